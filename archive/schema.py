@@ -1,0 +1,107 @@
+"""The archive's tables, defined once, as ordered migrations (sqlite-utils `Migrations`).
+
+Inserts never invent columns: every table is created here with its types, and a later
+version adds a new migration at the end rather than editing an old one, so an archive made
+by any earlier version is upgraded in place.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("vnarchive")
+
+
+@migrations()
+def m001_create_core_tables(db: Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, finished, failed
+            "sites": str,  # JSON list of profile names
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "meeting_reports": int,
+            "errors": int,
+        },
+        pk="id",
+        defaults={"pages_fetched": 0, "articles_new": 0, "articles_updated": 0,
+                  "meeting_reports": 0, "errors": 0, "status": "running"},
+    )
+    db["sites"].create(
+        {
+            "name": str,
+            "title": str,
+            "kind": str,
+            "base_url": str,
+            "verified": int,
+            "owner_organ": str,
+            "owner_locality": str,
+            "owner_province": str,
+            "profile_file": str,
+        },
+        pk="name",
+    )
+    db["pages"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "site": str,
+            "url": str,
+            "status": int,
+            "fetched_at": str,
+            "bytes": int,
+            "content_type": str,
+            "latency_ms": int,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["pages"].create_index(["site", "url"])
+    db["pages"].create_index(["run_id"])
+    db["articles"].create(
+        {
+            "canonical_url": str,
+            "url": str,
+            "site": str,
+            "title": str,
+            "lead": str,
+            "text": str,
+            "author": str,
+            "published": str,
+            "language": str,
+            "is_meeting_report": int,
+            "found_via": str,
+            "status": int,
+            "fetched_at": str,
+            "first_seen_at": str,
+            "run_id": int,
+            "extractor_version": str,
+            "classifier_version": str,
+        },
+        pk="canonical_url",
+        not_null={"url", "site"},
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["articles"].create_index(["site", "published"])
+    db["articles"].create_index(["is_meeting_report"])
+    db["article_sources"].create(
+        {"canonical_url": str, "html": str, "encoding": str, "fetched_at": str},
+        pk="canonical_url",
+        foreign_keys=[("canonical_url", "articles", "canonical_url")],
+    )
+
+
+def open_database(path: str) -> Database:
+    """Open (or create) an archive in WAL mode, with every migration applied."""
+    db = Database(path)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db

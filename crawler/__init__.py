@@ -1,0 +1,1 @@
+"""The Scrapy project of vnarchive: settings, items, the profile-driven spider, site profiles."""

@@ -1,0 +1,24 @@
+"""Give each running crawler one archive writer, shared by its fetch recorder and its store
+pipeline, opened on first use and closed when the spider closes."""
+
+from scrapy import signals
+
+from archive.writer import ArchiveWriter
+
+_ATTRIBUTE = "_vnarchive_writer"
+
+
+def writer_for(crawler) -> ArchiveWriter:
+    writer = getattr(crawler, _ATTRIBUTE, None)
+    if writer is None:
+        settings = crawler.settings
+        run_id = settings.get("VNARCHIVE_RUN_ID")
+        writer = ArchiveWriter(
+            db_path=settings.get("VNARCHIVE_DB"),
+            batch_size=settings.getint("VNARCHIVE_BATCH_SIZE", 50),
+            run_id=int(run_id) if run_id else None,
+            site=crawler.spidercls.name,
+        )
+        setattr(crawler, _ATTRIBUTE, writer)
+        crawler.signals.connect(writer.close, signal=signals.spider_closed)
+    return writer

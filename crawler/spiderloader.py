@@ -1,0 +1,27 @@
+"""Make every site profile a spider, so `scrapy crawl SITE` and `scrapy list` see them.
+
+Scrapy finds spiders as classes in SPIDER_MODULES; vnarchive has one generic spider and a
+profile per site. This loader builds a subclass of the profile spider for each profile (from
+`crawler/sites/` and any files in VNARCHIVE_PROFILE_FILES), named after the profile, beside the
+ordinary class-based spiders.
+"""
+
+from __future__ import annotations
+
+from scrapy.spiderloader import SpiderLoader
+
+from crawler.profiles import load_profile_file, load_profiles
+from crawler.spiders.profile_spider import ProfileSpider, spider_class_for
+
+
+class ProfileSpiderLoader(SpiderLoader):
+    def __init__(self, settings):
+        super().__init__(settings)
+        profiles = load_profiles()
+        for path in settings.getlist("VNARCHIVE_PROFILE_FILES"):
+            profile = load_profile_file(path)
+            profiles[profile.name] = profile
+        for name, profile in profiles.items():
+            if name not in self._spiders:
+                self._spiders[name] = spider_class_for(profile)
+        self._spiders.pop(ProfileSpider.name, None)

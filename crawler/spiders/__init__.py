@@ -1,0 +1,1 @@
+"""Spiders: the generic profile-driven one; a subclass only where a CMS needs code."""

@@ -1,0 +1,1 @@
+"""Item pipelines: clean (extract and clean the text), classify, store. Data flows one way."""

@@ -1,0 +1,101 @@
+"""Remove what trafilatura leaves behind on Vietnamese news pages, line by line.
+
+Every rule here comes from a real page (the seed articles and shared/docs/domain.md): SharePoint
+ribbon links, "Xem thêm", player timecodes, header clocks and datelines, image file names,
+photo credits, agency prefixes, doubled captions, the "/." end marker and the byline on the last
+line, which is metadata (the author), not text. trafilatura has no notion of these: they sit
+inside the article element, so it keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Whole lines that are never article text.
+BOILERPLATE_LINES = {
+    "skip ribbon commands", "skip to main content", "xem thêm", "chia sẻ", "in bài", "a- a+",
+    "tin tức, sự kiện", "tin liên quan", "tin cùng chuyên mục", "bài viết liên quan",
+    "đọc nhiều", "quay lại", "trang chủ",
+}
+WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)"
+DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
+CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
+LINE_PATTERNS = [
+    re.compile(rf"^{WEEKDAY},?\s*{DATE}(?:,?\s*{CLOCK})?(?:\s*\[?GMT\+7\]?)?$", re.I),  # clocks
+    re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*(?:ngày)?\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
+    re.compile(rf"^\(?{DATE}(?:\s+{CLOCK})?\)?$"),  # "(24/08/2022)" in listings and portals
+    re.compile(rf"^{CLOCK}(?:\s*/\s*{CLOCK})?$"),  # player timecodes "0:00 / 0:00"
+    re.compile(r"^[^\n]{0,80}\.(?:png|jpe?g|gif|webp|bmp)$", re.I),  # "69 (1) (1).png"
+    re.compile(r"^ảnh:?\s+\S.{0,40}$", re.I),  # a credit on a line of its own
+    re.compile(r"^nguồn(?: tin)?:\s*\S.{0,60}$", re.I),
+    re.compile(r"^\(xem trang \d+\)$", re.I),
+]
+# Prefixes of the first paragraph: "BBK - ", "(BLĐ) - ", "CTTĐT - ", "– ".
+DATELINE_PREFIX = re.compile(
+    r"^(?:\((?:[A-ZĐ]{2,8}|[\w.]+\.vn)\)\s*[-–]\s*|[A-ZĐ]{2,8}\s+[-–]\s+|[-–]\s+)"
+)
+PHOTO_CREDIT = re.compile(r"\s*\(?ảnh:\s*([^()]{1,40}?)\)?\s*$", re.I)
+END_MARKER = re.compile(r"\s*/\.\s*$")
+# A byline: one or two names ("THANH MAI – MINH KIÊN"), each of capitalised words, maybe a
+# "(Place)" after them ("Trang Hằng (Hà Trung)") or an agency ("Minh Phương - TTVH").
+BYLINE_PLACE = re.compile(r"\s*\([^()]{2,30}\)$")
+BYLINE_SEPARATOR = re.compile(r"\s+[-–]\s+|,\s*")
+
+
+@dataclass
+class CleanText:
+    paragraphs: list[str]
+    author: str | None = None
+    photo_credits: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+def normalize_line(line: str) -> str:
+    """NFC, one space for any run of white space (non-breaking ones included), no table pipes."""
+    line = unicodedata.normalize("NFC", line).replace("\u00a0", " ")
+    line = " ".join(line.split())
+    return line.strip("| ").strip()
+
+
+def is_boilerplate(line: str) -> bool:
+    if line.casefold() in BOILERPLATE_LINES:
+        return True
+    return any(pattern.match(line) for pattern in LINE_PATTERNS)
+
+
+def looks_like_byline(line: str) -> bool:
+    # Sentences end with a full stop; initials inside a name ("H.Lâm") do not end one.
+    if len(line) > 70 or line.endswith(".") or any(mark in line for mark in ':;!?"'):
+        return False
+    names = BYLINE_SEPARATOR.split(BYLINE_PLACE.sub("", line))
+    return all(
+        1 <= len(name.split()) <= 5 and all(word[0].isupper() for word in name.split())
+        for name in names
+    )
+
+
+def clean_lines(lines: list[str], title: str = "") -> CleanText:
+    """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline."""
+    title_key = normalize_line(title).casefold()
+    result = CleanText(paragraphs=[])
+    for raw in lines:
+        line = normalize_line(raw)
+        if not line or is_boilerplate(line) or line.casefold() == title_key:
+            continue
+        if not result.paragraphs:
+            line = DATELINE_PREFIX.sub("", line)
+        credit = PHOTO_CREDIT.search(line)
+        if credit and len(line) < 300:
+            result.photo_credits.append(credit.group(1).strip())
+            line = line[: credit.start()].rstrip()
+        line = END_MARKER.sub("", line)
+        if line and (not result.paragraphs or result.paragraphs[-1] != line):
+            result.paragraphs.append(line)
+    if result.paragraphs and looks_like_byline(result.paragraphs[-1]):
+        result.author = result.paragraphs.pop()
+    return result

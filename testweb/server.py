@@ -1,0 +1,107 @@
+"""Serve the local test web: each site family on its own port of 127.0.0.1.
+
+One port per site, because robots.txt, sitemaps and the per-host politeness of a crawler are
+all per host and port. The server binds to loopback only and counts the requests it answers,
+so tests can check what a crawl fetched (and that it fetched nothing twice).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from testweb.content import load_articles
+from testweb.families import FAMILIES, Family
+
+LOOPBACK = "127.0.0.1"
+# Ports the test-web profiles name by default, so `scrapy crawl testweb_thanhhoa` works
+# against `vnarchive testweb`; the demo and the tests take free ports instead.
+DEFAULT_PORTS = {"thanhhoa": 8701, "langson": 8702, "backan": 8703, "ninhthuan": 8704,
+                 "lynhan": 8705}
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ServedSite:
+    family: Family
+    server: ThreadingHTTPServer
+    requests: Counter = field(default_factory=Counter)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def profile_name(self) -> str:
+        return f"testweb_{self.family.name}"
+
+
+def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "testweb/1.0"
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+            site = site_ref[0]
+            site.requests[self.path] += 1
+            status, content_type, body = site.family.route(self.path, site.base_url)
+            payload = body.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002
+            logger.debug("%s %s", site_ref[0].family.name, format % args)
+
+    return Handler
+
+
+class TestWeb:
+    """The running test web: start it, read each site's address, stop it."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    def __init__(self, families: list[str] | None = None, ports: dict[str, int] | None = None):
+        self.family_names = families or list(FAMILIES)
+        self.ports = ports or {}
+        self.sites: dict[str, ServedSite] = {}
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> TestWeb:
+        articles = load_articles()
+        for name in self.family_names:
+            family = FAMILIES[name]([a for a in articles if a.family == name])
+            site_ref: list[ServedSite] = []
+            address = (LOOPBACK, self.ports.get(name, 0))
+            server = ThreadingHTTPServer(address, _handler_for(site_ref))
+            server.daemon_threads = True
+            site = ServedSite(family, server)
+            site_ref.append(site)
+            self.sites[name] = site
+            thread = threading.Thread(target=server.serve_forever, name=f"testweb-{name}",
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        for site in self.sites.values():
+            site.server.shutdown()
+            site.server.server_close()
+
+    def base_urls(self) -> dict[str, str]:
+        """Profile name to base URL: the override a crawl of this test web needs."""
+        return {site.profile_name: site.base_url for site in self.sites.values()}
+
+    def __enter__(self) -> TestWeb:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

@@ -1,0 +1,5 @@
+import sys
+
+from vnarchive.cli import main
+
+sys.exit(main())

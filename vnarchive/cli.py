@@ -1,0 +1,212 @@
+"""The `vnarchive` command: crawl sites into the archive, list profiles, run the demo, query.
+
+Each command is thin: it parses its arguments and calls the project's Python API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from archive.query import ArchiveMissing
+from crawler.profiles import ProfileError, load_profile_file, load_profiles
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "archive" / "vnarchive.db"
+
+
+class CommandError(Exception):
+    """A command cannot run as asked; the message says why."""
+
+
+# crawl --------------------------------------------------------------------------------------
+def command_crawl(args: argparse.Namespace) -> int:
+    """Crawl sites into the archive.
+
+    Example: vnarchive crawl testweb_thanhhoa --db /tmp/a.db
+    """
+    from vnarchive.crawl import crawl_sites
+
+    names = list(args.sites)
+    extra_files = [str(Path(path).resolve()) for path in args.profile]
+    for path in extra_files:
+        names.append(load_profile_file(path).name)
+    if not names:
+        raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
+    base_urls = json.loads(args.base_urls) if args.base_urls else {}
+    result = crawl_sites(names, db_path=args.db, profile_files=extra_files, base_urls=base_urls,
+                         log_level=args.log_level)
+    print_summary(args.db, result.run_id)
+    return 0 if result.status == "finished" else 1
+
+
+# sites --------------------------------------------------------------------------------------
+def command_sites(args: argparse.Namespace) -> int:
+    """List the site profiles.
+
+    Example: vnarchive sites
+    """
+    profiles = load_profiles()
+    rows = [
+        [p.name, p.kind, "yes" if p.verified else "no (offline)", p.title,
+         p.owner.locality if p.owner else ""]
+        for p in profiles.values()
+    ]
+    print_table(["name", "kind", "verified", "title", "owner locality"], rows)
+    return 0
+
+
+# demo ---------------------------------------------------------------------------------------
+def command_demo(args: argparse.Namespace) -> int:
+    """Serve the local test web on 127.0.0.1 and crawl all of it into the archive.
+
+    Example: vnarchive demo --db /tmp/demo.db
+    """
+    from testweb.server import TestWeb
+    from vnarchive.crawl import crawl_sites
+
+    with TestWeb() as web:
+        print(f"local test web: {len(web.sites)} sites on 127.0.0.1 "
+              f"({', '.join(site.base_url for site in web.sites.values())})", flush=True)
+        names = sorted(web.base_urls())
+        result = crawl_sites(names, db_path=args.db, base_urls=web.base_urls(),
+                             log_level=args.log_level)
+    print_summary(args.db, result.run_id)
+    return 0 if result.status == "finished" else 1
+
+
+# testweb ------------------------------------------------------------------------------------
+def command_testweb(args: argparse.Namespace) -> int:
+    """Serve the local test web on its default ports until interrupted (for `scrapy crawl`).
+
+    Example: vnarchive testweb   (then, in another shell: scrapy crawl testweb_thanhhoa)
+    """
+    from testweb.server import DEFAULT_PORTS, TestWeb
+
+    try:
+        web = TestWeb(ports=DEFAULT_PORTS).start()
+    except OSError as error:
+        raise CommandError(f"cannot serve the test web on its default ports: {error}") from None
+    for site in web.sites.values():
+        print(f"{site.profile_name:<20} {site.base_url}/")
+    print("serving; press Ctrl-C to stop", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        web.stop()
+    return 0
+
+
+# query --------------------------------------------------------------------------------------
+def command_query(args: argparse.Namespace) -> int:
+    """Run SQL against the archive and print the rows.
+
+    Example: vnarchive query "select site, count(*) from articles group by site"
+    """
+    from archive.query import run_query
+
+    columns, rows = run_query(args.db, args.sql)
+    if args.format == "json":
+        json.dump([dict(zip(columns, row, strict=True)) for row in rows], sys.stdout,
+                  ensure_ascii=False, indent=2)
+        print()
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print_table(columns, rows)
+    return 0
+
+
+# output -------------------------------------------------------------------------------------
+def print_table(columns: list[str], rows: list) -> None:
+    def cell(value) -> str:
+        text = "" if value is None else str(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    cells = [[cell(value) for value in row] for row in rows]
+    widths = [max([len(str(column))] + [len(row[i]) for row in cells])
+              for i, column in enumerate(columns)]
+    print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def print_summary(db_path: str, run_id: int) -> None:
+    from archive.query import run_summary
+
+    summary = run_summary(db_path, run_id)
+    print()
+    print(f"Crawl run {run_id}: {summary['status']} in {summary['duration']}")
+    print(f"  archive:          {db_path}")
+    print(f"  sites:            {summary['sites']}")
+    print(f"  pages fetched:    {summary['pages_fetched']}")
+    print(f"  articles stored:  {summary['articles_new']} new, "
+          f"{summary['articles_updated']} updated")
+    print(f"  meeting reports:  {summary['meeting_reports']}")
+    print(f"  errors:           {summary['errors']}")
+    print()
+    print("Archive now holds:")
+    print_table(*summary["per_site"])
+
+
+# parser -------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vnarchive", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, function, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=function.__doc__)
+        sub.set_defaults(function=function)
+        return sub
+
+    def add_db(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--db", default=str(DEFAULT_DB),
+                         help=f"archive database file (default: {DEFAULT_DB})")
+
+    def add_log_level(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--log-level", default="WARNING",
+                         help="Scrapy log level (default: WARNING)")
+
+    crawl = add("crawl", command_crawl, "crawl sites into the archive")
+    crawl.add_argument("sites", nargs="*", metavar="SITE", help="profile names")
+    crawl.add_argument("--profile", action="append", default=[], metavar="FILE",
+                       help="a profile file anywhere (repeatable)")
+    crawl.add_argument("--base-urls", metavar="JSON",
+                       help='serve profiles from other addresses: {"name": "http://..."}')
+    add_db(crawl)
+    add_log_level(crawl)
+
+    add("sites", command_sites, "list the site profiles")
+
+    demo = add("demo", command_demo, "crawl the bundled local test web and summarise it")
+    add_db(demo)
+    add_log_level(demo)
+
+    add("testweb", command_testweb, "serve the local test web on its default ports")
+
+    query = add("query", command_query, "run SQL against the archive")
+    query.add_argument("sql", help="an SQL statement")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    add_db(query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.function(args)
+    except (CommandError, ProfileError, ArchiveMissing, sqlite3.Error) as error:
+        print(f"vnarchive {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

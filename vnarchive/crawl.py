@@ -1,0 +1,73 @@
+"""Run crawls of several sites in this process, into one archive, as one crawl run.
+
+One Twisted reactor per process: `crawl_sites` starts it once for all the sites of a run (the
+`vnarchive` command is a fresh process each time; tests call the command in a subprocess).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from archive.schema import open_database
+from archive.writer import finish_run, start_run
+from crawler.profiles import ProfileError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CrawlResult:
+    run_id: int
+    status: str
+
+
+def project_settings():
+    """The project's Scrapy settings, wherever the command is run from."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    return get_project_settings()
+
+
+def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None = None,
+                base_urls: dict[str, str] | None = None, log_level: str = "WARNING") -> CrawlResult:
+    """Crawl the named profiles into `db_path`; returns the crawl run's id and status."""
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    settings = project_settings()
+    settings.set("VNARCHIVE_DB", str(db_path))
+    settings.set("VNARCHIVE_PROFILE_FILES", list(profile_files or []))
+    settings.set("VNARCHIVE_BASE_URLS", dict(base_urls or {}))
+    settings.set("LOG_LEVEL", log_level)
+
+    process = CrawlerProcess(settings)
+    known = set(process.spider_loader.list())
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ProfileError(f"no site profile named {', '.join(map(repr, unknown))} "
+                           f"(known: {', '.join(sorted(known))})")
+
+    db = open_database(str(db_path))
+    run_id = start_run(db, names)
+    settings.set("VNARCHIVE_RUN_ID", run_id)
+    crawlers = [process.create_crawler(name) for name in names]
+    for crawler in crawlers:
+        process.crawl(crawler)
+    status = "failed"
+    try:
+        process.start()
+        status = "finished" if all(_finished(c) for c in crawlers) else "failed"
+    finally:
+        finish_run(db, run_id, status)
+        db.execute("update crawl_runs set sites = ? where id = ?", [json.dumps(names), run_id])
+        db.conn.commit()
+        db.close()
+    return CrawlResult(run_id=run_id, status=status)
+
+
+def _finished(crawler) -> bool:
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    return reason == "finished"
