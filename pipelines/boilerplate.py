@@ -36,6 +36,7 @@ LINE_PATTERNS = [
 DATELINE_PREFIX = re.compile(
     r"^(?:\((?:[A-ZĐ]{2,8}|[\w.]+\.vn)\)\s*[-–]\s*|[A-ZĐ]{2,8}\s+[-–]\s+|[-–]\s+)"
 )
+PREFIX_LINES = 3  # the prefix opens the first paragraph, which may follow a sapo and a caption
 PHOTO_CREDIT = re.compile(r"\s*\(?ảnh:\s*([^()]{1,40}?)\)?\s*$", re.I)
 END_MARKER = re.compile(r"\s*/\.\s*$")
 # A byline: one or two names ("THANH MAI – MINH KIÊN"), each of capitalised words, maybe a
@@ -87,7 +88,7 @@ def clean_lines(lines: list[str], title: str = "") -> CleanText:
         line = normalize_line(raw)
         if not line or is_boilerplate(line) or line.casefold() == title_key:
             continue
-        if not result.paragraphs:
+        if len(result.paragraphs) < PREFIX_LINES:
             line = DATELINE_PREFIX.sub("", line)
         credit = PHOTO_CREDIT.search(line)
         if credit and len(line) < 300:

@@ -29,10 +29,12 @@ PERIOD_CUES = re.compile(
     r"\b(?:quy (?:i{1,3}|iv|[1-4])\b|thang \d{1,2}\b|\d+ thang|nam 20\d\d|lan thu \d+|"
     r"ky hop thu \d+|cuoi nam|dau nam)"
 )
-# In the title these name a meeting on one topic, a campaign or an event, not a periodic review.
+# In the title these name a meeting on one topic, a campaign, an event, or the review of a
+# sector or an enterprise: not a periodic review of a local party or state organ.
 TITLE_NEGATIVE_CUES = re.compile(
     r"\b(?:tap huan|quan triet|thang hanh dong|doi thoai|khach hang|dai hoi|ra quan|phat dong|"
-    r"le hoi|hoi thao|hoi thi|cong ty|tong cong ty|ngan hang|so [a-z ]+tinh)\b"
+    r"le hoi|hoi thao|hoi thi|cong ty|tong cong ty|ngan hang|so [a-z ]+tinh|nganh|dien luc|"
+    r"san xuat kinh doanh)\b"
 )
 
 

@@ -43,6 +43,40 @@ def _description(tree) -> str | None:
     return None
 
 
+def _headings(tree) -> set[str]:
+    if tree is None:
+        return set()
+    return {normalize_line(h.text_content()) for h in tree.iter("h1", "h2", "h3")}
+
+
+def _title(title: str | None, tree) -> str | None:
+    """The page title without a " - Site name" suffix, when a heading shows the bare title."""
+    if not title:
+        return None
+    title = normalize_line(title)
+    headings = _headings(tree)
+    # trafilatura cuts titles at " - ", which Vietnamese titles use ("năm học 2024 - 2025").
+    page_title = tree.findtext(".//title") if tree is not None else None
+    if page_title and normalize_line(page_title) in headings:
+        return normalize_line(page_title)
+    if title not in headings and SITE_SUFFIX.search(title):
+        bare = SITE_SUFFIX.sub("", title)
+        if bare in headings:
+            return bare
+    return title
+
+
+def _byline_as_printed(author: str, tree) -> str:
+    """trafilatura normalises bylines ("T.Quang" becomes "T Quang", "Trang Hằng (Hà Trung)"
+    loses its place); find the byline as the page prints it, place included."""
+    if tree is None:
+        return author
+    words = [re.escape(word) for word in author.split()]
+    printed = re.compile(r"[\s.]*".join(words) + r"(?:\s*\([^()\n]{2,30}\))?")
+    matches = printed.findall(normalize_line(tree.text_content()))
+    return normalize_line(matches[-1]) if matches else author
+
+
 def extract_article(html: str, url: str | None = None) -> Extracted:
     """Title, lead, clean text, author, publication date and language of one article page."""
     document = trafilatura.bare_extraction(
@@ -51,12 +85,11 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     )
     tree = lxml_html.fromstring(html) if html.strip() else None
     raw_text = document.text if document is not None and document.text else ""
-    title = normalize_line(document.title) if document is not None and document.title else None
-    if title and SITE_SUFFIX.search(title) and tree is not None and not tree.xpath(
-            '//meta[@property="og:title"]'):
-        title = SITE_SUFFIX.sub("", title)
+    title = _title(document.title if document is not None else None, tree)
     cleaned = clean_lines(raw_text.splitlines(), title=title or "")
-    author = cleaned.author or (document.author if document is not None else None)
+    author = cleaned.author
+    if not author and document is not None and document.author:
+        author = _byline_as_printed(document.author, tree)
     lead = _description(tree)
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:
         lead = lead if lead in cleaned.text else None

@@ -75,6 +75,14 @@ class TestWeb:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> TestWeb:
+        """Serve every family; if one port cannot be bound, nothing is left running."""
+        try:
+            return self._start()
+        except OSError:
+            self.stop()
+            raise
+
+    def _start(self) -> TestWeb:
         articles = load_articles()
         for name in self.family_names:
             family = FAMILIES[name]([a for a in articles if a.family == name])
@@ -101,7 +109,7 @@ class TestWeb:
         return {site.profile_name: site.base_url for site in self.sites.values()}
 
     def __enter__(self) -> TestWeb:
-        return self.start()
+        return self if self.sites else self.start()
 
     def __exit__(self, *exc_info) -> None:
         self.stop()

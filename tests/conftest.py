@@ -1,0 +1,53 @@
+"""Shared fixtures: run the `vnarchive` command in a subprocess (one Twisted reactor per
+process), serve the local test web in this process, and crawl it once per session."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from testweb.server import TestWeb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+COMMAND_TIMEOUT = 240
+
+
+def run_vnarchive(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`vnarchive ARGS` in a fresh Python process; its output, and never a hang."""
+    return subprocess.run(
+        [sys.executable, "-m", "vnarchive", *args], cwd=cwd or PROJECT_ROOT,
+        capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
+    )
+
+
+@pytest.fixture(scope="session")
+def testweb():
+    with TestWeb() as web:
+        yield web
+
+
+@dataclass
+class CrawledArchive:
+    db: Path
+    output: str
+    requests: dict[str, Counter]  # family -> path -> times the test web served it
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(testweb, tmp_path_factory) -> CrawledArchive:
+    """The whole local test web crawled once with `vnarchive crawl` into a temp archive."""
+    db = tmp_path_factory.mktemp("crawl") / "archive.db"
+    for site in testweb.sites.values():
+        site.requests.clear()
+    names = sorted(testweb.base_urls())
+    result = run_vnarchive("crawl", *names, "--db", str(db),
+                           "--base-urls", json.dumps(testweb.base_urls()))
+    assert result.returncode == 0, result.stderr[-3000:]
+    requests = {name: Counter(site.requests) for name, site in testweb.sites.items()}
+    return CrawledArchive(db=db, output=result.stdout, requests=requests)

@@ -1,0 +1,127 @@
+"""End to end: crawl the local test web into a temporary archive, then check it against the
+test web's own article sources and hand labels."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.archive_checks import archived_articles, article_problems
+from tests.conftest import PROJECT_ROOT, run_vnarchive
+from testweb.content import load_articles
+from testweb.families import FAMILIES
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def expected_keys():
+    """(profile name, URL path) of every article the test web serves."""
+    keys = {}
+    for article in load_articles():
+        family = FAMILIES[article.family]([article])
+        keys[(f"testweb_{article.family}", family.article_path(article))] = article
+    return keys
+
+
+def query(db, sql, params=()):
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def test_every_article_is_archived_and_right(crawled_archive):
+    rows = archived_articles(str(crawled_archive.db))
+    expected = expected_keys()
+    missing = sorted(article.id for key, article in expected.items() if key not in rows)
+    assert missing == []
+    assert len(rows) == len(expected), "the archive holds articles the test web does not serve"
+    problems = {article.id: article_problems(article, rows[key])
+                for key, article in expected.items()}
+    assert {article_id: found for article_id, found in problems.items() if found} == {}
+
+
+def test_no_navigation_page_becomes_an_article(crawled_archive):
+    urls = [row[0] for row in query(crawled_archive.db, "select url from articles")]
+    assert not [url for url in urls if "default.aspx" in url or url.endswith("/")]
+
+
+def test_crawl_is_polite_and_fetches_nothing_twice(crawled_archive):
+    for family, requests in crawled_archive.requests.items():
+        assert not [path for path in requests if path.startswith("/tim-kiem")], (
+            f"{family}: a path robots.txt disallows was fetched")
+        repeated = {path: count for path, count in requests.items()
+                    if count > 1 and path != "/robots.txt"}
+        assert repeated == {}, f"{family}: fetched more than once: {repeated}"
+        assert requests["/robots.txt"] >= 1
+
+
+def test_pages_and_run_are_recorded(crawled_archive):
+    pages = query(crawled_archive.db, "select count(*), sum(status = 200) from pages")[0]
+    served = sum(sum(counter.values()) for counter in crawled_archive.requests.values())
+    assert pages[0] == served  # one pages row per response the test web sent
+    assert pages[1] == pages[0]
+    run = query(crawled_archive.db, "select status, pages_fetched, articles_new, errors, "
+                "meeting_reports from crawl_runs")
+    total_articles = len(load_articles())
+    assert len(run) == 1
+    status, fetched, new, errors, reports = run[0]
+    assert (status, fetched, new, errors) == ("finished", pages[0], total_articles, 0)
+    assert reports == query(crawled_archive.db,
+                            "select count(*) from articles where is_meeting_report")[0][0]
+    assert "articles stored:  %d new" % total_articles in crawled_archive.output
+
+
+def test_sites_table_keeps_the_portal_owner(crawled_archive):
+    rows = query(crawled_archive.db, "select name, kind, owner_locality, owner_province "
+                 "from sites where name = 'testweb_lynhan'")
+    assert rows == [("testweb_lynhan", "portal", "Lý Nhân", "Hà Nam")]
+
+
+def test_demo_twice_adds_no_duplicates(tmp_path):
+    db = tmp_path / "demo.db"
+    first = run_vnarchive("demo", "--db", str(db))
+    assert first.returncode == 0, first.stderr[-3000:]
+    total = len(load_articles())
+    assert f"articles stored:  {total} new, 0 updated" in first.stdout
+    second = run_vnarchive("demo", "--db", str(db))
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert f"articles stored:  0 new, {total} updated" in second.stdout
+    assert query(db, "select count(*), count(distinct canonical_url) from articles") == [
+        (total, total)]
+    runs = query(db, "select articles_new, articles_updated from crawl_runs order by id")
+    assert runs == [(total, 0), (0, total)]
+    summary = query(db, "select site, count(*) from articles group by site order by site")
+    per_family = {f"testweb_{name}": len(load_articles(name)) for name in FAMILIES}
+    assert dict(summary) == per_family
+
+
+def test_scrapy_crawl_works_from_the_project_root(testweb, tmp_path):
+    db = tmp_path / "scrapy.db"
+    site = testweb.sites["thanhhoa"]
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "testweb_thanhhoa",
+         "-s", f"VNARCHIVE_DB={db}",
+         "-s", "VNARCHIVE_BASE_URLS=" + json.dumps({"testweb_thanhhoa": site.base_url}),
+         "-s", "LOG_LEVEL=INFO"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    count = query(db, "select count(*) from articles where site = 'testweb_thanhhoa'")[0][0]
+    assert count == len(load_articles("thanhhoa"))
+    runs = query(db, "select status, sites, articles_new from crawl_runs")
+    assert runs == [("finished", '["testweb_thanhhoa"]', count)]
+
+
+def test_crawl_a_profile_file_from_anywhere(testweb, tmp_path):
+    source = (PROJECT_ROOT / "crawler" / "sites" / "testweb_backan.toml").read_text()
+    profile = tmp_path / "my_site.toml"
+    profile.write_text(source.replace('name = "testweb_backan"', 'name = "my_backan_copy"')
+                       .replace("127.0.0.1:8703", testweb.sites["backan"].base_url[7:]))
+    db = tmp_path / "profile.db"
+    result = run_vnarchive("crawl", "--profile", str(profile), "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    count = query(db, "select count(*) from articles where site = 'my_backan_copy'")[0][0]
+    assert count == len(load_articles("backan"))
