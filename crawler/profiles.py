@@ -126,6 +126,7 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     name = _require_str(data, "name", path)
     if not NAME_PATTERN.match(name):
         raise _fail(path, "name", f"{name!r} is not ASCII snake_case")
+    title = _require_str(data, "title", path)
     kind = _require_str(data, "kind", path)
     if kind not in SITE_KINDS:
         raise _fail(path, "kind", f"{kind!r} is not one of {', '.join(SITE_KINDS)}")
@@ -143,7 +144,7 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
         raise _fail(path, "download_delay", "must be a number of seconds >= 0")
     return SiteProfile(
         name=name,
-        title=_require_str(data, "title", path),
+        title=title,
         kind=kind,
         start_urls=start_urls,
         allowed_domains=_str_list(data, "allowed_domains", path, required=True),

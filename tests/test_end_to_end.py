@@ -71,7 +71,7 @@ def test_pages_and_run_are_recorded(crawled_archive):
     assert (status, fetched, new, errors) == ("finished", pages[0], total_articles, 0)
     assert reports == query(crawled_archive.db,
                             "select count(*) from articles where is_meeting_report")[0][0]
-    assert "articles stored:  %d new" % total_articles in crawled_archive.output
+    assert f"articles stored:  {total_articles} new" in crawled_archive.output
 
 
 def test_sites_table_keeps_the_portal_owner(crawled_archive):

@@ -1,0 +1,96 @@
+"""The archive writer: tables from the schema module, batches in transactions, upserts."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from archive.schema import open_database
+from archive.writer import ArchiveWriter
+
+
+def page(url: str, status: int = 200, error: str | None = None) -> dict:
+    return {"site": "s", "url": url, "status": status, "fetched_at": "2026-01-01T00:00:00+00:00",
+            "bytes": 10, "content_type": "text/html", "latency_ms": 5, "error": error}
+
+
+def article(url: str, text: str, fetched_at: str, report: bool = False) -> dict:
+    return {"canonical_url": url, "url": url, "site": "s", "title": "T", "text": text,
+            "fetched_at": fetched_at, "status": 200, "html": "<html></html>",
+            "encoding": "utf-8", "is_meeting_report": int(report)}
+
+
+def count(db_path, table: str) -> int:
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_schema_is_created_once_and_in_wal_mode(tmp_path):
+    path = tmp_path / "a.db"
+    first = open_database(str(path))
+    assert {"articles", "pages", "crawl_runs", "sites", "article_sources"} <= set(
+        first.table_names())
+    assert first.execute("pragma journal_mode").fetchone()[0] == "wal"
+    first.close()
+    again = open_database(str(path))
+    applied = again.execute("select name from _sqlite_migrations").fetchall()
+    assert applied == [("m001_create_core_tables",)]
+    with pytest.raises(sqlite3.OperationalError):  # inserts cannot invent columns
+        again.execute("insert into articles (canonical_url, url, site, invented) "
+                      "values ('a', 'a', 's', 1)")
+
+
+def test_rows_are_written_in_batches(tmp_path):
+    path = tmp_path / "a.db"
+    writer = ArchiveWriter(str(path), batch_size=3)
+    writer.add_page(page("http://x/1"))
+    writer.add_page(page("http://x/2"))
+    assert count(path, "pages") == 0  # still buffered
+    writer.add_page(page("http://x/3", status=404))
+    assert count(path, "pages") == 3
+    writer.add_page(page("http://x/4", error="TimeoutError: took too long"))
+    writer.close()
+    with sqlite3.connect(path) as connection:
+        run = connection.execute("select status, pages_fetched, errors from crawl_runs").fetchall()
+    assert run == [("finished", 4, 2)]
+
+
+def test_a_failing_batch_leaves_nothing_half_written(tmp_path, monkeypatch):
+    path = tmp_path / "a.db"
+    writer = ArchiveWriter(str(path), batch_size=100)
+    writer.add_page(page("http://x/1"))
+    writer.add_article(article("http://x/a", "text", "2026-01-01T00:00:00+00:00"))
+
+    def fail(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(type(writer.db["article_sources"]), "upsert_all", fail)
+    with pytest.raises(sqlite3.OperationalError):
+        writer.flush()
+    assert count(path, "pages") == 0
+    assert count(path, "articles") == 0
+
+
+def test_recrawl_updates_the_row_and_keeps_the_first_sighting(tmp_path):
+    path = tmp_path / "a.db"
+    writer = ArchiveWriter(str(path), batch_size=10)
+    writer.add_article(article("http://x/a", "old", "2026-01-01T00:00:00+00:00", report=True))
+    writer.close()
+    writer = ArchiveWriter(str(path), batch_size=10)
+    writer.add_article(article("http://x/a", "new", "2026-02-01T00:00:00+00:00", report=True))
+    writer.add_article(article("http://x/b", "other", "2026-02-01T00:00:00+00:00"))
+    writer.close()
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "select canonical_url, text, first_seen_at, fetched_at from articles order by 1"
+        ).fetchall()
+        runs = connection.execute(
+            "select articles_new, articles_updated, meeting_reports from crawl_runs order by id"
+        ).fetchall()
+    assert rows == [
+        ("http://x/a", "new", "2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00+00:00"),
+        ("http://x/b", "other", "2026-02-01T00:00:00+00:00", "2026-02-01T00:00:00+00:00"),
+    ]
+    assert runs == [(1, 0, 1), (1, 1, 1)]
+    assert count(path, "article_sources") == 2
