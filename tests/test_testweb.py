@@ -55,7 +55,7 @@ def test_meeting_is_on_or_before_publication():
 
 
 def test_every_family_serves_its_site(testweb):
-    for name, site in testweb.sites.items():
+    for site in testweb.sites.values():
         base = site.base_url
         status, content_type, robots = fetch(base + "/robots.txt")
         assert status == 200 and "Disallow:" in robots
