@@ -10,6 +10,9 @@ class CleanPipeline:
         extracted = extract_article(item["html"], url=item["url"])
         if not extracted.text:
             raise DropItem(f"no article text found in {item['url']}")
+        if extracted.is_navigation:
+            raise DropItem(f"a navigation page, not an article: {item['url']} "
+                           f"({extracted.linked_lines:.0%} of its lines are link titles)")
         item["title"] = extracted.title
         item["lead"] = extracted.lead
         item["text"] = extracted.text

@@ -15,6 +15,15 @@ from pipelines.boilerplate import clean_lines, normalize_line
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-1/trafilatura-{trafilatura.__version__}"
 SITE_SUFFIX = re.compile(r"\s+[-|–]\s+[^-|–]{2,60}$")
+# A page whose text opens many lines with link titles, or has no paragraph of prose, is a
+# listing, home or menu page: navigation, not an article. Measured on the test web and on 16
+# real portal pages (tests/test_extract.py): the test web's articles have no linked line; its
+# listings have about half their lines and 15-31% of their characters linked; the real listings
+# at least 25% of characters or 30% of lines. An article with a related-news box of four titles
+# stays well under both.
+NAVIGATION_LINKED_CHARACTERS = 0.25
+NAVIGATION_LINKED_LINES = 0.30
+PROSE_WORDS = 25
 
 
 @dataclass
@@ -26,7 +35,16 @@ class Extracted:
     published: str | None
     language: str | None
     photo_credits: list[str]
+    linked_characters: float = 0.0
+    linked_lines: float = 0.0
     extractor_version: str = EXTRACTOR_VERSION
+
+    @property
+    def is_navigation(self) -> bool:
+        """A listing or menu page rather than an article (see NAVIGATION_LINKED_*)."""
+        prose = any(len(line.split()) >= PROSE_WORDS for line in self.text.splitlines())
+        return (self.linked_characters >= NAVIGATION_LINKED_CHARACTERS
+                or self.linked_lines >= NAVIGATION_LINKED_LINES or not prose)
 
 
 def _page_language(tree) -> str | None:
@@ -77,6 +95,20 @@ def _byline_as_printed(author: str, tree) -> str:
     return normalize_line(matches[-1]) if matches else author
 
 
+def linked_shares(text: str, tree) -> tuple[float, float]:
+    """The shares of the text's characters and of its lines that are titles of links on the
+    page: lines that open with a link's text (three words or more), as listings print them."""
+    if tree is None or not text:
+        return 0.0, 0.0
+    anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
+    titles = sorted((a for a in anchors if len(a.split()) >= 3), key=len, reverse=True)
+    lines = [line.removeprefix("- ") for line in text.splitlines()]
+    linked = [next((len(title) for title in titles if line.startswith(title)), 0)
+              for line in lines]
+    characters = sum(linked) / max(1, sum(len(line) for line in lines))
+    return round(characters, 3), round(sum(1 for n in linked if n) / max(1, len(lines)), 3)
+
+
 def extract_article(html: str, url: str | None = None) -> Extracted:
     """Title, lead, clean text, author, publication date and language of one article page."""
     document = trafilatura.bare_extraction(
@@ -90,6 +122,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     author = cleaned.author
     if not author and document is not None and document.author:
         author = _byline_as_printed(document.author, tree)
+    linked = linked_shares(cleaned.text, tree)
     lead = _description(tree)
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:
         lead = lead if lead in cleaned.text else None
@@ -101,4 +134,6 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
         published=document.date if document is not None else None,
         language=_page_language(tree) or (document.language if document is not None else None),
         photo_credits=cleaned.photo_credits,
+        linked_characters=linked[0],
+        linked_lines=linked[1],
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from testweb.families import ARTICLE_FAMILIES
 from testweb.server import TestWeb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,9 +46,9 @@ def crawled_archive(testweb, tmp_path_factory) -> CrawledArchive:
     db = tmp_path_factory.mktemp("crawl") / "archive.db"
     for site in testweb.sites.values():
         site.requests.clear()
-    names = sorted(testweb.base_urls())
+    names = [f"testweb_{family}" for family in ARTICLE_FAMILIES]
     result = run_vnarchive("crawl", *names, "--db", str(db),
                            "--base-urls", json.dumps(testweb.base_urls()))
     assert result.returncode == 0, result.stderr[-3000:]
-    requests = {name: Counter(site.requests) for name, site in testweb.sites.items()}
+    requests = {name: Counter(testweb.sites[name].requests) for name in ARTICLE_FAMILIES}
     return CrawledArchive(db=db, output=result.stdout, requests=requests)

@@ -13,7 +13,7 @@ import pytest
 from tests.archive_checks import archived_articles, article_problems
 from tests.conftest import PROJECT_ROOT, run_vnarchive
 from testweb.content import load_articles
-from testweb.families import FAMILIES
+from testweb.families import ARTICLE_FAMILIES, FAMILIES
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -94,7 +94,7 @@ def test_demo_twice_adds_no_duplicates(tmp_path):
     runs = query(db, "select articles_new, articles_updated from crawl_runs order by id")
     assert runs == [(total, 0), (0, total)]
     summary = query(db, "select site, count(*) from articles group by site order by site")
-    per_family = {f"testweb_{name}": len(load_articles(name)) for name in FAMILIES}
+    per_family = {f"testweb_{name}": len(load_articles(name)) for name in ARTICLE_FAMILIES}
     assert dict(summary) == per_family
 
 
@@ -125,3 +125,21 @@ def test_crawl_a_profile_file_from_anywhere(testweb, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     count = query(db, "select count(*) from articles where site = 'my_backan_copy'")[0][0]
     assert count == len(load_articles("backan"))
+
+
+def test_real_portal_pages_are_crawled_cleanly_and_store_nothing(testweb, tmp_path):
+    site = testweb.sites["sotttt"]
+    site.requests.clear()
+    db = tmp_path / "real.db"
+    result = run_vnarchive("crawl", "testweb_sotttt", "--db", str(db), "--log-level", "INFO",
+                           "--base-urls", json.dumps({"testweb_sotttt": site.base_url}))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
+    assert set(site.family.files) <= set(site.requests)  # every real page was crawled
+    ok = query(db, "select count(*) from pages where status = 200 and url not like '%robots%'")
+    assert ok == [(len(site.family.files),)]
+    missing = query(db, "select count(*) from pages where status = 404")[0][0]
+    assert missing == sum(count for path, count in site.requests.items() if "view_content" in path)
+    assert query(db, "select count(*) from articles") == [(0,)]
+    assert query(db, "select status, articles_new, meeting_reports from crawl_runs") == [
+        ("finished", 0, 0)]

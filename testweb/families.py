@@ -8,8 +8,10 @@ sources themselves (content/articles/) hold only what a newsroom wrote.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from testweb.content import CATEGORIES, Article, Photo
@@ -509,6 +511,34 @@ class LyNhanPortal(Family):
         )
 
 
+class RealPages(Family):
+    """Sixteen real pages of a Liferay government portal (testweb/real_pages), served byte for
+    byte at their mirror paths. No articles: a crawl must survive them and store nothing."""
+
+    name = "sotttt"
+    title = "Sở Thông tin và Truyền thông Hà Nội (real pages)"
+    robots_disallow = ("/dang-nhap.html",)
+    directory = Path(__file__).parent / "real_pages"
+
+    def __init__(self, articles: list[Article]):
+        super().__init__(articles)
+        self.files = {}
+        for sidecar in sorted(self.directory.glob("*.json")):
+            source = json.loads(sidecar.read_text(encoding="utf-8"))["source"]
+            path = "/" + source.rsplit(":", 1)[1].removeprefix("web/source/")
+            self.files[path] = sidecar.with_suffix(".html")
+
+    def route(self, path: str, base_url: str) -> tuple[int, str, str | bytes]:
+        if path in self.files:
+            return 200, "text/html; charset=utf-8", self.files[path].read_bytes()
+        if path == "/robots.txt":
+            return 200, "text/plain; charset=utf-8", self.robots_txt(base_url)
+        return 404, "text/html; charset=utf-8", "<html><body><h1>404</h1></body></html>"
+
+
 FAMILIES: dict[str, type[Family]] = {
-    family.name: family for family in (ThanhHoa, LangSon, BacKan, NinhThuan, LyNhanPortal)
+    family.name: family
+    for family in (ThanhHoa, LangSon, BacKan, NinhThuan, LyNhanPortal, RealPages)
 }
+# Families with hand-written articles: the demo and the article checks cover these.
+ARTICLE_FAMILIES = ("thanhhoa", "langson", "backan", "ninhthuan", "lynhan")

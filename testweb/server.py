@@ -20,7 +20,7 @@ LOOPBACK = "127.0.0.1"
 # Ports the test-web profiles name by default, so `scrapy crawl testweb_thanhhoa` works
 # against `vnarchive testweb`; the demo and the tests take free ports instead.
 DEFAULT_PORTS = {"thanhhoa": 8701, "langson": 8702, "backan": 8703, "ninhthuan": 8704,
-                 "lynhan": 8705}
+                 "lynhan": 8705, "sotttt": 8706}
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
             site = site_ref[0]
             site.requests[self.path] += 1
             status, content_type, body = site.family.route(self.path, site.base_url)
-            payload = body.encode("utf-8")
+            payload = body if isinstance(body, bytes) else body.encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))

@@ -66,17 +66,19 @@ def command_demo(args: argparse.Namespace) -> int:
 
     Example: vnarchive demo --db /tmp/demo.db
     """
+    from testweb.families import ARTICLE_FAMILIES
     from testweb.server import DEFAULT_PORTS, TestWeb
     from vnarchive.crawl import crawl_sites
 
+    families = list(ARTICLE_FAMILIES)
     # The same ports each time keep the same article URLs, so a second demo updates the rows
     # of the first instead of adding copies under new addresses.
     try:
-        web = TestWeb(ports=DEFAULT_PORTS).start()
+        web = TestWeb(families, ports=DEFAULT_PORTS).start()
     except OSError:
         print("warning: the test web's default ports are busy; serving on free ports, so "
               "this demo's URLs differ from earlier demos'", file=sys.stderr)
-        web = TestWeb().start()
+        web = TestWeb(families).start()
     with web:
         print(f"local test web: {len(web.sites)} sites on 127.0.0.1 "
               f"({', '.join(site.base_url for site in web.sites.values())})", flush=True)
