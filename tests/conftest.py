@@ -38,6 +38,7 @@ class CrawledArchive:
     db: Path
     output: str
     requests: dict[str, Counter]  # family -> path -> times the test web served it
+    user_agents: set[str]
 
 
 @pytest.fixture(scope="session")
@@ -46,9 +47,12 @@ def crawled_archive(testweb, tmp_path_factory) -> CrawledArchive:
     db = tmp_path_factory.mktemp("crawl") / "archive.db"
     for site in testweb.sites.values():
         site.requests.clear()
+        site.user_agents.clear()
     names = [f"testweb_{family}" for family in ARTICLE_FAMILIES]
     result = run_vnarchive("crawl", *names, "--db", str(db),
                            "--base-urls", json.dumps(testweb.base_urls()))
     assert result.returncode == 0, result.stderr[-3000:]
     requests = {name: Counter(testweb.sites[name].requests) for name in ARTICLE_FAMILIES}
-    return CrawledArchive(db=db, output=result.stdout, requests=requests)
+    user_agents = set().union(*(testweb.sites[name].user_agents for name in ARTICLE_FAMILIES))
+    return CrawledArchive(db=db, output=result.stdout, requests=requests,
+                          user_agents=user_agents)

@@ -50,16 +50,29 @@ def test_no_navigation_page_becomes_an_article(crawled_archive):
 
 def test_crawl_is_polite_and_fetches_nothing_twice(crawled_archive):
     for family, requests in crawled_archive.requests.items():
-        assert not [path for path in requests if path.startswith("/tim-kiem")], (
+        disallowed = FAMILIES[family].robots_disallow
+        assert not [path for path in requests if path.startswith(disallowed)], (
             f"{family}: a path robots.txt disallows was fetched")
         repeated = {path: count for path, count in requests.items()
                     if count > 1 and path != "/robots.txt"}
         assert repeated == {}, f"{family}: fetched more than once: {repeated}"
         assert requests["/robots.txt"] >= 1
+    assert len(crawled_archive.user_agents) == 1
+    assert next(iter(crawled_archive.user_agents)).startswith("vnarchive/")
+
+
+def test_requests_robots_txt_refuses_are_recorded_not_fetched(crawled_archive):
+    refused = query(crawled_archive.db, "select site, url, status from pages "
+                    "where error = 'robots_disallowed' order by url")
+    thanhhoa = FAMILIES["thanhhoa"](load_articles("thanhhoa"))
+    expected = sorted(thanhhoa.print_path(article) for article in thanhhoa.articles)
+    assert [url.split("/", 3)[3] for _, url, _ in refused] == [p[1:] for p in expected]
+    assert {(site, status) for site, _, status in refused} == {("testweb_thanhhoa", None)}
 
 
 def test_pages_and_run_are_recorded(crawled_archive):
-    pages = query(crawled_archive.db, "select count(*), sum(status = 200) from pages")[0]
+    pages = query(crawled_archive.db, "select count(*), sum(status = 200) from pages "
+                  "where error is null")[0]
     served = sum(sum(counter.values()) for counter in crawled_archive.requests.values())
     assert pages[0] == served  # one pages row per response the test web sent
     assert pages[1] == pages[0]
@@ -68,7 +81,8 @@ def test_pages_and_run_are_recorded(crawled_archive):
     total_articles = len(load_articles())
     assert len(run) == 1
     status, fetched, new, errors, reports = run[0]
-    assert (status, fetched, new, errors) == ("finished", pages[0], total_articles, 0)
+    refused = len(load_articles("thanhhoa"))  # print views, refused by robots.txt
+    assert (status, fetched, new, errors) == ("finished", pages[0] + refused, total_articles, 0)
     assert reports == query(crawled_archive.db,
                             "select count(*) from articles where is_meeting_report")[0][0]
     assert f"articles stored:  {total_articles} new" in crawled_archive.output

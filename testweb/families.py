@@ -291,6 +291,15 @@ class ThanhHoa(Family):
     name = "thanhhoa"
     title = "Báo Thanh Hóa"
     has_feed = True
+    # Print views match the article URL pattern; robots.txt keeps crawlers out of them.
+    robots_disallow = ("/tim-kiem", "/in-bai/")
+
+    def print_path(self, article: Article) -> str:
+        return f"/in-bai/{article.slug}-{185000 + article.number}.htm"
+
+    def listing_item(self, article: Article) -> str:
+        return super().listing_item(article).replace(
+            "</div>", f'<a class="print" href="{self.print_path(article)}">In</a></div>', 1)
 
     def article_path(self, article: Article) -> str:
         return f"/{article.category}/{article.slug}-{185000 + article.number}.htm"

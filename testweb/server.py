@@ -30,6 +30,7 @@ class ServedSite:
     family: Family
     server: ThreadingHTTPServer
     requests: Counter = field(default_factory=Counter)
+    user_agents: Counter = field(default_factory=Counter)
 
     @property
     def base_url(self) -> str:
@@ -49,6 +50,7 @@ def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             site = site_ref[0]
             site.requests[self.path] += 1
+            site.user_agents[self.headers.get("User-Agent", "")] += 1
             status, content_type, body = site.family.route(self.path, site.base_url)
             payload = body if isinstance(body, bytes) else body.encode("utf-8")
             self.send_response(status)
