@@ -97,6 +97,59 @@ def m001_create_core_tables(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_extraction_fields(db: Database) -> None:
+    """What the Vietnamese-aware extraction adds: where the date came from, what the bytes
+    were, what went wrong, the photo credits, and the day of the reported event."""
+    articles = db["articles"]
+    articles.add_column("published_source", str)
+    articles.add_column("encoding", str)
+    articles.add_column("photo_credits", str)  # JSON list
+    articles.add_column("warnings", str)  # JSON list
+    articles.add_column("event_date", str)
+    articles.create_index(["event_date"])
+
+
+@migrations()
+def m003_meeting_reports(db: Database) -> None:
+    """Meeting reports and their fields, so SQL can filter, join and facet them."""
+    db["articles"].add_column("confidence", float)
+    db["meeting_reports"].create(
+        {
+            "canonical_url": str,
+            "kind": str,  # quarterly, monthly, half_year, annual, session, other
+            "organ": str,  # party_committee, people_committee, people_council, front, other
+            "organ_name": str,
+            "locality": str,
+            "locality_level": str,  # tỉnh, huyện, xã
+            "province": str,  # as it was then
+            "province_2025": str,  # after the 1 July 2025 merger
+            "meeting_date": str,
+            "period_reviewed": str,  # 2024-Q1, 2024-05, 2024-H1, 2023
+            "period_deployed": str,
+            "confidence": float,
+            "classifier_version": str,
+        },
+        pk="canonical_url",
+        foreign_keys=[("canonical_url", "articles", "canonical_url")],
+    )
+    for columns in (["province", "period_deployed"], ["organ", "kind"], ["meeting_date"],
+                    ["province_2025"]):
+        db["meeting_reports"].create_index(columns)
+    db["officials"].create(
+        {"id": int, "canonical_url": str, "name": str, "title": str},
+        pk="id", foreign_keys=[("canonical_url", "articles", "canonical_url")],
+    )
+    db["officials"].create_index(["canonical_url"])
+    db["officials"].create_index(["name"])
+    db["figures"].create(
+        {"id": int, "canonical_url": str, "text": str, "value": float, "total": int,
+         "unit": str, "label": str},
+        pk="id", foreign_keys=[("canonical_url", "articles", "canonical_url")],
+    )
+    db["figures"].create_index(["canonical_url"])
+
+
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
     db = Database(path)

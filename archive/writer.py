@@ -17,10 +17,16 @@ from archive.schema import open_database
 logger = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = (
-    "canonical_url", "url", "site", "title", "lead", "text", "author", "published", "language",
-    "is_meeting_report", "found_via", "status", "fetched_at", "run_id", "extractor_version",
-    "classifier_version",
+    "canonical_url", "url", "site", "title", "lead", "text", "author", "published",
+    "published_source", "event_date", "language", "encoding", "photo_credits", "warnings",
+    "is_meeting_report", "confidence", "found_via", "status", "fetched_at", "run_id",
+    "extractor_version", "classifier_version",
 )
+MEETING_COLUMNS = (
+    "kind", "organ", "organ_name", "locality", "locality_level", "province", "province_2025",
+    "meeting_date", "period_reviewed", "period_deployed",
+)
+JSON_COLUMNS = ("photo_credits", "warnings")
 
 
 def utc_now() -> str:
@@ -64,9 +70,12 @@ class ArchiveWriter:
 
     def add_article(self, article: dict) -> None:
         row = {column: article.get(column) for column in ARTICLE_COLUMNS}
+        for column in JSON_COLUMNS:
+            if row[column] is not None:
+                row[column] = json.dumps(row[column], ensure_ascii=False)
         row["run_id"] = self.run_id
         row["html"] = article.get("html")
-        row["encoding"] = article.get("encoding")
+        row["meeting"] = article.get("meeting")
         self._articles.append(row)
         self._flush_if_full()
 
@@ -97,10 +106,11 @@ class ArchiveWriter:
                 [json.dumps(list(latest))],
             )
         }
-        new, updated, sources = [], [], []
+        new, updated, sources, meetings = [], [], [], {}
         for key, row in latest.items():
             sources.append({"canonical_url": key, "html": row.pop("html"),
-                            "encoding": row.pop("encoding"), "fetched_at": row["fetched_at"]})
+                            "encoding": row["encoding"], "fetched_at": row["fetched_at"]})
+            meetings[key] = (row.pop("meeting"), row)
             if key in existing:
                 updated.append(row)
             else:
@@ -113,8 +123,35 @@ class ArchiveWriter:
             # first_seen_at is left out, so an update keeps the first sighting.
             self.db["articles"].upsert_all(updated, pk="canonical_url")
         self.db["article_sources"].upsert_all(sources, pk="canonical_url")
+        self._write_meetings(meetings)
         self.counts.articles_new += len(new)
         self.counts.articles_updated += len(updated)
+
+    def _write_meetings(self, meetings: dict[str, tuple[dict | None, dict]]) -> None:
+        """A meeting report's fields, officials and figures replace what an earlier crawl
+        stored for the same article; an article no longer classified as one loses them."""
+        keys = json.dumps(list(meetings))
+        for table in ("officials", "figures", "meeting_reports"):
+            self.db.execute(f"delete from {table} where canonical_url in "
+                            "(select value from json_each(?))", [keys])
+        reports, officials, figures = [], [], []
+        for key, (meeting, row) in meetings.items():
+            if not meeting:
+                continue
+            reports.append({"canonical_url": key, "confidence": row.get("confidence"),
+                            "classifier_version": row.get("classifier_version"),
+                            **{column: meeting.get(column) for column in MEETING_COLUMNS}})
+            officials += [{"canonical_url": key, "name": person["name"],
+                           "title": person["title"]} for person in meeting.get("officials", [])]
+            figures += [{"canonical_url": key, "text": figure["text"], "value": figure["value"],
+                         "total": figure.get("total"), "unit": figure["unit"],
+                         "label": figure["label"]} for figure in meeting.get("figures", [])]
+        if reports:
+            self.db["meeting_reports"].insert_all(reports)
+        if officials:
+            self.db["officials"].insert_all(officials)
+        if figures:
+            self.db["figures"].insert_all(figures)
 
     def close(self) -> None:
         """Flush what is left and add this writer's counts to its run."""

@@ -10,10 +10,16 @@ class ArticleItem(scrapy.Item):
     site = scrapy.Field()
     fetched_at = scrapy.Field()  # ISO 8601, UTC
     status = scrapy.Field()
-    html = scrapy.Field()  # the raw body, decoded; kept for the raw store
-    encoding = scrapy.Field()
+    body = scrapy.Field()  # the raw bytes as fetched
+    declared_encoding = scrapy.Field()  # what the headers or meta tag claim, if anything
     found_via = scrapy.Field()  # listing, sitemap or feed
     # Set by pipelines.clean.
+    html = scrapy.Field()  # the page decoded to Unicode, kept for the raw store
+    encoding = scrapy.Field()  # what the bytes turned out to be
+    warnings = scrapy.Field()
+    photo_credits = scrapy.Field()
+    published_source = scrapy.Field()
+    event_date = scrapy.Field()  # the day the reported event (a meeting) took place
     title = scrapy.Field()
     lead = scrapy.Field()
     text = scrapy.Field()
@@ -23,4 +29,6 @@ class ArticleItem(scrapy.Item):
     extractor_version = scrapy.Field()
     # Set by pipelines.classify.
     is_meeting_report = scrapy.Field()
+    confidence = scrapy.Field()
+    meeting = scrapy.Field()  # the fields of a meeting report (pipelines.meetings), or None
     classifier_version = scrapy.Field()

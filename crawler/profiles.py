@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 SITES_DIR = Path(__file__).parent / "sites"
 
 SITE_KINDS = ("newspaper", "portal")
+LOCALITY_LEVELS = ("tỉnh", "huyện", "xã")
 ORGANS = ("party_committee", "people_committee", "people_council", "front", "other")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -103,11 +104,14 @@ def _owner(data: dict, path: Path) -> Owner | None:
     organ = _require_str(table, "organ", path)
     if organ not in ORGANS:
         raise _fail(path, "owner.organ", f"must be one of {', '.join(ORGANS)}")
+    level = table.get("locality_level", "huyện")
+    if level not in LOCALITY_LEVELS:
+        raise _fail(path, "owner.locality_level", f"must be one of {', '.join(LOCALITY_LEVELS)}")
     return Owner(
         organ=organ,
         locality=_require_str(table, "locality", path),
         province=_require_str(table, "province", path),
-        locality_level=table.get("locality_level", "huyện"),
+        locality_level=level,
     )
 
 

@@ -31,6 +31,12 @@ LINE_PATTERNS = [
     re.compile(r"^ảnh:?\s+\S.{0,40}$", re.I),  # a credit on a line of its own
     re.compile(r"^nguồn(?: tin)?:\s*\S.{0,60}$", re.I),
     re.compile(r"^\(xem trang \d+\)$", re.I),
+    re.compile(r"^theo dõi .{2,60} trên google news$", re.I),
+    re.compile(rf"^(?:ngày đăng|đăng ngày|ngày cập nhật|cập nhật|ngày)\s*:?\s*{DATE}"
+               rf"(?:\s*[-|,]?\s*{CLOCK})?$", re.I),
+    re.compile(r"^[-•]\s.{5,200}\(\d{1,2}/\d{1,2}/\d{4}\)$"),  # "- Related title (03/05/2024)"
+    re.compile(r"^(?:tin đã đăng|tin khác|các tin khác|tin mới hơn|tin cũ hơn)$", re.I),
+    re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
 ]
 # Prefixes of the first paragraph: "BBK - ", "(BLĐ) - ", "CTTĐT - ", "– ".
 DATELINE_PREFIX = re.compile(

@@ -1,6 +1,7 @@
-"""Extract an article from its HTML: trafilatura for the main text and metadata, then our
-Vietnamese cleaning (pipelines.boilerplate). Pure: HTML in, fields out; no Scrapy imports, so
-the crawl and any later re-processing run the same code."""
+"""Extract an article from its page: decode the bytes (pipelines.encodings), trafilatura for
+the main text, our Vietnamese cleaning (pipelines.boilerplate), the publication date from the
+page's own signals (pipelines.dates). Pure: page in, fields out; no Scrapy imports, so the
+crawl, `vnarchive extract` and any later re-processing run the same code."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import trafilatura
 from lxml import html as lxml_html
 
 from pipelines.boilerplate import clean_lines, normalize_line
+from pipelines.dates import publication_date
+from pipelines.encodings import decode_page, vietnamese_score
+from pipelines.vietnamese import UPPERCASE, normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
-EXTRACTOR_VERSION = f"vnarchive-extract-1/trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
 SITE_SUFFIX = re.compile(r"\s+[-|–]\s+[^-|–]{2,60}$")
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
 # listing, home or menu page: navigation, not an article. Measured on the test web and on 16
@@ -24,17 +28,30 @@ SITE_SUFFIX = re.compile(r"\s+[-|–]\s+[^-|–]{2,60}$")
 NAVIGATION_LINKED_CHARACTERS = 0.25
 NAVIGATION_LINKED_LINES = 0.30
 PROSE_WORDS = 25
+MINIMUM_TEXT_WITHOUT_TABLES = 200
+# Blocks that news CMSes of the field put beside or inside the article and trafilatura
+# sometimes keeps: video boxes with their own captions, related-news and share boxes, tags.
+PRUNE_CLASSES = ("video-box", "box-video", "sidebar", "related", "tin-lien-quan",
+                 "tinlienquan", "other-news", "share", "social", "google-news", "tags",
+                 "comment", "print-bar")
+PRUNE_XPATHS = [f"//*[contains(@class, '{name}')]"
+                for name in PRUNE_CLASSES]
 
 
 @dataclass
 class Extracted:
+    url: str | None
     title: str | None
     lead: str | None
     text: str
     author: str | None
     published: str | None
+    published_source: str | None
     language: str | None
+    encoding: str
     photo_credits: list[str]
+    warnings: list[str]
+    html: str = ""  # the decoded page, for the raw store
     linked_characters: float = 0.0
     linked_lines: float = 0.0
     extractor_version: str = EXTRACTOR_VERSION
@@ -46,10 +63,22 @@ class Extracted:
         return (self.linked_characters >= NAVIGATION_LINKED_CHARACTERS
                 or self.linked_lines >= NAVIGATION_LINKED_LINES or not prose)
 
+    def as_json(self) -> dict:
+        """The fields `vnarchive extract` prints."""
+        return {
+            "url": self.url, "title": self.title, "lead": self.lead, "text": self.text,
+            "author": self.author, "photo_credits": self.photo_credits,
+            "published": self.published, "published_source": self.published_source,
+            "language": self.language, "encoding": self.encoding, "warnings": self.warnings,
+            "extractor_version": self.extractor_version,
+        }
 
-def _page_language(tree) -> str | None:
+
+def _page_language(tree, text: str) -> str | None:
     lang = tree.get("lang") if tree is not None else None
-    return lang.split("-")[0].lower() if lang else None
+    if lang:
+        return lang.split("-")[0].lower()
+    return "vi" if vietnamese_score(text) >= 0.05 else None
 
 
 def _description(tree) -> str | None:
@@ -86,12 +115,15 @@ def _title(title: str | None, tree) -> str | None:
 
 def _byline_as_printed(author: str, tree) -> str:
     """trafilatura normalises bylines ("T.Quang" becomes "T Quang", "Trang Hằng (Hà Trung)"
-    loses its place); find the byline as the page prints it, place included."""
+    loses its place, "TRÚC LINH - THẠCH THANH" its second name); find the byline as the page
+    prints it, place and second name included."""
     if tree is None:
         return author
     words = [re.escape(word) for word in author.split()]
-    printed = re.compile(r"[\s.]*".join(words) + r"(?:\s*\([^()\n]{2,30}\))?")
-    matches = printed.findall(normalize_line(tree.text_content()))
+    second_name = rf"(?:\s+[-–]\s+[{UPPERCASE}][\w.]*(?:\s+[{UPPERCASE}][\w.]*){{0,3}})?"
+    printed = re.compile(r"[\s.]*".join(words) + second_name + r"(?:\s*\([^()\n]{2,30}\))?")
+    # One text node at a time, so the next block's words never join the byline.
+    matches = [found for node in tree.itertext() for found in printed.findall(node)]
     return normalize_line(matches[-1]) if matches else author
 
 
@@ -109,12 +141,33 @@ def linked_shares(text: str, tree) -> tuple[float, float]:
     return round(characters, 3), round(sum(1 for n in linked if n) / max(1, len(lines)), 3)
 
 
-def extract_article(html: str, url: str | None = None) -> Extracted:
-    """Title, lead, clean text, author, publication date and language of one article page."""
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        deduplicate=False,
-    )
+def _trafilatura(html: str, url: str | None):
+    """trafilatura's main-content extraction. Old portals lay whole pages out in tables, and
+    with tables included trafilatura flattens such a page into one line of cells; so tables
+    are left out unless that leaves almost no text (an article that is a table of figures)."""
+    if not html.strip():
+        return None
+    options = {"url": url, "with_metadata": True, "include_comments": False,
+               "deduplicate": False, "prune_xpath": PRUNE_XPATHS}
+    document = trafilatura.bare_extraction(html, include_tables=False, **options)
+    if document is None or len(document.text or "") < MINIMUM_TEXT_WITHOUT_TABLES:
+        document = trafilatura.bare_extraction(html, include_tables=True, **options)
+    return document
+
+
+def extract_article(page: bytes | str, url: str | None = None,
+                    declared_encoding: str | None = None) -> Extracted:
+    """Title, lead, clean text, author, publication date, language and encoding of a page.
+
+    `page` is the body as fetched (bytes, decoded here whatever the charset) or already text.
+    """
+    if isinstance(page, bytes):
+        decoded = decode_page(page, declared_encoding)
+        html, encoding, warnings = decoded.text, decoded.encoding, list(decoded.warnings)
+    else:
+        html, encoding, warnings = page, "unicode", []
+    html = normalize_text(html)
+    document = _trafilatura(html, url)
     tree = lxml_html.fromstring(html) if html.strip() else None
     raw_text = document.text if document is not None and document.text else ""
     title = _title(document.title if document is not None else None, tree)
@@ -126,14 +179,24 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     lead = _description(tree)
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:
         lead = lead if lead in cleaned.text else None
+    published = publication_date(tree, url=url, title=title)
+    if not cleaned.text:
+        warnings.append("no article text found")
+    if published is None:
+        warnings.append("no publication date found")
     return Extracted(
+        url=url,
         title=title,
         lead=lead,
         text=cleaned.text,
         author=author,
-        published=document.date if document is not None else None,
-        language=_page_language(tree) or (document.language if document is not None else None),
+        published=published.value if published else None,
+        published_source=published.source if published else None,
+        language=_page_language(tree, cleaned.text),
+        encoding=encoding,
         photo_credits=cleaned.photo_credits,
+        warnings=warnings,
+        html=html,
         linked_characters=linked[0],
         linked_lines=linked[1],
     )

@@ -7,12 +7,13 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 
 from tests.archive_checks import archived_articles, article_problems
 from tests.conftest import PROJECT_ROOT, run_vnarchive
-from testweb.content import load_articles
+from testweb.content import load_articles, load_labels
 from testweb.families import ARTICLE_FAMILIES, FAMILIES
 
 pytestmark = pytest.mark.timeout(300)
@@ -157,3 +158,32 @@ def test_real_portal_pages_are_crawled_cleanly_and_store_nothing(testweb, tmp_pa
     assert query(db, "select count(*) from articles") == [(0,)]
     assert query(db, "select status, articles_new, meeting_reports from crawl_runs") == [
         ("finished", 0, 0)]
+
+
+def test_meeting_reports_per_province_and_period_match_the_labels(crawled_archive):
+    labels = load_labels()
+    expected = Counter(
+        (row["province"], row["period_deployed"]) for article_id, row in labels.items()
+        if row["is_meeting_report"] == "1" and article_id.split("/")[0] in ARTICLE_FAMILIES)
+    result = run_vnarchive(
+        "query", "select province, period_deployed, count(*) as reports from meeting_reports "
+        "group by province, period_deployed", "--db", str(crawled_archive.db), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    found = Counter({(row["province"], row["period_deployed"]): row["reports"]
+                     for row in json.loads(result.stdout)})
+    assert found == expected
+
+
+def test_officials_and_figures_are_linked_to_reports(crawled_archive):
+    rows = query(crawled_archive.db,
+                 "select count(distinct o.canonical_url), count(distinct f.canonical_url), "
+                 "(select count(*) from meeting_reports) from officials o "
+                 "join meeting_reports m using (canonical_url) "
+                 "left join figures f using (canonical_url)")
+    with_officials, with_figures, reports = rows[0]
+    assert reports > 70 and with_officials > reports // 2 and with_figures > reports // 2
+    seed = query(crawled_archive.db,
+                 "select f.value, f.unit from figures f join articles a using (canonical_url) "
+                 "where a.title = 'Huyện ủy Thuận Bắc triển khai nhiệm vụ quý II năm 2024' "
+                 "and f.text = '3.204 tỷ đồng'")
+    assert seed == [(3204.0, "tỷ đồng")]

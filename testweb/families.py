@@ -520,6 +520,63 @@ class LyNhanPortal(Family):
         )
 
 
+class RegionalPaper(Family):
+    """Provincial party newspapers on one shared news CMS (as many "Báo điện tử" sites are):
+    `-post{id}.html` articles, `?trang=N` pages, an RSS feed and a sitemap, a dateline prefix
+    "(Baonghean.vn) - ", a "Google News" follow widget and a "Bài viết liên quan" box inside the
+    article. One class serves every province of this CMS; `REGIONAL_PAPERS` names them."""
+
+    has_feed = True
+    has_sitemap = True
+    domain = ""
+
+    @property
+    def first_paragraph_prefix(self) -> str:
+        return f"({self.domain.capitalize()}) - "
+
+    def article_path(self, article: Article) -> str:
+        return f"/{article.category}/{article.slug}-post{20000 + article.number}.html"
+
+    def listing_path(self, category: str, page: int) -> str:
+        return f"/{category}/" if page == 1 else f"/{category}/?trang={page}"
+
+    def byline(self, article: Article) -> str:
+        widget = (f'<div class="google-news">Theo dõi {escape(self.title)} trên '
+                  '<a href="#">Google News</a></div>')
+        return super().byline(article) + widget
+
+    def related(self, article: Article, heading: str = "Bài viết liên quan") -> str:
+        return super().related(article, heading)
+
+    def route(self, path: str, base_url: str) -> tuple[int, str, str]:
+        if path == "/rss/home.rss":
+            return 200, "application/rss+xml; charset=utf-8", self.feed_xml(base_url)
+        return super().route(path, base_url)
+
+
+# Province folder -> (newspaper title, its real domain): the provinces whose papers share the
+# regional CMS above.
+REGIONAL_PAPERS = {
+    "nghean": ("Báo Nghệ An", "baonghean.vn"),
+    "hatinh": ("Báo Hà Tĩnh", "baohatinh.vn"),
+    "quangninh": ("Báo Quảng Ninh", "baoquangninh.vn"),
+    "thaibinh": ("Báo Thái Bình", "baothaibinh.com.vn"),
+    "phutho": ("Báo Phú Thọ", "baophutho.vn"),
+    "namdinh": ("Báo Nam Định", "baonamdinh.vn"),
+    "quangnam": ("Báo Quảng Nam", "baoquangnam.vn"),
+    "daklak": ("Báo Đắk Lắk", "baodaklak.vn"),
+    "bentre": ("Báo Đồng Khởi", "baodongkhoi.vn"),
+    "soctrang": ("Báo Sóc Trăng", "baosoctrang.org.vn"),
+    "camau": ("Báo Cà Mau", "baocamau.vn"),
+    "kiengiang": ("Báo Kiên Giang", "baokiengiang.vn"),
+}
+
+
+def _regional_family(name: str, title: str, domain: str) -> type[Family]:
+    return type(f"RegionalPaper_{name}", (RegionalPaper,),
+                {"name": name, "title": title, "domain": domain})
+
+
 class RealPages(Family):
     """Sixteen real pages of a Liferay government portal (testweb/real_pages), served byte for
     byte at their mirror paths. No articles: a crawl must survive them and store nothing."""
@@ -547,7 +604,9 @@ class RealPages(Family):
 
 FAMILIES: dict[str, type[Family]] = {
     family.name: family
-    for family in (ThanhHoa, LangSon, BacKan, NinhThuan, LyNhanPortal, RealPages)
+    for family in (ThanhHoa, LangSon, BacKan, NinhThuan, LyNhanPortal, RealPages,
+                   *(_regional_family(name, *paper) for name, paper in REGIONAL_PAPERS.items()))
 }
 # Families with hand-written articles: the demo and the article checks cover these.
-ARTICLE_FAMILIES = ("thanhhoa", "langson", "backan", "ninhthuan", "lynhan")
+ARTICLE_FAMILIES = ("thanhhoa", "langson", "backan", "ninhthuan", "lynhan",
+                    *REGIONAL_PAPERS)

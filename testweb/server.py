@@ -19,8 +19,7 @@ from testweb.families import FAMILIES, Family
 LOOPBACK = "127.0.0.1"
 # Ports the test-web profiles name by default, so `scrapy crawl testweb_thanhhoa` works
 # against `vnarchive testweb`; the demo and the tests take free ports instead.
-DEFAULT_PORTS = {"thanhhoa": 8701, "langson": 8702, "backan": 8703, "ninhthuan": 8704,
-                 "lynhan": 8705, "sotttt": 8706}
+DEFAULT_PORTS = {name: 8701 + index for index, name in enumerate(FAMILIES)}
 
 logger = logging.getLogger(__name__)
 

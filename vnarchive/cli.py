@@ -112,6 +112,66 @@ def command_testweb(args: argparse.Namespace) -> int:
     return 0
 
 
+# extract ------------------------------------------------------------------------------------
+def command_extract(args: argparse.Namespace) -> int:
+    """Extract one saved page as the crawl would, and print the fields as JSON.
+
+    Example: vnarchive extract page.html --url https://baothanhhoa.vn/a-185001.htm
+    """
+    from pipelines.classify import classify
+    from pipelines.dates import meeting_date
+    from pipelines.extract import extract_article
+
+    path = Path(args.page)
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    profile = _profile(args.site)
+    url = args.url or (profile.absolute(profile.start_urls)[0] if profile else None)
+    extracted = extract_article(path.read_bytes(), url=url, declared_encoding=args.encoding)
+    result = extracted.as_json()
+    result["event_date"] = meeting_date(extracted.text, extracted.published)
+    result["is_navigation"] = extracted.is_navigation
+    result.update(classify(extracted.title, extracted.text, extracted.published,
+                           profile.owner if profile else None).as_json())
+    _print_json(result)
+    return 0
+
+
+# classify -----------------------------------------------------------------------------------
+def command_classify(args: argparse.Namespace) -> int:
+    """Classify a plain text: is it a meeting report, and of which meeting?
+
+    Example: vnarchive classify report.txt --title "Huyện ủy X triển khai nhiệm vụ quý II/2024"
+    """
+    from pipelines.classify import classify
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    elif Path(args.file).is_file():
+        text = Path(args.file).read_text(encoding="utf-8")
+    else:
+        raise CommandError(f"no such file: {args.file}")
+    title = args.title
+    if title is None:  # the first line is the title, as in the seed texts
+        first, _, rest = text.strip().partition("\n")
+        title, text = first.strip(), rest
+    profile = _profile(args.site)
+    result = classify(title, text, args.published, profile.owner if profile else None)
+    _print_json(result.as_json(explain=args.explain))
+    return 0
+
+
+def _profile(site: str | None):
+    from crawler.profiles import find_profile
+
+    return find_profile(site) if site else None
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
 # query --------------------------------------------------------------------------------------
 def command_query(args: argparse.Namespace) -> int:
     """Run SQL against the archive and print the rows.
@@ -122,9 +182,7 @@ def command_query(args: argparse.Namespace) -> int:
 
     columns, rows = run_query(args.db, args.sql)
     if args.format == "json":
-        json.dump([dict(zip(columns, row, strict=True)) for row in rows], sys.stdout,
-                  ensure_ascii=False, indent=2)
-        print()
+        _print_json([dict(zip(columns, row, strict=True)) for row in rows])
     elif args.format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
@@ -201,6 +259,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_log_level(demo)
 
     add("testweb", command_testweb, "serve the local test web on its default ports")
+
+    extract = add("extract", command_extract, "extract one saved page and print it as JSON")
+    extract.add_argument("page", metavar="PAGE.html", help="a saved page (any encoding)")
+    extract.add_argument("--url", help="the page's address (helps dates and links)")
+    extract.add_argument("--site", help="the profile the page comes from")
+    extract.add_argument("--encoding", help="the charset the server claimed, if known")
+
+    classify = add("classify", command_classify, "classify a plain text as a meeting report")
+    classify.add_argument("file", metavar="FILE", help="a UTF-8 text file, or - for stdin")
+    classify.add_argument("--title", help="the title (default: the text's first line)")
+    classify.add_argument("--published", metavar="YYYY-MM-DD",
+                          help="publication date (for the meeting date's year)")
+    classify.add_argument("--site", help="the profile the text comes from (its owner gives "
+                          "the locality when the text names none)")
+    classify.add_argument("--explain", action="store_true", help="print the cues that decided")
 
     query = add("query", command_query, "run SQL against the archive")
     query.add_argument("sql", help="an SQL statement")

@@ -17,6 +17,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
 from scrapy.spiders import SitemapSpider
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from crawler.items import ArticleItem
 from crawler.profiles import SiteProfile
@@ -104,10 +105,17 @@ class ProfileSpider(SitemapSpider):
             site=self.name,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             status=response.status,
-            html=response.text,
-            encoding=response.encoding,
+            body=response.body,
+            declared_encoding=declared_encoding(response),
             found_via=response.meta.get("found_via", "sitemap"),
         )
+
+
+def declared_encoding(response: TextResponse) -> str | None:
+    """The charset the page claims (HTTP header first, then its meta tag), true or not: the
+    extraction decides what the bytes really are."""
+    header = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    return http_content_type_encoding(header) or html_body_declared_encoding(response.body)
 
 
 def spider_class_for(profile: SiteProfile) -> type[ProfileSpider]:

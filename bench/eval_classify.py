@@ -1,0 +1,148 @@
+"""Evaluate the meeting-report classifier and its fields against the hand labels.
+
+    python bench/eval_classify.py               # held-out half
+    python bench/eval_classify.py --split all   # or tune, test
+    python bench/eval_classify.py --confusions  # and every miss by name
+
+The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
+the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning;
+the weights and patterns were tuned on the tuning half only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crawler.profiles import load_profiles  # noqa: E402
+from pipelines.classify import classify  # noqa: E402
+from pipelines.gazetteer import place_key  # noqa: E402
+from testweb.content import Article, load_articles, load_labels  # noqa: E402
+
+FIELDS = ("kind", "organ", "locality", "province", "meeting_date", "period_deployed",
+          "period_reviewed")
+SEED_IDS = ("thanhhoa/001-ha-trung-quy-ii-2023", "langson/001-huu-lung-quy-ii-2023",
+            "backan/001-ngan-son-nam-2024", "ninhthuan/001-thuan-bac-quy-ii-2024",
+            "lynhan/001-ubnd-thang-6-2024")
+# The fields the seed table of shared/seeds/README.md lists.
+SEED_FIELDS = ("organ", "locality", "province", "meeting_date", "period_deployed")
+
+
+def split_of(article_id: str) -> str:
+    """"tune" or "test", from a hash of the id: stable, and blind to the text."""
+    return "tune" if hashlib.sha256(article_id.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def owners() -> dict[str, object]:
+    """The owner of each test-web family's site, from its profile (as a crawl passes it)."""
+    found = {}
+    for name, profile in load_profiles().items():
+        if name.startswith("testweb_") and profile.owner is not None:
+            found[name.removeprefix("testweb_")] = profile.owner
+    return found
+
+
+def article_text(article: Article) -> str:
+    return "\n".join(([article.lead] if article.lead else []) + article.paragraphs)
+
+
+def same(field_name: str, got, want: str) -> bool:
+    if field_name in ("locality", "province"):
+        return place_key(got or "") == place_key(want or "")
+    return (got or "") == (want or "")
+
+
+@dataclass
+class Evaluation:
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+    true_negative: int = 0
+    field_hits: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    confusions: list[str] = field(default_factory=list)
+    seed_misses: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / max(1, self.true_positive + self.false_positive)
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / max(1, self.true_positive + self.false_negative)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def accuracy(self, field_name: str) -> float:
+        hits = self.field_hits[field_name]
+        return sum(hits) / len(hits) if hits else 0.0
+
+
+def evaluate(split: str = "test") -> Evaluation:
+    labels = load_labels()
+    site_owners = owners()
+    result = Evaluation()
+    for article in load_articles():
+        if split != "all" and split_of(article.id) != split and article.id not in SEED_IDS:
+            continue
+        label = labels[article.id]
+        want = label["is_meeting_report"] == "1"
+        got = classify(article.title, article_text(article),
+                       article.published.isoformat(), site_owners.get(article.family))
+        if got.is_meeting_report and want:
+            result.true_positive += 1
+        elif got.is_meeting_report:
+            result.false_positive += 1
+            result.confusions.append(f"false positive  {article.id}  {article.title}")
+        elif want:
+            result.false_negative += 1
+            result.confusions.append(f"false negative  {article.id}  {article.title}")
+        else:
+            result.true_negative += 1
+        if not (want and got.meeting):
+            continue
+        for field_name in FIELDS:
+            value = getattr(got.meeting, field_name)
+            hit = same(field_name, value, label[field_name])
+            if split == "all" or split_of(article.id) == split:
+                result.field_hits[field_name].append(hit)
+            if not hit:
+                result.confusions.append(f"{field_name:<16} {article.id}: got {value!r}, "
+                                         f"labelled {label[field_name]!r}")
+                if article.id in SEED_IDS and field_name in SEED_FIELDS:
+                    result.seed_misses.append(f"{article.id} {field_name}")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["test", "tune", "all"], default="test")
+    parser.add_argument("--confusions", action="store_true", help="list every miss by name")
+    args = parser.parse_args()
+    result = evaluate(args.split)
+    total = (result.true_positive + result.false_positive + result.false_negative
+             + result.true_negative)
+    print(f"split: {args.split} ({total} articles; the five seeds are scored for their fields "
+          "in every split)")
+    print(f"is_meeting_report  precision {result.precision:.3f}  recall {result.recall:.3f}  "
+          f"F1 {result.f1:.3f}  (tp {result.true_positive}, fp {result.false_positive}, "
+          f"fn {result.false_negative}, tn {result.true_negative})")
+    for field_name in FIELDS:
+        hits = result.field_hits[field_name]
+        print(f"  {field_name:<16} {result.accuracy(field_name):.3f}  ({sum(hits)}/{len(hits)})")
+    print(f"seed fields wrong: {', '.join(result.seed_misses) or 'none'}")
+    if args.confusions:
+        print("\n".join(["", *result.confusions]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

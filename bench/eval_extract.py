@@ -1,0 +1,230 @@
+"""Evaluate extraction against hand-written expectations, beside plain trafilatura.
+
+    python bench/eval_extract.py            # the table
+    python bench/eval_extract.py --failures # and every miss, page by page
+
+The set: every article page of the local test web (expected values from the hand-written
+article sources) and the hard pages of tests/extraction/pages (expected JSON written by hand;
+pages meant for a legacy encoding are encoded to it first). Text is scored as trafilatura's
+own evaluation does: each `must_contain` snippet found is a true positive, missed a false
+negative; each `must_not_contain` snippet found is a false positive. Title, author and
+publication date (its day) are scored by exact match. htmldate's date is scored too, since
+it is the usual tool for that field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import htmldate
+import trafilatura
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.encodings import ENCODERS  # noqa: E402
+from pipelines.extract import extract_article  # noqa: E402
+from testweb.content import load_articles  # noqa: E402
+from testweb.families import ARTICLE_FAMILIES, FAMILIES  # noqa: E402
+
+HARD_PAGES = ROOT / "tests" / "extraction" / "pages"
+# Strings from domain.md's boilerplate list; none may be left in any extracted text.
+LISTED_BOILERPLATE = [
+    "Skip Ribbon Commands", "Skip to main content", "Xem thêm", "0:00 / 0:00", "Ảnh:",
+    "BBK -", "Tin tức, sự kiện", "Google News", "Nguồn tin:", "(Xem trang", "/.",
+    "Bài viết liên quan", "Tin cùng chuyên mục", "Tin liên quan", "(1) (1).png",
+]
+
+
+@dataclass
+class Case:
+    name: str
+    page: bytes
+    url: str | None
+    declared: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    must_contain: list[str]
+    must_not_contain: list[str]
+    legacy: bool = False
+
+
+@dataclass
+class Output:
+    text: str
+    title: str | None
+    author: str | None
+    published: str | None
+
+
+@dataclass
+class Scores:
+    true_positive: int = 0
+    false_negative: int = 0
+    false_positive: int = 0
+    fields: dict[str, list[bool]] = field(default_factory=lambda: {
+        "title": [], "author": [], "published": []})
+    boilerplate_pages: list[str] = field(default_factory=list)
+    legacy_readable: list[bool] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / max(1, self.true_positive + self.false_positive)
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / max(1, self.true_positive + self.false_negative)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def exact(self, name: str) -> float:
+        values = self.fields[name]
+        return sum(values) / len(values) if values else 0.0
+
+
+def nfc(text: str | None) -> str | None:
+    return unicodedata.normalize("NFC", text) if text is not None else None
+
+
+def test_web_cases() -> list[Case]:
+    cases = []
+    articles = load_articles()
+    for name in ARTICLE_FAMILIES:
+        family = FAMILIES[name]([a for a in articles if a.family == name])
+        for article in family.articles:
+            page = family.render_article(article)
+            others = [other.title for other in family.articles if other is not article][:3]
+            not_contain = [*others, "Đọc nhiều", "Trang chủ", "Chia sẻ"]
+            if article.author:
+                not_contain.append(article.author)
+            paragraphs = ([article.lead] if article.lead else []) + article.paragraphs
+            cases.append(Case(
+                name=article.id, page=page.encode("utf-8"),
+                url="http://127.0.0.1" + family.article_path(article), declared="utf-8",
+                title=article.title, author=article.author or None,
+                published=article.published.date().isoformat(),
+                must_contain=paragraphs, must_not_contain=not_contain,
+            ))
+    return cases
+
+
+def hard_cases() -> list[Case]:
+    cases = []
+    for expected_file in sorted(HARD_PAGES.glob("*.json")):
+        expected = json.loads(expected_file.read_text(encoding="utf-8"))
+        html = expected_file.with_suffix(".html").read_text(encoding="utf-8")
+        serve_as = expected.get("serve_as") or "utf-8"
+        cases.append(Case(
+            name=f"hard/{expected_file.stem}", page=ENCODERS[serve_as](html),
+            url=expected.get("url"), declared=expected.get("claims") or serve_as,
+            title=nfc(expected.get("title")), author=nfc(expected.get("author")),
+            published=expected.get("published"),
+            must_contain=[nfc(s) for s in expected.get("must_contain", [])],
+            must_not_contain=[nfc(s) for s in expected.get("must_not_contain", [])],
+            legacy=serve_as != "utf-8",
+        ))
+    return cases
+
+
+def run_vnarchive(case: Case) -> Output:
+    extracted = extract_article(case.page, url=case.url, declared_encoding=case.declared)
+    return Output(extracted.text, extracted.title, extracted.author, extracted.published)
+
+
+def run_trafilatura(case: Case) -> Output:
+    """Plain trafilatura with its defaults, given the bytes as a naive pipeline would."""
+    text = trafilatura.extract(case.page, url=case.url) or ""
+    metadata = trafilatura.extract_metadata(case.page, default_url=case.url)
+    return Output(nfc(text), metadata.title if metadata else None,
+                  metadata.author if metadata else None, metadata.date if metadata else None)
+
+
+def score(cases: list[Case], extractor: Callable[[Case], Output]) -> Scores:
+    scores = Scores()
+    for case in cases:
+        output = extractor(case)
+        text = output.text or ""
+        for snippet in case.must_contain:
+            found = snippet in text
+            scores.true_positive += found
+            scores.false_negative += not found
+            if not found:
+                scores.failures.append(f"{case.name}: missing {snippet[:60]!r}")
+        for snippet in case.must_not_contain:
+            if snippet in text:
+                scores.false_positive += 1
+                scores.failures.append(f"{case.name}: kept {snippet[:60]!r}")
+        if any(listed in text for listed in LISTED_BOILERPLATE):
+            scores.boilerplate_pages.append(case.name)
+        for name, got, want in (("title", output.title, case.title),
+                                ("author", output.author, case.author),
+                                ("published", (output.published or "")[:10] or None,
+                                 case.published)):
+            scores.fields[name].append(got == want)
+            if got != want:
+                scores.failures.append(f"{case.name}: {name} {got!r} != {want!r}")
+        if case.legacy:
+            scores.legacy_readable.append(all(s in text for s in case.must_contain))
+    return scores
+
+
+def htmldate_exact(cases: list[Case]) -> float:
+    hits = 0
+    for case in cases:
+        found = htmldate.find_date(case.page.decode("utf-8", errors="replace"), url=case.url)
+        hits += found == case.published
+    return hits / max(1, len(cases))
+
+
+def evaluate() -> dict[str, Scores]:
+    cases = test_web_cases() + hard_cases()
+    return {"vnarchive": score(cases, run_vnarchive),
+            "trafilatura": score(cases, run_trafilatura)}
+
+
+def print_table(results: dict[str, Scores], cases: list[Case]) -> None:
+    hard = sum(case.name.startswith("hard/") for case in cases)
+    print(f"pages: {len(cases)} ({len(cases) - hard} test-web articles, {hard} hard pages)")
+    print(f"{'':<26}{'vnarchive':>12}{'trafilatura':>14}")
+    rows = [
+        ("text precision", lambda s: f"{s.precision:.3f}"),
+        ("text recall", lambda s: f"{s.recall:.3f}"),
+        ("text F1", lambda s: f"{s.f1:.3f}"),
+        ("title exact", lambda s: f"{s.exact('title'):.3f}"),
+        ("author exact", lambda s: f"{s.exact('author'):.3f}"),
+        ("published exact (day)", lambda s: f"{s.exact('published'):.3f}"),
+        ("pages with boilerplate", lambda s: f"{len(s.boilerplate_pages)}"),
+        ("legacy pages readable", lambda s: f"{sum(s.legacy_readable)}/{len(s.legacy_readable)}"),
+    ]
+    for label, cell in rows:
+        print(f"{label:<26}{cell(results['vnarchive']):>12}{cell(results['trafilatura']):>14}")
+    print(f"{'htmldate published exact':<26}{'':>12}{htmldate_exact(cases):>14.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--failures", action="store_true", help="list every miss")
+    args = parser.parse_args()
+    cases = test_web_cases() + hard_cases()
+    results = {"vnarchive": score(cases, run_vnarchive),
+               "trafilatura": score(cases, run_trafilatura)}
+    print_table(results, cases)
+    if args.failures:
+        print("\nvnarchive misses:")
+        print("\n".join(results["vnarchive"].failures) or "none")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Vietnam's administrative divisions as they were before 1 July 2025, and the 2025 merger.
+
+Reports of 2023-2024 name districts that no longer exist, so localities are resolved against
+the pre-2025 gazetteer of vietnam-provinces 0.6.0 (the last release with the district level:
+63 provinces, about 700 districts, their communes), and each old province is mapped to the one
+that absorbed it in 2025 (shared/docs/domain.md). Names are matched on a key that folds case
+and old/new tone placement ("Hoà Bình" and "Hòa Bình" are one name), and are returned in the
+new placement.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
+
+from pipelines.vietnamese import new_tone_placement, search_key
+
+PREFIXES = ("Thành phố", "Thành Phố", "Tỉnh", "Huyện", "Quận", "Thị xã", "Thị trấn", "Xã",
+            "Phường")
+# Old province -> province after the 1 July 2025 merger; provinces not listed keep their name.
+MERGED_INTO_2025 = {
+    "Hà Giang": "Tuyên Quang", "Yên Bái": "Lào Cai", "Bắc Kạn": "Thái Nguyên",
+    "Vĩnh Phúc": "Phú Thọ", "Hòa Bình": "Phú Thọ", "Bắc Giang": "Bắc Ninh",
+    "Thái Bình": "Hưng Yên", "Hải Dương": "Hải Phòng", "Hà Nam": "Ninh Bình",
+    "Nam Định": "Ninh Bình", "Quảng Bình": "Quảng Trị", "Quảng Nam": "Đà Nẵng",
+    "Kon Tum": "Quảng Ngãi", "Bình Định": "Gia Lai", "Ninh Thuận": "Khánh Hòa",
+    "Đắk Nông": "Lâm Đồng", "Bình Thuận": "Lâm Đồng", "Phú Yên": "Đắk Lắk",
+    "Bình Dương": "Hồ Chí Minh", "Bà Rịa - Vũng Tàu": "Hồ Chí Minh", "Bình Phước": "Đồng Nai",
+    "Long An": "Tây Ninh", "Sóc Trăng": "Cần Thơ", "Hậu Giang": "Cần Thơ",
+    "Bến Tre": "Vĩnh Long", "Trà Vinh": "Vĩnh Long", "Tiền Giang": "Đồng Tháp",
+    "Bạc Liêu": "Cà Mau", "Kiên Giang": "An Giang",
+}
+# Cities directly under the central government: their party committee is a "Thành ủy" of
+# province level.
+CENTRAL_CITIES = ("Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ", "Huế")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # without its prefix, in the new tone placement
+    level: str  # tỉnh, huyện or xã
+    province: str
+    district: str | None = None
+    kind: str = ""  # the prefix: Huyện, Thị xã, Thành phố, Xã, Phường, Thị trấn ...
+
+
+def strip_prefix(name: str) -> tuple[str, str]:
+    """("Thị xã", "Nghi Sơn") from "Thị xã Nghi Sơn"."""
+    for prefix in PREFIXES:
+        if name.startswith(prefix + " "):
+            return prefix, name[len(prefix) + 1:]
+    return "", name
+
+
+def place_key(name: str) -> str:
+    """The matching key of a place name: folded case and tone placement, one hyphen style."""
+    return re.sub(r"\s*-\s*", "-", search_key(" ".join(name.split())))
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"\s*-\s*", " - ", new_tone_placement(name))
+
+
+@cache
+def _index() -> dict[str, dict[str, list[Place]]]:
+    with open(NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
+        provinces = json.load(handle)
+    index: dict[str, dict[str, list[Place]]] = {"tỉnh": {}, "huyện": {}, "xã": {}}
+    for province in provinces:
+        _, province_name = strip_prefix(province["name"])
+        province_name = _clean(province_name)
+        index["tỉnh"].setdefault(place_key(province_name), []).append(
+            Place(province_name, "tỉnh", province_name))
+        for district in province["districts"]:
+            kind, district_name = strip_prefix(district["name"])
+            district_name = _clean(district_name)
+            index["huyện"].setdefault(place_key(district_name), []).append(
+                Place(district_name, "huyện", province_name, kind=kind))
+            for ward in district["wards"]:
+                ward_kind, ward_name = strip_prefix(ward["name"])
+                ward_name = _clean(ward_name)
+                index["xã"].setdefault(place_key(ward_name), []).append(
+                    Place(ward_name, "xã", province_name, district_name, ward_kind))
+    return index
+
+
+def find_places(name: str, level: str) -> list[Place]:
+    """Every place of that level with that name (many communes share one)."""
+    return list(_index()[level].get(place_key(name), []))
+
+
+def is_place(name: str, level: str | None = None) -> bool:
+    levels = [level] if level else ["tỉnh", "huyện", "xã"]
+    return any(place_key(name) in _index()[each] for each in levels)
+
+
+def province_2025(province: str | None) -> str | None:
+    """The province an old one became part of on 1 July 2025 (itself when unchanged)."""
+    if not province:
+        return None
+    canonical = _clean(province)
+    merged = {place_key(old): new for old, new in MERGED_INTO_2025.items()}
+    return merged.get(place_key(canonical), canonical)

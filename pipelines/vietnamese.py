@@ -1,0 +1,71 @@
+"""Vietnamese text normalisation: NFC, the two letters that look like "Đ", and search keys that
+fold old and new tone placement ("hoà"/"hòa", "thuỷ"/"thủy", "uỷ"/"ủy").
+
+The archive keeps each text as its site spelled it (NFC, "Ð" corrected to "Đ"); only keys for
+search and deduplication fold the tone placement. underthesea's `text_normalize` does the
+tone rule too, but it rewrites the stored text and brings scikit-learn, NLTK and model
+downloads with it; the rule itself is a few lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
+# U+00D0/U+00F0 (Icelandic eth) are typed for U+0110/U+0111 (Vietnamese đ) by some keyboards.
+LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+# An open syllable "oa", "oe" or "uy" (not after "q") whose tone mark sits on its second
+# vowel: the old placement ("hoà", "khoẻ", "thuỷ"). The new one puts it on the first. Matched
+# in NFD, where a letter's marks follow it: the second vowel carries exactly one tone mark and
+# nothing else, and no letter follows it.
+OLD_TONE_PLACEMENT = re.compile(
+    r"(?<![^\W\d_])([^\W\d_]*?)"  # onset consonants, from the start of the word
+    r"([oO]|(?<![qQ])[uU])"
+    r"([aAeEyY])([" + TONE_MARKS + r"])(?![^\W\d_]|[\u0300-\u036f])"
+)
+
+
+def _uppercase_letters() -> str:
+    letters = set()
+    for base in "aăâeêioôơuưyđbcdghklmnpqrstvx":
+        for tone in ("",) + tuple(TONE_MARKS):
+            letters.add(unicodedata.normalize("NFC", base + tone).upper())
+    return "".join(sorted(letters))
+
+
+# Every upper-case letter of Vietnamese, for patterns of proper names: "[À-Ỹ]" would not do,
+# since that Unicode range mixes upper and lower case ("đ", "ả" are inside it).
+UPPERCASE = _uppercase_letters()
+LETTER = r"[^\W\d_]"
+
+
+def normalize_text(text: str) -> str:
+    """NFC, with "Ð"/"ð" look-alikes replaced by "Đ"/"đ": how the archive stores text."""
+    return unicodedata.normalize("NFC", text).translate(LOOKALIKES)
+
+
+def _move_tone(match: re.Match) -> str:
+    onset, first, second, tone = match.groups()
+    if any(unicodedata.combining(c) for c in onset):
+        return match.group(0)  # the "vowels" belong to a longer vowel group: leave it
+    return onset + first + tone + second
+
+
+def new_tone_placement(text: str) -> str:
+    """"hoà" becomes "hòa", "thuỷ" "thủy", "uỷ" "ủy"; "quý", "hoàng", "khuya" stay."""
+    decomposed = unicodedata.normalize("NFD", normalize_text(text))
+    return unicodedata.normalize("NFC", OLD_TONE_PLACEMENT.sub(_move_tone, decomposed))
+
+
+def search_key(text: str) -> str:
+    """Case-folded NFC text in the new tone placement: equal for old and new spellings."""
+    return new_tone_placement(text).casefold()
+
+
+def fold_diacritics(text: str) -> str:
+    """Lower case without any diacritics, "đ" as "d": "Đảng bộ" and "dang bo" meet."""
+    decomposed = unicodedata.normalize("NFD", normalize_text(text).replace("đ", "d")
+                                       .replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.lower().split())
