@@ -97,7 +97,7 @@ def nfc(text: str | None) -> str | None:
     return unicodedata.normalize("NFC", text) if text is not None else None
 
 
-def test_web_cases() -> list[Case]:
+def article_page_cases() -> list[Case]:
     cases = []
     articles = load_articles()
     for name in ARTICLE_FAMILIES:
@@ -188,7 +188,7 @@ def htmldate_exact(cases: list[Case]) -> float:
 
 
 def evaluate() -> dict[str, Scores]:
-    cases = test_web_cases() + hard_cases()
+    cases = article_page_cases() + hard_cases()
     return {"vnarchive": score(cases, run_vnarchive),
             "trafilatura": score(cases, run_trafilatura)}
 
@@ -216,13 +216,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list every miss")
     args = parser.parse_args()
-    cases = test_web_cases() + hard_cases()
+    cases = article_page_cases() + hard_cases()
     results = {"vnarchive": score(cases, run_vnarchive),
                "trafilatura": score(cases, run_trafilatura)}
     print_table(results, cases)
     if args.failures:
         print("\nvnarchive misses:")
         print("\n".join(results["vnarchive"].failures) or "none")
+        print("pages with listed boilerplate:",
+              ", ".join(results["vnarchive"].boilerplate_pages) or "none")
     return 0
 
 

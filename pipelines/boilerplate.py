@@ -36,6 +36,8 @@ LINE_PATTERNS = [
                rf"(?:\s*[-|,]?\s*{CLOCK})?$", re.I),
     re.compile(r"^[-•]\s.{5,200}\(\d{1,2}/\d{1,2}/\d{4}\)$"),  # "- Related title (03/05/2024)"
     re.compile(r"^(?:tin đã đăng|tin khác|các tin khác|tin mới hơn|tin cũ hơn)$", re.I),
+    re.compile(r"^(?:đang truy cập|đang trực tuyến|trực tuyến|tổng lượt truy cập|lượt truy cập|"
+               r"hôm nay|tổng số lượt xem)\s*:?\s*[\d.,]+$", re.I),  # visitor counters
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
 ]
 # Prefixes of the first paragraph: "BBK - ", "(BLĐ) - ", "CTTĐT - ", "– ".
@@ -45,6 +47,7 @@ DATELINE_PREFIX = re.compile(
 PREFIX_LINES = 3  # the prefix opens the first paragraph, which may follow a sapo and a caption
 PHOTO_CREDIT = re.compile(r"\s*\(?ảnh:\s*([^()]{1,40}?)\)?\s*$", re.I)
 END_MARKER = re.compile(r"\s*/\.\s*$")
+DIGEST_POINTER = re.compile(r"\s*\(xem (?:tiếp )?trang \d+\)\s*$", re.I)  # "... (Xem trang 2)"
 # A byline: one or two names ("THANH MAI – MINH KIÊN"), each of capitalised words, maybe a
 # "(Place)" after them ("Trang Hằng (Hà Trung)") or an agency ("Minh Phương - TTVH").
 BYLINE_PLACE = re.compile(r"\s*\([^()]{2,30}\)$")
@@ -100,7 +103,7 @@ def clean_lines(lines: list[str], title: str = "") -> CleanText:
         if credit and len(line) < 300:
             result.photo_credits.append(credit.group(1).strip())
             line = line[: credit.start()].rstrip()
-        line = END_MARKER.sub("", line)
+        line = DIGEST_POINTER.sub("", END_MARKER.sub("", line))
         if line and (not result.paragraphs or result.paragraphs[-1] != line):
             result.paragraphs.append(line)
     if result.paragraphs and looks_like_byline(result.paragraphs[-1]):

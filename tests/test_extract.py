@@ -3,13 +3,17 @@ articles are not."""
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.eval_extract import hard_cases, run_trafilatura, run_vnarchive, score, article_page_cases
 from pipelines.extract import extract_article
-from testweb.families import ARTICLE_FAMILIES
+from tests.conftest import run_vnarchive as run_command
+from testweb.content import load_articles
+from testweb.families import ARTICLE_FAMILIES, FAMILIES
 
 REAL_PAGES = Path(__file__).resolve().parent.parent / "testweb" / "real_pages"
 # The three real pages that are static prose (functions of the department, its introduction,
@@ -42,3 +46,37 @@ def test_test_web_listings_are_navigation_and_articles_are_not(testweb):
             with urllib.request.urlopen(url, timeout=10) as response:
                 extracted = extract_article(response.read().decode(), url=url)
             assert not extracted.is_navigation, article.id
+
+
+# Measured 2026-11-26 with bench/eval_extract.py; floors may only rise.
+TEXT_F1_FLOOR = 0.99
+FIELD_FLOOR = 0.97
+
+
+def test_evaluation_floors_and_trafilatura_side_by_side():
+    cases = article_page_cases() + hard_cases()
+    ours, plain = score(cases, run_vnarchive), score(cases, run_trafilatura)
+    print(f"\ntext F1 {ours.f1:.3f} (trafilatura {plain.f1:.3f}); author exact "
+          f"{ours.exact('author'):.3f} (trafilatura {plain.exact('author'):.3f})")
+    assert len(hard_cases()) >= 20 and len(cases) >= 40
+    assert ours.f1 >= TEXT_F1_FLOOR, ours.failures
+    for field_name in ("title", "author", "published"):
+        assert ours.exact(field_name) >= FIELD_FLOOR, (field_name, ours.failures)
+    assert ours.boilerplate_pages == []
+    assert all(ours.legacy_readable) and len(ours.legacy_readable) >= 5
+    assert ours.f1 > plain.f1  # the point of the cleaning
+
+
+def test_extract_command_prints_the_fields(tmp_path):
+    article = next(a for a in load_articles("backan") if a.number == 1)
+    page = tmp_path / "page.html"
+    page.write_bytes(FAMILIES["backan"]([article]).render_article(article).encode("utf-8"))
+    result = run_command("extract", str(page), "--site", "testweb_backan")
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["title"] == "Huyện ủy Ngân Sơn triển khai nhiệm vụ năm 2024"
+    assert output["published"] == "2024-01-11T09:00:00+07:00"
+    assert output["published_source"] == "meta" and output["encoding"] == "utf-8"
+    assert output["is_meeting_report"] and output["meeting"]["locality"] == "Ngân Sơn"
+    assert output["meeting"]["province_2025"] == "Thái Nguyên"
+    assert "BBK" not in output["text"] and "0:00" not in output["text"]
