@@ -36,8 +36,9 @@ LINE_PATTERNS = [
                rf"(?:\s*[-|,]?\s*{CLOCK})?$", re.I),
     re.compile(r"^[-•]\s.{5,200}\(\d{1,2}/\d{1,2}/\d{4}\)$"),  # "- Related title (03/05/2024)"
     re.compile(r"^(?:tin đã đăng|tin khác|các tin khác|tin mới hơn|tin cũ hơn)$", re.I),
-    re.compile(r"^(?:đang truy cập|đang trực tuyến|trực tuyến|tổng lượt truy cập|lượt truy cập|"
-               r"hôm nay|tổng số lượt xem)\s*:?\s*[\d.,]+$", re.I),  # visitor counters
+    re.compile(r"^(?:đang truy cập|đang trực tuyến|trực tuyến|tổng lượt truy cập|tổng truy cập|"
+               r"lượt truy cập|hôm nay|tổng số lượt xem)\s*:?\s*[\d.,]+$", re.I),  # counters
+    re.compile(r"^(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*\S.{0,200}$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
 ]
 # Prefixes of the first paragraph: "BBK - ", "(BLĐ) - ", "CTTĐT - ", "– ".
