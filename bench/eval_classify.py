@@ -1,12 +1,12 @@
 """Evaluate the meeting-report classifier and its fields against the hand labels.
 
-    python bench/eval_classify.py               # held-out half
-    python bench/eval_classify.py --split all   # or tune, test
+    python bench/eval_classify.py                 # held-out half
+    python bench/eval_classify.py --split blind   # the blind set; or tune, all
     python bench/eval_classify.py --confusions  # and every miss by name
 
 The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
-the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning;
-the weights and patterns were tuned on the tuning half only.
+the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning; a
+third, blind set came later from provinces the classifier had never seen (BLIND_FAMILIES).
 """
 
 from __future__ import annotations
@@ -34,8 +34,15 @@ SEED_IDS = ("thanhhoa/001-ha-trung-quy-ii-2023", "langson/001-huu-lung-quy-ii-20
 SEED_FIELDS = ("organ", "locality", "province", "meeting_date", "period_deployed")
 
 
+# Written after the classifier was tuned, by someone who never saw it, and scored once before
+# any change: the honest figure. The other articles split by a hash of their id.
+BLIND_FAMILIES = ("gialai", "laocai", "binhdinh", "vinhlong")
+
+
 def split_of(article_id: str) -> str:
-    """"tune" or "test", from a hash of the id: stable, and blind to the text."""
+    """"blind", or "tune"/"test" from a hash of the id: stable, and blind to the text."""
+    if article_id.split("/")[0] in BLIND_FAMILIES:
+        return "blind"
     return "tune" if hashlib.sha256(article_id.encode()).digest()[0] % 2 == 0 else "test"
 
 
@@ -124,7 +131,7 @@ def evaluate(split: str = "test") -> Evaluation:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "tune", "all"], default="test")
+    parser.add_argument("--split", choices=["test", "tune", "blind", "all"], default="test")
     parser.add_argument("--confusions", action="store_true", help="list every miss by name")
     args = parser.parse_args()
     result = evaluate(args.split)

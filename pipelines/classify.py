@@ -45,6 +45,7 @@ CUES = [
         r"|\bban (?:cac )?giai phap|\bquyet dinh ke hoach"),
     cue("periodic meeting", 1.0, "head",
         r"\b(?:thuong ky|giao ban|ky hop (?:lan )?thu|hoi nghi (?:ban chap hanh|bch)|lan thu \d+)"),
+    cue("regular council session", 1.5, "head", r"\bky hop thuong le\b"),
     cue("period", 1.0, "head",
         r"\b(?:quy (?:i{1,3}|iv|[1-4])\b|thang \d{1,2}\b|6 thang (?:dau|cuoi) nam|9 thang|"
         r"3 thang cuoi nam|(?:cong tac|nhiem vu|ke hoach|hanh dong)(?: [a-z]+){0,3} nam 20\d\d)"),
@@ -53,7 +54,8 @@ CUES = [
         r"\b(?:tap huan|quan triet|thang hanh dong|doi thoai|khach hang|dai hoi|ra quan|"
         r"phat dong|le hoi|hoi thao|hoi thi|xuc tien|chuyen de|khai giang|le cong bo|"
         r"ngay hoi|diem tin|ban tin|tin tuan|tin tuc|lam viec (?:voi|tai)|tham|chuc tet|"
-        r"thang thanh nien|tuyen duong|mua du lich|don bang|dat chuan|cong nhan)\b"),
+        r"thang thanh nien|tuyen duong|mua du lich|don bang|dat chuan|cong nhan|thoi su)\b"
+        r"|\b(?:so ket|tong ket) \d+ nam (?:thuc hien|trien khai)"),
     cue("single topic, campaign or event in the lead", -2.0, "first sentence",
         r"\b(?:hoi nghi (?:tap huan|quan triet|doi thoai|khach hang|xuc tien|chuyen de)|"
         r"le phat dong|le ra quan|dai hoi (?:dai bieu|dang bo|mat tran|mttq|hoi)|"
@@ -62,13 +64,16 @@ CUES = [
     # local party or state organ.
     cue("department, sector or enterprise", -4.0, "title",
         r"^(?:so |nganh |cong ty|tong cong ty|ngan hang|chi nhanh|dien luc|bo |cuc |chi cuc |"
-        r"truong |benh vien|trung tam |bao hiem|kho bac|cong an|quan doi|bo chi huy)"
-        r"|\b(?:nganh [a-z ]+ (?:tong ket|so ket|trien khai)|san xuat kinh doanh|nam hoc)\b"),
+        r"truong |benh vien|trung tam |bao hiem|kho bac|cong an|quan doi|bo chi huy|"
+        r"ban chi huy quan su|phong giao dich)"
+        r"|\b(?:nganh [a-z ]+ (?:tong ket|so ket|trien khai)|san xuat kinh doanh|nam hoc|"
+        r"nhcsxh|ngan hang chinh sach)\b"),
 ]
 CUES.append(cue(
     "a department, sector, enterprise or bank holds it", -3.0, "first sentence",
     r"^(?:(?:sang|chieu|toi|trua|ngay)[^,]{0,25}, )?(?:cong ty|tong cong ty|ngan hang|"
-    r"chi nhanh|so [a-z]+|nganh|dien luc|tap doan|hop tac xa)"))
+    r"chi nhanh|so [a-z]+|nganh|dien luc|tap doan|hop tac xa|ban chi huy quan su|cong an|"
+    r"phong giao dich)"))
 LOCAL_ORGANS = {"party_committee", "people_committee", "people_council", "front"}
 
 

@@ -26,6 +26,10 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Ủy|Uỷ) ban (?:MTTQ|Mặt trận Tổ quốc)(?: Việt Nam)?"
                          rf"(?: \(MTTQ\))? (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("front", re.compile(rf"(?P<organ>MTTQ(?: Việt Nam)? (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+    # The mass organisations of the front (domain.md): farmers, youth, women, veterans.
+    ("front", re.compile(rf"(?P<organ>(?:Hội Nông dân|Đoàn Thanh niên|Huyện đoàn|Hội Liên hiệp "
+                         rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
+                         rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban Chấp hành|BCH|Hội nghị Ban Chấp hành) Đảng bộ (?P<unit>{UNIT})"
         rf"(?: (?P<name>{NAME}))?)")),
@@ -173,9 +177,20 @@ def previous_period(period: Period) -> str:
     return str(int(value) - 1)
 
 
+REGULAR_SESSION = re.compile(r"kỳ họp thường lệ (?P<which>cuối|giữa) năm (?P<year>20\d\d)", re.I)
+
+
 def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, str | None]:
     """The period a meeting deploys (the first period after a deploy cue) and the one it
-    reviews (stated before that cue, or else the period before the deployed one)."""
+    reviews (stated before that cue, or else the period before the deployed one). A council's
+    regular session at the end of a year reviews that year and decides the next; one at
+    mid-year reviews the first half and decides the second."""
+    session = REGULAR_SESSION.search(head)
+    if session:
+        year = int(session.group("year"))
+        if session.group("which").lower() == "cuối":
+            return Period("year", str(year + 1), session.start()), str(year)
+        return Period("half", f"{year}-H2", session.start()), f"{year}-H1"
     periods = find_periods(head, default_year)
     deploy = DEPLOY_CUE.search(head)
     deployed = None
@@ -255,7 +270,7 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None) -> Loc
                 return Locality(province, "tỉnh", province, "text")
             province = hints[0] if hints else None
             return Locality(name, level, province, "text")
-        named = _named_place(text, level, hints)
+        named = _named_place(text, level, hints) or _title_place(text, level, hints)
         if named is not None:
             return Locality(named.name, level, named.province, "text")
         if owner is not None and _owner_level(owner) == level:
@@ -281,6 +296,23 @@ def _named_place(text: str, level: str, hints: list[str]) -> Place | None:
             continue
         name = _trim_name(match.group("name"))
         place = _choose(find_places(name, level), hints) if name else None
+        if place is not None:
+            return place
+    return None
+
+
+TITLE_OPENING = re.compile(rf"^(?P<name>{NAME})")
+
+
+def _title_place(text: str, level: str, hints: list[str]) -> Place | None:
+    """Papers often open a title with the district alone ("Chư Sê: ...", "Mang Thít triển
+    khai ..."); `text` starts with the title."""
+    match = TITLE_OPENING.match(text)
+    if not match:
+        return None
+    words = match.group("name").split()
+    for length in range(len(words), 0, -1):  # the longest known place name wins
+        place = _choose(find_places(" ".join(words[:length]), level), hints)
         if place is not None:
             return place
     return None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.eval_extract import hard_cases, run_trafilatura, run_vnarchive, score, article_page_cases
+from bench.eval_extract import article_page_cases, hard_cases, run_trafilatura, run_vnarchive, score
 from pipelines.extract import extract_article
 from tests.conftest import run_vnarchive as run_command
 from testweb.content import load_articles

@@ -569,6 +569,11 @@ REGIONAL_PAPERS = {
     "soctrang": ("Báo Sóc Trăng", "baosoctrang.org.vn"),
     "camau": ("Báo Cà Mau", "baocamau.vn"),
     "kiengiang": ("Báo Kiên Giang", "baokiengiang.vn"),
+    # The blind evaluation set of the classifier (bench/eval_classify.py --split blind).
+    "gialai": ("Báo Gia Lai", "baogialai.com.vn"),
+    "laocai": ("Báo Lào Cai", "baolaocai.vn"),
+    "binhdinh": ("Báo Bình Định", "baobinhdinh.vn"),
+    "vinhlong": ("Báo Vĩnh Long", "baovinhlong.com.vn"),
 }
 
 
