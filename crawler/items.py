@@ -27,7 +27,7 @@ class ArticleItem(scrapy.Item):
     published = scrapy.Field()
     language = scrapy.Field()
     extractor_version = scrapy.Field()
-    # Set by pipelines.classify.
+    # Set by pipelines.label.
     is_meeting_report = scrapy.Field()
     confidence = scrapy.Field()
     meeting = scrapy.Field()  # the fields of a meeting report (pipelines.meetings), or None

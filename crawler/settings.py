@@ -38,7 +38,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 300,
-    "pipelines.classify.ClassifyPipeline": 500,
+    "pipelines.label.LabelPipeline": 500,
     "pipelines.store.StorePipeline": 900,
 }
 

@@ -1,1 +1,5 @@
-"""Item pipelines: clean (extract and clean the text), classify, store. Data flows one way."""
+"""Item pipelines, in order: clean (decode, extract, clean), label (classify), store.
+
+The work itself is pure functions (process, extract, classify, meetings, ...) that the crawl
+and re-processing share; the pipeline modules only adapt them to Scrapy items.
+"""

@@ -88,14 +88,14 @@ class Classification:
     def as_json(self, explain: bool = False) -> dict:
         result = {"is_meeting_report": self.is_meeting_report,
                   "confidence": round(self.confidence, 3),
-                  "meeting": _meeting_json(self.meeting) if self.meeting else None}
+                  "meeting": meeting_json(self.meeting) if self.meeting else None}
         if explain:
             result["explanation"] = {"score": round(self.score, 2), "threshold": THRESHOLD,
                                      "cues": [{"cue": n, "weight": w} for n, w in self.cues]}
         return result
 
 
-def _meeting_json(meeting: MeetingFields) -> dict:
+def meeting_json(meeting: MeetingFields) -> dict:
     data = asdict(meeting)
     data.pop("locality_source")
     return data
@@ -135,24 +135,3 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
 def is_meeting_report(title: str, text: str) -> bool:
     """The label alone."""
     return classify(title, text).is_meeting_report
-
-
-class ClassifyPipeline:
-    """Pipeline step 2: label each article and extract a meeting report's fields."""
-
-    def __init__(self, crawler=None):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_item(self, item):
-        spider = self.crawler.spider if self.crawler else None
-        owner = getattr(getattr(spider, "profile", None), "owner", None)
-        result = classify(item.get("title"), item.get("text"), item.get("published"), owner)
-        item["is_meeting_report"] = result.is_meeting_report
-        item["confidence"] = round(result.confidence, 3)
-        item["meeting"] = _meeting_json(result.meeting) if result.meeting else None
-        item["classifier_version"] = CLASSIFIER_VERSION
-        return item

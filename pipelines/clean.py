@@ -1,23 +1,14 @@
-"""Pipeline step 1: decode, extract and clean each article (pipelines.extract)."""
+"""Pipeline step 1: decode, extract and clean each article (pipelines.process)."""
 
 from scrapy.exceptions import DropItem
 
-from pipelines.dates import meeting_date
-from pipelines.extract import extract_article
+from pipelines.process import NotAnArticle, extract_fields
 
 
 class CleanPipeline:
     def process_item(self, item):
-        extracted = extract_article(item["body"], url=item["url"],
-                                    declared_encoding=item.get("declared_encoding"))
-        if not extracted.text:
-            raise DropItem(f"no article text found in {item['url']}")
-        if extracted.is_navigation:
-            raise DropItem(f"a navigation page, not an article: {item['url']} "
-                           f"({extracted.linked_lines:.0%} of its lines are link titles)")
-        for field in ("title", "lead", "text", "author", "published", "published_source",
-                      "language", "encoding", "warnings", "photo_credits", "html",
-                      "extractor_version"):
-            item[field] = getattr(extracted, field)
-        item["event_date"] = meeting_date(extracted.text, extracted.published)
+        try:
+            item.update(extract_fields(item["body"], item["url"], item.get("declared_encoding")))
+        except NotAnArticle as reason:
+            raise DropItem(str(reason)) from None
         return item

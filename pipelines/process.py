@@ -1,0 +1,60 @@
+"""One fetched article page in, one archive row out: decode, extract, clean, classify.
+
+The crawl's item pipelines and `vnarchive reprocess` (which reads the pages back from the WARC
+files) both call `process_article`, so a re-processed row is the row a crawl would write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
+from pipelines.dates import meeting_date
+from pipelines.extract import extract_article
+
+EXTRACTED_FIELDS = ("title", "lead", "text", "author", "published", "published_source",
+                    "language", "encoding", "warnings", "photo_credits", "html",
+                    "extractor_version")
+
+
+@dataclass
+class NotAnArticle(Exception):
+    """The page holds no article (no text, or only navigation); `reason` says which."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def extract_fields(body: bytes, url: str, declared_encoding: str | None) -> dict:
+    """The article's text and metadata; NotAnArticle when the page has none."""
+    extracted = extract_article(body, url=url, declared_encoding=declared_encoding)
+    if not extracted.text:
+        raise NotAnArticle(f"no article text found in {url}")
+    if extracted.is_navigation:
+        raise NotAnArticle(f"a navigation page, not an article: {url} "
+                           f"({extracted.linked_lines:.0%} of its lines are link titles)")
+    fields = {name: getattr(extracted, name) for name in EXTRACTED_FIELDS}
+    fields["event_date"] = meeting_date(extracted.text, extracted.published)
+    return fields
+
+
+def classification_fields(title: str | None, text: str | None, published: str | None,
+                          owner=None) -> dict:
+    """The meeting-report label, its confidence and, for a report, its fields."""
+    result = classify(title, text, published, owner)
+    return {
+        "is_meeting_report": result.is_meeting_report,
+        "confidence": round(result.confidence, 3),
+        "meeting": meeting_json(result.meeting) if result.meeting else None,
+        "classifier_version": CLASSIFIER_VERSION,
+    }
+
+
+def process_article(body: bytes, url: str, declared_encoding: str | None, owner=None) -> dict:
+    """Every field a crawl derives from one article page."""
+    fields = extract_fields(body, url, declared_encoding)
+    fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
+                                        owner))
+    return fields
