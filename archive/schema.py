@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from pipelines.vietnamese import fold_diacritics
+
 migrations = Migrations("vnarchive")
 
 
@@ -148,6 +150,44 @@ def m003_meeting_reports(db: Database) -> None:
         pk="id", foreign_keys=[("canonical_url", "articles", "canonical_url")],
     )
     db["figures"].create_index(["canonical_url"])
+
+
+@migrations()
+def m004_raw_store_search_and_stories(db: Database) -> None:
+    """Pointers into the WARC files, payload digests, full-text search that folds Vietnamese
+    diacritics, stories of near-duplicate articles, and the old versions of changed ones."""
+    pages = db["pages"]
+    for column in ("warc_file", "payload_digest", "warc_type", "kind"):
+        pages.add_column(column, str)
+    pages.add_column("warc_offset", int)
+    pages.add_column("warc_length", int)
+    pages.create_index(["payload_digest"])
+    articles = db["articles"]
+    for column in ("warc_file", "content_hash", "story_id", "title_folded", "text_folded"):
+        articles.add_column(column, str)
+    articles.add_column("warc_offset", int)
+    articles.create_index(["story_id"])
+    articles.create_index(["published"])
+    db["article_versions"].create(
+        {"id": int, "canonical_url": str, "fetched_at": str, "replaced_at": str, "title": str,
+         "lead": str, "text": str, "author": str, "published": str, "content_hash": str,
+         "extractor_version": str, "warc_file": str, "warc_offset": int},
+        pk="id", foreign_keys=[("canonical_url", "articles", "canonical_url")],
+    )
+    db["article_versions"].create_index(["canonical_url"])
+    for row in list(db.query("select canonical_url, title, text from articles")):
+        articles.update(row["canonical_url"], search_columns(row["title"], row["text"]))
+    # Both the text as written and its folded form are indexed: a query with diacritics
+    # matches the first (unicode61 drops the tone marks but keeps "đ"), one without them the
+    # second ("dang bo" finds "Đảng bộ"). Datasette's search box queries the same index.
+    articles.enable_fts(["title", "text", "title_folded", "text_folded"],
+                        tokenize="unicode61 remove_diacritics 2", create_triggers=True)
+
+
+def search_columns(title: str | None, text: str | None) -> dict[str, str]:
+    """The folded copies of title and text that full-text search indexes."""
+    return {"title_folded": fold_diacritics(title or ""),
+            "text_folded": fold_diacritics(text or "")}
 
 
 def open_database(path: str) -> Database:

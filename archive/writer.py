@@ -2,17 +2,22 @@
 
 A crash loses at most the batch in flight and never leaves half a row: rows are buffered and
 written together inside `db.atomic()`. One writer serves one crawler (its fetch recorder and its
-store pipeline); it is closed when the spider closes.
+store pipeline) and is closed when the spider closes; `vnarchive reprocess` uses one too. Each
+fetch's raw exchange goes to the WARC store first, and its `pages` row points to it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
-from archive.schema import open_database
+from archive.schema import open_database, search_columns
+from archive.stories import assign_stories
+from archive.warc import Exchange, StoredRecord, WarcStore, warc_date
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +25,10 @@ ARTICLE_COLUMNS = (
     "canonical_url", "url", "site", "title", "lead", "text", "author", "published",
     "published_source", "event_date", "language", "encoding", "photo_credits", "warnings",
     "is_meeting_report", "confidence", "found_via", "status", "fetched_at", "run_id",
-    "extractor_version", "classifier_version",
+    "extractor_version", "classifier_version", "warc_file", "warc_offset",
 )
+VERSION_COLUMNS = ("canonical_url", "fetched_at", "title", "lead", "text", "author", "published",
+                   "content_hash", "extractor_version", "warc_file", "warc_offset")
 MEETING_COLUMNS = (
     "kind", "organ", "organ_name", "locality", "locality_level", "province", "province_2025",
     "meeting_date", "period_reviewed", "period_deployed",
@@ -48,16 +55,47 @@ class ArchiveWriter:
     batch_size: int = 50
     run_id: int | None = None
     site: str = ""
+    warc_dir: str | None = None  # default: NAME-warc/ beside NAME.db
+    record_run: bool = True  # False when re-processing: no crawl happens
     counts: RunCounts = field(default_factory=RunCounts)
     _pages: list[dict] = field(default_factory=list)
     _articles: list[dict] = field(default_factory=list)
     _owns_run: bool = False
+    _warc: WarcStore | None = None
 
     def __post_init__(self) -> None:
         self.db = open_database(self.db_path)
-        if self.run_id is None:
+        if self.record_run and self.run_id is None:
             self.run_id = start_run(self.db, [self.site] if self.site else [])
             self._owns_run = True
+
+    @property
+    def warc(self) -> WarcStore:
+        if self._warc is None:
+            directory = Path(self.warc_dir) if self.warc_dir else warc_folder(self.db_path)
+            self._warc = WarcStore(directory, f"vnarchive-{self.site or 'crawl'}",
+                                   find_original=self._find_original)
+        return self._warc
+
+    def _find_original(self, digest: str) -> tuple[str, str] | None:
+        row = next(self.db.query("select url, fetched_at from pages where payload_digest = ? "
+                                 "and warc_type = 'response' limit 1", [digest]), None)
+        return (row["url"], warc_date(row["fetched_at"])) if row else None
+
+    def add_fetch(self, exchange: Exchange, latency_ms: int | None = None) -> StoredRecord:
+        """Store one HTTP exchange in the WARC files and record it as a `pages` row."""
+        stored = self.warc.write(exchange)
+        content_type = dict((k.lower(), v) for k, v in exchange.response_headers).get(
+            "content-type")
+        self.add_page({
+            "site": exchange.site, "url": exchange.url, "status": exchange.status,
+            "fetched_at": exchange.fetched_at, "bytes": len(exchange.body),
+            "content_type": content_type, "latency_ms": latency_ms, "error": None,
+            "kind": exchange.kind, "warc_file": stored.file, "warc_offset": stored.offset,
+            "warc_length": stored.length, "payload_digest": stored.digest,
+            "warc_type": stored.record_type,
+        })
+        return stored
 
     # Buffering --------------------------------------------------------------------------
     def add_page(self, page: dict) -> None:
@@ -73,9 +111,13 @@ class ArchiveWriter:
         for column in JSON_COLUMNS:
             if row[column] is not None:
                 row[column] = json.dumps(row[column], ensure_ascii=False)
-        row["run_id"] = self.run_id
+        if self.record_run:
+            row["run_id"] = self.run_id
         row["html"] = article.get("html")
         row["meeting"] = article.get("meeting")
+        row["first_seen_at"] = article.get("first_seen_at") or row["fetched_at"]
+        row["content_hash"] = content_hash(row["title"], row["text"])
+        row.update(search_columns(row["title"], row["text"]))
         self._articles.append(row)
         self._flush_if_full()
 
@@ -99,31 +141,37 @@ class ArchiveWriter:
         # The last fetch of a URL within one batch wins.
         latest = {row["canonical_url"]: row for row in rows}
         existing = {
-            found["canonical_url"]
+            found["canonical_url"]: found
             for found in self.db.query(
-                "select canonical_url from articles where canonical_url in (select value from "
-                "json_each(?))",
+                f"select {', '.join(VERSION_COLUMNS)} from articles where canonical_url in "
+                "(select value from json_each(?))",
                 [json.dumps(list(latest))],
             )
         }
-        new, updated, sources, meetings = [], [], [], {}
+        new, updated, versions, sources, meetings = [], [], [], [], {}
         for key, row in latest.items():
             sources.append({"canonical_url": key, "html": row.pop("html"),
                             "encoding": row["encoding"], "fetched_at": row["fetched_at"]})
             meetings[key] = (row.pop("meeting"), row)
             if key in existing:
+                row.pop("first_seen_at")  # an update keeps the first sighting
                 updated.append(row)
+                old = existing[key]
+                if old["content_hash"] and old["content_hash"] != row["content_hash"]:
+                    versions.append({**old, "replaced_at": row["fetched_at"]})
             else:
-                new.append({**row, "first_seen_at": row["fetched_at"]})
+                new.append(row)
             if row.get("is_meeting_report"):
                 self.counts.meeting_reports += 1
+        if versions:  # the text changed at the same URL: keep what it said before
+            self.db["article_versions"].insert_all(versions)
         if new:
             self.db["articles"].insert_all(new)
         if updated:
-            # first_seen_at is left out, so an update keeps the first sighting.
             self.db["articles"].upsert_all(updated, pk="canonical_url")
         self.db["article_sources"].upsert_all(sources, pk="canonical_url")
         self._write_meetings(meetings)
+        assign_stories(self.db, list(latest))
         self.counts.articles_new += len(new)
         self.counts.articles_updated += len(updated)
 
@@ -156,6 +204,11 @@ class ArchiveWriter:
     def close(self) -> None:
         """Flush what is left and add this writer's counts to its run."""
         self.flush()
+        if self._warc is not None:
+            self._warc.close()
+        if not self.record_run:
+            self.db.close()
+            return
         with self.db.atomic():
             self.db.execute(
                 "update crawl_runs set pages_fetched = pages_fetched + ?, "
@@ -168,6 +221,16 @@ class ArchiveWriter:
         if self._owns_run:
             finish_run(self.db, self.run_id, "finished")
         self.db.close()
+
+
+def content_hash(title: str | None, text: str | None) -> str:
+    return hashlib.sha1(f"{title or ''}\n{text or ''}".encode()).hexdigest()
+
+
+def warc_folder(db_path: str) -> Path:
+    """Where an archive keeps its WARC files: `NAME-warc/` beside `NAME.db`."""
+    path = Path(db_path).resolve()
+    return path.with_name(f"{path.stem}-warc")
 
 
 def start_run(db, sites: list[str]) -> int:

@@ -13,6 +13,8 @@ class ArticleItem(scrapy.Item):
     body = scrapy.Field()  # the raw bytes as fetched
     declared_encoding = scrapy.Field()  # what the headers or meta tag claim, if anything
     found_via = scrapy.Field()  # listing, sitemap or feed
+    warc_file = scrapy.Field()  # where the raw response is stored
+    warc_offset = scrapy.Field()
     # Set by pipelines.clean.
     html = scrapy.Field()  # the page decoded to Unicode, kept for the raw store
     encoding = scrapy.Field()  # what the bytes turned out to be

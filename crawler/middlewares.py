@@ -1,4 +1,5 @@
-"""HTTP concerns only: record every fetch (response or failure) as a `pages` row."""
+"""HTTP concerns only: keep every fetch, the response in the WARC store and a `pages` row for
+each (or a `pages` row with the error, for a request that finally failed)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,34 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
+from archive.warc import Exchange
 from archive.writer import utc_now
 from crawler.archiving import writer_for
 
 logger = logging.getLogger(__name__)
 
+# What the spider does with a response, by its callback's name: the kind of page it is.
+KINDS = {"parse_article": "article", "parse_listing": "listing", "parse_feed": "feed",
+         "_parse_sitemap": "sitemap"}
+
+
+def page_kind(request) -> str:
+    kind = KINDS.get(getattr(request.callback, "__name__", ""))
+    if kind is None and request.url.endswith("/robots.txt"):
+        return "robots"  # fetched by Scrapy's robots.txt middleware
+    return kind or "other"
+
+
+def _headers(headers) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in headers.items() for value in values]
+
 
 class FetchRecorderMiddleware:
     """Every HTTP response the downloader receives (redirects and retried errors included,
-    through the `response_downloaded` signal) and every request that finally failed (through
-    `process_exception`, after the retry middleware gave up) becomes one `pages` row."""
+    through the `response_downloaded` signal, before any middleware changes it) is written to
+    the WARC store with its request; every request that finally failed (seen in
+    `process_exception`, after the retry middleware gave up) becomes a `pages` row."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -27,18 +46,19 @@ class FetchRecorderMiddleware:
         return cls(crawler)
 
     def record_response(self, response, request, spider) -> None:
+        fetched_at = utc_now()
+        writer = writer_for(self.crawler)
         latency = request.meta.get("download_latency")
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        writer_for(self.crawler).add_page({
-            "site": spider.name,
-            "url": response.url,
-            "status": response.status,
-            "fetched_at": utc_now(),
-            "bytes": len(response.body),
-            "content_type": content_type or None,
-            "latency_ms": round(latency * 1000) if latency is not None else None,
-            "error": None,
-        })
+        stored = writer.add_fetch(Exchange(
+            url=response.url, fetched_at=fetched_at, method=request.method,
+            request_headers=_headers(request.headers), status=response.status,
+            reason=_reason(response.status), response_headers=_headers(response.headers),
+            body=response.body, site=spider.name, kind=page_kind(request),
+            found_via=request.meta.get("found_via"), run_id=writer.run_id,
+        ), latency_ms=round(latency * 1000) if latency is not None else None)
+        # The spider's item carries the same time and the pointer to the stored response.
+        request.meta["fetched_at"] = fetched_at
+        request.meta["warc"] = (stored.file, stored.offset)
 
     def process_exception(self, request, exception):
         if isinstance(exception, IgnoreRequest) and "robots.txt" not in str(exception):
@@ -55,5 +75,15 @@ class FetchRecorderMiddleware:
             "content_type": None,
             "latency_ms": None,
             "error": kind if kind == "robots_disallowed" else f"{kind}: {exception}"[:500],
+            "kind": page_kind(request),
         })
         return None
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -22,6 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
 # TCVN3 bytes 0x80..0xFF, in order: TCVN 5712:1993 as glibc's TCVN5712-1 table has it
 # (tests/test_encodings.py checks every byte against `iconv`). Capitals with tone marks sit at
 # 0x80-0x9F and at a few control positions; pages typed for the ABC fonts use only the
@@ -171,6 +173,12 @@ DECODERS = {
 }
 ENCODERS = {"tcvn3": encode_tcvn3, "vni": encode_vni, "windows-1258": encode_windows_1258,
             "utf-8": lambda text: text.encode("utf-8")}
+
+
+def declared_charset(content_type: str | None, body: bytes) -> str | None:
+    """The charset a page claims, HTTP header first and then its meta tag, true or not:
+    `decode_page` decides what the bytes really are."""
+    return http_content_type_encoding(content_type or "") or html_body_declared_encoding(body)
 
 
 def vietnamese_score(text: str) -> float:

@@ -112,6 +112,33 @@ def command_testweb(args: argparse.Namespace) -> int:
     return 0
 
 
+# reprocess ----------------------------------------------------------------------------------
+def command_reprocess(args: argparse.Namespace) -> int:
+    """Re-run extraction and classification from the archive's WARC files, with no network.
+
+    Example: vnarchive reprocess --site testweb_lynhan --since 2024-01-01
+    """
+    from archive.reprocess import reprocess
+    from archive.writer import warc_folder
+
+    if not Path(args.db).exists():
+        raise CommandError(f"no archive at {args.db}")
+    if not warc_folder(args.db).is_dir():
+        raise CommandError(f"no WARC files at {warc_folder(args.db)}")
+    result = reprocess(args.db, site=args.site, since=args.since, progress=_progress("articles"))
+    print(f"re-processed {result.articles} articles ({result.new} new rows, {result.updated} "
+          f"updated, {result.skipped} pages that hold no article)")
+    return 0
+
+
+def _progress(unit: str):
+    """A progress line every 100 items (or on the last), on stderr."""
+    def report(done: int, total: int) -> None:
+        if done % 100 == 0 or done == total:
+            print(f"  {done}/{total} {unit}", file=sys.stderr, flush=True)
+    return report
+
+
 # extract ------------------------------------------------------------------------------------
 def command_extract(args: argparse.Namespace) -> int:
     """Extract one saved page as the crawl would, and print the fields as JSON.
@@ -265,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's address (helps dates and links)")
     extract.add_argument("--site", help="the profile the page comes from")
     extract.add_argument("--encoding", help="the charset the server claimed, if known")
+
+    reprocess = add("reprocess", command_reprocess, "re-extract and re-classify from the WARCs")
+    reprocess.add_argument("--site", help="only this profile's articles")
+    reprocess.add_argument("--since", metavar="YYYY-MM-DD", help="only articles fetched since")
+    add_db(reprocess)
 
     classify = add("classify", command_classify, "classify a plain text as a meeting report")
     classify.add_argument("file", metavar="FILE", help="a UTF-8 text file, or - for stdin")

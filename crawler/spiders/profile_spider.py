@@ -17,11 +17,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
 from scrapy.spiders import SitemapSpider
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from crawler.items import ArticleItem
 from crawler.profiles import SiteProfile
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, clean_url
+from pipelines.encodings import declared_charset
 
 
 class ProfileSpider(SitemapSpider):
@@ -58,8 +58,15 @@ class ProfileSpider(SitemapSpider):
             yield Request(url, callback=self.parse_listing, meta={"listing_page": 1})
 
     # Discovery --------------------------------------------------------------------------
+    def _parse_sitemap(self, response: Response):
+        """Scrapy's sitemap parsing, with each article request marked as found by a sitemap."""
+        for request in super()._parse_sitemap(response):
+            if request.callback == self.parse_article:
+                request.meta["found_via"] = "sitemap"
+            yield request
+
     def article_request(self, url: str, found_via: str) -> Request:
-        return Request(canonical_url(url), callback=self.parse_article,
+        return Request(clean_url(url), callback=self.parse_article,
                        meta={"found_via": found_via})
 
     def parse_listing(self, response: Response) -> Iterable[Request]:
@@ -90,7 +97,7 @@ class ProfileSpider(SitemapSpider):
         selector.remove_namespaces()
         links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
         for link in links:
-            url = canonical_url(response.urljoin(link.strip()))
+            url = clean_url(response.urljoin(link.strip()))
             if self.profile.article_pattern.search(url):
                 yield self.article_request(url, "feed")
 
@@ -99,23 +106,21 @@ class ProfileSpider(SitemapSpider):
         if not isinstance(response, TextResponse):
             self.logger.warning("not a text page, skipped: %s", response.url)
             return
+        warc_file, warc_offset = response.meta.get("warc", (None, None))
         yield ArticleItem(
             url=response.url,
             canonical_url=canonical_url(response.url),
             site=self.name,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            fetched_at=response.meta.get("fetched_at")
+            or datetime.now(UTC).isoformat(timespec="seconds"),
             status=response.status,
             body=response.body,
-            declared_encoding=declared_encoding(response),
-            found_via=response.meta.get("found_via", "sitemap"),
+            declared_encoding=declared_charset(
+                response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body),
+            found_via=response.meta.get("found_via"),
+            warc_file=warc_file,
+            warc_offset=warc_offset,
         )
-
-
-def declared_encoding(response: TextResponse) -> str | None:
-    """The charset the page claims (HTTP header first, then its meta tag), true or not: the
-    extraction decides what the bytes really are."""
-    header = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    return http_content_type_encoding(header) or html_body_declared_encoding(response.body)
 
 
 def spider_class_for(profile: SiteProfile) -> type[ProfileSpider]:

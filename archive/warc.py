@@ -1,0 +1,193 @@
+"""The raw store: every HTTP exchange of a crawl, kept in WARC files (warcio).
+
+Each response is a gzip-compressed `response` record followed by its `request` record; a
+payload already stored (same SHA-1 digest) becomes a `revisit` record that points to the
+first copy instead of storing it again. Files rotate by size. Extension fields
+(`WARC-Vnarchive-*`) keep what the crawl knew about each fetch (site, kind of page, how it was
+found, run), so `vnarchive reprocess` can rebuild the tables from the files alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
+SITE, KIND, FOUND_VIA, RUN = ("WARC-Vnarchive-Site", "WARC-Vnarchive-Kind",
+                              "WARC-Vnarchive-Found-Via", "WARC-Vnarchive-Run")
+# Scrapy hands over bodies already de-chunked: the stored headers must not promise chunks.
+DROPPED_HEADERS = {"transfer-encoding"}
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    file: str  # relative to the WARC folder
+    offset: int
+    length: int
+    digest: str
+    record_type: str  # response or revisit
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One fetch as the crawl saw it."""
+
+    url: str
+    fetched_at: str  # ISO 8601, UTC
+    method: str
+    request_headers: list[tuple[str, str]]
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    site: str
+    kind: str
+    found_via: str | None = None
+    run_id: int | None = None
+
+
+def payload_digest(body: bytes) -> str:
+    """The digest WARC uses for a payload: "sha1:" and the base32 SHA-1."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def warc_date(iso: str) -> str:
+    moment = datetime.fromisoformat(iso).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class WarcStore:
+    """Append exchanges to rotating WARC files in one folder."""
+
+    def __init__(self, directory: Path, prefix: str,
+                 find_original: Callable[[str], tuple[str, str] | None],
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.find_original = find_original  # digest -> (uri, WARC-Date) of its first copy
+        self.max_file_bytes = max_file_bytes
+        self.seen: dict[str, tuple[str, str]] = {}
+        self._handle = None
+        self._name = ""
+        self._serial = 0
+
+    def _file(self):
+        if self._handle is None or self._handle.tell() >= self.max_file_bytes:
+            self.close()
+            self._serial += 1
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            self._name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
+            self._handle = open(self.directory / self._name, "ab")  # noqa: SIM115
+        return self._handle
+
+    def write(self, exchange: Exchange) -> StoredRecord:
+        handle = self._file()
+        writer = WARCWriter(handle, gzip=True)
+        digest = payload_digest(exchange.body)
+        original = self.seen.get(digest) or self.find_original(digest)
+        headers = [(k, v) for k, v in exchange.response_headers
+                   if k.lower() not in DROPPED_HEADERS]
+        http_headers = StatusAndHeaders(f"{exchange.status} {exchange.reason}".strip(), headers,
+                                        protocol="HTTP/1.1")
+        extra = {SITE: exchange.site, KIND: exchange.kind, "WARC-Date": warc_date(
+            exchange.fetched_at)}
+        if exchange.found_via:
+            extra[FOUND_VIA] = exchange.found_via
+        if exchange.run_id is not None:
+            extra[RUN] = str(exchange.run_id)
+        offset = handle.tell()
+        if original is not None:
+            record = writer.create_revisit_record(
+                exchange.url, digest, original[0], original[1], http_headers=http_headers,
+                warc_headers_dict=extra)
+            record_type = "revisit"
+        else:
+            record = writer.create_warc_record(
+                exchange.url, "response", payload=io.BytesIO(exchange.body),
+                http_headers=http_headers, warc_headers_dict=extra)
+            record_type = "response"
+            self.seen[digest] = (exchange.url, extra["WARC-Date"])
+        writer.write_record(record)
+        length = handle.tell() - offset
+        request_headers = StatusAndHeaders(f"{exchange.method} {exchange.url} HTTP/1.1",
+                                           exchange.request_headers, is_http_request=True)
+        request = writer.create_warc_record(
+            exchange.url, "request", http_headers=request_headers,
+            warc_headers_dict={"WARC-Concurrent-To": record.rec_headers.get_header(
+                "WARC-Record-ID"), "WARC-Date": extra["WARC-Date"]})
+        writer.write_record(request)
+        handle.flush()
+        return StoredRecord(self._name, offset, length, digest, record_type)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+@dataclass
+class ReadRecord:
+    url: str
+    fetched_at: str  # ISO 8601 UTC, as the crawl recorded it
+    status: int
+    headers: dict[str, str]
+    body: bytes  # content-encoding undone, as the crawl's pipelines saw it
+    site: str | None
+    kind: str | None
+    found_via: str | None
+    run_id: int | None
+    file: str
+    offset: int
+
+
+def _iso(warc_date_value: str) -> str:
+    return datetime.strptime(warc_date_value, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=UTC).isoformat(timespec="seconds")
+
+
+def read_records(directory: Path) -> Iterator[ReadRecord]:
+    """Every response and revisit of the folder, oldest file first, with revisits given the
+    payload of the record they point to."""
+    payloads: dict[str, tuple[Path, int]] = {}
+    for path in sorted(Path(directory).glob("*.warc.gz")):
+        with path.open("rb") as handle:
+            iterator = ArchiveIterator(handle)
+            for record in iterator:
+                kind = record.rec_type
+                if kind not in ("response", "revisit"):
+                    continue
+                offset = iterator.get_record_offset()
+                headers = record.rec_headers
+                digest = headers.get_header("WARC-Payload-Digest")
+                if kind == "response":
+                    body = record.content_stream().read()
+                    payloads.setdefault(digest, (path, offset))
+                else:
+                    body = _payload_at(*payloads[digest]) if digest in payloads else b""
+                run = headers.get_header(RUN)
+                yield ReadRecord(
+                    url=headers.get_header("WARC-Target-URI"),
+                    fetched_at=_iso(headers.get_header("WARC-Date")),
+                    status=int(record.http_headers.get_statuscode()),
+                    headers={k.lower(): v for k, v in record.http_headers.headers},
+                    body=body, site=headers.get_header(SITE), kind=headers.get_header(KIND),
+                    found_via=headers.get_header(FOUND_VIA),
+                    run_id=int(run) if run else None, file=path.name, offset=offset,
+                )
+
+
+def _payload_at(path: Path, offset: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)))
+        return record.content_stream().read()
