@@ -166,11 +166,12 @@ def read_records(directory: Path) -> Iterator[ReadRecord]:
                 kind = record.rec_type
                 if kind not in ("response", "revisit"):
                     continue
-                offset = iterator.get_record_offset()
                 headers = record.rec_headers
                 digest = headers.get_header("WARC-Payload-Digest")
+                # The body first: asking for the offset reads the record to its end.
+                body = record.content_stream().read() if kind == "response" else None
+                offset = iterator.get_record_offset()
                 if kind == "response":
-                    body = record.content_stream().read()
                     payloads.setdefault(digest, (path, offset))
                 else:
                     body = _payload_at(*payloads[digest]) if digest in payloads else b""

@@ -79,10 +79,19 @@ def is_boilerplate(line: str) -> bool:
     return any(pattern.match(line) for pattern in LINE_PATTERNS)
 
 
+# Portals often sign with an office instead of a name ("Văn phòng Huyện ủy", "Trung tâm
+# Chính trị huyện", "Phòng Văn hóa - Thông tin").
+INSTITUTION_BYLINE = re.compile(
+    r"^(?:Văn phòng|Trung tâm|Phòng|Ban|Đài|Huyện đoàn|Thành đoàn|Hội|UBND|BBT|Ban biên tập)"
+    r"(?:\s+[\wÀ-ỹ.&-]+){1,6}$")
+
+
 def looks_like_byline(line: str) -> bool:
     # Sentences end with a full stop; initials inside a name ("H.Lâm") do not end one.
     if len(line) > 70 or line.endswith(".") or any(mark in line for mark in ':;!?"'):
         return False
+    if INSTITUTION_BYLINE.match(line):
+        return True
     names = BYLINE_SEPARATOR.split(BYLINE_PLACE.sub("", line))
     return all(
         1 <= len(name.split()) <= 5 and all(word[0].isupper() for word in name.split())

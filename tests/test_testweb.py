@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from testweb.content import load_articles, load_labels
-from testweb.families import ARTICLE_FAMILIES
+from testweb.families import ARTICLE_FAMILIES, PAGE_SIZE
 
 pytestmark = pytest.mark.timeout(60)
 SEED_IDS = {"thanhhoa/001-ha-trung-quy-ii-2023", "langson/001-huu-lung-quy-ii-2023",
@@ -85,7 +85,8 @@ def test_listings_paginate_to_every_article(testweb):
                 if f'href="{family.article_path(article)}"' in page.split("<aside")[0]:
                     linked[article.id] += 1
         assert set(linked) == {article.id for article in family.articles}, family.name
-        assert len(family.listing_pages()) > 1, family.name  # the listings do paginate
+        if len(family.articles) > PAGE_SIZE:
+            assert len(family.listing_pages()) > 1, family.name  # the listings do paginate
 
 
 def test_real_pages_are_served_byte_for_byte(testweb):

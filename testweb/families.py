@@ -422,14 +422,15 @@ class NinhThuan(Family):
         return f'<div class="author">{escape(article.author)}</div>' if article.author else ""
 
 
-class LyNhanPortal(Family):
+class SharePointPortal(Family):
     """SharePoint district portal in the manner of lynhan.hanam.gov.vn: the ribbon's skip
     links, ASP.NET form fields, a breadcrumb, the title printed twice, image file names as
-    link text, `/Pages/...aspx` URLs and a news list web part paged by query string."""
+    link text, `/Pages/...aspx` URLs and a news list web part paged by query string. Each
+    district's portal is a subclass naming its district and province."""
 
-    name = "lynhan"
-    title = "Cổng thông tin điện tử huyện Lý Nhân"
     robots_disallow = ("/_layouts/", "/_vti_bin/")
+    district = ""
+    province = ""
 
     def article_path(self, article: Article) -> str:
         return f"/tin-tuc/Pages/{article.slug}.aspx"
@@ -461,8 +462,8 @@ class LyNhanPortal(Family):
 
     def navigation(self) -> str:
         return (
-            '<div id="s4-titlerow"><a href="/">Cổng thông tin điện tử huyện Lý Nhân - '
-            "tỉnh Hà Nam</a></div>"
+            f'<div id="s4-titlerow"><a href="/">Cổng thông tin điện tử huyện {self.district} - '
+            f"tỉnh {self.province}</a></div>"
             '<div class="menu"><a href="/">Trang chủ</a> <a href="/gioi-thieu/Pages/default.aspx">'
             'Giới thiệu</a> <a href="/tin-tuc/Pages/default.aspx">Tin tức, sự kiện</a> '
             '<a href="/van-ban/Pages/default.aspx">Văn bản chỉ đạo điều hành</a></div>'
@@ -497,8 +498,8 @@ class LyNhanPortal(Family):
             + "</div>"
             + self.related(article, "Các tin khác")
             + "</div>"
-            + '<div class="footer">Bản quyền thuộc UBND huyện Lý Nhân. Thiết kế bởi VNPT Hà Nam.'
-            "</div></form></body></html>"
+            + f'<div class="footer">Bản quyền thuộc UBND huyện {self.district}. Thiết kế bởi '
+            f"VNPT {self.province}.</div></form></body></html>"
         )
 
     def pagination(self, category: str, page: int, pages: int) -> str:
@@ -518,6 +519,21 @@ class LyNhanPortal(Family):
             + self.pagination(category, page, pages)
             + "</div></div></form></body></html>"
         )
+
+
+class LyNhanPortal(SharePointPortal):
+    name = "lynhan"
+    title = "Cổng thông tin điện tử huyện Lý Nhân"
+    district, province = "Lý Nhân", "Hà Nam"
+
+
+class NganSonPortal(SharePointPortal):
+    """A second district portal, in Bắc Kạn: it republishes reports the provincial paper ran
+    too, so the archive must group the copies into one story."""
+
+    name = "ngansonportal"
+    title = "Cổng thông tin điện tử huyện Ngân Sơn"
+    district, province = "Ngân Sơn", "Bắc Kạn"
 
 
 class RegionalPaper(Family):
@@ -610,8 +626,9 @@ class RealPages(Family):
 FAMILIES: dict[str, type[Family]] = {
     family.name: family
     for family in (ThanhHoa, LangSon, BacKan, NinhThuan, LyNhanPortal, RealPages,
-                   *(_regional_family(name, *paper) for name, paper in REGIONAL_PAPERS.items()))
+                   *(_regional_family(name, *paper) for name, paper in REGIONAL_PAPERS.items()),
+                   NganSonPortal)
 }
 # Families with hand-written articles: the demo and the article checks cover these.
 ARTICLE_FAMILIES = ("thanhhoa", "langson", "backan", "ninhthuan", "lynhan",
-                    *REGIONAL_PAPERS)
+                    *REGIONAL_PAPERS, "ngansonportal")

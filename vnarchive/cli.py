@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from archive.export import ExportError
 from archive.query import ArchiveMissing
 from crawler.profiles import ProfileError, load_profile_file, load_profiles
 
@@ -109,6 +110,77 @@ def command_testweb(args: argparse.Namespace) -> int:
             time.sleep(3600)
     except KeyboardInterrupt:
         web.stop()
+    return 0
+
+
+# export -------------------------------------------------------------------------------------
+def command_export(args: argparse.Namespace) -> int:
+    """Export a table or a query as CSV, JSON Lines or Parquet, with a datasheet beside it.
+
+    Example: vnarchive export --format parquet --table meeting_reports reports.parquet
+    """
+    from archive.export import export
+
+    table = None if args.query else (args.table or "articles")
+    result = export(args.db, args.out, args.format, table=table, query=args.query,
+                    where=args.where, progress=_progress_rows())
+    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}")
+    return 0
+
+
+def _progress_rows():
+    def report(done: int) -> None:
+        if done % 50000 == 0:
+            print(f"  {done} rows", file=sys.stderr, flush=True)
+    return report
+
+
+# serve --------------------------------------------------------------------------------------
+def command_serve(args: argparse.Namespace) -> int:
+    """Browse the archive with Datasette on 127.0.0.1, with metadata, facets, saved queries.
+
+    Example: vnarchive serve --port 8001
+    """
+    import subprocess
+    import tempfile
+
+    from archive.metadata import datasette_metadata
+
+    if not Path(args.db).exists():
+        raise CommandError(f"no archive at {args.db}: run `vnarchive demo` first")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(datasette_metadata(args.db), handle, ensure_ascii=False)
+    command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
+               handle.name, "--host", "127.0.0.1", "--port", str(args.port)]
+    print(f"serving {args.db} at http://127.0.0.1:{args.port}/", flush=True)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+# search -------------------------------------------------------------------------------------
+def command_search(args: argparse.Namespace) -> int:
+    """Search titles and texts; with or without diacritics, old or new tone marks.
+
+    Example: vnarchive search "trien khai nhiem vu quy II" --province "Thanh Hóa" --meeting-only
+    """
+    from archive.search import search
+
+    hits = search(args.db, args.query, site=args.site, province=args.province,
+                  date_from=args.date_from, date_to=args.date_to,
+                  meeting_only=args.meeting_only, limit=args.limit)
+    if args.format == "json":
+        _print_json([hit.__dict__ for hit in hits])
+        return 0
+    for hit in hits:
+        label = "meeting report" if hit.is_meeting_report else "article"
+        print(f"{hit.title}\n  {hit.site} · {(hit.published or '')[:10]} · {label}"
+              f"{' · ' + hit.province if hit.province else ''}\n  {hit.canonical_url}\n"
+              f"  {hit.snippet}\n")
+    print(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
     return 0
 
 
@@ -293,6 +365,30 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--site", help="the profile the page comes from")
     extract.add_argument("--encoding", help="the charset the server claimed, if known")
 
+    export = add("export", command_export, "export a table or query (csv, jsonl, parquet)")
+    export.add_argument("out", metavar="OUT", help="the file to write")
+    export.add_argument("--format", choices=["csv", "jsonl", "parquet"], required=True)
+    source = export.add_mutually_exclusive_group()
+    source.add_argument("--table", help="a table (default: articles)")
+    source.add_argument("--query", help="an SQL query instead of a table")
+    export.add_argument("--where", help="an SQL condition on the table's rows")
+    add_db(export)
+
+    serve = add("serve", command_serve, "browse the archive with Datasette")
+    serve.add_argument("--port", type=int, default=8001)
+    add_db(serve)
+
+    search = add("search", command_search, "full-text search that folds Vietnamese diacritics")
+    search.add_argument("query")
+    search.add_argument("--site")
+    search.add_argument("--province", help="meeting reports of this province (as it was then)")
+    search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    search.add_argument("--meeting-only", action="store_true")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--format", choices=["text", "json"], default="text")
+    add_db(search)
+
     reprocess = add("reprocess", command_reprocess, "re-extract and re-classify from the WARCs")
     reprocess.add_argument("--site", help="only this profile's articles")
     reprocess.add_argument("--since", metavar="YYYY-MM-DD", help="only articles fetched since")
@@ -318,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.function(args)
-    except (CommandError, ProfileError, ArchiveMissing, sqlite3.Error) as error:
+    except (CommandError, ProfileError, ArchiveMissing, ExportError, sqlite3.Error) as error:
         print(f"vnarchive {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -1,0 +1,82 @@
+"""Full-text search of the archive that folds Vietnamese diacritics.
+
+The FTS5 index (schema migration m004) holds each article's title and text as written and
+folded ("Đảng bộ" as "dang bo"). The query is folded the same way, so "trien khai nhiem vu quy
+II", "triển khai nhiệm vụ quý II" and "hoà"/"hòa" find the same articles; results are ranked by
+bm25, and snippets are cut from the text as written, with the matched words marked.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from archive.query import connect_read_only
+from pipelines.vietnamese import fold_diacritics
+
+SNIPPET_WORDS = 30
+MARK_OPEN, MARK_CLOSE = "[", "]"
+
+
+@dataclass
+class Hit:
+    canonical_url: str
+    site: str
+    title: str
+    published: str | None
+    is_meeting_report: bool
+    province: str | None
+    rank: float
+    snippet: str
+
+
+def fts_query(query: str) -> str:
+    """Each folded word as a quoted FTS5 term (so no word is read as an operator)."""
+    words = re.findall(r"\w+", fold_diacritics(query))
+    return " ".join(f'"{word}"' for word in words)
+
+
+def highlight(text: str, query: str, width: int = SNIPPET_WORDS) -> str:
+    """The passage of `text` (as written) with the most query words, those words marked."""
+    terms = set(re.findall(r"\w+", fold_diacritics(query)))
+    words = text.split()
+    folded = [fold_diacritics(re.sub(r"\W", "", word)) for word in words]
+    hits = [i for i, word in enumerate(folded) if word in terms]
+    if not hits:
+        return " ".join(words[:width])
+    start = max(range(len(words)), key=lambda i: sum(i <= h < i + width for h in hits))
+    passage = [f"{MARK_OPEN}{w}{MARK_CLOSE}" if folded[i] in terms else w
+               for i, w in enumerate(words[start:start + width], start=start)]
+    return ("… " if start else "") + " ".join(passage) + (" …" if start + width < len(words)
+                                                          else "")
+
+
+def search(db_path: str, query: str, site: str | None = None, province: str | None = None,
+           date_from: str | None = None, date_to: str | None = None,
+           meeting_only: bool = False, limit: int = 20) -> list[Hit]:
+    match = fts_query(query)
+    if not match:
+        return []
+    conditions, parameters = ["articles_fts match ?"], [match]
+    for clause, value in (("a.site = ?", site), ("m.province = ?", province),
+                          ("substr(a.published, 1, 10) >= ?", date_from),
+                          ("substr(a.published, 1, 10) <= ?", date_to)):
+        if value:
+            conditions.append(clause)
+            parameters.append(value)
+    if meeting_only:
+        conditions.append("a.is_meeting_report = 1")
+    sql = (
+        "select a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
+        "m.province, bm25(articles_fts) as rank from articles_fts "
+        "join articles a on a.rowid = articles_fts.rowid "
+        "left join meeting_reports m on m.canonical_url = a.canonical_url "
+        f"where {' and '.join(conditions)} order by rank limit ?"
+    )
+    with connect_read_only(db_path) as connection:
+        connection.row_factory = sqlite3.Row
+        rows = connection.execute(sql, [*parameters, limit]).fetchall()
+    return [Hit(row["canonical_url"], row["site"], row["title"], row["published"],
+                bool(row["is_meeting_report"]), row["province"], row["rank"],
+                highlight(row["text"] or "", query)) for row in rows]

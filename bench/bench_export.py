@@ -1,0 +1,115 @@
+"""Peak memory of exports from a large archive: streaming `vnarchive export` beside a naive
+export that reads every row first, on the same synthetic archive, in one run.
+
+    python bench/bench_export.py [--rows 200000]
+
+The synthetic archive has the real schema and rows shaped like real articles (a 1.5 KB text);
+its full-text triggers are dropped while it is filled, since exports never read the index.
+Each export runs in its own process, and its peak resident memory is read from the kernel
+(getrusage of the child).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from archive.schema import open_database  # noqa: E402
+
+WORDS = ("huyện ủy tổ chức hội nghị đánh giá kết quả thực hiện nhiệm vụ quý triển khai "
+         "tháng năm kinh tế xã hội thu ngân sách đạt tỷ đồng đồng chí bí thư chủ tịch").split()
+TARGET_PEAK_MB = 300
+
+NAIVE_EXPORT = """
+import sqlite3, sys
+import pyarrow as pa, pyarrow.parquet as pq
+connection = sqlite3.connect(sys.argv[1])
+cursor = connection.execute("select * from articles")
+columns = [d[0] for d in cursor.description]
+rows = cursor.fetchall()
+table = pa.Table.from_pylist([dict(zip(columns, row)) for row in rows])
+pq.write_table(table, sys.argv[2])
+"""
+
+
+def build_archive(path: Path, rows: int) -> None:
+    db = open_database(str(path))
+    for trigger in [r[0] for r in db.execute(
+            "select name from sqlite_master where type = 'trigger'").fetchall()]:
+        db.execute(f"drop trigger {trigger}")
+    generator = random.Random(7)
+    batch = []
+    for number in range(rows):
+        text = " ".join(generator.choice(WORDS) for _ in range(300))
+        batch.append((f"https://bao.example.vn/a-{number}.html", f"https://bao.example.vn/a-"
+                      f"{number}.html", "synthetic", f"Bài {number}", text, "2024-04-05",
+                      number % 2, 0.9, "2026-01-01T00:00:00+00:00"))
+        if len(batch) == 10000:
+            _insert(db, batch)
+            batch = []
+    if batch:
+        _insert(db, batch)
+    db.close()
+
+
+def _insert(db, batch) -> None:
+    with db.atomic():
+        db.conn.executemany(
+            "insert into articles (canonical_url, url, site, title, text, published, "
+            "is_meeting_report, confidence, fetched_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch)
+
+
+# The kernel keeps one peak for all of a process's children, so each command runs under a
+# wrapper process of its own that reports its single child's peak.
+WRAPPER = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, capture_output=True)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident MB of one command."""
+    output = subprocess.run([sys.executable, "-c", WRAPPER, *command], check=True,
+                            capture_output=True, text=True).stdout.split()
+    return float(output[0]), int(output[1]) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "synthetic.db"
+        started = time.perf_counter()
+        build_archive(db, args.rows)
+        print(f"synthetic archive: {args.rows} articles, {db.stat().st_size / 2**20:.0f} MB, "
+              f"built in {time.perf_counter() - started:.0f} s")
+        results = {}
+        for fmt in ("csv", "jsonl", "parquet"):
+            out = Path(folder) / f"out.{fmt}"
+            results[fmt] = measure([sys.executable, "-m", "vnarchive", "export", str(out),
+                                    "--format", fmt, "--db", str(db)])
+        results["naive parquet"] = measure([sys.executable, "-c", NAIVE_EXPORT, str(db),
+                                            str(Path(folder) / "naive.parquet")])
+    print(f"{'export':<16}{'seconds':>9}{'peak MB':>10}{'rows/s':>10}")
+    for name, (seconds, peak) in results.items():
+        print(f"{name:<16}{seconds:>9.1f}{peak:>10.0f}{args.rows / seconds:>10.0f}")
+    ratio = results["naive parquet"][1] / results["parquet"][1]
+    print(f"streaming parquet peak: {results['parquet'][1]:.0f} MB (target under "
+          f"{TARGET_PEAK_MB} MB); the naive export peaks {ratio:.1f}x higher")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
