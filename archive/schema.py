@@ -184,6 +184,28 @@ def m004_raw_store_search_and_stories(db: Database) -> None:
                         tokenize="unicode61 remove_diacritics 2", create_triggers=True)
 
 
+@migrations()
+def m005_incremental_crawls_and_health(db: Database) -> None:
+    """Validators for conditional re-fetches, and one row per site per run for health."""
+    db["pages"].add_column("etag", str)
+    db["pages"].add_column("last_modified", str)
+    db["pages"].create_index(["site", "kind", "status"])
+    db["site_runs"].create(
+        {
+            "id": int, "run_id": int, "site": str, "started_at": str, "finished_at": str,
+            "finish_reason": str,  # Scrapy's: finished, shutdown, closespider_... ,
+            "pages": int, "bytes": int, "not_modified": int, "article_pages": int,
+            "listing_pages_parsed": int, "listing_article_links": int,
+            "articles_new": int, "articles_updated": int, "meeting_reports": int,
+            "pages_without_text": int, "errors": int,
+            "errors_by_kind": str,  # JSON object: kind -> count
+            "duration_seconds": float,
+        },
+        pk="id", foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["site_runs"].create_index(["site", "started_at"])
+
+
 def search_columns(title: str | None, text: str | None) -> dict[str, str]:
     """The folded copies of title and text that full-text search indexes."""
     return {"title_folded": fold_diacritics(title or ""),

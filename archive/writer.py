@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,10 @@ class RunCounts:
     articles_updated: int = 0
     meeting_reports: int = 0
     errors: int = 0
+    bytes: int = 0
+    not_modified: int = 0
+    article_pages: int = 0
+    errors_by_kind: Counter = field(default_factory=Counter)
 
 
 @dataclass
@@ -64,6 +69,7 @@ class ArchiveWriter:
     _warc: WarcStore | None = None
 
     def __post_init__(self) -> None:
+        self.started_at = utc_now()
         self.db = open_database(self.db_path)
         if self.record_run and self.run_id is None:
             self.run_id = start_run(self.db, [self.site] if self.site else [])
@@ -85,16 +91,19 @@ class ArchiveWriter:
     def add_fetch(self, exchange: Exchange, latency_ms: int | None = None) -> StoredRecord:
         """Store one HTTP exchange in the WARC files and record it as a `pages` row."""
         stored = self.warc.write(exchange)
-        content_type = dict((k.lower(), v) for k, v in exchange.response_headers).get(
-            "content-type")
+        headers = {k.lower(): v for k, v in exchange.response_headers}
         self.add_page({
             "site": exchange.site, "url": exchange.url, "status": exchange.status,
             "fetched_at": exchange.fetched_at, "bytes": len(exchange.body),
-            "content_type": content_type, "latency_ms": latency_ms, "error": None,
-            "kind": exchange.kind, "warc_file": stored.file, "warc_offset": stored.offset,
-            "warc_length": stored.length, "payload_digest": stored.digest,
-            "warc_type": stored.record_type,
+            "content_type": headers.get("content-type"), "latency_ms": latency_ms,
+            "error": None, "kind": exchange.kind, "warc_file": stored.file,
+            "warc_offset": stored.offset, "warc_length": stored.length,
+            "payload_digest": stored.digest, "warc_type": stored.record_type,
+            "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
         })
+        self.counts.bytes += len(exchange.body)
+        self.counts.not_modified += exchange.status == 304
+        self.counts.article_pages += exchange.kind == "article" and exchange.status == 200
         return stored
 
     # Buffering --------------------------------------------------------------------------
@@ -104,6 +113,8 @@ class ArchiveWriter:
         failed = page.get("error") not in (None, "robots_disallowed")
         if failed or (page.get("status") or 0) >= 400:
             self.counts.errors += 1
+            kind = page["error"].split(":")[0] if failed else f"http_{page['status']}"
+            self.counts.errors_by_kind[kind] += 1
         self._flush_if_full()
 
     def add_article(self, article: dict) -> None:
@@ -201,15 +212,34 @@ class ArchiveWriter:
         if figures:
             self.db["figures"].insert_all(figures)
 
-    def close(self) -> None:
-        """Flush what is left and add this writer's counts to its run."""
+    def close(self, stats: dict | None = None, reason: str = "finished") -> None:
+        """Flush what is left and add this writer's counts to its run, and its site's row."""
         self.flush()
         if self._warc is not None:
             self._warc.close()
         if not self.record_run:
             self.db.close()
             return
+        stats = stats or {}
+        finished_at = utc_now()
         with self.db.atomic():
+            self.db["site_runs"].insert({
+                "run_id": self.run_id, "site": self.site, "started_at": self.started_at,
+                "finished_at": finished_at, "finish_reason": reason,
+                "pages": self.counts.pages_fetched, "bytes": self.counts.bytes,
+                "not_modified": self.counts.not_modified,
+                "article_pages": self.counts.article_pages,
+                "listing_pages_parsed": stats.get("vnarchive/listing_pages_parsed", 0),
+                "listing_article_links": stats.get("vnarchive/listing_article_links", 0),
+                "articles_new": self.counts.articles_new,
+                "articles_updated": self.counts.articles_updated,
+                "meeting_reports": self.counts.meeting_reports,
+                "pages_without_text": stats.get("vnarchive/pages_without_text", 0),
+                "errors": self.counts.errors,
+                "errors_by_kind": json.dumps(dict(self.counts.errors_by_kind)),
+                "duration_seconds": (datetime.fromisoformat(finished_at)
+                                     - datetime.fromisoformat(self.started_at)).total_seconds(),
+            })
             self.db.execute(
                 "update crawl_runs set pages_fetched = pages_fetched + ?, "
                 "articles_new = articles_new + ?, articles_updated = articles_updated + ?, "
@@ -219,7 +249,7 @@ class ArchiveWriter:
                  self.run_id],
             )
         if self._owns_run:
-            finish_run(self.db, self.run_id, "finished")
+            finish_run(self.db, self.run_id, "finished" if reason == "finished" else reason)
         self.db.close()
 
 

@@ -20,5 +20,9 @@ def writer_for(crawler) -> ArchiveWriter:
             site=crawler.spidercls.name,
         )
         setattr(crawler, _ATTRIBUTE, writer)
-        crawler.signals.connect(writer.close, signal=signals.spider_closed)
+
+        def close(spider, reason):
+            writer.close(stats=crawler.stats.get_stats(), reason=reason)
+
+        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
     return writer

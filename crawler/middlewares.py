@@ -31,6 +31,26 @@ def _headers(headers) -> list[tuple[str, str]]:
             for name, values in headers.items() for value in values]
 
 
+class ConditionalRequestMiddleware:
+    """Listing pages, feeds and sitemaps go out with the ETag / Last-Modified of their last
+    fetch (from the archive's frontier); an unchanged one comes back 304 and is not parsed."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        frontier = getattr(self.crawler.spider, "frontier", None)
+        if frontier is None or page_kind(request) not in ("listing", "feed", "sitemap"):
+            return None
+        for name, value in frontier.conditional_headers(request.url).items():
+            request.headers.setdefault(name, value)
+        return None
+
+
 class FetchRecorderMiddleware:
     """Every HTTP response the downloader receives (redirects and retried errors included,
     through the `response_downloaded` signal, before any middleware changes it) is written to

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from crawler.frontier import parse_duration
+
 SITES_DIR = Path(__file__).parent / "sites"
 
 SITE_KINDS = ("newspaper", "portal")
@@ -51,6 +53,7 @@ class SiteProfile:
     listing_pattern: re.Pattern[str] | None = None
     max_listing_pages: int = 50
     download_delay: float = 1.0
+    refresh_after: str | None = None  # re-fetch archived articles older than this ("7d")
     verified: bool = True
     owner: Owner | None = None
     notes: str = ""
@@ -118,7 +121,7 @@ def _owner(data: dict, path: Path) -> Owner | None:
 KNOWN_KEYS = {
     "name", "title", "kind", "start_urls", "allowed_domains", "article_pattern", "base_url",
     "sitemaps", "feeds", "next_page", "listing_pattern", "max_listing_pages", "download_delay",
-    "verified", "owner", "notes",
+    "refresh_after", "verified", "owner", "notes",
 }
 
 
@@ -146,7 +149,14 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     delay = data.get("download_delay", 1.0)
     if not isinstance(delay, int | float) or delay < 0:
         raise _fail(path, "download_delay", "must be a number of seconds >= 0")
+    refresh_after = data.get("refresh_after")
+    if refresh_after is not None:
+        try:
+            parse_duration(str(refresh_after))
+        except ValueError as error:
+            raise _fail(path, "refresh_after", str(error)) from None
     return SiteProfile(
+        refresh_after=refresh_after,
         name=name,
         title=title,
         kind=kind,

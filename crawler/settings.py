@@ -34,6 +34,11 @@ LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     # Close to the engine: sees the final outcome of every request, after retries.
     "crawler.middlewares.FetchRecorderMiddleware": 50,
+    "crawler.middlewares.ConditionalRequestMiddleware": 60,
+}
+
+EXTENSIONS = {
+    "crawler.progress.CrawlProgress": 500,
 }
 
 ITEM_PIPELINES = {
@@ -53,6 +58,9 @@ VNARCHIVE_RUN_ID = None
 VNARCHIVE_BASE_URLS = {}
 # Extra profile files loaded by path (`vnarchive crawl --profile FILE`).
 VNARCHIVE_PROFILE_FILES = []
+# Re-fetch articles already archived (`--refresh`); walk every listing page (`--backfill`).
+VNARCHIVE_REFRESH = False
+VNARCHIVE_BACKFILL = False
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -101,13 +101,16 @@ def test_demo_twice_adds_no_duplicates(tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     total = len(load_articles())
     assert f"articles stored:  {total} new, 0 updated" in first.stdout
-    second = run_vnarchive("demo", "--db", str(db))
+    second = run_vnarchive("demo", "--db", str(db))  # incremental: nothing new to fetch
     assert second.returncode == 0, second.stderr[-3000:]
-    assert f"articles stored:  0 new, {total} updated" in second.stdout
+    assert "articles stored:  0 new, 0 updated" in second.stdout
+    third = run_vnarchive("demo", "--db", str(db), "--refresh")  # fetch every article again
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert f"articles stored:  0 new, {total} updated" in third.stdout
     assert query(db, "select count(*), count(distinct canonical_url) from articles") == [
         (total, total)]
     runs = query(db, "select articles_new, articles_updated from crawl_runs order by id")
-    assert runs == [(total, 0), (0, total)]
+    assert runs == [(total, 0), (0, 0), (0, total)]
     summary = query(db, "select site, count(*) from articles group by site order by site")
     per_family = {f"testweb_{name}": len(load_articles(name)) for name in ARTICLE_FAMILIES}
     assert dict(summary) == per_family

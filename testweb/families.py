@@ -185,7 +185,13 @@ class Family:
             + self.footer()
         )
 
+    # A redesign that moved the listings' links into JavaScript (tests of `vnarchive status`).
+    broken_listings = False
+
     def listing_item(self, article: Article) -> str:
+        if self.broken_listings:
+            return (f'<div class="item" data-id="{article.number}"><h3 onclick="openArticle('
+                    f'{article.number})">{escape(article.title)}</h3></div>')
         return (
             f'<div class="item"><h3><a href="{self.article_path(article)}">'
             f"{escape(article.title)}</a></h3>"

@@ -7,8 +7,10 @@ so tests can check what a crawl fetched (and that it fetched nothing twice).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +23,8 @@ LOOPBACK = "127.0.0.1"
 # against `vnarchive testweb`; the demo and the tests take free ports instead.
 DEFAULT_PORTS = {name: 8701 + index for index, name in enumerate(FAMILIES)}
 
+LAST_MODIFIED = "Tue, 01 Jul 2025 01:00:00 GMT"
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,6 +34,8 @@ class ServedSite:
     server: ThreadingHTTPServer
     requests: Counter = field(default_factory=Counter)
     user_agents: Counter = field(default_factory=Counter)
+    not_modified: Counter = field(default_factory=Counter)  # paths answered 304
+    delay: float = 0.0  # seconds to wait before each answer (for tests that kill a crawl)
 
     @property
     def base_url(self) -> str:
@@ -50,11 +56,26 @@ def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
             site = site_ref[0]
             site.requests[self.path] += 1
             site.user_agents[self.headers.get("User-Agent", "")] += 1
+            if site.delay:
+                time.sleep(site.delay)
             status, content_type, body = site.family.route(self.path, site.base_url)
             payload = body if isinstance(body, bytes) else body.encode("utf-8")
+            # Validators as real CMSes send them: an ETag of the content, so a conditional
+            # request for an unchanged page is answered 304 with no body.
+            etag = '"' + hashlib.sha1(payload).hexdigest()[:16] + '"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                site.not_modified[self.path] += 1
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
+            if status == 200:
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", LAST_MODIFIED)
             self.end_headers()
             self.wfile.write(payload)
 
@@ -69,9 +90,11 @@ class TestWeb:
 
     __test__ = False  # not a pytest test class, despite its name
 
-    def __init__(self, families: list[str] | None = None, ports: dict[str, int] | None = None):
+    def __init__(self, families: list[str] | None = None, ports: dict[str, int] | None = None,
+                 articles: list | None = None):
         self.family_names = families or list(FAMILIES)
         self.ports = ports or {}
+        self.articles = articles  # default: the hand-written articles of content/
         self.sites: dict[str, ServedSite] = {}
         self._threads: list[threading.Thread] = []
 
@@ -84,7 +107,7 @@ class TestWeb:
             raise
 
     def _start(self) -> TestWeb:
-        articles = load_articles()
+        articles = self.articles if self.articles is not None else load_articles()
         for name in self.family_names:
             family = FAMILIES[name]([a for a in articles if a.family == name])
             site_ref: list[ServedSite] = []
@@ -104,6 +127,12 @@ class TestWeb:
         for site in self.sites.values():
             site.server.shutdown()
             site.server.server_close()
+
+    def add_articles(self, family: str, articles: list) -> None:
+        """Publish more articles on a running site (as a re-crawl would find them)."""
+        site = self.sites[family]
+        site.family = FAMILIES[family](sorted(
+            [*site.family.articles, *articles], key=lambda a: a.published, reverse=True))
 
     def base_urls(self) -> dict[str, str]:
         """Profile name to base URL: the override a crawl of this test web needs."""

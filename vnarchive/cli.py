@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from archive.export import ExportError
+from archive.lock import ArchiveBusy
 from archive.query import ArchiveMissing
 from crawler.profiles import ProfileError, load_profile_file, load_profiles
 
@@ -40,7 +41,8 @@ def command_crawl(args: argparse.Namespace) -> int:
         raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
     base_urls = json.loads(args.base_urls) if args.base_urls else {}
     result = crawl_sites(names, db_path=args.db, profile_files=extra_files, base_urls=base_urls,
-                         log_level=args.log_level)
+                         log_level=args.log_level, refresh=args.refresh, backfill=args.backfill,
+                         batch_size=args.batch_size)
     print_summary(args.db, result.run_id)
     return 0 if result.status == "finished" else 1
 
@@ -85,7 +87,8 @@ def command_demo(args: argparse.Namespace) -> int:
               f"({', '.join(site.base_url for site in web.sites.values())})", flush=True)
         names = sorted(web.base_urls())
         result = crawl_sites(names, db_path=args.db, base_urls=web.base_urls(),
-                             log_level=args.log_level)
+                             log_level=args.log_level, refresh=args.refresh,
+                             backfill=args.backfill)
     print_summary(args.db, result.run_id)
     return 0 if result.status == "finished" else 1
 
@@ -111,6 +114,50 @@ def command_testweb(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         web.stop()
     return 0
+
+
+# status -------------------------------------------------------------------------------------
+def command_status(args: argparse.Namespace) -> int:
+    """Per site: last success, new articles lately, error rate, and whether it looks broken.
+    Exits 1 when any site is unhealthy, so cron mail or a monitor notices.
+
+    Example: vnarchive status --runs 5
+    """
+    from archive.health import site_health
+
+    report = site_health(args.db, recent_runs=args.runs, error_share_limit=args.max_errors)
+    if not report:
+        raise CommandError(f"no crawl of {args.db} has been recorded yet")
+    rows = [[h.site, (h.last_success or "never")[:19], h.new_articles_recent,
+             f"{h.error_rate:.0%}", "ok" if h.healthy else "UNHEALTHY: " + "; ".join(h.problems)]
+            for h in report]
+    print_table(["site", "last success (UTC)", f"new in last {args.runs} runs", "errors",
+                 "health"], rows)
+    unhealthy = [h.site for h in report if not h.healthy]
+    if unhealthy:
+        print(f"\n{len(unhealthy)} unhealthy site(s): {', '.join(unhealthy)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# schedule -----------------------------------------------------------------------------------
+def command_schedule(args: argparse.Namespace) -> int:
+    """Crawl on a schedule in the foreground (APScheduler); runs never overlap on one archive.
+
+    Example: vnarchive schedule --every 6h testweb_thanhhoa testweb_lynhan
+    """
+    from vnarchive.schedule import run_schedule
+
+    if bool(args.every) == bool(args.cron):
+        raise CommandError("give either --every (6h, 30m) or --cron (\"0 */6 * * *\")")
+    crawl_args = [*args.sites, "--db", str(args.db)]
+    for path in args.profile:
+        crawl_args += ["--profile", str(Path(path).resolve())]
+    if args.base_urls:
+        crawl_args += ["--base-urls", args.base_urls]
+    if not args.sites and not args.profile:
+        raise CommandError("name at least one site to crawl")
+    return run_schedule(crawl_args, every=args.every, cron=args.cron, max_runs=args.max_runs)
 
 
 # export -------------------------------------------------------------------------------------
@@ -341,6 +388,10 @@ def build_parser() -> argparse.ArgumentParser:
     def add_log_level(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--log-level", default="WARNING",
                          help="Scrapy log level (default: WARNING)")
+        sub.add_argument("--refresh", action="store_true",
+                         help="fetch articles already archived again")
+        sub.add_argument("--backfill", action="store_true",
+                         help="walk every listing page, even past those with nothing new")
 
     crawl = add("crawl", command_crawl, "crawl sites into the archive")
     crawl.add_argument("sites", nargs="*", metavar="SITE", help="profile names")
@@ -348,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a profile file anywhere (repeatable)")
     crawl.add_argument("--base-urls", metavar="JSON",
                        help='serve profiles from other addresses: {"name": "http://..."}')
+    crawl.add_argument("--batch-size", type=int,
+                       help="rows per transaction (default 50; smaller loses less on a crash)")
     add_db(crawl)
     add_log_level(crawl)
 
@@ -364,6 +417,22 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's address (helps dates and links)")
     extract.add_argument("--site", help="the profile the page comes from")
     extract.add_argument("--encoding", help="the charset the server claimed, if known")
+
+    status = add("status", command_status, "health of each site, from its recent runs")
+    status.add_argument("--runs", type=int, default=5, help="recent runs to sum (default 5)")
+    status.add_argument("--max-errors", type=float, default=0.25,
+                        help="share of failed fetches that makes a site unhealthy")
+    add_db(status)
+
+    schedule = add("schedule", command_schedule, "crawl on a schedule in the foreground")
+    schedule.add_argument("sites", nargs="*", metavar="SITE")
+    schedule.add_argument("--profile", action="append", default=[], metavar="FILE")
+    schedule.add_argument("--base-urls", metavar="JSON",
+                          help="serve profiles from other addresses, as for crawl")
+    schedule.add_argument("--every", help="an interval: 6h, 30m, 1d")
+    schedule.add_argument("--cron", help='a crontab expression: "0 */6 * * *"')
+    schedule.add_argument("--max-runs", type=int, help="stop after this many runs")
+    add_db(schedule)
 
     export = add("export", command_export, "export a table or query (csv, jsonl, parquet)")
     export.add_argument("out", metavar="OUT", help="the file to write")
@@ -414,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.function(args)
+    except ArchiveBusy as error:
+        print(f"vnarchive {args.command}: {error}; not starting", file=sys.stderr)
+        return 3
     except (CommandError, ProfileError, ArchiveMissing, ExportError, sqlite3.Error) as error:
         print(f"vnarchive {args.command}: error: {error}", file=sys.stderr)
         return 2

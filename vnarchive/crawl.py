@@ -14,6 +14,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from archive.lock import archive_lock
 from archive.schema import open_database
 from archive.writer import finish_run, start_run
 from crawler.profiles import ProfileError
@@ -34,7 +35,9 @@ def project_settings():
 
 
 def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None = None,
-                base_urls: dict[str, str] | None = None, log_level: str = "WARNING") -> CrawlResult:
+                base_urls: dict[str, str] | None = None, log_level: str = "WARNING",
+                refresh: bool = False, backfill: bool = False,
+                batch_size: int | None = None) -> CrawlResult:
     """Crawl the named profiles into `db_path`; returns the crawl run's id and status."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     settings = project_settings()
@@ -42,6 +45,10 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
     settings.set("VNARCHIVE_PROFILE_FILES", list(profile_files or []))
     settings.set("VNARCHIVE_BASE_URLS", dict(base_urls or {}))
     settings.set("LOG_LEVEL", log_level)
+    settings.set("VNARCHIVE_REFRESH", refresh)
+    settings.set("VNARCHIVE_BACKFILL", backfill)
+    if batch_size:
+        settings.set("VNARCHIVE_BATCH_SIZE", batch_size)
 
     process = CrawlerProcess(settings)
     known = set(process.spider_loader.list())
@@ -50,6 +57,11 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
         raise ProfileError(f"no site profile named {', '.join(map(repr, unknown))} "
                            f"(known: {', '.join(sorted(known))})")
 
+    with archive_lock(str(db_path)):
+        return _run(process, names, db_path, settings)
+
+
+def _run(process, names: list[str], db_path, settings) -> CrawlResult:
     db = open_database(str(db_path))
     run_id = start_run(db, names)
     settings.set("VNARCHIVE_RUN_ID", run_id)
@@ -59,7 +71,9 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
     status = "failed"
     try:
         process.start()
-        status = "finished" if all(_finished(c) for c in crawlers) else "failed"
+        reasons = {_finish_reason(crawler) for crawler in crawlers}
+        status = ("finished" if reasons == {"finished"}
+                  else "interrupted" if "shutdown" in reasons else "failed")
     finally:
         finish_run(db, run_id, status)
         db.execute("update crawl_runs set sites = ? where id = ?", [json.dumps(names), run_id])
@@ -68,6 +82,5 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
     return CrawlResult(run_id=run_id, status=status)
 
 
-def _finished(crawler) -> bool:
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    return reason == "finished"
+def _finish_reason(crawler) -> str | None:
+    return crawler.stats.get_value("finish_reason") if crawler.stats else None

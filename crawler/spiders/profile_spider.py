@@ -18,6 +18,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
 from scrapy.spiders import SitemapSpider
 
+from crawler.frontier import Frontier, parse_duration
 from crawler.items import ArticleItem
 from crawler.profiles import SiteProfile
 from crawler.urls import canonical_url, clean_url
@@ -35,7 +36,16 @@ class ProfileSpider(SitemapSpider):
         if base_url:  # served elsewhere than the profile says (the test web on free ports)
             spider_class = type(cls.__name__, (cls,),
                                 {"profile": cls.profile.with_base_url(base_url)})
-        return super(ProfileSpider, spider_class).from_crawler(crawler, *args, **kwargs)
+        spider = super(ProfileSpider, spider_class).from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        refresh_after = spider.profile.refresh_after
+        spider.frontier = Frontier.from_archive(
+            settings.get("VNARCHIVE_DB"), spider.name,
+            refresh=settings.getbool("VNARCHIVE_REFRESH"),
+            backfill=settings.getbool("VNARCHIVE_BACKFILL"),
+            refresh_after=parse_duration(refresh_after) if refresh_after else None,
+        )
+        return spider
 
     def __init__(self, *args: Any, **kwargs: Any):
         profile = self.profile
@@ -58,6 +68,17 @@ class ProfileSpider(SitemapSpider):
             yield Request(url, callback=self.parse_listing, meta={"listing_page": 1})
 
     # Discovery --------------------------------------------------------------------------
+    def sitemap_filter(self, entries):
+        """Sitemap entries of articles already archived are skipped unless their lastmod says
+        they changed since (the frontier decides)."""
+        for entry in entries:
+            location = entry.get("loc", "")
+            if not self.profile.article_pattern.search(location) or self.frontier.wants_article(
+                    location, entry.get("lastmod")):
+                yield entry
+            else:
+                self.crawler.stats.inc_value("vnarchive/articles_already_archived")
+
     def _parse_sitemap(self, response: Response):
         """Scrapy's sitemap parsing, with each article request marked as found by a sitemap."""
         for request in super()._parse_sitemap(response):
@@ -65,18 +86,32 @@ class ProfileSpider(SitemapSpider):
                 request.meta["found_via"] = "sitemap"
             yield request
 
-    def article_request(self, url: str, found_via: str) -> Request:
-        return Request(clean_url(url), callback=self.parse_article,
-                       meta={"found_via": found_via})
+    def article_requests(self, urls: list[str], found_via: str) -> list[Request]:
+        """Requests for the articles the archive does not have yet (see the frontier)."""
+        requests = []
+        for url in urls:
+            if self.frontier.wants_article(url):
+                requests.append(Request(clean_url(url), callback=self.parse_article,
+                                        meta={"found_via": found_via}))
+            else:
+                self.crawler.stats.inc_value("vnarchive/articles_already_archived")
+        return requests
 
     def parse_listing(self, response: Response) -> Iterable[Request]:
         if not isinstance(response, TextResponse):
             return
-        for link in self.article_links.extract_links(response):
-            yield self.article_request(link.url, "listing")
+        links = [link.url for link in self.article_links.extract_links(response)]
+        self.crawler.stats.inc_value("vnarchive/listing_pages_parsed")
+        self.crawler.stats.inc_value("vnarchive/listing_article_links", len(links))
+        new = self.article_requests(links, "listing")
+        yield from new
         page = response.meta.get("listing_page", 1)
         if page >= self.profile.max_listing_pages:
             self.logger.info("listing page limit %d reached at %s", page, response.url)
+            return
+        if links and not new and not self.frontier.backfill:
+            # Listings run newest first: a page with nothing new means the rest is archived.
+            self.crawler.stats.inc_value("vnarchive/listings_stopped_early")
             return
         for url in self.listing_urls(response):
             yield Request(url, callback=self.parse_listing, meta={"listing_page": page + 1})
@@ -96,10 +131,9 @@ class ProfileSpider(SitemapSpider):
         selector = Selector(text=response.text, type="xml")
         selector.remove_namespaces()
         links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
-        for link in links:
-            url = clean_url(response.urljoin(link.strip()))
-            if self.profile.article_pattern.search(url):
-                yield self.article_request(url, "feed")
+        urls = [clean_url(response.urljoin(link.strip())) for link in links]
+        yield from self.article_requests(
+            [url for url in urls if self.profile.article_pattern.search(url)], "feed")
 
     # Articles ---------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[ArticleItem]:

@@ -1,0 +1,88 @@
+"""Scheduled crawls in the foreground, with APScheduler.
+
+Each run is `vnarchive crawl ...` in a child process (Twisted's reactor cannot start twice in
+one process), holding the archive's lock: a run that finds the lock taken (a manual crawl, a
+slow previous run) is skipped and logged, never started beside it. SIGTERM or Ctrl-C stops the
+schedule and asks a running crawl to stop cleanly (SIGINT, as Scrapy expects), then waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawler.frontier import parse_duration
+
+logger = logging.getLogger("vnarchive.schedule")
+BUSY_EXIT = 3
+STOP_GRACE_SECONDS = 60
+
+
+class Schedule:
+    def __init__(self, crawl_args: list[str], max_runs: int | None = None):
+        self.crawl_args = crawl_args
+        self.max_runs = max_runs
+        self.runs = 0
+        self.child: subprocess.Popen | None = None
+        self.scheduler = BlockingScheduler(timezone="UTC")
+        self.stopping = threading.Event()
+
+    def run_once(self) -> None:
+        if self.stopping.is_set():
+            return
+        self.runs += 1
+        print(f"run {self.runs}: vnarchive crawl {' '.join(self.crawl_args)}", flush=True)
+        self.child = subprocess.Popen([sys.executable, "-m", "vnarchive", "crawl",
+                                       *self.crawl_args])
+        code = self.child.wait()
+        self.child = None
+        if code == BUSY_EXIT:
+            print(f"run {self.runs}: skipped, another crawl holds the archive", flush=True)
+        else:
+            print(f"run {self.runs}: exit code {code}", flush=True)
+        if self.max_runs and self.runs >= self.max_runs:
+            self.stop()
+
+    def stop(self, *_signal) -> None:
+        self.stopping.set()
+        child = self.child
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGINT)  # Scrapy closes its spiders and flushes
+            try:
+                child.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+
+def run_schedule(crawl_args: list[str], every: str | None = None, cron: str | None = None,
+                 max_runs: int | None = None) -> int:
+    schedule = Schedule(crawl_args, max_runs)
+    trigger = (IntervalTrigger(seconds=parse_duration(every).total_seconds()) if every
+               else CronTrigger.from_crontab(cron, timezone="UTC"))
+    # coalesce and one instance: a run that is late or still going is not doubled.
+    schedule.scheduler.add_job(schedule.run_once, trigger, max_instances=1, coalesce=True,
+                               next_run_time=_now() if every else None)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=schedule.stop).start())
+    print(f"scheduled: vnarchive crawl {' '.join(crawl_args)} "
+          f"({'every ' + every if every else 'cron ' + cron}); SIGTERM or Ctrl-C stops",
+          flush=True)
+    try:
+        schedule.scheduler.start()
+    except KeyboardInterrupt:
+        schedule.stop()
+    return 0
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
