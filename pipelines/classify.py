@@ -130,8 +130,3 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
         meeting = extract_fields(title, text, published,
                                  find_meeting_date(text, published), owner=owner)
     return Classification(is_report, confidence, score, cues, meeting)
-
-
-def is_meeting_report(title: str, text: str) -> bool:
-    """The label alone."""
-    return classify(title, text).is_meeting_report

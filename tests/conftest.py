@@ -4,6 +4,7 @@ process), serve the local test web in this process, and crawl it once per sessio
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -17,6 +18,12 @@ from testweb.server import TestWeb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMMAND_TIMEOUT = 240
+
+
+def query(db, sql: str, params=()) -> list[tuple]:
+    """Rows of one SQL statement on an archive file."""
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, params).fetchall()
 
 
 def run_vnarchive(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -21,15 +21,11 @@ import pytest
 
 from archive.warc import read_records
 from archive.writer import ArchiveWriter, warc_folder
-from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, run_vnarchive
+from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 
 pytestmark = pytest.mark.timeout(300)
 FIRST_VERSION = Path(__file__).parent / "fixtures" / "archive-v1.db"
 
-
-def query(db, sql, params=()):
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 def copy_archive(source: Path, target_dir: Path) -> Path:

@@ -4,7 +4,6 @@ test web's own article sources and hand labels."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -12,7 +11,7 @@ from collections import Counter
 import pytest
 
 from tests.archive_checks import archived_articles, article_problems
-from tests.conftest import PROJECT_ROOT, run_vnarchive
+from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from testweb.content import load_articles, load_labels
 from testweb.families import ARTICLE_FAMILIES, FAMILIES
 
@@ -27,10 +26,6 @@ def expected_keys():
         keys[(f"testweb_{article.family}", family.article_path(article))] = article
     return keys
 
-
-def query(db, sql, params=()):
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 def test_every_article_is_archived_and_right(crawled_archive):

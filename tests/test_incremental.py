@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,16 +12,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, run_vnarchive
+from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from testweb.content import Article
 from testweb.server import TestWeb
 
 pytestmark = pytest.mark.timeout(300)
 
-
-def query(db, sql, params=()):
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 def crawl(web: TestWeb, db, *names: str, extra: tuple = ()) -> subprocess.CompletedProcess:
