@@ -9,11 +9,14 @@ re-processing twice changes nothing.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.warc import ReadRecord, read_records
+from archive.warc import ReadRecord, read_payload, read_records
 from archive.writer import ArchiveWriter, warc_folder
 from crawler.profiles import load_profiles
 from crawler.urls import canonical_url
@@ -33,7 +36,7 @@ def latest_article_fetches(directory: Path, site: str | None = None,
                            since: str | None = None) -> dict[str, tuple[ReadRecord, str]]:
     """Canonical URL -> (its latest article response, the time it was first fetched)."""
     chosen: dict[str, tuple[ReadRecord, str]] = {}
-    for record in read_records(directory):
+    for record in read_records(directory, with_bodies=False):
         if record.kind != "article" or not 200 <= record.status < 300:  # as HttpError drops
             continue
         if site and record.site != site:
@@ -48,31 +51,55 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     return chosen
 
 
+def _process(directory: str, record: ReadRecord, owner) -> dict | str:
+    """One article, in a worker: its payload read from the WARC file and processed; the
+    reason as a string when the page holds no article."""
+    body = read_payload(Path(directory), record.payload_file, record.payload_offset)
+    declared = declared_charset(record.headers.get("content-type"), body)
+    try:
+        return process_article(body, record.url, declared, owner)
+    except NotAnArticle as reason:
+        return str(reason)
+
+
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,
-              since: str | None = None,
+              since: str | None = None, workers: int | None = None,
               progress: Callable[[int, int], None] | None = None) -> ReprocessResult:
+    """Rebuild the article rows from the WARC files, on a pool of worker processes (one per
+    core unless `workers` says otherwise; 0 processes inline)."""
     directory = Path(warc_dir) if warc_dir else warc_folder(db_path)
     owners = {name: profile.owner for name, profile in load_profiles().items()}
-    fetches = latest_article_fetches(directory, site, since)
+    fetches = sorted(latest_article_fetches(directory, site, since).items())
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory))
     result = ReprocessResult()
-    for done, (key, (record, first_seen)) in enumerate(sorted(fetches.items()), start=1):
-        declared = declared_charset(record.headers.get("content-type"), record.body)
-        try:
-            fields = process_article(record.body, record.url, declared, owners.get(record.site))
-        except NotAnArticle:
-            result.skipped += 1
-            continue
-        writer.add_article({
-            **fields, "url": record.url, "canonical_url": key, "site": record.site,
-            "fetched_at": record.fetched_at, "first_seen_at": first_seen,
-            "status": record.status, "found_via": record.found_via, "run_id": record.run_id,
-            "warc_file": record.file, "warc_offset": record.offset,
-            "is_meeting_report": int(bool(fields["is_meeting_report"])),
-        })
-        result.articles += 1
-        if progress:
-            progress(done, len(fetches))
+    workers = os.cpu_count() or 1 if workers is None else workers
+    jobs = [(str(directory), record, owners.get(record.site)) for _, (record, _) in fetches]
+    if workers > 0:
+        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        outcomes = executor.map(_process, *zip(*jobs, strict=True), chunksize=8) if jobs else (
+            iter(()))
+    else:
+        executor, outcomes = None, (_process(*job) for job in jobs)
+    try:
+        for done, ((key, (record, first_seen)), fields) in enumerate(
+                zip(fetches, outcomes, strict=True), start=1):
+            if isinstance(fields, str):
+                result.skipped += 1
+                continue
+            writer.add_article({
+                **fields, "url": record.url, "canonical_url": key, "site": record.site,
+                "fetched_at": record.fetched_at, "first_seen_at": first_seen,
+                "status": record.status, "found_via": record.found_via,
+                "run_id": record.run_id, "warc_file": record.file,
+                "warc_offset": record.offset,
+                "is_meeting_report": int(bool(fields["is_meeting_report"])),
+            })
+            result.articles += 1
+            if progress:
+                progress(done, len(fetches))
+    finally:
+        if executor is not None:
+            executor.shutdown()
     writer.close()
     result.new, result.updated = writer.counts.articles_new, writer.counts.articles_updated
     return result

@@ -206,6 +206,24 @@ def m005_incremental_crawls_and_health(db: Database) -> None:
     db["site_runs"].create_index(["site", "started_at"])
 
 
+@migrations()
+def m006_story_signatures(db: Database) -> None:
+    """MinHash signatures and their bands, so finding an article's copies is an index lookup
+    rather than a comparison with every neighbour (archive/stories.py)."""
+    from pipelines.fingerprint import bands, encode, signature
+
+    db["articles"].add_column("story_signature", str)
+    db["article_bands"].create({"band": str, "canonical_url": str},
+                               foreign_keys=[("canonical_url", "articles", "canonical_url")])
+    db["article_bands"].create_index(["band"])
+    db["article_bands"].create_index(["canonical_url"])
+    for row in list(db.query("select canonical_url, text_folded from articles")):
+        values = signature(row["text_folded"] or "")
+        db["articles"].update(row["canonical_url"], {"story_signature": encode(values)})
+        db["article_bands"].insert_all({"band": band, "canonical_url": row["canonical_url"]}
+                                       for band in bands(values))
+
+
 def search_columns(title: str | None, text: str | None) -> dict[str, str]:
     """The folded copies of title and text that full-text search indexes."""
     return {"title_folded": fold_diacritics(title or ""),

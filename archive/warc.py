@@ -148,6 +148,8 @@ class ReadRecord:
     run_id: int | None
     file: str
     offset: int
+    payload_file: str = ""  # where the payload is: the record itself, or a revisit's original
+    payload_offset: int = 0
 
 
 def _iso(warc_date_value: str) -> str:
@@ -155,9 +157,10 @@ def _iso(warc_date_value: str) -> str:
         tzinfo=UTC).isoformat(timespec="seconds")
 
 
-def read_records(directory: Path) -> Iterator[ReadRecord]:
+def read_records(directory: Path, with_bodies: bool = True) -> Iterator[ReadRecord]:
     """Every response and revisit of the folder, oldest file first, with revisits given the
-    payload of the record they point to."""
+    payload of the record they point to. Without bodies, each record only says where its
+    payload is (`read_payload` fetches it), so a large archive can be scanned in flat memory."""
     payloads: dict[str, tuple[Path, int]] = {}
     for path in sorted(Path(directory).glob("*.warc.gz")):
         with path.open("rb") as handle:
@@ -169,12 +172,14 @@ def read_records(directory: Path) -> Iterator[ReadRecord]:
                 headers = record.rec_headers
                 digest = headers.get_header("WARC-Payload-Digest")
                 # The body first: asking for the offset reads the record to its end.
-                body = record.content_stream().read() if kind == "response" else None
+                reading = with_bodies and kind == "response"
+                body = record.content_stream().read() if reading else b""
                 offset = iterator.get_record_offset()
                 if kind == "response":
                     payloads.setdefault(digest, (path, offset))
-                else:
-                    body = _payload_at(*payloads[digest]) if digest in payloads else b""
+                source = (path, offset) if kind == "response" else payloads.get(digest)
+                if with_bodies and kind == "revisit":
+                    body = _payload_at(*source) if source else b""
                 run = headers.get_header(RUN)
                 yield ReadRecord(
                     url=headers.get_header("WARC-Target-URI"),
@@ -184,7 +189,14 @@ def read_records(directory: Path) -> Iterator[ReadRecord]:
                     body=body, site=headers.get_header(SITE), kind=headers.get_header(KIND),
                     found_via=headers.get_header(FOUND_VIA),
                     run_id=int(run) if run else None, file=path.name, offset=offset,
+                    payload_file=source[0].name if source else "",
+                    payload_offset=source[1] if source else 0,
                 )
+
+
+def read_payload(directory: Path, file: str, offset: int) -> bytes:
+    """The payload of the response record at `offset` of `file`, content-encoding undone."""
+    return _payload_at(Path(directory) / file, offset)
 
 
 def _payload_at(path: Path, offset: int) -> bytes:

@@ -128,7 +128,12 @@ class ArchiveWriter:
         row["meeting"] = article.get("meeting")
         row["first_seen_at"] = article.get("first_seen_at") or row["fetched_at"]
         row["content_hash"] = content_hash(row["title"], row["text"])
-        row.update(search_columns(row["title"], row["text"]))
+        if article.get("text_folded") is None:  # not computed by pipelines.process
+            row.update(search_columns(row["title"], row["text"]))
+        else:
+            row["title_folded"] = article["title_folded"]
+            row["text_folded"] = article["text_folded"]
+        row["story_signature"] = article.get("story_signature")
         self._articles.append(row)
         self._flush_if_full()
 

@@ -24,5 +24,11 @@ def writer_for(crawler) -> ArchiveWriter:
         def close(spider, reason):
             writer.close(stats=crawler.stats.get_stats(), reason=reason)
 
+        def item_failed(item, response, spider, failure):
+            # A page fetched but not archived because our own code failed is an error too.
+            writer.counts.errors += 1
+            writer.counts.errors_by_kind[f"item_error: {failure.type.__name__}"] += 1
+
         crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+        crawler.signals.connect(item_failed, signal=signals.item_error, weak=False)
     return writer

@@ -22,6 +22,9 @@ class ArticleItem(scrapy.Item):
     photo_credits = scrapy.Field()
     published_source = scrapy.Field()
     event_date = scrapy.Field()  # the day the reported event (a meeting) took place
+    title_folded = scrapy.Field()  # search keys and the story fingerprint
+    text_folded = scrapy.Field()
+    story_signature = scrapy.Field()
     title = scrapy.Field()
     lead = scrapy.Field()
     text = scrapy.Field()

@@ -54,6 +54,8 @@ class SiteProfile:
     max_listing_pages: int = 50
     download_delay: float = 1.0
     refresh_after: str | None = None  # re-fetch archived articles older than this ("7d")
+    concurrency: int = 2  # requests at once to this site
+    autothrottle: bool = True
     verified: bool = True
     owner: Owner | None = None
     notes: str = ""
@@ -121,7 +123,7 @@ def _owner(data: dict, path: Path) -> Owner | None:
 KNOWN_KEYS = {
     "name", "title", "kind", "start_urls", "allowed_domains", "article_pattern", "base_url",
     "sitemaps", "feeds", "next_page", "listing_pattern", "max_listing_pages", "download_delay",
-    "refresh_after", "verified", "owner", "notes",
+    "refresh_after", "concurrency", "autothrottle", "verified", "owner", "notes",
 }
 
 
@@ -155,8 +157,13 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
             parse_duration(str(refresh_after))
         except ValueError as error:
             raise _fail(path, "refresh_after", str(error)) from None
+    concurrency = data.get("concurrency", 2)
+    if not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
+        raise _fail(path, "concurrency", "must be an integer from 1 to 64")
     return SiteProfile(
         refresh_after=refresh_after,
+        concurrency=concurrency,
+        autothrottle=bool(data.get("autothrottle", True)),
         name=name,
         title=title,
         kind=kind,

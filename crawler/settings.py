@@ -58,6 +58,8 @@ VNARCHIVE_RUN_ID = None
 VNARCHIVE_BASE_URLS = {}
 # Extra profile files loaded by path (`vnarchive crawl --profile FILE`).
 VNARCHIVE_PROFILE_FILES = []
+# Worker processes for extraction and classification (None: one per core; 0: inline).
+VNARCHIVE_WORKERS = None
 # Re-fetch articles already archived (`--refresh`); walk every listing page (`--backfill`).
 VNARCHIVE_REFRESH = False
 VNARCHIVE_BACKFILL = False

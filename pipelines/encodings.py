@@ -216,9 +216,8 @@ def decode_page(data: bytes, declared: str | None = None) -> Decoded:
     except UnicodeDecodeError:
         pass
     if "utf-8" in candidates and declared_name in (None, "utf-8", "ascii"):
-        utf8_score = vietnamese_score(candidates["utf-8"])
-        if utf8_score >= 0.05 or data.isascii():
-            return Decoded(candidates["utf-8"], "utf-8")
+        # Bytes of the 8-bit encodings almost never form valid UTF-8: no need to score.
+        return Decoded(candidates["utf-8"], "utf-8")
     if declared_name and declared_name not in candidates and declared_name not in DECODERS:
         try:
             candidates[declared_name] = unicodedata.normalize(

@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from pipelines.boilerplate import clean_lines, normalize_line
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
-from pipelines.vietnamese import UPPERCASE, normalize_text
+from pipelines.vietnamese import normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
@@ -34,8 +34,7 @@ MINIMUM_TEXT_WITHOUT_TABLES = 200
 PRUNE_CLASSES = ("video-box", "box-video", "sidebar", "related", "tin-lien-quan",
                  "tinlienquan", "other-news", "share", "social", "google-news", "tags",
                  "comment", "print-bar")
-PRUNE_XPATHS = [f"//*[contains(@class, '{name}')]"
-                for name in PRUNE_CLASSES]
+
 
 
 @dataclass
@@ -74,13 +73,6 @@ class Extracted:
         }
 
 
-def _page_language(tree, text: str) -> str | None:
-    lang = tree.get("lang") if tree is not None else None
-    if lang:
-        return lang.split("-")[0].lower()
-    return "vi" if vietnamese_score(text) >= 0.05 else None
-
-
 def _description(tree) -> str | None:
     for xpath in ('//meta[@name="description"]/@content',
                   '//meta[@property="og:description"]/@content'):
@@ -96,63 +88,117 @@ def _headings(tree) -> set[str]:
     return {normalize_line(h.text_content()) for h in tree.iter("h1", "h2", "h3")}
 
 
-def _title(title: str | None, tree) -> str | None:
-    """The page title without a " - Site name" suffix, when a heading shows the bare title."""
-    if not title:
+def _page_title(tree) -> str | None:
+    """The article's title: og:title or <title>, without a " - Site name" suffix when a
+    heading shows the bare title (never cut at a " - " of the title itself: "năm học
+    2024 - 2025"), else the first h1."""
+    if tree is None:
         return None
-    title = normalize_line(title)
     headings = _headings(tree)
-    # trafilatura cuts titles at " - ", which Vietnamese titles use ("năm học 2024 - 2025").
-    page_title = tree.findtext(".//title") if tree is not None else None
-    if page_title and normalize_line(page_title) in headings:
-        return normalize_line(page_title)
-    if title not in headings and SITE_SUFFIX.search(title):
-        bare = SITE_SUFFIX.sub("", title)
+    candidates = [normalize_line(value) for value in
+                  tree.xpath('//meta[@property="og:title"]/@content') + [tree.findtext(".//title")
+                                                                         or ""]]
+    for candidate in filter(None, candidates):
+        if candidate in headings:
+            return candidate
+        bare = SITE_SUFFIX.sub("", candidate)
         if bare in headings:
             return bare
-    return title
+    first_h1 = next(iter(tree.iter("h1")), None)
+    if first_h1 is not None and normalize_line(first_h1.text_content()):
+        return normalize_line(first_h1.text_content())
+    return next(filter(None, candidates), None)
 
 
-def _byline_as_printed(author: str, tree) -> str:
-    """trafilatura normalises bylines ("T.Quang" becomes "T Quang", "Trang Hằng (Hà Trung)"
-    loses its place, "TRÚC LINH - THẠCH THANH" its second name); find the byline as the page
-    prints it, place and second name included."""
+AUTHOR_XPATH = ('//*[@itemprop="author" or @rel="author" or contains(@class, "author") or '
+                'contains(@class, "byline")]')
+
+
+def _author_element(tree) -> str | None:
+    """The byline from the element the page marks as its author, as printed (with its place
+    or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH")."""
     if tree is None:
-        return author
-    words = [re.escape(word) for word in author.split()]
-    second_name = rf"(?:\s+[-–]\s+[{UPPERCASE}][\w.]*(?:\s+[{UPPERCASE}][\w.]*){{0,3}})?"
-    printed = re.compile(r"[\s.]*".join(words) + second_name + r"(?:\s*\([^()\n]{2,30}\))?")
-    # One text node at a time, so the next block's words never join the byline.
-    matches = [found for node in tree.itertext() for found in printed.findall(node)]
-    return normalize_line(matches[-1]) if matches else author
+        return None
+    for element in tree.xpath(AUTHOR_XPATH):
+        text = normalize_line(" ".join(element.itertext()))
+        if text and len(text) <= 80:
+            return text
+    return None
 
 
-def linked_shares(text: str, tree) -> tuple[float, float]:
+def _linked_prefix(line: str, titles: set[str], longest: int) -> int:
+    """Length of the longest link title the line opens with (0 if none): a set lookup per
+    word count, not a scan of every title."""
+    words = line.split()
+    for count in range(min(longest, len(words)), 2, -1):
+        prefix = " ".join(words[:count])
+        if prefix in titles:
+            return len(prefix)
+    return 0
+
+
+def linked_shares(text: str, titles: set[str]) -> tuple[float, float]:
     """The shares of the text's characters and of its lines that are titles of links on the
-    page: lines that open with a link's text (three words or more), as listings print them."""
-    if tree is None or not text:
+    page (`titles`, of three words or more): lines that open with one, as listings print
+    them."""
+    if not text:
         return 0.0, 0.0
-    anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
-    titles = sorted((a for a in anchors if len(a.split()) >= 3), key=len, reverse=True)
+    longest = max((len(title.split()) for title in titles), default=0)
     lines = [line.removeprefix("- ") for line in text.splitlines()]
-    linked = [next((len(title) for title in titles if line.startswith(title)), 0)
-              for line in lines]
+    linked = [_linked_prefix(line, titles, longest) for line in lines]
     characters = sum(linked) / max(1, sum(len(line) for line in lines))
     return round(characters, 3), round(sum(1 for n in linked if n) / max(1, len(lines)), 3)
 
 
-def _trafilatura(html: str, url: str | None):
-    """trafilatura's main-content extraction. Old portals lay whole pages out in tables, and
-    with tables included trafilatura flattens such a page into one line of cells; so tables
-    are left out unless that leaves almost no text (an article that is a table of figures)."""
-    if not html.strip():
-        return None
-    options = {"url": url, "with_metadata": True, "include_comments": False,
-               "deduplicate": False, "prune_xpath": PRUNE_XPATHS}
-    document = trafilatura.bare_extraction(html, include_tables=False, **options)
+def _prune_side_blocks(tree) -> None:
+    """Remove the side blocks of PRUNE_CLASSES from the tree, in one walk."""
+    doomed = [element for element in tree.iter()
+              if isinstance(element.tag, str)
+              and any(name in (element.get("class") or "") for name in PRUNE_CLASSES)]
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            element.drop_tree()
+
+
+def _trafilatura(tree, html: str, url: str | None):
+    """trafilatura's main-content extraction, on the tree already parsed (it changes it).
+    Old portals lay whole pages out in tables, and with tables included trafilatura flattens
+    such a page into one line of cells; so tables are left out unless that leaves almost no
+    text (an article that is a table of figures): then the page is parsed again with them."""
+    options = {"url": url, "with_metadata": False, "include_comments": False,
+               "deduplicate": False}
+    _prune_side_blocks(tree)
+    document = trafilatura.bare_extraction(tree, include_tables=False, **options)
     if document is None or len(document.text or "") < MINIMUM_TEXT_WITHOUT_TABLES:
-        document = trafilatura.bare_extraction(html, include_tables=True, **options)
+        again = lxml_html.fromstring(html)
+        _prune_side_blocks(again)
+        document = trafilatura.bare_extraction(again, include_tables=True, **options)
     return document
+
+
+@dataclass
+class PageFacts:
+    """What is read off the page itself, before trafilatura takes the tree apart."""
+
+    title: str | None
+    author: str | None
+    description: str | None
+    published: object
+    language: str | None
+    link_titles: set[str]
+
+
+def _page_facts(tree, url: str | None) -> PageFacts:
+    title = _page_title(tree)
+    anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
+    lang = tree.get("lang")
+    return PageFacts(
+        title=title, author=_author_element(tree), description=_description(tree),
+        published=publication_date(tree, url=url, title=title),
+        language=lang.split("-")[0].lower() if lang else None,
+        link_titles={a for a in anchors if len(a.split()) >= 3},
+    )
 
 
 def extract_article(page: bytes | str, url: str | None = None,
@@ -160,6 +206,8 @@ def extract_article(page: bytes | str, url: str | None = None,
     """Title, lead, clean text, author, publication date, language and encoding of a page.
 
     `page` is the body as fetched (bytes, decoded here whatever the charset) or already text.
+    The page is parsed once: its own facts (title, dates, byline, links) are read first, then
+    the tree goes to trafilatura.
     """
     if isinstance(page, bytes):
         decoded = decode_page(page, declared_encoding)
@@ -167,32 +215,32 @@ def extract_article(page: bytes | str, url: str | None = None,
     else:
         html, encoding, warnings = page, "unicode", []
     html = normalize_text(html)
-    document = _trafilatura(html, url)
-    tree = lxml_html.fromstring(html) if html.strip() else None
+    if not html.strip():
+        return Extracted(url, None, None, "", None, None, None, None, encoding, [],
+                         [*warnings, "empty page"], html)
+    tree = lxml_html.fromstring(html)
+    facts = _page_facts(tree, url)
+    document = _trafilatura(tree, html, url)
     raw_text = document.text if document is not None and document.text else ""
-    title = _title(document.title if document is not None else None, tree)
-    cleaned = clean_lines(raw_text.splitlines(), title=title or "")
-    author = cleaned.author
-    if not author and document is not None and document.author:
-        author = _byline_as_printed(document.author, tree)
-    linked = linked_shares(cleaned.text, tree)
-    lead = _description(tree)
+    cleaned = clean_lines(raw_text.splitlines(), title=facts.title or "")
+    linked = linked_shares(cleaned.text, facts.link_titles)
+    lead = facts.description
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:
         lead = lead if lead in cleaned.text else None
-    published = publication_date(tree, url=url, title=title)
+    published = facts.published
     if not cleaned.text:
         warnings.append("no article text found")
     if published is None:
         warnings.append("no publication date found")
     return Extracted(
         url=url,
-        title=title,
+        title=facts.title,
         lead=lead,
         text=cleaned.text,
-        author=author,
+        author=cleaned.author or facts.author,
         published=published.value if published else None,
         published_source=published.source if published else None,
-        language=_page_language(tree, cleaned.text),
+        language=facts.language or ("vi" if vietnamese_score(cleaned.text) >= 0.05 else None),
         encoding=encoding,
         photo_credits=cleaned.photo_credits,
         warnings=warnings,

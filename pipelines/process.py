@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
 from pipelines.dates import meeting_date
 from pipelines.extract import extract_article
+from pipelines.fingerprint import encode, signature
+from pipelines.vietnamese import fold_diacritics
 
 EXTRACTED_FIELDS = ("title", "lead", "text", "author", "published", "published_source",
                     "language", "encoding", "warnings", "photo_credits", "html",
@@ -37,6 +39,10 @@ def extract_fields(body: bytes, url: str, declared_encoding: str | None) -> dict
                            f"({extracted.linked_lines:.0%} of its lines are link titles)")
     fields = {name: getattr(extracted, name) for name in EXTRACTED_FIELDS}
     fields["event_date"] = meeting_date(extracted.text, extracted.published)
+    # The keys search and story grouping need, computed here, where it runs in parallel.
+    fields["title_folded"] = fold_diacritics(extracted.title or "")
+    fields["text_folded"] = fold_diacritics(extracted.text)
+    fields["story_signature"] = encode(signature(fields["text_folded"]))
     return fields
 
 

@@ -85,7 +85,7 @@ def test_a_killed_crawl_resumes_without_fetching_archived_pages(tmp_path):
     db = tmp_path / "a.db"
     with TestWeb(["lynhan"]) as web:
         site = web.sites["lynhan"]
-        site.delay = 0.3
+        site.delay = 0.5  # slow enough that the kill lands mid-crawl, even on a busy machine
         first = subprocess.Popen(
             [sys.executable, "-m", "vnarchive", "crawl", "testweb_lynhan", "--db", str(db),
              "--batch-size", "2", "--base-urls", json.dumps(web.base_urls())],

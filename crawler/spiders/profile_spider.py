@@ -163,5 +163,7 @@ def spider_class_for(profile: SiteProfile) -> type[ProfileSpider]:
     return type(class_name, (ProfileSpider,), {
         "name": profile.name,
         "profile": profile,
-        "custom_settings": {"DOWNLOAD_DELAY": profile.download_delay},
+        "custom_settings": {"DOWNLOAD_DELAY": profile.download_delay,
+                            "CONCURRENT_REQUESTS_PER_DOMAIN": profile.concurrency,
+                            "AUTOTHROTTLE_ENABLED": profile.autothrottle},
     })

@@ -1,0 +1,51 @@
+"""A process pool for the CPU-bound steps (extraction, classification), so a crawl uses every
+core: Scrapy runs on one thread, and threads would share one core under the GIL.
+
+The pipelines hand a page to the pool and await the result on the asyncio reactor, so the
+downloader keeps fetching meanwhile. Workers are spawned (not forked from a process that runs
+a reactor and threads) and live until the crawl ends. VNARCHIVE_WORKERS sets their number
+(default: one per core; 0 runs the steps inline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+_pool: ProcessPoolExecutor | None = None
+_users = 0
+
+
+def workers_setting(settings) -> int:
+    configured = settings.get("VNARCHIVE_WORKERS")
+    return os.cpu_count() or 1 if configured is None else int(configured)
+
+
+def acquire(workers: int) -> ProcessPoolExecutor | None:
+    """The shared pool (created on first use); None when the work is to run inline."""
+    global _pool, _users
+    if workers <= 0:
+        return None
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=workers,
+                                    mp_context=multiprocessing.get_context("spawn"))
+    _users += 1
+    return _pool
+
+
+def release() -> None:
+    global _pool, _users
+    _users = max(0, _users - 1)
+    if _users == 0 and _pool is not None:
+        _pool.shutdown(wait=True)
+        _pool = None
+
+
+async def run(pool: ProcessPoolExecutor | None, function: Callable, *args: Any) -> Any:
+    if pool is None:
+        return function(*args)
+    return await asyncio.wrap_future(pool.submit(function, *args))
