@@ -10,6 +10,7 @@ found, run), so `vnarchive reprocess` can rebuild the tables from the files alon
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024
+GZIP_LEVEL = 3
 SITE, KIND, FOUND_VIA, RUN = ("WARC-Vnarchive-Site", "WARC-Vnarchive-Kind",
                               "WARC-Vnarchive-Found-Via", "WARC-Vnarchive-Run")
 # Scrapy hands over bodies already de-chunked: the stored headers must not promise chunks.
@@ -65,6 +67,15 @@ def warc_date(iso: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _gzip_member(buffer: io.BytesIO) -> bytes:
+    """The buffer's record as one gzip member, and the buffer emptied. Level 3, not warcio's 9:
+    HTML still shrinks about fivefold, several times faster."""
+    member = gzip.compress(buffer.getvalue(), compresslevel=GZIP_LEVEL, mtime=0)
+    buffer.seek(0)
+    buffer.truncate()
+    return member
+
+
 class WarcStore:
     """Append exchanges to rotating WARC files in one folder."""
 
@@ -91,8 +102,10 @@ class WarcStore:
         return self._handle
 
     def write(self, exchange: Exchange) -> StoredRecord:
+        """Write the response (or revisit) and its request, each as its own gzip member."""
         handle = self._file()
-        writer = WARCWriter(handle, gzip=True)
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
         digest = payload_digest(exchange.body)
         original = self.seen.get(digest) or self.find_original(digest)
         headers = [(k, v) for k, v in exchange.response_headers
@@ -118,6 +131,7 @@ class WarcStore:
             record_type = "response"
             self.seen[digest] = (exchange.url, extra["WARC-Date"])
         writer.write_record(record)
+        handle.write(_gzip_member(buffer))
         length = handle.tell() - offset
         request_headers = StatusAndHeaders(f"{exchange.method} {exchange.url} HTTP/1.1",
                                            exchange.request_headers, is_http_request=True)
@@ -126,6 +140,7 @@ class WarcStore:
             warc_headers_dict={"WARC-Concurrent-To": record.rec_headers.get_header(
                 "WARC-Record-ID"), "WARC-Date": extra["WARC-Date"]})
         writer.write_record(request)
+        handle.write(_gzip_member(buffer))
         handle.flush()
         return StoredRecord(self._name, offset, length, digest, record_type)
 

@@ -6,38 +6,44 @@ processing, and stored with the article.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 
 SHINGLE_WORDS = 5
 SIGNATURE_SIZE = 32
 BAND_ROWS = 2
-# Fixed odd multipliers and offsets of the hash family h(x) = (a * x + b) mod 2^61 - 1.
-PRIME = (1 << 61) - 1
-_SEEDS = [int.from_bytes(hashlib.sha256(f"vnarchive-{i}".encode()).digest()[:16], "big")
-          for i in range(SIGNATURE_SIZE)]
-HASHES = [((seed >> 64) % PRIME | 1, (seed & (2**64 - 1)) % PRIME) for seed in _SEEDS]
+EMPTY = 0xFFFFFFFF  # a bin no shingle fell into
 
 
 def shingles(folded_text: str) -> set[int]:
+    """CRC32 of each run of five words."""
     words = folded_text.split()
     return {zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
             for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
 
 
 def signature(folded_text: str) -> list[int]:
-    """MinHash of the text's shingles."""
-    values = shingles(folded_text)
-    return [min((a * value + b) % PRIME for value in values) for a, b in HASHES]
+    """One-permutation MinHash: each shingle's hash is mixed once and falls into one of
+    SIGNATURE_SIZE bins by its low bits; a bin keeps its smallest value. One pass over the
+    shingles instead of one per hash function."""
+    bins = [EMPTY] * SIGNATURE_SIZE
+    for value in shingles(folded_text):
+        mixed = (value * 0x9E3779B1) & 0xFFFFFFFF  # Knuth's multiplicative mixing
+        slot, rest = mixed % SIGNATURE_SIZE, mixed // SIGNATURE_SIZE
+        if rest < bins[slot]:
+            bins[slot] = rest
+    return bins
+
+
+def estimated_similarity(first: list[int], second: list[int]) -> float:
+    """Share of bins, filled in either, where both kept the same value."""
+    filled = [(a, b) for a, b in zip(first, second, strict=True) if a != EMPTY or b != EMPTY]
+    return sum(a == b for a, b in filled) / len(filled) if filled else 0.0
 
 
 def bands(signature_values: list[int]) -> list[str]:
     return [f"{i}:" + ".".join(str(v) for v in signature_values[i:i + BAND_ROWS])
-            for i in range(0, SIGNATURE_SIZE, BAND_ROWS)]
-
-
-def estimated_similarity(first: list[int], second: list[int]) -> float:
-    return sum(a == b for a, b in zip(first, second, strict=True)) / SIGNATURE_SIZE
+            for i in range(0, SIGNATURE_SIZE, BAND_ROWS)
+            if any(v != EMPTY for v in signature_values[i:i + BAND_ROWS])]
 
 
 def encode(signature_values: list[int]) -> str:
