@@ -29,6 +29,11 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Only HTTP(S): a profile or a redirect must never make the crawler read local files, data:
+# URLs, FTP or S3.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# A crawl that grows past this is stopped (Scrapy's memusage extension) rather than the machine.
+MEMUSAGE_LIMIT_MB = 4096
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {

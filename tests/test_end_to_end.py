@@ -185,3 +185,24 @@ def test_officials_and_figures_are_linked_to_reports(crawled_archive):
                  "where a.title = 'Huyện ủy Thuận Bắc triển khai nhiệm vụ quý II năm 2024' "
                  "and f.text = '3.204 tỷ đồng'")
     assert seed == [(3204.0, "tỷ đồng")]
+
+
+def test_only_http_is_ever_fetched(tmp_path):
+    secret = tmp_path / "secret.html"
+    secret.write_text("<html><body><p>" + "bí mật " * 60 + "</p></body></html>")
+    profile = tmp_path / "local_files.toml"
+    profile.write_text(
+        'name = "local_files"\ntitle = "Local files"\nkind = "portal"\n'
+        f'start_urls = ["{secret.as_uri()}", "data:text/html,<p>x</p>"]\n'
+        'allowed_domains = ["127.0.0.1"]\n'
+        "article_pattern = '\\.html$'\n", encoding="utf-8")
+    db = tmp_path / "files.db"
+    result = run_vnarchive("crawl", "--profile", str(profile), "--db", str(db))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert query(db, "select count(*) from pages where status is not null") == [(0,)]
+    assert query(db, "select count(*) from articles") == [(0,)]
+    # Filtered as off-site first; and the handlers themselves are switched off behind that.
+    from crawler import settings
+
+    assert all(settings.DOWNLOAD_HANDLERS[scheme] is None
+               for scheme in ("file", "data", "ftp", "s3"))
