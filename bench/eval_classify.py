@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.metrics import Counts, share  # noqa: E402
 from crawler.profiles import load_profiles  # noqa: E402
 from pipelines.classify import classify  # noqa: E402
 from pipelines.gazetteer import place_key  # noqa: E402
@@ -66,31 +67,14 @@ def same(field_name: str, got, want: str) -> bool:
 
 
 @dataclass
-class Evaluation:
-    true_positive: int = 0
-    false_positive: int = 0
-    false_negative: int = 0
+class Evaluation(Counts):
     true_negative: int = 0
     field_hits: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
     confusions: list[str] = field(default_factory=list)
     seed_misses: list[str] = field(default_factory=list)
 
-    @property
-    def precision(self) -> float:
-        return self.true_positive / max(1, self.true_positive + self.false_positive)
-
-    @property
-    def recall(self) -> float:
-        return self.true_positive / max(1, self.true_positive + self.false_negative)
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
     def accuracy(self, field_name: str) -> float:
-        hits = self.field_hits[field_name]
-        return sum(hits) / len(hits) if hits else 0.0
+        return share(self.field_hits[field_name])
 
 
 def evaluate(split: str = "test") -> Evaluation:

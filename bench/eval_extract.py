@@ -28,6 +28,7 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.metrics import Counts, share  # noqa: E402
 from pipelines.encodings import ENCODERS  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 from testweb.content import load_articles  # noqa: E402
@@ -65,32 +66,15 @@ class Output:
 
 
 @dataclass
-class Scores:
-    true_positive: int = 0
-    false_negative: int = 0
-    false_positive: int = 0
+class Scores(Counts):
     fields: dict[str, list[bool]] = field(default_factory=lambda: {
         "title": [], "author": [], "published": []})
     boilerplate_pages: list[str] = field(default_factory=list)
     legacy_readable: list[bool] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
-    @property
-    def precision(self) -> float:
-        return self.true_positive / max(1, self.true_positive + self.false_positive)
-
-    @property
-    def recall(self) -> float:
-        return self.true_positive / max(1, self.true_positive + self.false_negative)
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
     def exact(self, name: str) -> float:
-        values = self.fields[name]
-        return sum(values) / len(values) if values else 0.0
+        return share(self.fields[name])
 
 
 def nfc(text: str | None) -> str | None:

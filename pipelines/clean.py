@@ -3,30 +3,15 @@ process pool."""
 
 from scrapy.exceptions import DropItem
 
-from pipelines import pool
+from pipelines.pool import PooledPipeline, run
 from pipelines.process import NotAnArticle, extract_fields
 
 
-class CleanPipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.pool = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def open_spider(self):
-        self.pool = pool.acquire(pool.workers_setting(self.crawler.settings))
-
-    def close_spider(self):
-        if self.pool is not None:
-            pool.release()
-
+class CleanPipeline(PooledPipeline):
     async def process_item(self, item):
         try:
-            fields = await pool.run(self.pool, extract_fields, item["body"], item["url"],
-                                    item.get("declared_encoding"))
+            fields = await run(self.pool, extract_fields, item["body"], item["url"],
+                               item.get("declared_encoding"))
         except NotAnArticle as reason:
             # Counted for `vnarchive status`: a site whose pages come back empty has changed.
             self.crawler.stats.inc_value("vnarchive/pages_without_text")

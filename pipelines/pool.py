@@ -49,3 +49,22 @@ async def run(pool: ProcessPoolExecutor | None, function: Callable, *args: Any) 
     if pool is None:
         return function(*args)
     return await asyncio.wrap_future(pool.submit(function, *args))
+
+
+class PooledPipeline:
+    """Base of the pipeline steps whose work runs in the pool: holds the pool for the crawl."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.pool = acquire(workers_setting(self.crawler.settings))
+
+    def close_spider(self):
+        if self.pool is not None:
+            release()
