@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -81,6 +82,14 @@ def test_recrawl_fetches_only_what_is_new(tmp_path):
     assert query(db, "select sum(articles_new) from site_runs where run_id = 3") == [(3,)]
 
 
+def archived_count(db) -> int:
+    """Articles committed so far; 0 while the crawl is still creating the archive."""
+    try:
+        return query(db, "select count(*) from articles")[0][0] if db.exists() else 0
+    except sqlite3.OperationalError:  # the file exists, its tables not yet
+        return 0
+
+
 def test_a_killed_crawl_resumes_without_fetching_archived_pages(tmp_path):
     db = tmp_path / "a.db"
     with TestWeb(["lynhan"]) as web:
@@ -93,7 +102,7 @@ def test_a_killed_crawl_resumes_without_fetching_archived_pages(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             time.sleep(0.1)
-            if db.exists() and query(db, "select count(*) from articles")[0][0] >= 4:
+            if archived_count(db) >= 4:
                 break
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
