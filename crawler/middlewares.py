@@ -4,6 +4,7 @@ each (or a `pages` row with the error, for a request that finally failed)."""
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
@@ -101,8 +102,6 @@ class FetchRecorderMiddleware:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

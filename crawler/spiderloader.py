@@ -11,7 +11,7 @@ from __future__ import annotations
 from scrapy.spiderloader import SpiderLoader
 
 from crawler.profiles import load_profile_file, load_profiles
-from crawler.spiders.profile_spider import ProfileSpider, spider_class_for
+from crawler.spiders.profile_spider import spider_class_for
 
 
 class ProfileSpiderLoader(SpiderLoader):
@@ -24,4 +24,3 @@ class ProfileSpiderLoader(SpiderLoader):
         for name, profile in profiles.items():
             if name not in self._spiders:
                 self._spiders[name] = spider_class_for(profile)
-        self._spiders.pop(ProfileSpider.name, None)

@@ -433,11 +433,10 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
     title_year = re.search(r"20\d\d", title)
     if title_year and not meeting_date:
         default_year = int(title_year.group(0))
-    deployed, reviewed = deployed_and_reviewed(f"{title}. {head}", default_year)
-    if deployed is not None:
-        lead_deployed, lead_reviewed = deployed_and_reviewed(head, default_year)
-        if lead_deployed is not None:
-            deployed, reviewed = lead_deployed, lead_reviewed
+    # The lead states the periods most fully; the title only helps when the lead has none.
+    deployed, reviewed = deployed_and_reviewed(head, default_year)
+    if deployed is None:
+        deployed, reviewed = deployed_and_reviewed(f"{title}. {head}", default_year)
     mention = subject_organ(title, head)
     locality = resolve_locality(mention, f"{title}. {text}", owner)
     return MeetingFields(

@@ -131,6 +131,7 @@ class Family:
 
     first_paragraph_prefix = ""  # an agency prefix or a dash some papers print
     end_marker = ""  # "/." closes the last paragraph on some papers
+    paragraph_open = "<p>"  # some editors indent every paragraph
 
     def body_html(self, article: Article) -> str:
         parts = []
@@ -146,8 +147,6 @@ class Family:
                 text += self.end_marker
             parts.append(f"{self.paragraph_open}{text}</p>")
         return "".join(parts)
-
-    paragraph_open = "<p>"
 
     def byline(self, article: Article) -> str:
         if not article.author:

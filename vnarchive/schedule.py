@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -70,7 +71,7 @@ def run_schedule(crawl_args: list[str], every: str | None = None, cron: str | No
                else CronTrigger.from_crontab(cron, timezone="UTC"))
     # coalesce and one instance: a run that is late or still going is not doubled.
     schedule.scheduler.add_job(schedule.run_once, trigger, max_instances=1, coalesce=True,
-                               next_run_time=_now() if every else None)
+                               next_run_time=datetime.now(UTC) if every else None)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=schedule.stop).start())
     print(f"scheduled: vnarchive crawl {' '.join(crawl_args)} "
           f"({'every ' + every if every else 'cron ' + cron}); SIGTERM or Ctrl-C stops",
@@ -80,9 +81,3 @@ def run_schedule(crawl_args: list[str], every: str | None = None, cron: str | No
     except KeyboardInterrupt:
         schedule.stop()
     return 0
-
-
-def _now():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
