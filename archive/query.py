@@ -5,26 +5,53 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from pathlib import Path
 
+from archive.errors import ArchiveMissing, ArchiveUnusable, QueryRefused, check_readable
 
-class ArchiveMissing(FileNotFoundError):
-    """There is no archive at this path yet: run `vnarchive demo` or `vnarchive crawl` first."""
+__all__ = ["ArchiveMissing", "connect_read_only", "run_query", "run_summary"]
+
+# Statements that would reach past the archive: another file attached (which could be written)
+# or a pragma that changes the connection.
+REFUSED_ACTIONS = {sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH}
 
 
 def connect_read_only(db_path: str) -> sqlite3.Connection:
-    if not Path(db_path).exists():
-        raise ArchiveMissing(f"no archive at {db_path}: run `vnarchive demo` or "
-                             "`vnarchive crawl SITE` first")
-    return sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    """A connection that can only read the archive: opened read-only, `query_only` on, and
+    ATTACH refused (an attached file would be writable)."""
+    path = check_readable(db_path)
+    connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    try:
+        connection.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
+    connection.execute("PRAGMA query_only = 1")
+    connection.set_authorizer(_refuse_outside_actions)
+    return connection
+
+
+def _refuse_outside_actions(action: int, *_) -> int:
+    return sqlite3.SQLITE_DENY if action in REFUSED_ACTIONS else sqlite3.SQLITE_OK
 
 
 def run_query(db_path: str, sql: str) -> tuple[list[str], list[tuple]]:
     """Columns and rows of one SQL statement, on a read-only connection."""
     with connect_read_only(db_path) as connection:
-        cursor = connection.execute(sql)
+        try:
+            cursor = connection.execute(sql)
+        except sqlite3.DatabaseError as error:
+            if _is_refused_write(error):
+                raise QueryRefused(
+                    "refused: `vnarchive query` only reads the archive; this statement would "
+                    f"change it ({error})") from None
+            raise
         columns = [description[0] for description in cursor.description or []]
         return columns, cursor.fetchall()
+
+
+def _is_refused_write(error: sqlite3.DatabaseError) -> bool:
+    message = str(error)
+    return "readonly database" in message or "not authorized" in message
 
 
 def run_summary(db_path: str, run_id: int) -> dict:

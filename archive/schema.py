@@ -7,9 +7,12 @@ by any earlier version is upgraded in place.
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from archive.errors import ArchiveUnusable, check_writable
 from pipelines.vietnamese import fold_diacritics
 
 migrations = Migrations("vnarchive")
@@ -232,9 +235,16 @@ def search_columns(title: str | None, text: str | None) -> dict[str, str]:
 
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
+    check_writable(path)
     db = Database(path)
-    db.execute("PRAGMA busy_timeout = 30000")
-    db.enable_wal()
-    db.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(db)
+    try:
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as error:
+        db.close()
+        if "not a database" in str(error):
+            raise ArchiveUnusable(f"{path} is not an archive ({error})") from None
+        raise
     return db

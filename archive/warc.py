@@ -95,10 +95,17 @@ class WarcStore:
     def _file(self):
         if self._handle is None or self._handle.tell() >= self.max_file_bytes:
             self.close()
-            self._serial += 1
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            self._name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
-            self._handle = open(self.directory / self._name, "ab")  # noqa: SIM115
+            # Always a new file: never append after a record torn by a crash or a full disk,
+            # which would hide every later record from a reader going through the file.
+            while True:
+                self._serial += 1
+                self._name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
+                try:
+                    self._handle = open(self.directory / self._name, "xb")  # noqa: SIM115
+                    break
+                except FileExistsError:
+                    continue
         return self._handle
 
     def write(self, exchange: Exchange) -> StoredRecord:

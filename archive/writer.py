@@ -8,10 +8,14 @@ fetch's raw exchange goes to the WARC store first, and its `pages` row points to
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +39,21 @@ MEETING_COLUMNS = (
     "meeting_date", "period_reviewed", "period_deployed",
 )
 JSON_COLUMNS = ("photo_credits", "warnings")
+# SQLite's primary result codes for "the disk is full" and "a write failed" (a file-size limit
+# or a vanished disk surfaces as the second).
+SQLITE_FULL, SQLITE_IOERR = 13, 10
+FULL_DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+class StorageFull(OSError):
+    """The archive cannot be written any more: the disk (or a size limit) is full."""
+
+
+def is_storage_failure(error: BaseException) -> bool:
+    if isinstance(error, sqlite3.OperationalError):
+        code = getattr(error, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in (SQLITE_FULL, SQLITE_IOERR)
+    return isinstance(error, OSError) and error.errno in FULL_DISK_ERRNOS
 
 
 def utc_now() -> str:
@@ -63,6 +82,9 @@ class ArchiveWriter:
     warc_dir: str | None = None  # default: NAME-warc/ beside NAME.db
     record_run: bool = True  # False when re-processing: no crawl happens
     counts: RunCounts = field(default_factory=RunCounts)
+    # Called once when the disk fills (a crawl closes its spider); without it, the writer raises.
+    on_storage_full: Callable[[StorageFull], None] | None = None
+    storage_error: StorageFull | None = None
     _pages: list[dict] = field(default_factory=list)
     _articles: list[dict] = field(default_factory=list)
     _owns_run: bool = False
@@ -88,9 +110,41 @@ class ArchiveWriter:
                                  "and warc_type = 'response' limit 1", [digest]), None)
         return (row["url"], warc_date(row["fetched_at"])) if row else None
 
-    def add_fetch(self, exchange: Exchange, latency_ms: int | None = None) -> StoredRecord:
-        """Store one HTTP exchange in the WARC files and record it as a `pages` row."""
-        stored = self.warc.write(exchange)
+    # A full disk ---------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Turn a full disk into one clean stop: the failed batch is rolled back (SQLite) or
+        left as a torn last record that no row points to (WARC), nothing more is written, and
+        the archive stays as it was after its last committed batch."""
+        try:
+            yield
+        except Exception as error:
+            if not is_storage_failure(error):
+                raise
+            self._storage_failed(error)
+
+    def _storage_failed(self, error: BaseException) -> None:
+        self._pages, self._articles = [], []
+        if self.storage_error is not None:
+            return
+        self.storage_error = StorageFull(
+            f"disk full: cannot write the archive {self.db_path} ({error}); it is intact up to "
+            "its last committed batch")
+        logger.error("%s", self.storage_error)
+        if self.on_storage_full is None:
+            raise self.storage_error from error
+        self.on_storage_full(self.storage_error)
+
+    def add_fetch(self, exchange: Exchange, latency_ms: int | None = None) -> StoredRecord | None:
+        """Store one HTTP exchange in the WARC files and record it as a `pages` row (None once
+        the disk is full)."""
+        if self.storage_error is not None:
+            return None
+        stored = None
+        with self._writing():
+            stored = self.warc.write(exchange)
+        if stored is None:
+            return None
         headers = {k.lower(): v for k, v in exchange.response_headers}
         self.add_page({
             "site": exchange.site, "url": exchange.url, "status": exchange.status,
@@ -108,6 +162,8 @@ class ArchiveWriter:
 
     # Buffering --------------------------------------------------------------------------
     def add_page(self, page: dict) -> None:
+        if self.storage_error is not None:
+            return
         self._pages.append({**page, "run_id": self.run_id})
         self.counts.pages_fetched += 1
         failed = page.get("error") not in (None, "robots_disallowed")
@@ -118,6 +174,8 @@ class ArchiveWriter:
         self._flush_if_full()
 
     def add_article(self, article: dict) -> None:
+        if self.storage_error is not None:
+            return
         row = {column: article.get(column) for column in ARTICLE_COLUMNS}
         for column in JSON_COLUMNS:
             if row[column] is not None:
@@ -147,7 +205,7 @@ class ArchiveWriter:
             return
         pages, articles = self._pages, self._articles
         self._pages, self._articles = [], []
-        with self.db.atomic():
+        with self._writing(), self.db.atomic():
             if pages:
                 self.db["pages"].insert_all(pages)
             if articles:
@@ -221,8 +279,9 @@ class ArchiveWriter:
         """Flush what is left and add this writer's counts to its run, and its site's row."""
         self.flush()
         if self._warc is not None:
-            self._warc.close()
-        if not self.record_run:
+            with self._writing():
+                self._warc.close()
+        if not self.record_run or self.storage_error is not None:
             self.db.close()
             return
         stats = stats or {}

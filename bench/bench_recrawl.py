@@ -15,36 +15,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from testweb.content import VIETNAM_TIME, Article  # noqa: E402
+from testweb.generated import generated_articles  # noqa: E402
 from testweb.server import TestWeb  # noqa: E402
 
 FAMILIES = ("thanhhoa", "backan", "nghean", "lynhan")
-CATEGORIES = ("chinh-tri", "kinh-te", "xa-hoi", "van-hoa")
 TARGET = 0.05
-
-
-def generated_articles(count: int) -> list[Article]:
-    articles = []
-    start = datetime(2023, 1, 2, 8, 0, tzinfo=VIETNAM_TIME)
-    for family in FAMILIES:
-        for number in range(1, count + 1):
-            paragraph = (f"Ngày {number % 28 + 1}/{number % 12 + 1}, UBND huyện tổ chức hội nghị "
-                         f"đánh giá tình hình kinh tế - xã hội và triển khai nhiệm vụ trọng tâm; "
-                         f"báo cáo số {number} nêu rõ các chỉ tiêu đạt và vượt kế hoạch đề ra "
-                         "trong kỳ, cùng những tồn tại, hạn chế cần khắc phục thời gian tới.")
-            articles.append(Article(
-                id=f"{family}/{number}", family=family, number=100000 + number,
-                title=f"Bài thử nghiệm số {number} của {family}",
-                published=start + timedelta(hours=7 * number),
-                category=CATEGORIES[number % 4], body=(paragraph, paragraph.upper()),
-            ))
-    return articles
 
 
 def crawl(web: TestWeb, db: Path) -> tuple[int, float]:
@@ -64,7 +44,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=300, help="articles per site")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, TestWeb(
-            list(FAMILIES), articles=generated_articles(args.articles)) as web:
+            list(FAMILIES), articles=generated_articles(FAMILIES, args.articles)) as web:
         db = Path(folder) / "archive.db"
         first_requests, first_seconds = crawl(web, db)
         again_requests, again_seconds = crawl(web, db)

@@ -2,8 +2,12 @@
 pipeline, opened on first use and closed when the spider closes."""
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
-from archive.writer import ArchiveWriter
+from archive.writer import ArchiveWriter, StorageFull
+
+# The finish reason of a crawl stopped because the archive could not be written.
+DISK_FULL = "disk_full"
 
 _ATTRIBUTE = "_vnarchive_writer"
 
@@ -18,6 +22,7 @@ def writer_for(crawler) -> ArchiveWriter:
             batch_size=settings.getint("VNARCHIVE_BATCH_SIZE", 50),
             run_id=int(run_id) if run_id else None,
             site=crawler.spidercls.name,
+            on_storage_full=lambda error: _close_for_full_disk(crawler, error),
         )
         setattr(crawler, _ATTRIBUTE, writer)
 
@@ -32,3 +37,9 @@ def writer_for(crawler) -> ArchiveWriter:
         crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
         crawler.signals.connect(item_failed, signal=signals.item_error, weak=False)
     return writer
+
+
+def _close_for_full_disk(crawler, error: StorageFull) -> None:
+    """Stop fetching what could not be stored; the run ends as failed with this reason."""
+    if crawler.engine is not None and crawler.engine.spider is not None:
+        deferred_from_coro(crawler.engine.close_spider_async(reason=DISK_FULL))

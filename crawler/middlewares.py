@@ -77,6 +77,8 @@ class FetchRecorderMiddleware:
             body=response.body, site=spider.name, kind=page_kind(request),
             found_via=request.meta.get("found_via"), run_id=writer.run_id,
         ), latency_ms=round(latency * 1000) if latency is not None else None)
+        if stored is None:  # the disk is full: the crawl is closing
+            return
         # The spider's item carries the same time and the pointer to the stored response.
         request.meta["fetched_at"] = fetched_at
         request.meta["warc"] = (stored.file, stored.offset)

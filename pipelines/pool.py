@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -32,9 +35,29 @@ def acquire(workers: int) -> ProcessPoolExecutor | None:
         return None
     if _pool is None:
         _pool = ProcessPoolExecutor(max_workers=workers,
-                                    mp_context=multiprocessing.get_context("spawn"))
+                                    mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_follow_the_crawl)
     _users += 1
     return _pool
+
+
+def _follow_the_crawl() -> None:
+    """In each worker: leave stopping to the crawl process (a Ctrl-C or a service manager's
+    SIGTERM reaches the whole process group, and a graceful stop still needs the workers to
+    finish the pages in flight), and exit as soon as the crawl process is gone. Without the
+    watch, a crawl killed by SIGKILL leaves its workers behind for ever: each holds both ends of
+    the pool's queue, so it never sees the end of its input."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_when_gone, args=(parent.sentinel,), daemon=True,
+                         name="follow-the-crawl").start()
+
+
+def _exit_when_gone(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def release() -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 
 import pytest
 
@@ -51,25 +52,69 @@ def test_query_formats(crawled_archive):
     assert "testweb_lynhan" in table.stdout
 
 
-def test_query_is_read_only(crawled_archive):
-    result = run_vnarchive("query", "delete from articles", "--db", str(crawled_archive.db))
-    assert result.returncode == 2
-    assert "readonly" in result.stderr
+def bad_input_case(tmp_path, name: str) -> list[str]:
+    """The arguments of one kind of bad input, with the files it needs made in `tmp_path`."""
+    archive = tmp_path / "archive.db"
+    shutil.copy(PROJECT_ROOT / "tests" / "fixtures" / "archive-v1.db", archive)
+    read_only = tmp_path / "read-only.db"
+    shutil.copy(archive, read_only)
+    read_only.chmod(0o444)
+    (tmp_path / "garbage.db").write_text("not an archive")
+    (tmp_path / "folder.db").mkdir()
+    (tmp_path / "untitled.toml").write_text('name = "x"\n')
+    (tmp_path / "broken.toml").write_text('name = "x"\nbase_url = \n')
+    db = ["--db", str(archive)]
+    return {
+        "missing archive": ["query", "select 1", "--db", str(tmp_path / "none.db")],
+        "missing archive (search)": ["search", "hội nghị", "--db", str(tmp_path / "none.db")],
+        "unknown site": ["crawl", "no_such_site", *db],
+        "no site": ["crawl", *db],
+        "profile without a title": ["crawl", "--profile", str(tmp_path / "untitled.toml"), *db],
+        "profile that is not TOML": ["crawl", "--profile", str(tmp_path / "broken.toml"), *db],
+        "read-only archive (crawl)": ["crawl", "testweb_lynhan", "--db", str(read_only)],
+        "read-only archive (reprocess)": ["reprocess", "--db", str(read_only)],
+        "not an archive": ["query", "select count(*) from articles", "--db",
+                           str(tmp_path / "garbage.db")],
+        "not an archive (crawl)": ["crawl", "testweb_lynhan", "--db",
+                                   str(tmp_path / "garbage.db")],
+        "a folder": ["status", "--db", str(tmp_path / "folder.db")],
+        "SQL error": ["query", "selec title from articles", *db],
+        "write statement": ["query", "delete from articles", *db],
+        "attach": ["query", f"attach '{tmp_path / 'other.db'}' as other", *db],
+        "base URLs not JSON": ["crawl", "testweb_lynhan", "--base-urls", "{oops", *db],
+    }[name]
 
 
-def test_clear_errors(tmp_path):
-    missing = run_vnarchive("query", "select 1", "--db", str(tmp_path / "none.db"))
-    assert missing.returncode == 2
-    assert "no archive at" in missing.stderr and "vnarchive demo" in missing.stderr
-    unknown = run_vnarchive("crawl", "no_such_site", "--db", str(tmp_path / "a.db"))
-    assert unknown.returncode == 2
-    assert "no site profile named 'no_such_site'" in unknown.stderr
-    nothing = run_vnarchive("crawl", "--db", str(tmp_path / "a.db"))
-    assert nothing.returncode == 2 and "name at least one site" in nothing.stderr
-    bad = tmp_path / "bad.toml"
-    bad.write_text('name = "x"\n')
-    broken = run_vnarchive("crawl", "--profile", str(bad), "--db", str(tmp_path / "a.db"))
-    assert broken.returncode == 2 and "field 'title'" in broken.stderr
+EXPECTED_ERRORS = {
+    "missing archive": "no archive at",
+    "missing archive (search)": "no archive at",
+    "unknown site": "no site profile named 'no_such_site'",
+    "no site": "name at least one site",
+    "profile without a title": "field 'title'",
+    "profile that is not TOML": "not valid TOML",
+    "read-only archive (crawl)": "is read-only",
+    "read-only archive (reprocess)": "is read-only",
+    "not an archive": "is not an archive",
+    "not an archive (crawl)": "is not an archive",
+    "a folder": "is a directory",
+    "SQL error": 'near "selec": syntax error',
+    "write statement": "refused: `vnarchive query` only reads",
+    "attach": "refused: `vnarchive query` only reads",
+    "base URLs not JSON": "--base-urls is not JSON",
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED_ERRORS))
+def test_bad_input_gets_one_line_naming_the_problem(tmp_path, case):
+    result = run_vnarchive(*bad_input_case(tmp_path, case))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and EXPECTED_ERRORS[case] in lines[0], result.stderr
+    if case == "attach":
+        assert not (tmp_path / "other.db").exists()
+    if case.startswith("read-only"):
+        assert (tmp_path / "read-only.db").read_bytes() == (tmp_path / "archive.db").read_bytes()
 
 
 def test_sites_lists_every_profile():

@@ -13,9 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+from archive.errors import ArchiveError
 from archive.export import ExportError
 from archive.lock import ArchiveBusy
-from archive.query import ArchiveMissing
+from archive.writer import StorageFull
 from crawler.profiles import ProfileError, load_profile_file, load_profiles
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "archive" / "vnarchive.db"
@@ -39,12 +40,43 @@ def command_crawl(args: argparse.Namespace) -> int:
         names.append(load_profile_file(path).name)
     if not names:
         raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
-    base_urls = json.loads(args.base_urls) if args.base_urls else {}
+    base_urls = parse_base_urls(args.base_urls)
     result = crawl_sites(names, db_path=args.db, profile_files=extra_files, base_urls=base_urls,
                          log_level=args.log_level, refresh=args.refresh, backfill=args.backfill,
                          batch_size=args.batch_size)
     print_summary(args.db, result.run_id)
-    return 0 if result.status == "finished" else 1
+    return crawl_exit_code(result.status)
+
+
+def parse_base_urls(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    try:
+        base_urls = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"--base-urls is not JSON ({error})") from None
+    if not isinstance(base_urls, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in base_urls.items()):
+        raise CommandError('--base-urls must be a JSON object of profile names to URLs, '
+                           'e.g. \'{"testweb_thanhhoa": "http://127.0.0.1:8701"}\'')
+    return base_urls
+
+
+# Exit codes of a crawl besides 0 (finished), 2 (bad input) and 3 (archive busy).
+EXIT_FAILED, EXIT_INTERRUPTED, EXIT_KILLED, EXIT_DISK_FULL = 1, 4, 5, 6
+STOP_MESSAGES = {
+    "interrupted": "interrupted: the pages in flight were archived; run the same command "
+                   "again to go on",
+    "killed": "stopped at once (second stop signal): pages in flight were dropped, the archive "
+              "is intact; run the same command again to go on",
+}
+
+
+def crawl_exit_code(status: str) -> int:
+    if status in STOP_MESSAGES:
+        print(f"vnarchive crawl: {STOP_MESSAGES[status]}", file=sys.stderr)
+    return {"finished": 0, "interrupted": EXIT_INTERRUPTED,
+            "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
 
 
 # sites --------------------------------------------------------------------------------------
@@ -90,7 +122,7 @@ def command_demo(args: argparse.Namespace) -> int:
                              log_level=args.log_level, refresh=args.refresh,
                              backfill=args.backfill)
     print_summary(args.db, result.run_id)
-    return 0 if result.status == "finished" else 1
+    return crawl_exit_code(result.status)
 
 
 # testweb ------------------------------------------------------------------------------------
@@ -237,14 +269,18 @@ def command_reprocess(args: argparse.Namespace) -> int:
 
     Example: vnarchive reprocess --site testweb_lynhan --since 2024-01-01
     """
+    from archive.errors import check_readable, check_writable
+    from archive.lock import archive_lock
     from archive.reprocess import reprocess
     from archive.writer import warc_folder
 
-    if not Path(args.db).exists():
-        raise CommandError(f"no archive at {args.db}")
+    check_readable(args.db)
+    check_writable(args.db)
     if not warc_folder(args.db).is_dir():
         raise CommandError(f"no WARC files at {warc_folder(args.db)}")
-    result = reprocess(args.db, site=args.site, since=args.since, progress=_progress("articles"))
+    with archive_lock(args.db):  # never beside a crawl of the same archive
+        result = reprocess(args.db, site=args.site, since=args.since,
+                           progress=_progress("articles"))
     print(f"re-processed {result.articles} articles ({result.new} new rows, {result.updated} "
           f"updated, {result.skipped} pages that hold no article)")
     return 0
@@ -486,7 +522,10 @@ def main(argv: list[str] | None = None) -> int:
     except ArchiveBusy as error:
         print(f"vnarchive {args.command}: {error}; not starting", file=sys.stderr)
         return 3
-    except (CommandError, ProfileError, ArchiveMissing, ExportError, sqlite3.Error) as error:
+    except StorageFull as error:
+        print(f"vnarchive {args.command}: {error}", file=sys.stderr)
+        return EXIT_DISK_FULL
+    except (CommandError, ProfileError, ArchiveError, ExportError, sqlite3.Error) as error:
         print(f"vnarchive {args.command}: error: {error}", file=sys.stderr)
         return 2
 

@@ -16,7 +16,8 @@ from scrapy.utils.project import get_project_settings
 
 from archive.lock import archive_lock
 from archive.schema import open_database
-from archive.writer import finish_run, start_run
+from archive.writer import StorageFull, finish_run, is_storage_failure, start_run
+from crawler.archiving import DISK_FULL
 from crawler.profiles import ProfileError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,23 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 @dataclass
 class CrawlResult:
     run_id: int
-    status: str
+    status: str  # finished, failed, interrupted (one stop signal), killed (two)
+
+
+class ArchivingCrawlerProcess(CrawlerProcess):
+    """Scrapy's process, remembering how a stop signal ended the run: the first SIGTERM or
+    Ctrl-C lets the pages in flight finish and be archived, a second one stops at once. Scrapy
+    keeps this in its private signal handlers, hence the two overrides."""
+
+    stop_signals = 0
+
+    def _signal_shutdown(self, signum, frame) -> None:
+        self.stop_signals = 1
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum, frame) -> None:
+        self.stop_signals = 2
+        super()._signal_kill(signum, frame)
 
 
 def project_settings():
@@ -50,7 +67,7 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
     if batch_size:
         settings.set("VNARCHIVE_BATCH_SIZE", batch_size)
 
-    process = CrawlerProcess(settings)
+    process = ArchivingCrawlerProcess(settings)
     known = set(process.spider_loader.list())
     unknown = [name for name in names if name not in known]
     if unknown:
@@ -71,15 +88,37 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
     status = "failed"
     try:
         process.start()
-        reasons = {_finish_reason(crawler) for crawler in crawlers}
-        status = ("finished" if reasons == {"finished"}
-                  else "interrupted" if "shutdown" in reasons else "failed")
+        status = _run_status(process, {_finish_reason(crawler) for crawler in crawlers})
     finally:
+        _record_end(db, run_id, names, status)
+    if status == DISK_FULL:
+        raise StorageFull(f"disk full: the archive {db_path} could not be written; the crawl "
+                          "stopped with every committed batch intact. Free space and run the "
+                          "same command again to go on")
+    return CrawlResult(run_id=run_id, status=status)
+
+
+def _run_status(process: ArchivingCrawlerProcess, reasons: set[str | None]) -> str:
+    if DISK_FULL in reasons:
+        return DISK_FULL
+    if process.stop_signals == 2:
+        return "killed"
+    if process.stop_signals == 1 or "shutdown" in reasons:
+        return "interrupted"
+    return "finished" if reasons == {"finished"} else "failed"
+
+
+def _record_end(db, run_id: int, names: list[str], status: str) -> None:
+    """Close the run's row; on a full disk that may fail too, and the run stays `running`."""
+    try:
         finish_run(db, run_id, status)
         db.execute("update crawl_runs set sites = ? where id = ?", [json.dumps(names), run_id])
         db.conn.commit()
+    except Exception as error:
+        if not is_storage_failure(error):
+            raise
+    finally:
         db.close()
-    return CrawlResult(run_id=run_id, status=status)
 
 
 def _finish_reason(crawler) -> str | None:

@@ -1,0 +1,54 @@
+"""Why an archive cannot be used as asked: each error's message names the file and the way out,
+and the `vnarchive` command prints it as one line."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class ArchiveError(Exception):
+    """The archive at this path cannot be used as asked."""
+
+
+class ArchiveMissing(ArchiveError, FileNotFoundError):
+    """There is no archive at this path yet: run `vnarchive demo` or `vnarchive crawl` first."""
+
+
+class ArchiveUnusable(ArchiveError):
+    """The path holds something that is not an archive (a directory, another kind of file)."""
+
+
+class ArchiveReadOnly(ArchiveError):
+    """The archive (or its folder) is read-only, and the command would write to it."""
+
+
+class QueryRefused(ArchiveError):
+    """`vnarchive query` was given a statement that would change something."""
+
+
+def check_readable(db_path: str) -> Path:
+    path = Path(db_path)
+    if not path.exists():
+        raise ArchiveMissing(f"no archive at {db_path}: run `vnarchive demo` or "
+                             "`vnarchive crawl SITE` first")
+    if path.is_dir():
+        raise ArchiveUnusable(f"{db_path} is a directory, not an archive file")
+    return path
+
+
+def check_writable(db_path: str) -> None:
+    """Refuse before writing anything. A file without write permission is refused even for
+    root (who may write it anyway): someone made it read-only on purpose. SQLite also needs to
+    create its -wal and -shm files beside the archive, so the folder must be writable too."""
+    path = Path(db_path)
+    if path.is_dir():
+        raise ArchiveUnusable(f"{db_path} is a directory, not an archive file")
+    if path.exists() and (not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+                          or not os.access(path, os.W_OK)):
+        raise ArchiveReadOnly(f"the archive {db_path} is read-only: reading commands (query, "
+                              "search, export, serve) work on it, writing ones need write access")
+    folder = path.resolve().parent
+    if folder.exists() and not os.access(folder, os.W_OK):
+        raise ArchiveReadOnly(f"the folder of the archive {db_path} is read-only")
