@@ -22,42 +22,64 @@ MINIMUM_SHARED_BANDS = 2
 def assign_stories(db, canonical_urls: list[str]) -> None:
     """Give each article, and every copy found of it, the story id of the earliest copy."""
     for key in canonical_urls:
-        row = next(db.query("select coalesce(published, fetched_at) as day, text_folded, "
-                            "story_id, story_signature from articles where canonical_url = ?",
-                            [key]), None)
+        row = next(db.query("select coalesce(published, fetched_at) as day, story_id, "
+                            "story_signature from articles where canonical_url = ?", [key]), None)
         if row is None:
             continue
-        mine = decode(row["story_signature"]) or signature(row["text_folded"] or "")
+        mine = decode(row["story_signature"]) or _compute_signature(db, key)
         my_bands = bands(mine)
         db.execute("delete from article_bands where canonical_url = ?", [key])
         db["article_bands"].insert_all({"band": band, "canonical_url": key} for band in my_bands)
-        if not row["story_signature"]:
-            db.execute("update articles set story_signature = ? where canonical_url = ?",
-                       [encode(mine), key])
-        placeholders = ", ".join("?" for _ in my_bands)
-        # Candidates share at least two bands: a copy (Jaccard 0.5) shares about four of the
-        # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
-        candidates = db.query(
-            "select a.canonical_url, a.story_id, a.story_signature from article_bands b "
-            "join articles a using (canonical_url) "
-            f"where b.band in ({placeholders}) and a.canonical_url != ? and "
-            "coalesce(a.published, a.fetched_at) between date(?, ?) and date(?, ?) "
-            f"group by a.canonical_url having count(*) >= {MINIMUM_SHARED_BANDS}",
-            [*my_bands, key, row["day"][:10], f"-{WINDOW_DAYS} days", row["day"][:10],
-             f"+{WINDOW_DAYS + 1} days"])
-        copies = [c for c in candidates if (decode(c["story_signature"]) and
-                  estimated_similarity(mine, decode(c["story_signature"])) >= SAME_STORY)]
-        story_ids = {key, *(c["story_id"] or c["canonical_url"] for c in copies)}
-        if row["story_id"]:
-            story_ids.add(row["story_id"])
-        members = {key, *(c["canonical_url"] for c in copies)}
-        members |= {r["canonical_url"] for r in db.query(
-            f"select canonical_url from articles where story_id in "
-            f"({', '.join('?' for _ in story_ids)})", list(story_ids))}
-        placeholders = ", ".join("?" for _ in members)
-        earliest = next(db.query(
-            f"select canonical_url from articles where canonical_url in ({placeholders}) "
-            "order by coalesce(published, fetched_at), canonical_url limit 1", list(members)))
-        db.execute(f"update articles set story_id = ? where canonical_url in ({placeholders}) "
-                   "and coalesce(story_id, '') != ?",
-                   [earliest["canonical_url"], *members, earliest["canonical_url"]])
+        copies = [candidate for candidate, theirs in _candidates(db, key, row["day"], my_bands)
+                  if estimated_similarity(mine, theirs) >= SAME_STORY]
+        if not copies and row["story_id"] in (None, key):
+            # The usual case, an article no other site carried: its own story.
+            if row["story_id"] is None:
+                db.execute("update articles set story_id = ? where canonical_url = ?", [key, key])
+            continue
+        _merge_story(db, key, row["story_id"], copies)
+
+
+def _compute_signature(db, key: str) -> list[int]:
+    """For rows written before signatures came with the article: computed once, then kept."""
+    text = next(db.query("select text_folded from articles where canonical_url = ?", [key]))
+    values = signature(text["text_folded"] or "")
+    db.execute("update articles set story_signature = ? where canonical_url = ?",
+               [encode(values), key])
+    return values
+
+
+def _candidates(db, key: str, day: str, my_bands: list[str]):
+    """Articles within the window that share at least two bands, with their signatures."""
+    if not my_bands:
+        return []
+    placeholders = ", ".join("?" for _ in my_bands)
+    # Candidates share at least two bands: a copy (Jaccard 0.5) shares about four of the
+    # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
+    rows = db.query(
+        "select a.canonical_url, a.story_id, a.story_signature from article_bands b "
+        "join articles a using (canonical_url) "
+        f"where b.band in ({placeholders}) and a.canonical_url != ? and "
+        "coalesce(a.published, a.fetched_at) between date(?, ?) and date(?, ?) "
+        f"group by a.canonical_url having count(*) >= {MINIMUM_SHARED_BANDS}",
+        [*my_bands, key, day[:10], f"-{WINDOW_DAYS} days", day[:10],
+         f"+{WINDOW_DAYS + 1} days"])
+    return [(row, theirs) for row in rows if (theirs := decode(row["story_signature"]))]
+
+
+def _merge_story(db, key: str, story_id: str | None, copies: list[dict]) -> None:
+    """One story id, the earliest copy's, for the article, its copies and their stories."""
+    story_ids = {key, *(c["story_id"] or c["canonical_url"] for c in copies)}
+    if story_id:
+        story_ids.add(story_id)
+    members = {key, *(c["canonical_url"] for c in copies)}
+    members |= {r["canonical_url"] for r in db.query(
+        f"select canonical_url from articles where story_id in "
+        f"({', '.join('?' for _ in story_ids)})", list(story_ids))}
+    placeholders = ", ".join("?" for _ in members)
+    earliest = next(db.query(
+        f"select canonical_url from articles where canonical_url in ({placeholders}) "
+        "order by coalesce(published, fetched_at), canonical_url limit 1", list(members)))
+    db.execute(f"update articles set story_id = ? where canonical_url in ({placeholders}) "
+               "and coalesce(story_id, '') != ?",
+               [earliest["canonical_url"], *members, earliest["canonical_url"]])

@@ -69,5 +69,9 @@ VNARCHIVE_WORKERS = None
 VNARCHIVE_REFRESH = False
 VNARCHIVE_BACKFILL = False
 
+# Items processed in parallel per response. An article page yields one item, so Scrapy's
+# default of 100 only costs: it starts that many asyncio tasks for every response parsed.
+CONCURRENT_ITEMS = 8
+
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -36,6 +36,8 @@ PRUNE_CLASSES = ("video-box", "box-video", "sidebar", "related", "tin-lien-quan"
                  "comment", "print-bar")
 
 
+PRUNE_PATTERN = re.compile("|".join(map(re.escape, PRUNE_CLASSES)))
+
 
 @dataclass
 class Extracted:
@@ -152,9 +154,10 @@ def linked_shares(text: str, titles: set[str]) -> tuple[float, float]:
 
 def _prune_side_blocks(tree) -> None:
     """Remove the side blocks of PRUNE_CLASSES from the tree, in one walk."""
-    doomed = [element for element in tree.iter()
-              if isinstance(element.tag, str)
-              and any(name in (element.get("class") or "") for name in PRUNE_CLASSES)]
+    # libxml2 picks the elements with a class, one regular expression tests the names: about
+    # ten times faster than testing every name on every element of a menu-heavy portal page.
+    doomed = [element for element in tree.xpath("//*[@class]")
+              if PRUNE_PATTERN.search(element.get("class"))]
     for element in doomed:
         parent = element.getparent()
         if parent is not None:
