@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -124,6 +125,10 @@ def crawl(db: Path, profiles: list[Path], *extra: str) -> tuple[str, int]:
         timer.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # a test timeout: leave no crawl behind
+            process.kill()
+            process.wait()
+            raise
         finally:
             timer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -459,8 +464,10 @@ def test_datasette_binds_loopback_and_refuses_writes(hostile, tmp_path):
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
         port = probe.getsockname()[1]
+    # Its own process group: `vnarchive serve` runs Datasette as a child, which a terminate
+    # of the parent alone would leave running.
     server = subprocess.Popen([sys.executable, "-m", "vnarchive", "serve", "--port", str(port),
-                               "--db", str(db)], cwd=PROJECT_ROOT,
+                               "--db", str(db)], cwd=PROJECT_ROOT, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     base = f"http://{LOOPBACK}:{port}/{db.stem}"
@@ -480,7 +487,7 @@ def test_datasette_binds_loopback_and_refuses_writes(hostile, tmp_path):
                 answer = json.load(error)
             assert not answer.get("ok", False), sql
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
     assert query(db, "select count(*) from articles") == before
     with sqlite3.connect(db) as connection:
