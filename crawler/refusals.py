@@ -39,4 +39,5 @@ def record_refusal(crawler, request, kind: str, detail: str) -> None:
 def refuse(crawler, request, kind: str, detail: str) -> IgnoreRequest:
     """Record the refusal; the caller raises what this returns."""
     record_refusal(crawler, request, kind, detail)
-    return IgnoreRequest(f"{kind}: {detail}")
+    # The kind only: the fetch recorder reads "robots.txt" in a message as a robots refusal.
+    return IgnoreRequest(f"refused by vnarchive: {kind}")

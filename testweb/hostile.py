@@ -158,6 +158,8 @@ class HostileServer:
 
     async def serve(self, ready: Callable[[int], None]) -> None:
         server = await asyncio.start_server(self._handle, LOOPBACK, self.port, limit=65536)
+        # Bombs take a second or so to build: in the background, before anyone asks.
+        self.bomb_builder = asyncio.create_task(asyncio.to_thread(build_bombs))
         self.port = server.sockets[0].getsockname()[1]
         ready(self.port)
         async with server:
@@ -420,6 +422,9 @@ def repeated_deflate(size: int) -> bytes:
     return block * (size // block_size) + compressor.flush()
 
 
+BOMB_ENCODINGS = ("gzip", "deflate", "br", "zstd", "gzip, gzip")
+
+
 @cache
 def bomb(encoding: str) -> bytes:
     if encoding == "deflate":  # raw deflate, as some Microsoft servers send it
@@ -449,6 +454,11 @@ def bomb(encoding: str) -> bytes:
         outer = zlib.compressobj(9, zlib.DEFLATED, 31)
         return outer.compress(bomb("gzip")) + outer.flush()
     raise ValueError(encoding)
+
+
+def build_bombs() -> None:
+    for encoding in BOMB_ENCODINGS:
+        bomb(encoding)
 
 
 async def send_bomb(connection: Connection, encoding: str) -> None:
