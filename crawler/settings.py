@@ -23,10 +23,20 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
-# HTML pages of news sites are well under this; anything bigger is not an article.
-DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+# HTML pages of news sites are well under this; anything bigger is not an article. It bounds
+# the download and each layer of decompression (gzip, deflate, brotli, zstd bombs).
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-REDIRECT_MAX_TIMES = 5
+# Larger limits go on the request as `download_maxsize` meta: attachments (PDF, DOC) and
+# sitemaps (the protocol allows 50 MB and 50,000 URLs).
+VNARCHIVE_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
+VNARCHIVE_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+VNARCHIVE_SITEMAP_MAX_URLS = 50_000
+VNARCHIVE_SITEMAP_MAX_DEPTH = 4  # robots.txt -> index -> index -> sitemap
+# A response cut short (reset, a Content-Length longer than the body, broken chunking) is a
+# failed fetch, never a page: a partial body is not stored (Scrapy's default, kept on purpose).
+DOWNLOAD_FAIL_ON_DATALOSS = True
+REDIRECT_MAX_TIMES = 5  # HTTP redirects and meta refreshes together (crawler.safety)
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Only HTTP(S): a profile or a redirect must never make the crawler read local files, data:
@@ -37,10 +47,41 @@ MEMUSAGE_LIMIT_MB = 4096
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Before Scrapy's offsite filter (50): no request reaches a forbidden address or scheme.
+    "crawler.safety.AddressSafetyMiddleware": 45,
     # Close to the engine: sees the final outcome of every request, after retries.
     "crawler.middlewares.FetchRecorderMiddleware": 50,
     "crawler.middlewares.ConditionalRequestMiddleware": 60,
+    # Scrapy's own middlewares, each replaced by a subclass in its place (see each module).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.Rfc9309RobotsMiddleware": 100,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.safety.GuardedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.limits.BoundedCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.safety.GuardedRedirectMiddleware": 600,
+    # After the retry middleware (550) on the way in, so they see each response first.
+    "crawler.backoff.CircuitBreakerMiddleware": 560,
+    "crawler.backoff.RetryAfterMiddleware": 565,
 }
+
+SPIDER_MIDDLEWARES = {
+    "crawler.sitemaps.SitemapBoundsMiddleware": 800,
+}
+
+# Addresses: no site reaches private, link-local or reserved ranges; only a site on loopback
+# reaches loopback (crawler.safety). The resolver repeats the check at connection time.
+TWISTED_DNS_RESOLVER = "crawler.safety.GuardedResolver"
+# Tests only: host name -> address, instead of DNS; 127.0.0.1 here stands for a public server.
+VNARCHIVE_TEST_HOSTS = {}
+# Retry-After on 429/503: wait up to this long in-run, at most this many times per page
+# (crawler.backoff); a longer wait leaves the host for the next run.
+VNARCHIVE_RETRY_AFTER_MAX = 600
+VNARCHIVE_MAX_DEFERRALS = 3
+# A host failing this many times in a row is left alone for the cooldown (seconds).
+VNARCHIVE_BREAKER_THRESHOLD = 10
+VNARCHIVE_BREAKER_COOLDOWN = 300
 
 EXTENSIONS = {
     "crawler.progress.CrawlProgress": 500,

@@ -21,6 +21,7 @@ from scrapy.spiders import SitemapSpider
 from crawler.frontier import Frontier, parse_duration
 from crawler.items import ArticleItem
 from crawler.profiles import SiteProfile
+from crawler.sitemaps import first_entries
 from crawler.urls import canonical_url, clean_url
 from pipelines.encodings import declared_charset
 
@@ -70,8 +71,10 @@ class ProfileSpider(SitemapSpider):
     # Discovery --------------------------------------------------------------------------
     def sitemap_filter(self, entries):
         """Sitemap entries of articles already archived are skipped unless their lastmod says
-        they changed since (the frontier decides)."""
-        for entry in entries:
+        they changed since (the frontier decides). Only the first entries of a file count
+        (crawler.sitemaps)."""
+        limit = self.settings.getint("VNARCHIVE_SITEMAP_MAX_URLS", 50_000)
+        for entry in first_entries(entries, limit, self.crawler.stats):
             location = entry.get("loc", "")
             if not self.profile.article_pattern.search(location) or self.frontier.wants_article(
                     location, entry.get("lastmod")):

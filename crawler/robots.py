@@ -1,0 +1,62 @@
+"""robots.txt as RFC 9309 reads it.
+
+Scrapy's middleware parses whatever body comes back, whatever the status, and allows
+everything when the fetch fails. RFC 9309 says otherwise, and this subclass follows it:
+
+- 5xx (and 429, which Google also reads as "overloaded"), or no answer at all (timeout,
+  reset, refused connection): the host is unreachable, so complete disallow (2.3.1.4). The
+  fetch itself is a `pages` row; every page of the host then gets a `robots_disallowed` row.
+- other 4xx: robots.txt is unavailable, so everything is allowed (2.3.1.3), whatever error
+  page came with it.
+- only the first 500 KiB of a file are parsed (2.5: crawlers must parse at least that much
+  and may stop there), so a huge file costs nothing and rules hidden past that are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.misc import build_from_crawler
+
+logger = logging.getLogger(__name__)
+
+PARSE_LIMIT = 500 * 1024
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+def rules_for(status: int, body: bytes) -> bytes:
+    """The robots.txt text to parse for a response of this status."""
+    if status >= 500 or status == 429:
+        return DISALLOW_ALL
+    if status >= 400:
+        return b""
+    return body[:PARSE_LIMIT]
+
+
+class Rfc9309RobotsMiddleware(RobotsTxtMiddleware):
+    async def _parse_robots(self, response, netloc, request):
+        rules = rules_for(response.status, response.body)
+        if rules is DISALLOW_ALL:
+            logger.warning("robots.txt of %s answered %d: the host is treated as disallowed "
+                           "(RFC 9309)", netloc, response.status)
+            self.crawler.stats.inc_value("vnarchive/robots_unreachable")
+        elif len(response.body) > PARSE_LIMIT:
+            logger.warning("robots.txt of %s is %d bytes: only the first %d are parsed",
+                           netloc, len(response.body), PARSE_LIMIT)
+        await super()._parse_robots(response.replace(body=rules), netloc, request)
+
+    def _robots_error(self, exc, netloc):
+        if isinstance(exc, IgnoreRequest):
+            # Refused by our own filters (an address the site may not reach): every request
+            # to that host is refused by the same filters anyway.
+            super()._robots_error(exc, netloc)
+            return
+        logger.warning("robots.txt of %s unreachable (%s): the host is treated as disallowed "
+                       "(RFC 9309)", netloc, type(exc).__name__)
+        self.crawler.stats.inc_value("vnarchive/robots_unreachable")
+        pending = self._parsers[netloc]
+        parser = build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
+        self._parsers[netloc] = parser
+        pending.callback(parser)
