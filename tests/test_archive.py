@@ -240,6 +240,15 @@ def test_datasette_serves_the_archive_with_metadata_and_search(crawled_archive):
     finally:
         server.terminate()
         server.wait(timeout=20)
+    # Stopping `vnarchive serve` stopped its Datasette: nothing answers on the port any more.
+    for _ in range(50):
+        try:
+            fetch(base + ".json")
+        except OSError:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("Datasette outlived `vnarchive serve`")
 
 
 # An archive of the first version ----------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import signal
 import sqlite3
 import sys
 import time
@@ -232,11 +233,17 @@ def command_serve(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
                handle.name, "--host", "127.0.0.1", "--port", str(args.port)]
     print(f"serving {args.db} at http://127.0.0.1:{args.port}/", flush=True)
+    datasette = subprocess.Popen(command)
+    # Stopping `vnarchive serve` (SIGTERM, Ctrl-C) stops Datasette too, never leaving it behind.
+    signal.signal(signal.SIGTERM, lambda *_: datasette.terminate())
     try:
-        return subprocess.call(command)
+        return datasette.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        if datasette.poll() is None:
+            datasette.terminate()
+            datasette.wait(timeout=10)
         Path(handle.name).unlink(missing_ok=True)
 
 
