@@ -35,18 +35,27 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # A crawl that grows past this is stopped (Scrapy's memusage extension) rather than the machine.
 MEMUSAGE_LIMIT_MB = 4096
 LOG_LEVEL = "INFO"
+# Items are logged by their URL, not with their raw bytes.
+LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
     # Close to the engine: sees the final outcome of every request, after retries.
     "crawler.middlewares.FetchRecorderMiddleware": 50,
     "crawler.middlewares.ConditionalRequestMiddleware": 60,
+    # After robots.txt (100): only requests that would go out spend a pattern's budget.
+    "crawler.traps.UrlPatternBudgetMiddleware": 120,
+    # Sees a redirect before Scrapy's RedirectMiddleware (600) follows it.
+    "crawler.notfound.GoneRedirectMiddleware": 650,
 }
+# One page linked many ways (session ids, tracking parameters) is fetched once.
+REQUEST_FINGERPRINTER_CLASS = "crawler.traps.CanonicalRequestFingerprinter"
 
 EXTENSIONS = {
     "crawler.progress.CrawlProgress": 500,
 }
 
 ITEM_PIPELINES = {
+    "pipelines.attachments.AttachmentPipeline": 200,
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.label.LabelPipeline": 500,
     "pipelines.store.StorePipeline": 900,
@@ -68,6 +77,15 @@ VNARCHIVE_WORKERS = None
 # Re-fetch articles already archived (`--refresh`); walk every listing page (`--backfill`).
 VNARCHIVE_REFRESH = False
 VNARCHIVE_BACKFILL = False
+
+# Requests per URL pattern in one crawl (crawler/traps.py): enough for 500 pages of one
+# listing, few enough that an endless calendar stops; a profile's `url_pattern_budget` wins.
+VNARCHIVE_URL_PATTERN_BUDGET = 500
+# Attachments (PDF, DOC, DOCX) linked from articles: their own size limit (reports run larger
+# than pages), and the time and memory the subprocess extracting their text may use.
+VNARCHIVE_ATTACHMENT_MAXSIZE = 16 * 1024 * 1024
+VNARCHIVE_ATTACHMENT_TIMEOUT = 30
+VNARCHIVE_ATTACHMENT_MEMORY_MB = 512
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
