@@ -55,7 +55,10 @@ def extract_text(body: bytes, kind: str, timeout: int, memory_mb: int) -> tuple[
     command = [sys.executable, "-m", "pipelines.attachment_text", kind, str(memory_mb),
                str(timeout)]
     try:
-        done = subprocess.run(command, input=body, capture_output=True, timeout=timeout + 5)
+        # The child's own CPU limit ends it first; this wall-clock limit is the backstop
+        # (a child that sleeps or waits uses no CPU), generous for a busy machine.
+        done = subprocess.run(command, input=body, capture_output=True,
+                              timeout=2 * timeout + 10)
     except subprocess.TimeoutExpired:
         return None, f"text extraction stopped at its time limit ({timeout} s)"
     if done.returncode != 0:

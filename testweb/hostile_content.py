@@ -192,7 +192,12 @@ class HostileContent(SharePointPortal):
     def soft_404_html(self) -> str:
         return (self.head("Không tìm thấy trang") + self.navigation()
                 + '<div id="mainContent"><h2>Không tìm thấy trang</h2>'
-                "<p>Trang bạn yêu cầu không tồn tại hoặc đã bị xóa.</p></div>"
+                "<p>Trang bạn yêu cầu không tồn tại hoặc đã bị xóa.</p>"
+                # Enough prose that, taken for an article, it would replace a good copy.
+                "<p>Cổng thông tin điện tử huyện Lý Nhân là kênh thông tin chính thức của Ủy "
+                "ban nhân dân huyện, nơi đăng tải tin tức, sự kiện, văn bản chỉ đạo điều hành "
+                "và thủ tục hành chính phục vụ người dân và doanh nghiệp trên địa bàn; xin quý "
+                "vị vui lòng quay lại trang chủ hoặc dùng chức năng tìm kiếm.</p></div>"
                 "</form></body></html>")
 
     def render_article(self, article: Article) -> str:
