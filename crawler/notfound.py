@@ -1,12 +1,14 @@
-"""Soft 404s by redirect: an article URL that now redirects to the home page (or any page that
-is not an article) is gone. It is recorded as not found at the redirect, which is not
-followed, so the archived copy stays as it was. (Pages that answer 200 but say "Không tìm thấy
-trang" are caught after extraction: pipelines/notfound.py.)"""
+"""Soft 404s by redirect: an article URL that now redirects to the home page or a listing page
+is gone. It is recorded as not found at the redirect, which is not followed, so the archived
+copy stays as it was. A redirect anywhere else (an article that moved) is followed as usual.
+(Pages that answer 200 but say "Không tìm thấy trang" are caught after extraction:
+pipelines/notfound.py.)"""
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import urljoin
+import re
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
@@ -16,6 +18,18 @@ from crawler.middlewares import page_kind
 logger = logging.getLogger(__name__)
 
 REDIRECTS = (301, 302, 303, 307, 308)
+INDEX_PAGE = re.compile(r"^(?:default|index|home|trang-chu)\.[a-z]+$", re.I)
+
+
+def is_home_or_listing(url: str, profile) -> bool:
+    """Is this where a portal sends readers of a removed article: its home page, an index
+    page, or one of the profile's listing pages?"""
+    path = urlsplit(url).path
+    last = path.rsplit("/", 1)[-1]
+    if not path.strip("/") or INDEX_PAGE.match(last):
+        return not profile.article_pattern.search(url)
+    starts = {start.rstrip("/") for start in profile.absolute(profile.start_urls)}
+    return url.split("#")[0].rstrip("/") in starts
 
 
 def record_soft_404(crawler, urls: list[str], reason: str) -> None:
@@ -26,8 +40,8 @@ def record_soft_404(crawler, urls: list[str], reason: str) -> None:
 
 
 class GoneRedirectMiddleware:
-    """Before Scrapy's redirect middleware (600) sees it: an article's redirect to a URL that
-    does not match the profile's article pattern ends there, as a soft 404."""
+    """Before Scrapy's redirect middleware (600) sees it: an article's redirect to the home
+    page or a listing ends there, as a soft 404."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -43,8 +57,8 @@ class GoneRedirectMiddleware:
                 or page_kind(request) != "article"):
             return response
         target = urljoin(request.url, location.decode("latin-1"))
-        if profile.article_pattern.search(target):
-            return response  # an article that moved: followed as usual
+        if not is_home_or_listing(target, profile):
+            return response  # an article that moved, say: followed as usual
         record_soft_404(self.crawler, [*request.meta.get("redirect_urls", []), request.url],
-                        f"redirected to a page that is not an article: {target}")
+                        f"redirected to the home page or a listing: {target}")
         raise IgnoreRequest(f"soft 404: {request.url} redirects to {target}")

@@ -21,6 +21,7 @@ from scrapy import Request
 
 from archive.warc import read_payload
 from archive.writer import warc_folder
+from crawler.notfound import is_home_or_listing
 from crawler.profiles import ProfileError, load_profile_file
 from crawler.traps import CanonicalRequestFingerprinter, url_pattern
 from crawler.urls import canonical_url, clean_url
@@ -304,7 +305,7 @@ def test_a_not_found_page_served_as_200_is_recorded_as_not_found(crawl):
 def test_a_redirect_to_the_home_page_is_recorded_as_not_found(crawl):
     assert crawl.article("redirect_home") is None
     errors = crawl.page_errors("redirect_home", 1)
-    assert errors == ["soft_404: redirected to a page that is not an article: "
+    assert errors == ["soft_404: redirected to the home page or a listing: "
                       f"{crawl.web.site.base_url}/"]
 
 
@@ -320,6 +321,18 @@ def test_a_good_copy_is_never_overwritten_by_a_soft_404(crawl, role):
     # The articles that did not change were refreshed as usual.
     assert query(crawl.db, "select run_id from articles where canonical_url = ?",
                  [canonical_url(crawl.url("good_1"))]) == [(2,)]
+
+
+def test_only_redirects_to_the_home_page_or_a_listing_are_soft_404s(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text(profile_toml("http://a.gov.vn/"), encoding="utf-8")
+    profile = load_profile_file(path)
+    gone = ["http://a.gov.vn/", "http://a.gov.vn", "http://a.gov.vn/Pages/default.aspx",
+            "http://a.gov.vn/trang-chu.html", "http://a.gov.vn" + LISTING]
+    moved = ["http://a.gov.vn/tin-tuc/Pages/bai-moi.aspx", "http://a.gov.vn/news/123.html",
+             "http://a.gov.vn/Login.aspx", "http://a.gov.vn/tin-moi/bai-viet/"]
+    assert [is_home_or_listing(url, profile) for url in gone] == [True] * len(gone)
+    assert [is_home_or_listing(url, profile) for url in moved] == [False] * len(moved)
 
 
 def test_soft_404_wording():

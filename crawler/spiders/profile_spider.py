@@ -21,7 +21,7 @@ from scrapy.spiders import SitemapSpider
 
 from crawler.frontier import Frontier, parse_duration
 from crawler.items import ArticleItem, AttachmentItem
-from crawler.notfound import record_soft_404
+from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.profiles import SiteProfile
 from crawler.urls import canonical_url, clean_url, without_session_ids
 from pipelines.encodings import declared_charset
@@ -146,11 +146,11 @@ class ProfileSpider(SitemapSpider):
     # Articles ---------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[ArticleItem | Request]:
         redirected_from = response.meta.get("redirect_urls")
-        if redirected_from and not self.profile.article_pattern.search(response.url):
-            # An article that now sends readers (by a meta refresh: HTTP redirects end in
-            # crawler.notfound) to a page that is not an article is gone: a soft 404.
+        if redirected_from and is_home_or_listing(response.url, self.profile):
+            # An article that now sends readers to the home page (by a meta refresh: HTTP
+            # redirects end in crawler.notfound) is gone: a soft 404.
             record_soft_404(self.crawler, [*redirected_from, response.url],
-                            f"redirected to a page that is not an article: {response.url}")
+                            f"redirected to the home page or a listing: {response.url}")
             return
         warc_file, warc_offset = response.meta.get("warc", (None, None))
         canonical = canonical_url(response.url)
@@ -194,7 +194,7 @@ class ProfileSpider(SitemapSpider):
         warc_file, warc_offset = response.meta.get("warc", (None, None))
         yield AttachmentItem(
             url=response.url, article_url=response.meta["article_url"], site=self.name,
-            link_text=" ".join((response.meta.get("link_text") or "").split()) or None,
+            link_text=_link_text(response.meta),
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             body=response.body, status=response.status,
             fetched_at=response.meta.get("fetched_at"),
@@ -207,9 +207,13 @@ class ProfileSpider(SitemapSpider):
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         yield AttachmentItem(
             url=request.url, article_url=request.meta["article_url"], site=self.name,
-            link_text=" ".join((request.meta.get("link_text") or "").split()) or None,
+            link_text=_link_text(request.meta),
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"), error=error,
         )
+
+
+def _link_text(meta: dict) -> str | None:
+    return " ".join((meta.get("link_text") or "").split()) or None
 
 
 def spider_class_for(profile: SiteProfile) -> type[ProfileSpider]:
