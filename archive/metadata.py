@@ -64,6 +64,9 @@ TABLES = {
     "article_versions": {"description": "Earlier texts of articles that changed at the same "
                                         "URL."},
     "article_sources": {"description": "The decoded HTML of each article's last fetch."},
+    "attachments": {"description": "Documents articles link as \"File đính kèm\" (PDF, DOC, "
+                                   "DOCX): size, SHA-256 and extracted text, or why there is "
+                                   "none.", "facets": ["type"]},
 }
 
 QUERIES = {

@@ -227,6 +227,34 @@ def m006_story_signatures(db: Database) -> None:
                                        for band in bands(values))
 
 
+@migrations()
+def m007_attachments(db: Database) -> None:
+    """Documents articles link as "File đính kèm" (PDF, DOC, DOCX): one row per article and
+    file, with the file's size, digest and extracted text, or the reason it has none. The raw
+    file is in the WARC files like every response. No foreign key to `articles`: an
+    attachment may be written before its article's batch."""
+    db["attachments"].create(
+        {
+            "canonical_url": str,  # the article that links it
+            "url": str,
+            "link_text": str,
+            "type": str,  # pdf, docx, doc, other
+            "content_type": str,
+            "size": int,
+            "sha256": str,
+            "text": str,
+            "error": str,  # why it has no text: download failed, malformed, legacy format
+            "fetched_at": str,
+            "run_id": int,
+            "warc_file": str,
+            "warc_offset": int,
+        },
+        pk=("canonical_url", "url"),
+    )
+    db["attachments"].create_index(["url"])
+    db["attachments"].create_index(["sha256"])
+
+
 def search_columns(title: str | None, text: str | None) -> dict[str, str]:
     """The folded copies of title and text that full-text search indexes."""
     return {"title_folded": fold_diacritics(title or ""),

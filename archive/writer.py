@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.attachments import write_attachments
 from archive.schema import open_database, search_columns
 from archive.stories import assign_stories
 from archive.warc import Exchange, StoredRecord, WarcStore, warc_date
@@ -56,6 +57,10 @@ def is_storage_failure(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in FULL_DISK_ERRNOS
 
 
+# `pages.error` values that record a request deliberately not sent, not a failure.
+NOT_FAILURES = ("robots_disallowed", "url_pattern_budget")
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -87,6 +92,7 @@ class ArchiveWriter:
     storage_error: StorageFull | None = None
     _pages: list[dict] = field(default_factory=list)
     _articles: list[dict] = field(default_factory=list)
+    _attachments: list[dict] = field(default_factory=list)
     _owns_run: bool = False
     _warc: WarcStore | None = None
 
@@ -124,7 +130,7 @@ class ArchiveWriter:
             self._storage_failed(error)
 
     def _storage_failed(self, error: BaseException) -> None:
-        self._pages, self._articles = [], []
+        self._pages, self._articles, self._attachments = [], [], []
         if self.storage_error is not None:
             return
         self.storage_error = StorageFull(
@@ -166,7 +172,7 @@ class ArchiveWriter:
             return
         self._pages.append({**page, "run_id": self.run_id})
         self.counts.pages_fetched += 1
-        failed = page.get("error") not in (None, "robots_disallowed")
+        failed = page.get("error") not in (None, *NOT_FAILURES)
         if failed or (page.get("status") or 0) >= 400:
             self.counts.errors += 1
             kind = page["error"].split(":")[0] if failed else f"http_{page['status']}"
@@ -195,21 +201,47 @@ class ArchiveWriter:
         self._articles.append(row)
         self._flush_if_full()
 
+    def add_attachment(self, attachment: dict) -> None:
+        """A document an article links (archive/attachments.py)."""
+        if self.storage_error is not None:
+            return
+        self._attachments.append({**attachment, "run_id": self.run_id})
+        self._flush_if_full()
+
+    def mark_pages(self, urls: list[str], error: str) -> None:
+        """Record on this run's `pages` rows of `urls` (still buffered or already written)
+        why a fetch that succeeded gave no article: a soft 404, a broken document. Counted
+        once, as an error of its kind."""
+        if self.storage_error is not None:
+            return
+        urls = list(dict.fromkeys(urls))
+        for page in self._pages:
+            if page["url"] in urls and page.get("error") is None and page["kind"] == "article":
+                page["error"] = error
+        with self._writing(), self.db.atomic():
+            self.db.execute("update pages set error = ? where run_id is ? and error is null "
+                            "and kind = 'article' and url in (select value from json_each(?))",
+                            [error, self.run_id, json.dumps(urls)])
+        self.counts.errors += 1
+        self.counts.errors_by_kind[error.split(":")[0]] += 1
+
     def _flush_if_full(self) -> None:
-        if len(self._pages) + len(self._articles) >= self.batch_size:
+        if len(self._pages) + len(self._articles) + len(self._attachments) >= self.batch_size:
             self.flush()
 
     # Writing ----------------------------------------------------------------------------
     def flush(self) -> None:
-        if not self._pages and not self._articles:
+        if not self._pages and not self._articles and not self._attachments:
             return
-        pages, articles = self._pages, self._articles
-        self._pages, self._articles = [], []
+        pages, articles, attachments = self._pages, self._articles, self._attachments
+        self._pages, self._articles, self._attachments = [], [], []
         with self._writing(), self.db.atomic():
             if pages:
                 self.db["pages"].insert_all(pages)
             if articles:
                 self._write_articles(articles)
+            if attachments:
+                write_attachments(self.db, attachments)
 
     def _write_articles(self, rows: list[dict]) -> None:
         # The last fetch of a URL within one batch wins.

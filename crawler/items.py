@@ -37,3 +37,20 @@ class ArticleItem(scrapy.Item):
     confidence = scrapy.Field()
     meeting = scrapy.Field()  # the fields of a meeting report (pipelines.meetings), or None
     classifier_version = scrapy.Field()
+
+
+class AttachmentItem(scrapy.Item):
+    """A document an article links (PDF, DOC, DOCX): set by the spider, its text added by
+    pipelines.attachments."""
+
+    url = scrapy.Field()
+    article_url = scrapy.Field()  # the canonical URL of the article that links it
+    site = scrapy.Field()
+    link_text = scrapy.Field()
+    content_type = scrapy.Field()
+    body = scrapy.Field()
+    status = scrapy.Field()
+    fetched_at = scrapy.Field()
+    warc_file = scrapy.Field()
+    warc_offset = scrapy.Field()
+    error = scrapy.Field()  # why it could not be fetched or read

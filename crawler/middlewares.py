@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 # What the spider does with a response, by its callback's name: the kind of page it is.
 KINDS = {"parse_article": "article", "parse_listing": "listing", "parse_feed": "feed",
-         "_parse_sitemap": "sitemap"}
+         "_parse_sitemap": "sitemap", "parse_attachment": "attachment"}
 
 
 def page_kind(request) -> str:

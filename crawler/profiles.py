@@ -56,6 +56,7 @@ class SiteProfile:
     refresh_after: str | None = None  # re-fetch archived articles older than this ("7d")
     concurrency: int = 2  # requests at once to this site
     autothrottle: bool = True
+    url_pattern_budget: int | None = None  # requests per URL pattern (crawler/traps.py)
     verified: bool = True
     owner: Owner | None = None
     notes: str = ""
@@ -124,6 +125,7 @@ KNOWN_KEYS = {
     "name", "title", "kind", "start_urls", "allowed_domains", "article_pattern", "base_url",
     "sitemaps", "feeds", "next_page", "listing_pattern", "max_listing_pages", "download_delay",
     "refresh_after", "concurrency", "autothrottle", "verified", "owner", "notes",
+    "url_pattern_budget",
 }
 
 
@@ -160,7 +162,11 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     concurrency = data.get("concurrency", 2)
     if not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
         raise _fail(path, "concurrency", "must be an integer from 1 to 64")
+    budget = data.get("url_pattern_budget")
+    if budget is not None and (not isinstance(budget, int) or budget < 1):
+        raise _fail(path, "url_pattern_budget", "must be a positive integer")
     return SiteProfile(
+        url_pattern_budget=budget,
         refresh_after=refresh_after,
         concurrency=concurrency,
         autothrottle=bool(data.get("autothrottle", True)),

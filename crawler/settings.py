@@ -27,9 +27,8 @@ RETRY_TIMES = 2
 # the download and each layer of decompression (gzip, deflate, brotli, zstd bombs).
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-# Larger limits go on the request as `download_maxsize` meta: attachments (PDF, DOC) and
-# sitemaps (the protocol allows 50 MB and 50,000 URLs).
-VNARCHIVE_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
+# Larger limits go on the request as `download_maxsize` meta: attachments (PDF, DOC; see
+# VNARCHIVE_ATTACHMENT_MAXSIZE below) and sitemaps (the protocol allows 50 MB, 50,000 URLs).
 VNARCHIVE_SITEMAP_MAXSIZE = 50 * 1024 * 1024
 VNARCHIVE_SITEMAP_MAX_URLS = 50_000
 VNARCHIVE_SITEMAP_MAX_DEPTH = 4  # robots.txt -> index -> index -> sitemap
@@ -45,6 +44,8 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # A crawl that grows past this is stopped (Scrapy's memusage extension) rather than the machine.
 MEMUSAGE_LIMIT_MB = 4096
 LOG_LEVEL = "INFO"
+# Items are logged by their URL, not with their raw bytes.
+LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
     # Before Scrapy's offsite filter (50): no request reaches a forbidden address or scheme.
@@ -64,7 +65,13 @@ DOWNLOADER_MIDDLEWARES = {
     # After the retry middleware (550) on the way in, so they see each response first.
     "crawler.backoff.CircuitBreakerMiddleware": 560,
     "crawler.backoff.RetryAfterMiddleware": 565,
+    # After robots.txt (100): only requests that would go out spend a pattern's budget.
+    "crawler.traps.UrlPatternBudgetMiddleware": 120,
+    # Sees a redirect before Scrapy's RedirectMiddleware (600) follows it.
+    "crawler.notfound.GoneRedirectMiddleware": 650,
 }
+# One page linked many ways (session ids, tracking parameters) is fetched once.
+REQUEST_FINGERPRINTER_CLASS = "crawler.traps.CanonicalRequestFingerprinter"
 
 SPIDER_MIDDLEWARES = {
     "crawler.sitemaps.SitemapBoundsMiddleware": 800,
@@ -88,6 +95,7 @@ EXTENSIONS = {
 }
 
 ITEM_PIPELINES = {
+    "pipelines.attachments.AttachmentPipeline": 200,
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.label.LabelPipeline": 500,
     "pipelines.store.StorePipeline": 900,
@@ -113,6 +121,14 @@ VNARCHIVE_BACKFILL = False
 # Items processed in parallel per response. An article page yields one item, so Scrapy's
 # default of 100 only costs: it starts that many asyncio tasks for every response parsed.
 CONCURRENT_ITEMS = 8
+# Requests per URL pattern in one crawl (crawler/traps.py): enough for 500 pages of one
+# listing, few enough that an endless calendar stops; a profile's `url_pattern_budget` wins.
+VNARCHIVE_URL_PATTERN_BUDGET = 500
+# Attachments (PDF, DOC, DOCX) linked from articles: their own size limit (reports run larger
+# than pages), and the time and memory the subprocess extracting their text may use.
+VNARCHIVE_ATTACHMENT_MAXSIZE = 16 * 1024 * 1024
+VNARCHIVE_ATTACHMENT_TIMEOUT = 30
+VNARCHIVE_ATTACHMENT_MEMORY_MB = 512
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -2,7 +2,8 @@
 site links to it.
 
 courlan normalises (lower-case host, sorted query, tracking parameters such as utm_* removed);
-on top of that session ids are dropped, and for the key only, the scheme, a "www." or mobile
+on top of that session ids are dropped (in the query, after ";jsessionid=" and in ASP.NET's
+cookieless "/(S(...))/" path segment), and for the key only, the scheme, a "www." or mobile
 host prefix and a trailing slash are folded, since sites serve the same article under all of
 them.
 """
@@ -17,13 +18,29 @@ import courlan
 SESSION_PARAMETERS = {"jsessionid", "phpsessid", "sid", "sessionid", "asp.net_sessionid",
                       "session_id", "cfid", "cftoken"}
 PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+# ASP.NET cookieless sessions put the id in a path segment: /(S(id))/ or /(A(x)S(id)F(y))/,
+# literal or percent-encoded.
+ASPNET_SESSION = re.compile(r"/(?:\(|%28)(?:[A-Z](?:\(|%28)[^()%/]*(?:\)|%29))+(?:\)|%29)(?=/)",
+                            re.I)
 HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+
+
+def without_session_ids(url: str) -> str:
+    """The URL as linked, less its session ids (in the path or the query); nothing else is
+    changed, not even the order of the query (some servers care)."""
+    url = ASPNET_SESSION.sub("", PATH_SESSION.sub("", url))
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in SESSION_PARAMETERS]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def clean_url(url: str) -> str:
     """The URL to fetch: normalised, without tracking parameters, session ids or fragment."""
     # Path session ids go first: courlan would percent-encode their ";".
-    url = urldefrag(courlan.normalize_url(PATH_SESSION.sub("", url)))[0]
+    url = urldefrag(courlan.normalize_url(without_session_ids(url)))[0]
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k.lower() not in SESSION_PARAMETERS]

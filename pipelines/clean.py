@@ -1,20 +1,44 @@
 """Pipeline step 1: decode, extract and clean each article (pipelines.process), in the
-process pool."""
+process pool.
+
+A page that holds no article is dropped. When it is broken (binary content, an unparseable or
+pathological document), a soft 404, or our own extraction failed on it, its `pages` row says
+why, and an article archived from the same URL before is left as it was.
+"""
+
+import logging
 
 from scrapy.exceptions import DropItem
 
+from crawler.archiving import writer_for
+from crawler.items import ArticleItem
 from pipelines.pool import PooledPipeline, run
-from pipelines.process import NotAnArticle, extract_fields
+from pipelines.process import NotAnArticle, RejectedPage, SoftNotFound, extract_fields
+
+logger = logging.getLogger(__name__)
 
 
 class CleanPipeline(PooledPipeline):
     async def process_item(self, item):
+        if not isinstance(item, ArticleItem):
+            return item
         try:
             fields = await run(self.pool, extract_fields, item["body"], item["url"],
                                item.get("declared_encoding"))
+        except (RejectedPage, SoftNotFound) as problem:
+            self.record_problem(item, f"{problem.error_kind}: {problem}")
+            raise DropItem(f"{problem.error_kind}: {problem} ({item['url']})") from None
         except NotAnArticle as reason:
             # Counted for `vnarchive status`: a site whose pages come back empty has changed.
             self.crawler.stats.inc_value("vnarchive/pages_without_text")
             raise DropItem(str(reason)) from None
+        except Exception as error:  # our code or a worker failed on this page: not the crawl
+            logger.exception("extraction failed on %s", item["url"])
+            self.record_problem(item, f"extraction_failed: {type(error).__name__}: {error}")
+            raise DropItem(f"extraction failed on {item['url']}") from None
         item.update(fields)
         return item
+
+    def record_problem(self, item, error: str) -> None:
+        self.crawler.stats.inc_value(f"vnarchive/{error.split(':')[0]}")
+        writer_for(self.crawler).mark_pages([item["url"]], error[:500])

@@ -203,11 +203,36 @@ def _normalise_name(name: str | None) -> str | None:
             "cp1252": "windows-1252"}.get(codec, codec)
 
 
+def utf16_order(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes are UTF-16 (a byte-order mark, or markup whose
+    every other byte is NUL), else None. None of the 8-bit encodings puts NULs there."""
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    sample = data[:2000]
+    if len(sample) < 64:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.4 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
 def decode_page(data: bytes, declared: str | None = None) -> Decoded:
     """Decode a page's bytes: the declared charset when the text reads as Vietnamese in it,
     otherwise whichever of UTF-8, windows-1258, TCVN3 and VNI reads best. A warning says when
     the bytes were not what the page claimed."""
     declared_name = _normalise_name(declared)
+    wide = utf16_order(data)
+    if wide:
+        text = data.decode(wide, errors="replace").removeprefix("\ufeff")
+        warnings = [] if declared_name in ("utf-16", wide) else [
+            f"page claims {declared_name or 'no charset'} but its bytes read as {wide}"]
+        return Decoded(unicodedata.normalize("NFC", text), wide, warnings)
     if data.startswith(codecs.BOM_UTF8):
         data, declared_name = data[len(codecs.BOM_UTF8):], "utf-8"
     candidates: dict[str, str] = {}

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.boilerplate import clean_lines, normalize_line
@@ -35,6 +36,24 @@ PRUNE_CLASSES = ("video-box", "box-video", "sidebar", "related", "tin-lien-quan"
                  "tinlienquan", "other-news", "share", "social", "google-news", "tags",
                  "comment", "print-bar")
 
+# Hostile documents (issue 7): what is rejected before extraction, with its reason.
+# libxml2's HTML parser keeps 255 levels of nesting and silently drops what lies deeper; a
+# page that reaches the limit has lost content (and a deeper tree would exhaust trafilatura's
+# recursion).
+PARSER_DEPTH_LIMIT = 255
+# The largest real portal page of the test web has about 700 elements; a page of 50,000 is a
+# generated trap, and would take trafilatura many seconds.
+MAX_ELEMENTS = 50_000
+BINARY_SIGNATURES = {
+    b"%PDF-": "a PDF file", b"PK\x03\x04": "a ZIP archive (DOCX, XLSX, ODT)",
+    bytes.fromhex("d0cf11e0a1b11ae1"): "an old MS Office file (DOC, XLS)",
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+    b"\x1f\x8b": "gzip data", b"Rar!": "a RAR archive", b"7z\xbc\xaf\x27\x1c": "a 7z archive",
+}
+# Characters no HTML may hold (NUL and the C0 controls but tab, line feed and carriage
+# return): libxml2 refuses or mangles them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 PRUNE_PATTERN = re.compile("|".join(map(re.escape, PRUNE_CLASSES)))
 
@@ -56,6 +75,7 @@ class Extracted:
     linked_characters: float = 0.0
     linked_lines: float = 0.0
     extractor_version: str = EXTRACTOR_VERSION
+    rejected: str | None = None  # why the document cannot hold an article (broken, binary)
 
     @property
     def is_navigation(self) -> bool:
@@ -71,7 +91,7 @@ class Extracted:
             "author": self.author, "photo_credits": self.photo_credits,
             "published": self.published, "published_source": self.published_source,
             "language": self.language, "encoding": self.encoding, "warnings": self.warnings,
-            "extractor_version": self.extractor_version,
+            "extractor_version": self.extractor_version, "rejected": self.rejected,
         }
 
 
@@ -174,7 +194,7 @@ def _trafilatura(tree, html: str, url: str | None):
     _prune_side_blocks(tree)
     document = trafilatura.bare_extraction(tree, include_tables=False, **options)
     if document is None or len(document.text or "") < MINIMUM_TEXT_WITHOUT_TABLES:
-        again = lxml_html.fromstring(html)
+        again = parse_html(html)
         _prune_side_blocks(again)
         document = trafilatura.bare_extraction(again, include_tables=True, **options)
     return document
@@ -204,24 +224,79 @@ def _page_facts(tree, url: str | None) -> PageFacts:
     )
 
 
+def binary_content(body: bytes) -> str | None:
+    """What a body is when it is a known binary file rather than a page (by its first
+    bytes), else None."""
+    start = body.lstrip()[:8]
+    return next((kind for magic, kind in BINARY_SIGNATURES.items() if start.startswith(magic)),
+                None)
+
+
+def parse_html(html: str):
+    """The page's tree, or None when libxml2 finds no document in it (only a comment, say).
+    An XML declaration is dropped first: lxml refuses one in a decoded string."""
+    try:
+        return lxml_html.fromstring(XML_DECLARATION.sub("", html, count=1))
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def tree_depth(tree) -> int:
+    """How deep the tree's elements nest (iteratively: the tree may be pathological)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
+def document_problem(tree) -> str | None:
+    """Why a parsed document cannot be extracted safely, or None."""
+    if tree is None:
+        return "no HTML document in the page (unparseable or empty)"
+    elements = sum(1 for _ in tree.iter())
+    if elements > MAX_ELEMENTS:
+        return f"{elements} elements: too many for an article page"
+    if tree_depth(tree) >= PARSER_DEPTH_LIMIT:
+        return (f"elements nested {PARSER_DEPTH_LIMIT} levels deep or more: the HTML parser "
+                "drops what lies deeper")
+    if not tree.text_content().strip():
+        return "an empty document (no text at all)"
+    return None
+
+
+def _rejection(url, encoding, warnings, html, reason) -> Extracted:
+    return Extracted(url, None, None, "", None, None, None, None, encoding, [],
+                     [*warnings, reason], html, rejected=reason)
+
+
 def extract_article(page: bytes | str, url: str | None = None,
                     declared_encoding: str | None = None) -> Extracted:
     """Title, lead, clean text, author, publication date, language and encoding of a page.
 
     `page` is the body as fetched (bytes, decoded here whatever the charset) or already text.
     The page is parsed once: its own facts (title, dates, byline, links) are read first, then
-    the tree goes to trafilatura.
+    the tree goes to trafilatura. A document that cannot hold an article (a binary file, an
+    empty or unparseable one, a pathological tree) comes back with `rejected` set.
     """
     if isinstance(page, bytes):
+        binary = binary_content(page)
+        if binary:
+            return _rejection(url, "binary", [], "", f"{binary}, not a web page")
         decoded = decode_page(page, declared_encoding)
         html, encoding, warnings = decoded.text, decoded.encoding, list(decoded.warnings)
     else:
         html, encoding, warnings = page, "unicode", []
-    html = normalize_text(html)
+    html, removed = CONTROL_CHARACTERS.subn("", normalize_text(html))
+    if removed:
+        warnings.append(f"removed {removed} NUL or control characters")
     if not html.strip():
-        return Extracted(url, None, None, "", None, None, None, None, encoding, [],
-                         [*warnings, "empty page"], html)
-    tree = lxml_html.fromstring(html)
+        return _rejection(url, encoding, warnings, html, "an empty page")
+    tree = parse_html(html)
+    problem = document_problem(tree)
+    if problem:
+        return _rejection(url, encoding, warnings, html, problem)
     facts = _page_facts(tree, url)
     document = _trafilatura(tree, html, url)
     raw_text = document.text if document is not None and document.text else ""

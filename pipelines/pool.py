@@ -5,6 +5,11 @@ The pipelines hand a page to the pool and await the result on the asyncio reacto
 downloader keeps fetching meanwhile. Workers are spawned (not forked from a process that runs
 a reactor and threads) and live until the crawl ends. VNARCHIVE_WORKERS sets their number
 (default: one per core; 0 runs the steps inline).
+
+A worker that dies (a crash in a C library, the kernel's OOM killer) breaks a
+ProcessPoolExecutor for good: every later task would fail. So a broken pool is replaced and the
+task tried once more in the new one; a task that breaks the pool twice raises WorkerCrashed,
+which fails that page only, and the crawl goes on.
 """
 
 from __future__ import annotations
@@ -17,10 +22,16 @@ import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 _pool: ProcessPoolExecutor | None = None
+_workers = 0
 _users = 0
+
+
+class WorkerCrashed(RuntimeError):
+    """A worker process died twice while handling this task."""
 
 
 def workers_setting(settings) -> int:
@@ -30,13 +41,12 @@ def workers_setting(settings) -> int:
 
 def acquire(workers: int) -> ProcessPoolExecutor | None:
     """The shared pool (created on first use); None when the work is to run inline."""
-    global _pool, _users
+    global _pool, _users, _workers
     if workers <= 0:
         return None
     if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=workers,
-                                    mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_follow_the_crawl)
+        _workers = workers
+        _pool = _new_pool(workers)
     _users += 1
     return _pool
 
@@ -68,10 +78,37 @@ def release() -> None:
         _pool = None
 
 
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_follow_the_crawl)
+
+
+def _replace_broken(broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+    """The pool to use after `broken` failed: a new one, made once however many tasks saw
+    the same pool break."""
+    global _pool
+    if _pool is broken or _pool is None:
+        broken.shutdown(wait=False, cancel_futures=True)
+        _pool = _new_pool(_workers or 1)
+    return _pool
+
+
 async def run(pool: ProcessPoolExecutor | None, function: Callable, *args: Any) -> Any:
+    """`function(*args)` in the pool (inline when `pool` is None)."""
     if pool is None:
         return function(*args)
-    return await asyncio.wrap_future(pool.submit(function, *args))
+    current = _pool or pool  # the shared pool, which may have replaced a broken one
+    try:
+        return await asyncio.wrap_future(current.submit(function, *args))
+    except BrokenProcessPool:  # this task or another one killed a worker: try once more
+        current = _replace_broken(current)
+    try:
+        return await asyncio.wrap_future(current.submit(function, *args))
+    except BrokenProcessPool:
+        _replace_broken(current)
+        raise WorkerCrashed(f"a worker process died twice running {function.__name__}") \
+            from None
 
 
 class PooledPipeline:

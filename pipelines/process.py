@@ -12,6 +12,7 @@ from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
 from pipelines.dates import meeting_date
 from pipelines.extract import extract_article
 from pipelines.fingerprint import encode, signature
+from pipelines.notfound import soft_404_reason
 from pipelines.vietnamese import fold_diacritics
 
 EXTRACTED_FIELDS = ("title", "lead", "text", "author", "published", "published_source",
@@ -29,9 +30,28 @@ class NotAnArticle(Exception):
         return self.reason
 
 
+class RejectedPage(NotAnArticle):
+    """The page is broken or not a web page at all (binary content, an empty or unparseable
+    document, a pathological tree): its `pages` row records why."""
+
+    error_kind = "rejected"
+
+
+class SoftNotFound(NotAnArticle):
+    """The page answers 200 but says it does not exist: a soft 404, recorded as not found;
+    an archived copy of the article is kept as it was."""
+
+    error_kind = "soft_404"
+
+
 def extract_fields(body: bytes, url: str, declared_encoding: str | None) -> dict:
     """The article's text and metadata; NotAnArticle when the page has none."""
     extracted = extract_article(body, url=url, declared_encoding=declared_encoding)
+    if extracted.rejected:
+        raise RejectedPage(extracted.rejected)
+    not_found = soft_404_reason(extracted.title, extracted.text)
+    if not_found:
+        raise SoftNotFound(not_found)
     if not extracted.text:
         raise NotAnArticle(f"no article text found in {url}")
     if extracted.is_navigation:

@@ -2,6 +2,7 @@
 
 from archive.writer import record_site
 from crawler.archiving import writer_for
+from crawler.items import ArticleItem
 
 
 class StorePipeline:
@@ -20,6 +21,8 @@ class StorePipeline:
             record_site(writer.db, profile)
 
     def process_item(self, item):
+        if not isinstance(item, ArticleItem):
+            return item
         article = dict(item)
         article["is_meeting_report"] = int(bool(article.get("is_meeting_report")))
         writer_for(self.crawler).add_article(article)

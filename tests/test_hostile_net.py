@@ -109,11 +109,24 @@ class HostileCrawl:
         return bool(query(self.db, "select 1 from articles where url = ?", [url]))
 
 
+LAUNCHER = """
+import os, signal, sys
+rss_file, command = sys.argv[1], sys.argv[2:]
+pid = os.spawnv(os.P_NOWAIT, command[0], command)
+signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
+_, status, usage = os.wait4(pid, 0)
+open(rss_file, "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def crawl(db: Path, profiles: list[Path], *extra: str) -> tuple[str, int]:
     """`vnarchive crawl` under the hostile test settings; its log and its peak RSS (KiB, from
-    wait4, which reports this one child's own rusage)."""
-    command = [sys.executable, "-m", "vnarchive", "crawl", "--db", str(db), "--log-level",
-               "INFO", *extra]
+    wait4 in a small launcher: a child forked straight from this test process would count the
+    test process's own resident memory, whatever earlier tests left there, as its peak)."""
+    rss_file = db.with_suffix(f".rss{len(extra)}")
+    command = [sys.executable, "-c", LAUNCHER, str(rss_file), sys.executable, "-m", "vnarchive",
+               "crawl", "--db", str(db), "--log-level", "INFO", *extra]
     for profile in profiles:
         command += ["--profile", str(profile)]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.hostile_settings"}
@@ -121,20 +134,20 @@ def crawl(db: Path, profiles: list[Path], *extra: str) -> tuple[str, int]:
     with open(log_path, "w") as log_file:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log_file,
                                    stderr=subprocess.STDOUT)
-        timer = threading.Timer(COMMAND_TIMEOUT, process.kill)  # never a hang
+        # SIGTERM to the launcher kills the crawl: never a hang, no crawl left behind.
+        timer = threading.Timer(COMMAND_TIMEOUT, process.terminate)
         timer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
-        except BaseException:  # a test timeout: leave no crawl behind
-            process.kill()
+            process.wait()
+        except BaseException:  # a test timeout
+            process.terminate()
             process.wait()
             raise
         finally:
             timer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
     log = log_path.read_text(encoding="utf-8", errors="replace")
     assert process.returncode == 0, log[-3000:]
-    return log, usage.ru_maxrss
+    return log, int(rss_file.read_text())
 
 
 def article_rows(db: Path) -> dict[str, tuple]:

@@ -58,7 +58,8 @@ def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
             site.user_agents[self.headers.get("User-Agent", "")] += 1
             if site.delay:
                 time.sleep(site.delay)
-            status, content_type, body = site.family.route(self.path, site.base_url)
+            # A family may add headers (a Location for a redirect) as a fourth element.
+            status, content_type, body, *extra = site.family.route(self.path, site.base_url)
             payload = body if isinstance(body, bytes) else body.encode("utf-8")
             # Validators as real CMSes send them: an ETag of the content, so a conditional
             # request for an unchanged page is answered 304 with no body.
@@ -73,6 +74,8 @@ def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             if status == 200:
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", LAST_MODIFIED)
@@ -89,6 +92,7 @@ class TestWeb:
     """The running test web: start it, read each site's address, stop it."""
 
     __test__ = False  # not a pytest test class, despite its name
+    family_classes: dict[str, type[Family]] = FAMILIES  # what each served name is
 
     def __init__(self, families: list[str] | None = None, ports: dict[str, int] | None = None,
                  articles: list | None = None):
@@ -109,7 +113,7 @@ class TestWeb:
     def _start(self) -> TestWeb:
         articles = self.articles if self.articles is not None else load_articles()
         for name in self.family_names:
-            family = FAMILIES[name]([a for a in articles if a.family == name])
+            family = self.family_classes[name]([a for a in articles if a.family == name])
             site_ref: list[ServedSite] = []
             address = (LOOPBACK, self.ports.get(name, 0))
             server = ThreadingHTTPServer(address, _handler_for(site_ref))
@@ -131,7 +135,7 @@ class TestWeb:
     def add_articles(self, family: str, articles: list) -> None:
         """Publish more articles on a running site (as a re-crawl would find them)."""
         site = self.sites[family]
-        site.family = FAMILIES[family](sorted(
+        site.family = self.family_classes[family](sorted(
             [*site.family.articles, *articles], key=lambda a: a.published, reverse=True))
 
     def base_urls(self) -> dict[str, str]:

@@ -3,7 +3,8 @@
 Sitemaps go through Scrapy's SitemapSpider machinery (robots.txt discovery, sitemap indexes,
 gzip); feeds and listing pages are parsed here. Only URLs that match the profile's
 `article_pattern` become article requests; listing pages paginate through `next_page` and
-`listing_pattern`, up to `max_listing_pages`.
+`listing_pattern`, up to `max_listing_pages`. Articles link their attachments (PDF, DOC, DOCX),
+which are fetched under their own size limit and go to pipelines.attachments.
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ from scrapy.selector import Selector
 from scrapy.spiders import SitemapSpider
 
 from crawler.frontier import Frontier, parse_duration
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, AttachmentItem
+from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
-from crawler.urls import canonical_url, clean_url
+from crawler.urls import canonical_url, clean_url, without_session_ids
 from pipelines.encodings import declared_charset
+
+# Documents an article may link as its "File đính kèm" (Scrapy's link extractor ignores these
+# extensions by default, so the attachment extractor lifts that).
+ATTACHMENT_LINKS = r"\.(?:pdf|docx?)(?:$|[?#])"
 
 
 class ProfileSpider(SitemapSpider):
@@ -59,6 +65,7 @@ class ProfileSpider(SitemapSpider):
             LinkExtractor(allow=profile.listing_pattern.pattern)
             if profile.listing_pattern else None
         )
+        self.attachment_links = LinkExtractor(allow=ATTACHMENT_LINKS, deny_extensions=())
 
     async def start(self) -> AsyncIterator[Any]:
         async for request in super().start():  # the sitemaps
@@ -128,7 +135,8 @@ class ProfileSpider(SitemapSpider):
                     urls.append(response.urljoin(href))
         if self.listing_links is not None:
             urls.extend(link.url for link in self.listing_links.extract_links(response))
-        return urls
+        # Session ids in listing links would make every page a new URL (crawler.urls).
+        return [without_session_ids(url) for url in urls]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         selector = Selector(text=response.text, type="xml")
@@ -139,14 +147,21 @@ class ProfileSpider(SitemapSpider):
             [url for url in urls if self.profile.article_pattern.search(url)], "feed")
 
     # Articles ---------------------------------------------------------------------------
-    def parse_article(self, response: Response) -> Iterable[ArticleItem]:
-        if not isinstance(response, TextResponse):
-            self.logger.warning("not a text page, skipped: %s", response.url)
+    def parse_article(self, response: Response) -> Iterable[ArticleItem | Request]:
+        redirected_from = response.meta.get("redirect_urls")
+        if redirected_from and is_home_or_listing(response.url, self.profile):
+            # An article that now sends readers to the home page (by a meta refresh: HTTP
+            # redirects end in crawler.notfound) is gone: a soft 404.
+            record_soft_404(self.crawler, [*redirected_from, response.url],
+                            f"redirected to the home page or a listing: {response.url}")
             return
         warc_file, warc_offset = response.meta.get("warc", (None, None))
+        canonical = canonical_url(response.url)
+        # Not only TextResponse: HTML served as application/octet-stream is still a page, and
+        # binary content at an article URL is rejected with its reason by the pipelines.
         yield ArticleItem(
             url=response.url,
-            canonical_url=canonical_url(response.url),
+            canonical_url=canonical,
             site=self.name,
             fetched_at=response.meta.get("fetched_at")
             or datetime.now(UTC).isoformat(timespec="seconds"),
@@ -158,15 +173,62 @@ class ProfileSpider(SitemapSpider):
             warc_file=warc_file,
             warc_offset=warc_offset,
         )
+        if isinstance(response, TextResponse):
+            yield from self.attachment_requests(response, canonical)
+
+    # Attachments ------------------------------------------------------------------------
+    def attachment_requests(self, response: TextResponse, article_url: str) -> list[Request]:
+        """One request per document the article links, each under the attachments' size
+        limit. Not filtered as duplicates: a file two articles link gets a row for each."""
+        maxsize = self.settings.getint("VNARCHIVE_ATTACHMENT_MAXSIZE")
+        requests, seen = [], set()
+        for link in self.attachment_links.extract_links(response):
+            url = clean_url(link.url)
+            if url in seen:
+                continue
+            seen.add(url)
+            requests.append(Request(
+                url, callback=self.parse_attachment, errback=self.attachment_failed,
+                dont_filter=True, meta={"article_url": article_url, "link_text": link.text,
+                                        "download_maxsize": maxsize}))
+        return requests
+
+    def parse_attachment(self, response: Response) -> Iterable[AttachmentItem]:
+        warc_file, warc_offset = response.meta.get("warc", (None, None))
+        yield AttachmentItem(
+            url=response.url, article_url=response.meta["article_url"], site=self.name,
+            link_text=_link_text(response.meta),
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            body=response.body, status=response.status,
+            fetched_at=response.meta.get("fetched_at"),
+            warc_file=warc_file, warc_offset=warc_offset,
+        )
+
+    def attachment_failed(self, failure) -> Iterable[AttachmentItem]:
+        """A download that failed (too large, timed out, an HTTP error) still gets its row."""
+        request = failure.request
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        yield AttachmentItem(
+            url=request.url, article_url=request.meta["article_url"], site=self.name,
+            link_text=_link_text(request.meta),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"), error=error,
+        )
+
+
+def _link_text(meta: dict) -> str | None:
+    return " ".join((meta.get("link_text") or "").split()) or None
 
 
 def spider_class_for(profile: SiteProfile) -> type[ProfileSpider]:
     """A spider class named after the profile (what `scrapy crawl NAME` loads)."""
     class_name = "".join(part.title() for part in profile.name.split("_")) + "Spider"
+    custom_settings = {"DOWNLOAD_DELAY": profile.download_delay,
+                       "CONCURRENT_REQUESTS_PER_DOMAIN": profile.concurrency,
+                       "AUTOTHROTTLE_ENABLED": profile.autothrottle}
+    if profile.url_pattern_budget:
+        custom_settings["VNARCHIVE_URL_PATTERN_BUDGET"] = profile.url_pattern_budget
     return type(class_name, (ProfileSpider,), {
         "name": profile.name,
         "profile": profile,
-        "custom_settings": {"DOWNLOAD_DELAY": profile.download_delay,
-                            "CONCURRENT_REQUESTS_PER_DOMAIN": profile.concurrency,
-                            "AUTOTHROTTLE_ENABLED": profile.autothrottle},
+        "custom_settings": custom_settings,
     })
