@@ -1,5 +1,6 @@
 """Give each running crawler one archive writer, shared by its fetch recorder and its store
-pipeline, opened on first use and closed when the spider closes."""
+pipeline, opened on first use and closed when the spider closes. In distributed mode
+(VNARCHIVE_REDIS_URL) the "writer" is a sink that sends everything to Redis instead."""
 
 from scrapy import signals
 
@@ -13,12 +14,17 @@ def writer_for(crawler) -> ArchiveWriter:
     if writer is None:
         settings = crawler.settings
         run_id = settings.get("VNARCHIVE_RUN_ID")
-        writer = ArchiveWriter(
-            db_path=settings.get("VNARCHIVE_DB"),
-            batch_size=settings.getint("VNARCHIVE_BATCH_SIZE", 50),
-            run_id=int(run_id) if run_id else None,
-            site=crawler.spidercls.name,
-        )
+        if settings.get("VNARCHIVE_REDIS_URL"):
+            from crawler.distributed import RedisArchiveSink
+
+            writer = RedisArchiveSink.from_crawler(crawler)
+        else:
+            writer = ArchiveWriter(
+                db_path=settings.get("VNARCHIVE_DB"),
+                batch_size=settings.getint("VNARCHIVE_BATCH_SIZE", 50),
+                run_id=int(run_id) if run_id else None,
+                site=crawler.spidercls.name,
+            )
         setattr(crawler, _ATTRIBUTE, writer)
 
         def close(spider, reason):

@@ -69,5 +69,14 @@ VNARCHIVE_WORKERS = None
 VNARCHIVE_REFRESH = False
 VNARCHIVE_BACKFILL = False
 
+# Distributed mode (crawler/distributed.py), off unless a Redis URL is given (`--redis URL`):
+# the add-on then puts the frontier in Redis and sends fetches and articles to `vnarchive ingest`.
+ADDONS = {"crawler.distributed.DistributedMode": 0}
+VNARCHIVE_REDIS_URL = None
+# A worker stops once its sites' shared frontier has been empty this many seconds.
+VNARCHIVE_REDIS_IDLE_TIMEOUT = 30
+# A worker silent this long is taken for dead: its requests go back on the queue.
+VNARCHIVE_REDIS_WORKER_TIMEOUT = 30
+
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
