@@ -206,13 +206,13 @@ class SharedFrontierScheduler(Scheduler):
                      "round": f"vnarchive:{site}:round", "worker": worker_key(self.worker)}
         self.pop_into_flight = self.server.register_script(POP_INTO_FLIGHT)
         self.return_to_queue = self.server.register_script(RETURN_TO_QUEUE)
-        self.beat()
         # No live worker on this site: a new round, which forgets the last round's seen-set
         # (listings are fetched again; archived articles are skipped by the frontier).
         if self.server.register_script(START_ROUND)(
                 keys=[self.keys["round"], self.keys["seen"]],
                 args=[self.worker, self.worker_timeout]):
             logger.info("%s: new round of the shared frontier", site)
+        self.beat()
         self.give_back_dead_workers_requests()
         self.heartbeat = create_looping_call(self.beat)
         self.heartbeat.start(max(self.worker_timeout / 3, 0.5), now=False)
