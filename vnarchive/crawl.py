@@ -74,8 +74,9 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     per_site = []
     for crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        errors = sum(value for key, value in stats.items()
-                     if key.startswith("downloader/exception_type_count/"))
+        errors = sum(value for key, value in stats.items()  # robots.txt refusals are not
+                     if key.startswith("downloader/exception_type_count/")
+                     and not key.endswith(".IgnoreRequest"))
         per_site.append((crawler.spidercls.name, stats.get("response_received_count", 0),
                          stats.get("item_scraped_count", 0), errors))
     status = ("finished" if reasons == {"finished"}
