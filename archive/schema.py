@@ -255,6 +255,13 @@ def m007_attachments(db: Database) -> None:
     db["attachments"].create_index(["sha256"])
 
 
+@migrations()
+def m009_fetch_ids(db: Database) -> None:
+    """An id a distributed worker gives each fetch, so `vnarchive ingest` can tell a fetch it
+    has already committed from a new one when Redis delivers it again (archive/ingest.py)."""
+    db["pages"].add_column("fetch_id", str)
+    db["pages"].create_index(["fetch_id"])
+
 def search_columns(title: str | None, text: str | None) -> dict[str, str]:
     """The folded copies of title and text that full-text search indexes."""
     return {"title_folded": fold_diacritics(title or ""),

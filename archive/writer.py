@@ -141,9 +141,11 @@ class ArchiveWriter:
             raise self.storage_error from error
         self.on_storage_full(self.storage_error)
 
-    def add_fetch(self, exchange: Exchange, latency_ms: int | None = None) -> StoredRecord | None:
-        """Store one HTTP exchange in the WARC files and record it as a `pages` row (None once
-        the disk is full)."""
+    def add_fetch(self, exchange: Exchange, latency_ms: int | None = None,
+                  fetch_id: str | None = None) -> StoredRecord | None:
+        """Store one HTTP exchange in the WARC files and record it as a `pages` row
+        (`fetch_id`: the id a distributed worker gave the fetch, see archive/ingest.py); None
+        once the disk is full."""
         if self.storage_error is not None:
             return None
         stored = None
@@ -160,11 +162,16 @@ class ArchiveWriter:
             "warc_offset": stored.offset, "warc_length": stored.length,
             "payload_digest": stored.digest, "warc_type": stored.record_type,
             "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+            "fetch_id": fetch_id,
         })
         self.counts.bytes += len(exchange.body)
         self.counts.not_modified += exchange.status == 304
         self.counts.article_pages += exchange.kind == "article" and exchange.status == 200
         return stored
+
+    def record_site(self, site: dict) -> None:
+        """Keep a profile's facts (its `site_row`) beside its articles."""
+        record_site(self.db, site)
 
     # Buffering --------------------------------------------------------------------------
     def add_page(self, page: dict) -> None:
@@ -373,21 +380,23 @@ def finish_run(db, run_id: int, status: str) -> None:
         db["crawl_runs"].update(run_id, {"finished_at": utc_now(), "status": status})
 
 
-def record_site(db, profile) -> None:
-    """Keep the profile's facts beside its articles, so SQL can join on the owner."""
+def site_row(profile) -> dict:
+    """The `sites` row of a profile."""
     owner = profile.owner
+    return {
+        "name": profile.name,
+        "title": profile.title,
+        "kind": profile.kind,
+        "base_url": profile.base_url or None,
+        "verified": int(profile.verified),
+        "owner_organ": owner.organ if owner else None,
+        "owner_locality": owner.locality if owner else None,
+        "owner_province": owner.province if owner else None,
+        "profile_file": str(profile.source),
+    }
+
+
+def record_site(db, site: dict) -> None:
+    """Keep the profile's facts beside its articles, so SQL can join on the owner."""
     with db.atomic():
-        db["sites"].upsert(
-            {
-                "name": profile.name,
-                "title": profile.title,
-                "kind": profile.kind,
-                "base_url": profile.base_url or None,
-                "verified": int(profile.verified),
-                "owner_organ": owner.organ if owner else None,
-                "owner_locality": owner.locality if owner else None,
-                "owner_province": owner.province if owner else None,
-                "profile_file": str(profile.source),
-            },
-            pk="name",
-        )
+        db["sites"].upsert(site, pk="name")

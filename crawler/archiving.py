@@ -1,5 +1,6 @@
 """Give each running crawler one archive writer, shared by its fetch recorder and its store
-pipeline, opened on first use and closed when the spider closes."""
+pipeline, opened on first use and closed when the spider closes. In distributed mode
+(VNARCHIVE_REDIS_URL) the "writer" is a sink that sends everything to Redis instead."""
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
@@ -17,13 +18,18 @@ def writer_for(crawler) -> ArchiveWriter:
     if writer is None:
         settings = crawler.settings
         run_id = settings.get("VNARCHIVE_RUN_ID")
-        writer = ArchiveWriter(
-            db_path=settings.get("VNARCHIVE_DB"),
-            batch_size=settings.getint("VNARCHIVE_BATCH_SIZE", 50),
-            run_id=int(run_id) if run_id else None,
-            site=crawler.spidercls.name,
-            on_storage_full=lambda error: _close_for_full_disk(crawler, error),
-        )
+        if settings.get("VNARCHIVE_REDIS_URL"):
+            from crawler.distributed import RedisArchiveSink
+
+            writer = RedisArchiveSink.from_crawler(crawler)
+        else:
+            writer = ArchiveWriter(
+                db_path=settings.get("VNARCHIVE_DB"),
+                batch_size=settings.getint("VNARCHIVE_BATCH_SIZE", 50),
+                run_id=int(run_id) if run_id else None,
+                site=crawler.spidercls.name,
+                on_storage_full=lambda error: _close_for_full_disk(crawler, error),
+            )
         setattr(crawler, _ATTRIBUTE, writer)
 
         def close(spider, reason):

@@ -69,6 +69,18 @@ class Frontier:
             connection.close()
         return frontier
 
+    @classmethod
+    def from_settings(cls, settings, site: str, **options) -> Frontier:
+        """The archive's frontier; in distributed mode, which has no archive on the worker,
+        the archived articles the ingest writer publishes in Redis (no validators: listings
+        are fetched in full)."""
+        redis_url = settings.get("VNARCHIVE_REDIS_URL")
+        if redis_url:
+            from crawler.distributed import archived_urls
+
+            return cls(archived=archived_urls(redis_url, site), **options)
+        return cls.from_archive(settings.get("VNARCHIVE_DB"), site, **options)
+
     def is_archived(self, url: str) -> bool:
         return canonical_url(url) in self.archived
 

@@ -129,6 +129,14 @@ VNARCHIVE_URL_PATTERN_BUDGET = 500
 VNARCHIVE_ATTACHMENT_MAXSIZE = 16 * 1024 * 1024
 VNARCHIVE_ATTACHMENT_TIMEOUT = 30
 VNARCHIVE_ATTACHMENT_MEMORY_MB = 512
+# Distributed mode (crawler/distributed.py), off unless a Redis URL is given (`--redis URL`):
+# the add-on then puts the frontier in Redis and sends fetches and articles to `vnarchive ingest`.
+ADDONS = {"crawler.distributed.DistributedMode": 0}
+VNARCHIVE_REDIS_URL = None
+# A worker stops once its sites' shared frontier has been empty this many seconds.
+VNARCHIVE_REDIS_IDLE_TIMEOUT = 30
+# A worker silent this long is taken for dead: its requests go back on the queue.
+VNARCHIVE_REDIS_WORKER_TIMEOUT = 30
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -1,6 +1,6 @@
 """Pipeline step 3: write each article to the archive (through the crawler's batch writer)."""
 
-from archive.writer import record_site
+from archive.writer import site_row
 from crawler.archiving import writer_for
 from crawler.items import ArticleItem
 
@@ -16,9 +16,8 @@ class StorePipeline:
     def open_spider(self):
         spider = self.crawler.spider
         profile = getattr(spider, "profile", None)
-        writer = writer_for(self.crawler)
         if profile is not None:
-            record_site(writer.db, profile)
+            writer_for(self.crawler).record_site(site_row(profile))
 
     def process_item(self, item):
         if not isinstance(item, ArticleItem):

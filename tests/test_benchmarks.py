@@ -33,3 +33,16 @@ def test_recrawl_benchmark_runs_on_a_tiny_web():
 def test_export_benchmark_runs_on_a_tiny_archive():
     output = run_bench("bench_export.py", "--rows", "2000")
     assert "streaming parquet peak:" in output
+
+
+def test_distributed_benchmark_runs_on_a_tiny_web():
+    from testweb.redis_server import LocalRedis, RedisUnavailable
+
+    try:
+        LocalRedis().start().stop()
+    except RedisUnavailable as reason:
+        pytest.skip(f"no Redis for the distributed benchmark: {reason}")
+    output = run_bench("bench_distributed.py", "--sites", "2", "--articles", "4", "--delay",
+                       "0.02")
+    assert "two workers + ingest" in output
+    assert output.strip().splitlines()[-1].startswith("ratio: two workers / one machine ")

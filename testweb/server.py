@@ -36,6 +36,9 @@ class ServedSite:
     user_agents: Counter = field(default_factory=Counter)
     not_modified: Counter = field(default_factory=Counter)  # paths answered 304
     delay: float = 0.0  # seconds to wait before each answer (for tests that kill a crawl)
+    in_flight: int = 0  # requests being answered now
+    max_in_flight: int = 0  # the most at once, so tests can check per-host politeness
+    _in_flight_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def base_url(self) -> str:
@@ -45,6 +48,15 @@ class ServedSite:
     @property
     def profile_name(self) -> str:
         return f"testweb_{self.family.name}"
+
+    def request_started(self) -> None:
+        with self._in_flight_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def request_answered(self) -> None:
+        with self._in_flight_lock:
+            self.in_flight -= 1
 
 
 def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
@@ -56,10 +68,17 @@ def _handler_for(site_ref: list[ServedSite]) -> type[BaseHTTPRequestHandler]:
             site = site_ref[0]
             site.requests[self.path] += 1
             site.user_agents[self.headers.get("User-Agent", "")] += 1
-            if site.delay:
-                time.sleep(site.delay)
-            # A family may add headers (a Location for a redirect) as a fourth element.
-            status, content_type, body, *extra = site.family.route(self.path, site.base_url)
+            site.request_started()
+            try:
+                if site.delay:
+                    time.sleep(site.delay)
+                # A family may add headers (a Location for a redirect) as a fourth element.
+                status, content_type, body, *extra = site.family.route(self.path,
+                                                                       site.base_url)
+            finally:
+                # Counted out before any byte of the answer leaves, so a client that has its
+                # response can never see this request still counted.
+                site.request_answered()
             payload = body if isinstance(body, bytes) else body.encode("utf-8")
             # Validators as real CMSes send them: an ETag of the content, so a conditional
             # request for an unchanged page is answered 304 with no body.

@@ -42,6 +42,8 @@ def command_crawl(args: argparse.Namespace) -> int:
     if not names:
         raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
     base_urls = parse_base_urls(args.base_urls)
+    if args.redis:
+        return _crawl_as_worker(args, names, extra_files, base_urls)
     result = crawl_sites(names, db_path=args.db, profile_files=extra_files, base_urls=base_urls,
                          log_level=args.log_level, refresh=args.refresh, backfill=args.backfill,
                          batch_size=args.batch_size)
@@ -78,6 +80,34 @@ def crawl_exit_code(status: str) -> int:
         print(f"vnarchive crawl: {STOP_MESSAGES[status]}", file=sys.stderr)
     return {"finished": 0, "interrupted": EXIT_INTERRUPTED,
             "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
+
+
+def _crawl_as_worker(args: argparse.Namespace, names: list[str], extra_files: list[str],
+                     base_urls: dict) -> int:
+    from vnarchive.crawl import crawl_worker
+
+    result = crawl_worker(names, redis_url=args.redis, profile_files=extra_files,
+                          base_urls=base_urls, log_level=args.log_level, refresh=args.refresh,
+                          backfill=args.backfill, idle_timeout=args.idle_timeout,
+                          worker_timeout=args.worker_timeout)
+    print(f"Worker {result.status}; sent to {args.redis} for `vnarchive ingest`:")
+    print_table(["site", "pages", "articles", "errors"], result.per_site)
+    return 0 if result.status == "finished" else 1
+
+
+# ingest -------------------------------------------------------------------------------------
+def command_ingest(args: argparse.Namespace) -> int:
+    """Write what distributed workers sent to Redis into the archive (the single writer).
+
+    Example: vnarchive ingest --redis redis://crawlhub:6379/0 --db archive/vnarchive.db
+    """
+    from archive.ingest import ingest
+
+    result = ingest(args.redis, args.db, idle_timeout=args.idle_timeout,
+                    batch_size=args.batch_size or 200)
+    print(f"ingested {result.messages} messages ({result.skipped} already in the archive)")
+    print_summary(args.db, result.run_id)
+    return 0 if result.status == "finished" else 1
 
 
 # sites --------------------------------------------------------------------------------------
@@ -444,8 +474,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help='serve profiles from other addresses: {"name": "http://..."}')
     crawl.add_argument("--batch-size", type=int,
                        help="rows per transaction (default 50; smaller loses less on a crash)")
+    crawl.add_argument("--redis", metavar="URL", help="work as one of many distributed workers: "
+                       "shared frontier in Redis, results to `vnarchive ingest`")
+    crawl.add_argument("--idle-timeout", type=float, default=30, metavar="SECONDS",
+                       help="with --redis: stop once the frontier was empty this long")
+    crawl.add_argument("--worker-timeout", type=int, default=30, metavar="SECONDS",
+                       help="with --redis: a worker silent this long is dead; its requests "
+                       "go back on the queue")
     add_db(crawl)
     add_log_level(crawl)
+
+    ingest = add("ingest", command_ingest, "write what distributed workers sent to Redis")
+    ingest.add_argument("--redis", metavar="URL", required=True)
+    ingest.add_argument("--idle-timeout", type=float, default=60, metavar="SECONDS",
+                        help="stop once no message came for this long (default 60)")
+    ingest.add_argument("--batch-size", type=int, help="messages per transaction (default 200)")
+    add_db(ingest)
 
     add("sites", command_sites, "list the site profiles")
 

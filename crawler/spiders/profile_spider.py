@@ -46,8 +46,8 @@ class ProfileSpider(SitemapSpider):
         spider = super(ProfileSpider, spider_class).from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         refresh_after = spider.profile.refresh_after
-        spider.frontier = Frontier.from_archive(
-            settings.get("VNARCHIVE_DB"), spider.name,
+        spider.frontier = Frontier.from_settings(
+            settings, spider.name,
             refresh=settings.getbool("VNARCHIVE_REFRESH"),
             backfill=settings.getbool("VNARCHIVE_BACKFILL"),
             refresh_after=parse_duration(refresh_after) if refresh_after else None,

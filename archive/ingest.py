@@ -1,0 +1,246 @@
+"""`vnarchive ingest`: the one writer of a distributed crawl (crawler/distributed.py).
+
+Workers send each fetch (the exchange FetchRecorderMiddleware records, with its raw body), each
+failed fetch's `pages` row, each article and each site's facts to one Redis stream. This drains
+the stream into the archive through the same `ArchiveWriter` a local crawl uses (one per site,
+all in one crawl run), so the tables and WARC files are what a local crawl would make.
+
+Delivery is at least once, writing is exactly once: messages are read through a consumer group
+and acknowledged (then deleted) only after the batch is committed. A writer that dies leaves its
+batch pending, and the next `ingest` reads it again; what that batch had already committed is
+recognised and skipped (a fetch by the id its worker gave it, an article by its URL and fetch
+time), so nothing is lost or doubled. Only WARC records are written before the commit, as in a
+local crawl: a batch in flight at a crash can leave a WARC record no row points to.
+
+Articles reach the writer without WARC pointers (workers do not know them); they are filled in
+from the article's own fetch, matched by URL and fetch time. After each batch, the URLs of the
+articles written are published in Redis, where workers read the frontier.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from redis import Redis
+from redis.exceptions import ResponseError
+
+from archive.lock import archive_lock
+from archive.schema import open_database
+from archive.warc import Exchange
+from archive.writer import ArchiveWriter, finish_run, start_run
+from crawler.distributed import REPORTED_STATS, STREAM, archived_key
+
+logger = logging.getLogger(__name__)
+
+GROUP = "vnarchive-ingest"
+CONSUMER = "ingest"  # one writer per archive (the archive lock), so one consumer name
+PUBLISH_CHUNK = 1000
+
+
+@dataclass
+class IngestResult:
+    run_id: int
+    status: str
+    messages: int = 0
+    skipped: int = 0  # delivered again after a crash, already committed
+
+
+@dataclass
+class SiteReport:
+    """What the workers said when they finished a site."""
+
+    stats: Counter = field(default_factory=Counter)
+    errors_by_kind: Counter = field(default_factory=Counter)
+    reasons: set[str] = field(default_factory=set)
+
+
+class Ingester:
+    def __init__(self, server: Redis, db_path: str, batch_size: int = 200):
+        self.server = server
+        self.db_path = db_path
+        self.batch_size = batch_size
+        self.db = open_database(db_path)
+        self.run_id = start_run(self.db, [])
+        self.writers: dict[str, ArchiveWriter] = {}
+        self.reports: dict[str, SiteReport] = defaultdict(SiteReport)
+        self.warc_pointers: dict[tuple[str, str], tuple[str, int]] = {}
+        self.result = IngestResult(run_id=self.run_id, status="running")
+        self.stopping = False  # set by SIGTERM: stop after the batch in hand
+
+    def writer(self, site: str) -> ArchiveWriter:
+        if site not in self.writers:
+            self.writers[site] = ArchiveWriter(self.db_path, batch_size=self.batch_size,
+                                               run_id=self.run_id, site=site)
+        return self.writers[site]
+
+    # One batch ------------------------------------------------------------------------------
+    def write_batch(self, messages: list[tuple[bytes, dict]]) -> None:
+        """Write a batch, commit it, then acknowledge and delete it from the stream."""
+        decoded = [(kind, json.loads(fields[b"data"]), fields.get(b"body", b""))
+                   for kind, fields in ((f[b"kind"].decode(), f) for _, f in messages)]
+        committed_fetches = self._committed_fetches(decoded)
+        committed_articles = self._committed_articles(decoded)
+        written: dict[str, dict[str, str]] = defaultdict(dict)
+        for kind, data, body in decoded:
+            if kind in ("fetch", "page") and data["fetch_id"] in committed_fetches:
+                self.result.skipped += 1
+            elif kind == "article" and (data["canonical_url"], data["fetched_at"]) in (
+                    committed_articles):
+                self.result.skipped += 1
+            elif kind == "fetch":
+                self._write_fetch(data, body)
+            elif kind == "page":
+                self.writer(data["page"]["site"]).add_page(
+                    {**data["page"], "fetch_id": data["fetch_id"]})
+            elif kind == "article":
+                self._write_article(data)
+                written[data["site"]][data["canonical_url"]] = data["fetched_at"]
+            elif kind == "site":
+                self.writer(data["name"]).record_site(data)
+            elif kind == "closed":
+                self._note_closed(data)
+        for writer in self.writers.values():
+            writer.flush()
+        self._publish(written)
+        self.acknowledge([message_id for message_id, _ in messages])
+        self.result.messages += len(messages)
+
+    def acknowledge(self, ids: list[bytes]) -> None:
+        """Done with these messages: acknowledged, and deleted (they hold whole pages)."""
+        pipe = self.server.pipeline()
+        pipe.xack(STREAM, GROUP, *ids)
+        pipe.xdel(STREAM, *ids)
+        pipe.execute()
+
+    def _committed_fetches(self, decoded) -> set[str]:
+        ids = [data["fetch_id"] for kind, data, _ in decoded if kind in ("fetch", "page")]
+        if not ids:
+            return set()
+        return {row[0] for row in self.db.execute(
+            "select fetch_id from pages where fetch_id in (select value from json_each(?))",
+            [json.dumps(ids)])}
+
+    def _committed_articles(self, decoded) -> set[tuple[str, str]]:
+        urls = [data["canonical_url"] for kind, data, _ in decoded if kind == "article"]
+        if not urls:
+            return set()
+        return set(self.db.execute(
+            "select canonical_url, fetched_at from articles where canonical_url in "
+            "(select value from json_each(?))", [json.dumps(urls)]).fetchall())
+
+    def _write_fetch(self, data: dict, body: bytes) -> None:
+        fields = data["exchange"]
+        exchange = Exchange(**{
+            **fields, "body": body, "run_id": self.run_id,
+            "request_headers": [tuple(pair) for pair in fields["request_headers"]],
+            "response_headers": [tuple(pair) for pair in fields["response_headers"]]})
+        stored = self.writer(exchange.site).add_fetch(
+            exchange, latency_ms=data["latency_ms"], fetch_id=data["fetch_id"])
+        self.warc_pointers[(exchange.url, exchange.fetched_at)] = (stored.file, stored.offset)
+
+    def _write_article(self, article: dict) -> None:
+        key = (article["url"], article["fetched_at"])
+        pointer = self.warc_pointers.pop(key, None) or next(self.db.execute(
+            "select warc_file, warc_offset from pages where url = ? and fetched_at = ? and "
+            "warc_file is not null order by id desc limit 1", list(key)), (None, None))
+        article["warc_file"], article["warc_offset"] = pointer
+        self.writer(article["site"]).add_article(article)
+
+    def _note_closed(self, data: dict) -> None:
+        report = self.reports[data["site"]]
+        report.stats.update(data["stats"])
+        report.errors_by_kind.update(data["errors_by_kind"])
+        report.reasons.add(data["reason"])
+
+    def _publish(self, written: dict[str, dict[str, str]]) -> None:
+        for site, urls in written.items():
+            self.server.hset(archived_key(site), mapping=urls)
+
+    # The run ---------------------------------------------------------------------------------
+    def close(self, status: str) -> None:
+        """Each site's `site_runs` row (with the workers' statistics), then the run's."""
+        for site, writer in self.writers.items():
+            report = self.reports.get(site, SiteReport())
+            writer.counts.errors += sum(report.errors_by_kind.values())
+            writer.counts.errors_by_kind.update(report.errors_by_kind)
+            reasons = report.reasons - {"finished"}
+            reason = (sorted(reasons)[0] if reasons else "finished" if report.reasons
+                      else "worker_not_finished")
+            writer.close(stats={name: report.stats[name] for name in REPORTED_STATS},
+                         reason=reason)
+        finish_run(self.db, self.run_id, status)
+        self.db.execute("update crawl_runs set sites = ? where id = ?",
+                        [json.dumps(sorted(self.writers)), self.run_id])
+        self.db.conn.commit()
+        self.db.close()
+        self.result.status = status
+
+
+def publish_archive(server: Redis, db) -> None:
+    """Every archived article's URL and fetch time, for the workers' frontier."""
+    pipe = server.pipeline(transaction=False)
+    rows = db.execute("select site, canonical_url, fetched_at from articles")
+    while chunk := rows.fetchmany(PUBLISH_CHUNK):
+        for site, url, fetched_at in chunk:
+            pipe.hset(archived_key(site), url, fetched_at or "")
+        pipe.execute()
+
+
+def ensure_group(server: Redis) -> None:
+    try:
+        server.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    except ResponseError as error:
+        if "BUSYGROUP" not in str(error):
+            raise
+
+
+def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size: int = 200,
+           progress=None) -> IngestResult:
+    """Drain the workers' stream into the archive until it has been empty for `idle_timeout`
+    seconds (SIGTERM stops it after the batch in hand)."""
+    server = Redis.from_url(redis_url)
+    ensure_group(server)
+    with archive_lock(db_path):
+        ingester = Ingester(server, db_path, batch_size)
+        publish_archive(server, ingester.db)
+
+        def stop(signum, frame) -> None:
+            ingester.stopping = True
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        status = "failed"
+        try:
+            _drain(server, ingester, idle_timeout, progress)
+            status = "interrupted" if ingester.stopping else "finished"
+        except KeyboardInterrupt:
+            status = "interrupted"
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            ingester.close(status)
+    return ingester.result
+
+
+def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> None:
+    # A writer that died left its batch pending: take it over and write it first.
+    server.xautoclaim(STREAM, GROUP, CONSUMER, min_idle_time=0, start_id="0-0",
+                      count=1_000_000)
+    since = time.monotonic()
+    position = "0"  # this consumer's pending messages, then new ones (">")
+    while not ingester.stopping:
+        answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position},
+                                   count=ingester.batch_size, block=500)
+        messages = answer[0][1] if answer else []
+        if messages:
+            ingester.write_batch(messages)
+            since = time.monotonic()
+            if progress:
+                progress(ingester.result.messages)
+        elif position == "0":
+            position = ">"
+        elif time.monotonic() - since >= idle_timeout:
+            return

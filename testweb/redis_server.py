@@ -1,0 +1,85 @@
+"""A private `redis-server` on a free loopback port, for the distributed-mode tests and bench.
+
+It saves nothing to disk and is stopped with the `with` block. `RedisUnavailable` says why it
+could not start (no binary, or it would not answer), so a test can skip with that reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+START_SECONDS = 10
+
+
+class RedisUnavailable(Exception):
+    """redis-server cannot be started here."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LocalRedis:
+    def __init__(self):
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self._folder = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> LocalRedis:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RedisUnavailable("redis-server is not installed (Debian: apt-get install "
+                                   "redis-server; .ci/run installs it)")
+        self._folder = tempfile.TemporaryDirectory(prefix="vnarchive-redis-")
+        self.port = free_port()
+        log = Path(self._folder.name) / "redis.log"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self._folder.name, "--daemonize", "no",
+             "--logfile", str(log)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = log.read_text(errors="replace")[-500:] if log.exists() else ""
+                self.stop()
+                raise RedisUnavailable(f"redis-server exited at start: {output}")
+            try:
+                Redis.from_url(self.url).ping()
+                return self
+            except RedisConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise RedisUnavailable(f"redis-server did not answer within {START_SECONDS} s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def __enter__(self) -> LocalRedis:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
