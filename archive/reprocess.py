@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from archive.warc import ReadRecord, read_payload, read_records
 from archive.writer import ArchiveWriter, warc_folder
-from crawler.profiles import load_profiles
+from crawler.profiles import ProfileError, SiteProfile, load_profile_file, load_profiles
 from crawler.urls import canonical_url
 from pipelines.encodings import declared_charset
 from pipelines.process import NotAnArticle, process_article
@@ -51,15 +52,32 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     return chosen
 
 
-def _process(directory: str, record: ReadRecord, owner) -> dict | str:
-    """One article, in a worker: its payload read from the WARC file and processed; the
-    reason as a string when the page holds no article."""
+def _process(directory: str, record: ReadRecord, profile: SiteProfile | None) -> dict | str:
+    """One article, in a worker: its payload read from the WARC file and processed as its
+    site's profile says; the reason as a string when the page holds no article."""
     body = read_payload(Path(directory), record.payload_file, record.payload_offset)
     declared = declared_charset(record.headers.get("content-type"), body)
     try:
-        return process_article(body, record.url, declared, owner)
+        return process_article(body, record.url, declared, profile and profile.owner,
+                               profile and profile.article_selector)
     except NotAnArticle as reason:
         return str(reason)
+
+
+def archive_profiles(db_path: str) -> dict[str, SiteProfile]:
+    """The profile of each site: the shipped ones, and for a site crawled from a profile file
+    elsewhere (`--profile FILE`), that file as the `sites` table remembers it, if it is still
+    there."""
+    profiles = load_profiles()
+    with sqlite3.connect(db_path) as connection:
+        remembered = connection.execute("select name, profile_file from sites").fetchall()
+    for name, path in remembered:
+        if name not in profiles and path and Path(path).is_file():
+            try:
+                profiles[name] = load_profile_file(path)
+            except ProfileError:
+                continue  # changed since: the site is re-processed without its profile
+    return profiles
 
 
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,
@@ -68,12 +86,12 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     """Rebuild the article rows from the WARC files, on a pool of worker processes (one per
     core unless `workers` says otherwise; 0 processes inline)."""
     directory = Path(warc_dir) if warc_dir else warc_folder(db_path)
-    owners = {name: profile.owner for name, profile in load_profiles().items()}
+    profiles = archive_profiles(db_path)
     fetches = sorted(latest_article_fetches(directory, site, since).items())
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory))
     result = ReprocessResult()
     workers = os.cpu_count() or 1 if workers is None else workers
-    jobs = [(str(directory), record, owners.get(record.site)) for _, (record, _) in fetches]
+    jobs = [(str(directory), record, profiles.get(record.site)) for _, (record, _) in fetches]
     if workers > 0:
         executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         outcomes = executor.map(_process, *zip(*jobs, strict=True), chunksize=8) if jobs else (

@@ -268,6 +268,16 @@ def search_columns(title: str | None, text: str | None) -> dict[str, str]:
             "text_folded": fold_diacritics(text or "")}
 
 
+@migrations()
+def m010_story_lookup_index(db: Database) -> None:
+    """What story grouping reads of each candidate, in one index: without it every candidate
+    costs a walk through the overflow pages of its row's long texts to reach the signature
+    stored after them (archive/stories.py)."""
+    db["articles"].create_index(
+        ["canonical_url", "published", "fetched_at", "story_id", "story_signature"],
+        index_name="articles_story_lookup")
+
+
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
     check_writable(path)

@@ -17,13 +17,17 @@ from pipelines.fingerprint import bands, decode, encode, estimated_similarity, s
 SAME_STORY = 0.5
 WINDOW_DAYS = 10
 MINIMUM_SHARED_BANDS = 2
+# Read what grouping needs from the covering index (archive/schema.py, m010): SQLite would pick
+# the primary key's index and then read each candidate's whole row, long texts first.
+LOOKUP = "indexed by articles_story_lookup"
 
 
 def assign_stories(db, canonical_urls: list[str]) -> None:
     """Give each article, and every copy found of it, the story id of the earliest copy."""
     for key in canonical_urls:
         row = next(db.query("select coalesce(published, fetched_at) as day, story_id, "
-                            "story_signature from articles where canonical_url = ?", [key]), None)
+                            f"story_signature from articles {LOOKUP} where canonical_url = ?",
+                            [key]), None)
         if row is None:
             continue
         mine = decode(row["story_signature"]) or _compute_signature(db, key)
@@ -58,7 +62,7 @@ def _candidates(db, key: str, day: str, my_bands: list[str]):
     # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
     rows = db.query(
         "select a.canonical_url, a.story_id, a.story_signature from article_bands b "
-        "join articles a using (canonical_url) "
+        f"join articles a {LOOKUP} using (canonical_url) "
         f"where b.band in ({placeholders}) and a.canonical_url != ? and "
         "coalesce(a.published, a.fetched_at) between date(?, ?) and date(?, ?) "
         f"group by a.canonical_url having count(*) >= {MINIMUM_SHARED_BANDS}",

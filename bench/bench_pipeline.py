@@ -116,6 +116,7 @@ start_urls = ["/"]
 sitemaps = ["/sitemap.xml"]
 allowed_domains = ["127.0.0.1"]
 article_pattern = '\\.(htm|html|aspx)$'
+article_selector = "article.detail, #mainContent"
 download_delay = 0
 concurrency = {concurrency}
 autothrottle = false

@@ -3,6 +3,9 @@
     python bench/eval_extract.py            # the table
     python bench/eval_extract.py --failures # and every miss, page by page
 
+The "+ profile" column is vnarchive given each site's `article_selector` from its profile, as a
+crawl is (hard pages have no profile, so they count as in the first column).
+
 The set: every article page of the local test web (expected values from the hand-written
 article sources) and the hard pages of tests/extraction/pages (expected JSON written by hand;
 pages meant for a legacy encoding are encoded to it first). Text is scored as trafilatura's
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import Counts, share  # noqa: E402
+from crawler.profiles import load_profiles  # noqa: E402
 from pipelines.encodings import ENCODERS  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 from testweb.content import load_articles  # noqa: E402
@@ -55,6 +59,7 @@ class Case:
     must_contain: list[str]
     must_not_contain: list[str]
     legacy: bool = False
+    article_selector: str | None = None  # from the site's profile
 
 
 @dataclass
@@ -84,8 +89,10 @@ def nfc(text: str | None) -> str | None:
 def article_page_cases() -> list[Case]:
     cases = []
     articles = load_articles()
+    profiles = load_profiles()
     for name in ARTICLE_FAMILIES:
         family = FAMILIES[name]([a for a in articles if a.family == name])
+        selector = profiles[f"testweb_{name}"].article_selector or None
         for article in family.articles:
             page = family.render_article(article)
             others = [other.title for other in family.articles if other is not article][:3]
@@ -99,6 +106,7 @@ def article_page_cases() -> list[Case]:
                 title=article.title, author=article.author or None,
                 published=article.published.date().isoformat(),
                 must_contain=paragraphs, must_not_contain=not_contain,
+                article_selector=selector,
             ))
     return cases
 
@@ -123,6 +131,12 @@ def hard_cases() -> list[Case]:
 
 def run_vnarchive(case: Case) -> Output:
     extracted = extract_article(case.page, url=case.url, declared_encoding=case.declared)
+    return Output(extracted.text, extracted.title, extracted.author, extracted.published)
+
+
+def run_vnarchive_with_profile(case: Case) -> Output:
+    extracted = extract_article(case.page, url=case.url, declared_encoding=case.declared,
+                                article_selector=case.article_selector)
     return Output(extracted.text, extracted.title, extracted.author, extracted.published)
 
 
@@ -174,13 +188,14 @@ def htmldate_exact(cases: list[Case]) -> float:
 def evaluate() -> dict[str, Scores]:
     cases = article_page_cases() + hard_cases()
     return {"vnarchive": score(cases, run_vnarchive),
+            "+ profile": score(cases, run_vnarchive_with_profile),
             "trafilatura": score(cases, run_trafilatura)}
 
 
 def print_table(results: dict[str, Scores], cases: list[Case]) -> None:
     hard = sum(case.name.startswith("hard/") for case in cases)
     print(f"pages: {len(cases)} ({len(cases) - hard} test-web articles, {hard} hard pages)")
-    print(f"{'':<26}{'vnarchive':>12}{'trafilatura':>14}")
+    print(f"{'':<26}{'vnarchive':>12}{'+ profile':>12}{'trafilatura':>14}")
     rows = [
         ("text precision", lambda s: f"{s.precision:.3f}"),
         ("text recall", lambda s: f"{s.recall:.3f}"),
@@ -192,8 +207,9 @@ def print_table(results: dict[str, Scores], cases: list[Case]) -> None:
         ("legacy pages readable", lambda s: f"{sum(s.legacy_readable)}/{len(s.legacy_readable)}"),
     ]
     for label, cell in rows:
-        print(f"{label:<26}{cell(results['vnarchive']):>12}{cell(results['trafilatura']):>14}")
-    print(f"{'htmldate published exact':<26}{'':>12}{htmldate_exact(cases):>14.3f}")
+        print(f"{label:<26}{cell(results['vnarchive']):>12}{cell(results['+ profile']):>12}"
+              f"{cell(results['trafilatura']):>14}")
+    print(f"{'htmldate published exact':<26}{'':>24}{htmldate_exact(cases):>14.3f}")
 
 
 def main() -> int:
@@ -201,12 +217,12 @@ def main() -> int:
     parser.add_argument("--failures", action="store_true", help="list every miss")
     args = parser.parse_args()
     cases = article_page_cases() + hard_cases()
-    results = {"vnarchive": score(cases, run_vnarchive),
-               "trafilatura": score(cases, run_trafilatura)}
+    results = evaluate()
     print_table(results, cases)
     if args.failures:
-        print("\nvnarchive misses:")
-        print("\n".join(results["vnarchive"].failures) or "none")
+        for name in ("vnarchive", "+ profile"):
+            print(f"\n{name} misses:")
+            print("\n".join(results[name].failures) or "none")
         print("pages with listed boilerplate:",
               ", ".join(results["vnarchive"].boilerplate_pages) or "none")
     return 0

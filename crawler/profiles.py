@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from cssselect import ExpressionError, SelectorError
+from lxml.cssselect import CSSSelector
+
 from crawler.frontier import parse_duration
 
 SITES_DIR = Path(__file__).parent / "sites"
@@ -57,6 +60,7 @@ class SiteProfile:
     concurrency: int = 2  # requests at once to this site
     autothrottle: bool = True
     url_pattern_budget: int | None = None  # requests per URL pattern (crawler/traps.py)
+    article_selector: str = ""  # CSS of the element that holds the article (title to byline)
     verified: bool = True
     owner: Owner | None = None
     notes: str = ""
@@ -101,6 +105,17 @@ def _regex(data: dict, key: str, path: Path, required: bool) -> re.Pattern[str] 
         raise _fail(path, key, f"not a valid regular expression: {error}") from None
 
 
+def _css_selector(data: dict, key: str, path: Path) -> str:
+    if key not in data:
+        return ""
+    selector = _require_str(data, key, path)
+    try:
+        CSSSelector(selector)
+    except (SelectorError, ExpressionError) as error:
+        raise _fail(path, key, f"not a valid CSS selector: {error}") from None
+    return selector
+
+
 def _owner(data: dict, path: Path) -> Owner | None:
     table = data.get("owner")
     if table is None:
@@ -125,7 +140,7 @@ KNOWN_KEYS = {
     "name", "title", "kind", "start_urls", "allowed_domains", "article_pattern", "base_url",
     "sitemaps", "feeds", "next_page", "listing_pattern", "max_listing_pages", "download_delay",
     "refresh_after", "concurrency", "autothrottle", "verified", "owner", "notes",
-    "url_pattern_budget",
+    "url_pattern_budget", "article_selector",
 }
 
 
@@ -166,6 +181,7 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     if budget is not None and (not isinstance(budget, int) or budget < 1):
         raise _fail(path, "url_pattern_budget", "must be a positive integer")
     return SiteProfile(
+        article_selector=_css_selector(data, "article_selector", path),
         url_pattern_budget=budget,
         refresh_after=refresh_after,
         concurrency=concurrency,

@@ -24,7 +24,7 @@ class CleanPipeline(PooledPipeline):
             return item
         try:
             fields = await run(self.pool, extract_fields, item["body"], item["url"],
-                               item.get("declared_encoding"))
+                               item.get("declared_encoding"), self.article_selector)
         except (RejectedPage, SoftNotFound) as problem:
             self.record_problem(item, f"{problem.error_kind}: {problem}")
             raise DropItem(f"{problem.error_kind}: {problem} ({item['url']})") from None
@@ -38,6 +38,11 @@ class CleanPipeline(PooledPipeline):
             raise DropItem(f"extraction failed on {item['url']}") from None
         item.update(fields)
         return item
+
+    @property
+    def article_selector(self) -> str | None:
+        profile = getattr(self.crawler.spider, "profile", None)
+        return getattr(profile, "article_selector", None) or None
 
     def record_problem(self, item, error: str) -> None:
         self.crawler.stats.inc_value(f"vnarchive/{error.split(':')[0]}")

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 
 from pipelines.boilerplate import clean_lines, normalize_line
 from pipelines.dates import publication_date
@@ -200,6 +202,25 @@ def _trafilatura(tree, html: str, url: str | None):
     return document
 
 
+@lru_cache(maxsize=256)
+def _compiled(selector: str) -> CSSSelector:
+    return CSSSelector(selector)
+
+
+def article_region(tree, selector: str | None) -> str | None:
+    """The HTML of the element the site's profile names as its article (`article_selector`),
+    alone in a document of its own, or None when there is no selector or it matches nothing.
+    trafilatura then reads a few kilobytes instead of a portal page whose menus, tickers and
+    link lists make up most of its 50-70 KB: the same text, about four times faster."""
+    if not selector:
+        return None
+    matches = _compiled(selector)(tree)
+    if not matches:
+        return None
+    inner = lxml_html.tostring(matches[0], encoding="unicode", with_tail=False)
+    return f"<html><body>{inner}</body></html>"
+
+
 @dataclass
 class PageFacts:
     """What is read off the page itself, before trafilatura takes the tree apart."""
@@ -241,24 +262,15 @@ def parse_html(html: str):
         return None
 
 
-def tree_depth(tree) -> int:
-    """How deep the tree's elements nest (iteratively: the tree may be pathological)."""
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        element, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in element)
-    return deepest
-
-
 def document_problem(tree) -> str | None:
     """Why a parsed document cannot be extracted safely, or None."""
     if tree is None:
         return "no HTML document in the page (unparseable or empty)"
-    elements = sum(1 for _ in tree.iter())
+    # Counted and measured by libxml2's XPath: a walk in Python costs a millisecond a page.
+    elements = int(tree.xpath("count(//*)"))
     if elements > MAX_ELEMENTS:
         return f"{elements} elements: too many for an article page"
-    if tree_depth(tree) >= PARSER_DEPTH_LIMIT:
+    if tree.xpath(f"boolean(//*[ancestor::*[{PARSER_DEPTH_LIMIT - 1}]])"):
         return (f"elements nested {PARSER_DEPTH_LIMIT} levels deep or more: the HTML parser "
                 "drops what lies deeper")
     if not tree.text_content().strip():
@@ -272,7 +284,8 @@ def _rejection(url, encoding, warnings, html, reason) -> Extracted:
 
 
 def extract_article(page: bytes | str, url: str | None = None,
-                    declared_encoding: str | None = None) -> Extracted:
+                    declared_encoding: str | None = None,
+                    article_selector: str | None = None) -> Extracted:
     """Title, lead, clean text, author, publication date, language and encoding of a page.
 
     `page` is the body as fetched (bytes, decoded here whatever the charset) or already text.
@@ -298,7 +311,12 @@ def extract_article(page: bytes | str, url: str | None = None,
     if problem:
         return _rejection(url, encoding, warnings, html, problem)
     facts = _page_facts(tree, url)
-    document = _trafilatura(tree, html, url)
+    region = article_region(tree, article_selector)
+    if article_selector and region is None:
+        warnings.append(f"the profile's article_selector {article_selector!r} matched nothing; "
+                        "the whole page was read")
+    document = (_trafilatura(parse_html(region), region, url) if region
+                else _trafilatura(tree, html, url))
     raw_text = document.text if document is not None and document.text else ""
     cleaned = clean_lines(raw_text.splitlines(), title=facts.title or "")
     linked = linked_shares(cleaned.text, facts.link_titles)

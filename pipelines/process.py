@@ -44,9 +44,12 @@ class SoftNotFound(NotAnArticle):
     error_kind = "soft_404"
 
 
-def extract_fields(body: bytes, url: str, declared_encoding: str | None) -> dict:
-    """The article's text and metadata; NotAnArticle when the page has none."""
-    extracted = extract_article(body, url=url, declared_encoding=declared_encoding)
+def extract_fields(body: bytes, url: str, declared_encoding: str | None,
+                   article_selector: str | None = None) -> dict:
+    """The article's text and metadata; NotAnArticle when the page has none.
+    `article_selector` is the site profile's CSS for its article element, if it has one."""
+    extracted = extract_article(body, url=url, declared_encoding=declared_encoding,
+                                article_selector=article_selector)
     if extracted.rejected:
         raise RejectedPage(extracted.rejected)
     not_found = soft_404_reason(extracted.title, extracted.text)
@@ -78,9 +81,10 @@ def classification_fields(title: str | None, text: str | None, published: str | 
     }
 
 
-def process_article(body: bytes, url: str, declared_encoding: str | None, owner=None) -> dict:
+def process_article(body: bytes, url: str, declared_encoding: str | None, owner=None,
+                    article_selector: str | None = None) -> dict:
     """Every field a crawl derives from one article page."""
-    fields = extract_fields(body, url, declared_encoding)
+    fields = extract_fields(body, url, declared_encoding, article_selector)
     fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
                                         owner))
     return fields

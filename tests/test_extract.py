@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bench.eval_extract import article_page_cases, hard_cases, run_trafilatura, run_vnarchive, score
-from pipelines.extract import extract_article
+from bench.eval_extract import (
+    article_page_cases,
+    hard_cases,
+    run_trafilatura,
+    run_vnarchive,
+    run_vnarchive_with_profile,
+    score,
+)
+from pipelines.extract import article_region, extract_article, parse_html
 from tests.conftest import run_vnarchive as run_command
 from testweb.content import load_articles
 from testweb.families import ARTICLE_FAMILIES, FAMILIES
@@ -65,6 +72,24 @@ def test_evaluation_floors_and_trafilatura_side_by_side():
     assert ours.boilerplate_pages == []
     assert all(ours.legacy_readable) and len(ours.legacy_readable) >= 5
     assert ours.f1 > plain.f1  # the point of the cleaning
+
+
+def test_the_profiles_article_selector_keeps_the_floors_and_is_used():
+    """A crawl reads only the element the profile names: held to the same floors, and the
+    region really is what trafilatura read (a selector that matches nothing says so)."""
+    cases = article_page_cases()
+    assert all(case.article_selector for case in cases)
+    with_profile = score(cases, run_vnarchive_with_profile)
+    assert with_profile.f1 >= TEXT_F1_FLOOR, with_profile.failures
+    for field_name in ("title", "author", "published"):
+        assert with_profile.exact(field_name) >= FIELD_FLOOR, (field_name, with_profile.failures)
+    assert with_profile.boilerplate_pages == []
+    case = cases[0]
+    region = article_region(parse_html(case.page.decode()), case.article_selector)
+    assert region and len(region) < len(case.page) / 2
+    missed = extract_article(case.page, url=case.url, article_selector="div.no-such-thing")
+    assert any("matched nothing" in warning for warning in missed.warnings)
+    assert missed.text == extract_article(case.page, url=case.url).text
 
 
 def test_extract_command_prints_the_fields(tmp_path):

@@ -67,6 +67,7 @@ def test_relative_urls_follow_the_base_url(tmp_path):
         (('allowed_domains = ["example.gov.vn"]', "allowed_domains = []"), "allowed_domains"),
         (('organ = "people_committee"', 'organ = "ministry"'), "owner.organ"),
         (("title = \"Demo\"", "title = \"Demo\"\nstart_url = \"x\""), "start_url"),
+        (("title = \"Demo\"", "title = \"Demo\"\narticle_selector = \"div[\""), "article_selector"),
         (('start_urls = ["https://example.gov.vn/tin-tuc"]', 'start_urls = ["/tin-tuc"]'),
          "start_urls"),
     ],

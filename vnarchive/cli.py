@@ -346,7 +346,8 @@ def command_extract(args: argparse.Namespace) -> int:
         raise CommandError(f"no such file: {path}")
     profile = _profile(args.site)
     url = args.url or (profile.absolute(profile.start_urls)[0] if profile else None)
-    extracted = extract_article(path.read_bytes(), url=url, declared_encoding=args.encoding)
+    extracted = extract_article(path.read_bytes(), url=url, declared_encoding=args.encoding,
+                                article_selector=profile.article_selector if profile else None)
     result = extracted.as_json()
     result["event_date"] = meeting_date(extracted.text, extracted.published)
     result["is_navigation"] = extracted.is_navigation
