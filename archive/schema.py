@@ -278,6 +278,17 @@ def m010_story_lookup_index(db: Database) -> None:
         index_name="articles_story_lookup")
 
 
+@migrations()
+def m011_band_days(db: Database) -> None:
+    """Each band row carries its article's day, and bands are indexed by (band, day): finding
+    the copies of a report reads only the bands within its ten-day window, not every article
+    of the archive that ever shared a band (archive/stories.py)."""
+    db["article_bands"].add_column("day", str)
+    db.execute("update article_bands set day = (select substr(coalesce(published, fetched_at), "
+               "1, 10) from articles where articles.canonical_url = article_bands.canonical_url)")
+    db["article_bands"].create_index(["band", "day"], index_name="article_bands_band_day")
+
+
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
     check_writable(path)

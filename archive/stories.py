@@ -32,9 +32,11 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
             continue
         mine = decode(row["story_signature"]) or _compute_signature(db, key)
         my_bands = bands(mine)
+        day = row["day"][:10]
         db.execute("delete from article_bands where canonical_url = ?", [key])
-        db["article_bands"].insert_all({"band": band, "canonical_url": key} for band in my_bands)
-        copies = [candidate for candidate, theirs in _candidates(db, key, row["day"], my_bands)
+        db["article_bands"].insert_all({"band": band, "canonical_url": key, "day": day}
+                                       for band in my_bands)
+        copies = [candidate for candidate, theirs in _candidates(db, key, day, my_bands)
                   if estimated_similarity(mine, theirs) >= SAME_STORY]
         if not copies and row["story_id"] in (None, key):
             # The usual case, an article no other site carried: its own story.
@@ -60,14 +62,15 @@ def _candidates(db, key: str, day: str, my_bands: list[str]):
     placeholders = ", ".join("?" for _ in my_bands)
     # Candidates share at least two bands: a copy (Jaccard 0.5) shares about four of the
     # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
+    # Each band's rows of the window come from the (band, day) index; only the few articles
+    # that share two bands are then looked up.
     rows = db.query(
-        "select a.canonical_url, a.story_id, a.story_signature from article_bands b "
-        f"join articles a {LOOKUP} using (canonical_url) "
-        f"where b.band in ({placeholders}) and a.canonical_url != ? and "
-        "coalesce(a.published, a.fetched_at) between date(?, ?) and date(?, ?) "
-        f"group by a.canonical_url having count(*) >= {MINIMUM_SHARED_BANDS}",
-        [*my_bands, key, day[:10], f"-{WINDOW_DAYS} days", day[:10],
-         f"+{WINDOW_DAYS + 1} days"])
+        "select a.canonical_url, a.story_id, a.story_signature from ("
+        "  select canonical_url from article_bands "
+        f"  where band in ({placeholders}) and day between date(?, ?) and date(?, ?) "
+        f"  group by canonical_url having count(*) >= {MINIMUM_SHARED_BANDS}"
+        f") shared join articles a {LOOKUP} using (canonical_url) where a.canonical_url != ?",
+        [*my_bands, day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days", key])
     return [(row, theirs) for row in rows if (theirs := decode(row["story_signature"]))]
 
 

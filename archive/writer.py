@@ -256,12 +256,13 @@ class ArchiveWriter:
         existing = {
             found["canonical_url"]: found
             for found in self.db.query(
-                f"select {', '.join(VERSION_COLUMNS)} from articles where canonical_url in "
-                "(select value from json_each(?))",
+                f"select {', '.join(VERSION_COLUMNS)}, story_signature, story_id from articles "
+                "where canonical_url in (select value from json_each(?))",
                 [json.dumps(list(latest))],
             )
         }
         new, updated, versions, sources, meetings = [], [], [], [], {}
+        unmoved: set[str] = set()  # updated rows whose story cannot have changed
         for key, row in latest.items():
             sources.append({"canonical_url": key, "html": row.pop("html"),
                             "encoding": row["encoding"], "fetched_at": row["fetched_at"]})
@@ -270,6 +271,8 @@ class ArchiveWriter:
                 row.pop("first_seen_at")  # an update keeps the first sighting
                 updated.append(row)
                 old = existing[key]
+                if _same_story_keys(old, row):
+                    unmoved.add(key)
                 if old["content_hash"] and old["content_hash"] != row["content_hash"]:
                     versions.append({**old, "replaced_at": row["fetched_at"]})
             else:
@@ -284,7 +287,7 @@ class ArchiveWriter:
             self.db["articles"].upsert_all(updated, pk="canonical_url")
         self.db["article_sources"].upsert_all(sources, pk="canonical_url")
         self._write_meetings(meetings)
-        assign_stories(self.db, list(latest))
+        assign_stories(self.db, [key for key in latest if key not in unmoved])
         self.counts.articles_new += len(new)
         self.counts.articles_updated += len(updated)
 
@@ -354,6 +357,17 @@ class ArchiveWriter:
         if self._owns_run:
             finish_run(self.db, self.run_id, "finished" if reason == "finished" else reason)
         self.db.close()
+
+
+def _same_story_keys(old: dict, row: dict) -> bool:
+    """Whether an updated row keeps what its story was decided on: the same fingerprint and
+    the same day. Then its story stands, and re-processing an archive whose texts did not
+    change costs no story search. `old` loses the two story columns, which versions lack."""
+    signature, story_id = old.pop("story_signature"), old.pop("story_id")
+    old_day = old["published"] or old["fetched_at"]
+    return (story_id is not None and signature is not None
+            and signature == row.get("story_signature")
+            and old_day == (row.get("published") or row.get("fetched_at")))
 
 
 def content_hash(title: str | None, text: str | None) -> str:
