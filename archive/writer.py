@@ -171,7 +171,10 @@ class ArchiveWriter:
 
     def record_site(self, site: dict) -> None:
         """Keep a profile's facts (its `site_row`) beside its articles."""
-        record_site(self.db, site)
+        if self.storage_error is not None:
+            return
+        with self._writing():
+            record_site(self.db, site)
 
     # Buffering --------------------------------------------------------------------------
     def add_page(self, page: dict) -> None:

@@ -20,36 +20,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from testweb.content import VIETNAM_TIME, Article  # noqa: E402
+from testweb.generated import generated_articles  # noqa: E402
 from testweb.redis_server import LocalRedis  # noqa: E402
 from testweb.server import TestWeb  # noqa: E402
 
 FAMILIES = ("thanhhoa", "backan", "nghean", "lynhan", "quangnam", "phutho", "camau",
             "laocai", "bentre", "gialai", "namdinh", "thaibinh")
-CATEGORIES = ("chinh-tri", "kinh-te", "xa-hoi", "van-hoa")
-
-
-def generated_articles(families: tuple[str, ...], count: int) -> list[Article]:
-    articles = []
-    start = datetime(2024, 1, 2, 8, 0, tzinfo=VIETNAM_TIME)
-    for family in families:
-        for number in range(1, count + 1):
-            paragraph = (f"Ngày {number % 28 + 1}/{number % 12 + 1}, UBND huyện tổ chức hội nghị "
-                         "sơ kết công tác và triển khai nhiệm vụ trọng tâm thời gian tới; báo cáo "
-                         f"số {number} nêu các chỉ tiêu đạt và vượt kế hoạch cùng những hạn chế.")
-            articles.append(Article(
-                id=f"{family}/{number}", family=family, number=200000 + number,
-                title=f"Bài đo số {number} của {family}",
-                published=start + timedelta(hours=5 * number),
-                category=CATEGORIES[number % 4], body=(paragraph, paragraph.upper()),
-            ))
-    return articles
 
 
 def archived(db: Path) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,11 +122,20 @@ def _process(settings, names: list[str]) -> CrawlerProcess:
 
 
 def _run(process, names: list[str], db_path, settings) -> CrawlResult:
-    db = open_database(str(db_path))
-    run_id = start_run(db, names)
+    try:
+        db = open_database(str(db_path))
+        run_id = start_run(db, names)
+    except Exception as error:
+        if is_storage_failure(error):  # full before the crawl even started
+            raise StorageFull(f"disk full: cannot write the archive {db_path} ({error}); "
+                              "free space and run the same command again") from None
+        raise
     settings.set("VNARCHIVE_RUN_ID", run_id)
+    queues = queue_folder(db_path)
+    shutil.rmtree(queues, ignore_errors=True)  # a killed run's: the archive is the frontier
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
+        crawler.settings.set("JOBDIR", str(queues / crawler.spidercls.name), priority="cmdline")
         process.crawl(crawler)
     status = "failed"
     try:
@@ -133,11 +143,22 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
         status = _run_status(process, {_finish_reason(crawler) for crawler in crawlers})
     finally:
         _record_end(db, run_id, names, status)
+        shutil.rmtree(queues, ignore_errors=True)
     if status == DISK_FULL:
         raise StorageFull(f"disk full: the archive {db_path} could not be written; the crawl "
                           "stopped with every committed batch intact. Free space and run the "
                           "same command again to go on")
     return CrawlResult(run_id=run_id, status=status)
+
+
+def queue_folder(db_path) -> Path:
+    """Where a run keeps its pending requests (`NAME-queues/` beside `NAME.db`): Scrapy's disk
+    queues, so a sitemap of 20,000 articles waits on disk, not in memory, and the crawl's
+    memory stays flat as it grows. Only the queue is used from JOBDIR: a run starts with it
+    empty and removes it at the end, since resuming is the archive's job (it is exact even
+    after SIGKILL, where JOBDIR's state is not)."""
+    path = Path(db_path).resolve()
+    return path.with_name(f"{path.stem}-queues")
 
 
 def _run_status(process: ArchivingCrawlerProcess, reasons: set[str | None]) -> str:
