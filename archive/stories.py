@@ -12,6 +12,8 @@ candidates, which are then checked on the estimate from the whole signature.
 
 from __future__ import annotations
 
+import json
+
 from pipelines.fingerprint import bands, decode, encode, estimated_similarity, signature
 
 SAME_STORY = 0.5
@@ -23,27 +25,49 @@ LOOKUP = "indexed by articles_story_lookup"
 
 
 def assign_stories(db, canonical_urls: list[str]) -> None:
-    """Give each article, and every copy found of it, the story id of the earliest copy."""
-    for key in canonical_urls:
-        row = next(db.query("select coalesce(published, fetched_at) as day, story_id, "
-                            f"story_signature from articles {LOOKUP} where canonical_url = ?",
-                            [key]), None)
-        if row is None:
+    """Give each article, and every copy found of it, the story id of the earliest copy.
+    A batch's rows are read, and its bands replaced, in one statement each; then each
+    article's copies are searched (a copy within the same batch is found from both sides)."""
+    keys = json.dumps(canonical_urls)
+    rows = {row["canonical_url"]: row for row in db.query(
+        "select canonical_url, substr(coalesce(published, fetched_at), 1, 10) as day, "
+        f"story_id, story_signature from articles {LOOKUP} where canonical_url in "
+        "(select value from json_each(?))", [keys])}
+    signatures = {key: decode(row["story_signature"]) or _compute_signature(db, key)
+                  for key, row in rows.items()}
+    db.execute("delete from article_bands where canonical_url in (select value from json_each(?))",
+               [keys])
+    db["article_bands"].insert_all({"band": band, "canonical_url": key, "day": rows[key]["day"]}
+                                   for key, values in signatures.items() for band in bands(values))
+    seen: dict[str, list[int]] = {}  # candidates' signatures, decoded once per batch
+    alone, merged = [], False
+    for key, row in rows.items():
+        mine = signatures[key]
+        copies = [candidate for candidate in _candidates(db, key, row["day"], bands(mine))
+                  if estimated_similarity(mine, _signature_of(candidate, seen)) >= SAME_STORY]
+        # A merge earlier in the batch may have moved this row to another story.
+        story_id = _story_id(db, key) if merged else row["story_id"]
+        if not copies and story_id in (None, key):
+            alone.append(key)  # the usual case, an article no other site carried
             continue
-        mine = decode(row["story_signature"]) or _compute_signature(db, key)
-        my_bands = bands(mine)
-        day = row["day"][:10]
-        db.execute("delete from article_bands where canonical_url = ?", [key])
-        db["article_bands"].insert_all({"band": band, "canonical_url": key, "day": day}
-                                       for band in my_bands)
-        copies = [candidate for candidate, theirs in _candidates(db, key, day, my_bands)
-                  if estimated_similarity(mine, theirs) >= SAME_STORY]
-        if not copies and row["story_id"] in (None, key):
-            # The usual case, an article no other site carried: its own story.
-            if row["story_id"] is None:
-                db.execute("update articles set story_id = ? where canonical_url = ?", [key, key])
-            continue
-        _merge_story(db, key, row["story_id"], copies)
+        _merge_story(db, key, story_id, copies)
+        merged = True
+    # Its own story; a row a merge above has just placed in a story keeps that one.
+    db.execute("update articles set story_id = canonical_url where story_id is null and "
+               "canonical_url in (select value from json_each(?))", [json.dumps(alone)])
+
+
+def _story_id(db, key: str) -> str | None:
+    row = next(db.query(f"select story_id from articles {LOOKUP} where canonical_url = ?",
+                        [key]))
+    return row["story_id"]
+
+
+def _signature_of(candidate: dict, seen: dict[str, list[int]]) -> list[int]:
+    key = candidate["canonical_url"]
+    if key not in seen:
+        seen[key] = decode(candidate["story_signature"])
+    return seen[key]
 
 
 def _compute_signature(db, key: str) -> list[int]:
@@ -71,7 +95,7 @@ def _candidates(db, key: str, day: str, my_bands: list[str]):
         f"  group by canonical_url having count(*) >= {MINIMUM_SHARED_BANDS}"
         f") shared join articles a {LOOKUP} using (canonical_url) where a.canonical_url != ?",
         [*my_bands, day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days", key])
-    return [(row, theirs) for row in rows if (theirs := decode(row["story_signature"]))]
+    return [row for row in rows if row["story_signature"]]
 
 
 def _merge_story(db, key: str, story_id: str | None, copies: list[dict]) -> None:

@@ -98,3 +98,42 @@ def test_recrawl_updates_the_row_and_keeps_the_first_sighting(tmp_path):
     ]
     assert runs == [(1, 0, 1), (1, 1, 1)]
     assert count(path, "article_sources") == 2
+
+
+REPORT = ("Sáng 3/7, Huyện ủy Nga Sơn tổ chức hội nghị sơ kết công tác xây dựng Đảng sáu tháng "
+          "đầu năm và triển khai nhiệm vụ sáu tháng cuối năm 2025. Theo báo cáo, huyện đã hoàn "
+          "thành và vượt mười hai trên mười lăm chỉ tiêu chủ yếu; thu ngân sách trên địa bàn "
+          "ước đạt sáu mươi tám phần trăm dự toán; tỷ lệ hộ nghèo giảm còn một phẩy tám phần "
+          "trăm. Phát biểu chỉ đạo, đồng chí Bí thư Huyện ủy yêu cầu các cấp ủy tập trung hoàn "
+          "thành các chỉ tiêu còn lại, đẩy mạnh cải cách hành chính và chuẩn bị tốt đại hội "
+          "đảng bộ các cấp nhiệm kỳ mới.")
+OTHER = ("Chiều 5/7, Sở Giáo dục và Đào tạo tổ chức lễ tổng kết năm học với sự tham dự của đại "
+         "diện các trường trung học phổ thông trên địa bàn tỉnh; nhiều tập thể và cá nhân có "
+         "thành tích xuất sắc được khen thưởng, ngành đề ra phương hướng cho năm học tới với "
+         "trọng tâm là đổi mới chương trình, sách giáo khoa và nâng cao chất lượng đội ngũ.")
+
+
+def story_ids(db_path) -> dict[str, str]:
+    with sqlite3.connect(db_path) as connection:
+        return dict(connection.execute("select canonical_url, story_id from articles"))
+
+
+def test_copies_in_one_batch_and_across_batches_share_the_earliest_story(tmp_path):
+    path = tmp_path / "a.db"
+    writer = ArchiveWriter(str(path), batch_size=100, site="s")
+    writer.add_article(article("http://portal/b", "Ảnh: Minh họa\n" + REPORT + "\nBBT",
+                               "2025-07-03T09:00:00+00:00"))
+    writer.add_article(article("http://paper/a", REPORT, "2025-07-03T02:00:00+00:00"))
+    writer.add_article(article("http://paper/c", OTHER, "2025-07-05T02:00:00+00:00"))
+    writer.flush()  # one batch: the copy is found from both sides
+    first = story_ids(path)
+    assert first["http://portal/b"] == first["http://paper/a"] == "http://paper/a"
+    assert first["http://paper/c"] == "http://paper/c"
+    writer.add_article(article("http://district/d", REPORT + " (Theo Báo Thanh Hóa)",
+                               "2025-07-06T02:00:00+00:00"))
+    writer.add_article(article("http://paper/e", REPORT, "2025-09-01T02:00:00+00:00"))
+    writer.close()
+    later = story_ids(path)
+    assert later["http://district/d"] == "http://paper/a"  # a later copy joins the story
+    assert later["http://paper/e"] == "http://paper/e"  # the same text two months on: new
+    assert later["http://paper/c"] == "http://paper/c"
