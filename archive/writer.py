@@ -274,7 +274,9 @@ class ArchiveWriter:
                 row.pop("first_seen_at")  # an update keeps the first sighting
                 updated.append(row)
                 old = existing[key]
-                if _same_story_keys(old, row):
+                # Not columns of article_versions, which `old` may become.
+                signature, story_id = old.pop("story_signature"), old.pop("story_id")
+                if story_id is not None and _same_story_keys(signature, old, row):
                     unmoved.add(key)
                 if old["content_hash"] and old["content_hash"] != row["content_hash"]:
                     versions.append({**old, "replaced_at": row["fetched_at"]})
@@ -362,15 +364,13 @@ class ArchiveWriter:
         self.db.close()
 
 
-def _same_story_keys(old: dict, row: dict) -> bool:
+def _same_story_keys(signature: str | None, old: dict, row: dict) -> bool:
     """Whether an updated row keeps what its story was decided on: the same fingerprint and
     the same day. Then its story stands, and re-processing an archive whose texts did not
-    change costs no story search. `old` loses the two story columns, which versions lack."""
-    signature, story_id = old.pop("story_signature"), old.pop("story_id")
-    old_day = old["published"] or old["fetched_at"]
-    return (story_id is not None and signature is not None
-            and signature == row.get("story_signature")
-            and old_day == (row.get("published") or row.get("fetched_at")))
+    change costs no story search."""
+    return (signature is not None and signature == row.get("story_signature")
+            and (old["published"] or old["fetched_at"])
+            == (row.get("published") or row.get("fetched_at")))
 
 
 def content_hash(title: str | None, text: str | None) -> str:

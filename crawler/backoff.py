@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet import task
 
 from crawler.refusals import refuse
 
@@ -53,11 +52,6 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
 
 def host_of(request) -> str:
     return urlparse_cached(request).netloc.lower()
-
-
-async def sleep(seconds: float) -> None:
-    from twisted.internet import reactor
-    await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
 
 
 class RetryAfterMiddleware:

@@ -254,10 +254,10 @@ def command_serve(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
 
+    from archive.errors import check_readable
     from archive.metadata import datasette_metadata
 
-    if not Path(args.db).exists():
-        raise CommandError(f"no archive at {args.db}: run `vnarchive demo` first")
+    check_readable(args.db)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(datasette_metadata(args.db), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
