@@ -1,0 +1,309 @@
+"""Fill an archive with N realistic articles through the store's own batch API, not by crawling.
+
+    python bench/fill_archive.py ARCHIVE.db --articles 100000 [--batch-size 50] [--seed 7]
+
+Articles are made from the test web's hand-written ones (testweb/content/articles/) and their
+hand labels: each new article takes a written article's title and opening paragraph, then
+sentences drawn from every article of its kind (meeting reports or other news), with its own
+figures, a day anywhere in 2015-2025, and one family's page markup as its stored source. About
+7% are meeting reports (their fields, officials and figures from the labels, periods moved to
+the article's year), 3% are copies of a recent article on another site (another story member,
+a prefix and a dropped paragraph), 1% are a later fetch of a recent article with an added
+paragraph (an `article_versions` row). Rows go through `archive/writer.py`'s `ArchiveWriter`
+(add_article + batched flush: stories, full-text index, versions, meeting tables), as a crawl's
+rows do; only the fetch itself (pages rows, WARC records) is left out. Every 68 articles the
+run history a 6-hourly schedule leaves is added (one crawl run, one `site_runs` row per site):
+ten years of it at a million articles.
+
+Articles are numbered, and a second fill of the same archive goes on from the last number
+(kept in `ARCHIVE.db.fill.json`), so one archive grows to 10,000, then 100,000, then a million.
+The last line printed is JSON: numbers generated, seconds, rows/s overall and per window of
+articles, peak RSS (MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import signal
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from archive.schema import open_database, search_columns  # noqa: E402
+from archive.writer import ArchiveWriter, record_site  # noqa: E402
+from pipelines.fingerprint import encode, signature  # noqa: E402
+from pipelines.gazetteer import province_2025  # noqa: E402
+from testweb.content import VIETNAM_TIME, Article, load_articles, load_labels  # noqa: E402
+from testweb.families import ARTICLE_FAMILIES, FAMILIES  # noqa: E402
+
+MEETING_SHARE = 0.07  # of a provincial portal's articles (issue 19: 5-10%)
+COPY_SHARE = 0.03
+UPDATE_SHARE = 0.01
+ARTICLES_PER_RUN = 68  # a million articles over ten years of runs every six hours
+START = datetime(2015, 1, 1, 6, 0, tzinfo=VIETNAM_TIME)
+SPAN_MINUTES = 11 * 365 * 24 * 60  # 2015 to 2025
+RECENT = 50  # copies and updates are of one of the last RECENT articles written
+ORGAN_NAMES = {"party_committee": "Huyện ủy", "people_committee": "UBND huyện",
+               "people_council": "HĐND huyện", "front": "Ủy ban MTTQ huyện", "other": "Ban"}
+OFFICIALS = (("Nguyễn Văn Hùng", "Bí thư Huyện ủy"), ("Trần Thị Lan", "Chủ tịch UBND huyện"),
+             ("Lê Văn Thắng", "Phó Bí thư Thường trực"), ("Hoàng Anh Tuấn", "Chủ tịch HĐND"))
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+
+
+@dataclass(frozen=True)
+class Template:
+    article: Article
+    label: dict[str, str]
+    is_meeting: bool
+
+
+@dataclass(frozen=True)
+class Corpus:
+    templates: dict[bool, list[Template]]  # by is_meeting
+    sentences: dict[bool, list[str]]
+    sites: tuple[str, ...]
+
+
+@cache
+def load_corpus() -> Corpus:
+    labels = load_labels()
+    templates: dict[bool, list[Template]] = {True: [], False: []}
+    sentences: dict[bool, list[str]] = {True: [], False: []}
+    for article in load_articles():
+        label = labels.get(article.id)
+        if label is None:
+            continue
+        meeting = label["is_meeting_report"] == "1"
+        templates[meeting].append(Template(article, label, meeting))
+        for paragraph in article.paragraphs[1:]:
+            sentences[meeting] += [s for s in SENTENCE_END.split(paragraph) if len(s) > 40]
+    return Corpus(templates, sentences, tuple(f"testweb_{name}" for name in ARTICLE_FAMILIES))
+
+
+def vary_numbers(text: str, rng: random.Random) -> str:
+    """Each figure replaced by another of the same length: every report has its own."""
+    return NUMBER.sub(lambda m: str(rng.randrange(10 ** (len(m.group()) - 1),
+                                                  10 ** len(m.group()))), text)
+
+
+def body_of(template: Template, corpus: Corpus, rng: random.Random) -> tuple[str, ...]:
+    """The template's opening paragraph, then 8-20 sentences of articles of its kind."""
+    pool = corpus.sentences[template.is_meeting]
+    paragraphs = [vary_numbers(template.article.paragraphs[0], rng)]
+    for _ in range(rng.randint(3, 6)):
+        paragraphs.append(" ".join(vary_numbers(rng.choice(pool), rng)
+                                   for _ in range(rng.randint(2, 4))))
+    return tuple(paragraphs)
+
+
+def periods(kind: str, day: datetime) -> tuple[str, str]:
+    """Periods reviewed and deployed of a meeting held on `day`."""
+    year, quarter = day.year, (day.month - 1) // 3 + 1
+    if kind == "quarterly":
+        return (f"{year}-Q{quarter - 1}" if quarter > 1 else f"{year - 1}-Q4"), f"{year}-Q{quarter}"
+    if kind == "monthly":
+        previous = day.replace(day=1) - timedelta(days=1)
+        return f"{previous:%Y-%m}", f"{day:%Y-%m}"
+    if kind == "half_year":
+        return (f"{year}-H1", f"{year}-H2") if day.month > 6 else (f"{year - 1}-H2", f"{year}-H1")
+    return str(year - 1), str(year)
+
+
+def meeting_of(label: dict[str, str], day: datetime, rng: random.Random) -> dict:
+    reviewed, deployed = periods(label["kind"], day)
+    organ = label["organ"] or "other"
+    officials = [{"name": name, "title": title} for name, title in rng.sample(OFFICIALS, 2)]
+    revenue = rng.randrange(20, 3000) / 10
+    figures = [{"text": f"thu ngân sách đạt {revenue:.1f} tỷ đồng".replace(".", ","),
+                "value": revenue, "total": None, "unit": "tỷ đồng",
+                "label": "thu ngân sách nhà nước"},
+               {"text": f"{rng.randrange(100, 5000)} ha lúa", "value": rng.randrange(100, 5000),
+                "total": None, "unit": "ha", "label": "diện tích gieo cấy"}]
+    return {"kind": label["kind"], "organ": organ,
+            "organ_name": f"{ORGAN_NAMES[organ]} {label['locality']}".strip(),
+            "locality": label["locality"] or None,
+            "locality_level": label["locality_level"] or None,
+            "province": label["province"] or None,
+            "province_2025": province_2025(label["province"] or None),
+            "meeting_date": f"{day - timedelta(days=rng.randint(0, 2)):%Y-%m-%d}",
+            "period_reviewed": reviewed, "period_deployed": deployed,
+            "officials": officials, "figures": figures}
+
+
+def fresh_article(number: int, corpus: Corpus, rng: random.Random) -> dict:
+    is_meeting = rng.random() < MEETING_SHARE
+    template = rng.choice(corpus.templates[is_meeting])
+    published = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))
+    site = rng.choice(corpus.sites)
+    title = re.sub(r"\b20\d\d\b", str(published.year), template.article.title)
+    article = replace(template.article, id=f"{site}/{number}", number=number, title=title,
+                      published=published, body=body_of(template, corpus, rng))
+    return {"article": article, "site": site,
+            "meeting": meeting_of(template.label, published, rng) if is_meeting else None}
+
+
+def copied_article(original: dict, corpus: Corpus, rng: random.Random) -> dict:
+    """Another site's copy of a recent article, days later: a near duplicate, one story."""
+    source: Article = original["article"]
+    site = rng.choice([s for s in corpus.sites if s != original["site"]])
+    body = (f"({site.removeprefix('testweb_').title()}) - {source.body[0]}", *source.body[1:-1])
+    article = replace(source, id=f"{site}/{source.number}c", number=source.number + 10**8,
+                      title=f"{source.title} (tin từ cơ sở)", body=body,
+                      published=source.published + timedelta(hours=rng.randint(1, 72)))
+    return {**original, "article": article, "site": site}
+
+
+def updated_article(original: dict, rng: random.Random) -> dict:
+    """The same URL fetched again after an edit: its old text becomes a version."""
+    source: Article = original["article"]
+    extra = f"Bài viết được cập nhật lúc {rng.randint(7, 22)} giờ cùng ngày."
+    return {**original, "article": replace(source, body=(*source.body, extra)), "updated": True}
+
+
+def spec_of(number: int, recent: list[dict], corpus: Corpus, seed: int) -> dict:
+    rng = random.Random(seed * 10**9 + number)
+    draw = rng.random()
+    if recent and draw < COPY_SHARE:
+        return copied_article(rng.choice(recent), corpus, rng)
+    if recent and draw < COPY_SHARE + UPDATE_SHARE:
+        return updated_article(rng.choice(recent), rng)
+    return fresh_article(number, corpus, rng)
+
+
+@cache
+def family_of(name: str):
+    return FAMILIES[name]([])
+
+
+def article_row(spec: dict, fetched_at: str) -> dict:
+    """What pipelines.process gives the writer for one page, for this article."""
+    article: Article = spec["article"]
+    family_name = spec["site"].removeprefix("testweb_")
+    family = family_of(family_name)
+    url = f"https://{family_name}.example.vn{family.article_path(article)}"
+    text = "\n\n".join(article.paragraphs)
+    meeting = spec["meeting"]
+    row = {"canonical_url": url, "url": url, "site": spec["site"], "title": article.title,
+           "lead": article.lead or None, "text": text, "author": article.author or None,
+           "published": article.published.isoformat(timespec="minutes"),
+           "published_source": "meta", "event_date": meeting and meeting["meeting_date"],
+           "language": "vi", "encoding": "utf-8", "photo_credits": [], "warnings": [],
+           "is_meeting_report": int(meeting is not None),
+           "confidence": 0.9 if meeting else 0.1, "found_via": "sitemap", "status": 200,
+           "fetched_at": fetched_at, "extractor_version": "fill", "classifier_version": "fill",
+           "warc_file": None, "warc_offset": None, "meeting": meeting,
+           "html": family.render_article(article)}
+    row.update(search_columns(article.title, text))
+    row["story_signature"] = encode(signature(row["text_folded"]))
+    return row
+
+
+def record_run_history(db, sites: tuple[str, ...], moment: datetime) -> None:
+    """One scheduled run of every site, as `vnarchive status` reads them."""
+    stamp = moment.isoformat(timespec="seconds")
+    run_id = db["crawl_runs"].insert({"started_at": stamp, "finished_at": stamp,
+                                      "status": "finished", "sites": json.dumps(sites)}).last_pk
+    db["site_runs"].insert_all({
+        "run_id": run_id, "site": site, "started_at": stamp, "finished_at": stamp,
+        "finish_reason": "finished", "pages": 30, "bytes": 900_000, "not_modified": 20,
+        "article_pages": 3, "listing_pages_parsed": 4, "listing_article_links": 40,
+        "articles_new": 3, "articles_updated": 0, "meeting_reports": 0,
+        "pages_without_text": 0, "errors": 0, "errors_by_kind": "{}",
+        "duration_seconds": 60.0} for site in sites)
+
+
+def progress_file(db_path: str) -> Path:
+    return Path(f"{db_path}.fill.json")
+
+
+def generated_so_far(db_path: str) -> int:
+    """How many article numbers earlier fills of this archive generated."""
+    path = progress_file(db_path)
+    return json.loads(path.read_text())["generated"] if path.exists() else 0
+
+
+class Stop:
+    """Set by SIGTERM: the fill closes its writer and records how far it got."""
+
+    requested = False
+
+    @classmethod
+    def request(cls, *_: object) -> None:
+        cls.requested = True
+
+
+def fill(db_path: str, target: int, batch_size: int = 50, seed: int = 7,
+         window: int = 5000) -> dict:
+    """Add articles until numbers 0..target-1 have been generated. Throughput counts only the
+    time spent in the writer (generating a row is the crawl's work, not the store's): overall
+    and per window of `window` articles."""
+    corpus = load_corpus()
+    db = open_database(db_path)
+    for site in corpus.sites:
+        record_site(db, {"name": site, "title": site, "kind": "newspaper"})
+    db.close()
+    start = number = generated_so_far(db_path)
+    writer = ArchiveWriter(db_path, batch_size=batch_size, site="fill")
+    recent: list[dict] = []
+    windows, started = [], time.perf_counter()
+    writing = window_writing = 0.0
+    for number in range(start, target):
+        if Stop.requested:
+            break
+        spec = spec_of(number, recent, corpus, seed)
+        moment = START + timedelta(minutes=number * 6 * 60 // ARTICLES_PER_RUN)
+        row = article_row(spec, moment.isoformat(timespec="seconds"))
+        before = time.perf_counter()
+        writer.add_article(row)
+        if number % ARTICLES_PER_RUN == 0:
+            with writer.db.atomic():
+                record_run_history(writer.db, corpus.sites, moment)
+        window_writing += time.perf_counter() - before
+        if "updated" not in spec:
+            recent = [*recent[-RECENT + 1:], spec]
+        if (number + 1 - start) % window == 0:
+            windows.append({"articles": number + 1,
+                            "rows_per_s": round(window / window_writing, 1)})
+            print(json.dumps(windows[-1]), file=sys.stderr, flush=True)
+            writing, window_writing = writing + window_writing, 0.0
+    else:
+        number = target
+    before = time.perf_counter()
+    writer.close()
+    writing += window_writing + time.perf_counter() - before
+    reached = max(start, number)
+    progress_file(db_path).write_text(json.dumps({"generated": reached}))
+    return {"from": start, "to": reached, "seconds": round(time.perf_counter() - started, 1),
+            "writer_seconds": round(writing, 1),
+            "rows_per_s": round((reached - start) / writing, 1) if writing else 0.0,
+            "windows": windows,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db")
+    parser.add_argument("--articles", type=int, required=True)
+    parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--window", type=int, default=5000, help="rows per throughput figure")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, Stop.request)
+    result = fill(args.db, args.articles, args.batch_size, args.seed, args.window)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
