@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from archive.query import connect_read_only
@@ -41,15 +42,25 @@ def highlight(text: str, query: str, width: int = SNIPPET_WORDS) -> str:
     """The passage of `text` (as written) with the most query words, those words marked."""
     terms = set(re.findall(r"\w+", fold_diacritics(query)))
     words = text.split()
-    folded = [fold_diacritics(re.sub(r"\W", "", word)) for word in words]
+    # Each distinct word is folded once: a text repeats its syllables many times.
+    folds = {word: fold_diacritics(re.sub(r"\W", "", word)) for word in set(words)}
+    folded = [folds[word] for word in words]
     hits = [i for i, word in enumerate(folded) if word in terms]
     if not hits:
         return " ".join(words[:width])
-    start = max(range(len(words)), key=lambda i: sum(i <= h < i + width for h in hits))
+    start = densest_window(hits, width)
     passage = [f"{MARK_OPEN}{w}{MARK_CLOSE}" if folded[i] in terms else w
                for i, w in enumerate(words[start:start + width], start=start)]
     return ("… " if start else "") + " ".join(passage) + (" …" if start + width < len(words)
                                                           else "")
+
+
+def densest_window(hits: list[int], width: int) -> int:
+    """The first start of a window of `width` words holding the most hits. A window's count
+    only rises where its end reaches a hit, so those starts (and 0) are the only candidates."""
+    starts = sorted({0, *(h - width + 1 for h in hits if h - width + 1 > 0)})
+    counts = [bisect_left(hits, start + width) - bisect_left(hits, start) for start in starts]
+    return starts[counts.index(max(counts))]
 
 
 def search(db_path: str, query: str, site: str | None = None, province: str | None = None,
@@ -67,12 +78,19 @@ def search(db_path: str, query: str, site: str | None = None, province: str | No
             parameters.append(value)
     if meeting_only:
         conditions.append("a.is_meeting_report = 1")
+    # The best `limit` matches are ranked first, reading articles only to filter them; only
+    # those few rows are then read whole (their texts give the snippets). Reading every
+    # match's row before sorting cost seconds for common words in a large archive.
+    joins = ("join articles a on a.rowid = articles_fts.rowid "
+             "left join meeting_reports m on m.canonical_url = a.canonical_url "
+             if len(conditions) > 1 else "")
     sql = (
         "select a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
-        "m.province, bm25(articles_fts) as rank from articles_fts "
-        "join articles a on a.rowid = articles_fts.rowid "
-        "left join meeting_reports m on m.canonical_url = a.canonical_url "
-        f"where {' and '.join(conditions)} order by rank limit ?"
+        "m.province, ranked.rank from ("
+        "  select articles_fts.rowid as id, bm25(articles_fts) as rank from articles_fts "
+        f"  {joins}where {' and '.join(conditions)} order by rank limit ?"
+        ") ranked join articles a on a.rowid = ranked.id "
+        "left join meeting_reports m on m.canonical_url = a.canonical_url order by ranked.rank"
     )
     with connect_read_only(db_path) as connection:
         connection.row_factory = sqlite3.Row

@@ -227,10 +227,21 @@ def progress_file(db_path: str) -> Path:
     return Path(f"{db_path}.fill.json")
 
 
+def fill_history(db_path: str) -> list[dict]:
+    """The results of every fill of this archive, first to last."""
+    path = progress_file(db_path)
+    return json.loads(path.read_text())["fills"] if path.exists() else []
+
+
 def generated_so_far(db_path: str) -> int:
     """How many article numbers earlier fills of this archive generated."""
-    path = progress_file(db_path)
-    return json.loads(path.read_text())["generated"] if path.exists() else 0
+    history = fill_history(db_path)
+    return history[-1]["to"] if history else 0
+
+
+def record_progress(db_path: str, result: dict) -> None:
+    fills = [*fill_history(db_path), result]
+    progress_file(db_path).write_text(json.dumps({"fills": fills}))
 
 
 class Stop:
@@ -283,12 +294,13 @@ def fill(db_path: str, target: int, batch_size: int = 50, seed: int = 7,
     writer.close()
     writing += window_writing + time.perf_counter() - before
     reached = max(start, number)
-    progress_file(db_path).write_text(json.dumps({"generated": reached}))
-    return {"from": start, "to": reached, "seconds": round(time.perf_counter() - started, 1),
-            "writer_seconds": round(writing, 1),
-            "rows_per_s": round((reached - start) / writing, 1) if writing else 0.0,
-            "windows": windows,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    result = {"from": start, "to": reached, "seconds": round(time.perf_counter() - started, 1),
+              "writer_seconds": round(writing, 1),
+              "rows_per_s": round((reached - start) / writing, 1) if writing else 0.0,
+              "windows": windows,
+              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    record_progress(db_path, result)
+    return result
 
 
 def main() -> int:
