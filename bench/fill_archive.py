@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import re
 import resource
@@ -33,7 +34,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,14 +172,28 @@ def updated_article(original: dict, rng: random.Random) -> dict:
     return {**original, "article": replace(source, body=(*source.body, extra)), "updated": True}
 
 
-def spec_of(number: int, recent: list[dict], corpus: Corpus, seed: int) -> dict:
-    rng = random.Random(seed * 10**9 + number)
+def draw_of(number: int, seed: int) -> random.Random:
+    """Article `number`'s own random source: every article is a function of its number, so
+    rows can be made in another process, in any order."""
+    return random.Random(seed * 10**9 + number)
+
+
+def is_fresh(number: int, seed: int) -> bool:
+    return number < RECENT or draw_of(number, seed).random() >= COPY_SHARE + UPDATE_SHARE
+
+
+def spec_of(number: int, corpus: Corpus, seed: int) -> dict:
+    rng = draw_of(number, seed)
     draw = rng.random()
-    if recent and draw < COPY_SHARE:
-        return copied_article(rng.choice(recent), corpus, rng)
-    if recent and draw < COPY_SHARE + UPDATE_SHARE:
-        return updated_article(rng.choice(recent), rng)
-    return fresh_article(number, corpus, rng)
+    if number < RECENT or draw >= COPY_SHARE + UPDATE_SHARE:
+        return fresh_article(number, corpus, rng)
+    earlier = rng.choice([n for n in range(number - RECENT, number) if is_fresh(n, seed)])
+    original_rng = draw_of(earlier, seed)
+    original_rng.random()
+    original = fresh_article(earlier, corpus, original_rng)
+    if draw < COPY_SHARE:
+        return copied_article(original, corpus, rng)
+    return updated_article(original, rng)
 
 
 @cache
@@ -191,7 +206,11 @@ def article_row(spec: dict, fetched_at: str) -> dict:
     article: Article = spec["article"]
     family_name = spec["site"].removeprefix("testweb_")
     family = family_of(family_name)
-    url = f"https://{family_name}.example.vn{family.article_path(article)}"
+    path = family.article_path(article)
+    if str(article.number) not in path:  # SharePoint portals name pages by title alone
+        stem, dot, extension = path.rpartition(".")
+        path = f"{stem}-{article.number}{dot}{extension}"
+    url = f"https://{family_name}.example.vn{path}"
     text = "\n\n".join(article.paragraphs)
     meeting = spec["meeting"]
     row = {"canonical_url": url, "url": url, "site": spec["site"], "title": article.title,
@@ -207,6 +226,16 @@ def article_row(spec: dict, fetched_at: str) -> dict:
     row.update(search_columns(article.title, text))
     row["story_signature"] = encode(signature(row["text_folded"]))
     return row
+
+
+def fetched_at(number: int) -> datetime:
+    """When article `number` was fetched: the archive grows over ten years of runs."""
+    return START + timedelta(minutes=number * 6 * 60 // ARTICLES_PER_RUN)
+
+
+def row_of(number: int, seed: int = 7) -> dict:
+    return article_row(spec_of(number, load_corpus(), seed),
+                       fetched_at(number).isoformat(timespec="seconds"))
 
 
 def record_run_history(db, sites: tuple[str, ...], moment: datetime) -> None:
@@ -266,30 +295,29 @@ def fill(db_path: str, target: int, batch_size: int = 50, seed: int = 7,
     db.close()
     start = number = generated_so_far(db_path)
     writer = ArchiveWriter(db_path, batch_size=batch_size, site="fill")
-    recent: list[dict] = []
     windows, started = [], time.perf_counter()
     writing = window_writing = 0.0
-    for number in range(start, target):
-        if Stop.requested:
-            break
-        spec = spec_of(number, recent, corpus, seed)
-        moment = START + timedelta(minutes=number * 6 * 60 // ARTICLES_PER_RUN)
-        row = article_row(spec, moment.isoformat(timespec="seconds"))
-        before = time.perf_counter()
-        writer.add_article(row)
-        if number % ARTICLES_PER_RUN == 0:
-            with writer.db.atomic():
-                record_run_history(writer.db, corpus.sites, moment)
-        window_writing += time.perf_counter() - before
-        if "updated" not in spec:
-            recent = [*recent[-RECENT + 1:], spec]
-        if (number + 1 - start) % window == 0:
-            windows.append({"articles": number + 1,
-                            "rows_per_s": round(window / window_writing, 1)})
-            print(json.dumps(windows[-1]), file=sys.stderr, flush=True)
-            writing, window_writing = writing + window_writing, 0.0
-    else:
-        number = target
+    # Rows are made by a process of their own (a crawl's workers make them too); this one
+    # only writes, and only its time in the writer is counted.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        rows = pool.imap(partial(row_of, seed=seed), range(start, target), chunksize=64)
+        for number, row in enumerate(rows, start):
+            if Stop.requested:
+                break
+            before = time.perf_counter()
+            writer.add_article(row)
+            if number % ARTICLES_PER_RUN == 0:
+                with writer.db.atomic():
+                    record_run_history(writer.db, corpus.sites, fetched_at(number))
+            window_writing += time.perf_counter() - before
+            if (number + 1 - start) % window == 0:
+                windows.append({"articles": number + 1,
+                                "rows_per_s": round(window / window_writing, 1)})
+                print(json.dumps(windows[-1]), file=sys.stderr, flush=True)
+                writing, window_writing = writing + window_writing, 0.0
+        else:
+            number = target
+        pool.terminate()
     before = time.perf_counter()
     writer.close()
     writing += window_writing + time.perf_counter() - before
