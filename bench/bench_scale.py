@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import statistics
 import subprocess
 import sys
@@ -62,15 +63,32 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def fill_to(db: Path, size: int, batch_size: int) -> None:
+class Stop:
+    """SIGTERM stops the fill in progress; the archive is then measured at the size reached."""
+
+    requested = False
+    fill: subprocess.Popen | None = None
+
+    @classmethod
+    def request(cls, *_: object) -> None:
+        cls.requested = True
+        if cls.fill is not None:
+            cls.fill.terminate()
+
+
+def fill_to(db: Path, size: int, batch_size: int) -> int:
     """Fill the archive to `size` articles in a process of its own (nothing to do when an
-    earlier run filled it that far)."""
-    if generated_so_far(str(db)) >= size:
-        return
-    subprocess.run([sys.executable, str(ROOT / "bench" / "fill_archive.py"), str(db),
-                    "--articles", str(size), "--batch-size", str(batch_size),
-                    "--window", str(min(5000, max(1000, size // 10)))],
-                   check=True, capture_output=True)
+    earlier run filled it that far); the size reached."""
+    if generated_so_far(str(db)) < size and not Stop.requested:
+        Stop.fill = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "fill_archive.py"), str(db), "--articles",
+             str(size), "--batch-size", str(batch_size), "--window",
+             str(min(5000, max(1000, size // 10)))],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if Stop.fill.wait() != 0:
+            raise RuntimeError(f"filling {db} to {size} failed")
+        Stop.fill = None
+    return generated_so_far(str(db))
 
 
 def measure_search(db: Path, repeat: int) -> dict[str, tuple[float, float]]:
@@ -133,7 +151,8 @@ def writer_figures(db: Path, size: int) -> tuple[float, float]:
     """The writer's rows/s over the window that ended at `size` (or over the whole fill that
     reached it) and that fill's peak RSS in MB, from the archive's fill history."""
     fill = next(f for f in fill_history(str(db)) if f["from"] < size <= f["to"])
-    window = next((w for w in fill["windows"] if w["articles"] == size), None)
+    window = next((w for w in fill["windows"] if w["articles"] == size),
+                  fill["windows"][-1] if fill["windows"] else None)
     return (window["rows_per_s"] if window else fill["rows_per_s"]), fill["peak_rss_mb"]
 
 
@@ -197,13 +216,16 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=50, help="the writer's batch size")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    signal.signal(signal.SIGTERM, Stop.request)
     results = []
     with tempfile.TemporaryDirectory() as folder:
         db = Path(args.db) if args.db else Path(folder) / "scale.db"
         for size in sizes:
-            fill_to(db, size, args.batch_size)
-            results.append(measure(db, size, Path(folder), args.repeat))
+            reached = fill_to(db, size, args.batch_size)
+            results.append(measure(db, reached, Path(folder), args.repeat))
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+            if Stop.requested:
+                break
     report(results)
     return 0
 

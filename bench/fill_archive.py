@@ -299,7 +299,8 @@ def fill(db_path: str, target: int, batch_size: int = 50, seed: int = 7,
     writing = window_writing = 0.0
     # Rows are made by a process of their own (a crawl's workers make them too); this one
     # only writes, and only its time in the writer is counted.
-    with multiprocessing.get_context("fork").Pool(1) as pool:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1, signal.signal, (signal.SIGTERM, signal.SIG_DFL)) as pool:
         rows = pool.imap(partial(row_of, seed=seed), range(start, target), chunksize=64)
         for number, row in enumerate(rows, start):
             if Stop.requested:
