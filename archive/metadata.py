@@ -90,6 +90,11 @@ QUERIES = {
     },
 }
 
+# Datasette's settings for `vnarchive serve`. Facet suggestions run a timed query per column
+# on every table page: three seconds of a 10,000-article page, and a timeout per column on a
+# large archive. The facets above are chosen; nothing is left to suggest.
+DATASETTE_SETTINGS = {"suggest_facets": False}
+
 
 def datasette_metadata(db_path: str) -> dict:
     database = Path(db_path).stem

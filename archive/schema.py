@@ -290,7 +290,7 @@ def m011_band_days(db: Database) -> None:
 
 
 @migrations()
-def m012_scale(db: Database) -> None:
+def m012_indexes_for_scale(db: Database) -> None:
     """What a million articles need (bench/bench_scale.py). The full-text index is rewritten
     only when an indexed column changes: sqlite-utils' update trigger fires on every update,
     so giving a new article its story id tokenized its texts three more times."""
@@ -304,6 +304,13 @@ def m012_scale(db: Database) -> None:
         "values (new.rowid, new.title, new.text, new.title_folded, new.text_folded); end")
     # The (band, day) index of m011 serves every lookup by band.
     db.execute("drop index if exists idx_article_bands_band")
+    # Datasette's default facets of articles (archive/metadata.py) group the whole table: an
+    # index each makes that a scan of the index, not of every row and its long texts.
+    db["articles"].create_index(["language"], if_not_exists=True)
+    db["articles"].create_index(["encoding"], if_not_exists=True)
+    # The saved query "latest reports of a district", and `vnarchive status`'s last success.
+    db["meeting_reports"].create_index(["locality", "meeting_date"], if_not_exists=True)
+    db["site_runs"].create_index(["site", "finished_at"], if_not_exists=True)
 
 
 def open_database(path: str) -> Database:

@@ -255,13 +255,15 @@ def command_serve(args: argparse.Namespace) -> int:
     import tempfile
 
     from archive.errors import check_readable
-    from archive.metadata import datasette_metadata
+    from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
 
     check_readable(args.db)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(datasette_metadata(args.db), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
                handle.name, "--host", "127.0.0.1", "--port", str(args.port)]
+    for name, value in DATASETTE_SETTINGS.items():
+        command += ["--setting", name, str(value).lower()]
     print(f"serving {args.db} at http://127.0.0.1:{args.port}/", flush=True)
     datasette = subprocess.Popen(command)
     # Stopping `vnarchive serve` (SIGTERM, Ctrl-C) stops Datasette too, never leaving it behind.
