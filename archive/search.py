@@ -18,6 +18,7 @@ from pipelines.vietnamese import fold_diacritics
 
 SNIPPET_WORDS = 30
 MARK_OPEN, MARK_CLOSE = "[", "]"
+NON_WORD = re.compile(r"\W")
 
 
 @dataclass
@@ -38,13 +39,13 @@ def fts_query(query: str) -> str:
     return " ".join(f'"{word}"' for word in words)
 
 
-def highlight(text: str, query: str, width: int = SNIPPET_WORDS) -> str:
-    """The passage of `text` (as written) with the most query words, those words marked."""
+def highlight(text: str, query: str, width: int = SNIPPET_WORDS,
+              folded_text: str | None = None) -> str:
+    """The passage of `text` (as written) with the most query words, those words marked.
+    `folded_text` is the stored `text_folded`, when the caller has it."""
     terms = set(re.findall(r"\w+", fold_diacritics(query)))
     words = text.split()
-    # Each distinct word is folded once: a text repeats its syllables many times.
-    folds = {word: fold_diacritics(re.sub(r"\W", "", word)) for word in set(words)}
-    folded = [folds[word] for word in words]
+    folded = folded_words(words, folded_text)
     hits = [i for i, word in enumerate(folded) if word in terms]
     if not hits:
         return " ".join(words[:width])
@@ -53,6 +54,18 @@ def highlight(text: str, query: str, width: int = SNIPPET_WORDS) -> str:
                for i, w in enumerate(words[start:start + width], start=start)]
     return ("… " if start else "") + " ".join(passage) + (" …" if start + width < len(words)
                                                           else "")
+
+
+def folded_words(words: list[str], folded_text: str | None) -> list[str]:
+    """Each word without diacritics and punctuation. The stored folded text has the same
+    words in the same order, so it is split, not folded again (folding word by word was most
+    of a search's time); each distinct word is folded once when it is not at hand."""
+    if folded_text is not None:
+        candidates = folded_text.split()
+        if len(candidates) == len(words):
+            return [NON_WORD.sub("", word) for word in candidates]
+    folds = {word: fold_diacritics(NON_WORD.sub("", word)) for word in set(words)}
+    return [folds[word] for word in words]
 
 
 def densest_window(hits: list[int], width: int) -> int:
@@ -86,7 +99,7 @@ def search(db_path: str, query: str, site: str | None = None, province: str | No
              if len(conditions) > 1 else "")
     sql = (
         "select a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
-        "m.province, ranked.rank from ("
+        "a.text_folded, m.province, ranked.rank from ("
         "  select articles_fts.rowid as id, bm25(articles_fts) as rank from articles_fts "
         f"  {joins}where {' and '.join(conditions)} order by rank limit ?"
         ") ranked join articles a on a.rowid = ranked.id "
@@ -97,4 +110,5 @@ def search(db_path: str, query: str, site: str | None = None, province: str | No
         rows = connection.execute(sql, [*parameters, limit]).fetchall()
     return [Hit(row["canonical_url"], row["site"], row["title"], row["published"],
                 bool(row["is_meeting_report"]), row["province"], row["rank"],
-                highlight(row["text"] or "", query)) for row in rows]
+                highlight(row["text"] or "", query, folded_text=row["text_folded"]))
+            for row in rows]
