@@ -1,0 +1,84 @@
+"""The scale generator and benchmark on tiny inputs (bench/fill_archive.py, bench/bench_scale.py).
+No timing is asserted: figures are the benchmark's job. What is checked is what the generator
+promises (rows through the writer, meeting reports, stories of copies, versions, run history,
+an archive that grows where it stopped) and that the benchmark runs to its report."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.fill_archive import fill, generated_so_far, load_corpus, spec_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _one(db: Path, sql: str):
+    connection = sqlite3.connect(db)
+    try:
+        return connection.execute(sql).fetchone()
+    finally:
+        connection.close()
+
+
+@pytest.mark.timeout(300)
+def test_fill_writes_realistic_rows_through_the_writer(tmp_path):
+    db = tmp_path / "fill.db"
+    result = fill(str(db), 400, batch_size=50, window=100)
+    assert result["to"] == 400 and len(result["windows"]) == 4
+    articles, stories, meetings = _one(db, "select count(*), count(distinct story_id), "
+                                           "sum(is_meeting_report) from articles")
+    # Updates of an earlier article add no row; copies and fresh articles do.
+    assert 380 <= articles < 400
+    assert 0 < meetings < articles * 0.2  # meeting reports at a portal's share, not all
+    assert stories < articles  # copies joined their original's story
+    assert _one(db, "select count(*) from meeting_reports")[0] == meetings
+    assert _one(db, "select count(*) from figures where label like '%ngân sách%'")[0] == meetings
+    assert _one(db, "select count(*) from articles_fts where articles_fts match 'dang'")[0] > 0
+    assert _one(db, "select count(*) from article_sources")[0] == articles
+    runs = _one(db, "select count(distinct run_id), count(distinct site) from site_runs "
+                    "where site != 'fill'")  # not the fill's own writer
+    assert runs[0] >= 400 // 68 and runs[1] == len(load_corpus().sites)
+    years = _one(db, "select min(published), max(published) from articles")
+    assert years[0] < "2017" and years[1] > "2023"  # spread over the ten years
+
+
+def test_articles_are_functions_of_their_number():
+    corpus = load_corpus()
+    first = spec_of(1234, corpus, seed=7)
+    again = spec_of(1234, corpus, seed=7)
+    assert first["article"] == again["article"] and first["site"] == again["site"]
+    assert spec_of(1234, corpus, seed=8)["article"] != first["article"]
+
+
+@pytest.mark.timeout(300)
+def test_a_second_fill_goes_on_where_the_first_stopped(tmp_path):
+    db = tmp_path / "grow.db"
+    fill(str(db), 120, window=60)
+    fill(str(db), 200, window=40)
+    assert generated_so_far(str(db)) == 200
+    again = fill(str(db), 150)  # already past it: nothing to add
+    assert again["from"] == again["to"] == 200
+    # Numbers 120..199 were added once, after 0..119: no URL written by both fills twice.
+    assert _one(db, "select count(*) from articles")[0] > 180
+
+
+@pytest.mark.timeout(600)
+def test_bench_scale_runs_and_reports_each_size(tmp_path):
+    db = tmp_path / "scale.db"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_scale.py"), "--sizes", "150,300",
+         "--db", str(db), "--repeat", "1"],
+        capture_output=True, text=True, timeout=540, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    measured = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert [m["size"] for m in measured] == [150, 300]
+    assert measured[-1]["rows"] > measured[0]["rows"] > 0
+    for label in ("writer rows/s", "search no filter p95 ms", "status ms",
+                  "export parquet rows/s", "datasette articles table ms", "targets at 300"):
+        assert label in result.stdout
