@@ -149,23 +149,27 @@ def measure_datasette(db: Path) -> dict[str, float]:
     return asyncio.run(fetch_all())
 
 
-def writer_figures(db: Path, size: int) -> tuple[float, float]:
-    """The writer's rows/s over the window that ended at `size` (or over the whole fill that
-    reached it) and that fill's peak RSS in MB, from the archive's fill history."""
+def writer_figures(db: Path, size: int) -> tuple[float, float, float]:
+    """The writer's rows/s and CPU ms per row over the window that ended at `size` (or the
+    last window of the fill that reached it) and that fill's peak RSS in MB, from the
+    archive's fill history."""
     fill = next(f for f in fill_history(str(db)) if f["from"] < size <= f["to"])
     window = next((w for w in fill["windows"] if w["articles"] == size),
                   fill["windows"][-1] if fill["windows"] else None)
-    return (window["rows_per_s"] if window else fill["rows_per_s"]), fill["peak_rss_mb"]
+    window = window or {}
+    return (window.get("rows_per_s", fill["rows_per_s"]), window.get("cpu_ms_per_row", 0.0),
+            fill["peak_rss_mb"])
 
 
 def measure(db: Path, size: int, folder: Path, repeat: int) -> dict:
-    writer_rate, writer_peak = writer_figures(db, size)
+    writer_rate, writer_cpu, writer_peak = writer_figures(db, size)
     with connect_read_only(str(db)) as connection:
         rows = connection.execute("select count(*) from articles").fetchone()[0]
     export_seconds, export_rows = measure_export(db, folder)
     return {
         "size": size, "rows": rows, "megabytes": db.stat().st_size / 2**20,
-        "writer rows/s": writer_rate, "writer peak MB": writer_peak,
+        "writer rows/s": writer_rate, "writer CPU ms/row": writer_cpu,
+        "writer peak MB": writer_peak,
         "search": measure_search(db, repeat),
         "status s": timed(lambda: site_health(str(db))),
         "saved queries s": measure_saved_queries(db),
@@ -187,6 +191,8 @@ def report(results: list[dict]) -> None:
     line("archive rows (articles)", [r["rows"] for r in results], "{:>14,.0f}")
     line("archive MB", [r["megabytes"] for r in results], "{:>14,.0f}")
     line("writer rows/s (last window)", [r["writer rows/s"] for r in results])
+    line("writer CPU ms per row (last window)", [r["writer CPU ms/row"] for r in results],
+         "{:>14.2f}")
     line("writer peak RSS MB", [r["writer peak MB"] for r in results])
     for name in first["search"]:
         line(f"search {name} p50 ms", [r["search"][name][0] for r in results])
