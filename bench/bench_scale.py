@@ -13,7 +13,9 @@ At each size the archive is filled further by bench/fill_archive.py in a process
 - Datasette's table page of articles (with its metadata facets) and a faceted page of
   meeting reports, through Datasette's own test client: seconds.
 Figures are printed side by side, each size beside the first, with the targets of issue 19.
-The default is small (10,000 only); without --db the archive is a temporary file.
+The default is small (10,000 only); without --db the archive is a temporary file. Each size's
+measurements are also printed on stderr as one JSON line; `--report FILE ...` prints the
+side-by-side table from such lines saved by earlier runs.
 """
 
 from __future__ import annotations
@@ -226,7 +228,15 @@ def main() -> int:
     parser.add_argument("--db", help="the archive to grow (kept); default a temporary file")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the queries")
     parser.add_argument("--batch-size", type=int, default=50, help="the writer's batch size")
+    parser.add_argument("--report", nargs="+", metavar="FILE",
+                        help="print the side-by-side report of measurements saved from earlier "
+                             "runs (the JSON lines they print on stderr), measuring nothing")
     args = parser.parse_args()
+    if args.report:
+        report(sorted((json.loads(line) for name in args.report
+                       for line in Path(name).read_text().splitlines() if line.startswith("{")),
+                      key=lambda result: result["size"]))
+        return 0
     sizes = [int(size) for size in args.sizes.split(",")]
     signal.signal(signal.SIGTERM, Stop.request)
     results = []
