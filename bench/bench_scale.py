@@ -184,6 +184,11 @@ def measure(db: Path, size: int, folder: Path, repeat: int) -> dict:
     }
 
 
+def divided(value: float, base: float) -> float:
+    """A ratio; not a number when the base was not measured (an archive filled earlier)."""
+    return value / base if base else float("nan")
+
+
 def report(results: list[dict]) -> None:
     """One column per size, each ratio against the first."""
     first = results[0]
@@ -191,7 +196,7 @@ def report(results: list[dict]) -> None:
     print(f"{'':<40}" + "".join(f"{s:>14}" for s in sizes) + f"{'ratio last/first':>18}")
 
     def line(label: str, values: list[float], fmt: str = "{:>14.1f}") -> None:
-        ratio = values[-1] / values[0] if values[0] else float("nan")
+        ratio = divided(values[-1], values[0])
         print(f"{label:<40}" + "".join(fmt.format(v) for v in values) + f"{ratio:>18.2f}")
 
     line("archive rows (articles)", [r["rows"] for r in results], "{:>14,.0f}")
@@ -212,13 +217,13 @@ def report(results: list[dict]) -> None:
     last = results[-1]
     worst_search = max(p95 for _, p95 in last["search"].values())
     slowest_page = max([*last["saved queries s"].values(), *last["datasette s"].values()])
-    writer_ratio = last["writer rows/s"] / first["writer rows/s"]
+    writer_ratio = divided(last["writer rows/s"], first["writer rows/s"])
     print(f"targets at {last['size']:,}: writer {writer_ratio:.2f} of its "
           f"{first['size']:,} figure (>= {TARGETS['writer ratio']}), search p95 "
           f"{worst_search:.0f} ms (< {TARGETS['search p95 ms']}), slowest saved query or page "
           f"{slowest_page:.2f} s (< {TARGETS['page s']}), export "
           f"{last['export rows/s']:,.0f} rows/s (>= {TARGETS['export rows/s']:,}), writer RSS "
-          f"{last['writer peak MB'] / first['writer peak MB']:.2f} of its first figure")
+          f"{divided(last['writer peak MB'], first['writer peak MB']):.2f} of its first figure")
 
 
 def main() -> int:
