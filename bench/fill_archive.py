@@ -273,6 +273,21 @@ def record_progress(db_path: str, result: dict) -> None:
     progress_file(db_path).write_text(json.dumps({"fills": fills}))
 
 
+def made_rows(pool, start: int, target: int, seed: int, chunk: int = 500):
+    """Rows start..target-1 in order, made by the pool one chunk ahead of the writer: at most
+    two chunks are held, so memory stays flat however far the writer lags (Pool.imap would
+    queue every row made)."""
+    pending = None
+    for first in range(start, target, chunk):
+        ahead = pool.map_async(partial(row_of, seed=seed), range(first, min(first + chunk,
+                                                                             target)), 50)
+        if pending is not None:
+            yield from pending.get()
+        pending = ahead
+    if pending is not None:
+        yield from pending.get()
+
+
 class Stop:
     """Set by SIGTERM: the fill closes its writer and records how far it got."""
 
@@ -302,8 +317,7 @@ def fill(db_path: str, target: int, batch_size: int = 50, seed: int = 7,
     # only writes, and only its time in the writer is counted.
     context = multiprocessing.get_context("fork")
     with context.Pool(1, signal.signal, (signal.SIGTERM, signal.SIG_DFL)) as pool:
-        rows = pool.imap(partial(row_of, seed=seed), range(start, target), chunksize=64)
-        for number, row in enumerate(rows, start):
+        for number, row in enumerate(made_rows(pool, start, target, seed), start):
             if Stop.requested:
                 break
             before, before_cpu = time.perf_counter(), time.process_time()
