@@ -215,8 +215,8 @@ def report(results: list[dict]) -> None:
 
     line("archive rows (articles)", [r["rows"] for r in results], 0)
     line("archive MB", [r["megabytes"] for r in results], 0)
-    line("writer rows/s (last 5,000)", [r["writer rows/s"] for r in results])
-    line("writer CPU ms per row (last 5,000)", [r["writer CPU ms/row"] for r in results], 2)
+    line("writer rows/s (last window)", [r["writer rows/s"] for r in results])
+    line("writer CPU ms per row (last window)", [r["writer CPU ms/row"] for r in results], 2)
     line("writer peak RSS MB", [r["writer peak MB"] for r in results])
     print("reads: wall / CPU")
     for name in first["search ms"]:
