@@ -82,26 +82,30 @@ def search(db_path: str, query: str, site: str | None = None, province: str | No
     match = fts_query(query)
     if not match:
         return []
+    # Each filter is the set of rowids an index gives (site, publication day, meeting reports,
+    # a province's reports), so no article row is read to filter the matches. The "+" keeps
+    # SQLite from handing the set to FTS5 as rowid lookups, one full-text query per rowid.
     conditions, parameters = ["articles_fts match ?"], [match]
-    for clause, value in (("a.site = ?", site), ("m.province = ?", province),
-                          ("substr(a.published, 1, 10) >= ?", date_from),
-                          ("substr(a.published, 1, 10) <= ?", date_to)):
+    for rowids, value in (
+            ("select rowid from articles where site = ?", site),
+            ("select a.rowid from meeting_reports m join articles a using (canonical_url) "
+             "where m.province = ?", province),
+            ("select rowid from articles where published >= ?", date_from),
+            ("select rowid from articles where published < date(?, '+1 day')", date_to)):
         if value:
-            conditions.append(clause)
+            conditions.append(f"+articles_fts.rowid in ({rowids})")
             parameters.append(value)
     if meeting_only:
-        conditions.append("a.is_meeting_report = 1")
-    # The best `limit` matches are ranked first, reading articles only to filter them; only
-    # those few rows are then read whole (their texts give the snippets). Reading every
-    # match's row before sorting cost seconds for common words in a large archive.
-    joins = ("join articles a on a.rowid = articles_fts.rowid "
-             "left join meeting_reports m on m.canonical_url = a.canonical_url "
-             if len(conditions) > 1 else "")
+        conditions.append("+articles_fts.rowid in "
+                          "(select rowid from articles where is_meeting_report = 1)")
+    # The best `limit` matches are ranked first; only those few rows are then read whole
+    # (their texts give the snippets). Reading every match's row before sorting cost seconds
+    # for common words in a large archive.
     sql = (
         "select a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
         "a.text_folded, m.province, ranked.rank from ("
         "  select articles_fts.rowid as id, bm25(articles_fts) as rank from articles_fts "
-        f"  {joins}where {' and '.join(conditions)} order by rank limit ?"
+        f"  where {' and '.join(conditions)} order by rank limit ?"
         ") ranked join articles a on a.rowid = ranked.id "
         "left join meeting_reports m on m.canonical_url = a.canonical_url order by ranked.rank"
     )
