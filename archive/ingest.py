@@ -100,6 +100,10 @@ class Ingester:
             elif kind == "article":
                 self._write_article(data)
                 written[data["site"]][data["canonical_url"]] = data["fetched_at"]
+            elif kind == "attachment":
+                self._write_attachment(data)
+            elif kind == "mark":
+                self.writer(data["site"]).mark_pages(data["urls"], data["error"])
             elif kind == "site":
                 self.writer(data["name"]).record_site(data)
             elif kind == "closed":
@@ -144,12 +148,22 @@ class Ingester:
         self.warc_pointers[(exchange.url, exchange.fetched_at)] = (stored.file, stored.offset)
 
     def _write_article(self, article: dict) -> None:
-        key = (article["url"], article["fetched_at"])
-        pointer = self.warc_pointers.pop(key, None) or next(self.db.execute(
+        article["warc_file"], article["warc_offset"] = self._warc_pointer(
+            article["url"], article["fetched_at"])
+        self.writer(article["site"]).add_article(article)
+
+    def _write_attachment(self, attachment: dict) -> None:
+        if attachment.get("fetched_at"):  # a document that could not be fetched has none
+            attachment["warc_file"], attachment["warc_offset"] = self._warc_pointer(
+                attachment["url"], attachment["fetched_at"])
+        self.writer(attachment["site"]).add_attachment(attachment)
+
+    def _warc_pointer(self, url: str, fetched_at: str) -> tuple[str | None, int | None]:
+        """Where the response fetched from `url` at `fetched_at` was stored."""
+        key = (url, fetched_at)
+        return self.warc_pointers.pop(key, None) or next(self.db.execute(
             "select warc_file, warc_offset from pages where url = ? and fetched_at = ? and "
             "warc_file is not null order by id desc limit 1", list(key)), (None, None))
-        article["warc_file"], article["warc_offset"] = pointer
-        self.writer(article["site"]).add_article(article)
 
     def _note_closed(self, data: dict) -> None:
         report = self.reports[data["site"]]

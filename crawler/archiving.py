@@ -5,6 +5,7 @@ pipeline, opened on first use and closed when the spider closes. In distributed 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.sink import ArchiveSink
 from archive.writer import ArchiveWriter, StorageFull
 
 # The finish reason of a crawl stopped because the archive could not be written.
@@ -13,7 +14,8 @@ DISK_FULL = "disk_full"
 _ATTRIBUTE = "_vnarchive_writer"
 
 
-def writer_for(crawler) -> ArchiveWriter:
+def writer_for(crawler) -> ArchiveSink:
+    """The crawler's one archive sink (archive/sink.py), created on first use."""
     writer = getattr(crawler, _ATTRIBUTE, None)
     if writer is None:
         settings = crawler.settings

@@ -371,9 +371,9 @@ class HostLockMiddleware:
 
 # What a worker has instead of an archive -----------------------------------------------------
 class RedisArchiveSink:
-    """The archive writer's interface (as FetchRecorderMiddleware and StorePipeline use it),
-    sending everything to the Redis stream that `vnarchive ingest` writes into the archive.
-    The WARC pointers are only known there: articles go with none, and ingest fills them in."""
+    """The archive sink protocol (archive/sink.py), sending everything to the Redis stream that
+    `vnarchive ingest` writes into the archive. The WARC pointers are only known there:
+    articles and attachments go with none, and ingest fills them in."""
 
     run_id = None  # the ingest writer's run
 
@@ -405,6 +405,12 @@ class RedisArchiveSink:
 
     def add_article(self, article: dict) -> None:
         self.send("article", {key: article.get(key) for key in ARTICLE_KEYS})
+
+    def add_attachment(self, attachment: dict) -> None:
+        self.send("attachment", {**attachment, "site": self.site})
+
+    def mark_pages(self, urls: list[str], error: str) -> None:
+        self.send("mark", {"site": self.site, "urls": list(urls), "error": error})
 
     def record_site(self, site: dict) -> None:
         self.send("site", site)
