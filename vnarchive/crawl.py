@@ -60,6 +60,7 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     settings = _settings(profile_files, base_urls, log_level, refresh, backfill)
     settings.set("VNARCHIVE_DB", str(db_path))
+    settings.set("VNARCHIVE_LOCK_HELD", True)  # taken below, for all the run's crawlers
     if batch_size:
         settings.set("VNARCHIVE_BATCH_SIZE", batch_size)
     process = _process(settings, names)
