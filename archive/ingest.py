@@ -31,9 +31,9 @@ from redis.exceptions import ResponseError
 
 from archive.lock import archive_lock
 from archive.schema import open_database
+from archive.stream import REPORTED_STATS, STREAM, archived_key
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter, finish_run, start_run
-from crawler.distributed import REPORTED_STATS, STREAM, archived_key
 
 logger = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from scrapy import Request
 from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
 
+from archive.stream import STREAM
 from archive.warc import Exchange, read_payload
 from archive.writer import warc_folder
 from crawler import settings as project_settings
 from crawler.distributed import (
-    STREAM,
     DistributedMode,
     HostLockMiddleware,
     JsonRequests,
