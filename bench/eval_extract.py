@@ -1,18 +1,26 @@
 """Evaluate extraction against hand-written expectations, beside plain trafilatura.
 
-    python bench/eval_extract.py            # the table
+    python bench/eval_extract.py            # the tables
     python bench/eval_extract.py --failures # and every miss, page by page
 
 The "+ profile" column is vnarchive given each site's `article_selector` from its profile, as a
 crawl is (hard pages have no profile, so they count as in the first column).
 
-The set: every article page of the local test web (expected values from the hand-written
-article sources) and the hard pages of tests/extraction/pages (expected JSON written by hand;
-pages meant for a legacy encoding are encoded to it first). Text is scored as trafilatura's
-own evaluation does: each `must_contain` snippet found is a true positive, missed a false
-negative; each `must_not_contain` snippet found is a false positive. Title, author and
-publication date (its day) are scored by exact match. htmldate's date is scored too, since
-it is the usual tool for that field.
+Two kinds of set. The synthetic set: every article page of the local test web (expected
+values from the hand-written article sources) and the hard pages of tests/extraction/pages
+(expected JSON written by hand; pages meant for a legacy encoding are encoded to it first).
+Text is scored as trafilatura's own evaluation does: each `must_contain` snippet found is a
+true positive, missed a false negative; each `must_not_contain` snippet found is a false
+positive. Title, author and publication date (its day) are scored by exact match. htmldate's
+date is scored too, since it is the usual tool for that field; token F1 is scored on the test
+web's articles, whose whole text is known.
+
+The real sets: every folder of hand-labelled real pages in the shared folder
+(`real-pages/articles`, `real-pages/more`; found beside the checkout or at $VNARCHIVE_SHARED).
+Each page is scored on its labels: title exact, published day, author, body first and last
+sentence present, free of the labelled boilerplate; vnarchive beside plain trafilatura
+(`trafilatura.extract` on the raw bytes) and htmldate (`find_date(original_date=True)` with
+the URL), with the pages where ours is empty or worse listed.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import argparse
 import json
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import Counts, share  # noqa: E402
+from bench.real_pages import REAL_SETS, evaluate_set, print_set  # noqa: E402
 from crawler.profiles import load_profiles  # noqa: E402
 from pipelines.encodings import ENCODERS  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
@@ -60,6 +70,7 @@ class Case:
     must_not_contain: list[str]
     legacy: bool = False
     article_selector: str | None = None  # from the site's profile
+    reference: str | None = None  # the whole article text, where the set has it
 
 
 @dataclass
@@ -77,6 +88,7 @@ class Scores(Counts):
     boilerplate_pages: list[str] = field(default_factory=list)
     legacy_readable: list[bool] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    token_f1s: list[float] = field(default_factory=list)  # pages with a reference text
 
     def exact(self, name: str) -> float:
         return share(self.fields[name])
@@ -106,7 +118,7 @@ def article_page_cases() -> list[Case]:
                 title=article.title, author=article.author or None,
                 published=article.published.date().isoformat(),
                 must_contain=paragraphs, must_not_contain=not_contain,
-                article_selector=selector,
+                article_selector=selector, reference="\n".join(paragraphs),
             ))
     return cases
 
@@ -148,6 +160,16 @@ def run_trafilatura(case: Case) -> Output:
                   metadata.author if metadata else None, metadata.date if metadata else None)
 
 
+def token_f1(got: str, reference: str) -> float:
+    """Bag-of-words F1 of a text against its reference, as trafilatura's benchmarks count."""
+    got_tokens, want_tokens = Counter(got.split()), Counter(reference.split())
+    common = sum((got_tokens & want_tokens).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(got_tokens.values()), common / sum(want_tokens.values())
+    return 2 * precision * recall / (precision + recall)
+
+
 def score(cases: list[Case], extractor: Callable[[Case], Output]) -> Scores:
     scores = Scores()
     for case in cases:
@@ -163,6 +185,8 @@ def score(cases: list[Case], extractor: Callable[[Case], Output]) -> Scores:
             if snippet in text:
                 scores.false_positive += 1
                 scores.failures.append(f"{case.name}: kept {snippet[:60]!r}")
+        if case.reference is not None:
+            scores.token_f1s.append(token_f1(text, case.reference))
         if any(listed in text for listed in LISTED_BOILERPLATE):
             scores.boilerplate_pages.append(case.name)
         for name, got, want in (("title", output.title, case.title),
@@ -180,7 +204,8 @@ def score(cases: list[Case], extractor: Callable[[Case], Output]) -> Scores:
 def htmldate_exact(cases: list[Case]) -> float:
     hits = 0
     for case in cases:
-        found = htmldate.find_date(case.page.decode("utf-8", errors="replace"), url=case.url)
+        found = htmldate.find_date(case.page.decode("utf-8", errors="replace"), url=case.url,
+                                   original_date=True)
         hits += found == case.published
     return hits / max(1, len(cases))
 
@@ -200,6 +225,7 @@ def print_table(results: dict[str, Scores], cases: list[Case]) -> None:
         ("text precision", lambda s: f"{s.precision:.3f}"),
         ("text recall", lambda s: f"{s.recall:.3f}"),
         ("text F1", lambda s: f"{s.f1:.3f}"),
+        ("token F1 (test web)", lambda s: f"{sum(s.token_f1s) / max(1, len(s.token_f1s)):.3f}"),
         ("title exact", lambda s: f"{s.exact('title'):.3f}"),
         ("author exact", lambda s: f"{s.exact('author'):.3f}"),
         ("published exact (day)", lambda s: f"{s.exact('published'):.3f}"),
@@ -225,6 +251,10 @@ def main() -> int:
             print("\n".join(results[name].failures) or "none")
         print("pages with listed boilerplate:",
               ", ".join(results["vnarchive"].boilerplate_pages) or "none")
+    for set_name in REAL_SETS:  # the real sets, when the shared folder is there
+        real = evaluate_set(set_name)
+        if real:
+            print_set(set_name, real, args.failures)
     return 0
 
 
