@@ -17,11 +17,11 @@ from lxml.cssselect import CSSSelector
 from pipelines.boilerplate import clean_lines, normalize_line
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
+from pipelines.headline import page_title
 from pipelines.vietnamese import normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
-SITE_SUFFIX = re.compile(r"\s+[-|–]\s+[^-|–]{2,60}$")
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
 # listing, home or menu page: navigation, not an article. Measured on the test web and on 16
 # real portal pages (tests/test_extract.py): the test web's articles have no linked line; its
@@ -104,34 +104,6 @@ def _description(tree) -> str | None:
         if values and normalize_line(values[0]):
             return normalize_line(values[0])
     return None
-
-
-def _headings(tree) -> set[str]:
-    if tree is None:
-        return set()
-    return {normalize_line(h.text_content()) for h in tree.iter("h1", "h2", "h3")}
-
-
-def _page_title(tree) -> str | None:
-    """The article's title: og:title or <title>, without a " - Site name" suffix when a
-    heading shows the bare title (never cut at a " - " of the title itself: "năm học
-    2024 - 2025"), else the first h1."""
-    if tree is None:
-        return None
-    headings = _headings(tree)
-    candidates = [normalize_line(value) for value in
-                  tree.xpath('//meta[@property="og:title"]/@content') + [tree.findtext(".//title")
-                                                                         or ""]]
-    for candidate in filter(None, candidates):
-        if candidate in headings:
-            return candidate
-        bare = SITE_SUFFIX.sub("", candidate)
-        if bare in headings:
-            return bare
-    first_h1 = next(iter(tree.iter("h1")), None)
-    if first_h1 is not None and normalize_line(first_h1.text_content()):
-        return normalize_line(first_h1.text_content())
-    return next(filter(None, candidates), None)
 
 
 AUTHOR_XPATH = ('//*[@itemprop="author" or @rel="author" or contains(@class, "author") or '
@@ -234,12 +206,12 @@ class PageFacts:
 
 
 def _page_facts(tree, url: str | None) -> PageFacts:
-    title = _page_title(tree)
+    title, heading = page_title(tree)
     anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
     lang = tree.get("lang")
     return PageFacts(
         title=title, author=_author_element(tree), description=_description(tree),
-        published=publication_date(tree, url=url, title=title),
+        published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles={a for a in anchors if len(a.split()) >= 3},
     )

@@ -1,0 +1,107 @@
+"""The article's headline: where the page's own signals agree, not its first heading.
+
+Portal themes put sidebar boxes titled with <h1> ("Tin tức nổi bật", "quy hoạch - kế hoạch")
+before the article, and print the headline itself in a <div> of the article block; newspapers
+put the section name in an <h1> above the headline. What every CMS of the field does agree on
+is the document title and og:title: "Headline - Section - Site name" (or "Site | Headline").
+So the headline is the page element whose whole text is the og:title or a run of the
+document title's parts; the longest such text wins (the site name or section alone is
+shorter than the headline beside it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.boilerplate import normalize_line
+
+# What CMSes put between the headline, the section and the site name in <title>.
+TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")
+# Elements that can print a headline: headings first, then any block or inline element (the
+# Liferay `div.asset-full-content-title`, a `p.title`, a `span` in a title box). Not a link,
+# a menu or a list item: those are the section names and teasers that share words with the
+# document title ("Lệ Thủy - Tin tức" and the menu's "Tin tức").
+HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "div", "p", "span", "strong", "td")
+NOT_HEADLINE_ANCESTORS = ("a", "nav", "li")
+HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2}
+TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
+
+
+def title_runs(title: str) -> list[str]:
+    """The document title and every run of its parts from either end: "A - B - Site" gives
+    "A", "A - B", "Site", "B - Site" and the whole. A headline with a dash of its own
+    ("kinh tế - xã hội quý I") is one of the runs, so it is never cut inside."""
+    parts = TITLE_SEPARATOR.split(title)
+    separators = TITLE_SEPARATOR.findall(title)
+    runs = {title}
+    for count in range(1, len(parts)):
+        head = parts[0] + "".join(s + p for s, p in zip(separators[: count - 1], parts[1:count],
+                                                         strict=True))
+        runs.add(head)
+        tail_start = len(parts) - count
+        tail = parts[tail_start] + "".join(
+            s + p for s, p in zip(separators[tail_start:], parts[tail_start + 1:], strict=True))
+        runs.add(tail)
+    return [normalize_line(run) for run in runs if normalize_line(run)]
+
+
+def _document_titles(tree) -> list[str]:
+    """og:title, twitter:title and <title>, but for those cut short with an ellipsis: a
+    cut title agrees with the teaser links that are cut the same way, not with the headline."""
+    values = tree.xpath('//meta[@property="og:title"]/@content | '
+                        '//meta[@name="twitter:title"]/@content')
+    values.append(tree.findtext(".//title") or "")
+    titles = [normalize_line(value) for value in values]
+    return [title for title in titles if title and not TRUNCATED.search(title)]
+
+
+def headline_element(tree):
+    """The element that prints the headline, with its text, or (None, None)."""
+    runs: set[str] = set()
+    for title in _document_titles(tree):
+        runs.update(title_runs(title))
+    if not runs:
+        return None, None
+    # libxml2 compares every element's text with the runs: a walk in Python calling
+    # text_content() on each <div> of a portal page costs tens of milliseconds.
+    names = {f"run{number}": run for number, run in enumerate(sorted(runs))}
+    test = " or ".join(f"normalize-space()=${name}" for name in names)
+    best, best_key = None, None
+    for element in tree.xpath(f"//*[{test}]", **names):
+        if element.tag not in HEADLINE_TAGS or any(
+                ancestor.tag in NOT_HEADLINE_ANCESTORS for ancestor in element.iterancestors()):
+            continue
+        text = normalize_line(element.text_content())
+        # The longest agreeing text; among equals a heading, then the first in the page.
+        key = (len(text), -HEADING_RANK.get(element.tag, 3))
+        if best_key is None or key > best_key:
+            best, best_key = (element, text), key
+    return best or (None, None)
+
+
+def _bare_title(title: str) -> str:
+    """"Headline - Site" without the site: the first part, when it is the longest (a headline
+    is longer than a site or section name); else the whole title."""
+    parts = TITLE_SEPARATOR.split(title)
+    first = normalize_line(parts[0])
+    return first if len(parts) > 1 and len(first) >= max(map(len, parts)) else title
+
+
+def page_title(tree) -> tuple[str | None, object]:
+    """The headline and the element printing it (None when no element agrees with the
+    document title): the agreeing element, else og:title, the first <h1>, the document title
+    without its site name, in that order."""
+    if tree is None:
+        return None, None
+    element, text = headline_element(tree)
+    if element is not None:
+        return text, element
+    og_title = [normalize_line(value) for value in
+                tree.xpath('//meta[@property="og:title"]/@content')]
+    if og_title and og_title[0] and not TRUNCATED.search(og_title[0]):
+        return _bare_title(og_title[0]), None
+    first_h1 = next(iter(tree.iter("h1")), None)
+    if first_h1 is not None and normalize_line(first_h1.text_content()):
+        return normalize_line(first_h1.text_content()), first_h1
+    title = normalize_line(tree.findtext(".//title") or "")
+    return (_bare_title(title), None) if title else (None, None)
