@@ -86,6 +86,34 @@ INSTITUTION_BYLINE = re.compile(
     r"(?:\s+[\wÀ-ỹ.&-]+){1,6}$")
 
 
+# "Tác giả: X", "Tin, ảnh: X", "Bài và ảnh: X": a byline with its label, printed after the body.
+LABELLED_BYLINE = re.compile(
+    r"^(?:tác giả|(?:tin|bài)(?:,\s*|\s+và\s+)ảnh|tin|bài)\s*:\s*(\S.{0,70})$", re.I)
+BYLINE_LABELS = {"tác giả", "author", "by", "tin", "bài", "người viết"}
+# After a name: " -" left by a cut, or " - Sở GDĐT AG", the writer's office.
+BYLINE_TAIL = re.compile(r"\s*[-–]\s*(?:(?:Sở|Phòng|Trường|Ban|Văn phòng|UBND)\b.*)?$")
+# What a CMS prints in its author field when no one signed: the account ("admin admin"), an
+# editor's role ("Pho Ban bien tap"), the office or school that owns the site.
+CMS_CREDIT = re.compile(r"\b(?:admin|administrator|quản trị|quan tri|biên tập|bien tap|editor|"
+                        r"webmaster)\b|^(?:Sở|Trường (?:THPT|THCS|TH|Tiểu học|Mầm non|Đại học))\b",
+                        re.I)
+
+
+def byline_name(text: str) -> str | None:
+    """The name of a byline without its label or office ("Tác giả: An Khương - Sở GDĐT AG"
+    is "An Khương"); None for a bare label or a CMS credit (an account, an editor's role, the
+    department or school owning the site). A newsroom desk ("Ban Thời sự") signs its items and
+    stays a byline."""
+    text = normalize_line(text)
+    labelled = LABELLED_BYLINE.match(text)
+    if labelled:
+        text = labelled.group(1)
+    text = BYLINE_TAIL.sub("", text).strip()
+    if not text or text.casefold().rstrip(":") in BYLINE_LABELS or CMS_CREDIT.search(text):
+        return None
+    return text
+
+
 def looks_like_byline(line: str) -> bool:
     # Sentences end with a full stop; initials inside a name ("H.Lâm") do not end one.
     if len(line) > 70 or line.endswith(".") or any(mark in line for mark in ':;!?"'):
@@ -99,13 +127,21 @@ def looks_like_byline(line: str) -> bool:
     )
 
 
-def clean_lines(lines: list[str], title: str = "") -> CleanText:
-    """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline."""
+def clean_lines(lines: list[str], title: str = "",
+                page_labels: frozenset[str] | set[str] = frozenset()) -> CleanText:
+    """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline.
+    `page_labels` are casefolded lines that are the page's own labels (its section and site
+    names, from the document title): a line that is only one of them is dropped."""
     title_key = normalize_line(title).casefold()
     result = CleanText(paragraphs=[])
     for raw in lines:
         line = normalize_line(raw)
-        if not line or is_boilerplate(line) or line.casefold() == title_key:
+        labelled = LABELLED_BYLINE.match(line)
+        if labelled and byline_name(line):  # "Tin, ảnh: P.Y" is the byline, not a credit
+            result.author = byline_name(line)
+            continue
+        if (not line or is_boilerplate(line) or line.casefold() == title_key
+                or line.casefold() in page_labels):
             continue
         if len(result.paragraphs) < PREFIX_LINES:
             line = DATELINE_PREFIX.sub("", line)
@@ -116,6 +152,6 @@ def clean_lines(lines: list[str], title: str = "") -> CleanText:
         line = DIGEST_POINTER.sub("", END_MARKER.sub("", line))
         if line and (not result.paragraphs or result.paragraphs[-1] != line):
             result.paragraphs.append(line)
-    if result.paragraphs and looks_like_byline(result.paragraphs[-1]):
+    if not result.author and result.paragraphs and looks_like_byline(result.paragraphs[-1]):
         result.author = result.paragraphs.pop()
     return result

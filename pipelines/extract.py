@@ -14,10 +14,11 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
-from pipelines.boilerplate import clean_lines, normalize_line
+from pipelines.boilerplate import byline_name, clean_lines, normalize_line
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
-from pipelines.headline import page_title
+from pipelines.headline import page_title, section_names
+from pipelines.pruning import prune_side_blocks
 from pipelines.vietnamese import normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
@@ -32,12 +33,6 @@ NAVIGATION_LINKED_CHARACTERS = 0.25
 NAVIGATION_LINKED_LINES = 0.30
 PROSE_WORDS = 25
 MINIMUM_TEXT_WITHOUT_TABLES = 200
-# Blocks that news CMSes of the field put beside or inside the article and trafilatura
-# sometimes keeps: video boxes with their own captions, related-news and share boxes, tags.
-PRUNE_CLASSES = ("video-box", "box-video", "sidebar", "related", "tin-lien-quan",
-                 "tinlienquan", "other-news", "share", "social", "google-news", "tags",
-                 "comment", "print-bar")
-
 # Hostile documents (issue 7): what is rejected before extraction, with its reason.
 # libxml2's HTML parser keeps 255 levels of nesting and silently drops what lies deeper; a
 # page that reaches the limit has lost content (and a deeper tree would exhaust trafilatura's
@@ -56,8 +51,6 @@ BINARY_SIGNATURES = {
 # return): libxml2 refuses or mangles them.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
-
-PRUNE_PATTERN = re.compile("|".join(map(re.escape, PRUNE_CLASSES)))
 
 
 @dataclass
@@ -106,19 +99,22 @@ def _description(tree) -> str | None:
     return None
 
 
+# Elements a theme marks as the author ("tacgia" is "tác giả", author, in Vietnamese themes).
 AUTHOR_XPATH = ('//*[@itemprop="author" or @rel="author" or contains(@class, "author") or '
-                'contains(@class, "byline")]')
+                'contains(@class, "byline") or contains(@class, "tacgia") or '
+                'contains(@class, "tac-gia")]')
 
 
 def _author_element(tree) -> str | None:
-    """The byline from the element the page marks as its author, as printed (with its place
-    or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH")."""
+    """The byline from the first element the page marks as its author, as printed (with its
+    place or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH"), skipping the
+    CMS's own credit line ("admin admin", the department's name; see byline_name)."""
     if tree is None:
         return None
     for element in tree.xpath(AUTHOR_XPATH):
         text = normalize_line(" ".join(element.itertext()))
-        if text and len(text) <= 80:
-            return text
+        if text and len(text) <= 80 and byline_name(text):
+            return byline_name(text)
     return None
 
 
@@ -146,18 +142,6 @@ def linked_shares(text: str, titles: set[str]) -> tuple[float, float]:
     return round(characters, 3), round(sum(1 for n in linked if n) / max(1, len(lines)), 3)
 
 
-def _prune_side_blocks(tree) -> None:
-    """Remove the side blocks of PRUNE_CLASSES from the tree, in one walk."""
-    # libxml2 picks the elements with a class, one regular expression tests the names: about
-    # ten times faster than testing every name on every element of a menu-heavy portal page.
-    doomed = [element for element in tree.xpath("//*[@class]")
-              if PRUNE_PATTERN.search(element.get("class"))]
-    for element in doomed:
-        parent = element.getparent()
-        if parent is not None:
-            element.drop_tree()
-
-
 def _trafilatura(tree, html: str, url: str | None):
     """trafilatura's main-content extraction, on the tree already parsed (it changes it).
     Old portals lay whole pages out in tables, and with tables included trafilatura flattens
@@ -165,11 +149,11 @@ def _trafilatura(tree, html: str, url: str | None):
     text (an article that is a table of figures): then the page is parsed again with them."""
     options = {"url": url, "with_metadata": False, "include_comments": False,
                "deduplicate": False}
-    _prune_side_blocks(tree)
+    prune_side_blocks(tree)
     document = trafilatura.bare_extraction(tree, include_tables=False, **options)
     if document is None or len(document.text or "") < MINIMUM_TEXT_WITHOUT_TABLES:
         again = parse_html(html)
-        _prune_side_blocks(again)
+        prune_side_blocks(again)
         document = trafilatura.bare_extraction(again, include_tables=True, **options)
     return document
 
@@ -203,6 +187,7 @@ class PageFacts:
     published: object
     language: str | None
     link_titles: set[str]
+    section_names: set[str]
 
 
 def _page_facts(tree, url: str | None) -> PageFacts:
@@ -214,6 +199,7 @@ def _page_facts(tree, url: str | None) -> PageFacts:
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles={a for a in anchors if len(a.split()) >= 3},
+        section_names=section_names(tree, title),
     )
 
 
@@ -290,7 +276,8 @@ def extract_article(page: bytes | str, url: str | None = None,
     document = (_trafilatura(parse_html(region), region, url) if region
                 else _trafilatura(tree, html, url))
     raw_text = document.text if document is not None and document.text else ""
-    cleaned = clean_lines(raw_text.splitlines(), title=facts.title or "")
+    cleaned = clean_lines(raw_text.splitlines(), title=facts.title or "",
+                          page_labels=facts.section_names)
     linked = linked_shares(cleaned.text, facts.link_titles)
     lead = facts.description
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:

@@ -105,3 +105,22 @@ def page_title(tree) -> tuple[str | None, object]:
         return normalize_line(first_h1.text_content()), first_h1
     title = normalize_line(tree.findtext(".//title") or "")
     return (_bare_title(title), None) if title else (None, None)
+
+
+def section_names(tree, headline: str | None) -> set[str]:
+    """The parts of the document title that are not the headline: the section and the site
+    ("Headline - Hoạt động Đảng, Đoàn thể - Sở ..."). A line of text that is only one of
+    them is the page's section header or breadcrumb, not the article."""
+    names = set()
+    for title in _document_titles(tree):
+        parts = TITLE_SEPARATOR.split(title)
+        separators = TITLE_SEPARATOR.findall(title)
+        for first in range(len(parts)):  # every run of parts: a section name may hold a dash
+            run = parts[first]
+            names.add(run)
+            for separator, part in zip(separators[first:], parts[first + 1:], strict=False):
+                run += separator + part
+                names.add(run)
+    headline_key = (headline or "").casefold()
+    return {normalize_line(name).casefold() for name in names
+            if normalize_line(name) and normalize_line(name).casefold() != headline_key}
