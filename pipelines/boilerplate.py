@@ -24,7 +24,7 @@ DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
 LINE_PATTERNS = [
     re.compile(rf"^{WEEKDAY},?\s*{DATE}(?:,?\s*{CLOCK})?(?:\s*\[?GMT\+7\]?)?$", re.I),  # clocks
-    re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*(?:ngày)?\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
+    re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*)?(?:ngày\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
     re.compile(rf"^\(?{DATE}(?:\s+{CLOCK})?\)?$"),  # "(24/08/2022)" in listings and portals
     re.compile(rf"^{CLOCK}(?:\s*/\s*{CLOCK})?$"),  # player timecodes "0:00 / 0:00"
     re.compile(r"^[^\n]{0,80}\.(?:png|jpe?g|gif|webp|bmp)$", re.I),  # "69 (1) (1).png"
@@ -41,6 +41,10 @@ LINE_PATTERNS = [
     re.compile(r"^(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*\S.{0,200}$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
 ]
+# The heading of a related-news list: where the article has ended (with its byline above).
+RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các tin khác|tin liên quan|"
+                             r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
+                             r"related (?:news|posts|articles))\s*:?$", re.I)
 # Prefixes of the first paragraph: "BBK - ", "(BLĐ) - ", "CTTĐT - ", "– ".
 DATELINE_PREFIX = re.compile(
     r"^(?:\((?:[A-ZĐ]{2,8}|[\w.]+\.vn)\)\s*[-–]\s*|[A-ZĐ]{2,8}\s+[-–]\s+|[-–]\s+)"
@@ -136,6 +140,8 @@ def clean_lines(lines: list[str], title: str = "",
     result = CleanText(paragraphs=[])
     for raw in lines:
         line = normalize_line(raw)
+        if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
+            break  # what follows is the list of other stories
         labelled = LABELLED_BYLINE.match(line)
         if labelled and byline_name(line):  # "Tin, ảnh: P.Y" is the byline, not a credit
             result.author = byline_name(line)

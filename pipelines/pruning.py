@@ -34,6 +34,8 @@ MENU_LINK_SHARE = 0.8
 # A run of prose: the article's paragraphs are text nodes of this length or more.
 PROSE_CHARACTERS = 40
 WORD_SPLIT = re.compile(r"[-_\s]+")
+# A table cell with more text than this holds paragraphs of a page, not a figure.
+LAYOUT_CELL_CHARACTERS = 300
 
 
 def side_block_reason(element) -> str | None:
@@ -116,3 +118,33 @@ def _describe(element, reason: str) -> str:
     name = element.tag + "".join(f".{c}" for c in (element.get("class") or "").split()[:3])
     words = " ".join(element.text_content().split())
     return f"{name}: {reason}: {words[:60]!r}"
+
+
+def _is_layout_table(table) -> bool:
+    """A table that lays out a page or a photo rather than holding figures: one column, or a
+    cell holding a heading, another table or a long run of prose."""
+    rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    cells = [row.xpath("./td | ./th") for row in rows]
+    if all(len(row) <= 1 for row in cells):
+        return True
+    return any(cell.xpath(".//table | .//h1 | .//h2 | .//h3")
+               or len(" ".join(cell.text_content().split())) > LAYOUT_CELL_CHARACTERS
+               for row in cells for cell in row)
+
+
+def unwrap_layout_tables(tree) -> int:
+    """Turn layout tables into plain blocks, innermost first, so that trafilatura (which
+    reads tables row by row, a cell a column) keeps their paragraphs as paragraphs, while
+    tables of figures stay tables and reach the text row by row. Returns how many."""
+    unwrapped = 0
+    for table in reversed(tree.xpath("//table")):
+        if not _is_layout_table(table):
+            continue
+        for part in [table, *table.xpath("./thead | ./tbody | ./tfoot")]:
+            for row in part.xpath("./tr"):
+                for cell in row.xpath("./td | ./th"):
+                    cell.tag = "div"
+                row.tag = "div"
+            part.tag = "div"
+        unwrapped += 1
+    return unwrapped
