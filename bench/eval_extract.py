@@ -18,9 +18,9 @@ web's articles, whose whole text is known.
 The real sets: every folder of hand-labelled real pages in the shared folder
 (`real-pages/articles`, `real-pages/more`; found beside the checkout or at $VNARCHIVE_SHARED).
 Each page is scored on its labels: title exact, published day, author, body first and last
-sentence present, free of the labelled boilerplate; vnarchive beside plain trafilatura
-(`trafilatura.extract` on the raw bytes) and htmldate (`find_date(original_date=True)` with
-the URL), with the pages where ours is empty or worse listed.
+sentence present, the lead present once, free of the labelled boilerplate; vnarchive beside
+plain trafilatura (`trafilatura.extract` on the raw bytes) and htmldate
+(`find_date(original_date=True)` with the URL), with the pages where ours is empty or worse.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -28,7 +29,9 @@ sys.path.insert(0, str(ROOT))
 from pipelines.extract import extract_article  # noqa: E402
 
 REAL_SETS = ("articles", "more")
-FIELDS = ("title", "published", "author", "body_first", "body_last", "clean")
+# "(CTO) - ", "TT - ": the agency prefix of a lead, which a clean text may leave out.
+AGENCY_PREFIX = re.compile(r"^(?:\([^()]{1,12}\)|[A-ZĐ]{2,8})\s*[-–]\s*")
+FIELDS = ("title", "published", "author", "body_first", "body_last", "lead_once", "clean")
 
 
 def shared_folder() -> Path | None:
@@ -110,6 +113,10 @@ def judge(page: RealPage, reading: Reading) -> dict[str, bool]:
         "author": squash(reading.author) == squash(label["author"]),
         "body_first": squash(label["body_first"]) in text,
         "body_last": squash(label["body_last"]) in text,
+        # The sapo, where the page has one, in the text exactly once (its first 60 characters:
+        # a truncated copy ending in "..." counts as a second).
+        "lead_once": not label.get("lead") or text.count(
+            AGENCY_PREFIX.sub("", squash(label["lead"]))[:60]) == 1,
         "clean": bool(text) and not any(squash(s) in text for s in label["boilerplate"]),
     }
 

@@ -131,6 +131,13 @@ def looks_like_byline(line: str) -> bool:
     )
 
 
+def _cut_copy_of(previous: str, line: str) -> bool:
+    """Whether `previous` is `line` cut short with an ellipsis."""
+    stem = previous.rstrip(".… ")
+    return len(stem) >= 40 and previous.endswith(("...", "…")) and line.startswith(stem) \
+        and len(line) > len(stem)
+
+
 def clean_lines(lines: list[str], title: str = "",
                 page_labels: frozenset[str] | set[str] = frozenset()) -> CleanText:
     """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline.
@@ -156,6 +163,8 @@ def clean_lines(lines: list[str], title: str = "",
             result.photo_credits.append(credit.group(1).strip())
             line = line[: credit.start()].rstrip()
         line = DIGEST_POINTER.sub("", END_MARKER.sub("", line))
+        if result.paragraphs and _cut_copy_of(result.paragraphs[-1], line):
+            result.paragraphs.pop()  # a sapo cut short with "...", repeated whole below
         if line and (not result.paragraphs or result.paragraphs[-1] != line):
             result.paragraphs.append(line)
     if not result.author and result.paragraphs and looks_like_byline(result.paragraphs[-1]):

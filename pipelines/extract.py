@@ -17,7 +17,7 @@ from lxml.cssselect import CSSSelector
 from pipelines.boilerplate import byline_name, clean_lines, normalize_line
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
-from pipelines.headline import page_title, section_names
+from pipelines.headline import page_title, printed_lead, section_names
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
 from pipelines.vietnamese import normalize_text
 
@@ -32,6 +32,9 @@ EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
 NAVIGATION_LINKED_CHARACTERS = 0.25
 NAVIGATION_LINKED_LINES = 0.30
 PROSE_WORDS = 25
+# The share of Vietnamese-only letters (pipelines.encodings.vietnamese_score) above which a
+# text is Vietnamese: real Vietnamese prose scores far above it, English text zero.
+VIETNAMESE_TEXT_SCORE = 0.05
 # The floor under our cleaning (issue 22): when our text holds fewer than
 # FLOOR_CHECK_SENTENCES prose sentences, plain trafilatura reads the page too, and its text
 # is taken (with our line cleaning) when ours keeps under FLOOR_SHARE of its sentences.
@@ -174,6 +177,18 @@ def _trafilatura(tree, url: str | None):
     return document, removed
 
 
+def with_lead(text: str, lead: str | None) -> list[str]:
+    """The text's lines with the printed lead first when the text lacks it (kept once: not
+    added when the text holds it, or opens with it whole or cut short)."""
+    lines = text.splitlines()
+    if not lead:
+        return lines
+    squashed, key = " ".join(text.split()), " ".join(lead.split()).rstrip(".… ")
+    if key[:120] in squashed:
+        return lines
+    return [lead, *lines]
+
+
 def prose_sentences(text: str) -> list[str]:
     """The sentences of a text that are prose: long enough and ended by a full stop (menus,
     labels and teaser titles are shorter or end without one)."""
@@ -235,12 +250,23 @@ def _page_facts(tree, url: str | None) -> PageFacts:
     anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
     lang = tree.get("lang")
     return PageFacts(
-        title=title, author=_author_element(tree), description=_description(tree),
+        title=title, author=_author_element(tree),
+        description=printed_lead(tree, _description(tree)),
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles={a for a in anchors if len(a.split()) >= 3},
         section_names=section_names(tree, title),
     )
+
+
+def text_language(text: str, declared: str | None) -> str | None:
+    """The language of the article's text: Vietnamese when its letters say so, whatever the
+    theme's `lang` (an English interface, `lang="en-US"`, around Vietnamese articles is
+    common); else the declared language, unless it claims Vietnamese for a text with no
+    Vietnamese letters."""
+    if vietnamese_score(text) >= VIETNAMESE_TEXT_SCORE:
+        return "vi"
+    return declared if declared != "vi" and text.strip() else None
 
 
 def binary_content(body: bytes) -> str | None:
@@ -315,11 +341,11 @@ def extract_article(page: bytes | str, url: str | None = None,
                         "the whole page was read")
     document, removed = _trafilatura(parse_html(region) if region else tree, url)
     raw_text = document.text if document is not None and document.text else ""
-    cleaned = clean_lines(raw_text.splitlines(), title=facts.title or "",
+    cleaned = clean_lines(with_lead(raw_text, facts.description), title=facts.title or "",
                           page_labels=facts.section_names)
     plain = plain_text_floor(html, url, cleaned.text)
     if plain is not None:
-        cleaned = clean_lines(plain.splitlines(), title=facts.title or "",
+        cleaned = clean_lines(with_lead(plain, facts.description), title=facts.title or "",
                               page_labels=facts.section_names)
         warnings.append(f"{FALLBACK_WARNING}: our cleaning kept under {FLOOR_SHARE:.0%} of "
                         "the sentences plain trafilatura finds; its text was used")
@@ -340,11 +366,14 @@ def extract_article(page: bytes | str, url: str | None = None,
         author=cleaned.author or facts.author,
         published=published.value if published else None,
         published_source=published.source if published else None,
-        language=facts.language or ("vi" if vietnamese_score(cleaned.text) >= 0.05 else None),
+        language=text_language(cleaned.text, facts.language),
         encoding=encoding,
         photo_credits=cleaned.photo_credits,
         warnings=warnings,
         html=html,
         linked_characters=linked[0],
         linked_lines=linked[1],
+        explanation=[*(f"removed {block}" for block in removed),
+                     f"title: {facts.title!r}",
+                     f"date: {published.source if published else 'none'}"],
     )

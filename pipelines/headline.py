@@ -124,3 +124,30 @@ def section_names(tree, headline: str | None) -> set[str]:
     headline_key = (headline or "").casefold()
     return {normalize_line(name).casefold() for name in names
             if normalize_line(name) and normalize_line(name).casefold() != headline_key}
+
+
+# Class words of the element printing the sapo (the lead under the headline).
+LEAD_WORDS = {"sapo", "lead", "summary", "chapeau", "excerpt", "tomtat", "tintomtat", "desc",
+              "description", "intro", "standfirst"}
+LEAD_CHARACTERS = (40, 1500)  # shorter is a byline or a label, longer is the body
+LEAD_WORD_SPLIT = re.compile(r"[-_\s]+")
+
+
+def printed_lead(tree, description: str | None) -> str | None:
+    """The sapo as the page prints it: the element whose class names it a lead ("sapo",
+    "article__sapo", "summary"), else the meta description when an element prints it.
+    Themes print it apart from the body, where trafilatura often leaves it out."""
+    for element in tree.xpath("//*[@class]"):
+        words = set(LEAD_WORD_SPLIT.split(element.get("class").lower()))
+        if not words & LEAD_WORDS or any(a.tag in NOT_HEADLINE_ANCESTORS
+                                         for a in element.iterancestors()):
+            continue
+        text = normalize_line(element.text_content())
+        if LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]:
+            return text
+    if description and len(description) >= LEAD_CHARACTERS[0]:
+        start = description[:60]
+        for element in tree.xpath("//p | //div | //h2 | //strong"):
+            if normalize_line(element.text_content()).startswith(start):
+                return description
+    return None
