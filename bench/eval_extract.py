@@ -7,8 +7,9 @@ The "+ profile" column is vnarchive given each site's `article_selector` from it
 crawl is (hard pages have no profile, so they count as in the first column).
 
 Two kinds of set. The synthetic set: every article page of the local test web (expected
-values from the hand-written article sources) and the hard pages of tests/extraction/pages
-(expected JSON written by hand; pages meant for a legacy encoding are encoded to it first).
+values from the hand-written article sources), the hard pages of tests/extraction/pages and
+the CMS-theme pages of tests/fixtures/cms (expected JSON written by hand; pages meant for a
+legacy encoding are encoded to it first).
 Text is scored as trafilatura's own evaluation does: each `must_contain` snippet found is a
 true positive, missed a false negative; each `must_not_contain` snippet found is a false
 positive. Title, author and publication date (its day) are scored by exact match. htmldate's
@@ -49,6 +50,8 @@ from testweb.content import load_articles  # noqa: E402
 from testweb.families import ARTICLE_FAMILIES, FAMILIES  # noqa: E402
 
 HARD_PAGES = ROOT / "tests" / "extraction" / "pages"
+# Pages written by the team in the markup of common CMS themes (same format as the hard pages).
+CMS_PAGES = ROOT / "tests" / "fixtures" / "cms"
 # Strings from domain.md's boilerplate list; none may be left in any extracted text.
 LISTED_BOILERPLATE = [
     "Skip Ribbon Commands", "Skip to main content", "Xem thêm", "0:00 / 0:00", "Ảnh:",
@@ -123,14 +126,14 @@ def article_page_cases() -> list[Case]:
     return cases
 
 
-def hard_cases() -> list[Case]:
+def hard_cases(folder: Path = HARD_PAGES, prefix: str = "hard") -> list[Case]:
     cases = []
-    for expected_file in sorted(HARD_PAGES.glob("*.json")):
+    for expected_file in sorted(folder.glob("*.json")):
         expected = json.loads(expected_file.read_text(encoding="utf-8"))
         html = expected_file.with_suffix(".html").read_text(encoding="utf-8")
         serve_as = expected.get("serve_as") or "utf-8"
         cases.append(Case(
-            name=f"hard/{expected_file.stem}", page=ENCODERS[serve_as](html),
+            name=f"{prefix}/{expected_file.stem}", page=ENCODERS[serve_as](html),
             url=expected.get("url"), declared=expected.get("claims") or serve_as,
             title=nfc(expected.get("title")), author=nfc(expected.get("author")),
             published=expected.get("published"),
@@ -210,8 +213,13 @@ def htmldate_exact(cases: list[Case]) -> float:
     return hits / max(1, len(cases))
 
 
+def synthetic_cases() -> list[Case]:
+    """The test web's articles, the hard pages and the CMS-theme pages."""
+    return article_page_cases() + hard_cases() + hard_cases(CMS_PAGES, "cms")
+
+
 def evaluate() -> dict[str, Scores]:
-    cases = article_page_cases() + hard_cases()
+    cases = synthetic_cases()
     return {"vnarchive": score(cases, run_vnarchive),
             "+ profile": score(cases, run_vnarchive_with_profile),
             "trafilatura": score(cases, run_trafilatura)}
@@ -219,7 +227,9 @@ def evaluate() -> dict[str, Scores]:
 
 def print_table(results: dict[str, Scores], cases: list[Case]) -> None:
     hard = sum(case.name.startswith("hard/") for case in cases)
-    print(f"pages: {len(cases)} ({len(cases) - hard} test-web articles, {hard} hard pages)")
+    cms = sum(case.name.startswith("cms/") for case in cases)
+    print(f"pages: {len(cases)} ({len(cases) - hard - cms} test-web articles, {hard} hard "
+          f"pages, {cms} CMS-theme pages)")
     print(f"{'':<26}{'vnarchive':>12}{'+ profile':>12}{'trafilatura':>14}")
     rows = [
         ("text precision", lambda s: f"{s.precision:.3f}"),
@@ -242,7 +252,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list every miss")
     args = parser.parse_args()
-    cases = article_page_cases() + hard_cases()
+    cases = synthetic_cases()
     results = evaluate()
     print_table(results, cases)
     if args.failures:

@@ -27,6 +27,7 @@ LINE_PATTERNS = [
     re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*)?(?:ngày\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
     re.compile(rf"^\(?{DATE}(?:\s+{CLOCK})?\)?$"),  # "(24/08/2022)" in listings and portals
     re.compile(rf"^{CLOCK}(?:\s*/\s*{CLOCK})?$"),  # player timecodes "0:00 / 0:00"
+    re.compile(r"^[-|:\s]+$"),  # the rule under a table's header row, "---|---|---"
     re.compile(r"^[^\n]{0,80}\.(?:png|jpe?g|gif|webp|bmp)$", re.I),  # "69 (1) (1).png"
     re.compile(r"^ảnh:?\s+\S.{0,40}$", re.I),  # a credit on a line of its own
     re.compile(r"^nguồn(?: tin)?:\s*\S.{0,60}$", re.I),

@@ -61,6 +61,7 @@ REPLAY_PREFIX = re.compile(r"^.*?/web/\d{8,14}(?:[a-z]{2}_)?/", re.I)
 # Machine's toolbar prints the capture time.
 CLOCK_CONTAINERS = re.compile(r"header|topbar|top-bar|clock|menu|nav|banner|weather|today|"
                               r"wm-ipp|wb-autocomplete", re.I)
+CLOCK_ONLY = re.compile(r"clock|weather|today|time-now|wm-ipp", re.I)
 WITHIN_ELEMENTS_OF_TITLE = 12
 DATELINE_MAX_CHARACTERS = 80  # a dateline is a short line; a body paragraph is not
 # Labels that introduce the publication date wherever the theme prints it.
@@ -175,13 +176,17 @@ def _from_json_ld(tree) -> str | None:
     return None
 
 
-def _in_clock_container(element) -> bool:
+def _in_clock_container(element, frame=None) -> bool:
+    """Whether the element sits in a header, menu or clock box. Inside the `frame` (the
+    block holding the headline) only a clock's own names count: VnExpress prints its
+    dateline in a `header-content` box beside the h1, the article's header, not the site's."""
+    names = []
     for ancestor in (element, *element.iterancestors()):
-        names = " ".join(filter(None, (ancestor.tag if isinstance(ancestor.tag, str) else "",
-                                       ancestor.get("class"), ancestor.get("id"))))
-        if CLOCK_CONTAINERS.search(names):
-            return True
-    return False
+        if ancestor is frame:
+            return any(CLOCK_ONLY.search(name) for name in names)
+        names.append(" ".join(filter(None, (ancestor.tag if isinstance(ancestor.tag, str)
+                                            else "", ancestor.get("class"), ancestor.get("id")))))
+    return any(CLOCK_CONTAINERS.search(name) for name in names)
 
 
 def _title_element(tree, title: str | None):
@@ -194,14 +199,24 @@ def _title_element(tree, title: str | None):
 
 
 def _in_teaser(element) -> bool:
-    """An element of another story: in a link, a list item, a side block or a nested article."""
-    ancestors = [a.tag for a in element.iterancestors() if isinstance(a.tag, str)]
-    return (bool(TEASER_ANCESTORS.intersection([element.tag, *ancestors]))
-            or ancestors.count("article") > 1)
+    """An element of another story: in a list item, a side block, a nested article or a
+    link that holds more than the date itself (a teaser's title; WordPress links the date
+    alone to the post, and that one is the article's)."""
+    own = " ".join(element.text_content().split())
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.tag == "a" and " ".join(ancestor.text_content().split()) != own:
+            return True
+        if ancestor.tag in TEASER_ANCESTORS and ancestor.tag != "a":
+            return True
+    return [a.tag for a in element.iterancestors()].count("article") > 1
 
 
 def _from_time_element(tree) -> str | None:
-    for element in tree.xpath("//article//time[@datetime] | //time[@pubdate][@datetime]"):
+    times = tree.xpath("//article//time[@datetime] | //time[@pubdate][@datetime]")
+    # A theme prints the modified time beside the published one ("entry-date published",
+    # "updated"): the published one first.
+    times.sort(key=lambda e: "updated" in (e.get("class") or "").split())
+    for element in times:
         if element.get("pubdate") is None and _in_teaser(element):
             continue
         found = parse_iso_datetime(element.get("datetime"))
@@ -219,10 +234,12 @@ def _from_dateline(tree, title: str | None, heading=None) -> str | None:
         return None
     elements = [e for e in tree.iter() if isinstance(e.tag, str)]
     position = elements.index(heading)
+    # The headline's own block, unless the headline sits straight in the page's body.
+    frame = heading.getparent() if heading.getparent().tag not in ("body", "html") else None
     after = elements[position + 1 : position + 1 + WITHIN_ELEMENTS_OF_TITLE]
     before = list(reversed(elements[max(0, position - WITHIN_ELEMENTS_OF_TITLE) : position]))
     for element in after + before:
-        if (element in heading.iterancestors() or _in_clock_container(element)
+        if (element in heading.iterancestors() or _in_clock_container(element, frame)
                 or _in_teaser(element)):
             continue
         own_text = " ".join(filter(None, [element.text, element.tail if element in before

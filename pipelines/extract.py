@@ -14,7 +14,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
-from pipelines.boilerplate import byline_name, clean_lines, normalize_line
+from pipelines.boilerplate import byline_name, clean_lines, looks_like_byline, normalize_line
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
 from pipelines.headline import page_title, printed_lead, section_names
@@ -132,13 +132,17 @@ def _author_element(tree) -> str | None:
     """The byline from the first element the page marks as its author, as printed (with its
     place or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH"), skipping the
     CMS's own credit line ("admin admin", the department's name; see byline_name)."""
-    if tree is None:
-        return None
-    for element in tree.xpath(AUTHOR_XPATH):
-        text = normalize_line(" ".join(element.itertext()))
-        if text and len(text) <= 80 and byline_name(text):
-            return byline_name(text)
-    return None
+    names = [byline_name(text) for text in _author_texts(tree)]
+    names = [name for name in names if name]
+    # The element holding just the name before one holding the name, a date and a reading
+    # time (Ghost's "article-byline" around "author-name").
+    return next((name for name in names if looks_like_byline(name)), names[0] if names else None)
+
+
+def _author_texts(tree) -> list[str]:
+    """The texts of the elements the page marks as its author, in page order."""
+    texts = (normalize_line(" ".join(e.itertext())) for e in tree.xpath(AUTHOR_XPATH))
+    return [text for text in texts if text and len(text) <= 80]
 
 
 def _linked_prefix(line: str, titles: set[str], longest: int) -> int:
@@ -255,7 +259,8 @@ def _page_facts(tree, url: str | None) -> PageFacts:
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles={a for a in anchors if len(a.split()) >= 3},
-        section_names=section_names(tree, title),
+        # The section and site names, and the author elements' text: metadata, not body lines.
+        section_names=section_names(tree, title) | {t.casefold() for t in _author_texts(tree)},
     )
 
 

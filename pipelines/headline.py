@@ -129,7 +129,7 @@ def section_names(tree, headline: str | None) -> set[str]:
 # Class words of the element printing the sapo (the lead under the headline).
 LEAD_WORDS = {"sapo", "lead", "summary", "chapeau", "excerpt", "tomtat", "tintomtat", "desc",
               "description", "intro", "standfirst"}
-LEAD_CHARACTERS = (40, 1500)  # shorter is a byline or a label, longer is the body
+LEAD_CHARACTERS = (40, 1000)  # shorter is a byline or a label, longer is the body
 LEAD_WORD_SPLIT = re.compile(r"[-_\s]+")
 
 
@@ -143,7 +143,9 @@ def printed_lead(tree, description: str | None) -> str | None:
                                          for a in element.iterancestors()):
             continue
         text = normalize_line(element.text_content())
-        if LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]:
+        # One paragraph at most: Drupal names its whole body field "text-with-summary".
+        if (LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]
+                and len(element.xpath(".//p")) <= 1):
             return text
     if description and len(description) >= LEAD_CHARACTERS[0]:
         start = description[:60]

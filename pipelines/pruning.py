@@ -96,8 +96,7 @@ def prune_side_blocks(tree) -> list[str]:
     removed = []
     root = tree.getroottree().getroot()
     for element in tree.xpath("//*[@class or @id or @role] | //nav"):
-        if (element.tag in FRAME_TAGS or element in protected
-                or element.getroottree().getroot() is not root):  # inside a removed block
+        if element.tag in FRAME_TAGS or element in protected or _detached(element, root):
             continue
         reason = side_block_reason(element)
         if reason:
@@ -106,12 +105,17 @@ def prune_side_blocks(tree) -> list[str]:
     for element in tree.xpath(f"//ul[count(.//a) >= {MENU_LINKS}] | "
                               f"//ol[count(.//a) >= {MENU_LINKS}] | "
                               f"//div[count(.//a) >= {MENU_LINKS}]"):
-        if (element in protected or element.getroottree().getroot() is not root
-                or not _is_menu(element)):
+        if element in protected or _detached(element, root) or not _is_menu(element):
             continue
         removed.append(_describe(element, "a menu: nearly all its text is links"))
         element.drop_tree()
     return removed
+
+
+def _detached(element, root) -> bool:
+    """Whether the element lies in a block already removed (its ancestors stop short of the
+    root: lxml keeps a removed block in the same document)."""
+    return element is not root and root not in element.iterancestors()
 
 
 def _describe(element, reason: str) -> str:
