@@ -99,8 +99,9 @@ BYLINE_LABELS = {"tác giả", "author", "by", "tin", "bài", "người viết"}
 BYLINE_TAIL = re.compile(r"\s*[-–]\s*(?:(?:Sở|Phòng|Trường|Ban|Văn phòng|UBND)\b.*)?$")
 # What a CMS prints in its author field when no one signed: the account ("admin admin"), an
 # editor's role ("Pho Ban bien tap"), the office or school that owns the site.
-CMS_CREDIT = re.compile(r"\b(?:admin|administrator|quản trị|quan tri|biên tập|bien tap|editor|"
-                        r"webmaster)\b|^(?:Sở|Trường (?:THPT|THCS|TH|Tiểu học|Mầm non|Đại học))\b",
+CMS_CREDIT = re.compile(r"\b(?:admin|administrator|super user|quản trị|quan tri|biên tập|"
+                        r"bien tap|editor|webmaster)\b"
+                        r"|^(?:Sở|Trường (?:THPT|THCS|TH|Tiểu học|Mầm non|Đại học))\b",
                         re.I)
 
 
