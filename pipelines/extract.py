@@ -128,11 +128,11 @@ AUTHOR_XPATH = ('//*[@itemprop="author" or @rel="author" or contains(@class, "au
                 'contains(@class, "tac-gia")]')
 
 
-def _author_element(tree) -> str | None:
-    """The byline from the first element the page marks as its author, as printed (with its
-    place or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH"), skipping the
-    CMS's own credit line ("admin admin", the department's name; see byline_name)."""
-    names = [byline_name(text) for text in _author_texts(tree)]
+def _author_element(texts: list[str]) -> str | None:
+    """The byline from the elements the page marks as its author (their `texts`), as printed
+    (with its place or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH"),
+    skipping the CMS's own credit line ("admin admin", the department; see byline_name)."""
+    names = [byline_name(text) for text in texts]
     names = [name for name in names if name]
     # The element holding just the name before one holding the name, a date and a reading
     # time (Ghost's "article-byline" around "author-name").
@@ -253,14 +253,15 @@ def _page_facts(tree, url: str | None) -> PageFacts:
     title, heading = page_title(tree)
     anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
     lang = tree.get("lang")
+    author_texts = _author_texts(tree)
     return PageFacts(
-        title=title, author=_author_element(tree),
+        title=title, author=_author_element(author_texts),
         description=printed_lead(tree, _description(tree)),
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles={a for a in anchors if len(a.split()) >= 3},
         # The section and site names, and the author elements' text: metadata, not body lines.
-        section_names=section_names(tree, title) | {t.casefold() for t in _author_texts(tree)},
+        section_names=section_names(tree, title) | {t.casefold() for t in author_texts},
     )
 
 

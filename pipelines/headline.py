@@ -60,22 +60,34 @@ def headline_element(tree):
     runs: set[str] = set()
     for title in _document_titles(tree):
         runs.update(title_runs(title))
-    if not runs:
+    folded = {run.casefold() for run in runs}
+    if not folded:
         return None, None
-    # libxml2 compares every element's text with the runs: a walk in Python calling
-    # text_content() on each <div> of a portal page costs tens of milliseconds.
-    names = {f"run{number}": run for number, run in enumerate(sorted(runs))}
-    test = " or ".join(f"normalize-space()=${name}" for name in names)
+    longest = max(map(len, folded))
+    # From the page's short text nodes that are part of a run up to the element whose whole
+    # text is one (an <h1> around an <a>): a few hundred substring tests, where comparing
+    # every element's text costs tens of milliseconds on a deep portal page.
     best, best_key = None, None
-    for element in tree.xpath(f"//*[{test}]", **names):
-        if element.tag not in HEADLINE_TAGS or any(
-                ancestor.tag in NOT_HEADLINE_ANCESTORS for ancestor in element.iterancestors()):
+    for node in tree.xpath(f"//text()[string-length(normalize-space()) > 1]"
+                           f"[string-length() < {4 * longest}]"):
+        piece = " ".join(str(node).split()).casefold()
+        if not any(piece in run for run in folded):
             continue
-        text = normalize_line(element.text_content())
-        # The longest agreeing text; among equals a heading, then the first in the page.
-        key = (len(text), -HEADING_RANK.get(element.tag, 3))
-        if best_key is None or key > best_key:
-            best, best_key = (element, text), key
+        element = node.getparent().getparent() if node.is_tail else node.getparent()
+        for _ in range(3):
+            if element is None:
+                break
+            text = normalize_line(element.text_content())
+            if len(text) > longest:
+                break
+            if (text.casefold() in folded and element.tag in HEADLINE_TAGS
+                    and not any(a.tag in NOT_HEADLINE_ANCESTORS
+                                for a in element.iterancestors())):
+                # The longest agreeing text; among equals a heading, then the first.
+                key = (len(text), -HEADING_RANK.get(element.tag, 3))
+                if best_key is None or key > best_key:
+                    best, best_key = (element, text), key
+            element = element.getparent()
     return best or (None, None)
 
 
@@ -131,6 +143,7 @@ LEAD_WORDS = {"sapo", "lead", "summary", "chapeau", "excerpt", "tomtat", "tintom
               "description", "intro", "standfirst"}
 LEAD_CHARACTERS = (40, 1000)  # shorter is a byline or a label, longer is the body
 LEAD_WORD_SPLIT = re.compile(r"[-_\s]+")
+ANY_LEAD_WORD = re.compile("|".join(sorted(LEAD_WORDS)))
 
 
 def printed_lead(tree, description: str | None) -> str | None:
@@ -138,6 +151,8 @@ def printed_lead(tree, description: str | None) -> str | None:
     "article__sapo", "summary"), else the meta description when an element prints it.
     Themes print it apart from the body, where trafilatura often leaves it out."""
     for element in tree.xpath("//*[@class]"):
+        if not ANY_LEAD_WORD.search(element.get("class").lower()):  # the quick test first
+            continue
         words = set(LEAD_WORD_SPLIT.split(element.get("class").lower()))
         if not words & LEAD_WORDS or any(a.tag in NOT_HEADLINE_ANCESTORS
                                          for a in element.iterancestors()):

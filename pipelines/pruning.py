@@ -63,6 +63,11 @@ def _token_reason(token: str) -> str | None:
     return None
 
 
+# Any of the names anywhere in a class or id: a quick test before the token rules (a regular
+# expression on the attribute is ten times faster than splitting every element's tokens).
+ANY_NAME = re.compile("|".join((*SIDE_WORDS, *SIDE_EXACT, *SIDE_PHRASES)))
+
+
 def article_holder(tree):
     """The element holding most of the page's prose (the parent of the most paragraph text),
     or None: found before pruning so that no rule can remove it or its ancestors."""
@@ -96,6 +101,9 @@ def prune_side_blocks(tree) -> list[str]:
     removed = []
     root = tree.getroottree().getroot()
     for element in tree.xpath("//*[@class or @id or @role] | //nav"):
+        if element.tag != "nav" and element.get("role") != "navigation" and not ANY_NAME.search(
+                f"{element.get('class', '')} {element.get('id', '')}".lower()):
+            continue
         if element.tag in FRAME_TAGS or element in protected or _detached(element, root):
             continue
         reason = side_block_reason(element)
