@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import Counts, share  # noqa: E402
-from bench.real_pages import REAL_SETS, evaluate_set, print_set  # noqa: E402
+from bench.real_pages import print_real_sets  # noqa: E402
 from crawler.profiles import load_profiles  # noqa: E402
 from pipelines.encodings import ENCODERS  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
@@ -261,10 +261,7 @@ def main() -> int:
             print("\n".join(results[name].failures) or "none")
         print("pages with listed boilerplate:",
               ", ".join(results["vnarchive"].boilerplate_pages) or "none")
-    for set_name in REAL_SETS:  # the real sets, when the shared folder is there
-        real = evaluate_set(set_name)
-        if real:
-            print_set(set_name, real, args.failures)
+    print_real_sets(args.failures)  # the real sets, when the shared folder is there
     return 0
 
 

@@ -177,18 +177,23 @@ def print_set(set_name: str, results: dict[str, RealScores], pages: bool) -> Non
                 print(f"  (ours misses) {page}: {', '.join(missed)}")
 
 
+def print_real_sets(pages: bool) -> None:
+    """Every real set's table (and with `pages`, the pages where ours is empty or worse)."""
+    if shared_folder() is None:
+        print("no shared folder (set VNARCHIVE_SHARED): real sets skipped")
+        return
+    for set_name in REAL_SETS:
+        results = evaluate_set(set_name)
+        if results:
+            print_set(set_name, results, pages)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", action="store_true",
                         help="list the pages where ours is empty or worse")
     args = parser.parse_args()
-    if shared_folder() is None:
-        print("no shared folder (set VNARCHIVE_SHARED): real sets skipped")
-        return 0
-    for set_name in REAL_SETS:
-        results = evaluate_set(set_name)
-        if results:
-            print_set(set_name, results, args.pages)
+    print_real_sets(args.pages)
     return 0
 
 

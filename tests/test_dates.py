@@ -72,14 +72,6 @@ def test_a_labelled_date_anywhere():
     assert publication_date(tree).source == "label"
 
 
-def test_json_ld_with_a_syntax_error_is_still_read():
-    tree = page('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
-                '"Hội nghị "tổng kết"", "datePublished": "2023-12-06T08:00:00+07:00",}'
-                "</script><h1>T</h1>")
-    assert publication_date(tree).value == "2023-12-06T08:00:00+07:00"
-    assert publication_date(tree).source == "json-ld"
-
-
 def test_a_teasers_time_in_the_article_is_not_taken():
     tree = page('<article><h1>T</h1><ul class="related"><li><a href="/old">Tin cũ '
                 '<time datetime="2019-03-01">01/03/2019</time></a></li></ul>'
@@ -104,11 +96,16 @@ def test_htmldate_is_not_taken_from_a_teaser_list():
     assert publication_date(tree) is None
 
 
-def test_json_ld():
-    tree = page('<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
-                '"datePublished": "2023-12-06"}]}</script><h1>T</h1>')
-    assert publication_date(tree).value == "2023-12-06"
-    assert publication_date(tree).source == "json-ld"
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [('{"@graph": [{"@type": "NewsArticle", "datePublished": "2023-12-06"}]}', "2023-12-06"),
+     # not valid JSON (an unescaped quote, a trailing comma): read as text, not dropped whole
+     ('{"@type": "NewsArticle", "headline": "Hội nghị "tổng kết"", '
+      '"datePublished": "2023-12-06T08:00:00+07:00",}', "2023-12-06T08:00:00+07:00")],
+)
+def test_json_ld(block, expected):
+    tree = page(f'<script type="application/ld+json">{block}</script><h1>T</h1>')
+    assert (publication_date(tree).value, publication_date(tree).source) == (expected, "json-ld")
 
 
 def test_header_clock_is_not_the_publication_date():
