@@ -95,6 +95,10 @@ INSTITUTION_BYLINE = re.compile(
 LABELLED_BYLINE = re.compile(
     r"^(?:tác giả|(?:tin|bài)(?:,\s*|\s+và\s+)ảnh|tin|bài)\s*:\s*(\S.{0,70})$", re.I)
 BYLINE_LABELS = {"tác giả", "author", "by", "tin", "bài", "người viết"}
+# "Bài viết được viết bởi TS.BS Phan Nguyễn Thanh Bình - Trưởng khoa Dinh dưỡng, ...": health
+# and school sites sign at the top, with the writer's degrees and post.
+WRITTEN_BY = re.compile(r"^(?:bài viết )?(?:được )?viết bởi:?\s+(?:(?:GS|PGS|TS|ThS|BSCKI{1,2}|BS|"
+                        r"CN|KS|DS)\.?\s*)*([^,–-]{3,60}?)\s*(?:[,–-].*)?$", re.I)
 # After a name: " -" left by a cut, or " - Sở GDĐT AG", the writer's office.
 BYLINE_TAIL = re.compile(r"\s*[-–]\s*(?:(?:Sở|Phòng|Trường|Ban|Văn phòng|UBND)\b.*)?$")
 # What a CMS prints in its author field when no one signed: the account ("admin admin"), an
@@ -111,7 +115,7 @@ def byline_name(text: str) -> str | None:
     department or school owning the site). A newsroom desk ("Ban Thời sự") signs its items and
     stays a byline."""
     text = normalize_line(text)
-    labelled = LABELLED_BYLINE.match(text)
+    labelled = LABELLED_BYLINE.match(text) or WRITTEN_BY.match(text)
     if labelled:
         text = labelled.group(1)
     text = BYLINE_TAIL.sub("", text).strip()
@@ -151,7 +155,7 @@ def clean_lines(lines: list[str], title: str = "",
         line = normalize_line(raw)
         if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
             break  # what follows is the list of other stories
-        labelled = LABELLED_BYLINE.match(line)
+        labelled = LABELLED_BYLINE.match(line) or WRITTEN_BY.match(line)
         if labelled and byline_name(line):  # "Tin, ảnh: P.Y" is the byline, not a credit
             result.author = byline_name(line)
             continue

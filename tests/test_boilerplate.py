@@ -125,3 +125,12 @@ def test_section_and_site_names_are_dropped_as_lines():
     cleaned = clean_lines(["Hoạt động Đảng, Đoàn thể", "Sáng ngày 17/1, Đảng bộ tổ chức hội nghị."],
                           page_labels={"hoạt động đảng, đoàn thể"})
     assert cleaned.paragraphs == ["Sáng ngày 17/1, Đảng bộ tổ chức hội nghị."]
+
+
+def test_a_byline_signed_at_the_top_with_degrees_and_post():
+    line = ("Bài viết được viết bởi TS.BS Trần Minh Khoa - Trưởng khoa Dinh dưỡng, Bệnh viện "
+            "Đa khoa tỉnh")
+    assert byline_name(line) == "Trần Minh Khoa"
+    cleaned = clean_lines([line, "Chế độ ăn của người bệnh cần chia thành nhiều bữa nhỏ."])
+    assert cleaned.author == "Trần Minh Khoa"
+    assert cleaned.paragraphs == ["Chế độ ăn của người bệnh cần chia thành nhiều bữa nhỏ."]
