@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.archiving import writer_for
 from crawler.items import ArticleItem
+from pipelines.extract import FALLBACK_WARNING
 from pipelines.pool import PooledPipeline, run
 from pipelines.process import NotAnArticle, RejectedPage, SoftNotFound, extract_fields
 
@@ -36,6 +37,10 @@ class CleanPipeline(PooledPipeline):
             logger.exception("extraction failed on %s", item["url"])
             self.record_problem(item, f"extraction_failed: {type(error).__name__}: {error}")
             raise DropItem(f"extraction failed on {item['url']}") from None
+        if any(w.startswith(FALLBACK_WARNING) for w in fields.get("warnings") or []):
+            # Counted for `sites check` and `status`: a template whose pages need plain
+            # trafilatura's text has beaten our cleaning.
+            self.crawler.stats.inc_value("vnarchive/extraction_fallbacks")
         item.update(fields)
         return item
 

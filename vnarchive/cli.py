@@ -351,6 +351,8 @@ def command_extract(args: argparse.Namespace) -> int:
     result = extracted.as_json()
     result["event_date"] = meeting_date(extracted.text, extracted.published)
     result["is_navigation"] = extracted.is_navigation
+    if args.explain:  # which rule removed which block, which signal gave the date
+        result["explanation"] = extracted.explanation
     result.update(classify(extracted.title, extracted.text, extracted.published,
                            profile.owner if profile else None).as_json())
     _print_json(result)
@@ -505,6 +507,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's address (helps dates and links)")
     extract.add_argument("--site", help="the profile the page comes from")
     extract.add_argument("--encoding", help="the charset the server claimed, if known")
+    extract.add_argument("--explain", action="store_true",
+                         help="add what pruning removed and why, and which signal gave the date")
 
     status = add("status", command_status, "health of each site, from its recent runs")
     status.add_argument("--runs", type=int, default=5, help="recent runs to sum (default 5)")
