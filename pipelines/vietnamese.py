@@ -70,3 +70,21 @@ def fold_diacritics(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", normalize_text(text).replace("đ", "d")
                                        .replace("Đ", "D"))
     return " ".join(COMBINING_MARKS.sub("", decomposed).lower().split())
+
+
+# Word-segmented corpora join a word's syllables with "_" ("Hội_nghị", "Tỉnh_uỷ") and split
+# punctuation off with spaces ("26/6 , Công_an"): undone before classification.
+SEGMENTED_WORD = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
+SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[,.;:!?)])")
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def prepare_input(text: str) -> str:
+    """Text as it comes (NFD or NFC, old or new tone placement, word-segmented, zero-width
+    characters) made into the one form the classifier's patterns expect: NFC, new tone
+    placement, words separated by spaces."""
+    text = INVISIBLE.sub("", text)
+    if "_" in text:
+        text = SEGMENTED_WORD.sub(" ", text)
+    text = SPACE_BEFORE_PUNCTUATION.sub("", text)
+    return new_tone_placement(text)
