@@ -105,3 +105,24 @@ def province_2025(province: str | None) -> str | None:
     canonical = _clean(province)
     merged = {place_key(old): new for old, new in MERGED_INTO_2025.items()}
     return merged.get(place_key(canonical), canonical)
+
+
+REFORM_DAY = "2025-07-01"  # 34 provinces and no district level from this day
+# Names papers use for a province that the gazetteer spells otherwise.
+ALIASES = {"hcm": "Hồ Chí Minh", "tp.hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh",
+           "sài gòn": "Hồ Chí Minh", "tt-huế": "Huế", "thừa thiên huế": "Huế",
+           "thừa thiên - huế": "Huế", "brvt": "Bà Rịa - Vũng Tàu"}
+
+
+def province_at(province: str | None, day: str | None) -> str | None:
+    """The province as it was on `day`: the old one before 1 July 2025, the merged one after
+    (a locality of old Long An reported in 2026 is in Tây Ninh)."""
+    if province and day and day[:10] >= REFORM_DAY:
+        return province_2025(province)
+    return province
+
+
+def alias(name: str) -> str:
+    """The gazetteer's spelling of a name papers abbreviate ("TP.HCM", "HCM")."""
+    key = search_key(name)
+    return ALIASES.get(key, ALIASES.get(key.replace(" ", ""), name))

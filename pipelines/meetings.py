@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.gazetteer import CENTRAL_CITIES, Place, find_places, place_key, province_2025
+from pipelines.gazetteer import (
+    CENTRAL_CITIES,
+    Place,
+    alias,
+    find_places,
+    place_key,
+    province_2025,
+    province_at,
+)
 from pipelines.vietnamese import UPPERCASE
 
 # Organs --------------------------------------------------------------------------------------
@@ -177,7 +185,8 @@ def previous_period(period: Period) -> str:
     return str(int(value) - 1)
 
 
-REGULAR_SESSION = re.compile(r"kỳ họp thường lệ (?P<which>cuối|giữa) năm (?P<year>20\d\d)", re.I)
+REGULAR_SESSION = re.compile(r"kỳ họp thường (?:lệ|kỳ) (?P<which>cuối|giữa) năm(?: (?P<year>20\d\d))?",
+                             re.I)
 
 
 def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, str | None]:
@@ -187,7 +196,7 @@ def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, 
     mid-year reviews the first half and decides the second."""
     session = REGULAR_SESSION.search(head)
     if session:
-        year = int(session.group("year"))
+        year = int(session.group("year") or default_year)
         if session.group("which").lower() == "cuối":
             return Period("year", str(year + 1), session.start()), str(year)
         return Period("half", f"{year}-H2", session.start()), f"{year}-H1"
@@ -235,10 +244,23 @@ class Locality:
 
 def _level(mention: OrganMention) -> str:
     unit = mention.unit.lower()
-    if unit == "thành" and mention.name and place_key(mention.name) in {
-            place_key(city) for city in CENTRAL_CITIES}:
+    if unit in ("thành", "thành phố", "tp", "tp.") and mention.name and place_key(
+            _known_prefix(mention.name, "tỉnh")) in {place_key(city) for city in CENTRAL_CITIES}:
         return "tỉnh"
     return UNIT_LEVEL.get(unit, "huyện")
+
+
+def _known_prefix(name: str, level: str) -> str:
+    """The longest leading words of `name` that name a place of that level: an organ's name
+    often runs into the next words ("UBND TP Hà Nội Vũ Đại Thắng"). The name itself when none
+    does."""
+    name = alias(name)
+    words = name.split()
+    for length in range(len(words), 0, -1):
+        candidate = alias(" ".join(words[:length]))
+        if find_places(candidate, level):
+            return candidate
+    return name
 
 
 def _choose(places: list[Place], province_hints: list[str]) -> Place | None:
@@ -258,7 +280,7 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None) -> Loc
     hints = _province_hints(text, owner)
     if mention is not None:
         level = _level(mention)
-        name = mention.name
+        name = _known_prefix(mention.name, level) if mention.name else None
         if name:
             place = _choose(find_places(name, level), hints)
             if place is None and level == "xã":
@@ -445,7 +467,7 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
         organ_name=mention.organ_name if mention else None,
         locality=locality.name,
         locality_level=locality.level,
-        province=locality.province,
+        province=province_at(locality.province, meeting_date or published),
         province_2025=province_2025(locality.province),
         meeting_date=meeting_date,
         period_reviewed=reviewed,
