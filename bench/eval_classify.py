@@ -3,7 +3,7 @@
     python bench/eval_classify.py                 # held-out half
     python bench/eval_classify.py --split blind   # the blind set; or tune, all
     python bench/eval_classify.py --confusions  # and every miss by name
-    python bench/eval_classify.py --real          # real texts and pages (../shared), see below
+    python bench/eval_classify.py --real [--speed] # real texts and pages (../shared), see below
 
 The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
 the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning; a
@@ -125,11 +125,14 @@ def main() -> int:
     parser.add_argument("--confusions", action="store_true", help="list every miss by name")
     parser.add_argument("--real", action="store_true",
                         help="the real texts and pages of ../shared (split: test or tune)")
+    parser.add_argument("--speed", action="store_true",
+                        help="with --real: classify every real text and print texts/s")
     args = parser.parse_args()
     if args.real:
         from bench.real_texts import main_real
 
-        return main_real("tune" if args.split == "tune" else "test", args.confusions)
+        return main_real("tune" if args.split == "tune" else "test", args.confusions,
+                         args.speed)
     result = evaluate(args.split)
     total = (result.true_positive + result.false_positive + result.false_negative
              + result.true_negative)

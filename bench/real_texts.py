@@ -164,7 +164,18 @@ def evaluate_real(split: str, shared: Path) -> RealEvaluation:
     return result
 
 
-def main_real(split: str, confusions: bool) -> int:
+def classification_speed(shared: Path) -> tuple[int, float]:
+    """Texts classified per second over every real text, in this one process (one core)."""
+    texts = list(load_texts(shared).values())
+    for item in texts[:50]:  # warm up: the gazetteer's index is built once per process
+        classify(item.title, item.text, item.published)
+    started = time.perf_counter()
+    for item in texts:
+        classify(item.title, item.text, item.published)
+    return len(texts), len(texts) / (time.perf_counter() - started)
+
+
+def main_real(split: str, confusions: bool, speed: bool = False) -> int:
     shared = shared_folder()
     if shared is None:
         print("the real texts are not here: ../shared/real-texts and ../shared/real-pages "
@@ -182,6 +193,9 @@ def main_real(split: str, confusions: bool) -> int:
     for field_name in FIELDS:
         hits = result.field_hits[field_name]
         print(f"  {field_name:<16} {result.accuracy(field_name):.3f}  ({sum(hits)}/{len(hits)})")
+    if speed:
+        count, rate = classification_speed(shared)
+        print(f"speed: {count} real texts at {rate:,.0f} texts/s on one core (target 1,000)")
     if confusions:
         print("\n".join(["", *result.confusions]))
     return 0

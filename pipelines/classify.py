@@ -15,8 +15,8 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from pipelines.dates import meeting_date as find_meeting_date
-from pipelines.meetings import MeetingFields, extract_fields, organ_mentions
 from pipelines.gazetteer import province_at
+from pipelines.meetings import MeetingFields, extract_fields, organ_mentions
 from pipelines.vietnamese import fold_diacritics as fold
 from pipelines.vietnamese import prepare_input
 
@@ -94,8 +94,9 @@ CUES = [
         r"\b(?:doan thanh nien|thanh doan|tinh doan|hoi nong dan (?:tinh|tp|thanh pho)|"
         r"hoi lien hiep phu nu|hoi lhpn|hoi cuu chien binh|hoi luat gia|lien doan lao dong|"
         r"cong doan|hoi sinh vien|hoi nha bao|hiep hoi|cum thi dua|khoi thi dua)\b|"
-        r"\b(?:uy ban )?(?:mttq|mat tran to quoc)(?: viet nam)? (?:tinh|tp\.?|thanh pho)|"
-        r"\bdang (?:bo|uy) (?:than|tap doan|tong cong ty|cong ty|ngan hang|khoi doanh nghiep)|"
+        r"\b(?:uy ban )?(?:mttq|mat tran to quoc)(?: viet nam)? (?:tinh\b|(?:tp|thanh pho) "
+        r"(?:ho chi minh|ha noi|hai phong|da nang|can tho|hue)\b)|"
+        r"\bdang (?:bo|uy) (?:than|tap doan|tong cong ty|cong ty|ngan hang|khoi doanh nghiep)\b|"
         r"\btap doan\b|\btong cong ty\b|\bso [a-z]+ (?:[a-z]+ )?(?:to chuc|tong ket|so ket)"),
     cue("a press briefing, a voter meeting or a coming session", -4.0, "meeting sentence",
         r"\bhop bao\b|giao ban bao chi|tiep xuc cu tri|\b(?:se|sap|du kien|chuan bi|"
@@ -173,6 +174,8 @@ HCM = re.compile(r"\b(?:TP\s?HCM|TP\s?Hồ Chí Minh|HCM)\b")
 
 
 def _expand_abbreviations(text: str) -> str:
+    if "TP" not in text and "HCM" not in text and "T.P" not in text:
+        return text
     return HCM.sub("TP Hồ Chí Minh", GLUED_CITY.sub("TP ", text))
 
 
@@ -225,7 +228,9 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     """Label an article and, for a meeting report, extract its fields. `owner` is the site
     profile's owner (a portal's district), used when the text names no locality."""
     title = _expand_abbreviations(prepare_input(title or "").strip())
-    text = _expand_abbreviations(prepare_input(text or ""))
+    raw_text = text or ""
+    # The decision reads only the head; the whole text is prepared for a report's fields.
+    text = _expand_abbreviations(prepare_input(raw_text[:3 * HEAD_CHARACTERS]))
     lead = text[:HEAD_CHARACTERS]
     first_sentence = re.split(r"(?<=[.;])\s", lead, maxsplit=1)[0]
     head = fold(f"{title}. {lead}")
@@ -245,6 +250,7 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     confidence = 1 / (1 + math.exp(-(score - THRESHOLD)))
     meeting = None
     if is_report:
+        text = _expand_abbreviations(prepare_input(raw_text))
         meeting = extract_fields(title, text, published,
                                  find_meeting_date(text, published), owner=owner)
         if meeting.meeting_date is None and not published:

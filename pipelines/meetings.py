@@ -185,8 +185,8 @@ def previous_period(period: Period) -> str:
     return str(int(value) - 1)
 
 
-REGULAR_SESSION = re.compile(r"kỳ họp thường (?:lệ|kỳ) (?P<which>cuối|giữa) năm(?: (?P<year>20\d\d))?",
-                             re.I)
+REGULAR_SESSION = re.compile(
+    r"kỳ họp thường (?:lệ|kỳ) (?P<which>cuối|giữa) năm(?: (?P<year>20\d\d))?", re.I)
 
 
 def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, str | None]:
