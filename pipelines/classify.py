@@ -30,7 +30,8 @@ class Cue:
     name: str
     weight: float
     pattern: re.Pattern[str]
-    where: str  # "title", "head" (title and lead) or "first sentence" (of the lead)
+    where: str  # "title", "head" (title and lead), "first sentence" (of the lead),
+    # "meeting sentence" or "lead sentences" (the first and the meeting sentence)
 
 
 def cue(name: str, weight: float, where: str, pattern: str) -> Cue:
@@ -47,14 +48,20 @@ CUES = [
     cue("deploy act", 1.5, "head",
         r"\btrien khai (?:cac |thuc hien )?(?:nhiem vu|phuong huong|ke hoach|giai phap|muc tieu)"
         r"|\bphuong huong,? nhiem vu|\bnhiem vu trong tam|\btrien khai chuong trinh"
-        r"|\bban (?:cac )?giai phap|\bquyet dinh ke hoach|\bde ra (?:phuong huong|giai phap)"),
+        r"|\bban (?:cac )?giai phap|\bquyet dinh ke hoach|\bde ra (?:phuong huong|giai phap)"
+        r"|\bnhiem vu,? giai phap"),
     cue("periodic meeting", 1.0, "head",
-        r"\b(?:thuong ky|giao ban|ky hop (?:lan )?thu|hoi nghi (?:ban chap hanh|bch)|lan thu \d+"
+        r"\b(?:thuong ky|giao ban(?! quan ly| chi dao)|ky hop (?:lan )?thu|"
+        r"hoi nghi (?:ban chap hanh|bch)|lan thu \d+"
         r"|hoi nghi (?:tinh|thanh|huyen|quan|thi) uy|phien hop (?:ve )?kinh te)"),
+    cue("the closing of a session", 1.0, "meeting sentence",
+        r"\bbe mac\b[^.]{0,20}\b(?:hoi nghi|ky hop)\b|\b(?:hoi nghi|ky hop)\b[^.]{0,80}\bbe mac\b"),
     cue("regular council session", 2.5, "head",
-        r"\bky hop thuong (?:le|ky)\b|\bky hop (?:cuoi|giua) nam\b"),
+        r"\bky hop thuong (?:le|ky)\b|\bky hop (?:cuoi|giua) nam\b|"
+        r"\bphien hop (?:ubnd |uy ban nhan dan )?(?:tp |tinh |huyen )?(?:[a-z]+ )?thuong ky\b"),
     cue("socio-economic review", 1.0, "head",
-        r"\bkinh te ?-? ?xa hoi\b|\bkt-?xh\b|\bnhiem vu chinh tri\b|\bthu chi ngan sach"),
+        r"\bkinh te ?-? ?xa hoi\b|\bkt-?xh\b|\bnhiem vu chinh tri\b|\bthu chi ngan sach"
+        r"|\bkinh te,? van hoa,? xa hoi"),
     cue("period", 1.0, "head",
         r"\b(?:quy (?:i{1,3}|iv|[1-4])\b|thang \d{1,2}\b|(?:[1-9]|1[01]) thang (?:dau|cuoi) nam|"
         r"(?:[2-9]|1[01]) thang\b|(?:cong tac|nhiem vu|ke hoach|hanh dong)(?: [a-z]+){0,3} "
@@ -66,24 +73,26 @@ CUES = [
         r"ngay hoi|diem tin|ban tin|tin tuan|tin tuc|tham|chuc tet|"
         r"thang thanh nien|tuyen duong|mua du lich|don bang|dat chuan|cong nhan|thoi su)\b"
         r"|\b(?:so ket|tong ket) \d+ nam (?:thuc hien|trien khai)"),
-    cue("single topic, campaign or event in the lead", -2.0, "first sentence",
+    cue("single topic, campaign or event in the lead", -2.0, "lead sentences",
         r"\b(?:hoi nghi (?:tap huan|quan triet|doi thoai|khach hang|xuc tien|chuyen de)|"
         r"le phat dong|le ra quan|dai hoi (?:dai bieu|dang bo|mat tran|mttq|hoi)|"
         r"hoi nghi chuyen de|ky hop (?:\w+ )?chuyen de|ky hop bat thuong|lam viec voi|"
-        r"cong bo quyet dinh|tiep xuc cu tri)"),
+        r"cong bo quyet dinh|tiep xuc cu tri|hoi nghi can bo|thong bao nhanh|ban chi dao)"),
     # Reviews held by a department, a sector, an enterprise or a bank are not reports of a
     # local party or state organ.
     cue("department, sector or enterprise", -4.0, "title",
         r"^(?:so |nganh |cong ty|tong cong ty|ngan hang|chi nhanh|dien luc|bo |cuc |chi cuc |"
         r"truong |benh vien|trung tam |bao hiem|kho bac|cong an|quan doi|bo chi huy|"
         r"ban chi huy quan su|phong giao dich)"
-        r"|\b(?:nganh [a-z ]+ (?:tong ket|so ket|trien khai)|san xuat kinh doanh|nam hoc|"
+        r"|(?<!so, )(?<!cac )\b(?:nganh [a-z]+(?: [a-z]+)? (?:tong ket|so ket|trien khai)|"
+        r"san xuat kinh doanh|nam hoc|"
         r"nhcsxh|ngan hang chinh sach)\b"),
     cue("a national body holds it", -5.0, "meeting sentence",
         r"\b(?:dang uy|ban thuong vu dang uy|ban can su dang) (?:chinh phu|quoc hoi|cong an|"
         r"quan doi|khoi cac co quan trung uong|mat tran)|\bquan uy\b|"
-        r"\b(?:trung uong|t\.?u|tw)\b ?(?:doan|dang|hoi|mttq|mat tran)|"
-        r"\b(?:ban|uy ban|hoi dong|dang uy) [a-z ]{0,25}(?:trung uong|t\.u|tu|tw)\b|"
+        r"(?<!uy vien )\b(?:trung uong|t\.u|tw)\b ?(?:doan|dang|hoi|mttq|mat tran)|"
+        r"\bubt[uw]\b|\bquoc hoi khoa\b|\bky hop[^.]{0,20}quoc hoi|\btoan quan\b|"
+        r"\b(?:ban|uy ban|hoi dong|dang uy) [a-z ]{0,25}(?:trung uong|t\.u|tw)\b|"
         r"uy ban thuong vu quoc hoi|\bubtvqh\b|phien hop chinh phu|chinh phu (?:hop|to chuc)|"
         r"hoi nghi (?:truc tuyen )?(?:chinh phu|toan quoc|toan quan)|"
         r"thu tuong[^.]{0,80}chu tri|bo truong[^.]{0,60}chu tri|"
@@ -97,7 +106,8 @@ CUES = [
         r"\b(?:uy ban )?(?:mttq|mat tran to quoc)(?: viet nam)? (?:tinh\b|(?:tp|thanh pho) "
         r"(?:ho chi minh|ha noi|hai phong|da nang|can tho|hue)\b)|"
         r"\bdang (?:bo|uy) (?:than|tap doan|tong cong ty|cong ty|ngan hang|khoi doanh nghiep)\b|"
-        r"\btap doan\b|\btong cong ty\b|\bso [a-z]+ (?:[a-z]+ )?(?:to chuc|tong ket|so ket)"),
+        r"\btap doan\b|\btong cong ty\b|\bso [a-z]+ (?:[a-z]+ )?(?:to chuc|tong ket|so ket)|"
+        r"\bdo (?:so|nganh|cuc|bo) [a-z]+[^.]{0,40}to chuc"),
     cue("a press briefing, a voter meeting or a coming session", -4.0, "meeting sentence",
         r"\bhop bao\b|giao ban bao chi|tiep xuc cu tri|\b(?:se|sap|du kien|chuan bi|"
         r"trieu tap)\b[^.]{0,40}\b(?:ky hop|hop|hoi nghi|xem xet|chat van)\b"),
@@ -105,13 +115,15 @@ CUES = [
         r"\bnganh (?:y te|giao duc|cong thuong|thue|thanh tra|tu phap|ngan hang|nong nghiep|"
         r"van hoa|du lich|giao thong|xay dung|tai chinh|noi vu|lao dong|kiem sat|toa an)\b"),
     cue("a coming session in the title", -3.0, "title",
-        r"\b(?:se|sap|du kien)\b[^.]{0,30}\b(?:hop|xem xet|chat van|thong qua)\b"),
+        r"\b(?:se|sap|du kien)\b[^.]{0,30}\b(?:hop|xem xet|chat van|thong qua|bau)\b"),
     cue("a review of one topic", -4.0, "meeting sentence",
-        r"(?:so ket|tong ket|danh gia ket qua)(?: [a-z,-]+){0,10}? (?:phong chong|phong thu|"
+        r"(?:so ket|tong ket|danh gia ket qua)(?: [a-z0-9/.-]+){0,14}? (?:phong chong|phong thu|"
         r"thi dua|dan so|an toan|trat tu|xay dung (?:tp|thanh pho|xa hoi|nong thon|do thi)|"
         r"chuyen doi so|cai cach hanh chinh|phoi hop|quy che|tuyen sinh|de an|nghi quyet|"
         r"chi thi|ket luan|(?:\d+|mot|hai|ba) nam(?! 20)|giai doan|nhiem ky|dien dan|cham lo tet|"
-        r"hoat dong he|van hoc|luat|quyet dinh|chuong trinh (?!cong tac)|cong tac (?:kiem tra|"
+        r"hoat dong he|van hoc|luat|quyet dinh|chuong trinh (?!cong tac)|hoc ky|nam hoc|"
+        r"bao ve rung|(?:cong tac )?(?:[a-z]+ ){0,3}(?:khoa [ivxlc]+,? )?nhiem ky|"
+        r"cong tac (?:kiem tra|"
         r"thanh tra|tuyen giao|dan van|to chuc|noi chinh|bau cu|phong))"),
 ]
 CUES.append(cue(
@@ -124,8 +136,8 @@ CUES.append(cue(
 GENERAL_REVIEW = re.compile(
     r"kinh te ?-? ?xa hoi|\bkt-?xh\b|nhiem vu chinh tri|xay dung dang|thu chi ngan sach|"
     r"thuong le|thuong ky|giao ban (?!bao chi)")
-MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban|cuoc hop|so ket|tong ket|"
-                          r"hop bao|trien khai nhiem vu)\b")
+MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| chi dao)|"
+                          r"cuoc hop|so ket|tong ket|hop bao|trien khai nhiem vu)\b")
 # A teaser list (tag, search, section or print-digest page): many short lines, each a dated
 # headline. Never a report, whatever its teasers say.
 TEASER_DATE = re.compile(r"\(?\b\d{1,2}/\d{1,2}/\d{4}\b\)?|\b\d{1,2}:\d{2}\b")
@@ -156,15 +168,15 @@ def meeting_json(meeting: MeetingFields) -> dict:
     return data
 
 
-def _organ_cues(title: str, lead: str) -> list[tuple[str, float]]:
+def _organ_cues(title: str, lead: str, sentence: str) -> list[tuple[str, float]]:
     found = []
     lead_subjects = [m for m in organ_mentions(lead) if m.is_subject]
     if lead_subjects and lead_subjects[0].organ in LOCAL_ORGANS:
         found.append((f"local organ holds the meeting: {lead_subjects[0].organ_name}", 2.0))
     elif any(m.organ in LOCAL_ORGANS for m in organ_mentions(title)):
         found.append(("local organ named in the title", 1.0))
-    elif any(m.organ in LOCAL_ORGANS for m in organ_mentions(lead)):
-        found.append(("local organ named in the lead", 1.0))
+    elif any(m.organ in LOCAL_ORGANS for m in organ_mentions(sentence)):
+        found.append(("local organ named with the meeting", 1.0))
     return found
 
 
@@ -192,9 +204,10 @@ def _sentences(text: str) -> list[str]:
     return re.split(r"(?<=[.;!?])\s+|\n+", text)
 
 
-def _meeting_sentence(folded_head: str) -> str:
-    for sentence in _sentences(folded_head):
-        if MEETING_WORD.search(sentence):
+def _meeting_sentence(text: str) -> str:
+    """The first sentence that names a meeting or a review, as written."""
+    for sentence in _sentences(text):
+        if MEETING_WORD.search(fold(sentence)):
             return sentence
     return ""
 
@@ -234,13 +247,15 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     lead = text[:HEAD_CHARACTERS]
     first_sentence = re.split(r"(?<=[.;])\s", lead, maxsplit=1)[0]
     head = fold(f"{title}. {lead}")
-    meeting_sentence = _meeting_sentence(fold(lead)) or _meeting_sentence(head)
+    sentence = _meeting_sentence(lead) or _meeting_sentence(title)
+    meeting_sentence = fold(sentence)
     folded = {"title": fold(title), "first sentence": fold(first_sentence), "head": head,
-              "meeting sentence": meeting_sentence}
+              "meeting sentence": meeting_sentence,
+              "lead sentences": f"{fold(first_sentence)} {meeting_sentence}"}
     cues = [(c.name, c.weight) for c in CUES if c.pattern.search(folded[c.where])]
     if ("a review of one topic", -4.0) in cues and GENERAL_REVIEW.search(meeting_sentence):
         cues.remove(("a review of one topic", -4.0))
-    cues += _organ_cues(title, lead)
+    cues += _organ_cues(title, lead, sentence)
     if not MEETING_WORD.search(head):
         cues.append(("no meeting named", -3.0))
     if is_teaser_list(text):

@@ -63,8 +63,10 @@ NAME_STOP_WORDS = {"Khóa", "Khoá", "Tổ", "Lần", "Nhiệm", "Việt", "Hộ
                    "Năm", "Kỳ", "Triển", "Sơ", "Tổng", "Về", "Và", "Với", "Đã", "Cho", "Ngày"}
 ACTION_AFTER_ORGAN = re.compile(
     r"^[\s,]*(?:khóa [IVXLC]+[^,]*,\s*)?(?:nhiệm kỳ [\d\s–-]+,?\s*)?"
+    # a place after the organ's name: "Đảng ủy phường Tam Bình, TP Hồ Chí Minh tổ chức"
+    r"(?:,\s*(?:TP|tỉnh|thành phố) [^\s,]+(?: [^\s,]+){0,3},?\s*)?"
     r"(?:đã |vừa |long trọng )?(?:tổ chức|họp|khai mạc|tổng kết|sơ kết|triển khai|đánh giá|"
-    r"giao ban|tiến hành)", re.I)
+    r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành)", re.I)
 
 
 @dataclass
@@ -185,6 +187,29 @@ def previous_period(period: Period) -> str:
     return str(int(value) - 1)
 
 
+def next_period(period: Period) -> Period:
+    """The period after `period`: what a meeting that reviews `period` goes on to."""
+    value = period.value
+    year = int(value[:4])
+    if period.kind == "quarter":
+        quarter = int(value[-1])
+        following = f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}"
+    elif period.kind == "month":
+        month = int(value[5:])
+        following = f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+    elif period.kind == "half":
+        following = f"{year}-H2" if value.endswith("H1") else f"{year + 1}-H1"
+    else:
+        following = str(year + 1)
+    return Period(period.kind, following, period.start)
+
+
+# With no deploy cue, the period right after a review cue is the one reviewed ("đánh giá kinh
+# tế - xã hội tháng 2", "xem xét kết quả thực hiện ... của năm 2025").
+REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xét", re.I)
+REVIEW_REACH = 120  # characters from the review cue to its period
+
+
 REGULAR_SESSION = re.compile(
     r"kỳ họp thường (?:lệ|kỳ) (?P<which>cuối|giữa) năm(?: (?P<year>20\d\d))?", re.I)
 
@@ -202,6 +227,12 @@ def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, 
         return Period("half", f"{year}-H2", session.start()), f"{year}-H1"
     periods = find_periods(head, default_year)
     deploy = DEPLOY_CUE.search(head)
+    review = REVIEW_CUE.search(head)
+    if not deploy and review:
+        reviewed = next((p for p in periods
+                         if 0 <= p.start - review.start() <= REVIEW_REACH), None)
+        if reviewed is not None:
+            return next_period(reviewed), reviewed.value
     deployed = None
     if deploy:
         deployed = next((p for p in periods if p.start >= deploy.start()), None)
@@ -240,6 +271,9 @@ class Locality:
     level: str | None
     province: str | None
     source: str  # text, owner, or none
+
+
+CENTRAL_KEYS = {place_key(city) for city in CENTRAL_CITIES}
 
 
 def _level(mention: OrganMention) -> str:
@@ -297,6 +331,10 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None) -> Loc
             return Locality(named.name, level, named.province, "text")
         if owner is not None and _owner_level(owner) == level:
             return Locality(owner.locality, level, owner.province, "owner")
+        if level == "tỉnh" or (mention.unit.lower() in ("thành phố", "tp", "tp.")
+                               and hints and place_key(hints[0]) in CENTRAL_KEYS):
+            if hints:  # "UBND thành phố" in a text about a central city; "Tỉnh ủy" + source
+                return Locality(hints[0], "tỉnh", hints[0], "text")
         if owner is not None and level == "tỉnh":
             return Locality(owner.province, "tỉnh", owner.province, "owner")
     if owner is not None and _owner_level(owner) != "tỉnh":
@@ -340,14 +378,21 @@ def _title_place(text: str, level: str, hints: list[str]) -> Place | None:
     return None
 
 
+# Where a text names its province: "tỉnh X", a central city ("TP Hồ Chí Minh", "thành phố Hà
+# Nội"), or the provincial paper in its source line ("Báo Sơn La", "Theo Báo Lạng Sơn").
+PROVINCE_NAMED = re.compile(rf"\b(?:tỉnh|TP|thành phố|Báo) (?P<name>{NAME})")
+
+
 def _province_hints(text: str, owner) -> list[str]:
     hints = []
     if owner is not None and getattr(owner, "province", None):
         hints.append(owner.province)
-    for match in re.finditer(rf"\btỉnh (?P<name>{NAME})", text):
-        name = _trim_name(match.group("name"))
-        if name and find_places(name, "tỉnh"):
-            hints.append(find_places(name, "tỉnh")[0].province)
+    for match in PROVINCE_NAMED.finditer(text):
+        name = _known_prefix(_trim_name(match.group("name")) or "", "tỉnh")
+        places = find_places(name, "tỉnh") if name else []
+        if places and (match.group(0).startswith(("tỉnh", "Báo"))
+                       or place_key(places[0].province) in CENTRAL_KEYS):
+            hints.append(places[0].province)
     return hints
 
 
