@@ -284,7 +284,7 @@ def _level(mention: OrganMention) -> str:
     return UNIT_LEVEL.get(unit, "huyện")
 
 
-def _known_prefix(name: str, level: str) -> str:
+def _known_prefix(name: str, level: str, day: str | None = None) -> str:
     """The longest leading words of `name` that name a place of that level: an organ's name
     often runs into the next words ("UBND TP Hà Nội Vũ Đại Thắng"). The name itself when none
     does."""
@@ -292,31 +292,44 @@ def _known_prefix(name: str, level: str) -> str:
     words = name.split()
     for length in range(len(words), 0, -1):
         candidate = alias(" ".join(words[:length]))
-        if find_places(candidate, level):
+        if find_places(candidate, level) or (day and find_places(candidate, level, day)):
             return candidate
     return name
+
+
+def _of_kind(places: list[Place], unit: str) -> list[Place]:
+    """The places of the kind the text names ("phường Tam Bình", not "xã Tam Bình"), when
+    there are any."""
+    same = [place for place in places if place.kind.casefold() == unit.casefold()]
+    return same or places
 
 
 def _choose(places: list[Place], province_hints: list[str]) -> Place | None:
     if not places:
         return None
-    for hint in province_hints:
+    for hint in province_hints:  # an old province's name also points to the merged one
         for place in places:
-            if place_key(place.province) == place_key(hint):
+            if place_key(place.province) in (place_key(hint), place_key(province_2025(hint))):
                 return place
     return places[0] if len(places) == 1 else None
 
 
-def resolve_locality(mention: OrganMention | None, text: str, owner=None) -> Locality:
+def resolve_locality(mention: OrganMention | None, text: str, owner=None,
+                     day: str | None = None) -> Locality:
     """Where the meeting was: the organ's own place name, else a place named with the same
     unit in the text ("huyện X"), else the site owner's locality (a portal that writes only
-    "UBND huyện")."""
+    "UBND huyện"). A commune is looked up in the structure in force on `day` first (from
+    1 July 2025 communes and wards are new, many named after an old district), then in the
+    old one."""
     hints = _province_hints(text, owner)
     if mention is not None:
         level = _level(mention)
-        name = _known_prefix(mention.name, level) if mention.name else None
+        name = _known_prefix(mention.name, level, day) if mention.name else None
         if name:
-            place = _choose(find_places(name, level), hints)
+            place = None
+            if level == "xã" and day:
+                place = _choose(_of_kind(find_places(name, "xã", day), mention.unit), hints)
+            place = place or _choose(_of_kind(find_places(name, level), mention.unit), hints)
             if place is None and level == "xã":
                 place = _choose(find_places(name, "huyện"), hints)
             if place is not None:
@@ -505,7 +518,7 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
     if deployed is None:
         deployed, reviewed = deployed_and_reviewed(f"{title}. {head}", default_year)
     mention = subject_organ(title, head)
-    locality = resolve_locality(mention, f"{title}. {text}", owner)
+    locality = resolve_locality(mention, f"{title}. {text}", owner, meeting_date or published)
     return MeetingFields(
         kind=meeting_kind(f"{title}. {head}", deployed),
         organ=mention.organ if mention else "other",

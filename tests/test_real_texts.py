@@ -133,3 +133,16 @@ def test_seed_dates_without_publication_date(prefix):
     result = classify(title.strip(), text)
     assert result.is_meeting_report
     assert result.meeting.meeting_date == SEED_DATES[prefix]
+
+
+@pytest.mark.parametrize(("unit", "day", "province", "province_2025"), [
+    ("phường", "2025-12-20", "Hồ Chí Minh", "Hồ Chí Minh"),  # the ward of the new structure
+    ("xã", "2025-12-20", "Vĩnh Long", "Vĩnh Long"),  # the commune of the new structure
+    ("xã", "2024-12-20", "Tiền Giang", "Đồng Tháp"),  # the commune of the old structure
+])
+def test_commune_resolved_in_the_structure_of_the_day(unit, day, province, province_2025):
+    lead = (f"Sáng 20-12, Đảng ủy {unit} Tam Bình tổ chức hội nghị tổng kết công tác năm, "
+            f"triển khai nhiệm vụ năm tới.")
+    meeting = classify(f"Đảng ủy {unit} Tam Bình tổng kết năm", lead, day).meeting
+    assert (meeting.locality, meeting.locality_level) == ("Tam Bình", "xã")
+    assert (meeting.province, meeting.province_2025) == (province, province_2025)
