@@ -140,6 +140,9 @@ MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| 
                           r"cuoc hop|so ket|tong ket|hop bao|trien khai nhiem vu)\b")
 # A teaser list (tag, search, section or print-digest page): many short lines, each a dated
 # headline. Never a report, whatever its teasers say.
+DATE_STAMP = re.compile(r"\W*(?:Ngày đăng|Cập nhật|Publish date)?\W*\d{1,2}/\d{1,2}/\d{4}", re.I)
+# A news agency's or paper's prefix opens a story ("TTO - ", "(BGĐT) - "): one per article.
+AGENCY_PREFIX = re.compile(r"(?![IVXLC]+ ?[-–])\(?[A-ZĐ][A-ZĐ.&]{1,7}\)? ?[-–] ")
 TEASER_DATE = re.compile(r"\(?\b\d{1,2}/\d{1,2}/\d{4}\b\)?|\b\d{1,2}:\d{2}\b")
 LOCAL_ORGANS = {"party_committee", "people_committee", "people_council", "front"}
 
@@ -151,9 +154,10 @@ class Classification:
     score: float
     cues: list[tuple[str, float]] = field(default_factory=list)
     meeting: MeetingFields | None = None
+    is_listing: bool = False  # a list of teasers: the crawl should treat the page as a listing
 
     def as_json(self, explain: bool = False) -> dict:
-        result = {"is_meeting_report": self.is_meeting_report,
+        result = {"is_meeting_report": self.is_meeting_report, "is_listing": self.is_listing,
                   "confidence": round(self.confidence, 3),
                   "meeting": meeting_json(self.meeting) if self.meeting else None}
         if explain:
@@ -192,12 +196,16 @@ def _expand_abbreviations(text: str) -> str:
 
 
 def is_teaser_list(text: str) -> bool:
-    """A listing page's text: at least five lines, most of them short and dated."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    """A listing page's text (a section front, a tag or search page, a digest): most of its
+    lines short and dated, or several lines that are only a date stamp ("26/07/2022 | 09:50
+    AM", "Ngày đăng 24/08/2022"), or several stories each opening with an agency prefix."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) < 5:
         return False
     dated = sum(1 for line in lines if len(line) < 250 and TEASER_DATE.search(line))
-    return dated >= 0.6 * len(lines)
+    stamps = sum(1 for line in lines if len(line) < 60 and DATE_STAMP.match(line))
+    stories = sum(1 for line in lines if AGENCY_PREFIX.match(line))
+    return dated >= 0.6 * len(lines) or stamps >= 3 or stories >= 2
 
 
 def _sentences(text: str) -> list[str]:
@@ -258,7 +266,8 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     cues += _organ_cues(title, lead, sentence)
     if not MEETING_WORD.search(head):
         cues.append(("no meeting named", -3.0))
-    if is_teaser_list(text):
+    listing = is_teaser_list(text)
+    if listing:
         cues.append(("a list of teasers (a listing page)", -10.0))
     score = sum(weight for _, weight in cues)
     is_report = score >= THRESHOLD
@@ -271,4 +280,4 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
         if meeting.meeting_date is None and not published:
             meeting.meeting_date = _date_from_period(text, meeting, title)
             meeting.province = province_at(meeting.province, meeting.meeting_date)
-    return Classification(is_report, confidence, score, cues, meeting)
+    return Classification(is_report, confidence, score, cues, meeting, listing)

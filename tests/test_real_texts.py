@@ -8,6 +8,7 @@ may only rise. CI runs on a clean clone without ../shared: those tests skip, say
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from bench.real_texts import evaluate_real, shared_folder
 from pipelines.classify import classify, is_teaser_list
+from pipelines.extract import extract_article
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 # Measured 2026-12-03 (python bench/eval_classify.py --real): precision 0.941, recall 0.889.
@@ -80,7 +82,7 @@ def test_a_teaser_list_is_never_a_report():
                         for q, d in zip((1, 2, 3, 4, 1, 2), (3, 4, 5, 6, 7, 8), strict=True))
     assert is_teaser_list(teasers)
     result = classify("Tin tức", teasers)
-    assert not result.is_meeting_report
+    assert not result.is_meeting_report and result.is_listing
     assert any("teasers" in name for name, _ in result.cues)  # --explain says why
 
 
@@ -146,3 +148,14 @@ def test_commune_resolved_in_the_structure_of_the_day(unit, day, province, provi
     meeting = classify(f"Đảng ủy {unit} Tam Bình tổng kết năm", lead, day).meeting
     assert (meeting.locality, meeting.locality_level) == ("Tam Bình", "xã")
     assert (meeting.province, meeting.province_2025) == (province, province_2025)
+
+
+def test_real_listing_pages_are_lists_of_teasers():
+    shared = shared_folder()
+    if shared is None:
+        pytest.skip("../shared/real-pages is absent (a clean clone)")
+    folder = shared / "real-pages" / "listings"
+    for listing in json.loads((folder / "listings.json").read_text()):
+        text = extract_article((folder / listing["file"]).read_bytes(), url=listing["url"]).text
+        result = classify("", text)
+        assert result.is_listing and not result.is_meeting_report, listing["file"]
