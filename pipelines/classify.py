@@ -38,12 +38,13 @@ def cue(name: str, weight: float, where: str, pattern: str) -> Cue:
     return Cue(name, weight, re.compile(pattern), where)
 
 
-# Patterns run on folded text: lower case, no diacritics, "đ" as "d". "meeting sentence" is
+# Patterns run on folded text: lower case, no diacritics, "đ" as "d" (so "sơ kết" and "số kết"
+# meet: "so ket(?! qua)" keeps "một số kết quả" out). "meeting sentence" is
 # the first sentence of the head that names a meeting or a review: real papers often open with
 # a quote or a topical sapo and state the meeting only there.
 CUES = [
     cue("review act", 1.5, "head",
-        r"\b(?:danh gia (?:ket qua|tinh hinh)|so ket|tong ket|ket qua thuc hien|"
+        r"\b(?:danh gia (?:ket qua|tinh hinh)|so ket(?! qua)|tong ket|ket qua thuc hien|"
         r"xem xet ket qua)"),
     cue("deploy act", 1.5, "head",
         r"\btrien khai (?:cac |thuc hien )?(?:nhiem vu|phuong huong|ke hoach|giai phap|muc tieu)"
@@ -72,7 +73,7 @@ CUES = [
         r"phat dong|le hoi|hoi thao|hoi thi|xuc tien|chuyen de|khai giang|le cong bo|"
         r"ngay hoi|diem tin|ban tin|tin tuan|tin tuc|tham|chuc tet|"
         r"thang thanh nien|tuyen duong|mua du lich|don bang|dat chuan|cong nhan|thoi su)\b"
-        r"|\b(?:so ket|tong ket) \d+ nam (?:thuc hien|trien khai)"),
+        r"|\b(?:so ket(?! qua)|tong ket) \d+ nam (?:thuc hien|trien khai)"),
     cue("single topic, campaign or event in the lead", -2.0, "lead sentences",
         r"\b(?:hoi nghi (?:tap huan|quan triet|doi thoai|khach hang|xuc tien|chuyen de)|"
         r"le phat dong|le ra quan|dai hoi (?:dai bieu|dang bo|mat tran|mttq|hoi)|"
@@ -84,7 +85,7 @@ CUES = [
         r"^(?:so |nganh |cong ty|tong cong ty|ngan hang|chi nhanh|dien luc|bo |cuc |chi cuc |"
         r"truong |benh vien|trung tam |bao hiem|kho bac|cong an|quan doi|bo chi huy|"
         r"ban chi huy quan su|phong giao dich)"
-        r"|(?<!so, )(?<!cac )\b(?:nganh [a-z]+(?: [a-z]+)? (?:tong ket|so ket|trien khai)|"
+        r"|(?<!so, )(?<!cac )\b(?:nganh [a-z]+(?: [a-z]+)? (?:tong ket|so ket(?! qua)|trien khai)|"
         r"san xuat kinh doanh|nam hoc|"
         r"nhcsxh|ngan hang chinh sach)\b"),
     cue("a national body holds it", -5.0, "meeting sentence",
@@ -106,7 +107,8 @@ CUES = [
         r"\b(?:uy ban )?(?:mttq|mat tran to quoc)(?: viet nam)? (?:tinh\b|(?:tp|thanh pho) "
         r"(?:ho chi minh|ha noi|hai phong|da nang|can tho|hue)\b)|"
         r"\bdang (?:bo|uy) (?:than|tap doan|tong cong ty|cong ty|ngan hang|khoi doanh nghiep)\b|"
-        r"\btap doan\b|\btong cong ty\b|\bso [a-z]+ (?:[a-z]+ )?(?:to chuc|tong ket|so ket)|"
+        r"\btap doan\b|\btong cong ty\b|"
+        r"\bso [a-z]+ (?:[a-z]+ )?(?:to chuc|tong ket|so ket(?! qua))|"
         r"\bdo (?:so|nganh|cuc|bo) [a-z]+[^.]{0,40}to chuc"),
     cue("a press briefing, a voter meeting or a coming session", -4.0, "meeting sentence",
         r"\bhop bao\b|giao ban bao chi|tiep xuc cu tri|\b(?:se|sap|du kien|chuan bi|"
@@ -114,10 +116,13 @@ CUES = [
     cue("a sector's own review", -4.0, "meeting sentence",
         r"\bnganh (?:y te|giao duc|cong thuong|thue|thanh tra|tu phap|ngan hang|nong nghiep|"
         r"van hoa|du lich|giao thong|xay dung|tai chinh|noi vu|lao dong|kiem sat|toa an)\b"),
+    cue("said on the sidelines of the meeting or after it", -4.0, "meeting sentence",
+        r"\bben le\b|\bsau khi\b[^.]{0,80}\btai (?:cuoc hop|hoi nghi|phien hop)"),
     cue("a coming session in the title", -3.0, "title",
         r"\b(?:se|sap|du kien)\b[^.]{0,30}\b(?:hop|xem xet|chat van|thong qua|bau)\b"),
     cue("a review of one topic", -4.0, "meeting sentence",
-        r"(?:so ket|tong ket|danh gia ket qua)(?: [a-z0-9/.-]+){0,14}? (?:phong chong|phong thu|"
+        r"(?:so ket(?! qua)|tong ket|danh gia ket qua)(?: [a-z0-9/.-]+){0,14}? "
+        r"(?:phong chong|phong thu|"
         r"thi dua|dan so|an toan|trat tu|xay dung (?:tp|thanh pho|xa hoi|nong thon|do thi)|"
         r"chuyen doi so|cai cach hanh chinh|phoi hop|quy che|tuyen sinh|de an|nghi quyet|"
         r"chi thi|ket luan|(?:\d+|mot|hai|ba) nam(?! 20)|giai doan|nhiem ky|dien dan|cham lo tet|"
@@ -137,7 +142,7 @@ GENERAL_REVIEW = re.compile(
     r"kinh te ?-? ?xa hoi|\bkt-?xh\b|nhiem vu chinh tri|xay dung dang|thu chi ngan sach|"
     r"thuong le|thuong ky|giao ban (?!bao chi)")
 MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| chi dao)|"
-                          r"cuoc hop|so ket|tong ket|hop bao|trien khai nhiem vu)\b")
+                          r"cuoc hop|so ket(?! qua)|tong ket|hop bao)\b")
 # A teaser list (tag, search, section or print-digest page): many short lines, each a dated
 # headline. Never a report, whatever its teasers say.
 DATE_STAMP = re.compile(r"\W*(?:Ngày đăng|Cập nhật|Publish date)?\W*\d{1,2}/\d{1,2}/\d{4}", re.I)

@@ -147,6 +147,8 @@ def province_at(province: str | None, day: str | None) -> str | None:
 
 
 def alias(name: str) -> str:
-    """The gazetteer's spelling of a name papers abbreviate ("TP.HCM", "HCM")."""
+    """The gazetteer's spelling of a name papers abbreviate ("TP.HCM", "HCM"), without a
+    leading "TP"."""
+    name = re.sub(r"^(?:TP\.?|Thành phố)\s*", "", name)
     key = search_key(name)
     return ALIASES.get(key, ALIASES.get(key.replace(" ", ""), name))

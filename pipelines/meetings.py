@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pipelines.gazetteer import (
     CENTRAL_CITIES,
+    REFORM_DAY,
     Place,
     alias,
     find_places,
@@ -21,14 +22,14 @@ from pipelines.gazetteer import (
     province_2025,
     province_at,
 )
-from pipelines.vietnamese import UPPERCASE
+from pipelines.vietnamese import UPPERCASE, search_key
 
 # Organs --------------------------------------------------------------------------------------
 CAPITALISED = rf"[{UPPERCASE}][\w'’]*"
 # A place or person name: capitalised words, maybe hyphenated ("Phan Rang - Tháp Chàm"),
 # maybe numbered ("Tam Xuân 1").
 NAME = rf"{CAPITALISED}(?:\s*-\s*{CAPITALISED}|\s+{CAPITALISED}){{0,4}}(?:\s+\d{{1,2}}\b)?"
-UNIT = r"(?:tỉnh|thành phố|thị xã|huyện|quận|xã|phường|thị trấn|TP\.?)"
+UNIT = r"(?:[tT]ỉnh|[tT]hành phố|[tT]hị xã|[hH]uyện|[qQ]uận|xã|phường|thị trấn|TP\.?)"
 # Order matters: the longest, most specific phrase for an organ comes first.
 ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Ủy|Uỷ) ban (?:MTTQ|Mặt trận Tổ quốc)(?: Việt Nam)?"
@@ -120,7 +121,12 @@ YEAR_SUFFIX = r"(?:\s*(?:/|-|–|năm)\s*(?P<year>20\d\d))?"
 PERIOD_PATTERNS = [
     ("half", re.compile(r"(?P<half>6|sáu) tháng (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
     ("nine", re.compile(r"(?<![\d/])(?:9|chín) tháng(?: đầu năm)?" + YEAR_SUFFIX, re.I)),
-    ("last_quarter", re.compile(r"(?<![\d/])3 tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    ("last_quarter", re.compile(r"(?<![\d/])[1-3] tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    # "những tháng cuối năm": the second half, as papers use it
+    ("last_months", re.compile(r"(?:những|các) tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    # "7 tháng", "10 tháng đầu năm": the months so far, ending with that month
+    ("months_so_far", re.compile(r"(?<![\d/])(?P<months>[2-9]|1[01]) tháng(?: đầu năm)?(?! cuối)"
+                                 + YEAR_SUFFIX, re.I)),
     ("quarter", re.compile(r"quý (?P<quarter>IV|I{1,3}|[1-4])\b" + YEAR_SUFFIX, re.I)),
     ("month", re.compile(r"tháng (?P<month>1[0-2]|0?[1-9])(?![\d/.-]\d{1,2}[/.-])" + YEAR_SUFFIX,
                          re.I)),
@@ -151,6 +157,10 @@ def _period(kind: str, match: re.Match, year: int) -> tuple[str, str]:
         return "quarter", f"{year}-Q3"
     if kind == "last_quarter":
         return "quarter", f"{year}-Q4"
+    if kind == "last_months":
+        return "half", f"{year}-H2"
+    if kind == "months_so_far":
+        return "month", f"{year}-{int(groups['months']):02d}"
     if kind == "quarter":
         return "quarter", f"{year}-Q{ROMAN[groups['quarter'].lower()]}"
     if kind == "month":
@@ -206,7 +216,8 @@ def next_period(period: Period) -> Period:
 
 # With no deploy cue, the period right after a review cue is the one reviewed ("đánh giá kinh
 # tế - xã hội tháng 2", "xem xét kết quả thực hiện ... của năm 2025").
-REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xét", re.I)
+REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xét|giao ban|"
+                        r"kinh tế\s*-?\s*xã hội", re.I)
 REVIEW_REACH = 120  # characters from the review cue to its period
 
 
@@ -297,6 +308,16 @@ def _known_prefix(name: str, level: str, day: str | None = None) -> str:
     return name
 
 
+def _narrowed(places: list[Place], unit: str, text: str) -> list[Place]:
+    """Communes that share a name: the one whose old district the text names ("xã Tân Quới
+    (huyện Bình Tân)"), else those of the kind the text names."""
+    folded = search_key(text)
+    in_district = [place for place in places if place.district and re.search(
+        rf"(?:huyện|quận|thị xã|thành phố|tp\.?) {re.escape(search_key(place.district))}\b",
+        folded)]
+    return in_district if len(in_district) == 1 else _of_kind(places, unit)
+
+
 def _of_kind(places: list[Place], unit: str) -> list[Place]:
     """The places of the kind the text names ("phường Tam Bình", not "xã Tam Bình"), when
     there are any."""
@@ -327,9 +348,10 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
         name = _known_prefix(mention.name, level, day) if mention.name else None
         if name:
             place = None
-            if level == "xã" and day:
+            if level == "xã" and day and day[:10] >= REFORM_DAY:
                 place = _choose(_of_kind(find_places(name, "xã", day), mention.unit), hints)
-            place = place or _choose(_of_kind(find_places(name, level), mention.unit), hints)
+            place = place or _choose(_narrowed(find_places(name, level), mention.unit, text),
+                                     hints)
             if place is None and level == "xã":
                 place = _choose(find_places(name, "huyện"), hints)
             if place is not None:
