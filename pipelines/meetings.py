@@ -49,6 +49,13 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?P<organ>(?P<unit>Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện)(?: (?P<name>{NAME}))?)")),
+    # The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền
+    # thông Hà Nội", "Ban Chấp hành Đảng bộ UBND TP Hồ Chí Minh"): its province is the one the
+    # text names.
+    ("party_committee", re.compile(
+        r"(?P<organ>(?:Hội nghị )?(?:Ban Chấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) (?P<unit>Sở|Khối|UBND|"
+        r"Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
+        r"(?=\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng)\b|[,.;(])")),
     ("people_council", re.compile(
         rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("people_committee", re.compile(
@@ -57,7 +64,8 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 UNIT_LEVEL = {
     "tỉnh": "tỉnh", "huyện": "huyện", "quận": "huyện", "thị xã": "huyện", "thị": "huyện",
     "thành phố": "huyện", "tp": "huyện", "tp.": "huyện", "xã": "xã", "phường": "xã",
-    "thị trấn": "xã", "thành": "huyện",
+    "thị trấn": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh", "ubnd": "tỉnh",
+    "ủy ban nhân dân": "tỉnh", "uỷ ban nhân dân": "tỉnh",
 }
 # Words that follow an organ's name and are not part of it ("Huyện ủy Thuận Bắc tổ chức").
 NAME_STOP_WORDS = {"Khóa", "Khoá", "Tổ", "Lần", "Nhiệm", "Việt", "Hội", "Ban", "Quý", "Tháng",
@@ -66,6 +74,7 @@ ACTION_AFTER_ORGAN = re.compile(
     r"^[\s,]*(?:khóa [IVXLC]+[^,]*,\s*)?(?:nhiệm kỳ [\d\s–-]+,?\s*)?"
     # a place after the organ's name: "Đảng ủy phường Tam Bình, TP Hồ Chí Minh tổ chức"
     r"(?:,\s*(?:TP|tỉnh|thành phố) [^\s,]+(?: [^\s,]+){0,3},?\s*)?"
+    r"(?:\([^()]{0,60}\)\s*)?"  # "xã Y Tý (huyện Bát Xát) tổ chức"
     r"(?:đã |vừa |long trọng )?(?:tổ chức|họp|khai mạc|tổng kết|sơ kết|triển khai|đánh giá|"
     r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành)", re.I)
 
@@ -428,6 +437,8 @@ def _province_hints(text: str, owner) -> list[str]:
         if places and (match.group(0).startswith(("tỉnh", "Báo"))
                        or place_key(places[0].province) in CENTRAL_KEYS):
             hints.append(places[0].province)
+    # Last, a central city named anywhere: "Đảng bộ Sở Thông tin và Truyền thông Hà Nội".
+    hints += [city for city in CENTRAL_CITIES if city in text[:2000]]
     return hints
 
 
@@ -515,12 +526,23 @@ class MeetingFields:
     locality_source: str = "none"
 
 
+# "Hội nghị Ban Chấp hành Đảng bộ X", "phiên họp UBND TP thường kỳ", "kỳ họp thứ 7 HĐND":
+# the organ named right after the meeting word is the one that meets.
+MEETING_BEFORE = re.compile(r"(?<!dự )(?:hội nghị|kỳ họp|phiên họp|cuộc họp|giao ban)"
+                            r"(?: (?!có |với |dự )[^\s,.;]+){0,3}(?: của)? ?$", re.I)
+
+
 def subject_organ(title: str, head: str) -> OrganMention | None:
     """The organ that holds the meeting: the subject of the first sentence that has one, else
-    the first organ of the title, else the first organ of the lead."""
+    the organ named right after a meeting word, else the first organ of the title, else the
+    first organ of the lead."""
     lead_mentions = organ_mentions(head)
     for mention in lead_mentions:
         if mention.is_subject:
+            return mention
+    for mention in lead_mentions:
+        if mention.organ_name.startswith("Hội nghị") or MEETING_BEFORE.search(
+                head[max(0, mention.start - 40): mention.start]):
             return mention
     title_mentions = organ_mentions(title)
     if title_mentions:
