@@ -142,7 +142,8 @@ GENERAL_REVIEW = re.compile(
     r"kinh te ?-? ?xa hoi|\bkt-?xh\b|nhiem vu chinh tri|xay dung dang|thu chi ngan sach|"
     r"thuong le|thuong ky|giao ban (?!bao chi)")
 MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| chi dao)|"
-                          r"cuoc hop|so ket(?! qua)|tong ket|hop bao)\b")
+                          r"cuoc hop|so ket(?! qua)|tong ket|hop bao|trien khai nhiem vu|"
+                          r"danh gia (?:ket qua|tinh hinh))\b")
 # A teaser list (tag, search, section or print-digest page): many short lines, each a dated
 # headline. Never a report, whatever its teasers say.
 DATE_STAMP = re.compile(r"\W*(?:Ngày đăng|Cập nhật|Publish date)?\W*\d{1,2}/\d{1,2}/\d{4}", re.I)
@@ -280,8 +281,11 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     meeting = None
     if is_report:
         text = _expand_abbreviations(prepare_input(raw_text))
-        meeting = extract_fields(title, text, published,
-                                 find_meeting_date(text, published), owner=owner)
+        # A paper's sapo (a quote, a topical summary) may come before the sentence that
+        # states the meeting: the fields are read from that sentence on.
+        start = max(0, text.find(sentence)) if sentence and sentence in lead else 0
+        meeting = extract_fields(title, text[start:], published,
+                                 find_meeting_date(text[start:], published), owner=owner)
         if meeting.meeting_date is None and not published:
             meeting.meeting_date = _date_from_period(text, meeting, title)
             meeting.province = province_at(meeting.province, meeting.meeting_date)

@@ -144,7 +144,7 @@ PERIOD_PATTERNS = [
                         r"(?!\s*[-–]\s*20\d\d)", re.I)),
 ]
 # "thực hiện nhiệm vụ quý I" reviews; "triển khai nhiệm vụ quý II" deploys.
-DEPLOY_CUE = re.compile(r"triển khai|phương hướng|nhiệm vụ trọng tâm|nhiệm vụ,? giải pháp|"
+DEPLOY_CUE = re.compile(r"triển khai|phương hướng|nhiệm vụ tr[ọo]ng tâm|nhiệm vụ,? giải pháp|"
                         r"bàn (?:các )?giải pháp|quyết định (?:kế hoạch|nhiệm vụ)|"
                         r"kế hoạch phát triển|kế hoạch (?=quý|tháng|năm)", re.I)
 
@@ -230,6 +230,14 @@ REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xé
 REVIEW_REACH = 120  # characters from the review cue to its period
 
 
+def _same_sentence(text: str, start: int, end: int) -> bool:
+    return not re.search(r"[.;!?]\s", text[start:end])
+
+
+def _is_last_part(head: str, period: Period) -> bool:
+    return "cuối" in head[period.start: period.start + 20]
+
+
 REGULAR_SESSION = re.compile(
     r"kỳ họp thường (?:lệ|kỳ) (?P<which>cuối|giữa) năm(?: (?P<year>20\d\d))?", re.I)
 
@@ -251,11 +259,22 @@ def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, 
     if not deploy and review:
         reviewed = next((p for p in periods
                          if 0 <= p.start - review.start() <= REVIEW_REACH), None)
+        if reviewed is not None and _is_last_part(head, reviewed):
+            # "6 tháng cuối năm", "những tháng cuối năm" are what the meeting prepares
+            return reviewed, previous_period(reviewed)
         if reviewed is not None:
-            return next_period(reviewed), reviewed.value
+            later = [p for p in periods if p.start > reviewed.start and _is_last_part(head, p)]
+            return (later[0] if later else next_period(reviewed)), reviewed.value
     deployed = None
     if deploy:
-        deployed = next((p for p in periods if p.start >= deploy.start()), None)
+        deployed = next((p for p in periods if p.start >= deploy.start()
+                         and _same_sentence(head, deploy.start(), p.start)), None)
+        before = [p for p in periods if p.start < deploy.start()
+                  and _same_sentence(head, p.start, deploy.start())]
+        if deployed is None and before:  # "tháng 1 và đề ra phương hướng cho thời gian tới"
+            return next_period(before[-1]), before[-1].value
+        if deployed is None:  # a deploy cue with no period of its own
+            deployed = next((p for p in periods if p.start >= deploy.start()), None)
     if deployed is None and periods:
         deployed = periods[-1] if len(periods) > 1 else periods[0]
     if deployed is None:
