@@ -118,6 +118,10 @@ CUES = [
         r"van hoa|du lich|giao thong|xay dung|tai chinh|noi vu|lao dong|kiem sat|toa an)\b"),
     cue("said on the sidelines of the meeting or after it", -4.0, "meeting sentence",
         r"\bben le\b|\bsau khi\b[^.]{0,80}\btai (?:cuoc hop|hoi nghi|phien hop)"),
+    cue("a committee's own department holds it", -3.0, "meeting sentence",
+        r"\bban (?:phap che|kinh te|van hoa - xa hoi|dan toc|to chuc|tuyen giao|dan van|noi chinh)"
+        r"(?: va dan van)? (?:hdnd|(?:tinh|thanh|huyen|quan) uy)\b|"
+        r"\buy ban kiem tra (?:tinh|thanh|huyen|quan) uy\b"),
     cue("a coming session in the title", -3.0, "title",
         r"\b(?:se|sap|du kien)\b[^.]{0,30}\b(?:hop|xem xet|chat van|thong qua|bau)\b"),
     cue("a review of one topic", -4.0, "meeting sentence",
@@ -127,7 +131,9 @@ CUES = [
         r"chuyen doi so|cai cach hanh chinh|phoi hop|quy che|tuyen sinh|de an|nghi quyet|"
         r"chi thi|ket luan|(?:\d+|mot|hai|ba) nam(?! 20)|giai doan|nhiem ky|dien dan|cham lo tet|"
         r"hoat dong he|van hoc|luat|quyet dinh|chuong trinh (?!cong tac)|hoc ky|nam hoc|"
-        r"bao ve rung|(?:cong tac )?(?:[a-z]+ ){0,3}(?:khoa [ivxlc]+,? )?nhiem ky|"
+        r"bao ve (?:va phat trien )?rung|phat trien rung|"
+        r"thuc hien (?!nhiem vu|ke hoach|cac nhiem vu|cac chi tieu|chi tieu)|"
+        r"(?:cong tac )?(?:[a-z]+ ){0,3}(?:khoa [ivxlc]+,? )?nhiem ky|"
         r"cong tac (?:kiem tra|"
         r"thanh tra|tuyen giao|dan van|to chuc|noi chinh|bau cu|phong))"),
 ]
@@ -272,6 +278,8 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     cues += _organ_cues(title, lead, sentence)
     if not MEETING_WORD.search(head):
         cues.append(("no meeting named", -3.0))
+    if not any(name.startswith("local organ") for name, _ in cues):
+        cues.append(("no local organ named", -2.0))
     listing = is_teaser_list(text)
     if listing:
         cues.append(("a list of teasers (a listing page)", -10.0))

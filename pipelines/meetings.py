@@ -40,7 +40,7 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                          rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
                          rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
-        rf"(?P<organ>(?:Ban Chấp hành|BCH|Hội nghị Ban Chấp hành) Đảng bộ (?P<unit>{UNIT})"
+        rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
         rf"(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban Thường vụ|BTV|Thường trực) (?P<unit>Huyện|Thị|Thành|Tỉnh|Quận)"
@@ -53,8 +53,8 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # thông Hà Nội", "Ban Chấp hành Đảng bộ UBND TP Hồ Chí Minh"): its province is the one the
     # text names.
     ("party_committee", re.compile(
-        r"(?P<organ>(?:Hội nghị )?(?:Ban Chấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) (?P<unit>Sở|Khối|UBND|"
-        r"Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
+        r"(?P<organ>(?:Hội nghị )?(?:Ban [Cc]hấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) "
+        r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
         r"(?=\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng)\b|[,.;(])")),
     ("people_council", re.compile(
         rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
