@@ -78,7 +78,8 @@ CUES = [
         r"\b(?:hoi nghi (?:tap huan|quan triet|doi thoai|khach hang|xuc tien|chuyen de)|"
         r"le phat dong|le ra quan|dai hoi (?:dai bieu|dang bo|mat tran|mttq|hoi)|"
         r"hoi nghi chuyen de|ky hop (?:\w+ )?chuyen de|ky hop bat thuong|lam viec voi|"
-        r"cong bo quyet dinh|tiep xuc cu tri|hoi nghi can bo|thong bao nhanh|ban chi dao)"),
+        r"cong bo quyet dinh|tiep xuc cu tri|hoi nghi can bo|thong bao nhanh|ban chi dao|"
+        r"hop khan|ung pho|khac phuc hau qua|thang hanh dong)"),
     # Reviews held by a department, a sector, an enterprise or a bank are not reports of a
     # local party or state organ.
     cue("department, sector or enterprise", -4.0, "title",
@@ -125,7 +126,7 @@ CUES = [
     cue("a coming session in the title", -3.0, "title",
         r"\b(?:se|sap|du kien)\b[^.]{0,30}\b(?:hop|xem xet|chat van|thong qua|bau)\b"),
     cue("a review of one topic", -4.0, "meeting sentence",
-        r"(?:so ket(?! qua)|tong ket|danh gia ket qua)(?: [a-z0-9/.-]+){0,14}? "
+        r"(?:so ket(?! qua)|tong ket|danh gia ket qua)(?: [a-z0-9/.\u201c\u201d\u2018\u2019\"'-]+){0,14}? "
         r"(?:phong chong|phong thu|"
         r"thi dua|dan so|an toan|trat tu|xay dung (?:tp|thanh pho|xa hoi|nong thon|do thi)|"
         r"chuyen doi so|cai cach hanh chinh|phoi hop|quy che|tuyen sinh|de an|nghi quyet|"
