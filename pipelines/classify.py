@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pipelines.dates import meeting_date as find_meeting_date
 from pipelines.gazetteer import province_at
 from pipelines.meetings import MeetingFields, extract_fields, organ_mentions
-from pipelines.vietnamese import fold_diacritics as fold
+from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
 
 CLASSIFIER_VERSION = "rules-3"
@@ -126,7 +126,8 @@ CUES = [
     cue("a coming session in the title", -3.0, "title",
         r"\b(?:se|sap|du kien)\b[^.]{0,30}\b(?:hop|xem xet|chat van|thong qua|bau)\b"),
     cue("a review of one topic", -4.0, "meeting sentence",
-        r"(?:so ket(?! qua)|tong ket|danh gia ket qua)(?: [a-z0-9/.\u201c\u201d\u2018\u2019\"'-]+){0,14}? "
+        r"(?:so ket(?! qua)|tong ket|danh gia ket qua)"
+        r"(?: [a-z0-9/.\u201c\u201d\u2018\u2019\"'-]+){0,14}? "
         r"(?:phong chong|phong thu|"
         r"thi dua|dan so|an toan|trat tu|xay dung (?:tp|thanh pho|xa hoi|nong thon|do thi)|"
         r"chuyen doi so|cai cach hanh chinh|phoi hop|quy che|tuyen sinh|de an|nghi quyet|"

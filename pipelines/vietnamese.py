@@ -84,6 +84,28 @@ def fold_diacritics(text: str) -> str:
     return " ".join(COMBINING_MARKS.sub("", decomposed).lower().split())
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Each precomposed Latin letter to its bare lower-case letter, "đ" to "d"."""
+    table = {}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        bare = COMBINING_MARKS.sub("", unicodedata.normalize("NFD", chr(code)))
+        if len(bare) == 1 and bare != chr(code):
+            table[code] = bare.lower()
+    table.update({ord("đ"): "d", ord("Đ"): "d", 0xD0: "d", 0xF0: "d"})
+    table.update({code: None for code in range(0x300, 0x370)})  # marks NFC left unattached
+    return table
+
+
+FOLD_TABLE = _fold_table()
+
+
+def fold_nfc(text: str) -> str:
+    """fold_diacritics for text already in NFC (what prepare_input returns), by one table
+    lookup per character instead of a decomposition: the classifier folds every head several
+    times."""
+    return " ".join(text.translate(FOLD_TABLE).lower().split())
+
+
 # Word-segmented corpora join a word's syllables with "_" ("Hội_nghị", "Tỉnh_uỷ") and split
 # punctuation off with spaces ("26/6 , Công_an"): undone before classification.
 SEGMENTED_WORD = re.compile(r"(?<=[^\W_])_(?=[^\W_])")

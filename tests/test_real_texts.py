@@ -17,6 +17,7 @@ import pytest
 from bench.real_texts import evaluate_real, shared_folder
 from pipelines.classify import classify, is_teaser_list
 from pipelines.extract import extract_article
+from pipelines.vietnamese import fold_diacritics, fold_nfc, prepare_input
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 # Measured 2026-12-03 (python bench/eval_classify.py --real): precision 0.941, recall 0.889.
@@ -163,3 +164,10 @@ def test_real_listing_pages_are_lists_of_teasers():
         text = extract_article((folder / listing["file"]).read_bytes(), url=listing["url"]).text
         result = classify("", text)
         assert result.is_listing and not result.is_meeting_report, listing["file"]
+
+
+@pytest.mark.parametrize("text", ["Đảng bộ huyện Hà Trung", "Hoà Bình, THUỶ LỢI  Ðà Nẵng",
+                                  unicodedata.normalize("NFD", "Huyện uỷ Ngân Sơn, quý II")])
+def test_fast_fold_is_the_archive_fold(text):
+    prepared = prepare_input(text)
+    assert fold_nfc(prepared) == fold_diacritics(prepared)
