@@ -123,6 +123,12 @@ CUES = [
         r"\bban (?:phap che|kinh te|van hoa - xa hoi|dan toc|to chuc|tuyen giao|dan van|noi chinh)"
         r"(?: va dan van)? (?:hdnd|(?:tinh|thanh|huyen|quan) uy)\b|"
         r"\buy ban kiem tra (?:tinh|thanh|huyen|quan) uy\b"),
+    # A headline on an incident, a case or a scandal: the meeting in the lead is only where it
+    # was raised (docs/labelling.md).
+    cue("the headline is an incident or a case", -2.0, "title",
+        r"(?<!nhiem )(?<!phuc )\bvu\b|\bsai pham\b|\bvi pham\b|\bky luat\b|\bxam hai\b|"
+        r"\bkhoi to\b|\bcuong che\b|\btham nhung\b|\btai nan\b|\bchet\b|"
+        r"\btu vong\b|\bdieu tra\b|\bbat giu\b"),  # not "chay": "cháy" and "chạy" fold alike
     cue("a coming session in the title", -3.0, "title",
         r"\b(?:se|sap|du kien)\b[^.]{0,30}\b(?:hop|xem xet|chat van|thong qua|bau)\b"),
     cue("a review of one topic", -4.0, "meeting sentence",
@@ -146,9 +152,12 @@ CUES.append(cue(
     r"phong giao dich)"))
 # A review of one topic is still a report when the same meeting reviews the period as a whole
 # ("tổng kết chăm lo Tết và đánh giá tình hình kinh tế - xã hội tháng 2").
+# The general review is a second item of the agenda ("… và đánh giá tình hình kinh tế - xã
+# hội"), not a word inside the topic's own name ("chương trình hợp tác phát triển kinh tế - xã
+# hội"); a regular session or briefing is general whatever else it does.
 GENERAL_REVIEW = re.compile(
-    r"kinh te ?-? ?xa hoi|\bkt-?xh\b|nhiem vu chinh tri|xay dung dang|thu chi ngan sach|"
-    r"thuong le|thuong ky|giao ban (?!bao chi)")
+    r"(?:,|\bva\b) (?:[a-z]+ ){0,4}(?:kinh te ?-? ?xa hoi|kt-?xh\b|nhiem vu chinh tri|"
+    r"xay dung dang|thu chi ngan sach)|\bthuong le|\bthuong ky|\bgiao ban (?!bao chi)")
 MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| chi dao)|"
                           r"cuoc hop|so ket(?! qua)|tong ket|hop bao|trien khai nhiem vu|"
                           r"danh gia (?:ket qua|tinh hinh))\b")
