@@ -3,10 +3,16 @@
     python bench/eval_classify.py                 # held-out half
     python bench/eval_classify.py --split blind   # the blind set; or tune, all
     python bench/eval_classify.py --confusions  # and every miss by name
+    python bench/eval_classify.py --real [--speed] # real texts and pages (../shared), see below
 
 The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
 the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning; a
 third, blind set came later from provinces the classifier had never seen (BLIND_FAMILIES).
+
+`--real` scores real news nobody on the team wrote (bench/real_texts.py): texts of
+../shared/real-texts and article pages of ../shared/real-pages, hand-labelled in
+bench/labels/real_texts.tsv, split by time and source (tune: the 2015-2021 corpora; test: the
+2025-2026 RSS items and the real pages), beside a one-line regular-expression baseline.
 """
 
 from __future__ import annotations
@@ -117,7 +123,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "tune", "blind", "all"], default="test")
     parser.add_argument("--confusions", action="store_true", help="list every miss by name")
+    parser.add_argument("--real", action="store_true",
+                        help="the real texts and pages of ../shared (split: test or tune)")
+    parser.add_argument("--speed", action="store_true",
+                        help="with --real: classify every real text and print texts/s")
     args = parser.parse_args()
+    if args.real:
+        from bench.real_texts import main_real
+
+        return main_real("tune" if args.split == "tune" else "test", args.confusions,
+                         args.speed)
     result = evaluate(args.split)
     total = (result.true_positive + result.false_positive + result.false_negative
              + result.true_negative)

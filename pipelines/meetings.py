@@ -12,15 +12,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.gazetteer import CENTRAL_CITIES, Place, find_places, place_key, province_2025
-from pipelines.vietnamese import UPPERCASE
+from pipelines.gazetteer import (
+    CENTRAL_CITIES,
+    REFORM_DAY,
+    Place,
+    alias,
+    find_places,
+    place_key,
+    province_2025,
+    province_at,
+)
+from pipelines.vietnamese import UPPERCASE, search_key
 
 # Organs --------------------------------------------------------------------------------------
 CAPITALISED = rf"[{UPPERCASE}][\w'’]*"
 # A place or person name: capitalised words, maybe hyphenated ("Phan Rang - Tháp Chàm"),
 # maybe numbered ("Tam Xuân 1").
 NAME = rf"{CAPITALISED}(?:\s*-\s*{CAPITALISED}|\s+{CAPITALISED}){{0,4}}(?:\s+\d{{1,2}}\b)?"
-UNIT = r"(?:tỉnh|thành phố|thị xã|huyện|quận|xã|phường|thị trấn|TP\.?)"
+UNIT = r"(?:[tT]ỉnh|[tT]hành phố|[tT]hị xã|[hH]uyện|[qQ]uận|xã|phường|thị trấn|TP\.?)"
 # Order matters: the longest, most specific phrase for an organ comes first.
 ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Ủy|Uỷ) ban (?:MTTQ|Mặt trận Tổ quốc)(?: Việt Nam)?"
@@ -31,7 +40,7 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                          rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
                          rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
-        rf"(?P<organ>(?:Ban Chấp hành|BCH|Hội nghị Ban Chấp hành) Đảng bộ (?P<unit>{UNIT})"
+        rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
         rf"(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban Thường vụ|BTV|Thường trực) (?P<unit>Huyện|Thị|Thành|Tỉnh|Quận)"
@@ -40,6 +49,13 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?P<organ>(?P<unit>Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện)(?: (?P<name>{NAME}))?)")),
+    # The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền
+    # thông Hà Nội", "Ban Chấp hành Đảng bộ UBND TP Hồ Chí Minh"): its province is the one the
+    # text names.
+    ("party_committee", re.compile(
+        r"(?P<organ>(?:Hội nghị )?(?:Ban [Cc]hấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) "
+        r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
+        r"(?=\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng)\b|[,.;(])")),
     ("people_council", re.compile(
         rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("people_committee", re.compile(
@@ -48,15 +64,19 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 UNIT_LEVEL = {
     "tỉnh": "tỉnh", "huyện": "huyện", "quận": "huyện", "thị xã": "huyện", "thị": "huyện",
     "thành phố": "huyện", "tp": "huyện", "tp.": "huyện", "xã": "xã", "phường": "xã",
-    "thị trấn": "xã", "thành": "huyện",
+    "thị trấn": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh", "ubnd": "tỉnh",
+    "ủy ban nhân dân": "tỉnh", "uỷ ban nhân dân": "tỉnh",
 }
 # Words that follow an organ's name and are not part of it ("Huyện ủy Thuận Bắc tổ chức").
 NAME_STOP_WORDS = {"Khóa", "Khoá", "Tổ", "Lần", "Nhiệm", "Việt", "Hội", "Ban", "Quý", "Tháng",
                    "Năm", "Kỳ", "Triển", "Sơ", "Tổng", "Về", "Và", "Với", "Đã", "Cho", "Ngày"}
 ACTION_AFTER_ORGAN = re.compile(
     r"^[\s,]*(?:khóa [IVXLC]+[^,]*,\s*)?(?:nhiệm kỳ [\d\s–-]+,?\s*)?"
+    # a place after the organ's name: "Đảng ủy phường Tam Bình, TP Hồ Chí Minh tổ chức"
+    r"(?:,\s*(?:TP|tỉnh|thành phố) [^\s,]+(?: [^\s,]+){0,3},?\s*)?"
+    r"(?:\([^()]{0,60}\)\s*)?"  # "xã Y Tý (huyện Bát Xát) tổ chức"
     r"(?:đã |vừa |long trọng )?(?:tổ chức|họp|khai mạc|tổng kết|sơ kết|triển khai|đánh giá|"
-    r"giao ban|tiến hành)", re.I)
+    r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành)", re.I)
 
 
 @dataclass
@@ -110,7 +130,12 @@ YEAR_SUFFIX = r"(?:\s*(?:/|-|–|năm)\s*(?P<year>20\d\d))?"
 PERIOD_PATTERNS = [
     ("half", re.compile(r"(?P<half>6|sáu) tháng (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
     ("nine", re.compile(r"(?<![\d/])(?:9|chín) tháng(?: đầu năm)?" + YEAR_SUFFIX, re.I)),
-    ("last_quarter", re.compile(r"(?<![\d/])3 tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    ("last_quarter", re.compile(r"(?<![\d/])[1-3] tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    # "những tháng cuối năm": the second half, as papers use it
+    ("last_months", re.compile(r"(?:những|các) tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    # "7 tháng", "10 tháng đầu năm": the months so far, ending with that month
+    ("months_so_far", re.compile(r"(?<![\d/])(?P<months>[2-9]|1[01]) tháng(?: đầu năm)?(?! cuối)"
+                                 + YEAR_SUFFIX, re.I)),
     ("quarter", re.compile(r"quý (?P<quarter>IV|I{1,3}|[1-4])\b" + YEAR_SUFFIX, re.I)),
     ("month", re.compile(r"tháng (?P<month>1[0-2]|0?[1-9])(?![\d/.-]\d{1,2}[/.-])" + YEAR_SUFFIX,
                          re.I)),
@@ -119,7 +144,7 @@ PERIOD_PATTERNS = [
                         r"(?!\s*[-–]\s*20\d\d)", re.I)),
 ]
 # "thực hiện nhiệm vụ quý I" reviews; "triển khai nhiệm vụ quý II" deploys.
-DEPLOY_CUE = re.compile(r"triển khai|phương hướng|nhiệm vụ trọng tâm|nhiệm vụ,? giải pháp|"
+DEPLOY_CUE = re.compile(r"triển khai|phương hướng|nhiệm vụ tr[ọo]ng tâm|nhiệm vụ,? giải pháp|"
                         r"bàn (?:các )?giải pháp|quyết định (?:kế hoạch|nhiệm vụ)|"
                         r"kế hoạch phát triển|kế hoạch (?=quý|tháng|năm)", re.I)
 
@@ -141,6 +166,10 @@ def _period(kind: str, match: re.Match, year: int) -> tuple[str, str]:
         return "quarter", f"{year}-Q3"
     if kind == "last_quarter":
         return "quarter", f"{year}-Q4"
+    if kind == "last_months":
+        return "half", f"{year}-H2"
+    if kind == "months_so_far":
+        return "month", f"{year}-{int(groups['months']):02d}"
     if kind == "quarter":
         return "quarter", f"{year}-Q{ROMAN[groups['quarter'].lower()]}"
     if kind == "month":
@@ -177,7 +206,40 @@ def previous_period(period: Period) -> str:
     return str(int(value) - 1)
 
 
-REGULAR_SESSION = re.compile(r"kỳ họp thường lệ (?P<which>cuối|giữa) năm (?P<year>20\d\d)", re.I)
+def next_period(period: Period) -> Period:
+    """The period after `period`: what a meeting that reviews `period` goes on to."""
+    value = period.value
+    year = int(value[:4])
+    if period.kind == "quarter":
+        quarter = int(value[-1])
+        following = f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}"
+    elif period.kind == "month":
+        month = int(value[5:])
+        following = f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+    elif period.kind == "half":
+        following = f"{year}-H2" if value.endswith("H1") else f"{year + 1}-H1"
+    else:
+        following = str(year + 1)
+    return Period(period.kind, following, period.start)
+
+
+# With no deploy cue, the period right after a review cue is the one reviewed ("đánh giá kinh
+# tế - xã hội tháng 2", "xem xét kết quả thực hiện ... của năm 2025").
+REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xét|giao ban|"
+                        r"kinh tế\s*-?\s*xã hội", re.I)
+REVIEW_REACH = 120  # characters from the review cue to its period
+
+
+def _same_sentence(text: str, start: int, end: int) -> bool:
+    return not re.search(r"[.;!?]\s", text[start:end])
+
+
+def _is_last_part(head: str, period: Period) -> bool:
+    return "cuối" in head[period.start: period.start + 20]
+
+
+REGULAR_SESSION = re.compile(
+    r"kỳ họp thường (?:lệ|kỳ) (?P<which>cuối|giữa) năm(?: (?P<year>20\d\d))?", re.I)
 
 
 def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, str | None]:
@@ -187,15 +249,32 @@ def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, 
     mid-year reviews the first half and decides the second."""
     session = REGULAR_SESSION.search(head)
     if session:
-        year = int(session.group("year"))
+        year = int(session.group("year") or default_year)
         if session.group("which").lower() == "cuối":
             return Period("year", str(year + 1), session.start()), str(year)
         return Period("half", f"{year}-H2", session.start()), f"{year}-H1"
     periods = find_periods(head, default_year)
     deploy = DEPLOY_CUE.search(head)
+    review = REVIEW_CUE.search(head)
+    if not deploy and review:
+        reviewed = next((p for p in periods
+                         if 0 <= p.start - review.start() <= REVIEW_REACH), None)
+        if reviewed is not None and _is_last_part(head, reviewed):
+            # "6 tháng cuối năm", "những tháng cuối năm" are what the meeting prepares
+            return reviewed, previous_period(reviewed)
+        if reviewed is not None:
+            later = [p for p in periods if p.start > reviewed.start and _is_last_part(head, p)]
+            return (later[0] if later else next_period(reviewed)), reviewed.value
     deployed = None
     if deploy:
-        deployed = next((p for p in periods if p.start >= deploy.start()), None)
+        deployed = next((p for p in periods if p.start >= deploy.start()
+                         and _same_sentence(head, deploy.start(), p.start)), None)
+        before = [p for p in periods if p.start < deploy.start()
+                  and _same_sentence(head, p.start, deploy.start())]
+        if deployed is None and before:  # "tháng 1 và đề ra phương hướng cho thời gian tới"
+            return next_period(before[-1]), before[-1].value
+        if deployed is None:  # a deploy cue with no period of its own
+            deployed = next((p for p in periods if p.start >= deploy.start()), None)
     if deployed is None and periods:
         deployed = periods[-1] if len(periods) > 1 else periods[0]
     if deployed is None:
@@ -233,34 +312,74 @@ class Locality:
     source: str  # text, owner, or none
 
 
+CENTRAL_KEYS = {place_key(city) for city in CENTRAL_CITIES}
+
+
 def _level(mention: OrganMention) -> str:
     unit = mention.unit.lower()
-    if unit == "thành" and mention.name and place_key(mention.name) in {
-            place_key(city) for city in CENTRAL_CITIES}:
+    if unit in ("thành", "thành phố", "tp", "tp.") and mention.name and place_key(
+            _known_prefix(mention.name, "tỉnh")) in {place_key(city) for city in CENTRAL_CITIES}:
         return "tỉnh"
     return UNIT_LEVEL.get(unit, "huyện")
+
+
+def _known_prefix(name: str, level: str, day: str | None = None) -> str:
+    """The longest leading words of `name` that name a place of that level: an organ's name
+    often runs into the next words ("UBND TP Hà Nội Vũ Đại Thắng"). The name itself when none
+    does."""
+    name = alias(name)
+    words = name.split()
+    for length in range(len(words), 0, -1):
+        candidate = alias(" ".join(words[:length]))
+        if find_places(candidate, level) or (day and find_places(candidate, level, day)):
+            return candidate
+    return name
+
+
+def _narrowed(places: list[Place], unit: str, text: str) -> list[Place]:
+    """Communes that share a name: the one whose old district the text names ("xã Tân Quới
+    (huyện Bình Tân)"), else those of the kind the text names."""
+    folded = search_key(text)
+    in_district = [place for place in places if place.district and re.search(
+        rf"(?:huyện|quận|thị xã|thành phố|tp\.?) {re.escape(search_key(place.district))}\b",
+        folded)]
+    return in_district if len(in_district) == 1 else _of_kind(places, unit)
+
+
+def _of_kind(places: list[Place], unit: str) -> list[Place]:
+    """The places of the kind the text names ("phường Tam Bình", not "xã Tam Bình"), when
+    there are any."""
+    same = [place for place in places if place.kind.casefold() == unit.casefold()]
+    return same or places
 
 
 def _choose(places: list[Place], province_hints: list[str]) -> Place | None:
     if not places:
         return None
-    for hint in province_hints:
+    for hint in province_hints:  # an old province's name also points to the merged one
         for place in places:
-            if place_key(place.province) == place_key(hint):
+            if place_key(place.province) in (place_key(hint), place_key(province_2025(hint))):
                 return place
     return places[0] if len(places) == 1 else None
 
 
-def resolve_locality(mention: OrganMention | None, text: str, owner=None) -> Locality:
+def resolve_locality(mention: OrganMention | None, text: str, owner=None,
+                     day: str | None = None) -> Locality:
     """Where the meeting was: the organ's own place name, else a place named with the same
     unit in the text ("huyện X"), else the site owner's locality (a portal that writes only
-    "UBND huyện")."""
+    "UBND huyện"). A commune is looked up in the structure in force on `day` first (from
+    1 July 2025 communes and wards are new, many named after an old district), then in the
+    old one."""
     hints = _province_hints(text, owner)
     if mention is not None:
         level = _level(mention)
-        name = mention.name
+        name = _known_prefix(mention.name, level, day) if mention.name else None
         if name:
-            place = _choose(find_places(name, level), hints)
+            place = None
+            if level == "xã" and day and day[:10] >= REFORM_DAY:
+                place = _choose(_of_kind(find_places(name, "xã", day), mention.unit), hints)
+            place = place or _choose(_narrowed(find_places(name, level), mention.unit, text),
+                                     hints)
             if place is None and level == "xã":
                 place = _choose(find_places(name, "huyện"), hints)
             if place is not None:
@@ -275,6 +394,10 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None) -> Loc
             return Locality(named.name, level, named.province, "text")
         if owner is not None and _owner_level(owner) == level:
             return Locality(owner.locality, level, owner.province, "owner")
+        if level == "tỉnh" or (mention.unit.lower() in ("thành phố", "tp", "tp.")
+                               and hints and place_key(hints[0]) in CENTRAL_KEYS):
+            if hints:  # "UBND thành phố" in a text about a central city; "Tỉnh ủy" + source
+                return Locality(hints[0], "tỉnh", hints[0], "text")
         if owner is not None and level == "tỉnh":
             return Locality(owner.province, "tỉnh", owner.province, "owner")
     if owner is not None and _owner_level(owner) != "tỉnh":
@@ -318,14 +441,23 @@ def _title_place(text: str, level: str, hints: list[str]) -> Place | None:
     return None
 
 
+# Where a text names its province: "tỉnh X", a central city ("TP Hồ Chí Minh", "thành phố Hà
+# Nội"), or the provincial paper in its source line ("Báo Sơn La", "Theo Báo Lạng Sơn").
+PROVINCE_NAMED = re.compile(rf"\b(?:tỉnh|TP|thành phố|Báo) (?P<name>{NAME})")
+
+
 def _province_hints(text: str, owner) -> list[str]:
     hints = []
     if owner is not None and getattr(owner, "province", None):
         hints.append(owner.province)
-    for match in re.finditer(rf"\btỉnh (?P<name>{NAME})", text):
-        name = _trim_name(match.group("name"))
-        if name and find_places(name, "tỉnh"):
-            hints.append(find_places(name, "tỉnh")[0].province)
+    for match in PROVINCE_NAMED.finditer(text):
+        name = _known_prefix(_trim_name(match.group("name")) or "", "tỉnh")
+        places = find_places(name, "tỉnh") if name else []
+        if places and (match.group(0).startswith(("tỉnh", "Báo"))
+                       or place_key(places[0].province) in CENTRAL_KEYS):
+            hints.append(places[0].province)
+    # Last, a central city named anywhere: "Đảng bộ Sở Thông tin và Truyền thông Hà Nội".
+    hints += [city for city in CENTRAL_CITIES if city in text[:2000]]
     return hints
 
 
@@ -413,12 +545,23 @@ class MeetingFields:
     locality_source: str = "none"
 
 
+# "Hội nghị Ban Chấp hành Đảng bộ X", "phiên họp UBND TP thường kỳ", "kỳ họp thứ 7 HĐND":
+# the organ named right after the meeting word is the one that meets.
+MEETING_BEFORE = re.compile(r"(?<!dự )(?:hội nghị|kỳ họp|phiên họp|cuộc họp|giao ban)"
+                            r"(?: (?!có |với |dự )[^\s,.;]+){0,3}(?: của)? ?$", re.I)
+
+
 def subject_organ(title: str, head: str) -> OrganMention | None:
     """The organ that holds the meeting: the subject of the first sentence that has one, else
-    the first organ of the title, else the first organ of the lead."""
+    the organ named right after a meeting word, else the first organ of the title, else the
+    first organ of the lead."""
     lead_mentions = organ_mentions(head)
     for mention in lead_mentions:
         if mention.is_subject:
+            return mention
+    for mention in lead_mentions:
+        if mention.organ_name.startswith("Hội nghị") or MEETING_BEFORE.search(
+                head[max(0, mention.start - 40): mention.start]):
             return mention
     title_mentions = organ_mentions(title)
     if title_mentions:
@@ -438,14 +581,14 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
     if deployed is None:
         deployed, reviewed = deployed_and_reviewed(f"{title}. {head}", default_year)
     mention = subject_organ(title, head)
-    locality = resolve_locality(mention, f"{title}. {text}", owner)
+    locality = resolve_locality(mention, f"{title}. {text}", owner, meeting_date or published)
     return MeetingFields(
         kind=meeting_kind(f"{title}. {head}", deployed),
         organ=mention.organ if mention else "other",
         organ_name=mention.organ_name if mention else None,
         locality=locality.name,
         locality_level=locality.level,
-        province=locality.province,
+        province=province_at(locality.province, meeting_date or published),
         province_2025=province_2025(locality.province),
         meeting_date=meeting_date,
         period_reviewed=reviewed,
