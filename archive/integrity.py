@@ -67,7 +67,8 @@ def check_whole(db_path: str) -> None:
         return
     connection = _connect(path)
     try:
-        problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
+        problems = [" ".join(row[0].replace("*** in database main ***", "").split())
+                    for row in connection.execute("PRAGMA quick_check(3)")]
     except sqlite3.DatabaseError as error:
         problems = [str(error)]
     finally:

@@ -36,6 +36,7 @@ from archive.writer import StorageFull
 from crawler.profiles import ProfileError, load_extra_profile, load_profiles
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "archive" / "vnarchive.db"
+DATASETTE_PLUGINS = Path(__file__).resolve().parent.parent / "archive" / "datasette_plugins"
 
 
 class CommandError(Exception):
@@ -284,7 +285,8 @@ def command_serve(args: argparse.Namespace) -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(datasette_metadata(args.db), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
-               handle.name, "--host", "127.0.0.1", "--port", str(args.port)]
+               handle.name, "--host", "127.0.0.1", "--port", str(args.port),
+               "--plugins-dir", str(DATASETTE_PLUGINS)]  # Host-header check (DNS rebinding)
     print(f"serving {args.db} at http://127.0.0.1:{args.port}/", flush=True)
     datasette = subprocess.Popen(command)
     # Stopping `vnarchive serve` (SIGTERM, Ctrl-C) stops Datasette too, never leaving it behind.
