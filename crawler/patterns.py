@@ -79,13 +79,18 @@ def _probe(compiled) -> None:
     for character in string.ascii_lowercase + string.digits + "-_./=?&%":
         for ending in ("!", "\n", "/"):
             probe = "http://example.vn/" + character * 40 + ending
-            try:
-                compiled.search(probe, timeout=PROBE_SECONDS)
-            except TimeoutError:
+            if _times_out(compiled, probe) and _times_out(compiled, probe):  # not a hiccup
                 raise PatternError(
                     f"takes over {PROBE_SECONDS} s on {probe!r}: nested repetition backtracks "
-                    "without end; write it without a repeated group inside a repetition"
-                ) from None
+                    "without end; write it without a repeated group inside a repetition")
+
+
+def _times_out(compiled, text: str) -> bool:
+    try:
+        compiled.search(text, timeout=PROBE_SECONDS)
+    except TimeoutError:
+        return True
+    return False
 
 
 class PatternLinkExtractor(LinkExtractor):

@@ -28,6 +28,7 @@ import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -98,8 +99,14 @@ def _within_cpu_limit(cpu_seconds: float, function: Callable, *args: Any) -> Any
 def _over_cpu_limit(pool: ProcessPoolExecutor) -> bool:
     """Whether a worker of this broken pool was killed for its CPU time. The pool keeps its
     processes in a private attribute; without it the reason is only unknown."""
-    processes = getattr(pool, "_processes", None) or {}
-    return any(process.exitcode == -signal.SIGXCPU for process in processes.values())
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    deadline = time.monotonic() + 1
+    while True:  # the pool's own thread may be reaping the dead worker at this moment
+        if any(process.exitcode == -signal.SIGXCPU for process in processes):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
 
 
 def release() -> None:
