@@ -107,16 +107,20 @@ def _regex(data: dict, key: str, path: Path, required: bool) -> UrlPattern | Non
         raise _fail(path, key, str(error)) from None
 
 
+def _scheme(url: str) -> str | None:
+    """A URL's scheme; None when it is not a URL at all (an unclosed "[" of an IPv6 host)."""
+    try:
+        return urlsplit(url).scheme
+    except ValueError:
+        return None
+
+
 def _web_urls(data: dict, key: str, path: Path, required: bool = False) -> tuple[str, ...]:
     """A list of URLs, each relative or http(s): a file:// or ftp:// one would be dropped by
     the crawl without a word."""
     urls = _str_list(data, key, path, required)
     for url in urls:
-        try:
-            scheme = urlsplit(url).scheme
-        except ValueError as error:
-            raise _fail(path, key, f"{url!r} is not a URL ({error})") from None
-        if scheme not in ("", "http", "https"):
+        if _scheme(url) not in ("", "http", "https"):
             raise _fail(path, key, f"{url!r}: only http and https URLs can be crawled")
     return urls
 
@@ -173,7 +177,7 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     if kind not in SITE_KINDS:
         raise _fail(path, "kind", f"{kind!r} is not one of {', '.join(SITE_KINDS)}")
     base_url = data.get("base_url", "")
-    if base_url and urlsplit(base_url).scheme not in ("http", "https"):
+    if not isinstance(base_url, str) or base_url and _scheme(base_url) not in ("http", "https"):
         raise _fail(path, "base_url", "must be an http(s) URL")
     start_urls = _web_urls(data, "start_urls", path, required=True)
     if not base_url and any(not urlsplit(url).scheme for url in start_urls):
@@ -218,7 +222,7 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
         download_delay=float(delay),
         verified=bool(data.get("verified", True)),
         owner=_owner(data, path),
-        notes=data.get("notes", ""),
+        notes=str(data.get("notes", "")),
     )
 
 
