@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from archive.errors import ArchiveUnusable
-from archive.lock import archive_lock, lock_path
+from archive.lock import archive_lock
 from archive.schema import open_database
 from tests.conftest import run_vnarchive
 from vnarchive.cli import main
@@ -185,7 +185,7 @@ def test_an_archive_named_like_a_lock_file_is_not_the_lock(tmp_path):
 def test_a_file_that_is_not_a_lock_is_never_truncated(tmp_path):
     """Case 3: an existing STEM.lock beside the archive was truncated."""
     archive = make_archive(tmp_path / "a.db")
-    foreign = lock_path(str(archive))
+    foreign = tmp_path / "a.db.lock"
     foreign.write_text("someone's notes\n")
     with pytest.raises(ArchiveUnusable, match="not a lock file"), archive_lock(str(archive)):
         pass
@@ -194,7 +194,7 @@ def test_a_file_that_is_not_a_lock_is_never_truncated(tmp_path):
 
 def test_a_lock_of_a_finished_run_is_reused(tmp_path):
     archive = make_archive(tmp_path / "a.db")
-    lock_path(str(archive)).write_text("process 1")
+    (tmp_path / "a.db.lock").write_text("process 1")
     with archive_lock(str(archive)) as path:
         assert path.read_text() == f"process {os.getpid()}"
 

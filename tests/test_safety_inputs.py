@@ -23,10 +23,8 @@ import pytest
 from archive.reprocess import reprocess
 from archive.warc import Exchange, WarcStore
 from archive.writer import ArchiveWriter, warc_folder
-from crawler.patterns import UrlPattern
-from crawler.profiles import ProfileError, load_extra_profile
+from crawler.profiles import ProfileError
 from pipelines import pool
-from pipelines.guards import quadratic_shape
 from pipelines.process import RejectedPage, extract_fields
 from tests.conftest import PROJECT_ROOT
 from tests.cpu_tasks import add_one, burn_cpu_in_c
@@ -227,6 +225,8 @@ def test_a_bad_profile_is_one_line_naming_the_file(tmp_path, capsys, case):
 
 
 def test_a_good_profile_still_loads(tmp_path):
+    from crawler.profiles import load_extra_profile
+
     path = tmp_path / "site.toml"
     path.write_text(GOOD_PROFILE + "download_delay = 0.5\nnext_page = '.paging a.next'\n")
     profile = load_extra_profile(path)
@@ -234,6 +234,8 @@ def test_a_good_profile_still_loads(tmp_path):
 
 
 def test_a_bundled_profile_given_by_its_own_file_is_fine():
+    from crawler.profiles import load_extra_profile
+
     bundled = PROJECT_ROOT / "crawler" / "sites" / "testweb_lynhan.toml"
     assert load_extra_profile(bundled).name == "testweb_lynhan"
 
@@ -243,6 +245,8 @@ def test_a_bundled_profile_given_by_its_own_file_is_fine():
                                           ("(x+x+)+y", "x" * 5000)])
 def test_a_backtracking_pattern_matches_in_linear_time(pattern, url):
     """Case 5: Python's `re` takes minutes to years on these."""
+    from crawler.patterns import UrlPattern
+
     compiled = UrlPattern(pattern)
     started = time.monotonic()
     assert compiled.search(url) is None
@@ -250,6 +254,8 @@ def test_a_backtracking_pattern_matches_in_linear_time(pattern, url):
 
 
 def test_a_lookahead_pattern_runs_bounded_and_travels_to_workers():
+    from crawler.patterns import UrlPattern
+
     pattern = UrlPattern(r"/Pages/(?!default\.aspx)[^/?]+\.aspx")
     assert not pattern.linear
     assert pattern.search("http://x/Pages/tin-1.aspx")
@@ -258,6 +264,8 @@ def test_a_lookahead_pattern_runs_bounded_and_travels_to_workers():
 
 
 def test_profile_errors_name_the_field(tmp_path):
+    from crawler.profiles import load_extra_profile
+
     path = tmp_path / "site.toml"
     path.write_text(GOOD_PROFILE + "download_delay = 1e9\n")
     with pytest.raises(ProfileError, match="field 'download_delay'"):
@@ -279,6 +287,8 @@ def test_a_page_of_attributes_is_rejected_before_parsing():
 
 
 def test_an_ordinary_element_with_many_attributes_is_not_rejected():
+    from pipelines.guards import quadratic_shape
+
     assert quadratic_shape(attribute_page(200)) is None
 
 
