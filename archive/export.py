@@ -9,6 +9,7 @@ first batch.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 
 from archive.metadata import LICENCE_NOTE, TABLES
 from archive.query import connect_read_only
+from archive.safe_output import safe_output, write_text_safely
 
 BATCH_ROWS = 5000
 FORMATS = ("csv", "jsonl", "parquet")
@@ -90,15 +92,17 @@ def _batches(cursor) -> Iterator[list[tuple]]:
 
 def export(db_path: str, out: str, fmt: str, table: str | None = None,
            query: str | None = None, where: str | None = None,
-           progress: Callable[[int], None] | None = None) -> ExportResult:
+           progress: Callable[[int], None] | None = None, force: bool = False) -> ExportResult:
     if fmt not in FORMATS:
         raise ExportError(f"format must be one of {', '.join(FORMATS)}")
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    final = Path(out)  # written as `path`, a temporary file renamed onto it once complete
     rows = 0
-    with connect_read_only(db_path) as connection:
+    with connect_read_only(db_path) as connection, \
+            safe_output(final, db_path, force, datasheet_path(final)) as path:
         sql, described = _source_sql(connection, table, query, where)
         cursor = connection.execute(sql)
+        if cursor.description is None:
+            raise ExportError("the query returns no rows to export (it is not a select)")
         columns = [d[0] for d in cursor.description]
         if fmt == "csv":
             with path.open("w", encoding="utf-8", newline="") as handle:
@@ -113,7 +117,8 @@ def export(db_path: str, out: str, fmt: str, table: str | None = None,
             with path.open("w", encoding="utf-8") as handle:
                 for batch in _batches(cursor):
                     handle.writelines(json.dumps(dict(zip(columns, row, strict=True)),
-                                                 ensure_ascii=False) + "\n" for row in batch)
+                                                 ensure_ascii=False, default=_json_value)
+                                      + "\n" for row in batch)
                     rows += len(batch)
                     if progress:
                         progress(rows)
@@ -132,8 +137,19 @@ def export(db_path: str, out: str, fmt: str, table: str | None = None,
                 schema = _arrow_schema(connection, table, columns, [])
                 writer = pq.ParquetWriter(path, schema)
             writer.close()
-        datasheet = write_datasheet(connection, path, fmt, described, table, columns, rows)
-    return ExportResult(path, datasheet, rows, columns)
+        datasheet = write_datasheet(connection, final, fmt, described, table, columns, rows)
+    return ExportResult(final, datasheet, rows, columns)
+
+
+def _json_value(value):
+    """A blob in JSON Lines: its bytes as base64 text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
+
+
+def datasheet_path(path: Path) -> Path:
+    return path.with_name(path.name + ".datasheet.md")
 
 
 def write_datasheet(connection, path: Path, fmt: str, described: str, table: str | None,
@@ -159,6 +175,6 @@ def write_datasheet(connection, path: Path, fmt: str, described: str, table: str
               "| column | description |", "|---|---|"]
     descriptions = TABLES.get(table or "", {}).get("columns", {})
     lines += [f"| {column} | {descriptions.get(column, '')} |" for column in columns]
-    datasheet = path.with_name(path.name + ".datasheet.md")
-    datasheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    datasheet = datasheet_path(path)
+    write_text_safely(datasheet, "\n".join(lines) + "\n")
     return datasheet

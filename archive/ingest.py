@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from redis import Redis
 from redis.exceptions import ResponseError
 
+from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.schema import open_database
 from archive.stream import REPORTED_STATS, STREAM, archived_key
@@ -220,6 +221,8 @@ def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size:
     server = Redis.from_url(redis_url)
     ensure_group(server)
     with archive_lock(db_path):
+        check_before_writing(db_path)
+        mark_stuck_runs(db_path)
         ingester = Ingester(server, db_path, batch_size)
         publish_archive(server, ingester.db)
 

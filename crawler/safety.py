@@ -117,6 +117,8 @@ class GuardedResolver(CachingThreadedResolver):
 
     def getHostByName(self, name: str, timeout=()):  # noqa: N802 (Twisted's name)
         mapped = self.test_hosts.get(name.lower())
+        if mapped is None and parse_address(name) is not None:
+            mapped = name  # an address already (an IPv6 literal such as ::1): nothing to look up
         found = defer.succeed(mapped) if mapped else super().getHostByName(name, timeout)
         return found.addCallback(self._refuse_forbidden, name)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.profiles import load_profile_file, load_profiles
+from crawler.profiles import load_extra_profile, load_profiles
 from crawler.spiders.profile_spider import spider_class_for
 
 
@@ -19,7 +19,7 @@ class ProfileSpiderLoader(SpiderLoader):
         super().__init__(settings)
         profiles = load_profiles()
         for path in settings.getlist("VNARCHIVE_PROFILE_FILES"):
-            profile = load_profile_file(path)
+            profile = load_extra_profile(path)
             profiles[profile.name] = profile
         for name, profile in profiles.items():
             if name not in self._spiders:

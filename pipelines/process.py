@@ -12,6 +12,7 @@ from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
 from pipelines.dates import meeting_date
 from pipelines.extract import extract_article
 from pipelines.fingerprint import encode, signature
+from pipelines.guards import quadratic_shape
 from pipelines.notfound import soft_404_reason
 from pipelines.vietnamese import fold_diacritics
 
@@ -48,6 +49,9 @@ def extract_fields(body: bytes, url: str, declared_encoding: str | None,
                    article_selector: str | None = None) -> dict:
     """The article's text and metadata; NotAnArticle when the page has none.
     `article_selector` is the site profile's CSS for its article element, if it has one."""
+    shape = quadratic_shape(body)  # before the parser meets it
+    if shape:
+        raise RejectedPage(shape)
     extracted = extract_article(body, url=url, declared_encoding=declared_encoding,
                                 article_selector=article_selector)
     if extracted.rejected:

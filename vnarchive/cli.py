@@ -1,26 +1,42 @@
 """The `vnarchive` command: crawl sites into the archive, list profiles, run the demo, query.
 
 Each command is thin: it parses its arguments and calls the project's Python API.
+
+Exit codes, the same for every command (README, "Crashes, stops and bad input"):
+  0  done
+  1  failed (a crawl), or a site is unhealthy (status)
+  2  bad input: one line names the problem (a bad argument, profile, file or SQL statement, an
+     output that may not be written, a file that is not an archive); nothing was written
+  3  another run holds the archive's lock: not started
+  4  stopped by one SIGTERM or Ctrl-C (a crawl finishes its pages in flight; a query stops)
+  5  stopped at once by a second SIGTERM or Ctrl-C
+  6  disk full
+  7  the archive is damaged (it fails SQLite's quick_check): refused, nothing written
+  8  a query ran past its --timeout
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
+import itertools
 import json
 import signal
 import sqlite3
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from archive.errors import ArchiveError
 from archive.export import ExportError
 from archive.lock import ArchiveBusy
 from archive.writer import StorageFull
-from crawler.profiles import ProfileError, load_profile_file, load_profiles
+from crawler.profiles import ProfileError, load_extra_profile, load_profiles
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "archive" / "vnarchive.db"
+DATASETTE_PLUGINS = Path(__file__).resolve().parent.parent / "archive" / "datasette_plugins"
 
 
 class CommandError(Exception):
@@ -38,7 +54,7 @@ def command_crawl(args: argparse.Namespace) -> int:
     names = list(args.sites)
     extra_files = [str(Path(path).resolve()) for path in args.profile]
     for path in extra_files:
-        names.append(load_profile_file(path).name)
+        names.append(load_extra_profile(path).name)
     if not names:
         raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
     base_urls = parse_base_urls(args.base_urls)
@@ -209,10 +225,12 @@ def command_schedule(args: argparse.Namespace) -> int:
 
     Example: vnarchive schedule --every 6h testweb_thanhhoa testweb_lynhan
     """
-    from vnarchive.schedule import run_schedule
+    from vnarchive.schedule import ScheduleError, build_trigger, run_schedule
 
-    if bool(args.every) == bool(args.cron):
-        raise CommandError("give either --every (6h, 30m) or --cron (\"0 */6 * * *\")")
+    try:
+        build_trigger(args.every, args.cron, args.max_runs)
+    except ScheduleError as error:
+        raise CommandError(str(error)) from None
     crawl_args = [*args.sites, "--db", str(args.db)]
     for path in args.profile:
         crawl_args += ["--profile", str(Path(path).resolve())]
@@ -232,8 +250,14 @@ def command_export(args: argparse.Namespace) -> int:
     from archive.export import export
 
     table = None if args.query else (args.table or "articles")
-    result = export(args.db, args.out, args.format, table=table, query=args.query,
-                    where=args.where, progress=_progress_rows())
+    try:
+        result = export(args.db, args.out, args.format, table=table, query=args.query,
+                        where=args.where, progress=_progress_rows(), force=args.force)
+    except ExportError:
+        raise
+    except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
+        raise CommandError(f"cannot write the rows as {args.format}: {error}; {args.out} "
+                           "was left as it was") from None
     print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}")
     return 0
 
@@ -261,7 +285,8 @@ def command_serve(args: argparse.Namespace) -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(datasette_metadata(args.db), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
-               handle.name, "--host", "127.0.0.1", "--port", str(args.port)]
+               handle.name, "--host", "127.0.0.1", "--port", str(args.port),
+               "--plugins-dir", str(DATASETTE_PLUGINS)]  # Host-header check (DNS rebinding)
     print(f"serving {args.db} at http://127.0.0.1:{args.port}/", flush=True)
     datasette = subprocess.Popen(command)
     # Stopping `vnarchive serve` (SIGTERM, Ctrl-C) stops Datasette too, never leaving it behind.
@@ -320,6 +345,12 @@ def command_reprocess(args: argparse.Namespace) -> int:
                            progress=_progress("articles"))
     print(f"re-processed {result.articles} articles ({result.new} new rows, {result.updated} "
           f"updated, {result.skipped} pages that hold no article)")
+    for problem in result.warc_problems:
+        print(f"vnarchive reprocess: warning: {problem}", file=sys.stderr)
+    if result.warc_problems or result.unreadable:
+        print(f"vnarchive reprocess: {len(result.warc_problems)} damaged WARC files, "
+              f"{result.unreadable} articles whose page could not be read back; every "
+              "readable article was re-processed", file=sys.stderr)
     return 0
 
 
@@ -368,19 +399,47 @@ def command_classify(args: argparse.Namespace) -> int:
     from pipelines.classify import classify
 
     if args.file == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_CLASSIFY_CHARACTERS * 4 + 1)
     elif Path(args.file).is_file():
-        text = Path(args.file).read_text(encoding="utf-8")
+        with Path(args.file).open("rb") as handle:
+            data = handle.read(MAX_CLASSIFY_CHARACTERS * 4 + 1)  # 4 bytes: UTF-8's longest
     else:
         raise CommandError(f"no such file: {args.file}")
+    text = _plain_text(data, args.file)
     title = args.title
     if title is None:  # the first line is the title, as in the seed texts
         first, _, rest = text.strip().partition("\n")
         title, text = first.strip(), rest
+    if len(title) > MAX_TITLE_CHARACTERS:  # the classifier's title cues cost its square
+        raise CommandError(f"the title is {len(title)} characters; a title has at most "
+                           f"{MAX_TITLE_CHARACTERS} (give --title, or a text whose first line "
+                           "is its title)")
     profile = _profile(args.site)
     result = classify(title, text, args.published, profile.owner if profile else None)
     _print_json(result.as_json(explain=args.explain))
     return 0
+
+
+MAX_CLASSIFY_CHARACTERS = 1_000_000  # an article is under 50,000
+MAX_TITLE_CHARACTERS = 1000
+
+
+def _plain_text(data: bytes, name: str) -> str:
+    """The text of `classify`'s input: UTF-8 (with or without a byte-order mark) or UTF-16
+    with one; anything else, or a text past the size bound, is refused with one line."""
+    if len(data) > MAX_CLASSIFY_CHARACTERS * 4:
+        raise CommandError(f"{name} is larger than classify reads ({MAX_CLASSIFY_CHARACTERS} "
+                           "characters): give one article")
+    try:
+        text = (data.decode("utf-16") if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+                else data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{name} is not UTF-8 text (byte {error.start}); convert it first, "
+                           "e.g. iconv -f windows-1258 -t utf-8") from None
+    if len(text) > MAX_CLASSIFY_CHARACTERS:
+        raise CommandError(f"{name} has {len(text)} characters, more than classify reads "
+                           f"({MAX_CLASSIFY_CHARACTERS}): give one article")
+    return text
 
 
 def _profile(site: str | None):
@@ -400,32 +459,43 @@ def command_query(args: argparse.Namespace) -> int:
 
     Example: vnarchive query "select site, count(*) from articles group by site"
     """
-    from archive.query import run_query
+    from archive.query import stream_query
 
-    columns, rows = run_query(args.db, args.sql)
-    if args.format == "json":
-        _print_json([dict(zip(columns, row, strict=True)) for row in rows])
-    elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        print_table(columns, rows)
+    with stream_query(args.db, args.sql, timeout=args.timeout, max_rows=args.max_rows) as stream:
+        columns, rows = stream.columns, stream.rows
+        if args.format == "json":  # streamed: one row per line, the whole a JSON array
+            print("[", end="")
+            for index, row in enumerate(rows):
+                print("," if index else "", json.dumps(dict(zip(columns, row, strict=True)),
+                                                       ensure_ascii=False), sep="\n", end="")
+            print("\n]")
+        elif args.format == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        else:
+            print_table(columns, rows)
+    if stream.truncated:
+        print(f"vnarchive query: stopped at --max-rows {args.max_rows}; more rows follow",
+              file=sys.stderr)
     return 0
 
 
 # output -------------------------------------------------------------------------------------
-def print_table(columns: list[str], rows: list) -> None:
+def print_table(columns: list[str], rows) -> None:
+    """Rows as aligned columns; widths come from the first 1,000 rows, so a stream of any
+    length prints as it comes."""
     def cell(value) -> str:
         text = "" if value is None else str(value)
         return text if len(text) <= 60 else text[:57] + "..."
 
-    cells = [[cell(value) for value in row] for row in rows]
+    rows = iter(rows)
+    cells = [[cell(value) for value in row] for row in itertools.islice(rows, 1000)]
     widths = [max([len(str(column))] + [len(row[i]) for row in cells])
               for i, column in enumerate(columns)]
     print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     print("  ".join("-" * w for w in widths))
-    for row in cells:
+    for row in itertools.chain(cells, ([cell(value) for value in row] for row in rows)):
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
@@ -448,8 +518,36 @@ def print_summary(db_path: str, run_id: int) -> None:
 
 
 # parser -------------------------------------------------------------------------------------
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def iso_day(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat() if len(text) == 10 else _bad_day(text)
+    except ValueError:
+        return _bad_day(text)
+
+
+def _bad_day(text: str) -> str:
+    raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a bad argument told in one line (argparse prints the usage too)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vnarchive", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="vnarchive", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, function, help_text: str) -> argparse.ArgumentParser:
@@ -511,7 +609,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="add what pruning removed and why, and which signal gave the date")
 
     status = add("status", command_status, "health of each site, from its recent runs")
-    status.add_argument("--runs", type=int, default=5, help="recent runs to sum (default 5)")
+    status.add_argument("--runs", type=positive_int, default=5,
+                        help="recent runs to sum (default 5)")
     status.add_argument("--max-errors", type=float, default=0.25,
                         help="share of failed fetches that makes a site unhealthy")
     add_db(status)
@@ -523,7 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="serve profiles from other addresses, as for crawl")
     schedule.add_argument("--every", help="an interval: 6h, 30m, 1d")
     schedule.add_argument("--cron", help='a crontab expression: "0 */6 * * *"')
-    schedule.add_argument("--max-runs", type=int, help="stop after this many runs")
+    schedule.add_argument("--max-runs", type=positive_int, help="stop after this many runs")
     add_db(schedule)
 
     export = add("export", command_export, "export a table or query (csv, jsonl, parquet)")
@@ -533,6 +632,9 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--table", help="a table (default: articles)")
     source.add_argument("--query", help="an SQL query instead of a table")
     export.add_argument("--where", help="an SQL condition on the table's rows")
+    export.add_argument("--force", action="store_true",
+                        help="replace OUT if it exists (never the archive, a WARC file or "
+                        "an SQLite database)")
     add_db(export)
 
     serve = add("serve", command_serve, "browse the archive with Datasette")
@@ -543,22 +645,23 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query")
     search.add_argument("--site")
     search.add_argument("--province", help="meeting reports of this province (as it was then)")
-    search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    search.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", type=iso_day)
+    search.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", type=iso_day)
     search.add_argument("--meeting-only", action="store_true")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=positive_int, default=20)
     search.add_argument("--format", choices=["text", "json"], default="text")
     add_db(search)
 
     reprocess = add("reprocess", command_reprocess, "re-extract and re-classify from the WARCs")
     reprocess.add_argument("--site", help="only this profile's articles")
-    reprocess.add_argument("--since", metavar="YYYY-MM-DD", help="only articles fetched since")
+    reprocess.add_argument("--since", metavar="YYYY-MM-DD", type=iso_day,
+                           help="only articles fetched since")
     add_db(reprocess)
 
     classify = add("classify", command_classify, "classify a plain text as a meeting report")
     classify.add_argument("file", metavar="FILE", help="a UTF-8 text file, or - for stdin")
     classify.add_argument("--title", help="the title (default: the text's first line)")
-    classify.add_argument("--published", metavar="YYYY-MM-DD",
+    classify.add_argument("--published", metavar="YYYY-MM-DD", type=iso_day,
                           help="publication date (for the meeting date's year)")
     classify.add_argument("--site", help="the profile the text comes from (its owner gives "
                           "the locality when the text names none)")
@@ -567,6 +670,10 @@ def build_parser() -> argparse.ArgumentParser:
     query = add("query", command_query, "run SQL against the archive")
     query.add_argument("sql", help="an SQL statement")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--timeout", type=float, default=30, metavar="SECONDS",
+                       help="stop the query after this long (default 30; 0: no limit)")
+    query.add_argument("--max-rows", type=positive_int, metavar="N",
+                       help="print at most N rows")
     add_db(query)
     return parser
 
@@ -583,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DISK_FULL
     except (CommandError, ProfileError, ArchiveError, ExportError, sqlite3.Error) as error:
         print(f"vnarchive {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        return getattr(error, "exit_code", 2)  # 7 for a damaged archive, 4 and 8 for query
 
 
 if __name__ == "__main__":

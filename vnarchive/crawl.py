@@ -15,6 +15,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.schema import open_database
 from archive.writer import StorageFull, finish_run, is_storage_failure, start_run
@@ -123,8 +124,10 @@ def _process(settings, names: list[str]) -> CrawlerProcess:
 
 
 def _run(process, names: list[str], db_path, settings) -> CrawlResult:
+    check_before_writing(str(db_path))  # ours and whole, before the first write
     try:
         db = open_database(str(db_path))
+        mark_stuck_runs(str(db_path))
         run_id = start_run(db, names)
     except Exception as error:
         if is_storage_failure(error):  # full before the crawl even started

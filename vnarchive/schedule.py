@@ -64,11 +64,36 @@ class Schedule:
             self.scheduler.shutdown(wait=False)
 
 
+class ScheduleError(ValueError):
+    """The schedule's arguments are wrong; the message says which and how."""
+
+
+def build_trigger(every: str | None, cron: str | None, max_runs: int | None = None):
+    """The APScheduler trigger of `--every` or `--cron`; ScheduleError when the arguments
+    cannot make a schedule that runs and ends as asked."""
+    if bool(every) == bool(cron):
+        raise ScheduleError("give either --every (6h, 30m) or --cron (\"0 */6 * * *\")")
+    if max_runs is not None and max_runs < 1:
+        raise ScheduleError("--max-runs must be 1 or more")
+    if every:
+        try:
+            seconds = parse_duration(every).total_seconds()
+        except (ValueError, OverflowError) as error:
+            raise ScheduleError(f"--every {every!r}: {error}") from None
+        if seconds <= 0:
+            raise ScheduleError(f"--every {every!r}: must be longer than zero")
+        return IntervalTrigger(seconds=seconds)
+    try:
+        return CronTrigger.from_crontab(cron, timezone="UTC")
+    except ValueError as error:
+        raise ScheduleError(f"--cron {cron!r} is not a crontab expression of five fields "
+                            f"like \"0 */6 * * *\" ({error})") from None
+
+
 def run_schedule(crawl_args: list[str], every: str | None = None, cron: str | None = None,
                  max_runs: int | None = None) -> int:
+    trigger = build_trigger(every, cron, max_runs)
     schedule = Schedule(crawl_args, max_runs)
-    trigger = (IntervalTrigger(seconds=parse_duration(every).total_seconds()) if every
-               else CronTrigger.from_crontab(cron, timezone="UTC"))
     # coalesce and one instance: a run that is late or still going is not doubled.
     schedule.scheduler.add_job(schedule.run_once, trigger, max_instances=1, coalesce=True,
                                next_run_time=datetime.now(UTC) if every else None)

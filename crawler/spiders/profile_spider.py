@@ -22,6 +22,7 @@ from scrapy.spiders import SitemapSpider
 from crawler.frontier import Frontier, parse_duration
 from crawler.items import ArticleItem, AttachmentItem
 from crawler.notfound import is_home_or_listing, record_soft_404
+from crawler.patterns import PatternLinkExtractor
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
 from crawler.urls import canonical_url, clean_url, without_session_ids
@@ -63,9 +64,9 @@ class ProfileSpider(SitemapSpider):
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
-        self.article_links = LinkExtractor(allow=profile.article_pattern.pattern)
+        self.article_links = PatternLinkExtractor(profile.article_pattern)
         self.listing_links = (
-            LinkExtractor(allow=profile.listing_pattern.pattern)
+            PatternLinkExtractor(profile.listing_pattern)
             if profile.listing_pattern else None
         )
         self.attachment_links = LinkExtractor(allow=ATTACHMENT_LINKS, deny_extensions=(),
