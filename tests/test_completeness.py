@@ -75,14 +75,17 @@ def test_interrupted_then_one_clean_run_archives_all_17(tmp_path):
     db = tmp_path / "a.db"
     with TestWeb(["lynhan"]) as web:
         site = web.sites["lynhan"]
-        site.delay = 0.3  # the stop lands while the listings are still being walked
+        site.delay = 0.5  # the stop lands while the listings are still being walked:
         crawl = start_crawl(web, db, "lynhan")
-        wait_for(db, 2, crawl)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and crawl.poll() is None and not any(
+                "PageFirstRow" in path for path in site.requests):
+            time.sleep(0.02)  # at the second listing page; the third is not asked for yet
         code, stderr, _ = stop_group(crawl, signal.SIGINT)
         assert code == 4, stderr[-2000:]
         assert "Traceback" not in stderr
         partial = archived_paths(db)
-        assert 2 <= len(partial) < 17
+        assert len(partial) < 17
         site.delay = 0.0
         rerun = run_vnarchive(*crawl_command(web, db, "lynhan")[3:])
         assert rerun.returncode == 0, rerun.stderr[-2000:]
