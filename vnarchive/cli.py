@@ -234,13 +234,17 @@ def command_status(args: argparse.Namespace) -> int:
 # schedule -----------------------------------------------------------------------------------
 def command_schedule(args: argparse.Namespace) -> int:
     """Crawl on a schedule in the foreground (APScheduler); runs never overlap on one archive.
+    Every line is timestamped; --once runs one crawl now (for a systemd timer or cron) and
+    records the schedule given beside it, so `status` knows when a site is overdue.
 
     Example: vnarchive schedule --every 6h testweb_thanhhoa testweb_lynhan
     """
-    from vnarchive.schedule import run_schedule
+    from archive.health import record_schedule
+    from vnarchive.schedule import interval_of, run_schedule
 
-    if bool(args.every) == bool(args.cron):
-        raise CommandError("give either --every (6h, 30m) or --cron (\"0 */6 * * *\")")
+    if args.every and args.cron or not (args.once or args.every or args.cron):
+        raise CommandError("give either --every (6h, 30m) or --cron (\"0 */6 * * *\"), "
+                           "or --once")
     crawl_args = [*args.sites, "--db", str(args.db)]
     for path in args.profile:
         crawl_args += ["--profile", str(Path(path).resolve())]
@@ -248,7 +252,15 @@ def command_schedule(args: argparse.Namespace) -> int:
         crawl_args += ["--base-urls", args.base_urls]
     if not args.sites and not args.profile:
         raise CommandError("name at least one site to crawl")
-    return run_schedule(crawl_args, every=args.every, cron=args.cron, max_runs=args.max_runs)
+    if args.every or args.cron:
+        try:
+            described, seconds = interval_of(args.every, args.cron)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        names = [*args.sites, *(load_profile_file(path).name for path in args.profile)]
+        record_schedule(str(args.db), names, described, seconds)
+    return run_schedule(crawl_args, str(args.db), every=args.every, cron=args.cron,
+                        max_runs=args.max_runs, once=args.once, verbose=args.verbose)
 
 
 # export -------------------------------------------------------------------------------------
@@ -554,6 +566,11 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--every", help="an interval: 6h, 30m, 1d")
     schedule.add_argument("--cron", help='a crontab expression: "0 */6 * * *"')
     schedule.add_argument("--max-runs", type=int, help="stop after this many runs")
+    schedule.add_argument("--once", action="store_true",
+                          help="run one crawl now and exit with its code (a systemd timer or "
+                          "cron runs the schedule); --every/--cron then only record it")
+    schedule.add_argument("--verbose", action="store_true",
+                          help="print each crawl's full summary, not one line per site")
     add_db(schedule)
 
     export = add("export", command_export, "export a table or query (csv, jsonl, parquet)")
