@@ -32,7 +32,7 @@ class SiteHealth:
     last_run: str | None  # when the last run ended (UTC)
     last_run_result: str | None  # its finish reason: finished, shutdown, ...
     last_success: str | None
-    seconds_since_success: float | None
+    seconds_since_success: int | None
     max_age_seconds: float
     schedule: str | None  # as recorded by `vnarchive schedule`
     articles: int  # archived now
@@ -84,7 +84,7 @@ def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
     listing_run = connection.execute(
         "select listing_pages_parsed, listing_article_links from site_runs where site = ? "
         "and listing_pages_parsed > 0 order by started_at desc limit 1", [site]).fetchone()
-    age = (now - datetime.fromisoformat(success)).total_seconds() if success else None
+    age = round((now - datetime.fromisoformat(success)).total_seconds()) if success else None
     health = SiteHealth(
         site=site,
         runs=connection.execute("select count(*) from site_runs where site = ?",
