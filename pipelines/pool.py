@@ -79,10 +79,10 @@ def release() -> None:
 
 
 def stop_workers() -> None:
-    """After a stop signal: drop the tasks still queued and end the workers now. Left alone,
-    the interpreter's exit waits until they have worked through every queued page, a minute
-    or more after the crawl said it stopped; those pages were not archived and the next run
-    fetches them again."""
+    """Once the crawl has stopped: drop the tasks still queued and end the workers now (after
+    a clean end the pool is already gone). Left alone after a forced stop, the interpreter's
+    exit waits until they have worked through every queued page, a minute or more after the
+    crawl said it stopped; those pages were not archived and the next run fetches them."""
     global _pool, _users
     pool, _pool, _users = _pool, None, 0
     if pool is None:

@@ -642,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
 def _take_over_stop_signals(command: str) -> None:
     """A crawl notes stop signals until Scrapy takes them (vnarchive.interrupts); every other
     command gets Python's KeyboardInterrupt back (after the quiet one of loading)."""
-    if command == "crawl":
+    if command in ("crawl", "demo"):
         from vnarchive.interrupts import noted_stops
 
         noted_stops.install()

@@ -51,8 +51,8 @@ class ArchivingCrawlerProcess(CrawlerProcess):
         """Run the crawl, with the stop signals that came before Scrapy could take them (while
         loading) replayed to it once the reactor runs, and those after it ended only noted:
         no moment of a Ctrl-C gives a traceback. A run stopped before it began fetches
-        nothing. The extraction workers are stopped at once after a stop signal, not left to
-        finish the pages still queued for them."""
+        nothing. Extraction workers still there when the reactor has stopped (after a second
+        stop signal) are ended at once, not left to finish the pages queued for them."""
         if noted_stops.count:
             self.stop_signals = min(noted_stops.count, 2)
             return
@@ -63,8 +63,7 @@ class ArchivingCrawlerProcess(CrawlerProcess):
             self.start()
         finally:
             noted_stops.install()
-            if self.stop_signals:
-                stop_workers()
+            stop_workers()
 
     def _replay_noted_stops(self) -> None:
         """After the startup triggers, where Scrapy installed its signal handlers."""
