@@ -5,8 +5,8 @@ gzip); feeds and listing pages are parsed here. Only URLs that match the profile
 `article_pattern` become article requests; listing pages paginate through `next_page` and
 `listing_pattern`, up to `max_listing_pages`, and stop early only behind a listing's "walked to
 the end" mark (crawler/frontier.py); a run that finishes with no fetch failed marks its
-listings walked. Articles link their attachments (PDF, DOC, DOCX),
-which are fetched under their own size limit and go to pipelines.attachments.
+listings walked. Articles link their attachments (PDF, DOC, DOCX), which are fetched under
+their own size limit and go to pipelines.attachments.
 """
 
 from __future__ import annotations
