@@ -290,6 +290,22 @@ def m011_band_days(db: Database) -> None:
     db["article_bands"].create_index(["band", "day"], index_name="article_bands_band_day")
 
 
+@migrations()
+def m012_listing_walks_and_schedules(db: Database) -> None:
+    """Completeness and monitoring: each listing's "walked to the end" marks (a re-crawl stops
+    paging early only behind one, crawler/frontier.py), and the schedule each site is crawled
+    on, so `vnarchive status` knows when a site's last success is overdue."""
+    db["listing_walks"].create(
+        {"site": str, "listing": str, "run_id": int, "walked_at": str},
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["listing_walks"].create_index(["site", "listing"])
+    db["schedules"].create(
+        {"site": str, "schedule": str, "interval_seconds": float, "recorded_at": str},
+        pk="site",
+    )
+
+
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
     check_writable(path)

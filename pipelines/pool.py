@@ -117,6 +117,23 @@ def release() -> None:
         _pool = None
 
 
+def stop_workers() -> None:
+    """Once the crawl has stopped: drop the tasks still queued and end the workers now (after
+    a clean end the pool is already gone). Left alone after a forced stop, the interpreter's
+    exit waits until they have worked through every queued page, a minute or more after the
+    crawl said it stopped; those pages were not archived and the next run fetches them."""
+    global _pool, _users
+    pool, _pool, _users = _pool, None, 0
+    if pool is None:
+        return
+    # ProcessPoolExecutor has no public way to end its workers before Python 3.14.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+
+
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),

@@ -22,6 +22,7 @@ import codecs
 import csv
 import itertools
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -64,6 +65,14 @@ def command_crawl(args: argparse.Namespace) -> int:
                          log_level=args.log_level, refresh=args.refresh, backfill=args.backfill,
                          batch_size=args.batch_size)
     print_summary(args.db, result.run_id)
+    if result.status == "finished":
+        from archive.health import sites_without_article_links
+
+        empty = sites_without_article_links(args.db, result.run_id)
+        for line in empty:
+            print(f"vnarchive crawl: {line}", file=sys.stderr)
+        if empty:
+            return EXIT_NO_ARTICLE_LINKS
     return crawl_exit_code(result.status)
 
 
@@ -83,6 +92,8 @@ def parse_base_urls(text: str | None) -> dict[str, str]:
 
 # Exit codes of a crawl besides 0 (finished), 2 (bad input) and 3 (archive busy).
 EXIT_FAILED, EXIT_INTERRUPTED, EXIT_KILLED, EXIT_DISK_FULL = 1, 4, 5, 6
+EXIT_NO_ARTICLE_LINKS = 7  # finished, but a site's listing pages gave no article link
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
 STOP_MESSAGES = {
     "interrupted": "interrupted: the pages in flight were archived; run the same command "
                    "again to go on",
@@ -197,22 +208,39 @@ def command_testweb(args: argparse.Namespace) -> int:
 
 # status -------------------------------------------------------------------------------------
 def command_status(args: argparse.Namespace) -> int:
-    """Per site: last success, new articles lately, error rate, and whether it looks broken.
-    Exits 1 when any site is unhealthy, so cron mail or a monitor notices.
+    """Per site: last success, new articles lately, error rate, and whether it looks broken
+    (never succeeded, no success within --max-age, listings without article links, pages
+    without text, too many errors). Exits 0 when every site is healthy, 1 when one is not,
+    2 on bad input, so cron mail or a monitor notices.
 
-    Example: vnarchive status --runs 5
+    Example: vnarchive status --max-age 1d --format json --prometheus /srv/prom/vnarchive.prom
     """
     from archive.health import site_health
+    from archive.metrics import write_prometheus
+    from crawler.frontier import parse_duration
 
-    report = site_health(args.db, recent_runs=args.runs, error_share_limit=args.max_errors)
+    try:
+        max_age = parse_duration(args.max_age) if args.max_age else None
+    except ValueError as error:
+        raise CommandError(f"--max-age: {error}") from None
+    report = site_health(args.db, recent_runs=args.runs, error_share_limit=args.max_errors,
+                         max_age=max_age)
     if not report:
         raise CommandError(f"no crawl of {args.db} has been recorded yet")
+    if args.prometheus:
+        try:
+            write_prometheus(report, args.prometheus)
+        except OSError as error:
+            raise CommandError(f"cannot write {args.prometheus}: {error}") from None
+    unhealthy = [h.site for h in report if not h.healthy]
+    if args.format == "json":
+        _print_json({"healthy": not unhealthy, "sites": [h.as_json() for h in report]})
+        return 1 if unhealthy else 0
     rows = [[h.site, (h.last_success or "never")[:19], h.new_articles_recent,
              f"{h.error_rate:.0%}", "ok" if h.healthy else "UNHEALTHY: " + "; ".join(h.problems)]
             for h in report]
     print_table(["site", "last success (UTC)", f"new in last {args.runs} runs", "errors",
-                 "health"], rows)
-    unhealthy = [h.site for h in report if not h.healthy]
+                 "health"], rows, cut=None)
     if unhealthy:
         print(f"\n{len(unhealthy)} unhealthy site(s): {', '.join(unhealthy)}", file=sys.stderr)
         return 1
@@ -222,15 +250,20 @@ def command_status(args: argparse.Namespace) -> int:
 # schedule -----------------------------------------------------------------------------------
 def command_schedule(args: argparse.Namespace) -> int:
     """Crawl on a schedule in the foreground (APScheduler); runs never overlap on one archive.
+    Every line is timestamped; --once runs one crawl now (for a systemd timer or cron) and
+    records the schedule given beside it, so `status` knows when a site is overdue.
 
     Example: vnarchive schedule --every 6h testweb_thanhhoa testweb_lynhan
     """
-    from vnarchive.schedule import ScheduleError, build_trigger, run_schedule
+    from archive.health import record_schedule
+    from vnarchive.schedule import ScheduleError, build_trigger, interval_of, run_schedule
 
-    try:
-        build_trigger(args.every, args.cron, args.max_runs)
-    except ScheduleError as error:
-        raise CommandError(str(error)) from None
+    if not (args.once and not (args.every or args.cron)):
+        try:
+            build_trigger(args.every, args.cron, args.max_runs)
+        except ScheduleError as error:
+            raise CommandError(str(error) + ("" if args.every or args.cron else ", or --once")
+                               ) from None
     crawl_args = [*args.sites, "--db", str(args.db)]
     for path in args.profile:
         crawl_args += ["--profile", str(Path(path).resolve())]
@@ -238,7 +271,15 @@ def command_schedule(args: argparse.Namespace) -> int:
         crawl_args += ["--base-urls", args.base_urls]
     if not args.sites and not args.profile:
         raise CommandError("name at least one site to crawl")
-    return run_schedule(crawl_args, every=args.every, cron=args.cron, max_runs=args.max_runs)
+    if args.every or args.cron:
+        try:
+            described, seconds = interval_of(args.every, args.cron)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        names = [*args.sites, *(load_profile_file(path).name for path in args.profile)]
+        record_schedule(str(args.db), names, described, seconds)
+    return run_schedule(crawl_args, str(args.db), every=args.every, cron=args.cron,
+                        max_runs=args.max_runs, once=args.once, verbose=args.verbose)
 
 
 # export -------------------------------------------------------------------------------------
@@ -482,12 +523,12 @@ def command_query(args: argparse.Namespace) -> int:
 
 
 # output -------------------------------------------------------------------------------------
-def print_table(columns: list[str], rows) -> None:
-    """Rows as aligned columns; widths come from the first 1,000 rows, so a stream of any
-    length prints as it comes."""
+def print_table(columns: list[str], rows, cut: int | None = 60) -> None:
+    """Rows as aligned columns, cells cut at `cut` characters (None: whole); widths come from
+    the first 1,000 rows, so a stream of any length prints as it comes."""
     def cell(value) -> str:
         text = "" if value is None else str(value)
-        return text if len(text) <= 60 else text[:57] + "..."
+        return text if cut is None or len(text) <= cut else text[:cut - 3] + "..."
 
     rows = iter(rows)
     cells = [[cell(value) for value in row] for row in itertools.islice(rows, 1000)]
@@ -613,6 +654,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="recent runs to sum (default 5)")
     status.add_argument("--max-errors", type=float, default=0.25,
                         help="share of failed fetches that makes a site unhealthy")
+    status.add_argument("--max-age", metavar="DURATION",
+                        help="a site whose last success is older is unhealthy (default: twice "
+                        "its recorded schedule's interval, else 2d)")
+    status.add_argument("--format", choices=["table", "json"], default="table")
+    status.add_argument("--prometheus", metavar="FILE",
+                        help="also write the health as a node-exporter textfile (*.prom)")
     add_db(status)
 
     schedule = add("schedule", command_schedule, "crawl on a schedule in the foreground")
@@ -623,6 +670,11 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--every", help="an interval: 6h, 30m, 1d")
     schedule.add_argument("--cron", help='a crontab expression: "0 */6 * * *"')
     schedule.add_argument("--max-runs", type=positive_int, help="stop after this many runs")
+    schedule.add_argument("--once", action="store_true",
+                          help="run one crawl now and exit with its code (a systemd timer or "
+                          "cron runs the schedule); --every/--cron then only record it")
+    schedule.add_argument("--verbose", action="store_true",
+                          help="print each crawl's full summary, not one line per site")
     add_db(schedule)
 
     export = add("export", command_export, "export a table or query (csv, jsonl, parquet)")
@@ -680,8 +732,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _take_over_stop_signals(args.command)
     try:
         return args.function(args)
+    except KeyboardInterrupt:
+        print(f"vnarchive {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _stdout_closed()
     except ArchiveBusy as error:
         print(f"vnarchive {args.command}: {error}; not starting", file=sys.stderr)
         return 3
@@ -691,6 +749,26 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, ProfileError, ArchiveError, ExportError, sqlite3.Error) as error:
         print(f"vnarchive {args.command}: error: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 2)  # 7 for a damaged archive, 4 and 8 for query
+
+
+def _take_over_stop_signals(command: str) -> None:
+    """A crawl notes stop signals until Scrapy takes them (vnarchive.interrupts); every other
+    command gets Python's KeyboardInterrupt back (after the quiet one of loading)."""
+    if command in ("crawl", "demo"):
+        from vnarchive.interrupts import noted_stops
+
+        noted_stops.install()
+    else:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (`vnarchive status | head`): stop quietly, as a
+    process killed by SIGPIPE would (exit 141), with stdout sent nowhere so that the flush at
+    exit raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

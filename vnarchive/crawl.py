@@ -21,6 +21,8 @@ from archive.schema import open_database
 from archive.writer import StorageFull, finish_run, is_storage_failure, start_run
 from crawler.archiving import DISK_FULL
 from crawler.profiles import ProfileError
+from pipelines.pool import stop_workers
+from vnarchive.interrupts import noted_stops
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +47,29 @@ class ArchivingCrawlerProcess(CrawlerProcess):
     def _signal_kill(self, signum, frame) -> None:
         self.stop_signals = 2
         super()._signal_kill(signum, frame)
+
+    def run_until_stopped(self) -> None:
+        """Run the crawl, with the stop signals that came before Scrapy could take them (while
+        loading) replayed to it once the reactor runs, and those after it ended only noted:
+        no moment of a Ctrl-C gives a traceback. A run stopped before it began fetches
+        nothing. Extraction workers still there when the reactor has stopped (after a second
+        stop signal) are ended at once, not left to finish the pages queued for them."""
+        if noted_stops.count:
+            self.stop_signals = min(noted_stops.count, 2)
+            return
+        from twisted.internet import reactor
+
+        reactor.callWhenRunning(reactor.callLater, 0, self._replay_noted_stops)
+        try:
+            self.start()
+        finally:
+            noted_stops.install()
+            stop_workers()
+
+    def _replay_noted_stops(self) -> None:
+        """After the startup triggers, where Scrapy installed its signal handlers."""
+        for number, signum in enumerate(noted_stops.signals[:2]):
+            (self._signal_kill if number else self._signal_shutdown)(signum, None)
 
 
 def project_settings():
@@ -89,7 +114,7 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
         process.crawl(crawler)
-    process.start()
+    process.run_until_stopped()
     reasons = {_finish_reason(crawler) for crawler in crawlers}
     per_site = []
     for crawler in crawlers:
@@ -143,7 +168,7 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
         process.crawl(crawler)
     status = "failed"
     try:
-        process.start()
+        process.run_until_stopped()
         status = _run_status(process, {_finish_reason(crawler) for crawler in crawlers})
     finally:
         _record_end(db, run_id, names, status)
