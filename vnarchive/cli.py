@@ -246,10 +246,13 @@ def _progress_rows():
 
 
 # serve --------------------------------------------------------------------------------------
-def command_serve(args: argparse.Namespace) -> int:
-    """Browse the archive with Datasette on 127.0.0.1, with metadata, facets, saved queries.
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
-    Example: vnarchive serve --port 8001
+
+def command_serve(args: argparse.Namespace) -> int:
+    """Browse the archive with Datasette: dashboard, metadata, facets, saved queries, feeds.
+
+    Example: vnarchive serve --port 8001   (then open http://127.0.0.1:8001/-/dashboards/researcher)
     """
     import subprocess
     import tempfile
@@ -257,12 +260,23 @@ def command_serve(args: argparse.Namespace) -> int:
     from archive.errors import check_readable
     from archive.metadata import datasette_metadata
 
+    if args.write_metadata:
+        Path(args.write_metadata).write_text(json.dumps(datasette_metadata(), ensure_ascii=False,
+                                                        indent=2), encoding="utf-8")
+        print(f"wrote {args.write_metadata}; run: datasette serve {args.db} --metadata "
+              f"{args.write_metadata}")
+        return 0
     check_readable(args.db)
+    _add_views(args.db)
+    if args.host not in LOOPBACK_HOSTS:
+        print(f"warning: serving on {args.host}, not loopback: anyone who can reach this "
+              "machine can read the archive", file=sys.stderr)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(datasette_metadata(args.db), handle, ensure_ascii=False)
+        json.dump(datasette_metadata(), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
-               handle.name, "--host", "127.0.0.1", "--port", str(args.port)]
-    print(f"serving {args.db} at http://127.0.0.1:{args.port}/", flush=True)
+               handle.name, "--host", args.host, "--port", str(args.port)]
+    print(f"serving {args.db} at http://{args.host}:{args.port}/ (dashboard: "
+          f"http://{args.host}:{args.port}/-/dashboards/researcher)", flush=True)
     datasette = subprocess.Popen(command)
     # Stopping `vnarchive serve` (SIGTERM, Ctrl-C) stops Datasette too, never leaving it behind.
     signal.signal(signal.SIGTERM, lambda *_: datasette.terminate())
@@ -277,27 +291,72 @@ def command_serve(args: argparse.Namespace) -> int:
         Path(handle.name).unlink(missing_ok=True)
 
 
+def _add_views(db_path: str) -> None:
+    """Bring an archive of an earlier version up to the views the saved queries read, when it
+    is writable (a read-only one is served as it is)."""
+    from archive.errors import ArchiveError
+    from archive.schema import open_database
+
+    try:
+        open_database(db_path).close()
+    except ArchiveError:
+        pass
+
+
 # search -------------------------------------------------------------------------------------
 def command_search(args: argparse.Namespace) -> int:
-    """Search titles and texts; with or without diacritics, old or new tone marks.
+    """Search titles and texts; with or without diacritics, old or new tone marks. "quoted
+    words" are a phrase, OR and NOT combine terms, a trailing * is a prefix; an empty query
+    lists what the filters keep, newest first.
 
-    Example: vnarchive search "trien khai nhiem vu quy II" --province "Thanh Hóa" --meeting-only
+    Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
     """
     from archive.search import search
 
-    hits = search(args.db, args.query, site=args.site, province=args.province,
-                  date_from=args.date_from, date_to=args.date_to,
-                  meeting_only=args.meeting_only, limit=args.limit)
+    hits = search(args.db, args.query, filters=_filters(args), limit=args.limit)
     if args.format == "json":
         _print_json([hit.__dict__ for hit in hits])
         return 0
     for hit in hits:
         label = "meeting report" if hit.is_meeting_report else "article"
+        place = ", ".join(part for part in (hit.locality, hit.province) if part)
         print(f"{hit.title}\n  {hit.site} · {(hit.published or '')[:10]} · {label}"
-              f"{' · ' + hit.province if hit.province else ''}\n  {hit.canonical_url}\n"
-              f"  {hit.snippet}\n")
+              f"{' · ' + place if place else ''}"
+              f"{' · ' + hit.period_deployed if hit.period_deployed else ''}\n"
+              f"  {hit.canonical_url}\n  {hit.snippet}\n")
     print(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
     return 0
+
+
+def _filters(args: argparse.Namespace):
+    """The researcher's filters of `search` and `export` (archive/filters.py)."""
+    from archive.filters import FilterError, Filters
+
+    try:
+        return Filters(site=args.site, province=args.province, district=args.district,
+                       commune=args.commune, organ=args.organ, level=args.level,
+                       period=args.period, date_from=args.date_from, date_to=args.date_to,
+                       meeting_only=args.meeting_only)
+    except FilterError as error:
+        raise CommandError(str(error)) from None
+
+
+def add_filter_options(sub: argparse.ArgumentParser) -> None:
+    """Filters without SQL, folded ("Bac Kan" is "Bắc Kạn"), for `search` and `export`."""
+    sub.add_argument("--site", help="a site profile name")
+    sub.add_argument("--province", help="meeting reports of this province (as it was then)")
+    sub.add_argument("--district", help="meeting reports of this district (huyện level)")
+    sub.add_argument("--commune", help="meeting reports of this commune (xã level)")
+    sub.add_argument("--organ", help="party_committee, people_committee, people_council, "
+                     "front or other")
+    sub.add_argument("--level", help="tỉnh, huyện or xã (province, district, commune)")
+    sub.add_argument("--period", help="reports deploying a period inside this one: 2024, "
+                     "2024-H1, 2024-Q2 or 2024-06")
+    sub.add_argument("--from", dest="date_from", metavar="DAY",
+                     help="published on or after (2024-04-01, 2024-04 or 2024)")
+    sub.add_argument("--to", dest="date_to", metavar="DAY",
+                     help="published on or before (2024-06-30, 2024-06 or 2024)")
+    sub.add_argument("--meeting-only", action="store_true", help="meeting reports only")
 
 
 # reprocess ----------------------------------------------------------------------------------
@@ -533,15 +592,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = add("serve", command_serve, "browse the archive with Datasette")
     serve.add_argument("--port", type=int, default=8001)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; others get a warning)")
+    serve.add_argument("--write-metadata", metavar="FILE",
+                       help="write the Datasette metadata (dashboard, queries, feeds) to FILE "
+                       "for a plain `datasette` run, and exit")
     add_db(serve)
 
     search = add("search", command_search, "full-text search that folds Vietnamese diacritics")
-    search.add_argument("query")
-    search.add_argument("--site")
-    search.add_argument("--province", help="meeting reports of this province (as it was then)")
-    search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    search.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    search.add_argument("--meeting-only", action="store_true")
+    search.add_argument("query", help='words, "a phrase", a OR b, NOT a, prefix*; "" for none')
+    add_filter_options(search)
     search.add_argument("--limit", type=int, default=20)
     search.add_argument("--format", choices=["text", "json"], default="text")
     add_db(search)
