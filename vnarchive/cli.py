@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -225,16 +226,28 @@ def command_schedule(args: argparse.Namespace) -> int:
 
 # export -------------------------------------------------------------------------------------
 def command_export(args: argparse.Namespace) -> int:
-    """Export a table or a query as CSV, JSON Lines or Parquet, with a datasheet beside it.
+    """Export a table, a view or a query as CSV, JSON Lines or Parquet (typed), with a datasheet
+    beside it (and a dataset card beside Parquet); the format comes from the extension, `-`
+    writes CSV or JSON Lines to standard output; the filters are those of `search`.
 
-    Example: vnarchive export --format parquet --table meeting_reports reports.parquet
+    Example: vnarchive export reports.parquet --table reports --province "Bac Kan" --period 2024
     """
     from archive.export import export
 
     table = None if args.query else (args.table or "articles")
-    result = export(args.db, args.out, args.format, table=table, query=args.query,
-                    where=args.where, progress=_progress_rows())
-    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}")
+    filters = _filters(args)
+    try:
+        result = export(args.db, args.out, args.format, table=table, query=args.query,
+                        where=args.where, filters=filters if table else None,
+                        progress=_progress_rows())
+    except BrokenPipeError:  # `export - | head`: the reader had enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
+        return 0
+    if result.path is None:
+        print(f"wrote {result.rows} rows to standard output", file=sys.stderr)
+        return 0
+    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}"
+          f"{' and dataset card ' + str(result.card) if result.card else ''}")
     return 0
 
 
@@ -246,7 +259,18 @@ def _progress_rows():
 
 
 # serve --------------------------------------------------------------------------------------
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+def off_loopback_warning(host: str) -> str | None:
+    """A warning when Datasette would listen beyond this machine."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return None
+    return (f"warning: serving on {host}, not loopback: anyone who can reach this machine "
+            "can read the archive")
 
 
 def command_serve(args: argparse.Namespace) -> int:
@@ -268,9 +292,9 @@ def command_serve(args: argparse.Namespace) -> int:
         return 0
     check_readable(args.db)
     _add_views(args.db)
-    if args.host not in LOOPBACK_HOSTS:
-        print(f"warning: serving on {args.host}, not loopback: anyone who can reach this "
-              "machine can read the archive", file=sys.stderr)
+    warning = off_loopback_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(datasette_metadata(), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
@@ -582,12 +606,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(schedule)
 
     export = add("export", command_export, "export a table or query (csv, jsonl, parquet)")
-    export.add_argument("out", metavar="OUT", help="the file to write")
-    export.add_argument("--format", choices=["csv", "jsonl", "parquet"], required=True)
+    export.add_argument("out", metavar="OUT", help="the file to write (.csv, .jsonl, .parquet), "
+                        "or - for standard output (csv, jsonl)")
+    export.add_argument("--format", choices=["csv", "jsonl", "parquet"],
+                        help="default: from OUT's extension")
     source = export.add_mutually_exclusive_group()
-    source.add_argument("--table", help="a table (default: articles)")
+    source.add_argument("--table", help="a table or view (default: articles; reports has a "
+                        "meeting report on one row)")
     source.add_argument("--query", help="an SQL query instead of a table")
     export.add_argument("--where", help="an SQL condition on the table's rows")
+    add_filter_options(export)
     add_db(export)
 
     serve = add("serve", command_serve, "browse the archive with Datasette")
