@@ -16,8 +16,13 @@ QUARTER = ("substr(coalesce(meeting_date, published), 1, 4) || '-Q' || "
 PROVINCE_FILTER = "[[ and vnarchive_place(province) = vnarchive_place(:province) ]]"
 
 
+# SVG rather than vega-embed's default canvas: marks a screen reader (and a test) can find.
+EMBED = {"embedOptions": {"renderer": "svg"}}
+
+
 def _heat_map(x: str, y: str, color: str, x_title: str, y_title: str) -> dict:
     return {
+        "usermeta": EMBED,
         "mark": {"type": "rect", "tooltip": True},
         "encoding": {
             "x": {"field": x, "type": "ordinal", "title": x_title},
@@ -80,7 +85,9 @@ def dashboards(database: str) -> dict:
             "figure-series": {
                 "title": "A figure over time, per locality (the period it reviewed)",
                 "db": database, "library": "vega-lite",
-                "query": "select period_reviewed, locality || ' (' || province || ')' as place, "
+                "query": "select period_reviewed, "
+                         "vnarchive_period_end(period_reviewed) as period_end, "
+                         "locality || ' (' || province || ')' as place, "
                          "value, unit, label, title from report_figures where "
                          "period_reviewed is not null "
                          "[[ and vnarchive_fold(label) like '%' || vnarchive_fold(:label) || '%' ]]"
@@ -88,10 +95,11 @@ def dashboards(database: str) -> dict:
                          "vnarchive_place(:locality) ]] "
                          f"{PROVINCE_FILTER} order by place, period_reviewed",
                 "display": {
+                    "usermeta": EMBED,
                     "mark": {"type": "line", "point": True, "tooltip": True},
                     "encoding": {
-                        "x": {"field": "period_reviewed", "type": "ordinal",
-                              "title": "period reviewed"},
+                        "x": {"field": "period_end", "type": "temporal",
+                              "title": "end of the period reviewed"},
                         "y": {"field": "value", "type": "quantitative", "title": "value"},
                         "color": {"field": "place", "type": "nominal", "title": "locality"},
                     },

@@ -135,6 +135,16 @@ def period_within(period: str | None, outer: str | None) -> bool:
     return outer_low <= low and high <= outer_high
 
 
+def period_end(period: str | None) -> str | None:
+    """The last day of a period (2024-Q2 -> 2024-06-30), to place it on a time axis."""
+    match = PERIOD.match(period or "")
+    if match is None:
+        return None
+    year, (_, last) = int(match["year"]), _months(match)
+    following = date(year + last // 12, last % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1).isoformat()
+
+
 def _months(match: re.Match) -> tuple[int, int]:
     if match["month"]:
         return int(match["month"]), int(match["month"])
@@ -179,6 +189,7 @@ def register_functions(connection: sqlite3.Connection) -> None:
     connection.create_function("vnarchive_place", 1, place_key, deterministic=True)
     connection.create_function("vnarchive_period_within", 2, period_within,
                                deterministic=True)
+    connection.create_function("vnarchive_period_end", 1, period_end, deterministic=True)
     connection.create_function("vnarchive_fts", 1, fts_expression, deterministic=True)
     connection.create_function("vnarchive_fold", 1, lambda text: None if text is None
                                else fold_diacritics(text), deterministic=True)

@@ -72,7 +72,9 @@ TABLES = {
         },
         "facets": ["site", "is_meeting_report", "language", "encoding"],
         "label_column": "title",
-        "sortable_columns": ["published", "fetched_at", "confidence"],
+        # The search form carries the sort: every sort it may carry must be allowed.
+        "sortable_columns": ["published", "fetched_at", "confidence", "canonical_url"],
+        "sort_desc": "published",
     },
     "meeting_reports": {
         "description": "The fields of each article that is a meeting report (see the view "
