@@ -288,3 +288,34 @@ def test_write_metadata_for_a_plain_datasette_run(tmp_path):
                                               ("192.168.1.5", True)])
 def test_serving_off_loopback_warns(host, warned):
     assert bool(off_loopback_warning(host)) is warned
+
+
+# Figure labels and officials' titles ----------
+def test_figure_labels_name_what_was_counted():
+    from pipelines.meetings import find_figures
+
+    text = ("Thu ngân sách nhà nước trên địa bàn đạt 11.540 tỷ đồng, bằng 52% dự toán; "
+            "toàn huyện trồng mới được 1.200 ha rừng, có thêm 2 xã đạt chuẩn nông thôn mới.")
+    labels = [(figure["text"], figure["label"]) for figure in find_figures(text)]
+    assert labels == [("11.540 tỷ đồng", "Thu ngân sách nhà nước trên địa bàn"),
+                      ("52%", "Thu ngân sách nhà nước trên địa bàn"),
+                      ("1.200 ha", "trồng mới"), ("2 xã", "đạt chuẩn nông thôn mới")]
+
+
+def test_officials_titles_stop_at_the_title():
+    from pipelines.meetings import find_officials
+
+    text = ("Đồng chí Nguyễn Văn An, Phó Chủ tịch UBND tỉnh trình bày cho thấy, 6 tháng đầu "
+            "năm kinh tế phục hồi. Dự có đồng chí Lê Văn Bình, Phó Bí thư Huyện ủy, Chủ tịch "
+            "UBND huyện, các đồng chí Ủy viên Ban Chấp hành Đảng bộ huyện.")
+    assert find_officials(text) == [
+        {"name": "Nguyễn Văn An", "title": "Phó Chủ tịch UBND tỉnh"},
+        {"name": "Lê Văn Bình", "title": "Phó Bí thư Huyện ủy, Chủ tịch UBND huyện"}]
+
+
+def test_figure_labels_meet_their_floor_on_the_hand_labels():
+    from bench.eval_figures import FLOOR, evaluate, load_rows, share_right
+
+    results = evaluate(load_rows())
+    assert len(results["synthetic"]) == 80
+    assert share_right(results["synthetic"]) >= FLOOR
