@@ -163,7 +163,10 @@ QUERIES = {
         "title": "New meeting reports of a province (Atom feed: add .atom to the address)",
         "description": "Subscribe to /vnarchive/new_reports_of_a_province.atom?province=Bac+Kan",
         "sql": "select canonical_url as atom_id, title as atom_title, "
-               "coalesce(published, meeting_date) as atom_updated, url as atom_link, "
+               # feedgen needs a zone: a bare day is taken at midnight in Vietnam.
+               "case when length(coalesce(published, meeting_date)) = 10 then "
+               "coalesce(published, meeting_date) || 'T00:00:00+07:00' "
+               "else published end as atom_updated, url as atom_link, "
                "coalesce(organ_name, '') || ' · ' || coalesce(locality, '') || ' · ' || "
                "coalesce(period_deployed, '') as atom_content, province, meeting_date "
                "from reports where vnarchive_place(province) = vnarchive_place(:province) "

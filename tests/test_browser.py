@@ -6,15 +6,12 @@ start."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, query
-from tests.test_archive import fetch, free_port
+from tests.conftest import query
+from tests.test_research import serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -45,22 +42,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def served(crawled_archive) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "vnarchive", "serve", "--port", str(port),
-                               "--db", str(crawled_archive.db)], cwd=PROJECT_ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                fetch(base + "/vnarchive.json")
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serving(crawled_archive.db) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_the_dashboard_draws_its_charts(browser, served, crawled_archive):

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pyarrow.parquet
@@ -213,12 +215,9 @@ def test_stdout_duplicates_and_unknown_extensions(crawled_archive, tmp_path):
 
 
 # Datasette ----------
-@pytest.fixture(scope="module")
-def served(crawled_archive, tmp_path_factory):
-    """`vnarchive serve` on a copy of the archive under another file name."""
-    folder = tmp_path_factory.mktemp("served")
-    db = folder / "some-other-name.db"
-    shutil.copy(crawled_archive.db, db)
+@contextmanager
+def serving(db) -> Iterator[str]:
+    """`vnarchive serve` on `db` on a free loopback port, until the block ends."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "vnarchive", "serve", "--port", str(port),
                                "--db", str(db)], cwd=PROJECT_ROOT,
@@ -235,6 +234,15 @@ def served(crawled_archive, tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def served(crawled_archive, tmp_path_factory):
+    """The archive served under another file name."""
+    db = tmp_path_factory.mktemp("served") / "some-other-name.db"
+    shutil.copy(crawled_archive.db, db)
+    with serving(db) as base:
+        yield base
 
 
 def rows(url: str) -> list[dict]:
