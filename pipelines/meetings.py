@@ -368,7 +368,8 @@ def find_officials(text: str) -> list[dict[str, str]]:
 
 # Figures -------------------------------------------------------------------------------------
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-UNITS = (r"tỷ đồng|triệu đồng|nghìn đồng|triệu USD|tỷ USD|USD|%|ha|tấn|km|hộ|người|lao động|"
+UNITS = (r"nghìn tỷ đồng|tỷ đồng|triệu đồng|nghìn đồng|triệu USD|tỷ USD|USD|%|ha|tấn|km|hộ|"
+         r"triệu lượt khách|lượt khách|người|lao động|"
          r"đảng viên|trường|công trình|dự án|doanh nghiệp|hợp tác xã|xã|tạ/ha")
 FIGURE = re.compile(rf"(?<![\d/.,])(?P<number>{NUMBER})\s*(?P<unit>{UNITS})(?![\wÀ-ỹ])")
 RATIO = re.compile(r"(?<![\d/])(?P<done>\d{1,3})/(?P<total>\d{1,3})\s+(?P<unit>chỉ tiêu|tiêu chí|"
