@@ -14,6 +14,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # Timestamps: the sites' own time (+07:00) for publication, UTC for what the crawler did.
 LOCAL_TIMESTAMPS = {"published"}
@@ -119,17 +120,39 @@ def _timestamp(value, tz: str) -> datetime:
 def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
     if pa.types.is_string(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
         return pa.array(values, type=kind)
+    if pa.types.is_timestamp(kind):
+        try:
+            return _cast_timestamps(values, kind)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # a value Arrow cannot read: convert one by one, naming the culprit
     return pa.array([convert(value, kind, column) for value in values], type=kind)
 
 
-def json_value(value, kind: pa.DataType, column: str):
-    """A value as JSON Lines writes it: arrays and objects for list columns, booleans for
-    flags, ISO text for days and timestamps (JSON has no such types)."""
-    if isinstance(kind, JSON_TYPES) or pa.types.is_boolean(kind):
-        converted = convert(value, kind, column)
-        return dict(converted) if isinstance(kind, pa.MapType) and converted is not None \
-            else converted
-    return value
+def _cast_timestamps(values: list, kind: pa.DataType) -> pa.Array:
+    """ISO texts parsed by Arrow in one call (the export's hot path), a bare day or a time
+    without a zone first given the column's zone, as `_timestamp` does one by one."""
+    texts = pa.array([value or None for value in values], type=pa.string())
+    zone = "+00:00" if kind.tz == "UTC" else kind.tz
+    length = pc.utf8_length(texts)
+    texts = pc.if_else(pc.equal(length, 10), pc.binary_join_element_wise(
+        texts, f"T00:00:00{zone}", ""), texts)
+    texts = pc.if_else(pc.equal(length, 19), pc.binary_join_element_wise(texts, zone, ""),
+                       texts)
+    return texts.cast(kind)
+
+
+def json_converters(schema: pa.Schema) -> list:
+    """Per column, what JSON Lines writes for a stored value: arrays and objects for list
+    columns, booleans for flags (None: the value as stored; JSON has no day or time type)."""
+    def converter(kind: pa.DataType, column: str):
+        def to_json(value):
+            converted = convert(value, kind, column)
+            return dict(converted) if isinstance(kind, pa.MapType) and converted is not None \
+                else converted
+        return to_json
+
+    return [converter(f.type, f.name) if isinstance(f.type, JSON_TYPES)
+            or pa.types.is_boolean(f.type) else None for f in schema]
 
 
 def describe(kind: pa.DataType) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from archive.columns import ColumnTypeError, arrow_column, arrow_schema, json_value
+from archive.columns import ColumnTypeError, arrow_column, arrow_schema, json_converters
 from archive.datasheet import ExportFacts, write_card, write_datasheet
 from archive.filters import Filters, filter_sql, register_functions
 from archive.query import connect_read_only
@@ -215,12 +215,15 @@ def _write_csv(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
 
 
 def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
-    kinds = [(f.name, f.type) for f in schema]
+    names, converters = schema.names, json_converters(schema)
+    typed = [(index, convert) for index, convert in enumerate(converters) if convert]
     with _open_text(path) as handle:
         for batch in batches:
-            handle.writelines(json.dumps({name: json_value(value, kind, name) for (name, kind),
-                                          value in zip(kinds, row, strict=True)},
-                                         ensure_ascii=False) + "\n" for row in batch)
+            for row in batch:
+                record = dict(zip(names, row, strict=True))
+                for index, convert in typed:
+                    record[names[index]] = convert(row[index])
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             yield batch
 
 

@@ -212,6 +212,9 @@ def test_stdout_duplicates_and_unknown_extensions(crawled_archive, tmp_path):
     unknown = export(crawled_archive.db, str(tmp_path / "x.txt"))
     assert unknown.returncode == 2 and "extension" not in unknown.stdout
     assert export(crawled_archive.db, "-", "--format", "parquet").returncode == 2
+    filtered_query = export(crawled_archive.db, "-", "--format", "csv", "--query", "select 1",
+                            "--province", "Bac Kan")
+    assert filtered_query.returncode == 2 and "--table" in filtered_query.stderr
 
 
 # Datasette ----------

@@ -238,7 +238,7 @@ def command_export(args: argparse.Namespace) -> int:
     filters = _filters(args)
     try:
         result = export(args.db, args.out, args.format, table=table, query=args.query,
-                        where=args.where, filters=filters if table else None,
+                        where=args.where, filters=filters,
                         progress=_progress_rows())
     except BrokenPipeError:  # `export - | head`: the reader had enough
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
