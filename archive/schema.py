@@ -326,3 +326,31 @@ def open_database(path: str) -> Database:
             raise ArchiveUnusable(f"{path} is not an archive ({error})") from None
         raise
     return db
+
+
+@migrations()
+def m012_report_views(db: Database) -> None:
+    """Reports on one row, for researchers, Datasette, exports and the saved queries:
+    `reports` (a report's fields with its article's title, URL, date and site, and its
+    officials and figures as JSON arrays) and `report_figures` (each figure with its report's
+    place and periods). Views, so they never go stale."""
+    db.create_view("reports", """
+        select m.canonical_url, a.title, a.url, a.published, a.site, m.kind, m.organ,
+          m.organ_name, m.locality, m.locality_level, m.province, m.province_2025,
+          m.meeting_date, m.period_reviewed, m.period_deployed, m.confidence, a.story_id,
+          (select json_group_array(json_object('name', o.name, 'title', o.title))
+             from (select name, title from officials o where o.canonical_url = m.canonical_url
+                   order by o.id) o) as officials,
+          (select json_group_array(json_object('label', f.label, 'value', f.value,
+                  'total', f.total, 'unit', f.unit, 'text', f.text))
+             from (select label, value, total, unit, text from figures f
+                   where f.canonical_url = m.canonical_url order by f.id) f) as figures,
+          1 as is_meeting_report
+        from meeting_reports m join articles a on a.canonical_url = m.canonical_url""")
+    db.create_view("report_figures", """
+        select f.id, f.canonical_url, a.title, a.published, a.site, m.organ, m.locality,
+          m.locality_level, m.province, m.province_2025, m.meeting_date, m.period_reviewed,
+          m.period_deployed, f.label, f.value, f.total, f.unit, f.text,
+          1 as is_meeting_report
+        from figures f join meeting_reports m on m.canonical_url = f.canonical_url
+        join articles a on a.canonical_url = f.canonical_url""")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipelines.figure_labels import figure_label
 from pipelines.gazetteer import (
     CENTRAL_CITIES,
     REFORM_DAY,
@@ -465,13 +466,21 @@ def _province_hints(text: str, owner) -> list[str]:
 PERSON = rf"(?P<name>{CAPITALISED}(?:\s+{CAPITALISED}){{1,4}})"
 TITLE_START = (r"(?:Phó |Nguyên )?(?:Bí thư|Chủ tịch|Ủy viên|Uỷ viên|Trưởng|Giám đốc|Tỉnh ủy viên|"
                r"Tỉnh uỷ viên|Thường trực|Chánh|Phó|Đại biểu|Thành ủy viên|Huyện ủy viên)")
-TITLE_END = (r"(?=\s+(?:chủ trì|phát biểu|dự|đã|nhấn mạnh|yêu cầu|đề nghị|ghi nhận|cho biết|"
-             r"chỉ đạo|kết luận|trao|khẳng định|biểu dương|đánh giá|lưu ý|và|cùng)\b|[.;:()]|$)")
+# A title stops at the verb of its sentence ("... trình bày", "... điều hành kỳ họp") or at
+# a comma that does not open a further title ("Phó Bí thư Huyện ủy, Chủ tịch UBND huyện" is
+# one title; "..., các đồng chí ..." is not).
+TITLE_VERBS = (r"chủ trì|phát biểu|dự|đã|nhấn mạnh|yêu cầu|đề nghị|ghi nhận|cho biết|chỉ đạo|"
+               r"kết luận|trao|khẳng định|biểu dương|đánh giá|lưu ý|và|cùng|trình bày|báo cáo|"
+               r"cho thấy|thông tin|thông qua|điều hành|điều khiển|quán triệt|phổ biến|nêu|"
+               r"tặng|khen|tham dự|tới dự|về dự|thay mặt|giới thiệu|công bố|tuyên bố|"
+               r"khai mạc|bế mạc|đọc|nhận định|phân tích|thống nhất|giải trình|tiếp thu")
+TITLE_END = rf"(?=\s+(?:{TITLE_VERBS})\b|[.;:()]|,(?!\s*{TITLE_START})|$)"
+TITLE = rf"{TITLE_START}[^.,;:()]*?(?:,\s*{TITLE_START}[^.,;:()]*?)*"
 # "đồng chí NAME, TITLE" / "đồng chí NAME - TITLE"; and "NAME - TITLE" (portals' style).
 OFFICIAL_PATTERNS = (
     re.compile(rf"(?:đồng chí|Đồng chí|ông|bà|Ông|Bà)\s+{PERSON}\s*(?:,|-|–)\s*"
-               rf"(?P<title>{TITLE_START}[^.;:()]*?){TITLE_END}"),
-    re.compile(rf"(?<![\wÀ-ỹ]){PERSON}\s+-\s+(?P<title>{TITLE_START}[^.;:()]*?){TITLE_END}"),
+               rf"(?P<title>{TITLE}){TITLE_END}"),
+    re.compile(rf"(?<![\wÀ-ỹ]){PERSON}\s+-\s+(?P<title>{TITLE}){TITLE_END}"),
 )
 
 
@@ -491,41 +500,43 @@ def find_officials(text: str) -> list[dict[str, str]]:
 
 # Figures -------------------------------------------------------------------------------------
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-UNITS = (r"tỷ đồng|triệu đồng|nghìn đồng|triệu USD|tỷ USD|USD|%|ha|tấn|km|hộ|người|lao động|"
+UNITS = (r"nghìn tỷ đồng|tỷ đồng|triệu đồng|nghìn đồng|triệu USD|tỷ USD|USD|%|ha|tấn|km|hộ|"
+         r"triệu lượt khách|lượt khách|người|lao động|"
          r"đảng viên|trường|công trình|dự án|doanh nghiệp|hợp tác xã|xã|tạ/ha")
 FIGURE = re.compile(rf"(?<![\d/.,])(?P<number>{NUMBER})\s*(?P<unit>{UNITS})(?![\wÀ-ỹ])")
 RATIO = re.compile(r"(?<![\d/])(?P<done>\d{1,3})/(?P<total>\d{1,3})\s+(?P<unit>chỉ tiêu|tiêu chí|"
                    r"xã|trường|nhiệm vụ)")
-LABEL_TRIM = re.compile(r"(?:^|\s+)(?:ước đạt|ước|đạt|là|khoảng|trên|gần|hơn|được|bằng|với|có|"
-                        r"tăng|giảm|còn)\s*$")
-
-
 def parse_number(text: str) -> float:
     """Vietnamese number format: "3.204" is 3204, "6,8" is 6.8, "1.265,5" is 1265.5."""
     return float(text.replace(".", "").replace(",", "."))
 
 
-def _label(text: str, position: int) -> str:
-    clause = re.split(r"[,;:.]\s", text[max(0, position - 80): position])[-1]
-    for _ in range(3):
-        clause = LABEL_TRIM.sub("", clause)
-    return " ".join(clause.split()[-6:])
-
-
 def find_figures(text: str) -> list[dict]:
     """Reported figures: the text as printed, the value, the unit and a label."""
-    figures = []
+    return [{key: value for key, value in figure.items() if key not in ("start", "end")}
+            for figure in figures_at(text).values()]
+
+
+def figures_at(text: str) -> dict[int, dict]:
+    """The figures by where they start in the text, each labelled with what it counts
+    (pipelines/figure_labels.py): in order, since a figure may take the label of the one
+    before it."""
+    found = []
     for match in RATIO.finditer(text):
-        figures.append({"text": match.group(0), "value": int(match.group("done")),
-                        "total": int(match.group("total")), "unit": match.group("unit"),
-                        "label": _label(text, match.start()), "start": match.start()})
+        found.append({"text": match.group(0), "value": int(match.group("done")),
+                      "total": int(match.group("total")), "unit": match.group("unit"),
+                      "start": match.start(), "end": match.end()})
     for match in FIGURE.finditer(text):
         value = parse_number(match.group("number"))
-        figures.append({"text": match.group(0), "value": int(value) if value.is_integer()
-                        else value, "unit": match.group("unit"),
-                        "label": _label(text, match.start()), "start": match.start()})
-    figures.sort(key=lambda figure: figure.pop("start"))
-    return figures
+        found.append({"text": match.group(0), "value": int(value) if value.is_integer()
+                      else value, "unit": match.group("unit"), "start": match.start(),
+                      "end": match.end()})
+    found.sort(key=lambda figure: figure["start"])
+    for index, figure in enumerate(found):
+        following = found[index + 1]["start"] if index + 1 < len(found) else len(text)
+        figure["label"] = figure_label(text, figure["start"], figure["end"], figure["unit"],
+                                       found[index - 1] if index else None, following)
+    return {figure["start"]: figure for figure in found}
 
 
 @dataclass

@@ -276,7 +276,7 @@ def command_schedule(args: argparse.Namespace) -> int:
             described, seconds = interval_of(args.every, args.cron)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        names = [*args.sites, *(load_profile_file(path).name for path in args.profile)]
+        names = [*args.sites, *(load_extra_profile(path).name for path in args.profile)]
         record_schedule(str(args.db), names, described, seconds)
     return run_schedule(crawl_args, str(args.db), every=args.every, cron=args.cron,
                         max_runs=args.max_runs, once=args.once, verbose=args.verbose)
@@ -284,22 +284,33 @@ def command_schedule(args: argparse.Namespace) -> int:
 
 # export -------------------------------------------------------------------------------------
 def command_export(args: argparse.Namespace) -> int:
-    """Export a table or a query as CSV, JSON Lines or Parquet, with a datasheet beside it.
+    """Export a table, a view or a query as CSV, JSON Lines or Parquet (typed), with a datasheet
+    beside it (and a dataset card beside Parquet); the format comes from the extension, `-`
+    writes CSV or JSON Lines to standard output; the filters are those of `search`.
 
-    Example: vnarchive export --format parquet --table meeting_reports reports.parquet
+    Example: vnarchive export reports.parquet --table reports --province "Bac Kan" --period 2024
     """
     from archive.export import export
 
     table = None if args.query else (args.table or "articles")
+    filters = _filters(args)
     try:
         result = export(args.db, args.out, args.format, table=table, query=args.query,
-                        where=args.where, progress=_progress_rows(), force=args.force)
+                        where=args.where, filters=filters, progress=_progress_rows(),
+                        force=args.force)
+    except BrokenPipeError:  # `export - | head`: the reader had enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
+        return 0
     except ExportError:
         raise
     except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
-        raise CommandError(f"cannot write the rows as {args.format}: {error}; {args.out} "
-                           "was left as it was") from None
-    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}")
+        raise CommandError(f"cannot write the rows as {args.format or 'asked'}: {error}; "
+                           f"{args.out} was left as it was") from None
+    if result.path is None:
+        print(f"wrote {result.rows} rows to standard output", file=sys.stderr)
+        return 0
+    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}"
+          f"{' and dataset card ' + str(result.card) if result.card else ''}")
     return 0
 
 
@@ -311,10 +322,24 @@ def _progress_rows():
 
 
 # serve --------------------------------------------------------------------------------------
-def command_serve(args: argparse.Namespace) -> int:
-    """Browse the archive with Datasette on 127.0.0.1, with metadata, facets, saved queries.
+def off_loopback_warning(host: str) -> str | None:
+    """A warning when Datasette would listen beyond this machine."""
+    import ipaddress
 
-    Example: vnarchive serve --port 8001
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return None
+    return (f"warning: serving on {host}, not loopback: anyone who can reach this machine "
+            "can read the archive")
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    """Browse the archive with Datasette: dashboard, metadata, facets, saved queries, feeds.
+
+    Example: vnarchive serve --port 8001   (then open http://127.0.0.1:8001/-/dashboards/researcher)
     """
     import subprocess
     import tempfile
@@ -322,13 +347,24 @@ def command_serve(args: argparse.Namespace) -> int:
     from archive.errors import check_readable
     from archive.metadata import datasette_metadata
 
+    if args.write_metadata:
+        Path(args.write_metadata).write_text(json.dumps(datasette_metadata(), ensure_ascii=False,
+                                                        indent=2), encoding="utf-8")
+        print(f"wrote {args.write_metadata}; run: datasette serve {args.db} --metadata "
+              f"{args.write_metadata}")
+        return 0
     check_readable(args.db)
+    _add_views(args.db)
+    warning = off_loopback_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(datasette_metadata(args.db), handle, ensure_ascii=False)
+        json.dump(datasette_metadata(), handle, ensure_ascii=False)
     command = [sys.executable, "-m", "datasette", "serve", str(args.db), "--metadata",
-               handle.name, "--host", "127.0.0.1", "--port", str(args.port),
+               handle.name, "--host", args.host, "--port", str(args.port),
                "--plugins-dir", str(DATASETTE_PLUGINS)]  # Host-header check (DNS rebinding)
-    print(f"serving {args.db} at http://127.0.0.1:{args.port}/", flush=True)
+    print(f"serving {args.db} at http://{args.host}:{args.port}/ (dashboard: "
+          f"http://{args.host}:{args.port}/-/dashboards/researcher)", flush=True)
     datasette = subprocess.Popen(command)
     # Stopping `vnarchive serve` (SIGTERM, Ctrl-C) stops Datasette too, never leaving it behind.
     signal.signal(signal.SIGTERM, lambda *_: datasette.terminate())
@@ -343,27 +379,72 @@ def command_serve(args: argparse.Namespace) -> int:
         Path(handle.name).unlink(missing_ok=True)
 
 
+def _add_views(db_path: str) -> None:
+    """Bring an archive of an earlier version up to the views the saved queries read, when it
+    is writable (a read-only one is served as it is)."""
+    from archive.errors import ArchiveError
+    from archive.schema import open_database
+
+    try:
+        open_database(db_path).close()
+    except ArchiveError:
+        pass
+
+
 # search -------------------------------------------------------------------------------------
 def command_search(args: argparse.Namespace) -> int:
-    """Search titles and texts; with or without diacritics, old or new tone marks.
+    """Search titles and texts; with or without diacritics, old or new tone marks. "quoted
+    words" are a phrase, OR and NOT combine terms, a trailing * is a prefix; an empty query
+    lists what the filters keep, newest first.
 
-    Example: vnarchive search "trien khai nhiem vu quy II" --province "Thanh Hóa" --meeting-only
+    Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
     """
     from archive.search import search
 
-    hits = search(args.db, args.query, site=args.site, province=args.province,
-                  date_from=args.date_from, date_to=args.date_to,
-                  meeting_only=args.meeting_only, limit=args.limit)
+    hits = search(args.db, args.query, filters=_filters(args), limit=args.limit)
     if args.format == "json":
         _print_json([hit.__dict__ for hit in hits])
         return 0
     for hit in hits:
         label = "meeting report" if hit.is_meeting_report else "article"
+        place = ", ".join(part for part in (hit.locality, hit.province) if part)
         print(f"{hit.title}\n  {hit.site} · {(hit.published or '')[:10]} · {label}"
-              f"{' · ' + hit.province if hit.province else ''}\n  {hit.canonical_url}\n"
-              f"  {hit.snippet}\n")
+              f"{' · ' + place if place else ''}"
+              f"{' · ' + hit.period_deployed if hit.period_deployed else ''}\n"
+              f"  {hit.canonical_url}\n  {hit.snippet}\n")
     print(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
     return 0
+
+
+def _filters(args: argparse.Namespace):
+    """The researcher's filters of `search` and `export` (archive/filters.py)."""
+    from archive.filters import FilterError, Filters
+
+    try:
+        return Filters(site=args.site, province=args.province, district=args.district,
+                       commune=args.commune, organ=args.organ, level=args.level,
+                       period=args.period, date_from=args.date_from, date_to=args.date_to,
+                       meeting_only=args.meeting_only)
+    except FilterError as error:
+        raise CommandError(str(error)) from None
+
+
+def add_filter_options(sub: argparse.ArgumentParser) -> None:
+    """Filters without SQL, folded ("Bac Kan" is "Bắc Kạn"), for `search` and `export`."""
+    sub.add_argument("--site", help="a site profile name")
+    sub.add_argument("--province", help="meeting reports of this province (as it was then)")
+    sub.add_argument("--district", help="meeting reports of this district (huyện level)")
+    sub.add_argument("--commune", help="meeting reports of this commune (xã level)")
+    sub.add_argument("--organ", help="party_committee, people_committee, people_council, "
+                     "front or other")
+    sub.add_argument("--level", help="tỉnh, huyện or xã (province, district, commune)")
+    sub.add_argument("--period", help="reports deploying a period inside this one: 2024, "
+                     "2024-H1, 2024-Q2 or 2024-06")
+    sub.add_argument("--from", dest="date_from", metavar="DAY",
+                     help="published on or after (2024-04-01, 2024-04 or 2024)")
+    sub.add_argument("--to", dest="date_to", metavar="DAY",
+                     help="published on or before (2024-06-30, 2024-06 or 2024)")
+    sub.add_argument("--meeting-only", action="store_true", help="meeting reports only")
 
 
 # reprocess ----------------------------------------------------------------------------------
@@ -678,28 +759,33 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(schedule)
 
     export = add("export", command_export, "export a table or query (csv, jsonl, parquet)")
-    export.add_argument("out", metavar="OUT", help="the file to write")
-    export.add_argument("--format", choices=["csv", "jsonl", "parquet"], required=True)
+    export.add_argument("out", metavar="OUT", help="the file to write (.csv, .jsonl, .parquet), "
+                        "or - for standard output (csv, jsonl)")
+    export.add_argument("--format", choices=["csv", "jsonl", "parquet"],
+                        help="default: from OUT's extension")
     source = export.add_mutually_exclusive_group()
-    source.add_argument("--table", help="a table (default: articles)")
+    source.add_argument("--table", help="a table or view (default: articles; reports has a "
+                        "meeting report on one row)")
     source.add_argument("--query", help="an SQL query instead of a table")
     export.add_argument("--where", help="an SQL condition on the table's rows")
     export.add_argument("--force", action="store_true",
                         help="replace OUT if it exists (never the archive, a WARC file or "
                         "an SQLite database)")
+    add_filter_options(export)
     add_db(export)
 
     serve = add("serve", command_serve, "browse the archive with Datasette")
     serve.add_argument("--port", type=int, default=8001)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; others get a warning)")
+    serve.add_argument("--write-metadata", metavar="FILE",
+                       help="write the Datasette metadata (dashboard, queries, feeds) to FILE "
+                       "for a plain `datasette` run, and exit")
     add_db(serve)
 
     search = add("search", command_search, "full-text search that folds Vietnamese diacritics")
-    search.add_argument("query")
-    search.add_argument("--site")
-    search.add_argument("--province", help="meeting reports of this province (as it was then)")
-    search.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", type=iso_day)
-    search.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", type=iso_day)
-    search.add_argument("--meeting-only", action="store_true")
+    search.add_argument("query", help='words, "a phrase", a OR b, NOT a, prefix*; "" for none')
+    add_filter_options(search)
     search.add_argument("--limit", type=positive_int, default=20)
     search.add_argument("--format", choices=["text", "json"], default="text")
     add_db(search)
