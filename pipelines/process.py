@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
 from pipelines.dates import meeting_date
-from pipelines.extract import extract_article
+from pipelines.extract import Extracted
 from pipelines.fingerprint import encode, signature
 from pipelines.notfound import soft_404_reason
+from pipelines.region import RegionReport, RegionRequest, extract_with_region
 from pipelines.vietnamese import fold_diacritics
 
 EXTRACTED_FIELDS = ("title", "lead", "text", "author", "published", "published_source",
@@ -48,8 +49,18 @@ def extract_fields(body: bytes, url: str, declared_encoding: str | None,
                    article_selector: str | None = None) -> dict:
     """The article's text and metadata; NotAnArticle when the page has none.
     `article_selector` is the site profile's CSS for its article element, if it has one."""
-    extracted = extract_article(body, url=url, declared_encoding=declared_encoding,
-                                article_selector=article_selector)
+    return extract_page(body, url, declared_encoding, RegionRequest(article_selector))[0]
+
+
+def extract_page(body: bytes, url: str, declared_encoding: str | None,
+                 region: RegionRequest) -> tuple[dict, RegionReport]:
+    """`extract_fields` reading the article region the crawl asks for (the profile's or a
+    learned one, pipelines.region), with what the page taught about that region."""
+    extracted, report = extract_with_region(body, url, declared_encoding, region)
+    return _fields(extracted, url), report
+
+
+def _fields(extracted: Extracted, url: str) -> dict:
     if extracted.rejected:
         raise RejectedPage(extracted.rejected)
     not_found = soft_404_reason(extracted.title, extracted.text)
