@@ -75,12 +75,13 @@ class RegionReport:
 
 @dataclass
 class SiteRegion:
-    """One site's region through a crawl: the profile's selector, or one being learned."""
+    """One site's region through a crawl: the profile's selector, or the regions learned (one
+    per article template the site uses, read as one CSS selector group)."""
 
     hand_selector: str | None = None
-    learned: str | None = None
+    learned: list[str] = field(default_factory=list)
     candidates: Counter = field(default_factory=Counter)
-    located: int = 0
+    located: int = 0  # pages located since the last region was learned
     lengths: list[int] = field(default_factory=list)
     misses_in_a_row: int = 0
     forgotten: int = 0
@@ -88,34 +89,39 @@ class SiteRegion:
     def request(self) -> RegionRequest:
         if self.hand_selector:
             return RegionRequest(selector=self.hand_selector)
-        expected = int(statistics.median(self.lengths)) if self.lengths else 0
-        if self.learned:
-            return RegionRequest(selector=self.learned, learned=True, expected_length=expected)
-        return RegionRequest(locate=self.located < LEARNING_PAGES, expected_length=expected)
+        return RegionRequest(
+            selector=", ".join(self.learned) or None, learned=bool(self.learned),
+            locate=self.located < LEARNING_PAGES,
+            expected_length=int(statistics.median(self.lengths)) if self.lengths else 0)
 
     def observe(self, report: RegionReport) -> None:
-        """Learn from one page's report; forget a region that keeps missing."""
+        """Learn from one page's report; forget the regions when they keep missing."""
         if self.hand_selector:
             return
         if report.text_length and len(self.lengths) < 50:
             self.lengths.append(report.text_length)
-        if self.learned:
-            self.misses_in_a_row = self.misses_in_a_row + 1 if report.missed else 0
-            if self.misses_in_a_row >= MISSES_TO_FORGET:
-                logger.info("article region %r forgotten: it missed %d pages in a row",
-                            self.learned, self.misses_in_a_row)
-                self.forget()
+        if report.candidate and self._agreed(report.candidate):
+            self.misses_in_a_row = 0  # a page of another template, now learned too
             return
-        if report.candidate:
-            self.located += 1
-            self.candidates[report.candidate] += 1
-            if self.candidates[report.candidate] >= AGREEING_PAGES:
-                self.learned = report.candidate
-                logger.info("article region learned: %r (%d pages agree)", self.learned,
-                            AGREEING_PAGES)
+        self.misses_in_a_row = self.misses_in_a_row + 1 if report.missed else 0
+        if self.misses_in_a_row >= MISSES_TO_FORGET:
+            logger.info("article region %r forgotten: it missed %d pages in a row",
+                        ", ".join(self.learned), self.misses_in_a_row)
+            self.forget()
+
+    def _agreed(self, candidate: str) -> bool:
+        """Count one page's candidate; whether it has just been learned."""
+        self.located += 1
+        self.candidates[candidate] += 1
+        if self.candidates[candidate] < AGREEING_PAGES or candidate in self.learned:
+            return False
+        self.learned.append(candidate)
+        self.located = 0
+        logger.info("article region learned: %r (%d pages agree)", candidate, AGREEING_PAGES)
+        return True
 
     def forget(self) -> None:
-        self.learned, self.misses_in_a_row, self.located = None, 0, 0
+        self.learned, self.misses_in_a_row, self.located = [], 0, 0
         self.candidates.clear()
         self.forgotten += 1
 
@@ -246,20 +252,29 @@ def extract_with_region(body: bytes, url: str, declared_encoding: str | None,
     """The page extracted as `request` asks, and what was learned of its region."""
     extracted = extract_article(body, url=url, declared_encoding=declared_encoding,
                                 article_selector=request.selector)
-    if not request.learned:
-        candidate = None
-        if request.locate and extracted.text and not extracted.rejected:
-            candidate = locate_region(extracted.html, extracted.text, extracted.title)
-        return extracted, RegionReport(candidate, len(extracted.text))
-    missing = _selector_missed(extracted, request.selector)
-    if missing:  # the extractor read the whole page already; the warning is not the user's
+    missed = False
+    if request.learned:
+        extracted, missed = _checked(extracted, body, url, declared_encoding, request)
+        if not missed:
+            return extracted, RegionReport(None, len(extracted.text), in_learned_region=True)
+    candidate = None
+    if request.locate and extracted.text and not extracted.rejected:
+        candidate = locate_region(extracted.html, extracted.text, extracted.title)
+    return extracted, RegionReport(candidate, len(extracted.text), missed=missed)
+
+
+def _checked(extracted: Extracted, body: bytes, url: str, declared_encoding: str | None,
+             request: RegionRequest) -> tuple[Extracted, bool]:
+    """The page as read from the learned region, or read whole when the region missed it;
+    and whether it missed."""
+    if _selector_missed(extracted, request.selector):
+        # The extractor read the whole page already; its warning is for a profile's selector.
         extracted.warnings = [w for w in extracted.warnings
                               if not (request.selector in w and "matched nothing" in w)]
-        return extracted, RegionReport(None, len(extracted.text), missed=True)
-    in_region = RegionReport(None, len(extracted.text), in_learned_region=True)
+        return extracted, True
     if len(extracted.text) >= SHORT_SHARE * request.expected_length or extracted.rejected:
-        return extracted, in_region
+        return extracted, False
     whole = extract_article(body, url=url, declared_encoding=declared_encoding)
     if len(whole.text) > 1.5 * len(extracted.text) + 100:  # the region held only part of it
-        return whole, RegionReport(None, len(whole.text), missed=True)
-    return extracted, in_region
+        return whole, True
+    return extracted, False

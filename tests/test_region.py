@@ -62,23 +62,26 @@ def test_a_region_is_learned_when_pages_agree_and_a_profile_selector_wins():
     region.observe(RegionReport("div.other", 900))
     for _ in range(AGREEING_PAGES - 1):
         region.observe(RegionReport("article.detail", 1000))
-        assert region.learned is None
+        assert not region.learned
     region.observe(RegionReport("article.detail", 1000))
     request = region.request()
-    assert (request.selector, request.learned, request.locate) == ("article.detail", True, False)
+    assert (request.selector, request.learned) == ("article.detail", True)
+    for _ in range(AGREEING_PAGES):  # pages of a second template, which the region missed
+        region.observe(RegionReport("div#mainContent", 1000, missed=True))
+    assert region.request().selector == "article.detail, div#mainContent"
     hand = SiteRegion("main .post")
     hand.observe(RegionReport("article.detail", 1000))
     assert hand.request() == RegionRequest("main .post")
 
 
 def test_a_learned_region_that_keeps_missing_is_forgotten():
-    region = SiteRegion(learned="article.detail")
+    region = SiteRegion(learned=["article.detail"])
     for _ in range(MISSES_TO_FORGET - 1):
         region.observe(RegionReport(None, 800, missed=True))
     region.observe(RegionReport(None, 900, in_learned_region=True))  # a hit resets the count
     for _ in range(MISSES_TO_FORGET):
         region.observe(RegionReport(None, 800, missed=True))
-    assert region.learned is None and region.forgotten == 1 and region.request().locate
+    assert not region.learned and region.forgotten == 1 and region.request().locate
 
 
 def test_a_missing_region_falls_back_to_the_whole_page_without_a_warning():
@@ -141,3 +144,12 @@ def test_a_site_never_seen_gets_the_rows_of_its_hand_written_selector(testweb, t
     expected = rows(hand_db)
     assert len(expected) == sum(len(family_pages(n, 100)) for n in CRAWLED)
     assert rows(unseen_db) == expected
+
+
+@pytest.mark.timeout(200)
+def test_region_benchmark_runs_on_a_few_pages():
+    result = subprocess.run([sys.executable, "bench/bench_region.py", "--pages", "20"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "site never seen (learned region)" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("learned region ")
