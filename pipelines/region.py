@@ -41,6 +41,7 @@ TEXT_SHARE = 0.9
 WIDEN_SHARE = 0.34
 # The region takes in the headline's block when that adds at most this share of its text.
 HEADLINE_SPAN = 0.5
+HEADLINE_LEVELS = 2
 # A page whose region text is shorter than this share of the site's median article is read
 # whole as well, to be sure the region did not miss it.
 SHORT_SHARE = 0.5
@@ -169,19 +170,32 @@ def _subtree_sums(weights: dict) -> Counter:
 
 
 def _with_headline(tree, element, title: str | None, everything: Counter):
-    """The element widened to the article's own headline, when the headline sits close by
-    (above the body in the same block; not in a page header far away)."""
+    """The element widened to the article's own headline, when the headline sits just above
+    the text, in the same block (HEADLINE_LEVELS up at most; not a page or column header)."""
     if not title:
         return element
-    for heading in tree.iter("h1", "h2", "h3", "h4"):
-        if _normalize(heading.text_content()) != title:
+    above = [element, *element.iterancestors()][1 : HEADLINE_LEVELS + 1]
+    # The headline as a text node of its own (an h1, or a CMS's title div), found by libxml2.
+    for node in tree.xpath("//body//text()[normalize-space(.) = $title]", title=title):
+        heading = node.getparent()
+        if heading is None or heading in above:
             continue
         ancestors = set(heading.iterancestors())
-        common = next((e for e in (element, *element.iterancestors()) if e in ancestors), None)
-        if common is not None and common is not element and common.tag not in ("body", "html") \
-                and everything[common] - everything[element] <= HEADLINE_SPAN * everything[element]:
+        common = next((e for e in above if e in ancestors), None)
+        if (common is not None and common.tag not in ("body", "html")
+                and _precedes(heading, element, common)
+                and everything[common] - everything[element]
+                <= HEADLINE_SPAN * everything[element]):
             return common
     return element
+
+
+def _precedes(first, second, within) -> bool:
+    """Whether `first` comes before `second` in the document (both inside `within`)."""
+    for element in within.iter():
+        if element is first or element is second:
+            return element is first
+    return False
 
 
 def _region_element(tree, text: str, title: str | None):
@@ -198,8 +212,8 @@ def _region_element(tree, text: str, title: str | None):
     while (parent := element.getparent()) is not None and parent.tag not in ("body", "html"):
         added = everything[parent] - everything[element]
         gained = inside[parent] - inside[element]
-        if not gained or gained < WIDEN_SHARE * added:
-            break
+        if added and (not gained or gained < WIDEN_SHARE * added):
+            break  # a wrapper that adds nothing is taken: pages with and without a lead agree
         element = parent
     return element
 
