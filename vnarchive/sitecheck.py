@@ -16,11 +16,11 @@ from pathlib import Path
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 
+from crawler.pages import Page, PageUnavailable, read_page
 from crawler.profiles import SITES_DIR, SiteProfile, find_profile, profile_problems
 from crawler.spiders.profile_spider import spider_class_for
 from pipelines.extract import extract_article
 from pipelines.process import NotAnArticle, process_article
-from vnarchive.pages import Page, PageUnavailable, read_page
 
 SHOWN_LINKS = 8  # links of each kind printed per listing
 ARTICLES_BY_DEFAULT = 2  # articles checked when no page is named
