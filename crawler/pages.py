@@ -39,10 +39,7 @@ class Page:
     body: bytes
     declared_encoding: str | None = None
     content_type: str = ""
-
-    @property
-    def is_file(self) -> bool:
-        return self.source != self.url
+    fetched: bool = False  # over HTTP (else read from a file)
 
 
 def is_url(source: str) -> bool:
@@ -90,7 +87,8 @@ def fetch(url: str, obey_robots: bool = True) -> Page:
     if obey_robots and not allowed(url):
         raise PageUnavailable(f"{url}: robots.txt does not allow the crawler to fetch it")
     final_url, body, content_type = _get(url)
-    return Page(url, final_url, body, declared_charset(content_type, body), content_type)
+    return Page(url, final_url, body, declared_charset(content_type, body), content_type,
+                fetched=True)
 
 
 def _get(url: str) -> tuple[str, bytes, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 
-from crawler.pages import Page, PageUnavailable, read_page
+from crawler.pages import Page, PageUnavailable, allowed, read_page
 from crawler.profiles import SITES_DIR, SiteProfile, find_profile, profile_problems
 from crawler.spiders.profile_spider import spider_class_for
 from pipelines.extract import extract_article
@@ -124,11 +124,18 @@ def check_listing(profile: SiteProfile, page: Page) -> tuple[PageReport, list[st
         response)))
     listings = [url for url in dict.fromkeys(spider.listing_urls(response))
                 if url not in articles]
+    report = PageReport(page.source, "listing")
+    if page.fetched:  # live: the crawl obeys robots.txt, so the check does too
+        refused = [url for url in articles + listings if not allowed(url)]
+        articles = [url for url in articles if url not in refused]
+        listings = [url for url in listings if url not in refused]
+        if refused:
+            report.lines.append(f"disallowed by robots.txt: {len(refused)} (counted as "
+                                "ignored)")
     followed = set(articles) | set(listings)
     ignored = [url for url in dict.fromkeys(link.url for link in
                                             LinkExtractor().extract_links(response))
                if url not in followed]
-    report = PageReport(page.source, "listing")
     if page.url is None:
         report.lines.append(f"(a saved page with no address of its own: links resolved "
                             f"against {response.url})")
