@@ -93,9 +93,12 @@ def classification_fields(title: str | None, text: str | None, published: str | 
 
 
 def process_article(body: bytes, url: str, declared_encoding: str | None, owner=None,
-                    article_selector: str | None = None) -> dict:
-    """Every field a crawl derives from one article page."""
-    fields = extract_fields(body, url, declared_encoding, article_selector)
+                    article_selector: str | None = None,
+                    region: RegionRequest | None = None) -> dict:
+    """Every field a crawl derives from one article page (read in `region` when given: a
+    learned one, pipelines.region)."""
+    fields = extract_page(body, url, declared_encoding,
+                          region or RegionRequest(article_selector))[0]
     fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
                                         owner))
     return fields

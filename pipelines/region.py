@@ -257,8 +257,9 @@ def locate_region(html: str, text: str, title: str | None = None) -> str | None:
 
 # Extracting with it -------------------------------------------------------------------------
 def _selector_missed(extracted: Extracted, selector: str) -> bool:
-    return any("matched nothing" in warning and repr(selector) in warning
-               for warning in extracted.warnings)
+    """Whether the extractor warned that the selector matched nothing (the only warning
+    that names it) and read the whole page instead."""
+    return any(repr(selector) in warning for warning in extracted.warnings)
 
 
 def extract_with_region(body: bytes, url: str, declared_encoding: str | None,
@@ -283,8 +284,7 @@ def _checked(extracted: Extracted, body: bytes, url: str, declared_encoding: str
     and whether it missed."""
     if _selector_missed(extracted, request.selector):
         # The extractor read the whole page already; its warning is for a profile's selector.
-        extracted.warnings = [w for w in extracted.warnings
-                              if not (request.selector in w and "matched nothing" in w)]
+        extracted.warnings = [w for w in extracted.warnings if repr(request.selector) not in w]
         return extracted, True
     if len(extracted.text) >= SHORT_SHARE * request.expected_length or extracted.rejected:
         return extracted, False

@@ -144,6 +144,10 @@ def test_a_site_never_seen_gets_the_rows_of_its_hand_written_selector(testweb, t
     expected = rows(hand_db)
     assert len(expected) == sum(len(family_pages(n, 100)) for n in CRAWLED)
     assert rows(unseen_db) == expected
+    # Re-processing learns the regions from the stored pages and writes the same rows.
+    reprocessed = run_vnarchive("reprocess", "--db", str(unseen_db))
+    assert reprocessed.returncode == 0, reprocessed.stderr[-2000:]
+    assert rows(unseen_db) == expected
 
 
 @pytest.mark.timeout(200)
@@ -153,3 +157,18 @@ def test_region_benchmark_runs_on_a_few_pages():
     assert result.returncode == 0, result.stderr[-3000:]
     assert "site never seen (learned region)" in result.stdout
     assert result.stdout.strip().splitlines()[-1].startswith("learned region ")
+
+
+def test_reprocessing_learns_the_region_of_a_site_with_no_selector(monkeypatch):
+    import archive.reprocess
+
+    class Record:  # what learned_regions reads of a WARC record
+        def __init__(self, url: str):
+            self.site, self.url, self.payload_file, self.payload_offset = "unseen", url, url, 0
+            self.headers = {"content-type": "text/html; charset=utf-8"}
+
+    pages = dict(family_pages("thanhhoa", 5))
+    monkeypatch.setattr(archive.reprocess, "read_payload", lambda folder, name, _: pages[name])
+    regions = archive.reprocess.learned_regions(Path("."), [Record(url) for url in pages],
+                                                {"unseen": None})
+    assert (regions["unseen"].selector, regions["unseen"].learned) == ("article.detail", True)

@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 
 from crawler.discover import Discovery, discover
 from crawler.pages import PageUnavailable, fetch, is_url, read_page
-from crawler.profiles import SITES_DIR
+from crawler.profiles import SITES_DIR, ProfileError
 from vnarchive.sitecheck import check_site
 
 
-class AddError(ValueError):
-    """The home page cannot be read, or gives nothing to write a profile from."""
+class AddError(ProfileError):
+    """The home page cannot be read, gives nothing to write a profile from, or the profile
+    would overwrite one (reported like a profile error: one line, exit code 2)."""
 
 
 HOST_NOISE = {"www", "gov", "vn", "com", "org", "net", "edu", "info"}
@@ -106,6 +107,8 @@ def add_site(home: str, name: str | None = None, out: str | None = None,
         raise AddError(f"no article links found on {home}: " + "; ".join(found.notes))
     name = name or profile_name(found.home)
     path = Path(out) if out else SITES_DIR / f"{name}.toml"
+    if out is None and path.exists():
+        raise AddError(f"{path} exists already: choose another --name, or --out FILE")
     path.write_text(profile_toml(name, found), encoding="utf-8")
     print(f"wrote {path}")
     print(path.read_text(encoding="utf-8"))
