@@ -141,18 +141,23 @@ def _in_text(node: str, text: str) -> bool:
     return len(node) >= 60 and node[middle - 20 : middle + 20] in text
 
 
+def _shown_in(node):
+    """The element a text node is shown in: its parent's for a tail (lxml gives the element
+    the tail follows)."""
+    owner = node.getparent()
+    return owner.getparent() if owner is not None and node.is_tail else owner
+
+
 def _weights(tree, text: str) -> tuple[dict, dict]:
     """Per element: characters of its own text nodes found in the extracted text, and all
-    characters of its own text nodes (tails belong to the parent, where they are shown)."""
+    characters of its own text nodes (a tail counts for the element it is shown in)."""
     matched: dict = {}
     total: dict = {}
     # One walk over libxml2's text nodes (no per-element text_content): fast on big pages.
-    for node in tree.xpath("//text()[not(ancestor::script) and not(ancestor::style)]"):
+    for node in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
         content = _normalize(str(node))
-        if not content:
-            continue
-        owner = node.getparent()
-        if owner is None:
+        owner = _shown_in(node)
+        if not content or owner is None:
             continue
         total[owner] = total.get(owner, 0) + len(content)
         if len(content) >= MIN_NODE and _in_text(content, text):
@@ -177,7 +182,7 @@ def _with_headline(tree, element, title: str | None, everything: Counter):
     above = [element, *element.iterancestors()][1 : HEADLINE_LEVELS + 1]
     # The headline as a text node of its own (an h1, or a CMS's title div), found by libxml2.
     for node in tree.xpath("//body//text()[normalize-space(.) = $title]", title=title):
-        heading = node.getparent()
+        heading = _shown_in(node)
         if heading is None or heading in above:
             continue
         ancestors = set(heading.iterancestors())
