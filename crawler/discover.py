@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
-from scrapy.http import TextResponse
+from scrapy.selector import Selector
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.pages import Page, PageUnavailable, allowed
@@ -24,6 +24,7 @@ from crawler.recognise import Recognised, recognise
 from crawler.urls import clean_url
 from crawler.urlshapes import pagination_pattern, url_pattern
 from pipelines.encodings import decode_page
+from pipelines.extract import parse_html
 
 Fetch = Callable[[str], Page]
 
@@ -62,7 +63,9 @@ class Discovery:
 
 
 def page_tree(page: Page):
-    return lxml_html.fromstring(decode_page(page.body, page.declared_encoding).text or "<p/>")
+    """The page parsed as the extractor parses it (an empty document when it holds none)."""
+    tree = parse_html(decode_page(page.body, page.declared_encoding).text)
+    return tree if tree is not None else lxml_html.fromstring("<p></p>")
 
 
 def anchors(tree, base_url: str) -> list[Anchor]:
@@ -117,16 +120,16 @@ def pagination_links(found: list[Anchor], listing: str, pattern: re.Pattern) -> 
 # Feeds and sitemaps --------------------------------------------------------------------------
 def feed_entries(page: Page) -> list[str]:
     """The article links of an RSS or Atom feed ([] when the page is not one)."""
-    response = TextResponse(url=page.url or page.source, body=page.body, encoding="utf-8")
-    try:
-        selector = response.selector
+    if not re.search(rb"<(rss|feed|rdf:RDF)\b", page.body[:2000]):
+        return []
+    try:  # as the spider reads feeds (crawler/spiders/profile_spider.py)
+        selector = Selector(text=page.body.decode("utf-8", "replace"), type="xml")
         selector.remove_namespaces()
         links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
     except ValueError:
         return []
-    if not re.search(rb"<(rss|feed|rdf:RDF)\b", page.body[:2000]):
-        return []
-    return [clean_url(urljoin(response.url, link.strip())) for link in links if link.strip()]
+    base = page.url or page.source
+    return [clean_url(urljoin(base, link.strip())) for link in links if link.strip()]
 
 
 def feed_candidates(tree, home: str) -> list[str]:
