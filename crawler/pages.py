@@ -8,6 +8,7 @@ crawl with its reactor would do at far greater cost to start.
 from __future__ import annotations
 
 import re
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from crawler.settings import USER_AGENT
 from pipelines.encodings import declared_charset
 
 TIMEOUT = 20
+DELAY = 1.0  # seconds between requests to one host, as a profile's default download_delay
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_last_request: dict[str, float] = {}
 MAX_BYTES = 8 * 1024 * 1024
 # Where a saved page names its own address, so its relative links resolve.
 OWN_ADDRESS = (re.compile(rb'<link[^>]+rel=["\']canonical["\'][^>]*href=["\']([^"\']+)', re.I),
@@ -86,9 +90,17 @@ def fetch(url: str, obey_robots: bool = True) -> Page:
     """One page over HTTP(S); PageUnavailable on an error status or when robots.txt says no."""
     if obey_robots and not allowed(url):
         raise PageUnavailable(f"{url}: robots.txt does not allow the crawler to fetch it")
+    _wait_turn(urlsplit(url).netloc)
     final_url, body, content_type = _get(url)
     return Page(url, final_url, body, declared_charset(content_type, body), content_type,
                 fetched=True)
+
+
+def _wait_turn(host: str) -> None:
+    """The profiles' default delay between two requests to one host (none on loopback)."""
+    if urlsplit(f"//{host}").hostname not in LOOPBACK:
+        time.sleep(max(0.0, _last_request.get(host, 0.0) + DELAY - time.monotonic()))
+    _last_request[host] = time.monotonic()
 
 
 def _get(url: str) -> tuple[str, bytes, str]:
