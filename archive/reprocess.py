@@ -28,6 +28,7 @@ from crawler.profiles import ProfileError, SiteProfile, load_profile_file, load_
 from crawler.urls import canonical_url
 from pipelines.encodings import declared_charset
 from pipelines.process import NotAnArticle, process_article
+from pipelines.region import RegionRequest, SiteRegion, extract_with_region
 
 
 @dataclass
@@ -60,7 +61,8 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     return chosen
 
 
-def _process(directory: str, record: ReadRecord, profile: SiteProfile | None) -> dict | str:
+def _process(directory: str, record: ReadRecord, profile: SiteProfile | None,
+             region: RegionRequest | None = None) -> dict | str:
     """One article, in a worker: its payload read from the WARC file and processed as its
     site's profile says; the reason as a string when the page holds no article."""
     try:
@@ -71,13 +73,33 @@ def _process(directory: str, record: ReadRecord, profile: SiteProfile | None) ->
     declared = declared_charset(record.headers.get("content-type"), body)
     try:
         return process_article(body, record.url, declared, profile and profile.owner,
-                               profile and profile.article_selector)
+                               profile and profile.article_selector, region)
     except NotAnArticle as reason:
         return str(reason)
 
 
 class UnreadablePayload(str):
     """The reason an article's payload could not be read back from its WARC file."""
+
+
+def learned_regions(directory: Path, records: list[ReadRecord],
+                    profiles: dict[str, SiteProfile]) -> dict[str, RegionRequest]:
+    """Per site with no `article_selector`: the article region its first pages agree on, as
+    the crawl learns it (pipelines.region), so re-processed rows are read as crawled ones."""
+    regions: dict[str, SiteRegion] = {}
+    for record in records:
+        profile = profiles.get(record.site)
+        region = regions.setdefault(record.site, SiteRegion(
+            profile.article_selector if profile else None))
+        if region.hand_selector or region.learned or not region.request().locate:
+            continue
+        try:
+            body = read_payload(directory, record.payload_file, record.payload_offset)
+        except Exception:  # garbled: counted when the article itself is processed
+            continue
+        declared = declared_charset(record.headers.get("content-type"), body)
+        region.observe(extract_with_region(body, record.url, declared, region.request())[1])
+    return {site: region.request() for site, region in regions.items() if region.learned}
 
 
 def archive_profiles(db_path: str) -> dict[str, SiteProfile]:
@@ -109,7 +131,9 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
                                             result.warc_problems).items())
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory))
     workers = os.cpu_count() or 1 if workers is None else workers
-    jobs = [(str(directory), record, profiles.get(record.site)) for _, (record, _) in fetches]
+    regions = learned_regions(directory, [record for _, (record, _) in fetches], profiles)
+    jobs = [(str(directory), record, profiles.get(record.site), regions.get(record.site))
+            for _, (record, _) in fetches]
     if workers > 0:
         executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         outcomes = executor.map(_process, *zip(*jobs, strict=True), chunksize=8) if jobs else (

@@ -153,6 +153,29 @@ def command_sites(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_sites_check(args: argparse.Namespace) -> int:
+    """Check a site profile: every problem at once, the links a listing gives, the fields an
+    article gives. Exit 1 when a listing yields no article link or an article no text.
+
+    Example: vnarchive sites check mysite.toml --page saved-listing.html --page https://...
+    """
+    from vnarchive.sitecheck import check_site
+
+    report = check_site(args.profile, args.page, base_url=args.base_url)
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def command_sites_add(args: argparse.Namespace) -> int:
+    """Write a profile for a site from its home page (live or saved), then check it.
+
+    Example: vnarchive sites add https://baothanhhoa.vn/ --name thanhhoa_baothanhhoa
+    """
+    from vnarchive.siteadd import add_site
+
+    return add_site(args.home, name=args.name, out=args.out, base_url=args.base_url)
+
+
 # demo ---------------------------------------------------------------------------------------
 def command_demo(args: argparse.Namespace) -> int:
     """Serve the local test web on 127.0.0.1 and crawl all of it into the archive.
@@ -714,7 +737,24 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--batch-size", type=int, help="messages per transaction (default 200)")
     add_db(ingest)
 
-    add("sites", command_sites, "list the site profiles")
+    sites = add("sites", command_sites, "list the site profiles; check or add one")
+    site_tools = sites.add_subparsers(dest="action", metavar="ACTION")
+    check = site_tools.add_parser("check", help="check a profile on pages (files or URLs)",
+                                  description=command_sites_check.__doc__)
+    check.set_defaults(function=command_sites_check)
+    check.add_argument("profile", metavar="PROFILE|NAME", help="a profile file or name")
+    check.add_argument("--page", action="append", default=[], metavar="FILE|URL",
+                       help="a saved page or a URL (repeatable; default: the start URLs "
+                       "and the first articles they link)")
+    check.add_argument("--base-url", help="serve the profile from this address instead")
+    add_site = site_tools.add_parser("add", help="write a profile from a site's home page",
+                                     description=command_sites_add.__doc__)
+    add_site.set_defaults(function=command_sites_add)
+    add_site.add_argument("home", metavar="URL|FILE", help="the home page, live or saved")
+    add_site.add_argument("--name", help="the profile's name (default: from the address)")
+    add_site.add_argument("--out", metavar="FILE",
+                          help="where to write it (default: crawler/sites/NAME.toml)")
+    add_site.add_argument("--base-url", help="for a saved home page: the site's address")
 
     demo = add("demo", command_demo, "crawl the bundled local test web and summarise it")
     add_db(demo)
