@@ -289,6 +289,21 @@ def m011_band_days(db: Database) -> None:
     db["article_bands"].create_index(["band", "day"], index_name="article_bands_band_day")
 
 
+@migrations()
+def m012_web_archive_captures(db: Database) -> None:
+    """Where an article taken from a web archive or an archive file came from: one row per
+    capture (archive/captures.py). A capture already here is never fetched or imported again."""
+    db["captures"].create(
+        {"id": int, "canonical_url": str, "url": str, "site": str, "captured_at": str,
+         "digest": str, "status": int, "source_kind": str, "source": str, "run_id": int,
+         "recorded_at": str},
+        pk="id",
+    )
+    db["captures"].create_index(["url", "captured_at", "digest"], unique=True)
+    db["captures"].create_index(["canonical_url"])
+    db["captures"].create_index(["digest"])
+
+
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
     check_writable(path)

@@ -1,0 +1,249 @@
+"""`vnarchive import`: archive files others made (WARC, ARC, WACZ) into the archive.
+
+The article pages among a file's responses (the URLs a profile's `article_pattern` matches, or
+every HTML page with `--all`) go through the same `process_article` and `ArchiveWriter` as a
+crawl: each is stored in the archive's own WARC files under its original URL and capture time,
+gets its `pages` row and its article row, with meeting fields, search keys and stories. The
+capture time stands in for the fetch time; the publication date still comes from the page.
+
+Captures are archived oldest first, so several captures of one URL become one article with its
+earlier texts in `article_versions`, and a capture older than a copy the archive already holds
+is kept as an earlier version (archive/captures.py). Each capture's `captures` row names its
+file; a capture already there is skipped, so importing a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from archive.archive_files import IndexedRecord, Location, read_payload, scan_files
+from archive.captures import (
+    CaptureKey,
+    CaptureSource,
+    archived_copy_time,
+    capture_row,
+    keep_older_capture,
+    known_captures,
+    record_captures,
+)
+from archive.schema import open_database
+from archive.warc import Exchange
+from archive.writer import ArchiveWriter, finish_run, site_row, start_run
+from crawler.profiles import SiteProfile
+from crawler.safety import is_on_site
+from crawler.urls import canonical_url
+from pipelines.encodings import declared_charset
+from pipelines.process import NotAnArticle, process_article
+
+BATCH = 50
+# Headers that described the bytes on the wire: the stored body is already de-chunked and
+# decompressed (warcio undoes both), so they would lie about it.
+WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass
+class ImportResult:
+    run_id: int = 0
+    files: int = 0
+    responses: int = 0  # response and revisit records read
+    matched: int = 0  # article pages (or HTML pages, with --all)
+    already: int = 0  # captures archived before: skipped
+    unchanged: int = 0  # the same payload as the URL's previous capture
+    not_articles: int = 0  # no article text in the page
+    versions: int = 0  # older than the archive's copy: kept as earlier versions
+    corrupt: int = 0  # records that could not be read
+    articles_new: int = 0
+    articles_updated: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    record: IndexedRecord
+    payload_at: Location  # the record itself, or for a revisit the response it points to
+    profile: SiteProfile | None
+    site: str
+
+
+def matching_profile(url: str, profiles: list[SiteProfile]) -> SiteProfile | None:
+    """The profile whose site serves this URL and calls it an article: the same host, and
+    the same port when the profile names one."""
+    parts = urlsplit(url)
+    for profile in profiles:
+        if not is_on_site(parts.hostname or "", profile.allowed_domains):
+            continue
+        base = urlsplit(profile.base_url) if profile.base_url else None
+        if base and base.port and base.port != parts.port and len(profiles) > 1:
+            continue
+        if profile.article_pattern.search(url):
+            return profile
+    return None
+
+
+def host_site(url: str) -> str:
+    """A site name for a page no profile claims (`--all`): its host, as snake_case."""
+    host = (urlsplit(url).hostname or "unknown").removeprefix("www.")
+    return "web_" + "".join(c if c.isalnum() else "_" for c in host.lower())
+
+
+def choose_candidates(records: list[IndexedRecord], profiles: list[SiteProfile],
+                      all_html: bool, result: ImportResult) -> list[Candidate]:
+    """The article responses to import, oldest capture first."""
+    originals = {r.digest: r.location for r in records if r.record_type == "response"}
+    chosen = []
+    for record in records:
+        result.responses += 1
+        if not 200 <= record.status < 300:
+            continue
+        profile = matching_profile(record.url, profiles)
+        if profile is None and not all_html:
+            continue
+        payload_at = originals.get(record.digest) if record.record_type == "revisit" else (
+            record.location)
+        if payload_at is None:  # a revisit whose original is in none of the files
+            result.corrupt += 1
+            continue
+        site = profile.name if profile else host_site(record.url)
+        chosen.append(Candidate(record, payload_at, profile, site))
+    return sorted(chosen, key=lambda c: (c.record.captured_at, c.record.url))
+
+
+def is_html(headers: list[tuple[str, str]], body: bytes) -> bool:
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    if content_type:
+        return "html" in content_type.lower()
+    return b"<html" in body[:2048].lower()
+
+
+class Importer:
+    def __init__(self, db_path: str, source_for: Callable[[str], CaptureSource]):
+        self.db_path = db_path
+        self.source_for = source_for
+        self.db = open_database(db_path)
+        self.result = ImportResult(run_id=start_run(self.db, []))
+        self.writers: dict[str, ArchiveWriter] = {}
+        self.pending: dict[str, list[dict]] = {}  # site -> capture rows of the open batch
+        self.pending_urls: set[str] = set()
+        self.previous_digest: dict[str, str] = {}
+
+    def writer(self, candidate: Candidate) -> ArchiveWriter:
+        site = candidate.site
+        if site not in self.writers:
+            # Batches are flushed here, with their capture rows, never by the writer alone.
+            self.writers[site] = ArchiveWriter(self.db_path, batch_size=1 << 30,
+                                               run_id=self.result.run_id, site=site)
+            if candidate.profile is not None:
+                self.writers[site].record_site(site_row(candidate.profile))
+            self.pending[site] = []
+        return self.writers[site]
+
+    def archive(self, candidate: Candidate, known: set[CaptureKey]) -> None:
+        record = candidate.record
+        key = CaptureKey(record.url, record.captured_at, record.digest)
+        if key in known:
+            self.result.already += 1
+            return
+        known.add(key)
+        canonical = canonical_url(record.url)
+        writer = self.writer(candidate)
+        row = capture_row(key, canonical, candidate.site, record.status,
+                          self.source_for(record.location.path), self.result.run_id)
+        if self.previous_digest.get(canonical) == record.digest:
+            self.result.unchanged += 1
+            self.pending[candidate.site].append(row)
+            return
+        try:
+            payload = read_payload(candidate.payload_at)
+        except Exception:  # noqa: BLE001 (a record torn in its payload costs that record)
+            self.result.corrupt += 1
+            return
+        if candidate.profile is None and not is_html(payload.headers, payload.body):
+            return
+        self.result.matched += 1
+        self.previous_digest[canonical] = record.digest
+        if canonical in self.pending_urls:  # an earlier capture of it waits: write it first
+            self.flush()
+        headers = [(k, v) for k, v in payload.headers if k.lower() not in WIRE_HEADERS]
+        stored = writer.add_fetch(Exchange(
+            url=record.url, fetched_at=record.captured_at, method="GET", request_headers=[],
+            status=record.status, reason=payload.reason, response_headers=headers,
+            body=payload.body, site=candidate.site, kind="article", found_via="import",
+            run_id=self.result.run_id))
+        self.pending[candidate.site].append(row)
+        profile = candidate.profile
+        try:
+            fields = process_article(
+                payload.body, record.url,
+                declared_charset(dict((k.lower(), v) for k, v in headers).get("content-type"),
+                                 payload.body),
+                profile and profile.owner, profile and profile.article_selector)
+        except NotAnArticle as reason:
+            self.result.not_articles += 1
+            writer.mark_pages([record.url], f"{getattr(reason, 'error_kind', 'no_article')}: "
+                              f"{reason}"[:500])
+            return
+        article = {**fields, "url": record.url, "canonical_url": canonical,
+                   "site": candidate.site, "fetched_at": record.captured_at,
+                   "status": record.status, "found_via": "import",
+                   "warc_file": stored.file if stored else None,
+                   "warc_offset": stored.offset if stored else None,
+                   "is_meeting_report": int(bool(fields["is_meeting_report"]))}
+        current = archived_copy_time(writer.db, canonical)
+        if current is not None and record.captured_at < current:
+            self.flush()
+            self.result.versions += keep_older_capture(writer.db, article)
+            return
+        writer.add_article(article)
+        self.pending_urls.add(canonical)
+        if sum(map(len, self.pending.values())) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Each site's batch and its capture rows, in one transaction."""
+        for site, writer in self.writers.items():
+            with writer.db.atomic():
+                writer.flush()
+                record_captures(writer.db, self.pending[site])
+            self.pending[site] = []
+        self.pending_urls.clear()
+
+    def close(self, status: str) -> ImportResult:
+        self.flush()
+        for writer in self.writers.values():
+            self.result.articles_new += writer.counts.articles_new
+            self.result.articles_updated += writer.counts.articles_updated
+            writer.close()
+        finish_run(self.db, self.result.run_id, status)
+        with self.db.atomic():
+            self.db.execute("update crawl_runs set sites = ? where id = ?",
+                            [json.dumps(sorted(self.writers)), self.result.run_id])
+        self.db.close()
+        return self.result
+
+
+def file_source(path: str) -> CaptureSource:
+    return CaptureSource("file", str(Path(path).resolve()))
+
+
+def import_files(db_path: str, paths: list[Path], profiles: list[SiteProfile],
+                 all_html: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Import the article pages of the files (as the profiles see them) into the archive."""
+    scan = scan_files(paths)
+    importer = Importer(db_path, file_source)
+    importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
+    candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
+    known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
+    status = "failed"
+    try:
+        for done, candidate in enumerate(candidates, start=1):
+            importer.archive(candidate, known)
+            if progress:
+                progress(done, len(candidates))
+        status = "finished"
+    finally:
+        result = importer.close(status)
+    return result
