@@ -104,8 +104,9 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
         try:
             for record in iterator:
                 indexed = _index(record, iterator, path, member)
-                position = iterator.member_info[0] + iterator.member_info[1] if (
-                    iterator.member_info) else handle.tell()
+                iterator.read_to_end(record)
+                offset, length = iterator.member_info
+                position = offset + length  # where the next record starts
                 if indexed is not None:
                     yield indexed
             return

@@ -69,18 +69,15 @@ class Candidate:
 
 
 def matching_profile(url: str, profiles: list[SiteProfile]) -> SiteProfile | None:
-    """The profile whose site serves this URL and calls it an article: the same host, and
-    the same port when the profile names one."""
+    """The profile whose site serves this URL and calls it an article: one served at this
+    very address (its base URL's host and port) first, else one on this host."""
     parts = urlsplit(url)
-    for profile in profiles:
-        if not is_on_site(parts.hostname or "", profile.allowed_domains):
-            continue
-        base = urlsplit(profile.base_url) if profile.base_url else None
-        if base and base.port and base.port != parts.port and len(profiles) > 1:
-            continue
-        if profile.article_pattern.search(url):
-            return profile
-    return None
+    claiming = [profile for profile in profiles
+                if is_on_site(parts.hostname or "", profile.allowed_domains)
+                and profile.article_pattern.search(url)]
+    exact = [profile for profile in claiming
+             if profile.base_url and urlsplit(profile.base_url).netloc == parts.netloc]
+    return (exact or claiming or [None])[0]
 
 
 def host_site(url: str) -> str:
