@@ -45,11 +45,16 @@ def known_captures(db, urls: list[str] | None = None) -> set[CaptureKey]:
 
 
 def known_digests(db, site: str) -> set[str]:
-    """Payload digests of a site's archived captures and fetches: identical content is
-    fetched once."""
-    rows = db.execute("select digest from captures where site = ? union "
-                      "select payload_digest from pages where site = ? and kind = 'article' "
-                      "and payload_digest is not null", [site, site]).fetchall()
+    """Payload digests of the site's archived captures and of the fetches its articles (and
+    their earlier versions) were made from: identical content is fetched once. A fetch whose
+    article was never committed (a crash between the two) does not count."""
+    rows = db.execute(
+        "select digest from captures where site = ? union select p.payload_digest from pages p "
+        "join (select warc_file, warc_offset from articles where site = ? union all "
+        "select v.warc_file, v.warc_offset from article_versions v join articles a using "
+        "(canonical_url) where a.site = ?) kept on kept.warc_file = p.warc_file and "
+        "kept.warc_offset = p.warc_offset where p.payload_digest is not null",
+        [site, site, site]).fetchall()
     return {row[0].removeprefix("sha1:") for row in rows}
 
 

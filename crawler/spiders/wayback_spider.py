@@ -28,6 +28,7 @@ from scrapy import Request
 from scrapy.http import Response
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.captures import known_digests
 from archive.warc import Exchange
 from crawler.archiving import writer_for
 from crawler.cdx import (
@@ -194,15 +195,11 @@ def archived_digests(db_path: str | None, site: str) -> set[str]:
         return set()
     connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
     try:
-        rows = connection.execute(
-            "select digest from captures where site = ? union select payload_digest from pages "
-            "where site = ? and kind = 'article' and payload_digest is not null",
-            [site, site]).fetchall()
+        return known_digests(connection, site)
     except sqlite3.OperationalError:
         return set()  # an archive from before captures: nothing taken from one yet
     finally:
         connection.close()
-    return {row[0].removeprefix("sha1:") for row in rows}
 
 
 def wayback_spider_class_for(profile: SiteProfile) -> type[WaybackSpider]:
