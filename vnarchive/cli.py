@@ -185,6 +185,8 @@ def command_demo(args: argparse.Namespace) -> int:
     from testweb.server import DEFAULT_PORTS, TestWeb
     from vnarchive.crawl import crawl_sites
 
+    if args.wayback:
+        return _demo_wayback(args)
     families = list(ARTICLE_FAMILIES)
     # The same ports each time keep the same article URLs, so a second demo updates the rows
     # of the first instead of adding copies under new addresses.
@@ -203,6 +205,18 @@ def command_demo(args: argparse.Namespace) -> int:
                              backfill=args.backfill)
     print_summary(args.db, result.run_id)
     return crawl_exit_code(result.status)
+
+
+def _demo_wayback(args: argparse.Namespace) -> int:
+    """`demo --wayback`: the Lý Nhân portal closed, taken back from a local pywb."""
+    from testweb.pywb_server import PywbUnavailable
+    from vnarchive.wayback_demo import DemoFailed, run_wayback_demo
+
+    try:
+        run_wayback_demo(args.db, args.log_level)
+    except (PywbUnavailable, DemoFailed) as error:
+        raise CommandError(str(error)) from None
+    return 0
 
 
 # testweb ------------------------------------------------------------------------------------
@@ -565,6 +579,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("sites", command_sites, "list the site profiles")
 
     demo = add("demo", command_demo, "crawl the bundled local test web and summarise it")
+    demo.add_argument("--wayback", action="store_true", help="close the Lý Nhân portal and "
+                      "take it back from a local pywb (needs pywb, see README)")
     add_db(demo)
     add_log_level(demo)
 
