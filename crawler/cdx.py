@@ -91,9 +91,12 @@ def site_prefixes(profile: SiteProfile) -> list[tuple[str, str]]:
 
 
 def cdx_query(archive: WebArchive, url: str, match_type: str, window: tuple[str, str],
-              resume_key: str | None = None) -> str:
-    """One CDX request. `window` is (from, to) as CDX timestamps, empty for no bound."""
+              resume_key: str | None = None, page: int | None = None) -> str:
+    """One CDX request. `window` is (from, to) as CDX timestamps, empty for no bound. Common
+    Crawl's index is paged: page -1 asks how many pages there are, then each is asked for."""
     params = {"url": url, "matchType": match_type, "output": "json"}
+    if page is not None:
+        params.update({"showNumPages": "true"} if page < 0 else {"page": str(page)})
     if window[0]:
         params["from"] = window[0]
     if window[1]:
@@ -103,6 +106,13 @@ def cdx_query(archive: WebArchive, url: str, match_type: str, window: tuple[str,
         if resume_key:
             params["resumeKey"] = resume_key
     return f"{archive.cdx}?{urlencode(params)}"
+
+
+def page_count(text: str) -> int:
+    """The answer to `showNumPages`: pywb's JSON object, or a bare number."""
+    text = text.strip()
+    answer = json.loads(text) if text else 0
+    return int(answer.get("pages", 0) if isinstance(answer, dict) else answer)
 
 
 def parse_cdx(text: str) -> tuple[list[Capture], str | None]:

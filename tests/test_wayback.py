@@ -32,7 +32,7 @@ from tests.web_archives import (  # noqa: F401
     record_portal,
     recording,
 )
-from testweb.commoncrawl import CommonCrawlServer
+from testweb.commoncrawl import CRAWL, PAGE_SIZE, CommonCrawlServer
 from testweb.content import load_articles
 from testweb.server import TestWeb
 
@@ -187,6 +187,9 @@ def test_common_crawl_index_and_byte_ranges(recording, tmp_path):  # noqa: F811
         assert first.returncode == 0, first.stderr[-3000:]
         data_requests = sum(n for path, n in commoncrawl.requests.items() if ".warc" in path)
         assert data_requests == 17
+        # The index is paged: how many pages, then every page of them.
+        pages = -(-len(commoncrawl.entries) // PAGE_SIZE)
+        assert pages > 1 and commoncrawl.requests[f"/{CRAWL}-index"] == 1 + pages
         assert articles_of(db) == recording.articles()
         assert query(db, "select distinct source_kind from captures") == [("commoncrawl",)]
         again = crawl_archive(db, recording, "--commoncrawl", commoncrawl.index_url)

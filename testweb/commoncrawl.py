@@ -21,6 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 CRAWL = "CC-MAIN-2099-01"
 SEGMENT = f"crawl-data/{CRAWL}/segments/0000/warc/"
+PAGE_SIZE = 8  # captures per index page, small so that the paging is exercised
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,15 @@ class CommonCrawlServer:
                 parts = urlsplit(self.path)
                 server.requests[parts.path] += 1
                 if parts.path == f"/{CRAWL}-index":
-                    lines = [e.as_json() for e in server.lookup(parse_qs(parts.query))]
+                    query = parse_qs(parts.query)
+                    found = server.lookup(query)
+                    if "showNumPages" in query:
+                        pages = -(-len(found) // PAGE_SIZE)
+                        self.answer(200, "application/json", json.dumps(
+                            {"pages": pages, "pageSize": PAGE_SIZE}).encode())
+                        return
+                    page = int(query.get("page", ["0"])[0])
+                    lines = [e.as_json() for e in found[page * PAGE_SIZE:][:PAGE_SIZE]]
                     self.answer(200, "text/x-ndjson", "\n".join(lines).encode())
                 elif parts.path.lstrip("/") in server.files:
                     self.answer_range(server.files[parts.path.lstrip("/")])

@@ -39,6 +39,7 @@ from crawler.cdx import (
     choose_captures,
     closed_bound,
     commoncrawl_archive,
+    page_count,
     parse_cdx,
     site_prefixes,
     wayback_archive,
@@ -104,14 +105,27 @@ class WaybackSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        paged = self.archive.kind == "commoncrawl"
         for url, match_type in site_prefixes(self.profile):
             self.queries_open += 1
-            yield self.cdx_request(url, match_type)
+            if paged:  # first how many pages the index holds for the site
+                yield Request(cdx_query(self.archive, url, match_type, self.window, page=-1),
+                              callback=self.parse_page_count, dont_filter=True,
+                              meta={"cdx": (url, match_type)})
+            else:
+                yield self.cdx_request(url, match_type)
 
-    def cdx_request(self, url: str, match_type: str, resume_key: str | None = None) -> Request:
-        return Request(cdx_query(self.archive, url, match_type, self.window, resume_key),
+    def cdx_request(self, url: str, match_type: str, resume_key: str | None = None,
+                    page: int | None = None) -> Request:
+        return Request(cdx_query(self.archive, url, match_type, self.window, resume_key, page),
                        callback=self.parse_cdx, dont_filter=True,
                        meta={"cdx": (url, match_type)})
+
+    def parse_page_count(self, response: Response) -> Iterable[Request]:
+        pages = max(page_count(response.text), 1)
+        self.queries_open += pages - 1
+        for page in range(pages):
+            yield self.cdx_request(*response.meta["cdx"], page=page)
 
     def parse_cdx(self, response: Response) -> Iterable[Request]:
         """One page of the index; once every page is in, the chosen captures' requests."""
