@@ -26,6 +26,8 @@ from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.warc import SITE
+
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
 SCAN_CHUNK = 1 << 20
@@ -46,8 +48,9 @@ class IndexedRecord:
     captured_at: str  # ISO 8601 UTC: the WARC-Date, when the page was captured
     record_type: str  # response or revisit
     status: int
-    digest: str  # "sha1:BASE32" of the payload (computed when the file gives none)
+    digest: str  # base32 SHA-1 of the payload (computed when the file gives none)
     location: Location
+    site: str | None = None  # the profile a vnarchive WARC file names (WARC-Vnarchive-Site)
 
 
 @dataclass
@@ -132,7 +135,8 @@ def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
         url=headers.get_header("WARC-Target-URI") or "",
         captured_at=_iso(headers.get_header("WARC-Date") or ""),
         record_type=kind, status=int(record.http_headers.get_statuscode() or 0),
-        digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset))
+        digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset),
+        site=headers.get_header(SITE))
 
 
 def _iso(value: str) -> str:

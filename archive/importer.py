@@ -15,6 +15,7 @@ file; a capture already there is skipped, so importing a file twice changes noth
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,9 @@ from pipelines.encodings import declared_charset
 from pipelines.process import NotAnArticle, process_article
 
 BATCH = 50
+# A Wayback's replay address (".../20190305010203id_/http://site/page"): a copy of a capture
+# that a crawl of the archive itself recorded, not the site's page.
+REPLAY_URL = re.compile(r"/\d{4,14}(?:[a-z]{2}_)?/https?://")
 # Headers that described the bytes on the wire: the stored body is already de-chunked and
 # decompressed (warcio undoes both), so they would lie about it.
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -68,16 +72,21 @@ class Candidate:
     site: str
 
 
-def matching_profile(url: str, profiles: list[SiteProfile]) -> SiteProfile | None:
-    """The profile whose site serves this URL and calls it an article: one served at this
-    very address (its base URL's host and port) first, else one on this host."""
+def matching_profile(url: str, profiles: list[SiteProfile],
+                     named: str | None = None) -> SiteProfile | None:
+    """The profile whose site serves this URL and calls it an article: the one a vnarchive
+    WARC file names, else one served at this very address (its base URL's host and port),
+    else one on this host. A web archive's own replay URL is never an article."""
+    if REPLAY_URL.search(url):
+        return None
     parts = urlsplit(url)
     claiming = [profile for profile in profiles
                 if is_on_site(parts.hostname or "", profile.allowed_domains)
                 and profile.article_pattern.search(url)]
     exact = [profile for profile in claiming
              if profile.base_url and urlsplit(profile.base_url).netloc == parts.netloc]
-    return (exact or claiming or [None])[0]
+    by_name = [profile for profile in claiming if profile.name == named]
+    return (by_name or exact or claiming or [None])[0]
 
 
 def host_site(url: str) -> str:
@@ -95,7 +104,7 @@ def choose_candidates(records: list[IndexedRecord], profiles: list[SiteProfile],
         result.responses += 1
         if not 200 <= record.status < 300:
             continue
-        profile = matching_profile(record.url, profiles)
+        profile = matching_profile(record.url, profiles, record.site)
         if profile is None and not all_html:
             continue
         payload_at = originals.get(record.digest) if record.record_type == "revisit" else (
