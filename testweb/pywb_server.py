@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
+
+from testweb.processes import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTION = "testweb"
@@ -38,12 +39,6 @@ def pywb_bin() -> Path:
             return Path(folder)
     raise PywbUnavailable("pywb is not installed: python3.11 -m venv .venv-pywb && "
                           ".venv-pywb/bin/pip install pywb")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PywbServer:
@@ -94,13 +89,7 @@ class PywbServer:
         raise PywbUnavailable(f"wayback did not answer within {START_TIMEOUT:.0f} s")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def __enter__(self) -> PywbServer:
