@@ -15,13 +15,16 @@ file; a capture already there is skipped, so importing a file twice changes noth
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from archive.archive_files import IndexedRecord, Location, read_payload, scan_files
+from archive.archive_files import IndexedRecord, Location, Payload, read_payload, scan_files
 from archive.captures import (
     CaptureKey,
     CaptureSource,
@@ -41,6 +44,7 @@ from pipelines.encodings import declared_charset
 from pipelines.process import NotAnArticle, process_article
 
 BATCH = 50
+INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this many pages
 # A Wayback's replay address (".../20190305010203id_/http://site/page"): a copy of a capture
 # that a crawl of the archive itself recorded, not the site's page.
 REPLAY_URL = re.compile(r"/\d{4,14}(?:[a-z]{2}_)?/https?://")
@@ -124,6 +128,50 @@ def is_html(headers: list[tuple[str, str]], body: bytes) -> bool:
     return b"<html" in body[:2048].lower()
 
 
+@dataclass
+class Prepared:
+    """What a worker made of one capture."""
+
+    payload: Payload | None  # None: the record could not be read
+    html: bool = True
+    fields: dict | None = None  # the article's row fields, None when it holds no article
+    problem: str = ""  # why it holds none
+
+
+def prepare(candidate: Candidate) -> Prepared:
+    """Read one capture and process it as a crawl would (in a worker process)."""
+    try:
+        payload = read_payload(candidate.payload_at)
+    except Exception:  # noqa: BLE001 (a record torn in its payload costs that record)
+        return Prepared(None)
+    payload.headers = [(k, v) for k, v in payload.headers if k.lower() not in WIRE_HEADERS]
+    if candidate.profile is None and not is_html(payload.headers, payload.body):
+        return Prepared(payload, html=False)
+    profile = candidate.profile
+    content_type = next((v for k, v in payload.headers if k.lower() == "content-type"), None)
+    try:
+        fields = process_article(payload.body, candidate.record.url,
+                                 declared_charset(content_type, payload.body),
+                                 profile and profile.owner, profile and profile.article_selector)
+    except NotAnArticle as reason:
+        return Prepared(payload, problem=f"{getattr(reason, 'error_kind', 'no_article')}: "
+                                         f"{reason}")
+    return Prepared(payload, fields=fields)
+
+
+def prepared_in_order(todo: list[Candidate], workers: int | None) -> Iterator[Prepared]:
+    """`prepare` over the captures, in their order, on a pool of worker processes (by
+    default one per core, but none for a handful of captures, where starting the workers
+    would cost more than it saves; 0 for none)."""
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(todo) >= INLINE_BELOW else 0
+    if workers <= 0:
+        yield from map(prepare, todo)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(prepare, todo, chunksize=8)
+
+
 class Importer:
     def __init__(self, db_path: str, source_for: Callable[[str], CaptureSource]):
         self.db_path = db_path
@@ -146,57 +194,62 @@ class Importer:
             self.pending[site] = []
         return self.writers[site]
 
-    def archive(self, candidate: Candidate, known: set[CaptureKey]) -> None:
+    def triage(self, candidates: list[Candidate], known: set[CaptureKey]) -> list[Candidate]:
+        """The candidates to read and process: not those archived before, nor a capture whose
+        payload is the one its URL's previous capture had (its row still says it was seen)."""
+        todo = []
+        for candidate in candidates:
+            record = candidate.record
+            key = CaptureKey(record.url, record.captured_at, record.digest)
+            if key in known:
+                self.result.already += 1
+                continue
+            known.add(key)
+            canonical = canonical_url(record.url)
+            if self.previous_digest.get(canonical) == record.digest:
+                self.result.unchanged += 1
+                self.writer(candidate)
+                self.pending[candidate.site].append(self.capture_row(candidate))
+                continue
+            self.previous_digest[canonical] = record.digest
+            todo.append(candidate)
+        return todo
+
+    def capture_row(self, candidate: Candidate) -> dict:
         record = candidate.record
         key = CaptureKey(record.url, record.captured_at, record.digest)
-        if key in known:
-            self.result.already += 1
-            return
-        known.add(key)
-        canonical = canonical_url(record.url)
-        writer = self.writer(candidate)
-        row = capture_row(key, canonical, candidate.site, record.status,
-                          self.source_for(record.location.path), self.result.run_id)
-        if self.previous_digest.get(canonical) == record.digest:
-            self.result.unchanged += 1
-            self.pending[candidate.site].append(row)
-            return
-        try:
-            payload = read_payload(candidate.payload_at)
-        except Exception:  # noqa: BLE001 (a record torn in its payload costs that record)
+        return capture_row(key, canonical_url(record.url), candidate.site, record.status,
+                           self.source_for(record.location.path), self.result.run_id)
+
+    def store(self, candidate: Candidate, prepared: Prepared) -> None:
+        """One processed capture: its raw page, then its article (or earlier version)."""
+        if prepared.payload is None:
             self.result.corrupt += 1
             return
-        if candidate.profile is None and not is_html(payload.headers, payload.body):
+        if not prepared.html:
             return
         self.result.matched += 1
-        self.previous_digest[canonical] = record.digest
+        record, payload = candidate.record, prepared.payload
+        canonical = canonical_url(record.url)
         if canonical in self.pending_urls:  # an earlier capture of it waits: write it first
             self.flush()
-        headers = [(k, v) for k, v in payload.headers if k.lower() not in WIRE_HEADERS]
+        writer = self.writer(candidate)
         stored = writer.add_fetch(Exchange(
             url=record.url, fetched_at=record.captured_at, method="GET", request_headers=[],
-            status=record.status, reason=payload.reason, response_headers=headers,
+            status=record.status, reason=payload.reason, response_headers=payload.headers,
             body=payload.body, site=candidate.site, kind="article", found_via="import",
             run_id=self.result.run_id))
-        self.pending[candidate.site].append(row)
-        profile = candidate.profile
-        try:
-            fields = process_article(
-                payload.body, record.url,
-                declared_charset(dict((k.lower(), v) for k, v in headers).get("content-type"),
-                                 payload.body),
-                profile and profile.owner, profile and profile.article_selector)
-        except NotAnArticle as reason:
+        self.pending[candidate.site].append(self.capture_row(candidate))
+        if prepared.fields is None:
             self.result.not_articles += 1
-            writer.mark_pages([record.url], f"{getattr(reason, 'error_kind', 'no_article')}: "
-                              f"{reason}"[:500])
+            writer.mark_pages([record.url], prepared.problem[:500])
             return
-        article = {**fields, "url": record.url, "canonical_url": canonical,
+        article = {**prepared.fields, "url": record.url, "canonical_url": canonical,
                    "site": candidate.site, "fetched_at": record.captured_at,
                    "status": record.status, "found_via": "import",
                    "warc_file": stored.file if stored else None,
                    "warc_offset": stored.offset if stored else None,
-                   "is_meeting_report": int(bool(fields["is_meeting_report"]))}
+                   "is_meeting_report": int(bool(prepared.fields["is_meeting_report"]))}
         current = archived_copy_time(writer.db, canonical)
         if current is not None and record.captured_at < current:
             self.flush()
@@ -235,9 +288,10 @@ def file_source(path: str) -> CaptureSource:
 
 
 def import_files(db_path: str, paths: list[Path], profiles: list[SiteProfile],
-                 all_html: bool = False,
+                 all_html: bool = False, workers: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Import the article pages of the files (as the profiles see them) into the archive."""
+    """Import the article pages of the files (as the profiles see them) into the archive,
+    processing them on `workers` processes (default: one per core)."""
     scan = scan_files(paths)
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
@@ -245,10 +299,12 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteProfile],
     known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
     status = "failed"
     try:
-        for done, candidate in enumerate(candidates, start=1):
-            importer.archive(candidate, known)
+        todo = importer.triage(candidates, known)
+        for done, (candidate, prepared) in enumerate(
+                zip(todo, prepared_in_order(todo, workers), strict=True), start=1):
+            importer.store(candidate, prepared)
             if progress:
-                progress(done, len(candidates))
+                progress(done, len(todo))
         status = "finished"
     finally:
         result = importer.close(status)

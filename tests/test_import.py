@@ -13,6 +13,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.archive_files import read_payload, scan_files
+from archive.importer import import_files as archive_files
+from crawler.profiles import find_profile
 from tests.conftest import query, run_vnarchive
 from tests.web_archives import SITE, articles_of, pack_wacz, recording  # noqa: F401
 
@@ -61,10 +63,11 @@ def test_importing_twice_or_the_same_captures_as_a_wacz_changes_nothing(recordin
     assert articles_of(db) == rows
 
 
-def test_a_wacz_alone_imports_like_its_warcs(recording, tmp_path):  # noqa: F811
+def test_a_wacz_alone_imports_like_its_warcs_on_worker_processes(recording, tmp_path):  # noqa: F811
     db = tmp_path / "wacz.db"
     wacz = pack_wacz(recording.warcs, tmp_path / "portal.wacz")
-    import_files(db, wacz, "--site", SITE)
+    result = archive_files(str(db), [wacz], [find_profile(SITE)], workers=2)
+    assert (result.articles_new, result.matched, result.corrupt) == (17, 17, 0)
     assert articles_of(db) == recording.articles()
     assert query(db, "select distinct site from articles") == [(SITE,)]
 
