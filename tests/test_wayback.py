@@ -227,3 +227,23 @@ def test_live_and_archived_copies_are_one_article_with_versions(recording, pywb,
     assert text == recording.articles()[key][1] and captured_at == recording.articles()[key][4]
     assert query(db, "select first_seen_at from articles where canonical_url = ?",
                  [key]) == [(captured_at,)]
+
+
+@pytest.mark.timeout(900)
+def test_the_demo_takes_the_closed_portal_back(pywb, tmp_path):  # noqa: F811
+    """`vnarchive demo --wayback` (the pywb fixture only makes it skip where pywb cannot run)."""
+    db = tmp_path / "demo.db"
+    result = run_vnarchive("demo", "--wayback", "--db", str(db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "testweb_lynhan has closed" in result.stdout
+    sources = dict(query(db, "select a.site, coalesce(c.source_kind, 'live') from articles a "
+                             "left join captures c using (canonical_url) group by 1"))
+    assert sources.pop(SITE) == "wayback"
+    assert len(sources) == 21 and set(sources.values()) == {"live"}
+    reports = query(db, "select count(*) from meeting_reports join articles using "
+                        "(canonical_url) where site = ?", [SITE])[0][0]
+    labels = (PROJECT_ROOT / "testweb" / "labels.csv").read_text(encoding="utf-8")
+    labelled = sum(1 for line in labels.splitlines() if line.startswith("lynhan/")
+                   and line.split(",")[1] == "1")
+    assert reports == labelled  # the portal's hand-labelled meeting reports, all recovered
+    assert "Recovered reports of testweb_lynhan" in result.stdout
