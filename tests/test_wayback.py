@@ -28,12 +28,14 @@ from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from tests.web_archives import (  # noqa: F401
     SITE,
     articles_of,
+    pack_wacz,
     pywb,
     record_portal,
     recording,
 )
 from testweb.commoncrawl import CRAWL, PAGE_SIZE, CommonCrawlServer
 from testweb.content import load_articles
+from testweb.pywb_server import PywbServer, PywbUnavailable
 from testweb.server import TestWeb
 
 pytestmark = pytest.mark.timeout(300)
@@ -247,3 +249,18 @@ def test_the_demo_takes_the_closed_portal_back(pywb, tmp_path):  # noqa: F811
                    and line.split(",")[1] == "1")
     assert reports == labelled  # the portal's hand-labelled meeting reports, all recovered
     assert "Recovered reports of testweb_lynhan" in result.stdout
+
+
+def test_pywb_serving_a_wacz(recording, tmp_path):  # noqa: F811
+    """The captures packed as a WACZ (by Webrecorder's `wacz create` where installed), which
+    pywb unpacks into its collection, come back the same through `crawl --wayback`."""
+    wacz = pack_wacz(recording.warcs, tmp_path / "portal.wacz")
+    try:
+        server = PywbServer(tmp_path / "pywb", [wacz]).start()
+    except PywbUnavailable as reason:
+        pytest.skip(f"pywb cannot run here: {reason}")
+    with server:
+        result = crawl_archive(tmp_path / "wacz.db", recording, "--wayback",
+                               server.collection_url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert articles_of(tmp_path / "wacz.db") == recording.articles()

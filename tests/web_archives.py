@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import query, run_vnarchive
-from testweb.pywb_server import PywbServer, PywbUnavailable
+from testweb.pywb_server import PywbServer, PywbUnavailable, make_wacz
 from testweb.server import TestWeb
 
 SITE = "testweb_lynhan"
@@ -58,8 +58,13 @@ def record_portal(folder: Path, web: TestWeb | None = None) -> Recording:
 
 
 def pack_wacz(warcs: list[Path], path: Path) -> Path:
-    """A WACZ as the spec lays it out: the WARC files under archive/ (stored, not deflated,
-    so they can be read in place) and a datapackage.json listing them."""
+    """A WACZ of the WARC files: made by Webrecorder's `wacz create` where it is installed
+    (beside pywb), else laid out here as the spec says (the WARC files under archive/, stored
+    so they can be read in place, and a datapackage.json listing them)."""
+    try:
+        return make_wacz(warcs, path)
+    except PywbUnavailable:
+        pass
     resources = []
     with zipfile.ZipFile(path, "w") as wacz:
         for warc in warcs:

@@ -4,7 +4,8 @@
 pywb pins old releases of libraries the archive itself needs newer (redis 2.10, brotlipy over
 brotli), so it is not installed beside vnarchive: it lives in its own virtual environment,
 found in this order: the folder VNARCHIVE_PYWB_BIN names, `.venv-pywb/bin` at the repository
-root (`.ci/run` makes it), or the PATH. Without it, `PywbUnavailable` says why.
+root (`.ci/run` makes it, with the `wacz` tool beside it), or the PATH. Without it,
+`PywbUnavailable` says why.
 """
 
 from __future__ import annotations
@@ -41,8 +42,21 @@ def pywb_bin() -> Path:
                           ".venv-pywb/bin/pip install pywb")
 
 
+def make_wacz(warc_files: list[Path], path: Path) -> Path:
+    """A WACZ of the WARC files, made by Webrecorder's own `wacz create` (the `wacz` package,
+    installed beside pywb, which it needs): WARCs, CDX index, datapackage and its digest."""
+    tool = pywb_bin() / "wacz"
+    if not tool.is_file():
+        raise PywbUnavailable("the wacz tool is not installed: .venv-pywb/bin/pip install wacz")
+    done = subprocess.run([str(tool), "create", "-o", str(path), *map(str, warc_files)],
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise PywbUnavailable(f"wacz create failed: {done.stderr[-500:]}")
+    return path
+
+
 class PywbServer:
-    """`with PywbServer(folder, warcs) as pywb:` then `pywb.collection_url` is the Wayback
+    """`with PywbServer(folder, warcs_or_waczs) as pywb:` then `pywb.collection_url` is the Wayback
     address to crawl (`crawl --wayback URL`)."""
 
     def __init__(self, folder: Path, warc_files: list[Path], collection: str = COLLECTION):
@@ -61,7 +75,12 @@ class PywbServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not (self.folder / "collections" / self.collection).is_dir():
             self._manage(folder, "init", self.collection)
-        self._manage(folder, "add", self.collection, *map(str, self.warc_files))
+        waczs = [str(path) for path in self.warc_files if path.suffix == ".wacz"]
+        warcs = [str(path) for path in self.warc_files if path.suffix != ".wacz"]
+        if warcs:
+            self._manage(folder, "add", self.collection, *warcs)
+        for wacz in waczs:  # pywb takes a WACZ's WARC files and index out of it
+            self._manage(folder, "add", "--unpack-wacz", self.collection, wacz)
         self.port = free_port()
         self.process = subprocess.Popen(
             [str(folder / "wayback"), "--port", str(self.port), "--bind", "127.0.0.1"],
