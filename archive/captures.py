@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 from archive.writer import VERSION_COLUMNS, content_hash, utc_now
 
-SOURCE_KINDS = ("file", "wayback", "commoncrawl")
-
 
 @dataclass(frozen=True)
 class CaptureKey:
@@ -30,7 +28,7 @@ class CaptureKey:
 
 @dataclass(frozen=True)
 class CaptureSource:
-    kind: str  # one of SOURCE_KINDS
+    kind: str  # file, wayback or commoncrawl
     source: str  # the file's path, or the web archive's CDX endpoint
 
 

@@ -30,6 +30,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.captures import known_digests
 from archive.warc import Exchange
+from crawler import settings as project
 from crawler.archiving import writer_for
 from crawler.cdx import (
     Capture,
@@ -219,8 +220,6 @@ def archived_digests(db_path: str | None, site: str) -> set[str]:
 def wayback_spider_class_for(profile: SiteProfile) -> type[WaybackSpider]:
     """The web-archive spider of a profile (what `vnarchive crawl --wayback` runs)."""
     class_name = "".join(part.title() for part in profile.name.split("_")) + "WaybackSpider"
-    from crawler import settings as project
-
     custom_settings = {
         # One host, the archive's: one request at a time, with the archive's own delay.
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
