@@ -7,9 +7,11 @@ Crawl's index server (pywb's format, plus the WARC file, offset and length of ea
 which is read from its data server with a byte range). Pure functions, no Scrapy: the wayback
 spider (crawler/spiders/wayback_spider.py) sends the requests.
 
-cdx-toolkit was tried as the client: it paginates and iterates synchronously with `requests`,
-outside Scrapy's downloader, so the archive's rate limits, Retry-After, robots.txt and the
-crawl's resume would not hold for its requests; these few functions build the same queries.
+cdx-toolkit (0.9.39) was tried as the client first: pointed at a local pywb
+(`CDXFetcher(source="ia", wb=...)`) it still sent its CDX queries to web.archive.org, and its
+requests go through `requests`, outside Scrapy's downloader, where the archive's rate limits,
+Retry-After, robots.txt and the crawl's resume would not hold. These few functions build the
+same queries for Scrapy to send.
 """
 
 from __future__ import annotations
