@@ -43,11 +43,12 @@ def command_crawl(args: argparse.Namespace) -> int:
     if not names:
         raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
     base_urls = parse_base_urls(args.base_urls)
+    archive_settings = web_archive_settings(args)
     if args.redis:
         return _crawl_as_worker(args, names, extra_files, base_urls)
     result = crawl_sites(names, db_path=args.db, profile_files=extra_files, base_urls=base_urls,
                          log_level=args.log_level, refresh=args.refresh, backfill=args.backfill,
-                         batch_size=args.batch_size, extra_settings=web_archive_settings(args))
+                         batch_size=args.batch_size, extra_settings=archive_settings)
     print_summary(args.db, result.run_id)
     return crawl_exit_code(result.status)
 
