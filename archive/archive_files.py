@@ -31,6 +31,9 @@ from archive.warc import SITE
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
 SCAN_CHUNK = 1 << 20
+# Headers that described the bytes on the wire: a body read back is already de-chunked and
+# decompressed (warcio undoes both), so stored beside it they would lie about it.
+WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
 @dataclass(frozen=True)

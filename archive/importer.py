@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from archive.archive_files import IndexedRecord, Location, Payload, read_payload, scan_files
+from archive.archive_files import (
+    WIRE_HEADERS,
+    IndexedRecord,
+    Location,
+    Payload,
+    read_payload,
+    scan_files,
+)
 from archive.captures import (
     CaptureKey,
     CaptureSource,
@@ -48,9 +55,6 @@ INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this 
 # A Wayback's replay address (".../20190305010203id_/http://site/page"): a copy of a capture
 # that a crawl of the archive itself recorded, not the site's page.
 REPLAY_URL = re.compile(r"/\d{4,14}(?:[a-z]{2}_)?/https?://")
-# Headers that described the bytes on the wire: the stored body is already de-chunked and
-# decompressed (warcio undoes both), so they would lie about it.
-WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
 @dataclass

@@ -28,6 +28,7 @@ from scrapy import Request
 from scrapy.http import Response
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.archive_files import WIRE_HEADERS
 from archive.captures import known_digests
 from archive.warc import Exchange
 from crawler import settings as project
@@ -52,7 +53,6 @@ from pipelines.encodings import declared_charset
 
 # Headers a Wayback adds or renames in `id_` mode (the original ones come back prefixed).
 ARCHIVE_HEADER_PREFIX = "x-archive-orig-"
-WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 # Seconds between requests to a web archive (`--delay`): the Internet Archive asks for a
 # gentle pace and answers faster crawlers with 429 and Retry-After.
 DEFAULT_DELAY = 1.0
