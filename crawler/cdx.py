@@ -156,7 +156,7 @@ def closed_bound(closed: date | None, to: str) -> str:
     if closed is None:
         return to
     last = (closed - timedelta(days=1)).strftime("%Y%m%d") + "235959"
-    return min(to.ljust(14, "9"), last) if to else last
+    return to if to and to.ljust(14, "9") < last else last
 
 
 def choose_captures(captures: list[Capture], profile: SiteProfile, window: tuple[str, str],
