@@ -306,6 +306,21 @@ def m012_listing_walks_and_schedules(db: Database) -> None:
     )
 
 
+@migrations()
+def m013_web_archive_captures(db: Database) -> None:
+    """Where an article taken from a web archive or an archive file came from: one row per
+    capture (archive/captures.py). A capture already here is never fetched or imported again."""
+    db["captures"].create(
+        {"id": int, "canonical_url": str, "url": str, "site": str, "captured_at": str,
+         "digest": str, "status": int, "source_kind": str, "source": str, "run_id": int,
+         "recorded_at": str},
+        pk="id",
+    )
+    db["captures"].create_index(["url", "captured_at", "digest"], unique=True)
+    db["captures"].create_index(["canonical_url"])
+    db["captures"].create_index(["digest"])
+
+
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
     check_writable(path)
@@ -329,7 +344,7 @@ def open_database(path: str) -> Database:
 
 
 @migrations()
-def m012_report_views(db: Database) -> None:
+def m014_report_views(db: Database) -> None:
     """Reports on one row, for researchers, Datasette, exports and the saved queries:
     `reports` (a report's fields with its article's title, URL, date and site, and its
     officials and figures as JSON arrays) and `report_figures` (each figure with its report's

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -66,6 +67,8 @@ class SiteProfile:
     verified: bool = True
     owner: Owner | None = None
     notes: str = ""
+    closed: date | None = None  # the day the site closed: taken from web archives up to it
+    wayback: bool = False  # crawl it from a web archive only (crawler/cdx.py)
     extra: dict = field(default_factory=dict)
 
     def with_base_url(self, base_url: str) -> SiteProfile:
@@ -160,7 +163,7 @@ KNOWN_KEYS = {
     "name", "title", "kind", "start_urls", "allowed_domains", "article_pattern", "base_url",
     "sitemaps", "feeds", "next_page", "listing_pattern", "max_listing_pages", "download_delay",
     "refresh_after", "concurrency", "autothrottle", "verified", "owner", "notes",
-    "url_pattern_budget", "article_selector",
+    "url_pattern_budget", "article_selector", "closed", "wayback",
 }
 
 
@@ -200,7 +203,12 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     budget = data.get("url_pattern_budget")
     if budget is not None and (not isinstance(budget, int) or budget < 1):
         raise _fail(path, "url_pattern_budget", "must be a positive integer")
+    closed = data.get("closed")
+    if closed is not None and (not isinstance(closed, date) or isinstance(closed, datetime)):
+        raise _fail(path, "closed", "must be a date, written closed = 2025-07-01")
     return SiteProfile(
+        closed=closed,
+        wayback=bool(data.get("wayback", False)),
         article_selector=_css_selector(data, "article_selector", path),
         url_pattern_budget=budget,
         refresh_after=refresh_after,

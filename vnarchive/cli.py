@@ -23,6 +23,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -59,11 +60,12 @@ def command_crawl(args: argparse.Namespace) -> int:
     if not names:
         raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
     base_urls = parse_base_urls(args.base_urls)
+    archive_settings = web_archive_settings(args)
     if args.redis:
         return _crawl_as_worker(args, names, extra_files, base_urls)
     result = crawl_sites(names, db_path=args.db, profile_files=extra_files, base_urls=base_urls,
                          log_level=args.log_level, refresh=args.refresh, backfill=args.backfill,
-                         batch_size=args.batch_size)
+                         batch_size=args.batch_size, extra_settings=archive_settings)
     print_summary(args.db, result.run_id)
     if result.status == "finished":
         from archive.health import sites_without_article_links
@@ -74,6 +76,21 @@ def command_crawl(args: argparse.Namespace) -> int:
         if empty:
             return EXIT_NO_ARTICLE_LINKS
     return crawl_exit_code(result.status)
+
+
+def web_archive_settings(args: argparse.Namespace) -> dict:
+    """The settings of `crawl --wayback/--commoncrawl/--from/--to/--archive-delay`."""
+    for bound in (args.date_from, args.date_to):
+        if bound and not re.fullmatch(r"\d{4}(-\d{2}){0,2}", bound):
+            raise CommandError(f"--from/--to take YYYY, YYYY-MM or YYYY-MM-DD, not {bound!r}")
+    settings = {"VNARCHIVE_WAYBACK_FROM": args.date_from, "VNARCHIVE_WAYBACK_TO": args.date_to,
+                "VNARCHIVE_WAYBACK_DELAY": args.archive_delay}
+    if args.wayback or args.commoncrawl:
+        if args.redis:
+            raise CommandError("--wayback and --commoncrawl crawl on one machine, not --redis")
+        settings.update({"VNARCHIVE_FROM_WEB_ARCHIVE": True, "VNARCHIVE_WAYBACK": args.wayback,
+                         "VNARCHIVE_COMMONCRAWL": args.commoncrawl})
+    return settings
 
 
 def parse_base_urls(text: str | None) -> dict[str, str]:
@@ -137,6 +154,39 @@ def command_ingest(args: argparse.Namespace) -> int:
     return 0 if result.status == "finished" else 1
 
 
+# import -------------------------------------------------------------------------------------
+def command_import(args: argparse.Namespace) -> int:
+    """Import the article pages of web archive files (WARC, ARC, WACZ) into the archive.
+
+    Example: vnarchive import lynhan-2019.warc.gz crawl.wacz --site hanam_lynhan
+    """
+    from archive.errors import check_writable
+    from archive.importer import import_files
+    from archive.lock import archive_lock
+
+    paths = [Path(path) for path in args.files]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise CommandError(f"no such file: {', '.join(missing)}")
+    if args.profile:
+        profiles = [load_extra_profile(args.profile)]
+    elif args.site:
+        profiles = [_profile(args.site)]
+    else:
+        profiles = list(load_profiles().values())
+    check_writable(args.db)
+    with archive_lock(args.db):
+        result = import_files(args.db, paths, profiles, all_html=args.all,
+                              progress=_progress("captures"))
+    print(f"import run {result.run_id}: {result.files} archive files, {result.responses} "
+          f"responses read, {result.matched} pages imported ({result.articles_new} new "
+          f"articles, {result.articles_updated} updated, {result.versions} earlier versions), "
+          f"{result.already} already archived, {result.unchanged} unchanged captures, "
+          f"{result.not_articles} without article text, {result.corrupt} corrupt records "
+          "skipped")
+    return 0
+
+
 # sites --------------------------------------------------------------------------------------
 def command_sites(args: argparse.Namespace) -> int:
     """List the site profiles.
@@ -186,6 +236,8 @@ def command_demo(args: argparse.Namespace) -> int:
     from testweb.server import DEFAULT_PORTS, TestWeb
     from vnarchive.crawl import crawl_sites
 
+    if args.wayback:
+        return _demo_wayback(args)
     families = list(ARTICLE_FAMILIES)
     # The same ports each time keep the same article URLs, so a second demo updates the rows
     # of the first instead of adding copies under new addresses.
@@ -204,6 +256,18 @@ def command_demo(args: argparse.Namespace) -> int:
                              backfill=args.backfill)
     print_summary(args.db, result.run_id)
     return crawl_exit_code(result.status)
+
+
+def _demo_wayback(args: argparse.Namespace) -> int:
+    """`demo --wayback`: the Lý Nhân portal closed, taken back from a local pywb."""
+    from testweb.pywb_server import PywbUnavailable
+    from vnarchive.wayback_demo import DemoFailed, run_wayback_demo
+
+    try:
+        run_wayback_demo(args.db, args.log_level)
+    except (PywbUnavailable, DemoFailed) as error:
+        raise CommandError(str(error)) from None
+    return 0
 
 
 # testweb ------------------------------------------------------------------------------------
@@ -727,6 +791,18 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--worker-timeout", type=int, default=30, metavar="SECONDS",
                        help="with --redis: a worker silent this long is dead; its requests "
                        "go back on the queue")
+    crawl.add_argument("--wayback", nargs="?", const="https://web.archive.org/cdx/search/cdx",
+                       metavar="CDX-URL", help="take the sites from a Wayback CDX server "
+                       "(default: the Internet Archive's; a pywb: http://host:port/COLLECTION)")
+    crawl.add_argument("--commoncrawl", metavar="CRAWL-ID",
+                       help="take the sites from a Common Crawl crawl (CC-MAIN-2024-33) or an "
+                       "index server's address for it")
+    crawl.add_argument("--from", dest="date_from", metavar="YYYY-MM",
+                       help="web archives: captures from this month on")
+    crawl.add_argument("--to", dest="date_to", metavar="YYYY-MM",
+                       help="web archives: captures up to this month")
+    crawl.add_argument("--archive-delay", type=float, default=1.0, metavar="SECONDS",
+                       help="web archives: seconds between requests to the archive (default 1)")
     add_db(crawl)
     add_log_level(crawl)
 
@@ -736,6 +812,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="stop once no message came for this long (default 60)")
     ingest.add_argument("--batch-size", type=int, help="messages per transaction (default 200)")
     add_db(ingest)
+
+    imports = add("import", command_import, "import web archive files (WARC, ARC, WACZ)")
+    imports.add_argument("files", nargs="+", metavar="FILE", help="WARC, ARC or WACZ files")
+    chosen = imports.add_mutually_exclusive_group()
+    chosen.add_argument("--site", help="the profile whose article pages to keep")
+    chosen.add_argument("--profile", metavar="FILE", help="a profile file anywhere")
+    imports.add_argument("--all", action="store_true",
+                         help="keep every HTML page, not only a profile's article pages")
+    add_db(imports)
+
 
     sites = add("sites", command_sites, "list the site profiles; check or add one")
     site_tools = sites.add_subparsers(dest="action", metavar="ACTION")
@@ -757,6 +843,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_site.add_argument("--base-url", help="for a saved home page: the site's address")
 
     demo = add("demo", command_demo, "crawl the bundled local test web and summarise it")
+    demo.add_argument("--wayback", action="store_true", help="close the Lý Nhân portal and "
+                      "take it back from a local pywb (needs pywb, see README)")
     add_db(demo)
     add_log_level(demo)
 

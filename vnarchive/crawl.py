@@ -81,10 +81,13 @@ def project_settings():
 def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None = None,
                 base_urls: dict[str, str] | None = None, log_level: str = "WARNING",
                 refresh: bool = False, backfill: bool = False,
-                batch_size: int | None = None) -> CrawlResult:
-    """Crawl the named profiles into `db_path`; returns the crawl run's id and status."""
+                batch_size: int | None = None,
+                extra_settings: dict | None = None) -> CrawlResult:
+    """Crawl the named profiles into `db_path`; returns the crawl run's id and status.
+    `extra_settings` (Scrapy settings) choose a web archive as the source, for example."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     settings = _settings(profile_files, base_urls, log_level, refresh, backfill)
+    settings.setdict(extra_settings or {}, priority="cmdline")
     settings.set("VNARCHIVE_DB", str(db_path))
     settings.set("VNARCHIVE_LOCK_HELD", True)  # taken below, for all the run's crawlers
     if batch_size:
