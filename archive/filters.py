@@ -81,8 +81,8 @@ class Filters:
         if self.period and not PERIOD.match(self.period):
             raise FilterError(f"--period must look like 2024, 2024-H1, 2024-Q2 or 2024-06, "
                               f"not {self.period!r}")
-        self.date_from = _day(self.date_from, "--from", end=False)
-        self.date_to = _day(self.date_to, "--to", end=True)
+        self.date_from = read_day(self.date_from, "--from", end=False)
+        self.date_to = read_day(self.date_to, "--to", end=True)
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise FilterError(f"--from {self.date_from} is after --to {self.date_to}")
 
@@ -96,7 +96,7 @@ class Filters:
         return {**asdict(self), "meeting_only": int(self.meeting_only)}
 
 
-def _day(text: str | None, option: str, end: bool) -> str | None:
+def read_day(text: str | None, option: str, end: bool) -> str | None:
     """A day from YYYY-MM-DD, or the first (last, for --to) day of YYYY-MM or YYYY."""
     if not text:
         return None
@@ -111,8 +111,8 @@ def _day(text: str | None, option: str, end: bool) -> str | None:
             return date.fromordinal(following.toordinal() - 1).isoformat()
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise FilterError(f"{option} must be a day (2024-06-30), a month (2024-06) or a year "
-                          f"(2024), not {text!r}") from None
+        raise FilterError(f"{option}: not a date: {text!r}; give a day (2024-06-30), a month "
+                          "(2024-06) or a year (2024)") from None
 
 
 def place_key(name: str | None) -> str | None:

@@ -42,13 +42,12 @@ from archive.captures import (
     record_captures,
 )
 from archive.schema import open_database
+from archive.sites import SiteFacts
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter, finish_run, site_row, start_run
-from crawler.profiles import SiteProfile
-from crawler.safety import is_on_site
-from crawler.urls import canonical_url
 from pipelines.encodings import declared_charset
 from pipelines.process import NotAnArticle, process_article
+from pipelines.urls import canonical_url, is_on_site
 
 BATCH = 50
 INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this many pages
@@ -76,12 +75,12 @@ class ImportResult:
 class Candidate:
     record: IndexedRecord
     payload_at: Location  # the record itself, or for a revisit the response it points to
-    profile: SiteProfile | None
+    profile: SiteFacts | None
     site: str
 
 
-def matching_profile(url: str, profiles: list[SiteProfile],
-                     named: str | None = None) -> SiteProfile | None:
+def matching_profile(url: str, profiles: list[SiteFacts],
+                     named: str | None = None) -> SiteFacts | None:
     """The profile whose site serves this URL and calls it an article: the one a vnarchive
     WARC file names, else one served at this very address (its base URL's host and port),
     else one on this host. A web archive's own replay URL is never an article."""
@@ -103,7 +102,7 @@ def host_site(url: str) -> str:
     return "web_" + "".join(c if c.isalnum() else "_" for c in host.lower())
 
 
-def choose_candidates(records: list[IndexedRecord], profiles: list[SiteProfile],
+def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
                       all_html: bool, result: ImportResult) -> list[Candidate]:
     """The article responses to import, oldest capture first."""
     originals = {r.digest: r.location for r in records if r.record_type == "response"}
@@ -291,7 +290,7 @@ def file_source(path: str) -> CaptureSource:
     return CaptureSource("file", str(Path(path).resolve()))
 
 
-def import_files(db_path: str, paths: list[Path], profiles: list[SiteProfile],
+def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
                  all_html: bool = False, workers: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Import the article pages of the files (as the profiles see them) into the archive,

@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.integrity import check_before_writing
+from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_payload, read_records
 from archive.writer import ArchiveWriter, warc_folder
-from crawler.profiles import ProfileError, SiteProfile, load_profile_file, load_profiles
-from crawler.urls import canonical_url
 from pipelines.encodings import declared_charset
 from pipelines.process import NotAnArticle, process_article
 from pipelines.region import RegionRequest, SiteRegion, extract_with_region
+from pipelines.urls import canonical_url
 
 
 @dataclass
@@ -61,7 +60,7 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     return chosen
 
 
-def _process(directory: str, record: ReadRecord, profile: SiteProfile | None,
+def _process(directory: str, record: ReadRecord, profile: SiteFacts | None,
              region: RegionRequest | None = None) -> dict | str:
     """One article, in a worker: its payload read from the WARC file and processed as its
     site's profile says; the reason as a string when the page holds no article."""
@@ -83,7 +82,7 @@ class UnreadablePayload(str):
 
 
 def learned_regions(directory: Path, records: list[ReadRecord],
-                    profiles: dict[str, SiteProfile]) -> dict[str, RegionRequest]:
+                    profiles: dict[str, SiteFacts]) -> dict[str, RegionRequest]:
     """Per site with no `article_selector`: the article region its first pages agree on, as
     the crawl learns it (pipelines.region), so re-processed rows are read as crawled ones."""
     regions: dict[str, SiteRegion] = {}
@@ -102,30 +101,17 @@ def learned_regions(directory: Path, records: list[ReadRecord],
     return {site: region.request() for site, region in regions.items() if region.learned}
 
 
-def archive_profiles(db_path: str) -> dict[str, SiteProfile]:
-    """The profile of each site: the shipped ones, and for a site crawled from a profile file
-    elsewhere (`--profile FILE`), that file as the `sites` table remembers it, if it is still
-    there."""
-    profiles = load_profiles()
-    with sqlite3.connect(db_path) as connection:
-        remembered = connection.execute("select name, profile_file from sites").fetchall()
-    for name, path in remembered:
-        if name not in profiles and path and Path(path).is_file():
-            try:
-                profiles[name] = load_profile_file(path)
-            except ProfileError:
-                continue  # changed since: the site is re-processed without its profile
-    return profiles
-
-
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,
               since: str | None = None, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> ReprocessResult:
+              progress: Callable[[int, int], None] | None = None,
+              profiles: dict[str, SiteFacts] | None = None) -> ReprocessResult:
     """Rebuild the article rows from the WARC files, on a pool of worker processes (one per
-    core unless `workers` says otherwise; 0 processes inline)."""
+    core unless `workers` says otherwise; 0 processes inline). `profiles` are the sites'
+    profiles by name (crawler.profiles.archive_profiles); a site without one is read as a
+    page of no known site."""
     check_before_writing(str(db_path))
     directory = Path(warc_dir) if warc_dir else warc_folder(db_path)
-    profiles = archive_profiles(db_path)
+    profiles = profiles or {}
     result = ReprocessResult()
     fetches = sorted(latest_article_fetches(directory, site, since,
                                             result.warc_problems).items())

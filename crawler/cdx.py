@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from crawler.profiles import SiteProfile
-from crawler.urls import canonical_url
+from pipelines.urls import canonical_url
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 COMMON_CRAWL_INDEX = "https://index.commoncrawl.org"

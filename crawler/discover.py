@@ -21,10 +21,10 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.pages import Page, PageUnavailable, allowed
 from crawler.recognise import Recognised, recognise
-from crawler.urls import clean_url
 from crawler.urlshapes import pagination_pattern, url_pattern
 from pipelines.encodings import decode_page
 from pipelines.extract import parse_html
+from pipelines.urls import clean_url
 
 Fetch = Callable[[str], Page]
 

@@ -8,6 +8,7 @@ at once what to fix.
 from __future__ import annotations
 
 import re
+import sqlite3
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -334,3 +335,19 @@ def _set_aside(data: dict, key: str) -> dict:
     else:
         target.pop(name, None)
     return data
+
+
+def archive_profiles(db_path: str) -> dict[str, SiteProfile]:
+    """The profile of each site: the shipped ones, and for a site crawled from a profile file
+    elsewhere (`--profile FILE`), that file as the `sites` table remembers it, if it is still
+    there."""
+    profiles = load_profiles()
+    with sqlite3.connect(db_path) as connection:
+        remembered = connection.execute("select name, profile_file from sites").fetchall()
+    for name, path in remembered:
+        if name not in profiles and path and Path(path).is_file():
+            try:
+                profiles[name] = load_profile_file(path)
+            except ProfileError:
+                continue  # changed since: the site is re-processed without its profile
+    return profiles

@@ -39,6 +39,7 @@ from twisted.internet.error import DNSLookupError
 from w3lib.url import canonicalize_url
 
 from crawler.refusals import refuse
+from pipelines.urls import is_on_site
 
 WEB_SCHEMES = ("http", "https")
 PUBLIC_STAND_IN = "127.0.0.1"  # in VNARCHIVE_TEST_HOSTS: a public server, for tests
@@ -90,13 +91,6 @@ def site_is_on_loopback(spider) -> bool:
     urls = [profile.base_url] if profile.base_url else profile.absolute(profile.start_urls)
     hosts = [urlsplit(url).hostname or "" for url in urls]
     return bool(hosts) and all(is_loopback_host(host) for host in hosts)
-
-
-def is_on_site(host: str, allowed_domains) -> bool:
-    """Scrapy's offsite rule: a listed domain or one of its subdomains (all, if none)."""
-    domains = [domain.lower() for domain in allowed_domains or [] if domain]
-    return not domains or any(host == domain or host.endswith("." + domain)
-                              for domain in domains)
 
 
 class GuardedResolver(CachingThreadedResolver):

@@ -186,7 +186,7 @@ def test_export_of_a_query_and_clear_errors(crawled_archive, tmp_path):
     assert result.returncode == 0
     table = pyarrow.parquet.read_table(out)
     assert str(table.schema.field("n").type) == "int64" and table.num_rows >= 15
-    missing = run_vnarchive("export", str(out), "--format", "csv", "--table", "nope",
+    missing = run_vnarchive("export", str(tmp_path / "missing.csv"), "--table", "nope",
                             "--db", str(crawled_archive.db))
     assert missing.returncode == 2 and "no table 'nope'" in missing.stderr
 

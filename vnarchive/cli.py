@@ -35,7 +35,12 @@ from archive.errors import ArchiveError
 from archive.export import ExportError
 from archive.lock import ArchiveBusy
 from archive.writer import StorageFull
-from crawler.profiles import ProfileError, load_extra_profile, load_profiles
+from crawler.profiles import (
+    ProfileError,
+    archive_profiles,
+    load_extra_profile,
+    load_profiles,
+)
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "archive" / "vnarchive.db"
 DATASETTE_PLUGINS = Path(__file__).resolve().parent.parent / "archive" / "datasette_plugins"
@@ -516,6 +521,20 @@ def _filters(args: argparse.Namespace):
         raise CommandError(str(error)) from None
 
 
+def filter_day(option: str):
+    """An argparse type for --from/--to: a day, a month or a year, checked as the filters
+    read it, so a bad one is a usage error of one line."""
+    from archive.filters import FilterError, read_day
+
+    def check(text: str) -> str:
+        try:
+            read_day(text, option, end=option == "--to")
+        except FilterError as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{option}: ")) from None
+        return text
+    return check
+
+
 def add_filter_options(sub: argparse.ArgumentParser) -> None:
     """Filters without SQL, folded ("Bac Kan" is "Bắc Kạn"), for `search` and `export`."""
     sub.add_argument("--site", help="a site profile name")
@@ -527,9 +546,9 @@ def add_filter_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--level", help="tỉnh, huyện or xã (province, district, commune)")
     sub.add_argument("--period", help="reports deploying a period inside this one: 2024, "
                      "2024-H1, 2024-Q2 or 2024-06")
-    sub.add_argument("--from", dest="date_from", metavar="DAY",
+    sub.add_argument("--from", dest="date_from", metavar="DAY", type=filter_day("--from"),
                      help="published on or after (2024-04-01, 2024-04 or 2024)")
-    sub.add_argument("--to", dest="date_to", metavar="DAY",
+    sub.add_argument("--to", dest="date_to", metavar="DAY", type=filter_day("--to"),
                      help="published on or before (2024-06-30, 2024-06 or 2024)")
     sub.add_argument("--meeting-only", action="store_true", help="meeting reports only")
 
@@ -551,6 +570,7 @@ def command_reprocess(args: argparse.Namespace) -> int:
         raise CommandError(f"no WARC files at {warc_folder(args.db)}")
     with archive_lock(args.db):  # never beside a crawl of the same archive
         result = reprocess(args.db, site=args.site, since=args.since,
+                           profiles=archive_profiles(args.db),
                            progress=_progress("articles"))
     print(f"re-processed {result.articles} articles ({result.new} new rows, {result.updated} "
           f"updated, {result.skipped} pages that hold no article)")

@@ -30,8 +30,8 @@ from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import PatternLinkExtractor
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
-from crawler.urls import canonical_url, clean_url, without_session_ids
 from pipelines.encodings import declared_charset
+from pipelines.urls import canonical_url, clean_url, without_session_ids
 
 # Documents an article may link as its "File đính kèm" (Scrapy's link extractor ignores these
 # extensions by default, so the attachment extractor lifts that).
@@ -155,7 +155,7 @@ class ProfileSpider(SitemapSpider):
                     urls.append(response.urljoin(href))
         if self.listing_links is not None:
             urls.extend(link.url for link in self.listing_links.extract_links(response))
-        # Session ids in listing links would make every page a new URL (crawler.urls).
+        # Session ids in listing links would make every page a new URL (pipelines.urls).
         return [without_session_ids(url) for url in urls]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:

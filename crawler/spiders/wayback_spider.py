@@ -48,8 +48,8 @@ from crawler.cdx import (
 )
 from crawler.items import ArticleItem
 from crawler.profiles import SiteProfile
-from crawler.urls import canonical_url
 from pipelines.encodings import declared_charset
+from pipelines.urls import canonical_url
 
 # Headers a Wayback adds or renames in `id_` mode (the original ones come back prefixed).
 ARCHIVE_HEADER_PREFIX = "x-archive-orig-"
