@@ -1,6 +1,6 @@
 """Remove what trafilatura leaves behind on Vietnamese news pages, line by line.
 
-Every rule here comes from a real page (the seed articles and shared/docs/domain.md): SharePoint
+Every rule here comes from a real page (the seed articles and docs/domain.md): SharePoint
 ribbon links, "Xem thêm", player timecodes, header clocks and datelines, image file names,
 photo credits, agency prefixes, doubled captions, the "/." end marker and the byline on the last
 line, which is metadata (the author), not text. trafilatura has no notion of these: they sit

@@ -2,7 +2,7 @@
 
 A meeting report is the report of a periodic meeting of a local party committee, people's
 committee, council or front that reviews the last period and deploys the next
-(shared/docs/domain.md). The decision is a sum of weighted cues found in the title and lead,
+(docs/domain.md). The decision is a sum of weighted cues found in the title and lead,
 each cue a named regular expression, so `--explain` can list exactly what decided; the
 weights and the threshold were set on the tuning half of the hand-labelled set and are
 measured on the other half (bench/eval_classify.py). The fields come from pipelines.meetings.

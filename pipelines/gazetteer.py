@@ -3,7 +3,7 @@
 Reports of 2023-2024 name districts that no longer exist, so localities are resolved against
 the pre-2025 gazetteer of vietnam-provinces 0.6.0 (the last release with the district level:
 63 provinces, about 700 districts, their communes), and each old province is mapped to the one
-that absorbed it in 2025 (shared/docs/domain.md). Names are matched on a key that folds case
+that absorbed it in 2025 (docs/domain.md). Names are matched on a key that folds case
 and old/new tone placement ("Hoà Bình" and "Hòa Bình" are one name), and are returned in the
 new placement. From 1 July 2025 the country has 34 provinces and about 3,300 communes, wards
 and special zones, no districts: that structure is a small data file derived from

@@ -1,7 +1,7 @@
 """The fields of a meeting report: organ, locality, province, kind, periods, officials, figures.
 
 Pure functions over the title and text; no Scrapy. Each field has one small function. The
-patterns follow shared/docs/domain.md: who meets ("Huyện ủy X", "Ban Chấp hành Đảng bộ huyện
+patterns follow docs/domain.md: who meets ("Huyện ủy X", "Ban Chấp hành Đảng bộ huyện
 X", "UBND huyện", "HĐND xã X", "Ủy ban MTTQ huyện X"), periods in both numeral styles
 ("quý II/2024", "quý 1/2024", "6 tháng cuối năm", "9 tháng"), numbers with "." for thousands
 and "," for decimals, officials as "đồng chí NAME, TITLE" or "NAME - TITLE".
