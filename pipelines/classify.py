@@ -48,7 +48,8 @@ CUES = [
         r"xem xet ket qua)"),
     cue("deploy act", 1.5, "head",
         r"\btrien khai (?:cac |thuc hien )?(?:nhiem vu|phuong huong|ke hoach|giai phap|muc tieu)"
-        r"|\bphuong huong,? nhiem vu|\bnhiem vu trong tam|\btrien khai chuong trinh"
+        r"|\bphuong huong,? nhiem vu|\bnhiem vu trong tam|"
+        r"\btrien khai chuong trinh (?:cong tac|hanh dong)"
         r"|\bban (?:cac )?giai phap|\bquyet dinh ke hoach|\bde ra (?:phuong huong|giai phap)"
         r"|\bnhiem vu,? giai phap"),
     cue("periodic meeting", 1.0, "head",
@@ -99,6 +100,7 @@ CUES = [
         r"hoi nghi (?:truc tuyen )?(?:chinh phu|toan quoc|toan quan)|"
         r"thu tuong[^.]{0,80}chu tri|bo truong[^.]{0,60}chu tri|"
         r"\bbo (?:noi vu|tai chinh|cong thuong|y te|giao duc|quoc phong|cong an) (?:to chuc|hop)|"
+        r"\bbo [a-z&]+(?: [a-z&]+){0,3} phoi hop voi\b|\bban chi (?:dao|huy)\b|"
         r"\b(?:cua|toan) nganh (?:thanh tra|y te|giao duc|cong an|thue|kiem sat|toa an|"
         r"ngan hang|tu phap)|\bban chi dao (?:nha nuoc|quoc gia|trung uong)"),
     cue("a mass organisation or an enterprise holds it", -4.0, "meeting sentence",
@@ -113,7 +115,8 @@ CUES = [
         r"\bdo (?:so|nganh|cuc|bo) [a-z]+[^.]{0,40}to chuc"),
     cue("a press briefing, a voter meeting or a coming session", -4.0, "meeting sentence",
         r"\bhop bao\b|giao ban bao chi|tiep xuc cu tri|\b(?:se|sap|du kien|chuan bi|"
-        r"trieu tap)\b[^.]{0,40}\b(?:ky hop|hop|hoi nghi|xem xet|chat van)\b"),
+        r"trieu tap)\b[^.]{0,40}\b(?:ky hop|hop|hoi nghi|xem xet|chat van)\b|"
+        r"\b(?:ky hop|hoi nghi)\b[^.]{0,60}\bse (?:tien hanh|xem xet|thong qua|chat van|bau)"),
     cue("a sector's own review", -4.0, "meeting sentence",
         r"\bnganh (?:y te|giao duc|cong thuong|thue|thanh tra|tu phap|ngan hang|nong nghiep|"
         r"van hoa|du lich|giao thong|xay dung|tai chinh|noi vu|lao dong|kiem sat|toa an)\b"),
