@@ -143,7 +143,7 @@ CUES = [
         r"chi thi|ket luan|(?:\d+|mot|hai|ba) nam(?! 20)|giai doan|nhiem ky|dien dan|cham lo tet|"
         r"hoat dong he|van hoc|luat|quyet dinh|chuong trinh (?!cong tac)|hoc ky|nam hoc|"
         r"bao ve (?:va phat trien )?rung|phat trien rung|"
-        r"thuc hien (?!nhiem vu|ke hoach|cac nhiem vu|cac chi tieu|chi tieu)|"
+        r"(?:\d+|mot|hai|ba) (?:thang|nam) thuc hien|"  # "sơ kết 6 tháng thực hiện X"
         r"(?:cong tac )?(?:[a-z]+ ){0,3}(?:khoa [ivxlc]+,? )?nhiem ky|"
         r"cong tac (?:kiem tra|"
         r"thanh tra|tuyen giao|dan van|to chuc|noi chinh|bau cu|phong))"),
