@@ -23,6 +23,7 @@ from pipelines.vietnamese import prepare_input
 CLASSIFIER_VERSION = "rules-3"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5
+ORGAN_BONUS = 2.0  # the largest weight _organ_cues gives
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def _organ_cues(title: str, lead: str, sentence: str) -> list[tuple[str, float]]
     found = []
     lead_subjects = [m for m in organ_mentions(lead) if m.is_subject]
     if lead_subjects and lead_subjects[0].organ in LOCAL_ORGANS:
-        found.append((f"local organ holds the meeting: {lead_subjects[0].organ_name}", 2.0))
+        found.append((f"local organ holds the meeting: {lead_subjects[0].organ_name}", ORGAN_BONUS))
     elif any(m.organ in LOCAL_ORGANS for m in organ_mentions(title)):
         found.append(("local organ named in the title", 1.0))
     elif any(m.organ in LOCAL_ORGANS for m in organ_mentions(sentence)):
@@ -289,11 +290,14 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     cues = [(c.name, c.weight) for c in CUES if c.pattern.search(folded[c.where])]
     if ("a review of one topic", -4.0) in cues and GENERAL_REVIEW.search(meeting_sentence):
         cues.remove(("a review of one topic", -4.0))
-    cues += _organ_cues(title, lead, sentence)
+    # The organ cues add at most ORGAN_BONUS; finding organs is the slowest step, so a text
+    # that cannot reach the threshold with them is not searched for them.
+    if sum(weight for _, weight in cues) + ORGAN_BONUS >= THRESHOLD:
+        cues += _organ_cues(title, lead, sentence)
+        if not any(name.startswith("local organ") for name, _ in cues):
+            cues.append(("no local organ named", -2.0))
     if not MEETING_WORD.search(head):
         cues.append(("no meeting named", -3.0))
-    if not any(name.startswith("local organ") for name, _ in cues):
-        cues.append(("no local organ named", -2.0))
     listing = is_teaser_list(text)
     if listing:
         cues.append(("a list of teasers (a listing page)", -10.0))
