@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 
 from pipelines.dates import meeting_date as find_meeting_date
 from pipelines.gazetteer import province_at
-from pipelines.meetings import MeetingFields, extract_fields, organ_mentions
+from pipelines.meetings import MeetingFields, extract_fields
+from pipelines.organs import organ_mentions
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
 
