@@ -119,6 +119,18 @@ def evaluate(split: str = "test") -> Evaluation:
     return result
 
 
+def counts_line(name: str, counts: Counts) -> str:
+    """Precision, recall and F1 with their counts; the caller closes the parenthesis."""
+    return (f"{name:<18} precision {counts.precision:.3f}  recall {counts.recall:.3f}  "
+            f"F1 {counts.f1:.3f}  (tp {counts.true_positive}, fp {counts.false_positive}, "
+            f"fn {counts.false_negative}")
+
+
+def field_lines(field_hits: dict[str, list[bool]]) -> list[str]:
+    return [f"  {name:<16} {share(hits):.3f}  ({sum(hits)}/{len(hits)})"
+            for name, hits in field_hits.items()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "tune", "blind", "all"], default="test")
@@ -138,12 +150,8 @@ def main() -> int:
              + result.true_negative)
     print(f"split: {args.split} ({total} articles; the five seeds are scored for their fields "
           "in every split)")
-    print(f"is_meeting_report  precision {result.precision:.3f}  recall {result.recall:.3f}  "
-          f"F1 {result.f1:.3f}  (tp {result.true_positive}, fp {result.false_positive}, "
-          f"fn {result.false_negative}, tn {result.true_negative})")
-    for field_name in FIELDS:
-        hits = result.field_hits[field_name]
-        print(f"  {field_name:<16} {result.accuracy(field_name):.3f}  ({sum(hits)}/{len(hits)})")
+    print(f"{counts_line('is_meeting_report', result)}, tn {result.true_negative})")
+    print("\n".join(field_lines(result.field_hits)))
     print(f"seed fields wrong: {', '.join(result.seed_misses) or 'none'}")
     if args.confusions:
         print("\n".join(["", *result.confusions]))

@@ -187,13 +187,11 @@ def main_real(split: str, confusions: bool, speed: bool = False) -> int:
     total += result.true_negative
     print(f"real texts, split {split} ({total} labelled; tune: the 2015-2021 corpora, "
           f"test: RSS 2025-2026 and the real pages)")
+    from bench.eval_classify import counts_line, field_lines
+
     for name, counts in (("classifier", result), ("regex baseline", result.base)):
-        print(f"{name:<15} precision {counts.precision:.3f}  recall {counts.recall:.3f}  "
-              f"F1 {counts.f1:.3f}  (tp {counts.true_positive}, fp {counts.false_positive}, "
-              f"fn {counts.false_negative})")
-    for field_name in FIELDS:
-        hits = result.field_hits[field_name]
-        print(f"  {field_name:<16} {result.accuracy(field_name):.3f}  ({sum(hits)}/{len(hits)})")
+        print(f"{counts_line(name, counts)})")
+    print("\n".join(field_lines(result.field_hits)))
     if speed:
         count, rate = classification_speed(shared)
         print(f"speed: {count} real texts at {rate:,.0f} texts/s on one core (target 1,000)")
