@@ -154,3 +154,48 @@ def test_a_run_with_failed_fetches_leaves_no_mark_and_the_next_run_completes(tmp
         assert rerun.returncode == 0, rerun.stderr[-2000:]
         assert archived_paths(db) == served_paths(web, "lynhan")
     assert query(db, "select count(*) from listing_walks") == [(1,)]
+
+
+SITEMAP_ONLY = """
+name = "testweb_nghean_sitemap"
+title = "Báo Nghệ An, by its sitemap only"
+kind = "newspaper"
+base_url = "http://127.0.0.1:8707/"
+start_urls = ["/khong-ton-tai/"]  # answers 404: only the sitemap finds articles
+sitemaps = ["/robots.txt"]
+allowed_domains = ["127.0.0.1"]
+article_pattern = '-post\\d+\\.html$'
+download_delay = 0
+"""
+
+
+def test_a_site_crawled_by_its_sitemap_is_complete_after_an_interrupt(tmp_path):
+    """The same invariant for sitemaps: a sitemap is answered 304 only to a run that fetched
+    everything it listed, so the run after an interrupted one reads it again."""
+    db = tmp_path / "a.db"
+    profile = tmp_path / "sitemap_only.toml"
+    profile.write_text(SITEMAP_ONLY, encoding="utf-8")
+    with TestWeb(["nghean"], articles=generated_articles(("nghean",), 90)) as web:
+        base_urls = json.dumps({"testweb_nghean_sitemap": web.sites["nghean"].base_url})
+        command = [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile),
+                   "--db", str(db), "--base-urls", base_urls]
+        web.sites["nghean"].delay = 0.2
+        crawl = subprocess.Popen([*command, "--batch-size", "2"], cwd=PROJECT_ROOT, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 start_new_session=True)
+        wait_for(db, 6, crawl)
+        code, stderr, _ = stop_group(crawl, signal.SIGINT)
+        assert code == 4, stderr[-2000:]
+        assert len(archived_paths(db)) < 90
+        web.sites["nghean"].delay = 0.0
+        rerun = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                               timeout=300)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        assert archived_paths(db) == served_paths(web, "nghean")
+        # Once complete, the sitemap is answered 304 and nothing is fetched again.
+        web.sites["nghean"].requests.clear()
+        again = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                               timeout=300)
+        assert again.returncode == 0, again.stderr[-2000:]
+        fetched = set(web.sites["nghean"].requests)
+        assert not fetched & {"/" + path for path in served_paths(web, "nghean")}
