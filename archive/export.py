@@ -13,6 +13,7 @@ import base64
 import csv
 import json
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,9 +98,10 @@ def export(db_path: str, out: str, fmt: str, table: str | None = None,
         raise ExportError(f"format must be one of {', '.join(FORMATS)}")
     final = Path(out)  # written as `path`, a temporary file renamed onto it once complete
     rows = 0
+    # The source is checked before the output, so a bad table is named even when OUT exists.
     with connect_read_only(db_path) as connection, \
+            nullcontext(_source_sql(connection, table, query, where)) as (sql, described), \
             safe_output(final, db_path, force, datasheet_path(final)) as path:
-        sql, described = _source_sql(connection, table, query, where)
         cursor = connection.execute(sql)
         if cursor.description is None:
             raise ExportError("the query returns no rows to export (it is not a select)")
