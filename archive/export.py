@@ -152,18 +152,25 @@ def export(db_path: str, out: str, fmt: str | None = None, table: str | None = N
         if fmt == "parquet":
             raise ExportError("Parquet cannot go to standard output; name a .parquet file")
         with connect_read_only(db_path) as connection:
-            return _export(connection, None, None, fmt, table, query, where, filters, progress)
+            source = _source(connection, table, query, where, filters)
+            return _export(connection, None, None, fmt, table, filters, source, progress)
     final = Path(out)
-    with connect_read_only(db_path) as connection, \
-            safe_output(final, db_path, force, datasheet_path(final)) as path:
-        return _export(connection, path, final, fmt, table, query, where, filters, progress)
+    with connect_read_only(db_path) as connection:
+        # The source is checked before the output, so a bad table is named even when OUT exists.
+        source = _source(connection, table, query, where, filters)
+        with safe_output(final, db_path, force, datasheet_path(final)) as path:
+            return _export(connection, path, final, fmt, table, filters, source, progress)
 
 
-def _export(connection, path: Path | None, final: Path | None, fmt: str, table, query, where,
-            filters, progress) -> ExportResult:
-    """Write to `path` (None: standard output); the datasheet and card name `final`."""
+def _source(connection, table, query, where, filters) -> tuple[str, str]:
     register_functions(connection)
-    sql, described = _source_sql(connection, table, query, where, filters)
+    return _source_sql(connection, table, query, where, filters)
+
+
+def _export(connection, path: Path | None, final: Path | None, fmt: str, table, filters,
+            source: tuple[str, str], progress) -> ExportResult:
+    """Write to `path` (None: standard output); the datasheet and card name `final`."""
+    sql, described = source
     cursor = connection.execute(sql, filters.parameters() if filters and table else {})
     if cursor.description is None:
         raise ExportError("the query returns no rows to export (it is not a select)")
