@@ -39,7 +39,8 @@ def test_schema_is_created_once_and_in_wal_mode(tmp_path):
                        ("m003_meeting_reports",), ("m004_raw_store_search_and_stories",),
                        ("m005_incremental_crawls_and_health",), ("m006_story_signatures",),
                        ("m007_attachments",), ("m009_fetch_ids",),
-                       ("m010_story_lookup_index",), ("m011_band_days",)]
+                       ("m010_story_lookup_index",), ("m011_band_days",),
+                       ("m012_listing_walks_and_schedules",)]
     with pytest.raises(sqlite3.OperationalError):  # inserts cannot invent columns
         again.execute("insert into articles (canonical_url, url, site, invented) "
                       "values ('a', 'a', 's', 1)")
