@@ -26,7 +26,7 @@ MIGRATION_SET = "vnarchive"  # archive/schema.py's Migrations("vnarchive")
 class ArchiveDamaged(ArchiveError):
     """The archive fails SQLite's integrity check: nothing is written to it."""
 
-    exit_code = 7
+    exit_code = 9
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -218,7 +218,7 @@ def test_a_crawl_refuses_a_damaged_archive_before_writing(tmp_path):
     before = snapshot(tmp_path)
     result = run_vnarchive("crawl", "testweb_lynhan", "--db", str(archive))
     lines = result.stderr.strip().splitlines()
-    assert result.returncode == 7, result.stderr
+    assert result.returncode == 9, result.stderr
     assert len(lines) == 1 and "is damaged" in lines[0], result.stderr
     after = snapshot(tmp_path)
     after.pop("a.db.lock", None)  # the lock beside it (the refusal comes once it is held)
@@ -253,7 +253,7 @@ def test_reprocess_refuses_a_damaged_archive(tmp_path):
     _damage_articles(archive)
     before = archive.read_bytes()
     result = run_vnarchive("reprocess", "--db", str(archive))
-    assert result.returncode == 7 and "is damaged" in result.stderr, result.stderr
+    assert result.returncode == 9 and "is damaged" in result.stderr, result.stderr
     assert archive.read_bytes() == before
 
 

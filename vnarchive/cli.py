@@ -11,8 +11,9 @@ Exit codes, the same for every command (README, "Crashes, stops and bad input"):
   4  stopped by one SIGTERM or Ctrl-C (a crawl finishes its pages in flight; a query stops)
   5  stopped at once by a second SIGTERM or Ctrl-C
   6  disk full
-  7  the archive is damaged (it fails SQLite's quick_check): refused, nothing written
+  7  a crawl finished, but a site's listing pages gave no article link (one line per site)
   8  a query ran past its --timeout
+  9  the archive is damaged (it fails SQLite's quick_check): refused, nothing written
 """
 
 from __future__ import annotations
