@@ -91,8 +91,6 @@ VNARCHIVE_BREAKER_THRESHOLD = 10
 VNARCHIVE_BREAKER_COOLDOWN = 300
 
 EXTENSIONS = {
-    # First, so a crawler refused the archive lock is refused before anything else starts.
-    "crawler.runlock.ArchiveLock": 0,
     "crawler.progress.CrawlProgress": 500,
 }
 
@@ -109,8 +107,8 @@ VNARCHIVE_DB = str(PROJECT_ROOT / "archive" / "vnarchive.db")
 VNARCHIVE_BATCH_SIZE = 50
 # The crawl_runs row a run belongs to; `vnarchive crawl` sets it, a bare `scrapy crawl` gets one.
 VNARCHIVE_RUN_ID = None
-# Set by `vnarchive crawl`, which holds the archive lock itself; otherwise crawler.runlock
-# takes it for the crawler (`scrapy crawl` included).
+# Set by `vnarchive crawl`, which holds the archive lock itself; otherwise each crawler's
+# archive writer takes it (crawler/archiving.py), `scrapy crawl` included.
 VNARCHIVE_LOCK_HELD = False
 # Profile name -> base URL, for profiles served somewhere else than their default
 # (the demo serves the local test web on free ports).

@@ -291,6 +291,8 @@ def _checked(extracted: Extracted, body: bytes, url: str, declared_encoding: str
         # The extractor read the whole page already; its warning is for a profile's selector.
         extracted.warnings = [w for w in extracted.warnings if repr(request.selector) not in w]
         return extracted, True
+    if extracted.fell_back:  # the region held too little of what plain trafilatura finds
+        return extract_article(body, url=url, declared_encoding=declared_encoding), True
     if len(extracted.text) >= SHORT_SHARE * request.expected_length or extracted.rejected:
         return extracted, False
     whole = extract_article(body, url=url, declared_encoding=declared_encoding)
