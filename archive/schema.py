@@ -13,7 +13,6 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from archive.errors import ArchiveUnusable, check_writable
-from archive.integrity import check_ours
 from pipelines.vietnamese import fold_diacritics
 
 migrations = Migrations("vnarchive")
@@ -324,7 +323,6 @@ def m013_web_archive_captures(db: Database) -> None:
 def open_database(path: str) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied."""
     check_writable(path)
-    check_ours(path)  # never adds our tables to someone else's database
     db = Database(path)
     try:
         db.execute("PRAGMA busy_timeout = 30000")

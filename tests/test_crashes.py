@@ -113,7 +113,9 @@ def wait_for_articles(db: Path, count: int, process: subprocess.Popen) -> None:
         if len(stored_rows(db)) >= count:
             return
         time.sleep(0.1)
-    raise AssertionError(f"the crawl did not archive {count} articles in time")
+    ended = "" if process.poll() is None else (
+        f"; it ended with exit {process.returncode}: {process.communicate()[1][-2000:]}")
+    raise AssertionError(f"the crawl did not archive {count} articles in time{ended}")
 
 
 def slow_web(articles: int, delay: float) -> TestWeb:
