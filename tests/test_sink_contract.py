@@ -20,7 +20,6 @@ from archive.writer import ArchiveWriter
 from crawler.distributed import RedisArchiveSink, connect
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from testweb.hostile_content import HostileContentWeb, profile_toml
-from testweb.redis_server import LocalRedis, RedisUnavailable
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -28,15 +27,6 @@ SINKS = [ArchiveWriter, RedisArchiveSink]
 SITE = "testweb_contract"
 BASE = "http://127.0.0.1:1/tin-tuc/Pages/"
 FETCHED_AT = "2025-07-01T01:00:00+00:00"
-
-
-@pytest.fixture
-def redis_url():
-    try:
-        with LocalRedis() as server:
-            yield server.url
-    except RedisUnavailable as reason:
-        pytest.skip(f"no Redis for the Redis sink: {reason}")
 
 
 def protocol_methods() -> list[str]:
