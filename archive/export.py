@@ -1,32 +1,39 @@
-"""Export a table or a query of the archive as CSV, JSON Lines or Parquet, streaming, with a
-datasheet beside it.
+"""Export a table, a view or a query of the archive as CSV, JSON Lines or Parquet, streaming,
+with a datasheet beside it (and a dataset card beside Parquet).
 
 Rows are read in batches from a read-only connection and written as they come, so memory
-stays flat however large the archive (bench/bench_export.py measures it). Parquet columns get
-the types the schema declares (integers, floats, text); a query's columns are typed from its
-first batch.
+stays flat however large the archive (bench/bench_export.py measures it). Columns are typed
+by archive/columns.py: Parquet gets timestamps with their zone, days, booleans, integers and
+lists of structs; JSON Lines real arrays and booleans. The format is taken from the file's
+extension unless given; `-` writes CSV or JSON Lines to standard output. A table export takes
+the researcher's filters (archive/filters.py), the same as `vnarchive search`.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
+import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from archive.metadata import LICENCE_NOTE, TABLES
+from archive.columns import ColumnTypeError, arrow_column, arrow_schema, json_converters
+from archive.datasheet import ExportFacts, write_card, write_datasheet
+from archive.filters import Filters, filter_sql, register_functions
 from archive.query import connect_read_only
+from archive.safe_output import safe_output
 
 BATCH_ROWS = 5000
 FORMATS = ("csv", "jsonl", "parquet")
-DATE_COLUMNS = {"meeting_date", "event_date"}  # ISO days: Parquet date32, not text
-SQLITE_TO_ARROW = {"INTEGER": pa.int64(), "INT": pa.int64(), "FLOAT": pa.float64(),
-                   "REAL": pa.float64(), "TEXT": pa.string(), "": pa.string()}
+EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+              ".pq": "parquet"}
+STDOUT = "-"
 
 
 class ExportError(ValueError):
@@ -35,49 +42,57 @@ class ExportError(ValueError):
 
 @dataclass
 class ExportResult:
-    path: Path
-    datasheet: Path
+    path: Path | None  # None for standard output
+    datasheet: Path | None
     rows: int
     columns: list[str]
+    card: Path | None = None
+
+
+def export_format(out: str, fmt: str | None) -> str:
+    """The format asked for, else the one the file's extension names."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise ExportError(f"format must be one of {', '.join(FORMATS)}")
+        return fmt
+    if out == STDOUT:
+        raise ExportError("give --format csv or --format jsonl to write to standard output")
+    found = EXTENSIONS.get(Path(out).suffix.lower())
+    if found is None:
+        raise ExportError(f"cannot tell the format from {out!r}: name the file .csv, .jsonl "
+                          "or .parquet, or give --format")
+    return found
 
 
 def _source_sql(connection, table: str | None, query: str | None,
-                where: str | None) -> tuple[str, str]:
+                where: str | None, filters: Filters | None) -> tuple[str, str]:
     if bool(table) == bool(query):
         raise ExportError("give either --table or --query")
+    filtering = filters is not None and filters != Filters()
     if query:
+        if filtering:
+            raise ExportError("the filters apply to --table exports; a --query says its own "
+                              "conditions")
         return query, "the query: " + query
     tables = {row[0] for row in connection.execute(
         "select name from sqlite_master where type in ('table', 'view')")}
     if table not in tables:
         raise ExportError(f"no table {table!r} (tables: {', '.join(sorted(tables))})")
-    sql = f'select * from "{table}"' + (f" where {where}" if where else "")
-    return sql, f"the table {table}" + (f" where {where}" if where else "")
-
-
-def _arrow_schema(connection, table: str | None, columns: list[str],
-                  first_batch: list[tuple]) -> pa.Schema:
-    declared = {}
-    if table:
-        declared = {row[1]: SQLITE_TO_ARROW.get(row[2].upper(), pa.string())
-                    for row in connection.execute(f'pragma table_info("{table}")')}
-    fields = []
-    for index, name in enumerate(columns):
-        kind = pa.date32() if name in DATE_COLUMNS else declared.get(name)
-        if kind is None:
-            sample = next((row[index] for row in first_batch if row[index] is not None), None)
-            kind = (pa.int64() if isinstance(sample, int) else pa.float64()
-                    if isinstance(sample, float) else pa.binary()
-                    if isinstance(sample, bytes) else pa.string())
-        fields.append(pa.field(name, kind))
-    return pa.schema(fields)
-
-
-def _column(batch: list[tuple], index: int, kind: pa.DataType) -> pa.Array:
-    values = [row[index] for row in batch]
-    if kind == pa.date32():
-        return pa.array(values, type=pa.string()).cast(pa.date32())
-    return pa.array(values, type=kind)
+    conditions = [where] if where else []
+    if filtering:
+        columns = {row[1] for row in connection.execute(f'pragma table_info("{table}")')}
+        if "canonical_url" not in columns:
+            raise ExportError(f"the filters need articles: {table!r} has no canonical_url")
+        conditions.append(
+            "canonical_url in (select a.canonical_url from articles a left join "
+            f"meeting_reports m on m.canonical_url = a.canonical_url where {filter_sql()})")
+    sql = f'select * from "{table}"' + (f" where {' and '.join(conditions)}"
+                                         if conditions else "")
+    described = f"the table {table}" + (f" where {where}" if where else "")
+    if filtering:
+        chosen = {k: v for k, v in filters.parameters().items() if v}
+        described += " filtered by " + ", ".join(f"{k} {v}" for k, v in chosen.items())
+    return sql, described
 
 
 def _batches(cursor) -> Iterator[list[tuple]]:
@@ -88,79 +103,166 @@ def _batches(cursor) -> Iterator[list[tuple]]:
         yield rows
 
 
-def export(db_path: str, out: str, fmt: str, table: str | None = None,
-           query: str | None = None, where: str | None = None,
-           progress: Callable[[int], None] | None = None) -> ExportResult:
-    if fmt not in FORMATS:
-        raise ExportError(f"format must be one of {', '.join(FORMATS)}")
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = 0
+def _refuse_duplicates(columns: list[str]) -> None:
+    repeated = sorted(name for name, count in Counter(columns).items() if count > 1)
+    if repeated:
+        raise ExportError(f"the columns {', '.join(repeated)} appear more than once; name them "
+                          "apart with AS (pyarrow and pandas refuse such a file)")
+
+
+class _Tracker:
+    """Counts rows per site, and the range of publication dates, as batches go by."""
+
+    def __init__(self, connection, columns: list[str]):
+        self.connection, self.columns = connection, columns
+        self.sites: Counter[str] = Counter()
+        self.low = self.high = None
+
+    @property
+    def traceable(self) -> bool:
+        return "site" in self.columns or "canonical_url" in self.columns
+
+    def add(self, batch: list[tuple]) -> None:
+        if "site" in self.columns:
+            index = self.columns.index("site")
+            self.sites.update(row[index] for row in batch if row[index])
+        elif "canonical_url" in self.columns:
+            index = self.columns.index("canonical_url")
+            urls = [row[index] for row in batch]
+            for start in range(0, len(urls), 500):
+                chunk = urls[start:start + 500]
+                self.sites.update(dict(self.connection.execute(
+                    f"select site, count(*) from articles where canonical_url in "
+                    f"({','.join('?' * len(chunk))}) group by site", chunk).fetchall()))
+        if "published" in self.columns:
+            index = self.columns.index("published")
+            days = [str(row[index]) for row in batch if row[index]]
+            if days:
+                self.low = min([*days, self.low or days[0]])
+                self.high = max([*days, self.high or days[0]])
+
+
+def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
+           query: str | None = None, where: str | None = None, filters: Filters | None = None,
+           progress: Callable[[int], None] | None = None, force: bool = False) -> ExportResult:
+    """Write the export; an existing OUT is replaced only with `force`, and only once the
+    export is complete (archive/safe_output.py refuses the archive and other databases)."""
+    fmt = export_format(out, fmt)
+    if out == STDOUT:
+        if fmt == "parquet":
+            raise ExportError("Parquet cannot go to standard output; name a .parquet file")
+        with connect_read_only(db_path) as connection:
+            source = _source(connection, table, query, where, filters)
+            return _export(connection, None, None, fmt, table, filters, source, progress)
+    final = Path(out)
     with connect_read_only(db_path) as connection:
-        sql, described = _source_sql(connection, table, query, where)
-        cursor = connection.execute(sql)
-        columns = [d[0] for d in cursor.description]
-        if fmt == "csv":
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(columns)
-                for batch in _batches(cursor):
-                    writer.writerows(batch)
-                    rows += len(batch)
-                    if progress:
-                        progress(rows)
-        elif fmt == "jsonl":
-            with path.open("w", encoding="utf-8") as handle:
-                for batch in _batches(cursor):
-                    handle.writelines(json.dumps(dict(zip(columns, row, strict=True)),
-                                                 ensure_ascii=False) + "\n" for row in batch)
-                    rows += len(batch)
-                    if progress:
-                        progress(rows)
-        else:
-            writer = None
-            for batch in _batches(cursor):
-                if writer is None:
-                    schema = _arrow_schema(connection, table, columns, batch)
-                    writer = pq.ParquetWriter(path, schema)
-                arrays = [_column(batch, i, schema.field(i).type) for i in range(len(columns))]
-                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-                rows += len(batch)
-                if progress:
-                    progress(rows)
-            if writer is None:
-                schema = _arrow_schema(connection, table, columns, [])
-                writer = pq.ParquetWriter(path, schema)
-            writer.close()
-        datasheet = write_datasheet(connection, path, fmt, described, table, columns, rows)
-    return ExportResult(path, datasheet, rows, columns)
+        # The source is checked before the output, so a bad table is named even when OUT exists.
+        source = _source(connection, table, query, where, filters)
+        with safe_output(final, db_path, force, datasheet_path(final)) as path:
+            return _export(connection, path, final, fmt, table, filters, source, progress)
 
 
-def write_datasheet(connection, path: Path, fmt: str, described: str, table: str | None,
-                    columns: list[str], rows: int) -> Path:
-    """What the export holds, from where, under which terms, and its schema."""
-    lines = [f"# Datasheet: {path.name}", "",
-             f"Exported from a vnarchive archive on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
-             f"{described}, {rows} rows, as {fmt}.", ""]
-    if "published" in columns and table:
-        low, high = connection.execute(
-            f'select min(published), max(published) from "{table}"').fetchone()
-        lines += [f"Publication dates: {low or 'none'} to {high or 'none'}.", ""]
-    # count(a.site) is read from the (site, published) index; count(a.canonical_url) read
-    # every article's row.
-    sites = connection.execute(
-        "select s.name, s.title, s.base_url, count(a.site) from sites s left join "
-        "articles a on a.site = s.name group by s.name order by s.name").fetchall()
-    if sites:
-        lines += ["## Sources", "", "| site | title | address | articles in the archive |",
-                  "|---|---|---|---|"]
-        lines += [f"| {name} | {title} | {url or ''} | {count} |"
-                  for name, title, url, count in sites]
-        lines.append("")
-    lines += ["## Licence and attribution", "", LICENCE_NOTE, "", "## Schema", "",
-              "| column | description |", "|---|---|"]
-    descriptions = TABLES.get(table or "", {}).get("columns", {})
-    lines += [f"| {column} | {descriptions.get(column, '')} |" for column in columns]
-    datasheet = path.with_name(path.name + ".datasheet.md")
-    datasheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return datasheet
+def _source(connection, table, query, where, filters) -> tuple[str, str]:
+    register_functions(connection)
+    return _source_sql(connection, table, query, where, filters)
+
+
+def _export(connection, path: Path | None, final: Path | None, fmt: str, table, filters,
+            source: tuple[str, str], progress) -> ExportResult:
+    """Write to `path` (None: standard output); the datasheet and card name `final`."""
+    sql, described = source
+    cursor = connection.execute(sql, filters.parameters() if filters and table else {})
+    if cursor.description is None:
+        raise ExportError("the query returns no rows to export (it is not a select)")
+    columns = [d[0] for d in cursor.description]
+    _refuse_duplicates(columns)
+    declared = ({row[1]: row[2] for row in connection.execute(
+        f'pragma table_info("{table}")')} if table else {})
+    tracker = _Tracker(connection, columns)
+    batches = _batches(cursor)
+    first = next(batches, [])
+    schema = arrow_schema(columns, declared, first)
+    rows = 0
+    writer = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
+    try:
+        for batch in writer(path, schema, _chain(first, batches)):
+            tracker.add(batch)
+            rows += len(batch)
+            if progress:
+                progress(rows)
+    except ColumnTypeError as error:
+        raise ExportError(str(error)) from None
+    if final is None:
+        return ExportResult(None, None, rows, columns)
+    facts = ExportFacts(final, fmt, described, table, schema, rows, dict(tracker.sites),
+                        tracker.traceable, (tracker.low, tracker.high))
+    datasheet = write_datasheet(connection, facts)
+    card = write_card(facts) if fmt == "parquet" else None
+    return ExportResult(final, datasheet, rows, columns, card)
+
+
+def datasheet_path(path: Path) -> Path:
+    return path.with_name(path.name + ".datasheet.md")
+
+
+def _json_value(value):
+    """A blob in JSON Lines: its bytes as base64 text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
+
+
+def _chain(first: list[tuple], rest: Iterator[list[tuple]]) -> Iterator[list[tuple]]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _open_text(path: Path | None, newline: str | None = None):
+    if path is None:
+        return _Unclosed(sys.stdout)
+    return path.open("w", encoding="utf-8", newline=newline)
+
+
+class _Unclosed:
+    """Standard output in a `with` block, left open at its end."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __enter__(self):
+        return self.stream
+
+    def __exit__(self, *_):
+        self.stream.flush()
+
+
+def _write_csv(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
+    with _open_text(path, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(schema.names)
+        for batch in batches:
+            writer.writerows(batch)
+            yield batch
+
+
+def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
+    names, converters = schema.names, json_converters(schema)
+    typed = [(index, convert) for index, convert in enumerate(converters) if convert]
+    with _open_text(path) as handle:
+        for batch in batches:
+            for row in batch:
+                record = dict(zip(names, row, strict=True))
+                for index, convert in typed:
+                    record[names[index]] = convert(row[index])
+                handle.write(json.dumps(record, ensure_ascii=False, default=_json_value) + "\n")
+            yield batch
+
+
+def _write_parquet(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in batches:
+            arrays = [arrow_column([row[i] for row in batch], field.type, field.name)
+                      for i, field in enumerate(schema)]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            yield batch

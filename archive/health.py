@@ -1,69 +1,191 @@
-"""Is each site still being archived? Read from the per-site run records (`site_runs`).
+"""Is each site still being archived? Read from the per-site run records (`site_runs`), the
+archived articles and the recorded schedules.
 
-A site is unhealthy when its last run
-- parsed listing pages but found no article link on them (its layout changed),
-- fetched article pages but got text from fewer than half of them (its article layout changed),
-- or had errors on more than a set share of its fetches (down, blocking us, or broken).
+A site is unhealthy when
+- it has never had a successful run (finished, errors on at most a set share of fetches),
+- its last success is older than the allowed age (twice its recorded schedule's interval, or
+  two days, or what the caller says): a dead scheduler or a crawl that keeps failing,
+- the last run that parsed listing pages found no article link on them (its layout changed,
+  or the profile's `article_pattern` no longer matches),
+- its last run fetched article pages but got text from fewer than half of them,
+- or its last run had errors on more than a set share of its fetches.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from archive.query import connect_read_only
 
 ERROR_SHARE_LIMIT = 0.25
 EMPTY_TEXT_SHARE_LIMIT = 0.5
+DEFAULT_MAX_AGE = timedelta(days=2)
+SCHEDULE_AGE_FACTOR = 2  # a site may miss one scheduled run, not two
 
 
 @dataclass
 class SiteHealth:
     site: str
-    last_run: str
+    runs: int  # runs recorded for the site
+    last_run: str | None  # when the last run ended (UTC)
+    last_run_result: str | None  # its finish reason: finished, shutdown, ...
     last_success: str | None
+    seconds_since_success: int | None
+    max_age_seconds: float
+    schedule: str | None  # as recorded by `vnarchive schedule`
+    articles: int  # archived now
     new_articles_recent: int
+    errors_last_run: int
     error_rate: float
+    listing_pages_parsed: int  # by the last run that parsed any
+    listing_article_links: int
     problems: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
         return not self.problems
 
+    def as_json(self) -> dict:
+        return {**asdict(self), "healthy": self.healthy}
+
 
 def site_health(db_path: str, recent_runs: int = 5,
-                error_share_limit: float = ERROR_SHARE_LIMIT) -> list[SiteHealth]:
+                error_share_limit: float = ERROR_SHARE_LIMIT,
+                max_age: timedelta | None = None,
+                now: datetime | None = None) -> list[SiteHealth]:
+    """Every site with a recorded run or schedule, judged as the module docstring says."""
+    now = now or datetime.now(UTC)
     with connect_read_only(db_path) as connection:
         connection.row_factory = sqlite3.Row
+        schedules = _schedules(connection)
+        articles = dict(connection.execute(
+            "select site, count(*) from articles group by site").fetchall())
         # One index seek per site ("loose index scan"), not a read of every run ever made.
-        sites = [row[0] for row in connection.execute(
+        sites = sorted({row[0] for row in connection.execute(
             "with recursive found(site) as (select min(site) from site_runs union all "
             "select (select min(site) from site_runs where site > found.site) from found "
-            "where found.site is not null) select site from found where site is not null")]
-        report = []
-        for site in sites:
-            runs = connection.execute(
-                "select * from site_runs where site = ? order by started_at desc limit ?",
-                [site, recent_runs]).fetchall()
-            last = runs[0]
-            error_rate = last["errors"] / last["pages"] if last["pages"] else 0.0
-            # The latest first, from the (site, finished_at) index: it stops at the first
-            # success, where max() read every run of the site.
-            latest = connection.execute(
-                "select finished_at from site_runs where site = ? and finish_reason = "
-                "'finished' and (pages = 0 or 1.0 * errors / pages <= ?) "
-                "order by finished_at desc limit 1", [site, error_share_limit]).fetchone()
-            success = latest[0] if latest else None
-            health = SiteHealth(site, last["finished_at"], success,
-                                sum(run["articles_new"] for run in runs), error_rate)
-            if last["listing_pages_parsed"] and not last["listing_article_links"]:
-                health.problems.append(f"{last['listing_pages_parsed']} listing pages parsed, "
-                                       "no article link found on them")
-            if last["article_pages"] and (last["pages_without_text"] / last["article_pages"]
-                                          > EMPTY_TEXT_SHARE_LIMIT):
-                health.problems.append(f"no text extracted from {last['pages_without_text']} "
-                                       f"of {last['article_pages']} article pages")
-            if error_rate > error_share_limit:
-                health.problems.append(f"errors on {error_rate:.0%} of fetches")
-            report.append(health)
-    return report
+            "where found.site is not null) select site from found where site is not null")}
+            | set(schedules))
+        return [_judge(connection, site, recent_runs, error_share_limit,
+                       _allowed_age(max_age, schedules.get(site)), schedules.get(site),
+                       articles.get(site, 0), now)
+                for site in sites]
+
+
+def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
+           error_share_limit: float, max_age: timedelta, schedule: sqlite3.Row | None,
+           articles: int, now: datetime) -> SiteHealth:
+    runs = connection.execute(
+        "select * from site_runs where site = ? order by started_at desc limit ?",
+        [site, recent_runs]).fetchall()
+    last = runs[0] if runs else None
+    # The latest first, from the (site, finished_at) index: it stops at the first success,
+    # where max() read every run of the site.
+    latest = connection.execute(
+        "select finished_at from site_runs where site = ? and finish_reason = 'finished' "
+        "and (pages = 0 or 1.0 * errors / pages <= ?) order by finished_at desc limit 1",
+        [site, error_share_limit]).fetchone()
+    success = latest[0] if latest else None
+    listing_run = connection.execute(
+        "select listing_pages_parsed, listing_article_links from site_runs where site = ? "
+        "and listing_pages_parsed > 0 order by started_at desc limit 1", [site]).fetchone()
+    age = round((now - datetime.fromisoformat(success)).total_seconds()) if success else None
+    health = SiteHealth(
+        site=site,
+        runs=connection.execute("select count(*) from site_runs where site = ?",
+                                [site]).fetchone()[0],
+        last_run=last["finished_at"] if last else None,
+        last_run_result=last["finish_reason"] if last else None,
+        last_success=success, seconds_since_success=age,
+        max_age_seconds=max_age.total_seconds(),
+        schedule=schedule["schedule"] if schedule else None, articles=articles,
+        new_articles_recent=sum(run["articles_new"] for run in runs),
+        errors_last_run=last["errors"] if last else 0,
+        error_rate=last["errors"] / last["pages"] if last and last["pages"] else 0.0,
+        listing_pages_parsed=listing_run[0] if listing_run else 0,
+        listing_article_links=listing_run[1] if listing_run else 0,
+    )
+    health.problems = _problems(health, last, runs, max_age, error_share_limit)
+    return health
+
+
+def _problems(health: SiteHealth, last: sqlite3.Row | None, runs: list[sqlite3.Row],
+              max_age: timedelta, error_share_limit: float) -> list[str]:
+    problems = []
+    if health.last_success is None:
+        results = ", ".join(sorted({run["finish_reason"] or "unknown" for run in runs}))
+        problems.append("never succeeded: " + (
+            f"{health.runs} runs recorded, none finished cleanly (last runs: {results})"
+            if health.runs else "no run recorded since the schedule was set"))
+    elif health.seconds_since_success > max_age.total_seconds():
+        problems.append(f"no successful run for {describe_age(health.seconds_since_success)} "
+                        f"(allowed: {describe_age(max_age.total_seconds())}); is the "
+                        "scheduler running?")
+    if health.listing_pages_parsed and not health.listing_article_links:
+        problems.append(f"{health.listing_pages_parsed} listing pages parsed, no article link "
+                        "found on them: the layout changed or article_pattern no longer "
+                        "matches")
+    if last is not None and last["article_pages"] and (
+            last["pages_without_text"] / last["article_pages"] > EMPTY_TEXT_SHARE_LIMIT):
+        problems.append(f"no text extracted from {last['pages_without_text']} of "
+                        f"{last['article_pages']} article pages")
+    if health.error_rate > error_share_limit:
+        problems.append(f"errors on {health.error_rate:.0%} of fetches in the last run")
+    return problems
+
+
+def sites_without_article_links(db_path: str, run_id: int) -> list[str]:
+    """One line per site of a run whose listing pages gave no article link."""
+    with connect_read_only(db_path) as connection:
+        rows = connection.execute(
+            "select site, listing_pages_parsed from site_runs where run_id = ? and "
+            "listing_pages_parsed > 0 and listing_article_links = 0 order by site",
+            [run_id]).fetchall()
+    return [f"{site}: {pages} listing pages parsed, no article link found on them (the layout "
+            "changed, or article_pattern no longer matches its links)" for site, pages in rows]
+
+
+def _schedules(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
+    try:
+        return {row["site"]: row for row in connection.execute("select * from schedules")}
+    except sqlite3.OperationalError:  # an archive older than recorded schedules
+        return {}
+
+
+def _allowed_age(max_age: timedelta | None, schedule: sqlite3.Row | None) -> timedelta:
+    if max_age is not None:
+        return max_age
+    if schedule is not None and schedule["interval_seconds"]:
+        return timedelta(seconds=SCHEDULE_AGE_FACTOR * schedule["interval_seconds"])
+    return DEFAULT_MAX_AGE
+
+
+def describe_age(seconds: float) -> str:
+    """"3d 4h", "5h 12m", "40m", "12s": an age an operator reads at a glance."""
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m" if minutes else f"{seconds}s"
+
+
+def record_schedule(db_path: str, sites: list[str], schedule: str,
+                    interval_seconds: float) -> None:
+    """Remember what each site is crawled on, so `status` knows when a success is overdue."""
+    from archive.schema import open_database
+    from archive.writer import utc_now
+
+    db = open_database(db_path)
+    try:
+        with db.atomic():
+            db["schedules"].upsert_all(
+                [{"site": site, "schedule": schedule, "interval_seconds": interval_seconds,
+                  "recorded_at": utc_now()} for site in sites], pk="site")
+    finally:
+        db.close()

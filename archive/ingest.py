@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from redis import Redis
 from redis.exceptions import ResponseError
 
+from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.schema import open_database
+from archive.stream import REPORTED_STATS, STREAM, archived_key
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter, finish_run, start_run
-from crawler.distributed import REPORTED_STATS, STREAM, archived_key
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,10 @@ class Ingester:
             elif kind == "article":
                 self._write_article(data)
                 written[data["site"]][data["canonical_url"]] = data["fetched_at"]
+            elif kind == "attachment":
+                self._write_attachment(data)
+            elif kind == "mark":
+                self.writer(data["site"]).mark_pages(data["urls"], data["error"])
             elif kind == "site":
                 self.writer(data["name"]).record_site(data)
             elif kind == "closed":
@@ -144,12 +149,22 @@ class Ingester:
         self.warc_pointers[(exchange.url, exchange.fetched_at)] = (stored.file, stored.offset)
 
     def _write_article(self, article: dict) -> None:
-        key = (article["url"], article["fetched_at"])
-        pointer = self.warc_pointers.pop(key, None) or next(self.db.execute(
+        article["warc_file"], article["warc_offset"] = self._warc_pointer(
+            article["url"], article["fetched_at"])
+        self.writer(article["site"]).add_article(article)
+
+    def _write_attachment(self, attachment: dict) -> None:
+        if attachment.get("fetched_at"):  # a document that could not be fetched has none
+            attachment["warc_file"], attachment["warc_offset"] = self._warc_pointer(
+                attachment["url"], attachment["fetched_at"])
+        self.writer(attachment["site"]).add_attachment(attachment)
+
+    def _warc_pointer(self, url: str, fetched_at: str) -> tuple[str | None, int | None]:
+        """Where the response fetched from `url` at `fetched_at` was stored."""
+        key = (url, fetched_at)
+        return self.warc_pointers.pop(key, None) or next(self.db.execute(
             "select warc_file, warc_offset from pages where url = ? and fetched_at = ? and "
             "warc_file is not null order by id desc limit 1", list(key)), (None, None))
-        article["warc_file"], article["warc_offset"] = pointer
-        self.writer(article["site"]).add_article(article)
 
     def _note_closed(self, data: dict) -> None:
         report = self.reports[data["site"]]
@@ -206,6 +221,8 @@ def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size:
     server = Redis.from_url(redis_url)
     ensure_group(server)
     with archive_lock(db_path):
+        check_before_writing(db_path)
+        mark_stuck_runs(db_path)
         ingester = Ingester(server, db_path, batch_size)
         publish_archive(server, ingester.db)
 

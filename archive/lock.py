@@ -3,37 +3,69 @@
 `vnarchive crawl` (and so every scheduled run) holds it for the whole crawl, so two runs never
 write one archive at once; the kernel drops the lock when the process dies, even by SIGKILL,
 so a crash never leaves it stuck.
+
+The lock of `NAME.db` is `NAME.db.lock`: a name that adds to the archive's, so it can never be
+the archive itself (`x.lock` as an archive locks `x.lock.lock`). A lock file is only ever
+written when it is empty or holds what a lock writes ("process PID"): any other file that
+happens to have that name is refused, never truncated.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from archive.errors import ArchiveUnusable
+
+LOCK_TEXT = re.compile(r"(process \d+)?\s*")
+LOCK_READ_LIMIT = 64  # a lock holds a few bytes: more is someone else's file
 
 
 class ArchiveBusy(RuntimeError):
     """Another run holds this archive's lock; this one does not start."""
 
 
+def lock_path(db_path: str) -> Path:
+    path = Path(db_path).resolve()
+    return path.with_name(path.name + ".lock")
+
+
+def _open_lock(path: Path) -> int:
+    """The lock file, opened without truncating it and without following a symlink."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        raise ArchiveUnusable(f"cannot use {path} as the archive's lock file ({error.strerror})") \
+            from None
+
+
+def _holder(descriptor: int) -> str:
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    return os.read(descriptor, LOCK_READ_LIMIT + 1).decode("utf-8", "replace")
+
+
 @contextmanager
 def archive_lock(db_path: str) -> Iterator[Path]:
-    path = Path(db_path).resolve().with_suffix(".lock")
+    path = lock_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+")
+    descriptor = _open_lock(path)
     try:
+        text = _holder(descriptor)
+        if len(text) > LOCK_READ_LIMIT or not LOCK_TEXT.fullmatch(text) \
+                or not os.path.isfile(path):
+            raise ArchiveUnusable(f"{path} is not a lock file of vnarchive; it is left as it is "
+                                  "(move it away to crawl this archive)")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = _holder(descriptor).strip() or "another process"
             raise ArchiveBusy(f"{db_path} is being crawled by {holder}") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"process {os.getpid()}")
-        handle.flush()
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"process {os.getpid()}".encode(), 0)
         yield path
     finally:
-        handle.close()
+        os.close(descriptor)

@@ -1,14 +1,49 @@
-"""Datasette metadata for the archive: what each table and column holds, the licence note,
-facets, and saved queries, so that the data describes itself to whoever browses it."""
+"""Datasette metadata for the archive: what each table, view and column holds, the licence
+note, facets, labels, saved queries (on the `reports` and `report_figures` views, with the
+researcher's filters of archive/filters.py) and the dashboards (archive/dashboards.py), so
+that the data describes itself to whoever browses it. The database is always called
+`vnarchive`, whatever its file's name (archive/browse renames it)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from archive.dashboards import dashboards
+from archive.filters import filter_sql
+
+DATABASE_NAME = "vnarchive"
 
 LICENCE_NOTE = (
     "The texts belong to the newspapers and portals that published them; vnarchive keeps them "
     "for research and cites each by its URL. Check each site's terms before republishing."
 )
+
+REPORT_COLUMNS = {
+    "canonical_url": "The article's key (see articles)",
+    "kind": "quarterly, monthly, half_year, annual, session or other",
+    "organ": "party_committee, people_committee, people_council, front or other",
+    "organ_name": "The organ as the text names it",
+    "locality": "District, town or commune (or province) without its prefix",
+    "locality_level": "tỉnh, huyện or xã", "province": "Province as it was then",
+    "province_2025": "Province after the 1 July 2025 merger",
+    "meeting_date": "Day of the meeting",
+    "period_reviewed": "Period the meeting reviewed (2024-Q1, 2024-05, 2024-H1, 2023)",
+    "period_deployed": "Period whose tasks it deployed",
+    "confidence": "The classifier's confidence, 0 to 1",
+    "classifier_version": "Version of the classifier that read it",
+}
+ARTICLE_COLUMNS = {
+    "title": "Title as printed", "url": "The URL as fetched",
+    "published": "Publication date (+07:00 with a time)",
+    "site": "The site profile it was crawled with",
+    "story_id": "Canonical URL of the earliest copy of the same story on any site",
+}
+FIGURE_COLUMNS = {
+    "text": "The figure as printed (\"3.204 tỷ đồng\", \"7/14 chỉ tiêu\")",
+    "value": "Its number (Vietnamese format parsed: 3.204 is 3204, 6,8 is 6.8); for a ratio "
+             "the part done", "total": "For a ratio (7/14 chỉ tiêu) the whole",
+    "unit": "tỷ đồng, %, ha, chỉ tiêu ...",
+    "label": "What was counted: the words before the figure naming it "
+             "(\"Thu ngân sách nhà nước trên địa bàn\")",
+}
 
 TABLES = {
     "articles": {
@@ -36,57 +71,106 @@ TABLES = {
             "text_folded": "Text without diacritics, for search",
         },
         "facets": ["site", "is_meeting_report", "language", "encoding"],
-        "sortable_columns": ["published", "fetched_at", "confidence"],
+        "label_column": "title",
+        # The search form carries the sort: every sort it may carry must be allowed.
+        "sortable_columns": ["published", "fetched_at", "confidence", "canonical_url"],
+        "sort_desc": "published",
     },
     "meeting_reports": {
-        "description": "The fields of each article that is a meeting report.",
-        "columns": {
-            "kind": "quarterly, monthly, half_year, annual, session or other",
-            "organ": "party_committee, people_committee, people_council, front or other",
-            "organ_name": "The organ as the text names it",
-            "locality": "District, town or commune (or province) without its prefix",
-            "locality_level": "tỉnh, huyện or xã", "province": "Province as it was then",
-            "province_2025": "Province after the 1 July 2025 merger",
-            "meeting_date": "Day of the meeting",
-            "period_reviewed": "Period the meeting reviewed (2024-Q1, 2024-05, 2024-H1, 2023)",
-            "period_deployed": "Period whose tasks it deployed",
-        },
+        "description": "The fields of each article that is a meeting report (see the view "
+                       "`reports` for them on one row with the title, URL and date).",
+        "columns": REPORT_COLUMNS,
         "facets": ["province", "organ", "kind", "period_deployed", "province_2025"],
     },
+    "reports": {
+        "description": "Each meeting report on one row: its fields, its article's title, URL, "
+                       "date and site, and its officials and figures as JSON arrays.",
+        "columns": {**REPORT_COLUMNS, **ARTICLE_COLUMNS,
+                    "officials": "JSON array of {name, title}, in order of mention",
+                    "figures": "JSON array of {label, value, total, unit, text}, in order",
+                    "is_meeting_report": "Always 1 (so the filters of articles apply)"},
+        "facets": ["province", "organ", "kind", "locality_level", "period_deployed", "site"],
+        "sort_desc": "meeting_date", "label_column": "title",
+    },
+    "report_figures": {
+        "description": "Each figure a meeting report gives, with the report's place, periods "
+                       "and title: the table for a series over time.",
+        "columns": {**REPORT_COLUMNS, **ARTICLE_COLUMNS, **FIGURE_COLUMNS,
+                    "id": "The figure's row in `figures`",
+                    "is_meeting_report": "Always 1 (so the filters of articles apply)"},
+        "facets": ["unit", "province", "period_reviewed"],
+        "label_column": "label",
+    },
     "officials": {"description": "Officials named in meeting reports, with their titles.",
+                  "columns": {"name": "The official's name as printed",
+                              "title": "Their titles as printed, up to the verb or the end "
+                                       "of the clause"},
                   "facets": ["title"]},
     "figures": {"description": "Figures reported in meeting reports, Vietnamese number format "
-                              "parsed (3.204 tỷ đồng is 3204).", "facets": ["unit"]},
+                              "parsed (3.204 tỷ đồng is 3204).", "columns": FIGURE_COLUMNS,
+                "facets": ["unit"]},
     "pages": {"description": "Every fetch: its status, size, error, and its WARC record.",
               "facets": ["site", "status", "kind", "warc_type"]},
     "crawl_runs": {"description": "One row per crawl run with its counts."},
     "sites": {"description": "The site profiles crawled, with each portal's owner."},
     "article_versions": {"description": "Earlier texts of articles that changed at the same "
                                         "URL."},
-    "article_sources": {"description": "The decoded HTML of each article's last fetch."},
+    "article_sources": {"description": "The decoded HTML of each article's last fetch.",
+                        "hidden": True},
+    "article_bands": {"description": "Story signature bands (internal index).", "hidden": True},
+    "_sqlite_migrations": {"description": "Schema migrations applied.", "hidden": True},
+    "site_runs": {"description": "One row per site per crawl run, with its counts and errors."},
     "attachments": {"description": "Documents articles link as \"File đính kèm\" (PDF, DOC, "
                                    "DOCX): size, SHA-256 and extracted text, or why there is "
                                    "none.", "facets": ["type"]},
 }
 
 QUERIES = {
+    "find_reports": {
+        "title": "Find meeting reports (filters without SQL)",
+        "description": "Leave a box empty to ignore it. Names fold diacritics (\"Bac Kan\" "
+                       "is Bắc Kạn); period: 2024, 2024-H1, 2024-Q2 or 2024-06 (the period "
+                       "the meeting deployed lies inside it); dates: 2024-04-01; search: "
+                       "words, \"a phrase\", a OR b, prefix*.",
+        "sql": "select meeting_date, province, locality, organ, kind, period_deployed, title, "
+               "url, published from reports r where " + filter_sql(exclude=("meeting_only",))
+               + " and (case when coalesce(:q, '') = '' then 1 else r.canonical_url in (select "
+               "a.canonical_url from articles_fts join articles a on a.rowid = "
+               "articles_fts.rowid where articles_fts match vnarchive_fts(:q)) end) "
+               "order by meeting_date desc limit 1000",
+    },
     "meeting_reports_by_province_and_quarter": {
         "title": "Meeting reports by province and quarter",
-        "sql": "select province, period_deployed, count(*) as reports from meeting_reports "
+        "description": "As a heat map: the dashboard's first chart.",
+        "sql": "select province, period_deployed, count(*) as reports from reports "
                "where period_deployed like '%-Q%' group by province, period_deployed "
                "order by province, period_deployed",
     },
     "latest_reports_of_a_district": {
         "title": "Latest reports of a district",
-        "sql": "select m.meeting_date, m.organ_name, m.period_deployed, a.title, a.url "
-               "from meeting_reports m join articles a using (canonical_url) "
-               "where m.locality = :district order by m.meeting_date desc limit 50",
+        "description": "The district's name with or without diacritics (Ly Nhan, Lý Nhân).",
+        "sql": "select meeting_date, organ_name, period_deployed, title, url from reports "
+               "where vnarchive_place(locality) = vnarchive_place(:district) "
+               "order by meeting_date desc limit 50",
     },
     "figures_reported_for_budget_revenue": {
         "title": "Figures reported for budget revenue",
-        "sql": "select m.province, m.locality, m.period_reviewed, f.text, f.value, f.unit "
-               "from figures f join meeting_reports m using (canonical_url) "
-               "where f.label like '%ngân sách%' order by m.province, m.period_reviewed",
+        "sql": "select province, locality, period_reviewed, label, text, value, unit, title "
+               "from report_figures where vnarchive_fold(label) like '%thu ngan sach%' "
+               "order by province, locality, period_reviewed",
+    },
+    "new_reports_of_a_province": {
+        "title": "New meeting reports of a province (Atom feed: add .atom to the address)",
+        "description": "Subscribe to /vnarchive/new_reports_of_a_province.atom?province=Bac+Kan",
+        "sql": "select canonical_url as atom_id, title as atom_title, "
+               # feedgen needs a zone: a bare day is taken at midnight in Vietnam.
+               "case when length(coalesce(published, meeting_date)) = 10 then "
+               "coalesce(published, meeting_date) || 'T00:00:00+07:00' "
+               "else published end as atom_updated, url as atom_link, "
+               "coalesce(organ_name, '') || ' · ' || coalesce(locality, '') || ' · ' || "
+               "coalesce(period_deployed, '') as atom_content, province, meeting_date "
+               "from reports where vnarchive_place(province) = vnarchive_place(:province) "
+               "order by published desc limit 50",
     },
 }
 
@@ -96,8 +180,9 @@ QUERIES = {
 DATASETTE_SETTINGS = {"suggest_facets": False}
 
 
-def datasette_metadata(db_path: str) -> dict:
-    database = Path(db_path).stem
+def datasette_metadata() -> dict:
+    """Metadata for `datasette --metadata`: the database is named `vnarchive` whatever the
+    file (the plugin in archive/browse renames it at startup)."""
     return {
         "title": "vnarchive: Vietnamese local news and meeting reports",
         "description": "Articles of provincial newspapers and district portals, with the "
@@ -106,5 +191,7 @@ def datasette_metadata(db_path: str) -> dict:
         "license": "Texts: the publishers' own terms (see each URL)",
         "source": "vnarchive crawls; raw responses kept in WARC files",
         "about": LICENCE_NOTE,
-        "databases": {database: {"tables": TABLES, "queries": QUERIES}},
+        "databases": {DATABASE_NAME: {"tables": TABLES, "queries": QUERIES}},
+        "plugins": {"datasette-dashboards": dashboards(DATABASE_NAME),
+                    "vnarchive": {"database_name": DATABASE_NAME}},
     }

@@ -1,14 +1,37 @@
-"""Read the archive: arbitrary SQL for users, and the summary of a crawl run."""
+"""Read the archive: arbitrary SQL for users, and the summary of a crawl run.
+
+A user's query streams its rows (memory stays flat however many there are) under a time limit
+and an optional row limit, and stops within a second of Ctrl-C: SQLite calls a progress handler
+every few thousand steps, which ends the statement once the deadline passed or SIGINT came (a
+plain KeyboardInterrupt would wait until SQLite returned, which may be never).
+"""
 
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
-from archive.errors import ArchiveMissing, ArchiveUnusable, QueryRefused, check_readable
+from archive.errors import (
+    ArchiveError,
+    ArchiveMissing,
+    ArchiveUnusable,
+    QueryRefused,
+    check_readable,
+)
 
-__all__ = ["ArchiveMissing", "connect_read_only", "run_query", "run_summary"]
+__all__ = ["ArchiveMissing", "connect_read_only", "run_query", "run_summary", "stream_query"]
+
+DEFAULT_TIMEOUT = 30.0
+PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks: well under a millisecond
+EXIT_TIMEOUT, EXIT_INTERRUPTED = 8, 4
+FETCH_ROWS = 500
 
 # Statements that would reach past the archive: another file attached (which could be written)
 # or a pragma that changes the connection.
@@ -34,19 +57,99 @@ def _refuse_outside_actions(action: int, *_) -> int:
     return sqlite3.SQLITE_DENY if action in REFUSED_ACTIONS else sqlite3.SQLITE_OK
 
 
+class QueryStopped(ArchiveError):
+    """A query was stopped before its end: by its time limit or by Ctrl-C."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class QueryStream:
+    columns: list[str]
+    rows: Iterator[tuple]
+    max_rows: int | None = None
+    truncated: bool = False  # more rows than max_rows: the rest was not read
+
+
 def run_query(db_path: str, sql: str) -> tuple[list[str], list[tuple]]:
     """Columns and rows of one SQL statement, on a read-only connection."""
-    with connect_read_only(db_path) as connection:
+    with stream_query(db_path, sql) as stream:
+        return stream.columns, list(stream.rows)
+
+
+@contextmanager
+def stream_query(db_path: str, sql: str, timeout: float | None = DEFAULT_TIMEOUT,
+                 max_rows: int | None = None) -> Iterator[QueryStream]:
+    """One SQL statement's columns and rows, read as they are consumed. QueryStopped when the
+    statement runs past `timeout` seconds (None or 0: no limit) or Ctrl-C comes."""
+    stop: dict = {}
+    deadline = time.monotonic() + timeout if timeout else None
+    with connect_read_only(db_path) as connection, _interruptible(stop):
+        def check() -> int:
+            if deadline is not None and time.monotonic() > deadline:
+                stop.setdefault("reason", "timeout")
+            return 1 if stop else 0
+
+        connection.set_progress_handler(check, PROGRESS_STEPS)
         try:
-            cursor = connection.execute(sql)
-        except sqlite3.DatabaseError as error:
-            if _is_refused_write(error):
-                raise QueryRefused(
-                    "refused: `vnarchive query` only reads the archive; this statement would "
-                    f"change it ({error})") from None
-            raise
-        columns = [description[0] for description in cursor.description or []]
-        return columns, cursor.fetchall()
+            cursor = _execute(connection, sql)
+        except sqlite3.OperationalError as error:
+            raise _stopped(stop, timeout) if stop else error from None
+        stream = QueryStream([d[0] for d in cursor.description or []], iter(()), max_rows)
+        stream.rows = _rows(cursor, stream, stop, timeout, check)
+        yield stream
+
+
+def _execute(connection: sqlite3.Connection, sql: str) -> sqlite3.Cursor:
+    try:
+        return connection.execute(sql)
+    except sqlite3.DatabaseError as error:
+        if _is_refused_write(error):
+            raise QueryRefused(
+                "refused: `vnarchive query` only reads the archive; this statement would "
+                f"change it ({error})") from None
+        raise
+
+
+def _rows(cursor, stream: QueryStream, stop: dict, timeout, check) -> Iterator[tuple]:
+    count = 0
+    while True:
+        try:
+            batch = cursor.fetchmany(FETCH_ROWS)
+        except sqlite3.OperationalError as error:
+            raise _stopped(stop, timeout) if stop else error from None
+        for row in batch:
+            if stream.max_rows is not None and count >= stream.max_rows:
+                stream.truncated = True
+                return
+            if check():  # the time limit and Ctrl-C hold while the rows are printed too
+                raise _stopped(stop, timeout)
+            count += 1
+            yield row
+        if not batch:
+            return
+
+
+def _stopped(stop: dict, timeout) -> QueryStopped:
+    if stop.get("reason") == "timeout":
+        return QueryStopped(f"stopped after {timeout:g} s (--timeout): narrow the query, or "
+                            "give a longer --timeout", EXIT_TIMEOUT)
+    return QueryStopped("stopped by Ctrl-C", EXIT_INTERRUPTED)
+
+
+@contextmanager
+def _interruptible(stop: dict) -> Iterator[None]:
+    """Ctrl-C sets `stop` instead of raising, so the progress handler ends the statement."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.setdefault("reason", "interrupt"))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _is_refused_write(error: sqlite3.DatabaseError) -> bool:

@@ -5,24 +5,29 @@ found, run). Each article's latest fetch becomes its row again, through the same
 `process_article` the crawl's pipelines call, and its earliest fetch gives `first_seen_at`; so
 re-processing an archive whose tables were emptied gives back the rows a crawl wrote, and
 re-processing twice changes nothing.
+
+A damaged raw store does not stop the rest: an empty, garbled or torn WARC file, and a payload
+that cannot be read, are counted and named in the result, and every readable article is
+re-processed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.integrity import check_before_writing
+from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_payload, read_records
 from archive.writer import ArchiveWriter, warc_folder
-from crawler.profiles import ProfileError, SiteProfile, load_profile_file, load_profiles
-from crawler.urls import canonical_url
 from pipelines.encodings import declared_charset
 from pipelines.process import NotAnArticle, process_article
+from pipelines.region import RegionRequest, SiteRegion, extract_with_region
+from pipelines.urls import canonical_url
 
 
 @dataclass
@@ -31,13 +36,16 @@ class ReprocessResult:
     skipped: int = 0
     new: int = 0
     updated: int = 0
+    unreadable: int = 0  # articles whose payload could not be read back
+    warc_problems: list[str] = field(default_factory=list)  # one line per damaged WARC file
 
 
 def latest_article_fetches(directory: Path, site: str | None = None,
-                           since: str | None = None) -> dict[str, tuple[ReadRecord, str]]:
+                           since: str | None = None, problems: list[str] | None = None,
+                           ) -> dict[str, tuple[ReadRecord, str]]:
     """Canonical URL -> (its latest article response, the time it was first fetched)."""
     chosen: dict[str, tuple[ReadRecord, str]] = {}
-    for record in read_records(directory, with_bodies=False):
+    for record in read_records(directory, with_bodies=False, problems=problems):
         if record.kind != "article" or not 200 <= record.status < 300:  # as HttpError drops
             continue
         if site and record.site != site:
@@ -52,46 +60,66 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     return chosen
 
 
-def _process(directory: str, record: ReadRecord, profile: SiteProfile | None) -> dict | str:
+def _process(directory: str, record: ReadRecord, profile: SiteFacts | None,
+             region: RegionRequest | None = None) -> dict | str:
     """One article, in a worker: its payload read from the WARC file and processed as its
     site's profile says; the reason as a string when the page holds no article."""
-    body = read_payload(Path(directory), record.payload_file, record.payload_offset)
+    try:
+        body = read_payload(Path(directory), record.payload_file, record.payload_offset)
+    except Exception as error:  # a record garbled after its headers were read
+        return UnreadablePayload(f"{record.payload_file}@{record.payload_offset}: "
+                                 f"{type(error).__name__}")
     declared = declared_charset(record.headers.get("content-type"), body)
     try:
         return process_article(body, record.url, declared, profile and profile.owner,
-                               profile and profile.article_selector)
+                               profile and profile.article_selector, region)
     except NotAnArticle as reason:
         return str(reason)
 
 
-def archive_profiles(db_path: str) -> dict[str, SiteProfile]:
-    """The profile of each site: the shipped ones, and for a site crawled from a profile file
-    elsewhere (`--profile FILE`), that file as the `sites` table remembers it, if it is still
-    there."""
-    profiles = load_profiles()
-    with sqlite3.connect(db_path) as connection:
-        remembered = connection.execute("select name, profile_file from sites").fetchall()
-    for name, path in remembered:
-        if name not in profiles and path and Path(path).is_file():
-            try:
-                profiles[name] = load_profile_file(path)
-            except ProfileError:
-                continue  # changed since: the site is re-processed without its profile
-    return profiles
+class UnreadablePayload(str):
+    """The reason an article's payload could not be read back from its WARC file."""
+
+
+def learned_regions(directory: Path, records: list[ReadRecord],
+                    profiles: dict[str, SiteFacts]) -> dict[str, RegionRequest]:
+    """Per site with no `article_selector`: the article region its first pages agree on, as
+    the crawl learns it (pipelines.region), so re-processed rows are read as crawled ones."""
+    regions: dict[str, SiteRegion] = {}
+    for record in records:
+        profile = profiles.get(record.site)
+        region = regions.setdefault(record.site, SiteRegion(
+            profile.article_selector if profile else None))
+        if region.hand_selector or region.learned or not region.request().locate:
+            continue
+        try:
+            body = read_payload(directory, record.payload_file, record.payload_offset)
+        except Exception:  # garbled: counted when the article itself is processed
+            continue
+        declared = declared_charset(record.headers.get("content-type"), body)
+        region.observe(extract_with_region(body, record.url, declared, region.request())[1])
+    return {site: region.request() for site, region in regions.items() if region.learned}
 
 
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,
               since: str | None = None, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> ReprocessResult:
+              progress: Callable[[int, int], None] | None = None,
+              profiles: dict[str, SiteFacts] | None = None) -> ReprocessResult:
     """Rebuild the article rows from the WARC files, on a pool of worker processes (one per
-    core unless `workers` says otherwise; 0 processes inline)."""
+    core unless `workers` says otherwise; 0 processes inline). `profiles` are the sites'
+    profiles by name (crawler.profiles.archive_profiles); a site without one is read as a
+    page of no known site."""
+    check_before_writing(str(db_path))
     directory = Path(warc_dir) if warc_dir else warc_folder(db_path)
-    profiles = archive_profiles(db_path)
-    fetches = sorted(latest_article_fetches(directory, site, since).items())
-    writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory))
+    profiles = profiles or {}
     result = ReprocessResult()
+    fetches = sorted(latest_article_fetches(directory, site, since,
+                                            result.warc_problems).items())
+    writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory))
     workers = os.cpu_count() or 1 if workers is None else workers
-    jobs = [(str(directory), record, profiles.get(record.site)) for _, (record, _) in fetches]
+    regions = learned_regions(directory, [record for _, (record, _) in fetches], profiles)
+    jobs = [(str(directory), record, profiles.get(record.site), regions.get(record.site))
+            for _, (record, _) in fetches]
     if workers > 0:
         executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         outcomes = executor.map(_process, *zip(*jobs, strict=True), chunksize=8) if jobs else (
@@ -101,6 +129,9 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     try:
         for done, ((key, (record, first_seen)), fields) in enumerate(
                 zip(fetches, outcomes, strict=True), start=1):
+            if isinstance(fields, UnreadablePayload):
+                result.unreadable += 1
+                continue
             if isinstance(fields, str):
                 result.skipped += 1
                 continue

@@ -290,27 +290,34 @@ def m011_band_days(db: Database) -> None:
 
 
 @migrations()
-def m012_indexes_for_scale(db: Database) -> None:
-    """What a million articles need (bench/bench_scale.py). The full-text index is rewritten
-    only when an indexed column changes: sqlite-utils' update trigger fires on every update,
-    so giving a new article its story id tokenized its texts three more times."""
-    db.execute("drop trigger if exists articles_au")
-    db.execute(
-        "create trigger articles_au after update of title, text, title_folded, text_folded "
-        "on articles begin "
-        "insert into articles_fts (articles_fts, rowid, title, text, title_folded, text_folded) "
-        "values ('delete', old.rowid, old.title, old.text, old.title_folded, old.text_folded); "
-        "insert into articles_fts (rowid, title, text, title_folded, text_folded) "
-        "values (new.rowid, new.title, new.text, new.title_folded, new.text_folded); end")
-    # The (band, day) index of m011 serves every lookup by band.
-    db.execute("drop index if exists idx_article_bands_band")
-    # Datasette's default facets of articles (archive/metadata.py) group the whole table: an
-    # index each makes that a scan of the index, not of every row and its long texts.
-    db["articles"].create_index(["language"], if_not_exists=True)
-    db["articles"].create_index(["encoding"], if_not_exists=True)
-    # The saved query "latest reports of a district", and `vnarchive status`'s last success.
-    db["meeting_reports"].create_index(["locality", "meeting_date"], if_not_exists=True)
-    db["site_runs"].create_index(["site", "finished_at"], if_not_exists=True)
+def m012_listing_walks_and_schedules(db: Database) -> None:
+    """Completeness and monitoring: each listing's "walked to the end" marks (a re-crawl stops
+    paging early only behind one, crawler/frontier.py), and the schedule each site is crawled
+    on, so `vnarchive status` knows when a site's last success is overdue."""
+    db["listing_walks"].create(
+        {"site": str, "listing": str, "run_id": int, "walked_at": str},
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["listing_walks"].create_index(["site", "listing"])
+    db["schedules"].create(
+        {"site": str, "schedule": str, "interval_seconds": float, "recorded_at": str},
+        pk="site",
+    )
+
+
+@migrations()
+def m013_web_archive_captures(db: Database) -> None:
+    """Where an article taken from a web archive or an archive file came from: one row per
+    capture (archive/captures.py). A capture already here is never fetched or imported again."""
+    db["captures"].create(
+        {"id": int, "canonical_url": str, "url": str, "site": str, "captured_at": str,
+         "digest": str, "status": int, "source_kind": str, "source": str, "run_id": int,
+         "recorded_at": str},
+        pk="id",
+    )
+    db["captures"].create_index(["url", "captured_at", "digest"], unique=True)
+    db["captures"].create_index(["canonical_url"])
+    db["captures"].create_index(["digest"])
 
 
 def open_database(path: str) -> Database:
@@ -335,3 +342,55 @@ def open_database(path: str) -> Database:
             raise ArchiveUnusable(f"{path} is not an archive ({error})") from None
         raise
     return db
+
+
+@migrations()
+def m014_report_views(db: Database) -> None:
+    """Reports on one row, for researchers, Datasette, exports and the saved queries:
+    `reports` (a report's fields with its article's title, URL, date and site, and its
+    officials and figures as JSON arrays) and `report_figures` (each figure with its report's
+    place and periods). Views, so they never go stale."""
+    db.create_view("reports", """
+        select m.canonical_url, a.title, a.url, a.published, a.site, m.kind, m.organ,
+          m.organ_name, m.locality, m.locality_level, m.province, m.province_2025,
+          m.meeting_date, m.period_reviewed, m.period_deployed, m.confidence, a.story_id,
+          (select json_group_array(json_object('name', o.name, 'title', o.title))
+             from (select name, title from officials o where o.canonical_url = m.canonical_url
+                   order by o.id) o) as officials,
+          (select json_group_array(json_object('label', f.label, 'value', f.value,
+                  'total', f.total, 'unit', f.unit, 'text', f.text))
+             from (select label, value, total, unit, text from figures f
+                   where f.canonical_url = m.canonical_url order by f.id) f) as figures,
+          1 as is_meeting_report
+        from meeting_reports m join articles a on a.canonical_url = m.canonical_url""")
+    db.create_view("report_figures", """
+        select f.id, f.canonical_url, a.title, a.published, a.site, m.organ, m.locality,
+          m.locality_level, m.province, m.province_2025, m.meeting_date, m.period_reviewed,
+          m.period_deployed, f.label, f.value, f.total, f.unit, f.text,
+          1 as is_meeting_report
+        from figures f join meeting_reports m on m.canonical_url = f.canonical_url
+        join articles a on a.canonical_url = f.canonical_url""")
+
+
+@migrations()
+def m015_indexes_for_scale(db: Database) -> None:
+    """What a million articles need (bench/bench_scale.py). The full-text index is rewritten
+    only when an indexed column changes: sqlite-utils' update trigger fires on every update,
+    so giving a new article its story id tokenized its texts three more times."""
+    db.execute("drop trigger if exists articles_au")
+    db.execute(
+        "create trigger articles_au after update of title, text, title_folded, text_folded "
+        "on articles begin "
+        "insert into articles_fts (articles_fts, rowid, title, text, title_folded, text_folded) "
+        "values ('delete', old.rowid, old.title, old.text, old.title_folded, old.text_folded); "
+        "insert into articles_fts (rowid, title, text, title_folded, text_folded) "
+        "values (new.rowid, new.title, new.text, new.title_folded, new.text_folded); end")
+    # The (band, day) index of m011 serves every lookup by band.
+    db.execute("drop index if exists idx_article_bands_band")
+    # Datasette's default facets of articles (archive/metadata.py) group the whole table: an
+    # index each makes that a scan of the index, not of every row and its long texts.
+    db["articles"].create_index(["language"], if_not_exists=True)
+    db["articles"].create_index(["encoding"], if_not_exists=True)
+    # The saved query "latest reports of a district", and `vnarchive status`'s last success.
+    db["meeting_reports"].create_index(["locality", "meeting_date"], if_not_exists=True)
+    db["site_runs"].create_index(["site", "finished_at"], if_not_exists=True)

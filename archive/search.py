@@ -1,9 +1,12 @@
-"""Full-text search of the archive that folds Vietnamese diacritics.
+"""Full-text search of the archive that folds Vietnamese diacritics, with the researcher's
+filters (archive/filters.py).
 
 The FTS5 index (schema migration m004) holds each article's title and text as written and
 folded ("Đảng bộ" as "dang bo"). The query is folded the same way, so "trien khai nhiem vu quy
-II", "triển khai nhiệm vụ quý II" and "hoà"/"hòa" find the same articles; results are ranked by
-bm25, and snippets are cut from the text as written, with the matched words marked.
+II", "triển khai nhiệm vụ quý II" and "hoà"/"hòa" find the same articles. FTS5's own syntax
+works on top: "quoted words" are a phrase, OR and NOT combine terms, a trailing * is a prefix.
+Results are ranked by bm25, and snippets are cut from the text as written, with the matched
+words marked. An empty query lists what the filters keep, newest first.
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ import sqlite3
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from archive.filters import (
+    FILTER_CONDITIONS,
+    Filters,
+    filter_sql,
+    fts_expression,
+    query_words,
+    register_functions,
+)
 from archive.query import connect_read_only
 from pipelines.vietnamese import fold_diacritics
 
@@ -29,26 +40,23 @@ class Hit:
     published: str | None
     is_meeting_report: bool
     province: str | None
-    rank: float
+    locality: str | None
+    organ: str | None
+    period_deployed: str | None
+    rank: float | None
     snippet: str
-
-
-def fts_query(query: str) -> str:
-    """Each folded word as a quoted FTS5 term (so no word is read as an operator)."""
-    words = re.findall(r"\w+", fold_diacritics(query))
-    return " ".join(f'"{word}"' for word in words)
 
 
 def highlight(text: str, query: str, width: int = SNIPPET_WORDS,
               folded_text: str | None = None) -> str:
     """The passage of `text` (as written) with the most query words, those words marked.
     `folded_text` is the stored `text_folded`, when the caller has it."""
-    terms = set(re.findall(r"\w+", fold_diacritics(query)))
+    terms = query_words(query)
     words = text.split()
     folded = folded_words(words, folded_text)
     hits = [i for i, word in enumerate(folded) if word in terms]
     if not hits:
-        return " ".join(words[:width])
+        return " ".join(words[:width]) + (" …" if len(words) > width else "")
     start = densest_window(hits, width)
     passage = [f"{MARK_OPEN}{w}{MARK_CLOSE}" if folded[i] in terms else w
                for i, w in enumerate(words[start:start + width], start=start)]
@@ -76,43 +84,68 @@ def densest_window(hits: list[int], width: int) -> int:
     return starts[counts.index(max(counts))]
 
 
-def search(db_path: str, query: str, site: str | None = None, province: str | None = None,
-           date_from: str | None = None, date_to: str | None = None,
-           meeting_only: bool = False, limit: int = 20) -> list[Hit]:
-    match = fts_query(query)
-    if not match:
-        return []
-    # Each filter is the set of rowids an index gives (site, publication day, meeting reports,
-    # a province's reports), so no article row is read to filter the matches. The "+" keeps
-    # SQLite from handing the set to FTS5 as rowid lookups, one full-text query per rowid.
-    conditions, parameters = ["articles_fts match ?"], [match]
-    for rowids, value in (
-            ("select rowid from articles where site = ?", site),
-            ("select a.rowid from meeting_reports m join articles a using (canonical_url) "
-             "where m.province = ?", province),
-            ("select rowid from articles where published >= ?", date_from),
-            ("select rowid from articles where published < date(?, '+1 day')", date_to)):
-        if value:
-            conditions.append(f"+articles_fts.rowid in ({rowids})")
-            parameters.append(value)
-    if meeting_only:
-        conditions.append("+articles_fts.rowid in "
-                          "(select rowid from articles where is_meeting_report = 1)")
-    # The best `limit` matches are ranked first; only those few rows are then read whole
-    # (their texts give the snippets). Reading every match's row before sorting cost seconds
-    # for common words in a large archive.
-    sql = (
-        "select a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
-        "a.text_folded, m.province, ranked.rank from ("
-        "  select articles_fts.rowid as id, bm25(articles_fts) as rank from articles_fts "
-        f"  where {' and '.join(conditions)} order by rank limit ?"
-        ") ranked join articles a on a.rowid = ranked.id "
-        "left join meeting_reports m on m.canonical_url = a.canonical_url order by ranked.rank"
-    )
+# Filters an index answers as a set of article rowids (archive/filters.py's conditions, in a
+# form the (site, published), (published) and (is_meeting_report) indexes serve), so no
+# article row is read to filter a query's matches.
+ROWID_SETS = {
+    "site": "select rowid from articles where site = :site",
+    "date_from": "select rowid from articles where published >= :date_from",
+    "date_to": "select rowid from articles where published < date(:date_to, '+1 day')",
+    "meeting_only": "select rowid from articles where is_meeting_report = 1",
+}
+
+
+def match_conditions(filters: Filters) -> list[str]:
+    """The conditions on `articles_fts.rowid` for the filters that are set. The "+" keeps
+    SQLite from handing a set to FTS5 as rowid lookups, one full-text query per rowid."""
+    conditions = []
+    for name, value in filters.parameters().items():
+        if value in (None, "", 0):
+            continue
+        rowids = ROWID_SETS.get(name) or (
+            "select a.rowid from meeting_reports m join articles a using (canonical_url) "
+            f"where {FILTER_CONDITIONS[name]}")
+        conditions.append(f"+articles_fts.rowid in ({rowids})")
+    return conditions
+
+
+def search(db_path: str, query: str, filters: Filters | None = None,
+           limit: int = 20) -> list[Hit]:
+    filters = filters or Filters()
+    match = fts_expression(query)
+    if query.strip() and not match:
+        return []  # only punctuation: nothing to look for
+    columns = ("a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
+               "a.text_folded, m.province, m.locality, m.locality_level, m.organ, "
+               "m.period_deployed")
+    if match:
+        # The best `limit` matches are ranked first; only those few rows are then read whole
+        # (their texts give the snippets). Reading every match's row before sorting cost
+        # seconds for common words in a large archive.
+        sql = (
+            f"select {columns}, ranked.rank from (select articles_fts.rowid as id, "
+            "bm25(articles_fts) as rank from articles_fts where "
+            f"{' and '.join(['articles_fts match :match', *match_conditions(filters)])} "
+            "order by rank limit :limit) ranked join articles a on a.rowid = ranked.id "
+            "left join meeting_reports m on m.canonical_url = a.canonical_url "
+            "order by ranked.rank")
+    else:
+        sql = (f"select * from (select {columns}, null as rank from articles a left join "
+               "meeting_reports m on m.canonical_url = a.canonical_url) "
+               f"where {filter_sql()} order by published desc limit :limit")
     with connect_read_only(db_path) as connection:
+        register_functions(connection)
         connection.row_factory = sqlite3.Row
-        rows = connection.execute(sql, [*parameters, limit]).fetchall()
+        try:
+            rows = connection.execute(sql, {**filters.parameters(), "match": match,
+                                            "limit": limit}).fetchall()
+        except sqlite3.OperationalError as error:
+            if "fts5" in str(error):
+                raise sqlite3.OperationalError(f"cannot read the query {query!r} ({error})") \
+                    from None
+            raise
     return [Hit(row["canonical_url"], row["site"], row["title"], row["published"],
-                bool(row["is_meeting_report"]), row["province"], row["rank"],
+                bool(row["is_meeting_report"]), row["province"], row["locality"], row["organ"],
+                row["period_deployed"], row["rank"],
                 highlight(row["text"] or "", query, folded_text=row["text_folded"]))
             for row in rows]

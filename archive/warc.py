@@ -13,6 +13,7 @@ import base64
 import gzip
 import hashlib
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -179,41 +180,86 @@ def _iso(warc_date_value: str) -> str:
         tzinfo=UTC).isoformat(timespec="seconds")
 
 
-def read_records(directory: Path, with_bodies: bool = True) -> Iterator[ReadRecord]:
+def read_records(directory: Path, with_bodies: bool = True,
+                 problems: list[str] | None = None) -> Iterator[ReadRecord]:
     """Every response and revisit of the folder, oldest file first, with revisits given the
     payload of the record they point to. Without bodies, each record only says where its
-    payload is (`read_payload` fetches it), so a large archive can be scanned in flat memory."""
+    payload is (`read_payload` fetches it), so a large archive can be scanned in flat memory.
+
+    With a `problems` list, a file that is empty, garbled or ends in a torn record is noted
+    there (one line each) and the reading goes on with what can be read; without one, a
+    garbled file raises."""
     payloads: dict[str, tuple[Path, int]] = {}
     for path in sorted(Path(directory).glob("*.warc.gz")):
-        with path.open("rb") as handle:
-            iterator = ArchiveIterator(handle)
-            for record in iterator:
-                kind = record.rec_type
-                if kind not in ("response", "revisit"):
-                    continue
-                headers = record.rec_headers
-                digest = headers.get_header("WARC-Payload-Digest")
-                # The body first: asking for the offset reads the record to its end.
-                reading = with_bodies and kind == "response"
-                body = record.content_stream().read() if reading else b""
-                offset = iterator.get_record_offset()
-                if kind == "response":
-                    payloads.setdefault(digest, (path, offset))
-                source = (path, offset) if kind == "response" else payloads.get(digest)
-                if with_bodies and kind == "revisit":
-                    body = _payload_at(*source) if source else b""
-                run = headers.get_header(RUN)
-                yield ReadRecord(
-                    url=headers.get_header("WARC-Target-URI"),
-                    fetched_at=_iso(headers.get_header("WARC-Date")),
-                    status=int(record.http_headers.get_statuscode()),
-                    headers={k.lower(): v for k, v in record.http_headers.headers},
-                    body=body, site=headers.get_header(SITE), kind=headers.get_header(KIND),
-                    found_via=headers.get_header(FOUND_VIA),
-                    run_id=int(run) if run else None, file=path.name, offset=offset,
-                    payload_file=source[0].name if source else "",
-                    payload_offset=source[1] if source else 0,
-                )
+        if problems is not None and path.stat().st_size == 0:
+            problems.append(f"{path.name}: empty")
+            continue
+        ends: list[int] = []
+        try:
+            yield from _file_records(path, payloads, with_bodies, ends)
+        except Exception as error:  # warcio fails on garbage in many ways (AttributeError too)
+            if problems is None:
+                raise
+            problems.append(f"{path.name}: garbled after {len(ends)} records "
+                            f"({type(error).__name__}); the rest of the file was skipped")
+            continue
+        if problems is not None and _torn_end(path, ends[-1] if ends else 0):
+            problems.append(f"{path.name}: ends in a torn record (a crawl stopped while "
+                            "writing it); the records before it were read")
+
+
+def _file_records(path: Path, payloads: dict[str, tuple[Path, int]], with_bodies: bool,
+                  ends: list[int]) -> Iterator[ReadRecord]:
+    """The responses and revisits of one WARC file; `ends` gets each record's offset."""
+    with path.open("rb") as handle:
+        iterator = ArchiveIterator(handle)
+        for record in iterator:
+            kind = record.rec_type
+            if kind not in ("response", "revisit"):
+                ends.append(iterator.get_record_offset())
+                continue
+            headers = record.rec_headers
+            digest = headers.get_header("WARC-Payload-Digest")
+            # The body first: asking for the offset reads the record to its end.
+            reading = with_bodies and kind == "response"
+            body = record.content_stream().read() if reading else b""
+            offset = iterator.get_record_offset()
+            ends.append(offset)
+            if kind == "response":
+                payloads.setdefault(digest, (path, offset))
+            source = (path, offset) if kind == "response" else payloads.get(digest)
+            if with_bodies and kind == "revisit":
+                body = _payload_at(*source) if source else b""
+            run = headers.get_header(RUN)
+            yield ReadRecord(
+                url=headers.get_header("WARC-Target-URI"),
+                fetched_at=_iso(headers.get_header("WARC-Date")),
+                status=int(record.http_headers.get_statuscode()),
+                headers={k.lower(): v for k, v in record.http_headers.headers},
+                body=body, site=headers.get_header(SITE), kind=headers.get_header(KIND),
+                found_via=headers.get_header(FOUND_VIA),
+                run_id=int(run) if run else None, file=path.name, offset=offset,
+                payload_file=source[0].name if source else "",
+                payload_offset=source[1] if source else 0,
+            )
+
+
+def _torn_end(path: Path, last_offset: int) -> bool:
+    """Whether the gzip members from the last record read to the end of the file are cut
+    short (warcio stops at a torn record without a word)."""
+    with path.open("rb") as handle:
+        handle.seek(last_offset)
+        rest = handle.read()
+    while rest:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            member.decompress(rest)
+        except zlib.error:
+            return True
+        if not member.eof:
+            return True
+        rest = member.unused_data
+    return False
 
 
 def read_payload(directory: Path, file: str, offset: int) -> bytes:

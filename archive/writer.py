@@ -183,7 +183,7 @@ class ArchiveWriter:
         self._pages.append({**page, "run_id": self.run_id})
         self.counts.pages_fetched += 1
         failed = page.get("error") not in (None, *NOT_FAILURES)
-        if failed or (page.get("status") or 0) >= 400:
+        if failed or ((page.get("status") or 0) >= 400 and not _robots_missing(page)):
             self.counts.errors += 1
             kind = page["error"].split(":")[0] if failed else f"http_{page['status']}"
             self.counts.errors_by_kind[kind] += 1
@@ -371,6 +371,12 @@ def _same_story_keys(signature: str | None, old: dict, row: dict) -> bool:
     return (signature is not None and signature == row.get("story_signature")
             and (old["published"] or old["fetched_at"])
             == (row.get("published") or row.get("fetched_at")))
+
+
+def _robots_missing(page: dict) -> bool:
+    """A robots.txt answered 4xx (but 429) is "no rules" (RFC 9309 2.3.1.3): the site has
+    none, which is no error (crawler/robots.py)."""
+    return page.get("kind") == "robots" and 400 <= page["status"] < 500 and page["status"] != 429
 
 
 def content_hash(title: str | None, text: str | None) -> str:

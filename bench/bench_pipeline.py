@@ -67,7 +67,10 @@ base = "http://127.0.0.1:%d" % server.server_address[1]
 entries = "".join("<url><loc>%s%s</loc></url>" % (base, path) for path in locations)
 pages["/sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.'
                          'sitemaps.org/schemas/sitemap/0.9">%s</urlset>' % entries).encode()
-pages["/"] = b"<html><body><p>home</p></body></html>"
+# A home page that links its articles, as a listing does: one whose listings link nothing is
+# a broken profile, and the crawl says so with a non-zero exit.
+pages["/"] = ("<html><body>%s</body></html>" % "".join(
+    '<a href="%s">%s</a>' % (path, path) for path in locations)).encode()
 pages["/robots.txt"] = b"User-agent: *\\nAllow: /\\n"
 print(base, flush=True)
 server.serve_forever()

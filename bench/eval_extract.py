@@ -1,18 +1,27 @@
 """Evaluate extraction against hand-written expectations, beside plain trafilatura.
 
-    python bench/eval_extract.py            # the table
+    python bench/eval_extract.py            # the tables
     python bench/eval_extract.py --failures # and every miss, page by page
 
 The "+ profile" column is vnarchive given each site's `article_selector` from its profile, as a
 crawl is (hard pages have no profile, so they count as in the first column).
 
-The set: every article page of the local test web (expected values from the hand-written
-article sources) and the hard pages of tests/extraction/pages (expected JSON written by hand;
-pages meant for a legacy encoding are encoded to it first). Text is scored as trafilatura's
-own evaluation does: each `must_contain` snippet found is a true positive, missed a false
-negative; each `must_not_contain` snippet found is a false positive. Title, author and
-publication date (its day) are scored by exact match. htmldate's date is scored too, since
-it is the usual tool for that field.
+Two kinds of set. The synthetic set: every article page of the local test web (expected
+values from the hand-written article sources), the hard pages of tests/extraction/pages and
+the CMS-theme pages of tests/fixtures/cms (expected JSON written by hand; pages meant for a
+legacy encoding are encoded to it first).
+Text is scored as trafilatura's own evaluation does: each `must_contain` snippet found is a
+true positive, missed a false negative; each `must_not_contain` snippet found is a false
+positive. Title, author and publication date (its day) are scored by exact match. htmldate's
+date is scored too, since it is the usual tool for that field; token F1 is scored on the test
+web's articles, whose whole text is known.
+
+The real sets: every folder of hand-labelled real pages in the shared folder
+(`real-pages/articles`, `real-pages/more`; found beside the checkout or at $VNARCHIVE_SHARED).
+Each page is scored on its labels: title exact, published day, author, body first and last
+sentence present, the lead present once, free of the labelled boilerplate; vnarchive beside
+plain trafilatura (`trafilatura.extract` on the raw bytes) and htmldate
+(`find_date(original_date=True)` with the URL), with the pages where ours is empty or worse.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import argparse
 import json
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import Counts, share  # noqa: E402
+from bench.real_pages import print_real_sets  # noqa: E402
 from crawler.profiles import load_profiles  # noqa: E402
 from pipelines.encodings import ENCODERS  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
@@ -39,6 +50,8 @@ from testweb.content import load_articles  # noqa: E402
 from testweb.families import ARTICLE_FAMILIES, FAMILIES  # noqa: E402
 
 HARD_PAGES = ROOT / "tests" / "extraction" / "pages"
+# Pages written by the team in the markup of common CMS themes (same format as the hard pages).
+CMS_PAGES = ROOT / "tests" / "fixtures" / "cms"
 # Strings from domain.md's boilerplate list; none may be left in any extracted text.
 LISTED_BOILERPLATE = [
     "Skip Ribbon Commands", "Skip to main content", "Xem thêm", "0:00 / 0:00", "Ảnh:",
@@ -60,6 +73,7 @@ class Case:
     must_not_contain: list[str]
     legacy: bool = False
     article_selector: str | None = None  # from the site's profile
+    reference: str | None = None  # the whole article text, where the set has it
 
 
 @dataclass
@@ -77,6 +91,7 @@ class Scores(Counts):
     boilerplate_pages: list[str] = field(default_factory=list)
     legacy_readable: list[bool] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    token_f1s: list[float] = field(default_factory=list)  # pages with a reference text
 
     def exact(self, name: str) -> float:
         return share(self.fields[name])
@@ -106,19 +121,19 @@ def article_page_cases() -> list[Case]:
                 title=article.title, author=article.author or None,
                 published=article.published.date().isoformat(),
                 must_contain=paragraphs, must_not_contain=not_contain,
-                article_selector=selector,
+                article_selector=selector, reference="\n".join(paragraphs),
             ))
     return cases
 
 
-def hard_cases() -> list[Case]:
+def hard_cases(folder: Path = HARD_PAGES, prefix: str = "hard") -> list[Case]:
     cases = []
-    for expected_file in sorted(HARD_PAGES.glob("*.json")):
+    for expected_file in sorted(folder.glob("*.json")):
         expected = json.loads(expected_file.read_text(encoding="utf-8"))
         html = expected_file.with_suffix(".html").read_text(encoding="utf-8")
         serve_as = expected.get("serve_as") or "utf-8"
         cases.append(Case(
-            name=f"hard/{expected_file.stem}", page=ENCODERS[serve_as](html),
+            name=f"{prefix}/{expected_file.stem}", page=ENCODERS[serve_as](html),
             url=expected.get("url"), declared=expected.get("claims") or serve_as,
             title=nfc(expected.get("title")), author=nfc(expected.get("author")),
             published=expected.get("published"),
@@ -148,6 +163,16 @@ def run_trafilatura(case: Case) -> Output:
                   metadata.author if metadata else None, metadata.date if metadata else None)
 
 
+def token_f1(got: str, reference: str) -> float:
+    """Bag-of-words F1 of a text against its reference, as trafilatura's benchmarks count."""
+    got_tokens, want_tokens = Counter(got.split()), Counter(reference.split())
+    common = sum((got_tokens & want_tokens).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(got_tokens.values()), common / sum(want_tokens.values())
+    return 2 * precision * recall / (precision + recall)
+
+
 def score(cases: list[Case], extractor: Callable[[Case], Output]) -> Scores:
     scores = Scores()
     for case in cases:
@@ -163,6 +188,8 @@ def score(cases: list[Case], extractor: Callable[[Case], Output]) -> Scores:
             if snippet in text:
                 scores.false_positive += 1
                 scores.failures.append(f"{case.name}: kept {snippet[:60]!r}")
+        if case.reference is not None:
+            scores.token_f1s.append(token_f1(text, case.reference))
         if any(listed in text for listed in LISTED_BOILERPLATE):
             scores.boilerplate_pages.append(case.name)
         for name, got, want in (("title", output.title, case.title),
@@ -180,13 +207,19 @@ def score(cases: list[Case], extractor: Callable[[Case], Output]) -> Scores:
 def htmldate_exact(cases: list[Case]) -> float:
     hits = 0
     for case in cases:
-        found = htmldate.find_date(case.page.decode("utf-8", errors="replace"), url=case.url)
+        found = htmldate.find_date(case.page.decode("utf-8", errors="replace"), url=case.url,
+                                   original_date=True)
         hits += found == case.published
     return hits / max(1, len(cases))
 
 
+def synthetic_cases() -> list[Case]:
+    """The test web's articles, the hard pages and the CMS-theme pages."""
+    return article_page_cases() + hard_cases() + hard_cases(CMS_PAGES, "cms")
+
+
 def evaluate() -> dict[str, Scores]:
-    cases = article_page_cases() + hard_cases()
+    cases = synthetic_cases()
     return {"vnarchive": score(cases, run_vnarchive),
             "+ profile": score(cases, run_vnarchive_with_profile),
             "trafilatura": score(cases, run_trafilatura)}
@@ -194,12 +227,15 @@ def evaluate() -> dict[str, Scores]:
 
 def print_table(results: dict[str, Scores], cases: list[Case]) -> None:
     hard = sum(case.name.startswith("hard/") for case in cases)
-    print(f"pages: {len(cases)} ({len(cases) - hard} test-web articles, {hard} hard pages)")
+    cms = sum(case.name.startswith("cms/") for case in cases)
+    print(f"pages: {len(cases)} ({len(cases) - hard - cms} test-web articles, {hard} hard "
+          f"pages, {cms} CMS-theme pages)")
     print(f"{'':<26}{'vnarchive':>12}{'+ profile':>12}{'trafilatura':>14}")
     rows = [
         ("text precision", lambda s: f"{s.precision:.3f}"),
         ("text recall", lambda s: f"{s.recall:.3f}"),
         ("text F1", lambda s: f"{s.f1:.3f}"),
+        ("token F1 (test web)", lambda s: f"{sum(s.token_f1s) / max(1, len(s.token_f1s)):.3f}"),
         ("title exact", lambda s: f"{s.exact('title'):.3f}"),
         ("author exact", lambda s: f"{s.exact('author'):.3f}"),
         ("published exact (day)", lambda s: f"{s.exact('published'):.3f}"),
@@ -216,7 +252,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list every miss")
     args = parser.parse_args()
-    cases = article_page_cases() + hard_cases()
+    cases = synthetic_cases()
     results = evaluate()
     print_table(results, cases)
     if args.failures:
@@ -225,6 +261,7 @@ def main() -> int:
             print("\n".join(results[name].failures) or "none")
         print("pages with listed boilerplate:",
               ", ".join(results["vnarchive"].boilerplate_pages) or "none")
+    print_real_sets(args.failures)  # the real sets, when the shared folder is there
     return 0
 
 

@@ -1,10 +1,21 @@
 """Give each running crawler one archive writer, shared by its fetch recorder and its store
 pipeline, opened on first use and closed when the spider closes. In distributed mode
-(VNARCHIVE_REDIS_URL) the "writer" is a sink that sends everything to Redis instead."""
+(VNARCHIVE_REDIS_URL) the "writer" is a sink that sends everything to Redis instead.
+
+The writer holds the archive lock (archive/lock.py) from its opening to its closing, unless
+the command that started the crawl holds it for all its crawlers (`vnarchive crawl` sets
+VNARCHIVE_LOCK_HELD). So any way of starting Scrapy (`scrapy crawl` included) keeps the
+promise of one run at a time per archive: a crawler whose archive another run holds fails
+with ArchiveBusy before anything is written.
+"""
+
+from contextlib import ExitStack
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.lock import archive_lock
+from archive.sink import ArchiveSink
 from archive.writer import ArchiveWriter, StorageFull
 
 # The finish reason of a crawl stopped because the archive could not be written.
@@ -13,7 +24,8 @@ DISK_FULL = "disk_full"
 _ATTRIBUTE = "_vnarchive_writer"
 
 
-def writer_for(crawler) -> ArchiveWriter:
+def writer_for(crawler) -> ArchiveSink:
+    """The crawler's one archive sink (archive/sink.py), created on first use."""
     writer = getattr(crawler, _ATTRIBUTE, None)
     if writer is None:
         settings = crawler.settings
@@ -23,6 +35,10 @@ def writer_for(crawler) -> ArchiveWriter:
 
             writer = RedisArchiveSink.from_crawler(crawler)
         else:
+            held = ExitStack()
+            if not settings.getbool("VNARCHIVE_LOCK_HELD"):
+                held.enter_context(archive_lock(settings.get("VNARCHIVE_DB")))  # or ArchiveBusy
+            crawler.signals.connect(held.close, signal=signals.engine_stopped, weak=False)
             writer = ArchiveWriter(
                 db_path=settings.get("VNARCHIVE_DB"),
                 batch_size=settings.getint("VNARCHIVE_BATCH_SIZE", 50),

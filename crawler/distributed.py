@@ -47,20 +47,17 @@ from scrapy.utils.request import request_from_dict
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
 
+from archive.stream import REPORTED_STATS, STREAM, archived_key
 from archive.warc import Exchange, StoredRecord
 from archive.writer import ARTICLE_COLUMNS, RunCounts
 
 logger = logging.getLogger(__name__)
 
-STREAM = "vnarchive:archive"
 QUEUE_KEY = "vnarchive:%(spider)s:requests"
 SEEN_KEY = "vnarchive:%(spider)s:seen"
 # What `ArchiveWriter.add_article` reads from an article, beyond its columns.
 ARTICLE_KEYS = (*ARTICLE_COLUMNS, "html", "meeting", "first_seen_at", "title_folded",
                 "text_folded", "story_signature")
-# Crawl statistics a worker reports at the end, for the site's `site_runs` row.
-REPORTED_STATS = ("vnarchive/listing_pages_parsed", "vnarchive/listing_article_links",
-                  "vnarchive/pages_without_text")
 LOCK_META = "_vnarchive_host_lock"
 POLL_SECONDS = 0.5
 
@@ -71,10 +68,6 @@ def worker_key(worker: str) -> str:
 
 def in_flight_key(site: str, worker: str) -> str:
     return f"vnarchive:{site}:inflight:{worker}"
-
-
-def archived_key(site: str) -> str:
-    return f"vnarchive:archived:{site}"
 
 
 def connect(url: str) -> Redis:
@@ -371,9 +364,9 @@ class HostLockMiddleware:
 
 # What a worker has instead of an archive -----------------------------------------------------
 class RedisArchiveSink:
-    """The archive writer's interface (as FetchRecorderMiddleware and StorePipeline use it),
-    sending everything to the Redis stream that `vnarchive ingest` writes into the archive.
-    The WARC pointers are only known there: articles go with none, and ingest fills them in."""
+    """The archive sink protocol (archive/sink.py), sending everything to the Redis stream that
+    `vnarchive ingest` writes into the archive. The WARC pointers are only known there:
+    articles and attachments go with none, and ingest fills them in."""
 
     run_id = None  # the ingest writer's run
 
@@ -405,6 +398,12 @@ class RedisArchiveSink:
 
     def add_article(self, article: dict) -> None:
         self.send("article", {key: article.get(key) for key in ARTICLE_KEYS})
+
+    def add_attachment(self, attachment: dict) -> None:
+        self.send("attachment", {**attachment, "site": self.site})
+
+    def mark_pages(self, urls: list[str], error: str) -> None:
+        self.send("mark", {"site": self.site, "urls": list(urls), "error": error})
 
     def record_site(self, site: dict) -> None:
         self.send("site", site)

@@ -7,6 +7,15 @@ cleanly, so an unchanged one costs a 304. Because this state lives in the archiv
 killed at any moment (SIGKILL included) resumes from what was committed: nothing archived is
 fetched again, its listings are parsed again, and the batch that was in flight is fetched once
 more.
+
+Completeness: a listing may stop paging early only where an earlier run walked it to the end.
+Each listing (a start URL and the pages reached from it) gets a "walked to the end" mark from a
+run that finished cleanly with no fetch failed (`listing_walks`, valid once that run's
+`site_runs` row says `finished`). A later walk stops at a page with nothing new only when every
+article on it was archived before that mark: the pages behind it were then walked and archived
+too. Articles archived by an interrupted, killed or failed run are newer than any mark, so they
+never justify a stop, and one clean run after any sequence of broken ones completes the site.
+Listing validators (a 304 is a stop too) come only from runs that left a mark.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawler.urls import canonical_url
+from pipelines.urls import canonical_url
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -38,6 +47,7 @@ class Frontier:
     refresh: bool = False
     backfill: bool = False
     refresh_after: timedelta | None = None
+    walked: dict[str, str] = field(default_factory=dict)  # listing start URL -> mark time
 
     @classmethod
     def from_archive(cls, db_path: str, site: str, **options) -> Frontier:
@@ -48,21 +58,8 @@ class Frontier:
         try:
             frontier.archived = dict(connection.execute(
                 "select canonical_url, fetched_at from articles where site = ?", [site]))
-            columns = {row[1] for row in connection.execute("pragma table_info(pages)")}
-            if {"etag", "last_modified"} <= columns:
-                # Only validators of runs that finished without an error: a listing seen by a
-                # run that was killed, or whose articles failed, must be parsed again.
-                for url, etag, modified in connection.execute(
-                        "select url, etag, last_modified from pages where site = ? and "
-                        "status = 200 and kind in ('listing', 'feed', 'sitemap') and run_id in "
-                        "(select run_id from site_runs where site = ? and finish_reason = "
-                        "'finished' and errors = 0) order by fetched_at", [site, site]):
-                    headers = {}
-                    if etag:
-                        headers["If-None-Match"] = etag
-                    if modified:
-                        headers["If-Modified-Since"] = modified
-                    frontier.validators[url] = headers
+            frontier.walked = read_walks(connection, site)
+            frontier.validators = read_validators(connection, site)
         except sqlite3.OperationalError:
             pass  # an archive older than these tables: everything is new
         finally:
@@ -80,6 +77,18 @@ class Frontier:
 
             return cls(archived=archived_urls(redis_url, site), **options)
         return cls.from_archive(settings.get("VNARCHIVE_DB"), site, **options)
+
+    def may_stop_at(self, listing: str, urls: list[str]) -> bool:
+        """May the walk of `listing` stop at a page whose article links are `urls`, none of
+        them new? Only when an earlier run walked this listing to its end after every one of
+        them was archived: the pages behind hold older articles, archived then too."""
+        walked_at = self.walked.get(listing)
+        if walked_at is None or self.backfill or not urls:
+            return False
+        mark = datetime.fromisoformat(walked_at)
+        return all(canonical_url(url) in self.archived
+                   and datetime.fromisoformat(self.archived[canonical_url(url)]) < mark
+                   for url in urls)
 
     def is_archived(self, url: str) -> bool:
         return canonical_url(url) in self.archived
@@ -107,3 +116,63 @@ class Frontier:
         if self.refresh or self.backfill:
             return {}
         return self.validators.get(url, {})
+
+
+def read_walks(connection: sqlite3.Connection, site: str) -> dict[str, str]:
+    """Each listing's latest "walked to the end" mark, from runs whose site row says they
+    finished (a mark written by a run killed before its row was committed does not count)."""
+    try:
+        return dict(connection.execute(
+            "select listing, max(walked_at) from listing_walks where site = ? and run_id in "
+            "(select run_id from site_runs where site = ? and finish_reason = 'finished') "
+            "group by listing", [site, site]))
+    except sqlite3.OperationalError:  # an archive older than the marks: no listing is walked
+        return {}
+
+
+def read_validators(connection: sqlite3.Connection, site: str) -> dict[str, dict[str, str]]:
+    """ETag / Last-Modified of listings, feeds and sitemaps by URL, only from runs that
+    finished without an error (a listing seen by a run that was killed, or whose articles
+    failed, must be parsed again); a listing's only from runs that walked the listings to the
+    end, since a 304 ends the walk there."""
+    columns = {row[1] for row in connection.execute("pragma table_info(pages)")}
+    if not {"etag", "last_modified"} <= columns:
+        return {}
+    walked_runs = ("(select run_id from listing_walks where site = :site)"
+                   if _has_table(connection, "listing_walks") else "(select null)")
+    validators = {}
+    for url, etag, modified in connection.execute(
+            "select url, etag, last_modified from pages where site = :site and status = 200 "
+            "and (kind in ('feed', 'sitemap') or (kind = 'listing' and run_id in "
+            f"{walked_runs})) and run_id in (select run_id from site_runs where site = :site "
+            "and finish_reason = 'finished' and errors = 0) order by fetched_at",
+            {"site": site}):
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        validators[url] = headers
+    return validators
+
+
+def record_walks(db_path: str, site: str, run_id: int, listings: list[str]) -> None:
+    """Mark `listings` as walked to the end by run `run_id`, as of now. The mark counts only
+    once the run's site row says it finished (read_walks), so it may be written before the
+    last batch is committed."""
+    if not listings:
+        return
+    walked_at = datetime.now(UTC).isoformat(timespec="seconds")
+    connection = sqlite3.connect(db_path, timeout=30)
+    try:
+        with connection:
+            connection.executemany(
+                "insert into listing_walks (site, listing, run_id, walked_at) "
+                "values (?, ?, ?, ?)", [(site, url, run_id, walked_at) for url in listings])
+    finally:
+        connection.close()
+
+
+def _has_table(connection: sqlite3.Connection, name: str) -> bool:
+    return connection.execute("select 1 from sqlite_master where type = 'table' and name = ?",
+                              [name]).fetchone() is not None

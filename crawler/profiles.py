@@ -8,8 +8,10 @@ at once what to fix.
 from __future__ import annotations
 
 import re
+import sqlite3
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -17,12 +19,14 @@ from cssselect import ExpressionError, SelectorError
 from lxml.cssselect import CSSSelector
 
 from crawler.frontier import parse_duration
+from crawler.patterns import PatternError, UrlPattern
 
 SITES_DIR = Path(__file__).parent / "sites"
 
 SITE_KINDS = ("newspaper", "portal")
 LOCALITY_LEVELS = ("tỉnh", "huyện", "xã")
 ORGANS = ("party_committee", "people_committee", "people_council", "front", "other")
+MAX_DELAY = 3600  # seconds between requests; more (or inf) would never crawl anything
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
@@ -47,13 +51,13 @@ class SiteProfile:
     kind: str
     start_urls: tuple[str, ...]
     allowed_domains: tuple[str, ...]
-    article_pattern: re.Pattern[str]
+    article_pattern: UrlPattern
     source: Path
     base_url: str = ""
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     next_page: str = ""
-    listing_pattern: re.Pattern[str] | None = None
+    listing_pattern: UrlPattern | None = None
     max_listing_pages: int = 50
     download_delay: float = 1.0
     refresh_after: str | None = None  # re-fetch archived articles older than this ("7d")
@@ -64,6 +68,8 @@ class SiteProfile:
     verified: bool = True
     owner: Owner | None = None
     notes: str = ""
+    closed: date | None = None  # the day the site closed: taken from web archives up to it
+    wayback: bool = False  # crawl it from a web archive only (crawler/cdx.py)
     extra: dict = field(default_factory=dict)
 
     def with_base_url(self, base_url: str) -> SiteProfile:
@@ -95,14 +101,32 @@ def _str_list(data: dict, key: str, path: Path, required: bool = False) -> tuple
     return tuple(value)
 
 
-def _regex(data: dict, key: str, path: Path, required: bool) -> re.Pattern[str] | None:
+def _regex(data: dict, key: str, path: Path, required: bool) -> UrlPattern | None:
     if key not in data and not required:
         return None
     pattern = _require_str(data, key, path)
     try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise _fail(path, key, f"not a valid regular expression: {error}") from None
+        return UrlPattern(pattern)
+    except PatternError as error:
+        raise _fail(path, key, str(error)) from None
+
+
+def _scheme(url: str) -> str | None:
+    """A URL's scheme; None when it is not a URL at all (an unclosed "[" of an IPv6 host)."""
+    try:
+        return urlsplit(url).scheme
+    except ValueError:
+        return None
+
+
+def _web_urls(data: dict, key: str, path: Path, required: bool = False) -> tuple[str, ...]:
+    """A list of URLs, each relative or http(s): a file:// or ftp:// one would be dropped by
+    the crawl without a word."""
+    urls = _str_list(data, key, path, required)
+    for url in urls:
+        if _scheme(url) not in ("", "http", "https"):
+            raise _fail(path, key, f"{url!r}: only http and https URLs can be crawled")
+    return urls
 
 
 def _css_selector(data: dict, key: str, path: Path) -> str:
@@ -140,7 +164,7 @@ KNOWN_KEYS = {
     "name", "title", "kind", "start_urls", "allowed_domains", "article_pattern", "base_url",
     "sitemaps", "feeds", "next_page", "listing_pattern", "max_listing_pages", "download_delay",
     "refresh_after", "concurrency", "autothrottle", "verified", "owner", "notes",
-    "url_pattern_budget", "article_selector",
+    "url_pattern_budget", "article_selector", "closed", "wayback",
 }
 
 
@@ -157,17 +181,17 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     if kind not in SITE_KINDS:
         raise _fail(path, "kind", f"{kind!r} is not one of {', '.join(SITE_KINDS)}")
     base_url = data.get("base_url", "")
-    if base_url and urlsplit(base_url).scheme not in ("http", "https"):
+    if not isinstance(base_url, str) or base_url and _scheme(base_url) not in ("http", "https"):
         raise _fail(path, "base_url", "must be an http(s) URL")
-    start_urls = _str_list(data, "start_urls", path, required=True)
+    start_urls = _web_urls(data, "start_urls", path, required=True)
     if not base_url and any(not urlsplit(url).scheme for url in start_urls):
         raise _fail(path, "start_urls", "relative URLs need a base_url")
     max_pages = data.get("max_listing_pages", 50)
     if not isinstance(max_pages, int) or max_pages < 1:
         raise _fail(path, "max_listing_pages", "must be a positive integer")
     delay = data.get("download_delay", 1.0)
-    if not isinstance(delay, int | float) or delay < 0:
-        raise _fail(path, "download_delay", "must be a number of seconds >= 0")
+    if not isinstance(delay, int | float) or not 0 <= delay <= MAX_DELAY:
+        raise _fail(path, "download_delay", f"must be a number of seconds from 0 to {MAX_DELAY}")
     refresh_after = data.get("refresh_after")
     if refresh_after is not None:
         try:
@@ -180,7 +204,12 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
     budget = data.get("url_pattern_budget")
     if budget is not None and (not isinstance(budget, int) or budget < 1):
         raise _fail(path, "url_pattern_budget", "must be a positive integer")
+    closed = data.get("closed")
+    if closed is not None and (not isinstance(closed, date) or isinstance(closed, datetime)):
+        raise _fail(path, "closed", "must be a date, written closed = 2025-07-01")
     return SiteProfile(
+        closed=closed,
+        wayback=bool(data.get("wayback", False)),
         article_selector=_css_selector(data, "article_selector", path),
         url_pattern_budget=budget,
         refresh_after=refresh_after,
@@ -195,14 +224,14 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
         listing_pattern=_regex(data, "listing_pattern", path, required=False),
         source=path,
         base_url=base_url.rstrip("/") + "/" if base_url else "",
-        sitemaps=_str_list(data, "sitemaps", path),
-        feeds=_str_list(data, "feeds", path),
-        next_page=data.get("next_page", ""),
+        sitemaps=_web_urls(data, "sitemaps", path),
+        feeds=_web_urls(data, "feeds", path),
+        next_page=_css_selector(data, "next_page", path),
         max_listing_pages=max_pages,
         download_delay=float(delay),
         verified=bool(data.get("verified", True)),
         owner=_owner(data, path),
-        notes=data.get("notes", ""),
+        notes=str(data.get("notes", "")),
     )
 
 
@@ -213,9 +242,27 @@ def load_profile_file(path: Path | str) -> SiteProfile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"{path}: no such profile file") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path}: a directory, not a profile file") from None
+    except UnicodeDecodeError as error:
+        raise ProfileError(f"{path}: not UTF-8 text (byte {error.start}): a profile is a "
+                           "UTF-8 TOML file") from None
+    except OSError as error:
+        raise ProfileError(f"{path}: cannot read it ({error.strerror})") from None
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(f"{path}: not valid TOML: {error}") from None
     return parse_profile(data, path)
+
+
+def load_extra_profile(path: Path | str) -> SiteProfile:
+    """A profile from a file anywhere (`--profile FILE`); refused when it takes the name of a
+    bundled site, whose row and articles it would otherwise take over."""
+    profile = load_profile_file(path)
+    bundled = load_profiles()
+    if profile.name in bundled and Path(path).resolve() != bundled[profile.name].source.resolve():
+        raise _fail(Path(path), "name", f"{profile.name!r} is the name of a bundled site "
+                    f"({bundled[profile.name].source}); give this profile a name of its own")
+    return profile
 
 
 def load_profiles(directory: Path = SITES_DIR) -> dict[str, SiteProfile]:
@@ -237,3 +284,70 @@ def find_profile(name: str, directory: Path = SITES_DIR) -> SiteProfile:
         known = ", ".join(sorted(profiles)) or "none"
         raise ProfileError(f"no site profile named {name!r} in {directory} (known: {known})")
     return profiles[name]
+
+
+# Every problem at once (`vnarchive sites check`): the loader stops at the first problem, so
+# each field it names is set aside (a required one replaced by a valid stand-in) and the data
+# validated again, until it passes.
+STAND_INS = {
+    "name": "stand_in", "title": "stand-in", "kind": "portal",
+    "start_urls": ["http://stand-in.invalid/"], "allowed_domains": ["stand-in.invalid"],
+    "article_pattern": "stand-in", "organ": "other", "locality": "stand-in",
+    "province": "stand-in", "locality_level": "huyện",
+}
+OWNER_KEYS = ("organ", "locality", "province", "locality_level")
+FAILED_FIELD = re.compile(r": field '([^']+)': ")
+
+
+def profile_problems(path: Path | str) -> tuple[SiteProfile | None, list[str]]:
+    """The profile of a file and none, or None and every problem the file has."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return None, [f"{path}: cannot be read as TOML: {error}"]
+    problems: list[str] = []
+    while True:
+        try:
+            profile = parse_profile(data, path)
+        except ProfileError as error:
+            field_name = FAILED_FIELD.search(str(error))
+            if field_name is None or str(error) in problems:
+                return None, [*problems, str(error)]
+            key = field_name.group(1)
+            if key not in data and isinstance(data.get("owner"), dict) and key in OWNER_KEYS:
+                key = f"owner.{key}"  # the loader names the fields of the owner table bare
+            problems.append(str(error).replace(field_name.group(0), f": field '{key}': "))
+            data = _set_aside(data, key)
+            continue
+        return (None, problems) if problems else (profile, [])
+
+
+def _set_aside(data: dict, key: str) -> dict:
+    """`data` without the faulty field `key` ("owner.organ" for a field of a table)."""
+    data = dict(data)
+    table, _, name = key.rpartition(".")
+    target = data
+    if table:
+        target = data[table] = dict(data[table])
+    if name in STAND_INS:
+        target[name] = STAND_INS[name]
+    else:
+        target.pop(name, None)
+    return data
+
+
+def archive_profiles(db_path: str) -> dict[str, SiteProfile]:
+    """The profile of each site: the shipped ones, and for a site crawled from a profile file
+    elsewhere (`--profile FILE`), that file as the `sites` table remembers it, if it is still
+    there."""
+    profiles = load_profiles()
+    with sqlite3.connect(db_path) as connection:
+        remembered = connection.execute("select name, profile_file from sites").fetchall()
+    for name, path in remembered:
+        if name not in profiles and path and Path(path).is_file():
+            try:
+                profiles[name] = load_profile_file(path)
+            except ProfileError:
+                continue  # changed since: the site is re-processed without its profile
+    return profiles

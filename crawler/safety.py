@@ -39,6 +39,7 @@ from twisted.internet.error import DNSLookupError
 from w3lib.url import canonicalize_url
 
 from crawler.refusals import refuse
+from pipelines.urls import is_on_site
 
 WEB_SCHEMES = ("http", "https")
 PUBLIC_STAND_IN = "127.0.0.1"  # in VNARCHIVE_TEST_HOSTS: a public server, for tests
@@ -92,13 +93,6 @@ def site_is_on_loopback(spider) -> bool:
     return bool(hosts) and all(is_loopback_host(host) for host in hosts)
 
 
-def is_on_site(host: str, allowed_domains) -> bool:
-    """Scrapy's offsite rule: a listed domain or one of its subdomains (all, if none)."""
-    domains = [domain.lower() for domain in allowed_domains or [] if domain]
-    return not domains or any(host == domain or host.endswith("." + domain)
-                              for domain in domains)
-
-
 class GuardedResolver(CachingThreadedResolver):
     """Scrapy's caching resolver, plus the test host table, refusing to hand out an address
     in a forbidden range for any connection."""
@@ -117,6 +111,8 @@ class GuardedResolver(CachingThreadedResolver):
 
     def getHostByName(self, name: str, timeout=()):  # noqa: N802 (Twisted's name)
         mapped = self.test_hosts.get(name.lower())
+        if mapped is None and parse_address(name) is not None:
+            mapped = name  # an address already (an IPv6 literal such as ::1): nothing to look up
         found = defer.succeed(mapped) if mapped else super().getHostByName(name, timeout)
         return found.addCallback(self._refuse_forbidden, name)
 

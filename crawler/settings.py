@@ -107,6 +107,9 @@ VNARCHIVE_DB = str(PROJECT_ROOT / "archive" / "vnarchive.db")
 VNARCHIVE_BATCH_SIZE = 50
 # The crawl_runs row a run belongs to; `vnarchive crawl` sets it, a bare `scrapy crawl` gets one.
 VNARCHIVE_RUN_ID = None
+# Set by `vnarchive crawl`, which holds the archive lock itself; otherwise each crawler's
+# archive writer takes it (crawler/archiving.py), `scrapy crawl` included.
+VNARCHIVE_LOCK_HELD = False
 # Profile name -> base URL, for profiles served somewhere else than their default
 # (the demo serves the local test web on free ports).
 VNARCHIVE_BASE_URLS = {}
@@ -140,3 +143,12 @@ VNARCHIVE_REDIS_WORKER_TIMEOUT = 30
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl SITE -o items.jsonl` (or .json, .csv, .xml): one clean record per article.
+FEED_EXPORTERS = {
+    "jsonlines": "crawler.feeds.ArticleJsonLinesExporter",
+    "jsonl": "crawler.feeds.ArticleJsonLinesExporter",
+    "jl": "crawler.feeds.ArticleJsonLinesExporter",
+    "json": "crawler.feeds.ArticleJsonExporter",
+    "csv": "crawler.feeds.ArticleCsvExporter",
+    "xml": "crawler.feeds.ArticleXmlExporter",
+}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.profiles import load_profile_file, load_profiles
+from crawler.profiles import load_extra_profile, load_profiles
 from crawler.spiders.profile_spider import spider_class_for
+from crawler.spiders.wayback_spider import wayback_spider_class_for
 
 
 class ProfileSpiderLoader(SpiderLoader):
@@ -19,8 +20,13 @@ class ProfileSpiderLoader(SpiderLoader):
         super().__init__(settings)
         profiles = load_profiles()
         for path in settings.getlist("VNARCHIVE_PROFILE_FILES"):
-            profile = load_profile_file(path)
+            profile = load_extra_profile(path)
             profiles[profile.name] = profile
+        from_archive = settings.getbool("VNARCHIVE_FROM_WEB_ARCHIVE")
         for name, profile in profiles.items():
             if name not in self._spiders:
-                self._spiders[name] = spider_class_for(profile)
+                # A closed site (`wayback = true`), or any with `crawl --wayback`, comes
+                # from a web archive (crawler/spiders/wayback_spider.py).
+                make = wayback_spider_class_for if from_archive or profile.wayback else (
+                    spider_class_for)
+                self._spiders[name] = make(profile)

@@ -3,7 +3,7 @@ under many addresses.
 
 Two defences, both Scrapy machinery:
 - `CanonicalRequestFingerprinter` makes Scrapy's duplicate filter see a request's canonical
-  URL (crawler/urls.py: session ids, tracking parameters, fragments, "www." folded), so one
+  URL (pipelines/urls.py: session ids, tracking parameters, fragments, "www." folded), so one
   article linked fifty ways is fetched once.
 - `UrlPatternBudgetMiddleware` gives each URL pattern (host, path with its numbers folded,
   and the names of its query parameters) a budget of requests per crawl: a calendar that links
@@ -26,7 +26,7 @@ from scrapy.utils.request import RequestFingerprinter
 from archive.writer import utc_now
 from crawler.archiving import writer_for
 from crawler.middlewares import page_kind
-from crawler.urls import canonical_url
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

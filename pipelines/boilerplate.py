@@ -1,6 +1,6 @@
 """Remove what trafilatura leaves behind on Vietnamese news pages, line by line.
 
-Every rule here comes from a real page (the seed articles and shared/docs/domain.md): SharePoint
+Every rule here comes from a real page (the seed articles and docs/domain.md): SharePoint
 ribbon links, "Xem thêm", player timecodes, header clocks and datelines, image file names,
 photo credits, agency prefixes, doubled captions, the "/." end marker and the byline on the last
 line, which is metadata (the author), not text. trafilatura has no notion of these: they sit
@@ -24,9 +24,10 @@ DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
 LINE_PATTERNS = [
     re.compile(rf"^{WEEKDAY},?\s*{DATE}(?:,?\s*{CLOCK})?(?:\s*\[?GMT\+7\]?)?$", re.I),  # clocks
-    re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*(?:ngày)?\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
+    re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*)?(?:ngày\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
     re.compile(rf"^\(?{DATE}(?:\s+{CLOCK})?\)?$"),  # "(24/08/2022)" in listings and portals
     re.compile(rf"^{CLOCK}(?:\s*/\s*{CLOCK})?$"),  # player timecodes "0:00 / 0:00"
+    re.compile(r"^[-|:\s]+$"),  # the rule under a table's header row, "---|---|---"
     re.compile(r"^[^\n]{0,80}\.(?:png|jpe?g|gif|webp|bmp)$", re.I),  # "69 (1) (1).png"
     re.compile(r"^ảnh:?\s+\S.{0,40}$", re.I),  # a credit on a line of its own
     re.compile(r"^nguồn(?: tin)?:\s*\S.{0,60}$", re.I),
@@ -41,6 +42,10 @@ LINE_PATTERNS = [
     re.compile(r"^(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*\S.{0,200}$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
 ]
+# The heading of a related-news list: where the article has ended (with its byline above).
+RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các tin khác|tin liên quan|"
+                             r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
+                             r"related (?:news|posts|articles))\s*:?$", re.I)
 # Prefixes of the first paragraph: "BBK - ", "(BLĐ) - ", "CTTĐT - ", "– ".
 DATELINE_PREFIX = re.compile(
     r"^(?:\((?:[A-ZĐ]{2,8}|[\w.]+\.vn)\)\s*[-–]\s*|[A-ZĐ]{2,8}\s+[-–]\s+|[-–]\s+)"
@@ -86,6 +91,39 @@ INSTITUTION_BYLINE = re.compile(
     r"(?:\s+[\wÀ-ỹ.&-]+){1,6}$")
 
 
+# "Tác giả: X", "Tin, ảnh: X", "Bài và ảnh: X": a byline with its label, printed after the body.
+LABELLED_BYLINE = re.compile(
+    r"^(?:tác giả|(?:tin|bài)(?:,\s*|\s+và\s+)ảnh|tin|bài)\s*:\s*(\S.{0,70})$", re.I)
+BYLINE_LABELS = {"tác giả", "author", "by", "tin", "bài", "người viết"}
+# "Bài viết được viết bởi TS.BS Phan Nguyễn Thanh Bình - Trưởng khoa Dinh dưỡng, ...": health
+# and school sites sign at the top, with the writer's degrees and post.
+WRITTEN_BY = re.compile(r"^(?:bài viết )?(?:được )?viết bởi:?\s+(?:(?:GS|PGS|TS|ThS|BSCKI{1,2}|BS|"
+                        r"CN|KS|DS)\.?\s*)*([^,–-]{3,60}?)\s*(?:[,–-].*)?$", re.I)
+# After a name: " -" left by a cut, or " - Sở GDĐT AG", the writer's office.
+BYLINE_TAIL = re.compile(r"\s*[-–]\s*(?:(?:Sở|Phòng|Trường|Ban|Văn phòng|UBND)\b.*)?$")
+# What a CMS prints in its author field when no one signed: the account ("admin admin"), an
+# editor's role ("Pho Ban bien tap"), the office or school that owns the site.
+CMS_CREDIT = re.compile(r"\b(?:admin|administrator|super user|quản trị|quan tri|biên tập|"
+                        r"bien tap|editor|webmaster)\b"
+                        r"|^(?:Sở|Trường (?:THPT|THCS|TH|Tiểu học|Mầm non|Đại học))\b",
+                        re.I)
+
+
+def byline_name(text: str) -> str | None:
+    """The name of a byline without its label or office ("Tác giả: An Khương - Sở GDĐT AG"
+    is "An Khương"); None for a bare label or a CMS credit (an account, an editor's role, the
+    department or school owning the site). A newsroom desk ("Ban Thời sự") signs its items and
+    stays a byline."""
+    text = normalize_line(text)
+    labelled = LABELLED_BYLINE.match(text) or WRITTEN_BY.match(text)
+    if labelled:
+        text = labelled.group(1)
+    text = BYLINE_TAIL.sub("", text).strip()
+    if not text or text.casefold().rstrip(":") in BYLINE_LABELS or CMS_CREDIT.search(text):
+        return None
+    return text
+
+
 def looks_like_byline(line: str) -> bool:
     # Sentences end with a full stop; initials inside a name ("H.Lâm") do not end one.
     if len(line) > 70 or line.endswith(".") or any(mark in line for mark in ':;!?"'):
@@ -99,13 +137,30 @@ def looks_like_byline(line: str) -> bool:
     )
 
 
-def clean_lines(lines: list[str], title: str = "") -> CleanText:
-    """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline."""
+def _cut_copy_of(previous: str, line: str) -> bool:
+    """Whether `previous` is `line` cut short with an ellipsis."""
+    stem = previous.rstrip(".… ")
+    return len(stem) >= 40 and previous.endswith(("...", "…")) and line.startswith(stem) \
+        and len(line) > len(stem)
+
+
+def clean_lines(lines: list[str], title: str = "",
+                page_labels: frozenset[str] | set[str] = frozenset()) -> CleanText:
+    """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline.
+    `page_labels` are casefolded lines that are the page's own labels (its section and site
+    names, from the document title): a line that is only one of them is dropped."""
     title_key = normalize_line(title).casefold()
     result = CleanText(paragraphs=[])
     for raw in lines:
         line = normalize_line(raw)
-        if not line or is_boilerplate(line) or line.casefold() == title_key:
+        if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
+            break  # what follows is the list of other stories
+        labelled = LABELLED_BYLINE.match(line) or WRITTEN_BY.match(line)
+        if labelled and byline_name(line):  # "Tin, ảnh: P.Y" is the byline, not a credit
+            result.author = byline_name(line)
+            continue
+        if (not line or is_boilerplate(line) or line.casefold() == title_key
+                or line.casefold() in page_labels):
             continue
         if len(result.paragraphs) < PREFIX_LINES:
             line = DATELINE_PREFIX.sub("", line)
@@ -114,8 +169,10 @@ def clean_lines(lines: list[str], title: str = "") -> CleanText:
             result.photo_credits.append(credit.group(1).strip())
             line = line[: credit.start()].rstrip()
         line = DIGEST_POINTER.sub("", END_MARKER.sub("", line))
+        if result.paragraphs and _cut_copy_of(result.paragraphs[-1], line):
+            result.paragraphs.pop()  # a sapo cut short with "...", repeated whole below
         if line and (not result.paragraphs or result.paragraphs[-1] != line):
             result.paragraphs.append(line)
-    if result.paragraphs and looks_like_byline(result.paragraphs[-1]):
+    if not result.author and result.paragraphs and looks_like_byline(result.paragraphs[-1]):
         result.author = result.paragraphs.pop()
     return result

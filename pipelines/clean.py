@@ -7,13 +7,16 @@ why, and an article archived from the same URL before is left as it was.
 """
 
 import logging
+from functools import cached_property
 
 from scrapy.exceptions import DropItem
 
 from crawler.archiving import writer_for
 from crawler.items import ArticleItem
+from pipelines.extract import FALLBACK_WARNING
 from pipelines.pool import PooledPipeline, run
-from pipelines.process import NotAnArticle, RejectedPage, SoftNotFound, extract_fields
+from pipelines.process import NotAnArticle, RejectedPage, SoftNotFound, extract_page
+from pipelines.region import SiteRegion
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +26,8 @@ class CleanPipeline(PooledPipeline):
         if not isinstance(item, ArticleItem):
             return item
         try:
-            fields = await run(self.pool, extract_fields, item["body"], item["url"],
-                               item.get("declared_encoding"), self.article_selector)
+            fields, region = await run(self.pool, extract_page, item["body"], item["url"],
+                                       item.get("declared_encoding"), self.region.request())
         except (RejectedPage, SoftNotFound) as problem:
             self.record_problem(item, f"{problem.error_kind}: {problem}")
             raise DropItem(f"{problem.error_kind}: {problem} ({item['url']})") from None
@@ -36,13 +39,21 @@ class CleanPipeline(PooledPipeline):
             logger.exception("extraction failed on %s", item["url"])
             self.record_problem(item, f"extraction_failed: {type(error).__name__}: {error}")
             raise DropItem(f"extraction failed on {item['url']}") from None
+        if any(w.startswith(FALLBACK_WARNING) for w in fields.get("warnings") or []):
+            # Counted for `sites check` and `status`: a template whose pages need plain
+            # trafilatura's text has beaten our cleaning.
+            self.crawler.stats.inc_value("vnarchive/extraction_fallbacks")
+        self.region.observe(region)
+        if region.in_learned_region:  # pipelines.region: a site never seen, read fast
+            self.crawler.stats.inc_value("vnarchive/pages_in_learned_region")
         item.update(fields)
         return item
 
-    @property
-    def article_selector(self) -> str | None:
+    @cached_property
+    def region(self) -> SiteRegion:
+        """The site's article region: its profile's selector, or one learned from its pages."""
         profile = getattr(self.crawler.spider, "profile", None)
-        return getattr(profile, "article_selector", None) or None
+        return SiteRegion(getattr(profile, "article_selector", None) or None)
 
     def record_problem(self, item, error: str) -> None:
         self.crawler.stats.inc_value(f"vnarchive/{error.split(':')[0]}")

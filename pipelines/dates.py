@@ -1,12 +1,22 @@
 """Dates of Vietnamese news pages: when a page was published, and when its meeting was held.
 
-Day-first everywhere ("06/12/2023" is 6 December). The publication date comes only from the
-page's own signals, in this order: meta tags, JSON-LD, a <time> element, the visible dateline
-next to the title, the URL. Never from a header clock (the day the page was served, printed
-above the title) and never from a date in the body: generic extractors take both, and read
-"tháng 5/2024" as 2024-05-01. htmldate was checked on the test web and the evaluation pages
-(bench/eval_extract.py prints its figures); it guesses month-first and from the body, so it
-is not used here.
+Day-first everywhere ("06/12/2023" is 6 December). The publication date comes from the page's
+own signals, in this order: meta tags, JSON-LD (read even when the block is not valid JSON),
+a <time> element of the article (not of a teaser), the visible dateline next to the headline
+(with or without a label, 12-hour clocks "2:24 PM", "11:05 tối", two-digit years after a
+weekday), a labelled date anywhere ("Ngày đăng: ..."), the URL, then htmldate (original_date,
+with the URL). Never a header clock (the day the page was served, printed above the
+title), never a date in the body (generic readers take "tháng 5/2024" as 2024-05-01), and never
+a web archive's capture time (its replay URL /web/20130307194448/..., its toolbar).
+
+htmldate comes last, as the candidate for what our readings do not know (abbr elements, CMS
+idiosyncrasies, other languages' printed dates), and its day is refused where it is printed
+only in a teaser, the body or a header: there it takes another story's or the event's day
+when the page prints none of its own. Measured on the real page sets with
+bench/real_pages.py: our readings are right on every page where htmldate is.
+
+A time printed with an offset keeps it: `2020-09-20T23:32:00+03:00` is published on the 20th,
+the day in the page's own offset. A time without one is the portal's local (Vietnam) time.
 """
 
 from __future__ import annotations
@@ -16,41 +26,67 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import htmldate
+
+from pipelines.boilerplate import normalize_line
+
 VIETNAM_TIME = timezone(timedelta(hours=7))
 
 META_DATE_XPATHS = (
     '//meta[@property="article:published_time"]/@content',
     '//meta[@itemprop="datePublished"]/@content',
     '//*[@itemprop="datePublished"]/@datetime',
+    '//*[@itemprop="datePublished"]/@content',
     '//meta[@name="pubdate"]/@content',
     '//meta[@name="publishdate"]/@content',
     '//meta[@property="og:published_time"]/@content',
     '//meta[@name="dc.date.issued"]/@content',
     '//meta[@name="DC.date.issued"]/@content',
 )
-DAY_MONTH_YEAR = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"
-CLOCK = r"(\d{1,2})\s*[:hH]\s*(\d{2})"
-CLOCK_FIRST = re.compile(CLOCK + r"\s*(?:ngày|[,|-])?\s*" + DAY_MONTH_YEAR)
-DATE_FIRST = re.compile(DAY_MONTH_YEAR + r"(?:\s*[,|-]?\s*(?:lúc\s*)?" + CLOCK + ")?")
+# Two-digit years ("24/12/12") only where a weekday or label marks the line as a dateline.
+DAY_MONTH_YEAR = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?!\d)"
+# A 24-hour clock or a 12-hour one with its half of the day, in English or Vietnamese.
+CLOCK = r"(\d{1,2})\s*[:hH]\s*(\d{2})(?::\d{2})?(?:\s*(AM|PM|SA|CH|sáng|chiều|tối)\b)?"
+CLOCK_FIRST = re.compile(CLOCK + r"\s*(?:ngày|[,|-])?\s*" + DAY_MONTH_YEAR, re.I)
+DATE_FIRST = re.compile(DAY_MONTH_YEAR + r"(?:\s*[,|-]?\s*(?:lúc\s*)?" + CLOCK + ")?", re.I)
+AFTERNOON = {"pm", "ch", "chiều", "tối"}
+MORNING = {"am", "sa", "sáng"}
 URL_DATE_PATTERNS = (
     re.compile(r"/(20\d\d)/(\d{1,2})/(\d{1,2})/"),
     re.compile(r"[/-](20\d\d)(\d\d)(\d\d)(?:\d{4,})?[/.-]"),
 )
-# Headers, menus and top bars print the clock of the day the page is served.
-CLOCK_CONTAINERS = re.compile(r"header|topbar|top-bar|clock|menu|nav|banner|weather|today",
-                              re.I)
+# A web archive's replay URL: the capture time and flags before the original URL.
+REPLAY_PREFIX = re.compile(r"^.*?/web/\d{8,14}(?:[a-z]{2}_)?/", re.I)
+# Headers, menus and top bars print the clock of the day the page is served; the Wayback
+# Machine's toolbar prints the capture time.
+CLOCK_CONTAINERS = re.compile(r"header|topbar|top-bar|clock|menu|nav|banner|weather|today|"
+                              r"wm-ipp|wb-autocomplete", re.I)
+CLOCK_ONLY = re.compile(r"clock|weather|today|time-now|wm-ipp", re.I)
 WITHIN_ELEMENTS_OF_TITLE = 12
 DATELINE_MAX_CHARACTERS = 80  # a dateline is a short line; a body paragraph is not
+# Labels that introduce the publication date wherever the theme prints it.
+DATE_LABEL = re.compile(r"^\s*(?:ngày đăng|đăng ngày|ngày xuất bản|xuất bản|ngày|đăng lúc|"
+                        r"cập nhật(?: lúc)?|publish(?:ed)?(?: date| on)?|posted(?: on)?|"
+                        r"date)\s*:?", re.I)
+# A teaser's <time> sits in a link, a list item, a nested article or a side block.
+TEASER_ANCESTORS = {"a", "li", "aside", "footer", "nav"}
+JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 
 
 @dataclass(frozen=True)
 class FoundDate:
     value: str  # ISO date, or ISO datetime with its offset when the page gives a time
-    source: str  # meta, json-ld, time-element, dateline, url
+    source: str  # meta, json-ld, time-element, dateline, label, htmldate, url
 
 
 def _iso(year: int, month: int, day: int, hour: int | None = None,
-         minute: int | None = None) -> str | None:
+         minute: int | None = None, half: str | None = None) -> str | None:
+    year = year + 2000 if year < 100 else year
+    if hour is not None and half:
+        if half.casefold() in AFTERNOON and hour < 12:
+            hour += 12
+        elif half.casefold() in MORNING and hour == 12:
+            hour = 0
     try:
         if hour is None:
             return date(year, month, day).isoformat()
@@ -60,37 +96,45 @@ def _iso(year: int, month: int, day: int, hour: int | None = None,
 
 
 def parse_iso_datetime(value: str) -> str | None:
-    """An ISO 8601 date or datetime from a meta tag, as a date or a +07:00 datetime."""
+    """An ISO 8601 date or datetime from a meta tag: a date, or a datetime in the offset the
+    page gives (+07:00 when it gives none)."""
     value = value.strip()
     match = re.match(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?"
-                     r"(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?", value)
+                     r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?", value)
     if not match:
         return None
-    year, month, day, hour, minute, _, offset = match.groups()
+    year, month, day, hour, minute, second, offset = match.groups()
     if hour is None:
         return _iso(int(year), int(month), int(day))
-    moment = datetime(int(year), int(month), int(day), int(hour), int(minute))
-    if offset:  # convert to Vietnam time; a naive time is taken as local already
-        sign = -1 if offset.startswith("-") else 1
-        digits = offset.replace(":", "")[1:] if offset != "Z" else "0000"
-        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:])) * sign
-        moment = (moment - delta).replace(tzinfo=UTC).astimezone(VIETNAM_TIME)
-    return moment.replace(tzinfo=VIETNAM_TIME).isoformat()
+    zone = VIETNAM_TIME
+    if offset and offset != "Z":
+        digits = offset.replace(":", "")
+        delta = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+        zone = timezone(-delta if digits.startswith("-") else delta)
+    elif offset == "Z":
+        zone = UTC
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute),
+                          int(second or 0), tzinfo=zone)
+    except ValueError:
+        return None
+    return moment.isoformat()
 
 
 def parse_dateline(text: str) -> str | None:
     """The first day-first date (with its time, if printed beside it) in a line of text:
-    "14:20 ngày 10/01/2024" and "07/04/2023 10:15" alike."""
+    "14:20 ngày 10/01/2024", "07/04/2023 10:15" and "23/01/2017 | 9:05 AM" alike."""
     match = CLOCK_FIRST.search(text)
     if match:
-        hour, minute, day, month, year = (int(g) for g in match.groups())
-        found = _iso(year, month, day, hour, minute)
+        hour, minute, half, day, month, year = match.groups()
+        found = _iso(int(year), int(month), int(day), int(hour), int(minute), half)
         if found:
             return found
     match = DATE_FIRST.search(text)
     if match:
-        day, month, year, hour, minute = (int(g) if g else None for g in match.groups())
-        return _iso(year, month, day, hour, minute)
+        day, month, year, hour, minute, half = match.groups()
+        return _iso(int(year), int(month), int(day), int(hour) if hour else None,
+                    int(minute) if minute else None, half)
     return None
 
 
@@ -103,33 +147,46 @@ def _from_meta(tree) -> str | None:
     return None
 
 
+def _json_ld_dates(script: str) -> list[str]:
+    """Every datePublished of a JSON-LD block; a block that is not valid JSON (a trailing
+    comma, an unescaped quote, two objects side by side) is searched as text rather than
+    dropped whole."""
+    try:
+        data = json.loads(script)
+    except ValueError:
+        return JSON_LD_DATE.findall(script)
+    dates, stack = [], [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if isinstance(item.get("datePublished"), str):
+                dates.append(item["datePublished"])
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+    return dates
+
+
 def _from_json_ld(tree) -> str | None:
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        try:
-            data = json.loads(script)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                if isinstance(item.get("datePublished"), str):
-                    found = parse_iso_datetime(item["datePublished"])
-                    if found:
-                        return found
-                stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        for value in _json_ld_dates(script):
+            found = parse_iso_datetime(value)
+            if found:
+                return found
     return None
 
 
-def _in_clock_container(element) -> bool:
+def _in_clock_container(element, frame=None) -> bool:
+    """Whether the element sits in a header, menu or clock box. Inside the `frame` (the
+    block holding the headline) only a clock's own names count: VnExpress prints its
+    dateline in a `header-content` box beside the h1, the article's header, not the site's."""
+    names = []
     for ancestor in (element, *element.iterancestors()):
-        names = " ".join(filter(None, (ancestor.tag if isinstance(ancestor.tag, str) else "",
-                                       ancestor.get("class"), ancestor.get("id"))))
-        if CLOCK_CONTAINERS.search(names):
-            return True
-    return False
+        if ancestor is frame:
+            return any(CLOCK_ONLY.search(name) for name in names)
+        names.append(" ".join(filter(None, (ancestor.tag if isinstance(ancestor.tag, str)
+                                            else "", ancestor.get("class"), ancestor.get("id")))))
+    return any(CLOCK_CONTAINERS.search(name) for name in names)
 
 
 def _title_element(tree, title: str | None):
@@ -141,26 +198,49 @@ def _title_element(tree, title: str | None):
     return headings[0] if headings else None
 
 
+def _in_teaser(element) -> bool:
+    """An element of another story: in a list item, a side block, a nested article or a
+    link that holds more than the date itself (a teaser's title; WordPress links the date
+    alone to the post, and that one is the article's)."""
+    own = " ".join(element.text_content().split())
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.tag == "a" and " ".join(ancestor.text_content().split()) != own:
+            return True
+        if ancestor.tag in TEASER_ANCESTORS and ancestor.tag != "a":
+            return True
+    return [a.tag for a in element.iterancestors()].count("article") > 1
+
+
 def _from_time_element(tree) -> str | None:
-    for value in tree.xpath("//article//time/@datetime | //time[@pubdate]/@datetime"):
-        found = parse_iso_datetime(value)
+    times = tree.xpath("//article//time[@datetime] | //time[@pubdate][@datetime]")
+    # A theme prints the modified time beside the published one ("entry-date published",
+    # "updated"): the published one first.
+    times.sort(key=lambda e: "updated" in (e.get("class") or "").split())
+    for element in times:
+        if element.get("pubdate") is None and _in_teaser(element):
+            continue
+        found = parse_iso_datetime(element.get("datetime"))
         if found:
             return found
     return None
 
 
-def _from_dateline(tree, title: str | None) -> str | None:
-    """A date printed within a few elements after the title (or just before it, outside any
-    header), which is where every CMS of the field prints its dateline."""
-    heading = _title_element(tree, title)
+def _from_dateline(tree, title: str | None, heading=None) -> str | None:
+    """A date printed within a few elements after the headline (or just before it, outside
+    any header), which is where every CMS of the field prints its dateline, with or without
+    a label ("23/01/2017 | 9:05 AM" under the title)."""
+    heading = heading if heading is not None else _title_element(tree, title)
     if heading is None:
         return None
     elements = [e for e in tree.iter() if isinstance(e.tag, str)]
     position = elements.index(heading)
+    # The headline's own block, unless the headline sits straight in the page's body.
+    frame = heading.getparent() if heading.getparent().tag not in ("body", "html") else None
     after = elements[position + 1 : position + 1 + WITHIN_ELEMENTS_OF_TITLE]
-    before = list(reversed(elements[max(0, position - 4) : position]))
+    before = list(reversed(elements[max(0, position - WITHIN_ELEMENTS_OF_TITLE) : position]))
     for element in after + before:
-        if element in heading.iterancestors() or _in_clock_container(element):
+        if (element in heading.iterancestors() or _in_clock_container(element, frame)
+                or _in_teaser(element)):
             continue
         own_text = " ".join(filter(None, [element.text, element.tail if element in before
                                           else None]))
@@ -172,7 +252,31 @@ def _from_dateline(tree, title: str | None) -> str | None:
     return None
 
 
+def _from_label(tree) -> str | None:
+    """A short line that opens with a publication label ("Ngày đăng: 05/03/2024", "Publish
+    date 23/01/2017") anywhere but a header, whatever its distance from the title."""
+    for text_node in tree.xpath("//text()[string-length(normalize-space()) < 80]"):
+        line = normalize_line(str(text_node))
+        if not DATE_LABEL.match(line):
+            continue
+        parent = text_node.getparent()
+        if parent is not None and _in_clock_container(parent):
+            continue
+        found = parse_dateline(line)
+        if found:
+            return found
+    return None
+
+
+def original_url(url: str | None) -> str | None:
+    """The page's own URL: a web archive's replay URL without its capture-time prefix."""
+    if not url:
+        return url
+    return REPLAY_PREFIX.sub("", url) if REPLAY_PREFIX.match(url) else url
+
+
 def _from_url(url: str | None) -> str | None:
+    url = original_url(url)
     if not url:
         return None
     for pattern in URL_DATE_PATTERNS:
@@ -184,16 +288,54 @@ def _from_url(url: str | None) -> str | None:
     return None
 
 
-def publication_date(tree, url: str | None = None, title: str | None = None) -> FoundDate | None:
-    """The page's publication date and which signal gave it; None when the page gives none."""
+def _foreign_date_text(tree) -> str:
+    """Text where a date is not the article's: links and list items (other stories'
+    teasers), prose longer than a dateline (the body's "ngày 4/6/2024" is the event's day),
+    headers and menus (the day the page was served)."""
+    parts = [" ".join(e.itertext()) for e in tree.xpath("//li | //a")]
+    parts += tree.xpath(f"//text()[string-length(normalize-space()) > {DATELINE_MAX_CHARACTERS}]")
+    parts += [" ".join(e.itertext()) for e in tree.xpath("//*[@class or @id]")
+              if CLOCK_CONTAINERS.search(f"{e.get('class', '')} {e.get('id', '')}")]
+    return " ".join(parts)
+
+
+def _printed_in(day: str, text: str) -> bool:
+    """Whether an ISO day is printed day-first in the text ("14/11/2023", "(03/06)")."""
+    year, month, number = (int(part) for part in day[:10].split("-"))
+    pattern = (rf"(?<!\d)0?{number}\s*[/.-]\s*0?{month}(?:\s*[/.-]\s*(?:{year}|{year % 100:02d}))?"
+               r"(?!\d)")
+    return re.search(pattern, text) is not None
+
+
+def _from_htmldate(tree, url: str | None) -> str | None:
+    """htmldate's reading of the original publication date (the tree is copied, not
+    changed), unless that day is printed where dates are not the article's (see
+    _foreign_date_text): htmldate takes a teaser's, the body's or the header clock's day
+    when the article prints none of its own (measured: a DNN portal with no date, a 2013
+    newspaper template, the test web). None when it finds none."""
+    try:
+        found = htmldate.find_date(tree, original_date=True, url=original_url(url))
+    except (ValueError, TypeError):
+        return None
+    if found and _printed_in(found, _foreign_date_text(tree)):
+        return None
+    return found
+
+
+def publication_date(tree, url: str | None = None, title: str | None = None,
+                     heading=None) -> FoundDate | None:
+    """The page's publication date and which signal gave it; None when the page gives none.
+    `heading` is the element printing the headline, when the caller knows it."""
     if tree is None:
         return None
     for source, finder in (
         ("meta", lambda: _from_meta(tree)),
         ("json-ld", lambda: _from_json_ld(tree)),
         ("time-element", lambda: _from_time_element(tree)),
-        ("dateline", lambda: _from_dateline(tree, title)),
+        ("dateline", lambda: _from_dateline(tree, title, heading)),
+        ("label", lambda: _from_label(tree)),
         ("url", lambda: _from_url(url)),
+        ("htmldate", lambda: _from_htmldate(tree, url)),
     ):
         found = finder()
         if found:

@@ -6,7 +6,7 @@ crawl, `vnarchive extract` and any later re-processing run the same code."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import trafilatura
@@ -14,14 +14,15 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
-from pipelines.boilerplate import clean_lines, normalize_line
+from pipelines.boilerplate import byline_name, clean_lines, looks_like_byline, normalize_line
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
+from pipelines.headline import page_title, printed_lead, section_names
+from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
 from pipelines.vietnamese import normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
-SITE_SUFFIX = re.compile(r"\s+[-|–]\s+[^-|–]{2,60}$")
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
 # listing, home or menu page: navigation, not an article. Measured on the test web and on 16
 # real portal pages (tests/test_extract.py): the test web's articles have no linked line; its
@@ -31,12 +32,23 @@ SITE_SUFFIX = re.compile(r"\s+[-|–]\s+[^-|–]{2,60}$")
 NAVIGATION_LINKED_CHARACTERS = 0.25
 NAVIGATION_LINKED_LINES = 0.30
 PROSE_WORDS = 25
-MINIMUM_TEXT_WITHOUT_TABLES = 200
-# Blocks that news CMSes of the field put beside or inside the article and trafilatura
-# sometimes keeps: video boxes with their own captions, related-news and share boxes, tags.
-PRUNE_CLASSES = ("video-box", "box-video", "sidebar", "related", "tin-lien-quan",
-                 "tinlienquan", "other-news", "share", "social", "google-news", "tags",
-                 "comment", "print-bar")
+# The share of Vietnamese-only letters (pipelines.encodings.vietnamese_score) above which a
+# text is Vietnamese: real Vietnamese prose scores far above it, English text zero.
+VIETNAMESE_TEXT_SCORE = 0.05
+# The floor under our cleaning (issue 22): when our text holds fewer than
+# FLOOR_CHECK_SENTENCES prose sentences, plain trafilatura reads the page too, and its text
+# is taken (with our line cleaning) when ours keeps under FLOOR_SHARE of its sentences.
+# Measured on the 49 real pages, the 26 hard pages and the test web's articles: where ours
+# is right it keeps at least 67% of plain trafilatura's prose sentences (the rest are
+# captions and teasers ours drops); where pruning took the article (VnExpress's `sidebar-1`
+# column before pruning went by tokens) ours kept none.
+FLOOR_CHECK_SENTENCES = 5
+FLOOR_MIN_SENTENCES = 3
+FLOOR_SHARE = 0.5
+FALLBACK_WARNING = "trafilatura_fallback"
+PROSE_SENTENCE_CHARACTERS = 30
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
+SENTENCE_ENDS = ".!?…\"”)"
 
 # Hostile documents (issue 7): what is rejected before extraction, with its reason.
 # libxml2's HTML parser keeps 255 levels of nesting and silently drops what lies deeper; a
@@ -57,8 +69,6 @@ BINARY_SIGNATURES = {
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
-PRUNE_PATTERN = re.compile("|".join(map(re.escape, PRUNE_CLASSES)))
-
 
 @dataclass
 class Extracted:
@@ -78,6 +88,12 @@ class Extracted:
     linked_lines: float = 0.0
     extractor_version: str = EXTRACTOR_VERSION
     rejected: str | None = None  # why the document cannot hold an article (broken, binary)
+    explanation: list[str] = field(default_factory=list)  # what pruning removed, and why
+
+    @property
+    def fell_back(self) -> bool:
+        """Whether plain trafilatura's text replaced ours (see plain_text_floor)."""
+        return any(warning.startswith(FALLBACK_WARNING) for warning in self.warnings)
 
     @property
     def is_navigation(self) -> bool:
@@ -106,48 +122,27 @@ def _description(tree) -> str | None:
     return None
 
 
-def _headings(tree) -> set[str]:
-    if tree is None:
-        return set()
-    return {normalize_line(h.text_content()) for h in tree.iter("h1", "h2", "h3")}
-
-
-def _page_title(tree) -> str | None:
-    """The article's title: og:title or <title>, without a " - Site name" suffix when a
-    heading shows the bare title (never cut at a " - " of the title itself: "năm học
-    2024 - 2025"), else the first h1."""
-    if tree is None:
-        return None
-    headings = _headings(tree)
-    candidates = [normalize_line(value) for value in
-                  tree.xpath('//meta[@property="og:title"]/@content') + [tree.findtext(".//title")
-                                                                         or ""]]
-    for candidate in filter(None, candidates):
-        if candidate in headings:
-            return candidate
-        bare = SITE_SUFFIX.sub("", candidate)
-        if bare in headings:
-            return bare
-    first_h1 = next(iter(tree.iter("h1")), None)
-    if first_h1 is not None and normalize_line(first_h1.text_content()):
-        return normalize_line(first_h1.text_content())
-    return next(filter(None, candidates), None)
-
-
+# Elements a theme marks as the author ("tacgia" is "tác giả", author, in Vietnamese themes).
 AUTHOR_XPATH = ('//*[@itemprop="author" or @rel="author" or contains(@class, "author") or '
-                'contains(@class, "byline")]')
+                'contains(@class, "byline") or contains(@class, "tacgia") or '
+                'contains(@class, "tac-gia")]')
 
 
-def _author_element(tree) -> str | None:
-    """The byline from the element the page marks as its author, as printed (with its place
-    or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH")."""
-    if tree is None:
-        return None
-    for element in tree.xpath(AUTHOR_XPATH):
-        text = normalize_line(" ".join(element.itertext()))
-        if text and len(text) <= 80:
-            return text
-    return None
+def _author_element(texts: list[str]) -> str | None:
+    """The byline from the elements the page marks as its author (their `texts`), as printed
+    (with its place or second name: "Trang Hằng (Hà Trung)", "TRÚC LINH - THẠCH THANH"),
+    skipping the CMS's own credit line ("admin admin", the department; see byline_name)."""
+    names = [byline_name(text) for text in texts]
+    names = [name for name in names if name]
+    # The element holding just the name before one holding the name, a date and a reading
+    # time (Ghost's "article-byline" around "author-name").
+    return next((name for name in names if looks_like_byline(name)), names[0] if names else None)
+
+
+def _author_texts(tree) -> list[str]:
+    """The texts of the elements the page marks as its author, in page order."""
+    texts = (normalize_line(" ".join(e.itertext())) for e in tree.xpath(AUTHOR_XPATH))
+    return [text for text in texts if text and len(text) <= 80]
 
 
 def _linked_prefix(line: str, titles: set[str], longest: int) -> int:
@@ -174,32 +169,52 @@ def linked_shares(text: str, titles: set[str]) -> tuple[float, float]:
     return round(characters, 3), round(sum(1 for n in linked if n) / max(1, len(lines)), 3)
 
 
-def _prune_side_blocks(tree) -> None:
-    """Remove the side blocks of PRUNE_CLASSES from the tree, in one walk."""
-    # libxml2 picks the elements with a class, one regular expression tests the names: about
-    # ten times faster than testing every name on every element of a menu-heavy portal page.
-    doomed = [element for element in tree.xpath("//*[@class]")
-              if PRUNE_PATTERN.search(element.get("class"))]
-    for element in doomed:
-        parent = element.getparent()
-        if parent is not None:
-            element.drop_tree()
+def _trafilatura(tree, url: str | None):
+    """trafilatura's main-content extraction on the page with its side blocks removed and
+    its layout tables turned into blocks (pipelines.pruning); tables of figures are kept
+    and come out row by row. Returns the document and what was removed, for --explain."""
+    removed = prune_side_blocks(tree)
+    unwrap_layout_tables(tree)
+    document = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=False, include_comments=False, deduplicate=False,
+        include_tables=True)
+    return document, removed
 
 
-def _trafilatura(tree, html: str, url: str | None):
-    """trafilatura's main-content extraction, on the tree already parsed (it changes it).
-    Old portals lay whole pages out in tables, and with tables included trafilatura flattens
-    such a page into one line of cells; so tables are left out unless that leaves almost no
-    text (an article that is a table of figures): then the page is parsed again with them."""
-    options = {"url": url, "with_metadata": False, "include_comments": False,
-               "deduplicate": False}
-    _prune_side_blocks(tree)
-    document = trafilatura.bare_extraction(tree, include_tables=False, **options)
-    if document is None or len(document.text or "") < MINIMUM_TEXT_WITHOUT_TABLES:
-        again = parse_html(html)
-        _prune_side_blocks(again)
-        document = trafilatura.bare_extraction(again, include_tables=True, **options)
-    return document
+def with_lead(text: str, lead: str | None) -> list[str]:
+    """The text's lines with the printed lead first when the text lacks it (kept once: not
+    added when the text holds it, or opens with it whole or cut short)."""
+    lines = text.splitlines()
+    if not lead:
+        return lines
+    squashed, key = " ".join(text.split()), " ".join(lead.split()).rstrip(".… ")
+    if key[:120] in squashed:
+        return lines
+    return [lead, *lines]
+
+
+def prose_sentences(text: str) -> list[str]:
+    """The sentences of a text that are prose: long enough and ended by a full stop (menus,
+    labels and teaser titles are shorter or end without one)."""
+    pieces = (" ".join(piece.split()) for piece in SENTENCE_BREAK.split(text))
+    return [piece for piece in pieces
+            if len(piece) >= PROSE_SENTENCE_CHARACTERS and piece[-1] in SENTENCE_ENDS]
+
+
+def plain_text_floor(html: str, url: str | None, text: str) -> str | None:
+    """Plain trafilatura's text of the page when ours keeps much less of the article (under
+    FLOOR_SHARE of its prose sentences), else None. Checked only when ours holds few
+    sentences: where our pruning or a template went wrong, ours is a menu, a cookie banner
+    or nothing, so a full page of ours never pays for a second extraction."""
+    if len(prose_sentences(text)) >= FLOOR_CHECK_SENTENCES:
+        return None
+    plain = trafilatura.extract(html, url=url, include_tables=True, deduplicate=False) or ""
+    theirs = prose_sentences(plain)
+    if len(theirs) < FLOOR_MIN_SENTENCES:
+        return None
+    ours = " ".join(text.split())
+    kept = sum(sentence in ours for sentence in theirs) / len(theirs)
+    return plain if kept < FLOOR_SHARE else None
 
 
 @lru_cache(maxsize=256)
@@ -231,18 +246,33 @@ class PageFacts:
     published: object
     language: str | None
     link_titles: set[str]
+    section_names: set[str]
 
 
 def _page_facts(tree, url: str | None) -> PageFacts:
-    title = _page_title(tree)
+    title, heading = page_title(tree)
     anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
     lang = tree.get("lang")
+    author_texts = _author_texts(tree)
     return PageFacts(
-        title=title, author=_author_element(tree), description=_description(tree),
-        published=publication_date(tree, url=url, title=title),
+        title=title, author=_author_element(author_texts),
+        description=printed_lead(tree, _description(tree)),
+        published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles={a for a in anchors if len(a.split()) >= 3},
+        # The section and site names, and the author elements' text: metadata, not body lines.
+        section_names=section_names(tree, title) | {t.casefold() for t in author_texts},
     )
+
+
+def text_language(text: str, declared: str | None) -> str | None:
+    """The language of the article's text: Vietnamese when its letters say so, whatever the
+    theme's `lang` (an English interface, `lang="en-US"`, around Vietnamese articles is
+    common); else the declared language, unless it claims Vietnamese for a text with no
+    Vietnamese letters."""
+    if vietnamese_score(text) >= VIETNAMESE_TEXT_SCORE:
+        return "vi"
+    return declared if declared != "vi" and text.strip() else None
 
 
 def binary_content(body: bytes) -> str | None:
@@ -315,10 +345,16 @@ def extract_article(page: bytes | str, url: str | None = None,
     if article_selector and region is None:
         warnings.append(f"the profile's article_selector {article_selector!r} matched nothing; "
                         "the whole page was read")
-    document = (_trafilatura(parse_html(region), region, url) if region
-                else _trafilatura(tree, html, url))
+    document, removed = _trafilatura(parse_html(region) if region else tree, url)
     raw_text = document.text if document is not None and document.text else ""
-    cleaned = clean_lines(raw_text.splitlines(), title=facts.title or "")
+    cleaned = clean_lines(with_lead(raw_text, facts.description), title=facts.title or "",
+                          page_labels=facts.section_names)
+    plain = plain_text_floor(html, url, cleaned.text)
+    if plain is not None:
+        cleaned = clean_lines(with_lead(plain, facts.description), title=facts.title or "",
+                              page_labels=facts.section_names)
+        warnings.append(f"{FALLBACK_WARNING}: our cleaning kept under {FLOOR_SHARE:.0%} of "
+                        "the sentences plain trafilatura finds; its text was used")
     linked = linked_shares(cleaned.text, facts.link_titles)
     lead = facts.description
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:
@@ -336,11 +372,14 @@ def extract_article(page: bytes | str, url: str | None = None,
         author=cleaned.author or facts.author,
         published=published.value if published else None,
         published_source=published.source if published else None,
-        language=facts.language or ("vi" if vietnamese_score(cleaned.text) >= 0.05 else None),
+        language=text_language(cleaned.text, facts.language),
         encoding=encoding,
         photo_credits=cleaned.photo_credits,
         warnings=warnings,
         html=html,
         linked_characters=linked[0],
         linked_lines=linked[1],
+        explanation=[*(f"removed {block}" for block in removed),
+                     f"title: {facts.title!r}",
+                     f"date: {published.source if published else 'none'}"],
     )

@@ -1,11 +1,14 @@
-"""Vietnam's administrative divisions as they were before 1 July 2025, and the 2025 merger.
+"""Vietnam's administrative divisions before 1 July 2025 and after it, and the 2025 merger.
 
 Reports of 2023-2024 name districts that no longer exist, so localities are resolved against
 the pre-2025 gazetteer of vietnam-provinces 0.6.0 (the last release with the district level:
 63 provinces, about 700 districts, their communes), and each old province is mapped to the one
-that absorbed it in 2025 (shared/docs/domain.md). Names are matched on a key that folds case
+that absorbed it in 2025 (docs/domain.md). Names are matched on a key that folds case
 and old/new tone placement ("Hoà Bình" and "Hòa Bình" are one name), and are returned in the
-new placement.
+new placement. From 1 July 2025 the country has 34 provinces and about 3,300 communes, wards
+and special zones, no districts: that structure is a small data file derived from
+vietnam-provinces 2025.10.1 (data/divisions_2025.tsv), since that release cannot be installed
+beside 0.6.0. A locality is resolved against the structure in force on the meeting's day.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
@@ -88,8 +92,28 @@ def _index() -> dict[str, dict[str, list[Place]]]:
     return index
 
 
-def find_places(name: str, level: str) -> list[Place]:
-    """Every place of that level with that name (many communes share one)."""
+DIVISIONS_2025 = Path(__file__).parent / "data" / "divisions_2025.tsv"
+
+
+@cache
+def _index_2025() -> dict[str, dict[str, list[Place]]]:
+    index: dict[str, dict[str, list[Place]]] = {"tỉnh": {}, "huyện": {}, "xã": {}}
+    with open(DIVISIONS_2025, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#") or not line.strip():
+                continue
+            province, kind, name = line.rstrip("\n").split("\t")
+            level = "tỉnh" if kind == "tỉnh" else "xã"
+            index[level].setdefault(place_key(name), []).append(
+                Place(_clean(name), level, _clean(province), kind=kind))
+    return index
+
+
+def find_places(name: str, level: str, day: str | None = None) -> list[Place]:
+    """Every place of that level with that name (many communes share one), in the structure
+    in force on `day`: the 2025 one (no districts) from 1 July 2025, else the old one."""
+    if day and day[:10] >= REFORM_DAY:
+        return list(_index_2025()[level].get(place_key(name), []))
     return list(_index()[level].get(place_key(name), []))
 
 
@@ -105,3 +129,26 @@ def province_2025(province: str | None) -> str | None:
     canonical = _clean(province)
     merged = {place_key(old): new for old, new in MERGED_INTO_2025.items()}
     return merged.get(place_key(canonical), canonical)
+
+
+REFORM_DAY = "2025-07-01"  # 34 provinces and no district level from this day
+# Names papers use for a province that the gazetteer spells otherwise.
+ALIASES = {"hcm": "Hồ Chí Minh", "tp.hcm": "Hồ Chí Minh", "tphcm": "Hồ Chí Minh",
+           "sài gòn": "Hồ Chí Minh", "tt-huế": "Huế", "thừa thiên huế": "Huế",
+           "thừa thiên - huế": "Huế", "brvt": "Bà Rịa - Vũng Tàu"}
+
+
+def province_at(province: str | None, day: str | None) -> str | None:
+    """The province as it was on `day`: the old one before 1 July 2025, the merged one after
+    (a locality of old Long An reported in 2026 is in Tây Ninh)."""
+    if province and day and day[:10] >= REFORM_DAY:
+        return province_2025(province)
+    return province
+
+
+def alias(name: str) -> str:
+    """The gazetteer's spelling of a name papers abbreviate ("TP.HCM", "HCM"), without a
+    leading "TP"."""
+    name = re.sub(r"^(?:TP\.?|Thành phố)\s*", "", name)
+    key = search_key(name)
+    return ALIASES.get(key, ALIASES.get(key.replace(" ", ""), name))

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
 from pipelines.dates import meeting_date
-from pipelines.extract import extract_article
+from pipelines.extract import Extracted
 from pipelines.fingerprint import encode, signature
+from pipelines.guards import quadratic_shape
 from pipelines.notfound import soft_404_reason
+from pipelines.region import RegionReport, RegionRequest, extract_with_region
 from pipelines.vietnamese import fold_diacritics
 
 EXTRACTED_FIELDS = ("title", "lead", "text", "author", "published", "published_source",
@@ -48,8 +50,21 @@ def extract_fields(body: bytes, url: str, declared_encoding: str | None,
                    article_selector: str | None = None) -> dict:
     """The article's text and metadata; NotAnArticle when the page has none.
     `article_selector` is the site profile's CSS for its article element, if it has one."""
-    extracted = extract_article(body, url=url, declared_encoding=declared_encoding,
-                                article_selector=article_selector)
+    return extract_page(body, url, declared_encoding, RegionRequest(article_selector))[0]
+
+
+def extract_page(body: bytes, url: str, declared_encoding: str | None,
+                 region: RegionRequest) -> tuple[dict, RegionReport]:
+    """`extract_fields` reading the article region the crawl asks for (the profile's or a
+    learned one, pipelines.region), with what the page taught about that region."""
+    shape = quadratic_shape(body)  # before the parser meets it
+    if shape:
+        raise RejectedPage(shape)
+    extracted, report = extract_with_region(body, url, declared_encoding, region)
+    return _fields(extracted, url), report
+
+
+def _fields(extracted: Extracted, url: str) -> dict:
     if extracted.rejected:
         raise RejectedPage(extracted.rejected)
     not_found = soft_404_reason(extracted.title, extracted.text)
@@ -82,9 +97,12 @@ def classification_fields(title: str | None, text: str | None, published: str | 
 
 
 def process_article(body: bytes, url: str, declared_encoding: str | None, owner=None,
-                    article_selector: str | None = None) -> dict:
-    """Every field a crawl derives from one article page."""
-    fields = extract_fields(body, url, declared_encoding, article_selector)
+                    article_selector: str | None = None,
+                    region: RegionRequest | None = None) -> dict:
+    """Every field a crawl derives from one article page (read in `region` when given: a
+    learned one, pipelines.region)."""
+    fields = extract_page(body, url, declared_encoding,
+                          region or RegionRequest(article_selector))[0]
     fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
                                         owner))
     return fields

@@ -14,16 +14,6 @@ import unicodedata
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
 COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")  # every mark Vietnamese letters decompose to
-# U+00D0/U+00F0 (Icelandic eth) are typed for U+0110/U+0111 (Vietnamese đ) by some keyboards.
-# An open syllable "oa", "oe" or "uy" (not after "q") whose tone mark sits on its second
-# vowel: the old placement ("hoà", "khoẻ", "thuỷ"). The new one puts it on the first. Matched
-# in NFD, where a letter's marks follow it: the second vowel carries exactly one tone mark and
-# nothing else, and no letter follows it.
-OLD_TONE_PLACEMENT = re.compile(
-    r"(?<![^\W\d_])([^\W\d_]*?)"  # onset consonants, from the start of the word
-    r"([oO]|(?<![qQ])[uU])"
-    r"([aAeEyY])([" + TONE_MARKS + r"])(?![^\W\d_]|[\u0300-\u036f])"
-)
 
 
 def _uppercase_letters() -> str:
@@ -47,17 +37,39 @@ def normalize_text(text: str) -> str:
         "\u00f0", "\u0111")
 
 
-def _move_tone(match: re.Match) -> str:
-    onset, first, second, tone = match.groups()
-    if any(unicodedata.combining(c) for c in onset):
-        return match.group(0)  # the "vowels" belong to a longer vowel group: leave it
-    return onset + first + tone + second
+# In NFC, an old placement always shows as "o" or "u" before a toned "a", "e" or "y": text
+# without such a pair (most text) skips the decomposition.
+MAYBE_OLD_TONE = re.compile("[oOuU][àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ]")
+
+
+def _tone_table() -> dict[str, tuple[str, str]]:
+    """Each toned "a", "e", "y" in NFC: its bare letter and its tone mark."""
+    return {unicodedata.normalize("NFC", base + mark): (base, mark)
+            for base in "aAeEyY" for mark in TONE_MARKS}
+
+
+TONED = _tone_table()
+# An open syllable "oa", "oe" or "uy" (not after "q") whose tone mark sits on its second vowel
+# is the old placement ("hoà", "khoẻ", "thuỷ"); the new one puts it on the first. On NFC text:
+# a word of plain consonants, then "o"/"u" and a toned "a", "e" or "y" that ends the word.
+OLD_TONE_NFC = re.compile(r"(?<![^\W\d_])([bcdđghklmnpqrstvxBCDĐGHKLMNPQRSTVX]*)([oOuU])(["
+                          + "".join(TONED) + r"])(?![^\W\d_])")
+
+
+def _move_tone_nfc(match: re.Match) -> str:
+    onset, first, toned = match.groups()
+    if first in "uU" and onset[-1:] in ("q", "Q"):
+        return match.group(0)  # "quý": the "u" belongs to the onset
+    base, mark = TONED[toned]
+    return onset + unicodedata.normalize("NFC", first + mark) + base
 
 
 def new_tone_placement(text: str) -> str:
     """"hoà" becomes "hòa", "thuỷ" "thủy", "uỷ" "ủy"; "quý", "hoàng", "khuya" stay."""
-    decomposed = unicodedata.normalize("NFD", normalize_text(text))
-    return unicodedata.normalize("NFC", OLD_TONE_PLACEMENT.sub(_move_tone, decomposed))
+    text = normalize_text(text)
+    if not MAYBE_OLD_TONE.search(text):
+        return text
+    return OLD_TONE_NFC.sub(_move_tone_nfc, text)
 
 
 def search_key(text: str) -> str:
@@ -70,3 +82,44 @@ def fold_diacritics(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", normalize_text(text).replace("đ", "d")
                                        .replace("Đ", "D"))
     return " ".join(COMBINING_MARKS.sub("", decomposed).lower().split())
+
+
+def _fold_table() -> dict[int, str | None]:
+    """Each precomposed Latin letter to its bare lower-case letter, "đ" to "d"."""
+    table = {}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        bare = COMBINING_MARKS.sub("", unicodedata.normalize("NFD", chr(code)))
+        if len(bare) == 1 and bare != chr(code):
+            table[code] = bare.lower()
+    table.update({ord("đ"): "d", ord("Đ"): "d", 0xD0: "d", 0xF0: "d"})
+    table.update({code: None for code in range(0x300, 0x370)})  # marks NFC left unattached
+    return table
+
+
+FOLD_TABLE = _fold_table()
+
+
+def fold_nfc(text: str) -> str:
+    """fold_diacritics for text already in NFC (what prepare_input returns), by one table
+    lookup per character instead of a decomposition: the classifier folds every head several
+    times."""
+    return " ".join(text.translate(FOLD_TABLE).lower().split())
+
+
+# Word-segmented corpora join a word's syllables with "_" ("Hội_nghị", "Tỉnh_uỷ") and split
+# punctuation off with spaces ("26/6 , Công_an"): undone before classification.
+SEGMENTED_WORD = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
+SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[,.;:!?)])")
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def prepare_input(text: str) -> str:
+    """Text as it comes (NFD or NFC, old or new tone placement, word-segmented, zero-width
+    characters) made into the one form the classifier's patterns expect: NFC, new tone
+    placement, words separated by spaces."""
+    if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text:
+        text = INVISIBLE.sub("", text)
+    if "_" in text:
+        text = SEGMENTED_WORD.sub(" ", text)
+        text = SPACE_BEFORE_PUNCTUATION.sub("", text)
+    return new_tone_placement(text)

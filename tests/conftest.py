@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from testweb.families import ARTICLE_FAMILIES
+from testweb.redis_server import LocalRedis, RedisUnavailable
 from testweb.server import TestWeb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +64,13 @@ def crawled_archive(testweb, tmp_path_factory) -> CrawledArchive:
     user_agents = set().union(*(testweb.sites[name].user_agents for name in ARTICLE_FAMILIES))
     return CrawledArchive(db=db, output=result.stdout, requests=requests,
                           user_agents=user_agents)
+
+
+@pytest.fixture
+def redis_url():
+    """A private redis-server on a free loopback port; the test skips, saying why, without one."""
+    try:
+        with LocalRedis() as server:
+            yield server.url
+    except RedisUnavailable as reason:
+        pytest.skip(f"no Redis for this test: {reason}")

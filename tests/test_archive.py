@@ -175,7 +175,7 @@ def test_exports_read_back(crawled_archive, tmp_path, fmt):
     assert str(table.schema.field("meeting_date").type) == expected_day[fmt]
     datasheet = out.with_name(out.name + ".datasheet.md").read_text(encoding="utf-8")
     assert f"{expected} rows" in datasheet and "testweb_lynhan" in datasheet
-    assert "| province_2025 | Province after the 1 July 2025 merger |" in datasheet
+    assert "| province_2025 | text | Province after the 1 July 2025 merger |" in datasheet
 
 
 def test_export_of_a_query_and_clear_errors(crawled_archive, tmp_path):
@@ -186,7 +186,7 @@ def test_export_of_a_query_and_clear_errors(crawled_archive, tmp_path):
     assert result.returncode == 0
     table = pyarrow.parquet.read_table(out)
     assert str(table.schema.field("n").type) == "int64" and table.num_rows >= 15
-    missing = run_vnarchive("export", str(out), "--format", "csv", "--table", "nope",
+    missing = run_vnarchive("export", str(tmp_path / "missing.csv"), "--table", "nope",
                             "--db", str(crawled_archive.db))
     assert missing.returncode == 2 and "no table 'nope'" in missing.stderr
 
@@ -208,7 +208,7 @@ def test_datasette_serves_the_archive_with_metadata_and_search(crawled_archive):
     server = subprocess.Popen([sys.executable, "-m", "vnarchive", "serve", "--port", str(port),
                                "--db", str(crawled_archive.db)], cwd=PROJECT_ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/{crawled_archive.db.stem}"
+    base = f"http://127.0.0.1:{port}/vnarchive"  # whatever the file is called
     try:
         for _ in range(100):
             try:

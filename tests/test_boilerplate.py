@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.boilerplate import clean_lines, looks_like_byline
+from pipelines.boilerplate import byline_name, clean_lines, looks_like_byline
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 
@@ -90,3 +90,47 @@ def test_end_marker_and_prefix_variants():
 )
 def test_byline_recognition(line, is_byline):
     assert looks_like_byline(line) is is_byline
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [("Tác giả: An Khương - Sở GDĐT AG", "An Khương"), ("Tin, ảnh: P.Y", "P.Y"),
+     ("Bình Minh -", "Bình Minh"), ("Bài và ảnh: THANH MAI", "THANH MAI"),
+     ("admin admin", None), ("Pho Ban bien tap", None), ("Super User", None),
+     ("Sở Thông tin và Truyền thông", None), ("Tác giả", None),
+     ("Ban Thời sự", "Ban Thời sự"), ("Bảo Bảo", "Bảo Bảo")],
+)
+def test_byline_names_without_labels_and_cms_credits(printed, name):
+    assert byline_name(printed) == name
+
+
+def test_labelled_byline_and_the_related_list_end_the_article():
+    lines = ["Đoạn mở đầu của bài viết về hội nghị tổng kết công tác năm của huyện.",
+             "Đoạn thứ hai với các số liệu về kết quả thực hiện nhiệm vụ trong năm.",
+             "Tin, ảnh: Hữu Toàn", "Tin đã đưa:", "- Xã bên cạnh tổng kết phong trào năm 2023"]
+    cleaned = clean_lines(lines)
+    assert cleaned.author == "Hữu Toàn"
+    assert cleaned.paragraphs == lines[:2]
+
+
+def test_a_sapo_cut_short_is_kept_once_and_table_rules_go():
+    whole = ("Thị trường chứng khoán Mỹ tiếp tục giảm điểm trong phiên giao dịch ngày thứ Năm "
+             "(20/1).")
+    cleaned = clean_lines([whole[:70] + "...", whole, "Chỉ tiêu | Dự toán", "---|---",
+                           "Thu ngân sách | 412"])
+    assert cleaned.paragraphs == [whole, "Chỉ tiêu | Dự toán", "Thu ngân sách | 412"]
+
+
+def test_section_and_site_names_are_dropped_as_lines():
+    cleaned = clean_lines(["Hoạt động Đảng, Đoàn thể", "Sáng ngày 17/1, Đảng bộ tổ chức hội nghị."],
+                          page_labels={"hoạt động đảng, đoàn thể"})
+    assert cleaned.paragraphs == ["Sáng ngày 17/1, Đảng bộ tổ chức hội nghị."]
+
+
+def test_a_byline_signed_at_the_top_with_degrees_and_post():
+    line = ("Bài viết được viết bởi TS.BS Trần Minh Khoa - Trưởng khoa Dinh dưỡng, Bệnh viện "
+            "Đa khoa tỉnh")
+    assert byline_name(line) == "Trần Minh Khoa"
+    cleaned = clean_lines([line, "Chế độ ăn của người bệnh cần chia thành nhiều bữa nhỏ."])
+    assert cleaned.author == "Trần Minh Khoa"
+    assert cleaned.paragraphs == ["Chế độ ăn của người bệnh cần chia thành nhiều bữa nhỏ."]

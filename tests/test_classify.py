@@ -75,7 +75,7 @@ def test_figures_and_officials():
     figures = {(f["text"], f["value"], f["unit"], f["label"]) for f in find_figures(text)}
     assert ("3.204 tỷ đồng", 3204, "tỷ đồng", "giá trị sản xuất các ngành") in figures
     assert ("6,8 tỷ đồng", 6.8, "tỷ đồng", "thu ngân sách") in figures
-    assert ("7/14 chỉ tiêu", 7, "chỉ tiêu", "Đến nay") in figures  # "có" is not a label
+    assert ("7/14 chỉ tiêu", 7, "chỉ tiêu", "hoàn thành") in figures  # named after the unit
     assert find_officials(text) == [{"name": "Phương Thị Thanh",
                                      "title": "Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND tỉnh"}]
 

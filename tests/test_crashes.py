@@ -113,7 +113,9 @@ def wait_for_articles(db: Path, count: int, process: subprocess.Popen) -> None:
         if len(stored_rows(db)) >= count:
             return
         time.sleep(0.1)
-    raise AssertionError(f"the crawl did not archive {count} articles in time")
+    ended = "" if process.poll() is None else (
+        f"; it ended with exit {process.returncode}: {process.communicate()[1][-2000:]}")
+    raise AssertionError(f"the crawl did not archive {count} articles in time{ended}")
 
 
 def slow_web(articles: int, delay: float) -> TestWeb:
@@ -129,15 +131,22 @@ def test_one_sigterm_finishes_in_flight_pages_and_saves_the_run(tmp_path):
         wait_for_articles(db, 3, crawl)
         crawl.send_signal(signal.SIGTERM)
         _, stderr = crawl.communicate(timeout=120)
-    assert crawl.returncode == 4, stderr[-2000:]
-    assert "interrupted" in stderr and "run the same command again" in stderr
-    assert query(db, "select status from crawl_runs") == [("interrupted",)]
-    assert query(db, "select finish_reason from site_runs") == [("shutdown",)]
-    assert query(db, "pragma integrity_check") == [("ok",)]
-    # Every article page fetched before the stop was archived: none is left half done.
-    fetched = {row[0] for row in query(db, "select url from pages where kind = 'article' "
-                                           "and status = 200")}
-    assert fetched and fetched == set(stored_rows(db))
+        assert crawl.returncode == 4, stderr[-2000:]
+        assert "interrupted" in stderr and "run the same command again" in stderr
+        assert query(db, "select status from crawl_runs") == [("interrupted",)]
+        assert query(db, "select finish_reason from site_runs") == [("shutdown",)]
+        assert query(db, "pragma integrity_check") == [("ok",)]
+        # Every article page fetched before the stop was archived: none is left half done.
+        fetched = {row[0] for row in query(db, "select url from pages where kind = 'article' "
+                                               "and status = 200")}
+        assert fetched and fetched == set(stored_rows(db))
+        # The next run completes the site, though its first listing pages hold nothing new.
+        web.sites[FAMILY].delay = 0.0
+        rerun = run_vnarchive(*crawl_command(web, db)[3:])
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        family = web.sites[FAMILY].family
+        served = {family.article_path(article) for article in family.articles}
+    assert {urlsplit(url).path for url in stored_rows(db)} == served
 
 
 def test_a_second_sigterm_stops_at_once(tmp_path):

@@ -17,11 +17,11 @@ from scrapy import Request
 from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
 
+from archive.stream import STREAM
 from archive.warc import Exchange, read_payload
 from archive.writer import warc_folder
 from crawler import settings as project_settings
 from crawler.distributed import (
-    STREAM,
     DistributedMode,
     HostLockMiddleware,
     JsonRequests,
@@ -29,7 +29,6 @@ from crawler.distributed import (
     connect,
 )
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
-from testweb.redis_server import LocalRedis, RedisUnavailable
 from testweb.server import TestWeb
 
 pytestmark = pytest.mark.timeout(300)
@@ -40,15 +39,6 @@ CONTENT_COLUMNS = ("canonical_url", "url", "site", "title", "lead", "text", "aut
                    "published", "published_source", "event_date", "language", "encoding",
                    "photo_credits", "warnings", "is_meeting_report", "confidence", "status",
                    "extractor_version", "classifier_version", "content_hash", "story_id")
-
-
-@pytest.fixture
-def redis_url():
-    try:
-        with LocalRedis() as server:
-            yield server.url
-    except RedisUnavailable as reason:
-        pytest.skip(f"no Redis for the distributed tests: {reason}")
 
 
 def worker(web: TestWeb, redis_url: str, *extra: str) -> subprocess.Popen:

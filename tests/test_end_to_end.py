@@ -198,10 +198,10 @@ def test_only_http_is_ever_fetched(tmp_path):
         "article_pattern = '\\.html$'\n", encoding="utf-8")
     db = tmp_path / "files.db"
     result = run_vnarchive("crawl", "--profile", str(profile), "--db", str(db))
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert query(db, "select count(*) from pages where status is not null") == [(0,)]
-    assert query(db, "select count(*) from articles") == [(0,)]
-    # Filtered as off-site first; and the handlers themselves are switched off behind that.
+    # Refused when the profile loads (issue 20: it used to be dropped with "errors: 0").
+    assert result.returncode == 2 and "only http and https" in result.stderr, result.stderr
+    assert not db.exists()
+    # The handlers themselves are switched off behind that.
     from crawler import settings
 
     assert all(settings.DOWNLOAD_HANDLERS[scheme] is None

@@ -24,13 +24,13 @@ from archive.writer import warc_folder
 from crawler.notfound import is_home_or_listing
 from crawler.profiles import ProfileError, load_profile_file
 from crawler.traps import CanonicalRequestFingerprinter, url_pattern
-from crawler.urls import canonical_url, clean_url
 from pipelines import pool
 from pipelines.attachments import attachment_type, extract_text
 from pipelines.encodings import decode_page, encode_windows_1258
 from pipelines.extract import MAX_ELEMENTS, extract_article
 from pipelines.notfound import soft_404_reason
 from pipelines.process import RejectedPage, SoftNotFound, extract_fields
+from pipelines.urls import canonical_url, clean_url
 from tests.conftest import query, run_vnarchive
 from testweb.hostile_content import (
     CALENDAR,

@@ -122,7 +122,13 @@ def test_status_flags_the_site_whose_layout_changed(tmp_path):
     db = tmp_path / "a.db"
     with TestWeb(["thanhhoa", "lynhan"]) as web:
         web.sites["lynhan"].family.broken_listings = True
-        crawl(web, db, "thanhhoa", "lynhan")
+        crawled = run_vnarchive("crawl", "testweb_thanhhoa", "testweb_lynhan", "--db", str(db),
+                                "--base-urls", json.dumps(web.base_urls()))
+    # The crawl itself says so: a non-zero exit and one line naming the site and the reason.
+    assert crawled.returncode == 7, crawled.stderr[-2000:]
+    reasons = [line for line in crawled.stderr.splitlines() if "no article link" in line]
+    assert len(reasons) == 1 and "testweb_lynhan" in reasons[0]
+    assert "testweb_thanhhoa" not in crawled.stderr
     result = run_vnarchive("status", "--db", str(db))
     assert result.returncode == 1
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[2:]}
@@ -167,5 +173,7 @@ def test_schedule_stops_cleanly_on_sigterm(tmp_path):
             time.sleep(0.1)  # the crawl is under way
         schedule.send_signal(signal.SIGTERM)
         output, _ = schedule.communicate(timeout=120)
-    assert schedule.returncode == 0, output
+    # Its own exit status says how it stopped: during a crawl, which was interrupted (4).
+    assert schedule.returncode == 4, output
+    assert "stopped during run 1" in output and "Traceback" not in output
     assert query(db, "select status from crawl_runs") == [("interrupted",)]

@@ -94,18 +94,18 @@ def test_status_finds_each_sites_last_success_by_index(tmp_path):
     base = {"pages": 10, "errors": 0, "article_pages": 0, "pages_without_text": 0,
             "listing_pages_parsed": 1, "listing_article_links": 5, "articles_new": 1}
     db["site_runs"].insert_all([
-        {**base, "site": "b_portal", "started_at": "2025-01-01T00:00", "finished_at":
-         "2025-01-01T00:10", "finish_reason": "finished"},
-        {**base, "site": "b_portal", "started_at": "2025-01-02T00:00", "finished_at":
-         "2025-01-02T00:10", "finish_reason": "finished", "errors": 6},  # too many errors
-        {**base, "site": "b_portal", "started_at": "2025-01-03T00:00", "finished_at":
-         "2025-01-03T00:10", "finish_reason": "shutdown"},
-        {**base, "site": "a_paper", "started_at": "2025-01-02T00:00", "finished_at":
-         "2025-01-02T00:05", "finish_reason": "shutdown"},
+        {**base, "site": "b_portal", "started_at": "2025-01-01T00:00+00:00", "finished_at":
+         "2025-01-01T00:10+00:00", "finish_reason": "finished"},
+        {**base, "site": "b_portal", "started_at": "2025-01-02T00:00+00:00", "finished_at":
+         "2025-01-02T00:10+00:00", "finish_reason": "finished", "errors": 6},  # too many errors
+        {**base, "site": "b_portal", "started_at": "2025-01-03T00:00+00:00", "finished_at":
+         "2025-01-03T00:10+00:00", "finish_reason": "shutdown"},
+        {**base, "site": "a_paper", "started_at": "2025-01-02T00:00+00:00", "finished_at":
+         "2025-01-02T00:05+00:00", "finish_reason": "shutdown"},
     ])
     db.close()
     report = {health.site: health for health in site_health(str(tmp_path / "runs.db"))}
     assert list(report) == ["a_paper", "b_portal"]
-    assert report["b_portal"].last_success == "2025-01-01T00:10"
+    assert report["b_portal"].last_success == "2025-01-01T00:10+00:00"
     assert report["a_paper"].last_success is None
-    assert report["b_portal"].last_run == "2025-01-03T00:10"
+    assert report["b_portal"].last_run == "2025-01-03T00:10+00:00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_url, clean_url
+from pipelines.urls import canonical_url, clean_url
 
 KEY = "https://baothanhhoa.vn/chinh-tri/ha-trung-185001.htm"
 

@@ -40,7 +40,8 @@ def test_schema_is_created_once_and_in_wal_mode(tmp_path):
                        ("m005_incremental_crawls_and_health",), ("m006_story_signatures",),
                        ("m007_attachments",), ("m009_fetch_ids",),
                        ("m010_story_lookup_index",), ("m011_band_days",),
-                       ("m012_indexes_for_scale",)]
+                       ("m012_listing_walks_and_schedules",), ("m013_web_archive_captures",),
+                       ("m014_report_views",), ("m015_indexes_for_scale",)]
     with pytest.raises(sqlite3.OperationalError):  # inserts cannot invent columns
         again.execute("insert into articles (canonical_url, url, site, invented) "
                       "values ('a', 'a', 's', 1)")

@@ -7,7 +7,6 @@ could not start (no binary, or it would not answer), so a test can skip with tha
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,17 +15,13 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from testweb.processes import free_port, stop_process
+
 START_SECONDS = 10
 
 
 class RedisUnavailable(Exception):
     """redis-server cannot be started here."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LocalRedis:
@@ -67,13 +62,7 @@ class LocalRedis:
         raise RedisUnavailable(f"redis-server did not answer within {START_SECONDS} s")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None

@@ -1,6 +1,24 @@
+"""`python -m vnarchive` and the `vnarchive` command. A Ctrl-C while the command is still
+loading (half a second of imports) ends it quietly with the interrupted exit code; from then on
+the command's own handling takes over (vnarchive.cli.main)."""
+
+import signal
 import sys
 
-from vnarchive.cli import main
+EXIT_INTERRUPTED = 4
+
+
+def run() -> int:
+    signal.signal(signal.SIGINT, _interrupted_while_loading)
+    from vnarchive.cli import main
+
+    return main()
+
+
+def _interrupted_while_loading(_signum, _frame) -> None:
+    print("vnarchive: interrupted while starting; nothing was done", file=sys.stderr)
+    raise SystemExit(EXIT_INTERRUPTED)
+
 
 if __name__ == "__main__":  # guarded: the process pool's spawned workers import this module
-    sys.exit(main())
+    sys.exit(run())

@@ -15,11 +15,14 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.schema import open_database
 from archive.writer import StorageFull, finish_run, is_storage_failure, start_run
 from crawler.archiving import DISK_FULL
 from crawler.profiles import ProfileError
+from pipelines.pool import stop_workers
+from vnarchive.interrupts import noted_stops
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +48,29 @@ class ArchivingCrawlerProcess(CrawlerProcess):
         self.stop_signals = 2
         super()._signal_kill(signum, frame)
 
+    def run_until_stopped(self) -> None:
+        """Run the crawl, with the stop signals that came before Scrapy could take them (while
+        loading) replayed to it once the reactor runs, and those after it ended only noted:
+        no moment of a Ctrl-C gives a traceback. A run stopped before it began fetches
+        nothing. Extraction workers still there when the reactor has stopped (after a second
+        stop signal) are ended at once, not left to finish the pages queued for them."""
+        if noted_stops.count:
+            self.stop_signals = min(noted_stops.count, 2)
+            return
+        from twisted.internet import reactor
+
+        reactor.callWhenRunning(reactor.callLater, 0, self._replay_noted_stops)
+        try:
+            self.start()
+        finally:
+            noted_stops.install()
+            stop_workers()
+
+    def _replay_noted_stops(self) -> None:
+        """After the startup triggers, where Scrapy installed its signal handlers."""
+        for number, signum in enumerate(noted_stops.signals[:2]):
+            (self._signal_kill if number else self._signal_shutdown)(signum, None)
+
 
 def project_settings():
     """The project's Scrapy settings, wherever the command is run from."""
@@ -55,11 +81,15 @@ def project_settings():
 def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None = None,
                 base_urls: dict[str, str] | None = None, log_level: str = "WARNING",
                 refresh: bool = False, backfill: bool = False,
-                batch_size: int | None = None) -> CrawlResult:
-    """Crawl the named profiles into `db_path`; returns the crawl run's id and status."""
+                batch_size: int | None = None,
+                extra_settings: dict | None = None) -> CrawlResult:
+    """Crawl the named profiles into `db_path`; returns the crawl run's id and status.
+    `extra_settings` (Scrapy settings) choose a web archive as the source, for example."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     settings = _settings(profile_files, base_urls, log_level, refresh, backfill)
+    settings.setdict(extra_settings or {}, priority="cmdline")
     settings.set("VNARCHIVE_DB", str(db_path))
+    settings.set("VNARCHIVE_LOCK_HELD", True)  # taken below, for all the run's crawlers
     if batch_size:
         settings.set("VNARCHIVE_BATCH_SIZE", batch_size)
     process = _process(settings, names)
@@ -87,7 +117,7 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
         process.crawl(crawler)
-    process.start()
+    process.run_until_stopped()
     reasons = {_finish_reason(crawler) for crawler in crawlers}
     per_site = []
     for crawler in crawlers:
@@ -122,8 +152,10 @@ def _process(settings, names: list[str]) -> CrawlerProcess:
 
 
 def _run(process, names: list[str], db_path, settings) -> CrawlResult:
+    check_before_writing(str(db_path))  # ours and whole, before the first write
     try:
         db = open_database(str(db_path))
+        mark_stuck_runs(str(db_path))
         run_id = start_run(db, names)
     except Exception as error:
         if is_storage_failure(error):  # full before the crawl even started
@@ -139,7 +171,7 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
         process.crawl(crawler)
     status = "failed"
     try:
-        process.start()
+        process.run_until_stopped()
         status = _run_status(process, {_finish_reason(crawler) for crawler in crawlers})
     finally:
         _record_end(db, run_id, names, status)

@@ -3,8 +3,10 @@
 Sitemaps go through Scrapy's SitemapSpider machinery (robots.txt discovery, sitemap indexes,
 gzip); feeds and listing pages are parsed here. Only URLs that match the profile's
 `article_pattern` become article requests; listing pages paginate through `next_page` and
-`listing_pattern`, up to `max_listing_pages`. Articles link their attachments (PDF, DOC, DOCX),
-which are fetched under their own size limit and go to pipelines.attachments.
+`listing_pattern`, up to `max_listing_pages`, and stop early only behind a listing's "walked to
+the end" mark (crawler/frontier.py); a run that finishes with no fetch failed marks its
+listings walked. Articles link their attachments (PDF, DOC, DOCX), which are fetched under
+their own size limit and go to pipelines.attachments.
 """
 
 from __future__ import annotations
@@ -14,18 +16,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 
-from crawler.frontier import Frontier, parse_duration
+from crawler.archiving import writer_for
+from crawler.frontier import Frontier, parse_duration, record_walks
 from crawler.items import ArticleItem, AttachmentItem
 from crawler.notfound import is_home_or_listing, record_soft_404
+from crawler.patterns import PatternLinkExtractor
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
-from crawler.urls import canonical_url, clean_url, without_session_ids
 from pipelines.encodings import declared_charset
+from pipelines.urls import canonical_url, clean_url, without_session_ids
 
 # Documents an article may link as its "File đính kèm" (Scrapy's link extractor ignores these
 # extensions by default, so the attachment extractor lifts that).
@@ -33,6 +39,11 @@ ATTACHMENT_LINKS = r"\.(?:pdf|docx?)(?:$|[?#])"
 # Only the anchors that may link one, picked by libxml2: the link extractor's own work on every
 # link of a portal page (its hundreds of menu entries) cost more than the rest of the crawl.
 ATTACHMENT_ANCHORS = '//a[contains(@href, ".pdf") or contains(@href, ".doc")]'
+# Answers that settle a fetch for good, so they do not keep a walk from being complete: not
+# modified, and gone.
+SETTLED_STATUSES = (304, 404, 410)
+# Refusals (crawler.refusals, "refused by vnarchive: KIND") that leave a page for the next run.
+TEMPORARY_REFUSALS = ("deferred", "circuit_open")
 
 
 class ProfileSpider(SitemapSpider):
@@ -63,21 +74,23 @@ class ProfileSpider(SitemapSpider):
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
-        self.article_links = LinkExtractor(allow=profile.article_pattern.pattern)
+        self.article_links = PatternLinkExtractor(profile.article_pattern)
         self.listing_links = (
-            LinkExtractor(allow=profile.listing_pattern.pattern)
+            PatternLinkExtractor(profile.listing_pattern)
             if profile.listing_pattern else None
         )
         self.attachment_links = LinkExtractor(allow=ATTACHMENT_LINKS, deny_extensions=(),
                                               restrict_xpaths=ATTACHMENT_ANCHORS)
+        self.walk_failure: str | None = None  # why this run's walk is not complete
 
     async def start(self) -> AsyncIterator[Any]:
         async for request in super().start():  # the sitemaps
             yield request
         for url in self.profile.absolute(self.profile.feeds):
-            yield Request(url, callback=self.parse_feed)
+            yield Request(url, callback=self.parse_feed, errback=self.fetch_failed)
         for url in self.profile.absolute(self.profile.start_urls):
-            yield Request(url, callback=self.parse_listing, meta={"listing_page": 1})
+            yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
+                          meta={"listing_page": 1, "listing": url})
 
     # Discovery --------------------------------------------------------------------------
     def sitemap_filter(self, entries):
@@ -106,6 +119,7 @@ class ProfileSpider(SitemapSpider):
         for url in urls:
             if self.frontier.wants_article(url):
                 requests.append(Request(clean_url(url), callback=self.parse_article,
+                                        errback=self.fetch_failed,
                                         meta={"found_via": found_via}))
             else:
                 self.crawler.stats.inc_value("vnarchive/articles_already_archived")
@@ -123,12 +137,14 @@ class ProfileSpider(SitemapSpider):
         if page >= self.profile.max_listing_pages:
             self.logger.info("listing page limit %d reached at %s", page, response.url)
             return
-        if links and not new and not self.frontier.backfill:
-            # Listings run newest first: a page with nothing new means the rest is archived.
+        listing = response.meta.get("listing", response.url)
+        if not new and self.frontier.may_stop_at(listing, links):
+            # Listings run newest first: the pages behind were walked and archived before.
             self.crawler.stats.inc_value("vnarchive/listings_stopped_early")
             return
         for url in self.listing_urls(response):
-            yield Request(url, callback=self.parse_listing, meta={"listing_page": page + 1})
+            yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
+                          meta={"listing_page": page + 1, "listing": listing})
 
     def listing_urls(self, response: TextResponse) -> list[str]:
         urls = []
@@ -139,7 +155,7 @@ class ProfileSpider(SitemapSpider):
                     urls.append(response.urljoin(href))
         if self.listing_links is not None:
             urls.extend(link.url for link in self.listing_links.extract_links(response))
-        # Session ids in listing links would make every page a new URL (crawler.urls).
+        # Session ids in listing links would make every page a new URL (pipelines.urls).
         return [without_session_ids(url) for url in urls]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
@@ -149,6 +165,38 @@ class ProfileSpider(SitemapSpider):
         urls = [clean_url(response.urljoin(link.strip())) for link in links]
         yield from self.article_requests(
             [url for url in urls if self.profile.article_pattern.search(url)], "feed")
+
+    def fetch_failed(self, failure) -> None:
+        """A listing, feed or article that could not be fetched leaves this run's walk
+        incomplete (no "walked to the end" mark), unless the answer settles it: not modified,
+        gone, or refused for good by a rule (robots.txt, a URL pattern budget)."""
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if status in SETTLED_STATUSES:
+                return
+            reason = f"HTTP {status}"
+        elif failure.check(IgnoreRequest):
+            reason = str(failure.value).rsplit(": ", 1)[-1]
+            if reason not in TEMPORARY_REFUSALS:
+                return  # robots.txt, a URL pattern budget, a soft 404, an unsafe address
+        else:
+            reason = failure.type.__name__
+        if self.walk_failure is None:
+            self.walk_failure = f"{reason} at {failure.request.url}"
+
+    def closed(self, reason: str) -> None:
+        """A run that finished with every listing, feed and article fetched (or settled) has
+        walked this site's listings to the end: mark them, so later runs may stop early."""
+        database = self.settings.get("VNARCHIVE_DB")
+        if self.settings.get("VNARCHIVE_REDIS_URL") or not database:
+            return  # a distributed worker has no archive: it walks every listing
+        if reason != "finished" or self.walk_failure is not None:
+            self.logger.info("listings not marked walked to the end (%s)",
+                             self.walk_failure or reason)
+            return
+        listings = self.profile.absolute(self.profile.start_urls)
+        if listings:
+            record_walks(database, self.name, writer_for(self.crawler).run_id, listings)
 
     # Articles ---------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[ArticleItem | Request]:

@@ -5,7 +5,8 @@ courlan normalises (lower-case host, sorted query, tracking parameters such as u
 on top of that session ids are dropped (in the query, after ";jsessionid=" and in ASP.NET's
 cookieless "/(S(...))/" path segment), and for the key only, the scheme, a "www." or mobile
 host prefix and a trailing slash are folded, since sites serve the same article under all of
-them.
+them. `is_on_site` is Scrapy's offsite rule, for the crawl's address checks and for imports
+from web archives.
 """
 
 from __future__ import annotations
@@ -58,3 +59,10 @@ def canonical_url(url: str) -> str:
             break
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, parts.query, ""))
+
+
+def is_on_site(host: str, allowed_domains) -> bool:
+    """Scrapy's offsite rule: a listed domain or one of its subdomains (all, if none)."""
+    domains = [domain.lower() for domain in allowed_domains or [] if domain]
+    return not domains or any(host == domain or host.endswith("." + domain)
+                              for domain in domains)

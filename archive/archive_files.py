@@ -1,0 +1,185 @@
+"""Read web archive files others made: WARC (gzipped per record or not), ARC and WACZ.
+
+Heritrix, Browsertrix, `wget --warc-file` and the Internet Archive's downloads all come as one
+of these. warcio reads WARC and ARC (ARC records are turned into WARC ones); a WACZ is a zip
+whose `archive/` folder holds WARC files, read member by member with the standard zipfile
+module (the `wacz` package only writes and validates them, so it is not needed to read one).
+
+A file is scanned twice, as `vnarchive reprocess` scans the raw store: first for the index of
+its responses (URL, capture time, status, digest, where the record starts), in flat memory,
+then each chosen record's payload is read back by its position. A torn or corrupt record costs
+that record only: the scan finds the next record's start (a gzip member, or a line starting
+`WARC/1.`) and goes on, counting what it skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warc import SITE
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+WARC_MAGIC = b"WARC/1."
+SCAN_CHUNK = 1 << 20
+# Headers that described the bytes on the wire: a body read back is already de-chunked and
+# decompressed (warcio undoes both), so stored beside it they would lie about it.
+WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a record starts: a file, or a member of a WACZ, and an offset in it."""
+
+    path: str
+    member: str = ""
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class IndexedRecord:
+    url: str
+    captured_at: str  # ISO 8601 UTC: the WARC-Date, when the page was captured
+    record_type: str  # response or revisit
+    status: int
+    digest: str  # base32 SHA-1 of the payload (computed when the file gives none)
+    location: Location
+    site: str | None = None  # the profile a vnarchive WARC file names (WARC-Vnarchive-Site)
+
+
+@dataclass
+class ScanResult:
+    records: list[IndexedRecord] = field(default_factory=list)
+    corrupt: int = 0  # records that could not be read and were skipped
+    files: int = 0
+
+
+def archive_members(path: Path) -> list[str]:
+    """The WARC/ARC files inside a WACZ (empty for a WARC or ARC file itself)."""
+    if not zipfile.is_zipfile(path):
+        return []
+    with zipfile.ZipFile(path) as wacz:
+        return sorted(name for name in wacz.namelist()
+                      if name.startswith("archive/") and _is_archive_name(name))
+
+
+def _is_archive_name(name: str) -> bool:
+    return name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz"))
+
+
+@contextmanager
+def open_location(path: str, member: str = "") -> Iterator[IO[bytes]]:
+    """A seekable binary handle on a file or on one member of a WACZ. Members are usually
+    stored uncompressed (the WACZ spec asks for it), so seeking in them is cheap."""
+    if not member:
+        with open(path, "rb") as handle:
+            yield handle
+        return
+    with zipfile.ZipFile(path) as wacz, wacz.open(member) as handle:
+        yield handle
+
+
+def scan_files(paths: list[Path]) -> ScanResult:
+    """The index of every response and revisit record in the files, WACZ members included."""
+    result = ScanResult()
+    for path in paths:
+        members = archive_members(path) or [""]
+        for member in members:
+            result.files += 1
+            with open_location(str(path), member) as handle:
+                for record in _scan(handle, str(path), member, result):
+                    result.records.append(record)
+    return result
+
+
+def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
+          ) -> Iterator[IndexedRecord]:
+    position = 0
+    while True:
+        handle.seek(position)
+        iterator = ArchiveIterator(handle, arc2warc=True)
+        try:
+            for record in iterator:
+                indexed = _index(record, iterator, path, member)
+                iterator.read_to_end(record)
+                offset, length = iterator.member_info
+                position = offset + length  # where the next record starts
+                if indexed is not None:
+                    yield indexed
+            return
+        except Exception:  # noqa: BLE001 (warcio raises many kinds on a torn record)
+            result.corrupt += 1
+            following = _next_record_start(handle, position + 1)
+            if following is None:
+                return
+            position = following
+
+
+def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
+    kind = record.rec_type
+    if kind not in ("response", "revisit") or record.http_headers is None:
+        return None
+    headers = record.rec_headers
+    digest = headers.get_header("WARC-Payload-Digest")
+    if kind == "response":
+        body = record.content_stream().read()  # reads it to its end, checking it is whole
+        digest = digest or "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+    offset = iterator.get_record_offset()
+    return IndexedRecord(
+        url=headers.get_header("WARC-Target-URI") or "",
+        captured_at=_iso(headers.get_header("WARC-Date") or ""),
+        record_type=kind, status=int(record.http_headers.get_statuscode() or 0),
+        digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset),
+        site=headers.get_header(SITE))
+
+
+def _iso(value: str) -> str:
+    """A WARC-Date (second or finer precision) as the archive's ISO 8601 UTC."""
+    value = value.rstrip("Z").split(".")[0]
+    moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def _next_record_start(handle: IO[bytes], start: int) -> int | None:
+    """The offset of the next gzip member or WARC header line at or after `start`."""
+    handle.seek(start)
+    carry = b""
+    base = start
+    while chunk := handle.read(SCAN_CHUNK):
+        data = carry + chunk
+        found = [i for i in (data.find(GZIP_MAGIC), data.find(WARC_MAGIC)) if i >= 0]
+        if found:
+            return base + min(found)
+        carry = data[-8:]
+        base += len(data) - len(carry)
+    return None
+
+
+@dataclass
+class Payload:
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes  # content-encoding and chunking undone
+
+
+def read_payload(location: Location) -> Payload:
+    """The HTTP response of the record at `location`."""
+    with open_location(location.path, location.member) as handle:
+        handle.seek(location.offset)
+        record = next(iter(ArchiveIterator(handle, arc2warc=True)))
+        http = record.http_headers
+        body = record.content_stream().read()
+        status_line = http.statusline.split(" ", 1)
+        return Payload(status=int(http.get_statuscode() or 0),
+                       reason=status_line[1] if len(status_line) > 1 else "",
+                       headers=list(http.headers), body=body)

@@ -1,0 +1,179 @@
+"""The type of every exported column, and its values converted to it.
+
+SQLite keeps days, timestamps, yes/no flags and lists as text or integers; an export should
+not. A column's type comes from its name where the archive gives that name one meaning
+(`published` is a timestamp with its offset, `meeting_date` a day, `is_meeting_report` a
+flag, `officials` a list of {name, title}), else from the type the table declares, else from
+the first non-empty value of a query's first batch. Parquet gets the Arrow types, JSON Lines
+real arrays and booleans, and the datasheet names every column's type.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Timestamps: the sites' own time (+07:00) for publication, UTC for what the crawler did.
+LOCAL_TIMESTAMPS = {"published"}
+UTC_TIMESTAMPS = {"fetched_at", "first_seen_at", "replaced_at", "started_at", "finished_at",
+                  "applied_at"}
+DAYS = {"meeting_date", "event_date"}
+FLAGS = {"is_meeting_report", "verified"}
+STRING_LISTS = {"photo_credits", "warnings", "sites"}
+OFFICIAL = pa.struct([("name", pa.string()), ("title", pa.string())])
+FIGURE = pa.struct([("label", pa.string()), ("value", pa.float64()), ("total", pa.int64()),
+                    ("unit", pa.string()), ("text", pa.string())])
+NAMED_TYPES: dict[str, pa.DataType] = {
+    **{name: pa.timestamp("s", tz="+07:00") for name in LOCAL_TIMESTAMPS},
+    **{name: pa.timestamp("s", tz="UTC") for name in UTC_TIMESTAMPS},
+    **{name: pa.date32() for name in DAYS},
+    **{name: pa.bool_() for name in FLAGS},
+    **{name: pa.list_(pa.string()) for name in STRING_LISTS},
+    "officials": pa.list_(OFFICIAL),
+    "figures": pa.list_(FIGURE),
+    "errors_by_kind": pa.map_(pa.string(), pa.int64()),
+}
+DECLARED_TYPES = {"INTEGER": pa.int64(), "INT": pa.int64(), "FLOAT": pa.float64(),
+                  "REAL": pa.float64(), "TEXT": pa.string()}
+JSON_TYPES = (pa.ListType, pa.MapType)
+
+
+class ColumnTypeError(ValueError):
+    """A value does not fit its column's type; the message names both."""
+
+
+def arrow_schema(columns: list[str], declared: dict[str, str],
+                 first_batch: list[tuple]) -> pa.Schema:
+    """One Arrow field per column: by name, by declared type, or by a sample value."""
+    fields = []
+    for index, name in enumerate(columns):
+        sample = next((row[index] for row in first_batch if row[index] is not None), None)
+        kind = NAMED_TYPES.get(name)
+        if kind is not None and not _fits(sample, kind):
+            kind = None  # a query's own column that only shares the name
+        if kind is None:
+            kind = DECLARED_TYPES.get(declared.get(name, "").upper()) or _sampled_type(sample)
+        fields.append(pa.field(name, kind))
+    return pa.schema(fields)
+
+
+def _sampled_type(sample) -> pa.DataType:
+    if isinstance(sample, bool):
+        return pa.bool_()
+    if isinstance(sample, int):
+        return pa.int64()
+    if isinstance(sample, float):
+        return pa.float64()
+    if isinstance(sample, bytes):
+        return pa.binary()
+    return pa.string()
+
+
+def _fits(sample, kind: pa.DataType) -> bool:
+    if sample is None:
+        return True
+    try:
+        convert(sample, kind, "sample")
+    except ColumnTypeError:
+        return False
+    return True
+
+
+def convert(value, kind: pa.DataType, column: str):
+    """A stored value as the Python value of an Arrow type (None stays None)."""
+    if value is None or value == "" and not pa.types.is_string(kind):
+        return None
+    try:
+        if pa.types.is_timestamp(kind):
+            return _timestamp(value, kind.tz)
+        if pa.types.is_date32(kind):
+            return date.fromisoformat(str(value)[:10])
+        if pa.types.is_boolean(kind):
+            if value not in (0, 1, True, False):
+                raise ValueError(value)
+            return bool(value)
+        if isinstance(kind, JSON_TYPES):
+            decoded = json.loads(value) if isinstance(value, str) else value
+            if isinstance(kind, pa.MapType):
+                return list(decoded.items())
+            if not isinstance(decoded, list):
+                raise ValueError(value)
+            return decoded
+    except (ValueError, TypeError, AttributeError):
+        raise ColumnTypeError(f"column {column!r}: {str(value)[:40]!r} is not "
+                              f"{describe(kind)}") from None
+    return value
+
+
+def _timestamp(value, tz: str) -> datetime:
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:  # a day without a time, or a naive time: the column's zone
+        offset = datetime.fromisoformat("2000-01-01T00:00:00" + ("+00:00" if tz == "UTC"
+                                                                 else tz)).tzinfo
+        moment = moment.replace(tzinfo=offset)
+    return moment.astimezone(UTC)
+
+
+def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
+    if pa.types.is_string(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return pa.array(values, type=kind)
+    if pa.types.is_timestamp(kind):
+        try:
+            return _cast_timestamps(values, kind)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass  # a value Arrow cannot read: convert one by one, naming the culprit
+    return pa.array([convert(value, kind, column) for value in values], type=kind)
+
+
+def _cast_timestamps(values: list, kind: pa.DataType) -> pa.Array:
+    """ISO texts parsed by Arrow in one call (the export's hot path), a bare day or a time
+    without a zone first given the column's zone, as `_timestamp` does one by one."""
+    texts = pa.array([value or None for value in values], type=pa.string())
+    zone = "+00:00" if kind.tz == "UTC" else kind.tz
+    length = pc.utf8_length(texts)
+    texts = pc.if_else(pc.equal(length, 10), pc.binary_join_element_wise(
+        texts, f"T00:00:00{zone}", ""), texts)
+    texts = pc.if_else(pc.equal(length, 19), pc.binary_join_element_wise(texts, zone, ""),
+                       texts)
+    return texts.cast(kind)
+
+
+def json_converters(schema: pa.Schema) -> list:
+    """Per column, what JSON Lines writes for a stored value: arrays and objects for list
+    columns, booleans for flags (None: the value as stored; JSON has no day or time type)."""
+    def converter(kind: pa.DataType, column: str):
+        def to_json(value):
+            converted = convert(value, kind, column)
+            return dict(converted) if isinstance(kind, pa.MapType) and converted is not None \
+                else converted
+        return to_json
+
+    return [converter(f.type, f.name) if isinstance(f.type, JSON_TYPES)
+            or pa.types.is_boolean(f.type) else None for f in schema]
+
+
+def describe(kind: pa.DataType) -> str:
+    """The type in words for a datasheet."""
+    if pa.types.is_timestamp(kind):
+        return f"timestamp ({kind.tz})"
+    if pa.types.is_date32(kind):
+        return "date (day)"
+    if pa.types.is_boolean(kind):
+        return "boolean"
+    if pa.types.is_integer(kind):
+        return "integer"
+    if pa.types.is_floating(kind):
+        return "float"
+    if isinstance(kind, pa.MapType):
+        return "map of text to integer (JSON object)"
+    if isinstance(kind, pa.ListType):
+        item = kind.value_type
+        if isinstance(item, pa.StructType):
+            fields = ", ".join(f"{item.field(i).name}: {describe(item.field(i).type)}"
+                               for i in range(item.num_fields))
+            return f"list of {{{fields}}}"
+        return f"list of {describe(item)}"
+    return "binary" if pa.types.is_binary(kind) else "text"

@@ -1,0 +1,1 @@
+"""Datasette plugins that `vnarchive serve` loads (`--plugins-dir`): one module per plugin."""

@@ -1,0 +1,149 @@
+"""What is written beside an export: a datasheet (what it holds, counts, dates, the sources
+actually exported, licence, and every column's type and description) and, beside a Parquet
+file, a dataset card in the Hugging Face `datasets` style (a README.md with YAML front matter),
+so the file can be published or loaded as a dataset as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from archive.columns import describe
+from archive.metadata import LICENCE_NOTE, TABLES
+from archive.safe_output import write_text_safely
+
+CARD_MARK = "<!-- written by vnarchive export -->"
+
+
+@dataclass
+class ExportFacts:
+    """What the export learned while writing, for its datasheet."""
+    path: Path
+    fmt: str
+    described: str
+    table: str | None
+    schema: pa.Schema
+    rows: int = 0
+    sites: dict[str, int] = field(default_factory=dict)  # site -> rows exported
+    traceable: bool = True  # whether the rows name their articles (site or canonical_url)
+    published: tuple[str | None, str | None] = (None, None)
+
+
+def column_description(table: str | None, column: str) -> str:
+    """The table's own description of a column, else the first table that names it."""
+    own = TABLES.get(table or "", {}).get("columns", {})
+    if column in own:
+        return own[column]
+    for spec in TABLES.values():
+        if column in spec.get("columns", {}):
+            return spec["columns"][column]
+    return "computed by the query"
+
+
+def write_datasheet(connection, facts: ExportFacts) -> Path:
+    lines = [f"# Datasheet: {facts.path.name}", "",
+             f"Exported from a vnarchive archive on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+             f"{facts.described}, {facts.rows} rows, as {facts.fmt}.", ""]
+    low, high = facts.published
+    if low or high:
+        lines += [f"Publication dates: {low} to {high}.", ""]
+    lines += _sources(connection, facts)
+    lines += ["## Licence and attribution", "", LICENCE_NOTE, "", "## Schema", "",
+              "| column | type | description |", "|---|---|---|"]
+    lines += [f"| {f.name} | {describe(f.type)} | {column_description(facts.table, f.name)} |"
+              for f in facts.schema]
+    datasheet = facts.path.with_name(facts.path.name + ".datasheet.md")
+    write_text_safely(datasheet, "\n".join(lines) + "\n")
+    return datasheet
+
+
+def _sources(connection, facts: ExportFacts) -> list[str]:
+    if not facts.traceable:
+        return ["## Sources", "", "The exported columns do not name the articles (no `site` "
+                "or `canonical_url`), so the rows cannot be traced to their sites.", ""]
+    if not facts.sites:
+        return ["## Sources", "", "No rows were exported.", ""]
+    known = {name: (title, url) for name, title, url in connection.execute(
+        "select name, title, base_url from sites")}
+    lines = ["## Sources", "", "| site | title | address | rows exported |", "|---|---|---|---|"]
+    for name, count in sorted(facts.sites.items()):
+        title, url = known.get(name, ("", ""))
+        lines.append(f"| {name} | {title or ''} | {url or ''} | {count} |")
+    return lines + [""]
+
+
+HF_TYPES = {"string": "string", "int64": "int64", "double": "float64", "bool": "bool",
+            "date32[day]": "date32"}
+
+
+def _hf_dtype(kind: pa.DataType) -> str:
+    if pa.types.is_timestamp(kind):
+        return f"timestamp[s, tz={kind.tz}]"
+    return HF_TYPES.get(str(kind), str(kind))
+
+
+def write_card(facts: ExportFacts) -> Path:
+    """A dataset card beside a Parquet export: README.md in its folder, unless a README.md
+    that is not this file's card is there (then NAME.README.md)."""
+    card = facts.path.with_name("README.md")
+    if card.exists() and f"{CARD_MARK} {facts.path.name}" not in card.read_text(
+            encoding="utf-8", errors="replace"):
+        card = facts.path.with_name(facts.path.stem + ".README.md")
+    features = "\n".join(f"    - name: {f.name}\n      dtype: {_hf_dtype(f.type)}"
+                         for f in facts.schema)
+    sites = ", ".join(sorted(facts.sites)) or "none traced"
+    write_text_safely(card, f"""---
+pretty_name: vnarchive export {facts.path.stem}
+language:
+- vi
+license: other
+license_name: publishers-terms
+size_categories:
+- {_size_category(facts.rows)}
+task_categories:
+- text-classification
+tags:
+- vietnamese
+- local-government
+- news
+configs:
+- config_name: default
+  data_files: {facts.path.name}
+dataset_info:
+  features:
+{features}
+  splits:
+  - name: train
+    num_examples: {facts.rows}
+---
+{CARD_MARK} {facts.path.name}
+# {facts.path.stem}
+
+{facts.rows} rows of {facts.described}, exported by vnarchive on {datetime.now(UTC):%Y-%m-%d}
+from an archive of Vietnamese provincial newspapers and district portals. Sources: {sites}.
+The datasheet `{facts.path.name}.datasheet.md` describes every column and source.
+
+## Load
+
+```python
+from datasets import load_dataset
+dataset = load_dataset("parquet", data_files="{facts.path.name}")
+```
+
+## Licence
+
+{LICENCE_NOTE}
+""")
+    return card
+
+
+def _size_category(rows: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                        (1_000_000, "100K<n<1M")):
+        if rows < limit:
+            return name
+    return "1M<n<10M"

@@ -1,0 +1,195 @@
+"""Filters a researcher gives without SQL: province, district or commune, organ, level,
+period, dates, site, meeting reports only. One SQL condition serves `vnarchive search`,
+`vnarchive export` and Datasette's `find_reports` query, so the three agree.
+
+The condition (`filter_sql`) reads unqualified columns that exist once in `articles`
+left-joined with `meeting_reports` and in the `reports` view (site, published,
+is_meeting_report, province, locality, locality_level, organ, period_deployed), and calls SQL
+functions that `register_functions` adds to a connection (Datasette gets them from
+archive/browse): `vnarchive_place` folds a place name ("Bac Kan", "tỉnh Bắc Kạn" and "Bắc Kạn"
+meet), `vnarchive_period_within` tells whether a period lies inside another, and
+`vnarchive_fts` turns a search box query into the folded FTS5 expression.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from pipelines.vietnamese import fold_diacritics
+
+ORGANS = ("party_committee", "people_committee", "people_council", "front", "other")
+# Level names a researcher may type, folded, to the archive's own.
+LEVELS = {"tinh": "tỉnh", "province": "tỉnh", "huyen": "huyện", "district": "huyện",
+          "xa": "xã", "commune": "xã"}
+PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|H(?P<half>[12])|"
+                    r"(?P<month>0[1-9]|1[0-2])))?$")
+UNIT_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp\.?|huyen|quan|thi xa|xa|phuong|thi tran)\s+")
+FTS_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\s"()]+)')
+FTS_OPERATORS = {"OR", "AND", "NOT"}
+
+# Each filter's condition, by the name of its parameter; an empty parameter keeps every row.
+FILTER_CONDITIONS = {
+    "site": "site = :site",
+    "province": "vnarchive_place(province) = vnarchive_place(:province)",
+    "district": "locality_level = 'huyện' and vnarchive_place(locality) = "
+                "vnarchive_place(:district)",
+    "commune": "locality_level = 'xã' and vnarchive_place(locality) = vnarchive_place(:commune)",
+    "organ": "organ = :organ",
+    "level": "vnarchive_place(locality_level) = vnarchive_place(:level)",
+    "period": "vnarchive_period_within(period_deployed, :period)",
+    "date_from": "substr(published, 1, 10) >= :date_from",
+    "date_to": "substr(published, 1, 10) <= :date_to",
+    "meeting_only": "is_meeting_report = 1",
+}
+
+
+def filter_sql(exclude: tuple[str, ...] = ()) -> str:
+    """The filters as one SQL condition with named parameters ('' or NULL: no filter)."""
+    return " and ".join(f"(coalesce(:{name}, '') in ('', 0, '0') or ({condition}))"
+                        for name, condition in FILTER_CONDITIONS.items() if name not in exclude)
+
+
+class FilterError(ValueError):
+    """A filter's value cannot be understood; the message says which and why."""
+
+
+@dataclass
+class Filters:
+    site: str | None = None
+    province: str | None = None
+    district: str | None = None
+    commune: str | None = None
+    organ: str | None = None
+    level: str | None = None
+    period: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    meeting_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.organ and self.organ not in ORGANS:
+            raise FilterError(f"--organ must be one of {', '.join(ORGANS)}, not {self.organ!r}")
+        if self.level:
+            level = LEVELS.get(fold_diacritics(self.level))
+            if level is None:
+                raise FilterError(f"--level must be tỉnh, huyện or xã (province, district, "
+                                  f"commune), not {self.level!r}")
+            self.level = level
+        if self.period and not PERIOD.match(self.period):
+            raise FilterError(f"--period must look like 2024, 2024-H1, 2024-Q2 or 2024-06, "
+                              f"not {self.period!r}")
+        self.date_from = read_day(self.date_from, "--from", end=False)
+        self.date_to = read_day(self.date_to, "--to", end=True)
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise FilterError(f"--from {self.date_from} is after --to {self.date_to}")
+
+    @property
+    def reports_only(self) -> bool:
+        """Whether a filter applies only to meeting reports' fields."""
+        return self.meeting_only or any((self.province, self.district, self.commune,
+                                         self.organ, self.level, self.period))
+
+    def parameters(self) -> dict[str, object]:
+        return {**asdict(self), "meeting_only": int(self.meeting_only)}
+
+
+def read_day(text: str | None, option: str, end: bool) -> str | None:
+    """A day from YYYY-MM-DD, or the first (last, for --to) day of YYYY-MM or YYYY."""
+    if not text:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return f"{text}-12-31" if end else f"{text}-01-01"
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            first = date.fromisoformat(text + "-01")
+            if not end:
+                return first.isoformat()
+            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return date.fromordinal(following.toordinal() - 1).isoformat()
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise FilterError(f"{option}: not a date: {text!r}; give a day (2024-06-30), a month "
+                          "(2024-06) or a year (2024)") from None
+
+
+def place_key(name: str | None) -> str | None:
+    """A place name folded, without its unit ("tỉnh Bắc Kạn", "Bac Kan" -> "bac kan")."""
+    if name is None:
+        return None
+    return UNIT_PREFIX.sub("", fold_diacritics(name).replace("-", " ")).strip()
+
+
+def period_within(period: str | None, outer: str | None) -> bool:
+    """Whether `period` (2024-Q2, 2024-05, 2024-H1, 2024) lies inside `outer`: a month in its
+    quarter, half and year, a quarter in its half and year."""
+    if not period or not outer:
+        return False
+    inner, container = PERIOD.match(period), PERIOD.match(outer)
+    if inner is None or container is None or inner["year"] != container["year"]:
+        return False
+    low, high = _months(inner)
+    outer_low, outer_high = _months(container)
+    return outer_low <= low and high <= outer_high
+
+
+def period_end(period: str | None) -> str | None:
+    """The last day of a period (2024-Q2 -> 2024-06-30), to place it on a time axis."""
+    match = PERIOD.match(period or "")
+    if match is None:
+        return None
+    year, (_, last) = int(match["year"]), _months(match)
+    following = date(year + last // 12, last % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1).isoformat()
+
+
+def _months(match: re.Match) -> tuple[int, int]:
+    if match["month"]:
+        return int(match["month"]), int(match["month"])
+    if match["quarter"]:
+        quarter = int(match["quarter"])
+        return 3 * quarter - 2, 3 * quarter
+    if match["half"]:
+        half = int(match["half"])
+        return 6 * half - 5, 6 * half
+    return 1, 12
+
+
+def fts_expression(query: str | None) -> str:
+    """An FTS5 expression of a search box query, folded like the index's folded columns:
+    "quoted words" stay a phrase, OR and NOT stay operators, a trailing * makes a prefix, and
+    every other word is one quoted term (so no word is read as an operator or a column)."""
+    parts: list[str] = []
+    for match in FTS_TOKEN.finditer(query or ""):
+        if match["word"] in FTS_OPERATORS:
+            if parts and parts[-1] not in FTS_OPERATORS:
+                parts.append(match["word"])
+            continue
+        raw = match["phrase"] if match["phrase"] is not None else match["word"]
+        words = re.findall(r"\w+", fold_diacritics(raw))
+        if not words:
+            continue
+        prefix = "*" if match["word"] and raw.endswith("*") else ""
+        parts.append('"' + " ".join(words) + '"' + prefix)
+    while parts and parts[-1] in FTS_OPERATORS:
+        parts.pop()
+    return " ".join(parts)
+
+
+def query_words(query: str | None) -> set[str]:
+    """The folded words of a query, operators left out: what a snippet marks."""
+    return {word for word in re.findall(r"\w+", fold_diacritics(
+        re.sub(r"\b(?:OR|AND|NOT)\b", " ", query or "")))}
+
+
+def register_functions(connection: sqlite3.Connection) -> None:
+    """The SQL functions the filters and the saved queries call."""
+    connection.create_function("vnarchive_place", 1, place_key, deterministic=True)
+    connection.create_function("vnarchive_period_within", 2, period_within,
+                               deterministic=True)
+    connection.create_function("vnarchive_period_end", 1, period_end, deterministic=True)
+    connection.create_function("vnarchive_fts", 1, fts_expression, deterministic=True)
+    connection.create_function("vnarchive_fold", 1, lambda text: None if text is None
+                               else fold_diacritics(text), deterministic=True)

@@ -1,0 +1,314 @@
+"""`vnarchive import`: archive files others made (WARC, ARC, WACZ) into the archive.
+
+The article pages among a file's responses (the URLs a profile's `article_pattern` matches, or
+every HTML page with `--all`) go through the same `process_article` and `ArchiveWriter` as a
+crawl: each is stored in the archive's own WARC files under its original URL and capture time,
+gets its `pages` row and its article row, with meeting fields, search keys and stories. The
+capture time stands in for the fetch time; the publication date still comes from the page.
+
+Captures are archived oldest first, so several captures of one URL become one article with its
+earlier texts in `article_versions`, and a capture older than a copy the archive already holds
+is kept as an earlier version (archive/captures.py). Each capture's `captures` row names its
+file; a capture already there is skipped, so importing a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from archive.archive_files import (
+    WIRE_HEADERS,
+    IndexedRecord,
+    Location,
+    Payload,
+    read_payload,
+    scan_files,
+)
+from archive.captures import (
+    CaptureKey,
+    CaptureSource,
+    archived_copy_time,
+    capture_row,
+    keep_older_capture,
+    known_captures,
+    record_captures,
+)
+from archive.schema import open_database
+from archive.sites import SiteFacts
+from archive.warc import Exchange
+from archive.writer import ArchiveWriter, finish_run, site_row, start_run
+from pipelines.encodings import declared_charset
+from pipelines.process import NotAnArticle, process_article
+from pipelines.urls import canonical_url, is_on_site
+
+BATCH = 50
+INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this many pages
+# A Wayback's replay address (".../20190305010203id_/http://site/page"): a copy of a capture
+# that a crawl of the archive itself recorded, not the site's page.
+REPLAY_URL = re.compile(r"/\d{4,14}(?:[a-z]{2}_)?/https?://")
+
+
+@dataclass
+class ImportResult:
+    run_id: int = 0
+    files: int = 0
+    responses: int = 0  # response and revisit records read
+    matched: int = 0  # article pages (or HTML pages, with --all)
+    already: int = 0  # captures archived before: skipped
+    unchanged: int = 0  # the same payload as the URL's previous capture
+    not_articles: int = 0  # no article text in the page
+    versions: int = 0  # older than the archive's copy: kept as earlier versions
+    corrupt: int = 0  # records that could not be read
+    articles_new: int = 0
+    articles_updated: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    record: IndexedRecord
+    payload_at: Location  # the record itself, or for a revisit the response it points to
+    profile: SiteFacts | None
+    site: str
+
+
+def matching_profile(url: str, profiles: list[SiteFacts],
+                     named: str | None = None) -> SiteFacts | None:
+    """The profile whose site serves this URL and calls it an article: the one a vnarchive
+    WARC file names, else one served at this very address (its base URL's host and port),
+    else one on this host. A web archive's own replay URL is never an article."""
+    if REPLAY_URL.search(url):
+        return None
+    parts = urlsplit(url)
+    claiming = [profile for profile in profiles
+                if is_on_site(parts.hostname or "", profile.allowed_domains)
+                and profile.article_pattern.search(url)]
+    exact = [profile for profile in claiming
+             if profile.base_url and urlsplit(profile.base_url).netloc == parts.netloc]
+    by_name = [profile for profile in claiming if profile.name == named]
+    return (by_name or exact or claiming or [None])[0]
+
+
+def host_site(url: str) -> str:
+    """A site name for a page no profile claims (`--all`): its host, as snake_case."""
+    host = (urlsplit(url).hostname or "unknown").removeprefix("www.")
+    return "web_" + "".join(c if c.isalnum() else "_" for c in host.lower())
+
+
+def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
+                      all_html: bool, result: ImportResult) -> list[Candidate]:
+    """The article responses to import, oldest capture first."""
+    originals = {r.digest: r.location for r in records if r.record_type == "response"}
+    chosen = []
+    for record in records:
+        result.responses += 1
+        if not 200 <= record.status < 300:
+            continue
+        profile = matching_profile(record.url, profiles, record.site)
+        if profile is None and not all_html:
+            continue
+        payload_at = originals.get(record.digest) if record.record_type == "revisit" else (
+            record.location)
+        if payload_at is None:  # a revisit whose original is in none of the files
+            result.corrupt += 1
+            continue
+        site = profile.name if profile else host_site(record.url)
+        chosen.append(Candidate(record, payload_at, profile, site))
+    return sorted(chosen, key=lambda c: (c.record.captured_at, c.record.url))
+
+
+def is_html(headers: list[tuple[str, str]], body: bytes) -> bool:
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    if content_type:
+        return "html" in content_type.lower()
+    return b"<html" in body[:2048].lower()
+
+
+@dataclass
+class Prepared:
+    """What a worker made of one capture."""
+
+    payload: Payload | None  # None: the record could not be read
+    html: bool = True
+    fields: dict | None = None  # the article's row fields, None when it holds no article
+    problem: str = ""  # why it holds none
+
+
+def prepare(candidate: Candidate) -> Prepared:
+    """Read one capture and process it as a crawl would (in a worker process)."""
+    try:
+        payload = read_payload(candidate.payload_at)
+    except Exception:  # noqa: BLE001 (a record torn in its payload costs that record)
+        return Prepared(None)
+    payload.headers = [(k, v) for k, v in payload.headers if k.lower() not in WIRE_HEADERS]
+    if candidate.profile is None and not is_html(payload.headers, payload.body):
+        return Prepared(payload, html=False)
+    profile = candidate.profile
+    content_type = next((v for k, v in payload.headers if k.lower() == "content-type"), None)
+    try:
+        fields = process_article(payload.body, candidate.record.url,
+                                 declared_charset(content_type, payload.body),
+                                 profile and profile.owner, profile and profile.article_selector)
+    except NotAnArticle as reason:
+        return Prepared(payload, problem=f"{getattr(reason, 'error_kind', 'no_article')}: "
+                                         f"{reason}")
+    return Prepared(payload, fields=fields)
+
+
+def prepared_in_order(todo: list[Candidate], workers: int | None) -> Iterator[Prepared]:
+    """`prepare` over the captures, in their order, on a pool of worker processes (by
+    default one per core, but none for a handful of captures, where starting the workers
+    would cost more than it saves; 0 for none)."""
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(todo) >= INLINE_BELOW else 0
+    if workers <= 0:
+        yield from map(prepare, todo)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(prepare, todo, chunksize=8)
+
+
+class Importer:
+    def __init__(self, db_path: str, source_for: Callable[[str], CaptureSource]):
+        self.db_path = db_path
+        self.source_for = source_for
+        self.db = open_database(db_path)
+        self.result = ImportResult(run_id=start_run(self.db, []))
+        self.writers: dict[str, ArchiveWriter] = {}
+        self.pending: dict[str, list[dict]] = {}  # site -> capture rows of the open batch
+        self.pending_urls: set[str] = set()
+        self.previous_digest: dict[str, str] = {}
+
+    def writer(self, candidate: Candidate) -> ArchiveWriter:
+        site = candidate.site
+        if site not in self.writers:
+            # Batches are flushed here, with their capture rows, never by the writer alone.
+            self.writers[site] = ArchiveWriter(self.db_path, batch_size=1 << 30,
+                                               run_id=self.result.run_id, site=site)
+            if candidate.profile is not None:
+                self.writers[site].record_site(site_row(candidate.profile))
+            self.pending[site] = []
+        return self.writers[site]
+
+    def triage(self, candidates: list[Candidate], known: set[CaptureKey]) -> list[Candidate]:
+        """The candidates to read and process: not those archived before, nor a capture whose
+        payload is the one its URL's previous capture had (its row still says it was seen)."""
+        todo = []
+        for candidate in candidates:
+            record = candidate.record
+            key = CaptureKey(record.url, record.captured_at, record.digest)
+            if key in known:
+                self.result.already += 1
+                continue
+            known.add(key)
+            canonical = canonical_url(record.url)
+            if self.previous_digest.get(canonical) == record.digest:
+                self.result.unchanged += 1
+                self.writer(candidate)
+                self.pending[candidate.site].append(self.capture_row(candidate))
+                continue
+            self.previous_digest[canonical] = record.digest
+            todo.append(candidate)
+        return todo
+
+    def capture_row(self, candidate: Candidate) -> dict:
+        record = candidate.record
+        key = CaptureKey(record.url, record.captured_at, record.digest)
+        return capture_row(key, canonical_url(record.url), candidate.site, record.status,
+                           self.source_for(record.location.path), self.result.run_id)
+
+    def store(self, candidate: Candidate, prepared: Prepared) -> None:
+        """One processed capture: its raw page, then its article (or earlier version)."""
+        if prepared.payload is None:
+            self.result.corrupt += 1
+            return
+        if not prepared.html:
+            return
+        self.result.matched += 1
+        record, payload = candidate.record, prepared.payload
+        canonical = canonical_url(record.url)
+        if canonical in self.pending_urls:  # an earlier capture of it waits: write it first
+            self.flush()
+        writer = self.writer(candidate)
+        stored = writer.add_fetch(Exchange(
+            url=record.url, fetched_at=record.captured_at, method="GET", request_headers=[],
+            status=record.status, reason=payload.reason, response_headers=payload.headers,
+            body=payload.body, site=candidate.site, kind="article", found_via="import",
+            run_id=self.result.run_id))
+        self.pending[candidate.site].append(self.capture_row(candidate))
+        if prepared.fields is None:
+            self.result.not_articles += 1
+            writer.mark_pages([record.url], prepared.problem[:500])
+            return
+        article = {**prepared.fields, "url": record.url, "canonical_url": canonical,
+                   "site": candidate.site, "fetched_at": record.captured_at,
+                   "status": record.status, "found_via": "import",
+                   "warc_file": stored.file if stored else None,
+                   "warc_offset": stored.offset if stored else None,
+                   "is_meeting_report": int(bool(prepared.fields["is_meeting_report"]))}
+        current = archived_copy_time(writer.db, canonical)
+        if current is not None and record.captured_at < current:
+            self.flush()
+            self.result.versions += keep_older_capture(writer.db, article)
+            return
+        writer.add_article(article)
+        self.pending_urls.add(canonical)
+        if sum(map(len, self.pending.values())) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Each site's batch and its capture rows, in one transaction."""
+        for site, writer in self.writers.items():
+            with writer.db.atomic():
+                writer.flush()
+                record_captures(writer.db, self.pending[site])
+            self.pending[site] = []
+        self.pending_urls.clear()
+
+    def close(self, status: str) -> ImportResult:
+        self.flush()
+        for writer in self.writers.values():
+            self.result.articles_new += writer.counts.articles_new
+            self.result.articles_updated += writer.counts.articles_updated
+            writer.close()
+        finish_run(self.db, self.result.run_id, status)
+        with self.db.atomic():
+            self.db.execute("update crawl_runs set sites = ? where id = ?",
+                            [json.dumps(sorted(self.writers)), self.result.run_id])
+        self.db.close()
+        return self.result
+
+
+def file_source(path: str) -> CaptureSource:
+    return CaptureSource("file", str(Path(path).resolve()))
+
+
+def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
+                 all_html: bool = False, workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Import the article pages of the files (as the profiles see them) into the archive,
+    processing them on `workers` processes (default: one per core)."""
+    scan = scan_files(paths)
+    importer = Importer(db_path, file_source)
+    importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
+    candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
+    known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
+    status = "failed"
+    try:
+        todo = importer.triage(candidates, known)
+        for done, (candidate, prepared) in enumerate(
+                zip(todo, prepared_in_order(todo, workers), strict=True), start=1):
+            importer.store(candidate, prepared)
+            if progress:
+                progress(done, len(todo))
+        status = "finished"
+    finally:
+        result = importer.close(status)
+    return result

@@ -1,0 +1,201 @@
+"""The hand-labelled real page sets (shared folder, never copied into the project) scored for
+vnarchive, plain trafilatura and htmldate side by side.
+
+    python bench/real_pages.py            # one table per set
+    python bench/real_pages.py --pages    # and every page where ours is empty or worse
+
+Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
+published day, printed byline, first and last sentence of the body, strings outside the body.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import htmldate
+import trafilatura
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.extract import extract_article  # noqa: E402
+
+REAL_SETS = ("articles", "more")
+# "(CTO) - ", "TT - ": the agency prefix of a lead, which a clean text may leave out.
+AGENCY_PREFIX = re.compile(r"^(?:\([^()]{1,12}\)|[A-ZĐ]{2,8})\s*[-–]\s*")
+FIELDS = ("title", "published", "author", "body_first", "body_last", "lead_once", "clean")
+
+
+def shared_folder() -> Path | None:
+    """The shared data folder: $VNARCHIVE_SHARED, else `shared` beside the checkout (the main
+    checkout) or beside its parent (a helper's worktree); None when absent (a CI clone)."""
+    candidates = [Path(os.environ["VNARCHIVE_SHARED"])] if os.environ.get("VNARCHIVE_SHARED") \
+        else []
+    candidates += [ROOT.parent / "shared", ROOT.parents[1] / "shared"]
+    return next((path for path in candidates if (path / "real-pages").is_dir()), None)
+
+
+@dataclass
+class RealPage:
+    name: str
+    page: bytes
+    label: dict
+
+
+@dataclass
+class Reading:
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class RealScores:
+    hits: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    misses: dict[str, list[str]] = field(default_factory=dict)  # page -> fields missed
+    empty: list[str] = field(default_factory=list)
+
+    def count(self, name: str) -> int:
+        return sum(self.hits[name])
+
+
+def squash(text: str | None) -> str:
+    """NFC and one space for any run of white space: how labels and outputs are compared."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def load_real_pages(set_name: str) -> list[RealPage]:
+    shared = shared_folder()
+    if shared is None:
+        return []
+    folder = shared / "real-pages" / set_name
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    return [RealPage(label["file"], (folder / label["file"]).read_bytes(), label)
+            for label in labels]
+
+
+def read_vnarchive(page: RealPage) -> Reading:
+    found = extract_article(page.page, url=page.label.get("url"))
+    return Reading(found.text, found.title, found.author, found.published)
+
+
+def read_trafilatura(page: RealPage) -> Reading:
+    """Plain trafilatura with its defaults on the bytes, as a naive pipeline would use it."""
+    url = page.label.get("url")
+    text = trafilatura.extract(page.page, url=url) or ""
+    metadata = trafilatura.extract_metadata(page.page, default_url=url)
+    if metadata is None:
+        return Reading(text)
+    return Reading(text, metadata.title, metadata.author, metadata.date)
+
+
+def read_htmldate(page: RealPage) -> Reading:
+    html = page.page.decode("utf-8", errors="replace")
+    return Reading("", published=htmldate.find_date(html, original_date=True,
+                                                    url=page.label.get("url")))
+
+
+def judge(page: RealPage, reading: Reading) -> dict[str, bool]:
+    """Each labelled field right or wrong for one page."""
+    label, text = page.label, squash(reading.text)
+    return {
+        "title": squash(reading.title) == squash(label["title"]),
+        "published": (reading.published or "")[:10] == label["published"],
+        "author": squash(reading.author) == squash(label["author"]),
+        "body_first": squash(label["body_first"]) in text,
+        "body_last": squash(label["body_last"]) in text,
+        # The sapo, where the page has one, in the text exactly once (its first 60 characters:
+        # a truncated copy ending in "..." counts as a second).
+        "lead_once": not label.get("lead") or text.count(
+            AGENCY_PREFIX.sub("", squash(label["lead"]))[:60]) == 1,
+        "clean": bool(text) and not any(squash(s) in text for s in label["boilerplate"]),
+    }
+
+
+def score_real(pages: list[RealPage], reader: Callable[[RealPage], Reading]) -> RealScores:
+    scores = RealScores()
+    for page in pages:
+        reading = reader(page)
+        verdict = judge(page, reading)
+        for name, right in verdict.items():
+            scores.hits[name].append(right)
+        scores.misses[page.name] = [name for name, right in verdict.items() if not right]
+        if not reading.text.strip():
+            scores.empty.append(page.name)
+    return scores
+
+
+def worse_pages(ours: RealScores, theirs: RealScores, dates: RealScores) -> list[str]:
+    """Pages where ours is empty while trafilatura has text, or misses a field that plain
+    trafilatura (text fields) or htmldate (the day) gets right."""
+    lines = []
+    for page, missed in ours.misses.items():
+        worse = [name for name in missed if name != "published" and name not in
+                 theirs.misses[page]]
+        if "published" in missed and "published" not in dates.misses[page]:
+            worse.append("published")
+        if page in ours.empty and page not in theirs.empty:
+            worse.insert(0, "EMPTY")
+        if worse:
+            lines.append(f"{page}: {', '.join(worse)}")
+    return lines
+
+
+def evaluate_set(set_name: str) -> dict[str, RealScores] | None:
+    pages = load_real_pages(set_name)
+    if not pages:
+        return None
+    return {"vnarchive": score_real(pages, read_vnarchive),
+            "trafilatura": score_real(pages, read_trafilatura),
+            "htmldate": score_real(pages, read_htmldate)}
+
+
+def print_set(set_name: str, results: dict[str, RealScores], pages: bool) -> None:
+    total = len(results["vnarchive"].hits["title"])
+    print(f"\nreal pages: {set_name} ({total} pages)")
+    print(f"{'':<22}{'vnarchive':>12}{'trafilatura':>14}{'htmldate':>12}")
+    for name in FIELDS:
+        date_cell = f"{results['htmldate'].count(name)}" if name == "published" else ""
+        print(f"{name:<22}{results['vnarchive'].count(name):>12}"
+              f"{results['trafilatura'].count(name):>14}{date_cell:>12}")
+    print(f"{'empty text':<22}{len(results['vnarchive'].empty):>12}"
+          f"{len(results['trafilatura'].empty):>14}")
+    if pages:
+        worse = worse_pages(results["vnarchive"], results["trafilatura"], results["htmldate"])
+        print("pages where ours is empty or worse:", *(worse or ["none"]), sep="\n  ")
+        for page, missed in results["vnarchive"].misses.items():
+            if missed:
+                print(f"  (ours misses) {page}: {', '.join(missed)}")
+
+
+def print_real_sets(pages: bool) -> None:
+    """Every real set's table (and with `pages`, the pages where ours is empty or worse)."""
+    if shared_folder() is None:
+        print("no shared folder (set VNARCHIVE_SHARED): real sets skipped")
+        return
+    for set_name in REAL_SETS:
+        results = evaluate_set(set_name)
+        if results:
+            print_set(set_name, results, pages)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", action="store_true",
+                        help="list the pages where ours is empty or worse")
+    args = parser.parse_args()
+    print_real_sets(args.pages)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

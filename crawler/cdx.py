@@ -1,0 +1,186 @@
+"""Web archives as a source: their CDX indexes, and which capture of each article to take.
+
+A CDX server lists a site's captures: URL, timestamp, status, MIME type, payload digest. Three
+kinds are read: the Internet Archive's (`/cdx/search/cdx`, a JSON array of rows with a header
+row, paged by resume keys), pywb's (`/COLLECTION/cdx`, one JSON object per line) and Common
+Crawl's index server (pywb's format, plus the WARC file, offset and length of each capture,
+which is read from its data server with a byte range). Pure functions, no Scrapy: the wayback
+spider (crawler/spiders/wayback_spider.py) sends the requests.
+
+cdx-toolkit (0.9.39) was tried as the client first: pointed at a local pywb
+(`CDXFetcher(source="ia", wb=...)`) it still sent its CDX queries to web.archive.org, and its
+requests go through `requests`, outside Scrapy's downloader, where the archive's rate limits,
+Retry-After, robots.txt and the crawl's resume would not hold. These few functions build the
+same queries for Scrapy to send.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode, urlsplit
+
+from crawler.profiles import SiteProfile
+from pipelines.urls import canonical_url
+
+INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
+COMMON_CRAWL_INDEX = "https://index.commoncrawl.org"
+COMMON_CRAWL_DATA = "https://data.commoncrawl.org/"
+PAGE_ROWS = 5000  # rows per Internet Archive CDX page (resume keys page the rest)
+GOOD_MIMES = ("text/html", "application/xhtml+xml", "unk", "")
+
+
+@dataclass(frozen=True)
+class WebArchive:
+    """Where captures are listed and fetched."""
+
+    kind: str  # wayback (Internet Archive or pywb) or commoncrawl
+    cdx: str  # the CDX endpoint
+    replay: str = ""  # wayback: the replay prefix, before "/TIMESTAMPid_/URL"
+    data: str = ""  # commoncrawl: the prefix of its WARC file names
+
+    @property
+    def pages_by_resume_key(self) -> bool:
+        return self.cdx.rstrip("/").endswith("/cdx/search/cdx")
+
+
+@dataclass(frozen=True)
+class Capture:
+    url: str
+    timestamp: str  # YYYYMMDDhhmmss
+    status: int
+    mime: str
+    digest: str  # base32 SHA-1, without "sha1:"
+    filename: str = ""  # Common Crawl: where the record is
+    offset: int = 0
+    length: int = 0
+
+    @property
+    def captured_at(self) -> str:
+        moment = datetime.strptime(self.timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S")
+        return moment.replace(tzinfo=UTC).isoformat(timespec="seconds")
+
+
+def wayback_archive(url: str | None) -> WebArchive:
+    """A Wayback-style archive from its CDX endpoint (`.../cdx/search/cdx` as the Internet
+    Archive's, `.../COLLECTION/cdx` as pywb's) or its collection's address; the Internet
+    Archive when none is given."""
+    url = (url or INTERNET_ARCHIVE_CDX).rstrip("/")
+    if url.endswith("/cdx/search/cdx"):
+        return WebArchive("wayback", url, replay=url.removesuffix("/cdx/search/cdx") + "/web")
+    if url.endswith("/cdx"):
+        return WebArchive("wayback", url, replay=url.removesuffix("/cdx"))
+    return WebArchive("wayback", url + "/cdx", replay=url)
+
+
+def commoncrawl_archive(crawl: str) -> WebArchive:
+    """Common Crawl's index of one crawl ("CC-MAIN-2024-33"), or an index server's address for
+    it ("http://host/CC-MAIN-2024-33-index"), whose WARC files are then read from that host."""
+    if crawl.startswith(("http://", "https://")):
+        parts = urlsplit(crawl)
+        return WebArchive("commoncrawl", crawl, data=f"{parts.scheme}://{parts.netloc}/")
+    return WebArchive("commoncrawl", f"{COMMON_CRAWL_INDEX}/{crawl}-index",
+                      data=COMMON_CRAWL_DATA)
+
+
+def site_prefixes(profile: SiteProfile) -> list[tuple[str, str]]:
+    """What to ask the index for: (url, matchType) per host of the site."""
+    if profile.base_url:
+        parts = urlsplit(profile.base_url)
+        return [(f"{parts.netloc}/", "prefix")]
+    return [(domain, "domain") for domain in profile.allowed_domains]
+
+
+def cdx_query(archive: WebArchive, url: str, match_type: str, window: tuple[str, str],
+              resume_key: str | None = None, page: int | None = None) -> str:
+    """One CDX request. `window` is (from, to) as CDX timestamps, empty for no bound. Common
+    Crawl's index is paged: page -1 asks how many pages there are, then each is asked for."""
+    params = {"url": url, "matchType": match_type, "output": "json"}
+    if page is not None:
+        params.update({"showNumPages": "true"} if page < 0 else {"page": str(page)})
+    if window[0]:
+        params["from"] = window[0]
+    if window[1]:
+        params["to"] = window[1]
+    if archive.pages_by_resume_key:
+        params.update({"limit": str(PAGE_ROWS), "showResumeKey": "true"})
+        if resume_key:
+            params["resumeKey"] = resume_key
+    return f"{archive.cdx}?{urlencode(params)}"
+
+
+def page_count(text: str) -> int:
+    """The answer to `showNumPages`: pywb's JSON object, or a bare number."""
+    text = text.strip()
+    answer = json.loads(text) if text else 0
+    return int(answer.get("pages", 0) if isinstance(answer, dict) else answer)
+
+
+def parse_cdx(text: str) -> tuple[list[Capture], str | None]:
+    """The captures of one CDX answer, and its resume key when there are more."""
+    text = text.strip()
+    if not text:
+        return [], None
+    if text.startswith("["):  # the Internet Archive: rows, the first naming the fields
+        rows = json.loads(text)
+        if not rows:
+            return [], None
+        fields, rows = rows[0], rows[1:]
+        resume = None
+        if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
+            resume, rows = rows[-1][0], rows[:-2]
+        return [_capture(dict(zip(fields, row, strict=False))) for row in rows if row], resume
+    return [_capture(json.loads(line)) for line in text.splitlines() if line.strip()], None
+
+
+def _capture(row: dict) -> Capture:
+    status = str(row.get("statuscode", row.get("status", "")))
+    return Capture(
+        url=row.get("original") or row.get("url", ""), timestamp=str(row["timestamp"]),
+        status=int(status) if status.isdigit() else 0,
+        mime=str(row.get("mimetype", row.get("mime", ""))).lower(),
+        digest=str(row.get("digest", "")).removeprefix("sha1:"),
+        filename=row.get("filename", ""), offset=int(row.get("offset") or 0),
+        length=int(row.get("length") or 0))
+
+
+def cdx_timestamp(text: str | None) -> str:
+    """"2019-03" (a month, a year or a day) as a CDX timestamp prefix; empty for none."""
+    return (text or "").replace("-", "")
+
+
+def closed_bound(closed: date | None, to: str) -> str:
+    """The end of the window: the earlier of `--to` and the last second before the site
+    closed (a capture after it is a parked or redirected domain, not the site)."""
+    if closed is None:
+        return to
+    last = (closed - timedelta(days=1)).strftime("%Y%m%d") + "235959"
+    return to if to and to.ljust(14, "9") < last else last
+
+
+def choose_captures(captures: list[Capture], profile: SiteProfile, window: tuple[str, str],
+                    skip_digests: set[str]) -> list[Capture]:
+    """Per article URL, its latest good capture in the window: status 200, HTML. Identical
+    payloads (by digest) are taken once, and never when the archive already holds one."""
+    latest: dict[str, Capture] = {}
+    for capture in captures:
+        if capture.status != 200 or capture.mime not in GOOD_MIMES:
+            continue
+        if not profile.article_pattern.search(capture.url):
+            continue
+        stamp = capture.timestamp.ljust(14, "0")
+        if (window[0] and stamp < window[0].ljust(14, "0")) or (
+                window[1] and stamp > window[1].ljust(14, "9")):
+            continue
+        key = canonical_url(capture.url)
+        if key not in latest or capture.timestamp > latest[key].timestamp:
+            latest[key] = capture
+    chosen, seen = [], set(skip_digests)
+    for key in sorted(latest):
+        capture = latest[key]
+        if capture.digest and capture.digest in seen:
+            continue
+        seen.add(capture.digest)
+        chosen.append(capture)
+    return chosen

@@ -1,0 +1,170 @@
+"""The article's headline: where the page's own signals agree, not its first heading.
+
+Portal themes put sidebar boxes titled with <h1> ("Tin tức nổi bật", "quy hoạch - kế hoạch")
+before the article, and print the headline itself in a <div> of the article block; newspapers
+put the section name in an <h1> above the headline. What every CMS of the field does agree on
+is the document title and og:title: "Headline - Section - Site name" (or "Site | Headline").
+So the headline is the page element whose whole text is the og:title or a run of the
+document title's parts; the longest such text wins (the site name or section alone is
+shorter than the headline beside it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.boilerplate import normalize_line
+
+# What CMSes put between the headline, the section and the site name in <title>.
+TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")
+# Elements that can print a headline: headings first, then any block or inline element (the
+# Liferay `div.asset-full-content-title`, a `p.title`, a `span` in a title box). Not a link,
+# a menu or a list item: those are the section names and teasers that share words with the
+# document title ("Lệ Thủy - Tin tức" and the menu's "Tin tức").
+HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "div", "p", "span", "strong", "td")
+NOT_HEADLINE_ANCESTORS = ("a", "nav", "li")
+HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2}
+TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
+
+
+def title_runs(title: str) -> list[str]:
+    """The document title and every run of its parts from either end: "A - B - Site" gives
+    "A", "A - B", "Site", "B - Site" and the whole. A headline with a dash of its own
+    ("kinh tế - xã hội quý I") is one of the runs, so it is never cut inside."""
+    parts = TITLE_SEPARATOR.split(title)
+    separators = TITLE_SEPARATOR.findall(title)
+    runs = {title}
+    for count in range(1, len(parts)):
+        head = parts[0] + "".join(s + p for s, p in zip(separators[: count - 1], parts[1:count],
+                                                         strict=True))
+        runs.add(head)
+        tail_start = len(parts) - count
+        tail = parts[tail_start] + "".join(
+            s + p for s, p in zip(separators[tail_start:], parts[tail_start + 1:], strict=True))
+        runs.add(tail)
+    return [normalize_line(run) for run in runs if normalize_line(run)]
+
+
+def _document_titles(tree) -> list[str]:
+    """og:title, twitter:title and <title>, but for those cut short with an ellipsis: a
+    cut title agrees with the teaser links that are cut the same way, not with the headline."""
+    values = tree.xpath('//meta[@property="og:title"]/@content | '
+                        '//meta[@name="twitter:title"]/@content')
+    values.append(tree.findtext(".//title") or "")
+    titles = [normalize_line(value) for value in values]
+    return [title for title in titles if title and not TRUNCATED.search(title)]
+
+
+def headline_element(tree):
+    """The element that prints the headline, with its text, or (None, None)."""
+    runs: set[str] = set()
+    for title in _document_titles(tree):
+        runs.update(title_runs(title))
+    folded = {run.casefold() for run in runs}
+    if not folded:
+        return None, None
+    longest = max(map(len, folded))
+    # From the page's short text nodes that are part of a run up to the element whose whole
+    # text is one (an <h1> around an <a>): a few hundred substring tests, where comparing
+    # every element's text costs tens of milliseconds on a deep portal page.
+    best, best_key = None, None
+    for node in tree.xpath(f"//text()[string-length(normalize-space()) > 1]"
+                           f"[string-length() < {4 * longest}]"):
+        piece = " ".join(str(node).split()).casefold()
+        if not any(piece in run for run in folded):
+            continue
+        element = node.getparent().getparent() if node.is_tail else node.getparent()
+        for _ in range(3):
+            if element is None:
+                break
+            text = normalize_line(element.text_content())
+            if len(text) > longest:
+                break
+            if (text.casefold() in folded and element.tag in HEADLINE_TAGS
+                    and not any(a.tag in NOT_HEADLINE_ANCESTORS
+                                for a in element.iterancestors())):
+                # The longest agreeing text; among equals a heading, then the first.
+                key = (len(text), -HEADING_RANK.get(element.tag, 3))
+                if best_key is None or key > best_key:
+                    best, best_key = (element, text), key
+            element = element.getparent()
+    return best or (None, None)
+
+
+def _bare_title(title: str) -> str:
+    """"Headline - Site" without the site: the first part, when it is the longest (a headline
+    is longer than a site or section name); else the whole title."""
+    parts = TITLE_SEPARATOR.split(title)
+    first = normalize_line(parts[0])
+    return first if len(parts) > 1 and len(first) >= max(map(len, parts)) else title
+
+
+def page_title(tree) -> tuple[str | None, object]:
+    """The headline and the element printing it (None when no element agrees with the
+    document title): the agreeing element, else og:title, the first <h1>, the document title
+    without its site name, in that order."""
+    if tree is None:
+        return None, None
+    element, text = headline_element(tree)
+    if element is not None:
+        return text, element
+    og_title = [normalize_line(value) for value in
+                tree.xpath('//meta[@property="og:title"]/@content')]
+    if og_title and og_title[0] and not TRUNCATED.search(og_title[0]):
+        return _bare_title(og_title[0]), None
+    first_h1 = next(iter(tree.iter("h1")), None)
+    if first_h1 is not None and normalize_line(first_h1.text_content()):
+        return normalize_line(first_h1.text_content()), first_h1
+    title = normalize_line(tree.findtext(".//title") or "")
+    return (_bare_title(title), None) if title else (None, None)
+
+
+def section_names(tree, headline: str | None) -> set[str]:
+    """The parts of the document title that are not the headline: the section and the site
+    ("Headline - Hoạt động Đảng, Đoàn thể - Sở ..."). A line of text that is only one of
+    them is the page's section header or breadcrumb, not the article."""
+    names = set()
+    for title in _document_titles(tree):
+        parts = TITLE_SEPARATOR.split(title)
+        separators = TITLE_SEPARATOR.findall(title)
+        for first in range(len(parts)):  # every run of parts: a section name may hold a dash
+            run = parts[first]
+            names.add(run)
+            for separator, part in zip(separators[first:], parts[first + 1:], strict=False):
+                run += separator + part
+                names.add(run)
+    headline_key = (headline or "").casefold()
+    return {normalize_line(name).casefold() for name in names
+            if normalize_line(name) and normalize_line(name).casefold() != headline_key}
+
+
+# Class words of the element printing the sapo (the lead under the headline).
+LEAD_WORDS = {"sapo", "lead", "summary", "chapeau", "excerpt", "tomtat", "tintomtat", "desc",
+              "description", "intro", "standfirst"}
+LEAD_CHARACTERS = (40, 1000)  # shorter is a byline or a label, longer is the body
+LEAD_WORD_SPLIT = re.compile(r"[-_\s]+")
+ANY_LEAD_WORD = re.compile("|".join(sorted(LEAD_WORDS)))
+
+
+def printed_lead(tree, description: str | None) -> str | None:
+    """The sapo as the page prints it: the element whose class names it a lead ("sapo",
+    "article__sapo", "summary"), else the meta description when an element prints it.
+    Themes print it apart from the body, where trafilatura often leaves it out."""
+    for element in tree.xpath("//*[@class]"):
+        if not ANY_LEAD_WORD.search(element.get("class").lower()):  # the quick test first
+            continue
+        words = set(LEAD_WORD_SPLIT.split(element.get("class").lower()))
+        if not words & LEAD_WORDS or any(a.tag in NOT_HEADLINE_ANCESTORS
+                                         for a in element.iterancestors()):
+            continue
+        text = normalize_line(element.text_content())
+        # One paragraph at most: Drupal names its whole body field "text-with-summary".
+        if (LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]
+                and len(element.xpath(".//p")) <= 1):
+            return text
+    if description and len(description) >= LEAD_CHARACTERS[0]:
+        start = description[:60]
+        for element in tree.xpath("//p | //div | //h2 | //strong"):
+            if normalize_line(element.text_content()).startswith(start):
+                return description
+    return None

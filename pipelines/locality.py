@@ -1,0 +1,181 @@
+"""Where a meeting was: the organ's place resolved in the gazetteer of the meeting's day, with
+the province at the time; hints from the text (a province, a central city, the paper in the
+source line) and the site's owner.
+
+Split from pipelines.meetings (one responsibility per module).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.gazetteer import (
+    CENTRAL_CITIES,
+    REFORM_DAY,
+    Place,
+    alias,
+    find_places,
+    place_key,
+    province_2025,
+)
+from pipelines.organs import NAME, UNIT_LEVEL, OrganMention, _trim_name
+from pipelines.vietnamese import search_key
+
+
+# Locality ------------------------------------------------------------------------------------
+@dataclass
+class Locality:
+    name: str | None
+    level: str | None
+    province: str | None
+    source: str  # text, owner, or none
+
+
+CENTRAL_KEYS = {place_key(city) for city in CENTRAL_CITIES}
+
+
+def _level(mention: OrganMention) -> str:
+    unit = mention.unit.lower()
+    if unit in ("thành", "thành phố", "tp", "tp.") and mention.name and place_key(
+            _known_prefix(mention.name, "tỉnh")) in {place_key(city) for city in CENTRAL_CITIES}:
+        return "tỉnh"
+    return UNIT_LEVEL.get(unit, "huyện")
+
+
+def _known_prefix(name: str, level: str, day: str | None = None) -> str:
+    """The longest leading words of `name` that name a place of that level: an organ's name
+    often runs into the next words ("UBND TP Hà Nội Vũ Đại Thắng"). The name itself when none
+    does."""
+    name = alias(name)
+    words = name.split()
+    for length in range(len(words), 0, -1):
+        candidate = alias(" ".join(words[:length]))
+        if find_places(candidate, level) or (day and find_places(candidate, level, day)):
+            return candidate
+    return name
+
+
+def _narrowed(places: list[Place], unit: str, text: str) -> list[Place]:
+    """Communes that share a name: the one whose old district the text names ("xã Tân Quới
+    (huyện Bình Tân)"), else those of the kind the text names."""
+    folded = search_key(text)
+    in_district = [place for place in places if place.district and re.search(
+        rf"(?:huyện|quận|thị xã|thành phố|tp\.?) {re.escape(search_key(place.district))}\b",
+        folded)]
+    return in_district if len(in_district) == 1 else _of_kind(places, unit)
+
+
+def _of_kind(places: list[Place], unit: str) -> list[Place]:
+    """The places of the kind the text names ("phường Tam Bình", not "xã Tam Bình"), when
+    there are any."""
+    same = [place for place in places if place.kind.casefold() == unit.casefold()]
+    return same or places
+
+
+def _choose(places: list[Place], province_hints: list[str]) -> Place | None:
+    if not places:
+        return None
+    for hint in province_hints:  # an old province's name also points to the merged one
+        for place in places:
+            if place_key(place.province) in (place_key(hint), place_key(province_2025(hint))):
+                return place
+    return places[0] if len(places) == 1 else None
+
+
+def resolve_locality(mention: OrganMention | None, text: str, owner=None,
+                     day: str | None = None) -> Locality:
+    """Where the meeting was: the organ's own place name, else a place named with the same
+    unit in the text ("huyện X"), else the site owner's locality (a portal that writes only
+    "UBND huyện"). A commune is looked up in the structure in force on `day` first (from
+    1 July 2025 communes and wards are new, many named after an old district), then in the
+    old one."""
+    hints = _province_hints(text, owner)
+    if mention is not None:
+        level = _level(mention)
+        name = _known_prefix(mention.name, level, day) if mention.name else None
+        if name:
+            place = None
+            if level == "xã" and day and day[:10] >= REFORM_DAY:
+                place = _choose(_of_kind(find_places(name, "xã", day), mention.unit), hints)
+            place = place or _choose(_narrowed(find_places(name, level), mention.unit, text),
+                                     hints)
+            if place is None and level == "xã":
+                place = _choose(find_places(name, "huyện"), hints)
+            if place is not None:
+                return Locality(place.name, level, place.province, "text")
+            if level == "tỉnh" and find_places(name, "tỉnh"):
+                province = find_places(name, "tỉnh")[0].province
+                return Locality(province, "tỉnh", province, "text")
+            province = hints[0] if hints else None
+            return Locality(name, level, province, "text")
+        named = _named_place(text, level, hints) or _title_place(text, level, hints)
+        if named is not None:
+            return Locality(named.name, level, named.province, "text")
+        if owner is not None and _owner_level(owner) == level:
+            return Locality(owner.locality, level, owner.province, "owner")
+        if level == "tỉnh" or (mention.unit.lower() in ("thành phố", "tp", "tp.")
+                               and hints and place_key(hints[0]) in CENTRAL_KEYS):
+            if hints:  # "UBND thành phố" in a text about a central city; "Tỉnh ủy" + source
+                return Locality(hints[0], "tỉnh", hints[0], "text")
+        if owner is not None and level == "tỉnh":
+            return Locality(owner.province, "tỉnh", owner.province, "owner")
+    if owner is not None and _owner_level(owner) != "tỉnh":
+        return Locality(owner.locality, _owner_level(owner), owner.province, "owner")
+    return Locality(None, None, hints[0] if hints else None, "none")
+
+
+def _owner_level(owner) -> str:
+    return getattr(owner, "locality_level", "huyện") or "huyện"
+
+
+PLACE_AFTER_UNIT = re.compile(rf"\b(?P<unit>huyện|thị xã|thành phố|xã|phường|thị trấn|tỉnh) "
+                              rf"(?P<name>{NAME})")
+
+
+def _named_place(text: str, level: str, hints: list[str]) -> Place | None:
+    for match in PLACE_AFTER_UNIT.finditer(text):
+        if UNIT_LEVEL.get(match.group("unit").lower()) != level:
+            continue
+        name = _trim_name(match.group("name"))
+        place = _choose(find_places(name, level), hints) if name else None
+        if place is not None:
+            return place
+    return None
+
+
+TITLE_OPENING = re.compile(rf"^(?P<name>{NAME})")
+
+
+def _title_place(text: str, level: str, hints: list[str]) -> Place | None:
+    """Papers often open a title with the district alone ("Chư Sê: ...", "Mang Thít triển
+    khai ..."); `text` starts with the title."""
+    match = TITLE_OPENING.match(text)
+    if not match:
+        return None
+    words = match.group("name").split()
+    for length in range(len(words), 0, -1):  # the longest known place name wins
+        place = _choose(find_places(" ".join(words[:length]), level), hints)
+        if place is not None:
+            return place
+    return None
+
+
+# Where a text names its province: "tỉnh X", a central city ("TP Hồ Chí Minh", "thành phố Hà
+# Nội"), or the provincial paper in its source line ("Báo Sơn La", "Theo Báo Lạng Sơn").
+PROVINCE_NAMED = re.compile(rf"\b(?:tỉnh|TP|thành phố|Báo) (?P<name>{NAME})")
+
+
+def _province_hints(text: str, owner) -> list[str]:
+    hints = []
+    if owner is not None and getattr(owner, "province", None):
+        hints.append(owner.province)
+    for match in PROVINCE_NAMED.finditer(text):
+        name = _known_prefix(_trim_name(match.group("name")) or "", "tỉnh")
+        places = find_places(name, "tỉnh") if name else []
+        if places and (match.group(0).startswith(("tỉnh", "Báo"))
+                       or place_key(places[0].province) in CENTRAL_KEYS):
+            hints.append(places[0].province)
+    # Last, a central city named anywhere: "Đảng bộ Sở Thông tin và Truyền thông Hà Nội".
+    hints += [city for city in CENTRAL_CITIES if city in text[:2000]]
+    return hints

@@ -1,0 +1,112 @@
+"""Who meets: the organs a text names ("Huyện ủy X", "Ban Chấp hành Đảng bộ huyện X", "UBND
+huyện", "HĐND xã X", "Ủy ban MTTQ huyện X"), and which of them holds the meeting.
+
+Split from pipelines.meetings (one responsibility per module); patterns follow
+docs/domain.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.vietnamese import UPPERCASE
+
+# Organs --------------------------------------------------------------------------------------
+CAPITALISED = rf"[{UPPERCASE}][\w'’]*"
+# A place or person name: capitalised words, maybe hyphenated ("Phan Rang - Tháp Chàm"),
+# maybe numbered ("Tam Xuân 1").
+NAME = rf"{CAPITALISED}(?:\s*-\s*{CAPITALISED}|\s+{CAPITALISED}){{0,4}}(?:\s+\d{{1,2}}\b)?"
+UNIT = r"(?:[tT]ỉnh|[tT]hành phố|[tT]hị xã|[hH]uyện|[qQ]uận|xã|phường|thị trấn|TP\.?)"
+# Order matters: the longest, most specific phrase for an organ comes first.
+ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("front", re.compile(rf"(?P<organ>(?:Ủy|Uỷ) ban (?:MTTQ|Mặt trận Tổ quốc)(?: Việt Nam)?"
+                         rf"(?: \(MTTQ\))? (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+    ("front", re.compile(rf"(?P<organ>MTTQ(?: Việt Nam)? (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+    # The mass organisations of the front (domain.md): farmers, youth, women, veterans.
+    ("front", re.compile(rf"(?P<organ>(?:Hội Nông dân|Đoàn Thanh niên|Huyện đoàn|Hội Liên hiệp "
+                         rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
+                         rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+    ("party_committee", re.compile(
+        rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
+        rf"(?: (?P<name>{NAME}))?)")),
+    ("party_committee", re.compile(
+        rf"(?P<organ>(?:Ban Thường vụ|BTV|Thường trực) (?P<unit>Huyện|Thị|Thành|Tỉnh|Quận)"
+        rf" ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
+    ("party_committee", re.compile(
+        rf"(?P<organ>(?P<unit>Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
+    ("party_committee", re.compile(
+        rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện)(?: (?P<name>{NAME}))?)")),
+    # The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền
+    # thông Hà Nội", "Ban Chấp hành Đảng bộ UBND TP Hồ Chí Minh"): its province is the one the
+    # text names.
+    ("party_committee", re.compile(
+        r"(?P<organ>(?:Hội nghị )?(?:Ban [Cc]hấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) "
+        r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
+        r"(?=\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng)\b|[,.;(])")),
+    ("people_council", re.compile(
+        rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+    ("people_committee", re.compile(
+        rf"(?P<organ>(?:UBND|(?:Ủy|Uỷ) ban nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+]
+UNIT_LEVEL = {
+    "tỉnh": "tỉnh", "huyện": "huyện", "quận": "huyện", "thị xã": "huyện", "thị": "huyện",
+    "thành phố": "huyện", "tp": "huyện", "tp.": "huyện", "xã": "xã", "phường": "xã",
+    "thị trấn": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh", "ubnd": "tỉnh",
+    "ủy ban nhân dân": "tỉnh", "uỷ ban nhân dân": "tỉnh",
+}
+# Words that follow an organ's name and are not part of it ("Huyện ủy Thuận Bắc tổ chức").
+NAME_STOP_WORDS = {"Khóa", "Khoá", "Tổ", "Lần", "Nhiệm", "Việt", "Hội", "Ban", "Quý", "Tháng",
+                   "Năm", "Kỳ", "Triển", "Sơ", "Tổng", "Về", "Và", "Với", "Đã", "Cho", "Ngày"}
+ACTION_AFTER_ORGAN = re.compile(
+    r"^[\s,]*(?:khóa [IVXLC]+[^,]*,\s*)?(?:nhiệm kỳ [\d\s–-]+,?\s*)?"
+    # a place after the organ's name: "Đảng ủy phường Tam Bình, TP Hồ Chí Minh tổ chức"
+    r"(?:,\s*(?:TP|tỉnh|thành phố) [^\s,]+(?: [^\s,]+){0,3},?\s*)?"
+    r"(?:\([^()]{0,60}\)\s*)?"  # "xã Y Tý (huyện Bát Xát) tổ chức"
+    r"(?:đã |vừa |long trọng )?(?:tổ chức|họp|khai mạc|tổng kết|sơ kết|triển khai|đánh giá|"
+    r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành)", re.I)
+
+
+@dataclass
+class OrganMention:
+    organ: str
+    organ_name: str
+    unit: str
+    name: str | None
+    start: int
+    is_subject: bool
+
+
+def organ_mentions(text: str) -> list[OrganMention]:
+    """Every organ named in the text, in order; `is_subject` when it is the one that holds
+    the meeting ("... tổ chức hội nghị")."""
+    found: dict[int, OrganMention] = {}
+    for organ, pattern in ORGAN_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(m.start <= match.start() < m.start + len(m.organ_name) for m in found.values()):
+                continue  # inside a longer phrase already found
+            name = _trim_name(match.group("name"))
+            organ_name = match.group("organ")
+            if match.group("name") and name != match.group("name"):
+                organ_name = organ_name[: organ_name.rindex(match.group("name"))] + (name or "")
+                organ_name = organ_name.rstrip()
+            after = text[match.start() + len(organ_name): match.start() + len(organ_name) + 80]
+            found[match.start()] = OrganMention(
+                organ=organ, organ_name=organ_name.strip(), unit=match.group("unit"),
+                name=name, start=match.start(),
+                is_subject=bool(ACTION_AFTER_ORGAN.match(after)),
+            )
+    return [found[start] for start in sorted(found)]
+
+
+def _trim_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    words = name.split()
+    kept = []
+    for word in words:
+        if word in NAME_STOP_WORDS or (kept and word.isupper() and len(word) > 1
+                                       and not word.isdigit()):
+            break
+        kept.append(word)
+    return " ".join(kept) or None

@@ -1,0 +1,191 @@
+"""Which periods a meeting reviews and deploys, in both numeral styles ("quý II/2024", "quý
+1/2024", "6 tháng cuối năm", "9 tháng", "7 tháng"), and the kind of meeting they make.
+
+Split from pipelines.meetings (one responsibility per module).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Periods -------------------------------------------------------------------------------------
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+YEAR_SUFFIX = r"(?:\s*(?:/|-|–|năm)\s*(?P<year>20\d\d))?"
+PERIOD_PATTERNS = [
+    ("half", re.compile(r"(?P<half>6|sáu) tháng (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
+    ("nine", re.compile(r"(?<![\d/])(?:9|chín) tháng(?: đầu năm)?" + YEAR_SUFFIX, re.I)),
+    ("last_quarter", re.compile(r"(?<![\d/])[1-3] tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    # "những tháng cuối năm": the second half, as papers use it
+    ("last_months", re.compile(r"(?:những|các) tháng cuối năm" + YEAR_SUFFIX, re.I)),
+    # "7 tháng", "10 tháng đầu năm": the months so far, ending with that month
+    ("months_so_far", re.compile(r"(?<![\d/])(?P<months>[2-9]|1[01]) tháng(?: đầu năm)?(?! cuối)"
+                                 + YEAR_SUFFIX, re.I)),
+    ("quarter", re.compile(r"quý (?P<quarter>IV|I{1,3}|[1-4])\b" + YEAR_SUFFIX, re.I)),
+    ("month", re.compile(r"tháng (?P<month>1[0-2]|0?[1-9])(?![\d/.-]\d{1,2}[/.-])" + YEAR_SUFFIX,
+                         re.I)),
+    ("year", re.compile(r"(?:công tác |nhiệm vụ |kế hoạch |(?<!tháng )năm )(?:năm )?"
+                        r"(?P<year>20\d\d)"
+                        r"(?!\s*[-–]\s*20\d\d)", re.I)),
+]
+# "thực hiện nhiệm vụ quý I" reviews; "triển khai nhiệm vụ quý II" deploys.
+DEPLOY_CUE = re.compile(r"triển khai|phương hướng|nhiệm vụ tr[ọo]ng tâm|nhiệm vụ,? giải pháp|"
+                        r"bàn (?:các )?giải pháp|quyết định (?:kế hoạch|nhiệm vụ)|"
+                        r"kế hoạch phát triển|kế hoạch (?=quý|tháng|năm)", re.I)
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # quarter, month, half, year
+    value: str  # 2024-Q2, 2024-06, 2024-H2, 2024
+    start: int
+
+
+# "9 tháng" is the third quarter's review; "3 tháng cuối năm" the fourth quarter; "những tháng
+# cuối năm" the second half.
+FIXED_PART = {"nine": ("quarter", "Q3"), "last_quarter": ("quarter", "Q4"),
+              "last_months": ("half", "H2")}
+
+
+def _period(kind: str, match: re.Match, year: int) -> tuple[str, str]:
+    groups = match.groupdict()
+    if groups.get("year"):
+        year = int(groups["year"])
+    if kind in FIXED_PART:
+        period_kind, part = FIXED_PART[kind]
+        return period_kind, f"{year}-{part}"
+    if kind == "half":
+        return "half", f"{year}-H{1 if groups['which'].lower() == 'đầu' else 2}"
+    if kind == "months_so_far":
+        return "month", f"{year}-{int(groups['months']):02d}"
+    if kind == "quarter":
+        return "quarter", f"{year}-Q{ROMAN[groups['quarter'].lower()]}"
+    if kind == "month":
+        return "month", f"{year}-{int(groups['month']):02d}"
+    return "year", str(year)
+
+
+def find_periods(text: str, default_year: int) -> list[Period]:
+    """Period mentions in order, the year taken from the mention or else `default_year`."""
+    taken: list[tuple[int, int]] = []
+    periods = []
+    for kind, pattern in PERIOD_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            period_kind, value = _period(kind, match, default_year)
+            periods.append(Period(period_kind, value, match.start()))
+    return sorted(periods, key=lambda period: period.start)
+
+
+def previous_period(period: Period) -> str:
+    """The period a meeting that deploys `period` reviews."""
+    value = period.value
+    if period.kind == "quarter":
+        year, quarter = int(value[:4]), int(value[-1])
+        return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+    if period.kind == "month":
+        year, month = int(value[:4]), int(value[5:])
+        return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+    if period.kind == "half":
+        year = int(value[:4])
+        return f"{year}-H1" if value.endswith("H2") else f"{year - 1}-H2"
+    return str(int(value) - 1)
+
+
+def next_period(period: Period) -> Period:
+    """The period after `period`: what a meeting that reviews `period` goes on to."""
+    value = period.value
+    year = int(value[:4])
+    if period.kind == "quarter":
+        quarter = int(value[-1])
+        following = f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}"
+    elif period.kind == "month":
+        month = int(value[5:])
+        following = f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+    elif period.kind == "half":
+        following = f"{year}-H2" if value.endswith("H1") else f"{year + 1}-H1"
+    else:
+        following = str(year + 1)
+    return Period(period.kind, following, period.start)
+
+
+# With no deploy cue, the period right after a review cue is the one reviewed ("đánh giá kinh
+# tế - xã hội tháng 2", "xem xét kết quả thực hiện ... của năm 2025").
+REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xét|giao ban|"
+                        r"kinh tế\s*-?\s*xã hội", re.I)
+REVIEW_REACH = 120  # characters from the review cue to its period
+
+
+def _same_sentence(text: str, start: int, end: int) -> bool:
+    return not re.search(r"[.;!?]\s", text[start:end])
+
+
+def _is_last_part(head: str, period: Period) -> bool:
+    return "cuối" in head[period.start: period.start + 20]
+
+
+REGULAR_SESSION = re.compile(
+    r"kỳ họp thường (?:lệ|kỳ) (?P<which>cuối|giữa) năm(?: (?P<year>20\d\d))?", re.I)
+
+
+def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, str | None]:
+    """The period a meeting deploys (the first period after a deploy cue) and the one it
+    reviews (stated before that cue, or else the period before the deployed one). A council's
+    regular session at the end of a year reviews that year and decides the next; one at
+    mid-year reviews the first half and decides the second."""
+    session = REGULAR_SESSION.search(head)
+    if session:
+        year = int(session.group("year") or default_year)
+        if session.group("which").lower() == "cuối":
+            return Period("year", str(year + 1), session.start()), str(year)
+        return Period("half", f"{year}-H2", session.start()), f"{year}-H1"
+    periods = find_periods(head, default_year)
+    deploy = DEPLOY_CUE.search(head)
+    review = REVIEW_CUE.search(head)
+    if not deploy and review:
+        reviewed = next((p for p in periods
+                         if 0 <= p.start - review.start() <= REVIEW_REACH), None)
+        if reviewed is not None and _is_last_part(head, reviewed):
+            # "6 tháng cuối năm", "những tháng cuối năm" are what the meeting prepares
+            return reviewed, previous_period(reviewed)
+        if reviewed is not None:
+            later = [p for p in periods if p.start > reviewed.start and _is_last_part(head, p)]
+            return (later[0] if later else next_period(reviewed)), reviewed.value
+    deployed = None
+    if deploy:
+        deployed = next((p for p in periods if p.start >= deploy.start()
+                         and _same_sentence(head, deploy.start(), p.start)), None)
+        before = [p for p in periods if p.start < deploy.start()
+                  and _same_sentence(head, p.start, deploy.start())]
+        if deployed is None and before:  # "tháng 1 và đề ra phương hướng cho thời gian tới"
+            return next_period(before[-1]), before[-1].value
+        if deployed is None:  # a deploy cue with no period of its own
+            deployed = next((p for p in periods if p.start >= deploy.start()), None)
+    if deployed is None and periods:
+        deployed = periods[-1] if len(periods) > 1 else periods[0]
+    if deployed is None:
+        return None, None
+    earlier = [p for p in periods if p.start < deployed.start and p.value != deployed.value]
+    same_kind = [p for p in earlier if p.kind == deployed.kind]
+    if same_kind:
+        reviewed = same_kind[-1].value
+    elif deployed.kind == "quarter" and earlier and earlier[-1].kind == "half":
+        reviewed = earlier[-1].value
+    else:
+        reviewed = previous_period(deployed)
+    return deployed, reviewed
+
+
+# Kind ----------------------------------------------------------------------------------------
+SESSION = re.compile(r"kỳ họp (?:lần )?thứ\s*\d+|(?:hội nghị|kỳ họp)(?: [^,.;]{0,60})? lần thứ\s*"
+                     r"(?:\d+|[IVXLC]+)\b", re.I)
+KIND_OF_PERIOD = {"quarter": "quarterly", "month": "monthly", "half": "half_year",
+                  "year": "annual"}
+
+
+def meeting_kind(head: str, deployed: Period | None) -> str:
+    if SESSION.search(head):
+        return "session"
+    return KIND_OF_PERIOD.get(deployed.kind, "other") if deployed else "other"

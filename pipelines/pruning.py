@@ -1,0 +1,162 @@
+"""Remove side blocks and navigation from a page's tree before trafilatura reads it, on the
+class and id TOKENS of an element and on what it is, never on the frame of the page.
+
+Why tokens: WordPress and Drupal themes put layout words on <body> and on the article's own
+containers (`class="page one-sidebar sidebar-second"`, `l-sidebar-fixed l-article-body`,
+VnExpress's `div.sidebar-1` around `article.fck_detail`); a substring test on the whole
+attribute removed the page's body and left trafilatura the menus. Why the frame is kept:
+whatever its names, <html>, <body>, <main>, <article> and every ancestor of the element that
+holds the article's paragraphs are never removed, so a layout word can cost a side block at
+most, never the article.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words of a class or id token that name a block beside the article: side columns, related
+# and "other news" boxes, share and social buttons, comment threads, tag lists, print bars.
+# Matched as the start of a word of a token ("sidebar-2", "relatedPosts", "comments").
+SIDE_WORDS = ("sidebar", "related", "share", "social", "comment", "tinlienquan", "tinkhac",
+              "breadcrumb", "navbar", "navigation", "megamenu")
+# Whole words: "tags" but not "tagline", "menu" but not "menuitem-article", "nav" alone.
+# Not "footer" or "banner": themes name the article's own byline and title boxes so.
+SIDE_EXACT = ("tags", "menu", "nav", "widget", "cookie", "advert", "ads")
+# Multi-word names matched inside one token ("box-tin-lien-quan", "btn-google-news").
+SIDE_PHRASES = ("video-box", "box-video", "tin-lien-quan", "other-news", "google-news",
+                "print-bar", "tin-khac", "main-menu", "mega-menu")
+# Tags that are the page's frame or its article, never removed whatever their names.
+FRAME_TAGS = {"html", "body", "main", "article", "head"}
+# Navigation by what it is: a list or box of ten links or more whose text is nearly all
+# link text is a menu or a link list, whatever it is called.
+MENU_LINKS = 10
+MENU_LINK_SHARE = 0.8
+# A run of prose: the article's paragraphs are text nodes of this length or more.
+PROSE_CHARACTERS = 40
+WORD_SPLIT = re.compile(r"[-_\s]+")
+# A table cell with more text than this holds paragraphs of a page, not a figure.
+LAYOUT_CELL_CHARACTERS = 300
+
+
+def side_block_reason(element) -> str | None:
+    """The rule by which an element is a side block, from its tag, role and name tokens."""
+    if element.tag == "nav" or element.get("role") == "navigation":
+        return "navigation element"
+    for attribute in ("class", "id"):
+        for token in (element.get(attribute) or "").lower().split():
+            reason = _token_reason(token)
+            if reason:
+                return f"{attribute} token {token!r} ({reason})"
+    return None
+
+
+def _token_reason(token: str) -> str | None:
+    phrase = next((p for p in SIDE_PHRASES if p in token), None)
+    if phrase:
+        return phrase
+    for word in WORD_SPLIT.split(token):
+        if word in SIDE_EXACT:
+            return word
+        start = next((w for w in SIDE_WORDS if word.startswith(w)), None)
+        if start:
+            return start
+    return None
+
+
+# Any of the names anywhere in a class or id: a quick test before the token rules (a regular
+# expression on the attribute is ten times faster than splitting every element's tokens).
+ANY_NAME = re.compile("|".join((*SIDE_WORDS, *SIDE_EXACT, *SIDE_PHRASES)))
+
+
+def article_holder(tree):
+    """The element holding most of the page's prose (the parent of the most paragraph text),
+    or None: found before pruning so that no rule can remove it or its ancestors."""
+    totals: dict = {}
+    for text in tree.xpath(f"//text()[string-length(normalize-space()) >= {PROSE_CHARACTERS}]"):
+        owner = text.getparent()
+        if owner is None:
+            continue
+        if text.is_tail:
+            owner = owner.getparent()
+        if owner is None or owner.tag in ("script", "style"):
+            continue
+        container = owner.getparent() if owner.getparent() is not None else owner
+        totals[container] = totals.get(container, 0) + len(text)
+    return max(totals, key=totals.get) if totals else None
+
+
+def _is_menu(element) -> bool:
+    links = element.xpath(".//a")
+    if len(links) < MENU_LINKS:
+        return False
+    text = len(" ".join(element.text_content().split()))
+    linked = sum(len(" ".join(a.text_content().split())) for a in links)
+    return text > 0 and linked / text >= MENU_LINK_SHARE
+
+
+def prune_side_blocks(tree) -> list[str]:
+    """Remove side blocks and menus from the tree; what was removed and why, for --explain."""
+    holder = article_holder(tree)
+    protected = set() if holder is None else {holder, *holder.iterancestors()}
+    removed = []
+    root = tree.getroottree().getroot()
+    for element in tree.xpath("//*[@class or @id or @role] | //nav"):
+        if element.tag != "nav" and element.get("role") != "navigation" and not ANY_NAME.search(
+                f"{element.get('class', '')} {element.get('id', '')}".lower()):
+            continue
+        if element.tag in FRAME_TAGS or element in protected or _detached(element, root):
+            continue
+        reason = side_block_reason(element)
+        if reason:
+            removed.append(_describe(element, reason))
+            element.drop_tree()
+    for element in tree.xpath(f"//ul[count(.//a) >= {MENU_LINKS}] | "
+                              f"//ol[count(.//a) >= {MENU_LINKS}] | "
+                              f"//div[count(.//a) >= {MENU_LINKS}]"):
+        if element in protected or _detached(element, root) or not _is_menu(element):
+            continue
+        removed.append(_describe(element, "a menu: nearly all its text is links"))
+        element.drop_tree()
+    return removed
+
+
+def _detached(element, root) -> bool:
+    """Whether the element lies in a block already removed (its ancestors stop short of the
+    root: lxml keeps a removed block in the same document)."""
+    return element is not root and root not in element.iterancestors()
+
+
+def _describe(element, reason: str) -> str:
+    name = element.tag + "".join(f".{c}" for c in (element.get("class") or "").split()[:3])
+    words = " ".join(element.text_content().split())
+    return f"{name}: {reason}: {words[:60]!r}"
+
+
+def _is_layout_table(table) -> bool:
+    """A table that lays out a page or a photo rather than holding figures: one column, or a
+    cell holding a heading, another table or a long run of prose."""
+    rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    cells = [row.xpath("./td | ./th") for row in rows]
+    if all(len(row) <= 1 for row in cells):
+        return True
+    return any(cell.xpath(".//table | .//h1 | .//h2 | .//h3")
+               or len(" ".join(cell.text_content().split())) > LAYOUT_CELL_CHARACTERS
+               for row in cells for cell in row)
+
+
+def unwrap_layout_tables(tree) -> int:
+    """Turn layout tables into plain blocks, innermost first, so that trafilatura (which
+    reads tables row by row, a cell a column) keeps their paragraphs as paragraphs, while
+    tables of figures stay tables and reach the text row by row. Returns how many."""
+    unwrapped = 0
+    for table in reversed(tree.xpath("//table")):
+        if not _is_layout_table(table):
+            continue
+        for part in [table, *table.xpath("./thead | ./tbody | ./tfoot")]:
+            for row in part.xpath("./tr"):
+                for cell in row.xpath("./td | ./th"):
+                    cell.tag = "div"
+                row.tag = "div"
+            part.tag = "div"
+        unwrapped += 1
+    return unwrapped

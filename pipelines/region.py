@@ -1,0 +1,301 @@
+"""The article region of a site never seen: learned from its first pages, then reused as a
+hand-written `article_selector` is.
+
+trafilatura reads a whole portal page (menus, tickers, link lists: most of its 50-70 KB) to
+find an article of a few kilobytes. Pages of one template keep their article in the same
+element, so the crawl learns that element: on each of its first pages a worker finds where
+the extracted text sits (`locate_region`: the smallest element holding nearly all of it,
+widened to the article's own title, lead and byline) and names it by a CSS selector; once
+AGREEING_PAGES pages name the same selector, the rest of the crawl reads only that element.
+
+It is checked on every page (`extract_with_region`): where the element is missing, or the
+text read from it is much shorter than the site's articles were, the whole page is read
+instead, and MISSES_TO_FORGET such pages in a row make the crawl forget the region and learn
+again (a redesign). A profile's own `article_selector` always wins and is never learned over.
+
+Pure: the per-site state (`SiteRegion`) lives in the crawl process; the workers get a
+`RegionRequest` and send back a `RegionReport`, both small and picklable.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lxml.cssselect import CSSSelector
+
+from pipelines.extract import Extracted, extract_article, parse_html
+
+AGREEING_PAGES = 3
+# Pages whose region is looked for before the crawl gives up learning (a site whose articles
+# sit in no common element: each page is then read whole, as without this module).
+LEARNING_PAGES = 12
+# The share of the extracted text the region must hold (a duplicate of one line in a sidebar
+# must not widen it to the whole page).
+TEXT_SHARE = 0.9
+# Widening to the parent is worth it while at least this share of what the parent adds is
+# article text (the title, lead and byline around the body; not a related-news box).
+WIDEN_SHARE = 0.34
+# The region takes in the headline's block when that adds at most this share of its text.
+HEADLINE_SPAN = 0.5
+HEADLINE_LEVELS = 2
+# A page whose region text is shorter than this share of the site's median article is read
+# whole as well, to be sure the region did not miss it.
+SHORT_SHARE = 0.5
+MISSES_TO_FORGET = 3
+# Text nodes shorter than this say too little to place the text ("Trang chủ", a date).
+MIN_NODE = 12
+logger = logging.getLogger(__name__)
+
+# Ids and classes with long digit runs change from page to page (post-12345, node_778).
+VOLATILE_NAME = re.compile(r"\d{3,}")
+
+
+@dataclass(frozen=True)
+class RegionRequest:
+    """What the crawl process asks of a worker for one page."""
+
+    selector: str | None = None  # the region to read (the profile's, or the learned one)
+    learned: bool = False  # the selector was learned: check it, fall back on a miss
+    locate: bool = False  # name the element where the text sits (learning)
+    expected_length: int = 0  # the site's median article length so far
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    """What a worker found about the region on one page."""
+
+    candidate: str | None = None  # the selector of the element holding the text
+    text_length: int = 0
+    missed: bool = False  # the learned region was missing or held too little
+    in_learned_region: bool = False  # the text was read from the learned region alone
+
+
+@dataclass
+class SiteRegion:
+    """One site's region through a crawl: the profile's selector, or the regions learned (one
+    per article template the site uses, read as one CSS selector group)."""
+
+    hand_selector: str | None = None
+    learned: list[str] = field(default_factory=list)
+    candidates: Counter = field(default_factory=Counter)
+    located: int = 0  # pages located since the last region was learned
+    lengths: list[int] = field(default_factory=list)
+    misses_in_a_row: int = 0
+    forgotten: int = 0
+
+    def request(self) -> RegionRequest:
+        if self.hand_selector:
+            return RegionRequest(selector=self.hand_selector)
+        return RegionRequest(
+            selector=", ".join(self.learned) or None, learned=bool(self.learned),
+            locate=self.located < LEARNING_PAGES,
+            expected_length=int(statistics.median(self.lengths)) if self.lengths else 0)
+
+    def observe(self, report: RegionReport) -> None:
+        """Learn from one page's report; forget the regions when they keep missing."""
+        if self.hand_selector:
+            return
+        if report.text_length and len(self.lengths) < 50:
+            self.lengths.append(report.text_length)
+        if report.candidate and self._agreed(report.candidate):
+            self.misses_in_a_row = 0  # a page of another template, now learned too
+            return
+        self.misses_in_a_row = self.misses_in_a_row + 1 if report.missed else 0
+        if self.misses_in_a_row >= MISSES_TO_FORGET:
+            logger.info("article region %r forgotten: it missed %d pages in a row",
+                        ", ".join(self.learned), self.misses_in_a_row)
+            self.forget()
+
+    def _agreed(self, candidate: str) -> bool:
+        """Count one page's candidate; whether it has just been learned."""
+        self.located += 1
+        self.candidates[candidate] += 1
+        if self.candidates[candidate] < AGREEING_PAGES or candidate in self.learned:
+            return False
+        self.learned.append(candidate)
+        self.located = 0
+        logger.info("article region learned: %r (%d pages agree)", candidate, AGREEING_PAGES)
+        return True
+
+    def forget(self) -> None:
+        self.learned, self.misses_in_a_row, self.located = [], 0, 0
+        self.candidates.clear()
+        self.forgotten += 1
+
+
+# Finding the element ------------------------------------------------------------------------
+def _normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _in_text(node: str, text: str) -> bool:
+    """Whether a text node of the page is part of the extracted text (a long node may have
+    lost a prefix or an end marker to cleaning: its middle is enough)."""
+    if node in text:
+        return True
+    middle = len(node) // 2
+    return len(node) >= 60 and node[middle - 20 : middle + 20] in text
+
+
+def _shown_in(node):
+    """The element a text node is shown in: its parent's for a tail (lxml gives the element
+    the tail follows)."""
+    owner = node.getparent()
+    return owner.getparent() if owner is not None and node.is_tail else owner
+
+
+def _weights(tree, text: str) -> tuple[dict, dict]:
+    """Per element: characters of its own text nodes found in the extracted text, and all
+    characters of its own text nodes (a tail counts for the element it is shown in)."""
+    matched: dict = {}
+    total: dict = {}
+    # One walk over libxml2's text nodes (no per-element text_content): fast on big pages.
+    for node in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+        content = _normalize(str(node))
+        owner = _shown_in(node)
+        if not content or owner is None:
+            continue
+        total[owner] = total.get(owner, 0) + len(content)
+        if len(content) >= MIN_NODE and _in_text(content, text):
+            matched[owner] = matched.get(owner, 0) + len(content)
+    return matched, total
+
+
+def _subtree_sums(weights: dict) -> Counter:
+    sums: Counter = Counter()
+    for element, weight in weights.items():
+        sums[element] += weight
+        for ancestor in element.iterancestors():
+            sums[ancestor] += weight
+    return sums
+
+
+def _with_headline(tree, element, title: str | None, everything: Counter):
+    """The element widened to the article's own headline, when the headline sits just above
+    the text, in the same block (HEADLINE_LEVELS up at most; not a page or column header)."""
+    if not title:
+        return element
+    above = [element, *element.iterancestors()][1 : HEADLINE_LEVELS + 1]
+    # The headline as a text node of its own (an h1, or a CMS's title div), found by libxml2.
+    for node in tree.xpath("//body//text()[normalize-space(.) = $title]", title=title):
+        heading = _shown_in(node)
+        if heading is None or heading in above:
+            continue
+        ancestors = set(heading.iterancestors())
+        common = next((e for e in above if e in ancestors), None)
+        if (common is not None and common.tag not in ("body", "html")
+                and _precedes(heading, element, common)
+                and everything[common] - everything[element]
+                <= HEADLINE_SPAN * everything[element]):
+            return common
+    return element
+
+
+def _precedes(first, second, within) -> bool:
+    """Whether `first` comes before `second` in the document (both inside `within`)."""
+    for element in within.iter():
+        if element is first or element is second:
+            return element is first
+    return False
+
+
+def _region_element(tree, text: str, title: str | None):
+    """The smallest element holding TEXT_SHARE of the extracted text, widened to its headline
+    and while its parent adds mostly article text; None when the text cannot be placed."""
+    matched, total = _weights(tree, text)
+    found = sum(matched.values())
+    if not found or found < 0.5 * len(text.replace("\n", " ")):
+        return None
+    inside, everything = _subtree_sums(matched), _subtree_sums(total)
+    enough = [element for element, weight in inside.items() if weight >= TEXT_SHARE * found]
+    element = max(enough, key=lambda e: sum(1 for _ in e.iterancestors()))
+    element = _with_headline(tree, element, title, everything)
+    while (parent := element.getparent()) is not None and parent.tag not in ("body", "html"):
+        added = everything[parent] - everything[element]
+        gained = inside[parent] - inside[element]
+        if added and (not gained or gained < WIDEN_SHARE * added):
+            break  # a wrapper that adds nothing is taken: pages with and without a lead agree
+        element = parent
+    return element
+
+
+def _step(element) -> str:
+    """The element as one CSS step: tag, stable id, else stable classes."""
+    ident = element.get("id", "")
+    if ident and not VOLATILE_NAME.search(ident) and re.fullmatch(r"[A-Za-z][\w-]*", ident):
+        return f"{element.tag}#{ident}"
+    classes = [name for name in element.get("class", "").split()
+               if re.fullmatch(r"[A-Za-z_][\w-]*", name) and not VOLATILE_NAME.search(name)]
+    return element.tag + "".join(f".{name}" for name in classes)
+
+
+def css_path(tree, element) -> str | None:
+    """A selector whose first match on the page is `element`: its own step if that is
+    enough, else the steps from its nearest ancestor with an id (or from body)."""
+    steps = []
+    for current in (element, *element.iterancestors()):
+        if current.tag in ("body", "html") or not isinstance(current.tag, str):
+            break
+        steps.insert(0, _step(current))
+        selector = " > ".join(steps)
+        matches = CSSSelector(selector)(tree)
+        if matches and matches[0] is element:
+            return selector
+        if "#" in steps[0]:
+            break
+    return None
+
+
+def locate_region(html: str, text: str, title: str | None = None) -> str | None:
+    """The CSS selector of the element where `text` (the article extracted from the page
+    `html`) sits, or None when it sits in no single element."""
+    tree = parse_html(html)
+    if tree is None or not text:
+        return None
+    element = _region_element(tree, _normalize(text), title and _normalize(title))
+    return css_path(tree, element) if element is not None else None
+
+
+# Extracting with it -------------------------------------------------------------------------
+def _selector_missed(extracted: Extracted, selector: str) -> bool:
+    """Whether the extractor warned that the selector matched nothing (the only warning
+    that names it) and read the whole page instead."""
+    return any(repr(selector) in warning for warning in extracted.warnings)
+
+
+def extract_with_region(body: bytes, url: str, declared_encoding: str | None,
+                        request: RegionRequest) -> tuple[Extracted, RegionReport]:
+    """The page extracted as `request` asks, and what was learned of its region."""
+    extracted = extract_article(body, url=url, declared_encoding=declared_encoding,
+                                article_selector=request.selector)
+    missed = False
+    if request.learned:
+        extracted, missed = _checked(extracted, body, url, declared_encoding, request)
+        if not missed:
+            return extracted, RegionReport(None, len(extracted.text), in_learned_region=True)
+    candidate = None
+    if request.locate and extracted.text and not extracted.rejected:
+        candidate = locate_region(extracted.html, extracted.text, extracted.title)
+    return extracted, RegionReport(candidate, len(extracted.text), missed=missed)
+
+
+def _checked(extracted: Extracted, body: bytes, url: str, declared_encoding: str | None,
+             request: RegionRequest) -> tuple[Extracted, bool]:
+    """The page as read from the learned region, or read whole when the region missed it;
+    and whether it missed."""
+    if _selector_missed(extracted, request.selector):
+        # The extractor read the whole page already; its warning is for a profile's selector.
+        extracted.warnings = [w for w in extracted.warnings if repr(request.selector) not in w]
+        return extracted, True
+    if extracted.fell_back:  # the region held too little of what plain trafilatura finds
+        return extract_article(body, url=url, declared_encoding=declared_encoding), True
+    if len(extracted.text) >= SHORT_SHARE * request.expected_length or extracted.rejected:
+        return extracted, False
+    whole = extract_article(body, url=url, declared_encoding=declared_encoding)
+    if len(whole.text) > 1.5 * len(extracted.text) + 100:  # the region held only part of it
+        return whole, True
+    return extracted, False

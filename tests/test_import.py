@@ -1,0 +1,157 @@
+"""`vnarchive import`: web archive files (WARC, WACZ, ARC) into the archive, as a crawl would
+write them, once, with their provenance; a corrupt record costs only itself."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.archive_files import read_payload, scan_files
+from archive.importer import import_files as archive_files
+from crawler.profiles import find_profile
+from tests.conftest import query, run_vnarchive
+from tests.web_archives import SITE, articles_of, pack_wacz, recording  # noqa: F401
+
+pytestmark = pytest.mark.timeout(300)
+
+TABLES = ("articles", "article_versions", "pages", "captures", "meeting_reports")
+
+
+def counts(db: Path) -> dict[str, int]:
+    return {table: query(db, f"select count(*) from {table}")[0][0] for table in TABLES}
+
+
+def import_files(db: Path, *args) -> str:
+    result = run_vnarchive("import", *map(str, args), "--db", str(db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_an_import_writes_the_rows_a_crawl_wrote(recording, tmp_path):  # noqa: F811
+    db = tmp_path / "imported.db"
+    output = import_files(db, *recording.warcs, "--site", SITE)
+    live = recording.articles()
+    assert len(live) == 17
+    # Same text, title, date and label; the capture time is the fetch time (the WARC-Date of
+    # the recording's fetch), never the publication date.
+    assert articles_of(db) == live
+    assert "17 pages imported (17 new articles" in output
+    sources = query(db, "select distinct source_kind, source from captures")
+    assert sources == [("file", str(recording.warcs[0].resolve()))]
+    assert query(db, "select distinct found_via from articles") == [("import",)]
+    # Each article's raw page is in the archive's own WARC files: reprocess can rebuild it.
+    assert run_vnarchive("reprocess", "--db", str(db)).returncode == 0
+    assert articles_of(db) == live
+
+
+def test_importing_twice_or_the_same_captures_as_a_wacz_changes_nothing(recording, tmp_path):  # noqa: F811
+    db = tmp_path / "twice.db"
+    import_files(db, *recording.warcs, "--site", SITE)
+    before = counts(db)
+    rows = articles_of(db)
+    again = import_files(db, *recording.warcs, "--site", SITE)
+    assert "0 pages imported" in again and "17 already archived" in again
+    wacz = pack_wacz(recording.warcs, tmp_path / "portal.wacz")
+    import_files(db, wacz, "--site", SITE)
+    assert counts(db) == before
+    assert articles_of(db) == rows
+
+
+def test_a_wacz_alone_imports_like_its_warcs_on_worker_processes(recording, tmp_path):  # noqa: F811
+    db = tmp_path / "wacz.db"
+    wacz = pack_wacz(recording.warcs, tmp_path / "portal.wacz")
+    result = archive_files(str(db), [wacz], [find_profile(SITE)], workers=2)
+    assert (result.articles_new, result.matched, result.corrupt) == (17, 17, 0)
+    assert articles_of(db) == recording.articles()
+    assert query(db, "select distinct site from articles") == [(SITE,)]
+
+
+def test_a_corrupt_record_costs_that_record_only(recording, tmp_path):  # noqa: F811
+    warc = tmp_path / "damaged.warc.gz"
+    shutil.copy(recording.warcs[0], warc)
+    articles = [r for r in scan_files([warc]).records
+                if r.record_type == "response" and "/tin-tuc/Pages/" in r.url
+                and "default.aspx" not in r.url]
+    victim = articles[5]
+    data = bytearray(warc.read_bytes())
+    middle = victim.location.offset + 200  # inside the gzip member of its response
+    data[middle:middle + 64] = b"\x00" * 64
+    data += gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n")[:-6]  # a torn last record
+    warc.write_bytes(bytes(data))
+    db = tmp_path / "damaged.db"
+    output = import_files(db, warc, "--site", SITE)
+    assert "16 pages imported" in output
+    assert "2 corrupt records skipped" in output
+    stored = articles_of(db)
+    assert len(stored) == 16
+    assert not any(key.endswith(victim.url.split("://", 1)[1]) for key in stored)
+
+
+def older_capture(recording, when: str, path: Path) -> tuple[str, Path]:  # noqa: F811
+    """A WARC holding an earlier capture of one article, with an extra sentence."""
+    record = next(r for r in scan_files(recording.warcs).records
+                  if "ubnd-huyen-to-chuc-hoi-nghi-thuong-ky" in r.url)
+    payload = read_payload(record.location)
+    body = payload.body.replace(b"</p>", " Bản tin đăng lần đầu.</p>".encode(), 1)
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                   protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            record.url, "response", payload=io.BytesIO(body), http_headers=headers,
+            warc_headers_dict={"WARC-Date": when}))
+    return record.url, path
+
+
+def test_an_older_capture_becomes_an_earlier_version(recording, tmp_path):  # noqa: F811
+    db = tmp_path / "versions.db"
+    import_files(db, *recording.warcs, "--site", SITE)
+    url, warc = older_capture(recording, "2024-08-01T03:00:00Z", tmp_path / "old.warc.gz")
+    output = import_files(db, warc, "--site", SITE)
+    assert "1 earlier versions" in output
+    key = url.replace("http://", "https://")
+    current = query(db, "select text, fetched_at, first_seen_at from articles "
+                        "where canonical_url = ?", [key])[0]
+    assert "Bản tin đăng lần đầu" not in current[0]  # the newer copy stays the article
+    assert current[2] == "2024-08-01T03:00:00+00:00"  # first seen in the older capture
+    versions = query(db, "select text, fetched_at, replaced_at from article_versions")
+    assert len(versions) == 1 and "Bản tin đăng lần đầu" in versions[0][0]
+    assert versions[0][1:] == ("2024-08-01T03:00:00+00:00", current[1])
+    assert len(articles_of(db)) == 17
+    before = counts(db)
+    import_files(db, warc, "--site", SITE)
+    assert counts(db) == before
+
+
+def test_arc_files_are_read(recording, tmp_path):  # noqa: F811
+    """An ARC (version 1) file, the Internet Archive's format before WARC, written by hand
+    from one captured response."""
+    record = next(r for r in scan_files(recording.warcs).records
+                  if "ubnd-huyen-to-chuc-hoi-nghi-thuong-ky" in r.url)
+    payload = read_payload(record.location)
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + payload.body
+    header = b"filedesc://portal.arc 0.0.0.0 20190101000000 text/plain 0\n"
+    description = b"1 0 vnarchive\nURL IP-address Archive-date Content-type Archive-length\n"
+    first = header.replace(b" 0\n", f" {len(description)}\n".encode()) + description + b"\n"
+    entry = f"{record.url} 127.0.0.1 20190101000000 text/html {len(http)}\n".encode()
+    arc = tmp_path / "portal.arc"
+    arc.write_bytes(first + entry + http + b"\n")
+    db = tmp_path / "arc.db"
+    output = import_files(db, arc, "--site", SITE)
+    assert "1 pages imported (1 new articles" in output
+    assert query(db, "select fetched_at from articles") == [("2019-01-01T00:00:00+00:00",)]
+
+
+def test_all_keeps_every_html_page_and_bad_input_is_refused(recording, tmp_path):  # noqa: F811
+    db = tmp_path / "all.db"
+    output = import_files(db, *recording.warcs, "--all")
+    # Listing pages are HTML too, but hold no article: they are counted, not stored.
+    assert "without article text" in output and len(articles_of(db)) == 17
+    missing = run_vnarchive("import", str(tmp_path / "nope.warc.gz"), "--db", str(db))
+    assert missing.returncode == 2 and "no such file" in missing.stderr

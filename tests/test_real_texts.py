@@ -1,0 +1,182 @@
+"""The classifier on real news (../shared, kept out of the repository), and input as it comes.
+
+bench/eval_classify.py --real prints the table; these tests fail when a figure on the real test
+split (RSS items of 2025-2026 and real article pages, labelled by hand in
+bench/labels/real_texts.tsv) falls below its floor. Floors are pinned from measured figures and
+may only rise. CI runs on a clean clone without ../shared: those tests skip, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bench.real_texts import evaluate_real, shared_folder
+from pipelines.classify import classify, is_teaser_list
+from pipelines.extract import extract_article
+from pipelines.vietnamese import fold_diacritics, fold_nfc, prepare_input
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+# Measured 2026-12-03 (python bench/eval_classify.py --real): precision 1.000, recall 1.000;
+# organ 0.944, every other field 1.000. The issue's targets (0.95, fields 0.90) are the floors.
+PRECISION_FLOOR = 0.95
+RECALL_FLOOR = 0.95
+FIELD_FLOORS = {"organ": 0.94, "locality": 0.95, "province": 0.95, "meeting_date": 0.95,
+                "period_reviewed": 0.95, "period_deployed": 0.95}
+REPORT = ("Huyện ủy Thuận Bắc triển khai nhiệm vụ quý 2/2024",
+          "Ngày 4/4, Huyện ủy Thuận Bắc tổ chức Hội nghị đánh giá kết quả thực hiện nhiệm vụ "
+          "quý 1 và triển khai nhiệm vụ quý 2/2024.")
+
+
+@pytest.fixture(scope="module")
+def real_test_split():
+    shared = shared_folder()
+    if shared is None:
+        pytest.skip("../shared/real-texts is absent (a clean clone): the real texts are kept "
+                    "out of the repository")
+    return evaluate_real("test", shared)
+
+
+def test_real_test_split_floors(real_test_split):
+    result = real_test_split
+    assert result.precision >= PRECISION_FLOOR, result.confusions
+    assert result.recall >= RECALL_FLOOR, result.confusions
+    for field_name, floor in FIELD_FLOORS.items():
+        assert result.accuracy(field_name) >= floor, (field_name, result.confusions)
+
+
+def test_beats_the_one_line_baseline(real_test_split):
+    assert real_test_split.f1 > real_test_split.base.f1 + 0.3
+
+
+def _fields(result):
+    meeting = result.meeting
+    return (result.is_meeting_report, meeting.organ, meeting.locality, meeting.province,
+            meeting.meeting_date, meeting.period_reviewed, meeting.period_deployed)
+
+
+@pytest.mark.parametrize("form", ["NFD", "old tone", "segmented"])
+def test_input_as_it_comes(form):
+    title, text = REPORT
+    if form == "NFD":
+        title, text = (unicodedata.normalize("NFD", part) for part in (title, text))
+    elif form == "old tone":
+        title, text = (part.replace("ủy", "uỷ") for part in (title, text))
+    else:  # word-segmented, punctuation split off, as in the vietnews corpus
+        title = title.replace("Huyện ủy", "Huyện_uỷ").replace("nhiệm vụ", "nhiệm_vụ")
+        text = text.replace("Hội nghị", "Hội_nghị").replace(",", " ,").replace("Huyện ủy",
+                                                                              "Huyện_uỷ")
+    assert _fields(classify(title, text, "2024-04-05")) == (
+        True, "party_committee", "Thuận Bắc", "Ninh Thuận", "2024-04-04", "2024-Q1", "2024-Q2")
+
+
+def test_headline_only_item():
+    result = classify("UBND tỉnh Quảng Ngãi tổng kết năm 2025, triển khai nhiệm vụ năm 2026", "")
+    assert result.is_meeting_report
+    assert (result.meeting.organ, result.meeting.province) == ("people_committee", "Quảng Ngãi")
+
+
+def test_a_teaser_list_is_never_a_report():
+    teasers = "\n".join(f"Huyện ủy X triển khai nhiệm vụ quý {q}/2024 ({d}/0{q}/2024)"
+                        for q, d in zip((1, 2, 3, 4, 1, 2), (3, 4, 5, 6, 7, 8), strict=True))
+    assert is_teaser_list(teasers)
+    result = classify("Tin tức", teasers)
+    assert not result.is_meeting_report and result.is_listing
+    assert any("teasers" in name for name, _ in result.cues)  # --explain says why
+
+
+@pytest.mark.parametrize(("title", "lead"), [
+    ("Đảng ủy Chính phủ tổng kết năm 2025",
+     "Ngày 11-1, Đảng ủy Chính phủ tổ chức Hội nghị tổng kết công tác năm 2025, triển khai "
+     "phương hướng, nhiệm vụ năm 2026."),
+    ("Thành Đoàn tổng kết năm",
+     "Chiều 30-1, hội nghị Ban Chấp hành Thành Đoàn TP.HCM đã tổng kết công tác Đoàn năm 2025 "
+     "và triển khai nhiệm vụ năm 2026."),
+    ("HĐND TP sẽ chất vấn về giao thông",
+     "Kỳ họp thường lệ cuối năm HĐND TP sẽ xem xét nhiều nội dung, trong đó có phiên chất vấn."),
+    ("Đà Nẵng tổng kết phòng thủ dân sự",
+     "Tại hội nghị tổng kết công tác phòng thủ dân sự năm 2025, Chủ tịch UBND TP Đà Nẵng đề "
+     "nghị đánh giá vai trò của thủy điện."),
+])
+def test_real_kinds_of_false_positive(title, lead):
+    assert not classify(title, lead, "2026-01-12").is_meeting_report
+
+
+def test_meeting_in_the_lead_and_a_regular_session():
+    result = classify("Tây Ninh đón 7 triệu khách trong năm 2025",
+                      "Ngày 9-12, Hội đồng nhân dân tỉnh Tây Ninh khóa X, nhiệm kỳ 2021-2026 đã "
+                      "khai mạc kỳ họp thứ 7, kỳ họp thường lệ cuối năm 2025.", "2025-12-09")
+    assert _fields(result) == (True, "people_council", "Tây Ninh", "Tây Ninh", "2025-12-09",
+                               "2025", "2026")
+
+
+def test_province_at_the_time_and_today():
+    text = ("Ngày 5/7, UBND huyện Bến Lức tổ chức hội nghị đánh giá kết quả thực hiện nhiệm vụ "
+            "6 tháng đầu năm, triển khai nhiệm vụ 6 tháng cuối năm 2024.")
+    before = classify("UBND huyện Bến Lức triển khai nhiệm vụ 6 tháng cuối năm 2024", text,
+                      "2024-07-06").meeting
+    assert (before.province, before.province_2025) == ("Long An", "Tây Ninh")
+    after = classify("UBND huyện Bến Lức triển khai nhiệm vụ 6 tháng cuối năm 2025",
+                     text.replace("2024", "2025"), "2025-07-06").meeting
+    assert (after.province, after.province_2025) == ("Tây Ninh", "Tây Ninh")
+
+
+# The seeds' table (shared/seeds/README.md, written by hand): with no publication date the
+# year of the meeting comes from the period the title names.
+SEED_DATES = {"000": "2024-04-04", "001": "2023-04-06", "002": "2023-04-07",
+              "003": "2024-06-04", "004": "2024-01-10"}
+
+
+@pytest.mark.parametrize("prefix", sorted(SEED_DATES))
+def test_seed_dates_without_publication_date(prefix):
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    title, _, text = path.read_text(encoding="utf-8").strip().partition("\n")
+    result = classify(title.strip(), text)
+    assert result.is_meeting_report
+    assert result.meeting.meeting_date == SEED_DATES[prefix]
+
+
+# Facts: since 1 July 2025 "phường Tam Bình" is a ward of TP Hồ Chí Minh and "xã Tam Bình" a
+# commune of Vĩnh Long; before, "phường Tam Bình" was a ward of Thủ Đức (TP Hồ Chí Minh) and
+# "xã Tân Quới" of huyện Bình Tân was in Vĩnh Long (another "Tân Quới" was in Đồng Tháp).
+@pytest.mark.parametrize(("place", "day", "province", "province_2025"), [
+    ("phường Tam Bình", "2025-12-20", "Hồ Chí Minh", "Hồ Chí Minh"),
+    ("xã Tam Bình", "2025-12-20", "Vĩnh Long", "Vĩnh Long"),
+    ("phường Tam Bình", "2024-12-20", "Hồ Chí Minh", "Hồ Chí Minh"),
+    ("xã Tân Quới (huyện Bình Tân)", "2024-12-20", "Vĩnh Long", "Vĩnh Long"),
+])
+def test_commune_resolved_in_the_structure_of_the_day(place, day, province, province_2025):
+    lead = (f"Sáng 20-12, Đảng ủy {place} tổ chức hội nghị tổng kết công tác năm, "
+            f"triển khai nhiệm vụ năm tới.")
+    meeting = classify(f"Đảng ủy {place} tổng kết năm", lead, day).meeting
+    assert meeting.locality_level == "xã" and meeting.locality in place
+    assert (meeting.province, meeting.province_2025) == (province, province_2025)
+
+
+def test_real_listing_pages_are_lists_of_teasers():
+    shared = shared_folder()
+    if shared is None:
+        pytest.skip("../shared/real-pages is absent (a clean clone)")
+    folder = shared / "real-pages" / "listings"
+    for listing in json.loads((folder / "listings.json").read_text()):
+        text = extract_article((folder / listing["file"]).read_bytes(), url=listing["url"]).text
+        result = classify("", text)
+        assert result.is_listing and not result.is_meeting_report, listing["file"]
+
+
+@pytest.mark.parametrize("text", ["Đảng bộ huyện Hà Trung", "Hoà Bình, THUỶ LỢI  Ðà Nẵng",
+                                  unicodedata.normalize("NFD", "Huyện uỷ Ngân Sơn, quý II")])
+def test_fast_fold_is_the_archive_fold(text):
+    prepared = prepare_input(text)
+    assert fold_nfc(prepared) == fold_diacritics(prepared)
+
+
+def test_province_from_the_source_line():
+    lead = ("Sáng 20/12, Ban Chấp hành Đảng bộ tỉnh tổ chức hội nghị tổng kết công tác năm "
+            "2024, triển khai nhiệm vụ năm 2025.\nThu Hà (Báo Lạng Sơn)")
+    meeting = classify("Tỉnh ủy tổng kết công tác năm 2024", lead, "2024-12-21").meeting
+    assert (meeting.organ, meeting.locality_level, meeting.province) == (
+        "party_committee", "tỉnh", "Lạng Sơn")

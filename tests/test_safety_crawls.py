@@ -1,0 +1,150 @@
+"""Issue 20 in real crawls (subprocesses): a careless profile and a hostile site no longer stall
+or falsely fail a crawl.
+
+One small site, served here on 127.0.0.1, with no robots.txt (404), two articles, an article
+page of 100,000 attributes (case 4), and a listing link that makes the profile's pattern
+`/tin/(a+)+$` backtrack without end in Python's `re` (case 5). The archive holds a run that a
+SIGKILL left `running` (case 5's aftermath). One crawl must finish in seconds, reject the
+attribute page with its reason, mark the stuck run `killed`, and leave `status` healthy
+(case 7).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from archive.schema import open_database
+from tests.conftest import query, run_vnarchive
+
+pytestmark = pytest.mark.timeout(240)
+
+BACKTRACKING_LINK = "/tin/" + "a" * 34 + "!"
+ARTICLE = ("<html><head><title>Huyện ủy họp phiên {n}</title>"
+           "<meta property='article:published_time' content='2024-05-0{n}T08:00:00+07:00'>"
+           "</head><body><article><h1>Huyện ủy họp phiên {n}</h1>"
+           + "<p>Huyện ủy tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 với các nội dung "
+             "quan trọng cho toàn huyện trong thời gian tới.</p>" * 5
+           + "</article></body></html>")
+
+
+def attribute_page() -> bytes:
+    attributes = " ".join(f"data-a{number}=x" for number in range(100_000))
+    return (f"<html><head><title>Tin</title></head><body><div {attributes}>"
+            "<p>Huyện ủy họp.</p></div></body></html>").encode()
+
+
+PAGES = {
+    "/": ("<html><body><a href='/tin/a'>Huyện ủy họp phiên 1</a> <a href='/tin/aa'>Huyện ủy "
+          f"họp phiên 2</a> <a href='/tin/aaa'>Trang lạ</a> <a href='{BACKTRACKING_LINK}'>"
+          "Liên kết</a></body></html>").encode(),
+    "/tin/a": ARTICLE.format(n=1).encode(),
+    "/tin/aa": ARTICLE.format(n=2).encode(),
+    "/tin/aaa": attribute_page(),
+}
+
+
+class Site(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = PAGES.get(self.path)
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+def serve(server: ThreadingHTTPServer) -> ThreadingHTTPServer:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def profile(folder: Path, name: str, base: str) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(f"""name = "{name}"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["{base}/"]
+allowed_domains = ["{base.split('//')[1].rsplit(':', 1)[0].strip('[]')}"]
+article_pattern = '/tin/(a+)+$'
+download_delay = 0
+autothrottle = false
+""")
+    return path
+
+
+@dataclass
+class Crawl:
+    db: Path
+    code: int
+    stderr: str
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory) -> Crawl:
+    folder = tmp_path_factory.mktemp("careless")
+    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), Site))
+    db = folder / "a.db"
+    archive = open_database(str(db))
+    archive["crawl_runs"].insert({"started_at": "2024-01-01T00:00:00+00:00", "status": "running",
+                                  "sites": '["careless_site"]'})
+    archive.conn.commit()
+    archive.close()
+    path = profile(folder, "careless_site", f"http://127.0.0.1:{server.server_address[1]}")
+    started = time.monotonic()
+    try:
+        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db))
+    finally:
+        server.shutdown()
+    return Crawl(db, result.returncode, result.stderr, time.monotonic() - started)
+
+
+def test_a_backtracking_pattern_does_not_hang_the_crawl(crawl):
+    assert crawl.code == 0, crawl.stderr[-2000:]
+    assert crawl.seconds < 90
+    urls = sorted(row[0] for row in query(crawl.db, "select url from articles"))
+    assert [url.rsplit("/", 1)[1] for url in urls] == ["a", "aa"]
+
+
+def test_a_page_of_attributes_is_rejected_with_its_reason(crawl):
+    errors = query(crawl.db, "select error from pages where url like '%/tin/aaa'")
+    assert errors and errors[0][0].startswith("rejected: an element with 100000 attributes")
+
+
+def test_the_run_a_crash_left_running_is_marked_killed(crawl):
+    assert query(crawl.db, "select status from crawl_runs order by id") == [("killed",),
+                                                                            ("finished",)]
+
+
+def test_a_site_without_robots_txt_is_healthy(crawl):
+    result = run_vnarchive("status", "--db", str(crawl.db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert query(crawl.db, "select errors from site_runs") == [(1,)]  # the rejected page only
+
+
+def test_an_ipv6_loopback_start_url_is_crawled(tmp_path):
+    try:
+        server = serve(IPv6Server(("::1", 0), Site))
+    except OSError as error:
+        pytest.skip(f"no IPv6 loopback here ({error})")
+    path = profile(tmp_path, "careless_v6", f"http://[::1]:{server.server_address[1]}")
+    try:
+        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(tmp_path / "a.db"))
+    finally:
+        server.shutdown()
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert len(query(tmp_path / "a.db", "select 1 from articles")) == 2

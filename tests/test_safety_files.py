@@ -1,0 +1,267 @@
+"""Issue 20, "never destroy a file": exports, the lock file and the archive checks.
+
+Each case names the file a careless or hostile command line points at, and checks that the
+command refuses it with one line and its exit code, and that every file it was not asked to
+write is byte-identical afterwards (cases 1, 2, 3, 8 and the export parts of 9).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ArchiveUnusable
+from archive.lock import archive_lock
+from archive.schema import open_database
+from tests.conftest import run_vnarchive
+from vnarchive.cli import main
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def make_archive(path: Path, articles: int = 30) -> Path:
+    """A small archive, written by the project's own schema."""
+    db = open_database(str(path))
+    db["sites"].insert({"name": "s1", "title": "Cổng thử", "kind": "portal",
+                        "base_url": "http://127.0.0.1/"})
+    for number in range(articles):
+        db["articles"].insert({
+            "canonical_url": f"http://127.0.0.1/a/{number}", "url": f"http://127.0.0.1/a/{number}",
+            "site": "s1", "title": f"Huyện ủy họp phiên {number}", "text": "Nội dung. " * 40,
+            "fetched_at": "2024-01-01T00:00:00+00:00", "published": "2024-01-02",
+            "is_meeting_report": number % 2})
+    db.conn.commit()
+    db.close()
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path) -> Path:
+    return make_archive(tmp_path / "a.db")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file's bytes, but the -wal and -shm files SQLite keeps beside an archive while a
+    reader has it open."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+
+
+def run_main(capsys, *argv: str) -> tuple[int, list[str]]:
+    code = main(list(argv))
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+# export: what OUT may not be -------------------------------------------------------------
+def _sqlite_file(folder: Path) -> Path:
+    other = folder / "other.sqlite"
+    with sqlite3.connect(other) as connection:
+        connection.execute("create table notes (body text)")
+    return other
+
+
+def _read_only_file(folder: Path) -> Path:
+    path = folder / "read-only.csv"
+    path.write_text("kept\n")
+    path.chmod(0o444)
+    return path
+
+
+def _existing_file(folder: Path) -> Path:
+    path = folder / "existing.csv"
+    path.write_text("kept\n")
+    return path
+
+
+REFUSED_OUTPUTS = {
+    # case: (how OUT is made, extra arguments, words of the one-line error)
+    "the archive itself (case 1)": (lambda f, db: db, ["--force"], "is the archive"),
+    "the archive's -wal": (lambda f, db: db.with_name(db.name + "-wal"), ["--force"],
+                           "wal file"),
+    "the archive's -shm": (lambda f, db: db.with_name(db.name + "-shm"), ["--force"],
+                           "shm file"),
+    "another SQLite database": (lambda f, db: _sqlite_file(f), ["--force"], "SQLite database"),
+    "a WARC file": (lambda f, db: f / "pages.warc.gz", ["--force"], "WARC"),
+    "an existing file without --force (case 2)": (lambda f, db: _existing_file(f), [],
+                                                   "give --force"),
+    "a read-only file, even with --force (case 2)": (lambda f, db: _read_only_file(f),
+                                                      ["--force"], "read-only"),
+    "a directory (case 9)": (lambda f, db: f / "folder", ["--force"], "is a directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_OUTPUTS))
+def test_export_refuses_an_output_it_may_not_write(tmp_path, archive, capsys, case):
+    make_out, extra, words = REFUSED_OUTPUTS[case]
+    (tmp_path / "folder").mkdir()
+    out = make_out(tmp_path, archive)
+    before = snapshot(tmp_path)
+    code, lines = run_main(capsys, "export", str(out), "--format", "csv", "--table", "sites",
+                           "--db", str(archive), *extra)
+    assert code == 2 and len(lines) == 1 and words in lines[0], lines
+    assert snapshot(tmp_path) == before  # nothing written, nothing left behind
+
+
+def test_read_only_output_is_refused_as_root_too(tmp_path, archive, capsys):
+    """Root passes os.access for every file; the mode's write bits still say no."""
+    out = _read_only_file(tmp_path)
+    code, lines = run_main(capsys, "export", str(out), "--format", "csv", "--db", str(archive),
+                           "--force")
+    assert code == 2 and "read-only" in lines[0]
+    assert out.read_text() == "kept\n"
+
+
+def test_export_with_force_replaces_whole_and_keeps_nothing_half_written(tmp_path, archive,
+                                                                         capsys):
+    out = _existing_file(tmp_path)
+    code, _ = run_main(capsys, "export", str(out), "--format", "csv", "--table", "articles",
+                       "--db", str(archive), "--force")
+    assert code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 31
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_query_failing_halfway_leaves_the_old_file_as_it_was(tmp_path, archive, capsys):
+    """Case 2: the rows before the failure used to replace the file's content."""
+    out = _existing_file(tmp_path)
+    failing = ("with recursive n(x) as (select 1 union all select x + 1 from n where x < 20000) "
+               "select x, case when x > 15000 then abs(-9223372036854775808) else x end from n")
+    code, lines = run_main(capsys, "export", str(out), "--format", "csv", "--query", failing,
+                           "--db", str(archive), "--force")
+    assert code == 2 and len(lines) == 1 and "integer overflow" in lines[0]
+    assert out.read_text() == "kept\n"
+    assert sorted(snapshot(tmp_path)) == ["a.db", "existing.csv"]
+
+
+def test_a_missing_archive_creates_no_folder(tmp_path, capsys):
+    out = tmp_path / "new" / "deeper" / "x.csv"
+    code, lines = run_main(capsys, "export", str(out), "--format", "csv",
+                           "--db", str(tmp_path / "missing.db"))
+    assert code == 2 and "no archive at" in lines[0]
+    assert not (tmp_path / "new").exists()
+
+
+EXPORT_ONE_LINE_ERRORS = {
+    # case 9: what used to be a traceback
+    "a statement that returns nothing": (["--query", "pragma writable_schema=1"], "csv",
+                                         "not a select"),
+    # A query's columns are typed by their values (archive/columns.py): a column whose rows
+    # mix an integer and a text has no Parquet type.
+    "a value Parquet cannot hold": (["--query", "select 1 as x union all select 'abc'"],
+                                    "parquet", "cannot write the rows as parquet"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPORT_ONE_LINE_ERRORS))
+def test_export_errors_are_one_line(tmp_path, archive, capsys, case):
+    extra, fmt, words = EXPORT_ONE_LINE_ERRORS[case]
+    before = snapshot(tmp_path)
+    code, lines = run_main(capsys, "export", str(tmp_path / "out.x"), "--format", fmt, *extra,
+                           "--db", str(archive))
+    assert code == 2 and len(lines) == 1 and words in lines[0], lines
+    assert snapshot(tmp_path) == before
+
+
+def test_jsonl_export_writes_a_blob_as_base64(tmp_path, archive, capsys):
+    out = tmp_path / "blob.jsonl"
+    code, _ = run_main(capsys, "export", str(out), "--format", "jsonl", "--query",
+                       "select x'00ff10' as data", "--db", str(archive))
+    assert code == 0
+    assert out.read_text().strip() == '{"data": "AP8Q"}'
+
+
+# the lock ----------------------------------------------------------------------------------
+def test_an_archive_named_like_a_lock_file_is_not_the_lock(tmp_path):
+    """Case 3: the lock was `db.with_suffix(".lock")`, so `--db x.lock` was its own lock."""
+    archive = make_archive(tmp_path / "x.lock")
+    before = archive.read_bytes()
+    with archive_lock(str(archive)) as path:
+        assert path == tmp_path / "x.lock.lock"
+        assert archive.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_lock_is_never_truncated(tmp_path):
+    """Case 3: an existing STEM.lock beside the archive was truncated."""
+    archive = make_archive(tmp_path / "a.db")
+    foreign = tmp_path / "a.db.lock"
+    foreign.write_text("someone's notes\n")
+    with pytest.raises(ArchiveUnusable, match="not a lock file"), archive_lock(str(archive)):
+        pass
+    assert foreign.read_text() == "someone's notes\n"
+
+
+def test_a_lock_of_a_finished_run_is_reused(tmp_path):
+    archive = make_archive(tmp_path / "a.db")
+    (tmp_path / "a.db.lock").write_text("process 1")
+    with archive_lock(str(archive)) as path:
+        assert path.read_text() == f"process {os.getpid()}"
+
+
+# archives that are not ours or not whole (case 8) -----------------------------------------
+def _damage_articles(archive: Path) -> None:
+    """Overwrite the middle of a page of the articles table, as a disk error would."""
+    with sqlite3.connect(archive) as connection:
+        connection.execute("pragma wal_checkpoint(truncate)")
+        root, = connection.execute(
+            "select rootpage from sqlite_master where name = 'articles'").fetchone()
+        page_size, = connection.execute("pragma page_size").fetchone()
+    with archive.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\x0d\xff\xff\xff\xff\x7f" + b"\xee" * 200)
+
+
+def test_a_crawl_refuses_a_damaged_archive_before_writing(tmp_path):
+    archive = make_archive(tmp_path / "a.db")
+    _damage_articles(archive)
+    before = snapshot(tmp_path)
+    result = run_vnarchive("crawl", "testweb_lynhan", "--db", str(archive))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 9, result.stderr
+    assert len(lines) == 1 and "is damaged" in lines[0], result.stderr
+    after = snapshot(tmp_path)
+    after.pop("a.db.lock", None)  # the lock beside it (the refusal comes once it is held)
+    assert after == before
+
+
+def test_a_crawl_refuses_someone_elses_database(tmp_path):
+    other = tmp_path / "notes.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("create table notes (body text)")
+        connection.execute("insert into notes values ('mine')")
+    before = other.read_bytes()
+    result = run_vnarchive("crawl", "testweb_lynhan", "--db", str(other))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "an SQLite database of something else" in lines[0]
+    assert other.read_bytes() == before
+    assert not other.with_name("notes.db-wal").exists()
+
+
+def test_an_empty_sqlite_file_is_accepted_as_a_new_archive(tmp_path):
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    db = open_database(str(empty))
+    assert "articles" in db.table_names()
+    db.close()
+
+
+def test_reprocess_refuses_a_damaged_archive(tmp_path):
+    archive = make_archive(tmp_path / "a.db")
+    (tmp_path / "a-warc").mkdir()
+    _damage_articles(archive)
+    before = archive.read_bytes()
+    result = run_vnarchive("reprocess", "--db", str(archive))
+    assert result.returncode == 9 and "is damaged" in result.stderr, result.stderr
+    assert archive.read_bytes() == before
+
+
+def test_copy_of_the_archive_is_still_an_archive(tmp_path):
+    """The checks accept what they must: a copied archive, its WAL included."""
+    archive = make_archive(tmp_path / "a.db")
+    copy = tmp_path / "copy.db"
+    shutil.copy(archive, copy)
+    open_database(str(copy)).close()
