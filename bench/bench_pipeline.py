@@ -1,6 +1,6 @@
 """Throughput of vnarchive against the naive Scrapy + trafilatura pipeline, same pages, one run.
 
-    python bench/bench_pipeline.py [--pages 2000] [--large 20000]
+    python bench/bench_pipeline.py [--pages 2000] [--large 20000] [--jobs never-seen]
 
 A local web of N article pages in the families' real markup, padded with the navigation real
 portals carry to 50-70 KB each, is served from memory by a separate server process. Four jobs
@@ -9,16 +9,22 @@ fetch the same pages through its sitemap, each in its own process, with the same
 1. raw Scrapy with a parse that does nothing (the fetch ceiling);
 2. the naive pipeline: Scrapy, `trafilatura.extract` inline, one sqlite-utils insert per item;
 3. `vnarchive crawl` end to end (decoding, extraction, cleaning, classification, WARC, SQLite
-   with the full-text index);
-4. `vnarchive reprocess` of that archive from its WARC files.
+   with the full-text index), its profile with the hand-written `article_selector`;
+4. `vnarchive reprocess` of that archive from its WARC files;
+5. "site never seen": `vnarchive crawl` with the same profile less its `article_selector`,
+   as a user's first profile of a new site is (the learned article region does the work,
+   pipelines/region.py), then its `reprocess`.
 
-Each job reports pages/s, CPU seconds per page (its own and its children's) and peak RSS. With
---large, the vnarchive crawl runs again on a web of that many pages to compare peak memory.
+Each job reports pages/s, CPU seconds per page (its own and its children's) and peak RSS, and
+the ratios to the naive pipeline are printed with issue 19's targets. With --large, the
+vnarchive crawl runs again on a web of that many pages to compare peak memory. `--jobs` runs
+only some jobs (the naive pipeline always runs, as the ratios' base).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import subprocess
 import sys
@@ -176,30 +182,64 @@ def serve(pages: dict[str, bytes], locations: list[str], folder: Path):
     return server, server.stdout.readline().strip()
 
 
-def run_jobs(count: int, folder: Path, include_baselines: bool = True) -> dict:
+# The vnarchive jobs: a crawl (and a reprocess of its archive) per profile.
+CRAWL_JOBS = {"selector": ("vnarchive crawl", "vnarchive reprocess"),
+              "never-seen": ("never seen crawl", "never seen reprocess")}
+JOBS = ("raw", *CRAWL_JOBS)
+TARGETS = {"never seen crawl": 2.0, "never seen reprocess": 2.5}  # times the naive pipeline
+
+
+def write_profile(folder: Path, job: str, base: str) -> Path:
+    """The bench web's profile; a site never seen has no `article_selector`."""
+    text = PROFILE.format(base=base, concurrency=CONCURRENCY)
+    if job == "never-seen":
+        text = "\n".join(line for line in text.splitlines()
+                          if not line.startswith("article_selector"))
+    profile = folder / f"bench_web_{job}.toml"
+    profile.write_text(text, encoding="utf-8")
+    return profile
+
+
+def run_jobs(count: int, folder: Path, jobs: tuple[str, ...] = JOBS,
+             include_baselines: bool = True) -> dict:
     pages, locations = build_pages(count)
     sizes = [len(pages[path]) for path in locations]
     server, base = serve(pages, locations, folder)
     results = {"sizes": (min(sizes), sum(sizes) / len(sizes), max(sizes))}
     try:
-        profile = folder / "bench_web.toml"
-        profile.write_text(PROFILE.format(base=base, concurrency=CONCURRENCY), encoding="utf-8")
         spider = folder / "spider.py"
         spider.write_text(SPIDER, encoding="utf-8")
-        db = folder / f"vnarchive-{count}.db"
         if include_baselines:
             for name, mode in (("raw Scrapy", "raw"), ("naive pipeline", "naive")):
-                results[name] = measure([sys.executable, str(spider), mode, base,
-                                         str(folder / f"{mode}.db"), str(CONCURRENCY)])
-        results["vnarchive crawl"] = measure([sys.executable, "-m", "vnarchive", "crawl",
-                                              "--profile", str(profile), "--db", str(db)])
-        if include_baselines:
-            results["vnarchive reprocess"] = measure([sys.executable, "-m", "vnarchive",
-                                                      "reprocess", "--db", str(db)])
+                if mode == "naive" or mode in jobs:
+                    results[name] = measure([sys.executable, str(spider), mode, base,
+                                             str(folder / f"{mode}.db"), str(CONCURRENCY)])
+        for job, (crawl, reprocess) in CRAWL_JOBS.items():
+            if job not in jobs:
+                continue
+            db = folder / f"vnarchive-{job}-{count}.db"
+            results[crawl] = measure([sys.executable, "-m", "vnarchive", "crawl", "--profile",
+                                      str(write_profile(folder, job, base)), "--db", str(db)])
+            if include_baselines:
+                results[reprocess] = measure([sys.executable, "-m", "vnarchive", "reprocess",
+                                              "--db", str(db)])
     finally:
         server.terminate()
         server.wait()
     return results
+
+
+def ratios_line(results: dict, pages: int) -> str:
+    """Each vnarchive job's pages/s over the naive pipeline's, with issue 19's targets."""
+    naive = pages / results["naive pipeline"][0]
+    cells = []
+    for name, short in (("vnarchive crawl", "crawl"), ("vnarchive reprocess", "reprocess"),
+                        ("never seen crawl", "never seen crawl"),
+                        ("never seen reprocess", "never seen reprocess")):
+        if name in results:
+            target = f" (target >= {TARGETS[name]:g})" if name in TARGETS else ""
+            cells.append(f"{short}/naive {pages / results[name][0] / naive:.2f}{target}")
+    return "ratios: " + ", ".join(cells)
 
 
 def main() -> int:
@@ -207,21 +247,23 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--large", type=int, default=0,
                         help="also crawl a web of this many pages to compare peak memory")
+    parser.add_argument("--jobs", default=",".join(JOBS),
+                        help=f"comma-separated, of {', '.join(JOBS)} (naive always runs)")
     args = parser.parse_args()
+    jobs = tuple(args.jobs.split(","))
     with tempfile.TemporaryDirectory() as folder:
-        results = run_jobs(args.pages, Path(folder))
-        large = run_jobs(args.large, Path(folder), include_baselines=False) if args.large else None
+        results = run_jobs(args.pages, Path(folder), jobs)
+        large = (run_jobs(args.large, Path(folder), ("selector",), include_baselines=False)
+                 if args.large else None)
     low, mean, high = results.pop("sizes")
     print(f"{args.pages} article pages of {low / 1024:.0f}-{high / 1024:.0f} KB "
-          f"(mean {mean / 1024:.0f} KB); concurrency {CONCURRENCY}")
+          f"(mean {mean / 1024:.0f} KB); concurrency {CONCURRENCY}; load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
     print(f"{'job':<22}{'seconds':>9}{'pages/s':>10}{'CPU ms/page':>13}{'peak MB':>10}")
     for name, (seconds, cpu, peak) in results.items():
         print(f"{name:<22}{seconds:>9.1f}{args.pages / seconds:>10.1f}"
               f"{cpu / args.pages * 1000:>13.1f}{peak:>10.0f}")
-    naive = args.pages / results["naive pipeline"][0]
-    crawl = args.pages / results["vnarchive crawl"][0]
-    reprocess = args.pages / results["vnarchive reprocess"][0]
-    line = (f"ratios: crawl/naive {crawl / naive:.2f}, reprocess/naive {reprocess / naive:.2f}")
+    line = ratios_line(results, args.pages)
     if large:
         large.pop("sizes")
         ratio = large["vnarchive crawl"][2] / results["vnarchive crawl"][2]

@@ -123,9 +123,17 @@ def _description(tree) -> str | None:
 
 
 # Elements a theme marks as the author ("tacgia" is "tác giả", author, in Vietnamese themes).
-AUTHOR_XPATH = ('//*[@itemprop="author" or @rel="author" or contains(@class, "author") or '
-                'contains(@class, "byline") or contains(@class, "tacgia") or '
-                'contains(@class, "tac-gia")]')
+# The class tests go through the attribute node: libxml2 then skips the elements without a
+# class at once (a third of the cost of four contains(@class) on every element).
+AUTHOR_XPATH = ('//*[@itemprop="author" or @rel="author" or @class[contains(., "author") or '
+                'contains(., "byline") or contains(., "tacgia") or contains(., "tac-gia")]]')
+# The text of every link of the page, one a line, written by libxslt in one pass over the
+# tree: a text_content() per <a> from Python cost 3.5 ms a page of a portal's 400-link menus.
+LINK_TEXTS = etree.XSLT(etree.XML(
+    '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+    '<xsl:output method="text" encoding="UTF-8"/><xsl:template match="/">'
+    '<xsl:for-each select="//a"><xsl:value-of select="normalize-space(.)"/>'
+    '<xsl:text>&#10;</xsl:text></xsl:for-each></xsl:template></xsl:stylesheet>'))
 
 
 def _author_element(texts: list[str]) -> str | None:
@@ -143,6 +151,12 @@ def _author_texts(tree) -> list[str]:
     """The texts of the elements the page marks as its author, in page order."""
     texts = (normalize_line(" ".join(e.itertext())) for e in tree.xpath(AUTHOR_XPATH))
     return [text for text in texts if text and len(text) <= 80]
+
+
+def link_titles(tree) -> set[str]:
+    """The texts of the page's links of three words or more."""
+    lines = (normalize_line(line) for line in str(LINK_TEXTS(tree)).split("\n"))
+    return {line for line in lines if len(line.split()) >= 3}
 
 
 def _linked_prefix(line: str, titles: set[str], longest: int) -> int:
@@ -251,7 +265,6 @@ class PageFacts:
 
 def _page_facts(tree, url: str | None) -> PageFacts:
     title, heading = page_title(tree)
-    anchors = {normalize_line(anchor.text_content()) for anchor in tree.iter("a")}
     lang = tree.get("lang")
     author_texts = _author_texts(tree)
     return PageFacts(
@@ -259,7 +272,7 @@ def _page_facts(tree, url: str | None) -> PageFacts:
         description=printed_lead(tree, _description(tree)),
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
-        link_titles={a for a in anchors if len(a.split()) >= 3},
+        link_titles=link_titles(tree),
         # The section and site names, and the author elements' text: metadata, not body lines.
         section_names=section_names(tree, title) | {t.casefold() for t in author_texts},
     )

@@ -22,6 +22,7 @@ def run_bench(script: str, *args: str) -> str:
 def test_pipeline_benchmark_runs_on_a_tiny_web():
     output = run_bench("bench_pipeline.py", "--pages", "20")
     assert "naive pipeline" in output and "vnarchive reprocess" in output
+    assert "never seen crawl" in output and "never seen reprocess" in output
     assert output.strip().splitlines()[-1].startswith("ratios: crawl/naive ")
 
 
