@@ -17,6 +17,7 @@ import re
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
 
 from pipelines.vietnamese import fold_diacritics
 
@@ -115,6 +116,8 @@ def read_day(text: str | None, option: str, end: bool) -> str | None:
                           "(2024-06) or a year (2024)") from None
 
 
+# A saved query calls it on every report; an archive holds a few thousand place names.
+@lru_cache(maxsize=8192)
 def place_key(name: str | None) -> str | None:
     """A place name folded, without its unit ("tỉnh Bắc Kạn", "Bac Kan" -> "bac kan")."""
     if name is None:

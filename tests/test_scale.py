@@ -79,6 +79,7 @@ def test_bench_scale_runs_and_reports_each_size(tmp_path):
     measured = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert [m["size"] for m in measured] == [150, 300]
     assert measured[-1]["rows"] > measured[0]["rows"] > 0
+    assert all(not m["datasette failures"] for m in measured)  # every page answered 200
     for label in ("writer rows/s", "search no filter p95 ms", "status ms", "wall / CPU",
                   "export parquet rows/s", "datasette articles table ms", "targets at 300"):
         assert label in result.stdout
