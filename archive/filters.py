@@ -194,5 +194,10 @@ def register_functions(connection: sqlite3.Connection) -> None:
                                deterministic=True)
     connection.create_function("vnarchive_period_end", 1, period_end, deterministic=True)
     connection.create_function("vnarchive_fts", 1, fts_expression, deterministic=True)
-    connection.create_function("vnarchive_fold", 1, lambda text: None if text is None
-                               else fold_diacritics(text), deterministic=True)
+    connection.create_function("vnarchive_fold", 1, fold_label, deterministic=True)
+
+
+# A saved query folds every figure's label; labels repeat ("Thu ngân sách nhà nước").
+@lru_cache(maxsize=8192)
+def fold_label(text: str | None) -> str | None:
+    return None if text is None else fold_diacritics(text)

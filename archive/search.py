@@ -93,6 +93,10 @@ ROWID_SETS = {
     "date_to": "select rowid from articles where published < date(:date_to, '+1 day')",
     "meeting_only": "select rowid from articles where is_meeting_report = 1",
 }
+# Both dates are one range of the (published) index: two half-open sets were each about half
+# the archive.
+DATE_RANGE = ("select rowid from articles where published >= :date_from and "
+              "published < date(:date_to, '+1 day')")
 
 
 def match_conditions(filters: Filters) -> list[str]:
@@ -100,7 +104,10 @@ def match_conditions(filters: Filters) -> list[str]:
     SQLite from handing a set to FTS5 as rowid lookups, one full-text query per rowid."""
     conditions = []
     for name, value in filters.parameters().items():
-        if value in (None, "", 0):
+        if value in (None, "", 0) or (name == "date_to" and filters.date_from):
+            continue
+        if name == "date_from" and filters.date_to:
+            conditions.append(f"+articles_fts.rowid in ({DATE_RANGE})")
             continue
         rowids = ROWID_SETS.get(name) or (
             "select a.rowid from meeting_reports m join articles a using (canonical_url) "
