@@ -88,7 +88,8 @@ CUES = [
     # Reviews held by a department, a sector, an enterprise or a bank are not reports of a
     # local party or state organ.
     cue("department, sector or enterprise", -4.0, "title",
-        r"^(?:so |nganh |cong ty|tong cong ty|ngan hang|chi nhanh|dien luc|bo |cuc |chi cuc |"
+        r"^(?:so |nganh |cong ty|tong cong ty|ngan hang|chi nhanh|dien luc|cuc |chi cuc |"
+        r"bo (?!tri |sung |nhiem )|"  # "Bộ", not "Bố trí", "Bổ sung", "Bổ nhiệm"
         r"truong |benh vien|trung tam |bao hiem|kho bac|cong an|quan doi|bo chi huy|"
         r"ban chi huy quan su|phong giao dich)"
         r"|(?<!so, )(?<!cac )\b(?:nganh [a-z]+(?: [a-z]+)? (?:tong ket|so ket(?! qua)|trien khai)|"
@@ -136,7 +137,7 @@ CUES = [
     # was raised (docs/labelling.md).
     # (Not "chay" among them: "cháy" and "chạy" fold alike.)
     cue("the headline is an incident or a case", -2.0, "title",
-        r"(?<!nhiem )(?<!phuc )\bvu\b|\bsai pham\b|\bvi pham\b|\bky luat\b|\bxam hai\b|"
+        r"(?<!nhiem )(?<!phuc )(?<!noi )(?<!mua )(?<!dich )(?<!chuc )(?<!thoi )\bvu\b|\bsai pham\b|\bvi pham\b|\bky luat\b|\bxam hai\b|"
         r"\bkhoi to\b|\bcuong che\b|\btham nhung\b|\btai nan\b|\bchet\b|"
         r"\btu vong\b|\bdieu tra\b|\bbat giu\b|\bkhieu nai\b|\bkhieu kien\b|\bto cao\b"),
     cue("the headline is one delegate's view", -2.0, "title", r"^dai bieu\b"),
