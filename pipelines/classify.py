@@ -137,7 +137,8 @@ CUES = [
     # was raised (docs/labelling.md).
     # (Not "chay" among them: "cháy" and "chạy" fold alike.)
     cue("the headline is an incident or a case", -2.0, "title",
-        r"(?<!nhiem )(?<!phuc )(?<!noi )(?<!mua )(?<!dich )(?<!chuc )(?<!thoi )\bvu\b|\bsai pham\b|\bvi pham\b|\bky luat\b|\bxam hai\b|"
+        r"(?<!nhiem )(?<!phuc )(?<!noi )(?<!mua )(?<!dich )(?<!chuc )(?<!thoi )\bvu\b|"
+        r"\bsai pham\b|\bvi pham\b|\bky luat\b|\bxam hai\b|"
         r"\bkhoi to\b|\bcuong che\b|\btham nhung\b|\btai nan\b|\bchet\b|"
         r"\btu vong\b|\bdieu tra\b|\bbat giu\b|\bkhieu nai\b|\bkhieu kien\b|\bto cao\b"),
     cue("the headline is one delegate's view", -2.0, "title", r"^dai bieu\b"),
