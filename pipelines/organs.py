@@ -27,6 +27,12 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Hội Nông dân|Đoàn Thanh niên|Huyện đoàn|Hội Liên hiệp "
                          rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
                          rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+    # The joint standing bodies of a place ("Thường trực Thành ủy - HĐND - UBND thành phố Hà
+    # Nội") meet as its party committee (docs/labelling.md).
+    ("party_committee", re.compile(
+        rf"(?P<organ>(?:[Tt]hường trực |Ban Thường vụ )?(?:Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)"
+        rf"\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)\s*[-–,]\s*(?:UBND|(?:Ủy|Uỷ) ban nhân dân) "
+        rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
         rf"(?: (?P<name>{NAME}))?)")),
