@@ -60,6 +60,11 @@ CUES = [
         r"|hoi nghi (?:tinh|thanh|huyen|quan|thi) uy|phien hop (?:ve )?kinh te)"),
     cue("the closing of a session", 1.5, "meeting sentence",
         r"\bbe mac\b[^.]{0,20}\b(?:hoi nghi|ky hop)\b|\b(?:hoi nghi|ky hop)\b[^.]{0,80}\bbe mac\b"),
+    # A place's general periodic meeting: its leaders' briefing with all its departments or
+    # districts. Whatever is said there is its business, unless the headline is an incident.
+    cue("a general periodic meeting of the place", 1.5, "meeting sentence",
+        r"\bgiao ban (?:truc tuyen )?(?:cua [^.,]{0,40})?(?:voi|giua)\b[^.]{0,60}\b(?:cac so|so,? "
+        r"nganh|quan,? huyen|cac quan|cac huyen|cac dia phuong)\b"),
     cue("regular council session", 2.5, "head",
         r"\bky hop thuong (?:le|ky)\b|\bky hop (?:cuoi|giua) nam\b|"
         r"\bphien hop (?:ubnd |uy ban nhan dan )?(?:tp |tinh |huyen )?(?:[a-z]+ )?thuong ky\b"),
@@ -141,7 +146,9 @@ CUES = [
         r"(?<!thoi vu)|"
         r"\bsai pham\b|\bvi pham\b|\bky luat\b|\bxam hai\b|"
         r"\bkhoi to\b|\bcuong che\b|\btham nhung\b|\btai nan\b|\bchet\b|"
-        r"\btu vong\b|\bdieu tra\b|\bbat giu\b|\bkhieu nai\b|\bkhieu kien\b|\bto cao\b"),
+        r"\btu vong\b|\bdieu tra\b|\bbat giu\b|\bkhieu nai\b|\bkhieu kien\b|\bto cao\b|"
+        r"\bbao hanh\b|\bdinh chi\b|\bthoi viec\b|\bcach chuc\b|\bphe binh\b|\bmai dam\b|"
+        r"\bma tuy\b|\blam .?nong\b"),  # "X làm 'nóng' phiên họp": a dispute raised there
     cue("the headline is one delegate's view", -2.0, "title", r"^dai bieu\b"),
     # A district's or commune's official speaking at the province's meeting: the text is about
     # that place's issue, raised there, not about the meeting.
