@@ -77,7 +77,8 @@ CUES = [
         r"nam 20\d\d|ket qua(?: [a-z]+){0,5} nam 20\d\d)"),
     # In the title these name a meeting on one topic, a campaign, an event or a visit.
     cue("single topic, campaign or event", -4.0, "title",
-        r"\b(?:tap huan|quan triet|thang hanh dong|doi thoai|khach hang|dai hoi|ra quan|"
+        r"\b(?:tap huan|quan triet|thang hanh dong|doi thoai|khach hang|ra quan|"
+        r"dai hoi(?<!chuan bi dai hoi)(?<!tien toi dai hoi)|"  # a congress, not preparing one
         r"phat dong|le hoi|hoi thao|hoi thi|xuc tien|chuyen de|khai giang|le cong bo|"
         r"ngay hoi|diem tin|ban tin|tin tuan|tin tuc|tham|chuc tet|"
         r"thang thanh nien|tuyen duong|mua du lich|don bang|dat chuan|cong nhan|thoi su)\b"

@@ -46,6 +46,9 @@ NOT_REPORTS = [
     ("Đại biểu HĐND tỉnh góp ý về hạn chế xe cá nhân",
      "Chiều 5/7, tại kỳ họp thứ 8 HĐND tỉnh, đại biểu thảo luận về tình hình kinh tế - xã hội "
      "6 tháng đầu năm 2023 và đề xuất hạn chế xe cá nhân."),
+    ("Huyện ủy Giao Thủy triển khai công tác chuẩn bị đại hội",
+     "Ngày 3/1, Huyện ủy Giao Thủy tổ chức hội nghị triển khai kế hoạch chuẩn bị đại hội đảng "
+     "bộ các cấp nhiệm kỳ 2025-2030."),
     ("Cần quyết liệt hơn với rác thải ở huyện Kim Bảng",
      "Ngày 5/1, tại hội nghị tổng kết nhiệm vụ năm 2023, triển khai nhiệm vụ năm 2024 của tỉnh "
      "Hà Nam, ông Nguyễn Văn A, Chủ tịch UBND huyện Kim Bảng cho biết rác thải tồn đọng nhiều."),
@@ -57,6 +60,19 @@ REPORTS = [
     ("Bố trí nhân sự cho các xã sau sắp xếp",
      "Ngày 5/10, Ban Chấp hành Đảng bộ huyện Ý Yên tổ chức hội nghị lần thứ 20 đánh giá kết quả "
      "thực hiện nhiệm vụ 9 tháng, triển khai nhiệm vụ 3 tháng cuối năm 2023."),
+    # A headline about something else, the meeting in the lead (issue 13's misses).
+    ("Phát biểu bế mạc hội nghị, Bí thư Huyện ủy yêu cầu tập trung thu ngân sách",
+     "Chiều 20/7, Hội nghị lần thứ 15 Ban Chấp hành Đảng bộ huyện Yên Thế bế mạc. Phát biểu bế "
+     "mạc, Bí thư Huyện ủy yêu cầu các xã tập trung thu ngân sách 6 tháng cuối năm."),
+    ("Chuẩn bị đại hội đảng bộ các xã",
+     "Ngày 3/1, Huyện ủy Giao Thủy tổ chức hội nghị tổng kết công tác năm 2024, triển khai "
+     "nhiệm vụ năm 2025, trong đó tập trung chuẩn bị đại hội đảng bộ các xã."),
+    ("Thu ngân sách Hải Hậu đạt 120% dự toán",
+     "Sáng 15/12, UBND huyện Hải Hậu tổ chức hội nghị tổng kết năm 2023, triển khai nhiệm vụ "
+     "năm 2024. Năm 2023, thu ngân sách đạt 120% dự toán."),
+    ("Đảng ủy phường Tam Bình sơ kết quý III",
+     "Sáng 5/10/2025, Đảng ủy phường Tam Bình tổ chức hội nghị sơ kết công tác quý III, triển "
+     "khai nhiệm vụ quý IV năm 2025."),
     ("UBND huyện giao ban 10 tháng",
      "Ngày 3/11, UBND huyện Giao Thủy họp giao ban đánh giá tình hình kinh tế - xã hội 10 tháng, "
      "triển khai nhiệm vụ 2 tháng cuối năm 2023."),
