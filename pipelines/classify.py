@@ -166,7 +166,7 @@ CUES = [
         r"(?: ?,)?(?: [a-z0-9/.\u201c\u201d\u2018\u2019\"'-]+){0,14}? "
         r"(?:phong chong|phong thu|"
         r"thi dua|dan so|an toan|trat tu|xay dung (?:tp|thanh pho|xa hoi|nong thon|do thi)|"
-        r"chuyen doi so|cai cach hanh chinh|phoi hop|quy che|tuyen sinh|de an|nghi quyet|"
+        r"chuyen doi so|cai cach hanh chinh|phoi hop|quy che|tuyen sinh|de an|nghi quyet|cong dien|"
         r"chi thi|ket luan|thu nghiem|thi diem|rut kinh nghiem|(?:\d+|mot|hai|ba) nam(?! 20)|"
         r"giai doan|nhiem ky|dien dan|cham lo tet|"
         r"hoat dong he|van hoc|luat|quyet dinh|chuong trinh (?!cong tac)|hoc ky|nam hoc|"
