@@ -347,7 +347,7 @@ def publication_date(tree, url: str | None = None, title: str | None = None,
 
 # Meeting dates --------------------------------------------------------------------------------
 MEETING_DATE = re.compile(
-    r"\b(?:(?:sáng|chiều|tối|trưa)\s+(?:ngày\s+)?|ngày\s+)"
+    r"\b(?:(?:sáng|chiều|tối|trưa)\s+(?:ngày\s+|nay\s*[,(]?\s*)?|ngày\s+)"  # "sáng nay (6-2)"
     r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?(?!\s*[/.-]?\d)",
     re.I,
 )

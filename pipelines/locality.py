@@ -91,6 +91,8 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
     1 July 2025 communes and wards are new, many named after an old district), then in the
     old one."""
     hints = _province_hints(text, owner)
+    if mention is not None and _central_city_organ(mention, hints):
+        return Locality(hints[0], "tỉnh", hints[0], "text")
     if mention is not None:
         level = _level(mention)
         name = _known_prefix(mention.name, level, day) if mention.name else None
@@ -123,6 +125,17 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
     if owner is not None and _owner_level(owner) != "tỉnh":
         return Locality(owner.locality, _owner_level(owner), owner.province, "owner")
     return Locality(None, None, hints[0] if hints else None, "none")
+
+
+def _central_city_organ(mention: OrganMention, hints: list[str]) -> bool:
+    """"Thành ủy", "UBND TP" with no place of their own, or followed by a person's name ("UBND
+    TP Nguyễn Đức Chung"), in a text about a central city: that city's organ."""
+    if mention.unit.lower() not in ("thành", "thành phố", "tp", "tp.") or not hints:
+        return False
+    if place_key(hints[0]) not in CENTRAL_KEYS:
+        return False
+    return not mention.name or not any(
+        find_places(_known_prefix(mention.name, level), level) for level in ("tỉnh", "huyện", "xã"))
 
 
 def _owner_level(owner) -> str:

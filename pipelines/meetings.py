@@ -120,6 +120,11 @@ MEETING_BEFORE = re.compile(r"(?<!dự )(?:hội nghị|kỳ họp|phiên họp|
                             r"(?: (?!có |với |dự )[^\s,.;]+){0,3}(?: của)? ?$", re.I)
 
 
+# After an organ, its official's name and "chủ trì": the organ of the one who chairs (a title
+# list "Phó Bí thư Thành ủy, Chủ tịch UBND TP" names the chair's organ last).
+CHAIRS = re.compile(rf"(?:\s+{CAPITALISED}){{0,4}}\s+(?:đã |vừa )?chủ trì\b")
+
+
 def subject_organ(title: str, head: str) -> OrganMention | None:
     """The organ that holds the meeting: the subject of the first sentence that has one, else
     the organ named right after a meeting word, else the first organ of the title, else the
@@ -127,6 +132,9 @@ def subject_organ(title: str, head: str) -> OrganMention | None:
     lead_mentions = organ_mentions(head)
     for mention in lead_mentions:
         if mention.is_subject:
+            return mention
+    for mention in lead_mentions:  # the chair's own organ: "Chủ tịch UBND TP X [name] chủ trì"
+        if CHAIRS.match(head, mention.start + len(mention.organ_name)):
             return mention
     for mention in lead_mentions:
         if mention.organ_name.startswith("Hội nghị") or MEETING_BEFORE.search(

@@ -27,6 +27,12 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Hội Nông dân|Đoàn Thanh niên|Huyện đoàn|Hội Liên hiệp "
                          rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
                          rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+    # The joint standing bodies of a place ("Thường trực Thành ủy - HĐND - UBND thành phố Hà
+    # Nội") meet as its party committee (docs/labelling.md).
+    ("party_committee", re.compile(
+        rf"(?P<organ>(?:[Tt]hường trực |Ban Thường vụ )?(?:Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)"
+        rf"\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)\s*[-–,]\s*(?:UBND|(?:Ủy|Uỷ) ban nhân dân) "
+        rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
         rf"(?: (?P<name>{NAME}))?)")),
@@ -43,7 +49,7 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("party_committee", re.compile(
         r"(?P<organ>(?:Hội nghị )?(?:Ban [Cc]hấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) "
         r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
-        r"(?=\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng)\b|[,.;(])")),
+        r"(?=\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng|tổng kết|sơ kết)\b|[,.;(])")),
     ("people_council", re.compile(
         rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
     ("people_committee", re.compile(

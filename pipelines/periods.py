@@ -118,8 +118,10 @@ REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xé
 REVIEW_REACH = 120  # characters from the review cue to its period
 
 
-def _same_sentence(text: str, start: int, end: int) -> bool:
-    return not re.search(r"[.;!?]\s", text[start:end])
+def _same_sentence(text: str, start: int, end: int, clauses: bool = False) -> bool:
+    """No sentence end between; with `clauses`, a ";" between two clauses of one sentence
+    ("đánh giá … tháng 1-2017; chỉ đạo … nhiệm vụ trọng tâm") does not end it."""
+    return not re.search(r"[.!?]\s" if clauses else r"[.;!?]\s", text[start:end])
 
 
 def _is_last_part(head: str, period: Period) -> bool:
@@ -158,7 +160,7 @@ def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, 
         deployed = next((p for p in periods if p.start >= deploy.start()
                          and _same_sentence(head, deploy.start(), p.start)), None)
         before = [p for p in periods if p.start < deploy.start()
-                  and _same_sentence(head, p.start, deploy.start())]
+                  and _same_sentence(head, p.start, deploy.start(), clauses=True)]
         if deployed is None and before:  # "tháng 1 và đề ra phương hướng cho thời gian tới"
             return next_period(before[-1]), before[-1].value
         if deployed is None:  # a deploy cue with no period of its own

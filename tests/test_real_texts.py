@@ -26,6 +26,14 @@ PRECISION_FLOOR = 0.95
 RECALL_FLOOR = 0.95
 FIELD_FLOORS = {"organ": 0.94, "locality": 0.95, "province": 0.95, "meeting_date": 0.95,
                 "period_reviewed": 0.95, "period_deployed": 0.95}
+# The tune split (2015-2021 corpora, 735 labelled, 49 reports), measured 2026-12-03 with
+# rules-4: precision 0.679, recall 0.735; organ, locality, province 1.000, meeting date 0.952,
+# periods 0.91-0.92. (Without batch 7, the 12 texts labelled because rules-4 flagged them:
+# precision 0.738, recall 0.705.) Its reports are mostly statements made at a meeting under a
+# topical headline, where the labels themselves are borderline.
+TUNE_PRECISION_FLOOR = 0.65
+TUNE_RECALL_FLOOR = 0.70
+TUNE_FIELD_FLOOR = 0.90
 REPORT = ("Huyện ủy Thuận Bắc triển khai nhiệm vụ quý 2/2024",
           "Ngày 4/4, Huyện ủy Thuận Bắc tổ chức Hội nghị đánh giá kết quả thực hiện nhiệm vụ "
           "quý 1 và triển khai nhiệm vụ quý 2/2024.")
@@ -46,6 +54,18 @@ def test_real_test_split_floors(real_test_split):
     assert result.recall >= RECALL_FLOOR, result.confusions
     for field_name, floor in FIELD_FLOORS.items():
         assert result.accuracy(field_name) >= floor, (field_name, result.confusions)
+
+
+def test_real_tune_split_floors():
+    shared = shared_folder()
+    if shared is None:
+        pytest.skip("../shared/real-texts is absent (a clean clone): the real texts are kept "
+                    "out of the repository")
+    result = evaluate_real("tune", shared)
+    assert result.precision >= TUNE_PRECISION_FLOOR, result.confusions
+    assert result.recall >= TUNE_RECALL_FLOOR, result.confusions
+    for field_name in FIELD_FLOORS:
+        assert result.accuracy(field_name) >= TUNE_FIELD_FLOOR, (field_name, result.confusions)
 
 
 def test_beats_the_one_line_baseline(real_test_split):
@@ -137,6 +157,31 @@ def test_seed_dates_without_publication_date(prefix):
     result = classify(title.strip(), text)
     assert result.is_meeting_report
     assert result.meeting.meeting_date == SEED_DATES[prefix]
+
+
+# Every field of the seeds' table (shared/seeds/README.md, written by hand), with no publication
+# date: 5 seeds x 6 fields. 003 names no district: its portal's owner (the site profile) does.
+SEED_TABLE = {
+    "000": ("party_committee", "Thuận Bắc", "Ninh Thuận", "2024-04-04", "2024-Q2", None),
+    "001": ("party_committee", "Hà Trung", "Thanh Hóa", "2023-04-06", "2023-Q2", None),
+    "002": ("party_committee", "Hữu Lũng", "Lạng Sơn", "2023-04-07", "2023-Q2", None),
+    "003": ("people_committee", "Lý Nhân", "Hà Nam", "2024-06-04", "2024-06", "hanam_lynhan"),
+    "004": ("party_committee", "Ngân Sơn", "Bắc Kạn", "2024-01-10", "2024", None),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SEED_TABLE))
+def test_seed_fields_without_publication_date(prefix):
+    from crawler.profiles import load_profiles
+
+    *want, site = SEED_TABLE[prefix]
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    title, _, text = path.read_text(encoding="utf-8").strip().partition("\n")
+    owner = load_profiles()[site].owner if site else None
+    result = classify(title.strip(), text, None, owner)
+    meeting = result.meeting
+    assert (result.is_meeting_report, meeting.organ, meeting.locality, meeting.province,
+            meeting.meeting_date, meeting.period_deployed) == (True, *want)
 
 
 # Facts: since 1 July 2025 "phường Tam Bình" is a ward of TP Hồ Chí Minh and "xã Tam Bình" a
