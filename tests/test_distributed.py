@@ -333,3 +333,13 @@ def test_a_worker_whose_items_failed_does_not_say_it_finished(redis_url, tmp_pat
     assert reason == "finished"
     assert json.loads(errors_by_kind) == {"item_error: RuntimeError": articles}
     assert query(db, "select count(*) from articles") == [(0,)]
+
+
+def test_a_site_taken_from_a_web_archive_is_refused_as_a_worker():
+    # hanam_lynhan has `wayback = true`: its captures are checked against the archive itself,
+    # which a worker does not have. Refused before anything starts, Redis never reached.
+    result = run_vnarchive("crawl", "hanam_lynhan", "--redis", "redis://127.0.0.1:1/0")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines() == [
+        "vnarchive crawl: error: hanam_lynhan is taken from a web archive, on one machine: "
+        "crawl it without --redis"]
