@@ -15,11 +15,9 @@ file; a capture already there is skipped, so importing a file twice changes noth
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +44,7 @@ from archive.sites import SiteFacts
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter, finish_run, site_row, start_run
 from pipelines.encodings import declared_charset
+from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.process import NotAnArticle, process_article
 from pipelines.urls import canonical_url, is_on_site
 
@@ -141,16 +140,23 @@ class Prepared:
     problem: str = ""  # why it holds none
 
 
-def prepare(candidate: Candidate) -> Prepared:
-    """Read one capture and process it as a crawl would (in a worker process)."""
+def read_capture(candidate: Candidate) -> Prepared:
+    """One capture read, not yet processed."""
     try:
         payload = read_payload(candidate.payload_at)
     except Exception:  # noqa: BLE001 (a record torn in its payload costs that record)
         return Prepared(None)
     payload.headers = [(k, v) for k, v in payload.headers if k.lower() not in WIRE_HEADERS]
-    if candidate.profile is None and not is_html(payload.headers, payload.body):
-        return Prepared(payload, html=False)
-    profile = candidate.profile
+    return Prepared(payload, html=candidate.profile is not None
+                    or is_html(payload.headers, payload.body))
+
+
+def prepare(candidate: Candidate) -> Prepared:
+    """Read one capture and process it as a crawl would (in a worker process)."""
+    read = read_capture(candidate)
+    if read.payload is None or not read.html:
+        return read
+    payload, profile = read.payload, candidate.profile
     content_type = next((v for k, v in payload.headers if k.lower() == "content-type"), None)
     try:
         fields = process_article(payload.body, candidate.record.url,
@@ -163,16 +169,20 @@ def prepare(candidate: Candidate) -> Prepared:
 
 
 def prepared_in_order(todo: list[Candidate], workers: int | None) -> Iterator[Prepared]:
-    """`prepare` over the captures, in their order, on a pool of worker processes (by
-    default one per core, but none for a handful of captures, where starting the workers
-    would cost more than it saves; 0 for none)."""
+    """`prepare` over the captures, in their order, on the shared pool (pipelines/pool.py;
+    by default one process per core, but none for a handful of captures, where starting the
+    workers would cost more than it saves; 0 for none). A capture whose processing killed its
+    worker is kept raw, with the reason as its page's error."""
     if workers is None:
         workers = (os.cpu_count() or 1) if len(todo) >= INLINE_BELOW else 0
-    if workers <= 0:
-        yield from map(prepare, todo)
-        return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(prepare, todo, chunksize=8)
+    outcomes = map_in_order(prepare, ((candidate,) for candidate in todo), workers)
+    for candidate, outcome in zip(todo, outcomes, strict=True):
+        if isinstance(outcome, WorkerCrashed):
+            prepared = read_capture(candidate)
+            prepared.problem = f"worker_crashed: {outcome}"
+            yield prepared
+        else:
+            yield outcome
 
 
 class Importer:

@@ -32,7 +32,7 @@ from redis.exceptions import ResponseError
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.schema import open_database
-from archive.stream import REPORTED_STATS, STREAM, archived_key
+from archive.stream import REPORTED_STATS, STREAM, archived_key, worker_key
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter, finish_run, start_run
 
@@ -217,7 +217,7 @@ def ensure_group(server: Redis) -> None:
 def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size: int = 200,
            progress=None) -> IngestResult:
     """Drain the workers' stream into the archive until it has been empty for `idle_timeout`
-    seconds (SIGTERM stops it after the batch in hand)."""
+    seconds and no worker is alive (SIGTERM stops it after the batch in hand)."""
     server = Redis.from_url(redis_url)
     ensure_group(server)
     with archive_lock(db_path):
@@ -259,5 +259,10 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
                 progress(ingester.result.messages)
         elif position == "0":
             position = ">"
-        elif time.monotonic() - since >= idle_timeout:
+        elif time.monotonic() - since >= idle_timeout and not workers_alive(server):
             return
+
+
+def workers_alive(server: Redis) -> bool:
+    """Whether any worker still beats: one busy with a slow site may send more later."""
+    return next(server.scan_iter(match=worker_key("*")), None) is not None

@@ -8,15 +8,16 @@ re-processing twice changes nothing.
 
 A damaged raw store does not stop the rest: an empty, garbled or torn WARC file, and a payload
 that cannot be read, are counted and named in the result, and every readable article is
-re-processed.
+re-processed. The pages are processed on the crawl's own pool (pipelines/pool.py), with its
+limits: a page that kills its worker (a crash in a C library, its CPU-time limit) is named in
+the result with the reason, its row is left as it was, and the others go on.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +26,12 @@ from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_payload, read_records
 from archive.writer import ArchiveWriter, warc_folder
 from pipelines.encodings import declared_charset
+from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.process import NotAnArticle, process_article
 from pipelines.region import RegionRequest, SiteRegion, extract_with_region
 from pipelines.urls import canonical_url
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +42,7 @@ class ReprocessResult:
     updated: int = 0
     unreadable: int = 0  # articles whose payload could not be read back
     warc_problems: list[str] = field(default_factory=list)  # one line per damaged WARC file
+    crashed: list[str] = field(default_factory=list)  # "URL: why", per page that killed a worker
 
 
 def latest_article_fetches(directory: Path, site: str | None = None,
@@ -120,15 +125,14 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     regions = learned_regions(directory, [record for _, (record, _) in fetches], profiles)
     jobs = [(str(directory), record, profiles.get(record.site), regions.get(record.site))
             for _, (record, _) in fetches]
-    if workers > 0:
-        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        outcomes = executor.map(_process, *zip(*jobs, strict=True), chunksize=8) if jobs else (
-            iter(()))
-    else:
-        executor, outcomes = None, (_process(*job) for job in jobs)
+    outcomes = map_in_order(_process, jobs, workers)
     try:
         for done, ((key, (record, first_seen)), fields) in enumerate(
                 zip(fetches, outcomes, strict=True), start=1):
+            if isinstance(fields, WorkerCrashed):
+                result.crashed.append(f"{record.url}: {fields}")
+                logger.warning("reprocess: %s left as it was: %s", record.url, fields)
+                continue
             if isinstance(fields, UnreadablePayload):
                 result.unreadable += 1
                 continue
@@ -147,8 +151,7 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
             if progress:
                 progress(done, len(fetches))
     finally:
-        if executor is not None:
-            executor.shutdown()
+        outcomes.close()  # the pool is released even when writing failed
     writer.close()
     result.new, result.updated = writer.counts.articles_new, writer.counts.articles_updated
     return result

@@ -78,10 +78,10 @@ class UrlPatternBudgetMiddleware:
                 or request.meta.get("retry_times")):
             return None
         pattern = url_pattern(request.url)
-        self.spent[pattern] += 1
-        if self.spent[pattern] <= self.budget:
+        spent = self.spend(pattern)
+        if spent <= self.budget:
             return None
-        if self.spent[pattern] == self.budget + 1:
+        if spent == self.budget + 1:
             logger.warning("URL pattern %s used up its budget of %d requests (a crawler "
                            "trap?): further URLs like %s are skipped", pattern, self.budget,
                            request.url)
@@ -92,3 +92,8 @@ class UrlPatternBudgetMiddleware:
             "error": BUDGET_ERROR, "kind": page_kind(request),
         })
         raise IgnoreRequest(f"URL pattern budget used up: {pattern}")
+
+    def spend(self, pattern: str) -> int:
+        """Count one more request of `pattern`; how many it has had in this crawl."""
+        self.spent[pattern] += 1
+        return self.spent[pattern]

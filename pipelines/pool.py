@@ -1,9 +1,11 @@
-"""A process pool for the CPU-bound steps (extraction, classification), so a crawl uses every
-core: Scrapy runs on one thread, and threads would share one core under the GIL.
+"""The one process pool for the CPU-bound steps (extraction, classification), so a crawl,
+`reprocess` and `import` use every core: Scrapy runs on one thread, and threads would share one
+core under the GIL.
 
-The pipelines hand a page to the pool and await the result on the asyncio reactor, so the
-downloader keeps fetching meanwhile. Workers are spawned (not forked from a process that runs
-a reactor and threads) and live until the crawl ends. VNARCHIVE_WORKERS sets their number
+The pipelines hand a page to the pool and await the result on the asyncio reactor (`run`), so
+the downloader keeps fetching meanwhile; `reprocess` and `import` map their pages over it in
+order (`map_in_order`). Workers are spawned (not forked from a process that runs a reactor and
+threads) and live until the work ends. VNARCHIVE_WORKERS sets their number for a crawl
 (default: one per core; 0 runs the steps inline).
 
 A worker that dies (a crash in a C library, the kernel's OOM killer) breaks a
@@ -15,7 +17,9 @@ Each task also has a CPU-time limit (VNARCHIVE_PAGE_CPU_SECONDS, default 10 s; a
 about 20 ms): a page whose parse goes quadratic inside libxml2 never returns to Python, so no
 Python timer could stop it, but the kernel's RLIMIT_CPU kills its worker with SIGXCPU. The
 pool is then replaced as after a crash, and the page, tried once more, fails with
-WorkerCrashed saying it went over the limit.
+WorkerCrashed saying it went over the limit. `map_in_order` is stricter, since it can afford
+to be: after a crash it runs each unfinished task alone in the new pool, so only a task that
+kills its worker again fails, and no other task of the broken pool is blamed with it.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -39,6 +44,9 @@ _workers = 0
 _users = 0
 _cpu_seconds: float = 10.0
 DEFAULT_CPU_SECONDS = 10.0
+# Tasks queued per worker by `map_in_order`: enough to keep every worker busy, few enough that
+# results wait in memory only briefly.
+TASKS_PER_WORKER = 4
 
 
 class WorkerCrashed(RuntimeError):
@@ -68,11 +76,11 @@ def acquire(workers: int, cpu_seconds: float = DEFAULT_CPU_SECONDS) -> ProcessPo
 
 
 def _follow_the_crawl() -> None:
-    """In each worker: leave stopping to the crawl process (a Ctrl-C or a service manager's
-    SIGTERM reaches the whole process group, and a graceful stop still needs the workers to
-    finish the pages in flight), and exit as soon as the crawl process is gone. Without the
-    watch, a crawl killed by SIGKILL leaves its workers behind for ever: each holds both ends of
-    the pool's queue, so it never sees the end of its input."""
+    """In each worker: leave stopping to the crawl (or reprocess, import) process (a Ctrl-C or
+    a service manager's SIGTERM reaches the whole process group, and a graceful stop still
+    needs the workers to finish the pages in flight), and exit as soon as that process is gone.
+    Without the watch, a crawl killed by SIGKILL leaves its workers behind for ever: each holds
+    both ends of the pool's queue, so it never sees the end of its input."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker over its CPU limit dumps no core
@@ -168,6 +176,77 @@ async def run(pool: ProcessPoolExecutor | None, function: Callable, *args: Any) 
         _replace_broken(current)
         raise WorkerCrashed(f"a worker process died twice running {function.__name__} "
                             f"({reason})") from None
+
+
+def map_in_order(function: Callable, jobs: Iterable[tuple], workers: int,
+                 cpu_seconds: float = DEFAULT_CPU_SECONDS) -> Iterator[Any]:
+    """`function(*job)` for each job, in the jobs' order, on the shared pool of `workers`
+    processes (inline when 0), each task under the CPU-time limit. A task whose worker died
+    gives a WorkerCrashed in its place (not raised: the caller records it and goes on)."""
+    pool = acquire(workers, cpu_seconds)
+    if pool is None:
+        for job in jobs:
+            yield function(*job)
+        return
+    pending: deque[list] = deque()  # [job, future], oldest first
+    try:
+        for job in jobs:
+            pending.append([job, _submit(function, job)])
+            if len(pending) >= workers * TASKS_PER_WORKER:
+                yield _oldest_outcome(function, pending)
+        while pending:
+            yield _oldest_outcome(function, pending)
+    finally:
+        for _, future in pending:
+            future.cancel()
+        release()
+
+
+def _submit(function: Callable, job: tuple, pool: ProcessPoolExecutor | None = None) -> Future:
+    try:
+        return (pool or _pool).submit(_within_cpu_limit, _cpu_seconds, function, *job)
+    except BrokenProcessPool as error:  # the pool broke since the last outcome was read
+        return _settled(error=error)
+
+
+def _settled(result: Any = None, error: BaseException | None = None) -> Future:
+    future: Future = Future()
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+    return future
+
+
+def _oldest_outcome(function: Callable, pending: deque[list]) -> Any:
+    try:
+        return pending[0][1].result()
+    except BrokenProcessPool:
+        _rerun_alone(function, pending)
+        return pending[0][1].result()
+    finally:
+        if pending[0][1].done():
+            pending.popleft()
+
+
+def _rerun_alone(function: Callable, pending: deque[list]) -> None:
+    """After a worker died: a new pool, and there each task the broken one did not finish,
+    one at a time, so the task that kills its worker again is known and fails alone."""
+    pool = _replace_broken(_pool)
+    for entry in pending:
+        job, future = entry
+        if not isinstance(future.exception(), BrokenProcessPool):
+            continue  # it finished before the crash
+        try:
+            entry[1] = _settled(_submit(function, job, pool).result())
+        except BrokenProcessPool:
+            reason = (f"over its CPU-time limit of {_cpu_seconds:g} s"
+                      if _over_cpu_limit(pool) else "a crash")
+            entry[1] = _settled(WorkerCrashed(f"a worker process died twice running "
+                                              f"{function.__name__} ({reason})"))
+            pool = _replace_broken(pool)
+        except Exception as error:  # the task's own error, raised when its outcome is read
+            entry[1] = _settled(error=error)
 
 
 class PooledPipeline:

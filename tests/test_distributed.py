@@ -1,11 +1,14 @@
 """Distributed mode: two workers and one writer on a real redis-server (started here on a free
 loopback port; the tests skip, saying why, when it cannot start) archive the local test web
-exactly as one machine would, never fetch a URL twice, never hit one host twice at once, and
-lose or double nothing when a worker and the writer are killed mid-run."""
+exactly as one machine would, the well-behaved families and the hostile-content site with its
+attachments, soft 404s, broken pages and traps alike; they never fetch a URL twice, never hit
+one host twice at once, and lose or double nothing when a worker and the writer are killed
+mid-run. A worker whose items failed does not say it finished."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -17,18 +20,17 @@ from scrapy import Request
 from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
 
+from archive.ingest import ingest, workers_alive
 from archive.stream import STREAM
 from archive.warc import Exchange, read_payload
 from archive.writer import warc_folder
 from crawler import settings as project_settings
-from crawler.distributed import (
-    DistributedMode,
-    HostLockMiddleware,
-    JsonRequests,
-    RedisArchiveSink,
-    connect,
-)
+from crawler.distributed import DistributedMode, RedisArchiveSink, connect
+from crawler.shared_frontier import JsonRequests
+from crawler.shared_limits import HostLockMiddleware, SharedUrlPatternBudget
+from crawler.traps import UrlPatternBudgetMiddleware
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
+from testweb.hostile_content import HostileContentWeb, profile_toml
 from testweb.server import TestWeb
 
 pytestmark = pytest.mark.timeout(300)
@@ -41,13 +43,17 @@ CONTENT_COLUMNS = ("canonical_url", "url", "site", "title", "lead", "text", "aut
                    "extractor_version", "classifier_version", "content_hash", "story_id")
 
 
-def worker(web: TestWeb, redis_url: str, *extra: str) -> subprocess.Popen:
-    names = [site.profile_name for site in web.sites.values()]
+def start_worker(redis_url: str, *sites: str, env: dict | None = None) -> subprocess.Popen:
+    """`vnarchive crawl SITES --redis URL`, with short timeouts for a test."""
     return subprocess.Popen(
-        [sys.executable, "-m", "vnarchive", "crawl", *names, "--redis", redis_url,
-         "--base-urls", json.dumps(web.base_urls()), "--idle-timeout", "2",
-         "--worker-timeout", "3", *extra],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "vnarchive", "crawl", *sites, "--redis", redis_url,
+         "--idle-timeout", "2", "--worker-timeout", "3"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def worker(web: TestWeb, redis_url: str, env: dict | None = None) -> subprocess.Popen:
+    names = [site.profile_name for site in web.sites.values()]
+    return start_worker(redis_url, *names, "--base-urls", json.dumps(web.base_urls()), env=env)
 
 
 def writer(redis_url: str, db) -> subprocess.Popen:
@@ -57,16 +63,30 @@ def writer(redis_url: str, db) -> subprocess.Popen:
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def finish(*processes: subprocess.Popen) -> None:
+def finish(*processes: subprocess.Popen) -> list[str]:
+    """Each process's output, once it has ended with exit 0."""
+    outputs = []
     for process in processes:
         output, _ = process.communicate(timeout=COMMAND_TIMEOUT)
         assert process.returncode == 0, output[-3000:]
+        outputs.append(output)
+    return outputs
+
+
+def wait_for_a_worker(redis_url: str) -> None:
+    """Until a worker beats. A writer waits for live workers, but one started before any
+    could reach its idle timeout while they are still starting (seconds, on a busy machine)."""
+    server, deadline = connect(redis_url), time.monotonic() + COMMAND_TIMEOUT
+    while not workers_alive(server):
+        assert time.monotonic() < deadline, "no worker started"
+        time.sleep(0.05)
 
 
 def distributed_crawl(web: TestWeb, redis_url: str, db) -> None:
-    """Two workers and one writer, started together, each left to finish by itself."""
-    processes = [worker(web, redis_url), worker(web, redis_url), writer(redis_url, db)]
-    finish(*processes)
+    """Two workers, then one writer, each left to finish by itself."""
+    workers = [worker(web, redis_url), worker(web, redis_url)]
+    wait_for_a_worker(redis_url)
+    finish(*workers, writer(redis_url, db))
 
 
 def article_paths(web: TestWeb) -> dict[str, set[str]]:
@@ -152,16 +172,17 @@ def test_a_killed_worker_and_writer_lose_nothing_and_double_nothing(redis_url, t
     with TestWeb(["lynhan"]) as web:
         site = web.sites["lynhan"]
         site.delay = 0.3  # slow enough that the kill lands mid-crawl
-        first, second, ingest = worker(web, redis_url), worker(web, redis_url), writer(
-            redis_url, db)
+        first, second = worker(web, redis_url), worker(web, redis_url)
+        wait_for_a_worker(redis_url)
+        first_writer = writer(redis_url, db)
         deadline = time.monotonic() + 90
         while archived_count(db) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        for process in (first, ingest):
+        for process in (first, first_writer):
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
         first.stdout.close()
-        ingest.stdout.close()
+        first_writer.stdout.close()
         assert 3 <= archived_count(db) < len(site.family.articles)
 
         finish(worker(web, redis_url), writer(redis_url, db), second)
@@ -243,10 +264,82 @@ def test_distributed_mode_is_off_unless_a_redis_url_is_set():
     DistributedMode().update_settings(settings)
     assert settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
     assert HostLockMiddleware not in settings.getdict("DOWNLOADER_MIDDLEWARES")
+    budget = settings.getdict("DOWNLOADER_MIDDLEWARES")["crawler.traps.UrlPatternBudgetMiddleware"]
     settings = Settings()
     settings.setmodule(project_settings)
     settings.set("VNARCHIVE_REDIS_URL", "redis://127.0.0.1:1/0")
     DistributedMode().update_settings(settings)
-    assert settings.get("SCHEDULER") == "crawler.distributed.SharedFrontierScheduler"
+    assert settings.get("SCHEDULER") == "crawler.shared_frontier.SharedFrontierScheduler"
     assert settings.get("DUPEFILTER_CLASS") == "scrapy_redis.dupefilter.RFPDupeFilter"
-    assert settings.getdict("DOWNLOADER_MIDDLEWARES")[HostLockMiddleware] == 950
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares[HostLockMiddleware] == 950
+    # The trap budget is the fleet's, in the local one's place.
+    assert middlewares[SharedUrlPatternBudget] == budget
+    assert UrlPatternBudgetMiddleware not in middlewares
+    assert "crawler.traps.UrlPatternBudgetMiddleware" not in middlewares
+
+
+# The hostile-content site, whose one article with attachments is the test web's only one -------
+def test_a_distributed_crawl_of_the_hostile_site_matches_a_local_one(redis_url, tmp_path):
+    single, shared = tmp_path / "single.db", tmp_path / "shared.db"
+    profile = tmp_path / "testweb_hostile_content.toml"
+    with HostileContentWeb() as web:
+        profile.write_text(profile_toml(web.site.base_url), encoding="utf-8")
+        local = run_vnarchive("crawl", "--profile", str(profile), "--db", str(single))
+        assert local.returncode == 0, local.stderr[-3000:]
+        outputs = finish(start_worker(redis_url, "--profile", str(profile)),
+                         start_worker(redis_url, "--profile", str(profile)))
+        assert not [output for output in outputs if "item_error" in output]
+        # The writer after the workers: no idle timeout to outlast a slow worker's start.
+        assert ingest(redis_url, str(shared), idle_timeout=2).status == "finished"
+
+    # Articles, documents, soft 404s and broken pages, each with its status and reason.
+    # robots.txt is each worker's own fetch: one row per worker, the same row.
+    pages = "select site, url, kind, status, error from pages where kind != 'listing'"
+    assert rows(shared, pages) == rows(single, pages)
+    assert {"soft_404", "rejected", "DownloadCancelledError"} <= {
+        (error or "").split(":")[0] for *_, error in rows(single, pages)}
+    # Which pages of the endless calendar and of `?page=N` fall inside the trap budget depends
+    # on the order of fetches (and so which links beyond it are seen and refused); how many
+    # are fetched does not: the fleet spends one budget, as one machine does.
+    fetched = "select count(*) from pages where kind = 'listing' and status is not null"
+    assert query(shared, fetched) == query(single, fetched)
+    refused = "select count(*) > 0 from pages where error = 'url_pattern_budget'"
+    assert query(shared, refused) == query(single, refused) == [(1,)]
+    attachments = ("select canonical_url, url, link_text, type, content_type, size, sha256, "
+                   "text, error, fetched_at is not null, warc_file is not null from attachments")
+    assert len(rows(single, attachments)) == 7
+    assert rows(shared, attachments) == rows(single, attachments)
+    articles = f"select {', '.join(CONTENT_COLUMNS)} from articles"
+    assert len(rows(single, articles)) > 0
+    assert rows(shared, articles) == rows(single, articles)
+    runs = "select site, finish_reason, errors, errors_by_kind from site_runs"
+    assert [(*row[:3], json.loads(row[3])) for row in query(shared, runs)] == [
+        (*row[:3], json.loads(row[3])) for row in query(single, runs)]
+
+
+def test_a_worker_whose_items_failed_does_not_say_it_finished(redis_url, tmp_path):
+    db = tmp_path / "shared.db"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.failing_items_settings"}
+    with TestWeb(["lynhan"]) as web:
+        process = worker(web, redis_url, env=env)
+        output, _ = process.communicate(timeout=COMMAND_TIMEOUT)
+        articles = len(web.sites["lynhan"].family.articles)
+    assert process.returncode == 1, output[-3000:]
+    assert "Worker failed" in output and "Worker finished" not in output
+    # The writer records the site's run as a local crawl would: finished, its errors counted.
+    assert ingest(redis_url, str(db), idle_timeout=2).status == "finished"
+    reason, errors_by_kind = query(db, "select finish_reason, errors_by_kind from site_runs")[0]
+    assert reason == "finished"
+    assert json.loads(errors_by_kind) == {"item_error: RuntimeError": articles}
+    assert query(db, "select count(*) from articles") == [(0,)]
+
+
+def test_a_site_taken_from_a_web_archive_is_refused_as_a_worker():
+    # hanam_lynhan has `wayback = true`: its captures are checked against the archive itself,
+    # which a worker does not have. Refused before anything starts, Redis never reached.
+    result = run_vnarchive("crawl", "hanam_lynhan", "--redis", "redis://127.0.0.1:1/0")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines() == [
+        "vnarchive crawl: error: hanam_lynhan is taken from a web archive, on one machine: "
+        "crawl it without --redis"]

@@ -1,15 +1,11 @@
 """The archive sink contract (archive/sink.py): the local writer and the Redis sink implement
 every method of the protocol with its signature, and one scenario of calls leaves the same rows
-in the archive whichever sink took it (the Redis sink through `vnarchive ingest`). Then a
-distributed crawl of the hostile-content site (soft 404s, broken pages, attachments) leaves the
-same `pages`, `attachments` and `articles` rows as a local crawl."""
+in the archive whichever sink took it (the Redis sink through `vnarchive ingest`). Whole crawls
+through both sinks are compared in tests/test_distributed.py."""
 
 from __future__ import annotations
 
 import inspect
-import json
-import subprocess
-import sys
 
 import pytest
 
@@ -18,8 +14,7 @@ from archive.sink import ArchiveSink, missing_methods
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter
 from crawler.distributed import RedisArchiveSink, connect
-from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
-from testweb.hostile_content import HostileContentWeb, profile_toml
+from tests.conftest import query
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -111,37 +106,3 @@ def test_both_sinks_leave_the_same_rows(redis_url, tmp_path):
             {row[4] for row in expected["pages"]})  # the scenario reached every table
     assert expected["attachments"] and expected["articles"]
     assert archive_rows(shared) == expected
-
-
-def test_a_distributed_crawl_of_the_hostile_site_matches_a_local_one(redis_url, tmp_path):
-    single, shared = tmp_path / "single.db", tmp_path / "shared.db"
-    with HostileContentWeb() as web:
-        profile = tmp_path / "testweb_hostile_content.toml"
-        profile.write_text(profile_toml(web.site.base_url), encoding="utf-8")
-        local = run_vnarchive("crawl", "--profile", str(profile), "--db", str(single))
-        assert local.returncode == 0, local.stderr[-3000:]
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile),
-             "--redis", redis_url, "--idle-timeout", "2", "--worker-timeout", "3"],
-            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        output, _ = worker.communicate(timeout=COMMAND_TIMEOUT)
-        assert worker.returncode == 0, output[-3000:]
-        assert "item_error" not in output
-        assert ingest(redis_url, str(shared), idle_timeout=2).status == "finished"
-
-    # Which pages of the endless calendar fall inside the trap budget depends on the order of
-    # fetches; articles and documents, their soft 404s and broken pages do not.
-    pages = ("select url, kind, status, coalesce(error, '') from pages "
-             "where kind in ('article', 'attachment')")
-    assert set(query(shared, pages)) == set(query(single, pages))
-    soft_404s = "select count(*) from pages where error like 'soft_404%'"
-    assert query(shared, soft_404s) == query(single, soft_404s) != [(0,)]
-    trapped = "select count(*) > 0 from pages where error = 'url_pattern_budget'"
-    assert query(shared, trapped) == query(single, trapped) == [(1,)]
-    attachments = "select canonical_url, url, type, sha256, text, error from attachments"
-    assert query(single, "select count(*) from attachments")[0][0] > 0
-    assert set(query(shared, attachments)) == set(query(single, attachments))
-    articles = "select canonical_url, title, text, encoding from articles"
-    assert set(query(shared, articles)) == set(query(single, articles))
-    errors = json.loads(query(shared, "select errors_by_kind from site_runs")[0][0])
-    assert not [kind for kind in errors if kind.startswith("item_error")]

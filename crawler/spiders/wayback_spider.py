@@ -47,7 +47,7 @@ from crawler.cdx import (
     wayback_archive,
 )
 from crawler.items import ArticleItem
-from crawler.profiles import SiteProfile
+from crawler.profiles import ProfileError, SiteProfile
 from pipelines.encodings import declared_charset
 from pipelines.urls import canonical_url
 
@@ -80,6 +80,11 @@ class WaybackSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings) -> None:
         """The archive's pace, not the site's: its own delay (`--archive-delay`)."""
+        if settings.get("VNARCHIVE_REDIS_URL"):
+            # Which captures are archived, and which copy is older, is read from the archive
+            # itself (archive/captures.py), which a distributed worker does not have.
+            raise ProfileError(f"{cls.name} is taken from a web archive, on one machine: "
+                               "crawl it without --redis")
         super().update_settings(settings)
         settings.set("DOWNLOAD_DELAY", settings.getfloat("VNARCHIVE_WAYBACK_DELAY",
                                                          DEFAULT_DELAY), priority="spider")

@@ -1,0 +1,219 @@
+"""The shared frontier of distributed mode (crawler/distributed.py): each site's request queue
+and seen-set in Redis, kept by scrapy-redis's scheduler, plus what a fleet of workers that may
+die needs. Requests travel as JSON, never pickle; a request a worker popped stays in its
+in-flight hash until the engine has finished it, and goes back on the queue when the worker's
+heartbeat stops; a round of a site starts with an empty seen-set and trap budget; a worker
+stops once the frontier has been idle."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.request import request_from_dict
+from scrapy_redis.scheduler import Scheduler
+
+from archive.stream import worker_key
+from crawler.distributed import budget_key, in_flight_key, new_worker_id
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+
+
+class JsonRequests:
+    """scrapy-redis serializer (loads/dumps of a request's dict) writing JSON: bytes become
+    {"__bytes__": base64}, dicts with bytes keys (headers) {"__pairs__": [...]}."""
+
+    @staticmethod
+    def dumps(request: dict) -> str:
+        return json.dumps(_plain(request), sort_keys=True)
+
+    @staticmethod
+    def loads(data: bytes | str) -> dict:
+        return json.loads(data, object_hook=_restore)
+
+
+def _plain(value):
+    if isinstance(value, bytes):
+        return {"__bytes__": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value):
+            return {key: _plain(item) for key, item in value.items()}
+        return {"__pairs__": [[_plain(key), _plain(item)] for key, item in value.items()]}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _restore(value: dict):
+    if value.keys() == {"__bytes__"}:
+        return base64.b64decode(value["__bytes__"])
+    if value.keys() == {"__pairs__"}:
+        return {key: item for key, item in value["__pairs__"]}
+    return value
+
+
+# Lua, so that no worker can die between the two halves of a move and lose a request.
+POP_INTO_FLIGHT = """
+local popped = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
+if #popped == 0 then return false end
+redis.call('zremrangebyrank', KEYS[1], 0, 0)
+redis.call('hset', KEYS[2], popped[2] .. ':' .. redis.sha1hex(popped[1]), popped[1])
+return {popped[1], popped[2] .. ':' .. redis.sha1hex(popped[1])}
+"""
+RETURN_TO_QUEUE = """
+local entries = redis.call('hgetall', KEYS[1])
+for i = 1, #entries, 2 do
+  redis.call('zadd', KEYS[2], string.match(entries[i], '^([^:]+):'), entries[i + 1])
+end
+redis.call('del', KEYS[1])
+return #entries / 2
+"""
+START_ROUND = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  redis.call('del', KEYS[2], KEYS[3])
+  return 1
+end
+return 0
+"""
+
+
+class SharedFrontierScheduler(Scheduler):
+    """scrapy-redis's scheduler, plus what a fleet of workers that may die needs: requests in
+    flight are kept until finished and given back when their worker dies, a round of a site
+    starts with an empty seen-set, and a worker stops once the frontier has been idle."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
+        settings = crawler.settings
+        scheduler.crawler = crawler
+        scheduler.serializer = JsonRequests
+        scheduler.worker = settings.get("VNARCHIVE_WORKER_ID") or new_worker_id()
+        scheduler.idle_timeout = settings.getfloat("VNARCHIVE_REDIS_IDLE_TIMEOUT", 30)
+        scheduler.worker_timeout = max(1, settings.getint("VNARCHIVE_REDIS_WORKER_TIMEOUT", 30))
+        scheduler.handed_out = {}  # in-flight field -> the request given to the engine
+        scheduler.idle_since = None
+        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        return scheduler
+
+    def open(self, spider) -> None:
+        super().open(spider)
+        site = spider.name
+        self.keys = {"queue": self.queue.key, "seen": self.df.key, "budget": budget_key(site),
+                     "flight": in_flight_key(site, self.worker),
+                     "round": f"vnarchive:{site}:round", "worker": worker_key(self.worker)}
+        self.pop_into_flight = self.server.register_script(POP_INTO_FLIGHT)
+        self.return_to_queue = self.server.register_script(RETURN_TO_QUEUE)
+        # No live worker on this site: a new round, which forgets the last round's seen-set
+        # (listings are fetched again; archived articles are skipped by the frontier) and
+        # its trap budget (crawler.shared_limits).
+        if self.server.register_script(START_ROUND)(
+                keys=[self.keys["round"], self.keys["seen"], self.keys["budget"]],
+                args=[self.worker, self.worker_timeout]):
+            logger.info("%s: new round of the shared frontier", site)
+        self.beat()
+        self.give_back_dead_workers_requests()
+        self.heartbeat = create_looping_call(self.beat)
+        self.heartbeat.start(max(self.worker_timeout / 3, 0.5), now=False)
+        # An idle engine looks at its scheduler again only every 5 s; other workers keep
+        # adding to the shared queue, so look more often.
+        self.poll = create_looping_call(self.wake_engine)
+        self.poll.start(POLL_SECONDS, now=False)
+
+    def engine_slot(self):
+        """The engine's private slot: what Scrapy's own engine-status report reads. It holds
+        the requests in progress and the call that makes the engine ask for the next one;
+        Scrapy has no public API for either."""
+        return getattr(self.crawler.engine, "_slot", None)
+
+    def wake_engine(self) -> None:
+        slot = self.engine_slot()
+        if slot is not None:
+            slot.nextcall.schedule()
+
+    def beat(self) -> None:
+        """Tell the other workers this one is alive (and its site's round still running)."""
+        pipe = self.server.pipeline()
+        pipe.set(self.keys["worker"], self.spider.name, ex=self.worker_timeout)
+        pipe.set(self.keys["round"], self.worker, ex=self.worker_timeout)
+        pipe.execute()
+
+    def next_request(self):
+        self.forget_finished()
+        popped = self.pop_into_flight(keys=[self.keys["queue"], self.keys["flight"]])
+        if not popped:
+            return None
+        data, field = popped
+        request = request_from_dict(JsonRequests.loads(data), spider=self.spider)
+        self.handed_out[field] = request
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def forget_finished(self) -> None:
+        """Drop from the in-flight hash the requests the engine has finished with: the engine
+        keeps a request in its slot's `inprogress` until its response, and the items made from
+        it, have gone through (there is no signal for that moment)."""
+        slot = self.engine_slot()
+        in_progress = slot.inprogress if slot is not None else set()
+        finished = [field for field, request in self.handed_out.items()
+                    if request not in in_progress]
+        if finished:
+            self.server.hdel(self.keys["flight"], *finished)
+            for field in finished:
+                del self.handed_out[field]
+
+    def give_back_dead_workers_requests(self) -> int:
+        """Put the in-flight requests of workers that stopped beating back on the queue."""
+        returned = 0
+        pattern = in_flight_key(self.spider.name, "*")
+        for key in self.server.scan_iter(match=pattern):
+            worker = key.decode().rsplit(":", 1)[1]
+            if not self.server.exists(worker_key(worker)):
+                count = self.return_to_queue(keys=[key, self.keys["queue"]])
+                if count:
+                    logger.warning("%s: %d requests of stopped worker %s back on the queue",
+                                   self.spider.name, count, worker)
+                    returned += count
+        return returned
+
+    def frontier_is_empty(self) -> bool:
+        """Nothing queued and nothing in flight at any worker (whose work may add more)."""
+        if len(self.queue):
+            return False
+        pattern = in_flight_key(self.spider.name, "*")
+        return next(self.server.scan_iter(match=pattern), None) is None
+
+    def spider_idle(self, spider) -> None:
+        """Keep the worker open while the frontier may still grow, and for the idle timeout
+        after it emptied; the engine asks again every few seconds."""
+        self.forget_finished()
+        if self.give_back_dead_workers_requests() or not self.frontier_is_empty():
+            self.idle_since = None
+            raise DontCloseSpider
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_timeout:
+            raise DontCloseSpider
+
+    def close(self, reason) -> None:
+        for loop in (getattr(self, "heartbeat", None), getattr(self, "poll", None)):
+            if loop is not None and loop.running:
+                loop.stop()
+        self.forget_finished()
+        # Requests this worker took but did not finish (a shutdown) go back for the others.
+        self.return_to_queue(keys=[self.keys["flight"], self.keys["queue"]])
+        self.server.delete(self.keys["worker"])
+        if reason == "finished" and self.frontier_is_empty():
+            self.server.delete(self.keys["round"])  # the next worker starts a new round
+        super().close(reason)
+
+
