@@ -59,6 +59,7 @@ class CommandGroup(click.Group):
 @click.version_option(package_name="vnarchive", prog_name="vnarchive")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
+    # Runs once the command is known, before its own options are read.
     take_over_stop_signals(ctx.invoked_subcommand)
 
 
