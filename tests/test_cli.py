@@ -7,28 +7,49 @@ import io
 import json
 import re
 import shutil
+import tomllib
 
+import click
 import pytest
 
 from tests.conftest import PROJECT_ROOT, run_vnarchive
 from testweb.content import load_articles
-from vnarchive.cli import build_parser
+from vnarchive.cli import cli
 
 pytestmark = pytest.mark.timeout(120)
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def subcommands() -> list[str]:
-    parser = build_parser()
-    (action,) = [a for a in parser._subparsers._group_actions]  # noqa: SLF001
-    return sorted(action.choices)
+def commands(group: click.Group = cli, prefix: str = "") -> dict[str, click.Command]:
+    """Every command by its name after `vnarchive`, subcommands too ("sites check")."""
+    found = {}
+    for name, command in group.commands.items():
+        found[prefix + name] = command
+        if isinstance(command, click.Group):
+            found |= commands(command, f"{prefix}{name} ")
+    return found
 
 
 def test_every_command_is_documented_with_an_example():
-    for name in subcommands():
+    assert {"crawl", "query", "sites", "sites check", "sites add"} <= set(commands())
+    for name, command in commands().items():
         assert f"`vnarchive {name}" in README, f"README does not document `vnarchive {name}`"
-        sub = build_parser()._subparsers._group_actions[0].choices[name]  # noqa: SLF001
-        assert "Example: vnarchive" in (sub.description or ""), name
+        assert "Example: vnarchive" in (command.help or ""), name
+
+
+def test_help_lists_every_command_on_one_line():
+    result = run_vnarchive("--help")
+    assert result.returncode == 0, result.stderr
+    listing = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert len(listing) == len(cli.commands)
+    for line, name in zip(listing, sorted(cli.commands), strict=True):
+        assert line.split()[0] == name and len(line.split()) > 1, line
+
+
+def test_version_is_the_package_version():
+    version = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    result = run_vnarchive("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"vnarchive, version {version}"
 
 
 def test_ci_runs_the_readme_test_command():
@@ -84,6 +105,8 @@ def bad_input_case(tmp_path, name: str) -> list[str]:
         "write statement": ["query", "delete from articles", *db],
         "attach": ["query", f"attach '{tmp_path / 'other.db'}' as other", *db],
         "base URLs not JSON": ["crawl", "testweb_lynhan", "--base-urls", "{oops", *db],
+        "unknown option": ["query", "select 1", "--bogus", *db],
+        "two exclusive options": ["export", "-", "--table", "sites", "--query", "select 1", *db],
     }[name]
 
 
@@ -103,6 +126,8 @@ EXPECTED_ERRORS = {
     "write statement": "refused: `vnarchive query` only reads",
     "attach": "refused: `vnarchive query` only reads",
     "base URLs not JSON": "--base-urls is not JSON",
+    "unknown option": "--bogus",
+    "two exclusive options": "--table and --query",
 }
 
 

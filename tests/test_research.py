@@ -24,7 +24,7 @@ from archive.filters import FilterError, Filters, fts_expression, period_within,
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from tests.test_archive import fetch, free_port
 from testweb.content import load_labels
-from vnarchive.cli import off_loopback_warning
+from vnarchive.cli.research import off_loopback_warning
 
 
 def reports_labelled(**wanted) -> set[str]:

@@ -21,7 +21,9 @@ from crawler.profiles import KNOWN_KEYS, ProfileError, SiteProfile, load_profile
 from pipelines.classify import classify
 from pipelines.process import NotAnArticle, extract_fields
 from tests.test_safety_files import make_archive, snapshot
-from vnarchive.cli import CommandError, _plain_text, main
+from vnarchive.cli import main
+from vnarchive.cli.options import CommandError
+from vnarchive.cli.texts import plain_text
 
 pytestmark = pytest.mark.timeout(300)
 QUICK = settings(max_examples=25, deadline=None,
@@ -135,7 +137,7 @@ def test_any_command_line_ends_in_a_result_or_one_line(workplace, capsys, monkey
     started = time.monotonic()
     try:
         code = main(arguments)
-    except SystemExit as stop:  # argparse: a bad or missing argument
+    except SystemExit as stop:  # a bad or missing argument
         code = stop.code
     elapsed = time.monotonic() - started
     errors = capsys.readouterr().err.strip().splitlines()
@@ -188,7 +190,7 @@ def test_any_text_is_classified_in_bounded_time(title, text, published):
 @given(data=st.binary(max_size=3000))
 def test_any_input_bytes_are_text_or_one_line(data):
     try:
-        text = _plain_text(data, "input")
+        text = plain_text(data, "input")
     except CommandError as error:
         assert "\n" not in str(error)
     else:

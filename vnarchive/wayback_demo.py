@@ -104,6 +104,6 @@ def print_side_by_side(db_path: str, portal: str) -> None:
 
 
 def _table(columns: list[str], rows: list) -> None:
-    from vnarchive.cli import print_table
+    from vnarchive.cli.output import print_table
 
     print_table(columns, rows)

@@ -1,0 +1,246 @@
+"""The commands that fill the archive: `crawl` (alone, or as one worker of a distributed crawl),
+`ingest` (the distributed crawl's one writer), `import` (web archive files) and `schedule`."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.profiles import load_extra_profile, load_profiles
+from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
+from vnarchive.cli.options import (
+    CommandError,
+    PositiveInt,
+    apply_options,
+    base_urls_option,
+    check_exclusive,
+    crawl_options,
+    db_option,
+    find_site_profile,
+    profile_files_option,
+)
+from vnarchive.cli.output import print_summary, print_table, progress_of
+
+INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
+
+web_archive_options = apply_options(
+    click.option("--wayback", is_flag=False, flag_value=INTERNET_ARCHIVE_CDX, default=None,
+                 metavar="CDX-URL", help="take the sites from a Wayback CDX server (default: "
+                 "the Internet Archive's; a pywb: http://host:port/COLLECTION)"),
+    click.option("--commoncrawl", metavar="CRAWL-ID", help="take the sites from a Common "
+                 "Crawl crawl (CC-MAIN-2024-33) or an index server's address for it"),
+    click.option("--from", "date_from", metavar="YYYY-MM",
+                 help="web archives: captures from this month on"),
+    click.option("--to", "date_to", metavar="YYYY-MM",
+                 help="web archives: captures up to this month"),
+    click.option("--archive-delay", type=float, default=1.0, metavar="SECONDS",
+                 help="web archives: seconds between requests to the archive (default 1)"),
+)
+
+
+@click.command(short_help="crawl sites into the archive")
+@click.argument("sites", nargs=-1, metavar="[SITE]...")
+@profile_files_option
+@base_urls_option
+@click.option("--batch-size", type=int, metavar="N",
+              help="rows per transaction (default 50; smaller loses less on a crash)")
+@click.option("--redis", metavar="URL", help="work as one of many distributed workers: "
+              "shared frontier in Redis, results to `vnarchive ingest`")
+@click.option("--idle-timeout", type=float, default=30, metavar="SECONDS",
+              help="with --redis: stop once the frontier was empty this long")
+@click.option("--worker-timeout", type=int, default=30, metavar="SECONDS",
+              help="with --redis: a worker silent this long is dead; its requests go back on "
+              "the queue")
+@web_archive_options
+@db_option
+@crawl_options
+def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_timeout, wayback,
+          commoncrawl, date_from, date_to, archive_delay, db, log_level, refresh,
+          backfill) -> int:
+    """Crawl sites into the archive.
+
+    \b
+    Example: vnarchive crawl testweb_thanhhoa --db /tmp/a.db
+    """
+    from vnarchive.crawl import crawl_sites
+
+    names = list(sites)
+    extra_files = [str(Path(path).resolve()) for path in profile]
+    for path in extra_files:
+        names.append(load_extra_profile(path).name)
+    if not names:
+        raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
+    base_url_of = parse_base_urls(base_urls)
+    archive_settings = web_archive_settings(wayback, commoncrawl, date_from, date_to,
+                                            archive_delay, distributed=bool(redis))
+    if redis:
+        return crawl_as_worker(names, extra_files, base_url_of, redis=redis,
+                               idle_timeout=idle_timeout, worker_timeout=worker_timeout,
+                               log_level=log_level, refresh=refresh, backfill=backfill)
+    result = crawl_sites(names, db_path=db, profile_files=extra_files, base_urls=base_url_of,
+                         log_level=log_level, refresh=refresh, backfill=backfill,
+                         batch_size=batch_size, extra_settings=archive_settings)
+    print_summary(db, result.run_id)
+    if result.status == "finished":
+        from archive.health import sites_without_article_links
+
+        empty = sites_without_article_links(db, result.run_id)
+        for line in empty:
+            print(f"vnarchive crawl: {line}", file=sys.stderr)
+        if empty:
+            return EXIT_NO_ARTICLE_LINKS
+    return crawl_exit_code(result.status)
+
+
+def web_archive_settings(wayback: str | None, commoncrawl: str | None, date_from: str | None,
+                         date_to: str | None, archive_delay: float, distributed: bool) -> dict:
+    """The settings of `crawl --wayback/--commoncrawl/--from/--to/--archive-delay`."""
+    for bound in (date_from, date_to):
+        if bound and not re.fullmatch(r"\d{4}(-\d{2}){0,2}", bound):
+            raise CommandError(f"--from/--to take YYYY, YYYY-MM or YYYY-MM-DD, not {bound!r}")
+    settings = {"VNARCHIVE_WAYBACK_FROM": date_from, "VNARCHIVE_WAYBACK_TO": date_to,
+                "VNARCHIVE_WAYBACK_DELAY": archive_delay}
+    if wayback or commoncrawl:
+        if distributed:
+            raise CommandError("--wayback and --commoncrawl crawl on one machine, not --redis")
+        settings.update({"VNARCHIVE_FROM_WEB_ARCHIVE": True, "VNARCHIVE_WAYBACK": wayback,
+                         "VNARCHIVE_COMMONCRAWL": commoncrawl})
+    return settings
+
+
+def parse_base_urls(text: str | None) -> dict[str, str]:
+    """--base-urls: a JSON object of profile names to the addresses to crawl them from."""
+    if not text:
+        return {}
+    try:
+        base_urls = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"--base-urls is not JSON ({error})") from None
+    if not isinstance(base_urls, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in base_urls.items()):
+        raise CommandError('--base-urls must be a JSON object of profile names to URLs, '
+                           'e.g. \'{"testweb_thanhhoa": "http://127.0.0.1:8701"}\'')
+    return base_urls
+
+
+def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, redis: str,
+                    **options) -> int:
+    """`crawl --redis`: one worker of a distributed crawl; what it fetched went to Redis."""
+    from vnarchive.crawl import crawl_worker
+
+    result = crawl_worker(names, redis_url=redis, profile_files=extra_files,
+                          base_urls=base_urls, **options)
+    print(f"Worker {result.status}; sent to {redis} for `vnarchive ingest`:")
+    print_table(["site", "pages", "articles", "errors"], result.per_site)
+    return 0 if result.status == "finished" else 1
+
+
+@click.command(short_help="write what distributed workers sent to Redis")
+@click.option("--redis", metavar="URL", required=True, help="the Redis the workers send to")
+@click.option("--idle-timeout", type=float, default=60, metavar="SECONDS",
+              help="stop once no message came for this long (default 60)")
+@click.option("--batch-size", type=int, metavar="N", help="messages per transaction (default 200)")
+@db_option
+def ingest(redis, idle_timeout, batch_size, db) -> int:
+    """Write what distributed workers sent to Redis into the archive (the single writer).
+
+    \b
+    Example: vnarchive ingest --redis redis://crawlhub:6379/0 --db archive/vnarchive.db
+    """
+    from archive.ingest import ingest as ingest_messages
+
+    result = ingest_messages(redis, db, idle_timeout=idle_timeout, batch_size=batch_size or 200)
+    print(f"ingested {result.messages} messages ({result.skipped} already in the archive)")
+    print_summary(db, result.run_id)
+    return 0 if result.status == "finished" else 1
+
+
+@click.command("import", short_help="import web archive files (WARC, ARC, WACZ)")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--site", help="the profile whose article pages to keep")
+@click.option("--profile", metavar="FILE", help="a profile file anywhere")
+@click.option("--all", "all_html", is_flag=True,
+              help="keep every HTML page, not only a profile's article pages")
+@db_option
+def import_files(files, site, profile, all_html, db) -> int:
+    """Import the article pages of web archive files (WARC, ARC, WACZ) into the archive.
+
+    \b
+    Example: vnarchive import lynhan-2019.warc.gz crawl.wacz --site hanam_lynhan
+    """
+    from archive.errors import check_writable
+    from archive.importer import import_files as import_archive_files
+    from archive.lock import archive_lock
+
+    check_exclusive(site=site, profile=profile)
+    paths = [Path(path) for path in files]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise CommandError(f"no such file: {', '.join(missing)}")
+    if profile:
+        profiles = [load_extra_profile(profile)]
+    elif site:
+        profiles = [find_site_profile(site)]
+    else:
+        profiles = list(load_profiles().values())
+    check_writable(db)
+    with archive_lock(db):
+        result = import_archive_files(db, paths, profiles, all_html=all_html,
+                                      progress=progress_of("captures"))
+    print(f"import run {result.run_id}: {result.files} archive files, {result.responses} "
+          f"responses read, {result.matched} pages imported ({result.articles_new} new "
+          f"articles, {result.articles_updated} updated, {result.versions} earlier versions), "
+          f"{result.already} already archived, {result.unchanged} unchanged captures, "
+          f"{result.not_articles} without article text, {result.corrupt} corrupt records "
+          "skipped")
+    return 0
+
+
+@click.command(short_help="crawl on a schedule in the foreground")
+@click.argument("sites", nargs=-1, metavar="[SITE]...")
+@profile_files_option
+@base_urls_option
+@click.option("--every", help="an interval: 6h, 30m, 1d")
+@click.option("--cron", help='a crontab expression: "0 */6 * * *"')
+@click.option("--max-runs", type=PositiveInt(), help="stop after this many runs")
+@click.option("--once", is_flag=True, help="run one crawl now and exit with its code (a "
+              "systemd timer or cron runs the schedule); --every/--cron then only record it")
+@click.option("--verbose", is_flag=True,
+              help="print each crawl's full summary, not one line per site")
+@db_option
+def schedule(sites, profile, base_urls, every, cron, max_runs, once, verbose, db) -> int:
+    """Crawl on a schedule in the foreground (APScheduler); runs never overlap on one archive.
+    Every line is timestamped; --once runs one crawl now (for a systemd timer or cron) and
+    records the schedule given beside it, so `status` knows when a site is overdue.
+
+    \b
+    Example: vnarchive schedule --every 6h testweb_thanhhoa testweb_lynhan
+    """
+    from archive.health import record_schedule
+    from vnarchive.schedule import ScheduleError, build_trigger, interval_of, run_schedule
+
+    if not (once and not (every or cron)):
+        try:
+            build_trigger(every, cron, max_runs)
+        except ScheduleError as error:
+            raise CommandError(str(error) + ("" if every or cron else ", or --once")) from None
+    crawl_args = [*sites, "--db", str(db)]
+    for path in profile:
+        crawl_args += ["--profile", str(Path(path).resolve())]
+    if base_urls:
+        crawl_args += ["--base-urls", base_urls]
+    if not sites and not profile:
+        raise CommandError("name at least one site to crawl")
+    if every or cron:
+        try:
+            described, seconds = interval_of(every, cron)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        names = [*sites, *(load_extra_profile(path).name for path in profile)]
+        record_schedule(str(db), names, described, seconds)
+    return run_schedule(crawl_args, str(db), every=every, cron=cron, max_runs=max_runs,
+                        once=once, verbose=verbose)

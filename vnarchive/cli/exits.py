@@ -1,0 +1,76 @@
+"""How a `vnarchive` command ends: its exit code, and one line on standard error naming what
+stopped it (the table is in vnarchive/cli/__init__.py and the README)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import sys
+
+from archive.errors import ArchiveError
+from archive.export import ExportError
+from archive.lock import ArchiveBusy
+from archive.writer import StorageFull
+from crawler.profiles import ProfileError
+from vnarchive.cli.options import CommandError
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUSY = 1, 2, 3
+EXIT_INTERRUPTED, EXIT_KILLED, EXIT_DISK_FULL = 4, 5, 6
+EXIT_NO_ARTICLE_LINKS = 7  # finished, but a site's listing pages gave no article link
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
+STOP_MESSAGES = {
+    "interrupted": "interrupted: the pages in flight were archived; run the same command "
+                   "again to go on",
+    "killed": "stopped at once (second stop signal): pages in flight were dropped, the archive "
+              "is intact; run the same command again to go on",
+}
+# What a command may raise for `exit_code_of` to turn into its exit code and one line.
+ENDINGS = (KeyboardInterrupt, BrokenPipeError, ArchiveBusy, StorageFull, CommandError,
+           ProfileError, ArchiveError, ExportError, sqlite3.Error)
+
+
+def crawl_exit_code(status: str) -> int:
+    """The exit code of a crawl that ended with `status`, saying how a stopped one stopped."""
+    if status in STOP_MESSAGES:
+        print(f"vnarchive crawl: {STOP_MESSAGES[status]}", file=sys.stderr)
+    return {"finished": 0, "interrupted": EXIT_INTERRUPTED,
+            "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
+
+
+def exit_code_of(command: str, error: BaseException) -> int:
+    """The exit code of `vnarchive COMMAND` stopped by `error` (one of ENDINGS), its line
+    printed."""
+    if isinstance(error, BrokenPipeError):
+        return stdout_closed()
+    if isinstance(error, KeyboardInterrupt):
+        print(f"vnarchive {command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(error, ArchiveBusy):
+        print(f"vnarchive {command}: {error}; not starting", file=sys.stderr)
+        return EXIT_BUSY
+    if isinstance(error, StorageFull):
+        print(f"vnarchive {command}: {error}", file=sys.stderr)
+        return EXIT_DISK_FULL
+    print(f"vnarchive {command}: error: {error}", file=sys.stderr)
+    return getattr(error, "exit_code", EXIT_BAD_INPUT)  # 9 for a damaged archive, 4 and 8 for query
+
+
+def take_over_stop_signals(command: str | None) -> None:
+    """A crawl notes stop signals until Scrapy takes them (vnarchive.interrupts); every other
+    command gets Python's KeyboardInterrupt back (after the quiet one of loading)."""
+    if command in ("crawl", "demo"):
+        from vnarchive.interrupts import noted_stops
+
+        noted_stops.install()
+    else:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def stdout_closed() -> int:
+    """The reader of our output went away (`vnarchive status | head`): stop quietly, as a
+    process killed by SIGPIPE would (exit 141), with stdout sent nowhere so that the flush at
+    exit raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE

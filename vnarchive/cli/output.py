@@ -1,0 +1,66 @@
+"""What the `vnarchive` commands print: aligned tables that stream, JSON, a crawl's summary and
+progress lines on standard error."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from collections.abc import Callable
+
+
+def print_table(columns: list[str], rows, cut: int | None = 60) -> None:
+    """Rows as aligned columns, cells cut at `cut` characters (None: whole); widths come from
+    the first 1,000 rows, so a stream of any length prints as it comes."""
+    def cell(value) -> str:
+        text = "" if value is None else str(value)
+        return text if cut is None or len(text) <= cut else text[:cut - 3] + "..."
+
+    rows = iter(rows)
+    cells = [[cell(value) for value in row] for row in itertools.islice(rows, 1000)]
+    widths = [max([len(str(column))] + [len(row[i]) for row in cells])
+              for i, column in enumerate(columns)]
+    print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in itertools.chain(cells, ([cell(value) for value in row] for row in rows)):
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
+def print_summary(db_path: str, run_id: int) -> None:
+    """A crawl's (or an ingest's) summary: what it fetched and stored, and the archive now."""
+    from archive.query import run_summary
+
+    summary = run_summary(db_path, run_id)
+    print()
+    print(f"Crawl run {run_id}: {summary['status']} in {summary['duration']}")
+    print(f"  archive:          {db_path}")
+    print(f"  sites:            {summary['sites']}")
+    print(f"  pages fetched:    {summary['pages_fetched']}")
+    print(f"  articles stored:  {summary['articles_new']} new, "
+          f"{summary['articles_updated']} updated")
+    print(f"  meeting reports:  {summary['meeting_reports']}")
+    print(f"  errors:           {summary['errors']}")
+    print()
+    print("Archive now holds:")
+    print_table(*summary["per_site"])
+
+
+def progress_of(unit: str) -> Callable[[int, int], None]:
+    """A progress line every 100 items (or on the last), on stderr."""
+    def report(done: int, total: int) -> None:
+        if done % 100 == 0 or done == total:
+            print(f"  {done}/{total} {unit}", file=sys.stderr, flush=True)
+    return report
+
+
+def progress_of_rows() -> Callable[[int], None]:
+    """A progress line every 50,000 rows of an export of unknown length, on stderr."""
+    def report(done: int) -> None:
+        if done % 50000 == 0:
+            print(f"  {done} rows", file=sys.stderr, flush=True)
+    return report

@@ -1,0 +1,228 @@
+"""The commands that read the archive: `search` (full text, folded diacritics), `query` (SQL),
+`export` (CSV, JSON Lines, Parquet with a datasheet) and `serve` (Datasette)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from archive.export import ExportError
+from vnarchive.cli.options import (
+    PROJECT_ROOT,
+    CommandError,
+    PositiveInt,
+    check_exclusive,
+    db_option,
+    filter_options,
+)
+from vnarchive.cli.output import print_json, print_table, progress_of_rows
+
+DATASETTE_PLUGINS = PROJECT_ROOT / "archive" / "datasette_plugins"
+
+
+@click.command(short_help="full-text search that folds Vietnamese diacritics")
+@click.argument("query")
+@filter_options
+@click.option("--limit", type=PositiveInt(), default=20, show_default=True,
+              help="results to print")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@db_option
+def search(query, limit, output_format, db, **filters) -> int:
+    """Search titles and texts; with or without diacritics, old or new tone marks. QUERY:
+    words, "quoted words" for a phrase, OR and NOT to combine terms, a trailing * for a
+    prefix; an empty query ("") lists what the filters keep, newest first.
+
+    \b
+    Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
+    """
+    from archive.search import search as search_archive
+
+    hits = search_archive(db, query, filters=researcher_filters(filters), limit=limit)
+    if output_format == "json":
+        print_json([hit.__dict__ for hit in hits])
+        return 0
+    for hit in hits:
+        label = "meeting report" if hit.is_meeting_report else "article"
+        place = ", ".join(part for part in (hit.locality, hit.province) if part)
+        print(f"{hit.title}\n  {hit.site} · {(hit.published or '')[:10]} · {label}"
+              f"{' · ' + place if place else ''}"
+              f"{' · ' + hit.period_deployed if hit.period_deployed else ''}\n"
+              f"  {hit.canonical_url}\n  {hit.snippet}\n")
+    print(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
+    return 0
+
+
+def researcher_filters(options: dict):
+    """The filters of `search` and `export` (archive/filters.py), from their options."""
+    from archive.filters import FilterError, Filters
+
+    try:
+        return Filters(**options)
+    except FilterError as error:
+        raise CommandError(str(error)) from None
+
+
+@click.command(short_help="export a table or query (csv, jsonl, parquet)")
+@click.argument("out", metavar="OUT")
+@click.option("--format", "output_format", type=click.Choice(["csv", "jsonl", "parquet"]),
+              help="default: from OUT's extension")
+@click.option("--table", help="a table or view (default: articles; reports has a meeting "
+              "report on one row)")
+@click.option("--query", help="an SQL query instead of a table")
+@click.option("--where", help="an SQL condition on the table's rows")
+@click.option("--force", is_flag=True, help="replace OUT if it exists (never the archive, a "
+              "WARC file or an SQLite database)")
+@filter_options
+@db_option
+def export(out, output_format, table, query, where, force, db, **filters) -> int:
+    """Export a table, a view or a query as CSV, JSON Lines or Parquet (typed), with a
+    datasheet beside it (and a dataset card beside Parquet). OUT is the file to write (.csv,
+    .jsonl, .parquet), or - for CSV or JSON Lines on standard output; the filters are those
+    of `search`.
+
+    \b
+    Example: vnarchive export reports.parquet --table reports --province "Bac Kan" --period 2024
+    """
+    from archive.export import export as export_rows
+
+    check_exclusive(table=table, query=query)
+    chosen = researcher_filters(filters)
+    try:
+        result = export_rows(db, out, output_format, table=None if query else (table or "articles"),
+                             query=query, where=where, filters=chosen,
+                             progress=progress_of_rows(), force=force)
+    except BrokenPipeError:  # `export - | head`: the reader had enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
+        return 0
+    except ExportError:
+        raise
+    except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
+        raise CommandError(f"cannot write the rows as {output_format or 'asked'}: {error}; "
+                           f"{out} was left as it was") from None
+    if result.path is None:
+        print(f"wrote {result.rows} rows to standard output", file=sys.stderr)
+        return 0
+    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}"
+          f"{' and dataset card ' + str(result.card) if result.card else ''}")
+    return 0
+
+
+@click.command(short_help="run SQL against the archive")
+@click.argument("sql")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True)
+@click.option("--timeout", type=float, default=30, metavar="SECONDS",
+              help="stop the query after this long (default 30; 0: no limit)")
+@click.option("--max-rows", type=PositiveInt(), help="print at most N rows")
+@db_option
+def query(sql, output_format, timeout, max_rows, db) -> int:
+    """Run SQL against the archive (read-only) and print the rows as they come.
+
+    \b
+    Example: vnarchive query "select site, count(*) from articles group by site"
+    """
+    from archive.query import stream_query
+
+    with stream_query(db, sql, timeout=timeout, max_rows=max_rows) as stream:
+        columns, rows = stream.columns, stream.rows
+        if output_format == "json":  # streamed: one row per line, the whole a JSON array
+            print("[", end="")
+            for index, row in enumerate(rows):
+                print("," if index else "", json.dumps(dict(zip(columns, row, strict=True)),
+                                                       ensure_ascii=False), sep="\n", end="")
+            print("\n]")
+        elif output_format == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        else:
+            print_table(columns, rows)
+    if stream.truncated:
+        print(f"vnarchive query: stopped at --max-rows {max_rows}; more rows follow",
+              file=sys.stderr)
+    return 0
+
+
+@click.command(short_help="browse the archive with Datasette")
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1",
+              help="address to listen on (default 127.0.0.1; others get a warning)")
+@click.option("--write-metadata", metavar="FILE", help="write the Datasette metadata "
+              "(dashboard, queries, feeds) to FILE for a plain `datasette` run, and exit")
+@db_option
+def serve(port, host, write_metadata, db) -> int:
+    """Browse the archive with Datasette: dashboard, metadata, facets, saved queries, feeds.
+
+    \b
+    Example: vnarchive serve --port 8001   (then open http://127.0.0.1:8001/-/dashboards/researcher)
+    """
+    import subprocess
+    import tempfile
+
+    from archive.errors import check_readable
+    from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
+
+    if write_metadata:
+        Path(write_metadata).write_text(json.dumps(datasette_metadata(), ensure_ascii=False,
+                                                   indent=2), encoding="utf-8")
+        print(f"wrote {write_metadata}; run: datasette serve {db} --metadata {write_metadata}")
+        return 0
+    check_readable(db)
+    add_views(db)
+    warning = off_loopback_warning(host)
+    if warning:
+        print(warning, file=sys.stderr)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(datasette_metadata(), handle, ensure_ascii=False)
+    command = [sys.executable, "-m", "datasette", "serve", str(db), "--metadata",
+               handle.name, "--host", host, "--port", str(port),
+               "--plugins-dir", str(DATASETTE_PLUGINS)]  # Host-header check (DNS rebinding)
+    for name, value in DATASETTE_SETTINGS.items():
+        command += ["--setting", name, str(value).lower()]
+    print(f"serving {db} at http://{host}:{port}/ (dashboard: "
+          f"http://{host}:{port}/-/dashboards/researcher)", flush=True)
+    datasette = subprocess.Popen(command)
+    # Stopping `vnarchive serve` (SIGTERM, Ctrl-C) stops Datasette too, never leaving it behind.
+    signal.signal(signal.SIGTERM, lambda *_: datasette.terminate())
+    try:
+        return datasette.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if datasette.poll() is None:
+            datasette.terminate()
+            datasette.wait(timeout=10)
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def off_loopback_warning(host: str) -> str | None:
+    """A warning when Datasette would listen beyond this machine."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return None
+    return (f"warning: serving on {host}, not loopback: anyone who can reach this machine "
+            "can read the archive")
+
+
+def add_views(db_path: str) -> None:
+    """Bring an archive of an earlier version up to the views the saved queries read, when it
+    is writable (a read-only one is served as it is)."""
+    from archive.errors import ArchiveError
+    from archive.schema import open_database
+
+    try:
+        open_database(db_path).close()
+    except ArchiveError:
+        pass
