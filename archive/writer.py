@@ -55,6 +55,7 @@ class ArchiveWriter:
     site: str = ""
     warc_dir: str | None = None  # default: NAME-warc/ beside NAME.db
     record_run: bool = True  # False when re-processing: no crawl happens
+    # What the writer counts; a crawl passes counts kept in its stats (crawler.archiving).
     counts: RunCounts = field(default_factory=RunCounts)
     # Called once when the disk fills (a crawl closes its spider); without it, the writer raises.
     on_storage_full: Callable[[StorageFull], None] | None = None

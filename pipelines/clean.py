@@ -31,8 +31,9 @@ class CleanPipeline(PooledPipeline):
         if not isinstance(item, ArticleItem):
             return item
         try:
-            fields, region = await run(self.pool, extract_page_in_region, item["body"],
-                                       item["url"], item.get("declared_encoding"),
+            page = item["page"]
+            fields, region = await run(self.pool, extract_page_in_region, page.body,
+                                       item["url"], page.declared_encoding,
                                        self.region.request())
         except (RejectedPage, SoftNotFound) as problem:
             self.record_problem(item, f"{problem.error_kind}: {problem}")
@@ -52,6 +53,7 @@ class CleanPipeline(PooledPipeline):
         self.region.observe(region)
         if region.in_learned_region:  # pipelines.region: a site never seen, read fast
             self.crawler.stats.inc_value("vnarchive/pages_in_learned_region")
+        page.html = fields.pop("html")  # the decoded page: the raw page's, not a field
         item.update(fields)
         return item
 

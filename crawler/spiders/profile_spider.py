@@ -25,7 +25,7 @@ from scrapy.spiders import SitemapSpider
 
 from crawler.archiving import writer_for
 from crawler.frontier import Frontier, parse_duration, record_walks
-from crawler.items import ArticleItem, AttachmentItem
+from crawler.items import ArticleItem, AttachmentItem, RawPage
 from crawler.middlewares import PAGE_KIND
 from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import PatternLinkExtractor
@@ -226,9 +226,8 @@ class ProfileSpider(SitemapSpider):
             fetched_at=response.meta.get("fetched_at")
             or datetime.now(UTC).isoformat(timespec="seconds"),
             status=response.status,
-            body=response.body,
-            declared_encoding=declared_charset(
-                response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body),
+            page=RawPage(response.body, declared_charset(
+                response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body)),
             found_via=response.meta.get("found_via"),
             warc_file=warc_file,
             warc_offset=warc_offset,
