@@ -124,3 +124,22 @@ def test_progress_summary_and_site_runs_count_the_same_errors(tmp_path):
     kinds = {kind for (kind,) in query(db, "select distinct kind from pages")}
     assert {"article", "listing", "attachment", "robots"} <= kinds <= {
         "article", "listing", "attachment", "robots", "sitemap", "feed"}
+
+
+def test_the_spider_marks_sitemap_requests_and_what_they_find(tmp_path):
+    """SitemapSpider gives no public hook for the requests it makes from a sitemap, so the
+    spider overrides its `_parse_sitemap` to mark them (crawler/spiders/profile_spider.py):
+    this test fails when a Scrapy release changes that method."""
+    db = tmp_path / "archive.db"
+    with TestWeb(["langson"]) as web:
+        done = subprocess.run(
+            [sys.executable, "-m", "vnarchive", "crawl", "testweb_langson", "--db", str(db),
+             "--base-urls", json.dumps(web.base_urls())],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    kinds = dict(query(db, "select url, kind from pages where url like '%/sitemap.xml' "
+                           "or url like '%/robots.txt'"))
+    assert {kinds[url] for url in kinds if url.endswith("/sitemap.xml")} == {"sitemap"}
+    found = query(db, "select p.kind, count(*) from articles a join pages p on p.url = a.url "
+                      "where a.found_via = 'sitemap' group by p.kind")
+    assert [kind for kind, _ in found] == ["article"] and found[0][1] > 0
