@@ -96,8 +96,9 @@ class ArchiveRun:
         self.crawler = crawler
         self.sink: ArchiveSink | None = None
         self.owned_run: int | None = None  # the crawl_runs row this crawler opened
-        self.started = False  # the engine started
+        self.started = False  # the engine started before any stop was asked for
         self.close_reason: str | None = None  # the spider closed, for this reason
+        self.failed = False  # the crawl raised before its spider could close
         connect = crawler.signals.connect
         connect(self.engine_started, signal=signals.engine_started)
         connect(self.spider_closed, signal=signals.spider_closed)
@@ -108,7 +109,9 @@ class ArchiveRun:
         return run_of(crawler)
 
     def engine_started(self) -> None:
-        self.started = True
+        # A stop asked for while the spider was opening has already set `crawling` off: the
+        # engine starts only to be stopped with the reactor, having fetched nothing.
+        self.started = self.crawler.crawling
 
     def open_sink(self) -> ArchiveSink:
         settings = self.crawler.settings
@@ -170,16 +173,25 @@ def writer_for(crawler) -> ArchiveSink:
     return run.sink
 
 
+def crawl_failed(failure, crawler):
+    """Errback of a crawl (`CrawlerProcess.crawl`): note that it raised, pass the failure on."""
+    run_of(crawler).failed = True
+    return failure
+
+
 def run_status(runs: list[ArchiveRun]) -> str:
     """How a run of these crawlers ended: finished, failed, disk_full, interrupted (one stop
-    signal: every spider closed with reason `shutdown`), killed (a second one: the reactor was
-    stopped under a spider that had started and never closed)."""
+    signal: every spider closed with reason `shutdown`, or was stopped while it opened), killed
+    (a second one: the reactor was stopped under a spider that had started and never closed)."""
     reasons = {run.close_reason for run in runs}
     if DISK_FULL in reasons:
         return DISK_FULL
-    if any(run.started and run.close_reason is None for run in runs):
+    unclosed = [run for run in runs if run.close_reason is None]
+    if any(run.started for run in unclosed):
         return "killed"
-    if "shutdown" in reasons:
+    if any(run.failed for run in runs):
+        return "failed"
+    if "shutdown" in reasons or unclosed:
         return "interrupted"
     return "finished" if reasons == {"finished"} else "failed"
 

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.timeout(300)
 PROGRESS = re.compile(r"(\S+): (\d+) pages \([\d.]+/s\), (\d+) articles, (\d+) errors")
 
 
-def ended(started: bool, reason: str | None) -> SimpleNamespace:
-    return SimpleNamespace(started=started, close_reason=reason)
+def ended(started: bool, reason: str | None, failed: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(started=started, close_reason=reason, failed=failed)
 
 
 @pytest.mark.parametrize("runs, status", [
@@ -40,7 +40,10 @@ def ended(started: bool, reason: str | None) -> SimpleNamespace:
     ([ended(True, "shutdown"), ended(True, None)], "killed"),
     ([ended(True, None)], "killed"),
     ([ended(True, "finished"), ended(True, DISK_FULL)], DISK_FULL),
-    ([ended(False, None)], "failed"),  # it never started (its archive was busy, say)
+    ([ended(False, None, failed=True)], "failed"),  # it raised (its archive was busy, say)
+    ([ended(True, "finished"), ended(True, "finished", failed=True)], "failed"),
+    # Stopped while its spider opened: the engine never ran before the stop.
+    ([ended(False, None), ended(False, None)], "interrupted"),
     ([ended(True, "closespider_timeout")], "failed"),
 ])
 def test_how_a_run_ended_comes_from_its_spiders_ends(runs, status):

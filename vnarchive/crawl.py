@@ -21,7 +21,7 @@ from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
-from crawler.archiving import DISK_FULL, run_of, run_status
+from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
 from crawler.profiles import ProfileError
 from pipelines.pool import stop_workers
 from vnarchive.interrupts import noted_stops
@@ -106,7 +106,7 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     process = _process(settings, names)
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
-        process.crawl(crawler)
+        process.crawl(crawler).addErrback(crawl_failed, crawler)
     stopped_before = run_until_stopped(process)
     per_site = []
     for crawler in crawlers:
@@ -157,7 +157,7 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
         crawler.settings.set("JOBDIR", str(queues / crawler.spidercls.name), priority="cmdline")
-        process.crawl(crawler)
+        process.crawl(crawler).addErrback(crawl_failed, crawler)
     status = "failed"
     try:
         status = _status(crawlers, run_until_stopped(process))
