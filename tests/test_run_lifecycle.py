@@ -132,17 +132,27 @@ def test_progress_summary_and_site_runs_count_the_same_errors(tmp_path):
 def test_the_spider_marks_sitemap_requests_and_what_they_find(tmp_path):
     """SitemapSpider gives no public hook for the requests it makes from a sitemap, so the
     spider overrides its `_parse_sitemap` to mark them (crawler/spiders/profile_spider.py):
-    this test fails when a Scrapy release changes that method."""
+    this test fails when a Scrapy release changes that method. The Lạng Sơn paper with its
+    listings taken away: every article comes from the sitemap robots.txt names."""
     db = tmp_path / "archive.db"
+    profile_text = (PROJECT_ROOT / "crawler/sites/testweb_langson.toml").read_text("utf-8")
     with TestWeb(["langson"]) as web:
+        profile = tmp_path / "sitemap_only.toml"
+        profile.write_text(re.sub(
+            r"(?m)^(name|base_url|start_urls) = .*$",
+            lambda line: {"name": 'name = "sitemap_only"',
+                          "base_url": f'base_url = "{web.sites["langson"].base_url}"',
+                          "start_urls": 'start_urls = ["/khong-co-trang-nay"]'}[line[1]],
+            profile_text), encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, "-m", "vnarchive", "crawl", "testweb_langson", "--db", str(db),
-             "--base-urls", json.dumps(web.base_urls())],
+            [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile),
+             "--db", str(db)],
             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
-    assert done.returncode == 0, done.stderr[-3000:]
-    kinds = dict(query(db, "select url, kind from pages where url like '%/sitemap.xml' "
-                           "or url like '%/robots.txt'"))
-    assert {kinds[url] for url in kinds if url.endswith("/sitemap.xml")} == {"sitemap"}
-    found = query(db, "select p.kind, count(*) from articles a join pages p on p.url = a.url "
-                      "where a.found_via = 'sitemap' group by p.kind")
-    assert [kind for kind, _ in found] == ["article"] and found[0][1] > 0
+        served = len(web.sites["langson"].family.articles)
+    # 7: finished, but the (missing) listing gave no article link.
+    assert done.returncode in (0, 7), done.stderr[-3000:]
+    kinds = dict(query(db, "select url, kind from pages where url like '%/sitemap.xml'"))
+    assert set(kinds.values()) == {"sitemap"}
+    found = query(db, "select a.found_via, p.kind, count(*) from articles a join pages p "
+                      "on p.url = a.url group by a.found_via, p.kind")
+    assert found == [("sitemap", "article", served)]
