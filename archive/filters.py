@@ -87,12 +87,6 @@ class Filters:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise FilterError(f"--from {self.date_from} is after --to {self.date_to}")
 
-    @property
-    def reports_only(self) -> bool:
-        """Whether a filter applies only to meeting reports' fields."""
-        return self.meeting_only or any((self.province, self.district, self.commune,
-                                         self.organ, self.level, self.period))
-
     def parameters(self) -> dict[str, object]:
         return {**asdict(self), "meeting_only": int(self.meeting_only)}
 

@@ -51,8 +51,6 @@ SEEN_KEY = "vnarchive:%(spider)s:seen"
 # What `ArchiveWriter.add_article` reads from an article, beyond its columns.
 ARTICLE_KEYS = (*ARTICLE_COLUMNS, "html", "meeting", "first_seen_at", "title_folded",
                 "text_folded", "story_signature")
-# A worker's finish reason when it ran to the end but some items failed in its pipelines.
-ITEM_ERRORS = "finished_with_item_errors"
 
 
 def in_flight_key(site: str, worker: str) -> str:
@@ -117,18 +115,17 @@ class RedisArchiveSink:
 
     run_id = None  # the ingest writer's run
 
-    def __init__(self, server: Redis, site: str, worker: str, stats=None):
+    def __init__(self, server: Redis, site: str, worker: str):
         self.server = server
         self.site = site
         self.worker = worker
-        self.stats = stats  # the crawler's, where the worker's finish reason is read
         self.counts = RunCounts()  # item errors, counted by crawler.archiving
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(connect(settings.get("VNARCHIVE_REDIS_URL")), crawler.spidercls.name,
-                   settings.get("VNARCHIVE_WORKER_ID") or new_worker_id(), crawler.stats)
+                   settings.get("VNARCHIVE_WORKER_ID") or new_worker_id())
 
     def send(self, kind: str, data: dict, body: bytes = b"") -> None:
         self.server.xadd(STREAM, {"kind": kind, "worker": self.worker,
@@ -163,12 +160,6 @@ class RedisArchiveSink:
             "stats": {name: stats.get(name, 0) for name in REPORTED_STATS},
             "errors_by_kind": dict(self.counts.errors_by_kind),
         })
-        if reason == "finished" and self.item_errors() and self.stats is not None:
-            # Scrapy's corestats recorded "finished" in its spider_closed handler, which ran
-            # before this one (handlers run in the order they connected, the sink's last);
-            # the worker's status is read from it. The archive's `site_runs` row still says
-            # "finished", with the errors counted, as a local crawl's would.
-            self.stats.set_value("finish_reason", ITEM_ERRORS)
 
     def item_errors(self) -> int:
         return sum(count for kind, count in self.counts.errors_by_kind.items()

@@ -1,8 +1,8 @@
 """Scrapy feed exports (`scrapy crawl SITE -o items.jsonl`) as Scrapy users expect them: one
 clean record per archived article.
 
-An item carries more than its record: the raw response bytes, the decoded page and the search
-keys the archive needs. These exporters (registered for jsonl, json, csv and xml in
+An item carries more than its record: the raw page beside it (crawler.items.RawPage) and the
+search keys the archive needs. These exporters (registered for jsonl, json, csv and xml in
 FEED_EXPORTERS) write only an article's stored fields, skip attachment items, and give
 nested values (the meeting fields, warnings) to CSV as JSON text, where Scrapy would print
 Python's repr.

@@ -90,9 +90,6 @@ class Frontier:
                    and datetime.fromisoformat(self.archived[canonical_url(url)]) < mark
                    for url in urls)
 
-    def is_archived(self, url: str) -> bool:
-        return canonical_url(url) in self.archived
-
     def wants_article(self, url: str, lastmod: str | None = None) -> bool:
         """Fetch this article? Yes when new, when refreshing, when older than refresh_after,
         or when a sitemap's lastmod is later than our copy."""

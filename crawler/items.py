@@ -1,6 +1,22 @@
-"""The article item: the contract between the spider and the pipelines."""
+"""The article item: the contract between the spider and the pipelines.
+
+An item holds only what the archive stores about its article; the page it came from, as
+fetched, rides beside in a typed side record (`RawPage`), which no feed export shows.
+"""
+
+from dataclasses import dataclass
 
 import scrapy
+
+
+@dataclass
+class RawPage:
+    """An article's page as fetched, and decoded (set by pipelines.clean, stored in
+    `article_sources`)."""
+
+    body: bytes
+    declared_encoding: str | None  # what the headers or meta tag claim, if anything
+    html: str | None = None
 
 
 class ArticleItem(scrapy.Item):
@@ -10,13 +26,11 @@ class ArticleItem(scrapy.Item):
     site = scrapy.Field()
     fetched_at = scrapy.Field()  # ISO 8601, UTC
     status = scrapy.Field()
-    body = scrapy.Field()  # the raw bytes as fetched
-    declared_encoding = scrapy.Field()  # what the headers or meta tag claim, if anything
+    page = scrapy.Field()  # the RawPage: not stored as such
     found_via = scrapy.Field()  # listing, sitemap or feed
     warc_file = scrapy.Field()  # where the raw response is stored
     warc_offset = scrapy.Field()
     # Set by pipelines.clean.
-    html = scrapy.Field()  # the page decoded to Unicode, kept for the raw store
     encoding = scrapy.Field()  # what the bytes turned out to be
     warnings = scrapy.Field()
     photo_credits = scrapy.Field()

@@ -15,13 +15,13 @@ from crawler.archiving import writer_for
 
 logger = logging.getLogger(__name__)
 
-# What the spider does with a response, by its callback's name: the kind of page it is.
-KINDS = {"parse_article": "article", "parse_listing": "listing", "parse_feed": "feed",
-         "_parse_sitemap": "sitemap", "parse_attachment": "attachment"}
+# The request meta key where the spider says what a request fetches: article, listing, feed,
+# sitemap or attachment (crawler/spiders/profile_spider.py). Redirects and retries copy it.
+PAGE_KIND = "page_kind"
 
 
 def page_kind(request) -> str:
-    kind = KINDS.get(getattr(request.callback, "__name__", ""))
+    kind = request.meta.get(PAGE_KIND)
     if kind is None and request.url.endswith("/robots.txt"):
         return "robots"  # fetched by Scrapy's robots.txt middleware
     return kind or "other"

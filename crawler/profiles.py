@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -70,7 +70,6 @@ class SiteProfile:
     notes: str = ""
     closed: date | None = None  # the day the site closed: taken from web archives up to it
     wayback: bool = False  # crawl it from a web archive only (crawler/cdx.py)
-    extra: dict = field(default_factory=dict)
 
     def with_base_url(self, base_url: str) -> SiteProfile:
         """The same profile served from another address (the local test web's free ports)."""

@@ -12,6 +12,8 @@ import time
 from scrapy import signals
 from twisted.internet import task
 
+from crawler.archiving import errors_by_kind
+
 TERMINAL_INTERVAL = 2.0
 LOG_INTERVAL = 30.0
 
@@ -47,11 +49,8 @@ class CrawlProgress:
         stats = self.crawler.stats
         pages = stats.get_value("response_received_count", 0)
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        errors = sum(value for key, value in stats.get_stats().items()
-                     if key.startswith("downloader/exception_type_count/"))
-        errors += sum(value for key, value in stats.get_stats().items()
-                      if key.startswith("downloader/response_status_count/5")
-                      or key.startswith("downloader/response_status_count/4"))
+        # The errors the site's `site_runs` row will hold, counted once (crawler.archiving).
+        errors = sum(errors_by_kind(stats.get_stats()).values())
         return (f"{self.crawler.spider.name}: {pages} pages ({pages / elapsed:.1f}/s), "
                 f"{stats.get_value('item_scraped_count', 0)} articles, {errors} errors")
 

@@ -91,6 +91,8 @@ VNARCHIVE_BREAKER_THRESHOLD = 10
 VNARCHIVE_BREAKER_COOLDOWN = 300
 
 EXTENSIONS = {
+    # The run in the archive: the sink, the lock, the run's rows and counters (crawler.archiving).
+    "crawler.archiving.ArchiveRun": 400,
     "crawler.progress.CrawlProgress": 500,
 }
 
@@ -105,7 +107,8 @@ ITEM_PIPELINES = {
 VNARCHIVE_DB = str(PROJECT_ROOT / "archive" / "vnarchive.db")
 # Rows are written in transactions of this many (a crash loses at most the batch in flight).
 VNARCHIVE_BATCH_SIZE = 50
-# The crawl_runs row a run belongs to; `vnarchive crawl` sets it, a bare `scrapy crawl` gets one.
+# The crawl_runs row a run belongs to; `vnarchive crawl` sets it, a bare `scrapy crawl` gets one
+# (crawler.archiving).
 VNARCHIVE_RUN_ID = None
 # Set by `vnarchive crawl`, which holds the archive lock itself; otherwise each crawler's
 # archive writer takes it (crawler/archiving.py), `scrapy crawl` included.

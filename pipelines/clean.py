@@ -15,7 +15,12 @@ from crawler.archiving import writer_for
 from crawler.items import ArticleItem
 from pipelines.extract import FALLBACK_WARNING
 from pipelines.pool import PooledPipeline, run
-from pipelines.process import NotAnArticle, RejectedPage, SoftNotFound, extract_page
+from pipelines.process import (
+    NotAnArticle,
+    RejectedPage,
+    SoftNotFound,
+    extract_page_in_region,
+)
 from pipelines.region import SiteRegion
 
 logger = logging.getLogger(__name__)
@@ -26,8 +31,10 @@ class CleanPipeline(PooledPipeline):
         if not isinstance(item, ArticleItem):
             return item
         try:
-            fields, region = await run(self.pool, extract_page, item["body"], item["url"],
-                                       item.get("declared_encoding"), self.region.request())
+            page = item["page"]
+            fields, region = await run(self.pool, extract_page_in_region, page.body,
+                                       item["url"], page.declared_encoding,
+                                       self.region.request())
         except (RejectedPage, SoftNotFound) as problem:
             self.record_problem(item, f"{problem.error_kind}: {problem}")
             raise DropItem(f"{problem.error_kind}: {problem} ({item['url']})") from None
@@ -46,6 +53,7 @@ class CleanPipeline(PooledPipeline):
         self.region.observe(region)
         if region.in_learned_region:  # pipelines.region: a site never seen, read fast
             self.crawler.stats.inc_value("vnarchive/pages_in_learned_region")
+        page.html = fields.pop("html")  # the decoded page: the raw page's, not a field
         item.update(fields)
         return item
 

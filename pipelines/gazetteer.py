@@ -117,11 +117,6 @@ def find_places(name: str, level: str, day: str | None = None) -> list[Place]:
     return list(_index()[level].get(place_key(name), []))
 
 
-def is_place(name: str, level: str | None = None) -> bool:
-    levels = [level] if level else ["tỉnh", "huyện", "xã"]
-    return any(place_key(name) in _index()[each] for each in levels)
-
-
 def province_2025(province: str | None) -> str | None:
     """The province an old one became part of on 1 July 2025 (itself when unchanged)."""
     if not province:

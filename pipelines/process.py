@@ -46,16 +46,17 @@ class SoftNotFound(NotAnArticle):
     error_kind = "soft_404"
 
 
-def extract_fields(body: bytes, url: str, declared_encoding: str | None,
-                   article_selector: str | None = None) -> dict:
+def extract_page(body: bytes, url: str, declared_encoding: str | None,
+                 article_selector: str | None = None) -> dict:
     """The article's text and metadata; NotAnArticle when the page has none.
     `article_selector` is the site profile's CSS for its article element, if it has one."""
-    return extract_page(body, url, declared_encoding, RegionRequest(article_selector))[0]
+    return extract_page_in_region(body, url, declared_encoding,
+                                  RegionRequest(article_selector))[0]
 
 
-def extract_page(body: bytes, url: str, declared_encoding: str | None,
-                 region: RegionRequest) -> tuple[dict, RegionReport]:
-    """`extract_fields` reading the article region the crawl asks for (the profile's or a
+def extract_page_in_region(body: bytes, url: str, declared_encoding: str | None,
+                           region: RegionRequest) -> tuple[dict, RegionReport]:
+    """`extract_page` reading the article region the crawl asks for (the profile's or a
     learned one, pipelines.region), with what the page taught about that region."""
     shape = quadratic_shape(body)  # before the parser meets it
     if shape:
@@ -101,8 +102,8 @@ def process_article(body: bytes, url: str, declared_encoding: str | None, owner=
                     region: RegionRequest | None = None) -> dict:
     """Every field a crawl derives from one article page (read in `region` when given: a
     learned one, pipelines.region)."""
-    fields = extract_page(body, url, declared_encoding,
-                          region or RegionRequest(article_selector))[0]
+    fields = extract_page_in_region(body, url, declared_encoding,
+                                    region or RegionRequest(article_selector))[0]
     fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
                                         owner))
     return fields

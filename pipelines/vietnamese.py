@@ -27,7 +27,6 @@ def _uppercase_letters() -> str:
 # Every upper-case letter of Vietnamese, for patterns of proper names: "[À-Ỹ]" would not do,
 # since that Unicode range mixes upper and lower case ("đ", "ả" are inside it).
 UPPERCASE = _uppercase_letters()
-LETTER = r"[^\W\d_]"
 
 
 def normalize_text(text: str) -> str:

@@ -29,7 +29,7 @@ from pipelines.attachments import attachment_type, extract_text
 from pipelines.encodings import decode_page, encode_windows_1258
 from pipelines.extract import MAX_ELEMENTS, extract_article
 from pipelines.notfound import soft_404_reason
-from pipelines.process import RejectedPage, SoftNotFound, extract_fields
+from pipelines.process import RejectedPage, SoftNotFound, extract_page
 from pipelines.urls import canonical_url, clean_url
 from tests.conftest import query, run_vnarchive
 from testweb.hostile_content import (
@@ -171,7 +171,7 @@ def test_page_guards_reject_before_lxml_or_trafilatura_choke():
     wide = b"<html><body>" + b"<i>x</i>" * (MAX_ELEMENTS + 1) + b"</body></html>"
     assert "too many for an article page" in extract_article(wide).rejected
     with pytest.raises(RejectedPage, match="a PDF file"):
-        extract_fields(minimal_pdf(PDF_LINES), "http://a.vn/x.aspx", "utf-8")
+        extract_page(minimal_pdf(PDF_LINES), "http://a.vn/x.aspx", "utf-8")
 
 
 def test_utf16_without_a_byte_order_mark_is_recognised():
@@ -345,7 +345,7 @@ def test_soft_404_wording():
     page = ("<html><head><title>Không tìm thấy trang</title></head><body><h1>Không tìm thấy "
             "trang</h1><p>Trang bạn yêu cầu không tồn tại.</p></body></html>")
     with pytest.raises(SoftNotFound):
-        extract_fields(page.encode(), "http://a.vn/x.aspx", "utf-8")
+        extract_page(page.encode(), "http://a.vn/x.aspx", "utf-8")
 
 
 # Case 11: attachments ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from archive.warc import Exchange, WarcStore
 from archive.writer import ArchiveWriter, warc_folder
 from crawler.profiles import ProfileError
 from pipelines import pool
-from pipelines.process import RejectedPage, extract_fields
+from pipelines.process import RejectedPage, extract_page
 from tests.conftest import PROJECT_ROOT
 from tests.cpu_tasks import add_one, burn_cpu_in_c
 from tests.test_safety_files import make_archive, run_main, snapshot
@@ -282,7 +282,7 @@ def attribute_page(count: int) -> bytes:
 def test_a_page_of_attributes_is_rejected_before_parsing():
     started = time.monotonic()
     with pytest.raises(RejectedPage, match="100000 attributes"):
-        extract_fields(attribute_page(100_000), "http://x/tin/1", None)
+        extract_page(attribute_page(100_000), "http://x/tin/1", None)
     assert time.monotonic() - started < 3
 
 

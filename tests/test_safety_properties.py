@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from crawler.patterns import PatternError, UrlPattern
 from crawler.profiles import KNOWN_KEYS, ProfileError, SiteProfile, load_profile_file, parse_profile
 from pipelines.classify import classify
-from pipelines.process import NotAnArticle, extract_fields
+from pipelines.process import NotAnArticle, extract_page
 from tests.test_safety_files import make_archive, snapshot
 from vnarchive.cli import main
 from vnarchive.cli.options import CommandError
@@ -168,7 +168,7 @@ pages = st.one_of(st.binary(max_size=2000),
 def test_any_page_ends_in_fields_or_a_reason(body):
     started = time.monotonic()
     try:
-        fields = extract_fields(body, "http://127.0.0.1/tin/1", None)
+        fields = extract_page(body, "http://127.0.0.1/tin/1", None)
     except NotAnArticle as reason:
         assert str(reason)
     else:

@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from archive.disk import StorageFull, is_storage_failure
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
+from archive.runs import finish_run, start_run
 from archive.schema import open_database
-from archive.writer import StorageFull, finish_run, is_storage_failure, start_run
-from crawler.archiving import DISK_FULL
+from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
 from crawler.profiles import ProfileError
 from pipelines.pool import stop_workers
 from vnarchive.interrupts import noted_stops
@@ -33,43 +35,31 @@ class CrawlResult:
     status: str  # finished, failed, interrupted (one stop signal), killed (two)
 
 
-class ArchivingCrawlerProcess(CrawlerProcess):
-    """Scrapy's process, remembering how a stop signal ended the run: the first SIGTERM or
-    Ctrl-C lets the pages in flight finish and be archived, a second one stops at once. Scrapy
-    keeps this in its private signal handlers, hence the two overrides."""
+def run_until_stopped(process: CrawlerProcess) -> int:
+    """Run the crawl, with the stop signals that came before Scrapy could take them (while
+    loading) raised again once the reactor runs, where Scrapy's own handlers take them, and
+    those after it ended only noted: no moment of a Ctrl-C gives a traceback. A run stopped
+    before it began fetches nothing: returns how many stops came before (0 when it ran).
+    Extraction workers still there when the reactor has stopped (after a second stop signal)
+    are ended at once, not left to finish the pages queued for them."""
+    if noted_stops.count:
+        return noted_stops.count
+    from twisted.internet import reactor
 
-    stop_signals = 0
+    reactor.callWhenRunning(reactor.callLater, 0, _replay_noted_stops)
+    try:
+        process.start()
+    finally:
+        noted_stops.install()
+        stop_workers()
+    return 0
 
-    def _signal_shutdown(self, signum, frame) -> None:
-        self.stop_signals = 1
-        super()._signal_shutdown(signum, frame)
 
-    def _signal_kill(self, signum, frame) -> None:
-        self.stop_signals = 2
-        super()._signal_kill(signum, frame)
-
-    def run_until_stopped(self) -> None:
-        """Run the crawl, with the stop signals that came before Scrapy could take them (while
-        loading) replayed to it once the reactor runs, and those after it ended only noted:
-        no moment of a Ctrl-C gives a traceback. A run stopped before it began fetches
-        nothing. Extraction workers still there when the reactor has stopped (after a second
-        stop signal) are ended at once, not left to finish the pages queued for them."""
-        if noted_stops.count:
-            self.stop_signals = min(noted_stops.count, 2)
-            return
-        from twisted.internet import reactor
-
-        reactor.callWhenRunning(reactor.callLater, 0, self._replay_noted_stops)
-        try:
-            self.start()
-        finally:
-            noted_stops.install()
-            stop_workers()
-
-    def _replay_noted_stops(self) -> None:
-        """After the startup triggers, where Scrapy installed its signal handlers."""
-        for number, signum in enumerate(noted_stops.signals[:2]):
-            (self._signal_kill if number else self._signal_shutdown)(signum, None)
+def _replay_noted_stops() -> None:
+    """After the startup triggers, where Scrapy installed its signal handlers: the first stop
+    is graceful, a second forces the end (Scrapy's two stages)."""
+    for signum in noted_stops.signals[:2]:
+        signal.raise_signal(signum)
 
 
 def project_settings():
@@ -116,9 +106,8 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     process = _process(settings, names)
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
-        process.crawl(crawler)
-    process.run_until_stopped()
-    reasons = {_finish_reason(crawler) for crawler in crawlers}
+        process.crawl(crawler).addErrback(crawl_failed, crawler)
+    stopped_before = run_until_stopped(process)
     per_site = []
     for crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -127,7 +116,16 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
                      and not key.endswith(".IgnoreRequest"))
         per_site.append((crawler.spidercls.name, stats.get("response_received_count", 0),
                          stats.get("item_scraped_count", 0), errors))
-    return WorkerResult(status=_run_status(process, reasons), per_site=per_site)
+    status = _status(crawlers, stopped_before)
+    if status == "finished" and any(_item_errors(crawler) for crawler in crawlers):
+        status = "failed"  # what failed in our own code never reached Redis: not "finished"
+    return WorkerResult(status=status, per_site=per_site)
+
+
+def _item_errors(crawler) -> int:
+    """Items of a worker's crawl that failed in a pipeline (counted by crawler.archiving)."""
+    sink = run_of(crawler).sink
+    return sink.item_errors() if sink is not None else 0
 
 
 def _settings(profile_files, base_urls, log_level: str, refresh: bool, backfill: bool):
@@ -142,7 +140,7 @@ def _settings(profile_files, base_urls, log_level: str, refresh: bool, backfill:
 
 def _process(settings, names: list[str]) -> CrawlerProcess:
     """A crawler process for the named profiles; ProfileError when one is unknown."""
-    process = ArchivingCrawlerProcess(settings)
+    process = CrawlerProcess(settings)
     known = set(process.spider_loader.list())
     unknown = [name for name in names if name not in known]
     if unknown:
@@ -168,11 +166,10 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
     crawlers = [process.create_crawler(name) for name in names]
     for crawler in crawlers:
         crawler.settings.set("JOBDIR", str(queues / crawler.spidercls.name), priority="cmdline")
-        process.crawl(crawler)
+        process.crawl(crawler).addErrback(crawl_failed, crawler)
     status = "failed"
     try:
-        process.run_until_stopped()
-        status = _run_status(process, {_finish_reason(crawler) for crawler in crawlers})
+        status = _status(crawlers, run_until_stopped(process))
     finally:
         _record_end(db, run_id, names, status)
         shutil.rmtree(queues, ignore_errors=True)
@@ -193,14 +190,12 @@ def queue_folder(db_path) -> Path:
     return path.with_name(f"{path.stem}-queues")
 
 
-def _run_status(process: ArchivingCrawlerProcess, reasons: set[str | None]) -> str:
-    if DISK_FULL in reasons:
-        return DISK_FULL
-    if process.stop_signals == 2:
-        return "killed"
-    if process.stop_signals == 1 or "shutdown" in reasons:
-        return "interrupted"
-    return "finished" if reasons == {"finished"} else "failed"
+def _status(crawlers, stopped_before: int) -> str:
+    """The run's status: from its crawlers' ends (crawler.archiving.run_status), or from the
+    stop signals that came before it began."""
+    if stopped_before:
+        return "killed" if stopped_before > 1 else "interrupted"
+    return run_status([run_of(crawler) for crawler in crawlers])
 
 
 def _record_end(db, run_id: int, names: list[str], status: str) -> None:
@@ -215,6 +210,3 @@ def _record_end(db, run_id: int, names: list[str], status: str) -> None:
     finally:
         db.close()
 
-
-def _finish_reason(crawler) -> str | None:
-    return crawler.stats.get_value("finish_reason") if crawler.stats else None

@@ -25,7 +25,8 @@ from scrapy.spiders import SitemapSpider
 
 from crawler.archiving import writer_for
 from crawler.frontier import Frontier, parse_duration, record_walks
-from crawler.items import ArticleItem, AttachmentItem
+from crawler.items import ArticleItem, AttachmentItem, RawPage
+from crawler.middlewares import PAGE_KIND
 from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import PatternLinkExtractor
 from crawler.profiles import SiteProfile
@@ -85,12 +86,14 @@ class ProfileSpider(SitemapSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         async for request in super().start():  # the sitemaps
+            request.meta.setdefault(PAGE_KIND, "sitemap")
             yield request
         for url in self.profile.absolute(self.profile.feeds):
-            yield Request(url, callback=self.parse_feed, errback=self.fetch_failed)
+            yield Request(url, callback=self.parse_feed, errback=self.fetch_failed,
+                          meta={PAGE_KIND: "feed"})
         for url in self.profile.absolute(self.profile.start_urls):
             yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
-                          meta={"listing_page": 1, "listing": url})
+                          meta={"listing_page": 1, "listing": url, PAGE_KIND: "listing"})
 
     # Discovery --------------------------------------------------------------------------
     def sitemap_filter(self, entries):
@@ -107,10 +110,13 @@ class ProfileSpider(SitemapSpider):
                 self.crawler.stats.inc_value("vnarchive/articles_already_archived")
 
     def _parse_sitemap(self, response: Response):
-        """Scrapy's sitemap parsing, with each article request marked as found by a sitemap."""
+        """Scrapy's sitemap parsing, with each request marked with its kind (an article found
+        by a sitemap, or a nested sitemap): SitemapSpider has no public hook for its requests."""
         for request in super()._parse_sitemap(response):
             if request.callback == self.parse_article:
-                request.meta["found_via"] = "sitemap"
+                request.meta.update({"found_via": "sitemap", PAGE_KIND: "article"})
+            else:
+                request.meta.setdefault(PAGE_KIND, "sitemap")
             yield request
 
     def article_requests(self, urls: list[str], found_via: str) -> list[Request]:
@@ -120,7 +126,8 @@ class ProfileSpider(SitemapSpider):
             if self.frontier.wants_article(url):
                 requests.append(Request(clean_url(url), callback=self.parse_article,
                                         errback=self.fetch_failed,
-                                        meta={"found_via": found_via}))
+                                        meta={"found_via": found_via,
+                                              PAGE_KIND: "article"}))
             else:
                 self.crawler.stats.inc_value("vnarchive/articles_already_archived")
         return requests
@@ -144,7 +151,8 @@ class ProfileSpider(SitemapSpider):
             return
         for url in self.listing_urls(response):
             yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
-                          meta={"listing_page": page + 1, "listing": listing})
+                          meta={"listing_page": page + 1, "listing": listing,
+                                PAGE_KIND: "listing"})
 
     def listing_urls(self, response: TextResponse) -> list[str]:
         urls = []
@@ -218,9 +226,8 @@ class ProfileSpider(SitemapSpider):
             fetched_at=response.meta.get("fetched_at")
             or datetime.now(UTC).isoformat(timespec="seconds"),
             status=response.status,
-            body=response.body,
-            declared_encoding=declared_charset(
-                response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body),
+            page=RawPage(response.body, declared_charset(
+                response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body)),
             found_via=response.meta.get("found_via"),
             warc_file=warc_file,
             warc_offset=warc_offset,
@@ -245,7 +252,8 @@ class ProfileSpider(SitemapSpider):
             requests.append(Request(
                 url, callback=self.parse_attachment, errback=self.attachment_failed,
                 dont_filter=True, meta={"article_url": article_url, "link_text": link.text,
-                                        "download_maxsize": maxsize}))
+                                        "download_maxsize": maxsize,
+                                        PAGE_KIND: "attachment"}))
         return requests
 
     def parse_attachment(self, response: Response) -> Iterable[AttachmentItem]:

@@ -46,7 +46,7 @@ from crawler.cdx import (
     site_prefixes,
     wayback_archive,
 )
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, RawPage
 from crawler.profiles import ProfileError, SiteProfile
 from pipelines.encodings import declared_charset
 from pipelines.urls import canonical_url
@@ -177,8 +177,8 @@ class WaybackSpider(scrapy.Spider):
         content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
         yield CaptureItem(
             url=capture.url, canonical_url=canonical_url(capture.url), site=self.name,
-            fetched_at=capture.captured_at, status=status, body=body,
-            declared_encoding=declared_charset(content_type, body),
+            fetched_at=capture.captured_at, status=status,
+            page=RawPage(body, declared_charset(content_type, body)),
             found_via=self.archive.kind, warc_file=stored.file if stored else None,
             warc_offset=stored.offset if stored else None, capture_digest=capture.digest,
             capture_source=self.archive.cdx, capture_kind=self.archive.kind)

@@ -1,0 +1,153 @@
+"""An article as the archive stores it: its `articles` row, the decoded page it came from
+(`article_sources`) and, for a meeting report, its fields (`meeting_reports`, `officials`,
+`figures`), written together for a batch of articles."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from archive.schema import search_columns
+from archive.stories import assign_stories
+
+ARTICLE_COLUMNS = (
+    "canonical_url", "url", "site", "title", "lead", "text", "author", "published",
+    "published_source", "event_date", "language", "encoding", "photo_credits", "warnings",
+    "is_meeting_report", "confidence", "found_via", "status", "fetched_at", "run_id",
+    "extractor_version", "classifier_version", "warc_file", "warc_offset",
+)
+VERSION_COLUMNS = ("canonical_url", "fetched_at", "title", "lead", "text", "author", "published",
+                   "content_hash", "extractor_version", "warc_file", "warc_offset")
+MEETING_COLUMNS = (
+    "kind", "organ", "organ_name", "locality", "locality_level", "province", "province_2025",
+    "meeting_date", "period_reviewed", "period_deployed",
+)
+JSON_COLUMNS = ("photo_credits", "warnings")
+
+
+@dataclass
+class ArticleRecord:
+    """One article's rows: `row` holds only `articles` columns; the decoded page and the
+    meeting fields go to their own tables."""
+
+    row: dict
+    html: str | None
+    meeting: dict | None
+
+    @property
+    def key(self) -> str:
+        return self.row["canonical_url"]
+
+
+@dataclass
+class WrittenArticles:
+    new: int = 0
+    updated: int = 0
+    meeting_reports: int = 0
+
+
+def content_hash(title: str | None, text: str | None) -> str:
+    return hashlib.sha1(f"{title or ''}\n{text or ''}".encode()).hexdigest()
+
+
+def article_record(article: dict, run_id: int | None) -> ArticleRecord:
+    """The record of a processed article (the fields pipelines.process derives, with `html`
+    and `meeting`); `run_id` None keeps the article's own."""
+    row = {column: article.get(column) for column in ARTICLE_COLUMNS}
+    for column in JSON_COLUMNS:
+        if row[column] is not None:
+            row[column] = json.dumps(row[column], ensure_ascii=False)
+    if run_id is not None:
+        row["run_id"] = run_id
+    row["first_seen_at"] = article.get("first_seen_at") or row["fetched_at"]
+    row["content_hash"] = content_hash(row["title"], row["text"])
+    if article.get("text_folded") is None:  # not computed by pipelines.process
+        row.update(search_columns(row["title"], row["text"]))
+    else:
+        row["title_folded"] = article["title_folded"]
+        row["text_folded"] = article["text_folded"]
+    row["story_signature"] = article.get("story_signature")
+    return ArticleRecord(row=row, html=article.get("html"), meeting=article.get("meeting"))
+
+
+def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
+    """Insert or update a batch of articles, keeping a changed text's earlier version."""
+    latest = {record.key: record for record in records}  # the last fetch of a URL wins
+    existing = {
+        found["canonical_url"]: found
+        for found in db.query(
+            f"select {', '.join(VERSION_COLUMNS)}, story_signature, story_id from articles "
+            "where canonical_url in (select value from json_each(?))",
+            [json.dumps(list(latest))],
+        )
+    }
+    written = WrittenArticles()
+    new, updated, versions = [], [], []
+    unmoved: set[str] = set()  # updated rows whose story cannot have changed
+    for key, record in latest.items():
+        row = dict(record.row)
+        if key in existing:
+            row.pop("first_seen_at")  # an update keeps the first sighting
+            updated.append(row)
+            old = existing[key]
+            # Not columns of article_versions, which `old` may become.
+            signature, story_id = old.pop("story_signature"), old.pop("story_id")
+            if story_id is not None and _same_story_keys(signature, old, row):
+                unmoved.add(key)
+            if old["content_hash"] and old["content_hash"] != row["content_hash"]:
+                versions.append({**old, "replaced_at": row["fetched_at"]})
+        else:
+            new.append(row)
+        written.meeting_reports += bool(row.get("is_meeting_report"))
+    if versions:  # the text changed at the same URL: keep what it said before
+        db["article_versions"].insert_all(versions)
+    if new:
+        db["articles"].insert_all(new)
+    if updated:
+        db["articles"].upsert_all(updated, pk="canonical_url")
+    db["article_sources"].upsert_all(
+        [{"canonical_url": key, "html": record.html, "encoding": record.row["encoding"],
+          "fetched_at": record.row["fetched_at"]} for key, record in latest.items()],
+        pk="canonical_url")
+    _write_meetings(db, list(latest.values()))
+    assign_stories(db, [key for key in latest if key not in unmoved])
+    written.new, written.updated = len(new), len(updated)
+    return written
+
+
+def _write_meetings(db, records: list[ArticleRecord]) -> None:
+    """A meeting report's fields, officials and figures replace what an earlier crawl stored
+    for the same article; an article no longer classified as one loses them."""
+    keys = json.dumps([record.key for record in records])
+    for table in ("officials", "figures", "meeting_reports"):
+        db.execute(f"delete from {table} where canonical_url in "
+                   "(select value from json_each(?))", [keys])
+    reports, officials, figures = [], [], []
+    for record in records:
+        meeting, key = record.meeting, record.key
+        if not meeting:
+            continue
+        reports.append({"canonical_url": key, "confidence": record.row.get("confidence"),
+                        "classifier_version": record.row.get("classifier_version"),
+                        **{column: meeting.get(column) for column in MEETING_COLUMNS}})
+        officials += [{"canonical_url": key, "name": person["name"],
+                       "title": person["title"]} for person in meeting.get("officials", [])]
+        figures += [{"canonical_url": key, "text": figure["text"], "value": figure["value"],
+                     "total": figure.get("total"), "unit": figure["unit"],
+                     "label": figure["label"]} for figure in meeting.get("figures", [])]
+    if reports:
+        db["meeting_reports"].insert_all(reports)
+    if officials:
+        db["officials"].insert_all(officials)
+    if figures:
+        db["figures"].insert_all(figures)
+
+
+def _same_story_keys(signature: str | None, old: dict, row: dict) -> bool:
+    """Whether an updated row keeps what its story was decided on: the same fingerprint and
+    the same day. Then its story stands, and re-processing an archive whose texts did not
+    change costs no story search."""
+    return (signature is not None and signature == row.get("story_signature")
+            and (old["published"] or old["fetched_at"])
+            == (row.get("published") or row.get("fetched_at")))
