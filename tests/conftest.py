@@ -44,23 +44,14 @@ def testweb():
         yield web
 
 
-# Modules whose tests stop crawls at chosen moments or wait on timers: they once failed on a
-# loaded machine, so under pytest-xdist (--dist loadgroup) they share one group and run one
-# after the other on one worker, never beside each other.
-TIMING_SENSITIVE = {"test_completeness", "test_crashes", "test_distributed", "test_incremental",
-                    "test_operations", "test_sink_contract"}
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which may not be installed
+def pytest_xdist_make_scheduler(config, log):
+    """Under `--dist loadgroup`, a module per worker and the timing-sensitive ones together."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.scheduling import ModuleGroups
 
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its own hook, same phase)
-def pytest_collection_modifyitems(config, items) -> None:
-    """Under xdist, each module's tests go to one worker (its module-scoped fixtures, a crawl
-    or a server, are then made once) and the timing-sensitive modules to one group."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        module = item.path.stem
-        group = "timing_sensitive" if module in TIMING_SENSITIVE else module
-        item.add_marker(pytest.mark.xdist_group(group))
+    return ModuleGroups(config, log)
 
 
 @dataclass
