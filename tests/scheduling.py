@@ -15,8 +15,8 @@ from xdist.scheduler import LoadScopeScheduling
 # Modules whose tests stop crawls at chosen moments or wait on timers: they once failed on a
 # loaded machine, so they never run beside each other. They are the longest unit of work, so
 # it starts first.
-TIMING_SENSITIVE = {"test_completeness", "test_crashes", "test_distributed", "test_incremental",
-                    "test_operations", "test_sink_contract"}
+TIMING_SENSITIVE = {"test_completeness", "test_crashes", "test_distributed", "test_operations",
+                    "test_sink_contract"}
 TIMING_GROUP = "timing-sensitive modules"
 
 
