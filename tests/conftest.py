@@ -1,9 +1,11 @@
 """Shared fixtures: run the `vnarchive` command in a subprocess (one Twisted reactor per
-process), serve the local test web in this process, and crawl it once per session."""
+process), serve the local test web in this process, and crawl it once per test run; and how
+the tests are spread over pytest-xdist's workers."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from testweb.families import ARTICLE_FAMILIES
 from testweb.redis_server import LocalRedis, RedisUnavailable
@@ -41,6 +44,16 @@ def testweb():
         yield web
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which may not be installed
+def pytest_xdist_make_scheduler(config, log):
+    """Under `--dist loadgroup`, a module per worker and the timing-sensitive ones together."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.scheduling import ModuleGroups
+
+    return ModuleGroups(config, log)
+
+
 @dataclass
 class CrawledArchive:
     db: Path
@@ -49,10 +62,9 @@ class CrawledArchive:
     user_agents: set[str]
 
 
-@pytest.fixture(scope="session")
-def crawled_archive(testweb, tmp_path_factory) -> CrawledArchive:
-    """The whole local test web crawled once with `vnarchive crawl` into a temp archive."""
-    db = tmp_path_factory.mktemp("crawl") / "archive.db"
+def crawl_test_web(testweb: TestWeb, folder: Path) -> CrawledArchive:
+    """The whole local test web crawled with `vnarchive crawl` into `folder`/archive.db."""
+    db = folder / "archive.db"
     for site in testweb.sites.values():
         site.requests.clear()
         site.user_agents.clear()
@@ -64,6 +76,30 @@ def crawled_archive(testweb, tmp_path_factory) -> CrawledArchive:
     user_agents = set().union(*(testweb.sites[name].user_agents for name in ARTICLE_FAMILIES))
     return CrawledArchive(db=db, output=result.stdout, requests=requests,
                           user_agents=user_agents)
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(testweb, tmp_path_factory) -> CrawledArchive:
+    """The whole local test web crawled once per test run into a temp archive, which the tests
+    only read. Under pytest-xdist the first worker to ask crawls, in a folder all workers
+    share, and the others read what it recorded."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return crawl_test_web(testweb, tmp_path_factory.mktemp("crawl"))
+    folder = tmp_path_factory.getbasetemp().parent / "crawled-archive"
+    record = folder / "crawl.json"
+    with FileLock(str(folder) + ".lock"):
+        if not record.exists():
+            folder.mkdir(exist_ok=True)
+            crawled = crawl_test_web(testweb, folder)
+            record.write_text(json.dumps({
+                "output": crawled.output, "requests": crawled.requests,
+                "user_agents": sorted(crawled.user_agents)}), encoding="utf-8")
+            return crawled
+    recorded = json.loads(record.read_text(encoding="utf-8"))
+    return CrawledArchive(
+        db=folder / "archive.db", output=recorded["output"],
+        requests={name: Counter(paths) for name, paths in recorded["requests"].items()},
+        user_agents=set(recorded["user_agents"]))
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 
 from archive.schema import open_database
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query
+from tests.waiting import wait_until_reading_stdin
 from testweb.server import TestWeb
 
 pytestmark = pytest.mark.timeout(300)
@@ -143,7 +144,7 @@ def test_ctrl_c_of_another_command_gives_one_line():
     classify = subprocess.Popen([sys.executable, "-m", "vnarchive", "classify", "-"],
                                 cwd=PROJECT_ROOT, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)  # loaded, and waiting for its text on stdin
+    wait_until_reading_stdin(classify)  # loaded, and waiting for its text on stdin
     classify.send_signal(signal.SIGINT)
     _, stderr = classify.communicate(timeout=60)
     assert classify.returncode == 4

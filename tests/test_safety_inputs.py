@@ -29,6 +29,7 @@ from pipelines.process import RejectedPage, extract_page
 from tests.conftest import PROJECT_ROOT
 from tests.cpu_tasks import add_one, burn_cpu_in_c
 from tests.test_safety_files import make_archive, run_main, snapshot
+from tests.waiting import wait_until_open
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -132,7 +133,8 @@ def test_query_stops_within_a_second_of_ctrl_c(archive):
     child = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(3)  # past the start-up, inside the query
+        wait_until_open(child, archive)  # past the start-up: connected to the archive
+        time.sleep(0.5)  # and inside the query
         assert child.poll() is None, child.communicate()
         child.send_signal(signal.SIGINT)
         sent = time.monotonic()
