@@ -53,6 +53,28 @@ class WorkerCrashed(RuntimeError):
     """A worker process died twice while handling this task."""
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class _WorkerProcess(multiprocessing.get_context("spawn").Process):
+    """A spawned worker that starts with the stop signals blocked (a child inherits its
+    parent thread's signal mask): a Ctrl-C to the process group while the worker is still
+    importing stays pending until its initializer has set them to be ignored, instead of a
+    KeyboardInterrupt traceback. In the parent they are blocked only for the spawn, so a stop
+    signal that comes then is delivered right after, never lost."""
+
+    def start(self) -> None:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class _WorkerContext(type(multiprocessing.get_context("spawn"))):
+    Process = _WorkerProcess
+
+
 def workers_setting(settings) -> int:
     configured = settings.get("VNARCHIVE_WORKERS")
     return os.cpu_count() or 1 if configured is None else int(configured)
@@ -83,6 +105,7 @@ def _follow_the_crawl() -> None:
     both ends of the pool's queue, so it never sees the end of its input."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked since the spawn
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker over its CPU limit dumps no core
     parent = multiprocessing.parent_process()
     if parent is not None:
@@ -144,7 +167,7 @@ def stop_workers() -> None:
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"),
+                               mp_context=_WorkerContext(),
                                initializer=_follow_the_crawl)
 
 

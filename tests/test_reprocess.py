@@ -60,3 +60,21 @@ def test_a_worker_crash_during_import_keeps_the_page_with_its_reason(tmp_path, m
     assert errors.pop(CRASHING_URL).startswith("worker_crashed: a worker process died twice")
     assert set(errors.values()) == {None}
     assert CRASHING_URL not in {url for (url,) in query(db, "select url from articles")}
+
+
+def test_a_stop_signal_to_a_worker_still_starting_is_ignored():
+    # A Ctrl-C reaches the whole process group, workers that are still importing included.
+    # Blocked from the spawn until the worker ignores it: no traceback, no broken pool.
+    import os
+    import signal
+
+    workers = pool.acquire(2)
+    try:
+        first = workers.submit(os.getpid)
+        for process in list(workers._processes.values()):
+            os.kill(process.pid, signal.SIGINT)
+        assert first.result(timeout=60) in {process.pid for process in workers._processes.values()}
+        assert workers.submit(abs, -3).result(timeout=60) == 3
+    finally:
+        pool.release()
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == set()  # the parent's mask restored
