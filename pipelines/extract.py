@@ -300,9 +300,12 @@ def parse_html(html: str):
     """The page's tree, or None when libxml2 finds no document in it (only a comment, say).
     An XML declaration is dropped first: lxml refuses one in a decoded string."""
     try:
-        return lxml_html.fromstring(XML_DECLARATION.sub("", html, count=1))
+        tree = lxml_html.fromstring(XML_DECLARATION.sub("", html, count=1))
     except (etree.ParserError, ValueError):
         return None
+    if not isinstance(tree.tag, str):  # a lone comment in a body ("<body><!--"): its document
+        tree = tree.getroottree().getroot()
+    return tree
 
 
 def document_problem(tree) -> str | None:

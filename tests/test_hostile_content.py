@@ -168,6 +168,8 @@ def test_dropped_items_are_logged_without_their_bytes(crawl):
 def test_page_guards_reject_before_lxml_or_trafilatura_choke():
     assert extract_article(b"<html/>").rejected == "an empty document (no text at all)"
     assert extract_article(b"<!-- -->").rejected.startswith("no HTML document")
+    for comment_in_a_body in (b"<body><!", b"<body><!-- x -->"):  # lxml gives the comment
+        assert extract_article(comment_in_a_body).rejected == "an empty document (no text at all)"
     wide = b"<html><body>" + b"<i>x</i>" * (MAX_ELEMENTS + 1) + b"</body></html>"
     assert "too many for an article page" in extract_article(wide).rejected
     with pytest.raises(RejectedPage, match="a PDF file"):
