@@ -1,4 +1,4 @@
-"""How pytest-xdist spreads the tests over its workers (`-n auto --dist loadgroup`): a test
+"""How pytest-xdist spreads the tests over its workers (`-n 3 --dist loadgroup`): a test
 module is one unit of work, so its module-scoped fixtures (a crawl, a server) are made once;
 the timing-sensitive modules together are one unit, run first and one after the other.
 
