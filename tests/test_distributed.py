@@ -327,6 +327,9 @@ def test_a_worker_whose_items_failed_does_not_say_it_finished(redis_url, tmp_pat
         articles = len(web.sites["lynhan"].family.articles)
     assert process.returncode == 1, output[-3000:]
     assert "Worker failed" in output and "Worker finished" not in output
+    # Its summary counts them: site, pages, articles (none stored), errors.
+    row = next(line.split() for line in output.splitlines() if line.startswith("testweb_lynhan"))
+    assert row[2:] == ["0", str(articles)], output[-3000:]
     # The writer records the site's run as a local crawl would: finished, its errors counted.
     assert ingest(redis_url, str(db), idle_timeout=2).status == "finished"
     reason, errors_by_kind = query(db, "select finish_reason, errors_by_kind from site_runs")[0]

@@ -113,7 +113,7 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
         stats = crawler.stats.get_stats() if crawler.stats else {}
         errors = sum(value for key, value in stats.items()  # robots.txt refusals are not
                      if key.startswith("downloader/exception_type_count/")
-                     and not key.endswith(".IgnoreRequest"))
+                     and not key.endswith(".IgnoreRequest")) + _item_errors(crawler)
         per_site.append((crawler.spidercls.name, stats.get("response_received_count", 0),
                          stats.get("item_scraped_count", 0), errors))
     status = _status(crawlers, stopped_before)
