@@ -335,7 +335,11 @@ def open_database(path: str) -> Database:
         # places in the full-text and band indexes, whose hot pages then stay in memory.
         db.execute("PRAGMA cache_size = -65536")
         db.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(db)
+        # All pending migrations in one transaction (each in its own savepoint): a process
+        # killed while it creates or upgrades an archive leaves it as it was, never with half
+        # its tables or columns, which read-only commands would then trip over.
+        with db.atomic():
+            migrations.apply(db)
     except sqlite3.DatabaseError as error:
         db.close()
         if "not a database" in str(error):

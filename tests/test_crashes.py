@@ -50,7 +50,7 @@ def stored_rows(db: Path) -> dict[str, tuple]:
     try:
         rows = query(db, "select url, title, text, published, fetched_at, content_hash, "
                          "run_id, is_meeting_report from articles")
-    except sqlite3.OperationalError:  # killed before the first migration committed
+    except sqlite3.OperationalError:  # killed before the archive's creation committed
         return {}
     return {row[0]: row for row in rows}
 
@@ -64,7 +64,7 @@ def check_archive_intact(db: Path, kept: dict[str, tuple], served: dict[str, str
         counts = query(db, "select count(*), count(distinct url), count(distinct canonical_url) "
                            "from articles")[0]
     except sqlite3.OperationalError:
-        return  # killed while the very first migration ran: nothing was committed yet
+        return  # killed while the archive was being created: nothing was committed yet
     assert counts[0] == counts[1] == counts[2], counts
     rows = stored_rows(db)
     for url, row in kept.items():

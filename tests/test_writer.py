@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -45,6 +47,36 @@ def test_schema_is_created_once_and_in_wal_mode(tmp_path):
     with pytest.raises(sqlite3.OperationalError):  # inserts cannot invent columns
         again.execute("insert into articles (canonical_url, url, site, invented) "
                       "values ('a', 'a', 's', 1)")
+
+
+KILLED_AFTER_THIRD_MIGRATION = """
+import os, sys
+from sqlite_utils.migrations import Migrations
+from archive.schema import open_database
+
+record, done = Migrations._record_applied, []
+def record_then_die(self, db, name):
+    record(self, db, name)
+    done.append(name)
+    if len(done) == 3:
+        os._exit(9)  # as a SIGKILL would, between two migrations
+Migrations._record_applied = record_then_die
+open_database(sys.argv[1])
+"""
+
+
+def test_an_archive_killed_while_created_is_left_empty_not_half_made(tmp_path):
+    path = tmp_path / "a.db"
+    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_THIRD_MIGRATION, str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert killed.returncode == 9, killed.stderr
+    with sqlite3.connect(path) as connection:
+        tables = {row[0] for row in connection.execute(
+            "select name from sqlite_master where type = 'table'")}
+    assert "pages" not in tables and "articles" not in tables
+    db = open_database(str(path))  # the next command makes it whole
+    assert "warc_file" in db["pages"].columns_dict
+    db.close()
 
 
 def test_rows_are_written_in_batches(tmp_path):
