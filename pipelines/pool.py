@@ -194,11 +194,17 @@ async def run(pool: ProcessPoolExecutor | None, function: Callable, *args: Any) 
     try:
         return await asyncio.wrap_future(current.submit(*task))
     except BrokenProcessPool:
-        reason = (f"over its CPU-time limit of {_cpu_seconds:g} s" if _over_cpu_limit(current)
-                  else "a crash")
+        crashed = _second_crash(function, current)
         _replace_broken(current)
-        raise WorkerCrashed(f"a worker process died twice running {function.__name__} "
-                            f"({reason})") from None
+        raise crashed from None
+
+
+def _second_crash(function: Callable, pool: ProcessPoolExecutor) -> WorkerCrashed:
+    """What a task whose worker died twice gets, saying whether the CPU-time limit did it
+    (read from `pool`, before it is replaced)."""
+    reason = (f"over its CPU-time limit of {_cpu_seconds:g} s" if _over_cpu_limit(pool)
+              else "a crash")
+    return WorkerCrashed(f"a worker process died twice running {function.__name__} ({reason})")
 
 
 def map_in_order(function: Callable, jobs: Iterable[tuple], workers: int,
@@ -263,10 +269,7 @@ def _rerun_alone(function: Callable, pending: deque[list]) -> None:
         try:
             entry[1] = _settled(_submit(function, job, pool).result())
         except BrokenProcessPool:
-            reason = (f"over its CPU-time limit of {_cpu_seconds:g} s"
-                      if _over_cpu_limit(pool) else "a crash")
-            entry[1] = _settled(WorkerCrashed(f"a worker process died twice running "
-                                              f"{function.__name__} ({reason})"))
+            entry[1] = _settled(_second_crash(function, pool))
             pool = _replace_broken(pool)
         except Exception as error:  # the task's own error, raised when its outcome is read
             entry[1] = _settled(error=error)
