@@ -108,16 +108,18 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     for crawler in crawlers:
         process.crawl(crawler).addErrback(crawl_failed, crawler)
     stopped_before = run_until_stopped(process)
-    per_site = []
+    per_site, failed_items = [], 0
     for crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
+        item_errors = _item_errors(crawler)
+        failed_items += item_errors
         errors = sum(value for key, value in stats.items()  # robots.txt refusals are not
                      if key.startswith("downloader/exception_type_count/")
-                     and not key.endswith(".IgnoreRequest")) + _item_errors(crawler)
+                     and not key.endswith(".IgnoreRequest")) + item_errors
         per_site.append((crawler.spidercls.name, stats.get("response_received_count", 0),
                          stats.get("item_scraped_count", 0), errors))
     status = _status(crawlers, stopped_before)
-    if status == "finished" and any(_item_errors(crawler) for crawler in crawlers):
+    if status == "finished" and failed_items:
         status = "failed"  # what failed in our own code never reached Redis: not "finished"
     return WorkerResult(status=status, per_site=per_site)
 
