@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from archive.writer import VERSION_COLUMNS, content_hash, utc_now
+from archive.article_rows import VERSION_COLUMNS, content_hash
+from archive.runs import utc_now
 
 
 @dataclass(frozen=True)

@@ -178,8 +178,8 @@ def describe_age(seconds: float) -> str:
 def record_schedule(db_path: str, sites: list[str], schedule: str,
                     interval_seconds: float) -> None:
     """Remember what each site is crawled on, so `status` knows when a success is overdue."""
+    from archive.runs import utc_now
     from archive.schema import open_database
-    from archive.writer import utc_now
 
     db = open_database(db_path)
     try:

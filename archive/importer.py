@@ -39,10 +39,11 @@ from archive.captures import (
     known_captures,
     record_captures,
 )
+from archive.runs import finish_run, site_row, start_run
 from archive.schema import open_database
 from archive.sites import SiteFacts
 from archive.warc import Exchange
-from archive.writer import ArchiveWriter, finish_run, site_row, start_run
+from archive.writer import ArchiveWriter
 from pipelines.encodings import declared_charset
 from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.process import NotAnArticle, process_article

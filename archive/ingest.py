@@ -31,10 +31,11 @@ from redis.exceptions import ResponseError
 
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
+from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from archive.stream import REPORTED_STATS, STREAM, archived_key, worker_key
 from archive.warc import Exchange
-from archive.writer import ArchiveWriter, finish_run, start_run
+from archive.writer import ArchiveWriter
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.article_rows import (
-    ARTICLE_COLUMNS,
-    VERSION_COLUMNS,
     ArticleRecord,
     article_record,
-    content_hash,
     write_articles,
 )
 from archive.attachments import write_attachments
@@ -32,17 +29,11 @@ from archive.runs import (
     page_error,
     record_site,
     record_site_run,
-    site_row,
     start_run,
     utc_now,
 )
 from archive.schema import open_database
 from archive.warc import Exchange, StoredRecord, WarcStore, warc_date
-
-# Where they were before the writer was split; other modules still import them from here.
-__all__ = ["ARTICLE_COLUMNS", "VERSION_COLUMNS", "ArchiveWriter", "RunCounts", "StorageFull",
-           "content_hash", "finish_run", "is_storage_failure", "site_row", "start_run",
-           "utc_now", "warc_folder"]
 
 logger = logging.getLogger(__name__)
 

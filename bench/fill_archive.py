@@ -40,8 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive.runs import record_site  # noqa: E402
 from archive.schema import open_database, search_columns  # noqa: E402
-from archive.writer import ArchiveWriter, record_site  # noqa: E402
+from archive.writer import ArchiveWriter  # noqa: E402
 from pipelines.fingerprint import encode, signature  # noqa: E402
 from pipelines.gazetteer import province_2025  # noqa: E402
 from testweb.content import VIETNAM_TIME, Article, load_articles, load_labels  # noqa: E402

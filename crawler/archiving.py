@@ -28,12 +28,13 @@ from contextlib import ExitStack, closing
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.disk import StorageFull
 from archive.integrity import mark_stuck_runs
 from archive.lock import archive_lock
 from archive.runs import finish_run, item_error_kind, start_run
 from archive.schema import open_database
 from archive.sink import ArchiveSink
-from archive.writer import ArchiveWriter, StorageFull
+from archive.writer import ArchiveWriter
 
 # The finish reason of a crawl stopped because the archive could not be written.
 DISK_FULL = "disk_full"

@@ -42,9 +42,10 @@ from dataclasses import asdict
 
 from redis import Redis
 
+from archive.article_rows import ARTICLE_COLUMNS
+from archive.runs import RunCounts
 from archive.stream import REPORTED_STATS, STREAM, archived_key
 from archive.warc import Exchange, StoredRecord
-from archive.writer import ARTICLE_COLUMNS, RunCounts
 
 QUEUE_KEY = "vnarchive:%(spider)s:requests"
 SEEN_KEY = "vnarchive:%(spider)s:seen"

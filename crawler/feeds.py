@@ -19,7 +19,7 @@ from scrapy.exporters import (
     XmlItemExporter,
 )
 
-from archive.writer import ARTICLE_COLUMNS
+from archive.article_rows import ARTICLE_COLUMNS
 from crawler.items import ArticleItem
 
 # What a record holds: the article's columns (not the run it was stored in), and its meeting

@@ -9,8 +9,8 @@ from http import HTTPStatus
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
+from archive.runs import utc_now
 from archive.warc import Exchange
-from archive.writer import utc_now
 from crawler.archiving import writer_for
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import logging
 
 from scrapy.exceptions import IgnoreRequest
 
-from archive.writer import utc_now
+from archive.runs import utc_now
 from crawler.archiving import writer_for
 from crawler.middlewares import page_kind
 

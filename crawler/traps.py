@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.request import RequestFingerprinter
 
-from archive.writer import utc_now
+from archive.runs import utc_now
 from crawler.archiving import writer_for
 from crawler.middlewares import page_kind
 from pipelines.urls import canonical_url

@@ -1,6 +1,6 @@
 """Pipeline step 3: write each article to the archive (through the crawler's batch writer)."""
 
-from archive.writer import site_row
+from archive.runs import site_row
 from crawler.archiving import writer_for
 from crawler.items import ArticleItem
 

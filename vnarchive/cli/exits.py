@@ -8,10 +8,10 @@ import signal
 import sqlite3
 import sys
 
+from archive.disk import StorageFull
 from archive.errors import ArchiveError
 from archive.export import ExportError
 from archive.lock import ArchiveBusy
-from archive.writer import StorageFull
 from crawler.profiles import ProfileError
 from vnarchive.cli.options import CommandError
 
