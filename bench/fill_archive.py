@@ -315,8 +315,9 @@ def fill(db_path: str, target: int, batch_size: int = 50, seed: int = 7,
     windows, started = [], time.perf_counter()
     writing = window_writing = cpu = 0.0
     # Rows are made by a process of their own (a crawl's workers make them too); this one
-    # only writes, and only its time in the writer is counted.
-    context = multiprocessing.get_context("fork")
+    # only writes, and only its time in the writer is counted. Spawned, not forked: a fork of
+    # a process with threads (a test runner's) can inherit a held lock and hang for ever.
+    context = multiprocessing.get_context("spawn")
     with context.Pool(1, signal.signal, (signal.SIGTERM, signal.SIG_DFL)) as pool:
         for number, row in enumerate(made_rows(pool, start, target, seed), start):
             if Stop.requested:
