@@ -13,10 +13,11 @@ from pathlib import PurePosixPath
 from xdist.scheduler import LoadScopeScheduling
 
 # Modules whose tests stop crawls at chosen moments or wait on timers: they once failed on a
-# loaded machine, so they never run beside each other. They are the longest unit of work, so
-# it starts first.
-TIMING_SENSITIVE = {"test_completeness", "test_crashes", "test_distributed", "test_operations",
-                    "test_sink_contract"}
+# loaded machine (test_hostile_net's 2 s download timeout retried a page when a neighbour took
+# the CPU), so they never run beside each other. They are the longest unit of work, so it
+# starts first.
+TIMING_SENSITIVE = {"test_completeness", "test_crashes", "test_distributed", "test_hostile_net",
+                    "test_operations", "test_sink_contract"}
 TIMING_GROUP = "timing-sensitive modules"
 
 

@@ -275,3 +275,16 @@ def test_bad_web_archive_options_are_refused(tmp_path):
     distributed = run_vnarchive("crawl", SITE, "--wayback", "--redis", "redis://127.0.0.1:1/0",
                                 "--db", db)
     assert distributed.returncode == 2 and "not --redis" in distributed.stderr
+
+
+def test_starting_a_running_pywb_again_keeps_the_one_server(recording, tmp_path):  # noqa: F811
+    """`with server:` after `server.start()` once started a second `wayback` that nothing
+    stopped: every test run left one running."""
+    try:
+        server = PywbServer(tmp_path / "pywb", recording.warcs).start()
+    except PywbUnavailable as reason:
+        pytest.skip(f"pywb cannot run here: {reason}")
+    first = server.process
+    with server:
+        assert server.process is first
+    assert first.poll() is not None

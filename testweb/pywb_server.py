@@ -71,6 +71,10 @@ class PywbServer:
         return f"http://127.0.0.1:{self.port}/{self.collection}"
 
     def start(self) -> PywbServer:
+        """Start pywb; a server already running is kept (a second `wayback` would be left
+        behind, as `with server:` after `server.start()` once did)."""
+        if self.process is not None and self.process.poll() is None:
+            return self
         folder = pywb_bin()
         self.folder.mkdir(parents=True, exist_ok=True)
         if not (self.folder / "collections" / self.collection).is_dir():
