@@ -4,9 +4,11 @@ The texts and pages stay in ../shared (their licences allow evaluation only); th
 only the hand labels (bench/labels/real_texts.tsv, written by reading each text; the rules for
 borderline cases are in docs/labelling.md). The split is by time and source, fixed before any
 tuning: the 2015-2021 corpora (baomoi2017, vietnews, unc_dantri) tune; the 2025-2026 RSS items
-and the real article pages test.
+and the real article pages test. A third set, the holdout (bench/labels/real_texts_holdout.tsv,
+drawn by bench/holdout_sample.py from texts no label file had seen), is never trained or
+tuned on: it is scored, as the reviewers' set is, and nothing is changed for it.
 
-    python bench/eval_classify.py --real [--split tune] [--confusions]
+    python bench/eval_classify.py --real [--split tune|holdout] [--confusions]
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pipelines.gazetteer import place_key  # noqa: E402
 from pipelines.vietnamese import fold_diacritics, prepare_input  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels" / "real_texts.tsv"
+HOLDOUT_LABELS = ROOT / "bench" / "labels" / "real_texts_holdout.tsv"
 CORPORA = ("baomoi2017", "vietnews", "unc_dantri", "rss_2025_2026")
 TEST_CORPORA = ("rss-tintuchangngay", "real-pages")
 FIELDS = ("organ", "locality", "province", "meeting_date", "period_reviewed", "period_deployed")
@@ -93,9 +96,16 @@ def load_pages(shared: Path, wanted: set[str]) -> dict[str, RealText]:
 
 
 @cache
-def load_labels() -> dict[str, dict]:
-    with open(LABELS, encoding="utf-8") as handle:
+def load_labels(path: Path = LABELS) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as handle:
         return {row["id"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def split_labels(split: str) -> dict[str, dict]:
+    """The labels of one split: "tune" or "test" of real_texts.tsv, or the "holdout"."""
+    if split == "holdout":
+        return load_labels(HOLDOUT_LABELS)
+    return {i: row for i, row in load_labels().items() if split_of(row["corpus"]) == split}
 
 
 def split_of(corpus: str) -> str:
@@ -134,7 +144,7 @@ def _count(counts: Counts, got: bool, want: bool) -> None:
 
 
 def evaluate_real(split: str, shared: Path) -> RealEvaluation:
-    labels = {i: row for i, row in load_labels().items() if split_of(row["corpus"]) == split}
+    labels = split_labels(split)
     items = load_texts(shared)
     items.update(load_pages(shared, {i for i in labels if i.startswith("page-")}))
     result = RealEvaluation()
@@ -186,7 +196,7 @@ def main_real(split: str, confusions: bool, speed: bool = False) -> int:
     total = result.true_positive + result.false_positive + result.false_negative
     total += result.true_negative
     print(f"real texts, split {split} ({total} labelled; tune: the 2015-2021 corpora, "
-          f"test: RSS 2025-2026 and the real pages)")
+          f"test: RSS 2025-2026 and the real pages, holdout: a fresh sample never tuned on)")
     from bench.eval_classify import counts_line, field_lines
 
     for name, counts in (("classifier", result), ("regex baseline", result.base)):
