@@ -10,10 +10,10 @@ measured on the other half (bench/eval_classify.py). The fields come from pipeli
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import asdict, dataclass, field
 
+from pipelines.classify_model import MODEL_VERSION, decide
 from pipelines.dates import meeting_date as find_meeting_date
 from pipelines.gazetteer import province_at
 from pipelines.meetings import MeetingFields, extract_fields
@@ -21,7 +21,8 @@ from pipelines.organs import organ_mentions
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
 
-CLASSIFIER_VERSION = "rules-4"
+RULES_VERSION = "rules-4"
+CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5
 ORGAN_BONUS = 2.0  # the largest weight _organ_cues gives
@@ -216,14 +217,19 @@ class Classification:
     cues: list[tuple[str, float]] = field(default_factory=list)
     meeting: MeetingFields | None = None
     is_listing: bool = False  # a list of teasers: the crawl should treat the page as a listing
+    top_features: list[tuple[str, float]] = field(default_factory=list)  # the model's, if asked
 
     def as_json(self, explain: bool = False) -> dict:
         result = {"is_meeting_report": self.is_meeting_report, "is_listing": self.is_listing,
                   "confidence": round(self.confidence, 3),
                   "meeting": meeting_json(self.meeting) if self.meeting else None}
         if explain:
-            result["explanation"] = {"score": round(self.score, 2), "threshold": THRESHOLD,
-                                     "cues": [{"cue": n, "weight": w} for n, w in self.cues]}
+            result["explanation"] = {
+                "score": round(self.score, 2), "threshold": THRESHOLD,
+                "cues": [{"cue": n, "weight": w} for n, w in self.cues],
+                "model": MODEL_VERSION, "model_features": [
+                    {"feature": n, "weight": w} for n, w in self.top_features]
+                or "not consulted: the model only vetoes what the rules' score accepts"}
         return result
 
 
@@ -313,50 +319,82 @@ def _date_from_period(text: str, meeting: MeetingFields, title: str) -> str | No
     return find_meeting_date(text, f"{year}-{month:02d}-28")
 
 
-def classify(title: str, text: str, published: str | None = None, owner=None) -> Classification:
-    """Label an article and, for a meeting report, extract its fields. `owner` is the site
-    profile's owner (a portal's district), used when the text names no locality."""
+@dataclass(frozen=True)
+class Head:
+    """What the decision reads: the title and lead as prepared, the sentence that states the
+    meeting, and each place a cue looks at, folded."""
+    title: str
+    text: str  # the first 3 * HEAD_CHARACTERS of the text, prepared
+    lead: str
+    sentence: str
+    folded: dict[str, str]
+
+
+def read_head(title: str, text: str) -> Head:
     title = _expand_abbreviations(prepare_input(title or "").strip())
-    raw_text = text or ""
     # The decision reads only the head; the whole text is prepared for a report's fields.
-    text = _expand_abbreviations(prepare_input(raw_text[:3 * HEAD_CHARACTERS]))
+    text = _expand_abbreviations(prepare_input((text or "")[:3 * HEAD_CHARACTERS]))
     lead = text[:HEAD_CHARACTERS]
     first_sentence = re.split(r"(?<=[.;])\s", lead, maxsplit=1)[0]
-    head = fold(f"{title}. {lead}")
     sentence = _meeting_sentence(lead) or _meeting_sentence(title)
     meeting_sentence = fold(sentence)
-    folded = {"title": fold(title), "first sentence": fold(first_sentence), "head": head,
-              "meeting sentence": meeting_sentence,
+    folded = {"title": fold(title), "first sentence": fold(first_sentence),
+              "head": fold(f"{title}. {lead}"), "meeting sentence": meeting_sentence,
               "lead sentences": f"{fold(first_sentence)} {meeting_sentence}"}
+    return Head(title, text, lead, sentence, folded)
+
+
+def rule_cues(head: Head) -> list[tuple[str, float]]:
+    """Every cue of the rules that fires on the head, with its weight."""
+    folded = head.folded
+    meeting_sentence = folded["meeting sentence"]
     cues = [(c.name, c.weight) for c in CUES if c.pattern.search(folded[c.where])]
     if ("a review of one topic", -4.0) in cues and GENERAL_REVIEW.search(meeting_sentence):
         cues.remove(("a review of one topic", -4.0))
     if ("socio-economic review", 1.0) in cues and not SOCIO_ECONOMIC.search(
-            ECONOMIC_COMMITTEE.sub("ban", head)):
+            ECONOMIC_COMMITTEE.sub("ban", folded["head"])):
         cues.remove(("socio-economic review", 1.0))
     # The organ cues add at most ORGAN_BONUS; finding organs is the slowest step, so a text
     # that cannot reach the threshold with them is not searched for them.
     if sum(weight for _, weight in cues) + ORGAN_BONUS >= THRESHOLD:
-        cues += _organ_cues(title, lead, sentence)
+        cues += _organ_cues(head.title, head.lead, head.sentence)
         if not any(name.startswith("local organ") for name, _ in cues):
             cues.append(("no local organ named", -2.0))
-    if not MEETING_WORD.search(head):
+    if not MEETING_WORD.search(folded["head"]):
         cues.append(("no meeting named", -3.0))
-    listing = is_teaser_list(text)
+    return cues
+
+
+def classify(title: str, text: str, published: str | None = None, owner=None) -> Classification:
+    """Label an article and, for a meeting report, extract its fields. `owner` is the site
+    profile's owner (a portal's district), used when the text names no locality. The rules'
+    cues make a score; the learned model (pipelines.classify_model) reads the cues and the
+    head's character n-grams and decides as it was trained to (its `combination`)."""
+    head = read_head(title, text)
+    cues = rule_cues(head)
+    listing = is_teaser_list(head.text)
     if listing:
         cues.append(("a list of teasers (a listing page)", -10.0))
     score = sum(weight for _, weight in cues)
-    is_report = score >= THRESHOLD
-    confidence = 1 / (1 + math.exp(-(score - THRESHOLD)))
+    decision = decide(head.folded["title"], head.folded["head"], cues, score, THRESHOLD)
+    is_report = decision.is_report and not listing
+    confidence = decision.probability
     meeting = None
     if is_report:
-        text = _expand_abbreviations(prepare_input(raw_text))
-        # A paper's sapo (a quote, a topical summary) may come before the sentence that
-        # states the meeting: the fields are read from that sentence on.
-        start = max(0, text.find(sentence)) if sentence and sentence in lead else 0
-        meeting = extract_fields(title, text[start:], published,
-                                 find_meeting_date(text[start:], published), owner=owner)
-        if meeting.meeting_date is None and not published:
-            meeting.meeting_date = _date_from_period(text, meeting, title)
-            meeting.province = province_at(meeting.province, meeting.meeting_date)
-    return Classification(is_report, confidence, score, cues, meeting, listing)
+        meeting = _fields(head, text or "", published, owner)
+    return Classification(is_report, confidence, score, cues, meeting, listing,
+                          decision.top_features)
+
+
+def _fields(head: Head, raw_text: str, published: str | None, owner) -> MeetingFields:
+    title, sentence = head.title, head.sentence
+    text = _expand_abbreviations(prepare_input(raw_text))
+    # A paper's sapo (a quote, a topical summary) may come before the sentence that
+    # states the meeting: the fields are read from that sentence on.
+    start = max(0, text.find(sentence)) if sentence and sentence in head.lead else 0
+    meeting = extract_fields(title, text[start:], published,
+                             find_meeting_date(text[start:], published), owner=owner)
+    if meeting.meeting_date is None and not published:
+        meeting.meeting_date = _date_from_period(text, meeting, title)
+        meeting.province = province_at(meeting.province, meeting.meeting_date)
+    return meeting

@@ -1,0 +1,113 @@
+"""The learned half of the meeting-report classifier: a logistic regression over the rules' cues
+and the character n-grams of the title and lead, shipped as a JSON file of weights.
+
+It was trained by bench/train_classifier.py (scikit-learn, rerun it to rebuild the file) on the
+hand-labelled real texts of the tune split and the synthetic tuning half. Every feature is a
+present-or-absent string, so the model's log-odds are its intercept plus the weights of the
+features a text has: scoring needs no scikit-learn, only a dictionary, and `--explain` can name
+the features that weighed most. How the model and the rules' score combine (the model decides,
+or vetoes the rules' positives) was chosen by cross-validation grouped by corpus and is stored
+in the file with its threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).parent / "data" / "classifier_model.json"
+MODEL_VERSION = "model-1"
+# Cumulative steps of the rules' score: the model learns its own curve over them.
+SCORE_STEPS = (-6.0, -4.0, -2.0, 0.0, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 6.0)
+TOP_FEATURES = 8
+
+
+@dataclass(frozen=True)
+class Model:
+    version: str
+    combination: str  # "model", "veto" (rules positive and model agrees) or "rules"
+    threshold: float  # on the model's probability
+    gate: float  # below this rules' score the model is not consulted: not a report
+    intercept: float
+    weights: dict[str, float]
+    title_ngrams: tuple[int, int]
+    head_ngrams: tuple[int, int]
+    head_characters: int
+
+
+@dataclass
+class Decision:
+    is_report: bool
+    probability: float  # centred: 0.5 is the decision's threshold
+    top_features: list[tuple[str, float]] = field(default_factory=list)
+
+
+@cache
+def load_model(path: Path = MODEL_PATH) -> Model:
+    """The shipped model, read once per process."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Model(data["version"], data["combination"], data["threshold"], data["gate"],
+                 data["intercept"], data["weights"], tuple(data["title_ngrams"]),
+                 tuple(data["head_ngrams"]), data["head_characters"])
+
+
+def _ngrams(prefix: str, text: str, sizes: tuple[int, int]) -> set[str]:
+    padded = f" {text} "
+    return {prefix + padded[i:i + n] for n in range(sizes[0], sizes[1] + 1)
+            for i in range(len(padded) - n + 1)}
+
+
+def text_features(title: str, head: str, cues: list[tuple[str, float]], score: float,
+                  model: Model) -> set[str]:
+    """A text's features: the cues that fired, the steps its rules' score reached, and the
+    character n-grams of its folded title ("t:") and head ("h:", title and lead)."""
+    found = {f"cue:{name.split(':')[0]}" for name, _ in cues}
+    found |= {f"score>={step:g}" for step in SCORE_STEPS if score >= step}
+    found |= _ngrams("t:", title, model.title_ngrams)
+    found |= _ngrams("h:", head[:model.head_characters], model.head_ngrams)
+    return found
+
+
+def _sigmoid(value: float) -> float:
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, value))))
+
+
+def combine(combination: str, threshold: float, gate: float, score: float,
+            rule_threshold: float, log_odds: float | None) -> tuple[bool, float]:
+    """(report?, centred probability) from the rules' score and the model's log-odds (None
+    when the model was not consulted)."""
+    rules_say = score >= rule_threshold
+    if combination == "rules" or log_odds is None or score < gate:
+        is_report = rules_say and combination == "rules"
+        return is_report, _sigmoid(score - rule_threshold)
+    probability = _sigmoid(log_odds - math.log(threshold / (1 - threshold)))
+    is_report = probability >= 0.5 and (rules_say or combination == "model")
+    return is_report, probability
+
+
+def model_log_odds(model: Model, features: set[str]) -> tuple[float, list[tuple[str, float]]]:
+    """The model's log-odds for a text's features, and the features that weighed in."""
+    weights = model.weights
+    present = [(name, weights[name]) for name in features if name in weights]
+    return model.intercept + sum(weight for _, weight in present), present
+
+
+def decide(title: str, head: str, cues: list[tuple[str, float]], score: float,
+           rule_threshold: float, model: Model | None = None) -> Decision:
+    """Report or not, from the rules' cues and score and the model, as the model's
+    `combination` says. `title` and `head` are folded."""
+    model = model or load_model()
+    # Not worth the n-grams: far from a report, or a veto with nothing to veto.
+    if (model.combination == "rules" or score < model.gate
+            or model.combination == "veto" and score < rule_threshold):
+        is_report, probability = combine(model.combination, model.threshold, model.gate,
+                                          score, rule_threshold, None)
+        return Decision(is_report, probability)
+    log_odds, present = model_log_odds(model, text_features(title, head, cues, score, model))
+    is_report, probability = combine(model.combination, model.threshold, model.gate, score,
+                                     rule_threshold, log_odds)
+    top = sorted(present, key=lambda item: (-abs(item[1]), item[0]))[:TOP_FEATURES]
+    return Decision(is_report, probability, [(name, round(weight, 3)) for name, weight in top])
