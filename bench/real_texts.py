@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import Counts, share  # noqa: E402
-from pipelines.classify import classify  # noqa: E402
+from pipelines.classify import classify, extract_meeting  # noqa: E402
 from pipelines.gazetteer import place_key  # noqa: E402
 from pipelines.vietnamese import fold_diacritics, prepare_input  # noqa: E402
 
@@ -121,6 +121,9 @@ class RealEvaluation(Counts):
     true_negative: int = 0
     base: Counts = field(default_factory=Counts)
     field_hits: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    # The same fields read from every labelled report, found or not: extraction alone.
+    extraction_hits: dict[str, list[bool]] = field(
+        default_factory=lambda: {f: [] for f in FIELDS})
     confusions: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -159,19 +162,27 @@ def evaluate_real(split: str, shared: Path) -> RealEvaluation:
         if got.is_meeting_report != want:
             kind = "false positive" if got.is_meeting_report else "false negative"
             result.confusions.append(f"{kind}  {item_id}  {item.title[:90]}")
-        if not (want and got.meeting):
-            continue
-        for field_name in FIELDS:
-            if not label[field_name]:
-                continue  # the text does not tell: not scored
-            value = getattr(got.meeting, field_name)
-            hit = _same(field_name, value, label[field_name])
-            result.field_hits[field_name].append(hit)
-            if not hit:
-                result.confusions.append(f"{field_name:<16} {item_id}: got {value!r}, "
-                                         f"labelled {label[field_name]!r}")
+        if want:
+            meeting = got.meeting or extract_meeting(item.title, item.text, item.published)
+            _score_fields(result, item_id, label, meeting, found=got.meeting is not None)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _score_fields(result: RealEvaluation, item_id: str, label: dict, meeting,
+                  found: bool) -> None:
+    for field_name in FIELDS:
+        if not label[field_name]:
+            continue  # the text does not tell: not scored
+        value = getattr(meeting, field_name)
+        hit = _same(field_name, value, label[field_name])
+        result.extraction_hits[field_name].append(hit)
+        if found:
+            result.field_hits[field_name].append(hit)
+        if not hit:
+            where = "" if found else " (a report not found)"
+            result.confusions.append(f"{field_name:<16} {item_id}: got {value!r}, "
+                                     f"labelled {label[field_name]!r}{where}")
 
 
 def classification_speed(shared: Path) -> tuple[int, float]:
@@ -201,7 +212,10 @@ def main_real(split: str, confusions: bool, speed: bool = False) -> int:
 
     for name, counts in (("classifier", result), ("regex baseline", result.base)):
         print(f"{counts_line(name, counts)})")
+    print("fields of the reports found:")
     print("\n".join(field_lines(result.field_hits)))
+    print("fields read from every labelled report (extraction alone):")
+    print("\n".join(field_lines(result.extraction_hits)))
     if speed:
         count, rate = classification_speed(shared)
         print(f"speed: {count} real texts at {rate:,.0f} texts/s on one core (target 1,000)")

@@ -44,9 +44,10 @@ SHAPES = {"title and head": ((3, 5), (3, 4)), "title": ((3, 5), (0, -1)),
           "head": ((0, -1), (3, 4))}
 HEAD_CHARACTERS = 600
 GRID_C = (0.01, 0.03, 0.1, 0.3)
-GATES = (-1.0, 0.0, 1.0)
+GATES = (0.0, 1.0)  # "model": the rules' score under which the model is not consulted
+VETO_MARGINS = (0.5, 1.0, 1.5, 2.0, 99.0)  # "veto": how far above threshold a score stands
+SUM_WEIGHTS = (0.25, 0.5, 1.0, 2.0)  # "sum": the weight of the model's log-odds
 THRESHOLDS = tuple(round(0.02 * i, 2) for i in range(1, 48))
-COMBINATIONS = ("model", "veto")
 MIN_DOCUMENTS = 2  # an n-gram seen in one training text only is noise
 
 
@@ -88,8 +89,8 @@ def training_examples() -> list[Example]:
 def _shape_model(shape: str, weights: dict[str, float] | None = None,
                  intercept: float = 0.0) -> Model:
     title_ngrams, head_ngrams = SHAPES[shape]
-    return Model(MODEL_VERSION, "model", 0.5, -99.0, intercept, weights or {}, title_ngrams,
-                 head_ngrams, HEAD_CHARACTERS)
+    return Model(MODEL_VERSION, "model", 0.5, -99.0, 99.0, intercept, weights or {},
+                 title_ngrams, head_ngrams, HEAD_CHARACTERS)
 
 
 @cache
@@ -126,11 +127,10 @@ def out_of_fold(examples: list[Example], c: float, shape: str) -> list[tuple[Exa
     return predicted
 
 
-def score_choice(predicted: list[tuple[Example, float]], combination: str, threshold: float,
-                 gate: float) -> Counts:
+def score_choice(predicted: list[tuple[Example, float]], model: Model) -> Counts:
     counts = Counts()
     for example, log_odds in predicted:
-        got, _ = combine(combination, threshold, gate, example.score, THRESHOLD, log_odds)
+        got, _ = combine(model, example.score, THRESHOLD, log_odds)
         counts.true_positive += got and example.label
         counts.false_positive += got and not example.label
         counts.false_negative += example.label and not got
@@ -144,13 +144,21 @@ class Choice:
     combination: str
     threshold: float
     gate: float
+    veto_margin: float
     counts: Counts
 
     def key(self) -> tuple:
-        """Best F1, then precision; then the higher gate (faster), the simpler combination,
-        the fewer n-grams, the stronger regularisation."""
-        return (-self.counts.f1, -self.counts.precision, -self.gate,
-                self.combination != "model", self.shape != "title", self.c, self.threshold)
+        """Best F1, then recall (a veto that spares more reports); then the narrower veto,
+        the higher gate (faster), the fewer n-grams, the stronger regularisation."""
+        return (-self.counts.f1, -self.counts.recall, self.veto_margin, -self.gate,
+                self.shape != "title", self.c, self.threshold)
+
+
+def _choices(shape: str, c: float) -> list[tuple[str, float, float, float]]:
+    """(combination, threshold, gate, veto margin) to try."""
+    return ([("model", t, gate, 99.0) for t in THRESHOLDS for gate in GATES]
+            + [("veto", t, -99.0, margin) for t in THRESHOLDS for margin in VETO_MARGINS]
+            + [("sum", t, 0.0, weight) for t in THRESHOLDS for weight in SUM_WEIGHTS])
 
 
 def cross_validate(examples: list[Example]) -> list[Choice]:
@@ -159,10 +167,11 @@ def cross_validate(examples: list[Example]) -> list[Choice]:
     for shape in SHAPES:
         for c in GRID_C:
             predicted = out_of_fold(examples, c, shape)
-            choices += [Choice(shape, c, combination, threshold, gate,
-                               score_choice(predicted, combination, threshold, gate))
-                        for combination in COMBINATIONS for threshold in THRESHOLDS
-                        for gate in GATES]
+            for combination, threshold, gate, margin in _choices(shape, c):
+                model = Model(MODEL_VERSION, combination, threshold, gate, margin, 0.0, {},
+                              (0, -1), (0, -1), 0)
+                choices.append(Choice(shape, c, combination, threshold, gate, margin,
+                                      score_choice(predicted, model)))
     return sorted(choices, key=Choice.key)
 
 
@@ -193,14 +202,16 @@ def main() -> int:
         counts = choice.counts
         print(f"  F1 {counts.f1:.3f}  precision {counts.precision:.3f}  recall "
               f"{counts.recall:.3f}  {choice.combination:<6} n-grams of the {choice.shape:<15}"
-              f"C {choice.c:<5} threshold {choice.threshold:.2f}  gate {choice.gate:g}")
+              f"C {choice.c:<5} threshold {choice.threshold:.2f}  gate {choice.gate:g}  "
+              f"veto margin {choice.veto_margin:g}")
     if args.cv:
         return 0
     best = choices[0]
     weights, intercept = fit(examples, best.c, best.shape)
     title_ngrams, head_ngrams = SHAPES[best.shape]
     model = {"version": MODEL_VERSION, "combination": best.combination,
-             "threshold": best.threshold, "gate": best.gate, "intercept": intercept,
+             "threshold": best.threshold, "gate": best.gate,
+             "veto_margin": best.veto_margin, "intercept": intercept,
              "C": best.c, "title_ngrams": title_ngrams, "head_ngrams": head_ngrams,
              "head_characters": HEAD_CHARACTERS,
              "trained_on": {"texts": len(examples),

@@ -21,7 +21,7 @@ from pipelines.organs import organ_mentions
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
 
-RULES_VERSION = "rules-4"
+RULES_VERSION = "rules-5"
 CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5
@@ -56,7 +56,7 @@ CUES = [
         r"|\bban (?:cac )?giai phap|\bquyet dinh ke hoach|\bde ra (?:phuong huong|giai phap)"
         r"|\bnhiem vu,? giai phap"),
     cue("periodic meeting", 1.0, "head",
-        r"\b(?:thuong ky|giao ban(?! quan ly| chi dao)|ky hop (?:lan )?thu|"
+        r"\b(?:thuong ky|giao ban(?! quan ly| chi dao| can su)|ky hop (?:lan )?thu|"
         r"hoi nghi (?:ban chap hanh|bch)|lan thu \d+"
         r"|hoi nghi (?:tinh|thanh|huyen|quan|thi) uy|phien hop (?:ve )?kinh te)"),
     cue("the closing of a session", 1.5, "meeting sentence",
@@ -64,8 +64,19 @@ CUES = [
     # A place's general periodic meeting: its leaders' briefing with all its departments or
     # districts. Whatever is said there is its business, unless the headline is an incident.
     cue("a general periodic meeting of the place", 1.5, "meeting sentence",
-        r"\bgiao ban (?:truc tuyen )?(?:cua [^.,]{0,40})?(?:voi|giua)\b[^.]{0,60}\b(?:cac so|so,? "
-        r"nganh|quan,? huyen|cac quan|cac huyen|cac dia phuong)\b"),
+        # who meets whom may run on, with commas ("giao ban Chủ tịch, Phó chủ tịch UBND TP với
+        # Giám đốc, Thủ trưởng các sở"; "giao ban trực tuyến quý IV của Thường trực Thành ủy,
+        # HĐND, UBND với lãnh đạo các quận, huyện")
+        r"\bgiao ban (?!can su)(?:truc tuyen )?[^.;]{0,110}?\b(?:voi|giua)\b[^.]{0,60}"
+        r"\b(?:cac so|so,? nganh|quan,? huyen|cac quan|cac huyen|cac dia phuong)\b"),
+    # A numbered plenary conference of a local party committee ("Hội nghị lần thứ 16 Thành ủy
+    # TP HCM khóa X", "Hội nghị Thành ủy TP lần thứ 15"): its business is the place's, as a
+    # regular council session's is (docs/labelling.md).
+    cue("a plenary conference of a local party committee", 2.0, "meeting sentence",
+        r"\bhoi nghi (?:lan thu \d+ (?:- )?)?(?:ban chap hanh dang bo (?:tinh|tp|thanh pho|"
+        r"huyen|quan|thi xa)|(?:tinh|thanh|huyen|quan|thi) uy)\b[^.]{0,50}?\blan thu \d+"
+        r"|\bhoi nghi lan thu \d+ (?:- )?(?:ban chap hanh dang bo (?:tinh|tp|thanh pho|huyen|quan|"
+        r"thi xa)|(?:tinh|thanh|huyen|quan|thi) uy)\b"),
     cue("regular council session", 2.5, "head",
         r"\bky hop thuong (?:le|ky)\b|\bky hop (?:cuoi|giua) nam\b|"
         r"\bphien hop (?:ubnd |uy ban nhan dan )?(?:tp |tinh |huyen )?(?:[a-z]+ )?thuong ky\b"),
@@ -152,6 +163,9 @@ CUES = [
         r"\bbao hanh\b|\bdinh chi\b|\bthoi viec\b|\bcach chuc\b|\bphe binh\b|\bmai dam\b|"
         r"\bma tuy\b|\blam .?nong\b"),  # "X làm 'nóng' phiên họp": a dispute raised there
     cue("the headline is one delegate's view", -2.0, "title", r"^dai bieu\b"),
+    # A question put at a session or a conference is one delegate's view, like a headline's.
+    cue("a question raised at the meeting", -2.0, "meeting sentence",
+        r"\bcau hoi\b.{0,80}?\b(?:dat ra|neu ra|gui den)\b"),  # "GS.TS X đặt ra": dots
     # A district's or commune's official speaking at the province's meeting: the text is about
     # that place's issue, raised there, not about the meeting.
     cue("a lower level's official speaks at the meeting", -2.0, "meeting sentence",
@@ -384,6 +398,13 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
         meeting = _fields(head, text or "", published, owner)
     return Classification(is_report, confidence, score, cues, meeting, listing,
                           decision.top_features)
+
+
+def extract_meeting(title: str, text: str, published: str | None = None,
+                    owner=None) -> MeetingFields:
+    """The fields of the meeting a text reports, whatever the decision (the evaluation
+    measures extraction on every labelled report)."""
+    return _fields(read_head(title, text), text or "", published, owner)
 
 
 def _fields(head: Head, raw_text: str, published: str | None, owner) -> MeetingFields:

@@ -28,9 +28,11 @@ TOP_FEATURES = 8
 @dataclass(frozen=True)
 class Model:
     version: str
-    combination: str  # "model", "veto" (rules positive and model agrees) or "rules"
+    combination: str  # "model", "veto" (rules positive and model agrees), "sum" or "rules"
     threshold: float  # on the model's probability
-    gate: float  # below this rules' score the model is not consulted: not a report
+    gate: float  # "model": below this rules' score the model is not consulted, not a report
+    veto_margin: float  # "veto": a rules' score this far above their threshold stands;
+    # "sum": the weight of the model's centred log-odds added to the rules' score
     intercept: float
     weights: dict[str, float]
     title_ngrams: tuple[int, int]
@@ -50,8 +52,8 @@ def load_model(path: Path = MODEL_PATH) -> Model:
     """The shipped model, read once per process."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return Model(data["version"], data["combination"], data["threshold"], data["gate"],
-                 data["intercept"], data["weights"], tuple(data["title_ngrams"]),
-                 tuple(data["head_ngrams"]), data["head_characters"])
+                 data["veto_margin"], data["intercept"], data["weights"],
+                 tuple(data["title_ngrams"]), tuple(data["head_ngrams"]), data["head_characters"])
 
 
 def _ngrams(prefix: str, text: str, sizes: tuple[int, int]) -> set[str]:
@@ -75,17 +77,22 @@ def _sigmoid(value: float) -> float:
     return 1 / (1 + math.exp(-max(-50.0, min(50.0, value))))
 
 
-def combine(combination: str, threshold: float, gate: float, score: float,
-            rule_threshold: float, log_odds: float | None) -> tuple[bool, float]:
+def combine(model: Model, score: float, rule_threshold: float,
+            log_odds: float | None) -> tuple[bool, float]:
     """(report?, centred probability) from the rules' score and the model's log-odds (None
     when the model was not consulted)."""
     rules_say = score >= rule_threshold
-    if combination == "rules" or log_odds is None or score < gate:
-        is_report = rules_say and combination == "rules"
-        return is_report, _sigmoid(score - rule_threshold)
-    probability = _sigmoid(log_odds - math.log(threshold / (1 - threshold)))
-    is_report = probability >= 0.5 and (rules_say or combination == "model")
-    return is_report, probability
+    if model.combination == "rules" or log_odds is None:
+        return rules_say and model.combination == "rules", _sigmoid(score - rule_threshold)
+    probability = _sigmoid(log_odds - math.log(model.threshold / (1 - model.threshold)))
+    if model.combination == "model":
+        return score >= model.gate and probability >= 0.5, probability
+    if model.combination == "sum":
+        centred = log_odds - math.log(model.threshold / (1 - model.threshold))
+        total = score + model.veto_margin * centred
+        return total >= rule_threshold, _sigmoid(total - rule_threshold)
+    stands = score >= rule_threshold + model.veto_margin
+    return rules_say and (probability >= 0.5 or stands), probability
 
 
 def model_log_odds(model: Model, features: set[str]) -> tuple[float, list[tuple[str, float]]]:
@@ -101,13 +108,11 @@ def decide(title: str, head: str, cues: list[tuple[str, float]], score: float,
     `combination` says. `title` and `head` are folded."""
     model = model or load_model()
     # Not worth the n-grams: far from a report, or a veto with nothing to veto.
-    if (model.combination == "rules" or score < model.gate
-            or model.combination == "veto" and score < rule_threshold):
-        is_report, probability = combine(model.combination, model.threshold, model.gate,
-                                          score, rule_threshold, None)
-        return Decision(is_report, probability)
+    if (model.combination == "rules" or model.combination == "model" and score < model.gate
+            or model.combination == "veto" and score < rule_threshold
+            or model.combination == "sum" and score < model.gate):
+        return Decision(*combine(model, score, rule_threshold, None))
     log_odds, present = model_log_odds(model, text_features(title, head, cues, score, model))
-    is_report, probability = combine(model.combination, model.threshold, model.gate, score,
-                                     rule_threshold, log_odds)
+    is_report, probability = combine(model, score, rule_threshold, log_odds)
     top = sorted(present, key=lambda item: (-abs(item[1]), item[0]))[:TOP_FEATURES]
     return Decision(is_report, probability, [(name, round(weight, 3)) for name, weight in top])

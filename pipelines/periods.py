@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 # Periods -------------------------------------------------------------------------------------
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-YEAR_SUFFIX = r"(?:\s*(?:/|-|–|năm)\s*(?P<year>20\d\d))?"
+# "quý II/2024", "quý 2-2024", "quý II năm 2024", and with a space alone, "quý IV 2017".
+YEAR_SUFFIX = r"(?:(?:\s*(?:/|-|–|năm)\s*|\s+)(?P<year>20\d\d))?"
 PERIOD_PATTERNS = [
     ("half", re.compile(r"(?P<half>6|sáu) tháng (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
     ("nine", re.compile(r"(?<![\d/])(?:9|chín) tháng(?: đầu năm)?" + YEAR_SUFFIX, re.I)),

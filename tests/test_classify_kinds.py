@@ -37,6 +37,14 @@ NOT_REPORTS = [
     ("Bộ Nội vụ tổng kết công tác năm 2023",
      "Ngày 5/1, Bộ Nội vụ tổ chức hội nghị tổng kết công tác năm 2023, triển khai nhiệm vụ "
      "năm 2024."),
+    # rules-5: a question put by one delegate at a party committee's plenary conference;
+    # "giao ban cán sự đảng" is "assigns the party affairs board", not a briefing.
+    ("Vì sao chưa bổ nhiệm được hiệu trưởng?",
+     "Câu hỏi này được TS Nguyễn Văn A đặt ra tại phiên thảo luận Hội nghị lần thứ 9 Ban Chấp "
+     "hành Đảng bộ tỉnh Nam Định sáng 6/7."),
+    ("Bí thư tỉnh chấn chỉnh phát ngôn của cán bộ",
+     "Để chấn chỉnh, Bí thư Tỉnh ủy giao ban cán sự đảng UBND tỉnh phê bình một số lãnh đạo sở, "
+     "ngành và các huyện đã phát ngôn thiếu chuẩn mực."),
     ("Ban Tuyên giáo Trung ương tổng kết năm 2023",
      "Ngày 4/1, Ban Tuyên giáo Trung ương tổ chức hội nghị tổng kết công tác tuyên giáo năm "
      "2023, triển khai nhiệm vụ năm 2024."),
@@ -79,6 +87,15 @@ REPORTS = [
     ("Thu ngân sách huyện vượt dự toán",
      "Sáng 28/12, HĐND huyện Xuân Trường khai mạc kỳ họp thứ 12, đánh giá kết quả thực hiện "
      "nhiệm vụ kinh tế - xã hội năm 2023, quyết định nhiệm vụ năm 2024."),
+    # rules-5: a numbered plenary conference of a city's party committee, under a headline
+    # on one of its targets; a briefing of the city's leaders with its districts, the list of
+    # who meets whom running on with commas.
+    ("Bí thư Thành ủy: Nam Định phải hoàn thành chỉ tiêu thu ngân sách",
+     "Phát biểu bế mạc Hội nghị lần thứ 14 Ban Chấp hành Đảng bộ tỉnh Nam Định khóa XX chiều "
+     "10/7, Bí thư Tỉnh ủy yêu cầu các huyện tập trung hoàn thành chỉ tiêu thu ngân sách."),
+    ("Chủ tịch tỉnh yêu cầu đẩy nhanh giải ngân vốn đầu tư công",
+     "Tại hội nghị giao ban trực tuyến quý II của Thường trực Tỉnh ủy, HĐND, UBND tỉnh Hà Nam "
+     "với lãnh đạo các huyện, thị xã sáng 5/7, Chủ tịch UBND tỉnh yêu cầu đẩy nhanh giải ngân."),
 ]
 
 
