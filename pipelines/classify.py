@@ -18,6 +18,7 @@ from pipelines.dates import meeting_date as find_meeting_date
 from pipelines.gazetteer import province_at
 from pipelines.meetings import MeetingFields, extract_fields
 from pipelines.organs import organ_mentions
+from pipelines.teasers import is_teaser_list
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
 
@@ -214,12 +215,6 @@ MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| 
 # A day as a report states its meeting: "ngày 11/4", "sáng 6-7", "chiều nay", "sáng 22-6".
 MEETING_DAY = re.compile(r"\b(?:ngay|sang|chieu|toi|trua) (?:\d{1,2}[-/.]\d{1,2}\b|nay\b|hom nay)"
                          r"|\b(?:sang|chieu|toi) (?:ngay )?\d{1,2}\b")
-# A teaser list (tag, search, section or print-digest page): many short lines, each a dated
-# headline. Never a report, whatever its teasers say.
-DATE_STAMP = re.compile(r"\W*(?:Ngày đăng|Cập nhật|Publish date)?\W*\d{1,2}/\d{1,2}/\d{4}", re.I)
-# A news agency's or paper's prefix opens a story ("TTO - ", "(BGĐT) - "): one per article.
-AGENCY_PREFIX = re.compile(r"(?![IVXLC]+ ?[-–])\(?[A-ZĐ][A-ZĐ.&]{1,7}\)? ?[-–] ")
-TEASER_DATE = re.compile(r"\(?\b\d{1,2}/\d{1,2}/\d{4}\b\)?|\b\d{1,2}:\d{2}\b")
 LOCAL_ORGANS = {"party_committee", "people_committee", "people_council", "front"}
 
 
@@ -274,19 +269,6 @@ def _expand_abbreviations(text: str) -> str:
     if "TP" not in text and "HCM" not in text and "T.P" not in text:
         return text
     return HCM.sub("TP Hồ Chí Minh", GLUED_CITY.sub("TP ", text))
-
-
-def is_teaser_list(text: str) -> bool:
-    """A listing page's text (a section front, a tag or search page, a digest): most of its
-    lines short and dated, or several lines that are only a date stamp ("26/07/2022 | 09:50
-    AM", "Ngày đăng 24/08/2022"), or several stories each opening with an agency prefix."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) < 5:
-        return False
-    dated = sum(1 for line in lines if len(line) < 250 and TEASER_DATE.search(line))
-    stamps = sum(1 for line in lines if len(line) < 60 and DATE_STAMP.match(line))
-    stories = sum(1 for line in lines if AGENCY_PREFIX.match(line))
-    return dated >= 0.6 * len(lines) or stamps >= 3 or stories >= 2
 
 
 def _sentences(text: str) -> list[str]:

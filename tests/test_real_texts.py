@@ -49,13 +49,17 @@ REPORT = ("Huyện ủy Thuận Bắc triển khai nhiệm vụ quý 2/2024",
           "quý 1 và triển khai nhiệm vụ quý 2/2024.")
 
 
-@pytest.fixture(scope="module")
-def real_test_split():
+def _shared() -> Path:
     shared = shared_folder()
     if shared is None:
         pytest.skip("../shared/real-texts is absent (a clean clone): the real texts are kept "
                     "out of the repository")
-    return evaluate_real("test", shared)
+    return shared
+
+
+@pytest.fixture(scope="module")
+def real_test_split():
+    return evaluate_real("test", _shared())
 
 
 def test_real_test_split_floors(real_test_split):
@@ -67,11 +71,7 @@ def test_real_test_split_floors(real_test_split):
 
 
 def test_real_tune_split_floors():
-    shared = shared_folder()
-    if shared is None:
-        pytest.skip("../shared/real-texts is absent (a clean clone): the real texts are kept "
-                    "out of the repository")
-    result = evaluate_real("tune", shared)
+    result = evaluate_real("tune", _shared())
     assert result.precision >= TUNE_PRECISION_FLOOR, result.confusions
     assert result.recall >= TUNE_RECALL_FLOOR, result.confusions
     for field_name in FIELD_FLOORS:
@@ -79,11 +79,7 @@ def test_real_tune_split_floors():
 
 
 def test_real_holdout_floors():
-    shared = shared_folder()
-    if shared is None:
-        pytest.skip("../shared/real-texts is absent (a clean clone): the real texts are kept "
-                    "out of the repository")
-    result = evaluate_real("holdout", shared)
+    result = evaluate_real("holdout", _shared())
     assert result.false_positive <= HOLDOUT_MAX_FALSE_POSITIVES, result.confusions
     for field_name, floor in HOLDOUT_EXTRACTION_FLOORS.items():
         assert share(result.extraction_hits[field_name]) >= floor, (field_name,
