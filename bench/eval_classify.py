@@ -5,6 +5,7 @@
     python bench/eval_classify.py --confusions  # and every miss by name
     python bench/eval_classify.py --real [--speed] # real texts and pages (../shared), see below
     python bench/eval_classify.py --real --split holdout  # the real holdout, never tuned on
+                                                          # (or holdout-1, holdout-2: each round)
 
 The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
 the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning; a
@@ -134,7 +135,8 @@ def field_lines(field_hits: dict[str, list[bool]]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "tune", "blind", "all", "holdout"],
+    parser.add_argument("--split", choices=["test", "tune", "blind", "all", "holdout",
+                                            "holdout-1", "holdout-2"],
                         default="test")
     parser.add_argument("--confusions", action="store_true", help="list every miss by name")
     parser.add_argument("--real", action="store_true",
@@ -146,7 +148,7 @@ def main() -> int:
     if args.real:
         from bench.real_texts import main_real
 
-        split = args.split if args.split in ("tune", "holdout") else "test"
+        split = args.split if args.split == "tune" or args.split.startswith("holdout") else "test"
         return main_real(split, args.confusions, args.speed)
     result = evaluate(args.split)
     total = (result.true_positive + result.false_positive + result.false_negative

@@ -101,10 +101,17 @@ def load_labels(path: Path = LABELS) -> dict[str, dict]:
         return {row["id"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
 
+HOLDOUT_1_ROWS = 260  # the first holdout (batches 8-9); the second (batch 10) follows
+
+
 def split_labels(split: str) -> dict[str, dict]:
-    """The labels of one split: "tune" or "test" of real_texts.tsv, or the "holdout"."""
-    if split == "holdout":
-        return load_labels(HOLDOUT_LABELS)
+    """The labels of one split: "tune" or "test" of real_texts.tsv, or the "holdout" (both
+    rounds), "holdout-1" or "holdout-2"."""
+    if split.startswith("holdout"):
+        rows = list(load_labels(HOLDOUT_LABELS).items())
+        rows = {"holdout": rows, "holdout-1": rows[:HOLDOUT_1_ROWS],
+                "holdout-2": rows[HOLDOUT_1_ROWS:]}[split]
+        return dict(rows)
     return {i: row for i, row in load_labels().items() if split_of(row["corpus"]) == split}
 
 
