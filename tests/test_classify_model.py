@@ -3,6 +3,7 @@ model's log-odds and the rules' score combine, and what --explain says of it."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -15,6 +16,7 @@ from pipelines.classify_model import (
     combine,
     decide,
     load_model,
+    text_features,
 )
 
 
@@ -27,7 +29,7 @@ def _model(combination: str, weights: dict[str, float] | None = None, threshold:
 def test_the_shipped_model_is_small_versioned_and_read_once():
     assert MODEL_PATH.stat().st_size < 5_000_000  # the issue's limit for a shipped model
     model = load_model()
-    assert model.version == MODEL_VERSION == "model-1"
+    assert model.version == MODEL_VERSION == "model-2"
     assert model.combination in {"model", "veto", "sum", "rules"} and model.weights
     assert load_model() is model  # loaded once per process
 
@@ -40,6 +42,13 @@ def test_the_shipped_model_is_small_versioned_and_read_once():
 ])
 def test_a_veto(score, log_odds, want):
     assert combine(_model("veto"), score, THRESHOLD, log_odds)[0] is want
+
+
+def test_a_dated_periodic_meeting_stands_against_a_veto_only_if_the_model_says_so():
+    stands = dataclasses.replace(_model("veto"), dated_meeting_stands=True)
+    assert combine(stands, 4.0, THRESHOLD, -1.0, dated_meeting=True)[0]
+    assert not combine(stands, 4.0, THRESHOLD, -1.0, dated_meeting=False)[0]
+    assert not combine(_model("veto"), 4.0, THRESHOLD, -1.0, dated_meeting=True)[0]
 
 
 def test_the_model_alone_and_the_rules_alone():
@@ -58,9 +67,16 @@ def test_the_threshold_centres_the_probability():
 def test_decide_sums_the_weights_of_the_features_a_text_has():
     cues = [("review act", 1.5), ("deploy act", 1.5), ("local organ named in the title", 1.0)]
     weights = {"cue:review act": -3.0, "score>=4": 0.5, "cue:never fired": 9.0}
-    decision = decide("", "", cues, 4.0, THRESHOLD, _model("veto", weights))
+    decision = decide("", "", "", cues, 4.0, THRESHOLD, model=_model("veto", weights))
     assert not decision.is_report  # -3.0 + 0.5: vetoed
     assert decision.top_features == [("cue:review act", -3.0), ("score>=4", 0.5)]
+
+
+def test_the_meeting_sentence_gives_features_of_its_own():
+    model = dataclasses.replace(_model("veto"), sentence_ngrams=(3, 3))
+    features = text_features("tieu de", "tieu de. dau bai", "hoi nghi lan thu ba", [], 4.0, model)
+    assert "s:hoi" in features and "s:lan" in features and not any(
+        f.startswith(("t:", "h:")) for f in features)
 
 
 def test_explain_names_the_cues_and_the_model_features():
