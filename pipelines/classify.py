@@ -89,7 +89,7 @@ CUES = [
         rf"\bhoi nghi (?:lan thu {PLENARY_NUMBER} (?:- )?)?{LOCAL_PARTY}\b[^.]{{0,50}}?"
         rf"\blan thu {PLENARY_NUMBER}|\bhoi nghi lan thu {PLENARY_NUMBER} (?:- )?{LOCAL_PARTY}\b"
         rf"|\b{LOCAL_PARTY}\b[^.]{{0,50}}?\b(?:to chuc|hop|khai mac) hoi nghi "
-        rf"(?:lan thu {PLENARY_NUMBER}|ban chap hanh\b)"),
+        rf"lan thu {PLENARY_NUMBER}"),
     cue("regular council session", 2.5, "head",
         r"\bky hop thuong (?:le|ky)\b|\bky hop (?:cuoi|giua) nam\b|"
         r"\bphien hop (?:ubnd |uy ban nhan dan )?(?:tp |tinh |huyen )?(?:[a-z]+ )?thuong ky\b"),
