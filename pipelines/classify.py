@@ -18,6 +18,7 @@ from pipelines.dates import meeting_date as find_meeting_date
 from pipelines.gazetteer import province_at
 from pipelines.meetings import MeetingFields, extract_fields
 from pipelines.organs import organ_mentions
+from pipelines.periods import reference_day
 from pipelines.teasers import is_teaser_list
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
@@ -305,29 +306,13 @@ def _meeting_sentence(text: str) -> str:
     return first
 
 
-def _period_start(value: str) -> tuple[int, int]:
-    """(year, first month) of a period value: 2024-Q2, 2024-06, 2024-H2 or 2024."""
-    year = int(value[:4])
-    rest = value[5:]
-    if rest.startswith("Q"):
-        return year, 3 * int(rest[1]) - 2
-    if rest.startswith("H"):
-        return year, 1 if rest == "H1" else 7
-    return year, int(rest) if rest else 1
-
-
 def _date_from_period(text: str, meeting: MeetingFields, title: str) -> str | None:
-    """With no publication date, the meeting's year comes from the period it deploys, when
-    the title or lead names that period's year: a meeting that deploys a period is held
-    before it starts or within its first month ("Ngày 4/4" + "quý II năm 2024")."""
+    """With no publication date, the meeting's year comes from the period it deploys or
+    reviews, when the title or lead names that period's year ("Ngày 4/4" + "quý II năm 2024")."""
     value = meeting.period_deployed or meeting.period_reviewed
     if not value or value[:4] not in f"{title} {text[:HEAD_CHARACTERS]}":
         return None
-    year, month = _period_start(value)
-    if meeting.period_deployed is None:  # a review is held just after its period
-        year, month = (year + 1, 1) if month >= 7 or len(value) == 4 else (year, month + 6)
-    year, month = (year + 1, month - 11) if month >= 12 else (year, month + 1)
-    return find_meeting_date(text, f"{year}-{month:02d}-28")
+    return find_meeting_date(text, reference_day(meeting.period_deployed, meeting.period_reviewed))
 
 
 # A headline that quotes a speaker: "Ông X: '…'", "Bí thư Hà Nội: …". What follows the colon is
