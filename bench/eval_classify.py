@@ -4,6 +4,8 @@
     python bench/eval_classify.py --split blind   # the blind set; or tune, all
     python bench/eval_classify.py --confusions  # and every miss by name
     python bench/eval_classify.py --real [--speed] # real texts and pages (../shared), see below
+    python bench/eval_classify.py --real --split holdout  # the real holdout, never tuned on
+                                                          # (or holdout-1, holdout-2: each round)
 
 The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
 the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning; a
@@ -133,18 +135,21 @@ def field_lines(field_hits: dict[str, list[bool]]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "tune", "blind", "all"], default="test")
+    parser.add_argument("--split", choices=["test", "tune", "blind", "all", "holdout",
+                                            "holdout-1", "holdout-2"],
+                        default="test")
     parser.add_argument("--confusions", action="store_true", help="list every miss by name")
     parser.add_argument("--real", action="store_true",
-                        help="the real texts and pages of ../shared (split: test or tune)")
+                        help="the real texts and pages of ../shared (split: test, tune or "
+                        "holdout)")
     parser.add_argument("--speed", action="store_true",
                         help="with --real: classify every real text and print texts/s")
     args = parser.parse_args()
     if args.real:
         from bench.real_texts import main_real
 
-        return main_real("tune" if args.split == "tune" else "test", args.confusions,
-                         args.speed)
+        split = args.split if args.split == "tune" or args.split.startswith("holdout") else "test"
+        return main_real(split, args.confusions, args.speed)
     result = evaluate(args.split)
     total = (result.true_positive + result.false_positive + result.false_negative
              + result.true_negative)

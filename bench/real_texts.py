@@ -4,9 +4,11 @@ The texts and pages stay in ../shared (their licences allow evaluation only); th
 only the hand labels (bench/labels/real_texts.tsv, written by reading each text; the rules for
 borderline cases are in docs/labelling.md). The split is by time and source, fixed before any
 tuning: the 2015-2021 corpora (baomoi2017, vietnews, unc_dantri) tune; the 2025-2026 RSS items
-and the real article pages test.
+and the real article pages test. A third set, the holdout (bench/labels/real_texts_holdout.tsv,
+drawn by bench/holdout_sample.py from texts no label file had seen), is never trained or
+tuned on: it is scored, as the reviewers' set is, and nothing is changed for it.
 
-    python bench/eval_classify.py --real [--split tune] [--confusions]
+    python bench/eval_classify.py --real [--split tune|holdout] [--confusions]
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import Counts, share  # noqa: E402
-from pipelines.classify import classify  # noqa: E402
+from pipelines.classify import classify, extract_meeting  # noqa: E402
 from pipelines.gazetteer import place_key  # noqa: E402
 from pipelines.vietnamese import fold_diacritics, prepare_input  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels" / "real_texts.tsv"
+HOLDOUT_LABELS = ROOT / "bench" / "labels" / "real_texts_holdout.tsv"
 CORPORA = ("baomoi2017", "vietnews", "unc_dantri", "rss_2025_2026")
 TEST_CORPORA = ("rss-tintuchangngay", "real-pages")
 FIELDS = ("organ", "locality", "province", "meeting_date", "period_reviewed", "period_deployed")
@@ -93,9 +96,23 @@ def load_pages(shared: Path, wanted: set[str]) -> dict[str, RealText]:
 
 
 @cache
-def load_labels() -> dict[str, dict]:
-    with open(LABELS, encoding="utf-8") as handle:
+def load_labels(path: Path = LABELS) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as handle:
         return {row["id"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+
+HOLDOUT_1_ROWS = 260  # the first holdout (batches 8-9); the second (batch 10) follows
+
+
+def split_labels(split: str) -> dict[str, dict]:
+    """The labels of one split: "tune" or "test" of real_texts.tsv, or the "holdout" (both
+    rounds), "holdout-1" or "holdout-2"."""
+    if split.startswith("holdout"):
+        rows = list(load_labels(HOLDOUT_LABELS).items())
+        rows = {"holdout": rows, "holdout-1": rows[:HOLDOUT_1_ROWS],
+                "holdout-2": rows[HOLDOUT_1_ROWS:]}[split]
+        return dict(rows)
+    return {i: row for i, row in load_labels().items() if split_of(row["corpus"]) == split}
 
 
 def split_of(corpus: str) -> str:
@@ -111,6 +128,9 @@ class RealEvaluation(Counts):
     true_negative: int = 0
     base: Counts = field(default_factory=Counts)
     field_hits: dict[str, list[bool]] = field(default_factory=lambda: {f: [] for f in FIELDS})
+    # The same fields read from every labelled report, found or not: extraction alone.
+    extraction_hits: dict[str, list[bool]] = field(
+        default_factory=lambda: {f: [] for f in FIELDS})
     confusions: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -134,7 +154,7 @@ def _count(counts: Counts, got: bool, want: bool) -> None:
 
 
 def evaluate_real(split: str, shared: Path) -> RealEvaluation:
-    labels = {i: row for i, row in load_labels().items() if split_of(row["corpus"]) == split}
+    labels = split_labels(split)
     items = load_texts(shared)
     items.update(load_pages(shared, {i for i in labels if i.startswith("page-")}))
     result = RealEvaluation()
@@ -149,19 +169,27 @@ def evaluate_real(split: str, shared: Path) -> RealEvaluation:
         if got.is_meeting_report != want:
             kind = "false positive" if got.is_meeting_report else "false negative"
             result.confusions.append(f"{kind}  {item_id}  {item.title[:90]}")
-        if not (want and got.meeting):
-            continue
-        for field_name in FIELDS:
-            if not label[field_name]:
-                continue  # the text does not tell: not scored
-            value = getattr(got.meeting, field_name)
-            hit = _same(field_name, value, label[field_name])
-            result.field_hits[field_name].append(hit)
-            if not hit:
-                result.confusions.append(f"{field_name:<16} {item_id}: got {value!r}, "
-                                         f"labelled {label[field_name]!r}")
+        if want:
+            meeting = got.meeting or extract_meeting(item.title, item.text, item.published)
+            _score_fields(result, item_id, label, meeting, found=got.meeting is not None)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _score_fields(result: RealEvaluation, item_id: str, label: dict, meeting,
+                  found: bool) -> None:
+    for field_name in FIELDS:
+        if not label[field_name]:
+            continue  # the text does not tell: not scored
+        value = getattr(meeting, field_name)
+        hit = _same(field_name, value, label[field_name])
+        result.extraction_hits[field_name].append(hit)
+        if found:
+            result.field_hits[field_name].append(hit)
+        if not hit:
+            where = "" if found else " (a report not found)"
+            result.confusions.append(f"{field_name:<16} {item_id}: got {value!r}, "
+                                     f"labelled {label[field_name]!r}{where}")
 
 
 def classification_speed(shared: Path) -> tuple[int, float]:
@@ -186,12 +214,15 @@ def main_real(split: str, confusions: bool, speed: bool = False) -> int:
     total = result.true_positive + result.false_positive + result.false_negative
     total += result.true_negative
     print(f"real texts, split {split} ({total} labelled; tune: the 2015-2021 corpora, "
-          f"test: RSS 2025-2026 and the real pages)")
+          f"test: RSS 2025-2026 and the real pages, holdout: a fresh sample never tuned on)")
     from bench.eval_classify import counts_line, field_lines
 
     for name, counts in (("classifier", result), ("regex baseline", result.base)):
         print(f"{counts_line(name, counts)})")
+    print("fields of the reports found:")
     print("\n".join(field_lines(result.field_hits)))
+    print("fields read from every labelled report (extraction alone):")
+    print("\n".join(field_lines(result.extraction_hits)))
     if speed:
         count, rate = classification_speed(shared)
         print(f"speed: {count} real texts at {rate:,.0f} texts/s on one core (target 1,000)")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 # Periods -------------------------------------------------------------------------------------
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-YEAR_SUFFIX = r"(?:\s*(?:/|-|–|năm)\s*(?P<year>20\d\d))?"
+# "quý II/2024", "quý 2-2024", "quý II năm 2024", and with a space alone, "quý IV 2017".
+YEAR_SUFFIX = r"(?:(?:\s*(?:/|-|–|năm)\s*|\s+)(?P<year>20\d\d))?"
 PERIOD_PATTERNS = [
     ("half", re.compile(r"(?P<half>6|sáu) tháng (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
     ("nine", re.compile(r"(?<![\d/])(?:9|chín) tháng(?: đầu năm)?" + YEAR_SUFFIX, re.I)),
@@ -191,3 +192,26 @@ def meeting_kind(head: str, deployed: Period | None) -> str:
     if SESSION.search(head):
         return "session"
     return KIND_OF_PERIOD.get(deployed.kind, "other") if deployed else "other"
+
+
+def period_start(value: str) -> tuple[int, int]:
+    """(year, first month) of a period value: 2024-Q2, 2024-06, 2024-H2 or 2024."""
+    year = int(value[:4])
+    rest = value[5:]
+    if rest.startswith("Q"):
+        return year, 3 * int(rest[1]) - 2
+    if rest.startswith("H"):
+        return year, 1 if rest == "H1" else 7
+    return year, int(rest) if rest else 1
+
+
+def reference_day(deployed: str | None, reviewed: str | None) -> str:
+    """A day just after the meeting that deploys or reviews these periods, to give a day and
+    month with no year their year: a meeting that deploys a period is held before it starts
+    or within its first month; a review is held just after its period."""
+    value = deployed or reviewed or ""
+    year, month = period_start(value)
+    if deployed is None:
+        year, month = (year + 1, 1) if month >= 7 or len(value) == 4 else (year, month + 6)
+    year, month = (year + 1, month - 11) if month >= 12 else (year, month + 1)
+    return f"{year}-{month:02d}-28"

@@ -10,6 +10,12 @@ import pytest
 from pipelines.classify import classify
 
 NOT_REPORTS = [
+    # rules-6: a term's first conference elects; a conference deploys a personnel decision.
+    ("Ông B được bầu làm Bí thư Tỉnh ủy",
+     "Hội nghị lần thứ nhất Ban Chấp hành Đảng bộ tỉnh Sơn La khóa XVI đã bầu Ban Thường vụ."),
+    ("Ông C làm Phó bí thư Tỉnh ủy",
+     "Sáng 8/2, Tỉnh ủy Yên Bái tổ chức hội nghị Ban Chấp hành Đảng bộ tỉnh khóa XVIII, triển khai "
+     "quyết định của Bộ Chính trị về công tác cán bộ."),
     ("Ban Chỉ huy PCTT và TKCN tỉnh tổng kết công tác năm 2023",
      "Sáng 12/1, Ban Chỉ huy Phòng chống thiên tai và Tìm kiếm cứu nạn tỉnh Quảng Trị tổ chức "
      "hội nghị tổng kết công tác phòng chống thiên tai năm 2023, triển khai nhiệm vụ năm 2024."),
@@ -37,6 +43,14 @@ NOT_REPORTS = [
     ("Bộ Nội vụ tổng kết công tác năm 2023",
      "Ngày 5/1, Bộ Nội vụ tổ chức hội nghị tổng kết công tác năm 2023, triển khai nhiệm vụ "
      "năm 2024."),
+    # rules-5: a question put by one delegate at a party committee's plenary conference;
+    # "giao ban cán sự đảng" is "assigns the party affairs board", not a briefing.
+    ("Vì sao chưa bổ nhiệm được hiệu trưởng?",
+     "Câu hỏi này được TS Nguyễn Văn A đặt ra tại phiên thảo luận Hội nghị lần thứ 9 Ban Chấp "
+     "hành Đảng bộ tỉnh Nam Định sáng 6/7."),
+    ("Bí thư tỉnh chấn chỉnh phát ngôn của cán bộ",
+     "Để chấn chỉnh, Bí thư Tỉnh ủy giao ban cán sự đảng UBND tỉnh phê bình một số lãnh đạo sở, "
+     "ngành và các huyện đã phát ngôn thiếu chuẩn mực."),
     ("Ban Tuyên giáo Trung ương tổng kết năm 2023",
      "Ngày 4/1, Ban Tuyên giáo Trung ương tổ chức hội nghị tổng kết công tác tuyên giáo năm "
      "2023, triển khai nhiệm vụ năm 2024."),
@@ -54,6 +68,17 @@ NOT_REPORTS = [
      "Hà Nam, ông Nguyễn Văn A, Chủ tịch UBND huyện Kim Bảng cho biết rác thải tồn đọng nhiều."),
 ]
 REPORTS = [
+    # rules-6: a local party committee's plenary conference named organ first or with its
+    # number in words, under a headline about its business (a speaker's quote included).
+    ("Bí thư tỉnh: Cán bộ phải nói đi đôi với làm",
+     "Chiều 20-11, Ban Chấp hành Đảng bộ tỉnh Nam Định khóa XX tổ chức Hội nghị lần thứ ba, bàn "
+     "các nhiệm vụ trọng tâm năm 2025."),
+    ("Tỉnh sẽ dừng thu phí chợ từ năm sau",
+     "Ngày 5-12, Thành ủy Đà Nẵng tổ chức hội nghị lần thứ 12 dưới sự chủ trì của Bí thư "
+     "Thành ủy."),
+    ("Ông A: 'Thành phố cần 20 năm mới đạt chuẩn đô thị loại I'",
+     "Sáng 18/8, phát biểu khai mạc Hội nghị lần thứ 11 - Ban Chấp hành Đảng bộ tỉnh Long An, "
+     "Bí thư Tỉnh ủy A nhấn mạnh các nhiệm vụ 6 tháng cuối năm."),
     ("Huyện ủy Kim Sơn sơ kết 6 tháng đầu năm",
      "Chiều 3/7, Huyện ủy Kim Sơn tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai "
      "nhiệm vụ 6 tháng cuối năm 2023."),
@@ -79,6 +104,15 @@ REPORTS = [
     ("Thu ngân sách huyện vượt dự toán",
      "Sáng 28/12, HĐND huyện Xuân Trường khai mạc kỳ họp thứ 12, đánh giá kết quả thực hiện "
      "nhiệm vụ kinh tế - xã hội năm 2023, quyết định nhiệm vụ năm 2024."),
+    # rules-5: a numbered plenary conference of a city's party committee, under a headline
+    # on one of its targets; a briefing of the city's leaders with its districts, the list of
+    # who meets whom running on with commas.
+    ("Bí thư Thành ủy: Nam Định phải hoàn thành chỉ tiêu thu ngân sách",
+     "Phát biểu bế mạc Hội nghị lần thứ 14 Ban Chấp hành Đảng bộ tỉnh Nam Định khóa XX chiều "
+     "10/7, Bí thư Tỉnh ủy yêu cầu các huyện tập trung hoàn thành chỉ tiêu thu ngân sách."),
+    ("Chủ tịch tỉnh yêu cầu đẩy nhanh giải ngân vốn đầu tư công",
+     "Tại hội nghị giao ban trực tuyến quý II của Thường trực Tỉnh ủy, HĐND, UBND tỉnh Hà Nam "
+     "với lãnh đạo các huyện, thị xã sáng 5/7, Chủ tịch UBND tỉnh yêu cầu đẩy nhanh giải ngân."),
 ]
 
 
@@ -92,3 +126,4 @@ def test_not_a_report(title: str, text: str) -> None:
 def test_a_report(title: str, text: str) -> None:
     result = classify(title, text, "2024-01-15")
     assert result.is_meeting_report, result.cues
+

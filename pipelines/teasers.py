@@ -1,0 +1,29 @@
+"""Is a text a list of teasers (a tag, search, section or print-digest page)? Never a meeting
+report, whatever its teasers say; the crawl treats such a page as a listing.
+
+Split from pipelines.classify (one responsibility per module).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A teaser list (tag, search, section or print-digest page): many short lines, each a dated
+# headline. Never a report, whatever its teasers say.
+DATE_STAMP = re.compile(r"\W*(?:Ngày đăng|Cập nhật|Publish date)?\W*\d{1,2}/\d{1,2}/\d{4}", re.I)
+# A news agency's or paper's prefix opens a story ("TTO - ", "(BGĐT) - "): one per article.
+AGENCY_PREFIX = re.compile(r"(?![IVXLC]+ ?[-–])\(?[A-ZĐ][A-ZĐ.&]{1,7}\)? ?[-–] ")
+TEASER_DATE = re.compile(r"\(?\b\d{1,2}/\d{1,2}/\d{4}\b\)?|\b\d{1,2}:\d{2}\b")
+
+
+def is_teaser_list(text: str) -> bool:
+    """A listing page's text (a section front, a tag or search page, a digest): most of its
+    lines short and dated, or several lines that are only a date stamp ("26/07/2022 | 09:50
+    AM", "Ngày đăng 24/08/2022"), or several stories each opening with an agency prefix."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < 5:
+        return False
+    dated = sum(1 for line in lines if len(line) < 250 and TEASER_DATE.search(line))
+    stamps = sum(1 for line in lines if len(line) < 60 and DATE_STAMP.match(line))
+    stories = sum(1 for line in lines if AGENCY_PREFIX.match(line))
+    return dated >= 0.6 * len(lines) or stamps >= 3 or stories >= 2
