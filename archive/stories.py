@@ -37,8 +37,9 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
                   for key, row in rows.items()}
     db.execute("delete from article_bands where canonical_url in (select value from json_each(?))",
                [keys])
-    db["article_bands"].insert_all({"band": band, "canonical_url": key, "day": rows[key]["day"]}
-                                   for key, values in signatures.items() for band in bands(values))
+    db.conn.executemany("insert into article_bands (band, canonical_url, day) values (?, ?, ?)",
+                        [(band, key, rows[key]["day"]) for key, values in signatures.items()
+                         for band in bands(values)])
     seen: dict[str, list[int]] = {}  # candidates' signatures, decoded once per batch
     alone, merged = [], False
     for key, row in rows.items():

@@ -41,7 +41,7 @@ from archive.health import site_health  # noqa: E402
 from archive.metadata import DATASETTE_SETTINGS, QUERIES, datasette_metadata  # noqa: E402
 from archive.query import connect_read_only  # noqa: E402
 from archive.search import search  # noqa: E402
-from bench.fill_archive import fill_history, generated_so_far  # noqa: E402
+from bench.fill_archive import BATCH_SIZE, fill_history, generated_so_far  # noqa: E402
 
 QUERY_SET = ("triển khai nhiệm vụ quý II", "trien khai nhiem vu quy II", "dang bo",
              "thu ngân sách nhà nước", "hội nghị", "nông thôn mới", "Ba Bể",
@@ -252,7 +252,8 @@ def main() -> int:
                         help="comma-separated archive sizes, ascending (10000,100000,1000000)")
     parser.add_argument("--db", help="the archive to grow (kept); default a temporary file")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the queries")
-    parser.add_argument("--batch-size", type=int, default=50, help="the writer's batch size")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
+                        help="the writer's batch size")
     parser.add_argument("--report", nargs="+", metavar="FILE",
                         help="print the side-by-side report of measurements saved from earlier "
                              "runs (the JSON lines they print on stderr), measuring nothing")
