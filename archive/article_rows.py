@@ -112,7 +112,9 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
             if old["content_hash"] and old["content_hash"] != row["content_hash"]:
                 versions.append({**old, "replaced_at": row["fetched_at"]})
         else:
-            new.append(row)
+            # Its own story until assign_stories finds a copy: set now, not by an update
+            # that would rewrite the whole new row (texts included) a second time.
+            new.append({**row, "story_id": key})
         written.meeting_reports += bool(row.get("is_meeting_report"))
     if versions:  # the text changed at the same URL: keep what it said before
         insert_rows(db, "article_versions", versions)
