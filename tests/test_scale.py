@@ -149,6 +149,25 @@ def test_search_ranks_every_match_below_the_cap(small_archive, query):
 
 
 @pytest.mark.timeout(300)
+def test_the_saved_search_query_gives_the_commands_hits(small_archive):
+    """Datasette's `search_articles` runs the search command's query."""
+    from archive.filters import register_functions
+    from archive.metadata import QUERIES
+    from archive.search import search
+
+    connection = sqlite3.connect(small_archive)
+    register_functions(connection)
+    try:
+        saved = [row[3] for row in connection.execute(QUERIES["search_articles"]["sql"],
+                                                      {"q": "hội nghị"})]
+        assert connection.execute(QUERIES["search_articles"]["sql"], {"q": ""}).fetchall() == []
+    finally:
+        connection.close()
+    hits = search(str(small_archive), "hội nghị", limit=100)
+    assert saved and saved == [hit.canonical_url for hit in hits]  # url is canonical here
+
+
+@pytest.mark.timeout(300)
 def test_search_above_the_cap_ranks_the_newest_matches(small_archive, monkeypatch):
     """Above it, the best of the RANKED_MATCHES matches archived last, in bm25 order."""
     import archive.search
