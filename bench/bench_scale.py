@@ -54,6 +54,7 @@ FILTERS = {"no filter": {}, "site": {"site": "testweb_thanhhoa"},
 # Every named parameter of the saved queries: a district and a province; no other filter.
 QUERY_PARAMETERS = {**Filters().parameters(), "q": "", "district": "Ba Bể",
                     "province": "Thanh Hóa"}
+DATASETTE_ROWS = 1001  # what Datasette reads of a saved query
 TARGETS = {"writer ratio": 0.8, "search p95 ms": 200, "page s": 1.0, "export rows/s": 50_000}
 
 
@@ -114,14 +115,17 @@ def measure_search(db: Path, repeat: int) -> dict[str, dict[str, list[float]]]:
 
 
 def measure_saved_queries(db: Path) -> dict[str, list[float]]:
-    """Milliseconds (wall, CPU) of each saved query, all its rows read, the second of two."""
+    """Milliseconds (wall, CPU) of each saved query, the second of two runs, reading the rows
+    Datasette reads of one (its max_returned_rows, 1,000, and one more to tell that there are
+    more)."""
     results = {}
     with connect_read_only(str(db)) as connection:
         register_functions(connection)
         for name, query in QUERIES.items():
             run = partial(connection.execute, query["sql"], QUERY_PARAMETERS)
-            run().fetchall()
-            results[name] = [t * 1000 for t in timed(lambda run=run: run().fetchall())]
+            run().fetchmany(DATASETTE_ROWS)
+            results[name] = [t * 1000 for t in
+                             timed(lambda run=run: run().fetchmany(DATASETTE_ROWS))]
     return results
 
 

@@ -241,3 +241,25 @@ def test_an_old_archive_gets_its_story_bands_keyed_by_article(tmp_path):
     assert _one(path, "select group_concat(distinct story_id) from articles where "
                       "canonical_url in ('https://other.example.vn/copy', "
                       f"'{original['canonical_url']}')")[0] == original["canonical_url"]
+
+
+def test_budget_figures_come_in_the_order_of_an_index(small_archive):
+    """m017: the saved query reads reports in its order (Datasette's first rows cost no sort
+    of every figure) and gives every budget figure, in that order."""
+    from archive.filters import fold_label, register_functions
+    from archive.metadata import QUERIES
+
+    sql = QUERIES["figures_reported_for_budget_revenue"]["sql"]
+    connection = sqlite3.connect(small_archive)
+    register_functions(connection)
+    try:
+        plan = " ".join(row[3] for row in connection.execute(f"explain query plan {sql}"))
+        rows = connection.execute(sql).fetchall()
+        budget = connection.execute("select count(*) from figures where label like "
+                                    "'%ngân sách%'").fetchone()[0]
+    finally:
+        connection.close()
+    assert "TEMP B-TREE" not in plan
+    assert len(rows) == budget > 0 and all("thu ngan sach" in fold_label(row[3]) for row in rows)
+    keys = [tuple(value or "" for value in row[:3]) for row in rows]
+    assert keys == sorted(keys)
