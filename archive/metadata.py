@@ -48,7 +48,10 @@ FIGURE_COLUMNS = {
 
 TABLES = {
     "articles": {
-        "description": "One row per article (canonical URL), as last fetched and processed.",
+        "description": "One row per article (canonical URL), as last fetched and processed. "
+                       "The search box here sorts and counts every match: on a large archive, "
+                       "search with the saved query search_articles (best first, diacritics "
+                       "folded).",
         "columns": {
             "canonical_url": "The article's key: its URL with tracking parameters, session ids, "
                              "scheme, www./mobile host and trailing slash folded",
