@@ -146,7 +146,7 @@ QUERIES = {
     "search_articles": {
         "title": "Search articles, best first (folds diacritics, like `vnarchive search`)",
         "description": "Words, \"a phrase\", a OR b, prefix*. Ranked by bm25; a query that "
-                       "matches more than 10,000 articles ranks the 10,000 archived last. "
+                       "matches more than 5,000 articles ranks the 5,000 archived last. "
                        "Faster than the search box of the articles table, which sorts and "
                        "counts every match.",
         # archive/search.py's query: rank the newest matches only, then read 100 rows. An

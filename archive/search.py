@@ -9,7 +9,7 @@ Results are ranked by bm25, and snippets are cut from the text as written, with 
 words marked. An empty query lists what the filters keep, newest first.
 
 A query that matches more than RANKED_MATCHES articles (after its filters) ranks only the
-RANKED_MATCHES archived last: bm25 costs about 2 microseconds a match, and "hội nghị" matches
+RANKED_MATCHES archived last: bm25 costs 2 to 17 microseconds a match, and "hội nghị" matches
 nearly every article, so ranking them all took seconds at a million. FTS5 reads a match list
 newest rowid first and stops there, so the cost stays flat however large the archive; below
 that many matches the ranking is exact.
@@ -34,7 +34,7 @@ from archive.query import connect_read_only
 from pipelines.vietnamese import fold_diacritics
 
 SNIPPET_WORDS = 30
-RANKED_MATCHES = 10_000
+RANKED_MATCHES = 5_000
 MARK_OPEN, MARK_CLOSE = "[", "]"
 NON_WORD = re.compile(r"\W")
 
