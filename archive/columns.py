@@ -125,7 +125,10 @@ def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
             return _cast_timestamps(values, kind)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # a value Arrow cannot read: convert one by one, naming the culprit
-    return pa.array([convert(value, kind, column) for value in values], type=kind)
+    # Flags, days and lists repeat ("[]", 0, 1, a few days): each distinct value is
+    # converted once, not once a row.
+    converted = {value: convert(value, kind, column) for value in set(values)}
+    return pa.array([converted[value] for value in values], type=kind)
 
 
 def _cast_timestamps(values: list, kind: pa.DataType) -> pa.Array:

@@ -17,6 +17,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,12 +124,13 @@ class _Tracker:
         return "site" in self.columns or "canonical_url" in self.columns
 
     def add(self, batch: list[tuple]) -> None:
+        # A Parquet export reads its texts as bytes (_read_as_bytes).
         if "site" in self.columns:
             index = self.columns.index("site")
-            self.sites.update(row[index] for row in batch if row[index])
+            self.sites.update(_text(row[index]) for row in batch if row[index])
         elif "canonical_url" in self.columns:
             index = self.columns.index("canonical_url")
-            urls = [row[index] for row in batch]
+            urls = [_text(row[index]) for row in batch]
             for start in range(0, len(urls), 500):
                 chunk = urls[start:start + 500]
                 self.sites.update(dict(self.connection.execute(
@@ -136,10 +138,14 @@ class _Tracker:
                     f"({','.join('?' * len(chunk))}) group by site", chunk).fetchall()))
         if "published" in self.columns:
             index = self.columns.index("published")
-            days = [str(row[index]) for row in batch if row[index]]
+            days = [_text(row[index]) for row in batch if row[index]]
             if days:
                 self.low = min([*days, self.low or days[0]])
                 self.high = max([*days, self.high or days[0]])
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
@@ -182,6 +188,9 @@ def _export(connection, path: Path | None, final: Path | None, fmt: str, table, 
     batches = _batches(cursor)
     first = next(batches, [])
     schema = arrow_schema(columns, declared, first)
+    if fmt == "parquet" and len(first) == BATCH_ROWS:
+        batches = _read_as_bytes(connection, sql, filters if table else None, schema,
+                                 len(first))
     rows = 0
     writer = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
     try:
@@ -259,10 +268,38 @@ def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
             yield batch
 
 
+def _read_as_bytes(connection, sql: str, filters: Filters | None, schema: pa.Schema,
+                   skip: int) -> Iterator[list[tuple]]:
+    """The export's rows after the first `skip` (the batch that gave the schema) with every
+    text column as its UTF-8 bytes: Python then neither decodes the texts nor Arrow encodes
+    them back, two thirds of a Parquet export's time for articles of several kilobytes. The
+    first statement is still open, so the second reads the same snapshot, in the same order."""
+    names = [f'cast("{f.name}" as blob) as "{f.name}"' if pa.types.is_string(f.type)
+             else f'"{f.name}"' for f in schema]
+    cursor = connection.execute(f"select {', '.join(names)} from ({sql}) limit -1 offset {skip}",
+                                filters.parameters() if filters else {})
+    return _batches(cursor)
+
+
+def _parquet_column(values: tuple, field: pa.Field) -> pa.Array:
+    if pa.types.is_string(field.type):  # bytes but in the first batch, see _read_as_bytes
+        return pa.array(values, type=pa.binary()).view(pa.string())
+    return arrow_column(values, field.type, field.name)
+
+
 def _write_parquet(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
-    with pq.ParquetWriter(path, schema) as writer:
+    """Each batch is encoded and compressed in a thread of its own (pyarrow releases the GIL
+    there) while the next one is read: a third of the export's time, overlapped."""
+    with pq.ParquetWriter(path, schema) as writer, ThreadPoolExecutor(1) as encoder:
+        pending = None
         for batch in batches:
-            arrays = [arrow_column([row[i] for row in batch], field.type, field.name)
-                      for i, field in enumerate(schema)]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            arrays = [_parquet_column(values, field)
+                      for values, field in zip(zip(*batch, strict=True), schema,
+                                                 strict=True)]
+            table = pa.Table.from_arrays(arrays, schema=schema)
+            if pending is not None:
+                pending.result()
+            pending = encoder.submit(writer.write_table, table)
             yield batch
+        if pending is not None:
+            pending.result()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from archive.dashboards import dashboards
 from archive.filters import filter_sql
+from archive.search import RANKED_MATCHES
 
 DATABASE_NAME = "vnarchive"
 
@@ -47,7 +48,10 @@ FIGURE_COLUMNS = {
 
 TABLES = {
     "articles": {
-        "description": "One row per article (canonical URL), as last fetched and processed.",
+        "description": "One row per article (canonical URL), as last fetched and processed. "
+                       "The search box here sorts and counts every match: on a large archive, "
+                       "search with the saved query search_articles (best first, diacritics "
+                       "folded).",
         "columns": {
             "canonical_url": "The article's key: its URL with tracking parameters, session ids, "
                              "scheme, www./mobile host and trailing slash folded",
@@ -117,7 +121,7 @@ TABLES = {
                                         "URL."},
     "article_sources": {"description": "The decoded HTML of each article's last fetch.",
                         "hidden": True},
-    "article_bands": {"description": "Story signature bands (internal index).", "hidden": True},
+    "story_bands": {"description": "Story signature bands (internal index).", "hidden": True},
     "_sqlite_migrations": {"description": "Schema migrations applied.", "hidden": True},
     "site_runs": {"description": "One row per site per crawl run, with its counts and errors."},
     "attachments": {"description": "Documents articles link as \"File đính kèm\" (PDF, DOC, "
@@ -138,6 +142,21 @@ QUERIES = {
                "a.canonical_url from articles_fts join articles a on a.rowid = "
                "articles_fts.rowid where articles_fts match vnarchive_fts(:q)) end) "
                "order by meeting_date desc limit 1000",
+    },
+    "search_articles": {
+        "title": "Search articles, best first (folds diacritics, like `vnarchive search`)",
+        "description": "Words, \"a phrase\", a OR b, prefix*. Ranked by bm25; a query that "
+                       "matches more than 5,000 articles ranks the 5,000 archived last. "
+                       "Faster than the search box of the articles table, which sorts and "
+                       "counts every match.",
+        # archive/search.py's query: rank the newest matches only, then read 100 rows. An
+        # empty query matches nothing ('""'), rather than failing.
+        "sql": "select a.published, a.site, a.title, a.url, a.is_meeting_report, ranked.rank "
+               "from (select id, rank from (select rowid as id, bm25(articles_fts) as rank "
+               "from articles_fts where articles_fts match "
+               "coalesce(nullif(vnarchive_fts(:q), ''), '\"\"') "
+               f"order by rowid desc limit {RANKED_MATCHES}) order by rank, id limit 100) "
+               "ranked join articles a on a.rowid = ranked.id order by ranked.rank, ranked.id",
     },
     "meeting_reports_by_province_and_quarter": {
         "title": "Meeting reports by province and quarter",

@@ -398,3 +398,31 @@ def m015_indexes_for_scale(db: Database) -> None:
     # The saved query "latest reports of a district", and `vnarchive status`'s last success.
     db["meeting_reports"].create_index(["locality", "meeting_date"], if_not_exists=True)
     db["site_runs"].create_index(["site", "finished_at"], if_not_exists=True)
+
+
+@migrations()
+def m016_story_bands_by_article(db: Database) -> None:
+    """Story bands as one B-tree keyed by (integer band, day, article rowid), WITHOUT ROWID,
+    and an index by article that grows at its end (archive/stories.py): `article_bands` was a
+    table and two indexes keyed by text, whose random inserts made each batch of a million-
+    article archive dirty most of them. The covering index of m010 goes too: candidates are
+    read by rowid, and its random inserts (each with a signature) cost more than it saved."""
+    from archive.stories import band_key
+
+    db.execute("create table story_bands (band integer not null, day text not null, "
+               "article integer not null, primary key (band, day, article)) without rowid")
+    db.execute("create index story_bands_article on story_bands (article)")
+    db.conn.create_function("vnarchive_band_key", 1, band_key, deterministic=True)
+    db.execute("insert or ignore into story_bands (band, day, article) "
+               "select vnarchive_band_key(b.band), coalesce(b.day, ''), a.rowid "
+               "from article_bands b join articles a on a.canonical_url = b.canonical_url")
+    db.execute("drop table article_bands")
+    db.execute("drop index if exists articles_story_lookup")
+
+
+@migrations()
+def m017_reports_by_place_and_period(db: Database) -> None:
+    """The order of the saved query "figures reported for budget revenue": SQLite walks the
+    reports in it and Datasette's first 1,001 rows come without sorting every figure."""
+    db["meeting_reports"].create_index(["province", "locality", "period_reviewed"],
+                                       if_not_exists=True)

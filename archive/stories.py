@@ -6,12 +6,19 @@ Two articles are copies when the sets of their 5-word shingles (of the folded te
 at least half (Jaccard) and they were published within ten days of each other: prefixes,
 bylines, captions and a rewritten title do not move that far. Finding candidates must not cost
 a comparison with every neighbour, so each article gets a MinHash signature of its shingles,
-cut into 16 bands of 2 values stored in `article_bands`: articles that share two bands are the
+cut into 16 bands of 2 values stored in `story_bands`: articles that share two bands are the
 candidates, which are then checked on the estimate from the whole signature.
+
+`story_bands` (schema m016) is one B-tree keyed by (band, day, article rowid) with integer
+bands, plus an index by article that grows at its end: a million articles' bands are about a
+sixth of the former `article_bands` (a table and two indexes keyed by text), so a batch's
+inserts at random bands dirty fewer pages and its cost stays flat as the archive grows. Rowids
+are as stable as the full-text index's, which relies on them too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from pipelines.fingerprint import bands, decode, encode, estimated_similarity, signature
@@ -19,9 +26,6 @@ from pipelines.fingerprint import bands, decode, encode, estimated_similarity, s
 SAME_STORY = 0.5
 WINDOW_DAYS = 10
 MINIMUM_SHARED_BANDS = 2
-# Read what grouping needs from the covering index (archive/schema.py, m010): SQLite would pick
-# the primary key's index and then read each candidate's whole row, long texts first.
-LOOKUP = "indexed by articles_story_lookup"
 
 
 def assign_stories(db, canonical_urls: list[str]) -> None:
@@ -30,20 +34,23 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
     article's copies are searched (a copy within the same batch is found from both sides)."""
     keys = json.dumps(canonical_urls)
     rows = {row["canonical_url"]: row for row in db.query(
-        "select canonical_url, substr(coalesce(published, fetched_at), 1, 10) as day, "
-        f"story_id, story_signature from articles {LOOKUP} where canonical_url in "
+        "select rowid as id, canonical_url, substr(coalesce(published, fetched_at), 1, 10) "
+        "as day, story_id, story_signature from articles where canonical_url in "
         "(select value from json_each(?))", [keys])}
     signatures = {key: decode(row["story_signature"]) or _compute_signature(db, key)
                   for key, row in rows.items()}
-    db.execute("delete from article_bands where canonical_url in (select value from json_each(?))",
-               [keys])
-    db["article_bands"].insert_all({"band": band, "canonical_url": key, "day": rows[key]["day"]}
-                                   for key, values in signatures.items() for band in bands(values))
+    db.execute("delete from story_bands where article in (select value from json_each(?))",
+               [json.dumps([row["id"] for row in rows.values()])])
+    db.conn.executemany("insert or ignore into story_bands (band, day, article) "
+                        "values (?, ?, ?)",
+                        [(band_key(band), rows[key]["day"], rows[key]["id"])
+                         for key, values in signatures.items() for band in bands(values)])
     seen: dict[str, list[int]] = {}  # candidates' signatures, decoded once per batch
     alone, merged = [], False
     for key, row in rows.items():
         mine = signatures[key]
-        copies = [candidate for candidate in _candidates(db, key, row["day"], bands(mine))
+        copies = [candidate for candidate in _candidates(db, row["id"], row["day"],
+                                                         bands(mine))
                   if estimated_similarity(mine, _signature_of(candidate, seen)) >= SAME_STORY]
         # A merge earlier in the batch may have moved this row to another story.
         story_id = _story_id(db, key) if merged else row["story_id"]
@@ -58,8 +65,7 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
 
 
 def _story_id(db, key: str) -> str | None:
-    row = next(db.query(f"select story_id from articles {LOOKUP} where canonical_url = ?",
-                        [key]))
+    row = next(db.query("select story_id from articles where canonical_url = ?", [key]))
     return row["story_id"]
 
 
@@ -79,22 +85,30 @@ def _compute_signature(db, key: str) -> list[int]:
     return values
 
 
-def _candidates(db, key: str, day: str, my_bands: list[str]):
+def band_key(band: str) -> int:
+    """A band as a signed 64-bit integer (a hash: two bands that collide only add a candidate,
+    which the whole signature then rejects)."""
+    return int.from_bytes(hashlib.blake2b(band.encode(), digest_size=8).digest(), "big",
+                          signed=True)
+
+
+def _candidates(db, article: int, day: str, my_bands: list[str]):
     """Articles within the window that share at least two bands, with their signatures."""
     if not my_bands:
         return []
     placeholders = ", ".join("?" for _ in my_bands)
     # Candidates share at least two bands: a copy (Jaccard 0.5) shares about four of the
     # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
-    # Each band's rows of the window come from the (band, day) index; only the few articles
-    # that share two bands are then looked up.
+    # Each band's rows of the window are one range of the (band, day, article) key; only the
+    # few articles that share two bands are then read, by rowid.
     rows = db.query(
         "select a.canonical_url, a.story_id, a.story_signature from ("
-        "  select canonical_url from article_bands "
+        "  select article from story_bands "
         f"  where band in ({placeholders}) and day between date(?, ?) and date(?, ?) "
-        f"  group by canonical_url having count(*) >= {MINIMUM_SHARED_BANDS}"
-        f") shared join articles a {LOOKUP} using (canonical_url) where a.canonical_url != ?",
-        [*my_bands, day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days", key])
+        f"  group by article having count(*) >= {MINIMUM_SHARED_BANDS}"
+        ") shared join articles a on a.rowid = shared.article where shared.article != ?",
+        [*map(band_key, my_bands), day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days",
+         article])
     return [row for row in rows if row["story_signature"]]
 
 

@@ -273,7 +273,7 @@ def test_saved_queries_fold_and_filter_like_the_command_line(served, crawled_arc
 def test_home_dashboard_feed_and_labels(served):
     status, home = fetch(served + "/")
     assert status == 200 and "/-/dashboards/researcher" in home
-    assert home.index(">reports<") < home.index(">articles<") and "article_bands" not in home
+    assert home.index(">reports<") < home.index(">articles<") and "story_bands" not in home
     status, dashboard = fetch(served + "/-/dashboards/researcher?province=&label=&unit=")
     assert status == 200 and "reports-by-province-and-quarter" in dashboard
     status, feed = fetch(served + "/vnarchive/new_reports_of_a_province.atom?province=Bac+Kan")
@@ -282,7 +282,7 @@ def test_home_dashboard_feed_and_labels(served):
     labelled = rows(served + "/vnarchive/meeting_reports.json?_labels=on&_size=1")
     assert labelled[0]["canonical_url"]["label"]  # the article's title, not its URL
     hidden = json.loads(fetch(served + "/vnarchive.json")[1])["tables"]
-    assert {t["name"] for t in hidden if t["hidden"]} >= {"article_bands", "_sqlite_migrations"}
+    assert {t["name"] for t in hidden if t["hidden"]} >= {"story_bands", "_sqlite_migrations"}
 
 
 def test_write_metadata_for_a_plain_datasette_run(tmp_path):

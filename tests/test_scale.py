@@ -110,3 +110,156 @@ def test_status_finds_each_sites_last_success_by_index(tmp_path):
     assert report["b_portal"].last_success == "2025-01-01T00:10+00:00"
     assert report["a_paper"].last_success is None
     assert report["b_portal"].last_run == "2025-01-03T00:10+00:00"
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("small") / "small.db"
+    fill(str(db), 300, batch_size=100, window=100)
+    return db
+
+
+def _ranked(db: Path, match: str, newest: int | None = None) -> list[str]:
+    """The canonical URLs of the best 20 matches, every match ranked by bm25 (ties by rowid),
+    or only the `newest` matches by rowid: the plain queries the search must agree with."""
+    connection = sqlite3.connect(db)
+    try:
+        ids = [row[0] for row in connection.execute(
+            "select rowid, bm25(articles_fts) as r from articles_fts where articles_fts match ? "
+            "order by rowid desc", [match])][:newest]
+        ranked = connection.execute(
+            "select a.canonical_url from articles_fts f join articles a on a.rowid = f.rowid "
+            "where articles_fts match ? and f.rowid in (select value from json_each(?)) "
+            "order by bm25(articles_fts), f.rowid limit 20", [match, json.dumps(ids)])
+        return [row[0] for row in ranked]
+    finally:
+        connection.close()
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("query", ["hội nghị", "dang bo", "thu ngân sách nhà nước", "Ba Bể"])
+def test_search_ranks_every_match_below_the_cap(small_archive, query):
+    """Below RANKED_MATCHES matches the faster query gives the hits of ranking every match,
+    in the same order."""
+    from archive.filters import fts_expression
+    from archive.search import search
+
+    hits = [hit.canonical_url for hit in search(str(small_archive), query)]
+    assert hits and hits == _ranked(small_archive, fts_expression(query))
+
+
+@pytest.mark.timeout(300)
+def test_the_saved_search_query_gives_the_commands_hits(small_archive):
+    """Datasette's `search_articles` runs the search command's query."""
+    from archive.filters import register_functions
+    from archive.metadata import QUERIES
+    from archive.search import search
+
+    connection = sqlite3.connect(small_archive)
+    register_functions(connection)
+    try:
+        saved = [row[3] for row in connection.execute(QUERIES["search_articles"]["sql"],
+                                                      {"q": "hội nghị"})]
+        assert connection.execute(QUERIES["search_articles"]["sql"], {"q": ""}).fetchall() == []
+    finally:
+        connection.close()
+    hits = search(str(small_archive), "hội nghị", limit=100)
+    assert saved and saved == [hit.canonical_url for hit in hits]  # url is canonical here
+
+
+@pytest.mark.timeout(300)
+def test_search_above_the_cap_ranks_the_newest_matches(small_archive, monkeypatch):
+    """Above it, the best of the RANKED_MATCHES matches archived last, in bm25 order."""
+    import archive.search
+    from archive.filters import fts_expression
+
+    monkeypatch.setattr(archive.search, "RANKED_MATCHES", 40)
+    everything = _ranked(small_archive, fts_expression("hội nghị"))
+    hits = [hit.canonical_url for hit in archive.search.search(str(small_archive), "hội nghị")]
+    assert hits == _ranked(small_archive, fts_expression("hội nghị"), newest=40)
+    assert hits != everything  # the cap did change what was ranked in this archive
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("table", ["articles", "reports", "site_runs"])
+def test_parquet_export_reads_texts_as_bytes_with_the_same_content(small_archive, tmp_path,
+                                                                  table, monkeypatch):
+    """The Parquet file holds what converting each stored value on its own gives."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import archive.export
+    from archive.columns import convert
+    from archive.export import export
+
+    monkeypatch.setattr(archive.export, "BATCH_ROWS", 16)  # batches after the first as bytes
+
+    out = tmp_path / f"{table}.parquet"
+    assert export(str(small_archive), str(out), table=table).rows > 0
+    written = pq.read_table(out)
+    connection = sqlite3.connect(small_archive)
+    try:
+        rows = connection.execute(f"select * from {table}").fetchall()
+    finally:
+        connection.close()
+    expected = pa.Table.from_arrays(
+        [pa.array([convert(row[i], field.type, field.name) for row in rows], type=field.type)
+         for i, field in enumerate(written.schema)], schema=written.schema)
+    assert written.equals(expected)
+
+
+def test_an_old_archive_gets_its_story_bands_keyed_by_article(tmp_path):
+    """m016 moves every band of an archive made before it to `story_bands`, keyed by the
+    article's rowid, and a copy written after the upgrade still joins its original's story."""
+    import shutil
+
+    from archive.schema import open_database
+    from archive.stories import band_key
+    from archive.writer import ArchiveWriter
+    from pipelines.fingerprint import bands, decode
+
+    path = tmp_path / "old.db"
+    shutil.copy(ROOT / "tests" / "fixtures" / "archive-v1.db", path)
+    db = open_database(str(path))
+    expected = {(band_key(band), row["day"], row["id"])
+                for row in db.query("select rowid as id, story_signature, substr(coalesce("
+                                    "published, fetched_at), 1, 10) as day from articles")
+                for band in bands(decode(row["story_signature"]))}
+    stored = set(db.execute("select band, day, article from story_bands").fetchall())
+    tables = set(db.table_names())
+    original = next(db.query("select * from articles order by rowid limit 1"))
+    db.close()
+    assert expected and stored == expected
+    assert "article_bands" not in tables
+    writer = ArchiveWriter(str(path), site="copy")
+    copy = {key: original[key] for key in ("title", "published", "language", "site")}
+    writer.add_article({**copy, "canonical_url": "https://other.example.vn/copy",
+                        "url": "https://other.example.vn/copy", "text": original["text"],
+                        "fetched_at": original["fetched_at"]})
+    writer.close()
+    # One story, the earlier copy's (the fixture's rows had none before).
+    assert _one(path, "select group_concat(distinct story_id) from articles where "
+                      "canonical_url in ('https://other.example.vn/copy', "
+                      f"'{original['canonical_url']}')")[0] == original["canonical_url"]
+
+
+def test_budget_figures_come_in_the_order_of_an_index(small_archive):
+    """m017: the saved query reads reports in its order (Datasette's first rows cost no sort
+    of every figure) and gives every budget figure, in that order."""
+    from archive.filters import fold_label, register_functions
+    from archive.metadata import QUERIES
+
+    sql = QUERIES["figures_reported_for_budget_revenue"]["sql"]
+    connection = sqlite3.connect(small_archive)
+    register_functions(connection)
+    try:
+        plan = " ".join(row[3] for row in connection.execute(f"explain query plan {sql}"))
+        rows = connection.execute(sql).fetchall()
+        budget = connection.execute("select count(*) from figures where label like "
+                                    "'%ngân sách%'").fetchone()[0]
+    finally:
+        connection.close()
+    assert "TEMP B-TREE" not in plan
+    assert len(rows) == budget > 0 and all("thu ngan sach" in fold_label(row[3]) for row in rows)
+    keys = [tuple(value or "" for value in row[:3]) for row in rows]
+    assert keys == sorted(keys)

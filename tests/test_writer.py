@@ -43,7 +43,9 @@ def test_schema_is_created_once_and_in_wal_mode(tmp_path):
                        ("m007_attachments",), ("m009_fetch_ids",),
                        ("m010_story_lookup_index",), ("m011_band_days",),
                        ("m012_listing_walks_and_schedules",), ("m013_web_archive_captures",),
-                       ("m014_report_views",), ("m015_indexes_for_scale",)]
+                       ("m014_report_views",), ("m015_indexes_for_scale",),
+                       ("m016_story_bands_by_article",),
+                       ("m017_reports_by_place_and_period",)]
     with pytest.raises(sqlite3.OperationalError):  # inserts cannot invent columns
         again.execute("insert into articles (canonical_url, url, site, invented) "
                       "values ('a', 'a', 's', 1)")
@@ -103,7 +105,8 @@ def test_a_failing_batch_leaves_nothing_half_written(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(type(writer.db["article_sources"]), "upsert_all", fail)
+    # The batch's last step, after its pages, articles and sources were inserted.
+    monkeypatch.setattr("archive.article_rows.assign_stories", fail)
     with pytest.raises(sqlite3.OperationalError):
         writer.flush()
     assert count(path, "pages") == 0
