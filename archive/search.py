@@ -125,10 +125,17 @@ def match_conditions(filters: Filters) -> list[str]:
 
 def search(db_path: str, query: str, filters: Filters | None = None,
            limit: int = 20) -> list[Hit]:
+    return search_ranked(db_path, query, filters, limit)[0]
+
+
+def search_ranked(db_path: str, query: str, filters: Filters | None = None,
+                  limit: int = 20) -> tuple[list[Hit], bool]:
+    """The hits, and whether more than RANKED_MATCHES articles matched (so only the ones
+    archived last were ranked: the user may narrow the search with filters)."""
     filters = filters or Filters()
     match = fts_expression(query)
     if query.strip() and not match:
-        return []  # only punctuation: nothing to look for
+        return [], False  # only punctuation: nothing to look for
     columns = ("a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
                "a.text_folded, m.province, m.locality, m.locality_level, m.organ, "
                "m.period_deployed")
@@ -136,17 +143,21 @@ def search(db_path: str, query: str, filters: Filters | None = None,
         # The best `limit` of the last RANKED_MATCHES matches are ranked first; only those
         # few rows are then read whole (their texts give the snippets). Reading every match's
         # row before sorting cost seconds for common words in a large archive.
+        # One match past the cap is read (not ranked) to tell the user the ranking was capped.
         sql = (
-            f"select {columns}, ranked.rank from (select id, rank from ("
-            "select articles_fts.rowid as id, bm25(articles_fts) as rank from articles_fts "
-            f"where {' and '.join(['articles_fts match :match', *match_conditions(filters)])} "
-            "order by articles_fts.rowid desc limit :candidates) "
-            "order by rank, id limit :limit) ranked join articles a on a.rowid = ranked.id "
+            "with candidates as materialized (select articles_fts.rowid as id, "
+            "bm25(articles_fts) as rank from articles_fts where "
+            f"{' and '.join(['articles_fts match :match', *match_conditions(filters)])} "
+            "order by articles_fts.rowid desc limit :candidates + 1), "
+            "kept as (select id, rank from candidates order by id desc limit :candidates) "
+            f"select {columns}, ranked.rank, (select count(*) from candidates) as matched "
+            "from (select id, rank from kept order by rank, id limit :limit) ranked "
+            "join articles a on a.rowid = ranked.id "
             "left join meeting_reports m on m.canonical_url = a.canonical_url "
             "order by ranked.rank, ranked.id")
     else:
-        sql = (f"select * from (select {columns}, null as rank from articles a left join "
-               "meeting_reports m on m.canonical_url = a.canonical_url) "
+        sql = (f"select * from (select {columns}, null as rank, 0 as matched from articles a "
+               "left join meeting_reports m on m.canonical_url = a.canonical_url) "
                f"where {filter_sql()} order by published desc limit :limit")
     with connect_read_only(db_path) as connection:
         register_functions(connection)
@@ -160,8 +171,9 @@ def search(db_path: str, query: str, filters: Filters | None = None,
                 raise sqlite3.OperationalError(f"cannot read the query {query!r} ({error})") \
                     from None
             raise
+    capped = bool(rows) and rows[0]["matched"] > RANKED_MATCHES
     return [Hit(row["canonical_url"], row["site"], row["title"], row["published"],
                 bool(row["is_meeting_report"]), row["province"], row["locality"], row["organ"],
                 row["period_deployed"], row["rank"],
                 highlight(row["text"] or "", query, folded_text=row["text_folded"]))
-            for row in rows]
+            for row in rows], capped

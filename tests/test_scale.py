@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.fill_archive import fill, generated_so_far, load_corpus, spec_of
+from tests.conftest import query
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -178,6 +179,20 @@ def test_search_above_the_cap_ranks_the_newest_matches(small_archive, monkeypatc
     hits = [hit.canonical_url for hit in archive.search.search(str(small_archive), "hội nghị")]
     assert hits == _ranked(small_archive, fts_expression("hội nghị"), newest=40)
     assert hits != everything  # the cap did change what was ranked in this archive
+
+
+def test_search_says_when_its_ranking_was_capped(small_archive, monkeypatch):
+    """The user is told when only the matches archived last were ranked, and not otherwise."""
+    import archive.search
+    from archive.filters import fts_expression
+
+    matches = query(small_archive, "select count(*) from articles_fts where articles_fts "
+                    "match ?", [fts_expression("hội nghị")])[0][0]
+    monkeypatch.setattr(archive.search, "RANKED_MATCHES", matches - 1)
+    hits, capped = archive.search.search_ranked(str(small_archive), "hội nghị")
+    assert hits and capped
+    monkeypatch.setattr(archive.search, "RANKED_MATCHES", matches)
+    assert archive.search.search_ranked(str(small_archive), "hội nghị")[1] is False
 
 
 @pytest.mark.timeout(300)

@@ -42,9 +42,13 @@ def search(query, limit, output_format, db, **filters) -> int:
     \b
     Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
     """
-    from archive.search import search as search_archive
+    from archive.search import RANKED_MATCHES, search_ranked
 
-    hits = search_archive(db, query, filters=researcher_filters(filters), limit=limit)
+    hits, capped = search_ranked(db, query, filters=researcher_filters(filters), limit=limit)
+    if capped:
+        print(f"note: more than {RANKED_MATCHES:,} articles match; the best of the "
+              f"{RANKED_MATCHES:,} archived last are shown (narrow the search with --from/--to, "
+              "--province, --site or --meeting-only to rank all of them)", file=sys.stderr)
     if output_format == "json":
         print_json([hit.__dict__ for hit in hits])
         return 0
