@@ -251,6 +251,7 @@ def main() -> int:
                         help=f"comma-separated, of {', '.join(JOBS)} (naive always runs)")
     args = parser.parse_args()
     jobs = tuple(args.jobs.split(","))
+    load_at_start = os.getloadavg()[0]  # other work on the machine moves the wall-clock figures
     with tempfile.TemporaryDirectory() as folder:
         results = run_jobs(args.pages, Path(folder), jobs)
         large = (run_jobs(args.large, Path(folder), ("selector",), include_baselines=False)
@@ -258,7 +259,7 @@ def main() -> int:
     low, mean, high = results.pop("sizes")
     print(f"{args.pages} article pages of {low / 1024:.0f}-{high / 1024:.0f} KB "
           f"(mean {mean / 1024:.0f} KB); concurrency {CONCURRENCY}; load average "
-          f"{os.getloadavg()[0]:.1f} at the end")
+          f"{load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     print(f"{'job':<22}{'seconds':>9}{'pages/s':>10}{'CPU ms/page':>13}{'peak MB':>10}")
     for name, (seconds, cpu, peak) in results.items():
         print(f"{name:<22}{seconds:>9.1f}{args.pages / seconds:>10.1f}"
