@@ -19,7 +19,6 @@ import logging
 import re
 from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
-from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.request import RequestFingerprinter
@@ -52,22 +51,12 @@ def url_pattern(url: str) -> str:
 class CanonicalRequestFingerprinter(RequestFingerprinter):
     """Scrapy's fingerprint, of the request's canonical URL rather than the URL as linked."""
 
-    def __init__(self, crawler=None):
-        super().__init__(crawler)
-        # Scrapy asks for a request's fingerprint more than once (the duplicate filter, the
-        # scheduler's queues); Scrapy's own cache is keyed by the request, which the
-        # canonical copy below is not, so the canonical URL would be worked out each time.
-        self._known: WeakKeyDictionary = WeakKeyDictionary()
-
     def fingerprint(self, request) -> bytes:
-        known = self._known.get(request)
-        if known is None:
-            try:
-                canonical = canonical_url(request.url)
-            except ValueError:  # an address courlan cannot read: compare it as it is
-                canonical = request.url
-            known = self._known[request] = super().fingerprint(request.replace(url=canonical))
-        return known
+        try:
+            canonical = canonical_url(request.url)
+        except ValueError:  # an address courlan cannot read: compare it as it is
+            canonical = request.url
+        return super().fingerprint(request.replace(url=canonical))
 
 
 class UrlPatternBudgetMiddleware:
