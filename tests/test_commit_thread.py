@@ -3,7 +3,11 @@ all of them by the close, and a failure that stops the writing instead of hangin
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -12,9 +16,11 @@ import archive.writer
 from archive.commit_thread import CommitThread
 from archive.writer import ArchiveWriter
 from crawler.archiving import WRITE_FAILED, ArchiveRun, run_status
+from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query
 from tests.test_writer import article, count, page
+from testweb.server import TestWeb
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(300)
 
 
 def test_batches_run_in_order_on_one_thread_and_close_waits_for_them():
@@ -111,3 +117,19 @@ def test_a_crawl_closed_for_a_failed_batch_ends_as_failed():
     run = ArchiveRun.__new__(ArchiveRun)
     run.started, run.failed, run.close_reason = True, False, WRITE_FAILED
     assert run_status([run]) == "failed"
+
+
+def test_a_crawl_whose_batch_fails_on_the_thread_ends_failed_and_does_not_hang(tmp_path):
+    db = tmp_path / "a.db"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.failing_batch_settings"}
+    with TestWeb(["lynhan"]) as web:
+        result = subprocess.run(
+            [sys.executable, "-m", "vnarchive", "crawl", "testweb_lynhan", "--db", str(db),
+             "--batch-size", "5", "--base-urls", json.dumps(web.base_urls())],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, env=env)
+    assert result.returncode != 0, result.stderr[-3000:]
+    assert "the archive refused a batch" in result.stderr
+    assert query(db, "select status from crawl_runs") == [("failed",)]
+    # As after a full disk, the writer records nothing more once a batch failed: no site row.
+    assert query(db, "select count(*) from site_runs") == [(0,)]
+    assert 0 < query(db, "select count(*) from articles")[0][0] <= 5  # the first batch only
