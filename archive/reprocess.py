@@ -120,7 +120,9 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     result = ReprocessResult()
     fetches = sorted(latest_article_fetches(directory, site, since,
                                             result.warc_problems).items())
-    writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory))
+    # Batches commit on their own thread while the pages' outcomes keep the pool busy.
+    writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory),
+                           background=True)
     workers = os.cpu_count() or 1 if workers is None else workers
     regions = learned_regions(directory, [record for _, (record, _) in fetches], profiles)
     jobs = [(str(directory), record, profiles.get(record.site), regions.get(record.site))

@@ -320,10 +320,12 @@ def m013_web_archive_captures(db: Database) -> None:
     db["captures"].create_index(["digest"])
 
 
-def open_database(path: str) -> Database:
-    """Open (or create) an archive in WAL mode, with every migration applied."""
+def open_database(path: str, check_same_thread: bool = True) -> Database:
+    """Open (or create) an archive in WAL mode, with every migration applied. A connection
+    handed between threads (the writer's batches commit on a thread of their own) is opened
+    with `check_same_thread=False`; its user keeps the threads from using it at once."""
     check_writable(path)
-    db = Database(path)
+    db = Database(sqlite3.connect(path, check_same_thread=check_same_thread))
     try:
         db.execute("PRAGMA busy_timeout = 30000")
         db.enable_wal()

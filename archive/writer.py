@@ -4,12 +4,18 @@ A crash loses at most the batch in flight and never leaves half a row: rows are 
 written together inside `db.atomic()`. One writer serves one crawler (its fetch recorder and its
 store pipeline) and is closed when the spider closes; `vnarchive reprocess` uses one too. Each
 fetch's raw exchange goes to the WARC store first, and its `pages` row points to it.
+
+With `background`, the batches are committed on a thread of their own (archive/commit_thread.py)
+while the caller goes on; anything else that touches the database (`db`, `mark_pages`,
+`record_site`, `close`) first waits for the batches handed over. A batch that fails there is
+reported to `on_write_error` (a crawl closes its spider) and nothing more is written.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +27,7 @@ from archive.article_rows import (
     write_articles,
 )
 from archive.attachments import write_attachments
+from archive.commit_thread import CommitThread
 from archive.disk import StorageFull, is_storage_failure
 from archive.runs import (
     RunCounts,
@@ -51,18 +58,38 @@ class ArchiveWriter:
     # Called once when the disk fills (a crawl closes its spider); without it, the writer raises.
     on_storage_full: Callable[[StorageFull], None] | None = None
     storage_error: StorageFull | None = None
+    background: bool = False  # commit batches on a thread of their own (a crawl does)
+    # Called once when a batch fails for another reason; without it, the writer raises.
+    on_write_error: Callable[[BaseException], None] | None = None
+    write_error: BaseException | None = None
     _pages: list[dict] = field(default_factory=list)
     _articles: list[ArticleRecord] = field(default_factory=list)
     _attachments: list[dict] = field(default_factory=list)
     _owns_run: bool = False
     _warc: WarcStore | None = None
+    _committer: CommitThread | None = None
+    _reader: sqlite3.Connection | None = None
 
     def __post_init__(self) -> None:
         self.started_at = utc_now()
-        self.db = open_database(self.db_path)
+        # The commit thread and the caller's take turns on the connection, never at once.
+        self._db = open_database(self.db_path, check_same_thread=not self.background)
+        if self.background:
+            self._committer = CommitThread()
         if self.record_run and self.run_id is None:
-            self.run_id = start_run(self.db, [self.site] if self.site else [])
+            self.run_id = start_run(self._db, [self.site] if self.site else [])
             self._owns_run = True
+
+    @property
+    def db(self):
+        """The archive's connection, once the batches handed over are committed."""
+        self._wait_for_batches()
+        return self._db
+
+    @property
+    def stopped(self) -> bool:
+        """Nothing more is written: the disk is full, or a batch failed."""
+        return self.storage_error is not None or self.write_error is not None
 
     @property
     def warc(self) -> WarcStore:
@@ -73,9 +100,18 @@ class ArchiveWriter:
         return self._warc
 
     def _find_original(self, digest: str) -> tuple[str, str] | None:
-        row = next(self.db.query("select url, fetched_at from pages where payload_digest = ? "
-                                 "and warc_type = 'response' limit 1", [digest]), None)
-        return (row["url"], warc_date(row["fetched_at"])) if row else None
+        """The first stored copy of a payload, from the committed `pages` rows (a payload
+        this writer stored is known to its WarcStore): read through a connection of the
+        caller's own, so a fetch never waits for the batches being committed."""
+        if self._committer is None:
+            connection = self._db.conn
+        else:
+            if self._reader is None:
+                self._reader = sqlite3.connect(self.db_path)
+            connection = self._reader
+        row = connection.execute("select url, fetched_at from pages where payload_digest = ? "
+                                 "and warc_type = 'response' limit 1", [digest]).fetchone()
+        return (row[0], warc_date(row[1])) if row else None
 
     # A full disk ---------------------------------------------------------------------------
     @contextmanager
@@ -86,13 +122,16 @@ class ArchiveWriter:
         try:
             yield
         except Exception as error:
-            if not is_storage_failure(error):
+            if is_storage_failure(error):
+                self._storage_failed(error)
+            elif self._committer is not None:
+                self._write_failed(error)
+            else:
                 raise
-            self._storage_failed(error)
 
     def _storage_failed(self, error: BaseException) -> None:
         self._pages, self._articles, self._attachments = [], [], []
-        if self.storage_error is not None:
+        if self.stopped:
             return
         self.storage_error = StorageFull(
             f"disk full: cannot write the archive {self.db_path} ({error}); it is intact up to "
@@ -102,12 +141,30 @@ class ArchiveWriter:
             raise self.storage_error from error
         self.on_storage_full(self.storage_error)
 
+    def _write_failed(self, error: BaseException) -> None:
+        """A batch failed on the commit thread: rolled back, and nothing more is written."""
+        self._pages, self._articles, self._attachments = [], [], []
+        if self.write_error is not None:
+            return
+        self.write_error = error
+        logger.error("cannot write the archive %s: %s: %s; it is intact up to its last "
+                     "committed batch", self.db_path, type(error).__name__, error,
+                     exc_info=error)
+        if self.on_write_error is None:
+            raise error
+        self.on_write_error(error)
+
+    def _wait_for_batches(self) -> None:
+        if self._committer is not None:
+            with self._writing():
+                self._committer.drain()
+
     def add_fetch(self, exchange: Exchange, latency_ms: int | None = None,
                   fetch_id: str | None = None) -> StoredRecord | None:
         """Store one HTTP exchange in the WARC files and record it as a `pages` row
         (`fetch_id`: the id a distributed worker gave the fetch, see archive/ingest.py); None
         once the disk is full."""
-        if self.storage_error is not None:
+        if self.stopped:
             return None
         stored = None
         with self._writing():
@@ -132,14 +189,14 @@ class ArchiveWriter:
 
     def record_site(self, site: dict) -> None:
         """Keep a profile's facts (its `site_row`) beside its articles."""
-        if self.storage_error is not None:
+        if self.stopped:
             return
         with self._writing():
             record_site(self.db, site)
 
     # Buffering --------------------------------------------------------------------------
     def add_page(self, page: dict) -> None:
-        if self.storage_error is not None:
+        if self.stopped:
             return
         self._pages.append({**page, "run_id": self.run_id})
         self.counts.pages_fetched += 1
@@ -149,7 +206,7 @@ class ArchiveWriter:
         self._flush_if_full()
 
     def add_article(self, article: dict) -> None:
-        if self.storage_error is not None:
+        if self.stopped:
             return
         self._articles.append(article_record(article,
                                              self.run_id if self.record_run else None))
@@ -157,7 +214,7 @@ class ArchiveWriter:
 
     def add_attachment(self, attachment: dict) -> None:
         """A document an article links (archive/attachments.py)."""
-        if self.storage_error is not None:
+        if self.stopped:
             return
         self._attachments.append({**attachment, "run_id": self.run_id})
         self._flush_if_full()
@@ -166,14 +223,17 @@ class ArchiveWriter:
         """Record on this run's `pages` rows of `urls` (still buffered or already written)
         why a fetch that succeeded gave no article: a soft 404, a broken document. Counted
         once, as an error of its kind."""
-        if self.storage_error is not None:
+        if self.stopped:
             return
         urls = list(dict.fromkeys(urls))
         for page in self._pages:
             if page["url"] in urls and page.get("error") is None and page["kind"] == "article":
                 page["error"] = error
-        with self._writing(), self.db.atomic():
-            self.db.execute("update pages set error = ? where run_id is ? and error is null "
+        db = self.db  # once the batches handed over are committed
+        if self.stopped:
+            return
+        with self._writing(), db.atomic():
+            db.execute("update pages set error = ? where run_id is ? and error is null "
                             "and kind = 'article' and url in (select value from json_each(?))",
                             [error, self.run_id, json.dumps(urls)])
         self.counts.count_error(error_kind(error))
@@ -184,35 +244,51 @@ class ArchiveWriter:
 
     # Writing ----------------------------------------------------------------------------
     def flush(self) -> None:
+        """Write the buffered rows as one batch (handed to the commit thread if there is one)."""
         if not self._pages and not self._articles and not self._attachments:
             return
-        pages, articles, attachments = self._pages, self._articles, self._attachments
+        batch = self._pages, self._articles, self._attachments
         self._pages, self._articles, self._attachments = [], [], []
-        with self._writing(), self.db.atomic():
+        with self._writing():
+            if self._committer is None:
+                self._commit(*batch)
+            else:
+                self._committer.submit(self._commit, *batch)
+
+    def _commit(self, pages: list[dict], articles: list[ArticleRecord],
+                attachments: list[dict]) -> None:
+        with self._db.atomic():
             if pages:
-                self.db["pages"].insert_all(pages)
+                self._db["pages"].insert_all(pages)
             if articles:
-                written = write_articles(self.db, articles)
+                written = write_articles(self._db, articles)
                 self.counts.articles_new += written.new
                 self.counts.articles_updated += written.updated
                 self.counts.meeting_reports += written.meeting_reports
             if attachments:
-                write_attachments(self.db, attachments)
+                write_attachments(self._db, attachments)
 
     def close(self, stats: dict | None = None, reason: str = "finished") -> None:
         """Flush what is left and add this writer's counts to its run, and its site's row."""
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            if self._committer is not None:  # even after a failure: no thread is left behind
+                with self._writing():
+                    self._committer.close()
+            if self._reader is not None:
+                self._reader.close()
         if self._warc is not None:
             with self._writing():
                 self._warc.close()
-        if not self.record_run or self.storage_error is not None:
-            self.db.close()
+        if not self.record_run or self.stopped:
+            self._db.close()
             return
-        record_site_run(self.db, self.run_id, self.site, self.started_at, self.counts,
+        record_site_run(self._db, self.run_id, self.site, self.started_at, self.counts,
                         stats or {}, reason)
         if self._owns_run:
-            finish_run(self.db, self.run_id, "finished" if reason == "finished" else reason)
-        self.db.close()
+            finish_run(self._db, self.run_id, "finished" if reason == "finished" else reason)
+        self._db.close()
 
 
 def warc_folder(db_path: str) -> Path:

@@ -1,6 +1,6 @@
 """Throughput of vnarchive against the naive Scrapy + trafilatura pipeline, same pages, one run.
 
-    python bench/bench_pipeline.py [--pages 2000] [--large 20000] [--jobs never-seen]
+    python bench/bench_pipeline.py [--pages 2000] [--large 20000] [--jobs never-seen] [--repeat 3]
 
 A local web of N article pages in the families' real markup, padded with the navigation real
 portals carry to 50-70 KB each, is served from memory by a separate server process. Four jobs
@@ -19,6 +19,11 @@ Each job reports pages/s, CPU seconds per page (its own and its children's) and 
 the ratios to the naive pipeline are printed with issue 19's targets. With --large, the
 vnarchive crawl runs again on a web of that many pages to compare peak memory. `--jobs` runs
 only some jobs (the naive pipeline always runs, as the ratios' base).
+
+On a machine others share, a job's wall-clock time follows the load of the moment: `--repeat N`
+runs every job N times, one round after the other, and keeps each job's median run. The CPU
+milliseconds per page do not follow the load; their ratio to the naive pipeline's is printed
+too (on C cores, a job whose work spreads over them can be at most C times that ratio faster).
 """
 
 from __future__ import annotations
@@ -229,6 +234,26 @@ def run_jobs(count: int, folder: Path, jobs: tuple[str, ...] = JOBS,
     return results
 
 
+def fresh_folder(path: Path) -> Path:
+    """A round's own folder: each round crawls into new archives, never re-crawls."""
+    path.mkdir()
+    return path
+
+
+def median_runs(rounds: list[dict]) -> dict:
+    """Each job's run with the median wall-clock time over the rounds."""
+    return {name: sorted((result[name] for result in rounds), key=lambda run: run[0])[
+        len(rounds) // 2] for name in rounds[0]}
+
+
+def cpu_line(results: dict) -> str:
+    """The naive pipeline's CPU per page over each vnarchive job's: the cost, whatever the load."""
+    naive = results["naive pipeline"][1]
+    return "CPU per page, naive/job: " + ", ".join(
+        f"{name} {naive / results[name][1]:.2f}" for name in results
+        if name not in ("raw Scrapy", "naive pipeline"))
+
+
 def ratios_line(results: dict, pages: int) -> str:
     """Each vnarchive job's pages/s over the naive pipeline's, with issue 19's targets."""
     naive = pages / results["naive pipeline"][0]
@@ -249,20 +274,27 @@ def main() -> int:
                         help="also crawl a web of this many pages to compare peak memory")
     parser.add_argument("--jobs", default=",".join(JOBS),
                         help=f"comma-separated, of {', '.join(JOBS)} (naive always runs)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run every job this many times and keep each one's median run")
     args = parser.parse_args()
     jobs = tuple(args.jobs.split(","))
+    load_at_start = os.getloadavg()[0]  # other work on the machine moves the wall-clock figures
     with tempfile.TemporaryDirectory() as folder:
-        results = run_jobs(args.pages, Path(folder), jobs)
+        rounds = [run_jobs(args.pages, fresh_folder(Path(folder) / f"round-{number}"), jobs)
+                  for number in range(args.repeat)]
+        results = median_runs(rounds)
         large = (run_jobs(args.large, Path(folder), ("selector",), include_baselines=False)
                  if args.large else None)
     low, mean, high = results.pop("sizes")
     print(f"{args.pages} article pages of {low / 1024:.0f}-{high / 1024:.0f} KB "
-          f"(mean {mean / 1024:.0f} KB); concurrency {CONCURRENCY}; load average "
+          f"(mean {mean / 1024:.0f} KB); concurrency {CONCURRENCY}; median of {args.repeat} "
+          f"run(s); load average {load_at_start:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end")
     print(f"{'job':<22}{'seconds':>9}{'pages/s':>10}{'CPU ms/page':>13}{'peak MB':>10}")
     for name, (seconds, cpu, peak) in results.items():
         print(f"{name:<22}{seconds:>9.1f}{args.pages / seconds:>10.1f}"
               f"{cpu / args.pages * 1000:>13.1f}{peak:>10.0f}")
+    print(cpu_line(results))
     line = ratios_line(results, args.pages)
     if large:
         large.pop("sizes")

@@ -38,6 +38,8 @@ from archive.writer import ArchiveWriter
 
 # The finish reason of a crawl stopped because the archive could not be written.
 DISK_FULL = "disk_full"
+# The finish reason of a crawl stopped because a batch could not be written (the error logged).
+WRITE_FAILED = "archive_write_failed"
 RUN_STATS = "vnarchive/run/"
 ERROR_STATS = "vnarchive/errors/"
 
@@ -133,6 +135,9 @@ class ArchiveRun:
             run_id=int(run_id), site=self.crawler.spidercls.name,
             counts=StatsCounts(self.crawler.stats),
             on_storage_full=lambda error: _close_for_full_disk(self.crawler, error),
+            # SQLite's work off the reactor thread: fetching goes on while a batch commits.
+            background=True,
+            on_write_error=lambda error: _close_spider(self.crawler, WRITE_FAILED),
         )
 
     def open_run(self, database: str) -> int:
@@ -199,5 +204,9 @@ def run_status(runs: list[ArchiveRun]) -> str:
 
 def _close_for_full_disk(crawler, error: StorageFull) -> None:
     """Stop fetching what could not be stored; the run ends as failed with this reason."""
+    _close_spider(crawler, DISK_FULL)
+
+
+def _close_spider(crawler, reason: str) -> None:
     if crawler.engine is not None and crawler.engine.spider is not None:
-        deferred_from_coro(crawler.engine.close_spider_async(reason=DISK_FULL))
+        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))

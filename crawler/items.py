@@ -46,7 +46,7 @@ class ArticleItem(scrapy.Item):
     published = scrapy.Field()
     language = scrapy.Field()
     extractor_version = scrapy.Field()
-    # Set by pipelines.label.
+    # Set by pipelines.clean too (the same task in the pool).
     is_meeting_report = scrapy.Field()
     confidence = scrapy.Field()
     meeting = scrapy.Field()  # the fields of a meeting report (pipelines.meetings), or None

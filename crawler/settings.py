@@ -99,7 +99,6 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "pipelines.attachments.AttachmentPipeline": 200,
     "pipelines.clean.CleanPipeline": 300,
-    "pipelines.label.LabelPipeline": 500,
     "pipelines.store.StorePipeline": 900,
 }
 

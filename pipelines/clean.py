@@ -1,5 +1,5 @@
-"""Pipeline step 1: decode, extract and clean each article (pipelines.process), in the
-process pool.
+"""Pipeline step 1: decode, extract and clean each article, then label it and read a meeting
+report's fields (pipelines.process, pipelines.classify), in one task in the process pool.
 
 A page that holds no article is dropped. When it is broken (binary content, an unparseable or
 pathological document), a soft 404, or our own extraction failed on it, its `pages` row says
@@ -19,7 +19,7 @@ from pipelines.process import (
     NotAnArticle,
     RejectedPage,
     SoftNotFound,
-    extract_page_in_region,
+    process_page_in_region,
 )
 from pipelines.region import SiteRegion
 
@@ -32,9 +32,9 @@ class CleanPipeline(PooledPipeline):
             return item
         try:
             page = item["page"]
-            fields, region = await run(self.pool, extract_page_in_region, page.body,
+            fields, region = await run(self.pool, process_page_in_region, page.body,
                                        item["url"], page.declared_encoding,
-                                       self.region.request())
+                                       self.region.request(), self.owner)
         except (RejectedPage, SoftNotFound) as problem:
             self.record_problem(item, f"{problem.error_kind}: {problem}")
             raise DropItem(f"{problem.error_kind}: {problem} ({item['url']})") from None
@@ -56,6 +56,11 @@ class CleanPipeline(PooledPipeline):
         page.html = fields.pop("html")  # the decoded page: the raw page's, not a field
         item.update(fields)
         return item
+
+    @cached_property
+    def owner(self):
+        """The organ that runs the site (its profile's `owner`), which the labels use."""
+        return getattr(getattr(self.crawler.spider, "profile", None), "owner", None)
 
     @cached_property
     def region(self) -> SiteRegion:

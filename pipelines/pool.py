@@ -25,6 +25,7 @@ kills its worker again fails, and no other task of the broken pool is blamed wit
 from __future__ import annotations
 
 import asyncio
+import importlib
 import math
 import multiprocessing
 import multiprocessing.connection
@@ -84,8 +85,11 @@ def cpu_seconds_setting(settings) -> float:
     return settings.getfloat("VNARCHIVE_PAGE_CPU_SECONDS", DEFAULT_CPU_SECONDS)
 
 
-def acquire(workers: int, cpu_seconds: float = DEFAULT_CPU_SECONDS) -> ProcessPoolExecutor | None:
-    """The shared pool (created on first use); None when the work is to run inline."""
+def acquire(workers: int, cpu_seconds: float = DEFAULT_CPU_SECONDS,
+            preload: str | None = None) -> ProcessPoolExecutor | None:
+    """The shared pool (created on first use); None when the work is to run inline. A new
+    pool starts its workers at once, each importing the module `preload` names, so the first
+    pages do not wait for them: a worker takes a second or more to start and import."""
     global _pool, _users, _workers, _cpu_seconds
     if workers <= 0:
         return None
@@ -93,8 +97,16 @@ def acquire(workers: int, cpu_seconds: float = DEFAULT_CPU_SECONDS) -> ProcessPo
     if _pool is None:
         _workers = workers
         _pool = _new_pool(workers)
+        if preload:
+            for _ in range(workers):  # one task each: the executor starts a worker per task
+                _pool.submit(_import, preload)
     _users += 1
     return _pool
+
+
+def _import(module: str) -> None:
+    """In a worker: import what its tasks will need, before they come."""
+    importlib.import_module(module)
 
 
 def _follow_the_crawl() -> None:
@@ -288,7 +300,8 @@ class PooledPipeline:
 
     def open_spider(self):
         self.pool = acquire(workers_setting(self.crawler.settings),
-                            cpu_seconds_setting(self.crawler.settings))
+                            cpu_seconds_setting(self.crawler.settings),
+                            preload="pipelines.process")
 
     def close_spider(self):
         if self.pool is not None:

@@ -102,8 +102,15 @@ def process_article(body: bytes, url: str, declared_encoding: str | None, owner=
                     region: RegionRequest | None = None) -> dict:
     """Every field a crawl derives from one article page (read in `region` when given: a
     learned one, pipelines.region)."""
-    fields = extract_page_in_region(body, url, declared_encoding,
-                                    region or RegionRequest(article_selector))[0]
+    return process_page_in_region(body, url, declared_encoding,
+                                  region or RegionRequest(article_selector), owner)[0]
+
+
+def process_page_in_region(body: bytes, url: str, declared_encoding: str | None,
+                           region: RegionRequest, owner=None) -> tuple[dict, RegionReport]:
+    """`process_article` with what the page taught about its region: the crawl's one task
+    per page in the pool (the page's text never travels back to be classified)."""
+    fields, report = extract_page_in_region(body, url, declared_encoding, region)
     fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
                                         owner))
-    return fields
+    return fields, report

@@ -15,7 +15,7 @@ from tests.conftest import PROJECT_ROOT
 CORE, STORE, ADAPTER, CLI = range(4)
 LAYER_NAMES = {CORE: "core", STORE: "store", ADAPTER: "Scrapy adapter", CLI: "CLI"}
 # The item pipelines live in pipelines/ beside the core they hand pages to.
-ITEM_PIPELINES = {"pipelines.clean", "pipelines.label", "pipelines.store", "pipelines.captures",
+ITEM_PIPELINES = {"pipelines.clean", "pipelines.store", "pipelines.captures",
                   "pipelines.attachments"}
 PACKAGES = {"pipelines": CORE, "archive": STORE, "crawler": ADAPTER, "vnarchive": CLI}
 # What only the store and the layers above may use.

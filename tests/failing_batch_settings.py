@@ -1,0 +1,19 @@
+"""Scrapy settings for a crawl whose archive batches fail on the commit thread after the first
+(SCRAPY_SETTINGS_MODULE): the project's settings, and `write_articles` replaced in the crawl
+process by one that raises from its second batch on, as a broken archive would."""
+
+import archive.writer
+from crawler.settings import *  # noqa: F403
+
+_write_articles = archive.writer.write_articles
+_batches = []
+
+
+def _fail_after_the_first(db, records):
+    _batches.append(len(records))
+    if len(_batches) > 1:
+        raise RuntimeError("the archive refused a batch")
+    return _write_articles(db, records)
+
+
+archive.writer.write_articles = _fail_after_the_first
