@@ -106,6 +106,8 @@ ITEM_PIPELINES = {
 VNARCHIVE_DB = str(PROJECT_ROOT / "archive" / "vnarchive.db")
 # Rows are written in transactions of this many (a crash loses at most the batch in flight).
 VNARCHIVE_BATCH_SIZE = 50
+# Commit a crawl's batches on a thread of their own (crawler/archiving.py says why it is off).
+VNARCHIVE_COMMIT_THREAD = False
 # The crawl_runs row a run belongs to; `vnarchive crawl` sets it, a bare `scrapy crawl` gets one
 # (crawler.archiving).
 VNARCHIVE_RUN_ID = None

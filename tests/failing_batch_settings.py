@@ -17,3 +17,4 @@ def _fail_after_the_first(db, records):
 
 
 archive.writer.write_articles = _fail_after_the_first
+VNARCHIVE_COMMIT_THREAD = True  # the crawl's batches on the commit thread, which is tested
