@@ -41,16 +41,18 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
                   for key, row in rows.items()}
     db.execute("delete from story_bands where article in (select value from json_each(?))",
                [json.dumps([row["id"] for row in rows.values()])])
+    band_keys = {key: [band_key(band) for band in bands(values)]
+                 for key, values in signatures.items()}  # stored, then searched
     db.conn.executemany("insert or ignore into story_bands (band, day, article) "
                         "values (?, ?, ?)",
-                        [(band_key(band), rows[key]["day"], rows[key]["id"])
-                         for key, values in signatures.items() for band in bands(values)])
+                        [(band, rows[key]["day"], rows[key]["id"])
+                         for key, keys_of_one in band_keys.items() for band in keys_of_one])
     seen: dict[str, list[int]] = {}  # candidates' signatures, decoded once per batch
     alone, merged = [], False
     for key, row in rows.items():
         mine = signatures[key]
         copies = [candidate for candidate in _candidates(db, row["id"], row["day"],
-                                                         bands(mine))
+                                                         band_keys[key])
                   if estimated_similarity(mine, _signature_of(candidate, seen)) >= SAME_STORY]
         # A merge earlier in the batch may have moved this row to another story.
         story_id = _story_id(db, key) if merged else row["story_id"]
@@ -92,8 +94,9 @@ def band_key(band: str) -> int:
                           signed=True)
 
 
-def _candidates(db, article: int, day: str, my_bands: list[str]):
-    """Articles within the window that share at least two bands, with their signatures."""
+def _candidates(db, article: int, day: str, my_bands: list[int]):
+    """Articles within the window that share at least two bands (`band_key`s), with their
+    signatures."""
     if not my_bands:
         return []
     placeholders = ", ".join("?" for _ in my_bands)
@@ -107,7 +110,7 @@ def _candidates(db, article: int, day: str, my_bands: list[str]):
         f"  where band in ({placeholders}) and day between date(?, ?) and date(?, ?) "
         f"  group by article having count(*) >= {MINIMUM_SHARED_BANDS}"
         ") shared join articles a on a.rowid = shared.article where shared.article != ?",
-        [*map(band_key, my_bands), day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days",
+        [*my_bands, day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days",
          article])
     return [row for row in rows if row["story_signature"]]
 
