@@ -34,8 +34,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.real_texts import CORPORA, HOLDOUT_LABELS, LABELS, load_texts, shared_folder  # noqa: E402
-from pipelines.vietnamese import fold_diacritics, prepare_input  # noqa: E402
+from bench.real_texts import (  # noqa: E402
+    CORPORA,
+    HOLDOUT_LABELS,
+    LABELS,
+    folded_head,
+    load_texts,
+    shared_folder,
+)
 
 SEED = 2026
 SIZES = {"strong": 100, "weak": 60, "rest": 40}
@@ -54,7 +60,7 @@ WEAK = re.compile(r"\b(?:hoi nghi|phien hop|cuoc hop|quy (?:i{1,3}|iv|[1-4])|\d{
 
 
 def tier(title: str, text: str) -> str:
-    head = fold_diacritics(prepare_input(f"{title}. {text[:600]}"))
+    head = folded_head(title, text, 600)
     if ORGAN.search(head) and STRONG.search(head):
         return "strong"
     return "weak" if ORGAN.search(head) and WEAK.search(head) else "rest"
@@ -63,7 +69,7 @@ def tier(title: str, text: str) -> str:
 def in_head(title: str, text: str) -> bool:
     """An organ and a review, deployment or session phrase in the title or the first 300
     characters: where a report states its meeting."""
-    head = fold_diacritics(prepare_input(f"{title}. {text[:300]}"))
+    head = folded_head(title, text, 300)
     return bool(ORGAN.search(head) and HEAD_ACT.search(head))
 
 
@@ -78,7 +84,7 @@ PERIOD = re.compile(r"\b(?:quy (?:i{1,3}|iv|[1-4])|\d{1,2} thang|thang \d{1,2}|n
 
 
 def is_candidate(title: str, text: str) -> bool:
-    head = fold_diacritics(prepare_input(f"{title}. {text[:600]}"))
+    head = folded_head(title, text, 600)
     return bool(ORGAN.search(head) and PERIODIC.search(head))
 
 
@@ -118,7 +124,7 @@ def draw_round_2(shared: Path) -> list[str]:
 def names_meeting(title: str, text: str) -> bool:
     """An organ, a meeting word and a period or regular-session word in the title or the
     first 300 characters."""
-    head = fold_diacritics(prepare_input(f"{title}. {text[:300]}"))
+    head = folded_head(title, text, 300)
     return bool(ORGAN.search(head) and MEETING.search(head) and PERIOD.search(head))
 
 

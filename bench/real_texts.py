@@ -119,8 +119,14 @@ def split_of(corpus: str) -> str:
     return "test" if corpus in TEST_CORPORA else "tune"
 
 
+def folded_head(title: str, text: str, characters: int) -> str:
+    """The title and the text's first `characters`, as the rules read them: NFC, the new
+    tone placement, no underscores of word segmentation, then folded."""
+    return fold_diacritics(prepare_input(f"{title}. {text[:characters]}"))
+
+
 def baseline(title: str, text: str) -> bool:
-    return bool(BASELINE.search(fold_diacritics(prepare_input(f"{title}. {text[:400]}"))))
+    return bool(BASELINE.search(folded_head(title, text, 400)))
 
 
 @dataclass
