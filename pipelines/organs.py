@@ -70,7 +70,8 @@ ACTION_AFTER_ORGAN = re.compile(
     r"(?:,\s*(?:TP|tỉnh|thành phố) [^\s,]+(?: [^\s,]+){0,3},?\s*)?"
     r"(?:\([^()]{0,60}\)\s*)?"  # "xã Y Tý (huyện Bát Xát) tổ chức"
     r"(?:đã |vừa |long trọng )?(?:tổ chức|họp|khai mạc|tổng kết|sơ kết|triển khai|đánh giá|"
-    r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành)", re.I)
+    r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành|"
+    r"chủ trì\b(?!\s+(?:và\s+)?phối hợp))", re.I)  # "do UBND thành phố chủ trì": it holds it
 
 
 @dataclass

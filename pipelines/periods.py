@@ -126,7 +126,8 @@ def _same_sentence(text: str, start: int, end: int, clauses: bool = False) -> bo
 
 
 def _is_last_part(head: str, period: Period) -> bool:
-    return "cuối" in head[period.start: period.start + 20]
+    # a year is never one ("ngân sách năm 2018 cuối ngày 3-1": the day, not the period)
+    return period.kind != "year" and "cuối" in head[period.start: period.start + 20]
 
 
 REGULAR_SESSION = re.compile(
