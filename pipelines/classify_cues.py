@@ -79,8 +79,7 @@ CUES = [
     # X", "kết luận hội nghị Thành ủy"), the first of a term excepted: weaker, as a standing
     # committee's or a personnel announcement's conference can be named so too.
     cue("a plenary conference of a local party committee, unnumbered", 1.5, "meeting sentence",
-        r"^(?!.*\blan thu nhat\b).*\bhoi nghi (?:ban chap hanh dang bo (?:tinh|tp|thanh pho|"
-        r"huyen|quan|thi xa|xa|phuong)|(?:tinh|thanh|huyen|quan|thi) uy)\b"),
+        rf"^(?!.*\blan thu nhat\b).*\bhoi nghi {LOCAL_PARTY}\b"),
     # A place's conference that deploys its year's socio-economic plan, named by the plan
     # ("hội nghị triển khai kế hoạch phát triển kinh tế - xã hội năm 2024 của thành phố").
     cue("a conference deploying the place's socio-economic plan", 1.5, "meeting sentence",

@@ -86,20 +86,15 @@ def test_real_tune_split_floors():
         assert result.accuracy(field_name) >= TUNE_FIELD_FLOOR, (field_name, result.confusions)
 
 
-def test_real_holdout_floors():
-    result = evaluate_real("holdout", _shared())
-    assert result.false_positive <= HOLDOUT_MAX_FALSE_POSITIVES, result.confusions
-    assert result.recall >= HOLDOUT_RECALL_FLOOR, result.confusions
-    for field_name, floor in HOLDOUT_EXTRACTION_FLOORS.items():
-        assert share(result.extraction_hits[field_name]) >= floor, (field_name,
-                                                                     result.confusions)
-
-
-def test_real_third_holdout_floors():
-    result = evaluate_real("holdout-3", _shared())
-    assert result.false_positive <= HOLDOUT_3_MAX_FALSE_POSITIVES, result.confusions
-    assert result.recall >= HOLDOUT_3_RECALL_FLOOR, result.confusions
-    for field_name, floor in HOLDOUT_3_EXTRACTION_FLOORS.items():
+@pytest.mark.parametrize(("split", "max_false_positives", "recall_floor", "field_floors"), [
+    ("holdout", HOLDOUT_MAX_FALSE_POSITIVES, HOLDOUT_RECALL_FLOOR, HOLDOUT_EXTRACTION_FLOORS),
+    ("holdout-3", HOLDOUT_3_MAX_FALSE_POSITIVES, HOLDOUT_3_RECALL_FLOOR,
+     HOLDOUT_3_EXTRACTION_FLOORS)])
+def test_real_holdout_floors(split, max_false_positives, recall_floor, field_floors):
+    result = evaluate_real(split, _shared())
+    assert result.false_positive <= max_false_positives, result.confusions
+    assert result.recall >= recall_floor, result.confusions
+    for field_name, floor in field_floors.items():
         assert share(result.extraction_hits[field_name]) >= floor, (field_name,
                                                                      result.confusions)
 
