@@ -99,6 +99,17 @@ def test_real_holdout_floors(split, max_false_positives, recall_floor, field_flo
                                                                      result.confusions)
 
 
+def test_the_third_holdout_is_the_seeded_draw():
+    """Its labels cover exactly the texts bench/holdout_sample.py --round 3 draws, in order, none
+    of them labelled anywhere else."""
+    from bench.holdout_sample import draw_round_3
+    from bench.real_texts import HOLDOUT_3_LABELS, HOLDOUT_LABELS, LABELS, load_labels
+
+    labelled = list(load_labels(HOLDOUT_3_LABELS))
+    assert labelled == [item_id for item_id, _ in draw_round_3(_shared())]
+    assert not set(labelled) & (set(load_labels(LABELS)) | set(load_labels(HOLDOUT_LABELS)))
+
+
 def test_beats_the_one_line_baseline(real_test_split):
     assert real_test_split.f1 > real_test_split.base.f1 + 0.3
 
