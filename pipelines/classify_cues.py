@@ -63,7 +63,8 @@ CUES = [
         # Giám đốc, Thủ trưởng các sở"; "giao ban trực tuyến quý IV của Thường trực Thành ủy,
         # HĐND, UBND với lãnh đạo các quận, huyện")
         r"\bgiao ban (?!can su)(?:truc tuyen )?[^.;]{0,110}?\b(?:voi|giua)\b[^.]{0,60}"
-        r"\b(?:cac so|so,? nganh|quan,? huyen|cac quan|cac huyen|cac dia phuong)\b"),
+        r"\b(?:cac so|so,? nganh|quan,? huyen|cac quan|cac huyen|cac dia phuong|"
+        r"(?:dai dien )?(?:cac )?dia ban)\b"),
     # A numbered plenary conference of a local party committee ("Hội nghị lần thứ 16 Thành ủy
     # TP HCM khóa X", "Hội nghị Thành ủy TP lần thứ 15"): its business is the place's, as a
     # regular council session's is (docs/labelling.md).

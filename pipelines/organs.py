@@ -40,7 +40,9 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?P<organ>(?:Ban Thường vụ|BTV|Thường trực) (?P<unit>Huyện|Thị|Thành|Tỉnh|Quận)"
         rf" ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
-        rf"(?P<organ>(?P<unit>Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
+        # lower case too, as word-segmented corpora write it ("Bí thư thành uỷ Hà Nội")
+        rf"(?P<organ>(?P<unit>[Hh]uyện|[Tt]hị|[Tt]hành|[Tt]ỉnh|[Qq]uận) ?(?:ủy|uỷ)"
+        rf"(?! viên)(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện)(?: (?P<name>{NAME}))?)")),
     # The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền

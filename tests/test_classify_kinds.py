@@ -133,6 +133,10 @@ REPORTS = [
     ("Phường Bến Thành đánh giá kết quả 2 tháng cuối năm",
      "Ngày 5/1/2026, Đảng ủy phường Bến Thành, TP Hồ Chí Minh tổ chức hội nghị đánh giá kết quả "
      "2 tháng cuối năm 2025 và triển khai nhiệm vụ năm 2026."),
+    # A word-segmented corpus writes the organ in lower case; a briefing with the localities.
+    ("Các cấp phải nhận trách nhiệm về cháy nổ",
+     "Bí thư thành uỷ Hải Phòng nhắc nhở lãnh đạo các quận , huyện tại buổi giao ban trực "
+     "tuyến với các đại diện địa bàn quý III - 2018 diễn ra sáng nay 10-10 ."),
     ("Vượt thu ngân sách, lãnh đạo thành phố cảm ơn doanh nghiệp",
      "Phát biểu tại hội nghị báo cáo kết quả thu - chi ngân sách năm 2023 chiều ngày 4-1, Chủ "
      "tịch UBND TP Đà Nẵng cảm ơn doanh nghiệp."),
