@@ -199,3 +199,25 @@ def test_a_report(title: str, text: str) -> None:
     result = classify(title, text, "2024-01-15")
     assert result.is_meeting_report, result.cues
 
+
+
+# Non-standard periods, with no publication date: the part of the year reviewed takes the
+# year of the part deployed, and the last months of a year are what a next-year meeting reviews.
+PERIODS = [
+    ("UBND huyện giao ban 10 tháng",
+     "Ngày 3/11, UBND huyện Giao Thủy họp giao ban đánh giá tình hình kinh tế - xã hội 10 tháng, "
+     "triển khai nhiệm vụ 2 tháng cuối năm 2023.", "2023-10", "2023-Q4"),
+    ("Huyện ủy Kim Sơn sơ kết 6 tháng",
+     "Chiều 3/7, Huyện ủy Kim Sơn tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai "
+     "nhiệm vụ 6 tháng cuối năm 2023.", "2023-H1", "2023-H2"),
+    ("Phường Bến Thành đánh giá kết quả 2 tháng cuối năm",
+     "Ngày 5/1/2026, Đảng ủy phường Bến Thành, TP Hồ Chí Minh tổ chức hội nghị đánh giá kết quả "
+     "2 tháng cuối năm 2025 và triển khai nhiệm vụ năm 2026.", "2025-Q4", "2026"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "reviewed", "deployed"), PERIODS,
+                         ids=[row[0] for row in PERIODS])
+def test_non_standard_periods(title: str, text: str, reviewed: str, deployed: str) -> None:
+    meeting = classify(title, text).meeting
+    assert (meeting.period_reviewed, meeting.period_deployed) == (reviewed, deployed)
