@@ -5,7 +5,8 @@
     python bench/eval_classify.py --confusions  # and every miss by name
     python bench/eval_classify.py --real [--speed] # real texts and pages (../shared), see below
     python bench/eval_classify.py --real --split holdout  # the real holdout, never tuned on
-                                                          # (or holdout-1, holdout-2: each round)
+                                                          # (or holdout-1, holdout-2, holdout-3:
+                                                          # each round)
 
 The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
 the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning; a
@@ -136,7 +137,7 @@ def field_lines(field_hits: dict[str, list[bool]]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "tune", "blind", "all", "holdout",
-                                            "holdout-1", "holdout-2"],
+                                            "holdout-1", "holdout-2", "holdout-3"],
                         default="test")
     parser.add_argument("--confusions", action="store_true", help="list every miss by name")
     parser.add_argument("--real", action="store_true",

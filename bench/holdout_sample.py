@@ -21,6 +21,18 @@ common enough to measure recall. That draw held 1 report in 120, so every text l
 title or first 300 characters names an organ, a meeting word and a period or regular-session
 word ("meeting") was added, all of them (82). Both were labelled before any classifier scored
 them.
+
+    python bench/holdout_sample.py --round 3 > /tmp/holdout3_ids.txt
+
+The third holdout (seed 2029, drawn after model-2, excluding every id of every label file,
+bench/labels/real_texts_holdout_3.tsv): every text left whose title or first 600 characters
+names an organ with a review, deployment or session phrase (the "strong" tier of the first
+draw: 175 texts, where reports are), then 35 a corpus of the remaining candidates (an organ
+with a periodic-meeting or period word, round 2's filter). Labelled by hand before any
+classifier scored them. That draw held 2 reports in 280, so 60 more were drawn (seed 2030)
+from the unseen texts whose title or first 1,500 characters name an organ with a review,
+deployment, session or plenary-conference phrase ("deep": where a report states its meeting
+after a long sapo).
 """
 
 from __future__ import annotations
@@ -50,6 +62,13 @@ SECOND_SIZE = 60
 ROUND_1_ROWS = sum(SIZES.values()) + SECOND_SIZE
 ROUND_2_SEED = 2028
 ROUND_2_SIZE = 120
+ROUND_3_SEED = 2029
+ROUND_3_EACH = 35
+ROUND_3_DEEP_SEED = 2030
+ROUND_3_DEEP_SIZE = 60
+DEEP_ACT = re.compile(r"\b(?:so ket|tong ket|trien khai nhiem vu|giao ban|ky hop thu|"
+                      r"phien hop thuong ky|hoi nghi ban chap hanh|"
+                      r"hoi nghi (?:tinh|thanh|huyen|quan) uy)\b")
 ORGAN = re.compile(r"\b(?:(?:tinh|thanh|huyen|quan|thi) ?uy|dang (?:uy|bo)|ubnd|hdnd|"
                    r"uy ban nhan dan|hoi dong nhan dan|ban chap hanh|ban thuong vu)\b")
 STRONG = re.compile(r"\b(?:so ket|tong ket|trien khai nhiem vu|giao ban|ky hop|thuong ky)\b")
@@ -88,9 +107,9 @@ def is_candidate(title: str, text: str) -> bool:
     return bool(ORGAN.search(head) and PERIODIC.search(head))
 
 
-def seen_ids(shared: Path) -> set[str]:
+def seen_ids(shared: Path, *more: Path) -> set[str]:
     seen = set()
-    for path in (LABELS, shared / "real-texts" / "hand_labels.tsv"):
+    for path in (LABELS, shared / "real-texts" / "hand_labels.tsv", *more):
         with open(path, encoding="utf-8") as handle:
             seen |= {row["id"] for row in csv.DictReader(handle, delimiter="\t")}
     return seen
@@ -121,6 +140,35 @@ def draw_round_2(shared: Path) -> list[str]:
                           and names_meeting(item.title, item.text))
 
 
+def draw_round_3(shared: Path) -> list[tuple[str, str]]:
+    """Every unseen "strong" text, 35 a corpus of the other unseen candidates, then 60 of
+    the unseen texts that name an organ and a meeting act in their first 1,500 characters."""
+    seen = seen_ids(shared, HOLDOUT_LABELS)
+    strong, rest = [], {}
+    for item_id, item in sorted(load_texts(shared).items()):
+        if item_id in seen:
+            continue
+        if tier(item.title, item.text) == "strong":
+            strong.append(item_id)
+        elif is_candidate(item.title, item.text):
+            rest.setdefault(item.corpus, []).append(item_id)
+    rng = random.Random(ROUND_3_SEED)
+    drawn = [(i, "strong") for i in strong]
+    for name in sorted(rest):
+        drawn += [(i, "candidate") for i in rng.sample(rest[name], min(ROUND_3_EACH,
+                                                                          len(rest[name])))]
+    taken = seen | {i for i, _ in drawn}
+    deep = sorted(i for i, item in load_texts(shared).items()
+                  if i not in taken and names_act_deep(item.title, item.text))
+    return drawn + [(i, "deep") for i in random.Random(ROUND_3_DEEP_SEED).sample(
+        deep, ROUND_3_DEEP_SIZE)]
+
+
+def names_act_deep(title: str, text: str) -> bool:
+    head = folded_head(title, text, 1500)
+    return bool(ORGAN.search(head) and DEEP_ACT.search(head))
+
+
 def names_meeting(title: str, text: str) -> bool:
     """An organ, a meeting word and a period or regular-session word in the title or the
     first 300 characters."""
@@ -137,6 +185,9 @@ def main() -> int:
         drawn = draw_round_2(shared)
         print("\n".join(f"{i}\t{'candidate' if n < ROUND_2_SIZE else 'meeting'}"
                         for n, i in enumerate(drawn)))
+        return 0
+    if sys.argv[1:] == ["--round", "3"]:
+        print("\n".join(f"{i}\t{kind}" for i, kind in draw_round_3(shared)))
         return 0
     seen = seen_ids(shared)
     texts = {i: item for i, item in load_texts(shared).items() if i not in seen}

@@ -18,6 +18,7 @@ data and code give the same file (liblinear is deterministic; weights are rounde
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from dataclasses import dataclass
@@ -61,6 +62,11 @@ VETO_MARGINS = (0.5, 1.0, 1.5, 2.0, 99.0)  # "veto": how far above threshold a s
 SUM_WEIGHTS = (0.25, 0.5, 1.0, 2.0)  # "sum": the weight of the model's log-odds
 THRESHOLDS = tuple(round(0.02 * i, 2) for i in range(1, 48))
 MIN_DOCUMENTS = 2  # an n-gram seen in one training text only is noise
+# The shipped model must keep the real tune split at the floors tests/test_real_texts.py holds
+# (precision and recall, the model trained on all of it): the best cross-validated choice that
+# does is taken. (rules-7: the best, with C 0.01, fell under the precision floor in sample; the
+# one taken, a veto with C 0.1, is within one text of it out of fold.)
+IN_SAMPLE_FLOOR = 0.85
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,31 @@ def cross_validate(examples: list[Example]) -> list[Choice]:
     return sorted(choices, key=Choice.key)
 
 
+def in_sample(examples: list[Example], choice: Choice,
+              fitted: dict[tuple[str, float], tuple[dict[str, float], float]]) -> Counts:
+    """The choice's counts on the real tune texts, the model trained on all of them."""
+    key = (choice.shape, choice.c)
+    if key not in fitted:
+        fitted[key] = fit(examples, choice.c, choice.shape)
+    weights, intercept = fitted[key]
+    model = dataclasses.replace(_shape_model(choice.shape, weights, intercept),
+                                combination=choice.combination, threshold=choice.threshold,
+                                gate=choice.gate, veto_margin=choice.veto_margin,
+                                dated_meeting_stands=choice.dated_meeting_stands)
+    return score_choice([(e, model_log_odds(model, set(_features(e, choice.shape)))[0])
+                         for e in examples if e.group != "synthetic"], model)
+
+
+def best_within_floors(examples: list[Example], choices: list[Choice]) -> tuple[Choice, dict]:
+    """The first choice (best out of fold) whose model keeps the tune split at the floors."""
+    fitted: dict[tuple[str, float], tuple[dict[str, float], float]] = {}
+    for choice in choices:
+        counts = in_sample(examples, choice, fitted)
+        if min(counts.precision, counts.recall) >= IN_SAMPLE_FLOOR:
+            return choice, fitted
+    sys.exit("no choice keeps the tune split at its floors")
+
+
 def rules_alone(examples: list[Example]) -> Counts:
     counts = Counts()
     for example in examples:
@@ -224,8 +255,10 @@ def main() -> int:
               f"{choice.dated_meeting_stands}")
     if args.cv:
         return 0
-    best = choices[0]
-    weights, intercept = fit(examples, best.c, best.shape)
+    best, fitted = best_within_floors(examples, choices)
+    print(f"chosen (the best that keeps the tune split at {IN_SAMPLE_FLOOR} in sample): "
+          f"{best.combination}, n-grams of the {best.shape}, out-of-fold F1 {best.counts.f1:.3f}")
+    weights, intercept = fitted[(best.shape, best.c)]
     title_ngrams, head_ngrams, sentence_ngrams = SHAPES[best.shape]
     model = {"version": MODEL_VERSION, "combination": best.combination,
              "threshold": best.threshold, "gate": best.gate,

@@ -40,7 +40,9 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?P<organ>(?:Ban Thường vụ|BTV|Thường trực) (?P<unit>Huyện|Thị|Thành|Tỉnh|Quận)"
         rf" ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
-        rf"(?P<organ>(?P<unit>Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
+        # lower case too, as word-segmented corpora write it ("Bí thư thành uỷ Hà Nội")
+        rf"(?P<organ>(?P<unit>[Hh]uyện|[Tt]hị|[Tt]hành|[Tt]ỉnh|[Qq]uận) ?(?:ủy|uỷ)"
+        rf"(?! viên)(?: (?P<name>{NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện)(?: (?P<name>{NAME}))?)")),
     # The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền
@@ -70,7 +72,8 @@ ACTION_AFTER_ORGAN = re.compile(
     r"(?:,\s*(?:TP|tỉnh|thành phố) [^\s,]+(?: [^\s,]+){0,3},?\s*)?"
     r"(?:\([^()]{0,60}\)\s*)?"  # "xã Y Tý (huyện Bát Xát) tổ chức"
     r"(?:đã |vừa |long trọng )?(?:tổ chức|họp|khai mạc|tổng kết|sơ kết|triển khai|đánh giá|"
-    r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành)", re.I)
+    r"giao ban(?!\s+quản lý|\s+chỉ đạo)|tiến hành|"
+    r"chủ trì\b(?!\s+(?:và\s+)?phối hợp))", re.I)  # "do UBND thành phố chủ trì": it holds it
 
 
 @dataclass

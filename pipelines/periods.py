@@ -126,7 +126,8 @@ def _same_sentence(text: str, start: int, end: int, clauses: bool = False) -> bo
 
 
 def _is_last_part(head: str, period: Period) -> bool:
-    return "cuối" in head[period.start: period.start + 20]
+    # a year is never one ("ngân sách năm 2018 cuối ngày 3-1": the day, not the period)
+    return period.kind != "year" and "cuối" in head[period.start: period.start + 20]
 
 
 REGULAR_SESSION = re.compile(
@@ -172,9 +173,16 @@ def deployed_and_reviewed(head: str, default_year: int) -> tuple[Period | None, 
         return None, None
     earlier = [p for p in periods if p.start < deployed.start and p.value != deployed.value]
     same_kind = [p for p in earlier if p.kind == deployed.kind]
-    if same_kind:
+    if earlier and _is_last_part(head, deployed):
+        # "10 tháng … 2 tháng cuối năm 2023", "6 tháng đầu năm … 6 tháng cuối năm 2023": the
+        # first part of the year the deployed part ends
+        reviewed = deployed.value[:4] + earlier[-1].value[4:]
+    elif same_kind:
         reviewed = same_kind[-1].value
-    elif deployed.kind == "quarter" and earlier and earlier[-1].kind == "half":
+    elif earlier and (deployed.kind == "quarter" and earlier[-1].kind == "half"
+                      or _is_last_part(head, earlier[-1])):
+        # "6 tháng đầu năm … quý III"; "2 tháng cuối năm 2025 … năm 2026": the period named
+        # before the deployment is the one reviewed
         reviewed = earlier[-1].value
     else:
         reviewed = previous_period(deployed)

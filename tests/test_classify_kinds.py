@@ -10,6 +10,36 @@ import pytest
 from pipelines.classify import classify
 
 NOT_REPORTS = [
+    # rules-7: a plenary conference that only studies a resolution; a national committee's
+    # numbered conference; mass organisations and an enterprise's party committee with a
+    # non-standard period; an incident raised at a briefing; a vote of confidence; a
+    # department's head answering at a council session.
+    ("Tỉnh ủy Nam Định quán triệt nghị quyết",
+     "Sáng 5/3, Ban Chấp hành Đảng bộ tỉnh Nam Định tổ chức hội nghị quán triệt nghị quyết "
+     "Trung ương."),
+    ("Hội nghị Ban Chấp hành Trung ương lần thứ 10",
+     "Sáng 18/9, Hội nghị lần thứ 10 Ban Chấp hành Trung ương Đảng khóa XIII khai mạc tại Hà Nội."),
+    ("Hội Nông dân tỉnh đánh giá kết quả 9 tháng",
+     "Ngày 3/10, Hội Nông dân tỉnh Thái Bình tổ chức hội nghị đánh giá kết quả công tác 9 tháng, "
+     "triển khai nhiệm vụ quý IV."),
+    ("Đảng ủy Tổng công ty Điện lực tổng kết năm",
+     "Ngày 10/1, Đảng ủy Tổng công ty Điện lực miền Bắc tổ chức hội nghị tổng kết công tác năm "
+     "2023, triển khai nhiệm vụ năm 2024."),
+    ("Đoàn Thanh niên phường tổng kết 10 tháng",
+     "Ngày 3/11, Đoàn Thanh niên phường Tân Định tổ chức hội nghị đánh giá 10 tháng, triển khai "
+     "nhiệm vụ 2 tháng cuối năm."),
+    ("Cán bộ xã bị kỷ luật vì sai phạm đất đai",
+     "Sáng 5/3, tại cuộc họp giao ban, Chủ tịch UBND huyện yêu cầu làm rõ vụ sai phạm đất đai ở "
+     "xã An Bình."),
+    ("Quân ủy Trung ương tổng kết năm",
+     "Ngày 20/12, Quân ủy Trung ương tổ chức hội nghị tổng kết công tác năm 2023, triển khai "
+     "nhiệm vụ năm 2024."),
+    ("Lấy phiếu tín nhiệm 30 chức danh",
+     "Sáng 7/12, tại kỳ họp thứ 15 HĐND tỉnh Nam Định, các đại biểu tiến hành lấy phiếu tín "
+     "nhiệm 30 chức danh do HĐND bầu."),
+    ("Tỷ lệ học sinh giỏi của tỉnh tăng",
+     "Chiều 10/7, tại kỳ họp thứ 9 HĐND tỉnh Hà Nam, Giám đốc Sở Giáo dục cho biết tỷ lệ học "
+     "sinh giỏi năm 2023 tăng."),
     # rules-6: a term's first conference elects; a conference deploys a personnel decision.
     ("Ông B được bầu làm Bí thư Tỉnh ủy",
      "Hội nghị lần thứ nhất Ban Chấp hành Đảng bộ tỉnh Sơn La khóa XVI đã bầu Ban Thường vụ."),
@@ -68,6 +98,48 @@ NOT_REPORTS = [
      "Hà Nam, ông Nguyễn Văn A, Chủ tịch UBND huyện Kim Bảng cho biết rác thải tồn đọng nhiều."),
 ]
 REPORTS = [
+    # rules-7: a plenary conference named without its number, or "lần hai" without "thứ",
+    # under a personnel or congress-documents headline, or closed by its secretary; its own
+    # decision on discipline under a headline about it; a year-deploying conference named by
+    # its plan; a department's plan at a session the people's committee chairs ("do UBND …
+    # chủ trì"); non-standard periods; a ward's party committee after the 2025 reform.
+    ("Thành ủy Hải Phòng bàn về công tác cán bộ",
+     "Chiều 10/3, Thành ủy Hải Phòng tổ chức Hội nghị Ban Chấp hành Đảng bộ thành phố, thảo "
+     "luận, cho ý kiến về công tác cán bộ và các nhiệm vụ trọng tâm quý II."),
+    ("Hội nghị Ban Chấp hành Đảng bộ huyện Hải Hậu",
+     "Ngày 15/7, Hội nghị Ban Chấp hành Đảng bộ huyện Hải Hậu cho ý kiến vào dự thảo văn kiện "
+     "đại hội đảng bộ huyện."),
+    ("Thành ủy Huế họp hội nghị lần hai",
+     "Hội nghị Thành ủy Huế thảo luận nhiều nội dung quan trọng về phát triển thành phố năm 2026."),
+    ("Bí thư Tỉnh ủy: Các cấp ủy phải quyết liệt hơn",
+     "Kết luận hội nghị Ban Chấp hành Đảng bộ tỉnh chiều 20/7, Bí thư Tỉnh ủy Sơn La yêu cầu "
+     "các cấp ủy tập trung thực hiện nhiệm vụ 6 tháng cuối năm."),
+    ("Kỷ luật 3 cán bộ sai phạm trong quản lý đất đai",
+     "Chiều 12/4, Hội nghị lần thứ 14 Ban Chấp hành Đảng bộ tỉnh Thanh Hóa quyết định thi hành "
+     "kỷ luật ba cán bộ vi phạm trong quản lý đất đai."),
+    ("Hội nghị triển khai kế hoạch phát triển kinh tế - xã hội năm 2024 của thành phố Cần Thơ",
+     "Sáng 5/1, tại hội nghị triển khai kế hoạch phát triển kinh tế - xã hội và dự toán ngân "
+     "sách năm 2024 của thành phố Cần Thơ, Chủ tịch UBND thành phố yêu cầu các sở tập trung "
+     "giải ngân."),
+    ("Tỉnh sẽ sắp xếp lại 300 trường học",
+     "Thông tin trên do Giám đốc Sở Giáo dục nêu tại phiên họp đánh giá tình hình kinh tế - xã "
+     "hội 9 tháng do UBND tỉnh Nam Định chủ trì."),
+    ("UBND tỉnh Hà Nam đánh giá kinh tế - xã hội 9 tháng",
+     "Chiều 2/10, UBND tỉnh Hà Nam họp phiên thường kỳ, đánh giá tình hình kinh tế - xã hội 9 "
+     "tháng năm 2024, triển khai nhiệm vụ quý IV."),
+    ("Thu ngân sách 10 tháng của huyện đạt 95% dự toán",
+     "Sáng 5/11, tại hội nghị giao ban 10 tháng, Thường trực Huyện ủy Hải Hậu đánh giá thu ngân "
+     "sách 10 tháng đạt 95% dự toán."),
+    ("Phường Bến Thành đánh giá kết quả 2 tháng cuối năm",
+     "Ngày 5/1/2026, Đảng ủy phường Bến Thành, TP Hồ Chí Minh tổ chức hội nghị đánh giá kết quả "
+     "2 tháng cuối năm 2025 và triển khai nhiệm vụ năm 2026."),
+    # A word-segmented corpus writes the organ in lower case; a briefing with the localities.
+    ("Các cấp phải nhận trách nhiệm về cháy nổ",
+     "Bí thư thành uỷ Hải Phòng nhắc nhở lãnh đạo các quận , huyện tại buổi giao ban trực "
+     "tuyến với các đại diện địa bàn quý III - 2018 diễn ra sáng nay 10-10 ."),
+    ("Vượt thu ngân sách, lãnh đạo thành phố cảm ơn doanh nghiệp",
+     "Phát biểu tại hội nghị báo cáo kết quả thu - chi ngân sách năm 2023 chiều ngày 4-1, Chủ "
+     "tịch UBND TP Đà Nẵng cảm ơn doanh nghiệp."),
     # rules-6: a local party committee's plenary conference named organ first or with its
     # number in words, under a headline about its business (a speaker's quote included).
     ("Bí thư tỉnh: Cán bộ phải nói đi đôi với làm",
@@ -127,3 +199,25 @@ def test_a_report(title: str, text: str) -> None:
     result = classify(title, text, "2024-01-15")
     assert result.is_meeting_report, result.cues
 
+
+
+# Non-standard periods, with no publication date: the part of the year reviewed takes the
+# year of the part deployed, and the last months of a year are what a next-year meeting reviews.
+PERIODS = [
+    ("UBND huyện giao ban 10 tháng",
+     "Ngày 3/11, UBND huyện Giao Thủy họp giao ban đánh giá tình hình kinh tế - xã hội 10 tháng, "
+     "triển khai nhiệm vụ 2 tháng cuối năm 2023.", "2023-10", "2023-Q4"),
+    ("Huyện ủy Kim Sơn sơ kết 6 tháng",
+     "Chiều 3/7, Huyện ủy Kim Sơn tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai "
+     "nhiệm vụ 6 tháng cuối năm 2023.", "2023-H1", "2023-H2"),
+    ("Phường Bến Thành đánh giá kết quả 2 tháng cuối năm",
+     "Ngày 5/1/2026, Đảng ủy phường Bến Thành, TP Hồ Chí Minh tổ chức hội nghị đánh giá kết quả "
+     "2 tháng cuối năm 2025 và triển khai nhiệm vụ năm 2026.", "2025-Q4", "2026"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "reviewed", "deployed"), PERIODS,
+                         ids=[row[0] for row in PERIODS])
+def test_non_standard_periods(title: str, text: str, reviewed: str, deployed: str) -> None:
+    meeting = classify(title, text).meeting
+    assert (meeting.period_reviewed, meeting.period_deployed) == (reviewed, deployed)

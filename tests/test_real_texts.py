@@ -21,30 +21,37 @@ from pipelines.extract import extract_article
 from pipelines.vietnamese import fold_diacritics, fold_nfc, prepare_input
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
-# Measured 2026-12-03 (python bench/eval_classify.py --real), rules-6 + model-2 as with rules-5 +
-# model-1: precision 1.000, recall 0.944 (17 of 18: the model, chosen by cross-validation on the
-# tune split, vetoes one report whose headline is a department's plan; the rules alone find all
-# 18); organ 0.941, every other field 1.000. The recall floor was 0.95 with rules-4: it stays
-# lowered by that one text rather than tuned to the test split (the issue asks 0.95).
+# Measured 2026-12-03 (python bench/eval_classify.py --real), rules-7 + model-3: precision
+# 1.000, recall 1.000 (18 of 18); organ 0.941, every other field 1.000. The recall floor is 0.95
+# again: rules-6 + model-2 had vetoed one report (a department's plan at the city's monthly
+# economic session, "do UBND thành phố chủ trì"), which rules-7 reads as the organ holding it.
 PRECISION_FLOOR = 0.95
-RECALL_FLOOR = 0.94
+RECALL_FLOOR = 0.95
 FIELD_FLOORS = {"organ": 0.94, "locality": 0.95, "province": 0.95, "meeting_date": 0.95,
                 "period_reviewed": 0.95, "period_deployed": 0.95}
 # The tune split (2015-2021 corpora, 735 labelled, 52 reports), measured 2026-12-03 with
-# rules-6 + model-2 (which were trained and tuned on it): precision 0.902, recall 0.885;
-# organ, locality, province 1.000, meeting date 0.958, periods 0.917-0.933.
+# rules-7 + model-3 (which were trained and tuned on it): precision 0.860, recall 0.942;
+# organ, locality, province 1.000, meeting date 0.93, periods 0.85-0.89.
 TUNE_PRECISION_FLOOR = 0.85
 TUNE_RECALL_FLOOR = 0.85
 TUNE_FIELD_FLOOR = 0.90
 # The holdout (bench/labels/real_texts_holdout.tsv: 462 fresh texts in two rounds, 15 reports,
-# labelled before any classifier scored them, never tuned on), measured 2026-12-03 with rules-6
-# + model-2: 1 false positive in 447 texts that are not reports, 5 of 15 reports found
-# (precision 0.833, recall 0.333). The fields are read from every labelled report (extraction
-# alone): organ and locality 14/15, province 15/15, meeting date 4/5.
+# labelled before any classifier scored them, never tuned on), measured 2026-12-03 with rules-7
+# + model-3: 1 false positive in 447 texts that are not reports, 6 of 15 reports found
+# (precision 0.857, recall 0.400; rules-6 + model-2: 5 of 15). The fields are read from every
+# labelled report (extraction alone): organ 14/15, locality and province 15/15, date 4/5.
 HOLDOUT_MAX_FALSE_POSITIVES = 1
-HOLDOUT_RECALL_FLOOR = 0.30
-HOLDOUT_EXTRACTION_FLOORS = {"organ": 0.90, "locality": 0.90, "province": 0.95,
+HOLDOUT_RECALL_FLOOR = 0.40
+HOLDOUT_EXTRACTION_FLOORS = {"organ": 0.90, "locality": 0.95, "province": 0.95,
                              "meeting_date": 0.75}
+# The third holdout (bench/labels/real_texts_holdout_3.tsv: 340 texts, 4 reports, drawn and
+# labelled after model-2, never tuned on). First look (rules-6 + model-2): nothing flagged, 0 of
+# 4 found (rules-6 alone: 1 false positive). rules-7 + model-3: 1 of 4, no false positive;
+# extraction alone organ and locality 3/4, province 4/4, meeting date 2/2.
+HOLDOUT_3_MAX_FALSE_POSITIVES = 0
+HOLDOUT_3_RECALL_FLOOR = 0.25
+HOLDOUT_3_EXTRACTION_FLOORS = {"organ": 0.75, "locality": 0.75, "province": 1.0,
+                               "meeting_date": 1.0}
 REPORT = ("Huyện ủy Thuận Bắc triển khai nhiệm vụ quý 2/2024",
           "Ngày 4/4, Huyện ủy Thuận Bắc tổ chức Hội nghị đánh giá kết quả thực hiện nhiệm vụ "
           "quý 1 và triển khai nhiệm vụ quý 2/2024.")
@@ -79,13 +86,28 @@ def test_real_tune_split_floors():
         assert result.accuracy(field_name) >= TUNE_FIELD_FLOOR, (field_name, result.confusions)
 
 
-def test_real_holdout_floors():
-    result = evaluate_real("holdout", _shared())
-    assert result.false_positive <= HOLDOUT_MAX_FALSE_POSITIVES, result.confusions
-    assert result.recall >= HOLDOUT_RECALL_FLOOR, result.confusions
-    for field_name, floor in HOLDOUT_EXTRACTION_FLOORS.items():
+@pytest.mark.parametrize(("split", "max_false_positives", "recall_floor", "field_floors"), [
+    ("holdout", HOLDOUT_MAX_FALSE_POSITIVES, HOLDOUT_RECALL_FLOOR, HOLDOUT_EXTRACTION_FLOORS),
+    ("holdout-3", HOLDOUT_3_MAX_FALSE_POSITIVES, HOLDOUT_3_RECALL_FLOOR,
+     HOLDOUT_3_EXTRACTION_FLOORS)])
+def test_real_holdout_floors(split, max_false_positives, recall_floor, field_floors):
+    result = evaluate_real(split, _shared())
+    assert result.false_positive <= max_false_positives, result.confusions
+    assert result.recall >= recall_floor, result.confusions
+    for field_name, floor in field_floors.items():
         assert share(result.extraction_hits[field_name]) >= floor, (field_name,
                                                                      result.confusions)
+
+
+def test_the_third_holdout_is_the_seeded_draw():
+    """Its labels cover exactly the texts bench/holdout_sample.py --round 3 draws, in order, none
+    of them labelled anywhere else."""
+    from bench.holdout_sample import draw_round_3
+    from bench.real_texts import HOLDOUT_3_LABELS, HOLDOUT_LABELS, LABELS, load_labels
+
+    labelled = list(load_labels(HOLDOUT_3_LABELS))
+    assert labelled == [item_id for item_id, _ in draw_round_3(_shared())]
+    assert not set(labelled) & (set(load_labels(LABELS)) | set(load_labels(HOLDOUT_LABELS)))
 
 
 def test_beats_the_one_line_baseline(real_test_split):
