@@ -181,8 +181,10 @@ CUES = [
     # A meeting cited in passing by an analysis or a later story ("phát biểu tại Hội nghị
     # Thành ủy mới đây"): a report states its day (docs/labelling.md, an opinion citing a
     # meeting).
+    # "Trước đó, tại hội nghị …": an earlier meeting recalled by a story about what followed.
     cue("a meeting cited in passing", -2.0, "meeting sentence",
-        r"\b(?:hoi nghi|ky hop|phien hop|cuoc hop|giao ban)\b[^.]{0,60}\bmoi day\b"),
+        r"\b(?:hoi nghi|ky hop|phien hop|cuoc hop|giao ban)\b[^.]{0,60}\bmoi day\b"
+        r"|\btruoc do,? tai (?:hoi nghi|ky hop|phien hop|cuoc hop|buoi giao ban)\b"),
     # A department's head reporting or answering at a council session: one item of it
     # (docs/labelling.md), as a delegate's question is.
     cue("a department's head speaks at the session", -2.0, "meeting sentence",

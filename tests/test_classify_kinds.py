@@ -10,6 +10,32 @@ import pytest
 from pipelines.classify import classify
 
 NOT_REPORTS = [
+    # lead round: the meeting in the lead under a topical headline is a report only when it
+    # is the text's occasion, held by a local organ: not an earlier meeting recalled ("Trước
+    # đó, tại …"), nor one cited "mới đây", nor one held by a ministry, a military command, a
+    # province's farmers' union (docs/labelling.md: a district's stays a report in the synthetic
+    # set) or an enterprise, nor a
+    # local organ's review of one topic.
+    ("Huyện Kim Sơn vượt khó",
+     "Trước đó, tại hội nghị sơ kết 6 tháng đầu năm 2024 của Huyện ủy Kim Sơn, Bí thư Huyện ủy "
+     "đã yêu cầu đẩy nhanh giải ngân. Nay huyện đã giải ngân 70% kế hoạch vốn."),
+    ("Thu ngân sách huyện đạt 60% dự toán",
+     "Theo báo cáo tại hội nghị giao ban quý II của UBND huyện Kim Sơn mới đây, thu ngân sách "
+     "đạt 60% dự toán."),
+    ("Đẩy nhanh tiến độ giải ngân vốn",
+     "Ngày 5/7, Bộ Kế hoạch và Đầu tư tổ chức hội nghị sơ kết công tác 6 tháng đầu năm 2024. Bộ "
+     "trưởng yêu cầu đẩy nhanh giải ngân."),
+    ("Tăng cường huấn luyện sẵn sàng chiến đấu",
+     "Ngày 5/7, Bộ Chỉ huy Quân sự tỉnh Ninh Bình tổ chức hội nghị sơ kết công tác quân sự, "
+     "quốc phòng 6 tháng đầu năm 2024."),
+    ("Nông dân thi đua sản xuất giỏi",
+     "Ngày 5/7, Hội Nông dân tỉnh Ninh Bình tổ chức hội nghị sơ kết công tác Hội 6 tháng đầu năm "
+     "2024, triển khai nhiệm vụ 6 tháng cuối năm."),
+    ("Doanh thu đạt 120 tỷ đồng",
+     "Ngày 5/7, Công ty CP Xi măng Hướng Dương tổ chức hội nghị sơ kết 6 tháng đầu năm 2024."),
+    ("Giảm tai nạn giao thông cả ba tiêu chí",
+     "Ngày 5/7, UBND huyện Kim Sơn tổ chức hội nghị sơ kết công tác bảo đảm trật tự an toàn "
+     "giao thông 6 tháng đầu năm 2024."),
     # rules-7: a plenary conference that only studies a resolution; a national committee's
     # numbered conference; mass organisations and an enterprise's party committee with a
     # non-standard period; an incident raised at a briefing; a vote of confidence; a
@@ -98,6 +124,25 @@ NOT_REPORTS = [
      "Hà Nam, ông Nguyễn Văn A, Chủ tịch UBND huyện Kim Bảng cho biết rác thải tồn đọng nhiều."),
 ]
 REPORTS = [
+    # lead round: a topical headline (a figure, a task, a statement), the lead stating a local
+    # organ's periodic meeting as the occasion, before and after the 2025 reform; a text that
+    # is only the closing speech.
+    ("Bài phát biểu bế mạc Hội nghị Ban Chấp hành Đảng bộ tỉnh của đồng chí Bí thư Tỉnh ủy",
+     "Thưa các đồng chí, sau hai ngày làm việc khẩn trương, Hội nghị lần thứ 12 Ban Chấp hành "
+     "Đảng bộ tỉnh Nam Định khóa XX đã hoàn thành toàn bộ nội dung đề ra, đánh giá kết quả 6 "
+     "tháng đầu năm và bàn nhiệm vụ 6 tháng cuối năm 2024."),
+    ("Xã Nghĩa Hưng phấn đấu thu ngân sách vượt 20%",
+     "Sáng 8/10/2025, Đảng ủy xã Nghĩa Hưng tổ chức Hội nghị Ban Chấp hành Đảng bộ xã đánh giá "
+     "kết quả quý III, triển khai nhiệm vụ quý IV năm 2025."),
+    ("Phải hoàn thành giải phóng mặt bằng trước 30/6",
+     "Chiều 5/6, UBND xã Hải Quang tổ chức phiên họp thường kỳ tháng 5, đánh giá kết quả thực "
+     "hiện nhiệm vụ tháng 5 và triển khai nhiệm vụ tháng 6 năm 2025."),
+    ("Chủ tịch UBND huyện: phải hoàn thành giải phóng mặt bằng trước 30/6",
+     "Ngày 5/6, UBND huyện Thanh Oai tổ chức hội nghị giao ban tháng 5. Chủ tịch UBND huyện yêu "
+     "cầu các xã đẩy nhanh giải phóng mặt bằng."),
+    ("Thu ngân sách đạt 60% dự toán",
+     "Ngày 5/7, Huyện ủy Kim Sơn tổ chức hội nghị sơ kết công tác 6 tháng đầu năm 2024. Thu ngân "
+     "sách trên địa bàn đạt 60% dự toán."),
     # rules-7: a plenary conference named without its number, or "lần hai" without "thứ",
     # under a personnel or congress-documents headline, or closed by its secretary; its own
     # decision on discipline under a headline about it; a year-deploying conference named by
@@ -199,6 +244,17 @@ def test_a_report(title: str, text: str) -> None:
     result = classify(title, text, "2024-01-15")
     assert result.is_meeting_report, result.cues
 
+
+# The meeting first, its organ after "của", under a topical headline, with no other cue: rules-7
+# scores it 3.0 of 3.5. The lead-opening rule that finds it changed no real text in any split
+# (README, "Fifth round on real text"), so it is not shipped; this marks the known miss.
+@pytest.mark.xfail(strict=True, reason="the organ named after the meeting: not yet a report")
+def test_the_meeting_first_then_its_organ() -> None:
+    result = classify("Đẩy nhanh tiến độ giải ngân vốn đầu tư công",
+                      "Tại hội nghị giao ban quý II của UBND huyện Yên Mô chiều 3/7, Chủ tịch "
+                      "UBND huyện đề nghị các phòng, ban tập trung giải ngân vốn đầu tư công.",
+                      "2024-07-04")
+    assert result.is_meeting_report, result.cues
 
 
 # Non-standard periods, with no publication date: the part of the year reviewed takes the
