@@ -94,7 +94,11 @@ EXTENSIONS = {
     # The run in the archive: the sink, the lock, the run's rows and counters (crawler.archiving).
     "crawler.archiving.ArchiveRun": 400,
     "crawler.progress.CrawlProgress": 500,
+    # Scrapy 2.19's remote control is, like the Telnet console, a local server that runs code
+    # sent to it; off, and not even imported (aiohttp: a quarter of a second of every start).
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
     "pipelines.attachments.AttachmentPipeline": 200,
