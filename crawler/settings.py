@@ -94,10 +94,9 @@ EXTENSIONS = {
     # The run in the archive: the sink, the lock, the run's rows and counters (crawler.archiving).
     "crawler.archiving.ArchiveRun": 400,
     "crawler.progress.CrawlProgress": 500,
-    # Scrapy 2.19's remote control is, like the Telnet console, a local server that runs code
-    # sent to it; off, and not even imported (aiohttp: a quarter of a second of every start).
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+# Scrapy 2.19's remote control is, like the Telnet console, a local HTTP server that runs the
+# code sent to it: not started.
 REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
