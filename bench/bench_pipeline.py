@@ -1,6 +1,7 @@
 """Throughput of vnarchive against the naive Scrapy + trafilatura pipeline, same pages, one run.
 
     python bench/bench_pipeline.py [--pages 2000] [--large 20000] [--jobs never-seen] [--repeat 3]
+                                   [--before DIR]
 
 A local web of N article pages in the families' real markup, padded with the navigation real
 portals carry to 50-70 KB each, is served from memory by a separate server process. Four jobs
@@ -24,6 +25,10 @@ On a machine others share, a job's wall-clock time follows the load of the momen
 runs every job N times, one round after the other, and keeps each job's median run. The CPU
 milliseconds per page do not follow the load; their ratio to the naive pipeline's is printed
 too (on C cores, a job whose work spreads over them can be at most C times that ratio faster).
+
+`--before DIR` runs each vnarchive job a second time, right after, with the code of DIR (a
+checkout of an earlier commit: `git archive main | tar -x -C DIR`), on the same pages and
+server: a change's gain measured side by side, under the same load.
 """
 
 from __future__ import annotations
@@ -171,9 +176,10 @@ def build_pages(count: int) -> dict[str, bytes]:
     return pages, locations
 
 
-def measure(command: list[str]) -> tuple[float, float, float]:
+def measure(command: list[str], code: Path = ROOT) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak MB of `command`, run with the code in `code`."""
     output = subprocess.run([sys.executable, "-c", WRAPPER, *command], check=True,
-                            capture_output=True, text=True, cwd=ROOT).stdout.split()
+                            capture_output=True, text=True, cwd=code).stdout.split()
     return float(output[0]), float(output[1]), int(output[2]) / 1024
 
 
@@ -192,6 +198,7 @@ CRAWL_JOBS = {"selector": ("vnarchive crawl", "vnarchive reprocess"),
               "never-seen": ("never seen crawl", "never seen reprocess")}
 JOBS = ("raw", *CRAWL_JOBS)
 TARGETS = {"never seen crawl": 2.0, "never seen reprocess": 2.5}  # times the naive pipeline
+BEFORE = " (before)"  # the jobs run with the code of --before
 
 
 def write_profile(folder: Path, job: str, base: str) -> Path:
@@ -206,7 +213,7 @@ def write_profile(folder: Path, job: str, base: str) -> Path:
 
 
 def run_jobs(count: int, folder: Path, jobs: tuple[str, ...] = JOBS,
-             include_baselines: bool = True) -> dict:
+             include_baselines: bool = True, before: Path | None = None) -> dict:
     pages, locations = build_pages(count)
     sizes = [len(pages[path]) for path in locations]
     server, base = serve(pages, locations, folder)
@@ -219,15 +226,18 @@ def run_jobs(count: int, folder: Path, jobs: tuple[str, ...] = JOBS,
                 if mode == "naive" or mode in jobs:
                     results[name] = measure([sys.executable, str(spider), mode, base,
                                              str(folder / f"{mode}.db"), str(CONCURRENCY)])
+        codes = {"": ROOT, **({BEFORE: before} if before else {})}
         for job, (crawl, reprocess) in CRAWL_JOBS.items():
             if job not in jobs:
                 continue
-            db = folder / f"vnarchive-{job}-{count}.db"
-            results[crawl] = measure([sys.executable, "-m", "vnarchive", "crawl", "--profile",
-                                      str(write_profile(folder, job, base)), "--db", str(db)])
-            if include_baselines:
-                results[reprocess] = measure([sys.executable, "-m", "vnarchive", "reprocess",
-                                              "--db", str(db)])
+            for suffix, code in codes.items():
+                db = folder / f"vnarchive-{job}-{count}{suffix.replace(' ', '-')}.db"
+                results[crawl + suffix] = measure(
+                    [sys.executable, "-m", "vnarchive", "crawl", "--profile",
+                     str(write_profile(folder, job, base)), "--db", str(db)], code)
+                if include_baselines:
+                    results[reprocess + suffix] = measure(
+                        [sys.executable, "-m", "vnarchive", "reprocess", "--db", str(db)], code)
     finally:
         server.terminate()
         server.wait()
@@ -264,6 +274,8 @@ def ratios_line(results: dict, pages: int) -> str:
         if name in results:
             target = f" (target >= {TARGETS[name]:g})" if name in TARGETS else ""
             cells.append(f"{short}/naive {pages / results[name][0] / naive:.2f}{target}")
+        if name + BEFORE in results:
+            cells.append(f"{short}/naive before {pages / results[name + BEFORE][0] / naive:.2f}")
     return "ratios: " + ", ".join(cells)
 
 
@@ -276,11 +288,14 @@ def main() -> int:
                         help=f"comma-separated, of {', '.join(JOBS)} (naive always runs)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run every job this many times and keep each one's median run")
+    parser.add_argument("--before", type=Path,
+                        help="also run the vnarchive jobs with the code of this checkout")
     args = parser.parse_args()
     jobs = tuple(args.jobs.split(","))
     load_at_start = os.getloadavg()[0]  # other work on the machine moves the wall-clock figures
     with tempfile.TemporaryDirectory() as folder:
-        rounds = [run_jobs(args.pages, fresh_folder(Path(folder) / f"round-{number}"), jobs)
+        rounds = [run_jobs(args.pages, fresh_folder(Path(folder) / f"round-{number}"), jobs,
+                           before=args.before and args.before.resolve())
                   for number in range(args.repeat)]
         results = median_runs(rounds)
         large = (run_jobs(args.large, Path(folder), ("selector",), include_baselines=False)
@@ -290,16 +305,16 @@ def main() -> int:
           f"(mean {mean / 1024:.0f} KB); concurrency {CONCURRENCY}; median of {args.repeat} "
           f"run(s); load average {load_at_start:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end")
-    print(f"{'job':<22}{'seconds':>9}{'pages/s':>10}{'CPU ms/page':>13}{'peak MB':>10}")
+    print(f"{'job':<30}{'seconds':>9}{'pages/s':>10}{'CPU ms/page':>13}{'peak MB':>10}")
     for name, (seconds, cpu, peak) in results.items():
-        print(f"{name:<22}{seconds:>9.1f}{args.pages / seconds:>10.1f}"
+        print(f"{name:<30}{seconds:>9.1f}{args.pages / seconds:>10.1f}"
               f"{cpu / args.pages * 1000:>13.1f}{peak:>10.0f}")
     print(cpu_line(results))
     line = ratios_line(results, args.pages)
     if large:
         large.pop("sizes")
         ratio = large["vnarchive crawl"][2] / results["vnarchive crawl"][2]
-        print(f"{'vnarchive crawl ' + str(args.large):<22}{large['vnarchive crawl'][0]:>9.1f}"
+        print(f"{'vnarchive crawl ' + str(args.large):<30}{large['vnarchive crawl'][0]:>9.1f}"
               f"{args.large / large['vnarchive crawl'][0]:>10.1f}"
               f"{large['vnarchive crawl'][1] / args.large * 1000:>13.1f}"
               f"{large['vnarchive crawl'][2]:>10.0f}")

@@ -95,6 +95,9 @@ EXTENSIONS = {
     "crawler.archiving.ArchiveRun": 400,
     "crawler.progress.CrawlProgress": 500,
 }
+# Scrapy 2.19's remote control is, like the Telnet console, a local HTTP server that runs the
+# code sent to it: not started.
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
     "pipelines.attachments.AttachmentPipeline": 200,

@@ -19,6 +19,7 @@ import logging
 import re
 from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
+from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.request import RequestFingerprinter
@@ -49,14 +50,22 @@ def url_pattern(url: str) -> str:
 
 
 class CanonicalRequestFingerprinter(RequestFingerprinter):
-    """Scrapy's fingerprint, of the request's canonical URL rather than the URL as linked."""
+    """Scrapy's fingerprint, of the request's canonical URL rather than the URL as linked.
+    Kept per request, as Scrapy keeps its own: the duplicate filter and the scheduler each
+    ask, and Scrapy's cache never sees the copy with the canonical URL twice."""
+
+    def __init__(self, crawler=None):
+        super().__init__(crawler)
+        self._fingerprints: WeakKeyDictionary = WeakKeyDictionary()
 
     def fingerprint(self, request) -> bytes:
-        try:
-            canonical = canonical_url(request.url)
-        except ValueError:  # an address courlan cannot read: compare it as it is
-            canonical = request.url
-        return super().fingerprint(request.replace(url=canonical))
+        if request not in self._fingerprints:
+            try:
+                canonical = canonical_url(request.url)
+            except ValueError:  # an address courlan cannot read: compare it as it is
+                canonical = request.url
+            self._fingerprints[request] = super().fingerprint(request.replace(url=canonical))
+        return self._fingerprints[request]
 
 
 class UrlPatternBudgetMiddleware:

@@ -25,6 +25,7 @@ Hand-written: no Vietnamese library labels figures; the rule is a few word lists
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SPACE = r"[\s_]+"  # word-segmented corpora join words with "_"
 BOUNDARY = re.compile(r"[,;:.!?](?:\s|$)|[()\n]|\s[-–]\s")
@@ -77,6 +78,7 @@ MEASURE_HEAD = re.compile(r"^(?:tổng|giá\strị|sản\slượng|doanh\sthu|ki
                           re.I)
 
 
+@lru_cache(maxsize=16384)
 def _strip(phrase: str) -> str:
     """The clause without its link words, closing period, opening time, subject or frame."""
     previous = None

@@ -6,6 +6,7 @@ processing, and stored with the article.
 
 from __future__ import annotations
 
+import operator
 import zlib
 
 SHINGLE_WORDS = 5
@@ -36,6 +37,12 @@ def signature(folded_text: str) -> list[int]:
 
 def estimated_similarity(first: list[int], second: list[int]) -> float:
     """Share of bins, filled in either, where both kept the same value."""
+    if len(first) != len(second):
+        raise ValueError("signatures of different sizes")
+    if EMPTY not in first and EMPTY not in second:
+        # Every bin filled (any text of 32 shingles or more): the pairs compared in C. The
+        # writer compares each new article with every candidate of its story window.
+        return sum(map(operator.eq, first, second)) / len(first) if first else 0.0
     filled = [(a, b) for a, b in zip(first, second, strict=True) if a != EMPTY or b != EMPTY]
     return sum(a == b for a, b in filled) / len(filled) if filled else 0.0
 

@@ -12,6 +12,9 @@ shorter than the headline beside it).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from lxml import etree
 
 from pipelines.boilerplate import normalize_line
 
@@ -75,19 +78,13 @@ def headline_element(tree):
     # text is one (an <h1> around an <a>): a few hundred substring tests, where comparing
     # every element's text costs tens of milliseconds on a deep portal page.
     best, best_key = None, None
-    # One substring test per node on the runs joined by a line break (a node's words, one
-    # space apart, hold none): a test per run was most of this function's time.
-    joined = "\n".join(folded)
-    for node in tree.xpath(f"//text()[string-length(normalize-space()) > 1]"
-                           f"[string-length() < {4 * longest}]"):
-        if " ".join(node.split()).casefold() not in joined:
-            continue
+    for node in _nodes_in_runs(tree, "\n".join(folded), 4 * longest):
         element = node.getparent().getparent() if node.is_tail else node.getparent()
         for _ in range(3):
             if element is None:
                 break
-            text = normalize_line(element.text_content())
-            if len(text) > longest:
+            text = _text_within(element, longest)
+            if text is None:
                 break
             if (text.casefold() in folded and element.tag in HEADLINE_TAGS
                     and not any(a.tag in NOT_HEADLINE_ANCESTORS
@@ -98,6 +95,41 @@ def headline_element(tree):
                     best, best_key = (element, text), key
             element = element.getparent()
     return best or (None, None)
+
+
+def _text_within(element, limit: int) -> str | None:
+    """The element's text, normalized, or None when it is longer than `limit`. A long text
+    is found too long from a prefix cut before a space (normalizing it cannot make the rest
+    shorter): normalizing a whole article column to learn that cost a millisecond a page."""
+    raw = element.text_content()
+    cut = raw.find(" ", 2 * limit)
+    if cut > 0 and len(normalize_line(raw[:cut])) > limit:
+        return None
+    text = normalize_line(raw)
+    return text if len(text) <= limit else None
+
+
+SHORT_TEXTS = etree.XPath("//text()[string-length(normalize-space()) > 1]"
+                          "[string-length() < $limit]", smart_strings=False)
+
+
+def _nodes_in_runs(tree, joined: str, limit: int) -> list:
+    """The text nodes shorter than `limit` whose words are part of a title run (`joined`,
+    the runs casefolded, one a line), in page order. The nodes' texts come as plain strings
+    and their folds from a cache (a site's menus are the same on every page): lxml's node
+    results, which make an element proxy per node, are asked for only for the few that
+    match, by their texts."""
+    texts = {text for text in SHORT_TEXTS(tree, limit=limit) if _folded(text) in joined}
+    if not texts:
+        return []
+    names = {f"t{number}": text for number, text in enumerate(texts)}
+    equal = " or ".join(f". = ${name}" for name in names)
+    return tree.xpath(f"//text()[{equal}]", **names)
+
+
+@lru_cache(maxsize=16384)
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _bare_title(title: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below
 COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")  # every mark Vietnamese letters decompose to
@@ -76,6 +77,7 @@ def search_key(text: str) -> str:
     return new_tone_placement(text).casefold()
 
 
+@lru_cache(maxsize=8)  # a page's title and text are folded twice (soft 404 test, search keys)
 def fold_diacritics(text: str) -> str:
     """Lower case without any diacritics, "đ" as "d": "Đảng bộ" and "dang bo" meet."""
     decomposed = unicodedata.normalize("NFD", normalize_text(text).replace("đ", "d")
