@@ -278,3 +278,34 @@ def test_budget_figures_come_in_the_order_of_an_index(small_archive):
     assert len(rows) == budget > 0 and all("thu ngan sach" in fold_label(row[3]) for row in rows)
     keys = [tuple(value or "" for value in row[:3]) for row in rows]
     assert keys == sorted(keys)
+
+
+def test_site_counts_stay_exact_through_inserts_deletes_and_moves(small_archive, tmp_path):
+    """`status` reads each site's articles and runs from `site_counts` (schema m018), which
+    the triggers keep equal to counting the rows, whatever changes them."""
+    import shutil
+
+    from archive.health import site_health
+    from archive.schema import COUNTED_SITES
+
+    db = tmp_path / "counts.db"
+    shutil.copy(small_archive, db)
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.execute("delete from officials")
+        connection.execute("delete from figures")
+        connection.execute("delete from meeting_reports")
+        connection.execute("delete from articles where rowid % 7 = 0")
+        connection.execute("update articles set site = 'moved' where rowid % 5 = 0")
+        connection.execute("update site_runs set site = null where id % 3 = 0")
+        connection.execute("insert into site_runs (site, started_at, pages, errors, articles_new) "
+                           "values ('new_site', 'x', 0, 0, 0)")
+    kept = connection.execute("select site, articles, runs from site_counts "
+                              "where articles or runs order by site").fetchall()
+    counted = connection.execute(f"select * from ({COUNTED_SITES}) order by site").fetchall()
+    connection.close()
+    assert kept == counted and ("moved",) in [(row[0],) for row in kept]
+    report = {health.site: health for health in site_health(str(db))}
+    assert report["new_site"].runs == 1
+    assert {site: (health.articles, health.runs) for site, health in report.items()} == {
+        row[0]: (row[1], row[2]) for row in counted if row[2]}
