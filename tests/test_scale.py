@@ -309,3 +309,22 @@ def test_site_counts_stay_exact_through_inserts_deletes_and_moves(small_archive,
     assert report["new_site"].runs == 1
     assert {site: (health.articles, health.runs) for site, health in report.items()} == {
         row[0]: (row[1], row[2]) for row in counted if row[2]}
+
+
+def test_parquet_keeps_dictionaries_for_repeated_values_only(small_archive, tmp_path):
+    """Sites, languages and numbers get a dictionary; texts that mostly differ do not (the
+    writer would hash each one, then give up); the file is compressed with zstd."""
+    import pyarrow.parquet as pq
+
+    from archive.export import export
+
+    out = tmp_path / "articles.parquet"
+    export(str(small_archive), str(out), table="articles")
+    chunks = {column.path_in_schema: column
+              for column in (pq.ParquetFile(out).metadata.row_group(0).column(i)
+                             for i in range(pq.ParquetFile(out).metadata.num_columns))}
+    dictionary = {name for name, column in chunks.items()
+                  if column.dictionary_page_offset is not None}
+    assert {"site", "language", "status"} <= dictionary
+    assert not {"text", "canonical_url", "text_folded"} & dictionary
+    assert {column.compression for column in chunks.values()} == {"ZSTD"}
