@@ -49,9 +49,9 @@ FIGURE_COLUMNS = {
 TABLES = {
     "articles": {
         "description": "One row per article (canonical URL), as last fetched and processed. "
-                       "The search box here sorts and counts every match: on a large archive, "
-                       "search with the saved query search_articles (best first, diacritics "
-                       "folded).",
+                       f"The search box here keeps the {RANKED_MATCHES:,} matches archived "
+                       "last, then sorts, counts and facets them; for the best matches first "
+                       "(diacritics folded), the saved query search_articles.",
         "columns": {
             "canonical_url": "The article's key: its URL with tracking parameters, session ids, "
                              "scheme, www./mobile host and trailing slash folded",
@@ -147,8 +147,7 @@ QUERIES = {
         "title": "Search articles, best first (folds diacritics, like `vnarchive search`)",
         "description": "Words, \"a phrase\", a OR b, prefix*. Ranked by bm25; a query that "
                        "matches more than 5,000 articles ranks the 5,000 archived last. "
-                       "Faster than the search box of the articles table, which sorts and "
-                       "counts every match.",
+                       "The search box of the articles table sorts those by date instead.",
         # archive/search.py's query: rank the newest matches only, then read 100 rows. An
         # empty query matches nothing ('""'), rather than failing.
         "sql": "select a.published, a.site, a.title, a.url, a.is_meeting_report, ranked.rank "

@@ -328,3 +328,46 @@ def test_parquet_keeps_dictionaries_for_repeated_values_only(small_archive, tmp_
     assert {"site", "language", "status"} <= dictionary
     assert not {"text", "canonical_url", "text_folded"} & dictionary
     assert {column.compression for column in chunks.values()} == {"ZSTD"}
+
+
+def _table_search(db: Path, terms: str, extra: str = "") -> tuple[int, list[str], str]:
+    """Datasette's articles table searched through its own client, as `vnarchive serve`
+    configures it: the status, the rows' URLs and the page's description of the search."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
+
+    async def fetch():
+        datasette = Datasette([str(db)], metadata=datasette_metadata(),
+                              settings=DATASETTE_SETTINGS)
+        response = await datasette.client.get(
+            f"/vnarchive/articles.json?_search={terms}&_shape=objects&_size=max{extra}")
+        page = await datasette.client.get(f"/vnarchive/articles?_search={terms}{extra}")
+        return response, page
+
+    response, page = asyncio.run(fetch())
+    rows = response.json().get("rows", []) if response.status_code == 200 else []
+    return response.status_code, [row["canonical_url"] for row in rows], page.text
+
+
+@pytest.mark.timeout(300)
+def test_the_table_search_box_keeps_the_newest_matches(small_archive, monkeypatch):
+    """The articles table's `_search` matches as Datasette's own search does, among the
+    RANKED_MATCHES matches archived last; sorted by date; the page says so and keeps the
+    words in its box. Other tables and an empty box are Datasette's own."""
+    import archive.browse
+
+    matching = [row[0] for row in query(
+        small_archive, "select a.canonical_url from articles_fts f join articles a on "
+        "a.rowid = f.rowid where articles_fts match '\"dang\" \"bo\"' order by f.rowid desc")]
+    status, every, page = _table_search(small_archive, "dang+bo")
+    assert status == 200 and sorted(every) == sorted(matching)
+    assert 'value="dang bo"' in page and "archived last" in page
+    monkeypatch.setattr(archive.browse, "RANKED_MATCHES", 10)
+    status, newest, _ = _table_search(small_archive, "dang+bo", "&_sort=canonical_url")
+    assert status == 200 and newest == sorted(matching[:10])
+    status, everything, _ = _table_search(small_archive, "")
+    assert status == 200 and len(everything) == query(
+        small_archive, "select count(*) from articles")[0][0]
