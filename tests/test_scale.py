@@ -371,3 +371,73 @@ def test_the_table_search_box_keeps_the_newest_matches(small_archive, monkeypatc
     status, everything, _ = _table_search(small_archive, "")
     assert status == 200 and len(everything) == query(
         small_archive, "select count(*) from articles")[0][0]
+
+
+def _filtered_ranked(db: Path, match: str, filters, newest: int) -> list[str]:
+    """The plain query a filtered search must agree with: every match that the filters'
+    own condition (archive/filters.py) keeps, the `newest` of them ranked by bm25."""
+    from archive.filters import filter_sql, register_functions
+
+    connection = sqlite3.connect(db)
+    register_functions(connection)
+    try:
+        ids = [row[0] for row in connection.execute(
+            "select a.rowid from articles_fts f join articles a on a.rowid = f.rowid left join "
+            "meeting_reports m on m.canonical_url = a.canonical_url where articles_fts match "
+            f":match and {filter_sql()} order by f.rowid desc",
+            {**filters.parameters(), "match": match})][:newest]
+    finally:
+        connection.close()
+    return _ranked_among(db, match, ids)
+
+
+def _ranked_among(db: Path, match: str, ids: list[int]) -> list[str]:
+    connection = sqlite3.connect(db)
+    try:
+        return [row[0] for row in connection.execute(
+            "select a.canonical_url from articles_fts f join articles a on a.rowid = f.rowid "
+            "where articles_fts match ? and f.rowid in (select value from json_each(?)) "
+            "order by bm25(articles_fts), f.rowid limit 20", [match, json.dumps(ids)])]
+    finally:
+        connection.close()
+
+
+@pytest.mark.timeout(300)
+def test_filtered_search_takes_the_newest_filtered_matches(small_archive, monkeypatch):
+    """A site's or the meeting reports' newest rowids bound the search (taken in growing
+    steps, here tiny ones), and place names are matched through the stored names that fold
+    alike: the hits are those of filtering every match with the filters' own condition."""
+    import archive.search
+    from archive.filters import Filters, fts_expression
+    from pipelines.vietnamese import fold_diacritics
+
+    site, province = query(small_archive, "select a.site, m.province from meeting_reports m "
+                           "join articles a using (canonical_url) group by 1, 2 "
+                           "order by count(*) desc limit 1")[0]
+    monkeypatch.setattr(archive.search, "RANKED_MATCHES", 15)
+    monkeypatch.setattr(archive.search, "NEWEST_FILTERED", (3, 12, None))
+    for filters in (Filters(site=site), Filters(meeting_only=True),
+                    Filters(province=fold_diacritics(province).lower()),
+                    Filters(site=site, date_from="2016", date_to="2023"),
+                    Filters(meeting_only=True, province=province)):
+        for words in ("hội nghị", "thu ngân sách nhà nước"):
+            match = fts_expression(words)
+            hits, capped = archive.search.search_ranked(str(small_archive), words, filters)
+            expected = _filtered_ranked(small_archive, match, filters, 15)
+            assert [hit.canonical_url for hit in hits] == expected, (filters, words)
+            assert capped == (_count_filtered(small_archive, match, filters) > 15)
+            assert hits or words != "hội nghị"
+
+
+def _count_filtered(db: Path, match: str, filters) -> int:
+    from archive.filters import filter_sql, register_functions
+
+    connection = sqlite3.connect(db)
+    register_functions(connection)
+    try:
+        return connection.execute(
+            "select count(*) from articles_fts f join articles a on a.rowid = f.rowid left join "
+            "meeting_reports m on m.canonical_url = a.canonical_url where articles_fts match "
+            f":match and {filter_sql()}", {**filters.parameters(), "match": match}).fetchone()[0]
+    finally:
+        connection.close()
