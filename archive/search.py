@@ -37,6 +37,11 @@ from pipelines.vietnamese import fold_diacritics
 
 SNIPPET_WORDS = 30
 RANKED_MATCHES = 5_000
+# The matches, archived last, that Datasette's search box on articles keeps (archive/browse):
+# as many as Datasette returns at most (max_returned_rows). Each is read whole to be sorted
+# (Datasette selects every column), so 5,000 took 0.2 s of a quiet machine and ran out of
+# Datasette's 1 s limit on a busy one.
+TABLE_SEARCH_MATCHES = 1_000
 MARK_OPEN, MARK_CLOSE = "[", "]"
 NON_WORD = re.compile(r"\W")
 

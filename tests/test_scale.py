@@ -355,7 +355,7 @@ def _table_search(db: Path, terms: str, extra: str = "") -> tuple[int, list[str]
 @pytest.mark.timeout(300)
 def test_the_table_search_box_keeps_the_newest_matches(small_archive, monkeypatch):
     """The articles table's `_search` matches as Datasette's own search does, among the
-    RANKED_MATCHES matches archived last; sorted by date; the page says so and keeps the
+    TABLE_SEARCH_MATCHES matches archived last; sorted by date; the page says so and keeps the
     words in its box. Other tables and an empty box are Datasette's own."""
     import archive.browse
 
@@ -365,7 +365,7 @@ def test_the_table_search_box_keeps_the_newest_matches(small_archive, monkeypatc
     status, every, page = _table_search(small_archive, "dang+bo")
     assert status == 200 and sorted(every) == sorted(matching)
     assert 'value="dang bo"' in page and "archived last" in page
-    monkeypatch.setattr(archive.browse, "RANKED_MATCHES", 10)
+    monkeypatch.setattr(archive.browse, "TABLE_SEARCH_MATCHES", 10)
     status, newest, _ = _table_search(small_archive, "dang+bo", "&_sort=canonical_url")
     assert status == 200 and newest == sorted(matching[:10])
     status, everything, _ = _table_search(small_archive, "")

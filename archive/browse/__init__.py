@@ -18,7 +18,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 
 from archive.filters import register_functions
-from archive.search import RANKED_MATCHES
+from archive.search import TABLE_SEARCH_MATCHES
 
 PLUGIN = "vnarchive"
 SEARCHED_TABLE = "articles"
@@ -93,15 +93,16 @@ def asgi_wrapper(datasette):
 @hookimpl
 def filters_from_request(request, database, table, datasette):
     """The search box of articles: the words matched as Datasette matches them
-    (`escape_fts`), among the RANKED_MATCHES articles archived last that match, like
-    `vnarchive search` and the saved query search_articles; then sorted, counted and
-    faceted as the page asks, which costs the same at any size."""
+    (`escape_fts`), among the TABLE_SEARCH_MATCHES articles archived last that match (as
+    `vnarchive search` ranks the matches archived last); then sorted, counted and faceted
+    as the page asks, which costs the same at any size."""
     terms = request.args.get(CAPPED_SEARCH, "")
     if table != SEARCHED_TABLE or not terms.strip():
         return None
     return FilterArguments(
         [f"rowid in (select rowid from articles_fts where articles_fts match "
-         f"escape_fts(:newest_matches) order by rowid desc limit {RANKED_MATCHES})"],
+         f"escape_fts(:newest_matches) order by rowid desc limit {TABLE_SEARCH_MATCHES})"],
         {"newest_matches": terms},
-        [f'search matches "{terms}" (among the {RANKED_MATCHES:,} matches archived last)'],
+        [f'search matches "{terms}" (among the {TABLE_SEARCH_MATCHES:,} matches archived '
+         'last)'],
         {"search": terms, "supports_search": True})
