@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from archive.dashboards import dashboards
 from archive.filters import filter_sql
-from archive.search import RANKED_MATCHES
+from archive.search import RANKED_MATCHES, TABLE_SEARCH_MATCHES
 
 DATABASE_NAME = "vnarchive"
 
@@ -49,9 +49,10 @@ FIGURE_COLUMNS = {
 TABLES = {
     "articles": {
         "description": "One row per article (canonical URL), as last fetched and processed. "
-                       "The search box here sorts and counts every match: on a large archive, "
-                       "search with the saved query search_articles (best first, diacritics "
-                       "folded).",
+                       f"The search box here keeps the {TABLE_SEARCH_MATCHES:,} matches "
+                       "archived last, then sorts, counts and facets them; for the best of the "
+                       f"{RANKED_MATCHES:,} archived last (diacritics folded), the saved query "
+                       "search_articles.",
         "columns": {
             "canonical_url": "The article's key: its URL with tracking parameters, session ids, "
                              "scheme, www./mobile host and trailing slash folded",
@@ -147,8 +148,8 @@ QUERIES = {
         "title": "Search articles, best first (folds diacritics, like `vnarchive search`)",
         "description": "Words, \"a phrase\", a OR b, prefix*. Ranked by bm25; a query that "
                        "matches more than 5,000 articles ranks the 5,000 archived last. "
-                       "Faster than the search box of the articles table, which sorts and "
-                       "counts every match.",
+                       f"The search box of the articles table keeps the "
+                       f"{TABLE_SEARCH_MATCHES:,} matches archived last, sorted by date.",
         # archive/search.py's query: rank the newest matches only, then read 100 rows. An
         # empty query matches nothing ('""'), rather than failing.
         "sql": "select a.published, a.site, a.title, a.url, a.is_meeting_report, ranked.rank "

@@ -303,7 +303,7 @@ class Stop:
 
 
 def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
-         window: int = 5000) -> dict:
+         window: int = 5000, cache_mb: int | None = None) -> dict:
     """Add articles until numbers 0..target-1 have been generated. Throughput counts only the
     time spent in the writer (generating a row is the crawl's work, not the store's): overall
     and per window of `window` articles, with the writer's CPU time per row, which a busy
@@ -316,6 +316,8 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
     db.close()
     start = number = generated_so_far(db_path)
     writer = ArchiveWriter(db_path, batch_size=batch_size, site="fill")
+    if cache_mb:  # a bulk import's page cache, to reach a large size sooner (not measured)
+        writer.db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
     windows, started = [], time.perf_counter()
     writing = window_writing = cpu = 0.0
     # Rows are made by a process of their own (a crawl's workers make them too); this one
@@ -362,9 +364,12 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--window", type=int, default=5000, help="rows per throughput figure")
+    parser.add_argument("--cache-mb", type=int,
+                        help="the writer's page cache in MiB (default: the writer's own, 64)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, Stop.request)
-    result = fill(args.db, args.articles, args.batch_size, args.seed, args.window)
+    result = fill(args.db, args.articles, args.batch_size, args.seed, args.window,
+                  args.cache_mb)
     print(json.dumps(result))
     return 0
 

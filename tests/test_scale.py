@@ -278,3 +278,166 @@ def test_budget_figures_come_in_the_order_of_an_index(small_archive):
     assert len(rows) == budget > 0 and all("thu ngan sach" in fold_label(row[3]) for row in rows)
     keys = [tuple(value or "" for value in row[:3]) for row in rows]
     assert keys == sorted(keys)
+
+
+def test_site_counts_stay_exact_through_inserts_deletes_and_moves(small_archive, tmp_path):
+    """`status` reads each site's articles and runs from `site_counts` (schema m018), which
+    the triggers keep equal to counting the rows, whatever changes them."""
+    import shutil
+
+    from archive.health import site_health
+    from archive.schema import COUNTED_SITES
+
+    db = tmp_path / "counts.db"
+    shutil.copy(small_archive, db)
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.execute("delete from officials")
+        connection.execute("delete from figures")
+        connection.execute("delete from meeting_reports")
+        connection.execute("delete from articles where rowid % 7 = 0")
+        connection.execute("update articles set site = 'moved' where rowid % 5 = 0")
+        connection.execute("update site_runs set site = null where id % 3 = 0")
+        connection.execute("insert into site_runs (site, started_at, pages, errors, articles_new) "
+                           "values ('new_site', 'x', 0, 0, 0)")
+    kept = connection.execute("select site, articles, runs from site_counts "
+                              "where articles or runs order by site").fetchall()
+    counted = connection.execute(f"select * from ({COUNTED_SITES}) order by site").fetchall()
+    connection.close()
+    assert kept == counted and ("moved",) in [(row[0],) for row in kept]
+    report = {health.site: health for health in site_health(str(db))}
+    assert report["new_site"].runs == 1
+    assert {site: (health.articles, health.runs) for site, health in report.items()} == {
+        row[0]: (row[1], row[2]) for row in counted if row[2]}
+
+
+def test_parquet_keeps_dictionaries_for_repeated_values_only(small_archive, tmp_path):
+    """Sites, languages and numbers get a dictionary; texts that mostly differ do not (the
+    writer would hash each one, then give up); the file is compressed with zstd."""
+    import pyarrow.parquet as pq
+
+    from archive.export import export
+
+    out = tmp_path / "articles.parquet"
+    export(str(small_archive), str(out), table="articles")
+    chunks = {column.path_in_schema: column
+              for column in (pq.ParquetFile(out).metadata.row_group(0).column(i)
+                             for i in range(pq.ParquetFile(out).metadata.num_columns))}
+    dictionary = {name for name, column in chunks.items()
+                  if column.dictionary_page_offset is not None}
+    assert {"site", "language", "status"} <= dictionary
+    assert not {"text", "canonical_url", "text_folded"} & dictionary
+    assert {column.compression for column in chunks.values()} == {"ZSTD"}
+
+
+def _table_search(db: Path, terms: str, extra: str = "") -> tuple[int, list[str], str]:
+    """Datasette's articles table searched through its own client, as `vnarchive serve`
+    configures it: the status, the rows' URLs and the page's description of the search."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
+
+    async def fetch():
+        datasette = Datasette([str(db)], metadata=datasette_metadata(),
+                              settings=DATASETTE_SETTINGS)
+        response = await datasette.client.get(
+            f"/vnarchive/articles.json?_search={terms}&_shape=objects&_size=max{extra}")
+        page = await datasette.client.get(f"/vnarchive/articles?_search={terms}{extra}")
+        return response, page
+
+    response, page = asyncio.run(fetch())
+    rows = response.json().get("rows", []) if response.status_code == 200 else []
+    return response.status_code, [row["canonical_url"] for row in rows], page.text
+
+
+@pytest.mark.timeout(300)
+def test_the_table_search_box_keeps_the_newest_matches(small_archive, monkeypatch):
+    """The articles table's `_search` matches as Datasette's own search does, among the
+    TABLE_SEARCH_MATCHES matches archived last; sorted by date; the page says so and keeps the
+    words in its box. Other tables and an empty box are Datasette's own."""
+    import archive.browse
+
+    matching = [row[0] for row in query(
+        small_archive, "select a.canonical_url from articles_fts f join articles a on "
+        "a.rowid = f.rowid where articles_fts match '\"dang\" \"bo\"' order by f.rowid desc")]
+    status, every, page = _table_search(small_archive, "dang+bo")
+    assert status == 200 and sorted(every) == sorted(matching)
+    assert 'value="dang bo"' in page and "archived last" in page
+    monkeypatch.setattr(archive.browse, "TABLE_SEARCH_MATCHES", 10)
+    status, newest, _ = _table_search(small_archive, "dang+bo", "&_sort=canonical_url")
+    assert status == 200 and newest == sorted(matching[:10])
+    status, everything, _ = _table_search(small_archive, "")
+    assert status == 200 and len(everything) == query(
+        small_archive, "select count(*) from articles")[0][0]
+
+
+def _filtered_ranked(db: Path, match: str, filters, newest: int) -> list[str]:
+    """The plain query a filtered search must agree with: every match that the filters'
+    own condition (archive/filters.py) keeps, the `newest` of them ranked by bm25."""
+    from archive.filters import filter_sql, register_functions
+
+    connection = sqlite3.connect(db)
+    register_functions(connection)
+    try:
+        ids = [row[0] for row in connection.execute(
+            "select a.rowid from articles_fts f join articles a on a.rowid = f.rowid left join "
+            "meeting_reports m on m.canonical_url = a.canonical_url where articles_fts match "
+            f":match and {filter_sql()} order by f.rowid desc",
+            {**filters.parameters(), "match": match})][:newest]
+    finally:
+        connection.close()
+    return _ranked_among(db, match, ids)
+
+
+def _ranked_among(db: Path, match: str, ids: list[int]) -> list[str]:
+    connection = sqlite3.connect(db)
+    try:
+        return [row[0] for row in connection.execute(
+            "select a.canonical_url from articles_fts f join articles a on a.rowid = f.rowid "
+            "where articles_fts match ? and f.rowid in (select value from json_each(?)) "
+            "order by bm25(articles_fts), f.rowid limit 20", [match, json.dumps(ids)])]
+    finally:
+        connection.close()
+
+
+@pytest.mark.timeout(300)
+def test_filtered_search_takes_the_newest_filtered_matches(small_archive, monkeypatch):
+    """A site's or the meeting reports' newest rowids bound the search (taken in growing
+    steps, here tiny ones), and place names are matched through the stored names that fold
+    alike: the hits are those of filtering every match with the filters' own condition."""
+    import archive.search
+    from archive.filters import Filters, fts_expression
+    from pipelines.vietnamese import fold_diacritics
+
+    site, province = query(small_archive, "select a.site, m.province from meeting_reports m "
+                           "join articles a using (canonical_url) group by 1, 2 "
+                           "order by count(*) desc limit 1")[0]
+    monkeypatch.setattr(archive.search, "RANKED_MATCHES", 15)
+    monkeypatch.setattr(archive.search, "NEWEST_FILTERED", (3, 12, None))
+    for filters in (Filters(site=site), Filters(meeting_only=True),
+                    Filters(province=fold_diacritics(province).lower()),
+                    Filters(site=site, date_from="2016", date_to="2023"),
+                    Filters(meeting_only=True, province=province)):
+        for words in ("hội nghị", "thu ngân sách nhà nước"):
+            match = fts_expression(words)
+            hits, capped = archive.search.search_ranked(str(small_archive), words, filters)
+            expected = _filtered_ranked(small_archive, match, filters, 15)
+            assert [hit.canonical_url for hit in hits] == expected, (filters, words)
+            assert capped == (_count_filtered(small_archive, match, filters) > 15)
+            assert hits or words != "hội nghị"
+
+
+def _count_filtered(db: Path, match: str, filters) -> int:
+    from archive.filters import filter_sql, register_functions
+
+    connection = sqlite3.connect(db)
+    register_functions(connection)
+    try:
+        return connection.execute(
+            "select count(*) from articles_fts f join articles a on a.rowid = f.rowid left join "
+            "meeting_reports m on m.canonical_url = a.canonical_url where articles_fts match "
+            f":match and {filter_sql()}", {**filters.parameters(), "match": match}).fetchone()[0]
+    finally:
+        connection.close()
