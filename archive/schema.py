@@ -457,10 +457,3 @@ def m018_site_counts(db: Database) -> None:
         db.execute(f"create trigger {table}_count_site after update of site on {table} "
                    f"when old.site is not new.site begin {remove}; {add}; end")
 
-
-@migrations()
-def m019_articles_by_site(db: Database) -> None:
-    """A site's articles in rowid order, newest last (archive/search.py's NEWEST_SETS): a
-    search filtered by site reads only its newest articles, where the (site, published) index
-    gave all of them."""
-    db["articles"].create_index(["site"], if_not_exists=True)

@@ -99,24 +99,16 @@ def densest_window(hits: list[int], width: int) -> int:
 
 
 # Filters an index answers as a set of article rowids (archive/filters.py's conditions, in a
-# form the indexes serve), so no article row is read to filter a query's matches. A site's
-# and the meeting reports' rowids come from indexes in rowid order (schema m019's on site),
-# so only the newest of them are taken (NEWEST_FILTERED, more when they hold too few
-# matches) and the full-text walk stops at the oldest taken: the set's cost no longer grows
-# with the archive.
-NEWEST_SETS = {
-    "site": "select rowid from articles where site = :site",
-    "meeting_only": "select rowid from articles where is_meeting_report = 1",
-}
-# None: every row the filter keeps. Bounded first steps (20,000, 160,000) made a rare
-# word's search run two or three times: at 910,000 articles a site's p95 doubled, so one
-# run over the whole set is the default until the steps are chosen from the filter's size.
-NEWEST_FILTERED: tuple[int | None, ...] = (None,)
+# form the indexes serve), so no article row is read to filter a query's matches. (Taking only
+# a site's newest rowids in bounded steps was tried: at 910,000 articles a rare word's search
+# then ran two or three times and a site's p95 doubled, so each set is read whole.)
 # Both dates are one range of the (published) index: two half-open sets were each about half
 # the archive.
 DATE_RANGE = ("select rowid from articles where published >= :date_from and "
               "published < date(:date_to, '+1 day')")
 ROWID_SETS = {
+    "site": "select rowid from articles where site = :site",
+    "meeting_only": "select rowid from articles where is_meeting_report = 1",
     "date_from": "select rowid from articles where published >= :date_from",
     "date_to": "select rowid from articles where published < date(:date_to, '+1 day')",
 }
@@ -140,11 +132,6 @@ def active_filters(filters: Filters) -> dict[str, object]:
     return {name: value for name, value in parameters.items() if value not in (None, "", 0)}
 
 
-def bounded_filter(filters: Filters) -> str | None:
-    """The filter of NEWEST_SETS whose newest rowids bound the search, if one is set."""
-    return next((name for name in NEWEST_SETS if name in active_filters(filters)), None)
-
-
 def place_names(connection: sqlite3.Connection, filters: Filters) -> dict[str, str]:
     """For each place filter set, the names stored in its column that fold to the same key,
     as the JSON list PLACE_CONDITIONS read (`:province_names`...)."""
@@ -161,48 +148,33 @@ def place_names(connection: sqlite3.Connection, filters: Filters) -> dict[str, s
     return names
 
 
-def match_conditions(filters: Filters, newest: int | None = None) -> list[str]:
-    """The conditions on `articles_fts.rowid` for the filters that are set; with `newest`,
-    the first filter of NEWEST_SETS keeps only its `newest` rowids, and the walk stops at
-    the oldest of them. The "+" keeps SQLite from handing a set to FTS5 as rowid lookups,
-    one full-text query per rowid."""
+def match_conditions(filters: Filters) -> list[str]:
+    """The conditions on `articles_fts.rowid` for the filters that are set. The "+" keeps
+    SQLite from handing a set to FTS5 as rowid lookups, one full-text query per rowid."""
     conditions = []
     chosen = active_filters(filters)
-    bounded = bounded_filter(filters)
     for name in chosen:
         if name == "date_to" and "date_from" in chosen:
             continue
         if name == "date_from" and "date_to" in chosen:
             rowids = DATE_RANGE
-        elif name == bounded and newest is not None:
-            conditions.append("articles_fts.rowid >= (select min(id) from newest)")
-            rowids = "select id from newest"
         else:
-            rowids = NEWEST_SETS.get(name) or ROWID_SETS.get(name) or (
+            rowids = ROWID_SETS.get(name) or (
                 "select a.rowid from meeting_reports m join articles a using (canonical_url) "
                 f"where {PLACE_CONDITIONS.get(name) or FILTER_CONDITIONS[name]}")
         conditions.append(f"+articles_fts.rowid in ({rowids})")
     return conditions
 
 
-def newest_set(filters: Filters, newest: int | None) -> str:
-    """The CTE of the bounded filter's newest rowids (see NEWEST_SETS), or nothing."""
-    bounded = bounded_filter(filters)
-    if bounded is None or newest is None:
-        return ""
-    return (f"newest(id) as materialized ({NEWEST_SETS[bounded]} order by rowid desc "
-            f"limit {int(newest)}), ")
-
-
-def ranked_sql(columns: str, filters: Filters, newest: int | None) -> str:
+def ranked_sql(columns: str, filters: Filters) -> str:
     """The best `limit` of the last RANKED_MATCHES matches are ranked first; only those few
     rows are then read whole (their texts give the snippets). Reading every match's row
     before sorting cost seconds for common words in a large archive. One match past the cap
     is read (not ranked) to tell the user the ranking was capped."""
     return (
-        f"with {newest_set(filters, newest)}candidates as materialized (select "
+        "with candidates as materialized (select "
         "articles_fts.rowid as id, bm25(articles_fts) as rank from articles_fts where "
-        f"{' and '.join(['articles_fts match :match', *match_conditions(filters, newest)])} "
+        f"{' and '.join(['articles_fts match :match', *match_conditions(filters)])} "
         "order by articles_fts.rowid desc limit :candidates + 1), "
         "kept as (select id, rank from candidates order by id desc limit :candidates) "
         f"select {columns}, ranked.rank, (select count(*) from candidates) as matched "
@@ -210,18 +182,6 @@ def ranked_sql(columns: str, filters: Filters, newest: int | None) -> str:
         "join articles a on a.rowid = ranked.id "
         "left join meeting_reports m on m.canonical_url = a.canonical_url "
         "order by ranked.rank, ranked.id")
-
-
-def set_is_full(connection: sqlite3.Connection, filters: Filters, parameters: dict,
-                newest: int) -> bool:
-    """Whether the bounded filter keeps more rows than the `newest` taken (or is there none:
-    then nothing was bounded)."""
-    bounded = bounded_filter(filters)
-    if bounded is None:
-        return False
-    taken = connection.execute(f"select count(*) from ({NEWEST_SETS[bounded]} order by rowid "
-                               f"desc limit {int(newest)})", parameters).fetchone()[0]
-    return taken >= newest
 
 
 def search(db_path: str, query: str, filters: Filters | None = None,
@@ -250,14 +210,8 @@ def search_ranked(db_path: str, query: str, filters: Filters | None = None,
         parameters = {**filters.parameters(), **place_names(connection, filters),
                       "match": match, "limit": limit, "candidates": RANKED_MATCHES}
         try:
-            if not match:
-                rows = connection.execute(sql, parameters).fetchall()
-            for newest in (NEWEST_FILTERED if match else ()):
-                rows = connection.execute(ranked_sql(columns, filters, newest),
-                                          parameters).fetchall()
-                if newest is None or (rows and rows[0]["matched"] > RANKED_MATCHES) or \
-                        not set_is_full(connection, filters, parameters, newest):
-                    break
+            rows = connection.execute(ranked_sql(columns, filters) if match else sql,
+                                      parameters).fetchall()
         except sqlite3.OperationalError as error:
             if "fts5" in str(error):
                 raise sqlite3.OperationalError(f"cannot read the query {query!r} ({error})") \

@@ -403,10 +403,10 @@ def _ranked_among(db: Path, match: str, ids: list[int]) -> list[str]:
 
 
 @pytest.mark.timeout(300)
-def test_filtered_search_takes_the_newest_filtered_matches(small_archive, monkeypatch):
-    """A site's or the meeting reports' newest rowids bound the search (taken in growing
-    steps, here tiny ones), and place names are matched through the stored names that fold
-    alike: the hits are those of filtering every match with the filters' own condition."""
+def test_filtered_search_matches_filtering_every_match(small_archive, monkeypatch):
+    """Filters are read as rowid sets from the indexes, and place names are matched through
+    the stored names that fold alike: the hits are those of filtering every match with the
+    filters' own condition."""
     import archive.search
     from archive.filters import Filters, fts_expression
     from pipelines.vietnamese import fold_diacritics
@@ -415,7 +415,6 @@ def test_filtered_search_takes_the_newest_filtered_matches(small_archive, monkey
                            "join articles a using (canonical_url) group by 1, 2 "
                            "order by count(*) desc limit 1")[0]
     monkeypatch.setattr(archive.search, "RANKED_MATCHES", 15)
-    monkeypatch.setattr(archive.search, "NEWEST_FILTERED", (3, 12, None))
     for filters in (Filters(site=site), Filters(meeting_only=True),
                     Filters(province=fold_diacritics(province).lower()),
                     Filters(site=site, date_from="2016", date_to="2023"),
