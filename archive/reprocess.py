@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archive.integrity import check_before_writing
@@ -89,7 +89,9 @@ class UnreadablePayload(str):
 def learned_regions(directory: Path, records: list[ReadRecord],
                     profiles: dict[str, SiteFacts]) -> dict[str, RegionRequest]:
     """Per site with no `article_selector`: the article region its first pages agree on, as
-    the crawl learns it (pipelines.region), so re-processed rows are read as crawled ones."""
+    the crawl learns it (pipelines.region), so re-processed rows are read as crawled ones.
+    Asked without `locate`: reprocess learns nothing from the pages after these, so a worker
+    would walk each page the region misses to name an element no one reads."""
     regions: dict[str, SiteRegion] = {}
     for record in records:
         profile = profiles.get(record.site)
@@ -103,7 +105,8 @@ def learned_regions(directory: Path, records: list[ReadRecord],
             continue
         declared = declared_charset(record.headers.get("content-type"), body)
         region.observe(extract_with_region(body, record.url, declared, region.request())[1])
-    return {site: region.request() for site, region in regions.items() if region.learned}
+    return {site: replace(region.request(), locate=False)
+            for site, region in regions.items() if region.learned}
 
 
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,

@@ -173,3 +173,4 @@ def test_reprocessing_learns_the_region_of_a_site_with_no_selector(monkeypatch):
     regions = archive.reprocess.learned_regions(Path("."), [Record(url) for url in pages],
                                                 {"unseen": None})
     assert (regions["unseen"].selector, regions["unseen"].learned) == ("article.detail", True)
+    assert not regions["unseen"].locate  # nothing would read what a worker located
