@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from archive.query import connect_read_only
+from archive.query import connect_read_only, has_table
 from archive.schema import COUNTED_SITES
 
 ERROR_SHARE_LIMIT = 0.25
@@ -79,8 +79,8 @@ def _site_counts(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
     """Each site's articles and runs, as the writer's triggers keep them (schema m018):
     counting cost a read of every article. An archive of an earlier version, read before any
     writer upgraded it, is counted."""
-    kept = connection.execute("select 1 from sqlite_master where name = 'site_counts'")
-    sql = "select site, articles, runs from site_counts" if kept.fetchone() else COUNTED_SITES
+    sql = ("select site, articles, runs from site_counts"
+           if has_table(connection, "site_counts") else COUNTED_SITES)
     return {row["site"]: row for row in connection.execute(sql)}
 
 

@@ -18,6 +18,7 @@ from contextlib import closing
 from pathlib import Path
 
 from archive.errors import ArchiveError, ArchiveUnusable
+from archive.query import has_table
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATION_SET = "vnarchive"  # archive/schema.py's Migrations("vnarchive")
@@ -92,8 +93,7 @@ def mark_stuck_runs(db_path: str) -> int:
     if not Path(db_path).is_file():
         return 0
     with closing(sqlite3.connect(db_path, timeout=30)) as connection, connection:
-        if not connection.execute("select 1 from sqlite_master where name = 'crawl_runs'") \
-                .fetchone():
+        if not has_table(connection, "crawl_runs"):
             return 0
         return connection.execute(
             "update crawl_runs set status = 'killed', finished_at = coalesce(finished_at, "

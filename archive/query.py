@@ -26,7 +26,8 @@ from archive.errors import (
     check_readable,
 )
 
-__all__ = ["ArchiveMissing", "connect_read_only", "run_query", "run_summary", "stream_query"]
+__all__ = ["ArchiveMissing", "connect_read_only", "has_table", "run_query", "run_summary",
+           "stream_query"]
 
 DEFAULT_TIMEOUT = 30.0
 PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks: well under a millisecond
@@ -51,6 +52,12 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
     connection.execute("PRAGMA query_only = 1")
     connection.set_authorizer(_refuse_outside_actions)
     return connection
+
+
+def has_table(connection: sqlite3.Connection, name: str) -> bool:
+    """Whether the archive has this table (one an older version of it lacks)."""
+    return connection.execute("select 1 from sqlite_master where type = 'table' and name = ?",
+                              [name]).fetchone() is not None
 
 
 def _refuse_outside_actions(action: int, *_) -> int:

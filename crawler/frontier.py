@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from archive.query import has_table
 from pipelines.urls import canonical_url
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
@@ -136,7 +137,7 @@ def read_validators(connection: sqlite3.Connection, site: str) -> dict[str, dict
     if not {"etag", "last_modified"} <= columns:
         return {}
     walked_runs = ("(select run_id from listing_walks where site = :site)"
-                   if _has_table(connection, "listing_walks") else "(select null)")
+                   if has_table(connection, "listing_walks") else "(select null)")
     validators = {}
     for url, etag, modified in connection.execute(
             "select url, etag, last_modified from pages where site = :site and status = 200 "
@@ -168,8 +169,3 @@ def record_walks(db_path: str, site: str, run_id: int, listings: list[str]) -> N
                 "values (?, ?, ?, ?)", [(site, url, run_id, walked_at) for url in listings])
     finally:
         connection.close()
-
-
-def _has_table(connection: sqlite3.Connection, name: str) -> bool:
-    return connection.execute("select 1 from sqlite_master where type = 'table' and name = ?",
-                              [name]).fetchone() is not None
