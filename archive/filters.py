@@ -19,14 +19,13 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
 
+from pipelines.periods import period_months
 from pipelines.vietnamese import fold_diacritics
 
 ORGANS = ("party_committee", "people_committee", "people_council", "front", "other")
 # Level names a researcher may type, folded, to the archive's own.
 LEVELS = {"tinh": "tỉnh", "province": "tỉnh", "huyen": "huyện", "district": "huyện",
           "xa": "xã", "commune": "xã"}
-PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|H(?P<half>[12])|"
-                    r"(?P<month>0[1-9]|1[0-2])))?$")
 UNIT_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp\.?|huyen|quan|thi xa|xa|phuong|thi tran)\s+")
 FTS_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\s"()]+)')
 FTS_OPERATORS = {"OR", "AND", "NOT"}
@@ -79,7 +78,7 @@ class Filters:
                 raise FilterError(f"--level must be tỉnh, huyện or xã (province, district, "
                                   f"commune), not {self.level!r}")
             self.level = level
-        if self.period and not PERIOD.match(self.period):
+        if self.period and period_months(self.period) is None:
             raise FilterError(f"--period must look like 2024, 2024-H1, 2024-Q2 or 2024-06, "
                               f"not {self.period!r}")
         self.date_from = read_day(self.date_from, "--from", end=False)
@@ -122,36 +121,20 @@ def place_key(name: str | None) -> str | None:
 def period_within(period: str | None, outer: str | None) -> bool:
     """Whether `period` (2024-Q2, 2024-05, 2024-H1, 2024) lies inside `outer`: a month in its
     quarter, half and year, a quarter in its half and year."""
-    if not period or not outer:
+    inner, container = period_months(period), period_months(outer)
+    if inner is None or container is None or inner[0] != container[0]:
         return False
-    inner, container = PERIOD.match(period), PERIOD.match(outer)
-    if inner is None or container is None or inner["year"] != container["year"]:
-        return False
-    low, high = _months(inner)
-    outer_low, outer_high = _months(container)
-    return outer_low <= low and high <= outer_high
+    return container[1] <= inner[1] and inner[2] <= container[2]
 
 
 def period_end(period: str | None) -> str | None:
     """The last day of a period (2024-Q2 -> 2024-06-30), to place it on a time axis."""
-    match = PERIOD.match(period or "")
-    if match is None:
+    months = period_months(period)
+    if months is None:
         return None
-    year, (_, last) = int(match["year"]), _months(match)
+    year, _, last = months
     following = date(year + last // 12, last % 12 + 1, 1)
     return date.fromordinal(following.toordinal() - 1).isoformat()
-
-
-def _months(match: re.Match) -> tuple[int, int]:
-    if match["month"]:
-        return int(match["month"]), int(match["month"])
-    if match["quarter"]:
-        quarter = int(match["quarter"])
-        return 3 * quarter - 2, 3 * quarter
-    if match["half"]:
-        half = int(match["half"])
-        return 6 * half - 5, 6 * half
-    return 1, 12
 
 
 def fts_expression(query: str | None) -> str:

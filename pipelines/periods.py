@@ -202,15 +202,34 @@ def meeting_kind(head: str, deployed: Period | None) -> str:
     return KIND_OF_PERIOD.get(deployed.kind, "other") if deployed else "other"
 
 
+# A period value as stored: 2024, 2024-Q2, 2024-H1, 2024-06.
+PERIOD_VALUE = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|H(?P<half>[12])|"
+                          r"(?P<month>0[1-9]|1[0-2])))?$")
+
+
+def period_months(value: str | None) -> tuple[int, int, int] | None:
+    """(year, first month, last month) of a period value, or None when it is not one."""
+    match = PERIOD_VALUE.match(value or "")
+    if match is None:
+        return None
+    year = int(match["year"])
+    if match["month"]:
+        return year, int(match["month"]), int(match["month"])
+    if match["quarter"]:
+        quarter = int(match["quarter"])
+        return year, 3 * quarter - 2, 3 * quarter
+    if match["half"]:
+        half = int(match["half"])
+        return year, 6 * half - 5, 6 * half
+    return year, 1, 12
+
+
 def period_start(value: str) -> tuple[int, int]:
     """(year, first month) of a period value: 2024-Q2, 2024-06, 2024-H2 or 2024."""
-    year = int(value[:4])
-    rest = value[5:]
-    if rest.startswith("Q"):
-        return year, 3 * int(rest[1]) - 2
-    if rest.startswith("H"):
-        return year, 1 if rest == "H1" else 7
-    return year, int(rest) if rest else 1
+    months = period_months(value)
+    if months is None:
+        raise ValueError(f"not a period value: {value!r}")
+    return months[0], months[1]
 
 
 def reference_day(deployed: str | None, reviewed: str | None) -> str:
