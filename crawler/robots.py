@@ -10,6 +10,11 @@ everything when the fetch fails. RFC 9309 says otherwise, and this subclass foll
   page came with it.
 - only the first 500 KiB of a file are parsed (2.5: crawlers must parse at least that much
   and may stop there), so a huge file costs nothing and rules hidden past that are ignored.
+
+It also mends a Scrapy 2.19 fault: requests that wait for a host's robots.txt all await one
+Deferred, and turning a Deferred into an asyncio Future consumes its result, so only the first
+waiter got the rules and the rest were let through unchecked (a crawl's start pages, or a
+distributed worker's first batch from the shared frontier, fetched disallowed pages).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import logging
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 logger = logging.getLogger(__name__)
@@ -36,6 +42,12 @@ def rules_for(status: int, body: bytes) -> bytes:
 
 
 class Rfc9309RobotsMiddleware(RobotsTxtMiddleware):
+    async def robot_parser(self, request):
+        await super().robot_parser(request)
+        # Once the wait is over the host's entry is settled (rules, or None when a filter of
+        # ours refused the fetch): read it, not what the shared Deferred handed this waiter.
+        return self._parsers[urlparse_cached(request).netloc]
+
     async def _parse_robots(self, response, netloc, request):
         rules = rules_for(response.status, response.body)
         if rules is DISALLOW_ALL:

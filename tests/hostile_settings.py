@@ -12,7 +12,7 @@ VNARCHIVE_BREAKER_COOLDOWN = 600  # the breaker stays open for the whole test cr
 DOWNLOAD_BIND_ADDRESS = "127.0.0.1"
 
 PUBLIC_LABELS = ["", "slow", "broken", "storm", "busy", "busy-date", "busy-long", "robots-5xx",
-                 "robots-timeout", "robots-html", "robots-huge"]
+                 "robots-timeout", "robots-html", "robots-huge", "robots-slow"]
 PUBLIC_NAMES = [f"{label}.hostile.test" if label else "hostile.test" for label in PUBLIC_LABELS]
 VNARCHIVE_TEST_HOSTS = {
     **{name: "127.0.0.1" for name in PUBLIC_NAMES},  # stand-ins for public servers

@@ -43,7 +43,10 @@ from vnarchive.crawl import project_settings
 
 pytestmark = pytest.mark.timeout(180)
 
-ROBOTS_HOSTS = ("robots-5xx", "robots-timeout", "robots-html", "robots-huge")
+ROBOTS_HOSTS = ("robots-5xx", "robots-timeout", "robots-html", "robots-huge", "robots-slow")
+# Start pages of the slow robots.txt host that robots.txt disallows: the crawl asks for them
+# all at once, so they all wait for the one robots.txt fetch.
+SLOW_ROBOTS_PRIVATE = tuple(f"/private/list-{n}" for n in range(1, 5))
 MAX_DEFERRALS = 3
 SLOW = ("hang-before-headers", "hang-after-headers", "slow-drip")
 BROKEN = ("reset-mid-body", "short-body", "broken-chunks")
@@ -53,7 +56,8 @@ MEMORY_BOUND_KB = 700 * 1024  # a crawl's peak RSS; a bomb expands to 1 GiB
 
 def public_profile(port: int) -> str:
     starts = [f"http://hostile.test:{port}/"] + [
-        f"http://{host}.hostile.test:{port}/list" for host in ROBOTS_HOSTS]
+        f"http://{host}.hostile.test:{port}/list" for host in ROBOTS_HOSTS] + [
+        f"http://robots-slow.hostile.test:{port}{path}" for path in SLOW_ROBOTS_PRIVATE]
     return f"""name = "hostile_public"
 title = "Cổng thông tin thử nghiệm (công khai)"
 kind = "portal"
@@ -357,6 +361,15 @@ def test_a_storm_of_500s_trips_the_hosts_breaker_while_others_carry_on(hostile):
 def test_robots_disallow_is_obeyed_and_recorded(hostile, label):
     assert hostile.served("/private/article/secret", label) == 0
     assert "robots_disallowed" in hostile.errors(hostile.url("/private/article/secret", label))
+
+
+def test_every_request_waiting_for_robots_txt_obeys_it(hostile):
+    """Scrapy 2.19 gave the parsed robots.txt to the first of the requests waiting for it and
+    let the others through unchecked (crawler/robots.py)."""
+    for path in SLOW_ROBOTS_PRIVATE:
+        assert hostile.served(path, "robots-slow") == 0, path
+        assert "robots_disallowed" in hostile.errors(hostile.url(path, "robots-slow")), path
+    assert hostile.archived(hostile.url("/article/robots-slow", "robots-slow"))
 
 
 @pytest.mark.parametrize("label", ["robots-5xx", "robots-timeout"])

@@ -390,14 +390,18 @@ async def storm(request, connection):
 
 # 6. robots.txt ------------------------------------------------------------------------------
 HUGE_ROBOTS_PADDING = 2 * MiB
+ROBOTS_SLOW_SECONDS = 1.0
 
 
 @endpoint("/robots.txt")
 async def robots(request, connection):
     """robots.txt by host: main and huge have rules; 5xx fails, timeout hangs, html is a
-    web page."""
+    web page; slow has the main rules after a second, while the crawl's first requests to
+    the host wait for them."""
     label = request.host.split(".")[0]
     sitemap = request.url("/sitemaps/index.xml", MAIN_HOST)
+    if label == "robots-slow":
+        await asyncio.sleep(ROBOTS_SLOW_SECONDS)
     if label == "robots-5xx":
         await connection.send(503, "<html><body>Service Unavailable</body></html>")
     elif label == "robots-timeout":
