@@ -281,11 +281,11 @@ def attribute_page(count: int) -> bytes:
             "<p>Huyện ủy họp.</p></div></body></html>").encode()
 
 
+# Parsed, such a page takes minutes (quadratic); the timeout, not a clock, says it was not.
+@pytest.mark.timeout(30)
 def test_a_page_of_attributes_is_rejected_before_parsing():
-    started = time.monotonic()
     with pytest.raises(RejectedPage, match="100000 attributes"):
         extract_page(attribute_page(100_000), "http://x/tin/1", None)
-    assert time.monotonic() - started < 3
 
 
 def test_an_ordinary_element_with_many_attributes_is_not_rejected():
@@ -294,20 +294,20 @@ def test_an_ordinary_element_with_many_attributes_is_not_rejected():
     assert quadratic_shape(attribute_page(200)) is None
 
 
+# The task burns CPU without end: only the limit stops it (a wall-clock bound here failed on a
+# loaded CI machine; the timeout catches a limit that does not work).
+@pytest.mark.timeout(90)
 def test_the_pool_kills_a_task_over_its_cpu_limit_and_goes_on():
     async def scenario():
         executor = pool.acquire(1, cpu_seconds=1)
         try:
-            started = time.monotonic()
             with pytest.raises(pool.WorkerCrashed, match="CPU-time limit of 1 s"):
                 await pool.run(executor, burn_cpu_in_c, 0)
-            elapsed = time.monotonic() - started
-            assert await pool.run(executor, add_one, 1) == 2  # the crawl goes on
-            return elapsed
+            return await pool.run(executor, add_one, 1)
         finally:
             pool.release()
 
-    assert asyncio.run(scenario()) < 20  # two tries of 1 s CPU each, plus two pool starts
+    assert asyncio.run(scenario()) == 2  # the crawl goes on
 
 
 # reprocess: damaged WARC files (cases 9 and 10) ------------------------------------------------
