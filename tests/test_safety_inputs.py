@@ -252,7 +252,7 @@ def test_a_backtracking_pattern_matches_in_linear_time(pattern, url):
     compiled = UrlPattern(pattern)
     started = time.monotonic()
     assert compiled.search(url) is None
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5  # backtracking would take minutes
 
 
 def test_a_lookahead_pattern_runs_bounded_and_travels_to_workers():
