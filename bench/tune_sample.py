@@ -13,9 +13,10 @@ texts where such an organ stands within 200 characters of a review, deployment, 
 session or conference phrase ("strong": where a report states its meeting), then the others
 ("local"). That draw held 2 reports in 315, so every unseen text left where an organ (any
 level), a periodic-meeting act and a period word stand within 150 characters of each other
-("dense": 53 texts) was added after it, all of them. It joins the tune side (bench/labels/real_texts_tune_4.tsv), labelled by hand before
-any classifier scored it; the holdouts stay untouched. The RSS items (2025-2026, after the
-reform) join the tune side here too: the test split stays the RSS rows of real_texts.tsv.
+("dense": 53 texts) was added after it, all of them. 368 texts, 6 reports. It joins the tune
+side (bench/labels/real_texts_tune_4.tsv), labelled by hand before any classifier scored it;
+the holdouts stay untouched. The RSS items (2025-2026, after the reform) join the tune side
+here too: the test split stays the RSS rows of real_texts.tsv.
 """
 
 from __future__ import annotations
