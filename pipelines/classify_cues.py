@@ -30,6 +30,12 @@ def cue(name: str, weight: float, where: str, pattern: str) -> Cue:
 # conference, in figures or words, the first excepted.
 LOCAL_PARTY = (r"(?:ban chap hanh dang bo (?:tinh|tp|thanh pho|huyen|quan|thi xa|xa|phuong)|"
                r"(?:tinh|thanh|huyen|quan|thi) uy|dang uy (?:xa|phuong))")
+# The party committee of a place's people's committee or of its agencies' bloc ("Ban Chấp
+# hành Đảng bộ UBND TP", "Đảng bộ Khối các cơ quan tỉnh") is a local party committee too
+# (docs/labelling.md); only its numbered plenary conference is read as such (unnumbered, it
+# may be any conference of theirs).
+AGENCY_PARTY = (r"ban chap hanh dang bo (?:ubnd|uy ban nhan dan|khoi cac co quan) "
+                r"(?:tinh|tp|thanh pho|huyen|quan|thi xa)")
 PLENARY_NUMBER = (r"(?:(?!1\b)\d+|hai|ba|tu|nam|sau|bay|tam|chin|"
                   r"muoi(?: (?:mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?)\b")
 # "lần thứ 15", "lần thứ ba", and "lần hai" with no "thứ".
@@ -78,7 +84,7 @@ CUES = [
     # ba", "Thành ủy tổ chức hội nghị lần thứ 10"), the number in words; not the first
     # conference of a term (it elects officials).
     cue("a plenary conference of a local party committee", 2.0, "meeting sentence",
-        rf"\bhoi nghi (?:{PLENARY} (?:- )?)?{LOCAL_PARTY}\b[^.]{{0,50}}?"
+        rf"\bhoi nghi (?:{PLENARY} (?:- )?)?(?:{LOCAL_PARTY}|{AGENCY_PARTY})\b[^.]{{0,50}}?"
         rf"\b{PLENARY}|\bhoi nghi {PLENARY} (?:- )?{LOCAL_PARTY}\b|\b{PLENARY_BARE}\b"
         rf"|\b{LOCAL_PARTY}\b[^.]{{0,50}}?\b(?:to chuc|hop|khai mac) hoi nghi "
         rf"{PLENARY}"),

@@ -245,6 +245,11 @@ REPORTS = [
     ("Nam Định nhìn thẳng vào những tồn tại",
      "Đó là nhận định nêu tại Hội nghị 16 Ban Chấp hành Tỉnh ủy Nam Định khóa XX vừa diễn ra. "
      "Tỉnh ủy yêu cầu tập trung thực hiện nhiệm vụ kinh tế - xã hội."),
+    # The numbered plenary conference of the party committee of a province's people's
+    # committee (a local agency's party committee, docs/labelling.md), under a quote.
+    ("Chủ tịch UBND tỉnh: Giải quyết việc ngay, không đùn đẩy",
+     "Sáng 16/1 đã diễn ra Hội nghị Ban Chấp hành Đảng bộ UBND tỉnh Nam Định lần thứ ba; tổng "
+     "kết công tác năm 2025, triển khai nhiệm vụ năm 2026."),
     # rules-5: a numbered plenary conference of a city's party committee, under a headline
     # on one of its targets; a briefing of the city's leaders with its districts, the list of
     # who meets whom running on with commas.

@@ -110,6 +110,29 @@ def test_the_third_holdout_is_the_seeded_draw():
     assert not set(labelled) & (set(load_labels(LABELS)) | set(load_labels(HOLDOUT_LABELS)))
 
 
+def test_no_id_is_in_two_label_files():
+    """Each real text is labelled once: a holdout's text never trains, a tune text never tests.
+    Needs nothing from ../shared (the label files are in the repository)."""
+    from bench.real_texts import LABEL_FILES
+
+    seen: dict[str, str] = {}
+    for path in LABEL_FILES:
+        with open(path, encoding="utf-8") as handle:
+            ids = [line.split("\t", 1)[0] for line in handle][1:]
+        assert len(ids) == len(set(ids)), path.name
+        for item_id in ids:
+            assert item_id not in seen, (item_id, seen.get(item_id), path.name)
+            seen[item_id] = path.name
+
+
+def test_the_fourth_round_is_the_seeded_draw():
+    """The tune side's fourth round covers exactly what bench/tune_sample.py draws, in order."""
+    from bench.real_texts import TUNE_4_LABELS, load_labels
+    from bench.tune_sample import draw
+
+    assert list(load_labels(TUNE_4_LABELS)) == [item_id for item_id, _ in draw(_shared())]
+
+
 def test_beats_the_one_line_baseline(real_test_split):
     assert real_test_split.f1 > real_test_split.base.f1 + 0.3
 
