@@ -35,7 +35,7 @@ from pipelines.teasers import is_teaser_list
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
 
-RULES_VERSION = "rules-9"
+RULES_VERSION = "rules-8"
 CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5

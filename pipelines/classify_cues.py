@@ -30,22 +30,10 @@ def cue(name: str, weight: float, where: str, pattern: str) -> Cue:
 # conference, in figures or words, the first excepted.
 LOCAL_PARTY = (r"(?:ban chap hanh dang bo (?:tinh|tp|thanh pho|huyen|quan|thi xa|xa|phuong)|"
                r"(?:tinh|thanh|huyen|quan|thi) uy|dang uy (?:xa|phuong))")
-# The party committee of a place's people's committee or of its agencies' bloc ("Ban Chấp
-# hành Đảng bộ UBND TP", "Đảng bộ Khối các cơ quan tỉnh") is a local party committee too
-# (docs/labelling.md); only its numbered plenary conference is read as such (unnumbered, it
-# may be any conference of theirs).
-AGENCY_PARTY = (r"ban chap hanh dang bo (?:ubnd|uy ban nhan dan|khoi cac co quan) "
-                r"(?:tinh|tp|thanh pho|huyen|quan|thi xa)")
 PLENARY_NUMBER = (r"(?:(?!1\b)\d+|hai|ba|tu|nam|sau|bay|tam|chin|"
                   r"muoi(?: (?:mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?)\b")
 # "lần thứ 15", "lần thứ ba", and "lần hai" with no "thứ".
 PLENARY = rf"lan (?:thu )?{PLENARY_NUMBER}"
-# The number written straight after "Hội nghị" ("Hội nghị 16 Ban Chấp hành Thành ủy Đà Nẵng"),
-# as papers shorten it; not the first.
-PLENARY_BARE = rf"hoi nghi (?!1\b)\d+ (?:- )?(?:ban chap hanh |bch )?{LOCAL_PARTY}"
-# A period as a meeting's name carries it: "tháng 4", "quý II", "5 tháng đầu năm", "6 tháng".
-MEETING_PERIOD = (r"(?:thang \d{1,2}|quy (?:i{1,3}|iv|[1-4])|\d{1,2} thang (?:dau|cuoi) nam|"
-                  r"(?:6|9) thang)\b")
 
 
 # Patterns run on folded text: lower case, no diacritics, "đ" as "d" (so "sơ kết" and "số kết"
@@ -84,8 +72,8 @@ CUES = [
     # ba", "Thành ủy tổ chức hội nghị lần thứ 10"), the number in words; not the first
     # conference of a term (it elects officials).
     cue("a plenary conference of a local party committee", 2.0, "meeting sentence",
-        rf"\bhoi nghi (?:{PLENARY} (?:- )?)?(?:{LOCAL_PARTY}|{AGENCY_PARTY})\b[^.]{{0,50}}?"
-        rf"\b{PLENARY}|\bhoi nghi {PLENARY} (?:- )?{LOCAL_PARTY}\b|\b{PLENARY_BARE}\b"
+        rf"\bhoi nghi (?:{PLENARY} (?:- )?)?{LOCAL_PARTY}\b[^.]{{0,50}}?"
+        rf"\b{PLENARY}|\bhoi nghi {PLENARY} (?:- )?{LOCAL_PARTY}\b"
         rf"|\b{LOCAL_PARTY}\b[^.]{{0,50}}?\b(?:to chuc|hop|khai mac) hoi nghi "
         rf"{PLENARY}"),
     # The same conference reported without its number ("Hội nghị Ban Chấp hành Đảng bộ huyện
@@ -98,15 +86,6 @@ CUES = [
     cue("a conference deploying the place's socio-economic plan", 1.5, "meeting sentence",
         r"\bhoi nghi trien khai (?:thuc hien )?(?:ke hoach|nhiem vu) (?:phat trien )?"
         r"kinh te ?-? ?xa hoi"),
-    # A meeting named by the period whose business it reviews ("tại cuộc họp về kinh tế - xã
-    # hội tháng 4", "UBND TP họp về tình hình kinh tế - xã hội 5 tháng đầu năm", "tại hội nghị
-    # giao ban quý II của UBND huyện"): the place's periodic meeting, whether its organ comes
-    # before or after it; not a press briefing ("họp báo").
-    cue("a meeting named by its period", 1.0, "meeting sentence",
-        r"\b(?:hoi nghi|cuoc hop|phien hop|(?<!cuoc )(?<!phien )hop)(?! bao\b) "
-        r"(?:giao ban )?(?:ve |danh gia )?(?:tinh hinh )?"
-        r"(?:(?:kinh te|kt)[ ,-]*(?:xa hoi|xh)(?:,? (?:an ninh|quoc phong|van hoa|[a-z]+)){0,4} )?"
-        rf"{MEETING_PERIOD}"),
     cue("regular council session", 2.5, "head",
         r"\bky hop thuong (?:le|ky)\b|\bky hop (?:cuoi|giua) nam\b|"
         r"\bphien hop (?:ubnd |uy ban nhan dan )?(?:tp |tinh |huyen )?(?:[a-z]+ )?thuong ky\b"),
@@ -196,12 +175,9 @@ CUES = [
         r"\bkhoi to\b|\bcuong che\b|\btham nhung\b|\btai nan\b|\bchet\b|"
         r"\btu vong\b|\bdieu tra\b|\bbat giu\b|\bkhieu nai\b|\bkhieu kien\b|\bto cao\b|"
         r"\bbi (?:dap pha|tan cong|hanh hung|cuop|chem|dam|lua dao)\b|"
-        r"\bbao hanh\b|\bhanh ha\b|\bdinh chi\b|\bthoi viec\b|\bcach chuc\b|\bphe binh\b|"
-        r"\bmai dam\b|"
+        r"\bbao hanh\b|\bdinh chi\b|\bthoi viec\b|\bcach chuc\b|\bphe binh\b|\bmai dam\b|"
         r"\bma tuy\b|\blam .?nong\b"),  # "X làm 'nóng' phiên họp": a dispute raised there
     cue("the headline is one delegate's view", -2.0, "title", r"^dai bieu\b"),
-    # "Sai phạm tại nhà X đã làm nóng Hội nghị …": a dispute raised there, as in a headline.
-    cue("a dispute heats the meeting", -2.0, "meeting sentence", r"\blam .?nong\b"),
     # A meeting cited in passing by an analysis or a later story ("phát biểu tại Hội nghị
     # Thành ủy mới đây"): a report states its day (docs/labelling.md, an opinion citing a
     # meeting).
@@ -264,8 +240,7 @@ ECONOMIC_COMMITTEE = re.compile(r"\bban kinh te ?-? ?xa hoi\b")
 SOCIO_ECONOMIC = next(c.pattern for c in CUES if c.name == "socio-economic review")
 MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| chi dao)|"
                           r"cuoc hop|so ket(?! qua)|tong ket|hop bao|trien khai nhiem vu|"
-                          r"danh gia (?:ket qua|tinh hinh)|"
-                          r"(?<!cuoc )(?<!phien )hop (?:ve |danh gia )tinh hinh)\b")
+                          r"danh gia (?:ket qua|tinh hinh))\b")
 # A day as a report states its meeting: "ngày 11/4", "sáng 6-7", "chiều nay", "sáng 22-6".
 MEETING_DAY = re.compile(r"\b(?:ngay|sang|chieu|toi|trua) (?:\d{1,2}[-/.]\d{1,2}\b|nay\b|hom nay)"
                          r"|\b(?:sang|chieu|toi) (?:ngay )?\d{1,2}\b")

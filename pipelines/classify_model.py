@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).parent / "data" / "classifier_model.json"
-MODEL_VERSION = "model-5"
+MODEL_VERSION = "model-4"
 # Cumulative steps of the rules' score: the model learns its own curve over them.
 SCORE_STEPS = (-6.0, -4.0, -2.0, 0.0, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 6.0)
 TOP_FEATURES = 8

@@ -10,18 +10,6 @@ import pytest
 from pipelines.classify import classify
 
 NOT_REPORTS = [
-    # sixth round: a case that "heats" a plenary conference is raised there, as in a headline;
-    # abuse in the headline is an incident raised at the monthly meeting; a press briefing on
-    # the period's figures is no meeting of the organ.
-    ("Bí thư Thành ủy: Công trình sai phép phải tháo dỡ",
-     "Sai phạm tại công trình số 12 phố Hàng Gà đã làm nóng Hội nghị Ban Chấp hành Đảng bộ "
-     "thành phố Nam Định sáng 5/10."),
-    ("Không thể để trẻ bị hành hạ",
-     "Giám đốc Sở Giáo dục nói như vậy tại cuộc họp về tình hình kinh tế - xã hội tháng 9 chiều "
-     "30/9 do Chủ tịch UBND tỉnh Nam Định chủ trì."),
-    ("Nam Định tăng trưởng 8% trong 6 tháng",
-     "Chiều 5/7, UBND tỉnh Nam Định tổ chức họp báo về tình hình kinh tế - xã hội 6 tháng đầu "
-     "năm 2024."),
     # lead round: the meeting in the lead under a topical headline is a report only when it
     # is the text's occasion, held by a local organ: not an earlier meeting recalled ("Trước
     # đó, tại …"), nor one cited "mới đây", nor one held by a ministry, a military command, a
@@ -233,23 +221,6 @@ REPORTS = [
     ("Thu ngân sách huyện vượt dự toán",
      "Sáng 28/12, HĐND huyện Xuân Trường khai mạc kỳ họp thứ 12, đánh giá kết quả thực hiện "
      "nhiệm vụ kinh tế - xã hội năm 2023, quyết định nhiệm vụ năm 2024."),
-    # sixth round: a meeting named by the period it reviews, its organ named after it or
-    # holding it with the verb "họp" on a relative day; a plenary conference numbered with a
-    # bare figure ("Hội nghị 16 Ban Chấp hành Thành ủy").
-    ("Nam Định lo ngại dịch bệnh lan rộng",
-     "Sáng 10/5, tại cuộc họp về kinh tế - xã hội tháng 4, Phó chủ tịch UBND tỉnh Nam Định yêu "
-     "cầu các sở chủ động phòng dịch."),
-    ("Nam Định cần minh bạch quy hoạch",
-     "Sáng nay, UBND tỉnh Nam Định họp về tình hình kinh tế - xã hội 5 tháng đầu năm. Phó chủ "
-     "tịch UBND tỉnh yêu cầu công khai quy hoạch sử dụng đất."),
-    ("Nam Định nhìn thẳng vào những tồn tại",
-     "Đó là nhận định nêu tại Hội nghị 16 Ban Chấp hành Tỉnh ủy Nam Định khóa XX vừa diễn ra. "
-     "Tỉnh ủy yêu cầu tập trung thực hiện nhiệm vụ kinh tế - xã hội."),
-    # The numbered plenary conference of the party committee of a province's people's
-    # committee (a local agency's party committee, docs/labelling.md), under a quote.
-    ("Chủ tịch UBND tỉnh: Giải quyết việc ngay, không đùn đẩy",
-     "Sáng 16/1 đã diễn ra Hội nghị Ban Chấp hành Đảng bộ UBND tỉnh Nam Định lần thứ ba; tổng "
-     "kết công tác năm 2025, triển khai nhiệm vụ năm 2026."),
     # rules-5: a numbered plenary conference of a city's party committee, under a headline
     # on one of its targets; a briefing of the city's leaders with its districts, the list of
     # who meets whom running on with commas.
@@ -274,9 +245,10 @@ def test_a_report(title: str, text: str) -> None:
     assert result.is_meeting_report, result.cues
 
 
-# The meeting first, its organ after "của", under a topical headline: rules-7 scored it 3.0
-# of 3.5 (a strict xfail until the sixth round); rules-9 reads a meeting named by its period
-# ("hội nghị giao ban quý II") as the place's periodic meeting, whoever is named after it.
+# The meeting first, its organ after "của", under a topical headline, with no other cue: rules-7
+# scores it 3.0 of 3.5. The lead-opening rule that finds it changed no real text in any split
+# (README, "Fifth round on real text"), so it is not shipped; this marks the known miss.
+@pytest.mark.xfail(strict=True, reason="the organ named after the meeting: not yet a report")
 def test_the_meeting_first_then_its_organ() -> None:
     result = classify("Đẩy nhanh tiến độ giải ngân vốn đầu tư công",
                       "Tại hội nghị giao ban quý II của UBND huyện Yên Mô chiều 3/7, Chủ tịch "
