@@ -7,6 +7,9 @@
     python bench/eval_classify.py --real --split holdout  # the real holdout, never tuned on
                                                           # (or holdout-1, holdout-2, holdout-3:
                                                           # each round)
+    python bench/eval_classify.py --real --split tune-4   # the fourth round of tune labels alone
+                                                          # (tune-1: the earlier tune rows; tune:
+                                                          # both)
 
 The labels (testweb/labels.csv) were written by reading each text. Each article belongs to
 the tuning or the held-out half by a hash of its id (`split_of`), fixed before any tuning; a
@@ -136,8 +139,8 @@ def field_lines(field_hits: dict[str, list[bool]]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["test", "tune", "blind", "all", "holdout",
-                                            "holdout-1", "holdout-2", "holdout-3"],
+    parser.add_argument("--split", choices=["test", "tune", "tune-1", "tune-4", "blind", "all",
+                                            "holdout", "holdout-1", "holdout-2", "holdout-3"],
                         default="test")
     parser.add_argument("--confusions", action="store_true", help="list every miss by name")
     parser.add_argument("--real", action="store_true",
@@ -149,7 +152,7 @@ def main() -> int:
     if args.real:
         from bench.real_texts import main_real
 
-        split = args.split if args.split == "tune" or args.split.startswith("holdout") else "test"
+        split = args.split if args.split.startswith(("tune", "holdout")) else "test"
         return main_real(split, args.confusions, args.speed)
     result = evaluate(args.split)
     total = (result.true_positive + result.false_positive + result.false_negative

@@ -36,6 +36,10 @@ HOLDOUT_LABELS = ROOT / "bench" / "labels" / "real_texts_holdout.tsv"
 # The third holdout (issue 13, fifth round), drawn after model-2: its own file, so "holdout"
 # keeps meaning the first two rounds and their figures stay comparable.
 HOLDOUT_3_LABELS = ROOT / "bench" / "labels" / "real_texts_holdout_3.tsv"
+# The fourth round of labels (issue 13, sixth round; bench/tune_sample.py): TUNE side, every
+# corpus, the RSS items included (the test split stays the RSS rows of real_texts.tsv).
+TUNE_4_LABELS = ROOT / "bench" / "labels" / "real_texts_tune_4.tsv"
+LABEL_FILES = (LABELS, HOLDOUT_LABELS, HOLDOUT_3_LABELS, TUNE_4_LABELS)
 CORPORA = ("baomoi2017", "vietnews", "unc_dantri", "rss_2025_2026")
 TEST_CORPORA = ("rss-tintuchangngay", "real-pages")
 FIELDS = ("organ", "locality", "province", "meeting_date", "period_reviewed", "period_deployed")
@@ -108,8 +112,13 @@ HOLDOUT_1_ROWS = 260  # the first holdout (batches 8-9); the second (batch 10) f
 
 
 def split_labels(split: str) -> dict[str, dict]:
-    """The labels of one split: "tune" or "test" of real_texts.tsv, or the "holdout" (its
-    first two rounds), "holdout-1", "holdout-2" or "holdout-3"."""
+    """The labels of one split: "test" (of real_texts.tsv), "tune" (its tune rows and the
+    fourth round's file), "tune-1" (those rows alone) or "tune-4" (the file alone), or the
+    "holdout" (its first two rounds), "holdout-1", "holdout-2" or "holdout-3"."""
+    if split == "tune":
+        return split_labels("tune-1") | split_labels("tune-4")
+    if split == "tune-4":
+        return dict(load_labels(TUNE_4_LABELS))
     if split == "holdout-3":
         return dict(load_labels(HOLDOUT_3_LABELS))
     if split.startswith("holdout"):
@@ -117,7 +126,8 @@ def split_labels(split: str) -> dict[str, dict]:
         rows = {"holdout": rows, "holdout-1": rows[:HOLDOUT_1_ROWS],
                 "holdout-2": rows[HOLDOUT_1_ROWS:]}[split]
         return dict(rows)
-    return {i: row for i, row in load_labels().items() if split_of(row["corpus"]) == split}
+    side = "tune" if split == "tune-1" else split
+    return {i: row for i, row in load_labels().items() if split_of(row["corpus"]) == side}
 
 
 def split_of(corpus: str) -> str:
