@@ -244,8 +244,7 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
         written = _tracked(writer(path, schema, _chain(first, batches)), tracker)
     rows = 0
     try:
-        for count in written:
-            rows += count
+        for rows in written:
             if progress:
                 progress(rows)
     except ColumnTypeError as error:
@@ -260,9 +259,12 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
 
 
 def _tracked(batches: Iterator[list[tuple]], tracker: _Tracker) -> Iterator[int]:
+    """The rows written so far, after each batch."""
+    rows = 0
     for batch in batches:
         tracker.add_rows(batch)
-        yield len(batch)
+        rows += len(batch)
+        yield rows
 
 
 def _filtering(filters: Filters | None) -> bool:

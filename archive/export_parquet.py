@@ -26,7 +26,8 @@ DICTIONARY_SHARE = 10  # a text column with fewer distinct values than a tenth o
 def write_parquet_export(path: Path, db_path: str, schema: pa.Schema, first: list[tuple],
                          python_rows: Callable[[], Iterator[list[tuple]]], sql: str | None,
                          batch_rows: int, tracker) -> Iterator[int]:
-    """Write the file; yields the rows of each batch written. `first` is the batch Python read
+    """Write the file; yields the rows written so far after each batch (from 0 again if the
+    driver gives up and Python reads the rows from the first). `first` is the batch Python read
     to type the columns, `python_rows()` the rows after it; `sql` is None where only Python
     can read the rows. `tracker` is told each batch (export.py's _Tracker)."""
     dictionary = dictionary_columns(schema, first)
@@ -89,13 +90,14 @@ def _write(path: Path, schema: pa.Schema, dictionary: list[str],
     with pq.ParquetWriter(path, schema, compression="zstd", compression_level=1,
                           use_dictionary=dictionary) as writer, \
             ThreadPoolExecutor(1) as encoder:
-        pending = None
+        pending, rows = None, 0
         for batch in batches:
             if not batch.num_rows:
                 continue
             if pending is not None:
                 pending.result()
             pending = encoder.submit(writer.write_batch, batch)
-            yield batch.num_rows
+            rows += batch.num_rows
+            yield rows
         if pending is not None:
             pending.result()
