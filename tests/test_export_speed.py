@@ -247,3 +247,19 @@ def test_the_driver_never_writes_the_archive(awkward_archive, tmp_path):
     before = db.read_bytes()
     export(str(db), str(tmp_path / "a.parquet"), table="articles")
     assert db.read_bytes() == before
+
+
+@pytest.mark.timeout(300)
+def test_the_benchmark_measures_an_archives_export(awkward_archive):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "bench/bench_export.py", "--db", str(awkward_archive),
+                             "--repeat", "2"], cwd=root, capture_output=True, text=True,
+                            timeout=280)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    rows = _stored(awkward_archive, "select count(*) from articles")[0][0]
+    assert f"{rows:,} articles" in lines[0]
+    assert "rows/CPU s" in lines[1] and [line.split()[0] for line in lines[2:]] == ["1", "2"]
