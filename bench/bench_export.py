@@ -3,14 +3,16 @@ reads every row first, on the same synthetic archive, in one run; or the Parquet
 existing archive's articles.
 
     python bench/bench_export.py [--rows 200000]
-    python bench/bench_export.py --db ARCHIVE [--repeat 2]
+    python bench/bench_export.py --db ARCHIVE [--repeat 2] [--threads]
 
 The synthetic archive has the real schema and rows shaped like real articles (a 1.5 KB text);
 its full-text triggers are dropped while it is filled, since exports never read the index.
 Each export runs in its own process; its wall time, CPU time (user and system, every thread)
 and peak resident memory are read from the kernel (getrusage of the child). The machine's
 load average is printed beside each figure of an existing archive: on a shared machine the
-wall rate follows the load, the CPU rate much less.
+wall rate follows the load, the CPU rate much less. With --threads the export runs in this
+process instead and each thread's CPU is told: on two free cores an export is no faster than
+its busiest thread (reading and typing the rows, or encoding them).
 """
 
 from __future__ import annotations
@@ -117,15 +119,45 @@ def measure_archive(db: Path, repeat: int) -> None:
                   f"{rows / cpu:>12,.0f}{peak:>9.0f}{before:>10.1f} / {after:.1f}")
 
 
+def measure_threads(db: Path) -> None:
+    """CPU of the export's own thread and of the Parquet writer's, in this process."""
+    import pyarrow.parquet as pq
+
+    from archive.export import export
+
+    encoding = [0.0]
+    write_table = pq.ParquetWriter.write_table
+
+    def timed(writer, *args, **options):  # runs in the encoder's thread
+        started = time.thread_time()
+        write_table(writer, *args, **options)
+        encoding[0] += time.thread_time() - started
+
+    pq.ParquetWriter.write_table = timed
+    with tempfile.TemporaryDirectory() as folder:
+        wall, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
+        rows = export(str(db), str(Path(folder) / "a.parquet"), "parquet", table="articles").rows
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        own = time.thread_time() - own
+    busiest = max(own, encoding[0])
+    print(f"{rows:,} rows: wall {wall:.1f} s, CPU {cpu:.1f} s (reading thread {own:.1f}, "
+          f"encoder {encoding[0]:.1f}); busiest thread bounds it at {rows / busiest:,.0f} "
+          f"rows/s on two free cores; load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--db", type=Path, help="measure this archive's Parquet export of "
                         "articles instead (read only)")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--threads", action="store_true", help="with --db: each thread's CPU")
     args = parser.parse_args()
-    if args.db:
+    if args.db and args.threads:
+        measure_threads(args.db)
+    elif args.db:
         measure_archive(args.db, args.repeat)
+    if args.db:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "synthetic.db"

@@ -263,3 +263,8 @@ def test_the_benchmark_measures_an_archives_export(awkward_archive):
     rows = _stored(awkward_archive, "select count(*) from articles")[0][0]
     assert f"{rows:,} articles" in lines[0]
     assert "rows/CPU s" in lines[1] and [line.split()[0] for line in lines[2:]] == ["1", "2"]
+    threads = subprocess.run([sys.executable, "bench/bench_export.py", "--db",
+                              str(awkward_archive), "--threads"], cwd=root, capture_output=True,
+                             text=True, timeout=280)
+    assert threads.returncode == 0, threads.stderr[-3000:]
+    assert threads.stdout.startswith(f"{rows:,} rows: ") and "encoder" in threads.stdout
