@@ -6,7 +6,8 @@ stays flat however large the archive (bench/bench_export.py measures it). Column
 by archive/columns.py: Parquet gets timestamps with their zone, days, booleans, integers and
 lists of structs; JSON Lines real arrays and booleans. The format is taken from the file's
 extension unless given; `-` writes CSV or JSON Lines to standard output. A table export takes
-the researcher's filters (archive/filters.py), the same as `vnarchive search`.
+the researcher's filters (archive/filters.py), the same as `vnarchive search`. A Parquet file
+is written by archive/export_parquet.py, which reads its rows into Arrow in C where it can.
 """
 
 from __future__ import annotations
