@@ -132,9 +132,14 @@ def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
 
 
 def _cast_timestamps(values: list, kind: pa.DataType) -> pa.Array:
-    """ISO texts parsed by Arrow in one call (the export's hot path), a bare day or a time
-    without a zone first given the column's zone, as `_timestamp` does one by one."""
-    texts = pa.array([value or None for value in values], type=pa.string())
+    return parse_timestamps(pa.array([value or None for value in values], type=pa.string()),
+                            kind)
+
+
+def parse_timestamps(texts: pa.Array, kind: pa.DataType) -> pa.Array:
+    """ISO texts (no empty ones) parsed by Arrow in one call (the export's hot path), a bare
+    day or a time without a zone first given the column's zone, as `_timestamp` does one by
+    one."""
     zone = "+00:00" if kind.tz == "UTC" else kind.tz
     length = pc.utf8_length(texts)
     texts = pc.if_else(pc.equal(length, 10), pc.binary_join_element_wise(

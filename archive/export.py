@@ -6,7 +6,8 @@ stays flat however large the archive (bench/bench_export.py measures it). Column
 by archive/columns.py: Parquet gets timestamps with their zone, days, booleans, integers and
 lists of structs; JSON Lines real arrays and booleans. The format is taken from the file's
 extension unless given; `-` writes CSV or JSON Lines to standard output. A table export takes
-the researcher's filters (archive/filters.py), the same as `vnarchive search`.
+the researcher's filters (archive/filters.py), the same as `vnarchive search`. A Parquet file
+is written by archive/export_parquet.py, which reads its rows into Arrow in C where it can.
 """
 
 from __future__ import annotations
@@ -17,22 +18,21 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
-from archive.columns import ColumnTypeError, arrow_column, arrow_schema, json_converters
+from archive.columns import ColumnTypeError, arrow_schema, json_converters
 from archive.datasheet import ExportFacts, write_card, write_datasheet
+from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
 from archive.query import connect_read_only
 from archive.safe_output import safe_output
 
 BATCH_ROWS = 5000
-DICTIONARY_SHARE = 10  # a text column with fewer distinct values than a tenth of its rows
 # Memory-mapped reads of the archive: an export reads every page of its rows once, and
 # SQLite then neither copies them into its cache nor asks the kernel for each (2 GiB is
 # SQLite's default ceiling; the rest of a larger file is read as usual).
@@ -75,7 +75,7 @@ def _source_sql(connection, table: str | None, query: str | None,
                 where: str | None, filters: Filters | None) -> tuple[str, str]:
     if bool(table) == bool(query):
         raise ExportError("give either --table or --query")
-    filtering = filters is not None and filters != Filters()
+    filtering = _filtering(filters)
     if query:
         if filtering:
             raise ExportError("the filters apply to --table exports; a --query says its own "
@@ -129,30 +129,57 @@ class _Tracker:
     def traceable(self) -> bool:
         return "site" in self.columns or "canonical_url" in self.columns
 
-    def add(self, batch: list[tuple]) -> None:
-        # A Parquet export reads its texts as bytes (_read_as_bytes).
+    def reset(self) -> None:
+        self.sites.clear()
+        self.low = self.high = None
+
+    def add_rows(self, batch: list[tuple]) -> None:
+        # A Parquet export read by Python reads its texts as bytes (_read_as_bytes).
         # Counted and compared as read, then the few results decoded: decoding each row's
         # values cost a tenth of an export.
+        def column(name: str):
+            return map(itemgetter(self.columns.index(name)), batch)
+
         if "site" in self.columns:
-            counted = Counter(map(itemgetter(self.columns.index("site")), batch))
-            for site, count in counted.items():
-                if site:
-                    self.sites[_text(site)] += count
+            self._add_sites(Counter(column("site")))
         elif "canonical_url" in self.columns:
-            index = self.columns.index("canonical_url")
-            urls = [_text(row[index]) for row in batch]
-            for start in range(0, len(urls), 500):
-                chunk = urls[start:start + 500]
-                self.sites.update(dict(self.connection.execute(
-                    f"select site, count(*) from articles where canonical_url in "
-                    f"({','.join('?' * len(chunk))}) group by site", chunk).fetchall()))
+            self._add_urls([_text(url) for url in column("canonical_url")])
         if "published" in self.columns:
-            days = [day for day in map(itemgetter(self.columns.index("published")), batch)
-                    if day]
+            days = [day for day in column("published") if day]
             if days:
-                low, high = _text(min(days)), _text(max(days))
-                self.low = min(low, self.low or low)
-                self.high = max(high, self.high or high)
+                self._add_days(min(days), max(days))
+
+    def add_arrow(self, batch: pa.RecordBatch) -> None:
+        """The same from a batch of stored values in Arrow (archive/arrow_rows.py)."""
+        if "site" in self.columns:
+            counted = pc.value_counts(batch.column("site")).to_pylist()
+            self._add_sites({pair["values"]: pair["counts"] for pair in counted})
+        elif "canonical_url" in self.columns:
+            self._add_urls(batch.column("canonical_url").to_pylist())
+        if "published" in self.columns:
+            days = batch.column("published")
+            if pa.types.is_string(days.type):
+                days = days.filter(pc.not_equal(days, ""))
+            low, high = pc.min_max(days).values()
+            if low.is_valid:
+                self._add_days(low.as_py(), high.as_py())
+
+    def _add_sites(self, counted) -> None:
+        for site, count in counted.items():
+            if site:
+                self.sites[_text(site)] += count
+
+    def _add_urls(self, urls: list[str]) -> None:
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            self.sites.update(dict(self.connection.execute(
+                f"select site, count(*) from articles where canonical_url in "
+                f"({','.join('?' * len(chunk))}) group by site", chunk).fetchall()))
+
+    def _add_days(self, low, high) -> None:
+        low, high = _text(low), _text(high)
+        self.low = min(low, self.low or low)
+        self.high = max(high, self.high or high)
 
 
 def _text(value) -> str:
@@ -170,13 +197,15 @@ def export(db_path: str, out: str, fmt: str | None = None, table: str | None = N
             raise ExportError("Parquet cannot go to standard output; name a .parquet file")
         with connect_read_only(db_path) as connection:
             source = _source(connection, table, query, where, filters)
-            return _export(connection, None, None, fmt, table, filters, source, progress)
+            return _export(connection, db_path, None, None, fmt, table, filters, source,
+                           progress)
     final = Path(out)
     with connect_read_only(db_path) as connection:
         # The source is checked before the output, so a bad table is named even when OUT exists.
         source = _source(connection, table, query, where, filters)
         with safe_output(final, db_path, force, datasheet_path(final)) as path:
-            return _export(connection, path, final, fmt, table, filters, source, progress)
+            return _export(connection, db_path, path, final, fmt, table, filters, source,
+                           progress)
 
 
 def _source(connection, table, query, where, filters) -> tuple[str, str]:
@@ -185,11 +214,12 @@ def _source(connection, table, query, where, filters) -> tuple[str, str]:
     return _source_sql(connection, table, query, where, filters)
 
 
-def _export(connection, path: Path | None, final: Path | None, fmt: str, table, filters,
-            source: tuple[str, str], progress) -> ExportResult:
+def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt: str,
+            table, filters, source: tuple[str, str], progress) -> ExportResult:
     """Write to `path` (None: standard output); the datasheet and card name `final`."""
     sql, described = source
-    cursor = connection.execute(sql, filters.parameters() if filters and table else {})
+    parameters = filters.parameters() if filters and table else {}
+    cursor = connection.execute(sql, parameters)
     if cursor.description is None:
         raise ExportError("the query returns no rows to export (it is not a select)")
     columns = [d[0] for d in cursor.description]
@@ -200,15 +230,22 @@ def _export(connection, path: Path | None, final: Path | None, fmt: str, table, 
     batches = _batches(cursor)
     first = next(batches, [])
     schema = arrow_schema(columns, declared, first)
-    if fmt == "parquet" and len(first) == BATCH_ROWS:
-        batches = _read_as_bytes(connection, sql, filters if table else None, schema,
-                                 len(first))
+    if fmt == "parquet":
+        def python_rows() -> Iterator[list[tuple]]:
+            if len(first) < BATCH_ROWS:
+                return batches
+            return _read_as_bytes(connection, sql, parameters, schema, len(first))
+
+        # The filters call functions only this connection has (archive/filters.py).
+        fast_sql = None if _filtering(filters) else sql
+        written = write_parquet_export(path, db_path, schema, first, python_rows, fast_sql,
+                                       BATCH_ROWS, tracker)
+    else:
+        writer = _write_csv if fmt == "csv" else _write_jsonl
+        written = _tracked(writer(path, schema, _chain(first, batches)), tracker)
     rows = 0
-    writer = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
     try:
-        for batch in writer(path, schema, _chain(first, batches)):
-            tracker.add(batch)
-            rows += len(batch)
+        for rows in written:
             if progress:
                 progress(rows)
     except ColumnTypeError as error:
@@ -220,6 +257,19 @@ def _export(connection, path: Path | None, final: Path | None, fmt: str, table, 
     datasheet = write_datasheet(connection, facts)
     card = write_card(facts) if fmt == "parquet" else None
     return ExportResult(final, datasheet, rows, columns, card)
+
+
+def _tracked(batches: Iterator[list[tuple]], tracker: _Tracker) -> Iterator[int]:
+    """The rows written so far, after each batch."""
+    rows = 0
+    for batch in batches:
+        tracker.add_rows(batch)
+        rows += len(batch)
+        yield rows
+
+
+def _filtering(filters: Filters | None) -> bool:
+    return filters is not None and filters != Filters()
 
 
 def datasheet_path(path: Path) -> Path:
@@ -280,7 +330,7 @@ def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
             yield batch
 
 
-def _read_as_bytes(connection, sql: str, filters: Filters | None, schema: pa.Schema,
+def _read_as_bytes(connection, sql: str, parameters: dict, schema: pa.Schema,
                    skip: int) -> Iterator[list[tuple]]:
     """The export's rows after the first `skip` (the batch that gave the schema) with every
     text column as its UTF-8 bytes: Python then neither decodes the texts nor Arrow encodes
@@ -289,45 +339,5 @@ def _read_as_bytes(connection, sql: str, filters: Filters | None, schema: pa.Sch
     names = [f'cast("{f.name}" as blob) as "{f.name}"' if pa.types.is_string(f.type)
              else f'"{f.name}"' for f in schema]
     cursor = connection.execute(f"select {', '.join(names)} from ({sql}) limit -1 offset {skip}",
-                                filters.parameters() if filters else {})
+                                parameters)
     return _batches(cursor)
-
-
-def _parquet_column(values: tuple, field: pa.Field) -> pa.Array:
-    if pa.types.is_string(field.type):  # bytes but in the first batch, see _read_as_bytes
-        return pa.array(values, type=pa.binary()).view(pa.string())
-    return arrow_column(values, field.type, field.name)
-
-
-def dictionary_columns(schema: pa.Schema, first: list[tuple]) -> list[str]:
-    """The columns worth a dictionary: every column but texts whose values mostly differ in
-    the first batch (Parquet's writer would hash each text, then give its dictionary up)."""
-    def repeats(index: int) -> bool:
-        values = [row[index] for row in first]
-        return len(set(values)) <= max(1, len(values) // DICTIONARY_SHARE)
-
-    return [field.name for index, field in enumerate(schema)
-            if not pa.types.is_string(field.type) or repeats(index)]
-
-
-def _write_parquet(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
-    """Each batch is encoded and compressed in a thread of its own (pyarrow releases the GIL
-    there) while the next one is read: a third of the export's time, overlapped. zstd at its
-    fastest level costs what snappy did and makes files of texts a third of snappy's size."""
-    batches = iter(batches)
-    first = next(batches, [])
-    with pq.ParquetWriter(path, schema, compression="zstd", compression_level=1,
-                          use_dictionary=dictionary_columns(schema, first)) as writer, \
-            ThreadPoolExecutor(1) as encoder:
-        pending = None
-        for batch in _chain(first, batches):
-            arrays = [_parquet_column(values, field)
-                      for values, field in zip(zip(*batch, strict=True), schema,
-                                                 strict=True)]
-            table = pa.Table.from_arrays(arrays, schema=schema)
-            if pending is not None:
-                pending.result()
-            pending = encoder.submit(writer.write_table, table)
-            yield batch
-        if pending is not None:
-            pending.result()

@@ -1,17 +1,24 @@
-"""Peak memory of exports from a large archive: streaming `vnarchive export` beside a naive
-export that reads every row first, on the same synthetic archive, in one run.
+"""Speed and peak memory of exports: streaming `vnarchive export` beside a naive export that
+reads every row first, on the same synthetic archive, in one run; or the Parquet export of an
+existing archive's articles.
 
     python bench/bench_export.py [--rows 200000]
+    python bench/bench_export.py --db ARCHIVE [--repeat 2] [--threads]
 
 The synthetic archive has the real schema and rows shaped like real articles (a 1.5 KB text);
 its full-text triggers are dropped while it is filled, since exports never read the index.
-Each export runs in its own process, and its peak resident memory is read from the kernel
-(getrusage of the child).
+Each export runs in its own process; its wall time, CPU time (user and system, every thread)
+and peak resident memory are read from the kernel (getrusage of the child). The machine's
+load average is printed beside each figure of an existing archive: on a shared machine the
+wall rate follows the load, the CPU rate much less. With --threads the export runs in this
+process instead and each thread's CPU is told: on two free cores an export is no faster than
+its busiest thread (reading and typing the rows, or encoding them).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -74,21 +81,84 @@ WRAPPER = """
 import resource, subprocess, sys, time
 started = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, capture_output=True)
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(time.perf_counter() - started, used.ru_utime, used.ru_stime, used.ru_maxrss)
 """
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident MB of one command."""
+def measure(command: list[str]) -> tuple[float, float, float, float]:
+    """Seconds of wall clock, of CPU in the process and in the kernel for it, and peak
+    resident MB, of one command."""
     output = subprocess.run([sys.executable, "-c", WRAPPER, *command], check=True,
                             capture_output=True, text=True).stdout.split()
-    return float(output[0]), int(output[1]) / 1024
+    return float(output[0]), float(output[1]), float(output[2]), int(output[3]) / 1024
+
+
+def export_command(db: Path, out: Path, fmt: str) -> list[str]:
+    return [sys.executable, "-m", "vnarchive", "export", str(out), "--format", fmt, "--db",
+            str(db), "--force"]
+
+
+def measure_archive(db: Path, repeat: int) -> None:
+    """The Parquet export of an archive's articles, `repeat` times, each with its load."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
+    rows = connection.execute("select count(*) from articles").fetchone()[0]
+    connection.close()
+    print(f"{db}: {rows:,} articles, {db.stat().st_size / 2**20:,.0f} MB")
+    print(f"{'run':<5}{'wall s':>8}{'CPU s':>8}{'(user':>7}{'sys)':>6}{'rows/s':>9}"
+          f"{'rows/CPU s':>12}{'peak MB':>9}{'load before/after':>19}")
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(1, repeat + 1):
+            before = os.getloadavg()[0]
+            wall, user, system, peak = measure(export_command(db, Path(folder) / "a.parquet",
+                                                              "parquet"))
+            after, cpu = os.getloadavg()[0], user + system
+            print(f"{run:<5}{wall:>8.1f}{cpu:>8.1f}{user:>7.1f}{system:>6.1f}{rows / wall:>9,.0f}"
+                  f"{rows / cpu:>12,.0f}{peak:>9.0f}{before:>10.1f} / {after:.1f}")
+
+
+def measure_threads(db: Path) -> None:
+    """CPU of the export's own thread and of the Parquet writer's, in this process."""
+    import pyarrow.parquet as pq
+
+    from archive.export import export
+
+    encoding = [0.0]
+    write_table = pq.ParquetWriter.write_table
+
+    def timed(writer, *args, **options):  # runs in the encoder's thread
+        started = time.thread_time()
+        write_table(writer, *args, **options)
+        encoding[0] += time.thread_time() - started
+
+    pq.ParquetWriter.write_table = timed
+    with tempfile.TemporaryDirectory() as folder:
+        wall, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
+        rows = export(str(db), str(Path(folder) / "a.parquet"), "parquet", table="articles").rows
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        own = time.thread_time() - own
+    busiest = max(own, encoding[0])
+    print(f"{rows:,} rows: wall {wall:.1f} s, CPU {cpu:.1f} s (reading thread {own:.1f}, "
+          f"encoder {encoding[0]:.1f}); busiest thread bounds it at {rows / busiest:,.0f} "
+          f"rows/s on two free cores; load {os.getloadavg()[0]:.1f}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--db", type=Path, help="measure this archive's Parquet export of "
+                        "articles instead (read only)")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--threads", action="store_true", help="with --db: each thread's CPU")
     args = parser.parse_args()
+    if args.db and args.threads:
+        measure_threads(args.db)
+    elif args.db:
+        measure_archive(args.db, args.repeat)
+    if args.db:
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "synthetic.db"
         started = time.perf_counter()
@@ -97,16 +167,15 @@ def main() -> int:
               f"built in {time.perf_counter() - started:.0f} s")
         results = {}
         for fmt in ("csv", "jsonl", "parquet"):
-            out = Path(folder) / f"out.{fmt}"
-            results[fmt] = measure([sys.executable, "-m", "vnarchive", "export", str(out),
-                                    "--format", fmt, "--db", str(db)])
+            results[fmt] = measure(export_command(db, Path(folder) / f"out.{fmt}", fmt))
         results["naive parquet"] = measure([sys.executable, "-c", NAIVE_EXPORT, str(db),
                                             str(Path(folder) / "naive.parquet")])
-    print(f"{'export':<16}{'seconds':>9}{'peak MB':>10}{'rows/s':>10}")
-    for name, (seconds, peak) in results.items():
-        print(f"{name:<16}{seconds:>9.1f}{peak:>10.0f}{args.rows / seconds:>10.0f}")
-    ratio = results["naive parquet"][1] / results["parquet"][1]
-    print(f"streaming parquet peak: {results['parquet'][1]:.0f} MB (target under "
+    print(f"{'export':<16}{'seconds':>9}{'CPU s':>8}{'peak MB':>10}{'rows/s':>10}")
+    for name, (seconds, user, system, peak) in results.items():
+        print(f"{name:<16}{seconds:>9.1f}{user + system:>8.1f}{peak:>10.0f}"
+              f"{args.rows / seconds:>10.0f}")
+    ratio = results["naive parquet"][3] / results["parquet"][3]
+    print(f"streaming parquet peak: {results['parquet'][3]:.0f} MB (target under "
           f"{TARGET_PEAK_MB} MB); the naive export peaks {ratio:.1f}x higher")
     return 0
 
