@@ -4,16 +4,20 @@ matches with the filter's by their doclists, skipping what neither holds. With t
 set of rowids checked against the matches walked newest first, a filter that keeps few
 articles walked most of a common word's matches (542 ms p95 at 910,000 articles).
 
-A token is a kind (two letters) and the value's UTF-8 bytes in hex, so any value is one word
-of letters and digits for the unicode61 tokenizer and no value meets another:
+A token is "đ", a letter for its kind and the value's UTF-8 bytes in hex, so any value is one
+word of letters and digits for the unicode61 tokenizer and no value meets another:
 
-    zs<site>                      the article's site
-    zy2020 zm202003 zd20200315    year, month and day of `published`, when its first ten
+    đs<site>                      the article's site
+    đy2020 đm202003 đd20200315    year, month and day of `published`, when its first ten
                                   characters are a valid day (YYYY-MM-DD)
-    zx                            `published` present but not such a day
-    zr                            a meeting report (is_meeting_report = 1)
-    zp<province> zv<locality_level> zc<locality> zo<organ> zq<period_deployed>
+    đx                            `published` present but not such a day
+    đr                            a meeting report (is_meeting_report = 1)
+    đp<province> đv<locality_level> đc<locality> đo<organ> đq<period_deployed>
                                   the fields of its `meeting_reports` row, as stored
+
+A search box's words are folded before they are asked ("đ" is "d", archive/filters.py's
+`fts_expression`), so they never meet a facet token, and the query needs no column filter
+(which made FTS5 read every match's positions: 40% of an unfiltered search at 100,000).
 
 Values are stored as written, not folded: a filter that folds (a place, a level, a period
 inside a period) is asked as the stored values it keeps (archive/search.py), so the tokens
@@ -27,22 +31,21 @@ from calendar import monthrange
 from datetime import date, timedelta
 
 FACETS_COLUMN = "facets"
-TEXT_COLUMNS = ("title", "text", "title_folded", "text_folded")
 # bm25 weights: the facet tokens a filtered query asks for add nothing to a match's rank.
 RANK = "bm25(articles_fts, 1.0, 1.0, 1.0, 1.0, 0.0)"
-ODD_DATE = "zx"
-MEETING_FLAG = "zr"
+ODD_DATE = "đx"
+MEETING_FLAG = "đr"
 # Meeting report fields and their kinds, in the order of the stored facets.
-MEETING_KINDS = {"province": "zp", "locality_level": "zv", "locality": "zc", "organ": "zo",
-                 "period_deployed": "zq"}
+MEETING_KINDS = {"province": "đp", "locality_level": "đv", "locality": "đc", "organ": "đo",
+                 "period_deployed": "đq"}
 
 
 def site_and_date_sql(a: str) -> str:
     """SQL of the site and date tokens of the articles row `a` (`new` in a trigger)."""
     day = f"substr({a}.published, 1, 10)"
-    return (f"'zs' || hex({a}.site) || case when date({day}) = {day} then ' zy' || "
-            f"substr({day}, 1, 4) || ' zm' || substr({day}, 1, 4) || substr({day}, 6, 2) || "
-            f"' zd' || replace({day}, '-', '') when {a}.published is not null "
+    return (f"'đs' || hex({a}.site) || case when date({day}) = {day} then ' đy' || "
+            f"substr({day}, 1, 4) || ' đm' || substr({day}, 1, 4) || substr({day}, 6, 2) || "
+            f"' đd' || replace({day}, '-', '') when {a}.published is not null "
             f"then ' {ODD_DATE}' else '' end")
 
 
@@ -72,12 +75,6 @@ def any_of(tokens: list[str]) -> str:
     return f"{{{FACETS_COLUMN}}}: ({' OR '.join(tokens)})"
 
 
-def in_text(match: str) -> str:
-    """A search box's expression, asked of the text columns only (a prefix such as "z*"
-    would otherwise match facet tokens)."""
-    return f"{{{' '.join(TEXT_COLUMNS)}}}: ({match})"
-
-
 def date_tokens(first: date, last: date) -> list[str]:
     """The fewest year, month and day tokens that cover the days from `first` to `last`."""
     tokens = []
@@ -86,13 +83,13 @@ def date_tokens(first: date, last: date) -> list[str]:
         year_end = date(day.year, 12, 31)
         month_end = date(day.year, day.month, monthrange(day.year, day.month)[1])
         if (day.month, day.day) == (1, 1) and year_end <= last:
-            tokens.append(f'"zy{day.year:04}"')
+            tokens.append(f'"đy{day.year:04}"')
             end = year_end
         elif day.day == 1 and month_end <= last:
-            tokens.append(f'"zm{day.year:04}{day.month:02}"')
+            tokens.append(f'"đm{day.year:04}{day.month:02}"')
             end = month_end
         else:
-            tokens.append(f'"zd{day:%Y%m%d}"')
+            tokens.append(f'"đd{day:%Y%m%d}"')
             end = day
         if end >= last:  # not a day past it: 9999-12-31 has none
             break

@@ -30,7 +30,6 @@ from archive.facets import (
     RANK,
     any_of,
     date_tokens,
-    in_text,
     token,
 )
 from archive.filters import (
@@ -189,19 +188,19 @@ def facet_match(connection: sqlite3.Connection, filters: Filters,
         if name == "meeting_only":
             tokens = [f'"{MEETING_FLAG}"']
         elif name == "site":
-            tokens = [token("zs", value)]
+            tokens = [token("đs", value)]
         elif name == "organ":
-            tokens = [token("zo", value)]
+            tokens = [token("đo", value)]
         elif name == "period":
-            tokens = [token("zq", stored) for stored in stored_values(
+            tokens = [token("đq", stored) for stored in stored_values(
                 connection, "period_deployed") if period_within(stored, str(value))]
         elif name == "level":
-            tokens = [token("zv", stored) for stored in names["level_names"]]
+            tokens = [token("đv", stored) for stored in names["level_names"]]
         else:  # a place: its level too for a district or a commune
-            kind = "zp" if name == "province" else "zc"
+            kind = "đp" if name == "province" else "đc"
             tokens = [token(kind, stored) for stored in names[f"{name}_names"]]
             if name in ("district", "commune"):
-                groups.append(any_of([token("zv", "huyện" if name == "district" else "xã")]))
+                groups.append(any_of([token("đv", "huyện" if name == "district" else "xã")]))
         if not tokens:
             return None
         groups.append(any_of(tokens))
@@ -273,7 +272,7 @@ def filtered_match(connection: sqlite3.Connection, match: str, filters: Filters,
     if kept is None:
         return None, [], RANK
     dates = Filters(date_from=filters.date_from, date_to=filters.date_to)
-    return (" AND ".join([in_text(match), *([kept] if kept else [])]),
+    return (" AND ".join([f"({match})", *([kept] if kept else [])]),
             match_conditions(dates) if odd_dates else [], RANK)
 
 
