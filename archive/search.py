@@ -221,9 +221,11 @@ def archive_days(connection: sqlite3.Connection, chosen: dict[str, object]
                  ) -> tuple[date, date] | None:
     """The first and last day a date filter keeps, an open end closed at the archive's
     earliest or latest day; None when it keeps none."""
+    # Two subqueries: SQLite reads a min() or a max() alone from the index's ends, but a
+    # query asking both scans the whole index (100 ms and more at a million articles).
     earliest, latest = connection.execute(
-        "select substr(min(published), 1, 10), substr(max(published), 1, 10) from articles "
-        "where published is not null").fetchone()
+        "select substr((select min(published) from articles), 1, 10), "
+        "substr((select max(published) from articles), 1, 10)").fetchone()
     if earliest is None:
         return None
     first = max(date.fromisoformat(str(chosen.get("date_from") or earliest)),
