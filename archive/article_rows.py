@@ -71,8 +71,9 @@ def article_record(article: dict, run_id: int | None) -> ArticleRecord:
     return ArticleRecord(row=row, html=article.get("html"), meeting=article.get("meeting"))
 
 
-def insert_rows(db, table: str, rows: list[dict]) -> None:
-    """Insert a batch of rows with one prepared statement. sqlite-utils' `insert_all`
+def insert_rows(db, table: str, rows: list[dict], upsert: str | None = None) -> None:
+    """Insert a batch of rows with one prepared statement (`upsert`: the key whose rows
+    already stored are updated instead). sqlite-utils' `insert_all`
     rebuilds its statement per chunk and converts every value in Python: a third of a batch's
     write time at a million articles (bench/bench_scale.py). Values must be SQLite's own types
     (JSON columns are already text, see `article_record`)."""
@@ -80,8 +81,11 @@ def insert_rows(db, table: str, rows: list[dict]) -> None:
         return
     columns = list(dict.fromkeys(column for row in rows for column in row))
     names = ", ".join(f'"{column}"' for column in columns)
+    conflict = "" if upsert is None else (
+        f" on conflict ({upsert}) do update set " + ", ".join(
+            f'"{column}" = excluded."{column}"' for column in columns if column != upsert))
     db.conn.executemany(f'insert into "{table}" ({names}) values '
-                        f'({", ".join("?" for _ in columns)})',
+                        f'({", ".join("?" for _ in columns)}){conflict}',
                         [tuple(row.get(column) for column in columns) for row in rows])
 
 
@@ -116,6 +120,10 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
             # that would rewrite the whole new row (texts included) a second time.
             new.append({**row, "story_id": key})
         written.meeting_reports += bool(row.get("is_meeting_report"))
+    # A new report's fields before its article (its foreign key checked at the commit): the
+    # article's insert then indexes its facets once (schema m019), not a second time after.
+    db.execute("pragma defer_foreign_keys = on")
+    _write_meetings(db, list(latest.values()))
     if versions:  # the text changed at the same URL: keep what it said before
         insert_rows(db, "article_versions", versions)
     if new:
@@ -128,7 +136,6 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
         "encoding = excluded.encoding, fetched_at = excluded.fetched_at",
         [(key, record.html, record.row["encoding"], record.row["fetched_at"])
          for key, record in latest.items()])
-    _write_meetings(db, list(latest.values()))
     assign_stories(db, [key for key in latest if key not in unmoved])
     written.new, written.updated = len(new), len(updated)
     return written
@@ -138,9 +145,14 @@ def _write_meetings(db, records: list[ArticleRecord]) -> None:
     """A meeting report's fields, officials and figures replace what an earlier crawl stored
     for the same article; an article no longer classified as one loses them."""
     keys = json.dumps([record.key for record in records])
-    for table in ("officials", "figures", "meeting_reports"):
+    for table in ("officials", "figures"):
         db.execute(f"delete from {table} where canonical_url in "
                    "(select value from json_each(?))", [keys])
+    # Reports are replaced in place, not deleted and inserted: a report's row that comes back
+    # with the same place and period leaves its article's facets, and the index, untouched.
+    db.execute("delete from meeting_reports where canonical_url in (select value from "
+               "json_each(?))", [json.dumps([record.key for record in records
+                                             if not record.meeting])])
     reports, officials, figures = [], [], []
     for record in records:
         meeting, key = record.meeting, record.key
@@ -154,7 +166,7 @@ def _write_meetings(db, records: list[ArticleRecord]) -> None:
         figures += [{"canonical_url": key, "text": figure["text"], "value": figure["value"],
                      "total": figure.get("total"), "unit": figure["unit"],
                      "label": figure["label"]} for figure in meeting.get("figures", [])]
-    insert_rows(db, "meeting_reports", reports)
+    insert_rows(db, "meeting_reports", reports, upsert="canonical_url")
     insert_rows(db, "officials", officials)
     insert_rows(db, "figures", figures)
 

@@ -457,3 +457,109 @@ def m018_site_counts(db: Database) -> None:
         db.execute(f"create trigger {table}_count_site after update of site on {table} "
                    f"when old.site is not new.site begin {remove}; {add}; end")
 
+
+
+# Articles indexed a step of the full-text index's rebuild (m019), and progress printed.
+SEARCH_INDEX_STEP = 50_000
+
+
+@migrations()
+def m019_search_facets(db: Database) -> None:
+    """Each article's filter values (site, day, meeting flag, the report's place, level,
+    organ and period) as tokens of a `facets` column of the full-text index (archive/facets.py),
+    so a filtered search is one FTS5 query that intersects doclists: a selective filter walked
+    most of a common word's matches (542 ms p95 at 910,000 articles, bench/bench_scale.py).
+    `article_facets` keeps each article's tokens as indexed (an FTS5 row is deleted with the
+    values it was indexed with); triggers keep both on every change of an article or of its
+    meeting report. The index is rebuilt (every text tokenized again): minutes at a million
+    articles, with progress on stderr; it is one transaction, so an interrupted rebuild
+    leaves the archive as it was, to be rebuilt at the next open."""
+    import sys
+
+    from archive.facets import (
+        MEETING_KINDS,
+        facets_sql,
+        flag_sql,
+        meeting_sql,
+        site_and_date_sql,
+    )
+
+    db.execute("create table article_facets (article integer primary key, facets text not null)")
+    # From the indexes that hold these columns: reading them from the rows would walk each
+    # article's long texts to reach the columns stored after them.
+    db.execute("insert into article_facets (article, facets) select a.rowid, "
+               f"{site_and_date_sql('a')} from articles a indexed by idx_articles_site_published")
+    db.execute(f"update article_facets set facets = facets || {flag_sql('a')} from (select rowid, "
+               "is_meeting_report from articles where is_meeting_report = 1) a "
+               "where article = a.rowid")
+    db.execute(f"update article_facets set facets = facets || {meeting_sql('m')} from (select "
+               "a.rowid as id, m.* from meeting_reports m join articles a "
+               "on a.canonical_url = m.canonical_url) m where article = m.id")
+    for name in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"drop trigger if exists {name}")
+    # Debian's SQLite overwrites freed pages with zeros (secure_delete): the old index's
+    # 2.6 GB at a million articles, written to the WAL for nothing (they hold the texts the
+    # articles table holds).
+    secure_delete = db.execute("pragma secure_delete").fetchone()[0]
+    db.execute("pragma secure_delete = off")
+    db.execute("drop table if exists articles_fts")
+    db.execute(f"pragma secure_delete = {secure_delete}")
+    # The index's content: the articles' texts and their facets.
+    db.execute("create view article_search as select a.rowid as rowid, a.title, a.text, "
+               "a.title_folded, a.text_folded, f.facets from articles a "
+               "left join article_facets f on f.article = a.rowid")
+    db.execute("create virtual table articles_fts using fts5 (title, text, title_folded, "
+               "text_folded, facets, tokenize = 'unicode61 remove_diacritics 2', "
+               "content = 'article_search')")
+    total, last = db.execute("select count(*), coalesce(max(rowid), 0) from articles").fetchone()
+    for start in range(0, last, SEARCH_INDEX_STEP):
+        db.execute("insert into articles_fts (rowid, title, text, title_folded, text_folded, "
+                   "facets) select rowid, title, text, title_folded, text_folded, facets from "
+                   "article_search where rowid > ? and rowid <= ?",
+                   [start, start + SEARCH_INDEX_STEP])
+        if last > SEARCH_INDEX_STEP:
+            print(f"vnarchive: search index with filters (schema m019): article rowids to "
+                  f"{min(last, start + SEARCH_INDEX_STEP):,} of {last:,} ({total:,} articles)",
+                  file=sys.stderr, flush=True)
+    stored = "(select facets from article_facets where article = {0}.rowid)"
+
+    def index(row: str, facets: str, delete: bool = False, source: str = "") -> str:
+        """The statement that indexes (or deletes from the index) the texts of `row`."""
+        command, column = ("'delete', ", "articles_fts, ") if delete else ("", "")
+        return (f"insert into articles_fts ({column}rowid, title, text, title_folded, "
+                f"text_folded, facets) select {command}{row}.rowid, {row}.title, {row}.text, "
+                f"{row}.title_folded, {row}.text_folded, {facets}{source}")
+
+    db.execute("create trigger articles_ai after insert on articles begin "
+               "insert or replace into article_facets (article, facets) "
+               f"values (new.rowid, {facets_sql('new')}); "
+               f"{index('new', stored.format('new'))}; end")
+    db.execute("create trigger articles_ad after delete on articles begin "
+               f"{index('old', stored.format('old'), delete=True)}; "
+               "delete from article_facets where article = old.rowid; end")
+    watched = ("title", "text", "title_folded", "text_folded", "site", "published",
+               "is_meeting_report")
+    changed = " or ".join(f"old.{column} is not new.{column}" for column in watched)
+    # Only when a column it indexes changed: an upsert that rewrites an unchanged article
+    # (a re-processing) costs no tokenizing.
+    db.execute(f"create trigger articles_au after update of {', '.join(watched)} on articles "
+               f"when {changed} begin {index('old', stored.format('old'), delete=True)}; "
+               "delete from article_facets where article = new.rowid; "
+               f"insert into article_facets (article, facets) values (new.rowid, "
+               f"{facets_sql('new')}); {index('new', stored.format('new'))}; end")
+    # A report's fields changed: its article's facets are computed again, and re-indexed
+    # when they differ (the texts in `articles` are those indexed).
+    source = " from articles a where a.rowid = new.article"
+    db.execute("create trigger article_facets_au after update of facets on article_facets "
+               "when old.facets is not new.facets begin "
+               f"{index('a', 'old.facets', delete=True, source=source)}; "
+               f"{index('a', 'new.facets', source=source)}; end")
+    refresh = ("update article_facets set facets = (select {facets} from articles a where "
+               "a.rowid = article_facets.article) where article = (select rowid from articles "
+               "where canonical_url = {row}.canonical_url)")
+    for name, event, rows in (
+            ("ai", "insert", ("new",)), ("ad", "delete", ("old",)),
+            ("au", "update of canonical_url, " + ", ".join(MEETING_KINDS), ("old", "new"))):
+        body = "; ".join(refresh.format(facets=facets_sql("a"), row=row) for row in rows)
+        db.execute(f"create trigger meeting_reports_facets_{name} after {event} "
+                   f"on meeting_reports begin {body}; end")

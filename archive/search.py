@@ -21,18 +21,28 @@ import json
 import re
 import sqlite3
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
+from archive.facets import (
+    MEETING_FLAG,
+    ODD_DATE,
+    RANK,
+    any_of,
+    date_tokens,
+    token,
+)
 from archive.filters import (
     FILTER_CONDITIONS,
     Filters,
     filter_sql,
     fts_expression,
+    period_within,
     place_key,
     query_words,
     register_functions,
 )
-from archive.query import connect_read_only
+from archive.query import connect_read_only, has_table
 from pipelines.vietnamese import fold_diacritics
 
 SNIPPET_WORDS = 30
@@ -132,9 +142,9 @@ def active_filters(filters: Filters) -> dict[str, object]:
     return {name: value for name, value in parameters.items() if value not in (None, "", 0)}
 
 
-def place_names(connection: sqlite3.Connection, filters: Filters) -> dict[str, str]:
-    """For each place filter set, the names stored in its column that fold to the same key,
-    as the JSON list PLACE_CONDITIONS read (`:province_names`...)."""
+def place_names(connection: sqlite3.Connection, filters: Filters) -> dict[str, list[str]]:
+    """For each place filter set, the names stored in its column that fold to the same key
+    (`province_names`...: PLACE_CONDITIONS read them as JSON lists)."""
     names = {}
     for name, value in active_filters(filters).items():
         column = PLACE_COLUMNS.get(name)
@@ -143,8 +153,7 @@ def place_names(connection: sqlite3.Connection, filters: Filters) -> dict[str, s
         wanted = place_key(str(value))
         stored = connection.execute(f"select distinct {column} from meeting_reports "
                                     f"where {column} is not null")
-        names[f"{name}_names"] = json.dumps([row[0] for row in stored
-                                             if place_key(row[0]) == wanted])
+        names[f"{name}_names"] = [row[0] for row in stored if place_key(row[0]) == wanted]
     return names
 
 
@@ -166,15 +175,82 @@ def match_conditions(filters: Filters) -> list[str]:
     return conditions
 
 
-def ranked_sql(columns: str, filters: Filters) -> str:
+def facet_match(connection: sqlite3.Connection, filters: Filters,
+                names: dict[str, list[str]]) -> str | None:
+    """The filters as FTS5 conditions on the facet tokens (archive/facets.py), one group
+    each, joined by AND; "" when no filter is set; None when a filter keeps nothing (a place
+    no report names). A filter that folds or nests is asked as the stored values it keeps."""
+    chosen = active_filters(filters)
+    groups = []
+    for name, value in chosen.items():
+        if name in ("date_from", "date_to"):
+            continue
+        if name == "meeting_only":
+            tokens = [f'"{MEETING_FLAG}"']
+        elif name == "site":
+            tokens = [token("đs", value)]
+        elif name == "organ":
+            tokens = [token("đo", value)]
+        elif name == "period":
+            tokens = [token("đq", stored) for stored in stored_values(
+                connection, "period_deployed") if period_within(stored, str(value))]
+        elif name == "level":
+            tokens = [token("đv", stored) for stored in names["level_names"]]
+        else:  # a place: its level too for a district or a commune
+            kind = "đp" if name == "province" else "đc"
+            tokens = [token(kind, stored) for stored in names[f"{name}_names"]]
+            if name in ("district", "commune"):
+                groups.append(any_of([token("đv", "huyện" if name == "district" else "xã")]))
+        if not tokens:
+            return None
+        groups.append(any_of(tokens))
+    if "date_from" in chosen or "date_to" in chosen:
+        days = archive_days(connection, chosen)
+        if days is None:
+            return None
+        groups.append(any_of(date_tokens(*days)))
+    return " AND ".join(groups)
+
+
+def stored_values(connection: sqlite3.Connection, column: str) -> list[str]:
+    return [row[0] for row in connection.execute(
+        f"select distinct {column} from meeting_reports where {column} is not null")]
+
+
+def archive_days(connection: sqlite3.Connection, chosen: dict[str, object]
+                 ) -> tuple[date, date] | None:
+    """The first and last day a date filter keeps, an open end closed at the archive's
+    earliest or latest day; None when it keeps none."""
+    # Two subqueries: SQLite reads a min() or a max() alone from the index's ends, but a
+    # query asking both scans the whole index (100 ms and more at a million articles).
+    earliest, latest = connection.execute(
+        "select substr((select min(published) from articles), 1, 10), "
+        "substr((select max(published) from articles), 1, 10)").fetchone()
+    if earliest is None:
+        return None
+    first = max(date.fromisoformat(str(chosen.get("date_from") or earliest)),
+                date.fromisoformat(earliest))
+    last = min(date.fromisoformat(str(chosen.get("date_to") or latest)),
+               date.fromisoformat(latest))
+    return (first, last) if first <= last else None
+
+
+def has_odd_dates(connection: sqlite3.Connection) -> bool:
+    """Whether an article's `published` does not start with a valid day: then the date
+    filters compare the texts, as their condition does, rather than ask the day tokens."""
+    return connection.execute("select 1 from articles_fts where articles_fts match ? limit 1",
+                              [any_of([f'"{ODD_DATE}"'])]).fetchone() is not None
+
+
+def ranked_sql(columns: str, conditions: list[str], rank: str) -> str:
     """The best `limit` of the last RANKED_MATCHES matches are ranked first; only those few
     rows are then read whole (their texts give the snippets). Reading every match's row
     before sorting cost seconds for common words in a large archive. One match past the cap
     is read (not ranked) to tell the user the ranking was capped."""
     return (
-        "with candidates as materialized (select "
-        "articles_fts.rowid as id, bm25(articles_fts) as rank from articles_fts where "
-        f"{' and '.join(['articles_fts match :match', *match_conditions(filters)])} "
+        f"with candidates as materialized (select articles_fts.rowid as id, {rank} as rank "
+        "from articles_fts where "
+        f"{' and '.join(['articles_fts match :match', *conditions])} "
         "order by articles_fts.rowid desc limit :candidates + 1), "
         "kept as (select id, rank from candidates order by id desc limit :candidates) "
         f"select {columns}, ranked.rank, (select count(*) from candidates) as matched "
@@ -182,6 +258,24 @@ def ranked_sql(columns: str, filters: Filters) -> str:
         "join articles a on a.rowid = ranked.id "
         "left join meeting_reports m on m.canonical_url = a.canonical_url "
         "order by ranked.rank, ranked.id")
+
+
+def filtered_match(connection: sqlite3.Connection, match: str, filters: Filters,
+                   names: dict[str, list[str]]) -> tuple[str | None, list[str], str]:
+    """The FTS5 query, the conditions on its rowids and the rank: the filters as facet
+    tokens in the query when the archive has them (schema m019; the date filters as rowids
+    when some `published` is not a day), else as rowid sets (an archive no writer upgraded
+    yet). The query is None when a filter keeps no article."""
+    if not has_table(connection, "article_facets"):
+        return match, match_conditions(filters), "bm25(articles_fts)"
+    odd_dates = has_odd_dates(connection)
+    kept = facet_match(connection, replace(filters, date_from=None, date_to=None)
+                       if odd_dates else filters, names)
+    if kept is None:
+        return None, [], RANK
+    dates = Filters(date_from=filters.date_from, date_to=filters.date_to)
+    return (" AND ".join([f"({match})", *([kept] if kept else [])]),
+            match_conditions(dates) if odd_dates else [], RANK)
 
 
 def search(db_path: str, query: str, filters: Filters | None = None,
@@ -200,18 +294,25 @@ def search_ranked(db_path: str, query: str, filters: Filters | None = None,
     columns = ("a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
                "a.text_folded, m.province, m.locality, m.locality_level, m.organ, "
                "m.period_deployed")
-    if not match:
+    if not match:  # the filters' own condition, newest first
         sql = (f"select * from (select {columns}, null as rank, 0 as matched from articles a "
                "left join meeting_reports m on m.canonical_url = a.canonical_url) "
                f"where {filter_sql()} order by published desc limit :limit")
     with connect_read_only(db_path) as connection:
         register_functions(connection)
         connection.row_factory = sqlite3.Row
-        parameters = {**filters.parameters(), **place_names(connection, filters),
-                      "match": match, "limit": limit, "candidates": RANKED_MATCHES}
+        names = place_names(connection, filters)
+        parameters = {**filters.parameters(), "match": match, "limit": limit,
+                      "candidates": RANKED_MATCHES,
+                      **{name: json.dumps(stored) for name, stored in names.items()}}
+        if match:
+            parameters["match"], conditions, rank = filtered_match(connection, match, filters,
+                                                                   names)
+            if parameters["match"] is None:
+                return [], False  # a filter keeps no article
+            sql = ranked_sql(columns, conditions, rank)
         try:
-            rows = connection.execute(ranked_sql(columns, filters) if match else sql,
-                                      parameters).fetchall()
+            rows = connection.execute(sql, parameters).fetchall()
         except sqlite3.OperationalError as error:
             if "fts5" in str(error):
                 raise sqlite3.OperationalError(f"cannot read the query {query!r} ({error})") \
