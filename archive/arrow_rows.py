@@ -16,10 +16,6 @@ SQLite) raises FastReadError, and the export reads the rows with Python instead.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -64,41 +60,15 @@ def read_batches(db_path: str, sql: str, schema: pa.Schema,
     STORED_AS); `sql` must already have run on the export's own read-only connection (its
     authorizer has seen it). Raises FastReadError, before the first batch if it can.
 
-    The driver runs in a child process that streams Arrow to this one: it links a copy of
-    SQLite of its own, and two copies in one process drop each other's POSIX locks on the
-    archive when either closes it (SQLite's "How To Corrupt", 2.2.1); the export's own
-    connection, or a writer in the same process, would then read or write unguarded."""
-    request = {"db": str(Path(db_path).resolve()), "sql": sql, "rows": rows,
-               "storage": [(f.name, _storage(f.type)) for f in schema]}
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen([sys.executable, "-m", "archive.arrow_rows"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
-        try:
-            child.stdin.write(json.dumps(request).encode())
-            child.stdin.close()
-            try:
-                with pa.ipc.open_stream(child.stdout) as reader:
-                    yield from reader
-            except (pa.ArrowInvalid, OSError):
-                pass  # the child's exit status and message say why
-            if child.wait() != 0:
-                errors.seek(0)
-                message = errors.read().decode(errors="replace").strip().splitlines()
-                raise FastReadError(message[-1] if message else f"exit {child.returncode}")
-        finally:
-            if child.poll() is None:  # the export stopped reading: a failure downstream
-                child.kill()
-            child.wait()
-            child.stdout.close()
-
-
-def _driver_batches(db_path: str, sql: str, storage: list[tuple[str, str]],
-                    rows: int) -> Iterator[pa.RecordBatch]:
-    """In the child: the rows as the driver reads them, the typed first row dropped."""
+    Only in a process with no other SQLite connection to the archive
+    (archive/export_parquet.py runs it in a child): the driver links a copy of SQLite of its
+    own, and two copies in one process drop each other's POSIX locks on a file when either
+    closes it (SQLite's "How To Corrupt An SQLite Database File", 2.2.1)."""
     import adbc_driver_sqlite.dbapi as adbc
 
+    storage = [(field.name, _storage(field.type)) for field in schema]
     expected = pa.schema([(name, STORED_AS[kind]) for name, kind in storage])
-    uri = Path(db_path).as_uri() + "?mode=ro"
+    uri = Path(db_path).resolve().as_uri() + "?mode=ro"
     try:
         with closing(adbc.connect(uri)) as connection, closing(connection.cursor()) as cursor:
             cursor.execute("PRAGMA query_only = 1")
@@ -113,23 +83,6 @@ def _driver_batches(db_path: str, sql: str, storage: list[tuple[str, str]],
                     first = False
     except (adbc.Error, OSError) as error:  # a type mismatch comes as OSError
         raise FastReadError(str(error)) from None
-
-
-def _serve() -> int:
-    """The child's side: the request on stdin, an Arrow stream on stdout; a reason on
-    stderr and exit 3 when the driver cannot read the rows."""
-    request = json.loads(sys.stdin.buffer.read())
-    storage = [tuple(pair) for pair in request["storage"]]
-    expected = pa.schema([(name, STORED_AS[kind]) for name, kind in storage])
-    try:
-        with pa.ipc.new_stream(sys.stdout.buffer, expected) as stream:
-            for batch in _driver_batches(request["db"], request["sql"], storage,
-                                         request["rows"]):
-                stream.write_batch(batch)
-    except FastReadError as error:
-        print(f"fast read refused: {error}", file=sys.stderr)
-        return 3
-    return 0
 
 
 def typed_batch(raw: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
@@ -154,7 +107,3 @@ def _typed_column(stored: pa.Array, field: pa.Field) -> pa.Array:
     encoded = stored.dictionary_encode()
     values = [convert(value, kind, field.name) for value in encoded.dictionary.to_pylist()]
     return pa.array(values, type=kind).take(encoded.indices)
-
-
-if __name__ == "__main__":
-    sys.exit(_serve())

@@ -6,10 +6,19 @@ Python's sqlite3 reads the rows only where the fast read cannot: a filtered expo
 call functions the export's connection registers), a query calling them, or a value the
 driver would read otherwise than Python (archive/arrow_rows.py says which). Either way the
 file holds the same values, in the same order.
+
+The fast read runs in a child process, which writes the file and sends back only the columns
+the export's datasheet counts (site, canonical_url, published): the driver links a copy of
+SQLite of its own, which must never share a process with the export's connection or a writer
+(archive/arrow_rows.py says why).
 """
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +30,7 @@ from archive.arrow_rows import FastReadError, read_batches, typed_batch
 from archive.columns import arrow_column
 
 DICTIONARY_SHARE = 10  # a text column with fewer distinct values than a tenth of its rows
+COUNTED_COLUMNS = ("site", "canonical_url", "published")  # what export.py's _Tracker reads
 
 
 def write_parquet_export(path: Path, db_path: str, schema: pa.Schema, first: list[tuple],
@@ -33,8 +43,8 @@ def write_parquet_export(path: Path, db_path: str, schema: pa.Schema, first: lis
     dictionary = dictionary_columns(schema, first)
     if sql is not None:
         try:
-            stored = read_batches(db_path, sql, schema, batch_rows)
-            yield from _write(path, schema, dictionary, _typed(stored, schema, tracker))
+            yield from _written_by_driver(
+                write_in_child(path, db_path, sql, schema, dictionary, batch_rows), tracker)
             return
         except FastReadError:
             tracker.reset()  # the file is written again from its first row
@@ -42,11 +52,72 @@ def write_parquet_export(path: Path, db_path: str, schema: pa.Schema, first: lis
     yield from _write(path, schema, dictionary, _from_python(rows, schema, tracker))
 
 
-def _typed(stored: Iterable[pa.RecordBatch], schema: pa.Schema,
-           tracker) -> Iterator[pa.RecordBatch]:
-    for batch in stored:
+def _written_by_driver(counted: Iterable[pa.RecordBatch], tracker) -> Iterator[int]:
+    rows = 0
+    for batch in counted:
         tracker.add_arrow(batch)
-        yield typed_batch(batch, schema)
+        rows += batch.num_rows
+        yield rows
+
+
+def write_in_child(path: Path, db_path: str, sql: str, schema: pa.Schema,
+                   dictionary: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """Have a child process read the rows with the driver and write the file; yields, for
+    each batch written, its counted columns as stored (one null column when it has none).
+    Raises FastReadError when the driver cannot, before the first batch if it can."""
+    request = pickle.dumps({"path": str(path), "db": db_path, "sql": sql, "schema": schema,
+                            "dictionary": dictionary, "rows": batch_rows})
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, "-m", "archive.export_parquet"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        try:
+            child.stdin.write(request)
+            child.stdin.close()
+            try:
+                with pa.ipc.open_stream(child.stdout) as reader:
+                    yield from reader
+            except (pa.ArrowInvalid, OSError):
+                pass  # the child's exit status and message say why
+            if child.wait() != 0:
+                errors.seek(0)
+                said = errors.read().decode(errors="replace").strip().splitlines()
+                raise FastReadError(said[-1] if said else f"exit {child.returncode}")
+        finally:
+            if child.poll() is None:  # the export stopped reading: a failure downstream
+                child.kill()
+            child.wait()
+            child.stdout.close()
+
+
+def _serve_child() -> int:
+    """The child's side of write_in_child: the request (pickled, from the parent) on stdin,
+    the counted columns as an Arrow stream on stdout, a reason on stderr and exit 3 when the
+    driver cannot read the rows."""
+    request = pickle.loads(sys.stdin.buffer.read())
+    schema = request["schema"]
+    counted = [name for name in COUNTED_COLUMNS if name in schema.names]
+    stream = None
+
+    def typed(stored: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        nonlocal stream
+        for batch in stored:
+            kept = batch.select(counted) if counted else pa.record_batch(
+                [pa.nulls(batch.num_rows)], names=["rows"])
+            if stream is None:
+                stream = pa.ipc.new_stream(sys.stdout.buffer, kept.schema)
+            stream.write_batch(kept)
+            yield typed_batch(batch, schema)
+
+    try:
+        stored = read_batches(request["db"], request["sql"], schema, request["rows"])
+        for _ in _write(Path(request["path"]), schema, request["dictionary"], typed(stored)):
+            pass
+    except FastReadError as error:
+        print(f"fast read refused: {error}", file=sys.stderr)
+        return 3
+    if stream is not None:
+        stream.close()
+    return 0
 
 
 def _from_python(batches: Iterable[list[tuple]], schema: pa.Schema,
@@ -101,3 +172,7 @@ def _write(path: Path, schema: pa.Schema, dictionary: list[str],
             yield rows
         if pending is not None:
             pending.result()
+
+
+if __name__ == "__main__":
+    sys.exit(_serve_child())

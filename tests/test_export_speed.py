@@ -64,7 +64,7 @@ def paths(monkeypatch) -> list[str]:
     """Small batches (many of them), and which path read the rows, in order."""
     taken: list[str] = []
     monkeypatch.setattr(archive.export, "BATCH_ROWS", 16)
-    for name, label in (("_typed", "driver"), ("_from_python", "python")):
+    for name, label in (("_written_by_driver", "driver"), ("_from_python", "python")):
         original = getattr(archive.export_parquet, name)
 
         def spy(*args, original=original, label=label):
@@ -110,6 +110,20 @@ def test_the_drivers_file_holds_every_stored_value(awkward_archive, tmp_path, ta
 
 
 @pytest.mark.timeout(300)
+def test_the_driver_never_shares_a_process_with_the_archives_connections(awkward_archive,
+                                                                        tmp_path, paths):
+    """Its own copy of SQLite would drop this process's locks on the archive when it closes
+    the file: a writer here could then corrupt it (bench_scale's in-process fill read
+    'database disk image is malformed' after an export)."""
+    import sys
+
+    sys.modules.pop("adbc_driver_sqlite.dbapi", None)
+    export(str(awkward_archive), str(tmp_path / "articles.parquet"), table="articles")
+    assert paths == ["driver"]
+    assert "adbc_driver_sqlite.dbapi" not in sys.modules
+
+
+@pytest.mark.timeout(300)
 def test_the_articles_columns_keep_their_types(awkward_archive, tmp_path, paths):
     out = tmp_path / "articles.parquet"
     export(str(awkward_archive), str(out), table="articles")
@@ -149,7 +163,7 @@ def test_python_reads_the_same_file_and_datasheet(awkward_archive, tmp_path, tab
 
     def unable(*_):
         raise FastReadError("refused by the test")
-    monkeypatch.setattr(archive.export_parquet, "read_batches", unable)
+    monkeypatch.setattr(archive.export_parquet, "write_in_child", unable)
     export(str(awkward_archive), str(slow), table=table)
     assert paths == ["driver", "python"]
     assert pq.read_table(fast).equals(pq.read_table(slow))
