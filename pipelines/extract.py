@@ -18,9 +18,13 @@ from pipelines.boilerplate import byline_name, clean_lines, looks_like_byline, n
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
 from pipelines.headline import page_title, printed_lead, section_names
+from pipelines.page_task import FALLBACK_WARNING
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
+from pipelines.readability_gate import install as gate_readability
 from pipelines.vietnamese import normalize_text
 
+# trafilatura's readability comparison, skipped where it cannot change the text (same rows).
+gate_readability()
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
@@ -45,7 +49,6 @@ VIETNAMESE_TEXT_SCORE = 0.05
 FLOOR_CHECK_SENTENCES = 5
 FLOOR_MIN_SENTENCES = 3
 FLOOR_SHARE = 0.5
-FALLBACK_WARNING = "trafilatura_fallback"
 PROSE_SENTENCE_CHARACTERS = 30
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 SENTENCE_ENDS = ".!?…\"”)"
