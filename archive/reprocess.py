@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.integrity import check_before_writing
+from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
-from archive.warc import ReadRecord, read_payload, read_records
+from archive.warc import ReadRecord, read_records
 from archive.writer import ArchiveWriter, warc_folder
-from pipelines.encodings import declared_charset
-from pipelines.page_task import NotAnArticle, process_page
 from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.site_region import RegionReport, RegionRequest, SiteRegion
 from pipelines.urls import canonical_url
@@ -64,27 +63,6 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     if since:
         chosen = {k: v for k, v in chosen.items() if v[0].fetched_at[:10] >= since}
     return chosen
-
-
-def _process(directory: str, record: ReadRecord, profile: SiteFacts | None,
-             region: RegionRequest) -> tuple[dict | str, RegionReport | None] | str:
-    """One article, in a worker: its payload read from the WARC file and processed in the
-    region asked for, with what the page taught about that region; the reason as a string
-    when the page holds no article."""
-    try:
-        body = read_payload(Path(directory), record.payload_file, record.payload_offset)
-    except Exception as error:  # a record garbled after its headers were read
-        return UnreadablePayload(f"{record.payload_file}@{record.payload_offset}: "
-                                 f"{type(error).__name__}")
-    declared = declared_charset(record.headers.get("content-type"), body)
-    try:
-        return process_page(body, record.url, declared, region, profile and profile.owner)
-    except NotAnArticle as reason:
-        return str(reason), None
-
-
-class UnreadablePayload(str):
-    """The reason an article's payload could not be read back from its WARC file."""
 
 
 class SiteRegions:
@@ -131,7 +109,7 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     # reports of the pages before it (all but the few still in the workers) were observed.
     jobs = ((str(directory), record, profiles.get(record.site), regions.request(record.site))
             for _, (record, _) in fetches)
-    outcomes = map_in_order(_process, jobs, workers)
+    outcomes = map_in_order(process_stored, jobs, workers)
     try:
         for done, ((key, (record, first_seen)), outcome) in enumerate(
                 zip(fetches, outcomes, strict=True), start=1):

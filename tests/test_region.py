@@ -162,6 +162,7 @@ def test_region_benchmark_runs_on_a_few_pages():
 def test_reprocessing_learns_the_region_of_each_template_of_a_site_with_no_selector(
         monkeypatch):
     import archive.reprocess
+    import archive.reprocess_task
 
     class Record:  # what reprocess's task reads of a WARC record
         def __init__(self, url: str):
@@ -170,12 +171,13 @@ def test_reprocessing_learns_the_region_of_each_template_of_a_site_with_no_selec
 
     # Two templates, one after the other, as a portal's old and new articles.
     pages = dict(family_pages("thanhhoa", 5) + family_pages("lynhan", 5))
-    monkeypatch.setattr(archive.reprocess, "read_payload", lambda folder, name, _: pages[name])
+    monkeypatch.setattr(archive.reprocess_task, "read_payload", lambda folder, name, _: pages[name])
     regions = archive.reprocess.SiteRegions({"unseen": None})
     read_in_region = []
     for url in pages:
         request = regions.request("unseen")
-        fields, report = archive.reprocess._process(".", Record(url), None, request)
+        fields, report = archive.reprocess_task.process_stored(".", Record(url), None,
+                                                                request)
         assert isinstance(fields, dict), fields
         regions.observe("unseen", report)
         read_in_region.append(report.in_learned_region)
