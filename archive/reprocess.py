@@ -1,8 +1,9 @@
 """Re-run extraction and classification over the raw store, with no network.
 
 The WARC files hold every article response with what the crawl knew of it (site, how it was
-found, run). Each article's latest fetch becomes its row again, through the same
-`process_article` the crawl's pipelines call, and its earliest fetch gives `first_seen_at`; so
+found, run). Each article's latest fetch becomes its row again, through the same task the
+crawl's pipelines run (pipelines.page_task), in the article region the site's pages teach as a
+crawl's do, and its earliest fetch gives `first_seen_at`; so
 re-processing an archive whose tables were emptied gives back the rows a crawl wrote, and
 re-processing twice changes nothing.
 
@@ -18,17 +19,16 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.integrity import check_before_writing
+from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
-from archive.warc import ReadRecord, read_payload, read_records
+from archive.warc import ReadRecord, read_records
 from archive.writer import ArchiveWriter, warc_folder
-from pipelines.encodings import declared_charset
 from pipelines.pool import WorkerCrashed, map_in_order
-from pipelines.process import NotAnArticle, process_article
-from pipelines.region import RegionRequest, SiteRegion, extract_with_region
+from pipelines.site_region import RegionReport, RegionRequest, SiteRegion
 from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -65,48 +65,25 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     return chosen
 
 
-def _process(directory: str, record: ReadRecord, profile: SiteFacts | None,
-             region: RegionRequest | None = None) -> dict | str:
-    """One article, in a worker: its payload read from the WARC file and processed as its
-    site's profile says; the reason as a string when the page holds no article."""
-    try:
-        body = read_payload(Path(directory), record.payload_file, record.payload_offset)
-    except Exception as error:  # a record garbled after its headers were read
-        return UnreadablePayload(f"{record.payload_file}@{record.payload_offset}: "
-                                 f"{type(error).__name__}")
-    declared = declared_charset(record.headers.get("content-type"), body)
-    try:
-        return process_article(body, record.url, declared, profile and profile.owner,
-                               profile and profile.article_selector, region)
-    except NotAnArticle as reason:
-        return str(reason)
+class SiteRegions:
+    """Per site, its article region through the pages as a crawl learns it (pipelines.region):
+    the profile's `article_selector`, else the region of each template its pages agree on, so
+    re-processed rows are read as crawled ones. Learned from the workers' reports on the
+    pages themselves, in order, as the crawl does: no page is read twice to learn it."""
 
+    def __init__(self, profiles: dict[str, SiteFacts]):
+        self.profiles = profiles
+        self.sites: dict[str, SiteRegion] = {}
 
-class UnreadablePayload(str):
-    """The reason an article's payload could not be read back from its WARC file."""
+    def request(self, site: str) -> RegionRequest:
+        if site not in self.sites:
+            profile = self.profiles.get(site)
+            self.sites[site] = SiteRegion(profile.article_selector if profile else None)
+        return self.sites[site].request()
 
-
-def learned_regions(directory: Path, records: list[ReadRecord],
-                    profiles: dict[str, SiteFacts]) -> dict[str, RegionRequest]:
-    """Per site with no `article_selector`: the article region its first pages agree on, as
-    the crawl learns it (pipelines.region), so re-processed rows are read as crawled ones.
-    Asked without `locate`: reprocess learns nothing from the pages after these, so a worker
-    would walk each page the region misses to name an element no one reads."""
-    regions: dict[str, SiteRegion] = {}
-    for record in records:
-        profile = profiles.get(record.site)
-        region = regions.setdefault(record.site, SiteRegion(
-            profile.article_selector if profile else None))
-        if region.hand_selector or region.learned or not region.request().locate:
-            continue
-        try:
-            body = read_payload(directory, record.payload_file, record.payload_offset)
-        except Exception:  # garbled: counted when the article itself is processed
-            continue
-        declared = declared_charset(record.headers.get("content-type"), body)
-        region.observe(extract_with_region(body, record.url, declared, region.request())[1])
-    return {site: replace(region.request(), locate=False)
-            for site, region in regions.items() if region.learned}
+    def observe(self, site: str, report: RegionReport | None) -> None:
+        if report is not None:
+            self.sites[site].observe(report)
 
 
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,
@@ -127,20 +104,24 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory),
                            background=True)
     workers = os.cpu_count() or 1 if workers is None else workers
-    regions = learned_regions(directory, [record for _, (record, _) in fetches], profiles)
-    jobs = [(str(directory), record, profiles.get(record.site), regions.get(record.site))
-            for _, (record, _) in fetches]
-    outcomes = map_in_order(_process, jobs, workers)
+    regions = SiteRegions(profiles)
+    # A generator: each page's region is asked for when it is handed to a worker, after the
+    # reports of the pages before it (all but the few still in the workers) were observed.
+    jobs = ((str(directory), record, profiles.get(record.site), regions.request(record.site))
+            for _, (record, _) in fetches)
+    outcomes = map_in_order(process_stored, jobs, workers)
     try:
-        for done, ((key, (record, first_seen)), fields) in enumerate(
+        for done, ((key, (record, first_seen)), outcome) in enumerate(
                 zip(fetches, outcomes, strict=True), start=1):
-            if isinstance(fields, WorkerCrashed):
-                result.crashed.append(f"{record.url}: {fields}")
-                logger.warning("reprocess: %s left as it was: %s", record.url, fields)
+            if isinstance(outcome, WorkerCrashed):
+                result.crashed.append(f"{record.url}: {outcome}")
+                logger.warning("reprocess: %s left as it was: %s", record.url, outcome)
                 continue
-            if isinstance(fields, UnreadablePayload):
+            if isinstance(outcome, UnreadablePayload):
                 result.unreadable += 1
                 continue
+            fields, report = outcome
+            regions.observe(record.site, report)
             if isinstance(fields, str):
                 result.skipped += 1
                 continue

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from bench.bench_pipeline import PROFILE, build_pages  # noqa: E402
-from pipelines.region import RegionRequest, SiteRegion, extract_with_region  # noqa: E402
+from pipelines.region import extract_with_region  # noqa: E402
+from pipelines.site_region import RegionRequest, SiteRegion  # noqa: E402
 
 HAND_SELECTOR = next(line.split(" = ", 1)[1].strip('"') for line in PROFILE.splitlines()
                      if line.startswith("article_selector"))

@@ -17,7 +17,6 @@ import string
 
 import re2
 import regex
-from scrapy.linkextractors import LinkExtractor
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +91,3 @@ def _times_out(compiled, text: str) -> bool:
     except TimeoutError:
         return True
     return False
-
-
-class PatternLinkExtractor(LinkExtractor):
-    """Scrapy's link extractor, allowing links by a UrlPattern (Scrapy would compile the
-    pattern's text with `re`, which backtracks)."""
-
-    def __init__(self, pattern: UrlPattern, **kwargs):
-        super().__init__(**kwargs)
-        self.allow_res = [pattern]

@@ -13,15 +13,15 @@ from scrapy.exceptions import DropItem
 
 from crawler.archiving import writer_for
 from crawler.items import ArticleItem
-from pipelines.extract import FALLBACK_WARNING
-from pipelines.pool import PooledPipeline, run
-from pipelines.process import (
+from pipelines.page_task import (
+    FALLBACK_WARNING,
     NotAnArticle,
     RejectedPage,
     SoftNotFound,
-    process_page_in_region,
+    process_page,
 )
-from pipelines.region import SiteRegion
+from pipelines.pool import PooledPipeline, run
+from pipelines.site_region import SiteRegion
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class CleanPipeline(PooledPipeline):
             return item
         try:
             page = item["page"]
-            fields, region = await run(self.pool, process_page_in_region, page.body,
+            fields, region = await run(self.pool, process_page, page.body,
                                        item["url"], page.declared_encoding,
                                        self.region.request(), self.owner)
         except (RejectedPage, SoftNotFound) as problem:

@@ -6,8 +6,10 @@ crawl, `vnarchive extract` and any later re-processing run the same code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import trafilatura
 from lxml import etree
@@ -18,9 +20,13 @@ from pipelines.boilerplate import byline_name, clean_lines, looks_like_byline, n
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
 from pipelines.headline import page_title, printed_lead, section_names
+from pipelines.page_task import FALLBACK_WARNING
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
+from pipelines.readability_gate import install as gate_readability
 from pipelines.vietnamese import normalize_text
 
+# trafilatura's readability comparison, skipped where it cannot change the text (same rows).
+gate_readability()
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
@@ -45,7 +51,6 @@ VIETNAMESE_TEXT_SCORE = 0.05
 FLOOR_CHECK_SENTENCES = 5
 FLOOR_MIN_SENTENCES = 3
 FLOOR_SHARE = 0.5
-FALLBACK_WARNING = "trafilatura_fallback"
 PROSE_SENTENCE_CHARACTERS = 30
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 SENTENCE_ENDS = ".!?…\"”)"
@@ -227,12 +232,12 @@ def with_lead(text: str, lead: str | None) -> list[str]:
     return [lead, *lines]
 
 
-def prose_sentences(text: str) -> list[str]:
-    """The sentences of a text that are prose: long enough and ended by a full stop (menus,
-    labels and teaser titles are shorter or end without one)."""
+def prose_sentences(text: str) -> Iterator[str]:
+    """The sentences of a text that are prose, in order: long enough and ended by a full stop
+    (menus, labels and teaser titles are shorter or end without one)."""
     pieces = (" ".join(piece.split()) for piece in SENTENCE_BREAK.split(text))
-    return [piece for piece in pieces
-            if len(piece) >= PROSE_SENTENCE_CHARACTERS and piece[-1] in SENTENCE_ENDS]
+    return (piece for piece in pieces
+            if len(piece) >= PROSE_SENTENCE_CHARACTERS and piece[-1] in SENTENCE_ENDS)
 
 
 def plain_text_floor(html: str, url: str | None, text: str) -> str | None:
@@ -240,10 +245,11 @@ def plain_text_floor(html: str, url: str | None, text: str) -> str | None:
     FLOOR_SHARE of its prose sentences), else None. Checked only when ours holds few
     sentences: where our pruning or a template went wrong, ours is a menu, a cookie banner
     or nothing, so a full page of ours never pays for a second extraction."""
-    if len(prose_sentences(text)) >= FLOOR_CHECK_SENTENCES:
+    # Counted up to FLOOR_CHECK_SENTENCES only: a full article's text is not split whole.
+    if len(list(islice(prose_sentences(text), FLOOR_CHECK_SENTENCES))) >= FLOOR_CHECK_SENTENCES:
         return None
     plain = trafilatura.extract(html, url=url, include_tables=True, deduplicate=False) or ""
-    theirs = prose_sentences(plain)
+    theirs = list(prose_sentences(plain))
     if len(theirs) < FLOOR_MIN_SENTENCES:
         return None
     ours = " ".join(text.split())

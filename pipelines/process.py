@@ -6,44 +6,20 @@ files) both call `process_article`, so a re-processed row is the row a crawl wou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
 from pipelines.dates import meeting_date
 from pipelines.extract import Extracted
 from pipelines.fingerprint import encode, signature
 from pipelines.guards import quadratic_shape
 from pipelines.notfound import soft_404_reason
-from pipelines.region import RegionReport, RegionRequest, extract_with_region
+from pipelines.page_task import NotAnArticle, RejectedPage, SoftNotFound
+from pipelines.region import extract_with_region
+from pipelines.site_region import RegionReport, RegionRequest
 from pipelines.vietnamese import fold_diacritics
 
 EXTRACTED_FIELDS = ("title", "lead", "text", "author", "published", "published_source",
                     "language", "encoding", "warnings", "photo_credits", "html",
                     "extractor_version")
-
-
-@dataclass
-class NotAnArticle(Exception):
-    """The page holds no article (no text, or only navigation); `reason` says which."""
-
-    reason: str
-
-    def __str__(self) -> str:
-        return self.reason
-
-
-class RejectedPage(NotAnArticle):
-    """The page is broken or not a web page at all (binary content, an empty or unparseable
-    document, a pathological tree): its `pages` row records why."""
-
-    error_kind = "rejected"
-
-
-class SoftNotFound(NotAnArticle):
-    """The page answers 200 but says it does not exist: a soft 404, recorded as not found;
-    an archived copy of the article is kept as it was."""
-
-    error_kind = "soft_404"
 
 
 def extract_page(body: bytes, url: str, declared_encoding: str | None,

@@ -13,26 +13,21 @@ text read from it is much shorter than the site's articles were, the whole page 
 instead, and MISSES_TO_FORGET such pages in a row make the crawl forget the region and learn
 again (a redesign). A profile's own `article_selector` always wins and is never learned over.
 
-Pure: the per-site state (`SiteRegion`) lives in the crawl process; the workers get a
+Pure: the per-site state (`SiteRegion`, pipelines/site_region.py, which the crawl process
+imports without this module's extraction stack) lives in the crawl process; the workers get a
 `RegionRequest` and send back a `RegionReport`, both small and picklable.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import statistics
 from collections import Counter
-from dataclasses import dataclass, field
 
 from lxml.cssselect import CSSSelector
 
 from pipelines.extract import Extracted, extract_article, parse_html
+from pipelines.site_region import RegionReport, RegionRequest
 
-AGREEING_PAGES = 3
-# Pages whose region is looked for before the crawl gives up learning (a site whose articles
-# sit in no common element: each page is then read whole, as without this module).
-LEARNING_PAGES = 12
 # The share of the extracted text the region must hold (a duplicate of one line in a sidebar
 # must not widen it to the whole page).
 TEXT_SHARE = 0.9
@@ -45,86 +40,11 @@ HEADLINE_LEVELS = 2
 # A page whose region text is shorter than this share of the site's median article is read
 # whole as well, to be sure the region did not miss it.
 SHORT_SHARE = 0.5
-MISSES_TO_FORGET = 3
 # Text nodes shorter than this say too little to place the text ("Trang chủ", a date).
 MIN_NODE = 12
-logger = logging.getLogger(__name__)
 
 # Ids and classes with long digit runs change from page to page (post-12345, node_778).
 VOLATILE_NAME = re.compile(r"\d{3,}")
-
-
-@dataclass(frozen=True)
-class RegionRequest:
-    """What the crawl process asks of a worker for one page."""
-
-    selector: str | None = None  # the region to read (the profile's, or the learned one)
-    learned: bool = False  # the selector was learned: check it, fall back on a miss
-    locate: bool = False  # name the element where the text sits (learning)
-    expected_length: int = 0  # the site's median article length so far
-
-
-@dataclass(frozen=True)
-class RegionReport:
-    """What a worker found about the region on one page."""
-
-    candidate: str | None = None  # the selector of the element holding the text
-    text_length: int = 0
-    missed: bool = False  # the learned region was missing or held too little
-    in_learned_region: bool = False  # the text was read from the learned region alone
-
-
-@dataclass
-class SiteRegion:
-    """One site's region through a crawl: the profile's selector, or the regions learned (one
-    per article template the site uses, read as one CSS selector group)."""
-
-    hand_selector: str | None = None
-    learned: list[str] = field(default_factory=list)
-    candidates: Counter = field(default_factory=Counter)
-    located: int = 0  # pages located since the last region was learned
-    lengths: list[int] = field(default_factory=list)
-    misses_in_a_row: int = 0
-    forgotten: int = 0
-
-    def request(self) -> RegionRequest:
-        if self.hand_selector:
-            return RegionRequest(selector=self.hand_selector)
-        return RegionRequest(
-            selector=", ".join(self.learned) or None, learned=bool(self.learned),
-            locate=self.located < LEARNING_PAGES,
-            expected_length=int(statistics.median(self.lengths)) if self.lengths else 0)
-
-    def observe(self, report: RegionReport) -> None:
-        """Learn from one page's report; forget the regions when they keep missing."""
-        if self.hand_selector:
-            return
-        if report.text_length and len(self.lengths) < 50:
-            self.lengths.append(report.text_length)
-        if report.candidate and self._agreed(report.candidate):
-            self.misses_in_a_row = 0  # a page of another template, now learned too
-            return
-        self.misses_in_a_row = self.misses_in_a_row + 1 if report.missed else 0
-        if self.misses_in_a_row >= MISSES_TO_FORGET:
-            logger.info("article region %r forgotten: it missed %d pages in a row",
-                        ", ".join(self.learned), self.misses_in_a_row)
-            self.forget()
-
-    def _agreed(self, candidate: str) -> bool:
-        """Count one page's candidate; whether it has just been learned."""
-        self.located += 1
-        self.candidates[candidate] += 1
-        if self.candidates[candidate] < AGREEING_PAGES or candidate in self.learned:
-            return False
-        self.learned.append(candidate)
-        self.located = 0
-        logger.info("article region learned: %r (%d pages agree)", candidate, AGREEING_PAGES)
-        return True
-
-    def forget(self) -> None:
-        self.learned, self.misses_in_a_row, self.located = [], 0, 0
-        self.candidates.clear()
-        self.forgotten += 1
 
 
 # Finding the element ------------------------------------------------------------------------

@@ -32,12 +32,12 @@ def add_one_or_die(value: int) -> int:
 
 
 def reprocess_or_die(directory, record, *rest):
-    """reprocess's task (archive/reprocess.py `_process`); the worker dies on CRASHING_URL."""
-    from archive.reprocess import _process
+    """reprocess's task (archive/reprocess_task.py); the worker dies on CRASHING_URL."""
+    from archive.reprocess_task import process_stored
 
     if record.url == CRASHING_URL:
         _die()
-    return _process(directory, record, *rest)
+    return process_stored(directory, record, *rest)
 
 
 def prepare_or_die(candidate):

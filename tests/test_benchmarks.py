@@ -26,6 +26,22 @@ def test_pipeline_benchmark_runs_on_a_tiny_web():
     assert output.strip().splitlines()[-1].startswith("ratios: crawl/naive ")
 
 
+def test_page_readings_are_written_one_json_line_each(tmp_path):
+    import json
+
+    out = tmp_path / "readings.jsonl"
+    output = run_bench("page_readings.py", str(out), "--per-family", "1", "--per-folder", "1",
+                       "--bench-pages", "2")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert output.startswith(f"{len(lines)} readings written")
+    readings = [json.loads(line) for line in lines]
+    tags = {reading["tag"].split()[0] for reading in readings}
+    assert {"testweb", "pages", "cms", "real_pages", "bench"} <= tags
+    article = next(r for r in readings if r["tag"] == "bench selector")
+    assert article["fields"]["title"] and article["fields"]["text"]
+    assert article["fields"]["classifier_version"] and "report" in article
+
+
 def test_recrawl_benchmark_runs_on_a_tiny_web():
     output = run_bench("bench_recrawl.py", "--articles", "12")
     assert "re-crawl cost:" in output

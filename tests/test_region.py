@@ -17,14 +17,13 @@ from lxml.cssselect import CSSSelector
 
 from crawler.profiles import SITES_DIR, load_profiles
 from pipelines.extract import extract_article, parse_html
-from pipelines.region import (
+from pipelines.region import extract_with_region, locate_region
+from pipelines.site_region import (
     AGREEING_PAGES,
     MISSES_TO_FORGET,
     RegionReport,
     RegionRequest,
     SiteRegion,
-    extract_with_region,
-    locate_region,
 )
 from testweb.content import load_articles
 from testweb.families import ARTICLE_FAMILIES, FAMILIES
@@ -160,17 +159,28 @@ def test_region_benchmark_runs_on_a_few_pages():
     assert result.stdout.strip().splitlines()[-1].startswith("learned region ")
 
 
-def test_reprocessing_learns_the_region_of_a_site_with_no_selector(monkeypatch):
+def test_reprocessing_learns_the_region_of_each_template_of_a_site_with_no_selector(
+        monkeypatch):
     import archive.reprocess
+    import archive.reprocess_task
 
-    class Record:  # what learned_regions reads of a WARC record
+    class Record:  # what reprocess's task reads of a WARC record
         def __init__(self, url: str):
             self.site, self.url, self.payload_file, self.payload_offset = "unseen", url, url, 0
             self.headers = {"content-type": "text/html; charset=utf-8"}
 
-    pages = dict(family_pages("thanhhoa", 5))
-    monkeypatch.setattr(archive.reprocess, "read_payload", lambda folder, name, _: pages[name])
-    regions = archive.reprocess.learned_regions(Path("."), [Record(url) for url in pages],
-                                                {"unseen": None})
-    assert (regions["unseen"].selector, regions["unseen"].learned) == ("article.detail", True)
-    assert not regions["unseen"].locate  # nothing would read what a worker located
+    # Two templates, one after the other, as a portal's old and new articles.
+    pages = dict(family_pages("thanhhoa", 5) + family_pages("lynhan", 5))
+    monkeypatch.setattr(archive.reprocess_task, "read_payload", lambda folder, name, _: pages[name])
+    regions = archive.reprocess.SiteRegions({"unseen": None})
+    read_in_region = []
+    for url in pages:
+        request = regions.request("unseen")
+        fields, report = archive.reprocess_task.process_stored(".", Record(url), None,
+                                                                request)
+        assert isinstance(fields, dict), fields
+        regions.observe("unseen", report)
+        read_in_region.append(report.in_learned_region)
+    assert regions.sites["unseen"].learned == ["article.detail", "div#mainContent"]
+    # The pages after each template's third are read in its region alone.
+    assert read_in_region == [False] * 3 + [True] * 2 + [False] * 3 + [True] * 2

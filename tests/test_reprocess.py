@@ -40,7 +40,7 @@ def test_a_worker_crash_during_reprocess_costs_its_page_only(tmp_path, monkeypat
     ArchiveWriter(str(archive), record_run=False).close()
     write_warc(warc_folder(str(archive)), "crawl", PAGES)
     # Pickled by name, so the pool's workers run tests.cpu_tasks.reprocess_or_die.
-    monkeypatch.setattr(reprocessing, "_process", reprocess_or_die)
+    monkeypatch.setattr(reprocessing, "process_stored", reprocess_or_die)
     result = reprocess(str(archive), workers=2)
     assert result.articles == len(PAGES) - 1
     assert len(result.crashed) == 1 and result.crashed[0].startswith(f"{CRASHING_URL}: ")

@@ -28,7 +28,7 @@ from crawler.frontier import Frontier, parse_duration, record_walks
 from crawler.items import ArticleItem, AttachmentItem, RawPage
 from crawler.middlewares import PAGE_KIND
 from crawler.notfound import is_home_or_listing, record_soft_404
-from crawler.patterns import PatternLinkExtractor
+from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
 from pipelines.encodings import declared_charset
@@ -45,6 +45,16 @@ ATTACHMENT_ANCHORS = '//a[contains(@href, ".pdf") or contains(@href, ".doc")]'
 SETTLED_STATUSES = (304, 404, 410)
 # Refusals (crawler.refusals, "refused by vnarchive: KIND") that leave a page for the next run.
 TEMPORARY_REFUSALS = ("deferred", "circuit_open")
+
+
+class PatternLinkExtractor(LinkExtractor):
+    """Scrapy's link extractor, allowing links by a UrlPattern (Scrapy would compile the
+    pattern's text with `re`, which backtracks). Here, not in crawler.patterns, which
+    profiles import: loading profiles (`reprocess`, `sites check`) then needs no Scrapy."""
+
+    def __init__(self, pattern: UrlPattern, **kwargs):
+        super().__init__(**kwargs)
+        self.allow_res = [pattern]
 
 
 class ProfileSpider(SitemapSpider):
