@@ -22,11 +22,9 @@ from pipelines.encodings import decode_page, vietnamese_score
 from pipelines.headline import page_title, printed_lead, section_names
 from pipelines.page_task import FALLBACK_WARNING
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
-from pipelines.readability_gate import install as gate_readability
+from pipelines.readability_gate import gated
 from pipelines.vietnamese import normalize_text
 
-# trafilatura's readability comparison, skipped where it cannot change the text (same rows).
-gate_readability()
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
@@ -214,9 +212,11 @@ def _trafilatura(tree, url: str | None):
     and come out row by row. Returns the document and what was removed, for --explain."""
     removed = prune_side_blocks(tree)
     unwrap_layout_tables(tree)
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, deduplicate=False,
-        include_tables=True)
+    # trafilatura's readability comparison, skipped where it cannot change the text.
+    with gated():
+        document = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=False, include_comments=False, deduplicate=False,
+            include_tables=True)
     return document, removed
 
 

@@ -13,11 +13,16 @@ fifth of trafilatura's time on a region); anywhere else trafilatura's comparison
 is. The rows are the same either way, by the reasoning above; the readings of the test web's,
 hard, CMS and real pages were compared field by field before and after.
 
-Installed over trafilatura.core's name only for the trafilatura release whose comparison this
-was read from (GATED_RELEASE): another release runs its own comparison untouched.
+Put in front of trafilatura.core's name only around our own extraction (`gated()`), and only
+for the trafilatura release whose comparison this was read from (GATED_RELEASE): plain
+trafilatura elsewhere in the process (the floor check, the evaluations' baselines) and any
+other release run their own comparison untouched.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import trafilatura
 import trafilatura.core
@@ -53,9 +58,15 @@ def gated_comparison(cleaned_tree, raw_tree, body, text: str, options):
     return compare_extraction(cleaned_tree, raw_tree, body, text, options)
 
 
-def install() -> bool:
-    """Put the gate in front of trafilatura's comparison (GATED_RELEASE only)."""
+@contextmanager
+def gated() -> Iterator[None]:
+    """trafilatura with the gate in front of its comparison (GATED_RELEASE only), within the
+    block; extraction runs one page at a time in each process, so no other call sees it."""
     if trafilatura.__version__ != GATED_RELEASE:
-        return False
+        yield
+        return
     trafilatura.core.compare_extraction = gated_comparison
-    return True
+    try:
+        yield
+    finally:
+        trafilatura.core.compare_extraction = compare_extraction
