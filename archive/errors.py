@@ -24,6 +24,11 @@ class ArchiveReadOnly(ArchiveError):
     """The archive (or its folder) is read-only, and the command would write to it."""
 
 
+class ExportError(ValueError):
+    """The export cannot be made as asked; the message says why. Here, not in archive/export.py,
+    so the command's error handling does not import pyarrow for every command."""
+
+
 class QueryRefused(ArchiveError):
     """`vnarchive query` was given a statement that would change something."""
 

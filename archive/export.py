@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from archive.columns import ColumnTypeError, arrow_schema, json_converters
 from archive.datasheet import ExportFacts, write_card, write_datasheet
+from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
 from archive.query import connect_read_only
@@ -41,10 +42,6 @@ FORMATS = ("csv", "jsonl", "parquet")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
               ".pq": "parquet"}
 STDOUT = "-"
-
-
-class ExportError(ValueError):
-    """The export cannot be made as asked; the message says why."""
 
 
 @dataclass

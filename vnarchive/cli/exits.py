@@ -9,8 +9,7 @@ import sqlite3
 import sys
 
 from archive.disk import StorageFull
-from archive.errors import ArchiveError
-from archive.export import ExportError
+from archive.errors import ArchiveError, ExportError
 from archive.lock import ArchiveBusy
 from crawler.profiles import ProfileError
 from vnarchive.cli.options import CommandError

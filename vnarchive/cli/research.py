@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from archive.export import ExportError
+from archive.errors import ExportError
 from vnarchive.cli.options import (
     PROJECT_ROOT,
     CommandError,
