@@ -458,7 +458,6 @@ def m018_site_counts(db: Database) -> None:
                    f"when old.site is not new.site begin {remove}; {add}; end")
 
 
-
 # Articles indexed a step of the full-text index's rebuild (m019), and progress printed.
 SEARCH_INDEX_STEP = 50_000
 

@@ -151,9 +151,8 @@ def place_names(connection: sqlite3.Connection, filters: Filters) -> dict[str, l
         if column is None:
             continue
         wanted = place_key(str(value))
-        stored = connection.execute(f"select distinct {column} from meeting_reports "
-                                    f"where {column} is not null")
-        names[f"{name}_names"] = [row[0] for row in stored if place_key(row[0]) == wanted]
+        names[f"{name}_names"] = [stored for stored in stored_values(connection, column)
+                                  if place_key(stored) == wanted]
     return names
 
 
@@ -213,6 +212,7 @@ def facet_match(connection: sqlite3.Connection, filters: Filters,
 
 
 def stored_values(connection: sqlite3.Connection, column: str) -> list[str]:
+    """The distinct values stored in a column of meeting_reports."""
     return [row[0] for row in connection.execute(
         f"select distinct {column} from meeting_reports where {column} is not null")]
 
