@@ -35,7 +35,7 @@ from pipelines.teasers import is_teaser_list
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import prepare_input
 
-RULES_VERSION = "rules-8"
+RULES_VERSION = "rules-10"  # (rules-9: a rejected branch)
 CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5
@@ -160,6 +160,20 @@ def read_head(title: str, text: str) -> Head:
     return Head(title, text, lead, sentence, folded)
 
 
+# What a numbered plenary conference stated with its day discusses is its business, whatever its
+# topic (docs/labelling.md: a leader's speech there, personnel, congress documents, its
+# closing): the cues that read a topic as a single-topic meeting do not apply to it. Incidents,
+# questions, briefings and term reviews still do.
+AGENDA_TOPIC_CUES = {"single topic, campaign or event",
+                     "single topic, campaign or event in the lead", "a sector's own review"}
+
+
+def dated_plenary(folded: dict[str, str], names: set[str]) -> bool:
+    """The lead states a local party committee's numbered plenary conference with its day."""
+    return ("a plenary conference of a local party committee" in names
+            and bool(MEETING_DAY.search(folded["meeting sentence"])))
+
+
 def rule_cues(head: Head) -> list[tuple[str, float]]:
     """Every cue of the rules that fires on the head, with its weight."""
     folded = head.folded
@@ -174,6 +188,8 @@ def rule_cues(head: Head) -> list[tuple[str, float]]:
     # a headline naming it is no incident raised there.
     if names & PLENARY_CUES and DISCIPLINE.search(folded["title"]):
         cues = [c for c in cues if c[0] != "the headline is an incident or a case"]
+    if dated_plenary(folded, names):
+        cues = [c for c in cues if c[0] not in AGENDA_TOPIC_CUES]
     if ("socio-economic review", 1.0) in cues and not SOCIO_ECONOMIC.search(
             ECONOMIC_COMMITTEE.sub("ban", folded["head"])):
         cues.remove(("socio-economic review", 1.0))
@@ -217,7 +233,13 @@ def classify(title: str, text: str, published: str | None = None, owner=None) ->
     score = sum(weight for _, weight in cues)
     decision = decide(head.folded["title"], head.folded["head"], head.folded["meeting sentence"],
                       cues, score, THRESHOLD, states_dated_meeting(head, cues))
-    is_report = decision.is_report and not listing
+    # A dated plenary conference that nothing speaks against is the rules' to decide: the model
+    # reads the headline, and a plenary's headline is its agenda's topic (see dated_plenary).
+    plenary_stands = (dated_plenary(head.folded, {name for name, _ in cues})
+                      and all(weight > 0 for _, weight in cues) and score >= THRESHOLD)
+    if plenary_stands and not decision.is_report:
+        cues.append(("a dated plenary conference stands against the model's veto", 0.0))
+    is_report = (decision.is_report or plenary_stands) and not listing
     confidence = decision.probability
     meeting = None
     if is_report:

@@ -57,6 +57,14 @@ NOT_REPORTS = [
     ("Cán bộ xã bị kỷ luật vì sai phạm đất đai",
      "Sáng 5/3, tại cuộc họp giao ban, Chủ tịch UBND huyện yêu cầu làm rõ vụ sai phạm đất đai ở "
      "xã An Bình."),
+    # rules-10: what still speaks against a dated plenary conference: an incident raised there,
+    # a press briefing about it.
+    ("Làm rõ vụ phá rừng ở xã Tân Lập",
+     "Ngày 12/8, tại Hội nghị lần thứ 16 Ban Chấp hành Đảng bộ tỉnh Lâm Đồng, Bí thư Tỉnh ủy đề "
+     "nghị cơ quan điều tra làm rõ vụ phá rừng ở xã Tân Lập."),
+    ("Thành phố hạn chế phân lô ven biển",
+     "Tối 3/12, Thành ủy Quy Nhơn tổ chức họp báo thông tin về Hội nghị Thành ủy lần thứ 11 vừa "
+     "bế mạc."),
     ("Quân ủy Trung ương tổng kết năm",
      "Ngày 20/12, Quân ủy Trung ương tổ chức hội nghị tổng kết công tác năm 2023, triển khai "
      "nhiệm vụ năm 2024."),
@@ -221,6 +229,16 @@ REPORTS = [
     ("Thu ngân sách huyện vượt dự toán",
      "Sáng 28/12, HĐND huyện Xuân Trường khai mạc kỳ họp thứ 12, đánh giá kết quả thực hiện "
      "nhiệm vụ kinh tế - xã hội năm 2023, quyết định nhiệm vụ năm 2024."),
+    # rules-10: a numbered plenary conference stated with its day, under a headline on one of
+    # its agenda's topics (a dialogue to come, a sector's task): the conference's business.
+    ("Tỉnh sẽ đối thoại với người dân vùng dự án cảng",
+     "Sáng 9/7, phát biểu tại Hội nghị lần thứ 18 Ban Chấp hành Đảng bộ tỉnh Bình Định khóa XX, "
+     "Bí thư Tỉnh ủy cho biết tỉnh sẽ đối thoại với người dân vùng dự án cảng trước khi phê "
+     "duyệt phương án bồi thường."),
+    ("Ông B: 'Mỗi tháng một lễ hội để giữ chân du khách'",
+     "Theo Bí thư Tỉnh ủy Quảng Bình, tỉnh cần thêm sản phẩm về đêm. Phát biểu bế mạc Hội nghị "
+     "lần thứ 9 Ban Chấp hành Đảng bộ tỉnh Quảng Bình ngày 2/12, ông B đề nghị ngành du lịch "
+     "mỗi tháng tổ chức một lễ hội."),
     # rules-5: a numbered plenary conference of a city's party committee, under a headline
     # on one of its targets; a briefing of the city's leaders with its districts, the list of
     # who meets whom running on with commas.
