@@ -35,6 +35,8 @@ FACETS_COLUMN = "facets"
 RANK = "bm25(articles_fts, 1.0, 1.0, 1.0, 1.0, 0.0)"
 ODD_DATE = "đx"
 MEETING_FLAG = "đr"
+# A token no article has (no kind above is "z"): `X NOT` it keeps what X keeps (archive/search.py).
+NO_ARTICLE = "đz"
 # Meeting report fields and their kinds, in the order of the stored facets.
 MEETING_KINDS = {"province": "đp", "locality_level": "đv", "locality": "đc", "organ": "đo",
                  "period_deployed": "đq"}
