@@ -24,6 +24,9 @@ MEETING_COLUMNS = (
     "meeting_date", "period_reviewed", "period_deployed",
 )
 JSON_COLUMNS = ("photo_credits", "warnings")
+# Articles a statement writes at most (see _write_article_rows): their texts, as one JSON text
+# and as FTS5's pending terms, are held in memory at once (about 30 MB for 1,000).
+ROWS_A_STATEMENT = 1000
 
 
 @dataclass
@@ -153,13 +156,15 @@ def _write_article_rows(db, updated: list[dict], new: list[dict]) -> None:
     columns = list(dict.fromkeys(column for row in rows for column in row))
     kept = {"canonical_url", "first_seen_at", "story_id"}  # an update keeps these
     values = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(len(columns)))
-    db.execute(
+    statement = (
         f"insert into articles ({', '.join(f'[{column}]' for column in columns)}) select "
         f"{values} from json_each(?) where true on conflict (canonical_url) do update set "
         + ", ".join(f"[{column}] = excluded.[{column}]" for column in columns
-                    if column not in kept),
-        [json.dumps([[row.get(column) for column in columns] for row in rows],
-                    ensure_ascii=False)])
+                    if column not in kept))
+    for first in range(0, len(rows), ROWS_A_STATEMENT):
+        db.execute(statement, [json.dumps([[row.get(column) for column in columns]
+                                           for row in rows[first:first + ROWS_A_STATEMENT]],
+                                          ensure_ascii=False)])
 
 
 def _write_meetings(db, records: list[ArticleRecord]) -> None:

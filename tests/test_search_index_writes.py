@@ -78,7 +78,21 @@ def test_a_batch_of_updates_and_new_articles_is_one_segment_of_the_index(tmp_pat
                       "'\"lần 4\"'") == [(0,)]
 
 
-def test_an_archive_gets_the_index_merge_settings(tmp_path):
+def test_a_large_batch_is_written_a_bounded_number_of_rows_a_statement(tmp_path, monkeypatch):
+    monkeypatch.setattr("archive.article_rows.ROWS_A_STATEMENT", 2)
+    path = tmp_path / "a.db"
+    writer = ArchiveWriter(str(path), batch_size=100, site="s")
+    for number in range(5):
+        writer.add_article(article(number, f"Hội nghị lần {number} bàn về nông thôn mới."))
+    writer.close()
+    assert segments(path) == 3
+    assert rows(path, "select rowid, canonical_url from articles order by rowid") == \
+        [(number + 1, f"https://s.example.vn/{number}") for number in range(5)]
+    assert rows(path, "insert into articles_fts (articles_fts) values ('integrity-check')") \
+        == []
+
+
+def test_an_archive_gets_the_index_settings(tmp_path):
     path = tmp_path / "old.db"
     shutil.copy(FIRST_VERSION, path)
     open_database(str(path)).close()
