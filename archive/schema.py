@@ -575,8 +575,13 @@ FTS_SETTINGS = {"hashsize": 16 * 2**20}
 
 
 @migrations()
-def m021_search_index_batches(db: Database) -> None:
-    """A batch's new terms written as one segment of the full-text index (FTS_SETTINGS). Only
-    settings change, at once: the index's contents, and search results, stay as they are."""
+def m021_search_index_and_band_batches(db: Database) -> None:
+    """A batch's new terms written as one segment of the full-text index (FTS_SETTINGS), and
+    a small table for the latest story bands (archive/stories.py). Only settings change for the
+    index, at once: its contents, and search results, stay as they are."""
     for name, value in FTS_SETTINGS.items():
         db.execute("insert into articles_fts (articles_fts, rank) values (?, ?)", [name, value])
+    # Story bands wait here before they are moved to story_bands (archive/stories.py).
+    db.execute("create table story_bands_recent (band integer not null, day text not null, "
+               "article integer not null, primary key (band, day, article)) without rowid")
+    db.execute("create index story_bands_recent_article on story_bands_recent (article)")

@@ -105,7 +105,7 @@ import os, sys
 import archive.schema
 from archive.schema import migrations, open_database
 every = migrations._migrations
-migrations._migrations = [m for m in every if m.name != "m021_search_index_batches"]
+migrations._migrations = [m for m in every if m.name != "m021_search_index_and_band_batches"]
 open_database(sys.argv[1]).close()  # the archive as the version before made it
 migrations._migrations = every
 class DyingSettings(dict):
@@ -125,7 +125,7 @@ def test_an_interrupted_migration_leaves_the_archive_as_it_was(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert killed.returncode == 9, killed.stderr
     applied = {row[0] for row in rows(path, "select name from _sqlite_migrations")}
-    assert "m019_search_facets" in applied and "m021_search_index_batches" not in applied
+    assert "m019_search_facets" in applied and "m021_search_index_and_band_batches" not in applied
     assert not set(FTS_SETTINGS) & {k for k, in rows(path, "select k from articles_fts_config")}
     found = rows(path, "select rowid from articles_fts where articles_fts match 'huyện'")
     assert found
@@ -134,3 +134,29 @@ def test_an_interrupted_migration_leaves_the_archive_as_it_was(tmp_path):
     assert {name: settings.get(name) for name in FTS_SETTINGS} == FTS_SETTINGS
     assert rows(path, "select rowid from articles_fts where articles_fts match 'huyện'") \
         == found
+
+
+def test_copies_are_found_in_both_band_tables_and_across_a_move(tmp_path, monkeypatch):
+    """New bands wait in story_bands_recent and are moved to story_bands in bulk: a copy is
+    found whichever table its original's bands are in, and the move loses none."""
+    from tests.test_writer import REPORT, story_ids
+    from tests.test_writer import article as report_article
+
+    monkeypatch.setattr("archive.stories.RECENT_BANDS", 40)  # moved after a few articles
+    path = tmp_path / "a.db"
+    writer = ArchiveWriter(str(path), batch_size=1, site="s")
+    writer.add_article(report_article("http://paper/a", REPORT, "2025-07-03T02:00:00+00:00"))
+    assert rows(path, "select count(*) from story_bands") == [(0,)]
+    writer.add_article(report_article("http://portal/b", "Ảnh: Minh họa\n" + REPORT,
+                                      "2025-07-03T09:00:00+00:00"))
+    for number in range(3):  # others, until the bands are moved
+        writer.add_article(article(number, f"Tin {number}: giải ngân vốn đầu tư công."))
+    moved = rows(path, "select count(*) from story_bands")[0][0]
+    assert moved >= 40 and rows(path, "select count(*) from story_bands_recent")[0][0] < 40
+    writer.add_article(report_article("http://district/d", REPORT + " (Theo Báo Thanh Hóa)",
+                                      "2025-07-06T02:00:00+00:00"))
+    writer.close()
+    stories = story_ids(path)
+    assert stories["http://portal/b"] == stories["http://district/d"] == "http://paper/a"
+    assert rows(path, "select count(*) from (select band, day, article from story_bands "
+                      "intersect select band, day, article from story_bands_recent)") == [(0,)]
