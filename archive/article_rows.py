@@ -24,9 +24,10 @@ MEETING_COLUMNS = (
     "meeting_date", "period_reviewed", "period_deployed",
 )
 JSON_COLUMNS = ("photo_credits", "warnings")
-# Articles a statement writes at most (see _write_article_rows): their texts, as one JSON text
-# and as FTS5's pending terms, are held in memory at once (about 30 MB for 1,000).
-ROWS_A_STATEMENT = 1000
+# Articles a statement writes at most (see _write_article_rows): their texts are held in memory
+# as one JSON text (1,000 raised the writer's peak RSS by 30 MB; 250 keep it where it was), and
+# each statement is one segment of the full-text index.
+ROWS_A_STATEMENT = 250
 
 
 @dataclass
@@ -148,8 +149,8 @@ def _write_article_rows(db, updated: list[dict], new: list[dict]) -> None:
     pending terms as a new segment of the index at every savepoint and whenever a rowid goes
     back: a statement per row (executemany) made a segment per article, which FTS5 then
     merged level after level (a third of a batch's CPU time at a million articles, twice its
-    10,000 cost; bench/bench_scale.py). As one statement, a batch is one segment. The rows
-    travel as one JSON array: Python's sqlite3 binds no table of rows."""
+    10,000 cost; bench/bench_scale.py). A statement is one segment of ROWS_A_STATEMENT
+    articles. The rows travel as one JSON array: Python's sqlite3 binds no table of rows."""
     rows = [*updated, *new]
     if not rows:
         return

@@ -568,9 +568,9 @@ def m019_search_facets(db: Database) -> None:
 # FTS5 settings of the full-text index (m021). FTS5 keeps a transaction's new terms in memory
 # and writes them as a segment of the index when they pass `hashsize` (1 MiB by default), at
 # each savepoint and at the commit; segments are then merged level by level, every page
-# rewritten once a level. A writer's batch (1,000 articles in a bulk import, one statement,
-# archive/article_rows.py) is then one segment, not one a megabyte: fewer small segments to
-# merge and about one level less to climb. The terms held take memory up to this size.
+# rewritten once a level. A writer's statement (up to 250 articles, archive/article_rows.py)
+# is then one segment, not one a megabyte: fewer small segments to merge. The terms held take
+# memory up to this size.
 FTS_SETTINGS = {"hashsize": 16 * 2**20}
 
 
