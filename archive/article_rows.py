@@ -24,6 +24,10 @@ MEETING_COLUMNS = (
     "meeting_date", "period_reviewed", "period_deployed",
 )
 JSON_COLUMNS = ("photo_credits", "warnings")
+# Articles a statement writes at most (see _write_article_rows): their texts are held in memory
+# as one JSON text (1,000 raised the writer's peak RSS by 30 MB; 250 keep it where it was), and
+# each statement is one segment of the full-text index.
+ROWS_A_STATEMENT = 250
 
 
 @dataclass
@@ -95,7 +99,8 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
     existing = {
         found["canonical_url"]: found
         for found in db.query(
-            f"select {', '.join(VERSION_COLUMNS)}, story_signature, story_id from articles "
+            f"select {', '.join(VERSION_COLUMNS)}, story_signature, story_id, rowid as id "
+            "from articles "
             "where canonical_url in (select value from json_each(?))",
             [json.dumps(list(latest))],
         )
@@ -107,8 +112,8 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
         row = dict(record.row)
         if key in existing:
             row.pop("first_seen_at")  # an update keeps the first sighting
-            updated.append(row)
             old = existing[key]
+            updated.append((old.pop("id"), row))
             # Not columns of article_versions, which `old` may become.
             signature, story_id = old.pop("story_signature"), old.pop("story_id")
             if story_id is not None and _same_story_keys(signature, old, row):
@@ -126,10 +131,7 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
     _write_meetings(db, list(latest.values()))
     if versions:  # the text changed at the same URL: keep what it said before
         insert_rows(db, "article_versions", versions)
-    if new:
-        insert_rows(db, "articles", new)
-    if updated:
-        db["articles"].upsert_all(updated, pk="canonical_url")
+    _write_article_rows(db, [row for _, row in sorted(updated, key=lambda u: u[0])], new)
     db.conn.executemany(
         "insert into article_sources (canonical_url, html, encoding, fetched_at) "
         "values (?, ?, ?, ?) on conflict (canonical_url) do update set html = excluded.html, "
@@ -139,6 +141,31 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
     assign_stories(db, [key for key in latest if key not in unmoved])
     written.new, written.updated = len(new), len(updated)
     return written
+
+
+def _write_article_rows(db, updated: list[dict], new: list[dict]) -> None:
+    """Update and insert a batch's articles in one statement, the updated rows first in rowid
+    order. Each statement run inside a transaction opens a savepoint, and FTS5 writes its
+    pending terms as a new segment of the index at every savepoint and whenever a rowid goes
+    back: a statement per row (executemany) made a segment per article, which FTS5 then
+    merged level after level (a third of a batch's CPU time at a million articles, twice its
+    10,000 cost; bench/bench_scale.py). A statement is one segment of ROWS_A_STATEMENT
+    articles. The rows travel as one JSON array: Python's sqlite3 binds no table of rows."""
+    rows = [*updated, *new]
+    if not rows:
+        return
+    columns = list(dict.fromkeys(column for row in rows for column in row))
+    kept = {"canonical_url", "first_seen_at", "story_id"}  # an update keeps these
+    values = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(len(columns)))
+    statement = (
+        f"insert into articles ({', '.join(f'[{column}]' for column in columns)}) select "
+        f"{values} from json_each(?) where true on conflict (canonical_url) do update set "
+        + ", ".join(f"[{column}] = excluded.[{column}]" for column in columns
+                    if column not in kept))
+    for first in range(0, len(rows), ROWS_A_STATEMENT):
+        db.execute(statement, [json.dumps([[row.get(column) for column in columns]
+                                           for row in rows[first:first + ROWS_A_STATEMENT]],
+                                          ensure_ascii=False)])
 
 
 def _write_meetings(db, records: list[ArticleRecord]) -> None:

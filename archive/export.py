@@ -233,8 +233,10 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
                 return batches
             return _read_as_bytes(connection, sql, parameters, schema, len(first))
 
-        # The filters call functions only this connection has (archive/filters.py).
-        fast_sql = None if _filtering(filters) else sql
+        # The filters call functions only this connection has (archive/filters.py). Rows
+        # that all came in the first batch are written from it: a child process would start
+        # and read them again (half a second for a few rows).
+        fast_sql = None if _filtering(filters) or len(first) < BATCH_ROWS else sql
         written = write_parquet_export(path, db_path, schema, first, python_rows, fast_sql,
                                        BATCH_ROWS, tracker)
     else:

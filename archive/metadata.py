@@ -126,6 +126,8 @@ TABLES = {
     "article_sources": {"description": "The decoded HTML of each article's last fetch.",
                         "hidden": True},
     "story_bands": {"description": "Story signature bands (internal index).", "hidden": True},
+    "story_bands_recent": {"description": "The latest story signature bands (internal index).",
+                           "hidden": True},
     "_sqlite_migrations": {"description": "Schema migrations applied.", "hidden": True},
     "site_runs": {"description": "One row per site per crawl run, with its counts and errors."},
     "attachments": {"description": "Documents articles link as \"File đính kèm\" (PDF, DOC, "

@@ -562,3 +562,26 @@ def m019_search_facets(db: Database) -> None:
         body = "; ".join(refresh.format(facets=facets_sql("a"), row=row) for row in rows)
         db.execute(f"create trigger meeting_reports_facets_{name} after {event} "
                    f"on meeting_reports begin {body}; end")
+
+
+
+# FTS5 settings of the full-text index (m021). FTS5 keeps a transaction's new terms in memory
+# and writes them as a segment of the index when they pass `hashsize` (1 MiB by default), at
+# each savepoint and at the commit; segments are then merged level by level, every page
+# rewritten once a level. A writer's statement (up to 250 articles, archive/article_rows.py)
+# is then one segment, not one a megabyte: fewer small segments to merge. The terms held take
+# memory up to this size.
+FTS_SETTINGS = {"hashsize": 16 * 2**20}
+
+
+@migrations()
+def m021_search_index_and_band_batches(db: Database) -> None:
+    """A batch's new terms written as one segment of the full-text index (FTS_SETTINGS), and
+    a small table for the latest story bands (archive/stories.py). Only settings change for the
+    index, at once: its contents, and search results, stay as they are."""
+    for name, value in FTS_SETTINGS.items():
+        db.execute("insert into articles_fts (articles_fts, rank) values (?, ?)", [name, value])
+    # Story bands wait here before they are moved to story_bands (archive/stories.py).
+    db.execute("create table story_bands_recent (band integer not null, day text not null, "
+               "article integer not null, primary key (band, day, article)) without rowid")
+    db.execute("create index story_bands_recent_article on story_bands_recent (article)")

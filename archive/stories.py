@@ -26,6 +26,10 @@ from pipelines.fingerprint import bands, decode, encode, estimated_similarity, s
 SAME_STORY = 0.5
 WINDOW_DAYS = 10
 MINIMUM_SHARED_BANDS = 2
+# Bands are written to a small table first and moved to the large one this many at a time
+# (10,000 articles' worth); a lookup reads both.
+RECENT_BANDS = 160_000
+BAND_TABLES = ("story_bands", "story_bands_recent")
 
 
 def assign_stories(db, canonical_urls: list[str]) -> None:
@@ -39,13 +43,14 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
         "(select value from json_each(?))", [keys])}
     signatures = {key: decode(row["story_signature"]) or _compute_signature(db, key)
                   for key, row in rows.items()}
-    db.execute("delete from story_bands where article in (select value from json_each(?))",
-               [json.dumps([row["id"] for row in rows.values()])])
+    for table in BAND_TABLES:
+        db.execute(f"delete from {table} where article in (select value from json_each(?))",
+                   [json.dumps([row["id"] for row in rows.values()])])
     band_keys = {key: [band_key(band) for band in bands(values)]
                  for key, values in signatures.items()}  # stored, then searched
     # In key order: the B-tree is then walked once, left to right, each leaf page visited
     # once a batch rather than at random (16 bands an article, at random keys).
-    db.conn.executemany("insert or ignore into story_bands (band, day, article) "
+    db.conn.executemany("insert or ignore into story_bands_recent (band, day, article) "
                         "values (?, ?, ?)",
                         sorted((band, rows[key]["day"], rows[key]["id"])
                                for key, keys_of_one in band_keys.items()
@@ -67,6 +72,20 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
     # Its own story; a row a merge above has just placed in a story keeps that one.
     db.execute("update articles set story_id = canonical_url where story_id is null and "
                "canonical_url in (select value from json_each(?))", [json.dumps(alone)])
+    _move_recent_bands(db)
+
+
+def _move_recent_bands(db) -> None:
+    """Once `story_bands_recent` holds RECENT_BANDS rows, move them to `story_bands` in key
+    order, all at once: a batch's 16,000 bands written straight into `story_bands` dirtied
+    as many of its leaf pages at a million articles (40% of the writer's writes,
+    bench/bench_scale.py); moved ten batches at a time, each leaf is written once for the
+    ten, and the small table they wait in stays in the page cache."""
+    if db.execute("select count(*) from story_bands_recent").fetchone()[0] < RECENT_BANDS:
+        return
+    db.execute("insert or ignore into story_bands (band, day, article) select band, day, "
+               "article from story_bands_recent order by band, day, article")
+    db.execute("delete from story_bands_recent")
 
 
 def _story_id(db, key: str) -> str | None:
@@ -107,14 +126,15 @@ def _candidates(db, article: int, day: str, my_bands: list[int]):
     # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
     # Each band's rows of the window are one range of the (band, day, article) key; only the
     # few articles that share two bands are then read, by rowid.
+    window = f"band in ({placeholders}) and day between date(?, ?) and date(?, ?)"
     rows = db.query(
         "select a.canonical_url, a.story_id, a.story_signature from ("
-        "  select article from story_bands "
-        f"  where band in ({placeholders}) and day between date(?, ?) and date(?, ?) "
+        f"  select article from (select article from story_bands where {window} "
+        f"  union all select article from story_bands_recent where {window}) "
         f"  group by article having count(*) >= {MINIMUM_SHARED_BANDS}"
         ") shared join articles a on a.rowid = shared.article where shared.article != ?",
-        [*my_bands, day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days",
-         article])
+        [*my_bands, day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days"] * 2
+        + [article])
     return [row for row in rows if row["story_signature"]]
 
 

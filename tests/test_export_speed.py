@@ -105,8 +105,30 @@ def _assert_holds(out: Path, rows: list[tuple], by_url: bool = False) -> pa.Tabl
 def test_the_drivers_file_holds_every_stored_value(awkward_archive, tmp_path, table, paths):
     out = tmp_path / f"{table}.parquet"
     assert export(str(awkward_archive), str(out), table=table).rows > 0
-    _assert_holds(out, _stored(awkward_archive, f'select * from "{table}"'))
-    assert paths == ["driver"]
+    stored = _stored(awkward_archive, f'select * from "{table}"')
+    _assert_holds(out, stored)
+    # Rows that all fit in the first batch are written from it, in this process.
+    assert paths == ["driver" if len(stored) >= archive.export.BATCH_ROWS else "python"]
+
+
+@pytest.mark.timeout(300)
+def test_a_small_export_starts_no_child_process(awkward_archive, tmp_path, monkeypatch):
+    """Rows that all fit in the first batch: no child and no driver, the driver's file."""
+    import sys
+
+    def refused(*_):
+        raise AssertionError("a child process was started")
+    by_driver, small = tmp_path / "driver.parquet", tmp_path / "small.parquet"
+    sql = "select * from articles where rowid <= 40"
+    monkeypatch.setattr(archive.export, "BATCH_ROWS", 16)  # 40 rows: more than a batch
+    export(str(awkward_archive), str(by_driver), query=sql)
+    monkeypatch.setattr(archive.export, "BATCH_ROWS", 64)  # 40 rows: less than a batch
+    monkeypatch.setattr(archive.export_parquet, "write_in_child", refused)
+    sys.modules.pop("adbc_driver_sqlite.dbapi", None)
+    export(str(awkward_archive), str(small), query=sql)
+    assert "adbc_driver_sqlite.dbapi" not in sys.modules
+    _assert_holds(small, _stored(awkward_archive, sql))
+    assert pq.read_table(small).equals(pq.read_table(by_driver))
 
 
 @pytest.mark.timeout(300)
@@ -156,6 +178,7 @@ def _datasheet(path: Path) -> list[str]:
 @pytest.mark.parametrize("table", ["articles", "reports"])
 def test_python_reads_the_same_file_and_datasheet(awkward_archive, tmp_path, table, paths,
                                                   monkeypatch):
+    monkeypatch.setattr(archive.export, "BATCH_ROWS", 4)  # the reports: more than a batch
     fast, slow = tmp_path / "fast" / f"{table}.parquet", tmp_path / "slow" / f"{table}.parquet"
     fast.parent.mkdir()
     slow.parent.mkdir()
@@ -197,7 +220,9 @@ def _site(db: Path) -> str:
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("option", ["where", "site", "meeting_only", "where_function"])
-def test_each_table_option_keeps_the_rows_it_names(awkward_archive, tmp_path, paths, option):
+def test_each_table_option_keeps_the_rows_it_names(awkward_archive, tmp_path, paths, option,
+                                                   monkeypatch):
+    monkeypatch.setattr(archive.export, "BATCH_ROWS", 4)  # a site's rows: more than a batch
     site = _site(awkward_archive)
     chosen = {"where": ({"where": f"site = '{site}'"}, f"site = '{site}'", "driver"),
               "site": ({"filters": Filters(site=site)}, f"site = '{site}'", "python"),
