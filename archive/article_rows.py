@@ -86,7 +86,7 @@ def insert_rows(db, table: str, rows: list[dict], upsert: str | None = None) -> 
             f'"{column}" = excluded."{column}"' for column in columns if column != upsert))
     db.conn.executemany(f'insert into "{table}" ({names}) values '
                         f'({", ".join("?" for _ in columns)}){conflict}',
-                        [tuple(row.get(column) for column in columns) for row in rows])
+                        [tuple(map(row.get, columns)) for row in rows])
 
 
 def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
@@ -129,7 +129,7 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
     if new:
         insert_rows(db, "articles", new)
     if updated:
-        db["articles"].upsert_all(updated, pk="canonical_url")
+        insert_rows(db, "articles", updated, upsert="canonical_url")
     db.conn.executemany(
         "insert into article_sources (canonical_url, html, encoding, fetched_at) "
         "values (?, ?, ?, ?) on conflict (canonical_url) do update set html = excluded.html, "

@@ -185,15 +185,15 @@ def release() -> None:
     if _users == 0 and _pool is not None:
         _pool.shutdown(wait=True)
         _pool = None
-        _stop_worker_server()
+        stop_worker_server()
 
 
-def _stop_worker_server() -> None:
-    """Once the workers have ended: end the fork server and wait for it, so the workers' CPU
-    time (the server waited for them) counts in this process's children, as a spawned
-    worker's did (a benchmark's `getrusage`, a service manager's accounting). Left running,
-    the server would end with this process, unwaited. multiprocessing has no public way to
-    stop it; Python 3.11 to 3.13 have this one."""
+def stop_worker_server() -> None:
+    """Once the workers have ended (or when none will be): end the fork server and wait for
+    it, so the workers' CPU time (the server waited for them) counts in this process's
+    children, as a spawned worker's did (a benchmark's `getrusage`, a service manager's
+    accounting). Left running, the server would end with this process, unwaited.
+    multiprocessing has no public way to stop it; Python 3.11 to 3.13 have this one."""
     stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
     if stop is not None:
         stop()
