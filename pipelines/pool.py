@@ -67,16 +67,15 @@ _FORKSERVER = multiprocessing.get_context("forkserver")
 
 
 class _WorkerProcess(_FORKSERVER.Process):
-    """A worker that starts with the stop signals blocked: the fork server is started with
-    them blocked (`start_worker_server`; this also covers a server started again by `start`
-    after it died), and a process inherits the signal mask of the one it is forked from. A
-    Ctrl-C to the process group while the server imports or a worker starts stays pending until
-    the worker's initializer has set them to be ignored, instead of a KeyboardInterrupt
-    traceback; the server itself leaves stopping to the command, and ends when it does. In the
-    parent they are blocked only for the start, so a stop signal that comes then is delivered
-    right after, never lost."""
+    """A worker that starts with the stop signals ignored: the fork server is started with them
+    ignored (`start_worker_server`, called again here in case the server died), a process
+    keeps the signals its parent ignored through fork and exec, and the server hands its own
+    dispositions to the workers it forks. A Ctrl-C to the process group while the server
+    starts or imports, or a worker starts, gives no KeyboardInterrupt traceback; the server
+    leaves stopping to the command, and ends when it does."""
 
     def start(self) -> None:
+        start_worker_server()
         with _stop_signals_blocked():
             super().start()
 
@@ -94,11 +93,33 @@ def _stop_signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextlib.contextmanager
+def _stop_signals_ignored() -> Iterator[None]:
+    """The stop signals ignored, for a process started meanwhile to inherit (a blocked mask
+    does not reach the fork server: measured), then this process's handlers back. Blocked
+    around it, so a stop signal that comes meanwhile is delivered right after, not lost.
+    Only the main thread can set handlers; elsewhere the signals are only blocked."""
+    with _stop_signals_blocked():
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+        handlers = {number: handler for number, handler in handlers.items()
+                    if handler is not None}  # None: set outside Python, left alone
+        for number in handlers:
+            signal.signal(number, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+
+
 def start_worker_server() -> None:
     """Start the fork server the workers come from, if it is not running: it imports their
     modules while the caller goes on (a command calls this before its own slow start-up)."""
     _FORKSERVER.set_forkserver_preload(WORKER_MODULES)
-    with _stop_signals_blocked():
+    with _stop_signals_ignored():
         multiprocessing.forkserver.ensure_running()
 
 
