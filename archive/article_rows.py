@@ -90,7 +90,7 @@ def insert_rows(db, table: str, rows: list[dict], upsert: str | None = None) -> 
             f'"{column}" = excluded."{column}"' for column in columns if column != upsert))
     db.conn.executemany(f'insert into "{table}" ({names}) values '
                         f'({", ".join("?" for _ in columns)}){conflict}',
-                        [tuple(row.get(column) for column in columns) for row in rows])
+                        [tuple(map(row.get, columns)) for row in rows])
 
 
 def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:

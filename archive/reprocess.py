@@ -27,7 +27,7 @@ from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_records
 from archive.writer import ArchiveWriter, warc_folder
-from pipelines.pool import WorkerCrashed, map_in_order
+from pipelines.pool import WorkerCrashed, map_in_order, start_worker_server
 from pipelines.site_region import RegionReport, RegionRequest, SiteRegion
 from pipelines.urls import canonical_url
 
@@ -95,6 +95,9 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     profiles by name (crawler.profiles.archive_profiles); a site without one is read as a
     page of no known site."""
     check_before_writing(str(db_path))
+    workers = os.cpu_count() or 1 if workers is None else workers
+    if workers > 0:
+        start_worker_server()  # it imports the workers' modules while the WARC files are read
     directory = Path(warc_dir) if warc_dir else warc_folder(db_path)
     profiles = profiles or {}
     result = ReprocessResult()
@@ -103,7 +106,6 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     # Batches commit on their own thread while the pages' outcomes keep the pool busy.
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory),
                            background=True)
-    workers = os.cpu_count() or 1 if workers is None else workers
     regions = SiteRegions(profiles)
     # A generator: each page's region is asked for when it is handed to a worker, after the
     # reports of the pages before it (all but the few still in the workers) were observed.

@@ -24,6 +24,7 @@ from pathlib import Path
 from archive.article_rows import (
     ArticleRecord,
     article_record,
+    insert_rows,
     write_articles,
 )
 from archive.attachments import write_attachments
@@ -259,7 +260,7 @@ class ArchiveWriter:
                 attachments: list[dict]) -> None:
         with self._db.atomic():
             if pages:
-                self._db["pages"].insert_all(pages)
+                insert_rows(self._db, "pages", pages)  # one prepared statement, not sqlite-utils'
             if articles:
                 written = write_articles(self._db, articles)
                 self.counts.articles_new += written.new

@@ -39,13 +39,15 @@ import os
 import socket
 import uuid
 from dataclasses import asdict
-
-from redis import Redis
+from typing import TYPE_CHECKING
 
 from archive.article_rows import ARTICLE_COLUMNS
 from archive.runs import RunCounts
 from archive.stream import REPORTED_STATS, STREAM, archived_key
 from archive.warc import Exchange, StoredRecord
+
+if TYPE_CHECKING:  # imported when connecting: a crawl without Redis loads this add-on too
+    from redis import Redis
 
 QUEUE_KEY = "vnarchive:%(spider)s:requests"
 SEEN_KEY = "vnarchive:%(spider)s:seen"
@@ -64,6 +66,8 @@ def budget_key(site: str) -> str:
 
 
 def connect(url: str) -> Redis:
+    from redis import Redis
+
     return Redis.from_url(url)
 
 

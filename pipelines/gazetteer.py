@@ -109,6 +109,13 @@ def _index_2025() -> dict[str, dict[str, list[Place]]]:
     return index
 
 
+def load_indexes() -> None:
+    """Build both structures' indexes now (0.12 s), not on the first place looked up: the
+    pool's workers are forked from a process that has them (pipelines/worker_start.py)."""
+    _index()
+    _index_2025()
+
+
 def find_places(name: str, level: str, day: str | None = None) -> list[Place]:
     """Every place of that level with that name (many communes share one), in the structure
     in force on `day`: the 2025 one (no districts) from 1 July 2025, else the old one."""

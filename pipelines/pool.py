@@ -4,9 +4,13 @@ core under the GIL.
 
 The pipelines hand a page to the pool and await the result on the asyncio reactor (`run`), so
 the downloader keeps fetching meanwhile; `reprocess` and `import` map their pages over it in
-order (`map_in_order`). Workers are spawned (not forked from a process that runs a reactor and
-threads) and live until the work ends. VNARCHIVE_WORKERS sets their number for a crawl
-(default: one per core; 0 runs the steps inline).
+order (`map_in_order`). Workers are not forked from the process that runs a reactor and
+threads but from multiprocessing's fork server: a fresh process that imports the workers'
+modules and loads their data once (pipelines/worker_start.py), started as early as the command
+can (`start_worker_server`), so it gets ready while the command starts, and each worker starts
+ready in milliseconds instead of importing for half a second of CPU. They live until the work
+ends. VNARCHIVE_WORKERS sets their number for a crawl (default: one per core; 0 runs the steps
+inline).
 
 A worker that dies (a crash in a C library, the kernel's OOM killer) breaks a
 ProcessPoolExecutor for good: every later task would fail. So a broken pool is replaced and the
@@ -25,10 +29,12 @@ kills its worker again fails, and no other task of the broken pool is blamed wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import math
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import os
 import resource
 import signal
@@ -55,25 +61,66 @@ class WorkerCrashed(RuntimeError):
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+# What the fork server imports before it forks any worker.
+WORKER_MODULES = ["pipelines.worker_start"]
+_FORKSERVER = multiprocessing.get_context("forkserver")
 
 
-class _WorkerProcess(multiprocessing.get_context("spawn").Process):
-    """A spawned worker that starts with the stop signals blocked (a child inherits its
-    parent thread's signal mask): a Ctrl-C to the process group while the worker is still
-    importing stays pending until its initializer has set them to be ignored, instead of a
-    KeyboardInterrupt traceback. In the parent they are blocked only for the spawn, so a stop
-    signal that comes then is delivered right after, never lost."""
+class _WorkerProcess(_FORKSERVER.Process):
+    """A worker that starts with the stop signals ignored: the fork server is started with them
+    ignored (`start_worker_server`, called again here in case the server died), a process
+    keeps the signals its parent ignored through fork and exec, and the server hands its own
+    dispositions to the workers it forks. A Ctrl-C to the process group while the server
+    starts or imports, or a worker starts, gives no KeyboardInterrupt traceback; the server
+    leaves stopping to the command, and ends when it does."""
 
     def start(self) -> None:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
+        start_worker_server()
+        with _stop_signals_blocked():
             super().start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-class _WorkerContext(type(multiprocessing.get_context("spawn"))):
+class _WorkerContext(type(_FORKSERVER)):
     Process = _WorkerProcess
+
+
+@contextlib.contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _stop_signals_ignored() -> Iterator[None]:
+    """The stop signals ignored, for a process started meanwhile to inherit (a blocked mask
+    does not reach the fork server: measured), then this process's handlers back. Blocked
+    around it, so a stop signal that comes meanwhile is delivered right after, not lost.
+    Only the main thread can set handlers; elsewhere the signals are only blocked."""
+    with _stop_signals_blocked():
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+        handlers = {number: handler for number, handler in handlers.items()
+                    if handler is not None}  # None: set outside Python, left alone
+        for number in handlers:
+            signal.signal(number, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+
+
+def start_worker_server() -> None:
+    """Start the fork server the workers come from, if it is not running: it imports their
+    modules while the caller goes on (a command calls this before its own slow start-up)."""
+    _FORKSERVER.set_forkserver_preload(WORKER_MODULES)
+    with _stop_signals_ignored():
+        multiprocessing.forkserver.ensure_running()
 
 
 def workers_setting(settings) -> int:
@@ -88,13 +135,14 @@ def cpu_seconds_setting(settings) -> float:
 def acquire(workers: int, cpu_seconds: float = DEFAULT_CPU_SECONDS,
             preload: str | None = None) -> ProcessPoolExecutor | None:
     """The shared pool (created on first use); None when the work is to run inline. A new
-    pool starts its workers at once, each importing the module `preload` names, so the first
-    pages do not wait for them: a worker takes a second or more to start and import."""
+    pool starts its workers at once, each importing the module `preload` names (the fork
+    server has it already), so the first pages do not wait for a worker to start."""
     global _pool, _users, _workers, _cpu_seconds
     if workers <= 0:
         return None
     _cpu_seconds = cpu_seconds
     if _pool is None:
+        start_worker_server()
         _workers = workers
         _pool = _new_pool(workers)
         if preload:
@@ -158,6 +206,18 @@ def release() -> None:
     if _users == 0 and _pool is not None:
         _pool.shutdown(wait=True)
         _pool = None
+        stop_worker_server()
+
+
+def stop_worker_server() -> None:
+    """Once the workers have ended (or when none will be): end the fork server and wait for
+    it, so the workers' CPU time (the server waited for them) counts in this process's
+    children, as a spawned worker's did (a benchmark's `getrusage`, a service manager's
+    accounting). Left running, the server would end with this process, unwaited.
+    multiprocessing has no public way to stop it; Python 3.11 to 3.13 have this one."""
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
 
 
 def stop_workers() -> None:

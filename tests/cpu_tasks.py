@@ -47,3 +47,32 @@ def prepare_or_die(candidate):
     if candidate.record.url == CRASHING_URL:
         _die()
     return prepare(candidate)
+
+
+def loaded_before_any_task(module: str) -> bool:
+    """Whether the worker had `module` imported before this task asked for anything."""
+    import sys
+
+    return module in sys.modules
+
+
+def spend_cpu(seconds: float) -> float:
+    """Spend `seconds` of this worker's CPU time; returns the worker's CPU time so far."""
+    import resource
+
+    def used() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    end = used() + seconds
+    while used() < end:
+        sum(range(10_000))
+    return used()
+
+
+def gazetteer_indexes_built() -> bool:
+    """Whether this worker's gazetteer indexes were built before its first place lookup."""
+    from pipelines import gazetteer
+
+    return gazetteer._index.cache_info().currsize == 1 == gazetteer._index_2025.cache_info(
+    ).currsize

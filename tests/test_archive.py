@@ -49,11 +49,17 @@ def test_every_response_is_in_the_warc_files(crawled_archive):
     assert b"<html" in article.body and article.site.startswith("testweb_")
 
 
+# A local Unix socket is no network: the pool's workers are forked through one.
 NO_NETWORK = """
 import socket, sys
+local_connect = socket.socket.connect
 def refuse(*args, **kwargs):
     raise OSError("network refused by the test")
-socket.socket.connect = refuse
+def connect(self, *args, **kwargs):
+    if self.family != socket.AF_UNIX:
+        refuse()
+    return local_connect(self, *args, **kwargs)
+socket.socket.connect = connect
 socket.create_connection = refuse
 from vnarchive.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -23,7 +23,7 @@ from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
 from crawler.profiles import ProfileError
-from pipelines.pool import stop_workers
+from pipelines.pool import start_worker_server, stop_worker_server, stop_workers, workers_setting
 from vnarchive.interrupts import noted_stops
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,10 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     settings = _settings(profile_files, base_urls, log_level, refresh, backfill)
     settings.setdict(extra_settings or {}, priority="cmdline")
+    if workers_setting(settings) > 0:
+        start_worker_server()  # it imports the workers' modules while the crawl starts
+    else:  # extraction inline: no workers to fork (the command may have started the server)
+        stop_worker_server()
     settings.set("VNARCHIVE_DB", str(db_path))
     settings.set("VNARCHIVE_LOCK_HELD", True)  # taken below, for all the run's crawlers
     if batch_size:

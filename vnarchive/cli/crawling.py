@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from crawler.profiles import load_extra_profile, load_profiles
+from pipelines.pool import start_worker_server
 from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
 from vnarchive.cli.options import (
     CommandError,
@@ -66,8 +67,6 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
     \b
     Example: vnarchive crawl testweb_thanhhoa --db /tmp/a.db
     """
-    from vnarchive.crawl import crawl_sites
-
     names = list(sites)
     extra_files = [str(Path(path).resolve()) for path in profile]
     for path in extra_files:
@@ -81,6 +80,9 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
         return crawl_as_worker(names, extra_files, base_url_of, redis=redis,
                                idle_timeout=idle_timeout, worker_timeout=worker_timeout,
                                log_level=log_level, refresh=refresh, backfill=backfill)
+    start_worker_server()  # the extraction workers' server loads while Scrapy does
+    from vnarchive.crawl import crawl_sites
+
     result = crawl_sites(names, db_path=db, profile_files=extra_files, base_urls=base_url_of,
                          log_level=log_level, refresh=refresh, backfill=backfill,
                          batch_size=batch_size, extra_settings=archive_settings)

@@ -73,6 +73,9 @@ def reprocess(site, since, db) -> int:
     \b
     Example: vnarchive reprocess --site testweb_lynhan --since 2024-01-01
     """
+    from pipelines.pool import start_worker_server
+
+    start_worker_server()  # the workers' server loads while the archive and its WARCs are read
     from archive.errors import check_readable, check_writable
     from archive.lock import archive_lock
     from archive.reprocess import reprocess as reprocess_archive

@@ -1,0 +1,38 @@
+"""The pool's workers come from a fork server that loaded their modules once
+(pipelines/pool.py, pipelines/worker_start.py)."""
+
+import resource
+from multiprocessing import forkserver
+
+from pipelines import pool
+from tests.cpu_tasks import gazetteer_indexes_built, loaded_before_any_task, spend_cpu
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def test_workers_start_with_the_processing_modules_and_gazetteer_loaded():
+    workers = pool.acquire(2)
+    try:
+        for module in ("pipelines.process", "archive.reprocess_task", "trafilatura"):
+            assert workers.submit(loaded_before_any_task, module).result(timeout=60), module
+        assert not workers.submit(loaded_before_any_task, "tests.test_pool_server").result(
+            timeout=60)  # the check can fail
+        assert workers.submit(gazetteer_indexes_built).result(timeout=60)
+    finally:
+        pool.release()
+
+
+def test_the_workers_cpu_counts_in_the_commands_children_once_the_pool_is_released():
+    # A benchmark's getrusage (bench/bench_pipeline.py), or a service manager's accounting,
+    # must see the workers' CPU as it did when they were spawned children.
+    before = children_cpu()
+    workers = pool.acquire(1)
+    try:
+        spent = workers.submit(spend_cpu, 0.3).result(timeout=60)
+    finally:
+        pool.release()
+    assert forkserver._forkserver._forkserver_pid is None  # the server was stopped and waited
+    assert children_cpu() - before >= min(spent, 0.3)
