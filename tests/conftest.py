@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +22,18 @@ from testweb.redis_server import LocalRedis, RedisUnavailable
 from testweb.server import TestWeb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FIRST_VERSION = PROJECT_ROOT / "tests" / "fixtures" / "archive-v1.db"
+
+
+def first_version_killed_while_opening(folder: Path, script: str) -> Path:
+    """A copy of the first archive version that `script` (run with the copy's path) opened
+    and was killed in (exit status 9), for the tests of interrupted migrations."""
+    path = folder / "old.db"
+    shutil.copy(FIRST_VERSION, path)
+    killed = subprocess.run([sys.executable, "-c", script, str(path)], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert killed.returncode == 9, killed.stderr
+    return path
 COMMAND_TIMEOUT = 240
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from archive.filters import Filters, filter_sql, fts_expression, register_functions
 from bench.fill_archive import fill
+from tests.conftest import first_version_killed_while_opening
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_VERSION = ROOT / "tests" / "fixtures" / "archive-v1.db"
@@ -233,11 +232,7 @@ def test_an_interrupted_conversion_leaves_a_usable_archive(tmp_path):
     as it was (searched as before it), and the next open converts it."""
     from archive.schema import open_database
 
-    path = tmp_path / "old.db"
-    shutil.copy(FIRST_VERSION, path)
-    killed = subprocess.run([sys.executable, "-c", INTERRUPTED_REBUILD, str(path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
-    assert killed.returncode == 9, killed.stderr
+    path = first_version_killed_while_opening(tmp_path, INTERRUPTED_REBUILD)
     applied = {row[0] for row in _rows(path, "select name from _sqlite_migrations")}
     assert "m018_site_counts" in applied and "m019_search_facets" not in applied
     assert _rows(path, "select count(*) from sqlite_master where name = 'article_facets'") \

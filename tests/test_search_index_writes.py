@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from archive.schema import FTS_SETTINGS, open_database
 from archive.writer import ArchiveWriter
+from tests.conftest import first_version_killed_while_opening
 
-ROOT = Path(__file__).resolve().parent.parent
 FIRST_VERSION = Path(__file__).parent / "fixtures" / "archive-v1.db"
 
 
@@ -119,11 +117,7 @@ open_database(sys.argv[1])
 
 @pytest.mark.timeout(120)
 def test_an_interrupted_migration_leaves_the_archive_as_it_was(tmp_path):
-    path = tmp_path / "old.db"
-    shutil.copy(FIRST_VERSION, path)
-    killed = subprocess.run([sys.executable, "-c", INTERRUPTED, str(path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
-    assert killed.returncode == 9, killed.stderr
+    path = first_version_killed_while_opening(tmp_path, INTERRUPTED)
     applied = {row[0] for row in rows(path, "select name from _sqlite_migrations")}
     assert "m019_search_facets" in applied and "m021_search_index_and_band_batches" not in applied
     assert not set(FTS_SETTINGS) & {k for k, in rows(path, "select k from articles_fts_config")}
