@@ -97,7 +97,8 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     check_before_writing(str(db_path))
     workers = os.cpu_count() or 1 if workers is None else workers
     if workers > 0:
-        start_worker_server()  # it imports the workers' modules while the WARC files are read
+        # It imports the workers' modules while the WARC files are read.
+        start_worker_server("archive.reprocess_task")
     directory = Path(warc_dir) if warc_dir else warc_folder(db_path)
     profiles = profiles or {}
     result = ReprocessResult()

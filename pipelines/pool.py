@@ -115,10 +115,11 @@ def _stop_signals_ignored() -> Iterator[None]:
                 signal.signal(number, handler)
 
 
-def start_worker_server() -> None:
+def start_worker_server(*modules: str) -> None:
     """Start the fork server the workers come from, if it is not running: it imports their
-    modules while the caller goes on (a command calls this before its own slow start-up)."""
-    _FORKSERVER.set_forkserver_preload(WORKER_MODULES)
+    modules while the caller goes on (a command calls this before its own slow start-up).
+    `modules`: what the caller's own tasks need besides (a layer above this one names them)."""
+    _FORKSERVER.set_forkserver_preload([*WORKER_MODULES, *modules])
     with _stop_signals_ignored():
         multiprocessing.forkserver.ensure_running()
 

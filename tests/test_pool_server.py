@@ -16,11 +16,22 @@ def children_cpu() -> float:
 def test_workers_start_with_the_processing_modules_and_gazetteer_loaded():
     workers = pool.acquire(2)
     try:
-        for module in ("pipelines.process", "archive.reprocess_task", "trafilatura"):
+        for module in ("pipelines.process", "trafilatura"):
             assert workers.submit(loaded_before_any_task, module).result(timeout=60), module
         assert not workers.submit(loaded_before_any_task, "tests.test_pool_server").result(
             timeout=60)  # the check can fail
         assert workers.submit(gazetteer_indexes_built).result(timeout=60)
+    finally:
+        pool.release()
+
+
+def test_the_server_also_loads_what_the_caller_names():
+    # reprocess names its task's module (the store's, a layer above the pool).
+    pool.start_worker_server("archive.reprocess_task")
+    workers = pool.acquire(1)
+    try:
+        assert workers.submit(loaded_before_any_task, "archive.reprocess_task").result(
+            timeout=60)
     finally:
         pool.release()
 

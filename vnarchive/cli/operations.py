@@ -75,7 +75,8 @@ def reprocess(site, since, db) -> int:
     """
     from pipelines.pool import start_worker_server
 
-    start_worker_server()  # the workers' server loads while the archive and its WARCs are read
+    # The workers' server loads while the archive and its WARCs are read.
+    start_worker_server("archive.reprocess_task")
     from archive.errors import check_readable, check_writable
     from archive.lock import archive_lock
     from archive.reprocess import reprocess as reprocess_archive
