@@ -262,7 +262,8 @@ def _fields(head: Head, raw_text: str, published: str | None, owner) -> MeetingF
     # states the meeting: the fields are read from that sentence on.
     start = max(0, text.find(sentence)) if sentence and sentence in head.lead else 0
     meeting = extract_fields(title, text[start:], published,
-                             find_meeting_date(text[start:], published), owner=owner)
+                             find_meeting_date(text[start:], published), owner=owner,
+                             sapo=text[:start])
     if meeting.meeting_date is None and not published:
         meeting.meeting_date = _date_from_period(text, meeting, title)
         meeting.province = province_at(meeting.province, meeting.meeting_date)

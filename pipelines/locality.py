@@ -19,7 +19,7 @@ from pipelines.gazetteer import (
     place_key,
     province_2025,
 )
-from pipelines.organs import NAME, UNIT_LEVEL, OrganMention, _trim_name
+from pipelines.organs import NAME, UNIT_LEVEL, OrganMention, _trim_name, organ_mentions
 from pipelines.vietnamese import search_key
 
 
@@ -33,6 +33,7 @@ class Locality:
 
 
 CENTRAL_KEYS = {place_key(city) for city in CENTRAL_CITIES}
+LATER_MENTION_CHARACTERS = 3000  # how far a report names its organ in full
 
 
 def _level(mention: OrganMention) -> str:
@@ -66,10 +67,16 @@ def _narrowed(places: list[Place], unit: str, text: str) -> list[Place]:
     return in_district if len(in_district) == 1 else _of_kind(places, unit)
 
 
+# An organ's unit word as the gazetteer's kind: "Thị ủy Sơn Tây" is the town (thị xã), not the
+# district of the same name in another province.
+UNIT_KIND = {"thị": "thị xã", "thành": "thành phố", "tp": "thành phố", "tp.": "thành phố"}
+
+
 def _of_kind(places: list[Place], unit: str) -> list[Place]:
     """The places of the kind the text names ("phường Tam Bình", not "xã Tam Bình"), when
     there are any."""
-    same = [place for place in places if place.kind.casefold() == unit.casefold()]
+    kind = UNIT_KIND.get(unit.casefold(), unit.casefold())
+    same = [place for place in places if place.kind.casefold() == kind]
     return same or places
 
 
@@ -95,6 +102,7 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
         return Locality(hints[0], "tỉnh", hints[0], "text")
     if mention is not None:
         level = _level(mention)
+        mention = _named_later(mention, text)
         name = _known_prefix(mention.name, level, day) if mention.name else None
         if name:
             place = None
@@ -125,6 +133,19 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
     if owner is not None and _owner_level(owner) != "tỉnh":
         return Locality(owner.locality, _owner_level(owner), owner.province, "owner")
     return Locality(None, None, hints[0] if hints else None, "none")
+
+
+def _named_later(mention: OrganMention, text: str) -> OrganMention:
+    """An organ stated without its place ("Huyện ủy tổ chức hội nghị …") is often named in
+    full further on ("Bí thư Huyện ủy Phù Ninh"): the first such mention of the same organ and
+    unit, else the mention as it is."""
+    if mention.name:
+        return mention
+    for later in organ_mentions(text[:LATER_MENTION_CHARACTERS]):
+        if (later.name and later.organ == mention.organ
+                and later.unit.casefold() == mention.unit.casefold()):
+            return later
+    return mention
 
 
 def _central_city_organ(mention: OrganMention, hints: list[str]) -> bool:

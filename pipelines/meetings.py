@@ -153,7 +153,9 @@ def subject_organ(title: str, head: str) -> OrganMention | None:
 
 
 def extract_fields(title: str, text: str, published: str | None, meeting_date: str | None,
-                   owner=None, head_characters: int = 700) -> MeetingFields:
+                   owner=None, head_characters: int = 700, sapo: str = "") -> MeetingFields:
+    """`sapo` is what a paper prints before the sentence that states the meeting (a source
+    line such as "Báo Sơn La", a summary): it may name the place, never the organ."""
     head = text[:head_characters]
     default_year = int((meeting_date or published or "2024")[:4])
     title_year = re.search(r"20\d\d", title)
@@ -164,7 +166,8 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
     if deployed is None:
         deployed, reviewed = deployed_and_reviewed(f"{title}. {head}", default_year)
     mention = subject_organ(title, head)
-    locality = resolve_locality(mention, f"{title}. {text}", owner, meeting_date or published)
+    locality = resolve_locality(mention, f"{title}. {sapo} {text}", owner,
+                                meeting_date or published)
     return MeetingFields(
         kind=meeting_kind(f"{title}. {head}", deployed),
         organ=mention.organ if mention else "other",

@@ -296,3 +296,31 @@ def test_province_from_the_source_line():
     meeting = classify("Tỉnh ủy tổng kết công tác năm 2024", lead, "2024-12-21").meeting
     assert (meeting.organ, meeting.locality_level, meeting.province) == (
         "party_committee", "tỉnh", "Lạng Sơn")
+
+
+def test_province_from_a_source_line_before_the_meeting_sentence():
+    # Papers print their name or a summary first; the fields are read from the meeting's
+    # sentence on, but the place named before it still counts.
+    lead = ("Báo Sơn La. Sáng 12/12/2023, Ban Chấp hành Đảng bộ tỉnh tổ chức Hội nghị lần thứ "
+            "15 đánh giá kết quả thực hiện nhiệm vụ năm 2023, triển khai nhiệm vụ năm 2024.")
+    meeting = classify("Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15", lead).meeting
+    assert (meeting.locality_level, meeting.province) == ("tỉnh", "Sơn La")
+
+
+# Facts: Sơn Tây is a town (thị xã) of Hà Nội and a district (huyện) of Quảng Ngãi.
+@pytest.mark.parametrize(("organ", "province"), [("Thị ủy Sơn Tây", "Hà Nội"),
+                                                 ("Huyện ủy Sơn Tây", "Quảng Ngãi")])
+def test_the_organ_names_the_kind_of_place(organ, province):
+    lead = (f"Chiều 15/7/2022, {organ} tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển "
+            f"khai nhiệm vụ 6 tháng cuối năm.")
+    meeting = classify(f"{organ} sơ kết 6 tháng", lead).meeting
+    assert (meeting.locality, meeting.province) == ("Sơn Tây", province)
+
+
+def test_an_organ_stated_without_its_place_is_named_further_on():
+    lead = ("Ngày 20/12/2024, Huyện ủy tổ chức hội nghị tổng kết công tác xây dựng Đảng năm "
+            "2024, triển khai nhiệm vụ năm 2025. Đồng chí Nguyễn Văn An, Bí thư Huyện ủy Phù "
+            "Ninh chủ trì hội nghị.")
+    meeting = classify("Tổng kết công tác xây dựng Đảng năm 2024", lead).meeting
+    assert (meeting.organ, meeting.locality, meeting.province) == (
+        "party_committee", "Phù Ninh", "Phú Thọ")
