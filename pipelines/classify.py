@@ -33,9 +33,9 @@ from pipelines.organs import organ_mentions
 from pipelines.periods import reference_day
 from pipelines.teasers import is_teaser_list
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
-from pipelines.vietnamese import prepare_input
+from pipelines.vietnamese import UPPERCASE, prepare_input
 
-RULES_VERSION = "rules-10"  # (rules-9: a rejected branch)
+RULES_VERSION = "rules-11"  # (rules-9: a rejected branch)
 CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5
@@ -93,7 +93,17 @@ GLUED_CITY = re.compile(r"\bTP\.\s?(?=[A-ZĐÂ])|\bT\.P\.\s?")
 HCM = re.compile(r"\b(?:TP\s?HCM|TP\s?Hồ Chí Minh|HCM)\b")
 
 
+# "TX Ba Đồn", "TX.Sơn Tây", "Q. Bình Thạnh", "Q.5": a town's and an urban district's unit
+# abbreviated.
+TOWN = re.compile(rf"\bTX\.?\s?(?=[{UPPERCASE}])")
+URBAN_DISTRICT = re.compile(rf"\bQ\.\s?(?=[{UPPERCASE}]|\d{{1,2}}\b)")
+
+
 def _expand_abbreviations(text: str) -> str:
+    if "TX" in text:
+        text = TOWN.sub("thị xã ", text)
+    if "Q." in text:
+        text = URBAN_DISTRICT.sub("quận ", text)
     if "TP" not in text and "HCM" not in text and "T.P" not in text:
         return text
     return HCM.sub("TP Hồ Chí Minh", GLUED_CITY.sub("TP ", text))

@@ -129,7 +129,7 @@ CUES = [
         r"nhcsxh|ngan hang chinh sach)\b"),
     cue("a national body holds it", -5.0, "meeting sentence",
         r"\b(?:dang uy|ban thuong vu dang uy|ban can su dang) (?:chinh phu|quoc hoi|cong an|"
-        r"quan doi|khoi cac co quan trung uong|mat tran)|\bquan uy\b|"
+        r"quan doi|khoi cac co quan trung uong|mat tran)|\bquan uy (?:trung uong|tw)\b|"
         r"(?<!uy vien )\b(?:trung uong|t\.u|tw)\b ?(?:doan|dang|hoi|mttq|mat tran)|"
         r"\bubt[uw]\b|\bquoc hoi khoa\b|\bky hop[^.]{0,20}quoc hoi|\btoan quan\b|"
         r"\b(?:ban|uy ban|hoi dong|dang uy) [a-z ]{0,25}(?:trung uong|t\.u|tw)\b|"

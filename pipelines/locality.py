@@ -19,7 +19,7 @@ from pipelines.gazetteer import (
     place_key,
     province_2025,
 )
-from pipelines.organs import NAME, UNIT_LEVEL, OrganMention, _trim_name, organ_mentions
+from pipelines.organs import NAME, PLACE_NAME, UNIT_LEVEL, OrganMention, _trim_name, organ_mentions
 from pipelines.vietnamese import search_key
 
 
@@ -113,7 +113,7 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
             if place is None and level == "xã":
                 place = _choose(find_places(name, "huyện"), hints)
             if place is not None:
-                return Locality(place.name, level, place.province, "text")
+                return Locality(_shown(place), level, place.province, "text")
             if level == "tỉnh" and find_places(name, "tỉnh"):
                 province = find_places(name, "tỉnh")[0].province
                 return Locality(province, "tỉnh", province, "text")
@@ -121,7 +121,7 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
             return Locality(name, level, province, "text")
         named = _named_place(text, level, hints) or _title_place(text, level, hints)
         if named is not None:
-            return Locality(named.name, level, named.province, "text")
+            return Locality(_shown(named), level, named.province, "text")
         if owner is not None and _owner_level(owner) == level:
             return Locality(owner.locality, level, owner.province, "owner")
         if level == "tỉnh" or (mention.unit.lower() in ("thành phố", "tp", "tp.")
@@ -133,6 +133,11 @@ def resolve_locality(mention: OrganMention | None, text: str, owner=None,
     if owner is not None and _owner_level(owner) != "tỉnh":
         return Locality(owner.locality, _owner_level(owner), owner.province, "owner")
     return Locality(None, None, hints[0] if hints else None, "none")
+
+
+def _shown(place: Place) -> str:
+    """A place's name as a reader writes it: a numbered one with its kind ("Quận 5")."""
+    return f"{place.kind} {place.name}" if place.name.isdigit() else place.name
 
 
 def _named_later(mention: OrganMention, text: str) -> OrganMention:
@@ -163,8 +168,8 @@ def _owner_level(owner) -> str:
     return getattr(owner, "locality_level", "huyện") or "huyện"
 
 
-PLACE_AFTER_UNIT = re.compile(rf"\b(?P<unit>huyện|thị xã|thành phố|xã|phường|thị trấn|tỉnh) "
-                              rf"(?P<name>{NAME})")
+PLACE_AFTER_UNIT = re.compile(rf"\b(?P<unit>[hH]uyện|[qQ]uận|[tT]hị xã|[tT]hành phố|xã|phường|"
+                              rf"thị trấn|đặc khu|[tT]ỉnh) (?P<name>{PLACE_NAME})")
 
 
 def _named_place(text: str, level: str, hints: list[str]) -> Place | None:

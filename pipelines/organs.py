@@ -17,34 +17,39 @@ CAPITALISED = rf"[{UPPERCASE}][\w'’]*"
 # A place or person name: capitalised words, maybe hyphenated ("Phan Rang - Tháp Chàm"),
 # maybe numbered ("Tam Xuân 1").
 NAME = rf"{CAPITALISED}(?:\s*-\s*{CAPITALISED}|\s+{CAPITALISED}){{0,4}}(?:\s+\d{{1,2}}\b)?"
-UNIT = r"(?:[tT]ỉnh|[tT]hành phố|[tT]hị xã|[hH]uyện|[qQ]uận|xã|phường|thị trấn|TP\.?)"
+UNIT = r"(?:[tT]ỉnh|[tT]hành phố|[tT]hị xã|[hH]uyện|[qQ]uận|xã|phường|thị trấn|đặc khu|TP\.?)"
+# Ho Chi Minh City's districts and many towns' wards were numbered ("quận 5", "Phường 3").
+NUMBERED = r"(?:(?<=[qQ]uận )|(?<=[pP]hường ))\d{1,2}\b"
+PLACE_NAME = rf"(?:{NAME}|{NUMBERED})"
 # Order matters: the longest, most specific phrase for an organ comes first.
 ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Ủy|Uỷ) ban (?:MTTQ|Mặt trận Tổ quốc)(?: Việt Nam)?"
-                         rf"(?: \(MTTQ\))? (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
-    ("front", re.compile(rf"(?P<organ>MTTQ(?: Việt Nam)? (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+                         rf"(?: \(MTTQ\))? (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
+    ("front", re.compile(rf"(?P<organ>MTTQ(?: Việt Nam)? (?P<unit>{UNIT})"
+                         rf"(?: (?P<name>{PLACE_NAME}))?)")),
     # The mass organisations of the front (domain.md): farmers, youth, women, veterans.
     ("front", re.compile(rf"(?P<organ>(?:Hội Nông dân|Đoàn Thanh niên|Huyện đoàn|Hội Liên hiệp "
                          rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
-                         rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+                         rf"(?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
     # The joint standing bodies of a place ("Thường trực Thành ủy - HĐND - UBND thành phố Hà
     # Nội") meet as its party committee (docs/labelling.md).
     ("party_committee", re.compile(
         rf"(?P<organ>(?:[Tt]hường trực |Ban Thường vụ )?(?:Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)"
         rf"\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)\s*[-–,]\s*(?:UBND|(?:Ủy|Uỷ) ban nhân dân) "
-        rf"(?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+        rf"(?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
-        rf"(?: (?P<name>{NAME}))?)")),
+        rf"(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban Thường vụ|BTV|Thường trực) (?P<unit>Huyện|Thị|Thành|Tỉnh|Quận)"
-        rf" ?(?:ủy|uỷ)(?: (?P<name>{NAME}))?)")),
+        rf" ?(?:ủy|uỷ)(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
         # lower case too, as word-segmented corpora write it ("Bí thư thành uỷ Hà Nội")
         rf"(?P<organ>(?P<unit>[Hh]uyện|[Tt]hị|[Tt]hành|[Tt]ỉnh|[Qq]uận) ?(?:ủy|uỷ)"
-        rf"(?! viên)(?: (?P<name>{NAME}))?)")),
+        rf"(?! viên)(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
-        rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện)(?: (?P<name>{NAME}))?)")),
+        rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện|quận|đặc khu)"
+        rf"(?: (?P<name>{PLACE_NAME}))?)")),
     # The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền
     # thông Hà Nội", "Ban Chấp hành Đảng bộ UBND TP Hồ Chí Minh"): its province is the one the
     # text names.
@@ -53,14 +58,14 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
         r"(?=\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng|tổng kết|sơ kết)\b|[,.;(])")),
     ("people_council", re.compile(
-        rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+        rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
     ("people_committee", re.compile(
-        rf"(?P<organ>(?:UBND|(?:Ủy|Uỷ) ban nhân dân) (?P<unit>{UNIT})(?: (?P<name>{NAME}))?)")),
+        rf"(?P<organ>(?:UBND|(?:Ủy|Uỷ) ban nhân dân) (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
 ]
 UNIT_LEVEL = {
     "tỉnh": "tỉnh", "huyện": "huyện", "quận": "huyện", "thị xã": "huyện", "thị": "huyện",
     "thành phố": "huyện", "tp": "huyện", "tp.": "huyện", "xã": "xã", "phường": "xã",
-    "thị trấn": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh", "ubnd": "tỉnh",
+    "thị trấn": "xã", "đặc khu": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh", "ubnd": "tỉnh",
     "ủy ban nhân dân": "tỉnh", "uỷ ban nhân dân": "tỉnh",
 }
 # Words that follow an organ's name and are not part of it ("Huyện ủy Thuận Bắc tổ chức").
