@@ -243,4 +243,7 @@ MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| 
                           r"danh gia (?:ket qua|tinh hinh))\b")
 # A day as a report states its meeting: "ngày 11/4", "sáng 6-7", "chiều nay", "sáng 22-6".
 MEETING_DAY = re.compile(r"\b(?:ngay|sang|chieu|toi|trua) (?:\d{1,2}[-/.]\d{1,2}\b|nay\b|hom nay)"
-                         r"|\b(?:sang|chieu|toi) (?:ngay )?\d{1,2}\b")
+                         r"|\b(?:sang|chieu|toi) (?:ngay )?\d{1,2}\b"
+                         # "sáng thứ Hai (8/1)", "hôm qua (7-1)"
+                         r"|\b(?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|qua) ?[(,] ?"
+                         r"\d{1,2}[-/.]\d{1,2}\b")

@@ -346,8 +346,11 @@ def publication_date(tree, url: str | None = None, title: str | None = None,
 
 
 # Meeting dates --------------------------------------------------------------------------------
+# A weekday or "hôm qua" before the date in brackets: "Sáng thứ Hai (8/1)", "Chiều qua (7-1)".
+WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|(?:hôm\s+)?(?:nay|qua))"
 MEETING_DATE = re.compile(
-    r"\b(?:(?:sáng|chiều|tối|trưa)\s+(?:ngày\s+|nay\s*[,(]?\s*)?|ngày\s+)"  # "sáng nay (6-2)"
+    rf"\b(?:(?:sáng|chiều|tối|trưa)\s+(?:ngày\s+|{WEEKDAY}\s*[,(]?\s*(?:ngày\s+)?)?|ngày\s+|"
+    rf"{WEEKDAY}\s*[,(]\s*(?:ngày\s+)?)"  # "sáng nay (6-2)"
     r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?(?!\s*[/.-]?\d)",
     re.I,
 )

@@ -134,6 +134,10 @@ def test_body_dates_are_not_taken_but_the_url_is():
      ("Ngày 28-12, Ủy ban MTTQ huyện tổng kết", "2024-01-02", "2023-12-28"),
      ("Sáng ngày 4/6/2024, UBND huyện tổ chức", "2024-06-05", "2024-06-04"),
      ("Chiều 17.12, HĐND huyện khai mạc kỳ họp", "2023-12-18", "2023-12-17"),
+     ("Sáng thứ Hai (8/1), Huyện ủy Phù Ninh tổ chức", "2024-01-09", "2024-01-08"),
+     ("Chiều qua (7-1), UBND huyện họp phiên thường kỳ", "2024-01-08", "2024-01-07"),
+     ("Chủ nhật (7/1), Đảng ủy xã tổ chức", "2024-01-08", "2024-01-07"),
+     ("Sáng thứ Ba, ngày 9/1, HĐND huyện khai mạc", "2024-01-10", "2024-01-09"),
      ("Thực hiện kế hoạch năm 2024, huyện đã", "2024-03-01", None)],
 )
 def test_meeting_date_year_is_inferred(text, published, expected):
