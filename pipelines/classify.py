@@ -130,9 +130,11 @@ def _meeting_sentence(text: str) -> str:
 
 def _date_from_period(text: str, meeting: MeetingFields, title: str) -> str | None:
     """With no publication date, the meeting's year comes from the period it deploys or
-    reviews, when the title or lead names that period's year ("Ngày 4/4" + "quý II năm 2024")."""
-    value = meeting.period_deployed or meeting.period_reviewed
-    if not value or value[:4] not in f"{title} {text[:HEAD_CHARACTERS]}":
+    reviews, when the title or lead names either period's year ("Ngày 4/4" + "quý II năm 2024";
+    "cuối ngày 3-1" + "ngân sách năm 2018", a review of 2018 that deploys 2019)."""
+    head = f"{title} {text[:HEAD_CHARACTERS]}"
+    periods = [value for value in (meeting.period_deployed, meeting.period_reviewed) if value]
+    if not any(value[:4] in head for value in periods):
         return None
     return find_meeting_date(text, reference_day(meeting.period_deployed, meeting.period_reviewed))
 

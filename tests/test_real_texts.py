@@ -356,3 +356,12 @@ def test_a_district_named_with_its_unit_opens_the_title():
             "vụ 6 tháng cuối năm.")
     meeting = classify("Huyện Mường La: Sơ kết 6 tháng đầu năm", lead).meeting
     assert (meeting.locality, meeting.province) == ("Mường La", "Sơn La")
+
+
+def test_the_year_of_the_period_reviewed_dates_the_meeting():
+    # No publication date; the lead names only the year reviewed, and the meeting in early
+    # January reviewing 2023 is in 2024.
+    lead = ("Chiều 3/1, UBND huyện Phù Ninh tổ chức hội nghị tổng kết công tác năm 2023, "
+            "triển khai nhiệm vụ trọng tâm thời gian tới.")
+    meeting = classify("UBND huyện Phù Ninh tổng kết công tác năm", lead).meeting
+    assert (meeting.period_reviewed, meeting.meeting_date) == ("2023", "2024-01-03")
