@@ -152,6 +152,17 @@ def subject_organ(title: str, head: str) -> OrganMention | None:
     return lead_mentions[0] if lead_mentions else None
 
 
+def _organ_name(mention: OrganMention | None, place: str | None) -> str | None:
+    """The organ as named, without the words that ran on after its place: a person's name
+    ("UBND TP Hà Nội Nguyễn Đức Chung" is "UBND TP Hà Nội")."""
+    if mention is None:
+        return None
+    name = mention.name
+    if place and name and name != place and name.startswith(f"{place} "):
+        return mention.organ_name[: mention.organ_name.rindex(name)] + place
+    return mention.organ_name
+
+
 def extract_fields(title: str, text: str, published: str | None, meeting_date: str | None,
                    owner=None, head_characters: int = 700, sapo: str = "") -> MeetingFields:
     """`sapo` is what a paper prints before the sentence that states the meeting (a source
@@ -171,7 +182,7 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
     return MeetingFields(
         kind=meeting_kind(f"{title}. {head}", deployed),
         organ=mention.organ if mention else "other",
-        organ_name=mention.organ_name if mention else None,
+        organ_name=_organ_name(mention, locality.name),
         locality=locality.name,
         locality_level=locality.level,
         province=province_at(locality.province, meeting_date or published),

@@ -365,3 +365,10 @@ def test_the_year_of_the_period_reviewed_dates_the_meeting():
             "triển khai nhiệm vụ trọng tâm thời gian tới.")
     meeting = classify("UBND huyện Phù Ninh tổng kết công tác năm", lead).meeting
     assert (meeting.period_reviewed, meeting.meeting_date) == ("2023", "2024-01-03")
+
+
+def test_the_organ_name_stops_at_its_place():
+    lead = ("Sáng 6/2/2017, Chủ tịch UBND TP Hà Nội Nguyễn Đức Chung chủ trì cuộc giao ban "
+            "tháng 1 giữa UBND TP Hà Nội với lãnh đạo các sở, ngành, triển khai nhiệm vụ tháng 2.")
+    meeting = classify("Hà Nội giao ban tháng 1", lead).meeting
+    assert (meeting.organ_name, meeting.locality) == ("UBND TP Hà Nội", "Hà Nội")
