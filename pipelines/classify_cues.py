@@ -143,7 +143,7 @@ CUES = [
         r"\b(?:cua|toan) nganh (?:thanh tra|y te|giao duc|cong an|thue|kiem sat|toa an|"
         r"ngan hang|tu phap)|\bban chi dao (?:nha nuoc|quoc gia|trung uong)"),
     cue("a mass organisation or an enterprise holds it", -4.0, "meeting sentence",
-        r"\b(?:doan thanh nien|thanh doan|tinh doan|hoi nong dan (?:tinh|tp|thanh pho)|"
+        r"\b(?:doan thanh nien|thanh doan|tinh doan|huyen doan|hoi nong dan|"
         r"hoi lien hiep phu nu|hoi lhpn|hoi cuu chien binh|hoi luat gia|lien doan lao dong|"
         r"cong doan|hoi sinh vien|hoi nha bao|hiep hoi|cum thi dua|khoi thi dua)\b|"
         r"\b(?:uy ban )?(?:mttq|mat tran to quoc)(?: viet nam)? (?:tinh\b|(?:tp|thanh pho) "

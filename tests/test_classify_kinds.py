@@ -92,6 +92,13 @@ NOT_REPORTS = [
     ("Hội Nông dân tỉnh tổng kết công tác năm 2023",
      "Ngày 8/1, Hội Nông dân tỉnh Thái Bình tổ chức hội nghị tổng kết công tác Hội và phong "
      "trào nông dân năm 2023, triển khai nhiệm vụ năm 2024."),
+    # rules-11: mass organisations at any level, not only the province's (docs/labelling.md).
+    ("Hội Nông dân huyện Kbang tổng kết năm 2024",
+     "Ngày 26-12, Hội Nông dân huyện Kbang tổ chức hội nghị tổng kết công tác Hội và phong trào "
+     "nông dân năm 2024, triển khai nhiệm vụ năm 2025."),
+    ("Huyện đoàn Mường La tổng kết công tác Đoàn năm 2024",
+     "Ngày 15/12, Huyện đoàn Mường La tổ chức hội nghị tổng kết công tác Đoàn và phong trào "
+     "thanh thiếu nhi năm 2024, triển khai nhiệm vụ năm 2025."),
     ("Tỉnh đoàn tổng kết công tác Đoàn năm 2023",
      "Sáng 20/12, Ban Thường vụ Tỉnh đoàn Hà Nam tổ chức hội nghị tổng kết công tác Đoàn và "
      "phong trào thanh thiếu nhi năm 2023, triển khai nhiệm vụ năm 2024."),
