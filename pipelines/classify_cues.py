@@ -101,7 +101,9 @@ CUES = [
     # inside a quote after its speaker ("Ông X: 'TP cần 167 năm mới đạt chuẩn …'").
     cue("single topic, campaign or event", -4.0, "title unquoted",
         r"\b(?:tap huan|quan triet|thang hanh dong|doi thoai|khach hang|ra quan|"
-        r"dai hoi(?<!chuan bi dai hoi)(?<!tien toi dai hoi)|"  # a congress, not preparing one
+        # a congress, not preparing for one ("chuẩn bị chu đáo cho Đại hội", "hướng tới Đại hội")
+        r"dai hoi(?<!chuan bi dai hoi)(?<!tien toi dai hoi)(?<!huong toi dai hoi)"
+        r"(?<! cho dai hoi)(?<!chao mung dai hoi)(?<!phuc vu dai hoi)|"
         r"phat dong|le hoi|hoi thao|hoi thi|xuc tien|chuyen de|khai giang|le cong bo|"
         r"ngay hoi|diem tin|ban tin|tin tuan|tin tuc|tham|chuc tet|"
         r"thang thanh nien|tuyen duong|mua du lich|don bang|dat chuan|cong nhan|thoi su)\b"

@@ -142,6 +142,10 @@ REPORTS = [
     # lead round: a topical headline (a figure, a task, a statement), the lead stating a local
     # organ's periodic meeting as the occasion, before and after the 2025 reform; a text that
     # is only the closing speech.
+    # rules-11: a headline on preparing the congress is no congress.
+    ("Chuẩn bị chu đáo cho Đại hội Đảng bộ huyện lần thứ XXVI",
+     "Chiều 5/1/2025, Huyện ủy Mường La tổ chức hội nghị tổng kết công tác năm 2024, triển khai "
+     "nhiệm vụ năm 2025. Bí thư Huyện ủy nhấn mạnh công tác chuẩn bị đại hội đảng bộ các cấp."),
     ("Bài phát biểu bế mạc Hội nghị Ban Chấp hành Đảng bộ tỉnh của đồng chí Bí thư Tỉnh ủy",
      "Thưa các đồng chí, sau hai ngày làm việc khẩn trương, Hội nghị lần thứ 12 Ban Chấp hành "
      "Đảng bộ tỉnh Nam Định khóa XX đã hoàn thành toàn bộ nội dung đề ra, đánh giá kết quả 6 "
