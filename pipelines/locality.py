@@ -83,9 +83,14 @@ def _of_kind(places: list[Place], unit: str) -> list[Place]:
 def _choose(places: list[Place], province_hints: list[str]) -> Place | None:
     if not places:
         return None
-    for hint in province_hints:  # an old province's name also points to the merged one
+    for hint in province_hints:
         for place in places:
-            if place_key(place.province) in (place_key(hint), place_key(province_2025(hint))):
+            if place_key(place.province) == place_key(hint):
+                return place
+        # an old province's name also points to the merged one ("tỉnh Long An" in 2026 names
+        # Tây Ninh), once no place of the named province itself is left
+        for place in places:
+            if place_key(place.province) == place_key(province_2025(hint)):
                 return place
     return places[0] if len(places) == 1 else None
 
@@ -205,6 +210,9 @@ def _title_place(text: str, level: str, hints: list[str]) -> Place | None:
 PROVINCE_NAMED = re.compile(rf"\b(?:tỉnh|TP|thành phố|Báo) (?P<name>{NAME})")
 
 
+BRACKETED = re.compile(rf"\((?:tỉnh )?(?P<name>{NAME})\)")
+
+
 def _province_hints(text: str, owner) -> list[str]:
     hints = []
     if owner is not None and getattr(owner, "province", None):
@@ -214,6 +222,11 @@ def _province_hints(text: str, owner) -> list[str]:
         places = find_places(name, "tỉnh") if name else []
         if places and (match.group(0).startswith(("tỉnh", "Báo"))
                        or place_key(places[0].province) in CENTRAL_KEYS):
+            hints.append(places[0].province)
+    # A province in brackets after a place it holds: "huyện Châu Thành (Tây Ninh)".
+    for match in BRACKETED.finditer(text[:2000]):
+        places = find_places(match.group("name"), "tỉnh")
+        if places:
             hints.append(places[0].province)
     # Last, a central city named anywhere: "Đảng bộ Sở Thông tin và Truyền thông Hà Nội".
     hints += [city for city in CENTRAL_CITIES if city in text[:2000]]

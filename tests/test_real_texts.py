@@ -372,3 +372,17 @@ def test_the_organ_name_stops_at_its_place():
             "tháng 1 giữa UBND TP Hà Nội với lãnh đạo các sở, ngành, triển khai nhiệm vụ tháng 2.")
     meeting = classify("Hà Nội giao ban tháng 1", lead).meeting
     assert (meeting.organ_name, meeting.locality) == ("UBND TP Hà Nội", "Hà Nội")
+
+
+# Facts: before 2025 a huyện Châu Thành was in each of ten provinces, Tây Ninh and Long An among
+# them; Long An merged into Tây Ninh on 1 July 2025.
+@pytest.mark.parametrize(("place", "province"), [
+    ("Huyện ủy Châu Thành (Tây Ninh)", "Tây Ninh"),
+    ("Huyện ủy Châu Thành (tỉnh Long An)", "Long An"),
+    ("Huyện ủy Châu Thành, tỉnh Long An,", "Long An"),
+])
+def test_the_province_named_beside_a_shared_district_name(place, province):
+    lead = (f"Chiều 10/7/2023, {place} tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển "
+            f"khai nhiệm vụ 6 tháng cuối năm.")
+    meeting = classify("Huyện ủy Châu Thành sơ kết 6 tháng", lead).meeting
+    assert (meeting.locality, meeting.province) == ("Châu Thành", province)
