@@ -79,9 +79,16 @@ def meeting_json(meeting: MeetingFields) -> dict:
 def _organ_cues(title: str, lead: str, sentence: str) -> list[tuple[str, float]]:
     found = []
     lead_subjects = [m for m in organ_mentions(lead) if m.is_subject]
+    title_mentions = organ_mentions(title)
     if lead_subjects and lead_subjects[0].organ in LOCAL_ORGANS:
         found.append((f"local organ holds the meeting: {lead_subjects[0].organ_name}", ORGAN_BONUS))
-    elif any(m.organ in LOCAL_ORGANS for m in organ_mentions(title)):
+    elif not lead.strip() and title_mentions and title_mentions[0].is_subject and (
+            title_mentions[0].organ in LOCAL_ORGANS):
+        # a headline-only item: its title is the only sentence ("UBND phường X họp phiên
+        # thường kỳ tháng 9")
+        found.append((f"local organ holds the meeting in the headline: "
+                      f"{title_mentions[0].organ_name}", ORGAN_BONUS))
+    elif any(m.organ in LOCAL_ORGANS for m in title_mentions):
         found.append(("local organ named in the title", 1.0))
     elif any(m.organ in LOCAL_ORGANS for m in organ_mentions(sentence)):
         found.append(("local organ named with the meeting", 1.0))

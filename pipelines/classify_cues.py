@@ -172,7 +172,9 @@ CUES = [
     # (Not "chay" among them: "cháy" and "chạy" fold alike.)
     cue("the headline is an incident or a case", -2.0, "title",
         r"\bvu\b(?<!nhiem vu)(?<!phuc vu)(?<!noi vu)(?<!mua vu)(?<!dich vu)(?<!chuc vu)"
-        r"(?<!thoi vu)|"
+        # "Ban Thường vụ" (a standing committee), a duty, a crop season: no case
+        r"(?<!thoi vu)(?<!thuong vu)(?<!nghia vu)(?<!cong vu)"
+        r"(?! (?:mua|dong|he|xuan|chiem|lua|san xuat)\b)|"
         r"\bsai pham\b|\bvi pham\b|\bky luat\b|\bxam hai\b|"
         r"\bkhoi to\b|\bcuong che\b|\btham nhung\b|\btai nan\b|\bchet\b|"
         r"\btu vong\b|\bdieu tra\b|\bbat giu\b|\bkhieu nai\b|\bkhieu kien\b|\bto cao\b|"
@@ -241,6 +243,7 @@ DISCIPLINE = re.compile(r"\b(?:ky luat|khien trach|canh cao|cach chuc|khai tru)\
 ECONOMIC_COMMITTEE = re.compile(r"\bban kinh te ?-? ?xa hoi\b")
 SOCIO_ECONOMIC = next(c.pattern for c in CUES if c.name == "socio-economic review")
 MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| chi dao)|"
+                          r"hop (?:phien )?thuong ky|"  # "họp phiên thường kỳ tháng 9"
                           r"cuoc hop|so ket(?! qua)|tong ket|hop bao|trien khai nhiem vu|"
                           r"danh gia (?:ket qua|tinh hinh))\b")
 # A day as a report states its meeting: "ngày 11/4", "sáng 6-7", "chiều nay", "sáng 22-6".

@@ -46,6 +46,8 @@ class Period:
 # cuối năm" the second half.
 FIXED_PART = {"nine": ("quarter", "Q3"), "last_quarter": ("quarter", "Q4"),
               "last_months": ("half", "H2")}
+# The first 3 and 6 months of a year are its first quarter and half.
+MONTHS_THAT_ARE_PARTS = {3: ("quarter", "Q1"), 6: ("half", "H1")}
 
 
 def _period(kind: str, match: re.Match, year: int) -> tuple[str, str]:
@@ -58,7 +60,11 @@ def _period(kind: str, match: re.Match, year: int) -> tuple[str, str]:
     if kind == "half":
         return "half", f"{year}-H{1 if groups['which'].lower() == 'đầu' else 2}"
     if kind == "months_so_far":
-        return "month", f"{year}-{int(groups['months']):02d}"
+        months = int(groups["months"])
+        if months in MONTHS_THAT_ARE_PARTS:  # "sơ kết 6 tháng": the first half
+            period_kind, part = MONTHS_THAT_ARE_PARTS[months]
+            return period_kind, f"{year}-{part}"
+        return "month", f"{year}-{months:02d}"
     if kind == "quarter":
         return "quarter", f"{year}-Q{ROMAN[groups['quarter'].lower()]}"
     if kind == "month":

@@ -289,6 +289,13 @@ def test_the_meeting_first_then_its_organ() -> None:
 # Non-standard periods, with no publication date: the part of the year reviewed takes the
 # year of the part deployed, and the last months of a year are what a next-year meeting reviews.
 PERIODS = [
+    # rules-11: "6 tháng" alone is the first half, "3 tháng" the first quarter.
+    ("Quận ủy Ba Đình sơ kết 6 tháng",
+     "Chiều 10/7, Quận ủy Ba Đình tổ chức hội nghị sơ kết 6 tháng, triển khai nhiệm vụ những "
+     "tháng cuối năm 2024.", "2024-H1", "2024-H2"),
+    ("UBND huyện đánh giá kết quả 3 tháng",
+     "Ngày 2/4, UBND huyện Mường La tổ chức hội nghị đánh giá kết quả 3 tháng, triển khai nhiệm "
+     "vụ quý II năm 2024.", "2024-Q1", "2024-Q2"),
     ("UBND huyện giao ban 10 tháng",
      "Ngày 3/11, UBND huyện Giao Thủy họp giao ban đánh giá tình hình kinh tế - xã hội 10 tháng, "
      "triển khai nhiệm vụ 2 tháng cuối năm 2023.", "2023-10", "2023-Q4"),
@@ -306,3 +313,24 @@ PERIODS = [
 def test_non_standard_periods(title: str, text: str, reviewed: str, deployed: str) -> None:
     meeting = classify(title, text).meeting
     assert (meeting.period_reviewed, meeting.period_deployed) == (reviewed, deployed)
+
+
+# rules-11: an RSS item may be its headline alone; a standing committee ("Ban Thường vụ") is no
+# case ("vụ"); "họp phiên thường kỳ" names a meeting.
+@pytest.mark.parametrize("title", [
+    "UBND phường Hạc Thành họp phiên thường kỳ tháng 9",
+    "Ban Thường vụ Tỉnh ủy Nghệ An giao ban quý III",
+    "Huyện ủy Mường La sơ kết công tác 6 tháng đầu năm 2024",
+])
+def test_a_headline_alone(title: str) -> None:
+    result = classify(title, "")
+    assert result.is_meeting_report, result.cues
+
+
+@pytest.mark.parametrize("title", [
+    "UBND huyện Mường La tổng kết công tác phòng chống thiên tai năm 2024",
+    "Huyện ủy Mường La tổ chức hội nghị quán triệt Nghị quyết Trung ương 10",
+    "Khởi tố vụ án tham ô tại UBND xã Tà Xùa",
+])
+def test_a_headline_alone_that_is_not_a_report(title: str) -> None:
+    assert not classify(title, "").is_meeting_report
