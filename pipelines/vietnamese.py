@@ -112,14 +112,17 @@ def fold_nfc(text: str) -> str:
 SEGMENTED_WORD = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
 SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[,.;:!?)])")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def prepare_input(text: str) -> str:
     """Text as it comes (NFD or NFC, old or new tone placement, word-segmented, zero-width
-    characters) made into the one form the classifier's patterns expect: NFC, new tone
+    characters, no-break spaces) made into the one form the classifier's patterns expect: NFC, new tone
     placement, words separated by spaces."""
     if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text:
         text = INVISIBLE.sub("", text)
+    if "\u00a0" in text or "\u202f" in text or "\u2009" in text:
+        text = ODD_SPACE.sub(" ", text)  # HTML's &nbsp; and thin spaces between words
     if "_" in text:
         text = SEGMENTED_WORD.sub(" ", text)
         text = SPACE_BEFORE_PUNCTUATION.sub("", text)
