@@ -16,11 +16,35 @@ AGENCY_PREFIX = re.compile(r"(?![IVXLC]+ ?[-–])\(?[A-ZĐ][A-ZĐ.&]{1,7}\)? ?[-
 TEASER_DATE = re.compile(r"\(?\b\d{1,2}/\d{1,2}/\d{4}\b\)?|\b\d{1,2}:\d{2}\b")
 
 
+# A line that opens with its own day ("Ngày 10/7, …", "Sáng 2-7, …"): a story's lead.
+OPENING_DAY = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày)(?: nay| ngày)?\s*\(?)"
+                         r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\b")
+# A print digest's pages: "Trang 1: …", "Trang 2: …".
+DIGEST_PAGE = re.compile(r"\bTrang \d{1,2}\s*:")
+
+
+def _is_headline(line: str) -> bool:
+    return len(line) < 160 and not line.endswith((".", "!", "?", ":", ";", '"', "”", "…"))
+
+
+def _stories_on_different_days(lines: list[str]) -> bool:
+    """Three leads or more, each under a headline of its own and each opening on a day of its
+    own. A chronology in one story opens its paragraphs with days too, but under no headline."""
+    days = {match.groups() for before, line in zip(lines, lines[1:])
+            if _is_headline(before) and (match := OPENING_DAY.match(line))}
+    return len(days) >= 3
+
+
 def is_teaser_list(text: str) -> bool:
     """A listing page's text (a section front, a tag or search page, a digest): most of its
     lines short and dated, or several lines that are only a date stamp ("26/07/2022 | 09:50
-    AM", "Ngày đăng 24/08/2022"), or several stories each opening with an agency prefix."""
+    AM", "Ngày đăng 24/08/2022"), or several stories each opening with an agency prefix or
+    with a day of its own, or a print digest's pages."""
+    if len(DIGEST_PAGE.findall(text)) >= 3:
+        return True
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if _stories_on_different_days(lines):
+        return True
     if len(lines) < 5:
         return False
     dated = sum(1 for line in lines if len(line) < 250 and TEASER_DATE.search(line))

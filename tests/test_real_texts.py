@@ -278,6 +278,34 @@ def test_commune_resolved_in_the_structure_of_the_day(place, day, province, prov
     assert (meeting.province, meeting.province_2025) == (province, province_2025)
 
 
+# rules-11: teasers with no date stamp, each a headline over a lead that opens on its own day;
+# a print digest's pages. A story's own chronology (paragraphs opening with days, no headline
+# between them) stays a story.
+UNDATED_TEASERS = (
+    "Huyện ủy Mường La sơ kết công tác 6 tháng đầu năm 2024\n"
+    "Ngày 10/7, Huyện ủy Mường La tổ chức hội nghị sơ kết công tác 6 tháng đầu năm.\n"
+    "UBND huyện Quỳnh Nhai họp phiên thường kỳ tháng 6\n"
+    "Sáng 2/7, UBND huyện Quỳnh Nhai họp phiên thường kỳ tháng 6, đánh giá kết quả 6 tháng.\n"
+    "HĐND huyện Thuận Châu khai mạc kỳ họp thứ 12\n"
+    "Ngày 12/7, HĐND huyện Thuận Châu khai mạc kỳ họp thường lệ giữa năm 2024.")
+DIGEST = ("Báo in ngày 11/7/2024. Trang 1: Huyện ủy Mường La sơ kết 6 tháng đầu năm. Trang 2: "
+          "Quỳnh Nhai họp phiên thường kỳ tháng 6. Trang 3: Thuận Châu khai mạc kỳ họp thứ 12.")
+CHRONOLOGY = (
+    "Ngày 20/3, Ban Tổ chức có công văn gửi UBND tỉnh về việc cử cán bộ đi học.\n"
+    "Ngày 25/3, Chủ tịch UBND tỉnh đồng ý, đồng thời báo cáo Thường trực Tỉnh ủy.\n"
+    "Ngày 26/3, Bí thư Tỉnh ủy ký công văn chấp thuận.\n"
+    "Sáng 12/6, Huyện ủy Mường La tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai "
+    "nhiệm vụ 6 tháng cuối năm.")
+
+
+@pytest.mark.parametrize(("text", "listing"), [(UNDATED_TEASERS, True), (DIGEST, True),
+                                               (CHRONOLOGY, False)])
+def test_teasers_without_date_stamps(text, listing):
+    assert is_teaser_list(text) is listing
+    if listing:
+        assert not classify("", text).is_meeting_report
+
+
 def test_real_listing_pages_are_lists_of_teasers():
     shared = shared_folder()
     if shared is None:
