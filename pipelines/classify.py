@@ -32,8 +32,8 @@ from pipelines.meetings import MeetingFields, extract_fields
 from pipelines.organs import organ_mentions
 from pipelines.periods import reference_day
 from pipelines.teasers import is_teaser_list
-from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 from pipelines.vietnamese import UPPERCASE, prepare_input
+from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 
 RULES_VERSION = "rules-11"  # (rules-9: a rejected branch)
 CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"

@@ -43,7 +43,8 @@ PLENARY = rf"lan (?:thu )?{PLENARY_NUMBER}"
 CUES = [
     cue("review act", 1.5, "head",
         r"\b(?:danh gia (?:ket qua|tinh hinh)|so ket(?! qua)|tong ket|ket qua thuc hien|"
-        r"xem xet ket qua|hoi nghi bao cao ket qua|bao cao (?:ve )?ket qua (?:phat trien )?kinh te)"),
+        r"xem xet ket qua|hoi nghi bao cao ket qua|"
+        r"bao cao (?:ve )?ket qua (?:phat trien )?kinh te)"),
     cue("deploy act", 1.5, "head",
         r"\btrien khai (?:cac |thuc hien )?(?:nhiem vu|phuong huong|ke hoach|giai phap|muc tieu)"
         r"|\bphuong huong,? nhiem vu|\bnhiem vu trong tam|"

@@ -15,6 +15,7 @@ from crawler.archiving import writer_for
 from crawler.items import ArticleItem
 from pipelines.page_task import (
     FALLBACK_WARNING,
+    TEASER_LIST_WARNING,
     NotAnArticle,
     RejectedPage,
     SoftNotFound,
@@ -50,6 +51,8 @@ class CleanPipeline(PooledPipeline):
             # Counted for `sites check` and `status`: a template whose pages need plain
             # trafilatura's text has beaten our cleaning.
             self.crawler.stats.inc_value("vnarchive/extraction_fallbacks")
+        if any(w.startswith(TEASER_LIST_WARNING) for w in fields.get("warnings") or []):
+            self.crawler.stats.inc_value("vnarchive/teaser_lists")
         self.region.observe(region)
         if region.in_learned_region:  # pipelines.region: a site never seen, read fast
             self.crawler.stats.inc_value("vnarchive/pages_in_learned_region")

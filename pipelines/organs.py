@@ -60,12 +60,14 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("people_council", re.compile(
         rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
     ("people_committee", re.compile(
-        rf"(?P<organ>(?:UBND|(?:Ủy|Uỷ) ban nhân dân) (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
+        rf"(?P<organ>(?:UBND|(?:Ủy|Uỷ) ban nhân dân) (?P<unit>{UNIT})"
+        rf"(?: (?P<name>{PLACE_NAME}))?)")),
 ]
 UNIT_LEVEL = {
     "tỉnh": "tỉnh", "huyện": "huyện", "quận": "huyện", "thị xã": "huyện", "thị": "huyện",
     "thành phố": "huyện", "tp": "huyện", "tp.": "huyện", "xã": "xã", "phường": "xã",
-    "thị trấn": "xã", "đặc khu": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh", "ubnd": "tỉnh",
+    "thị trấn": "xã", "đặc khu": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh",
+    "ubnd": "tỉnh",
     "ủy ban nhân dân": "tỉnh", "uỷ ban nhân dân": "tỉnh",
 }
 # Words that follow an organ's name and are not part of it ("Huyện ủy Thuận Bắc tổ chức").

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 # The warning a page carries when plain trafilatura's text replaced ours
 # (pipelines.extract.plain_text_floor).
 FALLBACK_WARNING = "trafilatura_fallback"
+# The warning on a page whose text reads as a list of teasers (a tag, section or digest page at
+# an article's URL): kept, since such a test can be wrong, never labelled a report, and counted
+# for the crawl's stats (`vnarchive/teaser_lists`): an article pattern that matches listings.
+TEASER_LIST_WARNING = "teaser_list"
 
 
 @dataclass

@@ -25,7 +25,8 @@ PERIOD_PATTERNS = [
     ("quarter", re.compile(r"quý (?P<quarter>IV|I{1,3}|[1-4])\b" + YEAR_SUFFIX, re.I)),
     ("month", re.compile(r"tháng (?P<month>1[0-2]|0?[1-9])(?![\d/.-]\d{1,2}[/.-])" + YEAR_SUFFIX,
                          re.I)),
-    ("year", re.compile(r"(?:công tác |nhiệm vụ |kế hoạch |(?<!tháng )năm |kinh tế\s*[-–]?\s*xã hội )"
+    ("year", re.compile(r"(?:công tác |nhiệm vụ |kế hoạch |(?<!tháng )năm |"
+                        r"kinh tế\s*[-–]?\s*xã hội )"
                         r"(?:năm )?"
                         r"(?P<year>20\d\d)"
                         r"(?!\s*[-–]\s*20\d\d)", re.I)),

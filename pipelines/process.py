@@ -12,7 +12,7 @@ from pipelines.extract import Extracted
 from pipelines.fingerprint import encode, signature
 from pipelines.guards import quadratic_shape
 from pipelines.notfound import soft_404_reason
-from pipelines.page_task import NotAnArticle, RejectedPage, SoftNotFound
+from pipelines.page_task import TEASER_LIST_WARNING, NotAnArticle, RejectedPage, SoftNotFound
 from pipelines.region import extract_with_region
 from pipelines.site_region import RegionReport, RegionRequest
 from pipelines.vietnamese import fold_diacritics
@@ -66,6 +66,7 @@ def classification_fields(title: str | None, text: str | None, published: str | 
     """The meeting-report label, its confidence and, for a report, its fields."""
     result = classify(title, text, published, owner)
     return {
+        "is_listing": result.is_listing,
         "is_meeting_report": result.is_meeting_report,
         "confidence": round(result.confidence, 3),
         "meeting": meeting_json(result.meeting) if result.meeting else None,
@@ -89,4 +90,7 @@ def process_page_in_region(body: bytes, url: str, declared_encoding: str | None,
     fields, report = extract_page_in_region(body, url, declared_encoding, region)
     fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
                                         owner))
+    if fields.pop("is_listing"):
+        fields["warnings"] = [*(fields.get("warnings") or []), f"{TEASER_LIST_WARNING}: the text "
+                              "reads as a list of teasers, not one story"]
     return fields, report

@@ -30,7 +30,7 @@ def _is_headline(line: str) -> bool:
 def _stories_on_different_days(lines: list[str]) -> bool:
     """Three leads or more, each under a headline of its own and each opening on a day of its
     own. A chronology in one story opens its paragraphs with days too, but under no headline."""
-    days = {match.groups() for before, line in zip(lines, lines[1:])
+    days = {match.groups() for before, line in zip(lines, lines[1:], strict=False)
             if _is_headline(before) and (match := OPENING_DAY.match(line))}
     return len(days) >= 3
 

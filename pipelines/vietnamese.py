@@ -117,8 +117,8 @@ ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 def prepare_input(text: str) -> str:
     """Text as it comes (NFD or NFC, old or new tone placement, word-segmented, zero-width
-    characters, no-break spaces) made into the one form the classifier's patterns expect: NFC, new tone
-    placement, words separated by spaces."""
+    characters, no-break spaces) made into the one form the classifier's patterns expect: NFC,
+    new tone placement, words separated by spaces."""
     if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text:
         text = INVISIBLE.sub("", text)
     if "\u00a0" in text or "\u202f" in text or "\u2009" in text:

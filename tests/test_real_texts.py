@@ -430,3 +430,22 @@ def test_the_year_report_opening_a_council_session():
     assert result.is_meeting_report, result.cues
     assert (result.meeting.organ, result.meeting.period_reviewed,
             result.meeting.meeting_date) == ("people_council", "2023", "2023-12-05")
+
+
+def test_a_teaser_list_at_an_article_url_is_kept_with_a_warning():
+    # The crawl keeps the page (the test can be wrong, and nothing is lost) but is told: a
+    # warning on the row, counted as vnarchive/teaser_lists, and never a report.
+    from pipelines.process import process_article
+
+    # Each lead as long as a paper's (25 words or more: the extractor's test for prose).
+    tail = ("với sự tham dự của lãnh đạo các ban, ngành, đoàn thể và bí thư, chủ tịch các xã, "
+            "thị trấn trên địa bàn.")
+    lines = [line if line.endswith(("2024", "6", "12")) else f"{line[:-1]}, {tail}"
+             for line in UNDATED_TEASERS.splitlines()]
+    paragraphs = "".join(f"<p>{line}</p>" for line in lines)
+    html = (f"<html><head><title>Tin tức</title></head><body><article><h1>Tin tức</h1>"
+            f"{paragraphs}</article></body></html>").encode()
+    fields = process_article(html, "http://127.0.0.1/tin-tuc/huyen-uy.html", "utf-8")
+    assert not fields["is_meeting_report"]
+    assert any(w.startswith("teaser_list") for w in fields["warnings"]), fields["warnings"]
+    assert "is_listing" not in fields  # not a column of the archive
