@@ -133,9 +133,12 @@ class WarcStore:
                 warc_headers_dict=extra)
             record_type = "revisit"
         else:
+            # The payload's digest and length given: warcio would otherwise hash the body again
+            # and copy it through a temporary file to learn its length.
             record = writer.create_warc_record(
                 exchange.url, "response", payload=io.BytesIO(exchange.body),
-                http_headers=http_headers, warc_headers_dict=extra)
+                length=len(exchange.body), http_headers=http_headers,
+                warc_headers_dict={**extra, "WARC-Payload-Digest": digest})
             record_type = "response"
             self.seen[digest] = (exchange.url, extra["WARC-Date"])
         writer.write_record(record)

@@ -70,11 +70,21 @@ class SiteRegion:
         if report.candidate and self._agreed(report.candidate):
             self.misses_in_a_row = 0  # a page of another template, now learned too
             return
-        self.misses_in_a_row = self.misses_in_a_row + 1 if report.missed else 0
+        self.misses_in_a_row = (self.misses_in_a_row + 1
+                                if report.missed and not self._learned_since(report) else 0)
         if self.misses_in_a_row >= MISSES_TO_FORGET:
             logger.info("article region %r forgotten: it missed %d pages in a row",
                         ", ".join(self.learned), self.misses_in_a_row)
             self.forget()
+
+    def _learned_since(self, report: RegionReport) -> bool:
+        """Whether a missed page's own element is a region learned already: the page was
+        handed out before its template was learned (the pages in flight meanwhile, up to a
+        worker queue's worth), so its miss says nothing of a redesign. Counted, those misses
+        made `reprocess` forget every region at each new template of a site whose templates
+        come one after the other (its pages in URL order), and read whole pages to learn
+        them again; forgetting would only learn the same element again."""
+        return report.candidate in self.learned
 
     def _agreed(self, candidate: str) -> bool:
         """Count one page's candidate; whether it has just been learned."""

@@ -83,6 +83,15 @@ def test_a_learned_region_that_keeps_missing_is_forgotten():
     assert not region.learned and region.forgotten == 1 and region.request().locate
 
 
+def test_pages_handed_out_before_their_template_was_learned_do_not_make_it_forget():
+    region = SiteRegion(learned=["article.detail"])
+    for _ in range(AGREEING_PAGES):  # a second template's pages: it is learned at the third
+        region.observe(RegionReport("div#mainContent", 1000, missed=True))
+    for _ in range(MISSES_TO_FORGET):  # its pages that were in flight meanwhile
+        region.observe(RegionReport("div#mainContent", 1000, missed=True))
+    assert region.learned == ["article.detail", "div#mainContent"] and not region.forgotten
+
+
 def test_a_missing_region_falls_back_to_the_whole_page_without_a_warning():
     url, page = family_pages("thanhhoa", 1)[0]
     whole = extract_article(page, url=url)
