@@ -62,8 +62,11 @@ TABLE_SEARCH_MATCHES = 1_000
 MARK_OPEN, MARK_CLOSE = "[", "]"
 NON_WORD = re.compile(r"\W")
 PHRASE = re.compile(r'"[^"]*"\*?')
-# The newest articles in which a query's words are counted to find its rarest (a few ms).
+# The newest articles in which a query's words are counted to find its rarest (a few ms),
+# each count stopped at RARITY_CAP: a word in a fifth of them is common, and which common
+# word is paired matters little (counting them to the end was a millisecond or two a search).
 RARITY_SAMPLE = 10_000
+RARITY_CAP = 2_000
 
 
 @dataclass
@@ -105,7 +108,9 @@ def folded_words(words: list[str], folded_text: str | None) -> list[str]:
     if folded_text is not None:
         candidates = folded_text.split()
         if len(candidates) == len(words):
-            return [NON_WORD.sub("", word) for word in candidates]
+            # A word of letters and digits alone has nothing to strip (\w is those and "_"):
+            # most words skip the regular expression (3.4 to 2.1 ms of a search's 20 snippets).
+            return [word if word.isalnum() else NON_WORD.sub("", word) for word in candidates]
     folds = {word: fold_diacritics(NON_WORD.sub("", word)) for word in set(words)}
     return [folds[word] for word in words]
 
@@ -252,16 +257,21 @@ def has_odd_dates(connection: sqlite3.Connection) -> bool:
                               [any_of([f'"{ODD_DATE}"'])]).fetchone() is not None
 
 
-def ranked_sql(columns: str, conditions: list[str], rank: str) -> str:
+def ranked_sql(columns: str, conditions: list[str], rank: str,
+               every_match: bool = False) -> str:
     """The best `limit` of the last RANKED_MATCHES matches are ranked first; only those few
     rows are then read whole (their texts give the snippets). Reading every match's row
     before sorting cost seconds for common words in a large archive. One match past the cap
-    is read (not ranked) to tell the user the ranking was capped."""
+    is read (not ranked) to tell the user the ranking was capped. With `every_match` (the
+    filters keep no more than RANKED_MATCHES articles, so every match is ranked) the matches
+    are read oldest first: the same rows and ranks, and FTS5 steps its lists forward for less
+    than backward (it decodes each page whole to walk it backward): a fifth less stepping."""
+    order = "asc" if every_match else "desc"
     return (
         f"with candidates as materialized (select articles_fts.rowid as id, {rank} as rank "
         "from articles_fts where "
         f"{' and '.join(['articles_fts match :match', *conditions])} "
-        "order by articles_fts.rowid desc limit :candidates + 1), "
+        f"order by articles_fts.rowid {order} limit :candidates + 1), "
         "kept as (select id, rank from candidates order by id desc limit :candidates) "
         f"select {columns}, ranked.rank, (select count(*) from candidates) as matched "
         "from (select id, rank from kept order by rank, id limit :limit) ranked "
@@ -270,22 +280,44 @@ def ranked_sql(columns: str, conditions: list[str], rank: str) -> str:
         "order by ranked.rank, ranked.id")
 
 
+@dataclass
+class FilteredMatch:
+    """How a query and its filters are asked: the FTS5 query (None when a filter keeps no
+    article), the conditions on its rowids, the rank, and whether every match is ranked
+    (the filters keep at most RANKED_MATCHES articles)."""
+
+    match: str | None
+    conditions: list[str]
+    rank: str
+    every_match: bool = False
+
+
 def filtered_match(connection: sqlite3.Connection, match: str, filters: Filters,
-                   names: dict[str, list[str]]) -> tuple[str | None, list[str], str]:
-    """The FTS5 query, the conditions on its rowids and the rank: the filters as facet
-    tokens in the query when the archive has them (schema m019; the date filters as rowids
-    when some `published` is not a day), else as rowid sets (an archive no writer upgraded
-    yet). The query is None when a filter keeps no article."""
+                   names: dict[str, list[str]]) -> FilteredMatch:
+    """The filters as facet tokens in the query when the archive has them (schema m019; the
+    date filters as rowids when some `published` is not a day), else as rowid sets (an
+    archive no writer upgraded yet)."""
     if not has_table(connection, "article_facets"):
-        return match, match_conditions(filters), "bm25(articles_fts)"
+        return FilteredMatch(match, match_conditions(filters), "bm25(articles_fts)")
     odd_dates = has_odd_dates(connection)
     kept = facet_match(connection, replace(filters, date_from=None, date_to=None)
                        if odd_dates else filters, names)
     if kept is None:
-        return None, [], RANK
+        return FilteredMatch(None, [], RANK)
     dates = Filters(date_from=filters.date_from, date_to=filters.date_to)
-    return (paired_with_rarest(connection, match, kept) if kept else match,
-            match_conditions(dates) if odd_dates else [], RANK)
+    if not kept:
+        return FilteredMatch(match, match_conditions(dates) if odd_dates else [], RANK)
+    return FilteredMatch(paired_with_rarest(connection, match, kept),
+                         match_conditions(dates) if odd_dates else [], RANK,
+                         keeps_few(connection, kept))
+
+
+def keeps_few(connection: sqlite3.Connection, kept: str) -> bool:
+    """Whether the filters' tokens keep at most RANKED_MATCHES articles (read up to one
+    more): then so do the query's matches, and every one of them is ranked."""
+    return connection.execute(
+        "select count(*) from (select 1 from articles_fts where articles_fts match ? "
+        "limit ?)", [kept, RANKED_MATCHES + 1]).fetchone()[0] <= RANKED_MATCHES
 
 
 def paired_with_rarest(connection: sqlite3.Connection, match: str, kept: str) -> str:
@@ -302,8 +334,9 @@ def paired_with_rarest(connection: sqlite3.Connection, match: str, kept: str) ->
     if len(words) < 2 or " ".join(words) != match:  # OR, NOT: kept as written
         return f"({match}) AND {kept}"
     newest = connection.execute("select coalesce(max(rowid), 0) from articles").fetchone()[0]
-    counts = [connection.execute("select count(*) from articles_fts where articles_fts match ? "
-                                 "and rowid > ?", [word, newest - RARITY_SAMPLE]).fetchone()[0]
+    counts = [connection.execute("select count(*) from (select 1 from articles_fts where "
+                                 "articles_fts match ? and rowid > ? limit ?)",
+                                 [word, newest - RARITY_SAMPLE, RARITY_CAP]).fetchone()[0]
               for word in words]
     rarest = counts.index(min(counts))
     nothing = any_of([f'"{NO_ARTICLE}"'])
@@ -339,11 +372,11 @@ def search_ranked(db_path: str, query: str, filters: Filters | None = None,
                       "candidates": RANKED_MATCHES,
                       **{name: json.dumps(stored) for name, stored in names.items()}}
         if match:
-            parameters["match"], conditions, rank = filtered_match(connection, match, filters,
-                                                                   names)
-            if parameters["match"] is None:
+            asked = filtered_match(connection, match, filters, names)
+            if asked.match is None:
                 return [], False  # a filter keeps no article
-            sql = ranked_sql(columns, conditions, rank)
+            parameters["match"] = asked.match
+            sql = ranked_sql(columns, asked.conditions, asked.rank, asked.every_match)
         try:
             rows = connection.execute(sql, parameters).fetchall()
         except sqlite3.OperationalError as error:

@@ -108,7 +108,7 @@ def test_the_filters_are_asked_as_facet_tokens(filled, monkeypatch):
     import archive.search
 
     asked = []
-    monkeypatch.setattr(archive.search, "ranked_sql", lambda columns, conditions, rank:
+    monkeypatch.setattr(archive.search, "ranked_sql", lambda columns, conditions, rank, *_:
                         asked.append(conditions) or "select 1 where 0")
     for filters in _every_filter(filled):
         archive.search.search_ranked(str(filled), "hội nghị", filters)
@@ -243,3 +243,31 @@ def test_an_interrupted_conversion_leaves_a_usable_archive(tmp_path):
     open_database(str(path)).close()
     assert _rows(path, "select count(*) from article_facets")[0][0] > 0
     assert _search(path, "huyện", Filters(site=site))[0] == before
+
+
+@pytest.mark.timeout(300)
+def test_reading_every_match_oldest_first_keeps_the_hits_and_ranks(filled, monkeypatch):
+    """Filters that keep at most RANKED_MATCHES articles have every match ranked, read
+    oldest first (archive/search.py `keeps_few`): the same hits, in the same order, with the
+    same bm25 ranks to the last bit, as reading them newest first."""
+    import archive.search
+
+    def hits(words: str, filters: Filters) -> list[tuple[str, float | None]]:
+        return [(hit.canonical_url, hit.rank)
+                for hit in archive.search.search_ranked(str(filled), words, filters)[0]]
+
+    every = _every_filter(filled)
+    compared = 0
+    for words in ("hội nghị", "thu ngân sách nhà nước", "ba be*"):
+        oldest_first = [hits(words, filters) for filters in every]
+        with monkeypatch.context() as patched:
+            patched.setattr(archive.search, "keeps_few", lambda *_: False)
+            newest_first = [hits(words, filters) for filters in every]
+        assert oldest_first == newest_first
+        compared += sum(map(len, oldest_first))
+    assert compared
+    with sqlite3.connect(f"file:{filled}?mode=ro", uri=True) as connection:
+        from archive.search import facet_match, keeps_few, place_names
+
+        kept = facet_match(connection, every[0], place_names(connection, every[0]))
+        assert keeps_few(connection, kept)  # 400 articles: the plan above was taken
