@@ -79,10 +79,11 @@ def meeting_json(meeting: MeetingFields) -> dict:
 def _organ_cues(title: str, lead: str, sentence: str) -> list[tuple[str, float]]:
     found = []
     lead_subjects = [m for m in organ_mentions(lead) if m.is_subject]
-    title_mentions = organ_mentions(title)
     if lead_subjects and lead_subjects[0].organ in LOCAL_ORGANS:
         found.append((f"local organ holds the meeting: {lead_subjects[0].organ_name}", ORGAN_BONUS))
-    elif not lead.strip() and title_mentions and title_mentions[0].is_subject and (
+        return found
+    title_mentions = organ_mentions(title)  # only when the lead has no local subject
+    if not lead.strip() and title_mentions and title_mentions[0].is_subject and (
             title_mentions[0].organ in LOCAL_ORGANS):
         # a headline-only item: its title is the only sentence ("UBND phường X họp phiên
         # thường kỳ tháng 9")

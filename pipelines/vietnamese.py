@@ -121,8 +121,7 @@ def prepare_input(text: str) -> str:
     new tone placement, words separated by spaces."""
     if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text:
         text = INVISIBLE.sub("", text)
-    if "\u00a0" in text or "\u202f" in text or "\u2009" in text:
-        text = ODD_SPACE.sub(" ", text)  # HTML's &nbsp; and thin spaces between words
+    text = ODD_SPACE.sub(" ", text)  # HTML's &nbsp; and thin spaces between words
     if "_" in text:
         text = SEGMENTED_WORD.sub(" ", text)
         text = SPACE_BEFORE_PUNCTUATION.sub("", text)
