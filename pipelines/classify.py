@@ -28,6 +28,7 @@ from pipelines.classify_cues import (
 from pipelines.classify_model import MODEL_VERSION, decide
 from pipelines.dates import meeting_date as find_meeting_date
 from pipelines.gazetteer import province_at
+from pipelines.letter_case import in_written_case
 from pipelines.meetings import MeetingFields, extract_fields
 from pipelines.organs import organ_mentions
 from pipelines.periods import reference_day
@@ -35,7 +36,7 @@ from pipelines.teasers import is_teaser_list
 from pipelines.vietnamese import UPPERCASE, prepare_input
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 
-RULES_VERSION = "rules-11"  # (rules-9: a rejected branch)
+RULES_VERSION = "rules-12"  # (rules-9: a rejected branch)
 CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5
@@ -107,6 +108,12 @@ TOWN = re.compile(rf"\bTX\.?\s?(?=[{UPPERCASE}])")
 URBAN_DISTRICT = re.compile(rf"\bQ\.\s?(?=[{UPPERCASE}]|\d{{1,2}}\b)")
 
 
+def _prepared(text: str) -> str:
+    """Text as it comes (pipelines/vietnamese.py), in the case a sentence is written in
+    (pipelines/letter_case.py), its abbreviated units written out."""
+    return _expand_abbreviations(in_written_case(prepare_input(text)))
+
+
 def _expand_abbreviations(text: str) -> str:
     if "TX" in text:
         text = TOWN.sub("thị xã ", text)
@@ -165,9 +172,9 @@ class Head:
 
 
 def read_head(title: str, text: str) -> Head:
-    title = _expand_abbreviations(prepare_input(title or "").strip())
+    title = _prepared(title or "").strip()
     # The decision reads only the head; the whole text is prepared for a report's fields.
-    text = _expand_abbreviations(prepare_input((text or "")[:3 * HEAD_CHARACTERS]))
+    text = _prepared((text or "")[:3 * HEAD_CHARACTERS])
     lead = text[:HEAD_CHARACTERS]
     first_sentence = re.split(r"(?<=[.;])\s", lead, maxsplit=1)[0]
     sentence = _meeting_sentence(lead) or _meeting_sentence(title)
@@ -277,7 +284,7 @@ def extract_meeting(title: str, text: str, published: str | None = None,
 
 def _fields(head: Head, raw_text: str, published: str | None, owner) -> MeetingFields:
     title, sentence = head.title, head.sentence
-    text = _expand_abbreviations(prepare_input(raw_text))
+    text = _prepared(raw_text)
     # A paper's sapo (a quote, a topical summary) may come before the sentence that
     # states the meeting: the fields are read from that sentence on.
     start = max(0, text.find(sentence)) if sentence and sentence in head.lead else 0
