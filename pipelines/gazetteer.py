@@ -131,6 +131,36 @@ def find_places(name: str, level: str, day: str | None = None) -> list[Place]:
     return list(places)
 
 
+def is_place_name(name: str) -> bool:
+    """Whether some place of any level, before or after 2025, bears this name of two words or
+    more ("Hội An", "Kỳ Anh", "Năm Căn": names that open with a word that usually ends one)."""
+    return place_key(name) in _names_of_two_words_or_more()
+
+
+@cache
+def _names_of_two_words_or_more() -> frozenset[str]:
+    keys = set()
+    for index in (_index(), _index_2025()):
+        for names in index.values():
+            keys.update(key for key in names if " " in key or "-" in key)
+    return frozenset(keys)
+
+
+def provinces_by_joined_name(joined: str) -> list[Place]:
+    """The province whose name without marks and spaces is `joined` ("thanhhoa", "nghean"), as
+    a provincial paper's domain spells it ("baothanhhoa.vn")."""
+    return list(_joined_province_names().get(joined.casefold(), []))
+
+
+@cache
+def _joined_province_names() -> dict[str, list[Place]]:
+    index: dict[str, list[Place]] = {}
+    for places in _index()["tỉnh"].values():
+        for place in places:
+            index.setdefault(loose_key(place.name).replace(" ", ""), []).append(place)
+    return index
+
+
 def loose_key(name: str) -> str:
     """A name without its marks, apostrophes and hyphens: "Đắk Glei", "Đăk Glei", "Dak Glei"."""
     return " ".join(re.sub(r"['’\-]", " ", fold_diacritics(name).casefold()).split())

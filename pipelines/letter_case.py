@@ -12,7 +12,6 @@ kept. No library does this for Vietnamese; the gazetteer is ours.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from pipelines import gazetteer
 from pipelines.vietnamese import FOLD_TABLE, UPPERCASE
@@ -93,7 +92,6 @@ def _is_abbreviation(word: str) -> bool:
 def _place_name_words(run: str, words: list[tuple[int, int]], kept: set[int]) -> set[int]:
     """The words that make a place name the gazetteer knows (two words or more, the longest
     first, so that "Phú Yên" inside "Tây Phú Yên" is not taken alone)."""
-    names = _place_keys()
     named: set[int] = set()
     i = 0
     while i < len(words):
@@ -101,20 +99,10 @@ def _place_name_words(run: str, words: list[tuple[int, int]], kept: set[int]) ->
             span = range(i, i + size)
             if kept.intersection(span):
                 continue
-            if gazetteer.place_key(run[words[i][0]:words[i + size - 1][1]]) in names:
+            if gazetteer.is_place_name(run[words[i][0]:words[i + size - 1][1]]):
                 named.update(span)
                 i += size
                 break
         else:
             i += 1
     return named
-
-
-@cache
-def _place_keys() -> frozenset[str]:
-    """Every place name of both structures, of two words or more, as gazetteer.place_key."""
-    keys = set()
-    for index in (gazetteer._index(), gazetteer._index_2025()):
-        for names in index.values():
-            keys.update(key for key in names if " " in key or "-" in key)
-    return frozenset(keys)

@@ -18,9 +18,10 @@ from pipelines.gazetteer import (
     find_places,
     place_key,
     province_2025,
+    provinces_by_joined_name,
 )
 from pipelines.organs import NAME, PLACE_NAME, UNIT_LEVEL, OrganMention, _trim_name, organ_mentions
-from pipelines.vietnamese import search_key
+from pipelines.vietnamese import UPPERCASE, search_key
 
 
 # Locality ------------------------------------------------------------------------------------
@@ -48,13 +49,14 @@ def _known_prefix(name: str, level: str, day: str | None = None) -> str:
     """The longest leading words of `name` that name a place of that level: an organ's name
     often runs into the next words ("UBND TP Hà Nội Vũ Đại Thắng"). The name itself when none
     does."""
-    name = alias(name)
     words = name.split()
     for length in range(len(words), 0, -1):
-        candidate = alias(" ".join(words[:length]))
-        if find_places(candidate, level) or (day and find_places(candidate, level, day)):
-            return candidate
-    return name
+        written = " ".join(words[:length])
+        # the name as written first: "phường Sài Gòn" is a ward, not the city papers call so
+        for candidate in dict.fromkeys((written, alias(written))):
+            if find_places(candidate, level) or (day and find_places(candidate, level, day)):
+                return candidate
+    return alias(name)
 
 
 def _narrowed(places: list[Place], unit: str, text: str) -> list[Place]:
@@ -211,12 +213,26 @@ PROVINCE_NAMED = re.compile(rf"\b(?:tỉnh|TP|thành phố|Báo) (?P<name>{NAME}
 
 
 BRACKETED = re.compile(rf"\((?:tỉnh )?(?P<name>{NAME})\)")
+# A paper's dateline or source before its first sentence: "NGHỆ AN - Sáng 8/7, ...",
+# "(Baothanhhoa.vn) - Chiều 8/7, ..." (a provincial paper's domain is "bao" and its province).
+DATELINE = re.compile(rf"(?:^|[.)]\s)\s*(?P<name>{NAME})\s+[-–]\s+(?=[{UPPERCASE}\d])")
+PAPER_DOMAIN = re.compile(r"\b(?:www\.)?bao(?P<name>[a-z]+)\.(?:com\.)?vn\b", re.IGNORECASE)
+DATELINE_CHARACTERS = 400  # the title, then the sapo and the first sentence
+
+
+def _dateline_provinces(text: str) -> list[str]:
+    head = text[:DATELINE_CHARACTERS]
+    named = [find_places(match.group("name"), "tỉnh") for match in DATELINE.finditer(head)]
+    named += [provinces_by_joined_name(match.group("name"))
+              for match in PAPER_DOMAIN.finditer(head)]
+    return [places[0].province for places in named if places]
 
 
 def _province_hints(text: str, owner) -> list[str]:
     hints = []
     if owner is not None and getattr(owner, "province", None):
         hints.append(owner.province)
+    hints += _dateline_provinces(text)
     for match in PROVINCE_NAMED.finditer(text):
         name = _known_prefix(_trim_name(match.group("name")) or "", "tỉnh")
         places = find_places(name, "tỉnh") if name else []

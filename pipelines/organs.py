@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelines.gazetteer import is_place_name
 from pipelines.vietnamese import UPPERCASE
 
 # Organs --------------------------------------------------------------------------------------
@@ -120,9 +121,15 @@ def _trim_name(name: str | None) -> str | None:
         return None
     words = name.split()
     kept = []
-    for word in words:
-        if word in NAME_STOP_WORDS or (kept and word.isupper() and len(word) > 1
-                                       and not word.isdigit()):
+    for at, word in enumerate(words):
+        if word in NAME_STOP_WORDS and not _opens_place_name(words[at:]):
+            break
+        if kept and word.isupper() and len(word) > 1 and not word.isdigit():
             break
         kept.append(word)
     return " ".join(kept) or None
+
+
+def _opens_place_name(words: list[str]) -> bool:
+    """"Hội An", "Kỳ Anh", "Việt Yên": a stop word that begins a place's name."""
+    return any(is_place_name(" ".join(words[:size])) for size in range(2, min(4, len(words)) + 1))

@@ -13,15 +13,20 @@ from dataclasses import dataclass
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # "quý II/2024", "quý 2-2024", "quý II năm 2024", and with a space alone, "quý IV 2017".
 YEAR_SUFFIX = r"(?:(?:\s*(?:/|-|–|năm)\s*|\s+)(?P<year>20\d\d))?"
+# Months counted from an event, not from the year's start: "sơ kết 3 tháng hoạt động (sau sắp
+# xếp)", "sau 3 tháng vận hành chính quyền hai cấp" (the 2025 reform's communes, reviewed in
+# October).
+SINCE_AN_EVENT = r"(?!\s+(?:hoạt động|vận hành|đi vào|sau|kể từ))"
 PERIOD_PATTERNS = [
     ("half", re.compile(r"(?P<half>6|sáu) tháng (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
-    ("nine", re.compile(r"(?<![\d/])(?:9|chín) tháng(?: đầu năm)?" + YEAR_SUFFIX, re.I)),
+    ("nine", re.compile(r"(?<![\d/])(?<!sau )(?:9|chín) tháng(?: đầu năm)?" + SINCE_AN_EVENT
+                        + YEAR_SUFFIX, re.I)),
     ("last_quarter", re.compile(r"(?<![\d/])[1-3] tháng cuối năm" + YEAR_SUFFIX, re.I)),
     # "những tháng cuối năm": the second half, as papers use it
     ("last_months", re.compile(r"(?:những|các) tháng cuối năm" + YEAR_SUFFIX, re.I)),
     # "7 tháng", "10 tháng đầu năm": the months so far, ending with that month
-    ("months_so_far", re.compile(r"(?<![\d/])(?P<months>[2-9]|1[01]) tháng(?: đầu năm)?(?! cuối)"
-                                 + YEAR_SUFFIX, re.I)),
+    ("months_so_far", re.compile(r"(?<![\d/])(?<!sau )(?P<months>[2-9]|1[01]) tháng"
+                                 r"(?: đầu năm)?(?! cuối)" + SINCE_AN_EVENT + YEAR_SUFFIX, re.I)),
     ("quarter", re.compile(r"quý (?P<quarter>IV|I{1,3}|[1-4])\b" + YEAR_SUFFIX, re.I)),
     ("month", re.compile(r"tháng (?P<month>1[0-2]|0?[1-9])(?![\d/.-]\d{1,2}[/.-])" + YEAR_SUFFIX,
                          re.I)),

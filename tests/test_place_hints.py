@@ -1,0 +1,67 @@
+"""Where a report's place and period come from when papers write them their own way (rules-12):
+a dateline or a provincial paper's domain before the first sentence names the province of an
+organ written only as "tỉnh"; a 2025 ward that bears a name papers use for a city ("phường Sài
+Gòn") is the ward; a name that opens with a word that usually ends one ("Hội An", "Kỳ Anh") is
+kept; months counted from the 2025 reform are not the year's first months. Every text here was
+written for the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.classify import classify
+
+PLENARY = ("Ban Chấp hành Đảng bộ tỉnh tổ chức hội nghị lần thứ 15, sơ kết 6 tháng đầu năm, "
+           "triển khai nhiệm vụ 6 tháng cuối năm 2024.")
+
+
+@pytest.mark.parametrize(("opening", "province"), [
+    ("NGHỆ AN - Sáng 8/7/2024, ", "Nghệ An"),
+    ("Nghệ An – Sáng 8/7/2024, ", "Nghệ An"),
+    ("(Baothanhhoa.vn) - Sáng 8/7/2024, ", "Thanh Hóa"),
+    ("(baolaocai.vn) Sáng 8/7/2024, ", "Lào Cai"),
+])
+def test_a_dateline_or_a_papers_domain_names_the_province(opening: str, province: str) -> None:
+    result = classify("Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15", opening + PLENARY)
+    meeting = result.meeting
+    assert result.is_meeting_report
+    assert (meeting.locality, meeting.locality_level, meeting.province) == (
+        province, "tỉnh", province)
+
+
+def test_a_dateline_that_is_no_province_names_none() -> None:
+    result = classify("Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15",
+                      "BẢN TIN - Sáng 8/7/2024, " + PLENARY)
+    assert result.is_meeting_report
+    assert result.meeting.province is None
+
+
+@pytest.mark.parametrize(("organ", "locality", "province"), [
+    ("UBND phường Sài Gòn", "Sài Gòn", "Hồ Chí Minh"),
+    ("Đảng ủy phường Hội An", "Hội An", "Đà Nẵng"),
+    ("Đảng ủy phường Kỳ Anh", "Kỳ Anh", "Hà Tĩnh"),
+    ("Đảng ủy xã Năm Căn", "Năm Căn", "Cà Mau"),
+])
+def test_a_2025_commune_or_ward_by_its_own_name(organ: str, locality: str,
+                                               province: str) -> None:
+    result = classify(f"{organ} sơ kết quý III",
+                      f"Ngày 2/10/2025, {organ} tổ chức hội nghị sơ kết quý III, triển khai "
+                      "nhiệm vụ quý IV năm 2025.")
+    meeting = result.meeting
+    assert result.is_meeting_report
+    assert (meeting.locality, meeting.locality_level, meeting.province) == (
+        locality, "xã", province)
+
+
+@pytest.mark.parametrize("review", [
+    "sơ kết 3 tháng hoạt động theo mô hình chính quyền hai cấp",
+    "đánh giá kết quả sau 3 tháng vận hành chính quyền địa phương hai cấp",
+])
+def test_months_counted_from_the_reform_are_not_the_first_quarter(review: str) -> None:
+    result = classify("Đảng ủy phường Bến Thành sơ kết quý III",
+                      f"Chiều 20/10/2025, Đảng ủy phường Bến Thành tổ chức hội nghị {review}, "
+                      "triển khai nhiệm vụ quý IV năm 2025.")
+    meeting = result.meeting
+    assert result.is_meeting_report
+    assert meeting.period_reviewed != "2025-Q1"
+    assert meeting.period_deployed == "2025-Q4"
