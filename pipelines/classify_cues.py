@@ -165,9 +165,14 @@ CUES = [
     cue("said on the sidelines of the meeting or after it", -4.0, "meeting sentence",
         r"\bben le\b|\bsau khi\b[^.]{0,80}\btai (?:cuoc hop|hoi nghi|phien hop)"),
     cue("a committee's own department holds it", -3.0, "meeting sentence",
-        r"\bban (?:phap che|kinh te|van hoa - xa hoi|dan toc|to chuc|tuyen giao|dan van|noi chinh)"
+        r"\bban (?:phap che|kinh te(?: - (?:ngan sach|xa hoi))?|van hoa - xa hoi|dan toc|do thi|"
+        r"to chuc|tuyen giao|dan van|noi chinh)"
         r"(?: va dan van)? (?:hdnd|(?:tinh|thanh|huyen|quan) uy)\b|"
-        r"\buy ban kiem tra (?:tinh|thanh|huyen|quan) uy\b"),
+        r"\buy ban kiem tra (?:tinh|thanh|huyen|quan) uy\b|"
+        # its office: "Văn phòng UBND tỉnh", "Văn phòng HĐND và UBND huyện", "Văn phòng Tỉnh ủy"
+        r"(?<!chanh )\bvan phong (?:(?:doan dbqh|doan dai bieu quoc hoi|hdnd|ubnd)"
+        r"(?: va (?:hdnd|ubnd))?|(?:tinh|thanh|huyen|quan|thi) uy)(?: [a-z]+){0,4}? "
+        r"(?:to chuc|tong ket|so ket|hop)\b"),
     # A headline on an incident, a case or a scandal: the meeting in the lead is only where it
     # was raised (docs/labelling.md).
     # (Not "chay" among them: "cháy" and "chạy" fold alike.)

@@ -137,6 +137,16 @@ NOT_REPORTS = [
     ("Cần quyết liệt hơn với rác thải ở huyện Kim Bảng",
      "Ngày 5/1, tại hội nghị tổng kết nhiệm vụ năm 2023, triển khai nhiệm vụ năm 2024 của tỉnh "
      "Hà Nam, ông Nguyễn Văn A, Chủ tịch UBND huyện Kim Bảng cho biết rác thải tồn đọng nhiều."),
+    # rules-12: an organ's office or a council's own committee holds its own review.
+    ("Văn phòng UBND tỉnh tổng kết công tác năm 2024",
+     "Ngày 25/12/2024, Văn phòng UBND tỉnh Lào Cai tổ chức hội nghị tổng kết công tác năm 2024, "
+     "triển khai nhiệm vụ năm 2025."),
+    ("Văn phòng Huyện ủy sơ kết 6 tháng đầu năm",
+     "Chiều 5/7/2024, Văn phòng Huyện ủy Kim Sơn tổ chức hội nghị sơ kết 6 tháng đầu năm, triển "
+     "khai nhiệm vụ 6 tháng cuối năm."),
+    ("Ban Kinh tế - Ngân sách HĐND tỉnh tổng kết năm 2024",
+     "Ngày 25/12/2024, Ban Kinh tế - Ngân sách HĐND tỉnh Lào Cai tổ chức hội nghị tổng kết công "
+     "tác năm 2024, triển khai nhiệm vụ năm 2025."),
 ]
 REPORTS = [
     # lead round: a topical headline (a figure, a task, a statement), the lead stating a local
@@ -259,6 +269,10 @@ REPORTS = [
     ("Chủ tịch tỉnh yêu cầu đẩy nhanh giải ngân vốn đầu tư công",
      "Tại hội nghị giao ban trực tuyến quý II của Thường trực Tỉnh ủy, HĐND, UBND tỉnh Hà Nam "
      "với lãnh đạo các huyện, thị xã sáng 5/7, Chủ tịch UBND tỉnh yêu cầu đẩy nhanh giải ngân."),
+    # rules-12: the office's head presenting the report at the committee's own session.
+    ("UBND tỉnh Lào Cai họp phiên thường kỳ tháng 9",
+     "Sáng 3/10/2025, UBND tỉnh Lào Cai họp phiên thường kỳ tháng 9. Chánh Văn phòng UBND tỉnh "
+     "trình bày báo cáo tình hình kinh tế - xã hội 9 tháng, triển khai nhiệm vụ quý IV."),
 ]
 
 
