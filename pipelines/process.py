@@ -6,7 +6,7 @@ files) both call `process_article`, so a re-processed row is the row a crawl wou
 
 from __future__ import annotations
 
-from pipelines.classify import CLASSIFIER_VERSION, classify, meeting_json
+from pipelines.classify import CLASSIFIER_VERSION, Classification, classify, meeting_json
 from pipelines.dates import meeting_date
 from pipelines.extract import Extracted
 from pipelines.fingerprint import encode, signature
@@ -61,12 +61,9 @@ def _fields(extracted: Extracted, url: str) -> dict:
     return fields
 
 
-def classification_fields(title: str | None, text: str | None, published: str | None,
-                          owner=None) -> dict:
+def classification_fields(result: Classification) -> dict:
     """The meeting-report label, its confidence and, for a report, its fields."""
-    result = classify(title, text, published, owner)
     return {
-        "is_listing": result.is_listing,
         "is_meeting_report": result.is_meeting_report,
         "confidence": round(result.confidence, 3),
         "meeting": meeting_json(result.meeting) if result.meeting else None,
@@ -88,9 +85,9 @@ def process_page_in_region(body: bytes, url: str, declared_encoding: str | None,
     """`process_article` with what the page taught about its region: the crawl's one task
     per page in the pool (the page's text never travels back to be classified)."""
     fields, report = extract_page_in_region(body, url, declared_encoding, region)
-    fields.update(classification_fields(fields["title"], fields["text"], fields["published"],
-                                        owner))
-    if fields.pop("is_listing"):
+    result = classify(fields["title"], fields["text"], fields["published"], owner)
+    fields.update(classification_fields(result))
+    if result.is_listing:
         fields["warnings"] = [*(fields.get("warnings") or []), f"{TEASER_LIST_WARNING}: the text "
                               "reads as a list of teasers, not one story"]
     return fields, report

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from pipelines.dates import MEETING_DATE
+
 # A teaser list (tag, search, section or print-digest page): many short lines, each a dated
 # headline. Never a report, whatever its teasers say.
 DATE_STAMP = re.compile(r"\W*(?:Ngày đăng|Cập nhật|Publish date)?\W*\d{1,2}/\d{1,2}/\d{4}", re.I)
@@ -16,9 +18,6 @@ AGENCY_PREFIX = re.compile(r"(?![IVXLC]+ ?[-–])\(?[A-ZĐ][A-ZĐ.&]{1,7}\)? ?[-
 TEASER_DATE = re.compile(r"\(?\b\d{1,2}/\d{1,2}/\d{4}\b\)?|\b\d{1,2}:\d{2}\b")
 
 
-# A line that opens with its own day ("Ngày 10/7, …", "Sáng 2-7, …"): a story's lead.
-OPENING_DAY = re.compile(r"(?:(?:Sáng|Chiều|Tối|Trưa|Ngày)(?: nay| ngày)?\s*\(?)"
-                         r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\b")
 # A print digest's pages: "Trang 1: …", "Trang 2: …".
 DIGEST_PAGE = re.compile(r"\bTrang \d{1,2}\s*:")
 
@@ -30,8 +29,9 @@ def _is_headline(line: str) -> bool:
 def _stories_on_different_days(lines: list[str]) -> bool:
     """Three leads or more, each under a headline of its own and each opening on a day of its
     own. A chronology in one story opens its paragraphs with days too, but under no headline."""
+    # A line that opens with its own day ("Ngày 10/7, …", "Sáng thứ Hai (8/1), …") is a lead.
     days = {match.groups() for before, line in zip(lines, lines[1:], strict=False)
-            if _is_headline(before) and (match := OPENING_DAY.match(line))}
+            if _is_headline(before) and (match := MEETING_DATE.match(line))}
     return len(days) >= 3
 
 
