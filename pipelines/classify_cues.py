@@ -96,6 +96,7 @@ CUES = [
         r"|\bkinh te,? van hoa,? xa hoi"),
     cue("period", 1.0, "head",
         r"\b(?:quy (?:i{1,3}|iv|[1-4])\b|thang \d{1,2}\b|(?:[1-9]|1[01]) thang (?:dau|cuoi) nam|"
+        r"(?:nua|sau thang) (?:dau|cuoi) nam|"
         r"(?:[2-9]|1[01]) thang\b|(?:cong tac|nhiem vu|ke hoach|hanh dong)(?: [a-z]+){0,3} "
         r"nam 20\d\d|ket qua(?: [a-z-]+){0,5} nam 20\d\d)"),  # "kết quả thu - chi … năm 2018"
     # In the title these name a meeting on one topic, a campaign, an event or a visit; not
@@ -253,8 +254,9 @@ MEETING_WORD = re.compile(r"\b(?:hoi nghi|ky hop|phien hop|giao ban(?! quan ly| 
                           r"cuoc hop|so ket(?! qua)|tong ket|hop bao|trien khai nhiem vu|"
                           r"danh gia (?:ket qua|tinh hinh))\b")
 # A day as a report states its meeting: "ngày 11/4", "sáng 6-7", "chiều nay", "sáng 22-6".
-MEETING_DAY = re.compile(r"\b(?:ngay|sang|chieu|toi|trua) (?:\d{1,2}[-/.]\d{1,2}\b|nay\b|hom nay)"
-                         r"|\b(?:sang|chieu|toi) (?:ngay )?\d{1,2}\b"
+MEETING_DAY = re.compile(r"\b(?:ngay|sang|chieu|toi|trua) (?:(?:mung|mong) )?"
+                         r"(?:\d{1,2}[-/.]\d{1,2}\b|\d{1,2} thang \d{1,2}\b|nay\b|hom nay)"
+                         r"|\b(?:sang|chieu|toi) (?:ngay )?(?:(?:mung|mong) )?\d{1,2}\b"
                          # "sáng thứ Hai (8/1)", "hôm qua (7-1)"
                          r"|\b(?:thu (?:hai|ba|tu|nam|sau|bay|[2-7])|chu nhat|qua) ?[(,] ?"
                          r"\d{1,2}[-/.]\d{1,2}\b")

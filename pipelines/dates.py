@@ -348,10 +348,14 @@ def publication_date(tree, url: str | None = None, title: str | None = None,
 # Meeting dates --------------------------------------------------------------------------------
 # A weekday or "hôm qua" before the date in brackets: "Sáng thứ Hai (8/1)", "Chiều qua (7-1)".
 WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|(?:hôm\s+)?(?:nay|qua))"
+# "8/7/2024", "8-7", "8.7.2024", and as official texts write it, "8 tháng 7 năm 2024".
+DAY_MONTH = r"\s*(?:[/.-]|tháng)\s*"
+MONTH_YEAR = r"\s*(?:[/.-]|,?\s*năm)\s*"
 MEETING_DATE = re.compile(
     rf"\b(?:(?:sáng|chiều|tối|trưa)\s+(?:ngày\s+|{WEEKDAY}\s*[,(]?\s*(?:ngày\s+)?)?|ngày\s+|"
     rf"{WEEKDAY}\s*[,(]\s*(?:ngày\s+)?)"  # "sáng nay (6-2)"
-    r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?(?!\s*[/.-]?\d)",
+    r"(?:(?:mùng|mồng)\s+)?"  # the first ten days of a month: "sáng mùng 8/7"
+    rf"(\d{{1,2}}){DAY_MONTH}(\d{{1,2}})(?:{MONTH_YEAR}(\d{{4}}))?(?!\s*[/.-]?\d)",
     re.I,
 )
 

@@ -18,7 +18,7 @@ YEAR_SUFFIX = r"(?:(?:\s*(?:/|-|–|năm)\s*|\s+)(?P<year>20\d\d))?"
 # October).
 SINCE_AN_EVENT = r"(?!\s+(?:hoạt động|vận hành|đi vào|sau|kể từ))"
 PERIOD_PATTERNS = [
-    ("half", re.compile(r"(?P<half>6|sáu) tháng (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
+    ("half", re.compile(r"(?:(?:6|sáu) tháng|nửa) (?P<which>đầu|cuối) năm" + YEAR_SUFFIX, re.I)),
     ("nine", re.compile(r"(?<![\d/])(?<!sau )(?:9|chín) tháng(?: đầu năm)?" + SINCE_AN_EVENT
                         + YEAR_SUFFIX, re.I)),
     ("last_quarter", re.compile(r"(?<![\d/])[1-3] tháng cuối năm" + YEAR_SUFFIX, re.I)),

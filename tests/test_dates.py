@@ -138,6 +138,10 @@ def test_body_dates_are_not_taken_but_the_url_is():
      ("Chiều qua (7-1), UBND huyện họp phiên thường kỳ", "2024-01-08", "2024-01-07"),
      ("Chủ nhật (7/1), Đảng ủy xã tổ chức", "2024-01-08", "2024-01-07"),
      ("Sáng thứ Ba, ngày 9/1, HĐND huyện khai mạc", "2024-01-10", "2024-01-09"),
+     # rules-12: the first ten days ("mùng 8/7") and the official style ("ngày 8 tháng 7 năm")
+     ("Sáng mùng 8/7, UBND huyện tổ chức", "2024-07-09", "2024-07-08"),
+     ("Ngày 8 tháng 7 năm 2024, Huyện ủy tổ chức", None, "2024-07-08"),
+     ("Chiều mồng 2 tháng 1, HĐND xã khai mạc kỳ họp", "2024-01-03", "2024-01-02"),
      ("Thực hiện kế hoạch năm 2024, huyện đã", "2024-03-01", None)],
 )
 def test_meeting_date_year_is_inferred(text, published, expected):
