@@ -221,10 +221,13 @@ DATELINE_CHARACTERS = 400  # the title, then the sapo and the first sentence
 
 
 def _dateline_provinces(text: str) -> list[str]:
+    """The province of a dateline, or of a provincial paper's domain before the first sentence
+    or in the source line that ends the text ("Nguồn: baosonla.vn")."""
     head = text[:DATELINE_CHARACTERS]
     named = [find_places(match.group("name"), "tỉnh") for match in DATELINE.finditer(head)]
+    ends = head if len(text) <= DATELINE_CHARACTERS else f"{head} {text[-DATELINE_CHARACTERS:]}"
     named += [provinces_by_joined_name(match.group("name"))
-              for match in PAPER_DOMAIN.finditer(head)]
+              for match in PAPER_DOMAIN.finditer(ends)]
     return [places[0].province for places in named if places]
 
 

@@ -65,3 +65,11 @@ def test_months_counted_from_the_reform_are_not_the_first_quarter(review: str) -
     assert result.is_meeting_report
     assert meeting.period_reviewed != "2025-Q1"
     assert meeting.period_deployed == "2025-Q4"
+
+
+def test_a_papers_domain_in_the_closing_source_line_names_the_province() -> None:
+    body = " ".join(["Hội nghị đã thảo luận, cho ý kiến vào nhiều nội dung quan trọng."] * 12)
+    result = classify("Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 15",
+                      f"Sáng 8/7/2024, {PLENARY} {body}\nNguồn: baosonla.vn")
+    assert result.is_meeting_report
+    assert (result.meeting.locality, result.meeting.province) == ("Sơn La", "Sơn La")
