@@ -38,6 +38,20 @@ INSTITUTIONS = [(re.compile(rf"\b{lower}\b", re.IGNORECASE), written) for lower,
     ("trung ương", "Trung ương"), ("chính phủ", "Chính phủ"), ("quốc hội", "Quốc hội"),
     ("đảng", "Đảng"))]
 PARTY_COMMITTEE = re.compile(r"\b(huyện|tỉnh|thành|quận|thị) (ủy|uỷ)\b")
+# The party committee of a department or a bloc: "Đảng bộ Sở Thông tin", "Đảng ủy Khối".
+AGENCY_PARTY = re.compile(r"\b(Đảng (?:bộ|ủy|uỷ)) (sở|khối)\b")
+# A unit's name, which a place name's last word must not begin: "cơ quan thành phố" is no
+# "Quan Thành".
+UNIT_WORDS = {("thành", "phố"), ("thị", "xã"), ("thị", "trấn")}
+# A person's name after a place, an abbreviation or an honorific ("CHỦ TỊCH UBND TP HÀ NỘI
+# NGUYỄN ĐỨC CHUNG", "ÔNG TRẦN VĂN AN"): a family name, then up to three given names.
+FAMILY_NAMES = set(
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đào đoàn trịnh "
+    "mai trương đinh lâm phùng lương hà tạ cao chu lưu tô vương thái quách triệu kiều tôn la "
+    "nông lò hầu thân âu châu giang khúc lại mạc tăng".split())
+HONORIFICS = {"ông", "bà", "chí", "anh", "chị"}  # "đồng chí" ends with "chí"
+NOT_GIVEN_NAMES = set("đã vừa sẽ và là cho tại chủ phát khẳng nhấn yêu cùng trong về có được "
+                      "đến dự làm ký nêu cho biết".split())
 
 
 def in_written_case(text: str) -> str:
@@ -61,6 +75,7 @@ def _written_run(match: re.Match) -> str:
     words = [(m.start(), m.end()) for m in WORD.finditer(run)]
     kept = {i for i, (start, end) in enumerate(words) if _is_abbreviation(run[start:end])}
     named = _place_name_words(run, words, kept)
+    named |= _person_name_words(run, words, kept, named)
     if _starts_sentence(match.string, match.start()):
         named.add(0)
     pieces, last = [], 0
@@ -74,7 +89,30 @@ def _written_run(match: re.Match) -> str:
     written = PARTY_COMMITTEE.sub(lambda m: m.group(1).capitalize() + " " + m.group(2), written)
     for pattern, institution in INSTITUTIONS:
         written = pattern.sub(institution, written)
-    return written
+    return AGENCY_PARTY.sub(lambda m: f"{m.group(1)} {m.group(2).capitalize()}", written)
+
+
+def _person_name_words(run: str, words: list[tuple[int, int]], kept: set[int],
+                       named: set[int]) -> set[int]:
+    person: set[int] = set()
+    for i in range(1, len(words)):
+        before = run[words[i - 1][0]:words[i - 1][1]].lower()
+        if i in named or run[words[i][0]:words[i][1]].lower() not in FAMILY_NAMES or not (
+                i - 1 in named or i - 1 in kept or before in HONORIFICS):
+            continue
+        person.add(i)
+        for j in range(i + 1, min(i + 4, len(words))):
+            if j in kept or run[words[j][0]:words[j][1]].lower() in NOT_GIVEN_NAMES:
+                break
+            person.add(j)
+    return person
+
+
+def _begins_a_unit(run: str, words: list[tuple[int, int]], last: int) -> bool:
+    if last + 1 >= len(words):
+        return False
+    pair = tuple(run[start:end].lower() for start, end in (words[last], words[last + 1]))
+    return pair in UNIT_WORDS
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -97,7 +135,7 @@ def _place_name_words(run: str, words: list[tuple[int, int]], kept: set[int]) ->
     while i < len(words):
         for size in range(min(LONGEST_PLACE_NAME, len(words) - i), 1, -1):
             span = range(i, i + size)
-            if kept.intersection(span):
+            if kept.intersection(span) or _begins_a_unit(run, words, i + size - 1):
                 continue
             if gazetteer.is_place_name(run[words[i][0]:words[i + size - 1][1]]):
                 named.update(span)

@@ -119,10 +119,14 @@ def prepare_input(text: str) -> str:
     """Text as it comes (NFD or NFC, old or new tone placement, word-segmented, zero-width
     characters, no-break spaces) made into the one form the classifier's patterns expect: NFC,
     new tone placement, words separated by spaces."""
+    # NFC first: in NFD a word-segmented "Hà_Nội" has a mark, not a letter, before its "_"
+    text = normalize_text(text)
     if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text:
         text = INVISIBLE.sub("", text)
     text = ODD_SPACE.sub(" ", text)  # HTML's &nbsp; and thin spaces between words
     if "_" in text:
         text = SEGMENTED_WORD.sub(" ", text)
         text = SPACE_BEFORE_PUNCTUATION.sub("", text)
-    return new_tone_placement(text)
+    if not MAYBE_OLD_TONE.search(text):
+        return text
+    return OLD_TONE_NFC.sub(_move_tone_nfc, text)

@@ -22,6 +22,15 @@ from pipelines.letter_case import in_written_case
     ("ỦY BAN MTTQ VIỆT NAM TỈNH QUẢNG NINH HỌP PHIÊN THƯỜNG KỲ",
      "Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh họp phiên thường kỳ"),
     ("THỰC HIỆN THÔNG TƯ TT-BYT TẠI ĐH Y HÀ NỘI", "Thực hiện thông tư TT-BYT tại ĐH Y Hà Nội"),
+    # a department's or a bloc's party committee; "cơ quan thành phố" holds no "Quan Thành"
+    ("ĐẢNG BỘ KHỐI CÁC CƠ QUAN THÀNH PHỐ HÀ NỘI TỔNG KẾT NĂM 2016",
+     "Đảng bộ Khối các cơ quan thành phố Hà Nội tổng kết năm 2016"),
+    ("ĐẢNG BỘ SỞ Y TẾ TRIỂN KHAI NHIỆM VỤ", "Đảng bộ Sở Y tế triển khai nhiệm vụ"),
+    # a person's name after a place or an honorific; "La" of "Mường La" begins no name
+    ("CHỦ TỊCH UBND TỈNH LÀO CAI TRẦN VĂN AN ĐÃ CHỦ TRÌ HỘI NGHỊ",
+     "Chủ tịch UBND tỉnh Lào Cai Trần Văn An đã chủ trì Hội nghị"),
+    ("ÔNG NGUYỄN THỊ HOA PHÁT BIỂU", "Ông Nguyễn Thị Hoa phát biểu"),
+    ("HUYỆN ỦY MƯỜNG LA SƠ KẾT QUÝ I", "Huyện ủy Mường La sơ kết quý I"),
 ])
 def test_a_line_in_capitals_is_written_as_a_sentence(shouted: str, written: str) -> None:
     assert in_written_case(shouted) == written
@@ -67,3 +76,13 @@ def test_a_report_typed_all_in_capitals() -> None:
     assert (meeting.organ, meeting.locality, meeting.province, meeting.meeting_date,
             meeting.period_reviewed, meeting.period_deployed) == (
         "party_committee", "Mường La", "Sơn La", "2024-04-08", "2024-Q1", "2024-Q2")
+
+
+def test_a_bloc_leading_its_grassroots_organisations_is_not_holding_a_meeting() -> None:
+    """"… và các tổ chức cơ sở đảng đã lãnh đạo": the organisations it leads, not "tổ chức"
+    (holds) as its act, once a lead in capitals is written in lower case."""
+    title = "NĂM 2017: ĐẢNG ỦY KHỐI CHỈ ĐẠO THỰC HIỆN 8 NHIỆM VỤ TRỌNG TÂM"
+    lead = ("Trong năm 2016, Đảng ủy Khối các cơ quan thành phố và các tổ chức cơ sở đảng đã tập "
+            "trung lãnh đạo, hoàn thành các nhiệm vụ được giao; năm 2017, Đảng ủy Khối chỉ đạo "
+            "thực hiện 8 nhiệm vụ trọng tâm.")
+    assert not classify(title, lead).is_meeting_report

@@ -6,7 +6,13 @@ import unicodedata
 
 import pytest
 
-from pipelines.vietnamese import fold_diacritics, new_tone_placement, normalize_text, search_key
+from pipelines.vietnamese import (
+    fold_diacritics,
+    new_tone_placement,
+    normalize_text,
+    prepare_input,
+    search_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,3 +31,12 @@ def test_keys_fold_spellings_and_forms():
     assert search_key(nfd) == search_key("HUYỆN ỦY ĐỒNG HÒA") == "huyện ủy đồng hòa"
     assert normalize_text("\u00d0ảng bộ") == "Đảng bộ"
     assert fold_diacritics("Đảng bộ huyện") == "dang bo huyen"
+
+
+def test_input_in_nfd_and_word_segmented_reads_as_the_same_words():
+    """A word-segmented text in NFD ("Hà_Nội" decomposed) is read like one in NFC: in NFD a
+    mark, not a letter, stands before the "_" that joins the syllables."""
+    segmented = "UBND TP Hà_Nội tổ_chức hội_nghị kinh_tế - xã_hội"
+    decomposed = unicodedata.normalize("NFD", segmented)
+    assert prepare_input(decomposed) == prepare_input(segmented) == (
+        "UBND TP Hà Nội tổ chức hội nghị kinh tế - xã hội")
