@@ -7,14 +7,18 @@ written.
 
 Forms: as written; NFD (decomposed marks, as some portals and copy-paste give); the title in
 capitals (portal titles); the title and the first paragraph in capitals; no-break spaces
-between words (HTML's &nbsp;); zero-width spaces after every word (copied from some editors).
+between words (HTML's &nbsp;); zero-width spaces after every word (copied from some editors);
+the old tone placement ("hoà", "thuỷ"); lines broken inside sentences at 70 characters (text
+copied from a PDF).
 Needs ../shared (or VNARCHIVE_SHARED); prints a clear message and exits 2 without it.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import textwrap
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +45,27 @@ def _first_paragraph_in_capitals(title: str, text: str) -> tuple[str, str]:
     return title.upper(), first.upper() + ("\n" + rest if rest else "")
 
 
+# The old tone placement, as one corpus and many older portals write it: "hòa" as "hoà",
+# "thủy" as "thuỷ" (pipelines/vietnamese.py reads it back).
+NEW_PLACEMENT = re.compile(r"(?<![^\W\d_])([bcdđghklmnprstvxBCDĐGHKLMNPRSTVX]*)"
+                           r"([òóỏõọùúủũụÒÓỎÕỌÙÚỦŨỤ])([aeyAEY])(?![^\W\d_])")
+
+
+def _old_placement(match: re.Match) -> str:
+    onset, toned, vowel = match.groups()
+    decomposed = unicodedata.normalize("NFD", toned)
+    return onset + decomposed[0] + unicodedata.normalize("NFC", vowel + decomposed[1:])
+
+
+def old_tone_placement(text: str) -> str:
+    return NEW_PLACEMENT.sub(_old_placement, text)
+
+
+def wrapped(text: str, width: int = 70) -> str:
+    """Lines broken inside sentences, as text copied from a PDF or a fixed-width page is."""
+    return "\n".join("\n".join(textwrap.wrap(line, width)) for line in text.split("\n"))
+
+
 FORMS: dict[str, Form] = {
     "as written": lambda title, text: (title, text),
     "NFD": lambda title, text: (unicodedata.normalize("NFD", title),
@@ -51,6 +76,9 @@ FORMS: dict[str, Form] = {
                                             text.replace(" ", "\u00a0")),
     "zero-width spaces": lambda title, text: (title.replace(" ", " \u200b"),
                                               text.replace(" ", " \u200b")),
+    "old tone placement": lambda title, text: (old_tone_placement(title),
+                                               old_tone_placement(text)),
+    "lines wrapped at 70 characters": lambda title, text: (title, wrapped(text)),
 }
 
 

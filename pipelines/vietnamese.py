@@ -113,6 +113,40 @@ SEGMENTED_WORD = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
 SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[,.;:!?)])")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+LOWERCASE = "".join(sorted({letter.lower() for letter in UPPERCASE if letter.isalpha()}))
+# A line broken inside a sentence (text copied from a PDF, a portal's <br> in mid-paragraph):
+# the line before ends with no stop and the next goes on in lower case. A headline, a lead and a
+# date stamp start with a capital or a digit, so a listing's lines stay apart.
+BROKEN_LINE = re.compile(rf"(?<=[^\s.!?:;\"”…])[ \t]*\n[ \t]*(?=[{LOWERCASE}])")
+
+
+SENTENCE_END = (".", "!", "?", ":", ";", '"', "”", "…")
+WRAP_WIDTH_MAX = 120  # a wider "line" is a paragraph
+WRAP_SLACK = 15  # a wrapped line falls short of the width by less than a long word or two
+
+
+def _unwrapped(text: str) -> str:
+    """Text wrapped at a fixed width (most of its lines within a few characters of the longest,
+    which is short) as its paragraphs: a line that ends with no stop goes on in the next."""
+    lines = text.split("\n")
+    lengths = [len(line) for line in lines if line.strip()]
+    if len(lengths) < 2 or max(lengths) > WRAP_WIDTH_MAX:
+        return text
+    width = max(lengths)
+    if sum(length >= width - WRAP_SLACK for length in lengths) * 2 <= len(lengths):
+        return text
+    # A wrapped line goes on with whatever word came next, mostly in lower case; a list of
+    # headlines starts every line with a capital.
+    starts = [line.lstrip()[:1] for line in lines[1:] if line.strip()]
+    if sum(start.isupper() for start in starts) * 2 > len(starts):
+        return text
+    joined = [lines[0]]
+    for line in lines[1:]:
+        if line.strip() and joined[-1].strip() and not joined[-1].rstrip().endswith(SENTENCE_END):
+            joined[-1] = f"{joined[-1].rstrip()} {line.strip()}"
+        else:
+            joined.append(line)
+    return "\n".join(joined)
 
 
 def prepare_input(text: str) -> str:
@@ -124,6 +158,8 @@ def prepare_input(text: str) -> str:
     if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text:
         text = INVISIBLE.sub("", text)
     text = ODD_SPACE.sub(" ", text)  # HTML's &nbsp; and thin spaces between words
+    if "\n" in text:
+        text = BROKEN_LINE.sub(" ", _unwrapped(text))
     if "_" in text:
         text = SEGMENTED_WORD.sub(" ", text)
         text = SPACE_BEFORE_PUNCTUATION.sub("", text)

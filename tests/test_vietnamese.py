@@ -40,3 +40,23 @@ def test_input_in_nfd_and_word_segmented_reads_as_the_same_words():
     decomposed = unicodedata.normalize("NFD", segmented)
     assert prepare_input(decomposed) == prepare_input(segmented) == (
         "UBND TP Hà Nội tổ chức hội nghị kinh tế - xã hội")
+
+
+def test_lines_broken_inside_sentences_are_joined():
+    """Text wrapped at a fixed width (copied from a PDF, a portal's <br> in mid-paragraph) is
+    read as its paragraphs; a line going on in lower case joins the one before it."""
+    wrapped = ("Chiều 27-2, UBND thành phố tổ chức hội nghị tổng kết công tác chăm lo Tết\n"
+               "Nguyên đán và đánh giá tình hình kinh tế - xã hội tháng 2, triển khai\n"
+               "nhiệm vụ trọng tâm tháng 3.")
+    assert prepare_input(wrapped) == " ".join(wrapped.split("\n"))
+    assert prepare_input("Sáng 8/7, Huyện ủy tổ\nchức hội nghị.") == (
+        "Sáng 8/7, Huyện ủy tổ chức hội nghị.")
+
+
+def test_a_listings_lines_stay_apart():
+    listing = ("Huyện ủy Kim Sơn sơ kết 6 tháng đầu năm\n"
+               "Ngày 5/7, Huyện ủy Kim Sơn tổ chức hội nghị sơ kết 6 tháng đầu năm 2024 với sự "
+               "tham dự của các đồng chí trong Ban Chấp hành Đảng bộ huyện.\n"
+               "UBND huyện Yên Khánh họp phiên thường kỳ tháng 6\n"
+               "26/06/2024 | 09:50")
+    assert prepare_input(listing) == listing
