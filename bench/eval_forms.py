@@ -9,7 +9,8 @@ Forms: as written; NFD (decomposed marks, as some portals and copy-paste give); 
 capitals (portal titles); the title and the first paragraph in capitals; no-break spaces
 between words (HTML's &nbsp;); zero-width spaces after every word (copied from some editors);
 the old tone placement ("hoà", "thuỷ"); lines broken inside sentences at 70 characters (text
-copied from a PDF).
+copied from a PDF); a news agency's prefix before the lead ("(TTXVN) - "); a byline line before
+the text.
 Needs ../shared (or VNARCHIVE_SHARED); prints a clear message and exits 2 without it.
 """
 
@@ -79,6 +80,8 @@ FORMS: dict[str, Form] = {
     "old tone placement": lambda title, text: (old_tone_placement(title),
                                                old_tone_placement(text)),
     "lines wrapped at 70 characters": lambda title, text: (title, wrapped(text)),
+    "an agency's prefix before the lead": lambda title, text: (title, f"(TTXVN) - {text}"),
+    "a byline line before the text": lambda title, text: (title, f"Tin, ảnh: Minh Anh\n{text}"),
 }
 
 
