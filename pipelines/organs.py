@@ -59,7 +59,7 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
         # not "… và các tổ chức cơ sở đảng": organisations it leads, not its act
         r"(?=(?<! các)(?<! và)\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng|tổng kết|"
-        r"sơ kết)\b|[,.;(])")),
+        r"sơ kết|triển khai|giao ban)\b|[,.;(])")),
     ("people_council", re.compile(
         rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
     ("people_committee", re.compile(
