@@ -9,8 +9,9 @@ The heartbeat runs on a thread of its own, not on the reactor: a worker's reacto
 seconds while the process opens its other sites' crawlers, or on a busy machine, and a
 heartbeat that waited for it let the other workers take a live worker for dead and fetch its
 requests a second time. A worker that really was taken for dead (the whole process stalled
-past the worker timeout) still holds copies of the requests given back: `InFlightCheckMiddleware`
-downloads a request only while it is still in its worker's in-flight hash."""
+past the worker timeout) still holds copies of the requests given back:
+`InFlightCheckMiddleware` downloads a request only while it is still in its worker's in-flight
+hash."""
 
 from __future__ import annotations
 
@@ -262,8 +263,6 @@ class SharedFrontierScheduler(Scheduler):
         if reason == "finished" and self.frontier_is_empty():
             self.server.delete(self.keys["round"])  # the next worker starts a new round
         super().close(reason)
-
-
 
 
 class InFlightCheckMiddleware:
