@@ -11,6 +11,9 @@ add-on reads it). Then:
 - A request a worker has popped stays in its in-flight hash until the engine has finished it
   (downloaded, parsed, its item through the pipelines). A worker whose heartbeat stops (it was
   killed) has its in-flight requests put back on the queue by the others, so nothing is lost.
+  The heartbeat beats from a thread, so a busy reactor does not make a live worker look dead,
+  and `InFlightCheckMiddleware` downloads a request only while it is still in its worker's
+  in-flight hash, so a worker that was taken for dead never fetches what was given back.
 - A worker stops when its site's frontier (queue and every worker's in-flight requests) has been
   empty for VNARCHIVE_REDIS_IDLE_TIMEOUT seconds: neither too early (another worker may still
   find links) nor never (scrapy-redis's own spiders wait for more URLs forever).
@@ -103,6 +106,7 @@ class DistributedMode:
         }.items():
             settings.set(name, value, "addon")
         # Imported here: those modules import this one's key names.
+        from crawler.shared_frontier import InFlightCheckMiddleware
         from crawler.shared_limits import HostLockMiddleware, SharedUrlPatternBudget
         from crawler.traps import UrlPatternBudgetMiddleware
 
@@ -110,6 +114,9 @@ class DistributedMode:
             "DOWNLOADER_MIDDLEWARES", UrlPatternBudgetMiddleware, SharedUrlPatternBudget)
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", HostLockMiddleware,
                                                 950)
+        # The last step before the download, once the host lock is held.
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES",
+                                                InFlightCheckMiddleware, 960)
 
 
 # What a worker has instead of an archive -----------------------------------------------------

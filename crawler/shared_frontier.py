@@ -3,19 +3,31 @@ and seen-set in Redis, kept by scrapy-redis's scheduler, plus what a fleet of wo
 die needs. Requests travel as JSON, never pickle; a request a worker popped stays in its
 in-flight hash until the engine has finished it, and goes back on the queue when the worker's
 heartbeat stops; a round of a site starts with an empty seen-set and trap budget; a worker
-stops once the frontier has been idle."""
+stops once the frontier has been idle.
+
+The heartbeat runs on a thread of its own, not on the reactor: a worker's reactor stops for
+seconds while the process opens its other sites' crawlers, or on a busy machine, and a
+heartbeat that waited for it let the other workers take a live worker for dead and fetch its
+requests a second time. A worker that really was taken for dead (the whole process stalled
+past the worker timeout) still holds copies of the requests given back:
+`InFlightCheckMiddleware` downloads a request only while it is still in its worker's in-flight
+hash."""
 
 from __future__ import annotations
 
 import base64
 import json
 import logging
+import threading
 import time
+import uuid
 
+from redis.exceptions import RedisError
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.request import request_from_dict
+from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
 
 from archive.stream import worker_key
@@ -24,6 +36,8 @@ from crawler.distributed import budget_key, in_flight_key, new_worker_id
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+# request.meta: [in-flight hash, field] of the request as this worker popped it.
+IN_FLIGHT_META = "_vnarchive_in_flight"
 
 
 class JsonRequests:
@@ -59,13 +73,16 @@ def _restore(value: dict):
     return value
 
 
-# Lua, so that no worker can die between the two halves of a move and lose a request.
+# Lua, so that no worker can die between the two halves of a move and lose a request. The
+# field is "score:sha1:pop id": the pop id (ARGV[1]) tells this pop from a later pop of the same
+# request once it was given back.
 POP_INTO_FLIGHT = """
 local popped = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
 if #popped == 0 then return false end
 redis.call('zremrangebyrank', KEYS[1], 0, 0)
-redis.call('hset', KEYS[2], popped[2] .. ':' .. redis.sha1hex(popped[1]), popped[1])
-return {popped[1], popped[2] .. ':' .. redis.sha1hex(popped[1])}
+local field = popped[2] .. ':' .. redis.sha1hex(popped[1]) .. ':' .. ARGV[1]
+redis.call('hset', KEYS[2], field, popped[1])
+return {popped[1], field}
 """
 RETURN_TO_QUEUE = """
 local entries = redis.call('hgetall', KEYS[1])
@@ -82,6 +99,32 @@ if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
 end
 return 0
 """
+
+
+class Heartbeat:
+    """Calls `beat` every `interval` seconds on a thread of its own, so a worker beats while
+    its reactor is busy; `stop` returns once no beat can come any more."""
+
+    def __init__(self, beat, interval: float):
+        self.beat = beat
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="vnarchive-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                self.beat()
+            except RedisError as error:  # the next beat tries again
+                logger.warning("heartbeat not sent: %s", error)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join()
 
 
 class SharedFrontierScheduler(Scheduler):
@@ -120,8 +163,8 @@ class SharedFrontierScheduler(Scheduler):
             logger.info("%s: new round of the shared frontier", site)
         self.beat()
         self.give_back_dead_workers_requests()
-        self.heartbeat = create_looping_call(self.beat)
-        self.heartbeat.start(max(self.worker_timeout / 3, 0.5), now=False)
+        self.heartbeat = Heartbeat(self.beat, max(self.worker_timeout / 3, 0.5))
+        self.heartbeat.start()
         # An idle engine looks at its scheduler again only every 5 s; other workers keep
         # adding to the shared queue, so look more often.
         self.poll = create_looping_call(self.wake_engine)
@@ -147,11 +190,14 @@ class SharedFrontierScheduler(Scheduler):
 
     def next_request(self):
         self.forget_finished()
-        popped = self.pop_into_flight(keys=[self.keys["queue"], self.keys["flight"]])
+        popped = self.pop_into_flight(keys=[self.keys["queue"], self.keys["flight"]],
+                                      args=[uuid.uuid4().hex[:12]])
         if not popped:
             return None
         data, field = popped
+        field = field.decode()
         request = request_from_dict(JsonRequests.loads(data), spider=self.spider)
+        request.meta[IN_FLIGHT_META] = [self.keys["flight"], field]
         self.handed_out[field] = request
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
@@ -205,9 +251,11 @@ class SharedFrontierScheduler(Scheduler):
             raise DontCloseSpider
 
     def close(self, reason) -> None:
-        for loop in (getattr(self, "heartbeat", None), getattr(self, "poll", None)):
-            if loop is not None and loop.running:
-                loop.stop()
+        if getattr(self, "heartbeat", None) is not None:
+            self.heartbeat.stop()  # before the keys below go: a later beat would set them again
+        poll = getattr(self, "poll", None)
+        if poll is not None and poll.running:
+            poll.stop()
         self.forget_finished()
         # Requests this worker took but did not finish (a shutdown) go back for the others.
         self.return_to_queue(keys=[self.keys["flight"], self.keys["queue"]])
@@ -217,3 +265,29 @@ class SharedFrontierScheduler(Scheduler):
         super().close(reason)
 
 
+class InFlightCheckMiddleware:
+    """Downloader middleware (after HostLockMiddleware, the last step before the download):
+    a request popped from the shared frontier is downloaded only while it is still in this
+    worker's in-flight hash. A worker whose process stalled past the worker timeout was taken
+    for dead and its requests were given back to the queue, where another worker (or this one,
+    as a new pop) takes them: the copy it still holds is dropped, not fetched a second time."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.server = get_redis_from_settings(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        in_flight = request.meta.get(IN_FLIGHT_META)
+        if in_flight is None:  # not from the frontier: robots.txt
+            return None
+        key, field = in_flight
+        if self.server.hexists(key, field):
+            return None
+        logger.warning("%s was given back to the shared frontier while this worker looked "
+                       "dead: left to the worker that took it", request.url)
+        self.crawler.stats.inc_value("vnarchive/given_back_not_fetched")
+        raise IgnoreRequest("given back to the shared frontier")

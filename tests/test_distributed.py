@@ -21,12 +21,12 @@ from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
 
 from archive.ingest import ingest, workers_alive
-from archive.stream import STREAM
+from archive.stream import STREAM, worker_key
 from archive.warc import Exchange, read_payload
 from archive.writer import warc_folder
 from crawler import settings as project_settings
 from crawler.distributed import DistributedMode, RedisArchiveSink, connect
-from crawler.shared_frontier import JsonRequests
+from crawler.shared_frontier import POP_INTO_FLIGHT, RETURN_TO_QUEUE, JsonRequests
 from crawler.shared_limits import HostLockMiddleware, SharedUrlPatternBudget
 from crawler.traps import UrlPatternBudgetMiddleware
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
@@ -158,6 +158,67 @@ def test_two_workers_archive_what_one_machine_would_fetching_nothing_twice(redis
             assert not set(site.requests) & article_paths(web)[name], name
             assert any("/robots.txt" != path for path in site.requests), name
     assert query(shared, "select count(*) from articles") == [(total,)]
+
+
+def wait_until(condition, what: str) -> None:
+    deadline = time.monotonic() + COMMAND_TIMEOUT
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("stall", ["reactor", "process"])
+def test_a_worker_that_stalls_makes_no_page_fetched_twice(redis_url, tmp_path, stall):
+    """A worker stalls on its first request for longer than the worker timeout (3 s) while
+    a second one runs: its reactor blocked, as on a busy machine or while the worker opens its
+    other sites, or its whole process stopped. A blocked reactor does not make the worker look
+    dead; a stopped process does, and then the other worker fetches its requests, never both."""
+    server, stall_folder = connect(redis_url), tmp_path / "stall"
+    stall_folder.mkdir()
+    stalling = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.stalling_worker_settings",
+                "VNARCHIVE_TEST_STALL_DIR": str(stall_folder)}
+    with TestWeb(["lynhan"]) as web:
+        site = web.sites["lynhan"]
+        stalled = worker(web, redis_url, env=stalling)
+        wait_until((stall_folder / "stalled").exists, "the first worker never stalled")
+        path = "/" + (stall_folder / "stalled").read_text(encoding="utf-8").split("/", 3)[3]
+        before = set(server.scan_iter(match=worker_key("*")))
+        other = worker(web, redis_url)
+        wait_until(lambda: set(server.scan_iter(match=worker_key("*"))) - before,
+                   "the second worker never started")
+        if stall == "process":
+            stalled.send_signal(signal.SIGSTOP)
+            wait_until(lambda: site.requests[path], "the stalled worker's requests were not "
+                                                    "given to the other worker")
+            stalled.send_signal(signal.SIGCONT)
+        else:
+            time.sleep(2 * 3)
+        (stall_folder / "go").touch()
+        stalled_output, other_output = finish(stalled, other)
+        twice = {path: n for path, n in site.requests.items() if n > 1}
+        assert set(twice) <= {"/robots.txt"}, twice
+        assert article_paths(web)["lynhan"] <= set(site.requests)
+    if stall == "process":
+        assert "back on the queue" in other_output
+        assert "given back to the shared frontier" in stalled_output
+    else:
+        assert "back on the queue" not in other_output, other_output[-3000:]
+
+
+def test_a_request_given_back_and_popped_again_is_a_new_pop(redis_url):
+    """The copy a worker taken for dead still holds is told from the same request popped
+    again, even by the same worker: it is no longer in flight."""
+    server = connect(redis_url)
+    pop, give_back = (server.register_script(POP_INTO_FLIGHT),
+                      server.register_script(RETURN_TO_QUEUE))
+    server.zadd("queue", {"request": -2})
+    first = pop(keys=["queue", "flight"], args=["a"])
+    assert give_back(keys=["flight", "queue"]) == 1
+    again = pop(keys=["queue", "flight"], args=["b"])
+    assert first[0] == again[0] == b"request" and first[1] != again[1]
+    assert not server.hexists("flight", first[1]) and server.hexists("flight", again[1])
+    assert give_back(keys=["flight", "queue"]) == 1
+    assert server.zrange("queue", 0, -1, withscores=True) == [(b"request", -2.0)]
 
 
 def archived_count(db) -> int:
