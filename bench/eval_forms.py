@@ -10,7 +10,7 @@ capitals (portal titles); the title and the first paragraph in capitals; no-brea
 between words (HTML's &nbsp;); zero-width spaces after every word (copied from some editors);
 the old tone placement ("hoà", "thuỷ"); lines broken inside sentences at 70 characters (text
 copied from a PDF); a news agency's prefix before the lead ("(TTXVN) - "); a byline line before
-the text.
+the text; HTML entities left in the text (a feed's description escaped twice).
 Needs ../shared (or VNARCHIVE_SHARED); prints a clear message and exits 2 without it.
 """
 
@@ -67,6 +67,10 @@ def wrapped(text: str, width: int = 70) -> str:
     return "\n".join("\n".join(textwrap.wrap(line, width)) for line in text.split("\n"))
 
 
+def entities(text: str) -> str:
+    return "".join(c if ord(c) < 128 else f"&#{ord(c)};" for c in text.replace("&", "&amp;"))
+
+
 FORMS: dict[str, Form] = {
     "as written": lambda title, text: (title, text),
     "NFD": lambda title, text: (unicodedata.normalize("NFD", title),
@@ -80,6 +84,8 @@ FORMS: dict[str, Form] = {
     "old tone placement": lambda title, text: (old_tone_placement(title),
                                                old_tone_placement(text)),
     "lines wrapped at 70 characters": lambda title, text: (title, wrapped(text)),
+    # a feed's description escaped twice: every letter with a mark as a numeric entity
+    "HTML entities left in the text": lambda title, text: (entities(title), entities(text)),
     "an agency's prefix before the lead": lambda title, text: (title, f"(TTXVN) - {text}"),
     "a byline line before the text": lambda title, text: (title, f"Tin, ảnh: Minh Anh\n{text}"),
 }

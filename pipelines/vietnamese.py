@@ -9,6 +9,7 @@ downloads with it; the rule itself is a few lines.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -153,6 +154,8 @@ def prepare_input(text: str) -> str:
     """Text as it comes (NFD or NFC, old or new tone placement, word-segmented, zero-width
     characters, no-break spaces) made into the one form the classifier's patterns expect: NFC,
     new tone placement, words separated by spaces."""
+    if "&" in text:  # a feed's text escaped twice: "Huy&#7879;n &#7911;y", "&nbsp;"
+        text = html.unescape(text)
     # NFC first: in NFD a word-segmented "Hà_Nội" has a mark, not a letter, before its "_"
     text = normalize_text(text)
     if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text:

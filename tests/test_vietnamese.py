@@ -60,3 +60,10 @@ def test_a_listings_lines_stay_apart():
                "UBND huyện Yên Khánh họp phiên thường kỳ tháng 6\n"
                "26/06/2024 | 09:50")
     assert prepare_input(listing) == listing
+
+
+def test_html_entities_left_in_a_feeds_text_are_read():
+    assert prepare_input("UBND huy&#7879;n Kim S&#417;n h&#7885;p&nbsp;phi&ecirc;n") == (
+        "UBND huyện Kim Sơn họp phiên")
+    assert prepare_input("Ngân hàng Đầu tư & Phát triển, R&D") == (
+        "Ngân hàng Đầu tư & Phát triển, R&D")
