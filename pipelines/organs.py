@@ -56,7 +56,9 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # text names.
     ("party_committee", re.compile(
         r"(?P<organ>(?:Hội nghị )?(?:Ban [Cc]hấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) "
-        r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân)(?P<name>)[^,.;()]{0,60}?)"
+        # since 2025 also "Đảng bộ các cơ quan Đảng tỉnh X", the province's party agencies' bloc
+        r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|các cơ quan Đảng)(?P<name>)"
+        r"[^,.;()]{0,60}?)"
         # not "… và các tổ chức cơ sở đảng": organisations it leads, not its act
         r"(?=(?<! các)(?<! và)\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng|tổng kết|"
         r"sơ kết|triển khai|giao ban)\b|[,.;(])")),
@@ -70,7 +72,7 @@ UNIT_LEVEL = {
     "tỉnh": "tỉnh", "huyện": "huyện", "quận": "huyện", "thị xã": "huyện", "thị": "huyện",
     "thành phố": "huyện", "tp": "huyện", "tp.": "huyện", "xã": "xã", "phường": "xã",
     "thị trấn": "xã", "đặc khu": "xã", "thành": "huyện", "sở": "tỉnh", "khối": "tỉnh",
-    "ubnd": "tỉnh",
+    "ubnd": "tỉnh", "các cơ quan đảng": "tỉnh",
     "ủy ban nhân dân": "tỉnh", "uỷ ban nhân dân": "tỉnh",
 }
 # Words that follow an organ's name and are not part of it ("Huyện ủy Thuận Bắc tổ chức").

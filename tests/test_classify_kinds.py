@@ -339,8 +339,10 @@ def test_non_standard_periods(title: str, text: str, reviewed: str, deployed: st
     "UBND phường Hạc Thành họp phiên thường kỳ tháng 9",
     "Ban Thường vụ Tỉnh ủy Nghệ An giao ban quý III",
     "Huyện ủy Mường La sơ kết công tác 6 tháng đầu năm 2024",
-    # rules-12: a department's party committee deploying its year's tasks
+    # rules-12: a department's party committee deploying its year's tasks; the 2025 bloc of a
+    # province's party agencies
     "Đảng bộ Sở Tài chính tỉnh Lào Cai triển khai nhiệm vụ năm 2025",
+    "Đảng ủy các cơ quan Đảng tỉnh Lào Cai tổng kết công tác năm 2025",
 ])
 def test_a_headline_alone(title: str) -> None:
     result = classify(title, "")
