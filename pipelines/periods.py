@@ -127,7 +127,8 @@ def next_period(period: Period) -> Period:
 
 # With no deploy cue, the period right after a review cue is the one reviewed ("đánh giá kinh
 # tế - xã hội tháng 2", "xem xét kết quả thực hiện ... của năm 2025").
-REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xét|giao ban|"
+# "phiên họp thường kỳ tháng 11" reviews November (held early in December)
+REVIEW_CUE = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|xem xét|giao ban|thường kỳ|"
                         r"kinh tế\s*-?\s*xã hội", re.I)
 REVIEW_REACH = 120  # characters from the review cue to its period
 

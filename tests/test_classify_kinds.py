@@ -319,6 +319,9 @@ PERIODS = [
     ("Phường Bến Thành đánh giá kết quả 2 tháng cuối năm",
      "Ngày 5/1/2026, Đảng ủy phường Bến Thành, TP Hồ Chí Minh tổ chức hội nghị đánh giá kết quả "
      "2 tháng cuối năm 2025 và triển khai nhiệm vụ năm 2026.", "2025-Q4", "2026"),
+    # rules-12: a regular monthly session reviews its month.
+    ("UBND xã Tân Phú họp phiên thường kỳ tháng 11/2025",
+     "Sáng 3/12/2025, UBND xã Tân Phú họp phiên thường kỳ tháng 11/2025.", "2025-11", "2025-12"),
     # rules-12: "nửa đầu năm" is the first half.
     ("UBND huyện sơ kết nửa đầu năm",
      "Sáng 8/7, UBND huyện Kim Sơn tổ chức hội nghị sơ kết công tác nửa đầu năm, triển khai "
