@@ -3,10 +3,11 @@
 Portals and papers set some titles, datelines and whole leads in capitals ("HỘI NGHỊ BAN CHẤP
 HÀNH ĐẢNG BỘ HUYỆN MƯỜNG LA LẦN THỨ 20", "SƠN LA - Sáng 8/7, ..."). The organ patterns read a
 place by its capital letters and an organ by the case its name is written in ("Huyện ủy",
-"Ban Chấp hành", "xã"), so a run of words in capitals is rewritten as a sentence would have it:
-lower case, with the names of places the gazetteer knows and the names of institutions
-capitalised as Vietnamese writes them, abbreviations ("UBND", "HĐND", "BCH") and Roman numerals
-kept. No library does this for Vietnamese; the gazetteer is ours.
+"Ban Chấp hành", "xã"), so a line written all in capitals is rewritten as a sentence would
+have it: lower case, with the names of places the gazetteer knows, a person's name after a
+place or an honorific, and the names of institutions capitalised as Vietnamese writes them;
+abbreviations ("UBND", "HĐND", "BCH"), single letters and Roman numerals kept. No library does
+this for Vietnamese; the gazetteer is ours.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ FAMILY_NAMES = set(
     "nông lò hầu thân âu châu giang khúc lại mạc tăng".split())
 HONORIFICS = {"ông", "bà", "chí", "anh", "chị"}  # "đồng chí" ends with "chí"
 NOT_GIVEN_NAMES = set("đã vừa sẽ và là cho tại chủ phát khẳng nhấn yêu cùng trong về có được "
-                      "đến dự làm ký nêu cho biết".split())
+                      "đến dự làm ký nêu biết".split())
 
 
 def in_written_case(text: str) -> str:
