@@ -27,10 +27,12 @@ BACKSTOP_PAGES = 262_144
 
 class Checkpointer:
     """A thread with its own connection that checkpoints the WAL after each commit it is told
-    of. `cpu_seconds` is the CPU time it has spent (counted beside the writer's in benches)."""
+    of. `cpu_seconds` is the CPU time it has spent (counted beside the writer's in benches),
+    `done` the checkpoints it has run."""
 
     def __init__(self, db_path: str):
         self.cpu_seconds = 0.0
+        self.done = 0
         self._wanted = threading.Event()
         self._stopping = False
         self._connection = sqlite3.connect(db_path, check_same_thread=False,
@@ -63,3 +65,4 @@ class Checkpointer:
             except sqlite3.Error:
                 pass  # busy or failing: the writer's own backstop checkpoint still holds
             self.cpu_seconds += time.thread_time() - started
+            self.done += 1
