@@ -28,6 +28,7 @@ from archive.article_rows import (
     write_articles,
 )
 from archive.attachments import write_attachments
+from archive.checkpoints import BACKSTOP_PAGES, Checkpointer
 from archive.commit_thread import CommitThread
 from archive.disk import StorageFull, is_storage_failure
 from archive.runs import (
@@ -70,11 +71,16 @@ class ArchiveWriter:
     _warc: WarcStore | None = None
     _committer: CommitThread | None = None
     _reader: sqlite3.Connection | None = None
+    _checkpoints: Checkpointer | None = None
 
     def __post_init__(self) -> None:
         self.started_at = utc_now()
         # The commit thread and the caller's take turns on the connection, never at once.
         self._db = open_database(self.db_path, check_same_thread=not self.background)
+        # The WAL is copied back into the database on a thread of its own, not in the
+        # commits (archive/checkpoints.py); the writer's own checkpoint is only a backstop.
+        self._db.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
+        self._checkpoints = Checkpointer(self.db_path)
         if self.background:
             self._committer = CommitThread()
         if self.record_run and self.run_id is None:
@@ -268,6 +274,12 @@ class ArchiveWriter:
                 self.counts.meeting_reports += written.meeting_reports
             if attachments:
                 write_attachments(self._db, attachments)
+        self._checkpoints.request()
+
+    @property
+    def checkpoint_cpu_seconds(self) -> float:
+        """CPU time the checkpoint thread has spent so far (benches count it as the writer's)."""
+        return self._checkpoints.cpu_seconds
 
     def close(self, stats: dict | None = None, reason: str = "finished") -> None:
         """Flush what is left and add this writer's counts to its run, and its site's row."""
@@ -279,6 +291,7 @@ class ArchiveWriter:
                     self._committer.close()
             if self._reader is not None:
                 self._reader.close()
+            self._checkpoints.close()  # before the writer's own close, which ends the WAL
         if self._warc is not None:
             with self._writing():
                 self._warc.close()

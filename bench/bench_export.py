@@ -3,7 +3,7 @@ reads every row first, on the same synthetic archive, in one run; or the Parquet
 existing archive's articles.
 
     python bench/bench_export.py [--rows 200000]
-    python bench/bench_export.py --db ARCHIVE [--repeat 2] [--threads]
+    python bench/bench_export.py --db ARCHIVE [--db ANOTHER] [--repeat 2] [--cold] [--threads]
 
 The synthetic archive has the real schema and rows shaped like real articles (a 1.5 KB text);
 its full-text triggers are dropped while it is filled, since exports never read the index.
@@ -13,6 +13,12 @@ load average is printed beside each figure of an existing archive: on a shared m
 wall rate follows the load, the CPU rate much less. With --threads the export runs in this
 process instead and each thread's CPU is told: on two free cores an export is no faster than
 its busiest thread (reading and typing the rows, or encoding them).
+
+Several archives (`--db` again) are exported in turn, round after round, so they share the
+machine's load. `--cold` drops each archive's pages from the kernel's page cache before its
+export (`posix_fadvise(DONTNEED)`, after an fsync): an archive larger than the machine's memory
+is read from disk, and how its pages lie in the file decides how much of it is read. Each
+line ends with the share of the file in the page cache after the export (`mincore`).
 """
 
 from __future__ import annotations
@@ -99,24 +105,66 @@ def export_command(db: Path, out: Path, fmt: str) -> list[str]:
             str(db), "--force"]
 
 
-def measure_archive(db: Path, repeat: int) -> None:
-    """The Parquet export of an archive's articles, `repeat` times, each with its load."""
+def measure_archives(dbs: list[Path], repeat: int, cold: bool = False) -> None:
+    """The Parquet export of each archive's articles, the archives in turn, `repeat` rounds,
+    each run with its load and the share of the file cached after it."""
     import sqlite3
 
-    connection = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
-    rows = connection.execute("select count(*) from articles").fetchone()[0]
-    connection.close()
-    print(f"{db}: {rows:,} articles, {db.stat().st_size / 2**20:,.0f} MB")
+    rows = {}
+    for db in dbs:
+        connection = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
+        rows[db] = connection.execute("select count(*) from articles").fetchone()[0]
+        connection.close()
+        print(f"{db}: {rows[db]:,} articles, {db.stat().st_size / 2**20:,.0f} MB")
     print(f"{'run':<5}{'wall s':>8}{'CPU s':>8}{'(user':>7}{'sys)':>6}{'rows/s':>9}"
-          f"{'rows/CPU s':>12}{'peak MB':>9}{'load before/after':>19}")
+          f"{'rows/CPU s':>12}{'peak MB':>9}{'load before/after':>19}{'cached':>8}"
+          + ("  archive" if len(dbs) > 1 else ""))
     with tempfile.TemporaryDirectory() as folder:
         for run in range(1, repeat + 1):
-            before = os.getloadavg()[0]
-            wall, user, system, peak = measure(export_command(db, Path(folder) / "a.parquet",
-                                                              "parquet"))
-            after, cpu = os.getloadavg()[0], user + system
-            print(f"{run:<5}{wall:>8.1f}{cpu:>8.1f}{user:>7.1f}{system:>6.1f}{rows / wall:>9,.0f}"
-                  f"{rows / cpu:>12,.0f}{peak:>9.0f}{before:>10.1f} / {after:.1f}")
+            for db in dbs:
+                if cold:
+                    drop_from_page_cache(db)
+                before = os.getloadavg()[0]
+                wall, user, system, peak = measure(export_command(
+                    db, Path(folder) / "a.parquet", "parquet"))
+                after, cpu, count = os.getloadavg()[0], user + system, rows[db]
+                print(f"{run:<5}{wall:>8.1f}{cpu:>8.1f}{user:>7.1f}{system:>6.1f}"
+                      f"{count / wall:>9,.0f}{count / cpu:>12,.0f}{peak:>9.0f}"
+                      f"{before:>10.1f} / {after:<4.1f}{cached_share(db):>8.0%}"
+                      + (f"  {db}" if len(dbs) > 1 else ""), flush=True)
+
+
+def drop_from_page_cache(path: Path) -> None:
+    """Ask the kernel to forget the file's cached pages (written ones are synced first)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
+
+
+def cached_share(path: Path) -> float:
+    """The share of the file's pages in the kernel's page cache (mincore of a private map)."""
+    import ctypes
+    import mmap
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    size, cached, pages = path.stat().st_size, 0, 0
+    page = mmap.PAGESIZE
+    with open(path, "rb") as file:
+        for offset in range(0, size, 2**30):
+            length = min(2**30, size - offset)
+            mapped = mmap.mmap(file.fileno(), length, access=mmap.ACCESS_COPY, offset=offset)
+            vector = (ctypes.c_ubyte * ((length + page - 1) // page))()
+            start = ctypes.c_char.from_buffer(mapped)
+            libc.mincore(ctypes.c_void_p(ctypes.addressof(start)), ctypes.c_size_t(length),
+                         vector)
+            del start
+            mapped.close()
+            cached += sum(byte & 1 for byte in vector)
+            pages += len(vector)
+    return cached / pages if pages else 0.0
 
 
 def measure_threads(db: Path) -> None:
@@ -148,15 +196,18 @@ def measure_threads(db: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--db", type=Path, help="measure this archive's Parquet export of "
-                        "articles instead (read only)")
+    parser.add_argument("--db", type=Path, action="append", help="measure this archive's "
+                        "Parquet export of articles instead (read only); again for another, "
+                        "the archives exported in turn")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--cold", action="store_true", help="with --db: drop each archive "
+                        "from the page cache before its export")
     parser.add_argument("--threads", action="store_true", help="with --db: each thread's CPU")
     args = parser.parse_args()
     if args.db and args.threads:
-        measure_threads(args.db)
+        measure_threads(args.db[0])
     elif args.db:
-        measure_archive(args.db, args.repeat)
+        measure_archives(args.db, args.repeat, args.cold)
     if args.db:
         return 0
     with tempfile.TemporaryDirectory() as folder:

@@ -308,7 +308,8 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
     time spent in the writer (generating a row is the crawl's work, not the store's): overall
     and per window of `window` articles, with the writer's CPU time per row, which a busy
     machine disturbs less than its wall-clock rate. The CPU time is this thread's (SQLite
-    runs in it): the pool's result thread, unpickling the rows made, is left out."""
+    runs in it) and the writer's checkpoint thread's: the pool's result thread, unpickling
+    the rows made, is left out."""
     corpus = load_corpus()
     db = open_database(db_path)
     for site in corpus.sites:
@@ -319,7 +320,7 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
     if cache_mb:  # a bulk import's page cache, to reach a large size sooner (not measured)
         writer.db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
     windows, started = [], time.perf_counter()
-    writing = window_writing = cpu = 0.0
+    writing = window_writing = cpu = counted_checkpoints = 0.0
     # Rows are made by a process of their own (a crawl's workers make them too); this one
     # only writes, and only its time in the writer is counted. Spawned, not forked: a fork of
     # a process with threads (a test runner's) can inherit a held lock and hang for ever.
@@ -336,6 +337,9 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
             window_writing += time.perf_counter() - before
             cpu += time.thread_time() - before_cpu
             if (number + 1 - start) % window == 0:
+                # The WAL's checkpoints run on a thread of the writer's own: counted too.
+                checkpoints = writer.checkpoint_cpu_seconds
+                cpu, counted_checkpoints = cpu + checkpoints - counted_checkpoints, checkpoints
                 windows.append({"articles": number + 1,
                                 "rows_per_s": round(window / window_writing, 1),
                                 "cpu_ms_per_row": round(cpu / window * 1000, 2)})

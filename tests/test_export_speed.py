@@ -307,3 +307,22 @@ def test_the_benchmark_measures_an_archives_export(awkward_archive):
                              text=True, timeout=280)
     assert threads.returncode == 0, threads.stderr[-3000:]
     assert threads.stdout.startswith(f"{rows:,} rows: ") and "encoder" in threads.stdout
+
+
+@pytest.mark.timeout(300)
+def test_the_benchmark_alternates_archives_read_cold(awkward_archive, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    other = tmp_path / "other.db"
+    shutil.copy(awkward_archive, other)
+    result = subprocess.run([sys.executable, "bench/bench_export.py", "--db", str(awkward_archive),
+                             "--db", str(other), "--cold"], cwd=root, capture_output=True,
+                            text=True, timeout=280)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert "cached" in lines[2] and "archive" in lines[2]
+    assert [line.split()[-1] for line in lines[3:]] == [str(awkward_archive), str(other)]
+    assert all(line.split()[-2].endswith("%") for line in lines[3:])

@@ -86,6 +86,23 @@ def test_bench_scale_runs_and_reports_each_size(tmp_path):
         assert label in result.stdout
 
 
+@pytest.mark.timeout(300)
+def test_writer_profile_names_the_statements_and_the_pages_a_batch_writes(tmp_path):
+    db = tmp_path / "profile.db"
+    fill(str(db), 100, window=50)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "writer_profile.py"), str(db), "--add", "60",
+         "--batch-size", "30", "--wal-pages", "--pragma", "cache_size=-16384"],
+        capture_output=True, text=True, timeout=240, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("60 articles (100 to 160): ")
+    assert "insert into articles" in result.stdout and "commit" in result.stdout
+    wal = result.stdout.split("pages written to the WAL, MB a batch of 30:")[1]
+    assert "articles_fts_data" in wal and "articles" in wal.split()
+    assert generated_so_far(str(db)) == 160  # a later fill goes on after the added rows
+    assert _one(db, "select count(*) from articles")[0] > 150
+
+
 def test_status_finds_each_sites_last_success_by_index(tmp_path):
     """`status` seeks the sites and each one's latest success (archive/health.py); the
     answers are those of reading every run."""

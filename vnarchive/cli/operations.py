@@ -1,5 +1,6 @@
-"""The commands of an archive's upkeep: `status` (is each site still crawled well?) and
-`reprocess` (extraction and classification run again over the stored pages)."""
+"""The commands of an archive's upkeep: `status` (is each site still crawled well?),
+`reprocess` (extraction and classification run again over the stored pages) and `compact`
+(each table's pages together again, archive/compact.py)."""
 
 from __future__ import annotations
 
@@ -99,4 +100,27 @@ def reprocess(site, since, db) -> int:
         print(f"vnarchive reprocess: {len(result.warc_problems)} damaged WARC files, "
               f"{result.unreadable} articles whose page could not be read back; every "
               "readable article was re-processed", file=sys.stderr)
+    return 0
+
+
+@click.command(short_help="rewrite the archive with each table's pages together")
+@db_option
+def compact(db) -> int:
+    """VACUUM the archive, so each table's pages lie together again: a cold export of a large
+    archive then reads about half as much of the file. Needs about twice the archive's size
+    free and holds the archive's lock (no crawl meanwhile): 12 s at 100,000 articles.
+
+    \b
+    Example: vnarchive compact --db archive/vnarchive.db
+    """
+    from archive.compact import compact as compact_archive
+    from archive.errors import check_readable, check_writable
+    from archive.lock import archive_lock
+
+    check_readable(db)
+    check_writable(db)
+    with archive_lock(db):  # never beside a crawl of the same archive
+        result = compact_archive(db)
+    print(f"compacted {db}: {result.bytes_before / 2**20:,.0f} MB to "
+          f"{result.bytes_after / 2**20:,.0f} MB in {result.seconds:.0f} s")
     return 0
