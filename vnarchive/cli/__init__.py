@@ -40,8 +40,8 @@ Exit codes, the same for every command:
 """
 COMMANDS = (crawling.crawl, crawling.ingest, crawling.import_files, crawling.schedule,
             sites.sites, local_web.demo, local_web.testweb, operations.status,
-            operations.reprocess, operations.compact, research.search, research.query, research.export,
-            research.serve, texts.classify, texts.extract)
+            operations.reprocess, operations.compact, research.search, research.query,
+            research.export, research.serve, texts.classify, texts.extract)
 
 
 class CommandGroup(click.Group):
