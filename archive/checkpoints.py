@@ -23,6 +23,11 @@ import time
 # checkpoint thread that cannot keep up (a slow disk, a long reader) never lets it grow
 # without bound. 1 GiB of 4 KiB pages: ten batches of 1,000 articles at a million.
 BACKSTOP_PAGES = 262_144
+# Rows written between two checkpoints: every batch of a million-article fill (1,000 rows), every
+# twentieth of a crawl's (50 rows), whose WAL SQLite's own 1,000-page checkpoint had copied back
+# every few batches; a checkpoint after each of them cost a crawl's reprocess 7-10% more CPU a
+# page (bench/bench_pipeline.py).
+ROWS_PER_CHECKPOINT = 1_000
 
 
 class Checkpointer:
@@ -33,6 +38,7 @@ class Checkpointer:
     def __init__(self, db_path: str):
         self.cpu_seconds = 0.0
         self.done = 0
+        self._rows = 0  # written since the last checkpoint was asked for
         self._wanted = threading.Event()
         self._stopping = False
         self._connection = sqlite3.connect(db_path, check_same_thread=False,
@@ -42,9 +48,13 @@ class Checkpointer:
                                         daemon=True)
         self._thread.start()
 
-    def request(self) -> None:
-        """A commit has added pages to the WAL: copy them back when the thread is free."""
-        self._wanted.set()
+    def request(self, rows: int) -> None:
+        """A commit of `rows` rows has added pages to the WAL: once ROWS_PER_CHECKPOINT rows
+        have been written, copy them back when the thread is free."""
+        self._rows += rows
+        if self._rows >= ROWS_PER_CHECKPOINT:
+            self._rows = 0
+            self._wanted.set()
 
     def close(self) -> None:
         """Stop the thread (a checkpoint under way finishes first) and close its connection."""

@@ -274,7 +274,7 @@ class ArchiveWriter:
                 self.counts.meeting_reports += written.meeting_reports
             if attachments:
                 write_attachments(self._db, attachments)
-        self._checkpoints.request()
+        self._checkpoints.request(len(pages) + len(articles) + len(attachments))
 
     @property
     def checkpoint_cpu_seconds(self) -> float:

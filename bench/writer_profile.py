@@ -139,7 +139,7 @@ def main() -> int:
     if args.wal_pages:
         writer.db.execute("PRAGMA wal_autocheckpoint = 0")
         writer.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        writer._checkpoints.request = lambda: None  # the pages stay in the WAL to be counted
+        writer._checkpoints.request = lambda rows: None  # the pages stay in the WAL to be counted
     totals: dict = defaultdict(lambda: [0.0, 0.0, 0, 0])
     connection = writer.db.conn
     writer.db.conn = TimedConnection(connection, totals)
