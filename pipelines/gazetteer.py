@@ -131,6 +131,9 @@ def find_places(name: str, level: str, day: str | None = None) -> list[Place]:
     return list(places)
 
 
+LONGEST_NAME_WORDS = 4  # "Phan Rang - Tháp Chàm"
+
+
 def is_place_name(name: str) -> bool:
     """Whether some place of any level, before or after 2025, bears this name of two words or
     more ("Hội An", "Kỳ Anh", "Năm Căn": names that open with a word that usually ends one)."""

@@ -26,7 +26,6 @@ WORD = re.compile(rf"[{UPPERCASE}]+(?:-[{UPPERCASE}]+)*")  # "TT-BYT" is one
 SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}"
                       r"(?:ng|nh|ch|[cmnpt])?")
 ROMAN_NUMERAL = re.compile("[IVX]+")  # "QUÝ II", "KHÓA XIV"
-LONGEST_PLACE_NAME = 4  # words: "Phan Rang - Tháp Chàm" is four
 # Institutions as Vietnamese capitalises them (docs/domain.md), which the organ patterns of
 # pipelines/organs.py are written for.
 INSTITUTIONS = [(re.compile(rf"\b{lower}\b", re.IGNORECASE), written) for lower, written in (
@@ -134,7 +133,7 @@ def _place_name_words(run: str, words: list[tuple[int, int]], kept: set[int]) ->
     named: set[int] = set()
     i = 0
     while i < len(words):
-        for size in range(min(LONGEST_PLACE_NAME, len(words) - i), 1, -1):
+        for size in range(min(gazetteer.LONGEST_NAME_WORDS, len(words) - i), 1, -1):
             span = range(i, i + size)
             if kept.intersection(span) or _begins_a_unit(run, words, i + size - 1):
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.gazetteer import is_place_name
+from pipelines.gazetteer import LONGEST_NAME_WORDS, is_place_name
 from pipelines.vietnamese import UPPERCASE
 
 # Organs --------------------------------------------------------------------------------------
@@ -136,4 +136,5 @@ def _trim_name(name: str | None) -> str | None:
 
 def _opens_place_name(words: list[str]) -> bool:
     """"Hội An", "Kỳ Anh", "Việt Yên": a stop word that begins a place's name."""
-    return any(is_place_name(" ".join(words[:size])) for size in range(2, min(4, len(words)) + 1))
+    return any(is_place_name(" ".join(words[:size]))
+               for size in range(2, min(LONGEST_NAME_WORDS, len(words)) + 1))

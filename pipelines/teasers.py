@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from pipelines.dates import MEETING_DATE
+from pipelines.vietnamese import SENTENCE_END
 
 # A teaser list (tag, search, section or print-digest page): many short lines, each a dated
 # headline. Never a report, whatever its teasers say.
@@ -23,7 +24,7 @@ DIGEST_PAGE = re.compile(r"\bTrang \d{1,2}\s*:")
 
 
 def _is_headline(line: str) -> bool:
-    return len(line) < 160 and not line.endswith((".", "!", "?", ":", ";", '"', "”", "…"))
+    return len(line) < 160 and not line.endswith(SENTENCE_END)
 
 
 def _stories_on_different_days(lines: list[str]) -> bool:

@@ -67,7 +67,10 @@ def _move_tone_nfc(match: re.Match) -> str:
 
 def new_tone_placement(text: str) -> str:
     """"hoà" becomes "hòa", "thuỷ" "thủy", "uỷ" "ủy"; "quý", "hoàng", "khuya" stay."""
-    text = normalize_text(text)
+    return _new_tone_placement_nfc(normalize_text(text))
+
+
+def _new_tone_placement_nfc(text: str) -> str:
     if not MAYBE_OLD_TONE.search(text):
         return text
     return OLD_TONE_NFC.sub(_move_tone_nfc, text)
@@ -115,13 +118,13 @@ SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[,.;:!?)])")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 LOWERCASE = "".join(sorted({letter.lower() for letter in UPPERCASE if letter.isalpha()}))
+# What ends a sentence, a quote or a line that is whole (a headline never ends so).
+SENTENCE_END = (".", "!", "?", ":", ";", '"', "”", "…")
 # A line broken inside a sentence (text copied from a PDF, a portal's <br> in mid-paragraph):
 # the line before ends with no stop and the next goes on in lower case. A headline, a lead and a
 # date stamp start with a capital or a digit, so a listing's lines stay apart.
-BROKEN_LINE = re.compile(rf"(?<=[^\s.!?:;\"”…])[ \t]*\n[ \t]*(?=[{LOWERCASE}])")
-
-
-SENTENCE_END = (".", "!", "?", ":", ";", '"', "”", "…")
+BROKEN_LINE = re.compile(rf"(?<=[^\s{re.escape(''.join(SENTENCE_END))}])[ \t]*\n[ \t]*"
+                         rf"(?=[{LOWERCASE}])")
 WRAP_WIDTH_MAX = 120  # a wider "line" is a paragraph
 WRAP_SLACK = 15  # a wrapped line falls short of the width by less than a long word or two
 
@@ -167,6 +170,4 @@ def prepare_input(text: str) -> str:
     if "_" in text:
         text = SEGMENTED_WORD.sub(" ", text)
         text = SPACE_BEFORE_PUNCTUATION.sub("", text)
-    if not MAYBE_OLD_TONE.search(text):
-        return text
-    return OLD_TONE_NFC.sub(_move_tone_nfc, text)
+    return _new_tone_placement_nfc(text)
