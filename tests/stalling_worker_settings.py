@@ -27,7 +27,9 @@ class StallFirstRequest:
         if self.stalled or urlsplit(request.url).path == "/robots.txt":
             return None  # robots.txt is each worker's own, outside the frontier
         self.stalled = True
-        (self.folder / "stalled").write_text(request.url, encoding="utf-8")
+        # Written aside, then renamed: the test waits for the name and must never read it empty.
+        (self.folder / "stalled.part").write_text(request.url, encoding="utf-8")
+        (self.folder / "stalled.part").replace(self.folder / "stalled")
         deadline = time.monotonic() + STALL_LIMIT_SECONDS
         while not (self.folder / "go").exists() and time.monotonic() < deadline:
             time.sleep(0.05)  # the reactor waits too: no callback, no LoopingCall runs
