@@ -42,6 +42,11 @@ FORMATS = ("csv", "jsonl", "parquet")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
               ".pq": "parquet"}
 STDOUT = "-"
+# The archive's own working copies, left out of a table's export unless asked for: the folded
+# title and text exist for the full-text index, the signature for the story finder. They are
+# 45% of an articles export's bytes and a quarter of its CPU, and any can be made again from
+# the title and text (pipelines/fingerprint.py, pipelines/vietnamese.py).
+WORKING_COLUMNS = {"articles": ("title_folded", "text_folded", "story_signature")}
 
 
 @dataclass
@@ -68,8 +73,8 @@ def export_format(out: str, fmt: str | None) -> str:
     return found
 
 
-def _source_sql(connection, table: str | None, query: str | None,
-                where: str | None, filters: Filters | None) -> tuple[str, str]:
+def _source_sql(connection, table: str | None, query: str | None, where: str | None,
+                filters: Filters | None, all_columns: bool = False) -> tuple[str, str]:
     if bool(table) == bool(query):
         raise ExportError("give either --table or --query")
     filtering = _filtering(filters)
@@ -83,16 +88,21 @@ def _source_sql(connection, table: str | None, query: str | None,
     if table not in tables:
         raise ExportError(f"no table {table!r} (tables: {', '.join(sorted(tables))})")
     conditions = [where] if where else []
+    columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
     if filtering:
-        columns = {row[1] for row in connection.execute(f'pragma table_info("{table}")')}
         if "canonical_url" not in columns:
             raise ExportError(f"the filters need articles: {table!r} has no canonical_url")
         conditions.append(
             "canonical_url in (select a.canonical_url from articles a left join "
             f"meeting_reports m on m.canonical_url = a.canonical_url where {filter_sql()})")
-    sql = f'select * from "{table}"' + (f" where {' and '.join(conditions)}"
-                                         if conditions else "")
+    left_out = [] if all_columns else [c for c in WORKING_COLUMNS.get(table, ()) if c in columns]
+    chosen = ", ".join(f'"{c}"' for c in columns if c not in left_out) if left_out else "*"
+    sql = f'select {chosen} from "{table}"' + (f" where {' and '.join(conditions)}"
+                                                if conditions else "")
     described = f"the table {table}" + (f" where {where}" if where else "")
+    if left_out:
+        described += (f" (without {', '.join(left_out)}: the archive's own copies for search "
+                      "and stories; --all-columns keeps them)")
     if filtering:
         chosen = {k: v for k, v in filters.parameters().items() if v}
         described += " filtered by " + ", ".join(f"{k} {v}" for k, v in chosen.items())
@@ -185,30 +195,32 @@ def _text(value) -> str:
 
 def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
            query: str | None = None, where: str | None = None, filters: Filters | None = None,
-           progress: Callable[[int], None] | None = None, force: bool = False) -> ExportResult:
+           progress: Callable[[int], None] | None = None, force: bool = False,
+           all_columns: bool = False) -> ExportResult:
     """Write the export; an existing OUT is replaced only with `force`, and only once the
-    export is complete (archive/safe_output.py refuses the archive and other databases)."""
+    export is complete (archive/safe_output.py refuses the archive and other databases).
+    A table's WORKING_COLUMNS are left out unless `all_columns`."""
     fmt = export_format(out, fmt)
     if out == STDOUT:
         if fmt == "parquet":
             raise ExportError("Parquet cannot go to standard output; name a .parquet file")
         with connect_read_only(db_path) as connection:
-            source = _source(connection, table, query, where, filters)
+            source = _source(connection, table, query, where, filters, all_columns)
             return _export(connection, db_path, None, None, fmt, table, filters, source,
                            progress)
     final = Path(out)
     with connect_read_only(db_path) as connection:
         # The source is checked before the output, so a bad table is named even when OUT exists.
-        source = _source(connection, table, query, where, filters)
+        source = _source(connection, table, query, where, filters, all_columns)
         with safe_output(final, db_path, force, datasheet_path(final)) as path:
             return _export(connection, db_path, path, final, fmt, table, filters, source,
                            progress)
 
 
-def _source(connection, table, query, where, filters) -> tuple[str, str]:
+def _source(connection, table, query, where, filters, all_columns) -> tuple[str, str]:
     register_functions(connection)
     connection.execute(f"PRAGMA mmap_size = {EXPORT_MMAP_BYTES}")
-    return _source_sql(connection, table, query, where, filters)
+    return _source_sql(connection, table, query, where, filters, all_columns)
 
 
 def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt: str,

@@ -100,14 +100,16 @@ def measure(command: list[str]) -> tuple[float, float, float, float]:
     return float(output[0]), float(output[1]), float(output[2]), int(output[3]) / 1024
 
 
-def export_command(db: Path, out: Path, fmt: str) -> list[str]:
+def export_command(db: Path, out: Path, fmt: str, *options: str) -> list[str]:
     return [sys.executable, "-m", "vnarchive", "export", str(out), "--format", fmt, "--db",
-            str(db), "--force"]
+            str(db), "--force", *options]
 
 
-def measure_archives(dbs: list[Path], repeat: int, cold: bool = False) -> None:
+def measure_archives(dbs: list[Path], repeat: int, cold: bool = False,
+                     all_columns_too: bool = False) -> None:
     """The Parquet export of each archive's articles, the archives in turn, `repeat` rounds,
-    each run with its load and the share of the file cached after it."""
+    each run with its load and the share of the file cached after it; with `all_columns_too`
+    each archive is exported twice a round, as researchers get it and with --all-columns."""
     import sqlite3
 
     rows = {}
@@ -116,22 +118,26 @@ def measure_archives(dbs: list[Path], repeat: int, cold: bool = False) -> None:
         rows[db] = connection.execute("select count(*) from articles").fetchone()[0]
         connection.close()
         print(f"{db}: {rows[db]:,} articles, {db.stat().st_size / 2**20:,.0f} MB")
+    variants = [[], ["--all-columns"]] if all_columns_too else [[]]
     print(f"{'run':<5}{'wall s':>8}{'CPU s':>8}{'(user':>7}{'sys)':>6}{'rows/s':>9}"
           f"{'rows/CPU s':>12}{'peak MB':>9}{'load before/after':>19}{'cached':>8}"
-          + ("  archive" if len(dbs) > 1 else ""))
+          + ("  archive" if len(dbs) > 1 else "") + ("  columns" if all_columns_too else ""))
     with tempfile.TemporaryDirectory() as folder:
         for run in range(1, repeat + 1):
             for db in dbs:
-                if cold:
-                    drop_from_page_cache(db)
-                before = os.getloadavg()[0]
-                wall, user, system, peak = measure(export_command(
-                    db, Path(folder) / "a.parquet", "parquet"))
-                after, cpu, count = os.getloadavg()[0], user + system, rows[db]
-                print(f"{run:<5}{wall:>8.1f}{cpu:>8.1f}{user:>7.1f}{system:>6.1f}"
-                      f"{count / wall:>9,.0f}{count / cpu:>12,.0f}{peak:>9.0f}"
-                      f"{before:>10.1f} / {after:<4.1f}{cached_share(db):>8.0%}"
-                      + (f"  {db}" if len(dbs) > 1 else ""), flush=True)
+                for options in variants:
+                    if cold:
+                        drop_from_page_cache(db)
+                    before = os.getloadavg()[0]
+                    wall, user, system, peak = measure(export_command(
+                        db, Path(folder) / "a.parquet", "parquet", *options))
+                    after, cpu, count = os.getloadavg()[0], user + system, rows[db]
+                    print(f"{run:<5}{wall:>8.1f}{cpu:>8.1f}{user:>7.1f}{system:>6.1f}"
+                          f"{count / wall:>9,.0f}{count / cpu:>12,.0f}{peak:>9.0f}"
+                          f"{before:>10.1f} / {after:<4.1f}{cached_share(db):>8.0%}"
+                          + (f"  {db}" if len(dbs) > 1 else "")
+                          + (f"  {'all' if options else 'default'}" if all_columns_too
+                             else ""), flush=True)
 
 
 def drop_from_page_cache(path: Path) -> None:
@@ -203,11 +209,13 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="with --db: drop each archive "
                         "from the page cache before its export")
     parser.add_argument("--threads", action="store_true", help="with --db: each thread's CPU")
+    parser.add_argument("--all-columns-too", action="store_true", help="with --db: export "
+                        "each archive a second time a round with --all-columns")
     args = parser.parse_args()
     if args.db and args.threads:
         measure_threads(args.db[0])
     elif args.db:
-        measure_archives(args.db, args.repeat, args.cold)
+        measure_archives(args.db, args.repeat, args.cold, args.all_columns_too)
     if args.db:
         return 0
     with tempfile.TemporaryDirectory() as folder:

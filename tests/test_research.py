@@ -168,6 +168,25 @@ def test_parquet_is_typed_and_carries_a_card(crawled_archive, tmp_path):
     assert (tmp_path / "articles.README.md").exists()  # the folder's README.md is kept
 
 
+def test_an_articles_export_leaves_out_the_working_copies_unless_asked(crawled_archive,
+                                                                        tmp_path):
+    """The folded title and text and the story signature are the archive's own copies for
+    search and stories: a table export leaves them out, says so, and --all-columns keeps them."""
+    thin, whole = tmp_path / "thin.parquet", tmp_path / "whole.parquet"
+    assert export(crawled_archive.db, str(thin)).returncode == 0
+    assert export(crawled_archive.db, str(whole), "--all-columns").returncode == 0
+    working = {"title_folded", "text_folded", "story_signature"}
+    thin_names = set(pyarrow.parquet.read_schema(thin).names)
+    whole_names = set(pyarrow.parquet.read_schema(whole).names)
+    assert not working & thin_names and working <= whole_names
+    assert whole_names - thin_names == working and {"text", "warc_offset"} <= thin_names
+    assert pyarrow.parquet.read_metadata(thin).num_rows == \
+        pyarrow.parquet.read_metadata(whole).num_rows > 0
+    datasheet = (tmp_path / "thin.parquet.datasheet.md").read_text(encoding="utf-8")
+    assert "without title_folded, text_folded, story_signature" in datasheet
+    assert "--all-columns" in datasheet
+
+
 def test_jsonl_has_real_arrays_and_the_datasheet_only_exported_sources(crawled_archive,
                                                                         tmp_path):
     out = tmp_path / "backan.jsonl"

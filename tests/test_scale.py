@@ -230,8 +230,9 @@ def test_parquet_export_reads_texts_as_bytes_with_the_same_content(small_archive
     assert export(str(small_archive), str(out), table=table).rows > 0
     written = pq.read_table(out)
     connection = sqlite3.connect(small_archive)
+    names = ", ".join(f'"{name}"' for name in written.schema.names)
     try:
-        rows = connection.execute(f"select * from {table}").fetchall()
+        rows = connection.execute(f"select {names} from {table}").fetchall()
     finally:
         connection.close()
     expected = pa.Table.from_arrays(

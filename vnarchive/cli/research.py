@@ -83,9 +83,11 @@ def researcher_filters(options: dict):
 @click.option("--where", help="an SQL condition on the table's rows")
 @click.option("--force", is_flag=True, help="replace OUT if it exists (never the archive, a "
               "WARC file or an SQLite database)")
+@click.option("--all-columns", is_flag=True, help="keep the archive's own copies for search "
+              "and stories (title_folded, text_folded, story_signature of articles)")
 @filter_options
 @db_option
-def export(out, output_format, table, query, where, force, db, **filters) -> int:
+def export(out, output_format, table, query, where, force, all_columns, db, **filters) -> int:
     """Export a table, a view or a query as CSV, JSON Lines or Parquet (typed), with a
     datasheet beside it (and a dataset card beside Parquet). OUT is the file to write (.csv,
     .jsonl, .parquet), or - for CSV or JSON Lines on standard output; the filters are those
@@ -101,7 +103,8 @@ def export(out, output_format, table, query, where, force, db, **filters) -> int
     try:
         result = export_rows(db, out, output_format, table=None if query else (table or "articles"),
                              query=query, where=where, filters=chosen,
-                             progress=progress_of_rows(), force=force)
+                             progress=progress_of_rows(), force=force,
+                             all_columns=all_columns)
     except BrokenPipeError:  # `export - | head`: the reader had enough
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
         return 0
