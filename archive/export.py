@@ -217,16 +217,31 @@ def export(db_path: str, out: str, fmt: str | None = None, table: str | None = N
                            progress)
 
 
-def _source(connection, table, query, where, filters, all_columns) -> tuple[str, str]:
+def _source(connection, table, query, where, filters,
+            all_columns) -> tuple[str, str, tuple[str, str] | None]:
+    """The export's statement, its description, and what to read ahead (_read_ahead)."""
     register_functions(connection)
     connection.execute(f"PRAGMA mmap_size = {EXPORT_MMAP_BYTES}")
-    return _source_sql(connection, table, query, where, filters, all_columns)
+    sql, described = _source_sql(connection, table, query, where, filters, all_columns)
+    whole_table = table and not where and not _filtering(filters)
+    return sql, described, _read_ahead(connection, table) if whole_table else None
+
+
+def _read_ahead(connection, table: str) -> tuple[str, str] | None:
+    """A whole rowid table is read in rowid order: the table and its last column, for
+    archive/read_ahead.py; None for a view or a table without rowid."""
+    kind = connection.execute("select type, lower(sql) from sqlite_master where name = ?",
+                              [table]).fetchone()
+    if not kind or kind[0] != "table" or "without rowid" in (kind[1] or ""):
+        return None
+    columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
+    return (table, columns[-1]) if columns else None
 
 
 def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt: str,
             table, filters, source: tuple[str, str], progress) -> ExportResult:
     """Write to `path` (None: standard output); the datasheet and card name `final`."""
-    sql, described = source
+    sql, described, read_ahead = source
     parameters = filters.parameters() if filters and table else {}
     cursor = connection.execute(sql, parameters)
     if cursor.description is None:
@@ -250,7 +265,7 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
         # and read them again (half a second for a few rows).
         fast_sql = None if _filtering(filters) or len(first) < BATCH_ROWS else sql
         written = write_parquet_export(path, db_path, schema, first, python_rows, fast_sql,
-                                       BATCH_ROWS, tracker)
+                                       BATCH_ROWS, tracker, read_ahead)
     else:
         writer = _write_csv if fmt == "csv" else _write_jsonl
         written = _tracked(writer(path, schema, _chain(first, batches)), tracker)

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from archive.arrow_rows import FastReadError, read_batches, typed_batch
 from archive.columns import arrow_column
+from archive.read_ahead import ReadAhead
 
 DICTIONARY_SHARE = 10  # a text column with fewer distinct values than a tenth of its rows
 COUNTED_COLUMNS = ("site", "canonical_url", "published")  # what export.py's _Tracker reads
@@ -35,16 +36,20 @@ COUNTED_COLUMNS = ("site", "canonical_url", "published")  # what export.py's _Tr
 
 def write_parquet_export(path: Path, db_path: str, schema: pa.Schema, first: list[tuple],
                          python_rows: Callable[[], Iterator[list[tuple]]], sql: str | None,
-                         batch_rows: int, tracker) -> Iterator[int]:
+                         batch_rows: int, tracker,
+                         read_ahead: tuple[str, str] | None = None) -> Iterator[int]:
     """Write the file; yields the rows written so far after each batch (from 0 again if the
     driver gives up and Python reads the rows from the first). `first` is the batch Python read
     to type the columns, `python_rows()` the rows after it; `sql` is None where only Python
-    can read the rows. `tracker` is told each batch (export.py's _Tracker)."""
+    can read the rows. `tracker` is told each batch (export.py's _Tracker). `read_ahead`, the
+    table and its last column, where `sql` reads a whole rowid table in rowid order
+    (archive/read_ahead.py)."""
     dictionary = dictionary_columns(schema, first)
     if sql is not None:
         try:
             yield from _written_by_driver(
-                write_in_child(path, db_path, sql, schema, dictionary, batch_rows), tracker)
+                write_in_child(path, db_path, sql, schema, dictionary, batch_rows, read_ahead),
+                tracker)
             return
         except FastReadError:
             tracker.reset()  # the file is written again from its first row
@@ -61,12 +66,14 @@ def _written_by_driver(counted: Iterable[pa.RecordBatch], tracker) -> Iterator[i
 
 
 def write_in_child(path: Path, db_path: str, sql: str, schema: pa.Schema,
-                   dictionary: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
+                   dictionary: list[str], batch_rows: int,
+                   read_ahead: tuple[str, str] | None = None) -> Iterator[pa.RecordBatch]:
     """Have a child process read the rows with the driver and write the file; yields, for
     each batch written, its counted columns as stored (one null column when it has none).
     Raises FastReadError when the driver cannot, before the first batch if it can."""
     request = pickle.dumps({"path": str(path), "db": db_path, "sql": sql, "schema": schema,
-                            "dictionary": dictionary, "rows": batch_rows})
+                            "dictionary": dictionary, "rows": batch_rows,
+                            "read_ahead": read_ahead})
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen([sys.executable, "-m", "archive.export_parquet"],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
@@ -96,11 +103,16 @@ def _serve_child() -> int:
     request = pickle.loads(sys.stdin.buffer.read())
     schema = request["schema"]
     counted = [name for name in COUNTED_COLUMNS if name in schema.names]
-    stream = None
+    stream, rows = None, 0
+    ahead = ReadAhead(request["db"], *request["read_ahead"]).start() \
+        if request.get("read_ahead") else None
 
     def typed(stored: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        nonlocal stream
+        nonlocal stream, rows
         for batch in stored:
+            rows += batch.num_rows
+            if ahead is not None:
+                ahead.passed(rows)
             kept = batch.select(counted) if counted else pa.record_batch(
                 [pa.nulls(batch.num_rows)], names=["rows"])
             if stream is None:
@@ -115,6 +127,9 @@ def _serve_child() -> int:
     except FastReadError as error:
         print(f"fast read refused: {error}", file=sys.stderr)
         return 3
+    finally:
+        if ahead is not None:
+            ahead.close()
     if stream is not None:
         stream.close()
     return 0
