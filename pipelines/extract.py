@@ -262,18 +262,26 @@ def _compiled(selector: str) -> CSSSelector:
     return CSSSelector(selector)
 
 
-def article_region(tree, selector: str | None) -> str | None:
-    """The HTML of the element the site's profile names as its article (`article_selector`),
-    alone in a document of its own, or None when there is no selector or it matches nothing.
-    trafilatura then reads a few kilobytes instead of a portal page whose menus, tickers and
-    link lists make up most of its 50-70 KB: the same text, about four times faster."""
+def article_region(tree, selector: str | None):
+    """The element the site's profile names as its article (`article_selector`), moved out of
+    the page into a document of its own, or None when there is no selector or it matches
+    nothing. trafilatura then reads a few kilobytes instead of a portal page whose menus,
+    tickers and link lists make up most of its 50-70 KB: the same text, about four times
+    faster. The page's tree loses the element: read its own facts first. Moved, not written
+    out and parsed again: the same tree, without a second parse."""
     if not selector:
         return None
     matches = _compiled(selector)(tree)
     if not matches:
         return None
-    inner = lxml_html.tostring(matches[0], encoding="unicode", with_tail=False)
-    return f"<html><body>{inner}</body></html>"
+    element = matches[0]
+    if element.tag in ("html", "body"):  # the whole page's content already
+        return tree
+    element.tail = None  # the text after it belongs to the page, not the article
+    document, body = lxml_html.Element("html"), lxml_html.Element("body")
+    document.append(body)
+    body.append(element)
+    return document
 
 
 @dataclass
@@ -387,7 +395,7 @@ def extract_article(page: bytes | str, url: str | None = None,
     if article_selector and region is None:
         warnings.append(f"the profile's article_selector {article_selector!r} matched nothing; "
                         "the whole page was read")
-    document, removed = _trafilatura(parse_html(region) if region else tree, url)
+    document, removed = _trafilatura(region if region is not None else tree, url)
     raw_text = document.text if document is not None and document.text else ""
     cleaned = clean_lines(with_lead(raw_text, facts.description), title=facts.title or "",
                           page_labels=facts.section_names)
