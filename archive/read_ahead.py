@@ -26,7 +26,7 @@ from pathlib import Path
 
 # VNARCHIVE_READ_AHEAD_THREADS=0 turns it off (bench/bench_export.py measures both ways).
 THREADS = int(os.environ.get("VNARCHIVE_READ_AHEAD_THREADS", "6"))
-CHUNK_ROWIDS = 5_000
+CHUNK_ROWS = 5_000  # a range holds about this many rows (wider where rowids are sparse)
 AHEAD_ROWS = 40_000
 CACHED_CHUNKS_BEFORE_STOPPING = 3
 
@@ -39,6 +39,7 @@ class ReadAhead:
         self.table, self.column, self.thread_count = table, last_column, threads
         self.low = self.high = 0
         self.rows = 0
+        self.width = CHUNK_ROWS
         self.next_chunk = 0
         self.reader_rows = 0
         self.stopped = False
@@ -57,6 +58,8 @@ class ReadAhead:
         if not rows:
             return self
         self.low, self.high, self.rows = low, high, rows
+        # Rowids left sparse by deletions, or chosen by hand, widen the ranges.
+        self.width = max(CHUNK_ROWS, -(-(high - low + 1) * CHUNK_ROWS // rows))
         self.threads = [threading.Thread(target=self._scan, daemon=True, name=f"read-ahead-{n}")
                         for n in range(self.thread_count)]
         for thread in self.threads:
@@ -83,7 +86,7 @@ class ReadAhead:
     def _claim(self) -> int | None:
         """The first rowid of the next range to scan, once the export is near enough."""
         with self.condition:
-            first = self.low + self.next_chunk * CHUNK_ROWIDS
+            first = self.low + self.next_chunk * self.width
             if first > self.high:
                 return None
             self.next_chunk += 1
@@ -108,7 +111,7 @@ class ReadAhead:
                     return
                 before = _bytes_read_by_this_thread()
                 cursor.execute(f'select sum(length("{self.column}")) from "{self.table}" '
-                               f"where rowid >= {first} and rowid < {first + CHUNK_ROWIDS}")
+                               f"where rowid >= {first} and rowid < {first + self.width}")
                 cursor.fetchall()
                 with self.condition:
                     self.scanned.append(first)

@@ -23,7 +23,7 @@ def table_of_rows(tmp_path, monkeypatch):
                            [(f"n{i}", "x" * 5000, f"l{i}") for i in range(ROWS)])
     connection.commit()
     connection.close()
-    monkeypatch.setattr(read_ahead, "CHUNK_ROWIDS", 10)
+    monkeypatch.setattr(read_ahead, "CHUNK_ROWS", 10)
     monkeypatch.setattr(read_ahead, "AHEAD_ROWS", 30)
     return path
 
@@ -54,6 +54,25 @@ def test_each_range_once_and_never_too_far_ahead(table_of_rows, monkeypatch):
     finally:
         ahead.close()
     assert sorted(ahead.scanned) == list(range(1, ROWS + 1, 10))  # each range once
+
+
+@pytest.mark.timeout(60)
+def test_sparse_rowids_make_wider_ranges_not_more_of_them(tmp_path, monkeypatch):
+    """Rowids a million apart: about as many ranges as for dense ones, each scanned once."""
+    monkeypatch.setattr(read_ahead, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(read_ahead, "_bytes_read_by_this_thread", lambda: None)
+    path = tmp_path / "sparse.db"
+    connection = sqlite3.connect(path)
+    connection.execute("create table items (body text)")
+    connection.executemany("insert into items (rowid, body) values (?, ?)",
+                           [(1 + i * 1_000_000, "x") for i in range(ROWS)])
+    connection.commit()
+    connection.close()
+    ahead = ReadAhead(str(path), "items", "body", threads=2).start()
+    ahead.passed(ROWS)
+    assert wait_for(lambda: not any(thread.is_alive() for thread in ahead.threads))
+    ahead.close()
+    assert len(ahead.scanned) == len(set(ahead.scanned)) <= ROWS // 10 + 1
 
 
 @pytest.mark.timeout(60)
