@@ -24,19 +24,28 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
-# VNARCHIVE_READ_AHEAD_THREADS=0 turns it off (bench/bench_export.py measures both ways).
-THREADS = int(os.environ.get("VNARCHIVE_READ_AHEAD_THREADS", "6"))
+DEFAULT_THREADS = 6  # as fast as ten on this project's machine (docs/performance-history.md)
 CHUNK_ROWS = 5_000  # a range holds about this many rows (wider where rowids are sparse)
 AHEAD_ROWS = 40_000
 CACHED_CHUNKS_BEFORE_STOPPING = 3
 
 
+def threads_setting() -> int:
+    """VNARCHIVE_READ_AHEAD_THREADS (0 turns read-ahead off; bench/bench_export.py measures
+    both ways), else DEFAULT_THREADS; a value that is no number is the default."""
+    try:
+        return max(0, int(os.environ.get("VNARCHIVE_READ_AHEAD_THREADS", DEFAULT_THREADS)))
+    except ValueError:
+        return DEFAULT_THREADS
+
+
 class ReadAhead:
     """Scans `table`'s rowid ranges ahead of a reader that reports its rows with `passed`."""
 
-    def __init__(self, db_path: str, table: str, last_column: str, threads: int = THREADS):
+    def __init__(self, db_path: str, table: str, last_column: str, threads: int | None = None):
         self.uri = Path(db_path).resolve().as_uri() + "?mode=ro"
-        self.table, self.column, self.thread_count = table, last_column, threads
+        self.table, self.column = table, last_column
+        self.thread_count = threads_setting() if threads is None else threads
         self.low = self.high = 0
         self.rows = 0
         self.width = CHUNK_ROWS
@@ -48,13 +57,19 @@ class ReadAhead:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> ReadAhead:
+        """Starts the threads; with none when turned off, or when the table cannot be
+        measured (the export then reads as it would without read-ahead)."""
         import adbc_driver_sqlite.dbapi as adbc
 
         if self.thread_count < 1:
             return self
-        with closing(adbc.connect(self.uri)) as connection, closing(connection.cursor()) as cursor:
-            cursor.execute(f'select min(rowid), max(rowid), count(*) from "{self.table}"')
-            low, high, rows = cursor.fetchone()
+        try:
+            with closing(adbc.connect(self.uri)) as connection, \
+                    closing(connection.cursor()) as cursor:
+                cursor.execute(f'select min(rowid), max(rowid), count(*) from "{self.table}"')
+                low, high, rows = cursor.fetchone()
+        except (adbc.Error, OSError):
+            return self
         if not rows:
             return self
         self.low, self.high, self.rows = low, high, rows

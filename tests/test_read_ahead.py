@@ -86,15 +86,20 @@ def test_a_thread_that_finds_its_ranges_cached_stops(table_of_rows, monkeypatch)
 
 
 @pytest.mark.timeout(60)
-def test_turned_off_and_an_empty_table_start_no_thread(table_of_rows, tmp_path):
-    off = ReadAhead(str(table_of_rows), "items", "last", threads=0).start()
+def test_turned_off_an_empty_table_or_a_missing_one_start_no_thread(table_of_rows, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setenv("VNARCHIVE_READ_AHEAD_THREADS", "0")
+    off = ReadAhead(str(table_of_rows), "items", "last").start()
     connection = sqlite3.connect(tmp_path / "empty.db")
     connection.execute("create table items (name text)")
     connection.close()
+    monkeypatch.setenv("VNARCHIVE_READ_AHEAD_THREADS", "many")  # no number: the default
     empty = ReadAhead(str(tmp_path / "empty.db"), "items", "name").start()
-    assert off.threads == [] and empty.threads == []
-    off.close()
-    empty.close()
+    missing = ReadAhead(str(tmp_path / "empty.db"), "no_such_table", "name").start()
+    assert empty.thread_count == read_ahead.DEFAULT_THREADS
+    assert off.threads == [] and empty.threads == [] and missing.threads == []
+    for ahead in (off, empty, missing):
+        ahead.close()
 
 
 @pytest.mark.timeout(120)
