@@ -96,8 +96,8 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
             "canonical_url in (select a.canonical_url from articles a left join "
             f"meeting_reports m on m.canonical_url = a.canonical_url where {filter_sql()})")
     left_out = [] if all_columns else [c for c in WORKING_COLUMNS.get(table, ()) if c in columns]
-    chosen = ", ".join(f'"{c}"' for c in columns if c not in left_out) if left_out else "*"
-    sql = f'select {chosen} from "{table}"' + (f" where {' and '.join(conditions)}"
+    selected = ", ".join(f'"{c}"' for c in columns if c not in left_out) if left_out else "*"
+    sql = f'select {selected} from "{table}"' + (f" where {' and '.join(conditions)}"
                                                 if conditions else "")
     described = f"the table {table}" + (f" where {where}" if where else "")
     if left_out:
@@ -239,7 +239,8 @@ def _read_ahead(connection, table: str) -> tuple[str, str] | None:
 
 
 def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt: str,
-            table, filters, source: tuple[str, str], progress) -> ExportResult:
+            table, filters, source: tuple[str, str, tuple[str, str] | None],
+            progress) -> ExportResult:
     """Write to `path` (None: standard output); the datasheet and card name `final`."""
     sql, described, read_ahead = source
     parameters = filters.parameters() if filters and table else {}
