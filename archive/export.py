@@ -74,7 +74,9 @@ def export_format(out: str, fmt: str | None) -> str:
 
 
 def _source_sql(connection, table: str | None, query: str | None, where: str | None,
-                filters: Filters | None, all_columns: bool = False) -> tuple[str, str]:
+                filters: Filters | None,
+                all_columns: bool = False) -> tuple[str, str, tuple[str, str] | None]:
+    """The export's statement, its description, and what to read ahead (_read_ahead)."""
     if bool(table) == bool(query):
         raise ExportError("give either --table or --query")
     filtering = _filtering(filters)
@@ -82,9 +84,9 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
         if filtering:
             raise ExportError("the filters apply to --table exports; a --query says its own "
                               "conditions")
-        return query, "the query: " + query
-    tables = {row[0] for row in connection.execute(
-        "select name from sqlite_master where type in ('table', 'view')")}
+        return query, "the query: " + query, None
+    tables = {name: (kind, definition) for name, kind, definition in connection.execute(
+        "select name, type, sql from sqlite_master where type in ('table', 'view')")}
     if table not in tables:
         raise ExportError(f"no table {table!r} (tables: {', '.join(sorted(tables))})")
     conditions = [where] if where else []
@@ -106,7 +108,7 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
     if filtering:
         chosen = {k: v for k, v in filters.parameters().items() if v}
         described += " filtered by " + ", ".join(f"{k} {v}" for k, v in chosen.items())
-    return sql, described
+    return sql, described, None if conditions else _read_ahead(table, *tables[table], columns)
 
 
 def _batches(cursor) -> Iterator[list[tuple]]:
@@ -219,23 +221,18 @@ def export(db_path: str, out: str, fmt: str | None = None, table: str | None = N
 
 def _source(connection, table, query, where, filters,
             all_columns) -> tuple[str, str, tuple[str, str] | None]:
-    """The export's statement, its description, and what to read ahead (_read_ahead)."""
     register_functions(connection)
     connection.execute(f"PRAGMA mmap_size = {EXPORT_MMAP_BYTES}")
-    sql, described = _source_sql(connection, table, query, where, filters, all_columns)
-    whole_table = table and not where and not _filtering(filters)
-    return sql, described, _read_ahead(connection, table) if whole_table else None
+    return _source_sql(connection, table, query, where, filters, all_columns)
 
 
-def _read_ahead(connection, table: str) -> tuple[str, str] | None:
+def _read_ahead(table: str, kind: str, definition: str | None,
+                columns: list[str]) -> tuple[str, str] | None:
     """A whole rowid table is read in rowid order: the table and its last column, for
     archive/read_ahead.py; None for a view or a table without rowid."""
-    kind = connection.execute("select type, lower(sql) from sqlite_master where name = ?",
-                              [table]).fetchone()
-    if not kind or kind[0] != "table" or "without rowid" in (kind[1] or ""):
+    if kind != "table" or "without rowid" in (definition or "").lower() or not columns:
         return None
-    columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
-    return (table, columns[-1]) if columns else None
+    return table, columns[-1]
 
 
 def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt: str,
