@@ -68,6 +68,16 @@ def test_a_bad_argument_gets_one_line(tmp_path, archive, capsys, case):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("sql, words", [("\x85", "syntax error"), ("\u2028", "syntax error"),
+                                        ("\x1c", "unrecognized token")])
+def test_an_sql_error_quoting_a_line_break_is_one_line(archive, capsys, sql, words):
+    """SQLite quotes the bad token, and Python splits lines at NEL, the Unicode line separator
+    and the information separators as well as at a newline: the error still takes one line."""
+    code = main_with_db(["query", sql], archive)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and words in lines[0], lines
+
+
 def main_with_db(arguments: list[str], archive: Path):
     from vnarchive.cli import main
 

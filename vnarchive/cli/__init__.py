@@ -15,6 +15,7 @@ from vnarchive.cli.exits import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     exit_code_of,
+    single_line,
     take_over_stop_signals,
 )
 
@@ -87,5 +88,5 @@ def one_line(error: click.ClickException) -> str:
     """Click's usage error in one line, naming the command (click prints the usage too)."""
     context = getattr(error, "ctx", None)
     path = context.command_path if context else "vnarchive"
-    message = " ".join(error.format_message().splitlines())
+    message = single_line(error.format_message())
     return f"{path}: error: {message} (see {path} --help)"

@@ -37,21 +37,28 @@ def crawl_exit_code(status: str) -> int:
             "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
 
 
+def single_line(text: str) -> str:
+    """The text on one line: every break Python splits lines at (a newline, and also the
+    NEL, form feed or line separator an SQL error may quote from its input) becomes a space."""
+    return " ".join(text.splitlines())
+
+
 def exit_code_of(command: str, error: BaseException) -> int:
     """The exit code of `vnarchive COMMAND` stopped by `error` (one of ENDINGS), its line
     printed."""
+    said = single_line(str(error))
     if isinstance(error, BrokenPipeError):
         return stdout_closed()
     if isinstance(error, KeyboardInterrupt):
         print(f"vnarchive {command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     if isinstance(error, ArchiveBusy):
-        print(f"vnarchive {command}: {error}; not starting", file=sys.stderr)
+        print(f"vnarchive {command}: {said}; not starting", file=sys.stderr)
         return EXIT_BUSY
     if isinstance(error, StorageFull):
-        print(f"vnarchive {command}: {error}", file=sys.stderr)
+        print(f"vnarchive {command}: {said}", file=sys.stderr)
         return EXIT_DISK_FULL
-    print(f"vnarchive {command}: error: {error}", file=sys.stderr)
+    print(f"vnarchive {command}: error: {said}", file=sys.stderr)
     return getattr(error, "exit_code", EXIT_BAD_INPUT)  # 9 for a damaged archive, 4 and 8 for query
 
 
