@@ -22,7 +22,34 @@ UNIT = r"(?:[tT]ỉnh|[tT]hành phố|[tT]hị xã|[hH]uyện|[qQ]uận|xã|phư
 # Ho Chi Minh City's districts and many towns' wards were numbered ("quận 5", "Phường 3").
 NUMBERED = r"(?:(?<=[qQ]uận )|(?<=[pP]hường ))\d{1,2}\b"
 PLACE_NAME = rf"(?:{NAME}|{NUMBERED})"
-# Order matters: the longest, most specific phrase for an organ comes first.
+# The joint standing bodies of a place ("Thường trực Thành ủy - HĐND - UBND thành phố Hà Nội")
+# meet as its party committee (docs/labelling.md).
+JOINT_BODIES = re.compile(
+    rf"(?P<organ>(?:[Tt]hường trực |Ban Thường vụ )?(?:Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)"
+    rf"\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)\s*[-–,]\s*(?:UBND|(?:Ủy|Uỷ) ban nhân dân) "
+    rf"(?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")
+# The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền thông Hà
+# Nội", "Ban Chấp hành Đảng bộ UBND TP Hồ Chí Minh"): its province is the one the text names.
+AGENCY_COMMITTEE = re.compile(
+    r"(?P<organ>(?:Hội nghị )?(?:Ban [Cc]hấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) "
+    # since 2025 also "Đảng bộ các cơ quan Đảng tỉnh X", the province's party agencies' bloc
+    r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|các cơ quan Đảng)(?P<name>)"
+    r"[^,.;()]{0,60}?)"
+    # not "… và các tổ chức cơ sở đảng": organisations it leads, not its act
+    r"(?=(?<! các)(?<! và)\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng|tổng kết|"
+    r"sơ kết|triển khai|giao ban)\b|[,.;(])")
+# Both open with optional words, so they are tried at every position of a text (a quarter of
+# organ_mentions' time on a meeting report); each has a gate, what every match of it contains,
+# found by a fast search (a plain letter first), and a text without it skips the pattern.
+GATES = {
+    JOINT_BODIES: re.compile(r"(?:ủy|uỷ)\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)"),
+    AGENCY_COMMITTEE: re.compile(r"Đảng (?:bộ|ủy|uỷ) (?:Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân "
+                                 r"dân|các cơ quan Đảng)"),
+}
+# Order matters: the longest, most specific phrase for an organ comes first. A pattern whose
+# first character is not a plain letter or one class (an optional word, a choice between
+# classes) is tried at every position of the text, several times slower: such a pattern is
+# written with one class first where it can be, or given a gate (below).
 ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Ủy|Uỷ) ban (?:MTTQ|Mặt trận Tổ quốc)(?: Việt Nam)?"
                          rf"(?: \(MTTQ\))? (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
@@ -32,12 +59,7 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Hội Nông dân|Đoàn Thanh niên|Huyện đoàn|Hội Liên hiệp "
                          rf"Phụ nữ|Hội LHPN|Hội Cựu chiến binh|Hội CCB|Liên đoàn Lao động) "
                          rf"(?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
-    # The joint standing bodies of a place ("Thường trực Thành ủy - HĐND - UBND thành phố Hà
-    # Nội") meet as its party committee (docs/labelling.md).
-    ("party_committee", re.compile(
-        rf"(?P<organ>(?:[Tt]hường trực |Ban Thường vụ )?(?:Huyện|Thị|Thành|Tỉnh|Quận) ?(?:ủy|uỷ)"
-        rf"\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)\s*[-–,]\s*(?:UBND|(?:Ủy|Uỷ) ban nhân dân) "
-        rf"(?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
+    ("party_committee", JOINT_BODIES),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
         rf"(?: (?P<name>{PLACE_NAME}))?)")),
@@ -46,26 +68,18 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf" ?(?:ủy|uỷ)(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
         # lower case too, as word-segmented corpora write it ("Bí thư thành uỷ Hà Nội")
-        rf"(?P<organ>(?P<unit>[Hh]uyện|[Tt]hị|[Tt]hành|[Tt]ỉnh|[Qq]uận) ?(?:ủy|uỷ)"
+        # (the unit's first letter as one class, the rest checked behind it: the same words)
+        rf"(?P<organ>(?P<unit>[HhTtQq](?:(?<=[Hh])uyện|(?<=[Tt])(?:hị|hành|ỉnh)|(?<=[Qq])uận))"
+        rf" ?(?:ủy|uỷ)"
         rf"(?! viên)(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện|quận|đặc khu)"
         rf"(?: (?P<name>{PLACE_NAME}))?)")),
-    # The party committee of a provincial agency or bloc ("Đảng bộ Sở Thông tin và Truyền
-    # thông Hà Nội", "Ban Chấp hành Đảng bộ UBND TP Hồ Chí Minh"): its province is the one the
-    # text names.
-    ("party_committee", re.compile(
-        r"(?P<organ>(?:Hội nghị )?(?:Ban [Cc]hấp hành |BCH )?Đảng (?:bộ|ủy|uỷ) "
-        # since 2025 also "Đảng bộ các cơ quan Đảng tỉnh X", the province's party agencies' bloc
-        r"(?P<unit>Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|các cơ quan Đảng)(?P<name>)"
-        r"[^,.;()]{0,60}?)"
-        # not "… và các tổ chức cơ sở đảng": organisations it leads, not its act
-        r"(?=(?<! các)(?<! và)\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng|tổng kết|"
-        r"sơ kết|triển khai|giao ban)\b|[,.;(])")),
+    ("party_committee", AGENCY_COMMITTEE),
     ("people_council", re.compile(
         rf"(?P<organ>(?:HĐND|Hội đồng nhân dân) (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
     ("people_committee", re.compile(
-        rf"(?P<organ>(?:UBND|(?:Ủy|Uỷ) ban nhân dân) (?P<unit>{UNIT})"
+        rf"(?P<organ>(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân) (?P<unit>{UNIT})"
         rf"(?: (?P<name>{PLACE_NAME}))?)")),
 ]
 UNIT_LEVEL = {
@@ -103,6 +117,9 @@ def organ_mentions(text: str) -> list[OrganMention]:
     the meeting ("... tổ chức hội nghị")."""
     found: dict[int, OrganMention] = {}
     for organ, pattern in ORGAN_PATTERNS:
+        gate = GATES.get(pattern)
+        if gate is not None and not gate.search(text):
+            continue
         for match in pattern.finditer(text):
             if any(m.start <= match.start() < m.start + len(m.organ_name) for m in found.values()):
                 continue  # inside a longer phrase already found
