@@ -164,11 +164,17 @@ def clean_lines(lines: list[str], title: str = "",
             continue
         if len(result.paragraphs) < PREFIX_LINES:
             line = DATELINE_PREFIX.sub("", line)
-        credit = PHOTO_CREDIT.search(line)
+        # Each pattern below opens with "\s*" and is tried at every position of the line: asked
+        # only when the line holds its words (cutting its end cannot bring them in).
+        lowered = line.lower()
+        credit = PHOTO_CREDIT.search(line) if "ảnh:" in lowered else None
         if credit and len(line) < 300:
             result.photo_credits.append(credit.group(1).strip())
             line = line[: credit.start()].rstrip()
-        line = DIGEST_POINTER.sub("", END_MARKER.sub("", line))
+        if "/." in line:
+            line = END_MARKER.sub("", line)
+        if "(xem " in lowered:
+            line = DIGEST_POINTER.sub("", line)
         if result.paragraphs and _cut_copy_of(result.paragraphs[-1], line):
             result.paragraphs.pop()  # a sapo cut short with "...", repeated whole below
         if line and (not result.paragraphs or result.paragraphs[-1] != line):

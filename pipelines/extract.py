@@ -50,7 +50,9 @@ FLOOR_CHECK_SENTENCES = 5
 FLOOR_MIN_SENTENCES = 3
 FLOOR_SHARE = 0.5
 PROSE_SENTENCE_CHARACTERS = 30
-SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
+# Spaces after a sentence's end, or line breaks: "(?<=[.!?…])\s+|\n+" written to start with one
+# class (a space), so only spaces are tried, not every position.
+SENTENCE_BREAK = re.compile(r"\s(?:(?<=[.!?…]\s)\s*|(?<=\n)\n*)")
 SENTENCE_ENDS = ".!?…\"”)"
 
 # Hostile documents (issue 7): what is rejected before extraction, with its reason.
@@ -73,6 +75,7 @@ BINARY_SIGNATURES = {
 # Characters no HTML may hold (NUL and the C0 controls but tab, line feed and carriage
 # return): libxml2 refuses or mangles them.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # the same, as bytes
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 
@@ -381,7 +384,13 @@ def extract_article(page: bytes | str, url: str | None = None,
         html, encoding, warnings = decoded.text, decoded.encoding, list(decoded.warnings)
     else:
         html, encoding, warnings = page, "unicode", []
-    html, removed = CONTROL_CHARACTERS.subn("", normalize_text(html))
+    if encoding == "utf-8" and len(page.translate(None, CONTROL_BYTES)) == len(page):
+        # UTF-8 writes a control character as that one byte and no other character with it:
+        # bytes without one (a deletion in C) decode to text without one, and the scan of
+        # the whole text for them (a quarter of a millisecond a page) is spared.
+        html, removed = normalize_text(html), 0
+    else:
+        html, removed = CONTROL_CHARACTERS.subn("", normalize_text(html))
     if removed:
         warnings.append(f"removed {removed} NUL or control characters")
     if not html.strip():

@@ -175,8 +175,13 @@ def _owner_level(owner) -> str:
     return getattr(owner, "locality_level", "huyện") or "huyện"
 
 
-PLACE_AFTER_UNIT = re.compile(rf"\b(?P<unit>[hH]uyện|[qQ]uận|[tT]hị xã|[tT]hành phố|xã|phường|"
-                              rf"thị trấn|đặc khu|[tT]ỉnh) (?P<name>{PLACE_NAME})")
+# The unit's first letter as one class, so the text is scanned fast for it (a leading "\b" or a
+# choice of words is tried at every position); then the word's rest, each behind its letter,
+# and no letter or digit before the word: the same matches as "\b(?:[hH]uyện|[qQ]uận|...)".
+PLACE_AFTER_UNIT = re.compile(
+    r"(?P<unit>[hHqQtTxpđ](?<!\w[hHqQtTxpđ])(?:(?<=[hH])uyện|(?<=[qQ])uận|(?<=[tT])hị xã|"
+    r"(?<=[tT])hành phố|(?<=x)ã|(?<=p)hường|(?<=t)hị trấn|(?<=đ)ặc khu|(?<=[tT])ỉnh))"
+    rf" (?P<name>{PLACE_NAME})")
 
 
 def _named_place(text: str, level: str, hints: list[str]) -> Place | None:
@@ -209,7 +214,9 @@ def _title_place(text: str, level: str, hints: list[str]) -> Place | None:
 
 # Where a text names its province: "tỉnh X", a central city ("TP Hồ Chí Minh", "thành phố Hà
 # Nội"), or the provincial paper in its source line ("Báo Sơn La", "Theo Báo Lạng Sơn").
-PROVINCE_NAMED = re.compile(rf"\b(?:tỉnh|TP|thành phố|Báo) (?P<name>{NAME})")
+# (Written to start with one class, as PLACE_AFTER_UNIT: "\b(?:tỉnh|TP|thành phố|Báo)".)
+PROVINCE_NAMED = re.compile(r"[tTB](?<!\w[tTB])(?:(?<=t)ỉnh|(?<=T)P|(?<=t)hành phố|(?<=B)áo)"
+                            rf" (?P<name>{NAME})")
 
 
 BRACKETED = re.compile(rf"\((?:tỉnh )?(?P<name>{NAME})\)")

@@ -8,6 +8,7 @@ docs/domain.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipelines.gazetteer import LONGEST_NAME_WORDS, is_place_name
@@ -38,13 +39,17 @@ AGENCY_COMMITTEE = re.compile(
     # not "… và các tổ chức cơ sở đảng": organisations it leads, not its act
     r"(?=(?<! các)(?<! và)\s+(?:đã |vừa )?(?:tổ chức|họp|lần|khóa|khoá|mở rộng|tổng kết|"
     r"sơ kết|triển khai|giao ban)\b|[,.;(])")
-# Both open with optional words, so they are tried at every position of a text (a quarter of
-# organ_mentions' time on a meeting report); each has a gate, what every match of it contains,
-# found by a fast search (a plain letter first), and a text without it skips the pattern.
+# Both open with optional words, so a scan would try them at every position of a text (a
+# quarter of organ_mentions' time on a meeting report). Each has a gate, the words every match
+# of it holds, found by a fast search (a plain letter first), and the most characters a match
+# can run before them: the pattern is tried only there (`_matches`), and never in a text
+# without its gate.
 GATES = {
-    JOINT_BODIES: re.compile(r"(?:ủy|uỷ)\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)"),
-    AGENCY_COMMITTEE: re.compile(r"Đảng (?:bộ|ủy|uỷ) (?:Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban nhân "
-                                 r"dân|các cơ quan Đảng)"),
+    JOINT_BODIES: (re.compile(r"(?:ủy|uỷ)\s*[-–,]\s*(?:HĐND|Hội đồng nhân dân)"),
+                   len("Ban Thường vụ Huyện ")),
+    AGENCY_COMMITTEE: (re.compile(r"Đảng (?:bộ|ủy|uỷ) (?:Sở|Khối|UBND|Ủy ban nhân dân|Uỷ ban "
+                                  r"nhân dân|các cơ quan Đảng)"),
+                       len("Hội nghị Ban Chấp hành ")),
 }
 # Order matters: the longest, most specific phrase for an organ comes first. A pattern whose
 # first character is not a plain letter or one class (an optional word, a choice between
@@ -117,10 +122,7 @@ def organ_mentions(text: str) -> list[OrganMention]:
     the meeting ("... tổ chức hội nghị")."""
     found: dict[int, OrganMention] = {}
     for organ, pattern in ORGAN_PATTERNS:
-        gate = GATES.get(pattern)
-        if gate is not None and not gate.search(text):
-            continue
-        for match in pattern.finditer(text):
+        for match in _matches(pattern, text):
             if any(m.start <= match.start() < m.start + len(m.organ_name) for m in found.values()):
                 continue  # inside a longer phrase already found
             name = _trim_name(match.group("name"))
@@ -135,6 +137,27 @@ def organ_mentions(text: str) -> list[OrganMention]:
                 is_subject=bool(ACTION_AFTER_ORGAN.match(after)),
             )
     return [found[start] for start in sorted(found)]
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`; for a gated pattern, tried only at the positions up to its
+    lead before each place its gate matches (overlapping ones too), in order, each after the
+    last match's end: where else no match can start."""
+    if pattern not in GATES:
+        yield from pattern.finditer(text)
+        return
+    gate, lead = GATES[pattern]
+    starts: set[int] = set()
+    found = gate.search(text)
+    while found:
+        starts.update(range(max(0, found.start() - lead), found.start() + 1))
+        found = gate.search(text, found.start() + 1)
+    done = 0
+    for start in sorted(starts):
+        match = pattern.match(text, start) if start >= done else None
+        if match:
+            yield match
+            done = match.end()
 
 
 def _trim_name(name: str | None) -> str | None:

@@ -1,0 +1,98 @@
+"""The patterns written for speed find what their plain forms find.
+
+Several patterns of the worker's path were rewritten to start with one character class (a
+leading "\\b", look-behind or choice of words made the regex engine try every position of a
+text), or are tried only near a gate (pipelines/organs.py). Each is compared here with its
+plain form, on texts drawn from the words that make it match, fail and overlap."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines import extract, locality, organs, vietnamese
+from pipelines.organs import NAME, PLACE_NAME
+
+PLAIN_PLACE_AFTER_UNIT = re.compile(
+    rf"\b(?P<unit>[hH]uyện|[qQ]uận|[tT]hị xã|[tT]hành phố|xã|phường|thị trấn|đặc khu|[tT]ỉnh) "
+    rf"(?P<name>{PLACE_NAME})")
+PLAIN_PROVINCE_NAMED = re.compile(rf"\b(?:tỉnh|TP|thành phố|Báo) (?P<name>{NAME})")
+PLAIN_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
+PLAIN_BROKEN_LINE = re.compile(
+    rf"(?<=[^\s{re.escape(''.join(vietnamese.SENTENCE_END))}])[ \t]*\n[ \t]*"
+    rf"(?=[{vietnamese.LOWERCASE}])")
+
+PIECES = [
+    # units, places and what stands before them
+    "huyện ", "Huyện ", "quận ", "thị xã ", "Thành phố ", "xã ", "phường ", "thị trấn ",
+    "đặc khu ", "tỉnh ", "TP ", "thành phố ", "Báo ", "Tam Bình", "Hà Nội", "Sơn La", "5",
+    "a", "ba", "_", "1",
+    # party committees and the joint bodies
+    "Ban Thường vụ ", "Thường trực ", "thường trực ", "Thành ", "Tỉnh ", "Quận ", "Thị ",
+    "ủy", "uỷ", " - ", ", ", "–", "HĐND", "Hội đồng nhân dân", " - UBND ", "Ủy ban nhân dân ",
+    "Ban Thường vụ Huyện ủy - HĐND - UBND huyện ", "Đảng ", "bộ ", "Sở ", "Khối ", "UBND ",
+    "các cơ quan Đảng ", "Đảng bộ các cơ quan Đảng ủy Sở ", "Hội nghị ", "Ban Chấp hành ",
+    "BCH ", "tổ chức ", "và ", "các ",
+    # old tone placement
+    "hoà", "Hoà", "thuỷ", "khoẻ", "quý", "uỷ", "toà", "hoàng", "xoè", "nguyễn",
+    # sentence ends and line breaks
+    ". ", "! ", "…", "? ", "\n", "\n\n", " \n", "\t\n ", ".\n", "x\n y", "ab \n cd",
+]
+TEXTS = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
+
+
+def spans(pattern, text: str) -> list:
+    return [(match.span(), match.groupdict()) for match in pattern.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_the_places_after_a_unit_are_those_of_the_plain_pattern(text):
+    assert spans(locality.PLACE_AFTER_UNIT, text) == spans(PLAIN_PLACE_AFTER_UNIT, text)
+    assert spans(locality.PROVINCE_NAMED, text) == spans(PLAIN_PROVINCE_NAMED, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_sentences_and_broken_lines_split_as_with_the_plain_patterns(text):
+    assert extract.SENTENCE_BREAK.split(text) == PLAIN_SENTENCE_BREAK.split(text)
+    assert vietnamese.BROKEN_LINE.sub(" ", text) == PLAIN_BROKEN_LINE.sub(" ", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_the_old_tone_placement_moves_as_with_one_substitution(text):
+    text = unicodedata.normalize("NFC", text)
+    expected = vietnamese.OLD_TONE_NFC.sub(vietnamese._move_tone_nfc, text)
+    assert vietnamese._new_tone_placement_nfc(text) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_a_gated_pattern_finds_what_a_scan_of_the_whole_text_finds(text):
+    for pattern in organs.GATES:
+        assert ([m.span() for m in organs._matches(pattern, text)]
+                == [m.span() for m in pattern.finditer(text)])
+
+
+def test_a_gated_match_is_found_behind_a_gate_that_overlaps_another():
+    """"… các cơ quan Đảng ủy Sở …": the gate's second place starts inside its first."""
+    text = "Ban Chấp hành Đảng bộ các cơ quan Đảng ủy Sở Y tế tổ chức hội nghị"
+    found = [m.group("organ") for m in organs._matches(organs.AGENCY_COMMITTEE, text)]
+    assert found == [m.group("organ") for m in organs.AGENCY_COMMITTEE.finditer(text)]
+    assert found
+
+
+def test_control_characters_are_removed_from_a_utf8_page_that_has_them():
+    """A UTF-8 page without control bytes skips the scan for them; one with them does not."""
+    page = "<html><body><p>Huyện ủy\x01 họp\x7f bàn</p></body></html>".encode()
+    result = extract.extract_article(page, "http://127.0.0.1/a")
+    assert result.encoding == "utf-8"
+    assert "removed 2 NUL or control characters" in result.warnings
+    assert "\x01" not in result.html and "\x7f" not in result.html
+    clean = extract.extract_article(page.replace(b"\x01", b"").replace(b"\x7f", b""),
+                                    "http://127.0.0.1/a")
+    assert not any("control characters" in warning for warning in clean.warnings)
