@@ -184,7 +184,8 @@ def declared_charset(content_type: str | None, body: bytes) -> str | None:
 def vietnamese_score(text: str) -> float:
     """The share of words that are among the commonest Vietnamese words."""
     words = WORD.findall(text.lower())
-    return sum(word in COMMON_WORDS for word in words) / len(words) if words else 0.0
+    # map with the set's own test runs in C: a generator of tests cost twice as much.
+    return sum(map(COMMON_WORDS.__contains__, words)) / len(words) if words else 0.0
 
 
 def _normalise_name(name: str | None) -> str | None:

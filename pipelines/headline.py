@@ -122,9 +122,19 @@ def _nodes_in_runs(tree, joined: str, limit: int) -> list:
     texts = {text for text in SHORT_TEXTS(tree, limit=limit) if _folded(text) in joined}
     if not texts:
         return []
-    names = {f"t{number}": text for number, text in enumerate(texts)}
-    equal = " or ".join(f". = ${name}" for name in names)
-    return tree.xpath(f"//text()[{equal}]", **names)
+    # Compared with a node-set of elements holding the texts, libxml2 reads each text node once
+    # and compares hashes; with one `. = $t` a text, it copied every node's text once per
+    # text (twice the time).
+    holder = etree.Element("texts")
+    for text in texts:
+        try:
+            etree.SubElement(holder, "t").text = text
+        except ValueError:  # U+FFFE, a lone surrogate: no XPath value may hold it
+            holder.remove(holder[-1])
+    return TEXTS_EQUAL_TO(tree, texts=list(holder)) if len(holder) else []
+
+
+TEXTS_EQUAL_TO = etree.XPath("//text()[. = $texts]")
 
 
 @lru_cache(maxsize=16384)

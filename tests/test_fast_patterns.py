@@ -96,3 +96,18 @@ def test_control_characters_are_removed_from_a_utf8_page_that_has_them():
     clean = extract.extract_article(page.replace(b"\x01", b"").replace(b"\x7f", b""),
                                     "http://127.0.0.1/a")
     assert not any("control characters" in warning for warning in clean.warnings)
+
+
+def test_a_noncharacter_in_the_headline_is_removed_and_the_page_processed():
+    """U+FFFE in a title: lxml refuses such a text as an XPath value, and the page failed."""
+    from pipelines.process import process_page_in_region
+    from pipelines.site_region import SiteRegion
+
+    title = "Huyện ủy Tam Bình \ufffe họp phiên thường kỳ"
+    page = (f"<html><head><title>{title}</title></head><body><h1>{title}\uffff</h1><p>"
+            + "Sáng 3/4, Huyện ủy Tam Bình tổ chức hội nghị sơ kết quý I năm 2024. " * 8
+            + "</p></body></html>").encode()
+    fields, _ = process_page_in_region(page, "http://127.0.0.1/a", None,
+                                       SiteRegion().request())
+    assert fields["title"] == "Huyện ủy Tam Bình họp phiên thường kỳ"
+    assert "removed 3 NUL or control characters" in fields["warnings"]
