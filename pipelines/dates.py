@@ -27,22 +27,30 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import htmldate
+from lxml import etree
 
 from pipelines.boilerplate import normalize_line
 
 VIETNAM_TIME = timezone(timedelta(hours=7))
 
-META_DATE_XPATHS = (
-    '//meta[@property="article:published_time"]/@content',
-    '//meta[@itemprop="datePublished"]/@content',
-    '//*[@itemprop="datePublished"]/@datetime',
-    '//*[@itemprop="datePublished"]/@content',
-    '//meta[@name="pubdate"]/@content',
-    '//meta[@name="publishdate"]/@content',
-    '//meta[@property="og:published_time"]/@content',
-    '//meta[@name="dc.date.issued"]/@content',
-    '//meta[@name="DC.date.issued"]/@content',
+# Where a page states its publication, in order of trust. The commonest first, by its own path
+# (most pages that have one stop there); then the others as (the element, `None` for any; the
+# attribute that marks it; that attribute's value; the attribute holding the date), found in
+# one more walk of the page (META_DATE_CANDIDATES) and tried in this order: one XPath a rule
+# walked a page without the first nine times.
+PUBLISHED_TIME = etree.XPath('//meta[@property="article:published_time"]/@content',
+                             smart_strings=False)
+META_DATE_RULES = (
+    ("meta", "itemprop", "datePublished", "content"),
+    (None, "itemprop", "datePublished", "datetime"),
+    (None, "itemprop", "datePublished", "content"),
+    ("meta", "name", "pubdate", "content"),
+    ("meta", "name", "publishdate", "content"),
+    ("meta", "property", "og:published_time", "content"),
+    ("meta", "name", "dc.date.issued", "content"),
+    ("meta", "name", "DC.date.issued", "content"),
 )
+META_DATE_CANDIDATES = etree.XPath("//*[self::meta or @itemprop]")
 # Two-digit years ("24/12/12") only where a weekday or label marks the line as a dateline.
 DAY_MONTH_YEAR = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?!\d)"
 # A 24-hour clock or a 12-hour one with its half of the day, in English or Vietnamese.
@@ -139,9 +147,17 @@ def parse_dateline(text: str) -> str | None:
 
 
 def _from_meta(tree) -> str | None:
-    for xpath in META_DATE_XPATHS:
-        for value in tree.xpath(xpath):
-            found = parse_iso_datetime(value)
+    for stated in PUBLISHED_TIME(tree):
+        found = parse_iso_datetime(stated)
+        if found:
+            return found
+    candidates = META_DATE_CANDIDATES(tree)
+    for tag, attribute, value, read in META_DATE_RULES:
+        for element in candidates:
+            if element.get(attribute) != value or (tag is not None and element.tag != tag):
+                continue
+            stated = element.get(read)
+            found = parse_iso_datetime(stated) if stated is not None else None
             if found:
                 return found
     return None

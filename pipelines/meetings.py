@@ -16,6 +16,7 @@ from pipelines.gazetteer import province_2025, province_at
 from pipelines.locality import resolve_locality
 from pipelines.organs import CAPITALISED, OrganMention, organ_mentions
 from pipelines.periods import deployed_and_reviewed, meeting_kind
+from pipelines.vietnamese import UPPERCASE
 
 __all__ = ["MeetingFields", "extract_fields", "find_figures", "find_officials", "organ_mentions",
            "parse_number", "subject_organ"]
@@ -38,7 +39,10 @@ TITLE = rf"{TITLE_START}[^.,;:()]*?(?:,\s*{TITLE_START}[^.,;:()]*?)*"
 OFFICIAL_PATTERNS = (
     re.compile(rf"(?:đồng chí|Đồng chí|ông|bà|Ông|Bà)\s+{PERSON}\s*(?:,|-|–)\s*"
                rf"(?P<title>{TITLE}){TITLE_END}"),
-    re.compile(rf"(?<![\wÀ-ỹ]){PERSON}\s+-\s+(?P<title>{TITLE}){TITLE_END}"),
+    # "(?<![\wÀ-ỹ]){PERSON}" written to start with one class, the name's capital, and the
+    # look-behind after it: tried at capitals only, not at every position of the text.
+    re.compile(rf"(?P<name>[{UPPERCASE}](?<![\wÀ-ỹ].)[\w'’]*(?:\s+{CAPITALISED}){{1,4}})"
+               rf"\s+-\s+(?P<title>{TITLE}){TITLE_END}"),
 )
 
 

@@ -12,9 +12,10 @@ import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import html as lxml_html
 
-from pipelines import extract, locality, organs, vietnamese
-from pipelines.organs import NAME, PLACE_NAME
+from pipelines import dates, extract, headline, locality, meetings, organs, vietnamese
+from pipelines.organs import CAPITALISED, NAME, PLACE_NAME
 
 PLAIN_PLACE_AFTER_UNIT = re.compile(
     rf"\b(?P<unit>[hH]uyện|[qQ]uận|[tT]hị xã|[tT]hành phố|xã|phường|thị trấn|đặc khu|[tT]ỉnh) "
@@ -24,6 +25,16 @@ PLAIN_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 PLAIN_BROKEN_LINE = re.compile(
     rf"(?<=[^\s{re.escape(''.join(vietnamese.SENTENCE_END))}])[ \t]*\n[ \t]*"
     rf"(?=[{vietnamese.LOWERCASE}])")
+
+PLAIN_OFFICIAL_WITH_DASH = re.compile(
+    rf"(?<![\wÀ-ỹ])(?P<name>{CAPITALISED}(?:\s+{CAPITALISED}){{1,4}})\s+-\s+"
+    rf"(?P<title>{meetings.TITLE}){meetings.TITLE_END}")
+PLAIN_META_DATES = (
+    '//meta[@property="article:published_time"]/@content',
+    '//meta[@itemprop="datePublished"]/@content', '//*[@itemprop="datePublished"]/@datetime',
+    '//*[@itemprop="datePublished"]/@content', '//meta[@name="pubdate"]/@content',
+    '//meta[@name="publishdate"]/@content', '//meta[@property="og:published_time"]/@content',
+    '//meta[@name="dc.date.issued"]/@content', '//meta[@name="DC.date.issued"]/@content')
 
 PIECES = [
     # units, places and what stands before them
@@ -38,6 +49,9 @@ PIECES = [
     "BCH ", "tổ chức ", "và ", "các ",
     # old tone placement
     "hoà", "Hoà", "thuỷ", "khoẻ", "quý", "uỷ", "toà", "hoàng", "xoè", "nguyễn",
+    # officials named with their titles
+    "Nguyễn Văn Hùng", "aTrần Thị Lan", "Bí thư Huyện ủy", "Phó Chủ tịch UBND huyện",
+    " chủ trì", "đồng chí ", "Ông ",
     # sentence ends and line breaks
     ". ", "! ", "…", "? ", "\n", "\n\n", " \n", "\t\n ", ".\n", "x\n y", "ab \n cd",
 ]
@@ -111,3 +125,37 @@ def test_a_noncharacter_in_the_headline_is_removed_and_the_page_processed():
                                        SiteRegion().request())
     assert fields["title"] == "Huyện ủy Tam Bình họp phiên thường kỳ"
     assert "removed 3 NUL or control characters" in fields["warnings"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_officials_with_a_dash_are_those_of_the_plain_pattern(text):
+    assert spans(meetings.OFFICIAL_PATTERNS[1], text) == spans(PLAIN_OFFICIAL_WITH_DASH, text)
+
+
+META_TAGS = [
+    '<meta property="article:published_time" content="{d}">',
+    '<meta itemprop="datePublished" content="{d}">', '<meta name="pubdate">',
+    '<meta name="pubdate" content="{d}">', '<meta property="og:published_time" content="{d}">',
+    '<meta name="DC.date.issued" content="{d}">', '<meta property="og:title" content="A {d}">',
+    '<meta name="twitter:title" content="B {d}">',
+]
+BODY_TAGS = ['<time itemprop="datePublished" datetime="{d}">x</time>',
+             '<span itemprop="datePublished" content="{d}"></span>', "<p>x</p>"]
+STATED = ["2024-03-05T08:00:00+07:00", "2023-12-31", "", "05/03/2024", "not a date"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(META_TAGS), st.sampled_from(STATED)), max_size=5),
+       st.lists(st.tuples(st.sampled_from(BODY_TAGS), st.sampled_from(STATED)), max_size=3))
+def test_meta_dates_and_titles_are_those_of_one_xpath_each(head, body):
+    """The candidates found in one walk, tried in the rules' order, give what one XPath a
+    rule gave; og:title and twitter:title in one path, what their union gave."""
+    page = ("<html><head>" + "".join(tag.format(d=d) for tag, d in head) + "</head><body>"
+            + "".join(tag.format(d=d) for tag, d in body) + "</body></html>")
+    tree = lxml_html.document_fromstring(page)
+    plain = next((found for path in PLAIN_META_DATES for value in tree.xpath(path)
+                  if (found := dates.parse_iso_datetime(value))), None)
+    assert dates._from_meta(tree) == plain
+    assert headline.SOCIAL_TITLES(tree) == tree.xpath(
+        '//meta[@property="og:title"]/@content | //meta[@name="twitter:title"]/@content')
