@@ -98,6 +98,10 @@ def test_a_gated_match_is_found_behind_a_gate_that_overlaps_another():
     found = [m.group("organ") for m in organs._matches(organs.AGENCY_COMMITTEE, text)]
     assert found == [m.group("organ") for m in organs.AGENCY_COMMITTEE.finditer(text)]
     assert found
+    # a text made of gates, where the plain scan is taken instead of the tries
+    crowded = "ủy-HĐND " * 50 + "Thường trực Huyện ủy - HĐND - UBND huyện Tam Bình họp"
+    assert ([m.span() for m in organs._matches(organs.JOINT_BODIES, crowded)]
+            == [m.span() for m in organs.JOINT_BODIES.finditer(crowded)] != [])
 
 
 def test_control_characters_are_removed_from_a_utf8_page_that_has_them():
@@ -159,3 +163,29 @@ def test_meta_dates_and_titles_are_those_of_one_xpath_each(head, body):
     assert dates._from_meta(tree) == plain
     assert headline.SOCIAL_TITLES(tree) == tree.xpath(
         '//meta[@property="og:title"]/@content | //meta[@name="twitter:title"]/@content')
+
+
+def plain_organ_starts(text: str) -> list[int]:
+    """Where organ_mentions' mentions start, each new match looked up among all those found
+    (its first form)."""
+    found: dict[int, int] = {}  # start -> length of the organ's name
+    for _, pattern in organs.ORGAN_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(start <= match.start() < start + length for start, length in found.items()):
+                continue
+            found[match.start()] = len(_organ_name(match))
+    return sorted(found)
+
+
+def _organ_name(match) -> str:
+    name = organs._trim_name(match.group("name"))
+    organ_name = match.group("organ")
+    if match.group("name") and name != match.group("name"):
+        organ_name = organ_name[: organ_name.rindex(match.group("name"))] + (name or "")
+    return organ_name.strip()
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_organ_mentions_start_where_a_lookup_among_all_found_puts_them(text):
+    assert [m.start for m in organs.organ_mentions(text)] == plain_organ_starts(text)
