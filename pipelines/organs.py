@@ -54,7 +54,7 @@ GATES = {
 # Order matters: the longest, most specific phrase for an organ comes first. A pattern whose
 # first character is not a plain letter or one class (an optional word, a choice between
 # classes) is tried at every position of the text, several times slower: such a pattern is
-# written with one class first where it can be, or given a gate (below).
+# written with one class first where it can be, or given a gate (GATES, above).
 ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("front", re.compile(rf"(?P<organ>(?:Ủy|Uỷ) ban (?:MTTQ|Mặt trận Tổ quốc)(?: Việt Nam)?"
                          rf"(?: \(MTTQ\))? (?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
