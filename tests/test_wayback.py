@@ -5,6 +5,7 @@ and meeting the live copies of the same articles as versions."""
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import signal
 import subprocess
@@ -202,6 +203,21 @@ def test_common_crawl_index_and_byte_ranges(recording, tmp_path):  # noqa: F811
                    if ".warc" in path) == data_requests
 
 
+def portal_back_at(port: int, articles: list, seconds: float = 10.0) -> TestWeb:
+    """The portal served again at the port its captures name. The port was freed when the
+    recording's portal closed, and the tests running beside this one may take it a moment
+    for a connection of their own (a clean-clone CI run once failed on it): binding is tried
+    again until `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return TestWeb(["lynhan"], ports={"lynhan": port}, articles=articles).start()
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_live_and_archived_copies_are_one_article_with_versions(recording, pywb, tmp_path):  # noqa: F811
     """The portal changed one article after it was captured and is crawled live again at its
     old address: the live crawl has the new text, the Wayback the old one. One article, with
@@ -215,7 +231,7 @@ def test_live_and_archived_copies_are_one_article_with_versions(recording, pywb,
             for a in articles]
     port = int(recording.base_url.rsplit(":", 1)[1])
     db = tmp_path / "both.db"
-    with TestWeb(["lynhan"], ports={"lynhan": port}, articles=live):
+    with portal_back_at(port, live):
         result = run_vnarchive("crawl", SITE, "--db", str(db), "--base-urls",
                                recording.base_urls)
         assert result.returncode == 0, result.stderr[-3000:]
