@@ -1,11 +1,13 @@
 """Fill an archive with N realistic articles through the store's own batch API, not by crawling.
 
     python bench/fill_archive.py ARCHIVE.db --articles 100000 [--batch-size 1000] [--seed 7]
+                                 [--dates backfill|crawl]
 
 Articles are made from the test web's hand-written ones (testweb/content/articles/) and their
 hand labels: each new article takes a written article's title and opening paragraph, then
 sentences drawn from every article of its kind (meeting reports or other news), with its own
-figures, a day anywhere in 2015-2025, and one family's page markup as its stored source. About
+figures, a day anywhere in 2015-2025 (a backfill's; with `--dates crawl`, a scheduled crawl's:
+within three days before its fetch), and one family's page markup as its stored source. About
 7% are meeting reports (their fields, officials and figures from the labels, periods moved to
 the article's year), 3% are copies of a recent article on another site (another story member,
 a prefix and a dropped paragraph), 1% are a later fetch of a recent article with an added
@@ -57,6 +59,8 @@ SPAN_MINUTES = 11 * 365 * 24 * 60  # 2015 to 2025
 # Rows per writer batch (one transaction each), as a bulk import writes: a crawl's 50 pay
 # the per-transaction costs (the full-text index's flush, the indexes' dirty pages) 20 times.
 BATCH_SIZE = 1000
+CRAWL_LAG_MINUTES = 3 * 24 * 60  # a scheduled crawl finds an article within three days
+DATES = ("backfill", "crawl")
 RECENT = 50  # copies and updates are of one of the last RECENT articles written
 ORGAN_NAMES = {"party_committee": "Huyện ủy", "people_committee": "UBND huyện",
                "people_council": "HĐND huyện", "front": "Ủy ban MTTQ huyện", "other": "Ban"}
@@ -146,16 +150,26 @@ def meeting_of(label: dict[str, str], day: datetime, rng: random.Random) -> dict
             "officials": officials, "figures": figures}
 
 
-def fresh_article(number: int, corpus: Corpus, rng: random.Random) -> dict:
+def fresh_article(number: int, corpus: Corpus, rng: random.Random,
+                  dates: str = "backfill") -> dict:
     is_meeting = rng.random() < MEETING_SHARE
     template = rng.choice(corpus.templates[is_meeting])
-    published = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))
+    published = published_at(number, rng.randrange(SPAN_MINUTES), dates)
     site = rng.choice(corpus.sites)
     title = re.sub(r"\b20\d\d\b", str(published.year), template.article.title)
     article = replace(template.article, id=f"{site}/{number}", number=number, title=title,
                       published=published, body=body_of(template, corpus, rng))
     return {"article": article, "site": site,
             "meeting": meeting_of(template.label, published, rng) if is_meeting else None}
+
+
+def published_at(number: int, minutes: int, dates: str) -> datetime:
+    """A backfill's article was published any day of 2015-2025, whenever it is fetched; a
+    scheduled crawl's in the three days before its fetch. One draw serves both, so the other
+    draws, and a backfill's rows, do not depend on the mode."""
+    if dates == "crawl":
+        return fetched_at(number) - timedelta(minutes=minutes % CRAWL_LAG_MINUTES)
+    return START + timedelta(minutes=minutes)
 
 
 def copied_article(original: dict, corpus: Corpus, rng: random.Random) -> dict:
@@ -186,15 +200,15 @@ def is_fresh(number: int, seed: int) -> bool:
     return number < RECENT or draw_of(number, seed).random() >= COPY_SHARE + UPDATE_SHARE
 
 
-def spec_of(number: int, corpus: Corpus, seed: int) -> dict:
+def spec_of(number: int, corpus: Corpus, seed: int, dates: str = "backfill") -> dict:
     rng = draw_of(number, seed)
     draw = rng.random()
     if number < RECENT or draw >= COPY_SHARE + UPDATE_SHARE:
-        return fresh_article(number, corpus, rng)
+        return fresh_article(number, corpus, rng, dates)
     earlier = rng.choice([n for n in range(number - RECENT, number) if is_fresh(n, seed)])
     original_rng = draw_of(earlier, seed)
     original_rng.random()
-    original = fresh_article(earlier, corpus, original_rng)
+    original = fresh_article(earlier, corpus, original_rng, dates)
     if draw < COPY_SHARE:
         return copied_article(original, corpus, rng)
     return updated_article(original, rng)
@@ -237,8 +251,8 @@ def fetched_at(number: int) -> datetime:
     return START + timedelta(minutes=number * 6 * 60 // ARTICLES_PER_RUN)
 
 
-def row_of(number: int, seed: int = 7) -> dict:
-    return article_row(spec_of(number, load_corpus(), seed),
+def row_of(number: int, seed: int = 7, dates: str = "backfill") -> dict:
+    return article_row(spec_of(number, load_corpus(), seed, dates),
                        fetched_at(number).isoformat(timespec="seconds"))
 
 
@@ -277,14 +291,15 @@ def record_progress(db_path: str, result: dict) -> None:
     progress_file(db_path).write_text(json.dumps({"fills": fills}))
 
 
-def made_rows(pool, start: int, target: int, seed: int, chunk: int = 2000):
+def made_rows(pool, start: int, target: int, seed: int, chunk: int = 2000,
+              dates: str = "backfill"):
     """Rows start..target-1 in order, made by the pool one chunk ahead of the writer: at most
     two chunks are held, so memory stays flat however far the writer lags (Pool.imap would
     queue every row made)."""
     pending = None
     for first in range(start, target, chunk):
-        ahead = pool.map_async(partial(row_of, seed=seed), range(first, min(first + chunk,
-                                                                             target)), 250)
+        numbers = range(first, min(first + chunk, target))
+        ahead = pool.map_async(partial(row_of, seed=seed, dates=dates), numbers, 250)
         if pending is not None:
             yield from pending.get()
         pending = ahead
@@ -303,7 +318,7 @@ class Stop:
 
 
 def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
-         window: int = 5000, cache_mb: int | None = None) -> dict:
+         window: int = 5000, cache_mb: int | None = None, dates: str = "backfill") -> dict:
     """Add articles until numbers 0..target-1 have been generated. Throughput counts only the
     time spent in the writer (generating a row is the crawl's work, not the store's): overall
     and per window of `window` articles, with the writer's CPU time per row, which a busy
@@ -326,7 +341,7 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
     # a process with threads (a test runner's) can inherit a held lock and hang for ever.
     context = multiprocessing.get_context("spawn")
     with context.Pool(1, signal.signal, (signal.SIGTERM, signal.SIG_DFL)) as pool:
-        for number, row in enumerate(made_rows(pool, start, target, seed), start):
+        for number, row in enumerate(made_rows(pool, start, target, seed, dates=dates), start):
             if Stop.requested:
                 break
             before, before_cpu = time.perf_counter(), time.thread_time()
@@ -370,10 +385,13 @@ def main() -> int:
     parser.add_argument("--window", type=int, default=5000, help="rows per throughput figure")
     parser.add_argument("--cache-mb", type=int,
                         help="the writer's page cache in MiB (default: the writer's own, 64)")
+    parser.add_argument("--dates", choices=DATES, default="backfill",
+                        help="articles published any day of 2015-2025 (a backfill) or in the "
+                             "three days before each is fetched (scheduled crawls)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, Stop.request)
     result = fill(args.db, args.articles, args.batch_size, args.seed, args.window,
-                  args.cache_mb)
+                  args.cache_mb, args.dates)
     print(json.dumps(result))
     return 0
 

@@ -2,13 +2,16 @@
 
     python bench/writer_profile.py COPY --add 5000 [--batch-size 1000] [--pragma cache_size=-262144]
     python bench/writer_profile.py COPY --add 2000 --wal-pages
+    python bench/writer_profile.py COPY --add 5000 --dates crawl
 
 Adds `--add` articles (fill_archive's rows, from where its fills stopped) through the writer
 and prints, for each kind of SQL statement the writer runs, its wall and CPU milliseconds a
 row and, for the heavy ones, the bytes the process read from and wrote to the disk meanwhile
-(/proc/self/io). `--pragma` runs `PRAGMA NAME=VALUE` on the writer's connection first (a page
-cache, mmap_size...). With `--wal-pages` nothing is checkpointed while the batches are written;
-then each page in the WAL is named by its table or index (`dbstat`): what a batch dirties.
+(/proc/self/io). `--dates crawl` makes them a scheduled crawl's news, published in the three
+days before their fetch, instead of a backfill's days anywhere in 2015-2025. `--pragma` runs
+`PRAGMA NAME=VALUE` on the writer's connection first (a page cache, mmap_size...). With
+`--wal-pages` nothing is checkpointed while the batches are written; then each page in the
+WAL is named by its table or index (`dbstat`): what a batch dirties.
 It writes to the archive: give it a copy.
 """
 
@@ -86,13 +89,15 @@ class TimedConnection:
         return self._timed("commit", self._connection.commit)
 
 
-def add_articles(writer: ArchiveWriter, start: int, count: int) -> tuple[float, float]:
+def add_articles(writer: ArchiveWriter, start: int, count: int,
+                 dates: str = "backfill") -> tuple[float, float]:
     """fill_archive's rows start..start+count-1 through the writer: its wall and CPU seconds
     (its checkpoint thread's included)."""
     wall = cpu = 0.0
     checkpoints = writer.checkpoint_cpu_seconds
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        for number, row in enumerate(fill_archive.made_rows(pool, start, start + count, 7),
+        for number, row in enumerate(fill_archive.made_rows(pool, start, start + count, 7,
+                                                                 dates=dates),
                                      start):
             began, began_cpu = time.perf_counter(), time.thread_time()
             writer.add_article(row)
@@ -128,6 +133,8 @@ def main() -> int:
     parser.add_argument("db", help="an archive filled by bench/fill_archive.py (a copy)")
     parser.add_argument("--add", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--dates", choices=fill_archive.DATES, default="backfill",
+                        help="the new articles' publication days (bench/fill_archive.py)")
     parser.add_argument("--pragma", action="append", default=[], help="NAME=VALUE, again for more")
     parser.add_argument("--wal-pages", action="store_true",
                         help="no checkpoints; name each page the batches wrote")
@@ -144,7 +151,7 @@ def main() -> int:
     connection = writer.db.conn
     writer.db.conn = TimedConnection(connection, totals)
     read, written = disk_bytes()
-    wall, cpu = add_articles(writer, start, args.add)
+    wall, cpu = add_articles(writer, start, args.add, args.dates)
     after_read, after_written = disk_bytes()
     writer.db.conn = connection
     fill_archive.record_progress(args.db, {"from": start, "to": start + args.add,

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bench.fill_archive import fill, generated_so_far, load_corpus, spec_of
+from bench.fill_archive import (
+    CRAWL_LAG_MINUTES,
+    fetched_at,
+    fill,
+    generated_so_far,
+    load_corpus,
+    spec_of,
+)
 from tests.conftest import query
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +62,30 @@ def test_articles_are_functions_of_their_number():
     again = spec_of(1234, corpus, seed=7)
     assert first["article"] == again["article"] and first["site"] == again["site"]
     assert spec_of(1234, corpus, seed=8)["article"] != first["article"]
+
+
+def test_a_scheduled_crawls_articles_were_published_just_before_their_fetch():
+    """`--dates crawl`: each article, and each copy of one, within three days before it is
+    fetched; the same draws otherwise, so a backfill's rows do not depend on the mode."""
+    corpus = load_corpus()
+    lags = []
+    for number in range(5000, 5400):
+        backfill = spec_of(number, corpus, seed=7)
+        crawl = spec_of(number, corpus, seed=7, dates="crawl")
+        assert crawl["site"] == backfill["site"]
+        assert crawl["article"].body == backfill["article"].body
+        assert backfill == spec_of(number, corpus, seed=7, dates="backfill")
+        fetched = fetched_at(number)
+        lag = (fetched - crawl["article"].published).total_seconds() / 60
+        lags.append(lag)
+        if crawl["article"].id.endswith("c"):  # a copy, a few hours to three days later
+            assert -3 * 24 * 60 <= lag < CRAWL_LAG_MINUTES
+        else:
+            assert 0 <= lag < CRAWL_LAG_MINUTES
+    assert max(lags) > CRAWL_LAG_MINUTES / 2  # spread over the three days, not all at once
+    backfill_days = {spec_of(n, corpus, seed=7)["article"].published.year
+                     for n in range(5000, 5400)}
+    assert len(backfill_days) > 5  # a backfill's days: any year
 
 
 @pytest.mark.timeout(300)
