@@ -43,6 +43,14 @@ def docx_text(data: bytes) -> str:
 EXTRACTORS = {"pdf": pdf_text, "docx": docx_text}
 
 
+def valid_unicode(text: str) -> str:
+    """pypdf reads a font's Unicode map with surrogatepass: a glyph mapped to half of a UTF-16
+    pair comes out as a lone surrogate, which no UTF-8 output can hold (this process's answer,
+    then the archive), and the file's whole text was lost. Halves that make a pair become
+    their character; a lone half becomes U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def extract(kind: str, data: bytes) -> dict:
     try:
         text = EXTRACTORS[kind](data)
@@ -50,7 +58,7 @@ def extract(kind: str, data: bytes) -> dict:
         return {"error": "text extraction ran out of its memory limit"}
     except Exception as error:  # a malformed file may raise anything from its parser
         return {"error": f"malformed {kind}: {type(error).__name__}: {error}"[:500]}
-    return {"text": text[:MAX_TEXT_CHARACTERS]}
+    return {"text": valid_unicode(text[:MAX_TEXT_CHARACTERS])}
 
 
 def main(argv: list[str]) -> int:

@@ -132,6 +132,8 @@ def _region_element(tree, text: str, title: str | None):
         return None
     inside, everything = _subtree_sums(matched), _subtree_sums(total)
     enough = [element for element, weight in inside.items() if weight >= TEXT_SHARE * found]
+    if not enough:  # the text is spread over elements no one of which holds its share
+        return None
     element = max(enough, key=lambda e: sum(1 for _ in e.iterancestors()))
     element = _with_headline(tree, element, title, everything)
     while (parent := element.getparent()) is not None and parent.tag not in ("body", "html"):

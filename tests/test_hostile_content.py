@@ -385,6 +385,15 @@ def test_malformed_and_legacy_attachments_get_a_reason_not_a_crash(crawl):
     assert legacy["error"].startswith("legacy Word .doc: kept without text")
 
 
+def test_a_pdf_glyph_read_as_half_a_utf16_pair_keeps_the_files_text():
+    """pypdf reads a font's Unicode map with surrogatepass: a glyph mapped to half of a
+    UTF-16 pair became a lone surrogate that the extraction's answer could not encode, and the
+    whole text was lost as "exit status 1 (out of memory?)". A pair still makes its character."""
+    pdf = minimal_pdf(["ABCD"], unicode_map={"A": "0048", "B": "D800", "C": "0069",
+                                             "D": "D83DDE00"})
+    assert extract_text(pdf, "pdf", timeout=20, memory_mb=512) == ("H\ufffdi\U0001f600", None)
+
+
 def test_attachments_have_their_own_size_limit(crawl):
     large = attachment(crawl, "phu-luc-lon.pdf")  # over the 8 MiB of pages, under 16 MiB
     assert large["size"] > 10 * 1024 * 1024 and large["text"].splitlines() == PDF_LINES

@@ -55,6 +55,19 @@ def test_a_text_that_is_not_on_the_page_has_no_region():
         is None
 
 
+def test_a_text_spread_over_several_documents_has_no_region():
+    """A response of one page served several times over (a broken proxy, a CMS that appends
+    its template again) parses into sibling roots, none holding the text's share: no region,
+    and the page is still read whole."""
+    url, page = family_pages("thanhhoa", 1)[0]
+    repeated = page * 4
+    extracted = extract_article(repeated, url=url)
+    assert extracted.text and locate_region(extracted.html, extracted.text,
+                                            extracted.title) is None
+    read, report = extract_with_region(repeated, url, None, SiteRegion().request())
+    assert read.text == extracted.text and report.candidate is None
+
+
 def test_a_region_is_learned_when_pages_agree_and_a_profile_selector_wins():
     region = SiteRegion()
     assert region.request().locate and not region.request().selector

@@ -50,19 +50,30 @@ def hostile_articles() -> dict[str, Article]:
             for role, article in zip(ROLES, source, strict=False)}
 
 
-def minimal_pdf(lines: list[str], padding: int = 0) -> bytes:
+def minimal_pdf(lines: list[str], padding: int = 0,
+                unicode_map: dict[str, str] | None = None) -> bytes:
     """A small valid PDF showing `lines` (ASCII) in Helvetica; `padding` bytes of comment
-    after the header make it as large as a test needs."""
+    after the header make it as large as a test needs. `unicode_map` gives the font a ToUnicode
+    map: each character of the lines to the UTF-16 code units (hex) a reader takes it for."""
     text = " T* ".join(f"({line}) Tj" for line in lines)
     stream = f"BT /F1 12 Tf 72 720 Td 14 TL {text} ET".encode("latin-1")
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R "
         b"/Resources << /Font << /F1 4 0 R >> >> >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        font,
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
+    if unicode_map:
+        pairs = "\n".join(f"<{ord(code):02X}> <{units}>" for code, units in unicode_map.items())
+        cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+                "1 begincodespacerange <00> <FF> endcodespacerange\n"
+                f"{len(unicode_map)} beginbfchar\n{pairs}\nendbfchar\n"
+                "endcmap CMapName currentdict /CMap defineresource pop end end").encode()
+        objects[3] = font.replace(b" >>", b" /ToUnicode 6 0 R >>")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n")
     if padding:
         out += b"%" + b"0" * padding + b"\n"
