@@ -28,14 +28,26 @@ HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "div", "p", "span", "strong", "td")
 NOT_HEADLINE_ANCESTORS = ("a", "nav", "li")
 HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2}
 TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
+# A CMS title has a headline, a section or two and the site (six parts at most on the real
+# pages). One of more parts is not such a title: a page whose </title> is missing holds the
+# rest of the page in it, and its runs of parts (quadratic in their number) took minutes.
+MAX_TITLE_PARTS = 16
+
+
+def title_parts(title: str) -> tuple[list[str], list[str]]:
+    """The title's parts and the separators between them; the whole title as its one part
+    when it has more than MAX_TITLE_PARTS."""
+    parts = TITLE_SEPARATOR.split(title)
+    if len(parts) > MAX_TITLE_PARTS:
+        return [title], []
+    return parts, TITLE_SEPARATOR.findall(title)
 
 
 def title_runs(title: str) -> list[str]:
     """The document title and every run of its parts from either end: "A - B - Site" gives
     "A", "A - B", "Site", "B - Site" and the whole. A headline with a dash of its own
     ("kinh tế - xã hội quý I") is one of the runs, so it is never cut inside."""
-    parts = TITLE_SEPARATOR.split(title)
-    separators = TITLE_SEPARATOR.findall(title)
+    parts, separators = title_parts(title)
     runs = {title}
     for count in range(1, len(parts)):
         head = parts[0] + "".join(s + p for s, p in zip(separators[: count - 1], parts[1:count],
@@ -178,8 +190,7 @@ def section_names(tree, headline: str | None) -> set[str]:
     them is the page's section header or breadcrumb, not the article."""
     names = set()
     for title in _document_titles(tree):
-        parts = TITLE_SEPARATOR.split(title)
-        separators = TITLE_SEPARATOR.findall(title)
+        parts, separators = title_parts(title)
         for first in range(len(parts)):  # every run of parts: a section name may hold a dash
             run = parts[first]
             names.add(run)

@@ -27,7 +27,8 @@ from crawler.traps import CanonicalRequestFingerprinter, url_pattern
 from pipelines import pool
 from pipelines.attachments import attachment_type, extract_text
 from pipelines.encodings import decode_page, encode_windows_1258
-from pipelines.extract import MAX_ELEMENTS, extract_article
+from pipelines.extract import MAX_ELEMENTS, extract_article, parse_html
+from pipelines.headline import section_names, title_runs
 from pipelines.notfound import soft_404_reason
 from pipelines.process import RejectedPage, SoftNotFound, extract_page
 from pipelines.urls import canonical_url, clean_url
@@ -174,6 +175,27 @@ def test_page_guards_reject_before_lxml_or_trafilatura_choke():
     assert "too many for an article page" in extract_article(wide).rejected
     with pytest.raises(RejectedPage, match="a PDF file"):
         extract_page(minimal_pdf(PDF_LINES), "http://a.vn/x.aspx", "utf-8")
+
+
+@pytest.mark.timeout(60)
+def test_a_title_of_hundreds_of_parts_is_not_cut_into_runs():
+    """A page whose </title> is missing holds the rest of the page in its title, and a
+    keyword-stuffed title is as long: every run of its parts was tried as the section name
+    or the headline, quadratic in their number (a real listing page without its closing
+    slashes took 76 s of CPU). Such a title is one part; a CMS title is still cut."""
+    stuffed = "Tin tức" + "".join(f" - Chuyên mục {number}" for number in range(300))
+    page = (f"<html><head><title>{stuffed}</title></head><body><h1>Huyện ủy triển khai "
+            "nhiệm vụ quý III</h1><p>" + "Huyện ủy triển khai nhiệm vụ quý III năm 2024. " * 20
+            + "</p></body></html>")
+    tree = parse_html(page)
+    assert section_names(tree, None) == {stuffed.casefold()}
+    assert title_runs(stuffed) == [stuffed]
+    assert set(
+        title_runs("Tin A - Chính trị - Báo X")) == {"Tin A - Chính trị - Báo X", "Tin A",
+                                                     "Báo X", "Tin A - Chính trị",
+                                                     "Chính trị - Báo X"}
+    assert extract_article(page.encode(), url="http://a.vn/tin-1.html").title == (
+        "Huyện ủy triển khai nhiệm vụ quý III")
 
 
 def test_utf16_without_a_byte_order_mark_is_recognised():
