@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from pipelines import dates, extract, headline, locality, meetings, organs, vietnamese
+from pipelines import dates, extract, headline, locality, meetings, organs, region, vietnamese
 from pipelines.organs import CAPITALISED, NAME, PLACE_NAME
 
 PLAIN_PLACE_AFTER_UNIT = re.compile(
@@ -189,3 +189,32 @@ def _organ_name(match) -> str:
 @given(TEXTS)
 def test_organ_mentions_start_where_a_lookup_among_all_found_puts_them(text):
     assert [m.start for m in organs.organ_mentions(text)] == plain_organ_starts(text)
+
+
+def _same_nodes(found: list, expected: list) -> bool:
+    """Text node lists equal node for node (lxml makes a new string object each time)."""
+    return len(found) == len(expected) and all(
+        a == b and a.is_tail == b.is_tail and a.getparent() is b.getparent()
+        for a, b in zip(found, expected, strict=True))
+
+
+def test_the_regions_text_nodes_are_those_under_a_body():
+    """One walk keeping text nodes with a body above them finds what `//body//text()` found,
+    on a page, the page served three times over and a page with a body nested in it."""
+    from testweb.content import load_articles
+    from testweb.families import FAMILIES
+
+    family = FAMILIES["thanhhoa"]([a for a in load_articles() if a.family == "thanhhoa"])
+    page = family.render_article(family.articles[0])
+    title = headline.normalize_line(lxml_html.fromstring(page).findtext(".//h1") or "")
+    shapes = (page, page * 3, page.replace("<body", "<body><div><body", 1),
+              "<p>no body element</p>", "<html><body><script>x</script><style>y</style></body>")
+    for shape in shapes:
+        tree = extract.parse_html(shape)
+        plain = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+        assert _same_nodes(region.TEXT_NODES(tree), plain)
+        plain_titles = tree.xpath("//body//text()[normalize-space(.) = $title]", title=title)
+        assert _same_nodes(region.TITLE_NODES(tree, title=title), plain_titles)
+    assert region.TITLE_NODES(extract.parse_html(page), title=title)  # the headline is found
+    assert len(region.TEXT_NODES(extract.parse_html(page * 3))) > len(
+        region.TEXT_NODES(extract.parse_html(page)))
