@@ -47,7 +47,7 @@ from archive.writer import ArchiveWriter
 from pipelines.encodings import declared_charset
 from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.process import NotAnArticle, process_article
-from pipelines.urls import canonical_url, is_on_site
+from pipelines.urls import canonical_url, fetchable_url, is_on_site
 
 BATCH = 50
 INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this many pages
@@ -110,6 +110,9 @@ def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
     for record in records:
         result.responses += 1
         if not 200 <= record.status < 300:
+            continue
+        if not fetchable_url(record.url, record.url):  # "http://[URL]": no page of a site
+            result.corrupt += 1
             continue
         profile = matching_profile(record.url, profiles, record.site)
         if profile is None and not all_html:

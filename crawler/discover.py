@@ -24,7 +24,7 @@ from crawler.recognise import Recognised, recognise
 from crawler.urlshapes import pagination_pattern, url_pattern
 from pipelines.encodings import decode_page
 from pipelines.extract import parse_html
-from pipelines.urls import clean_url
+from pipelines.urls import clean_url, fetchable_url
 
 Fetch = Callable[[str], Page]
 
@@ -76,9 +76,8 @@ def anchors(tree, base_url: str) -> list[Anchor]:
         href = (element.get("href") or "").strip()
         if not href or href.startswith("#") or NOT_LISTINGS.match(href):
             continue
-        url = urljoin(base_url, href).split("#")[0]
-        if urlsplit(url).netloc != site or urlsplit(url).scheme not in ("http", "https") \
-                or BINARY.search(urlsplit(url).path):
+        url = (fetchable_url(base_url, href) or "").split("#")[0]  # an http(s) URL, or ""
+        if not url or urlsplit(url).netloc != site or BINARY.search(urlsplit(url).path):
             continue
         parent = element.getparent()
         hints = " ".join(filter(None, [element.get("class"), element.get("rel"),
@@ -129,14 +128,15 @@ def feed_entries(page: Page) -> list[str]:
     except ValueError:
         return []
     base = page.url or page.source
-    return [clean_url(urljoin(base, link.strip())) for link in links if link.strip()]
+    return [clean_url(url) for link in links if link.strip()
+            and (url := fetchable_url(base, link))]
 
 
 def feed_candidates(tree, home: str) -> list[str]:
     declared = tree.xpath('//link[@rel="alternate"][contains(@type, "rss") or '
                           'contains(@type, "atom")]/@href')
-    return list(dict.fromkeys([urljoin(home, href) for href in declared]
-                              + [urljoin(home, path) for path in FEED_PATHS]))
+    declared_urls = [url for href in declared if (url := fetchable_url(home, href))]
+    return list(dict.fromkeys(declared_urls + [urljoin(home, path) for path in FEED_PATHS]))
 
 
 def find_feeds(tree, home: str, fetch: Fetch) -> dict[str, list[str]]:
@@ -162,7 +162,7 @@ def sitemap_entries(url: str, fetch: Fetch, depth: int = 0) -> list[str]:
         sitemap = Sitemap(body)
     except Exception:  # noqa: BLE001 (anything lxml raises on a body that is not XML)
         return []
-    locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
+    locations = [entry["loc"] for entry in sitemap if fetchable_url(url, entry.get("loc", ""))]
     if sitemap.type == "sitemapindex" and depth == 0:
         return [page for child in locations[-2:] for page in sitemap_entries(child, fetch, 1)]
     return locations if sitemap.type == "urlset" else []

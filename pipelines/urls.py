@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 import courlan
 
@@ -25,6 +25,20 @@ PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 ASPNET_SESSION = re.compile(r"/(?:\(|%28)(?:[A-Z](?:\(|%28)[^()%/]*(?:\)|%29))+(?:\)|%29)(?=/)",
                             re.I)
 HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+
+
+def fetchable_url(base: str, link: str) -> str | None:
+    """`link` resolved against `base` when it is an http(s) URL with a host; None for a link
+    that is none. urllib and Scrapy's Request raise on a CMS template's "http://[URL]", a link
+    cut at "https://[::1" or a port out of range, and one such link lost every link after it
+    in its listing page, feed or sitemap, and stopped an import of web archive files."""
+    try:
+        joined = urljoin(base, link.strip())
+        parts = urlsplit(joined)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not one)
+    except ValueError:
+        return None
+    return joined if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def without_session_ids(url: str) -> str:

@@ -93,6 +93,29 @@ def test_a_corrupt_record_costs_that_record_only(recording, tmp_path):  # noqa: 
     assert not any(key.endswith(victim.url.split("://", 1)[1]) for key in stored)
 
 
+def test_a_record_whose_address_is_no_url_is_skipped(recording, tmp_path):  # noqa: F811
+    """A capture of a CMS template's "http://[URL]/..." or of a port out of range made urllib
+    raise, and stopped the whole import with a traceback; it is now one corrupt record."""
+    warc = tmp_path / "odd-addresses.warc.gz"
+    shutil.copy(recording.warcs[0], warc)
+    record = next(r for r in scan_files(recording.warcs).records
+                  if "ubnd-huyen-to-chuc-hoi-nghi-thuong-ky" in r.url)
+    path = record.url.split("://", 1)[1].split("/", 1)[1]
+    with warc.open("ab") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                   protocol="HTTP/1.1")
+        for address in (f"http://[URL]/{path}", f"http://127.0.0.1:99999/{path}"):
+            writer.write_record(writer.create_warc_record(
+                address, "response", payload=io.BytesIO(read_payload(record.location).body),
+                http_headers=headers))
+    for extra in (["--site", SITE], ["--all"]):
+        db = tmp_path / f"odd{len(extra)}.db"
+        output = import_files(db, warc, *extra)
+        assert "2 corrupt records skipped" in output
+        assert len(articles_of(db)) == 17
+
+
 def older_capture(recording, when: str, path: Path) -> tuple[str, Path]:  # noqa: F811
     """A WARC holding an earlier capture of one article, with an extra sentence."""
     record = next(r for r in scan_files(recording.warcs).records

@@ -148,3 +148,62 @@ def test_an_ipv6_loopback_start_url_is_crawled(tmp_path):
         server.shutdown()
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert len(query(tmp_path / "a.db", "select 1 from articles")) == 2
+
+
+NOT_A_URL = "http://[URL]/tin/9"  # a CMS template's placeholder: urllib raises on it
+LINKS_PAGES = {
+    "/": (f"<html><body><a href='/tin/1'>Huyện ủy họp phiên 1</a> <a href='{NOT_A_URL}'>Xem"
+          f"</a> <a class='next' href='{NOT_A_URL}'>Trang sau</a> <a class='next' "
+          "href='/trang-2'>Trang sau</a></body></html>"),
+    "/trang-2": "<html><body><a href='/tin/2'>Huyện ủy họp phiên 2</a></body></html>",
+    "/rss": (f"<?xml version='1.0'?><rss><channel><item><link>{NOT_A_URL}</link></item>"
+             "<item><link>https://[::1</link></item><item><link>HOST/tin/3</link></item>"
+             "</channel></rss>"),
+    "/sitemap.xml": ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/"
+                     f"sitemap/0.9'><url><loc>{NOT_A_URL}</loc></url><url><loc>HOST:99999/tin/"
+                     "8</loc></url><url><loc>HOST/tin/4</loc></url></urlset>"),
+    **{f"/tin/{n}": ARTICLE.format(n=n) for n in range(1, 5)},
+}
+
+
+class LinksSite(Site):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = LINKS_PAGES.get(self.path, "").replace("HOST", f"http://{self.headers['Host']}")
+        self.send_response(200 if body else 404)
+        xml = self.path in ("/rss", "/sitemap.xml")
+        self.send_header("Content-Type", "application/xml" if xml else "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body.encode())))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+
+def test_links_that_are_no_urls_cost_only_themselves(tmp_path):
+    """One "http://[URL]" link made urllib raise and lost the rest of its listing page (the
+    next page), feed or sitemap; each such link is now left out and counted."""
+    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), LinksSite))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    path = tmp_path / "odd_links.toml"
+    path.write_text(f"""name = "odd_links"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["{base}/"]
+allowed_domains = ["127.0.0.1"]
+article_pattern = '/tin/[0-9]+$'
+next_page = "a.next"
+feeds = ["{base}/rss"]
+sitemaps = ["{base}/sitemap.xml"]
+download_delay = 0
+autothrottle = false
+""")
+    db = tmp_path / "a.db"
+    try:
+        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db),
+                               "--log-level", "INFO")
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Spider error" not in result.stderr and "Traceback" not in result.stderr
+    urls = sorted(row[0].rsplit("/", 1)[1] for row in query(db, "select url from articles"))
+    assert urls == ["1", "2", "3", "4"]
+    # Scrapy's stats: the next-page link, two feed items, two sitemap entries.
+    assert "'vnarchive/links_not_urls': 5," in result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.urls import canonical_url, clean_url
+from pipelines.urls import canonical_url, clean_url, fetchable_url
 
 KEY = "https://baothanhhoa.vn/chinh-tri/ha-trung-185001.htm"
 
@@ -33,3 +33,20 @@ def test_meaningful_query_parameters_stay():
 def test_clean_url_keeps_the_address_fetchable():
     url = "http://127.0.0.1:8703/chinh-tri/a-1.html?utm_source=rss"
     assert clean_url(url) == "http://127.0.0.1:8703/chinh-tri/a-1.html"
+
+
+@pytest.mark.parametrize(("base", "link", "expected"), [
+    ("http://a.vn/tin/", "b-2.html", "http://a.vn/tin/b-2.html"),
+    ("http://a.vn/tin/", " /tin/c-3.html ", "http://a.vn/tin/c-3.html"),
+    ("http://a.vn/", "https://[::1]:8443/tin/4", "https://[::1]:8443/tin/4"),
+    ("http://a.vn/", "http://[URL]/tin/5", None),  # a CMS template's placeholder
+    ("http://a.vn/", "https://[::1", None),  # a link cut short
+    ("http://a.vn/", "http://a.vn:99999/tin/6", None),
+    ("http://a.vn/", "http://a.vn:abc/tin/6", None),
+    ("http://a.vn/", "mailto:toasoan@a.vn", None),
+    ("http://a.vn/", "javascript:void(0)", None),
+    ("", "", None),
+    ("", "http:///tin/7", None),
+])
+def test_only_links_that_are_http_urls_are_fetched(base, link, expected):
+    assert fetchable_url(base, link) == expected

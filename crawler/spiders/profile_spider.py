@@ -22,6 +22,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
+from scrapy.utils.response import get_base_url
 
 from crawler.archiving import writer_for
 from crawler.frontier import Frontier, parse_duration, record_walks
@@ -32,7 +33,7 @@ from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
 from pipelines.encodings import declared_charset
-from pipelines.urls import canonical_url, clean_url, without_session_ids
+from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
 
 # Documents an article may link as its "File đính kèm" (Scrapy's link extractor ignores these
 # extensions by default, so the attachment extractor lifts that).
@@ -109,11 +110,13 @@ class ProfileSpider(SitemapSpider):
     def sitemap_filter(self, entries):
         """Sitemap entries of articles already archived are skipped unless their lastmod says
         they changed since (the frontier decides). Only the first entries of a file count
-        (crawler.sitemaps)."""
+        (crawler.sitemaps); one whose location is no URL is left out (fetchable_url)."""
         limit = self.settings.getint("VNARCHIVE_SITEMAP_MAX_URLS", 50_000)
         for entry in first_entries(entries, limit, self.crawler.stats):
             location = entry.get("loc", "")
-            if not self.profile.article_pattern.search(location) or self.frontier.wants_article(
+            if not fetchable_url(location, location):
+                self.crawler.stats.inc_value("vnarchive/links_not_urls")
+            elif not self.profile.article_pattern.search(location) or self.frontier.wants_article(
                     location, entry.get("lastmod")):
                 yield entry
             else:
@@ -167,22 +170,31 @@ class ProfileSpider(SitemapSpider):
     def listing_urls(self, response: TextResponse) -> list[str]:
         urls = []
         if self.profile.next_page:
+            base = get_base_url(response)
             for anchor in response.css(self.profile.next_page):
                 href = anchor.attrib.get("href")
                 if href:
-                    urls.append(response.urljoin(href))
+                    urls.append(self._fetchable(base, href))
         if self.listing_links is not None:
             urls.extend(link.url for link in self.listing_links.extract_links(response))
         # Session ids in listing links would make every page a new URL (pipelines.urls).
-        return [without_session_ids(url) for url in urls]
+        return [without_session_ids(url) for url in urls if url]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         selector = Selector(text=response.text, type="xml")
         selector.remove_namespaces()
         links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
-        urls = [clean_url(response.urljoin(link.strip())) for link in links]
+        base = get_base_url(response)
+        urls = [clean_url(url) for link in links if (url := self._fetchable(base, link))]
         yield from self.article_requests(
             [url for url in urls if self.profile.article_pattern.search(url)], "feed")
+
+    def _fetchable(self, base: str, link: str) -> str | None:
+        """The link resolved, or None (counted) for a link that is no URL (fetchable_url)."""
+        url = fetchable_url(base, link)
+        if url is None:
+            self.crawler.stats.inc_value("vnarchive/links_not_urls")
+        return url
 
     def fetch_failed(self, failure) -> None:
         """A listing, feed or article that could not be fetched leaves this run's walk
