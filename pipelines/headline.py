@@ -32,6 +32,10 @@ TRUNCATED = re.compile(r"(?:\.\.\.|…)$")
 # pages). One of more parts is not such a title: a page whose </title> is missing holds the
 # rest of the page in it, and its runs of parts (quadratic in their number) took minutes.
 MAX_TITLE_PARTS = 16
+# Nor is a text of more characters a headline (176 at most on the real pages): a page whose
+# </title> or </h1> is missing, or a keyword-stuffed meta tag, would make one of the whole
+# page, the article's title, and every comparison with it cost seconds.
+MAX_TITLE_CHARACTERS = 1000
 
 
 def title_parts(title: str) -> tuple[list[str], list[str]]:
@@ -64,7 +68,8 @@ def document_title(tree) -> str:
     """The text of the page's <title>, found by libxml2: ElementPath's `.//title` made a
     Python object of every element of the page on its way."""
     found = tree.xpath("//title")
-    return (found[0].text or "") if found else ""
+    text = (found[0].text or "") if found else ""
+    return text if len(text) <= MAX_TITLE_CHARACTERS else ""
 
 
 # One walk of the page for both (a union of two paths walked it twice), in document order.
@@ -77,7 +82,7 @@ def _document_titles(tree) -> list[str]:
     cut title agrees with the teaser links that are cut the same way, not with the headline."""
     values = SOCIAL_TITLES(tree)
     values.append(document_title(tree))
-    titles = [normalize_line(value) for value in values]
+    titles = [normalize_line(value) for value in values if len(value) <= MAX_TITLE_CHARACTERS]
     return [title for title in titles if title and not TRUNCATED.search(title)]
 
 
@@ -175,11 +180,13 @@ def page_title(tree) -> tuple[str | None, object]:
         return text, element
     og_title = [normalize_line(value) for value in
                 tree.xpath('//meta[@property="og:title"]/@content')]
-    if og_title and og_title[0] and not TRUNCATED.search(og_title[0]):
+    if (og_title and og_title[0] and not TRUNCATED.search(og_title[0])
+            and len(og_title[0]) <= MAX_TITLE_CHARACTERS):
         return _bare_title(og_title[0]), None
     first_h1 = next(iter(tree.iter("h1")), None)
-    if first_h1 is not None and normalize_line(first_h1.text_content()):
-        return normalize_line(first_h1.text_content()), first_h1
+    h1_text = normalize_line(first_h1.text_content()) if first_h1 is not None else ""
+    if h1_text and len(h1_text) <= MAX_TITLE_CHARACTERS:
+        return h1_text, first_h1
     title = normalize_line(document_title(tree))
     return (_bare_title(title), None) if title else (None, None)
 

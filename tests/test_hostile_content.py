@@ -178,12 +178,12 @@ def test_page_guards_reject_before_lxml_or_trafilatura_choke():
 
 
 @pytest.mark.timeout(60)
-def test_a_title_of_hundreds_of_parts_is_not_cut_into_runs():
+def test_a_title_of_dozens_of_parts_is_not_cut_into_runs():
     """A page whose </title> is missing holds the rest of the page in its title, and a
     keyword-stuffed title is as long: every run of its parts was tried as the section name
     or the headline, quadratic in their number (a real listing page without its closing
     slashes took 76 s of CPU). Such a title is one part; a CMS title is still cut."""
-    stuffed = "Tin tức" + "".join(f" - Chuyên mục {number}" for number in range(300))
+    stuffed = "Tin tức" + "".join(f" - Mục {number}" for number in range(60))  # 600 characters
     page = (f"<html><head><title>{stuffed}</title></head><body><h1>Huyện ủy triển khai "
             "nhiệm vụ quý III</h1><p>" + "Huyện ủy triển khai nhiệm vụ quý III năm 2024. " * 20
             + "</p></body></html>")
@@ -196,6 +196,20 @@ def test_a_title_of_hundreds_of_parts_is_not_cut_into_runs():
                                                      "Chính trị - Báo X"}
     assert extract_article(page.encode(), url="http://a.vn/tin-1.html").title == (
         "Huyện ủy triển khai nhiệm vụ quý III")
+
+
+def test_a_title_of_a_whole_page_is_no_title():
+    """A <title> or og:title of thousands of characters (a page whose </title> is missing, a
+    keyword-stuffed meta tag) is not the article's title, nor compared with every text of
+    the page: the <h1> is the headline."""
+    stuffed = "Hội nghị triển khai nhiệm vụ " * 400
+    page = (f"<html><head><title>{stuffed}</title><meta property='og:title' content='{stuffed}'>"
+            "</head><body><h1>Huyện ủy triển khai nhiệm vụ quý III</h1><p>"
+            + "Huyện ủy triển khai nhiệm vụ quý III năm 2024 tại hội trường huyện. " * 20
+            + "</p></body></html>")
+    extracted = extract_article(page.encode(), url="http://a.vn/tin-1.html")
+    assert extracted.title == "Huyện ủy triển khai nhiệm vụ quý III"
+    assert len(extracted.text) < len(stuffed)
 
 
 def test_utf16_without_a_byte_order_mark_is_recognised():
