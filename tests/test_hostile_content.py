@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import zipfile
@@ -21,6 +22,7 @@ from scrapy import Request
 
 from archive.warc import read_payload
 from archive.writer import warc_folder
+from bench.hostile_pages import read_variant, variants
 from crawler.notfound import is_home_or_listing
 from crawler.profiles import ProfileError, load_profile_file
 from crawler.traps import CanonicalRequestFingerprinter, url_pattern
@@ -33,6 +35,8 @@ from pipelines.notfound import soft_404_reason
 from pipelines.process import RejectedPage, SoftNotFound, extract_page
 from pipelines.urls import canonical_url, clean_url
 from tests.conftest import query, run_vnarchive
+from testweb.content import load_articles
+from testweb.families import FAMILIES
 from testweb.hostile_content import (
     CALENDAR,
     DOCX_PARAGRAPHS,
@@ -210,6 +214,18 @@ def test_a_title_of_a_whole_page_is_no_title():
     extracted = extract_article(page.encode(), url="http://a.vn/tin-1.html")
     assert extracted.title == "Huyện ủy triển khai nhiệm vụ quý III"
     assert len(extracted.text) < len(stuffed)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("family_name", ["thanhhoa", "lynhan", "nghean"])
+def test_careless_and_hostile_variants_of_a_page_end_in_a_reading(family_name):
+    """bench/hostile_pages.py's variants (cut, re-encoded, nested, repeated, slashless, huge
+    attributes and titles...), smaller: each reading gives fields or NotAnArticle."""
+    family = FAMILIES[family_name]([a for a in load_articles() if a.family == family_name])
+    body = family.render_article(family.articles[0]).encode()
+    problems = [problem for name, data in variants(body, random.Random(7), scale=20)
+                for problem in read_variant(name, data)[0]]
+    assert problems == []
 
 
 def test_utf16_without_a_byte_order_mark_is_recognised():
