@@ -131,8 +131,13 @@ def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
     headers = record.rec_headers
     digest = headers.get_header("WARC-Payload-Digest")
     if kind == "response":
-        body = record.content_stream().read()  # reads it to its end, checking it is whole
-        digest = digest or "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+        # Read to its end, which checks it is whole (a torn record raises here), a megabyte at
+        # a time: a video's record, or a small one that decompresses to gigabytes, is never
+        # held in memory.
+        sha1, stream = hashlib.sha1(), record.content_stream()
+        while chunk := stream.read(2**20):
+            sha1.update(chunk)
+        digest = digest or "sha1:" + base64.b32encode(sha1.digest()).decode()
     offset = iterator.get_record_offset()
     return IndexedRecord(
         url=headers.get_header("WARC-Target-URI") or "",
@@ -172,13 +177,32 @@ class Payload:
     body: bytes  # content-encoding and chunking undone
 
 
-def read_payload(location: Location) -> Payload:
-    """The HTTP response of the record at `location`."""
+class PayloadTooLarge(ValueError):
+    """The record's payload is larger than its reader allows."""
+
+
+def _read_up_to(stream, max_bytes: int | None) -> bytes:
+    """The whole stream, or PayloadTooLarge once it has given more than `max_bytes` (warcio's
+    readers may return less than asked before the end: read until they return nothing)."""
+    if max_bytes is None:
+        return stream.read()
+    parts, size = [], 0
+    while chunk := stream.read(2**20):
+        parts.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"a payload over {max_bytes:,} bytes")
+    return b"".join(parts)
+
+
+def read_payload(location: Location, max_bytes: int | None = None) -> Payload:
+    """The HTTP response of the record at `location`; PayloadTooLarge when its body, decoded,
+    is over `max_bytes` (read no further than that: a small record may inflate to gigabytes)."""
     with open_location(location.path, location.member) as handle:
         handle.seek(location.offset)
         record = next(iter(ArchiveIterator(handle, arc2warc=True)))
         http = record.http_headers
-        body = record.content_stream().read()
+        body = _read_up_to(record.content_stream(), max_bytes)
         status_line = http.statusline.split(" ", 1)
         return Payload(status=int(http.get_statuscode() or 0),
                        reason=status_line[1] if len(status_line) > 1 else "",

@@ -27,6 +27,7 @@ from archive.archive_files import (
     IndexedRecord,
     Location,
     Payload,
+    PayloadTooLarge,
     read_payload,
     scan_files,
 )
@@ -45,6 +46,7 @@ from archive.sites import SiteFacts
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter
 from pipelines.encodings import declared_charset
+from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.process import NotAnArticle, process_article
 from pipelines.urls import canonical_url, fetchable_url, is_on_site
@@ -67,6 +69,7 @@ class ImportResult:
     not_articles: int = 0  # no article text in the page
     versions: int = 0  # older than the archive's copy: kept as earlier versions
     corrupt: int = 0  # records that could not be read
+    too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
 
@@ -139,6 +142,7 @@ class Prepared:
     """What a worker made of one capture."""
 
     payload: Payload | None  # None: the record could not be read
+    too_large: bool = False  # its payload is over MAX_PAGE_BYTES: not read
     html: bool = True
     fields: dict | None = None  # the article's row fields, None when it holds no article
     problem: str = ""  # why it holds none
@@ -147,7 +151,9 @@ class Prepared:
 def read_capture(candidate: Candidate) -> Prepared:
     """One capture read, not yet processed."""
     try:
-        payload = read_payload(candidate.payload_at)
+        payload = read_payload(candidate.payload_at, max_bytes=MAX_PAGE_BYTES)
+    except PayloadTooLarge:
+        return Prepared(None, too_large=True)
     except Exception:  # noqa: BLE001 (a record torn in its payload costs that record)
         return Prepared(None)
     payload.headers = [(k, v) for k, v in payload.headers if k.lower() not in WIRE_HEADERS]
@@ -240,6 +246,9 @@ class Importer:
 
     def store(self, candidate: Candidate, prepared: Prepared) -> None:
         """One processed capture: its raw page, then its article (or earlier version)."""
+        if prepared.too_large:
+            self.result.too_large += 1
+            return
         if prepared.payload is None:
             self.result.corrupt += 1
             return

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from scrapy.settings import default_settings
 
+from pipelines.guards import MAX_PAGE_BYTES
+
 BOT_NAME = "vnarchive"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +29,7 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 # HTML pages of news sites are well under this; anything bigger is not an article. It bounds
 # the download and each layer of decompression (gzip, deflate, brotli, zstd bombs).
-DOWNLOAD_MAXSIZE = 4 * 1024 * 1024
+DOWNLOAD_MAXSIZE = MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # Larger limits go on the request as `download_maxsize` meta: attachments (PDF, DOC; see
 # VNARCHIVE_ATTACHMENT_MAXSIZE below) and sitemaps (the protocol allows 50 MB, 50,000 URLs).

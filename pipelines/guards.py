@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import re
 
+# News and portal pages are well under this; anything bigger is not an article. A crawl's
+# DOWNLOAD_MAXSIZE (crawler/settings.py), which bounds each layer of decompression too, and an
+# import's bound on a record's payload (archive/importer.py).
+MAX_PAGE_BYTES = 4 * 1024 * 1024
 MAX_ATTRIBUTES_PER_ELEMENT = 1000
 # A tag shorter than this cannot hold MAX_ATTRIBUTES_PER_ELEMENT attributes (each needs at
 # least a space, a letter and "=").

@@ -15,6 +15,7 @@ from warcio.warcwriter import WARCWriter
 from archive.archive_files import read_payload, scan_files
 from archive.importer import import_files as archive_files
 from crawler.profiles import find_profile
+from pipelines.guards import MAX_PAGE_BYTES
 from tests.conftest import query, run_vnarchive
 from tests.web_archives import SITE, articles_of, pack_wacz, recording  # noqa: F401
 
@@ -114,6 +115,29 @@ def test_a_record_whose_address_is_no_url_is_skipped(recording, tmp_path):  # no
         output = import_files(db, warc, *extra)
         assert "2 corrupt records skipped" in output
         assert len(articles_of(db)) == 17
+
+
+def test_a_page_over_the_crawls_size_limit_is_skipped_not_read(recording, tmp_path):  # noqa: F811
+    """A record whose page is over 4 MiB (a small gzip member can hold gigabytes) was read
+    whole into memory; an import now skips it as a crawl would not fetch it, and says so."""
+    warc = tmp_path / "large-page.warc.gz"
+    shutil.copy(recording.warcs[0], warc)
+    record = next(r for r in scan_files(recording.warcs).records
+                  if "ubnd-huyen-to-chuc-hoi-nghi-thuong-ky" in r.url)
+    body = read_payload(record.location).body
+    huge = body + b" " * (MAX_PAGE_BYTES + 1)
+    with warc.open("ab") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                   protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            record.url.replace("ubnd-huyen", "ban-dai-ubnd-huyen"), "response",
+            payload=io.BytesIO(huge), http_headers=headers))
+    assert warc.stat().st_size < recording.warcs[0].stat().st_size + 100_000  # compressed
+    db = tmp_path / "large.db"
+    output = import_files(db, warc, "--site", SITE)
+    assert "17 pages imported" in output and "1 pages over 4 MiB skipped" in output
+    assert len(articles_of(db)) == 17
 
 
 def older_capture(recording, when: str, path: Path) -> tuple[str, Path]:  # noqa: F811

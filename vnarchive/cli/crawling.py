@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from crawler.profiles import load_extra_profile, load_profiles
+from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import start_worker_server
 from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
 from vnarchive.cli.options import (
@@ -198,7 +199,7 @@ def import_files(files, site, profile, all_html, db) -> int:
           f"articles, {result.articles_updated} updated, {result.versions} earlier versions), "
           f"{result.already} already archived, {result.unchanged} unchanged captures, "
           f"{result.not_articles} without article text, {result.corrupt} corrupt records "
-          "skipped")
+          f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped")
     return 0
 
 
