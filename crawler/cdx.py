@@ -110,28 +110,73 @@ def cdx_query(archive: WebArchive, url: str, match_type: str, window: tuple[str,
     return f"{archive.cdx}?{urlencode(params)}"
 
 
+class NotCdx(ValueError):
+    """An answer that is not a page of a CDX index: an error or rate-limit page served with
+    200, or a page cut short."""
+
+
+@dataclass
+class CdxPage:
+    captures: list[Capture]
+    resume_key: str | None = None  # the Internet Archive's key to the next page
+    unreadable: int = 0  # rows or lines that are no capture, skipped
+
+
 def page_count(text: str) -> int:
     """The answer to `showNumPages`: pywb's JSON object, or a bare number."""
     text = text.strip()
-    answer = json.loads(text) if text else 0
-    return int(answer.get("pages", 0) if isinstance(answer, dict) else answer)
+    try:
+        answer = json.loads(text) if text else 0
+        return int(answer.get("pages", 0) if isinstance(answer, dict) else answer)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise NotCdx(f"not a CDX page count: {text[:60]!r}") from error
 
 
-def parse_cdx(text: str) -> tuple[list[Capture], str | None]:
-    """The captures of one CDX answer, and its resume key when there are more."""
+def parse_cdx(text: str) -> CdxPage:
+    """The captures of one CDX answer, and its resume key when there are more. A row or line
+    that is no capture is skipped and counted; an answer that is no CDX at all (neither JSON
+    rows nor JSON lines) raises NotCdx."""
     text = text.strip()
     if not text:
-        return [], None
+        return CdxPage([])
     if text.startswith("["):  # the Internet Archive: rows, the first naming the fields
-        rows = json.loads(text)
+        try:
+            rows = json.loads(text)
+        except ValueError as error:
+            raise NotCdx(f"not a CDX index page: {text[:60]!r}") from error
         if not rows:
-            return [], None
+            return CdxPage([])
         fields, rows = rows[0], rows[1:]
         resume = None
         if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
             resume, rows = rows[-1][0], rows[:-2]
-        return [_capture(dict(zip(fields, row, strict=False))) for row in rows if row], resume
-    return [_capture(json.loads(line)) for line in text.splitlines() if line.strip()], None
+        page = _captures(dict(zip(fields, row, strict=False)) if isinstance(row, list) else None
+                         for row in rows if row)
+        page.resume_key = resume
+        return page
+    lines = [line for line in text.splitlines() if line.strip()]
+    page = _captures(_json_object(line) for line in lines)
+    if not page.captures and not text.startswith("{"):
+        raise NotCdx(f"not a CDX index page: {text[:60]!r}")
+    return page
+
+
+def _json_object(line: str) -> dict | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _captures(rows) -> CdxPage:
+    page = CdxPage([])
+    for row in rows:
+        try:
+            page.captures.append(_capture(row))
+        except (KeyError, ValueError, TypeError, AttributeError):  # None, or a field missing
+            page.unreadable += 1
+    return page
 
 
 def _capture(row: dict) -> Capture:

@@ -18,13 +18,16 @@ import pytest
 
 from crawler.cdx import (
     Capture,
+    NotCdx,
     choose_captures,
     closed_bound,
     commoncrawl_archive,
+    page_count,
     parse_cdx,
     wayback_archive,
 )
 from crawler.profiles import ProfileError, find_profile, load_profile_file
+from pipelines.urls import canonical_url
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from tests.web_archives import (  # noqa: F401
     SITE,
@@ -49,19 +52,43 @@ def test_internet_archive_rows_and_resume_key_are_read():
             '["vn,gov,hanam,lynhan)/pages/a.aspx","20190305010203",'
             '"http://lynhan.hanam.gov.vn/Pages/a.aspx","text/html","200","AAAA","1234"],\n'
             '[],\n["vn,gov,hanam,lynhan)/pages/b.aspx 20200101000000"]]')
-    captures, resume = parse_cdx(text)
+    page = parse_cdx(text)
+    captures, resume = page.captures, page.resume_key
     assert resume == "vn,gov,hanam,lynhan)/pages/b.aspx 20200101000000"
     assert captures == [Capture("http://lynhan.hanam.gov.vn/Pages/a.aspx", "20190305010203",
                                 200, "text/html", "AAAA", length=1234)]
     assert captures[0].captured_at == "2019-03-05T01:02:03+00:00"
 
 
+@pytest.mark.parametrize(("text", "captures", "unreadable"), [
+    # A short row is read with its missing fields empty (no status: never chosen); a row that
+    # is no list is not.
+    ('[["timestamp","original"],["20190305010203","http://a.vn/1"],["x"],"junk",7,[]]', 2, 2),
+    ('{"timestamp": "20240101000000", "url": "http://a.vn/1"}\n{"url": "http://a.vn/2"}\n'
+     '{"timest\n["not", "an", "object"]\n', 1, 3),
+    ('{"timestamp": "2024", "url": "http://a.vn/1", "offset": "ten"}', 0, 1),
+    ("", 0, 0),
+])
+def test_index_rows_that_are_no_capture_are_counted_not_fatal(text, captures, unreadable):
+    page = parse_cdx(text)
+    assert (len(page.captures), page.unreadable) == (captures, unreadable)
+
+
+@pytest.mark.parametrize("text", ["<html><body>Too many requests</body></html>",
+                                  "Service Unavailable", '[["timestamp", "original"], ["20'])
+def test_an_answer_that_is_no_index_says_so(text):
+    with pytest.raises(NotCdx, match="not a CDX"):
+        parse_cdx(text)
+    with pytest.raises(NotCdx, match="not a CDX page count"):
+        page_count(text)
+
+
 def test_pywb_lines_and_archive_addresses():
     line = ('{"urlkey": "x", "timestamp": "20240101000000", "url": "http://a/b", "mime": '
             '"text/html", "status": "200", "digest": "sha1:BBBB", "offset": "10", "length": '
             '"20", "filename": "f.warc.gz"}')
-    assert parse_cdx(line)[0][0] == Capture("http://a/b", "20240101000000", 200, "text/html",
-                                             "BBBB", "f.warc.gz", 10, 20)
+    assert parse_cdx(line).captures == [Capture("http://a/b", "20240101000000", 200,
+                                                "text/html", "BBBB", "f.warc.gz", 10, 20)]
     ia = wayback_archive(None)
     assert (ia.cdx, ia.replay) == ("https://web.archive.org/cdx/search/cdx",
                                    "https://web.archive.org/web")
@@ -201,6 +228,26 @@ def test_common_crawl_index_and_byte_ranges(recording, tmp_path):  # noqa: F811
         assert again.returncode == 0
         assert sum(n for path, n in commoncrawl.requests.items()
                    if ".warc" in path) == data_requests
+
+
+def test_a_broken_index_page_costs_its_own_captures_only(recording, tmp_path):  # noqa: F811
+    """An index page that keeps failing, a rate-limit page served with 200 and a page with
+    garbled lines: the captures of every other page are still taken back (a broken page once
+    left the backfill waiting for it, and nothing was fetched), each problem in one line."""
+    db = tmp_path / "broken-index.db"
+    broken = {0: "error", 1: "rate-limit page", 2: "garbled lines"}
+    with CommonCrawlServer(recording.warcs, broken_pages=broken) as commoncrawl:
+        result = crawl_archive(db, recording, "--commoncrawl", commoncrawl.index_url)
+        fetched = sum(n for path, n in commoncrawl.requests.items() if ".warc" in path)
+        pages = -(-len(commoncrawl.entries) // PAGE_SIZE)
+    assert pages >= 3 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    pattern = find_profile(SITE).article_pattern
+    kept = {canonical_url(entry.url) for entry in commoncrawl.entries[2 * PAGE_SIZE + 2:]
+            if pattern.search(entry.url)}  # pages 0 and 1 lost, and two lines of page 2
+    assert 0 < len(kept) < len(recording.articles())
+    assert fetched == len(kept) and len(articles_of(db)) == len(kept)
+    assert "not a CDX index page" in result.stderr and "failed: HTTP 503" in result.stderr
+    assert "2 lines of the index are no capture" in result.stderr
 
 
 def portal_back_at(port: int, articles: list, seconds: float = 10.0) -> TestWeb:

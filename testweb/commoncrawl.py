@@ -66,11 +66,17 @@ def index_warcs(paths: list[Path]) -> list[IndexEntry]:
     return entries
 
 
+# What an index page may answer instead of its lines (`broken_pages`): an error that retries
+# do not cure, a rate-limit page served with 200, a page whose lines are partly garbage.
+BROKEN_ANSWERS = ("error", "rate-limit page", "garbled lines")
+
+
 class CommonCrawlServer:
     """`with CommonCrawlServer(warcs) as cc:` then `cc.index_url` is what `--commoncrawl`
-    takes."""
+    takes. `broken_pages` maps an index page number to one of BROKEN_ANSWERS."""
 
-    def __init__(self, warc_files: list[Path]):
+    def __init__(self, warc_files: list[Path], broken_pages: dict[int, str] | None = None):
+        self.broken_pages = broken_pages or {}
         self.files = {SEGMENT + Path(path).name: Path(path) for path in warc_files}
         self.entries = index_warcs([Path(path) for path in warc_files])
         self.requests: Counter = Counter()
@@ -107,7 +113,15 @@ class CommonCrawlServer:
                         return
                     page = int(query.get("page", ["0"])[0])
                     lines = [e.as_json() for e in found[page * PAGE_SIZE:][:PAGE_SIZE]]
-                    self.answer(200, "text/x-ndjson", "\n".join(lines).encode())
+                    broken = server.broken_pages.get(page)
+                    if broken == "error":
+                        self.answer(503, "text/plain", b"Service Unavailable")
+                    elif broken == "rate-limit page":
+                        self.answer(200, "text/html", b"<html><body>Slow down</body></html>")
+                    else:
+                        if broken == "garbled lines":  # the first two lines are lost
+                            lines[:2] = ['{"url": "http://a.vn/x", "timest', "\x00garbage"]
+                        self.answer(200, "text/x-ndjson", "\n".join(lines).encode())
                 elif parts.path.lstrip("/") in server.files:
                     self.answer_range(server.files[parts.path.lstrip("/")])
                 else:

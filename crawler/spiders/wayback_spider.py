@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import Request
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.archive_files import WIRE_HEADERS
@@ -35,6 +36,7 @@ from crawler import settings as project
 from crawler.archiving import writer_for
 from crawler.cdx import (
     Capture,
+    NotCdx,
     WebArchive,
     cdx_query,
     cdx_timestamp,
@@ -116,31 +118,58 @@ class WaybackSpider(scrapy.Spider):
             self.queries_open += 1
             if paged:  # first how many pages the index holds for the site
                 yield Request(cdx_query(self.archive, url, match_type, self.window, page=-1),
-                              callback=self.parse_page_count, dont_filter=True,
-                              meta={"cdx": (url, match_type)})
+                              callback=self.parse_page_count, errback=self.cdx_failed,
+                              dont_filter=True, meta={"cdx": (url, match_type)})
             else:
                 yield self.cdx_request(url, match_type)
 
     def cdx_request(self, url: str, match_type: str, resume_key: str | None = None,
                     page: int | None = None) -> Request:
         return Request(cdx_query(self.archive, url, match_type, self.window, resume_key, page),
-                       callback=self.parse_cdx, dont_filter=True,
+                       callback=self.parse_cdx, errback=self.cdx_failed, dont_filter=True,
                        meta={"cdx": (url, match_type)})
 
     def parse_page_count(self, response: Response) -> Iterable[Request]:
-        pages = max(page_count(response.text), 1)
+        try:
+            pages = max(page_count(response.text), 1)
+        except NotCdx as error:
+            yield from self.cdx_failed(error, response.url)
+            return
         self.queries_open += pages - 1
         for page in range(pages):
             yield self.cdx_request(*response.meta["cdx"], page=page)
 
     def parse_cdx(self, response: Response) -> Iterable[Request]:
         """One page of the index; once every page is in, the chosen captures' requests."""
-        captures, resume_key = parse_cdx(response.text)
-        self.captures.extend(captures)
-        self.crawler.stats.inc_value("vnarchive/cdx_captures_listed", len(captures))
-        if resume_key:
-            yield self.cdx_request(*response.meta["cdx"], resume_key=resume_key)
+        try:
+            page = parse_cdx(response.text)
+        except NotCdx as error:
+            yield from self.cdx_failed(error, response.url)
             return
+        self.captures.extend(page.captures)
+        self.crawler.stats.inc_value("vnarchive/cdx_captures_listed", len(page.captures))
+        if page.unreadable:
+            self.logger.warning("%s: %d lines of the index are no capture, skipped",
+                                response.url, page.unreadable)
+            self.crawler.stats.inc_value("vnarchive/cdx_lines_unreadable", page.unreadable)
+        if page.resume_key:
+            yield self.cdx_request(*response.meta["cdx"], resume_key=page.resume_key)
+            return
+        yield from self.index_page_done()
+
+    def cdx_failed(self, failure, url: str | None = None) -> Iterable[Request]:
+        """An index page that failed for good (after retries) or is no index: its captures
+        are lost, in one line; the others are still taken back (the backfill would otherwise
+        wait for this page for ever). The walk is marked incomplete."""
+        error = getattr(failure, "value", failure)
+        if isinstance(error, HttpError):
+            error = f"HTTP {error.response.status}"
+        url = url or getattr(getattr(failure, "request", None), "url", "")
+        self.logger.warning("the web archive's index page %s failed: %s", url, error)
+        self.crawler.stats.inc_value("vnarchive/cdx_pages_failed")
+        yield from self.index_page_done()
+
+    def index_page_done(self) -> Iterable[Request]:
         self.queries_open -= 1
         if self.queries_open:
             return
