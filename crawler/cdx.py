@@ -180,9 +180,12 @@ def _captures(rows) -> CdxPage:
 
 
 def _capture(row: dict) -> Capture:
+    """ValueError for a row whose timestamp is no time (its capture could not be dated)."""
     status = str(row.get("statuscode", row.get("status", "")))
+    timestamp = str(row["timestamp"])
+    datetime.strptime(timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S")
     return Capture(
-        url=row.get("original") or row.get("url", ""), timestamp=str(row["timestamp"]),
+        url=row.get("original") or row.get("url", ""), timestamp=timestamp,
         status=int(status) if status.isdigit() else 0,
         mime=str(row.get("mimetype", row.get("mime", ""))).lower(),
         digest=str(row.get("digest", "")).removeprefix("sha1:"),

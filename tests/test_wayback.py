@@ -62,8 +62,9 @@ def test_internet_archive_rows_and_resume_key_are_read():
 
 @pytest.mark.parametrize(("text", "captures", "unreadable"), [
     # A short row is read with its missing fields empty (no status: never chosen); a row that
-    # is no list is not.
-    ('[["timestamp","original"],["20190305010203","http://a.vn/1"],["x"],"junk",7,[]]', 2, 2),
+    # is no list, or whose timestamp is no time, is not.
+    ('[["timestamp","original"],["20190305010203","http://a.vn/1"],["20190305"],["x"],"junk",7,[]]',
+     2, 3),
     ('{"timestamp": "20240101000000", "url": "http://a.vn/1"}\n{"url": "http://a.vn/2"}\n'
      '{"timest\n["not", "an", "object"]\n', 1, 3),
     ('{"timestamp": "2024", "url": "http://a.vn/1", "offset": "ten"}', 0, 1),
