@@ -31,6 +31,7 @@ class ExportFacts:
     sites: dict[str, int] = field(default_factory=dict)  # site -> rows exported
     traceable: bool = True  # whether the rows name their articles (site or canonical_url)
     published: tuple[str | None, str | None] = (None, None)
+    for_spreadsheets: bool = False  # text cells that a spreadsheet would run were escaped
 
 
 def column_description(table: str | None, column: str) -> str:
@@ -51,6 +52,11 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
     low, high = facts.published
     if low or high:
         lines += [f"Publication dates: {low} to {high}.", ""]
+    if facts.for_spreadsheets:
+        lines += ["Written for spreadsheets (`--for-spreadsheets`): a text cell that began with "
+                  "=, +, -, @, a tab or a carriage return begins with an apostrophe, so that a "
+                  "spreadsheet shows it instead of running it as a formula. Remove it to get "
+                  "the archive's value.", ""]
     lines += _sources(connection, facts)
     lines += ["## Licence and attribution", "", LICENCE_NOTE, "", "## Schema", "",
               "| column | type | description |", "|---|---|---|"]

@@ -191,6 +191,19 @@ class _Tracker:
         self.high = max(high, self.high or high)
 
 
+# What makes a spreadsheet take a cell for a formula (OWASP's list): a title a site wrote as
+# =HYPERLINK(...) would run when a journalist opens the CSV in Excel or LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """A text that a spreadsheet would run as a formula, with an apostrophe before it (shown
+    as text); other values as they are (a number stays a number)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -198,25 +211,29 @@ def _text(value) -> str:
 def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
            query: str | None = None, where: str | None = None, filters: Filters | None = None,
            progress: Callable[[int], None] | None = None, force: bool = False,
-           all_columns: bool = False) -> ExportResult:
+           all_columns: bool = False, for_spreadsheets: bool = False) -> ExportResult:
     """Write the export; an existing OUT is replaced only with `force`, and only once the
     export is complete (archive/safe_output.py refuses the archive and other databases).
-    A table's WORKING_COLUMNS are left out unless `all_columns`."""
+    A table's WORKING_COLUMNS are left out unless `all_columns`; `for_spreadsheets` writes
+    each CSV text cell through `spreadsheet_cell`."""
     fmt = export_format(out, fmt)
+    if for_spreadsheets and fmt != "csv":
+        raise ExportError("--for-spreadsheets is for CSV: JSON Lines and Parquet keep each "
+                          "value as it is")
     if out == STDOUT:
         if fmt == "parquet":
             raise ExportError("Parquet cannot go to standard output; name a .parquet file")
         with connect_read_only(db_path) as connection:
             source = _source(connection, table, query, where, filters, all_columns)
             return _export(connection, db_path, None, None, fmt, table, filters, source,
-                           progress)
+                           progress, for_spreadsheets)
     final = Path(out)
     with connect_read_only(db_path) as connection:
         # The source is checked before the output, so a bad table is named even when OUT exists.
         source = _source(connection, table, query, where, filters, all_columns)
         with safe_output(final, db_path, force, datasheet_path(final)) as path:
             return _export(connection, db_path, path, final, fmt, table, filters, source,
-                           progress)
+                           progress, for_spreadsheets)
 
 
 def _source(connection, table, query, where, filters,
@@ -237,7 +254,7 @@ def _read_ahead(table: str, kind: str, definition: str | None,
 
 def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt: str,
             table, filters, source: tuple[str, str, tuple[str, str] | None],
-            progress) -> ExportResult:
+            progress, for_spreadsheets: bool = False) -> ExportResult:
     """Write to `path` (None: standard output); the datasheet and card name `final`."""
     sql, described, read_ahead = source
     parameters = filters.parameters() if filters and table else {}
@@ -265,8 +282,9 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
         written = write_parquet_export(path, db_path, schema, first, python_rows, fast_sql,
                                        BATCH_ROWS, tracker, read_ahead)
     else:
-        writer = _write_csv if fmt == "csv" else _write_jsonl
-        written = _tracked(writer(path, schema, _chain(first, batches)), tracker)
+        rows_in = _chain(first, batches)
+        written = _tracked(_write_csv(path, schema, rows_in, for_spreadsheets) if fmt == "csv"
+                           else _write_jsonl(path, schema, rows_in), tracker)
     rows = 0
     try:
         for rows in written:
@@ -277,7 +295,7 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     if final is None:
         return ExportResult(None, None, rows, columns)
     facts = ExportFacts(final, fmt, described, table, schema, rows, dict(tracker.sites),
-                        tracker.traceable, (tracker.low, tracker.high))
+                        tracker.traceable, (tracker.low, tracker.high), for_spreadsheets)
     datasheet = write_datasheet(connection, facts)
     card = write_card(facts) if fmt == "parquet" else None
     return ExportResult(final, datasheet, rows, columns, card)
@@ -332,12 +350,14 @@ class _Unclosed:
         self.stream.flush()
 
 
-def _write_csv(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
+def _write_csv(path, schema: pa.Schema, batches,
+               for_spreadsheets: bool = False) -> Iterator[list[tuple]]:
     with _open_text(path, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(schema.names)
         for batch in batches:
-            writer.writerows(batch)
+            writer.writerows([tuple(map(spreadsheet_cell, row)) for row in batch]
+                             if for_spreadsheets else batch)
             yield batch
 
 

@@ -236,6 +236,28 @@ def test_stdout_duplicates_and_unknown_extensions(crawled_archive, tmp_path):
     assert filtered_query.returncode == 2 and "--table" in filtered_query.stderr
 
 
+def test_a_csv_for_spreadsheets_shows_formulas_as_text(crawled_archive, tmp_path):
+    """A text a site wrote as a formula (=HYPERLINK(...)) would run when the CSV is opened in a
+    spreadsheet; with --for-spreadsheets it gets an apostrophe, numbers stay numbers, and the
+    datasheet says so. Without the flag, and in JSON Lines, values are as archived."""
+    query = ("select '=HYPERLINK(\"http://example.com\",\"Xem\")' as title, -5 as n, "
+             "'-5' as text_number, '@SUM(A1)' as at, '+84 912' as phone, 'Hội nghị' as plain, "
+             "title as archived from articles limit 1")
+    out = tmp_path / "safe.csv"
+    assert export(crawled_archive.db, str(out), "--query", query,
+                  "--for-spreadsheets").returncode == 0
+    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    assert row["title"] == '\'=HYPERLINK("http://example.com","Xem")' and row["n"] == "-5"
+    assert (row["text_number"], row["at"], row["phone"]) == ("'-5", "'@SUM(A1)", "'+84 912")
+    assert row["plain"] == "Hội nghị" and not row["archived"].startswith("'")
+    assert "--for-spreadsheets" in (tmp_path / "safe.csv.datasheet.md").read_text("utf-8")
+    raw = export(crawled_archive.db, "-", "--format", "csv", "--query", query)
+    assert next(csv.DictReader(io.StringIO(raw.stdout)))["title"].startswith("=HYPERLINK")
+    refused = export(crawled_archive.db, str(tmp_path / "x.parquet"), "--query", query,
+                     "--for-spreadsheets")
+    assert refused.returncode == 2 and "CSV" in refused.stderr
+
+
 # Datasette ----------
 @contextmanager
 def serving(db) -> Iterator[str]:

@@ -85,9 +85,13 @@ def researcher_filters(options: dict):
               "WARC file or an SQLite database)")
 @click.option("--all-columns", is_flag=True, help="keep the archive's own copies for search "
               "and stories (title_folded, text_folded, story_signature of articles)")
+@click.option("--for-spreadsheets", is_flag=True, help="a CSV to open in Excel or "
+              "LibreOffice: a text cell that begins with = + - or @ gets an apostrophe before "
+              "it, so a site's text is shown, never run as a formula (the datasheet says so)")
 @filter_options
 @db_option
-def export(out, output_format, table, query, where, force, all_columns, db, **filters) -> int:
+def export(out, output_format, table, query, where, force, all_columns, for_spreadsheets, db,
+           **filters) -> int:
     """Export a table, a view or a query as CSV, JSON Lines or Parquet (typed), with a
     datasheet beside it (and a dataset card beside Parquet). OUT is the file to write (.csv,
     .jsonl, .parquet), or - for CSV or JSON Lines on standard output; the filters are those
@@ -104,7 +108,7 @@ def export(out, output_format, table, query, where, force, all_columns, db, **fi
         result = export_rows(db, out, output_format, table=None if query else (table or "articles"),
                              query=query, where=where, filters=chosen,
                              progress=progress_of_rows(), force=force,
-                             all_columns=all_columns)
+                             all_columns=all_columns, for_spreadsheets=for_spreadsheets)
     except BrokenPipeError:  # `export - | head`: the reader had enough
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
         return 0
