@@ -18,7 +18,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +28,7 @@ from archive.archive_files import (
     Location,
     Payload,
     PayloadTooLarge,
+    inflated_members,
     read_payload,
     scan_files,
 )
@@ -325,12 +326,14 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
     status = "failed"
     try:
-        todo = importer.triage(candidates, known)
-        for done, (candidate, prepared) in enumerate(
-                zip(todo, prepared_in_order(todo, workers), strict=True), start=1):
-            importer.store(candidate, prepared)
-            if progress:
-                progress(done, len(todo))
+        with inflated_members(paths) as readable:
+            todo = [replace(candidate, payload_at=readable(candidate.payload_at))
+                    for candidate in importer.triage(candidates, known)]
+            for done, (candidate, prepared) in enumerate(
+                    zip(todo, prepared_in_order(todo, workers), strict=True), start=1):
+                importer.store(candidate, prepared)
+                if progress:
+                    progress(done, len(todo))
         status = "finished"
     finally:
         result = importer.close(status)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import gzip
 import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.archive_files import read_payload, scan_files
+from archive.archive_files import inflated_members, read_payload, scan_files
 from archive.importer import import_files as archive_files
 from crawler.profiles import find_profile
 from pipelines.guards import MAX_PAGE_BYTES
@@ -71,6 +72,29 @@ def test_a_wacz_alone_imports_like_its_warcs_on_worker_processes(recording, tmp_
     assert (result.articles_new, result.matched, result.corrupt) == (17, 17, 0)
     assert articles_of(db) == recording.articles()
     assert query(db, "select distinct site from articles") == [(SITE,)]
+
+
+def test_a_wacz_whose_warcs_are_compressed_in_the_zip_is_read_from_one_inflated_copy(
+        recording, tmp_path):  # noqa: F811
+    """A zip of WARC files made by hand deflates them (the WACZ spec stores them): seeking to
+    each record inflated the member from its start again, quadratic in its size. Each such
+    member is inflated once into a temporary copy; the rows and their provenance are those
+    of the stored WACZ."""
+    zipped = tmp_path / "zipped.wacz"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as wacz:
+        for warc in recording.warcs:
+            wacz.write(warc, f"archive/{warc.name}")
+    records = [r for r in scan_files([zipped]).records if r.record_type == "response"]
+    with inflated_members([zipped]) as readable:
+        copies = [readable(record.location) for record in records]
+        assert all(c.member == "" and c.path != str(zipped) for c in copies)
+        assert [read_payload(c).body for c in copies[:5]] == [
+            read_payload(r.location).body for r in records[:5]]
+    assert not Path(copies[0].path).exists()  # gone with the import
+    db = tmp_path / "zipped.db"
+    assert "17 pages imported" in import_files(db, zipped, "--site", SITE)
+    assert articles_of(db) == recording.articles()
+    assert query(db, "select distinct source from captures") == [(str(zipped.resolve()),)]
 
 
 def test_a_corrupt_record_costs_that_record_only(recording, tmp_path):  # noqa: F811
