@@ -159,8 +159,8 @@ class WaybackSpider(scrapy.Spider):
 
     def cdx_failed(self, failure, url: str | None = None) -> Iterable[Request]:
         """An index page that failed for good (after retries) or is no index: its captures
-        are lost, in one line; the others are still taken back (the backfill would otherwise
-        wait for this page for ever). The walk is marked incomplete."""
+        are not taken back this run, said in one line and counted; the others are (the
+        backfill would otherwise wait for this page for ever). A later run asks again."""
         error = getattr(failure, "value", failure)
         if isinstance(error, HttpError):
             error = f"HTTP {error.response.status}"
