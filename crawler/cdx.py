@@ -110,6 +110,11 @@ def cdx_query(archive: WebArchive, url: str, match_type: str, window: tuple[str,
     return f"{archive.cdx}?{urlencode(params)}"
 
 
+# Pages of a Common Crawl index for one site's prefix: a few dozen for the largest portals
+# (about 15,000 captures a page); more is an answer not to trust with as many requests.
+MAX_INDEX_PAGES = 10_000
+
+
 class NotCdx(ValueError):
     """An answer that is not a page of a CDX index: an error or rate-limit page served with
     200, or a page cut short."""
@@ -123,13 +128,17 @@ class CdxPage:
 
 
 def page_count(text: str) -> int:
-    """The answer to `showNumPages`: pywb's JSON object, or a bare number."""
+    """The answer to `showNumPages`: pywb's JSON object, or a bare number (NotCdx for any
+    other answer, or a count no index of one site has: each page is one request)."""
     text = text.strip()
     try:
         answer = json.loads(text) if text else 0
-        return int(answer.get("pages", 0) if isinstance(answer, dict) else answer)
-    except (ValueError, TypeError, AttributeError) as error:
+        pages = int(answer.get("pages", 0) if isinstance(answer, dict) else answer)
+    except (ValueError, TypeError, AttributeError, OverflowError) as error:
         raise NotCdx(f"not a CDX page count: {text[:60]!r}") from error
+    if not 0 <= pages <= MAX_INDEX_PAGES:
+        raise NotCdx(f"not a CDX page count: {pages} pages")
+    return pages
 
 
 def parse_cdx(text: str) -> CdxPage:
@@ -147,15 +156,18 @@ def parse_cdx(text: str) -> CdxPage:
         if not rows:
             return CdxPage([])
         fields, rows = rows[0], rows[1:]
+        if not isinstance(fields, list) or not all(isinstance(name, str) for name in fields):
+            raise NotCdx(f"not a CDX index page (no field names): {text[:60]!r}")
         resume = None
-        if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
+        if (len(rows) >= 2 and rows[-2] == [] and isinstance(rows[-1], list)
+                and len(rows[-1]) == 1):
             resume, rows = rows[-1][0], rows[:-2]
-        page = _captures(dict(zip(fields, row, strict=False)) if isinstance(row, list) else None
-                         for row in rows if row)
-        page.resume_key = resume
+        page = _captures([dict(zip(fields, row, strict=False)) if isinstance(row, list) else None
+                          for row in rows if row])
+        page.resume_key = resume if isinstance(resume, str) else None
         return page
     lines = [line for line in text.splitlines() if line.strip()]
-    page = _captures(_json_object(line) for line in lines)
+    page = _captures([_json_object(line) for line in lines])
     if not page.captures and not text.startswith("{"):
         raise NotCdx(f"not a CDX index page: {text[:60]!r}")
     return page
@@ -169,12 +181,12 @@ def _json_object(line: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _captures(rows) -> CdxPage:
+def _captures(rows: list[dict | None]) -> CdxPage:
     page = CdxPage([])
     for row in rows:
         try:
             page.captures.append(_capture(row))
-        except (KeyError, ValueError, TypeError, AttributeError):  # None, or a field missing
+        except (KeyError, ValueError, TypeError, AttributeError, OverflowError):  # junk rows
             page.unreadable += 1
     return page
 

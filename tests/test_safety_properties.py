@@ -8,18 +8,22 @@ prints the smallest input that breaks the property.
 
 from __future__ import annotations
 
+import json
 import string
 import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from scrapy import Request
 
+from crawler.cdx import NotCdx, page_count, parse_cdx
 from crawler.patterns import PatternError, UrlPattern
 from crawler.profiles import KNOWN_KEYS, ProfileError, SiteProfile, load_profile_file, parse_profile
 from pipelines.classify import classify
 from pipelines.process import NotAnArticle, extract_page
+from pipelines.urls import canonical_url, clean_url, fetchable_url
 from tests.test_safety_files import make_archive, snapshot
 from vnarchive.cli import main
 from vnarchive.cli.options import CommandError
@@ -195,3 +199,40 @@ def test_any_input_bytes_are_text_or_one_line(data):
         assert "\n" not in str(error)
     else:
         assert isinstance(text, str)
+
+
+# web archives' indexes and links -------------------------------------------------------------
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(
+        st.sampled_from(["timestamp", "url", "original", "status", "offset", "length", "pages"])
+        | st.text(max_size=5), inner, max_size=6), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values, as_lines=st.booleans(), text=st.text(max_size=80))
+@example(value=float("inf"), as_lines=False, text="")
+@example(value={"pages": float("nan")}, as_lines=False, text="")
+@example(value={"pages": 10**15}, as_lines=False, text="")
+@example(value=[5, [1, 2]], as_lines=False, text="")
+@example(value=[{"timestamp": "2024", "offset": float("inf")}], as_lines=True, text="")
+def test_any_answer_of_a_web_archives_index_is_captures_or_not_cdx(value, as_lines, text):
+    """What a CDX server (a Wayback, Common Crawl) answers is a page of captures or NotCdx,
+    never another exception that would stop the backfill."""
+    values = value if isinstance(value, list) else [value]
+    for answer in (json.dumps(value), "\n".join(map(json.dumps, values)) if as_lines else text):
+        for read in (parse_cdx, page_count):
+            try:
+                read(answer)
+            except NotCdx:
+                pass
+
+
+@QUICK
+@given(base=st.sampled_from(["http://a.vn/tin/", "", "https://[::1]/"]),
+       link=st.text(alphabet=string.printable + "[]:@%ư", max_size=40))
+def test_any_link_is_a_url_to_fetch_or_none(base, link):
+    url = fetchable_url(base, link)
+    if url is not None:
+        Request(url)  # Scrapy takes it
+        assert canonical_url(url) and clean_url(url)

@@ -76,7 +76,8 @@ def test_index_rows_that_are_no_capture_are_counted_not_fatal(text, captures, un
 
 
 @pytest.mark.parametrize("text", ["<html><body>Too many requests</body></html>",
-                                  "Service Unavailable", '[["timestamp", "original"], ["20'])
+                                  "Service Unavailable", '[["timestamp", "original"], ["20',
+                                  "[5, [1, 2]]", '[{"a": 1}, ["x"]]'])
 def test_an_answer_that_is_no_index_says_so(text):
     with pytest.raises(NotCdx, match="not a CDX"):
         parse_cdx(text)
