@@ -20,6 +20,7 @@ from protego import Protego
 
 from crawler.settings import USER_AGENT
 from pipelines.encodings import declared_charset
+from pipelines.urls import fetchable_url
 
 TIMEOUT = 20
 DELAY = 1.0  # seconds between requests to one host, as a profile's default download_delay
@@ -87,7 +88,10 @@ def allowed(url: str) -> bool:
 
 
 def fetch(url: str, obey_robots: bool = True) -> Page:
-    """One page over HTTP(S); PageUnavailable on an error status or when robots.txt says no."""
+    """One page over HTTP(S); PageUnavailable on an error status, when robots.txt says no, or
+    for an address that is no http(s) URL (a robots.txt's `Sitemap: http://[URL]`)."""
+    if fetchable_url(url, url) is None:
+        raise PageUnavailable(f"{url}: not an http(s) URL")
     if obey_robots and not allowed(url):
         raise PageUnavailable(f"{url}: robots.txt does not allow the crawler to fetch it")
     _wait_turn(urlsplit(url).netloc)

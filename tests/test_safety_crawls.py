@@ -207,3 +207,39 @@ autothrottle = false
     assert urls == ["1", "2", "3", "4"]
     # Scrapy's stats: the next-page link, two feed items, two sitemap entries.
     assert "'vnarchive/links_not_urls': 5," in result.stderr
+
+
+ODD_HOME_PAGES = {
+    "/": ("<html><head><link rel='alternate' type='application/rss+xml' href='http://[URL]/rss'>"
+          "</head><body><a href='http://[URL]/x'>Tin tức</a> <a href='https://[::1'>Liên hệ</a> "
+          + "".join(f"<a href='/tin/{n}'>Huyện ủy họp phiên thứ {n} triển khai nhiệm vụ</a> "
+                    for n in range(1, 5)) + "</body></html>"),
+    "/robots.txt": "User-agent: *\nSitemap: http://[URL]/sitemap.xml\n",
+    **{f"/tin/{n}": ARTICLE.format(n=n) for n in range(1, 5)},
+}
+
+
+class OddHomeSite(Site):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = ODD_HOME_PAGES.get(self.path, "").encode()
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/plain" if self.path.endswith(".txt")
+                         else "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_sites_add_reads_a_home_page_and_robots_txt_with_links_that_are_no_urls(tmp_path):
+    """A robots.txt naming `Sitemap: http://[URL]/...` stopped `sites add` with a traceback;
+    links that are no URLs on the home page are left out."""
+    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), OddHomeSite))
+    out = tmp_path / "odd_home.toml"
+    try:
+        result = run_vnarchive("sites", "add", f"http://127.0.0.1:{server.server_address[1]}/",
+                               "--name", "odd_home", "--out", str(out))
+    finally:
+        server.shutdown()
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    profile = out.read_text(encoding="utf-8")
+    assert "article_pattern" in profile and "[URL]" not in profile
