@@ -162,7 +162,10 @@ LINKS_PAGES = {
     "/sitemap.xml": ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/"
                      f"sitemap/0.9'><url><loc>{NOT_A_URL}</loc></url><url><loc>HOST:99999/tin/"
                      "8</loc></url><url><loc>HOST/tin/4</loc></url></urlset>"),
-    **{f"/tin/{n}": ARTICLE.format(n=n) for n in range(1, 5)},
+    "/robots.txt": f"User-agent: *\nSitemap: {NOT_A_URL}.xml\nSitemap: HOST/sitemap-2.xml\n",
+    "/sitemap-2.xml": ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/"
+                       "sitemap/0.9'><url><loc>HOST/tin/5</loc></url></urlset>"),
+    **{f"/tin/{n}": ARTICLE.format(n=n) for n in range(1, 6)},
 }
 
 
@@ -170,8 +173,9 @@ class LinksSite(Site):
     def do_GET(self):  # noqa: N802 (http.server's name)
         body = LINKS_PAGES.get(self.path, "").replace("HOST", f"http://{self.headers['Host']}")
         self.send_response(200 if body else 404)
-        xml = self.path in ("/rss", "/sitemap.xml")
-        self.send_header("Content-Type", "application/xml" if xml else "text/html; charset=utf-8")
+        kind = ("application/xml" if self.path.endswith((".xml", "/rss")) else "text/plain"
+                if self.path.endswith(".txt") else "text/html; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body.encode())))
         self.end_headers()
         self.wfile.write(body.encode())
@@ -191,7 +195,7 @@ allowed_domains = ["127.0.0.1"]
 article_pattern = '/tin/[0-9]+$'
 next_page = "a.next"
 feeds = ["{base}/rss"]
-sitemaps = ["{base}/sitemap.xml"]
+sitemaps = ["{base}/sitemap.xml", "{base}/robots.txt"]
 download_delay = 0
 autothrottle = false
 """)
@@ -204,9 +208,10 @@ autothrottle = false
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Spider error" not in result.stderr and "Traceback" not in result.stderr
     urls = sorted(row[0].rsplit("/", 1)[1] for row in query(db, "select url from articles"))
-    assert urls == ["1", "2", "3", "4"]
-    # Scrapy's stats: the next-page link, two feed items, two sitemap entries.
-    assert "'vnarchive/links_not_urls': 5," in result.stderr
+    assert urls == ["1", "2", "3", "4", "5"]
+    # Scrapy's stats: the next-page link, two feed items, two sitemap entries, a robots.txt's
+    # sitemap line.
+    assert "'vnarchive/links_not_urls': 6," in result.stderr
 
 
 ODD_HOME_PAGES = {

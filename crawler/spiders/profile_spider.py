@@ -125,12 +125,23 @@ class ProfileSpider(SitemapSpider):
     def _parse_sitemap(self, response: Response):
         """Scrapy's sitemap parsing, with each request marked with its kind (an article found
         by a sitemap, or a nested sitemap): SitemapSpider has no public hook for its requests."""
-        for request in super()._parse_sitemap(response):
+        requests = (self._robots_sitemaps(response) if response.url.endswith("/robots.txt")
+                    else super()._parse_sitemap(response))
+        for request in requests:
             if request.callback == self.parse_article:
                 request.meta.update({"found_via": "sitemap", PAGE_KIND: "article"})
             else:
                 request.meta.setdefault(PAGE_KIND, "sitemap")
             yield request
+
+    def _robots_sitemaps(self, response: Response) -> list[Request]:
+        """The sitemaps a robots.txt names, as SitemapSpider reads them, less the lines that
+        are no URL: its own list raised on a `Sitemap: http://[URL]/...` and lost them all."""
+        lines = response.body.decode("utf-8", "replace").splitlines()
+        named = [line.split(":", 1)[1] for line in lines
+                 if line.lstrip().lower().startswith("sitemap:")]
+        return [Request(url, callback=self._parse_sitemap)
+                for link in named if (url := self._fetchable(response.url, link))]
 
     def article_requests(self, urls: list[str], found_via: str) -> list[Request]:
         """Requests for the articles the archive does not have yet (see the frontier)."""
