@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
@@ -167,14 +168,18 @@ def _step(element) -> str:
 
 def css_path(tree, element) -> str | None:
     """A selector whose first match on the page is `element`: its own step if that is
-    enough, else the steps from its nearest ancestor with an id (or from body)."""
+    enough, else the steps from its nearest ancestor with an id (or from body). None, too,
+    when a tag is no CSS name: libxml2 keeps what a broken page calls a tag ("d<v")."""
     steps = []
     for current in (element, *element.iterancestors()):
         if current.tag in ("body", "html") or not isinstance(current.tag, str):
             break
         steps.insert(0, _step(current))
         selector = " > ".join(steps)
-        matches = CSSSelector(selector)(tree)
+        try:
+            matches = CSSSelector(selector)(tree)
+        except SelectorError:
+            return None
         if matches and matches[0] is element:
             return selector
         if "#" in steps[0]:

@@ -68,6 +68,19 @@ def test_a_text_spread_over_several_documents_has_no_region():
     assert read.text == extracted.text and report.candidate is None
 
 
+def test_an_element_whose_tag_is_no_css_name_has_no_selector():
+    """libxml2 keeps the tag a broken page gives an element ("d<v" from a flipped byte); a
+    selector of it made cssselect raise and failed the page. It has no region now."""
+    text = "Huyện ủy tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 tại huyện. " * 8
+    menu = "".join(f"<li><a href='/m{n}'>Chuyên mục số {n} của cổng</a></li>" for n in range(30))
+    page = (f"<html><body><ul>{menu}</ul><div class='main'><d<v class='noi-dung'><h1>Huyện ủy "
+            f"triển khai nhiệm vụ</h1><p>{text}</p><p>{text}</p></d<v><div><ul>{menu}</ul>"
+            f"</div></div></body></html>")
+    extracted = extract_article(page.encode(), url="http://a.vn/tin-1.html")
+    assert "d<v" in extracted.html and text.strip() in extracted.text
+    assert locate_region(extracted.html, extracted.text, extracted.title) is None
+
+
 def test_a_region_is_learned_when_pages_agree_and_a_profile_selector_wins():
     region = SiteRegion()
     assert region.request().locate and not region.request().selector
