@@ -76,6 +76,14 @@ BINARY_SIGNATURES = {
 # return): libxml2 refuses or mangles them. The noncharacters U+FFFE and U+FFFF go with them:
 # lxml refuses a text that holds one as an XPath value, and a headline with one failed the page.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# The same characters written as references ("&#11;", a Word line break pasted into a CMS;
+# "&#2" without its semicolon, which parsers read too): libxml2 turns them into the
+# characters after the removal above, and one in a title failed the whole page (lxml takes
+# no such string as an XPath value). Each becomes a space: a line break between two words
+# must not join them.
+CONTROL_REFERENCES = re.compile(
+    r"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01]|127|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?")
 CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # the same, as bytes
 NONCHARACTERS_UTF8 = ("\ufffe".encode(), "\uffff".encode())
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
@@ -395,6 +403,9 @@ def extract_article(page: bytes | str, url: str | None = None,
         html, removed = normalize_text(html), 0
     else:
         html, removed = CONTROL_CHARACTERS.subn("", normalize_text(html))
+    if "&#" in html:
+        html, references = CONTROL_REFERENCES.subn(" ", html)
+        removed += references
     if removed:
         warnings.append(f"removed {removed} NUL or control characters")
     if not html.strip():

@@ -32,7 +32,13 @@ from pipelines.encodings import decode_page, encode_windows_1258
 from pipelines.extract import MAX_ELEMENTS, extract_article, parse_html
 from pipelines.headline import section_names, title_runs
 from pipelines.notfound import soft_404_reason
-from pipelines.process import RejectedPage, SoftNotFound, extract_page
+from pipelines.process import (
+    RejectedPage,
+    SoftNotFound,
+    extract_page,
+    process_page_in_region,
+)
+from pipelines.site_region import SiteRegion
 from pipelines.urls import canonical_url, clean_url
 from tests.conftest import query, run_vnarchive
 from testweb.content import load_articles
@@ -226,6 +232,20 @@ def test_careless_and_hostile_variants_of_a_page_end_in_a_reading(family_name):
     problems = [problem for name, data in variants(body, random.Random(7), scale=20)
                 for problem in read_variant(name, data)[0]]
     assert problems == []
+
+
+@pytest.mark.parametrize("reference", ["&#11;", "&#x2;", "&#2", "&#xFFFE;", "&#65535;"])
+def test_a_reference_to_a_control_character_is_a_space(reference):
+    """A Word line break pasted into a CMS (&#11;) or junk reference in the title and the
+    headline: libxml2 turned it into the character after the page's control characters were
+    removed, and lxml refused the title as an XPath value: the whole page failed."""
+    page = (f"<html><head><title>Huyện ủy{reference}họp - Cổng</title></head><body><h1>Huyện "
+            f"ủy{reference}họp</h1><p>{'Huyện ủy triển khai nhiệm vụ quý III năm 2024. ' * 12}"
+            "</p><p>Giá trị &#9;tab, &#10;dòng, &#233; và &#x1EA1; giữ nguyên.</p></body></html>")
+    fields, _ = process_page_in_region(page.encode(), "http://a.vn/tin-1.html", None,
+                                       SiteRegion().request())
+    assert fields["title"] == "Huyện ủy họp"
+    assert "é và ạ giữ nguyên" in fields["text"]
 
 
 def test_utf16_without_a_byte_order_mark_is_recognised():
