@@ -48,7 +48,9 @@ class Page:
 
 
 def is_url(source: str) -> bool:
-    return urlsplit(source).scheme in ("http", "https")
+    """Whether `source` is an http(s) URL to fetch (pipelines.urls.fetchable_url), not a file:
+    a saved page's canonical link of "http://[URL]/..." made urlsplit raise."""
+    return fetchable_url(source, source) is not None
 
 
 def read_page(source: str) -> Page:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.pages import is_url, own_address
 from pipelines.urls import canonical_url, clean_url, fetchable_url
 
 KEY = "https://baothanhhoa.vn/chinh-tri/ha-trung-185001.htm"
@@ -50,3 +51,13 @@ def test_clean_url_keeps_the_address_fetchable():
 ])
 def test_only_links_that_are_http_urls_are_fetched(base, link, expected):
     assert fetchable_url(base, link) == expected
+
+
+def test_a_saved_page_whose_own_address_is_no_url_has_none():
+    """`sites add` or `sites check` on a saved page: a canonical link of "http://[URL]/..."
+    made urlsplit raise; the page is read as having no address of its own."""
+    assert own_address(b'<link rel="canonical" href="http://[URL]/tin/1.html">') is None
+    assert own_address(b'<link rel="canonical" href="https://a.vn/tin/1.html">') == (
+        "https://a.vn/tin/1.html")
+    assert [is_url(s) for s in ("https://a.vn/x", "HTTP://A.VN/", "trang.html", "http:///x")] == [
+        True, True, False, False]
