@@ -194,15 +194,15 @@ def _captures(rows: list[dict | None]) -> CdxPage:
 def _capture(row: dict) -> Capture:
     """ValueError for a row whose timestamp is no time (its capture could not be dated)."""
     status = str(row.get("statuscode", row.get("status", "")))
-    timestamp = str(row["timestamp"])
-    datetime.strptime(timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S")
-    return Capture(
-        url=row.get("original") or row.get("url", ""), timestamp=timestamp,
+    capture = Capture(
+        url=row.get("original") or row.get("url", ""), timestamp=str(row["timestamp"]),
         status=int(status) if status.isdigit() else 0,
         mime=str(row.get("mimetype", row.get("mime", ""))).lower(),
         digest=str(row.get("digest", "")).removeprefix("sha1:"),
         filename=row.get("filename", ""), offset=int(row.get("offset") or 0),
         length=int(row.get("length") or 0))
+    capture.captured_at  # noqa: B018 (dated as the archive will date it, or ValueError)
+    return capture
 
 
 def cdx_timestamp(text: str | None) -> str:
