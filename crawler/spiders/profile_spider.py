@@ -23,6 +23,7 @@ from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from scrapy.utils.response import get_base_url
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler.archiving import writer_for
 from crawler.frontier import Frontier, parse_duration, record_walks
@@ -135,11 +136,10 @@ class ProfileSpider(SitemapSpider):
             yield request
 
     def _robots_sitemaps(self, response: Response) -> list[Request]:
-        """The sitemaps a robots.txt names, as SitemapSpider reads them, less the lines that
-        are no URL: its own list raised on a `Sitemap: http://[URL]/...` and lost them all."""
-        lines = response.body.decode("utf-8", "replace").splitlines()
-        named = [line.split(":", 1)[1] for line in lines
-                 if line.lstrip().lower().startswith("sitemap:")]
+        """The sitemaps a robots.txt names, less the lines that are no URL: SitemapSpider joins
+        them to the file's address as it reads them, which raised on a `Sitemap: http://[URL]/`
+        and lost them all. Scrapy's reader without that address leaves them as written."""
+        named = sitemap_urls_from_robots(response.body)
         return [Request(url, callback=self._parse_sitemap)
                 for link in named if (url := self._fetchable(response.url, link))]
 
