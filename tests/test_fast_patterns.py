@@ -218,3 +218,15 @@ def test_the_regions_text_nodes_are_those_under_a_body():
     assert region.TITLE_NODES(extract.parse_html(page), title=title)  # the headline is found
     assert len(region.TEXT_NODES(extract.parse_html(page * 3))) > len(
         region.TEXT_NODES(extract.parse_html(page)))
+
+
+def test_control_references_name_exactly_the_control_characters():
+    """CONTROL_REFERENCES is CONTROL_CHARACTERS written as references: every code point below
+    70,000, in decimal, hexadecimal, zero-padded and unterminated forms, is matched exactly
+    when its character is one CONTROL_CHARACTERS removes (NUL aside: libxml2 reads "&#0;" as
+    U+FFFD)."""
+    for code in range(1, 70_000):
+        removed = extract.CONTROL_CHARACTERS.fullmatch(chr(code)) is not None
+        for written in (f"&#{code};", f"&#x{code:x};", f"&#X{code:04X};", f"&#00{code};",
+                        f"&#{code}"):
+            assert (extract.CONTROL_REFERENCES.fullmatch(written) is not None) == removed, written
