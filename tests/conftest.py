@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from filelock import FileLock
 
 from testweb.families import ARTICLE_FAMILIES
 from testweb.redis_server import LocalRedis, RedisUnavailable
-from testweb.server import TestWeb
+from testweb.server import DEFAULT_PORTS, LOOPBACK, TestWeb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIRST_VERSION = PROJECT_ROOT / "tests" / "fixtures" / "archive-v1.db"
@@ -55,6 +56,35 @@ def run_vnarchive(*args: str, cwd: Path | None = None) -> subprocess.CompletedPr
 def testweb():
     with TestWeb() as web:
         yield web
+
+
+def busy_ports(ports) -> list[int]:
+    """Which of these loopback ports a server could not listen on now."""
+    busy = []
+    for port in ports:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+            try:
+                probe.bind((LOOPBACK, port))
+            except OSError:
+                busy.append(port)
+    return busy
+
+
+@pytest.fixture
+def default_ports(tmp_path_factory):
+    """The test web's default ports, held for one test. `vnarchive demo` serves there so that a
+    second demo keeps the first one's URLs; two demos at once on two xdist workers would push
+    one onto other ports and make its articles new. Skips, saying why, when something outside
+    the suite holds them."""
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent  # the folder every worker of this run shares
+    with FileLock(str(shared / "default-ports.lock")):
+        busy = busy_ports(DEFAULT_PORTS.values())
+        if busy:
+            pytest.skip(f"the test web's default ports {busy} are taken by another program")
+        yield
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which may not be installed

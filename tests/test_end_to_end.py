@@ -90,7 +90,7 @@ def test_sites_table_keeps_the_portal_owner(crawled_archive):
     assert rows == [("testweb_lynhan", "portal", "Lý Nhân", "Hà Nam")]
 
 
-def test_demo_twice_adds_no_duplicates(tmp_path):
+def test_demo_twice_adds_no_duplicates(default_ports, tmp_path):
     db = tmp_path / "demo.db"
     first = run_vnarchive("demo", "--db", str(db))
     assert first.returncode == 0, first.stderr[-3000:]

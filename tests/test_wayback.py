@@ -299,7 +299,7 @@ def test_live_and_archived_copies_are_one_article_with_versions(recording, pywb,
 
 
 @pytest.mark.timeout(900)
-def test_the_demo_takes_the_closed_portal_back(pywb, tmp_path):  # noqa: F811
+def test_the_demo_takes_the_closed_portal_back(pywb, default_ports, tmp_path):  # noqa: F811
     """`vnarchive demo --wayback` (the pywb fixture only makes it skip where pywb cannot run)."""
     db = tmp_path / "demo.db"
     result = run_vnarchive("demo", "--wayback", "--db", str(db))
