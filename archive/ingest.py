@@ -9,8 +9,11 @@ Delivery is at least once, writing is exactly once: messages are read through a 
 and acknowledged (then deleted) only after the batch is committed. A writer that dies leaves its
 batch pending, and the next `ingest` reads it again; what that batch had already committed is
 recognised and skipped (a fetch by the id its worker gave it, an article by its URL and fetch
-time), so nothing is lost or doubled. Only WARC records are written before the commit, as in a
-local crawl: a batch in flight at a crash can leave a WARC record no row points to.
+time), so nothing is lost or doubled. A message that cannot be written (another version's
+worker, a garbled one) is set aside whole in the rejected stream instead of failing its batch
+at every restart (archive/stream_messages.py). Only WARC records are written before the
+commit, as in a local crawl: a batch in flight at a crash can leave a WARC record no row points
+to.
 
 Articles reach the writer without WARC pointers (workers do not know them); they are filled in
 from the article's own fetch, matched by URL and fetch time. After each batch, the URLs of the
@@ -33,7 +36,8 @@ from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
-from archive.stream import REPORTED_STATS, STREAM, archived_key, worker_key
+from archive.stream import REJECTED_STREAM, REPORTED_STATS, STREAM, archived_key, worker_key
+from archive.stream_messages import Message, UnreadableMessage, read_message
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter
 
@@ -50,6 +54,7 @@ class IngestResult:
     status: str
     messages: int = 0
     skipped: int = 0  # delivered again after a crash, already committed
+    rejected: int = 0  # could not be written: set aside in REJECTED_STREAM
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Ingester:
         self.db_path = db_path
         self.batch_size = batch_size
         self.db = open_database(db_path)
+        self.columns = {table: set(self.db[table].columns_dict) for table in ("pages", "sites")}
         self.run_id = start_run(self.db, [])
         self.writers: dict[str, ArchiveWriter] = {}
         self.reports: dict[str, SiteReport] = defaultdict(SiteReport)
@@ -81,14 +87,16 @@ class Ingester:
         return self.writers[site]
 
     # One batch ------------------------------------------------------------------------------
-    def write_batch(self, messages: list[tuple[bytes, dict]]) -> None:
-        """Write a batch, commit it, then acknowledge and delete it from the stream."""
-        decoded = [(kind, json.loads(fields[b"data"]), fields.get(b"body", b""))
-                   for kind, fields in ((f[b"kind"].decode(), f) for _, f in messages)]
-        committed_fetches = self._committed_fetches(decoded)
-        committed_articles = self._committed_articles(decoded)
+    def write_batch(self, messages: list[tuple[bytes, dict | None]]) -> None:
+        """Write a batch, commit it, then acknowledge and delete it from the stream. Every
+        message is read and checked before anything is written: one that cannot be written is
+        set aside in the rejected stream, so it can never fail its batch again and again."""
+        readable, rejected = self._read(messages)
+        committed_fetches = self._committed_fetches(readable)
+        committed_articles = self._committed_articles(readable)
         written: dict[str, dict[str, str]] = defaultdict(dict)
-        for kind, data, body in decoded:
+        for message in readable:
+            kind, data, body = message.kind, message.data, message.body
             if kind in ("fetch", "page") and data["fetch_id"] in committed_fetches:
                 self.result.skipped += 1
             elif kind == "article" and (data["canonical_url"], data["fetched_at"]) in (
@@ -113,8 +121,31 @@ class Ingester:
         for writer in self.writers.values():
             writer.flush()
         self._publish(written)
+        self._set_aside(rejected)
         self.acknowledge([message_id for message_id, _ in messages])
         self.result.messages += len(messages)
+
+    def _read(self, messages) -> tuple[list[Message], list[tuple[bytes, dict, str]]]:
+        """The batch's messages that can be written, and the others with the reason."""
+        readable, rejected = [], []
+        for message_id, fields in messages:
+            try:
+                readable.append(read_message(fields, self.columns))
+            except UnreadableMessage as error:
+                logger.warning("message %s set aside in %s: %s", message_id.decode(),
+                               REJECTED_STREAM, error)
+                rejected.append((message_id, fields or {}, str(error)))
+        return readable, rejected
+
+    def _set_aside(self, rejected: list[tuple[bytes, dict, str]]) -> None:
+        """Keep the messages that could not be written, whole, with why and where from."""
+        if not rejected:
+            return
+        pipe = self.server.pipeline()
+        for message_id, fields, reason in rejected:
+            pipe.xadd(REJECTED_STREAM, {**fields, b"reason": reason, b"message_id": message_id})
+        pipe.execute()
+        self.result.rejected += len(rejected)
 
     def acknowledge(self, ids: list[bytes]) -> None:
         """Done with these messages: acknowledged, and deleted (they hold whole pages)."""
@@ -123,16 +154,18 @@ class Ingester:
         pipe.xdel(STREAM, *ids)
         pipe.execute()
 
-    def _committed_fetches(self, decoded) -> set[str]:
-        ids = [data["fetch_id"] for kind, data, _ in decoded if kind in ("fetch", "page")]
+    def _committed_fetches(self, readable: list[Message]) -> set[str]:
+        ids = [message.data["fetch_id"] for message in readable
+               if message.kind in ("fetch", "page")]
         if not ids:
             return set()
         return {row[0] for row in self.db.execute(
             "select fetch_id from pages where fetch_id in (select value from json_each(?))",
             [json.dumps(ids)])}
 
-    def _committed_articles(self, decoded) -> set[tuple[str, str]]:
-        urls = [data["canonical_url"] for kind, data, _ in decoded if kind == "article"]
+    def _committed_articles(self, readable: list[Message]) -> set[tuple[str, str]]:
+        urls = [message.data["canonical_url"] for message in readable
+                if message.kind == "article"]
         if not urls:
             return set()
         return set(self.db.execute(

@@ -44,9 +44,8 @@ import uuid
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from archive.article_rows import ARTICLE_COLUMNS
 from archive.runs import RunCounts
-from archive.stream import REPORTED_STATS, STREAM, archived_key
+from archive.stream import ARTICLE_KEYS, REPORTED_STATS, STREAM, archived_key
 from archive.warc import Exchange, StoredRecord
 
 if TYPE_CHECKING:  # imported when connecting: a crawl without Redis loads this add-on too
@@ -54,9 +53,6 @@ if TYPE_CHECKING:  # imported when connecting: a crawl without Redis loads this 
 
 QUEUE_KEY = "vnarchive:%(spider)s:requests"
 SEEN_KEY = "vnarchive:%(spider)s:seen"
-# What `ArchiveWriter.add_article` reads from an article, beyond its columns.
-ARTICLE_KEYS = (*ARTICLE_COLUMNS, "html", "meeting", "first_seen_at", "title_folded",
-                "text_folded", "story_signature")
 
 
 def in_flight_key(site: str, worker: str) -> str:

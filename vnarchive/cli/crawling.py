@@ -155,9 +155,14 @@ def ingest(redis, idle_timeout, batch_size, db) -> int:
     Example: vnarchive ingest --redis redis://crawlhub:6379/0 --db archive/vnarchive.db
     """
     from archive.ingest import ingest as ingest_messages
+    from archive.stream import REJECTED_STREAM
 
     result = ingest_messages(redis, db, idle_timeout=idle_timeout, batch_size=batch_size or 200)
     print(f"ingested {result.messages} messages ({result.skipped} already in the archive)")
+    if result.rejected:
+        print(f"warning: {result.rejected} messages could not be written; they are kept, with "
+              f"the reason, in the Redis stream {REJECTED_STREAM} (redis-cli XRANGE "
+              f"{REJECTED_STREAM} - +)", file=sys.stderr)
     print_summary(db, result.run_id)
     return 0 if result.status == "finished" else 1
 

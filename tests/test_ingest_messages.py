@@ -1,0 +1,167 @@
+"""`vnarchive ingest` and messages it cannot write: another version's worker, a message cut or
+garbled on its way. Each is set aside in the rejected stream, whole and with the reason; the
+rest of its batch is written, and the stream drains."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from archive.ingest import ingest
+from archive.stream import REJECTED_STREAM, STREAM
+from archive.stream_messages import UnreadableMessage, read_message
+from archive.warc import Exchange
+from crawler.distributed import RedisArchiveSink, connect
+from tests.conftest import query, run_vnarchive
+
+pytestmark = pytest.mark.timeout(120)
+
+SITE = "testweb_lynhan"
+FETCHED_AT = "2025-07-01T01:00:00+00:00"
+COLUMNS = {"pages": {"id", "site", "url", "status", "fetched_at", "bytes", "error", "kind",
+                     "fetch_id", "run_id"},
+           "sites": {"name", "title", "kind"}}
+
+
+def article(number: int) -> dict:
+    url = f"http://127.0.0.1:1/tin-tuc/Pages/bai-{number}.aspx"
+    return {"canonical_url": url, "url": url, "site": SITE, "title": f"Bài {number}",
+            "text": "Huyện ủy họp phiên thường kỳ.", "fetched_at": FETCHED_AT, "status": 200,
+            "is_meeting_report": 0, "warnings": ["no_date"],
+            "meeting": {"kind": "so_ket", "locality": "Lý Nhân",
+                        "officials": [{"name": "Nguyễn Văn A", "title": "Bí thư"}],
+                        "figures": [{"text": "12 tỷ đồng", "value": 12e9, "unit": "đồng",
+                                     "label": "thu ngân sách"}]}}
+
+
+def send_good_messages(redis_url: str, count: int) -> None:
+    """What a worker of this version sends: its site, fetches and articles."""
+    sink = RedisArchiveSink(connect(redis_url), SITE, "w1")
+    sink.record_site({"name": SITE, "title": "Lý Nhân", "kind": "portal"})
+    for number in range(count):
+        sent = article(number)
+        sink.add_fetch(Exchange(url=sent["url"], fetched_at=FETCHED_AT, method="GET",
+                                request_headers=[("Accept", "text/html")], status=200,
+                                reason="OK", response_headers=[("Content-Type", "text/html")],
+                                body=b"<html><p>Bai</p></html>", site=SITE, kind="article"),
+                       latency_ms=5)
+        sink.add_article(sent)
+
+
+def fields(kind: str, data, body: bytes = b"") -> dict:
+    return {b"kind": kind.encode(), b"worker": b"w9",
+            b"data": data if isinstance(data, bytes) else json.dumps(data).encode(),
+            b"body": body}
+
+
+# What other versions, cut messages and flipped bytes can look like.
+POISON = {
+    "no kind": {b"data": b"{}"},
+    "an unknown kind": fields("article_v2", article(90)),
+    "data that is not JSON": fields("article", b'{"canonical_url": "http://a'),
+    "data that is not UTF-8": fields("article", b'{"site": "\xff"}'),
+    "data that is a list": fields("article", [article(91)]),
+    "an article without its URL": fields("article", {**article(92), "canonical_url": None}),
+    "an article with a column this archive lacks": fields("article", {**article(93),
+                                                                       "summary": "x"}),
+    "an article whose title is an object": fields("article", {**article(94),
+                                                              "title": {"vi": "Bài"}}),
+    "an article whose fetch time is no date": fields("article", {**article(95),
+                                                                 "fetched_at": "hôm qua"}),
+    "an official without a name": fields("article", {**article(96), "meeting": {
+        "officials": [{"title": "Bí thư"}]}}),
+    "a fetch whose exchange lacks its status": fields("fetch", {
+        "fetch_id": "f1", "latency_ms": 1, "exchange": {
+            "url": "http://127.0.0.1:1/x", "fetched_at": FETCHED_AT, "method": "GET",
+            "request_headers": [], "reason": "OK", "response_headers": [], "site": SITE,
+            "kind": "article"}}),
+    "a fetch with headers that are not pairs": fields("fetch", {
+        "fetch_id": "f2", "latency_ms": 1, "exchange": {
+            "url": "http://127.0.0.1:1/y", "fetched_at": FETCHED_AT, "method": "GET",
+            "request_headers": [["Accept"]], "status": 200, "reason": "OK",
+            "response_headers": [], "site": SITE, "kind": "article"}}),
+    "a page with a column this archive lacks": fields("page", {
+        "fetch_id": "f3", "page": {"site": SITE, "url": "http://127.0.0.1:1/z",
+                                   "http_version": "2"}}),
+    "a site with a column this archive lacks": fields("site", {"name": SITE, "motto": "x"}),
+    "a mark whose URLs are not texts": fields("mark", {"site": SITE, "urls": [1],
+                                                       "error": "soft_404"}),
+    "a count that is not a number": fields("closed", {"site": SITE, "reason": "finished",
+                                                      "stats": {"x": "many"},
+                                                      "errors_by_kind": {}}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POISON))
+def test_a_message_the_writer_cannot_take_is_unreadable(name):
+    with pytest.raises(UnreadableMessage):
+        read_message(POISON[name], COLUMNS)
+
+
+def test_the_messages_a_worker_sends_are_readable(redis_url):
+    send_good_messages(redis_url, 2)
+    entries = connect(redis_url).xrange(STREAM)
+    assert [read_message(entry, COLUMNS).kind for _, entry in entries] == [
+        "site", "fetch", "article", "fetch", "article"]
+
+
+def test_a_batch_with_unwritable_messages_writes_the_rest_and_sets_them_aside(redis_url,
+                                                                                tmp_path):
+    db = tmp_path / "a.db"
+    server = connect(redis_url)
+    send_good_messages(redis_url, 3)
+    for entry in POISON.values():
+        server.xadd(STREAM, entry)
+    send_good_messages(redis_url, 5)  # after them, in the same batch
+    sent = server.xlen(STREAM)
+
+    result = run_vnarchive("ingest", "--redis", redis_url, "--db", str(db), "--idle-timeout",
+                           "0.5")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{len(POISON)} messages could not be written" in result.stderr
+    assert query(db, "select count(*) from articles") == [(5,)]  # five URLs, sent twice
+    assert query(db, "select count(*) from officials") == [(5,)]
+    assert server.xlen(STREAM) == 0
+    rejected = server.xrange(REJECTED_STREAM)
+    assert len(rejected) == len(POISON) and sent == 1 + 2 * 3 + len(POISON) + 1 + 2 * 5
+    for (_, kept), original in zip(rejected, POISON.values(), strict=True):
+        assert {key: kept[key] for key in original} == original  # kept whole
+        assert kept[b"reason"] and kept[b"message_id"]
+    again = ingest(redis_url, str(db), idle_timeout=0.2)
+    assert (again.status, again.messages, again.rejected) == ("finished", 0, 0)
+
+
+def mutated(message: dict, draw: random.Random) -> dict:
+    """A worker message with one value replaced, one key dropped or one key added."""
+    data = json.loads(message[b"data"])
+    target = data
+    if message[b"kind"] == b"fetch" and draw.random() < 0.7:
+        target = data["exchange"]
+    elif message[b"kind"] == b"article" and draw.random() < 0.3:
+        target = data["meeting"]
+    key = draw.choice(sorted(target))
+    change = draw.randrange(3)
+    if change == 0:
+        target[key] = draw.choice([None, 0, -1, 1.5, True, "", "x", [], {}, [["a"]], {"a": 1}])
+    elif change == 1:
+        del target[key]
+    else:
+        target[draw.choice(["extra", "title", "v2"])] = draw.choice([1, "x", [1], {}])
+    return {**message, b"data": json.dumps(data).encode()}
+
+
+def test_mutated_worker_messages_never_fail_a_batch(redis_url, tmp_path):
+    """Whatever one value, key or extra key does to a message, ingest ends its run: the
+    message is written or set aside, never the reason a batch fails."""
+    server = connect(redis_url)
+    send_good_messages(redis_url, 4)
+    originals = [entry for _, entry in server.xrange(STREAM)]
+    draw = random.Random(19)
+    for _ in range(600):
+        server.xadd(STREAM, mutated(draw.choice(originals), draw))
+    result = ingest(redis_url, str(tmp_path / "a.db"), idle_timeout=0.2, batch_size=50)
+    assert result.status == "finished"
+    assert result.messages == len(originals) + 600 and 0 < result.rejected < 600
+    assert server.xlen(STREAM) == 0
