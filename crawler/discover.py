@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
-from scrapy.selector import Selector
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.pages import Page, PageUnavailable, allowed
 from crawler.recognise import Recognised, recognise
 from crawler.urlshapes import pagination_pattern, url_pattern
+from crawler.xml_links import escape_bare_ampersands_in_bytes, feed_links
 from pipelines.encodings import decode_page
 from pipelines.extract import parse_html
 from pipelines.urls import clean_url, fetchable_url
@@ -122,9 +122,7 @@ def feed_entries(page: Page) -> list[str]:
     if not re.search(rb"<(rss|feed|rdf:RDF)\b", page.body[:2000]):
         return []
     try:  # as the spider reads feeds (crawler/spiders/profile_spider.py)
-        selector = Selector(text=page.body.decode("utf-8", "replace"), type="xml")
-        selector.remove_namespaces()
-        links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
+        links = feed_links(page.body.decode("utf-8", "replace"))
     except ValueError:
         return []
     base = page.url or page.source
@@ -159,7 +157,7 @@ def sitemap_entries(url: str, fetch: Fetch, depth: int = 0) -> list[str]:
     except PageUnavailable:
         return []
     try:
-        sitemap = Sitemap(body)
+        sitemap = Sitemap(escape_bare_ampersands_in_bytes(body))
     except Exception:  # noqa: BLE001 (anything lxml raises on a body that is not XML)
         return []
     locations = [entry["loc"] for entry in sitemap if fetchable_url(url, entry.get("loc", ""))]

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -248,3 +249,70 @@ def test_sites_add_reads_a_home_page_and_robots_txt_with_links_that_are_no_urls(
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     profile = out.read_text(encoding="utf-8")
     assert "article_pattern" in profile and "[URL]" not in profile
+
+
+def joomla_link(number: int, amp: str = "&") -> str:
+    return f"HOST/index.php?option=com_content{amp}view=article{amp}id={number}"
+
+
+AMPERSAND_PAGES = {
+    "/": f"<html><body><a href='{joomla_link(5, '&amp;')}'>Huyện ủy họp phiên 5</a></body></html>",
+    "/rss": ("<?xml version='1.0'?><rss><channel>"
+             f"<item><link>{joomla_link(1)}</link></item>"
+             f"<item><link>{joomla_link(2, '&amp;')}</link></item></channel></rss>"),
+    "/sitemap.xml": ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/"
+                     f"sitemap/0.9'><url><loc>{joomla_link(3)}</loc></url>"
+                     f"<url><loc>{joomla_link(4, '&amp;')}</loc></url></urlset>"),
+}
+JOOMLA_QUERY = {"option": ["com_content"], "view": ["article"]}
+
+
+def joomla_article(path: str) -> str:
+    """An article's page, as a Joomla site finds it: by its query, in any order."""
+    address = urlsplit(path)
+    query = parse_qs(address.query)
+    number = query.pop("id", ["0"])[0]
+    if address.path != "/index.php" or query != JOOMLA_QUERY or number not in "12345":
+        return ""
+    return ARTICLE.format(n=number)
+
+
+class AmpersandSite(LinksSite):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = (AMPERSAND_PAGES.get(self.path) or joomla_article(self.path)).replace(
+            "HOST", f"http://{self.headers['Host']}")
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "application/xml" if self.path in ("/rss", "/sitemap.xml")
+                         else "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body.encode())))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+
+def test_links_with_bare_ampersands_in_feeds_and_sitemaps_are_read_as_written(tmp_path):
+    """`?option=com_content&view=article&id=1` written without `&amp;`: the XML parser's
+    recovery dropped `&view` and `&id`, and every later `&amp;` of the file, so the crawl asked
+    for pages the site does not have."""
+    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), AmpersandSite))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    path = tmp_path / "joomla.toml"
+    path.write_text(f"""name = "joomla"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["{base}/"]
+allowed_domains = ["127.0.0.1"]
+article_pattern = 'view=article'
+feeds = ["{base}/rss"]
+sitemaps = ["{base}/sitemap.xml"]
+download_delay = 0
+autothrottle = false
+""")
+    db = tmp_path / "a.db"
+    try:
+        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db))
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = [parse_qs(urlsplit(row[0]).query) for row in query(db, "select url from articles")]
+    assert sorted(found, key=lambda found_query: found_query["id"]) == [
+        {**JOOMLA_QUERY, "id": [str(n)]} for n in range(1, 6)]

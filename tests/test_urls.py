@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.pages import is_url, own_address
+from crawler.xml_links import escape_bare_ampersands, escape_bare_ampersands_in_bytes
 from pipelines.urls import canonical_url, clean_url, fetchable_url
 
 KEY = "https://baothanhhoa.vn/chinh-tri/ha-trung-185001.htm"
@@ -61,3 +62,14 @@ def test_a_saved_page_whose_own_address_is_no_url_has_none():
         "https://a.vn/tin/1.html")
     assert [is_url(s) for s in ("https://a.vn/x", "HTTP://A.VN/", "trang.html", "http:///x")] == [
         True, True, False, False]
+
+
+@pytest.mark.parametrize(("written", "escaped"), [
+    ("?a=1&b=2", "?a=1&amp;b=2"),
+    ("?a=1&amp;b=2&#38;c=3&#x26;d&nbsp;", "?a=1&amp;b=2&#38;c=3&#x26;d&nbsp;"),
+    ("R&D &", "R&amp;D &amp;"),
+    ("&#12a; &x y;", "&amp;#12a; &amp;x y;"),
+])
+def test_only_ampersands_that_begin_no_reference_are_escaped(written, escaped):
+    assert escape_bare_ampersands(written) == escaped
+    assert escape_bare_ampersands_in_bytes(written.encode()) == escaped.encode()

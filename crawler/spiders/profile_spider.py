@@ -19,7 +19,6 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from scrapy.utils.response import get_base_url
@@ -33,6 +32,7 @@ from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
+from crawler.xml_links import escape_bare_ampersands_in_bytes, feed_links
 from pipelines.encodings import declared_charset
 from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
 
@@ -135,6 +135,12 @@ class ProfileSpider(SitemapSpider):
                 request.meta.setdefault(PAGE_KIND, "sitemap")
             yield request
 
+    def _get_sitemap_body(self, response: Response) -> bytes | None:
+        """Scrapy's reading of a sitemap's body, with its bare ampersands escaped (a link
+        `?id=12&cat=3` as written, crawler/xml_links.py)."""
+        body = super()._get_sitemap_body(response)
+        return None if body is None else escape_bare_ampersands_in_bytes(body)
+
     def _robots_sitemaps(self, response: Response) -> list[Request]:
         """The sitemaps a robots.txt names, less the lines that are no URL: SitemapSpider joins
         them to the file's address as it reads them, which raised on a `Sitemap: http://[URL]/`
@@ -192,9 +198,7 @@ class ProfileSpider(SitemapSpider):
         return [without_session_ids(url) for url in urls if url]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
-        selector = Selector(text=response.text, type="xml")
-        selector.remove_namespaces()
-        links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
+        links = feed_links(response.text)
         base = get_base_url(response)
         urls = [clean_url(url) for link in links if (url := self._fetchable(base, link))]
         yield from self.article_requests(
