@@ -14,6 +14,7 @@ same in another notation.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -29,6 +30,10 @@ EXCHANGE_TEXTS = ("url", "fetched_at", "method", "reason", "site", "kind")
 ARTICLE_NUMBERS = ("is_meeting_report", "confidence", "status", "run_id", "warc_offset")
 ARTICLE_TEXTS = tuple(key for key in ARTICLE_KEYS
                       if key not in (*ARTICLE_NUMBERS, *JSON_COLUMNS, "meeting"))
+
+
+# JSON's escape of a UTF-16 surrogate: json.loads makes a lone one a str that SQLite refuses.
+LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class UnreadableMessage(ValueError):
@@ -60,11 +65,22 @@ def read_message(fields_: dict[bytes, bytes] | None, columns: dict[str, set[str]
         raise UnreadableMessage(f"the {kind} message's data is not JSON") from None
     if not isinstance(data, dict):
         raise UnreadableMessage(f"the {kind} message's data is not an object")
+    if LONE_SURROGATE_ESCAPE.search(fields_[b"data"]) and _has_lone_surrogate(data):
+        raise UnreadableMessage(f"the {kind} message holds half a UTF-16 pair, which no "
+                                "text column can store")
     try:
         check(data, columns)
     except UnreadableMessage as error:
         raise UnreadableMessage(f"{kind}: {error}") from None
     return Message(kind, data, fields_.get(b"body", b""))
+
+
+def _has_lone_surrogate(data) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 # The checks of each kind --------------------------------------------------------------------

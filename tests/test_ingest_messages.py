@@ -62,6 +62,7 @@ POISON = {
     "an unknown kind": fields("article_v2", article(90)),
     "data that is not JSON": fields("article", b'{"canonical_url": "http://a'),
     "data that is not UTF-8": fields("article", b'{"site": "\xff"}'),
+    "a title with half a UTF-16 pair": fields("article", {**article(97), "title": "B\ud800i"}),
     "data that is a list": fields("article", [article(91)]),
     "an article without its URL": fields("article", {**article(92), "canonical_url": None}),
     "an article with a column this archive lacks": fields("article", {**article(93),
