@@ -21,7 +21,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawler.pages import Page, PageUnavailable, allowed
 from crawler.recognise import Recognised, recognise
 from crawler.urlshapes import pagination_pattern, url_pattern
-from crawler.xml_links import escape_bare_ampersands_in_bytes, feed_links
+from crawler.xml_links import feed_links, xml_bytes_to_parse
 from pipelines.encodings import decode_page
 from pipelines.extract import parse_html
 from pipelines.urls import clean_url, fetchable_url
@@ -157,7 +157,7 @@ def sitemap_entries(url: str, fetch: Fetch, depth: int = 0) -> list[str]:
     except PageUnavailable:
         return []
     try:
-        sitemap = Sitemap(escape_bare_ampersands_in_bytes(body))
+        sitemap = Sitemap(xml_bytes_to_parse(body))
     except Exception:  # noqa: BLE001 (anything lxml raises on a body that is not XML)
         return []
     locations = [entry["loc"] for entry in sitemap if fetchable_url(url, entry.get("loc", ""))]

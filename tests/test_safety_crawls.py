@@ -259,10 +259,12 @@ AMPERSAND_PAGES = {
     "/": f"<html><body><a href='{joomla_link(5, '&amp;')}'>Huyện ủy họp phiên 5</a></body></html>",
     "/rss": ("<?xml version='1.0'?><rss><channel>"
              f"<item><link>{joomla_link(1)}</link></item>"
-             f"<item><link>{joomla_link(2, '&amp;')}</link></item></channel></rss>"),
+             f"<item><link>{joomla_link(2, '&amp;')}</link></item>"
+             "<item><link>HOST/tag/&#xDC00;</link></item></channel></rss>"),
     "/sitemap.xml": ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/"
                      f"sitemap/0.9'><url><loc>{joomla_link(3)}</loc></url>"
-                     f"<url><loc>{joomla_link(4, '&amp;')}</loc></url></urlset>"),
+                     f"<url><loc>{joomla_link(4, '&amp;')}</loc></url>"
+                     "<url><loc>HOST/anh-&#55296;.jpg</loc></url></urlset>"),
 }
 JOOMLA_QUERY = {"option": ["com_content"], "view": ["article"]}
 
@@ -292,7 +294,8 @@ class AmpersandSite(LinksSite):
 def test_links_with_bare_ampersands_in_feeds_and_sitemaps_are_read_as_written(tmp_path):
     """`?option=com_content&view=article&id=1` written without `&amp;`: the XML parser's
     recovery dropped `&view` and `&id`, and every later `&amp;` of the file, so the crawl asked
-    for pages the site does not have."""
+    for pages the site does not have. A link with a reference to half a UTF-16 pair lost every
+    link of its feed or sitemap."""
     server = serve(ThreadingHTTPServer(("127.0.0.1", 0), AmpersandSite))
     base = f"http://127.0.0.1:{server.server_address[1]}"
     path = tmp_path / "joomla.toml"

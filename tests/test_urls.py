@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from crawler.pages import is_url, own_address
-from crawler.xml_links import escape_bare_ampersands, escape_bare_ampersands_in_bytes
+from crawler.xml_links import (
+    escape_bare_ampersands,
+    escape_bare_ampersands_in_bytes,
+    feed_links,
+    xml_bytes_to_parse,
+)
 from pipelines.urls import canonical_url, clean_url, fetchable_url
 
 KEY = "https://baothanhhoa.vn/chinh-tri/ha-trung-185001.htm"
@@ -73,3 +78,17 @@ def test_a_saved_page_whose_own_address_is_no_url_has_none():
 def test_only_ampersands_that_begin_no_reference_are_escaped(written, escaped):
     assert escape_bare_ampersands(written) == escaped
     assert escape_bare_ampersands_in_bytes(written.encode()) == escaped.encode()
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#xdfff;", "&#55296;", "&#057343;",
+                                       "&#x0DC00;"])
+def test_a_reference_to_half_a_utf16_pair_costs_only_its_character(reference):
+    feed = (f"<rss><channel><item><link>http://a.vn/x{reference}y</link></item>"
+            "<item><link>http://a.vn/z</link></item></channel></rss>")
+    assert feed_links(feed) == ["http://a.vn/x\ufffdy", "http://a.vn/z"]
+    assert xml_bytes_to_parse(feed.encode()) == feed.replace(reference, "&#xFFFD;").encode()
+
+
+@pytest.mark.parametrize("reference", ["&#xD7FF;", "&#xE000;", "&#55295;", "&#57344;", "&#xD80;"])
+def test_references_beside_the_surrogates_are_kept(reference):
+    assert xml_bytes_to_parse(reference.encode()) == reference.encode()

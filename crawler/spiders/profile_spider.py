@@ -32,7 +32,7 @@ from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries
-from crawler.xml_links import escape_bare_ampersands_in_bytes, feed_links
+from crawler.xml_links import feed_links, xml_bytes_to_parse
 from pipelines.encodings import declared_charset
 from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
 
@@ -136,10 +136,11 @@ class ProfileSpider(SitemapSpider):
             yield request
 
     def _get_sitemap_body(self, response: Response) -> bytes | None:
-        """Scrapy's reading of a sitemap's body, with its bare ampersands escaped (a link
-        `?id=12&cat=3` as written, crawler/xml_links.py)."""
+        """Scrapy's reading of a sitemap's body, made readable link by link: bare ampersands
+        escaped (`?id=12&cat=3` as written), a half UTF-16 pair's reference made U+FFFD
+        (crawler/xml_links.py)."""
         body = super()._get_sitemap_body(response)
-        return None if body is None else escape_bare_ampersands_in_bytes(body)
+        return None if body is None else xml_bytes_to_parse(body)
 
     def _robots_sitemaps(self, response: Response) -> list[Request]:
         """The sitemaps a robots.txt names, less the lines that are no URL: SitemapSpider joins
