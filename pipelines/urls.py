@@ -31,11 +31,14 @@ def fetchable_url(base: str, link: str) -> str | None:
     """`link` resolved against `base` when it is an http(s) URL with a host; None for a link
     that is none. urllib and Scrapy's Request raise on a CMS template's "http://[URL]", a link
     cut at "https://[::1" or a port out of range, and one such link lost every link after it
-    in its listing page, feed or sitemap, and stopped an import of web archive files."""
+    in its listing page, feed or sitemap, and stopped an import of web archive files. A link
+    with half a UTF-16 pair (JSON's "\\ud800" in a web archive's index) is none either: no
+    request can encode it."""
     try:
         joined = urljoin(base, link.strip())
         parts = urlsplit(joined)
         parts.port  # noqa: B018 (raises ValueError on a port that is not one)
+        joined.encode("utf-8")  # UnicodeEncodeError, a ValueError, on a lone surrogate
     except ValueError:
         return None
     return joined if parts.scheme in ("http", "https") and parts.hostname else None

@@ -54,6 +54,8 @@ def test_clean_url_keeps_the_address_fetchable():
     ("http://a.vn/", "javascript:void(0)", None),
     ("", "", None),
     ("", "http:///tin/7", None),
+    ("http://a.vn/", "/tin/\ud800-8", None),  # half a UTF-16 pair: no request can encode it
+    ("http://a.vn/", "/tin/\U0001f600-9", "http://a.vn/tin/\U0001f600-9"),
 ])
 def test_only_links_that_are_http_urls_are_fetched(base, link, expected):
     assert fetchable_url(base, link) == expected

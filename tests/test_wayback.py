@@ -124,6 +124,21 @@ def test_the_latest_good_capture_in_the_window_once_per_digest():
     assert choose_captures(captures, profile, window, {"NEW"}) == []
 
 
+def test_a_capture_whose_address_holds_half_a_utf16_pair_is_left_out():
+    """JSON's "\\ud800" in an index line is read as half a UTF-16 pair, which no request can
+    encode; that capture alone is left out."""
+    broken = ARTICLE.replace(".aspx", "-\\ud800.aspx")
+    answer = "\n".join(
+        f'{{"url": "{url}", "timestamp": "20200101000000", "status": "200", '
+        f'"mime": "text/html", "digest": "{digest}"}}'
+        for url, digest in ((broken, "BROKEN"), (ARTICLE, "GOOD")))
+    captures = parse_cdx(answer).captures
+    assert [capture.url for capture in captures] == [ARTICLE.replace(".aspx", "-\ud800.aspx"),
+                                                     ARTICLE]
+    chosen = choose_captures(captures, find_profile("hanam_lynhan"), ("2015", "2025"), set())
+    assert [capture.digest for capture in chosen] == ["GOOD"]
+
+
 def test_closed_and_wayback_profile_keys(tmp_path):
     for name in ("hanam_lynhan", "backan_baobackan", "ninhthuan_baoninhthuan"):
         profile = find_profile(name)
