@@ -194,12 +194,15 @@ def _captures(rows: list[dict | None]) -> CdxPage:
 def _capture(row: dict) -> Capture:
     """ValueError for a row whose timestamp is no time (its capture could not be dated)."""
     status = str(row.get("statuscode", row.get("status", "")))
+    url, filename = row.get("original") or row.get("url") or "", row.get("filename") or ""
+    if not isinstance(url, str) or not isinstance(filename, str):
+        raise TypeError("an address that is no text")
     capture = Capture(
-        url=row.get("original") or row.get("url", ""), timestamp=str(row["timestamp"]),
+        url=url, timestamp=str(row["timestamp"]),
         status=int(status) if status.isdigit() else 0,
         mime=str(row.get("mimetype", row.get("mime", ""))).lower(),
         digest=str(row.get("digest", "")).removeprefix("sha1:"),
-        filename=row.get("filename", ""), offset=int(row.get("offset") or 0),
+        filename=filename, offset=int(row.get("offset") or 0),
         length=int(row.get("length") or 0))
     capture.captured_at  # noqa: B018 (dated as the archive will date it, or ValueError)
     return capture

@@ -68,6 +68,10 @@ def test_internet_archive_rows_and_resume_key_are_read():
     ('{"timestamp": "20240101000000", "url": "http://a.vn/1"}\n{"url": "http://a.vn/2"}\n'
      '{"timest\n["not", "an", "object"]\n', 1, 3),
     ('{"timestamp": "2024", "url": "http://a.vn/1", "offset": "ten"}', 0, 1),
+    # JSON, but an address that is no text: a number, a list (a null filename is none)
+    ('{"timestamp": "20240101", "url": 12345}\n{"timestamp": "20240101", "url": "http://a.vn/1",'
+     ' "filename": null}\n{"timestamp": "20240101", "url": "http://a.vn/2", "filename": [1]}',
+     1, 2),
     ("", 0, 0),
 ])
 def test_index_rows_that_are_no_capture_are_counted_not_fatal(text, captures, unreadable):
@@ -265,6 +269,29 @@ def test_a_broken_index_page_costs_its_own_captures_only(recording, tmp_path):  
     assert fetched == len(kept) and len(articles_of(db)) == len(kept)
     assert "not a CDX index page" in result.stderr and "failed: HTTP 503" in result.stderr
     assert "2 lines of the index are no capture" in result.stderr
+
+
+def test_captures_with_odd_fields_cost_only_themselves(recording, tmp_path):  # noqa: F811
+    """Index lines that are JSON but whose filename holds half a UTF-16 pair, whose URL is a
+    number or whose filename is null: Scrapy's Request raised on the first while the chosen
+    captures were handed out, and every capture after it was lost."""
+    db = tmp_path / "odd-fields.db"
+    pattern = find_profile(SITE).article_pattern
+    with CommonCrawlServer(recording.warcs) as commoncrawl:
+        entries = commoncrawl.entries
+        page = next(number for number in range(len(entries) // PAGE_SIZE)
+                    if pattern.search(entries[number * PAGE_SIZE].url))
+        commoncrawl.broken_pages = {page: "odd fields"}  # its first line: an article's
+        result = crawl_archive(db, recording, "--commoncrawl", commoncrawl.index_url)
+        fetched = sum(n for path, n in commoncrawl.requests.items() if ".warc" in path)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    odd = entries[page * PAGE_SIZE:][:3]
+    kept = {canonical_url(entry.url) for entry in entries
+            if pattern.search(entry.url) and entry not in odd}
+    assert fetched == len(kept) and len(articles_of(db)) == len(kept) > 0
+    not_fetchable = sum(1 for entry in (odd[0], odd[2]) if pattern.search(entry.url))
+    assert result.stderr.count("names no record that can be fetched") == not_fetchable > 0
+    assert "1 lines of the index are no capture" in result.stderr
 
 
 def portal_back_at(port: int, articles: list, seconds: float = 10.0) -> TestWeb:

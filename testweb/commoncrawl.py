@@ -67,8 +67,17 @@ def index_warcs(paths: list[Path]) -> list[IndexEntry]:
 
 
 # What an index page may answer instead of its lines (`broken_pages`): an error that retries
-# do not cure, a rate-limit page served with 200, a page whose lines are partly garbage.
-BROKEN_ANSWERS = ("error", "rate-limit page", "garbled lines")
+# do not cure, a rate-limit page served with 200, a page whose lines are partly garbage, a page
+# whose first three lines are JSON with fields of the wrong kind (a filename holding half a
+# UTF-16 pair, a URL that is a number, a filename that is null).
+BROKEN_ANSWERS = ("error", "rate-limit page", "garbled lines", "odd fields")
+
+
+ODD_FIELDS = (("filename", "crawl-data/\ud800.warc.gz"), ("url", 12345), ("filename", None))
+
+
+def odd_fields(line: str, field: str, value) -> str:
+    return json.dumps({**json.loads(line), field: value})
 
 
 class CommonCrawlServer:
@@ -121,6 +130,9 @@ class CommonCrawlServer:
                     else:
                         if broken == "garbled lines":  # the first two lines are lost
                             lines[:2] = ['{"url": "http://a.vn/x", "timest', "\x00garbage"]
+                        if broken == "odd fields":
+                            lines[:3] = [odd_fields(line, field, value) for line, (field, value)
+                                         in zip(lines, ODD_FIELDS, strict=False)]
                         self.answer(200, "text/x-ndjson", "\n".join(lines).encode())
                 elif parts.path.lstrip("/") in server.files:
                     self.answer_range(server.files[parts.path.lstrip("/")])

@@ -51,7 +51,7 @@ from crawler.cdx import (
 from crawler.items import ArticleItem, RawPage
 from crawler.profiles import ProfileError, SiteProfile
 from pipelines.encodings import declared_charset
-from pipelines.urls import canonical_url
+from pipelines.urls import canonical_url, fetchable_url
 
 # Headers a Wayback adds or renames in `id_` mode (the original ones come back prefixed).
 ARCHIVE_HEADER_PREFIX = "x-archive-orig-"
@@ -177,12 +177,26 @@ class WaybackSpider(scrapy.Spider):
         self.crawler.stats.set_value("vnarchive/captures_chosen", len(chosen))
         self.captures = []
         for capture in chosen:
-            yield self.capture_request(capture)
+            request = self.capture_request(capture)
+            if request is None:  # one capture, not the backfill's others
+                self.logger.warning("the capture of %s at %s names no record that can be "
+                                    "fetched (%r); skipped", capture.url, capture.timestamp,
+                                    capture.filename if self.archive.kind == "commoncrawl"
+                                    else capture.url)
+                self.crawler.stats.inc_value("vnarchive/captures_not_fetchable")
+                continue
+            yield request
 
-    def capture_request(self, capture: Capture) -> Request:
+    def capture_request(self, capture: Capture) -> Request | None:
+        """The request for a capture's record; None when the index names none that can be
+        fetched (no filename, or one no URL can hold)."""
         if self.archive.kind == "commoncrawl":
+            # Appended, not joined: a filename that is a URL of its own stays on the data host.
+            url = self.archive.data + capture.filename
+            if not capture.filename or fetchable_url(url, url) is None:
+                return None
             end = capture.offset + capture.length - 1
-            return Request(self.archive.data + capture.filename, callback=self.parse_capture,
+            return Request(url, callback=self.parse_capture,
                            headers={"Range": f"bytes={capture.offset}-{end}"},
                            meta={"capture": capture}, dont_filter=True)
         return Request(f"{self.archive.replay}/{capture.timestamp}id_/{capture.url}",
