@@ -249,20 +249,25 @@ def _file_records(path: Path, payloads: dict[str, tuple[Path, int]], with_bodies
 
 def _torn_end(path: Path, last_offset: int) -> bool:
     """Whether the gzip members from the last record read to the end of the file are cut
-    short (warcio stops at a torn record without a word)."""
+    short."""
     with path.open("rb") as handle:
         handle.seek(last_offset)
-        rest = handle.read()
-    while rest:
+        return not gzip_members_whole(handle.read())
+
+
+def gzip_members_whole(data: bytes) -> bool:
+    """Whether these bytes are gzip members none of which is cut short or damaged: warcio
+    reads a torn record to where it ends without a word."""
+    while data:
         member = zlib.decompressobj(wbits=31)
         try:
-            member.decompress(rest)
+            member.decompress(data)
         except zlib.error:
-            return True
+            return False
         if not member.eof:
-            return True
-        rest = member.unused_data
-    return False
+            return False
+        data = member.unused_data
+    return True
 
 
 def read_payload(directory: Path, file: str, offset: int) -> bytes:

@@ -294,6 +294,30 @@ def test_captures_with_odd_fields_cost_only_themselves(recording, tmp_path):  # 
     assert "1 lines of the index are no capture" in result.stderr
 
 
+def test_a_record_that_is_not_the_captures_own_is_not_archived_as_it(recording, tmp_path):  # noqa: F811
+    """An index whose offsets point at other records (stale, or wrong): the record fetched
+    for a capture was stored as that capture, another page's text under its URL. Now a record
+    must be a response for the capture's URL and of its digest; a record cut short is none."""
+    db = tmp_path / "wrong-records.db"
+    pattern = find_profile(SITE).article_pattern
+    with CommonCrawlServer(recording.warcs) as commoncrawl:
+        entries = commoncrawl.entries
+        page = next(number for number in range(-(-len(entries) // PAGE_SIZE)) if all(
+            pattern.search(entry.url) for entry in entries[number * PAGE_SIZE:][:3]))
+        commoncrawl.broken_pages = {page: "wrong records"}
+        result = crawl_archive(db, recording, "--commoncrawl", commoncrawl.index_url)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    wrong = entries[page * PAGE_SIZE:][:3]
+    expected = {canonical_url(entry.url) for entry in entries
+                if pattern.search(entry.url) and entry not in wrong}
+    assert set(articles_of(db)) == expected
+    lost = sum(1 for entry in wrong if pattern.search(entry.url))
+    assert result.stderr.count("is not its capture") == lost >= 2
+    texts = {key: fields[1] for key, fields in recording.articles().items()}
+    for url, text in query(db, "select canonical_url, text from articles"):
+        assert text == texts[url]
+
+
 def portal_back_at(port: int, articles: list, seconds: float = 10.0) -> TestWeb:
     """The portal served again at the port its captures name. The port was freed when the
     recording's portal closed, and the tests running beside this one may take it a moment

@@ -69,8 +69,9 @@ def index_warcs(paths: list[Path]) -> list[IndexEntry]:
 # What an index page may answer instead of its lines (`broken_pages`): an error that retries
 # do not cure, a rate-limit page served with 200, a page whose lines are partly garbage, a page
 # whose first three lines are JSON with fields of the wrong kind (a filename holding half a
-# UTF-16 pair, a URL that is a number, a filename that is null).
-BROKEN_ANSWERS = ("error", "rate-limit page", "garbled lines", "odd fields")
+# UTF-16 pair, a URL that is a number, a filename that is null), a page whose first three lines
+# point at the wrong bytes (the first two at each other's records, the third at half of its own).
+BROKEN_ANSWERS = ("error", "rate-limit page", "garbled lines", "odd fields", "wrong records")
 
 
 ODD_FIELDS = (("filename", "crawl-data/\ud800.warc.gz"), ("url", 12345), ("filename", None))
@@ -78,6 +79,16 @@ ODD_FIELDS = (("filename", "crawl-data/\ud800.warc.gz"), ("url", 12345), ("filen
 
 def odd_fields(line: str, field: str, value) -> str:
     return json.dumps({**json.loads(line), field: value})
+
+
+def wrong_records(lines: list[str]) -> list[str]:
+    first, second, third = (json.loads(line) for line in lines)
+    place = ("offset", "length")
+    first_place = {key: first[key] for key in place}
+    first.update({key: second[key] for key in place})
+    second.update(first_place)
+    third["length"] = str(int(third["length"]) // 2)
+    return [json.dumps(entry) for entry in (first, second, third)]
 
 
 class CommonCrawlServer:
@@ -130,6 +141,8 @@ class CommonCrawlServer:
                     else:
                         if broken == "garbled lines":  # the first two lines are lost
                             lines[:2] = ['{"url": "http://a.vn/x", "timest', "\x00garbage"]
+                        if broken == "wrong records":
+                            lines[:3] = wrong_records(lines[:3])
                         if broken == "odd fields":
                             lines[:3] = [odd_fields(line, field, value) for line, (field, value)
                                          in zip(lines, ODD_FIELDS, strict=False)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import zlib
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,11 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive.archive_files import WIRE_HEADERS
 from archive.captures import known_digests
-from archive.warc import Exchange
+from archive.warc import Exchange, gzip_members_whole
 from crawler import settings as project
 from crawler.archiving import writer_for
 from crawler.cdx import (
@@ -206,7 +208,13 @@ class WaybackSpider(scrapy.Spider):
         """The raw capture, stored as its site served it, and handed on as an article."""
         capture: Capture = response.meta["capture"]
         if self.archive.kind == "commoncrawl":
-            status, reason, headers, body = warc_record_response(response.body)
+            try:
+                status, reason, headers, body = warc_record_response(response.body, capture)
+            except NotTheCapture as error:
+                self.logger.warning("the record fetched for %s at %s is not its capture (%s); "
+                                    "skipped", capture.url, capture.timestamp, error)
+                self.crawler.stats.inc_value("vnarchive/captures_not_theirs")
+                return
         else:
             status, reason, body = response.status, "", response.body
             headers = original_headers(response.headers)
@@ -242,11 +250,36 @@ def original_headers(headers) -> list[tuple[str, str]]:
     return [(k, v) for k, v in result if k.lower() not in WIRE_HEADERS]
 
 
-def warc_record_response(data: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
-    """The HTTP response inside one (gzipped) WARC record, as Common Crawl serves it."""
-    record = next(iter(ArchiveIterator(io.BytesIO(data))))
+class NotTheCapture(ValueError):
+    """The bytes at a capture's offset are not its response record."""
+
+
+def warc_record_response(data: bytes, capture: Capture) -> tuple[int, str, list[tuple[str, str]],
+                                                                 bytes]:
+    """The HTTP response inside one (gzipped) WARC record, as Common Crawl serves it. An index
+    that is stale or wrong points at other bytes: no record, another page's record, a request
+    record. Storing that under the capture's URL would archive another page as this one, so
+    the record must be a response for the capture's URL (and of its digest, when both say)."""
+    if data[:2] == b"\x1f\x8b" and not gzip_members_whole(data):
+        raise NotTheCapture("a record cut short or damaged")
+    records = iter(ArchiveIterator(io.BytesIO(data)))
+    try:
+        record = next(records, None)
+    except ArchiveLoadFailed as error:
+        raise NotTheCapture(f"no WARC record: {str(error)[:80]}") from None
+    if record is None or record.rec_type != "response" or record.http_headers is None:
+        raise NotTheCapture("no response record")
+    target = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if canonical_url(target) != canonical_url(capture.url):
+        raise NotTheCapture(f"a record of {target[:120]}")
+    digest = (record.rec_headers.get_header("WARC-Payload-Digest") or "").removeprefix("sha1:")
+    if digest and capture.digest and digest != capture.digest:
+        raise NotTheCapture(f"payload digest {digest}, the index says {capture.digest}")
     http = record.http_headers
-    body = record.content_stream().read()
+    try:
+        body = record.content_stream().read()
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as error:
+        raise NotTheCapture(f"a damaged record: {str(error)[:80]}") from None
     headers = [(k, v) for k, v in http.headers if k.lower() not in WIRE_HEADERS]
     reason = http.statusline.split(" ", 1)[1] if " " in http.statusline else ""
     return int(http.get_statuscode() or 0), reason, headers, body
