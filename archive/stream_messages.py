@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
 from archive.article_rows import JSON_COLUMNS, MEETING_COLUMNS
@@ -25,7 +26,7 @@ from archive.warc import Exchange
 
 # What SQLite binds as it is (bool is an int).
 SCALARS = (str, int, float, type(None))
-EXCHANGE_KEYS = {field.name for field in fields(Exchange)} - {"body"}
+EXCHANGE_KEYS = {field.name for field in dataclass_fields(Exchange)} - {"body"}
 EXCHANGE_TEXTS = ("url", "fetched_at", "method", "reason", "site", "kind")
 ARTICLE_NUMBERS = ("is_meeting_report", "confidence", "status", "run_id", "warc_offset")
 ARTICLE_TEXTS = tuple(key for key in ARTICLE_KEYS
@@ -47,32 +48,32 @@ class Message:
     body: bytes
 
 
-def read_message(fields_: dict[bytes, bytes] | None, columns: dict[str, set[str]]) -> Message:
+def read_message(fields: dict[bytes, bytes] | None, columns: dict[str, set[str]]) -> Message:
     """A stream entry's kind, data and body, checked; `columns` are the archive's tables'
     column names (`pages`, `sites`). Raises UnreadableMessage."""
-    if not fields_:  # an entry deleted from the stream while it was pending
+    if not fields:  # an entry deleted from the stream while it was pending
         raise UnreadableMessage("the message has no fields")
     try:
-        kind = fields_[b"kind"].decode("ascii")
+        kind = fields[b"kind"].decode("ascii")
     except (KeyError, UnicodeDecodeError):
         raise UnreadableMessage("the message names no kind") from None
     check = CHECKS.get(kind)
     if check is None:
         raise UnreadableMessage(f"unknown kind {kind[:40]!r}")
     try:
-        data = json.loads(fields_[b"data"])
+        data = json.loads(fields[b"data"])
     except (KeyError, ValueError):  # UnicodeDecodeError is a ValueError
         raise UnreadableMessage(f"the {kind} message's data is not JSON") from None
     if not isinstance(data, dict):
         raise UnreadableMessage(f"the {kind} message's data is not an object")
-    if LONE_SURROGATE_ESCAPE.search(fields_[b"data"]) and _has_lone_surrogate(data):
+    if LONE_SURROGATE_ESCAPE.search(fields[b"data"]) and _has_lone_surrogate(data):
         raise UnreadableMessage(f"the {kind} message holds half a UTF-16 pair, which no "
                                 "text column can store")
     try:
         check(data, columns)
     except UnreadableMessage as error:
         raise UnreadableMessage(f"{kind}: {error}") from None
-    return Message(kind, data, fields_.get(b"body", b""))
+    return Message(kind, data, fields.get(b"body", b""))
 
 
 def _has_lone_surrogate(data) -> bool:
@@ -165,6 +166,9 @@ def check_article(data: dict, columns: dict[str, set[str]]) -> None:
         _texts(person, "name", "title")
     for figure in _list_of(meeting.get("figures", []), dict, "figures"):
         _texts(figure, "text")
+        missing = sorted({"value", "unit", "label"} - set(figure))  # read as figure[key]
+        if missing:
+            raise UnreadableMessage(f"a figure has no {missing[0]}")
         _row({key: figure.get(key) for key in ("value", "total", "unit", "label")},
              ("value", "total", "unit", "label"), "a figure")
 

@@ -73,6 +73,8 @@ POISON = {
                                                                  "fetched_at": "hôm qua"}),
     "an official without a name": fields("article", {**article(96), "meeting": {
         "officials": [{"title": "Bí thư"}]}}),
+    "a figure without its unit": fields("article", {**article(98), "meeting": {
+        "figures": [{"text": "12 tỷ đồng", "value": 12e9, "label": "thu ngân sách"}]}}),
     "a fetch whose exchange lacks its status": fields("fetch", {
         "fetch_id": "f1", "latency_ms": 1, "exchange": {
             "url": "http://127.0.0.1:1/x", "fetched_at": FETCHED_AT, "method": "GET",
@@ -137,11 +139,12 @@ def test_a_batch_with_unwritable_messages_writes_the_rest_and_sets_them_aside(re
 def mutated(message: dict, draw: random.Random) -> dict:
     """A worker message with one value replaced, one key dropped or one key added."""
     data = json.loads(message[b"data"])
-    target = data
-    if message[b"kind"] == b"fetch" and draw.random() < 0.7:
-        target = data["exchange"]
-    elif message[b"kind"] == b"article" and draw.random() < 0.3:
-        target = data["meeting"]
+    targets = [data]  # the message's objects, nested ones too
+    for value in data.values():
+        targets += [value] if isinstance(value, dict) else []
+    meeting = data.get("meeting") or {}
+    targets += [item for key in ("officials", "figures") for item in meeting.get(key, [])]
+    target = draw.choice(targets)
     key = draw.choice(sorted(target))
     change = draw.randrange(3)
     if change == 0:
