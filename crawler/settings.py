@@ -64,6 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.GuardedMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.limits.BoundedCompressionMiddleware": 590,
+    # Sees each response once decompressed, before the meta-refresh check reads its text.
+    "crawler.charsets.UsableCharsetMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.safety.GuardedRedirectMiddleware": 600,
     # After the retry middleware (550) on the way in, so they see each response first.

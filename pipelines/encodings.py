@@ -21,6 +21,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
@@ -204,6 +205,23 @@ def _normalise_name(name: str | None) -> str | None:
             "cp1252": "windows-1252"}.get(codec, codec)
 
 
+# Printable ASCII and two bytes above it: what a charset a page can be written in must read.
+CHARSET_PROBE = bytes(range(0x20, 0x7F)) + b"\xc3\xa1"
+
+
+@lru_cache(maxsize=256)
+def decodes_web_text(name: str) -> bool:
+    """Whether Python's codec of this name reads a web page: printable ASCII as itself, any
+    byte without raising. Codecs that exist but do not ("undefined", which raises on every
+    byte and is what a template with an unset variable writes; "idna", "punycode", "utf-7",
+    "base64", "rot13") made decoding raise, and the page was lost."""
+    try:
+        text = CHARSET_PROBE.decode(name, errors="replace")
+    except (LookupError, ValueError, TypeError):
+        return False
+    return text.startswith(CHARSET_PROBE[:-2].decode("ascii"))
+
+
 def utf16_order(data: bytes) -> str | None:
     """"utf-16-le" or "utf-16-be" when the bytes are UTF-16 (a byte-order mark, or markup whose
     every other byte is NUL), else None. None of the 8-bit encodings puts NULs there."""
@@ -244,12 +262,10 @@ def decode_page(data: bytes, declared: str | None = None) -> Decoded:
     if "utf-8" in candidates and declared_name in (None, "utf-8", "ascii"):
         # Bytes of the 8-bit encodings almost never form valid UTF-8: no need to score.
         return Decoded(candidates["utf-8"], "utf-8")
-    if declared_name and declared_name not in candidates and declared_name not in DECODERS:
-        try:
-            candidates[declared_name] = unicodedata.normalize(
-                "NFC", data.decode(declared_name, errors="replace"))
-        except LookupError:
-            pass
+    if (declared_name and declared_name not in candidates and declared_name not in DECODERS
+            and decodes_web_text(declared_name)):
+        candidates[declared_name] = unicodedata.normalize(
+            "NFC", data.decode(declared_name, errors="replace"))
     for name, decoder in DECODERS.items():
         candidates[name] = decoder(data)
     scores = {name: vietnamese_score(text) for name, text in candidates.items()}

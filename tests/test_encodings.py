@@ -14,6 +14,7 @@ from pipelines.encodings import (
     decode_page,
     decode_tcvn3,
     decode_vni,
+    decodes_web_text,
     encode_tcvn3,
     encode_vni,
     encode_windows_1258,
@@ -94,3 +95,20 @@ def test_utf8_bom_and_nfd_text():
     nfd = unicodedata.normalize("NFD", SENTENCE)
     decoded = decode_page(b"\xef\xbb\xbf" + nfd.encode("utf-8"), "iso-8859-1")
     assert decoded.text == SENTENCE and decoded.encoding == "utf-8"
+
+
+@pytest.mark.parametrize("name", ["undefined", "idna", "punycode", "utf-7", "base64", "rot13",
+                                  "no-such-charset"])
+def test_a_declared_charset_that_reads_no_page_is_passed_over(name):
+    """Python has these codecs, but they read no web page: "undefined" raised on every byte
+    and the page was lost."""
+    assert not decodes_web_text(name)
+    page = "<html><body><p>Huyện ủy họp phiên thường kỳ tháng 6</p></body></html>"
+    decoded = decode_page(page.encode(), name)
+    assert (decoded.text, decoded.encoding) == (page, "utf-8")
+
+
+@pytest.mark.parametrize("name", ["utf-8", "windows-1258", "cp1252", "iso-8859-1", "tis-620",
+                                  "shift_jis", "gb18030", "koi8-r", "ascii"])
+def test_the_charsets_pages_are_written_in_read_pages(name):
+    assert decodes_web_text(name)

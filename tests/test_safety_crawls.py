@@ -319,3 +319,53 @@ autothrottle = false
     found = [parse_qs(urlsplit(row[0]).query) for row in query(db, "select url from articles")]
     assert sorted(found, key=lambda found_query: found_query["id"]) == [
         {**JOOMLA_QUERY, "id": [str(n)]} for n in range(1, 6)]
+
+
+UNSET_CHARSET_PAGES = {
+    "/": "<html><body><a href='/tin/1'>Huyện ủy họp phiên 1</a></body></html>",
+    "/rss": ("<?xml version='1.0' encoding='undefined'?><rss><channel><item><link>HOST/tin/2"
+             "</link><title>Huyện ủy họp phiên 2</title></item></channel></rss>"),
+    **{f"/tin/{n}": ARTICLE.format(n=n) for n in (1, 2)},
+}
+
+
+class UnsetCharsetSite(Site):
+    """Every answer names the charset "undefined": a template's variable left unset."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = UNSET_CHARSET_PAGES.get(self.path, "").replace(
+            "HOST", f"http://{self.headers['Host']}").encode()
+        self.send_response(200 if body else 404)
+        kind = "application/xml" if self.path == "/rss" else "text/html; charset=undefined"
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_site_whose_pages_name_a_charset_that_reads_no_page_is_archived(tmp_path):
+    """"charset=undefined" is a codec Python has, one that raises on every byte: each page
+    failed in Scrapy's meta-refresh check, and the feed whose XML declaration named it."""
+    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), UnsetCharsetSite))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    path = tmp_path / "unset_charset.toml"
+    path.write_text(f"""name = "unset_charset"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["{base}/"]
+feeds = ["{base}/rss"]
+allowed_domains = ["127.0.0.1"]
+article_pattern = '/tin/[0-9]+$'
+download_delay = 0
+autothrottle = false
+""", encoding="utf-8")
+    db = tmp_path / "a.db"
+    try:
+        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db))
+    finally:
+        server.shutdown()
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    rows = query(db, "select url, title, encoding from articles order by url")
+    assert [(url.rsplit("/", 2)[-2:], title, encoding) for url, title, encoding in rows] == [
+        (["tin", "1"], "Huyện ủy họp phiên 1", "utf-8"),
+        (["tin", "2"], "Huyện ủy họp phiên 2", "utf-8")]
