@@ -10,15 +10,22 @@ its responses (URL, capture time, status, digest, where the record starts), in f
 then each chosen record's payload is read back by its position. A torn or corrupt record costs
 that record only: the scan finds the next record's start (a gzip member, or a line starting
 `WARC/1.`) and goes on, counting what it skipped.
+
+A file gzipped as a whole (`gzip file.warc`: one gzip member for all its records, where the
+formats want one a record) is read too: warcio stops at its first record, so such a file is
+scanned through a decompressing reader and, for reading its records back, inflated once into a
+temporary copy, as a WACZ member its zip compressed.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive.warc import SITE
 
@@ -63,6 +71,11 @@ class ScanResult:
     records: list[IndexedRecord] = field(default_factory=list)
     corrupt: int = 0  # records that could not be read and were skipped
     files: int = 0
+    gzipped_whole: set[tuple[str, str]] = field(default_factory=set)  # (path, member)
+
+
+class _GzippedWhole(Exception):
+    """warcio found one gzip member holding more than one record."""
 
 
 def archive_members(path: Path) -> list[str]:
@@ -79,9 +92,21 @@ def _is_archive_name(name: str) -> bool:
 
 
 @contextmanager
-def open_location(path: str, member: str = "") -> Iterator[IO[bytes]]:
+def open_location(path: str, member: str = "", gzipped_whole: bool = False,
+                  ) -> Iterator[IO[bytes]]:
     """A seekable binary handle on a file or on one member of a WACZ. Members are usually
-    stored uncompressed (the WACZ spec asks for it), so seeking in them is cheap."""
+    stored uncompressed (the WACZ spec asks for it), so seeking in them is cheap. A file
+    gzipped as a whole is read decompressed (seeking forward only is cheap)."""
+    with _raw_location(path, member) as handle:
+        if not gzipped_whole:
+            yield handle
+            return
+        with gzip.GzipFile(fileobj=handle) as inflated:
+            yield inflated
+
+
+@contextmanager
+def _raw_location(path: str, member: str) -> Iterator[IO[bytes]]:
     if not member:
         with open(path, "rb") as handle:
             yield handle
@@ -101,20 +126,25 @@ def _compressed_members(path: Path) -> list[str]:
 
 
 @contextmanager
-def inflated_members(paths: list[Path]) -> Iterator[Callable[[Location], Location]]:
+def inflated_members(paths: list[Path], gzipped_whole: set[tuple[str, str]] = frozenset(),
+                     ) -> Iterator[Callable[[Location], Location]]:
     """A function giving where to read a record from: a WACZ member compressed inside its zip
-    (a zip of WARC files made by hand; the WACZ spec stores them) is inflated once into a
-    temporary file, since seeking to a record in it inflates the member from its start again:
-    the import of a 9 MB member of 1,000 records took twice as long, and one of gigabytes
-    would take hours. Other locations are given back as they are."""
+    (a zip of WARC files made by hand; the WACZ spec stores them), or a file or member gzipped
+    as a whole (`gzipped_whole`, from the scan), is inflated once into a temporary file, since
+    seeking to a record in it inflates it from its start again: the import of a 9 MB member of
+    1,000 records took twice as long, and one of gigabytes would take hours. Other locations
+    are given back as they are."""
     compressed = [(str(path), member) for path in paths for member in _compressed_members(path)]
+    compressed += sorted(set(gzipped_whole) - set(compressed))
     with tempfile.TemporaryDirectory(prefix="vnarchive-wacz-") as folder:
         copies = {}
         for number, (path, member) in enumerate(compressed):
-            copy = Path(folder) / f"{number}-{Path(member).name}"
-            with zipfile.ZipFile(path) as wacz, wacz.open(member) as source, \
-                    copy.open("wb") as target:
-                shutil.copyfileobj(source, target, 2**20)
+            copy = Path(folder) / f"{number}-{Path(member or path).name}"
+            with _raw_location(path, member) as source, copy.open("wb") as target:
+                if (path, member) in gzipped_whole:
+                    _inflate_gzip(source, target)
+                else:
+                    shutil.copyfileobj(source, target, 2**20)
             copies[(path, member)] = str(copy)
 
         def readable(location: Location) -> Location:
@@ -124,6 +154,22 @@ def inflated_members(paths: list[Path]) -> Iterator[Callable[[Location], Locatio
         yield readable
 
 
+def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
+    """Inflate gzip members into `target` as far as they go: a file cut short or damaged
+    keeps every byte before the fault, so the records the scan indexed there can be read
+    (GzipFile drops the whole read that meets the fault)."""
+    member = zlib.decompressobj(wbits=31)
+    while chunk := source.read(2**20):
+        while chunk:
+            try:
+                target.write(member.decompress(chunk))
+            except zlib.error:
+                return
+            chunk = b""
+            if member.eof:  # the next member, if any, starts in what is left over
+                chunk, member = member.unused_data, zlib.decompressobj(wbits=31)
+
+
 def scan_files(paths: list[Path]) -> ScanResult:
     """The index of every response and revisit record in the files, WACZ members included."""
     result = ScanResult()
@@ -131,10 +177,18 @@ def scan_files(paths: list[Path]) -> ScanResult:
         members = archive_members(path) or [""]
         for member in members:
             result.files += 1
-            with open_location(str(path), member) as handle:
-                for record in _scan(handle, str(path), member, result):
-                    result.records.append(record)
+            try:
+                result.records += _scan_location(str(path), member, result)
+            except _GzippedWhole:
+                result.gzipped_whole.add((str(path), member))
+                result.records += _scan_location(str(path), member, result, gzipped_whole=True)
     return result
+
+
+def _scan_location(path: str, member: str, result: ScanResult,
+                   gzipped_whole: bool = False) -> list[IndexedRecord]:
+    with open_location(path, member, gzipped_whole) as handle:
+        return list(_scan(handle, path, member, result))
 
 
 def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
@@ -152,9 +206,14 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                 if indexed is not None:
                     yield indexed
             return
-        except Exception:  # noqa: BLE001 (warcio raises many kinds on a torn record)
+        except Exception as error:  # noqa: BLE001 (warcio raises many kinds on a torn record)
+            if isinstance(error, ArchiveLoadFailed) and "non-chunked gzip" in str(error):
+                raise _GzippedWhole from None
             result.corrupt += 1
-            following = _next_record_start(handle, position + 1)
+            try:
+                following = _next_record_start(handle, position + 1)
+            except (EOFError, OSError, zlib.error):  # a file gzipped as a whole, cut short
+                return
             if following is None:
                 return
             position = following

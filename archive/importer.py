@@ -326,7 +326,7 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
     status = "failed"
     try:
-        with inflated_members(paths) as readable:
+        with inflated_members(paths, scan.gzipped_whole) as readable:
             todo = [replace(candidate, payload_at=readable(candidate.payload_at))
                     for candidate in importer.triage(candidates, known)]
             for done, (candidate, prepared) in enumerate(

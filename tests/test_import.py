@@ -219,6 +219,32 @@ def test_arc_files_are_read(recording, tmp_path):  # noqa: F811
     assert query(db, "select fetched_at from articles") == [("2019-01-01T00:00:00+00:00",)]
 
 
+def test_a_warc_gzipped_as_a_whole_imports_like_one_gzipped_per_record(recording, tmp_path):  # noqa: F811
+    """`gzip portal.warc` makes one gzip member of all the records, where the format wants one
+    a record: warcio reads the first record only, so the import took one page and counted the
+    rest as one corrupt record (an ARC file so made stopped it with a traceback)."""
+    whole = []
+    for number, warc in enumerate(recording.warcs):
+        path = tmp_path / f"whole-{number}.warc.gz"
+        path.write_bytes(gzip.compress(gzip.decompress(warc.read_bytes())))  # every member
+        whole.append(path)
+    db, expected = tmp_path / "whole.db", tmp_path / "per-record.db"
+    import_files(expected, *recording.warcs, "--site", SITE)
+    output = import_files(db, *whole, "--site", SITE)
+    assert " 0 corrupt records skipped" in output
+    assert articles_of(db) == articles_of(expected) and len(articles_of(db)) == 17
+    assert run_vnarchive("reprocess", "--db", str(db)).returncode == 0  # its copies are whole
+
+    # All of them in one file gzipped as a whole, cut short: what comes before the cut is kept.
+    records = gzip.compress(b"".join(gzip.decompress(w.read_bytes()) for w in recording.warcs))
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(records[:len(records) * 3 // 5])
+    import_files(tmp_path / "cut.db", cut, "--site", SITE)
+    kept = articles_of(tmp_path / "cut.db")
+    assert 0 < len(kept) < len(articles_of(expected))
+    assert all(articles_of(expected)[url] == fields for url, fields in kept.items())
+
+
 def test_all_keeps_every_html_page_and_bad_input_is_refused(recording, tmp_path):  # noqa: F811
     db = tmp_path / "all.db"
     output = import_files(db, *recording.warcs, "--all")
