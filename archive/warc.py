@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
+from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -56,6 +58,30 @@ class Exchange:
     kind: str
     found_via: str | None = None
     run_id: int | None = None
+
+
+PRINTABLE_ASCII = "".join(map(chr, range(0x20, 0x7F)))
+
+
+def _ascii(text: str) -> str:
+    """A status line, request method or header name as the ASCII HTTP wants: warcio writes them
+    as ASCII and raises on anything else (it percent-encodes only header values). A record
+    imported from another archive may carry a reason phrase or header name in another script."""
+    return text if text.isascii() else text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def _ascii_values(headers: StatusAndHeaders) -> None:
+    """warcio percent-encodes a header value that is not ASCII as RFC 8187 says, but misses
+    some (`text/html; chaÏset=utf-8`: the odd letter in no parameter's value), and writing then
+    raises. Those are percent-encoded letter by letter, the rest of the value kept."""
+    if all(value.isascii() for _, value in headers.headers):
+        return
+    written = list(headers.headers)
+    try:
+        headers.to_ascii_bytes()  # warcio's own encoding, where it works
+    except UnicodeEncodeError:  # what warcio changed before it gave up is undone
+        headers.headers = [(name, quote(value, safe=PRINTABLE_ASCII)) for name, value
+                           in written]
 
 
 def payload_digest(body: bytes) -> str:
@@ -116,10 +142,11 @@ class WarcStore:
         writer = WARCWriter(buffer, gzip=False)
         digest = payload_digest(exchange.body)
         original = self.seen.get(digest) or self.find_original(digest)
-        headers = [(k, v) for k, v in exchange.response_headers
+        headers = [(_ascii(k), v) for k, v in exchange.response_headers
                    if k.lower() not in DROPPED_HEADERS]
-        http_headers = StatusAndHeaders(f"{exchange.status} {exchange.reason}".strip(), headers,
-                                        protocol="HTTP/1.1")
+        http_headers = StatusAndHeaders(_ascii(f"{exchange.status} {exchange.reason}".strip()),
+                                        headers, protocol="HTTP/1.1")
+        _ascii_values(http_headers)
         extra = {SITE: exchange.site, KIND: exchange.kind, "WARC-Date": warc_date(
             exchange.fetched_at)}
         if exchange.found_via:
@@ -144,8 +171,11 @@ class WarcStore:
         writer.write_record(record)
         handle.write(_gzip_member(buffer))
         length = handle.tell() - offset
-        request_headers = StatusAndHeaders(f"{exchange.method} {exchange.url} HTTP/1.1",
-                                           exchange.request_headers, is_http_request=True)
+        request_line = _ascii(f"{exchange.method} {safe_url_string(exchange.url)} HTTP/1.1")
+        request_headers = StatusAndHeaders(
+            request_line, [(_ascii(k), v) for k, v in exchange.request_headers],
+            is_http_request=True)
+        _ascii_values(request_headers)
         request = writer.create_warc_record(
             exchange.url, "request", http_headers=request_headers,
             warc_headers_dict={"WARC-Concurrent-To": record.rec_headers.get_header(

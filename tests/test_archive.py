@@ -111,6 +111,30 @@ def test_identical_payloads_are_stored_as_revisits(tmp_path):
     assert [r.body for r in records] == [b"<html>x</html>"] * 2
 
 
+def test_an_exchange_with_letters_beyond_ascii_in_its_lines_and_headers_is_stored(tmp_path):
+    """warcio writes the status and request lines and the header names as ASCII and raises on
+    anything else, and percent-encodes only some header values: a record imported from another
+    archive (an IRI for its address, a reason phrase in Vietnamese, an odd header) stopped the
+    whole import."""
+    from archive.warc import Exchange
+
+    writer = ArchiveWriter(str(tmp_path / "a.db"), batch_size=1)
+    body = "<html><p>Huyện ủy họp</p></html>".encode()
+    stored = writer.add_fetch(Exchange(
+        url="http://a.vn/tin-tức/bài-1.html", fetched_at="2026-01-01T00:00:00+00:00",
+        method="GET", request_headers=[("Người-Gửi", "vnarchive")], status=200,
+        reason="Thành công", response_headers=[
+            ("Content-Type", "text/html; chaÏset=utf-8"),
+            ("Content-Disposition", "attachment; filename=báo cáo.pdf"), ("X-Tên", "Lý Nhân")],
+        body=body, site="s", kind="article"))
+    writer.close()
+    assert stored is not None and stored.record_type == "response"
+    [record] = read_records(tmp_path / "a-warc")
+    assert (record.url, record.status, record.body) == ("http://a.vn/tin-tức/bài-1.html", 200,
+                                                        body)
+    assert record.headers["content-type"] == "text/html; cha%C3%8Fset=utf-8"
+
+
 # Search ----------
 @pytest.mark.parametrize(("folded", "written"), [
     ("trien khai nhiem vu quy II", "triển khai nhiệm vụ quý II"),
