@@ -63,3 +63,10 @@ def test_distributed_benchmark_runs_on_a_tiny_web():
                        "0.02")
     assert "two workers + ingest" in output
     assert output.strip().splitlines()[-1].startswith("ratio: two workers / one machine ")
+
+
+def test_hostile_archive_files_end_in_an_import():
+    """bench/hostile_archives.py on a few cases: each mutated WARC or ARC file is imported or
+    counted corrupt, never an exception (its exit code is 1 when one is printed)."""
+    output = run_bench("hostile_archives.py", "--cases", "16", "--seed", "3")
+    assert output.strip().splitlines()[-1].startswith("seed 3: 16 imports, 0 exceptions")
