@@ -188,11 +188,14 @@ def scan_files(paths: list[Path]) -> ScanResult:
 def _scan_location(path: str, member: str, result: ScanResult,
                    gzipped_whole: bool = False) -> list[IndexedRecord]:
     with open_location(path, member, gzipped_whole) as handle:
-        return list(_scan(handle, path, member, result))
+        return list(_scan(handle, path, member, result, inflated=gzipped_whole))
 
 
 def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
-          ) -> Iterator[IndexedRecord]:
+          inflated: bool = False) -> Iterator[IndexedRecord]:
+    """The file's records; `inflated`: read through a decompressing reader, which seeks back
+    only by inflating again from the start, so the reading ends at the first fault (a gzip
+    found inside, a file gzipped twice over, is one) with the records before it."""
     position = 0
     while True:
         handle.seek(position)
@@ -207,9 +210,12 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                     yield indexed
             return
         except Exception as error:  # noqa: BLE001 (warcio raises many kinds on a torn record)
-            if isinstance(error, ArchiveLoadFailed) and "non-chunked gzip" in str(error):
+            if (not inflated and isinstance(error, ArchiveLoadFailed)
+                    and "non-chunked gzip" in str(error)):
                 raise _GzippedWhole from None
             result.corrupt += 1
+            if inflated:  # no record starts to find in a stream read once: the rest is lost
+                return
             try:
                 following = _next_record_start(handle, position + 1)
             except (EOFError, OSError, zlib.error):  # a file gzipped as a whole, cut short
