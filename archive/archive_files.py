@@ -20,6 +20,7 @@ temporary copy, as a WACZ member its zip compressed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import shutil
@@ -36,7 +37,7 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive.warc import SITE
+from archive.warc import SITE, TornGzip, inflate_gzip_members
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
@@ -158,16 +159,9 @@ def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
     """Inflate gzip members into `target` as far as they go: a file cut short or damaged
     keeps every byte before the fault, so the records the scan indexed there can be read
     (GzipFile drops the whole read that meets the fault)."""
-    member = zlib.decompressobj(wbits=31)
-    while chunk := source.read(2**20):
-        while chunk:
-            try:
-                target.write(member.decompress(chunk))
-            except zlib.error:
-                return
-            chunk = b""
-            if member.eof:  # the next member, if any, starts in what is left over
-                chunk, member = member.unused_data, zlib.decompressobj(wbits=31)
+    with contextlib.suppress(TornGzip):
+        for inflated in inflate_gzip_members(iter(lambda: source.read(2**20), b"")):
+            target.write(inflated)
 
 
 def scan_files(paths: list[Path]) -> ScanResult:

@@ -14,7 +14,7 @@ import gzip
 import hashlib
 import io
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -285,18 +285,37 @@ def _torn_end(path: Path, last_offset: int) -> bool:
         return not gzip_members_whole(handle.read())
 
 
+class TornGzip(ValueError):
+    """Gzip members cut short or damaged."""
+
+
+def inflate_gzip_members(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The inflated bytes of the gzip members the chunks hold, one after another; TornGzip
+    after the last good bytes when a member is damaged or cut short (warcio reads a torn
+    record to where it ends without a word)."""
+    member = zlib.decompressobj(wbits=31)
+    started = False
+    for chunk in chunks:
+        while chunk:
+            started = True
+            try:
+                yield member.decompress(chunk)
+            except zlib.error:
+                raise TornGzip("a damaged gzip member") from None
+            chunk = b""
+            if member.eof:  # the next member, if any, starts in what is left over
+                chunk, member, started = member.unused_data, zlib.decompressobj(wbits=31), False
+    if started:
+        raise TornGzip("a gzip member cut short")
+
+
 def gzip_members_whole(data: bytes) -> bool:
-    """Whether these bytes are gzip members none of which is cut short or damaged: warcio
-    reads a torn record to where it ends without a word."""
-    while data:
-        member = zlib.decompressobj(wbits=31)
-        try:
-            member.decompress(data)
-        except zlib.error:
-            return False
-        if not member.eof:
-            return False
-        data = member.unused_data
+    """Whether these bytes are gzip members none of which is cut short or damaged."""
+    try:
+        for _ in inflate_gzip_members([data]):
+            pass
+    except TornGzip:
+        return False
     return True
 
 
