@@ -77,6 +77,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
     def log_message(self, *args):
         pass
+# A backlog like nginx's: with the standard library's 5, some of a crawl's 16 first
+# connections were dropped and sent again a second later (testweb.server.LocalWebServer).
+ThreadingHTTPServer.request_queue_size = 511
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 base = "http://127.0.0.1:%d" % server.server_address[1]

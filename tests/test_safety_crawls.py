@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +23,7 @@ import pytest
 
 from archive.schema import open_database
 from tests.conftest import query, run_vnarchive
+from testweb.server import LocalWebServer
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -64,11 +65,11 @@ class Site(BaseHTTPRequestHandler):
         pass
 
 
-class IPv6Server(ThreadingHTTPServer):
+class IPv6Server(LocalWebServer):
     address_family = socket.AF_INET6
 
 
-def serve(server: ThreadingHTTPServer) -> ThreadingHTTPServer:
+def serve(server: LocalWebServer) -> LocalWebServer:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -105,7 +106,7 @@ class Crawl:
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory) -> Crawl:
     folder = tmp_path_factory.mktemp("careless")
-    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), Site))
+    server = serve(LocalWebServer(("127.0.0.1", 0), Site))
     db = folder / "a.db"
     archive = open_database(str(db))
     archive["crawl_runs"].insert({"started_at": "2024-01-01T00:00:00+00:00", "status": "running",
@@ -192,7 +193,7 @@ class LinksSite(Site):
 def test_links_that_are_no_urls_cost_only_themselves(tmp_path):
     """One "http://[URL]" link made urllib raise and lost the rest of its listing page (the
     next page), feed or sitemap; each such link is now left out and counted."""
-    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), LinksSite))
+    server = serve(LocalWebServer(("127.0.0.1", 0), LinksSite))
     base = f"http://127.0.0.1:{server.server_address[1]}"
     path = site_profile(tmp_path, "odd_links", base, "/tin/[0-9]+$", f"""next_page = "a.next"
 feeds = ["{base}/rss"]
@@ -237,7 +238,7 @@ class OddHomeSite(Site):
 def test_sites_add_reads_a_home_page_and_robots_txt_with_links_that_are_no_urls(tmp_path):
     """A robots.txt naming `Sitemap: http://[URL]/...` stopped `sites add` with a traceback;
     links that are no URLs on the home page are left out."""
-    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), OddHomeSite))
+    server = serve(LocalWebServer(("127.0.0.1", 0), OddHomeSite))
     out = tmp_path / "odd_home.toml"
     try:
         result = run_vnarchive("sites", "add", f"http://127.0.0.1:{server.server_address[1]}/",
@@ -294,7 +295,7 @@ def test_links_with_bare_ampersands_in_feeds_and_sitemaps_are_read_as_written(tm
     recovery dropped `&view` and `&id`, and every later `&amp;` of the file, so the crawl asked
     for pages the site does not have. A link with a reference to half a UTF-16 pair lost every
     link of its feed or sitemap."""
-    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), AmpersandSite))
+    server = serve(LocalWebServer(("127.0.0.1", 0), AmpersandSite))
     base = f"http://127.0.0.1:{server.server_address[1]}"
     path = site_profile(tmp_path, "joomla", base, "view=article", f"""feeds = ["{base}/rss"]
 sitemaps = ["{base}/sitemap.xml"]
@@ -335,7 +336,7 @@ class UnsetCharsetSite(Site):
 def test_a_site_whose_pages_name_a_charset_that_reads_no_page_is_archived(tmp_path):
     """"charset=undefined" is a codec Python has, one that raises on every byte: each page
     failed in Scrapy's meta-refresh check, and the feed whose XML declaration named it."""
-    server = serve(ThreadingHTTPServer(("127.0.0.1", 0), UnsetCharsetSite))
+    server = serve(LocalWebServer(("127.0.0.1", 0), UnsetCharsetSite))
     base = f"http://127.0.0.1:{server.server_address[1]}"
     path = site_profile(tmp_path, "unset_charset", base, "/tin/[0-9]+$",
                         f'feeds = ["{base}/rss"]\n')

@@ -3,13 +3,16 @@ serves what its real sites serve (robots.txt, sitemaps, feeds, paged listings)."
 
 from __future__ import annotations
 
+import socket
 import urllib.request
 from collections import Counter
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from testweb.content import load_articles, load_labels
 from testweb.families import ARTICLE_FAMILIES, PAGE_SIZE
+from testweb.server import LocalWebServer
 
 pytestmark = pytest.mark.timeout(60)
 SEED_IDS = {"thanhhoa/001-ha-trung-quy-ii-2023", "langson/001-huu-lung-quy-ii-2023",
@@ -96,3 +99,21 @@ def test_real_pages_are_served_byte_for_byte(testweb):
         with urllib.request.urlopen(site.base_url + path, timeout=10) as response:
             assert response.read() == file.read_bytes()
     assert fetch(site.base_url + "/bao-chi-xuat-ban/-/view_content/1-x.html")[0] == 404
+
+
+def test_a_crawlers_burst_of_connections_is_not_dropped(testweb):
+    """A crawl opens its connections all at once (16 in the benchmark). With the standard
+    library's listen backlog of 5, the kernel dropped the rest of the burst before the server
+    accepted any, and they were tried again only a second later. Here nothing accepts: every
+    connection of a burst of 40 must still complete its handshake at once."""
+    assert all(isinstance(site.server, LocalWebServer) for site in testweb.sites.values())
+    server = LocalWebServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # not serving
+    sockets = []
+    try:
+        for _ in range(40):
+            sockets.append(socket.create_connection(server.server_address, timeout=0.5))
+    finally:
+        for connection in sockets:
+            connection.close()
+        server.server_close()
+    assert len(sockets) == 40

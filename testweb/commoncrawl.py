@@ -13,11 +13,13 @@ import json
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+
+from testweb.server import LocalWebServer
 
 CRAWL = "CC-MAIN-2099-01"
 SEGMENT = f"crawl-data/{CRAWL}/segments/0000/warc/"
@@ -100,8 +102,7 @@ class CommonCrawlServer:
         self.files = {SEGMENT + Path(path).name: Path(path) for path in warc_files}
         self.entries = index_warcs([Path(path) for path in warc_files])
         self.requests: Counter = Counter()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = LocalWebServer(("127.0.0.1", 0), self._handler())
 
     @property
     def index_url(self) -> str:
