@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+import socket
 import tomllib
 
 import click
@@ -107,6 +108,9 @@ def bad_input_case(tmp_path, name: str) -> list[str]:
         "base URLs not JSON": ["crawl", "testweb_lynhan", "--base-urls", "{oops", *db],
         "unknown option": ["query", "select 1", "--bogus", *db],
         "two exclusive options": ["export", "-", "--table", "sites", "--query", "select 1", *db],
+        "not a Redis address": ["rejected", "--redis", "localhost:6379"],
+        "requeue and delete": ["rejected", "--redis", "redis://127.0.0.1:1", "--requeue",
+                               "--delete"],
     }[name]
 
 
@@ -128,6 +132,8 @@ EXPECTED_ERRORS = {
     "base URLs not JSON": "--base-urls is not JSON",
     "unknown option": "--bogus",
     "two exclusive options": "--table and --query",
+    "not a Redis address": "not a Redis address: 'localhost:6379'",
+    "requeue and delete": "--requeue and --delete",
 }
 
 
@@ -142,6 +148,23 @@ def test_bad_input_gets_one_line_naming_the_problem(tmp_path, case):
         assert not (tmp_path / "other.db").exists()
     if case.startswith("read-only"):
         assert (tmp_path / "read-only.db").read_bytes() == (tmp_path / "archive.db").read_bytes()
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["rejected"], ["crawl", "testweb_lynhan"]])
+def test_a_redis_that_cannot_be_reached_is_one_line(tmp_path, command):
+    """`ingest`, `rejected` and `crawl --redis` with no Redis at the address: one line naming
+    it, exit 1 (it failed; the input was well formed), nothing written."""
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    archive = [] if command == ["rejected"] else ["--db", str(tmp_path / "a.db")]
+    result = run_vnarchive(*command, "--redis", url, *archive)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot reach Redis at {url}" in lines[0], result.stderr
+    assert not (tmp_path / "a.db").exists()
 
 
 def test_sites_lists_every_profile():

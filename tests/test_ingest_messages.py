@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from archive import rejected as rejected_module
 from archive.ingest import ingest
 from archive.stream import REJECTED_STREAM, STREAM
 from archive.stream_messages import UnreadableMessage, read_message
@@ -169,3 +170,63 @@ def test_mutated_worker_messages_never_fail_a_batch(redis_url, tmp_path):
     assert result.status == "finished"
     assert result.messages == len(originals) + 600 and 0 < result.rejected < 600
     assert server.xlen(STREAM) == 0
+
+
+def test_set_aside_messages_are_listed_put_back_and_deleted(redis_url, tmp_path):
+    """`vnarchive rejected` lists what ingest set aside, with the reason and what each message
+    is about; --requeue moves them back, whole, for the next ingest (which sets aside again
+    what it still cannot write: nothing is lost on the way); --delete ends them."""
+    db = tmp_path / "a.db"
+    server = connect(redis_url)
+    send_good_messages(redis_url, 2)
+    poison = {name: POISON[name] for name in ("an unknown kind", "data that is not JSON",
+                                              "an article with a column this archive lacks")}
+    for entry in poison.values():
+        server.xadd(STREAM, entry)
+    assert run_vnarchive("ingest", "--redis", redis_url, "--db", str(db),
+                         "--idle-timeout", "0.5").returncode == 0
+    set_aside = server.xrange(REJECTED_STREAM)
+
+    listed = run_vnarchive("rejected", "--redis", redis_url)
+    assert listed.returncode == 0, listed.stderr[-3000:]
+    lines = listed.stdout.splitlines()
+    assert lines[-1] == "3 messages set aside"
+    rows = lines[2:-1]  # under the header and its rule
+    assert len(rows) == 3
+    for row, (_, kept) in zip(rows, set_aside, strict=True):
+        assert row.startswith(kept[b"message_id"].decode())
+        assert row.endswith(kept[b"reason"].decode())
+    assert "article_v2" in rows[0] and article(90)["canonical_url"] in rows[0]
+    assert article(93)["canonical_url"] in rows[2] and SITE in rows[2]
+    assert "1 messages set aside" in run_vnarchive("rejected", "--redis", redis_url,
+                                                   "--limit", "1").stdout
+
+    put_back = run_vnarchive("rejected", "--redis", redis_url, "--requeue")
+    assert put_back.stdout.strip() == "3 messages put back for `vnarchive ingest`"
+    assert server.xlen(REJECTED_STREAM) == 0
+    assert [fields for _, fields in server.xrange(STREAM)] == list(poison.values())
+    again = ingest(redis_url, str(db), idle_timeout=0.2)
+    assert (again.status, again.messages, again.rejected) == ("finished", 3, 3)
+    assert server.xlen(STREAM) == 0
+    assert [{key: kept[key] for key in original} for (_, kept), original in zip(
+        server.xrange(REJECTED_STREAM), poison.values(), strict=True)] == list(poison.values())
+
+    assert run_vnarchive("rejected", "--redis", redis_url, "--delete").stdout.strip() == (
+        "3 messages deleted")
+    assert server.xlen(REJECTED_STREAM) == 0
+    assert query(db, "select count(*) from articles") == [(2,)]
+
+
+def test_rejected_messages_are_read_a_page_at_a_time(redis_url, monkeypatch):
+    """More set-aside messages than one read brings: every one is listed once, in order."""
+    monkeypatch.setattr(rejected_module, "PAGE", 3)
+    server = connect(redis_url)
+    for number in range(8):
+        server.xadd(REJECTED_STREAM, {**POISON["an unknown kind"], b"reason": b"r",
+                                      b"message_id": f"1-{number}".encode()})
+    assert [m.message_id for m in rejected_module.rejected_messages(server)] == [
+        f"1-{number}" for number in range(8)]
+    assert [m.message_id for m in rejected_module.rejected_messages(server, limit=4)] == [
+        f"1-{number}" for number in range(4)]
+    rejected_module.requeue(server, list(rejected_module.rejected_messages(server)))
+    assert server.xlen(REJECTED_STREAM) == 0 and server.xlen(STREAM) == 8

@@ -22,6 +22,7 @@ from archive.lock import archive_lock
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
+from crawler.distributed import connect
 from crawler.profiles import ProfileError
 from pipelines.pool import start_worker_server, stop_worker_server, stop_workers, workers_setting
 from vnarchive.interrupts import noted_stops
@@ -102,13 +103,16 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
                  refresh: bool = False, backfill: bool = False, idle_timeout: float = 30,
                  worker_timeout: int = 30) -> WorkerResult:
     """Crawl the named profiles as one worker of a distributed crawl (crawler/distributed.py):
-    the frontier is shared in Redis and what is fetched goes there for `vnarchive ingest`."""
+    the frontier is shared in Redis and what is fetched goes there for `vnarchive ingest`.
+    A Redis that cannot be reached raises redis' ConnectionError before any crawl starts
+    (inside the crawl, every spider failed to open, each with its own traceback)."""
     settings = _settings(profile_files, base_urls, log_level, refresh, backfill)
     settings.set("VNARCHIVE_REDIS_URL", redis_url)
     settings.set("VNARCHIVE_REDIS_IDLE_TIMEOUT", idle_timeout)
     settings.set("VNARCHIVE_REDIS_WORKER_TIMEOUT", worker_timeout)
     process = _process(settings, names)
-    crawlers = [process.create_crawler(name) for name in names]
+    crawlers = [process.create_crawler(name) for name in names]  # a bad profile is refused
+    connect(redis_url).ping()
     for crawler in crawlers:
         process.crawl(crawler).addErrback(crawl_failed, crawler)
     stopped_before = run_until_stopped(process)

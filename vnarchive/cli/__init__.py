@@ -39,8 +39,8 @@ Exit codes, the same for every command:
   8  a query ran past its --timeout
   9  the archive is damaged (it fails SQLite's quick_check): refused, nothing written
 """
-COMMANDS = (crawling.crawl, crawling.ingest, crawling.import_files, crawling.schedule,
-            sites.sites, local_web.demo, local_web.testweb, operations.status,
+COMMANDS = (crawling.crawl, crawling.ingest, crawling.rejected, crawling.import_files,
+            crawling.schedule, sites.sites, local_web.demo, local_web.testweb, operations.status,
             operations.reprocess, operations.compact, research.search, research.query,
             research.export, research.serve, texts.classify, texts.extract)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -17,6 +19,7 @@ from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
 from vnarchive.cli.options import (
     CommandError,
     PositiveInt,
+    RedisUrl,
     apply_options,
     base_urls_option,
     check_exclusive,
@@ -50,7 +53,7 @@ web_archive_options = apply_options(
 @base_urls_option
 @click.option("--batch-size", type=int, metavar="N",
               help="rows per transaction (default 50; smaller loses less on a crash)")
-@click.option("--redis", metavar="URL", help="work as one of many distributed workers: "
+@click.option("--redis", type=RedisUrl(), help="work as one of many distributed workers: "
               "shared frontier in Redis, results to `vnarchive ingest`")
 @click.option("--idle-timeout", type=float, default=30, metavar="SECONDS",
               help="with --redis: stop once the frontier was empty this long")
@@ -130,20 +133,36 @@ def parse_base_urls(text: str | None) -> dict[str, str]:
     return base_urls
 
 
+@contextmanager
+def redis_reached(url: str) -> Iterator[None]:
+    """A Redis that cannot be reached ends the command with one line that names it, not a
+    traceback (redis-py is imported only by the commands that use it)."""
+    from redis.exceptions import ConnectionError as NoConnection
+    from redis.exceptions import TimeoutError as NoAnswer
+
+    try:
+        yield
+    except (NoConnection, NoAnswer) as error:
+        failure = CommandError(f"cannot reach Redis at {url}: {error}")
+        failure.exit_code = 1  # the command failed; its input was not wrong
+        raise failure from None
+
+
 def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, redis: str,
                     **options) -> int:
     """`crawl --redis`: one worker of a distributed crawl; what it fetched went to Redis."""
     from vnarchive.crawl import crawl_worker
 
-    result = crawl_worker(names, redis_url=redis, profile_files=extra_files,
-                          base_urls=base_urls, **options)
+    with redis_reached(redis):
+        result = crawl_worker(names, redis_url=redis, profile_files=extra_files,
+                              base_urls=base_urls, **options)
     print(f"Worker {result.status}; sent to {redis} for `vnarchive ingest`:")
     print_table(["site", "pages", "articles", "errors"], result.per_site)
     return 0 if result.status == "finished" else 1
 
 
 @click.command(short_help="write what distributed workers sent to Redis")
-@click.option("--redis", metavar="URL", required=True, help="the Redis the workers send to")
+@click.option("--redis", type=RedisUrl(), required=True, help="the Redis the workers send to")
 @click.option("--idle-timeout", type=float, default=60, metavar="SECONDS",
               help="stop once no message came for this long (default 60)")
 @click.option("--batch-size", type=int, metavar="N", help="messages per transaction (default 200)")
@@ -157,14 +176,52 @@ def ingest(redis, idle_timeout, batch_size, db) -> int:
     from archive.ingest import ingest as ingest_messages
     from archive.stream import REJECTED_STREAM
 
-    result = ingest_messages(redis, db, idle_timeout=idle_timeout, batch_size=batch_size or 200)
+    with redis_reached(redis):
+        result = ingest_messages(redis, db, idle_timeout=idle_timeout,
+                                 batch_size=batch_size or 200)
     print(f"ingested {result.messages} messages ({result.skipped} already in the archive)")
     if result.rejected:
         print(f"warning: {result.rejected} messages could not be written; they are kept, with "
-              f"the reason, in the Redis stream {REJECTED_STREAM} (redis-cli XRANGE "
-              f"{REJECTED_STREAM} - +)", file=sys.stderr)
+              f"the reason, in the Redis stream {REJECTED_STREAM}: `vnarchive rejected "
+              f"--redis {redis}` lists them", file=sys.stderr)
     print_summary(db, result.run_id)
     return 0 if result.status == "finished" else 1
+
+
+@click.command(short_help="list, put back or delete the messages ingest set aside")
+@click.option("--redis", type=RedisUrl(), required=True, help="the Redis the workers send to")
+@click.option("--requeue", is_flag=True,
+              help="put them back on the workers' stream for the next `ingest`")
+@click.option("--delete", is_flag=True, help="delete them for good")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="only the oldest N (default: all)")
+def rejected(redis, requeue, delete, limit) -> int:
+    """List the messages `ingest` could not write and set aside, with the reason; put them
+    back once the cause is mended (the archive or the writer upgraded), or delete them.
+
+    \b
+    Example: vnarchive rejected --redis redis://crawlhub:6379/0
+             vnarchive rejected --redis redis://crawlhub:6379/0 --requeue
+    """
+    from redis import Redis
+
+    from archive import rejected as set_aside
+
+    check_exclusive(requeue=requeue, delete=delete)
+    server = Redis.from_url(redis)
+    with redis_reached(redis):
+        messages = list(set_aside.rejected_messages(server, limit))
+        if requeue:
+            print(f"{set_aside.requeue(server, messages)} messages put back for "
+                  "`vnarchive ingest`")
+            return 0
+        if delete:
+            print(f"{set_aside.delete(server, messages)} messages deleted")
+            return 0
+    print_table(["id", "kind", "site", "url", "reason"],
+                ([m.message_id, m.kind, *m.about(), m.reason] for m in messages), cut=None)
+    print(f"{len(messages)} messages set aside")
+    return 0
 
 
 @click.command("import", short_help="import web archive files (WARC, ARC, WACZ)")

@@ -34,6 +34,17 @@ class PositiveInt(click.ParamType):
         return number
 
 
+class RedisUrl(click.ParamType):
+    """The address of a Redis server: redis://, rediss:// or unix:// (redis-py's schemes)."""
+
+    name = "URL"
+
+    def convert(self, value, param, ctx) -> str:
+        if not str(value).startswith(("redis://", "rediss://", "unix://")):
+            self.fail(f"not a Redis address: {value!r} (redis://host:6379/0)", param, ctx)
+        return value
+
+
 class IsoDay(click.ParamType):
     """A day written YYYY-MM-DD, and nothing else."""
 
