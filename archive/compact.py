@@ -14,7 +14,10 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +57,11 @@ def space_needed(db_path: str) -> dict[Path, int]:
     return {archive_folder: size, temp_folder: size}
 
 
-def compact(db_path: str) -> Compacted:
+def compact(db_path: str, progress: Callable[[int, int, float], None] | None = None,
+            every: float = 10.0) -> Compacted:
     """VACUUM the archive in place, then empty its WAL; raises NotEnoughSpace first if the disk
-    cannot hold what it writes. The caller holds the archive's lock (no writer meanwhile)."""
+    cannot hold what it writes. The caller holds the archive's lock (no writer meanwhile).
+    `progress(written, expected, seconds)` is called every `every` seconds meanwhile."""
     for folder, needed in space_needed(db_path).items():
         free = shutil.disk_usage(folder).free
         if free < needed:
@@ -68,8 +73,47 @@ def compact(db_path: str) -> Compacted:
     connection = sqlite3.connect(db_path, isolation_level=None)
     try:
         connection.execute("PRAGMA busy_timeout = 30000")
-        connection.execute("VACUUM")
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        with _reporting(progress, 2 * before, every):
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     finally:
         connection.close()
     return Compacted(before, Path(db_path).stat().st_size, time.perf_counter() - started)
+
+
+@contextmanager
+def _reporting(progress, expected: int, every: float) -> Iterator[None]:
+    """Call `progress` from a thread of its own while the block runs (SQLite releases the GIL
+    while VACUUM works): the bytes this process has written since (the temporary copy, then
+    each page through the WAL: about twice the archive), of `expected`, and the seconds. VACUUM
+    itself says nothing until it is done, which is minutes at a million articles."""
+    if progress is None:
+        yield
+        return
+    done, started, written_before = threading.Event(), time.perf_counter(), bytes_written()
+
+    def report() -> None:
+        while not done.wait(every):
+            progress(max(0, bytes_written() - written_before), expected,
+                     time.perf_counter() - started)
+
+    thread = threading.Thread(target=report, name="compact-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def bytes_written() -> int:
+    """Bytes this process has written to files so far (Linux's /proc/self/io `wchar`); 0
+    where the kernel does not say."""
+    try:
+        with open("/proc/self/io", "rb") as counters:
+            for line in counters:
+                if line.startswith(b"wchar:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

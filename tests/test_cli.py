@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, run_vnarchive
 from testweb.content import load_articles
-from vnarchive.cli import cli
+from vnarchive.cli import cli, output
 
 pytestmark = pytest.mark.timeout(120)
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -173,3 +173,13 @@ def test_sites_lists_every_profile():
     for name in ("testweb_lynhan", "hanam_lynhan", "thanhhoa_baothanhhoa"):
         assert name in result.stdout
     assert "no (offline)" in result.stdout
+
+
+def test_progress_of_work_of_unknown_length_is_paced_by_time(capsys, monkeypatch):
+    """`ingest` reports after each batch; a line is printed at most every ten seconds."""
+    clock = iter([0.0, 1.0, 9.0, 10.5, 11.0])
+    monkeypatch.setattr(output.time, "monotonic", lambda: next(clock))
+    report = output.progress_every("messages ingested")  # reads the clock: 0.0
+    for done in (200, 400, 600, 800):  # at 1.0, 9.0, 10.5 and 11.0
+        report(done)
+    assert capsys.readouterr().err.splitlines() == ["  600 messages ingested"]

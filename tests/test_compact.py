@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import threading
 from collections import namedtuple
 
 import pytest
@@ -51,3 +53,20 @@ def test_compact_is_refused_without_twice_the_archives_size_free(tmp_path, monke
     with pytest.raises(compacting.NotEnoughSpace, match="needs"):
         compacting.compact(str(path))
     assert path.read_bytes() == content
+
+
+@pytest.mark.timeout(300)
+def test_compact_reports_progress_while_vacuum_works(tmp_path):
+    """VACUUM says nothing until it is done (minutes at a million articles): a thread reports
+    the bytes written so far, of about twice the archive, and is gone once it is done."""
+    path = str(tmp_path / "a.db")
+    fill(path, 120, window=60)
+    size = os.path.getsize(path)
+    reports = []
+    compacting.compact(path, progress=lambda *report: reports.append(report), every=0.001)
+    assert reports, "no progress reported"
+    written = [report[0] for report in reports]
+    assert written == sorted(written) and written[-1] > 0
+    assert {report[1] for report in reports} == {2 * size}
+    assert [report[2] for report in reports] == sorted(report[2] for report in reports)
+    assert not any(thread.name == "compact-progress" for thread in threading.enumerate())

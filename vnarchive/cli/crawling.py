@@ -28,7 +28,7 @@ from vnarchive.cli.options import (
     find_site_profile,
     profile_files_option,
 )
-from vnarchive.cli.output import print_summary, print_table, progress_of
+from vnarchive.cli.output import print_summary, print_table, progress_every, progress_of
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 
@@ -178,7 +178,8 @@ def ingest(redis, idle_timeout, batch_size, db) -> int:
 
     with redis_reached(redis):
         result = ingest_messages(redis, db, idle_timeout=idle_timeout,
-                                 batch_size=batch_size or 200)
+                                 batch_size=batch_size or 200,
+                                 progress=progress_every("messages ingested"))
     print(f"ingested {result.messages} messages ({result.skipped} already in the archive)")
     if result.rejected:
         print(f"warning: {result.rejected} messages could not be written; they are kept, with "

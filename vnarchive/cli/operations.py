@@ -120,7 +120,12 @@ def compact(db) -> int:
     check_readable(db)
     check_writable(db)
     with archive_lock(db):  # never beside a crawl of the same archive
-        result = compact_archive(db)
+        result = compact_archive(db, progress=compact_progress)
     print(f"compacted {db}: {result.bytes_before / 2**20:,.0f} MB to "
           f"{result.bytes_after / 2**20:,.0f} MB in {result.seconds:.0f} s")
     return 0
+
+
+def compact_progress(written: int, expected: int, seconds: float) -> None:
+    print(f"  {written / 2**20:,.0f} MB of about {expected / 2**20:,.0f} MB written, "
+          f"{seconds:.0f} s", file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+import time
 from collections.abc import Callable
 
 
@@ -63,4 +64,18 @@ def progress_of_rows() -> Callable[[int], None]:
     def report(done: int) -> None:
         if done % 50000 == 0:
             print(f"  {done} rows", file=sys.stderr, flush=True)
+    return report
+
+
+def progress_every(unit: str, seconds: float = 10.0) -> Callable[[int], None]:
+    """A progress line at most every `seconds`, on stderr: for work whose length is not known
+    and may come in bursts (`ingest` waits for its workers' messages)."""
+    last = time.monotonic()
+
+    def report(done: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= seconds:
+            last = now
+            print(f"  {done} {unit}", file=sys.stderr, flush=True)
     return report
