@@ -23,6 +23,7 @@ import base64
 import contextlib
 import gzip
 import hashlib
+import re
 import shutil
 import tempfile
 import zipfile
@@ -41,6 +42,15 @@ from archive.warc import SITE, TornGzip, inflate_gzip_members
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
+ARC_MAGIC = b"filedesc://"  # an ARC file's first record, the file's own description
+# An ARC record has no magic bytes: its header is a line after the newline that ends the
+# record before, "URL IP DATE MIME LENGTH" (version 1), or with result code, checksum,
+# location, offset and file name before the length (version 2). A date of 14 digits and a
+# length that ends the line single it out; a line in a page that looks like one is read as a
+# record, fails, and the search goes on after it.
+ARC_HEADER = re.compile(rb"\n(?=(?:https?|ftp|dns|whois|filedesc):[^ \r\n]{1,8192} [^ \r\n]{1,64} "
+                        rb"\d{14} [^ \r\n]{1,256}(?:(?: [^ \r\n]{1,8192}){5})? \d{1,12}\r?\n)")
+ARC_HEADER_MAX = 8192 + 64 + 14 + 256 + 5 * 8193 + 20  # carried over between chunks
 SCAN_CHUNK = 1 << 20
 # Headers that described the bytes on the wire: a body read back is already de-chunked and
 # decompressed (warcio undoes both), so stored beside it they would lie about it.
@@ -191,6 +201,7 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
     only by inflating again from the start, so the reading ends at the first fault (a gzip
     found inside, a file gzipped twice over, is one) with the records before it."""
     position = 0
+    arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
     while True:
         handle.seek(position)
         iterator = ArchiveIterator(handle, arc2warc=True)
@@ -211,7 +222,7 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
             if inflated:  # no record starts to find in a stream read once: the rest is lost
                 return
             try:
-                following = _next_record_start(handle, position + 1)
+                following = _next_record_start(handle, position + 1, arc)
             except (EOFError, OSError, zlib.error):  # a file gzipped as a whole, cut short
                 return
             if following is None:
@@ -249,17 +260,21 @@ def _iso(value: str) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _next_record_start(handle: IO[bytes], start: int) -> int | None:
-    """The offset of the next gzip member or WARC header line at or after `start`."""
+def _next_record_start(handle: IO[bytes], start: int, arc: bool = False) -> int | None:
+    """The offset of the next gzip member or WARC header line at or after `start`; in an ARC
+    file that is not gzipped, of the next ARC header line too."""
     handle.seek(start)
     carry = b""
     base = start
     while chunk := handle.read(SCAN_CHUNK):
         data = carry + chunk
         found = [i for i in (data.find(GZIP_MAGIC), data.find(WARC_MAGIC)) if i >= 0]
+        header = ARC_HEADER.search(data) if arc else None
+        if header is not None:
+            found.append(header.start() + 1)  # after the newline
         if found:
             return base + min(found)
-        carry = data[-8:]
+        carry = data[-(ARC_HEADER_MAX if arc else 8):]
         base += len(data) - len(carry)
     return None
 

@@ -8,6 +8,7 @@ import io
 import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -200,23 +201,54 @@ def test_an_older_capture_becomes_an_earlier_version(recording, tmp_path):  # no
     assert counts(db) == before
 
 
-def test_arc_files_are_read(recording, tmp_path):  # noqa: F811
-    """An ARC (version 1) file, the Internet Archive's format before WARC, written by hand
-    from one captured response."""
-    record = next(r for r in scan_files(recording.warcs).records
-                  if "ubnd-huyen-to-chuc-hoi-nghi-thuong-ky" in r.url)
-    payload = read_payload(record.location)
-    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + payload.body
+def arc_entries(recorded, count: int) -> list[tuple[str, bytes]]:
+    """`count` captured article responses as ARC records: their URL, and the record whole."""
+    pattern = find_profile(SITE).article_pattern
+    records = [r for r in scan_files(recorded.warcs).records
+               if r.record_type == "response" and pattern.search(r.url)][:count]
+    entries = []
+    for record in records:
+        body = read_payload(record.location).body
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body
+        line = f"{record.url} 127.0.0.1 20190101000000 text/html {len(http)}\n".encode()
+        entries.append((record.url, line + http + b"\n"))
+    return entries
+
+
+def arc_file(records: list[bytes]) -> bytes:
+    """An ARC (version 1) file: its description, then the records."""
     header = b"filedesc://portal.arc 0.0.0.0 20190101000000 text/plain 0\n"
     description = b"1 0 vnarchive\nURL IP-address Archive-date Content-type Archive-length\n"
     first = header.replace(b" 0\n", f" {len(description)}\n".encode()) + description + b"\n"
-    entry = f"{record.url} 127.0.0.1 20190101000000 text/html {len(http)}\n".encode()
+    return first + b"".join(records)
+
+
+def test_arc_files_are_read(recording, tmp_path):  # noqa: F811
+    """An ARC (version 1) file, the Internet Archive's format before WARC, written by hand
+    from one captured response."""
+    [(url, record)] = arc_entries(recording, 1)
     arc = tmp_path / "portal.arc"
-    arc.write_bytes(first + entry + http + b"\n")
+    arc.write_bytes(arc_file([record]))
     db = tmp_path / "arc.db"
     output = import_files(db, arc, "--site", SITE)
     assert "1 pages imported (1 new articles" in output
     assert query(db, "select fetched_at from articles") == [("2019-01-01T00:00:00+00:00",)]
+
+
+def test_an_arc_file_goes_on_after_a_damaged_record(recording, tmp_path):  # noqa: F811
+    """An ARC record has no magic bytes to find the next one by: after a damaged header the
+    rest of an ARC file that is not gzipped was lost. The next header line is now found by
+    its shape (URL, address, 14-digit date, type, length)."""
+    entries = arc_entries(recording, 4)
+    line, rest = entries[1][1].split(b"\n", 1)
+    damaged = line.rsplit(b" ", 1)[0] + b" 12x4\n" + rest  # no length to read it by
+    arc = tmp_path / "damaged.arc"
+    arc.write_bytes(arc_file([entries[0][1], damaged, *(record for _, record in entries[2:])]))
+    db = tmp_path / "arc.db"
+    output = import_files(db, arc, "--site", SITE)
+    assert " 1 corrupt records skipped" in output, output
+    kept = {urlsplit(url).path for url in articles_of(db)}  # canonical URLs
+    assert kept == {urlsplit(entries[n][0]).path for n in (0, 2, 3)}
 
 
 def test_a_warc_gzipped_as_a_whole_imports_like_one_gzipped_per_record(recording, tmp_path):  # noqa: F811
