@@ -32,6 +32,9 @@ from lxml import etree
 from pipelines.boilerplate import normalize_line
 
 VIETNAM_TIME = timezone(timedelta(hours=7))
+# The widest UTC offset any place keeps (+14:00, Kiribati). A page's "+25:00" or "+07:75" is
+# read as no offset, not as a reason to lose the page (datetime refuses 24 hours or more).
+MAX_OFFSET_HOURS = 14
 
 # Where a page states its publication, in order of trust. The commonest first, by its own path
 # (most pages that have one stop there); then the others as (the element, `None` for any; the
@@ -117,8 +120,10 @@ def parse_iso_datetime(value: str) -> str | None:
     zone = VIETNAM_TIME
     if offset and offset != "Z":
         digits = offset.replace(":", "")
-        delta = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-        zone = timezone(-delta if digits.startswith("-") else delta)
+        hours, minutes = int(digits[1:3]), int(digits[3:5])
+        if hours <= MAX_OFFSET_HOURS and minutes < 60:  # else no offset: a template's slip
+            delta = timedelta(hours=hours, minutes=minutes)
+            zone = timezone(-delta if digits.startswith("-") else delta)
     elif offset == "Z":
         zone = UTC
     try:

@@ -146,3 +146,23 @@ def test_body_dates_are_not_taken_but_the_url_is():
 )
 def test_meeting_date_year_is_inferred(text, published, expected):
     assert meeting_date(text, published) == expected
+
+
+@pytest.mark.parametrize("offset", ["+25:00", "-24:00", "+99:99", "+07:75", "+1500"])
+def test_an_impossible_offset_is_read_as_none_not_a_lost_page(offset):
+    """datetime refuses an offset of 24 hours or more: one meta tag with "+25:00" failed the
+    whole page's extraction. No place keeps more than 14 hours; beyond, the page's default
+    zone is used, as when no offset is given."""
+    tree = html.fromstring(f'<html><head><meta property="article:published_time" '
+                           f'content="2024-05-10T23:30:00{offset}"></head><body>'
+                           "<p>Nội dung.</p></body></html>")
+    found = publication_date(tree)
+    assert found is not None and found.value == "2024-05-10T23:30:00+07:00"
+
+
+@pytest.mark.parametrize("offset, expected", [("+14:00", "+14:00"), ("-12:00", "-12:00"),
+                                              ("+05:45", "+05:45"), ("Z", "+00:00")])
+def test_every_offset_a_place_keeps_is_kept(offset, expected):
+    tree = html.fromstring(f'<html><head><meta property="article:published_time" '
+                           f'content="2024-05-10T23:30:00{offset}"></head></html>')
+    assert publication_date(tree).value == f"2024-05-10T23:30:00{expected}"
