@@ -131,7 +131,10 @@ class ArchiveWriter:
         except Exception as error:
             if is_storage_failure(error):
                 self._storage_failed(error)
-            elif self._committer is not None:
+            elif self._committer is not None or self.on_write_error is not None:
+                # A crawl's batch, on its commit thread or on the reactor's: raised on the
+                # reactor's, Scrapy logged it in the signal handler that wrote it and went on,
+                # so each failed batch was lost without a word in the run's status.
                 self._write_failed(error)
             else:
                 raise
@@ -149,7 +152,7 @@ class ArchiveWriter:
         self.on_storage_full(self.storage_error)
 
     def _write_failed(self, error: BaseException) -> None:
-        """A batch failed on the commit thread: rolled back, and nothing more is written."""
+        """A batch failed (not for a full disk): rolled back, and nothing more is written."""
         self._pages, self._articles, self._attachments = [], [], []
         if self.write_error is not None:
             return

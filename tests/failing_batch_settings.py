@@ -1,6 +1,9 @@
-"""Scrapy settings for a crawl whose archive batches fail on the commit thread after the first
+"""Scrapy settings for a crawl whose archive batches fail after the first
 (SCRAPY_SETTINGS_MODULE): the project's settings, and `write_articles` replaced in the crawl
-process by one that raises from its second batch on, as a broken archive would."""
+process by one that raises from its second batch on, as a broken archive would. The batches
+commit on the commit thread, or on the reactor's with FAILING_BATCH_THREAD=0."""
+
+import os
 
 import archive.writer
 from crawler.settings import *  # noqa: F403
@@ -17,4 +20,4 @@ def _fail_after_the_first(db, records):
 
 
 archive.writer.write_articles = _fail_after_the_first
-VNARCHIVE_COMMIT_THREAD = True  # the crawl's batches on the commit thread, which is tested
+VNARCHIVE_COMMIT_THREAD = os.environ.get("FAILING_BATCH_THREAD", "1") == "1"

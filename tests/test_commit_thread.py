@@ -119,9 +119,14 @@ def test_a_crawl_closed_for_a_failed_batch_ends_as_failed():
     assert run_status([run]) == "failed"
 
 
-def test_a_crawl_whose_batch_fails_on_the_thread_ends_failed_and_does_not_hang(tmp_path):
+@pytest.mark.parametrize("thread", ["1", "0"])
+def test_a_crawl_whose_batch_fails_ends_failed_and_does_not_hang(tmp_path, thread):
+    """On the commit thread, or on the reactor's (the default): a batch that failed on the
+    reactor's thread was lost without a word in the run's status, and the crawl went on,
+    losing each later batch the same way, and ended `finished` with exit 0."""
     db = tmp_path / "a.db"
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.failing_batch_settings"}
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.failing_batch_settings",
+           "FAILING_BATCH_THREAD": thread}
     with TestWeb(["lynhan"]) as web:
         result = subprocess.run(
             [sys.executable, "-m", "vnarchive", "crawl", "testweb_lynhan", "--db", str(db),

@@ -350,3 +350,43 @@ def test_a_site_whose_pages_name_a_charset_that_reads_no_page_is_archived(tmp_pa
     assert [(url.rsplit("/", 2)[-2:], title, encoding) for url, title, encoding in rows] == [
         (["tin", "1"], "Huyện ủy họp phiên 1", "utf-8"),
         (["tin", "2"], "Huyện ủy họp phiên 2", "utf-8")]
+
+
+HUGE_FIGURES_PAGES = {
+    "/": "<html><body>" + "".join(f"<a href='/tin/{n}'>Tin {n}</a>" for n in (1, 2, 3))
+         + "</body></html>",
+    **{f"/tin/{n}": ARTICLE.format(n=n).replace(
+        "</article>", "<p>Thu ngân sách trên địa bàn đạt 125,6 tỷ đồng, bằng 52% dự toán; "
+        + ("tổng vốn huy động đạt 100.000.000.000.000.000.000 tỷ đồng, sản lượng "
+           + "9" * 400 + " tấn. " if n == 2 else "") + "</p></article>") for n in (1, 2, 3)},
+}
+
+
+class HugeFiguresSite(Site):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = HUGE_FIGURES_PAGES.get(self.path, "").encode()
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_number_too_large_for_any_report_is_no_figure(tmp_path):
+    """A figure of 10^20 or 400 digits (a typo, a number run together): SQLite stores no
+    integer beyond 2^63 and the 400 digits read as infinity. Such a number is no figure; the
+    report and the rest of the batch are archived with their real figures."""
+    server = serve(LocalWebServer(("127.0.0.1", 0), HugeFiguresSite))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    path = site_profile(tmp_path, "huge_figures", base, "/tin/[0-9]+$")
+    db = tmp_path / "a.db"
+    try:
+        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db))
+    finally:
+        server.shutdown()
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert query(db, "select count(*), sum(is_meeting_report) from articles") == [(3, 3)]
+    figures = query(db, "select a.url, f.value, f.unit from figures f join articles a "
+                        "on a.canonical_url = f.canonical_url order by a.url, f.value")
+    assert [(url.rsplit("/", 1)[-1], value, unit) for url, value, unit in figures] == [
+        (str(n), value, unit) for n in (1, 2, 3) for value, unit in ((52, "%"), (125.6, "tỷ đồng"))]
