@@ -38,6 +38,7 @@ crawler/shared_limits.py. Keys: `vnarchive:SITE:requests|seen|round|budget|infli
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import uuid
@@ -51,7 +52,12 @@ from archive.warc import Exchange, StoredRecord
 if TYPE_CHECKING:  # imported when connecting: a crawl without Redis loads this add-on too
     from redis import Redis
 
+logger = logging.getLogger(__name__)
+
 QUEUE_KEY = "vnarchive:%(spider)s:requests"
+# The reason a worker's spider closes with once Redis stayed away past its patience
+# (archive/redis_patience.py); the run then ends `failed`.
+REDIS_LOST = "redis_unreachable"
 SEEN_KEY = "vnarchive:%(spider)s:seen"
 
 
@@ -77,6 +83,22 @@ def archived_urls(url: str, site: str) -> dict[str, str]:
             for key, value in connect(url).hgetall(archived_key(site)).items()}
 
 
+def close_for_lost_redis(crawler, error: Exception) -> None:
+    """Close the crawler's spider as REDIS_LOST, saying once why (its components each meet
+    the lost Redis: the first one to call this closes it)."""
+    if getattr(crawler, "_vnarchive_redis_lost", False):
+        return
+    crawler._vnarchive_redis_lost = True
+    logger.error("%s: Redis unreachable (%s): this worker stops; what it fetched and could not "
+                 "send is fetched again, since its requests in flight go back on the queue "
+                 "once its heartbeat expires", crawler.spidercls.name, error)
+    crawler.stats.set_value("vnarchive/redis_lost", 1)
+    if crawler.engine is not None and crawler.engine.spider is not None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(crawler.engine.close_spider_async(reason=REDIS_LOST))
+
+
 def new_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
@@ -89,8 +111,15 @@ class DistributedMode:
         url = settings.get("VNARCHIVE_REDIS_URL")
         if not url:
             return
+        from archive.redis_patience import Patience, patient_params
+
+        patience = Patience(settings.getfloat("VNARCHIVE_REDIS_WORKER_TIMEOUT", 30))
         for name, value in {
             "REDIS_URL": url,
+            # Every Redis client of the worker waits out a Redis gone away, for as long as
+            # the others would wait before taking this worker for dead.
+            "REDIS_PARAMS": patient_params(patience),
+            "VNARCHIVE_REDIS_PATIENCE": patience,
             "SCHEDULER": "crawler.shared_frontier.SharedFrontierScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
             # The seen-set must outlive any one worker: a round ends when the frontier is
@@ -123,21 +152,37 @@ class RedisArchiveSink:
 
     run_id = None  # the ingest writer's run
 
-    def __init__(self, server: Redis, site: str, worker: str):
+    def __init__(self, server: Redis, site: str, worker: str, crawler=None):
         self.server = server
         self.site = site
         self.worker = worker
+        self.crawler = crawler
         self.counts = RunCounts()  # item errors, counted by crawler.archiving
+        self.unsent = 0  # messages lost with Redis (archive/redis_patience.py)
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        return cls(connect(settings.get("VNARCHIVE_REDIS_URL")), crawler.spidercls.name,
-                   settings.get("VNARCHIVE_WORKER_ID") or new_worker_id())
+        from scrapy_redis.connection import get_redis_from_settings
+
+        settings = crawler.settings  # its REDIS_PARAMS: the worker's patience with Redis
+        return cls(get_redis_from_settings(settings), crawler.spidercls.name,
+                   settings.get("VNARCHIVE_WORKER_ID") or new_worker_id(), crawler)
 
     def send(self, kind: str, data: dict, body: bytes = b"") -> None:
-        self.server.xadd(STREAM, {"kind": kind, "worker": self.worker,
-                                  "data": json.dumps(data, ensure_ascii=False), "body": body})
+        """Add one message to the stream. Redis gone for good (its patience ran out): the
+        message is counted, not raised in the signal handler or pipeline that sent it, and
+        the spider closes."""
+        from redis.exceptions import RedisError
+
+        try:
+            self.server.xadd(STREAM, {"kind": kind, "worker": self.worker,
+                                      "data": json.dumps(data, ensure_ascii=False),
+                                      "body": body})
+        except RedisError as error:
+            self.unsent += 1
+            if self.crawler is None:
+                raise
+            close_for_lost_redis(self.crawler, error)
 
     def add_fetch(self, exchange: Exchange, latency_ms: int | None = None) -> StoredRecord:
         fields = asdict(exchange)
@@ -163,6 +208,10 @@ class RedisArchiveSink:
 
     def close(self, stats: dict | None = None, reason: str = "finished") -> None:
         stats = stats or {}
+        if reason == REDIS_LOST:
+            logger.error("%s: %d messages (fetches, pages, articles) could not be sent to "
+                         "Redis", self.site, self.unsent)
+            return
         self.send("closed", {
             "site": self.site, "reason": reason,
             "stats": {name: stats.get(name, 0) for name in REPORTED_STATS},

@@ -30,8 +30,14 @@ from scrapy.utils.request import request_from_dict
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
 
+from archive.redis_patience import RedisLost
 from archive.stream import worker_key
-from crawler.distributed import budget_key, in_flight_key, new_worker_id
+from crawler.distributed import (
+    budget_key,
+    close_for_lost_redis,
+    in_flight_key,
+    new_worker_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +124,8 @@ class Heartbeat:
         while not self.stopped.wait(self.interval):
             try:
                 self.beat()
+            except RedisLost:  # the worker is stopping (archive/redis_patience.py)
+                return
             except RedisError as error:  # the next beat tries again
                 logger.warning("heartbeat not sent: %s", error)
 
@@ -189,9 +197,16 @@ class SharedFrontierScheduler(Scheduler):
         pipe.execute()
 
     def next_request(self):
-        self.forget_finished()
-        popped = self.pop_into_flight(keys=[self.keys["queue"], self.keys["flight"]],
-                                      args=[uuid.uuid4().hex[:12]])
+        """The next request of the shared queue, moved into this worker's in-flight hash.
+        While Redis is away the call waits (archive/redis_patience.py); once it is lost,
+        there is none, and the spider closes."""
+        try:
+            self.forget_finished()
+            popped = self.pop_into_flight(keys=[self.keys["queue"], self.keys["flight"]],
+                                          args=[uuid.uuid4().hex[:12]])
+        except RedisError as error:
+            close_for_lost_redis(self.crawler, error)
+            return None
         if not popped:
             return None
         data, field = popped
@@ -240,8 +255,13 @@ class SharedFrontierScheduler(Scheduler):
     def spider_idle(self, spider) -> None:
         """Keep the worker open while the frontier may still grow, and for the idle timeout
         after it emptied; the engine asks again every few seconds."""
-        self.forget_finished()
-        if self.give_back_dead_workers_requests() or not self.frontier_is_empty():
+        try:
+            self.forget_finished()
+            growing = self.give_back_dead_workers_requests() or not self.frontier_is_empty()
+        except RedisError as error:  # closed for it, with its reason: not "finished"
+            close_for_lost_redis(self.crawler, error)
+            raise DontCloseSpider from None
+        if growing:
             self.idle_since = None
             raise DontCloseSpider
         now = time.monotonic()
@@ -256,6 +276,19 @@ class SharedFrontierScheduler(Scheduler):
         poll = getattr(self, "poll", None)
         if poll is not None and poll.running:
             poll.stop()
+        patience = self.crawler.settings.get("VNARCHIVE_REDIS_PATIENCE")
+        if patience is not None and patience.lost:
+            # Nothing can be given back or deleted: the other workers give back this one's
+            # requests in flight once its heartbeat key expires.
+            return
+        try:
+            self._leave_the_frontier(reason)
+        except RedisError as error:
+            logger.error("%s: the shared frontier was not left tidy (%s): this worker's "
+                         "requests in flight go back once its heartbeat expires",
+                         self.spider.name, error)
+
+    def _leave_the_frontier(self, reason) -> None:
         self.forget_finished()
         # Requests this worker took but did not finish (a shutdown) go back for the others.
         self.return_to_queue(keys=[self.keys["flight"], self.keys["queue"]])
@@ -285,7 +318,12 @@ class InFlightCheckMiddleware:
         if in_flight is None:  # not from the frontier: robots.txt
             return None
         key, field = in_flight
-        if self.server.hexists(key, field):
+        try:
+            held = self.server.hexists(key, field)
+        except RedisError as error:  # lost (archive/redis_patience.py): the spider is closing
+            close_for_lost_redis(self.crawler, error)
+            raise IgnoreRequest("Redis unreachable") from None
+        if held:
             return None
         logger.warning("%s was given back to the shared frontier while this worker looked "
                        "dead: left to the worker that took it", request.url)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlsplit
 
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy_redis.connection import get_redis_from_settings
 
 from archive.stream import worker_key
-from crawler.distributed import budget_key, new_worker_id
+from crawler.distributed import budget_key, close_for_lost_redis, new_worker_id
 from crawler.traps import UrlPatternBudgetMiddleware
 
 LOCK_META = "_vnarchive_host_lock"
@@ -33,6 +34,7 @@ class HostLockMiddleware:
 
     def __init__(self, crawler):
         settings = crawler.settings
+        self.crawler = crawler
         self.server = get_redis_from_settings(settings)
         self.worker = settings.get("VNARCHIVE_WORKER_ID") or new_worker_id()
         self.delay = settings.getfloat("DOWNLOAD_DELAY")
@@ -47,9 +49,13 @@ class HostLockMiddleware:
         name = f"vnarchive:host:{urlsplit(request.url).netloc}"
         lock = self.server.lock(name, timeout=self.lock_seconds, thread_local=False)
         token = f"{self.worker}|{uuid.uuid4().hex}"
-        while not lock.acquire(blocking=False, token=token):
-            self.break_if_holder_died(name)
-            await sleep(self.POLL_SECONDS)
+        try:
+            while not lock.acquire(blocking=False, token=token):
+                self.break_if_holder_died(name)
+                await sleep(self.POLL_SECONDS)
+        except RedisError as error:  # lost (archive/redis_patience.py): the spider is closing
+            close_for_lost_redis(self.crawler, error)
+            raise IgnoreRequest("Redis unreachable") from None
         request.meta[LOCK_META] = lock
         return None
 
@@ -77,6 +83,8 @@ class HostLockMiddleware:
                 lock.release()
         except LockError:
             pass  # it expired meanwhile: nothing left to release
+        except RedisError:
+            pass  # lost: the lock expires by itself
 
 
 

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy import Request
@@ -30,7 +31,9 @@ from crawler.shared_frontier import POP_INTO_FLIGHT, RETURN_TO_QUEUE, JsonReques
 from crawler.shared_limits import HostLockMiddleware, SharedUrlPatternBudget
 from crawler.traps import UrlPatternBudgetMiddleware
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
+from tests.test_ingest_messages import send_good_messages
 from testweb.hostile_content import HostileContentWeb, profile_toml
+from testweb.redis_server import LocalRedis, RedisUnavailable
 from testweb.server import TestWeb
 
 pytestmark = pytest.mark.timeout(300)
@@ -407,3 +410,72 @@ def test_a_site_taken_from_a_web_archive_is_refused_as_a_worker():
     assert result.stderr.strip().splitlines() == [
         "vnarchive crawl: error: hanam_lynhan is taken from a web archive, on one machine: "
         "crawl it without --redis"]
+
+
+@pytest.fixture
+def restartable_redis():
+    """A private redis-server the test can restart or stop (the test skips without one)."""
+    try:
+        with LocalRedis() as server:
+            yield server
+    except RedisUnavailable as reason:
+        pytest.skip(f"no Redis for this test: {reason}")
+
+
+def requests_made(web: TestWeb) -> int:
+    return sum(site.requests.total() for site in web.sites.values())
+
+
+def test_a_worker_waits_out_a_redis_restart_and_loses_nothing(restartable_redis, tmp_path):
+    """Redis restarted under a worker (down two seconds, its data saved): the worker's Redis
+    commands wait for it (archive/redis_patience.py) and the crawl goes on where it paused.
+    Before, the scheduler raised from the engine's loop twice a second, for ever."""
+    db = tmp_path / "a.db"
+    with TestWeb(["lynhan"]) as web:
+        for site in web.sites.values():
+            site.delay = 0.1  # a crawl of a few seconds, to restart Redis in the middle of
+        process = worker(web, restartable_redis.url)
+        wait_until(lambda: requests_made(web) >= 5, "the worker's first pages")
+        restartable_redis.restart(down_seconds=2)
+        [output] = finish(process)
+        finish(writer(restartable_redis.url, db))
+        expected = article_paths(web)["lynhan"]
+        fetched_twice = [path for site in web.sites.values()
+                         for path, count in site.requests.items() if count > 1]
+    assert "Redis unreachable for" in output and "Traceback" not in output, output[-3000:]
+    archived = {urlsplit(url).path for (url,) in query(db, "select url from articles")}
+    assert archived == expected and len(expected) > 5
+    assert fetched_twice == []
+
+
+def test_a_worker_whose_redis_is_gone_stops_as_failed(restartable_redis):
+    """Redis gone for longer than the worker timeout (3 s here): the worker stops, says why in
+    one line, and ends failed; its requests in flight go back to the queue for the others."""
+    with TestWeb(["lynhan"]) as web:
+        for site in web.sites.values():
+            site.delay = 0.2
+        process = worker(web, restartable_redis.url)
+        wait_until(lambda: requests_made(web) >= 3, "the worker's first pages")
+        restartable_redis.stop()
+        output, _ = process.communicate(timeout=COMMAND_TIMEOUT)
+    assert process.returncode == 1, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    assert "Redis unreachable (Redis unreachable for 3 s): this worker stops" in output
+    assert "Worker failed" in output
+
+
+def test_ingest_waits_out_a_redis_restart(restartable_redis, tmp_path):
+    """The writer too: its commands wait for a restarted Redis (up to a minute), then it goes
+    on draining; before, its first command after the restart raised and it stopped."""
+    url, db = restartable_redis.url, tmp_path / "a.db"
+    send_good_messages(url, 2)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vnarchive", "ingest", "--redis", url, "--db", str(db),
+         "--idle-timeout", "10"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_until(lambda: connect(url).xlen(STREAM) == 0, "the first messages ingested")
+    restartable_redis.restart(down_seconds=2)
+    send_good_messages(url, 5)  # two of them again, three new
+    [output] = finish(process)
+    assert "Traceback" not in output, output[-3000:]
+    assert query(db, "select count(*) from articles") == [(5,)]

@@ -1,7 +1,9 @@
 """A private `redis-server` on a free loopback port, for the distributed-mode tests and bench.
 
-It saves nothing to disk and is stopped with the `with` block. `RedisUnavailable` says why it
-could not start (no binary, or it would not answer), so a test can skip with that reason.
+It saves nothing to disk on its own and is stopped with the `with` block; `restart` saves its
+data, stops it and starts it again on the same port, as a server restarted by its operator.
+`RedisUnavailable` says why it could not start (no binary, or it would not answer), so a test
+can skip with that reason.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ class LocalRedis:
         if binary is None:
             raise RedisUnavailable("redis-server is not installed (Debian: apt-get install "
                                    "redis-server; .ci/run installs it)")
-        self._folder = tempfile.TemporaryDirectory(prefix="vnarchive-redis-")
-        self.port = free_port()
+        if self._folder is None:  # a restart keeps its folder (the saved data) and port
+            self._folder = tempfile.TemporaryDirectory(prefix="vnarchive-redis-")
+            self.port = free_port()
         log = Path(self._folder.name) / "redis.log"
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
@@ -60,6 +63,14 @@ class LocalRedis:
                 time.sleep(0.05)
         self.stop()
         raise RedisUnavailable(f"redis-server did not answer within {START_SECONDS} s")
+
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop the server, saving its data as it stops (nothing written before is lost), wait
+        `down_seconds`, start it again on the same port with that data."""
+        Redis.from_url(self.url).shutdown(save=True)
+        self.process.wait(timeout=START_SECONDS)
+        time.sleep(down_seconds)
+        self.start()
 
     def stop(self) -> None:
         stop_process(self.process)
