@@ -90,6 +90,21 @@ autothrottle = false
     return path
 
 
+def crawl_site(folder: Path, handler, name: str, article_pattern: str,
+               extra=lambda base: "", options: tuple[str, ...] = ()):
+    """Serve `handler` on loopback, crawl it with a profile of its own (`extra(base)`: more
+    TOML lines), stop the server: the crawl's result and its archive."""
+    server = serve(LocalWebServer(("127.0.0.1", 0), handler))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    path = site_profile(folder, name, base, article_pattern, extra(base))
+    db = folder / "a.db"
+    try:
+        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db), *options)
+    finally:
+        server.shutdown()
+    return result, db
+
+
 def profile(folder: Path, name: str, base: str) -> Path:
     """The careless profile: a pattern that backtracks without end on one link."""
     return site_profile(folder, name, base, "/tin/(a+)+$")
@@ -193,18 +208,11 @@ class LinksSite(Site):
 def test_links_that_are_no_urls_cost_only_themselves(tmp_path):
     """One "http://[URL]" link made urllib raise and lost the rest of its listing page (the
     next page), feed or sitemap; each such link is now left out and counted."""
-    server = serve(LocalWebServer(("127.0.0.1", 0), LinksSite))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    path = site_profile(tmp_path, "odd_links", base, "/tin/[0-9]+$", f"""next_page = "a.next"
+    result, db = crawl_site(tmp_path, LinksSite, "odd_links", "/tin/[0-9]+$", lambda base: f"""\
+next_page = "a.next"
 feeds = ["{base}/rss"]
 sitemaps = ["{base}/sitemap.xml", "{base}/robots.txt"]
-""")
-    db = tmp_path / "a.db"
-    try:
-        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db),
-                               "--log-level", "INFO")
-    finally:
-        server.shutdown()
+""", ("--log-level", "INFO"))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Spider error" not in result.stderr and "Traceback" not in result.stderr
     urls = sorted(row[0].rsplit("/", 1)[1] for row in query(db, "select url from articles"))
@@ -295,16 +303,10 @@ def test_links_with_bare_ampersands_in_feeds_and_sitemaps_are_read_as_written(tm
     recovery dropped `&view` and `&id`, and every later `&amp;` of the file, so the crawl asked
     for pages the site does not have. A link with a reference to half a UTF-16 pair lost every
     link of its feed or sitemap."""
-    server = serve(LocalWebServer(("127.0.0.1", 0), AmpersandSite))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    path = site_profile(tmp_path, "joomla", base, "view=article", f"""feeds = ["{base}/rss"]
+    result, db = crawl_site(tmp_path, AmpersandSite, "joomla", "view=article", lambda base: f"""\
+feeds = ["{base}/rss"]
 sitemaps = ["{base}/sitemap.xml"]
 """)
-    db = tmp_path / "a.db"
-    try:
-        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db))
-    finally:
-        server.shutdown()
     assert result.returncode == 0, result.stderr[-2000:]
     found = [parse_qs(urlsplit(row[0]).query) for row in query(db, "select url from articles")]
     assert sorted(found, key=lambda found_query: found_query["id"]) == [
@@ -336,15 +338,8 @@ class UnsetCharsetSite(Site):
 def test_a_site_whose_pages_name_a_charset_that_reads_no_page_is_archived(tmp_path):
     """"charset=undefined" is a codec Python has, one that raises on every byte: each page
     failed in Scrapy's meta-refresh check, and the feed whose XML declaration named it."""
-    server = serve(LocalWebServer(("127.0.0.1", 0), UnsetCharsetSite))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    path = site_profile(tmp_path, "unset_charset", base, "/tin/[0-9]+$",
-                        f'feeds = ["{base}/rss"]\n')
-    db = tmp_path / "a.db"
-    try:
-        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db))
-    finally:
-        server.shutdown()
+    result, db = crawl_site(tmp_path, UnsetCharsetSite, "unset_charset", "/tin/[0-9]+$",
+                            lambda base: f'feeds = ["{base}/rss"]\n')
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
     rows = query(db, "select url, title, encoding from articles order by url")
     assert [(url.rsplit("/", 2)[-2:], title, encoding) for url, title, encoding in rows] == [
@@ -376,14 +371,7 @@ def test_a_number_too_large_for_any_report_is_no_figure(tmp_path):
     """A figure of 10^20 or 400 digits (a typo, a number run together): SQLite stores no
     integer beyond 2^63 and the 400 digits read as infinity. Such a number is no figure; the
     report and the rest of the batch are archived with their real figures."""
-    server = serve(LocalWebServer(("127.0.0.1", 0), HugeFiguresSite))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    path = site_profile(tmp_path, "huge_figures", base, "/tin/[0-9]+$")
-    db = tmp_path / "a.db"
-    try:
-        result = run_vnarchive("crawl", "--profile", str(path), "--db", str(db))
-    finally:
-        server.shutdown()
+    result, db = crawl_site(tmp_path, HugeFiguresSite, "huge_figures", "/tin/[0-9]+$")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert query(db, "select count(*), sum(is_meeting_report) from articles") == [(3, 3)]
     figures = query(db, "select a.url, f.value, f.unit from figures f join articles a "
