@@ -38,6 +38,7 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.disk import StorageFull, is_storage_failure
 from archive.warc import SITE, TornGzip, inflate_gzip_members
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -126,13 +127,14 @@ def _raw_location(path: str, member: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def _compressed_members(path: Path) -> list[str]:
-    """The WARC/ARC members of a WACZ that its zip compressed (none for a WARC or ARC file)."""
+def _compressed_members(path: Path) -> list[tuple[str, int]]:
+    """The WARC/ARC members of a WACZ that its zip compressed, with their inflated sizes (none
+    for a WARC or ARC file)."""
     members = set(archive_members(path))
     if not members:
         return []
     with zipfile.ZipFile(path) as wacz:
-        return [info.filename for info in wacz.infolist()
+        return [(info.filename, info.file_size) for info in wacz.infolist()
                 if info.filename in members and info.compress_type != zipfile.ZIP_STORED]
 
 
@@ -145,17 +147,24 @@ def inflated_members(paths: list[Path], gzipped_whole: set[tuple[str, str]] = fr
     seeking to a record in it inflates it from its start again: the import of a 9 MB member of
     1,000 records took twice as long, and one of gigabytes would take hours. Other locations
     are given back as they are."""
-    compressed = [(str(path), member) for path in paths for member in _compressed_members(path)]
-    compressed += sorted(set(gzipped_whole) - set(compressed))
+    sizes = {(str(path), member): size for path in paths
+             for member, size in _compressed_members(path)}
+    compressed = [*sizes, *sorted(set(gzipped_whole) - set(sizes))]
     with tempfile.TemporaryDirectory(prefix="vnarchive-wacz-") as folder:
+        _check_room(folder, sum(sizes.values()), compressed)
         copies = {}
         for number, (path, member) in enumerate(compressed):
             copy = Path(folder) / f"{number}-{Path(member or path).name}"
-            with _raw_location(path, member) as source, copy.open("wb") as target:
-                if (path, member) in gzipped_whole:
-                    _inflate_gzip(source, target)
-                else:
-                    shutil.copyfileobj(source, target, 2**20)
+            try:
+                with _raw_location(path, member) as source, copy.open("wb") as target:
+                    if (path, member) in gzipped_whole:
+                        _inflate_gzip(source, target)
+                    else:
+                        shutil.copyfileobj(source, target, 2**20)
+            except OSError as error:
+                if not is_storage_failure(error):
+                    raise
+                raise NoRoomToInflate(folder, [(path, member)], str(error)) from None
             copies[(path, member)] = str(copy)
 
         def readable(location: Location) -> Location:
@@ -163,6 +172,24 @@ def inflated_members(paths: list[Path], gzipped_whole: set[tuple[str, str]] = fr
             return Location(copy, "", location.offset) if copy else location
 
         yield readable
+
+
+class NoRoomToInflate(StorageFull):
+    """The temporary folder cannot hold the inflated copy an import needs; nothing imported."""
+
+    def __init__(self, folder: str, locations: list[tuple[str, str]], why: str):
+        names = ", ".join(f"{path}:{member}" if member else path for path, member in locations)
+        super().__init__(f"no room in {folder} for the inflated copy of {names[:300]} ({why}): "
+                         "nothing was imported; TMPDIR names a folder with more room")
+
+
+def _check_room(folder: str, needed: int, locations: list[tuple[str, str]]) -> None:
+    """Refuse at once what a temporary folder cannot hold (the zip members' sizes are known
+    before inflating them; a file gzipped whole says its size only once inflated)."""
+    free = shutil.disk_usage(folder).free
+    if needed > free:
+        raise NoRoomToInflate(folder, locations, f"{needed / 2**20:,.0f} MB needed, "
+                                                 f"{free / 2**20:,.0f} MB free")
 
 
 def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:

@@ -3,6 +3,7 @@ write them, once, with their provenance; a corrupt record costs only itself."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import shutil
@@ -14,7 +15,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.archive_files import inflated_members, read_payload, scan_files
+from archive.archive_files import NoRoomToInflate, inflated_members, read_payload, scan_files
 from archive.importer import import_files as archive_files
 from crawler.profiles import find_profile
 from pipelines.guards import MAX_PAGE_BYTES
@@ -221,6 +222,34 @@ def arc_file(records: list[bytes]) -> bytes:
     description = b"1 0 vnarchive\nURL IP-address Archive-date Content-type Archive-length\n"
     first = header.replace(b" 0\n", f" {len(description)}\n".encode()) + description + b"\n"
     return first + b"".join(records)
+
+
+def test_no_room_for_an_inflated_copy_stops_the_import_with_the_reason(
+        recording, tmp_path, monkeypatch):  # noqa: F811
+    """A WACZ whose WARCs the zip compressed is read from inflated copies in the temporary
+    folder: when they cannot fit (a small /tmp), the import is refused at once, or stops when
+    the disk fills, naming the folder and TMPDIR, with nothing imported; before, the copy
+    failed half-way with a traceback."""
+    zipped = tmp_path / "zipped.wacz"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as wacz:
+        for warc in recording.warcs:
+            wacz.write(warc, f"archive/{warc.name}")
+    db = tmp_path / "a.db"
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: usage._replace(free=1000))
+    with pytest.raises(NoRoomToInflate, match="TMPDIR") as refused:
+        archive_files(str(db), [zipped], [find_profile(SITE)], workers=1)
+    assert "MB needed" in str(refused.value) and str(zipped) in str(refused.value)
+    monkeypatch.undo()
+
+    def disk_fills(source, target, length=0):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfileobj", disk_fills)
+    with pytest.raises(NoRoomToInflate, match="No space left"):
+        archive_files(str(db), [zipped], [find_profile(SITE)], workers=1)
+    assert query(db, "select count(*) from articles") == [(0,)]
+    assert query(db, "select status from crawl_runs") == [("failed",), ("failed",)]
 
 
 def test_arc_files_are_read(recording, tmp_path):  # noqa: F811
