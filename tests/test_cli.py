@@ -183,3 +183,17 @@ def test_progress_of_work_of_unknown_length_is_paced_by_time(capsys, monkeypatch
     for done in (200, 400, 600, 800):  # at 1.0, 9.0, 10.5 and 11.0
         report(done)
     assert capsys.readouterr().err.splitlines() == ["  600 messages ingested"]
+
+
+def test_serve_on_a_port_another_server_holds_is_one_line(crawled_archive):
+    """Datasette found the port taken only after `serve` had said where the archive was
+    served, and its error went by among its start-up lines (exit 3)."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run_vnarchive("serve", "--port", str(port), "--db", str(crawled_archive.db))
+    assert result.returncode == 2 and result.stdout == "", result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        f"vnarchive serve: error: cannot listen on 127.0.0.1 port {port} (Address already in "
+        "use): --port or --host names another"]

@@ -162,7 +162,7 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
 
 
 @click.command(short_help="browse the archive with Datasette")
-@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1",
               help="address to listen on (default 127.0.0.1; others get a warning)")
 @click.option("--write-metadata", metavar="FILE", help="write the Datasette metadata "
@@ -186,6 +186,7 @@ def serve(port, host, write_metadata, db) -> int:
         print(f"wrote {write_metadata}; run: datasette serve {db} --metadata {write_metadata}")
         return 0
     check_readable(db)
+    check_can_listen(host, port)
     add_views(db)
     warning = off_loopback_warning(host)
     if warning:
@@ -211,6 +212,22 @@ def serve(port, host, write_metadata, db) -> int:
             datasette.terminate()
             datasette.wait(timeout=10)
         Path(handle.name).unlink(missing_ok=True)
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Refuse a port another server holds (or an address that is none of this machine's)
+    before saying where the archive is served: Datasette found out only after that line, and
+    its error went by among its start-up lines."""
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Datasette's server
+            probe.bind(address)
+    except OSError as error:
+        raise CommandError(f"cannot listen on {host} port {port} ({error.strerror or error}): "
+                           "--port or --host names another") from None
 
 
 def off_loopback_warning(host: str) -> str | None:
