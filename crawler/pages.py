@@ -60,6 +60,10 @@ def read_page(source: str) -> Page:
     try:
         body = Path(source).read_bytes()
     except OSError as error:
+        if "://" in source:  # meant as an address, not a saved file's name
+            raise PageUnavailable(f"{source}: not an http(s) address that can be fetched "
+                                  "(a scheme other than http or https, a port out of range, "
+                                  "no host?)") from None
         raise PageUnavailable(f"{source}: {error.strerror or error}") from None
     return Page(source, own_address(body), body, declared_charset("", body))
 

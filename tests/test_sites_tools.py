@@ -241,3 +241,15 @@ def test_sites_add_on_saved_real_listing_pages(page, tmp_path, capsys):
     assert code == 0, capsys.readouterr().out
     profile, problems = profile_problems(out)
     assert problems == [] and not profile.verified
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:99999/", "ftp://127.0.0.1/tin",
+                                     "http:///tin"])
+def test_sites_add_on_an_address_it_cannot_fetch_says_so(address, tmp_path):
+    """Such an address was read as a saved file's name: "No such file or directory"."""
+    result = run_vnarchive("sites", "add", address, "--out", str(tmp_path / "x.toml"))
+    assert result.returncode == 2 and result.stderr.splitlines() == [
+        f"vnarchive sites: error: cannot read the home page: {address}: not an http(s) "
+        "address that can be fetched (a scheme other than http or https, a port out of range, "
+        "no host?)"]
+    assert not (tmp_path / "x.toml").exists()
