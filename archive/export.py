@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import math
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -370,8 +371,20 @@ def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
                 record = dict(zip(names, row, strict=True))
                 for index, convert in typed:
                     record[names[index]] = convert(row[index])
-                handle.write(json.dumps(record, ensure_ascii=False, default=_json_value) + "\n")
+                handle.write(_json_line(record) + "\n")
             yield batch
+
+
+def _json_line(record: dict) -> str:
+    """One row as strict JSON: a float JSON has no word for (infinity, which an archive of an
+    older version may hold as a figure's value; NaN) is null, where Python would write
+    `Infinity`, which strict readers refuse. Only such a rare row is looked at twice."""
+    try:
+        return json.dumps(record, ensure_ascii=False, default=_json_value, allow_nan=False)
+    except ValueError:
+        finite = {name: None if isinstance(value, float) and not math.isfinite(value) else value
+                  for name, value in record.items()}
+        return json.dumps(finite, ensure_ascii=False, default=_json_value)
 
 
 def _read_as_bytes(connection, sql: str, parameters: dict, schema: pa.Schema,

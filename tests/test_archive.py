@@ -208,6 +208,27 @@ def test_exports_read_back(crawled_archive, tmp_path, fmt):
     assert "| province_2025 | text | Province after the 1 July 2025 merger |" in datasheet
 
 
+def test_json_lines_are_strict_json_when_a_figure_is_infinite(crawled_archive, tmp_path):
+    """An archive of an older version may hold a figure of infinity (400 digits, read before
+    such numbers stopped being figures): Python wrote it as `Infinity`, which strict JSON
+    readers refuse. It is null; every other value as it was."""
+    db = copy_archive(crawled_archive.db, tmp_path)
+    with sqlite3.connect(db) as connection:
+        infinite = connection.execute("select min(id) from figures").fetchone()[0]
+        connection.execute("update figures set value = 9e999 where id = ?", [infinite])
+    out = tmp_path / "figures.jsonl"
+    result = run_vnarchive("export", str(out), "--table", "figures", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    rows = [json.loads(line, parse_constant=refuse) for line in out.read_text().splitlines()]
+    assert [row["value"] for row in rows if row["id"] == infinite] == [None]
+    assert {row["id"]: row["value"] for row in rows if row["id"] != infinite} == dict(
+        query(db, "select id, value from figures where id != ?", [infinite]))
+
+
 def test_export_of_a_query_and_clear_errors(crawled_archive, tmp_path):
     out = tmp_path / "q.parquet"
     result = run_vnarchive("export", str(out), "--format", "parquet", "--query",
