@@ -89,8 +89,8 @@ def close_for_lost_redis(crawler, error: Exception) -> None:
     if getattr(crawler, "_vnarchive_redis_lost", False):
         return
     crawler._vnarchive_redis_lost = True
-    logger.error("%s: Redis unreachable (%s): this worker stops; what it fetched and could not "
-                 "send is fetched again, since its requests in flight go back on the queue "
+    logger.error("%s: Redis cannot serve this worker (%s): it stops; what it fetched and could "
+                 "not send is fetched again, since its requests in flight go back on the queue "
                  "once its heartbeat expires", crawler.spidercls.name, error)
     crawler.stats.set_value("vnarchive/redis_lost", 1)
     if crawler.engine is not None and crawler.engine.spider is not None:

@@ -81,13 +81,30 @@ def _restore(value: dict):
 
 # Lua, so that no worker can die between the two halves of a move and lose a request. The
 # field is "score:sha1:pop id": the pop id (ARGV[1]) tells this pop from a later pop of the same
-# request once it was given back.
+# request once it was given back. The pop is noted under its id (KEYS[3], for POP_MEMORY
+# seconds), so that the same pop sent again, as redis-py does when the connection broke before
+# the answer came, gets the same request: popping a second one left the first in the worker's
+# in-flight hash, handed to no one, and the site's frontier never empty while it lived.
+POP_MEMORY = 300
+
+
+def pop_key(site: str, pop_id: str) -> str:
+    """Where a pop is noted: outside the in-flight hashes' pattern, which the workers scan."""
+    return f"vnarchive:{site}:pop:{pop_id}"
+
 POP_INTO_FLIGHT = """
+local done = redis.call('get', KEYS[3])
+if done then
+  local data = redis.call('hget', KEYS[2], done)
+  if data then return {data, done} end
+  return false
+end
 local popped = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')
 if #popped == 0 then return false end
 redis.call('zremrangebyrank', KEYS[1], 0, 0)
 local field = popped[2] .. ':' .. redis.sha1hex(popped[1]) .. ':' .. ARGV[1]
 redis.call('hset', KEYS[2], field, popped[1])
+redis.call('set', KEYS[3], field, 'EX', ARGV[2])
 return {popped[1], field}
 """
 RETURN_TO_QUEUE = """
@@ -202,8 +219,10 @@ class SharedFrontierScheduler(Scheduler):
         there is none, and the spider closes."""
         try:
             self.forget_finished()
-            popped = self.pop_into_flight(keys=[self.keys["queue"], self.keys["flight"]],
-                                          args=[uuid.uuid4().hex[:12]])
+            pop_id = uuid.uuid4().hex[:12]
+            popped = self.pop_into_flight(
+                keys=[self.keys["queue"], self.keys["flight"], pop_key(self.spider.name, pop_id)],
+                args=[pop_id, POP_MEMORY])
         except RedisError as error:
             close_for_lost_redis(self.crawler, error)
             return None

@@ -215,13 +215,30 @@ def test_a_request_given_back_and_popped_again_is_a_new_pop(redis_url):
     pop, give_back = (server.register_script(POP_INTO_FLIGHT),
                       server.register_script(RETURN_TO_QUEUE))
     server.zadd("queue", {"request": -2})
-    first = pop(keys=["queue", "flight"], args=["a"])
+    first = pop(keys=["queue", "flight", "pop:a"], args=["a", 60])
     assert give_back(keys=["flight", "queue"]) == 1
-    again = pop(keys=["queue", "flight"], args=["b"])
+    again = pop(keys=["queue", "flight", "pop:b"], args=["b", 60])
     assert first[0] == again[0] == b"request" and first[1] != again[1]
     assert not server.hexists("flight", first[1]) and server.hexists("flight", again[1])
     assert give_back(keys=["flight", "queue"]) == 1
     assert server.zrange("queue", 0, -1, withscores=True) == [(b"request", -2.0)]
+
+
+def test_a_pop_sent_again_gets_the_same_request(redis_url):
+    """redis-py sends a command again when the connection broke before its answer came (a
+    Redis restart, a blip), though Redis may have run it: a second pop of the same id gets the
+    request the first took, and takes no other one from the queue."""
+    server = connect(redis_url)
+    pop = server.register_script(POP_INTO_FLIGHT)
+    server.zadd("queue", {"first": 1, "second": 2})
+    keys = ["queue", "flight", "pop:a"]
+    taken = pop(keys=keys, args=["a", 60])
+    assert pop(keys=keys, args=["a", 60]) == taken and taken[0] == b"first"
+    assert server.zrange("queue", 0, -1) == [b"second"] and server.hlen("flight") == 1
+    assert 0 < server.ttl("pop:a") <= 60
+    server.hdel("flight", taken[1])  # finished and forgotten: a late copy of the pop gets none
+    assert pop(keys=keys, args=["a", 60]) is None
+    assert pop(keys=["queue", "flight", "pop:b"], args=["b", 60])[0] == b"second"
 
 
 def archived_count(db) -> int:
@@ -460,7 +477,7 @@ def test_a_worker_whose_redis_is_gone_stops_as_failed(restartable_redis):
         output, _ = process.communicate(timeout=COMMAND_TIMEOUT)
     assert process.returncode == 1, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
-    assert "Redis unreachable (Redis unreachable for 3 s): this worker stops" in output
+    assert "Redis cannot serve this worker (Redis unreachable for 3 s): it stops" in output
     assert "Worker failed" in output
 
 
