@@ -140,7 +140,7 @@ class ArchiveRun:
             # cores, and one Ctrl-C under load sometimes ended the run as killed
             # (test_completeness' random stops: 1 in 3 runs with it, 0 in 5 without).
             background=settings.getbool("VNARCHIVE_COMMIT_THREAD"),
-            on_write_error=lambda error: _close_spider(self.crawler, WRITE_FAILED),
+            on_write_error=lambda error: close_spider(self.crawler, WRITE_FAILED),
         )
 
     def open_run(self, database: str) -> int:
@@ -207,9 +207,10 @@ def run_status(runs: list[ArchiveRun]) -> str:
 
 def _close_for_full_disk(crawler, error: StorageFull) -> None:
     """Stop fetching what could not be stored; the run ends as failed with this reason."""
-    _close_spider(crawler, DISK_FULL)
+    close_spider(crawler, DISK_FULL)
 
 
-def _close_spider(crawler, reason: str) -> None:
+def close_spider(crawler, reason: str) -> None:
+    """Close the crawler's spider with `reason` (any but "finished" ends its run as failed)."""
     if crawler.engine is not None and crawler.engine.spider is not None:
         deferred_from_coro(crawler.engine.close_spider_async(reason=reason))

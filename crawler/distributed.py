@@ -93,10 +93,9 @@ def close_for_lost_redis(crawler, error: Exception) -> None:
                  "not send is fetched again, since its requests in flight go back on the queue "
                  "once its heartbeat expires", crawler.spidercls.name, error)
     crawler.stats.set_value("vnarchive/redis_lost", 1)
-    if crawler.engine is not None and crawler.engine.spider is not None:
-        from scrapy.utils.defer import deferred_from_coro
+    from crawler.archiving import close_spider  # it opens this module's sink: not at the top
 
-        deferred_from_coro(crawler.engine.close_spider_async(reason=REDIS_LOST))
+    close_spider(crawler, REDIS_LOST)
 
 
 def new_worker_id() -> str:
