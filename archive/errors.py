@@ -20,6 +20,11 @@ class ArchiveUnusable(ArchiveError):
     """The path holds something that is not an archive (a directory, another kind of file)."""
 
 
+class ArchiveTooNew(ArchiveUnusable):
+    """A newer vnarchive wrote the archive: its schema has migrations this version lacks, so
+    this version could write rows the newer one reads wrongly."""
+
+
 class ArchiveReadOnly(ArchiveError):
     """The archive (or its folder) is read-only, and the command would write to it."""
 

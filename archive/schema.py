@@ -12,7 +12,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from archive.errors import ArchiveUnusable, check_writable
+from archive.errors import ArchiveTooNew, ArchiveUnusable, check_writable
 from pipelines.vietnamese import fold_diacritics
 
 migrations = Migrations("vnarchive")
@@ -320,6 +320,29 @@ def m013_web_archive_captures(db: Database) -> None:
     db["captures"].create_index(["digest"])
 
 
+def unknown_migrations(db: Database) -> list[str]:
+    """The migrations applied to the archive that this version does not define: a newer
+    vnarchive made them. (`pending` on an empty database names every migration defined.)"""
+    defined = {migration.name for migration in migrations.pending(Database(memory=True))}
+    return [applied.name for applied in migrations.applied(db) if applied.name not in defined]
+
+
+def refuse_newer_schema(db: Database, path: str) -> None:
+    """ArchiveTooNew when a newer vnarchive wrote the archive. Writing to it would leave rows
+    without what the newer schema adds (columns it fills, tables it keeps in step), which the
+    newer version would then read as it never wrote them. Reading commands open the archive
+    read-only and are not refused."""
+    unknown = unknown_migrations(db)
+    if unknown:
+        from vnarchive import __version__
+
+        raise ArchiveTooNew(
+            f"{path} was written by a newer vnarchive: its schema has {len(unknown)} "
+            f"migration(s) this version ({__version__}) lacks ({', '.join(unknown[:3])}"
+            f"{', ...' if len(unknown) > 3 else ''}); nothing was written. Upgrade vnarchive "
+            "to write to it; the reading commands (query, search, export, serve) work as they are")
+
+
 def open_database(path: str, check_same_thread: bool = True) -> Database:
     """Open (or create) an archive in WAL mode, with every migration applied. A connection
     handed between threads (the writer's batches commit on a thread of their own) is opened
@@ -328,6 +351,7 @@ def open_database(path: str, check_same_thread: bool = True) -> Database:
     db = Database(sqlite3.connect(path, check_same_thread=check_same_thread))
     try:
         db.execute("PRAGMA busy_timeout = 30000")
+        refuse_newer_schema(db, path)  # before anything is written, WAL mode included
         db.enable_wal()
         # In WAL mode, NORMAL syncs at checkpoints, not at every commit: a crash of the process
         # (SIGKILL included) loses no committed batch; only a power cut may lose the last ones,

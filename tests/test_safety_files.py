@@ -7,6 +7,7 @@ write is byte-identical afterwards (cases 1, 2, 3, 8 and the export parts of 9).
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sqlite3
@@ -239,6 +240,59 @@ def test_a_crawl_refuses_someone_elses_database(tmp_path):
     assert "an SQLite database of something else" in lines[0]
     assert other.read_bytes() == before
     assert not other.with_name("notes.db-wal").exists()
+
+
+def _written_by_a_newer_version(archive: Path) -> None:
+    """What a later version's migration leaves: its record, and a column it fills."""
+    connection = sqlite3.connect(archive)
+    with connection:
+        connection.execute("insert into _sqlite_migrations (migration_set, name, applied_at) "
+                           "values ('vnarchive', 'm099_a_later_version', '2030-01-01')")
+        connection.execute("alter table articles add column filled_later text not null "
+                           "default 'x'")
+    connection.execute("pragma wal_checkpoint(truncate)")
+    connection.close()
+
+
+def _a_warc(path: Path) -> Path:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as handle:
+        body = "<html><body><h1>Huyện ủy họp</h1><p>Nội dung.</p></body></html>".encode()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                   protocol="HTTP/1.1")
+        writer = WARCWriter(handle, gzip=True)
+        writer.write_record(writer.create_warc_record(
+            "http://127.0.0.1/a/new", "response", payload=io.BytesIO(body),
+            http_headers=headers))
+    return path
+
+
+@pytest.mark.parametrize("command", ["crawl", "reprocess", "import"])
+def test_writing_commands_refuse_an_archive_a_newer_version_wrote(tmp_path, command):
+    archive = make_archive(tmp_path / "a.db")
+    (tmp_path / "a-warc").mkdir()
+    _written_by_a_newer_version(archive)
+    arguments = {"crawl": ["crawl", "testweb_lynhan"], "reprocess": ["reprocess"],
+                 "import": ["import", str(_a_warc(tmp_path / "in.warc.gz"))]}[command]
+    before = snapshot(tmp_path)
+    result = run_vnarchive(*arguments, "--db", str(archive))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "written by a newer vnarchive" in lines[0] and "m099_a_later_version" in lines[0]
+    after = snapshot(tmp_path)
+    after.pop("a.db.lock", None)
+    assert after == before
+
+
+def test_reading_commands_still_read_an_archive_a_newer_version_wrote(tmp_path):
+    archive = make_archive(tmp_path / "a.db", articles=3)
+    _written_by_a_newer_version(archive)
+    result = run_vnarchive("query", "select count(*) as n from articles", "--db", str(archive),
+                           "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["n", "3"]
 
 
 def test_an_empty_sqlite_file_is_accepted_as_a_new_archive(tmp_path):

@@ -27,8 +27,8 @@ Exit codes, the same for every command:
   0  done
   1  failed (a crawl), or a site is unhealthy (status)
   2  bad input: one line names the problem (a bad argument, profile, file or SQL
-     statement, an output that may not be written, a file that is not an archive);
-     nothing was written
+     statement, an output that may not be written, a file that is not an archive,
+     an archive a newer vnarchive wrote, to a writing command); nothing was written
   3  another run holds the archive's lock: not started
   4  stopped by one SIGTERM or Ctrl-C (a crawl finishes its pages in flight; a query
      stops)
