@@ -91,6 +91,14 @@ def _require_str(data: dict, key: str, path: Path) -> str:
     return value.strip()
 
 
+def _flag(data: dict, key: str, path: Path, default: bool) -> bool:
+    """A TOML true or false: a string such as "false" is refused, not read as true."""
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise _fail(path, key, f"must be true or false (unquoted), not {value!r}")
+    return value
+
+
 def _str_list(data: dict, key: str, path: Path, required: bool = False) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -208,12 +216,12 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
         raise _fail(path, "closed", "must be a date, written closed = 2025-07-01")
     return SiteProfile(
         closed=closed,
-        wayback=bool(data.get("wayback", False)),
+        wayback=_flag(data, "wayback", path, False),
         article_selector=_css_selector(data, "article_selector", path),
         url_pattern_budget=budget,
         refresh_after=refresh_after,
         concurrency=concurrency,
-        autothrottle=bool(data.get("autothrottle", True)),
+        autothrottle=_flag(data, "autothrottle", path, True),
         name=name,
         title=title,
         kind=kind,
@@ -228,7 +236,7 @@ def parse_profile(data: dict, path: Path) -> SiteProfile:
         next_page=_css_selector(data, "next_page", path),
         max_listing_pages=max_pages,
         download_delay=float(delay),
-        verified=bool(data.get("verified", True)),
+        verified=_flag(data, "verified", path, True),
         owner=_owner(data, path),
         notes=str(data.get("notes", "")),
     )

@@ -70,6 +70,11 @@ def test_relative_urls_follow_the_base_url(tmp_path):
         (("title = \"Demo\"", "title = \"Demo\"\narticle_selector = \"div[\""), "article_selector"),
         (('start_urls = ["https://example.gov.vn/tin-tuc"]', 'start_urls = ["/tin-tuc"]'),
          "start_urls"),
+        # A quoted "false" is a non-empty string, which Python reads as true: a profile that
+        # meant a live crawl would have been crawled from a web archive.
+        (("title = \"Demo\"", "title = \"Demo\"\nwayback = \"false\""), "wayback"),
+        (("title = \"Demo\"", "title = \"Demo\"\nautothrottle = \"no\""), "autothrottle"),
+        (("title = \"Demo\"", "title = \"Demo\"\nverified = 0"), "verified"),
     ],
 )
 def test_bad_profile_names_file_and_field(tmp_path, change, field):
@@ -78,6 +83,13 @@ def test_bad_profile_names_file_and_field(tmp_path, change, field):
         load_profile_file(path)
     assert str(path) in str(error.value)
     assert f"field '{field}'" in str(error.value)
+
+
+def test_flags_take_toml_booleans(tmp_path):
+    text = VALID.replace("title = \"Demo\"", "title = \"Demo\"\nwayback = true\n"
+                         "autothrottle = false\nverified = false")
+    profile = load_profile_file(write(tmp_path, text))
+    assert (profile.wayback, profile.autothrottle, profile.verified) == (True, False, False)
 
 
 def test_broken_toml_and_unknown_name(tmp_path):
