@@ -105,12 +105,16 @@ class Ingester:
                 self.result.skipped += 1
             elif kind == "fetch":
                 self._write_fetch(data, body)
+                # A copy later in this batch (an XADD redis-py sent again) is skipped as well.
+                committed_fetches.add(data["fetch_id"])
             elif kind == "page":
                 self.writer(data["page"]["site"]).add_page(
                     {**data["page"], "fetch_id": data["fetch_id"]})
+                committed_fetches.add(data["fetch_id"])
             elif kind == "article":
                 self._write_article(data)
                 written[data["site"]][data["canonical_url"]] = data["fetched_at"]
+                committed_articles.add((data["canonical_url"], data["fetched_at"]))
             elif kind == "attachment":
                 self._write_attachment(data)
             elif kind == "mark":

@@ -8,6 +8,7 @@ import json
 import random
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from archive import rejected as rejected_module
 from archive.ingest import ingest
@@ -135,6 +136,28 @@ def test_a_batch_with_unwritable_messages_writes_the_rest_and_sets_them_aside(re
         assert kept[b"reason"] and kept[b"message_id"]
     again = ingest(redis_url, str(db), idle_timeout=0.2)
     assert (again.status, again.messages, again.rejected) == ("finished", 0, 0)
+
+
+def test_a_message_sent_twice_in_one_batch_is_written_once(redis_url, tmp_path):
+    """redis-py sends an XADD again when the answer to the first was lost, though Redis may have
+    run it: both copies then reach one batch, and the second was written too (a second pages
+    row and WARC record of one fetch)."""
+    db = tmp_path / "a.db"
+    server = connect(redis_url)
+    send_good_messages(redis_url, 2)
+    for _, entry in server.xrange(STREAM):
+        server.xadd(STREAM, entry)  # each message again, as a resent XADD leaves it
+    result = ingest(redis_url, str(db), idle_timeout=0.2)
+    assert (result.status, result.messages) == ("finished", 10)
+    assert query(db, "select count(*), count(distinct fetch_id) from pages") == [(2, 2)]
+    assert query(db, "select count(*) from articles") == [(2,)]
+    assert result.skipped == 4  # two fetches, two articles
+    fetches = 0  # the second body, the same bytes, is a revisit record
+    for warc in (tmp_path / "a-warc").glob("*.warc.gz"):
+        with warc.open("rb") as handle:
+            fetches += sum(record.rec_type in ("response", "revisit")
+                           for record in ArchiveIterator(handle))
+    assert fetches == 2
 
 
 def mutated(message: dict, draw: random.Random) -> dict:
