@@ -609,3 +609,15 @@ def m021_search_index_and_band_batches(db: Database) -> None:
     db.execute("create table story_bands_recent (band integer not null, day text not null, "
                "article integer not null, primary key (band, day, article)) without rowid")
     db.execute("create index story_bands_recent_article on story_bands_recent (article)")
+
+
+# pipelines.meetings.MAX_FIGURE, written out: a migration stays as it was written.
+FIGURE_CAP = 10**15
+
+
+@migrations()
+def m022_figures_within_the_cap(db: Database) -> None:
+    """Figures no report gives (over 10^15 in any unit: digits run together, or read as
+    infinity), which versions before the cap stored, are dropped, as re-processing would drop
+    them; infinity also broke strict readers of an export."""
+    db.execute("delete from figures where value > ?", [FIGURE_CAP])

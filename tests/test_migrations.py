@@ -41,3 +41,25 @@ def test_upgrade_applies_every_migration_and_keeps_the_rows(upgraded):
     assert {"published_source", "encoding", "event_date", "confidence"} <= columns
     assert {"meeting_reports", "officials", "figures"} <= tables
     open_database(str(upgraded)).close()  # a second open changes nothing
+
+
+def test_figures_past_the_cap_that_an_older_version_stored_are_dropped(tmp_path):
+    """Before the cap, '100.000.000.000.000.000.000 tỷ đồng' was stored as a figure (or
+    infinity, for 400 digits); the migration leaves the archive as re-processing would."""
+    path = str(tmp_path / "a.db")
+    db = open_database(path)
+    db["articles"].insert({"canonical_url": "http://127.0.0.1/a/1", "url": "http://127.0.0.1/a/1",
+                           "site": "s1", "fetched_at": "2024-01-01T00:00:00+00:00"})
+    db["figures"].insert_all([
+        {"canonical_url": "http://127.0.0.1/a/1", "text": text, "value": value, "unit": unit}
+        for text, value, unit in [("431.417.950 triệu đồng", 431_417_950, "triệu đồng"),
+                                  ("1.000.000.000.000.000 tấn", 10**15, "tấn"),
+                                  ("100.000.000.000.000.000.000 tỷ đồng", 1e20, "tỷ đồng"),
+                                  ("9" * 400 + " tấn", float("inf"), "tấn")]])
+    db.execute("delete from _sqlite_migrations where name = 'm022_figures_within_the_cap'")
+    db.conn.commit()
+    db.close()
+    open_database(path).close()
+    with sqlite3.connect(path) as connection:
+        kept = [row[0] for row in connection.execute("select text from figures order by id")]
+    assert kept == ["431.417.950 triệu đồng", "1.000.000.000.000.000 tấn"]
