@@ -334,11 +334,9 @@ def refuse_newer_schema(db: Database, path: str) -> None:
     read-only and are not refused."""
     unknown = unknown_migrations(db)
     if unknown:
-        from vnarchive import __version__
-
         raise ArchiveTooNew(
             f"{path} was written by a newer vnarchive: its schema has {len(unknown)} "
-            f"migration(s) this version ({__version__}) lacks ({', '.join(unknown[:3])}"
+            f"migration(s) this version lacks ({', '.join(unknown[:3])}"
             f"{', ...' if len(unknown) > 3 else ''}); nothing was written. Upgrade vnarchive "
             "to write to it; the reading commands (query, search, export, serve) work as they are")
 
