@@ -2,12 +2,20 @@
 fetched one at a time over HTTP with the crawl's user agent, robots.txt obeyed.
 
 The tools read a handful of pages, so a plain blocking fetch (urllib) does here what a Scrapy
-crawl with its reactor would do at far greater cost to start.
+crawl with its reactor would do at far greater cost to start. It keeps the crawl's rules
+(crawler/safety.py), which urllib alone does not: only http and https, redirects included; no
+link-local, private or reserved address (a redirect to 169.254.169.254, a cloud's metadata
+service); loopback only when the address asked for is loopback itself (the local test web).
+And a page comes whole within FETCH_SECONDS: the socket's timeout bounds each wait, not a
+server that sends its page a byte at a time.
 """
 
 from __future__ import annotations
 
+import http.client
 import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,11 +26,13 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
+from crawler.safety import WEB_SCHEMES, address_refusal, is_loopback_host, parse_address
 from crawler.settings import USER_AGENT
 from pipelines.encodings import declared_charset
 from pipelines.urls import fetchable_url
 
-TIMEOUT = 20
+TIMEOUT = 20  # seconds of silence on the connection
+FETCH_SECONDS = 60  # for a whole page, its redirects included
 DELAY = 1.0  # seconds between requests to one host, as a profile's default download_delay
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _last_request: dict[str, float] = {}
@@ -114,12 +124,82 @@ def _wait_turn(host: str) -> None:
 
 
 def _get(url: str) -> tuple[str, bytes, str]:
+    """The final address, body and content type of `url`, within FETCH_SECONDS. The fetch runs
+    on a thread of its own, given up at the deadline (a thread left behind reads on until the
+    server stops or the command ends)."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["page"] = _get_now(url)
+        except PageUnavailable as error:
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="page-fetch", daemon=True)
+    worker.start()
+    worker.join(FETCH_SECONDS)
+    if worker.is_alive():
+        raise PageUnavailable(f"{url}: no whole answer within {FETCH_SECONDS} s (the server "
+                              "sends it too slowly)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["page"]
+
+
+def _get_now(url: str) -> tuple[str, bytes, str]:
+    allow_loopback = is_loopback_host(urlsplit(url).hostname or "")
+    refusal = address_problem(url, allow_loopback)
+    if refusal:
+        raise PageUnavailable(f"{url}: {refusal}")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    # No proxy from the environment: the address checked is the address connected to.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                         CheckedRedirects(allow_loopback))
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (http only)
+        with opener.open(request, timeout=TIMEOUT) as response:
             return (response.geturl(), response.read(MAX_BYTES),
                     response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as error:
         raise PageUnavailable(f"{url}: HTTP {error.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise PageUnavailable(f"{url}: {getattr(error, 'reason', error)}") from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
+        # HTTPException: a body cut short or broken chunks (IncompleteRead), a bad status line
+        raise PageUnavailable(f"{url}: {getattr(error, 'reason', None) or error!r}") from None
+
+
+def address_problem(url: str, allow_loopback: bool) -> str | None:
+    """Why the tools may not fetch `url` (another scheme, an address in a forbidden range),
+    or None. A name is resolved here; one that does not resolve is left to the fetch to
+    report."""
+    parts = urlsplit(url)
+    if parts.scheme not in WEB_SCHEMES:
+        return f"not http or https ({parts.scheme}:), which the crawler never fetches"
+    host = parts.hostname or ""
+    address = parse_address(host)
+    if address is not None:
+        addresses = [address]
+    else:
+        try:
+            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return None
+        addresses = [parse_address(info[4][0]) for info in found]
+    for each in filter(None, addresses):
+        reason = address_refusal(each, allow_loopback)
+        if reason:
+            return f"{host} is a {reason} address ({each}), which no site may reach"
+    return None
+
+
+class CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib's redirects (it would follow one to ftp:, or to any address), each checked as
+    the first address was."""
+
+    def __init__(self, allow_loopback: bool):
+        super().__init__()
+        self.allow_loopback = allow_loopback
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        refusal = address_problem(newurl, self.allow_loopback)
+        if refusal:
+            raise PageUnavailable(f"{req.full_url}: redirected to {newurl}: {refusal}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
