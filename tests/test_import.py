@@ -54,6 +54,23 @@ def test_an_import_writes_the_rows_a_crawl_wrote(recording, tmp_path):  # noqa: 
     assert articles_of(db) == live
 
 
+def test_a_folder_is_imported_as_the_web_archive_files_under_it(recording, tmp_path):  # noqa: F811
+    folder = tmp_path / "backfill"
+    (folder / "2019" / "03").mkdir(parents=True)
+    for warc in recording.warcs:
+        shutil.copy(warc, folder / "2019" / "03" / warc.name)
+    (folder / "notes.txt").write_text("not a web archive")
+    (folder / "2019" / "again").symlink_to(folder)  # a loop of links: not followed
+    db = tmp_path / "from-folder.db"
+    output = import_files(db, folder, "--site", SITE)
+    assert f"{len(recording.warcs)} archive files" in output
+    assert articles_of(db) == recording.articles()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_vnarchive("import", str(empty), "--db", str(db))
+    assert result.returncode == 2 and "no web archive files" in result.stderr, result.stderr
+
+
 def test_importing_twice_or_the_same_captures_as_a_wacz_changes_nothing(recording, tmp_path):  # noqa: F811
     db = tmp_path / "twice.db"
     import_files(db, *recording.warcs, "--site", SITE)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -225,15 +226,42 @@ def rejected(redis, requeue, delete, limit) -> int:
     return 0
 
 
+# What `import` takes from a folder it is given.
+WEB_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
+
+
+def web_archive_files(paths: list[Path]) -> list[Path]:
+    """Each file given, and the web archive files under each folder given, in name order: a
+    backfill's thousands of files need no shell glob (whose argument list has a limit). Links
+    to folders are not followed, so a loop of links ends."""
+    found, missing = [], []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            inside = sorted(Path(folder) / name for folder, _, names in os.walk(path)
+                            for name in names if name.lower().endswith(WEB_ARCHIVE_SUFFIXES))
+            if not inside:
+                raise CommandError(f"no web archive files ({', '.join(WEB_ARCHIVE_SUFFIXES)}) "
+                                   f"in the folder {path}")
+            found += inside
+        else:
+            missing.append(str(path))
+    if missing:
+        raise CommandError(f"no such file: {', '.join(missing)}")
+    return found
+
+
 @click.command("import", short_help="import web archive files (WARC, ARC, WACZ)")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, required=True, metavar="FILE|FOLDER...")
 @click.option("--site", help="the profile whose article pages to keep")
 @click.option("--profile", metavar="FILE", help="a profile file anywhere")
 @click.option("--all", "all_html", is_flag=True,
               help="keep every HTML page, not only a profile's article pages")
 @db_option
 def import_files(files, site, profile, all_html, db) -> int:
-    """Import the article pages of web archive files (WARC, ARC, WACZ) into the archive.
+    """Import the article pages of web archive files (WARC, ARC, WACZ) into the archive; a
+    folder stands for the web archive files under it.
 
     \b
     Example: vnarchive import lynhan-2019.warc.gz crawl.wacz --site hanam_lynhan
@@ -243,10 +271,7 @@ def import_files(files, site, profile, all_html, db) -> int:
     from archive.lock import archive_lock
 
     check_exclusive(site=site, profile=profile)
-    paths = [Path(path) for path in files]
-    missing = [str(path) for path in paths if not path.is_file()]
-    if missing:
-        raise CommandError(f"no such file: {', '.join(missing)}")
+    paths = web_archive_files([Path(path) for path in files])
     if profile:
         profiles = [load_extra_profile(profile)]
     elif site:
