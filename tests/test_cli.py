@@ -111,6 +111,17 @@ def bad_input_case(tmp_path, name: str) -> list[str]:
         "not a Redis address": ["rejected", "--redis", "localhost:6379"],
         "requeue and delete": ["rejected", "--redis", "redis://127.0.0.1:1", "--requeue",
                                "--delete"],
+        # Each of these started a crawl (or, for the log level, ended in a traceback).
+        "log level": ["crawl", "testweb_lynhan", "--log-level", "LOUD", *db],
+        "batch of none": ["crawl", "testweb_lynhan", "--batch-size", "0", *db],
+        "a month that is none": ["crawl", "testweb_lynhan", "--wayback", "http://127.0.0.1:1/",
+                                 "--from", "2024-13", *db],
+        "months reversed": ["crawl", "testweb_lynhan", "--wayback", "http://127.0.0.1:1/",
+                            "--from", "2025-01", "--to", "2024-01", *db],
+        "negative delay": ["crawl", "testweb_lynhan", "--wayback", "http://127.0.0.1:1/",
+                           "--archive-delay", "-1", *db],
+        "ingest batch of none": ["ingest", "--redis", "redis://127.0.0.1:1", "--batch-size", "0",
+                                 *db],
     }[name]
 
 
@@ -134,6 +145,12 @@ EXPECTED_ERRORS = {
     "two exclusive options": "--table and --query",
     "not a Redis address": "not a Redis address: 'localhost:6379'",
     "requeue and delete": "--requeue and --delete",
+    "log level": "'LOUD' is not one of",
+    "batch of none": "must be 1 or more, not 0",
+    "a month that is none": "not a date: '2024-13'",
+    "months reversed": "--from 2025-01 is after --to 2024-01",
+    "negative delay": "-1.0 is not in the range",
+    "ingest batch of none": "must be 1 or more, not 0",
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from pipelines.pool import start_worker_server
 from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
 from vnarchive.cli.options import (
     CommandError,
+    FilterDay,
     PositiveInt,
     RedisUrl,
     apply_options,
@@ -39,11 +39,12 @@ web_archive_options = apply_options(
                  "the Internet Archive's; a pywb: http://host:port/COLLECTION)"),
     click.option("--commoncrawl", metavar="CRAWL-ID", help="take the sites from a Common "
                  "Crawl crawl (CC-MAIN-2024-33) or an index server's address for it"),
-    click.option("--from", "date_from", metavar="YYYY-MM",
+    click.option("--from", "date_from", type=FilterDay(), metavar="YYYY-MM",
                  help="web archives: captures from this month on"),
-    click.option("--to", "date_to", metavar="YYYY-MM",
+    click.option("--to", "date_to", type=FilterDay(), metavar="YYYY-MM",
                  help="web archives: captures up to this month"),
-    click.option("--archive-delay", type=float, default=1.0, metavar="SECONDS",
+    click.option("--archive-delay", type=click.FloatRange(min=0), default=1.0,
+                 metavar="SECONDS",
                  help="web archives: seconds between requests to the archive (default 1)"),
 )
 
@@ -52,13 +53,13 @@ web_archive_options = apply_options(
 @click.argument("sites", nargs=-1, metavar="[SITE]...")
 @profile_files_option
 @base_urls_option
-@click.option("--batch-size", type=int, metavar="N",
+@click.option("--batch-size", type=PositiveInt(), metavar="N",
               help="rows per transaction (default 50; smaller loses less on a crash)")
 @click.option("--redis", type=RedisUrl(), help="work as one of many distributed workers: "
               "shared frontier in Redis, results to `vnarchive ingest`")
-@click.option("--idle-timeout", type=float, default=30, metavar="SECONDS",
+@click.option("--idle-timeout", type=click.FloatRange(min=0), default=30, metavar="SECONDS",
               help="with --redis: stop once the frontier was empty this long")
-@click.option("--worker-timeout", type=int, default=30, metavar="SECONDS",
+@click.option("--worker-timeout", type=click.IntRange(min=1), default=30, metavar="SECONDS",
               help="with --redis: a worker silent this long is dead; its requests go back on "
               "the queue")
 @web_archive_options
@@ -105,10 +106,14 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
 
 def web_archive_settings(wayback: str | None, commoncrawl: str | None, date_from: str | None,
                          date_to: str | None, archive_delay: float, distributed: bool) -> dict:
-    """The settings of `crawl --wayback/--commoncrawl/--from/--to/--archive-delay`."""
-    for bound in (date_from, date_to):
-        if bound and not re.fullmatch(r"\d{4}(-\d{2}){0,2}", bound):
-            raise CommandError(f"--from/--to take YYYY, YYYY-MM or YYYY-MM-DD, not {bound!r}")
+    """The settings of `crawl --wayback/--commoncrawl/--from/--to/--archive-delay` (each bound
+    a real day, month or year: FilterDay)."""
+    from archive.filters import read_day
+
+    if date_from and date_to and (read_day(date_from, "--from", end=False)
+                                  > read_day(date_to, "--to", end=True)):
+        raise CommandError(f"--from {date_from} is after --to {date_to}: no capture falls "
+                           "between them")
     settings = {"VNARCHIVE_WAYBACK_FROM": date_from, "VNARCHIVE_WAYBACK_TO": date_to,
                 "VNARCHIVE_WAYBACK_DELAY": archive_delay}
     if wayback or commoncrawl:
@@ -164,9 +169,10 @@ def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, r
 
 @click.command(short_help="write what distributed workers sent to Redis")
 @click.option("--redis", type=RedisUrl(), required=True, help="the Redis the workers send to")
-@click.option("--idle-timeout", type=float, default=60, metavar="SECONDS",
+@click.option("--idle-timeout", type=click.FloatRange(min=0), default=60, metavar="SECONDS",
               help="stop once no message came for this long (default 60)")
-@click.option("--batch-size", type=int, metavar="N", help="messages per transaction (default 200)")
+@click.option("--batch-size", type=PositiveInt(), metavar="N",
+              help="messages per transaction (default 200)")
 @db_option
 def ingest(redis, idle_timeout, batch_size, db) -> int:
     """Write what distributed workers sent to Redis into the archive (the single writer).

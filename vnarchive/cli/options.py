@@ -90,6 +90,8 @@ db_option = click.option("--db", default=str(DEFAULT_DB), metavar="PATH",
 
 crawl_options = apply_options(
     click.option("--log-level", default="WARNING", metavar="LEVEL",
+                 type=click.Choice(["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"],
+                                   case_sensitive=False),
                  help="Scrapy log level (default: WARNING)"),
     click.option("--refresh", is_flag=True, help="fetch articles already archived again"),
     click.option("--backfill", is_flag=True,
