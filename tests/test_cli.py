@@ -122,6 +122,10 @@ def bad_input_case(tmp_path, name: str) -> list[str]:
                            "--archive-delay", "-1", *db],
         "ingest batch of none": ["ingest", "--redis", "redis://127.0.0.1:1", "--batch-size", "0",
                                  *db],
+        # A share past 1, or nan, made every site unhealthy; a timeout of -1 stopped every query.
+        "a share over one": ["status", "--max-errors", "5", *db],
+        "a share that is no number": ["status", "--max-errors", "nan", *db],
+        "a negative timeout": ["query", "select 1", "--timeout", "-1", *db],
     }[name]
 
 
@@ -151,6 +155,9 @@ EXPECTED_ERRORS = {
     "months reversed": "--from 2025-01 is after --to 2024-01",
     "negative delay": "-1.0 is not in the range",
     "ingest batch of none": "must be 1 or more, not 0",
+    "a share over one": "5.0 is not in the range 0<=x<=1",
+    "a share that is no number": "not a number: nan",
+    "a negative timeout": "-1.0 is not in the range x>=0",
 }
 
 

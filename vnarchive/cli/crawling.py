@@ -19,6 +19,7 @@ from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
 from vnarchive.cli.options import (
     CommandError,
     FilterDay,
+    NumberRange,
     PositiveInt,
     RedisUrl,
     apply_options,
@@ -43,7 +44,7 @@ web_archive_options = apply_options(
                  help="web archives: captures from this month on"),
     click.option("--to", "date_to", type=FilterDay(), metavar="YYYY-MM",
                  help="web archives: captures up to this month"),
-    click.option("--archive-delay", type=click.FloatRange(min=0), default=1.0,
+    click.option("--archive-delay", type=NumberRange(min=0, max=3600), default=1.0,
                  metavar="SECONDS",
                  help="web archives: seconds between requests to the archive (default 1)"),
 )
@@ -57,7 +58,7 @@ web_archive_options = apply_options(
               help="rows per transaction (default 50; smaller loses less on a crash)")
 @click.option("--redis", type=RedisUrl(), help="work as one of many distributed workers: "
               "shared frontier in Redis, results to `vnarchive ingest`")
-@click.option("--idle-timeout", type=click.FloatRange(min=0), default=30, metavar="SECONDS",
+@click.option("--idle-timeout", type=NumberRange(min=0), default=30, metavar="SECONDS",
               help="with --redis: stop once the frontier was empty this long")
 @click.option("--worker-timeout", type=click.IntRange(min=1), default=30, metavar="SECONDS",
               help="with --redis: a worker silent this long is dead; its requests go back on "
@@ -169,7 +170,7 @@ def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, r
 
 @click.command(short_help="write what distributed workers sent to Redis")
 @click.option("--redis", type=RedisUrl(), required=True, help="the Redis the workers send to")
-@click.option("--idle-timeout", type=click.FloatRange(min=0), default=60, metavar="SECONDS",
+@click.option("--idle-timeout", type=NumberRange(min=0), default=60, metavar="SECONDS",
               help="stop once no message came for this long (default 60)")
 @click.option("--batch-size", type=PositiveInt(), metavar="N",
               help="messages per transaction (default 200)")

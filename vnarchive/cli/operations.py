@@ -9,13 +9,13 @@ import sys
 import click
 
 from crawler.profiles import archive_profiles
-from vnarchive.cli.options import CommandError, IsoDay, PositiveInt, db_option
+from vnarchive.cli.options import CommandError, IsoDay, NumberRange, PositiveInt, db_option
 from vnarchive.cli.output import print_json, print_table, progress_of
 
 
 @click.command(short_help="health of each site, from its recent runs")
 @click.option("--runs", type=PositiveInt(), default=5, help="recent runs to sum (default 5)")
-@click.option("--max-errors", type=float, default=0.25,
+@click.option("--max-errors", type=NumberRange(min=0, max=1), default=0.25,
               help="share of failed fetches that makes a site unhealthy (default 0.25)")
 @click.option("--max-age", metavar="DURATION", help="a site whose last success is older is "
               "unhealthy (default: twice its recorded schedule's interval, else 2d)")

@@ -3,6 +3,7 @@ options several commands share (named the same everywhere), and the error of bad
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,16 @@ class PositiveInt(click.ParamType):
             self.fail(f"not a whole number: {value!r}", param, ctx)
         if number < 1:
             self.fail(f"must be 1 or more, not {number}", param, ctx)
+        return number
+
+
+class NumberRange(click.FloatRange):
+    """click's FloatRange, refusing nan too (no comparison with a bound catches it)."""
+
+    def convert(self, value, param, ctx) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail("not a number: nan", param, ctx)
         return number
 
 

@@ -16,6 +16,7 @@ from archive.errors import ExportError
 from vnarchive.cli.options import (
     PROJECT_ROOT,
     CommandError,
+    NumberRange,
     PositiveInt,
     check_exclusive,
     db_option,
@@ -129,7 +130,7 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
 @click.argument("sql")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)
-@click.option("--timeout", type=float, default=30, metavar="SECONDS",
+@click.option("--timeout", type=NumberRange(min=0), default=30, metavar="SECONDS",
               help="stop the query after this long (default 30; 0: no limit)")
 @click.option("--max-rows", type=PositiveInt(), help="print at most N rows")
 @db_option
