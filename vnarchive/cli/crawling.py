@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -80,7 +81,7 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
         names.append(load_extra_profile(path).name)
     if not names:
         raise CommandError("name at least one site (see `vnarchive sites`) or --profile FILE")
-    base_url_of = parse_base_urls(base_urls)
+    base_url_of = parse_base_urls(base_urls, names)
     archive_settings = web_archive_settings(wayback, commoncrawl, date_from, date_to,
                                             archive_delay, distributed=bool(redis))
     if redis:
@@ -125,8 +126,11 @@ def web_archive_settings(wayback: str | None, commoncrawl: str | None, date_from
     return settings
 
 
-def parse_base_urls(text: str | None) -> dict[str, str]:
-    """--base-urls: a JSON object of profile names to the addresses to crawl them from."""
+def parse_base_urls(text: str | None, names: list[str]) -> dict[str, str]:
+    """--base-urls: a JSON object of profile names to the http(s) addresses to crawl them from
+    (one object may serve a whole local web, so names beyond the crawl's `names` are allowed).
+    A name of no profile (a typo) would leave its site to be crawled from the profile's own
+    address, so it is refused, as is an address that is none."""
     if not text:
         return {}
     try:
@@ -137,6 +141,14 @@ def parse_base_urls(text: str | None) -> dict[str, str]:
             isinstance(key, str) and isinstance(value, str) for key, value in base_urls.items()):
         raise CommandError('--base-urls must be a JSON object of profile names to URLs, '
                            'e.g. \'{"testweb_thanhhoa": "http://127.0.0.1:8701"}\'')
+    unknown = sorted(set(base_urls) - set(names) - set(load_profiles()))
+    if unknown:
+        raise CommandError(f"--base-urls names {', '.join(unknown)}, which is no site profile "
+                           f"(this crawl's sites: {', '.join(names)})")
+    for name, url in base_urls.items():
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CommandError(f"--base-urls gives {name} {url!r}, which is no http(s) address")
     return base_urls
 
 
@@ -333,12 +345,13 @@ def schedule(sites, profile, base_urls, every, cron, max_runs, once, verbose, db
         crawl_args += ["--base-urls", base_urls]
     if not sites and not profile:
         raise CommandError("name at least one site to crawl")
+    names = [*sites, *(load_extra_profile(path).name for path in profile)]
+    parse_base_urls(base_urls, names)  # refused now, not at each run
     if every or cron:
         try:
             described, seconds = interval_of(every, cron)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        names = [*sites, *(load_extra_profile(path).name for path in profile)]
         record_schedule(str(db), names, described, seconds)
     return run_schedule(crawl_args, str(db), every=every, cron=cron, max_runs=max_runs,
                         once=once, verbose=verbose)
