@@ -226,6 +226,17 @@ def test_sites_add_command_writes_and_checks_a_profile(testweb, tmp_path):
     profile, problems = profile_problems(out)
     assert problems == [] and profile.owner.locality == "Lý Nhân"
     assert "\nok: 0 in the profile" in result.stdout
+    # The same --out again: refused without --force (it was replaced without a word), as an
+    # export is; with --force, replaced.
+    out.write_text("# my own edits\n" + out.read_text())
+    edited = out.read_bytes()
+    again = run_vnarchive("sites", "add", testweb.sites["lynhan"].base_url + "/",
+                          "--name", "lynhan_portal", "--out", str(out))
+    assert again.returncode == 2 and "exists already" in again.stderr, again.stderr
+    assert out.read_bytes() == edited
+    forced = run_vnarchive("sites", "add", testweb.sites["lynhan"].base_url + "/",
+                           "--name", "lynhan_portal", "--out", str(out), "--force")
+    assert forced.returncode == 0 and not out.read_text().startswith("# my own edits")
 
 
 @needs_real_pages

@@ -100,16 +100,23 @@ def find_site(home: str, base_url: str | None = None) -> Discovery:
 
 
 def add_site(home: str, name: str | None = None, out: str | None = None,
-             base_url: str | None = None) -> int:
-    """Write the profile, print what was found, check it; the check's exit code."""
+             base_url: str | None = None, force: bool = False) -> int:
+    """Write the profile, print what was found, check it; the check's exit code. An existing
+    file is replaced only with `force`, as `export` replaces one."""
     found = find_site(home, base_url)
     if found.article_pattern is None:
         raise AddError(f"no article links found on {home}: " + "; ".join(found.notes))
     name = name or profile_name(found.home)
     path = Path(out) if out else SITES_DIR / f"{name}.toml"
-    if out is None and path.exists():
-        raise AddError(f"{path} exists already: choose another --name, or --out FILE")
-    path.write_text(profile_toml(name, found), encoding="utf-8")
+    if path.is_dir():
+        raise AddError(f"{path} is a folder: --out names the profile file to write")
+    if path.exists() and not force:
+        raise AddError(f"{path} exists already: choose another --name or --out FILE, or give "
+                       "--force to replace it")
+    try:
+        path.write_text(profile_toml(name, found), encoding="utf-8")
+    except OSError as error:
+        raise AddError(f"cannot write {path}: {error.strerror or error}") from None
     print(f"wrote {path}")
     print(path.read_text(encoding="utf-8"))
     report = check_site(str(path), [] if is_url(home) else [home])

@@ -52,7 +52,8 @@ def check(profile, page, base_url) -> int:
 @click.option("--out", metavar="FILE", help="where to write it (default: "
               "crawler/sites/NAME.toml)")
 @click.option("--base-url", metavar="URL", help="for a saved home page: the site's address")
-def add(home, name, out, base_url) -> int:
+@click.option("--force", is_flag=True, help="replace the profile file if it exists")
+def add(home, name, out, base_url, force) -> int:
     """Write a profile for a site from its home page (live or saved), then check it.
 
     \b
@@ -60,4 +61,4 @@ def add(home, name, out, base_url) -> int:
     """
     from vnarchive.siteadd import add_site
 
-    return add_site(home, name=name, out=out, base_url=base_url)
+    return add_site(home, name=name, out=out, base_url=base_url, force=force)
