@@ -57,8 +57,9 @@ class Patience(AbstractBackoff):
         self._command.started = time.monotonic()
 
     def compute(self, failures: int) -> float:  # it failed for the `failures`-th time
-        if self.lost:
-            raise RedisLost("Redis was found unreachable before")
+        if self.lost:  # another command waited its whole patience: the same reason, whichever
+            # command's failure stops the worker first (they race on a loaded machine)
+            raise RedisLost(f"Redis unreachable for {self.seconds:g} s")
         waited = time.monotonic() - getattr(self._command, "started", time.monotonic())
         if waited >= self.seconds:
             self.lost = True

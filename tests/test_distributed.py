@@ -477,7 +477,8 @@ def test_a_worker_whose_redis_is_gone_stops_as_failed(restartable_redis):
         output, _ = process.communicate(timeout=COMMAND_TIMEOUT)
     assert process.returncode == 1, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
-    assert "Redis cannot serve this worker (Redis unreachable for 3 s): it stops" in output
+    assert "Redis cannot serve this worker (Redis unreachable for 3 s): it stops" in output, \
+        output[-3000:]
     assert "Worker failed" in output
 
 
