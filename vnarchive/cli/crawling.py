@@ -9,13 +9,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from crawler.profiles import load_extra_profile, load_profiles
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import start_worker_server
+from pipelines.urls import fetchable_url
 from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
 from vnarchive.cli.options import (
     CommandError,
@@ -141,13 +141,13 @@ def parse_base_urls(text: str | None, names: list[str]) -> dict[str, str]:
             isinstance(key, str) and isinstance(value, str) for key, value in base_urls.items()):
         raise CommandError('--base-urls must be a JSON object of profile names to URLs, '
                            'e.g. \'{"testweb_thanhhoa": "http://127.0.0.1:8701"}\'')
-    unknown = sorted(set(base_urls) - set(names) - set(load_profiles()))
+    others = set(base_urls) - set(names)  # the profiles are read only when there are some
+    unknown = sorted(others - set(load_profiles())) if others else []
     if unknown:
         raise CommandError(f"--base-urls names {', '.join(unknown)}, which is no site profile "
                            f"(this crawl's sites: {', '.join(names)})")
     for name, url in base_urls.items():
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if fetchable_url(url, url) is None:
             raise CommandError(f"--base-urls gives {name} {url!r}, which is no http(s) address")
     return base_urls
 
