@@ -25,6 +25,7 @@ from crawler.xml_links import feed_links, xml_bytes_to_parse
 from pipelines.encodings import decode_page
 from pipelines.extract import parse_html
 from pipelines.urls import clean_url, fetchable_url
+from pipelines.vietnamese import fold_diacritics
 
 Fetch = Callable[[str], Page]
 
@@ -37,6 +38,8 @@ SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml")
 NOT_LISTINGS = re.compile(r"tim-kiem|search|login|dang-nhap|lien-he|contact|sitemap|rss|"
                           r"javascript:|mailto:|tel:", re.I)
 NEXT_WORDS = ("sau", "tiếp", "next", "»", "›", ">", ">>", "trang sau", "trang tiếp")
+# Between the parts of a page title: "Headline - Section - Site", "Headline | Site".
+TITLE_PARTS = re.compile(r"\s+[-|–—:»]\s+")
 BINARY = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|zip|rar|mp[34]|css|js)$",
                     re.I)
 
@@ -221,19 +224,63 @@ def guess_listings(found: list[Anchor], home: str, pattern: re.Pattern) -> list[
     return [home, *(chosen or menu)][:MAX_START_URLS]
 
 
+def own_addresses(tree, page_url: str) -> list[str]:
+    """The page's address and those it declares its own (canonical link, og:url), resolved."""
+    declared = [*tree.xpath('//link[@rel="canonical"]/@href'),
+                *tree.xpath('//meta[@property="og:url"]/@content')]
+    resolved = (fetchable_url(page_url, href.strip()) for href in declared if href.strip())
+    return [page_url, *(address for address in resolved if address)]
+
+
+def article_address(tree, page_url: str, pattern: re.Pattern) -> str | None:
+    """The page's own address when it has the articles' shape: the page is one of the site's
+    articles (a user may give `sites add` an article's address for the site's)."""
+    home = f"{urlsplit(page_url).scheme}://{urlsplit(page_url).netloc}/"
+    return next((address for address in own_addresses(tree, page_url)
+                 if pattern.search(address) and address.rstrip("/") != home.rstrip("/")), None)
+
+
+def site_title(tree, title: str) -> str:
+    """An article page's title without its headline: "Headline - Section - Site" gives
+    "Site". The headline is the page's first h1 or its og:title's first part (an og:title
+    may carry the site's name too), else the title's first part; the site's name is the
+    last part left, else the page's og:site_name."""
+    og_titles = tree.xpath('//meta[@property="og:title"]/@content')
+    headlines = [fold_diacritics(" ".join(text.split())) for text in (
+        "".join(tree.xpath("(//h1)[1]//text()")),
+        TITLE_PARTS.split(og_titles[0].strip())[0] if og_titles else "") if text.strip()]
+    parts = [part for part in TITLE_PARTS.split(title) if part.strip()]
+    rest = [part for part in parts
+            if not any(_same_words(fold_diacritics(part), line) for line in headlines)]
+    if len(rest) == len(parts):
+        rest = parts[1:]
+    names = tree.xpath('//meta[@property="og:site_name"]/@content')
+    return (rest[-1] if rest else " ".join((names or [""])[0].split())).strip()
+
+
+def _same_words(part: str, headline: str) -> bool:
+    return bool(part) and (part in headline or headline in part)
+
+
+def page_header(tree) -> str:
+    """The text of the page's header, logo and footer: where a site names its owner."""
+    return " ".join(" ".join(element.text_content().split()) for element in tree.xpath(
+        '//header | //footer | //*[contains(@class, "footer") or contains(@class, "header") '
+        'or contains(@id, "footer") or contains(@id, "header") or contains(@id, "titlerow") '
+        'or contains(@class, "logo")]'))
+
+
 def discover(home: Page, fetch: Fetch | None) -> Discovery:
     """Everything a profile needs that the site shows; `fetch` None works offline on the
-    saved home page alone."""
+    saved home page alone. Given an article's page instead, it starts again from the site's
+    home page when it can fetch it; else it reads the page's links, and keeps the headline
+    out of the profile's title and owner."""
     home_url = home.url or home.source
     tree = page_tree(home)
     found = anchors(tree, home_url)
     title = " ".join((tree.findtext(".//title") or "").split())
-    header = " ".join(" ".join(element.text_content().split()) for element in tree.xpath(
-        '//header | //footer | //*[contains(@class, "footer") or contains(@class, "header") '
-        'or contains(@id, "footer") or contains(@id, "header") or contains(@id, "titlerow") '
-        'or contains(@class, "logo")]'))
-    recognised = recognise(decode_page(home.body, home.declared_encoding).text, home.url,
-                           title, header)
+    html = decode_page(home.body, home.declared_encoding).text
+    recognised = recognise(html, home.url, title, page_header(tree))
     examples = headline_links(found)
     feeds, sitemaps, notes = {}, [], []
     if fetch is not None:
@@ -246,6 +293,23 @@ def discover(home: Page, fetch: Fetch | None) -> Discovery:
         notes.append("no article URL shape found among the home page's links")
         return Discovery(home_url, recognised, None, [home_url], None, [], sitemaps,
                          len(examples), fetch is not None, notes)
+    article = article_address(tree, home_url, compiled)
+    if article:
+        site_home = f"{urlsplit(home_url).scheme}://{urlsplit(home_url).netloc}/"
+        if fetch is not None:
+            try:
+                found_home = discover(fetch(site_home), fetch)
+            except PageUnavailable:
+                found_home = None
+            if found_home is not None:
+                found_home.notes.insert(0, f"the page given is an article ({article}), not "
+                                           f"the home page: made from the site's home page "
+                                           f"{site_home}")
+                return found_home
+        notes.append(f"the page given is an article ({article}), not the home page: its "
+                     "headline is kept out of the title and the owner; give the site's home "
+                     "page to find its listings")
+        recognised = recognise(html, home.url, site_title(tree, title), page_header(tree))
     if fetch is not None:
         more: list[str] = []
         start, paging = find_listings(home, found, compiled, fetch, more)

@@ -4,6 +4,7 @@ that crawl the local test web like the hand-written ones."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -264,3 +265,53 @@ def test_sites_add_on_an_address_it_cannot_fetch_says_so(address, tmp_path):
         "address that can be fetched (a scheme other than http or https, a port out of range, "
         "no host?)"]
     assert not (tmp_path / "x.toml").exists()
+
+
+# sites add given an article's page instead of the home page ----------------------------------
+SAVED_ARTICLE = """<html><head>
+<title>Huyện Kim Bảng sơ kết công tác 6 tháng đầu năm - Thời sự - Báo Hà Nam</title>
+<meta property="og:title" content="Huyện Kim Bảng sơ kết công tác 6 tháng đầu năm">
+<link rel="canonical" href="https://baohanam.example/thoi-su/huyen-kim-bang-so-ket-6-thang.html">
+</head><body><nav><a href="/">Trang chủ</a> <a href="/thoi-su/">Thời sự</a></nav>
+<h1>Huyện Kim Bảng sơ kết công tác 6 tháng đầu năm</h1><p>Sáng 5-7, Huyện ủy Kim Bảng tổ chức
+hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ 6 tháng cuối năm.</p>
+<h2>Tin liên quan</h2>
+<a href="/thoi-su/tinh-uy-ha-nam-hop-phien-thuong-ky.html">Tỉnh ủy Hà Nam họp phiên thường kỳ tháng 7</a>
+<a href="/thoi-su/thanh-pho-phu-ly-trien-khai-nhiem-vu-quy-iii.html">Thành phố Phủ Lý triển khai nhiệm vụ quý III</a>
+<a href="/kinh-te/nong-dan-duy-tien-thu-hoach-lua-chiem.html">Nông dân Duy Tiên thu hoạch lúa chiêm xuân</a>
+</body></html>"""
+
+
+def test_sites_add_on_a_saved_article_page_keeps_its_headline_out_of_the_profile(tmp_path,
+                                                                                   capsys):
+    """Given an article's page, the profile took its headline for the site's title and read
+    the owner from it (a district, "Huyện Kim Bảng", for a provincial paper)."""
+    page = tmp_path / "article.html"
+    page.write_text(SAVED_ARTICLE, encoding="utf-8")
+    out = tmp_path / "hanam.toml"
+    add_site(str(page), name="baohanam", out=str(out), base_url="https://baohanam.example/")
+    printed = capsys.readouterr().out
+    profile, problems = profile_problems(out)
+    assert problems == [] and profile.title == "Báo Hà Nam"
+    assert (profile.owner.locality, profile.owner.locality_level) == ("Hà Nam", "tỉnh")
+    assert "the page given is an article (https://baohanam.example/thoi-su/" in printed
+
+
+@pytest.mark.timeout(120)
+def test_sites_add_on_an_article_address_starts_from_the_sites_home_page(testweb, tmp_path,
+                                                                         capsys):
+    """Given an article's address, the profile started its crawl there and was titled with
+    the headline; it is now the one the home page gives, with a note."""
+    base = testweb.sites["thanhhoa"].base_url
+    family, articles = family_articles("thanhhoa")
+    from_home, from_article = tmp_path / "home.toml", tmp_path / "article.toml"
+    add_site(base + "/", name="added", out=str(from_home))
+    add_site(base + family.article_path(articles[0]), name="added", out=str(from_article))
+    printed = capsys.readouterr().out
+    assert f"the page given is an article ({base}{family.article_path(articles[0])})" in printed
+    home_profile, _ = profile_problems(from_home)
+    article_profile, problems = profile_problems(from_article)
+    assert problems == []
+    assert dataclasses.replace(article_profile, source=None) == dataclasses.replace(
+        home_profile, source=None)
+    assert articles[0].title not in article_profile.title
