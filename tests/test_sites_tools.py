@@ -276,9 +276,10 @@ SAVED_ARTICLE = """<html><head>
 <h1>Huyện Kim Bảng sơ kết công tác 6 tháng đầu năm</h1><p>Sáng 5-7, Huyện ủy Kim Bảng tổ chức
 hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ 6 tháng cuối năm.</p>
 <h2>Tin liên quan</h2>
-<a href="/thoi-su/tinh-uy-ha-nam-hop-phien-thuong-ky.html">Tỉnh ủy Hà Nam họp phiên thường kỳ tháng 7</a>
-<a href="/thoi-su/thanh-pho-phu-ly-trien-khai-nhiem-vu-quy-iii.html">Thành phố Phủ Lý triển khai nhiệm vụ quý III</a>
-<a href="/kinh-te/nong-dan-duy-tien-thu-hoach-lua-chiem.html">Nông dân Duy Tiên thu hoạch lúa chiêm xuân</a>
+<a href="/thoi-su/tinh-uy-ha-nam-hop-phien-thuong-ky.html">Tỉnh ủy Hà Nam họp phiên thường
+kỳ tháng 7</a> <a href="/thoi-su/thanh-pho-phu-ly-trien-khai-nhiem-vu-quy-iii.html">Thành phố
+Phủ Lý triển khai nhiệm vụ quý III</a> <a href="/kinh-te/nong-dan-duy-tien-thu-hoach.html">Nông
+dân Duy Tiên thu hoạch lúa chiêm xuân</a>
 </body></html>"""
 
 
