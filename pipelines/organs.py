@@ -66,7 +66,8 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                          rf"(?P<unit>{UNIT})(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", JOINT_BODIES),
     ("party_committee", re.compile(
-        rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) Đảng bộ (?P<unit>{UNIT})"
+        # "Ban Chấp hành đảng bộ TP Hà Nội" too: less formal texts, word-segmented corpora
+        rf"(?P<organ>(?:Ban [Cc]hấp hành|BCH|Hội nghị Ban [Cc]hấp hành) [Đđ]ảng bộ (?P<unit>{UNIT})"
         rf"(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
         rf"(?P<organ>(?:Ban Thường vụ|BTV|Thường trực) (?P<unit>Huyện|Thị|Thành|Tỉnh|Quận)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.classify import classify
+from pipelines.classify import classify, extract_meeting
 
 PLENARY = ("Ban Chấp hành Đảng bộ tỉnh tổ chức hội nghị lần thứ 15, sơ kết 6 tháng đầu năm, "
            "triển khai nhiệm vụ 6 tháng cuối năm 2024.")
@@ -73,3 +73,18 @@ def test_a_papers_domain_in_the_closing_source_line_names_the_province() -> None
                       f"Sáng 8/7/2024, {PLENARY} {body}\nNguồn: baosonla.vn")
     assert result.is_meeting_report
     assert (result.meeting.locality, result.meeting.province) == ("Sơn La", "Sơn La")
+
+
+@pytest.mark.parametrize("committee", ["Ban Chấp hành đảng bộ TP Hà Nội",
+                                       "BCH đảng bộ thành phố Hà Nội"])
+def test_a_plenary_written_in_lower_case_is_the_citys_not_a_speakers_district(
+        committee: str) -> None:
+    """"đảng bộ" in lower case (less formal texts, word-segmented corpora) was not read as the
+    committee, so the district in a speaker's title became the meeting's place."""
+    meeting = extract_meeting(
+        "Hà Nội bố trí công an chính quy về xã",
+        f"Tại hội nghị {committee} sáng 10/4, ông Nguyễn Văn Thọ - Bí thư Huyện ủy Thanh "
+        "Oai, đề nghị thành phố đẩy nhanh việc bố trí công an chính quy về các xã.",
+        "2017-04-10")
+    assert (meeting.organ, meeting.locality, meeting.locality_level, meeting.province) == (
+        "party_committee", "Hà Nội", "tỉnh", "Hà Nội")
