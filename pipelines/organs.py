@@ -79,7 +79,7 @@ ORGAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf" ?(?:ủy|uỷ)"
         rf"(?! viên)(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", re.compile(
-        rf"(?P<organ>Đảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện|quận|đặc khu)"
+        rf"(?P<organ>[Đđ]ảng (?:ủy|uỷ|bộ) (?P<unit>xã|phường|thị trấn|huyện|quận|đặc khu)"
         rf"(?: (?P<name>{PLACE_NAME}))?)")),
     ("party_committee", AGENCY_COMMITTEE),
     ("people_council", re.compile(

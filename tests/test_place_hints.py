@@ -88,3 +88,11 @@ def test_a_plenary_written_in_lower_case_is_the_citys_not_a_speakers_district(
         "2017-04-10")
     assert (meeting.organ, meeting.locality, meeting.locality_level, meeting.province) == (
         "party_committee", "Hà Nội", "tỉnh", "Hà Nội")
+
+
+def test_a_communes_party_committee_written_in_lower_case() -> None:
+    meeting = extract_meeting("Xã Tân Hòa sơ kết quý III",
+                              "Ngày 2/10/2025, đảng ủy xã Tân Hòa, tỉnh Phú Thọ tổ chức hội nghị "
+                              "sơ kết quý III, triển khai nhiệm vụ quý IV năm 2025.", "2025-10-02")
+    assert (meeting.organ, meeting.locality, meeting.locality_level) == (
+        "party_committee", "Tân Hòa", "xã")
