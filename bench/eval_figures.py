@@ -27,15 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.real_texts import shared_folder  # noqa: E402
 from pipelines.meetings import figures_at  # noqa: E402
 from testweb.content import load_articles  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels" / "figure_labels.tsv"  # the rule was tuned on these
 HELD_OUT = ROOT / "bench" / "labels" / "figure_labels_heldout.tsv"  # labelled after, read once
-# shared/ sits beside the clone (CI) or beside the worktrees' folder.
-REAL_TEXTS = next((path for path in (ROOT.parent / "shared" / "real-texts",
-                                     ROOT.parent.parent / "shared" / "real-texts")
-                   if path.is_dir()), ROOT.parent / "shared" / "real-texts")
+# ../shared/real-texts: VNARCHIVE_SHARED, or beside the clone (CI) or the worktrees' folder, as
+# the other evaluations find it (bench/real_texts.py).
+_SHARED = shared_folder()
+REAL_TEXTS = (_SHARED or ROOT.parent / "shared") / "real-texts"
 FLOOR = 0.90  # tests/test_research.py fails below it
 
 
