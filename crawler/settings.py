@@ -100,7 +100,12 @@ EXTENSIONS = {
     # The run in the archive: the sink, the lock, the run's rows and counters (crawler.archiving).
     "crawler.archiving.ArchiveRun": 400,
     "crawler.progress.CrawlProgress": 500,
+    # The garbage collector set for a long run (crawler.garbage says what it saves).
+    "crawler.garbage.SteadyGarbageCollection": 600,
 }
+# New container objects between two collections of the youngest generation (Python's: 700); 0
+# leaves the collector as Python sets it.
+VNARCHIVE_GC_THRESHOLD = 10_000
 # The two servers switched off below are left out of Scrapy's own extensions too: Scrapy
 # imports every listed extension's module, even one set to None, and the remote control's
 # imports aiohttp (0.15 s of CPU a crawl).
