@@ -16,6 +16,8 @@ import base64
 import csv
 import json
 import math
+import re
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -82,15 +84,17 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
         raise ExportError("give either --table or --query")
     filtering = _filtering(filters)
     if query:
-        if filtering:
-            raise ExportError("the filters apply to --table exports; a --query says its own "
-                              "conditions")
-        return query, "the query: " + query, None
+        if filtering or where:
+            raise ExportError(f"{'the filters apply' if filtering else '--where applies'} to "
+                              "--table exports; a --query says its own conditions")
+        return subquery(query), "the query: " + query, None
     tables = {name: (kind, definition) for name, kind, definition in connection.execute(
         "select name, type, sql from sqlite_master where type in ('table', 'view')")}
     if table not in tables:
         raise ExportError(f"no table {table!r} (tables: {', '.join(sorted(tables))})")
-    conditions = [where] if where else []
+    # In parentheses, on lines of their own: "a or b" stays one condition beside the filters',
+    # and a trailing "-- comment" cannot hide what follows it.
+    conditions = [f"(\n{where}\n)"] if where else []
     columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
     if filtering:
         if "canonical_url" not in columns:
@@ -110,6 +114,23 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
         chosen = {k: v for k, v in filters.parameters().items() if v}
         described += " filtered by " + ", ".join(f"{k} {v}" for k, v in chosen.items())
     return sql, described, None if conditions else _read_ahead(table, *tables[table], columns)
+
+
+# What may follow a statement's end: semicolons, comments, white space.
+STATEMENT_TAIL = re.compile(r"(?:;|\s+|--[^\n]*|/\*.*?(?:\*/|$))*", re.DOTALL)
+
+
+def subquery(sql: str) -> str:
+    """A query that can be read as `(...)` inside another statement (a Parquet export reads
+    it so, archive/arrow_rows.py): without the semicolon and comments after its end, and
+    ending on a new line, so a "-- comment" on its last line cannot hide the closing
+    parenthesis. A second statement after it is kept, for the driver to refuse."""
+    for index, char in enumerate(sql):
+        if char == ";" and sqlite3.complete_statement(sql[:index + 1]):
+            if STATEMENT_TAIL.fullmatch(sql, index):
+                return sql[:index] + "\n"
+            break
+    return sql + "\n"
 
 
 def _batches(cursor) -> Iterator[list[tuple]]:

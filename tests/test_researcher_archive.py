@@ -1,0 +1,106 @@
+"""The researcher's archive as a demanding user meets it: exports whose SQL is written by hand
+(`--where`, `--query`), the JSON `query` prints, the filters of Datasette's saved queries
+against those of the command line, the Atom feed of a province with no report yet, and CSV
+for spreadsheets. Archives are filled by bench/fill_archive.py (no crawl); expected rows come
+from plain SQL on the archive, never from the code under test."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pyarrow.parquet
+import pytest
+
+from bench.fill_archive import fill
+from tests.conftest import run_vnarchive
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("researcher") / "archive.db"
+    fill(str(db), 400, batch_size=100, window=100)
+    return db
+
+
+def plain(db: Path, sql: str, parameters=()) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+def exported_urls(db: Path, *args: str) -> list[str]:
+    result = run_vnarchive("export", "-", "--format", "jsonl", *args, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return sorted(json.loads(line)["canonical_url"] for line in result.stdout.splitlines())
+
+
+def a_province_and_two_sites(db: Path) -> tuple[str, str, str]:
+    """A province with reports, a site with reports there, and a site with none there."""
+    province, inside = plain(db, "select m.province, a.site from meeting_reports m join "
+                                 "articles a using (canonical_url) group by 1, 2 "
+                                 "order by count(*) desc limit 1")[0]
+    outside = plain(db, "select site from articles where site not in (select a.site from "
+                        "meeting_reports m join articles a using (canonical_url) where "
+                        "m.province = ?) limit 1", [province])[0][0]
+    return province, inside, outside
+
+
+# Export: --where beside the filters, --where with --query ----------
+def test_a_where_with_or_stays_one_condition_beside_the_filters(filled):
+    """`--where "site = A or site = B" --province P` keeps the rows of A or B in P. The
+    condition was pasted in unbracketed, so "A or (B and in P)" came out: every row of A."""
+    province, inside, outside = a_province_and_two_sites(filled)
+    expected = sorted(row[0] for row in plain(
+        filled, "select a.canonical_url from articles a join meeting_reports m using "
+                "(canonical_url) where a.site in (?, ?) and m.province = ?",
+        [inside, outside, province]))
+    assert expected  # the province's reports of `inside`
+    got = exported_urls(filled, "--where", f"site = '{outside}' or site = '{inside}'",
+                        "--province", province)
+    assert got == expected
+
+
+def test_a_comment_ending_the_where_does_not_drop_the_filters(filled):
+    province, inside, _ = a_province_and_two_sites(filled)
+    expected = sorted(row[0] for row in plain(
+        filled, "select a.canonical_url from articles a join meeting_reports m using "
+                "(canonical_url) where a.site = ? and m.province = ?", [inside, province]))
+    got = exported_urls(filled, "--where", f"site = '{inside}' -- one site",
+                        "--province", province)
+    assert got == expected
+
+
+def test_a_where_beside_a_query_is_refused_not_ignored(filled, tmp_path):
+    """It was silently ignored: every row of the query was exported."""
+    out = tmp_path / "q.csv"
+    result = run_vnarchive("export", str(out), "--query", "select site from articles",
+                           "--where", "site = 'testweb_lynhan'", "--db", str(filled))
+    assert result.returncode == 2 and "--where" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+# Export: a hand-written query to Parquet ----------
+MANY = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 12000) "
+        "select i from n")
+
+
+@pytest.mark.parametrize("ending", [";", " -- twelve thousand numbers", ";\n-- the end\n",
+                                    " /* numbers */ ;; "])
+def test_a_query_ending_in_a_semicolon_or_a_comment_exports_to_parquet(filled, tmp_path,
+                                                                       ending):
+    """Past one batch (5,000 rows) a Parquet export reads the query again inside another
+    statement: a `;` or a `-- comment` at its end broke that statement ("incomplete input"),
+    though CSV and the first batch were fine."""
+    out = tmp_path / "n.parquet"
+    result = run_vnarchive("export", str(out), "--query", MANY + ending, "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    assert pyarrow.parquet.read_table(out).column("i").to_pylist() == list(range(1, 12001))
+
+
+def test_a_second_statement_after_the_query_is_still_refused(filled):
+    result = run_vnarchive("export", "-", "--format", "csv", "--query", "select 1; select 2",
+                           "--db", str(filled))
+    assert result.returncode == 2 and "one statement" in result.stderr
