@@ -12,10 +12,7 @@ is written by archive/export_parquet.py, which reads its rows into Arrow in C wh
 
 from __future__ import annotations
 
-import base64
 import csv
-import json
-import math
 import re
 import sqlite3
 import sys
@@ -33,6 +30,7 @@ from archive.datasheet import ExportFacts, write_card, write_datasheet
 from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
+from archive.json_rows import json_line
 from archive.query import connect_read_only
 from archive.safe_output import safe_output
 
@@ -340,13 +338,6 @@ def datasheet_path(path: Path) -> Path:
     return path.with_name(path.name + ".datasheet.md")
 
 
-def _json_value(value):
-    """A blob in JSON Lines: its bytes as base64 text."""
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
-
-
 def _chain(first: list[tuple], rest: Iterator[list[tuple]]) -> Iterator[list[tuple]]:
     if first:
         yield first
@@ -392,20 +383,8 @@ def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
                 record = dict(zip(names, row, strict=True))
                 for index, convert in typed:
                     record[names[index]] = convert(row[index])
-                handle.write(_json_line(record) + "\n")
+                handle.write(json_line(record) + "\n")
             yield batch
-
-
-def _json_line(record: dict) -> str:
-    """One row as strict JSON: a float JSON has no word for (infinity, which an archive of an
-    older version may hold as a figure's value; NaN) is null, where Python would write
-    `Infinity`, which strict readers refuse. Only such a rare row is looked at twice."""
-    try:
-        return json.dumps(record, ensure_ascii=False, default=_json_value, allow_nan=False)
-    except ValueError:
-        finite = {name: None if isinstance(value, float) and not math.isfinite(value) else value
-                  for name, value in record.items()}
-        return json.dumps(finite, ensure_ascii=False, default=_json_value)
 
 
 def _read_as_bytes(connection, sql: str, parameters: dict, schema: pa.Schema,

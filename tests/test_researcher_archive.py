@@ -104,3 +104,20 @@ def test_a_second_statement_after_the_query_is_still_refused(filled):
     result = run_vnarchive("export", "-", "--format", "csv", "--query", "select 1; select 2",
                            "--db", str(filled))
     assert result.returncode == 2 and "one statement" in result.stderr
+
+
+# Query as JSON ----------
+def test_query_as_json_is_strict_json_with_blobs_and_infinity(filled):
+    """A blob (an FTS5 table's, or `cast(... as blob)`) ended `query --format json` in a
+    traceback after a lone "[", and infinity came out as `Infinity`, which JSON refuses."""
+    result = run_vnarchive("query", "--format", "json", "--db", str(filled),
+                           "select cast('Hà' as blob) as raw, 1e999 as huge, title "
+                           "from articles limit 2")
+    assert result.returncode == 0, result.stderr
+
+    def refuse(constant):
+        raise ValueError(constant)
+
+    rows = json.loads(result.stdout, parse_constant=refuse)
+    titles = [row[0] for row in plain(filled, "select title from articles limit 2")]
+    assert rows == [{"raw": "SMOg", "huge": None, "title": title} for title in titles]

@@ -140,15 +140,18 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
     \b
     Example: vnarchive query "select site, count(*) from articles group by site"
     """
+    from archive.json_rows import json_line
     from archive.query import stream_query
 
     with stream_query(db, sql, timeout=timeout, max_rows=max_rows) as stream:
         columns, rows = stream.columns, stream.rows
         if output_format == "json":  # streamed: one row per line, the whole a JSON array
+            # A blob as base64 and infinity as null, as `export` writes them: json.dumps
+            # failed on a blob mid-array, and wrote Infinity, which JSON readers refuse.
             print("[", end="")
             for index, row in enumerate(rows):
-                print("," if index else "", json.dumps(dict(zip(columns, row, strict=True)),
-                                                       ensure_ascii=False), sep="\n", end="")
+                print("," if index else "", json_line(dict(zip(columns, row, strict=True))),
+                      sep="\n", end="")
             print("\n]")
         elif output_format == "csv":
             writer = csv.writer(sys.stdout)
