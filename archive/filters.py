@@ -31,17 +31,22 @@ FTS_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\s"()]+)')
 FTS_OPERATORS = {"OR", "AND", "NOT"}
 
 # Each filter's condition, by the name of its parameter; an empty parameter keeps every row.
+# `vnarchive_filter` reads a value as the command line's options do (Filters), for the boxes
+# of Datasette's saved query: there "2024-06" in "date_to" compared as text kept nothing of
+# June, "01/06/2024" kept every row, and "district" as a level none; now they mean what they
+# mean on the command line, and garbage is an error, not a silent answer.
 FILTER_CONDITIONS = {
     "site": "site = :site",
     "province": "vnarchive_place(province) = vnarchive_place(:province)",
     "district": "locality_level = 'huyện' and vnarchive_place(locality) = "
                 "vnarchive_place(:district)",
     "commune": "locality_level = 'xã' and vnarchive_place(locality) = vnarchive_place(:commune)",
-    "organ": "organ = :organ",
-    "level": "vnarchive_place(locality_level) = vnarchive_place(:level)",
-    "period": "vnarchive_period_within(period_deployed, :period)",
-    "date_from": "substr(published, 1, 10) >= :date_from",
-    "date_to": "substr(published, 1, 10) <= :date_to",
+    "organ": "organ = vnarchive_filter('organ', :organ)",
+    "level": "vnarchive_place(locality_level) = "
+             "vnarchive_place(vnarchive_filter('level', :level))",
+    "period": "vnarchive_period_within(period_deployed, vnarchive_filter('period', :period))",
+    "date_from": "substr(published, 1, 10) >= vnarchive_filter('date_from', :date_from)",
+    "date_to": "substr(published, 1, 10) <= vnarchive_filter('date_to', :date_to)",
     "meeting_only": "is_meeting_report = 1",
 }
 
@@ -118,6 +123,13 @@ def place_key(name: str | None) -> str | None:
     return UNIT_PREFIX.sub("", fold_diacritics(name).replace("-", " ")).strip()
 
 
+@lru_cache(maxsize=256)
+def filter_value(name: str, value: str | None):
+    """A filter's value as the command line reads it (a level's synonyms, a month or a year
+    as a day); FilterError, naming the option, for one it cannot read."""
+    return getattr(Filters(**{name: value}), name)
+
+
 def period_within(period: str | None, outer: str | None) -> bool:
     """Whether `period` (2024-Q2, 2024-05, 2024-H1, 2024) lies inside `outer`: a month in its
     quarter, half and year, a quarter in its half and year."""
@@ -172,6 +184,7 @@ def register_functions(connection: sqlite3.Connection) -> None:
     connection.create_function("vnarchive_period_end", 1, period_end, deterministic=True)
     connection.create_function("vnarchive_fts", 1, fts_expression, deterministic=True)
     connection.create_function("vnarchive_fold", 1, fold_label, deterministic=True)
+    connection.create_function("vnarchive_filter", 2, filter_value, deterministic=True)
 
 
 # A saved query folds every figure's label; labels repeat ("Thu ngân sách nhà nước").

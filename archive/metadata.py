@@ -140,13 +140,18 @@ QUERIES = {
         "title": "Find meeting reports (filters without SQL)",
         "description": "Leave a box empty to ignore it. Names fold diacritics (\"Bac Kan\" "
                        "is Bắc Kạn); period: 2024, 2024-H1, 2024-Q2 or 2024-06 (the period "
-                       "the meeting deployed lies inside it); dates: 2024-04-01; search: "
+                       "the meeting deployed lies inside it); dates: a day (2024-04-01), a month "
+                       "(2024-04) or a year; level: tỉnh, huyện, xã (or province, district, "
+                       "commune); search: "
                        "words, \"a phrase\", a OR b, prefix*.",
         "sql": "select meeting_date, province, locality, organ, kind, period_deployed, title, "
                "url, published from reports r where " + filter_sql(exclude=("meeting_only",))
                + " and (case when coalesce(:q, '') = '' then 1 else r.canonical_url in (select "
                "a.canonical_url from articles_fts join articles a on a.rowid = "
-               "articles_fts.rowid where articles_fts match vnarchive_fts(:q)) end) "
+               # A search of punctuation alone matches nothing, as `vnarchive search`: an
+               # empty expression was an FTS5 syntax error.
+               "articles_fts.rowid where articles_fts match "
+               "coalesce(nullif(vnarchive_fts(:q), ''), '\"\"')) end) "
                "order by meeting_date desc limit 1000",
     },
     "search_articles": {

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.error
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
+from xml.etree import ElementTree
 
 import pyarrow.parquet
 import pytest
@@ -121,3 +125,78 @@ def test_query_as_json_is_strict_json_with_blobs_and_infinity(filled):
     rows = json.loads(result.stdout, parse_constant=refuse)
     titles = [row[0] for row in plain(filled, "select title from articles limit 2")]
     assert rows == [{"raw": "SMOg", "huge": None, "title": title} for title in titles]
+
+
+# Datasette: the saved query's filters as the command line reads them; feeds ----------
+@pytest.fixture(scope="module")
+def served(filled):
+    from tests.test_research import serving
+
+    with serving(filled) as base:
+        yield base + "/vnarchive"
+
+
+def answer(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def found(served: str, **boxes: str) -> list[str]:
+    status, body = answer(f"{served}/find_reports.json?_shape=array&{urlencode(boxes)}")
+    assert status == 200, body
+    return sorted(row["url"] for row in json.loads(body))
+
+
+def report_urls(db: Path, condition: str, parameters=()) -> list[str]:
+    return sorted(row[0] for row in plain(
+        db, "select a.url from meeting_reports m join articles a using (canonical_url) "
+            f"where {condition}", parameters))
+
+
+def test_saved_query_dates_take_a_month_or_a_year_as_the_command_line_does(filled, served):
+    """"2024-06" in the date boxes was compared as text: "until 2024-06" kept nothing of
+    June, "until 2024" nothing of 2024."""
+    year, month = plain(filled, "select substr(a.published, 1, 4), substr(a.published, 1, 7) "
+                                "from meeting_reports m join articles a using (canonical_url) "
+                                "group by 1 order by count(*) desc limit 1")[0]
+    expected = report_urls(filled, "substr(a.published, 1, 7) >= ? and "
+                                   "substr(a.published, 1, 4) <= ?", [month, year])
+    assert expected
+    assert found(served, date_from=month, date_to=year) == expected
+    cli = exported_urls(filled, "--table", "reports", "--from", month, "--to", year)
+    assert cli == sorted(row[0] for row in plain(
+        filled, f"select canonical_url from articles where url in "
+                f"({','.join('?' * len(expected))})", expected))
+
+
+def test_saved_query_level_takes_the_english_names(filled, served):
+    expected = report_urls(filled, "m.locality_level = 'huyện'")
+    assert expected and found(served, level="district") == expected == found(served,
+                                                                              level="huyen")
+
+
+@pytest.mark.parametrize("boxes", [{"date_from": "01/06/2024"}, {"date_to": "yesterday"},
+                                   {"organ": "party"}, {"period": "Q2/2024"}])
+def test_saved_query_refuses_garbage_instead_of_a_silent_answer(served, boxes):
+    """A day-first date kept every report, a wrong organ or period none, without a word."""
+    status, body = answer(f"{served}/find_reports.json?{urlencode(boxes)}")
+    assert status == 400 and not json.loads(body)["ok"]
+
+
+def test_saved_query_search_of_punctuation_alone_finds_nothing(served):
+    """It was an FTS5 syntax error, as `vnarchive search '"'` is not."""
+    assert found(served, q='"') == []
+
+
+def test_a_province_feed_with_no_report_is_an_empty_feed(served):
+    """datasette-atom answered HTTP 500 (max() of no entries): a feed reader subscribed to a
+    province before its first report, or with its name mistyped, saw the feed broken."""
+    status, feed = answer(f"{served}/new_reports_of_a_province.atom?province=Atlantis")
+    assert status == 200
+    root = ElementTree.fromstring(feed)
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert root.tag == f"{atom}feed" and root.find(f"{atom}entry") is None
+    assert root.findtext(f"{atom}title").startswith("New meeting reports of a province")

@@ -48,6 +48,42 @@ def startup(datasette) -> None:
     datasette.add_database(database, name=name)
 
 
+@hookimpl(specname="startup")
+def feed_without_entries(datasette) -> None:
+    """datasette-atom answers a query with no rows with HTTP 500 (the latest of no entries):
+    the feed of a province with no report yet, or a name mistyped, broke feed readers. Such a
+    feed is a valid feed with no entries."""
+    if "atom" not in datasette.renderers:
+        return
+    render, can_render = datasette.renderers["atom"]
+
+    def render_atom(datasette, request, sql, columns, rows, database, table, query_name,
+                    view_name, data):
+        if rows:
+            return render(datasette, request, sql, columns, rows, database, table, query_name,
+                          view_name, data)
+        return empty_feed(datasette, request, database, query_name or sql)
+
+    datasette.renderers["atom"] = (render_atom, can_render)
+
+
+def empty_feed(datasette, request, database: str, query_name: str):
+    """An Atom feed with no entries, titled as datasette-atom titles a saved query's."""
+    from datetime import UTC, datetime
+
+    from datasette.utils.asgi import Response
+    from feedgen.feed import FeedGenerator
+
+    queries = datasette.metadata("queries", database=database) or {}
+    feed = FeedGenerator()
+    feed.id(request.url)
+    feed.link(href=request.url, rel="self")
+    feed.title((queries.get(query_name) or {}).get("title") or query_name)
+    feed.updated(datetime.now(UTC))
+    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8",
+                    status=200)
+
+
 @hookimpl
 def extra_template_vars(template, datasette) -> dict:
     if template != "index.html":
