@@ -56,7 +56,8 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
         lines += ["Written for spreadsheets (`--for-spreadsheets`): a text cell that began with "
                   "=, +, -, @, a tab or a carriage return begins with an apostrophe, so that a "
                   "spreadsheet shows it instead of running it as a formula. Remove it to get "
-                  "the archive's value.", ""]
+                  "the archive's value. The file begins with UTF-8's byte-order mark, by which "
+                  "Excel knows its encoding.", ""]
     lines += _sources(connection, facts)
     lines += ["## Licence and attribution", "", LICENCE_NOTE, "", "## Schema", "",
               "| column | type | description |", "|---|---|---|"]

@@ -366,6 +366,10 @@ class _Unclosed:
 def _write_csv(path, schema: pa.Schema, batches,
                for_spreadsheets: bool = False) -> Iterator[list[tuple]]:
     with _open_text(path, newline="") as handle:
+        if for_spreadsheets:
+            # UTF-8's byte-order mark: without it Excel reads the file in the machine's
+            # legacy code page, and every Vietnamese letter comes out garbled.
+            handle.write("\ufeff")
         writer = csv.writer(handle)
         writer.writerow(schema.names)
         for batch in batches:

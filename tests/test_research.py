@@ -246,7 +246,7 @@ def test_a_csv_for_spreadsheets_shows_formulas_as_text(crawled_archive, tmp_path
     out = tmp_path / "safe.csv"
     assert export(crawled_archive.db, str(out), "--query", query,
                   "--for-spreadsheets").returncode == 0
-    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    row = next(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert row["title"] == '\'=HYPERLINK("http://example.com","Xem")' and row["n"] == "-5"
     assert (row["text_number"], row["at"], row["phone"]) == ("'-5", "'@SUM(A1)", "'+84 912")
     assert row["plain"] == "Hội nghị" and not row["archived"].startswith("'")

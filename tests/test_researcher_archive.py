@@ -200,3 +200,20 @@ def test_a_province_feed_with_no_report_is_an_empty_feed(served):
     atom = "{http://www.w3.org/2005/Atom}"
     assert root.tag == f"{atom}feed" and root.find(f"{atom}entry") is None
     assert root.findtext(f"{atom}title").startswith("New meeting reports of a province")
+
+
+# CSV for spreadsheets ----------
+def test_a_csv_for_spreadsheets_says_it_is_utf8(filled, tmp_path):
+    """Excel reads a CSV without a byte-order mark in the machine's legacy code page:
+    "Hội nghị" came out as "Há»™i nghá»‹". The plain CSV stays without one."""
+    out, plain_out = tmp_path / "excel.csv", tmp_path / "plain.csv"
+    for path, extra in ((out, ["--for-spreadsheets"]), (plain_out, [])):
+        result = run_vnarchive("export", str(path), "--query", "select 'Hội nghị' as title",
+                               *extra, "--db", str(filled))
+        assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbftitle\r\n")
+    assert out.read_text(encoding="utf-8-sig").splitlines() == ["title", "Hội nghị"]
+    assert plain_out.read_bytes().startswith(b"title\r\n")
+    piped = run_vnarchive("export", "-", "--format", "csv", "--for-spreadsheets", "--query",
+                          "select 'Hội nghị' as title", "--db", str(filled))
+    assert piped.stdout.startswith("\ufefftitle")

@@ -88,7 +88,8 @@ def researcher_filters(options: dict):
               "and stories (title_folded, text_folded, story_signature of articles)")
 @click.option("--for-spreadsheets", is_flag=True, help="a CSV to open in Excel or "
               "LibreOffice: a text cell that begins with = + - or @ gets an apostrophe before "
-              "it, so a site's text is shown, never run as a formula (the datasheet says so)")
+              "it, so a site's text is shown, never run as a formula (the datasheet says so), "
+              "and the file begins with a byte-order mark, so Excel reads it as UTF-8")
 @filter_options
 @db_option
 def export(out, output_format, table, query, where, force, all_columns, for_spreadsheets, db,
