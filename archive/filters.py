@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from calendar import monthrange
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
@@ -100,14 +101,16 @@ def read_day(text: str | None, option: str, end: bool) -> str | None:
     if not text:
         return None
     try:
-        if re.fullmatch(r"\d{4}", text):
-            return f"{text}-12-31" if end else f"{text}-01-01"
-        if re.fullmatch(r"\d{4}-\d{2}", text):
+        # ASCII digits only: \d also takes "２０２４", kept as text, which no date is equal to,
+        # so the filter kept nothing without a word.
+        if re.fullmatch(r"\d{4}", text, re.ASCII):
+            first = date(int(text), 1, 1)  # a real year: "0000" ended a search in a traceback
+            return (first.replace(month=12, day=31) if end else first).isoformat()
+        if re.fullmatch(r"\d{4}-\d{2}", text, re.ASCII):
             first = date.fromisoformat(text + "-01")
             if not end:
                 return first.isoformat()
-            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return date.fromordinal(following.toordinal() - 1).isoformat()
+            return first.replace(day=monthrange(first.year, first.month)[1]).isoformat()
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise FilterError(f"{option}: not a date: {text!r}; give a day (2024-06-30), a month "

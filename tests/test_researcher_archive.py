@@ -217,3 +217,20 @@ def test_a_csv_for_spreadsheets_says_it_is_utf8(filled, tmp_path):
     piped = run_vnarchive("export", "-", "--format", "csv", "--for-spreadsheets", "--query",
                           "select 'Hội nghị' as title", "--db", str(filled))
     assert piped.stdout.startswith("\ufefftitle")
+
+
+# Dates the filters cannot read ----------
+@pytest.mark.parametrize("day", ["２０２４", "２０２４-06", "0000"])
+def test_a_date_of_other_digits_or_year_zero_is_refused(filled, day):
+    """Full-width digits were taken as a year and kept as text, which no date equals: an
+    empty answer without a word. Year 0000 ended a search in a traceback."""
+    for command in (["search", "hội"], ["export", "-", "--format", "csv"]):
+        result = run_vnarchive(*command, "--from", day, "--db", str(filled))
+        assert result.returncode == 2 and "--from" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_the_last_month_of_year_9999_is_a_month():
+    from archive.filters import Filters
+
+    assert Filters(date_to="9999-12").date_to == "9999-12-31"
