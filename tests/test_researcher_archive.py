@@ -234,3 +234,10 @@ def test_the_last_month_of_year_9999_is_a_month():
     from archive.filters import Filters
 
     assert Filters(date_to="9999-12").date_to == "9999-12-31"
+
+
+def test_the_articles_search_box_with_quotes_alone_finds_nothing(served):
+    """`?_search="` was an FTS5 syntax error on the articles page."""
+    for terms in ('"', '""'):
+        status, body = answer(f"{served}/articles.json?{urlencode({'_search': terms})}")
+        assert status == 200 and json.loads(body)["rows"] == []

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import escape_fts
 
 from archive.filters import register_functions
 from archive.search import TABLE_SEARCH_MATCHES
@@ -135,6 +136,9 @@ def filters_from_request(request, database, table, datasette):
     terms = request.args.get(CAPPED_SEARCH, "")
     if table != SEARCHED_TABLE or not terms.strip():
         return None
+    if not escape_fts(terms):  # quotes alone: no word to match, where FTS5 saw a syntax error
+        return FilterArguments(["0"], {}, [f'search matches "{terms}" (no words: nothing)'],
+                               {"search": terms, "supports_search": True})
     return FilterArguments(
         [f"rowid in (select rowid from articles_fts where articles_fts match "
          f"escape_fts(:newest_matches) order by rowid desc limit {TABLE_SEARCH_MATCHES})"],
