@@ -69,10 +69,11 @@ def check_output(out: Path, db_path: str | None = None, force: bool = False) -> 
     if out.is_symlink() or out.exists():
         if out.is_dir():
             raise OutputRefused(f"{out} is a directory: give a file name")
-        if _is_sqlite(out):
-            raise OutputRefused(f"{out} is an SQLite database: an export never writes over one")
+        # Before the header is read: opening a named pipe to read it waited for ever.
         if not out.is_file():
             raise OutputRefused(f"{out} is not a regular file")
+        if _is_sqlite(out):
+            raise OutputRefused(f"{out} is an SQLite database: an export never writes over one")
         if not force:
             raise OutputRefused(f"{out} exists: give --force to replace it")
         if not _writable_by_intent(out):

@@ -7,6 +7,7 @@ from plain SQL on the archive, never from the code under test."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import urllib.error
 import urllib.request
@@ -241,3 +242,51 @@ def test_the_articles_search_box_with_quotes_alone_finds_nothing(served):
     for terms in ('"', '""'):
         status, body = answer(f"{served}/articles.json?{urlencode({'_search': terms})}")
         assert status == 200 and json.loads(body)["rows"] == []
+
+
+# Files the commands write beside the archive ----------
+def copy_of(db: Path, folder: Path) -> Path:
+    copy = folder / "copy.db"
+    with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return copy
+
+
+def test_status_never_writes_its_metrics_over_the_archive(filled, tmp_path):
+    """`--prometheus` given the archive's own name renamed the metrics file onto it: the
+    archive was gone, without a word (exit 0)."""
+    db = copy_of(filled, tmp_path)
+    articles = plain(db, "select count(*) from articles")
+    result = run_vnarchive("status", "--max-age", "9999d", "--prometheus", str(db),
+                           "--db", str(db))
+    assert result.returncode == 2 and "archive" in result.stderr
+    assert plain(db, "select count(*) from articles") == articles
+
+
+def test_status_metrics_never_replace_a_link_to_a_device(filled, tmp_path):
+    """The file was renamed onto the path: `--prometheus /dev/stdout`, run as root, replaced
+    the system's /dev/stdout link with a regular file. A link to /dev/null stands in for it."""
+    link = tmp_path / "metrics.prom"
+    link.symlink_to("/dev/null")
+    result = run_vnarchive("status", "--max-age", "9999d", "--prometheus", str(link),
+                           "--db", str(filled))
+    assert result.returncode == 2 and "regular file" in result.stderr
+    assert link.is_symlink() and link.resolve() == Path("/dev/null")
+    fresh = tmp_path / "vnarchive.prom"  # the textfile itself is written, and written again
+    for _ in range(2):
+        again = run_vnarchive("status", "--max-age", "9999d", "--prometheus", str(fresh),
+                              "--db", str(filled))
+        assert again.returncode == 0, again.stderr
+    assert "vnarchive_site_healthy{" in fresh.read_text()
+
+
+@pytest.mark.timeout(60)
+def test_an_output_that_is_a_named_pipe_is_refused_not_waited_on(filled, tmp_path):
+    """Its first bytes were read to tell an SQLite database, and opening a pipe to read
+    waits for a writer: `export` and `status --prometheus` hung for ever."""
+    pipe = tmp_path / "out.csv"
+    os.mkfifo(pipe)
+    for command in (["export", str(pipe)], ["status", "--max-age", "9999d", "--prometheus",
+                                            str(pipe)]):
+        result = run_vnarchive(*command, "--db", str(filled))
+        assert result.returncode == 2 and "not a regular file" in result.stderr
