@@ -286,7 +286,22 @@ def test_an_output_that_is_a_named_pipe_is_refused_not_waited_on(filled, tmp_pat
     waits for a writer: `export` and `status --prometheus` hung for ever."""
     pipe = tmp_path / "out.csv"
     os.mkfifo(pipe)
-    for command in (["export", str(pipe)], ["status", "--max-age", "9999d", "--prometheus",
-                                            str(pipe)]):
+    for command in (["export", str(pipe)], ["serve", "--write-metadata", str(pipe)],
+                    ["status", "--max-age", "9999d", "--prometheus", str(pipe)]):
         result = run_vnarchive(*command, "--db", str(filled))
         assert result.returncode == 2 and "not a regular file" in result.stderr
+
+
+def test_serve_never_writes_its_metadata_over_the_archive(filled, tmp_path):
+    """`serve --write-metadata` wrote its JSON over whatever it was given, the archive too."""
+    db = copy_of(filled, tmp_path)
+    articles = plain(db, "select count(*) from articles")
+    result = run_vnarchive("serve", "--write-metadata", str(db), "--db", str(db))
+    assert result.returncode == 2 and "archive" in result.stderr
+    assert plain(db, "select count(*) from articles") == articles
+    metadata = tmp_path / "metadata.json"
+    for _ in range(2):  # written, then written again
+        again = run_vnarchive("serve", "--write-metadata", str(metadata), "--db", str(db))
+        assert again.returncode == 0, again.stderr
+    assert "find_reports" in json.loads(metadata.read_text())["databases"]["vnarchive"][
+        "queries"]

@@ -186,8 +186,13 @@ def serve(port, host, write_metadata, db) -> int:
     from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
 
     if write_metadata:
-        Path(write_metadata).write_text(json.dumps(datasette_metadata(), ensure_ascii=False,
-                                                   indent=2), encoding="utf-8")
+        from archive.safe_output import check_output, write_text_safely
+
+        # Checked as an export's file is: a plain write_text wrote over the archive itself
+        # when given its name, and waited for ever on a named pipe.
+        check_output(Path(write_metadata), db, force=True)
+        write_text_safely(Path(write_metadata), json.dumps(
+            datasette_metadata(), ensure_ascii=False, indent=2))
         print(f"wrote {write_metadata}; run: datasette serve {db} --metadata {write_metadata}")
         return 0
     check_readable(db)
