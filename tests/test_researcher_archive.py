@@ -305,3 +305,17 @@ def test_serve_never_writes_its_metadata_over_the_archive(filled, tmp_path):
         assert again.returncode == 0, again.stderr
     assert "find_reports" in json.loads(metadata.read_text())["databases"]["vnarchive"][
         "queries"]
+
+
+# Search: how many results, of how many ----------
+def test_search_says_how_many_articles_matched_beyond_those_shown(filled):
+    """"20 results" was all it said when hundreds of articles matched: read as the count."""
+    matched = plain(filled, "select count(*) from articles_fts where articles_fts match "
+                            "'\"hoi\"'")[0][0]
+    assert 3 < matched <= 5000
+    result = run_vnarchive("search", "hội", "--limit", "3", "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("3 results") and f"of {matched:,} matches" in last
+    everything = run_vnarchive("search", "hội", "--limit", str(matched), "--db", str(filled))
+    assert everything.stdout.strip().splitlines()[-1] == f"{matched} results"

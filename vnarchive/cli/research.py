@@ -43,9 +43,10 @@ def search(query, limit, output_format, db, **filters) -> int:
     \b
     Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
     """
-    from archive.search import RANKED_MATCHES, search_ranked
+    from archive.search import RANKED_MATCHES, search_counted
 
-    hits, capped = search_ranked(db, query, filters=researcher_filters(filters), limit=limit)
+    hits, matched = search_counted(db, query, filters=researcher_filters(filters), limit=limit)
+    capped = matched is not None and matched > RANKED_MATCHES
     if capped:
         print(f"note: more than {RANKED_MATCHES:,} articles match; the best of the "
               f"{RANKED_MATCHES:,} archived last are shown (narrow the search with --from/--to, "
@@ -60,8 +61,23 @@ def search(query, limit, output_format, db, **filters) -> int:
               f"{' · ' + place if place else ''}"
               f"{' · ' + hit.period_deployed if hit.period_deployed else ''}\n"
               f"  {hit.canonical_url}\n  {hit.snippet}\n")
-    print(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
+    print(results_line(len(hits), matched, limit))
     return 0
+
+
+def results_line(shown: int, matched: int | None, limit: int) -> str:
+    """How many results are shown, and of how many: "20 results" alone read as all there
+    were when 179 articles matched."""
+    from archive.search import RANKED_MATCHES
+
+    results = f"{shown} result{'s' if shown != 1 else ''}"
+    if matched is not None and matched > RANKED_MATCHES:
+        return f"{results} of more than {RANKED_MATCHES:,} matches (--limit shows more)"
+    if matched is not None and matched > shown:
+        return f"{results} of {matched:,} matches (--limit shows more)"
+    if matched is None and shown == limit:
+        return f"{results}, the newest (there may be more: --limit)"
+    return results
 
 
 def researcher_filters(options: dict):
