@@ -319,3 +319,18 @@ def test_search_says_how_many_articles_matched_beyond_those_shown(filled):
     assert last.startswith("3 results") and f"of {matched:,} matches" in last
     everything = run_vnarchive("search", "hội", "--limit", str(matched), "--db", str(filled))
     assert everything.stdout.strip().splitlines()[-1] == f"{matched} results"
+
+
+# Query as a table ----------
+def test_a_table_row_stays_on_one_line_whatever_its_text(filled):
+    """A line break in a value was printed as it is: the rest of the row looked like a row
+    of its own (an article's text has one between paragraphs)."""
+    result = run_vnarchive("query", "--db", str(filled),
+                           "select 'Hội nghị' || char(10) || 'Ngày 7/10' as text, 1 as n "
+                           "union all select 'a' || char(13) || char(10) || 'b', 2 "
+                           "union all select 'c' || char(9) || 'd', 3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 + 3  # the header, its rule, three rows
+    assert [line.split()[-1] for line in lines[2:]] == ["1", "2", "3"]
+    assert "Hội nghị" in lines[2] and "Ngày 7/10" in lines[2]
