@@ -334,3 +334,18 @@ def test_a_table_row_stays_on_one_line_whatever_its_text(filled):
     assert len(lines) == 2 + 3  # the header, its rule, three rows
     assert [line.split()[-1] for line in lines[2:]] == ["1", "2", "3"]
     assert "Hội nghị" in lines[2] and "Ngày 7/10" in lines[2]
+
+
+# A site the archive never crawled ----------
+def test_a_site_the_archive_never_crawled_is_refused_naming_its_sites(filled, tmp_path):
+    """A typo in --site gave "0 results" and an empty export, read as a site with nothing to
+    say; now one line names the sites the archive has."""
+    site = plain(filled, "select site from articles group by site order by count(*) desc")[0][0]
+    typo = site[:-1]
+    for command in (["search", ""], ["export", str(tmp_path / "out.csv")]):
+        result = run_vnarchive(*command, "--site", typo, "--db", str(filled))
+        assert result.returncode == 2 and "--site" in result.stderr and site in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    kept = exported_urls(filled, "--site", site)
+    assert kept == sorted(row[0] for row in plain(
+        filled, "select canonical_url from articles where site = ?", [site]))
