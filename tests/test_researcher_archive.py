@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -349,3 +352,24 @@ def test_a_site_the_archive_never_crawled_is_refused_naming_its_sites(filled, tm
     kept = exported_urls(filled, "--site", site)
     assert kept == sorted(row[0] for row in plain(
         filled, "select canonical_url from articles where site = ?", [site]))
+
+
+def test_a_reader_that_pauses_does_not_use_up_the_query_timeout(filled):
+    """`vnarchive query ... | less`: the time the reader took (a person paging) counted
+    against --timeout, and the output ended after it with "stopped after 30 s", though the
+    query itself took milliseconds."""
+    rows = 40_000
+    sql = (f"with recursive n(i) as (select 1 union all select i + 1 from n where i < {rows}) "
+           "select i, 'hội nghị thường kỳ' as words from n")
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "vnarchive", "query", "--timeout", "1", "--format", "csv", sql,
+         "--db", str(filled)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)  # the pipe fills, and the command waits for its reader
+        out, err = reader.communicate(timeout=60)
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+            reader.wait()
+    assert reader.returncode == 0, err
+    assert len(out.splitlines()) == rows + 1
