@@ -373,3 +373,11 @@ def test_a_reader_that_pauses_does_not_use_up_the_query_timeout(filled):
             reader.wait()
     assert reader.returncode == 0, err
     assert len(out.splitlines()) == rows + 1
+
+
+# Status ----------
+def test_status_refuses_an_age_too_long_for_a_duration(filled):
+    """Past 999,999,999 days the age overflowed: a traceback instead of one line."""
+    result = run_vnarchive("status", "--max-age", "9999999999999d", "--db", str(filled))
+    assert result.returncode == 2 and "--max-age" in result.stderr
+    assert "Traceback" not in result.stderr
