@@ -163,8 +163,8 @@ def test_parquet_is_typed_and_carries_a_card(crawled_archive, tmp_path):
     assert article_types["fetched_at"] == "timestamp[ms, tz=UTC]"
     assert article_types["photo_credits"] == "list<element: string>"
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert card.startswith("---\n") and "data_files: reports.parquet" in card
-    assert "dtype: date32" in card and "load_dataset" in card
+    assert card.startswith("---\n") and 'data_files: "reports.parquet"' in card
+    assert 'dtype: "date32"' in card and "load_dataset" in card
     assert (tmp_path / "articles.README.md").exists()  # the folder's README.md is kept
 
 

@@ -18,8 +18,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
+import pyarrow
 import pyarrow.parquet
 import pytest
+import yaml
 
 from bench.fill_archive import fill
 from tests.conftest import run_vnarchive
@@ -381,3 +383,36 @@ def test_status_refuses_an_age_too_long_for_a_duration(filled):
     result = run_vnarchive("status", "--max-age", "9999999999999d", "--db", str(filled))
     assert result.returncode == 2 and "--max-age" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# The dataset card beside a Parquet file ----------
+def front_matter(card: Path) -> dict:
+    text = card.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("\n---\n", 1)[0][4:])
+
+
+@pytest.mark.parametrize("table", ["reports", "articles"])
+def test_the_dataset_card_is_yaml_describing_the_file(filled, tmp_path, table):
+    """List columns were written `dtype: list<item: struct<name: string, ...>>`, and the
+    file's name bare: ": " in either is not YAML, so the card of every reports or articles
+    export was refused by YAML readers (the Hugging Face Hub among them)."""
+    out = tmp_path / f"báo cáo: {table} #1.parquet"
+    result = run_vnarchive("export", str(out), "--table", table, "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    card = front_matter(tmp_path / "README.md")
+    assert card["configs"][0]["data_files"] == out.name
+    assert card["pretty_name"].endswith(out.stem)
+    schema = pyarrow.parquet.read_schema(out)
+    features = {feature["name"]: feature for feature in card["dataset_info"]["features"]}
+    assert list(features) == schema.names
+    for field in schema:
+        if isinstance(field.type, pyarrow.ListType):
+            item = field.type.value_type
+            expected = ([item.field(i).name for i in range(item.num_fields)]
+                        if isinstance(item, pyarrow.StructType) else None)
+            listed = features[field.name]["list"]
+            assert ([sub["name"] for sub in listed] if expected else listed) == (
+                expected or "string")
+        else:
+            assert isinstance(features[field.name]["dtype"], str)
