@@ -178,9 +178,15 @@ QUERIES = {
     },
     "latest_reports_of_a_district": {
         "title": "Latest reports of a district",
-        "description": "The district's name with or without diacritics (Ly Nhan, Lý Nhân).",
-        "sql": "select meeting_date, organ_name, period_deployed, title, url from reports "
-               "where vnarchive_place(locality) = vnarchive_place(:district) "
+        "description": "The district's name with or without diacritics (Ly Nhan, Lý Nhân). "
+                       "Several provinces have a district of one name (Châu Thành): each "
+                       "report says its province.",
+        # At district level, as `--district` (a province's own reports have its name as
+        # their locality: "Lao Cai" gave the province's), and with the province shown
+        # (the reports of six Châu Thành looked like one district's).
+        "sql": "select meeting_date, province, organ_name, period_deployed, title, url "
+               "from reports where locality_level = 'huyện' and "
+               "vnarchive_place(locality) = vnarchive_place(:district) "
                "order by meeting_date desc limit 50",
     },
     "figures_reported_for_budget_revenue": {

@@ -416,3 +416,19 @@ def test_the_dataset_card_is_yaml_describing_the_file(filled, tmp_path, table):
                 expected or "string")
         else:
             assert isinstance(features[field.name]["dtype"], str)
+
+
+def test_latest_reports_of_a_district_are_the_districts_with_their_province(filled, served):
+    """A province's own reports have its name as their locality, so the saved query for
+    "a district" of that name gave the province's reports too; and no province was shown,
+    so districts of one name in several provinces (Châu Thành) read as one."""
+    name = plain(filled, "select locality from meeting_reports where locality_level = 'tỉnh' "
+                         "limit 1")[0][0]
+    status, body = answer(f"{served}/latest_reports_of_a_district.json?_shape=array&"
+                          f"{urlencode({'district': name})}")
+    assert status == 200, body
+    got = json.loads(body)
+    expected = plain(filled, "select a.url, m.province from meeting_reports m join articles a "
+                             "using (canonical_url) where m.locality = ? and "
+                             "m.locality_level = 'huyện'", [name])
+    assert sorted((row["url"], row["province"]) for row in got) == sorted(expected)
