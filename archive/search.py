@@ -129,13 +129,15 @@ def densest_window(hits: list[int], width: int) -> int:
 # then ran two or three times and a site's p95 doubled, so each set is read whole.)
 # Both dates are one range of the (published) index: two half-open sets were each about half
 # the archive.
+# "Up to a day" is below the day followed by "~", which sorts after every character a time
+# goes on with: date(:date_to, '+1 day') was NULL for 9999-12-31, and kept nothing.
 DATE_RANGE = ("select rowid from articles where published >= :date_from and "
-              "published < date(:date_to, '+1 day')")
+              "published < :date_to || '~'")
 ROWID_SETS = {
     "site": "select rowid from articles where site = :site",
     "meeting_only": "select rowid from articles where is_meeting_report = 1",
     "date_from": "select rowid from articles where published >= :date_from",
-    "date_to": "select rowid from articles where published < date(:date_to, '+1 day')",
+    "date_to": "select rowid from articles where published < :date_to || '~'",
 }
 # A place filter compares folded names (`vnarchive_place`, a Python function): called on
 # every report it cost more than the search. The column's distinct names are folded once

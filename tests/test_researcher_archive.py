@@ -432,3 +432,21 @@ def test_latest_reports_of_a_district_are_the_districts_with_their_province(fill
                              "using (canonical_url) where m.locality = ? and "
                              "m.locality_level = 'huyện'", [name])
     assert sorted((row["url"], row["province"]) for row in got) == sorted(expected)
+
+
+def test_the_last_possible_day_keeps_every_dated_article(filled, tmp_path):
+    """In an archive where some `published` is not a day (an older version's), the dates
+    are asked as a range of the index, whose end was date(:to, '+1 day'): NULL for
+    9999-12-31, so `--to 9999` kept nothing."""
+    db = copy_of(filled, tmp_path)
+    with sqlite3.connect(db) as connection:
+        connection.execute("update articles set published = 'Thứ hai, 01/05/2024' "
+                           "where rowid = (select min(rowid) from articles)")
+    expected = plain(db, "select count(*) from articles_fts f join articles a on "
+                         "a.rowid = f.rowid where articles_fts match '\"hoi\"' and "
+                         "substr(a.published, 1, 10) <= '9999-12-31'")[0][0]
+    assert expected
+    result = run_vnarchive("search", "hội", "--to", "9999", "--limit", "5000", "--format",
+                           "json", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == expected
