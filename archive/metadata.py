@@ -152,7 +152,9 @@ QUERIES = {
                # empty expression was an FTS5 syntax error.
                "articles_fts.rowid where articles_fts match "
                "coalesce(nullif(vnarchive_fts(:q), ''), '\"\"')) end) "
-               "order by meeting_date desc limit 1000",
+               # No LIMIT of its own: Datasette stops at its max_returned_rows (1,000) and
+               # says the answer was cut; "limit 1000" cut it without a word.
+               "order by meeting_date desc",
     },
     "search_articles": {
         "title": "Search articles, best first (folds diacritics, like `vnarchive search`)",

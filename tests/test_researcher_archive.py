@@ -450,3 +450,32 @@ def test_the_last_possible_day_keeps_every_dated_article(filled, tmp_path):
                            "json", "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == expected
+
+
+def copied(names: list[str], keys: tuple[str, ...], copy: int) -> str:
+    """The columns of a row copied under other keys."""
+    return ", ".join(f"{name} || '#{copy}'" if name in keys else name for name in names)
+
+
+def test_find_reports_says_when_its_answer_is_cut(filled, tmp_path):
+    """It ended in its own "limit 1000": past that, Datasette answered 1,000 rows as if they
+    were all; now Datasette's own cap applies and the answer says it was cut."""
+    db = copy_of(filled, tmp_path)
+    with sqlite3.connect(db) as connection:  # each report forty times, under other URLs
+        articles = [row[1] for row in connection.execute("pragma table_info(articles)")]
+        reports = [row[1] for row in connection.execute("pragma table_info(meeting_reports)")]
+        for copy in range(40):
+            connection.execute(
+                f"insert into articles ({', '.join(articles)}) select "
+                f"{copied(articles, ('canonical_url', 'url'), copy)} from articles "
+                "where is_meeting_report = 1 and canonical_url not like '%#%'")
+            connection.execute(
+                f"insert into meeting_reports ({', '.join(reports)}) select "
+                f"{copied(reports, ('canonical_url',), copy)} from meeting_reports "
+                "where canonical_url not like '%#%'")
+    assert plain(db, "select count(*) from reports")[0][0] > 1000
+    from tests.test_research import serving
+
+    with serving(db) as base:
+        status, body = answer(f"{base}/vnarchive/find_reports.json")
+    assert status == 200 and json.loads(body)["truncated"] is True
