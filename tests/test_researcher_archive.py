@@ -479,3 +479,21 @@ def test_find_reports_says_when_its_answer_is_cut(filled, tmp_path):
     with serving(db) as base:
         status, body = answer(f"{base}/vnarchive/find_reports.json")
     assert status == 200 and json.loads(body)["truncated"] is True
+
+
+# Provinces after the 1 July 2025 merger ----------
+def test_a_province_that_took_in_others_says_what_it_leaves_out(filled, tmp_path):
+    """--province keeps the province as it was then: "Ninh Bình" gave no report of Hà Nam or
+    Nam Định, now Ninh Bình, without a word. The answer stays; a note names them."""
+    merged, today = plain(filled, "select province, province_2025 from meeting_reports "
+                                  "where province <> province_2025 limit 1")[0]
+    for command in (["search", ""], ["export", str(tmp_path / "r.csv"), "--table", "reports"]):
+        result = run_vnarchive(*command, "--province", today, "--db", str(filled))
+        assert result.returncode == 0, result.stderr
+        note = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+        assert len(note) == 1 and merged in note[0] and "province_2025" in note[0]
+    kept = exported_urls(filled, "--table", "reports", "--province", today)
+    assert kept == sorted(row[0] for row in plain(
+        filled, "select canonical_url from meeting_reports where province = ?", [today]))
+    quiet = run_vnarchive("search", "", "--province", merged, "--db", str(filled))
+    assert "note:" not in quiet.stderr  # a province merged away takes in nothing

@@ -47,6 +47,7 @@ def search(query, limit, output_format, db, **filters) -> int:
 
     chosen = researcher_filters(filters)
     check_site(db, chosen.site)
+    note_the_merger(db, chosen.province)
     hits, matched = search_counted(db, query, filters=chosen, limit=limit)
     capped = matched is not None and matched > RANKED_MATCHES
     if capped:
@@ -110,6 +111,34 @@ def check_site(db: str, site: str | None) -> None:
         f"; its sites: {', '.join(known)}" if known else " (nothing was crawled into it)"))
 
 
+def note_the_merger(db: str, province: str | None) -> None:
+    """A note on stderr when --province (the province as it was then) names a province that
+    took in others on 1 July 2025: "Gia Lai" kept Gia Lai's reports and left out Bình
+    Định's, now Gia Lai too, without a word; a province merged away gave none."""
+    from archive.filters import place_key
+    from archive.query import connect_read_only, has_table
+
+    if not province:
+        return
+    with connect_read_only(db) as connection:
+        if not has_table(connection, "meeting_reports"):
+            return
+        pairs = connection.execute(
+            "select province, province_2025, count(*) from meeting_reports "
+            "where province_2025 is not null group by 1, 2").fetchall()
+    wanted = place_key(province)
+    others = [(old, count, new) for old, new, count in pairs
+              if place_key(new) == wanted and place_key(old) != wanted]
+    if others:
+        today = others[0][2]
+        taken = ", ".join(f"{old} ({count} report{'s' if count != 1 else ''})"
+                          for old, count, _ in others)
+        print(f"note: --province keeps the province as it was then; since the 1 July 2025 "
+              f"merger {today} also takes in {taken}, left out here (today's {today}: "
+              f"vnarchive export OUT --table reports --where \"province_2025 = '{today}'\")",
+              file=sys.stderr)
+
+
 @click.command(short_help="export a table or query (csv, jsonl, parquet)")
 @click.argument("out", metavar="OUT")
 @click.option("--format", "output_format", type=click.Choice(["csv", "jsonl", "parquet"]),
@@ -143,6 +172,7 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     check_exclusive(table=table, query=query)
     chosen = researcher_filters(filters)
     check_site(db, chosen.site)
+    note_the_merger(db, chosen.province)
     try:
         result = export_rows(db, out, output_format, table=None if query else (table or "articles"),
                              query=query, where=where, filters=chosen,
