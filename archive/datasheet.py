@@ -6,6 +6,7 @@ so the file can be published or loaded as a dataset as it is.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +57,8 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
         lines += ["Written for spreadsheets (`--for-spreadsheets`): a text cell that began with "
                   "=, +, -, @, a tab or a carriage return begins with an apostrophe, so that a "
                   "spreadsheet shows it instead of running it as a formula. Remove it to get "
-                  "the archive's value.", ""]
+                  "the archive's value. The file begins with UTF-8's byte-order mark, by which "
+                  "Excel knows its encoding.", ""]
     lines += _sources(connection, facts)
     lines += ["## Licence and attribution", "", LICENCE_NOTE, "", "## Schema", "",
               "| column | type | description |", "|---|---|---|"]
@@ -86,6 +88,33 @@ HF_TYPES = {"string": "string", "int64": "int64", "double": "float64", "bool": "
             "date32[day]": "date32"}
 
 
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (and a Python string literal): a plain one broke the
+    front matter where it held ": " or " #" (a file named "báo cáo: 2024.parquet")."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _feature_lines(name: str, kind: pa.DataType, indent: str) -> list[str]:
+    """A column in `dataset_info.features` as `datasets` writes it: `dtype` for a value,
+    `list` for a list (of a value, or of fields), `struct` for fields. Written before as
+    `dtype: list<item: struct<name: string, ...>>`, which is not YAML (": " inside a plain
+    scalar): every card of an export with a list column was refused by YAML readers."""
+    head, inner = f"{indent}- name: {_quoted(name)}", indent + "  "
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        item = kind.value_type
+        if pa.types.is_struct(item):
+            return [head, f"{inner}list:", *_fields_lines(item, inner)]
+        return [head, f"{inner}list: {_quoted(_hf_dtype(item))}"]
+    if pa.types.is_struct(kind):
+        return [head, f"{inner}struct:", *_fields_lines(kind, inner)]
+    return [head, f"{inner}dtype: {_quoted(_hf_dtype(kind))}"]
+
+
+def _fields_lines(kind: pa.StructType, indent: str) -> list[str]:
+    return [line for index in range(kind.num_fields)
+            for line in _feature_lines(kind.field(index).name, kind.field(index).type, indent)]
+
+
 def _hf_dtype(kind: pa.DataType) -> str:
     if pa.types.is_timestamp(kind):
         return f"timestamp[s, tz={kind.tz}]"
@@ -99,11 +128,11 @@ def write_card(facts: ExportFacts) -> Path:
     if card.exists() and f"{CARD_MARK} {facts.path.name}" not in card.read_text(
             encoding="utf-8", errors="replace"):
         card = facts.path.with_name(facts.path.stem + ".README.md")
-    features = "\n".join(f"    - name: {f.name}\n      dtype: {_hf_dtype(f.type)}"
-                         for f in facts.schema)
+    features = "\n".join(line for f in facts.schema
+                         for line in _feature_lines(f.name, f.type, "    "))
     sites = ", ".join(sorted(facts.sites)) or "none traced"
     write_text_safely(card, f"""---
-pretty_name: vnarchive export {facts.path.stem}
+pretty_name: {_quoted("vnarchive export " + facts.path.stem)}
 language:
 - vi
 license: other
@@ -118,7 +147,7 @@ tags:
 - news
 configs:
 - config_name: default
-  data_files: {facts.path.name}
+  data_files: {_quoted(facts.path.name)}
 dataset_info:
   features:
 {features}
@@ -137,7 +166,7 @@ The datasheet `{facts.path.name}.datasheet.md` describes every column and source
 
 ```python
 from datasets import load_dataset
-dataset = load_dataset("parquet", data_files="{facts.path.name}")
+dataset = load_dataset("parquet", data_files={_quoted(facts.path.name)})
 ```
 
 ## Licence

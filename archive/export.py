@@ -12,10 +12,9 @@ is written by archive/export_parquet.py, which reads its rows into Arrow in C wh
 
 from __future__ import annotations
 
-import base64
 import csv
-import json
-import math
+import re
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from archive.datasheet import ExportFacts, write_card, write_datasheet
 from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
+from archive.json_rows import json_line
 from archive.query import connect_read_only
 from archive.safe_output import safe_output
 
@@ -82,15 +82,17 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
         raise ExportError("give either --table or --query")
     filtering = _filtering(filters)
     if query:
-        if filtering:
-            raise ExportError("the filters apply to --table exports; a --query says its own "
-                              "conditions")
-        return query, "the query: " + query, None
+        if filtering or where:
+            raise ExportError(f"{'the filters apply' if filtering else '--where applies'} to "
+                              "--table exports; a --query says its own conditions")
+        return subquery(query), "the query: " + query, None
     tables = {name: (kind, definition) for name, kind, definition in connection.execute(
         "select name, type, sql from sqlite_master where type in ('table', 'view')")}
     if table not in tables:
         raise ExportError(f"no table {table!r} (tables: {', '.join(sorted(tables))})")
-    conditions = [where] if where else []
+    # In parentheses, on lines of their own: "a or b" stays one condition beside the filters',
+    # and a trailing "-- comment" cannot hide what follows it.
+    conditions = [f"(\n{where}\n)"] if where else []
     columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
     if filtering:
         if "canonical_url" not in columns:
@@ -110,6 +112,23 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
         chosen = {k: v for k, v in filters.parameters().items() if v}
         described += " filtered by " + ", ".join(f"{k} {v}" for k, v in chosen.items())
     return sql, described, None if conditions else _read_ahead(table, *tables[table], columns)
+
+
+# What may follow a statement's end: semicolons, comments, white space.
+STATEMENT_TAIL = re.compile(r"(?:;|\s+|--[^\n]*|/\*.*?(?:\*/|$))*", re.DOTALL)
+
+
+def subquery(sql: str) -> str:
+    """A query that can be read as `(...)` inside another statement (a Parquet export reads
+    it so, archive/arrow_rows.py): without the semicolon and comments after its end, and
+    ending on a new line, so a "-- comment" on its last line cannot hide the closing
+    parenthesis. A second statement after it is kept, for the driver to refuse."""
+    for index, char in enumerate(sql):
+        if char == ";" and sqlite3.complete_statement(sql[:index + 1]):
+            if STATEMENT_TAIL.fullmatch(sql, index):
+                return sql[:index] + "\n"
+            break
+    return sql + "\n"
 
 
 def _batches(cursor) -> Iterator[list[tuple]]:
@@ -319,13 +338,6 @@ def datasheet_path(path: Path) -> Path:
     return path.with_name(path.name + ".datasheet.md")
 
 
-def _json_value(value):
-    """A blob in JSON Lines: its bytes as base64 text."""
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
-
-
 def _chain(first: list[tuple], rest: Iterator[list[tuple]]) -> Iterator[list[tuple]]:
     if first:
         yield first
@@ -354,6 +366,10 @@ class _Unclosed:
 def _write_csv(path, schema: pa.Schema, batches,
                for_spreadsheets: bool = False) -> Iterator[list[tuple]]:
     with _open_text(path, newline="") as handle:
+        if for_spreadsheets:
+            # UTF-8's byte-order mark: without it Excel reads the file in the machine's
+            # legacy code page, and every Vietnamese letter comes out garbled.
+            handle.write("\ufeff")
         writer = csv.writer(handle)
         writer.writerow(schema.names)
         for batch in batches:
@@ -371,20 +387,8 @@ def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
                 record = dict(zip(names, row, strict=True))
                 for index, convert in typed:
                     record[names[index]] = convert(row[index])
-                handle.write(_json_line(record) + "\n")
+                handle.write(json_line(record) + "\n")
             yield batch
-
-
-def _json_line(record: dict) -> str:
-    """One row as strict JSON: a float JSON has no word for (infinity, which an archive of an
-    older version may hold as a figure's value; NaN) is null, where Python would write
-    `Infinity`, which strict readers refuse. Only such a rare row is looked at twice."""
-    try:
-        return json.dumps(record, ensure_ascii=False, default=_json_value, allow_nan=False)
-    except ValueError:
-        finite = {name: None if isinstance(value, float) and not math.isfinite(value) else value
-                  for name, value in record.items()}
-        return json.dumps(finite, ensure_ascii=False, default=_json_value)
 
 
 def _read_as_bytes(connection, sql: str, parameters: dict, schema: pa.Schema,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from calendar import monthrange
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
@@ -31,17 +32,22 @@ FTS_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\s"()]+)')
 FTS_OPERATORS = {"OR", "AND", "NOT"}
 
 # Each filter's condition, by the name of its parameter; an empty parameter keeps every row.
+# `vnarchive_filter` reads a value as the command line's options do (Filters), for the boxes
+# of Datasette's saved query: there "2024-06" in "date_to" compared as text kept nothing of
+# June, "01/06/2024" kept every row, and "district" as a level none; now they mean what they
+# mean on the command line, and garbage is an error, not a silent answer.
 FILTER_CONDITIONS = {
     "site": "site = :site",
     "province": "vnarchive_place(province) = vnarchive_place(:province)",
     "district": "locality_level = 'huyện' and vnarchive_place(locality) = "
                 "vnarchive_place(:district)",
     "commune": "locality_level = 'xã' and vnarchive_place(locality) = vnarchive_place(:commune)",
-    "organ": "organ = :organ",
-    "level": "vnarchive_place(locality_level) = vnarchive_place(:level)",
-    "period": "vnarchive_period_within(period_deployed, :period)",
-    "date_from": "substr(published, 1, 10) >= :date_from",
-    "date_to": "substr(published, 1, 10) <= :date_to",
+    "organ": "organ = vnarchive_filter('organ', :organ)",
+    "level": "vnarchive_place(locality_level) = "
+             "vnarchive_place(vnarchive_filter('level', :level))",
+    "period": "vnarchive_period_within(period_deployed, vnarchive_filter('period', :period))",
+    "date_from": "substr(published, 1, 10) >= vnarchive_filter('date_from', :date_from)",
+    "date_to": "substr(published, 1, 10) <= vnarchive_filter('date_to', :date_to)",
     "meeting_only": "is_meeting_report = 1",
 }
 
@@ -95,14 +101,16 @@ def read_day(text: str | None, option: str, end: bool) -> str | None:
     if not text:
         return None
     try:
-        if re.fullmatch(r"\d{4}", text):
-            return f"{text}-12-31" if end else f"{text}-01-01"
-        if re.fullmatch(r"\d{4}-\d{2}", text):
+        # ASCII digits only: \d also takes "２０２４", kept as text, which no date is equal to,
+        # so the filter kept nothing without a word.
+        if re.fullmatch(r"\d{4}", text, re.ASCII):
+            first = date(int(text), 1, 1)  # a real year: "0000" ended a search in a traceback
+            return (first.replace(month=12, day=31) if end else first).isoformat()
+        if re.fullmatch(r"\d{4}-\d{2}", text, re.ASCII):
             first = date.fromisoformat(text + "-01")
             if not end:
                 return first.isoformat()
-            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return date.fromordinal(following.toordinal() - 1).isoformat()
+            return first.replace(day=monthrange(first.year, first.month)[1]).isoformat()
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise FilterError(f"{option}: not a date: {text!r}; give a day (2024-06-30), a month "
@@ -116,6 +124,13 @@ def place_key(name: str | None) -> str | None:
     if name is None:
         return None
     return UNIT_PREFIX.sub("", fold_diacritics(name).replace("-", " ")).strip()
+
+
+@lru_cache(maxsize=256)
+def filter_value(name: str, value: str | None):
+    """A filter's value as the command line reads it (a level's synonyms, a month or a year
+    as a day); FilterError, naming the option, for one it cannot read."""
+    return getattr(Filters(**{name: value}), name)
 
 
 def period_within(period: str | None, outer: str | None) -> bool:
@@ -172,6 +187,7 @@ def register_functions(connection: sqlite3.Connection) -> None:
     connection.create_function("vnarchive_period_end", 1, period_end, deterministic=True)
     connection.create_function("vnarchive_fts", 1, fts_expression, deterministic=True)
     connection.create_function("vnarchive_fold", 1, fold_label, deterministic=True)
+    connection.create_function("vnarchive_filter", 2, filter_value, deterministic=True)
 
 
 # A saved query folds every figure's label; labels repeat ("Thu ngân sách nhà nước").

@@ -140,14 +140,21 @@ QUERIES = {
         "title": "Find meeting reports (filters without SQL)",
         "description": "Leave a box empty to ignore it. Names fold diacritics (\"Bac Kan\" "
                        "is Bắc Kạn); period: 2024, 2024-H1, 2024-Q2 or 2024-06 (the period "
-                       "the meeting deployed lies inside it); dates: 2024-04-01; search: "
+                       "the meeting deployed lies inside it); dates: a day (2024-04-01), a month "
+                       "(2024-04) or a year; level: tỉnh, huyện, xã (or province, district, "
+                       "commune); search: "
                        "words, \"a phrase\", a OR b, prefix*.",
         "sql": "select meeting_date, province, locality, organ, kind, period_deployed, title, "
                "url, published from reports r where " + filter_sql(exclude=("meeting_only",))
                + " and (case when coalesce(:q, '') = '' then 1 else r.canonical_url in (select "
                "a.canonical_url from articles_fts join articles a on a.rowid = "
-               "articles_fts.rowid where articles_fts match vnarchive_fts(:q)) end) "
-               "order by meeting_date desc limit 1000",
+               # A search of punctuation alone matches nothing, as `vnarchive search`: an
+               # empty expression was an FTS5 syntax error.
+               "articles_fts.rowid where articles_fts match "
+               "coalesce(nullif(vnarchive_fts(:q), ''), '\"\"')) end) "
+               # No LIMIT of its own: Datasette stops at its max_returned_rows (1,000) and
+               # says the answer was cut; "limit 1000" cut it without a word.
+               "order by meeting_date desc",
     },
     "search_articles": {
         "title": "Search articles, best first (folds diacritics, like `vnarchive search`)",
@@ -173,9 +180,15 @@ QUERIES = {
     },
     "latest_reports_of_a_district": {
         "title": "Latest reports of a district",
-        "description": "The district's name with or without diacritics (Ly Nhan, Lý Nhân).",
-        "sql": "select meeting_date, organ_name, period_deployed, title, url from reports "
-               "where vnarchive_place(locality) = vnarchive_place(:district) "
+        "description": "The district's name with or without diacritics (Ly Nhan, Lý Nhân). "
+                       "Several provinces have a district of one name (Châu Thành): each "
+                       "report says its province.",
+        # At district level, as `--district` (a province's own reports have its name as
+        # their locality: "Lao Cai" gave the province's), and with the province shown
+        # (the reports of six Châu Thành looked like one district's).
+        "sql": "select meeting_date, province, organ_name, period_deployed, title, url "
+               "from reports where locality_level = 'huyện' and "
+               "vnarchive_place(locality) = vnarchive_place(:district) "
                "order by meeting_date desc limit 50",
     },
     "figures_reported_for_budget_revenue": {

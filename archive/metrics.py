@@ -1,17 +1,24 @@
 """Site health as Prometheus metrics, in a node-exporter textfile (its textfile collector
 reads `*.prom` files from one folder): written atomically by prometheus_client, so the
-exporter never reads half a file."""
+exporter never reads half a file. The file is checked first as an export's output is
+(archive/safe_output.py): the writer renames its file onto the path, which replaced the archive
+itself when given its name, or a device such as /dev/stdout (a symlink) for everyone."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
 
 from archive.health import SiteHealth
+from archive.safe_output import check_output
 
 
-def write_prometheus(report: list[SiteHealth], path: str) -> None:
+def write_prometheus(report: list[SiteHealth], path: str, db_path: str | None = None) -> None:
+    """Write the textfile, replacing the last one; OutputRefused for the archive (`db_path`),
+    a WARC file, an SQLite database, a folder or a file that is not a regular one."""
+    check_output(Path(path), db_path, force=True)
     registry = CollectorRegistry()
 
     def gauge(name: str, help_text: str) -> Gauge:

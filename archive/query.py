@@ -33,6 +33,10 @@ DEFAULT_TIMEOUT = 30.0
 PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks: well under a millisecond
 EXIT_TIMEOUT, EXIT_INTERRUPTED = 8, 4
 FETCH_ROWS = 500
+# A row the reader took longer than this to take (a pager, `| less`, waiting for its user)
+# is time of the reader, not of the query: the deadline moves by it. Rows printed as they
+# come take microseconds, and count. Before, paging through a result for 30 s ended it.
+READER_WAIT = 0.05
 
 # Statements that would reach past the archive: another file attached (which could be written)
 # or a pragma that changes the connection.
@@ -92,10 +96,10 @@ def stream_query(db_path: str, sql: str, timeout: float | None = DEFAULT_TIMEOUT
     """One SQL statement's columns and rows, read as they are consumed. QueryStopped when the
     statement runs past `timeout` seconds (None or 0: no limit) or Ctrl-C comes."""
     stop: dict = {}
-    deadline = time.monotonic() + timeout if timeout else None
+    clock = {"deadline": time.monotonic() + timeout if timeout else None}
     with connect_read_only(db_path) as connection, _interruptible(stop):
         def check() -> int:
-            if deadline is not None and time.monotonic() > deadline:
+            if clock["deadline"] is not None and time.monotonic() > clock["deadline"]:
                 stop.setdefault("reason", "timeout")
             return 1 if stop else 0
 
@@ -105,7 +109,7 @@ def stream_query(db_path: str, sql: str, timeout: float | None = DEFAULT_TIMEOUT
         except sqlite3.OperationalError as error:
             raise _stopped(stop, timeout) if stop else error from None
         stream = QueryStream([d[0] for d in cursor.description or []], iter(()), max_rows)
-        stream.rows = _rows(cursor, stream, stop, timeout, check)
+        stream.rows = _rows(cursor, stream, stop, timeout, check, clock)
         yield stream
 
 
@@ -120,7 +124,8 @@ def _execute(connection: sqlite3.Connection, sql: str) -> sqlite3.Cursor:
         raise
 
 
-def _rows(cursor, stream: QueryStream, stop: dict, timeout, check) -> Iterator[tuple]:
+def _rows(cursor, stream: QueryStream, stop: dict, timeout, check,
+          clock: dict) -> Iterator[tuple]:
     count = 0
     while True:
         try:
@@ -134,7 +139,11 @@ def _rows(cursor, stream: QueryStream, stop: dict, timeout, check) -> Iterator[t
             if check():  # the time limit and Ctrl-C hold while the rows are printed too
                 raise _stopped(stop, timeout)
             count += 1
+            handed = time.monotonic()
             yield row
+            waited = time.monotonic() - handed
+            if waited > READER_WAIT and clock["deadline"] is not None:
+                clock["deadline"] += waited
         if not batch:
             return
 

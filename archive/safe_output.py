@@ -62,17 +62,20 @@ def check_output(out: Path, db_path: str | None = None, force: bool = False) -> 
         for suffix in ARCHIVE_COMPANIONS:
             if _same_file(out, archive.with_name(archive.name + suffix)):
                 what = f"the archive's {suffix[1:]} file" if suffix else "the archive"
-                raise OutputRefused(f"{out} is {what} ({db_path}): an export never writes "
-                                    "over it")
+                raise OutputRefused(f"{out} is {what} ({db_path}): vnarchive never writes "
+                                    "an output over it")
     if out.name.lower().endswith(WARC_SUFFIXES):
-        raise OutputRefused(f"{out} is a WARC file name: exports never write WARC files")
+        raise OutputRefused(f"{out} is a WARC file name: vnarchive never writes one "
+                            "as an output")
     if out.is_symlink() or out.exists():
         if out.is_dir():
             raise OutputRefused(f"{out} is a directory: give a file name")
-        if _is_sqlite(out):
-            raise OutputRefused(f"{out} is an SQLite database: an export never writes over one")
+        # Before the header is read: opening a named pipe to read it waited for ever.
         if not out.is_file():
             raise OutputRefused(f"{out} is not a regular file")
+        if _is_sqlite(out):
+            raise OutputRefused(f"{out} is an SQLite database: vnarchive never writes an "
+                                "output over one")
         if not force:
             raise OutputRefused(f"{out} exists: give --force to replace it")
         if not _writable_by_intent(out):

@@ -129,13 +129,15 @@ def densest_window(hits: list[int], width: int) -> int:
 # then ran two or three times and a site's p95 doubled, so each set is read whole.)
 # Both dates are one range of the (published) index: two half-open sets were each about half
 # the archive.
+# "Up to a day" is below the day followed by "~", which sorts after every character a time
+# goes on with: date(:date_to, '+1 day') was NULL for 9999-12-31, and kept nothing.
 DATE_RANGE = ("select rowid from articles where published >= :date_from and "
-              "published < date(:date_to, '+1 day')")
+              "published < :date_to || '~'")
 ROWID_SETS = {
     "site": "select rowid from articles where site = :site",
     "meeting_only": "select rowid from articles where is_meeting_report = 1",
     "date_from": "select rowid from articles where published >= :date_from",
-    "date_to": "select rowid from articles where published < date(:date_to, '+1 day')",
+    "date_to": "select rowid from articles where published < :date_to || '~'",
 }
 # A place filter compares folded names (`vnarchive_place`, a Python function): called on
 # every report it cost more than the search. The column's distinct names are folded once
@@ -353,10 +355,18 @@ def search_ranked(db_path: str, query: str, filters: Filters | None = None,
                   limit: int = 20) -> tuple[list[Hit], bool]:
     """The hits, and whether more than RANKED_MATCHES articles matched (so only the ones
     archived last were ranked: the user may narrow the search with filters)."""
+    hits, matched = search_counted(db_path, query, filters, limit)
+    return hits, matched is not None and matched > RANKED_MATCHES
+
+
+def search_counted(db_path: str, query: str, filters: Filters | None = None,
+                   limit: int = 20) -> tuple[list[Hit], int | None]:
+    """The hits, and how many articles matched, counted up to RANKED_MATCHES + 1 (None for
+    an empty query, which lists what the filters keep and counts nothing)."""
     filters = filters or Filters()
     match = fts_expression(query)
     if query.strip() and not match:
-        return [], False  # only punctuation: nothing to look for
+        return [], 0  # only punctuation: nothing to look for
     columns = ("a.canonical_url, a.site, a.title, a.published, a.is_meeting_report, a.text, "
                "a.text_folded, m.province, m.locality, m.locality_level, m.organ, "
                "m.period_deployed")
@@ -374,7 +384,7 @@ def search_ranked(db_path: str, query: str, filters: Filters | None = None,
         if match:
             asked = filtered_match(connection, match, filters, names)
             if asked.match is None:
-                return [], False  # a filter keeps no article
+                return [], 0  # a filter keeps no article
             parameters["match"] = asked.match
             sql = ranked_sql(columns, asked.conditions, asked.rank, asked.every_match)
         try:
@@ -384,9 +394,9 @@ def search_ranked(db_path: str, query: str, filters: Filters | None = None,
                 raise sqlite3.OperationalError(f"cannot read the query {query!r} ({error})") \
                     from None
             raise
-    capped = bool(rows) and rows[0]["matched"] > RANKED_MATCHES
+    matched = (rows[0]["matched"] if rows else 0) if match else None
     return [Hit(row["canonical_url"], row["site"], row["title"], row["published"],
                 bool(row["is_meeting_report"]), row["province"], row["locality"], row["organ"],
                 row["period_deployed"], row["rank"],
                 highlight(row["text"] or "", query, folded_text=row["text_folded"]))
-            for row in rows], capped
+            for row in rows], matched

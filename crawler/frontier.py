@@ -38,7 +38,10 @@ def parse_duration(text: str) -> timedelta:
     match = DURATION.match(text.strip().lower())
     if not match:
         raise ValueError(f"not a duration like 6h, 7d or 90m: {text!r}")
-    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:  # past timedelta's 999,999,999 days: a traceback before
+        raise ValueError(f"too long a duration: {text!r}") from None
 
 
 @dataclass

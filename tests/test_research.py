@@ -163,8 +163,8 @@ def test_parquet_is_typed_and_carries_a_card(crawled_archive, tmp_path):
     assert article_types["fetched_at"] == "timestamp[ms, tz=UTC]"
     assert article_types["photo_credits"] == "list<element: string>"
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert card.startswith("---\n") and "data_files: reports.parquet" in card
-    assert "dtype: date32" in card and "load_dataset" in card
+    assert card.startswith("---\n") and 'data_files: "reports.parquet"' in card
+    assert 'dtype: "date32"' in card and "load_dataset" in card
     assert (tmp_path / "articles.README.md").exists()  # the folder's README.md is kept
 
 
@@ -246,7 +246,7 @@ def test_a_csv_for_spreadsheets_shows_formulas_as_text(crawled_archive, tmp_path
     out = tmp_path / "safe.csv"
     assert export(crawled_archive.db, str(out), "--query", query,
                   "--for-spreadsheets").returncode == 0
-    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    row = next(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert row["title"] == '\'=HYPERLINK("http://example.com","Xem")' and row["n"] == "-5"
     assert (row["text_number"], row["at"], row["phone"]) == ("'-5", "'@SUM(A1)", "'+84 912")
     assert row["plain"] == "Hội nghị" and not row["archived"].startswith("'")

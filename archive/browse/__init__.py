@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import escape_fts
 
 from archive.filters import register_functions
 from archive.search import TABLE_SEARCH_MATCHES
@@ -46,6 +47,42 @@ def startup(datasette) -> None:
     database = archives[0]
     datasette.remove_database(database.name)
     datasette.add_database(database, name=name)
+
+
+@hookimpl(specname="startup")
+def feed_without_entries(datasette) -> None:
+    """datasette-atom answers a query with no rows with HTTP 500 (the latest of no entries):
+    the feed of a province with no report yet, or a name mistyped, broke feed readers. Such a
+    feed is a valid feed with no entries."""
+    if "atom" not in datasette.renderers:
+        return
+    render, can_render = datasette.renderers["atom"]
+
+    def render_atom(datasette, request, sql, columns, rows, database, table, query_name,
+                    view_name, data):
+        if rows:
+            return render(datasette, request, sql, columns, rows, database, table, query_name,
+                          view_name, data)
+        return empty_feed(datasette, request, database, query_name or sql)
+
+    datasette.renderers["atom"] = (render_atom, can_render)
+
+
+def empty_feed(datasette, request, database: str, query_name: str):
+    """An Atom feed with no entries, titled as datasette-atom titles a saved query's."""
+    from datetime import UTC, datetime
+
+    from datasette.utils.asgi import Response
+    from feedgen.feed import FeedGenerator
+
+    queries = datasette.metadata("queries", database=database) or {}
+    feed = FeedGenerator()
+    feed.id(request.url)
+    feed.link(href=request.url, rel="self")
+    feed.title((queries.get(query_name) or {}).get("title") or query_name)
+    feed.updated(datetime.now(UTC))
+    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8",
+                    status=200)
 
 
 @hookimpl
@@ -99,6 +136,9 @@ def filters_from_request(request, database, table, datasette):
     terms = request.args.get(CAPPED_SEARCH, "")
     if table != SEARCHED_TABLE or not terms.strip():
         return None
+    if not escape_fts(terms):  # quotes alone: no word to match, where FTS5 saw a syntax error
+        return FilterArguments(["0"], {}, [f'search matches "{terms}" (no words: nothing)'],
+                               {"search": terms, "supports_search": True})
     return FilterArguments(
         [f"rowid in (select rowid from articles_fts where articles_fts match "
          f"escape_fts(:newest_matches) order by rowid desc limit {TABLE_SEARCH_MATCHES})"],

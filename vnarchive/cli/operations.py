@@ -46,7 +46,7 @@ def status(runs, max_errors, max_age, output_format, prometheus, db) -> int:
         raise CommandError(f"no crawl of {db} has been recorded yet")
     if prometheus:
         try:
-            write_prometheus(report, prometheus)
+            write_prometheus(report, prometheus, db)
         except OSError as error:
             raise CommandError(f"cannot write {prometheus}: {error}") from None
     unhealthy = [h.site for h in report if not h.healthy]

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
+
+LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def print_table(columns: list[str], rows, cut: int | None = 60) -> None:
     """Rows as aligned columns, cells cut at `cut` characters (None: whole); widths come from
     the first 1,000 rows, so a stream of any length prints as it comes."""
     def cell(value) -> str:
-        text = "" if value is None else str(value)
+        # One line per row: a text's line break printed as it is made the rest of the row
+        # look like a row of its own.
+        text = "" if value is None else LINE_BREAKS.sub("↵", str(value)).replace("\t", " ")
         return text if cut is None or len(text) <= cut else text[:cut - 3] + "..."
 
     rows = iter(rows)

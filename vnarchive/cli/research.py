@@ -43,9 +43,13 @@ def search(query, limit, output_format, db, **filters) -> int:
     \b
     Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
     """
-    from archive.search import RANKED_MATCHES, search_ranked
+    from archive.search import RANKED_MATCHES, search_counted
 
-    hits, capped = search_ranked(db, query, filters=researcher_filters(filters), limit=limit)
+    chosen = researcher_filters(filters)
+    check_site(db, chosen.site)
+    note_the_merger(db, chosen.province)
+    hits, matched = search_counted(db, query, filters=chosen, limit=limit)
+    capped = matched is not None and matched > RANKED_MATCHES
     if capped:
         print(f"note: more than {RANKED_MATCHES:,} articles match; the best of the "
               f"{RANKED_MATCHES:,} archived last are shown (narrow the search with --from/--to, "
@@ -60,8 +64,23 @@ def search(query, limit, output_format, db, **filters) -> int:
               f"{' · ' + place if place else ''}"
               f"{' · ' + hit.period_deployed if hit.period_deployed else ''}\n"
               f"  {hit.canonical_url}\n  {hit.snippet}\n")
-    print(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
+    print(results_line(len(hits), matched, limit))
     return 0
+
+
+def results_line(shown: int, matched: int | None, limit: int) -> str:
+    """How many results are shown, and of how many: "20 results" alone read as all there
+    were when 179 articles matched."""
+    from archive.search import RANKED_MATCHES
+
+    results = f"{shown} result{'s' if shown != 1 else ''}"
+    if matched is not None and matched > RANKED_MATCHES:
+        return f"{results} of more than {RANKED_MATCHES:,} matches (--limit shows more)"
+    if matched is not None and matched > shown:
+        return f"{results} of {matched:,} matches (--limit shows more)"
+    if matched is None and shown == limit:
+        return f"{results}, the newest (there may be more: --limit)"
+    return results
 
 
 def researcher_filters(options: dict):
@@ -72,6 +91,52 @@ def researcher_filters(options: dict):
         return Filters(**options)
     except FilterError as error:
         raise CommandError(str(error)) from None
+
+
+def check_site(db: str, site: str | None) -> None:
+    """Refuse a --site the archive has never crawled (a typo gave "0 results", read as a site
+    with nothing to say), naming the sites it has."""
+    from archive.query import connect_read_only, has_table
+
+    if not site:
+        return
+    with connect_read_only(db) as connection:
+        for table in ("articles", "pages"):  # crawled with no article: an empty answer
+            if has_table(connection, table) and connection.execute(
+                    f"select 1 from {table} where site = ? limit 1", [site]).fetchone():
+                return
+        known = sorted({row[0] for row in connection.execute(
+            "select distinct site from articles")})
+    raise CommandError(f"--site: {db} has no site {site!r}" + (
+        f"; its sites: {', '.join(known)}" if known else " (nothing was crawled into it)"))
+
+
+def note_the_merger(db: str, province: str | None) -> None:
+    """A note on stderr when --province (the province as it was then) names a province that
+    took in others on 1 July 2025: "Gia Lai" kept Gia Lai's reports and left out Bình
+    Định's, now Gia Lai too, without a word; a province merged away gave none."""
+    from archive.filters import place_key
+    from archive.query import connect_read_only, has_table
+
+    if not province:
+        return
+    with connect_read_only(db) as connection:
+        if not has_table(connection, "meeting_reports"):
+            return
+        pairs = connection.execute(
+            "select province, province_2025, count(*) from meeting_reports "
+            "where province_2025 is not null group by 1, 2").fetchall()
+    wanted = place_key(province)
+    others = [(old, count, new) for old, new, count in pairs
+              if place_key(new) == wanted and place_key(old) != wanted]
+    if others:
+        today = others[0][2]
+        taken = ", ".join(f"{old} ({count} report{'s' if count != 1 else ''})"
+                          for old, count, _ in others)
+        print(f"note: --province keeps the province as it was then; since the 1 July 2025 "
+              f"merger {today} also takes in {taken}, left out here (today's {today}: "
+              f"vnarchive export OUT --table reports --where \"province_2025 = '{today}'\")",
+              file=sys.stderr)
 
 
 @click.command(short_help="export a table or query (csv, jsonl, parquet)")
@@ -88,7 +153,8 @@ def researcher_filters(options: dict):
               "and stories (title_folded, text_folded, story_signature of articles)")
 @click.option("--for-spreadsheets", is_flag=True, help="a CSV to open in Excel or "
               "LibreOffice: a text cell that begins with = + - or @ gets an apostrophe before "
-              "it, so a site's text is shown, never run as a formula (the datasheet says so)")
+              "it, so a site's text is shown, never run as a formula (the datasheet says so), "
+              "and the file begins with a byte-order mark, so Excel reads it as UTF-8")
 @filter_options
 @db_option
 def export(out, output_format, table, query, where, force, all_columns, for_spreadsheets, db,
@@ -105,6 +171,8 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
 
     check_exclusive(table=table, query=query)
     chosen = researcher_filters(filters)
+    check_site(db, chosen.site)
+    note_the_merger(db, chosen.province)
     try:
         result = export_rows(db, out, output_format, table=None if query else (table or "articles"),
                              query=query, where=where, filters=chosen,
@@ -140,15 +208,18 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
     \b
     Example: vnarchive query "select site, count(*) from articles group by site"
     """
+    from archive.json_rows import json_line
     from archive.query import stream_query
 
     with stream_query(db, sql, timeout=timeout, max_rows=max_rows) as stream:
         columns, rows = stream.columns, stream.rows
         if output_format == "json":  # streamed: one row per line, the whole a JSON array
+            # A blob as base64 and infinity as null, as `export` writes them: json.dumps
+            # failed on a blob mid-array, and wrote Infinity, which JSON readers refuse.
             print("[", end="")
             for index, row in enumerate(rows):
-                print("," if index else "", json.dumps(dict(zip(columns, row, strict=True)),
-                                                       ensure_ascii=False), sep="\n", end="")
+                print("," if index else "", json_line(dict(zip(columns, row, strict=True))),
+                      sep="\n", end="")
             print("\n]")
         elif output_format == "csv":
             writer = csv.writer(sys.stdout)
@@ -182,8 +253,13 @@ def serve(port, host, write_metadata, db) -> int:
     from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
 
     if write_metadata:
-        Path(write_metadata).write_text(json.dumps(datasette_metadata(), ensure_ascii=False,
-                                                   indent=2), encoding="utf-8")
+        from archive.safe_output import check_output, write_text_safely
+
+        # Checked as an export's file is: a plain write_text wrote over the archive itself
+        # when given its name, and waited for ever on a named pipe.
+        check_output(Path(write_metadata), db, force=True)
+        write_text_safely(Path(write_metadata), json.dumps(
+            datasette_metadata(), ensure_ascii=False, indent=2))
         print(f"wrote {write_metadata}; run: datasette serve {db} --metadata {write_metadata}")
         return 0
     check_readable(db)
