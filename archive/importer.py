@@ -50,7 +50,7 @@ from pipelines.encodings import declared_charset
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.process import NotAnArticle, process_article
-from pipelines.urls import canonical_url, fetchable_url, is_on_site
+from pipelines.urls import canonical_url, fetchable_url, is_on_site, matches_pattern
 
 BATCH = 50
 INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this many pages
@@ -93,7 +93,7 @@ def matching_profile(url: str, profiles: list[SiteFacts],
     parts = urlsplit(url)
     claiming = [profile for profile in profiles
                 if is_on_site(parts.hostname or "", profile.allowed_domains)
-                and profile.article_pattern.search(url)]
+                and matches_pattern(profile.article_pattern, url)]
     exact = [profile for profile in claiming
              if profile.base_url and urlsplit(profile.base_url).netloc == parts.netloc]
     by_name = [profile for profile in claiming if profile.name == named]

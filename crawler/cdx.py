@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from crawler.profiles import SiteProfile
-from pipelines.urls import canonical_url, fetchable_url
+from pipelines.urls import canonical_url, fetchable_url, matches_pattern
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 COMMON_CRAWL_INDEX = "https://index.commoncrawl.org"
@@ -230,8 +230,8 @@ def choose_captures(captures: list[Capture], profile: SiteProfile, window: tuple
     for capture in captures:
         if capture.status != 200 or capture.mime not in GOOD_MIMES:
             continue
-        if not profile.article_pattern.search(capture.url) or not fetchable_url(capture.url,
-                                                                                 capture.url):
+        if not fetchable_url(capture.url, capture.url) or not matches_pattern(
+                profile.article_pattern, capture.url):
             continue
         stamp = capture.timestamp.ljust(14, "0")
         if (window[0] and stamp < window[0].ljust(14, "0")) or (

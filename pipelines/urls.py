@@ -69,6 +69,14 @@ def clean_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def matches_pattern(pattern, url: str) -> bool:
+    """Does a profile's URL pattern match this URL, as recorded or cleaned? A web archive
+    keeps the address a capture was made at as it was written: Wayback CDX rows give
+    "http://host:80/page" for old captures, some crawlers an upper-case host or a fragment,
+    and a pattern written for the site's links ("host/Pages/...") missed them all."""
+    return bool(pattern.search(url) or pattern.search(clean_url(url)))
+
+
 @lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The article's key: the clean URL with https, no www./mobile host prefix and no

@@ -1,0 +1,94 @@
+"""A backfill of district portals from web archive files and Wayback indexes, as a user meets
+it: captures made over years under addresses written as each archive wrote them, revisit
+records whose original came in another import, and what the summary says about each."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.importer import import_files
+from crawler.cdx import Capture, choose_captures
+from crawler.profiles import find_profile
+from tests.conftest import query
+
+pytestmark = pytest.mark.timeout(120)
+
+SITE = "hanam_lynhan"
+PORTAL = "lynhan.hanam.gov.vn"
+
+
+def article_page(title: str, day: str) -> bytes:
+    paragraph = (f"<p>Ngày {day}, UBND huyện Lý Nhân tổ chức {title.lower()} để đánh giá kết "
+                 "quả thực hiện nhiệm vụ phát triển kinh tế xã hội và triển khai nhiệm vụ "
+                 "trọng tâm của tháng tiếp theo.</p>")
+    return (f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            f"<h1>{title}</h1><p class=date>{day}</p>{paragraph}</body></html>").encode()
+
+
+def digest_of(body: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+
+
+def write_warc(path: Path, records: list[dict]) -> Path:
+    """Records: {url, date, body} responses, or {url, date, revisit_of} revisits naming the
+    payload digest and capture time of their original."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for record in records:
+            http = StatusAndHeaders(record.get("status", "200 OK"),
+                                    [("Content-Type", "text/html; charset=utf-8")],
+                                    protocol="HTTP/1.1")
+            if "revisit_of" in record:
+                body, original_date = record["revisit_of"]
+                built = writer.create_revisit_record(record["url"], digest_of(body),
+                                                     record["url"], original_date,
+                                                     http_headers=http)
+                built.rec_headers.replace_header("WARC-Date", record["date"])
+            else:
+                built = writer.create_warc_record(
+                    record["url"], "response", payload=io.BytesIO(record["body"]),
+                    http_headers=http, warc_headers_dict={"WARC-Date": record["date"]})
+            writer.write_record(built)
+    return path
+
+
+def run_import(db: Path, *paths: Path):
+    return import_files(str(db), list(paths), [find_profile(SITE)], workers=0)
+
+
+def test_captures_at_a_default_port_or_an_upper_case_host_are_the_sites_articles(tmp_path):
+    # Wayback CDX rows and old crawlers write "http://host:80/..." and hosts as linked; the
+    # profile's pattern ("lynhan\.hanam\.gov\.vn/Pages/...") was matched against them as
+    # written, and these captures were passed over without a word.
+    addresses = [f"http://{PORTAL}:80/Pages/hop-thuong-ky-thang-3.aspx",
+                 f"https://{PORTAL}:443/Pages/hop-thuong-ky-thang-4.aspx",
+                 f"http://{PORTAL.upper()}/Pages/hop-thuong-ky-thang-5.aspx",
+                 f"https://{PORTAL}/Pages/hop-thuong-ky-thang-6.aspx"]
+    warc = write_warc(tmp_path / "portal.warc.gz", [
+        {"url": url, "date": "2019-03-01T00:00:00Z",
+         "body": article_page(f"Hội nghị thường kỳ tháng {month}", f"{month}/3/2019")}
+        for month, url in zip((3, 4, 5, 6), addresses, strict=True)])
+    result = run_import(tmp_path / "archive.db", warc)
+    assert result.matched == 4 and result.articles_new == 4
+    assert sorted(row[0] for row in query(tmp_path / "archive.db",
+                                          "select canonical_url from articles")) == sorted(
+        f"https://{PORTAL}/Pages/hop-thuong-ky-thang-{month}.aspx" for month in (3, 4, 5, 6))
+
+
+def test_a_wayback_index_row_at_port_80_is_a_capture_of_the_article():
+    profile = find_profile(SITE)
+    rows = [Capture(f"http://{PORTAL}:80/Pages/hop-thuong-ky.aspx", "20190301000000", 200,
+                    "text/html", "AAAA"),
+            Capture(f"http://{PORTAL.upper()}/Pages/ky-hop-hdnd.aspx", "20190301000000", 200,
+                    "text/html", "BBBB"),
+            Capture(f"http://{PORTAL}:80/Pages/tin-tuc-su-kien.aspx", "20190301000000", 200,
+                    "text/html", "CCCC")]  # the listing stays no article
+    chosen = choose_captures(rows, profile, ("", ""), set())
+    assert sorted(capture.digest for capture in chosen) == ["AAAA", "BBBB"]
