@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from archive.article_rows import VERSION_COLUMNS, content_hash
 from archive.runs import utc_now
+from pipelines.urls import canonical_url
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,17 @@ def known_digests(db, site: str) -> set[str]:
         "kept.warc_offset = p.warc_offset where p.payload_digest is not null",
         [site, site, site]).fetchall()
     return {row[0].removeprefix("sha1:") for row in rows}
+
+
+def holds_payload(db, canonical: str, digest: str) -> bool:
+    """Does the archive hold this payload of this article already: a capture of it, or a
+    fetch of one of its addresses (a revisit record's original, imported or crawled before)?"""
+    if db.execute("select 1 from captures where canonical_url = ? and digest = ?",
+                  [canonical, digest]).fetchone():
+        return True
+    rows = db.execute("select url from pages where payload_digest = ?",
+                      ["sha1:" + digest]).fetchall()
+    return any(canonical_url(row[0]) == canonical for row in rows)
 
 
 def record_captures(db, rows: list[dict]) -> None:

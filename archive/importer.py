@@ -37,6 +37,7 @@ from archive.captures import (
     CaptureSource,
     archived_copy_time,
     capture_row,
+    holds_payload,
     keep_older_capture,
     known_captures,
     record_captures,
@@ -70,6 +71,7 @@ class ImportResult:
     not_articles: int = 0  # no article text in the page
     versions: int = 0  # older than the archive's copy: kept as earlier versions
     corrupt: int = 0  # records that could not be read
+    no_original: int = 0  # revisits whose payload is in none of the files, nor the archive
     too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
@@ -78,7 +80,9 @@ class ImportResult:
 @dataclass(frozen=True)
 class Candidate:
     record: IndexedRecord
-    payload_at: Location  # the record itself, or for a revisit the response it points to
+    # The record itself, or for a revisit the response it points to; None for a revisit
+    # whose original is in none of the files (perhaps in the archive, from an earlier import).
+    payload_at: Location | None
     profile: SiteFacts | None
     site: str
 
@@ -123,9 +127,6 @@ def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
             continue
         payload_at = originals.get(record.digest) if record.record_type == "revisit" else (
             record.location)
-        if payload_at is None:  # a revisit whose original is in none of the files
-            result.corrupt += 1
-            continue
         site = profile.name if profile else host_site(record.url)
         chosen.append(Candidate(record, payload_at, profile, site))
     return sorted(chosen, key=lambda c: (c.record.captured_at, c.record.url))
@@ -220,7 +221,8 @@ class Importer:
 
     def triage(self, candidates: list[Candidate], known: set[CaptureKey]) -> list[Candidate]:
         """The candidates to read and process: not those archived before, nor a capture whose
-        payload is the one its URL's previous capture had (its row still says it was seen)."""
+        payload is the one its URL's previous capture had (its row still says it was seen),
+        nor a revisit whose original is nowhere to be read (counted)."""
         todo = []
         for candidate in candidates:
             record = candidate.record
@@ -230,7 +232,17 @@ class Importer:
                 continue
             known.add(key)
             canonical = canonical_url(record.url)
-            if self.previous_digest.get(canonical) == record.digest:
+            if candidate.payload_at is None and not holds_payload(self.db, canonical,
+                                                                  record.digest):
+                # A revisit of a payload neither the files nor the archive hold: nothing to
+                # read, and no capture row, so importing its original later still takes it.
+                self.result.no_original += 1
+                continue
+            if (candidate.payload_at is None
+                    or self.previous_digest.get(canonical) == record.digest):
+                # The same payload as the URL's previous capture, here or (a revisit whose
+                # original came in an earlier import, a backfill imported year by year) in
+                # the archive: its row says it was seen again, nothing else changes.
                 self.result.unchanged += 1
                 self.writer(candidate)
                 self.pending[candidate.site].append(self.capture_row(candidate))

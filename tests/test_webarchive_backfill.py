@@ -92,3 +92,30 @@ def test_a_wayback_index_row_at_port_80_is_a_capture_of_the_article():
                     "text/html", "CCCC")]  # the listing stays no article
     chosen = choose_captures(rows, profile, ("", ""), set())
     assert sorted(capture.digest for capture in chosen) == ["AAAA", "BBBB"]
+
+
+def test_a_revisit_whose_original_came_in_an_earlier_import_is_a_capture_seen_again(tmp_path):
+    # A backfill imported year by year: the 2020 crawl's revisit records point at payloads
+    # its 2019 crawl stored. They were counted as corrupt records and their captures lost,
+    # though the same files imported together made them unchanged captures.
+    db = tmp_path / "archive.db"
+    kept = article_page("Hội nghị thường kỳ tháng 3", "1/3/2019")
+    url = f"https://{PORTAL}/Pages/hop-thuong-ky-thang-3.aspx"
+    first = write_warc(tmp_path / "2019.warc.gz",
+                       [{"url": url, "date": "2019-03-02T00:00:00Z", "body": kept}])
+    gone = article_page("Kỳ họp HĐND", "2/3/2019")  # its original is in no file
+    second = write_warc(tmp_path / "2020.warc.gz", [
+        {"url": url, "date": "2020-03-02T00:00:00Z",
+         "revisit_of": (kept, "2019-03-02T00:00:00Z")},
+        {"url": f"https://{PORTAL}/Pages/ky-hop-hdnd.aspx", "date": "2020-03-02T00:00:00Z",
+         "revisit_of": (gone, "2019-03-02T00:00:00Z")}])
+    run_import(db, first)
+    result = run_import(db, second)
+    assert (result.unchanged, result.corrupt, result.no_original) == (1, 0, 1)
+    assert query(db, "select captured_at from captures order by captured_at") == [
+        ("2019-03-02T00:00:00+00:00",), ("2020-03-02T00:00:00+00:00",)]
+    assert query(db, "select count(*), min(fetched_at) from articles") == [
+        (1, "2019-03-02T00:00:00+00:00")]
+    # Once more: the seen capture is archived; the one without its original still has none.
+    again = run_import(db, second)
+    assert (again.already, again.no_original, again.corrupt) == (1, 1, 0)

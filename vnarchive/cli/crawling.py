@@ -306,7 +306,9 @@ def import_files(files, site, profile, all_html, db) -> int:
           f"articles, {result.articles_updated} updated, {result.versions} earlier versions), "
           f"{result.already} already archived, {result.unchanged} unchanged captures, "
           f"{result.not_articles} without article text, {result.corrupt} corrupt records "
-          f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped")
+          f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped, "
+          f"{result.no_original} revisits skipped whose original is in neither the files nor "
+          "the archive")
     return 0
 
 
