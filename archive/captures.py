@@ -113,4 +113,9 @@ def keep_older_capture(db, article: dict) -> bool:
         version = {column: article.get(column) for column in VERSION_COLUMNS}
         db["article_versions"].insert({**version, "content_hash": text_hash,
                                        "replaced_at": replaced_at})
+        # The version before it (captures imported out of order: 2024, then 2019, then 2021)
+        # was replaced by this one, not by the later copy it was said to be.
+        db.execute("update article_versions set replaced_at = ? where canonical_url = ? and "
+                   "fetched_at < ? and (replaced_at is null or replaced_at > ?)",
+                   [article["fetched_at"], key, article["fetched_at"], article["fetched_at"]])
     return True

@@ -119,3 +119,26 @@ def test_a_revisit_whose_original_came_in_an_earlier_import_is_a_capture_seen_ag
     # Once more: the seen capture is archived; the one without its original still has none.
     again = run_import(db, second)
     assert (again.already, again.no_original, again.corrupt) == (1, 1, 0)
+
+
+def test_captures_imported_out_of_order_keep_each_version_until_the_next(tmp_path):
+    # A backfill's years imported as they come: 2024, then 2019, then 2021 and 2022. Each
+    # earlier text must say it held until the next capture; the 2019 one said 2024 (it was
+    # dated when the 2024 copy was its only successor), so "what did it say in 2021" was wrong.
+    db = tmp_path / "archive.db"
+    url = f"https://{PORTAL}/Pages/hop-thuong-ky.aspx"
+
+    def capture(year: int, number: int) -> dict:
+        return {"url": url, "date": f"{year}-03-01T00:00:00Z",
+                "body": article_page(f"Hội nghị thường kỳ lần {number}", "1/3/2019")}
+
+    for year, captures in (("2024", [capture(2024, 4)]), ("2019", [capture(2019, 1)]),
+                           ("2021", [capture(2021, 2), capture(2022, 3)])):
+        run_import(db, write_warc(tmp_path / f"{year}.warc.gz", captures))
+    assert query(db, "select title, fetched_at, first_seen_at from articles") == [
+        ("Hội nghị thường kỳ lần 4", "2024-03-01T00:00:00+00:00", "2019-03-01T00:00:00+00:00")]
+    assert query(db, "select title, substr(fetched_at, 1, 4), substr(replaced_at, 1, 4) "
+                     "from article_versions order by fetched_at") == [
+        ("Hội nghị thường kỳ lần 1", "2019", "2021"),
+        ("Hội nghị thường kỳ lần 2", "2021", "2022"),
+        ("Hội nghị thường kỳ lần 3", "2022", "2024")]
