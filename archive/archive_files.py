@@ -86,6 +86,10 @@ class ScanResult:
     gzipped_whole: set[tuple[str, str]] = field(default_factory=set)  # (path, member)
 
 
+class TornRecord(ValueError):
+    """A record whose block ends before its Content-Length."""
+
+
 class _GzippedWhole(Exception):
     """warcio found one gzip member holding more than one record."""
 
@@ -236,6 +240,11 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
             for record in iterator:
                 indexed = _index(record, iterator, path, member)
                 iterator.read_to_end(record)
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    # Fewer bytes than its Content-Length: a record cut short (the file, or
+                    # its gzip member, ends inside it), which warcio reads without a word;
+                    # imported, it was half a page.
+                    raise TornRecord(indexed.url if indexed else record.rec_type)
                 offset, length = iterator.member_info
                 position = offset + length  # where the next record starts
                 if indexed is not None:
@@ -249,7 +258,10 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
             if inflated:  # no record starts to find in a stream read once: the rest is lost
                 return
             try:
-                following = _next_record_start(handle, position + 1, arc)
+                # Past the blank lines an uncompressed record's length leaves out: from
+                # there, the damaged record's own "WARC/1." would be found, and counted again.
+                following = _next_record_start(handle, _after_blank_lines(handle, position)
+                                               + 1, arc)
             except (EOFError, OSError, zlib.error):  # a file gzipped as a whole, cut short
                 return
             if following is None:
@@ -285,6 +297,14 @@ def _iso(value: str) -> str:
     value = value.rstrip("Z").split(".")[0]
     moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
+
+
+def _after_blank_lines(handle: IO[bytes], position: int) -> int:
+    """The offset of the first byte at or after `position` that is no CR or LF."""
+    handle.seek(position)
+    while handle.read(1) in (b"\r", b"\n"):
+        position += 1
+    return position
 
 
 def _next_record_start(handle: IO[bytes], start: int, arc: bool = False) -> int | None:

@@ -142,3 +142,29 @@ def test_captures_imported_out_of_order_keep_each_version_until_the_next(tmp_pat
         ("Hội nghị thường kỳ lần 1", "2019", "2021"),
         ("Hội nghị thường kỳ lần 2", "2021", "2022"),
         ("Hội nghị thường kỳ lần 3", "2022", "2024")]
+
+
+@pytest.mark.parametrize("compressed", [True, False], ids=["warc.gz", "warc"])
+def test_a_record_cut_short_by_the_files_end_is_corrupt_not_half_a_page(tmp_path, compressed):
+    # A download that stopped early: the file (or its gzip member) ends inside the last
+    # record. warcio reads it to where it ends without a word, and it was imported as a page
+    # with half its text (its end, with the last paragraph, gone).
+    pages = [article_page(f"Hội nghị thường kỳ tháng {month}", f"1/{month}/2019")
+             for month in (3, 4)]
+    whole = tmp_path / "whole.warc"
+    with whole.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=compressed)
+        for month, body in zip((3, 4), pages, strict=True):
+            writer.write_record(writer.create_warc_record(
+                f"https://{PORTAL}/Pages/hop-thang-{month}.aspx", "response",
+                payload=io.BytesIO(body), warc_headers_dict={
+                    "WARC-Date": f"2019-0{month}-02T00:00:00Z"},
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                              protocol="HTTP/1.1")))
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(data[:len(data) - 120])  # inside the second record's body
+    result = run_import(tmp_path / "archive.db", cut)
+    assert (result.articles_new, result.corrupt) == (1, 1)
+    assert query(tmp_path / "archive.db", "select url from pages") == [
+        (f"https://{PORTAL}/Pages/hop-thang-3.aspx",)]
