@@ -76,11 +76,13 @@ class IndexedRecord:
     digest: str  # base32 SHA-1 of the payload (computed when the file gives none)
     location: Location
     site: str | None = None  # the profile a vnarchive WARC file names (WARC-Vnarchive-Site)
+    content_type: str = ""  # the HTTP Content-Type, as the file gives it
 
 
 @dataclass
 class ScanResult:
     records: list[IndexedRecord] = field(default_factory=list)
+    read: int = 0  # response and revisit records read, listed or not
     corrupt: int = 0  # records that could not be read and were skipped
     files: int = 0
     gzipped_whole: set[tuple[str, str]] = field(default_factory=set)  # (path, member)
@@ -205,25 +207,48 @@ def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
             target.write(inflated)
 
 
-def scan_files(paths: list[Path]) -> ScanResult:
-    """The index of every response and revisit record in the files, WACZ members included."""
+Wanted = Callable[[IndexedRecord], bool]
+ScanProgress = Callable[[int, int, int], None]  # (files begun, of files, records read)
+
+
+def scan_files(paths: list[Path], wanted: Wanted | None = None,
+               progress: ScanProgress | None = None) -> ScanResult:
+    """The index of every response and revisit record in the files, WACZ members included,
+    or of those `wanted` says to keep: a backfill's files hold ten images, scripts and styles
+    for each page, and an index of them all held about 600 bytes of memory a record."""
     result = ScanResult()
-    for path in paths:
+
+    def listed(records: Iterator[IndexedRecord]) -> list[IndexedRecord]:
+        kept = []
+        for record in records:
+            result.read += 1
+            if wanted is None or wanted(record):
+                kept.append(record)
+            if progress:
+                progress(number, len(paths), result.read)
+        return kept
+
+    for number, path in enumerate(paths, start=1):
         members = archive_members(path) or [""]
         for member in members:
             result.files += 1
+            read_before, corrupt_before = result.read, result.corrupt
             try:
-                result.records += _scan_location(str(path), member, result)
+                result.records += listed(_scan_location(str(path), member, result))
             except _GzippedWhole:
+                result.read, result.corrupt = read_before, corrupt_before
                 result.gzipped_whole.add((str(path), member))
-                result.records += _scan_location(str(path), member, result, gzipped_whole=True)
+                result.records += listed(_scan_location(str(path), member, result,
+                                                        gzipped_whole=True))
+        if progress:
+            progress(number, len(paths), result.read)
     return result
 
 
 def _scan_location(path: str, member: str, result: ScanResult,
-                   gzipped_whole: bool = False) -> list[IndexedRecord]:
+                   gzipped_whole: bool = False) -> Iterator[IndexedRecord]:
     with open_location(path, member, gzipped_whole) as handle:
-        return list(_scan(handle, path, member, result, inflated=gzipped_whole))
+        yield from _scan(handle, path, member, result, inflated=gzipped_whole)
 
 
 def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
@@ -249,6 +274,10 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                 position = offset + length  # where the next record starts
                 if indexed is not None:
                     yield indexed
+            if not inflated:
+                handle.seek(_after_blank_lines(handle, position))
+                if handle.read(1):  # warcio stops at a record torn in its headers, silently
+                    raise TornRecord("bytes after the last whole record")
             return
         except Exception as error:  # noqa: BLE001 (warcio raises many kinds on a torn record)
             if (not inflated and isinstance(error, ArchiveLoadFailed)
@@ -289,7 +318,8 @@ def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
         captured_at=_iso(headers.get_header("WARC-Date") or ""),
         record_type=kind, status=int(record.http_headers.get_statuscode() or 0),
         digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset),
-        site=headers.get_header(SITE))
+        site=headers.get_header(SITE),
+        content_type=record.http_headers.get_header("Content-Type") or "")
 
 
 def _iso(value: str) -> str:

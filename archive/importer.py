@@ -28,6 +28,7 @@ from archive.archive_files import (
     Location,
     Payload,
     PayloadTooLarge,
+    ScanProgress,
     inflated_members,
     read_payload,
     scan_files,
@@ -94,10 +95,12 @@ def matching_profile(url: str, profiles: list[SiteFacts],
     else one on this host. A web archive's own replay URL is never an article."""
     if REPLAY_URL.search(url):
         return None
+    claiming = [profile for profile in profiles if matches_pattern(profile.article_pattern, url)]
+    if not claiming:  # most records (images, scripts): no address to take apart
+        return None
     parts = urlsplit(url)
-    claiming = [profile for profile in profiles
-                if is_on_site(parts.hostname or "", profile.allowed_domains)
-                and matches_pattern(profile.article_pattern, url)]
+    claiming = [profile for profile in claiming
+                if is_on_site(parts.hostname or "", profile.allowed_domains)]
     exact = [profile for profile in claiming
              if profile.base_url and urlsplit(profile.base_url).netloc == parts.netloc]
     by_name = [profile for profile in claiming if profile.name == named]
@@ -110,13 +113,27 @@ def host_site(url: str) -> str:
     return "web_" + "".join(c if c.isalnum() else "_" for c in host.lower())
 
 
+def worth_listing(record: IndexedRecord, profiles: list[SiteFacts]) -> bool:
+    """Whether the scan keeps a record in its index: a page a profile claims, any page that
+    may be HTML (a revisit's original, an HTML page for `--all`), or an address that is none
+    (counted); not the images, scripts, styles and errors that are most of a site's records."""
+    if not 200 <= record.status < 300:
+        return False
+    content_type = record.content_type.lower()
+    if not content_type or "html" in content_type:
+        return True
+    try:
+        return matching_profile(record.url, profiles, record.site) is not None
+    except ValueError:  # no URL at all ("http://[URL]"): listed, to be counted as corrupt
+        return True
+
+
 def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
                       all_html: bool, result: ImportResult) -> list[Candidate]:
     """The article responses to import, oldest capture first."""
     originals = {r.digest: r.location for r in records if r.record_type == "response"}
     chosen = []
     for record in records:
-        result.responses += 1
         if not 200 <= record.status < 300:
             continue
         if not fetchable_url(record.url, record.url):  # "http://[URL]": no page of a site
@@ -328,12 +345,15 @@ def file_source(path: str) -> CaptureSource:
 
 def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
                  all_html: bool = False, workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                 progress: Callable[[int, int], None] | None = None,
+                 scan_progress: ScanProgress | None = None) -> ImportResult:
     """Import the article pages of the files (as the profiles see them) into the archive,
-    processing them on `workers` processes (default: one per core)."""
-    scan = scan_files(paths)
+    processing them on `workers` processes (default: one per core); `scan_progress` hears
+    of the scan of the files first, `progress` of the captures processed."""
+    scan = scan_files(paths, lambda record: worth_listing(record, profiles), scan_progress)
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
+    importer.result.responses = scan.read
     candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
     known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
     status = "failed"

@@ -168,3 +168,51 @@ def test_a_record_cut_short_by_the_files_end_is_corrupt_not_half_a_page(tmp_path
     assert (result.articles_new, result.corrupt) == (1, 1)
     assert query(tmp_path / "archive.db", "select url from pages") == [
         (f"https://{PORTAL}/Pages/hop-thang-3.aspx",)]
+
+
+def site_crawl(path: Path, pages: int, images_per_page: int) -> Path:
+    """A WARC as a site's crawl writes it: each article page and its images."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for number in range(pages):
+            records = [(f"https://{PORTAL}/Pages/hop-{number}.aspx", "text/html",
+                        article_page(f"Hội nghị thường kỳ số {number}", "1/3/2019"))]
+            records += [(f"https://{PORTAL}/Style%20Library/anh-{number}-{image}.jpg",
+                         "image/jpeg", b"\xff\xd8\xff" + bytes(40))
+                        for image in range(images_per_page)]
+            for url, content_type, body in records:
+                writer.write_record(writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(body),
+                    warc_headers_dict={"WARC-Date": "2019-03-02T00:00:00Z"},
+                    http_headers=StatusAndHeaders("200 OK", [("Content-Type", content_type)],
+                                                  protocol="HTTP/1.1")))
+    return path
+
+
+def test_the_scan_of_a_backfills_files_keeps_its_pages_not_its_images(tmp_path):
+    # The index of every response was held in memory (about 600 bytes a record) for the
+    # whole import: a backfill of millions of images and scripts ran out of memory for the
+    # few pages it wanted. The scan now keeps what may be a page.
+    from archive.archive_files import scan_files
+    from archive.importer import worth_listing
+
+    warc = site_crawl(tmp_path / "site.warc.gz", pages=3, images_per_page=20)
+    profiles = [find_profile(SITE)]
+    scan = scan_files([warc], lambda record: worth_listing(record, profiles))
+    assert scan.read == 63
+    assert [record.url.rsplit("/", 1)[1] for record in scan.records] == [
+        "hop-0.aspx", "hop-1.aspx", "hop-2.aspx"]
+    result = run_import(tmp_path / "archive.db", warc)
+    assert (result.responses, result.matched, result.articles_new) == (63, 3, 3)
+
+
+def test_the_scan_before_the_first_capture_reports_its_progress(tmp_path):
+    # The scan of a backfill's files (hours for a few hundred gigabytes) said nothing: the
+    # first progress line came with the first hundred captures processed, after it.
+    first = site_crawl(tmp_path / "2019.warc.gz", pages=1, images_per_page=2)
+    second = site_crawl(tmp_path / "2020.warc.gz", pages=2, images_per_page=0)
+    heard = []
+    import_files(str(tmp_path / "archive.db"), [first, second], [find_profile(SITE)],
+                 workers=0, scan_progress=lambda *progress: heard.append(progress))
+    assert heard[-1] == (2, 2, 5)
+    assert (1, 2, 3) in heard and heard == sorted(heard)

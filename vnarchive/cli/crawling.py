@@ -31,7 +31,13 @@ from vnarchive.cli.options import (
     find_site_profile,
     profile_files_option,
 )
-from vnarchive.cli.output import print_summary, print_table, progress_every, progress_of
+from vnarchive.cli.output import (
+    print_summary,
+    print_table,
+    progress_every,
+    progress_of,
+    scan_progress,
+)
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 
@@ -300,7 +306,8 @@ def import_files(files, site, profile, all_html, db) -> int:
     check_writable(db)
     with archive_lock(db):
         result = import_archive_files(db, paths, profiles, all_html=all_html,
-                                      progress=progress_of("captures"))
+                                      progress=progress_of("captures"),
+                                      scan_progress=scan_progress())
     print(f"import run {result.run_id}: {result.files} archive files, {result.responses} "
           f"responses read, {result.matched} pages imported ({result.articles_new} new "
           f"articles, {result.articles_updated} updated, {result.versions} earlier versions), "
