@@ -43,6 +43,7 @@ from archive.captures import (
     known_captures,
     record_captures,
 )
+from archive.integrity import check_before_writing
 from archive.runs import finish_run, site_row, start_run
 from archive.schema import open_database
 from archive.sites import SiteFacts
@@ -231,9 +232,9 @@ class Importer:
             # Batches are flushed here, with their capture rows, never by the writer alone.
             self.writers[site] = ArchiveWriter(self.db_path, batch_size=1 << 30,
                                                run_id=self.result.run_id, site=site)
+            self.pending[site] = []  # before a write that may fail: close() flushes it
             if candidate.profile is not None:
                 self.writers[site].record_site(site_row(candidate.profile))
-            self.pending[site] = []
         return self.writers[site]
 
     def triage(self, candidates: list[Candidate], known: set[CaptureKey]) -> list[Candidate]:
@@ -350,6 +351,7 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     """Import the article pages of the files (as the profiles see them) into the archive,
     processing them on `workers` processes (default: one per core); `scan_progress` hears
     of the scan of the files first, `progress` of the captures processed."""
+    check_before_writing(db_path)  # as crawl and reprocess: no foreign or damaged database
     scan = scan_files(paths, lambda record: worth_listing(record, profiles), scan_progress)
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from warcio.warcwriter import WARCWriter
 from archive.importer import import_files
 from crawler.cdx import Capture, choose_captures
 from crawler.profiles import find_profile
-from tests.conftest import query
+from tests.conftest import query, run_vnarchive
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -216,3 +217,39 @@ def test_the_scan_before_the_first_capture_reports_its_progress(tmp_path):
                  workers=0, scan_progress=lambda *progress: heard.append(progress))
     assert heard[-1] == (2, 2, 5)
     assert (1, 2, 3) in heard and heard == sorted(heard)
+
+
+def test_import_refuses_a_database_that_is_no_archive_or_is_damaged(tmp_path):
+    # `crawl`, `ingest` and `reprocess` refused both with one line; `import` wrote the
+    # archive's tables into another program's database, and met a damaged one with a
+    # traceback (and a KeyError from its cleanup hiding the cause).
+    warc = site_crawl(tmp_path / "site.warc.gz", pages=1, images_per_page=0)
+    other = tmp_path / "notes.sqlite"
+    with sqlite3.connect(other) as connection:
+        connection.execute("create table notes (text)")
+    result = run_vnarchive("import", str(warc), "--site", SITE, "--db", str(other))
+    assert result.returncode == 2 and "is not an archive" in result.stderr
+    assert query(other, "select name from sqlite_master") == [("notes",)]
+
+    damaged = tmp_path / "damaged.db"
+    assert run_vnarchive("import", str(warc), "--site", SITE, "--db",
+                         str(damaged)).returncode == 0
+    with damaged.open("r+b") as handle:  # a page of the articles' table overwritten
+        handle.seek(4096 * 5)
+        handle.write(b"\xff" * 4096)
+    result = run_vnarchive("import", str(warc), "--site", SITE, "--db", str(damaged))
+    assert result.returncode == 9, result.stderr[-2000:]
+    assert "is damaged" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_import_killed_before_is_marked_killed_by_the_next(tmp_path):
+    # A SIGKILLed import left its run `running` for ever: the next import took the lock and
+    # did not look (a crawl or ingest would have marked it).
+    db = tmp_path / "archive.db"
+    warc = site_crawl(tmp_path / "site.warc.gz", pages=1, images_per_page=0)
+    assert run_vnarchive("import", str(warc), "--site", SITE, "--db", str(db)).returncode == 0
+    with sqlite3.connect(db) as connection:  # as a SIGKILL leaves it
+        connection.execute("update crawl_runs set status = 'running', finished_at = null")
+    assert run_vnarchive("import", str(warc), "--site", SITE, "--db", str(db)).returncode == 0
+    assert query(db, "select id, status from crawl_runs order by id") == [
+        (1, "killed"), (2, "finished")]

@@ -293,6 +293,7 @@ def import_files(files, site, profile, all_html, db) -> int:
     """
     from archive.errors import check_writable
     from archive.importer import import_files as import_archive_files
+    from archive.integrity import mark_stuck_runs
     from archive.lock import archive_lock
 
     check_exclusive(site=site, profile=profile)
@@ -305,6 +306,7 @@ def import_files(files, site, profile, all_html, db) -> int:
         profiles = list(load_profiles().values())
     check_writable(db)
     with archive_lock(db):
+        mark_stuck_runs(str(db))  # an import or crawl killed before: no longer `running`
         result = import_archive_files(db, paths, profiles, all_html=all_html,
                                       progress=progress_of("captures"),
                                       scan_progress=scan_progress())
