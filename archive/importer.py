@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,6 +61,7 @@ INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this 
 # A Wayback's replay address (".../20190305010203id_/http://site/page"): a copy of a capture
 # that a crawl of the archive itself recorded, not the site's page.
 REPLAY_URL = re.compile(r"/\d{4,14}(?:[a-z]{2}_)?/https?://")
+REPLAYED = re.compile(r"/(\d{4,14})(?:[a-z]{2}_)?/(https?://.+)")
 
 
 @dataclass
@@ -129,12 +131,29 @@ def worth_listing(record: IndexedRecord, profiles: list[SiteFacts]) -> bool:
         return True
 
 
+def as_captured(record: IndexedRecord) -> IndexedRecord:
+    """A page fetched from a Wayback's replay address (`wget` of
+    web.archive.org/web/20190305010203/http://site/page) as the capture it is: the site's
+    address, captured at the replay's time; before, it was passed over (or, with `--all`,
+    kept as a page of web.archive.org fetched the day of the download). Not in a vnarchive
+    WARC file, whose replay fetches sit beside the captures they fetched."""
+    replayed = REPLAYED.search(record.url)
+    if replayed is None or record.site:
+        return record
+    stamp = replayed[1].ljust(14, "0")
+    try:
+        moment = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:  # no time: left as it is
+        return record
+    return replace(record, url=replayed[2], captured_at=moment.isoformat(timespec="seconds"))
+
+
 def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
                       all_html: bool, result: ImportResult) -> list[Candidate]:
     """The article responses to import, oldest capture first."""
     originals = {r.digest: r.location for r in records if r.record_type == "response"}
     chosen = []
-    for record in records:
+    for record in map(as_captured, records):
         if not 200 <= record.status < 300:
             continue
         if not fetchable_url(record.url, record.url):  # "http://[URL]": no page of a site

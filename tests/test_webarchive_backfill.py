@@ -253,3 +253,33 @@ def test_an_import_killed_before_is_marked_killed_by_the_next(tmp_path):
     assert run_vnarchive("import", str(warc), "--site", SITE, "--db", str(db)).returncode == 0
     assert query(db, "select id, status from crawl_runs order by id") == [
         (1, "killed"), (2, "finished")]
+
+
+WAYBACK_TOOLBAR = (
+    '<!-- BEGIN WAYBACK TOOLBAR INSERT --><div id="wm-ipp-base"><div id="wm-ipp">'
+    '<a href="/web/">Wayback Machine</a><div class="n">15 captures</div>'
+    "<div>05 Mar 2019 - 28 Jun 2025</div><div id=\"wm-capinfo\">COLLECTED BY Organization: "
+    "Internet Archive</div></div></div><!-- END WAYBACK TOOLBAR INSERT -->")
+
+
+def test_pages_downloaded_from_wayback_replay_addresses_are_the_captures_they_replay(tmp_path):
+    # `wget --warc-file` of web.archive.org/web/20190305010203/http://portal/page records the
+    # replay address: the page was passed over (with --all, kept as a page of
+    # web.archive.org dated the day of the download).
+    replayed = article_page("Hội nghị thường kỳ tháng 3", "1/3/2019").replace(
+        b"<body>", b"<body>" + WAYBACK_TOOLBAR.encode())
+    raw = article_page("Kỳ họp HĐND huyện", "2/3/2019")
+    warc = write_warc(tmp_path / "wget.warc.gz", [
+        {"url": f"https://web.archive.org/web/20190305010203/http://{PORTAL}/Pages/hop.aspx",
+         "date": "2024-11-20T08:00:00Z", "body": replayed},
+        {"url": f"https://web.archive.org/web/20190306000000id_/http://{PORTAL}/Pages/ky-hop.aspx",
+         "date": "2024-11-20T08:00:01Z", "body": raw}])
+    db = tmp_path / "archive.db"
+    result = run_import(db, warc)
+    assert result.articles_new == 2
+    assert query(db, "select canonical_url, fetched_at, site, instr(text, 'Wayback') "
+                     "from articles order by fetched_at") == [
+        (f"https://{PORTAL}/Pages/hop.aspx", "2019-03-05T01:02:03+00:00", SITE, 0),
+        (f"https://{PORTAL}/Pages/ky-hop.aspx", "2019-03-06T00:00:00+00:00", SITE, 0)]
+    assert query(db, "select url from captures order by captured_at") == [
+        (f"http://{PORTAL}/Pages/hop.aspx",), (f"http://{PORTAL}/Pages/ky-hop.aspx",)]
