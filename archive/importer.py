@@ -76,6 +76,7 @@ class ImportResult:
     versions: int = 0  # older than the archive's copy: kept as earlier versions
     corrupt: int = 0  # records that could not be read
     no_original: int = 0  # revisits whose payload is in none of the files, nor the archive
+    after_closed: int = 0  # captured on or after the day the profile says the site closed
     too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
@@ -161,6 +162,12 @@ def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
             continue
         profile = matching_profile(record.url, profiles, record.site)
         if profile is None and not all_html:
+            continue
+        closed = getattr(profile, "closed", None)
+        if closed is not None and record.captured_at[:10] >= closed.isoformat():
+            # As `crawl --wayback` bounds its captures: the address now shows a parked or
+            # redirected domain, or the merged province's portal, not the site's article.
+            result.after_closed += 1
             continue
         payload_at = originals.get(record.digest) if record.record_type == "revisit" else (
             record.location)

@@ -317,7 +317,7 @@ def import_files(files, site, profile, all_html, db) -> int:
           f"{result.not_articles} without article text, {result.corrupt} corrupt records "
           f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped, "
           f"{result.no_original} revisits skipped whose original is in neither the files nor "
-          "the archive")
+          f"the archive, {result.after_closed} captures from after the site closed skipped")
     return 0
 
 
