@@ -325,7 +325,8 @@ class Importer:
         self.pending[candidate.site].append(self.capture_row(candidate))
         if prepared.fields is None:
             self.result.not_articles += 1
-            writer.mark_pages([record.url], prepared.problem[:500])
+            # This capture's row only: the URL's other captures in this run were articles.
+            writer.mark_pages([record.url], prepared.problem[:500], record.captured_at)
             return
         article = {**prepared.fields, "url": record.url, "canonical_url": canonical,
                    "site": candidate.site, "fetched_at": record.captured_at,

@@ -303,3 +303,21 @@ def test_captures_from_after_a_closed_portal_closed_are_not_its_articles(tmp_pat
     assert query(db, "select title from articles") == [("Hội nghị thường kỳ tháng 6",)]
     assert query(db, "select count(*) from article_versions") == [(0,)]
     assert (result.articles_new, result.articles_updated, result.after_closed) == (1, 0, 2)
+
+
+def test_a_capture_without_an_article_marks_its_own_page_not_the_urls_others(tmp_path):
+    # The 2020 capture of an article is the portal's "page not found" served with 200. Its
+    # reason was written on every page row of the URL in the run: the 2019 capture, which
+    # made the article, was said to be a soft 404 too.
+    url = f"https://{PORTAL}/Pages/hop-thuong-ky.aspx"
+    warc = write_warc(tmp_path / "years.warc.gz", [
+        {"url": url, "date": "2019-03-01T00:00:00Z",
+         "body": article_page("Hội nghị thường kỳ tháng 3", "1/3/2019")},
+        {"url": url, "date": "2020-03-01T00:00:00Z",
+         "body": "<html><body><p>Trang bạn yêu cầu không tồn tại.</p></body></html>".encode()}])
+    db = tmp_path / "archive.db"
+    result = run_import(db, warc)
+    assert (result.articles_new, result.not_articles) == (1, 1)
+    rows = query(db, "select substr(fetched_at, 1, 4), error from pages order by fetched_at")
+    assert rows[0] == ("2019", None)
+    assert rows[1][0] == "2020" and rows[1][1].startswith("soft_404")
