@@ -17,7 +17,9 @@ from warcio.warcwriter import WARCWriter
 from archive.importer import import_files
 from crawler.cdx import Capture, choose_captures
 from crawler.profiles import find_profile
+from pipelines.urls import canonical_url
 from tests.conftest import query, run_vnarchive
+from tests.web_archives import recording  # noqa: F401
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -321,3 +323,36 @@ def test_a_capture_without_an_article_marks_its_own_page_not_the_urls_others(tmp
     rows = query(db, "select substr(fetched_at, 1, 4), error from pages order by fetched_at")
     assert rows[0] == ("2019", None)
     assert rows[1][0] == "2020" and rows[1][1].startswith("soft_404")
+
+
+@pytest.mark.timeout(300)
+def test_an_article_whose_latest_capture_cannot_be_had_comes_from_an_older_one(
+        recording, tmp_path):  # noqa: F811
+    # The index names a record the archive cannot give (offline, lost, a wrong offset): the
+    # article was not taken back at all, in this run or any later one, though an older
+    # capture of it was there to take.
+    from dataclasses import replace
+
+    from archive.archive_files import read_payload, scan_files
+    from testweb.commoncrawl import CommonCrawlServer
+
+    record = next(r for r in scan_files(recording.warcs).records
+                  if "ubnd-huyen-to-chuc-hoi-nghi-thuong-ky" in r.url)
+    body = read_payload(record.location).body.replace(
+        b"</p>", " Bản tin đăng lần đầu.</p>".encode(), 1)
+    older = write_warc(tmp_path / "older.warc.gz",
+                       [{"url": record.url, "date": "2024-08-01T03:00:00Z", "body": body}])
+    db = tmp_path / "archive.db"
+    with CommonCrawlServer([*recording.warcs, older]) as commoncrawl:
+        newest = max((entry for entry in commoncrawl.entries if entry.url == record.url),
+                     key=lambda entry: entry.timestamp)
+        place = commoncrawl.entries.index(newest)
+        commoncrawl.entries[place] = replace(newest, offset=newest.offset + 1)
+        result = run_vnarchive("crawl", "testweb_lynhan", "--commoncrawl",
+                               commoncrawl.index_url, "--archive-delay", "0", "--db", str(db),
+                               "--base-urls", recording.base_urls)
+    assert result.returncode == 0, result.stderr[-3000:]
+    texts = dict(query(db, "select canonical_url, text from articles"))
+    assert len(texts) == len(recording.articles())
+    assert "Bản tin đăng lần đầu" in texts[canonical_url(record.url)]
+    assert "taking the one at 20240801030000" in result.stderr
