@@ -77,6 +77,7 @@ class ImportResult:
     corrupt: int = 0  # records that could not be read
     no_original: int = 0  # revisits whose payload is in none of the files, nor the archive
     after_closed: int = 0  # captured on or after the day the profile says the site closed
+    unclaimed: int = 0  # HTML pages no profile calls an article (kept with --all)
     too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
@@ -162,6 +163,7 @@ def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
             continue
         profile = matching_profile(record.url, profiles, record.site)
         if profile is None and not all_html:
+            result.unclaimed += 1
             continue
         closed = getattr(profile, "closed", None)
         if closed is not None and record.captured_at[:10] >= closed.isoformat():

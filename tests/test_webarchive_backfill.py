@@ -356,3 +356,19 @@ def test_an_article_whose_latest_capture_cannot_be_had_comes_from_an_older_one(
     assert len(texts) == len(recording.articles())
     assert "Bản tin đăng lần đầu" in texts[canonical_url(record.url)]
     assert "taking the one at 20240801030000" in result.stderr
+
+
+def test_an_import_that_takes_nothing_says_why_when_the_files_held_pages(tmp_path):
+    # Files of another portal imported with the wrong --site: "0 pages imported" and no word
+    # on why, though the files held pages.
+    other = write_warc(tmp_path / "other.warc.gz", [
+        {"url": "https://duytien.hanam.gov.vn/tin-tuc/hop-thuong-ky.html",
+         "date": "2019-03-02T00:00:00Z", "body": article_page("Hội nghị", "1/3/2019")}])
+    result = run_vnarchive("import", str(other), "--site", SITE, "--db",
+                           str(tmp_path / "archive.db"))
+    assert result.returncode == 0 and "0 pages imported" in result.stdout
+    assert f"none of the 1 HTML pages in the files is an article page of {SITE}" in (
+        result.stderr)
+    assert "--all" in result.stderr
+    again = run_vnarchive("import", str(other), "--all", "--db", str(tmp_path / "all.db"))
+    assert "1 pages imported" in again.stdout and "none of" not in again.stderr

@@ -318,6 +318,12 @@ def import_files(files, site, profile, all_html, db) -> int:
           f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped, "
           f"{result.no_original} revisits skipped whose original is in neither the files nor "
           f"the archive, {result.after_closed} captures from after the site closed skipped")
+    if not (result.matched or result.already or result.unchanged) and result.unclaimed:
+        # Nothing taken, yet pages were there: a profile that is not these files' site.
+        print(f"vnarchive import: none of the {result.unclaimed} HTML pages in the files is an "
+              f"article page of {site or profile or 'any site profile'} (by its "
+              "article_pattern); name the site's profile, or keep every HTML page with --all",
+              file=sys.stderr)
     return 0
 
 
