@@ -258,13 +258,22 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
     found inside, a file gzipped twice over, is one) with the records before it."""
     position = 0
     arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
+    handle.seek(0)
+    plain_warc = handle.read(len(WARC_MAGIC)) == WARC_MAGIC  # records one after another
     while True:
         handle.seek(position)
         iterator = ArchiveIterator(handle, arc2warc=True)
         try:
             for record in iterator:
+                misfits = iterator.err_count
                 indexed = _index(record, iterator, path, member)
                 iterator.read_to_end(record)
+                if plain_warc and (iterator.err_count > misfits or _glued(record)):
+                    # A record torn in the middle of an uncompressed file: its Content-Length
+                    # does not end where a blank line and the next record begin (it took in
+                    # the start of the next), or its header block holds the next record's
+                    # header. Read as it was, another page was imported under its address.
+                    raise TornRecord(indexed.url if indexed else record.rec_type)
                 if getattr(record.raw_stream, "limit", 0) > 0:
                     # Fewer bytes than its Content-Length: a record cut short (the file, or
                     # its gzip member, ends inside it), which warcio reads without a word;
@@ -327,6 +336,11 @@ def _iso(value: str) -> str:
     value = value.rstrip("Z").split(".")[0]
     moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
+
+
+def _glued(record) -> bool:
+    """A WARC record whose header block holds a second record's (two WARC-Record-IDs)."""
+    return sum(name.lower() == "warc-record-id" for name, _ in record.rec_headers.headers) > 1
 
 
 def _after_blank_lines(handle: IO[bytes], position: int) -> int:

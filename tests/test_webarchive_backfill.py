@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 import sqlite3
 from pathlib import Path
 
@@ -372,3 +373,39 @@ def test_an_import_that_takes_nothing_says_why_when_the_files_held_pages(tmp_pat
     assert "--all" in result.stderr
     again = run_vnarchive("import", str(other), "--all", "--db", str(tmp_path / "all.db"))
     assert "1 pages imported" in again.stdout and "none of" not in again.stderr
+
+
+def plain_warc(path: Path, months: tuple[int, ...]) -> bytes:
+    """An uncompressed WARC of one article a month; its bytes."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=False)
+        for month in months:
+            writer.write_record(writer.create_warc_record(
+                f"https://{PORTAL}/Pages/hop-thang-{month}.aspx", "response",
+                payload=io.BytesIO(article_page(f"Hội nghị thường kỳ tháng {month}",
+                                                f"1/{month}/2019")),
+                warc_headers_dict={"WARC-Date": f"2019-0{month}-02T00:00:00Z"},
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                              protocol="HTTP/1.1")))
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["body cut short", "header cut short"])
+def test_a_record_torn_inside_an_uncompressed_warc_does_not_swallow_the_next(tmp_path, damage):
+    # Bytes lost in the middle of an uncompressed WARC (a bad copy, a disk fault): the torn
+    # record's Content-Length ran into the next record, which was imported as the torn one's
+    # page (its address, the next one's text or header lines), and the next was lost.
+    data = plain_warc(tmp_path / "whole.warc", (3, 4, 5))
+    starts = [m.start() for m in re.finditer(rb"WARC/1\.\d\r\n", data)]
+    if damage == "body cut short":  # the end of the second record's page is gone
+        torn = data[:starts[2] - 4 - 150] + data[starts[2] - 4:]
+    else:  # all of the second record after its first 200 bytes of header
+        torn = data[:starts[1] + 200] + data[starts[2]:]
+    warc = tmp_path / "torn.warc"
+    warc.write_bytes(torn)
+    db = tmp_path / "archive.db"
+    result = run_import(db, warc)
+    assert query(db, "select canonical_url, title from articles order by fetched_at") == [
+        (f"https://{PORTAL}/Pages/hop-thang-{month}.aspx", f"Hội nghị thường kỳ tháng {month}")
+        for month in (3, 5)]
+    assert result.corrupt == 1
