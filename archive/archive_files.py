@@ -86,6 +86,7 @@ class ScanResult:
     corrupt: int = 0  # records that could not be read and were skipped
     files: int = 0
     gzipped_whole: set[tuple[str, str]] = field(default_factory=set)  # (path, member)
+    lost: list[str] = field(default_factory=list)  # one line per file whose rest was not read
 
 
 class TornRecord(ValueError):
@@ -232,14 +233,33 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
         members = archive_members(path) or [""]
         for member in members:
             result.files += 1
-            read_before, corrupt_before = result.read, result.corrupt
+            before = (result.read, result.corrupt, len(result.lost))
             try:
-                result.records += listed(_scan_location(str(path), member, result))
+                kept = listed(_scan_location(str(path), member, result))
             except _GzippedWhole:
-                result.read, result.corrupt = read_before, corrupt_before
-                result.gzipped_whole.add((str(path), member))
-                result.records += listed(_scan_location(str(path), member, result,
-                                                        gzipped_whole=True))
+                kept = None
+            if kept is None or (result.read == before[0] and result.corrupt > before[1]
+                                and _starts_gzipped(str(path), member)):
+                # One gzip member for all the records (warcio says so after the first), or
+                # a file whose first member is damaged before warcio could tell: read it
+                # through an inflating reader, up to its fault.
+                failed = (result.read, result.corrupt, len(result.lost))
+                result.read, result.corrupt = before[:2]
+                whole = listed(_scan_location(str(path), member, result, gzipped_whole=True))
+                if kept is not None and not whole:  # no better: as it was read first
+                    result.read, result.corrupt = failed[:2]
+                    del result.lost[failed[2]:]
+                else:
+                    result.gzipped_whole.add((str(path), member))
+                    kept = whole
+                    for number, name in enumerate(result.lost[failed[2]:], start=failed[2]):
+                        # What the fault cost: all of the file after it, which "1 corrupt
+                        # record" in the summary did not say.
+                        result.lost[number] = (
+                            f"{name} is gzipped as a whole and damaged after its first "
+                            f"{result.read - before[0]} records: the rest of it could not be "
+                            "read (`gzip -dc` it as far as it goes, or get a sound copy)")
+            result.records += kept
         if progress:
             progress(number, len(paths), result.read)
     return result
@@ -257,9 +277,13 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
     only by inflating again from the start, so the reading ends at the first fault (a gzip
     found inside, a file gzipped twice over, is one) with the records before it."""
     position = 0
-    arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
-    handle.seek(0)
-    plain_warc = handle.read(len(WARC_MAGIC)) == WARC_MAGIC  # records one after another
+    try:
+        arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
+        handle.seek(0)
+        plain_warc = handle.read(len(WARC_MAGIC)) == WARC_MAGIC  # records one after another
+    except (OSError, EOFError, zlib.error):  # inflated, and damaged at its very start
+        result.corrupt += 1
+        return
     while True:
         handle.seek(position)
         iterator = ArchiveIterator(handle, arc2warc=True)
@@ -294,6 +318,7 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                 raise _GzippedWhole from None
             result.corrupt += 1
             if inflated:  # no record starts to find in a stream read once: the rest is lost
+                result.lost.append(f"{path}:{member}" if member else path)
                 return
             try:
                 # Past the blank lines an uncompressed record's length leaves out: from
@@ -336,6 +361,11 @@ def _iso(value: str) -> str:
     value = value.rstrip("Z").split(".")[0]
     moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
+
+
+def _starts_gzipped(path: str, member: str) -> bool:
+    with _raw_location(path, member) as handle:
+        return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
 
 
 def _glued(record) -> bool:

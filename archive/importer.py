@@ -18,7 +18,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,6 +78,7 @@ class ImportResult:
     no_original: int = 0  # revisits whose payload is in none of the files, nor the archive
     after_closed: int = 0  # captured on or after the day the profile says the site closed
     unclaimed: int = 0  # HTML pages no profile calls an article (kept with --all)
+    lost: list[str] = field(default_factory=list)  # files whose rest could not be read
     too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
@@ -384,7 +385,7 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     scan = scan_files(paths, lambda record: worth_listing(record, profiles), scan_progress)
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
-    importer.result.responses = scan.read
+    importer.result.responses, importer.result.lost = scan.read, scan.lost
     candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
     known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
     status = "failed"

@@ -5,6 +5,7 @@ records whose original came in another import, and what the summary says about e
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import re
@@ -375,13 +376,15 @@ def test_an_import_that_takes_nothing_says_why_when_the_files_held_pages(tmp_pat
     assert "1 pages imported" in again.stdout and "none of" not in again.stderr
 
 
-def plain_warc(path: Path, months: tuple[int, ...]) -> bytes:
-    """An uncompressed WARC of one article a month; its bytes."""
+def plain_warc(path: Path, months: tuple[int, ...], numbered: bool = False) -> bytes:
+    """An uncompressed WARC of one article a month (numbered: each its own address); its
+    bytes."""
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=False)
-        for month in months:
+        for number, month in enumerate(months):
+            page = f"hop-{number}-thang-{month}" if numbered else f"hop-thang-{month}"
             writer.write_record(writer.create_warc_record(
-                f"https://{PORTAL}/Pages/hop-thang-{month}.aspx", "response",
+                f"https://{PORTAL}/Pages/{page}.aspx", "response",
                 payload=io.BytesIO(article_page(f"Hội nghị thường kỳ tháng {month}",
                                                 f"1/{month}/2019")),
                 warc_headers_dict={"WARC-Date": f"2019-0{month}-02T00:00:00Z"},
@@ -409,3 +412,22 @@ def test_a_record_torn_inside_an_uncompressed_warc_does_not_swallow_the_next(tmp
         (f"https://{PORTAL}/Pages/hop-thang-{month}.aspx", f"Hội nghị thường kỳ tháng {month}")
         for month in (3, 5)]
     assert result.corrupt == 1
+
+
+def test_a_warc_gzipped_whole_and_damaged_keeps_the_records_before_the_fault(tmp_path):
+    # `gzip crawl.warc` (one gzip member for all its records), then a bad copy: the scan read
+    # the records before the fault, but the copy inflated to read them back held nothing
+    # (zlib gives nothing of a call that meets the fault), so every one was lost and counted
+    # corrupt; and "1 corrupt record" did not say the rest of the file was never read.
+    months = tuple(range(1, 10)) * 40
+    data = bytearray(gzip.compress(plain_warc(tmp_path / "whole.warc", months, numbered=True)))
+    middle = len(data) // 2
+    data[middle:middle + 40] = bytes(byte ^ 0x55 for byte in data[middle:middle + 40])
+    warc = tmp_path / "whole.warc.gz"
+    warc.write_bytes(bytes(data))
+    result = run_import(tmp_path / "archive.db", warc)
+    assert result.responses >= 12 and result.articles_new == result.responses
+    assert result.corrupt == 1
+    assert result.lost == [f"{warc} is gzipped as a whole and damaged after its first "
+                           f"{result.responses} records: the rest of it could not be read "
+                           "(`gzip -dc` it as far as it goes, or get a sound copy)"]

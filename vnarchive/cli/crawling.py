@@ -318,6 +318,8 @@ def import_files(files, site, profile, all_html, db) -> int:
           f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped, "
           f"{result.no_original} revisits skipped whose original is in neither the files nor "
           f"the archive, {result.after_closed} captures from after the site closed skipped")
+    for lost in result.lost:
+        print(f"vnarchive import: warning: {lost}", file=sys.stderr)
     if not (result.matched or result.already or result.unchanged) and result.unclaimed:
         # Nothing taken, yet pages were there: a profile that is not these files' site.
         print(f"vnarchive import: none of the {result.unclaimed} HTML pages in the files is an "
