@@ -44,6 +44,16 @@ def known_captures(db, urls: list[str] | None = None) -> set[CaptureKey]:
     return {CaptureKey(*row) for row in db.execute(sql, params).fetchall()}
 
 
+def known_fetches(db, urls: list[str]) -> set[CaptureKey]:
+    """The archive's own fetches of these URLs, as capture keys: its WARC files (or a copy of
+    them) given to `import` hold captures it has, which are not to be archived twice."""
+    rows = db.execute("select url, fetched_at, payload_digest from pages where url in "
+                      "(select value from json_each(?)) and payload_digest is not null",
+                      [json.dumps(urls)]).fetchall()
+    return {CaptureKey(url, fetched_at, digest.removeprefix("sha1:"))
+            for url, fetched_at, digest in rows}
+
+
 def known_digests(db, site: str) -> set[str]:
     """Payload digests of the site's archived captures and of the fetches its articles (and
     their earlier versions) were made from: identical content is fetched once. A fetch whose

@@ -42,6 +42,7 @@ from archive.captures import (
     holds_payload,
     keep_older_capture,
     known_captures,
+    known_fetches,
     record_captures,
 )
 from archive.integrity import check_before_writing
@@ -387,7 +388,9 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
     importer.result.responses, importer.result.lost = scan.read, scan.lost
     candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
-    known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
+    urls = sorted({c.record.url for c in candidates})
+    # Not what the archive fetched itself either: its own WARC folder inside a folder given.
+    known = known_captures(importer.db, urls) | known_fetches(importer.db, urls)
     status = "failed"
     try:
         with inflated_members(paths, scan.gzipped_whole) as readable:

@@ -431,3 +431,22 @@ def test_a_warc_gzipped_whole_and_damaged_keeps_the_records_before_the_fault(tmp
     assert result.lost == [f"{warc} is gzipped as a whole and damaged after its first "
                            f"{result.responses} records: the rest of it could not be read "
                            "(`gzip -dc` it as far as it goes, or get a sound copy)"]
+
+
+def test_the_archives_own_warc_files_given_to_import_add_nothing(recording, tmp_path):  # noqa: F811
+    # `vnarchive import ~/backfill --db ~/backfill/archive.db`: the folder holds the
+    # archive's own WARC folder. Its fetches were imported again as captures: a second page
+    # row and WARC record of each, every article "updated" to the same text.
+    import shutil
+
+    folder = tmp_path / "backfill"
+    folder.mkdir()
+    db = folder / "archive.db"
+    shutil.copy(recording.db, db)
+    shutil.copytree(recording.warcs[0].parent, folder / "archive-warc")
+    before = query(db, "select count(*) from pages")
+    result = import_files(str(db), sorted((folder / "archive-warc").glob("*.warc.gz")),
+                          [find_profile("testweb_lynhan")], workers=0)
+    assert query(db, "select count(*) from pages") == before
+    assert (result.matched, result.articles_updated) == (0, 0)
+    assert result.already == len(recording.articles())
