@@ -450,3 +450,21 @@ def test_the_archives_own_warc_files_given_to_import_add_nothing(recording, tmp_
     assert query(db, "select count(*) from pages") == before
     assert (result.matched, result.articles_updated) == (0, 0)
     assert result.already == len(recording.articles())
+
+
+def test_a_wayback_toolbar_saved_with_a_page_is_not_its_text(tmp_path):
+    # A page saved from a Wayback replay (not in id_ mode) holds the toolbar the replay
+    # inserted after <body>: "Wayback Machine", "15 captures", "COLLECTED BY Organization:
+    # Internet Archive" were read as the article's first lines.
+    paragraph = ("<p>UBND huyện Lý Nhân tổ chức hội nghị thường kỳ để đánh giá kết quả thực "
+                 "hiện nhiệm vụ phát triển kinh tế xã hội và nhiệm vụ trọng tâm năm nay.</p>")
+    page = ('<html><head><meta charset="utf-8"><title>Hội nghị thường kỳ</title></head><body>'
+            f"{WAYBACK_TOOLBAR}<h1>Hội nghị thường kỳ</h1>{paragraph * 3}</body></html>")
+    warc = write_warc(tmp_path / "wget.warc.gz", [
+        {"url": f"https://web.archive.org/web/20190305010203/http://{PORTAL}/Pages/hop.aspx",
+         "date": "2024-11-20T08:00:00Z", "body": page.encode()}])
+    db = tmp_path / "archive.db"
+    assert run_import(db, warc).articles_new == 1
+    text = query(db, "select text from articles")[0][0]
+    assert text.startswith("UBND huyện Lý Nhân tổ chức hội nghị")
+    assert "Wayback" not in text and "captures" not in text and "COLLECTED" not in text
