@@ -30,6 +30,8 @@ COMMON_CRAWL_DATA = "https://data.commoncrawl.org/"
 PAGE_ROWS = 5000  # rows per Internet Archive CDX page (resume keys page the rest)
 FALLBACKS = 3  # older captures tried, one after another, when an article's latest fails
 GOOD_MIMES = ("text/html", "application/xhtml+xml", "unk", "")
+# A revisit row (Internet Archive, pywb: status "-"): the same payload as an earlier capture.
+REVISIT_MIME = "warc/revisit"
 
 
 @dataclass(frozen=True)
@@ -230,10 +232,14 @@ def choose_captures(captures: list[Capture], profile: SiteProfile, window: tuple
                     skip_digests: set[str]) -> list[Capture]:
     """Per article URL, its latest good capture in the window: status 200, HTML. Identical
     payloads (by digest) are taken once, and never when the archive already holds one. Each
-    carries in `earlier` a few older good captures to fall back on."""
+    carries in `earlier` a few older good captures to fall back on. An article whose only
+    captures in the window are revisit rows (the payload unchanged since an earlier capture,
+    outside a `--from` window) is taken from them: replayed, a revisit gives its original."""
     good: dict[str, list[Capture]] = {}
+    revisits: dict[str, list[Capture]] = {}
     for capture in captures:
-        if capture.status != 200 or capture.mime not in GOOD_MIMES:
+        revisit = capture.mime == REVISIT_MIME
+        if not revisit and (capture.status != 200 or capture.mime not in GOOD_MIMES):
             continue
         if not fetchable_url(capture.url, capture.url) or not matches_pattern(
                 profile.article_pattern, capture.url):
@@ -242,7 +248,10 @@ def choose_captures(captures: list[Capture], profile: SiteProfile, window: tuple
         if (window[0] and stamp < window[0].ljust(14, "0")) or (
                 window[1] and stamp > window[1].ljust(14, "9")):
             continue
-        good.setdefault(canonical_url(capture.url), []).append(capture)
+        (revisits if revisit else good).setdefault(canonical_url(capture.url), []).append(
+            capture)
+    # Only where no good capture is in the window: the replay tells a revisit's status.
+    good.update({key: rows for key, rows in revisits.items() if key not in good})
     chosen, seen = [], set(skip_digests)
     for key in sorted(good):
         newest_first = sorted(good[key], key=lambda capture: capture.timestamp, reverse=True)

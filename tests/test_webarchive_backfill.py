@@ -468,3 +468,21 @@ def test_a_wayback_toolbar_saved_with_a_page_is_not_its_text(tmp_path):
     text = query(db, "select text from articles")[0][0]
     assert text.startswith("UBND huyện Lý Nhân tổ chức hội nghị")
     assert "Wayback" not in text and "captures" not in text and "COLLECTED" not in text
+
+
+def test_an_article_captured_in_a_window_only_as_revisits_is_taken_from_them():
+    # `crawl --wayback --from 2020`: an article first captured in 2018 and unchanged since is
+    # listed in the window only as revisit rows (warc/revisit, status "-"), which were passed
+    # over: the article was not taken back. A good capture still comes first where there is one.
+    profile = find_profile(SITE)
+    rows = [Capture(f"http://{PORTAL}/Pages/hop-2018.aspx", "20210301000000", 0,
+                    "warc/revisit", "AAAA"),
+            Capture(f"http://{PORTAL}/Pages/hop-2018.aspx", "20230301000000", 0,
+                    "warc/revisit", "AAAA"),
+            Capture(f"http://{PORTAL}/Pages/hop-2020.aspx", "20200601000000", 200,
+                    "text/html", "BBBB"),
+            Capture(f"http://{PORTAL}/Pages/hop-2020.aspx", "20240601000000", 0,
+                    "warc/revisit", "BBBB")]
+    chosen = {capture.url.rsplit("/", 1)[1]: capture.timestamp
+              for capture in choose_captures(rows, profile, ("2020", ""), set())}
+    assert chosen == {"hop-2018.aspx": "20230301000000", "hop-2020.aspx": "20200601000000"}
