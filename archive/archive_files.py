@@ -76,14 +76,21 @@ class IndexedRecord:
     digest: str  # base32 SHA-1 of the payload (computed when the file gives none)
     location: Location
     site: str | None = None  # the profile a vnarchive WARC file names (WARC-Vnarchive-Site)
+    content_type: str = ""  # the HTTP Content-Type, as the file gives it
 
 
 @dataclass
 class ScanResult:
     records: list[IndexedRecord] = field(default_factory=list)
+    read: int = 0  # response and revisit records read, listed or not
     corrupt: int = 0  # records that could not be read and were skipped
     files: int = 0
     gzipped_whole: set[tuple[str, str]] = field(default_factory=set)  # (path, member)
+    lost: list[str] = field(default_factory=list)  # one line per file whose rest was not read
+
+
+class TornRecord(ValueError):
+    """A record whose block ends before its Content-Length."""
 
 
 class _GzippedWhole(Exception):
@@ -201,25 +208,67 @@ def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
             target.write(inflated)
 
 
-def scan_files(paths: list[Path]) -> ScanResult:
-    """The index of every response and revisit record in the files, WACZ members included."""
+Wanted = Callable[[IndexedRecord], bool]
+ScanProgress = Callable[[int, int, int], None]  # (files begun, of files, records read)
+
+
+def scan_files(paths: list[Path], wanted: Wanted | None = None,
+               progress: ScanProgress | None = None) -> ScanResult:
+    """The index of every response and revisit record in the files, WACZ members included,
+    or of those `wanted` says to keep: a backfill's files hold ten images, scripts and styles
+    for each page, and an index of them all held about 600 bytes of memory a record."""
     result = ScanResult()
-    for path in paths:
+
+    def listed(records: Iterator[IndexedRecord]) -> list[IndexedRecord]:
+        kept = []
+        for record in records:
+            result.read += 1
+            if wanted is None or wanted(record):
+                kept.append(record)
+            if progress:
+                progress(number, len(paths), result.read)
+        return kept
+
+    for number, path in enumerate(paths, start=1):
         members = archive_members(path) or [""]
         for member in members:
             result.files += 1
+            before = (result.read, result.corrupt, len(result.lost))
             try:
-                result.records += _scan_location(str(path), member, result)
+                kept = listed(_scan_location(str(path), member, result))
             except _GzippedWhole:
-                result.gzipped_whole.add((str(path), member))
-                result.records += _scan_location(str(path), member, result, gzipped_whole=True)
+                kept = None
+            if kept is None or (result.read == before[0] and result.corrupt > before[1]
+                                and _starts_gzipped(str(path), member)):
+                # One gzip member for all the records (warcio says so after the first), or
+                # a file whose first member is damaged before warcio could tell: read it
+                # through an inflating reader, up to its fault.
+                failed = (result.read, result.corrupt, len(result.lost))
+                result.read, result.corrupt = before[:2]
+                whole = listed(_scan_location(str(path), member, result, gzipped_whole=True))
+                if kept is not None and not whole:  # no better: as it was read first
+                    result.read, result.corrupt = failed[:2]
+                    del result.lost[failed[2]:]
+                else:
+                    result.gzipped_whole.add((str(path), member))
+                    kept = whole
+                    for number, name in enumerate(result.lost[failed[2]:], start=failed[2]):
+                        # What the fault cost: all of the file after it, which "1 corrupt
+                        # record" in the summary did not say.
+                        result.lost[number] = (
+                            f"{name} is gzipped as a whole and damaged after its first "
+                            f"{result.read - before[0]} records: the rest of it could not be "
+                            "read (`gzip -dc` it as far as it goes, or get a sound copy)")
+            result.records += kept
+        if progress:
+            progress(number, len(paths), result.read)
     return result
 
 
 def _scan_location(path: str, member: str, result: ScanResult,
-                   gzipped_whole: bool = False) -> list[IndexedRecord]:
+                   gzipped_whole: bool = False) -> Iterator[IndexedRecord]:
     with open_location(path, member, gzipped_whole) as handle:
-        return list(_scan(handle, path, member, result, inflated=gzipped_whole))
+        yield from _scan(handle, path, member, result, inflated=gzipped_whole)
 
 
 def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
@@ -228,18 +277,40 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
     only by inflating again from the start, so the reading ends at the first fault (a gzip
     found inside, a file gzipped twice over, is one) with the records before it."""
     position = 0
-    arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
+    try:
+        arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
+        handle.seek(0)
+        plain_warc = handle.read(len(WARC_MAGIC)) == WARC_MAGIC  # records one after another
+    except (OSError, EOFError, zlib.error):  # inflated, and damaged at its very start
+        result.corrupt += 1
+        return
     while True:
         handle.seek(position)
         iterator = ArchiveIterator(handle, arc2warc=True)
         try:
             for record in iterator:
+                misfits = iterator.err_count
                 indexed = _index(record, iterator, path, member)
                 iterator.read_to_end(record)
+                if plain_warc and (iterator.err_count > misfits or _glued(record)):
+                    # A record torn in the middle of an uncompressed file: its Content-Length
+                    # does not end where a blank line and the next record begin (it took in
+                    # the start of the next), or its header block holds the next record's
+                    # header. Read as it was, another page was imported under its address.
+                    raise TornRecord(indexed.url if indexed else record.rec_type)
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    # Fewer bytes than its Content-Length: a record cut short (the file, or
+                    # its gzip member, ends inside it), which warcio reads without a word;
+                    # imported, it was half a page.
+                    raise TornRecord(indexed.url if indexed else record.rec_type)
                 offset, length = iterator.member_info
                 position = offset + length  # where the next record starts
                 if indexed is not None:
                     yield indexed
+            if not inflated:
+                handle.seek(_after_blank_lines(handle, position))
+                if handle.read(1):  # warcio stops at a record torn in its headers, silently
+                    raise TornRecord("bytes after the last whole record")
             return
         except Exception as error:  # noqa: BLE001 (warcio raises many kinds on a torn record)
             if (not inflated and isinstance(error, ArchiveLoadFailed)
@@ -247,9 +318,13 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                 raise _GzippedWhole from None
             result.corrupt += 1
             if inflated:  # no record starts to find in a stream read once: the rest is lost
+                result.lost.append(f"{path}:{member}" if member else path)
                 return
             try:
-                following = _next_record_start(handle, position + 1, arc)
+                # Past the blank lines an uncompressed record's length leaves out: from
+                # there, the damaged record's own "WARC/1." would be found, and counted again.
+                following = _next_record_start(handle, _after_blank_lines(handle, position)
+                                               + 1, arc)
             except (EOFError, OSError, zlib.error):  # a file gzipped as a whole, cut short
                 return
             if following is None:
@@ -277,7 +352,8 @@ def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
         captured_at=_iso(headers.get_header("WARC-Date") or ""),
         record_type=kind, status=int(record.http_headers.get_statuscode() or 0),
         digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset),
-        site=headers.get_header(SITE))
+        site=headers.get_header(SITE),
+        content_type=record.http_headers.get_header("Content-Type") or "")
 
 
 def _iso(value: str) -> str:
@@ -285,6 +361,24 @@ def _iso(value: str) -> str:
     value = value.rstrip("Z").split(".")[0]
     moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
+
+
+def _starts_gzipped(path: str, member: str) -> bool:
+    with _raw_location(path, member) as handle:
+        return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+
+
+def _glued(record) -> bool:
+    """A WARC record whose header block holds a second record's (two WARC-Record-IDs)."""
+    return sum(name.lower() == "warc-record-id" for name, _ in record.rec_headers.headers) > 1
+
+
+def _after_blank_lines(handle: IO[bytes], position: int) -> int:
+    """The offset of the first byte at or after `position` that is no CR or LF."""
+    handle.seek(position)
+    while handle.read(1) in (b"\r", b"\n"):
+        position += 1
+    return position
 
 
 def _next_record_start(handle: IO[bytes], start: int, arc: bool = False) -> int | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from archive.article_rows import VERSION_COLUMNS, content_hash
 from archive.runs import utc_now
+from pipelines.urls import canonical_url
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,16 @@ def known_captures(db, urls: list[str] | None = None) -> set[CaptureKey]:
     return {CaptureKey(*row) for row in db.execute(sql, params).fetchall()}
 
 
+def known_fetches(db, urls: list[str]) -> set[CaptureKey]:
+    """The archive's own fetches of these URLs, as capture keys: its WARC files (or a copy of
+    them) given to `import` hold captures it has, which are not to be archived twice."""
+    rows = db.execute("select url, fetched_at, payload_digest from pages where url in "
+                      "(select value from json_each(?)) and payload_digest is not null",
+                      [json.dumps(urls)]).fetchall()
+    return {CaptureKey(url, fetched_at, digest.removeprefix("sha1:"))
+            for url, fetched_at, digest in rows}
+
+
 def known_digests(db, site: str) -> set[str]:
     """Payload digests of the site's archived captures and of the fetches its articles (and
     their earlier versions) were made from: identical content is fetched once. A fetch whose
@@ -55,6 +66,17 @@ def known_digests(db, site: str) -> set[str]:
         "kept.warc_offset = p.warc_offset where p.payload_digest is not null",
         [site, site, site]).fetchall()
     return {row[0].removeprefix("sha1:") for row in rows}
+
+
+def holds_payload(db, canonical: str, digest: str) -> bool:
+    """Does the archive hold this payload of this article already: a capture of it, or a
+    fetch of one of its addresses (a revisit record's original, imported or crawled before)?"""
+    if db.execute("select 1 from captures where canonical_url = ? and digest = ?",
+                  [canonical, digest]).fetchone():
+        return True
+    rows = db.execute("select url from pages where payload_digest = ?",
+                      ["sha1:" + digest]).fetchall()
+    return any(canonical_url(row[0]) == canonical for row in rows)
 
 
 def record_captures(db, rows: list[dict]) -> None:
@@ -101,4 +123,9 @@ def keep_older_capture(db, article: dict) -> bool:
         version = {column: article.get(column) for column in VERSION_COLUMNS}
         db["article_versions"].insert({**version, "content_hash": text_hash,
                                        "replaced_at": replaced_at})
+        # The version before it (captures imported out of order: 2024, then 2019, then 2021)
+        # was replaced by this one, not by the later copy it was said to be.
+        db.execute("update article_versions set replaced_at = ? where canonical_url = ? and "
+                   "fetched_at < ? and (replaced_at is null or replaced_at > ?)",
+                   [article["fetched_at"], key, article["fetched_at"], article["fetched_at"]])
     return True

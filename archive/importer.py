@@ -18,7 +18,8 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from archive.archive_files import (
     Location,
     Payload,
     PayloadTooLarge,
+    ScanProgress,
     inflated_members,
     read_payload,
     scan_files,
@@ -37,10 +39,13 @@ from archive.captures import (
     CaptureSource,
     archived_copy_time,
     capture_row,
+    holds_payload,
     keep_older_capture,
     known_captures,
+    known_fetches,
     record_captures,
 )
+from archive.integrity import check_before_writing
 from archive.runs import finish_run, site_row, start_run
 from archive.schema import open_database
 from archive.sites import SiteFacts
@@ -50,13 +55,14 @@ from pipelines.encodings import declared_charset
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.process import NotAnArticle, process_article
-from pipelines.urls import canonical_url, fetchable_url, is_on_site
+from pipelines.urls import canonical_url, fetchable_url, is_on_site, matches_pattern
 
 BATCH = 50
 INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this many pages
 # A Wayback's replay address (".../20190305010203id_/http://site/page"): a copy of a capture
 # that a crawl of the archive itself recorded, not the site's page.
 REPLAY_URL = re.compile(r"/\d{4,14}(?:[a-z]{2}_)?/https?://")
+REPLAYED = re.compile(r"/(\d{4,14})(?:[a-z]{2}_)?/(https?://.+)")
 
 
 @dataclass
@@ -70,6 +76,10 @@ class ImportResult:
     not_articles: int = 0  # no article text in the page
     versions: int = 0  # older than the archive's copy: kept as earlier versions
     corrupt: int = 0  # records that could not be read
+    no_original: int = 0  # revisits whose payload is in none of the files, nor the archive
+    after_closed: int = 0  # captured on or after the day the profile says the site closed
+    unclaimed: int = 0  # HTML pages no profile calls an article (kept with --all)
+    lost: list[str] = field(default_factory=list)  # files whose rest could not be read
     too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
@@ -78,7 +88,9 @@ class ImportResult:
 @dataclass(frozen=True)
 class Candidate:
     record: IndexedRecord
-    payload_at: Location  # the record itself, or for a revisit the response it points to
+    # The record itself, or for a revisit the response it points to; None for a revisit
+    # whose original is in none of the files (perhaps in the archive, from an earlier import).
+    payload_at: Location | None
     profile: SiteFacts | None
     site: str
 
@@ -90,10 +102,12 @@ def matching_profile(url: str, profiles: list[SiteFacts],
     else one on this host. A web archive's own replay URL is never an article."""
     if REPLAY_URL.search(url):
         return None
+    claiming = [profile for profile in profiles if matches_pattern(profile.article_pattern, url)]
+    if not claiming:  # most records (images, scripts): no address to take apart
+        return None
     parts = urlsplit(url)
-    claiming = [profile for profile in profiles
-                if is_on_site(parts.hostname or "", profile.allowed_domains)
-                and profile.article_pattern.search(url)]
+    claiming = [profile for profile in claiming
+                if is_on_site(parts.hostname or "", profile.allowed_domains)]
     exact = [profile for profile in claiming
              if profile.base_url and urlsplit(profile.base_url).netloc == parts.netloc]
     by_name = [profile for profile in claiming if profile.name == named]
@@ -106,13 +120,44 @@ def host_site(url: str) -> str:
     return "web_" + "".join(c if c.isalnum() else "_" for c in host.lower())
 
 
+def worth_listing(record: IndexedRecord, profiles: list[SiteFacts]) -> bool:
+    """Whether the scan keeps a record in its index: a page a profile claims, any page that
+    may be HTML (a revisit's original, an HTML page for `--all`), or an address that is none
+    (counted); not the images, scripts, styles and errors that are most of a site's records."""
+    if not 200 <= record.status < 300:
+        return False
+    content_type = record.content_type.lower()
+    if not content_type or "html" in content_type:
+        return True
+    try:
+        return matching_profile(record.url, profiles, record.site) is not None
+    except ValueError:  # no URL at all ("http://[URL]"): listed, to be counted as corrupt
+        return True
+
+
+def as_captured(record: IndexedRecord) -> IndexedRecord:
+    """A page fetched from a Wayback's replay address (`wget` of
+    web.archive.org/web/20190305010203/http://site/page) as the capture it is: the site's
+    address, captured at the replay's time; before, it was passed over (or, with `--all`,
+    kept as a page of web.archive.org fetched the day of the download). Not in a vnarchive
+    WARC file, whose replay fetches sit beside the captures they fetched."""
+    replayed = REPLAYED.search(record.url)
+    if replayed is None or record.site:
+        return record
+    stamp = replayed[1].ljust(14, "0")
+    try:
+        moment = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:  # no time: left as it is
+        return record
+    return replace(record, url=replayed[2], captured_at=moment.isoformat(timespec="seconds"))
+
+
 def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
                       all_html: bool, result: ImportResult) -> list[Candidate]:
     """The article responses to import, oldest capture first."""
     originals = {r.digest: r.location for r in records if r.record_type == "response"}
     chosen = []
-    for record in records:
-        result.responses += 1
+    for record in map(as_captured, records):
         if not 200 <= record.status < 300:
             continue
         if not fetchable_url(record.url, record.url):  # "http://[URL]": no page of a site
@@ -120,12 +165,16 @@ def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
             continue
         profile = matching_profile(record.url, profiles, record.site)
         if profile is None and not all_html:
+            result.unclaimed += 1
+            continue
+        closed = getattr(profile, "closed", None)
+        if closed is not None and record.captured_at[:10] >= closed.isoformat():
+            # As `crawl --wayback` bounds its captures: the address now shows a parked or
+            # redirected domain, or the merged province's portal, not the site's article.
+            result.after_closed += 1
             continue
         payload_at = originals.get(record.digest) if record.record_type == "revisit" else (
             record.location)
-        if payload_at is None:  # a revisit whose original is in none of the files
-            result.corrupt += 1
-            continue
         site = profile.name if profile else host_site(record.url)
         chosen.append(Candidate(record, payload_at, profile, site))
     return sorted(chosen, key=lambda c: (c.record.captured_at, c.record.url))
@@ -213,14 +262,15 @@ class Importer:
             # Batches are flushed here, with their capture rows, never by the writer alone.
             self.writers[site] = ArchiveWriter(self.db_path, batch_size=1 << 30,
                                                run_id=self.result.run_id, site=site)
+            self.pending[site] = []  # before a write that may fail: close() flushes it
             if candidate.profile is not None:
                 self.writers[site].record_site(site_row(candidate.profile))
-            self.pending[site] = []
         return self.writers[site]
 
     def triage(self, candidates: list[Candidate], known: set[CaptureKey]) -> list[Candidate]:
         """The candidates to read and process: not those archived before, nor a capture whose
-        payload is the one its URL's previous capture had (its row still says it was seen)."""
+        payload is the one its URL's previous capture had (its row still says it was seen),
+        nor a revisit whose original is nowhere to be read (counted)."""
         todo = []
         for candidate in candidates:
             record = candidate.record
@@ -230,7 +280,17 @@ class Importer:
                 continue
             known.add(key)
             canonical = canonical_url(record.url)
-            if self.previous_digest.get(canonical) == record.digest:
+            if candidate.payload_at is None and not holds_payload(self.db, canonical,
+                                                                  record.digest):
+                # A revisit of a payload neither the files nor the archive hold: nothing to
+                # read, and no capture row, so importing its original later still takes it.
+                self.result.no_original += 1
+                continue
+            if (candidate.payload_at is None
+                    or self.previous_digest.get(canonical) == record.digest):
+                # The same payload as the URL's previous capture, here or (a revisit whose
+                # original came in an earlier import, a backfill imported year by year) in
+                # the archive: its row says it was seen again, nothing else changes.
                 self.result.unchanged += 1
                 self.writer(candidate)
                 self.pending[candidate.site].append(self.capture_row(candidate))
@@ -269,7 +329,8 @@ class Importer:
         self.pending[candidate.site].append(self.capture_row(candidate))
         if prepared.fields is None:
             self.result.not_articles += 1
-            writer.mark_pages([record.url], prepared.problem[:500])
+            # This capture's row only: the URL's other captures in this run were articles.
+            writer.mark_pages([record.url], prepared.problem[:500], record.captured_at)
             return
         article = {**prepared.fields, "url": record.url, "canonical_url": canonical,
                    "site": candidate.site, "fetched_at": record.captured_at,
@@ -316,14 +377,20 @@ def file_source(path: str) -> CaptureSource:
 
 def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
                  all_html: bool = False, workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                 progress: Callable[[int, int], None] | None = None,
+                 scan_progress: ScanProgress | None = None) -> ImportResult:
     """Import the article pages of the files (as the profiles see them) into the archive,
-    processing them on `workers` processes (default: one per core)."""
-    scan = scan_files(paths)
+    processing them on `workers` processes (default: one per core); `scan_progress` hears
+    of the scan of the files first, `progress` of the captures processed."""
+    check_before_writing(db_path)  # as crawl and reprocess: no foreign or damaged database
+    scan = scan_files(paths, lambda record: worth_listing(record, profiles), scan_progress)
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
+    importer.result.responses, importer.result.lost = scan.read, scan.lost
     candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
-    known = known_captures(importer.db, sorted({c.record.url for c in candidates}))
+    urls = sorted({c.record.url for c in candidates})
+    # Not what the archive fetched itself either: its own WARC folder inside a folder given.
+    known = known_captures(importer.db, urls) | known_fetches(importer.db, urls)
     status = "failed"
     try:
         with inflated_members(paths, scan.gzipped_whole) as readable:

@@ -8,6 +8,7 @@ architecture.md): the callers hand the profiles in.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
@@ -23,3 +24,4 @@ class SiteFacts(Protocol):
     allowed_domains: list[str]
     article_pattern: object  # with .search(url), as the crawl matches article URLs
     article_selector: str | None
+    closed: date | None  # the day the site closed: what is captured from then on is not its page

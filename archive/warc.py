@@ -298,15 +298,30 @@ def inflate_gzip_members(chunks: Iterable[bytes]) -> Iterator[bytes]:
     for chunk in chunks:
         while chunk:
             started = True
+            before = member.copy()
             try:
                 yield member.decompress(chunk)
             except zlib.error:
+                # Python drops all a call inflated when it meets the fault: the records of a
+                # file gzipped as a whole before it were lost with it. Again from before the
+                # chunk, a byte at a time (once, at the fault), up to the fault.
+                yield from _inflated_up_to_fault(before, chunk)
                 raise TornGzip("a damaged gzip member") from None
             chunk = b""
             if member.eof:  # the next member, if any, starts in what is left over
                 chunk, member, started = member.unused_data, zlib.decompressobj(wbits=31), False
     if started:
         raise TornGzip("a gzip member cut short")
+
+
+def _inflated_up_to_fault(member, chunk: bytes) -> Iterator[bytes]:
+    for position in range(len(chunk)):
+        try:
+            yield member.decompress(chunk[position:position + 1])
+        except zlib.error:
+            return
+        if member.eof:
+            return
 
 
 def gzip_members_whole(data: bytes) -> bool:

@@ -229,23 +229,26 @@ class ArchiveWriter:
         self._attachments.append({**attachment, "run_id": self.run_id})
         self._flush_if_full()
 
-    def mark_pages(self, urls: list[str], error: str) -> None:
+    def mark_pages(self, urls: list[str], error: str, fetched_at: str | None = None) -> None:
         """Record on this run's `pages` rows of `urls` (still buffered or already written)
         why a fetch that succeeded gave no article: a soft 404, a broken document. Counted
-        once, as an error of its kind."""
+        once, as an error of its kind. `fetched_at` names the one fetch when a run holds
+        several of a URL (an import of its captures over the years)."""
         if self.stopped:
             return
         urls = list(dict.fromkeys(urls))
         for page in self._pages:
-            if page["url"] in urls and page.get("error") is None and page["kind"] == "article":
+            if (page["url"] in urls and page.get("error") is None and page["kind"] == "article"
+                    and fetched_at in (None, page["fetched_at"])):
                 page["error"] = error
         db = self.db  # once the batches handed over are committed
         if self.stopped:
             return
         with self._writing(), db.atomic():
             db.execute("update pages set error = ? where run_id is ? and error is null "
-                            "and kind = 'article' and url in (select value from json_each(?))",
-                            [error, self.run_id, json.dumps(urls)])
+                       "and kind = 'article' and url in (select value from json_each(?)) "
+                       "and (? is null or fetched_at = ?)",
+                       [error, self.run_id, json.dumps(urls), fetched_at, fetched_at])
         self.counts.count_error(error_kind(error))
 
     def _flush_if_full(self) -> None:

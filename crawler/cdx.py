@@ -17,18 +17,21 @@ same queries for Scrapy to send.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from crawler.profiles import SiteProfile
-from pipelines.urls import canonical_url, fetchable_url
+from pipelines.urls import canonical_url, fetchable_url, matches_pattern
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 COMMON_CRAWL_INDEX = "https://index.commoncrawl.org"
 COMMON_CRAWL_DATA = "https://data.commoncrawl.org/"
 PAGE_ROWS = 5000  # rows per Internet Archive CDX page (resume keys page the rest)
+FALLBACKS = 3  # older captures tried, one after another, when an article's latest fails
 GOOD_MIMES = ("text/html", "application/xhtml+xml", "unk", "")
+# A revisit row (Internet Archive, pywb: status "-"): the same payload as an earlier capture.
+REVISIT_MIME = "warc/revisit"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class Capture:
     filename: str = ""  # Common Crawl: where the record is
     offset: int = 0
     length: int = 0
+    # Older good captures of the same article, newest first: fetched in turn when this one
+    # cannot be (its record offline or gone, a wrong offset in the index).
+    earlier: tuple[Capture, ...] = ()
 
     @property
     def captured_at(self) -> str:
@@ -225,26 +231,35 @@ def closed_bound(closed: date | None, to: str) -> str:
 def choose_captures(captures: list[Capture], profile: SiteProfile, window: tuple[str, str],
                     skip_digests: set[str]) -> list[Capture]:
     """Per article URL, its latest good capture in the window: status 200, HTML. Identical
-    payloads (by digest) are taken once, and never when the archive already holds one."""
-    latest: dict[str, Capture] = {}
+    payloads (by digest) are taken once, and never when the archive already holds one. Each
+    carries in `earlier` a few older good captures to fall back on. An article whose only
+    captures in the window are revisit rows (the payload unchanged since an earlier capture,
+    outside a `--from` window) is taken from them: replayed, a revisit gives its original."""
+    good: dict[str, list[Capture]] = {}
+    revisits: dict[str, list[Capture]] = {}
     for capture in captures:
-        if capture.status != 200 or capture.mime not in GOOD_MIMES:
+        revisit = capture.mime == REVISIT_MIME
+        if not revisit and (capture.status != 200 or capture.mime not in GOOD_MIMES):
             continue
-        if not profile.article_pattern.search(capture.url) or not fetchable_url(capture.url,
-                                                                                 capture.url):
+        if not fetchable_url(capture.url, capture.url) or not matches_pattern(
+                profile.article_pattern, capture.url):
             continue
         stamp = capture.timestamp.ljust(14, "0")
         if (window[0] and stamp < window[0].ljust(14, "0")) or (
                 window[1] and stamp > window[1].ljust(14, "9")):
             continue
-        key = canonical_url(capture.url)
-        if key not in latest or capture.timestamp > latest[key].timestamp:
-            latest[key] = capture
+        (revisits if revisit else good).setdefault(canonical_url(capture.url), []).append(
+            capture)
+    # Only where no good capture is in the window: the replay tells a revisit's status.
+    good.update({key: rows for key, rows in revisits.items() if key not in good})
     chosen, seen = [], set(skip_digests)
-    for key in sorted(latest):
-        capture = latest[key]
+    for key in sorted(good):
+        newest_first = sorted(good[key], key=lambda capture: capture.timestamp, reverse=True)
+        capture = newest_first[0]
         if capture.digest and capture.digest in seen:
             continue
         seen.add(capture.digest)
-        chosen.append(capture)
+        # Not one whose payload the archive holds: that text is in the archive already.
+        earlier = [older for older in newest_first[1:] if older.digest not in skip_digests]
+        chosen.append(replace(capture, earlier=tuple(earlier[:FALLBACKS])))
     return chosen

@@ -25,6 +25,11 @@ SIDE_EXACT = ("tags", "menu", "nav", "widget", "cookie", "advert", "ads")
 # Multi-word names matched inside one token ("box-tin-lien-quan", "btn-google-news").
 SIDE_PHRASES = ("video-box", "box-video", "tin-lien-quan", "other-news", "google-news",
                 "print-bar", "tin-khac", "main-menu", "mega-menu")
+# What a web archive inserts in a page it replays: the Wayback Machine's toolbar and donation
+# banner, pywb's banner. A page saved from a replay keeps them ("Wayback Machine", "15
+# captures", "COLLECTED BY Organization: Internet Archive" read as the article's first lines).
+WEB_ARCHIVE_IDS = ("wm-ipp-base", "wm-ipp", "wm-ipp-print", "donato", "_wb_plain_banner",
+                   "_wb_frame_top_banner")
 # Tags that are the page's frame or its article, never removed whatever their names.
 FRAME_TAGS = {"html", "body", "main", "article", "head"}
 # Navigation by what it is: a list or box of ten links or more whose text is nearly all
@@ -42,6 +47,8 @@ def side_block_reason(element) -> str | None:
     """The rule by which an element is a side block, from its tag, role and name tokens."""
     if element.tag == "nav" or element.get("role") == "navigation":
         return "navigation element"
+    if element.get("id") in WEB_ARCHIVE_IDS:
+        return "a web archive's toolbar"
     for attribute in ("class", "id"):
         for token in (element.get(attribute) or "").lower().split():
             reason = _token_reason(token)
@@ -65,7 +72,7 @@ def _token_reason(token: str) -> str | None:
 
 # Any of the names anywhere in a class or id: a quick test before the token rules (a regular
 # expression on the attribute is ten times faster than splitting every element's tokens).
-ANY_NAME = re.compile("|".join((*SIDE_WORDS, *SIDE_EXACT, *SIDE_PHRASES)))
+ANY_NAME = re.compile("|".join((*SIDE_WORDS, *SIDE_EXACT, *SIDE_PHRASES, *WEB_ARCHIVE_IDS)))
 
 
 def article_holder(tree):

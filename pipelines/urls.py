@@ -69,6 +69,20 @@ def clean_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def matches_pattern(pattern, url: str) -> bool:
+    """Does a profile's URL pattern match this URL, as recorded or cleaned (its host in lower
+    case, no default port, no fragment)? A web archive keeps the address a capture was made
+    at as it was written: Wayback CDX rows give "http://host:80/page" for old captures, some
+    crawlers an upper-case host or a fragment, and a pattern written for the site's links
+    ("host/Pages/...") missed them all."""
+    if pattern.search(url):
+        return True
+    authority = url.split("/", 3)[2] if url.count("/") >= 2 else url
+    if authority == authority.lower() and ":" not in authority and "#" not in url:
+        return False  # nothing cleaning would change for a pattern (and it costs 10 µs)
+    return bool(pattern.search(clean_url(url)))
+
+
 @lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The article's key: the clean URL with https, no www./mobile host prefix and no

@@ -20,6 +20,7 @@ import io
 import sqlite3
 import zlib
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -198,27 +199,55 @@ class WaybackSpider(scrapy.Spider):
             if not capture.filename or fetchable_url(url, url) is None:
                 return None
             end = capture.offset + capture.length - 1
-            return Request(url, callback=self.parse_capture,
+            return Request(url, callback=self.parse_capture, errback=self.capture_failed,
                            headers={"Range": f"bytes={capture.offset}-{end}"},
                            meta={"capture": capture}, dont_filter=True)
         return Request(f"{self.archive.replay}/{capture.timestamp}id_/{capture.url}",
-                       callback=self.parse_capture, meta={"capture": capture})
+                       callback=self.parse_capture, errback=self.capture_failed,
+                       meta={"capture": capture})
 
-    def parse_capture(self, response: Response) -> Iterable[CaptureItem]:
+    def capture_failed(self, failure) -> Iterable[Request]:
+        """A capture's fetch that failed for good (after retries): an HTTP error, a lost
+        connection."""
+        error = getattr(failure, "value", failure)
+        if isinstance(error, HttpError):
+            error = f"HTTP {error.response.status}"
+        yield from self.fall_back(failure.request.meta["capture"], str(error))
+
+    def fall_back(self, capture: Capture, why: str) -> Iterable[Request]:
+        """The article's next older capture, when its latest cannot be had: a record the
+        archive has offline or lost, a wrong offset in an index. Before, the article was not
+        taken back at all, in this run or any later one (each chose the same capture)."""
+        self.crawler.stats.inc_value("vnarchive/captures_failed")
+        for number, older in enumerate(capture.earlier):
+            request = self.capture_request(replace(older, earlier=capture.earlier[number + 1:]))
+            if request is not None:
+                self.logger.warning("the capture of %s at %s could not be had (%s): taking "
+                                    "the one at %s", capture.url, capture.timestamp, why,
+                                    older.timestamp)
+                self.crawler.stats.inc_value("vnarchive/captures_fallen_back")
+                yield request
+                return
+        self.logger.warning("the capture of %s at %s could not be had (%s), nor an older one",
+                            capture.url, capture.timestamp, why)
+
+    def parse_capture(self, response: Response) -> Iterable[CaptureItem | Request]:
         """The raw capture, stored as its site served it, and handed on as an article."""
         capture: Capture = response.meta["capture"]
         if self.archive.kind == "commoncrawl":
             try:
                 status, reason, headers, body = warc_record_response(response.body, capture)
             except NotTheCapture as error:
-                self.logger.warning("the record fetched for %s at %s is not its capture (%s); "
-                                    "skipped", capture.url, capture.timestamp, error)
+                self.logger.warning("the record fetched for %s at %s is not its capture (%s)",
+                                    capture.url, capture.timestamp, error)
                 self.crawler.stats.inc_value("vnarchive/captures_not_theirs")
+                yield from self.fall_back(capture, "not its record")
                 return
         else:
             status, reason, body = response.status, "", response.body
             headers = original_headers(response.headers)
         if status != 200:
+            yield from self.fall_back(capture, f"HTTP {status}")
             return
         writer = writer_for(self.crawler)
         stored = writer.add_fetch(Exchange(

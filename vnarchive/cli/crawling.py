@@ -31,7 +31,13 @@ from vnarchive.cli.options import (
     find_site_profile,
     profile_files_option,
 )
-from vnarchive.cli.output import print_summary, print_table, progress_every, progress_of
+from vnarchive.cli.output import (
+    print_summary,
+    print_table,
+    progress_every,
+    progress_of,
+    scan_progress,
+)
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 
@@ -287,6 +293,7 @@ def import_files(files, site, profile, all_html, db) -> int:
     """
     from archive.errors import check_writable
     from archive.importer import import_files as import_archive_files
+    from archive.integrity import mark_stuck_runs
     from archive.lock import archive_lock
 
     check_exclusive(site=site, profile=profile)
@@ -299,14 +306,26 @@ def import_files(files, site, profile, all_html, db) -> int:
         profiles = list(load_profiles().values())
     check_writable(db)
     with archive_lock(db):
+        mark_stuck_runs(str(db))  # an import or crawl killed before: no longer `running`
         result = import_archive_files(db, paths, profiles, all_html=all_html,
-                                      progress=progress_of("captures"))
+                                      progress=progress_of("captures"),
+                                      scan_progress=scan_progress())
     print(f"import run {result.run_id}: {result.files} archive files, {result.responses} "
           f"responses read, {result.matched} pages imported ({result.articles_new} new "
           f"articles, {result.articles_updated} updated, {result.versions} earlier versions), "
           f"{result.already} already archived, {result.unchanged} unchanged captures, "
           f"{result.not_articles} without article text, {result.corrupt} corrupt records "
-          f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped")
+          f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped, "
+          f"{result.no_original} revisits skipped whose original is in neither the files nor "
+          f"the archive, {result.after_closed} captures from after the site closed skipped")
+    for lost in result.lost:
+        print(f"vnarchive import: warning: {lost}", file=sys.stderr)
+    if not (result.matched or result.already or result.unchanged) and result.unclaimed:
+        # Nothing taken, yet pages were there: a profile that is not these files' site.
+        print(f"vnarchive import: none of the {result.unclaimed} HTML pages in the files is an "
+              f"article page of {site or profile or 'any site profile'} (by its "
+              "article_pattern); name the site's profile, or keep every HTML page with --all",
+              file=sys.stderr)
     return 0
 
 

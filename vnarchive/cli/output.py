@@ -64,6 +64,21 @@ def progress_of(unit: str) -> Callable[[int, int], None]:
     return report
 
 
+def scan_progress(seconds: float = 10.0) -> Callable[[int, int, int], None]:
+    """A line at most every `seconds` while `import` scans its files, on stderr: the scan of a
+    backfill's files, before any capture is processed, takes minutes to hours."""
+    last = time.monotonic()
+
+    def report(file: int, files: int, records: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= seconds:
+            last = now
+            print(f"  scanning file {file}/{files}: {records} records read", file=sys.stderr,
+                  flush=True)
+    return report
+
+
 def progress_of_rows() -> Callable[[int], None]:
     """A progress line every 50,000 rows of an export of unknown length, on stderr."""
     def report(done: int) -> None:
