@@ -155,6 +155,12 @@ class ArchiveRun:
         if self.sink is None:
             return
         self.sink.close(stats=self.crawler.stats.get_stats(), reason=reason)
+        # The last batch is written in the close, after the spider's reason was given: a full
+        # disk or a failed write there ends the run as it would have mid-crawl, not "finished".
+        if getattr(self.sink, "storage_error", None) is not None:
+            self.close_reason = DISK_FULL
+        elif getattr(self.sink, "write_error", None) is not None and reason == "finished":
+            self.close_reason = WRITE_FAILED
         if self.owned_run is not None and getattr(self.sink, "storage_error", None) is None:
             with closing(open_database(self.crawler.settings.get("VNARCHIVE_DB"))) as db:
                 finish_run(db, self.owned_run, run_status([self]))

@@ -1,0 +1,60 @@
+"""Running vnarchive unattended, at its edges: a disk that fills as a crawl writes its last
+batch, a `scrapy crawl` given someone else's database, and what `status` and the run rows say
+after runs that never closed."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.schema import open_database
+from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query
+from testweb.server import TestWeb
+
+pytestmark = pytest.mark.timeout(300)
+
+SITE = "lynhan"
+
+
+@pytest.fixture(scope="module")
+def web():
+    with TestWeb([SITE]) as served:
+        yield served
+
+
+def vnarchive_crawl(web: TestWeb, db: Path, *extra: str, **options):
+    return subprocess.run(
+        [sys.executable, "-m", "vnarchive", "crawl", f"testweb_{SITE}", "--db", str(db),
+         "--base-urls", json.dumps(web.base_urls()), *extra],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, **options)
+
+
+def limit_file_size(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_disk_that_fills_on_the_last_batch_ends_the_crawl_as_disk_full(web, tmp_path):
+    """With a batch larger than the crawl, every row is written when the spider closes; no
+    file may grow much past the empty archive, so that write fails as on a full disk. The run
+    was reported `finished` with exit 0 while nothing of it was stored."""
+    db = tmp_path / "archive.db"
+    open_database(str(db)).close()
+    empty = db.stat().st_size
+    crawl = vnarchive_crawl(web, db, "--batch-size", "100000",
+                            preexec_fn=limit_file_size(empty + 100_000))
+    assert crawl.returncode == 6, crawl.stdout + crawl.stderr[-2000:]
+    assert "disk full" in crawl.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in crawl.stderr
+    assert query(db, "select status from crawl_runs") == [("disk_full",)]
+    assert query(db, "pragma integrity_check") == [("ok",)]
+    # Once there is room, the same command stores the whole site.
+    rerun = vnarchive_crawl(web, db)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert query(db, "select count(*) from articles") == [(len(web.sites[SITE].family.articles),)]
