@@ -29,7 +29,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.disk import StorageFull
-from archive.integrity import mark_stuck_runs
+from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.runs import finish_run, item_error_kind, start_run
 from archive.schema import open_database
@@ -145,7 +145,10 @@ class ArchiveRun:
 
     def open_run(self, database: str) -> int:
         """A `crawl_runs` row for this crawler alone (a bare `scrapy crawl`). It holds the
-        lock, so a run still marked running was ended by a crash: marked killed first."""
+        lock, so a run still marked running was ended by a crash: marked killed first. The
+        archive is checked first, as `vnarchive crawl` checks it: someone else's SQLite file
+        or a damaged archive is refused before anything is written to it."""
+        check_before_writing(database)
         mark_stuck_runs(database)
         with closing(open_database(database)) as db:
             return start_run(db, [self.crawler.spidercls.name])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import resource
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,24 @@ def test_a_disk_that_fills_on_the_last_batch_ends_the_crawl_as_disk_full(web, tm
     rerun = vnarchive_crawl(web, db)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert query(db, "select count(*) from articles") == [(len(web.sites[SITE].family.articles),)]
+
+
+def scrapy_crawl(web: TestWeb, db: Path, *extra: str) -> subprocess.CompletedProcess:
+    """`scrapy crawl testweb_lynhan` from the project root, as a Scrapy user types it."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", f"testweb_{SITE}", "-s", f"VNARCHIVE_DB={db}",
+         "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}", "-L", "WARNING", *extra],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+
+
+def test_scrapy_crawl_leaves_someone_elses_database_alone(web, tmp_path):
+    """`vnarchive crawl` refuses it; `scrapy crawl` added twenty tables and WAL mode to it."""
+    db = tmp_path / "people.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("create table people (name text)")
+        connection.execute("insert into people values ('Nguyễn Văn A')")
+    result = scrapy_crawl(web, db)
+    assert result.returncode != 0
+    assert "is not an archive" in result.stderr
+    assert query(db, "select name from sqlite_master") == [("people",)]
+    assert query(db, "pragma journal_mode") == [("delete",)]
