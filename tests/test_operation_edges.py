@@ -5,10 +5,13 @@ after runs that never closed."""
 from __future__ import annotations
 
 import json
+import os
 import resource
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,33 @@ def test_scrapy_crawl_leaves_someone_elses_database_alone(web, tmp_path):
     assert "is not an archive" in result.stderr
     assert query(db, "select name from sqlite_master") == [("people",)]
     assert query(db, "pragma journal_mode") == [("delete",)]
+
+
+def children_of(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listed:
+        return [int(child) for child in listed.read().split()]
+
+
+def test_schedule_once_says_a_crawl_killed_by_a_signal_and_exits_as_a_shell_would(web,
+                                                                               tmp_path):
+    """The kernel's OOM killer ends a scheduled crawl with SIGKILL: the log said "exit code -9
+    (unexpected)" and the schedule exited 247 (Python's exit status of -9)."""
+    db = tmp_path / "archive.db"
+    site = web.sites[SITE]
+    site.requests.clear()
+    site.delay = 0.5
+    try:
+        schedule = subprocess.Popen(
+            [sys.executable, "-m", "vnarchive", "schedule", "--once", f"testweb_{SITE}",
+             "--db", str(db), "--base-urls", json.dumps(web.base_urls())],
+            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and sum(site.requests.values()) < 3:
+            time.sleep(0.1)
+        (crawl,) = children_of(schedule.pid)
+        os.kill(crawl, signal.SIGKILL)
+        output, _ = schedule.communicate(timeout=60)
+    finally:
+        site.delay = 0.0
+    assert schedule.returncode == 128 + signal.SIGKILL, output
+    assert "exit code 137 (killed by SIGKILL)" in output

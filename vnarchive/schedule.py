@@ -85,7 +85,7 @@ class Schedule:
                   threading.Thread(target=self._relay, args=(self.child.stderr, None, True))]
         for relay in relays:
             relay.start()
-        code = self.child.wait()
+        code = exit_status(self.child.wait())
         for relay in relays:
             relay.join()
         self.child = None
@@ -121,7 +121,7 @@ class Schedule:
         if run_ids:
             for line in site_lines(self.db_path, run_ids[-1]):
                 say(f"run {self.runs}: {line}")
-        say(f"run {self.runs}: exit code {code} ({EXIT_MEANINGS.get(code, 'unexpected')})")
+        say(f"run {self.runs}: exit code {code} ({meaning_of(code)})")
 
     def stop(self, *_signal) -> None:
         """First call: stop scheduling, ask the running crawl to stop cleanly and wait for it;
@@ -158,10 +158,28 @@ class Schedule:
                 say("stopped between runs")
                 return 0
             say(f"stopped during run {self.runs}: the crawl ended with exit code "
-                f"{self.stopped_run_code} ({EXIT_MEANINGS.get(self.stopped_run_code, '?')}); "
+                f"{self.stopped_run_code} ({meaning_of(self.stopped_run_code)}); "
                 "run the schedule again to go on")
             return self.stopped_run_code
         return self.last_code or 0
+
+
+def exit_status(returncode: int) -> int:
+    """A child's exit status as a shell reports it: a crawl killed by a signal (the kernel's
+    OOM killer, a stray `kill -9`) is 128 + the signal's number, not Popen's negative number,
+    which the schedule's own exit made 256 minus it (247 for SIGKILL)."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def meaning_of(code: int) -> str:
+    if code in EXIT_MEANINGS:
+        return EXIT_MEANINGS[code]
+    if code > 128:
+        try:
+            return f"killed by {signal.Signals(code - 128).name}"
+        except ValueError:
+            pass
+    return "unexpected"
 
 
 def site_lines(db_path: str, run_id: int) -> list[str]:
