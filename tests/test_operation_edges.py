@@ -113,3 +113,24 @@ def test_schedule_once_says_a_crawl_killed_by_a_signal_and_exits_as_a_shell_woul
         site.delay = 0.0
     assert schedule.returncode == 128 + signal.SIGKILL, output
     assert "exit code 137 (killed by SIGKILL)" in output
+
+
+@pytest.mark.parametrize("command", [["crawl", "testweb_lynhan"],
+                                     ["schedule", "--every", "1h", "testweb_lynhan"],
+                                     ["import", "WARC"]])
+def test_an_archive_folder_that_cannot_be_made_is_one_line(tmp_path, command):
+    """`--db` below a plain file: crawl and import ended in mkdir's traceback (exit 1),
+    schedule in "unable to open database file"."""
+    (tmp_path / "WARC").write_bytes(b"")
+    blocking = tmp_path / "notes.txt"
+    blocking.write_text("a file where the archive's folder would be\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "vnarchive", *[str(tmp_path / "WARC") if arg == "WARC" else arg
+                                              for arg in command],
+         "--db", str(blocking / "archives" / "a.db")],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        f"{blocking} is a file, not a folder")
+    assert blocking.read_text() == "a file where the archive's folder would be\n"

@@ -17,6 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from archive.disk import StorageFull, is_storage_failure
+from archive.errors import check_writable
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.runs import finish_run, start_run
@@ -76,6 +77,7 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
                 extra_settings: dict | None = None) -> CrawlResult:
     """Crawl the named profiles into `db_path`; returns the crawl run's id and status.
     `extra_settings` (Scrapy settings) choose a web archive as the source, for example."""
+    check_writable(str(db_path))  # one line for a read-only archive or folder, not a traceback
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     settings = _settings(profile_files, base_urls, log_level, refresh, backfill)
     settings.setdict(extra_settings or {}, priority="cmdline")
