@@ -62,17 +62,32 @@ def site_health(db_path: str, recent_runs: int = 5,
         connection.row_factory = sqlite3.Row
         schedules = _schedules(connection)
         counts = _site_counts(connection)
+        unclosed = _runs_never_closed(connection)
         # One index seek per site ("loose index scan"), not a read of every run ever made.
         sites = sorted({row[0] for row in connection.execute(
             "with recursive found(site) as (select min(site) from site_runs union all "
             "select (select min(site) from site_runs where site > found.site) from found "
             "where found.site is not null) select site from found where site is not null")}
-            | set(schedules))
+            | set(schedules) | set(unclosed))
         return [_judge(connection, site, recent_runs, error_share_limit,
                        _allowed_age(max_age, schedules.get(site)), schedules.get(site),
                        counts[site]["articles"] if site in counts else 0,
-                       counts[site]["runs"] if site in counts else 0, now)
+                       counts[site]["runs"] if site in counts else 0, now,
+                       unclosed.get(site, 0))
                 for site in sites]
+
+
+def _runs_never_closed(connection: sqlite3.Connection) -> dict[str, int]:
+    """Sites with crawl runs but no `site_runs` row at all, and how many: every run of theirs
+    was killed (the OOM killer, a second stop signal) or is still going. They have never
+    succeeded, which `status` must say, not that no crawl was recorded."""
+    try:
+        return dict(connection.execute(
+            "select site.value, count(*) from crawl_runs, json_each(crawl_runs.sites) as site "
+            "where not exists (select 1 from site_runs where site_runs.site = site.value) "
+            "group by site.value"))
+    except sqlite3.OperationalError:  # no crawl_runs yet, or a `sites` that is not JSON
+        return {}
 
 
 def _site_counts(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
@@ -86,7 +101,7 @@ def _site_counts(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
 
 def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
            error_share_limit: float, max_age: timedelta, schedule: sqlite3.Row | None,
-           articles: int, runs_recorded: int, now: datetime) -> SiteHealth:
+           articles: int, runs_recorded: int, now: datetime, unclosed: int) -> SiteHealth:
     runs = connection.execute(
         "select * from site_runs where site = ? order by started_at desc limit ?",
         [site, recent_runs]).fetchall()
@@ -116,18 +131,20 @@ def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
         listing_pages_parsed=listing_run[0] if listing_run else 0,
         listing_article_links=listing_run[1] if listing_run else 0,
     )
-    health.problems = _problems(health, last, runs, max_age, error_share_limit)
+    health.problems = _problems(health, last, runs, max_age, error_share_limit, unclosed)
     return health
 
 
 def _problems(health: SiteHealth, last: sqlite3.Row | None, runs: list[sqlite3.Row],
-              max_age: timedelta, error_share_limit: float) -> list[str]:
+              max_age: timedelta, error_share_limit: float, unclosed: int = 0) -> list[str]:
     problems = []
     if health.last_success is None:
         results = ", ".join(sorted({run["finish_reason"] or "unknown" for run in runs}))
         problems.append("never succeeded: " + (
             f"{health.runs} runs recorded, none finished cleanly (last runs: {results})"
-            if health.runs else "no run recorded since the schedule was set"))
+            if health.runs else
+            f"{unclosed} runs started, none ended with the site closed (killed, or still "
+            "running)" if unclosed else "no run recorded since the schedule was set"))
     elif health.seconds_since_success > max_age.total_seconds():
         problems.append(f"no successful run for {describe_age(health.seconds_since_success)} "
                         f"(allowed: {describe_age(max_age.total_seconds())}); is the "

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.runs import finish_run, start_run
 from archive.schema import open_database
-from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query
+from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from testweb.server import TestWeb
 
 pytestmark = pytest.mark.timeout(300)
@@ -134,3 +135,20 @@ def test_an_archive_folder_that_cannot_be_made_is_one_line(tmp_path, command):
     assert result.stderr.strip().splitlines()[-1].endswith(
         f"{blocking} is a file, not a folder")
     assert blocking.read_text() == "a file where the archive's folder would be\n"
+
+
+def test_status_flags_a_site_whose_every_run_was_killed(tmp_path):
+    """A site whose crawls were all killed (the OOM killer, a second stop signal) has crawl
+    runs but no `site_runs` row: `status` said "no crawl ... has been recorded yet", exit 2
+    (bad input), where a monitor wants "unhealthy", exit 1."""
+    db = tmp_path / "archive.db"
+    archive = open_database(str(db))
+    for status in ("killed", "running"):
+        finish_run(archive, start_run(archive, ["testweb_lynhan"]), status)
+    archive.close()
+    result = run_vnarchive("status", "--format", "json", "--db", str(db))
+    assert result.returncode == 1, result.stderr
+    (site,) = json.loads(result.stdout)["sites"]
+    assert site["site"] == "testweb_lynhan" and not site["healthy"]
+    assert site["problems"] == ["never succeeded: 2 runs started, none ended with the site "
+                                "closed (killed, or still running)"]
