@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from archive.lock import lock_path
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from testweb.server import TestWeb
+from vnarchive.crawl import queue_folder
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -152,3 +154,14 @@ def test_status_flags_a_site_whose_every_run_was_killed(tmp_path):
     assert site["site"] == "testweb_lynhan" and not site["healthy"]
     assert site["problems"] == ["never succeeded: 2 runs started, none ended with the site "
                                 "closed (killed, or still running)"]
+
+
+def test_two_archives_in_one_folder_never_share_a_queue(tmp_path):
+    """Each run empties its queue folder at its start: shared by `a.db` and `a.sqlite` (two
+    archives, two locks, so two crawls at once), a crawl of one lost the other's pending
+    requests and that crawl still ended `finished`."""
+    archives = [tmp_path / "a.db", tmp_path / "a.sqlite", tmp_path / "a"]
+    folders = {queue_folder(path) for path in archives}
+    assert len(folders) == len(archives)
+    assert all(folder.parent == tmp_path for folder in folders)
+    assert not {lock_path(str(path)) for path in archives} & folders

@@ -193,13 +193,15 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
 
 
 def queue_folder(db_path) -> Path:
-    """Where a run keeps its pending requests (`NAME-queues/` beside `NAME.db`): Scrapy's disk
-    queues, so a sitemap of 20,000 articles waits on disk, not in memory, and the crawl's
+    """Where a run keeps its pending requests (`NAME.db-queues/` beside `NAME.db`): Scrapy's
+    disk queues, so a sitemap of 20,000 articles waits on disk, not in memory, and the crawl's
     memory stays flat as it grows. Only the queue is used from JOBDIR: a run starts with it
     empty and removes it at the end, since resuming is the archive's job (it is exact even
-    after SIGKILL, where JOBDIR's state is not)."""
+    after SIGKILL, where JOBDIR's state is not). Named after the archive's whole file name, as
+    its lock is: `a.db` and `a.sqlite` in one folder are two archives, crawled at once, and a
+    run of one emptied the other's queue from under it (its requests lost, its run finished)."""
     path = Path(db_path).resolve()
-    return path.with_name(f"{path.stem}-queues")
+    return path.with_name(f"{path.name}-queues")
 
 
 def _status(crawlers, stopped_before: int) -> str:
