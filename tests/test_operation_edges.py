@@ -20,6 +20,8 @@ from archive.lock import lock_path
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
+from testweb.families import FAMILIES, LyNhanPortal
+from testweb.generated import generated_articles
 from testweb.server import TestWeb
 from vnarchive.crawl import queue_folder
 
@@ -165,3 +167,40 @@ def test_two_archives_in_one_folder_never_share_a_queue(tmp_path):
     assert len(folders) == len(archives)
     assert all(folder.parent == tmp_path for folder in folders)
     assert not {lock_path(str(path)) for path in archives} & folders
+
+
+class FlakyPortal(LyNhanPortal):
+    """The Lý Nhân portal with some article pages answering 503 while `failing` holds them."""
+
+    failing: set[str] = set()
+
+    def route(self, path: str, base_url: str):
+        if path in self.failing:
+            return 503, "text/html; charset=utf-8", "<h1>Service Unavailable</h1>"
+        return super().route(path, base_url)
+
+
+def test_a_job_resumed_from_jobdir_leaves_no_walked_to_the_end_mark(tmp_path):
+    """A Scrapy job kept in JOBDIR is split over runs, and a run sees nothing of what the
+    earlier ones lost (a failed fetch, the requests in flight when one was killed). The
+    second run of a job whose first had failed fetches marked the listing walked to the end,
+    and every later crawl stopped paging before the articles that had failed: lost for good."""
+    db, jobdir = tmp_path / "a.db", tmp_path / "job"
+    web = TestWeb([SITE], articles=generated_articles((SITE,), 40))
+    web.family_classes = {**FAMILIES, SITE: FlakyPortal}
+    with web:
+        family = web.sites[SITE].family
+        oldest = {family.article_path(article) for article in family.articles[-3:]}
+        FlakyPortal.failing = oldest
+        try:
+            for _ in range(2):
+                job = scrapy_crawl(web, db, "-s", f"JOBDIR={jobdir}")
+                assert job.returncode == 0, job.stderr[-2000:]
+        finally:
+            FlakyPortal.failing = set()
+        assert query(db, "select count(*) from listing_walks") == [(0,)]
+        rerun = vnarchive_crawl(web, db)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
+        assert {path.lstrip("/") for path in oldest} <= archived
+        assert len(archived) == len(family.articles)

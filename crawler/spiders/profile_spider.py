@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request
@@ -79,6 +80,13 @@ class ProfileSpider(SitemapSpider):
             backfill=settings.getbool("VNARCHIVE_BACKFILL"),
             refresh_after=parse_duration(refresh_after) if refresh_after else None,
         )
+        jobdir = settings.get("JOBDIR")
+        if jobdir and Path(jobdir, "requests.seen").is_file() and \
+                Path(jobdir, "requests.seen").stat().st_size:
+            # A Scrapy job resumed from JOBDIR: what its earlier runs lost (a failed fetch,
+            # the requests in flight when one was killed) is unknown here, so its walk proves
+            # nothing. (`vnarchive crawl` empties its JOBDIR before each run.)
+            spider.walk_failure = f"a job resumed from JOBDIR {jobdir}"
         return spider
 
     def __init__(self, *args: Any, **kwargs: Any):
