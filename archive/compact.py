@@ -25,6 +25,9 @@ from archive.errors import ArchiveError
 
 # Where SQLite puts a VACUUM's temporary copy (os_unix.c, unixTempFileDir), after SQLITE_TMPDIR.
 SQLITE_TEMP_FOLDERS = ("/var/tmp", "/usr/tmp", "/tmp", ".")
+# How long VACUUM and the checkpoint after it wait for other connections (a crawl's writer
+# cannot be one: the caller holds the lock; readers can).
+BUSY_TIMEOUT_MS = 30_000
 
 
 class NotEnoughSpace(ArchiveError):
@@ -34,8 +37,11 @@ class NotEnoughSpace(ArchiveError):
 @dataclass
 class Compacted:
     bytes_before: int
-    bytes_after: int
+    bytes_after: int  # the compacted archive's size (pages times page size)
     seconds: float
+    # Bytes of compacted pages still in the WAL: a reader held the archive as it was through
+    # the checkpoint, so the file shrinks only at a later one, once the reader is gone.
+    wal_pending: int = 0
 
 
 def sqlite_temp_folder() -> Path:
@@ -72,13 +78,19 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
     before, started = Path(db_path).stat().st_size, time.perf_counter()
     connection = sqlite3.connect(db_path, isolation_level=None)
     try:
-        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         with _reporting(progress, 2 * before, every):
             connection.execute("VACUUM")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        # The size from the pages, not the file's: with the checkpoint blocked by a reader,
+        # the file still had its old size and the report said nothing had shrunk.
+        after = (connection.execute("PRAGMA page_count").fetchone()[0]
+                 * connection.execute("PRAGMA page_size").fetchone()[0])
     finally:
         connection.close()
-    return Compacted(before, Path(db_path).stat().st_size, time.perf_counter() - started)
+    wal = Path(f"{db_path}-wal")
+    pending = wal.stat().st_size if busy and wal.exists() else 0
+    return Compacted(before, after, time.perf_counter() - started, pending)
 
 
 @contextmanager

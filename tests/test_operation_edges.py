@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from archive import compact as compacting
 from archive.lock import lock_path
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
+from bench.fill_archive import fill
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from testweb.families import FAMILIES, LyNhanPortal
 from testweb.generated import generated_articles
@@ -204,3 +206,29 @@ def test_a_job_resumed_from_jobdir_leaves_no_walked_to_the_end_mark(tmp_path):
         archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
         assert {path.lstrip("/") for path in oldest} <= archived
         assert len(archived) == len(family.articles)
+
+
+@pytest.mark.timeout(300)
+def test_compact_beside_a_long_reader_reports_the_compacted_size(tmp_path, monkeypatch):
+    """A reader holding the archive as it was blocks the checkpoint after VACUUM until its
+    timeout: the report then gave the file's old size as the size after, and said nothing of
+    the compacted pages waiting in the WAL."""
+    path = str(tmp_path / "a.db")
+    fill(path, 120, window=60)
+    with sqlite3.connect(path) as connection:  # free pages for VACUUM to drop
+        connection.execute("delete from article_sources")
+    before = os.path.getsize(path)
+    monkeypatch.setattr(compacting, "BUSY_TIMEOUT_MS", 200)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("begin")
+    reader.execute("select count(*) from articles").fetchone()  # a snapshot, held
+    try:
+        result = compacting.compact(path)
+    finally:
+        reader.close()
+    assert result.bytes_before == before
+    assert result.bytes_after < before
+    assert result.wal_pending > 0
+    with sqlite3.connect(path) as connection:  # the reader gone, the next checkpoint
+        assert connection.execute("pragma wal_checkpoint(truncate)").fetchone()[0] == 0
+    assert os.path.getsize(path) == result.bytes_after

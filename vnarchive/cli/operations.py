@@ -123,6 +123,11 @@ def compact(db) -> int:
         result = compact_archive(db, progress=compact_progress)
     print(f"compacted {db}: {result.bytes_before / 2**20:,.0f} MB to "
           f"{result.bytes_after / 2**20:,.0f} MB in {result.seconds:.0f} s")
+    if result.wal_pending:
+        print(f"vnarchive compact: a reader still holds the archive as it was, so the "
+              f"compacted pages wait in {db}-wal ({result.wal_pending / 2**20:,.0f} MB); the "
+              "file shrinks once that reader closes and the next crawl or compact "
+              "checkpoints it", file=sys.stderr)
     return 0
 
 
