@@ -151,7 +151,19 @@ class ArchiveRun:
         check_before_writing(database)
         mark_stuck_runs(database)
         with closing(open_database(database)) as db:
-            return start_run(db, [self.crawler.spidercls.name])
+            run_id = start_run(db, [self.crawler.spidercls.name])
+        from twisted.internet import reactor
+
+        # A second stop signal stops the reactor under the spider, which never closes: the
+        # run is ended here, as `vnarchive crawl` ends its own, not left `running`.
+        reactor.addSystemEventTrigger("before", "shutdown", self.end_unclosed_run, database)
+        return run_id
+
+    def end_unclosed_run(self, database: str) -> None:
+        if self.owned_run is None or self.close_reason is not None:
+            return  # closed, and ended in spider_closed
+        with closing(open_database(database)) as db:
+            finish_run(db, self.owned_run, run_status([self]))
 
     def spider_closed(self, spider, reason: str) -> None:
         self.close_reason = reason

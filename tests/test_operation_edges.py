@@ -232,3 +232,31 @@ def test_compact_beside_a_long_reader_reports_the_compacted_size(tmp_path, monke
     with sqlite3.connect(path) as connection:  # the reader gone, the next checkpoint
         assert connection.execute("pragma wal_checkpoint(truncate)").fetchone()[0] == 0
     assert os.path.getsize(path) == result.bytes_after
+
+
+def test_a_scrapy_crawl_stopped_twice_records_a_killed_run(web, tmp_path):
+    """The second SIGTERM stops the reactor under the spider, which never closes: the run of
+    a bare `scrapy crawl` stayed `running` until another run took the archive."""
+    db = tmp_path / "archive.db"
+    site = web.sites[SITE]
+    site.delay = 0.5
+    try:
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", f"testweb_{SITE}", "-s",
+             f"VNARCHIVE_DB={db}", "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}",
+             "-s", "VNARCHIVE_BATCH_SIZE=2"],
+            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and crawl.poll() is None and not (
+                db.exists() and query(db, "select count(*) from sqlite_master "
+                                          "where name = 'pages'") == [(1,)]
+                and query(db, "select count(*) from pages")[0][0]):
+            time.sleep(0.1)
+        crawl.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        crawl.send_signal(signal.SIGTERM)
+        _, stderr = crawl.communicate(timeout=120)
+    finally:
+        site.delay = 0.0
+    assert query(db, "select status from crawl_runs") == [("killed",)], stderr[-3000:]
+    assert query(db, "pragma integrity_check") == [("ok",)]
