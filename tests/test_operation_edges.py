@@ -172,12 +172,13 @@ def test_two_archives_in_one_folder_never_share_a_queue(tmp_path):
 
 
 class FlakyPortal(LyNhanPortal):
-    """The Lý Nhân portal with some article pages answering 503 while `failing` holds them."""
+    """The Lý Nhân portal with some pages answering 503 while `failing` holds them (or
+    every page, robots.txt included, while it holds "*")."""
 
     failing: set[str] = set()
 
     def route(self, path: str, base_url: str):
-        if path in self.failing:
+        if path in self.failing or "*" in self.failing:
             return 503, "text/html; charset=utf-8", "<h1>Service Unavailable</h1>"
         return super().route(path, base_url)
 
@@ -260,3 +261,28 @@ def test_a_scrapy_crawl_stopped_twice_records_a_killed_run(web, tmp_path):
         site.delay = 0.0
     assert query(db, "select status from crawl_runs") == [("killed",)], stderr[-3000:]
     assert query(db, "pragma integrity_check") == [("ok",)]
+
+
+def test_a_run_that_found_the_host_unreachable_leaves_no_walked_to_the_end_mark(tmp_path):
+    """A host whose robots.txt cannot be fetched is disallowed for the run (RFC 9309), and a
+    robots.txt refusal settled each listing: the run "walked" every listing without fetching
+    one and marked them walked to the end. Articles an earlier run had failed on, deep in the
+    listing, were then behind the mark, and no later crawl fetched them."""
+    db = tmp_path / "a.db"
+    web = TestWeb([SITE], articles=generated_articles((SITE,), 40))
+    web.family_classes = {**FAMILIES, SITE: FlakyPortal}
+    with web:
+        family = web.sites[SITE].family
+        oldest = {family.article_path(article) for article in family.articles[-3:]}
+        try:
+            for failing in (oldest, {"*"}):  # the oldest articles fail, then the whole host
+                FlakyPortal.failing = failing
+                assert vnarchive_crawl(web, db).returncode == 0
+        finally:
+            FlakyPortal.failing = set()
+        assert query(db, "select count(*) from listing_walks") == [(0,)]
+        rerun = vnarchive_crawl(web, db)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
+        assert {path.lstrip("/") for path in oldest} <= archived
+        assert len(archived) == len(family.articles)

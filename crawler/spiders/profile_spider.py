@@ -244,6 +244,11 @@ class ProfileSpider(SitemapSpider):
         database = self.settings.get("VNARCHIVE_DB")
         if self.settings.get("VNARCHIVE_REDIS_URL") or not database:
             return  # a distributed worker has no archive: it walks every listing
+        if self.walk_failure is None and self.crawler.stats.get_value(
+                "vnarchive/robots_unreachable"):
+            # A host whose robots.txt could not be fetched is disallowed for this run only
+            # (crawler/robots.py): its refused listings were not walked, only put off.
+            self.walk_failure = "robots.txt unreachable: the host was left for the next run"
         if reason != "finished" or self.walk_failure is not None:
             self.logger.info("listings not marked walked to the end (%s)",
                              self.walk_failure or reason)
