@@ -18,9 +18,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from archive.query import connect_read_only, has_table
+from archive.runs import NOT_FAILURES
 from archive.schema import COUNTED_SITES
 
 ERROR_SHARE_LIMIT = 0.25
+# A site run's fetches: its `pages` rows but those of requests never sent (a robots.txt or
+# URL pattern budget refusal). A host that is down answers no robots.txt and every listing
+# is refused: counted as fetches, a dozen refusals made its two errors look like a few and
+# the run a success.
+FETCHES = ("(pages - (select count(*) from pages where pages.run_id = site_runs.run_id and "
+           "pages.site = site_runs.site and pages.error in ({})))").format(
+               ", ".join(f"'{reason}'" for reason in NOT_FAILURES))
 EMPTY_TEXT_SHARE_LIMIT = 0.5
 DEFAULT_MAX_AGE = timedelta(days=2)
 SCHEDULE_AGE_FACTOR = 2  # a site may miss one scheduled run, not two
@@ -84,8 +92,8 @@ def _runs_never_closed(connection: sqlite3.Connection) -> dict[str, int]:
     try:
         return dict(connection.execute(
             "select site.value, count(*) from crawl_runs, json_each(crawl_runs.sites) as site "
-            "where not exists (select 1 from site_runs where site_runs.site = site.value) "
-            "group by site.value"))
+            "where crawl_runs.status is not 'finished' and not exists "
+            "(select 1 from site_runs where site_runs.site = site.value) group by site.value"))
     except sqlite3.OperationalError:  # no crawl_runs yet, or a `sites` that is not JSON
         return {}
 
@@ -103,14 +111,15 @@ def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
            error_share_limit: float, max_age: timedelta, schedule: sqlite3.Row | None,
            articles: int, runs_recorded: int, now: datetime, unclosed: int) -> SiteHealth:
     runs = connection.execute(
-        "select * from site_runs where site = ? order by started_at desc limit ?",
-        [site, recent_runs]).fetchall()
+        f"select *, {FETCHES} as fetches from site_runs where site = ? "
+        "order by started_at desc limit ?", [site, recent_runs]).fetchall()
     last = runs[0] if runs else None
     # The latest first, from the (site, finished_at) index: it stops at the first success,
     # where max() read every run of the site.
     latest = connection.execute(
         "select finished_at from site_runs where site = ? and finish_reason = 'finished' "
-        "and (pages = 0 or 1.0 * errors / pages <= ?) order by finished_at desc limit 1",
+        f"and ({FETCHES} <= 0 or 1.0 * errors / {FETCHES} <= ?) "
+        "order by finished_at desc limit 1",
         [site, error_share_limit]).fetchone()
     success = latest[0] if latest else None
     listing_run = connection.execute(
@@ -127,7 +136,7 @@ def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
         schedule=schedule["schedule"] if schedule else None, articles=articles,
         new_articles_recent=sum(run["articles_new"] for run in runs),
         errors_last_run=last["errors"] if last else 0,
-        error_rate=last["errors"] / last["pages"] if last and last["pages"] else 0.0,
+        error_rate=last["errors"] / last["fetches"] if last and (last["fetches"] or 0) > 0 else 0.0,
         listing_pages_parsed=listing_run[0] if listing_run else 0,
         listing_article_links=listing_run[1] if listing_run else 0,
     )

@@ -8,6 +8,7 @@ import json
 import os
 import resource
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -286,3 +287,35 @@ def test_a_run_that_found_the_host_unreachable_leaves_no_walked_to_the_end_mark(
         archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
         assert {path.lstrip("/") for path in oldest} <= archived
         assert len(archived) == len(family.articles)
+
+
+DEAD_PORTAL = """
+name = "dead_portal"
+title = "A portal whose host is down"
+kind = "portal"
+base_url = "http://127.0.0.1:{port}/"
+start_urls = [{listings}]
+allowed_domains = ["127.0.0.1"]
+article_pattern = '/tin/\\\\d+\\\\.html$'
+download_delay = 0
+"""
+
+
+def test_a_site_whose_host_is_down_is_unhealthy_however_many_listings_it_has(tmp_path):
+    """Its robots.txt fails (two errors: the fetch, and the sitemap look-up), and each listing
+    is a robots.txt refusal, a `pages` row that is no fetch and no error. With a dozen
+    listings the errors were 2 of 14 "pages": under the 25% limit, so a run that fetched
+    nothing counted as a success and `status` called the dead site healthy."""
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    profile = tmp_path / "dead_portal.toml"
+    profile.write_text(DEAD_PORTAL.format(
+        port=port, listings=", ".join(f'"/muc-{number}/"' for number in range(12))))
+    db = tmp_path / "archive.db"
+    crawl = run_vnarchive("crawl", "--profile", str(profile), "--db", str(db))
+    assert query(db, "select count(*) from articles") == [(0,)], crawl.stderr[-2000:]
+    status = run_vnarchive("status", "--format", "json", "--db", str(db))
+    assert status.returncode == 1, status.stdout
+    (site,) = json.loads(status.stdout)["sites"]
+    assert site["last_success"] is None and site["error_rate"] == 1.0
