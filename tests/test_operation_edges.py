@@ -319,3 +319,33 @@ def test_a_site_whose_host_is_down_is_unhealthy_however_many_listings_it_has(tmp
     assert status.returncode == 1, status.stdout
     (site,) = json.loads(status.stdout)["sites"]
     assert site["last_success"] is None and site["error_rate"] == 1.0
+
+
+def test_scrapy_parse_of_a_listing_leaves_no_walked_to_the_end_mark(tmp_path):
+    """`scrapy parse --spider SITE URL` (a Scrapy user's way to look at one page) replaces
+    the spider's start requests with its one URL and closes it `finished`: the spider marked
+    every listing walked to the end, and the next crawl stopped paging before the articles an
+    earlier run had failed on."""
+    db = tmp_path / "a.db"
+    web = TestWeb([SITE], articles=generated_articles((SITE,), 40))
+    web.family_classes = {**FAMILIES, SITE: FlakyPortal}
+    with web:
+        family = web.sites[SITE].family
+        oldest = {family.article_path(article) for article in family.articles[-3:]}
+        FlakyPortal.failing = oldest
+        try:
+            assert vnarchive_crawl(web, db).returncode == 0
+        finally:
+            FlakyPortal.failing = set()
+        listing = web.sites[SITE].base_url + "/tin-tuc/Pages/default.aspx"
+        parse = subprocess.run(
+            [sys.executable, "-m", "scrapy", "parse", "--spider", f"testweb_{SITE}", "-c",
+             "parse_listing", listing, "-s", f"VNARCHIVE_DB={db}",
+             "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+        assert "Requests" in parse.stdout, parse.stderr[-2000:]
+        assert query(db, "select count(*) from listing_walks") == [(0,)]
+        rerun = vnarchive_crawl(web, db)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
+        assert len(archived) == len(family.articles)

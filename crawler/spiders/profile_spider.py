@@ -103,6 +103,9 @@ class ProfileSpider(SitemapSpider):
         self.attachment_links = LinkExtractor(allow=ATTACHMENT_LINKS, deny_extensions=(),
                                               restrict_xpaths=ATTACHMENT_ANCHORS)
         self.walk_failure: str | None = None  # why this run's walk is not complete
+        # Every start request sent: `scrapy parse`, `fetch` and `check` replace `start` with
+        # their own few requests, and such a run walks no listing at all.
+        self.start_sent = False
 
     async def start(self) -> AsyncIterator[Any]:
         async for request in super().start():  # the sitemaps
@@ -114,6 +117,7 @@ class ProfileSpider(SitemapSpider):
         for url in self.profile.absolute(self.profile.start_urls):
             yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
                           meta={"listing_page": 1, "listing": url, PAGE_KIND: "listing"})
+        self.start_sent = True
 
     # Discovery --------------------------------------------------------------------------
     def sitemap_filter(self, entries):
@@ -244,6 +248,9 @@ class ProfileSpider(SitemapSpider):
         database = self.settings.get("VNARCHIVE_DB")
         if self.settings.get("VNARCHIVE_REDIS_URL") or not database:
             return  # a distributed worker has no archive: it walks every listing
+        if self.walk_failure is None and not self.start_sent:
+            self.walk_failure = "not a crawl of the site's own start requests (scrapy parse, " \
+                "fetch or check)"
         if self.walk_failure is None and self.crawler.stats.get_value(
                 "vnarchive/robots_unreachable"):
             # A host whose robots.txt could not be fetched is disallowed for this run only
