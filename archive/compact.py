@@ -16,8 +16,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,12 +75,11 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
                 f"has {free / 2**30:.1f} GiB: nothing was changed (SQLITE_TMPDIR names another "
                 "folder for the temporary copy)")
     before, started = Path(db_path).stat().st_size, time.perf_counter()
-    connection = sqlite3.connect(db_path, isolation_level=None)
+    # Used by the thread that runs VACUUM, and interrupted from this one.
+    connection = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        with _reporting(progress, 2 * before, every):
-            connection.execute("VACUUM")
-            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy = _vacuum(connection, progress, 2 * before, every)
         # The size from the pages, not the file's: with the checkpoint blocked by a reader,
         # the file still had its old size and the report said nothing had shrunk.
         after = (connection.execute("PRAGMA page_count").fetchone()[0]
@@ -93,29 +91,59 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
     return Compacted(before, after, time.perf_counter() - started, pending)
 
 
-@contextmanager
-def _reporting(progress, expected: int, every: float) -> Iterator[None]:
-    """Call `progress` from a thread of its own while the block runs (SQLite releases the GIL
-    while VACUUM works): the bytes this process has written since (the temporary copy, then
-    each page through the WAL: about twice the archive), of `expected`, and the seconds. VACUUM
-    itself says nothing until it is done, which is minutes at a million articles."""
-    if progress is None:
-        yield
-        return
-    done, started, written_before = threading.Event(), time.perf_counter(), bytes_written()
+def _vacuum(connection: sqlite3.Connection, progress, expected: int, every: float) -> int:
+    """VACUUM, then the checkpoint that empties the WAL (its `busy` flag returned), on a
+    thread of their own, while this thread calls `progress` every `every` seconds: the bytes
+    this process has written since (the temporary copy, then each page through the WAL: about
+    twice the archive), of `expected`, and the seconds. VACUUM itself says nothing until it is
+    done, which is minutes at a million articles.
 
-    def report() -> None:
-        while not done.wait(every):
-            progress(max(0, bytes_written() - written_before), expected,
-                     time.perf_counter() - started)
+    This thread also stays free to take a Ctrl-C: Python runs a signal's handler only in the
+    main thread, between its own instructions, so a Ctrl-C waited for VACUUM's end and then
+    reported an interruption of work already done. Now it interrupts VACUUM (sqlite3's
+    interrupt), which rolls back and leaves the archive as it was; once VACUUM has committed,
+    it cuts the checkpoint short, and the compacted pages wait in the WAL (returned as busy)."""
+    outcome: dict = {}
+    done = threading.Event()  # not Thread.join: a join cut by Ctrl-C can return early after
 
-    thread = threading.Thread(target=report, name="compact-progress", daemon=True)
-    thread.start()
+    def work() -> None:
+        try:
+            connection.execute("VACUUM")
+            outcome["vacuumed"] = True
+            outcome["busy"] = connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except BaseException as error:  # raised again in the caller's thread
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    started, written_before = time.perf_counter(), bytes_written()
+    threading.Thread(target=work, name="compact-vacuum", daemon=True).start()
     try:
-        yield
-    finally:
-        done.set()
-        thread.join()
+        while not done.wait(every):
+            if progress is not None:
+                progress(max(0, bytes_written() - written_before), expected,
+                         time.perf_counter() - started)
+    except BaseException:
+        _interrupt(connection, done)  # the connection is never closed under VACUUM
+        if outcome.get("vacuumed"):  # only the checkpoint was cut short: compacted, in the WAL
+            return 1
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["busy"]
+
+
+def _interrupt(connection: sqlite3.Connection, done: threading.Event) -> None:
+    """Interrupt what the connection runs and wait until it has stopped, through any further
+    Ctrl-C."""
+    while True:
+        connection.interrupt()
+        try:
+            done.wait()
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def bytes_written() -> int:

@@ -4,6 +4,7 @@ after runs that never closed."""
 
 from __future__ import annotations
 
+import _thread
 import json
 import os
 import resource
@@ -12,7 +13,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -349,3 +352,38 @@ def test_scrapy_parse_of_a_listing_leaves_no_walked_to_the_end_mark(tmp_path):
         assert rerun.returncode == 0, rerun.stderr[-2000:]
         archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
         assert len(archived) == len(family.articles)
+
+
+@pytest.mark.timeout(300)
+def test_ctrl_c_during_compact_stops_it_and_leaves_the_archive_as_it_was(tmp_path):
+    """Python runs a signal's handler in the main thread between its own instructions, so a
+    Ctrl-C waited for VACUUM's end (about 5 minutes at a million articles) and then said
+    "interrupted" of an archive that had been compacted."""
+    path = tmp_path / "a.db"
+    with closing(sqlite3.connect(path)) as connection, connection:
+        # Enough rows for VACUUM to take a while, all in the file (no WAL left).
+        connection.execute("pragma journal_mode = wal")
+        connection.execute("create table t (number integer, label text)")
+        connection.execute("with recursive n(i) as (select 1 union all select i + 1 from n "
+                           "where i < 2000000) insert into t select i, hex(randomblob(8)) "
+                           "from n")
+        connection.execute("create index t_label on t (label)")
+        connection.execute("delete from t where number % 2 = 0")  # free pages to drop
+        connection.commit()
+        connection.execute("pragma wal_checkpoint(truncate)")
+    content = path.read_bytes()
+    asked = []
+
+    def ctrl_c_while_vacuum_works(*_report) -> None:
+        if not asked:
+            asked.append(True)
+            _thread.interrupt_main()  # what a Ctrl-C does
+
+    with pytest.raises(KeyboardInterrupt):
+        compacting.compact(str(path), progress=ctrl_c_while_vacuum_works, every=0.05)
+    assert asked
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("pragma freelist_count").fetchone()[0] > 0
+        connection.execute("pragma wal_checkpoint(truncate)")
+    assert path.read_bytes() == content
+    assert not any(thread.name == "compact-vacuum" for thread in threading.enumerate())
