@@ -387,3 +387,32 @@ def test_ctrl_c_during_compact_stops_it_and_leaves_the_archive_as_it_was(tmp_pat
         connection.execute("pragma wal_checkpoint(truncate)")
     assert path.read_bytes() == content
     assert not any(thread.name == "compact-vacuum" for thread in threading.enumerate())
+
+
+HOLD_THE_LOCK = """
+import sys
+from archive.lock import archive_lock
+with archive_lock(sys.argv[1]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize(("command", "doing"), [("compact", "compacted"),
+                                                ("import", "imported into")])
+def test_a_crawl_refused_by_a_busy_archive_says_what_holds_it(tmp_path, command, doing):
+    """A crawl refused while `vnarchive compact` (minutes on a large archive) held the lock
+    said the archive "is being crawled"."""
+    db = tmp_path / "a.db"
+    open_database(str(db)).close()
+    # A process whose command line reads like `vnarchive COMMAND`, holding the lock.
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(db), "vnarchive",
+                               command], cwd=PROJECT_ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        result = run_vnarchive("crawl", "testweb_lynhan", "--db", str(db))
+    finally:
+        holder.communicate(timeout=30)
+    assert result.returncode == 3, result.stderr
+    assert f"is being {doing} by process {holder.pid}; not starting" in result.stderr

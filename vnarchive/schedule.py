@@ -116,7 +116,8 @@ class Schedule:
 
     def _report(self, code: int, run_ids: list[int]) -> None:
         if code == BUSY_EXIT:
-            say(f"run {self.runs}: skipped, another crawl holds the archive")
+            say(f"run {self.runs}: skipped, another run (a crawl, compact, import or "
+                "re-processing) holds the archive")
             return
         if run_ids:
             for line in site_lines(self.db_path, run_ids[-1]):
