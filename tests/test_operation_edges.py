@@ -7,6 +7,7 @@ from __future__ import annotations
 import _thread
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -416,3 +417,28 @@ def test_a_crawl_refused_by_a_busy_archive_says_what_holds_it(tmp_path, command,
         holder.communicate(timeout=30)
     assert result.returncode == 3, result.stderr
     assert f"is being {doing} by process {holder.pid}; not starting" in result.stderr
+
+
+TIMESTAMPED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+
+
+def test_a_schedule_into_a_new_folder_whose_crawl_outlasts_its_interval(web, tmp_path):
+    """`schedule --every` records the schedule before the first crawl: into a folder not made
+    yet, SQLite said "unable to open database file" (exit 2), where `crawl` makes the folder.
+    And a crawl longer than the interval made APScheduler print a bare line on stderr at each
+    run time skipped, in a log whose every line starts with a timestamp."""
+    db = tmp_path / "new" / "folder" / "a.db"
+    site = web.sites[SITE]
+    site.delay = 0.2
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "vnarchive", "schedule", f"testweb_{SITE}", "--every", "1s",
+             "--max-runs", "1", "--db", str(db), "--base-urls", json.dumps(web.base_urls())],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    finally:
+        site.delay = 0.0
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert all(TIMESTAMPED.match(line) for line in lines), lines
+    assert any("skipped" in line for line in lines)
+    assert query(db, "select site, schedule from schedules") == [(f"testweb_{SITE}", "every 1s")]

@@ -16,6 +16,7 @@ stopped between runs; the interrupted crawl's code (4, or 5) when stopped during
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import subprocess
@@ -42,6 +43,22 @@ def say(message: str) -> None:
     """One line of the schedule's log, timestamped (UTC, to the second)."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     print(f"{stamp} {message}", flush=True)
+
+
+class ScheduleLog(logging.Handler):
+    """APScheduler's own warnings (a run time skipped because the last crawl still goes, a
+    run time missed) as lines of the schedule's log: they went to stderr bare, without the
+    timestamp every line of the log has."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        say(f"scheduler: {record.getMessage()}")
+
+
+def log_scheduler_warnings() -> None:
+    scheduler_log = logging.getLogger("apscheduler")
+    if not any(isinstance(handler, ScheduleLog) for handler in scheduler_log.handlers):
+        scheduler_log.addHandler(ScheduleLog(logging.WARNING))
+    scheduler_log.propagate = False
 
 
 class Schedule:
@@ -232,6 +249,7 @@ def run_schedule(crawl_args: list[str], db_path: str, every: str | None = None,
     schedule = Schedule(crawl_args, db_path, 1 if once else max_runs, verbose)
     signal.signal(signal.SIGTERM, schedule.stop_on_signal)
     signal.signal(signal.SIGINT, schedule.stop_on_signal)
+    log_scheduler_warnings()
     if once:
         say(f"once: vnarchive crawl {' '.join(crawl_args)}")
         schedule.run_once()
