@@ -442,3 +442,19 @@ def test_a_schedule_into_a_new_folder_whose_crawl_outlasts_its_interval(web, tmp
     assert all(TIMESTAMPED.match(line) for line in lines), lines
     assert any("skipped" in line for line in lines)
     assert query(db, "select site, schedule from schedules") == [(f"testweb_{SITE}", "every 1s")]
+
+
+def test_a_depth_limited_scrapy_crawl_leaves_no_walked_to_the_end_mark(tmp_path):
+    """`scrapy crawl SITE -s DEPTH_LIMIT=1`, a Scrapy user's quick look, drops the requests
+    deeper than the limit without a word and ends `finished`: the listings were marked walked
+    to the end, and every later crawl stopped at the first listing page, whose articles were
+    archived, and never fetched those of the pages behind it."""
+    db = tmp_path / "a.db"
+    with TestWeb([SITE], articles=generated_articles((SITE,), 40)) as web:
+        quick = scrapy_crawl(web, db, "-s", "DEPTH_LIMIT=1")
+        assert quick.returncode == 0, quick.stderr[-2000:]
+        assert 0 < query(db, "select count(*) from articles")[0][0] < 40
+        assert query(db, "select count(*) from listing_walks") == [(0,)]
+        rerun = vnarchive_crawl(web, db)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        assert query(db, "select count(*) from articles") == [(40,)]

@@ -48,6 +48,9 @@ ATTACHMENT_ANCHORS = '//a[contains(@href, ".pdf") or contains(@href, ".doc")]'
 SETTLED_STATUSES = (304, 404, 410)
 # Refusals (crawler.refusals, "refused by vnarchive: KIND") that leave a page for the next run.
 TEMPORARY_REFUSALS = ("deferred", "circuit_open")
+# Scrapy's stats of requests dropped unsent by a limit set for one run (`-s DEPTH_LIMIT=1`,
+# a Scrapy user's quick look): the walk behind them was not done.
+DROPPED_REQUEST_STATS = ("depth/request_ignored_count",)
 
 
 class PatternLinkExtractor(LinkExtractor):
@@ -251,6 +254,9 @@ class ProfileSpider(SitemapSpider):
         if self.walk_failure is None and not self.start_sent:
             self.walk_failure = "not a crawl of the site's own start requests (scrapy parse, " \
                 "fetch or check)"
+        dropped = [key for key in DROPPED_REQUEST_STATS if self.crawler.stats.get_value(key)]
+        if self.walk_failure is None and dropped:
+            self.walk_failure = f"requests dropped unsent ({', '.join(dropped)})"
         if self.walk_failure is None and self.crawler.stats.get_value(
                 "vnarchive/robots_unreachable"):
             # A host whose robots.txt could not be fetched is disallowed for this run only
