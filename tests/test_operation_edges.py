@@ -458,3 +458,18 @@ def test_a_depth_limited_scrapy_crawl_leaves_no_walked_to_the_end_mark(tmp_path)
         rerun = vnarchive_crawl(web, db)
         assert rerun.returncode == 0, rerun.stderr[-2000:]
         assert query(db, "select count(*) from articles") == [(40,)]
+
+
+def test_reprocess_of_a_site_the_archive_does_not_hold_is_refused(web, tmp_path):
+    """A typo in `reprocess --site` re-processed nothing and said only "re-processed 0
+    articles", exit 0."""
+    db = tmp_path / "archive.db"
+    assert vnarchive_crawl(web, db).returncode == 0
+    typo = run_vnarchive("reprocess", "--site", "testweb_lynhna", "--db", str(db))
+    assert typo.returncode == 2, typo.stdout + typo.stderr
+    assert typo.stderr.strip().splitlines()[-1].endswith(
+        "--site testweb_lynhna: the archive holds no page of that site (its sites: "
+        "testweb_lynhan)")
+    right = run_vnarchive("reprocess", "--site", "testweb_lynhan", "--db", str(db))
+    assert right.returncode == 0, right.stderr
+    assert f"re-processed {len(web.sites[SITE].family.articles)} articles" in right.stdout
