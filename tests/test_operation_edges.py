@@ -309,7 +309,8 @@ def test_a_site_whose_host_is_down_is_unhealthy_however_many_listings_it_has(tmp
     """Its robots.txt fails (two errors: the fetch, and the sitemap look-up), and each listing
     is a robots.txt refusal, a `pages` row that is no fetch and no error. With a dozen
     listings the errors were 2 of 14 "pages": under the 25% limit, so a run that fetched
-    nothing counted as a success and `status` called the dead site healthy."""
+    nothing counted as a success and `status` called the dead site healthy. And the crawl's
+    log held two tracebacks of the refused connection."""
     with socket.socket() as probe:  # a loopback port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -319,6 +320,9 @@ def test_a_site_whose_host_is_down_is_unhealthy_however_many_listings_it_has(tmp
     db = tmp_path / "archive.db"
     crawl = run_vnarchive("crawl", "--profile", str(profile), "--db", str(db))
     assert query(db, "select count(*) from articles") == [(0,)], crawl.stderr[-2000:]
+    # Its log says so in lines, not in tracebacks of a refused connection (sixty lines).
+    assert "robots.txt of 127.0.0.1" in crawl.stderr and "unreachable" in crawl.stderr
+    assert "Traceback" not in crawl.stderr, crawl.stderr
     status = run_vnarchive("status", "--format", "json", "--db", str(db))
     assert status.returncode == 1, status.stdout
     (site,) = json.loads(status.stdout)["sites"]
