@@ -87,8 +87,9 @@ def site_health(db_path: str, recent_runs: int = 5,
 
 def _runs_never_closed(connection: sqlite3.Connection) -> dict[str, int]:
     """Sites with crawl runs but no `site_runs` row at all, and how many: every run of theirs
-    was killed (the OOM killer, a second stop signal) or is still going. They have never
-    succeeded, which `status` must say, not that no crawl was recorded."""
+    was killed (the OOM killer, a second stop signal), stopped before it opened, or is still
+    going. They have never succeeded, which `status` must say, not that no crawl was
+    recorded."""
     try:
         return dict(connection.execute(
             "select site.value, count(*) from crawl_runs, json_each(crawl_runs.sites) as site "
@@ -152,8 +153,9 @@ def _problems(health: SiteHealth, last: sqlite3.Row | None, runs: list[sqlite3.R
         problems.append("never succeeded: " + (
             f"{health.runs} runs recorded, none finished cleanly (last runs: {results})"
             if health.runs else
-            f"{unclosed} runs started, none ended with the site closed (killed, or still "
-            "running)" if unclosed else "no run recorded since the schedule was set"))
+            f"{unclosed} runs started, none ended with the site closed (killed, stopped "
+            "before it opened, or still running)" if unclosed
+            else "no run recorded since the schedule was set"))
     elif health.seconds_since_success > max_age.total_seconds():
         problems.append(f"no successful run for {describe_age(health.seconds_since_success)} "
                         f"(allowed: {describe_age(max_age.total_seconds())}); is the "

@@ -162,7 +162,7 @@ def test_status_flags_a_site_whose_every_run_was_killed(tmp_path):
     (site,) = json.loads(result.stdout)["sites"]
     assert site["site"] == "testweb_lynhan" and not site["healthy"]
     assert site["problems"] == ["never succeeded: 2 runs started, none ended with the site "
-                                "closed (killed, or still running)"]
+                                "closed (killed, stopped before it opened, or still running)"]
 
 
 def test_two_archives_in_one_folder_never_share_a_queue(tmp_path):
