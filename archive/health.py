@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from archive.query import connect_read_only, has_table
-from archive.runs import NOT_FAILURES
+from archive.runs import NOT_A_CRAWL, NOT_FAILURES
 from archive.schema import COUNTED_SITES
 
 ERROR_SHARE_LIMIT = 0.25
@@ -111,9 +111,11 @@ def _site_counts(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
 def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
            error_share_limit: float, max_age: timedelta, schedule: sqlite3.Row | None,
            articles: int, runs_recorded: int, now: datetime, unclosed: int) -> SiteHealth:
+    # A look at a few pages (`scrapy parse`) is no run of the site's crawl.
     runs = connection.execute(
         f"select *, {FETCHES} as fetches from site_runs where site = ? "
-        "order by started_at desc limit ?", [site, recent_runs]).fetchall()
+        "and finish_reason is not ? order by started_at desc limit ?",
+        [site, NOT_A_CRAWL, recent_runs]).fetchall()
     last = runs[0] if runs else None
     # The latest first, from the (site, finished_at) index: it stops at the first success,
     # where max() read every run of the site.
@@ -125,7 +127,8 @@ def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
     success = latest[0] if latest else None
     listing_run = connection.execute(
         "select listing_pages_parsed, listing_article_links from site_runs where site = ? "
-        "and listing_pages_parsed > 0 order by started_at desc limit 1", [site]).fetchone()
+        "and listing_pages_parsed > 0 and finish_reason is not ? "
+        "order by started_at desc limit 1", [site, NOT_A_CRAWL]).fetchone()
     age = round((now - datetime.fromisoformat(success)).total_seconds()) if success else None
     health = SiteHealth(
         site=site,
@@ -151,7 +154,8 @@ def _problems(health: SiteHealth, last: sqlite3.Row | None, runs: list[sqlite3.R
     if health.last_success is None:
         results = ", ".join(sorted({run["finish_reason"] or "unknown" for run in runs}))
         problems.append("never succeeded: " + (
-            f"{health.runs} runs recorded, none finished cleanly (last runs: {results})"
+            f"{health.runs} runs recorded, none finished cleanly"
+            + (f" (last runs: {results})" if results else "")
             if health.runs else
             f"{unclosed} runs started, none ended with the site closed (killed, stopped "
             "before it opened, or still running)" if unclosed

@@ -31,7 +31,7 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.disk import StorageFull
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
-from archive.runs import finish_run, item_error_kind, start_run
+from archive.runs import NOT_A_CRAWL, finish_run, item_error_kind, start_run
 from archive.schema import open_database
 from archive.sink import ArchiveSink
 from archive.writer import ArchiveWriter
@@ -166,6 +166,8 @@ class ArchiveRun:
             finish_run(db, self.owned_run, run_status([self]))
 
     def spider_closed(self, spider, reason: str) -> None:
+        if reason == "finished" and getattr(spider, "start_sent", True) is False:
+            reason = NOT_A_CRAWL  # crawler/spiders/profile_spider.py sets `start_sent`
         self.close_reason = reason
         if self.sink is None:
             return
@@ -223,6 +225,8 @@ def run_status(runs: list[ArchiveRun]) -> str:
         return "failed"
     if "shutdown" in reasons or unclosed:
         return "interrupted"
+    if reasons == {NOT_A_CRAWL}:
+        return NOT_A_CRAWL
     return "finished" if reasons == {"finished"} else "failed"
 
 

@@ -477,3 +477,22 @@ def test_reprocess_of_a_site_the_archive_does_not_hold_is_refused(web, tmp_path)
     right = run_vnarchive("reprocess", "--site", "testweb_lynhan", "--db", str(db))
     assert right.returncode == 0, right.stderr
     assert f"re-processed {len(web.sites[SITE].family.articles)} articles" in right.stdout
+
+
+def test_scrapy_parse_is_no_successful_run_for_status(web, tmp_path):
+    """`scrapy parse` of one page (an operator looking into a broken site) closed `finished`
+    with a site row like a crawl's: `status` then counted it as the site's success, and a
+    site no crawl had ever archived was healthy."""
+    db = tmp_path / "archive.db"
+    listing = web.sites[SITE].base_url + "/tin-tuc/Pages/default.aspx"
+    parse = subprocess.run(
+        [sys.executable, "-m", "scrapy", "parse", "--spider", f"testweb_{SITE}", "-c",
+         "parse_listing", listing, "-s", f"VNARCHIVE_DB={db}",
+         "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    assert "Requests" in parse.stdout, parse.stderr[-2000:]
+    assert query(db, "select status from crawl_runs") == [("not_a_crawl",)]
+    status = run_vnarchive("status", "--format", "json", "--db", str(db))
+    assert status.returncode == 1, status.stdout
+    (site,) = json.loads(status.stdout)["sites"]
+    assert site["last_success"] is None and not site["healthy"]
