@@ -16,8 +16,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,9 @@ from archive.errors import ArchiveError
 
 # Where SQLite puts a VACUUM's temporary copy (os_unix.c, unixTempFileDir), after SQLITE_TMPDIR.
 SQLITE_TEMP_FOLDERS = ("/var/tmp", "/usr/tmp", "/tmp", ".")
+# How long VACUUM and the checkpoint after it wait for other connections (a crawl's writer
+# cannot be one: the caller holds the lock; readers can).
+BUSY_TIMEOUT_MS = 30_000
 
 
 class NotEnoughSpace(ArchiveError):
@@ -34,8 +36,11 @@ class NotEnoughSpace(ArchiveError):
 @dataclass
 class Compacted:
     bytes_before: int
-    bytes_after: int
+    bytes_after: int  # the compacted archive's size (pages times page size)
     seconds: float
+    # Bytes of compacted pages still in the WAL: a reader held the archive as it was through
+    # the checkpoint, so the file shrinks only at a later one, once the reader is gone.
+    wal_pending: int = 0
 
 
 def sqlite_temp_folder() -> Path:
@@ -70,40 +75,75 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
                 f"has {free / 2**30:.1f} GiB: nothing was changed (SQLITE_TMPDIR names another "
                 "folder for the temporary copy)")
     before, started = Path(db_path).stat().st_size, time.perf_counter()
-    connection = sqlite3.connect(db_path, isolation_level=None)
+    # Used by the thread that runs VACUUM, and interrupted from this one.
+    connection = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
     try:
-        connection.execute("PRAGMA busy_timeout = 30000")
-        with _reporting(progress, 2 * before, every):
-            connection.execute("VACUUM")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        busy = _vacuum(connection, progress, 2 * before, every)
+        # The size from the pages, not the file's: with the checkpoint blocked by a reader,
+        # the file still had its old size and the report said nothing had shrunk.
+        after = (connection.execute("PRAGMA page_count").fetchone()[0]
+                 * connection.execute("PRAGMA page_size").fetchone()[0])
     finally:
         connection.close()
-    return Compacted(before, Path(db_path).stat().st_size, time.perf_counter() - started)
+    wal = Path(f"{db_path}-wal")
+    pending = wal.stat().st_size if busy and wal.exists() else 0
+    return Compacted(before, after, time.perf_counter() - started, pending)
 
 
-@contextmanager
-def _reporting(progress, expected: int, every: float) -> Iterator[None]:
-    """Call `progress` from a thread of its own while the block runs (SQLite releases the GIL
-    while VACUUM works): the bytes this process has written since (the temporary copy, then
-    each page through the WAL: about twice the archive), of `expected`, and the seconds. VACUUM
-    itself says nothing until it is done, which is minutes at a million articles."""
-    if progress is None:
-        yield
-        return
-    done, started, written_before = threading.Event(), time.perf_counter(), bytes_written()
+def _vacuum(connection: sqlite3.Connection, progress, expected: int, every: float) -> int:
+    """VACUUM, then the checkpoint that empties the WAL (its `busy` flag returned), on a
+    thread of their own, while this thread calls `progress` every `every` seconds: the bytes
+    this process has written since (the temporary copy, then each page through the WAL: about
+    twice the archive), of `expected`, and the seconds. VACUUM itself says nothing until it is
+    done, which is minutes at a million articles.
 
-    def report() -> None:
-        while not done.wait(every):
-            progress(max(0, bytes_written() - written_before), expected,
-                     time.perf_counter() - started)
+    This thread also stays free to take a Ctrl-C: Python runs a signal's handler only in the
+    main thread, between its own instructions, so a Ctrl-C waited for VACUUM's end and then
+    reported an interruption of work already done. Now it interrupts VACUUM (sqlite3's
+    interrupt), which rolls back and leaves the archive as it was; once VACUUM has committed,
+    it cuts the checkpoint short, and the compacted pages wait in the WAL (returned as busy)."""
+    outcome: dict = {}
+    done = threading.Event()  # not Thread.join: a join cut by Ctrl-C can return early after
 
-    thread = threading.Thread(target=report, name="compact-progress", daemon=True)
-    thread.start()
+    def work() -> None:
+        try:
+            connection.execute("VACUUM")
+            outcome["vacuumed"] = True
+            outcome["busy"] = connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except BaseException as error:  # raised again in the caller's thread
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    started, written_before = time.perf_counter(), bytes_written()
+    threading.Thread(target=work, name="compact-vacuum", daemon=True).start()
     try:
-        yield
-    finally:
-        done.set()
-        thread.join()
+        while not done.wait(every):
+            if progress is not None:
+                progress(max(0, bytes_written() - written_before), expected,
+                         time.perf_counter() - started)
+    except BaseException:
+        _interrupt(connection, done)  # the connection is never closed under VACUUM
+        if outcome.get("vacuumed"):  # only the checkpoint was cut short: compacted, in the WAL
+            return 1
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["busy"]
+
+
+def _interrupt(connection: sqlite3.Connection, done: threading.Event) -> None:
+    """Interrupt what the connection runs and wait until it has stopped, through any further
+    Ctrl-C."""
+    while True:
+        connection.interrupt()
+        try:
+            done.wait()
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def bytes_written() -> int:

@@ -60,5 +60,13 @@ def check_writable(db_path: str) -> None:
         raise ArchiveReadOnly(f"the archive {db_path} is read-only: reading commands (query, "
                               "search, export, serve) work on it, writing ones need write access")
     folder = path.resolve().parent
-    if folder.exists() and not os.access(folder, os.W_OK):
-        raise ArchiveReadOnly(f"the folder of the archive {db_path} is read-only")
+    # The nearest existing folder on the way: a crawl makes what is missing below it, which
+    # failed later in a traceback from mkdir when it was a file or read-only.
+    existing = next(parent for parent in (folder, *folder.parents) if parent.exists())
+    if not existing.is_dir():
+        raise ArchiveUnusable(f"cannot make the folder of the archive {db_path}: {existing} "
+                              "is a file, not a folder")
+    if not os.access(existing, os.W_OK):
+        raise ArchiveReadOnly(f"the folder of the archive {db_path} is read-only" if
+                              existing == folder else f"cannot make the folder of the "
+                              f"archive {db_path}: {existing} is read-only")

@@ -18,9 +18,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from archive.query import connect_read_only, has_table
+from archive.runs import NOT_A_CRAWL, NOT_FAILURES
 from archive.schema import COUNTED_SITES
 
 ERROR_SHARE_LIMIT = 0.25
+# A site run's fetches: its `pages` rows but those of requests never sent (a robots.txt or
+# URL pattern budget refusal). A host that is down answers no robots.txt and every listing
+# is refused: counted as fetches, a dozen refusals made its two errors look like a few and
+# the run a success.
+FETCHES = ("(pages - (select count(*) from pages where pages.run_id = site_runs.run_id and "
+           "pages.site = site_runs.site and pages.error in ({})))").format(
+               ", ".join(f"'{reason}'" for reason in NOT_FAILURES))
 EMPTY_TEXT_SHARE_LIMIT = 0.5
 DEFAULT_MAX_AGE = timedelta(days=2)
 SCHEDULE_AGE_FACTOR = 2  # a site may miss one scheduled run, not two
@@ -62,17 +70,33 @@ def site_health(db_path: str, recent_runs: int = 5,
         connection.row_factory = sqlite3.Row
         schedules = _schedules(connection)
         counts = _site_counts(connection)
+        unclosed = _runs_never_closed(connection)
         # One index seek per site ("loose index scan"), not a read of every run ever made.
         sites = sorted({row[0] for row in connection.execute(
             "with recursive found(site) as (select min(site) from site_runs union all "
             "select (select min(site) from site_runs where site > found.site) from found "
             "where found.site is not null) select site from found where site is not null")}
-            | set(schedules))
+            | set(schedules) | set(unclosed))
         return [_judge(connection, site, recent_runs, error_share_limit,
                        _allowed_age(max_age, schedules.get(site)), schedules.get(site),
                        counts[site]["articles"] if site in counts else 0,
-                       counts[site]["runs"] if site in counts else 0, now)
+                       counts[site]["runs"] if site in counts else 0, now,
+                       unclosed.get(site, 0))
                 for site in sites]
+
+
+def _runs_never_closed(connection: sqlite3.Connection) -> dict[str, int]:
+    """Sites with crawl runs but no `site_runs` row at all, and how many: every run of theirs
+    was killed (the OOM killer, a second stop signal), stopped before it opened, or is still
+    going. They have never succeeded, which `status` must say, not that no crawl was
+    recorded."""
+    try:
+        return dict(connection.execute(
+            "select site.value, count(*) from crawl_runs, json_each(crawl_runs.sites) as site "
+            "where crawl_runs.status is not 'finished' and not exists "
+            "(select 1 from site_runs where site_runs.site = site.value) group by site.value"))
+    except sqlite3.OperationalError:  # no crawl_runs yet, or a `sites` that is not JSON
+        return {}
 
 
 def _site_counts(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
@@ -86,21 +110,25 @@ def _site_counts(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
 
 def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
            error_share_limit: float, max_age: timedelta, schedule: sqlite3.Row | None,
-           articles: int, runs_recorded: int, now: datetime) -> SiteHealth:
+           articles: int, runs_recorded: int, now: datetime, unclosed: int) -> SiteHealth:
+    # A look at a few pages (`scrapy parse`) is no run of the site's crawl.
     runs = connection.execute(
-        "select * from site_runs where site = ? order by started_at desc limit ?",
-        [site, recent_runs]).fetchall()
+        f"select *, {FETCHES} as fetches from site_runs where site = ? "
+        "and finish_reason is not ? order by started_at desc limit ?",
+        [site, NOT_A_CRAWL, recent_runs]).fetchall()
     last = runs[0] if runs else None
     # The latest first, from the (site, finished_at) index: it stops at the first success,
     # where max() read every run of the site.
     latest = connection.execute(
         "select finished_at from site_runs where site = ? and finish_reason = 'finished' "
-        "and (pages = 0 or 1.0 * errors / pages <= ?) order by finished_at desc limit 1",
+        f"and ({FETCHES} <= 0 or 1.0 * errors / {FETCHES} <= ?) "
+        "order by finished_at desc limit 1",
         [site, error_share_limit]).fetchone()
     success = latest[0] if latest else None
     listing_run = connection.execute(
         "select listing_pages_parsed, listing_article_links from site_runs where site = ? "
-        "and listing_pages_parsed > 0 order by started_at desc limit 1", [site]).fetchone()
+        "and listing_pages_parsed > 0 and finish_reason is not ? "
+        "order by started_at desc limit 1", [site, NOT_A_CRAWL]).fetchone()
     age = round((now - datetime.fromisoformat(success)).total_seconds()) if success else None
     health = SiteHealth(
         site=site,
@@ -112,22 +140,26 @@ def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
         schedule=schedule["schedule"] if schedule else None, articles=articles,
         new_articles_recent=sum(run["articles_new"] for run in runs),
         errors_last_run=last["errors"] if last else 0,
-        error_rate=last["errors"] / last["pages"] if last and last["pages"] else 0.0,
+        error_rate=last["errors"] / last["fetches"] if last and (last["fetches"] or 0) > 0 else 0.0,
         listing_pages_parsed=listing_run[0] if listing_run else 0,
         listing_article_links=listing_run[1] if listing_run else 0,
     )
-    health.problems = _problems(health, last, runs, max_age, error_share_limit)
+    health.problems = _problems(health, last, runs, max_age, error_share_limit, unclosed)
     return health
 
 
 def _problems(health: SiteHealth, last: sqlite3.Row | None, runs: list[sqlite3.Row],
-              max_age: timedelta, error_share_limit: float) -> list[str]:
+              max_age: timedelta, error_share_limit: float, unclosed: int = 0) -> list[str]:
     problems = []
     if health.last_success is None:
         results = ", ".join(sorted({run["finish_reason"] or "unknown" for run in runs}))
         problems.append("never succeeded: " + (
-            f"{health.runs} runs recorded, none finished cleanly (last runs: {results})"
-            if health.runs else "no run recorded since the schedule was set"))
+            f"{health.runs} runs recorded, none finished cleanly"
+            + (f" (last runs: {results})" if results else "")
+            if health.runs else
+            f"{unclosed} runs started, none ended with the site closed (killed, stopped "
+            "before it opened, or still running)" if unclosed
+            else "no run recorded since the schedule was set"))
     elif health.seconds_since_success > max_age.total_seconds():
         problems.append(f"no successful run for {describe_age(health.seconds_since_success)} "
                         f"(allowed: {describe_age(max_age.total_seconds())}); is the "

@@ -48,6 +48,25 @@ def _holder(descriptor: int) -> str:
     return os.read(descriptor, LOCK_READ_LIMIT + 1).decode("utf-8", "replace")
 
 
+# What each command that takes the lock does to the archive (a crawl, by default: `vnarchive
+# crawl` and `scrapy crawl`). A compact holding it for minutes was reported as a crawl.
+DOING = {"compact": "compacted", "reprocess": "re-processed", "import": "imported into",
+         "ingest": "written by an ingest"}
+
+
+def _doing(holder: str) -> str:
+    """What the holder ("process PID") is doing, read from its command line (Linux's /proc)."""
+    try:
+        words = Path(f"/proc/{holder.split()[-1]}/cmdline").read_bytes().split(b"\0")
+    except (OSError, IndexError):
+        return "crawled"
+    names = [Path(word.decode("utf-8", "replace")).name for word in words]
+    for place, name in enumerate(names[:-1]):
+        if name == "vnarchive" and names[place + 1] in DOING:  # bin/vnarchive or -m vnarchive
+            return DOING[names[place + 1]]
+    return "crawled"
+
+
 @contextmanager
 def archive_lock(db_path: str) -> Iterator[Path]:
     path = lock_path(db_path)
@@ -63,7 +82,7 @@ def archive_lock(db_path: str) -> Iterator[Path]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _holder(descriptor).strip() or "another process"
-            raise ArchiveBusy(f"{db_path} is being crawled by {holder}") from None
+            raise ArchiveBusy(f"{db_path} is being {_doing(holder)} by {holder}") from None
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, f"process {os.getpid()}".encode(), 0)
         yield path

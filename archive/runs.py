@@ -14,6 +14,10 @@ from datetime import UTC, datetime
 
 # `pages.error` values that record a request deliberately not sent, not a failure.
 NOT_FAILURES = ("robots_disallowed", "url_pattern_budget")
+# The finish reason of a run that sent a few requests of its own in place of the spider's
+# (`scrapy parse`, `fetch`, `check`): what it fetched is archived, but it crawled no site, so
+# `status` counts it neither as a success nor as the site's last run.
+NOT_A_CRAWL = "not_a_crawl"
 
 
 def utc_now() -> str:

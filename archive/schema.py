@@ -8,6 +8,7 @@ by any earlier version is upgraded in place.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -346,6 +347,9 @@ def open_database(path: str, check_same_thread: bool = True) -> Database:
     handed between threads (the writer's batches commit on a thread of their own) is opened
     with `check_same_thread=False`; its user keeps the threads from using it at once."""
     check_writable(path)
+    # Its folder too, as a crawl makes it: `schedule --every` records the schedule before
+    # any crawl, and SQLite said only "unable to open database file".
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = Database(sqlite3.connect(path, check_same_thread=check_same_thread))
     try:
         db.execute("PRAGMA busy_timeout = 30000")

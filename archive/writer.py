@@ -304,10 +304,11 @@ class ArchiveWriter:
         if not self.record_run or self.stopped:
             self._db.close()
             return
-        record_site_run(self._db, self.run_id, self.site, self.started_at, self.counts,
-                        stats or {}, reason)
-        if self._owns_run:
-            finish_run(self._db, self.run_id, "finished" if reason == "finished" else reason)
+        with self._writing():  # the disk may fill on the site's row too: a clean stop
+            record_site_run(self._db, self.run_id, self.site, self.started_at, self.counts,
+                            stats or {}, reason)
+            if self._owns_run:
+                finish_run(self._db, self.run_id, "finished" if reason == "finished" else reason)
         self._db.close()
 
 

@@ -29,9 +29,9 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.disk import StorageFull
-from archive.integrity import mark_stuck_runs
+from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
-from archive.runs import finish_run, item_error_kind, start_run
+from archive.runs import NOT_A_CRAWL, finish_run, item_error_kind, start_run
 from archive.schema import open_database
 from archive.sink import ArchiveSink
 from archive.writer import ArchiveWriter
@@ -145,16 +145,39 @@ class ArchiveRun:
 
     def open_run(self, database: str) -> int:
         """A `crawl_runs` row for this crawler alone (a bare `scrapy crawl`). It holds the
-        lock, so a run still marked running was ended by a crash: marked killed first."""
+        lock, so a run still marked running was ended by a crash: marked killed first. The
+        archive is checked first, as `vnarchive crawl` checks it: someone else's SQLite file
+        or a damaged archive is refused before anything is written to it."""
+        check_before_writing(database)
         mark_stuck_runs(database)
         with closing(open_database(database)) as db:
-            return start_run(db, [self.crawler.spidercls.name])
+            run_id = start_run(db, [self.crawler.spidercls.name])
+        from twisted.internet import reactor
+
+        # A second stop signal stops the reactor under the spider, which never closes: the
+        # run is ended here, as `vnarchive crawl` ends its own, not left `running`.
+        reactor.addSystemEventTrigger("before", "shutdown", self.end_unclosed_run, database)
+        return run_id
+
+    def end_unclosed_run(self, database: str) -> None:
+        if self.owned_run is None or self.close_reason is not None:
+            return  # closed, and ended in spider_closed
+        with closing(open_database(database)) as db:
+            finish_run(db, self.owned_run, run_status([self]))
 
     def spider_closed(self, spider, reason: str) -> None:
+        if reason == "finished" and getattr(spider, "start_sent", True) is False:
+            reason = NOT_A_CRAWL  # crawler/spiders/profile_spider.py sets `start_sent`
         self.close_reason = reason
         if self.sink is None:
             return
         self.sink.close(stats=self.crawler.stats.get_stats(), reason=reason)
+        # The last batch is written in the close, after the spider's reason was given: a full
+        # disk or a failed write there ends the run as it would have mid-crawl, not "finished".
+        if getattr(self.sink, "storage_error", None) is not None:
+            self.close_reason = DISK_FULL
+        elif getattr(self.sink, "write_error", None) is not None and reason == "finished":
+            self.close_reason = WRITE_FAILED
         if self.owned_run is not None and getattr(self.sink, "storage_error", None) is None:
             with closing(open_database(self.crawler.settings.get("VNARCHIVE_DB"))) as db:
                 finish_run(db, self.owned_run, run_status([self]))
@@ -202,6 +225,8 @@ def run_status(runs: list[ArchiveRun]) -> str:
         return "failed"
     if "shutdown" in reasons or unclosed:
         return "interrupted"
+    if reasons == {NOT_A_CRAWL}:
+        return NOT_A_CRAWL
     return "finished" if reasons == {"finished"} else "failed"
 
 

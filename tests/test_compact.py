@@ -69,4 +69,4 @@ def test_compact_reports_progress_while_vacuum_works(tmp_path):
     assert written == sorted(written) and written[-1] > 0
     assert {report[1] for report in reports} == {2 * size}
     assert [report[2] for report in reports] == sorted(report[2] for report in reports)
-    assert not any(thread.name == "compact-progress" for thread in threading.enumerate())
+    assert not any(thread.name == "compact-vacuum" for thread in threading.enumerate())

@@ -17,6 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from archive.disk import StorageFull, is_storage_failure
+from archive.errors import check_writable
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.runs import finish_run, start_run
@@ -76,6 +77,7 @@ def crawl_sites(names: list[str], db_path: str, profile_files: list[str] | None 
                 extra_settings: dict | None = None) -> CrawlResult:
     """Crawl the named profiles into `db_path`; returns the crawl run's id and status.
     `extra_settings` (Scrapy settings) choose a web archive as the source, for example."""
+    check_writable(str(db_path))  # one line for a read-only archive or folder, not a traceback
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     settings = _settings(profile_files, base_urls, log_level, refresh, backfill)
     settings.setdict(extra_settings or {}, priority="cmdline")
@@ -191,13 +193,15 @@ def _run(process, names: list[str], db_path, settings) -> CrawlResult:
 
 
 def queue_folder(db_path) -> Path:
-    """Where a run keeps its pending requests (`NAME-queues/` beside `NAME.db`): Scrapy's disk
-    queues, so a sitemap of 20,000 articles waits on disk, not in memory, and the crawl's
+    """Where a run keeps its pending requests (`NAME.db-queues/` beside `NAME.db`): Scrapy's
+    disk queues, so a sitemap of 20,000 articles waits on disk, not in memory, and the crawl's
     memory stays flat as it grows. Only the queue is used from JOBDIR: a run starts with it
     empty and removes it at the end, since resuming is the archive's job (it is exact even
-    after SIGKILL, where JOBDIR's state is not)."""
+    after SIGKILL, where JOBDIR's state is not). Named after the archive's whole file name, as
+    its lock is: `a.db` and `a.sqlite` in one folder are two archives, crawled at once, and a
+    run of one emptied the other's queue from under it (its requests lost, its run finished)."""
     path = Path(db_path).resolve()
-    return path.with_name(f"{path.stem}-queues")
+    return path.with_name(f"{path.name}-queues")
 
 
 def _status(crawlers, stopped_before: int) -> str:

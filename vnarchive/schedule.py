@@ -16,6 +16,7 @@ stopped between runs; the interrupted crawl's code (4, or 5) when stopped during
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import subprocess
@@ -42,6 +43,22 @@ def say(message: str) -> None:
     """One line of the schedule's log, timestamped (UTC, to the second)."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     print(f"{stamp} {message}", flush=True)
+
+
+class ScheduleLog(logging.Handler):
+    """APScheduler's own warnings (a run time skipped because the last crawl still goes, a
+    run time missed) as lines of the schedule's log: they went to stderr bare, without the
+    timestamp every line of the log has."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        say(f"scheduler: {record.getMessage()}")
+
+
+def log_scheduler_warnings() -> None:
+    scheduler_log = logging.getLogger("apscheduler")
+    if not any(isinstance(handler, ScheduleLog) for handler in scheduler_log.handlers):
+        scheduler_log.addHandler(ScheduleLog(logging.WARNING))
+    scheduler_log.propagate = False
 
 
 class Schedule:
@@ -85,7 +102,7 @@ class Schedule:
                   threading.Thread(target=self._relay, args=(self.child.stderr, None, True))]
         for relay in relays:
             relay.start()
-        code = self.child.wait()
+        code = exit_status(self.child.wait())
         for relay in relays:
             relay.join()
         self.child = None
@@ -116,12 +133,13 @@ class Schedule:
 
     def _report(self, code: int, run_ids: list[int]) -> None:
         if code == BUSY_EXIT:
-            say(f"run {self.runs}: skipped, another crawl holds the archive")
+            say(f"run {self.runs}: skipped, another run (a crawl, compact, import or "
+                "re-processing) holds the archive")
             return
         if run_ids:
             for line in site_lines(self.db_path, run_ids[-1]):
                 say(f"run {self.runs}: {line}")
-        say(f"run {self.runs}: exit code {code} ({EXIT_MEANINGS.get(code, 'unexpected')})")
+        say(f"run {self.runs}: exit code {code} ({meaning_of(code)})")
 
     def stop(self, *_signal) -> None:
         """First call: stop scheduling, ask the running crawl to stop cleanly and wait for it;
@@ -158,10 +176,28 @@ class Schedule:
                 say("stopped between runs")
                 return 0
             say(f"stopped during run {self.runs}: the crawl ended with exit code "
-                f"{self.stopped_run_code} ({EXIT_MEANINGS.get(self.stopped_run_code, '?')}); "
+                f"{self.stopped_run_code} ({meaning_of(self.stopped_run_code)}); "
                 "run the schedule again to go on")
             return self.stopped_run_code
         return self.last_code or 0
+
+
+def exit_status(returncode: int) -> int:
+    """A child's exit status as a shell reports it: a crawl killed by a signal (the kernel's
+    OOM killer, a stray `kill -9`) is 128 + the signal's number, not Popen's negative number,
+    which the schedule's own exit made 256 minus it (247 for SIGKILL)."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def meaning_of(code: int) -> str:
+    if code in EXIT_MEANINGS:
+        return EXIT_MEANINGS[code]
+    if code > 128:
+        try:
+            return f"killed by {signal.Signals(code - 128).name}"
+        except ValueError:
+            pass
+    return "unexpected"
 
 
 def site_lines(db_path: str, run_id: int) -> list[str]:
@@ -213,6 +249,7 @@ def run_schedule(crawl_args: list[str], db_path: str, every: str | None = None,
     schedule = Schedule(crawl_args, db_path, 1 if once else max_runs, verbose)
     signal.signal(signal.SIGTERM, schedule.stop_on_signal)
     signal.signal(signal.SIGINT, schedule.stop_on_signal)
+    log_scheduler_warnings()
     if once:
         say(f"once: vnarchive crawl {' '.join(crawl_args)}")
         schedule.run_once()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request
@@ -51,6 +52,9 @@ ATTACHMENT_ANCHORS = '//a[contains(@href, ".pdf") or contains(@href, ".doc")]'
 SETTLED_STATUSES = (304, 404, 410)
 # Refusals (crawler.refusals, "refused by vnarchive: KIND") that leave a page for the next run.
 TEMPORARY_REFUSALS = ("deferred", "circuit_open")
+# Scrapy's stats of requests dropped unsent by a limit set for one run (`-s DEPTH_LIMIT=1`,
+# a Scrapy user's quick look): the walk behind them was not done.
+DROPPED_REQUEST_STATS = ("depth/request_ignored_count",)
 
 
 class PatternLinkExtractor(LinkExtractor):
@@ -83,6 +87,13 @@ class ProfileSpider(SitemapSpider):
             backfill=settings.getbool("VNARCHIVE_BACKFILL"),
             refresh_after=parse_duration(refresh_after) if refresh_after else None,
         )
+        jobdir = settings.get("JOBDIR")
+        if jobdir and Path(jobdir, "requests.seen").is_file() and \
+                Path(jobdir, "requests.seen").stat().st_size:
+            # A Scrapy job resumed from JOBDIR: what its earlier runs lost (a failed fetch,
+            # the requests in flight when one was killed) is unknown here, so its walk proves
+            # nothing. (`vnarchive crawl` empties its JOBDIR before each run.)
+            spider.walk_failure = f"a job resumed from JOBDIR {jobdir}"
         return spider
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -99,6 +110,9 @@ class ProfileSpider(SitemapSpider):
         self.attachment_links = LinkExtractor(allow=ATTACHMENT_LINKS, deny_extensions=(),
                                               restrict_xpaths=ATTACHMENT_ANCHORS)
         self.walk_failure: str | None = None  # why this run's walk is not complete
+        # Every start request sent: `scrapy parse`, `fetch` and `check` replace `start` with
+        # their own few requests, and such a run walks no listing at all.
+        self.start_sent = False
 
     async def start(self) -> AsyncIterator[Any]:
         async for request in super().start():  # the sitemaps
@@ -110,6 +124,7 @@ class ProfileSpider(SitemapSpider):
         for url in self.profile.absolute(self.profile.start_urls):
             yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
                           meta={"listing_page": 1, "listing": url, PAGE_KIND: "listing"})
+        self.start_sent = True
 
     # Discovery --------------------------------------------------------------------------
     def sitemap_filter(self, entries):
@@ -240,6 +255,17 @@ class ProfileSpider(SitemapSpider):
         database = self.settings.get("VNARCHIVE_DB")
         if self.settings.get("VNARCHIVE_REDIS_URL") or not database:
             return  # a distributed worker has no archive: it walks every listing
+        if self.walk_failure is None and not self.start_sent:
+            self.walk_failure = "not a crawl of the site's own start requests (scrapy parse, " \
+                "fetch or check)"
+        dropped = [key for key in DROPPED_REQUEST_STATS if self.crawler.stats.get_value(key)]
+        if self.walk_failure is None and dropped:
+            self.walk_failure = f"requests dropped unsent ({', '.join(dropped)})"
+        if self.walk_failure is None and self.crawler.stats.get_value(
+                "vnarchive/robots_unreachable"):
+            # A host whose robots.txt could not be fetched is disallowed for this run only
+            # (crawler/robots.py): its refused listings were not walked, only put off.
+            self.walk_failure = "robots.txt unreachable: the host was left for the next run"
         if reason != "finished" or self.walk_failure is not None:
             self.logger.info("listings not marked walked to the end (%s)",
                              self.walk_failure or reason)

@@ -87,6 +87,8 @@ def reprocess(site, since, db) -> int:
     check_writable(db)
     if not warc_folder(db).is_dir():
         raise CommandError(f"no WARC files at {warc_folder(db)}")
+    if site:
+        check_site_archived(db, site)
     with archive_lock(db):  # never beside a crawl of the same archive
         result = reprocess_archive(db, site=site, since=since, profiles=archive_profiles(db),
                                    progress=progress_of("articles"))
@@ -101,6 +103,22 @@ def reprocess(site, since, db) -> int:
               f"{result.unreadable} articles whose page could not be read back; every "
               "readable article was re-processed", file=sys.stderr)
     return 0
+
+
+def check_site_archived(db: str, site: str) -> None:
+    """A --site of which the archive holds no page (a typo) re-processed nothing and said
+    only "re-processed 0 articles", exit 0: refused, naming the sites it holds."""
+    from contextlib import closing
+
+    from archive.query import connect_read_only, has_table
+
+    with closing(connect_read_only(db)) as connection:
+        if connection.execute("select 1 from pages where site = ? limit 1", [site]).fetchone():
+            return
+        known = [row[0] for row in connection.execute("select name from sites order by name")
+                 ] if has_table(connection, "sites") else []
+    raise CommandError(f"--site {site}: the archive holds no page of that site"
+                       + (f" (its sites: {', '.join(known)})" if known else ""))
 
 
 @click.command(short_help="rewrite the archive with each table's pages together")
@@ -123,6 +141,11 @@ def compact(db) -> int:
         result = compact_archive(db, progress=compact_progress)
     print(f"compacted {db}: {result.bytes_before / 2**20:,.0f} MB to "
           f"{result.bytes_after / 2**20:,.0f} MB in {result.seconds:.0f} s")
+    if result.wal_pending:
+        print(f"vnarchive compact: a reader still holds the archive as it was, so the "
+              f"compacted pages wait in {db}-wal ({result.wal_pending / 2**20:,.0f} MB); the "
+              "file shrinks once that reader closes and the next crawl or compact "
+              "checkpoints it", file=sys.stderr)
     return 0
 
 
