@@ -84,6 +84,18 @@ def scrapy_crawl(web: TestWeb, db: Path, *extra: str) -> subprocess.CompletedPro
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
 
 
+def assert_no_mark_and_the_next_run_takes_every_article(web: TestWeb, db: Path, family,
+                                                        wanted=frozenset()) -> None:
+    """The run left the listings unmarked, so the next crawl walks them all and archives
+    every article of the family (the `wanted` paths among them)."""
+    assert query(db, "select count(*) from listing_walks") == [(0,)]
+    rerun = vnarchive_crawl(web, db)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
+    assert {path.lstrip("/") for path in wanted} <= archived
+    assert len(archived) == len(family.articles)
+
+
 def test_scrapy_crawl_leaves_someone_elses_database_alone(web, tmp_path):
     """`vnarchive crawl` refuses it; `scrapy crawl` added twenty tables and WAL mode to it."""
     db = tmp_path / "people.db"
@@ -206,12 +218,7 @@ def test_a_job_resumed_from_jobdir_leaves_no_walked_to_the_end_mark(tmp_path):
                 assert job.returncode == 0, job.stderr[-2000:]
         finally:
             FlakyPortal.failing = set()
-        assert query(db, "select count(*) from listing_walks") == [(0,)]
-        rerun = vnarchive_crawl(web, db)
-        assert rerun.returncode == 0, rerun.stderr[-2000:]
-        archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
-        assert {path.lstrip("/") for path in oldest} <= archived
-        assert len(archived) == len(family.articles)
+        assert_no_mark_and_the_next_run_takes_every_article(web, db, family, oldest)
 
 
 @pytest.mark.timeout(300)
@@ -285,12 +292,7 @@ def test_a_run_that_found_the_host_unreachable_leaves_no_walked_to_the_end_mark(
                 assert vnarchive_crawl(web, db).returncode == 0
         finally:
             FlakyPortal.failing = set()
-        assert query(db, "select count(*) from listing_walks") == [(0,)]
-        rerun = vnarchive_crawl(web, db)
-        assert rerun.returncode == 0, rerun.stderr[-2000:]
-        archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
-        assert {path.lstrip("/") for path in oldest} <= archived
-        assert len(archived) == len(family.articles)
+        assert_no_mark_and_the_next_run_takes_every_article(web, db, family, oldest)
 
 
 DEAD_PORTAL = """
@@ -352,11 +354,7 @@ def test_scrapy_parse_of_a_listing_leaves_no_walked_to_the_end_mark(tmp_path):
              "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}"],
             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
         assert "Requests" in parse.stdout, parse.stderr[-2000:]
-        assert query(db, "select count(*) from listing_walks") == [(0,)]
-        rerun = vnarchive_crawl(web, db)
-        assert rerun.returncode == 0, rerun.stderr[-2000:]
-        archived = {url.split("/", 3)[3] for (url,) in query(db, "select url from articles")}
-        assert len(archived) == len(family.articles)
+        assert_no_mark_and_the_next_run_takes_every_article(web, db, family)
 
 
 @pytest.mark.timeout(300)
