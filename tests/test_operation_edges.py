@@ -358,23 +358,35 @@ def test_scrapy_parse_of_a_listing_leaves_no_walked_to_the_end_mark(tmp_path):
 
 
 @pytest.mark.timeout(300)
-def test_ctrl_c_during_compact_stops_it_and_leaves_the_archive_as_it_was(tmp_path):
+def test_ctrl_c_during_compact_stops_it_and_leaves_the_archive_as_it_was(tmp_path,
+                                                                          monkeypatch):
     """Python runs a signal's handler in the main thread between its own instructions, so a
     Ctrl-C waited for VACUUM's end (about 5 minutes at a million articles) and then said
     "interrupted" of an archive that had been compacted."""
     path = tmp_path / "a.db"
     with closing(sqlite3.connect(path)) as connection, connection:
-        # Enough rows for VACUUM to take a while, all in the file (no WAL left).
         connection.execute("pragma journal_mode = wal")
         connection.execute("create table t (number integer, label text)")
         connection.execute("with recursive n(i) as (select 1 union all select i + 1 from n "
-                           "where i < 2000000) insert into t select i, hex(randomblob(8)) "
+                           "where i < 200000) insert into t select i, hex(randomblob(8)) "
                            "from n")
         connection.execute("create index t_label on t (label)")
         connection.execute("delete from t where number % 2 = 0")  # free pages to drop
         connection.commit()
         connection.execute("pragma wal_checkpoint(truncate)")
     content = path.read_bytes()
+    # VACUUM slowed to minutes, as at a million articles, by a pause every 1,000 steps of
+    # compact's own connection: on a loaded machine a VACUUM of a second could end before the
+    # Ctrl-C came, and the test then saw a finished compaction (CI at 0de6f41).
+    opened = []
+
+    def slow_connect(*args, **kwargs):
+        connection = sqlite3.connect(*args, **kwargs)
+        connection.set_progress_handler(lambda: time.sleep(0.001), 1000)
+        opened.append(connection)
+        return connection
+
+    monkeypatch.setattr(compacting, "sqlite3", type("Slowed", (), {"connect": slow_connect}))
     asked = []
 
     def ctrl_c_while_vacuum_works(*_report) -> None:
@@ -384,7 +396,7 @@ def test_ctrl_c_during_compact_stops_it_and_leaves_the_archive_as_it_was(tmp_pat
 
     with pytest.raises(KeyboardInterrupt):
         compacting.compact(str(path), progress=ctrl_c_while_vacuum_works, every=0.05)
-    assert asked
+    assert asked and opened
     with closing(sqlite3.connect(path)) as connection:
         assert connection.execute("pragma freelist_count").fetchone()[0] > 0
         connection.execute("pragma wal_checkpoint(truncate)")
