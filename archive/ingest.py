@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from redis import Redis
 from redis.exceptions import ResponseError
 
+from archive.ingest_claim import StreamClaim
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.redis_patience import INGEST_PATIENCE, Patience, patient_params
@@ -80,6 +82,7 @@ class Ingester:
         self.warc_pointers: dict[tuple[str, str], tuple[str, int]] = {}
         self.result = IngestResult(run_id=self.run_id, status="running")
         self.stopping = False  # set by SIGTERM: stop after the batch in hand
+        self.claim_lost = threading.Event()  # set when another writer took the stream
 
     def writer(self, site: str) -> ArchiveWriter:
         if site not in self.writers:
@@ -261,24 +264,35 @@ def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size:
     server = Redis.from_url(redis_url, **patient_params(Patience(INGEST_PATIENCE)))
     ensure_group(server)
     with archive_lock(db_path):
-        check_before_writing(db_path)
-        mark_stuck_runs(db_path)
-        ingester = Ingester(server, db_path, batch_size)
-        publish_archive(server, ingester.db)
-
-        def stop(signum, frame) -> None:
-            ingester.stopping = True
-
-        previous = signal.signal(signal.SIGTERM, stop)
-        status = "failed"
+        claim = StreamClaim(server, db_path)
+        claim.take()  # one writer per stream, as one per archive (archive/ingest_claim.py)
         try:
-            _drain(server, ingester, idle_timeout, progress)
-            status = "interrupted" if ingester.stopping else "finished"
-        except KeyboardInterrupt:
-            status = "interrupted"
+            return _ingest(server, db_path, idle_timeout, batch_size, progress, claim)
         finally:
-            signal.signal(signal.SIGTERM, previous)
-            ingester.close(status)
+            claim.release()
+
+
+def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int, progress,
+            claim: StreamClaim) -> IngestResult:
+    check_before_writing(db_path)
+    mark_stuck_runs(db_path)
+    ingester = Ingester(server, db_path, batch_size)
+    ingester.claim_lost = claim.lost
+    publish_archive(server, ingester.db)
+
+    def stop(signum, frame) -> None:
+        ingester.stopping = True
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    status = "failed"
+    try:
+        _drain(server, ingester, idle_timeout, progress)
+        status = "interrupted" if ingester.stopping else "finished"
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        ingester.close(status)
     return ingester.result
 
 
@@ -289,6 +303,9 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
     since = time.monotonic()
     position = "0"  # this consumer's pending messages, then new ones (">")
     while not ingester.stopping:
+        if ingester.claim_lost.is_set():  # another writer has the stream now
+            ingester.stopping = True
+            break
         answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position},
                                    count=ingester.batch_size, block=500)
         messages = answer[0][1] if answer else []

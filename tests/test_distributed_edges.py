@@ -3,10 +3,16 @@ a Redis that asks for a password, two writers on one stream."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from redis import Redis
 
-from tests.conftest import run_vnarchive
+from archive.ingest_claim import CLAIM_SECONDS
+from tests.conftest import PROJECT_ROOT, run_vnarchive
 
 COMMANDS = [["ingest"], ["rejected"], ["crawl", "testweb_lynhan"]]
 
@@ -58,3 +64,51 @@ def test_a_redis_that_wants_a_password_says_so_and_no_password_is_printed(
     assert "refused the password" in result.stderr
     assert "not-the-password" not in result.stderr + result.stdout
     assert not (tmp_path / "a.db").exists()
+
+
+def _start_ingest(redis_url: str, db, idle_timeout: str = "30") -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "vnarchive", "ingest", "--redis", redis_url, "--db", str(db),
+         "--idle-timeout", idle_timeout], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_for_the_writer(redis_url: str, process: subprocess.Popen) -> None:
+    """Until it reads the stream: its consumer group made, then its claim seen (a writer
+    without one, as before, is given 3 s more)."""
+    server = Redis.from_url(redis_url)
+    deadline = time.monotonic() + 60
+    while not server.exists("vnarchive:archive"):
+        assert process.poll() is None, process.communicate()[0][-3000:]
+        assert time.monotonic() < deadline, "the first ingest never started"
+        time.sleep(0.1)
+    grace = time.monotonic() + 3
+    while not server.exists("vnarchive:ingest:writer") and time.monotonic() < grace:
+        time.sleep(0.1)
+
+
+@pytest.mark.timeout(180)
+def test_a_second_ingest_on_one_stream_is_refused_and_a_killed_ones_successor_is_not(
+        redis_url, tmp_path):
+    """Two `ingest`s with different archives on one Redis: before, both read the same consumer
+    group as the same consumer, splitting the workers' messages between two archives without a
+    word. The second is refused (exit 3, busy) while the first lives; once the first is killed
+    with SIGKILL, a new one starts at once (its claim's process is gone), not refused."""
+    first = _start_ingest(redis_url, tmp_path / "first.db")
+    try:
+        _wait_for_the_writer(redis_url, first)
+        second = run_vnarchive("ingest", "--redis", redis_url, "--db",
+                               str(tmp_path / "second.db"), "--idle-timeout", "0")
+        assert second.returncode == 3, second.stdout + second.stderr[-3000:]
+        assert "another `vnarchive ingest` is writing this Redis's stream" in second.stderr
+        assert "first.db" in second.stderr  # names the writer to look for
+        assert not (tmp_path / "second.db").exists()
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    started = time.monotonic()
+    again = run_vnarchive("ingest", "--redis", redis_url, "--db", str(tmp_path / "second.db"),
+                          "--idle-timeout", "0")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert time.monotonic() - started < CLAIM_SECONDS  # did not wait for the claim to expire
+    assert not Redis.from_url(redis_url).exists("vnarchive:ingest:writer")  # let go at its end
