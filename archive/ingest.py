@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from redis import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import OutOfMemoryError, ResponseError
 
 from archive.ingest_claim import StreamClaim
 from archive.integrity import check_before_writing, mark_stuck_runs
@@ -83,6 +83,10 @@ class Ingester:
         self.result = IngestResult(run_id=self.run_id, status="running")
         self.stopping = False  # set by SIGTERM: stop after the batch in hand
         self.claim_lost = threading.Event()  # set when another writer took the stream
+        # What a Redis at its maxmemory refused to take: published after a later batch.
+        self.unpublished: dict[str, dict[str, str]] = defaultdict(dict)
+        self.publish_all = False
+        self.full_noted = False
 
     def writer(self, site: str) -> ArchiveWriter:
         if site not in self.writers:
@@ -156,8 +160,11 @@ class Ingester:
         self.result.rejected += len(rejected)
 
     def acknowledge(self, ids: list[bytes]) -> None:
-        """Done with these messages: acknowledged, and deleted (they hold whole pages)."""
-        pipe = self.server.pipeline()
+        """Done with these messages: acknowledged, and deleted (they hold whole pages). Not
+        in a MULTI: a Redis at its maxmemory refuses every command queued in one, and this is
+        what frees its memory. A writer killed between the two leaves an acknowledged entry
+        that no one reads again."""
+        pipe = self.server.pipeline(transaction=False)
         pipe.xack(STREAM, GROUP, *ids)
         pipe.xdel(STREAM, *ids)
         pipe.execute()
@@ -215,8 +222,26 @@ class Ingester:
         report.reasons.add(data["reason"])
 
     def _publish(self, written: dict[str, dict[str, str]]) -> None:
+        """Publish what was written, and what a full Redis refused before."""
         for site, urls in written.items():
-            self.server.hset(archived_key(site), mapping=urls)
+            self.unpublished[site].update(urls)
+        try:
+            if self.publish_all:
+                publish_archive(self.server, self.db)
+                self.publish_all = False
+            for site in list(self.unpublished):
+                self.server.hset(archived_key(site), mapping=self.unpublished[site])
+                del self.unpublished[site]
+        except OutOfMemoryError:
+            self.note_full_redis()
+
+    def note_full_redis(self) -> None:
+        """A Redis at its maxmemory refuses new keys but lets the writer read, acknowledge
+        and delete, which frees it: what is to publish waits for the next batch."""
+        if not self.full_noted:
+            self.full_noted = True
+            logger.warning("Redis is at its maxmemory: the archived URLs are published once "
+                           "this writer has freed room (the workers cannot send meanwhile)")
 
     # The run ---------------------------------------------------------------------------------
     def close(self, status: str) -> None:
@@ -249,6 +274,13 @@ def publish_archive(server: Redis, db) -> None:
 
 
 def ensure_group(server: Redis) -> None:
+    # Looked up first: XGROUP CREATE is refused by a Redis at its maxmemory even when the
+    # group exists, and the writer is what frees that memory.
+    try:
+        if any(group["name"] == GROUP.encode() for group in server.xinfo_groups(STREAM)):
+            return
+    except ResponseError:  # no stream yet
+        pass
     try:
         server.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     except ResponseError as error:
@@ -278,7 +310,11 @@ def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int, p
     mark_stuck_runs(db_path)
     ingester = Ingester(server, db_path, batch_size)
     ingester.claim_lost = claim.lost
-    publish_archive(server, ingester.db)
+    try:
+        publish_archive(server, ingester.db)
+    except OutOfMemoryError:
+        ingester.publish_all = True
+        ingester.note_full_redis()
 
     def stop(signum, frame) -> None:
         ingester.stopping = True
@@ -316,8 +352,11 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
                 progress(ingester.result.messages)
         elif position == "0":
             position = ">"
-        elif time.monotonic() - since >= idle_timeout and not workers_alive(server):
-            return
+        else:
+            if ingester.unpublished or ingester.publish_all:
+                ingester._publish({})  # what a full Redis refused: the batches freed room
+            if time.monotonic() - since >= idle_timeout and not workers_alive(server):
+                return
 
 
 def workers_alive(server: Redis) -> bool:

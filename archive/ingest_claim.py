@@ -25,7 +25,7 @@ import time
 import uuid
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import OutOfMemoryError, RedisError
 
 from archive.lock import ArchiveBusy
 
@@ -66,6 +66,13 @@ class StreamClaim:
 
     def take(self) -> None:
         """Claim the stream, or raise StreamBusy naming the writer that holds it."""
+        try:
+            self._take()
+        except OutOfMemoryError:  # the writer is what frees a full Redis: it must run
+            logger.warning("Redis is at its maxmemory: this ingest drains it without claiming "
+                           "its stream (a second ingest would not be refused meanwhile)")
+
+    def _take(self) -> None:
         last_ttl, deadline = None, time.monotonic() + CLAIM_SECONDS + RENEW_SECONDS
         while True:
             held = self.server.get(CLAIM_KEY)

@@ -10,9 +10,14 @@ import time
 
 import pytest
 from redis import Redis
+from redis.exceptions import OutOfMemoryError
 
+from archive.ingest import ensure_group, ingest
 from archive.ingest_claim import CLAIM_SECONDS
-from tests.conftest import PROJECT_ROOT, run_vnarchive
+from archive.stream import STREAM, archived_key
+from crawler.distributed import RedisArchiveSink
+from tests.conftest import PROJECT_ROOT, query, run_vnarchive
+from tests.test_ingest_messages import send_good_messages
 
 COMMANDS = [["ingest"], ["rejected"], ["crawl", "testweb_lynhan"]]
 
@@ -112,3 +117,39 @@ def test_a_second_ingest_on_one_stream_is_refused_and_a_killed_ones_successor_is
     assert again.returncode == 0, again.stderr[-3000:]
     assert time.monotonic() - started < CLAIM_SECONDS  # did not wait for the claim to expire
     assert not Redis.from_url(redis_url).exists("vnarchive:ingest:writer")  # let go at its end
+
+
+@pytest.mark.timeout(120)
+def test_ingest_drains_a_redis_at_its_maxmemory(redis_url, tmp_path):
+    """A Redis full of pages refuses the workers' messages; the writer is what frees it. It
+    refuses every command queued in a MULTI, and the acknowledgement was one: the first batch
+    was committed, then ingest died with a traceback, and every later one did the same, so the
+    backlog never drained. Now it drains, and publishes the archived URLs once there is room."""
+    server = Redis.from_url(redis_url)
+    ensure_group(server)  # an earlier ingest made it
+    send_good_messages(redis_url, 30)
+    sink = RedisArchiveSink(server, "testweb_lynhan", "w2")
+    for _ in range(10):  # pages of 100 KB: the backlog that filled it, freed by the drain
+        sink.add_page({"site": "testweb_lynhan", "url": "http://127.0.0.1:1/big",
+                       "status": 500, "error": "x" * 100_000})
+    server.config_set("maxmemory", str(server.info("memory")["used_memory"] + 1000))
+    with pytest.raises(OutOfMemoryError):  # what the workers meet meanwhile
+        send_good_messages(redis_url, 1)
+    result = ingest(redis_url, str(tmp_path / "a.db"), idle_timeout=0.2, batch_size=10)
+    assert result.status == "finished"
+    assert query(tmp_path / "a.db", "select count(*) from articles") == [(30,)]
+    assert server.xlen(STREAM) == 0
+    assert server.hlen(archived_key("testweb_lynhan")) == 30
+
+
+@pytest.mark.timeout(60)
+def test_ingest_at_a_full_redis_without_its_group_is_one_line(redis_url, tmp_path):
+    """A Redis that filled before any ingest made its consumer group: making it is refused.
+    One line says Redis is full and what to do, not a traceback."""
+    server = Redis.from_url(redis_url)
+    send_good_messages(redis_url, 5)
+    server.config_set("maxmemory", str(server.info("memory")["used_memory"] + 1000))
+    result = run_vnarchive("ingest", "--redis", redis_url, "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 1, result.stderr[-3000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is full (maxmemory)" in lines[0], result.stderr

@@ -164,7 +164,7 @@ def parse_base_urls(text: str | None, names: list[str]) -> dict[str, str]:
 def redis_reached(url: str) -> Iterator[None]:
     """A Redis that cannot be reached ends the command with one line that names it, not a
     traceback (redis-py is imported only by the commands that use it)."""
-    from redis.exceptions import AuthenticationError, ResponseError
+    from redis.exceptions import AuthenticationError, OutOfMemoryError, ResponseError
     from redis.exceptions import ConnectionError as NoConnection
     from redis.exceptions import TimeoutError as NoAnswer
 
@@ -180,6 +180,11 @@ def redis_reached(url: str) -> Iterator[None]:
     except (NoConnection, NoAnswer) as error:
         failure = CommandError(f"cannot reach Redis at {shown}: {error}")
         failure.exit_code = 1  # the command failed; its input was not wrong
+        raise failure from None
+    except OutOfMemoryError as error:
+        failure = CommandError(f"Redis at {shown} is full (maxmemory): {error} Raise its "
+                               "maxmemory or free room, then run the same command again")
+        failure.exit_code = 1
         raise failure from None
     except ResponseError as error:
         if "DB index is out of range" not in str(error):
