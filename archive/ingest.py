@@ -323,7 +323,8 @@ def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int, p
     status = "failed"
     try:
         _drain(server, ingester, idle_timeout, progress)
-        status = "interrupted" if ingester.stopping else "finished"
+        status = ("failed" if ingester.claim_lost.is_set()  # another writer took over
+                  else "interrupted" if ingester.stopping else "finished")
     except KeyboardInterrupt:
         status = "interrupted"
     finally:

@@ -3,6 +3,7 @@ a Redis that asks for a password, two writers on one stream."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from archive.stream import STREAM, archived_key
 from crawler.distributed import RedisArchiveSink
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from tests.test_ingest_messages import send_good_messages
+from testweb.server import TestWeb
 
 COMMANDS = [["ingest"], ["rejected"], ["crawl", "testweb_lynhan"]]
 
@@ -153,3 +155,42 @@ def test_ingest_at_a_full_redis_without_its_group_is_one_line(redis_url, tmp_pat
     assert result.returncode == 1, result.stderr[-3000:]
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "is full (maxmemory)" in lines[0], result.stderr
+
+
+@pytest.mark.timeout(180)
+def test_ctrl_c_on_a_worker_and_on_the_writer_is_exit_4_with_one_line(redis_url, tmp_path):
+    """Ctrl-C (SIGINT) stops a worker and the writer cleanly: exit 4 ('stopped by one SIGTERM
+    or Ctrl-C', as every command), with a line saying what happens to the rest. Before, both
+    ended 1, as a failure, and the writer said nothing on stderr."""
+    writer = _start_ingest(redis_url, tmp_path / "a.db")
+    _wait_for_the_writer(redis_url, writer)
+    with TestWeb(families=["lynhan"]) as web:
+        for site in web.sites.values():
+            site.delay = 0.3  # still crawling when Ctrl-C comes
+        names = [site.profile_name for site in web.sites.values()]
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "vnarchive", "crawl", *names, "--redis", redis_url,
+             "--base-urls", json.dumps(web.base_urls()), "--idle-timeout", "2",
+             "--worker-timeout", "3"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        server = Redis.from_url(redis_url)
+        deadline = time.monotonic() + 90
+        while server.xlen(STREAM) + _ingested(tmp_path / "a.db") < 3:
+            assert worker.poll() is None, worker.communicate()
+            assert time.monotonic() < deadline, "the worker sent nothing"
+            time.sleep(0.2)
+        for process in (worker, writer):
+            process.send_signal(signal.SIGINT)
+        _, worker_err = worker.communicate(timeout=120)
+        writer_out, _ = writer.communicate(timeout=120)
+    assert worker.returncode == 4, worker_err[-3000:]
+    assert "vnarchive crawl: interrupted: what it had not finished went back" in worker_err
+    assert writer.returncode == 4, writer_out[-3000:]
+    assert "vnarchive ingest: interrupted: every batch it took was written" in writer_out
+
+
+def _ingested(db) -> int:
+    try:
+        return query(db, "select count(*) from pages")[0][0]
+    except Exception:  # not made yet
+        return 0
