@@ -343,8 +343,15 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
         if ingester.claim_lost.is_set():  # another writer has the stream now
             ingester.stopping = True
             break
-        answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position},
-                                   count=ingester.batch_size, block=500)
+        try:
+            answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position},
+                                       count=ingester.batch_size, block=500)
+        except ResponseError as error:
+            if not _data_gone(error):
+                raise
+            _start_again(server, ingester)
+            position = ">"
+            continue
         messages = answer[0][1] if answer else []
         if messages:
             ingester.write_batch(messages)
@@ -358,6 +365,24 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
                 ingester._publish({})  # what a full Redis refused: the batches freed room
             if time.monotonic() - since >= idle_timeout and not workers_alive(server):
                 return
+
+
+def _data_gone(error: ResponseError) -> bool:
+    """Whether Redis no longer has the stream or its group: flushed, or restarted without its
+    data (its `save` and `appendonly` off)."""
+    return str(error).startswith(("NOGROUP", "UNBLOCKED the stream key no longer exists"))
+
+
+def _start_again(server: Redis, ingester: Ingester) -> None:
+    """Redis lost the stream, the group and the archived URLs under the writer: before, it
+    died with a traceback. Make the group again for what the workers send next, and publish
+    the archive again so they do not fetch every archived article once more."""
+    logger.error("Redis lost its data under this writer (restarted without saving it, or "
+                 "flushed): what the workers had sent and was not yet written is gone, and so "
+                 "is their shared frontier; the writer goes on with what they send next")
+    ensure_group(server)
+    ingester.publish_all = True
+    ingester._publish({})
 
 
 def workers_alive(server: Redis) -> bool:

@@ -213,6 +213,17 @@ class SharedFrontierScheduler(Scheduler):
         pipe.set(self.keys["round"], self.worker, ex=self.worker_timeout)
         pipe.execute()
 
+    def enqueue_request(self, request) -> bool:
+        """scrapy-redis's, without the `spider` argument to the stats that Scrapy deprecates:
+        it wrote a ScrapyDeprecationWarning to every worker's stderr."""
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
     def next_request(self):
         """The next request of the shared queue, moved into this worker's in-flight hash.
         While Redis is away the call waits (archive/redis_patience.py); once it is lost,

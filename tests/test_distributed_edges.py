@@ -194,3 +194,51 @@ def _ingested(db) -> int:
         return query(db, "select count(*) from pages")[0][0]
     except Exception:  # not made yet
         return 0
+
+
+@pytest.mark.timeout(180)
+def test_a_worker_writes_no_library_warning(redis_url):
+    """Before, every worker wrote scrapy-redis's ScrapyDeprecationWarning (a `spider` argument
+    to the stats) to stderr: noise in every cron mail, among the lines that matter."""
+    with TestWeb(families=["lynhan"]) as web:
+        names = [site.profile_name for site in web.sites.values()]
+        result = run_vnarchive("crawl", *names, "--redis", redis_url, "--base-urls",
+                               json.dumps(web.base_urls()), "--idle-timeout", "1",
+                               "--worker-timeout", "3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert Redis.from_url(redis_url).xlen(STREAM) > 0  # it crawled
+    assert "Warning" not in result.stderr, result.stderr[-3000:]
+
+
+@pytest.mark.timeout(180)
+def test_ingest_goes_on_when_redis_loses_its_data(redis_url, tmp_path):
+    """Redis restarted without saving (or flushed) under a running writer: before, `ingest`
+    died with a traceback (UNBLOCKED the stream key no longer exists, or NOGROUP). Now it says
+    so, makes its group again, publishes the archive again for the workers' frontier, and
+    writes what the workers send next."""
+    server = Redis.from_url(redis_url)
+    db = tmp_path / "a.db"
+    writer = _start_ingest(redis_url, db, idle_timeout="4")
+    try:
+        _wait_for_the_writer(redis_url, writer)
+        send_good_messages(redis_url, 3)
+        _wait(lambda: server.hlen(archived_key("testweb_lynhan")) == 3, writer)
+        server.flushdb()
+        _wait(lambda: server.hlen(archived_key("testweb_lynhan")) == 3, writer)  # again
+        send_good_messages(redis_url, 6)  # three new ones, three already archived
+        output, _ = writer.communicate(timeout=120)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    assert writer.returncode == 0, output[-3000:]
+    assert "Traceback" not in output
+    assert "Redis lost its data under this writer" in output
+    assert query(db, "select count(*) from articles") == [(6,)]
+
+
+def _wait(condition, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert process.poll() is None, process.communicate()[0][-3000:]
+        assert time.monotonic() < deadline, "never came"
+        time.sleep(0.1)
