@@ -242,3 +242,13 @@ def _wait(condition, process: subprocess.Popen) -> None:
         assert process.poll() is None, process.communicate()[0][-3000:]
         assert time.monotonic() < deadline, "never came"
         time.sleep(0.1)
+
+
+@pytest.mark.timeout(60)
+def test_rediss_to_a_redis_without_tls_says_which(redis_url):
+    """rediss:// (TLS) to a Redis that speaks plain: redis-py's 'Timeout connecting to server'
+    named no cause; the line now says what rediss:// means."""
+    result = run_vnarchive("rejected", "--redis", redis_url.replace("redis://", "rediss://"))
+    assert result.returncode == 1, result.stderr[-3000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "rediss:// speaks TLS" in lines[0], result.stderr

@@ -184,7 +184,10 @@ def redis_reached(url: str) -> Iterator[None]:
         failure.exit_code = 1
         raise failure from None
     except (NoConnection, NoAnswer) as error:
-        failure = CommandError(f"cannot reach Redis at {shown}: {error}")
+        # A Redis without TLS never answers a TLS handshake: a timeout that names no cause.
+        tls = (" (rediss:// speaks TLS: if this Redis does not, give redis://)"
+               if url.startswith("rediss://") else "")
+        failure = CommandError(f"cannot reach Redis at {shown}: {error}{tls}")
         failure.exit_code = 1  # the command failed; its input was not wrong
         raise failure from None
     except OutOfMemoryError as error:
