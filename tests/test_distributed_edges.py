@@ -252,3 +252,26 @@ def test_rediss_to_a_redis_without_tls_says_which(redis_url):
     assert result.returncode == 1, result.stderr[-3000:]
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "rediss:// speaks TLS" in lines[0], result.stderr
+
+
+@pytest.mark.timeout(180)
+def test_a_worker_with_another_profile_of_the_site_leaves_it_to_the_round(redis_url):
+    """A worker joins a live round of a site whose workers crawl with another profile (an
+    older profile file on that machine, other --base-urls). Before, it crawled the same queue
+    by its own rules without a word; now it says so, fetches nothing and ends 1."""
+    server = Redis.from_url(redis_url)
+    site = "testweb_lynhan"
+    server.set("vnarchive:worker:elsewhere", site, ex=120)  # the round's live worker
+    server.set(f"vnarchive:{site}:round", "elsewhere", ex=120)
+    server.set(f"vnarchive:{site}:profile", "another profile's fingerprint")
+    with TestWeb(families=["lynhan"]) as web:
+        result = run_vnarchive("crawl", site, "--redis", redis_url, "--base-urls",
+                               json.dumps(web.base_urls()), "--idle-timeout", "1",
+                               "--worker-timeout", "3")
+        fetched = {path for served in web.sites.values() for path in served.requests
+                   if path != "/robots.txt"}  # robots.txt is read outside the frontier
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert "profile of the site differs" in result.stderr
+    kinds = {fields[b"kind"] for _, fields in server.xrange(STREAM)}
+    assert b"fetch" not in kinds and b"article" not in kinds, kinds
+    assert not fetched, fetched
