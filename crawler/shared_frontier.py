@@ -192,6 +192,7 @@ class SharedFrontierScheduler(Scheduler):
         scheduler.handed_out = {}  # in-flight field -> the request given to the engine
         scheduler.idle_since = None
         scheduler.profile_differs = False
+        scheduler.beaten = scheduler.forgotten_noted = False
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
 
@@ -255,9 +256,18 @@ class SharedFrontierScheduler(Scheduler):
     def beat(self) -> None:
         """Tell the other workers this one is alive (and its site's round still running)."""
         pipe = self.server.pipeline()
-        pipe.set(self.keys["worker"], self.spider.name, ex=self.worker_timeout)
+        pipe.set(self.keys["worker"], self.spider.name, ex=self.worker_timeout, get=True)
         pipe.set(self.keys["round"], self.worker, ex=self.worker_timeout)
-        pipe.execute()
+        known, _ = pipe.execute()
+        # Its own key gone between two beats: Redis lost its data (restarted without saving
+        # it), and with it the queue and seen-set, and the crawl would end short without a word.
+        if known is None and self.beaten and not self.forgotten_noted:
+            self.forgotten_noted = True
+            self.crawler.stats.set_value("vnarchive/redis_forgot_worker", 1)
+            logger.error("%s: Redis no longer knew this worker (restarted without its data, or "
+                         "this worker stalled past --worker-timeout): the round's shared queue "
+                         "may be lost; run the crawl again for what it missed", self.spider.name)
+        self.beaten = True
 
     def enqueue_request(self, request) -> bool:
         """scrapy-redis's, without the `spider` argument to the stats that Scrapy deprecates:

@@ -275,3 +275,32 @@ def test_a_worker_with_another_profile_of_the_site_leaves_it_to_the_round(redis_
     kinds = {fields[b"kind"] for _, fields in server.xrange(STREAM)}
     assert b"fetch" not in kinds and b"article" not in kinds, kinds
     assert not fetched, fetched
+
+
+@pytest.mark.timeout(180)
+def test_a_worker_whose_redis_lost_its_data_says_so(redis_url):
+    """Redis restarted without its data under a worker: the shared queue and seen-set are gone
+    and the worker's round ends short. Before, it ended 'finished' without a word; now it says
+    Redis no longer knew it and that the crawl should run again."""
+    server = Redis.from_url(redis_url)
+    with TestWeb(families=["lynhan"]) as web:
+        for site in web.sites.values():
+            site.delay = 0.3
+        names = [site.profile_name for site in web.sites.values()]
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "vnarchive", "crawl", *names, "--redis", redis_url,
+             "--base-urls", json.dumps(web.base_urls()), "--idle-timeout", "2",
+             "--worker-timeout", "3"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 90
+            while server.xlen(STREAM) < 3:
+                assert worker.poll() is None, worker.communicate()
+                assert time.monotonic() < deadline, "the worker sent nothing"
+                time.sleep(0.1)
+            server.flushdb()
+            _, err = worker.communicate(timeout=120)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+    assert "Redis no longer knew this worker" in err, err[-3000:]
