@@ -25,13 +25,15 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from redis import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import OutOfMemoryError, ResponseError
 
+from archive.ingest_claim import StreamClaim
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.redis_patience import INGEST_PATIENCE, Patience, patient_params
@@ -80,6 +82,11 @@ class Ingester:
         self.warc_pointers: dict[tuple[str, str], tuple[str, int]] = {}
         self.result = IngestResult(run_id=self.run_id, status="running")
         self.stopping = False  # set by SIGTERM: stop after the batch in hand
+        self.claim_lost = threading.Event()  # set when another writer took the stream
+        # What a Redis at its maxmemory refused to take: published after a later batch.
+        self.unpublished: dict[str, dict[str, str]] = defaultdict(dict)
+        self.publish_all = False
+        self.full_noted = False
 
     def writer(self, site: str) -> ArchiveWriter:
         if site not in self.writers:
@@ -153,8 +160,11 @@ class Ingester:
         self.result.rejected += len(rejected)
 
     def acknowledge(self, ids: list[bytes]) -> None:
-        """Done with these messages: acknowledged, and deleted (they hold whole pages)."""
-        pipe = self.server.pipeline()
+        """Done with these messages: acknowledged, and deleted (they hold whole pages). Not
+        in a MULTI: a Redis at its maxmemory refuses every command queued in one, and this is
+        what frees its memory. A writer killed between the two leaves an acknowledged entry
+        that no one reads again."""
+        pipe = self.server.pipeline(transaction=False)
         pipe.xack(STREAM, GROUP, *ids)
         pipe.xdel(STREAM, *ids)
         pipe.execute()
@@ -212,8 +222,26 @@ class Ingester:
         report.reasons.add(data["reason"])
 
     def _publish(self, written: dict[str, dict[str, str]]) -> None:
+        """Publish what was written, and what a full Redis refused before."""
         for site, urls in written.items():
-            self.server.hset(archived_key(site), mapping=urls)
+            self.unpublished[site].update(urls)
+        try:
+            if self.publish_all:
+                publish_archive(self.server, self.db)
+                self.publish_all = False
+            for site in list(self.unpublished):
+                self.server.hset(archived_key(site), mapping=self.unpublished[site])
+                del self.unpublished[site]
+        except OutOfMemoryError:
+            self.note_full_redis()
+
+    def note_full_redis(self) -> None:
+        """A Redis at its maxmemory refuses new keys but lets the writer read, acknowledge
+        and delete, which frees it: what is to publish waits for the next batch."""
+        if not self.full_noted:
+            self.full_noted = True
+            logger.warning("Redis is at its maxmemory: the archived URLs are published once "
+                           "this writer has freed room (the workers cannot send meanwhile)")
 
     # The run ---------------------------------------------------------------------------------
     def close(self, status: str) -> None:
@@ -246,6 +274,13 @@ def publish_archive(server: Redis, db) -> None:
 
 
 def ensure_group(server: Redis) -> None:
+    # Looked up first: XGROUP CREATE is refused by a Redis at its maxmemory even when the
+    # group exists, and the writer is what frees that memory.
+    try:
+        if any(group["name"] == GROUP.encode() for group in server.xinfo_groups(STREAM)):
+            return
+    except ResponseError:  # no stream yet
+        pass
     try:
         server.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     except ResponseError as error:
@@ -261,24 +296,40 @@ def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size:
     server = Redis.from_url(redis_url, **patient_params(Patience(INGEST_PATIENCE)))
     ensure_group(server)
     with archive_lock(db_path):
-        check_before_writing(db_path)
-        mark_stuck_runs(db_path)
-        ingester = Ingester(server, db_path, batch_size)
-        publish_archive(server, ingester.db)
-
-        def stop(signum, frame) -> None:
-            ingester.stopping = True
-
-        previous = signal.signal(signal.SIGTERM, stop)
-        status = "failed"
+        claim = StreamClaim(server, db_path)
+        claim.take()  # one writer per stream, as one per archive (archive/ingest_claim.py)
         try:
-            _drain(server, ingester, idle_timeout, progress)
-            status = "interrupted" if ingester.stopping else "finished"
-        except KeyboardInterrupt:
-            status = "interrupted"
+            return _ingest(server, db_path, idle_timeout, batch_size, progress, claim)
         finally:
-            signal.signal(signal.SIGTERM, previous)
-            ingester.close(status)
+            claim.release()
+
+
+def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int, progress,
+            claim: StreamClaim) -> IngestResult:
+    check_before_writing(db_path)
+    mark_stuck_runs(db_path)
+    ingester = Ingester(server, db_path, batch_size)
+    ingester.claim_lost = claim.lost
+    try:
+        publish_archive(server, ingester.db)
+    except OutOfMemoryError:
+        ingester.publish_all = True
+        ingester.note_full_redis()
+
+    def stop(signum, frame) -> None:
+        ingester.stopping = True
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    status = "failed"
+    try:
+        _drain(server, ingester, idle_timeout, progress)
+        status = ("failed" if ingester.claim_lost.is_set()  # another writer took over
+                  else "interrupted" if ingester.stopping else "finished")
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        ingester.close(status)
     return ingester.result
 
 
@@ -289,8 +340,18 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
     since = time.monotonic()
     position = "0"  # this consumer's pending messages, then new ones (">")
     while not ingester.stopping:
-        answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position},
-                                   count=ingester.batch_size, block=500)
+        if ingester.claim_lost.is_set():  # another writer has the stream now
+            ingester.stopping = True
+            break
+        try:
+            answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position},
+                                       count=ingester.batch_size, block=500)
+        except ResponseError as error:
+            if not _data_gone(error):
+                raise
+            _start_again(server, ingester)
+            position = ">"
+            continue
         messages = answer[0][1] if answer else []
         if messages:
             ingester.write_batch(messages)
@@ -299,8 +360,29 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
                 progress(ingester.result.messages)
         elif position == "0":
             position = ">"
-        elif time.monotonic() - since >= idle_timeout and not workers_alive(server):
-            return
+        else:
+            if ingester.unpublished or ingester.publish_all:
+                ingester._publish({})  # what a full Redis refused: the batches freed room
+            if time.monotonic() - since >= idle_timeout and not workers_alive(server):
+                return
+
+
+def _data_gone(error: ResponseError) -> bool:
+    """Whether Redis no longer has the stream or its group: flushed, or restarted without its
+    data (its `save` and `appendonly` off)."""
+    return str(error).startswith(("NOGROUP", "UNBLOCKED the stream key no longer exists"))
+
+
+def _start_again(server: Redis, ingester: Ingester) -> None:
+    """Redis lost the stream, the group and the archived URLs under the writer: before, it
+    died with a traceback. Make the group again for what the workers send next, and publish
+    the archive again so they do not fetch every archived article once more."""
+    logger.error("Redis lost its data under this writer (restarted without saving it, or "
+                 "flushed): what the workers had sent and was not yet written is gone, and so "
+                 "is their shared frontier; the writer goes on with what they send next")
+    ensure_group(server)
+    ingester.publish_all = True
+    ingester._publish({})
 
 
 def workers_alive(server: Redis) -> bool:

@@ -16,6 +16,8 @@ hash."""
 from __future__ import annotations
 
 import base64
+import dataclasses
+import hashlib
 import json
 import logging
 import threading
@@ -91,6 +93,27 @@ POP_MEMORY = 300
 def pop_key(site: str, pop_id: str) -> str:
     """Where a pop is noted: outside the in-flight hashes' pattern, which the workers scan."""
     return f"vnarchive:{site}:pop:{pop_id}"
+
+# The reason a worker's spider closes with when its profile of the site is not the round's.
+PROFILE_DIFFERS = "profile_differs"
+# What may differ between the profiles of two workers of one round: where the file lies, notes.
+PROFILE_FIELDS_IGNORED = {"source", "notes", "verified"}
+
+
+def profile_key(site: str) -> str:
+    """The fingerprint of the profile the site's round is crawled with."""
+    return f"vnarchive:{site}:profile"
+
+
+def profile_fingerprint(spider) -> str:
+    profile = getattr(spider, "profile", None)
+    if profile is None:  # a spider of no profile: nothing to compare
+        return ""
+    fields = {field.name: getattr(profile, field.name) for field in dataclasses.fields(profile)
+              if field.name not in PROFILE_FIELDS_IGNORED}
+    text = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()
+
 
 POP_INTO_FLIGHT = """
 local done = redis.call('get', KEYS[3])
@@ -168,6 +191,8 @@ class SharedFrontierScheduler(Scheduler):
         scheduler.worker_timeout = max(1, settings.getint("VNARCHIVE_REDIS_WORKER_TIMEOUT", 30))
         scheduler.handed_out = {}  # in-flight field -> the request given to the engine
         scheduler.idle_since = None
+        scheduler.profile_differs = False
+        scheduler.beaten = scheduler.forgotten_noted = False
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
 
@@ -186,14 +211,36 @@ class SharedFrontierScheduler(Scheduler):
                 keys=[self.keys["round"], self.keys["seen"], self.keys["budget"]],
                 args=[self.worker, self.worker_timeout]):
             logger.info("%s: new round of the shared frontier", site)
+            self.server.set(profile_key(site), profile_fingerprint(spider))
         self.beat()
         self.give_back_dead_workers_requests()
         self.heartbeat = Heartbeat(self.beat, max(self.worker_timeout / 3, 0.5))
         self.heartbeat.start()
+        self.refuse_another_profile(spider)
         # An idle engine looks at its scheduler again only every 5 s; other workers keep
         # adding to the shared queue, so look more often.
         self.poll = create_looping_call(self.wake_engine)
         self.poll.start(POLL_SECONDS, now=False)
+
+    def refuse_another_profile(self, spider) -> None:
+        """A worker whose profile of the site is not the round's (another version of its
+        file, other --base-urls) leaves the site to the round's workers: before, both crawled
+        one queue, each taking and parsing pages by its own rules, without a word."""
+        fingerprint = profile_fingerprint(spider)
+        self.server.setnx(profile_key(spider.name), fingerprint)  # a round begun before this
+        held = self.server.get(profile_key(spider.name))
+        if held is None or held.decode() == fingerprint:
+            return
+        logger.error("%s: this worker's profile of the site differs from the one the round's "
+                     "workers crawl with (another version of its profile file, or other "
+                     "--base-urls): it leaves the site to them; give every worker the same "
+                     "profile", spider.name)
+        self.profile_differs = True
+        from twisted.internet import reactor
+
+        from crawler.archiving import close_spider  # it opens the sink: not at the top
+
+        reactor.callLater(0, close_spider, self.crawler, PROFILE_DIFFERS)
 
     def engine_slot(self):
         """The engine's private slot: what Scrapy's own engine-status report reads. It holds
@@ -209,14 +256,36 @@ class SharedFrontierScheduler(Scheduler):
     def beat(self) -> None:
         """Tell the other workers this one is alive (and its site's round still running)."""
         pipe = self.server.pipeline()
-        pipe.set(self.keys["worker"], self.spider.name, ex=self.worker_timeout)
+        pipe.set(self.keys["worker"], self.spider.name, ex=self.worker_timeout, get=True)
         pipe.set(self.keys["round"], self.worker, ex=self.worker_timeout)
-        pipe.execute()
+        known, _ = pipe.execute()
+        # Its own key gone between two beats: Redis lost its data (restarted without saving
+        # it), and with it the queue and seen-set, and the crawl would end short without a word.
+        if known is None and self.beaten and not self.forgotten_noted:
+            self.forgotten_noted = True
+            self.crawler.stats.set_value("vnarchive/redis_forgot_worker", 1)
+            logger.error("%s: Redis no longer knew this worker (restarted without its data, or "
+                         "this worker stalled past --worker-timeout): the round's shared queue "
+                         "may be lost; run the crawl again for what it missed", self.spider.name)
+        self.beaten = True
+
+    def enqueue_request(self, request) -> bool:
+        """scrapy-redis's, without the `spider` argument to the stats that Scrapy deprecates:
+        it wrote a ScrapyDeprecationWarning to every worker's stderr."""
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
 
     def next_request(self):
         """The next request of the shared queue, moved into this worker's in-flight hash.
         While Redis is away the call waits (archive/redis_patience.py); once it is lost,
         there is none, and the spider closes."""
+        if self.profile_differs:  # closing: the round's workers take the site
+            return None
         try:
             self.forget_finished()
             pop_id = uuid.uuid4().hex[:12]

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -16,7 +17,13 @@ from crawler.profiles import load_extra_profile, load_profiles
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import start_worker_server
 from pipelines.urls import fetchable_url
-from vnarchive.cli.exits import EXIT_NO_ARTICLE_LINKS, crawl_exit_code
+from vnarchive.cli.exits import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_KILLED,
+    EXIT_NO_ARTICLE_LINKS,
+    crawl_exit_code,
+)
 from vnarchive.cli.options import (
     CommandError,
     FilterDay,
@@ -30,6 +37,7 @@ from vnarchive.cli.options import (
     db_option,
     find_site_profile,
     profile_files_option,
+    shown_url,
 )
 from vnarchive.cli.output import (
     print_summary,
@@ -162,14 +170,38 @@ def parse_base_urls(text: str | None, names: list[str]) -> dict[str, str]:
 def redis_reached(url: str) -> Iterator[None]:
     """A Redis that cannot be reached ends the command with one line that names it, not a
     traceback (redis-py is imported only by the commands that use it)."""
+    from redis.exceptions import AuthenticationError, OutOfMemoryError, ResponseError
     from redis.exceptions import ConnectionError as NoConnection
     from redis.exceptions import TimeoutError as NoAnswer
 
+    shown = shown_url(url)
     try:
         yield
+    except AuthenticationError as error:
+        failure = CommandError(f"Redis at {shown} refused the password: {error}" if "@" in url
+                               else f"Redis at {shown} asks for a password: give it in the "
+                               "address, redis://:PASSWORD@HOST:PORT/DB")
+        failure.exit_code = 1
+        raise failure from None
     except (NoConnection, NoAnswer) as error:
-        failure = CommandError(f"cannot reach Redis at {url}: {error}")
+        # A Redis without TLS never answers a TLS handshake: a timeout that names no cause.
+        tls = (" (rediss:// speaks TLS: if this Redis does not, give redis://)"
+               if url.startswith("rediss://") else "")
+        failure = CommandError(f"cannot reach Redis at {shown}: {error}{tls}")
         failure.exit_code = 1  # the command failed; its input was not wrong
+        raise failure from None
+    except OutOfMemoryError as error:
+        failure = CommandError(f"Redis at {shown} is full (maxmemory): {error} Raise its "
+                               "maxmemory or free room, then run the same command again")
+        failure.exit_code = 1
+        raise failure from None
+    except ResponseError as error:
+        if "DB index is out of range" not in str(error):
+            raise
+        # Redis has 16 databases unless its `databases` setting says more.
+        failure = CommandError(f"Redis at {shown} has no database {urlsplit(url).path[1:]}: "
+                               f"{error} (Redis has 0 to 15 unless its `databases` says more)")
+        failure.exit_code = 2  # the address names what is not there: bad input
         raise failure from None
 
 
@@ -181,9 +213,9 @@ def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, r
     with redis_reached(redis):
         result = crawl_worker(names, redis_url=redis, profile_files=extra_files,
                               base_urls=base_urls, **options)
-    print(f"Worker {result.status}; sent to {redis} for `vnarchive ingest`:")
+    print(f"Worker {result.status}; sent to {shown_url(redis)} for `vnarchive ingest`:")
     print_table(["site", "pages", "articles", "errors"], result.per_site)
-    return 0 if result.status == "finished" else 1
+    return distributed_exit_code("crawl", result.status, WORKER_STOPS)
 
 
 @click.command(short_help="write what distributed workers sent to Redis")
@@ -210,9 +242,28 @@ def ingest(redis, idle_timeout, batch_size, db) -> int:
     if result.rejected:
         print(f"warning: {result.rejected} messages could not be written; they are kept, with "
               f"the reason, in the Redis stream {REJECTED_STREAM}: `vnarchive rejected "
-              f"--redis {redis}` lists them", file=sys.stderr)
+              f"--redis {shown_url(redis)}` lists them", file=sys.stderr)
     print_summary(db, result.run_id)
-    return 0 if result.status == "finished" else 1
+    return distributed_exit_code("ingest", result.status, INGEST_STOPS)
+
+
+# How a stopped worker or writer stopped: the exit codes of every command (4, 5), one line.
+WORKER_STOPS = {
+    "interrupted": "interrupted: what it had not finished went back on the shared queue, for "
+                   "the other workers or the next run",
+    "killed": "stopped at once (second stop signal): its requests in flight go back on the "
+              "shared queue once its heartbeat expires (--worker-timeout)",
+}
+INGEST_STOPS = {"interrupted": "interrupted: every batch it took was written; what is left "
+                               "waits in Redis for the next `vnarchive ingest`"}
+
+
+def distributed_exit_code(command: str, status: str, stops: dict[str, str]) -> int:
+    """Before, a worker or writer stopped by Ctrl-C or SIGTERM ended 1, as a failure."""
+    if status in stops:
+        print(f"vnarchive {command}: {stops[status]}", file=sys.stderr)
+    return {"finished": 0, "interrupted": EXIT_INTERRUPTED,
+            "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
 
 
 @click.command(short_help="list, put back or delete the messages ingest set aside")

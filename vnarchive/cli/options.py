@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 
@@ -53,7 +54,23 @@ class RedisUrl(click.ParamType):
     def convert(self, value, param, ctx) -> str:
         if not str(value).startswith(("redis://", "rediss://", "unix://")):
             self.fail(f"not a Redis address: {value!r} (redis://host:6379/0)", param, ctx)
+        # redis-py takes a database it cannot read as a number (redis://hub:6379/l) for 0,
+        # without a word: the workers and the writer would meet on another database.
+        if str(value).startswith(("redis://", "rediss://")):
+            database = urlsplit(value).path.lstrip("/")
+            if database and not database.isdigit():
+                self.fail(f"not a Redis database number: {database!r} in {shown_url(value)} "
+                          "(redis://host:6379/0)", param, ctx)
         return value
+
+
+def shown_url(url: str) -> str:
+    """A Redis address to print: its password hidden (a cron mail or a log keeps it)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{parts.netloc.rsplit('@', 1)[1]}"))
 
 
 class IsoDay(click.ParamType):
