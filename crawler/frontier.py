@@ -24,9 +24,11 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from archive.query import has_table
+from pipelines.dates import VIETNAM_TIME, parse_dateline, parse_iso_datetime
 from pipelines.urls import canonical_url
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
@@ -103,20 +105,35 @@ class Frontier:
         fetched = datetime.fromisoformat(fetched_at)
         if self.refresh_after and datetime.now(UTC) - fetched > self.refresh_after:
             return True
-        if lastmod:
-            try:
-                changed = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
-            except ValueError:
-                return False
-            if changed.tzinfo is None:
-                changed = changed.replace(tzinfo=UTC)
-            return changed > fetched
-        return False
+        changed = read_lastmod(lastmod) if lastmod else None
+        return changed is not None and changed > fetched
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         if self.refresh or self.backfill:
             return {}
         return self.validators.get(url, {})
+
+
+def read_lastmod(text: str) -> datetime | None:
+    """A sitemap's `lastmod` as a moment, or None when it reads as no date. Besides the W3C
+    format the protocol asks for, portals write "10/05/2024 14:30" (day first), an RFC 822
+    date or an ISO time with no offset or a space before it; a time without an offset is the
+    site's, Vietnam's (+07:00), as for page dates (pipelines.dates). Before, all but strict ISO
+    were unreadable, so such a site's changed articles were never fetched again."""
+    text = text.strip()
+    found = parse_iso_datetime(text)
+    if found is None and not re.match(r"\d{4}", text):
+        try:
+            rfc822 = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            found = parse_dateline(text)
+        else:
+            return rfc822 if rfc822.tzinfo else rfc822.replace(tzinfo=UTC)
+    if found is None:
+        return None
+    moment = datetime.fromisoformat(found)
+    # A day alone: its start in Vietnam.
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TIME)
 
 
 def read_walks(connection: sqlite3.Connection, site: str) -> dict[str, str]:

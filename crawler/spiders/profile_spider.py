@@ -27,7 +27,7 @@ from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler.archiving import writer_for
-from crawler.frontier import Frontier, parse_duration, record_walks
+from crawler.frontier import Frontier, parse_duration, read_lastmod, record_walks
 from crawler.items import ArticleItem, AttachmentItem, RawPage
 from crawler.middlewares import PAGE_KIND
 from crawler.notfound import is_home_or_listing, record_soft_404
@@ -134,10 +134,14 @@ class ProfileSpider(SitemapSpider):
         limit = self.settings.getint("VNARCHIVE_SITEMAP_MAX_URLS", 50_000)
         for entry in first_entries(entries, limit, self.crawler.stats):
             location = entry.get("loc", "")
+            lastmod = entry.get("lastmod")
+            if lastmod and read_lastmod(lastmod) is None:
+                # Said, not silent: such an entry is fetched again only by --refresh.
+                self.crawler.stats.inc_value("vnarchive/sitemap_lastmod_unreadable")
             if not fetchable_url(location, location):
                 self.crawler.stats.inc_value("vnarchive/links_not_urls")
             elif not self.profile.article_pattern.search(location) or self.frontier.wants_article(
-                    location, entry.get("lastmod")):
+                    location, lastmod):
                 yield entry
             else:
                 self.crawler.stats.inc_value("vnarchive/articles_already_archived")
