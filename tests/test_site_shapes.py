@@ -71,3 +71,58 @@ def test_an_article_archived_under_one_encoding_is_not_fetched_under_another(spe
     frontier = Frontier.from_archive(str(db), "p")
     assert not frontier.wants_article(spelling)
     assert not frontier.wants_article(ENCODED)
+
+
+# Crawls of small sites served here ---------------------------------------------------------
+
+ARTICLE_PAGE = ("<html><head><title>Huyện ủy họp phiên {n}</title>"
+                "<meta property='article:published_time' content='2024-05-0{n}T08:00:00+07:00'>"
+                "</head><body><article><h1>Huyện ủy họp phiên {n}</h1>"
+                + "<p>Huyện ủy tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 với các nội "
+                  "dung quan trọng cho toàn huyện trong thời gian tới.</p>" * 5
+                + "</article></body></html>")
+
+
+def handler_for(pages: dict[str, bytes | tuple[int, bytes]], log: list | None = None):
+    """An http.server handler serving `pages` (path -> body, or (status, body)); every
+    request's path and time goes to `log`."""
+    from http.server import BaseHTTPRequestHandler
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            import time
+
+            if log is not None:
+                log.append((self.path, time.monotonic()))
+            found = pages.get(self.path, (404, b"not here"))
+            status, body = found if isinstance(found, tuple) else (200, found)
+            self.send_response(status)
+            kind = "text/plain" if self.path == "/robots.txt" else "text/html; charset=utf-8"
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Site
+
+
+@pytest.mark.timeout(120)
+def test_robots_txt_crawl_delay_spaces_the_requests(tmp_path):
+    from tests.test_safety_crawls import crawl_site
+
+    pages = {"/robots.txt": b"User-agent: *\nCrawl-delay: 1.5\nDisallow: /rieng/\n",
+             "/": "".join(f"<a href='/tin/{n}'>Bài {n}</a>" for n in range(1, 5)).encode()}
+    pages.update({f"/tin/{n}": ARTICLE_PAGE.format(n=n).encode() for n in range(1, 5)})
+    log: list = []
+    result, db = crawl_site(tmp_path, handler_for(pages, log), "delay_site", "/tin/[0-9]+$",
+                            extra=lambda base: "concurrency = 4",
+                            options=("--log-level", "INFO"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    starts = [moment for path, moment in log if path != "/robots.txt"]
+    assert len(starts) == 5
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) > 1.3, gaps  # the profile asks for no delay, the site for 1.5 s
+    assert "Crawl-delay of 1.5 s" in result.stderr
