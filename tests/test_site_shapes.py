@@ -126,3 +126,51 @@ def test_robots_txt_crawl_delay_spaces_the_requests(tmp_path):
     gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
     assert min(gaps) > 1.3, gaps  # the profile asks for no delay, the site for 1.5 s
     assert "Crawl-delay of 1.5 s" in result.stderr
+
+
+def endless_listing(log: list):
+    """A listing that ignores `?page=N`: every page shows the same three articles and a link
+    to the next number."""
+    from http.server import BaseHTTPRequestHandler
+    from urllib.parse import parse_qs, urlsplit
+
+    articles = {f"/tin/{n}": ARTICLE_PAGE.format(n=n).encode() for n in range(1, 4)}
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            log.append(self.path)
+            parts = urlsplit(self.path)
+            if parts.path == "/":
+                page = int(parse_qs(parts.query).get("page", ["1"])[0])
+                body = ("".join(f"<a href='{path}'>Bài</a> " for path in articles)
+                        + f"<a class='next' href='/?page={page + 1}'>Sau</a>").encode()
+            else:
+                body = articles.get(parts.path, b"")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Site
+
+
+@pytest.mark.timeout(120)
+def test_a_listing_that_repeats_its_first_page_under_every_number_stops(tmp_path):
+    from tests.conftest import query
+    from tests.test_safety_crawls import crawl_site
+
+    log: list = []
+    result, db = crawl_site(tmp_path, endless_listing(log), "endless_site", "/tin/[0-9]+$",
+                            extra=lambda base: 'next_page = "a.next"',
+                            options=("--log-level", "INFO"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    listing_pages = [path for path in log if path.startswith("/?") or path == "/"]
+    assert listing_pages == ["/", "/?page=2"]  # before: 50, the profile's limit
+    assert "not paged further" in result.stderr
+    assert sorted(row[0].rsplit("/", 1)[1] for row in query(db, "select url from articles")) \
+        == ["1", "2", "3"]
+

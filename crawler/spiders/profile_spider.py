@@ -110,6 +110,7 @@ class ProfileSpider(SitemapSpider):
         self.attachment_links = LinkExtractor(allow=ATTACHMENT_LINKS, deny_extensions=(),
                                               restrict_xpaths=ATTACHMENT_ANCHORS)
         self.walk_failure: str | None = None  # why this run's walk is not complete
+        self.listing_articles: dict[str, set[str]] = {}  # listing -> article keys on its pages
         # Every start request sent: `scrapy parse`, `fetch` and `check` replace `start` with
         # their own few requests, and such a run walks no listing at all.
         self.start_sent = False
@@ -199,6 +200,16 @@ class ProfileSpider(SitemapSpider):
             self.logger.info("listing page limit %d reached at %s", page, response.url)
             return
         listing = response.meta.get("listing", response.url)
+        seen = self.listing_articles.setdefault(listing, set())
+        keys = {canonical_url(link) for link in links}
+        if keys and keys <= seen:
+            # A site that ignores `?page=N` serves its first page under every number, without
+            # end: that listing holds no more (before, max_listing_pages copies a run).
+            self.logger.warning("listing %s: page %d (%s) links only articles of its earlier "
+                                "pages: not paged further", listing, page, response.url)
+            self.crawler.stats.inc_value("vnarchive/listing_pages_repeated")
+            return
+        seen |= keys
         if not new and self.frontier.may_stop_at(listing, links):
             # Listings run newest first: the pages behind were walked and archived before.
             self.crawler.stats.inc_value("vnarchive/listings_stopped_early")
