@@ -174,3 +174,15 @@ def test_a_listing_that_repeats_its_first_page_under_every_number_stops(tmp_path
     assert sorted(row[0].rsplit("/", 1)[1] for row in query(db, "select url from articles")) \
         == ["1", "2", "3"]
 
+
+def test_a_feed_item_with_only_a_permalink_guid_is_read():
+    from crawler.xml_links import feed_links
+
+    feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            "<item><title>Có link</title><link>https://a.vn/tin/1.html</link>"
+            "<guid isPermaLink='false'>1</guid></item>"
+            "<item><title>Chỉ có guid</title><guid>https://a.vn/tin/2.html</guid></item>"
+            "<item><title>guid là số</title><guid isPermaLink='false'>3</guid></item>"
+            "</channel></rss>")
+    assert feed_links(feed) == ["https://a.vn/tin/1.html", "https://a.vn/tin/2.html"]
+
