@@ -98,7 +98,12 @@ class ProfileSpider(SitemapSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         profile = self.profile
-        self.allowed_domains = list(profile.allowed_domains)
+        # A "www." domain allows the bare one (and so its other hosts): portals link, list in
+        # sitemaps and redirect to both, and Scrapy's offsite rule dropped the bare host's
+        # articles (the profile `sites add` writes names the home page's host).
+        self.allowed_domains = list(dict.fromkeys(
+            domain[4:] if domain.lower().startswith("www.") else domain
+            for domain in profile.allowed_domains))
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
