@@ -205,3 +205,49 @@ article_pattern = '/tin/[0-9]+'
     for url in ("https://baothu.vn/tin/1", "http://www.baothu.vn/tin/2", "https://m.baothu.vn/tin/3"):
         assert url_is_from_any_domain(url, spider.allowed_domains), url
     assert not url_is_from_any_domain("https://baokhac.vn/tin/4", spider.allowed_domains)
+
+
+def sitemap_spider(tmp_path, archived: dict[str, str]):
+    """The spider of a profile with a sitemap, its frontier holding `archived`."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.profiles import load_profile_file
+    from crawler.spiders.profile_spider import spider_class_for
+
+    path = tmp_path / "sitemap_site.toml"
+    path.write_text("""name = "sitemap_site"
+title = "Báo thử"
+kind = "newspaper"
+start_urls = ["https://baothu.vn/"]
+sitemaps = ["https://baothu.vn/sitemap.xml"]
+allowed_domains = ["baothu.vn"]
+article_pattern = '/tin/[0-9]+'
+""", encoding="utf-8")
+    cls = spider_class_for(load_profile_file(path))
+    crawler = get_crawler(cls, {"VNARCHIVE_DB": str(tmp_path / "a.db")})
+    spider = cls.from_crawler(crawler)
+    spider.frontier = Frontier(archived=archived)
+    return spider
+
+
+def test_a_sitemap_stamping_every_entry_with_its_own_date_refetches_nothing(tmp_path):
+    fetched = "2024-05-01T00:00:00+00:00"
+    spider = sitemap_spider(tmp_path, {f"https://baothu.vn/tin/{n}": fetched
+                                       for n in range(30)})
+    now = "2024-06-01T09:15:02+07:00"  # when the CMS wrote the file
+    entries = [{"loc": f"https://baothu.vn/tin/{n}", "lastmod": now} for n in range(30)]
+    entries += [{"loc": "https://baothu.vn/tin/30", "lastmod": now},  # new: fetched
+                {"loc": "https://baothu.vn/tin/7", "lastmod": "2024-05-20T08:00:00+07:00"}]
+    wanted = [entry["loc"] for entry in spider.sitemap_filter(entries)]
+    # Before: all 32, every archived article fetched again at every run.
+    assert wanted == ["https://baothu.vn/tin/30", "https://baothu.vn/tin/7"]
+    assert spider.crawler.stats.get_value("vnarchive/sitemap_lastmod_generated") == 1
+
+
+def test_a_sitemap_of_real_lastmods_is_read_as_before(tmp_path):
+    spider = sitemap_spider(tmp_path, {f"https://baothu.vn/tin/{n}": "2024-05-10T00:00:00+00:00"
+                                       for n in range(30)})
+    entries = [{"loc": f"https://baothu.vn/tin/{n}", "lastmod": f"2024-05-{n % 28 + 1:02d}"}
+               for n in range(30)]
+    wanted = {entry["loc"] for entry in spider.sitemap_filter(entries)}
+    assert wanted == {f"https://baothu.vn/tin/{n}" for n in range(30) if n % 28 + 1 > 10}

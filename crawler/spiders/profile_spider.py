@@ -33,7 +33,7 @@ from crawler.middlewares import PAGE_KIND
 from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
-from crawler.sitemaps import first_entries
+from crawler.sitemaps import first_entries, generated_lastmod
 from crawler.xml_links import feed_links, xml_bytes_to_parse
 from pipelines.encodings import declared_charset
 from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
@@ -138,9 +138,17 @@ class ProfileSpider(SitemapSpider):
         they changed since (the frontier decides). Only the first entries of a file count
         (crawler.sitemaps); one whose location is no URL is left out (fetchable_url)."""
         limit = self.settings.getint("VNARCHIVE_SITEMAP_MAX_URLS", 50_000)
-        for entry in first_entries(entries, limit, self.crawler.stats):
+        entries = list(first_entries(entries, limit, self.crawler.stats))
+        generated = generated_lastmod(entries)
+        if generated:
+            self.logger.warning("a sitemap gives %r as the lastmod of most of its entries: "
+                                "taken for its own date, not read", generated)
+            self.crawler.stats.inc_value("vnarchive/sitemap_lastmod_generated")
+        for entry in entries:
             location = entry.get("loc", "")
             lastmod = entry.get("lastmod")
+            if lastmod and lastmod.strip() == generated:
+                lastmod = None
             if lastmod and read_lastmod(lastmod) is None:
                 # Said, not silent: such an entry is fetched again only by --refresh.
                 self.crawler.stats.inc_value("vnarchive/sitemap_lastmod_unreadable")
