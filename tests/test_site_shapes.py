@@ -251,3 +251,84 @@ def test_a_sitemap_of_real_lastmods_is_read_as_before(tmp_path):
                for n in range(30)]
     wanted = {entry["loc"] for entry in spider.sitemap_filter(entries)}
     assert wanted == {f"https://baothu.vn/tin/{n}" for n in range(30) if n % 28 + 1 > 10}
+
+
+def postback_portal(log: list):
+    """A SharePoint-style listing: three pages of three articles, its pager's "next" a
+    `javascript:__doPostBack` that posts the page's form back."""
+    from http.server import BaseHTTPRequestHandler
+    from urllib.parse import parse_qs
+
+    def listing(page: int) -> bytes:
+        items = "".join(f"<li><a href='/Pages/tin-{n}.aspx'>Bài {n}</a></li>"
+                        for n in range(3 * page - 2, 3 * page + 1))
+        following = (f"<a class='next' href=\"javascript:__doPostBack('ctl00$m$pager',"
+                     f"'Page${page + 1}')\">Trang sau</a>" if page < 3 else "")
+        return (f"<html><body><form method='post' action='/' id='aspnetForm'>"
+                "<input type='hidden' name='__EVENTTARGET' value=''>"
+                "<input type='hidden' name='__EVENTARGUMENT' value=''>"
+                f"<input type='hidden' name='__VIEWSTATE' value='state{page}'>"
+                f"<ul>{items}</ul>{following}</form></body></html>").encode()
+
+    class Site(BaseHTTPRequestHandler):
+        def reply(self, body: bytes) -> None:
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            log.append(("GET", self.path))
+            if self.path == "/":
+                self.reply(listing(1))
+            elif self.path.startswith("/Pages/tin-"):
+                number = int(self.path.split("-")[1].split(".")[0])
+                self.reply(ARTICLE_PAGE.format(n=number).encode())
+            else:
+                self.reply(b"")
+
+        def do_POST(self):  # noqa: N802
+            form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            log.append(("POST", form.get("__EVENTARGUMENT", [""])[0]))
+            page = form.get("__EVENTARGUMENT", ["Page$1"])[0].split("$")[-1]
+            valid = form.get("__EVENTTARGET") == ["ctl00$m$pager"] and "__VIEWSTATE" in form
+            self.reply(listing(int(page)) if valid and page.isdigit() else b"")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Site
+
+
+def crawl_twice(tmp_path, handler, name: str, article_pattern: str, extra: str = ""):
+    """Serve `handler` on loopback and crawl it twice with one profile: each run's result."""
+    from tests.conftest import run_vnarchive
+    from tests.test_safety_crawls import serve, site_profile
+    from testweb.server import LocalWebServer
+
+    server = serve(LocalWebServer(("127.0.0.1", 0), handler))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    path = site_profile(tmp_path, name, base, article_pattern, extra)
+    try:
+        for _ in range(2):
+            yield run_vnarchive("crawl", "--profile", str(path), "--db", str(tmp_path / "a.db"))
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.timeout(180)
+def test_a_listing_paged_by_postback_is_walked_to_its_end_once(tmp_path):
+    from tests.conftest import query
+
+    log: list = []
+    articles = "select count(*), count(distinct canonical_url) from articles"
+    runs = crawl_twice(tmp_path, postback_portal(log), "postback_site",
+                       r"/Pages/tin-[0-9]+\.aspx$", 'next_page = "a.next"')
+    for run, result in enumerate(runs, 1):
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert query(tmp_path / "a.db", articles) == [(9, 9)], run  # before: 3, page 1's
+        if run == 1:
+            assert ("POST", "Page$2") in log and ("POST", "Page$3") in log
+            log.clear()
+    assert not [entry for entry in log if entry[0] == "POST"]  # nothing new: page 1 is enough

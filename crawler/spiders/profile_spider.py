@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy import Request
+from scrapy import FormRequest, Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
@@ -55,6 +55,8 @@ TEMPORARY_REFUSALS = ("deferred", "circuit_open")
 # Scrapy's stats of requests dropped unsent by a limit set for one run (`-s DEPTH_LIMIT=1`,
 # a Scrapy user's quick look): the walk behind them was not done.
 DROPPED_REQUEST_STATS = ("depth/request_ignored_count",)
+# ASP.NET's (SharePoint's) pager: "next" is a script that posts the page's form back.
+POSTBACK = re.compile(r"^\s*javascript:\s*__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 
 
 class PatternLinkExtractor(LinkExtractor):
@@ -227,10 +229,33 @@ class ProfileSpider(SitemapSpider):
             # Listings run newest first: the pages behind were walked and archived before.
             self.crawler.stats.inc_value("vnarchive/listings_stopped_early")
             return
+        meta = {"listing_page": page + 1, "listing": listing, PAGE_KIND: "listing"}
         for url in self.listing_urls(response):
             yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
-                          meta={"listing_page": page + 1, "listing": listing,
-                                PAGE_KIND: "listing"})
+                          meta=dict(meta))
+        yield from self.postback_requests(response, meta)
+
+    def postback_requests(self, response: TextResponse, meta: dict) -> list[Request]:
+        """The next pages of an ASP.NET pager (an `href` of
+        "javascript:__doPostBack('pager','Page$2')"): the page's form posted back with that
+        target and argument, as the browser's script does. Before, such a link read as no
+        URL and the walk ended at page 1 of every SharePoint listing."""
+        requests = []
+        for anchor in response.css(self.profile.next_page) if self.profile.next_page else ():
+            found = POSTBACK.match(anchor.attrib.get("href", ""))
+            if not found:
+                continue
+            try:
+                requests.append(FormRequest.from_response(
+                    response, formxpath='//form[.//input[@name="__VIEWSTATE"]]',
+                    formdata={"__EVENTTARGET": found[1], "__EVENTARGUMENT": found[2]},
+                    dont_click=True, callback=self.parse_listing,
+                    errback=self.fetch_failed, meta=dict(meta)))
+            except ValueError:  # no ASP.NET form to post: said, not silent
+                self.logger.warning("listing page %s: its next page is a postback, but it "
+                                    "has no ASP.NET form to post", response.url)
+                self.crawler.stats.inc_value("vnarchive/postbacks_without_form")
+        return requests
 
     def listing_urls(self, response: TextResponse) -> list[str]:
         urls = []
@@ -238,7 +263,7 @@ class ProfileSpider(SitemapSpider):
             base = get_base_url(response)
             for anchor in response.css(self.profile.next_page):
                 href = anchor.attrib.get("href")
-                if href:
+                if href and not POSTBACK.match(href):  # a postback: postback_requests
                     urls.append(self._fetchable(base, href))
         if self.listing_links is not None:
             urls.extend(link.url for link in self.listing_links.extract_links(response))
