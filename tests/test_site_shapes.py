@@ -332,3 +332,54 @@ def test_a_listing_paged_by_postback_is_walked_to_its_end_once(tmp_path):
             assert ("POST", "Page$2") in log and ("POST", "Page$3") in log
             log.clear()
     assert not [entry for entry in log if entry[0] == "POST"]  # nothing new: page 1 is enough
+
+
+def feed_site(log: list):
+    """A feed whose links carry Vietnamese letters as written (UTF-8), served under a header
+    naming another charset (/rss-latin: iso-8859-1, /rss-utf16: utf-16)."""
+    from http.server import BaseHTTPRequestHandler
+    from urllib.parse import unquote
+
+    items = "".join(f"<item><title>Bài {n}</title><link><![CDATA[/tin-tức/bài-{n}.html]]>"
+                    "</link></item>" for n in range(1, 3))
+    feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            f"<title>Tin tức</title>{items}</channel></rss>").encode()
+    charsets = {"/rss-latin": "iso-8859-1", "/rss-utf16": "utf-16"}
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            path = unquote(self.path)
+            log.append(path)
+            kind, body = "text/html; charset=utf-8", b""
+            if path in charsets:
+                kind, body = f"application/rss+xml; charset={charsets[path]}", feed
+            elif path == "/":
+                body = "<a href='/tin-tức/bài-3.html'>Bài 3</a>".encode()  # the listing's own
+            elif path.startswith("/tin-tức/bài-"):
+                body = ARTICLE_PAGE.format(n=path[-6]).encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Site
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("feed", ["/rss-latin", "/rss-utf16"])
+def test_a_feed_served_under_a_wrong_charset_gives_its_links(tmp_path, feed):
+    from tests.conftest import query
+    from tests.test_safety_crawls import crawl_site
+
+    log: list = []
+    result, db = crawl_site(tmp_path, feed_site(log), "feed_site", "/tin-",
+                            extra=lambda base: f'feeds = ["{base}{feed}"]')
+    assert result.returncode == 0, result.stderr[-2000:]
+    # Before: garbled addresses ("/tin-tá»©c/...", 404) or none at all.
+    assert sorted(path for path in log if path.startswith("/tin")) == [
+        "/tin-tức/bài-1.html", "/tin-tức/bài-2.html", "/tin-tức/bài-3.html"]
+    assert query(db, "select count(*) from articles") == [(3,)]

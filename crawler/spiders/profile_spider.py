@@ -271,7 +271,14 @@ class ProfileSpider(SitemapSpider):
         return [without_session_ids(url) for url in urls if url]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
-        links = feed_links(response.text)
+        try:
+            # Bytes that read as UTF-8 are UTF-8, whatever the header says: a feed served as
+            # "charset=iso-8859-1" or "utf-16" lost every link, or got them garbled
+            # ("tin-tá»©c") and asked for pages the site does not have.
+            text = response.body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = response.text
+        links = feed_links(text)
         base = get_base_url(response)
         urls = [clean_url(url) for link in links if (url := self._fetchable(base, link))]
         yield from self.article_requests(
