@@ -126,6 +126,12 @@ def read_lastmod(text: str) -> datetime | None:
     site's, Vietnam's (+07:00), as for page dates (pipelines.dates). Before, all but strict ISO
     were unreadable, so such a site's changed articles were never fetched again."""
     text = text.strip()
+    month = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)  # W3C's coarser forms: 2024, 2024-05
+    if month:
+        try:
+            return datetime(int(month[1]), int(month[2] or 1), 1, tzinfo=VIETNAM_TIME)
+        except ValueError:
+            return None
     found = parse_iso_datetime(text)
     if found is None and not re.match(r"\d{4}", text):
         try:

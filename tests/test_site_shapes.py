@@ -16,6 +16,8 @@ ARTICLE = "https://portal.example.vn/tin-tuc/bai-1.html"
     "12/05/2024",
     "2024-05-12 14:30:00 +07:00",  # a space before the offset
     "Sun, 12 May 2024 07:30:00 GMT",  # RFC 822, as in RSS
+    "2024-06",  # W3C Datetime's month (and year) forms
+    "2025",
 ])
 def test_a_lastmod_in_a_local_format_after_our_copy_fetches_it_again(lastmod):
     frontier = Frontier(archived={
