@@ -55,6 +55,7 @@ class Frontier:
     backfill: bool = False
     refresh_after: timedelta | None = None
     walked: dict[str, str] = field(default_factory=dict)  # listing start URL -> mark time
+    sitemaps: list[str] = field(default_factory=list)  # fetched whole by clean runs
 
     @classmethod
     def from_archive(cls, db_path: str, site: str, **options) -> Frontier:
@@ -71,6 +72,13 @@ class Frontier:
                     "select canonical_url, fetched_at from articles where site = ?", [site])}
             frontier.walked = read_walks(connection, site)
             frontier.validators = read_validators(connection, site)
+            # Those with validators (a clean run's 200) whose latest answer was still there
+            # (SQLite gives the status of the row with max(fetched_at)): a sitemap the site
+            # has since removed is not asked for run after run.
+            frontier.sitemaps = [url for url, status, _ in connection.execute(
+                "select url, status, max(fetched_at) from pages where site = ? and "
+                "kind = 'sitemap' group by url", [site])
+                if status in (200, 304) and url in frontier.validators]
         except sqlite3.OperationalError:
             pass  # an archive older than these tables: everything is new
         finally:

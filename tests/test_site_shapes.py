@@ -304,14 +304,15 @@ def postback_portal(log: list):
 
 
 def crawl_twice(tmp_path, handler, name: str, article_pattern: str, extra: str = ""):
-    """Serve `handler` on loopback and crawl it twice with one profile: each run's result."""
+    """Serve `handler` on loopback and crawl it twice with one profile (`extra`: more TOML
+    lines, "{base}" standing for the site's address): each run's result."""
     from tests.conftest import run_vnarchive
     from tests.test_safety_crawls import serve, site_profile
     from testweb.server import LocalWebServer
 
     server = serve(LocalWebServer(("127.0.0.1", 0), handler))
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    path = site_profile(tmp_path, name, base, article_pattern, extra)
+    path = site_profile(tmp_path, name, base, article_pattern, extra.replace("{base}", base))
     try:
         for _ in range(2):
             yield run_vnarchive("crawl", "--profile", str(path), "--db", str(tmp_path / "a.db"))
@@ -385,3 +386,65 @@ def test_a_feed_served_under_a_wrong_charset_gives_its_links(tmp_path, feed):
     assert sorted(path for path in log if path.startswith("/tin")) == [
         "/tin-tức/bài-1.html", "/tin-tức/bài-2.html", "/tin-tức/bài-3.html"]
     assert query(db, "select count(*) from articles") == [(3,)]
+
+
+def index_and_child(log: list, state: dict):
+    """A sitemap index that never changes (its ETag with it) and the one sitemap it lists,
+    to which `state["articles"]` are added; both answer 304 to their own ETag."""
+    from http.server import BaseHTTPRequestHandler
+
+    schema = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            log.append(self.path)
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            etag, body = None, b""
+            if self.path == "/":
+                body = b"<a href='/tin/1'>1</a>"
+            elif self.path == "/sitemap_index.xml":
+                etag = '"index"'
+                body = (f"<?xml version='1.0'?><sitemapindex {schema}><sitemap>"
+                        f"<loc>{base}/sitemap-1.xml</loc></sitemap></sitemapindex>").encode()
+            elif self.path == "/sitemap-1.xml":
+                etag = f'"child-{len(state["articles"])}"'
+                body = (f"<?xml version='1.0'?><urlset {schema}>" + "".join(
+                    f"<url><loc>{base}/tin/{n}</loc></url>" for n in state["articles"])
+                        + "</urlset>").encode()
+            elif self.path.startswith("/tin/"):
+                body = ARTICLE_PAGE.format(n=self.path[-1]).encode()
+            if etag and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/xml" if self.path.endswith(".xml")
+                             else "text/html; charset=utf-8")
+            if etag:
+                self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Site
+
+
+@pytest.mark.timeout(180)
+def test_an_article_added_to_a_sitemap_behind_an_unchanged_index_is_found(tmp_path):
+    from tests.conftest import query
+
+    log: list = []
+    state = {"articles": [1, 2]}
+    runs = crawl_twice(tmp_path, index_and_child(log, state), "index_site", "/tin/[0-9]+$",
+                       'sitemaps = ["{base}/sitemap_index.xml"]')
+    for run, result in enumerate(runs, 1):
+        assert result.returncode == 0, result.stderr[-2000:]
+        if run == 1:
+            state["articles"] = [1, 2, 3]
+            log.clear()
+    # The index answered 304 and was not parsed; before, its sitemap was then not asked at all.
+    assert "/tin/3" in log and "/tin/1" not in log and "/tin/2" not in log
+    assert len(query(tmp_path / "a.db", "select url from articles")) == 3

@@ -126,6 +126,11 @@ class ProfileSpider(SitemapSpider):
         async for request in super().start():  # the sitemaps
             request.meta.setdefault(PAGE_KIND, "sitemap")
             yield request
+        # The sitemaps earlier clean runs fetched, each asked again (a 304 if unchanged): an
+        # index that answers 304 is not parsed, and before, the sitemaps it lists were then
+        # never asked again, so articles added to them were never found.
+        for url in self.frontier.sitemaps:
+            yield Request(url, callback=self._parse_sitemap, meta={PAGE_KIND: "sitemap"})
         for url in self.profile.absolute(self.profile.feeds):
             yield Request(url, callback=self.parse_feed, errback=self.fetch_failed,
                           meta={PAGE_KIND: "feed"})
