@@ -24,12 +24,15 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from archive.query import has_table
+from pipelines.dates import VIETNAM_TIME, parse_dateline, parse_iso_datetime
 from pipelines.urls import canonical_url
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
+UNFOLDED_KEY = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F])|%C[CD]%[89AB]")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -52,6 +55,7 @@ class Frontier:
     backfill: bool = False
     refresh_after: timedelta | None = None
     walked: dict[str, str] = field(default_factory=dict)  # listing start URL -> mark time
+    sitemaps: list[str] = field(default_factory=list)  # fetched whole by clean runs
 
     @classmethod
     def from_archive(cls, db_path: str, site: str, **options) -> Frontier:
@@ -60,10 +64,21 @@ class Frontier:
             return frontier
         connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
         try:
-            frontier.archived = dict(connection.execute(
-                "select canonical_url, fetched_at from articles where site = ?", [site]))
+            frontier.archived = {
+                # A key written before escapes and letters were folded (pipelines.urls), as
+                # today's key: else such an article looked new and was fetched again.
+                canonical_url(url) if UNFOLDED_KEY.search(url) else url: fetched_at
+                for url, fetched_at in connection.execute(
+                    "select canonical_url, fetched_at from articles where site = ?", [site])}
             frontier.walked = read_walks(connection, site)
             frontier.validators = read_validators(connection, site)
+            # Those with validators (a clean run's 200) whose latest answer was still there
+            # (SQLite gives the status of the row with max(fetched_at)): a sitemap the site
+            # has since removed is not asked for run after run.
+            frontier.sitemaps = [url for url, status, _ in connection.execute(
+                "select url, status, max(fetched_at) from pages where site = ? and "
+                "kind = 'sitemap' group by url", [site])
+                if status in (200, 304) and url in frontier.validators]
         except sqlite3.OperationalError:
             pass  # an archive older than these tables: everything is new
         finally:
@@ -103,20 +118,41 @@ class Frontier:
         fetched = datetime.fromisoformat(fetched_at)
         if self.refresh_after and datetime.now(UTC) - fetched > self.refresh_after:
             return True
-        if lastmod:
-            try:
-                changed = datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
-            except ValueError:
-                return False
-            if changed.tzinfo is None:
-                changed = changed.replace(tzinfo=UTC)
-            return changed > fetched
-        return False
+        changed = read_lastmod(lastmod) if lastmod else None
+        return changed is not None and changed > fetched
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         if self.refresh or self.backfill:
             return {}
         return self.validators.get(url, {})
+
+
+def read_lastmod(text: str) -> datetime | None:
+    """A sitemap's `lastmod` as a moment, or None when it reads as no date. Besides the W3C
+    format the protocol asks for, portals write "10/05/2024 14:30" (day first), an RFC 822
+    date or an ISO time with no offset or a space before it; a time without an offset is the
+    site's, Vietnam's (+07:00), as for page dates (pipelines.dates). Before, all but strict ISO
+    were unreadable, so such a site's changed articles were never fetched again."""
+    text = text.strip()
+    month = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)  # W3C's coarser forms: 2024, 2024-05
+    if month:
+        try:
+            return datetime(int(month[1]), int(month[2] or 1), 1, tzinfo=VIETNAM_TIME)
+        except ValueError:
+            return None
+    found = parse_iso_datetime(text)
+    if found is None and not re.match(r"\d{4}", text):
+        try:
+            rfc822 = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            found = parse_dateline(text)
+        else:
+            return rfc822 if rfc822.tzinfo else rfc822.replace(tzinfo=UTC)
+    if found is None:
+        return None
+    moment = datetime.fromisoformat(found)
+    # A day alone: its start in Vietnam.
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TIME)
 
 
 def read_walks(connection: sqlite3.Connection, site: str) -> dict[str, str]:

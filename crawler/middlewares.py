@@ -45,7 +45,8 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request):
         frontier = getattr(self.crawler.spider, "frontier", None)
-        if frontier is None or page_kind(request) not in ("listing", "feed", "sitemap"):
+        if frontier is None or page_kind(request) not in ("listing", "feed", "sitemap") or \
+                request.method != "GET":  # a postback's page shares its URL with page 1
             return None
         for name, value in frontier.conditional_headers(request.url).items():
             request.headers.setdefault(name, value)

@@ -11,6 +11,11 @@ everything when the fetch fails. RFC 9309 says otherwise, and this subclass foll
 - only the first 500 KiB of a file are parsed (2.5: crawlers must parse at least that much
   and may stop there), so a huge file costs nothing and rules hidden past that are ignored.
 
+`Crawl-delay` (not in RFC 9309, but what portals write to ask for gentleness) is obeyed: the
+requests to that host start at least that many seconds apart, up to
+VNARCHIVE_CRAWL_DELAY_MAX (a larger delay is cut to it, with a warning). Scrapy reads the
+field but uses it nowhere, and AutoThrottle would bring a slot's delay back down anyway.
+
 It also mends a Scrapy 2.19 fault: requests that wait for a host's robots.txt all await one
 Deferred, and turning a Deferred into an asyncio Future consumes its result, so only the first
 waiter got the rules and the rest were let through unchecked (a crawl's start pages, or a
@@ -20,9 +25,11 @@ distributed worker's first batch from the shared frontier, fetched disallowed pa
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
@@ -42,6 +49,44 @@ def rules_for(status: int, body: bytes) -> bytes:
 
 
 class Rfc9309RobotsMiddleware(RobotsTxtMiddleware):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.longest_delay = crawler.settings.getfloat("VNARCHIVE_CRAWL_DELAY_MAX", 60)
+        self.crawl_delays: dict[str, float] = {}  # host -> seconds between requests
+        self.next_start: dict[str, float] = {}  # host -> when its next request may start
+
+    async def process_request(self, request, spider=None):
+        await super().process_request(request)  # raises when robots.txt disallows it
+        if request.meta.get("dont_obey_robotstxt"):
+            return
+        netloc = urlparse_cached(request).netloc
+        delay = self._crawl_delay(netloc, request)
+        if delay:
+            # Each request takes the next free start, so concurrent ones queue up too.
+            now = time.monotonic()
+            start = max(now, self.next_start.get(netloc, 0.0))
+            self.next_start[netloc] = start + delay
+            if start > now:
+                await sleep(start - now)
+
+    def _crawl_delay(self, netloc: str, request) -> float:
+        if netloc in self.crawl_delays:
+            return self.crawl_delays[netloc]
+        parser = self._parsers.get(netloc)
+        if parser is None or not hasattr(parser, "crawl_delay"):
+            return 0.0  # no rules (yet): nothing asked
+        agent = self._robotstxt_useragent or request.headers.get(
+            b"User-Agent", self._default_useragent)
+        delay = parser.crawl_delay(agent) or 0.0
+        if delay > self.longest_delay:
+            logger.warning("robots.txt of %s asks for a Crawl-delay of %g s: %g s are kept "
+                           "(VNARCHIVE_CRAWL_DELAY_MAX)", netloc, delay, self.longest_delay)
+            delay = self.longest_delay
+        elif delay:
+            logger.info("robots.txt of %s asks for a Crawl-delay of %g s: obeyed", netloc, delay)
+        self.crawl_delays[netloc] = delay
+        return delay
+
     async def robot_parser(self, request):
         await super().robot_parser(request)
         # Once the wait is over the host's entry is settled (rules, or None when a filter of

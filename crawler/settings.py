@@ -91,6 +91,8 @@ VNARCHIVE_TEST_HOSTS = {}
 # Retry-After on 429/503: wait up to this long in-run, at most this many times per page
 # (crawler.backoff); a longer wait leaves the host for the next run.
 VNARCHIVE_RETRY_AFTER_MAX = 600
+# robots.txt's Crawl-delay is obeyed up to this many seconds (crawler.robots).
+VNARCHIVE_CRAWL_DELAY_MAX = 60
 VNARCHIVE_MAX_DEFERRALS = 3
 # A host failing this many times in a row is left alone for the cooldown (seconds).
 VNARCHIVE_BREAKER_THRESHOLD = 10

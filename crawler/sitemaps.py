@@ -11,12 +11,16 @@ to bound here:
   HTML page, so sitemap requests carry their own `download_maxsize`
   (VNARCHIVE_SITEMAP_MAXSIZE), which Scrapy applies to the download and to gunzip;
 - entries: only the first VNARCHIVE_SITEMAP_MAX_URLS entries of one file are read
-  (`first_entries`, called from the spider's `sitemap_filter`).
+  (`first_entries`, called from the spider's `sitemap_filter`);
+- lastmod: a CMS that writes the file's own generation time as every entry's lastmod would
+  have every archived article fetched again at each run; a lastmod most entries share is
+  taken for that and not read (`generated_lastmod`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -39,6 +43,21 @@ def first_entries(entries: Iterable[dict], limit: int, stats=None) -> Iterator[d
                        limit + rest, rest, limit)
         if stats is not None:
             stats.inc_value("vnarchive/sitemap_entries_ignored", rest)
+
+
+# So many entries changed at the same moment, and more than half of the file: no site edits its
+# articles so; it is when the file was written.
+GENERATED_LASTMOD_ENTRIES = 10
+
+
+def generated_lastmod(entries: list[dict]) -> str | None:
+    """The lastmod most of a sitemap's entries share (the file's generation time, not each
+    page's change), or None."""
+    stamps = Counter(entry["lastmod"].strip() for entry in entries if entry.get("lastmod"))
+    if not stamps:
+        return None
+    stamp, count = stamps.most_common(1)[0]
+    return stamp if count >= GENERATED_LASTMOD_ENTRIES and count * 2 > len(entries) else None
 
 
 class SitemapBoundsMiddleware(BaseSpiderMiddleware):

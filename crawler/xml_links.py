@@ -64,4 +64,7 @@ def feed_links(xml: str) -> list[str]:
     """The links of an RSS or Atom feed's items, as written (not yet resolved or checked)."""
     selector = Selector(text=xml_to_parse(xml), type="xml")
     selector.remove_namespaces()
-    return selector.xpath("//item/link/text() | //entry/link/@href").getall()
+    # RSS 2.0 lets an item give its address only as a permalink guid, without a <link>.
+    return selector.xpath("//item/link/text() | //entry/link/@href | "
+                          "//item[not(normalize-space(link))]"
+                          "/guid[not(@isPermaLink = 'false')]/text()").getall()

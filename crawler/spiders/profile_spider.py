@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy import Request
+from scrapy import FormRequest, Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
@@ -27,13 +27,13 @@ from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler.archiving import writer_for
-from crawler.frontier import Frontier, parse_duration, record_walks
+from crawler.frontier import Frontier, parse_duration, read_lastmod, record_walks
 from crawler.items import ArticleItem, AttachmentItem, RawPage
 from crawler.middlewares import PAGE_KIND
 from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
-from crawler.sitemaps import first_entries
+from crawler.sitemaps import first_entries, generated_lastmod
 from crawler.xml_links import feed_links, xml_bytes_to_parse
 from pipelines.encodings import declared_charset
 from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
@@ -55,6 +55,8 @@ TEMPORARY_REFUSALS = ("deferred", "circuit_open")
 # Scrapy's stats of requests dropped unsent by a limit set for one run (`-s DEPTH_LIMIT=1`,
 # a Scrapy user's quick look): the walk behind them was not done.
 DROPPED_REQUEST_STATS = ("depth/request_ignored_count",)
+# ASP.NET's (SharePoint's) pager: "next" is a script that posts the page's form back.
+POSTBACK = re.compile(r"^\s*javascript:\s*__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 
 
 class PatternLinkExtractor(LinkExtractor):
@@ -98,7 +100,12 @@ class ProfileSpider(SitemapSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         profile = self.profile
-        self.allowed_domains = list(profile.allowed_domains)
+        # A "www." domain allows the bare one (and so its other hosts): portals link, list in
+        # sitemaps and redirect to both, and Scrapy's offsite rule dropped the bare host's
+        # articles (the profile `sites add` writes names the home page's host).
+        self.allowed_domains = list(dict.fromkeys(
+            domain[4:] if domain.lower().startswith("www.") else domain
+            for domain in profile.allowed_domains))
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
@@ -110,6 +117,7 @@ class ProfileSpider(SitemapSpider):
         self.attachment_links = LinkExtractor(allow=ATTACHMENT_LINKS, deny_extensions=(),
                                               restrict_xpaths=ATTACHMENT_ANCHORS)
         self.walk_failure: str | None = None  # why this run's walk is not complete
+        self.listing_articles: dict[str, set[str]] = {}  # listing -> article keys on its pages
         # Every start request sent: `scrapy parse`, `fetch` and `check` replace `start` with
         # their own few requests, and such a run walks no listing at all.
         self.start_sent = False
@@ -118,6 +126,11 @@ class ProfileSpider(SitemapSpider):
         async for request in super().start():  # the sitemaps
             request.meta.setdefault(PAGE_KIND, "sitemap")
             yield request
+        # The sitemaps earlier clean runs fetched, each asked again (a 304 if unchanged): an
+        # index that answers 304 is not parsed, and before, the sitemaps it lists were then
+        # never asked again, so articles added to them were never found.
+        for url in self.frontier.sitemaps:
+            yield Request(url, callback=self._parse_sitemap, meta={PAGE_KIND: "sitemap"})
         for url in self.profile.absolute(self.profile.feeds):
             yield Request(url, callback=self.parse_feed, errback=self.fetch_failed,
                           meta={PAGE_KIND: "feed"})
@@ -132,12 +145,24 @@ class ProfileSpider(SitemapSpider):
         they changed since (the frontier decides). Only the first entries of a file count
         (crawler.sitemaps); one whose location is no URL is left out (fetchable_url)."""
         limit = self.settings.getint("VNARCHIVE_SITEMAP_MAX_URLS", 50_000)
-        for entry in first_entries(entries, limit, self.crawler.stats):
+        entries = list(first_entries(entries, limit, self.crawler.stats))
+        generated = generated_lastmod(entries)
+        if generated:
+            self.logger.warning("a sitemap gives %r as the lastmod of most of its entries: "
+                                "taken for its own date, not read", generated)
+            self.crawler.stats.inc_value("vnarchive/sitemap_lastmod_generated")
+        for entry in entries:
             location = entry.get("loc", "")
+            lastmod = entry.get("lastmod")
+            if lastmod and lastmod.strip() == generated:
+                lastmod = None
+            if lastmod and read_lastmod(lastmod) is None:
+                # Said, not silent: such an entry is fetched again only by --refresh.
+                self.crawler.stats.inc_value("vnarchive/sitemap_lastmod_unreadable")
             if not fetchable_url(location, location):
                 self.crawler.stats.inc_value("vnarchive/links_not_urls")
             elif not self.profile.article_pattern.search(location) or self.frontier.wants_article(
-                    location, entry.get("lastmod")):
+                    location, lastmod):
                 yield entry
             else:
                 self.crawler.stats.inc_value("vnarchive/articles_already_archived")
@@ -195,14 +220,47 @@ class ProfileSpider(SitemapSpider):
             self.logger.info("listing page limit %d reached at %s", page, response.url)
             return
         listing = response.meta.get("listing", response.url)
+        seen = self.listing_articles.setdefault(listing, set())
+        keys = {canonical_url(link) for link in links}
+        if keys and keys <= seen:
+            # A site that ignores `?page=N` serves its first page under every number, without
+            # end: that listing holds no more (before, max_listing_pages copies a run).
+            self.logger.warning("listing %s: page %d (%s) links only articles of its earlier "
+                                "pages: not paged further", listing, page, response.url)
+            self.crawler.stats.inc_value("vnarchive/listing_pages_repeated")
+            return
+        seen |= keys
         if not new and self.frontier.may_stop_at(listing, links):
             # Listings run newest first: the pages behind were walked and archived before.
             self.crawler.stats.inc_value("vnarchive/listings_stopped_early")
             return
+        meta = {"listing_page": page + 1, "listing": listing, PAGE_KIND: "listing"}
         for url in self.listing_urls(response):
             yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
-                          meta={"listing_page": page + 1, "listing": listing,
-                                PAGE_KIND: "listing"})
+                          meta=dict(meta))
+        yield from self.postback_requests(response, meta)
+
+    def postback_requests(self, response: TextResponse, meta: dict) -> list[Request]:
+        """The next pages of an ASP.NET pager (an `href` of
+        "javascript:__doPostBack('pager','Page$2')"): the page's form posted back with that
+        target and argument, as the browser's script does. Before, such a link read as no
+        URL and the walk ended at page 1 of every SharePoint listing."""
+        requests = []
+        for anchor in response.css(self.profile.next_page) if self.profile.next_page else ():
+            found = POSTBACK.match(anchor.attrib.get("href", ""))
+            if not found:
+                continue
+            try:
+                requests.append(FormRequest.from_response(
+                    response, formxpath='//form[.//input[@name="__VIEWSTATE"]]',
+                    formdata={"__EVENTTARGET": found[1], "__EVENTARGUMENT": found[2]},
+                    dont_click=True, callback=self.parse_listing,
+                    errback=self.fetch_failed, meta=dict(meta)))
+            except ValueError:  # no ASP.NET form to post: said, not silent
+                self.logger.warning("listing page %s: its next page is a postback, but it "
+                                    "has no ASP.NET form to post", response.url)
+                self.crawler.stats.inc_value("vnarchive/postbacks_without_form")
+        return requests
 
     def listing_urls(self, response: TextResponse) -> list[str]:
         urls = []
@@ -210,7 +268,7 @@ class ProfileSpider(SitemapSpider):
             base = get_base_url(response)
             for anchor in response.css(self.profile.next_page):
                 href = anchor.attrib.get("href")
-                if href:
+                if href and not POSTBACK.match(href):  # a postback: postback_requests
                     urls.append(self._fetchable(base, href))
         if self.listing_links is not None:
             urls.extend(link.url for link in self.listing_links.extract_links(response))
@@ -218,7 +276,14 @@ class ProfileSpider(SitemapSpider):
         return [without_session_ids(url) for url in urls if url]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
-        links = feed_links(response.text)
+        try:
+            # Bytes that read as UTF-8 are UTF-8, whatever the header says: a feed served as
+            # "charset=iso-8859-1" or "utf-16" lost every link, or got them garbled
+            # ("tin-tá»©c") and asked for pages the site does not have.
+            text = response.body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = response.text
+        links = feed_links(text)
         base = get_base_url(response)
         urls = [clean_url(url) for link in links if (url := self._fetchable(base, link))]
         yield from self.article_requests(
