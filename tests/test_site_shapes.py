@@ -3,6 +3,8 @@ crawl then a second crawl leave in the archive."""
 
 from __future__ import annotations
 
+from http.server import BaseHTTPRequestHandler
+
 import pytest
 
 from crawler.frontier import Frontier
@@ -52,12 +54,27 @@ ARTICLE_PAGE = ("<html><head><title>Huyện ủy họp phiên {n}</title>"
                 + "</article></body></html>")
 
 
+class QuietSite(BaseHTTPRequestHandler):
+    """A test site's handler: one call answers, nothing is logged."""
+
+    def answer(self, body: bytes, status: int | None = None,
+               kind: str = "text/html; charset=utf-8", **headers: str) -> None:
+        self.send_response(status if status is not None else 200 if body else 404)
+        self.send_header("Content-Type", kind)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
 def handler_for(pages: dict[str, bytes | tuple[int, bytes]], log: list | None = None):
     """An http.server handler serving `pages` (path -> body, or (status, body)); every
     request's path and time goes to `log`."""
-    from http.server import BaseHTTPRequestHandler
-
-    class Site(BaseHTTPRequestHandler):
+    class Site(QuietSite):
         def do_GET(self):  # noqa: N802 (http.server's name)
             import time
 
@@ -65,15 +82,8 @@ def handler_for(pages: dict[str, bytes | tuple[int, bytes]], log: list | None = 
                 log.append((self.path, time.monotonic()))
             found = pages.get(self.path, (404, b"not here"))
             status, body = found if isinstance(found, tuple) else (200, found)
-            self.send_response(status)
             kind = "text/plain" if self.path == "/robots.txt" else "text/html; charset=utf-8"
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
+            self.answer(body, status, kind)
 
     return Site
 
@@ -100,12 +110,11 @@ def test_robots_txt_crawl_delay_spaces_the_requests(tmp_path):
 def endless_listing(log: list):
     """A listing that ignores `?page=N`: every page shows the same three articles and a link
     to the next number."""
-    from http.server import BaseHTTPRequestHandler
     from urllib.parse import parse_qs, urlsplit
 
     articles = {f"/tin/{n}": ARTICLE_PAGE.format(n=n).encode() for n in range(1, 4)}
 
-    class Site(BaseHTTPRequestHandler):
+    class Site(QuietSite):
         def do_GET(self):  # noqa: N802 (http.server's name)
             log.append(self.path)
             parts = urlsplit(self.path)
@@ -115,14 +124,7 @@ def endless_listing(log: list):
                         + f"<a class='next' href='/?page={page + 1}'>Sau</a>").encode()
             else:
                 body = articles.get(parts.path, b"")
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
+            self.answer(body)
 
     return Site
 
@@ -225,7 +227,6 @@ def test_a_sitemap_of_real_lastmods_is_read_as_before(tmp_path):
 def postback_portal(log: list):
     """A SharePoint-style listing: three pages of three articles, its pager's "next" a
     `javascript:__doPostBack` that posts the page's form back."""
-    from http.server import BaseHTTPRequestHandler
     from urllib.parse import parse_qs
 
     def listing(page: int) -> bytes:
@@ -239,13 +240,9 @@ def postback_portal(log: list):
                 f"<input type='hidden' name='__VIEWSTATE' value='state{page}'>"
                 f"<ul>{items}</ul>{following}</form></body></html>").encode()
 
-    class Site(BaseHTTPRequestHandler):
+    class Site(QuietSite):
         def reply(self, body: bytes) -> None:
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(body)
 
         def do_GET(self):  # noqa: N802 (http.server's name)
             log.append(("GET", self.path))
@@ -263,9 +260,6 @@ def postback_portal(log: list):
             page = form.get("__EVENTARGUMENT", ["Page$1"])[0].split("$")[-1]
             valid = form.get("__EVENTTARGET") == ["ctl00$m$pager"] and "__VIEWSTATE" in form
             self.reply(listing(int(page)) if valid and page.isdigit() else b"")
-
-        def log_message(self, *args) -> None:
-            pass
 
     return Site
 
@@ -307,7 +301,6 @@ def test_a_listing_paged_by_postback_is_walked_to_its_end_once(tmp_path):
 def feed_site(log: list):
     """A feed whose links carry Vietnamese letters as written (UTF-8), served under a header
     naming another charset (/rss-latin: iso-8859-1, /rss-utf16: utf-16)."""
-    from http.server import BaseHTTPRequestHandler
     from urllib.parse import unquote
 
     items = "".join(f"<item><title>Bài {n}</title><link><![CDATA[/tin-tức/bài-{n}.html]]>"
@@ -316,7 +309,7 @@ def feed_site(log: list):
             f"<title>Tin tức</title>{items}</channel></rss>").encode()
     charsets = {"/rss-latin": "iso-8859-1", "/rss-utf16": "utf-16"}
 
-    class Site(BaseHTTPRequestHandler):
+    class Site(QuietSite):
         def do_GET(self):  # noqa: N802 (http.server's name)
             path = unquote(self.path)
             log.append(path)
@@ -327,14 +320,7 @@ def feed_site(log: list):
                 body = "<a href='/tin-tức/bài-3.html'>Bài 3</a>".encode()  # the listing's own
             elif path.startswith("/tin-tức/bài-"):
                 body = ARTICLE_PAGE.format(n=path[-6]).encode()
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
+            self.answer(body, kind=kind)
 
     return Site
 
@@ -358,11 +344,9 @@ def test_a_feed_served_under_a_wrong_charset_gives_its_links(tmp_path, feed):
 def index_and_child(log: list, state: dict):
     """A sitemap index that never changes (its ETag with it) and the one sitemap it lists,
     to which `state["articles"]` are added; both answer 304 to their own ETag."""
-    from http.server import BaseHTTPRequestHandler
-
     schema = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
 
-    class Site(BaseHTTPRequestHandler):
+    class Site(QuietSite):
         def do_GET(self):  # noqa: N802 (http.server's name)
             log.append(self.path)
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -384,17 +368,9 @@ def index_and_child(log: list, state: dict):
                 self.send_response(304)
                 self.end_headers()
                 return
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "application/xml" if self.path.endswith(".xml")
-                             else "text/html; charset=utf-8")
-            if etag:
-                self.send_header("ETag", etag)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
+            kind = ("application/xml" if self.path.endswith(".xml")
+                    else "text/html; charset=utf-8")
+            self.answer(body, kind=kind, **({"ETag": etag} if etag else {}))
 
     return Site
 
