@@ -5,6 +5,7 @@ after runs that never closed."""
 from __future__ import annotations
 
 import _thread
+import contextlib
 import json
 import os
 import re
@@ -200,24 +201,39 @@ class FlakyPortal(LyNhanPortal):
         return super().route(path, base_url)
 
 
+@contextlib.contextmanager
+def flaky_portal():
+    """The Lý Nhân portal of 40 articles served by FlakyPortal: the web, its family and the
+    paths of its three oldest articles."""
+    web = TestWeb([SITE], articles=generated_articles((SITE,), 40))
+    web.family_classes = {**FAMILIES, SITE: FlakyPortal}
+    with web:
+        family = web.sites[SITE].family
+        yield web, family, {family.article_path(article) for article in family.articles[-3:]}
+
+
+@contextlib.contextmanager
+def failing(paths: set[str]):
+    """FlakyPortal answers 503 for these paths meanwhile."""
+    FlakyPortal.failing = paths
+    try:
+        yield
+    finally:
+        FlakyPortal.failing = set()
+
+
+
 def test_a_job_resumed_from_jobdir_leaves_no_walked_to_the_end_mark(tmp_path):
     """A Scrapy job kept in JOBDIR is split over runs, and a run sees nothing of what the
     earlier ones lost (a failed fetch, the requests in flight when one was killed). The
     second run of a job whose first had failed fetches marked the listing walked to the end,
     and every later crawl stopped paging before the articles that had failed: lost for good."""
     db, jobdir = tmp_path / "a.db", tmp_path / "job"
-    web = TestWeb([SITE], articles=generated_articles((SITE,), 40))
-    web.family_classes = {**FAMILIES, SITE: FlakyPortal}
-    with web:
-        family = web.sites[SITE].family
-        oldest = {family.article_path(article) for article in family.articles[-3:]}
-        FlakyPortal.failing = oldest
-        try:
+    with flaky_portal() as (web, family, oldest):
+        with failing(oldest):
             for _ in range(2):
                 job = scrapy_crawl(web, db, "-s", f"JOBDIR={jobdir}")
                 assert job.returncode == 0, job.stderr[-2000:]
-        finally:
-            FlakyPortal.failing = set()
         assert_no_mark_and_the_next_run_takes_every_article(web, db, family, oldest)
 
 
@@ -281,17 +297,10 @@ def test_a_run_that_found_the_host_unreachable_leaves_no_walked_to_the_end_mark(
     one and marked them walked to the end. Articles an earlier run had failed on, deep in the
     listing, were then behind the mark, and no later crawl fetched them."""
     db = tmp_path / "a.db"
-    web = TestWeb([SITE], articles=generated_articles((SITE,), 40))
-    web.family_classes = {**FAMILIES, SITE: FlakyPortal}
-    with web:
-        family = web.sites[SITE].family
-        oldest = {family.article_path(article) for article in family.articles[-3:]}
-        try:
-            for failing in (oldest, {"*"}):  # the oldest articles fail, then the whole host
-                FlakyPortal.failing = failing
+    with flaky_portal() as (web, family, oldest):
+        for paths in (oldest, {"*"}):  # the oldest articles fail, then the whole host
+            with failing(paths):
                 assert vnarchive_crawl(web, db).returncode == 0
-        finally:
-            FlakyPortal.failing = set()
         assert_no_mark_and_the_next_run_takes_every_article(web, db, family, oldest)
 
 
@@ -337,16 +346,9 @@ def test_scrapy_parse_of_a_listing_leaves_no_walked_to_the_end_mark(tmp_path):
     every listing walked to the end, and the next crawl stopped paging before the articles an
     earlier run had failed on."""
     db = tmp_path / "a.db"
-    web = TestWeb([SITE], articles=generated_articles((SITE,), 40))
-    web.family_classes = {**FAMILIES, SITE: FlakyPortal}
-    with web:
-        family = web.sites[SITE].family
-        oldest = {family.article_path(article) for article in family.articles[-3:]}
-        FlakyPortal.failing = oldest
-        try:
+    with flaky_portal() as (web, family, oldest):
+        with failing(oldest):
             assert vnarchive_crawl(web, db).returncode == 0
-        finally:
-            FlakyPortal.failing = set()
         listing = web.sites[SITE].base_url + "/tin-tuc/Pages/default.aspx"
         parse = subprocess.run(
             [sys.executable, "-m", "scrapy", "parse", "--spider", f"testweb_{SITE}", "-c",
