@@ -94,6 +94,20 @@ def _wait_for_the_writer(redis_url: str, process: subprocess.Popen) -> None:
         time.sleep(0.1)
 
 
+def _start_slow_worker(redis_url: str, web: TestWeb) -> subprocess.Popen:
+    """A worker crawling every site of the web, each answering after 0.3 s: still at work
+    seconds later."""
+    for site in web.sites.values():
+        site.delay = 0.3
+    names = [site.profile_name for site in web.sites.values()]
+    return subprocess.Popen(
+        [sys.executable, "-m", "vnarchive", "crawl", *names, "--redis", redis_url,
+         "--base-urls", json.dumps(web.base_urls()), "--idle-timeout", "2",
+         "--worker-timeout", "3"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+
+
+
 @pytest.mark.timeout(180)
 def test_a_second_ingest_on_one_stream_is_refused_and_a_killed_ones_successor_is_not(
         redis_url, tmp_path):
@@ -165,14 +179,7 @@ def test_ctrl_c_on_a_worker_and_on_the_writer_is_exit_4_with_one_line(redis_url,
     writer = _start_ingest(redis_url, tmp_path / "a.db")
     _wait_for_the_writer(redis_url, writer)
     with TestWeb(families=["lynhan"]) as web:
-        for site in web.sites.values():
-            site.delay = 0.3  # still crawling when Ctrl-C comes
-        names = [site.profile_name for site in web.sites.values()]
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "vnarchive", "crawl", *names, "--redis", redis_url,
-             "--base-urls", json.dumps(web.base_urls()), "--idle-timeout", "2",
-             "--worker-timeout", "3"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+        worker = _start_slow_worker(redis_url, web)  # still crawling when Ctrl-C comes
         server = Redis.from_url(redis_url)
         deadline = time.monotonic() + 90
         while server.xlen(STREAM) + _ingested(tmp_path / "a.db") < 3:
@@ -284,14 +291,7 @@ def test_a_worker_whose_redis_lost_its_data_says_so(redis_url):
     Redis no longer knew it and that the crawl should run again."""
     server = Redis.from_url(redis_url)
     with TestWeb(families=["lynhan"]) as web:
-        for site in web.sites.values():
-            site.delay = 0.3
-        names = [site.profile_name for site in web.sites.values()]
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "vnarchive", "crawl", *names, "--redis", redis_url,
-             "--base-urls", json.dumps(web.base_urls()), "--idle-timeout", "2",
-             "--worker-timeout", "3"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+        worker = _start_slow_worker(redis_url, web)
         try:
             deadline = time.monotonic() + 90
             while server.xlen(STREAM) < 3:
