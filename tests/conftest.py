@@ -153,3 +153,14 @@ def redis_url():
             yield server.url
     except RedisUnavailable as reason:
         pytest.skip(f"no Redis for this test: {reason}")
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> Path:
+    """An archive of 400 articles written by bench/fill_archive.py (no crawl), one a module
+    that asks for it."""
+    from bench.fill_archive import fill
+
+    db = tmp_path_factory.mktemp("filled") / "archive.db"
+    fill(str(db), 400, batch_size=100, window=100)
+    return db

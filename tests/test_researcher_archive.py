@@ -23,17 +23,9 @@ import pyarrow.parquet
 import pytest
 import yaml
 
-from bench.fill_archive import fill
 from tests.conftest import run_vnarchive
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("researcher") / "archive.db"
-    fill(str(db), 400, batch_size=100, window=100)
-    return db
 
 
 def plain(db: Path, sql: str, parameters=()) -> list[tuple]:

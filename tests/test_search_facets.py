@@ -13,19 +13,11 @@ from pathlib import Path
 import pytest
 
 from archive.filters import Filters, filter_sql, fts_expression, register_functions
-from bench.fill_archive import fill
 from tests.conftest import first_version_killed_while_opening
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_VERSION = ROOT / "tests" / "fixtures" / "archive-v1.db"
 CAP = 12  # RANKED_MATCHES in these tests, so that filters decide which matches are ranked
-
-
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("facets") / "facets.db"
-    fill(str(db), 400, batch_size=100, window=100)
-    return db
 
 
 def _rows(db: Path, sql: str, parameters=()) -> list[tuple]:
