@@ -25,6 +25,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 
 from archive.query import has_table
@@ -122,6 +123,9 @@ class Frontier:
         return self.validators.get(url, {})
 
 
+# Cached: the spider's sitemap filter reads an entry's lastmod to count an unreadable one, and
+# `wants_article` reads the same string right after (up to 50,000 entries a sitemap).
+@lru_cache(maxsize=1024)
 def read_lastmod(text: str) -> datetime | None:
     """A sitemap's `lastmod` as a moment, or None when it reads as no date. Besides the W3C
     format the protocol asks for, portals write "10/05/2024 14:30" (day first), an RFC 822
