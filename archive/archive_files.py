@@ -252,10 +252,10 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
                 else:
                     result.gzipped_whole.add((str(path), member))
                     kept = whole
-                    for number, name in enumerate(result.lost[failed[2]:], start=failed[2]):
+                    for index, name in enumerate(result.lost[failed[2]:], start=failed[2]):
                         # What the fault cost: all of the file after it, which "1 corrupt
                         # record" in the summary did not say.
-                        result.lost[number] = (
+                        result.lost[index] = (
                             f"{name} is gzipped as a whole and damaged after its first "
                             f"{result.read - before[0]} records: the rest of it could not be "
                             "read (`gzip -dc` it as far as it goes, or get a sound copy)")

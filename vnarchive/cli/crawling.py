@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive.safe_output import WARC_SUFFIXES
 from crawler.profiles import load_extra_profile, load_profiles
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import start_worker_server
@@ -303,7 +304,8 @@ def rejected(redis, requeue, delete, limit) -> int:
 
 
 # What `import` takes from a folder it is given.
-WEB_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
+# The WARC and ARC suffixes the archive knows (archive.safe_output), and WACZ.
+WEB_ARCHIVE_SUFFIXES = (*WARC_SUFFIXES, ".wacz")
 
 
 def web_archive_files(paths: list[Path]) -> list[Path]:
@@ -344,7 +346,7 @@ def import_files(files, site, profile, all_html, db) -> int:
     """
     from archive.errors import check_writable
     from archive.importer import import_files as import_archive_files
-    from archive.integrity import mark_stuck_runs
+    from archive.integrity import check_before_writing, mark_stuck_runs
     from archive.lock import archive_lock
 
     check_exclusive(site=site, profile=profile)
@@ -357,6 +359,9 @@ def import_files(files, site, profile, all_html, db) -> int:
         profiles = list(load_profiles().values())
     check_writable(db)
     with archive_lock(db):
+        # Checked before anything is written, as a crawl and `ingest` check it: marking stuck
+        # runs wrote to a foreign or damaged database before the import refused it.
+        check_before_writing(str(db))
         mark_stuck_runs(str(db))  # an import or crawl killed before: no longer `running`
         result = import_archive_files(db, paths, profiles, all_html=all_html,
                                       progress=progress_of("captures"),
