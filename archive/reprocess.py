@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.integrity import check_before_writing
+from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_records
@@ -95,6 +95,9 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     profiles by name (crawler.profiles.archive_profiles); a site without one is read as a
     page of no known site."""
     check_before_writing(str(db_path))
+    # A crawl or import killed before (SIGKILL, the OOM killer) stayed `running` until the
+    # next crawl; the caller holds the lock, as a crawl's start does.
+    mark_stuck_runs(str(db_path))
     workers = os.cpu_count() or 1 if workers is None else workers
     if workers > 0:
         # It imports the workers' modules while the WARC files are read.

