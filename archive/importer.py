@@ -402,6 +402,11 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
                 if progress:
                     progress(done, len(todo))
         status = "finished"
+    except KeyboardInterrupt:
+        # Ctrl-C: the captures processed are kept (close flushes them), and the run says it
+        # was stopped, as a crawl's does, not that it failed.
+        status = "interrupted"
+        raise
     finally:
         result = importer.close(status)
     return result

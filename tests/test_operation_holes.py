@@ -47,3 +47,25 @@ def test_a_killed_run_is_marked_by_import(tmp_path, capsys):
     code, lines = run_main(capsys, "import", str(warc), "--all", "--db", str(db))
     assert code == 0, lines
     assert run_statuses(db) == ["killed", "finished"]
+
+
+# Ctrl-C during an import --------------------------------------------------------------------
+def test_ctrl_c_during_an_import_marks_its_run_interrupted(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "a.db"
+    warc = write_warc(tmp_path / "others", "others", range(4))
+    store = importer.Importer.store
+    stored = []
+
+    def store_then_stop(self, candidate, prepared):
+        if len(stored) == 2:
+            raise KeyboardInterrupt
+        stored.append(candidate.record.url)
+        store(self, candidate, prepared)
+
+    monkeypatch.setattr(importer.Importer, "store", store_then_stop)
+    code, lines = run_main(capsys, "import", str(warc), "--all", "--db", str(db))
+    assert code == 4, lines
+    assert lines[-1] == "vnarchive import: interrupted"
+    assert run_statuses(db) == ["interrupted"]
+    # What was imported before the stop is kept.
+    assert sorted(url for (url,) in query(db, "select url from articles")) == sorted(stored)
