@@ -188,6 +188,19 @@ def sites_without_article_links(db_path: str, run_id: int) -> list[str]:
             "changed, or article_pattern no longer matches its links)" for site, pages in rows]
 
 
+def sites_never_reached(db_path: str, run_id: int) -> list[str]:
+    """One line per site of a run that got no HTTP answer at all (every fetch failed before a
+    response: the host is down, refuses, or its name does not resolve). Such a run finished
+    cleanly and used to exit 0, though `status` flags the site."""
+    with connect_read_only(db_path) as connection:
+        rows = connection.execute(
+            "select site, pages from site_runs where run_id = ? and not exists (select 1 from "
+            "pages where pages.run_id = site_runs.run_id and pages.site = site_runs.site and "
+            "pages.status is not null) order by site", [run_id]).fetchall()
+    return [f"{site}: no page could be fetched ({pages} requests, none answered): is the site "
+            "down, or its address wrong?" for site, pages in rows]
+
+
 def _schedules(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
     try:
         return {row["site"]: row for row in connection.execute("select * from schedules")}

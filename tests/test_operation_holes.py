@@ -4,6 +4,8 @@ the digests of what it reads, and a site dropped from the schedule can be retire
 
 from __future__ import annotations
 
+import json
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from archive import importer
 from archive.writer import ArchiveWriter, warc_folder
-from tests.conftest import query
+from tests.conftest import query, run_vnarchive
 from tests.test_safety_files import run_main
 from tests.test_safety_inputs import write_warc
 
@@ -69,3 +71,20 @@ def test_ctrl_c_during_an_import_marks_its_run_interrupted(tmp_path, capsys, mon
     assert run_statuses(db) == ["interrupted"]
     # What was imported before the stop is kept.
     assert sorted(url for (url,) in query(db, "select url from articles")) == sorted(stored)
+
+
+# A crawl of a site that answers nothing -------------------------------------------------------
+def closed_port() -> int:
+    """A loopback port nothing listens on (one just released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_crawl_of_a_site_that_answers_nothing_exits_10(tmp_path):
+    db = tmp_path / "a.db"
+    base_urls = json.dumps({"testweb_lynhan": f"http://127.0.0.1:{closed_port()}/"})
+    result = run_vnarchive("crawl", "testweb_lynhan", "--db", str(db), "--base-urls", base_urls)
+    assert result.returncode == 10, result.stderr[-2000:]
+    assert "vnarchive crawl: testweb_lynhan: no page could be fetched" in result.stderr
+    assert run_statuses(db) == ["finished"]  # the run itself ended cleanly

@@ -36,7 +36,8 @@ JOB_ID = "crawl"
 RUN_ID = re.compile(r"^Crawl run (\d+):")
 EXIT_MEANINGS = {0: "finished", 1: "failed", 2: "bad input", 3: "archive busy",
                  4: "interrupted", 5: "stopped at once", 6: "disk full",
-                 7: "a site's listings gave no article link", 9: "damaged archive"}
+                 7: "a site's listings gave no article link", 9: "damaged archive",
+                 10: "a site answered no request"}
 
 
 def say(message: str) -> None:

@@ -23,6 +23,7 @@ from vnarchive.cli.exits import (
     EXIT_INTERRUPTED,
     EXIT_KILLED,
     EXIT_NO_ARTICLE_LINKS,
+    EXIT_UNREACHABLE,
     crawl_exit_code,
 )
 from vnarchive.cli.options import (
@@ -85,7 +86,9 @@ web_archive_options = apply_options(
 def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_timeout, wayback,
           commoncrawl, date_from, date_to, archive_delay, db, log_level, refresh,
           backfill) -> int:
-    """Crawl sites into the archive.
+    """Crawl sites into the archive. Exits 7 when a site's listing pages gave no article
+    link, 10 when a site answered no request at all (down, refusing, or a wrong address):
+    the run finished, but `status` flags the site.
 
     \b
     Example: vnarchive crawl testweb_thanhhoa --db /tmp/a.db
@@ -111,11 +114,14 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
                          batch_size=batch_size, extra_settings=archive_settings)
     print_summary(db, result.run_id)
     if result.status == "finished":
-        from archive.health import sites_without_article_links
+        from archive.health import sites_never_reached, sites_without_article_links
 
+        unreached = sites_never_reached(db, result.run_id)
         empty = sites_without_article_links(db, result.run_id)
-        for line in empty:
+        for line in unreached + empty:
             print(f"vnarchive crawl: {line}", file=sys.stderr)
+        if unreached:  # the worse of the two: nothing of the site was seen at all
+            return EXIT_UNREACHABLE
         if empty:
             return EXIT_NO_ARTICLE_LINKS
     return crawl_exit_code(result.status)
