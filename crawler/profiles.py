@@ -265,32 +265,51 @@ def load_extra_profile(path: Path | str) -> SiteProfile:
     """A profile from a file anywhere (`--profile FILE`); refused when it takes the name of a
     bundled site, whose row and articles it would otherwise take over."""
     profile = load_profile_file(path)
-    bundled = load_profiles()
+    bundled = load_profiles(skipped=[])  # a broken bundled file is not this one's problem
     if profile.name in bundled and Path(path).resolve() != bundled[profile.name].source.resolve():
         raise _fail(Path(path), "name", f"{profile.name!r} is the name of a bundled site "
                     f"({bundled[profile.name].source}); give this profile a name of its own")
     return profile
 
 
-def load_profiles(directory: Path = SITES_DIR) -> dict[str, SiteProfile]:
-    """All profiles of a folder by name; two files may not claim one name."""
+def load_profiles(directory: Path | None = None,
+                  skipped: list[str] | None = None) -> dict[str, SiteProfile]:
+    """All profiles of a folder (default SITES_DIR) by name; two files may not claim one name.
+    With a `skipped` list, a file that fails is noted there (its one-line problem) and left
+    out, so one broken profile does not stop the crawls of every other site; without one, it
+    raises ProfileError."""
     profiles: dict[str, SiteProfile] = {}
-    for path in sorted(directory.glob("*.toml")):
-        profile = load_profile_file(path)
-        if profile.name in profiles:
-            raise _fail(path, "name", f"{profile.name!r} is also used by "
-                        f"{profiles[profile.name].source}")
+    for path in sorted((directory or SITES_DIR).glob("*.toml")):
+        try:
+            profile = load_profile_file(path)
+            if profile.name in profiles:
+                raise _fail(path, "name", f"{profile.name!r} is also used by "
+                            f"{profiles[profile.name].source}")
+        except ProfileError as error:
+            if skipped is None:
+                raise
+            skipped.append(str(error))
+            continue
         profiles[profile.name] = profile
     return profiles
 
 
-def find_profile(name: str, directory: Path = SITES_DIR) -> SiteProfile:
-    """The profile called `name`, with a list of the known ones when there is none."""
-    profiles = load_profiles(directory)
+def find_profile(name: str, directory: Path | None = None) -> SiteProfile:
+    """The profile called `name`, with a list of the known ones when there is none, and the
+    problems of the files that could not be read (one of them may be the one meant)."""
+    broken: list[str] = []
+    profiles = load_profiles(directory, skipped=broken)
     if name not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
-        raise ProfileError(f"no site profile named {name!r} in {directory} (known: {known})")
+        raise ProfileError(f"no site profile named {name!r} in {directory or SITES_DIR} "
+                           f"(known: {known}){unreadable_profiles(broken)}")
     return profiles[name]
+
+
+def unreadable_profiles(broken: list[str]) -> str:
+    """What to add to "no site profile named X": the files that failed, as they failed."""
+    return f"; {len(broken)} profile files could not be read: {' | '.join(broken)}" if (
+        broken) else ""
 
 
 # Every problem at once (`vnarchive sites check`): the loader stops at the first problem, so
@@ -348,7 +367,7 @@ def archive_profiles(db_path: str) -> dict[str, SiteProfile]:
     """The profile of each site: the shipped ones, and for a site crawled from a profile file
     elsewhere (`--profile FILE`), that file as the `sites` table remembers it, if it is still
     there."""
-    profiles = load_profiles()
+    profiles = load_profiles(skipped=[])  # a broken profile's site: read without it
     with sqlite3.connect(db_path) as connection:
         remembered = connection.execute("select name, profile_file from sites").fetchall()
     for name, path in remembered:

@@ -18,7 +18,10 @@ from crawler.spiders.wayback_spider import wayback_spider_class_for
 class ProfileSpiderLoader(SpiderLoader):
     def __init__(self, settings):
         super().__init__(settings)
-        profiles = load_profiles()
+        # A broken file costs its own site only: the others are still crawled, and the
+        # crawl's command says which files were left out (`broken`).
+        self.broken: list[str] = []
+        profiles = load_profiles(skipped=self.broken)
         for path in settings.getlist("VNARCHIVE_PROFILE_FILES"):
             profile = load_extra_profile(path)
             profiles[profile.name] = profile

@@ -5,15 +5,19 @@ the digests of what it reads, and a site dropped from the schedule can be retire
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from archive import importer
 from archive.writer import ArchiveWriter, warc_folder
-from tests.conftest import query, run_vnarchive
+from crawler.profiles import SITES_DIR
+from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from tests.test_safety_files import run_main
 from tests.test_safety_inputs import write_warc
 
@@ -88,3 +92,47 @@ def test_a_crawl_of_a_site_that_answers_nothing_exits_10(tmp_path):
     assert result.returncode == 10, result.stderr[-2000:]
     assert "vnarchive crawl: testweb_lynhan: no page could be fetched" in result.stderr
     assert run_statuses(db) == ["finished"]  # the run itself ended cleanly
+
+
+# One broken profile among the shipped ones ---------------------------------------------------
+# `vnarchive ARGS` with the shipped profiles' folder replaced by FOLDER (argv[1]).
+WITH_SITES_FOLDER = """
+import sys
+from pathlib import Path
+import crawler.profiles as profiles
+shipped, profiles.SITES_DIR = profiles.SITES_DIR, Path(sys.argv[1])
+for function in (profiles.load_profiles, profiles.find_profile):  # a default bound to it
+    function.__defaults__ = tuple(profiles.SITES_DIR if value == shipped else value
+                                  for value in function.__defaults__)
+from vnarchive.__main__ import run
+sys.argv[1:] = sys.argv[2:]
+sys.exit(run())
+"""
+
+
+def run_with_sites(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", WITH_SITES_FOLDER, str(folder), *args],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=COMMAND_TIMEOUT)
+
+
+def test_one_broken_profile_stops_only_its_own_crawl(tmp_path):
+    folder = tmp_path / "sites"
+    shutil.copytree(SITES_DIR, folder)
+    # A profile edited by hand and left half done: a required field missing.
+    (folder / "testweb_broken.toml").write_text(
+        'name = "testweb_broken"\ntitle = "half done"\nkind = "portal"\n', encoding="utf-8")
+    db = tmp_path / "a.db"
+    base_urls = json.dumps({"testweb_lynhan": f"http://127.0.0.1:{closed_port()}/"})
+    other = run_with_sites(folder, "crawl", "testweb_lynhan", "--db", str(db),
+                           "--base-urls", base_urls)
+    # It ran (the site answers nothing here: exit 10), with a warning naming the broken file.
+    assert other.returncode == 10, other.stderr[-3000:]
+    assert "vnarchive: warning: " in other.stderr and "testweb_broken.toml" in other.stderr
+    assert run_statuses(db) == ["finished"]
+    broken = run_with_sites(folder, "crawl", "testweb_broken", "--db", str(tmp_path / "b.db"))
+    assert broken.returncode == 2
+    assert "no site profile named 'testweb_broken'" in broken.stderr
+    assert "testweb_broken.toml" in broken.stderr and "Traceback" not in broken.stderr
+    check = run_with_sites(folder, "sites", "check", "testweb_broken")
+    assert check.returncode == 1 and "testweb_broken.toml" in check.stdout

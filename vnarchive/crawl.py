@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
 from crawler.distributed import connect
-from crawler.profiles import ProfileError
+from crawler.profiles import ProfileError, unreadable_profiles
 from pipelines.pool import start_worker_server, stop_worker_server, stop_workers, workers_setting
 from vnarchive.interrupts import noted_stops
 
@@ -151,13 +152,18 @@ def _settings(profile_files, base_urls, log_level: str, refresh: bool, backfill:
 
 
 def _process(settings, names: list[str]) -> CrawlerProcess:
-    """A crawler process for the named profiles; ProfileError when one is unknown."""
+    """A crawler process for the named profiles; ProfileError when one is unknown. A profile
+    file that cannot be read is named in a warning, and stops only a crawl that names it."""
     process = CrawlerProcess(settings)
     known = set(process.spider_loader.list())
+    broken = getattr(process.spider_loader, "broken", [])
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ProfileError(f"no site profile named {', '.join(map(repr, unknown))} "
-                           f"(known: {', '.join(sorted(known))})")
+                           f"(known: {', '.join(sorted(known))}){unreadable_profiles(broken)}")
+    for problem in broken:
+        print(f"vnarchive: warning: {problem} (that profile's site is left out)",
+              file=sys.stderr)
     return process
 
 

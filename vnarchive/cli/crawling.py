@@ -163,7 +163,7 @@ def parse_base_urls(text: str | None, names: list[str]) -> dict[str, str]:
         raise CommandError('--base-urls must be a JSON object of profile names to URLs, '
                            'e.g. \'{"testweb_thanhhoa": "http://127.0.0.1:8701"}\'')
     others = set(base_urls) - set(names)  # the profiles are read only when there are some
-    unknown = sorted(others - set(load_profiles())) if others else []
+    unknown = sorted(others - set(load_profiles(skipped=[]))) if others else []
     if unknown:
         raise CommandError(f"--base-urls names {', '.join(unknown)}, which is no site profile "
                            f"(this crawl's sites: {', '.join(names)})")
@@ -362,7 +362,11 @@ def import_files(files, site, profile, all_html, db) -> int:
     elif site:
         profiles = [find_site_profile(site)]
     else:
-        profiles = list(load_profiles().values())
+        broken: list[str] = []  # one broken profile file does not stop the import
+        profiles = list(load_profiles(skipped=broken).values())
+        for problem in broken:
+            print(f"vnarchive import: warning: {problem} (that profile's pages are not "
+                  "claimed)", file=sys.stderr)
     check_writable(db)
     with archive_lock(db):
         # Checked before anything is written, as a crawl and `ingest` check it: marking stuck

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from crawler.profiles import load_profiles
@@ -13,17 +15,21 @@ from vnarchive.cli.output import print_table
              short_help="list the site profiles; check or add one")
 @click.pass_context
 def sites(ctx: click.Context) -> int | None:
-    """List the site profiles; `sites add` writes one, `sites check` checks one.
+    """List the site profiles; `sites add` writes one, `sites check` checks one. A profile
+    file that cannot be read is named on standard error, and the listing exits 1.
 
     \b
     Example: vnarchive sites
     """
     if ctx.invoked_subcommand is not None:
         return None
+    broken: list[str] = []  # listed after the others: `sites check NAME` tells all of it
     rows = [[p.name, p.kind, "yes" if p.verified else "no (offline)", p.title,
-             p.owner.locality if p.owner else ""] for p in load_profiles().values()]
+             p.owner.locality if p.owner else ""] for p in load_profiles(skipped=broken).values()]
     print_table(["name", "kind", "verified", "title", "owner locality"], rows)
-    return 0
+    for problem in broken:
+        print(f"vnarchive sites: warning: {problem}", file=sys.stderr)
+    return 1 if broken else 0
 
 
 @sites.command(short_help="check a profile on pages (files or URLs)")
