@@ -87,6 +87,8 @@ class ScanResult:
     files: int = 0
     gzipped_whole: set[tuple[str, str]] = field(default_factory=set)  # (path, member)
     lost: list[str] = field(default_factory=list)  # one line per file whose rest was not read
+    # One line per record that fails the digest its file gives for it: skipped.
+    failed_digests: list[str] = field(default_factory=list)
 
 
 class TornRecord(ValueError):
@@ -286,11 +288,13 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
         return
     while True:
         handle.seek(position)
-        iterator = ArchiveIterator(handle, arc2warc=True)
+        # Digests checked as the records are read (warcio's `check_digests`), so bytes changed
+        # in an uncompressed file (no gzip CRC to notice) are not imported as the page.
+        iterator = ArchiveIterator(handle, arc2warc=True, check_digests=True)
         try:
             for record in iterator:
                 misfits = iterator.err_count
-                indexed = _index(record, iterator, path, member)
+                indexed, decoded = _index(record, iterator, path, member)
                 iterator.read_to_end(record)
                 if plain_warc and (iterator.err_count > misfits or _glued(record)):
                     # A record torn in the middle of an uncompressed file: its Content-Length
@@ -305,7 +309,13 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                     raise TornRecord(indexed.url if indexed else record.rec_type)
                 offset, length = iterator.member_info
                 position = offset + length  # where the next record starts
-                if indexed is not None:
+                failed = _failed_digest(record, decoded) if indexed is not None else None
+                if failed:
+                    result.failed_digests.append(
+                        f"{path}{':' + member if member else ''}: {indexed.url} captured "
+                        f"{indexed.captured_at} fails its {failed} (its bytes changed since "
+                        "it was archived): skipped")
+                elif indexed is not None:
                     yield indexed
             if not inflated:
                 handle.seek(_after_blank_lines(handle, position))
@@ -332,12 +342,15 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
             position = following
 
 
-def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
+def _index(record, iterator, path: str, member: str) -> tuple[IndexedRecord | None, str]:
+    """The record's index entry (None for a record that is no response or revisit), and for
+    a response the digest of its payload as read (decoded)."""
     kind = record.rec_type
     if kind not in ("response", "revisit") or record.http_headers is None:
-        return None
+        return None, ""
     headers = record.rec_headers
     digest = headers.get_header("WARC-Payload-Digest")
+    decoded = ""
     if kind == "response":
         # Read to its end, which checks it is whole (a torn record raises here), a megabyte at
         # a time: a video's record, or a small one that decompresses to gigabytes, is never
@@ -345,7 +358,8 @@ def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
         sha1, stream = hashlib.sha1(), record.content_stream()
         while chunk := stream.read(2**20):
             sha1.update(chunk)
-        digest = digest or "sha1:" + base64.b32encode(sha1.digest()).decode()
+        decoded = "sha1:" + base64.b32encode(sha1.digest()).decode()
+        digest = digest or decoded
     offset = iterator.get_record_offset()
     return IndexedRecord(
         url=headers.get_header("WARC-Target-URI") or "",
@@ -353,7 +367,24 @@ def _index(record, iterator, path: str, member: str) -> IndexedRecord | None:
         record_type=kind, status=int(record.http_headers.get_statuscode() or 0),
         digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset),
         site=headers.get_header(SITE),
-        content_type=record.http_headers.get_header("Content-Type") or "")
+        content_type=record.http_headers.get_header("Content-Type") or ""), decoded
+
+
+def _failed_digest(record, decoded: str) -> str | None:
+    """The digest header a record read to its end fails ("WARC-Block-Digest" or
+    "WARC-Payload-Digest"), or None. A payload digest that only the decoded body matches (a
+    tool that took it after undoing the chunking) is no damage, nor is one whose whole block
+    passes its own digest, nor one of an algorithm warcio does not know."""
+    checker = getattr(record, "digest_checker", None)
+    if checker is None or checker.passed is not False:
+        return None
+    failed = [problem for problem in checker.problems if "digest failed" in problem]
+    if any(problem.startswith("block") for problem in failed):
+        return "WARC-Block-Digest"
+    if not failed or record.rec_headers.get_header("WARC-Block-Digest"):
+        return None
+    declared = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+    return None if decoded and declared.upper() == decoded.upper() else "WARC-Payload-Digest"
 
 
 def _iso(value: str) -> str:

@@ -80,6 +80,7 @@ class ImportResult:
     after_closed: int = 0  # captured on or after the day the profile says the site closed
     unclaimed: int = 0  # HTML pages no profile calls an article (kept with --all)
     lost: list[str] = field(default_factory=list)  # files whose rest could not be read
+    failed_digests: list[str] = field(default_factory=list)  # records skipped, one line each
     too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
@@ -387,6 +388,7 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
     importer.result.responses, importer.result.lost = scan.read, scan.lost
+    importer.result.failed_digests = scan.failed_digests
     candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
     urls = sorted({c.record.url for c in candidates})
     # Not what the archive fetched itself either: its own WARC folder inside a folder given.

@@ -4,7 +4,9 @@ the digests of what it reads, and a site dropped from the schedule can be retire
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 import socket
 import sqlite3
@@ -13,13 +15,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archive import importer
 from archive.writer import ArchiveWriter, warc_folder
 from crawler.profiles import SITES_DIR
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from tests.test_safety_files import run_main
-from tests.test_safety_inputs import write_warc
+from tests.test_safety_inputs import ARTICLE, write_warc
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -136,3 +140,47 @@ def test_one_broken_profile_stops_only_its_own_crawl(tmp_path):
     assert "testweb_broken.toml" in broken.stderr and "Traceback" not in broken.stderr
     check = run_with_sites(folder, "sites", "check", "testweb_broken")
     assert check.returncode == 1 and "testweb_broken.toml" in check.stdout
+
+
+# Web archive files whose bytes changed -------------------------------------------------------
+def plain_warc(path: Path, numbers: range, block_digest: bool = True) -> Path:
+    """An uncompressed WARC file (no gzip CRC guards its bytes) of article pages, each record
+    with the digests warcio gives it; without `block_digest`, the payload's alone."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for number in numbers:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                   protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            f"http://127.0.0.1/tin/{number}", "response", http_headers=headers,
+            payload=io.BytesIO(ARTICLE.format(n=number).encode())))
+    data = buffer.getvalue()
+    if not block_digest:
+        data = re.sub(rb"WARC-Block-Digest: [^\r]*\r\n", b"", data)
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("block_digest", [True, False], ids=["both digests", "payload digest"])
+def test_a_record_whose_payload_bytes_changed_is_skipped_and_named(tmp_path, capsys,
+                                                                   block_digest):
+    warc = plain_warc(tmp_path / "others.warc", range(3), block_digest)
+    data = warc.read_bytes()
+    damaged = data.index("Huyện ủy họp phiên 1</h1>".encode())
+    # One letter changed in the second page's heading: the length stays, the text does not.
+    warc.write_bytes(data[:damaged] + b"X" + data[damaged + 1:])
+    db = tmp_path / "a.db"
+    code, lines = run_main(capsys, "import", str(warc), "--all", "--db", str(db))
+    assert code == 0, lines
+    urls = sorted(url for (url,) in query(db, "select url from articles"))
+    assert urls == ["http://127.0.0.1/tin/0", "http://127.0.0.1/tin/2"]
+    warned = [line for line in lines if "http://127.0.0.1/tin/1" in line]
+    assert len(warned) == 1 and "fails its WARC-" in warned[0] and "skipped" in warned[0]
+
+
+def test_a_sound_uncompressed_warc_is_imported_whole(tmp_path, capsys):
+    warc = plain_warc(tmp_path / "others.warc", range(3))
+    db = tmp_path / "a.db"
+    code, lines = run_main(capsys, "import", str(warc), "--all", "--db", str(db))
+    assert code == 0 and not [line for line in lines if "fails its" in line], lines
+    assert query(db, "select count(*) from articles") == [(3,)]

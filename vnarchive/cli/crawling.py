@@ -386,6 +386,8 @@ def import_files(files, site, profile, all_html, db) -> int:
           f"the archive, {result.after_closed} captures from after the site closed skipped")
     for lost in result.lost:
         print(f"vnarchive import: warning: {lost}", file=sys.stderr)
+    for failed in result.failed_digests:
+        print(f"vnarchive import: warning: {failed}", file=sys.stderr)
     if not (result.matched or result.already or result.unchanged) and result.unclaimed:
         # Nothing taken, yet pages were there: a profile that is not these files' site.
         print(f"vnarchive import: none of the {result.unclaimed} HTML pages in the files is an "
