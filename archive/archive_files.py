@@ -346,7 +346,11 @@ def _index(record, iterator, path: str, member: str) -> tuple[IndexedRecord | No
     """The record's index entry (None for a record that is no response or revisit), and for
     a response the digest of its payload as read (decoded)."""
     kind = record.rec_type
-    if kind not in ("response", "revisit") or record.http_headers is None:
+    http = record.http_headers
+    # A revisit may have no HTTP block at all (WARC 1.1 6.7.2: it is optional): it still
+    # says its URL was fetched again, with the payload its digest names (status 0: unknown,
+    # its original's).
+    if kind not in ("response", "revisit") or (http is None and kind != "revisit"):
         return None, ""
     headers = record.rec_headers
     digest = headers.get_header("WARC-Payload-Digest")
@@ -364,10 +368,10 @@ def _index(record, iterator, path: str, member: str) -> tuple[IndexedRecord | No
     return IndexedRecord(
         url=headers.get_header("WARC-Target-URI") or "",
         captured_at=_iso(headers.get_header("WARC-Date") or ""),
-        record_type=kind, status=int(record.http_headers.get_statuscode() or 0),
+        record_type=kind, status=int(http.get_statuscode() or 0) if http else 0,
         digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset),
         site=headers.get_header(SITE),
-        content_type=record.http_headers.get_header("Content-Type") or ""), decoded
+        content_type=(http.get_header("Content-Type") or "") if http else ""), decoded
 
 
 def _failed_digest(record, decoded: str) -> str | None:

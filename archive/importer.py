@@ -125,6 +125,8 @@ def worth_listing(record: IndexedRecord, profiles: list[SiteFacts]) -> bool:
     """Whether the scan keeps a record in its index: a page a profile claims, any page that
     may be HTML (a revisit's original, an HTML page for `--all`), or an address that is none
     (counted); not the images, scripts, styles and errors that are most of a site's records."""
+    if headerless_revisit(record):  # its original's status and type decide, once known
+        return True
     if not 200 <= record.status < 300:
         return False
     content_type = record.content_type.lower()
@@ -134,6 +136,24 @@ def worth_listing(record: IndexedRecord, profiles: list[SiteFacts]) -> bool:
         return matching_profile(record.url, profiles, record.site) is not None
     except ValueError:  # no URL at all ("http://[URL]"): listed, to be counted as corrupt
         return True
+
+
+def headerless_revisit(record: IndexedRecord) -> bool:
+    """A revisit record with no HTTP block: no status or Content-Type of its own."""
+    return record.record_type == "revisit" and record.status == 0
+
+
+def with_original_headers(record: IndexedRecord,
+                          responses: dict[str, IndexedRecord]) -> IndexedRecord:
+    """A revisit with no HTTP block, given the status and Content-Type of the response its
+    digest names; one whose response is in none of the files counts as a page answered (200):
+    the archive may hold that payload from an earlier import (triage decides). Before, with
+    status 0 it was dropped, and the fetch it records was never seen."""
+    if not headerless_revisit(record):
+        return record
+    original = responses.get(record.digest)
+    return replace(record, status=original.status if original else 200,
+                   content_type=original.content_type if original else record.content_type)
 
 
 def as_captured(record: IndexedRecord) -> IndexedRecord:
@@ -156,9 +176,10 @@ def as_captured(record: IndexedRecord) -> IndexedRecord:
 def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
                       all_html: bool, result: ImportResult) -> list[Candidate]:
     """The article responses to import, oldest capture first."""
-    originals = {r.digest: r.location for r in records if r.record_type == "response"}
+    responses = {r.digest: r for r in records if r.record_type == "response"}
+    originals = {digest: r.location for digest, r in responses.items()}
     chosen = []
-    for record in map(as_captured, records):
+    for record in (as_captured(with_original_headers(r, responses)) for r in records):
         if not 200 <= record.status < 300:
             continue
         if not fetchable_url(record.url, record.url):  # "http://[URL]": no page of a site

@@ -19,6 +19,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive import importer
+from archive.warc import payload_digest
 from archive.writer import ArchiveWriter, warc_folder
 from crawler.profiles import SITES_DIR
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
@@ -184,3 +185,29 @@ def test_a_sound_uncompressed_warc_is_imported_whole(tmp_path, capsys):
     code, lines = run_main(capsys, "import", str(warc), "--all", "--db", str(db))
     assert code == 0 and not [line for line in lines if "fails its" in line], lines
     assert query(db, "select count(*) from articles") == [(3,)]
+
+
+# A revisit record with no HTTP block ---------------------------------------------------------
+def test_a_revisit_with_no_http_block_is_a_capture_seen_again(tmp_path, capsys):
+    """WARC 1.1 lets a revisit leave out the HTTP block (wget and Heritrix keep it, others
+    do not); one without it was dropped, and its capture never recorded."""
+    url = "http://127.0.0.1/tin/0"
+    body = ARTICLE.format(n=0).encode()
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                               protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(
+        url, "response", payload=io.BytesIO(body), http_headers=headers,
+        warc_headers_dict={"WARC-Date": "2024-05-01T00:00:00Z"}))
+    writer.write_record(writer.create_revisit_record(
+        url, payload_digest(body), url, "2024-05-01T00:00:00Z",
+        warc_headers_dict={"WARC-Date": "2024-06-01T00:00:00Z"}))
+    warc = tmp_path / "others.warc.gz"
+    warc.write_bytes(buffer.getvalue())
+    db = tmp_path / "a.db"
+    code, lines = run_main(capsys, "import", str(warc), "--all", "--db", str(db))
+    assert code == 0, lines
+    assert query(db, "select url, captured_at, status from captures order by captured_at") == [
+        (url, "2024-05-01T00:00:00+00:00", 200), (url, "2024-06-01T00:00:00+00:00", 200)]
+    assert query(db, "select count(*) from articles") == [(1,)]
