@@ -72,11 +72,11 @@ def site_health(db_path: str, recent_runs: int = 5,
         counts = _site_counts(connection)
         unclosed = _runs_never_closed(connection)
         # One index seek per site ("loose index scan"), not a read of every run ever made.
-        sites = sorted({row[0] for row in connection.execute(
+        sites = sorted(({row[0] for row in connection.execute(
             "with recursive found(site) as (select min(site) from site_runs union all "
             "select (select min(site) from site_runs where site > found.site) from found "
             "where found.site is not null) select site from found where site is not null")}
-            | set(schedules) | set(unclosed))
+            | set(schedules) | set(unclosed)) - _retired(connection))
         return [_judge(connection, site, recent_runs, error_share_limit,
                        _allowed_age(max_age, schedules.get(site)), schedules.get(site),
                        counts[site]["articles"] if site in counts else 0,
@@ -199,6 +199,44 @@ def sites_never_reached(db_path: str, run_id: int) -> list[str]:
             "pages.status is not null) order by site", [run_id]).fetchall()
     return [f"{site}: no page could be fetched ({pages} requests, none answered): is the site "
             "down, or its address wrong?" for site, pages in rows]
+
+
+def _retired(connection: sqlite3.Connection) -> set[str]:
+    """The sites retired (`retire_site`): not judged any more."""
+    try:
+        return {row[0] for row in connection.execute(
+            "select name from sites where retired_at is not null")}
+    except sqlite3.OperationalError:  # an archive older than retiring (schema m023)
+        return set()
+
+
+class UnknownSite(ValueError):
+    """The archive has no run, schedule or page of that site."""
+
+
+def retire_site(db_path: str, site: str, undo: bool = False) -> int:
+    """Retire a site dropped from the schedule: its rows all stay, `status` (and its
+    Prometheus file) no longer judge it; `undo` brings it back. Returns its articles.
+    UnknownSite when the archive holds nothing of it (a typo)."""
+    from archive.runs import utc_now
+    from archive.schema import open_database
+
+    db = open_database(db_path)
+    try:
+        known = db.execute(
+            "select exists (select 1 from site_runs where site = :site) or exists (select 1 "
+            "from schedules where site = :site) or exists (select 1 from pages where site = "
+            ":site) or exists (select 1 from sites where name = :site)", {"site": site},
+        ).fetchone()[0]
+        if not known:
+            raise UnknownSite(f"the archive {db_path} holds no run, schedule or page of {site}")
+        with db.atomic():
+            db["sites"].upsert({"name": site, "retired_at": None if undo else utc_now()},
+                               pk="name")
+        return db.execute("select count(*) from articles where site = ?",
+                          [site]).fetchone()[0]
+    finally:
+        db.close()
 
 
 def _schedules(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:

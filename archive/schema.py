@@ -623,3 +623,11 @@ def m022_figures_within_the_cap(db: Database) -> None:
     infinity), which versions before the cap stored, are dropped, as re-processing would drop
     them; infinity also broke strict readers of an export."""
     db.execute("delete from figures where value > ?", [FIGURE_CAP])
+
+
+@migrations()
+def m023_retired_sites(db: Database) -> None:
+    """When a site was retired (`vnarchive sites retire`): dropped from the schedule, its
+    articles kept, `status` no longer judges it. Before, such a site stayed unhealthy there
+    for ever."""
+    db["sites"].add_column("retired_at", str)

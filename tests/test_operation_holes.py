@@ -25,6 +25,7 @@ from crawler.profiles import SITES_DIR
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
 from tests.test_safety_files import run_main
 from tests.test_safety_inputs import ARTICLE, write_warc
+from vnarchive.cli import main
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -211,3 +212,37 @@ def test_a_revisit_with_no_http_block_is_a_capture_seen_again(tmp_path, capsys):
     assert query(db, "select url, captured_at, status from captures order by captured_at") == [
         (url, "2024-05-01T00:00:00+00:00", 200), (url, "2024-06-01T00:00:00+00:00", 200)]
     assert query(db, "select count(*) from articles") == [(1,)]
+
+
+# A site dropped from the schedule ------------------------------------------------------------
+def archive_of_two_sites(db: Path) -> Path:
+    """Two sites crawled once; the page fetched of s1 answered 500 (it is dying)."""
+    for site in ("s1", "s2"):
+        writer = ArchiveWriter(str(db), site=site)
+        writer.add_page({"site": site, "url": f"http://127.0.0.1/{site}/", "bytes": 0,
+                         "status": 500 if site == "s1" else 200, "kind": "listing",
+                         "fetched_at": "2024-05-01T00:00:00+00:00"})
+        writer.close()
+    return db
+
+
+def test_a_retired_site_keeps_its_rows_and_leaves_status(tmp_path, capsys):
+    db = archive_of_two_sites(tmp_path / "a.db")
+    assert run_main(capsys, "status", "--db", str(db))[0] == 1  # s1 is unhealthy
+    code, lines = run_main(capsys, "sites", "retire", "s1", "--db", str(db))
+    assert code == 0, lines
+    code, _ = run_main(capsys, "status", "--db", str(db))
+    assert code == 0  # s2 alone is judged, and is healthy
+    capsys.readouterr()
+    main(["status", "--db", str(db), "--format", "json"])
+    assert [site["site"] for site in json.loads(capsys.readouterr().out)["sites"]] == ["s2"]
+    assert query(db, "select site, status from pages order by site") == [("s1", 500),
+                                                                          ("s2", 200)]
+    assert run_main(capsys, "sites", "retire", "s1", "--undo", "--db", str(db))[0] == 0
+    assert run_main(capsys, "status", "--db", str(db))[0] == 1  # judged again
+
+
+def test_retiring_a_site_the_archive_never_held_is_refused(tmp_path, capsys):
+    db = archive_of_two_sites(tmp_path / "a.db")
+    code, lines = run_main(capsys, "sites", "retire", "s3", "--db", str(db))
+    assert code == 2 and "holds no run, schedule or page of s3" in lines[-1], lines

@@ -8,6 +8,7 @@ import sys
 import click
 
 from crawler.profiles import load_profiles
+from vnarchive.cli.options import CommandError, db_option
 from vnarchive.cli.output import print_table
 
 
@@ -50,6 +51,36 @@ def check(profile, page, base_url) -> int:
     report = check_site(profile, list(page), base_url=base_url)
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
+
+
+@sites.command(short_help="stop judging a site dropped from the schedule")
+@click.argument("name", metavar="NAME")
+@click.option("--undo", is_flag=True, help="judge it again")
+@db_option
+def retire(name, undo, db) -> int:
+    """Retire a site no longer crawled: its articles, pages and runs stay in the archive, but
+    `status` (and its Prometheus file) no longer list it, so it is not unhealthy for ever.
+
+    \b
+    Example: vnarchive sites retire hanam_lynhan --db archive/vnarchive.db
+    """
+    from archive.errors import check_readable, check_writable
+    from archive.health import UnknownSite, retire_site
+    from archive.integrity import check_ours
+
+    check_readable(db)
+    check_writable(db)
+    check_ours(db)
+    try:
+        articles = retire_site(db, name, undo=undo)
+    except UnknownSite as error:
+        raise CommandError(str(error)) from None
+    if undo:
+        print(f"{name} is judged by `vnarchive status` again")
+    else:
+        print(f"retired {name}: its {articles} articles stay in the archive; `vnarchive "
+              f"status` no longer lists it (undo: vnarchive sites retire {name} --undo)")
+    return 0
 
 
 @sites.command(short_help="write a profile from a site's home page")
