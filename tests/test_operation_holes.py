@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -246,3 +247,52 @@ def test_retiring_a_site_the_archive_never_held_is_refused(tmp_path, capsys):
     db = archive_of_two_sites(tmp_path / "a.db")
     code, lines = run_main(capsys, "sites", "retire", "s3", "--db", str(db))
     assert code == 2 and "holds no run, schedule or page of s3" in lines[-1], lines
+
+
+# Progress of several sites on one terminal ---------------------------------------------------
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class Stats:
+    def __init__(self, pages: int, articles: int):
+        self.values = {"response_received_count": pages, "item_scraped_count": articles}
+
+    def get_value(self, key, default=None):
+        return self.values.get(key, default)
+
+    def get_stats(self) -> dict:
+        return dict(self.values)
+
+
+def crawl_progress(site: str, pages: int, articles: int, terminal: Terminal):
+    from crawler.progress import CrawlProgress
+
+    crawler = SimpleNamespace(stats=Stats(pages, articles), spider=SimpleNamespace(name=site),
+                              signals=SimpleNamespace(connect=lambda *args, **kwargs: None))
+    return CrawlProgress(crawler, stream=terminal)
+
+
+def test_the_progress_of_several_sites_is_one_line_on_a_terminal():
+    terminal = Terminal()
+    first, second = (crawl_progress("site_a", 10, 2, terminal),
+                     crawl_progress("site_b", 30, 5, terminal))
+    first.spider_opened(None)
+    second.spider_opened(None)
+    try:
+        for _ in range(2):  # each site's timer fires in turn
+            first.report()
+            second.report()
+        shown = [part.strip() for part in terminal.getvalue().split("\r") if part.strip()]
+        # Never one site's line over the other's: their sum, each time.
+        assert shown and all(line.startswith("2 sites: 40 pages (") for line in shown), shown
+        assert shown[-1].endswith("7 articles, 0 errors")
+        first.spider_closed(None)
+        second.report()
+        kept, now = terminal.getvalue().split("\r")[-2:]
+        assert kept.startswith("site_a: 10 pages") and kept.endswith("\n")
+        assert now.startswith("site_b: 30 pages")  # alone now: its own line again
+    finally:
+        for progress in (first, second):
+            progress.spider_closed(None)
