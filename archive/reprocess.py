@@ -26,6 +26,7 @@ from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_records
+from archive.warc_folders import own_files, shared_with
 from archive.writer import ArchiveWriter, warc_folder
 from pipelines.pool import WorkerCrashed, map_in_order, start_worker_server
 from pipelines.site_region import RegionReport, RegionRequest, SiteRegion
@@ -42,15 +43,20 @@ class ReprocessResult:
     updated: int = 0
     unreadable: int = 0  # articles whose payload could not be read back
     warc_problems: list[str] = field(default_factory=list)  # one line per damaged WARC file
+    # The other archives whose files share the WARC folder (made before each had its own):
+    # only the files this archive's rows name were read.
+    shared_with: list[str] = field(default_factory=list)
     crashed: list[str] = field(default_factory=list)  # "URL: why", per page that killed a worker
 
 
 def latest_article_fetches(directory: Path, site: str | None = None,
                            since: str | None = None, problems: list[str] | None = None,
+                           names: set[str] | None = None,
                            ) -> dict[str, tuple[ReadRecord, str]]:
-    """Canonical URL -> (its latest article response, the time it was first fetched)."""
+    """Canonical URL -> (its latest article response, the time it was first fetched), from
+    the folder's files (or those `names` lists)."""
     chosen: dict[str, tuple[ReadRecord, str]] = {}
-    for record in read_records(directory, with_bodies=False, problems=problems):
+    for record in read_records(directory, with_bodies=False, problems=problems, names=names):
         if record.kind != "article" or not 200 <= record.status < 300:  # as HttpError drops
             continue
         if site and record.site != site:
@@ -105,8 +111,13 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     directory = Path(warc_dir) if warc_dir else warc_folder(db_path)
     profiles = profiles or {}
     result = ReprocessResult()
+    names = None
+    if not warc_dir:
+        # Another archive's files in the folder would become this one's articles.
+        result.shared_with = shared_with(str(db_path), directory)
+        names = own_files(str(db_path)) if result.shared_with else None
     fetches = sorted(latest_article_fetches(directory, site, since,
-                                            result.warc_problems).items())
+                                            result.warc_problems, names).items())
     # Batches commit on their own thread while the pages' outcomes keep the pool busy.
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory),
                            background=True)

@@ -214,16 +214,20 @@ def _iso(warc_date_value: str) -> str:
 
 
 def read_records(directory: Path, with_bodies: bool = True,
-                 problems: list[str] | None = None) -> Iterator[ReadRecord]:
+                 problems: list[str] | None = None,
+                 names: set[str] | None = None) -> Iterator[ReadRecord]:
     """Every response and revisit of the folder, oldest file first, with revisits given the
     payload of the record they point to. Without bodies, each record only says where its
     payload is (`read_payload` fetches it), so a large archive can be scanned in flat memory.
 
     With a `problems` list, a file that is empty, garbled or ends in a torn record is noted
     there (one line each) and the reading goes on with what can be read; without one, a
-    garbled file raises."""
+    garbled file raises. With `names`, only those files are read (a folder shared with another
+    archive: archive/warc_folders.py)."""
     payloads: dict[str, tuple[Path, int]] = {}
     for path in sorted(Path(directory).glob("*.warc.gz")):
+        if names is not None and path.name not in names:
+            continue
         if problems is not None and path.stat().st_size == 0:
             problems.append(f"{path.name}: empty")
             continue

@@ -43,6 +43,7 @@ from archive.runs import (
 )
 from archive.schema import open_database
 from archive.warc import Exchange, StoredRecord, WarcStore, warc_date
+from archive.warc_folders import claim, warc_folder
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class ArchiveWriter:
     batch_size: int = 50
     run_id: int | None = None
     site: str = ""
-    warc_dir: str | None = None  # default: NAME-warc/ beside NAME.db
+    warc_dir: str | None = None  # default: the archive's own (archive.warc_folders)
     record_run: bool = True  # False when re-processing: no crawl happens
     # What the writer counts; a crawl passes counts kept in its stats (crawler.archiving).
     counts: RunCounts = field(default_factory=RunCounts)
@@ -104,6 +105,8 @@ class ArchiveWriter:
             directory = Path(self.warc_dir) if self.warc_dir else warc_folder(self.db_path)
             self._warc = WarcStore(directory, f"vnarchive-{self.site or 'crawl'}",
                                    find_original=self._find_original)
+            if not self.warc_dir:  # marked as this archive's, so no other takes it for its own
+                claim(self.db_path, directory)
         return self._warc
 
     def _find_original(self, digest: str) -> tuple[str, str] | None:
@@ -311,8 +314,3 @@ class ArchiveWriter:
                 finish_run(self._db, self.run_id, "finished" if reason == "finished" else reason)
         self._db.close()
 
-
-def warc_folder(db_path: str) -> Path:
-    """Where an archive keeps its WARC files: `NAME-warc/` beside `NAME.db`."""
-    path = Path(db_path).resolve()
-    return path.with_name(f"{path.stem}-warc")

@@ -107,7 +107,7 @@ def test_identical_payloads_are_stored_as_revisits(tmp_path):
     second = writer.add_fetch(exchange("2026-01-02T00:00:00+00:00"))
     writer.close()
     assert (first.record_type, second.record_type) == ("response", "revisit")
-    records = list(read_records(tmp_path / "a-warc"))
+    records = list(read_records(warc_folder(str(tmp_path / "a.db"))))
     assert [r.body for r in records] == [b"<html>x</html>"] * 2
 
 
@@ -129,7 +129,7 @@ def test_an_exchange_with_letters_beyond_ascii_in_its_lines_and_headers_is_store
         body=body, site="s", kind="article"))
     writer.close()
     assert stored is not None and stored.record_type == "response"
-    [record] = read_records(tmp_path / "a-warc")
+    [record] = read_records(warc_folder(str(tmp_path / "a.db")))
     assert (record.url, record.status, record.body) == ("http://a.vn/tin-tức/bài-1.html", 200,
                                                         body)
     assert record.headers["content-type"] == "text/html; cha%C3%8Fset=utf-8"

@@ -15,6 +15,7 @@ from archive.ingest import ingest
 from archive.stream import REJECTED_STREAM, STREAM
 from archive.stream_messages import UnreadableMessage, read_message
 from archive.warc import Exchange
+from archive.writer import warc_folder
 from crawler.distributed import RedisArchiveSink, connect
 from tests.conftest import query, run_vnarchive
 
@@ -153,7 +154,7 @@ def test_a_message_sent_twice_in_one_batch_is_written_once(redis_url, tmp_path):
     assert query(db, "select count(*) from articles") == [(2,)]
     assert result.skipped == 4  # two fetches, two articles
     fetches = 0  # the second body, the same bytes, is a revisit record
-    for warc in (tmp_path / "a-warc").glob("*.warc.gz"):
+    for warc in warc_folder(str(db)).glob("*.warc.gz"):
         with warc.open("rb") as handle:
             fetches += sum(record.rec_type in ("response", "revisit")
                            for record in ArchiveIterator(handle))

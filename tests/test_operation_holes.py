@@ -20,7 +20,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive import importer
-from archive.warc import payload_digest
+from archive.reprocess import reprocess
+from archive.warc import Exchange, payload_digest
 from archive.writer import ArchiveWriter, warc_folder
 from crawler.profiles import SITES_DIR
 from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT, query, run_vnarchive
@@ -296,3 +297,62 @@ def test_the_progress_of_several_sites_is_one_line_on_a_terminal():
     finally:
         for progress in (first, second):
             progress.spider_closed(None)
+
+
+# Each archive its own WARC folder ------------------------------------------------------------
+def page(number: int, site: str = "s1") -> Exchange:
+    return Exchange(url=f"http://127.0.0.1/tin/{number}", fetched_at="2024-05-01T00:00:00+00:00",
+                    method="GET", request_headers=[], status=200, reason="OK",
+                    response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                    body=ARTICLE.format(n=number).encode(), site=site, kind="article")
+
+
+def crawled(db: Path, numbers: range, warc_dir: Path | None = None) -> Path:
+    """An archive that fetched these article pages (a crawl's writer)."""
+    writer = ArchiveWriter(str(db), site="s1", warc_dir=str(warc_dir) if warc_dir else None)
+    for number in numbers:
+        writer.add_fetch(page(number))
+    writer.close()
+    return db
+
+
+def reprocessed_urls(db: Path) -> list[str]:
+    reprocess(str(db), workers=0)
+    return sorted(url for (url,) in query(db, "select url from articles"))
+
+
+def urls(numbers: range) -> list[str]:
+    return sorted(f"http://127.0.0.1/tin/{number}" for number in numbers)
+
+
+def test_two_archives_in_one_folder_reprocess_only_their_own_pages(tmp_path):
+    """`a.db` and `a.sqlite` both kept their WARC files in `a-warc/`: re-processing one took
+    in the other's articles."""
+    first = crawled(tmp_path / "a.db", range(0, 2))
+    second = crawled(tmp_path / "a.sqlite", range(2, 4))
+    assert warc_folder(str(first)) != warc_folder(str(second))
+    assert reprocessed_urls(first) == urls(range(0, 2))
+    assert reprocessed_urls(second) == urls(range(2, 4))
+
+
+def test_an_archive_made_before_keeps_its_warc_folder(tmp_path):
+    legacy = tmp_path / "a-warc"
+    db = crawled(tmp_path / "a.db", range(0, 2), warc_dir=legacy)  # as older versions did
+    assert warc_folder(str(db)) == legacy
+    crawled(db, range(2, 3))  # a crawl now: its records go on into the same folder
+    assert sorted(path.name for path in (tmp_path).iterdir() if path.is_dir()) == ["a-warc"]
+    assert reprocessed_urls(db) == urls(range(0, 3))
+    # A new archive beside it gets a folder of its own, not the older one's.
+    other = crawled(tmp_path / "a.sqlite", range(5, 6))
+    assert warc_folder(str(other)) == tmp_path / "a.sqlite-warc"
+    assert reprocessed_urls(other) == urls(range(5, 6))
+
+
+def test_a_folder_two_older_archives_shared_is_read_file_by_file(tmp_path, capsys):
+    legacy = tmp_path / "a-warc"
+    first = crawled(tmp_path / "a.db", range(0, 2), warc_dir=legacy)
+    crawled(tmp_path / "a.sqlite", range(2, 4), warc_dir=legacy)
+    code, lines = run_main(capsys, "reprocess", "--db", str(first))
+    assert code == 0, lines
+    assert sorted(url for (url,) in query(first, "select url from articles")) == urls(range(2))
+    assert any("also holds the WARC files of a.sqlite" in line for line in lines), lines

@@ -18,6 +18,7 @@ import pytest
 from archive.errors import ArchiveUnusable
 from archive.lock import archive_lock
 from archive.schema import open_database
+from archive.writer import warc_folder
 from tests.conftest import run_vnarchive
 from vnarchive.cli import main
 
@@ -272,7 +273,7 @@ def _a_warc(path: Path) -> Path:
 @pytest.mark.parametrize("command", ["crawl", "reprocess", "import"])
 def test_writing_commands_refuse_an_archive_a_newer_version_wrote(tmp_path, command):
     archive = make_archive(tmp_path / "a.db")
-    (tmp_path / "a-warc").mkdir()
+    warc_folder(str(archive)).mkdir()
     _written_by_a_newer_version(archive)
     arguments = {"crawl": ["crawl", "testweb_lynhan"], "reprocess": ["reprocess"],
                  "import": ["import", str(_a_warc(tmp_path / "in.warc.gz"))]}[command]
@@ -305,7 +306,7 @@ def test_an_empty_sqlite_file_is_accepted_as_a_new_archive(tmp_path):
 
 def test_reprocess_refuses_a_damaged_archive(tmp_path):
     archive = make_archive(tmp_path / "a.db")
-    (tmp_path / "a-warc").mkdir()
+    warc_folder(str(archive)).mkdir()
     _damage_articles(archive)
     before = archive.read_bytes()
     result = run_vnarchive("reprocess", "--db", str(archive))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.writer import warc_folder
 from tests.conftest import query, run_vnarchive
 from testweb.pywb_server import PywbServer, PywbUnavailable, make_wacz
 from testweb.server import TestWeb
@@ -52,7 +53,7 @@ def record_portal(folder: Path, web: TestWeb | None = None) -> Recording:
     finally:
         if own:
             web.stop()  # the portal closes: from now on only its captures remain
-    warcs = sorted((folder / "recording-warc").glob("*.warc.gz"))
+    warcs = sorted(warc_folder(str(db)).glob("*.warc.gz"))
     assert warcs
     return Recording(db=db, warcs=warcs, base_url=base_url)
 

@@ -22,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from archive.writer import warc_folder
 from testweb.families import ARTICLE_FAMILIES
 from testweb.pywb_server import PywbServer
 from testweb.server import DEFAULT_PORTS, TestWeb
@@ -77,7 +78,7 @@ def run_wayback_demo(db_path: str, log_level: str = "WARNING") -> None:
                   "--log-level", log_level)
         finally:
             web.stop()
-        warcs = sorted(Path(folder, "recording-warc").glob("*.warc.gz"))
+        warcs = sorted(warc_folder(f"{folder}/recording.db").glob("*.warc.gz"))
         with PywbServer(Path(folder) / "pywb", warcs) as pywb:
             print(f"3. taking {portal} back from pywb at {pywb.collection_url}", flush=True)
             crawl(portal, "--wayback", pywb.collection_url, "--archive-delay", "0",

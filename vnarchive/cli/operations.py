@@ -95,6 +95,10 @@ def reprocess(site, since, db) -> int:
                                    progress=progress_of("articles"))
     print(f"re-processed {result.articles} articles ({result.new} new rows, {result.updated} "
           f"updated, {result.skipped} pages that hold no article)")
+    if result.shared_with:
+        print(f"vnarchive reprocess: warning: {warc_folder(db)} also holds the WARC files of "
+              f"{', '.join(result.shared_with)} (archives made before each had a WARC folder "
+              f"of its own): only the files {db}'s rows name were read", file=sys.stderr)
     for problem in result.warc_problems:
         print(f"vnarchive reprocess: warning: {problem}", file=sys.stderr)
     for page in result.crashed:  # its row is left as it was

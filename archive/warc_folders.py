@@ -1,0 +1,98 @@
+"""Which WARC folder is an archive's own.
+
+An archive `NAME.db` keeps its WARC files in `NAME.db-warc/`, named after its whole file name
+as its lock and queue folder are: `a.db` and `a.sqlite` in one folder are two archives. Before,
+both used `a-warc/`, so `reprocess --db a.db` took in a.sqlite's articles.
+
+An archive made before keeps its `NAME-warc/` when that folder is its own: marked with its file
+name (OWNER_FILE, written by the first writer that opens it), or unmarked and holding the files
+its rows point to. An unmarked `NAME-warc/` that two archives point into is left unmarked, and
+is read file by file: each WARC file is written for one archive, so an archive reads only the
+files its own rows name (`shared_with`, `own_files`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+OWNER_FILE = "ARCHIVE"  # in a WARC folder: the file name of the archive it belongs to
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def warc_folder(db_path: str) -> Path:
+    """Where an archive keeps its WARC files (the module docstring says which)."""
+    path = Path(db_path).resolve()
+    own, legacy = path.with_name(f"{path.name}-warc"), path.with_name(f"{path.stem}-warc")
+    if own.is_dir() or legacy == own or not legacy.is_dir():
+        return own
+    owner = folder_owner(legacy)
+    if owner == path.name or (owner is None and points_into(path, legacy)):
+        return legacy
+    return own
+
+
+def folder_owner(folder: Path) -> str | None:
+    """The file name of the archive beside it that a WARC folder is marked as belonging to,
+    or None. A mark naming no archive beside it is none: an archive renamed or copied with
+    its folder (`a.db` and `a-warc/` to `b.db` and `b-warc/`) keeps its files."""
+    try:
+        owner = (folder / OWNER_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return owner if owner and (folder.parent / owner).is_file() else None
+
+
+def claim(db_path: str, folder: Path) -> None:
+    """Mark the archive's WARC folder as its own, unless it is marked already or another
+    archive points into it too (then it stays shared: see `own_files`)."""
+    path = Path(db_path).resolve()
+    if folder_owner(folder) is None and not shared_with(db_path, folder):
+        (folder / OWNER_FILE).write_text(path.name + "\n", encoding="utf-8")
+
+
+def shared_with(db_path: str, folder: Path) -> list[str]:
+    """The other archives beside this one whose rows point into `folder`, when it is the
+    unmarked `NAME-warc/` of archives made before each had its own."""
+    path = Path(db_path).resolve()
+    if folder_owner(folder) is not None or folder != path.with_name(f"{path.stem}-warc"):
+        return []
+    return sorted(other.name for other in path.parent.glob(f"{path.stem}.*")
+                  if other.name != path.name and is_sqlite(other) and points_into(other, folder))
+
+
+def own_files(db_path: str) -> set[str]:
+    """The WARC file names the archive's pages and articles point to."""
+    with closing(_read_only(Path(db_path))) as connection:
+        return {row[0] for row in connection.execute(
+            "select distinct warc_file from pages where warc_file is not null union "
+            "select distinct warc_file from articles where warc_file is not null")}
+
+
+def points_into(db: Path, folder: Path) -> bool:
+    """Whether the archive's rows name a WARC file that is in `folder`."""
+    if not is_sqlite(db):
+        return False
+    try:
+        with closing(_read_only(db)) as connection:
+            for table in ("pages", "articles"):
+                row = connection.execute(f"select warc_file from {table} where warc_file is "
+                                         "not null limit 1").fetchone()
+                if row and (folder / row[0]).is_file():
+                    return True
+    except sqlite3.Error:  # no such table yet, or not ours
+        return False
+    return False
+
+
+def is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return path.is_file() and handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
