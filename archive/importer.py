@@ -143,17 +143,21 @@ def headerless_revisit(record: IndexedRecord) -> bool:
     return record.record_type == "revisit" and record.status == 0
 
 
-def with_original_headers(record: IndexedRecord,
-                          responses: dict[str, IndexedRecord]) -> IndexedRecord:
+def with_original_headers(record: IndexedRecord, responses: dict[str, IndexedRecord],
+                          profiles: list[SiteFacts]) -> IndexedRecord | None:
     """A revisit with no HTTP block, given the status and Content-Type of the response its
-    digest names; one whose response is in none of the files counts as a page answered (200):
-    the archive may hold that payload from an earlier import (triage decides). Before, with
-    status 0 it was dropped, and the fetch it records was never seen."""
-    if not headerless_revisit(record):
-        return record
+    digest names. One whose response is not among those listed counts as a page answered
+    (200) when a profile claims its address: the archive may hold that payload from an
+    earlier import (triage decides); else nothing is known of it (an image's, say): None.
+    Before, with status 0 it was dropped, and the fetch it records was never seen."""
     original = responses.get(record.digest)
-    return replace(record, status=original.status if original else 200,
-                   content_type=original.content_type if original else record.content_type)
+    if original is not None:
+        return replace(record, status=original.status, content_type=original.content_type)
+    try:
+        claimed = matching_profile(record.url, profiles, record.site) is not None
+    except ValueError:  # no URL at all: counted as corrupt below
+        claimed = True
+    return replace(record, status=200) if claimed else None
 
 
 def as_captured(record: IndexedRecord) -> IndexedRecord:
@@ -179,7 +183,11 @@ def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
     responses = {r.digest: r for r in records if r.record_type == "response"}
     originals = {digest: r.location for digest, r in responses.items()}
     chosen = []
-    for record in (as_captured(with_original_headers(r, responses)) for r in records):
+    for record in map(as_captured, records):
+        if headerless_revisit(record):
+            record = with_original_headers(record, responses, profiles)
+            if record is None:
+                continue
         if not 200 <= record.status < 300:
             continue
         if not fetchable_url(record.url, record.url):  # "http://[URL]": no page of a site
