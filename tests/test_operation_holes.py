@@ -1,6 +1,8 @@
-"""Operation and web-archive imports: the holes of issue ops10, each with the case that showed
-it. Runs are ended as they ended, each archive reads its own WARC folder, an import checks
-the digests of what it reads, and a site dropped from the schedule can be retired."""
+"""Operation and web-archive imports, each hole with the case that showed it: runs a SIGKILL
+or Ctrl-C ended are marked as they ended, each archive reads its own WARC folder, an import
+checks the digests of what it reads and records a revisit with no HTTP block, a site dropped
+from the schedule can be retired, one broken profile stops only its own crawl, a site that
+answers nothing has its own exit code, and several sites' progress is one terminal line."""
 
 from __future__ import annotations
 
