@@ -3,9 +3,16 @@ the same way (a review's leftovers)."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
+from archive.schema import open_database
+from archive.writer import warc_folder
+from tests.conftest import run_vnarchive
 from vnarchive.cli import exits
+
+pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.mark.parametrize("command, stops", [("crawl", exits.CRAWL_STOPS),
@@ -22,3 +29,57 @@ def test_every_run_ending_gives_the_same_exit_codes_and_names_its_command(comman
     assert len(lines) == len(stops)  # one line per stop it has words for, none otherwise
     assert all(line.startswith(f"vnarchive {command}: ") for line in lines)
     assert lines[0].removeprefix(f"vnarchive {command}: ").startswith("interrupted")
+
+
+# One check of --site for search, export and reprocess ----------
+def archive_of_one_site_without_articles(path) -> str:
+    """A site crawled whose pages gave no article (a portal whose articles all failed)."""
+    db = open_database(str(path))
+    db["crawl_runs"].insert({"id": 1, "started_at": "2025-01-01T00:00:00+00:00",
+                             "status": "finished"})
+    db["sites"].insert({"name": "testweb_lynhan", "title": "Lý Nhân", "kind": "portal"})
+    db["pages"].insert({"run_id": 1, "site": "testweb_lynhan", "url": "http://x/", "status": 500})
+    db.close()
+    warc_folder(str(path)).mkdir()  # reprocess reads it before the site
+    return str(path)
+
+
+def test_a_site_typo_names_the_sites_crawled_even_with_no_article(tmp_path):
+    """search and export named the sites that have articles: an archive whose one site gave
+    none said "nothing was crawled into it", while reprocess named it."""
+    db = archive_of_one_site_without_articles(tmp_path / "a.db")
+    for command in (["search", ""], ["export", str(tmp_path / "out.csv")],
+                    ["reprocess"]):
+        typo = run_vnarchive(*command, "--site", "testweb_lynhna", "--db", db)
+        assert typo.returncode == 2, typo.stderr
+        line = typo.stderr.strip().splitlines()[-1]
+        assert "--site testweb_lynhna" in line and "(its sites: testweb_lynhan)" in line, line
+    right = run_vnarchive("search", "", "--site", "testweb_lynhan", "--db", db)
+    assert right.returncode == 0, right.stderr
+
+
+def test_checking_a_site_reads_only_indexes(tmp_path, monkeypatch):
+    """The sites were named by `select distinct site from articles`, which reads every
+    article (seconds at a million): every statement the check runs goes through an index or
+    reads the small sites table."""
+    import archive.query
+    from vnarchive.cli.options import CommandError, check_site_archived
+
+    db = archive_of_one_site_without_articles(tmp_path / "a.db")
+    statements, opened = [], archive.query.connect_read_only
+
+    def traced(path):
+        connection = opened(path)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    monkeypatch.setattr(archive.query, "connect_read_only", traced)
+    with pytest.raises(CommandError):
+        check_site_archived(db, "testweb_lynhna")
+    with sqlite3.connect(db) as connection:
+        plans = {sql: [row[-1] for row in connection.execute(f"explain query plan {sql}")]
+                 for sql in statements if sql.lower().startswith("select")}
+    assert any(" sites" in sql for sql in plans)  # the sites were named
+    scans = {sql: plan for sql, plan in plans.items()
+             if any(step.startswith(("SCAN articles", "SCAN pages")) for step in plan)}
+    assert not scans, scans
