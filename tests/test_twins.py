@@ -83,3 +83,42 @@ def test_checking_a_site_reads_only_indexes(tmp_path, monkeypatch):
     scans = {sql: plan for sql, plan in plans.items()
              if any(step.startswith(("SCAN articles", "SCAN pages")) for step in plan)}
     assert not scans, scans
+
+
+# sites add writes its --out as every other output is written ----------
+SAVED_HOME = """<html><head><title>Báo Hà Nam</title>
+<link rel="canonical" href="https://baohanam.example/"></head><body>
+<a href="/thoi-su/tinh-uy-ha-nam-hop-phien-thuong-ky.html">Tỉnh ủy Hà Nam họp phiên thường kỳ</a>
+<a href="/thoi-su/thanh-pho-phu-ly-trien-khai-nhiem-vu-quy-iii.html">Phủ Lý triển khai quý III</a>
+<a href="/kinh-te/nong-dan-duy-tien-thu-hoach-lua.html">Nông dân Duy Tiên thu hoạch lúa</a>
+</body></html>"""
+
+
+def test_sites_add_never_writes_its_profile_over_a_database_a_pipe_or_the_archive(tmp_path):
+    """`sites add --out` checked only for a folder and an existing file: with --force it
+    wrote over an SQLite database, hung on a named pipe, and wrote the archive's -wal."""
+    import os
+
+    from archive.errors import ArchiveError
+    from vnarchive.siteadd import add_site
+
+    home = tmp_path / "home.html"
+    home.write_text(SAVED_HOME, encoding="utf-8")
+    database = tmp_path / "other.db"
+    sqlite3.connect(database).execute("create table kept (x)").connection.close()
+    kept = database.read_bytes()
+    archive = tmp_path / "archive.db"
+    pipe = tmp_path / "pipe.toml"
+    os.mkfifo(pipe)
+    with pytest.raises(ArchiveError):
+        add_site(str(home), name="baohanam", out=str(database), force=True)
+    assert database.read_bytes() == kept
+    for out in (pipe, tmp_path / "archive.db-wal"):
+        with pytest.raises(ArchiveError):
+            add_site(str(home), name="baohanam", out=str(out), force=True,
+                     db_path=str(archive))
+    assert not (tmp_path / "archive.db-wal").exists()
+    # A plain file is still written, and replaced with --force.
+    out = tmp_path / "baohanam.toml"
+    add_site(str(home), name="baohanam", out=str(out), db_path=str(archive))
+    assert "name = 'baohanam'" in out.read_text(encoding="utf-8")
