@@ -122,3 +122,30 @@ def test_sites_add_never_writes_its_profile_over_a_database_a_pipe_or_the_archiv
     out = tmp_path / "baohanam.toml"
     add_site(str(home), name="baohanam", out=str(out), db_path=str(archive))
     assert "name = 'baohanam'" in out.read_text(encoding="utf-8")
+
+
+# One check of a --from after --to ----------
+@pytest.mark.parametrize("date_from, date_to", [("2025-01", "2024-01"), ("2024", "2023-12-31"),
+                                                 ("2024-06-02", "2024-06-01")])
+def test_search_and_crawl_refuse_a_window_backwards_alike(date_from, date_to):
+    """The crawl's web-archive window and the search filters each checked the order, the
+    search naming days the user never wrote ("--from 2025-01-01 is after --to 2024-01-31")."""
+    from archive.filters import FilterError, Filters
+    from vnarchive.cli.crawling import web_archive_settings
+    from vnarchive.cli.options import CommandError
+
+    said = f"--from {date_from} is after --to {date_to}"
+    with pytest.raises(FilterError) as search:
+        Filters(date_from=date_from, date_to=date_to)
+    with pytest.raises(CommandError) as crawl:
+        web_archive_settings("http://127.0.0.1:1/", None, date_from, date_to, 1.0,
+                             distributed=False)
+    assert str(search.value) == said
+    assert str(crawl.value).startswith(said + ": ")
+
+
+def test_a_window_of_one_month_is_read_as_its_days():
+    from archive.filters import Filters
+
+    window = Filters(date_from="2024-02", date_to="2024-02")
+    assert (window.date_from, window.date_to) == ("2024-02-01", "2024-02-29")

@@ -125,12 +125,12 @@ def web_archive_settings(wayback: str | None, commoncrawl: str | None, date_from
                          date_to: str | None, archive_delay: float, distributed: bool) -> dict:
     """The settings of `crawl --wayback/--commoncrawl/--from/--to/--archive-delay` (each bound
     a real day, month or year: FilterDay)."""
-    from archive.filters import read_day
+    from archive.filters import FilterError, read_window
 
-    if date_from and date_to and (read_day(date_from, "--from", end=False)
-                                  > read_day(date_to, "--to", end=True)):
-        raise CommandError(f"--from {date_from} is after --to {date_to}: no capture falls "
-                           "between them")
+    try:
+        read_window(date_from, date_to)
+    except FilterError as error:
+        raise CommandError(f"{error}: no capture falls between them") from None
     settings = {"VNARCHIVE_WAYBACK_FROM": date_from, "VNARCHIVE_WAYBACK_TO": date_to,
                 "VNARCHIVE_WAYBACK_DELAY": archive_delay}
     if wayback or commoncrawl:
