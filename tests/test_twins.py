@@ -149,3 +149,23 @@ def test_a_window_of_one_month_is_read_as_its_days():
 
     window = Filters(date_from="2024-02", date_to="2024-02")
     assert (window.date_from, window.date_to) == ("2024-02-01", "2024-02-29")
+
+
+# One timer for the progress lines paced by time ----------
+@pytest.mark.parametrize("make, progress, line", [
+    (lambda output: output.progress_every("messages ingested"), (600,),
+     "  600 messages ingested"),
+    (lambda output: output.scan_progress(), (3, 40, 1200),
+     "  scanning file 3/40: 1200 records read"),
+])
+def test_every_time_paced_progress_line_prints_at_most_every_ten_seconds(make, progress, line,
+                                                                          capsys, monkeypatch):
+    """`ingest`'s line and `import`'s scan line each had a timer of their own."""
+    from vnarchive.cli import output
+
+    clock = iter([0.0, 1.0, 9.0, 10.5, 11.0, 19.0, 20.5])
+    monkeypatch.setattr(output.time, "monotonic", lambda: next(clock))
+    report = make(output)  # reads the clock: 0.0
+    for _ in range(6):  # at 1.0, 9.0, 10.5, 11.0, 19.0 and 20.5
+        report(*progress)
+    assert capsys.readouterr().err.splitlines() == [line, line]  # at 10.5 and 20.5
