@@ -169,3 +169,56 @@ def test_every_time_paced_progress_line_prints_at_most_every_ten_seconds(make, p
     for _ in range(6):  # at 1.0, 9.0, 10.5, 11.0, 19.0 and 20.5
         report(*progress)
     assert capsys.readouterr().err.splitlines() == [line, line]  # at 10.5 and 20.5
+
+
+# One reading of a feed's bytes, for the crawl and for `sites add` ----------
+def feed(link: str, encoding: str, declaration: str = "") -> bytes:
+    return (f'<?xml version="1.0"{declaration}?><rss version="2.0"><channel><title>Tin</title>'
+            f"<item><title>Tin</title><link>{link}</link></item></channel></rss>"
+            ).encode(encoding)
+
+
+@pytest.mark.parametrize("body, content_type, written", [
+    # The header lies: UTF-8 bytes under latin-1 (the spider's rule, which sites add shared).
+    (feed("https://tin.example/tin-tức/hội-nghị-1.html", "utf-8"),
+     "text/xml; charset=iso-8859-1", "https://tin.example/tin-tức/hội-nghị-1.html"),
+    # Latin-1 bytes, said by the header or by the feed's own XML declaration: read as UTF-8
+    # with replacement, "café" became "caf\ufffd" and the link led nowhere.
+    (feed("https://tin.example/tin/café-12.html", "latin-1"), "text/xml; charset=iso-8859-1",
+     "https://tin.example/tin/café-12.html"),
+    (feed("https://tin.example/tin/café-12.html", "latin-1", ' encoding="iso-8859-1"'),
+     "application/rss+xml", "https://tin.example/tin/café-12.html"),
+    # A UTF-16 feed, told by its byte order mark.
+    (b"\xff\xfe" + feed("https://tin.example/tin-tức/hội-nghị-2.html", "utf-16-le"),
+     "text/xml", "https://tin.example/tin-tức/hội-nghị-2.html"),
+])
+def test_sites_add_reads_a_feed_as_the_crawl_does(body, content_type, written):
+    from urllib.parse import unquote
+
+    from lxml import html
+
+    from crawler.discover import find_feeds
+    from crawler.pages import Page
+    from crawler.xml_links import feed_links, feed_text
+    from pipelines.encodings import declared_charset
+
+    home = "https://tin.example/"
+    feed_url = home + "rss.xml"
+    tree = html.fromstring(f'<html><head><link rel="alternate" type="application/rss+xml" '
+                           f'href="{feed_url}"></head><body></body></html>')
+
+    def fetch(url: str) -> Page:  # the feed; every other candidate path answers nothing
+        from crawler.pages import PageUnavailable
+
+        if url != feed_url:
+            raise PageUnavailable(url)
+        return Page(url, url, body, declared_charset(content_type, body), content_type,
+                    fetched=True)
+
+    entries = find_feeds(tree, home, fetch)[feed_url]
+    assert [unquote(url) for url in entries] == [written]
+    # The crawl reads the same link from a Scrapy response of the same bytes and header.
+    from scrapy.http import XmlResponse
+
+    response = XmlResponse(feed_url, body=body, headers={"Content-Type": content_type})
+    assert feed_links(feed_text(response.body, response.encoding)) == [written]

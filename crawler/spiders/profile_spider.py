@@ -34,7 +34,7 @@ from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries, generated_lastmod
-from crawler.xml_links import feed_links, xml_bytes_to_parse
+from crawler.xml_links import feed_links, feed_text, xml_bytes_to_parse
 from pipelines.encodings import declared_charset
 from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
 
@@ -276,14 +276,8 @@ class ProfileSpider(SitemapSpider):
         return [without_session_ids(url) for url in urls if url]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
-        try:
-            # Bytes that read as UTF-8 are UTF-8, whatever the header says: a feed served as
-            # "charset=iso-8859-1" or "utf-16" lost every link, or got them garbled
-            # ("tin-tá»©c") and asked for pages the site does not have.
-            text = response.body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = response.text
-        links = feed_links(text)
+        # A feed served with a binary content type is a plain Response, without an encoding.
+        links = feed_links(feed_text(response.body, getattr(response, "encoding", None)))
         base = get_base_url(response)
         urls = [clean_url(url) for link in links if (url := self._fetchable(base, link))]
         yield from self.article_requests(
