@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.pages import Page, PageUnavailable, allowed
+from crawler.pages import Page, PageUnavailable, allowed, declared_addresses
 from crawler.recognise import Recognised, recognise
 from crawler.urlshapes import pagination_pattern, url_pattern
 from crawler.xml_links import feed_links, feed_text, xml_bytes_to_parse
@@ -227,9 +227,7 @@ def guess_listings(found: list[Anchor], home: str, pattern: re.Pattern) -> list[
 
 def own_addresses(tree, page_url: str) -> list[str]:
     """The page's address and those it declares its own (canonical link, og:url), resolved."""
-    declared = [*tree.xpath('//link[@rel="canonical"]/@href'),
-                *tree.xpath('//meta[@property="og:url"]/@content')]
-    resolved = (fetchable_url(page_url, href.strip()) for href in declared if href.strip())
+    resolved = (fetchable_url(page_url, href) for href in declared_addresses(tree))
     return [page_url, *(address for address in resolved if address)]
 
 

@@ -222,3 +222,26 @@ def test_sites_add_reads_a_feed_as_the_crawl_does(body, content_type, written):
 
     response = XmlResponse(feed_url, body=body, headers={"Content-Type": content_type})
     assert feed_links(feed_text(response.body, response.encoding)) == [written]
+
+
+# One reading of the address a page declares its own ----------
+@pytest.mark.parametrize("head, address", [
+    ('<link href="https://a.vn/tin/1.html" rel="canonical">', "https://a.vn/tin/1.html"),
+    ('<meta content="https://a.vn/tin?id=1&amp;cat=2" property="og:url">',
+     "https://a.vn/tin?id=1&cat=2"),
+    ('<link rel="canonical" href="/tin/1.html"><meta property="og:url" '
+     'content="https://a.vn/tin/1.html">', "https://a.vn/tin/1.html"),
+])
+def test_a_saved_page_gives_its_address_as_sites_add_reads_it(head, address, tmp_path):
+    """A saved page's address was read by patterns over its bytes, which wanted `rel` before
+    `href` and kept `&amp;` as written; `sites add` read the same links from the parsed page."""
+    from crawler.discover import own_addresses
+    from crawler.pages import read_page
+    from pipelines.extract import parse_html
+
+    saved = tmp_path / "page.html"
+    saved.write_text(f"<html><head>{head}</head><body><p>Tin</p></body></html>",
+                     encoding="utf-8")
+    page = read_page(str(saved))
+    assert page.url == address
+    assert address in own_addresses(parse_html(saved.read_text(encoding="utf-8")), page.url)
