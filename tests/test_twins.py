@@ -245,3 +245,42 @@ def test_a_saved_page_gives_its_address_as_sites_add_reads_it(head, address, tmp
     page = read_page(str(saved))
     assert page.url == address
     assert address in own_addresses(parse_html(saved.read_text(encoding="utf-8")), page.url)
+
+
+# A listing's next pages, read once, for the crawl and for `sites check` ----------
+POSTBACK_LISTING = """<html><head><link rel="canonical" href="https://portal.example/"></head>
+<body>{form}<ul><li><a href="/Pages/tin-1.aspx">Bài 1</a></li>
+<li><a href="/Pages/tin-2.aspx">Bài 2</a></li></ul>
+<a class="next" href="javascript:__doPostBack('ctl00$m$pager','Page$2')">Trang sau</a>
+{end}</body></html>"""
+ASPNET_FORM = ("<form method='post' action='/' id='aspnetForm'>"
+               "<input type='hidden' name='__EVENTTARGET' value=''>"
+               "<input type='hidden' name='__VIEWSTATE' value='state1'>")
+
+
+@pytest.mark.parametrize("form, shown", [
+    ((ASPNET_FORM, "</form>"), ["  https://portal.example/ (postback Page$2)"]),
+    (("", ""), []),  # no form to post: no next page (and no crash for want of a crawler)
+])
+def test_sites_check_shows_a_listings_postback_pages(form, shown, tmp_path):
+    """`sites check` listed only a listing's next pages that are links: a SharePoint pager's
+    postback ("Trang sau"), which the crawl follows, showed as no listing link at all."""
+    from vnarchive.sitecheck import check_site
+
+    profile = tmp_path / "portal.toml"
+    profile.write_text("""name = "postback_portal"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["https://portal.example/"]
+allowed_domains = ["portal.example"]
+article_pattern = '/Pages/tin-[0-9]+\\.aspx$'
+next_page = "a.next"
+""", encoding="utf-8")
+    saved = tmp_path / "listing.html"
+    saved.write_text(POSTBACK_LISTING.format(form=form[0], end=form[1]), encoding="utf-8")
+    report = check_site(str(profile), [str(saved)])
+    assert report.problems == [] and [page.kind for page in report.pages] == ["listing"]
+    lines = report.pages[0].lines
+    listed = lines.index(f"listing links: {len(shown)}")
+    assert lines[listed + 1:listed + 1 + len(shown)] == shown
+    assert "article links: 2" in lines

@@ -235,21 +235,37 @@ class ProfileSpider(SitemapSpider):
             self.crawler.stats.inc_value("vnarchive/listings_stopped_early")
             return
         meta = {"listing_page": page + 1, "listing": listing, PAGE_KIND: "listing"}
-        for url in self.listing_urls(response):
-            yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
-                          meta=dict(meta))
-        yield from self.postback_requests(response, meta)
+        yield from self.next_listing_requests(response, meta)
 
-    def postback_requests(self, response: TextResponse, meta: dict) -> list[Request]:
+    def next_listing_requests(self, response: TextResponse, meta: dict) -> list[Request]:
+        """The requests for a listing's next pages: its `next_page` links, each a URL or an
+        ASP.NET postback, then its `listing_pattern` links. The crawl sends them and `sites
+        check` shows them; `next_page` is read once (it was read twice, once for the URLs and
+        once for the postbacks, and the check saw no postback)."""
+        urls, postbacks = [], []
+        if self.profile.next_page:
+            base = get_base_url(response)
+            for anchor in response.css(self.profile.next_page):
+                href = anchor.attrib.get("href")
+                if href and (found := POSTBACK.match(href)):
+                    postbacks.append(found)
+                elif href:
+                    urls.append(self._fetchable(base, href))
+        if self.listing_links is not None:
+            urls.extend(link.url for link in self.listing_links.extract_links(response))
+        # Session ids in listing links would make every page a new URL (pipelines.urls).
+        requests = [Request(without_session_ids(url), callback=self.parse_listing,
+                            errback=self.fetch_failed, meta=dict(meta)) for url in urls if url]
+        return requests + self.postback_requests(response, postbacks, meta)
+
+    def postback_requests(self, response: TextResponse, postbacks: list[re.Match],
+                          meta: dict) -> list[Request]:
         """The next pages of an ASP.NET pager (an `href` of
-        "javascript:__doPostBack('pager','Page$2')"): the page's form posted back with that
-        target and argument, as the browser's script does. Before, such a link read as no
-        URL and the walk ended at page 1 of every SharePoint listing."""
+        "javascript:__doPostBack('pager','Page$2')", read by POSTBACK): the page's form posted
+        back with that target and argument, as the browser's script does. Before, such a link
+        read as no URL and the walk ended at page 1 of every SharePoint listing."""
         requests = []
-        for anchor in response.css(self.profile.next_page) if self.profile.next_page else ():
-            found = POSTBACK.match(anchor.attrib.get("href", ""))
-            if not found:
-                continue
+        for found in postbacks:
             try:
                 requests.append(FormRequest.from_response(
                     response, formxpath='//form[.//input[@name="__VIEWSTATE"]]',
@@ -261,19 +277,6 @@ class ProfileSpider(SitemapSpider):
                                     "has no ASP.NET form to post", response.url)
                 self.crawler.stats.inc_value("vnarchive/postbacks_without_form")
         return requests
-
-    def listing_urls(self, response: TextResponse) -> list[str]:
-        urls = []
-        if self.profile.next_page:
-            base = get_base_url(response)
-            for anchor in response.css(self.profile.next_page):
-                href = anchor.attrib.get("href")
-                if href and not POSTBACK.match(href):  # a postback: postback_requests
-                    urls.append(self._fetchable(base, href))
-        if self.listing_links is not None:
-            urls.extend(link.url for link in self.listing_links.extract_links(response))
-        # Session ids in listing links would make every page a new URL (pipelines.urls).
-        return [without_session_ids(url) for url in urls if url]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         # A feed served with a binary content type is a plain Response, without an encoding.
