@@ -390,7 +390,8 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
     urls = sorted({c.record.url for c in candidates})
     # Not what the archive fetched itself either: its own WARC folder inside a folder given.
-    known = known_captures(importer.db, urls) | known_fetches(importer.db, urls)
+    digests = sorted({c.record.digest for c in candidates})
+    known = known_captures(importer.db, urls) | known_fetches(importer.db, urls, digests)
     status = "failed"
     try:
         with inflated_members(paths, scan.gzipped_whole) as readable:

@@ -284,3 +284,33 @@ next_page = "a.next"
     listed = lines.index(f"listing links: {len(shown)}")
     assert lines[listed + 1:listed + 1 + len(shown)] == shown
     assert "article links: 2" in lines
+
+
+# import finds the archive's own fetches by an index ----------
+def test_import_finds_the_archives_own_fetches_through_an_index(tmp_path):
+    """`url in (...)` over pages, which has no index on the URL alone, read every page row
+    once per import (seconds at a million pages): the payload digest's index is used."""
+    from archive.captures import CaptureKey, known_fetches
+
+    path = tmp_path / "a.db"
+    db = open_database(str(path))
+    db["crawl_runs"].insert({"id": 1, "started_at": "2025-01-01T00:00:00+00:00"})
+    db["pages"].insert_all([
+        {"run_id": 1, "site": "s", "url": "https://a.vn/tin/1", "status": 200,
+         "fetched_at": "2025-01-01T01:00:00+00:00", "payload_digest": "sha1:AAAA"},
+        {"run_id": 1, "site": "s", "url": "https://a.vn/tin/2", "status": 200,
+         "fetched_at": "2025-01-01T01:00:01+00:00", "payload_digest": "sha1:AAAA"},
+        {"run_id": 1, "site": "s", "url": "https://a.vn/tin/3", "status": 200,
+         "fetched_at": "2025-01-01T01:00:02+00:00", "payload_digest": "sha1:BBBB"}])
+    db.close()
+    statements: list[str] = []
+    with sqlite3.connect(path) as connection:
+        connection.set_trace_callback(statements.append)
+        known = known_fetches(connection, ["https://a.vn/tin/1", "https://a.vn/tin/3"],
+                              ["AAAA", "CCCC"])
+        connection.set_trace_callback(None)
+        assert known == {CaptureKey("https://a.vn/tin/1", "2025-01-01T01:00:00+00:00", "AAAA")}
+        (sql,) = [sql for sql in statements if "from pages" in sql]
+        plan = [row[-1] for row in connection.execute(f"explain query plan {sql}")]
+    assert not any(step.startswith("SCAN pages") for step in plan), plan
+    assert any("USING INDEX" in step and "pages" in step for step in plan), plan
