@@ -314,3 +314,41 @@ def test_import_finds_the_archives_own_fetches_through_an_index(tmp_path):
         plan = [row[-1] for row in connection.execute(f"explain query plan {sql}")]
     assert not any(step.startswith("SCAN pages") for step in plan), plan
     assert any("USING INDEX" in step and "pages" in step for step in plan), plan
+
+
+# status counts a run's fetches once ----------
+def test_status_counts_a_runs_fetches_once_when_finding_its_last_success(tmp_path, monkeypatch):
+    """The last success's query wrote the correlated count of a run's pages twice (fetches
+    <= 0, errors / fetches), and SQLite ran it twice for every run it read."""
+    import archive.health
+    from archive.health import site_health
+
+    path = tmp_path / "a.db"
+    db = open_database(str(path))
+    # The later run: 9 of its 10 fetches failed.
+    runs = [("2025-01-01T00:00:00+00:00", 0), ("2025-01-02T00:00:00+00:00", 9)]
+    for number, (finished, errors) in enumerate(runs, start=1):
+        db["crawl_runs"].insert({"id": number, "started_at": finished, "status": "finished"})
+        db["site_runs"].insert({"run_id": number, "site": "s", "started_at": finished,
+                                "finished_at": finished, "finish_reason": "finished",
+                                "pages": 10, "errors": errors, "articles_new": 1})
+        db["pages"].insert_all({"run_id": number, "site": "s", "url": f"https://a.vn/{n}",
+                                "status": 200 if n >= errors else 500} for n in range(10))
+    db.close()
+    statements, opened = [], archive.health.connect_read_only
+
+    def traced(db_path):
+        connection = opened(db_path)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    monkeypatch.setattr(archive.health, "connect_read_only", traced)
+    (health,) = site_health(str(path), error_share_limit=0.25)
+    assert health.last_success == runs[0][0]  # the later run's errors were too many
+    (sql,) = [sql for sql in statements if "order by finished_at desc" in sql]
+    with sqlite3.connect(path) as connection:
+        (pages_table,) = connection.execute(
+            "select rootpage from sqlite_master where type = 'table' and name = 'pages'").fetchone()
+        opened_pages = [row for row in connection.execute(f"explain {sql}")
+                        if row[1] == "OpenRead" and row[3] == pages_table]
+    assert len(opened_pages) == 1, opened_pages
