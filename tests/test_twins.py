@@ -352,3 +352,33 @@ def test_status_counts_a_runs_fetches_once_when_finding_its_last_success(tmp_pat
         opened_pages = [row for row in connection.execute(f"explain {sql}")
                         if row[1] == "OpenRead" and row[3] == pages_table]
     assert len(opened_pages) == 1, opened_pages
+
+
+# One folding of a "www." domain ----------
+def test_a_www_domain_stands_for_its_bare_host_in_the_crawl_imports_and_web_archives(tmp_path):
+    """Only the spider folded a profile's "www.example.vn" to the bare domain: an import took
+    no capture of example.vn for the site, and the web archives' indexes were asked for
+    www.example.vn alone (a domain match leaves out the bare host's captures)."""
+    from archive.importer import matching_profile
+    from crawler.cdx import site_prefixes
+    from crawler.profiles import profile_problems
+    from crawler.spiders.profile_spider import spider_class_for
+    from pipelines.urls import is_on_site
+
+    path = tmp_path / "example.toml"
+    path.write_text("""name = "example_site"
+title = "Báo Ví dụ"
+kind = "newspaper"
+start_urls = ["https://www.example.vn/"]
+allowed_domains = ["www.example.vn"]
+article_pattern = '/tin/[0-9]+\\.html$'
+""", encoding="utf-8")
+    profile, problems = profile_problems(path)
+    assert problems == []
+    article = "https://example.vn/tin/1.html"
+    assert spider_class_for(profile)().allowed_domains == ["example.vn"]
+    assert is_on_site("example.vn", profile.allowed_domains)
+    assert is_on_site("m.example.vn", profile.allowed_domains)
+    assert not is_on_site("notexample.vn", profile.allowed_domains)
+    assert matching_profile(article, [profile]) is profile
+    assert site_prefixes(profile) == [("example.vn", "domain")]

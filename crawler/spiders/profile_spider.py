@@ -36,7 +36,13 @@ from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries, generated_lastmod
 from crawler.xml_links import feed_links, feed_text, xml_bytes_to_parse
 from pipelines.encodings import declared_charset
-from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
+from pipelines.urls import (
+    canonical_url,
+    clean_url,
+    fetchable_url,
+    site_domains,
+    without_session_ids,
+)
 
 # Documents an article may link as its "File đính kèm" (Scrapy's link extractor ignores these
 # extensions by default, so the attachment extractor lifts that).
@@ -100,12 +106,9 @@ class ProfileSpider(SitemapSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         profile = self.profile
-        # A "www." domain allows the bare one (and so its other hosts): portals link, list in
-        # sitemaps and redirect to both, and Scrapy's offsite rule dropped the bare host's
-        # articles (the profile `sites add` writes names the home page's host).
-        self.allowed_domains = list(dict.fromkeys(
-            domain[4:] if domain.lower().startswith("www.") else domain
-            for domain in profile.allowed_domains))
+        # Scrapy's offsite rule dropped the bare host's articles of a "www." domain (the
+        # profile `sites add` writes names the home page's host): folded as everywhere.
+        self.allowed_domains = site_domains(profile.allowed_domains)
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
