@@ -382,3 +382,88 @@ article_pattern = '/tin/[0-9]+\\.html$'
     assert not is_on_site("notexample.vn", profile.allowed_domains)
     assert matching_profile(article, [profile]) is profile
     assert site_prefixes(profile) == [("example.vn", "domain")]
+
+
+# One wait per host, whatever the host asked for and however its URL spells it ----------
+@pytest.mark.parametrize("url, host", [
+    ("http://Example.VN:80/a", "example.vn"), ("https://example.vn:443/", "example.vn"),
+    ("http://user@example.vn/", "example.vn"), ("http://example.vn:8080/", "example.vn:8080"),
+    ("http://[::1]:8701/tin", "[::1]:8701"), ("https://[::1]/", "[::1]"),
+])
+def test_a_host_is_one_key_however_its_url_spells_it(url, host):
+    from scrapy import Request
+
+    from crawler.backoff import host_of
+
+    assert host_of(Request(url)) == host
+
+
+def test_a_pause_asked_under_one_spelling_of_a_host_holds_the_other():
+    """A Retry-After from http://example.vn:80/ paused "example.vn:80" and left requests to
+    http://example.vn/ going; the robots.txt Crawl-delay was kept by the raw netloc besides."""
+    import asyncio
+    import time
+
+    from scrapy import Request
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.backoff import RetryAfterMiddleware
+
+    middleware = RetryAfterMiddleware(get_crawler())
+    asked = Request("http://example.vn:80/tin/1")
+    busy = Response(asked.url, status=503, headers={"Retry-After": "1"}, request=asked)
+    assert middleware.process_response(asked, busy).url == asked.url  # asked again later
+
+    async def started_after(url: str) -> float:
+        begun = time.monotonic()
+        await middleware.process_request(Request(url))
+        return time.monotonic() - begun
+
+    async def both() -> list[float]:
+        return await asyncio.gather(started_after("http://example.vn/tin/2"),
+                                    started_after("http://other.vn/tin/3"))
+
+    same_host, other_host = asyncio.run(both())
+    assert same_host > 0.8 and other_host < 0.5, (same_host, other_host)
+
+
+def test_crawl_delay_and_retry_after_are_one_wait_for_a_host_spelled_two_ways():
+    """The robots.txt Crawl-delay kept its turns by the raw netloc and Retry-After its pauses
+    by another key, each waiting on its own: "example.vn:80" took turns beside "example.vn",
+    and the turns taken during a pause all went at once when it ended."""
+    import asyncio
+    import time
+
+    from scrapy import Request
+    from scrapy.http import Response
+    from scrapy.utils.misc import build_from_crawler
+    from scrapy.utils.test import get_crawler
+
+    from crawler.backoff import RetryAfterMiddleware
+    from crawler.robots import Rfc9309RobotsMiddleware
+
+    crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True})
+    robots, retry = Rfc9309RobotsMiddleware(crawler), RetryAfterMiddleware(crawler)
+    for netloc in ("example.vn", "example.vn:80"):  # as if each had read its robots.txt
+        robots._parsers[netloc] = build_from_crawler(
+            robots._parserimpl, crawler, b"User-agent: *\nCrawl-delay: 0.4\n")
+    asked = Request("http://example.vn:80/tin/0")
+    busy = Response(asked.url, status=429, headers={"Retry-After": "1"}, request=asked)
+    retry.process_response(asked, busy)
+    begun = time.monotonic()
+
+    async def start(url: str) -> float:
+        request = Request(url)
+        await robots.process_request(request)
+        await retry.process_request(request)
+        return time.monotonic() - begun
+
+    async def all_of_them() -> list[float]:
+        return await asyncio.gather(*(start(url) for url in (
+            "http://example.vn/tin/1", "http://example.vn:80/tin/2", "http://Example.vn/tin/3")))
+
+    starts = sorted(asyncio.run(all_of_them()))
+    assert starts[0] > 0.8, starts  # the pause, under the other spelling
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) > 0.3, starts  # then one request per Crawl-delay
