@@ -60,8 +60,8 @@ def test_a_site_typo_names_the_sites_crawled_even_with_no_article(tmp_path):
 
 def test_checking_a_site_reads_only_indexes(tmp_path, monkeypatch):
     """The sites were named by `select distinct site from articles`, which reads every
-    article (seconds at a million): every statement the check runs goes through an index or
-    reads the small sites table."""
+    article: every statement the check runs goes through an index or reads the small sites
+    table."""
     import archive.query
     from vnarchive.cli.options import CommandError, check_site_archived
 
@@ -289,7 +289,7 @@ next_page = "a.next"
 # import finds the archive's own fetches by an index ----------
 def test_import_finds_the_archives_own_fetches_through_an_index(tmp_path):
     """`url in (...)` over pages, which has no index on the URL alone, read every page row
-    once per import (seconds at a million pages): the payload digest's index is used."""
+    once per import: the payload digest's index is used."""
     from archive.captures import CaptureKey, known_fetches
 
     path = tmp_path / "a.db"

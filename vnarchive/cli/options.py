@@ -171,7 +171,7 @@ def check_site_archived(db: str, site: str | None) -> None:
     """Refuse a --site of which the archive holds nothing (a typo gave "0 results", or
     "re-processed 0 articles", read as a site with nothing to say), naming the sites it holds.
     Both lookups go through an index on `site`: the sites are named from the small `sites`
-    table (a distinct over articles read them all, seconds at a million)."""
+    table (a distinct over articles read every article)."""
     from contextlib import closing
 
     from archive.query import connect_read_only, has_table
