@@ -44,12 +44,15 @@ def known_captures(db, urls: list[str] | None = None) -> set[CaptureKey]:
     return {CaptureKey(*row) for row in db.execute(sql, params).fetchall()}
 
 
-def known_fetches(db, urls: list[str]) -> set[CaptureKey]:
-    """The archive's own fetches of these URLs, as capture keys: its WARC files (or a copy of
-    them) given to `import` hold captures it has, which are not to be archived twice."""
-    rows = db.execute("select url, fetched_at, payload_digest from pages where url in "
-                      "(select value from json_each(?)) and payload_digest is not null",
-                      [json.dumps(urls)]).fetchall()
+def known_fetches(db, urls: list[str], digests: list[str]) -> set[CaptureKey]:
+    """The archive's own fetches of these URLs with these payloads, as capture keys: its WARC
+    files (or a copy of them) given to `import` hold captures it has, which are not to be
+    archived twice. Found by the payload digest's index: pages has no index on the URL
+    alone, and `url in (...)` read every page row once per import."""
+    rows = db.execute("select url, fetched_at, payload_digest from pages where payload_digest "
+                      "in (select value from json_each(?)) and url in (select value from "
+                      "json_each(?))", [json.dumps(["sha1:" + digest for digest in digests]),
+                                        json.dumps(urls)]).fetchall()
     return {CaptureKey(url, fetched_at, digest.removeprefix("sha1:"))
             for url, fetched_at, digest in rows}
 

@@ -87,13 +87,19 @@ class Filters:
         if self.period and period_months(self.period) is None:
             raise FilterError(f"--period must look like 2024, 2024-H1, 2024-Q2 or 2024-06, "
                               f"not {self.period!r}")
-        self.date_from = read_day(self.date_from, "--from", end=False)
-        self.date_to = read_day(self.date_to, "--to", end=True)
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise FilterError(f"--from {self.date_from} is after --to {self.date_to}")
+        self.date_from, self.date_to = read_window(self.date_from, self.date_to)
 
     def parameters(self) -> dict[str, object]:
         return {**asdict(self), "meeting_only": int(self.meeting_only)}
+
+
+def read_window(date_from: str | None, date_to: str | None) -> tuple[str | None, str | None]:
+    """--from and --to as days (the first of --from, the last of --to), refused when --from
+    is after --to: the one check of the search filters and of a crawl's web-archive window."""
+    first, last = read_day(date_from, "--from", end=False), read_day(date_to, "--to", end=True)
+    if first and last and first > last:
+        raise FilterError(f"--from {date_from} is after --to {date_to}")
+    return first, last
 
 
 def read_day(text: str | None, option: str, end: bool) -> str | None:

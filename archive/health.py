@@ -118,11 +118,12 @@ def _judge(connection: sqlite3.Connection, site: str, recent_runs: int,
         [site, NOT_A_CRAWL, recent_runs]).fetchall()
     last = runs[0] if runs else None
     # The latest first, from the (site, finished_at) index: it stops at the first success,
-    # where max() read every run of the site.
+    # where max() read every run of the site. A run's fetches are counted once, in a
+    # subquery of their own: written twice in the condition, the count of its pages ran twice.
     latest = connection.execute(
         "select finished_at from site_runs where site = ? and finish_reason = 'finished' "
-        f"and ({FETCHES} <= 0 or 1.0 * errors / {FETCHES} <= ?) "
-        "order by finished_at desc limit 1",
+        "and (select fetches <= 0 or 1.0 * errors / fetches <= ? "
+        f"from (select {FETCHES} as fetches)) order by finished_at desc limit 1",
         [site, error_share_limit]).fetchone()
     success = latest[0] if latest else None
     listing_run = connection.execute(

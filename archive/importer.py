@@ -60,9 +60,9 @@ from pipelines.urls import canonical_url, fetchable_url, is_on_site, matches_pat
 BATCH = 50
 INLINE_BELOW = 40  # captures; spawning the workers costs about as much as this many pages
 # A Wayback's replay address (".../20190305010203id_/http://site/page"): a copy of a capture
-# that a crawl of the archive itself recorded, not the site's page.
-REPLAY_URL = re.compile(r"/\d{4,14}(?:[a-z]{2}_)?/https?://")
-REPLAYED = re.compile(r"/(\d{4,14})(?:[a-z]{2}_)?/(https?://.+)")
+# that a crawl of the archive itself recorded, not the site's page; its time and the address
+# it replays.
+REPLAY_URL = re.compile(r"/(\d{4,14})(?:[a-z]{2}_)?/(https?://.+)")
 
 
 @dataclass
@@ -166,7 +166,7 @@ def as_captured(record: IndexedRecord) -> IndexedRecord:
     address, captured at the replay's time; before, it was passed over (or, with `--all`,
     kept as a page of web.archive.org fetched the day of the download). Not in a vnarchive
     WARC file, whose replay fetches sit beside the captures they fetched."""
-    replayed = REPLAYED.search(record.url)
+    replayed = REPLAY_URL.search(record.url)
     if replayed is None or record.site:
         return record
     stamp = replayed[1].ljust(14, "0")
@@ -421,7 +421,8 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
     urls = sorted({c.record.url for c in candidates})
     # Not what the archive fetched itself either: its own WARC folder inside a folder given.
-    known = known_captures(importer.db, urls) | known_fetches(importer.db, urls)
+    digests = sorted({c.record.digest for c in candidates})
+    known = known_captures(importer.db, urls) | known_fetches(importer.db, urls, digests)
     status = "failed"
     try:
         with inflated_members(paths, scan.gzipped_whole) as readable:

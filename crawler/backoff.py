@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.utils.asyncio import sleep
-from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.host_turns import host_of, host_turns
 from crawler.refusals import refuse
 
 logger = logging.getLogger(__name__)
@@ -50,17 +49,13 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
-def host_of(request) -> str:
-    return urlparse_cached(request).netloc.lower()
-
-
 class RetryAfterMiddleware:
     def __init__(self, crawler):
         settings = crawler.settings
         self.crawler = crawler
         self.longest_wait = settings.getfloat("VNARCHIVE_RETRY_AFTER_MAX", 600)
         self.max_deferrals = settings.getint("VNARCHIVE_MAX_DEFERRALS", 3)
-        self.resume_at: dict[str, float] = {}  # host -> when it may be asked again
+        self.turns = host_turns(crawler)  # shared with robots.txt's Crawl-delay
         self.left_for_next_run: dict[str, str] = {}  # host -> why
 
     @classmethod
@@ -71,9 +66,9 @@ class RetryAfterMiddleware:
         host = host_of(request)
         if host in self.left_for_next_run:
             raise refuse(self.crawler, request, "deferred", self.left_for_next_run[host])
-        wait = self.resume_at.get(host, 0.0) - time.time()
-        if wait > 0:
-            await sleep(wait)
+        # The one wait of every request (crawler/host_turns.py): for a pause the host asked
+        # for, and for its Crawl-delay turn unless robots.txt is not read for it.
+        await self.turns.wait_turn(host, spaced=not request.meta.get("dont_obey_robotstxt"))
         return None
 
     def process_response(self, request, response):
@@ -91,7 +86,7 @@ class RetryAfterMiddleware:
         if deferrals >= self.max_deferrals:
             raise refuse(self.crawler, request, "deferred",
                          f"still {response.status} after {deferrals} waits: left for the next run")
-        self.resume_at[host] = max(self.resume_at.get(host, 0.0), time.time() + wait)
+        self.turns.pause(host, wait)
         logger.warning("%s answered %d with Retry-After %.0f s: %s and the rest of the host "
                        "wait", host, response.status, wait, request.url)
         self.crawler.stats.inc_value("vnarchive/deferred")

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from crawler.profiles import SiteProfile
-from pipelines.urls import canonical_url, fetchable_url, matches_pattern
+from pipelines.urls import canonical_url, fetchable_url, matches_pattern, site_domains
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 COMMON_CRAWL_INDEX = "https://index.commoncrawl.org"
@@ -95,7 +95,8 @@ def site_prefixes(profile: SiteProfile) -> list[tuple[str, str]]:
     if profile.base_url:
         parts = urlsplit(profile.base_url)
         return [(f"{parts.netloc}/", "prefix")]
-    return [(domain, "domain") for domain in profile.allowed_domains]
+    # The bare domain of a "www." one: its captures are of both hosts.
+    return [(domain, "domain") for domain in site_domains(profile.allowed_domains)]
 
 
 def cdx_query(archive: WebArchive, url: str, match_type: str, window: tuple[str, str],

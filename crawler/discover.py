@@ -18,10 +18,10 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.pages import Page, PageUnavailable, allowed
+from crawler.pages import Page, PageUnavailable, allowed, declared_addresses
 from crawler.recognise import Recognised, recognise
 from crawler.urlshapes import pagination_pattern, url_pattern
-from crawler.xml_links import feed_links, xml_bytes_to_parse
+from crawler.xml_links import feed_links, feed_text, xml_bytes_to_parse
 from pipelines.encodings import decode_page
 from pipelines.extract import parse_html
 from pipelines.urls import clean_url, fetchable_url
@@ -122,10 +122,11 @@ def pagination_links(found: list[Anchor], listing: str, pattern: re.Pattern) -> 
 # Feeds and sitemaps --------------------------------------------------------------------------
 def feed_entries(page: Page) -> list[str]:
     """The article links of an RSS or Atom feed ([] when the page is not one)."""
-    if not re.search(rb"<(rss|feed|rdf:RDF)\b", page.body[:2000]):
+    text = feed_text(page.body, page.declared_encoding)  # as the crawl reads feeds
+    if not re.search(r"<(rss|feed|rdf:RDF)\b", text[:2000]):  # the text: a UTF-16 feed too
         return []
-    try:  # as the spider reads feeds (crawler/spiders/profile_spider.py)
-        links = feed_links(page.body.decode("utf-8", "replace"))
+    try:
+        links = feed_links(text)
     except ValueError:
         return []
     base = page.url or page.source
@@ -226,9 +227,7 @@ def guess_listings(found: list[Anchor], home: str, pattern: re.Pattern) -> list[
 
 def own_addresses(tree, page_url: str) -> list[str]:
     """The page's address and those it declares its own (canonical link, og:url), resolved."""
-    declared = [*tree.xpath('//link[@rel="canonical"]/@href'),
-                *tree.xpath('//meta[@property="og:url"]/@content')]
-    resolved = (fetchable_url(page_url, href.strip()) for href in declared if href.strip())
+    resolved = (fetchable_url(page_url, href) for href in declared_addresses(tree))
     return [page_url, *(address for address in resolved if address)]
 
 

@@ -25,13 +25,13 @@ distributed worker's first batch from the shared frontier, fetched disallowed pa
 from __future__ import annotations
 
 import logging
-import time
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
+
+from crawler.host_turns import host_of, host_turns
 
 logger = logging.getLogger(__name__)
 
@@ -52,29 +52,24 @@ class Rfc9309RobotsMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.longest_delay = crawler.settings.getfloat("VNARCHIVE_CRAWL_DELAY_MAX", 60)
-        self.crawl_delays: dict[str, float] = {}  # host -> seconds between requests
-        self.next_start: dict[str, float] = {}  # host -> when its next request may start
+        self.turns = host_turns(crawler)  # host -> its Crawl-delay, in `spacing`
 
     async def process_request(self, request, spider=None):
         await super().process_request(request)  # raises when robots.txt disallows it
         if request.meta.get("dont_obey_robotstxt"):
             return
-        netloc = urlparse_cached(request).netloc
-        delay = self._crawl_delay(netloc, request)
-        if delay:
-            # Each request takes the next free start, so concurrent ones queue up too.
-            now = time.monotonic()
-            start = max(now, self.next_start.get(netloc, 0.0))
-            self.next_start[netloc] = start + delay
-            if start > now:
-                await sleep(start - now)
+        host = host_of(request)
+        if host not in self.turns.spacing:
+            delay = self._crawl_delay(urlparse_cached(request).netloc, request)
+            if delay is not None:
+                # Waited for with the host's Retry-After pauses (crawler/host_turns.py).
+                self.turns.spacing[host] = delay
 
-    def _crawl_delay(self, netloc: str, request) -> float:
-        if netloc in self.crawl_delays:
-            return self.crawl_delays[netloc]
+    def _crawl_delay(self, netloc: str, request) -> float | None:
+        """The Crawl-delay the host's rules ask for (0 for none); None while unread."""
         parser = self._parsers.get(netloc)
         if parser is None or not hasattr(parser, "crawl_delay"):
-            return 0.0  # no rules (yet): nothing asked
+            return None  # no rules (yet): nothing asked
         agent = self._robotstxt_useragent or request.headers.get(
             b"User-Agent", self._default_useragent)
         delay = parser.crawl_delay(agent) or 0.0
@@ -84,7 +79,6 @@ class Rfc9309RobotsMiddleware(RobotsTxtMiddleware):
             delay = self.longest_delay
         elif delay:
             logger.info("robots.txt of %s asks for a Crawl-delay of %g s: obeyed", netloc, delay)
-        self.crawl_delays[netloc] = delay
         return delay
 
     async def robot_parser(self, request):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from scrapy.selector import Selector
+from w3lib.encoding import html_to_unicode
 
 # An ampersand that starts no character or entity reference.
 BARE_AMPERSAND = r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z_][A-Za-z0-9_.-]*;)"
@@ -58,6 +59,18 @@ def xml_bytes_to_parse(xml: bytes) -> bytes:
     if b"&#" in xml:
         xml = _SURROGATE_REFERENCE_BYTES.sub(_replace_surrogate, xml)
     return escape_bare_ampersands_in_bytes(xml)
+
+
+def feed_text(body: bytes, charset: str | None) -> str:
+    """A feed's text, for the crawl and for `sites add` alike. Bytes that read as UTF-8 are
+    UTF-8, whatever the header says: a feed served as "charset=iso-8859-1" or "utf-16" lost
+    every link, or got them garbled ("tin-tá»©c"), and asked for pages the site does not have.
+    Other bytes are read as Scrapy reads a response's text: a BOM, then `charset` (the
+    header's), then the feed's own XML declaration."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return html_to_unicode(f"charset={charset}" if charset else None, body)[1]
 
 
 def feed_links(xml: str) -> list[str]:

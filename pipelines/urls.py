@@ -97,8 +97,17 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", host, path, parts.query, ""))
 
 
+def site_domains(allowed_domains) -> list[str]:
+    """A profile's allowed domains as its site's: a "www." domain allows the bare one (and so
+    its other hosts). Portals link, list in sitemaps and redirect to both, and web archives
+    hold captures of both; the crawl, `import` and the web archives' indexes fold alike."""
+    return list(dict.fromkeys(domain[4:] if domain.lower().startswith("www.") else domain
+                              for domain in allowed_domains or [] if domain))
+
+
 def is_on_site(host: str, allowed_domains) -> bool:
-    """Scrapy's offsite rule: a listed domain or one of its subdomains (all, if none)."""
-    domains = [domain.lower() for domain in allowed_domains or [] if domain]
+    """Scrapy's offsite rule: a listed domain or one of its subdomains (all, if none), a
+    "www." domain standing for the bare one (site_domains)."""
+    domains = [domain.lower() for domain in site_domains(allowed_domains)]
     return not domains or any(host == domain or host.endswith("." + domain)
                               for domain in domains)

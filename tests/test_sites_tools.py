@@ -233,7 +233,7 @@ def test_sites_add_command_writes_and_checks_a_profile(testweb, tmp_path):
     edited = out.read_bytes()
     again = run_vnarchive("sites", "add", testweb.sites["lynhan"].base_url + "/",
                           "--name", "lynhan_portal", "--out", str(out))
-    assert again.returncode == 2 and "exists already" in again.stderr, again.stderr
+    assert again.returncode == 2 and "exists: give --force" in again.stderr, again.stderr
     assert out.read_bytes() == edited
     forced = run_vnarchive("sites", "add", testweb.sites["lynhan"].base_url + "/",
                            "--name", "lynhan_portal", "--out", str(out), "--force")

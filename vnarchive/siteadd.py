@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from archive.safe_output import check_output, write_text_safely
 from crawler.discover import Discovery, discover
 from crawler.pages import PageUnavailable, fetch, is_url, read_page
 from crawler.profiles import SITES_DIR, ProfileError
@@ -21,7 +22,7 @@ from vnarchive.sitecheck import check_site
 
 class AddError(ProfileError):
     """The home page cannot be read, gives nothing to write a profile from, or the profile
-    would overwrite one (reported like a profile error: one line, exit code 2)."""
+    cannot be written (reported like a profile error: one line, exit code 2)."""
 
 
 HOST_NOISE = {"www", "gov", "vn", "com", "org", "net", "edu", "info"}
@@ -100,21 +101,21 @@ def find_site(home: str, base_url: str | None = None) -> Discovery:
 
 
 def add_site(home: str, name: str | None = None, out: str | None = None,
-             base_url: str | None = None, force: bool = False) -> int:
-    """Write the profile, print what was found, check it; the check's exit code. An existing
-    file is replaced only with `force`, as `export` replaces one."""
+             base_url: str | None = None, force: bool = False,
+             db_path: str | None = None) -> int:
+    """Write the profile, print what was found, check it; the check's exit code. The file is
+    checked and written as `export` writes its output (never over the archive at `db_path`)."""
     found = find_site(home, base_url)
     if found.article_pattern is None:
         raise AddError(f"no article links found on {home}: " + "; ".join(found.notes))
     name = name or profile_name(found.home)
     path = Path(out) if out else SITES_DIR / f"{name}.toml"
-    if path.is_dir():
-        raise AddError(f"{path} is a folder: --out names the profile file to write")
-    if path.exists() and not force:
-        raise AddError(f"{path} exists already: choose another --name or --out FILE, or give "
-                       "--force to replace it")
+    # The checks of every output (archive.safe_output): a folder, a pipe, an SQLite database,
+    # the archive and its companions are refused, an existing file replaced only with force,
+    # and only once the whole profile is written.
+    check_output(path, db_path, force)
     try:
-        path.write_text(profile_toml(name, found), encoding="utf-8")
+        write_text_safely(path, profile_toml(name, found))
     except OSError as error:
         raise AddError(f"cannot write {path}: {error.strerror or error}") from None
     print(f"wrote {path}")

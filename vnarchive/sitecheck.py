@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs
 
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Request
 from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.test import get_crawler
 
 from crawler.pages import Page, PageUnavailable, allowed, read_page
 from crawler.profiles import SITES_DIR, SiteProfile, find_profile, profile_problems
@@ -118,15 +120,21 @@ def _response(profile: SiteProfile, page: Page) -> HtmlResponse:
 
 def check_listing(profile: SiteProfile, page: Page) -> tuple[PageReport, list[str]]:
     """The links the crawl's spider would follow from this listing, and those it ignores."""
-    spider = spider_class_for(profile)()
+    spider_class = spider_class_for(profile)
+    spider = spider_class()
+    # A crawler for the counts the spider's link code keeps (links that are no URL, a
+    # postback without a form), which the check does not show.
+    spider.crawler = get_crawler(spider_class)
     response = _response(profile, page)
     articles = list(dict.fromkeys(link.url for link in spider.article_links.extract_links(
         response)))
-    listings = [url for url in dict.fromkeys(spider.listing_urls(response))
-                if url not in articles]
+    address_of = {_shown(request): request.url
+                  for request in spider.next_listing_requests(response, {})}
+    listings = [shown for shown in address_of if shown not in articles]
     report = PageReport(page.source, "listing")
     if page.fetched:  # live: the crawl obeys robots.txt, so the check does too
-        refused = [url for url in articles + listings if not allowed(url)]
+        refused = [url for url in articles + listings
+                   if not allowed(address_of.get(url, url))]
         articles = [url for url in articles if url not in refused]
         listings = [url for url in listings if url not in refused]
         if refused:
@@ -149,6 +157,15 @@ def check_listing(profile: SiteProfile, page: Page) -> tuple[PageReport, list[st
         report.problem = ("no link matches article_pattern "
                           f"{profile.article_pattern.pattern!r}: a crawl would store nothing")
     return report, articles
+
+
+def _shown(request: Request) -> str:
+    """A next listing page as the check lists it: its URL, and for an ASP.NET postback (a
+    POST of the page's form) the page it asks for."""
+    if request.method != "POST":
+        return request.url
+    argument = parse_qs(request.body.decode("utf-8", "replace")).get("__EVENTARGUMENT", [""])
+    return f"{request.url} (postback {argument[0]})"
 
 
 def check_article(profile: SiteProfile, page: Page) -> PageReport:

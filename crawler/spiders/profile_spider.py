@@ -34,9 +34,15 @@ from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
 from crawler.sitemaps import first_entries, generated_lastmod
-from crawler.xml_links import feed_links, xml_bytes_to_parse
+from crawler.xml_links import feed_links, feed_text, xml_bytes_to_parse
 from pipelines.encodings import declared_charset
-from pipelines.urls import canonical_url, clean_url, fetchable_url, without_session_ids
+from pipelines.urls import (
+    canonical_url,
+    clean_url,
+    fetchable_url,
+    site_domains,
+    without_session_ids,
+)
 
 # Documents an article may link as its "File đính kèm" (Scrapy's link extractor ignores these
 # extensions by default, so the attachment extractor lifts that).
@@ -100,12 +106,9 @@ class ProfileSpider(SitemapSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         profile = self.profile
-        # A "www." domain allows the bare one (and so its other hosts): portals link, list in
-        # sitemaps and redirect to both, and Scrapy's offsite rule dropped the bare host's
-        # articles (the profile `sites add` writes names the home page's host).
-        self.allowed_domains = list(dict.fromkeys(
-            domain[4:] if domain.lower().startswith("www.") else domain
-            for domain in profile.allowed_domains))
+        # Scrapy's offsite rule dropped the bare host's articles of a "www." domain (the
+        # profile `sites add` writes names the home page's host): folded as everywhere.
+        self.allowed_domains = site_domains(profile.allowed_domains)
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
@@ -235,21 +238,37 @@ class ProfileSpider(SitemapSpider):
             self.crawler.stats.inc_value("vnarchive/listings_stopped_early")
             return
         meta = {"listing_page": page + 1, "listing": listing, PAGE_KIND: "listing"}
-        for url in self.listing_urls(response):
-            yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
-                          meta=dict(meta))
-        yield from self.postback_requests(response, meta)
+        yield from self.next_listing_requests(response, meta)
 
-    def postback_requests(self, response: TextResponse, meta: dict) -> list[Request]:
+    def next_listing_requests(self, response: TextResponse, meta: dict) -> list[Request]:
+        """The requests for a listing's next pages: its `next_page` links, each a URL or an
+        ASP.NET postback, then its `listing_pattern` links. The crawl sends them and `sites
+        check` shows them; `next_page` is read once (it was read twice, once for the URLs and
+        once for the postbacks, and the check saw no postback)."""
+        urls, postbacks = [], []
+        if self.profile.next_page:
+            base = get_base_url(response)
+            for anchor in response.css(self.profile.next_page):
+                href = anchor.attrib.get("href")
+                if href and (found := POSTBACK.match(href)):
+                    postbacks.append(found)
+                elif href:
+                    urls.append(self._fetchable(base, href))
+        if self.listing_links is not None:
+            urls.extend(link.url for link in self.listing_links.extract_links(response))
+        # Session ids in listing links would make every page a new URL (pipelines.urls).
+        requests = [Request(without_session_ids(url), callback=self.parse_listing,
+                            errback=self.fetch_failed, meta=dict(meta)) for url in urls if url]
+        return requests + self.postback_requests(response, postbacks, meta)
+
+    def postback_requests(self, response: TextResponse, postbacks: list[re.Match],
+                          meta: dict) -> list[Request]:
         """The next pages of an ASP.NET pager (an `href` of
-        "javascript:__doPostBack('pager','Page$2')"): the page's form posted back with that
-        target and argument, as the browser's script does. Before, such a link read as no
-        URL and the walk ended at page 1 of every SharePoint listing."""
+        "javascript:__doPostBack('pager','Page$2')", read by POSTBACK): the page's form posted
+        back with that target and argument, as the browser's script does. Before, such a link
+        read as no URL and the walk ended at page 1 of every SharePoint listing."""
         requests = []
-        for anchor in response.css(self.profile.next_page) if self.profile.next_page else ():
-            found = POSTBACK.match(anchor.attrib.get("href", ""))
-            if not found:
-                continue
+        for found in postbacks:
             try:
                 requests.append(FormRequest.from_response(
                     response, formxpath='//form[.//input[@name="__VIEWSTATE"]]',
@@ -262,28 +281,9 @@ class ProfileSpider(SitemapSpider):
                 self.crawler.stats.inc_value("vnarchive/postbacks_without_form")
         return requests
 
-    def listing_urls(self, response: TextResponse) -> list[str]:
-        urls = []
-        if self.profile.next_page:
-            base = get_base_url(response)
-            for anchor in response.css(self.profile.next_page):
-                href = anchor.attrib.get("href")
-                if href and not POSTBACK.match(href):  # a postback: postback_requests
-                    urls.append(self._fetchable(base, href))
-        if self.listing_links is not None:
-            urls.extend(link.url for link in self.listing_links.extract_links(response))
-        # Session ids in listing links would make every page a new URL (pipelines.urls).
-        return [without_session_ids(url) for url in urls if url]
-
     def parse_feed(self, response: Response) -> Iterable[Request]:
-        try:
-            # Bytes that read as UTF-8 are UTF-8, whatever the header says: a feed served as
-            # "charset=iso-8859-1" or "utf-16" lost every link, or got them garbled
-            # ("tin-tá»©c") and asked for pages the site does not have.
-            text = response.body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = response.text
-        links = feed_links(text)
+        # A feed served with a binary content type is a plain Response, without an encoding.
+        links = feed_links(feed_text(response.body, getattr(response, "encoding", None)))
         base = get_base_url(response)
         urls = [clean_url(url) for link in links if (url := self._fetchable(base, link))]
         yield from self.article_requests(

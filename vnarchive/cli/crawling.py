@@ -19,12 +19,12 @@ from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import start_worker_server
 from pipelines.urls import fetchable_url
 from vnarchive.cli.exits import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_KILLED,
+    CRAWL_STOPS,
     EXIT_NO_ARTICLE_LINKS,
     EXIT_UNREACHABLE,
-    crawl_exit_code,
+    INGEST_STOPS,
+    WORKER_STOPS,
+    run_exit_code,
 )
 from vnarchive.cli.options import (
     CommandError,
@@ -124,19 +124,19 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
             return EXIT_UNREACHABLE
         if empty:
             return EXIT_NO_ARTICLE_LINKS
-    return crawl_exit_code(result.status)
+    return run_exit_code("crawl", result.status, CRAWL_STOPS)
 
 
 def web_archive_settings(wayback: str | None, commoncrawl: str | None, date_from: str | None,
                          date_to: str | None, archive_delay: float, distributed: bool) -> dict:
     """The settings of `crawl --wayback/--commoncrawl/--from/--to/--archive-delay` (each bound
     a real day, month or year: FilterDay)."""
-    from archive.filters import read_day
+    from archive.filters import FilterError, read_window
 
-    if date_from and date_to and (read_day(date_from, "--from", end=False)
-                                  > read_day(date_to, "--to", end=True)):
-        raise CommandError(f"--from {date_from} is after --to {date_to}: no capture falls "
-                           "between them")
+    try:
+        read_window(date_from, date_to)
+    except FilterError as error:
+        raise CommandError(f"{error}: no capture falls between them") from None
     settings = {"VNARCHIVE_WAYBACK_FROM": date_from, "VNARCHIVE_WAYBACK_TO": date_to,
                 "VNARCHIVE_WAYBACK_DELAY": archive_delay}
     if wayback or commoncrawl:
@@ -222,7 +222,7 @@ def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, r
                               base_urls=base_urls, **options)
     print(f"Worker {result.status}; sent to {shown_url(redis)} for `vnarchive ingest`:")
     print_table(["site", "pages", "articles", "errors"], result.per_site)
-    return distributed_exit_code("crawl", result.status, WORKER_STOPS)
+    return run_exit_code("crawl", result.status, WORKER_STOPS)
 
 
 @click.command(short_help="write what distributed workers sent to Redis")
@@ -251,26 +251,7 @@ def ingest(redis, idle_timeout, batch_size, db) -> int:
               f"the reason, in the Redis stream {REJECTED_STREAM}: `vnarchive rejected "
               f"--redis {shown_url(redis)}` lists them", file=sys.stderr)
     print_summary(db, result.run_id)
-    return distributed_exit_code("ingest", result.status, INGEST_STOPS)
-
-
-# How a stopped worker or writer stopped: the exit codes of every command (4, 5), one line.
-WORKER_STOPS = {
-    "interrupted": "interrupted: what it had not finished went back on the shared queue, for "
-                   "the other workers or the next run",
-    "killed": "stopped at once (second stop signal): its requests in flight go back on the "
-              "shared queue once its heartbeat expires (--worker-timeout)",
-}
-INGEST_STOPS = {"interrupted": "interrupted: every batch it took was written; what is left "
-                               "waits in Redis for the next `vnarchive ingest`"}
-
-
-def distributed_exit_code(command: str, status: str, stops: dict[str, str]) -> int:
-    """Before, a worker or writer stopped by Ctrl-C or SIGTERM ended 1, as a failure."""
-    if status in stops:
-        print(f"vnarchive {command}: {stops[status]}", file=sys.stderr)
-    return {"finished": 0, "interrupted": EXIT_INTERRUPTED,
-            "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
+    return run_exit_code("ingest", result.status, INGEST_STOPS)
 
 
 @click.command(short_help="list, put back or delete the messages ingest set aside")

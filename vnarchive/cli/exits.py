@@ -19,23 +19,35 @@ EXIT_INTERRUPTED, EXIT_KILLED, EXIT_DISK_FULL = 4, 5, 6
 EXIT_NO_ARTICLE_LINKS = 7  # finished, but a site's listing pages gave no article link
 EXIT_UNREACHABLE = 10  # finished, but a site answered no request at all
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
-STOP_MESSAGES = {
+# How a run that stopped stopped, one line per command (the exit codes are every command's):
+# a crawl, a worker of a distributed crawl, its writer.
+CRAWL_STOPS = {
     "interrupted": "interrupted: the pages in flight were archived; run the same command "
                    "again to go on",
     "killed": "stopped at once (second stop signal): pages in flight were dropped, the archive "
               "is intact; run the same command again to go on",
 }
+WORKER_STOPS = {
+    "interrupted": "interrupted: what it had not finished went back on the shared queue, for "
+                   "the other workers or the next run",
+    "killed": "stopped at once (second stop signal): its requests in flight go back on the "
+              "shared queue once its heartbeat expires (--worker-timeout)",
+}
+INGEST_STOPS = {"interrupted": "interrupted: every batch it took was written; what is left "
+                               "waits in Redis for the next `vnarchive ingest`"}
+# A run's status to its exit code; a status not here ends EXIT_FAILED.
+RUN_EXIT_CODES = {"finished": 0, "interrupted": EXIT_INTERRUPTED, "killed": EXIT_KILLED}
 # What a command may raise for `exit_code_of` to turn into its exit code and one line.
 ENDINGS = (KeyboardInterrupt, BrokenPipeError, ArchiveBusy, StorageFull, CommandError,
            ProfileError, ArchiveError, ExportError, sqlite3.Error)
 
 
-def crawl_exit_code(status: str) -> int:
-    """The exit code of a crawl that ended with `status`, saying how a stopped one stopped."""
-    if status in STOP_MESSAGES:
-        print(f"vnarchive crawl: {STOP_MESSAGES[status]}", file=sys.stderr)
-    return {"finished": 0, "interrupted": EXIT_INTERRUPTED,
-            "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
+def run_exit_code(command: str, status: str, stops: dict[str, str]) -> int:
+    """The exit code of `vnarchive COMMAND` whose run ended with `status`; a stopped one says
+    how it stopped, in its line of `stops` (CRAWL_STOPS, WORKER_STOPS, INGEST_STOPS)."""
+    if status in stops:
+        print(f"vnarchive {command}: {stops[status]}", file=sys.stderr)
+    return RUN_EXIT_CODES.get(status, EXIT_FAILED)
 
 
 def single_line(text: str) -> str:

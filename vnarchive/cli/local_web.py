@@ -8,7 +8,7 @@ import time
 
 import click
 
-from vnarchive.cli.exits import crawl_exit_code
+from vnarchive.cli.exits import CRAWL_STOPS, run_exit_code
 from vnarchive.cli.options import CommandError, crawl_options, db_option
 from vnarchive.cli.output import print_summary
 
@@ -46,7 +46,7 @@ def demo(wayback, db, log_level, refresh, backfill) -> int:
         result = crawl_sites(names, db_path=db, base_urls=web.base_urls(), log_level=log_level,
                              refresh=refresh, backfill=backfill)
     print_summary(db, result.run_id)
-    return crawl_exit_code(result.status)
+    return run_exit_code("crawl", result.status, CRAWL_STOPS)  # the demo is a crawl
 
 
 def demo_wayback(db: str, log_level: str) -> int:

@@ -10,7 +10,14 @@ import sys
 import click
 
 from crawler.profiles import archive_profiles
-from vnarchive.cli.options import CommandError, IsoDay, NumberRange, PositiveInt, db_option
+from vnarchive.cli.options import (
+    CommandError,
+    IsoDay,
+    NumberRange,
+    PositiveInt,
+    check_site_archived,
+    db_option,
+)
 from vnarchive.cli.output import print_json, print_table, progress_of
 
 
@@ -108,22 +115,6 @@ def reprocess(site, since, db) -> int:
               f"{result.unreadable} articles whose page could not be read back; every "
               "readable article was re-processed", file=sys.stderr)
     return 0
-
-
-def check_site_archived(db: str, site: str) -> None:
-    """A --site of which the archive holds no page (a typo) re-processed nothing and said
-    only "re-processed 0 articles", exit 0: refused, naming the sites it holds."""
-    from contextlib import closing
-
-    from archive.query import connect_read_only, has_table
-
-    with closing(connect_read_only(db)) as connection:
-        if connection.execute("select 1 from pages where site = ? limit 1", [site]).fetchone():
-            return
-        known = [row[0] for row in connection.execute("select name from sites order by name")
-                 ] if has_table(connection, "sites") else []
-    raise CommandError(f"--site {site}: the archive holds no page of that site"
-                       + (f" (its sites: {', '.join(known)})" if known else ""))
 
 
 @click.command(short_help="rewrite the archive with each table's pages together")

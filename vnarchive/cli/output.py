@@ -67,16 +67,8 @@ def progress_of(unit: str) -> Callable[[int, int], None]:
 def scan_progress(seconds: float = 10.0) -> Callable[[int, int, int], None]:
     """A line at most every `seconds` while `import` scans its files, on stderr: the scan of a
     backfill's files, before any capture is processed, takes minutes to hours."""
-    last = time.monotonic()
-
-    def report(file: int, files: int, records: int) -> None:
-        nonlocal last
-        now = time.monotonic()
-        if now - last >= seconds:
-            last = now
-            print(f"  scanning file {file}/{files}: {records} records read", file=sys.stderr,
-                  flush=True)
-    return report
+    return paced(seconds, lambda file, files, records:
+                 f"  scanning file {file}/{files}: {records} records read")
 
 
 def progress_of_rows() -> Callable[[int], None]:
@@ -90,12 +82,18 @@ def progress_of_rows() -> Callable[[int], None]:
 def progress_every(unit: str, seconds: float = 10.0) -> Callable[[int], None]:
     """A progress line at most every `seconds`, on stderr: for work whose length is not known
     and may come in bursts (`ingest` waits for its workers' messages)."""
+    return paced(seconds, lambda done: f"  {done} {unit}")
+
+
+def paced(seconds: float, line: Callable[..., str]) -> Callable[..., None]:
+    """A report that prints `line(*progress)` on stderr at most every `seconds` (the first a
+    full interval after it is made): the one timer of every time-paced progress line."""
     last = time.monotonic()
 
-    def report(done: int) -> None:
+    def report(*progress) -> None:
         nonlocal last
         now = time.monotonic()
         if now - last >= seconds:
             last = now
-            print(f"  {done} {unit}", file=sys.stderr, flush=True)
+            print(line(*progress), file=sys.stderr, flush=True)
     return report

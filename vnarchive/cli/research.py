@@ -19,6 +19,7 @@ from vnarchive.cli.options import (
     NumberRange,
     PositiveInt,
     check_exclusive,
+    check_site_archived,
     db_option,
     filter_options,
 )
@@ -46,7 +47,7 @@ def search(query, limit, output_format, db, **filters) -> int:
     from archive.search import RANKED_MATCHES, search_counted
 
     chosen = researcher_filters(filters)
-    check_site(db, chosen.site)
+    check_site_archived(db, chosen.site)
     note_the_merger(db, chosen.province)
     hits, matched = search_counted(db, query, filters=chosen, limit=limit)
     capped = matched is not None and matched > RANKED_MATCHES
@@ -91,24 +92,6 @@ def researcher_filters(options: dict):
         return Filters(**options)
     except FilterError as error:
         raise CommandError(str(error)) from None
-
-
-def check_site(db: str, site: str | None) -> None:
-    """Refuse a --site the archive has never crawled (a typo gave "0 results", read as a site
-    with nothing to say), naming the sites it has."""
-    from archive.query import connect_read_only, has_table
-
-    if not site:
-        return
-    with connect_read_only(db) as connection:
-        for table in ("articles", "pages"):  # crawled with no article: an empty answer
-            if has_table(connection, table) and connection.execute(
-                    f"select 1 from {table} where site = ? limit 1", [site]).fetchone():
-                return
-        known = sorted({row[0] for row in connection.execute(
-            "select distinct site from articles")})
-    raise CommandError(f"--site: {db} has no site {site!r}" + (
-        f"; its sites: {', '.join(known)}" if known else " (nothing was crawled into it)"))
 
 
 def note_the_merger(db: str, province: str | None) -> None:
@@ -175,7 +158,7 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
 
     check_exclusive(table=table, query=query)
     chosen = researcher_filters(filters)
-    check_site(db, chosen.site)
+    check_site_archived(db, chosen.site)
     note_the_merger(db, chosen.province)
     try:
         result = export_rows(db, out, output_format, table=None if query else (table or "articles"),

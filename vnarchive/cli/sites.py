@@ -96,6 +96,8 @@ def add(home, name, out, base_url, force) -> int:
     \b
     Example: vnarchive sites add https://baothanhhoa.vn/ --name thanhhoa_baothanhhoa
     """
+    from vnarchive.cli.options import DEFAULT_DB
     from vnarchive.siteadd import add_site
 
-    return add_site(home, name=name, out=out, base_url=base_url, force=force)
+    return add_site(home, name=name, out=out, base_url=base_url, force=force,
+                    db_path=str(DEFAULT_DB))
