@@ -623,3 +623,15 @@ def m022_figures_within_the_cap(db: Database) -> None:
     infinity), which versions before the cap stored, are dropped, as re-processing would drop
     them; infinity also broke strict readers of an export."""
     db.execute("delete from figures where value > ?", [FIGURE_CAP])
+
+
+@migrations()
+def m023_one_key_per_spelling(db: Database) -> None:
+    """Keys written before pipelines.urls folded the spellings of one URL (lower-case
+    escapes, decomposed Vietnamese) are rewritten as a crawl now computes them, in every
+    table that holds one, and two rows of one article become one (archive/article_keys.py):
+    else a refresh, a lastmod re-fetch or a reprocess wrote a second row under the new key.
+    Only the keys that change are touched: candidates are found in the key indexes."""
+    from archive.article_keys import move_articles, respelled_keys
+
+    move_articles(db, respelled_keys(db))

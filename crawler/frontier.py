@@ -33,6 +33,7 @@ from pipelines.dates import VIETNAM_TIME, parse_dateline, parse_iso_datetime
 from pipelines.urls import canonical_url
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
+UNFOLDED_KEY = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F])|%C[CD]%[89AB]")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -64,8 +65,12 @@ class Frontier:
             return frontier
         connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
         try:
-            frontier.archived = dict(connection.execute(
-                "select canonical_url, fetched_at from articles where site = ?", [site]))
+            frontier.archived = {
+                # A key written before escapes and letters were folded (pipelines.urls), as
+                # today's key: else such an article looked new and was fetched again.
+                canonical_url(url) if UNFOLDED_KEY.search(url) else url: fetched_at
+                for url, fetched_at in connection.execute(
+                    "select canonical_url, fetched_at from articles where site = ?", [site])}
             frontier.walked = read_walks(connection, site)
             frontier.validators = read_validators(connection, site)
             # Those with validators (a clean run's 200) whose latest answer was still there
