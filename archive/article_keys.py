@@ -2,11 +2,12 @@
 that names them.
 
 An article's key can change after it was archived: an older vnarchive spelled some URLs
-differently (lower-case escapes, decomposed Vietnamese; schema m023), and a crawl that keeps
-the old key would write a second row under the new one. `move_articles` re-keys the
-article and every table that holds a canonical URL (KEY_COLUMNS, story ids included). A moved
-row keeps its rowid, so the full-text index, `article_facets` and `story_bands`, which are
-keyed by rowid, stay as they are.
+differently (lower-case escapes, decomposed Vietnamese; schema m023), or the site moved the
+article by a permanent redirect (crawler/moves.py; `follow_moves` records the old key in
+`article_aliases`). Left under its old key, the article got a second row under the new one.
+`move_articles` re-keys the article and every table that holds a canonical URL (KEY_COLUMNS,
+story ids included). A moved row keeps its rowid, so the full-text index, `article_facets` and
+`story_bands`, which are keyed by rowid, stay as they are.
 
 Where rows meet under one key (both spellings were archived, as two rows), they become one:
 the most recent fetch stays the article, with the earliest `first_seen_at`; each other one
@@ -18,9 +19,12 @@ per file) and captures of them all are kept under the one key.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
+from pathlib import Path
 
 from archive.article_rows import VERSION_COLUMNS, insert_rows
+from archive.query import has_table
 from pipelines.urls import canonical_url
 
 # Every column that holds an article's canonical URL.
@@ -29,7 +33,7 @@ KEY_COLUMNS = (
     ("article_sources", "canonical_url"), ("meeting_reports", "canonical_url"),
     ("officials", "canonical_url"), ("figures", "canonical_url"),
     ("article_versions", "canonical_url"), ("attachments", "canonical_url"),
-    ("captures", "canonical_url"),
+    ("captures", "canonical_url"), ("article_aliases", "canonical_url"),
 )
 # The rows of an article's current text, replaced with it (archive/article_rows.py).
 CURRENT_TEXT_TABLES = ("article_sources", "meeting_reports", "officials", "figures")
@@ -44,8 +48,10 @@ RESPELLABLE = ("({0} glob '*%*' and ({0} glob '*%[a-f]*' or {0} glob '*%[0-9A-F]
 
 def respelled_keys(db) -> dict[str, str]:
     """Old key -> today's key, for every stored key canonical_url now spells otherwise."""
-    moves = {}
+    moves, tables = {}, set(db.table_names())
     for table, column in KEY_COLUMNS:
+        if table not in tables:  # a later migration's
+            continue
         for (key,) in db.execute(f"select distinct {column} from {table} "
                                  f"where {RESPELLABLE.format(column)}"):
             if key not in moves and canonical_url(key) != key:
@@ -69,7 +75,10 @@ def move_articles(db, moves: dict[str, str]) -> int:
                 "(select new from temp.key_moves)")
     _merge_articles(db, moves, involved)
     _merge_attachments(db, moves, involved)
+    tables = set(db.table_names())
     for table, column in KEY_COLUMNS:
+        if table not in tables:  # a later migration's (when m023 runs)
+            continue
         # "or replace": a child row left under both keys (written without its article) is
         # kept once; articles never meet here, merged above.
         conflict = "" if table == "articles" else " or replace"
@@ -78,6 +87,44 @@ def move_articles(db, moves: dict[str, str]) -> int:
                    "(select old from temp.key_moves)")
     db.execute("drop table temp.key_moves")
     return len(moves)
+
+
+def read_aliases(db_path: str) -> dict[str, str]:
+    """Old key -> the key of the article that moved from it (none in an archive older than
+    the table), read-only."""
+    connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        if not has_table(connection, "article_aliases"):
+            return {}
+        return dict(connection.execute("select alias, canonical_url from article_aliases"))
+    finally:
+        connection.close()
+
+
+def follow_moves(db, records) -> None:
+    """Move the rows of articles a batch fetched at a new address after a permanent redirect
+    (ArticleRecord.moved_from) to their new keys, and record the old keys as aliases. A row
+    of another site at the old address is another article: left alone."""
+    # An address an article is fetched at is its own key, nobody's alias (it moved back, or
+    # the site put another article there).
+    db.execute("delete from article_aliases where alias in (select value from json_each(?))",
+               [json.dumps([record.key for record in records])])
+    moves, found = {}, {}
+    for record in records:
+        for old in record.moved_from:
+            if old != record.key:
+                moves[old], found[old] = record.key, record.row
+    if not moves:
+        return
+    others = {key for key, site in db.execute(
+        "select canonical_url, site from articles where canonical_url in "
+        "(select value from json_each(?))", [json.dumps(list(moves))])
+        if site != found[key]["site"]}
+    moves = {old: new for old, new in moves.items() if old not in others}
+    move_articles(db, moves)  # aliases that named an old key follow it too
+    insert_rows(db, "article_aliases", [
+        {"alias": old, "canonical_url": new, "site": found[old]["site"],
+         "moved_at": found[old]["fetched_at"]} for old, new in moves.items()], upsert="alias")
 
 
 def _merge_articles(db, moves: dict[str, str], involved: str) -> None:

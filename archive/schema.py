@@ -635,3 +635,14 @@ def m023_one_key_per_spelling(db: Database) -> None:
     from archive.article_keys import move_articles, respelled_keys
 
     move_articles(db, respelled_keys(db))
+
+
+@migrations()
+def m024_article_aliases(db: Database) -> None:
+    """The addresses articles had before a permanent redirect moved them (crawler/moves.py):
+    an old URL's key leads to the article's row, and is not fetched again as new."""
+    db["article_aliases"].create(
+        {"alias": str, "canonical_url": str, "site": str, "moved_at": str},
+        pk="alias", not_null={"canonical_url"},
+    )
+    db["article_aliases"].create_index(["canonical_url"])
