@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import query, run_vnarchive
 from tests.test_site_shapes import ARTICLE_PAGE, QuietSite
+from tests.web_archives import recording  # noqa: F401 (a fixture)
 
 OLD, NEW, OTHER = "/tin/cu-1.html", "/tin/moi-1.html", "/tin/khac-2.html"
 OTHER_PAGE = ("<html><head><title>Xã ra quân làm đường</title>"
@@ -187,3 +188,32 @@ def test_a_chain_of_moves_leaves_one_row_and_every_old_address_leads_to_it(tmp_p
         == [(a, "p", "2024-05-01T00:00:00+00:00"), (b, "p", "2024-05-05T00:00:00+00:00"),
             (elsewhere, "q", "2024-05-01T00:00:00+00:00")]
     db.close()
+
+
+@pytest.mark.timeout(300)
+def test_an_older_capture_at_a_moved_articles_old_address_is_one_of_its_versions(
+        recording, tmp_path):  # noqa: F811
+    from archive.article_keys import follow_moves
+    from archive.article_rows import ArticleRecord
+    from archive.schema import open_database
+    from tests.test_import import import_files, older_capture
+    from tests.web_archives import SITE
+
+    db = tmp_path / "a.db"
+    import_files(db, *recording.warcs, "--site", SITE)
+    url, warc = older_capture(recording, "2024-08-01T03:00:00Z", tmp_path / "old.warc.gz")
+    old_key = url.replace("http://", "https://")
+    new_key = old_key.replace(".aspx", "-moi.aspx")
+    archive = open_database(str(db))
+    with archive.atomic():  # the site moved it, as a crawl that followed its 301 recorded
+        follow_moves(archive, [ArticleRecord(
+            row={"canonical_url": new_key, "site": SITE, "fetched_at": "2025-01-01"},
+            html=None, meeting=None, moved_from=(old_key,))])
+    archive.close()
+    output = import_files(db, warc, "--site", SITE)
+    assert "1 earlier versions" in output
+    assert query(db, "select count(*) from articles where canonical_url = ?", [old_key]) \
+        == [(0,)]
+    assert query(db, "select canonical_url from article_versions") == [(new_key,)]
+    assert query(db, "select count(*) from captures where canonical_url = ?", [old_key]) \
+        == [(0,)]
