@@ -38,6 +38,7 @@ class ArticleRecord:
     row: dict
     html: str | None
     meeting: dict | None
+    moved_from: tuple[str, ...] = ()  # keys it was permanently redirected from (crawler.moves)
 
     @property
     def key(self) -> str:
@@ -72,7 +73,8 @@ def article_record(article: dict, run_id: int | None) -> ArticleRecord:
         row["title_folded"] = article["title_folded"]
         row["text_folded"] = article["text_folded"]
     row["story_signature"] = article.get("story_signature")
-    return ArticleRecord(row=row, html=article.get("html"), meeting=article.get("meeting"))
+    return ArticleRecord(row=row, html=article.get("html"), meeting=article.get("meeting"),
+                         moved_from=tuple(article.get("moved_from") or ()))
 
 
 def insert_rows(db, table: str, rows: list[dict], upsert: str | None = None) -> None:

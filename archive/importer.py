@@ -280,11 +280,19 @@ class Importer:
         self.db_path = db_path
         self.source_for = source_for
         self.db = open_database(db_path)
+        # Old addresses of articles that moved (crawler/moves.py): a capture made there
+        # before the move is one of the article's, not a new article.
+        self.aliases = dict(self.db.execute("select alias, canonical_url from article_aliases"))
         self.result = ImportResult(run_id=start_run(self.db, []))
         self.writers: dict[str, ArchiveWriter] = {}
         self.pending: dict[str, list[dict]] = {}  # site -> capture rows of the open batch
         self.pending_urls: set[str] = set()
         self.previous_digest: dict[str, str] = {}
+
+    def key(self, url: str) -> str:
+        """The key of the article captured at `url`."""
+        canonical = canonical_url(url)
+        return self.aliases.get(canonical, canonical)
 
     def writer(self, candidate: Candidate) -> ArchiveWriter:
         site = candidate.site
@@ -309,7 +317,7 @@ class Importer:
                 self.result.already += 1
                 continue
             known.add(key)
-            canonical = canonical_url(record.url)
+            canonical = self.key(record.url)
             if candidate.payload_at is None and not holds_payload(self.db, canonical,
                                                                   record.digest):
                 # A revisit of a payload neither the files nor the archive hold: nothing to
@@ -332,7 +340,7 @@ class Importer:
     def capture_row(self, candidate: Candidate) -> dict:
         record = candidate.record
         key = CaptureKey(record.url, record.captured_at, record.digest)
-        return capture_row(key, canonical_url(record.url), candidate.site, record.status,
+        return capture_row(key, self.key(record.url), candidate.site, record.status,
                            self.source_for(record.location.path), self.result.run_id)
 
     def store(self, candidate: Candidate, prepared: Prepared) -> None:
@@ -347,7 +355,7 @@ class Importer:
             return
         self.result.matched += 1
         record, payload = candidate.record, prepared.payload
-        canonical = canonical_url(record.url)
+        canonical = self.key(record.url)
         if canonical in self.pending_urls:  # an earlier capture of it waits: write it first
             self.flush()
         writer = self.writer(candidate)

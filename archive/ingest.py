@@ -266,7 +266,10 @@ class Ingester:
 def publish_archive(server: Redis, db) -> None:
     """Every archived article's URL and fetch time, for the workers' frontier."""
     pipe = server.pipeline(transaction=False)
-    rows = db.execute("select site, canonical_url, fetched_at from articles")
+    # With the old addresses of articles that moved (crawler/moves.py), as a local frontier.
+    rows = db.execute("select site, canonical_url, fetched_at from articles union all select "
+                      "a.site, x.alias, a.fetched_at from article_aliases x join articles a on "
+                      "a.canonical_url = x.canonical_url")
     while chunk := rows.fetchmany(PUBLISH_CHUNK):
         for site, url, fetched_at in chunk:
             pipe.hset(archived_key(site), url, fetched_at or "")

@@ -123,6 +123,10 @@ TABLES = {
     "sites": {"description": "The site profiles crawled, with each portal's owner."},
     "article_versions": {"description": "Earlier texts of articles that changed at the same "
                                         "URL."},
+    "article_aliases": {"description": "Addresses articles had before the site moved them "
+                                       "by a permanent redirect (301, 308): each old key (alias) "
+                                       "with the article's key now (canonical_url).",
+                        "facets": ["site"]},
     "article_sources": {"description": "The decoded HTML of each article's last fetch.",
                         "hidden": True},
     "story_bands": {"description": "Story signature bands (internal index).", "hidden": True},

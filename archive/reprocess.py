@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.article_keys import read_aliases
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
@@ -52,9 +53,12 @@ class ReprocessResult:
 def latest_article_fetches(directory: Path, site: str | None = None,
                            since: str | None = None, problems: list[str] | None = None,
                            names: set[str] | None = None,
+                           aliases: dict[str, str] | None = None,
                            ) -> dict[str, tuple[ReadRecord, str]]:
     """Canonical URL -> (its latest article response, the time it was first fetched), from
-    the folder's files (or those `names` lists)."""
+    the folder's files (or those `names` lists). A fetch at an address an article moved from
+    (`aliases`) is one of that article's."""
+    aliases = aliases or {}
     chosen: dict[str, tuple[ReadRecord, str]] = {}
     for record in read_records(directory, with_bodies=False, problems=problems, names=names):
         if record.kind != "article" or not 200 <= record.status < 300:  # as HttpError drops
@@ -62,6 +66,7 @@ def latest_article_fetches(directory: Path, site: str | None = None,
         if site and record.site != site:
             continue
         key = canonical_url(record.url)
+        key = aliases.get(key, key)
         latest, first_seen = chosen.get(key, (record, record.fetched_at))
         if record.fetched_at >= latest.fetched_at:
             latest = record
@@ -116,8 +121,8 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
         # Another archive's files in the folder would become this one's articles.
         result.shared_with = shared_with(str(db_path), directory)
         names = own_files(str(db_path)) if result.shared_with else None
-    fetches = sorted(latest_article_fetches(directory, site, since,
-                                            result.warc_problems, names).items())
+    fetches = sorted(latest_article_fetches(directory, site, since, result.warc_problems,
+                                            names, read_aliases(str(db_path))).items())
     # Batches commit on their own thread while the pages' outcomes keep the pool busy.
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory),
                            background=True)

@@ -626,7 +626,30 @@ def m022_figures_within_the_cap(db: Database) -> None:
 
 
 @migrations()
-def m023_retired_sites(db: Database) -> None:
+def m023_one_key_per_spelling(db: Database) -> None:
+    """Keys written before pipelines.urls folded the spellings of one URL (lower-case
+    escapes, decomposed Vietnamese) are rewritten as a crawl now computes them, in every
+    table that holds one, and two rows of one article become one (archive/article_keys.py):
+    else a refresh, a lastmod re-fetch or a reprocess wrote a second row under the new key.
+    Only the keys that change are touched: candidates are found in the key indexes."""
+    from archive.article_keys import move_articles, respelled_keys
+
+    move_articles(db, respelled_keys(db))
+
+
+@migrations()
+def m024_article_aliases(db: Database) -> None:
+    """The addresses articles had before a permanent redirect moved them (crawler/moves.py):
+    an old URL's key leads to the article's row, and is not fetched again as new."""
+    db["article_aliases"].create(
+        {"alias": str, "canonical_url": str, "site": str, "moved_at": str},
+        pk="alias", not_null={"canonical_url"},
+    )
+    db["article_aliases"].create_index(["canonical_url"])
+
+
+@migrations()
+def m025_retired_sites(db: Database) -> None:
     """When a site was retired (`vnarchive sites retire`): dropped from the schedule, its
     articles kept, `status` no longer judges it. Before, such a site stayed unhealthy there
     for ever."""

@@ -13,7 +13,7 @@ STREAM = "vnarchive:archive"
 REJECTED_STREAM = "vnarchive:rejected"
 # What a worker sends of an article: what `ArchiveWriter.add_article` reads, beyond its columns.
 ARTICLE_KEYS = (*ARTICLE_COLUMNS, "html", "meeting", "first_seen_at", "title_folded",
-                "text_folded", "story_signature")
+                "text_folded", "story_signature", "moved_from")
 # Crawl statistics a worker reports at the end, for the site's `site_runs` row.
 REPORTED_STATS = ("vnarchive/listing_pages_parsed", "vnarchive/listing_article_links",
                   "vnarchive/pages_without_text")

@@ -30,7 +30,7 @@ EXCHANGE_KEYS = {field.name for field in dataclass_fields(Exchange)} - {"body"}
 EXCHANGE_TEXTS = ("url", "fetched_at", "method", "reason", "site", "kind")
 ARTICLE_NUMBERS = ("is_meeting_report", "confidence", "status", "run_id", "warc_offset")
 ARTICLE_TEXTS = tuple(key for key in ARTICLE_KEYS
-                      if key not in (*ARTICLE_NUMBERS, *JSON_COLUMNS, "meeting"))
+                      if key not in (*ARTICLE_NUMBERS, *JSON_COLUMNS, "meeting", "moved_from"))
 
 
 # JSON's escape of a UTF-16 surrogate: json.loads makes a lone one a str that SQLite refuses.
@@ -156,7 +156,8 @@ def check_page(data: dict, columns: dict[str, set[str]]) -> None:
 def check_article(data: dict, columns: dict[str, set[str]]) -> None:
     _texts(data, "canonical_url", "url", "site", "fetched_at")
     _moment(data["fetched_at"], "fetched_at")
-    _row(data, ARTICLE_KEYS, "the article", json_keys=(*JSON_COLUMNS, "meeting"))
+    _row(data, ARTICLE_KEYS, "the article", json_keys=(*JSON_COLUMNS, "meeting", "moved_from"))
+    _list_of(data.get("moved_from") or [], str, "moved_from")
     for key in ARTICLE_TEXTS:  # read as text (folded for search, hashed) before they are stored
         if not isinstance(data.get(key), str | None):
             raise UnreadableMessage(f"{key} is not text")

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.article_keys import follow_moves
 from archive.article_rows import (
     ArticleRecord,
     article_record,
@@ -277,6 +278,7 @@ class ArchiveWriter:
             if pages:
                 insert_rows(self._db, "pages", pages)  # one prepared statement, not sqlite-utils'
             if articles:
+                follow_moves(self._db, articles)  # a moved article's row first takes its new key
                 written = write_articles(self._db, articles)
                 self.counts.articles_new += written.new
                 self.counts.articles_updated += written.updated

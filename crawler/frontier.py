@@ -33,7 +33,19 @@ from pipelines.dates import VIETNAM_TIME, parse_dateline, parse_iso_datetime
 from pipelines.urls import canonical_url
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
+UNFOLDED_KEY = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F])|%C[CD]%[89AB]")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# Articles that may have moved (crawler/moves.py): a later article of the same site, with the
+# same title and story, first seen after this one was last fetched or asked for. A site that
+# moved an article links its new address, which looks new; its old one, no longer linked,
+# would never be fetched again to tell the move. Asked once: its answer (a 200, a 404) is
+# newer after. (Same-site articles of one story with their own titles, a series written from
+# one template, are no hint.)
+MAY_HAVE_MOVED = (
+    "select a.url, a.found_via from articles a where a.site = ?1 and exists (select 1 from "
+    "articles b where b.story_id = a.story_id and b.site = ?1 and b.rowid != a.rowid and "
+    "b.title = a.title and b.first_seen_at > a.fetched_at and not exists (select 1 from "
+    "pages p where p.site = ?1 and p.url = a.url and p.fetched_at > b.first_seen_at))")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -56,6 +68,8 @@ class Frontier:
     refresh_after: timedelta | None = None
     walked: dict[str, str] = field(default_factory=dict)  # listing start URL -> mark time
     sitemaps: list[str] = field(default_factory=list)  # fetched whole by clean runs
+    # (URL, found_via) of archived articles that may have moved (crawler.moves): asked again
+    moved_checks: list[tuple[str, str | None]] = field(default_factory=list)
 
     @classmethod
     def from_archive(cls, db_path: str, site: str, **options) -> Frontier:
@@ -64,8 +78,18 @@ class Frontier:
             return frontier
         connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
         try:
-            frontier.archived = dict(connection.execute(
-                "select canonical_url, fetched_at from articles where site = ?", [site]))
+            frontier.archived = {
+                # A key written before escapes and letters were folded (pipelines.urls), as
+                # today's key: else such an article looked new and was fetched again.
+                canonical_url(url) if UNFOLDED_KEY.search(url) else url: fetched_at
+                for url, fetched_at in connection.execute(
+                    "select canonical_url, fetched_at from articles where site = ?", [site])}
+            if has_table(connection, "article_aliases"):
+                # The old addresses of articles that moved (crawler.moves): archived too, else
+                # a listing or sitemap still linking one had it fetched again every run.
+                frontier.archived.update(connection.execute(
+                    "select x.alias, a.fetched_at from article_aliases x join articles a on "
+                    "a.canonical_url = x.canonical_url where a.site = ?", [site]))
             frontier.walked = read_walks(connection, site)
             frontier.validators = read_validators(connection, site)
             # Those with validators (a clean run's 200) whose latest answer was still there
@@ -75,6 +99,7 @@ class Frontier:
                 "select url, status, max(fetched_at) from pages where site = ? and "
                 "kind = 'sitemap' group by url", [site])
                 if status in (200, 304) and url in frontier.validators]
+            frontier.moved_checks = connection.execute(MAY_HAVE_MOVED, [site]).fetchall()
         except sqlite3.OperationalError:
             pass  # an archive older than these tables: everything is new
         finally:

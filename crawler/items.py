@@ -30,6 +30,7 @@ class ArticleItem(scrapy.Item):
     found_via = scrapy.Field()  # listing, sitemap or feed
     warc_file = scrapy.Field()  # where the raw response is stored
     warc_offset = scrapy.Field()
+    moved_from = scrapy.Field()  # the keys it was permanently redirected from (crawler.moves)
     # Set by pipelines.clean.
     encoding = scrapy.Field()  # what the bytes turned out to be
     warnings = scrapy.Field()

@@ -75,6 +75,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.traps.UrlPatternBudgetMiddleware": 120,
     # Sees a redirect before Scrapy's RedirectMiddleware (600) follows it.
     "crawler.notfound.GoneRedirectMiddleware": 650,
+    "crawler.moves.MovedArticleMiddleware": 640,
 }
 # One page linked many ways (session ids, tracking parameters) is fetched once.
 REQUEST_FINGERPRINTER_CLASS = "crawler.traps.CanonicalRequestFingerprinter"

@@ -12,8 +12,18 @@ from web archives.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
-from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import (
+    parse_qsl,
+    quote,
+    unquote,
+    urldefrag,
+    urlencode,
+    urljoin,
+    urlsplit,
+    urlunsplit,
+)
 
 import courlan
 
@@ -25,6 +35,12 @@ PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 ASPNET_SESSION = re.compile(r"/(?:\(|%28)(?:[A-Z](?:\(|%28)[^()%/]*(?:\)|%29))+(?:\)|%29)(?=/)",
                             re.I)
 HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+# A percent-escape with a lower-case hex digit: ASP.NET's UrlEncode writes "%e1%bb%a9" where
+# browsers and sitemaps write "%E1%BB%A9"; RFC 3986 (6.2.2.1) makes them one URL.
+LOWER_CASE_ESCAPE = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F])")
+# A combining diacritic (U+0300-U+036F) in UTF-8, percent-encoded: Vietnamese typed in
+# decomposed form (NFD, "tổ hợp"), the same word as the precomposed one (NFC, "dựng sẵn").
+COMBINING_ESCAPE = re.compile(r"%C[CD]%[89AB][0-9A-F]")
 
 
 def fetchable_url(base: str, link: str) -> str | None:
@@ -66,7 +82,19 @@ def clean_url(url: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k.lower() not in SESSION_PARAMETERS]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    url = urlunsplit(parts._replace(query=urlencode(query)))
+    # One spelling of each escape: the same article linked both ways was fetched twice and
+    # archived as two rows.
+    return LOWER_CASE_ESCAPE.sub(lambda match: match[0].upper(), url)
+
+
+def _composed_segment(segment: str) -> str:
+    """A path segment with its Vietnamese letters in composed form (NFC)."""
+    try:
+        text = unquote(segment, errors="strict")
+    except UnicodeDecodeError:
+        return segment  # not UTF-8: left as it is
+    return quote(unicodedata.normalize("NFC", text), safe="!$&'()*+,;=:@")
 
 
 def matches_pattern(pattern, url: str) -> bool:
@@ -85,8 +113,8 @@ def matches_pattern(pattern, url: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
-    """The article's key: the clean URL with https, no www./mobile host prefix and no
-    trailing slash."""
+    """The article's key: the clean URL with https, no www./mobile host prefix, no trailing
+    slash, and its path's letters composed (NFC)."""
     parts = urlsplit(clean_url(url))
     host = parts.netloc.lower()
     for prefix in HOST_PREFIXES:
@@ -94,6 +122,9 @@ def canonical_url(url: str) -> str:
             host = host[len(prefix):]
             break
     path = parts.path.rstrip("/") or "/"
+    if COMBINING_ESCAPE.search(path):  # the same article's address in NFD and NFC: one key
+        path = "/".join(_composed_segment(segment) if COMBINING_ESCAPE.search(segment)
+                        else segment for segment in path.split("/"))
     return urlunsplit(("https", host, path, parts.query, ""))
 
 

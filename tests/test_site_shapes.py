@@ -43,6 +43,39 @@ def test_a_lastmod_without_an_offset_is_vietnam_time():
     assert frontier.wants_article(ARTICLE, "2024-05-12T13:00:00")
 
 
+ENCODED = "https://portal.example.vn/tin-t%E1%BB%A9c/b%C3%A0i-1.html"
+SPELLINGS = [
+    "https://portal.example.vn/tin-tức/bài-1.html",              # as a browser shows it
+    "https://portal.example.vn/tin-t%e1%bb%a9c/b%c3%a0i-1.html",  # ASP.NET's lower case
+    "https://portal.example.vn/tin-tu%CC%9B%CC%81c/ba%CC%80i-1.html",  # decomposed (NFD)
+    "https://portal.example.vn/tin-tu%cc%9b%cc%81c/ba%cc%80i-1.html",
+]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_one_article_under_two_encodings_is_one_key(spelling):
+    from pipelines.urls import canonical_url, clean_url
+
+    assert canonical_url(spelling) == canonical_url(ENCODED)
+    assert "%e1" not in clean_url(spelling)  # fetched with upper-case escapes
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_an_article_archived_under_one_encoding_is_not_fetched_under_another(spelling, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "a.db"
+    connection = sqlite3.connect(db)
+    connection.execute("create table articles (canonical_url, fetched_at, site)")
+    # The key as an older vnarchive wrote it for a link in lower case or decomposed.
+    connection.execute("insert into articles values (?, ?, 'p')", [
+        "https://portal.example.vn/tin-t%e1%bb%a9c/b%c3%a0i-1.html", "2024-05-11T00:00:00+00:00"])
+    connection.commit()
+    connection.close()
+    frontier = Frontier.from_archive(str(db), "p")
+    assert not frontier.wants_article(spelling)
+    assert not frontier.wants_article(ENCODED)
+
 
 # Crawls of small sites served here ---------------------------------------------------------
 

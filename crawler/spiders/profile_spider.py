@@ -30,6 +30,7 @@ from crawler.archiving import writer_for
 from crawler.frontier import Frontier, parse_duration, read_lastmod, record_walks
 from crawler.items import ArticleItem, AttachmentItem, RawPage
 from crawler.middlewares import PAGE_KIND
+from crawler.moves import moved_from
 from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
@@ -140,6 +141,11 @@ class ProfileSpider(SitemapSpider):
         for url in self.profile.absolute(self.profile.start_urls):
             yield Request(url, callback=self.parse_listing, errback=self.fetch_failed,
                           meta={"listing_page": 1, "listing": url, PAGE_KIND: "listing"})
+        # Archived articles a later one of the site may have replaced (crawler.moves): a
+        # permanent redirect then moves the row. No errback: their failure is no walk's.
+        for url, found_via in self.frontier.moved_checks:
+            yield Request(url, callback=self.parse_article,
+                          meta={"found_via": found_via, PAGE_KIND: "article"})
         self.start_sent = True
 
     # Discovery --------------------------------------------------------------------------
@@ -364,6 +370,7 @@ class ProfileSpider(SitemapSpider):
             found_via=response.meta.get("found_via"),
             warc_file=warc_file,
             warc_offset=warc_offset,
+            moved_from=moved_from(response.meta, canonical),
         )
         # Most articles link no document: then the page is not parsed here at all (extraction
         # parses it in a worker process).
