@@ -138,12 +138,25 @@ end
 redis.call('del', KEYS[1])
 return #entries / 2
 """
-START_ROUND = """
+# Join the site's round (KEYS[1]), or start a new one when no live worker holds it: a new
+# round empties the seen-set and trap budget (KEYS[2], KEYS[3]) and is crawled with this
+# worker's profile fingerprint ARGV[3] (KEYS[4]); a round begun before the fingerprint was
+# kept takes it too. Returns {1 if a new round, the round's fingerprint}. One script, so
+# two workers of different profiles starting at once cannot both see their own fingerprint
+# (before, START_ROUND, SET, SETNX and GET were four calls, and between the round's start
+# and its SET the other worker set its own).
+JOIN_ROUND = """
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
   redis.call('del', KEYS[2], KEYS[3])
-  return 1
+  redis.call('set', KEYS[4], ARGV[3])
+  return {1, ARGV[3]}
 end
-return 0
+local held = redis.call('get', KEYS[4])
+if not held then
+  redis.call('set', KEYS[4], ARGV[3])
+  held = ARGV[3]
+end
+return {0, held}
 """
 
 
@@ -207,16 +220,19 @@ class SharedFrontierScheduler(Scheduler):
         # No live worker on this site: a new round, which forgets the last round's seen-set
         # (listings are fetched again; archived articles are skipped by the frontier) and
         # its trap budget (crawler.shared_limits).
-        if self.server.register_script(START_ROUND)(
-                keys=[self.keys["round"], self.keys["seen"], self.keys["budget"]],
-                args=[self.worker, self.worker_timeout]):
+        fingerprint = profile_fingerprint(spider)
+        new_round, held = self.server.register_script(JOIN_ROUND)(
+            keys=[self.keys["round"], self.keys["seen"], self.keys["budget"],
+                  profile_key(site)],
+            args=[self.worker, self.worker_timeout, fingerprint])
+        if new_round:
             logger.info("%s: new round of the shared frontier", site)
-            self.server.set(profile_key(site), profile_fingerprint(spider))
         self.beat()
         self.give_back_dead_workers_requests()
         self.heartbeat = Heartbeat(self.beat, max(self.worker_timeout / 3, 0.5))
         self.heartbeat.start()
-        self.refuse_another_profile(spider)
+        if held.decode() != fingerprint:
+            self.refuse_another_profile(spider)
         # An idle engine looks at its scheduler again only every 5 s; other workers keep
         # adding to the shared queue, so look more often.
         self.poll = create_looping_call(self.wake_engine)
@@ -226,11 +242,6 @@ class SharedFrontierScheduler(Scheduler):
         """A worker whose profile of the site is not the round's (another version of its
         file, other --base-urls) leaves the site to the round's workers: before, both crawled
         one queue, each taking and parsing pages by its own rules, without a word."""
-        fingerprint = profile_fingerprint(spider)
-        self.server.setnx(profile_key(spider.name), fingerprint)  # a round begun before this
-        held = self.server.get(profile_key(spider.name))
-        if held is None or held.decode() == fingerprint:
-            return
         logger.error("%s: this worker's profile of the site differs from the one the round's "
                      "workers crawl with (another version of its profile file, or other "
                      "--base-urls): it leaves the site to them; give every worker the same "

@@ -4,6 +4,9 @@ crawler/shared_limits.py, archive/ingest.py, archive/redis_patience.py)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +17,7 @@ from scrapy.settings import Settings
 from archive.redis_patience import Patience, patient_params
 from crawler.distributed import budget_key
 from crawler.shared_limits import SharedUrlPatternBudget
+from tests.conftest import PROJECT_ROOT
 
 SITE = "testweb_lynhan"
 
@@ -58,3 +62,66 @@ def test_a_trap_budget_spent_again_after_a_lost_answer_counts_once(redis_url,
     assert not answers_lost_once["lose"]  # an answer was lost, and the spend sent again
     assert budget.spend(pattern) == 3
     assert budget.server.hget(budget_key(SITE), pattern) == b"3"
+
+
+# Two workers of one site, with profiles that differ, open their schedulers; the second opens
+# right after the first has started the round (when it says "new round").
+TWO_WORKERS_AT_ONCE = """
+import dataclasses, json, logging, sys
+import scrapy
+from scrapy.crawler import Crawler
+from crawler import shared_frontier
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
+
+@dataclasses.dataclass
+class Profile:
+    base_url: str
+
+class Stub:
+    running = False
+    def start(self, *args, **kwargs): pass
+
+shared_frontier.create_looping_call = lambda *args: Stub()  # no engine to wake here
+
+def scheduler_of(base_url):
+    class Spider(scrapy.Spider):
+        name = "testweb_lynhan"
+        profile = Profile(base_url)
+    settings = get_project_settings()
+    settings.set("VNARCHIVE_REDIS_URL", sys.argv[1])
+    if not is_reactor_installed():
+        install_reactor(settings["TWISTED_REACTOR"])
+    crawler = Crawler(Spider, settings)
+    crawler._apply_settings()  # what CrawlerProcess.crawl does first: the add-ons run
+    crawler.spider = Spider.from_crawler(crawler)
+    return shared_frontier.SharedFrontierScheduler.from_crawler(crawler), crawler.spider
+
+first, first_spider = scheduler_of("http://127.0.0.1:1/")
+second, second_spider = scheduler_of("http://127.0.0.1:2/")
+
+class SecondOpensNow(logging.Handler):
+    def emit(self, record):
+        if "new round" in record.getMessage():
+            shared_frontier.logger.removeHandler(self)
+            second.open(second_spider)
+
+shared_frontier.logger.setLevel(logging.INFO)
+shared_frontier.logger.addHandler(SecondOpensNow())
+first.open(first_spider)
+print(json.dumps([first.profile_differs, second.profile_differs]))
+for scheduler in (first, second):
+    scheduler.heartbeat.stop()
+"""
+
+
+@pytest.mark.timeout(120)
+def test_of_two_workers_with_different_profiles_starting_at_once_one_leaves(redis_url):
+    """The round's profile was set apart from the round's start, and checked with two more
+    calls: a worker starting between the two found no fingerprint, set its own, and both
+    crawled the site by different rules. Now joining a round and reading its profile is one
+    step: the second worker leaves the site to the first."""
+    result = subprocess.run([sys.executable, "-c", TWO_WORKERS_AT_ONCE, redis_url],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=100)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, True], result.stderr
