@@ -59,6 +59,9 @@ QUEUE_KEY = "vnarchive:%(spider)s:requests"
 # (archive/redis_patience.py); the run then ends `failed`.
 REDIS_LOST = "redis_unreachable"
 SEEN_KEY = "vnarchive:%(spider)s:seen"
+# The statistic a worker sets when Redis no longer knew it (crawler/shared_frontier.py): its
+# round may have lost its queue, and the worker does not end 0 (vnarchive.crawl).
+ROUND_LOST = "vnarchive/redis_forgot_worker"
 
 
 def in_flight_key(site: str, worker: str) -> str:

@@ -35,6 +35,7 @@ from scrapy_redis.scheduler import Scheduler
 from archive.redis_patience import RedisLost
 from archive.stream import worker_key
 from crawler.distributed import (
+    ROUND_LOST,
     budget_key,
     close_for_lost_redis,
     in_flight_key,
@@ -274,7 +275,7 @@ class SharedFrontierScheduler(Scheduler):
         # it), and with it the queue and seen-set, and the crawl would end short without a word.
         if known is None and self.beaten and not self.forgotten_noted:
             self.forgotten_noted = True
-            self.crawler.stats.set_value("vnarchive/redis_forgot_worker", 1)
+            self.crawler.stats.set_value(ROUND_LOST, 1)
             logger.error("%s: Redis no longer knew this worker (restarted without its data, or "
                          "this worker stalled past --worker-timeout): the round's shared queue "
                          "may be lost; run the crawl again for what it missed", self.spider.name)

@@ -23,7 +23,7 @@ from archive.lock import archive_lock
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
-from crawler.distributed import connect
+from crawler.distributed import ROUND_LOST, connect
 from crawler.profiles import ProfileError
 from pipelines.pool import start_worker_server, stop_worker_server, stop_workers, workers_setting
 from vnarchive.interrupts import noted_stops
@@ -131,6 +131,9 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     status = _status(crawlers, stopped_before)
     if status == "finished" and failed_items:
         status = "failed"  # what failed in our own code never reached Redis: not "finished"
+    if status == "finished" and any(crawler.stats and crawler.stats.get_value(ROUND_LOST)
+                                    for crawler in crawlers):
+        status = "round_lost"  # ended as asked, but the round it crawled may be cut short
     return WorkerResult(status=status, per_site=per_site)
 
 

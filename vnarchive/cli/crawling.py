@@ -23,6 +23,7 @@ from vnarchive.cli.exits import (
     EXIT_INTERRUPTED,
     EXIT_KILLED,
     EXIT_NO_ARTICLE_LINKS,
+    EXIT_ROUND_LOST,
     crawl_exit_code,
 )
 from vnarchive.cli.options import (
@@ -254,17 +255,21 @@ WORKER_STOPS = {
                    "the other workers or the next run",
     "killed": "stopped at once (second stop signal): its requests in flight go back on the "
               "shared queue once its heartbeat expires (--worker-timeout)",
+    "round_lost": "Redis forgot this worker's round while it crawled (restarted without its "
+                  "data, flushed, or the worker stalled past --worker-timeout): what the round "
+                  "had queued may be lost; run the same crawl again",
 }
 INGEST_STOPS = {"interrupted": "interrupted: every batch it took was written; what is left "
                                "waits in Redis for the next `vnarchive ingest`"}
 
 
 def distributed_exit_code(command: str, status: str, stops: dict[str, str]) -> int:
-    """Before, a worker or writer stopped by Ctrl-C or SIGTERM ended 1, as a failure."""
+    """Before, a worker or writer stopped by Ctrl-C or SIGTERM ended 1, as a failure, and a
+    worker whose round Redis forgot ended 0, as if its round had been crawled whole."""
     if status in stops:
         print(f"vnarchive {command}: {stops[status]}", file=sys.stderr)
-    return {"finished": 0, "interrupted": EXIT_INTERRUPTED,
-            "killed": EXIT_KILLED}.get(status, EXIT_FAILED)
+    return {"finished": 0, "interrupted": EXIT_INTERRUPTED, "killed": EXIT_KILLED,
+            "round_lost": EXIT_ROUND_LOST}.get(status, EXIT_FAILED)
 
 
 @click.command(short_help="list, put back or delete the messages ingest set aside")

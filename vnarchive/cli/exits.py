@@ -17,6 +17,7 @@ from vnarchive.cli.options import CommandError
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUSY = 1, 2, 3
 EXIT_INTERRUPTED, EXIT_KILLED, EXIT_DISK_FULL = 4, 5, 6
 EXIT_NO_ARTICLE_LINKS = 7  # finished, but a site's listing pages gave no article link
+EXIT_ROUND_LOST = 10  # a distributed worker whose round Redis forgot: run the crawl again
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
 STOP_MESSAGES = {
     "interrupted": "interrupted: the pages in flight were archived; run the same command "
