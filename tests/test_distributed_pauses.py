@@ -10,14 +10,16 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from redis import Redis
 from redis.connection import Connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from scrapy.settings import Settings
 
+from archive import ingest as ingest_module
 from archive.redis_patience import Patience, patient_params
-from crawler.distributed import budget_key
+from crawler.distributed import RedisArchiveSink, budget_key
 from crawler.shared_limits import SharedUrlPatternBudget
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, query
 
 SITE = "testweb_lynhan"
 
@@ -125,3 +127,30 @@ def test_of_two_workers_with_different_profiles_starting_at_once_one_leaves(redi
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=100)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, True], result.stderr
+
+
+@pytest.mark.timeout(120)
+def test_an_ingest_batch_is_bounded_in_bytes_as_well_as_in_messages(redis_url, tmp_path,
+                                                                     monkeypatch):
+    """--batch-size counts messages: 200 pages of a few MB each made a batch of a gigabyte in
+    the writer's memory. Now a batch also stops at about BATCH_BYTES (passed by at most one
+    read of messages bigger than any before), and every page is still written once."""
+    megabyte = 2**20
+    monkeypatch.setattr(ingest_module, "BATCH_BYTES", 3 * megabyte, raising=False)
+    sink = RedisArchiveSink(Redis.from_url(redis_url), SITE, "w1")
+    for number in range(12):  # pages of 1 MB each
+        sink.add_page({"site": SITE, "url": f"http://127.0.0.1:1/big/{number}", "status": 500,
+                       "error": "x" * megabyte})
+    batches: list[int] = []
+    write_batch = ingest_module.Ingester.write_batch
+
+    def noted(self, messages):
+        batches.append(sum(len(value) for _, fields in messages for value in fields.values()))
+        return write_batch(self, messages)
+
+    monkeypatch.setattr(ingest_module.Ingester, "write_batch", noted)
+    result = ingest_module.ingest(redis_url, str(tmp_path / "a.db"), idle_timeout=0.2,
+                                  batch_size=200)
+    assert result.status == "finished" and result.messages == 12
+    assert query(tmp_path / "a.db", "select count(*) from pages") == [(12,)]
+    assert max(batches) <= 4 * megabyte, batches

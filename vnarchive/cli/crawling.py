@@ -226,8 +226,10 @@ def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, r
               help="stop once no message came for this long (default 60)")
 @click.option("--batch-size", type=PositiveInt(), metavar="N",
               help="messages per transaction (default 200)")
+@click.option("--batch-mib", type=PositiveInt(), metavar="N",
+              help="at most about this many MiB of messages per transaction (default 64)")
 @db_option
-def ingest(redis, idle_timeout, batch_size, db) -> int:
+def ingest(redis, idle_timeout, batch_size, batch_mib, db) -> int:
     """Write what distributed workers sent to Redis into the archive (the single writer).
 
     \b
@@ -239,6 +241,7 @@ def ingest(redis, idle_timeout, batch_size, db) -> int:
     with redis_reached(redis):
         result = ingest_messages(redis, db, idle_timeout=idle_timeout,
                                  batch_size=batch_size or 200,
+                                 batch_bytes=batch_mib * 2**20 if batch_mib else None,
                                  progress=progress_every("messages ingested"))
     print(f"ingested {result.messages} messages ({result.skipped} already in the archive)")
     if result.rejected:
