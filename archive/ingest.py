@@ -37,6 +37,7 @@ from archive.ingest_claim import StreamClaim
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.redis_patience import INGEST_PATIENCE, Patience, patient_params
+from archive.redis_policy import check_eviction_policy
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from archive.stream import REJECTED_STREAM, REPORTED_STATS, STREAM, archived_key, worker_key
@@ -300,6 +301,7 @@ def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size:
     """Drain the workers' stream into the archive until it has been empty for `idle_timeout`
     seconds and no worker is alive (SIGTERM stops it after the batch in hand)."""
     Redis.from_url(redis_url).ping()  # a wrong address fails at once, not after the patience
+    check_eviction_policy(Redis.from_url(redis_url))
     server = Redis.from_url(redis_url, **patient_params(Patience(INGEST_PATIENCE)))
     ensure_group(server)
     with archive_lock(db_path):

@@ -17,9 +17,12 @@ from scrapy.settings import Settings
 
 from archive import ingest as ingest_module
 from archive.redis_patience import Patience, patient_params
+from archive.redis_policy import check_eviction_policy
+from archive.stream import STREAM
 from crawler.distributed import RedisArchiveSink, budget_key
 from crawler.shared_limits import SharedUrlPatternBudget
-from tests.conftest import PROJECT_ROOT, query
+from tests.conftest import PROJECT_ROOT, query, run_vnarchive
+from testweb.processes import free_port
 
 SITE = "testweb_lynhan"
 
@@ -154,3 +157,35 @@ def test_an_ingest_batch_is_bounded_in_bytes_as_well_as_in_messages(redis_url, t
     assert result.status == "finished" and result.messages == 12
     assert query(tmp_path / "a.db", "select count(*) from pages") == [(12,)]
     assert max(batches) <= 4 * megabyte, batches
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("command", [["ingest", "--idle-timeout", "0"],
+                                     ["crawl", SITE, "--idle-timeout", "1",
+                                      "--worker-timeout", "2"]])
+def test_a_redis_that_evicts_any_key_is_refused_in_one_line(redis_url, tmp_path, command):
+    """At its maxmemory, a Redis with an allkeys-* policy deletes keys of its choosing: the
+    stream of fetched pages, a site's queue. Before, workers and writer ran on it, and work
+    could vanish without a word; now they refuse it before anything starts (exit 2)."""
+    server = Redis.from_url(redis_url)
+    server.config_set("maxmemory-policy", "allkeys-lru")
+    nowhere = json.dumps({SITE: f"http://127.0.0.1:{free_port()}/"})  # nothing is fetched
+    extra = ["--base-urls", nowhere] if command[0] == "crawl" else []
+    result = run_vnarchive(*command, *extra, "--redis", redis_url,
+                           "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2, result.stdout + result.stderr[-3000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "maxmemory-policy is allkeys-lru" in lines[0], result.stderr
+    assert not server.exists(STREAM)  # the writer made no group; no worker sent anything
+
+
+@pytest.mark.timeout(60)
+def test_a_redis_that_evicts_expiring_keys_is_warned_about(redis_url, caplog):
+    server = Redis.from_url(redis_url)
+    server.config_set("maxmemory-policy", "volatile-lru")
+    check_eviction_policy(server)
+    assert "maxmemory-policy is volatile-lru" in caplog.text
+    server.config_set("maxmemory-policy", "noeviction")
+    caplog.clear()
+    check_eviction_policy(server)
+    assert not caplog.text

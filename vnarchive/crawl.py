@@ -20,6 +20,7 @@ from archive.disk import StorageFull, is_storage_failure
 from archive.errors import check_writable
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
+from archive.redis_policy import check_eviction_policy
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
@@ -115,6 +116,7 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     process = _process(settings, names)
     crawlers = [process.create_crawler(name) for name in names]  # a bad profile is refused
     connect(redis_url).ping()
+    check_eviction_policy(connect(redis_url))  # one that evicts would drop the round's work
     for crawler in crawlers:
         process.crawl(crawler).addErrback(crawl_failed, crawler)
     stopped_before = run_until_stopped(process)

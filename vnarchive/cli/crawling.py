@@ -176,9 +176,13 @@ def redis_reached(url: str) -> Iterator[None]:
     from redis.exceptions import ConnectionError as NoConnection
     from redis.exceptions import TimeoutError as NoAnswer
 
+    from archive.redis_policy import EvictingRedis
+
     shown = shown_url(url)
     try:
         yield
+    except EvictingRedis as error:  # the Redis named cannot hold the work: bad input
+        raise CommandError(f"Redis at {shown}: {error}") from None
     except AuthenticationError as error:
         failure = CommandError(f"Redis at {shown} refused the password: {error}" if "@" in url
                                else f"Redis at {shown} asks for a password: give it in the "
