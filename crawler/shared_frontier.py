@@ -161,6 +161,19 @@ return {0, held}
 """
 
 
+# A worker's beat: its heartbeat key (KEYS[1], holding its site ARGV[3]) and its site's round
+# (KEYS[2], holding this worker ARGV[1]) live ARGV[2] s more; 1 if Redis still knew the worker.
+# EXPIRE first: a Redis at its maxmemory refuses SET (a MULTI of them, as the beat was) but not
+# EXPIRE, and lets a script that has written write on, so a worker paused at a full Redis still
+# beats; before, its key expired and the others took it for dead.
+BEAT = """
+local known = redis.call('expire', KEYS[1], ARGV[2])
+if known == 0 then redis.call('set', KEYS[1], ARGV[3], 'EX', ARGV[2]) end
+redis.call('set', KEYS[2], ARGV[1], 'EX', ARGV[2])
+return known
+"""
+
+
 class Heartbeat:
     """Calls `beat` every `interval` seconds on a thread of its own, so a worker beats while
     its reactor is busy; `stop` returns once no beat can come any more."""
@@ -217,6 +230,7 @@ class SharedFrontierScheduler(Scheduler):
                      "flight": in_flight_key(site, self.worker),
                      "round": f"vnarchive:{site}:round", "worker": worker_key(self.worker)}
         self.pop_into_flight = self.server.register_script(POP_INTO_FLIGHT)
+        self.beat_script = self.server.register_script(BEAT)
         self.return_to_queue = self.server.register_script(RETURN_TO_QUEUE)
         # No live worker on this site: a new round, which forgets the last round's seen-set
         # (listings are fetched again; archived articles are skipped by the frontier) and
@@ -267,19 +281,26 @@ class SharedFrontierScheduler(Scheduler):
 
     def beat(self) -> None:
         """Tell the other workers this one is alive (and its site's round still running)."""
-        pipe = self.server.pipeline()
-        pipe.set(self.keys["worker"], self.spider.name, ex=self.worker_timeout, get=True)
-        pipe.set(self.keys["round"], self.worker, ex=self.worker_timeout)
-        known, _ = pipe.execute()
-        # Its own key gone between two beats: Redis lost its data (restarted without saving
-        # it), and with it the queue and seen-set, and the crawl would end short without a word.
-        if known is None and self.beaten and not self.forgotten_noted:
-            self.forgotten_noted = True
-            self.crawler.stats.set_value(ROUND_LOST, 1)
-            logger.error("%s: Redis no longer knew this worker (restarted without its data, or "
-                         "this worker stalled past --worker-timeout): the round's shared queue "
-                         "may be lost; run the crawl again for what it missed", self.spider.name)
-        self.beaten = True
+        known = self.beat_script(keys=[self.keys["worker"], self.keys["round"]],
+                                 args=[self.worker, self.worker_timeout, self.spider.name])
+        if known or not self.beaten or self.forgotten_noted:
+            self.beaten = True
+            return
+        # Its own key gone between two beats. With the seen-set gone too, Redis lost its data
+        # (restarted without saving it, flushed), and with it the queue: the crawl would end
+        # short without a word, so the worker does not end 0. With the seen-set there, only
+        # the key expired (this worker stalled, or Redis was away, past --worker-timeout): its
+        # requests in flight went back on the queue for the others, and nothing is lost.
+        if self.server.exists(self.keys["seen"]):
+            logger.warning("%s: this worker was taken for dead (it stalled, or Redis was away, "
+                           "past --worker-timeout): its requests in flight went back on the "
+                           "shared queue", self.spider.name)
+            return
+        self.forgotten_noted = True
+        self.crawler.stats.set_value(ROUND_LOST, 1)
+        logger.error("%s: Redis no longer knew this worker (restarted without its data, or "
+                     "flushed): the round's shared queue may be lost; run the crawl again for "
+                     "what it missed", self.spider.name)
 
     def enqueue_request(self, request) -> bool:
         """scrapy-redis's, without the `spider` argument to the stats that Scrapy deprecates:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from collections import Counter
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from redis import Redis
@@ -23,6 +26,7 @@ from crawler.distributed import RedisArchiveSink, budget_key
 from crawler.shared_limits import SharedUrlPatternBudget
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from testweb.processes import free_port
+from testweb.server import TestWeb
 
 SITE = "testweb_lynhan"
 
@@ -189,3 +193,73 @@ def test_a_redis_that_evicts_expiring_keys_is_warned_about(redis_url, caplog):
     caplog.clear()
     check_eviction_policy(server)
     assert not caplog.text
+
+
+def _start_worker(redis_url: str, web: TestWeb, *options: str) -> subprocess.Popen:
+    """A worker of the Lý Nhân portal answering after 0.3 s a page: still at work seconds
+    after it began sending."""
+    for site in web.sites.values():
+        site.delay = 0.3
+    return subprocess.Popen(
+        [sys.executable, "-m", "vnarchive", "crawl", SITE, "--redis", redis_url,
+         "--base-urls", json.dumps(web.base_urls()), "--idle-timeout", "2",
+         "--worker-timeout", "3", *options], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+
+
+def _fill_redis_once_sending(server: Redis, worker: subprocess.Popen) -> None:
+    """Once the worker has sent a few messages, Redis is at its maxmemory: every write that
+    needs memory is refused with OOM."""
+    deadline = time.monotonic() + 90
+    while server.xlen(STREAM) < 3:
+        assert worker.poll() is None, worker.communicate()
+        assert time.monotonic() < deadline, "the worker sent nothing"
+        time.sleep(0.05)
+    server.config_set("maxmemory", "1")
+
+
+@pytest.mark.timeout(240)
+def test_a_worker_at_a_full_redis_pauses_until_there_is_room(redis_url, tmp_path):
+    """Before, the first message a full Redis refused stopped the worker (exit 1) with what it
+    had not sent lost to this round. Now it waits, says so, and goes on once there is room:
+    it ends 0, still known to Redis (its heartbeat went on), and every page it fetched reaches
+    the archive once."""
+    server = Redis.from_url(redis_url)
+    with TestWeb(families=["lynhan"]) as web:
+        worker = _start_worker(redis_url, web)
+        try:
+            _fill_redis_once_sending(server, worker)
+            time.sleep(5)  # past --worker-timeout: the worker would be taken for dead
+            assert worker.poll() is None, worker.communicate()
+            server.config_set("maxmemory", "0")
+            _, err = worker.communicate(timeout=150)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        served = Counter({path: count for site in web.sites.values()
+                          for path, count in site.requests.items() if path != "/robots.txt"})
+    assert worker.returncode == 0, err[-3000:]
+    assert "Redis is full (at its maxmemory)" in err, err[-3000:]
+    assert "Redis no longer knew this worker" not in err, err[-3000:]
+    result = ingest_module.ingest(redis_url, str(tmp_path / "a.db"), idle_timeout=0.2)
+    assert result.status == "finished"
+    archived = {url for (url,) in query(tmp_path / "a.db", "select url from pages")}
+    assert {urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")
+            for url in archived} >= set(served), (served, archived)
+    assert set(served.values()) == {1}, served
+
+
+@pytest.mark.timeout(240)
+def test_a_worker_at_a_redis_full_past_its_full_timeout_stops_in_one_line(redis_url):
+    server = Redis.from_url(redis_url)
+    with TestWeb(families=["lynhan"]) as web:
+        worker = _start_worker(redis_url, web, "--full-timeout", "2")
+        try:
+            _fill_redis_once_sending(server, worker)
+            _, err = worker.communicate(timeout=150)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+    assert worker.returncode == 1, err[-3000:]
+    assert "Redis stayed full (at its maxmemory) for 2 s" in err, err[-3000:]
+    assert "it stops" in err, err[-3000:]

@@ -104,7 +104,7 @@ class WorkerResult:
 def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | None = None,
                  base_urls: dict[str, str] | None = None, log_level: str = "WARNING",
                  refresh: bool = False, backfill: bool = False, idle_timeout: float = 30,
-                 worker_timeout: int = 30) -> WorkerResult:
+                 worker_timeout: int = 30, full_timeout: float = 600) -> WorkerResult:
     """Crawl the named profiles as one worker of a distributed crawl (crawler/distributed.py):
     the frontier is shared in Redis and what is fetched goes there for `vnarchive ingest`.
     A Redis that cannot be reached raises redis' ConnectionError before any crawl starts
@@ -113,6 +113,7 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     settings.set("VNARCHIVE_REDIS_URL", redis_url)
     settings.set("VNARCHIVE_REDIS_IDLE_TIMEOUT", idle_timeout)
     settings.set("VNARCHIVE_REDIS_WORKER_TIMEOUT", worker_timeout)
+    settings.set("VNARCHIVE_REDIS_FULL_TIMEOUT", full_timeout)
     process = _process(settings, names)
     crawlers = [process.create_crawler(name) for name in names]  # a bad profile is refused
     connect(redis_url).ping()

@@ -80,12 +80,15 @@ web_archive_options = apply_options(
 @click.option("--worker-timeout", type=click.IntRange(min=1), default=30, metavar="SECONDS",
               help="with --redis: a worker silent this long is dead; its requests go back on "
               "the queue")
+@click.option("--full-timeout", type=NumberRange(min=0), default=600, metavar="SECONDS",
+              help="with --redis: wait this long for room in a full Redis (maxmemory), then "
+              "stop (default 600)")
 @web_archive_options
 @db_option
 @crawl_options
-def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_timeout, wayback,
-          commoncrawl, date_from, date_to, archive_delay, db, log_level, refresh,
-          backfill) -> int:
+def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_timeout,
+          full_timeout, wayback, commoncrawl, date_from, date_to, archive_delay, db, log_level,
+          refresh, backfill) -> int:
     """Crawl sites into the archive.
 
     \b
@@ -103,7 +106,8 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
     if redis:
         return crawl_as_worker(names, extra_files, base_url_of, redis=redis,
                                idle_timeout=idle_timeout, worker_timeout=worker_timeout,
-                               log_level=log_level, refresh=refresh, backfill=backfill)
+                               full_timeout=full_timeout, log_level=log_level,
+                               refresh=refresh, backfill=backfill)
     start_worker_server()  # the extraction workers' server loads while Scrapy does
     from vnarchive.crawl import crawl_sites
 
@@ -263,8 +267,8 @@ WORKER_STOPS = {
     "killed": "stopped at once (second stop signal): its requests in flight go back on the "
               "shared queue once its heartbeat expires (--worker-timeout)",
     "round_lost": "Redis forgot this worker's round while it crawled (restarted without its "
-                  "data, flushed, or the worker stalled past --worker-timeout): what the round "
-                  "had queued may be lost; run the same crawl again",
+                  "data, or flushed): what the round had queued may be lost; run the same "
+                  "crawl again",
 }
 INGEST_STOPS = {"interrupted": "interrupted: every batch it took was written; what is left "
                                "waits in Redis for the next `vnarchive ingest`"}
