@@ -332,7 +332,7 @@ def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int,
     previous = signal.signal(signal.SIGTERM, stop)
     status = "failed"
     try:
-        _drain(server, ingester, idle_timeout, progress)
+        _drain(server, ingester, idle_timeout, progress, claim)
         status = ("failed" if ingester.claim_lost.is_set()  # another writer took over
                   else "interrupted" if ingester.stopping else "finished")
     except KeyboardInterrupt:
@@ -343,7 +343,8 @@ def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int,
     return ingester.result
 
 
-def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> None:
+def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress,
+           claim: StreamClaim) -> None:
     # A writer that died left its batch pending: take it over and write it first.
     server.xautoclaim(STREAM, GROUP, CONSUMER, min_idle_time=0, start_id="0-0",
                       count=1_000_000)
@@ -363,6 +364,7 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
             continue
         if messages:
             ingester.write_batch(messages)
+            claim.take_again()  # started at a full Redis: the batch freed room
             since = time.monotonic()
             if progress:
                 progress(ingester.result.messages)

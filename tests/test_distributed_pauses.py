@@ -5,8 +5,10 @@ crawler/shared_limits.py, archive/ingest.py, archive/redis_patience.py)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from types import SimpleNamespace
@@ -19,12 +21,15 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from scrapy.settings import Settings
 
 from archive import ingest as ingest_module
+from archive.ingest import ensure_group
+from archive.ingest_claim import CLAIM_KEY
 from archive.redis_patience import Patience, patient_params
 from archive.redis_policy import check_eviction_policy
 from archive.stream import STREAM
 from crawler.distributed import RedisArchiveSink, budget_key
 from crawler.shared_limits import SharedUrlPatternBudget
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
+from tests.test_ingest_messages import send_good_messages
 from testweb.processes import free_port
 from testweb.server import TestWeb
 
@@ -263,3 +268,39 @@ def test_a_worker_at_a_redis_full_past_its_full_timeout_stops_in_one_line(redis_
     assert worker.returncode == 1, err[-3000:]
     assert "Redis stayed full (at its maxmemory) for 2 s" in err, err[-3000:]
     assert "it stops" in err, err[-3000:]
+
+
+@pytest.mark.timeout(120)
+def test_a_writer_started_at_a_full_redis_claims_its_stream_once_there_is_room(redis_url,
+                                                                                tmp_path):
+    """A full Redis refuses the writer's claim, and only the writer frees it: it must start.
+    Before, it then drained the whole stream unclaimed, and a second `ingest` was not refused
+    meanwhile; now it claims the stream as soon as its first batch has freed room."""
+    server = Redis.from_url(redis_url)
+    ensure_group(server)
+    send_good_messages(redis_url, 30)
+    sink = RedisArchiveSink(server, SITE, "w2")
+    for number in range(10):  # pages of 100 KB: the backlog that filled it
+        sink.add_page({"site": SITE, "url": f"http://127.0.0.1:1/big/{number}", "status": 500,
+                       "error": "x" * 100_000})
+    server.config_set("maxmemory", str(server.info("memory")["used_memory"] + 1000))
+    claims: list[bytes] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            claims.append(server.get(CLAIM_KEY))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        result = ingest_module.ingest(redis_url, str(tmp_path / "a.db"), idle_timeout=1,
+                                      batch_size=10)
+    finally:
+        done.set()
+        watcher.join()
+    assert result.status == "finished" and result.messages == 71
+    held = {json.loads(claim)["pid"] for claim in claims if claim}
+    assert held == {os.getpid()}, claims[-5:]
+    assert server.get(CLAIM_KEY) is None  # given up at the end
