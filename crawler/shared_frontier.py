@@ -304,13 +304,19 @@ class SharedFrontierScheduler(Scheduler):
 
     def enqueue_request(self, request) -> bool:
         """scrapy-redis's, without the `spider` argument to the stats that Scrapy deprecates:
-        it wrote a ScrapyDeprecationWarning to every worker's stderr."""
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        it wrote a ScrapyDeprecationWarning to every worker's stderr. Redis lost (away, or
+        full, past its patience): the spider closes as for every other command; before, the
+        error went up to Scrapy, which dropped the request and could end `finished`."""
+        try:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            self.queue.push(request)
+        except RedisError as error:
+            close_for_lost_redis(self.crawler, error)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self):

@@ -119,5 +119,9 @@ class SharedUrlPatternBudget(UrlPatternBudgetMiddleware):
 
     def spend(self, pattern: str) -> int:
         site = self.crawler.spidercls.name
-        return self.spend_once(keys=[budget_key(site), spend_key(site, uuid.uuid4().hex)],
-                               args=[pattern, SPEND_MEMORY])
+        try:
+            return self.spend_once(keys=[budget_key(site), spend_key(site, uuid.uuid4().hex)],
+                                   args=[pattern, SPEND_MEMORY])
+        except RedisError as error:  # lost (archive/redis_patience.py): the spider is closing
+            close_for_lost_redis(self.crawler, error)
+            raise IgnoreRequest("Redis unreachable") from None

@@ -26,7 +26,7 @@ from archive.ingest_claim import CLAIM_KEY
 from archive.redis_patience import Patience, patient_params
 from archive.redis_policy import check_eviction_policy
 from archive.stream import STREAM
-from crawler.distributed import RedisArchiveSink, budget_key
+from crawler.distributed import REDIS_LOST, RedisArchiveSink, budget_key
 from crawler.shared_limits import SharedUrlPatternBudget
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from tests.test_ingest_messages import send_good_messages
@@ -78,9 +78,8 @@ def test_a_trap_budget_spent_again_after_a_lost_answer_counts_once(redis_url,
     assert budget.server.hget(budget_key(SITE), pattern) == b"3"
 
 
-# Two workers of one site, with profiles that differ, open their schedulers; the second opens
-# right after the first has started the round (when it says "new round").
-TWO_WORKERS_AT_ONCE = """
+# A worker's scheduler for the site, with the profile at `base_url`, outside a crawl.
+SCHEDULER_OF = """
 import dataclasses, json, logging, sys
 import scrapy
 from scrapy.crawler import Crawler
@@ -98,12 +97,13 @@ class Stub:
 
 shared_frontier.create_looping_call = lambda *args: Stub()  # no engine to wake here
 
-def scheduler_of(base_url):
+def scheduler_of(base_url, **more):
     class Spider(scrapy.Spider):
         name = "testweb_lynhan"
         profile = Profile(base_url)
     settings = get_project_settings()
     settings.set("VNARCHIVE_REDIS_URL", sys.argv[1])
+    settings.update(more)
     if not is_reactor_installed():
         install_reactor(settings["TWISTED_REACTOR"])
     crawler = Crawler(Spider, settings)
@@ -111,6 +111,11 @@ def scheduler_of(base_url):
     crawler.spider = Spider.from_crawler(crawler)
     return shared_frontier.SharedFrontierScheduler.from_crawler(crawler), crawler.spider
 
+"""
+
+# Two workers of one site, with profiles that differ, open their schedulers; the second opens
+# right after the first has started the round (when it says "new round").
+TWO_WORKERS_AT_ONCE = SCHEDULER_OF + """
 first, first_spider = scheduler_of("http://127.0.0.1:1/")
 second, second_spider = scheduler_of("http://127.0.0.1:2/")
 
@@ -304,3 +309,31 @@ def test_a_writer_started_at_a_full_redis_claims_its_stream_once_there_is_room(r
     held = {json.loads(claim)["pid"] for claim in claims if claim}
     assert held == {os.getpid()}, claims[-5:]
     assert server.get(CLAIM_KEY) is None  # given up at the end
+
+
+# A request found once Redis has been full past the worker's full timeout.
+ENQUEUE_AT_A_FULL_REDIS = SCHEDULER_OF + """
+from crawler import archiving
+closed = []
+archiving.close_spider = lambda crawler, reason: closed.append(reason)  # no engine here
+scheduler, spider = scheduler_of("http://127.0.0.1:1/", VNARCHIVE_REDIS_FULL_TIMEOUT=1)
+scheduler.open(spider)
+scheduler.server.config_set("maxmemory", "1")
+queued = scheduler.enqueue_request(scrapy.Request("http://127.0.0.1:1/tin-tuc/2"))
+print(json.dumps([queued, closed]))
+scheduler.heartbeat.stop()
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_request_redis_cannot_take_closes_the_worker_as_for_any_command(redis_url):
+    """The other commands of a worker that Redis cannot serve past its patience close its
+    spider (`redis_unreachable`, exit 1). Before, the scheduler's own push raised into Scrapy,
+    which dropped the request, and a worker whose other commands still went through (a pop
+    works at a full Redis) could end `finished` without it."""
+    result = subprocess.run([sys.executable, "-c", ENQUEUE_AT_A_FULL_REDIS, redis_url],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=100)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, [REDIS_LOST]], (
+        result.stderr)
+    assert "Redis stayed full (at its maxmemory) for 1 s" in result.stderr, result.stderr
