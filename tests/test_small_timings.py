@@ -17,6 +17,7 @@ from testweb.hostile import HostileSite
 
 # A string htmldate's extensive search hands to dateparser and no dateparser locale reads.
 FIRST_ODD_DATE = """
+import time
 from datetime import datetime
 {preload}
 from htmldate.extractors import try_date_expr
