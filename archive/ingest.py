@@ -37,6 +37,7 @@ from archive.ingest_claim import StreamClaim
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.redis_patience import INGEST_PATIENCE, Patience, patient_params
+from archive.redis_policy import check_eviction_policy
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from archive.stream import REJECTED_STREAM, REPORTED_STATS, STREAM, archived_key, worker_key
@@ -49,6 +50,10 @@ logger = logging.getLogger(__name__)
 GROUP = "vnarchive-ingest"
 CONSUMER = "ingest"  # one writer per archive (the archive lock), so one consumer name
 PUBLISH_CHUNK = 1000
+# A batch holds at most this many bytes of messages (about: one read may pass it when its
+# messages are bigger than any before), as well as at most its --batch-size messages: 200
+# whole pages of 5 MB each took a gigabyte of the writer's memory.
+BATCH_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -70,10 +75,13 @@ class SiteReport:
 
 
 class Ingester:
-    def __init__(self, server: Redis, db_path: str, batch_size: int = 200):
+    def __init__(self, server: Redis, db_path: str, batch_size: int = 200,
+                 batch_bytes: int | None = None):
         self.server = server
         self.db_path = db_path
         self.batch_size = batch_size
+        self.batch_bytes = batch_bytes or BATCH_BYTES
+        self.biggest_message = 0  # bytes: how many messages one read may ask for
         self.db = open_database(db_path)
         self.columns = {table: set(self.db[table].columns_dict) for table in ("pages", "sites")}
         self.run_id = start_run(self.db, [])
@@ -292,26 +300,28 @@ def ensure_group(server: Redis) -> None:
 
 
 def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size: int = 200,
-           progress=None) -> IngestResult:
+           progress=None, batch_bytes: int | None = None) -> IngestResult:
     """Drain the workers' stream into the archive until it has been empty for `idle_timeout`
     seconds and no worker is alive (SIGTERM stops it after the batch in hand)."""
     Redis.from_url(redis_url).ping()  # a wrong address fails at once, not after the patience
+    check_eviction_policy(Redis.from_url(redis_url))
     server = Redis.from_url(redis_url, **patient_params(Patience(INGEST_PATIENCE)))
     ensure_group(server)
     with archive_lock(db_path):
         claim = StreamClaim(server, db_path)
         claim.take()  # one writer per stream, as one per archive (archive/ingest_claim.py)
         try:
-            return _ingest(server, db_path, idle_timeout, batch_size, progress, claim)
+            return _ingest(server, db_path, idle_timeout, batch_size, batch_bytes, progress,
+                           claim)
         finally:
             claim.release()
 
 
-def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int, progress,
-            claim: StreamClaim) -> IngestResult:
+def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int,
+            batch_bytes: int | None, progress, claim: StreamClaim) -> IngestResult:
     check_before_writing(db_path)
     mark_stuck_runs(db_path)
-    ingester = Ingester(server, db_path, batch_size)
+    ingester = Ingester(server, db_path, batch_size, batch_bytes)
     ingester.claim_lost = claim.lost
     try:
         publish_archive(server, ingester.db)
@@ -325,7 +335,7 @@ def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int, p
     previous = signal.signal(signal.SIGTERM, stop)
     status = "failed"
     try:
-        _drain(server, ingester, idle_timeout, progress)
+        _drain(server, ingester, idle_timeout, progress, claim)
         status = ("failed" if ingester.claim_lost.is_set()  # another writer took over
                   else "interrupted" if ingester.stopping else "finished")
     except KeyboardInterrupt:
@@ -336,7 +346,8 @@ def _ingest(server: Redis, db_path: str, idle_timeout: float, batch_size: int, p
     return ingester.result
 
 
-def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> None:
+def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress,
+           claim: StreamClaim) -> None:
     # A writer that died left its batch pending: take it over and write it first.
     server.xautoclaim(STREAM, GROUP, CONSUMER, min_idle_time=0, start_id="0-0",
                       count=1_000_000)
@@ -347,17 +358,16 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
             ingester.stopping = True
             break
         try:
-            answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position},
-                                       count=ingester.batch_size, block=500)
+            messages = _read_batch(server, ingester, position)
         except ResponseError as error:
             if not _data_gone(error):
                 raise
             _start_again(server, ingester)
             position = ">"
             continue
-        messages = answer[0][1] if answer else []
         if messages:
             ingester.write_batch(messages)
+            claim.take_again()  # started at a full Redis: the batch freed room
             since = time.monotonic()
             if progress:
                 progress(ingester.result.messages)
@@ -368,6 +378,32 @@ def _drain(server: Redis, ingester: Ingester, idle_timeout: float, progress) -> 
                 ingester._publish({})  # what a full Redis refused: the batches freed room
             if time.monotonic() - since >= idle_timeout and not workers_alive(server):
                 return
+
+
+def _read_batch(server: Redis, ingester: Ingester, position: str) -> list:
+    """The next batch: at most `batch_size` messages and about `batch_bytes` bytes. Read in
+    as many calls as it takes, each asking for as many messages as would fit in the bytes left
+    were each as big as the biggest seen yet (XREADGROUP counts messages, not bytes)."""
+    messages: list = []
+    size = 0
+    while len(messages) < ingester.batch_size and size < ingester.batch_bytes:
+        count = ingester.batch_size - len(messages)
+        # One message at first, to learn a size.
+        biggest = ingester.biggest_message
+        count = max(1, min(count, (ingester.batch_bytes - size) // biggest)) if biggest else 1
+        answer = server.xreadgroup(GROUP, CONSUMER, {STREAM: position}, count=count,
+                                   block=None if messages else 500)
+        read = answer[0][1] if answer else []
+        if not read:
+            break
+        for _, fields in read:
+            length = sum(len(key) + len(value) for key, value in (fields or {}).items())
+            ingester.biggest_message = max(ingester.biggest_message, length)
+            size += length
+        messages += read
+        if position != ">":  # this consumer's pending messages: go on after the last read
+            position = read[-1][0]
+    return messages
 
 
 def _data_gone(error: ResponseError) -> bool:

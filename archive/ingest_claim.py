@@ -12,6 +12,13 @@ every few seconds by a thread (a long batch must not let it lapse). A writer kil
 leaves its claim to expire; a new `ingest` on the same host whose holder process is gone takes
 it over at once, and elsewhere it waits until the claim either expires (taken) or is renewed
 (the holder is alive: refused).
+
+A Redis at its maxmemory refuses the claim (a new key), and the writer is what frees its
+memory: refusing to start would leave it full, and the workers paused, until someone raised
+its maxmemory. So the writer starts unclaimed and takes the claim as soon as a batch it wrote
+has freed room (`take_again`, after each batch); one that finds another writer's claim then
+stops after its batch. Before, it drained the whole stream unclaimed, and a second `ingest`
+started meanwhile was not refused: the two split the workers' messages between archives.
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ class StreamClaim:
         self.set_if_held_by = server.register_script(SET_IF_HELD_BY)
         self.delete_if_ours = server.register_script(DELETE_IF_OURS)
         self.lost = threading.Event()  # another writer holds it now: stop after the batch
+        self.unclaimed = False  # started at a full Redis: to take once there is room
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._renew, name="vnarchive-ingest-claim",
                                        daemon=True)
@@ -69,8 +77,26 @@ class StreamClaim:
         try:
             self._take()
         except OutOfMemoryError:  # the writer is what frees a full Redis: it must run
-            logger.warning("Redis is at its maxmemory: this ingest drains it without claiming "
-                           "its stream (a second ingest would not be refused meanwhile)")
+            self.unclaimed = True
+            logger.warning("Redis is at its maxmemory: this ingest drains it and claims its "
+                           "stream once its first batches have freed room")
+
+    def take_again(self) -> None:
+        """Started unclaimed at a full Redis: take the claim now if there is room; another
+        writer's claim found (it started meanwhile) makes this one stop after its batch."""
+        if not self.unclaimed:
+            return
+        try:
+            self._take()
+        except OutOfMemoryError:
+            return  # still full: after the next batch
+        except StreamBusy as error:
+            logger.error("%s; this one, started at a full Redis, stops after its batch", error)
+            self.unclaimed = False
+            self.lost.set()
+            return
+        self.unclaimed = False
+        logger.warning("Redis has room again: this ingest has claimed its stream")
 
     def _take(self) -> None:
         last_ttl, deadline = None, time.monotonic() + CLAIM_SECONDS + RENEW_SECONDS

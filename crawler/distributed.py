@@ -59,6 +59,9 @@ QUEUE_KEY = "vnarchive:%(spider)s:requests"
 # (archive/redis_patience.py); the run then ends `failed`.
 REDIS_LOST = "redis_unreachable"
 SEEN_KEY = "vnarchive:%(spider)s:seen"
+# The statistic a worker sets when Redis no longer knew it (crawler/shared_frontier.py): its
+# round may have lost its queue, and the worker does not end 0 (vnarchive.crawl).
+ROUND_LOST = "vnarchive/redis_forgot_worker"
 
 
 def in_flight_key(site: str, worker: str) -> str:
@@ -110,13 +113,15 @@ class DistributedMode:
         url = settings.get("VNARCHIVE_REDIS_URL")
         if not url:
             return
-        from archive.redis_patience import Patience, patient_params
+        from archive.redis_patience import FULL_PATIENCE, Patience, patient_params
 
-        patience = Patience(settings.getfloat("VNARCHIVE_REDIS_WORKER_TIMEOUT", 30))
+        patience = Patience(settings.getfloat("VNARCHIVE_REDIS_WORKER_TIMEOUT", 30),
+                            settings.getfloat("VNARCHIVE_REDIS_FULL_TIMEOUT", FULL_PATIENCE))
         for name, value in {
             "REDIS_URL": url,
             # Every Redis client of the worker waits out a Redis gone away, for as long as
-            # the others would wait before taking this worker for dead.
+            # the others would wait before taking this worker for dead, and a full one for
+            # its full timeout.
             "REDIS_PARAMS": patient_params(patience),
             "VNARCHIVE_REDIS_PATIENCE": patience,
             "SCHEDULER": "crawler.shared_frontier.SharedFrontierScheduler",

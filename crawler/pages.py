@@ -6,8 +6,9 @@ crawl with its reactor would do at far greater cost to start. It keeps the crawl
 (crawler/safety.py), which urllib alone does not: only http and https, redirects included; no
 link-local, private or reserved address (a redirect to 169.254.169.254, a cloud's metadata
 service); loopback only when the address asked for is loopback itself (the local test web).
-And a page comes whole within FETCH_SECONDS: the socket's timeout bounds each wait, not a
-server that sends its page a byte at a time.
+And a page comes whole within FETCH_SECONDS: the socket's timeout bounds each wait, and the
+body is read a piece at a time up to that deadline, so a server that sends its page a byte at
+a time is given up, and the thread that read it ends, at the deadline.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ DELAY = 1.0  # seconds between requests to one host, as a profile's default down
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _last_request: dict[str, float] = {}
 MAX_BYTES = 8 * 1024 * 1024
+READ_BYTES = 64 * 1024  # at most this much per read of the body
 
 
 class PageUnavailable(Exception):
@@ -130,13 +132,14 @@ def _wait_turn(host: str) -> None:
 
 def _get(url: str) -> tuple[str, bytes, str]:
     """The final address, body and content type of `url`, within FETCH_SECONDS. The fetch runs
-    on a thread of its own, given up at the deadline (a thread left behind reads on until the
-    server stops or the command ends)."""
+    on a thread of its own, given up at the deadline; the thread stops reading at the same
+    deadline (before, one left behind read on until the server stopped or the command ended)."""
     outcome: dict = {}
+    deadline = time.monotonic() + FETCH_SECONDS
 
     def run() -> None:
         try:
-            outcome["page"] = _get_now(url)
+            outcome["page"] = _get_now(url, deadline)
         except PageUnavailable as error:
             outcome["error"] = error
 
@@ -151,7 +154,7 @@ def _get(url: str) -> tuple[str, bytes, str]:
     return outcome["page"]
 
 
-def _get_now(url: str) -> tuple[str, bytes, str]:
+def _get_now(url: str, deadline: float) -> tuple[str, bytes, str]:
     allow_loopback = is_loopback_host(urlsplit(url).hostname or "")
     refusal = address_problem(url, allow_loopback)
     if refusal:
@@ -162,13 +165,29 @@ def _get_now(url: str) -> tuple[str, bytes, str]:
                                          CheckedRedirects(allow_loopback))
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
-            return (response.geturl(), response.read(MAX_BYTES),
+            return (response.geturl(), _read_body(response, url, deadline),
                     response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as error:
         raise PageUnavailable(f"{url}: HTTP {error.code}") from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
         # HTTPException: a body cut short or broken chunks (IncompleteRead), a bad status line
         raise PageUnavailable(f"{url}: {getattr(error, 'reason', None) or error!r}") from None
+
+
+def _read_body(response: http.client.HTTPResponse, url: str, deadline: float) -> bytes:
+    """The body, up to MAX_BYTES, read as it comes (`read1`: one wait on the socket each) until
+    `deadline`: `read(MAX_BYTES)` waited for all of it however slowly it came."""
+    body = bytearray()
+    while len(body) < MAX_BYTES:
+        if time.monotonic() > deadline:
+            raise PageUnavailable(f"{url}: no whole answer by the deadline")
+        piece = response.read1(min(READ_BYTES, MAX_BYTES - len(body)))
+        if not piece:
+            break
+        body += piece
+    if len(body) < MAX_BYTES and response.length:  # the connection ended before its length
+        raise http.client.IncompleteRead(bytes(body), response.length)
+    return bytes(body)
 
 
 def address_problem(url: str, allow_loopback: bool) -> str | None:

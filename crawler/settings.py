@@ -167,6 +167,8 @@ VNARCHIVE_REDIS_URL = None
 VNARCHIVE_REDIS_IDLE_TIMEOUT = 30
 # A worker silent this long is taken for dead: its requests go back on the queue.
 VNARCHIVE_REDIS_WORKER_TIMEOUT = 30
+# A worker waits this long for room in a Redis at its maxmemory, then stops.
+VNARCHIVE_REDIS_FULL_TIMEOUT = 600
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -35,6 +35,7 @@ from scrapy_redis.scheduler import Scheduler
 from archive.redis_patience import RedisLost
 from archive.stream import worker_key
 from crawler.distributed import (
+    ROUND_LOST,
     budget_key,
     close_for_lost_redis,
     in_flight_key,
@@ -138,12 +139,38 @@ end
 redis.call('del', KEYS[1])
 return #entries / 2
 """
-START_ROUND = """
+# Join the site's round (KEYS[1]), or start a new one when no live worker holds it: a new
+# round empties the seen-set and trap budget (KEYS[2], KEYS[3]) and is crawled with this
+# worker's profile fingerprint ARGV[3] (KEYS[4]); a round begun before the fingerprint was
+# kept takes it too. Returns {1 if a new round, the round's fingerprint}. One script, so
+# two workers of different profiles starting at once cannot both see their own fingerprint
+# (before, START_ROUND, SET, SETNX and GET were four calls, and between the round's start
+# and its SET the other worker set its own).
+JOIN_ROUND = """
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
   redis.call('del', KEYS[2], KEYS[3])
-  return 1
+  redis.call('set', KEYS[4], ARGV[3])
+  return {1, ARGV[3]}
 end
-return 0
+local held = redis.call('get', KEYS[4])
+if not held then
+  redis.call('set', KEYS[4], ARGV[3])
+  held = ARGV[3]
+end
+return {0, held}
+"""
+
+
+# A worker's beat: its heartbeat key (KEYS[1], holding its site ARGV[3]) and its site's round
+# (KEYS[2], holding this worker ARGV[1]) live ARGV[2] s more; 1 if Redis still knew the worker.
+# EXPIRE first: a Redis at its maxmemory refuses SET (a MULTI of them, as the beat was) but not
+# EXPIRE, and lets a script that has written write on, so a worker paused at a full Redis still
+# beats; before, its key expired and the others took it for dead.
+BEAT = """
+local known = redis.call('expire', KEYS[1], ARGV[2])
+if known == 0 then redis.call('set', KEYS[1], ARGV[3], 'EX', ARGV[2]) end
+redis.call('set', KEYS[2], ARGV[1], 'EX', ARGV[2])
+return known
 """
 
 
@@ -203,20 +230,24 @@ class SharedFrontierScheduler(Scheduler):
                      "flight": in_flight_key(site, self.worker),
                      "round": f"vnarchive:{site}:round", "worker": worker_key(self.worker)}
         self.pop_into_flight = self.server.register_script(POP_INTO_FLIGHT)
+        self.beat_script = self.server.register_script(BEAT)
         self.return_to_queue = self.server.register_script(RETURN_TO_QUEUE)
         # No live worker on this site: a new round, which forgets the last round's seen-set
         # (listings are fetched again; archived articles are skipped by the frontier) and
         # its trap budget (crawler.shared_limits).
-        if self.server.register_script(START_ROUND)(
-                keys=[self.keys["round"], self.keys["seen"], self.keys["budget"]],
-                args=[self.worker, self.worker_timeout]):
+        fingerprint = profile_fingerprint(spider)
+        new_round, held = self.server.register_script(JOIN_ROUND)(
+            keys=[self.keys["round"], self.keys["seen"], self.keys["budget"],
+                  profile_key(site)],
+            args=[self.worker, self.worker_timeout, fingerprint])
+        if new_round:
             logger.info("%s: new round of the shared frontier", site)
-            self.server.set(profile_key(site), profile_fingerprint(spider))
         self.beat()
         self.give_back_dead_workers_requests()
         self.heartbeat = Heartbeat(self.beat, max(self.worker_timeout / 3, 0.5))
         self.heartbeat.start()
-        self.refuse_another_profile(spider)
+        if held.decode() != fingerprint:
+            self.refuse_another_profile(spider)
         # An idle engine looks at its scheduler again only every 5 s; other workers keep
         # adding to the shared queue, so look more often.
         self.poll = create_looping_call(self.wake_engine)
@@ -226,11 +257,6 @@ class SharedFrontierScheduler(Scheduler):
         """A worker whose profile of the site is not the round's (another version of its
         file, other --base-urls) leaves the site to the round's workers: before, both crawled
         one queue, each taking and parsing pages by its own rules, without a word."""
-        fingerprint = profile_fingerprint(spider)
-        self.server.setnx(profile_key(spider.name), fingerprint)  # a round begun before this
-        held = self.server.get(profile_key(spider.name))
-        if held is None or held.decode() == fingerprint:
-            return
         logger.error("%s: this worker's profile of the site differs from the one the round's "
                      "workers crawl with (another version of its profile file, or other "
                      "--base-urls): it leaves the site to them; give every worker the same "
@@ -255,29 +281,42 @@ class SharedFrontierScheduler(Scheduler):
 
     def beat(self) -> None:
         """Tell the other workers this one is alive (and its site's round still running)."""
-        pipe = self.server.pipeline()
-        pipe.set(self.keys["worker"], self.spider.name, ex=self.worker_timeout, get=True)
-        pipe.set(self.keys["round"], self.worker, ex=self.worker_timeout)
-        known, _ = pipe.execute()
-        # Its own key gone between two beats: Redis lost its data (restarted without saving
-        # it), and with it the queue and seen-set, and the crawl would end short without a word.
-        if known is None and self.beaten and not self.forgotten_noted:
-            self.forgotten_noted = True
-            self.crawler.stats.set_value("vnarchive/redis_forgot_worker", 1)
-            logger.error("%s: Redis no longer knew this worker (restarted without its data, or "
-                         "this worker stalled past --worker-timeout): the round's shared queue "
-                         "may be lost; run the crawl again for what it missed", self.spider.name)
-        self.beaten = True
+        known = self.beat_script(keys=[self.keys["worker"], self.keys["round"]],
+                                 args=[self.worker, self.worker_timeout, self.spider.name])
+        if known or not self.beaten or self.forgotten_noted:
+            self.beaten = True
+            return
+        # Its own key gone between two beats. With the seen-set gone too, Redis lost its data
+        # (restarted without saving it, flushed), and with it the queue: the crawl would end
+        # short without a word, so the worker does not end 0. With the seen-set there, only
+        # the key expired (this worker stalled, or Redis was away, past --worker-timeout): its
+        # requests in flight went back on the queue for the others, and nothing is lost.
+        if self.server.exists(self.keys["seen"]):
+            logger.warning("%s: this worker was taken for dead (it stalled, or Redis was away, "
+                           "past --worker-timeout): its requests in flight went back on the "
+                           "shared queue", self.spider.name)
+            return
+        self.forgotten_noted = True
+        self.crawler.stats.set_value(ROUND_LOST, 1)
+        logger.error("%s: Redis no longer knew this worker (restarted without its data, or "
+                     "flushed): the round's shared queue may be lost; run the crawl again for "
+                     "what it missed", self.spider.name)
 
     def enqueue_request(self, request) -> bool:
         """scrapy-redis's, without the `spider` argument to the stats that Scrapy deprecates:
-        it wrote a ScrapyDeprecationWarning to every worker's stderr."""
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        it wrote a ScrapyDeprecationWarning to every worker's stderr. Redis lost (away, or
+        full, past its patience): the spider closes as for every other command; before, the
+        error went up to Scrapy, which dropped the request and could end `finished`."""
+        try:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            self.queue.push(request)
+        except RedisError as error:
+            close_for_lost_redis(self.crawler, error)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self):

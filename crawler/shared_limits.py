@@ -89,6 +89,24 @@ class HostLockMiddleware:
 
 
 
+# Count one request of pattern ARGV[1] in the budget hash KEYS[1], once per spend id: the
+# count is noted under the id (KEYS[2], for SPEND_MEMORY seconds), so the same call sent again
+# (redis-py sends it again when the connection broke before the answer came) gets the same
+# count instead of spending the budget twice.
+SPEND_ONCE = """
+local done = redis.call('get', KEYS[2])
+if done then return tonumber(done) end
+local spent = redis.call('hincrby', KEYS[1], ARGV[1], 1)
+redis.call('set', KEYS[2], spent, 'EX', ARGV[2])
+return spent
+"""
+SPEND_MEMORY = 300
+
+
+def spend_key(site: str, spend_id: str) -> str:
+    return f"vnarchive:{site}:spend:{spend_id}"
+
+
 class SharedUrlPatternBudget(UrlPatternBudgetMiddleware):
     """crawler.traps' budget per URL pattern, spent by every worker of the site's round
     together (a hash in Redis, emptied when a round starts): each worker counting alone would
@@ -97,6 +115,13 @@ class SharedUrlPatternBudget(UrlPatternBudgetMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.server = get_redis_from_settings(crawler.settings)
+        self.spend_once = self.server.register_script(SPEND_ONCE)
 
     def spend(self, pattern: str) -> int:
-        return self.server.hincrby(budget_key(self.crawler.spidercls.name), pattern, 1)
+        site = self.crawler.spidercls.name
+        try:
+            return self.spend_once(keys=[budget_key(site), spend_key(site, uuid.uuid4().hex)],
+                                   args=[pattern, SPEND_MEMORY])
+        except RedisError as error:  # lost (archive/redis_patience.py): the spider is closing
+            close_for_lost_redis(self.crawler, error)
+            raise IgnoreRequest("Redis unreachable") from None

@@ -287,8 +287,9 @@ def test_a_worker_with_another_profile_of_the_site_leaves_it_to_the_round(redis_
 @pytest.mark.timeout(180)
 def test_a_worker_whose_redis_lost_its_data_says_so(redis_url):
     """Redis restarted without its data under a worker: the shared queue and seen-set are gone
-    and the worker's round ends short. Before, it ended 'finished' without a word; now it says
-    Redis no longer knew it and that the crawl should run again."""
+    and the worker's round ends short. Before, it ended 'finished' without a word, then with
+    the word but exit 0; now it says Redis no longer knew it and that the crawl should run
+    again, and ends 11, which a script or systemd can tell from a whole round."""
     server = Redis.from_url(redis_url)
     with TestWeb(families=["lynhan"]) as web:
         worker = _start_slow_worker(redis_url, web)
@@ -304,3 +305,5 @@ def test_a_worker_whose_redis_lost_its_data_says_so(redis_url):
             if worker.poll() is None:
                 worker.kill()
     assert "Redis no longer knew this worker" in err, err[-3000:]
+    assert worker.returncode == 11, err[-3000:]
+    assert "run the same crawl again" in err.strip().splitlines()[-1], err[-3000:]

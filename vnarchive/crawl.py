@@ -21,10 +21,11 @@ from archive.disk import StorageFull, is_storage_failure
 from archive.errors import check_writable
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
+from archive.redis_policy import check_eviction_policy
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
-from crawler.distributed import connect
+from crawler.distributed import ROUND_LOST, connect
 from crawler.profiles import ProfileError, unreadable_profiles
 from pipelines.pool import start_worker_server, stop_worker_server, stop_workers, workers_setting
 from vnarchive.interrupts import noted_stops
@@ -104,7 +105,7 @@ class WorkerResult:
 def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | None = None,
                  base_urls: dict[str, str] | None = None, log_level: str = "WARNING",
                  refresh: bool = False, backfill: bool = False, idle_timeout: float = 30,
-                 worker_timeout: int = 30) -> WorkerResult:
+                 worker_timeout: int = 30, full_timeout: float = 600) -> WorkerResult:
     """Crawl the named profiles as one worker of a distributed crawl (crawler/distributed.py):
     the frontier is shared in Redis and what is fetched goes there for `vnarchive ingest`.
     A Redis that cannot be reached raises redis' ConnectionError before any crawl starts
@@ -113,9 +114,11 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     settings.set("VNARCHIVE_REDIS_URL", redis_url)
     settings.set("VNARCHIVE_REDIS_IDLE_TIMEOUT", idle_timeout)
     settings.set("VNARCHIVE_REDIS_WORKER_TIMEOUT", worker_timeout)
+    settings.set("VNARCHIVE_REDIS_FULL_TIMEOUT", full_timeout)
     process = _process(settings, names)
     crawlers = [process.create_crawler(name) for name in names]  # a bad profile is refused
     connect(redis_url).ping()
+    check_eviction_policy(connect(redis_url))  # one that evicts would drop the round's work
     for crawler in crawlers:
         process.crawl(crawler).addErrback(crawl_failed, crawler)
     stopped_before = run_until_stopped(process)
@@ -132,6 +135,9 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     status = _status(crawlers, stopped_before)
     if status == "finished" and failed_items:
         status = "failed"  # what failed in our own code never reached Redis: not "finished"
+    if status == "finished" and any(crawler.stats and crawler.stats.get_value(ROUND_LOST)
+                                    for crawler in crawlers):
+        status = "round_lost"  # ended as asked, but the round it crawled may be cut short
     return WorkerResult(status=status, per_site=per_site)
 
 

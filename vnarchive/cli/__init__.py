@@ -40,6 +40,8 @@ Exit codes, the same for every command:
   9  the archive is damaged (it fails SQLite's quick_check): refused, nothing written
   10 a crawl finished, but a site answered no request at all: down, refusing, or a
      wrong address (one line per site)
+  11 a distributed worker ended, but Redis had forgotten its round meanwhile (one line
+     says so): run the same crawl again for what the round lost
 """
 COMMANDS = (crawling.crawl, crawling.ingest, crawling.rejected, crawling.import_files,
             crawling.schedule, sites.sites, local_web.demo, local_web.testweb, operations.status,

@@ -80,15 +80,19 @@ web_archive_options = apply_options(
 @click.option("--worker-timeout", type=click.IntRange(min=1), default=30, metavar="SECONDS",
               help="with --redis: a worker silent this long is dead; its requests go back on "
               "the queue")
+@click.option("--full-timeout", type=NumberRange(min=0), default=600, metavar="SECONDS",
+              help="with --redis: wait this long for room in a full Redis (maxmemory), then "
+              "stop (default 600)")
 @web_archive_options
 @db_option
 @crawl_options
-def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_timeout, wayback,
-          commoncrawl, date_from, date_to, archive_delay, db, log_level, refresh,
-          backfill) -> int:
+def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_timeout,
+          full_timeout, wayback, commoncrawl, date_from, date_to, archive_delay, db, log_level,
+          refresh, backfill) -> int:
     """Crawl sites into the archive. Exits 7 when a site's listing pages gave no article
     link, 10 when a site answered no request at all (down, refusing, or a wrong address):
-    the run finished, but `status` flags the site.
+    the run finished, but `status` flags the site. A worker of a distributed crawl exits 11
+    when Redis forgot its round while it crawled.
 
     \b
     Example: vnarchive crawl testweb_thanhhoa --db /tmp/a.db
@@ -105,7 +109,8 @@ def crawl(sites, profile, base_urls, batch_size, redis, idle_timeout, worker_tim
     if redis:
         return crawl_as_worker(names, extra_files, base_url_of, redis=redis,
                                idle_timeout=idle_timeout, worker_timeout=worker_timeout,
-                               log_level=log_level, refresh=refresh, backfill=backfill)
+                               full_timeout=full_timeout, log_level=log_level,
+                               refresh=refresh, backfill=backfill)
     start_worker_server()  # the extraction workers' server loads while Scrapy does
     from vnarchive.crawl import crawl_sites
 
@@ -181,9 +186,13 @@ def redis_reached(url: str) -> Iterator[None]:
     from redis.exceptions import ConnectionError as NoConnection
     from redis.exceptions import TimeoutError as NoAnswer
 
+    from archive.redis_policy import EvictingRedis
+
     shown = shown_url(url)
     try:
         yield
+    except EvictingRedis as error:  # the Redis named cannot hold the work: bad input
+        raise CommandError(f"Redis at {shown}: {error}") from None
     except AuthenticationError as error:
         failure = CommandError(f"Redis at {shown} refused the password: {error}" if "@" in url
                                else f"Redis at {shown} asks for a password: give it in the "
@@ -231,8 +240,10 @@ def crawl_as_worker(names: list[str], extra_files: list[str], base_urls: dict, r
               help="stop once no message came for this long (default 60)")
 @click.option("--batch-size", type=PositiveInt(), metavar="N",
               help="messages per transaction (default 200)")
+@click.option("--batch-mib", type=PositiveInt(), metavar="N",
+              help="at most about this many MiB of messages per transaction (default 64)")
 @db_option
-def ingest(redis, idle_timeout, batch_size, db) -> int:
+def ingest(redis, idle_timeout, batch_size, batch_mib, db) -> int:
     """Write what distributed workers sent to Redis into the archive (the single writer).
 
     \b
@@ -244,6 +255,7 @@ def ingest(redis, idle_timeout, batch_size, db) -> int:
     with redis_reached(redis):
         result = ingest_messages(redis, db, idle_timeout=idle_timeout,
                                  batch_size=batch_size or 200,
+                                 batch_bytes=batch_mib * 2**20 if batch_mib else None,
                                  progress=progress_every("messages ingested"))
     print(f"ingested {result.messages} messages ({result.skipped} already in the archive)")
     if result.rejected:

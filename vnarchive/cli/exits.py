@@ -18,6 +18,7 @@ EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUSY = 1, 2, 3
 EXIT_INTERRUPTED, EXIT_KILLED, EXIT_DISK_FULL = 4, 5, 6
 EXIT_NO_ARTICLE_LINKS = 7  # finished, but a site's listing pages gave no article link
 EXIT_UNREACHABLE = 10  # finished, but a site answered no request at all
+EXIT_ROUND_LOST = 11  # a distributed worker whose round Redis forgot: run the crawl again
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
 # How a run that stopped stopped, one line per command (the exit codes are every command's):
 # a crawl, a worker of a distributed crawl, its writer.
@@ -32,11 +33,15 @@ WORKER_STOPS = {
                    "the other workers or the next run",
     "killed": "stopped at once (second stop signal): its requests in flight go back on the "
               "shared queue once its heartbeat expires (--worker-timeout)",
+    "round_lost": "Redis forgot this worker's round while it crawled (restarted without its "
+                  "data, or flushed): what the round had queued may be lost; run the same "
+                  "crawl again",
 }
 INGEST_STOPS = {"interrupted": "interrupted: every batch it took was written; what is left "
                                "waits in Redis for the next `vnarchive ingest`"}
 # A run's status to its exit code; a status not here ends EXIT_FAILED.
-RUN_EXIT_CODES = {"finished": 0, "interrupted": EXIT_INTERRUPTED, "killed": EXIT_KILLED}
+RUN_EXIT_CODES = {"finished": 0, "interrupted": EXIT_INTERRUPTED, "killed": EXIT_KILLED,
+                  "round_lost": EXIT_ROUND_LOST}
 # What a command may raise for `exit_code_of` to turn into its exit code and one line.
 ENDINGS = (KeyboardInterrupt, BrokenPipeError, ArchiveBusy, StorageFull, CommandError,
            ProfileError, ArchiveError, ExportError, sqlite3.Error)
