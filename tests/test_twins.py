@@ -20,11 +20,12 @@ pytestmark = pytest.mark.timeout(120)
                                             ("ingest", exits.INGEST_STOPS)])
 def test_every_run_ending_gives_the_same_exit_codes_and_names_its_command(command, stops,
                                                                            capsys):
-    """A crawl, a distributed worker and its writer end with the same codes (0, 4, 5, else 1);
-    only their stop lines differ, each naming its command."""
+    """A crawl, a distributed worker and its writer end with the same codes (0, 4, 5, 11 for
+    a worker's lost round, else 1); only their stop lines differ, each naming its command."""
     codes = {status: exits.run_exit_code(command, status, stops)
-             for status in ("finished", "interrupted", "killed", "failed")}
-    assert codes == {"finished": 0, "interrupted": 4, "killed": 5, "failed": 1}
+             for status in ("finished", "interrupted", "killed", "round_lost", "failed")}
+    assert codes == {"finished": 0, "interrupted": 4, "killed": 5, "round_lost": 11,
+                     "failed": 1}
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == len(stops)  # one line per stop it has words for, none otherwise
     assert all(line.startswith(f"vnarchive {command}: ") for line in lines)
