@@ -15,6 +15,19 @@ from vnarchive.cli import exits
 pytestmark = pytest.mark.timeout(120)
 
 
+def traced_statements(monkeypatch, module) -> list[str]:
+    """Every SQL statement run through `module.connect_read_only`'s connections, in order."""
+    statements, opened = [], module.connect_read_only
+
+    def traced(path):
+        connection = opened(path)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    monkeypatch.setattr(module, "connect_read_only", traced)
+    return statements
+
+
 @pytest.mark.parametrize("command, stops", [("crawl", exits.CRAWL_STOPS),
                                             ("crawl", exits.WORKER_STOPS),
                                             ("ingest", exits.INGEST_STOPS)])
@@ -67,14 +80,7 @@ def test_checking_a_site_reads_only_indexes(tmp_path, monkeypatch):
     from vnarchive.cli.options import CommandError, check_site_archived
 
     db = archive_of_one_site_without_articles(tmp_path / "a.db")
-    statements, opened = [], archive.query.connect_read_only
-
-    def traced(path):
-        connection = opened(path)
-        connection.set_trace_callback(statements.append)
-        return connection
-
-    monkeypatch.setattr(archive.query, "connect_read_only", traced)
+    statements = traced_statements(monkeypatch, archive.query)
     with pytest.raises(CommandError):
         check_site_archived(db, "testweb_lynhna")
     with sqlite3.connect(db) as connection:
@@ -336,14 +342,7 @@ def test_status_counts_a_runs_fetches_once_when_finding_its_last_success(tmp_pat
         db["pages"].insert_all({"run_id": number, "site": "s", "url": f"https://a.vn/{n}",
                                 "status": 200 if n >= errors else 500} for n in range(10))
     db.close()
-    statements, opened = [], archive.health.connect_read_only
-
-    def traced(db_path):
-        connection = opened(db_path)
-        connection.set_trace_callback(statements.append)
-        return connection
-
-    monkeypatch.setattr(archive.health, "connect_read_only", traced)
+    statements = traced_statements(monkeypatch, archive.health)
     (health,) = site_health(str(path), error_share_limit=0.25)
     assert health.last_success == runs[0][0]  # the later run's errors were too many
     (sql,) = [sql for sql in statements if "order by finished_at desc" in sql]
