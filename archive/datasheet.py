@@ -16,6 +16,7 @@ import pyarrow as pa
 from archive.columns import describe
 from archive.metadata import LICENCE_NOTE, TABLES
 from archive.safe_output import write_text_safely
+from archive.text_cells import BLOB_ENCODING
 
 CARD_MARK = "<!-- written by vnarchive export -->"
 
@@ -59,6 +60,9 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
                   "spreadsheet shows it instead of running it as a formula. Remove it to get "
                   "the archive's value. The file begins with UTF-8's byte-order mark, by which "
                   "Excel knows its encoding.", ""]
+    if facts.fmt != "parquet" and any(pa.types.is_binary(f.type) for f in facts.schema):
+        lines += [f"Binary values (blobs) are written as {BLOB_ENCODING} text (RFC 4648): "
+                  "decode a cell to get its bytes.", ""]
     lines += _sources(connection, facts)
     lines += ["## Licence and attribution", "", LICENCE_NOTE, "", "## Schema", "",
               "| column | type | description |", "|---|---|---|"]

@@ -33,6 +33,7 @@ from archive.filters import Filters, filter_sql, register_functions
 from archive.json_rows import json_line
 from archive.query import connect_read_only
 from archive.safe_output import safe_output
+from archive.text_cells import text_cells
 
 BATCH_ROWS = 5000
 # Memory-mapped reads of the archive: an export reads every page of its rows once, and
@@ -78,10 +79,15 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
                 filters: Filters | None,
                 all_columns: bool = False) -> tuple[str, str, tuple[str, str] | None]:
     """The export's statement, its description, and what to read ahead (_read_ahead)."""
-    if bool(table) == bool(query):
+    if (table is None) == (query is None):
         raise ExportError("give either --table or --query")
+    # An empty one was taken as not given: `--query ""` exported every article.
+    if query is not None and not query.strip():
+        raise ExportError("--query is empty: give the select statement to export")
+    if table is not None and not table.strip():
+        raise ExportError("--table is empty: name a table or view")
     filtering = _filtering(filters)
-    if query:
+    if query is not None:
         if filtering or where:
             raise ExportError(f"{'the filters apply' if filtering else '--where applies'} to "
                               "--table exports; a --query says its own conditions")
@@ -93,6 +99,8 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
     # In parentheses, on lines of their own: "a or b" stays one condition beside the filters',
     # and a trailing "-- comment" cannot hide what follows it.
     conditions = [f"(\n{where}\n)"] if where else []
+    if where:
+        _refuse_parameters(connection, table, conditions[0])
     columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
     if filtering:
         if "canonical_url" not in columns:
@@ -112,6 +120,20 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
         chosen = {k: v for k, v in filters.parameters().items() if v}
         described += " filtered by " + ", ".join(f"{k} {v}" for k, v in chosen.items())
     return sql, described, None if conditions else _read_ahead(table, *tables[table], columns)
+
+
+def _refuse_parameters(connection, table: str, condition: str) -> None:
+    """Refuse a --where with SQL parameters (:name, ?, @name, $name): they were bound to the
+    filters' own values, so `--where ":site is null"` read --site, and nothing can bind
+    them otherwise. The condition is compiled with no values: the driver refuses a statement
+    that has parameters, so a ':site' inside a quoted text is no parameter."""
+    try:
+        connection.execute(f'explain select 1 from "{table}" where {condition}')
+    except sqlite3.ProgrammingError:
+        raise ExportError("--where cannot use SQL parameters (:name, ?): write the value into "
+                          "the condition, or use the filters (--site, --province, ...)") from None
+    except sqlite3.Error:
+        return  # a condition SQLite cannot read: the export's own statement says why
 
 
 # What may follow a statement's end: semicolons, comments, white space.
@@ -373,8 +395,9 @@ def _write_csv(path, schema: pa.Schema, batches,
         writer = csv.writer(handle)
         writer.writerow(schema.names)
         for batch in batches:
-            writer.writerows([tuple(map(spreadsheet_cell, row)) for row in batch]
-                             if for_spreadsheets else batch)
+            rows = map(text_cells, batch)  # a blob as base64, not Python's b'...'
+            writer.writerows([tuple(map(spreadsheet_cell, row)) for row in rows]
+                             if for_spreadsheets else rows)
             yield batch
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -178,13 +177,13 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     check_site(db, chosen.site)
     note_the_merger(db, chosen.province)
     try:
-        result = export_rows(db, out, output_format, table=None if query else (table or "articles"),
+        # `is None`: an empty --query or --table is refused, not taken as not given.
+        result = export_rows(db, out, output_format,
+                             table=None if query is not None else
+                             ("articles" if table is None else table),
                              query=query, where=where, filters=chosen,
                              progress=progress_of_rows(), force=force,
                              all_columns=all_columns, for_spreadsheets=for_spreadsheets)
-    except BrokenPipeError:  # `export - | head`: the reader had enough
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
-        return 0
     except ExportError:
         raise
     except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
@@ -214,6 +213,7 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
     """
     from archive.json_rows import json_line
     from archive.query import stream_query
+    from archive.text_cells import text_cells
 
     with stream_query(db, sql, timeout=timeout, max_rows=max_rows) as stream:
         columns, rows = stream.columns, stream.rows
@@ -228,7 +228,7 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
         elif output_format == "csv":
             writer = csv.writer(sys.stdout)
             writer.writerow(columns)
-            writer.writerows(rows)
+            writer.writerows(map(text_cells, rows))  # a blob as base64, as `export` writes it
         else:
             print_table(columns, rows)
     if stream.truncated:

@@ -1,0 +1,109 @@
+"""Exports, queries and Datasette as a demanding researcher meets them: empty and odd options,
+SQL parameters in `--where`, blobs in CSV, a closed pipe, columns typed past the first batch,
+dates a site printed badly, the dataset card's types, and Datasette's search box and saved
+query. Archives are filled by bench/fill_archive.py (no crawl); expected values come from
+plain SQL on the archive or from the standards (base64, the Parquet file read back), never
+from the code under test."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, run_vnarchive
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def plain(db: Path, sql: str, parameters=()) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+def copy_of(db: Path, folder: Path) -> Path:
+    copy = folder / "copy.db"
+    shutil.copy(db, copy)
+    return copy
+
+
+# Empty options ----------
+@pytest.mark.parametrize("option", ["--query", "--table"])
+def test_an_empty_query_or_table_is_refused(filled, tmp_path, option):
+    """`--query ""` was taken as not given: every article was exported, exit 0."""
+    out = tmp_path / "out.csv"
+    result = run_vnarchive("export", str(out), option, "", "--db", str(filled))
+    assert result.returncode == 2, result.stderr
+    assert option in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+# SQL parameters in --where ----------
+@pytest.mark.parametrize("where", [":site is null", "site = :site", "site = ?"])
+def test_a_where_with_sql_parameters_is_refused(filled, where):
+    """`--where ":site is null"` was bound to the filters' own :site (None without --site):
+    every article was exported; with `--site X`, `site = :site` read X."""
+    site = plain(filled, "select site from articles limit 1")[0][0]
+    result = run_vnarchive("export", "-", "--format", "csv", "--where", where,
+                           "--site", site, "--db", str(filled))
+    assert result.returncode == 2, result.stdout[:200]
+    assert "--where" in result.stderr and "parameter" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_colon_inside_a_quoted_text_of_where_is_no_parameter(filled):
+    result = run_vnarchive("export", "-", "--format", "csv", "--where",
+                           "title like '%:site%' or 1 = 1", "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert len(rows) - 1 == plain(filled, "select count(*) from articles")[0][0]
+
+
+# Blobs in CSV ----------
+BLOBS = "select cast('Hội nghị' as blob) as raw, x'00ff10' as bytes, 'Hà Nam' as text"
+
+
+@pytest.mark.parametrize("command", [["export", "-", "--format", "csv", "--query", BLOBS],
+                                     ["query", "--format", "csv", BLOBS]])
+def test_a_blob_in_csv_is_base64_that_reads_back(filled, command):
+    """A blob was written as Python's repr, `b'H\\xe1\\xbb\\x99i...'`."""
+    result = run_vnarchive(*command, "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    header, row = list(csv.reader(io.StringIO(result.stdout)))
+    assert header == ["raw", "bytes", "text"]
+    assert base64.b64decode(row[0], validate=True) == "Hội nghị".encode()
+    assert base64.b64decode(row[1], validate=True) == b"\x00\xff\x10"
+    assert row[2] == "Hà Nam"
+
+
+def test_the_datasheet_of_a_csv_with_blobs_says_base64(filled, tmp_path):
+    out = tmp_path / "blobs.csv"
+    result = run_vnarchive("export", str(out), "--query", BLOBS, "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    sheet = (tmp_path / "blobs.csv.datasheet.md").read_text(encoding="utf-8")
+    assert "base64" in sheet
+
+
+# A closed pipe ----------
+@pytest.mark.parametrize("command", [["export", "-", "--format", "csv", "--all-columns"],
+                                     ["export", "-", "--format", "jsonl", "--all-columns"],
+                                     ["query", "--format", "csv", "select * from articles"]])
+def test_a_closed_pipe_ends_export_as_it_ends_query(filled, command):
+    """`export - | head` exited 0, where `query ... | head` exited 141 (128 + SIGPIPE): a
+    script's `set -o pipefail` told a cut export from a whole one only for `query`."""
+    process = subprocess.Popen([sys.executable, "-m", "vnarchive", *command, "--db",
+                                str(filled)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.readline()  # what `| head -1` reads before it exits
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert process.returncode == 141
