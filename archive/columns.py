@@ -26,9 +26,12 @@ STRING_LISTS = {"photo_credits", "warnings", "sites"}
 OFFICIAL = pa.struct([("name", pa.string()), ("title", pa.string())])
 FIGURE = pa.struct([("label", pa.string()), ("value", pa.float64()), ("total", pa.int64()),
                     ("unit", pa.string()), ("text", pa.string())])
+# Milliseconds, though the archive's times have seconds: Parquet has no unit of seconds, and
+# pyarrow wrote timestamp[s] as milliseconds, so the dataset card (typed from this schema) said
+# timestamp[s] over a file that reads back as timestamp[ms].
 NAMED_TYPES: dict[str, pa.DataType] = {
-    **{name: pa.timestamp("s", tz="+07:00") for name in LOCAL_TIMESTAMPS},
-    **{name: pa.timestamp("s", tz="UTC") for name in UTC_TIMESTAMPS},
+    **{name: pa.timestamp("ms", tz="+07:00") for name in LOCAL_TIMESTAMPS},
+    **{name: pa.timestamp("ms", tz="UTC") for name in UTC_TIMESTAMPS},
     **{name: pa.date32() for name in DAYS},
     **{name: pa.bool_() for name in FLAGS},
     **{name: pa.list_(pa.string()) for name in STRING_LISTS},
@@ -58,6 +61,18 @@ def arrow_schema(columns: list[str], declared: dict[str, str],
             kind = DECLARED_TYPES.get(declared.get(name, "").upper()) or _sampled_type(sample)
         fields.append(pa.field(name, kind))
     return pa.schema(fields)
+
+
+def unsampled(columns: list[str], declared: dict[str, str], first_batch: list[tuple]) -> list[int]:
+    """The columns whose type neither their name, nor their declared type, nor a value of the
+    first batch gives: every value there was NULL. `arrow_schema` would make them text."""
+    return [index for index, name in enumerate(columns)
+            if name not in NAMED_TYPES and declared.get(name, "").upper() not in DECLARED_TYPES
+            and all(row[index] is None for row in first_batch)]
+
+
+# A value of each storage class SQLite's typeof() names, as a sample for `arrow_schema`.
+STORAGE_SAMPLES = {"integer": 0, "real": 0.0, "text": "", "blob": b""}
 
 
 def _sampled_type(sample) -> pa.DataType:

@@ -121,7 +121,7 @@ def _fields_lines(kind: pa.StructType, indent: str) -> list[str]:
 
 def _hf_dtype(kind: pa.DataType) -> str:
     if pa.types.is_timestamp(kind):
-        return f"timestamp[s, tz={kind.tz}]"
+        return f"timestamp[{kind.unit}, tz={kind.tz}]"
     return HF_TYPES.get(str(kind), str(kind))
 
 

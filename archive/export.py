@@ -25,7 +25,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from archive.columns import ColumnTypeError, arrow_schema, json_converters
+from archive.columns import (
+    STORAGE_SAMPLES,
+    ColumnTypeError,
+    arrow_schema,
+    json_converters,
+    unsampled,
+)
 from archive.datasheet import ExportFacts, write_card, write_datasheet
 from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
@@ -310,7 +316,8 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     tracker = _Tracker(connection, columns)
     batches = _batches(cursor)
     first = next(batches, [])
-    schema = arrow_schema(columns, declared, first)
+    schema = arrow_schema(columns, declared, first + _later_samples(
+        connection, sql, parameters, columns, declared, first))
     if fmt == "parquet":
         def python_rows() -> Iterator[list[tuple]]:
             if len(first) < BATCH_ROWS:
@@ -341,6 +348,31 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     datasheet = write_datasheet(connection, facts)
     card = write_card(facts) if fmt == "parquet" else None
     return ExportResult(final, datasheet, rows, columns, card)
+
+
+def _later_samples(connection, sql: str, parameters: dict, columns: list[str],
+                   declared: dict[str, str], first: list[tuple]) -> list[tuple]:
+    """A row of samples, past the first batch, for the columns that were NULL all through it
+    (none, or [] where the first batch holds every row): a query's column that was NULL in
+    its first 5,000 rows became text for the whole file, its numbers written as texts. The
+    storage class of each one's first value is read (typeof reads no text or blob), in one
+    statement that stops once each has one; a column NULL to the end is read to the end."""
+    unknown = unsampled(columns, declared, first) if len(first) >= BATCH_ROWS else []
+    if not unknown:
+        return []
+    names = [f'"{columns[index]}"' for index in unknown]
+    found: dict[int, str] = {}
+    cursor = connection.execute(
+        f"select {', '.join(f'typeof({name})' for name in names)} from ({sql}) where "
+        + " or ".join(f"{name} is not null" for name in names), parameters)
+    for kinds in cursor:
+        for index, kind in zip(unknown, kinds, strict=True):
+            if kind != "null":
+                found.setdefault(index, kind)
+        if len(found) == len(unknown):
+            break
+    cursor.close()
+    return [tuple(STORAGE_SAMPLES.get(found.get(index)) for index in range(len(columns)))]
 
 
 def _tracked(batches: Iterator[list[tuple]], tracker: _Tracker) -> Iterator[int]:
