@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from archive.columns import arrow_column, convert, parse_timestamps
+from archive.columns import arrow_column, convert_or_null, parse_timestamps
 
 # How each export type is stored in SQLite, as the driver will return it.
 STORED_AS = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(),
@@ -101,9 +101,10 @@ def _typed_column(stored: pa.Array, field: pa.Field) -> pa.Array:
         try:
             return parse_timestamps(texts, kind)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return arrow_column(stored.to_pylist(), kind, field.name)  # names the culprit
+            return arrow_column(stored.to_pylist(), kind, field.name)  # one by one
     # Flags, days and JSON lists repeat ("[]", 0, 1, a few days): each distinct value is
     # converted once.
     encoded = stored.dictionary_encode()
-    values = [convert(value, kind, field.name) for value in encoded.dictionary.to_pylist()]
+    values = [convert_or_null(value, kind, field.name)
+              for value in encoded.dictionary.to_pylist()]
     return pa.array(values, type=kind).take(encoded.indices)

@@ -53,10 +53,13 @@ def arrow_schema(columns: list[str], declared: dict[str, str],
     """One Arrow field per column: by name, by declared type, or by a sample value."""
     fields = []
     for index, name in enumerate(columns):
-        sample = next((row[index] for row in first_batch if row[index] is not None), None)
+        values = [row[index] for row in first_batch if row[index] is not None]
+        sample = values[0] if values else None
         kind = NAMED_TYPES.get(name)
-        if kind is not None and not _fits(sample, kind):
-            kind = None  # a query's own column that only shares the name
+        # A query's own column that only shares the name: no value fits. (Only the first
+        # value was tried: one date a site printed oddly made the whole column text.)
+        if kind is not None and values and not any(_fits(value, kind) for value in values):
+            kind = None
         if kind is None:
             kind = DECLARED_TYPES.get(declared.get(name, "").upper()) or _sampled_type(sample)
         fields.append(pa.field(name, kind))
@@ -123,6 +126,39 @@ def convert(value, kind: pa.DataType, column: str):
     return value
 
 
+def is_dated(kind: pa.DataType) -> bool:
+    """A time or a day: a column whose values a site printed, or a query made, as text."""
+    return pa.types.is_timestamp(kind) or pa.types.is_date32(kind)
+
+
+def convert_or_null(value, kind: pa.DataType, column: str):
+    """`convert`, but a time or a day that is not ISO 8601 ("12/05/2024 08:00", "hôm qua")
+    is None, for the export's typed formats to count (`unreadable`): one such value failed
+    the whole export, when the row, its other columns and the value itself (in the archive,
+    and as stored in CSV and JSON Lines) are still worth having. Any other misfit is an
+    error: the archive writes those values itself."""
+    try:
+        return convert(value, kind, column)
+    except ColumnTypeError:
+        if is_dated(kind):
+            return None
+        raise
+
+
+def unreadable(stored: pa.Array | list, typed: pa.Array) -> pa.Array:
+    """Per row, whether a stored value (not NULL, not '') was typed as NULL by
+    `convert_or_null`."""
+    if not isinstance(stored, pa.Array):
+        present = [value is not None and value != "" and value != b"" for value in stored]
+        return pc.and_(pa.array(present, pa.bool_()), pc.is_null(typed))
+    if pa.types.is_string(stored.type) or pa.types.is_binary(stored.type):
+        empty = pc.equal(pc.binary_length(stored), 0)
+    else:
+        empty = pa.array([False] * len(stored))
+    present = pc.and_(pc.is_valid(stored), pc.invert(pc.fill_null(empty, True)))
+    return pc.and_(present, pc.is_null(typed))
+
+
 def _timestamp(value, tz: str) -> datetime:
     moment = datetime.fromisoformat(str(value))
     if moment.tzinfo is None:  # a day without a time, or a naive time: the column's zone
@@ -139,10 +175,10 @@ def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
         try:
             return _cast_timestamps(values, kind)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass  # a value Arrow cannot read: convert one by one, naming the culprit
+            pass  # a value Arrow cannot read: convert one by one
     # Flags, days and lists repeat ("[]", 0, 1, a few days): each distinct value is
     # converted once, not once a row.
-    converted = {value: convert(value, kind, column) for value in set(values)}
+    converted = {value: convert_or_null(value, kind, column) for value in set(values)}
     return pa.array([converted[value] for value in values], type=kind)
 
 

@@ -18,7 +18,7 @@ import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
@@ -64,6 +64,8 @@ class ExportResult:
     rows: int
     columns: list[str]
     card: Path | None = None
+    # Per time or day column, the rows whose value was not ISO 8601: NULL in Parquet.
+    unreadable: dict[str, int] = field(default_factory=dict)
 
 
 def export_format(out: str, fmt: str | None) -> str:
@@ -180,6 +182,7 @@ class _Tracker:
     def __init__(self, connection, columns: list[str]):
         self.connection, self.columns = connection, columns
         self.sites: Counter[str] = Counter()
+        self.unreadable: Counter[str] = Counter()
         self.low = self.high = None
 
     @property
@@ -188,7 +191,14 @@ class _Tracker:
 
     def reset(self) -> None:
         self.sites.clear()
+        self.unreadable.clear()
         self.low = self.high = None
+
+    def add_unreadable(self, column: str, rows: pa.Array) -> None:
+        """The rows (a boolean per row) whose `column` was written as NULL, not ISO 8601."""
+        count = pc.sum(rows).as_py()
+        if count:
+            self.unreadable[column] += count
 
     def add_rows(self, batch: list[tuple]) -> None:
         # A Parquet export read by Python reads its texts as bytes (_read_as_bytes).
@@ -204,7 +214,12 @@ class _Tracker:
         if "published" in self.columns:
             days = [day for day in column("published") if day]
             if days:
-                self._add_days(min(days), max(days))
+                low, high = min(days), max(days)
+                if not (_is_day(low) and _is_day(high)):  # rare: a date a site printed oddly
+                    days = [day for day in days if _is_day(day)]
+                    low, high = (min(days), max(days)) if days else (None, None)
+                if low is not None:
+                    self._add_days(low, high)
 
     def add_arrow(self, batch: pa.RecordBatch) -> None:
         """The same from a batch of stored values in Arrow (archive/arrow_rows.py)."""
@@ -216,7 +231,7 @@ class _Tracker:
         if "published" in self.columns:
             days = batch.column("published")
             if pa.types.is_string(days.type):
-                days = days.filter(pc.not_equal(days, ""))
+                days = days.filter(pc.match_substring_regex(days, ISO_DAY.pattern))
             low, high = pc.min_max(days).values()
             if low.is_valid:
                 self._add_days(low.as_py(), high.as_py())
@@ -237,6 +252,15 @@ class _Tracker:
         low, high = _text(low), _text(high)
         self.low = min(low, self.low or low)
         self.high = max(high, self.high or high)
+
+
+# The start of a date the datasheet's range may show: "12/05/2024" (not ISO 8601, NULL in
+# Parquet) sorted before every "2019-..." and became the first publication date.
+ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_day(value) -> bool:
+    return bool(ISO_DAY.match(_text(value)))
 
 
 # What makes a spreadsheet take a cell for a formula (OWASP's list): a title a site wrote as
@@ -343,11 +367,13 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
         raise ExportError(str(error)) from None
     if final is None:
         return ExportResult(None, None, rows, columns)
+    unreadable = dict(tracker.unreadable)
     facts = ExportFacts(final, fmt, described, table, schema, rows, dict(tracker.sites),
-                        tracker.traceable, (tracker.low, tracker.high), for_spreadsheets)
+                        tracker.traceable, (tracker.low, tracker.high), for_spreadsheets,
+                        unreadable)
     datasheet = write_datasheet(connection, facts)
     card = write_card(facts) if fmt == "parquet" else None
-    return ExportResult(final, datasheet, rows, columns, card)
+    return ExportResult(final, datasheet, rows, columns, card, unreadable)
 
 
 def _later_samples(connection, sql: str, parameters: dict, columns: list[str],

@@ -159,3 +159,75 @@ def test_a_column_null_through_the_first_batch_keeps_its_type(filled, tmp_path, 
     assert list(zip(table.column("late_count").to_pylist(),
                     table.column("late_share").to_pylist(),
                     table.column("late_text").to_pylist(), strict=True)) == expected
+
+
+# Dates a site printed oddly ----------
+ODD_DATES = {"published": "12/05/2024 08:00", "event_date": "hôm qua"}
+
+
+@pytest.fixture
+def odd_dates(filled, tmp_path) -> tuple[Path, dict[str, set[str]]]:
+    """A copy of the archive with a few times and days that are not ISO 8601, the first
+    article's event day among them; and, per column, the URLs of the rows that hold one."""
+    db = copy_of(filled, tmp_path)
+    rowids = {"published": (3, 250, 399), "event_date": (1,)}
+    with sqlite3.connect(db) as connection:
+        for column, rows in rowids.items():
+            connection.execute(f"update articles set {column} = ? where rowid in "
+                               f"({','.join(map(str, rows))})", [ODD_DATES[column]])
+    odd = {column: {row[0] for row in plain(db, f"select canonical_url from articles where "
+                                                f"{column} = ?", [ODD_DATES[column]])}
+           for column in rowids}
+    return db, odd
+
+
+@pytest.mark.parametrize("path", ["driver", "python"])
+def test_a_date_that_is_not_iso_is_null_and_counted_not_a_failed_export(odd_dates, tmp_path,
+                                                                       monkeypatch, path):
+    """One `published` of "12/05/2024 08:00" failed the whole Parquet export ("is not
+    timestamp"); an odd first event day made that column text. The rows are kept, the odd
+    values NULL and counted, the columns typed, the datasheet's dates ISO days."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import archive.export
+    import archive.export_parquet
+    from archive.arrow_rows import FastReadError
+
+    db, odd = odd_dates
+    monkeypatch.setattr(archive.export, "BATCH_ROWS", 64)  # several batches: the driver reads
+    def unable(*_):
+        raise FastReadError("refused by the test")
+
+    def unexpected(*_):
+        raise AssertionError("the driver gave up: Python read the rows")
+    monkeypatch.setattr(archive.export_parquet, *(("write_in_child", unable) if path == "python"
+                                                  else ("_from_python", unexpected)))
+    out = tmp_path / "articles.parquet"
+    result = archive.export.export(str(db), str(out), table="articles")
+    assert result.rows == plain(db, "select count(*) from articles")[0][0]
+    assert result.unreadable == {column: len(urls) for column, urls in odd.items()}
+    table = pq.read_table(out, columns=["canonical_url", "published", "event_date"])
+    assert pa.types.is_timestamp(table.schema.field("published").type)
+    assert table.schema.field("event_date").type == pa.date32()
+    written = {row["canonical_url"]: row for row in table.to_pylist()}
+    for column, urls in odd.items():
+        stored = dict(plain(db, f"select canonical_url, {column} from articles where "
+                                f"coalesce({column}, '') != ''"))
+        assert {url for url in stored if written[url][column] is None} == urls
+    sheet = (tmp_path / "articles.parquet.datasheet.md").read_text(encoding="utf-8")
+    dates = next(line for line in sheet.splitlines() if line.startswith("Publication dates"))
+    low, high = plain(db, "select min(published), max(published) from articles where "
+                          "published glob '[0-9][0-9][0-9][0-9]-*'")[0]
+    assert dates == f"Publication dates: {low} to {high}."
+    assert "published in 3 rows" in sheet
+
+
+def test_the_export_command_warns_of_dates_written_as_null(odd_dates, tmp_path):
+    db, _ = odd_dates
+    out = tmp_path / "articles.parquet"
+    result = run_vnarchive("export", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "published in 3 rows" in warning[0]
+    assert "event_date in 1 row" in warning[0]

@@ -189,6 +189,11 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
         raise CommandError(f"cannot write the rows as {output_format or 'asked'}: {error}; "
                            f"{out} was left as it was") from None
+    if result.unreadable:
+        from archive.datasheet import unreadable_note
+
+        note = unreadable_note(result.unreadable)
+        print(f"warning: {note[0].lower()}{note[1:]}", file=sys.stderr)
     if result.path is None:
         print(f"wrote {result.rows} rows to standard output", file=sys.stderr)
         return 0
