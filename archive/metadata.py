@@ -145,7 +145,9 @@ QUERIES = {
                        "commune); search: "
                        "words, \"a phrase\", a OR b, prefix*.",
         "sql": "select meeting_date, province, locality, organ, kind, period_deployed, title, "
-               "url, published from reports r where " + filter_sql(exclude=("meeting_only",))
+               # :_vnarchive_boxes checks the boxes first, naming a bad one (archive/browse).
+               "url, published from reports r where :_vnarchive_boxes is null and "
+               + filter_sql(exclude=("meeting_only",))
                + " and (case when coalesce(:q, '') = '' then 1 else r.canonical_url in (select "
                "a.canonical_url from articles_fts join articles a on a.rowid = "
                # A search of punctuation alone matches nothing, as `vnarchive search`: an

@@ -231,3 +231,74 @@ def test_the_export_command_warns_of_dates_written_as_null(odd_dates, tmp_path):
     warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1 and "published in 3 rows" in warning[0]
     assert "event_date in 1 row" in warning[0]
+
+
+# Datasette ----------
+@pytest.fixture(scope="module")
+def served(filled):
+    from tests.test_research import serving
+
+    with serving(filled) as base:
+        yield base + "/vnarchive"
+
+
+def answer(url: str) -> tuple[int, dict]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode("utf-8"))
+
+
+def searched(filled: Path, terms: str) -> set[str]:
+    import json
+
+    result = run_vnarchive("search", terms, "--limit", "1000", "--format", "json",
+                           "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    return {hit["canonical_url"] for hit in json.loads(result.stdout)}
+
+
+def facet_tokens(filled: Path) -> list[str]:
+    """A meeting report's flag and a site's token, as the index holds them."""
+    tokens = plain(filled, "select facets from article_facets where facets like '% đr%' "
+                           "limit 1")[0][0].split()
+    return [token for token in tokens if token.startswith(("đr", "đs"))]
+
+
+@pytest.mark.parametrize("argument", ["_search", "_search_facets"])
+def test_the_articles_search_box_matches_what_search_matches(filled, served, argument):
+    """The box matched the index's facet tokens: "đr" found every meeting report, "đs" and a
+    site's hex its articles, where `vnarchive search` (words folded) finds none of them."""
+    from urllib.parse import urlencode
+
+    tokens = facet_tokens(filled)
+    assert len(tokens) == 2
+    for terms in [*tokens, "Bắc Kạn", "dang bo", "hội nghị OR tập huấn"]:
+        status, page = answer(f"{served}/articles.json?"
+                              + urlencode({argument: terms, "_size": "max",
+                                           "_shape": "objects"}))
+        assert status == 200, page
+        assert {row["canonical_url"] for row in page["rows"]} == searched(filled, terms), terms
+    assert searched(filled, tokens[0]) == set()
+
+
+@pytest.mark.parametrize(("boxes", "box", "form"), [
+    ({"period": "Q2/2024"}, "period", "2024-Q2"),
+    ({"date_from": "01/06/2024"}, "date_from", "2024-06"),
+    ({"date_to": "yesterday"}, "date_to", "2024-06"),
+    ({"organ": "party"}, "organ", "party_committee"),
+    ({"level": "ward"}, "level", "huyện"),
+    ({"date_from": "2024-06", "date_to": "2024-01"}, "date_to", "after")])
+def test_a_bad_box_of_the_saved_query_is_named_with_what_it_takes(served, boxes, box, form):
+    """Datasette said only "user-defined function raised exception"."""
+    from urllib.parse import urlencode
+
+    status, page = answer(f"{served}/find_reports.json?{urlencode(boxes)}")
+    assert status == 400 and not page["ok"]
+    assert f'the box "{box}"' in page["error"] and form in page["error"], page["error"]
+    assert "user-defined function" not in page["error"]
