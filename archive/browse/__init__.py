@@ -57,10 +57,10 @@ CHECKED_BOXES = {"organ": "--organ", "level": "--level", "period": "--period",
 
 
 def checked_boxes(key: str, request) -> None:
-    """The magic parameter `:_vnarchive_boxes` of the saved queries (archive/metadata.py),
-    bound before the statement runs: each box checked as the command line checks its option.
-    A bad box failed inside the SQL function, and SQLite said only "user-defined function
-    raised exception", naming neither the box nor what it takes."""
+    """The magic parameter `:_vnarchive_boxes` of the saved queries (archive/metadata.py's
+    BOXES_CHECKED), bound before the statement runs: each box checked as the command line
+    checks its option. A bad box failed inside the SQL function, and SQLite said only
+    "user-defined function raised exception", naming neither the box nor what it takes."""
     if key != "boxes":
         raise KeyError(key)
     try:
