@@ -62,6 +62,9 @@ def arrow_schema(columns: list[str], declared: dict[str, str],
             kind = None
         if kind is None:
             kind = DECLARED_TYPES.get(declared.get(name, "").upper()) or _sampled_type(sample)
+            # Integers and reals in one column (a CASE, a coalesce(value, 0)): all reals.
+            if kind == pa.int64() and any(type(value) is float for value in values):
+                kind = pa.float64()
         fields.append(pa.field(name, kind))
     return pa.schema(fields)
 
@@ -168,8 +171,25 @@ def _timestamp(value, tz: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def sql_name(name: str) -> str:
+    """A column's name as an SQL identifier: `a"b` is "a""b" (quoted bare, a query's column
+    named so broke every statement the export wraps around the query)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
-    if pa.types.is_string(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+    if pa.types.is_integer(kind):
+        # Arrow's checked cast: pa.array(type=int64) cut a float (3000.5 to 3000) silently.
+        try:
+            return pa.array(values).cast(kind)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            odd = next(value for value in values if value is not None
+                       and not (isinstance(value, int) or isinstance(value, float)
+                                and value.is_integer()))
+            raise ColumnTypeError(
+                f"column {column!r}: {str(odd)[:40]!r} among integers; write cast(... as real) "
+                "or cast(... as text) in the query to type the whole column") from None
+    if pa.types.is_string(kind) or pa.types.is_floating(kind):
         return pa.array(values, type=kind)
     if pa.types.is_timestamp(kind):
         try:

@@ -30,6 +30,7 @@ from archive.columns import (
     ColumnTypeError,
     arrow_schema,
     json_converters,
+    sql_name,
     unsampled,
 )
 from archive.datasheet import ExportFacts, write_card, write_datasheet
@@ -117,7 +118,8 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
             "canonical_url in (select a.canonical_url from articles a left join "
             f"meeting_reports m on m.canonical_url = a.canonical_url where {filter_sql()})")
     left_out = [] if all_columns else [c for c in WORKING_COLUMNS.get(table, ()) if c in columns]
-    selected = ", ".join(f'"{c}"' for c in columns if c not in left_out) if left_out else "*"
+    selected = (", ".join(sql_name(c) for c in columns if c not in left_out) if left_out
+                else "*")
     sql = f'select {selected} from "{table}"' + (f" where {' and '.join(conditions)}"
                                                 if conditions else "")
     described = f"the table {table}" + (f" where {where}" if where else "")
@@ -364,7 +366,7 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
             if progress:
                 progress(rows)
     except ColumnTypeError as error:
-        raise ExportError(str(error)) from None
+        raise ExportError(f"cannot write the rows as {fmt}: {error}") from None
     if final is None:
         return ExportResult(None, None, rows, columns)
     unreadable = dict(tracker.unreadable)
@@ -386,7 +388,7 @@ def _later_samples(connection, sql: str, parameters: dict, columns: list[str],
     unknown = unsampled(columns, declared, first) if len(first) >= BATCH_ROWS else []
     if not unknown:
         return []
-    names = [f'"{columns[index]}"' for index in unknown]
+    names = [sql_name(columns[index]) for index in unknown]
     found: dict[int, str] = {}
     cursor = connection.execute(
         f"select {', '.join(f'typeof({name})' for name in names)} from ({sql}) where "
@@ -478,8 +480,8 @@ def _read_as_bytes(connection, sql: str, parameters: dict, schema: pa.Schema,
     text column as its UTF-8 bytes: Python then neither decodes the texts nor Arrow encodes
     them back, two thirds of a Parquet export's time for articles of several kilobytes. The
     first statement is still open, so the second reads the same snapshot, in the same order."""
-    names = [f'cast("{f.name}" as blob) as "{f.name}"' if pa.types.is_string(f.type)
-             else f'"{f.name}"' for f in schema]
+    names = [f"cast({sql_name(f.name)} as blob) as {sql_name(f.name)}"
+             if pa.types.is_string(f.type) else sql_name(f.name) for f in schema]
     cursor = connection.execute(f"select {', '.join(names)} from ({sql}) limit -1 offset {skip}",
                                 parameters)
     return _batches(cursor)

@@ -302,3 +302,44 @@ def test_a_bad_box_of_the_saved_query_is_named_with_what_it_takes(served, boxes,
     assert status == 400 and not page["ok"]
     assert f'the box "{box}"' in page["error"] and form in page["error"], page["error"]
     assert "user-defined function" not in page["error"]
+
+
+# Numbers Arrow cut, names SQL could not read ----------
+MANY = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 12000) "
+
+
+def test_integers_and_reals_in_one_column_of_the_first_batch_are_all_reals(filled, tmp_path):
+    """A CASE giving 1 or 0.5 was typed by its first value: 0.5 was written as 0."""
+    import pyarrow.parquet as pq
+
+    sql = "select case when rowid % 2 then 1 else 0.5 end as share from articles"
+    out = tmp_path / "share.parquet"
+    result = run_vnarchive("export", str(out), "--query", sql, "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    assert pq.read_table(out).column("share").to_pylist() == [
+        float(row[0]) for row in plain(filled, sql)]
+
+
+@pytest.mark.parametrize("later", ["i * 0.5", "'text'"])
+def test_a_later_value_that_is_no_integer_is_refused_not_cut(filled, tmp_path, later):
+    """Past the first batch the driver cut 3000.5 to 3000 (and Python's path would too):
+    the file held wrong numbers without a word. It is refused, naming the column."""
+    out = tmp_path / "late.parquet"
+    result = run_vnarchive("export", str(out), "--query", MANY + "select i, case when i > "
+                           f"6000 then {later} else 0 end as share from n", "--db", str(filled))
+    assert result.returncode == 2 and "'share'" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_column_named_with_a_double_quote_exports_past_the_first_batch(filled, tmp_path):
+    """The statements wrapped around a query quoted names bare: `a"b` broke them."""
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "quoted.parquet"
+    result = run_vnarchive("export", str(out), "--query", MANY + 'select i as "a""b", '
+                           'null as "c""d", \'Hà\' as "e""" from n', "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    table = pq.read_table(out)
+    assert table.schema.names == ['a"b', 'c"d', 'e"']
+    assert table.column('a"b').to_pylist() == list(range(1, 12001))
+    assert set(table.column('e"').to_pylist()) == {"Hà"}
