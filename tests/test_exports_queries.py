@@ -343,3 +343,32 @@ def test_a_column_named_with_a_double_quote_exports_past_the_first_batch(filled,
     assert table.schema.names == ['a"b', 'c"d', 'e"']
     assert table.column('a"b').to_pylist() == list(range(1, 12001))
     assert set(table.column('e"').to_pylist()) == {"Hà"}
+
+
+# Empty and standard-output arguments of query and serve ----------
+@pytest.mark.parametrize("sql", ["", "   "])
+def test_query_refuses_empty_sql(filled, sql):
+    """It printed an empty table and exited 0."""
+    result = run_vnarchive("query", sql, "--db", str(filled))
+    assert result.returncode == 2 and "empty" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_serve_writes_its_metadata_to_standard_output_for_a_dash(filled, tmp_path):
+    """`--write-metadata -` wrote a file named "-" (where `export -` writes to standard
+    output), and `--write-metadata ""` started the server as if no file was named."""
+    import json
+
+    result = run_vnarchive("serve", "--write-metadata", "-", "--db", str(filled), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "find_reports" in json.loads(result.stdout)["databases"]["vnarchive"]["queries"]
+    assert not (tmp_path / "-").exists()
+    import socket
+
+    with socket.socket() as holder:  # a port held here: no server starts, whatever happens
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = str(holder.getsockname()[1])
+        empty = run_vnarchive("serve", "--write-metadata", "", "--port", port,
+                              "--db", str(filled))
+    assert empty.returncode == 2 and "--write-metadata" in empty.stderr, empty.stderr

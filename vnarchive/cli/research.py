@@ -220,6 +220,10 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
     from archive.query import stream_query
     from archive.text_cells import text_cells
 
+    if not sql.strip():  # it printed an empty table and exited 0
+        raise CommandError("the SQL is empty: give a statement, such as "
+                           "\"select count(*) from articles\"")
+
     with stream_query(db, sql, timeout=timeout, max_rows=max_rows) as stream:
         columns, rows = stream.columns, stream.rows
         if output_format == "json":  # streamed: one row per line, the whole a JSON array
@@ -247,7 +251,8 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
 @click.option("--host", default="127.0.0.1",
               help="address to listen on (default 127.0.0.1; others get a warning)")
 @click.option("--write-metadata", metavar="FILE", help="write the Datasette metadata "
-              "(dashboard, queries, feeds) to FILE for a plain `datasette` run, and exit")
+              "(dashboard, queries, feeds) to FILE (- for standard output) for a plain "
+              "`datasette` run, and exit")
 @db_option
 def serve(port, host, write_metadata, db) -> int:
     """Browse the archive with Datasette: dashboard, metadata, facets, saved queries, feeds.
@@ -261,14 +266,21 @@ def serve(port, host, write_metadata, db) -> int:
     from archive.errors import check_readable
     from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
 
-    if write_metadata:
+    # `is not None`: an empty name started the server instead, as if none was given.
+    if write_metadata is not None:
         from archive.safe_output import check_output, write_text_safely
 
+        written = json.dumps(datasette_metadata(), ensure_ascii=False, indent=2)
+        if not write_metadata.strip():
+            raise CommandError("--write-metadata is empty: give a file name, or - for "
+                               "standard output")
+        if write_metadata == "-":  # as `export -`: it wrote a file named "-"
+            print(written)
+            return 0
         # Checked as an export's file is: a plain write_text wrote over the archive itself
         # when given its name, and waited for ever on a named pipe.
         check_output(Path(write_metadata), db, force=True)
-        write_text_safely(Path(write_metadata), json.dumps(
-            datasette_metadata(), ensure_ascii=False, indent=2))
+        write_text_safely(Path(write_metadata), written)
         print(f"wrote {write_metadata}; run: datasette serve {db} --metadata {write_metadata}")
         return 0
     check_readable(db)
