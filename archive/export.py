@@ -332,7 +332,14 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     """Write to `path` (None: standard output); the datasheet and card name `final`."""
     sql, described, read_ahead = source
     parameters = filters.parameters() if filters and table else {}
-    cursor = connection.execute(sql, parameters)
+    try:
+        cursor = connection.execute(sql, parameters)
+    except sqlite3.ProgrammingError as error:
+        if table or "binding" not in str(error).lower():
+            raise
+        # The driver said "You did not supply a value for binding parameter :site."
+        raise ExportError("--query cannot use SQL parameters (:name, ?): nothing binds them; "
+                          "write the values into the query") from None
     if cursor.description is None:
         raise ExportError("the query returns no rows to export (it is not a select)")
     columns = [d[0] for d in cursor.description]

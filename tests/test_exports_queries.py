@@ -58,6 +58,15 @@ def test_a_where_with_sql_parameters_is_refused(filled, where):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("query", ["select * from articles where site = :site", "select ?"])
+def test_a_query_with_sql_parameters_is_refused_in_words(filled, query):
+    """The driver's words came out: "Binding 1 has no name, but you supplied a dictionary"."""
+    result = run_vnarchive("export", "-", "--format", "csv", "--query", query,
+                           "--db", str(filled))
+    assert result.returncode == 2 and "--query" in result.stderr
+    assert "parameter" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_a_colon_inside_a_quoted_text_of_where_is_no_parameter(filled):
     result = run_vnarchive("export", "-", "--format", "csv", "--where",
                            "title like '%:site%' or 1 = 1", "--db", str(filled))
