@@ -381,3 +381,14 @@ def test_serve_writes_its_metadata_to_standard_output_for_a_dash(filled, tmp_pat
         empty = run_vnarchive("serve", "--write-metadata", "", "--port", port,
                               "--db", str(filled))
     assert empty.returncode == 2 and "--write-metadata" in empty.stderr, empty.stderr
+
+
+def test_query_as_json_refuses_two_columns_of_one_name(filled):
+    """`select 1 as a, 2 as a` printed {"a": 2}: a column was lost without a word."""
+    result = run_vnarchive("query", "--format", "json", "select 1 as a, 2 as a, 3 as b",
+                           "--db", str(filled))
+    assert result.returncode == 2 and "AS" in result.stderr and "a" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    as_csv = run_vnarchive("query", "--format", "csv", "select 1 as a, 2 as a",
+                           "--db", str(filled))
+    assert as_csv.returncode == 0 and as_csv.stdout.splitlines() == ["a,a", "1,2"]

@@ -226,6 +226,10 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
 
     with stream_query(db, sql, timeout=timeout, max_rows=max_rows) as stream:
         columns, rows = stream.columns, stream.rows
+        repeated = sorted({name for name in columns if columns.count(name) > 1})
+        if output_format == "json" and repeated:  # a JSON object kept the last one only
+            raise CommandError(f"the columns {', '.join(repeated)} appear more than once, "
+                               "and a JSON object keeps one of each: name them apart with AS")
         if output_format == "json":  # streamed: one row per line, the whole a JSON array
             # A blob as base64 and infinity as null, as `export` writes them: json.dumps
             # failed on a blob mid-array, and wrote Infinity, which JSON readers refuse.
