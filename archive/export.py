@@ -290,6 +290,8 @@ def export(db_path: str, out: str, fmt: str | None = None, table: str | None = N
     export is complete (archive/safe_output.py refuses the archive and other databases).
     A table's WORKING_COLUMNS are left out unless `all_columns`; `for_spreadsheets` writes
     each CSV text cell through `spreadsheet_cell`."""
+    if not out.strip():  # it failed on "PosixPath('.') has an empty name"
+        raise ExportError("OUT is empty: name the file to write, or - for standard output")
     fmt = export_format(out, fmt)
     if for_spreadsheets and fmt != "csv":
         raise ExportError("--for-spreadsheets is for CSV: JSON Lines and Parquet keep each "

@@ -45,6 +45,14 @@ def test_an_empty_query_or_table_is_refused(filled, tmp_path, option):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_an_empty_out_is_refused_in_words(filled, tmp_path, fmt):
+    """It said "PosixPath('.') has an empty name;  was left as it was"."""
+    result = run_vnarchive("export", "", "--format", fmt, "--db", str(filled), cwd=tmp_path)
+    assert result.returncode == 2 and "OUT is empty" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 # SQL parameters in --where ----------
 @pytest.mark.parametrize("where", [":site is null", "site = :site", "site = ?"])
 def test_a_where_with_sql_parameters_is_refused(filled, where):
