@@ -38,7 +38,7 @@ from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
 from archive.json_rows import json_line
-from archive.query import connect_read_only
+from archive.query import connect_read_only, is_blank
 from archive.safe_output import safe_output
 from archive.text_cells import text_cells
 
@@ -91,7 +91,7 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
     if (table is None) == (query is None):
         raise ExportError("give either --table or --query")
     # An empty one was taken as not given: `--query ""` exported every article.
-    if query is not None and not query.strip():
+    if query is not None and is_blank(query):
         raise ExportError("--query is empty: give the select statement to export")
     if table is not None and not table.strip():
         raise ExportError("--table is empty: name a table or view")

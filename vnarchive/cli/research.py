@@ -217,10 +217,10 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
     Example: vnarchive query "select site, count(*) from articles group by site"
     """
     from archive.json_rows import json_line
-    from archive.query import stream_query
+    from archive.query import is_blank, stream_query
     from archive.text_cells import text_cells
 
-    if not sql.strip():  # it printed an empty table and exited 0
+    if is_blank(sql):  # it printed an empty table and exited 0
         raise CommandError("the SQL is empty: give a statement, such as "
                            "\"select count(*) from articles\"")
 
@@ -274,10 +274,10 @@ def serve(port, host, write_metadata, db) -> int:
     if write_metadata is not None:
         from archive.safe_output import check_output, write_text_safely
 
-        written = json.dumps(datasette_metadata(), ensure_ascii=False, indent=2)
         if not write_metadata.strip():
             raise CommandError("--write-metadata is empty: give a file name, or - for "
                                "standard output")
+        written = json.dumps(datasette_metadata(), ensure_ascii=False, indent=2)
         if write_metadata == "-":  # as `export -`: it wrote a file named "-"
             print(written)
             return 0
