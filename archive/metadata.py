@@ -49,10 +49,11 @@ FIGURE_COLUMNS = {
 TABLES = {
     "articles": {
         "description": "One row per article (canonical URL), as last fetched and processed. "
-                       f"The search box here keeps the {TABLE_SEARCH_MATCHES:,} matches "
-                       "archived last, then sorts, counts and facets them; for the best of the "
-                       f"{RANKED_MATCHES:,} archived last (diacritics folded), the saved query "
-                       "search_articles.",
+                       "The search box here reads words as `vnarchive search` does "
+                       "(diacritics folded; \"a phrase\", a OR b, NOT, prefix*) and keeps the "
+                       f"{TABLE_SEARCH_MATCHES:,} matches archived last, then sorts, counts and "
+                       f"facets them; for the best of the {RANKED_MATCHES:,} archived last, the "
+                       "saved query search_articles.",
         # The full-text index reads the view article_search (schema m019), so Datasette
         # does not find it by its content table: named here, its search box stays.
         "fts_table": "articles_fts", "fts_pk": "rowid",
