@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from archive.columns import arrow_column, convert, parse_timestamps
+from archive.columns import arrow_column, convert_or_null, parse_timestamps, sql_name
 
 # How each export type is stored in SQLite, as the driver will return it.
 STORED_AS = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(),
@@ -47,11 +47,20 @@ def _storage(kind: pa.DataType) -> str:
 
 def typed_sql(sql: str, storage: list[tuple[str, str]]) -> str:
     """The export's statement after one row of the expected storage types. Texts are cast to
-    text, as SQLite renders a number (Python's path reads them as blobs, the same bytes)."""
-    first = ", ".join(f'{TYPED_ROW_VALUES[kind]} as "{name}"' for name, kind in storage)
-    rest = ", ".join(f'cast("{name}" as text)' if kind == "string" else f'"{name}"'
-                     for name, kind in storage)
+    text, as SQLite renders a number (Python's path reads them as blobs, the same bytes). A
+    real in an integer column is made a text, which the driver refuses: it cut 3000.5 to
+    3000 without a word, where Python's path refuses it (columns.arrow_column)."""
+    first = ", ".join(f"{TYPED_ROW_VALUES[kind]} as {sql_name(name)}" for name, kind in storage)
+    rest = ", ".join(_stored_value(sql_name(name), kind) for name, kind in storage)
     return f"select {first} union all select {rest} from ({sql})"
+
+
+def _stored_value(name: str, kind: str) -> str:
+    if kind == "string":
+        return f"cast({name} as text)"
+    if kind == "int":
+        return f"case when typeof({name}) = 'real' then cast({name} as text) else {name} end"
+    return name
 
 
 def read_batches(db_path: str, sql: str, schema: pa.Schema,
@@ -101,9 +110,10 @@ def _typed_column(stored: pa.Array, field: pa.Field) -> pa.Array:
         try:
             return parse_timestamps(texts, kind)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return arrow_column(stored.to_pylist(), kind, field.name)  # names the culprit
+            return arrow_column(stored.to_pylist(), kind, field.name)  # one by one
     # Flags, days and JSON lists repeat ("[]", 0, 1, a few days): each distinct value is
     # converted once.
     encoded = stored.dictionary_encode()
-    values = [convert(value, kind, field.name) for value in encoded.dictionary.to_pylist()]
+    values = [convert_or_null(value, kind, field.name)
+              for value in encoded.dictionary.to_pylist()]
     return pa.array(values, type=kind).take(encoded.indices)

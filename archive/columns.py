@@ -26,9 +26,12 @@ STRING_LISTS = {"photo_credits", "warnings", "sites"}
 OFFICIAL = pa.struct([("name", pa.string()), ("title", pa.string())])
 FIGURE = pa.struct([("label", pa.string()), ("value", pa.float64()), ("total", pa.int64()),
                     ("unit", pa.string()), ("text", pa.string())])
+# Milliseconds, though the archive's times have seconds: Parquet has no unit of seconds, and
+# pyarrow wrote timestamp[s] as milliseconds, so the dataset card (typed from this schema) said
+# timestamp[s] over a file that reads back as timestamp[ms].
 NAMED_TYPES: dict[str, pa.DataType] = {
-    **{name: pa.timestamp("s", tz="+07:00") for name in LOCAL_TIMESTAMPS},
-    **{name: pa.timestamp("s", tz="UTC") for name in UTC_TIMESTAMPS},
+    **{name: pa.timestamp("ms", tz="+07:00") for name in LOCAL_TIMESTAMPS},
+    **{name: pa.timestamp("ms", tz="UTC") for name in UTC_TIMESTAMPS},
     **{name: pa.date32() for name in DAYS},
     **{name: pa.bool_() for name in FLAGS},
     **{name: pa.list_(pa.string()) for name in STRING_LISTS},
@@ -50,14 +53,32 @@ def arrow_schema(columns: list[str], declared: dict[str, str],
     """One Arrow field per column: by name, by declared type, or by a sample value."""
     fields = []
     for index, name in enumerate(columns):
-        sample = next((row[index] for row in first_batch if row[index] is not None), None)
+        values = [row[index] for row in first_batch if row[index] is not None]
+        sample = values[0] if values else None
         kind = NAMED_TYPES.get(name)
-        if kind is not None and not _fits(sample, kind):
-            kind = None  # a query's own column that only shares the name
+        # A query's own column that only shares the name: no value fits. (Only the first
+        # value was tried: one date a site printed oddly made the whole column text.)
+        if kind is not None and values and not any(_fits(value, kind) for value in values):
+            kind = None
         if kind is None:
             kind = DECLARED_TYPES.get(declared.get(name, "").upper()) or _sampled_type(sample)
+            # Integers and reals in one column (a CASE, a coalesce(value, 0)): all reals.
+            if kind == pa.int64() and any(type(value) is float for value in values):
+                kind = pa.float64()
         fields.append(pa.field(name, kind))
     return pa.schema(fields)
+
+
+def unsampled(columns: list[str], declared: dict[str, str], first_batch: list[tuple]) -> list[int]:
+    """The columns whose type neither their name, nor their declared type, nor a value of the
+    first batch gives: every value there was NULL. `arrow_schema` would make them text."""
+    return [index for index, name in enumerate(columns)
+            if name not in NAMED_TYPES and declared.get(name, "").upper() not in DECLARED_TYPES
+            and all(row[index] is None for row in first_batch)]
+
+
+# A value of each storage class SQLite's typeof() names, as a sample for `arrow_schema`.
+STORAGE_SAMPLES = {"integer": 0, "real": 0.0, "text": "", "blob": b""}
 
 
 def _sampled_type(sample) -> pa.DataType:
@@ -108,6 +129,39 @@ def convert(value, kind: pa.DataType, column: str):
     return value
 
 
+def is_dated(kind: pa.DataType) -> bool:
+    """A time or a day: a column whose values a site printed, or a query made, as text."""
+    return pa.types.is_timestamp(kind) or pa.types.is_date32(kind)
+
+
+def convert_or_null(value, kind: pa.DataType, column: str):
+    """`convert`, but a time or a day that is not ISO 8601 ("12/05/2024 08:00", "hôm qua")
+    is None, for the export's typed formats to count (`unreadable`): one such value failed
+    the whole export, when the row, its other columns and the value itself (in the archive,
+    and as stored in CSV and JSON Lines) are still worth having. Any other misfit is an
+    error: the archive writes those values itself."""
+    try:
+        return convert(value, kind, column)
+    except ColumnTypeError:
+        if is_dated(kind):
+            return None
+        raise
+
+
+def unreadable(stored: pa.Array | list, typed: pa.Array) -> pa.Array:
+    """Per row, whether a stored value (not NULL, not '') was typed as NULL by
+    `convert_or_null`."""
+    if not isinstance(stored, pa.Array):
+        present = [value is not None and value != "" and value != b"" for value in stored]
+        return pc.and_(pa.array(present, pa.bool_()), pc.is_null(typed))
+    if pa.types.is_string(stored.type) or pa.types.is_binary(stored.type):
+        empty = pc.equal(pc.binary_length(stored), 0)
+    else:
+        empty = pa.array([False] * len(stored))
+    present = pc.and_(pc.is_valid(stored), pc.invert(pc.fill_null(empty, True)))
+    return pc.and_(present, pc.is_null(typed))
+
+
 def _timestamp(value, tz: str) -> datetime:
     moment = datetime.fromisoformat(str(value))
     if moment.tzinfo is None:  # a day without a time, or a naive time: the column's zone
@@ -117,17 +171,34 @@ def _timestamp(value, tz: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def sql_name(name: str) -> str:
+    """A column's name as an SQL identifier: `a"b` is "a""b" (quoted bare, a query's column
+    named so broke every statement the export wraps around the query)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
-    if pa.types.is_string(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+    if pa.types.is_integer(kind):
+        # Arrow's checked cast: pa.array(type=int64) cut a float (3000.5 to 3000) silently.
+        try:
+            return pa.array(values).cast(kind)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            odd = next(value for value in values if value is not None
+                       and not (isinstance(value, int) or isinstance(value, float)
+                                and value.is_integer()))
+            raise ColumnTypeError(
+                f"column {column!r}: {str(odd)[:40]!r} among integers; write cast(... as real) "
+                "or cast(... as text) in the query to type the whole column") from None
+    if pa.types.is_string(kind) or pa.types.is_floating(kind):
         return pa.array(values, type=kind)
     if pa.types.is_timestamp(kind):
         try:
             return _cast_timestamps(values, kind)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass  # a value Arrow cannot read: convert one by one, naming the culprit
+            pass  # a value Arrow cannot read: convert one by one
     # Flags, days and lists repeat ("[]", 0, 1, a few days): each distinct value is
     # converted once, not once a row.
-    converted = {value: convert(value, kind, column) for value in set(values)}
+    converted = {value: convert_or_null(value, kind, column) for value in set(values)}
     return pa.array([converted[value] for value in values], type=kind)
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 from archive.columns import describe
 from archive.metadata import LICENCE_NOTE, TABLES
 from archive.safe_output import write_text_safely
+from archive.text_cells import BLOB_ENCODING
 
 CARD_MARK = "<!-- written by vnarchive export -->"
 
@@ -33,6 +34,7 @@ class ExportFacts:
     traceable: bool = True  # whether the rows name their articles (site or canonical_url)
     published: tuple[str | None, str | None] = (None, None)
     for_spreadsheets: bool = False  # text cells that a spreadsheet would run were escaped
+    unreadable: dict[str, int] = field(default_factory=dict)  # column -> rows nulled
 
 
 def column_description(table: str | None, column: str) -> str:
@@ -59,6 +61,11 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
                   "spreadsheet shows it instead of running it as a formula. Remove it to get "
                   "the archive's value. The file begins with UTF-8's byte-order mark, by which "
                   "Excel knows its encoding.", ""]
+    if facts.unreadable:
+        lines += [unreadable_note(facts.unreadable), ""]
+    if facts.fmt != "parquet" and any(pa.types.is_binary(f.type) for f in facts.schema):
+        lines += [f"Binary values (blobs) are written as {BLOB_ENCODING} text (RFC 4648): "
+                  "decode a cell to get its bytes.", ""]
     lines += _sources(connection, facts)
     lines += ["## Licence and attribution", "", LICENCE_NOTE, "", "## Schema", "",
               "| column | type | description |", "|---|---|---|"]
@@ -67,6 +74,16 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
     datasheet = facts.path.with_name(facts.path.name + ".datasheet.md")
     write_text_safely(datasheet, "\n".join(lines) + "\n")
     return datasheet
+
+
+def unreadable_note(unreadable: dict[str, int]) -> str:
+    """What became of the times and days that were not ISO 8601 (the datasheet's words, and
+    the command's warning)."""
+    counted = ", ".join(f"{column} in {count} row{'s' if count != 1 else ''}"
+                        for column, count in sorted(unreadable.items()))
+    return (f"Not a date or time in ISO 8601, so NULL here: {counted}. The rows are kept; "
+            "the archive keeps each value as it was printed, and a CSV or JSON Lines export "
+            "gives it as stored.")
 
 
 def _sources(connection, facts: ExportFacts) -> list[str]:
@@ -117,7 +134,7 @@ def _fields_lines(kind: pa.StructType, indent: str) -> list[str]:
 
 def _hf_dtype(kind: pa.DataType) -> str:
     if pa.types.is_timestamp(kind):
-        return f"timestamp[s, tz={kind.tz}]"
+        return f"timestamp[{kind.unit}, tz={kind.tz}]"
     return HF_TYPES.get(str(kind), str(kind))
 
 

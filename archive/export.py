@@ -18,21 +18,29 @@ import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from archive.columns import ColumnTypeError, arrow_schema, json_converters
+from archive.columns import (
+    STORAGE_SAMPLES,
+    ColumnTypeError,
+    arrow_schema,
+    json_converters,
+    sql_name,
+    unsampled,
+)
 from archive.datasheet import ExportFacts, write_card, write_datasheet
 from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
 from archive.json_rows import json_line
-from archive.query import connect_read_only
+from archive.query import connect_read_only, is_blank
 from archive.safe_output import safe_output
+from archive.text_cells import text_cells
 
 BATCH_ROWS = 5000
 # Memory-mapped reads of the archive: an export reads every page of its rows once, and
@@ -57,6 +65,8 @@ class ExportResult:
     rows: int
     columns: list[str]
     card: Path | None = None
+    # Per time or day column, the rows whose value was not ISO 8601: NULL in Parquet.
+    unreadable: dict[str, int] = field(default_factory=dict)
 
 
 def export_format(out: str, fmt: str | None) -> str:
@@ -78,10 +88,15 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
                 filters: Filters | None,
                 all_columns: bool = False) -> tuple[str, str, tuple[str, str] | None]:
     """The export's statement, its description, and what to read ahead (_read_ahead)."""
-    if bool(table) == bool(query):
+    if (table is None) == (query is None):
         raise ExportError("give either --table or --query")
+    # An empty one was taken as not given: `--query ""` exported every article.
+    if query is not None and is_blank(query):
+        raise ExportError("--query is empty: give the select statement to export")
+    if table is not None and not table.strip():
+        raise ExportError("--table is empty: name a table or view")
     filtering = _filtering(filters)
-    if query:
+    if query is not None:
         if filtering or where:
             raise ExportError(f"{'the filters apply' if filtering else '--where applies'} to "
                               "--table exports; a --query says its own conditions")
@@ -93,6 +108,8 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
     # In parentheses, on lines of their own: "a or b" stays one condition beside the filters',
     # and a trailing "-- comment" cannot hide what follows it.
     conditions = [f"(\n{where}\n)"] if where else []
+    if where:
+        _refuse_parameters(connection, table, conditions[0])
     columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
     if filtering:
         if "canonical_url" not in columns:
@@ -101,7 +118,8 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
             "canonical_url in (select a.canonical_url from articles a left join "
             f"meeting_reports m on m.canonical_url = a.canonical_url where {filter_sql()})")
     left_out = [] if all_columns else [c for c in WORKING_COLUMNS.get(table, ()) if c in columns]
-    selected = ", ".join(f'"{c}"' for c in columns if c not in left_out) if left_out else "*"
+    selected = (", ".join(sql_name(c) for c in columns if c not in left_out) if left_out
+                else "*")
     sql = f'select {selected} from "{table}"' + (f" where {' and '.join(conditions)}"
                                                 if conditions else "")
     described = f"the table {table}" + (f" where {where}" if where else "")
@@ -112,6 +130,20 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
         chosen = {k: v for k, v in filters.parameters().items() if v}
         described += " filtered by " + ", ".join(f"{k} {v}" for k, v in chosen.items())
     return sql, described, None if conditions else _read_ahead(table, *tables[table], columns)
+
+
+def _refuse_parameters(connection, table: str, condition: str) -> None:
+    """Refuse a --where with SQL parameters (:name, ?, @name, $name): they were bound to the
+    filters' own values, so `--where ":site is null"` read --site, and nothing can bind
+    them otherwise. The condition is compiled with no values: the driver refuses a statement
+    that has parameters, so a ':site' inside a quoted text is no parameter."""
+    try:
+        connection.execute(f'explain select 1 from "{table}" where {condition}')
+    except sqlite3.ProgrammingError:
+        raise ExportError("--where cannot use SQL parameters (:name, ?): write the value into "
+                          "the condition, or use the filters (--site, --province, ...)") from None
+    except sqlite3.Error:
+        return  # a condition SQLite cannot read: the export's own statement says why
 
 
 # What may follow a statement's end: semicolons, comments, white space.
@@ -152,6 +184,7 @@ class _Tracker:
     def __init__(self, connection, columns: list[str]):
         self.connection, self.columns = connection, columns
         self.sites: Counter[str] = Counter()
+        self.unreadable: Counter[str] = Counter()
         self.low = self.high = None
 
     @property
@@ -160,7 +193,14 @@ class _Tracker:
 
     def reset(self) -> None:
         self.sites.clear()
+        self.unreadable.clear()
         self.low = self.high = None
+
+    def add_unreadable(self, column: str, rows: pa.Array) -> None:
+        """The rows (a boolean per row) whose `column` was written as NULL, not ISO 8601."""
+        count = pc.sum(rows).as_py()
+        if count:
+            self.unreadable[column] += count
 
     def add_rows(self, batch: list[tuple]) -> None:
         # A Parquet export read by Python reads its texts as bytes (_read_as_bytes).
@@ -176,7 +216,12 @@ class _Tracker:
         if "published" in self.columns:
             days = [day for day in column("published") if day]
             if days:
-                self._add_days(min(days), max(days))
+                low, high = min(days), max(days)
+                if not (_is_day(low) and _is_day(high)):  # rare: a date a site printed oddly
+                    days = [day for day in days if _is_day(day)]
+                    low, high = (min(days), max(days)) if days else (None, None)
+                if low is not None:
+                    self._add_days(low, high)
 
     def add_arrow(self, batch: pa.RecordBatch) -> None:
         """The same from a batch of stored values in Arrow (archive/arrow_rows.py)."""
@@ -188,7 +233,7 @@ class _Tracker:
         if "published" in self.columns:
             days = batch.column("published")
             if pa.types.is_string(days.type):
-                days = days.filter(pc.not_equal(days, ""))
+                days = days.filter(pc.match_substring_regex(days, ISO_DAY.pattern))
             low, high = pc.min_max(days).values()
             if low.is_valid:
                 self._add_days(low.as_py(), high.as_py())
@@ -209,6 +254,15 @@ class _Tracker:
         low, high = _text(low), _text(high)
         self.low = min(low, self.low or low)
         self.high = max(high, self.high or high)
+
+
+# The start of a date the datasheet's range may show: "12/05/2024" (not ISO 8601, NULL in
+# Parquet) sorted before every "2019-..." and became the first publication date.
+ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_day(value) -> bool:
+    return bool(ISO_DAY.match(_text(value)))
 
 
 # What makes a spreadsheet take a cell for a formula (OWASP's list): a title a site wrote as
@@ -236,6 +290,8 @@ def export(db_path: str, out: str, fmt: str | None = None, table: str | None = N
     export is complete (archive/safe_output.py refuses the archive and other databases).
     A table's WORKING_COLUMNS are left out unless `all_columns`; `for_spreadsheets` writes
     each CSV text cell through `spreadsheet_cell`."""
+    if not out.strip():  # it failed on "PosixPath('.') has an empty name"
+        raise ExportError("OUT is empty: name the file to write, or - for standard output")
     fmt = export_format(out, fmt)
     if for_spreadsheets and fmt != "csv":
         raise ExportError("--for-spreadsheets is for CSV: JSON Lines and Parquet keep each "
@@ -278,7 +334,14 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     """Write to `path` (None: standard output); the datasheet and card name `final`."""
     sql, described, read_ahead = source
     parameters = filters.parameters() if filters and table else {}
-    cursor = connection.execute(sql, parameters)
+    try:
+        cursor = connection.execute(sql, parameters)
+    except sqlite3.ProgrammingError as error:
+        if table or "binding" not in str(error).lower():
+            raise
+        # The driver said "You did not supply a value for binding parameter :site."
+        raise ExportError("--query cannot use SQL parameters (:name, ?): nothing binds them; "
+                          "write the values into the query") from None
     if cursor.description is None:
         raise ExportError("the query returns no rows to export (it is not a select)")
     columns = [d[0] for d in cursor.description]
@@ -288,7 +351,8 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     tracker = _Tracker(connection, columns)
     batches = _batches(cursor)
     first = next(batches, [])
-    schema = arrow_schema(columns, declared, first)
+    schema = arrow_schema(columns, declared, first + _later_samples(
+        connection, sql, parameters, columns, declared, first))
     if fmt == "parquet":
         def python_rows() -> Iterator[list[tuple]]:
             if len(first) < BATCH_ROWS:
@@ -311,14 +375,41 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
             if progress:
                 progress(rows)
     except ColumnTypeError as error:
-        raise ExportError(str(error)) from None
+        raise ExportError(f"cannot write the rows as {fmt}: {error}") from None
     if final is None:
         return ExportResult(None, None, rows, columns)
+    unreadable = dict(tracker.unreadable)
     facts = ExportFacts(final, fmt, described, table, schema, rows, dict(tracker.sites),
-                        tracker.traceable, (tracker.low, tracker.high), for_spreadsheets)
+                        tracker.traceable, (tracker.low, tracker.high), for_spreadsheets,
+                        unreadable)
     datasheet = write_datasheet(connection, facts)
     card = write_card(facts) if fmt == "parquet" else None
-    return ExportResult(final, datasheet, rows, columns, card)
+    return ExportResult(final, datasheet, rows, columns, card, unreadable)
+
+
+def _later_samples(connection, sql: str, parameters: dict, columns: list[str],
+                   declared: dict[str, str], first: list[tuple]) -> list[tuple]:
+    """A row of samples, past the first batch, for the columns that were NULL all through it
+    (none, or [] where the first batch holds every row): a query's column that was NULL in
+    its first 5,000 rows became text for the whole file, its numbers written as texts. The
+    storage class of each one's first value is read (typeof reads no text or blob), in one
+    statement that stops once each has one; a column NULL to the end is read to the end."""
+    unknown = unsampled(columns, declared, first) if len(first) >= BATCH_ROWS else []
+    if not unknown:
+        return []
+    names = [sql_name(columns[index]) for index in unknown]
+    found: dict[int, str] = {}
+    cursor = connection.execute(
+        f"select {', '.join(f'typeof({name})' for name in names)} from ({sql}) where "
+        + " or ".join(f"{name} is not null" for name in names), parameters)
+    for kinds in cursor:
+        for index, kind in zip(unknown, kinds, strict=True):
+            if kind != "null":
+                found.setdefault(index, kind)
+        if len(found) == len(unknown):
+            break
+    cursor.close()
+    return [tuple(STORAGE_SAMPLES.get(found.get(index)) for index in range(len(columns)))]
 
 
 def _tracked(batches: Iterator[list[tuple]], tracker: _Tracker) -> Iterator[int]:
@@ -373,8 +464,9 @@ def _write_csv(path, schema: pa.Schema, batches,
         writer = csv.writer(handle)
         writer.writerow(schema.names)
         for batch in batches:
-            writer.writerows([tuple(map(spreadsheet_cell, row)) for row in batch]
-                             if for_spreadsheets else batch)
+            rows = map(text_cells, batch)  # a blob as base64, not Python's b'...'
+            writer.writerows([tuple(map(spreadsheet_cell, row)) for row in rows]
+                             if for_spreadsheets else rows)
             yield batch
 
 
@@ -397,8 +489,8 @@ def _read_as_bytes(connection, sql: str, parameters: dict, schema: pa.Schema,
     text column as its UTF-8 bytes: Python then neither decodes the texts nor Arrow encodes
     them back, two thirds of a Parquet export's time for articles of several kilobytes. The
     first statement is still open, so the second reads the same snapshot, in the same order."""
-    names = [f'cast("{f.name}" as blob) as "{f.name}"' if pa.types.is_string(f.type)
-             else f'"{f.name}"' for f in schema]
+    names = [f"cast({sql_name(f.name)} as blob) as {sql_name(f.name)}"
+             if pa.types.is_string(f.type) else sql_name(f.name) for f in schema]
     cursor = connection.execute(f"select {', '.join(names)} from ({sql}) limit -1 offset {skip}",
                                 parameters)
     return _batches(cursor)

@@ -27,11 +27,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.arrow_rows import FastReadError, read_batches, typed_batch
-from archive.columns import arrow_column
+from archive.columns import arrow_column, is_dated, unreadable
 from archive.read_ahead import ReadAhead
 
 DICTIONARY_SHARE = 10  # a text column with fewer distinct values than a tenth of its rows
 COUNTED_COLUMNS = ("site", "canonical_url", "published")  # what export.py's _Tracker reads
+# The child also sends, per time or day column, which rows' values were not ISO 8601 and
+# were written as NULL (columns.convert_or_null), under this prefix and the column's name.
+UNREADABLE = "unreadable "
 
 
 def write_parquet_export(path: Path, db_path: str, schema: pa.Schema, first: list[tuple],
@@ -60,7 +63,11 @@ def write_parquet_export(path: Path, db_path: str, schema: pa.Schema, first: lis
 def _written_by_driver(counted: Iterable[pa.RecordBatch], tracker) -> Iterator[int]:
     rows = 0
     for batch in counted:
-        tracker.add_arrow(batch)
+        names = batch.schema.names
+        for index, name in enumerate(names):
+            if name.startswith(UNREADABLE):
+                tracker.add_unreadable(name[len(UNREADABLE):], batch.column(index))
+        tracker.add_arrow(batch.select([n for n in names if not n.startswith(UNREADABLE)]))
         rows += batch.num_rows
         yield rows
 
@@ -103,6 +110,7 @@ def _serve_child() -> int:
     request = pickle.loads(sys.stdin.buffer.read())
     schema = request["schema"]
     counted = [name for name in COUNTED_COLUMNS if name in schema.names]
+    dated = [field.name for field in schema if is_dated(field.type)]
     stream, rows = None, 0
     ahead = ReadAhead(request["db"], *request["read_ahead"]).start() \
         if request.get("read_ahead") else None
@@ -113,12 +121,16 @@ def _serve_child() -> int:
             rows += batch.num_rows
             if ahead is not None:
                 ahead.passed(rows)
+            converted = typed_batch(batch, schema)
             kept = batch.select(counted) if counted else pa.record_batch(
                 [pa.nulls(batch.num_rows)], names=["rows"])
+            for name in dated:
+                kept = kept.append_column(UNREADABLE + name, unreadable(
+                    batch.column(name), converted.column(name)))
             if stream is None:
                 stream = pa.ipc.new_stream(sys.stdout.buffer, kept.schema)
             stream.write_batch(kept)
-            yield typed_batch(batch, schema)
+            yield converted
 
     try:
         stored = read_batches(request["db"], request["sql"], schema, request["rows"])
@@ -139,10 +151,13 @@ def _from_python(batches: Iterable[list[tuple]], schema: pa.Schema,
                  tracker) -> Iterator[pa.RecordBatch]:
     for batch in batches:
         tracker.add_rows(batch)
-        yield pa.RecordBatch.from_arrays(
-            [_parquet_column(values, field)
-             for values, field in zip(zip(*batch, strict=True), schema, strict=True)],
-            schema=schema)
+        stored = list(zip(*batch, strict=True))
+        typed = [_parquet_column(values, field)
+                 for values, field in zip(stored, schema, strict=True)]
+        for values, column, field in zip(stored, typed, schema, strict=True):
+            if is_dated(field.type):
+                tracker.add_unreadable(field.name, unreadable(values, column))
+        yield pa.RecordBatch.from_arrays(typed, schema=schema)
 
 
 def _parquet_column(values: tuple, field: pa.Field) -> pa.Array:

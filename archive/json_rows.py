@@ -4,15 +4,16 @@ as null, where Python would write `Infinity`, which strict readers refuse."""
 
 from __future__ import annotations
 
-import base64
 import json
 import math
+
+from archive.text_cells import blob_text
 
 
 def json_value(value):
     """A blob: its bytes as base64 text (json.dumps's `default`)."""
     if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
+        return blob_text(value)
     raise TypeError(f"cannot write a {type(value).__name__} as JSON")
 
 

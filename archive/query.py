@@ -26,8 +26,8 @@ from archive.errors import (
     check_readable,
 )
 
-__all__ = ["ArchiveMissing", "connect_read_only", "has_table", "run_query", "run_summary",
-           "stream_query"]
+__all__ = ["ArchiveMissing", "connect_read_only", "has_table", "is_blank", "run_query",
+           "run_summary", "stream_query"]
 
 DEFAULT_TIMEOUT = 30.0
 PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks: well under a millisecond
@@ -41,6 +41,16 @@ READER_WAIT = 0.05
 # Statements that would reach past the archive: another file attached (which could be written)
 # or a pragma that changes the connection.
 REFUSED_ACTIONS = {sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH}
+
+
+# SQLite's white space. Python's str.strip also takes NEL, U+2028 and the information
+# separators, which SQLite reads as a token (and names in its syntax error).
+SQL_SPACE = " \t\n\r\f"
+
+
+def is_blank(sql: str) -> bool:
+    """Whether an SQL text holds nothing but SQLite's white space."""
+    return not sql.strip(SQL_SPACE)
 
 
 def connect_read_only(db_path: str) -> sqlite3.Connection:

@@ -12,13 +12,19 @@ on the file name), caps the search box of the articles table to the articles arc
 from __future__ import annotations
 
 import re
+import sqlite3
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
-from datasette.utils import escape_fts
 
-from archive.filters import register_functions
+from archive.facets import FACETS_COLUMN
+from archive.filters import (
+    FilterError,
+    Filters,
+    fts_expression,
+    register_functions,
+)
 from archive.search import TABLE_SEARCH_MATCHES
 
 PLUGIN = "vnarchive"
@@ -26,6 +32,9 @@ SEARCHED_TABLE = "articles"
 # The articles table's search box, as this plugin answers it. Not a "_search..." name:
 # Datasette's own search reads those, and would add its uncapped condition.
 CAPPED_SEARCH = "_newest_matches"
+# The box, and Datasette's search of one column when it is the index's facet tokens
+# (`_search_facets=đr` matched every meeting report): both search the articles' words.
+SEARCH_ARGUMENTS = ("_search", "_search_" + FACETS_COLUMN)
 # What a researcher opens first, in this order; the other tables are one click away.
 MAIN_TABLES = ("reports", "report_figures", "articles", "meeting_reports", "officials",
                "figures", "sites")
@@ -34,6 +43,43 @@ MAIN_TABLES = ("reports", "report_figures", "articles", "meeting_reports", "offi
 @hookimpl
 def prepare_connection(conn) -> None:
     register_functions(conn)
+
+
+class BoxError(sqlite3.OperationalError):
+    """A box of a saved query holds what its filter cannot read; the message says which box
+    and what it takes. An sqlite3 error, so Datasette shows it above the form (400)."""
+
+
+# The boxes `vnarchive_filter` reads in the saved queries (archive/filters.py), and the
+# command line's option each one's FilterError names.
+CHECKED_BOXES = {"organ": "--organ", "level": "--level", "period": "--period",
+                 "date_from": "--from", "date_to": "--to"}
+
+
+def checked_boxes(key: str, request) -> None:
+    """The magic parameter `:_vnarchive_boxes` of the saved queries (archive/metadata.py's
+    BOXES_CHECKED), bound before the statement runs: each box checked as the command line
+    checks its option. A bad box failed inside the SQL function, and SQLite said only
+    "user-defined function raised exception", naming neither the box nor what it takes."""
+    if key != "boxes":
+        raise KeyError(key)
+    try:
+        Filters(**{name: request.args.get(name) or None for name in CHECKED_BOXES})
+    except FilterError as error:
+        raise BoxError(box_message(str(error))) from None
+
+
+def box_message(said: str) -> str:
+    """A FilterError's message with the box's name for the option's: '--from: not a date'
+    is 'the box "date_from": not a date'."""
+    for box, option in CHECKED_BOXES.items():
+        said = re.sub(rf"{option}\b", f'the box "{box}"', said)
+    return said
+
+
+@hookimpl
+def register_magic_parameters(datasette):
+    return [(PLUGIN, checked_boxes)]
 
 
 @hookimpl
@@ -113,8 +159,8 @@ def capped_search(app, database: str):
         if scope.get("type") == "http" and page.match(scope.get("path", "")):
             arguments = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                                   keep_blank_values=True)
-            if any(name == "_search" for name, _ in arguments):
-                renamed = [(CAPPED_SEARCH if name == "_search" else name, value)
+            if any(name in SEARCH_ARGUMENTS for name, _ in arguments):
+                renamed = [(CAPPED_SEARCH if name in SEARCH_ARGUMENTS else name, value)
                            for name, value in arguments]
                 scope = {**scope, "query_string": urlencode(renamed).encode("latin-1")}
         await app(scope, receive, send)
@@ -129,20 +175,23 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    """The search box of articles: the words matched as Datasette matches them
-    (`escape_fts`), among the TABLE_SEARCH_MATCHES articles archived last that match (as
-    `vnarchive search` ranks the matches archived last); then sorted, counted and faceted
-    as the page asks, which costs the same at any size."""
+    """The search box of articles: the words matched as `vnarchive search` matches them
+    (archive/filters.py's `fts_expression`: folded, in the titles and texts only), among the
+    TABLE_SEARCH_MATCHES articles archived last that match (as `vnarchive search` ranks the
+    matches archived last); then sorted, counted and faceted as the page asks, which costs
+    the same at any size. Datasette's own `escape_fts` kept "đ": "đr" matched the index's
+    facet token of every meeting report (archive/facets.py), and "đs..." a site's."""
     terms = request.args.get(CAPPED_SEARCH, "")
     if table != SEARCHED_TABLE or not terms.strip():
         return None
-    if not escape_fts(terms):  # quotes alone: no word to match, where FTS5 saw a syntax error
+    expression = fts_expression(terms)
+    if not expression:  # no word to match (quotes alone), where FTS5 saw a syntax error
         return FilterArguments(["0"], {}, [f'search matches "{terms}" (no words: nothing)'],
                                {"search": terms, "supports_search": True})
     return FilterArguments(
         [f"rowid in (select rowid from articles_fts where articles_fts match "
-         f"escape_fts(:newest_matches) order by rowid desc limit {TABLE_SEARCH_MATCHES})"],
-        {"newest_matches": terms},
+         f":newest_matches order by rowid desc limit {TABLE_SEARCH_MATCHES})"],
+        {"newest_matches": expression},
         [f'search matches "{terms}" (among the {TABLE_SEARCH_MATCHES:,} matches archived '
          'last)'],
         {"search": terms, "supports_search": True})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -161,18 +160,23 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     check_site_archived(db, chosen.site)
     note_the_merger(db, chosen.province)
     try:
-        result = export_rows(db, out, output_format, table=None if query else (table or "articles"),
+        # `is None`: an empty --query or --table is refused, not taken as not given.
+        result = export_rows(db, out, output_format,
+                             table=None if query is not None else
+                             ("articles" if table is None else table),
                              query=query, where=where, filters=chosen,
                              progress=progress_of_rows(), force=force,
                              all_columns=all_columns, for_spreadsheets=for_spreadsheets)
-    except BrokenPipeError:  # `export - | head`: the reader had enough
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes stdout at exit)
-        return 0
     except ExportError:
         raise
     except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
         raise CommandError(f"cannot write the rows as {output_format or 'asked'}: {error}; "
                            f"{out} was left as it was") from None
+    if result.unreadable:
+        from archive.datasheet import unreadable_note
+
+        note = unreadable_note(result.unreadable)
+        print(f"warning: {note[0].lower()}{note[1:]}", file=sys.stderr)
     if result.path is None:
         print(f"wrote {result.rows} rows to standard output", file=sys.stderr)
         return 0
@@ -196,10 +200,19 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
     Example: vnarchive query "select site, count(*) from articles group by site"
     """
     from archive.json_rows import json_line
-    from archive.query import stream_query
+    from archive.query import is_blank, stream_query
+    from archive.text_cells import text_cells
+
+    if is_blank(sql):  # it printed an empty table and exited 0
+        raise CommandError("the SQL is empty: give a statement, such as "
+                           "\"select count(*) from articles\"")
 
     with stream_query(db, sql, timeout=timeout, max_rows=max_rows) as stream:
         columns, rows = stream.columns, stream.rows
+        repeated = sorted({name for name in columns if columns.count(name) > 1})
+        if output_format == "json" and repeated:  # a JSON object kept the last one only
+            raise CommandError(f"the columns {', '.join(repeated)} appear more than once, "
+                               "and a JSON object keeps one of each: name them apart with AS")
         if output_format == "json":  # streamed: one row per line, the whole a JSON array
             # A blob as base64 and infinity as null, as `export` writes them: json.dumps
             # failed on a blob mid-array, and wrote Infinity, which JSON readers refuse.
@@ -211,7 +224,7 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
         elif output_format == "csv":
             writer = csv.writer(sys.stdout)
             writer.writerow(columns)
-            writer.writerows(rows)
+            writer.writerows(map(text_cells, rows))  # a blob as base64, as `export` writes it
         else:
             print_table(columns, rows)
     if stream.truncated:
@@ -225,7 +238,8 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
 @click.option("--host", default="127.0.0.1",
               help="address to listen on (default 127.0.0.1; others get a warning)")
 @click.option("--write-metadata", metavar="FILE", help="write the Datasette metadata "
-              "(dashboard, queries, feeds) to FILE for a plain `datasette` run, and exit")
+              "(dashboard, queries, feeds) to FILE (- for standard output) for a plain "
+              "`datasette` run, and exit")
 @db_option
 def serve(port, host, write_metadata, db) -> int:
     """Browse the archive with Datasette: dashboard, metadata, facets, saved queries, feeds.
@@ -239,14 +253,21 @@ def serve(port, host, write_metadata, db) -> int:
     from archive.errors import check_readable
     from archive.metadata import DATASETTE_SETTINGS, datasette_metadata
 
-    if write_metadata:
+    # `is not None`: an empty name started the server instead, as if none was given.
+    if write_metadata is not None:
         from archive.safe_output import check_output, write_text_safely
 
+        if not write_metadata.strip():
+            raise CommandError("--write-metadata is empty: give a file name, or - for "
+                               "standard output")
+        written = json.dumps(datasette_metadata(), ensure_ascii=False, indent=2)
+        if write_metadata == "-":  # as `export -`: it wrote a file named "-"
+            print(written)
+            return 0
         # Checked as an export's file is: a plain write_text wrote over the archive itself
         # when given its name, and waited for ever on a named pipe.
         check_output(Path(write_metadata), db, force=True)
-        write_text_safely(Path(write_metadata), json.dumps(
-            datasette_metadata(), ensure_ascii=False, indent=2))
+        write_text_safely(Path(write_metadata), written)
         print(f"wrote {write_metadata}; run: datasette serve {db} --metadata {write_metadata}")
         return 0
     check_readable(db)
