@@ -25,6 +25,8 @@ from pathlib import Path
 
 from archive.article_rows import VERSION_COLUMNS, insert_rows
 from archive.query import has_table
+from archive.stories import SAME_STORY
+from pipelines.fingerprint import decode, estimated_similarity
 from pipelines.urls import canonical_url
 
 # Every column that holds an article's canonical URL.
@@ -101,6 +103,17 @@ def read_aliases(db_path: str) -> dict[str, str]:
         connection.close()
 
 
+def same_article(title: str | None, signature: str | None, row: dict) -> bool:
+    """Whether an archived article and the page its address now redirects to are one
+    article: the same title, or texts a story would join (SAME_STORY). A
+    site that sends removed articles to an error page, or every unknown id to one article,
+    also answers 301; taken as moves, those merged unrelated articles into one row."""
+    if title and title == row.get("title"):
+        return True
+    mine, theirs = decode(signature), decode(row.get("story_signature"))
+    return bool(mine and theirs) and estimated_similarity(mine, theirs) >= SAME_STORY
+
+
 def follow_moves(db, records) -> None:
     """Move the rows of articles a batch fetched at a new address after a permanent redirect
     (ArticleRecord.moved_from) to their new keys, and record the old keys as aliases. A row
@@ -116,10 +129,10 @@ def follow_moves(db, records) -> None:
                 moves[old], found[old] = record.key, record.row
     if not moves:
         return
-    others = {key for key, site in db.execute(
-        "select canonical_url, site from articles where canonical_url in "
-        "(select value from json_each(?))", [json.dumps(list(moves))])
-        if site != found[key]["site"]}
+    others = {key for key, site, title, signature in db.execute(
+        "select canonical_url, site, title, story_signature from articles where canonical_url "
+        "in (select value from json_each(?))", [json.dumps(list(moves))])
+        if site != found[key]["site"] or not same_article(title, signature, found[key])}
     moves = {old: new for old, new in moves.items() if old not in others}
     move_articles(db, moves)  # aliases that named an old key follow it too
     insert_rows(db, "article_aliases", [

@@ -217,3 +217,35 @@ def test_an_older_capture_at_a_moved_articles_old_address_is_one_of_its_versions
     assert query(db, "select canonical_url from article_versions") == [(new_key,)]
     assert query(db, "select count(*) from captures where canonical_url = ?", [old_key]) \
         == [(0,)]
+
+
+def test_a_redirect_to_another_article_is_no_move(tmp_path):
+    """A site that sends every removed or unknown article to one page (its error page, its
+    newest article) answers 301 too. Taken as moves, those merged unrelated articles into
+    that page's row; now an archived article moves only to a page with its title or text."""
+    from archive.article_keys import follow_moves
+    from archive.article_rows import article_record, write_articles
+    from archive.schema import open_database
+    from pipelines.fingerprint import encode, signature
+
+    db = open_database(str(tmp_path / "a.db"))
+    words = "Huyện ủy triển khai nhiệm vụ quý hai với nhiều nội dung quan trọng cho xã"
+
+    def fetched(key: str, title: str, text: str, moved_from: list[str]) -> None:
+        records = [article_record({
+            "canonical_url": key, "url": key, "site": "p", "title": title, "text": text,
+            "fetched_at": "2024-05-01T00:00:00+00:00", "moved_from": moved_from,
+            "story_signature": encode(signature(text.lower()))}, None)]
+        with db.atomic():
+            follow_moves(db, records)
+            write_articles(db, records)
+
+    old, catch_all, renamed = (f"https://p.vn/tin/{name}" for name in ("1", "0", "2"))
+    fetched(old, "Huyện ủy họp quý II", words, [])
+    fetched(catch_all, "Trang không tồn tại", "Không tìm thấy trang bạn yêu cầu " * 5, [old])
+    assert query(str(tmp_path / "a.db"), "select count(*) from article_aliases") == [(0,)]
+    assert query(str(tmp_path / "a.db"), "select count(*) from articles") == [(2,)]
+    fetched(renamed, "Huyện ủy họp quý II", words + " năm 2024", [old])  # the same article
+    assert query(str(tmp_path / "a.db"), "select alias, canonical_url from article_aliases") \
+        == [(old, renamed)]
+    db.close()

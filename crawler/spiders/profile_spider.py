@@ -370,7 +370,10 @@ class ProfileSpider(SitemapSpider):
             found_via=response.meta.get("found_via"),
             warc_file=warc_file,
             warc_offset=warc_offset,
-            moved_from=moved_from(response.meta, canonical),
+            # A redirect to a page that is no article (an error page, a section) moves
+            # nothing.
+            moved_from=(moved_from(response.meta, canonical)
+                        if self.profile.article_pattern.search(response.url) else []),
         )
         # Most articles link no document: then the page is not parsed here at all (extraction
         # parses it in a worker process).
