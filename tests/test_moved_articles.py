@@ -205,9 +205,12 @@ def test_an_older_capture_at_a_moved_articles_old_address_is_one_of_its_versions
     old_key = url.replace("http://", "https://")
     new_key = old_key.replace(".aspx", "-moi.aspx")
     archive = open_database(str(db))
+    (title,) = archive.execute("select title from articles where canonical_url = ?",
+                               [old_key]).fetchone()
     with archive.atomic():  # the site moved it, as a crawl that followed its 301 recorded
         follow_moves(archive, [ArticleRecord(
-            row={"canonical_url": new_key, "site": SITE, "fetched_at": "2025-01-01"},
+            row={"canonical_url": new_key, "site": SITE, "fetched_at": "2025-01-01",
+                 "title": title},
             html=None, meeting=None, moved_from=(old_key,))])
     archive.close()
     output = import_files(db, warc, "--site", SITE)
