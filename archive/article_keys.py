@@ -114,21 +114,19 @@ def same_article(title: str | None, signature: str | None, row: dict) -> bool:
     return bool(mine and theirs) and estimated_similarity(mine, theirs) >= SAME_STORY
 
 
-def follow_moves(db, records) -> None:
+def follow_moves(db, records: list) -> list:
     """Move the rows of articles a batch fetched at a new address after a permanent redirect
     (ArticleRecord.moved_from) to their new keys, and record the old keys as aliases. A row
-    of another site at the old address is another article: left alone."""
+    of another site at the old address is another article: left alone. Returns the records
+    to write: one fetched at an address a later fetch of the batch moved away from is
+    superseded by it."""
     # An address an article is fetched at is its own key, nobody's alias (it moved back, or
     # the site put another article there).
     db.execute("delete from article_aliases where alias in (select value from json_each(?))",
                [json.dumps([record.key for record in records])])
-    moves, found = {}, {}
-    for record in records:
-        for old in record.moved_from:
-            if old != record.key:
-                moves[old], found[old] = record.key, record.row
+    moves, found = _batch_moves(records)
     if not moves:
-        return
+        return records
     others = {key for key, site, title, signature in db.execute(
         "select canonical_url, site, title, story_signature from articles where canonical_url "
         "in (select value from json_each(?))", [json.dumps(list(moves))])
@@ -138,6 +136,28 @@ def follow_moves(db, records) -> None:
     insert_rows(db, "article_aliases", [
         {"alias": old, "canonical_url": new, "site": found[old]["site"],
          "moved_at": found[old]["fetched_at"]} for old, new in moves.items()], upsert="alias")
+    return [record for record in records if record.key not in moves]
+
+
+def _batch_moves(records: list) -> tuple[dict[str, str], dict[str, dict]]:
+    """Old key -> final key, in the batch's order: a chain (A to B, then B to C) ends at C,
+    and a key fetched again later (moved back) is nobody's alias. move_articles wants final
+    keys: a chain or a cycle given whole made its update meet a key still in use."""
+    moves: dict[str, str] = {}
+    found: dict[str, dict] = {}
+    for record in records:
+        moves.pop(record.key, None)
+        for old in record.moved_from:
+            if old == record.key:
+                continue
+            for earlier, target in list(moves.items()):
+                if target == old:
+                    moves[earlier] = record.key
+            moves[old], found[old] = record.key, record.row
+        for earlier, target in moves.items():
+            if target == record.key:
+                found[earlier] = record.row
+    return moves, found
 
 
 def _merge_articles(db, moves: dict[str, str], involved: str) -> None:

@@ -278,7 +278,8 @@ class ArchiveWriter:
             if pages:
                 insert_rows(self._db, "pages", pages)  # one prepared statement, not sqlite-utils'
             if articles:
-                follow_moves(self._db, articles)  # a moved article's row first takes its new key
+                # A moved article's row first takes its new key.
+                articles = follow_moves(self._db, articles)
                 written = write_articles(self._db, articles)
                 self.counts.articles_new += written.new
                 self.counts.articles_updated += written.updated

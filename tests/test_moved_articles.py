@@ -252,3 +252,34 @@ def test_a_redirect_to_another_article_is_no_move(tmp_path):
     assert query(str(tmp_path / "a.db"), "select alias, canonical_url from article_aliases") \
         == [(old, renamed)]
     db.close()
+
+
+def test_moves_that_chain_or_turn_back_within_one_batch_leave_one_row(tmp_path):
+    """A slug edited twice, or moved and moved back, between two batches' commits: the moves
+    of one batch were given to the update whole, which met a key still in use (UNIQUE
+    constraint failed), and the writer stopped; an ingest failed on that batch for ever."""
+    from archive.article_keys import follow_moves
+    from archive.article_rows import article_record, write_articles
+    from archive.schema import open_database
+
+    db = open_database(str(tmp_path / "a.db"))
+
+    def batch(*fetches: tuple[str, list[str], int]) -> None:
+        records = [article_record({
+            "canonical_url": key, "url": key, "site": "p", "title": "Bài", "text": "Huyện ủy",
+            "fetched_at": f"2024-05-0{day}T00:00:00+00:00", "moved_from": moved_from}, None)
+            for key, moved_from, day in fetches]
+        with db.atomic():
+            write_articles(db, follow_moves(db, records))
+
+    a, b, c = (f"https://p.vn/tin/{name}" for name in ("a", "b", "c"))
+    batch((a, [], 1))
+    batch((b, [a], 2), (c, [b], 3))
+    assert query(str(tmp_path / "a.db"), "select canonical_url from articles") == [(c,)]
+    assert query(str(tmp_path / "a.db"), "select alias, canonical_url from article_aliases "
+                 "order by alias") == [(a, c), (b, c)]
+    batch((a, [c], 4), (c, [a], 5))  # moved back, then forth again: the last fetch holds
+    assert query(str(tmp_path / "a.db"), "select canonical_url from articles") == [(c,)]
+    assert query(str(tmp_path / "a.db"), "select alias, canonical_url from article_aliases "
+                 "order by alias") == [(a, c), (b, c)]
+    db.close()
