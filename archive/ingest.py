@@ -303,8 +303,9 @@ def ingest(redis_url: str, db_path: str, idle_timeout: float = 60.0, batch_size:
            progress=None, batch_bytes: int | None = None) -> IngestResult:
     """Drain the workers' stream into the archive until it has been empty for `idle_timeout`
     seconds and no worker is alive (SIGTERM stops it after the batch in hand)."""
-    Redis.from_url(redis_url).ping()  # a wrong address fails at once, not after the patience
-    check_eviction_policy(Redis.from_url(redis_url))
+    with Redis.from_url(redis_url) as probe:  # a wrong address fails at once, not after the
+        probe.ping()  # patience
+        check_eviction_policy(probe)
     server = Redis.from_url(redis_url, **patient_params(Patience(INGEST_PATIENCE)))
     ensure_group(server)
     with archive_lock(db_path):
