@@ -95,6 +95,8 @@ class Ingester:
         self.unpublished: dict[str, dict[str, str]] = defaultdict(dict)
         self.publish_all = False
         self.full_noted = False
+        # Messages set aside that a full Redis refused to keep: kept here for the next batch.
+        self.unkept: list[tuple[bytes, dict, str]] = []
 
     def writer(self, site: str) -> ArchiveWriter:
         if site not in self.writers:
@@ -158,14 +160,23 @@ class Ingester:
         return readable, rejected
 
     def _set_aside(self, rejected: list[tuple[bytes, dict, str]]) -> None:
-        """Keep the messages that could not be written, whole, with why and where from."""
-        if not rejected:
+        """Keep the messages that could not be written, whole, with why and where from. A
+        Redis at its maxmemory refuses the XADD: they wait for the next batch, which frees
+        room. Raised, the refusal failed the batch before its acknowledgement, and every
+        later ingest took the same batch and failed on it again."""
+        self.unkept += rejected
+        if not self.unkept:
             return
         pipe = self.server.pipeline()
-        for message_id, fields, reason in rejected:
+        for message_id, fields, reason in self.unkept:
             pipe.xadd(REJECTED_STREAM, {**fields, b"reason": reason, b"message_id": message_id})
-        pipe.execute()
-        self.result.rejected += len(rejected)
+        try:
+            pipe.execute()
+        except OutOfMemoryError:
+            self.note_full_redis()
+            return
+        self.result.rejected += len(self.unkept)
+        self.unkept = []
 
     def acknowledge(self, ids: list[bytes]) -> None:
         """Done with these messages: acknowledged, and deleted (they hold whole pages). Not
@@ -254,6 +265,12 @@ class Ingester:
     # The run ---------------------------------------------------------------------------------
     def close(self, status: str) -> None:
         """Each site's `site_runs` row (with the workers' statistics), then the run's."""
+        if self.unkept:
+            self._set_aside([])
+        if self.unkept:
+            logger.error("%d unreadable messages could not be set aside in %s (Redis is "
+                         "full): they are lost; their ids: %s", len(self.unkept),
+                         REJECTED_STREAM, ", ".join(m.decode() for m, _, _ in self.unkept[:20]))
         for site, writer in self.writers.items():
             report = self.reports.get(site, SiteReport())
             writer.counts.errors += sum(report.errors_by_kind.values())

@@ -254,3 +254,39 @@ def test_rejected_messages_are_read_a_page_at_a_time(redis_url, monkeypatch):
         f"1-{number}" for number in range(4)]
     rejected_module.requeue(server, list(rejected_module.rejected_messages(server)))
     assert server.xlen(REJECTED_STREAM) == 0 and server.xlen(STREAM) == 8
+
+
+def test_a_message_set_aside_at_a_full_redis_waits_for_room():
+    """At its maxmemory Redis refuses the XADD that keeps an unreadable message aside. That
+    refusal failed the batch before its acknowledgement, so every later ingest took the same
+    batch and failed on it again; now the message waits for the next batch's room."""
+    from redis.exceptions import OutOfMemoryError
+
+    from archive.ingest import Ingester, IngestResult
+
+    class Pipe:
+        def __init__(self, server):
+            self.server, self.added = server, []
+
+        def xadd(self, stream, fields):
+            self.added.append(fields[b"message_id"])
+
+        def execute(self):
+            if self.server.full:
+                raise OutOfMemoryError("OOM command not allowed when used memory > 'maxmemory'")
+            self.server.kept += self.added
+
+    class Server:
+        full, kept = True, []
+
+        def pipeline(self):
+            return Pipe(self)
+
+    writer = Ingester.__new__(Ingester)  # only what setting aside reads
+    writer.server, writer.unkept, writer.full_noted = Server(), [], False
+    writer.result = IngestResult(run_id=1, status="running")
+    writer._set_aside([(b"1-0", {b"kind": b"?"}, "an unknown kind")])
+    assert (writer.server.kept, writer.result.rejected) == ([], 0)
+    writer.server.full = False
+    writer._set_aside([(b"2-0", {b"kind": b"?"}, "an unknown kind")])
+    assert (writer.server.kept, writer.result.rejected) == ([b"1-0", b"2-0"], 2)
