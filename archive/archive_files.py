@@ -236,7 +236,7 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
         members = archive_members(path) or [""]
         for member in members:
             result.files += 1
-            before = (result.read, result.corrupt, len(result.lost))
+            before = (result.read, result.corrupt, len(result.lost), len(result.failed_digests))
             try:
                 kept = listed(_scan_location(str(path), member, result))
             except _GzippedWhole:
@@ -246,12 +246,17 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
                 # One gzip member for all the records (warcio says so after the first), or
                 # a file whose first member is damaged before warcio could tell: read it
                 # through an inflating reader, up to its fault.
-                failed = (result.read, result.corrupt, len(result.lost))
+                failed = (result.read, result.corrupt, len(result.lost),
+                          result.failed_digests[before[3]:])
+                # The second reading checks the same records' digests again: each damaged
+                # one was reported twice when its first report was kept.
                 result.read, result.corrupt = before[:2]
+                del result.failed_digests[before[3]:]
                 whole = listed(_scan_location(str(path), member, result, gzipped_whole=True))
                 if kept is not None and not whole:  # no better: as it was read first
                     result.read, result.corrupt = failed[:2]
                     del result.lost[failed[2]:]
+                    result.failed_digests[before[3]:] = failed[3]
                 else:
                     result.gzipped_whole.add((str(path), member))
                     kept = whole

@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import io
 import uuid
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archive.archive_files import scan_files
 from archive.health import sites_never_reached
@@ -70,3 +74,23 @@ def test_a_payload_digest_of_the_dechunked_encoded_body_is_no_damage(tmp_path):
     assert sorted(record.url for record in scan.records) == [
         "http://127.0.0.1/tin/decoded", "http://127.0.0.1/tin/entity"]
     assert len(scan.failed_digests) == 1 and "tin/other" in scan.failed_digests[0]
+
+
+# A damaged record in a WARC gzipped whole ----------------------------------------------------
+def test_a_damaged_record_of_a_warc_gzipped_whole_is_reported_once(tmp_path):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for number in range(3):
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                   protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            f"http://127.0.0.1/tin/{number}", "response", http_headers=headers,
+            payload=io.BytesIO(f"<html><h1>Trang {number}</h1></html>".encode())))
+    data = buffer.getvalue()
+    damaged = data.index(b"Trang 0")  # the first record: read before warcio gives up
+    warc = tmp_path / "others.warc.gz"
+    warc.write_bytes(gzip.compress(data[:damaged] + b"X" + data[damaged + 1:]))
+    scan = scan_files([warc])
+    assert sorted(record.url for record in scan.records) == [
+        "http://127.0.0.1/tin/1", "http://127.0.0.1/tin/2"]
+    assert len(scan.failed_digests) == 1 and "tin/0" in scan.failed_digests[0]
