@@ -19,12 +19,10 @@ per file) and captures of them all are kept under the one key.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
-from pathlib import Path
 
 from archive.article_rows import VERSION_COLUMNS, insert_rows
-from archive.query import has_table
+from archive.query import has_table, open_read_only
 from archive.stories import SAME_STORY
 from pipelines.fingerprint import decode, estimated_similarity
 from pipelines.urls import canonical_url
@@ -94,7 +92,7 @@ def move_articles(db, moves: dict[str, str]) -> int:
 def read_aliases(db_path: str) -> dict[str, str]:
     """Old key -> the key of the article that moved from it (none in an archive older than
     the table), read-only."""
-    connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    connection = open_read_only(db_path)  # escapes a `#`, `?` or `%` in the path
     try:
         if not has_table(connection, "article_aliases"):
             return {}

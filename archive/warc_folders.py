@@ -17,6 +17,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from archive.query import open_read_only
+
 OWNER_FILE = "ARCHIVE"  # in a WARC folder: the file name of the archive it belongs to
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -95,4 +97,4 @@ def is_sqlite(path: Path) -> bool:
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    return open_read_only(path)  # escapes a `#`, `?` or `%` in the path

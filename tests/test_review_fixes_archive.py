@@ -12,8 +12,12 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.archive_files import scan_files
+from archive.article_keys import read_aliases
 from archive.health import sites_never_reached
+from archive.integrity import check_ours, check_whole
+from archive.query import connect_read_only
 from archive.schema import open_database
+from archive.warc_folders import own_files
 
 
 # sites_never_reached: only a network failure with no answer ----------------------------------
@@ -94,3 +98,23 @@ def test_a_damaged_record_of_a_warc_gzipped_whole_is_reported_once(tmp_path):
     assert sorted(record.url for record in scan.records) == [
         "http://127.0.0.1/tin/1", "http://127.0.0.1/tin/2"]
     assert len(scan.failed_digests) == 1 and "tin/0" in scan.failed_digests[0]
+
+
+# A path with `#`, `?` or `%` ----------------------------------------------------------------
+def test_an_archive_whose_path_holds_uri_characters_is_read_read_only(tmp_path):
+    folder = tmp_path / "x#1?y%41"
+    folder.mkdir()
+    path = str(folder / "a.db")
+    db = open_database(path)
+    db["article_aliases"].insert({"alias": "http://x/old", "canonical_url": "http://x/new",
+                                  "site": "s"})
+    db["pages"].insert({"site": "s", "url": "http://x/new", "warc_file": "a.warc.gz"})
+    db.close()
+    assert read_aliases(path) == {"http://x/old": "http://x/new"}
+    assert own_files(path) == {"a.warc.gz"}
+    check_ours(path)
+    check_whole(path)
+    with connect_read_only(path) as connection:
+        assert connection.execute("select count(*) from pages").fetchone() == (1,)
+    # SQLite read the name up to the `#` and opened (and made) that file for writing.
+    assert sorted(child.name for child in tmp_path.iterdir()) == [folder.name]
