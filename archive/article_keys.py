@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from archive.article_rows import VERSION_COLUMNS, insert_rows
+from archive.article_rows import insert_rows
 from archive.query import has_table, open_read_only
 from archive.stories import SAME_STORY
 from pipelines.fingerprint import decode, estimated_similarity
@@ -138,10 +138,25 @@ def follow_moves(db, records) -> None:
          "moved_at": found[old]["fetched_at"]} for old, new in moves.items()], upsert="alias")
 
 
+def version_columns(db) -> list[str]:
+    """The columns an old version keeps: those `articles` and `article_versions` both have in
+    this database, but the version's own key and end. Migration m023 moves articles too, at
+    the schema of its time: today's VERSION_COLUMNS would name a column a later migration
+    adds, and upgrading an archive older than m023 failed inside it."""
+    def columns(table: str) -> list[str]:
+        return [row[1] for row in db.execute(f"pragma table_info({table})")]
+
+    shared = set(columns("articles"))
+    return [column for column in columns("article_versions")
+            if column in shared and column not in ("id", "canonical_url", "replaced_at")]
+
+
 def _merge_articles(db, moves: dict[str, str], involved: str) -> None:
     """Articles that meet under one key: the latest fetch stays, the others become versions."""
+    kept = version_columns(db)
+    read = ", ".join(dict.fromkeys(["canonical_url", "fetched_at", *kept]))
     groups = defaultdict(list)
-    for row in db.query(f"select rowid as id, first_seen_at, {', '.join(VERSION_COLUMNS)} "
+    for row in db.query(f"select rowid as id, first_seen_at, {read} "
                         f"from articles where {involved}"):
         groups[moves.get(row["canonical_url"], row["canonical_url"])].append(row)
     versions, gone, first_seen = [], [], []
@@ -150,7 +165,7 @@ def _merge_articles(db, moves: dict[str, str], involved: str) -> None:
             continue
         rows.sort(key=lambda row: (row["fetched_at"] or "", row["id"]))
         for row, later in zip(rows, rows[1:], strict=False):
-            versions.append({**{column: row[column] for column in VERSION_COLUMNS},
+            versions.append({**{column: row[column] for column in kept},
                              "canonical_url": key, "replaced_at": later["fetched_at"]})
             gone.append(row)
         seen = [row["first_seen_at"] for row in rows if row["first_seen_at"]]

@@ -11,8 +11,10 @@ import uuid
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+import archive.article_keys
+import archive.article_rows
 from archive.archive_files import scan_files
-from archive.article_keys import read_aliases
+from archive.article_keys import move_articles, read_aliases
 from archive.health import sites_never_reached
 from archive.integrity import check_ours, check_whole
 from archive.query import connect_read_only
@@ -118,3 +120,29 @@ def test_an_archive_whose_path_holds_uri_characters_is_read_read_only(tmp_path):
         assert connection.execute("select count(*) from pages").fetchone() == (1,)
     # SQLite read the name up to the `#` and opened (and made) that file for writing.
     assert sorted(child.name for child in tmp_path.iterdir()) == [folder.name]
+
+
+# Moving articles at an older schema -----------------------------------------------------------
+def test_merging_articles_keeps_the_columns_the_database_has(tmp_path, monkeypatch):
+    """m023 merges articles at the schema of its time: a column a later migration adds to
+    article_versions (and VERSION_COLUMNS) is not there yet, and one the database has in both
+    tables is kept whatever VERSION_COLUMNS says."""
+    later = (*archive.article_rows.VERSION_COLUMNS, "added_later")
+    monkeypatch.setattr(archive.article_rows, "VERSION_COLUMNS", later)
+    monkeypatch.setattr(archive.article_keys, "VERSION_COLUMNS", later, raising=False)
+    db = open_database(str(tmp_path / "a.db"))
+    for table in ("articles", "article_versions"):
+        db[table].add_column("kept_too", str)
+    db["articles"].insert_all([
+        {"canonical_url": "http://x/old", "url": "http://x/old", "site": "s", "title": "Cũ",
+         "fetched_at": "2024-01-01T00:00:00+00:00", "kept_too": "first"},
+        {"canonical_url": "http://x/new", "url": "http://x/new", "site": "s", "title": "Mới",
+         "fetched_at": "2024-02-01T00:00:00+00:00", "kept_too": "second"}])
+    with db.conn:
+        assert move_articles(db, {"http://x/old": "http://x/new"}) == 1
+    assert db.execute("select canonical_url, title from articles").fetchall() == [
+        ("http://x/new", "Mới")]
+    assert db.execute("select canonical_url, title, kept_too, replaced_at from "
+                      "article_versions").fetchall() == [
+        ("http://x/new", "Cũ", "first", "2024-02-01T00:00:00+00:00")]
+    db.close()
