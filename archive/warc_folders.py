@@ -65,11 +65,13 @@ def shared_with(db_path: str, folder: Path) -> list[str]:
 
 
 def own_files(db_path: str) -> set[str]:
-    """The WARC file names the archive's pages and articles point to."""
+    """The WARC file names the archive's pages point to."""
+    # Pages alone: every stored response gets its `pages` row (ArchiveWriter.add_fetch, in
+    # the same batch as its article or an earlier one), and an article's warc_file is its
+    # fetch's, so reading `articles` too (every article's row) named no other file.
     with closing(_read_only(Path(db_path))) as connection:
         return {row[0] for row in connection.execute(
-            "select distinct warc_file from pages where warc_file is not null union "
-            "select distinct warc_file from articles where warc_file is not null")}
+            "select distinct warc_file from pages where warc_file is not null")}
 
 
 def points_into(db: Path, folder: Path) -> bool:

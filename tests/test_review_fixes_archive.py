@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import io
+import sqlite3
 import uuid
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -13,6 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 import archive.article_keys
 import archive.article_rows
+import archive.warc_folders
 from archive.archive_files import scan_files
 from archive.article_keys import move_articles, read_aliases
 from archive.health import sites_never_reached
@@ -146,3 +148,31 @@ def test_merging_articles_keeps_the_columns_the_database_has(tmp_path, monkeypat
                       "article_versions").fetchall() == [
         ("http://x/new", "Cũ", "first", "2024-02-01T00:00:00+00:00")]
     db.close()
+
+
+# The WARC files an archive owns ---------------------------------------------------------------
+def test_own_files_reads_pages_only(tmp_path, monkeypatch):
+    path = str(tmp_path / "a.db")
+    db = open_database(path)
+    db["pages"].insert_all([{"site": "s", "url": f"http://x/{n}", "warc_file": f"f{n}.warc.gz"}
+                            for n in range(2)] + [{"site": "s", "url": "http://x/gone"}])
+    db["articles"].insert({"canonical_url": "http://x/0", "url": "http://x/0", "site": "s",
+                           "fetched_at": "2024-01-01T00:00:00+00:00", "warc_file": "f0.warc.gz"})
+    db.close()
+    tables = set()
+    opened = archive.warc_folders.open_read_only
+
+    def watched(db_path) -> sqlite3.Connection:
+        connection = opened(db_path)
+
+        def note(action, table, *_):
+            if action == sqlite3.SQLITE_READ:
+                tables.add(table)
+            return sqlite3.SQLITE_OK
+
+        connection.set_authorizer(note)
+        return connection
+
+    monkeypatch.setattr(archive.warc_folders, "open_read_only", watched)
+    assert own_files(path) == {"f0.warc.gz", "f1.warc.gz"}
+    assert "articles" not in tables and "pages" in tables
