@@ -220,7 +220,7 @@ def _retired(connection: sqlite3.Connection) -> set[str]:
     try:
         return {row[0] for row in connection.execute(
             "select name from sites where retired_at is not null")}
-    except sqlite3.OperationalError:  # an archive older than retiring (schema m023)
+    except sqlite3.OperationalError:  # an archive older than retiring (schema m025)
         return set()
 
 

@@ -22,6 +22,7 @@ from archive.integrity import check_ours, check_whole
 from archive.query import connect_read_only
 from archive.schema import open_database
 from archive.warc_folders import own_files
+from archive.writer import ArchiveWriter
 
 
 # sites_never_reached: only a network failure with no answer ----------------------------------
@@ -176,3 +177,31 @@ def test_own_files_reads_pages_only(tmp_path, monkeypatch):
     monkeypatch.setattr(archive.warc_folders, "open_read_only", watched)
     assert own_files(path) == {"f0.warc.gz", "f1.warc.gz"}
     assert "articles" not in tables and "pages" in tables
+
+
+# A retired site crawled again ------------------------------------------------------------------
+def test_a_crawl_of_a_retired_site_brings_it_back(tmp_path, monkeypatch):
+    import pipelines.store
+    from archive.health import retire_site
+    from crawler.profiles import find_profile
+
+    path = str(tmp_path / "a.db")
+    profile = find_profile("testweb_lynhan")
+    writer = ArchiveWriter(path, site=profile.name)
+    writer.add_page({"site": profile.name, "url": "http://127.0.0.1/", "status": 200,
+                     "bytes": 0, "kind": "listing", "fetched_at": "2024-05-01T00:00:00+00:00"})
+    writer.close()
+    retire_site(path, profile.name)
+    writer = ArchiveWriter(path, site=profile.name)
+    monkeypatch.setattr(pipelines.store, "writer_for", lambda crawler: writer)
+
+    class Crawler:
+        class spider:  # noqa: N801 (what Scrapy's crawler holds)
+            pass
+
+    Crawler.spider.profile = profile
+    pipelines.store.StorePipeline(Crawler).open_spider()
+    writer.close()
+    with connect_read_only(path) as connection:
+        assert connection.execute("select name, retired_at from sites").fetchall() == [
+            (profile.name, None)]
