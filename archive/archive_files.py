@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.disk import StorageFull, is_storage_failure
@@ -235,7 +236,7 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
         members = archive_members(path) or [""]
         for member in members:
             result.files += 1
-            before = (result.read, result.corrupt, len(result.lost))
+            before = (result.read, result.corrupt, len(result.lost), len(result.failed_digests))
             try:
                 kept = listed(_scan_location(str(path), member, result))
             except _GzippedWhole:
@@ -245,12 +246,17 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
                 # One gzip member for all the records (warcio says so after the first), or
                 # a file whose first member is damaged before warcio could tell: read it
                 # through an inflating reader, up to its fault.
-                failed = (result.read, result.corrupt, len(result.lost))
+                failed = (result.read, result.corrupt, len(result.lost),
+                          result.failed_digests[before[3]:])
+                # The second reading checks the same records' digests again: each damaged
+                # one was reported twice when its first report was kept.
                 result.read, result.corrupt = before[:2]
+                del result.failed_digests[before[3]:]
                 whole = listed(_scan_location(str(path), member, result, gzipped_whole=True))
                 if kept is not None and not whole:  # no better: as it was read first
                     result.read, result.corrupt = failed[:2]
                     del result.lost[failed[2]:]
+                    result.failed_digests[before[3]:] = failed[3]
                 else:
                     result.gzipped_whole.add((str(path), member))
                     kept = whole
@@ -342,28 +348,33 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
             position = following
 
 
-def _index(record, iterator, path: str, member: str) -> tuple[IndexedRecord | None, str]:
+def _index(record, iterator, path: str, member: str
+           ) -> tuple[IndexedRecord | None, tuple[str, ...]]:
     """The record's index entry (None for a record that is no response or revisit), and for
-    a response the digest of its payload as read (decoded)."""
+    a response the digests of its payload as read: decoded, and for a chunked and encoded one
+    also de-chunked but still encoded."""
     kind = record.rec_type
     http = record.http_headers
     # A revisit may have no HTTP block at all (WARC 1.1 6.7.2: it is optional): it still
     # says its URL was fetched again, with the payload its digest names (status 0: unknown,
     # its original's).
     if kind not in ("response", "revisit") or (http is None and kind != "revisit"):
-        return None, ""
+        return None, ()
     headers = record.rec_headers
     digest = headers.get_header("WARC-Payload-Digest")
-    decoded = ""
+    decoded: tuple[str, ...] = ()
     if kind == "response":
         # Read to its end, which checks it is whole (a torn record raises here), a megabyte at
         # a time: a video's record, or a small one that decompresses to gigabytes, is never
         # held in memory.
-        sha1, stream = hashlib.sha1(), record.content_stream()
+        sha1 = hashlib.sha1()
+        stream, encoded = _dechunked_stream(record)
         while chunk := stream.read(2**20):
             sha1.update(chunk)
-        decoded = "sha1:" + base64.b32encode(sha1.digest()).decode()
-        digest = digest or decoded
+        decoded = ("sha1:" + base64.b32encode(sha1.digest()).decode(),)
+        if encoded is not None:
+            decoded += (encoded.digest(),)
+        digest = digest or decoded[0]
     offset = iterator.get_record_offset()
     return IndexedRecord(
         url=headers.get_header("WARC-Target-URI") or "",
@@ -374,10 +385,43 @@ def _index(record, iterator, path: str, member: str) -> tuple[IndexedRecord | No
         content_type=(http.get_header("Content-Type") or "") if http else ""), decoded
 
 
-def _failed_digest(record, decoded: str) -> str | None:
+class _HashingReader:
+    """Bytes read through it are hashed: the de-chunked body on its way to be decompressed."""
+
+    def __init__(self, stream):
+        self.stream, self.sha1 = stream, hashlib.sha1()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.sha1.update(data)
+        return data
+
+    def digest(self) -> str:
+        while self.read(2**20):  # what the decompressor left unread counts too
+            pass
+        return "sha1:" + base64.b32encode(self.sha1.digest()).decode()
+
+
+def _dechunked_stream(record) -> tuple[IO[bytes], _HashingReader | None]:
+    """The record's payload as `content_stream()` reads it (de-chunked and decompressed), and
+    for one both chunked and content-encoded, the hash of its de-chunked, still encoded body.
+    WARC 1.1 (6.3.2) takes the payload digest over the entity body, which a tool may read as
+    de-chunked but not decoded: such a sound record was reported damaged and dropped, as
+    neither warcio's check (over the chunked bytes) nor the decoded body matched it."""
+    http = record.http_headers
+    encoding = (http.get_header("content-encoding") or "").lower() if http else ""
+    if (not encoding or encoding not in BufferedReader.get_supported_decompressors()
+            or http.get_header("transfer-encoding") != "chunked"):
+        return record.content_stream(), None
+    encoded = _HashingReader(ChunkedDataReader(record.raw_stream))
+    return BufferedReader(encoded, decomp_type=encoding), encoded
+
+
+def _failed_digest(record, decoded: tuple[str, ...]) -> str | None:
     """The digest header a record read to its end fails ("WARC-Block-Digest" or
     "WARC-Payload-Digest"), or None. A payload digest that only the decoded body matches (a
-    tool that took it after undoing the chunking) is no damage, nor is one whose whole block
+    tool that took it after undoing the chunking), or only the de-chunked but still encoded
+    one (`decoded` holds both digests), is no damage, nor is one whose whole block
     passes its own digest, nor one of an algorithm warcio does not know."""
     checker = getattr(record, "digest_checker", None)
     if checker is None or checker.passed is not False:
@@ -387,8 +431,8 @@ def _failed_digest(record, decoded: str) -> str | None:
         return "WARC-Block-Digest"
     if not failed or record.rec_headers.get_header("WARC-Block-Digest"):
         return None
-    declared = record.rec_headers.get_header("WARC-Payload-Digest") or ""
-    return None if decoded and declared.upper() == decoded.upper() else "WARC-Payload-Digest"
+    declared = (record.rec_headers.get_header("WARC-Payload-Digest") or "").upper()
+    return None if declared in {digest.upper() for digest in decoded} else "WARC-Payload-Digest"
 
 
 def _iso(value: str) -> str:

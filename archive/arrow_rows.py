@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from archive.columns import arrow_column, convert_or_null, parse_timestamps, sql_name
+from archive.query import read_only_uri
 
 # How each export type is stored in SQLite, as the driver will return it.
 STORED_AS = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(),
@@ -77,7 +77,7 @@ def read_batches(db_path: str, sql: str, schema: pa.Schema,
 
     storage = [(field.name, _storage(field.type)) for field in schema]
     expected = pa.schema([(name, STORED_AS[kind]) for name, kind in storage])
-    uri = Path(db_path).resolve().as_uri() + "?mode=ro"
+    uri = read_only_uri(db_path)
     try:
         with closing(adbc.connect(uri)) as connection, closing(connection.cursor()) as cursor:
             cursor.execute("PRAGMA query_only = 1")

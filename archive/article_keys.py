@@ -19,12 +19,10 @@ per file) and captures of them all are kept under the one key.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
-from pathlib import Path
 
-from archive.article_rows import VERSION_COLUMNS, insert_rows
-from archive.query import has_table
+from archive.article_rows import insert_rows
+from archive.query import has_table, open_read_only
 from archive.stories import SAME_STORY
 from pipelines.fingerprint import decode, estimated_similarity
 from pipelines.urls import canonical_url
@@ -94,7 +92,7 @@ def move_articles(db, moves: dict[str, str]) -> int:
 def read_aliases(db_path: str) -> dict[str, str]:
     """Old key -> the key of the article that moved from it (none in an archive older than
     the table), read-only."""
-    connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    connection = open_read_only(db_path)  # escapes a `#`, `?` or `%` in the path
     try:
         if not has_table(connection, "article_aliases"):
             return {}
@@ -160,10 +158,25 @@ def _batch_moves(records: list) -> tuple[dict[str, str], dict[str, dict]]:
     return moves, found
 
 
+def version_columns(db) -> list[str]:
+    """The columns an old version keeps: those `articles` and `article_versions` both have in
+    this database, but the version's own key and end. Migration m023 moves articles too, at
+    the schema of its time: today's VERSION_COLUMNS would name a column a later migration
+    adds, and upgrading an archive older than m023 failed inside it."""
+    def columns(table: str) -> list[str]:
+        return [row[1] for row in db.execute(f"pragma table_info({table})")]
+
+    shared = set(columns("articles"))
+    return [column for column in columns("article_versions")
+            if column in shared and column not in ("id", "canonical_url", "replaced_at")]
+
+
 def _merge_articles(db, moves: dict[str, str], involved: str) -> None:
     """Articles that meet under one key: the latest fetch stays, the others become versions."""
+    kept = version_columns(db)
+    read = ", ".join(dict.fromkeys(["canonical_url", "fetched_at", *kept]))
     groups = defaultdict(list)
-    for row in db.query(f"select rowid as id, first_seen_at, {', '.join(VERSION_COLUMNS)} "
+    for row in db.query(f"select rowid as id, first_seen_at, {read} "
                         f"from articles where {involved}"):
         groups[moves.get(row["canonical_url"], row["canonical_url"])].append(row)
     versions, gone, first_seen = [], [], []
@@ -172,7 +185,7 @@ def _merge_articles(db, moves: dict[str, str], involved: str) -> None:
             continue
         rows.sort(key=lambda row: (row["fetched_at"] or "", row["id"]))
         for row, later in zip(rows, rows[1:], strict=False):
-            versions.append({**{column: row[column] for column in VERSION_COLUMNS},
+            versions.append({**{column: row[column] for column in kept},
                              "canonical_url": key, "replaced_at": later["fetched_at"]})
             gone.append(row)
         seen = [row["first_seen_at"] for row in rows if row["first_seen_at"]]

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from archive.query import connect_read_only, has_table
-from archive.runs import NOT_A_CRAWL, NOT_FAILURES
+from archive.runs import ANSWERED_REFUSALS, NOT_A_CRAWL, NOT_FAILURES, SELF_REFUSALS
 from archive.schema import COUNTED_SITES
 
 ERROR_SHARE_LIMIT = 0.25
@@ -193,11 +193,24 @@ def sites_never_reached(db_path: str, run_id: int) -> list[str]:
     """One line per site of a run that got no HTTP answer at all (every fetch failed before a
     response: the host is down, refuses, or its name does not resolve). Such a run finished
     cleanly and used to exit 0, though `status` flags the site."""
+    # Every refusal of the crawl's own is a `pages` row with no status too: a site reached but
+    # whose requests were all refused (deferred, too large) was flagged. Now a site needs a
+    # failure of the network, and neither an answer nor a refusal that follows one. Refusals
+    # that follow an unreachable host (robots.txt unanswered, the breaker open) prove nothing
+    # either way. One grouped read of the run's pages, where a subquery per site read them
+    # once per site.
+    kind = ("(case when instr(error, ':') then substr(error, 1, instr(error, ':') - 1) "
+            "else error end)")
+    listed = ", ".join(f"'{reason}'" for reason in SELF_REFUSALS)
+    answered = ", ".join(f"'{reason}'" for reason in ANSWERED_REFUSALS)
     with connect_read_only(db_path) as connection:
         rows = connection.execute(
-            "select site, pages from site_runs where run_id = ? and not exists (select 1 from "
-            "pages where pages.run_id = site_runs.run_id and pages.site = site_runs.site and "
-            "pages.status is not null) order by site", [run_id]).fetchall()
+            "select site_runs.site, site_runs.pages from site_runs join (select site, "
+            f"sum(status is null and {kind} not in ({listed})) as failed, "
+            f"sum(status is not null or {kind} in ({answered})) as reached "
+            "from pages where run_id = ? group by site) as seen on seen.site = site_runs.site "
+            "where site_runs.run_id = ? and seen.failed > 0 and seen.reached = 0 "
+            "order by site_runs.site", [run_id, run_id]).fetchall()
     return [f"{site}: no page could be fetched ({pages} requests, none answered): is the site "
             "down, or its address wrong?" for site, pages in rows]
 
@@ -207,7 +220,7 @@ def _retired(connection: sqlite3.Connection) -> set[str]:
     try:
         return {row[0] for row in connection.execute(
             "select name from sites where retired_at is not null")}
-    except sqlite3.OperationalError:  # an archive older than retiring (schema m023)
+    except sqlite3.OperationalError:  # an archive older than retiring (schema m025)
         return set()
 
 

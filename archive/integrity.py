@@ -18,7 +18,7 @@ from contextlib import closing
 from pathlib import Path
 
 from archive.errors import ArchiveError, ArchiveUnusable
-from archive.query import has_table
+from archive.query import has_table, open_read_only
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATION_SET = "vnarchive"  # archive/schema.py's Migrations("vnarchive")
@@ -31,7 +31,7 @@ class ArchiveDamaged(ArchiveError):
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    return open_read_only(path)  # escapes a `#`, `?` or `%` in the path
 
 
 def check_ours(db_path: str) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from archive.errors import (
     ArchiveError,
@@ -26,8 +27,8 @@ from archive.errors import (
     check_readable,
 )
 
-__all__ = ["ArchiveMissing", "connect_read_only", "has_table", "is_blank", "run_query",
-           "run_summary", "stream_query"]
+__all__ = ["ArchiveMissing", "connect_read_only", "has_table", "is_blank", "open_read_only",
+           "read_only_uri", "run_query", "run_summary", "stream_query"]
 
 DEFAULT_TIMEOUT = 30.0
 PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks: well under a millisecond
@@ -53,11 +54,24 @@ def is_blank(sql: str) -> bool:
     return not sql.strip(SQL_SPACE)
 
 
+def read_only_uri(db_path: str | Path) -> str:
+    """The SQLite URI that opens the file read-only. Built as `f"file:{path}?mode=ro"`, a
+    path holding `#`, `?` or `%` was cut or misread: for `/x#1/a.db`, SQLite opened, and
+    created, an empty `/x` for writing. `as_uri()` escapes them."""
+    return Path(db_path).resolve().as_uri() + "?mode=ro"
+
+
+def open_read_only(db_path: str | Path) -> sqlite3.Connection:
+    """A plain read-only connection to the file (no checks: connect_read_only's are for a
+    user's SQL)."""
+    return sqlite3.connect(read_only_uri(db_path), uri=True)
+
+
 def connect_read_only(db_path: str) -> sqlite3.Connection:
     """A connection that can only read the archive: opened read-only, `query_only` on, and
     ATTACH refused (an attached file would be writable)."""
     path = check_readable(db_path)
-    connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    connection = open_read_only(path)
     try:
         connection.execute("select count(*) from sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:

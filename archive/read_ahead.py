@@ -24,6 +24,8 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
+from archive.query import read_only_uri
+
 DEFAULT_THREADS = 6  # as fast as ten on this project's machine (docs/performance-history.md)
 CHUNK_ROWS = 5_000  # a range holds about this many rows (wider where rowids are sparse)
 AHEAD_ROWS = 40_000
@@ -43,7 +45,7 @@ class ReadAhead:
     """Scans `table`'s rowid ranges ahead of a reader that reports its rows with `passed`."""
 
     def __init__(self, db_path: str, table: str, last_column: str, threads: int | None = None):
-        self.uri = Path(db_path).resolve().as_uri() + "?mode=ro"
+        self.uri = read_only_uri(db_path)
         self.table, self.column = table, last_column
         self.thread_count = threads_setting() if threads is None else threads
         self.low = self.high = 0

@@ -14,6 +14,17 @@ from datetime import UTC, datetime
 
 # `pages.error` values that record a request deliberately not sent, not a failure.
 NOT_FAILURES = ("robots_disallowed", "url_pattern_budget")
+# Refusals by the crawl itself (crawler/refusals.py, "KIND: detail") that follow an answer of
+# the site: a Retry-After too long, a body too large or in an unknown encoding, a redirect
+# refused. Such a row proves the site was reached though it has no answered (`status`) row.
+ANSWERED_REFUSALS = ("deferred", "too_large", "unsupported_encoding", "redirect_loop",
+                     "offsite_redirect", "redirect_limit")
+# Every kind of request the crawl refused or dropped by its own decision, sent or not: no
+# failure of the network. robots.txt and circuit_open refusals follow an unreachable host
+# (robots.txt unanswered: complete disallow; failures in a row: the breaker opens), so they
+# prove no answer; neither do refused addresses or schemes.
+SELF_REFUSALS = (*NOT_FAILURES, *ANSWERED_REFUSALS, "circuit_open", "refused_address",
+                 "refused_scheme")
 # The finish reason of a run that sent a few requests of its own in place of the spider's
 # (`scrapy parse`, `fetch`, `check`): what it fetched is archived, but it crawled no site, so
 # `status` counts it neither as a success nor as the site's last run.

@@ -17,6 +17,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from archive.query import open_read_only
+
 OWNER_FILE = "ARCHIVE"  # in a WARC folder: the file name of the archive it belongs to
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -63,11 +65,13 @@ def shared_with(db_path: str, folder: Path) -> list[str]:
 
 
 def own_files(db_path: str) -> set[str]:
-    """The WARC file names the archive's pages and articles point to."""
+    """The WARC file names the archive's pages point to."""
+    # Pages alone: every stored response gets its `pages` row (ArchiveWriter.add_fetch, in
+    # the same batch as its article or an earlier one), and an article's warc_file is its
+    # fetch's, so reading `articles` too (every article's row) named no other file.
     with closing(_read_only(Path(db_path))) as connection:
         return {row[0] for row in connection.execute(
-            "select distinct warc_file from pages where warc_file is not null union "
-            "select distinct warc_file from articles where warc_file is not null")}
+            "select distinct warc_file from pages where warc_file is not null")}
 
 
 def points_into(db: Path, folder: Path) -> bool:
@@ -95,4 +99,4 @@ def is_sqlite(path: Path) -> bool:
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    return open_read_only(path)  # escapes a `#`, `?` or `%` in the path

@@ -28,7 +28,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
 
-from archive.query import has_table
+from archive.query import has_table, open_read_only
 from pipelines.dates import VIETNAM_TIME, parse_dateline, parse_iso_datetime
 from pipelines.urls import canonical_url
 
@@ -76,7 +76,7 @@ class Frontier:
         frontier = cls(**options)
         if not Path(db_path).exists():
             return frontier
-        connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+        connection = open_read_only(db_path)  # escapes a `#`, `?` or `%` in the path
         try:
             frontier.archived = {
                 # A key written before escapes and letters were folded (pipelines.urls), as

@@ -17,7 +17,10 @@ class StorePipeline:
         spider = self.crawler.spider
         profile = getattr(spider, "profile", None)
         if profile is not None:
-            writer_for(self.crawler).record_site(site_row(profile))
+            # A crawl of a retired site (`vnarchive sites retire`) brings it back: left
+            # retired, the site crawled again stayed hidden from `status`. An import of old
+            # captures (archive/importer.py) is no crawl, and leaves it as it was.
+            writer_for(self.crawler).record_site({**site_row(profile), "retired_at": None})
 
     def process_item(self, item):
         if not isinstance(item, ArticleItem):

@@ -34,6 +34,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.archive_files import WIRE_HEADERS
 from archive.captures import known_digests
+from archive.query import open_read_only
 from archive.warc import Exchange, gzip_members_whole
 from crawler import settings as project
 from crawler.archiving import writer_for
@@ -318,7 +319,7 @@ def archived_digests(db_path: str | None, site: str) -> set[str]:
     """Digests of the site's captures and article fetches already archived."""
     if not db_path or not Path(db_path).exists():
         return set()
-    connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    connection = open_read_only(db_path)  # escapes a `#`, `?` or `%` in the path
     try:
         return known_digests(connection, site)
     except sqlite3.OperationalError:
