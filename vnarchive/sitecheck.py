@@ -19,7 +19,14 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.test import get_crawler
 
 from crawler.pages import Page, PageUnavailable, allowed, read_page
-from crawler.profiles import SITES_DIR, SiteProfile, find_profile, profile_problems
+from crawler.profiles import (
+    SITES_DIR,
+    SiteProfile,
+    find_profile,
+    load_profiles,
+    profile_problems,
+    refuse_unclear,
+)
 from crawler.spiders.profile_spider import spider_class_for
 from pipelines.extract import extract_article
 from pipelines.process import NotAnArticle, process_article
@@ -64,6 +71,11 @@ def profile_path(target: str) -> Path:
     path = Path(target)
     if path.suffix == ".toml" or path.exists():
         return path
+    broken: list[str] = []
+    profiles = load_profiles(skipped=broken)
+    refuse_unclear([target], broken)  # two files claim it: say so rather than pick one
+    if target in profiles:
+        return profiles[target].source
     if (SITES_DIR / f"{target}.toml").exists():
         return SITES_DIR / f"{target}.toml"
     return find_profile(target).source

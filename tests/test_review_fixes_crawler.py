@@ -1,0 +1,73 @@
+"""Fixes from a review of the crawler side: each test failed on the code before its fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import crawler.profiles as profiles
+import vnarchive.sitecheck as sitecheck
+from crawler.profiles import SITES_DIR, ProfileError, load_extra_profile, load_profiles
+from vnarchive.cli import main
+
+
+# 1. Two profile files claiming one site name ------------------------------------------------
+@pytest.fixture
+def sites_folder(tmp_path, monkeypatch) -> Path:
+    """The shipped profiles copied to a folder of the test's own, used in their place."""
+    folder = tmp_path / "sites"
+    folder.mkdir()
+    for name in ("testweb_lynhan", "testweb_thanhhoa"):
+        shutil.copy(SITES_DIR / f"{name}.toml", folder)
+    monkeypatch.setattr(profiles, "SITES_DIR", folder)
+    monkeypatch.setattr(sitecheck, "SITES_DIR", folder)
+    return folder
+
+
+def _copy_of_lynhan(folder: Path, file_name: str, broken: bool = False) -> Path:
+    text = (folder / "testweb_lynhan.toml").read_text(encoding="utf-8")
+    if broken:
+        text = text.replace("article_pattern", "# article_pattern")
+    path = folder / file_name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["both good", "one broken"])
+def test_a_crawl_of_a_name_two_files_claim_fails_naming_both(sites_folder, tmp_path, capsys,
+                                                               broken):
+    # The first file by sort order (testweb_lynhan.toml) used to win, the other left out.
+    other = _copy_of_lynhan(sites_folder, "zz_lynhan.toml", broken=broken)
+    code = main(["crawl", "testweb_lynhan", "--db", str(tmp_path / "a.db")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2, err
+    named = [line for line in err if "testweb_lynhan.toml" in line and str(other) in line]
+    assert named, err
+    assert not (tmp_path / "a.db").exists()
+    # The other sites are still listed; the contested one is not, and `sites` says why.
+    assert "testweb_thanhhoa" in load_profiles(skipped=[])
+    assert "testweb_lynhan" not in load_profiles(skipped=[])
+
+
+def test_sites_check_of_a_name_two_files_claim_fails_naming_both(sites_folder, capsys):
+    other = _copy_of_lynhan(sites_folder, "zz_lynhan.toml")
+    code = main(["sites", "check", "testweb_lynhan"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "testweb_lynhan.toml" in err and str(other) in err
+
+
+def test_a_profile_file_taking_the_name_of_a_broken_bundled_file_is_refused(sites_folder,
+                                                                            tmp_path):
+    bundled = _copy_of_lynhan(sites_folder, "testweb_lynhan.toml", broken=True)
+    extra = tmp_path / "mine.toml"
+    shutil.copy(SITES_DIR / "testweb_lynhan.toml", extra)
+    with pytest.raises(ProfileError, match="bundled site") as error:
+        load_extra_profile(extra)
+    assert str(bundled) in str(error.value)
+
+
+def test_a_bundled_file_given_as_profile_file_is_still_accepted(sites_folder):
+    assert load_extra_profile(sites_folder / "testweb_lynhan.toml").name == "testweb_lynhan"
