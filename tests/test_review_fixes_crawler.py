@@ -71,3 +71,35 @@ def test_a_profile_file_taking_the_name_of_a_broken_bundled_file_is_refused(site
 
 def test_a_bundled_file_given_as_profile_file_is_still_accepted(sites_folder):
     assert load_extra_profile(sites_folder / "testweb_lynhan.toml").name == "testweb_lynhan"
+
+
+# 2. A "www." domain stands for its bare and mobile hosts, not every subdomain ----------------
+def test_a_www_domain_does_not_take_in_the_bare_domains_other_subdomains(tmp_path):
+    """www.hanam.gov.vn (the province) folded to hanam.gov.vn with all its subdomains: an
+    import gave the district portals' pages to the province's profile, and the web archives
+    were asked for the whole domain."""
+    from crawler.cdx import site_prefixes
+    from crawler.profiles import profile_problems
+    from pipelines.urls import is_on_site
+
+    path = tmp_path / "hanam.toml"
+    path.write_text("""name = "hanam_province"
+title = "Cổng TTĐT tỉnh Hà Nam"
+kind = "portal"
+start_urls = ["https://www.hanam.gov.vn/"]
+allowed_domains = ["www.hanam.gov.vn"]
+article_pattern = '/tin/[0-9]+\\\\.html$'
+""", encoding="utf-8")
+    profile, problems = profile_problems(path)
+    assert problems == []
+    domains = profile.allowed_domains
+    for host in ("www.hanam.gov.vn", "hanam.gov.vn", "m.hanam.gov.vn"):
+        assert is_on_site(host, domains), host
+    assert not is_on_site("lynhan.hanam.gov.vn", domains)
+    assert not is_on_site("duytien.hanam.gov.vn", domains)
+    queries = site_prefixes(profile)
+    assert ("hanam.gov.vn", "domain") not in queries
+    assert set(queries) == {("www.hanam.gov.vn", "host"), ("hanam.gov.vn", "host"),
+                            ("m.hanam.gov.vn", "host")}
+    # A bare domain keeps its subdomains, as before.
+    assert is_on_site("lynhan.hanam.gov.vn", ["hanam.gov.vn"])
