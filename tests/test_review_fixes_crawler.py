@@ -103,3 +103,34 @@ article_pattern = '/tin/[0-9]+\\\\.html$'
                             ("m.hanam.gov.vn", "host")}
     # A bare domain keeps its subdomains, as before.
     assert is_on_site("lynhan.hanam.gov.vn", ["hanam.gov.vn"])
+
+
+# 3. Same-title bulletins of one story are not moved articles ---------------------------------
+def test_weekly_bulletins_of_one_title_are_not_asked_again_as_moved(tmp_path):
+    from archive.article_rows import article_record, write_articles
+    from archive.schema import open_database
+    from crawler.frontier import Frontier
+
+    db_path = str(tmp_path / "a.db")
+    db = open_database(db_path)
+
+    def fetched(key: str, title: str, published: str | None, day: int) -> None:
+        record = article_record({
+            "canonical_url": key, "url": key, "site": "p", "title": title, "text": "Lịch",
+            "published": published, "fetched_at": f"2024-05-{day:02}T00:00:00+00:00"}, None)
+        with db.atomic():
+            write_articles(db, [record])
+        db.execute("update articles set story_id = 'one story' where canonical_url = ?",
+                   [key])
+
+    for week in range(3):  # three weeks' bulletins, each archived the week it came out
+        fetched(f"https://p.vn/lich-{week}", "Lịch công tác tuần",
+                f"2024-05-{1 + 7 * week:02}T08:00:00+07:00", 1 + 7 * week)
+    fetched("https://p.vn/cu", "Huyện ủy họp", "2024-05-02T08:00:00+07:00", 2)
+    fetched("https://p.vn/moi", "Huyện ủy họp", "2024-05-02T09:00:00+07:00", 20)  # moved
+    fetched("https://p.vn/khong-ngay", "Tin vắn", None, 3)
+    fetched("https://p.vn/khong-ngay-2", "Tin vắn", None, 21)
+    db.conn.commit()
+    db.close()
+    asked = Frontier.from_archive(db_path, "p").moved_checks
+    assert [url for url, _ in asked] == ["https://p.vn/cu"]
