@@ -134,3 +134,12 @@ def test_weekly_bulletins_of_one_title_are_not_asked_again_as_moved(tmp_path):
     db.close()
     asked = Frontier.from_archive(db_path, "p").moved_checks
     assert [url for url, _ in asked] == ["https://p.vn/cu"]
+
+
+# 4. `vnarchive sites` with a broken profile file: exit 2 (a bad profile), not 1 -------------
+def test_the_site_listing_exits_2_when_a_profile_file_is_broken(sites_folder, capsys):
+    _copy_of_lynhan(sites_folder, "zz_half_done.toml", broken=True)
+    code = main(["sites"])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert "testweb_thanhhoa" in out and "zz_half_done.toml" in err
