@@ -143,3 +143,23 @@ def test_the_site_listing_exits_2_when_a_profile_file_is_broken(sites_folder, ca
     out, err = capsys.readouterr()
     assert code == 2, err
     assert "testweb_thanhhoa" in out and "zz_half_done.toml" in err
+
+
+# 5. The site tools' body read ends at its deadline, not a socket TIMEOUT past it -------------
+def test_a_body_that_stops_coming_is_given_up_at_the_deadline(monkeypatch):
+    """`read1` waited up to the socket's TIMEOUT (20 s) past the deadline, while the
+    docstring said the reading thread ends at the deadline."""
+    import time
+
+    from crawler import pages
+    from testweb.hostile import HostileSite
+
+    monkeypatch.setattr(pages, "TIMEOUT", 8)
+    with HostileSite() as site:
+        site.set_phase("hostile")
+        url = f"http://127.0.0.1:{site.port}/article/hang-after-headers"
+        started = time.monotonic()
+        with pytest.raises(pages.PageUnavailable):
+            pages._get_now(url, time.monotonic() + 1)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4, elapsed  # the old read waited the whole TIMEOUT (8 s here)
