@@ -163,3 +163,39 @@ def test_a_body_that_stops_coming_is_given_up_at_the_deadline(monkeypatch):
             pages._get_now(url, time.monotonic() + 1)
         elapsed = time.monotonic() - started
     assert elapsed < 4, elapsed  # the old read waited the whole TIMEOUT (8 s here)
+
+
+# 6. `sites check` makes its spider's crawler with Scrapy's API, not its test helpers ---------
+CHECK_LISTING = """
+import sys
+from crawler.pages import Page
+from crawler.profiles import find_profile
+from vnarchive.sitecheck import check_listing
+html = (b'<html><body><a href="/tin-tuc/Pages/bai-1.aspx">a</a>'
+        b'<a href="/tin-tuc/Pages/default.aspx?page=2">2</a>'
+        b'<a href="javascript:__doPostBack(&#39;pager&#39;,&#39;2&#39;)">3</a>'
+        b'<a href="http://[bad/x">4</a>'
+        b'<div class=paging><a class=next href="/tin-tuc/Pages/default.aspx?p=2">next</a>'
+        b'</div></body></html>')
+report, _ = check_listing(find_profile("testweb_lynhan"), Page(
+    "saved.html", "http://127.0.0.1:8705/tin-tuc/Pages/default.aspx", html))
+print(report.lines)
+print(report.problem)
+print("scrapy.utils.test" in sys.modules)
+"""
+
+
+def test_sites_check_makes_its_crawler_without_scrapys_test_helpers():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", CHECK_LISTING], capture_output=True,
+                            text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines, problem, used_test_helpers = result.stdout.strip().splitlines()
+    assert lines == repr([  # as before: the postback and the address that is none are counted
+        "article links: 1", "  http://127.0.0.1:8705/tin-tuc/Pages/bai-1.aspx",
+        "listing links: 1", "  http://127.0.0.1:8705/tin-tuc/Pages/default.aspx?p=2",
+        "ignored links: 1", "  http://127.0.0.1:8705/tin-tuc/Pages/default.aspx?page=2"])
+    assert problem == "None"
+    assert used_test_helpers == "False"

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request
 from scrapy.linkextractors import LinkExtractor
-from scrapy.utils.test import get_crawler
+from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.pages import Page, PageUnavailable, allowed, read_page
 from crawler.profiles import (
@@ -135,8 +136,11 @@ def check_listing(profile: SiteProfile, page: Page) -> tuple[PageReport, list[st
     spider_class = spider_class_for(profile)
     spider = spider_class()
     # A crawler for the counts the spider's link code keeps (links that are no URL, a
-    # postback without a form), which the check does not show.
-    spider.crawler = get_crawler(spider_class)
+    # postback without a form), which the check does not show: Scrapy's own Crawler with a
+    # stats collector attached (scrapy.utils.test's get_crawler is for Scrapy's tests, and
+    # starts a crawler runner to make one).
+    spider.crawler = Crawler(spider_class)
+    spider.crawler.stats = MemoryStatsCollector(spider.crawler)
     response = _response(profile, page)
     articles = list(dict.fromkeys(link.url for link in spider.article_links.extract_links(
         response)))
