@@ -268,8 +268,8 @@ def load_extra_profile(path: Path | str) -> SiteProfile:
     # A bundled file that cannot be read still claims its name (read from its TOML when it
     # parses): a --profile with that name would otherwise take over that site's row.
     broken: list[str] = []
-    load_profiles(skipped=broken)
-    others = [other for other in claims_of(profile.name, broken)
+    bundled = load_profiles(skipped=broken)
+    others = [other for other in claims_of(profile.name, broken, bundled)
               if other.resolve() != Path(path).resolve()]
     if others:
         raise _fail(Path(path), "name", f"{profile.name!r} is the name of a bundled site "
