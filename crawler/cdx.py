@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from crawler.profiles import SiteProfile
-from pipelines.urls import canonical_url, fetchable_url, matches_pattern, site_domains
+from pipelines.urls import canonical_url, fetchable_url, matches_pattern, site_hosts
 
 INTERNET_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
 COMMON_CRAWL_INDEX = "https://index.commoncrawl.org"
@@ -95,8 +95,14 @@ def site_prefixes(profile: SiteProfile) -> list[tuple[str, str]]:
     if profile.base_url:
         parts = urlsplit(profile.base_url)
         return [(f"{parts.netloc}/", "prefix")]
-    # The bare domain of a "www." one: its captures are of both hosts.
-    return [(domain, "domain") for domain in site_domains(profile.allowed_domains)]
+    # A "www." domain: its captures are of the www., bare and mobile hosts, each asked for as
+    # an exact host (a domain match on the bare one took in every other subdomain, such as
+    # a province's district portals); any other domain as before, with its subdomains.
+    queries: list[tuple[str, str]] = []
+    for domain in profile.allowed_domains:
+        hosts = site_hosts(domain)
+        queries.extend([(host, "host") for host in hosts] if hosts else [(domain, "domain")])
+    return list(dict.fromkeys(queries))
 
 
 def cdx_query(archive: WebArchive, url: str, match_type: str, window: tuple[str, str],

@@ -44,7 +44,11 @@ UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"
 MAY_HAVE_MOVED = (
     "select a.url, a.found_via from articles a where a.site = ?1 and exists (select 1 from "
     "articles b where b.story_id = a.story_id and b.site = ?1 and b.rowid != a.rowid and "
-    "b.title = a.title and b.first_seen_at > a.fetched_at and not exists (select 1 from "
+    "b.title = a.title and b.first_seen_at > a.fetched_at and a.published is not null and "
+    # A moved article keeps its day: a weekly bulletin of one title and story ("Lịch công
+    # tác tuần") is not the move of the last one, which asked every older one again.
+    "b.published is not null and substr(b.published, 1, 10) = substr(a.published, 1, 10) "
+    "and not exists (select 1 from "
     "pages p where p.site = ?1 and p.url = a.url and p.fetched_at > b.first_seen_at))")
 
 

@@ -7,8 +7,10 @@ crawl with its reactor would do at far greater cost to start. It keeps the crawl
 link-local, private or reserved address (a redirect to 169.254.169.254, a cloud's metadata
 service); loopback only when the address asked for is loopback itself (the local test web).
 And a page comes whole within FETCH_SECONDS: the socket's timeout bounds each wait, and the
-body is read a piece at a time up to that deadline, so a server that sends its page a byte at
-a time is given up, and the thread that read it ends, at the deadline.
+body is read a piece at a time up to that deadline, each read's wait bounded by the time left
+(not the whole TIMEOUT), so a server that sends its page a byte at a time, or stops halfway, is
+given up, and the thread that read it ends, at the deadline. (Before the body, a connection or
+a redirect's headers may still keep that thread up to TIMEOUT past it.)
 """
 
 from __future__ import annotations
@@ -181,13 +183,26 @@ def _read_body(response: http.client.HTTPResponse, url: str, deadline: float) ->
     while len(body) < MAX_BYTES:
         if time.monotonic() > deadline:
             raise PageUnavailable(f"{url}: no whole answer by the deadline")
-        piece = response.read1(min(READ_BYTES, MAX_BYTES - len(body)))
+        # A read's wait ends at the deadline, not up to TIMEOUT after it (the docstring's word).
+        _socket_of(response).settimeout(min(TIMEOUT, max(0.01, deadline - time.monotonic())))
+        try:
+            piece = response.read1(min(READ_BYTES, MAX_BYTES - len(body)))
+        except TimeoutError:
+            if time.monotonic() < deadline:
+                raise  # TIMEOUT of silence, well before the deadline
+            raise PageUnavailable(f"{url}: no whole answer within {FETCH_SECONDS} s (the "
+                                  "server sends it too slowly)") from None
         if not piece:
             break
         body += piece
     if len(body) < MAX_BYTES and response.length:  # the connection ended before its length
         raise http.client.IncompleteRead(bytes(body), response.length)
     return bytes(body)
+
+
+def _socket_of(response: http.client.HTTPResponse) -> socket.socket:
+    """The socket a response is read from (its file's raw SocketIO holds it)."""
+    return response.fp.raw._sock
 
 
 def address_problem(url: str, allow_loopback: bool) -> str | None:

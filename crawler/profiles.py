@@ -265,32 +265,101 @@ def load_extra_profile(path: Path | str) -> SiteProfile:
     """A profile from a file anywhere (`--profile FILE`); refused when it takes the name of a
     bundled site, whose row and articles it would otherwise take over."""
     profile = load_profile_file(path)
-    bundled = load_profiles(skipped=[])  # a broken bundled file is not this one's problem
-    if profile.name in bundled and Path(path).resolve() != bundled[profile.name].source.resolve():
+    # A bundled file that cannot be read still claims its name (read from its TOML when it
+    # parses): a --profile with that name would otherwise take over that site's row.
+    broken: list[str] = []
+    bundled = load_profiles(skipped=broken)
+    others = [other for other in claims_of(profile.name, broken, bundled)
+              if other.resolve() != Path(path).resolve()]
+    if others:
         raise _fail(Path(path), "name", f"{profile.name!r} is the name of a bundled site "
-                    f"({bundled[profile.name].source}); give this profile a name of its own")
+                    f"({', '.join(map(str, others))}); give this profile a name of its own")
     return profile
+
+
+class SkippedProfile(str):
+    """The one-line problem of a profile file left out by `load_profiles`, with the site name
+    it claims (`name`, None when its file cannot even be read as TOML), every bundled file
+    that claims that name (`paths`), and whether it is two files claiming one name
+    (`contested`) rather than one broken file."""
+
+    name: str | None
+    paths: tuple[Path, ...]
+    contested: bool
+
+    def __new__(cls, text: str, name: str | None = None, paths=(), contested: bool = False):
+        self = super().__new__(cls, text)
+        self.name, self.paths, self.contested = name, tuple(paths), contested
+        return self
+
+
+def _claimed_name(path: Path) -> str | None:
+    """The `name` a profile file that failed still claims, when its TOML can be read."""
+    try:
+        name = tomllib.loads(path.read_text(encoding="utf-8")).get("name")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def claims_of(name: str, skipped: list[str], profiles: dict | None = None) -> list[Path]:
+    """The bundled files that claim the site `name`, from what `load_profiles` returned and
+    the `skipped` list it filled."""
+    for problem in skipped:
+        if getattr(problem, "name", None) == name:
+            return list(problem.paths)
+    if profiles is None:
+        profiles = load_profiles(skipped=[])
+    return [profiles[name].source] if name in profiles else []
+
+
+def refuse_unclear(names, skipped: list[str]) -> None:
+    """ProfileError, one line naming the files, when a site named for a run is claimed by
+    two profile files (or by a good one and one that cannot be read): which one the run
+    would use is not clear, so it is not run with either."""
+    for problem in skipped:
+        if getattr(problem, "contested", False) and problem.name in names:
+            raise ProfileError(str(problem))
 
 
 def load_profiles(directory: Path | None = None,
                   skipped: list[str] | None = None) -> dict[str, SiteProfile]:
     """All profiles of a folder (default SITES_DIR) by name; two files may not claim one name.
-    With a `skipped` list, a file that fails is noted there (its one-line problem) and left
-    out, so one broken profile does not stop the crawls of every other site; without one, it
-    raises ProfileError."""
+    With a `skipped` list, a file that fails is noted there (its one-line problem, a
+    SkippedProfile) and left out, so one broken profile does not stop the crawls of every
+    other site; without one, it raises ProfileError. A name claimed by two files (both read,
+    or one of them broken) is left out with both files: the first by sort order must not
+    silently win (`refuse_unclear` stops a run that names it)."""
     profiles: dict[str, SiteProfile] = {}
+    claims: dict[str, list[Path]] = {}
+    failed: list[tuple[str, str | None]] = []
     for path in sorted((directory or SITES_DIR).glob("*.toml")):
         try:
             profile = load_profile_file(path)
-            if profile.name in profiles:
+            if profile.name in profiles and skipped is None:
                 raise _fail(path, "name", f"{profile.name!r} is also used by "
                             f"{profiles[profile.name].source}")
         except ProfileError as error:
             if skipped is None:
                 raise
-            skipped.append(str(error))
+            name = _claimed_name(path)
+            failed.append((str(error), name))
+            if name:
+                claims.setdefault(name, []).append(path)
             continue
-        profiles[profile.name] = profile
+        claims.setdefault(profile.name, []).append(path)
+        profiles.setdefault(profile.name, profile)
+    if skipped is None:
+        return profiles
+    for text, name in failed:
+        skipped.append(SkippedProfile(text, name, claims.get(name, ())))
+    for name, paths in claims.items():
+        if len(paths) > 1:
+            profiles.pop(name, None)
+            skipped.append(SkippedProfile(
+                f"site {name!r} is claimed by {len(paths)} profile files, "
+                f"{' and '.join(map(str, paths))}: rename (or remove) all but one",
+                name, paths, contested=True))
     return profiles
 
 
@@ -299,6 +368,7 @@ def find_profile(name: str, directory: Path | None = None) -> SiteProfile:
     problems of the files that could not be read (one of them may be the one meant)."""
     broken: list[str] = []
     profiles = load_profiles(directory, skipped=broken)
+    refuse_unclear([name], broken)
     if name not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise ProfileError(f"no site profile named {name!r} in {directory or SITES_DIR} "

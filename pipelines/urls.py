@@ -129,16 +129,30 @@ def canonical_url(url: str) -> str:
 
 
 def site_domains(allowed_domains) -> list[str]:
-    """A profile's allowed domains as its site's: a "www." domain allows the bare one (and so
-    its other hosts). Portals link, list in sitemaps and redirect to both, and web archives
-    hold captures of both; the crawl, `import` and the web archives' indexes fold alike."""
+    """A profile's allowed domains as the spider's (Scrapy's offsite rule, a domain and all its
+    subdomains): a "www." domain allows the bare one, as the spider always did. Portals link,
+    list in sitemaps and redirect to both. Imports and the web archives' indexes do not use
+    this wider rule: they take the hosts of `site_hosts` only."""
     return list(dict.fromkeys(domain[4:] if domain.lower().startswith("www.") else domain
                               for domain in allowed_domains or [] if domain))
 
 
+def site_hosts(domain: str) -> list[str]:
+    """The hosts a profile's "www.X" domain stands for: www.X, X and its mobile m.X (one
+    site, which canonical_url gives one key), and not X's other subdomains: the province's
+    www.hanam.gov.vn is not the district portal lynhan.hanam.gov.vn. [] for any other
+    domain."""
+    domain = domain.lower()
+    if not domain.startswith("www."):
+        return []
+    return [domain, domain[4:], "m." + domain[4:]]
+
+
 def is_on_site(host: str, allowed_domains) -> bool:
     """Scrapy's offsite rule: a listed domain or one of its subdomains (all, if none), a
-    "www." domain standing for the bare one (site_domains)."""
-    domains = [domain.lower() for domain in site_domains(allowed_domains)]
+    "www." domain also standing for its bare host and mobile host (site_hosts) but not the
+    bare domain's other subdomains. (The spider's own list, site_domains, names the bare
+    domain itself, so the crawl's checks keep the spider's wider rule.)"""
+    domains = [domain.lower() for domain in allowed_domains or [] if domain]
     return not domains or any(host == domain or host.endswith("." + domain)
-                              for domain in domains)
+                              or host in site_hosts(domain) for domain in domains)

@@ -381,7 +381,8 @@ article_pattern = '/tin/[0-9]+\\.html$'
     assert is_on_site("m.example.vn", profile.allowed_domains)
     assert not is_on_site("notexample.vn", profile.allowed_domains)
     assert matching_profile(article, [profile]) is profile
-    assert site_prefixes(profile) == [("example.vn", "domain")]
+    assert site_prefixes(profile) == [("www.example.vn", "host"), ("example.vn", "host"),
+                                      ("m.example.vn", "host")]
 
 
 # One wait per host, whatever the host asked for and however its URL spells it ----------

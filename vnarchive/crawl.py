@@ -26,7 +26,7 @@ from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
 from crawler.distributed import ROUND_LOST, connect
-from crawler.profiles import ProfileError, unreadable_profiles
+from crawler.profiles import ProfileError, refuse_unclear, unreadable_profiles
 from pipelines.pool import start_worker_server, stop_worker_server, stop_workers, workers_setting
 from vnarchive.interrupts import noted_stops
 
@@ -163,6 +163,7 @@ def _process(settings, names: list[str]) -> CrawlerProcess:
     process = CrawlerProcess(settings)
     known = set(process.spider_loader.list())
     broken = getattr(process.spider_loader, "broken", [])
+    refuse_unclear(names, broken)  # two files claim it: crawling either would be a guess
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ProfileError(f"no site profile named {', '.join(map(repr, unknown))} "

@@ -14,12 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request
 from scrapy.linkextractors import LinkExtractor
-from scrapy.utils.test import get_crawler
+from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.pages import Page, PageUnavailable, allowed, read_page
-from crawler.profiles import SITES_DIR, SiteProfile, find_profile, profile_problems
+from crawler.profiles import (
+    SITES_DIR,
+    SiteProfile,
+    find_profile,
+    load_profiles,
+    profile_problems,
+    refuse_unclear,
+)
 from crawler.spiders.profile_spider import spider_class_for
 from pipelines.extract import extract_article
 from pipelines.process import NotAnArticle, process_article
@@ -64,6 +72,11 @@ def profile_path(target: str) -> Path:
     path = Path(target)
     if path.suffix == ".toml" or path.exists():
         return path
+    broken: list[str] = []
+    profiles = load_profiles(skipped=broken)
+    refuse_unclear([target], broken)  # two files claim it: say so rather than pick one
+    if target in profiles:
+        return profiles[target].source
     if (SITES_DIR / f"{target}.toml").exists():
         return SITES_DIR / f"{target}.toml"
     return find_profile(target).source
@@ -123,8 +136,11 @@ def check_listing(profile: SiteProfile, page: Page) -> tuple[PageReport, list[st
     spider_class = spider_class_for(profile)
     spider = spider_class()
     # A crawler for the counts the spider's link code keeps (links that are no URL, a
-    # postback without a form), which the check does not show.
-    spider.crawler = get_crawler(spider_class)
+    # postback without a form), which the check does not show: Scrapy's own Crawler with a
+    # stats collector attached (scrapy.utils.test's get_crawler is for Scrapy's tests, and
+    # starts a crawler runner to make one).
+    spider.crawler = Crawler(spider_class)
+    spider.crawler.stats = MemoryStatsCollector(spider.crawler)
     response = _response(profile, page)
     articles = list(dict.fromkeys(link.url for link in spider.article_links.extract_links(
         response)))

@@ -17,7 +17,7 @@ from vnarchive.cli.output import print_table
 @click.pass_context
 def sites(ctx: click.Context) -> int | None:
     """List the site profiles; `sites add` writes one, `sites check` checks one. A profile
-    file that cannot be read is named on standard error, and the listing exits 1.
+    file that cannot be read is named on standard error, and the listing exits 2.
 
     \b
     Example: vnarchive sites
@@ -30,7 +30,7 @@ def sites(ctx: click.Context) -> int | None:
     print_table(["name", "kind", "verified", "title", "owner locality"], rows)
     for problem in broken:
         print(f"vnarchive sites: warning: {problem}", file=sys.stderr)
-    return 1 if broken else 0
+    return 2 if broken else 0  # a bad profile is bad input (exit 2), as the exit table says
 
 
 @sites.command(short_help="check a profile on pages (files or URLs)")
