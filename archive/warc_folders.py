@@ -13,6 +13,7 @@ files its own rows name (`shared_with`, `own_files`).
 
 from __future__ import annotations
 
+import glob
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -60,7 +61,10 @@ def shared_with(db_path: str, folder: Path) -> list[str]:
     path = Path(db_path).resolve()
     if folder_owner(folder) is not None or folder != path.with_name(f"{path.stem}-warc"):
         return []
-    return sorted(other.name for other in path.parent.glob(f"{path.stem}.*")
+    # Every file whose stem was this one's: `a.db`, `a.sqlite` and a bare `a` all used `a-warc/`
+    # (the glob escaped: a `[` in a name is no pattern).
+    siblings = [*path.parent.glob(f"{glob.escape(path.stem)}.*"), path.with_name(path.stem)]
+    return sorted(other.name for other in siblings
                   if other.name != path.name and is_sqlite(other) and points_into(other, folder))
 
 

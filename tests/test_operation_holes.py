@@ -358,3 +358,19 @@ def test_a_folder_two_older_archives_shared_is_read_file_by_file(tmp_path, capsy
     assert code == 0, lines
     assert sorted(url for (url,) in query(first, "select url from articles")) == urls(range(2))
     assert any("also holds the WARC files of a.sqlite" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("first_name, other_name", [("a.db", "a"), ("x[1].db", "x[1].sqlite")])
+def test_an_older_shared_folder_is_found_whatever_the_names(first_name, other_name, tmp_path,
+                                                            capsys):
+    """The archives that shared `STEM-warc/` were looked for as `STEM.*`, a glob: a bare `a`
+    beside `a.db` was missed (and `a.db` took the folder as its own, reading `a`'s files), and
+    a `[` in a name made the glob a pattern that matched nothing."""
+    stem = first_name.rsplit(".", 1)[0]
+    legacy = tmp_path / f"{stem}-warc"
+    first = crawled(tmp_path / first_name, range(0, 2), warc_dir=legacy)
+    crawled(tmp_path / other_name, range(2, 4), warc_dir=legacy)
+    code, lines = run_main(capsys, "reprocess", "--db", str(first))
+    assert code == 0, lines
+    assert sorted(url for (url,) in query(first, "select url from articles")) == urls(range(2))
+    assert any(f"also holds the WARC files of {other_name}" in line for line in lines), lines
