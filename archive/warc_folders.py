@@ -84,11 +84,14 @@ def points_into(db: Path, folder: Path) -> bool:
         return False
     try:
         with closing(_read_only(db)) as connection:
+            # The first and the last file each table names: the oldest files may have been
+            # pruned or moved away, the newest rarely (both read by rowid, no scan).
             for table in ("pages", "articles"):
-                row = connection.execute(f"select warc_file from {table} where warc_file is "
-                                         "not null limit 1").fetchone()
-                if row and (folder / row[0]).is_file():
-                    return True
+                for order in ("", " desc"):
+                    row = connection.execute(f"select warc_file from {table} where warc_file is "
+                                             f"not null order by rowid{order} limit 1").fetchone()
+                    if row and (folder / row[0]).is_file():
+                        return True
     except sqlite3.Error:  # no such table yet, or not ours
         return False
     return False

@@ -374,3 +374,22 @@ def test_an_older_shared_folder_is_found_whatever_the_names(first_name, other_na
     assert code == 0, lines
     assert sorted(url for (url,) in query(first, "select url from articles")) == urls(range(2))
     assert any(f"also holds the WARC files of {other_name}" in line for line in lines), lines
+
+
+def test_an_older_archive_whose_first_warc_file_is_gone_keeps_its_folder(tmp_path):
+    """Whether an unmarked `NAME-warc/` is an older archive's own was read from the first file
+    its rows name: with that file pruned, the archive took a new empty folder and `reprocess`
+    stopped reading its files. The last file it names counts too."""
+    from archive.warc_folders import warc_folder
+
+    legacy = tmp_path / "a-warc"
+    db = crawled(tmp_path / "a.db", range(0, 2), warc_dir=legacy)
+    (first,) = query(db, "select warc_file from pages where warc_file is not null "
+                         "order by rowid limit 1")
+    (legacy / "ARCHIVE").unlink(missing_ok=True)  # an archive made before the mark
+    with sqlite3.connect(db) as connection:  # a later file, the first one pruned
+        connection.execute("update pages set warc_file = 'later.warc.gz' where rowid = "
+                           "(select max(rowid) from pages)")
+    (legacy / "later.warc.gz").write_bytes((legacy / first[0]).read_bytes())
+    (legacy / first[0]).unlink()
+    assert warc_folder(str(db)) == legacy
