@@ -72,7 +72,12 @@ class Patience(AbstractBackoff):
         self._command.full = False
 
     def note(self, error: Exception) -> None:  # what its last try met (PatientRetry)
-        self._command.full = isinstance(error, OutOfMemoryError)
+        full = isinstance(error, OutOfMemoryError)
+        if full != getattr(self._command, "full", False):
+            # Another kind of wait starts its own clock: minutes waited out at a full Redis
+            # made a first connection error after them "unreachable for 60 s" at once.
+            self._command.started = time.monotonic()
+        self._command.full = full
 
     def compute(self, failures: int) -> float:  # it failed for the `failures`-th time
         if self.lost:  # another command waited its whole patience: the same reason, whichever

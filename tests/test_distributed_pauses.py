@@ -337,3 +337,29 @@ def test_a_request_redis_cannot_take_closes_the_worker_as_for_any_command(redis_
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, [REDIS_LOST]], (
         result.stderr)
     assert "Redis stayed full (at its maxmemory) for 1 s" in result.stderr, result.stderr
+
+
+def test_a_wait_at_a_full_redis_does_not_count_against_the_unreachable_limit(monkeypatch):
+    """A command that waited minutes for room in a full Redis, then met one connection error,
+    raised "unreachable for 60 s" at once: the minutes were counted against the shorter limit.
+    Each kind of wait now has its own clock."""
+    from types import SimpleNamespace
+
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import OutOfMemoryError
+
+    from archive import redis_patience
+    from archive.redis_patience import Patience
+
+    now = [1000.0]
+    monkeypatch.setattr(redis_patience, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    patience = Patience(60, full_seconds=600)
+    patience.reset()
+    patience.note(OutOfMemoryError("OOM"))
+    now[0] += 300  # five minutes at a full Redis
+    assert patience.compute(1) == redis_patience.STEP_SECONDS
+    patience.note(RedisConnectionError("connection reset"))
+    assert patience.compute(2) == redis_patience.STEP_SECONDS  # the unreachable clock starts
+    now[0] += 61
+    with pytest.raises(redis_patience.RedisLost, match="unreachable for 60 s"):
+        patience.compute(3)
