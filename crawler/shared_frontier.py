@@ -286,12 +286,15 @@ class SharedFrontierScheduler(Scheduler):
         if known or not self.beaten or self.forgotten_noted:
             self.beaten = True
             return
-        # Its own key gone between two beats. With the seen-set gone too, Redis lost its data
-        # (restarted without saving it, flushed), and with it the queue: the crawl would end
-        # short without a word, so the worker does not end 0. With the seen-set there, only
-        # the key expired (this worker stalled, or Redis was away, past --worker-timeout): its
-        # requests in flight went back on the queue for the others, and nothing is lost.
-        if self.server.exists(self.keys["seen"]):
+        # Its own key gone between two beats. With the round's profile key gone too, Redis
+        # lost its data (restarted without saving it, flushed), and with it the queue: the
+        # crawl would end short without a word, so the worker does not end 0. That key never
+        # expires and only a worker joining the round writes it; the seen-set, looked at
+        # before, was written again by the first request any worker queued after the loss,
+        # so a busy worker took the loss for a stall. With the key there, only this worker's
+        # key expired (it stalled, or Redis was away, past --worker-timeout): its requests in
+        # flight went back on the queue for the others, and nothing is lost.
+        if self.server.exists(profile_key(self.spider.name)):
             logger.warning("%s: this worker was taken for dead (it stalled, or Redis was away, "
                            "past --worker-timeout): its requests in flight went back on the "
                            "shared queue", self.spider.name)

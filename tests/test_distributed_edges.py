@@ -16,7 +16,7 @@ from redis.exceptions import OutOfMemoryError
 from archive.ingest import ensure_group, ingest
 from archive.ingest_claim import CLAIM_SECONDS
 from archive.stream import STREAM, archived_key
-from crawler.distributed import RedisArchiveSink
+from crawler.distributed import SEEN_KEY, RedisArchiveSink
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from tests.test_ingest_messages import send_good_messages
 from testweb.server import TestWeb
@@ -300,6 +300,10 @@ def test_a_worker_whose_redis_lost_its_data_says_so(redis_url):
                 assert time.monotonic() < deadline, "the worker sent nothing"
                 time.sleep(0.1)
             server.flushdb()
+            # The seen-sets written again at once, as the next request a worker queues
+            # writes its site's (it is what the worker looked at before to tell a loss).
+            for site in web.sites.values():
+                server.sadd(SEEN_KEY % {"spider": site.profile_name}, "after the loss")
             _, err = worker.communicate(timeout=120)
         finally:
             if worker.poll() is None:
