@@ -424,3 +424,27 @@ def test_an_article_added_to_a_sitemap_behind_an_unchanged_index_is_found(tmp_pa
     # The index answered 304 and was not parsed; before, its sitemap was then not asked at all.
     assert "/tin/3" in log and "/tin/1" not in log and "/tin/2" not in log
     assert len(query(tmp_path / "a.db", "select url from articles")) == 3
+
+
+@pytest.mark.timeout(120)
+def test_a_section_that_shows_the_home_pages_articles_is_still_walked(tmp_path):
+    """A home page links a section (`listing_pattern`) whose first page shows the home's own
+    newest articles: the repeat check took it for a page that repeats its listing and stopped
+    there, so the section's older pages were never walked (with no sitemap, never archived)."""
+    from tests.conftest import query
+    from tests.test_safety_crawls import crawl_site
+
+    link = "<a href='{}'>{}</a> ".format
+    pages = {"/": (link("/tin/1", "Bài") + link("/tin/2", "Bài")
+                   + link("/chuyen-muc/", "Chuyên mục")).encode(),
+             "/chuyen-muc/": (link("/tin/1", "Bài") + link("/tin/2", "Bài")
+                              + "<a class='next' href='/chuyen-muc/?page=2'>Sau</a>").encode(),
+             "/chuyen-muc/?page=2": (link("/tin/3", "Bài") + link("/tin/4", "Bài")).encode()}
+    pages.update({f"/tin/{n}": ARTICLE_PAGE.format(n=n).encode() for n in range(1, 5)})
+    result, db = crawl_site(tmp_path, handler_for(pages, []), "section_site", "/tin/[0-9]+$",
+                            extra=lambda base: 'next_page = "a.next"\n'
+                            "listing_pattern = '/chuyen-muc/'")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "not paged further" not in result.stderr
+    assert sorted(row[0].rsplit("/", 1)[1] for row in query(db, "select url from articles")) \
+        == ["1", "2", "3", "4"]

@@ -63,6 +63,8 @@ TEMPORARY_REFUSALS = ("deferred", "circuit_open")
 # a Scrapy user's quick look): the walk behind them was not done.
 DROPPED_REQUEST_STATS = ("depth/request_ignored_count",)
 # ASP.NET's (SharePoint's) pager: "next" is a script that posts the page's form back.
+# In a listing request's meta: reached by the listing's `next_page`, not a section it links.
+NEXT_PAGE = "vnarchive_next_page"
 POSTBACK = re.compile(r"^\s*javascript:\s*__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 
 
@@ -231,7 +233,10 @@ class ProfileSpider(SitemapSpider):
         listing = response.meta.get("listing", response.url)
         seen = self.listing_articles.setdefault(listing, set())
         keys = {canonical_url(link) for link in links}
-        if keys and keys <= seen:
+        # Only a next page can repeat its listing: a section the home page links
+        # (`listing_pattern`) shows the home's newest articles on its first page, and was
+        # taken for a repeat, so its older pages were never walked.
+        if keys and keys <= seen and response.meta.get(NEXT_PAGE):
             # A site that ignores `?page=N` serves its first page under every number, without
             # end: that listing holds no more (before, max_listing_pages copies a run).
             self.logger.warning("listing %s: page %d (%s) links only articles of its earlier "
@@ -260,12 +265,15 @@ class ProfileSpider(SitemapSpider):
                     postbacks.append(found)
                 elif href:
                     urls.append(self._fetchable(base, href))
+        paged = len(urls)  # the `next_page` links; the `listing_pattern` ones follow
         if self.listing_links is not None:
             urls.extend(link.url for link in self.listing_links.extract_links(response))
         # Session ids in listing links would make every page a new URL (pipelines.urls).
         requests = [Request(without_session_ids(url), callback=self.parse_listing,
-                            errback=self.fetch_failed, meta=dict(meta)) for url in urls if url]
-        return requests + self.postback_requests(response, postbacks, meta)
+                            errback=self.fetch_failed,
+                            meta={**meta, NEXT_PAGE: number < paged})
+                    for number, url in enumerate(urls) if url]
+        return requests + self.postback_requests(response, postbacks, {**meta, NEXT_PAGE: True})
 
     def postback_requests(self, response: TextResponse, postbacks: list[re.Match],
                           meta: dict) -> list[Request]:
