@@ -7,6 +7,20 @@ import os
 import stat
 from pathlib import Path
 
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
+
+
+def is_sqlite(path: Path) -> bool:
+    """Whether `path` is a regular file that begins as an SQLite database does (a pipe or a
+    folder is not opened)."""
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
 
 class ArchiveError(Exception):
     """The archive at this path cannot be used as asked."""

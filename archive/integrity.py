@@ -17,10 +17,9 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from archive.errors import ArchiveError, ArchiveUnusable
+from archive.errors import SQLITE_HEADER, ArchiveError, ArchiveUnusable
 from archive.query import has_table, open_read_only
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATION_SET = "vnarchive"  # archive/schema.py's Migrations("vnarchive")
 
 

@@ -21,23 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, is_sqlite
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 ARCHIVE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 
 
 class OutputRefused(ArchiveError):
     """The command will not write this output file; the message says why and what to do."""
-
-
-def _is_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return False
 
 
 def _same_file(path: Path, other: Path) -> bool:
@@ -73,7 +64,7 @@ def check_output(out: Path, db_path: str | None = None, force: bool = False) -> 
         # Before the header is read: opening a named pipe to read it waited for ever.
         if not out.is_file():
             raise OutputRefused(f"{out} is not a regular file")
-        if _is_sqlite(out):
+        if is_sqlite(out):
             raise OutputRefused(f"{out} is an SQLite database: vnarchive never writes an "
                                 "output over one")
         if not force:

@@ -18,10 +18,10 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from archive.errors import is_sqlite
 from archive.query import open_read_only
 
 OWNER_FILE = "ARCHIVE"  # in a WARC folder: the file name of the archive it belongs to
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def warc_folder(db_path: str) -> Path:
@@ -95,14 +95,6 @@ def points_into(db: Path, folder: Path) -> bool:
     except sqlite3.Error:  # no such table yet, or not ours
         return False
     return False
-
-
-def is_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return path.is_file() and handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return False
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
