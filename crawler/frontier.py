@@ -30,10 +30,9 @@ from pathlib import Path
 
 from archive.query import has_table, open_read_only
 from pipelines.dates import VIETNAM_TIME, parse_dateline, parse_iso_datetime
-from pipelines.urls import canonical_url
+from pipelines.urls import canonical_url, spelled_otherwise
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
-UNFOLDED_KEY = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F])|%C[CD]%[89AB]")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # Articles that may have moved (crawler/moves.py): a later article of the same site, with the
 # same title and story, first seen after this one was last fetched or asked for. A site that
@@ -85,7 +84,7 @@ class Frontier:
             frontier.archived = {
                 # A key written before escapes and letters were folded (pipelines.urls), as
                 # today's key: else such an article looked new and was fetched again.
-                canonical_url(url) if UNFOLDED_KEY.search(url) else url: fetched_at
+                canonical_url(url) if spelled_otherwise(url) else url: fetched_at
                 for url, fetched_at in connection.execute(
                     "select canonical_url, fetched_at from articles where site = ?", [site])}
             if has_table(connection, "article_aliases"):

@@ -43,6 +43,13 @@ LOWER_CASE_ESCAPE = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F])")
 COMBINING_ESCAPE = re.compile(r"%C[CD]%[89AB][0-9A-F]")
 
 
+def spelled_otherwise(key: str) -> bool:
+    """Whether a stored key may be one `canonical_url` now spells otherwise (an older
+    version's key, before escapes and decomposed letters were folded): a cheap test before
+    the whole canonical_url."""
+    return bool(LOWER_CASE_ESCAPE.search(key) or COMBINING_ESCAPE.search(key))
+
+
 def fetchable_url(base: str, link: str) -> str | None:
     """`link` resolved against `base` when it is an http(s) URL with a host; None for a link
     that is none. urllib and Scrapy's Request raise on a CMS template's "http://[URL]", a link
