@@ -27,8 +27,8 @@ from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_records
-from archive.warc_folders import own_files, shared_with
-from archive.writer import ArchiveWriter, warc_folder
+from archive.warc_folders import own_files, shared_with, warc_folder
+from archive.writer import ArchiveWriter
 from pipelines.pool import WorkerCrashed, map_in_order, start_worker_server
 from pipelines.site_region import RegionReport, RegionRequest, SiteRegion
 from pipelines.urls import canonical_url

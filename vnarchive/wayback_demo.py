@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archive.writer import warc_folder
+from archive.warc_folders import warc_folder
 from testweb.families import ARTICLE_FAMILIES
 from testweb.pywb_server import PywbServer
 from testweb.server import DEFAULT_PORTS, TestWeb

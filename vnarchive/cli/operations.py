@@ -89,7 +89,7 @@ def reprocess(site, since, db) -> int:
     from archive.errors import check_readable, check_writable
     from archive.lock import archive_lock
     from archive.reprocess import reprocess as reprocess_archive
-    from archive.writer import warc_folder
+    from archive.warc_folders import warc_folder
 
     check_readable(db)
     check_writable(db)
