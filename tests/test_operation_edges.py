@@ -340,6 +340,17 @@ def test_a_site_whose_host_is_down_is_unhealthy_however_many_listings_it_has(tmp
     assert site["last_success"] is None and site["error_rate"] == 1.0
 
 
+def scrapy_parse_listing(web, db) -> subprocess.CompletedProcess:
+    """`scrapy parse` of the portal's news listing into `db`, as an operator looking into a
+    broken site runs it."""
+    listing = web.sites[SITE].base_url + "/tin-tuc/Pages/default.aspx"
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "parse", "--spider", f"testweb_{SITE}", "-c",
+         "parse_listing", listing, "-s", f"VNARCHIVE_DB={db}",
+         "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+
+
 def test_scrapy_parse_of_a_listing_leaves_no_walked_to_the_end_mark(tmp_path):
     """`scrapy parse --spider SITE URL` (a Scrapy user's way to look at one page) replaces
     the spider's start requests with its one URL and closes it `finished`: the spider marked
@@ -349,12 +360,7 @@ def test_scrapy_parse_of_a_listing_leaves_no_walked_to_the_end_mark(tmp_path):
     with flaky_portal() as (web, family, oldest):
         with failing(oldest):
             assert vnarchive_crawl(web, db).returncode == 0
-        listing = web.sites[SITE].base_url + "/tin-tuc/Pages/default.aspx"
-        parse = subprocess.run(
-            [sys.executable, "-m", "scrapy", "parse", "--spider", f"testweb_{SITE}", "-c",
-             "parse_listing", listing, "-s", f"VNARCHIVE_DB={db}",
-             "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}"],
-            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+        parse = scrapy_parse_listing(web, db)
         assert "Requests" in parse.stdout, parse.stderr[-2000:]
         assert_no_mark_and_the_next_run_takes_every_article(web, db, family)
 
@@ -503,12 +509,7 @@ def test_scrapy_parse_is_no_successful_run_for_status(web, tmp_path):
     with a site row like a crawl's: `status` then counted it as the site's success, and a
     site no crawl had ever archived was healthy."""
     db = tmp_path / "archive.db"
-    listing = web.sites[SITE].base_url + "/tin-tuc/Pages/default.aspx"
-    parse = subprocess.run(
-        [sys.executable, "-m", "scrapy", "parse", "--spider", f"testweb_{SITE}", "-c",
-         "parse_listing", listing, "-s", f"VNARCHIVE_DB={db}",
-         "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    parse = scrapy_parse_listing(web, db)
     assert "Requests" in parse.stdout, parse.stderr[-2000:]
     assert query(db, "select status from crawl_runs") == [("not_a_crawl",)]
     status = run_vnarchive("status", "--format", "json", "--db", str(db))
