@@ -133,6 +133,8 @@ TABLES = {
     "story_bands": {"description": "Story signature bands (internal index).", "hidden": True},
     "story_bands_recent": {"description": "The latest story signature bands (internal index).",
                            "hidden": True},
+    "story_band_filter": {"description": "Which bands story_bands may hold (internal).",
+                          "hidden": True},
     "_sqlite_migrations": {"description": "Schema migrations applied.", "hidden": True},
     "site_runs": {"description": "One row per site per crawl run, with its counts and errors."},
     "attachments": {"description": "Documents articles link as \"File đính kèm\" (PDF, DOC, "

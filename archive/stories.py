@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from archive.band_filter import BandFilter, band_filter, record_moved
 from pipelines.fingerprint import bands, decode, encode, estimated_similarity, signature
 
 SAME_STORY = 0.5
@@ -60,10 +61,11 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
                                for band in keys_of_one))
     seen: dict[str, list[int]] = {}  # candidates' signatures, decoded once per batch
     alone, merged = [], False
+    large_table = band_filter(db)
     for key, row in rows.items():
         mine = signatures[key]
         copies = [candidate for candidate in _candidates(db, row["id"], row["day"],
-                                                         band_keys[key])
+                                                         band_keys[key], large_table)
                   if estimated_similarity(mine, _signature_of(candidate, seen)) >= SAME_STORY]
         # A merge earlier in the batch may have moved this row to another story.
         story_id = _story_id(db, key) if merged else row["story_id"]
@@ -88,6 +90,7 @@ def _move_recent_bands(db) -> None:
         return
     db.execute("insert or ignore into story_bands (band, day, article) select band, day, "
                "article from story_bands_recent order by band, day, article")
+    record_moved(db, [band for (band,) in db.execute("select band from story_bands_recent")])
     db.execute("delete from story_bands_recent")
 
 
@@ -119,25 +122,28 @@ def band_key(band: str) -> int:
                           signed=True)
 
 
-def _candidates(db, article: int, day: str, my_bands: list[int]):
+def _candidates(db, article: int, day: str, my_bands: list[int], large_table: BandFilter):
     """Articles within the window that share at least two bands (`band_key`s), with their
-    signatures."""
-    if not my_bands:
-        return []
-    placeholders = ", ".join("?" for _ in my_bands)
+    signatures. In `story_bands` only the bands its filter may hold are looked up."""
     # Candidates share at least two bands: a copy (Jaccard 0.5) shares about four of the
     # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
     # Each band's rows of the window are one range of the (band, day, article) key; only the
     # few articles that share two bands are then read, by rowid.
-    window = f"band in ({placeholders}) and day between date(?, ?) and date(?, ?)"
+    looked_up = [(table, searched) for table, searched in (
+        ("story_bands", [band for band in my_bands if large_table.may_hold(band)]),
+        ("story_bands_recent", my_bands)) if searched]
+    if not looked_up:
+        return []
+    window = [day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days"]
+    union = " union all ".join(
+        f"select article from {table} where band in ({', '.join('?' for _ in searched)}) "
+        "and day between date(?, ?) and date(?, ?)" for table, searched in looked_up)
     rows = db.query(
         "select a.canonical_url, a.story_id, a.story_signature from ("
-        f"  select article from (select article from story_bands where {window} "
-        f"  union all select article from story_bands_recent where {window}) "
+        f"  select article from ({union}) "
         f"  group by article having count(*) >= {MINIMUM_SHARED_BANDS}"
         ") shared join articles a on a.rowid = shared.article where shared.article != ?",
-        [*my_bands, day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days"] * 2
-        + [article])
+        [value for _, searched in looked_up for value in (*searched, *window)] + [article])
     return [row for row in rows if row["story_signature"]]
 
 
