@@ -77,13 +77,13 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
 
 
 def unreadable_note(unreadable: dict[str, int]) -> str:
-    """What became of the times and days that were not ISO 8601 (the datasheet's words, and
-    the command's warning)."""
+    """What became of the values that did not read as their column's type (the datasheet's
+    words, and the command's warning)."""
     counted = ", ".join(f"{column} in {count} row{'s' if count != 1 else ''}"
                         for column, count in sorted(unreadable.items()))
-    return (f"Not a date or time in ISO 8601, so NULL here: {counted}. The rows are kept; "
-            "the archive keeps each value as it was printed, and a CSV or JSON Lines export "
-            "gives it as stored.")
+    return (f"Not of the column's type (a date or time not in ISO 8601, a list not in JSON, a "
+            f"flag not 0 or 1), so NULL here: {counted}. The rows are kept; the archive keeps "
+            "each value as it was stored, and a CSV export gives it so.")
 
 
 def _sources(connection, facts: ExportFacts) -> list[str]:

@@ -65,7 +65,8 @@ class ExportResult:
     rows: int
     columns: list[str]
     card: Path | None = None
-    # Per time or day column, the rows whose value was not ISO 8601: NULL in Parquet.
+    # Per column, the rows whose value did not read as its type (a time or a day not ISO
+    # 8601, a list not JSON, a flag not 0 or 1): NULL in Parquet (JSON Lines: lists, flags).
     unreadable: dict[str, int] = field(default_factory=dict)
 
 
@@ -368,7 +369,8 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     else:
         rows_in = _chain(first, batches)
         written = _tracked(_write_csv(path, schema, rows_in, for_spreadsheets) if fmt == "csv"
-                           else _write_jsonl(path, schema, rows_in), tracker)
+                           else _write_jsonl(path, schema, rows_in, tracker.unreadable),
+                           tracker)
     rows = 0
     try:
         for rows in written:
@@ -376,9 +378,9 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
                 progress(rows)
     except ColumnTypeError as error:
         raise ExportError(f"cannot write the rows as {fmt}: {error}") from None
-    if final is None:
-        return ExportResult(None, None, rows, columns)
     unreadable = dict(tracker.unreadable)
+    if final is None:  # JSON Lines on standard output nulls and counts them too
+        return ExportResult(None, None, rows, columns, unreadable=unreadable)
     facts = ExportFacts(final, fmt, described, table, schema, rows, dict(tracker.sites),
                         tracker.traceable, (tracker.low, tracker.high), for_spreadsheets,
                         unreadable)
@@ -470,7 +472,10 @@ def _write_csv(path, schema: pa.Schema, batches,
             yield batch
 
 
-def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
+def _write_jsonl(path, schema: pa.Schema, batches,
+                 nulled: Counter[str]) -> Iterator[list[tuple]]:
+    """`nulled` counts, per column, the stored values written as null: a list or a flag that
+    does not read as one (columns.convert_or_null)."""
     names, converters = schema.names, json_converters(schema)
     typed = [(index, convert) for index, convert in enumerate(converters) if convert]
     with _open_text(path) as handle:
@@ -478,7 +483,10 @@ def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
             for row in batch:
                 record = dict(zip(names, row, strict=True))
                 for index, convert in typed:
-                    record[names[index]] = convert(row[index])
+                    value = convert(row[index])
+                    if value is None and row[index] not in (None, ""):
+                        nulled[names[index]] += 1
+                    record[names[index]] = value
                 handle.write(json_line(record) + "\n")
             yield batch
 

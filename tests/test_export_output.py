@@ -1,0 +1,128 @@
+"""Exports, queries and searches as their output reads: a list or a flag an archive holds badly,
+a query that starts with a dash, a blob in a terminal table, the datasheet's counts, and how
+often a command opens the archive. Archives are filled by bench/fill_archive.py (no crawl);
+expected values come from plain SQL on the archive or from the Parquet and JSON files read
+back, never from the code under test."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_vnarchive
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def plain(db: Path, sql: str, parameters=()) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+# Lists and flags that do not read as their type ----------
+# Per column, the bad values and the rowids of articles that get them.
+BAD_CELLS = {"photo_credits": ("Ảnh: Minh Hà", (5,)),     # a credit written as plain text
+             "warnings": ("[trafilatura_fallback", (7, 90, 300)),  # a cut JSON list
+             "is_meeting_report": (2, (11, 12))}            # a flag neither 0 nor 1
+
+
+@pytest.fixture
+def bad_cells(filled, tmp_path) -> tuple[Path, dict[str, set[str]]]:
+    """A copy of the archive with lists that are not JSON and a flag of 2; and, per column,
+    the URLs of the rows that hold one."""
+    db = tmp_path / "copy.db"
+    shutil.copy(filled, db)
+    with sqlite3.connect(db) as connection:
+        for column, (value, rowids) in BAD_CELLS.items():
+            connection.execute(f"update articles set {column} = ? where rowid in "
+                               f"({','.join(map(str, rowids))})", [value])
+    bad = {column: {url for (url,) in plain(db, f"select canonical_url from articles where "
+                                                f"{column} = ?", [value])}
+           for column, (value, _) in BAD_CELLS.items()}
+    assert all(len(urls) == len(BAD_CELLS[column][1]) for column, urls in bad.items())
+    return db, bad
+
+
+def written_rows(out: Path) -> dict[str, dict]:
+    """The export read back, by canonical_url."""
+    if out.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(out).to_pylist()
+    else:
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return {row["canonical_url"]: row for row in rows}
+
+
+@pytest.mark.parametrize("path", ["parquet-driver", "parquet-python", "jsonl"])
+def test_a_bad_list_or_flag_is_null_and_counted_not_a_failed_export(bad_cells, tmp_path,
+                                                                    monkeypatch, path):
+    """One photo_credits that was not JSON, or an is_meeting_report of 2, failed the whole
+    Parquet or JSON Lines export ("'2' is not boolean"), nothing written. The row is kept,
+    the cell NULL, and the cells counted per column, as a date that is not ISO 8601 is."""
+    import archive.export
+    import archive.export_parquet
+    from archive.arrow_rows import FastReadError
+
+    db, bad = bad_cells
+    monkeypatch.setattr(archive.export, "BATCH_ROWS", 64)  # several batches: the driver reads
+
+    def unable(*_):
+        raise FastReadError("refused by the test")
+
+    def unexpected(*_):
+        raise AssertionError("the driver gave up: Python read the rows")
+    if path == "parquet-python":
+        monkeypatch.setattr(archive.export_parquet, "write_in_child", unable)
+    elif path == "parquet-driver":
+        monkeypatch.setattr(archive.export_parquet, "_from_python", unexpected)
+    out = tmp_path / ("articles.jsonl" if path == "jsonl" else "articles.parquet")
+    result = archive.export.export(str(db), str(out), table="articles")
+    assert result.rows == plain(db, "select count(*) from articles")[0][0]
+    assert result.unreadable == {column: len(urls) for column, urls in bad.items()}
+    written = written_rows(out)
+    assert len(written) == result.rows
+    for column, urls in bad.items():
+        assert {url for url, row in written.items() if row[column] is None} == urls
+    # The good cells are typed as before: a list, a boolean.
+    good = plain(db, "select canonical_url, photo_credits, is_meeting_report from articles "
+                     "where rowid = 1")[0]
+    assert written[good[0]]["photo_credits"] == json.loads(good[1])
+    assert written[good[0]]["is_meeting_report"] is bool(good[2])
+    sheet = out.with_name(out.name + ".datasheet.md").read_text(encoding="utf-8")
+    assert "photo_credits in 1 row," in sheet and "is_meeting_report in 2 rows" in sheet
+
+
+@pytest.mark.parametrize("out", ["articles.parquet", "-"])
+def test_the_export_command_names_each_column_of_bad_cells(bad_cells, tmp_path, out):
+    db, _ = bad_cells
+    target = out if out == "-" else str(tmp_path / out)
+    result = run_vnarchive("export", target, "--format", "jsonl" if out == "-" else "parquet",
+                           "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1, result.stderr
+    for column, (_, rowids) in BAD_CELLS.items():
+        assert f"{column} in {len(rowids)} row{'s' if len(rowids) > 1 else ''}" in warning[0]
+
+
+def test_a_list_of_another_shape_is_null_in_parquet(filled, tmp_path):
+    """'[1, 2]' in warnings is JSON, but no list of texts: Arrow refused the whole batch."""
+    import pyarrow.parquet as pq
+
+    from archive.export import export
+
+    db = tmp_path / "copy.db"
+    shutil.copy(filled, db)
+    with sqlite3.connect(db) as connection:
+        connection.execute("update articles set warnings = '[1, 2]' where rowid = 3")
+    (url,) = plain(db, "select canonical_url from articles where rowid = 3")[0]
+    out = tmp_path / "articles.parquet"
+    result = export(str(db), str(out), table="articles")
+    assert result.unreadable == {"warnings": 1}
+    rows = pq.read_table(out, columns=["canonical_url", "warnings"]).to_pylist()
+    assert [row["canonical_url"] for row in rows if row["warnings"] is None] == [url]
