@@ -4,7 +4,8 @@ filters (archive/filters.py).
 The FTS5 index (schema migration m004) holds each article's title and text as written and
 folded ("Đảng bộ" as "dang bo"). The query is folded the same way, so "trien khai nhiem vu quy
 II", "triển khai nhiệm vụ quý II" and "hoà"/"hòa" find the same articles. FTS5's own syntax
-works on top: "quoted words" are a phrase, OR and NOT combine terms, a trailing * is a prefix.
+works on top: "quoted words" are a phrase, OR and NOT combine terms, a trailing * is a prefix,
+and -word (or -"a phrase") leaves out the articles holding it.
 Results are ranked by bm25, and snippets are cut from the text as written, with the matched
 words marked. An empty query lists what the filters keep, newest first.
 

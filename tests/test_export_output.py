@@ -126,3 +126,45 @@ def test_a_list_of_another_shape_is_null_in_parquet(filled, tmp_path):
     assert result.unreadable == {"warnings": 1}
     rows = pq.read_table(out, columns=["canonical_url", "warnings"]).to_pylist()
     assert [row["canonical_url"] for row in rows if row["warnings"] is None] == [url]
+
+
+# A query that starts with a dash ----------
+def searched_urls(db: Path, *args: str) -> set[str]:
+    result = run_vnarchive("search", *args, "--limit", "1000", "--format", "json",
+                           "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return {hit["canonical_url"] for hit in json.loads(result.stdout)}
+
+
+@pytest.mark.parametrize(("query", "wanted", "left_out"), [
+    ("hội nghị -huyện", "hội nghị", ("huyện",)),
+    ("-huyện hội nghị", "hội nghị", ("huyện",)),
+    # Left out of the whole query, not of its last term only (FTS5's NOT binds closer).
+    ("hội OR triển -huyện -\"quý II\"", "hội OR triển", ("huyện", '"quý II"')),
+])
+def test_a_dashed_word_leaves_its_articles_out(filled, query, wanted, left_out):
+    """`search "-hội"` was refused as "No such option '-ộ'", and after `--` the dash was
+    dropped: "-hội" found the articles holding "hội"."""
+    found = searched_urls(filled, query)
+    expected = searched_urls(filled, wanted) - set().union(
+        *(searched_urls(filled, word) for word in left_out))
+    assert found == expected
+    assert found and found != searched_urls(filled, wanted)
+
+
+def test_a_query_that_only_leaves_out_is_refused_saying_how_to_write_it(filled):
+    result = run_vnarchive("search", "-hội", "--db", str(filled))
+    assert result.returncode == 2, result.stdout[:300]
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "-word" in result.stderr and "hội nghị -huyện" in result.stderr
+    assert result.stdout == ""
+
+
+def test_options_still_work_around_a_dashed_query(filled):
+    result = run_vnarchive("search", "--limit", "2", "hội nghị -huyện", "--format=json",
+                           "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 2
+    assert "Usage:" in run_vnarchive("search", "-h").stdout
+    unknown = run_vnarchive("search", "hội", "--bogus", "--db", str(filled))
+    assert unknown.returncode == 2 and "--bogus" in unknown.stderr

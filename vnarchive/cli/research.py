@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import signal
 import sys
@@ -27,7 +28,40 @@ from vnarchive.cli.output import print_json, print_table, progress_of_rows
 DATASETTE_PLUGINS = PROJECT_ROOT / "archive" / "datasette_plugins"
 
 
-@click.command(short_help="full-text search that folds Vietnamese diacritics")
+class DashedQueryCommand(click.Command):
+    """A command whose argument may begin with a dash: `search "-hội"` (a word to leave out)
+    was refused as "No such option '-ộ'". A word with one leading dash that is none of the
+    command's options is read as the argument; options keep working wherever they are."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, dashed_words_as_arguments(self, ctx, args))
+
+
+def dashed_words_as_arguments(command: click.Command, ctx: click.Context,
+                              args: list[str]) -> list[str]:
+    """The options (with their values) first, then `--` and the arguments, so click takes
+    an argument such as "-hội" as it is. "--x" stays an option (an unknown one is refused)."""
+    takes_value = {name: not (param.is_flag or param.count)
+                   for param in command.get_params(ctx) if isinstance(param, click.Option)
+                   for name in (*param.opts, *param.secondary_opts)}
+    options, arguments = [], []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            arguments.extend(rest)
+            break
+        name = arg.split("=", 1)[0]
+        if arg.startswith("--") or name in takes_value:
+            options.append(arg)
+            if takes_value.get(name) and "=" not in arg:
+                options.extend(itertools.islice(rest, 1))  # its value, even "-x"
+        else:
+            arguments.append(arg)
+    return [*options, "--", *arguments]
+
+
+@click.command(cls=DashedQueryCommand,
+               short_help="full-text search that folds Vietnamese diacritics")
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=PositiveInt(), default=20, show_default=True,
@@ -37,14 +71,20 @@ DATASETTE_PLUGINS = PROJECT_ROOT / "archive" / "datasette_plugins"
 @db_option
 def search(query, limit, output_format, db, **filters) -> int:
     """Search titles and texts; with or without diacritics, old or new tone marks. QUERY:
-    words, "quoted words" for a phrase, OR and NOT to combine terms, a trailing * for a
-    prefix; an empty query ("") lists what the filters keep, newest first.
+    words, "quoted words" for a phrase, OR and NOT to combine terms, -word or -"a phrase" to
+    leave out the articles holding it, a trailing * for a prefix; an empty query ("") lists
+    what the filters keep, newest first.
 
     \b
     Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
+    Example: vnarchive search "hội nghị -huyện"
     """
+    from archive.filters import only_excludes
     from archive.search import RANKED_MATCHES, search_counted
 
+    if only_excludes(query):  # FTS5 cannot rank "every article but": it found the word
+        raise CommandError(f"{query!r} only leaves words out (-word); a search needs a word "
+                           "to look for beside them, such as \"hội nghị -huyện\"")
     chosen = researcher_filters(filters)
     check_site_archived(db, chosen.site)
     note_the_merger(db, chosen.province)
