@@ -7,6 +7,7 @@ back, never from the code under test."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -168,3 +169,21 @@ def test_options_still_work_around_a_dashed_query(filled):
     assert "Usage:" in run_vnarchive("search", "-h").stdout
     unknown = run_vnarchive("search", "hội", "--bogus", "--db", str(filled))
     assert unknown.returncode == 2 and "--bogus" in unknown.stderr
+
+
+# A blob in a terminal table ----------
+def test_a_blob_in_a_query_table_shows_its_size_not_its_repr(filled):
+    """`query --format table` printed Python's repr, `b'\\x00\\xff\\x10'`: no use to a reader.
+    A table cell now says it is a blob and how many bytes it holds (CSV and JSON give the
+    bytes as base64); texts are printed as before."""
+    raw = "Hội nghị".encode()
+    result = run_vnarchive("query", "select x'00ff10' as three, cast('Hội nghị' as blob) as "
+                           "raw, x'41' as one, zeroblob(5000) as big, 'Hà Nam' as text",
+                           "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    header, _, row = result.stdout.splitlines()
+    assert header.split() == ["three", "raw", "one", "big", "text"]
+    assert re.split(r"\s{2,}", row) == [
+        "<blob: 3 bytes>", f"<blob: {len(raw)} bytes>", "<blob: 1 byte>",
+        "<blob: 5,000 bytes>", "Hà Nam"]
+    assert "b'" not in result.stdout
