@@ -187,3 +187,23 @@ def test_a_blob_in_a_query_table_shows_its_size_not_its_repr(filled):
         "<blob: 3 bytes>", f"<blob: {len(raw)} bytes>", "<blob: 1 byte>",
         "<blob: 5,000 bytes>", "Hà Nam"]
     assert "b'" not in result.stdout
+
+
+# Counts of one ----------
+@pytest.mark.parametrize("rows", [1, 2])
+def test_the_datasheet_and_card_say_one_row_in_the_singular(filled, tmp_path, rows):
+    """The datasheet, the dataset card and the command said "1 rows"."""
+    out = tmp_path / "one.parquet"
+    query = f"select canonical_url, site from articles order by rowid limit {rows}"
+    result = run_vnarchive("export", str(out), "--query", query, "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    words = "1 row" if rows == 1 else "2 rows"
+    assert f"wrote {words} to " in result.stdout
+    sheet = (tmp_path / "one.parquet.datasheet.md").read_text(encoding="utf-8")
+    card = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert f", {words}, as parquet." in sheet
+    assert f"\n{words} of the query" in card
+    assert "1 rows" not in sheet + card + result.stdout
+    piped = run_vnarchive("export", "-", "--format", "csv", "--query", query, "--db",
+                          str(filled))
+    assert f"wrote {words} to standard output" in piped.stderr

@@ -217,10 +217,13 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
 
         note = unreadable_note(result.unreadable)
         print(f"warning: {note[0].lower()}{note[1:]}", file=sys.stderr)
+    from archive.datasheet import counted
+
     if result.path is None:
-        print(f"wrote {result.rows} rows to standard output", file=sys.stderr)
+        print(f"wrote {counted(result.rows, 'row')} to standard output", file=sys.stderr)
         return 0
-    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}"
+    print(f"wrote {counted(result.rows, 'row')} to {result.path} and its datasheet "
+          f"{result.datasheet}"
           f"{' and dataset card ' + str(result.card) if result.card else ''}")
     return 0
 
