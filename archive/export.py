@@ -38,7 +38,7 @@ from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
 from archive.json_rows import json_line
-from archive.query import connect_read_only, is_blank
+from archive.query import is_blank, reading
 from archive.safe_output import safe_output
 from archive.text_cells import text_cells
 
@@ -283,31 +283,38 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
-           query: str | None = None, where: str | None = None, filters: Filters | None = None,
-           progress: Callable[[int], None] | None = None, force: bool = False,
-           all_columns: bool = False, for_spreadsheets: bool = False) -> ExportResult:
-    """Write the export; an existing OUT is replaced only with `force`, and only once the
-    export is complete (archive/safe_output.py refuses the archive and other databases).
-    A table's WORKING_COLUMNS are left out unless `all_columns`; `for_spreadsheets` writes
-    each CSV text cell through `spreadsheet_cell`."""
+def check_arguments(out: str, fmt: str | None, for_spreadsheets: bool = False) -> str:
+    """The export's format, once OUT and the options are found usable together (before the
+    archive is opened: a bad OUT is named whatever the archive)."""
     if not out.strip():  # it failed on "PosixPath('.') has an empty name"
         raise ExportError("OUT is empty: name the file to write, or - for standard output")
     fmt = export_format(out, fmt)
     if for_spreadsheets and fmt != "csv":
         raise ExportError("--for-spreadsheets is for CSV: JSON Lines and Parquet keep each "
                           "value as it is")
-    if out == STDOUT:
-        if fmt == "parquet":
-            raise ExportError("Parquet cannot go to standard output; name a .parquet file")
-        with connect_read_only(db_path) as connection:
-            source = _source(connection, table, query, where, filters, all_columns)
-            return _export(connection, db_path, None, None, fmt, table, filters, source,
-                           progress, for_spreadsheets)
-    final = Path(out)
-    with connect_read_only(db_path) as connection:
+    if out == STDOUT and fmt == "parquet":
+        raise ExportError("Parquet cannot go to standard output; name a .parquet file")
+    return fmt
+
+
+def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
+           query: str | None = None, where: str | None = None, filters: Filters | None = None,
+           progress: Callable[[int], None] | None = None, force: bool = False,
+           all_columns: bool = False, for_spreadsheets: bool = False,
+           connection: sqlite3.Connection | None = None) -> ExportResult:
+    """Write the export; an existing OUT is replaced only with `force`, and only once the
+    export is complete (archive/safe_output.py refuses the archive and other databases).
+    A table's WORKING_COLUMNS are left out unless `all_columns`; `for_spreadsheets` writes
+    each CSV text cell through `spreadsheet_cell`. `connection`: the caller's read-only one
+    to the archive (`vnarchive export` reads it before), else one is opened."""
+    fmt = check_arguments(out, fmt, for_spreadsheets)
+    with reading(db_path, connection) as connection:
         # The source is checked before the output, so a bad table is named even when OUT exists.
         source = _source(connection, table, query, where, filters, all_columns)
+        if out == STDOUT:
+            return _export(connection, db_path, None, None, fmt, table, filters, source,
+                           progress, for_spreadsheets)
+        final = Path(out)
         with safe_output(final, db_path, force, datasheet_path(final)) as path:
             return _export(connection, db_path, path, final, fmt, table, filters, source,
                            progress, for_spreadsheets)

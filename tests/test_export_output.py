@@ -6,6 +6,7 @@ back, never from the code under test."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -207,3 +208,43 @@ def test_the_datasheet_and_card_say_one_row_in_the_singular(filled, tmp_path, ro
     piped = run_vnarchive("export", "-", "--format", "csv", "--query", query, "--db",
                           str(filled))
     assert f"wrote {words} to standard output" in piped.stderr
+
+
+# One connection a command ----------
+@pytest.mark.parametrize("command", ["search", "export"])
+def test_search_and_export_open_the_archive_once(filled, tmp_path, monkeypatch, capsys,
+                                                 command):
+    """With --site and a province that took in others, `search` and `export` opened the
+    archive three times (the site check, the merger note, the search or the export). They
+    open it once now, and say what they said."""
+    from vnarchive.cli import main
+
+    # A province that took in another, and a site with reports of it.
+    merged, today, site = plain(filled, "select m.province, m.province_2025, a.site from "
+                                "meeting_reports m join meeting_reports t on t.province = "
+                                "m.province_2025 join articles a on a.canonical_url = "
+                                "t.canonical_url where m.province <> m.province_2025 limit 1")[0]
+    opened = []
+    connect = sqlite3.connect
+
+    def counted(database, *args, **kwargs):
+        if filled.name in str(database):
+            opened.append(database)
+        return connect(database, *args, **kwargs)
+    monkeypatch.setattr(sqlite3, "connect", counted)
+    out = tmp_path / "reports.csv"
+    arguments = (["search", "hội", "--format", "json"] if command == "search"
+                 else ["export", str(out), "--table", "reports"])
+    code = main([*arguments, "--site", site, "--province", today, "--db", str(filled)])
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    assert len(opened) == 1, opened
+    note = [line for line in said.err.splitlines() if line.startswith("note:")]
+    assert len(note) == 1 and merged in note[0]
+    if command == "export":
+        expected = plain(filled, "select count(*) from reports where site = ? and "
+                                 "province = ?", [site, today])[0][0]
+        with out.open(encoding="utf-8", newline="") as handle:
+            assert len(list(csv.reader(handle))) == expected + 1 > 1
+    else:
+        assert json.loads(said.out)  # hits of that site in that province

@@ -13,13 +13,14 @@ from pathlib import Path
 import click
 
 from archive.errors import ExportError
+from archive.query import reading
 from vnarchive.cli.options import (
     PROJECT_ROOT,
     CommandError,
     NumberRange,
     PositiveInt,
     check_exclusive,
-    check_site_archived,
+    check_site_in,
     db_option,
     filter_options,
 )
@@ -86,9 +87,11 @@ def search(query, limit, output_format, db, **filters) -> int:
         raise CommandError(f"{query!r} only leaves words out (-word); a search needs a word "
                            "to look for beside them, such as \"hội nghị -huyện\"")
     chosen = researcher_filters(filters)
-    check_site_archived(db, chosen.site)
-    note_the_merger(db, chosen.province)
-    hits, matched = search_counted(db, query, filters=chosen, limit=limit)
+    with reading(db) as connection:  # once for the command (three opens before)
+        check_site_in(connection, chosen.site)
+        note_the_merger(connection, chosen.province)
+        hits, matched = search_counted(db, query, filters=chosen, limit=limit,
+                                       connection=connection)
     capped = matched is not None and matched > RANKED_MATCHES
     if capped:
         print(f"note: more than {RANKED_MATCHES:,} articles match; the best of the "
@@ -133,28 +136,25 @@ def researcher_filters(options: dict):
         raise CommandError(str(error)) from None
 
 
-def note_the_merger(db: str, province: str | None) -> None:
+def note_the_merger(connection, province: str | None) -> None:
     """A note on stderr when --province (the province as it was then) names a province that
     took in others on 1 July 2025: "Gia Lai" kept Gia Lai's reports and left out Bình
     Định's, now Gia Lai too, without a word; a province merged away gave none. The provinces
     come from the gazetteer and each is counted on its index: grouping every report by its
     two provinces took 0.12-0.48 s at a million articles, more than the search itself."""
     from archive.filters import place_key
-    from archive.query import connect_read_only, has_table
+    from archive.query import has_table
     from pipelines.gazetteer import MERGED_INTO_2025
 
     wanted = place_key(province) if province else None
     merged = [(old, new) for old, new in MERGED_INTO_2025.items()
               if place_key(new) == wanted and place_key(old) != wanted]
-    if not merged:
+    if not merged or not has_table(connection, "meeting_reports"):
         return
-    with connect_read_only(db) as connection:
-        if not has_table(connection, "meeting_reports"):
-            return
-        others = [(old, count, new) for old, new in merged
-                  if (count := connection.execute(
-                      "select count(*) from meeting_reports where province = ?",
-                      [old]).fetchone()[0])]
+    others = [(old, count, new) for old, new in merged
+              if (count := connection.execute(
+                  "select count(*) from meeting_reports where province = ?",
+                  [old]).fetchone()[0])]
     if others:
         today = others[0][2]
         taken = ", ".join(f"{old} ({count} report{'s' if count != 1 else ''})"
@@ -193,20 +193,24 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     \b
     Example: vnarchive export reports.parquet --table reports --province "Bac Kan" --period 2024
     """
+    from archive.export import check_arguments
     from archive.export import export as export_rows
 
     check_exclusive(table=table, query=query)
     chosen = researcher_filters(filters)
-    check_site_archived(db, chosen.site)
-    note_the_merger(db, chosen.province)
+    check_arguments(out, output_format, for_spreadsheets)  # before the archive, as before
     try:
-        # `is None`: an empty --query or --table is refused, not taken as not given.
-        result = export_rows(db, out, output_format,
-                             table=None if query is not None else
-                             ("articles" if table is None else table),
-                             query=query, where=where, filters=chosen,
-                             progress=progress_of_rows(), force=force,
-                             all_columns=all_columns, for_spreadsheets=for_spreadsheets)
+        with reading(db) as connection:  # once for the command (three opens before)
+            check_site_in(connection, chosen.site)
+            note_the_merger(connection, chosen.province)
+            # `is None`: an empty --query or --table is refused, not taken as not given.
+            result = export_rows(db, out, output_format,
+                                 table=None if query is not None else
+                                 ("articles" if table is None else table),
+                                 query=query, where=where, filters=chosen,
+                                 progress=progress_of_rows(), force=force,
+                                 all_columns=all_columns, for_spreadsheets=for_spreadsheets,
+                                 connection=connection)
     except ExportError:
         raise
     except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
