@@ -22,7 +22,13 @@ from contextlib import closing
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from archive.columns import arrow_column, convert_or_null, parse_timestamps, sql_name
+from archive.columns import (
+    arrow_column,
+    convert_or_null,
+    parse_timestamps,
+    sql_name,
+    typed_array,
+)
 from archive.query import read_only_uri
 
 # How each export type is stored in SQLite, as the driver will return it.
@@ -116,4 +122,4 @@ def _typed_column(stored: pa.Array, field: pa.Field) -> pa.Array:
     encoded = stored.dictionary_encode()
     values = [convert_or_null(value, kind, field.name)
               for value in encoded.dictionary.to_pylist()]
-    return pa.array(values, type=kind).take(encoded.indices)
+    return typed_array(values, kind).take(encoded.indices)

@@ -134,18 +134,42 @@ def is_dated(kind: pa.DataType) -> bool:
     return pa.types.is_timestamp(kind) or pa.types.is_date32(kind)
 
 
+def is_parsed(kind: pa.DataType) -> bool:
+    """A type the stored value is read into (a time, a day, a flag, a list, a map): a stored
+    value that does not read so is NULL in a typed export, and counted (`unreadable`)."""
+    return is_dated(kind) or pa.types.is_boolean(kind) or isinstance(kind, JSON_TYPES)
+
+
 def convert_or_null(value, kind: pa.DataType, column: str):
-    """`convert`, but a time or a day that is not ISO 8601 ("12/05/2024 08:00", "hôm qua")
-    is None, for the export's typed formats to count (`unreadable`): one such value failed
-    the whole export, when the row, its other columns and the value itself (in the archive,
-    and as stored in CSV and JSON Lines) are still worth having. Any other misfit is an
-    error: the archive writes those values itself."""
+    """`convert`, but a value that does not read as its column's type is None, for the
+    export's typed formats to count (`unreadable`): a time or a day that is not ISO 8601
+    ("12/05/2024 08:00", "hôm qua"), a list that is not JSON ("Ảnh: X" in photo_credits), a
+    flag that is not 0 or 1. One such value failed the whole export, when the row, its other
+    columns and the value itself (in the archive, and as stored in CSV) are still worth
+    having."""
     try:
         return convert(value, kind, column)
     except ColumnTypeError:
-        if is_dated(kind):
-            return None
-        raise
+        return None
+
+
+def typed_array(values: list, kind: pa.DataType) -> pa.Array:
+    """Converted values as an Arrow array; a value JSON gave another shape than the type's
+    ('[1]' for a list of texts, an official's name a number) is None, as `convert_or_null`
+    makes a value that is not JSON (Arrow refused the whole batch). Each value is tried
+    alone only when the batch is refused."""
+    try:
+        return pa.array(values, type=kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_fitting(value, kind) for value in values], type=kind)
+
+
+def _fitting(value, kind: pa.DataType):
+    try:
+        pa.scalar(value, type=kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return value
 
 
 def unreadable(stored: pa.Array | list, typed: pa.Array) -> pa.Array:
@@ -199,7 +223,7 @@ def arrow_column(values: list, kind: pa.DataType, column: str) -> pa.Array:
     # Flags, days and lists repeat ("[]", 0, 1, a few days): each distinct value is
     # converted once, not once a row.
     converted = {value: convert_or_null(value, kind, column) for value in set(values)}
-    return pa.array([converted[value] for value in values], type=kind)
+    return typed_array([converted[value] for value in values], kind)
 
 
 def _cast_timestamps(values: list, kind: pa.DataType) -> pa.Array:
@@ -222,10 +246,11 @@ def parse_timestamps(texts: pa.Array, kind: pa.DataType) -> pa.Array:
 
 def json_converters(schema: pa.Schema) -> list:
     """Per column, what JSON Lines writes for a stored value: arrays and objects for list
-    columns, booleans for flags (None: the value as stored; JSON has no day or time type)."""
+    columns, booleans for flags (None: the value as stored; JSON has no day or time type).
+    A value that does not read as its type is null, as in Parquet (`convert_or_null`)."""
     def converter(kind: pa.DataType, column: str):
         def to_json(value):
-            converted = convert(value, kind, column)
+            converted = convert_or_null(value, kind, column)
             return dict(converted) if isinstance(kind, pa.MapType) and converted is not None \
                 else converted
         return to_json

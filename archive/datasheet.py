@@ -37,6 +37,11 @@ class ExportFacts:
     unreadable: dict[str, int] = field(default_factory=dict)  # column -> rows nulled
 
 
+def counted(count: int, noun: str) -> str:
+    """A count and its noun, singular for one: the datasheet said "1 rows"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def column_description(table: str | None, column: str) -> str:
     """The table's own description of a column, else the first table that names it."""
     own = TABLES.get(table or "", {}).get("columns", {})
@@ -51,7 +56,7 @@ def column_description(table: str | None, column: str) -> str:
 def write_datasheet(connection, facts: ExportFacts) -> Path:
     lines = [f"# Datasheet: {facts.path.name}", "",
              f"Exported from a vnarchive archive on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
-             f"{facts.described}, {facts.rows} rows, as {facts.fmt}.", ""]
+             f"{facts.described}, {counted(facts.rows, 'row')}, as {facts.fmt}.", ""]
     low, high = facts.published
     if low or high:
         lines += [f"Publication dates: {low} to {high}.", ""]
@@ -77,13 +82,13 @@ def write_datasheet(connection, facts: ExportFacts) -> Path:
 
 
 def unreadable_note(unreadable: dict[str, int]) -> str:
-    """What became of the times and days that were not ISO 8601 (the datasheet's words, and
-    the command's warning)."""
-    counted = ", ".join(f"{column} in {count} row{'s' if count != 1 else ''}"
+    """What became of the values that did not read as their column's type (the datasheet's
+    words, and the command's warning)."""
+    columns = ", ".join(f"{column} in {counted(count, 'row')}"
                         for column, count in sorted(unreadable.items()))
-    return (f"Not a date or time in ISO 8601, so NULL here: {counted}. The rows are kept; "
-            "the archive keeps each value as it was printed, and a CSV or JSON Lines export "
-            "gives it as stored.")
+    return (f"Not of the column's type (a date or time not in ISO 8601, a list not in JSON, a "
+            f"flag not 0 or 1), so NULL here: {columns}. The rows are kept; the archive keeps "
+            "each value as it was stored, and a CSV export gives it so.")
 
 
 def _sources(connection, facts: ExportFacts) -> list[str]:
@@ -175,8 +180,9 @@ dataset_info:
 {CARD_MARK} {facts.path.name}
 # {facts.path.stem}
 
-{facts.rows} rows of {facts.described}, exported by vnarchive on {datetime.now(UTC):%Y-%m-%d}
-from an archive of Vietnamese provincial newspapers and district portals. Sources: {sites}.
+{counted(facts.rows, 'row')} of {facts.described}, exported by vnarchive
+on {datetime.now(UTC):%Y-%m-%d} from an archive of Vietnamese provincial newspapers and
+district portals. Sources: {sites}.
 The datasheet `{facts.path.name}.datasheet.md` describes every column and source.
 
 ## Load

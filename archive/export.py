@@ -38,7 +38,7 @@ from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
 from archive.json_rows import json_line
-from archive.query import connect_read_only, is_blank
+from archive.query import is_blank, reading
 from archive.safe_output import safe_output
 from archive.text_cells import text_cells
 
@@ -65,7 +65,8 @@ class ExportResult:
     rows: int
     columns: list[str]
     card: Path | None = None
-    # Per time or day column, the rows whose value was not ISO 8601: NULL in Parquet.
+    # Per column, the rows whose value did not read as its type (a time or a day not ISO
+    # 8601, a list not JSON, a flag not 0 or 1): NULL in Parquet (JSON Lines: lists, flags).
     unreadable: dict[str, int] = field(default_factory=dict)
 
 
@@ -282,31 +283,38 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
-           query: str | None = None, where: str | None = None, filters: Filters | None = None,
-           progress: Callable[[int], None] | None = None, force: bool = False,
-           all_columns: bool = False, for_spreadsheets: bool = False) -> ExportResult:
-    """Write the export; an existing OUT is replaced only with `force`, and only once the
-    export is complete (archive/safe_output.py refuses the archive and other databases).
-    A table's WORKING_COLUMNS are left out unless `all_columns`; `for_spreadsheets` writes
-    each CSV text cell through `spreadsheet_cell`."""
+def check_arguments(out: str, fmt: str | None, for_spreadsheets: bool = False) -> str:
+    """The export's format, once OUT and the options are found usable together (before the
+    archive is opened: a bad OUT is named whatever the archive)."""
     if not out.strip():  # it failed on "PosixPath('.') has an empty name"
         raise ExportError("OUT is empty: name the file to write, or - for standard output")
     fmt = export_format(out, fmt)
     if for_spreadsheets and fmt != "csv":
         raise ExportError("--for-spreadsheets is for CSV: JSON Lines and Parquet keep each "
                           "value as it is")
-    if out == STDOUT:
-        if fmt == "parquet":
-            raise ExportError("Parquet cannot go to standard output; name a .parquet file")
-        with connect_read_only(db_path) as connection:
-            source = _source(connection, table, query, where, filters, all_columns)
-            return _export(connection, db_path, None, None, fmt, table, filters, source,
-                           progress, for_spreadsheets)
-    final = Path(out)
-    with connect_read_only(db_path) as connection:
+    if out == STDOUT and fmt == "parquet":
+        raise ExportError("Parquet cannot go to standard output; name a .parquet file")
+    return fmt
+
+
+def export(db_path: str, out: str, fmt: str | None = None, table: str | None = None,
+           query: str | None = None, where: str | None = None, filters: Filters | None = None,
+           progress: Callable[[int], None] | None = None, force: bool = False,
+           all_columns: bool = False, for_spreadsheets: bool = False,
+           connection: sqlite3.Connection | None = None) -> ExportResult:
+    """Write the export; an existing OUT is replaced only with `force`, and only once the
+    export is complete (archive/safe_output.py refuses the archive and other databases).
+    A table's WORKING_COLUMNS are left out unless `all_columns`; `for_spreadsheets` writes
+    each CSV text cell through `spreadsheet_cell`. `connection`: the caller's read-only one
+    to the archive (`vnarchive export` reads it before), else one is opened."""
+    fmt = check_arguments(out, fmt, for_spreadsheets)
+    with reading(db_path, connection) as connection:
         # The source is checked before the output, so a bad table is named even when OUT exists.
         source = _source(connection, table, query, where, filters, all_columns)
+        if out == STDOUT:
+            return _export(connection, db_path, None, None, fmt, table, filters, source,
+                           progress, for_spreadsheets)
+        final = Path(out)
         with safe_output(final, db_path, force, datasheet_path(final)) as path:
             return _export(connection, db_path, path, final, fmt, table, filters, source,
                            progress, for_spreadsheets)
@@ -368,7 +376,8 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
     else:
         rows_in = _chain(first, batches)
         written = _tracked(_write_csv(path, schema, rows_in, for_spreadsheets) if fmt == "csv"
-                           else _write_jsonl(path, schema, rows_in), tracker)
+                           else _write_jsonl(path, schema, rows_in, tracker.unreadable),
+                           tracker)
     rows = 0
     try:
         for rows in written:
@@ -376,9 +385,9 @@ def _export(connection, db_path: str, path: Path | None, final: Path | None, fmt
                 progress(rows)
     except ColumnTypeError as error:
         raise ExportError(f"cannot write the rows as {fmt}: {error}") from None
-    if final is None:
-        return ExportResult(None, None, rows, columns)
     unreadable = dict(tracker.unreadable)
+    if final is None:  # JSON Lines on standard output nulls and counts them too
+        return ExportResult(None, None, rows, columns, unreadable=unreadable)
     facts = ExportFacts(final, fmt, described, table, schema, rows, dict(tracker.sites),
                         tracker.traceable, (tracker.low, tracker.high), for_spreadsheets,
                         unreadable)
@@ -470,7 +479,10 @@ def _write_csv(path, schema: pa.Schema, batches,
             yield batch
 
 
-def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
+def _write_jsonl(path, schema: pa.Schema, batches,
+                 nulled: Counter[str]) -> Iterator[list[tuple]]:
+    """`nulled` counts, per column, the stored values written as null: a list or a flag that
+    does not read as one (columns.convert_or_null)."""
     names, converters = schema.names, json_converters(schema)
     typed = [(index, convert) for index, convert in enumerate(converters) if convert]
     with _open_text(path) as handle:
@@ -478,7 +490,10 @@ def _write_jsonl(path, schema: pa.Schema, batches) -> Iterator[list[tuple]]:
             for row in batch:
                 record = dict(zip(names, row, strict=True))
                 for index, convert in typed:
-                    record[names[index]] = convert(row[index])
+                    value = convert(row[index])
+                    if value is None and row[index] not in (None, ""):
+                        nulled[names[index]] += 1
+                    record[names[index]] = value
                 handle.write(json_line(record) + "\n")
             yield batch
 

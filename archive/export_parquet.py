@@ -27,13 +27,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.arrow_rows import FastReadError, read_batches, typed_batch
-from archive.columns import arrow_column, is_dated, unreadable
+from archive.columns import arrow_column, is_parsed, unreadable
 from archive.read_ahead import ReadAhead
 
 DICTIONARY_SHARE = 10  # a text column with fewer distinct values than a tenth of its rows
 COUNTED_COLUMNS = ("site", "canonical_url", "published")  # what export.py's _Tracker reads
-# The child also sends, per time or day column, which rows' values were not ISO 8601 and
-# were written as NULL (columns.convert_or_null), under this prefix and the column's name.
+# The child also sends, per time, day, flag or list column, which rows' values did not read
+# as its type and were written as NULL (columns.convert_or_null), under this prefix and the
+# column's name.
 UNREADABLE = "unreadable "
 
 
@@ -110,7 +111,7 @@ def _serve_child() -> int:
     request = pickle.loads(sys.stdin.buffer.read())
     schema = request["schema"]
     counted = [name for name in COUNTED_COLUMNS if name in schema.names]
-    dated = [field.name for field in schema if is_dated(field.type)]
+    parsed = [field.name for field in schema if is_parsed(field.type)]
     stream, rows = None, 0
     ahead = ReadAhead(request["db"], *request["read_ahead"]).start() \
         if request.get("read_ahead") else None
@@ -124,7 +125,7 @@ def _serve_child() -> int:
             converted = typed_batch(batch, schema)
             kept = batch.select(counted) if counted else pa.record_batch(
                 [pa.nulls(batch.num_rows)], names=["rows"])
-            for name in dated:
+            for name in parsed:
                 kept = kept.append_column(UNREADABLE + name, unreadable(
                     batch.column(name), converted.column(name)))
             if stream is None:
@@ -155,7 +156,7 @@ def _from_python(batches: Iterable[list[tuple]], schema: pa.Schema,
         typed = [_parquet_column(values, field)
                  for values, field in zip(stored, schema, strict=True)]
         for values, column, field in zip(stored, typed, schema, strict=True):
-            if is_dated(field.type):
+            if is_parsed(field.type):
                 tracker.add_unreadable(field.name, unreadable(values, column))
         yield pa.RecordBatch.from_arrays(typed, schema=schema)
 

@@ -28,7 +28,8 @@ ORGANS = ("party_committee", "people_committee", "people_council", "front", "oth
 LEVELS = {"tinh": "tỉnh", "province": "tỉnh", "huyen": "huyện", "district": "huyện",
           "xa": "xã", "commune": "xã"}
 UNIT_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp\.?|huyen|quan|thi xa|xa|phuong|thi tran)\s+")
-FTS_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<word>[^\s"()]+)')
+# A dash before a word or a phrase leaves out the articles holding it, as in web searches.
+FTS_TOKEN = re.compile(r'(?P<minus>-(?=["\w]))?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"()]+))')
 FTS_OPERATORS = {"OR", "AND", "NOT"}
 
 # Each filter's condition, by the name of its parameter; an empty parameter keeps every row.
@@ -160,11 +161,32 @@ def period_end(period: str | None) -> str | None:
 
 def fts_expression(query: str | None) -> str:
     """An FTS5 expression of a search box query, folded like the index's folded columns:
-    "quoted words" stay a phrase, OR and NOT stay operators, a trailing * makes a prefix, and
-    every other word is one quoted term (so no word is read as an operator or a column)."""
+    "quoted words" stay a phrase, OR and NOT stay operators, a trailing * makes a prefix,
+    -word or -"a phrase" leaves out the articles holding it, and every other word is one
+    quoted term (so no word is read as an operator or a column). A query that only leaves
+    out (see `only_excludes`) is "": FTS5 has no "every article but"."""
+    parts, excluded = _query_terms(query)
+    if not parts:
+        return ""
+    if not excluded:
+        return " ".join(parts)
+    # FTS5's NOT binds closer than OR: "a OR b NOT c" left c out of b only, where "-c"
+    # leaves it out of the whole query.
+    return f"({' '.join(parts)}) NOT ({' OR '.join(excluded)})"
+
+
+def only_excludes(query: str | None) -> bool:
+    """Whether a query has words to leave out (-word) and none to look for."""
+    parts, excluded = _query_terms(query)
+    return bool(excluded) and not parts
+
+
+def _query_terms(query: str | None) -> tuple[list[str], list[str]]:
+    """The query's terms and operators to look for, and its terms to leave out."""
     parts: list[str] = []
+    excluded: list[str] = []
     for match in FTS_TOKEN.finditer(query or ""):
-        if match["word"] in FTS_OPERATORS:
+        if match["word"] in FTS_OPERATORS and not match["minus"]:
             if parts and parts[-1] not in FTS_OPERATORS:
                 parts.append(match["word"])
             continue
@@ -173,10 +195,14 @@ def fts_expression(query: str | None) -> str:
         if not words:
             continue
         prefix = "*" if match["word"] and raw.endswith("*") else ""
-        parts.append('"' + " ".join(words) + '"' + prefix)
+        term = '"' + " ".join(words) + '"' + prefix
+        if match["minus"]:
+            excluded.append(term)
+        else:
+            parts.append(term)
     while parts and parts[-1] in FTS_OPERATORS:
         parts.pop()
-    return " ".join(parts)
+    return parts, excluded
 
 
 def query_words(query: str | None) -> set[str]:

@@ -28,7 +28,7 @@ from archive.errors import (
 )
 
 __all__ = ["ArchiveMissing", "connect_read_only", "has_table", "is_blank", "open_read_only",
-           "read_only_uri", "run_query", "run_summary", "stream_query"]
+           "read_only_uri", "reading", "run_query", "run_summary", "stream_query"]
 
 DEFAULT_TIMEOUT = 30.0
 PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between checks: well under a millisecond
@@ -80,6 +80,21 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
     connection.execute("PRAGMA query_only = 1")
     connection.set_authorizer(_refuse_outside_actions)
     return connection
+
+
+@contextmanager
+def reading(db_path: str, connection: sqlite3.Connection | None = None
+            ) -> Iterator[sqlite3.Connection]:
+    """The caller's connection (a command that reads the archive several times opens it once),
+    or one of `connect_read_only`, closed when the block ends."""
+    if connection is not None:
+        yield connection
+        return
+    opened = connect_read_only(db_path)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def has_table(connection: sqlite3.Connection, name: str) -> bool:

@@ -4,7 +4,8 @@ filters (archive/filters.py).
 The FTS5 index (schema migration m004) holds each article's title and text as written and
 folded ("Đảng bộ" as "dang bo"). The query is folded the same way, so "trien khai nhiem vu quy
 II", "triển khai nhiệm vụ quý II" and "hoà"/"hòa" find the same articles. FTS5's own syntax
-works on top: "quoted words" are a phrase, OR and NOT combine terms, a trailing * is a prefix.
+works on top: "quoted words" are a phrase, OR and NOT combine terms, a trailing * is a prefix,
+and -word (or -"a phrase") leaves out the articles holding it.
 Results are ranked by bm25, and snippets are cut from the text as written, with the matched
 words marked. An empty query lists what the filters keep, newest first.
 
@@ -49,7 +50,7 @@ from archive.filters import (
     query_words,
     register_functions,
 )
-from archive.query import connect_read_only, has_table
+from archive.query import has_table, reading
 from pipelines.vietnamese import fold_diacritics
 
 SNIPPET_WORDS = 30
@@ -360,9 +361,12 @@ def search_ranked(db_path: str, query: str, filters: Filters | None = None,
 
 
 def search_counted(db_path: str, query: str, filters: Filters | None = None,
-                   limit: int = 20) -> tuple[list[Hit], int | None]:
+                   limit: int = 20, connection: sqlite3.Connection | None = None
+                   ) -> tuple[list[Hit], int | None]:
     """The hits, and how many articles matched, counted up to RANKED_MATCHES + 1 (None for
-    an empty query, which lists what the filters keep and counts nothing)."""
+    an empty query, which lists what the filters keep and counts nothing). `connection`: the
+    caller's read-only one to the archive (`vnarchive search` reads it before), else one is
+    opened."""
     filters = filters or Filters()
     match = fts_expression(query)
     if query.strip() and not match:
@@ -374,9 +378,8 @@ def search_counted(db_path: str, query: str, filters: Filters | None = None,
         sql = (f"select * from (select {columns}, null as rank, 0 as matched from articles a "
                "left join meeting_reports m on m.canonical_url = a.canonical_url) "
                f"where {filter_sql()} order by published desc limit :limit")
-    with connect_read_only(db_path) as connection:
+    with reading(db_path, connection) as connection:
         register_functions(connection)
-        connection.row_factory = sqlite3.Row
         names = place_names(connection, filters)
         parameters = {**filters.parameters(), "match": match, "limit": limit,
                       "candidates": RANKED_MATCHES,
@@ -387,8 +390,10 @@ def search_counted(db_path: str, query: str, filters: Filters | None = None,
                 return [], 0  # a filter keeps no article
             parameters["match"] = asked.match
             sql = ranked_sql(columns, asked.conditions, asked.rank, asked.every_match)
+        cursor = connection.cursor()
+        cursor.row_factory = sqlite3.Row  # on this cursor only: a caller's connection is kept
         try:
-            rows = connection.execute(sql, parameters).fetchall()
+            rows = cursor.execute(sql, parameters).fetchall()
         except sqlite3.OperationalError as error:
             if "fts5" in str(error):
                 raise sqlite3.OperationalError(f"cannot read the query {query!r} ({error})") \

@@ -172,21 +172,28 @@ def check_site_archived(db: str, site: str | None) -> None:
     "re-processed 0 articles", read as a site with nothing to say), naming the sites it holds.
     Both lookups go through an index on `site`: the sites are named from the small `sites`
     table (a distinct over articles read every article)."""
-    from contextlib import closing
-
-    from archive.query import connect_read_only, has_table
+    from archive.query import reading
 
     if not site:
         return
-    with closing(connect_read_only(db)) as connection:
-        # pages for a crawled site (with or without articles); articles for an archive filled
-        # without fetches (bench/fill_archive.py).
-        for table in ("pages", "articles"):
-            if has_table(connection, table) and connection.execute(
-                    f"select 1 from {table} where site = ? limit 1", [site]).fetchone():
-                return
-        known = [row[0] for row in connection.execute("select name from sites order by name")
-                 ] if has_table(connection, "sites") else []
+    with reading(db) as connection:
+        check_site_in(connection, site)
+
+
+def check_site_in(connection, site: str | None) -> None:
+    """`check_site_archived` on a connection the command has open."""
+    from archive.query import has_table
+
+    if not site:
+        return
+    # pages for a crawled site (with or without articles); articles for an archive filled
+    # without fetches (bench/fill_archive.py).
+    for table in ("pages", "articles"):
+        if has_table(connection, table) and connection.execute(
+                f"select 1 from {table} where site = ? limit 1", [site]).fetchone():
+            return
+    known = [row[0] for row in connection.execute("select name from sites order by name")
+             ] if has_table(connection, "sites") else []
     raise CommandError(f"--site {site}: the archive holds no page of that site"
                        + (f" (its sites: {', '.join(known)})" if known
                           else " (nothing was crawled into it)"))

@@ -17,6 +17,8 @@ def print_table(columns: list[str], rows, cut: int | None = 60) -> None:
     """Rows as aligned columns, cells cut at `cut` characters (None: whole); widths come from
     the first 1,000 rows, so a stream of any length prints as it comes."""
     def cell(value) -> str:
+        if isinstance(value, bytes):
+            return blob_cell(value)
         # One line per row: a text's line break printed as it is made the rest of the row
         # look like a row of its own.
         text = "" if value is None else LINE_BREAKS.sub("↵", str(value)).replace("\t", " ")
@@ -30,6 +32,13 @@ def print_table(columns: list[str], rows, cut: int | None = 60) -> None:
     print("  ".join("-" * w for w in widths))
     for row in itertools.chain(cells, ([cell(value) for value in row] for row in rows)):
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def blob_cell(value: bytes) -> str:
+    """A blob in a table read on a terminal: its size, not its bytes. Python's repr
+    (b'\\x00\\xff...') was no use to a reader, and base64 (as CSV and JSON write it, for
+    programs) reads no better, cut at the cell's width."""
+    return f"<blob: {len(value):,} byte{'s' if len(value) != 1 else ''}>"
 
 
 def print_json(data) -> None:

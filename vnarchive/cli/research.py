@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import signal
 import sys
@@ -12,13 +13,14 @@ from pathlib import Path
 import click
 
 from archive.errors import ExportError
+from archive.query import reading
 from vnarchive.cli.options import (
     PROJECT_ROOT,
     CommandError,
     NumberRange,
     PositiveInt,
     check_exclusive,
-    check_site_archived,
+    check_site_in,
     db_option,
     filter_options,
 )
@@ -27,7 +29,40 @@ from vnarchive.cli.output import print_json, print_table, progress_of_rows
 DATASETTE_PLUGINS = PROJECT_ROOT / "archive" / "datasette_plugins"
 
 
-@click.command(short_help="full-text search that folds Vietnamese diacritics")
+class DashedQueryCommand(click.Command):
+    """A command whose argument may begin with a dash: `search "-hội"` (a word to leave out)
+    was refused as "No such option '-ộ'". A word with one leading dash that is none of the
+    command's options is read as the argument; options keep working wherever they are."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, dashed_words_as_arguments(self, ctx, args))
+
+
+def dashed_words_as_arguments(command: click.Command, ctx: click.Context,
+                              args: list[str]) -> list[str]:
+    """The options (with their values) first, then `--` and the arguments, so click takes
+    an argument such as "-hội" as it is. "--x" stays an option (an unknown one is refused)."""
+    takes_value = {name: not (param.is_flag or param.count)
+                   for param in command.get_params(ctx) if isinstance(param, click.Option)
+                   for name in (*param.opts, *param.secondary_opts)}
+    options, arguments = [], []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            arguments.extend(rest)
+            break
+        name = arg.split("=", 1)[0]
+        if arg.startswith("--") or name in takes_value:
+            options.append(arg)
+            if takes_value.get(name) and "=" not in arg:
+                options.extend(itertools.islice(rest, 1))  # its value, even "-x"
+        else:
+            arguments.append(arg)
+    return [*options, "--", *arguments]
+
+
+@click.command(cls=DashedQueryCommand,
+               short_help="full-text search that folds Vietnamese diacritics")
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=PositiveInt(), default=20, show_default=True,
@@ -37,18 +72,26 @@ DATASETTE_PLUGINS = PROJECT_ROOT / "archive" / "datasette_plugins"
 @db_option
 def search(query, limit, output_format, db, **filters) -> int:
     """Search titles and texts; with or without diacritics, old or new tone marks. QUERY:
-    words, "quoted words" for a phrase, OR and NOT to combine terms, a trailing * for a
-    prefix; an empty query ("") lists what the filters keep, newest first.
+    words, "quoted words" for a phrase, OR and NOT to combine terms, -word or -"a phrase" to
+    leave out the articles holding it, a trailing * for a prefix; an empty query ("") lists
+    what the filters keep, newest first.
 
     \b
     Example: vnarchive search "" --province "Thanh Hoa" --period 2024-Q2 --meeting-only
+    Example: vnarchive search "hội nghị -huyện"
     """
+    from archive.filters import only_excludes
     from archive.search import RANKED_MATCHES, search_counted
 
+    if only_excludes(query):  # FTS5 cannot rank "every article but": it found the word
+        raise CommandError(f"{query!r} only leaves words out (-word); a search needs a word "
+                           "to look for beside them, such as \"hội nghị -huyện\"")
     chosen = researcher_filters(filters)
-    check_site_archived(db, chosen.site)
-    note_the_merger(db, chosen.province)
-    hits, matched = search_counted(db, query, filters=chosen, limit=limit)
+    with reading(db) as connection:  # once for the command (three opens before)
+        check_site_in(connection, chosen.site)
+        note_the_merger(connection, chosen.province)
+        hits, matched = search_counted(db, query, filters=chosen, limit=limit,
+                                       connection=connection)
     capped = matched is not None and matched > RANKED_MATCHES
     if capped:
         print(f"note: more than {RANKED_MATCHES:,} articles match; the best of the "
@@ -93,28 +136,25 @@ def researcher_filters(options: dict):
         raise CommandError(str(error)) from None
 
 
-def note_the_merger(db: str, province: str | None) -> None:
+def note_the_merger(connection, province: str | None) -> None:
     """A note on stderr when --province (the province as it was then) names a province that
     took in others on 1 July 2025: "Gia Lai" kept Gia Lai's reports and left out Bình
     Định's, now Gia Lai too, without a word; a province merged away gave none. The provinces
     come from the gazetteer and each is counted on its index: grouping every report by its
     two provinces took 0.12-0.48 s at a million articles, more than the search itself."""
     from archive.filters import place_key
-    from archive.query import connect_read_only, has_table
+    from archive.query import has_table
     from pipelines.gazetteer import MERGED_INTO_2025
 
     wanted = place_key(province) if province else None
     merged = [(old, new) for old, new in MERGED_INTO_2025.items()
               if place_key(new) == wanted and place_key(old) != wanted]
-    if not merged:
+    if not merged or not has_table(connection, "meeting_reports"):
         return
-    with connect_read_only(db) as connection:
-        if not has_table(connection, "meeting_reports"):
-            return
-        others = [(old, count, new) for old, new in merged
-                  if (count := connection.execute(
-                      "select count(*) from meeting_reports where province = ?",
-                      [old]).fetchone()[0])]
+    others = [(old, count, new) for old, new in merged
+              if (count := connection.execute(
+                  "select count(*) from meeting_reports where province = ?",
+                  [old]).fetchone()[0])]
     if others:
         today = others[0][2]
         taken = ", ".join(f"{old} ({count} report{'s' if count != 1 else ''})"
@@ -153,20 +193,24 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     \b
     Example: vnarchive export reports.parquet --table reports --province "Bac Kan" --period 2024
     """
+    from archive.export import check_arguments
     from archive.export import export as export_rows
 
     check_exclusive(table=table, query=query)
     chosen = researcher_filters(filters)
-    check_site_archived(db, chosen.site)
-    note_the_merger(db, chosen.province)
+    check_arguments(out, output_format, for_spreadsheets)  # before the archive, as before
     try:
-        # `is None`: an empty --query or --table is refused, not taken as not given.
-        result = export_rows(db, out, output_format,
-                             table=None if query is not None else
-                             ("articles" if table is None else table),
-                             query=query, where=where, filters=chosen,
-                             progress=progress_of_rows(), force=force,
-                             all_columns=all_columns, for_spreadsheets=for_spreadsheets)
+        with reading(db) as connection:  # once for the command (three opens before)
+            check_site_in(connection, chosen.site)
+            note_the_merger(connection, chosen.province)
+            # `is None`: an empty --query or --table is refused, not taken as not given.
+            result = export_rows(db, out, output_format,
+                                 table=None if query is not None else
+                                 ("articles" if table is None else table),
+                                 query=query, where=where, filters=chosen,
+                                 progress=progress_of_rows(), force=force,
+                                 all_columns=all_columns, for_spreadsheets=for_spreadsheets,
+                                 connection=connection)
     except ExportError:
         raise
     except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
@@ -177,10 +221,13 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
 
         note = unreadable_note(result.unreadable)
         print(f"warning: {note[0].lower()}{note[1:]}", file=sys.stderr)
+    from archive.datasheet import counted
+
     if result.path is None:
-        print(f"wrote {result.rows} rows to standard output", file=sys.stderr)
+        print(f"wrote {counted(result.rows, 'row')} to standard output", file=sys.stderr)
         return 0
-    print(f"wrote {result.rows} rows to {result.path} and its datasheet {result.datasheet}"
+    print(f"wrote {counted(result.rows, 'row')} to {result.path} and its datasheet "
+          f"{result.datasheet}"
           f"{' and dataset card ' + str(result.card) if result.card else ''}")
     return 0
 
