@@ -52,3 +52,81 @@ def test_a_moved_articles_new_address_a_later_listing_links_is_fetched_once(tmp_
     assert Counter(MovedOnTheWaySite.log)[NEW] == 1, MovedOnTheWaySite.log
     assert query(db, "select count(*) from pages where url like ?", [f"%{NEW}"]) == [(1,)]
     assert query(db, "select count(*) from articles") == [(1,)]
+
+
+# The ASP.NET pager's postbacks, built without Scrapy's deprecated FormRequest.from_response --
+POSTBACK_PAGE = """<html><body>
+<form action='/tim-kiem' method='get'><input name='q' value='tìm'></form>
+<form method='post' action='/tin-tuc/Pages/default.aspx' id='aspnetForm'>
+<input type='hidden' name='__EVENTTARGET' value=''>
+<input type='hidden' name='__EVENTARGUMENT' value=''>
+<input type='hidden' name='__VIEWSTATE' value='state/1+='>
+<input type='hidden' name='__EVENTVALIDATION' value='ev1'>
+<input type='text' name='ctl00$search' value='Lý Nhân'>
+<input type='checkbox' name='ctl00$remember' value='on'>
+<input type='submit' name='ctl00$go' value='Tìm'>
+<ul><li><a href='/tin-tuc/Pages/tin-1.aspx'>Bài 1</a></li></ul>
+<a class='next' href="javascript:__doPostBack('ctl00$m$pager','Page$2')">Trang sau</a>
+</form></body></html>"""
+
+
+def listing_spider(tmp_path):
+    """The crawl's spider for a portal paged by postbacks, with a crawler for its counts (as
+    `sites check` makes it)."""
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawler.profiles import load_profile_file
+    from crawler.spiders.profile_spider import spider_class_for
+
+    path = tmp_path / "postback_portal.toml"
+    path.write_text("""name = "postback_portal"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["https://portal.example/tin-tuc/Pages/default.aspx"]
+allowed_domains = ["portal.example"]
+article_pattern = '/Pages/tin-[0-9]+\\\\.aspx$'
+next_page = "a.next"
+""", encoding="utf-8")
+    spider_class = spider_class_for(load_profile_file(path))
+    spider = spider_class()
+    spider.crawler = Crawler(spider_class)
+    spider.crawler.stats = MemoryStatsCollector(spider.crawler)
+    return spider
+
+
+def test_a_postback_is_the_aspnet_form_posted_back_without_a_deprecation_warning(tmp_path):
+    import warnings
+    from urllib.parse import parse_qsl
+
+    from scrapy.http import HtmlResponse
+
+    spider = listing_spider(tmp_path)
+    response = HtmlResponse("https://portal.example/tin-tuc/Pages/default.aspx",
+                            body=POSTBACK_PAGE.encode(), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Scrapy 2.19's ScrapyDeprecationWarning fails it
+        requests = spider.next_listing_requests(response, {"listing_page": 2})
+    [request] = requests
+    assert (request.method, request.url) == (
+        "POST", "https://portal.example/tin-tuc/Pages/default.aspx")
+    assert request.headers[b"Content-Type"] == b"application/x-www-form-urlencoded"
+    # The ASP.NET form's fields (not the search form's), the unchecked box and the button
+    # left out (no click), the pager's target and argument in.
+    assert parse_qsl(request.body.decode("ascii"), keep_blank_values=True) == [
+        ("__VIEWSTATE", "state/1+="), ("__EVENTVALIDATION", "ev1"),
+        ("ctl00$search", "Lý Nhân"),
+        ("__EVENTTARGET", "ctl00$m$pager"), ("__EVENTARGUMENT", "Page$2")]
+    assert request.callback == spider.parse_listing and request.errback == spider.fetch_failed
+    assert request.meta["listing_page"] == 2 and request.meta["vnarchive_next_page"] is True
+
+
+def test_a_postback_without_an_aspnet_form_is_counted_not_sent(tmp_path):
+    from scrapy.http import HtmlResponse
+
+    spider = listing_spider(tmp_path)
+    page = POSTBACK_PAGE.replace("__VIEWSTATE", "__OTHER")
+    response = HtmlResponse("https://portal.example/tin-tuc/Pages/default.aspx",
+                            body=page.encode(), encoding="utf-8")
+    assert spider.next_listing_requests(response, {}) == []
+    assert spider.crawler.stats.get_value("vnarchive/postbacks_without_form") == 1
