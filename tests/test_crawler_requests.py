@@ -130,3 +130,25 @@ def test_a_postback_without_an_aspnet_form_is_counted_not_sent(tmp_path):
                             body=page.encode(), encoding="utf-8")
     assert spider.next_listing_requests(response, {}) == []
     assert spider.crawler.stats.get_value("vnarchive/postbacks_without_form") == 1
+
+
+# `sites add` given an article's address: robots.txt, feeds and sitemaps asked once -----------
+@pytest.mark.timeout(120)
+def test_sites_add_on_an_article_asks_for_robots_txt_feeds_and_sitemaps_once(tmp_path):
+    from crawler.discover import FEED_PATHS
+    from tests.conftest import run_vnarchive
+    from tests.test_sites_tools import family_articles
+    from testweb.server import TestWeb
+
+    family, articles = family_articles("ninhthuan")  # a sitemap index in its robots.txt
+    with TestWeb(families=["ninhthuan"]) as web:  # on a free port
+        site = web.sites["ninhthuan"]
+        result = run_vnarchive("sites", "add", site.base_url + family.article_path(articles[0]),
+                               "--out", str(tmp_path / "added.toml"))
+        asked = Counter(site.requests)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "the page given is an article" in (tmp_path / "added.toml").read_text()
+    sitemaps = [path for path in asked if path.startswith("/sitemap")]
+    assert "/sitemap.xml" in sitemaps and len(sitemaps) == 3  # the index and its two newest
+    once = ["/robots.txt", *FEED_PATHS, *sitemaps]
+    assert {path: asked[path] for path in once} == dict.fromkeys(once, 1)
