@@ -152,3 +152,71 @@ def test_sites_add_on_an_article_asks_for_robots_txt_feeds_and_sitemaps_once(tmp
     assert "/sitemap.xml" in sitemaps and len(sitemaps) == 3  # the index and its two newest
     once = ["/robots.txt", *FEED_PATHS, *sitemaps]
     assert {path: asked[path] for path in once} == dict.fromkeys(once, 1)
+
+
+# A "www." profile's live crawl takes www.X, X and m.X, not X's other subdomains -----------
+class ManyHostsSite(QuietSite):
+    """One server answering for every name of tests/site_hosts_settings.py: the home page at
+    www.portal.test links an article on each of them."""
+
+    log: list[tuple[str, str]] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        from tests.site_hosts_settings import SITE_HOST_NAMES
+
+        host = self.headers.get("Host", "").rsplit(":", 1)[0]
+        port = self.server.server_address[1]
+        ManyHostsSite.log.append((host, self.path))
+        if host not in SITE_HOST_NAMES:
+            self.answer(b"", 404)
+        elif self.path == "/" and host == "www.portal.test":
+            self.answer("".join(f"<a href='http://{name}:{port}/tin/{n}.html'>Bài</a> "
+                                for n, name in enumerate(SITE_HOST_NAMES, 1)).encode())
+        elif self.path.startswith("/tin/"):
+            self.answer(ARTICLE_PAGE.format(n=self.path[5]).encode())
+        else:
+            self.answer(b"", 404)
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("domains, hosts", [
+    (["www.portal.test"], {"www.portal.test", "portal.test", "m.portal.test"}),
+    # A subdomain the profile lists is followed, as before.
+    (["www.portal.test", "lynhan.portal.test"],
+     {"www.portal.test", "portal.test", "m.portal.test", "lynhan.portal.test"}),
+])
+def test_a_www_profiles_crawl_follows_its_own_hosts_and_the_subdomains_it_lists(
+        tmp_path, domains, hosts):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT
+    from tests.test_safety_crawls import serve
+    from testweb.server import LocalWebServer
+
+    ManyHostsSite.log = []
+    server = serve(LocalWebServer(("127.0.0.1", 0), ManyHostsSite))
+    port = server.server_address[1]
+    profile = tmp_path / "portal.toml"
+    profile.write_text(f"""name = "many_hosts"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["http://www.portal.test:{port}/"]
+allowed_domains = {domains!r}
+article_pattern = '/tin/[0-9]+[.]html$'
+download_delay = 0
+autothrottle = false
+""", encoding="utf-8")
+    db = tmp_path / "a.db"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.site_hosts_settings"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile), "--db",
+             str(db)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+            timeout=COMMAND_TIMEOUT)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {host for host, path in ManyHostsSite.log if path.startswith("/tin/")} == hosts
+    assert query(db, "select count(*) from articles") == [(len(hosts),)]

@@ -42,7 +42,6 @@ from pipelines.urls import (
     canonical_url,
     clean_url,
     fetchable_url,
-    site_domains,
     without_session_ids,
 )
 
@@ -110,9 +109,9 @@ class ProfileSpider(SitemapSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         profile = self.profile
-        # Scrapy's offsite rule dropped the bare host's articles of a "www." domain (the
-        # profile `sites add` writes names the home page's host): folded as everywhere.
-        self.allowed_domains = site_domains(profile.allowed_domains)
+        # As the profile gives them: the offsite filter (crawler.safety.SiteOffsiteMiddleware)
+        # takes a "www." domain's bare and mobile hosts too, as imports do.
+        self.allowed_domains = list(profile.allowed_domains)
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
