@@ -269,11 +269,35 @@ def page_header(tree) -> str:
         'or contains(@class, "logo")]'))
 
 
+def fetching_once(fetch: Fetch) -> Fetch:
+    """`fetch`, asking for each URL once: a later call has the first one's page or failure."""
+    answers: dict[str, Page | PageUnavailable] = {}
+
+    def fetch_once(url: str) -> Page:
+        if url not in answers:
+            try:
+                answers[url] = fetch(url)
+            except PageUnavailable as error:
+                answers[url] = error
+        answer = answers[url]
+        if isinstance(answer, PageUnavailable):
+            raise PageUnavailable(str(answer))
+        return answer
+
+    return fetch_once
+
+
 def discover(home: Page, fetch: Fetch | None) -> Discovery:
     """Everything a profile needs that the site shows; `fetch` None works offline on the
     saved home page alone. Given an article's page instead, it starts again from the site's
     home page when it can fetch it; else it reads the page's links, and keeps the headline
     out of the profile's title and owner."""
+    # Started again from the home page, it asks for the same robots.txt, feeds and sitemaps:
+    # each is fetched once (they were fetched twice).
+    return _discover(home, fetching_once(fetch) if fetch is not None else None)
+
+
+def _discover(home: Page, fetch: Fetch | None) -> Discovery:
     home_url = home.url or home.source
     tree = page_tree(home)
     found = anchors(tree, home_url)
@@ -297,7 +321,7 @@ def discover(home: Page, fetch: Fetch | None) -> Discovery:
         site_home = f"{urlsplit(home_url).scheme}://{urlsplit(home_url).netloc}/"
         if fetch is not None:
             try:
-                found_home = discover(fetch(site_home), fetch)
+                found_home = _discover(fetch(site_home), fetch)
             except PageUnavailable:
                 found_home = None
             if found_home is not None:

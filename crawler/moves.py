@@ -24,10 +24,15 @@ which have no archive, ask no old address again.
 
 from __future__ import annotations
 
+from scrapy.exceptions import IgnoreRequest
+
 from crawler.middlewares import page_kind
 from pipelines.urls import canonical_url
 
 PERMANENT_REDIRECTS = (301, 308)
+# In a request's meta: an article request whose permanent redirect is being followed (redirects
+# copy it to the request for the new address).
+MOVE_FOLLOWED = "vnarchive_move_followed"
 
 
 def moved_from(meta: dict, key: str) -> list[str]:
@@ -42,10 +47,34 @@ def moved_from(meta: dict, key: str) -> list[str]:
 class MovedArticleMiddleware:
     """Before Scrapy's redirect middleware (600) follows it: an article's permanent redirect
     is followed even to an address this run has fetched already (the new address a listing
-    links), which the duplicate filter would drop, and the move with it."""
+    links), which the duplicate filter would drop, and the move with it.
+
+    The duplicate filter then never sees the new address either, and a listing that linked it
+    later in the run fetched it a second time. So the addresses moves were followed to are
+    kept here, and a later request for one is dropped as the filter would have dropped it
+    (Scrapy gives no public way to tell its scheduler's filter)."""
+
+    def __init__(self, crawler):
+        self.fingerprinter = crawler.request_fingerprinter
+        self.stats = crawler.stats
+        self.moved_to: set[bytes] = set()  # fingerprints of the new addresses followed
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        if request.meta.get(MOVE_FOLLOWED) and request.meta.get("redirect_urls"):
+            self.moved_to.add(self.fingerprinter.fingerprint(request))
+        elif (self.moved_to and not request.dont_filter
+                and self.fingerprinter.fingerprint(request) in self.moved_to):
+            self.stats.inc_value("vnarchive/moved_articles_asked_again")
+            raise IgnoreRequest("a moved article's new address, fetched already in this run")
+        return None
 
     def process_response(self, request, response):
         if (response.status in PERMANENT_REDIRECTS and b"Location" in response.headers
                 and page_kind(request) == "article"):
-            request.dont_filter = True  # copied to the redirected request
+            request.dont_filter = True  # copied to the redirected request, as is the meta
+            request.meta[MOVE_FOLLOWED] = True
         return response

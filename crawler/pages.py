@@ -97,12 +97,21 @@ def declared_addresses(tree) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _robots(root: str) -> Protego | None:
+def _robots_txt(root: str) -> tuple[str, bytes, str] | PageUnavailable:
+    """The site's robots.txt as `_get` answers it, or why it could not be read: asked once,
+    for its rules and for `fetch` (`sites add` reads its sitemaps; it was asked twice)."""
     try:
-        body = _get(urljoin(root, "/robots.txt"))[1]
-    except PageUnavailable:
+        return _get(urljoin(root, "/robots.txt"))
+    except PageUnavailable as error:
+        return error
+
+
+@lru_cache(maxsize=64)
+def _robots(root: str) -> Protego | None:
+    answer = _robots_txt(root)
+    if isinstance(answer, PageUnavailable):
         return None  # no robots.txt: everything is allowed
-    return Protego.parse(body.decode("utf-8", "replace"))
+    return Protego.parse(answer[1].decode("utf-8", "replace"))
 
 
 def allowed(url: str) -> bool:
@@ -119,8 +128,15 @@ def fetch(url: str, obey_robots: bool = True) -> Page:
         raise PageUnavailable(f"{url}: not an http(s) URL")
     if obey_robots and not allowed(url):
         raise PageUnavailable(f"{url}: robots.txt does not allow the crawler to fetch it")
-    _wait_turn(urlsplit(url).netloc)
-    final_url, body, content_type = _get(url)
+    parts = urlsplit(url)
+    if parts.path == "/robots.txt" and not parts.query:  # read already, for its rules
+        answer = _robots_txt(f"{parts.scheme}://{parts.netloc}/")
+        if isinstance(answer, PageUnavailable):
+            raise PageUnavailable(str(answer))
+        final_url, body, content_type = answer
+    else:
+        _wait_turn(parts.netloc)
+        final_url, body, content_type = _get(url)
     return Page(url, final_url, body, declared_charset(content_type, body), content_type,
                 fetched=True)
 

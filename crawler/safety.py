@@ -27,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urljoin, urlsplit
 
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
@@ -170,6 +171,18 @@ class AddressSafetyMiddleware:
             return None  # not resolvable: the download fails and is recorded as such
         reason = address_refusal(parse_address(resolved), allow_loopback)
         return f"{host} resolves to {resolved} ({reason})" if reason else None
+
+
+class SiteOffsiteMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite filter with the site's hosts as imports and web archives take them
+    (pipelines.urls.is_on_site), through its public hook: a "www." domain stands for its bare
+    and mobile hosts, not for the bare domain's other subdomains. Scrapy's own rule, on the
+    bare domain the spider once gave it, took a province's www.hanam.gov.vn crawl into every
+    district portal under hanam.gov.vn; a profile that wants one lists it."""
+
+    def should_follow(self, request, spider) -> bool:
+        host = (urlparse_cached(request).hostname or "").lower()
+        return is_on_site(host, getattr(spider, "allowed_domains", ()))
 
 
 class RedirectGuard:

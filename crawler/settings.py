@@ -52,8 +52,11 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
-    # Before Scrapy's offsite filter (50): no request reaches a forbidden address or scheme.
+    # Before the offsite filter (50): no request reaches a forbidden address or scheme.
     "crawler.safety.AddressSafetyMiddleware": 45,
+    # Scrapy's offsite filter, with a "www." profile's hosts as imports take them.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.safety.SiteOffsiteMiddleware": 49,
     # Close to the engine: sees the final outcome of every request, after retries.
     "crawler.middlewares.FetchRecorderMiddleware": 50,
     "crawler.middlewares.ConditionalRequestMiddleware": 60,

@@ -5,8 +5,8 @@ courlan normalises (lower-case host, sorted query, tracking parameters such as u
 on top of that session ids are dropped (in the query, after ";jsessionid=" and in ASP.NET's
 cookieless "/(S(...))/" path segment), and for the key only, the scheme, a "www." or mobile
 host prefix and a trailing slash are folded, since sites serve the same article under all of
-them. `is_on_site` is Scrapy's offsite rule, for the crawl's address checks and for imports
-from web archives.
+them. `is_on_site` is Scrapy's offsite rule, with a "www." domain's bare and mobile hosts, for
+the crawl's offsite filter and address checks and for imports from web archives.
 """
 
 from __future__ import annotations
@@ -135,15 +135,6 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", host, path, parts.query, ""))
 
 
-def site_domains(allowed_domains) -> list[str]:
-    """A profile's allowed domains as the spider's (Scrapy's offsite rule, a domain and all its
-    subdomains): a "www." domain allows the bare one, as the spider always did. Portals link,
-    list in sitemaps and redirect to both. Imports and the web archives' indexes do not use
-    this wider rule: they take the hosts of `site_hosts` only."""
-    return list(dict.fromkeys(domain[4:] if domain.lower().startswith("www.") else domain
-                              for domain in allowed_domains or [] if domain))
-
-
 def site_hosts(domain: str) -> list[str]:
     """The hosts a profile's "www.X" domain stands for: www.X, X and its mobile m.X (one
     site, which canonical_url gives one key), and not X's other subdomains: the province's
@@ -158,8 +149,8 @@ def site_hosts(domain: str) -> list[str]:
 def is_on_site(host: str, allowed_domains) -> bool:
     """Scrapy's offsite rule: a listed domain or one of its subdomains (all, if none), a
     "www." domain also standing for its bare host and mobile host (site_hosts) but not the
-    bare domain's other subdomains. (The spider's own list, site_domains, names the bare
-    domain itself, so the crawl's checks keep the spider's wider rule.)"""
+    bare domain's other subdomains. The live crawl's offsite filter and redirect checks
+    (crawler/safety.py), imports and the web archives' queries all take this one rule."""
     domains = [domain.lower() for domain in allowed_domains or [] if domain]
     return not domains or any(host == domain or host.endswith("." + domain)
                               or host in site_hosts(domain) for domain in domains)

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy import FormRequest, Request
+from form2request import form2request
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
@@ -41,7 +42,6 @@ from pipelines.urls import (
     canonical_url,
     clean_url,
     fetchable_url,
-    site_domains,
     without_session_ids,
 )
 
@@ -109,9 +109,9 @@ class ProfileSpider(SitemapSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         profile = self.profile
-        # Scrapy's offsite rule dropped the bare host's articles of a "www." domain (the
-        # profile `sites add` writes names the home page's host): folded as everywhere.
-        self.allowed_domains = site_domains(profile.allowed_domains)
+        # As the profile gives them: the offsite filter (crawler.safety.SiteOffsiteMiddleware)
+        # takes a "www." domain's bare and mobile hosts too, as imports do.
+        self.allowed_domains = list(profile.allowed_domains)
         self.sitemap_urls = profile.absolute(profile.sitemaps)
         self.sitemap_rules = [(profile.article_pattern, "parse_article")]
         super().__init__(*args, **kwargs)
@@ -281,19 +281,22 @@ class ProfileSpider(SitemapSpider):
         "javascript:__doPostBack('pager','Page$2')", read by POSTBACK): the page's form posted
         back with that target and argument, as the browser's script does. Before, such a link
         read as no URL and the walk ended at page 1 of every SharePoint listing."""
-        requests = []
-        for found in postbacks:
-            try:
-                requests.append(FormRequest.from_response(
-                    response, formxpath='//form[.//input[@name="__VIEWSTATE"]]',
-                    formdata={"__EVENTTARGET": found[1], "__EVENTARGUMENT": found[2]},
-                    dont_click=True, callback=self.parse_listing,
-                    errback=self.fetch_failed, meta=dict(meta)))
-            except ValueError:  # no ASP.NET form to post: said, not silent
-                self.logger.warning("listing page %s: its next page is a postback, but it "
-                                    "has no ASP.NET form to post", response.url)
-                self.crawler.stats.inc_value("vnarchive/postbacks_without_form")
-        return requests
+        if not postbacks:
+            return []
+        form = response.xpath('//form[.//input[@name="__VIEWSTATE"]]')
+        if not form:  # no ASP.NET form to post: said, not silent
+            self.logger.warning("listing page %s: its next page is a postback, but it has "
+                                "no ASP.NET form to post", response.url)
+            self.crawler.stats.inc_value("vnarchive/postbacks_without_form", len(postbacks))
+            return []
+        # form2request, which Scrapy 2.19 names in place of its deprecated
+        # FormRequest.from_response; no click, as the pager's script submits the form. Its
+        # body is UTF-8, what ASP.NET reads a post as unless configured otherwise.
+        return [form2request(form, {"__EVENTTARGET": found[1], "__EVENTARGUMENT": found[2]},
+                             click=False).to_scrapy(
+                    callback=self.parse_listing, errback=self.fetch_failed, meta=dict(meta),
+                    encoding=response.encoding)
+                for found in postbacks]
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         # A feed served with a binary content type is a plain Response, without an encoding.

@@ -1,0 +1,222 @@
+"""What the crawler asks for, counted on local servers: each address once in a run (a moved
+article's new address, `sites add`'s robots.txt and sitemaps), the ASP.NET pager's postbacks
+built without Scrapy's deprecated helper, and the hosts a live crawl of a "www." profile
+follows."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+
+from tests.conftest import query
+from tests.test_site_shapes import ARTICLE_PAGE, QuietSite
+
+OLD, NEW, PAGE_2 = "/tin/cu-1.html", "/tin/moi-1.html", "/trang-2"
+
+
+class MovedOnTheWaySite(QuietSite):
+    """A portal whose first listing page links OLD, which 301s to NEW; its second page links
+    NEW and answers only once NEW was served, so the move is followed first."""
+
+    log: list[str] = []
+    new_served = threading.Event()
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        MovedOnTheWaySite.log.append(self.path)
+        if self.path == "/":
+            self.answer(f"<a href='{OLD}'>Bài</a> <a href='{PAGE_2}'>Trang 2</a>".encode())
+        elif self.path == PAGE_2:
+            MovedOnTheWaySite.new_served.wait(20)
+            self.answer(f"<a href='{NEW}'>Bài</a>".encode())
+        elif self.path == OLD:
+            self.answer(b"", 301, Location=NEW)
+        elif self.path == NEW:
+            self.answer(ARTICLE_PAGE.format(n=1).encode())
+            MovedOnTheWaySite.new_served.set()
+        else:
+            self.answer(b"", 404)
+
+
+@pytest.mark.timeout(240)
+def test_a_moved_articles_new_address_a_later_listing_links_is_fetched_once(tmp_path):
+    from tests.test_safety_crawls import crawl_site
+
+    MovedOnTheWaySite.log, MovedOnTheWaySite.new_served = [], threading.Event()
+    result, db = crawl_site(tmp_path, MovedOnTheWaySite, "moved_on_the_way",
+                            "/tin/[a-z0-9-]+[.]html$",
+                            extra=lambda base: "listing_pattern = '/trang-[0-9]+$'\n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert PAGE_2 in MovedOnTheWaySite.log  # the listing that links the new address was read
+    assert Counter(MovedOnTheWaySite.log)[NEW] == 1, MovedOnTheWaySite.log
+    assert query(db, "select count(*) from pages where url like ?", [f"%{NEW}"]) == [(1,)]
+    assert query(db, "select count(*) from articles") == [(1,)]
+
+
+# The ASP.NET pager's postbacks, built without Scrapy's deprecated FormRequest.from_response --
+POSTBACK_PAGE = """<html><body>
+<form action='/tim-kiem' method='get'><input name='q' value='tìm'></form>
+<form method='post' action='/tin-tuc/Pages/default.aspx' id='aspnetForm'>
+<input type='hidden' name='__EVENTTARGET' value=''>
+<input type='hidden' name='__EVENTARGUMENT' value=''>
+<input type='hidden' name='__VIEWSTATE' value='state/1+='>
+<input type='hidden' name='__EVENTVALIDATION' value='ev1'>
+<input type='text' name='ctl00$search' value='Lý Nhân'>
+<input type='checkbox' name='ctl00$remember' value='on'>
+<input type='submit' name='ctl00$go' value='Tìm'>
+<ul><li><a href='/tin-tuc/Pages/tin-1.aspx'>Bài 1</a></li></ul>
+<a class='next' href="javascript:__doPostBack('ctl00$m$pager','Page$2')">Trang sau</a>
+</form></body></html>"""
+
+
+def listing_spider(tmp_path):
+    """The crawl's spider for a portal paged by postbacks, with a crawler for its counts (as
+    `sites check` makes it)."""
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawler.profiles import load_profile_file
+    from crawler.spiders.profile_spider import spider_class_for
+
+    path = tmp_path / "postback_portal.toml"
+    path.write_text("""name = "postback_portal"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["https://portal.example/tin-tuc/Pages/default.aspx"]
+allowed_domains = ["portal.example"]
+article_pattern = '/Pages/tin-[0-9]+\\\\.aspx$'
+next_page = "a.next"
+""", encoding="utf-8")
+    spider_class = spider_class_for(load_profile_file(path))
+    spider = spider_class()
+    spider.crawler = Crawler(spider_class)
+    spider.crawler.stats = MemoryStatsCollector(spider.crawler)
+    return spider
+
+
+def test_a_postback_is_the_aspnet_form_posted_back_without_a_deprecation_warning(tmp_path):
+    import warnings
+    from urllib.parse import parse_qsl
+
+    from scrapy.http import HtmlResponse
+
+    spider = listing_spider(tmp_path)
+    response = HtmlResponse("https://portal.example/tin-tuc/Pages/default.aspx",
+                            body=POSTBACK_PAGE.encode(), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Scrapy 2.19's ScrapyDeprecationWarning fails it
+        requests = spider.next_listing_requests(response, {"listing_page": 2})
+    [request] = requests
+    assert (request.method, request.url) == (
+        "POST", "https://portal.example/tin-tuc/Pages/default.aspx")
+    assert request.headers[b"Content-Type"] == b"application/x-www-form-urlencoded"
+    # The ASP.NET form's fields (not the search form's), the unchecked box and the button
+    # left out (no click), the pager's target and argument in.
+    assert parse_qsl(request.body.decode("ascii"), keep_blank_values=True) == [
+        ("__VIEWSTATE", "state/1+="), ("__EVENTVALIDATION", "ev1"),
+        ("ctl00$search", "Lý Nhân"),
+        ("__EVENTTARGET", "ctl00$m$pager"), ("__EVENTARGUMENT", "Page$2")]
+    assert request.callback == spider.parse_listing and request.errback == spider.fetch_failed
+    assert request.meta["listing_page"] == 2 and request.meta["vnarchive_next_page"] is True
+
+
+def test_a_postback_without_an_aspnet_form_is_counted_not_sent(tmp_path):
+    from scrapy.http import HtmlResponse
+
+    spider = listing_spider(tmp_path)
+    page = POSTBACK_PAGE.replace("__VIEWSTATE", "__OTHER")
+    response = HtmlResponse("https://portal.example/tin-tuc/Pages/default.aspx",
+                            body=page.encode(), encoding="utf-8")
+    assert spider.next_listing_requests(response, {}) == []
+    assert spider.crawler.stats.get_value("vnarchive/postbacks_without_form") == 1
+
+
+# `sites add` given an article's address: robots.txt, feeds and sitemaps asked once -----------
+@pytest.mark.timeout(120)
+def test_sites_add_on_an_article_asks_for_robots_txt_feeds_and_sitemaps_once(tmp_path):
+    from crawler.discover import FEED_PATHS
+    from tests.conftest import run_vnarchive
+    from tests.test_sites_tools import family_articles
+    from testweb.server import TestWeb
+
+    family, articles = family_articles("ninhthuan")  # a sitemap index in its robots.txt
+    with TestWeb(families=["ninhthuan"]) as web:  # on a free port
+        site = web.sites["ninhthuan"]
+        result = run_vnarchive("sites", "add", site.base_url + family.article_path(articles[0]),
+                               "--out", str(tmp_path / "added.toml"))
+        asked = Counter(site.requests)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "the page given is an article" in (tmp_path / "added.toml").read_text()
+    sitemaps = [path for path in asked if path.startswith("/sitemap")]
+    assert "/sitemap.xml" in sitemaps and len(sitemaps) == 3  # the index and its two newest
+    once = ["/robots.txt", *FEED_PATHS, *sitemaps]
+    assert {path: asked[path] for path in once} == dict.fromkeys(once, 1)
+
+
+# A "www." profile's live crawl takes www.X, X and m.X, not X's other subdomains -----------
+class ManyHostsSite(QuietSite):
+    """One server answering for every name of tests/site_hosts_settings.py: the home page at
+    www.portal.test links an article on each of them."""
+
+    log: list[tuple[str, str]] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        from tests.site_hosts_settings import SITE_HOST_NAMES
+
+        host = self.headers.get("Host", "").rsplit(":", 1)[0]
+        port = self.server.server_address[1]
+        ManyHostsSite.log.append((host, self.path))
+        if host not in SITE_HOST_NAMES:
+            self.answer(b"", 404)
+        elif self.path == "/" and host == "www.portal.test":
+            self.answer("".join(f"<a href='http://{name}:{port}/tin/{n}.html'>Bài</a> "
+                                for n, name in enumerate(SITE_HOST_NAMES, 1)).encode())
+        elif self.path.startswith("/tin/"):
+            self.answer(ARTICLE_PAGE.format(n=self.path[5]).encode())
+        else:
+            self.answer(b"", 404)
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("domains, hosts", [
+    (["www.portal.test"], {"www.portal.test", "portal.test", "m.portal.test"}),
+    # A subdomain the profile lists is followed, as before.
+    (["www.portal.test", "lynhan.portal.test"],
+     {"www.portal.test", "portal.test", "m.portal.test", "lynhan.portal.test"}),
+])
+def test_a_www_profiles_crawl_follows_its_own_hosts_and_the_subdomains_it_lists(
+        tmp_path, domains, hosts):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT
+    from tests.test_safety_crawls import serve
+    from testweb.server import LocalWebServer
+
+    ManyHostsSite.log = []
+    server = serve(LocalWebServer(("127.0.0.1", 0), ManyHostsSite))
+    port = server.server_address[1]
+    profile = tmp_path / "portal.toml"
+    profile.write_text(f"""name = "many_hosts"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["http://www.portal.test:{port}/"]
+allowed_domains = {domains!r}
+article_pattern = '/tin/[0-9]+[.]html$'
+download_delay = 0
+autothrottle = false
+""", encoding="utf-8")
+    db = tmp_path / "a.db"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.site_hosts_settings"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile), "--db",
+             str(db)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+            timeout=COMMAND_TIMEOUT)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {host for host, path in ManyHostsSite.log if path.startswith("/tin/")} == hosts
+    assert query(db, "select count(*) from articles") == [(len(hosts),)]
