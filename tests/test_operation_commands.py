@@ -1,0 +1,79 @@
+"""Operation and distributed commands: the site tools' fetch (crawler/pages.py), `reprocess`
+and `import` on their WARC folders and files (archive/warc_folders.py, archive/importer.py),
+the distributed worker's full-Redis patience (archive/redis_patience.py) and the profiles the
+commands skip (crawler/profiles.py)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from crawler import pages
+from crawler.pages import PageUnavailable
+
+
+class HeaderDrip:
+    """A loopback server that answers a status line, then headers a byte every 0.2 s, for
+    `seconds` at most (then it closes the connection), and notes when each client left."""
+
+    def __init__(self, seconds: float = 8.0):
+        self.seconds = seconds
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.left_at: list[float] = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    def __enter__(self) -> HeaderDrip:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.listener.close()
+        self.thread.join(timeout=self.seconds + 5)
+
+    def serve(self) -> None:
+        try:
+            client, _ = self.listener.accept()
+        except OSError:
+            return
+        with client:
+            client.recv(65536)  # the request
+            client.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            stop = time.monotonic() + self.seconds
+            while time.monotonic() < stop:
+                try:
+                    client.sendall(b"a")
+                except OSError:  # the client closed its end
+                    break
+                time.sleep(0.2)
+            self.left_at.append(time.monotonic())
+
+
+@pytest.mark.timeout(60)
+def test_headers_dripped_a_byte_at_a_time_are_given_up_at_the_deadline():
+    """Before, the socket's TIMEOUT (20 s) bounded each read of the headers alone: a server
+    sending them a byte at a time kept the fetch reading, past its deadline, for as long as it
+    dripped. Now every read waits at most the time left."""
+    with HeaderDrip(seconds=8) as server:
+        started = time.monotonic()
+        with pytest.raises(PageUnavailable, match="no whole answer within"):
+            pages._get_now(f"http://127.0.0.1:{server.port}/", time.monotonic() + 1)
+        elapsed = time.monotonic() - started
+    assert elapsed < 3, elapsed  # the old read went on until the server stopped (8 s)
+
+
+@pytest.mark.timeout(60)
+def test_a_fetch_of_dripped_headers_leaves_no_thread_reading_past_its_deadline(monkeypatch):
+    """`sites add`/`sites check` (pages.fetch) gave up at FETCH_SECONDS, but their fetch thread
+    read the dripped headers on; now it ends, and closes the connection, at the deadline."""
+    monkeypatch.setattr(pages, "FETCH_SECONDS", 1.0)
+    with HeaderDrip(seconds=8) as server:
+        started = time.monotonic()
+        with pytest.raises(PageUnavailable, match="no whole answer within 1.0 s"):
+            pages.fetch(f"http://127.0.0.1:{server.port}/", obey_robots=False)
+        server.thread.join(timeout=10)
+        assert server.left_at, "the server still dripping"
+    assert server.left_at[0] - started < 3, server.left_at[0] - started
