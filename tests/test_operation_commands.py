@@ -5,14 +5,18 @@ commands skip (crawler/profiles.py)."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
 
 import pytest
 
+from archive.warc_folders import claim
 from crawler import pages
 from crawler.pages import PageUnavailable
+from tests.test_operation_holes import crawled
+from vnarchive.cli import main
 
 
 class HeaderDrip:
@@ -77,3 +81,19 @@ def test_a_fetch_of_dripped_headers_leaves_no_thread_reading_past_its_deadline(m
         server.thread.join(timeout=10)
         assert server.left_at, "the server still dripping"
     assert server.left_at[0] - started < 3, server.left_at[0] - started
+
+
+def test_reprocess_names_the_other_archive_its_older_warc_folder_is_marked_for(tmp_path,
+                                                                              capsys):
+    """`reprocess` of an archive whose `NAME-warc/` is marked (ARCHIVE file) for another
+    archive said only "no WARC files at NAME.db-warc"; now it names that folder and whose
+    it is."""
+    legacy = tmp_path / "a-warc"
+    other = crawled(tmp_path / "a.sqlite", range(2, 4), warc_dir=legacy)
+    claim(str(other), legacy)  # as a crawl of a.sqlite marks it
+    db = crawled(tmp_path / "a.db", range(0, 2), warc_dir=tmp_path / "moved")
+    shutil.rmtree(tmp_path / "moved")  # a.db's own files are not beside it
+    assert main(["reprocess", "--db", str(db)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"no WARC files at {tmp_path / 'a.db-warc'}" in line, line
+    assert f"{legacy} is marked in its ARCHIVE file" in line and "archive, a.sqlite" in line, line
