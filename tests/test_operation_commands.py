@@ -5,8 +5,11 @@ commands skip (crawler/profiles.py)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -15,6 +18,7 @@ import pytest
 from archive.warc_folders import claim
 from crawler import pages
 from crawler.pages import PageUnavailable
+from tests.conftest import PROJECT_ROOT
 from tests.test_operation_holes import crawled
 from vnarchive.cli import main
 
@@ -97,3 +101,47 @@ def test_reprocess_names_the_other_archive_its_older_warc_folder_is_marked_for(t
     [line] = capsys.readouterr().err.strip().splitlines()
     assert f"no WARC files at {tmp_path / 'a.db-warc'}" in line, line
     assert f"{legacy} is marked in its ARCHIVE file" in line and "archive, a.sqlite" in line, line
+
+
+# The full-Redis patience set once, in archive/redis_waits.py: the value is changed there
+# first, and every place that gives the default must give the changed one.
+ONE_FULL_PATIENCE = """
+import inspect, json, sys
+import archive.redis_waits
+archive.redis_waits.FULL_PATIENCE = 123.0
+import crawler.settings
+from vnarchive.cli import main
+try:
+    main(["crawl", "--help"])
+except SystemExit:
+    pass
+light = "redis" not in sys.modules  # the settings and the CLI load no redis for it
+from scrapy.utils.project import get_project_settings
+from crawler.distributed import DistributedMode
+from vnarchive.cli.crawling import crawl
+from vnarchive.crawl import crawl_worker
+option = next(param for param in crawl.params if param.name == "full_timeout")
+settings = get_project_settings()
+settings.set("VNARCHIVE_REDIS_URL", "redis://127.0.0.1:1/0")
+del settings["VNARCHIVE_REDIS_FULL_TIMEOUT"]  # the add-on's own default
+DistributedMode().update_settings(settings)  # no Redis is contacted
+print(json.dumps({"light": light, "settings": crawler.settings.VNARCHIVE_REDIS_FULL_TIMEOUT,
+                  "option": option.default, "help": "(default 123)" in option.help,
+                  "crawl_worker": inspect.signature(crawl_worker).parameters[
+                      "full_timeout"].default,
+                  "add_on": settings["VNARCHIVE_REDIS_PATIENCE"].full_seconds}))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_the_full_redis_patience_is_one_number_and_loads_no_redis():
+    """The 600 s a worker waits at a full Redis was written out in four places (the settings,
+    the CLI option and its help, crawl_worker's default, the add-on's fallback), since
+    importing it from archive/redis_patience.py would load redis in every command. Now all
+    take it from archive/redis_waits.py, which imports nothing."""
+    result = subprocess.run([sys.executable, "-c", ONE_FULL_PATIENCE], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=100)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "light": True, "settings": 123.0, "option": 123.0, "help": True,
+        "crawl_worker": 123.0, "add_on": 123.0}
