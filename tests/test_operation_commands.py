@@ -5,6 +5,8 @@ commands skip (crawler/profiles.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import shutil
 import socket
@@ -12,9 +14,13 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
+import crawler.profiles as profiles
 from archive.warc_folders import claim
 from crawler import pages
 from crawler.pages import PageUnavailable
@@ -145,3 +151,60 @@ def test_the_full_redis_patience_is_one_number_and_loads_no_redis():
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {
         "light": True, "settings": 123.0, "option": 123.0, "help": True,
         "crawl_worker": 123.0, "add_on": 123.0}
+
+
+# A profile file the commands skip (crawler/profiles.py) --------------------------------------
+@pytest.fixture
+def one_broken_profile(tmp_path, monkeypatch) -> Path:
+    """The shipped Thanh Hóa profile and a copy of Lý Nhân's without its article pattern, in
+    a folder used in place of the shipped one."""
+    folder = tmp_path / "sites"
+    folder.mkdir()
+    shutil.copy(profiles.SITES_DIR / "testweb_thanhhoa.toml", folder)
+    text = (profiles.SITES_DIR / "testweb_lynhan.toml").read_text(encoding="utf-8")
+    broken = folder / "zz_half_done.toml"
+    broken.write_text(text.replace("article_pattern", "# article_pattern"), encoding="utf-8")
+    monkeypatch.setattr(profiles, "SITES_DIR", folder)
+    return broken
+
+
+def test_a_skipped_profile_is_a_record_not_a_string(one_broken_profile):
+    """It was a `str` subclass carrying its name, files and flag as attributes: any string
+    operation on it (a join, a strip) gave a plain string and lost them."""
+    skipped: list[profiles.SkippedProfile] = []
+    assert "testweb_thanhhoa" in profiles.load_profiles(skipped=skipped)
+    [problem] = skipped
+    assert not isinstance(problem, str)
+    assert problem.name == "testweb_lynhan" and problem.paths == (one_broken_profile,)
+    assert not problem.contested and "zz_half_done.toml" in problem.problem
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        problem.name = "other"
+
+
+def tiny_warc(path: Path) -> Path:
+    """One HTML response of a host no profile claims."""
+    with path.open("wb") as output:
+        writer = WARCWriter(output, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                   protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "http://127.0.0.1:1/tin/1", "response", payload=io.BytesIO(b"<html>x</html>"),
+            http_headers=headers))
+    return path
+
+
+def test_the_commands_name_a_skipped_profile_by_its_problem(one_broken_profile, tmp_path,
+                                                            capsys):
+    """`sites`, `import` and `crawl` of an unknown name each say which profile file they left
+    out, in the words of its problem."""
+    assert main(["sites"]) == 2
+    [warning] = capsys.readouterr().err.strip().splitlines()
+    assert warning.startswith("vnarchive sites: warning: ") and "zz_half_done.toml" in warning
+    problem = warning.removeprefix("vnarchive sites: warning: ")
+    warc = tiny_warc(tmp_path / "one.warc.gz")
+    assert main(["import", str(warc), "--db", str(tmp_path / "a.db")]) == 0
+    assert (f"vnarchive import: warning: {problem} (that profile's pages are not claimed)"
+            in capsys.readouterr().err.splitlines())
+    assert main(["crawl", "no_such_site", "--db", str(tmp_path / "a.db")]) == 2
+    err = capsys.readouterr().err
+    assert f"1 profile files could not be read: {problem}" in err, err

@@ -170,7 +170,7 @@ def _process(settings, names: list[str]) -> CrawlerProcess:
         raise ProfileError(f"no site profile named {', '.join(map(repr, unknown))} "
                            f"(known: {', '.join(sorted(known))}){unreadable_profiles(broken)}")
     for problem in broken:
-        print(f"vnarchive: warning: {problem} (that profile's site is left out)",
+        print(f"vnarchive: warning: {problem.problem} (that profile's site is left out)",
               file=sys.stderr)
     return process
 
