@@ -21,6 +21,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import crawler.profiles as profiles
+from archive.archive_files import IndexedRecord, Location
+from archive.captures import record_captures
+from archive.importer import Candidate, Importer, file_source
 from archive.warc_folders import claim
 from crawler import pages
 from crawler.pages import PageUnavailable
@@ -208,3 +211,44 @@ def test_the_commands_name_a_skipped_profile_by_its_problem(one_broken_profile, 
     assert main(["crawl", "no_such_site", "--db", str(tmp_path / "a.db")]) == 2
     err = capsys.readouterr().err
     assert f"1 profile files could not be read: {problem}" in err, err
+
+
+# `import`'s triage of revisits (archive/importer.py) -----------------------------------------
+def revisit(number: int, digest: str) -> Candidate:
+    """A revisit record of article `number` whose original is in none of the files."""
+    record = IndexedRecord(url=f"http://127.0.0.1:1/tin/{number}",
+                           captured_at=f"2024-05-{number:02}T00:00:00+00:00",
+                           record_type="revisit", status=200, digest=digest,
+                           location=Location("/nowhere.warc.gz"))
+    return Candidate(record, None, None, "s1")
+
+
+def test_import_asks_the_archive_once_for_the_originals_of_all_its_revisits(tmp_path):
+    """Each revisit whose original is in none of the files cost two queries (a capture of it,
+    then a fetch of it); a backfill's thousands of revisits made thousands. Now one query
+    answers for them all, with the same outcome: held originals are seen again, the others
+    are counted as having none."""
+    db = str(tmp_path / "a.db")
+    importer = Importer(db, file_source)
+    record_captures(importer.db, [{
+        "canonical_url": importer.key("http://127.0.0.1:1/tin/1"),
+        "url": "http://127.0.0.1:1/tin/1",
+        "site": "s1", "captured_at": "2024-04-01T00:00:00+00:00", "digest": "HELD1",
+        "status": 200, "source_kind": "file", "source": "/older.warc.gz", "run_id": None,
+        "recorded_at": "2024-04-02T00:00:00+00:00"}])
+    importer.db.execute("insert into pages (url, site, fetched_at, status, payload_digest) "
+                        "values ('http://127.0.0.1:1/tin/2?utm_source=x', 's1', "
+                        "'2024-04-01T00:00:00+00:00', 200, 'sha1:HELD2')")
+    candidates = [revisit(1, "HELD1"), revisit(2, "HELD2"),
+                  *(revisit(number, f"GONE{number}") for number in range(3, 9))]
+    statements: list[str] = []
+    importer.db.conn.set_trace_callback(statements.append)
+    try:
+        todo = importer.triage(candidates, set())
+    finally:
+        importer.db.conn.set_trace_callback(None)
+    reads = [sql for sql in statements if sql.lstrip().lower().startswith("select")]
+    assert len(reads) == 1, reads
+    assert todo == []
+    assert (importer.result.unchanged, importer.result.no_original) == (2, 6)
+    importer.close("finished")
