@@ -28,6 +28,7 @@ from archive.warc_folders import claim
 from crawler import pages
 from crawler.pages import PageUnavailable
 from tests.conftest import PROJECT_ROOT
+from tests.test_distributed_pauses import SCHEDULER_OF
 from tests.test_operation_holes import crawled
 from vnarchive.cli import main
 
@@ -252,3 +253,46 @@ def test_import_asks_the_archive_once_for_the_originals_of_all_its_revisits(tmp_
     assert todo == []
     assert (importer.result.unchanged, importer.result.no_original) == (2, 6)
     importer.close("finished")
+
+
+# A worker that starts at an already-full Redis (crawler/shared_frontier.py) ------------------
+OPEN_AT_A_FULL_REDIS = SCHEDULER_OF + """
+import threading, time
+from redis import Redis
+server = Redis.from_url(sys.argv[1])
+server.config_set("maxmemory", "1")  # full before the worker's first command
+
+def make_room():
+    time.sleep(2.5)  # past the worker timeout (1 s) and its unreachable patience
+    server.config_set("maxmemory", "0")
+
+threading.Thread(target=make_room).start()
+scheduler, spider = scheduler_of("http://127.0.0.1:1/", VNARCHIVE_REDIS_WORKER_TIMEOUT=1,
+                                 VNARCHIVE_REDIS_FULL_TIMEOUT=60)
+started = time.monotonic()
+scheduler.open(spider)  # joins the round and beats for the first time
+waited = time.monotonic() - started
+alive = server.ttl("vnarchive:worker:" + scheduler.worker)
+scheduler.heartbeat.stop()
+# A first beat itself at a full Redis: the key of a worker Redis has not seen yet is written.
+server.config_set("maxmemory", "1")
+scheduler.beat_script(keys=["vnarchive:worker:new", scheduler.keys["round"]],
+                      args=["new", 5, spider.name])
+first_beat = server.ttl("vnarchive:worker:new")
+server.config_set("maxmemory", "0")
+print(json.dumps([waited >= 2, alive > 0, first_beat > 0]))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_starting_at_a_full_redis_waits_for_room_then_beats(redis_url):
+    """A worker's first commands at a Redis already at its maxmemory wait for room under its
+    full patience, as its later writes do: joining the round (a SET Redis refuses with OOM)
+    is waited out, and the heartbeat script, which EXPIREs first, writes even a new worker's
+    key at maxmemory, so its first beat is never refused. (A guard: this held before too.)"""
+    result = subprocess.run([sys.executable, "-c", OPEN_AT_A_FULL_REDIS, redis_url],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=100)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [True, True, True], (
+        result.stderr)
+    assert "Redis is full (at its maxmemory)" in result.stderr, result.stderr
