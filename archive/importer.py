@@ -39,7 +39,7 @@ from archive.captures import (
     CaptureSource,
     archived_copy_time,
     capture_row,
-    holds_payload,
+    held_payloads,
     keep_older_capture,
     known_captures,
     known_fetches,
@@ -310,6 +310,10 @@ class Importer:
         payload is the one its URL's previous capture had (its row still says it was seen),
         nor a revisit whose original is nowhere to be read (counted)."""
         todo = []
+        # What the archive holds of the revisits whose original is in none of the files:
+        # asked once for them all, not twice per revisit.
+        held = held_payloads(self.db, [candidate.record.digest for candidate in candidates
+                                       if candidate.payload_at is None])
         for candidate in candidates:
             record = candidate.record
             key = CaptureKey(record.url, record.captured_at, record.digest)
@@ -318,8 +322,7 @@ class Importer:
                 continue
             known.add(key)
             canonical = self.key(record.url)
-            if candidate.payload_at is None and not holds_payload(self.db, canonical,
-                                                                  record.digest):
+            if candidate.payload_at is None and (canonical, record.digest) not in held:
                 # A revisit of a payload neither the files nor the archive hold: nothing to
                 # read, and no capture row, so importing its original later still takes it.
                 self.result.no_original += 1

@@ -13,9 +13,9 @@ with one line: the batch it held is written by the next `ingest`, which claims i
 
 A Redis at its maxmemory (policy noeviction, archive/redis_policy.py) answers a worker's
 writes with OOM until `ingest` has freed room by writing and deleting what the workers sent.
-A worker waits for that the same way, up to its full patience (`--full-timeout`, 10 minutes),
-saying so every 10 s; before, its first refused message stopped it for good. The writer does
-not wait for room: it is what makes room (archive/ingest.py).
+A worker waits for that the same way, up to its full patience (`--full-timeout`,
+archive/redis_waits.py), saying so every 10 s; before, its first refused message stopped it for
+good. The writer does not wait for room: it is what makes room (archive/ingest.py).
 
 redis-py tries a failed command again by its `Retry` policy, which sleeps what a `Backoff`
 computes between tries; the patience is such a Backoff (the library's extension point) that
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 STEP_SECONDS = 0.5
 INGEST_PATIENCE = 60.0
-FULL_PATIENCE = 600.0  # a worker's wait for room in a full Redis, by default
 WAITING_NOTE_SECONDS = 10  # a warning at most this often while Redis is away
 
 

@@ -47,6 +47,18 @@ def folder_owner(folder: Path) -> str | None:
     return owner if owner and (folder.parent / owner).is_file() else None
 
 
+def marked_for_another(db_path: str) -> tuple[Path, str] | None:
+    """The archive's older `NAME-warc/` and the other archive beside it that the folder is
+    marked for, when the archive has no WARC folder of its own: what a command that finds
+    none names, since the files it looked for may be there."""
+    path = Path(db_path).resolve()
+    legacy = path.with_name(f"{path.stem}-warc")
+    if warc_folder(db_path).is_dir() or not legacy.is_dir():
+        return None
+    owner = folder_owner(legacy)
+    return (legacy, owner) if owner is not None and owner != path.name else None
+
+
 def claim(db_path: str, folder: Path) -> None:
     """Mark the archive's WARC folder as its own, unless it is marked already or another
     archive points into it too (then it stays shared: see `own_files`)."""

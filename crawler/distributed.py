@@ -45,6 +45,7 @@ import uuid
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from archive.redis_waits import FULL_PATIENCE
 from archive.runs import RunCounts
 from archive.stream import ARTICLE_KEYS, REPORTED_STATS, STREAM, archived_key
 from archive.warc import Exchange, StoredRecord
@@ -113,7 +114,7 @@ class DistributedMode:
         url = settings.get("VNARCHIVE_REDIS_URL")
         if not url:
             return
-        from archive.redis_patience import FULL_PATIENCE, Patience, patient_params
+        from archive.redis_patience import Patience, patient_params
 
         patience = Patience(settings.getfloat("VNARCHIVE_REDIS_WORKER_TIMEOUT", 30),
                             settings.getfloat("VNARCHIVE_REDIS_FULL_TIMEOUT", FULL_PATIENCE))

@@ -6,23 +6,25 @@ crawl with its reactor would do at far greater cost to start. It keeps the crawl
 (crawler/safety.py), which urllib alone does not: only http and https, redirects included; no
 link-local, private or reserved address (a redirect to 169.254.169.254, a cloud's metadata
 service); loopback only when the address asked for is loopback itself (the local test web).
-And a page comes whole within FETCH_SECONDS: the socket's timeout bounds each wait, and the
-body is read a piece at a time up to that deadline, each read's wait bounded by the time left
-(not the whole TIMEOUT), so a server that sends its page a byte at a time, or stops halfway, is
-given up, and the thread that read it ends, at the deadline. (Before the body, a connection or
-a redirect's headers may still keep that thread up to TIMEOUT past it.)
+And a page comes whole within FETCH_SECONDS: every read of the answer (its status line and
+headers, a redirect's, then the body a piece at a time) waits at most the time left, as does
+each connection, so a server that sends its headers or its page a byte at a time, or stops
+halfway, is given up, and the thread that read it ends, at the deadline. (Before, the socket's
+TIMEOUT bounded each read of the headers alone: a server dripping them held the thread for up
+to TIMEOUT a byte, past the deadline.)
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -180,7 +182,9 @@ def _get_now(url: str, deadline: float) -> tuple[str, bytes, str]:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     # No proxy from the environment: the address checked is the address connected to.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
-                                         CheckedRedirects(allow_loopback))
+                                         CheckedRedirects(allow_loopback),
+                                         DeadlineHTTPHandler(deadline),
+                                         DeadlineHTTPSHandler(deadline))
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
             return (response.geturl(), _read_body(response, url, deadline),
@@ -189,25 +193,23 @@ def _get_now(url: str, deadline: float) -> tuple[str, bytes, str]:
         raise PageUnavailable(f"{url}: HTTP {error.code}") from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
         # HTTPException: a body cut short or broken chunks (IncompleteRead), a bad status line
-        raise PageUnavailable(f"{url}: {getattr(error, 'reason', None) or error!r}") from None
+        reason = getattr(error, "reason", None) or error
+        if isinstance(reason, TimeoutError) and time.monotonic() >= deadline:
+            # A wait cut at the deadline (not TIMEOUT of silence well before it)
+            raise PageUnavailable(f"{url}: no whole answer within {FETCH_SECONDS} s (the "
+                                  "server sends it too slowly)") from None
+        raise PageUnavailable(f"{url}: {reason!r}") from None
 
 
 def _read_body(response: http.client.HTTPResponse, url: str, deadline: float) -> bytes:
     """The body, up to MAX_BYTES, read as it comes (`read1`: one wait on the socket each) until
-    `deadline`: `read(MAX_BYTES)` waited for all of it however slowly it came."""
+    `deadline`: `read(MAX_BYTES)` waited for all of it however slowly it came. Each wait ends
+    at the deadline (DeadlineReads)."""
     body = bytearray()
     while len(body) < MAX_BYTES:
         if time.monotonic() > deadline:
             raise PageUnavailable(f"{url}: no whole answer by the deadline")
-        # A read's wait ends at the deadline, not up to TIMEOUT after it (the docstring's word).
-        _socket_of(response).settimeout(min(TIMEOUT, max(0.01, deadline - time.monotonic())))
-        try:
-            piece = response.read1(min(READ_BYTES, MAX_BYTES - len(body)))
-        except TimeoutError:
-            if time.monotonic() < deadline:
-                raise  # TIMEOUT of silence, well before the deadline
-            raise PageUnavailable(f"{url}: no whole answer within {FETCH_SECONDS} s (the "
-                                  "server sends it too slowly)") from None
+        piece = response.read1(min(READ_BYTES, MAX_BYTES - len(body)))
         if not piece:
             break
         body += piece
@@ -216,9 +218,66 @@ def _read_body(response: http.client.HTTPResponse, url: str, deadline: float) ->
     return bytes(body)
 
 
-def _socket_of(response: http.client.HTTPResponse) -> socket.socket:
-    """The socket a response is read from (its file's raw SocketIO holds it)."""
-    return response.fp.raw._sock
+class DeadlineReads(io.RawIOBase):
+    """A response's socket reader whose every wait is bounded by the time left to the
+    deadline (and by TIMEOUT): http.client reads the status line and headers line by line
+    through it, and one line dripped a byte at a time took a socket wait per byte, each up to
+    TIMEOUT, past the deadline."""
+
+    def __init__(self, raw: socket.SocketIO, deadline: float):
+        super().__init__()
+        self.raw = raw
+        self.deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:
+        self.raw._sock.settimeout(min(TIMEOUT, max(0.01, self.deadline - time.monotonic())))
+        return self.raw.readinto(buffer)
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.raw.close()
+        super().close()
+
+
+class DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response, read through DeadlineReads from its first byte."""
+
+    def __init__(self, sock, *args, deadline: float, **kwargs):
+        super().__init__(sock, *args, **kwargs)
+        # Nothing is read yet: the socket's own reader is taken from its empty buffer.
+        self.fp = io.BufferedReader(DeadlineReads(self.fp.detach(), deadline))
+
+
+class DeadlineConnections:
+    """For urllib's HTTP(S) handlers: each connection they make waits at most the time left
+    to connect, and reads its answers through DeadlineResponse."""
+
+    def __init__(self, deadline: float, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def do_open(self, http_class, request, **connection_options):
+        def connection(*args, **kwargs):
+            made = http_class(*args, **kwargs)
+            made.timeout = min(TIMEOUT, max(0.01, self.deadline - time.monotonic()))
+            made.response_class = partial(DeadlineResponse, deadline=self.deadline)
+            return made
+
+        return super().do_open(connection, request, **connection_options)
+
+
+class DeadlineHTTPHandler(DeadlineConnections, urllib.request.HTTPHandler):
+    pass
+
+
+class DeadlineHTTPSHandler(DeadlineConnections, urllib.request.HTTPSHandler):
+    pass
 
 
 def address_problem(url: str, allow_loopback: bool) -> str | None:

@@ -267,7 +267,7 @@ def load_extra_profile(path: Path | str) -> SiteProfile:
     profile = load_profile_file(path)
     # A bundled file that cannot be read still claims its name (read from its TOML when it
     # parses): a --profile with that name would otherwise take over that site's row.
-    broken: list[str] = []
+    broken: list[SkippedProfile] = []
     bundled = load_profiles(skipped=broken)
     others = [other for other in claims_of(profile.name, broken, bundled)
               if other.resolve() != Path(path).resolve()]
@@ -277,20 +277,17 @@ def load_extra_profile(path: Path | str) -> SiteProfile:
     return profile
 
 
-class SkippedProfile(str):
-    """The one-line problem of a profile file left out by `load_profiles`, with the site name
-    it claims (`name`, None when its file cannot even be read as TOML), every bundled file
-    that claims that name (`paths`), and whether it is two files claiming one name
-    (`contested`) rather than one broken file."""
+@dataclass(frozen=True)
+class SkippedProfile:
+    """A profile file left out by `load_profiles`: its one-line `problem`, the site name it
+    claims (`name`, None when its file cannot even be read as TOML), every bundled file that
+    claims that name (`paths`), and whether it is two files claiming one name (`contested`)
+    rather than one broken file."""
 
-    name: str | None
-    paths: tuple[Path, ...]
-    contested: bool
-
-    def __new__(cls, text: str, name: str | None = None, paths=(), contested: bool = False):
-        self = super().__new__(cls, text)
-        self.name, self.paths, self.contested = name, tuple(paths), contested
-        return self
+    problem: str
+    name: str | None = None
+    paths: tuple[Path, ...] = ()
+    contested: bool = False
 
 
 def _claimed_name(path: Path) -> str | None:
@@ -302,34 +299,35 @@ def _claimed_name(path: Path) -> str | None:
     return name if isinstance(name, str) and name.strip() else None
 
 
-def claims_of(name: str, skipped: list[str], profiles: dict | None = None) -> list[Path]:
+def claims_of(name: str, skipped: list[SkippedProfile],
+              profiles: dict | None = None) -> list[Path]:
     """The bundled files that claim the site `name`, from what `load_profiles` returned and
     the `skipped` list it filled."""
     for problem in skipped:
-        if getattr(problem, "name", None) == name:
+        if problem.name == name:
             return list(problem.paths)
     if profiles is None:
         profiles = load_profiles(skipped=[])
     return [profiles[name].source] if name in profiles else []
 
 
-def refuse_unclear(names, skipped: list[str]) -> None:
+def refuse_unclear(names, skipped: list[SkippedProfile]) -> None:
     """ProfileError, one line naming the files, when a site named for a run is claimed by
     two profile files (or by a good one and one that cannot be read): which one the run
     would use is not clear, so it is not run with either."""
     for problem in skipped:
-        if getattr(problem, "contested", False) and problem.name in names:
-            raise ProfileError(str(problem))
+        if problem.contested and problem.name in names:
+            raise ProfileError(problem.problem)
 
 
 def load_profiles(directory: Path | None = None,
-                  skipped: list[str] | None = None) -> dict[str, SiteProfile]:
+                  skipped: list[SkippedProfile] | None = None) -> dict[str, SiteProfile]:
     """All profiles of a folder (default SITES_DIR) by name; two files may not claim one name.
-    With a `skipped` list, a file that fails is noted there (its one-line problem, a
-    SkippedProfile) and left out, so one broken profile does not stop the crawls of every
-    other site; without one, it raises ProfileError. A name claimed by two files (both read,
-    or one of them broken) is left out with both files: the first by sort order must not
-    silently win (`refuse_unclear` stops a run that names it)."""
+    With a `skipped` list, a file that fails is noted there (a SkippedProfile: its one-line
+    problem, the name it claims) and left out, so one broken profile does not stop the crawls
+    of every other site; without one, it raises ProfileError. A name claimed by two files
+    (both read, or one of them broken) is left out with both files: the first by sort order
+    must not silently win (`refuse_unclear` stops a run that names it)."""
     profiles: dict[str, SiteProfile] = {}
     claims: dict[str, list[Path]] = {}
     failed: list[tuple[str, str | None]] = []
@@ -352,21 +350,21 @@ def load_profiles(directory: Path | None = None,
     if skipped is None:
         return profiles
     for text, name in failed:
-        skipped.append(SkippedProfile(text, name, claims.get(name, ())))
+        skipped.append(SkippedProfile(text, name, tuple(claims.get(name, ()))))
     for name, paths in claims.items():
         if len(paths) > 1:
             profiles.pop(name, None)
             skipped.append(SkippedProfile(
                 f"site {name!r} is claimed by {len(paths)} profile files, "
                 f"{' and '.join(map(str, paths))}: rename (or remove) all but one",
-                name, paths, contested=True))
+                name, tuple(paths), contested=True))
     return profiles
 
 
 def find_profile(name: str, directory: Path | None = None) -> SiteProfile:
     """The profile called `name`, with a list of the known ones when there is none, and the
     problems of the files that could not be read (one of them may be the one meant)."""
-    broken: list[str] = []
+    broken: list[SkippedProfile] = []
     profiles = load_profiles(directory, skipped=broken)
     refuse_unclear([name], broken)
     if name not in profiles:
@@ -376,10 +374,10 @@ def find_profile(name: str, directory: Path | None = None) -> SiteProfile:
     return profiles[name]
 
 
-def unreadable_profiles(broken: list[str]) -> str:
+def unreadable_profiles(broken: list[SkippedProfile]) -> str:
     """What to add to "no site profile named X": the files that failed, as they failed."""
-    return f"; {len(broken)} profile files could not be read: {' | '.join(broken)}" if (
-        broken) else ""
+    problems = " | ".join(problem.problem for problem in broken)
+    return f"; {len(broken)} profile files could not be read: {problems}" if broken else ""
 
 
 # Every problem at once (`vnarchive sites check`): the loader stops at the first problem, so

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scrapy.settings import default_settings
 
+from archive.redis_waits import FULL_PATIENCE
 from pipelines.guards import MAX_PAGE_BYTES
 
 BOT_NAME = "vnarchive"
@@ -171,7 +172,7 @@ VNARCHIVE_REDIS_IDLE_TIMEOUT = 30
 # A worker silent this long is taken for dead: its requests go back on the queue.
 VNARCHIVE_REDIS_WORKER_TIMEOUT = 30
 # A worker waits this long for room in a Redis at its maxmemory, then stops.
-VNARCHIVE_REDIS_FULL_TIMEOUT = 600
+VNARCHIVE_REDIS_FULL_TIMEOUT = FULL_PATIENCE
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

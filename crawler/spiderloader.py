@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.profiles import load_extra_profile, load_profiles
+from crawler.profiles import SkippedProfile, load_extra_profile, load_profiles
 from crawler.spiders.profile_spider import spider_class_for
 from crawler.spiders.wayback_spider import wayback_spider_class_for
 
@@ -20,7 +20,7 @@ class ProfileSpiderLoader(SpiderLoader):
         super().__init__(settings)
         # A broken file costs its own site only: the others are still crawled, and the
         # crawl's command says which files were left out (`broken`).
-        self.broken: list[str] = []
+        self.broken: list[SkippedProfile] = []
         profiles = load_profiles(skipped=self.broken)
         for path in settings.getlist("VNARCHIVE_PROFILE_FILES"):
             profile = load_extra_profile(path)

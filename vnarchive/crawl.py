@@ -22,6 +22,7 @@ from archive.errors import check_writable
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
 from archive.redis_policy import check_eviction_policy
+from archive.redis_waits import FULL_PATIENCE
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
 from crawler.archiving import DISK_FULL, crawl_failed, run_of, run_status
@@ -105,7 +106,7 @@ class WorkerResult:
 def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | None = None,
                  base_urls: dict[str, str] | None = None, log_level: str = "WARNING",
                  refresh: bool = False, backfill: bool = False, idle_timeout: float = 30,
-                 worker_timeout: int = 30, full_timeout: float = 600) -> WorkerResult:
+                 worker_timeout: int = 30, full_timeout: float = FULL_PATIENCE) -> WorkerResult:
     """Crawl the named profiles as one worker of a distributed crawl (crawler/distributed.py):
     the frontier is shared in Redis and what is fetched goes there for `vnarchive ingest`.
     A Redis that cannot be reached raises redis' ConnectionError before any crawl starts
@@ -169,7 +170,7 @@ def _process(settings, names: list[str]) -> CrawlerProcess:
         raise ProfileError(f"no site profile named {', '.join(map(repr, unknown))} "
                            f"(known: {', '.join(sorted(known))}){unreadable_profiles(broken)}")
     for problem in broken:
-        print(f"vnarchive: warning: {problem} (that profile's site is left out)",
+        print(f"vnarchive: warning: {problem.problem} (that profile's site is left out)",
               file=sys.stderr)
     return process
 

@@ -23,6 +23,7 @@ from crawler.pages import Page, PageUnavailable, allowed, read_page
 from crawler.profiles import (
     SITES_DIR,
     SiteProfile,
+    SkippedProfile,
     find_profile,
     load_profiles,
     profile_problems,
@@ -72,7 +73,7 @@ def profile_path(target: str) -> Path:
     path = Path(target)
     if path.suffix == ".toml" or path.exists():
         return path
-    broken: list[str] = []
+    broken: list[SkippedProfile] = []
     profiles = load_profiles(skipped=broken)
     refuse_unclear([target], broken)  # two files claim it: say so rather than pick one
     if target in profiles:

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 import click
 
+from archive.redis_waits import FULL_PATIENCE
 from archive.safe_output import WARC_SUFFIXES
-from crawler.profiles import load_extra_profile, load_profiles
+from crawler.profiles import SkippedProfile, load_extra_profile, load_profiles
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.pool import start_worker_server
 from pipelines.urls import fetchable_url
@@ -80,9 +81,9 @@ web_archive_options = apply_options(
 @click.option("--worker-timeout", type=click.IntRange(min=1), default=30, metavar="SECONDS",
               help="with --redis: a worker silent this long is dead; its requests go back on "
               "the queue")
-@click.option("--full-timeout", type=NumberRange(min=0), default=600, metavar="SECONDS",
-              help="with --redis: wait this long for room in a full Redis (maxmemory), then "
-              "stop (default 600)")
+@click.option("--full-timeout", type=NumberRange(min=0), default=FULL_PATIENCE,
+              metavar="SECONDS", help="with --redis: wait this long for room in a full Redis "
+              f"(maxmemory), then stop (default {FULL_PATIENCE:g})")
 @web_archive_options
 @db_option
 @crawl_options
@@ -355,10 +356,10 @@ def import_files(files, site, profile, all_html, db) -> int:
     elif site:
         profiles = [find_site_profile(site)]
     else:
-        broken: list[str] = []  # one broken profile file does not stop the import
+        broken: list[SkippedProfile] = []  # one broken profile file does not stop the import
         profiles = list(load_profiles(skipped=broken).values())
         for problem in broken:
-            print(f"vnarchive import: warning: {problem} (that profile's pages are not "
+            print(f"vnarchive import: warning: {problem.problem} (that profile's pages are not "
                   "claimed)", file=sys.stderr)
     check_writable(db)
     with archive_lock(db):

@@ -89,12 +89,16 @@ def reprocess(site, since, db) -> int:
     from archive.errors import check_readable, check_writable
     from archive.lock import archive_lock
     from archive.reprocess import reprocess as reprocess_archive
-    from archive.warc_folders import warc_folder
+    from archive.warc_folders import OWNER_FILE, marked_for_another, warc_folder
 
     check_readable(db)
     check_writable(db)
     if not warc_folder(db).is_dir():
-        raise CommandError(f"no WARC files at {warc_folder(db)}")
+        # The folder a user would look in first, when it is another archive's: say whose.
+        other = marked_for_another(db)
+        beside = (f" ({other[0]} is marked in its {OWNER_FILE} file as the WARC folder of "
+                  f"another archive, {other[1]})" if other else "")
+        raise CommandError(f"no WARC files at {warc_folder(db)}{beside}")
     if site:
         check_site_archived(db, site)
     with archive_lock(db):  # never beside a crawl of the same archive

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from crawler.profiles import load_profiles
+from crawler.profiles import SkippedProfile, load_profiles
 from vnarchive.cli.options import CommandError, db_option
 from vnarchive.cli.output import print_table
 
@@ -24,12 +24,12 @@ def sites(ctx: click.Context) -> int | None:
     """
     if ctx.invoked_subcommand is not None:
         return None
-    broken: list[str] = []  # listed after the others: `sites check NAME` tells all of it
+    broken: list[SkippedProfile] = []  # listed after the others: `sites check NAME` tells all
     rows = [[p.name, p.kind, "yes" if p.verified else "no (offline)", p.title,
              p.owner.locality if p.owner else ""] for p in load_profiles(skipped=broken).values()]
     print_table(["name", "kind", "verified", "title", "owner locality"], rows)
     for problem in broken:
-        print(f"vnarchive sites: warning: {problem}", file=sys.stderr)
+        print(f"vnarchive sites: warning: {problem.problem}", file=sys.stderr)
     return 2 if broken else 0  # a bad profile is bad input (exit 2), as the exit table says
 
 
