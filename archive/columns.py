@@ -57,9 +57,14 @@ def arrow_schema(columns: list[str], declared: dict[str, str],
         sample = values[0] if values else None
         kind = NAMED_TYPES.get(name)
         # A query's own column that only shares the name: no value fits. (Only the first
-        # value was tried: one date a site printed oddly made the whole column text.)
-        if kind is not None and values and not any(_fits(value, kind) for value in values):
-            kind = None
+        # value was tried: one date a site printed oddly made the whole column text.) A
+        # query's flag or list must fit in every value: a count named is_meeting_report
+        # would else be read as flags, 1 as true and 2 as NULL.
+        if kind is not None and values:
+            strict = name not in declared and not is_dated(kind)
+            fitting = (_fits(value, kind) for value in values)
+            if not (all(fitting) if strict else any(fitting)):
+                kind = None
         if kind is None:
             kind = DECLARED_TYPES.get(declared.get(name, "").upper()) or _sampled_type(sample)
             # Integers and reals in one column (a CASE, a coalesce(value, 0)): all reals.
@@ -160,14 +165,14 @@ def typed_array(values: list, kind: pa.DataType) -> pa.Array:
     alone only when the batch is refused."""
     try:
         return pa.array(values, type=kind)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         return pa.array([_fitting(value, kind) for value in values], type=kind)
 
 
 def _fitting(value, kind: pa.DataType):
     try:
         pa.scalar(value, type=kind)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, RecursionError):
         return None
     return value
 

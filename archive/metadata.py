@@ -150,7 +150,7 @@ QUERIES = {
                        "the meeting deployed lies inside it); dates: a day (2024-04-01), a month "
                        "(2024-04) or a year; level: tỉnh, huyện, xã (or province, district, "
                        "commune); search: "
-                       "words, \"a phrase\", a OR b, -word, prefix*.",
+                       "words, \"a phrase\", a OR b, -word (beside a word to look for), prefix*.",
         "sql": "select meeting_date, province, locality, organ, kind, period_deployed, title, "
                "url, published from reports r where " + filter_sql(exclude=("meeting_only",))
                + " and (case when coalesce(:q, '') = '' then 1 else r.canonical_url in (select "
@@ -165,7 +165,8 @@ QUERIES = {
     },
     "search_articles": {
         "title": "Search articles, best first (folds diacritics, like `vnarchive search`)",
-        "description": "Words, \"a phrase\", a OR b, -word, prefix*. Ranked by bm25; a query that "
+        "description": "Words, \"a phrase\", a OR b, -word (beside a word to look for), "
+                       "prefix*. Ranked by bm25; a query that "
                        "matches more than 5,000 articles ranks the 5,000 archived last. "
                        f"The search box of the articles table keeps the "
                        f"{TABLE_SEARCH_MATCHES:,} matches archived last, sorted by date.",

@@ -130,7 +130,7 @@ def _candidates(db, article: int, day: str, my_bands: list[int], large_table: Ba
     # Each band's rows of the window are one range of the (band, day, article) key; only the
     # few articles that share two bands are then read, by rowid.
     looked_up = [(table, searched) for table, searched in (
-        ("story_bands", [band for band in my_bands if large_table.may_hold(band)]),
+        ("story_bands", large_table.held(my_bands)),
         ("story_bands_recent", my_bands)) if searched]
     if not looked_up:
         return []

@@ -130,6 +130,31 @@ def test_a_list_of_another_shape_is_null_in_parquet(filled, tmp_path):
     assert [row["canonical_url"] for row in rows if row["warnings"] is None] == [url]
 
 
+def test_a_querys_count_named_like_a_flag_keeps_its_numbers(filled, tmp_path):
+    """A query's own column that shares a flag's name is a flag only when every value is one:
+    else counts 0, 1, 2 came out false, true and NULL."""
+    import pyarrow.parquet as pq
+
+    from archive.export import export
+
+    out = tmp_path / "counts.parquet"
+    export(str(filled), str(out), query="select canonical_url, (rowid - 1) % 3 as "
+                                        "is_meeting_report from articles order by rowid limit 3")
+    assert [row["is_meeting_report"] for row in pq.read_table(out).to_pylist()] == [0, 1, 2]
+
+
+def test_a_figure_too_large_for_its_type_is_null_not_a_failed_export(filled, tmp_path):
+    """10^20 in a struct's integer field overflowed Arrow's int64: the export failed with a
+    traceback."""
+    import pyarrow as pa
+
+    from archive.columns import typed_array
+
+    kind = pa.list_(pa.struct([("total", pa.int64())]))
+    typed = typed_array([[{"total": 10**20}], [{"total": 5}]], kind)
+    assert typed.to_pylist() == [None, [{"total": 5}]]
+
+
 # A query that starts with a dash ----------
 def searched_urls(db: Path, *args: str) -> set[str]:
     result = run_vnarchive("search", *args, "--limit", "1000", "--format", "json",
@@ -170,6 +195,21 @@ def test_options_still_work_around_a_dashed_query(filled):
     assert "Usage:" in run_vnarchive("search", "-h").stdout
     unknown = run_vnarchive("search", "hội", "--bogus", "--db", str(filled))
     assert unknown.returncode == 2 and "--bogus" in unknown.stderr
+
+
+def test_an_option_given_last_without_its_value_is_named_by_click(filled):
+    """The dashed-query reordering put `--` after such an option, which took it as its value:
+    "no archive at --", "'--' is not one of 'text', 'json'"."""
+    for option in ("--db", "--format", "--site"):
+        result = run_vnarchive("search", "hội", option)
+        assert result.returncode == 2
+        assert f"Option '{option}' requires an argument" in result.stderr, result.stderr
+
+
+def test_a_query_that_begins_with_two_dashes_and_a_space_is_a_query(filled):
+    result = run_vnarchive("search", "-- hội nghị", "--format", "json", "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
 
 
 # A blob in a terminal table ----------

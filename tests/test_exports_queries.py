@@ -400,3 +400,15 @@ def test_query_as_json_refuses_two_columns_of_one_name(filled):
     as_csv = run_vnarchive("query", "--format", "csv", "select 1 as a, 2 as a",
                            "--db", str(filled))
     assert as_csv.returncode == 0 and as_csv.stdout.splitlines() == ["a,a", "1,2"]
+
+
+def test_the_search_box_says_a_query_of_left_out_words_alone_needs_a_word(served):
+    """`vnarchive search "-huyện"` is refused saying how to write it; the box said "no words"
+    of a query that has one, left out."""
+    from urllib.parse import urlencode
+
+    status, page = answer(f"{served}/articles.json?"
+                          + urlencode({"_search": "-huyện", "_shape": "objects"}))
+    assert status == 200, page
+    assert page["rows"] == []
+    assert "only words left out" in page["human_description_en"], page["human_description_en"]

@@ -23,6 +23,7 @@ from archive.filters import (
     FilterError,
     Filters,
     fts_expression,
+    only_excludes,
     register_functions,
 )
 from archive.search import TABLE_SEARCH_MATCHES
@@ -186,7 +187,9 @@ def filters_from_request(request, database, table, datasette):
         return None
     expression = fts_expression(terms)
     if not expression:  # no word to match (quotes alone), where FTS5 saw a syntax error
-        return FilterArguments(["0"], {}, [f'search matches "{terms}" (no words: nothing)'],
+        why = ("only words left out (-word): add a word to look for, such as "
+               '"hội nghị -huyện"' if only_excludes(terms) else "no words")
+        return FilterArguments(["0"], {}, [f'search matches "{terms}" ({why}: nothing)'],
                                {"search": terms, "supports_search": True})
     return FilterArguments(
         [f"rowid in (select rowid from articles_fts where articles_fts match "

@@ -52,10 +52,13 @@ def dashed_words_as_arguments(command: click.Command, ctx: click.Context,
             arguments.extend(rest)
             break
         name = arg.split("=", 1)[0]
-        if arg.startswith("--") or name in takes_value:
+        if (arg.startswith("--") and not any(c.isspace() for c in name)) or name in takes_value:
             options.append(arg)
             if takes_value.get(name) and "=" not in arg:
-                options.extend(itertools.islice(rest, 1))  # its value, even "-x"
+                value = list(itertools.islice(rest, 1))  # its value, even "-x"
+                if not value:  # given last without one: click says so
+                    return args
+                options.extend(value)
         else:
             arguments.append(arg)
     return [*options, "--", *arguments]
