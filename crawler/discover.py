@@ -297,7 +297,7 @@ def discover(home: Page, fetch: Fetch | None) -> Discovery:
     return _discover(home, fetching_once(fetch) if fetch is not None else None)
 
 
-def _discover(home: Page, fetch: Fetch | None) -> Discovery:
+def _discover(home: Page, fetch: Fetch | None, to_home: bool = True) -> Discovery:
     home_url = home.url or home.source
     tree = page_tree(home)
     found = anchors(tree, home_url)
@@ -319,9 +319,9 @@ def _discover(home: Page, fetch: Fetch | None) -> Discovery:
     article = article_address(tree, home_url, compiled)
     if article:
         site_home = f"{urlsplit(home_url).scheme}://{urlsplit(home_url).netloc}/"
-        if fetch is not None:
-            try:
-                found_home = _discover(fetch(site_home), fetch)
+        if fetch is not None and to_home:  # once: a home page that reads as an article too
+            try:                              # (its og:url an article's) went round for ever
+                found_home = _discover(fetch(site_home), fetch, to_home=False)
             except PageUnavailable:
                 found_home = None
             if found_home is not None:

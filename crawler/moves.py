@@ -64,9 +64,8 @@ class MovedArticleMiddleware:
         return cls(crawler)
 
     def process_request(self, request):
-        if request.meta.get(MOVE_FOLLOWED) and request.meta.get("redirect_urls"):
-            self.moved_to.add(self.fingerprinter.fingerprint(request))
-        elif (self.moved_to and not request.dont_filter
+        # Only an article asked again: a listing that a move led to is still walked.
+        if (self.moved_to and not request.dont_filter and page_kind(request) == "article"
                 and self.fingerprinter.fingerprint(request) in self.moved_to):
             self.stats.inc_value("vnarchive/moved_articles_asked_again")
             raise IgnoreRequest("a moved article's new address, fetched already in this run")
@@ -77,4 +76,8 @@ class MovedArticleMiddleware:
                 and page_kind(request) == "article"):
             request.dont_filter = True  # copied to the redirected request, as is the meta
             request.meta[MOVE_FOLLOWED] = True
+        elif (request.meta.get(MOVE_FOLLOWED) and request.meta.get("redirect_urls")
+                and 200 <= response.status < 300):
+            # Kept once fetched: a new address that failed is asked again when linked.
+            self.moved_to.add(self.fingerprinter.fingerprint(request))
         return response

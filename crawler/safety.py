@@ -147,8 +147,13 @@ class AddressSafetyMiddleware:
         spider = self.crawler.spider
         host = (parts.hostname or "").lower()
         address = parse_address(host)
-        if address is None and not is_on_site(host, getattr(spider, "allowed_domains", ())):
+        offsite_filtered = not (request.dont_filter or request.meta.get("allow_offsite"))
+        if (address is None and offsite_filtered
+                and not is_on_site(host, getattr(spider, "allowed_domains", ()))):
             return None  # Scrapy's offsite middleware drops it, unresolved
+        # A request the offsite filter lets through (an attachment on another host, asked
+        # with dont_filter) is checked here like the site's own: else a public site's link
+        # to http://localhost/ was fetched.
         reason = await self.refusal_reason(host, address, site_is_on_loopback(spider))
         if reason:
             raise refuse(self.crawler, request, "refused_address", reason)

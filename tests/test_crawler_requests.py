@@ -54,6 +54,85 @@ def test_a_moved_articles_new_address_a_later_listing_links_is_fetched_once(tmp_
     assert query(db, "select count(*) from articles") == [(1,)]
 
 
+class FailedOnTheWaySite(QuietSite):
+    """As MovedOnTheWaySite, but NEW answers 500 while the move is followed (and retried):
+    the listing that links NEW later must still get the article."""
+
+    log: list[str] = []
+    failed = threading.Event()
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        FailedOnTheWaySite.log.append(self.path)
+        if self.path == "/":
+            self.answer(f"<a href='{OLD}'>Bài</a> <a href='{PAGE_2}'>Trang 2</a>".encode())
+        elif self.path == PAGE_2:
+            FailedOnTheWaySite.failed.wait(30)
+            self.answer(f"<a href='{NEW}'>Bài</a>".encode())
+        elif self.path == OLD:
+            self.answer(b"", 301, Location=NEW)
+        elif self.path == NEW and FailedOnTheWaySite.log.count(NEW) <= 3:  # with two retries
+            self.answer(b"busy", 500)
+            if FailedOnTheWaySite.log.count(NEW) == 3:
+                FailedOnTheWaySite.failed.set()
+        elif self.path == NEW:
+            self.answer(ARTICLE_PAGE.format(n=1).encode())
+        else:
+            self.answer(b"", 404)
+
+
+@pytest.mark.timeout(240)
+def test_a_moved_articles_new_address_that_failed_is_fetched_when_a_listing_links_it(tmp_path):
+    from tests.test_safety_crawls import crawl_site
+
+    FailedOnTheWaySite.log, FailedOnTheWaySite.failed = [], threading.Event()
+    result, db = crawl_site(tmp_path, FailedOnTheWaySite, "moved_then_failed",
+                            "/tin/[a-z0-9-]+[.]html$",
+                            extra=lambda base: "listing_pattern = '/trang-[0-9]+$'\n")
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert Counter(FailedOnTheWaySite.log)[NEW] == 4, FailedOnTheWaySite.log
+    assert query(db, "select count(*) from articles") == [(1,)]
+
+
+class MovedToAListingSite(QuietSite):
+    """An article's address that 301s to a listing page, which a listing read later links:
+    that listing is still walked, and its article archived."""
+
+    followed = threading.Event()
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path == "/":
+            self.answer(f"<a href='{OLD}'>Bài</a> <a href='/trang-1'>Trang 1</a>".encode())
+        elif self.path == "/trang-1":
+            MovedToAListingSite.followed.wait(20)  # once the redirect reached PAGE_2
+            self.answer(f"<a href='{PAGE_2}'>Trang 2</a>".encode())
+        elif self.path == OLD:
+            self.answer(b"", 301, Location=PAGE_2)
+        elif self.path == PAGE_2:
+            self.answer(f"<a href='{NEW}'>Bài</a>".encode())
+            MovedToAListingSite.followed.set()
+        elif self.path == NEW:
+            self.answer(ARTICLE_PAGE.format(n=1).encode())
+        else:
+            self.answer(b"", 404)
+
+
+@pytest.mark.timeout(240)
+def test_a_listing_an_articles_old_address_leads_to_is_still_walked(tmp_path):
+    from tests.test_safety_crawls import crawl_site
+
+    MovedToAListingSite.followed = threading.Event()
+    result, db = crawl_site(tmp_path, MovedToAListingSite, "moved_to_a_listing",
+                            "/tin/[a-z0-9-]+[.]html$",
+                            extra=lambda base: "listing_pattern = '/trang-[0-9]+$'\n")
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert query(db, "select url from articles") == [(f"{db_base(db)}{NEW}",)]
+
+
+def db_base(db) -> str:
+    (url,) = query(db, "select url from pages where url like '%/' limit 1")[0]
+    return url.rstrip("/")
+
+
 # The ASP.NET pager's postbacks, built without Scrapy's deprecated FormRequest.from_response --
 POSTBACK_PAGE = """<html><body>
 <form action='/tim-kiem' method='get'><input name='q' value='tìm'></form>
@@ -119,6 +198,22 @@ def test_a_postback_is_the_aspnet_form_posted_back_without_a_deprecation_warning
         ("__EVENTTARGET", "ctl00$m$pager"), ("__EVENTARGUMENT", "Page$2")]
     assert request.callback == spider.parse_listing and request.errback == spider.fetch_failed
     assert request.meta["listing_page"] == 2 and request.meta["vnarchive_next_page"] is True
+
+
+def test_a_multipart_aspnet_form_is_posted_back_urlencoded(tmp_path):
+    """DNN pages and any page with a file upload have enctype="multipart/form-data", which
+    form2request refuses: the listing's callback failed, and its walk was lost."""
+    from urllib.parse import parse_qsl
+
+    from scrapy.http import HtmlResponse
+
+    spider = listing_spider(tmp_path)
+    page = POSTBACK_PAGE.replace("id='aspnetForm'", "id='aspnetForm' enctype='multipart/form-data'")
+    response = HtmlResponse("https://portal.example/tin-tuc/Pages/default.aspx",
+                            body=page.encode(), encoding="utf-8")
+    [request] = spider.next_listing_requests(response, {"listing_page": 2})
+    assert request.headers[b"Content-Type"] == b"application/x-www-form-urlencoded"
+    assert ("__EVENTARGUMENT", "Page$2") in parse_qsl(request.body.decode("ascii"))
 
 
 def test_a_postback_without_an_aspnet_form_is_counted_not_sent(tmp_path):
@@ -220,3 +315,93 @@ autothrottle = false
     assert result.returncode == 0, result.stderr[-2000:]
     assert {host for host, path in ManyHostsSite.log if path.startswith("/tin/")} == hosts
     assert query(db, "select count(*) from articles") == [(len(hosts),)]
+
+
+def test_a_home_page_that_reads_as_an_article_is_not_asked_again_and_again(monkeypatch):
+    """`sites add` given an article starts again from the site's home page; a home page whose
+    own address (og:url) names an article sent it round until Python's recursion limit."""
+    import crawler.discover
+    from crawler.pages import Page, PageUnavailable
+
+    monkeypatch.setattr(crawler.discover, "allowed", lambda url: True)  # no robots.txt here
+    article = "https://x.vn/tin-tuc/bai-viet-so-1-ve-tinh-hinh-kinh-te-xa-hoi-1.html"
+    links = "".join(f"<li><a href='/tin-tuc/bai-viet-so-{n}-ve-tinh-hinh-kinh-te-xa-hoi-{n}"
+                    f".html'>Bài viết số {n} về tình hình kinh tế xã hội</a></li>"
+                    for n in range(1, 12))
+    home = (f"<html><head><title>Cổng</title><meta property='og:url' content='{article}'>"
+            f"</head><body><ul>{links}</ul></body></html>").encode()
+    asked: list[str] = []
+
+    def fetch(url: str) -> Page:
+        asked.append(url)
+        if url == "https://x.vn/":
+            return Page(url, url, home, "utf-8", "text/html", fetched=True)
+        raise PageUnavailable(f"{url}: HTTP 404")
+
+    found = crawler.discover.discover(fetch("https://x.vn/"), fetch)
+    assert any("is an article" in note for note in found.notes), found.notes
+    assert asked.count("https://x.vn/") <= 2, asked
+
+
+# A public site's link to the crawler's own loopback --------------------------------------
+class LoopbackDocument(QuietSite):
+    """What answers on the crawler's own loopback: counts what it was asked."""
+
+    asked: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        LoopbackDocument.asked.append(self.path)
+        self.answer(b"%PDF-1.4", 200)
+
+
+@pytest.mark.timeout(240)
+def test_a_public_sites_document_link_to_localhost_is_refused(tmp_path):
+    """Attachments are asked with dont_filter, which Scrapy's offsite filter lets through,
+    and the address check passed every off-site host to that filter: an article of a public
+    site (www.portal.test stands for one) linking http://localhost:PORT/x.pdf had the crawler
+    fetch its own loopback."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT
+    from tests.test_safety_crawls import serve
+    from testweb.server import LocalWebServer
+
+    LoopbackDocument.asked = []
+    local = serve(LocalWebServer(("127.0.0.1", 0), LoopbackDocument))
+    secret = f"http://localhost:{local.server_address[1]}/secret.pdf"
+
+    class PublicSite(QuietSite):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            if self.path == "/":
+                self.answer("<a href='/tin/1.html'>Bài</a>".encode())
+            elif self.path == "/tin/1.html":
+                self.answer(ARTICLE_PAGE.format(n=1).replace(
+                    "</article>", f"<a href='{secret}'>Tải về</a></article>").encode())
+            else:
+                self.answer(b"", 404)
+
+    site = serve(LocalWebServer(("127.0.0.1", 0), PublicSite))
+    profile = tmp_path / "public.toml"
+    profile.write_text(f"""name = "public_site"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["http://www.portal.test:{site.server_address[1]}/"]
+allowed_domains = ["www.portal.test"]
+article_pattern = '/tin/[0-9]+[.]html$'
+download_delay = 0
+autothrottle = false
+""", encoding="utf-8")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.site_hosts_settings"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile), "--db",
+             str(tmp_path / "a.db")], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+            timeout=COMMAND_TIMEOUT)
+    finally:
+        site.shutdown()
+        local.shutdown()
+    assert query(tmp_path / "a.db", "select count(*) from articles") == [(1,)], \
+        result.stderr[-2000:]
+    assert LoopbackDocument.asked == []

@@ -34,11 +34,12 @@ from vnarchive.cli import main
 
 
 class HeaderDrip:
-    """A loopback server that answers a status line, then headers a byte every 0.2 s, for
-    `seconds` at most (then it closes the connection), and notes when each client left."""
+    """A loopback server that answers a status line, then headers a byte every `every`
+    seconds, for `seconds` at most (then it closes the connection), and notes when each client
+    left."""
 
-    def __init__(self, seconds: float = 12.0):
-        self.seconds = seconds
+    def __init__(self, seconds: float = 12.0, every: float = 0.2):
+        self.seconds, self.every = seconds, every
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.left_at: list[float] = []
@@ -66,7 +67,7 @@ class HeaderDrip:
                     client.sendall(b"a")
                 except OSError:  # the client closed its end
                     break
-                time.sleep(0.2)
+                time.sleep(self.every)
             self.left_at.append(time.monotonic())
 
 
@@ -81,6 +82,23 @@ def test_headers_dripped_a_byte_at_a_time_are_given_up_at_the_deadline():
             pages._get_now(f"http://127.0.0.1:{server.port}/", time.monotonic() + 1)
         elapsed = time.monotonic() - started
     assert elapsed < 6, elapsed  # the old read went on until the server stopped (12 s)
+
+
+@pytest.mark.timeout(60)
+def test_a_fast_drip_of_headers_ends_the_fetch_thread_at_its_deadline(monkeypatch):
+    """Each read waited at least 0.01 s even past the deadline, so a server dripping faster
+    than that (a byte every 3 ms) kept the fetch thread reading, after its caller had given
+    up, for as long as it dripped."""
+    monkeypatch.setattr(pages, "FETCH_SECONDS", 1.0)
+    with HeaderDrip(seconds=12, every=0.003) as server:
+        started = time.monotonic()
+        with pytest.raises(PageUnavailable):
+            pages._get(f"http://127.0.0.1:{server.port}/")
+        server.thread.join(timeout=15)
+        assert server.left_at, "the server still dripping"
+    # The thread closes the connection at the deadline (1 s); the old one read on, 1.3 s
+    # more on a quiet machine and until the drip ended (12 s) on a busy one.
+    assert server.left_at[0] - started < 1.5, server.left_at[0] - started
 
 
 @pytest.mark.timeout(60)

@@ -291,12 +291,24 @@ class ProfileSpider(SitemapSpider):
             return []
         # form2request, which Scrapy 2.19 names in place of its deprecated
         # FormRequest.from_response; no click, as the pager's script submits the form. Its
-        # body is UTF-8, what ASP.NET reads a post as unless configured otherwise.
-        return [form2request(form, {"__EVENTTARGET": found[1], "__EVENTARGUMENT": found[2]},
-                             click=False).to_scrapy(
-                    callback=self.parse_listing, errback=self.fetch_failed, meta=dict(meta),
-                    encoding=response.encoding)
-                for found in postbacks]
+        # body is UTF-8, what ASP.NET reads a post as unless configured otherwise; always
+        # urlencoded, as the pager's __doPostBack posts it (form2request refuses a form of
+        # enctype multipart/form-data, which DNN pages and any page with a file upload have).
+        requests = []
+        for found in postbacks:
+            try:
+                posted = form2request(
+                    form, {"__EVENTTARGET": found[1], "__EVENTARGUMENT": found[2]},
+                    click=False, enctype="application/x-www-form-urlencoded")
+            except (ValueError, NotImplementedError) as error:  # a form it cannot post
+                self.logger.warning("listing page %s: its next page is a postback, but its "
+                                    "form cannot be posted (%s)", response.url, error)
+                self.crawler.stats.inc_value("vnarchive/postbacks_without_form")
+                continue
+            requests.append(posted.to_scrapy(callback=self.parse_listing,
+                                             errback=self.fetch_failed, meta=dict(meta),
+                                             encoding=response.encoding))
+        return requests
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         # A feed served with a binary content type is a plain Response, without an encoding.
