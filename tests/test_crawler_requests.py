@@ -273,6 +273,33 @@ class ManyHostsSite(QuietSite):
             self.answer(b"", 404)
 
 
+def crawl_named_hosts(tmp_path, name: str, port: int, domains: list[str]):
+    """`vnarchive crawl` of a profile starting at www.portal.test:PORT, in a subprocess whose
+    settings (tests/site_hosts_settings.py) resolve the test's host names to 127.0.0.1; the
+    archive is tmp_path/a.db."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT
+
+    profile = tmp_path / f"{name}.toml"
+    profile.write_text(f"""name = "{name}"
+title = "Cổng thử"
+kind = "portal"
+start_urls = ["http://www.portal.test:{port}/"]
+allowed_domains = {domains!r}
+article_pattern = '/tin/[0-9]+[.]html$'
+download_delay = 0
+autothrottle = false
+""", encoding="utf-8")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.site_hosts_settings"}
+    return subprocess.run(
+        [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile), "--db",
+         str(tmp_path / "a.db")], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+        timeout=COMMAND_TIMEOUT)
+
+
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("domains, hosts", [
     (["www.portal.test"], {"www.portal.test", "portal.test", "m.portal.test"}),
@@ -282,34 +309,14 @@ class ManyHostsSite(QuietSite):
 ])
 def test_a_www_profiles_crawl_follows_its_own_hosts_and_the_subdomains_it_lists(
         tmp_path, domains, hosts):
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT
     from tests.test_safety_crawls import serve
     from testweb.server import LocalWebServer
 
     ManyHostsSite.log = []
     server = serve(LocalWebServer(("127.0.0.1", 0), ManyHostsSite))
-    port = server.server_address[1]
-    profile = tmp_path / "portal.toml"
-    profile.write_text(f"""name = "many_hosts"
-title = "Cổng thử"
-kind = "portal"
-start_urls = ["http://www.portal.test:{port}/"]
-allowed_domains = {domains!r}
-article_pattern = '/tin/[0-9]+[.]html$'
-download_delay = 0
-autothrottle = false
-""", encoding="utf-8")
     db = tmp_path / "a.db"
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.site_hosts_settings"}
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile), "--db",
-             str(db)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-            timeout=COMMAND_TIMEOUT)
+        result = crawl_named_hosts(tmp_path, "many_hosts", server.server_address[1], domains)
     finally:
         server.shutdown()
     assert result.returncode == 0, result.stderr[-2000:]
@@ -360,11 +367,6 @@ def test_a_public_sites_document_link_to_localhost_is_refused(tmp_path):
     and the address check passed every off-site host to that filter: an article of a public
     site (www.portal.test stands for one) linking http://localhost:PORT/x.pdf had the crawler
     fetch its own loopback."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import COMMAND_TIMEOUT, PROJECT_ROOT
     from tests.test_safety_crawls import serve
     from testweb.server import LocalWebServer
 
@@ -383,22 +385,9 @@ def test_a_public_sites_document_link_to_localhost_is_refused(tmp_path):
                 self.answer(b"", 404)
 
     site = serve(LocalWebServer(("127.0.0.1", 0), PublicSite))
-    profile = tmp_path / "public.toml"
-    profile.write_text(f"""name = "public_site"
-title = "Cổng thử"
-kind = "portal"
-start_urls = ["http://www.portal.test:{site.server_address[1]}/"]
-allowed_domains = ["www.portal.test"]
-article_pattern = '/tin/[0-9]+[.]html$'
-download_delay = 0
-autothrottle = false
-""", encoding="utf-8")
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.site_hosts_settings"}
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile), "--db",
-             str(tmp_path / "a.db")], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-            timeout=COMMAND_TIMEOUT)
+        result = crawl_named_hosts(tmp_path, "public_site", site.server_address[1],
+                                   ["www.portal.test"])
     finally:
         site.shutdown()
         local.shutdown()
