@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 
 from archive.band_filter import BandFilter, band_filter, record_moved
 from pipelines.fingerprint import bands, decode, encode, estimated_similarity, signature
@@ -100,10 +99,10 @@ def _story_id(db, key: str) -> str | None:
     return row["story_id"]
 
 
-def _signature_of(candidate: dict, seen: dict[str, list[int]]) -> list[int]:
-    key = candidate["canonical_url"]
+def _signature_of(candidate: tuple, seen: dict[str, list[int]]) -> list[int]:
+    key, _, stored = candidate
     if key not in seen:
-        seen[key] = decode(candidate["story_signature"])
+        seen[key] = decode(stored)
     return seen[key]
 
 
@@ -125,7 +124,8 @@ def band_key(band: str) -> int:
 
 def _candidates(db, article: int, day: str, my_bands: list[int], large_table: BandFilter):
     """Articles within the window that share at least two bands (`band_key`s), with their
-    signatures. In `story_bands` only the bands its filter may hold are looked up."""
+    signatures: (canonical URL, story id, signature) each. In `story_bands` only the bands its
+    filter may hold are looked up."""
     # Candidates share at least two bands: a copy (Jaccard 0.5) shares about four of the
     # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
     # Each band's rows of the window are one range of the (band, day, article) key; only the
@@ -139,26 +139,25 @@ def _candidates(db, article: int, day: str, my_bands: list[int], large_table: Ba
     union = " union all ".join(
         f"select article from {table} where band in ({', '.join('?' for _ in searched)}) "
         "and day between date(?, ?) and date(?, ?)" for table, searched in looked_up)
-    # sqlite3.Row, not sqlite-utils' dicts: a page of a templated portal can have a hundred
+    # Tuples, not sqlite-utils' dicts: a page of a templated portal can have a hundred
     # candidates, and making them dicts was a fifth of the story search's time.
-    cursor = db.conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    rows = cursor.execute(
+    return db.conn.execute(
         "select a.canonical_url, a.story_id, a.story_signature from ("
         f"  select article from ({union}) "
         f"  group by article having count(*) >= {MINIMUM_SHARED_BANDS}"
         ") shared join articles a on a.rowid = shared.article where shared.article != ? "
         "and a.story_signature is not null and a.story_signature != ''",
-        [value for _, searched in looked_up for value in (*searched, *window)] + [article])
-    return rows.fetchall()
+        [value for _, searched in looked_up for value in (*searched, *window)] + [article]
+    ).fetchall()
 
 
-def _merge_story(db, key: str, story_id: str | None, copies: list[dict]) -> None:
-    """One story id, the earliest copy's, for the article, its copies and their stories."""
-    story_ids = {key, *(c["story_id"] or c["canonical_url"] for c in copies)}
+def _merge_story(db, key: str, story_id: str | None, copies: list[tuple]) -> None:
+    """One story id, the earliest copy's, for the article, its copies (canonical URL, story
+    id, signature) and their stories."""
+    story_ids = {key, *(copy_story or copy_key for copy_key, copy_story, _ in copies)}
     if story_id:
         story_ids.add(story_id)
-    members = {key, *(c["canonical_url"] for c in copies)}
+    members = {key, *(copy_key for copy_key, _, _ in copies)}
     members |= {r["canonical_url"] for r in db.query(
         f"select canonical_url from articles where story_id in "
         f"({', '.join('?' for _ in story_ids)})", list(story_ids))}
