@@ -134,6 +134,26 @@ def test_writer_profile_names_the_statements_and_the_pages_a_batch_writes(tmp_pa
     assert _one(db, "select count(*) from articles")[0] > 150
 
 
+@pytest.mark.timeout(300)
+def test_band_lookups_compares_the_filter_with_every_band_on_both_kinds(tmp_path,
+                                                                        monkeypatch):
+    """bench/band_lookups.py on an archive whose bands were moved to the large table."""
+    monkeypatch.setattr("archive.stories.RECENT_BANDS", 400)  # moved during the fill
+    db = tmp_path / "bands.db"
+    fill(str(db), 100, window=50)
+    assert _one(db, "select count(*) from story_bands")[0] > 0
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "band_lookups.py"), str(db), "--articles", "20",
+         "--rounds", "1"], capture_output=True, text=True, timeout=240, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5 and "bits for" in lines[0]
+    for kind in ("bands no article has", "bands the archive holds"):
+        for way in ("filter", "every band"):
+            assert any(line.startswith(f"{kind}, round 1,") and f"{way}:" in line
+                       and "ms of CPU" in line for line in lines), (kind, way)
+
+
 def test_status_finds_each_sites_last_success_by_index(tmp_path):
     """`status` seeks the sites and each one's latest success (archive/health.py); the
     answers are those of reading every run."""
