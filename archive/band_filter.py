@@ -12,7 +12,7 @@ SQLite builds Bloom filters only inside one query's join, never kept between sta
 has no index type that answers "surely absent" without reading a leaf; so the bitset is kept
 here, by hand. The large table changes only when the recent bands are moved into it
 (archive/stories.py): the bitset is updated then, stored in the archive (`story_band_filter`,
-one row) and read once per connection; a new random `token` with each change tells a writer
+one row) and read once per process; a new random `token` with each change tells a writer
 that another one has moved bands since it read the bitset. Bands deleted from the table keep
 their bits (a stale bit costs one seek, never a missed copy).
 """
@@ -20,7 +20,6 @@ their bits (a stale bit costs one seek, never a missed copy).
 from __future__ import annotations
 
 import secrets
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -56,8 +55,15 @@ class BandFilter:
             bits[((band >> 32) & mask) >> 3] |= 1 << ((band >> 32) & 7)
 
 
-# One bitset per connection (a writer's), read again only when its token changed.
-_loaded: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# One bitset per archive file in a process, shared by its writers (a crawl of several sites
+# has one each: a copy each would be 16 MB apiece at a million articles), read again only
+# when its token changed. Writers of one archive never run this at once: each does it inside
+# its write transaction, which SQLite serializes.
+_loaded: dict[str, BandFilter] = {}
+
+
+def _file_of(db) -> str:
+    return next(row[2] for row in db.execute("pragma database_list") if row[1] == "main")
 
 
 def create_table(db) -> None:
@@ -72,7 +78,7 @@ def band_filter(db) -> BandFilter:
     row = db.execute("select token from story_band_filter where id = 1").fetchone()
     if row is None:
         return rebuild(db)
-    cached = _loaded.get(db)
+    cached = _loaded.get(_file_of(db))
     if cached is not None and cached.token == row[0]:
         return cached
     token, bands, size = db.execute("select token, bands, length(bits) from story_band_filter "
@@ -81,7 +87,7 @@ def band_filter(db) -> BandFilter:
     with db.conn.blobopen("story_band_filter", "bits", 1, readonly=True) as blob:
         for offset in range(0, size, CHUNK):
             bits[offset:offset + CHUNK] = blob.read(CHUNK)
-    _loaded[db] = loaded = BandFilter(token, bands, bits)
+    _loaded[_file_of(db)] = loaded = BandFilter(token, bands, bits)
     return loaded
 
 
@@ -118,5 +124,5 @@ def _store(db, made: BandFilter) -> BandFilter:
         view = memoryview(made.bits)
         for offset in range(0, len(made.bits), CHUNK):
             blob.write(view[offset:offset + CHUNK])
-    _loaded[db] = made
+    _loaded[_file_of(db)] = made
     return made

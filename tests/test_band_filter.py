@@ -95,6 +95,11 @@ def test_a_writer_sees_bands_another_writer_moved_after_it_read_the_filter(
     path = tmp_path / "a.db"
     first = ArchiveWriter(str(path), batch_size=1, site="a")
     first.add_article(news(100))  # reads the bitset, before any move
+    archive_file = band_filter._file_of(first.db)
+    read = band_filter._loaded[archive_file]
+    # What a writer in another process holds: the bitset as it was read (this process's
+    # writers share one, which a move updates in place).
+    stale = band_filter.BandFilter(read.token, read.bands, bytearray(read.bits))
     second = ArchiveWriter(str(path), batch_size=1, site="b")
     second.add_article(dated_article("http://paper/a", REPORT, "2025-07-03T02:00:00+00:00"))
     for number in range(4):  # until the bands are moved
@@ -103,10 +108,24 @@ def test_a_writer_sees_bands_another_writer_moved_after_it_read_the_filter(
     assert rows(path, "select count(*) from story_bands where article = "
                       "(select rowid from articles where canonical_url = 'http://paper/a')"
                 ) != [(0,)]
+    band_filter._loaded[archive_file] = stale
     first.add_article(dated_article("http://district/d", REPORT + " (Theo Báo Thanh Hóa)",
                                     "2025-07-05T02:00:00+00:00"))
     first.close()
     assert story_ids(path)["http://district/d"] == "http://paper/a"
+
+
+def test_the_writers_of_one_archive_in_a_process_share_one_bitset(tmp_path):
+    """A crawl of several sites has a writer each: one bitset each would be 16 MB apiece at
+    a million articles."""
+    path = tmp_path / "a.db"
+    writers = [ArchiveWriter(str(path), batch_size=1, site=site) for site in ("a", "b", "c")]
+    for number, writer in enumerate(writers):
+        writer.add_article(news(number))
+    held = {id(band_filter.band_filter(writer.db)) for writer in writers}
+    for writer in writers:
+        writer.close()
+    assert len(held) == 1
 
 
 def test_the_filter_changes_no_story(tmp_path, monkeypatch):
