@@ -27,13 +27,18 @@ OWNER_FILE = "ARCHIVE"  # in a WARC folder: the file name of the archive it belo
 def warc_folder(db_path: str) -> Path:
     """Where an archive keeps its WARC files (the module docstring says which)."""
     path = Path(db_path).resolve()
-    own, legacy = path.with_name(f"{path.name}-warc"), path.with_name(f"{path.stem}-warc")
+    own, legacy = path.with_name(f"{path.name}-warc"), older_folder(path)
     if own.is_dir() or legacy == own or not legacy.is_dir():
         return own
     owner = folder_owner(legacy)
     if owner == path.name or (owner is None and points_into(path, legacy)):
         return legacy
     return own
+
+
+def older_folder(path: Path) -> Path:
+    """The WARC folder an archive made before each had its own used: `NAME-warc/` beside it."""
+    return path.with_name(f"{path.stem}-warc")
 
 
 def folder_owner(folder: Path) -> str | None:
@@ -52,7 +57,7 @@ def marked_for_another(db_path: str) -> tuple[Path, str] | None:
     marked for, when the archive has no WARC folder of its own: what a command that finds
     none names, since the files it looked for may be there."""
     path = Path(db_path).resolve()
-    legacy = path.with_name(f"{path.stem}-warc")
+    legacy = older_folder(path)
     if warc_folder(db_path).is_dir() or not legacy.is_dir():
         return None
     owner = folder_owner(legacy)
@@ -71,7 +76,7 @@ def shared_with(db_path: str, folder: Path) -> list[str]:
     """The other archives beside this one whose rows point into `folder`, when it is the
     unmarked `NAME-warc/` of archives made before each had its own."""
     path = Path(db_path).resolve()
-    if folder_owner(folder) is not None or folder != path.with_name(f"{path.stem}-warc"):
+    if folder_owner(folder) is not None or folder != older_folder(path):
         return []
     # Every file whose stem was this one's: `a.db`, `a.sqlite` and a bare `a` all used `a-warc/`
     # (the glob escaped: a `[` in a name is no pattern).
