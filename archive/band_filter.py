@@ -20,6 +20,7 @@ their bits (a stale bit costs one seek, never a missed copy).
 from __future__ import annotations
 
 import secrets
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,9 +58,16 @@ class BandFilter:
 
 # One bitset per archive file in a process, shared by its writers (a crawl of several sites
 # has one each: a copy each would be 16 MB apiece at a million articles), read again only
-# when its token changed. Writers of one archive never run this at once: each does it inside
-# its write transaction, which SQLite serializes.
-_loaded: dict[str, BandFilter] = {}
+# when its token changed, and let go once no open connection holds it (`forget`). Writers of
+# one archive never run this at once: each does it inside its write transaction, which SQLite
+# serializes.
+_loaded: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> its bitset
+
+
+def forget(db) -> None:
+    """The connection is closing: it no longer keeps its archive's bitset in memory."""
+    _held.pop(db, None)
 
 
 def _file_of(db) -> str:
@@ -80,6 +88,7 @@ def band_filter(db) -> BandFilter:
         return rebuild(db)
     cached = _loaded.get(_file_of(db))
     if cached is not None and cached.token == row[0]:
+        _held[db] = cached
         return cached
     token, bands, size = db.execute("select token, bands, length(bits) from story_band_filter "
                                     "where id = 1").fetchone()
@@ -87,8 +96,7 @@ def band_filter(db) -> BandFilter:
     with db.conn.blobopen("story_band_filter", "bits", 1, readonly=True) as blob:
         for offset in range(0, size, CHUNK):
             bits[offset:offset + CHUNK] = blob.read(CHUNK)
-    _loaded[_file_of(db)] = loaded = BandFilter(token, bands, bits)
-    return loaded
+    return _remember(db, BandFilter(token, bands, bits))
 
 
 def record_moved(db, bands: list[int]) -> None:
@@ -124,5 +132,9 @@ def _store(db, made: BandFilter) -> BandFilter:
         view = memoryview(made.bits)
         for offset in range(0, len(made.bits), CHUNK):
             blob.write(view[offset:offset + CHUNK])
-    _loaded[_file_of(db)] = made
+    return _remember(db, made)
+
+
+def _remember(db, made: BandFilter) -> BandFilter:
+    _loaded[_file_of(db)] = _held[db] = made
     return made

@@ -29,6 +29,7 @@ from archive.article_rows import (
     write_articles,
 )
 from archive.attachments import write_attachments
+from archive.band_filter import forget
 from archive.checkpoints import BACKSTOP_PAGES, Checkpointer
 from archive.commit_thread import CommitThread
 from archive.disk import StorageFull, is_storage_failure
@@ -307,6 +308,7 @@ class ArchiveWriter:
         if self._warc is not None:
             with self._writing():
                 self._warc.close()
+        forget(self._db)  # its archive's band bitset, kept while a writer is open
         if not self.record_run or self.stopped:
             self._db.close()
             return

@@ -62,6 +62,10 @@ def main() -> int:
         stored = [row[0] for row in (db.execute(  # stored bands, spread over the key range
             "select band from story_bands where band >= ? limit 1",
             [rng.getrandbits(64) - 2**63]).fetchone() for _ in range(5000)) if row]
+        if not stored:
+            print(f"{args.db}: story_bands is empty (every band is still in the small table, "
+                  "below about 40,000 articles): nothing to compare", file=sys.stderr)
+            return 2
         print(f"{args.db}: bitset of {len(held.bits) * 8:,} bits for {held.bands:,} bands")
         for kind, source in (("bands no article has", None), ("bands the archive holds", stored)):
             for round_ in range(1, args.rounds + 1):

@@ -172,8 +172,10 @@ class AddressSafetyMiddleware:
             resolved = await maybe_deferred_to_future(reactor.resolver.getHostByName(host))
         except PrivateAddressError as error:
             return str(error)
-        except Exception:
-            return None  # not resolvable: the download fails and is recorded as such
+        # A lookup that fails fails the request here (retried, and checked again), not later:
+        # let through, the connection looked the name up again, uncached, and a name server
+        # that failed once and then answered 127.0.0.1 had the crawler fetch its own loopback
+        # (the resolver allows loopback, not knowing whose request it is).
         reason = address_refusal(parse_address(resolved), allow_loopback)
         return f"{host} resolves to {resolved} ({reason})" if reason else None
 

@@ -5,6 +5,7 @@ after this one read the bitset."""
 
 from __future__ import annotations
 
+import gc
 import random
 import sqlite3
 
@@ -123,9 +124,12 @@ def test_the_writers_of_one_archive_in_a_process_share_one_bitset(tmp_path):
     for number, writer in enumerate(writers):
         writer.add_article(news(number))
     held = {id(band_filter.band_filter(writer.db)) for writer in writers}
+    archive_file = band_filter._file_of(writers[0].db)
     for writer in writers:
         writer.close()
     assert len(held) == 1
+    gc.collect()  # and let go once the writers are closed
+    assert archive_file not in band_filter._loaded
 
 
 def test_the_filter_changes_no_story(tmp_path, monkeypatch):

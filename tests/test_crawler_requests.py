@@ -6,6 +6,7 @@ follows."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -51,6 +52,43 @@ def test_a_moved_articles_new_address_a_later_listing_links_is_fetched_once(tmp_
     assert PAGE_2 in MovedOnTheWaySite.log  # the listing that links the new address was read
     assert Counter(MovedOnTheWaySite.log)[NEW] == 1, MovedOnTheWaySite.log
     assert query(db, "select count(*) from pages where url like ?", [f"%{NEW}"]) == [(1,)]
+    assert query(db, "select count(*) from articles") == [(1,)]
+
+
+class SlowOnTheWaySite(QuietSite):
+    """As MovedOnTheWaySite, but the listing that links NEW is read while the move's own fetch
+    of NEW is still under way (NEW answers 1.5 s after it is asked)."""
+
+    log: list[str] = []
+    asked = threading.Event()
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        SlowOnTheWaySite.log.append(self.path)
+        if self.path == "/":
+            self.answer(f"<a href='{OLD}'>Bài</a> <a href='{PAGE_2}'>Trang 2</a>".encode())
+        elif self.path == PAGE_2:
+            SlowOnTheWaySite.asked.wait(20)
+            self.answer(f"<a href='{NEW}'>Bài</a>".encode())
+        elif self.path == OLD:
+            self.answer(b"", 301, Location=NEW)
+        elif self.path == NEW:
+            SlowOnTheWaySite.asked.set()
+            time.sleep(1.5)
+            self.answer(ARTICLE_PAGE.format(n=1).encode())
+        else:
+            self.answer(b"", 404)
+
+
+@pytest.mark.timeout(240)
+def test_a_new_address_a_listing_links_while_the_move_is_fetched_is_fetched_once(tmp_path):
+    from tests.test_safety_crawls import crawl_site
+
+    SlowOnTheWaySite.log, SlowOnTheWaySite.asked = [], threading.Event()
+    result, db = crawl_site(tmp_path, SlowOnTheWaySite, "moved_slowly", "/tin/[a-z0-9-]+[.]html$",
+                            extra=lambda base: "listing_pattern = '/trang-[0-9]+$'\n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert PAGE_2 in SlowOnTheWaySite.log
+    assert Counter(SlowOnTheWaySite.log)[NEW] == 1, SlowOnTheWaySite.log
     assert query(db, "select count(*) from articles") == [(1,)]
 
 
@@ -273,7 +311,8 @@ class ManyHostsSite(QuietSite):
             self.answer(b"", 404)
 
 
-def crawl_named_hosts(tmp_path, name: str, port: int, domains: list[str]):
+def crawl_named_hosts(tmp_path, name: str, port: int, domains: list[str],
+                      settings: str = "tests.site_hosts_settings"):
     """`vnarchive crawl` of a profile starting at www.portal.test:PORT, in a subprocess whose
     settings (tests/site_hosts_settings.py) resolve the test's host names to 127.0.0.1; the
     archive is tmp_path/a.db."""
@@ -293,7 +332,7 @@ article_pattern = '/tin/[0-9]+[.]html$'
 download_delay = 0
 autothrottle = false
 """, encoding="utf-8")
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.site_hosts_settings"}
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": settings}
     return subprocess.run(
         [sys.executable, "-m", "vnarchive", "crawl", "--profile", str(profile), "--db",
          str(tmp_path / "a.db")], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
@@ -362,7 +401,13 @@ class LoopbackDocument(QuietSite):
 
 
 @pytest.mark.timeout(240)
-def test_a_public_sites_document_link_to_localhost_is_refused(tmp_path):
+@pytest.mark.parametrize("host, settings", [
+    ("localhost", "tests.site_hosts_settings"),
+    # A name server that fails the first lookup, then answers 127.0.0.1: the check let the
+    # unresolved name through, and the connection's own lookup got loopback.
+    ("evil.test", "tests.flaky_dns_settings"),
+])
+def test_a_public_sites_document_link_to_localhost_is_refused(tmp_path, host, settings):
     """Attachments are asked with dont_filter, which Scrapy's offsite filter lets through,
     and the address check passed every off-site host to that filter: an article of a public
     site (www.portal.test stands for one) linking http://localhost:PORT/x.pdf had the crawler
@@ -372,7 +417,7 @@ def test_a_public_sites_document_link_to_localhost_is_refused(tmp_path):
 
     LoopbackDocument.asked = []
     local = serve(LocalWebServer(("127.0.0.1", 0), LoopbackDocument))
-    secret = f"http://localhost:{local.server_address[1]}/secret.pdf"
+    secret = f"http://{host}:{local.server_address[1]}/secret.pdf"
 
     class PublicSite(QuietSite):
         def do_GET(self):  # noqa: N802 (http.server's name)
@@ -387,7 +432,7 @@ def test_a_public_sites_document_link_to_localhost_is_refused(tmp_path):
     site = serve(LocalWebServer(("127.0.0.1", 0), PublicSite))
     try:
         result = crawl_named_hosts(tmp_path, "public_site", site.server_address[1],
-                                   ["www.portal.test"])
+                                   ["www.portal.test"], settings)
     finally:
         site.shutdown()
         local.shutdown()
