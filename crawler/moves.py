@@ -57,8 +57,9 @@ class MovedArticleMiddleware:
     def __init__(self, crawler):
         self.fingerprinter = crawler.request_fingerprinter
         self.stats = crawler.stats
-        self.moved_to: set[bytes] = set()  # fingerprints of the new addresses followed
-        self.following: set[bytes] = set()  # ... and of those whose answer has not come yet
+        # Fingerprints of the new addresses followed: from the request on, and kept once
+        # answered with a 2xx (a new address whose fetch failed is asked again when linked).
+        self.moved_to: set[bytes] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -66,13 +67,12 @@ class MovedArticleMiddleware:
 
     def process_request(self, request):
         if request.meta.get(MOVE_FOLLOWED) and request.meta.get("redirect_urls"):
-            self.following.add(self.fingerprinter.fingerprint(request))
+            self.moved_to.add(self.fingerprinter.fingerprint(request))
         # Only an article asked again: a listing that a move led to is still walked. One asked
         # while the move's own fetch is under way is dropped too; if that fetch fails, the
         # article waits for the next run (as any page whose fetch failed).
-        elif ((self.moved_to or self.following) and not request.dont_filter
-                and page_kind(request) == "article"
-                and self.fingerprinter.fingerprint(request) in self.moved_to | self.following):
+        elif (self.moved_to and not request.dont_filter and page_kind(request) == "article"
+                and self.fingerprinter.fingerprint(request) in self.moved_to):
             self.stats.inc_value("vnarchive/moved_articles_asked_again")
             raise IgnoreRequest("a moved article's new address, fetched already in this run")
         return None
@@ -82,9 +82,7 @@ class MovedArticleMiddleware:
                 and page_kind(request) == "article"):
             request.dont_filter = True  # copied to the redirected request, as is the meta
             request.meta[MOVE_FOLLOWED] = True
-        elif request.meta.get(MOVE_FOLLOWED) and request.meta.get("redirect_urls"):
-            fingerprint = self.fingerprinter.fingerprint(request)
-            self.following.discard(fingerprint)
-            if 200 <= response.status < 300:  # a new address that failed is asked again
-                self.moved_to.add(fingerprint)
+        elif (request.meta.get(MOVE_FOLLOWED) and request.meta.get("redirect_urls")
+                and not 200 <= response.status < 300):
+            self.moved_to.discard(self.fingerprinter.fingerprint(request))
         return response
