@@ -83,15 +83,16 @@ def create_table(db) -> None:
 def band_filter(db) -> BandFilter:
     """The bitset of the archive's `story_bands`, as stored: from memory when no writer has
     changed it since this connection read it."""
-    row = db.execute("select token from story_band_filter where id = 1").fetchone()
+    # length() of a blob is read from its row's header, not from the blob's pages.
+    row = db.execute("select token, bands, length(bits) from story_band_filter "
+                     "where id = 1").fetchone()
     if row is None:
         return rebuild(db)
+    token, bands, size = row
     cached = _loaded.get(_file_of(db))
-    if cached is not None and cached.token == row[0]:
+    if cached is not None and cached.token == token:
         _held[db] = cached
         return cached
-    token, bands, size = db.execute("select token, bands, length(bits) from story_band_filter "
-                                    "where id = 1").fetchone()
     bits = bytearray(size)
     with db.conn.blobopen("story_band_filter", "bits", 1, readonly=True) as blob:
         for offset in range(0, size, CHUNK):
