@@ -187,7 +187,7 @@ def _get_now(url: str, deadline: float) -> tuple[str, bytes, str]:
                                          DeadlineHTTPSHandler(deadline))
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
-            return (response.geturl(), _read_body(response, url, deadline),
+            return (response.geturl(), _read_body(response),
                     response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as error:
         raise PageUnavailable(f"{url}: HTTP {error.code}") from None
@@ -201,14 +201,12 @@ def _get_now(url: str, deadline: float) -> tuple[str, bytes, str]:
         raise PageUnavailable(f"{url}: {reason!r}") from None
 
 
-def _read_body(response: http.client.HTTPResponse, url: str, deadline: float) -> bytes:
-    """The body, up to MAX_BYTES, read as it comes (`read1`: one wait on the socket each) until
-    `deadline`: `read(MAX_BYTES)` waited for all of it however slowly it came. Each wait ends
-    at the deadline (DeadlineReads)."""
+def _read_body(response: http.client.HTTPResponse) -> bytes:
+    """The body, up to MAX_BYTES, read as it comes (`read1`: one wait on the socket each):
+    `read(MAX_BYTES)` waited for all of it however slowly it came. The deadline ends the
+    reading in DeadlineReads, which every wait goes through."""
     body = bytearray()
     while len(body) < MAX_BYTES:
-        if time.monotonic() > deadline:
-            raise PageUnavailable(f"{url}: no whole answer by the deadline")
         piece = response.read1(min(READ_BYTES, MAX_BYTES - len(body)))
         if not piece:
             break
