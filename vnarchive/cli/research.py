@@ -8,6 +8,8 @@ import itertools
 import json
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -90,9 +92,7 @@ def search(query, limit, output_format, db, **filters) -> int:
         raise CommandError(f"{query!r} only leaves words out (-word); a search needs a word "
                            "to look for beside them, such as \"hội nghị -huyện\"")
     chosen = researcher_filters(filters)
-    with reading(db) as connection:  # once for the command (three opens before)
-        check_site_in(connection, chosen.site)
-        note_the_merger(connection, chosen.province)
+    with reading_filtered(db, chosen) as connection:
         hits, matched = search_counted(db, query, filters=chosen, limit=limit,
                                        connection=connection)
     capped = matched is not None and matched > RANKED_MATCHES
@@ -137,6 +137,16 @@ def researcher_filters(options: dict):
         return Filters(**options)
     except FilterError as error:
         raise CommandError(str(error)) from None
+
+
+@contextmanager
+def reading_filtered(db: str, chosen) -> Iterator:
+    """The archive opened once for a command that reads it through the researcher's filters
+    (three opens before): its --site checked, and the province merger noted."""
+    with reading(db) as connection:
+        check_site_in(connection, chosen.site)
+        note_the_merger(connection, chosen.province)
+        yield connection
 
 
 def note_the_merger(connection, province: str | None) -> None:
@@ -203,9 +213,7 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     chosen = researcher_filters(filters)
     check_arguments(out, output_format, for_spreadsheets)  # before the archive, as before
     try:
-        with reading(db) as connection:  # once for the command (three opens before)
-            check_site_in(connection, chosen.site)
-            note_the_merger(connection, chosen.province)
+        with reading_filtered(db, chosen) as connection:
             # `is None`: an empty --query or --table is refused, not taken as not given.
             result = export_rows(db, out, output_format,
                                  table=None if query is not None else
@@ -219,13 +227,11 @@ def export(out, output_format, table, query, where, force, all_columns, for_spre
     except (TypeError, ValueError) as error:  # a value the format cannot hold (pyarrow's too)
         raise CommandError(f"cannot write the rows as {output_format or 'asked'}: {error}; "
                            f"{out} was left as it was") from None
-    if result.unreadable:
-        from archive.datasheet import unreadable_note
+    from archive.datasheet import counted, unreadable_note
 
+    if result.unreadable:
         note = unreadable_note(result.unreadable)
         print(f"warning: {note[0].lower()}{note[1:]}", file=sys.stderr)
-    from archive.datasheet import counted
-
     if result.path is None:
         print(f"wrote {counted(result.rows, 'row')} to standard output", file=sys.stderr)
         return 0
