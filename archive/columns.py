@@ -177,11 +177,17 @@ def _fitting(value, kind: pa.DataType):
     return value
 
 
+def holds_value(stored) -> bool:
+    """Whether a stored value is one to type (not NULL, not an empty text or blob): one that
+    then reads as NULL is counted as unreadable."""
+    return stored is not None and stored != "" and stored != b""
+
+
 def unreadable(stored: pa.Array | list, typed: pa.Array) -> pa.Array:
-    """Per row, whether a stored value (not NULL, not '') was typed as NULL by
+    """Per row, whether a stored value (`holds_value`) was typed as NULL by
     `convert_or_null`."""
     if not isinstance(stored, pa.Array):
-        present = [value is not None and value != "" and value != b"" for value in stored]
+        present = [holds_value(value) for value in stored]
         return pc.and_(pa.array(present, pa.bool_()), pc.is_null(typed))
     if pa.types.is_string(stored.type) or pa.types.is_binary(stored.type):
         empty = pc.equal(pc.binary_length(stored), 0)

@@ -29,6 +29,7 @@ from archive.columns import (
     STORAGE_SAMPLES,
     ColumnTypeError,
     arrow_schema,
+    holds_value,
     json_converters,
     sql_name,
     unsampled,
@@ -491,7 +492,7 @@ def _write_jsonl(path, schema: pa.Schema, batches,
                 record = dict(zip(names, row, strict=True))
                 for index, convert in typed:
                     value = convert(row[index])
-                    if value is None and row[index] not in (None, ""):
+                    if value is None and holds_value(row[index]):
                         nulled[names[index]] += 1
                     record[names[index]] = value
                 handle.write(json_line(record) + "\n")
