@@ -19,32 +19,37 @@ OLD, NEW, PAGE_2 = "/tin/cu-1.html", "/tin/moi-1.html", "/trang-2"
 
 class MovedOnTheWaySite(QuietSite):
     """A portal whose first listing page links OLD, which 301s to NEW; its second page links
-    NEW and answers only once NEW was served, so the move is followed first."""
+    NEW and answers only once `ready` is set: here once NEW was served, so the move is
+    followed first (the sites below answer NEW their own way, `answer_new`)."""
 
     log: list[str] = []
-    new_served = threading.Event()
+    ready = threading.Event()
 
     def do_GET(self):  # noqa: N802 (http.server's name)
-        MovedOnTheWaySite.log.append(self.path)
+        site = type(self)
+        site.log.append(self.path)
         if self.path == "/":
             self.answer(f"<a href='{OLD}'>Bài</a> <a href='{PAGE_2}'>Trang 2</a>".encode())
         elif self.path == PAGE_2:
-            MovedOnTheWaySite.new_served.wait(20)
+            site.ready.wait(30)
             self.answer(f"<a href='{NEW}'>Bài</a>".encode())
         elif self.path == OLD:
             self.answer(b"", 301, Location=NEW)
         elif self.path == NEW:
-            self.answer(ARTICLE_PAGE.format(n=1).encode())
-            MovedOnTheWaySite.new_served.set()
+            self.answer_new(site)
         else:
             self.answer(b"", 404)
+
+    def answer_new(self, site) -> None:
+        self.answer(ARTICLE_PAGE.format(n=1).encode())
+        site.ready.set()
 
 
 @pytest.mark.timeout(240)
 def test_a_moved_articles_new_address_a_later_listing_links_is_fetched_once(tmp_path):
     from tests.test_safety_crawls import crawl_site
 
-    MovedOnTheWaySite.log, MovedOnTheWaySite.new_served = [], threading.Event()
+    MovedOnTheWaySite.log, MovedOnTheWaySite.ready = [], threading.Event()
     result, db = crawl_site(tmp_path, MovedOnTheWaySite, "moved_on_the_way",
                             "/tin/[a-z0-9-]+[.]html$",
                             extra=lambda base: "listing_pattern = '/trang-[0-9]+$'\n")
@@ -55,35 +60,24 @@ def test_a_moved_articles_new_address_a_later_listing_links_is_fetched_once(tmp_
     assert query(db, "select count(*) from articles") == [(1,)]
 
 
-class SlowOnTheWaySite(QuietSite):
+class SlowOnTheWaySite(MovedOnTheWaySite):
     """As MovedOnTheWaySite, but the listing that links NEW is read while the move's own fetch
     of NEW is still under way (NEW answers 1.5 s after it is asked)."""
 
     log: list[str] = []
-    asked = threading.Event()
+    ready = threading.Event()
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        SlowOnTheWaySite.log.append(self.path)
-        if self.path == "/":
-            self.answer(f"<a href='{OLD}'>Bài</a> <a href='{PAGE_2}'>Trang 2</a>".encode())
-        elif self.path == PAGE_2:
-            SlowOnTheWaySite.asked.wait(20)
-            self.answer(f"<a href='{NEW}'>Bài</a>".encode())
-        elif self.path == OLD:
-            self.answer(b"", 301, Location=NEW)
-        elif self.path == NEW:
-            SlowOnTheWaySite.asked.set()
-            time.sleep(1.5)
-            self.answer(ARTICLE_PAGE.format(n=1).encode())
-        else:
-            self.answer(b"", 404)
+    def answer_new(self, site) -> None:
+        site.ready.set()
+        time.sleep(1.5)
+        self.answer(ARTICLE_PAGE.format(n=1).encode())
 
 
 @pytest.mark.timeout(240)
 def test_a_new_address_a_listing_links_while_the_move_is_fetched_is_fetched_once(tmp_path):
     from tests.test_safety_crawls import crawl_site
 
-    SlowOnTheWaySite.log, SlowOnTheWaySite.asked = [], threading.Event()
+    SlowOnTheWaySite.log, SlowOnTheWaySite.ready = [], threading.Event()
     result, db = crawl_site(tmp_path, SlowOnTheWaySite, "moved_slowly", "/tin/[a-z0-9-]+[.]html$",
                             extra=lambda base: "listing_pattern = '/trang-[0-9]+$'\n")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -92,37 +86,27 @@ def test_a_new_address_a_listing_links_while_the_move_is_fetched_is_fetched_once
     assert query(db, "select count(*) from articles") == [(1,)]
 
 
-class FailedOnTheWaySite(QuietSite):
+class FailedOnTheWaySite(MovedOnTheWaySite):
     """As MovedOnTheWaySite, but NEW answers 500 while the move is followed (and retried):
     the listing that links NEW later must still get the article."""
 
     log: list[str] = []
-    failed = threading.Event()
+    ready = threading.Event()
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        FailedOnTheWaySite.log.append(self.path)
-        if self.path == "/":
-            self.answer(f"<a href='{OLD}'>Bài</a> <a href='{PAGE_2}'>Trang 2</a>".encode())
-        elif self.path == PAGE_2:
-            FailedOnTheWaySite.failed.wait(30)
-            self.answer(f"<a href='{NEW}'>Bài</a>".encode())
-        elif self.path == OLD:
-            self.answer(b"", 301, Location=NEW)
-        elif self.path == NEW and FailedOnTheWaySite.log.count(NEW) <= 3:  # with two retries
-            self.answer(b"busy", 500)
-            if FailedOnTheWaySite.log.count(NEW) == 3:
-                FailedOnTheWaySite.failed.set()
-        elif self.path == NEW:
+    def answer_new(self, site) -> None:
+        if site.log.count(NEW) > 3:  # after the followed fetch and its two retries
             self.answer(ARTICLE_PAGE.format(n=1).encode())
-        else:
-            self.answer(b"", 404)
+            return
+        self.answer(b"busy", 500)
+        if site.log.count(NEW) == 3:
+            site.ready.set()
 
 
 @pytest.mark.timeout(240)
 def test_a_moved_articles_new_address_that_failed_is_fetched_when_a_listing_links_it(tmp_path):
     from tests.test_safety_crawls import crawl_site
 
-    FailedOnTheWaySite.log, FailedOnTheWaySite.failed = [], threading.Event()
+    FailedOnTheWaySite.log, FailedOnTheWaySite.ready = [], threading.Event()
     result, db = crawl_site(tmp_path, FailedOnTheWaySite, "moved_then_failed",
                             "/tin/[a-z0-9-]+[.]html$",
                             extra=lambda base: "listing_pattern = '/trang-[0-9]+$'\n")
