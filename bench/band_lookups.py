@@ -6,9 +6,9 @@ Looks up, in one read transaction, the candidates of made-up articles two ways, 
 with the archive's bitset, and with every band looked up in `story_bands` (as before the
 filter). Two kinds of article: one whose sixteen bands no stored article has (real news: of
 7,134 texts of ../shared/real-texts, 3.7% of the bands were in another text too), and one whose
-bands are drawn from the bands the archive holds (bench/fill_archive.py's articles, whose
-sentences recur: two thirds of a new article's bands are in the table already). Nothing is
-written.
+bands are drawn from the bands the archive holds (the worst case: bench/fill_archive.py's
+articles when their sentences were drawn whole from written ones, two thirds of a new
+article's bands in the table already at a million). Nothing is written.
 """
 
 from __future__ import annotations

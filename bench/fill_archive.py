@@ -4,10 +4,12 @@
                                  [--dates backfill|crawl]
 
 Articles are made from the test web's hand-written ones (testweb/content/articles/) and their
-hand labels: each new article takes a written article's title and opening paragraph, then
-sentences drawn from every article of its kind (meeting reports or other news), with its own
-figures, a day anywhere in 2015-2025 (a backfill's; with `--dates crawl`, a scheduled crawl's:
-within three days before its fetch), and one family's page markup as its stored source. About
+hand labels: each new article takes a written article's title and the first sentence of its
+opening paragraph, then sentences of its own, made word by word from what follows each word
+in the articles of its kind (meeting reports or other news: bench/band_recurrence.py compares
+how often their story bands recur with real news), with its own figures, a day anywhere in
+2015-2025 (a backfill's; with `--dates crawl`, a scheduled crawl's: within three days before
+its fetch), and one family's page markup as its stored source. About
 7% are meeting reports (their fields, officials and figures from the labels, periods moved to
 the article's year), 3% are copies of a recent article on another site (another story member,
 a prefix and a dropped paragraph), 1% are a later fetch of a recent article with an added
@@ -77,10 +79,60 @@ class Template:
     is_meeting: bool
 
 
+# Sentences are made, not drawn whole from the written ones: an article's 5-word shingles are
+# then mostly its own, as in real news. Of 6,281 real texts' story bands 3.6% are in another
+# text too, and 49 pairs of texts a thousand share two (story candidates); of as many fill
+# articles, with sentences drawn whole, 25.4% and 231 (bench/band_recurrence.py), and at a
+# million articles two thirds of a new article's bands were stored already: every story lookup
+# read them, a cost real news does not have. Each word follows the one before it as in some
+# written sentence (6.4% and 43; after the two before it, 13.4% and 49: common phrases recur
+# whole), so the words and their frequencies, what search meets, stay those of the articles.
+CHAIN_ORDER = 1
+END = ""  # what follows a sentence's last word
+
+
+@dataclass(frozen=True)
+class WordChain:
+    """What follows each run of CHAIN_ORDER words in a kind's written sentences, repeated as
+    often as it does, the sentences' openings and their lengths in words."""
+    openings: tuple[tuple[str, ...], ...]
+    following: dict[tuple[str, ...], tuple[str, ...]]
+    lengths: tuple[int, ...]
+
+    @classmethod
+    def of(cls, sentences: list[str]) -> WordChain:
+        following: dict[tuple[str, ...], list[str]] = {}
+        openings, lengths = [], []
+        for sentence in sentences:
+            words = sentence.split()
+            if len(words) <= CHAIN_ORDER:
+                continue
+            openings.append(tuple(words[:CHAIN_ORDER]))
+            lengths.append(len(words))
+            for i in range(len(words) - CHAIN_ORDER + 1):
+                after = words[i + CHAIN_ORDER] if i + CHAIN_ORDER < len(words) else END
+                following.setdefault(tuple(words[i:i + CHAIN_ORDER]), []).append(after)
+        return cls(tuple(openings), {key: tuple(value) for key, value in following.items()},
+                   tuple(lengths))
+
+    def sentence(self, rng: random.Random) -> str:
+        """A sentence as long as a written one drawn at random (texts as long as before)."""
+        length = rng.choice(self.lengths)
+        words = list(rng.choice(self.openings))
+        while len(words) < length:
+            after = rng.choice(self.following[tuple(words[-CHAIN_ORDER:])])
+            if after == END:  # too short: another sentence goes on
+                words += rng.choice(self.openings)
+            else:
+                words.append(after)
+        sentence = " ".join(words[:length])
+        return sentence if sentence[-1] in ".;!?" else sentence + "."
+
+
 @dataclass(frozen=True)
 class Corpus:
     templates: dict[bool, list[Template]]  # by is_meeting
-    sentences: dict[bool, list[str]]
+    chains: dict[bool, WordChain]
     sites: tuple[str, ...]
 
 
@@ -97,7 +149,8 @@ def load_corpus() -> Corpus:
         templates[meeting].append(Template(article, label, meeting))
         for paragraph in article.paragraphs[1:]:
             sentences[meeting] += [s for s in SENTENCE_END.split(paragraph) if len(s) > 40]
-    return Corpus(templates, sentences, tuple(f"testweb_{name}" for name in ARTICLE_FAMILIES))
+    return Corpus(templates, {kind: WordChain.of(sentences[kind]) for kind in sentences},
+                  tuple(f"testweb_{name}" for name in ARTICLE_FAMILIES))
 
 
 def vary_numbers(text: str, rng: random.Random) -> str:
@@ -107,11 +160,13 @@ def vary_numbers(text: str, rng: random.Random) -> str:
 
 
 def body_of(template: Template, corpus: Corpus, rng: random.Random) -> tuple[str, ...]:
-    """The template's opening paragraph, then 8-20 sentences of articles of its kind."""
-    pool = corpus.sentences[template.is_meeting]
-    paragraphs = [vary_numbers(template.article.paragraphs[0], rng)]
+    """The template's first sentence and one made sentence, then 3-6 paragraphs of 2-4 made
+    sentences, in the words of articles of its kind."""
+    chain = corpus.chains[template.is_meeting]
+    first = SENTENCE_END.split(template.article.paragraphs[0])[0]
+    paragraphs = [vary_numbers(f"{first} {chain.sentence(rng)}", rng)]
     for _ in range(rng.randint(3, 6)):
-        paragraphs.append(" ".join(vary_numbers(rng.choice(pool), rng)
+        paragraphs.append(" ".join(vary_numbers(chain.sentence(rng), rng)
                                    for _ in range(rng.randint(2, 4))))
     return tuple(paragraphs)
 

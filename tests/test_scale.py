@@ -13,12 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from bench.band_recurrence import recurrence
 from bench.fill_archive import (
     CRAWL_LAG_MINUTES,
+    RECENT,
     fetched_at,
     fill,
     generated_so_far,
+    is_fresh,
     load_corpus,
+    row_of,
     spec_of,
 )
 from tests.conftest import query
@@ -86,6 +90,33 @@ def test_a_scheduled_crawls_articles_were_published_just_before_their_fetch():
     backfill_days = {spec_of(n, corpus, seed=7)["article"].published.year
                      for n in range(5000, 5400)}
     assert len(backfill_days) > 5  # a backfill's days: any year
+
+
+def test_fresh_articles_share_story_bands_rarely_and_copies_share_them():
+    """Made sentences, not drawn whole: of 600 articles no other copies, hardly a band is in
+    another one and no two are story candidates (drawn whole, 7.5% of the bands recurred and
+    15 pairs a thousand were candidates); a copy still shares its original's bands."""
+    numbers = [number for number in range(700) if is_fresh(number, 7)][:600]
+    fresh = recurrence([row_of(number)["text"] for number in numbers])
+    assert fresh["recurring_band_share"] < 0.02
+    assert fresh["candidate_pairs_per_1000"] < 2
+    corpus = load_corpus()
+    copy = next(number for number in range(RECENT, 700)
+                if spec_of(number, corpus, 7)["article"].id.endswith("c"))
+    # Its original is one of the RECENT articles before it.
+    recent = recurrence([row_of(number)["text"] for number in range(copy - RECENT, copy + 1)])
+    assert recent["copy_pairs_per_1000"] > 0
+
+
+def test_band_recurrence_counts_shared_bands_candidates_and_copies():
+    words = [f"tu{i}" for i in range(400)]
+    story = " ".join(words[:200])
+    other = " ".join(words[200:])
+    figures = recurrence([story, f"(TTXVN) - {story}", other])
+    assert figures["texts"] == 3
+    # The two copies share (almost) all sixteen bands, the third text none.
+    assert 0.5 < figures["recurring_band_share"] <= 2 / 3
+    assert figures["candidate_pairs_per_1000"] == figures["copy_pairs_per_1000"] == 1000 / 3
 
 
 @pytest.mark.timeout(300)
