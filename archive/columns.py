@@ -262,6 +262,10 @@ def json_converters(schema: pa.Schema) -> list:
     def converter(kind: pa.DataType, column: str):
         def to_json(value):
             converted = convert_or_null(value, kind, column)
+            # JSON of another shape ('[1]' for a list of texts) is null, as Parquet writes
+            # it (`typed_array`): Arrow's own check, for the lists that have items.
+            if converted and _fitting(converted, kind) is None:
+                return None
             return dict(converted) if isinstance(kind, pa.MapType) and converted is not None \
                 else converted
         return to_json
