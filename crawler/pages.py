@@ -23,6 +23,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -65,10 +66,10 @@ def is_url(source: str) -> bool:
     return fetchable_url(source, source) is not None
 
 
-def read_page(source: str) -> Page:
-    """A page from a URL (fetched) or from a saved file."""
+def read_page(source: str, fetcher: Callable[[str], Page] | None = None) -> Page:
+    """A page from a URL (fetched, by `fetcher` when given) or from a saved file."""
     if is_url(source):
-        return fetch(source)
+        return (fetcher or fetch)(source)
     try:
         body = Path(source).read_bytes()
     except OSError as error:

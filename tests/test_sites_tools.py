@@ -240,6 +240,19 @@ def test_sites_add_command_writes_and_checks_a_profile(testweb, tmp_path):
     assert forced.returncode == 0 and not out.read_text().startswith("# my own edits")
 
 
+def test_sites_add_fetches_each_page_once(testweb, tmp_path, capsys):
+    """Finding the site and checking the profile read the same home page, listings and
+    articles: the check fetched each again, a second request to the portal for nothing."""
+    site = testweb.sites["thanhhoa"]
+    before = dict(site.requests)
+    assert add_site(site.base_url + "/", name="once", out=str(tmp_path / "once.toml")) == 0
+    asked = {path: count - before.get(path, 0) for path, count in site.requests.items()
+             if count > before.get(path, 0)}
+    checked = capsys.readouterr().out
+    assert "\narticle " in checked and "\nlisting " in checked  # the check read pages
+    assert len(asked) > 3 and set(asked.values()) == {1}, asked
+
+
 @needs_real_pages
 @pytest.mark.parametrize("page", json.loads(
     (REAL_PAGES / "listings" / "listings.json").read_text(encoding="utf-8"))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.safe_output import check_output, write_text_safely
-from crawler.discover import Discovery, discover
-from crawler.pages import PageUnavailable, fetch, is_url, read_page
+from crawler.discover import Discovery, discover, fetching_once
+from crawler.pages import Page, PageUnavailable, fetch, is_url, read_page
 from crawler.profiles import SITES_DIR, ProfileError
 from vnarchive.sitecheck import check_site
 
@@ -84,15 +85,16 @@ def profile_toml(name: str, found: Discovery) -> str:
     return "\n".join(lines) + "\n"
 
 
-def find_site(home: str, base_url: str | None = None) -> Discovery:
+def find_site(home: str, base_url: str | None = None,
+              fetcher: Callable[[str], Page] = fetch) -> Discovery:
     """Read the home page (a URL, or a file with `base_url` or its own canonical address)
     and find what a profile needs; online only for a URL."""
     try:
-        page = read_page(home)
+        page = read_page(home, fetcher)
     except PageUnavailable as error:
         raise AddError(f"cannot read the home page: {error}") from None
     if is_url(home):
-        return discover(page, fetch)
+        return discover(page, fetcher)
     page.url = base_url or page.url
     if not page.url:
         raise AddError(f"{home} is a saved page with no address of its own: give the "
@@ -104,8 +106,11 @@ def add_site(home: str, name: str | None = None, out: str | None = None,
              base_url: str | None = None, force: bool = False,
              db_path: str | None = None) -> int:
     """Write the profile, print what was found, check it; the check's exit code. The file is
-    checked and written as `export` writes its output (never over the archive at `db_path`)."""
-    found = find_site(home, base_url)
+    checked and written as `export` writes its output (never over the archive at `db_path`).
+    Each page is fetched once: the check reads the listings and articles the finding fetched
+    (it fetched them all again, a second request each to the site for nothing)."""
+    fetcher = fetching_once(fetch)
+    found = find_site(home, base_url, fetcher)
     if found.article_pattern is None:
         raise AddError(f"no article links found on {home}: " + "; ".join(found.notes))
     name = name or profile_name(found.home)
@@ -120,6 +125,6 @@ def add_site(home: str, name: str | None = None, out: str | None = None,
         raise AddError(f"cannot write {path}: {error.strerror or error}") from None
     print(f"wrote {path}")
     print(path.read_text(encoding="utf-8"))
-    report = check_site(str(path), [] if is_url(home) else [home])
+    report = check_site(str(path), [] if is_url(home) else [home], fetcher=fetcher)
     print("\n".join(report.lines()))
     return 0 if report.ok else 1

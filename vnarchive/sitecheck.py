@@ -10,6 +10,7 @@ the check shows is what a crawl would do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -83,9 +84,11 @@ def profile_path(target: str) -> Path:
     return find_profile(target).source
 
 
-def check_site(target: str, pages: list[str], base_url: str | None = None) -> CheckReport:
+def check_site(target: str, pages: list[str], base_url: str | None = None,
+               fetcher: Callable[[str], Page] | None = None) -> CheckReport:
     """Check a profile (file or name) and what it makes of `pages` (files or URLs); with no
-    page named, its start URLs and the first articles they link are fetched."""
+    page named, its start URLs and the first articles they link are fetched (by `fetcher`
+    when given: `sites add` passes the one that found them, so none is fetched again)."""
     profile, problems = profile_problems(profile_path(target))
     report = CheckReport(profile, problems)
     if profile is None:
@@ -95,20 +98,20 @@ def check_site(target: str, pages: list[str], base_url: str | None = None) -> Ch
     sources = pages or profile.absolute(profile.start_urls)
     found_articles: list[str] = []
     for source in sources:
-        page_report, articles = check_page(profile, source)
+        page_report, articles = check_page(profile, source, fetcher=fetcher)
         report.pages.append(page_report)
         found_articles.extend(articles)
     if not pages:
         for url in list(dict.fromkeys(found_articles))[:ARTICLES_BY_DEFAULT]:
-            report.pages.append(check_page(profile, url, kind="article")[0])
+            report.pages.append(check_page(profile, url, kind="article", fetcher=fetcher)[0])
     return report
 
 
-def check_page(profile: SiteProfile, source: str,
-               kind: str | None = None) -> tuple[PageReport, list[str]]:
+def check_page(profile: SiteProfile, source: str, kind: str | None = None,
+               fetcher: Callable[[str], Page] | None = None) -> tuple[PageReport, list[str]]:
     """One page's report, and the article links it holds (for a listing)."""
     try:
-        page = read_page(source)
+        page = read_page(source, fetcher)
     except PageUnavailable as error:
         return PageReport(source, "unreadable", problem=str(error)), []
     kind = kind or page_kind(profile, page)
