@@ -119,6 +119,18 @@ def test_band_recurrence_counts_shared_bands_candidates_and_copies():
     assert figures["candidate_pairs_per_1000"] == figures["copy_pairs_per_1000"] == 1000 / 3
 
 
+@pytest.mark.timeout(120)
+def test_band_recurrence_prints_the_fills_figures():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "band_recurrence.py"),
+                             "--texts", "80"], capture_output=True, text=True, timeout=100,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    fill_line = next(line for line in result.stdout.splitlines() if line.startswith("fill"))
+    count, share = fill_line.split()[1:3]
+    # As many fill texts as real ones when ../shared is there, else the number asked for.
+    assert int(count.replace(",", "")) <= 80 and share.endswith("%")
+
+
 @pytest.mark.timeout(300)
 def test_a_second_fill_goes_on_where_the_first_stopped(tmp_path):
     db = tmp_path / "grow.db"
