@@ -43,6 +43,9 @@ def test_fill_writes_realistic_rows_through_the_writer(tmp_path):
     db = tmp_path / "fill.db"
     result = fill(str(db), 400, batch_size=50, window=100)
     assert result["to"] == 400 and len(result["windows"]) == 4
+    # What each window had read from the disk, not the kernel's cache: a figure, never less
+    # than nothing (0 where /proc/self/io is missing).
+    assert all(window["disk_read_mb"] >= 0 for window in result["windows"])
     articles, stories, meetings = _one(db, "select count(*), count(distinct story_id), "
                                            "sum(is_meeting_report) from articles")
     # Updates of an earlier article add no row; copies and fresh articles do.
@@ -155,7 +158,8 @@ def test_bench_scale_runs_and_reports_each_size(tmp_path):
     assert [m["size"] for m in measured] == [150, 300]
     assert measured[-1]["rows"] > measured[0]["rows"] > 0
     assert all(not m["datasette failures"] for m in measured)  # every page answered 200
-    for label in ("writer rows/s", "search no filter p95 ms", "status ms", "wall / CPU",
+    for label in ("writer rows/s", "writer MB read from disk", "search no filter p95 ms",
+                  "status ms", "wall / CPU",
                   "export parquet rows/s", "datasette articles table ms", "targets at 300"):
         assert label in result.stdout
 
