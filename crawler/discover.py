@@ -11,14 +11,13 @@ shape among the examples (crawler/urlshapes.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.pages import Page, PageUnavailable, allowed, declared_addresses
+from crawler.pages import Fetch, Page, PageUnavailable, allowed, declared_addresses
 from crawler.recognise import Recognised, recognise
 from crawler.urlshapes import pagination_pattern, url_pattern
 from crawler.xml_links import feed_links, feed_text, xml_bytes_to_parse
@@ -26,8 +25,6 @@ from pipelines.encodings import decode_page
 from pipelines.extract import parse_html
 from pipelines.urls import clean_url, fetchable_url
 from pipelines.vietnamese import fold_diacritics
-
-Fetch = Callable[[str], Page]
 
 HEADLINE_WORDS = 5  # a link whose text has this many words is a headline, not a menu entry
 MENU_WORDS = 6  # a menu entry has at most this many

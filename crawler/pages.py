@@ -60,13 +60,18 @@ class Page:
     fetched: bool = False  # over HTTP (else read from a file)
 
 
+# What reads a page from its URL: `fetch`, or a wrapper that answers each URL once
+# (crawler.discover.fetching_once).
+Fetch = Callable[[str], Page]
+
+
 def is_url(source: str) -> bool:
     """Whether `source` is an http(s) URL to fetch (pipelines.urls.fetchable_url), not a file:
     a saved page's canonical link of "http://[URL]/..." made urlsplit raise."""
     return fetchable_url(source, source) is not None
 
 
-def read_page(source: str, fetcher: Callable[[str], Page] | None = None) -> Page:
+def read_page(source: str, fetcher: Fetch | None = None) -> Page:
     """A page from a URL (fetched, by `fetcher` when given) or from a saved file."""
     if is_url(source):
         return (fetcher or fetch)(source)

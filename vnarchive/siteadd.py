@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.safe_output import check_output, write_text_safely
 from crawler.discover import Discovery, discover, fetching_once
-from crawler.pages import Page, PageUnavailable, fetch, is_url, read_page
+from crawler.pages import Fetch, PageUnavailable, fetch, is_url, read_page
 from crawler.profiles import SITES_DIR, ProfileError
 from vnarchive.sitecheck import check_site
 
@@ -86,7 +85,7 @@ def profile_toml(name: str, found: Discovery) -> str:
 
 
 def find_site(home: str, base_url: str | None = None,
-              fetcher: Callable[[str], Page] = fetch) -> Discovery:
+              fetcher: Fetch = fetch) -> Discovery:
     """Read the home page (a URL, or a file with `base_url` or its own canonical address)
     and find what a profile needs; online only for a URL."""
     try:

@@ -10,7 +10,6 @@ the check shows is what a crawl would do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -20,7 +19,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.linkextractors import LinkExtractor
 from scrapy.statscollectors import MemoryStatsCollector
 
-from crawler.pages import Page, PageUnavailable, allowed, read_page
+from crawler.pages import Fetch, Page, PageUnavailable, allowed, read_page
 from crawler.profiles import (
     SITES_DIR,
     SiteProfile,
@@ -85,7 +84,7 @@ def profile_path(target: str) -> Path:
 
 
 def check_site(target: str, pages: list[str], base_url: str | None = None,
-               fetcher: Callable[[str], Page] | None = None) -> CheckReport:
+               fetcher: Fetch | None = None) -> CheckReport:
     """Check a profile (file or name) and what it makes of `pages` (files or URLs); with no
     page named, its start URLs and the first articles they link are fetched (by `fetcher`
     when given: `sites add` passes the one that found them, so none is fetched again)."""
@@ -108,7 +107,7 @@ def check_site(target: str, pages: list[str], base_url: str | None = None,
 
 
 def check_page(profile: SiteProfile, source: str, kind: str | None = None,
-               fetcher: Callable[[str], Page] | None = None) -> tuple[PageReport, list[str]]:
+               fetcher: Fetch | None = None) -> tuple[PageReport, list[str]]:
     """One page's report, and the article links it holds (for a listing)."""
     try:
         page = read_page(source, fetcher)
