@@ -47,14 +47,12 @@ def fill_texts(limit: int, seed: int) -> list[str]:
 
 def recurrence(texts: list[str]) -> dict[str, float]:
     signatures = [signature(fold_diacritics(text)) for text in texts]
-    band_sets = [set(bands(values)) for values in signatures]
-    holders = Counter(band for one in band_sets for band in one)
-    recurring = sum(holders[band] > 1 for one in band_sets for band in one)
-    total = sum(len(one) for one in band_sets)
-    by_band: dict[str, list[int]] = defaultdict(list)
-    for index, one in enumerate(band_sets):
-        for band in one:
+    by_band: dict[str, list[int]] = defaultdict(list)  # band -> the texts that have it
+    for index, values in enumerate(signatures):
+        for band in set(bands(values)):
             by_band[band].append(index)
+    total = sum(map(len, by_band.values()))
+    recurring = sum(len(members) for members in by_band.values() if len(members) > 1)
     shared: Counter = Counter()
     for members in by_band.values():
         if len(members) > 1:

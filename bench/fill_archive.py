@@ -362,17 +362,17 @@ def made_rows(pool, start: int, target: int, seed: int, chunk: int = 2000,
         yield from pending.get()
 
 
-def disk_read_bytes() -> int:
-    """What this process has had read from the disk itself, not from the kernel's page cache
-    (/proc/self/io; 0 where there is none). At a million articles the same window ran at 0.28
-    and at 0.53 of the 10,000 rate, with the archive out of the cache and in it: the figure
-    beside each window tells which."""
+def disk_bytes() -> tuple[int, int]:
+    """Bytes this process has had read from and written to the disk itself, not the kernel's
+    page cache (/proc/self/io; 0 and 0 where there is none). At a million articles the same
+    window ran at 0.28 and at 0.53 of the 10,000 rate, with the archive out of the cache and
+    in it: the MB read beside each window tells which."""
     try:
         text = Path("/proc/self/io").read_text()
     except OSError:
-        return 0
-    return next((int(line.split(":")[1]) for line in text.splitlines()
-                 if line.startswith("read_bytes:")), 0)
+        return 0, 0
+    fields = dict(line.split(": ") for line in text.splitlines())
+    return int(fields["read_bytes"]), int(fields["write_bytes"])
 
 
 class Stop:
@@ -404,7 +404,7 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
         writer.db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
     windows, started = [], time.perf_counter()
     writing = window_writing = cpu = counted_checkpoints = 0.0
-    read_before = disk_read_bytes()
+    read_before = disk_bytes()[0]
     # Rows are made by a process of their own (a crawl's workers make them too); this one
     # only writes, and only its time in the writer is counted. Spawned, not forked: a fork of
     # a process with threads (a test runner's) can inherit a held lock and hang for ever.
@@ -424,7 +424,7 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
                 # The WAL's checkpoints run on a thread of the writer's own: counted too.
                 checkpoints = writer.checkpoint_cpu_seconds
                 cpu, counted_checkpoints = cpu + checkpoints - counted_checkpoints, checkpoints
-                read_now = disk_read_bytes()
+                read_now = disk_bytes()[0]
                 windows.append({"articles": number + 1,
                                 "rows_per_s": round(window / window_writing, 1),
                                 "cpu_ms_per_row": round(cpu / window * 1000, 2),

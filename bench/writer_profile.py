@@ -47,11 +47,6 @@ def kind_of(sql: str) -> str:
     return next((kind for kind in KINDS if kind in words), words[:40])
 
 
-def disk_bytes() -> tuple[int, int]:
-    fields = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
-    return int(fields["read_bytes"]), int(fields["write_bytes"])
-
-
 class TimedConnection:
     """The writer's connection, each statement's wall, CPU and disk bytes added to its kind."""
 
@@ -68,11 +63,11 @@ class TimedConnection:
     def _timed(self, kind: str, run, *args):
         heavy = kind in HEAVY
         wall, cpu = time.perf_counter(), time.thread_time()
-        read, written = disk_bytes() if heavy else (0, 0)
+        read, written = fill_archive.disk_bytes() if heavy else (0, 0)
         try:
             return run(*args)
         finally:
-            after_read, after_written = disk_bytes() if heavy else (0, 0)
+            after_read, after_written = fill_archive.disk_bytes() if heavy else (0, 0)
             total = self._totals[kind]
             total[0] += time.perf_counter() - wall
             total[1] += time.thread_time() - cpu
@@ -150,9 +145,9 @@ def main() -> int:
     totals: dict = defaultdict(lambda: [0.0, 0.0, 0, 0])
     connection = writer.db.conn
     writer.db.conn = TimedConnection(connection, totals)
-    read, written = disk_bytes()
+    read, written = fill_archive.disk_bytes()
     wall, cpu = add_articles(writer, start, args.add, args.dates)
-    after_read, after_written = disk_bytes()
+    after_read, after_written = fill_archive.disk_bytes()
     writer.db.conn = connection
     fill_archive.record_progress(args.db, {"from": start, "to": start + args.add,
                                            "seconds": round(wall, 1),
