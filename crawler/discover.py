@@ -267,7 +267,10 @@ def page_header(tree) -> str:
 
 
 def fetching_once(fetch: Fetch) -> Fetch:
-    """`fetch`, asking for each URL once: a later call has the first one's page or failure."""
+    """`fetch`, asking for each URL once: a later call has the first one's page or failure.
+    One already asking once is returned as it is (`sites add` hands its own to `discover`)."""
+    if getattr(fetch, "asks_once", False):
+        return fetch
     answers: dict[str, Page | PageUnavailable] = {}
 
     def fetch_once(url: str) -> Page:
@@ -281,6 +284,7 @@ def fetching_once(fetch: Fetch) -> Fetch:
             raise PageUnavailable(str(answer))
         return answer
 
+    fetch_once.asks_once = True
     return fetch_once
 
 
