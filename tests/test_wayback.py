@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -419,3 +419,41 @@ def test_starting_a_running_pywb_again_keeps_the_one_server(recording, tmp_path)
     with server:
         assert server.process is first
     assert first.poll() is not None
+
+
+def test_a_capture_at_a_moved_articles_old_address_is_one_of_its_versions(
+        recording, tmp_path):  # noqa: F811
+    """The site moved an article (a live crawl followed its 301 and kept the old address as an
+    alias); the web archive still holds captures made at the old address. Taken back, such a
+    capture is an earlier version of the moved article: no second row under the old key, and
+    the alias stays."""
+    from archive.article_keys import follow_moves
+    from archive.article_rows import ArticleRecord, article_record, write_articles
+    from archive.schema import open_database
+
+    old_key, (title, text, published, _, captured_at) = next(iter(sorted(
+        recording.articles().items())))
+    new_key = old_key.replace(".aspx", "-moi.aspx")
+    moved_at = (datetime.fromisoformat(captured_at) + timedelta(days=1)).isoformat()
+    db = tmp_path / "moved.db"
+    archive = open_database(str(db))
+    row = {"canonical_url": new_key, "url": new_key, "site": SITE, "title": title,
+           "text": text + " Bài viết đã chuyển địa chỉ.", "published": published,
+           "fetched_at": moved_at}
+    with archive.atomic():  # what a live crawl that followed the site's 301 wrote
+        write_articles(archive, [article_record(row, None)])
+        follow_moves(archive, [ArticleRecord(row=row, html=None, meeting=None,
+                                             moved_from=(old_key,))])
+    archive.close()
+    with CommonCrawlServer(recording.warcs) as commoncrawl:
+        result = crawl_archive(db, recording, "--commoncrawl", commoncrawl.index_url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert query(db, "select count(*) from articles where canonical_url = ?", [old_key]) \
+        == [(0,)]
+    assert query(db, "select fetched_at from article_versions where canonical_url = ?",
+                 [new_key]) == [(captured_at,)]
+    assert query(db, "select alias, canonical_url from article_aliases") == [(old_key, new_key)]
+    assert query(db, "select count(*) from captures where canonical_url = ?", [old_key]) \
+        == [(0,)]
+    # The other captured articles are taken back as articles of their own.
+    assert len(articles_of(db)) == len(recording.articles())

@@ -33,6 +33,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.archive_files import WIRE_HEADERS
+from archive.article_keys import read_aliases
 from archive.captures import known_digests
 from archive.query import open_read_only
 from archive.warc import Exchange, gzip_members_whole
@@ -112,6 +113,9 @@ class WaybackSpider(scrapy.Spider):
                                                      spider.archive.data) if url}
         spider.allowed_domains = sorted(hosts)
         spider.skip_digests = archived_digests(settings.get("VNARCHIVE_DB"), spider.name)
+        # A capture made at an address the site later moved an article away from (a live
+        # crawl followed its 301, crawler/moves.py) is that article's, as in an import.
+        spider.aliases = archived_aliases(settings.get("VNARCHIVE_DB"))
         spider.captures = []
         spider.queries_open = 0
         return spider
@@ -257,12 +261,18 @@ class WaybackSpider(scrapy.Spider):
             kind="article", found_via=self.archive.kind, run_id=writer.run_id))
         content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
         yield CaptureItem(
-            url=capture.url, canonical_url=canonical_url(capture.url), site=self.name,
+            url=capture.url, canonical_url=self.article_key(capture.url), site=self.name,
             fetched_at=capture.captured_at, status=status,
             page=RawPage(body, declared_charset(content_type, body)),
             found_via=self.archive.kind, warc_file=stored.file if stored else None,
             warc_offset=stored.offset if stored else None, capture_digest=capture.digest,
             capture_source=self.archive.cdx, capture_kind=self.archive.kind)
+
+
+    def article_key(self, url: str) -> str:
+        """The key of the article captured at `url`: its own, or the one it moved to."""
+        key = canonical_url(url)
+        return self.aliases.get(key, key)
 
 
 def original_headers(headers) -> list[tuple[str, str]]:
@@ -326,6 +336,14 @@ def archived_digests(db_path: str | None, site: str) -> set[str]:
         return set()  # an archive from before captures: nothing taken from one yet
     finally:
         connection.close()
+
+
+def archived_aliases(db_path: str | None) -> dict[str, str]:
+    """Old key -> the key its article moved to, in the archive the crawl writes (none yet
+    when it does not exist)."""
+    if not db_path or not Path(db_path).exists():
+        return {}
+    return read_aliases(db_path)
 
 
 def wayback_spider_class_for(profile: SiteProfile) -> type[WaybackSpider]:
