@@ -135,8 +135,20 @@ def _detached(element, root) -> bool:
 
 def _describe(element, reason: str) -> str:
     name = element.tag + "".join(f".{c}" for c in (element.get("class") or "").split()[:3])
-    words = " ".join(element.text_content().split())
-    return f"{name}: {reason}: {words[:60]!r}"
+    return f"{name}: {reason}: {_opening_words(element, 60)!r}"
+
+
+def _opening_words(element, characters: int) -> str:
+    """The first `characters` of the element's text, its spaces normalized, read only as far
+    as they reach: a removed side column's whole text, normalized for its first words, cost
+    a quarter of a millisecond a page. Normalizing a prefix gives a prefix of the normalized
+    whole, so once it is long enough the words are the same."""
+    text = ""
+    for piece in element.itertext():
+        text += piece
+        if len(text) > characters and len(" ".join(text.split())) > characters:
+            break
+    return " ".join(text.split())[:characters]
 
 
 def _is_layout_table(table) -> bool:

@@ -164,6 +164,23 @@ def test_pruning_never_removes_the_article_or_its_frame():
         assert any(line.startswith("date: ") for line in found.explanation)
 
 
+def test_a_removed_blocks_description_quotes_its_opening_words():
+    """--explain quotes the first 60 characters of a removed block's text, its spaces
+    normalized, read only as far as needed: the same words as the whole text normalized."""
+    from pipelines.pruning import prune_side_blocks
+
+    side = ("<aside class='sidebar'>  <h3>Tin\n  liên quan</h3><!-- a note -->"
+            + "".join(f"<p><a href='/{n}'>Bài   số {n}</a> xem   thêm</p>" for n in range(40))
+            + "</aside>")
+    body = "<p>" + "Ủy ban nhân dân huyện họp phiên thường kỳ tháng 6. " * 5 + "</p>"
+    tree = parse_html(f"<html><body><article>{body}</article>{side}</body></html>")
+    whole = " ".join(parse_html(f"<html><body>{side}</body></html>").xpath(
+        "string(//aside)").split())
+    (removed,) = prune_side_blocks(tree)
+    assert removed.endswith(f": {whole[:60]!r}") and len(whole) > 60
+    assert removed.startswith("aside.sidebar: class token 'sidebar'")
+
+
 def test_extract_command_explains(tmp_path):
     page = tmp_path / "page.html"
     page.write_bytes((CMS_PAGES / "01-wordpress-news-theme.html").read_bytes())
