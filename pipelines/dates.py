@@ -25,11 +25,13 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 
 import htmldate
 from lxml import etree
 
 from pipelines.boilerplate import normalize_line
+from pipelines.text_nodes import elements_named, text_nodes_equal_to
 
 VIETNAM_TIME = timezone(timedelta(hours=7))
 # The widest UTC offset any place keeps (+14:00, Kiribati). A page's "+25:00" or "+07:75" is
@@ -275,13 +277,20 @@ def _from_dateline(tree, title: str | None, heading=None) -> str | None:
     return None
 
 
+SHORT_LINES = etree.XPath("//text()[string-length(normalize-space()) < 80]", smart_strings=False)
+
+
+@lru_cache(maxsize=16384)
+def _opens_with_a_label(text: str) -> bool:
+    return DATE_LABEL.match(normalize_line(text)) is not None
+
+
 def _from_label(tree) -> str | None:
     """A short line that opens with a publication label ("Ngày đăng: 05/03/2024", "Publish
     date 23/01/2017") anywhere but a header, whatever its distance from the title."""
-    for text_node in tree.xpath("//text()[string-length(normalize-space()) < 80]"):
+    labelled = {text for text in SHORT_LINES(tree) if _opens_with_a_label(text)}
+    for text_node in text_nodes_equal_to(tree, labelled):
         line = normalize_line(str(text_node))
-        if not DATE_LABEL.match(line):
-            continue
         parent = text_node.getparent()
         if parent is not None and _in_clock_container(parent):
             continue
@@ -316,10 +325,19 @@ def _foreign_date_text(tree) -> str:
     teasers), prose longer than a dateline (the body's "ngày 4/6/2024" is the event's day),
     headers and menus (the day the page was served)."""
     parts = [" ".join(e.itertext()) for e in tree.xpath("//li | //a")]
-    parts += tree.xpath(f"//text()[string-length(normalize-space()) > {DATELINE_MAX_CHARACTERS}]")
-    parts += [" ".join(e.itertext()) for e in tree.xpath("//*[@class or @id]")
-              if CLOCK_CONTAINERS.search(f"{e.get('class', '')} {e.get('id', '')}")]
+    parts += PROSE_TEXTS(tree)
+    # No name in CLOCK_CONTAINERS holds a space: one found in "class id" is in one of them.
+    parts += [" ".join(e.itertext()) for e in elements_named(tree, _names_a_clock)]
     return " ".join(parts)
+
+
+PROSE_TEXTS = etree.XPath(f"//text()[string-length(normalize-space()) > {DATELINE_MAX_CHARACTERS}]",
+                          smart_strings=False)
+
+
+@lru_cache(maxsize=16384)
+def _names_a_clock(value: str) -> bool:
+    return CLOCK_CONTAINERS.search(value) is not None
 
 
 def _printed_in(day: str, text: str) -> bool:

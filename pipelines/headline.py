@@ -17,6 +17,7 @@ from functools import lru_cache
 from lxml import etree
 
 from pipelines.boilerplate import normalize_line
+from pipelines.text_nodes import text_nodes_equal_to
 
 # What CMSes put between the headline, the section and the site name in <title>.
 TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")
@@ -141,19 +142,7 @@ def _nodes_in_runs(tree, joined: str, limit: int) -> list:
     results, which make an element proxy per node, are asked for only for the few that
     match, by their texts."""
     texts = {text for text in SHORT_TEXTS(tree, limit=limit) if _folded(text) in joined}
-    if not texts:
-        return []
-    # Compared with a node-set of elements holding the texts, libxml2 reads each text node once
-    # and compares hashes; with one `. = $t` a text, it copied every node's text once per
-    # text (twice the time). Every text fits an element: extract_article removes U+FFFE and
-    # U+FFFF with the control characters, and lxml's parse leaves no lone surrogate.
-    holder = etree.Element("texts")
-    for text in texts:
-        etree.SubElement(holder, "t").text = text
-    return TEXTS_EQUAL_TO(tree, texts=list(holder))
-
-
-TEXTS_EQUAL_TO = etree.XPath("//text()[. = $texts]")
+    return text_nodes_equal_to(tree, texts)
 
 
 @lru_cache(maxsize=16384)

@@ -1,0 +1,31 @@
+"""Finding a page's nodes by their texts (pipelines/text_nodes.py)."""
+
+from __future__ import annotations
+
+from pipelines.extract import parse_html
+from pipelines.text_nodes import elements_named, text_nodes_equal_to
+
+PAGE = """<html><body>
+<div id="top-clock">Thứ Năm, 05/12/2024</div>
+<p class='say "hi"'>Ngày đăng: 05/03/2024</p>
+<ul class="menu"><li>Trang chủ</li><li>Ngày đăng: 05/03/2024</li></ul>
+<p>Ngày đăng: 05/03/2024 <b>x</b>Ngày đăng: 05/03/2024</p>
+</body></html>"""
+
+
+def test_text_nodes_come_in_page_order_with_their_parents():
+    tree = parse_html(PAGE)
+    nodes = text_nodes_equal_to(tree, {"Ngày đăng: 05/03/2024 ", "Ngày đăng: 05/03/2024"})
+    assert [(node.getparent().tag, node.is_tail) for node in nodes] == [
+        ("p", False), ("li", False), ("p", False), ("b", True)]
+    assert text_nodes_equal_to(tree, set()) == []
+    assert text_nodes_equal_to(tree, {"not on the page"}) == []
+
+
+def test_elements_are_found_by_a_class_or_id_value_as_written():
+    tree = parse_html(PAGE)
+    found = elements_named(tree, lambda value: "clock" in value or "menu" in value)
+    assert [element.tag for element in found] == ["div", "ul"]
+    # A value holding both kinds of quote is compared as it is, not spliced into the XPath.
+    assert [e.tag for e in elements_named(tree, lambda value: '"' in value)] == ["p"]
+    assert elements_named(tree, lambda value: False) == []
