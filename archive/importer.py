@@ -1,10 +1,12 @@
 """`vnarchive import`: archive files others made (WARC, ARC, WACZ) into the archive.
 
 The article pages among a file's responses (the URLs a profile's `article_pattern` matches, or
-every HTML page with `--all`) go through the same `process_article` and `ArchiveWriter` as a
-crawl: each is stored in the archive's own WARC files under its original URL and capture time,
-gets its `pages` row and its article row, with meeting fields, search keys and stories. The
-capture time stands in for the fetch time; the publication date still comes from the page.
+every HTML page with `--all`) go through the same processing and `ArchiveWriter` as a crawl,
+each site's pages read in the article region they teach, as a crawl's are (the profile's
+`article_selector`, else the one learned from the pages: pipelines/site_region.py). Each is
+stored in the archive's own WARC files under its original URL and capture time, gets its
+`pages` row and its article row, with meeting fields, search keys and stories. The capture
+time stands in for the fetch time; the publication date still comes from the page.
 
 Captures are archived oldest first, so several captures of one URL become one article with its
 earlier texts in `article_versions`, and a capture older than a copy the archive already holds
@@ -53,8 +55,9 @@ from archive.warc import Exchange
 from archive.writer import ArchiveWriter
 from pipelines.encodings import declared_charset
 from pipelines.guards import MAX_PAGE_BYTES
+from pipelines.page_task import NotAnArticle, process_page
 from pipelines.pool import WorkerCrashed, map_in_order
-from pipelines.process import NotAnArticle, process_article
+from pipelines.site_region import RegionReport, RegionRequest, SiteRegions
 from pipelines.urls import canonical_url, fetchable_url, is_on_site, matches_pattern
 
 BATCH = 50
@@ -84,6 +87,7 @@ class ImportResult:
     too_large: int = 0  # pages over MAX_PAGE_BYTES, as a crawl would not fetch them
     articles_new: int = 0
     articles_updated: int = 0
+    in_learned_region: int = 0  # pages read in the article region their site's pages taught
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,7 @@ class Prepared:
     html: bool = True
     fields: dict | None = None  # the article's row fields, None when it holds no article
     problem: str = ""  # why it holds none
+    in_learned_region: bool = False  # read in the region the site's pages before taught
 
 
 def read_capture(candidate: Candidate) -> Prepared:
@@ -241,38 +246,48 @@ def read_capture(candidate: Candidate) -> Prepared:
                     or is_html(payload.headers, payload.body))
 
 
-def prepare(candidate: Candidate) -> Prepared:
-    """Read one capture and process it as a crawl would (in a worker process)."""
+def prepare(candidate: Candidate, region: RegionRequest) -> tuple[Prepared, RegionReport | None]:
+    """Read one capture and process it as a crawl would, in the article region asked for (in
+    a worker process), with what the page taught about that region."""
     read = read_capture(candidate)
     if read.payload is None or not read.html:
-        return read
+        return read, None
     payload, profile = read.payload, candidate.profile
     content_type = next((v for k, v in payload.headers if k.lower() == "content-type"), None)
     try:
-        fields = process_article(payload.body, candidate.record.url,
-                                 declared_charset(content_type, payload.body),
-                                 profile and profile.owner, profile and profile.article_selector)
+        fields, report = process_page(payload.body, candidate.record.url,
+                                      declared_charset(content_type, payload.body), region,
+                                      profile and profile.owner)
     except NotAnArticle as reason:
         return Prepared(payload, problem=f"{getattr(reason, 'error_kind', 'no_article')}: "
-                                         f"{reason}")
-    return Prepared(payload, fields=fields)
+                                         f"{reason}"), None
+    return Prepared(payload, fields=fields), report
 
 
-def prepared_in_order(todo: list[Candidate], workers: int | None) -> Iterator[Prepared]:
+def prepared_in_order(todo: list[Candidate], workers: int | None,
+                      regions: SiteRegions) -> Iterator[Prepared]:
     """`prepare` over the captures, in their order, on the shared pool (pipelines/pool.py;
     by default one process per core, but none for a handful of captures, where starting the
-    workers would cost more than it saves; 0 for none). A capture whose processing killed its
-    worker is kept raw, with the reason as its page's error."""
+    workers would cost more than it saves; 0 for none). Each site's pages are read in the
+    region its pages before taught (`regions`), as a crawl and `reprocess` read them: an
+    imported row is the row a crawl of the page writes. A capture whose processing killed
+    its worker is kept raw, with the reason as its page's error."""
     if workers is None:
         workers = (os.cpu_count() or 1) if len(todo) >= INLINE_BELOW else 0
-    outcomes = map_in_order(prepare, ((candidate,) for candidate in todo), workers)
+    # A generator: each page's region is asked for when it is handed to a worker, after the
+    # reports of the pages before it (all but the few still in the workers) were observed.
+    jobs = ((candidate, regions.request(candidate.site)) for candidate in todo)
+    outcomes = map_in_order(prepare, jobs, workers)
     for candidate, outcome in zip(todo, outcomes, strict=True):
         if isinstance(outcome, WorkerCrashed):
             prepared = read_capture(candidate)
             prepared.problem = f"worker_crashed: {outcome}"
             yield prepared
         else:
-            yield outcome
+            prepared, report = outcome
+            regions.observe(candidate.site, report)
+            prepared.in_learned_region = bool(report and report.in_learned_region)
+            yield prepared
 
 
 class Importer:
@@ -373,6 +388,7 @@ class Importer:
             # This capture's row only: the URL's other captures in this run were articles.
             writer.mark_pages([record.url], prepared.problem[:500], record.captured_at)
             return
+        self.result.in_learned_region += prepared.in_learned_region
         article = {**prepared.fields, "url": record.url, "canonical_url": canonical,
                    "site": candidate.site, "fetched_at": record.captured_at,
                    "status": record.status, "found_via": "import",
@@ -439,8 +455,10 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
         with inflated_members(paths, scan.gzipped_whole) as readable:
             todo = [replace(candidate, payload_at=readable(candidate.payload_at))
                     for candidate in importer.triage(candidates, known)]
+            regions = SiteRegions({candidate.site: candidate.profile.article_selector
+                                   for candidate in todo if candidate.profile is not None})
             for done, (candidate, prepared) in enumerate(
-                    zip(todo, prepared_in_order(todo, workers), strict=True), start=1):
+                    zip(todo, prepared_in_order(todo, workers, regions), strict=True), start=1):
                 importer.store(candidate, prepared)
                 if progress:
                     progress(done, len(todo))

@@ -30,7 +30,7 @@ from archive.warc import ReadRecord, read_records
 from archive.warc_folders import own_files, shared_with, warc_folder
 from archive.writer import ArchiveWriter
 from pipelines.pool import WorkerCrashed, map_in_order, start_worker_server
-from pipelines.site_region import RegionReport, RegionRequest, SiteRegion
+from pipelines.site_region import SiteRegions
 from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -76,27 +76,6 @@ def latest_article_fetches(directory: Path, site: str | None = None,
     return chosen
 
 
-class SiteRegions:
-    """Per site, its article region through the pages as a crawl learns it (pipelines.region):
-    the profile's `article_selector`, else the region of each template its pages agree on, so
-    re-processed rows are read as crawled ones. Learned from the workers' reports on the
-    pages themselves, in order, as the crawl does: no page is read twice to learn it."""
-
-    def __init__(self, profiles: dict[str, SiteFacts]):
-        self.profiles = profiles
-        self.sites: dict[str, SiteRegion] = {}
-
-    def request(self, site: str) -> RegionRequest:
-        if site not in self.sites:
-            profile = self.profiles.get(site)
-            self.sites[site] = SiteRegion(profile.article_selector if profile else None)
-        return self.sites[site].request()
-
-    def observe(self, site: str, report: RegionReport | None) -> None:
-        if report is not None:
-            self.sites[site].observe(report)
-
-
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,
               since: str | None = None, workers: int | None = None,
               progress: Callable[[int, int], None] | None = None,
@@ -126,7 +105,7 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
     # Batches commit on their own thread while the pages' outcomes keep the pool busy.
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory),
                            background=True)
-    regions = SiteRegions(profiles)
+    regions = SiteRegions({name: profile.article_selector for name, profile in profiles.items()})
     # A generator: each page's region is asked for when it is handed to a worker, after the
     # reports of the pages before it (all but the few still in the workers) were observed.
     jobs = ((str(directory), record, profiles.get(record.site), regions.request(record.site))

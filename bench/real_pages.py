@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.extract import extract_article  # noqa: E402
+from pipelines.region import extract_with_region  # noqa: E402
+from pipelines.site_region import SiteRegions  # noqa: E402
 
 REAL_SETS = ("articles", "more")
 # "(CTO) - ", "TT - ": the agency prefix of a lead, which a clean text may leave out.
@@ -86,6 +88,23 @@ def load_real_pages(set_name: str) -> list[RealPage]:
 def read_vnarchive(page: RealPage) -> Reading:
     found = extract_article(page.page, url=page.label.get("url"))
     return Reading(found.text, found.title, found.author, found.published)
+
+
+def crawl_reader() -> Callable[[RealPage], Reading]:
+    """vnarchive as a crawl (or an import) of each site reads its pages: one after the other,
+    each in the article region the site's pages before it taught (pipelines/site_region.py),
+    since a user's profile of a new site names none. The pages' order in the labels stands
+    for the crawl's."""
+    regions = SiteRegions({})
+
+    def read(page: RealPage) -> Reading:
+        site = page.name.rsplit("_", 1)[0]  # "sotttt.hanoi.gov.vn_7.html": the site's host
+        found, report = extract_with_region(page.page, page.label.get("url"), None,
+                                            regions.request(site))
+        regions.observe(site, report)
+        return Reading(found.text, found.title, found.author, found.published)
+
+    return read
 
 
 def read_trafilatura(page: RealPage) -> Reading:
@@ -155,26 +174,31 @@ def evaluate_set(set_name: str) -> dict[str, RealScores] | None:
     if not pages:
         return None
     return {"vnarchive": score_real(pages, read_vnarchive),
+            "as crawled": score_real(pages, crawl_reader()),
             "trafilatura": score_real(pages, read_trafilatura),
             "htmldate": score_real(pages, read_htmldate)}
 
 
 def print_set(set_name: str, results: dict[str, RealScores], pages: bool) -> None:
+    """One set's table: vnarchive on each page alone, and as a crawl reads a site's pages
+    (the region learned), beside plain trafilatura and htmldate."""
     total = len(results["vnarchive"].hits["title"])
     print(f"\nreal pages: {set_name} ({total} pages)")
-    print(f"{'':<22}{'vnarchive':>12}{'trafilatura':>14}{'htmldate':>12}")
+    print(f"{'':<22}{'vnarchive':>12}{'as crawled':>12}{'trafilatura':>14}{'htmldate':>12}")
     for name in FIELDS:
         date_cell = f"{results['htmldate'].count(name)}" if name == "published" else ""
         print(f"{name:<22}{results['vnarchive'].count(name):>12}"
+              f"{results['as crawled'].count(name):>12}"
               f"{results['trafilatura'].count(name):>14}{date_cell:>12}")
     print(f"{'empty text':<22}{len(results['vnarchive'].empty):>12}"
-          f"{len(results['trafilatura'].empty):>14}")
+          f"{len(results['as crawled'].empty):>12}{len(results['trafilatura'].empty):>14}")
     if pages:
-        worse = worse_pages(results["vnarchive"], results["trafilatura"], results["htmldate"])
-        print("pages where ours is empty or worse:", *(worse or ["none"]), sep="\n  ")
-        for page, missed in results["vnarchive"].misses.items():
-            if missed:
-                print(f"  (ours misses) {page}: {', '.join(missed)}")
+        for ours in ("vnarchive", "as crawled"):
+            worse = worse_pages(results[ours], results["trafilatura"], results["htmldate"])
+            print(f"pages where {ours} is empty or worse:", *(worse or ["none"]), sep="\n  ")
+            for page, missed in results[ours].misses.items():
+                if missed:
+                    print(f"  ({ours} misses) {page}: {', '.join(missed)}")
 
 
 def print_real_sets(pages: bool) -> None:

@@ -101,3 +101,23 @@ class SiteRegion:
         self.learned, self.misses_in_a_row, self.located = [], 0, 0
         self.candidates.clear()
         self.forgotten += 1
+
+
+class SiteRegions:
+    """Each site's region through pages read in order (`reprocess`, `import`), as a crawl
+    learns it: the site's hand-written selector (`selectors`, site -> the profile's
+    `article_selector`), else the region of each template its pages agree on. Learned from
+    the workers' reports on the pages themselves: no page is read twice to learn it."""
+
+    def __init__(self, selectors: dict[str, str | None]):
+        self.selectors = selectors
+        self.sites: dict[str, SiteRegion] = {}
+
+    def request(self, site: str) -> RegionRequest:
+        if site not in self.sites:
+            self.sites[site] = SiteRegion(self.selectors.get(site))
+        return self.sites[site].request()
+
+    def observe(self, site: str, report: RegionReport | None) -> None:
+        if report is not None:
+            self.sites[site].observe(report)

@@ -40,13 +40,13 @@ def reprocess_or_die(directory, record, *rest):
     return process_stored(directory, record, *rest)
 
 
-def prepare_or_die(candidate):
+def prepare_or_die(candidate, region):
     """import's task (archive/importer.py `prepare`); the worker dies on CRASHING_URL."""
     from archive.importer import prepare
 
     if candidate.record.url == CRASHING_URL:
         _die()
-    return prepare(candidate)
+    return prepare(candidate, region)
 
 
 def loaded_before_any_task(module: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import gzip
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -19,7 +20,8 @@ from archive.archive_files import NoRoomToInflate, inflated_members, read_payloa
 from archive.importer import import_files as archive_files
 from crawler.profiles import find_profile
 from pipelines.guards import MAX_PAGE_BYTES
-from tests.conftest import query, run_vnarchive
+from pipelines.site_region import AGREEING_PAGES
+from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from tests.web_archives import SITE, articles_of, pack_wacz, recording  # noqa: F401
 
 pytestmark = pytest.mark.timeout(300)
@@ -51,6 +53,24 @@ def test_an_import_writes_the_rows_a_crawl_wrote(recording, tmp_path):  # noqa: 
     assert query(db, "select distinct found_via from articles") == [("import",)]
     # Each article's raw page is in the archive's own WARC files: reprocess can rebuild it.
     assert run_vnarchive("reprocess", "--db", str(db)).returncode == 0
+    assert articles_of(db) == live
+
+
+def test_an_import_for_a_profile_with_no_selector_learns_the_region_as_a_crawl(
+        recording, tmp_path):  # noqa: F811
+    """A user's own profile of the site names no article_selector: as a crawl does, the
+    import learns the article's element from the site's first pages and reads the pages
+    after them in it alone, and writes the rows the crawl wrote with its hand-written one."""
+    text = (PROJECT_ROOT / "crawler" / "sites" / f"{SITE}.toml").read_text(encoding="utf-8")
+    assert re.search(r"(?m)^article_selector = ", text)
+    text = re.sub(r"(?m)^article_selector = .*$", "", text).replace(
+        f'name = "{SITE}"', 'name = "unseen_lynhan"')
+    profile = tmp_path / "unseen_lynhan.toml"
+    profile.write_text(text, encoding="utf-8")
+    db = tmp_path / "unseen.db"
+    output = import_files(db, *recording.warcs, "--profile", profile)
+    live = recording.articles()
+    assert f"{len(live) - AGREEING_PAGES} pages read in the article region" in output
     assert articles_of(db) == live
 
 

@@ -24,6 +24,7 @@ from pipelines.site_region import (
     RegionReport,
     RegionRequest,
     SiteRegion,
+    SiteRegions,
 )
 from testweb.content import load_articles
 from testweb.families import ARTICLE_FAMILIES, FAMILIES
@@ -207,7 +208,7 @@ def test_reprocessing_learns_the_region_of_each_template_of_a_site_with_no_selec
     # Two templates, one after the other, as a portal's old and new articles.
     pages = dict(family_pages("thanhhoa", 5) + family_pages("lynhan", 5))
     monkeypatch.setattr(archive.reprocess_task, "read_payload", lambda folder, name, _: pages[name])
-    regions = archive.reprocess.SiteRegions({"unseen": None})
+    regions = SiteRegions({"unseen": None})
     read_in_region = []
     for url in pages:
         request = regions.request("unseen")

@@ -377,7 +377,9 @@ def import_files(files, site, profile, all_html, db) -> int:
           f"{result.not_articles} without article text, {result.corrupt} corrupt records "
           f"skipped, {result.too_large} pages over {MAX_PAGE_BYTES // 2**20} MiB skipped, "
           f"{result.no_original} revisits skipped whose original is in neither the files nor "
-          f"the archive, {result.after_closed} captures from after the site closed skipped")
+          f"the archive, {result.after_closed} captures from after the site closed skipped; "
+          f"{result.in_learned_region} pages read in the article region their site's pages "
+          "taught")
     for lost in result.lost:
         print(f"vnarchive import: warning: {lost}", file=sys.stderr)
     for failed in result.failed_digests:
