@@ -8,8 +8,8 @@ to show that a change to the processing path left its outputs as they were.
 Each page goes through `process_page_in_region` (extraction, cleaning, classification, the
 region's report) the ways a crawl reads it: the test web's article families whole, with their
 profile's `article_selector` and with a region learned page after page (pipelines.region);
-the hard pages, the CMS themes and the real pages (testweb/real_pages, and the shared folder's
-real-pages sets when present) whole and, per site with four pages or more, learned; the bench's
+the hard pages, the CMS themes and the real pages (the shared folder's real-pages sets, when
+present) whole and, per site with four pages or more, learned; the bench's
 pages whole, with the hand selector and learned. Only readings are written, to OUT (outside
 the project): the real pages' texts stay where they are.
 """
@@ -36,7 +36,7 @@ try:  # checkouts before the region state had a module of its own
 except ImportError:
     from pipelines.region import RegionReport, RegionRequest, SiteRegion
 
-PAGE_FOLDERS = ("tests/extraction/pages", "tests/fixtures/cms", "testweb/real_pages")
+PAGE_FOLDERS = ("tests/extraction/pages", "tests/fixtures/cms")
 REAL_SETS = ("articles", "html", "listings", "more")
 LEARNED_FROM = 4  # pages of one site before its learned reading is worth writing
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import unicodedata
@@ -29,20 +28,12 @@ sys.path.insert(0, str(ROOT))
 from pipelines.extract import extract_article  # noqa: E402
 from pipelines.region import extract_with_region  # noqa: E402
 from pipelines.site_region import SiteRegions  # noqa: E402
+from testweb.shared import shared_folder  # noqa: E402
 
 REAL_SETS = ("articles", "more")
 # "(CTO) - ", "TT - ": the agency prefix of a lead, which a clean text may leave out.
 AGENCY_PREFIX = re.compile(r"^(?:\([^()]{1,12}\)|[A-ZĐ]{2,8})\s*[-–]\s*")
 FIELDS = ("title", "published", "author", "body_first", "body_last", "lead_once", "clean")
-
-
-def shared_folder() -> Path | None:
-    """The shared data folder: $VNARCHIVE_SHARED, else `shared` beside the checkout (the main
-    checkout) or beside its parent (a helper's worktree); None when absent (a CI clone)."""
-    candidates = [Path(os.environ["VNARCHIVE_SHARED"])] if os.environ.get("VNARCHIVE_SHARED") \
-        else []
-    candidates += [ROOT.parent / "shared", ROOT.parents[1] / "shared"]
-    return next((path for path in candidates if (path / "real-pages").is_dir()), None)
 
 
 @dataclass

@@ -36,7 +36,7 @@ def test_page_readings_are_written_one_json_line_each(tmp_path):
     assert output.startswith(f"{len(lines)} readings written")
     readings = [json.loads(line) for line in lines]
     tags = {reading["tag"].split()[0] for reading in readings}
-    assert {"testweb", "pages", "cms", "real_pages", "bench"} <= tags
+    assert {"testweb", "pages", "cms", "bench"} <= tags
     article = next(r for r in readings if r["tag"] == "bench selector")
     assert article["fields"]["title"] and article["fields"]["text"]
     assert article["fields"]["classifier_version"] and "report" in article

@@ -14,6 +14,7 @@ from tests.archive_checks import archived_articles, article_problems
 from tests.conftest import PROJECT_ROOT, query, run_vnarchive
 from testweb.content import load_articles, load_labels
 from testweb.families import ARTICLE_FAMILIES, FAMILIES
+from testweb.shared import MISSING, real_pages
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -140,6 +141,7 @@ def test_crawl_a_profile_file_from_anywhere(testweb, tmp_path):
     assert count == len(load_articles("backan"))
 
 
+@pytest.mark.skipif(real_pages("html") is None, reason=MISSING)
 def test_real_portal_pages_are_crawled_cleanly_and_store_nothing(testweb, tmp_path):
     site = testweb.sites["sotttt"]
     site.requests.clear()

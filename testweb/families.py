@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from html import escape
-from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from testweb.content import CATEGORIES, Article, Photo
+from testweb.shared import real_pages
 
 PAGE_SIZE = 6
 # The day the pages are "served": a header clock shows it, and it must never be taken for
@@ -604,18 +604,20 @@ def _regional_family(name: str, title: str, domain: str) -> type[Family]:
 
 
 class RealPages(Family):
-    """Sixteen real pages of a Liferay government portal (testweb/real_pages), served byte for
-    byte at their mirror paths. No articles: a crawl must survive them and store nothing."""
+    """The sixteen real pages of a Liferay government portal in the shared folder
+    (`real-pages/html`, read where they are, never copied into the project), served byte for
+    byte at their mirror paths. No articles: a crawl must survive them and store nothing.
+    Without the shared folder the site serves nothing but its robots.txt."""
 
     name = "sotttt"
     title = "Sở Thông tin và Truyền thông Hà Nội (real pages)"
     robots_disallow = ("/dang-nhap.html",)
-    directory = Path(__file__).parent / "real_pages"
 
     def __init__(self, articles: list[Article]):
         super().__init__(articles)
         self.files = {}
-        for sidecar in sorted(self.directory.glob("*.json")):
+        directory = real_pages("html")
+        for sidecar in sorted(directory.glob("*.json")) if directory else []:
             source = json.loads(sidecar.read_text(encoding="utf-8"))["source"]
             path = "/" + source.rsplit(":", 1)[1].removeprefix("web/source/")
             self.files[path] = sidecar.with_suffix(".html")
