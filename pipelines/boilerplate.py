@@ -18,6 +18,12 @@ BOILERPLATE_LINES = {
     "skip ribbon commands", "skip to main content", "xem thêm", "chia sẻ", "in bài", "a- a+",
     "tin tức, sự kiện", "tin liên quan", "tin cùng chuyên mục", "bài viết liên quan",
     "đọc nhiều", "quay lại", "trang chủ",
+    # The headings of a portal's side boxes (featured, latest, most read), which a page read
+    # whole leaves on a line of their own: a real Liferay portal's "Tin tức nổi bật".
+    "tin nổi bật", "tin tức nổi bật", "sự kiện nổi bật", "tin mới nhất", "tin xem nhiều",
+    "tin đọc nhiều", "xem nhiều nhất", "đọc nhiều nhất", "tin tiêu điểm",
+    # A publication label whose date the theme prints on the next line.
+    "ngày đăng", "ngày đăng:", "đăng ngày", "ngày xuất bản", "ngày cập nhật", "ngày cập nhật:",
 }
 WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)"
 DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
@@ -25,7 +31,8 @@ CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
 LINE_PATTERNS = [
     re.compile(rf"^{WEEKDAY},?\s*{DATE}(?:,?\s*{CLOCK})?(?:\s*\[?GMT\+7\]?)?$", re.I),  # clocks
     re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*)?(?:ngày\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
-    re.compile(rf"^\(?{DATE}(?:\s+{CLOCK})?\)?$"),  # "(24/08/2022)" in listings and portals
+    # "(24/08/2022)" in listings and portals; "29/07/2022 | 3:52 PM" under an English interface
+    re.compile(rf"^\(?{DATE}(?:\s*[|,-]?\s*{CLOCK}(?:\s*[AP]M)?)?\)?$", re.I),
     re.compile(rf"^{CLOCK}(?:\s*/\s*{CLOCK})?$"),  # player timecodes "0:00 / 0:00"
     re.compile(r"^[-|:\s]+$"),  # the rule under a table's header row, "---|---|---"
     re.compile(r"^[^\n]{0,80}\.(?:png|jpe?g|gif|webp|bmp)$", re.I),  # "69 (1) (1).png"
@@ -38,7 +45,8 @@ LINE_PATTERNS = [
     re.compile(r"^[-•]\s.{5,200}\(\d{1,2}/\d{1,2}/\d{4}\)$"),  # "- Related title (03/05/2024)"
     re.compile(r"^(?:tin đã đăng|tin khác|các tin khác|tin mới hơn|tin cũ hơn)$", re.I),
     re.compile(r"^(?:đang truy cập|đang trực tuyến|trực tuyến|tổng lượt truy cập|tổng truy cập|"
-               r"lượt truy cập|hôm nay|tổng số lượt xem)\s*:?\s*[\d.,]+$", re.I),  # counters
+               r"lượt truy cập|hôm nay|tổng số lượt xem|lượt xem|số lượt xem|view count|views)"
+               r"\s*:?\s*[\d.,]+$", re.I),  # counters
     re.compile(r"^(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*\S.{0,200}$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
 ]

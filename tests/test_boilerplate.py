@@ -67,7 +67,9 @@ def test_photo_credit_is_metadata():
 @pytest.mark.parametrize(
     "line",
     ["Thứ Tư, 08/04/2015, 08:11 [GMT+7]", "Cập nhật: 14:20 ngày 10/01/2024", "(24/08/2022)",
-     "0:00 / 0:00", "IMG_2024.JPG", "Ảnh: Minh Kiên", "Nguồn tin: UBND huyện", "(Xem trang 3)"],
+     "0:00 / 0:00", "IMG_2024.JPG", "Ảnh: Minh Kiên", "Nguồn tin: UBND huyện", "(Xem trang 3)",
+     "Tin tức nổi bật", "TIN MỚI NHẤT", "Xem nhiều nhất", "Ngày đăng", "29/07/2022 | 3:52 PM",
+     "View count: 100", "Lượt xem: 1.204"],
 )
 def test_boilerplate_lines_are_dropped(line):
     assert clean_lines([line, "Nội dung bài viết còn lại."]).paragraphs == [
