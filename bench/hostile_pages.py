@@ -81,6 +81,10 @@ def variants(body: bytes, rng: random.Random, scale: int = 1) -> Iterator[tuple[
     yield "year one", body.replace(
         b"<body", b'<meta property="article:published_time" content="0001-01-01"><body', 1)
     yield "an EBCDIC declaration", b'<?xml version="1.0" encoding="ebcdic"?>' + body
+    lines = 20_000 // scale
+    yield "thousands of dated lines and menus", body.replace(b"<body", b"<body><ul>" + "".join(
+        f"<li class='menu-{n}'>Ngày {n}: tin số {n}</li>" for n in range(lines)).encode()
+        + b"</ul", 1)
 
 
 def read_variant(name: str, data: bytes) -> tuple[list[str], float]:

@@ -19,6 +19,12 @@ from lxml import etree
 TEXTS_EQUAL_TO = etree.XPath("//text()[. = $texts]")
 ATTRIBUTES_EQUAL_TO = etree.XPath("//*[@class = $values or @id = $values]")
 CLASS_AND_ID_VALUES = etree.XPath("//@class | //@id", smart_strings=False)
+# Above this many texts, the one pass in Python over the page's nodes: libxml2 compares each
+# node's hash with each text's (nodes × texts), and a hostile page of 20,000 distinct short
+# lines, each one a rule wanted, took 30 s of CPU.
+MAX_COMPARED = 200
+ALL_TEXTS = etree.XPath("//text()")
+NAMED_ELEMENTS = etree.XPath("//*[@class or @id]")
 
 
 def _holders(texts: Iterable[str]) -> list:
@@ -31,16 +37,20 @@ def _holders(texts: Iterable[str]) -> list:
     return list(holder)
 
 
-def text_nodes_equal_to(tree, texts: Iterable[str]) -> list:
+def text_nodes_equal_to(tree, texts: set[str]) -> list:
     """The page's text nodes whose text is one of `texts`, in page order (lxml's results:
     each knows its parent)."""
-    holders = _holders(texts)
-    return TEXTS_EQUAL_TO(tree, texts=holders) if holders else []
+    if len(texts) > MAX_COMPARED:
+        return [node for node in ALL_TEXTS(tree) if node in texts]
+    return TEXTS_EQUAL_TO(tree, texts=_holders(texts)) if texts else []
 
 
 def elements_named(tree, matches) -> list:
     """The elements whose class or id attribute, as written, `matches` (a predicate on the
     value), in page order: the values are read as plain strings first, and only the
     elements of those that match are made Python objects."""
-    values = [value for value in set(CLASS_AND_ID_VALUES(tree)) if matches(value)]
+    values = {value for value in set(CLASS_AND_ID_VALUES(tree)) if matches(value)}
+    if len(values) > MAX_COMPARED:
+        return [element for element in NAMED_ELEMENTS(tree)
+                if element.get("class") in values or element.get("id") in values]
     return ATTRIBUTES_EQUAL_TO(tree, values=_holders(values)) if values else []
