@@ -49,6 +49,11 @@ VIETNAMESE_TEXT_SCORE = 0.05
 FLOOR_CHECK_SENTENCES = 5
 FLOOR_MIN_SENTENCES = 3
 FLOOR_SHARE = 0.5
+# Past this many elements, no plain reading for the floor: plain trafilatura's jusText rescue,
+# which a page of our few sentences calls, walks its paragraphs once per paragraph (a page of
+# 20,000 list items took 18 s of CPU in it, 5,000 took 2). The largest real page of
+# ../shared/real-pages has 3,764 elements, its largest article 1,864.
+FLOOR_MAX_ELEMENTS = 6_000
 PROSE_SENTENCE_CHARACTERS = 30
 # Spaces after a sentence's end, or line breaks: "(?<=[.!?…])\s+|\n+" written to start with one
 # class (a space), so only spaces are tried, not every position.
@@ -253,13 +258,15 @@ def prose_sentences(text: str) -> Iterator[str]:
             if len(piece) >= PROSE_SENTENCE_CHARACTERS and piece[-1] in SENTENCE_ENDS)
 
 
-def plain_text_floor(html: str, url: str | None, text: str) -> str | None:
+def plain_text_floor(html: str, url: str | None, text: str, elements: int) -> str | None:
     """Plain trafilatura's text of the page when ours keeps much less of the article (under
     FLOOR_SHARE of its prose sentences), else None. Checked only when ours holds few
     sentences: where our pruning or a template went wrong, ours is a menu, a cookie banner
-    or nothing, so a full page of ours never pays for a second extraction."""
+    or nothing, so a full page of ours never pays for a second extraction; and not on a page
+    of more than FLOOR_MAX_ELEMENTS `elements`, whose plain reading would cost seconds."""
     # Counted up to FLOOR_CHECK_SENTENCES only: a full article's text is not split whole.
-    if len(list(islice(prose_sentences(text), FLOOR_CHECK_SENTENCES))) >= FLOOR_CHECK_SENTENCES:
+    if (elements > FLOOR_MAX_ELEMENTS or len(list(islice(
+            prose_sentences(text), FLOOR_CHECK_SENTENCES))) >= FLOOR_CHECK_SENTENCES):
         return None
     plain = trafilatura.extract(html, url=url, include_tables=True, deduplicate=False) or ""
     theirs = list(prose_sentences(plain))
@@ -355,12 +362,16 @@ def parse_html(html: str):
     return tree
 
 
+def element_count(tree) -> int:
+    """Counted by libxml2's XPath: a walk in Python costs a millisecond a page."""
+    return int(tree.xpath("count(//*)"))
+
+
 def document_problem(tree) -> str | None:
     """Why a parsed document cannot be extracted safely, or None."""
     if tree is None:
         return "no HTML document in the page (unparseable or empty)"
-    # Counted and measured by libxml2's XPath: a walk in Python costs a millisecond a page.
-    elements = int(tree.xpath("count(//*)"))
+    elements = element_count(tree)
     if elements > MAX_ELEMENTS:
         return f"{elements} elements: too many for an article page"
     if tree.xpath(DEEPEST_PATH):
@@ -414,6 +425,7 @@ def extract_article(page: bytes | str, url: str | None = None,
     problem = document_problem(tree)
     if problem:
         return _rejection(url, encoding, warnings, html, problem)
+    elements = element_count(tree)  # before pruning takes the side blocks out
     facts = _page_facts(tree, url)
     region = article_region(tree, article_selector)
     if article_selector and region is None:
@@ -423,7 +435,7 @@ def extract_article(page: bytes | str, url: str | None = None,
     raw_text = document.text if document is not None and document.text else ""
     cleaned = clean_lines(with_lead(raw_text, facts.description), title=facts.title or "",
                           page_labels=facts.section_names)
-    plain = plain_text_floor(html, url, cleaned.text)
+    plain = plain_text_floor(html, url, cleaned.text, elements)
     if plain is not None:
         cleaned = clean_lines(with_lead(plain, facts.description), title=facts.title or "",
                               page_labels=facts.section_names)

@@ -166,6 +166,27 @@ def test_pruning_never_removes_the_article_or_its_frame():
         assert any(line.startswith("date: ") for line in found.explanation)
 
 
+def test_the_floor_is_not_read_on_a_page_of_thousands_of_elements(monkeypatch):
+    """A page of few sentences sends plain trafilatura to its jusText rescue, which walks the
+    paragraphs once per paragraph: 20,000 list items cost 18 s. Past FLOOR_MAX_ELEMENTS the
+    floor's plain reading is skipped and ours stands; under it, the floor is read."""
+    import pipelines.extract as extract
+
+    plain_readings = []
+    monkeypatch.setattr(extract.trafilatura, "extract",
+                        lambda *args, **kwargs: plain_readings.append(1) or "")
+    body = "<p>Ủy ban nhân dân huyện họp phiên thường kỳ tháng 6 năm 2024.</p>"
+
+    def page(items: int) -> str:
+        listing = "".join(f"<li>Tin số {n}</li>" for n in range(items))
+        return f"<html><body><article>{body}</article><ul>{listing}</ul></body></html>"
+
+    extract_article(page(extract.FLOOR_MAX_ELEMENTS // 2))
+    assert plain_readings == [1]
+    extract_article(page(extract.FLOOR_MAX_ELEMENTS + 1))
+    assert plain_readings == [1]
+
+
 def test_a_removed_blocks_description_quotes_its_opening_words():
     """--explain quotes the first 60 characters of a removed block's text, its spaces
     normalized, read only as far as needed: the same words as the whole text normalized."""
