@@ -59,6 +59,27 @@ def test_schedule_says_when_the_next_run_is_and_verbose_shows_the_table(tmp_path
     assert all(TIMESTAMPED.match(line) for line in result.stdout.splitlines())
 
 
+def test_schedule_lines_said_by_two_threads_at_once_stay_whole():
+    """The crawl's standard output and error are relayed by a thread each; lines said at
+    once came out run together ("...Z line 25...Z line 2") or as empty lines, and the verbose
+    schedule's log failed its own promise of a timestamp on every line."""
+    code = ("import threading\n"
+            "from vnarchive.schedule import say\n"
+            "def burst():\n"
+            "    for number in range(2000):\n"
+            "        say(f'line {number}')\n"
+            "threads = [threading.Thread(target=burst) for _ in range(4)]\n"
+            "[thread.start() for thread in threads]\n"
+            "[thread.join() for thread in threads]\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 8000
+    assert [line for line in lines if not re.match(TIMESTAMPED.pattern + r"line \d+$", line)] \
+        == []
+
+
 def test_schedule_once_exits_with_the_crawls_code(tmp_path):
     db = tmp_path / "a.db"
     with TestWeb(["lynhan", "thanhhoa"]) as web:

@@ -40,10 +40,17 @@ EXIT_MEANINGS = {0: "finished", 1: "failed", 2: "bad input", 3: "archive busy",
                  10: "a site answered no request"}
 
 
+# The crawl's standard output and error are relayed by a thread each: print writes a line and
+# its end apart, so two lines at once came out run together, or as an empty line.
+SAYING = threading.Lock()
+
+
 def say(message: str) -> None:
-    """One line of the schedule's log, timestamped (UTC, to the second)."""
+    """One line of the schedule's log, timestamped (UTC, to the second), whole whatever
+    thread says it."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    print(f"{stamp} {message}", flush=True)
+    with SAYING:
+        print(f"{stamp} {message}", flush=True)
 
 
 class ScheduleLog(logging.Handler):
