@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from pathlib import Path
 
 from archive.article_rows import insert_rows
 from archive.query import has_table, open_read_only
@@ -91,7 +92,9 @@ def move_articles(db, moves: dict[str, str]) -> int:
 
 def read_aliases(db_path: str) -> dict[str, str]:
     """Old key -> the key of the article that moved from it (none in an archive older than
-    the table), read-only."""
+    the table, or not made yet), read-only."""
+    if not Path(db_path).exists():
+        return {}
     connection = open_read_only(db_path)  # escapes a `#`, `?` or `%` in the path
     try:
         if not has_table(connection, "article_aliases"):

@@ -367,11 +367,10 @@ def element_count(tree) -> int:
     return int(tree.xpath("count(//*)"))
 
 
-def document_problem(tree) -> str | None:
-    """Why a parsed document cannot be extracted safely, or None."""
+def document_problem(tree, elements: int) -> str | None:
+    """Why a parsed document of `elements` elements cannot be extracted safely, or None."""
     if tree is None:
         return "no HTML document in the page (unparseable or empty)"
-    elements = element_count(tree)
     if elements > MAX_ELEMENTS:
         return f"{elements} elements: too many for an article page"
     if tree.xpath(DEEPEST_PATH):
@@ -422,10 +421,10 @@ def extract_article(page: bytes | str, url: str | None = None,
     if not html.strip():
         return _rejection(url, encoding, warnings, html, "an empty page")
     tree = parse_html(html)
-    problem = document_problem(tree)
+    elements = element_count(tree) if tree is not None else 0  # before pruning takes any out
+    problem = document_problem(tree, elements)
     if problem:
         return _rejection(url, encoding, warnings, html, problem)
-    elements = element_count(tree)  # before pruning takes the side blocks out
     facts = _page_facts(tree, url)
     region = article_region(tree, article_selector)
     if article_selector and region is None:

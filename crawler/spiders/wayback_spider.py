@@ -115,7 +115,7 @@ class WaybackSpider(scrapy.Spider):
         spider.skip_digests = archived_digests(settings.get("VNARCHIVE_DB"), spider.name)
         # A capture made at an address the site later moved an article away from (a live
         # crawl followed its 301, crawler/moves.py) is that article's, as in an import.
-        spider.aliases = archived_aliases(settings.get("VNARCHIVE_DB"))
+        spider.aliases = read_aliases(settings.get("VNARCHIVE_DB"))
         spider.captures = []
         spider.queries_open = 0
         return spider
@@ -268,7 +268,6 @@ class WaybackSpider(scrapy.Spider):
             warc_offset=stored.offset if stored else None, capture_digest=capture.digest,
             capture_source=self.archive.cdx, capture_kind=self.archive.kind)
 
-
     def article_key(self, url: str) -> str:
         """The key of the article captured at `url`: its own, or the one it moved to."""
         key = canonical_url(url)
@@ -336,14 +335,6 @@ def archived_digests(db_path: str | None, site: str) -> set[str]:
         return set()  # an archive from before captures: nothing taken from one yet
     finally:
         connection.close()
-
-
-def archived_aliases(db_path: str | None) -> dict[str, str]:
-    """Old key -> the key its article moved to, in the archive the crawl writes (none yet
-    when it does not exist)."""
-    if not db_path or not Path(db_path).exists():
-        return {}
-    return read_aliases(db_path)
 
 
 def wayback_spider_class_for(profile: SiteProfile) -> type[WaybackSpider]:
