@@ -4,6 +4,10 @@ vnarchive, plain trafilatura and htmldate side by side.
     python bench/real_pages.py            # one table per set
     python bench/real_pages.py --pages    # and every page where ours is empty or worse
 
+Beside each page as it is, the "names hidden" columns read it with every class and id renamed
+to an opaque token (the same name, the same token): what is left when a new site's theme names
+nothing the way the sites we know do (hashed CSS-module names, another language's words).
+
 Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
 published day, printed byline, first and last sentence of the body, strings outside the body.
 """
@@ -11,6 +15,7 @@ published day, printed byline, first and last sentence of the body, strings outs
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -33,6 +38,8 @@ from testweb.shared import shared_folder  # noqa: E402
 REAL_SETS = ("articles", "more")
 # "(CTO) - ", "TT - ": the agency prefix of a lead, which a clean text may leave out.
 AGENCY_PREFIX = re.compile(r"^(?:\([^()]{1,12}\)|[A-ZĐ]{2,8})\s*[-–]\s*")
+# A class or id attribute, its value quoted or bare.
+NAMED = re.compile(rb"""(\s(?:class|id)\s*=\s*)(?:(["'])(.*?)\2|([^\s"'>]+))""", re.I | re.S)
 FIELDS = ("title", "published", "author", "body_first", "body_last", "lead_once", "clean")
 
 
@@ -74,6 +81,20 @@ def load_real_pages(set_name: str) -> list[RealPage]:
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     return [RealPage(label["file"], (folder / label["file"]).read_bytes(), label)
             for label in labels]
+
+
+def hide_names(html: bytes) -> bytes:
+    """The page with each class and id name replaced by a token made from it."""
+    def rename(match: re.Match) -> bytes:
+        quote = match.group(2) or b""
+        names = (match.group(3) if match.group(2) else match.group(4)).split()
+        tokens = b" ".join(b"n" + hashlib.sha1(name).hexdigest()[:8].encode() for name in names)
+        return match.group(1) + quote + tokens + quote
+    return NAMED.sub(rename, html)
+
+
+def names_hidden(reader: Callable[[RealPage], Reading]) -> Callable[[RealPage], Reading]:
+    return lambda page: reader(RealPage(page.name, hide_names(page.page), page.label))
 
 
 def read_vnarchive(page: RealPage) -> Reading:
@@ -144,6 +165,11 @@ def score_real(pages: list[RealPage], reader: Callable[[RealPage], Reading]) -> 
     return scores
 
 
+# Each of our readings and the plain ones it must not be worse than, pages read the same way.
+COMPARED = (("vnarchive", ("trafilatura", "htmldate")), ("as crawled", ("trafilatura", "htmldate")),
+            ("names hidden", ("trafilatura, names hidden", "htmldate, names hidden")))
+
+
 def worse_pages(ours: RealScores, theirs: RealScores, dates: RealScores) -> list[str]:
     """Pages where ours is empty while trafilatura has text, or misses a field that plain
     trafilatura (text fields) or htmldate (the day) gets right."""
@@ -166,26 +192,34 @@ def evaluate_set(set_name: str) -> dict[str, RealScores] | None:
         return None
     return {"vnarchive": score_real(pages, read_vnarchive),
             "as crawled": score_real(pages, crawl_reader()),
+            "names hidden": score_real(pages, names_hidden(read_vnarchive)),
             "trafilatura": score_real(pages, read_trafilatura),
+            "trafilatura, names hidden": score_real(pages, names_hidden(read_trafilatura)),
+            "htmldate, names hidden": score_real(pages, names_hidden(read_htmldate)),
             "htmldate": score_real(pages, read_htmldate)}
 
 
 def print_set(set_name: str, results: dict[str, RealScores], pages: bool) -> None:
-    """One set's table: vnarchive on each page alone, and as a crawl reads a site's pages
-    (the region learned), beside plain trafilatura and htmldate."""
+    """One set's table: vnarchive on each page alone, as a crawl reads a site's pages (the
+    region learned) and with the names hidden, beside plain trafilatura and htmldate."""
     total = len(results["vnarchive"].hits["title"])
     print(f"\nreal pages: {set_name} ({total} pages)")
-    print(f"{'':<22}{'vnarchive':>12}{'as crawled':>12}{'trafilatura':>14}{'htmldate':>12}")
+    print(f"{'':<16}{'vnarchive':>10}{'as crawled':>11}{'trafilatura':>12}{'htmldate':>9}"
+          f"   names hidden: {'vnarchive':>9}{'trafilatura':>12}")
     for name in FIELDS:
         date_cell = f"{results['htmldate'].count(name)}" if name == "published" else ""
-        print(f"{name:<22}{results['vnarchive'].count(name):>12}"
-              f"{results['as crawled'].count(name):>12}"
-              f"{results['trafilatura'].count(name):>14}{date_cell:>12}")
-    print(f"{'empty text':<22}{len(results['vnarchive'].empty):>12}"
-          f"{len(results['as crawled'].empty):>12}{len(results['trafilatura'].empty):>14}")
+        print(f"{name:<16}{results['vnarchive'].count(name):>10}"
+              f"{results['as crawled'].count(name):>11}"
+              f"{results['trafilatura'].count(name):>12}{date_cell:>9}{'':>15}"
+              f"{results['names hidden'].count(name):>9}"
+              f"{results['trafilatura, names hidden'].count(name):>12}")
+    print(f"{'empty text':<16}{len(results['vnarchive'].empty):>10}"
+          f"{len(results['as crawled'].empty):>11}{len(results['trafilatura'].empty):>12}"
+          f"{'':>24}{len(results['names hidden'].empty):>9}"
+          f"{len(results['trafilatura, names hidden'].empty):>12}")
     if pages:
-        for ours in ("vnarchive", "as crawled"):
-            worse = worse_pages(results[ours], results["trafilatura"], results["htmldate"])
+        for ours, theirs in COMPARED:
+            worse = worse_pages(results[ours], results[theirs[0]], results[theirs[1]])
             print(f"pages where {ours} is empty or worse:", *(worse or ["none"]), sep="\n  ")
             for page, missed in results[ours].misses.items():
                 if missed:

@@ -49,11 +49,27 @@ LINE_PATTERNS = [
                r"\s*:?\s*[\d.,]+$", re.I),  # counters
     re.compile(r"^(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*\S.{0,200}$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
+    # A rating widget (NukeViet's, on many school and office sites).
+    re.compile(r"^(?:tổng số điểm của bài viết là:?\s*[\d.,]+ trong [\d.,]+ đánh giá|"
+               r"click để đánh giá bài viết|xếp hạng:?\s*[\d.,]+\s*-\s*[\d.,]+ phiếu bầu)$", re.I),
 ]
 # The heading of a related-news list: where the article has ended (with its byline above).
 RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các tin khác|tin liên quan|"
                              r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
                              r"related (?:news|posts|articles))\s*:?$", re.I)
+# A paper's imprint, the legal lines at the foot of every page of its site: its licence, its
+# editor, the rule on quoting it. A page read whole (no theme element names the article) brings
+# it in after the body; nothing of the article follows it.
+IMPRINT = re.compile(
+    r"^(?:giấy phép(?: hoạt động)?(?: báo(?: điện tử| chí)?)?(?: số)?\s*:?\s*\d+/GP-\S+.{0,80}"
+    r"|ghi rõ nguồn\b.{0,80}\b(?:phát hành lại|sử dụng lại|trích dẫn)\b.{0,60}"
+    r"|chịu trách nhiệm (?:nội dung|xuất bản|quản lý nội dung)\s*:.{1,60}"
+    r"|(?:q\.|quyền |phó )?tổng biên tập\s*:.{1,60})$", re.I)
+# The imprint's contact lines just before it: the desk, the address, telephones, e-mails.
+IMPRINT_CONTACT = re.compile(
+    r"^(?:ban biên tập\b.{0,40}|chia sẻ bài viết|(?:địa chỉ|trụ sở|tòa soạn)\s*:.{1,150}"
+    r"|(?:điện thoại|đt|tel|hotline|fax)\s*:.{1,120}|.{0,60}\b(?:e-?mail)\s*:\s*\S+@\S+"
+    r"|.{0,80}\S+@\S+\.\w+)$", re.I)
 # Prefixes of the first paragraph: "BBK - ", "(BLĐ) - ", "CTTĐT - ", "– ".
 DATELINE_PREFIX = re.compile(
     r"^(?:\((?:[A-ZĐ]{2,8}|[\w.]+\.vn)\)\s*[-–]\s*|[A-ZĐ]{2,8}\s+[-–]\s+|[-–]\s+)"
@@ -111,10 +127,16 @@ WRITTEN_BY = re.compile(r"^(?:bài viết )?(?:được )?viết bởi:?\s+(?:(?
 BYLINE_TAIL = re.compile(r"\s*[-–]\s*(?:(?:Sở|Phòng|Trường|Ban|Văn phòng|UBND)\b.*)?$")
 # What a CMS prints in its author field when no one signed: the account ("admin admin"), an
 # editor's role ("Pho Ban bien tap"), the office or school that owns the site.
-CMS_CREDIT = re.compile(r"\b(?:admin|administrator|super user|quản trị|quan tri|biên tập|"
-                        r"bien tap|editor|webmaster)\b"
-                        r"|^(?:Sở|Trường (?:THPT|THCS|TH|Tiểu học|Mầm non|Đại học))\b",
-                        re.I)
+CMS_ACCOUNT = (r"\b(?:admin|administrator|super user|quản trị|quan tri|biên tập|bien tap|editor|"
+               r"webmaster)\b")
+CMS_OFFICE = r"^(?:Sở|Trường (?:THPT|THCS|TH|Tiểu học|Mầm non|Đại học))\b"
+CMS_CREDIT = re.compile(f"{CMS_ACCOUNT}|{CMS_OFFICE}", re.I)
+# The account or role alone on the body's last line, where a theme prints its author field
+# after the writer's own signature ("Thu Lan" / "Pho Ban bien tap"; "admin admin").
+TRAILING_ACCOUNT = re.compile(rf"^(?:\S+\s+){{0,3}}?{CMS_ACCOUNT}(?:\s+\S+){{0,3}}$", re.I)
+# The office owning the site under the writer's signature ("Huy Kiên" / "Sở Thông tin và
+# Truyền thông"): the author field again, not a line of the article.
+TRAILING_OFFICE = re.compile(rf"{CMS_OFFICE}(?:\s+[\wÀ-ỹ.&-]+){{1,7}}$")
 
 
 def byline_name(text: str) -> str | None:
@@ -152,6 +174,14 @@ def _cut_copy_of(previous: str, line: str) -> bool:
         and len(line) > len(stem)
 
 
+def _cms_credit_line(paragraphs: list[str]) -> bool:
+    """Whether the last paragraph is the CMS's author field printed after the body."""
+    last = paragraphs[-1]
+    return bool(TRAILING_ACCOUNT.match(last)) or (
+        len(paragraphs) >= 2 and bool(TRAILING_OFFICE.match(last))
+        and looks_like_byline(paragraphs[-2]))
+
+
 def clean_lines(lines: list[str], title: str = "",
                 page_labels: frozenset[str] | set[str] = frozenset()) -> CleanText:
     """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline.
@@ -163,6 +193,10 @@ def clean_lines(lines: list[str], title: str = "",
         line = normalize_line(raw)
         if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
             break  # what follows is the list of other stories
+        if IMPRINT.match(line) and len(result.paragraphs) >= 2:
+            while len(result.paragraphs) > 1 and IMPRINT_CONTACT.match(result.paragraphs[-1]):
+                result.paragraphs.pop()
+            break  # the foot of the page
         labelled = LABELLED_BYLINE.match(line) or WRITTEN_BY.match(line)
         if labelled and byline_name(line):  # "Tin, ảnh: P.Y" is the byline, not a credit
             result.author = byline_name(line)
@@ -187,6 +221,8 @@ def clean_lines(lines: list[str], title: str = "",
             result.paragraphs.pop()  # a sapo cut short with "...", repeated whole below
         if line and (not result.paragraphs or result.paragraphs[-1] != line):
             result.paragraphs.append(line)
+    while result.paragraphs and _cms_credit_line(result.paragraphs):
+        result.paragraphs.pop()
     if not result.author and result.paragraphs and looks_like_byline(result.paragraphs[-1]):
         result.author = result.paragraphs.pop()
     return result

@@ -21,7 +21,6 @@ the day in the page's own offset. A time without one is the portal's local (Viet
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -30,6 +29,7 @@ from functools import lru_cache
 import htmldate
 from lxml import etree
 
+from pipelines import json_ld
 from pipelines.boilerplate import normalize_line
 from pipelines.text_nodes import elements_named, text_nodes_equal_to
 
@@ -83,7 +83,6 @@ DATE_LABEL = re.compile(r"^\s*(?:ngày đăng|đăng ngày|ngày xuất bản|xu
                         r"date)\s*:?", re.I)
 # A teaser's <time> sits in a link, a list item, a nested article or a side block.
 TEASER_ANCESTORS = {"a", "li", "aside", "footer", "nav"}
-JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -170,29 +169,9 @@ def _from_meta(tree) -> str | None:
     return None
 
 
-def _json_ld_dates(script: str) -> list[str]:
-    """Every datePublished of a JSON-LD block; a block that is not valid JSON (a trailing
-    comma, an unescaped quote, two objects side by side) is searched as text rather than
-    dropped whole."""
-    try:
-        data = json.loads(script)
-    except ValueError:
-        return JSON_LD_DATE.findall(script)
-    dates, stack = [], [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if isinstance(item.get("datePublished"), str):
-                dates.append(item["datePublished"])
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
-    return dates
-
-
 def _from_json_ld(tree) -> str | None:
-    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        for value in _json_ld_dates(script):
+    for script in json_ld.blocks(tree):
+        for value in json_ld.dates_published(script):
             found = parse_iso_datetime(value)
             if found:
                 return found

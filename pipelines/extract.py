@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
+from pipelines import json_ld
 from pipelines.boilerplate import byline_name, clean_lines, looks_like_byline, normalize_line
 from pipelines.dates import publication_date
 from pipelines.encodings import decode_page, vietnamese_score
@@ -173,6 +174,21 @@ def _author_element(texts: list[str]) -> str | None:
     return next((name for name in names if looks_like_byline(name)), names[0] if names else None)
 
 
+# Named in the page's head: a theme that marks no byline element may still state it there.
+META_AUTHORS = etree.XPath('//meta[@name="author" or @property="article:author"]/@content')
+
+
+def _stated_author(tree) -> str | None:
+    """The author the page states for search engines (JSON-LD, then its <meta> tags), when
+    it is a person's name: not a profile's address, a CMS account or the site's office."""
+    stated = [name for script in json_ld.blocks(tree) for name in json_ld.authors(script)]
+    for text in [*stated, *META_AUTHORS(tree)]:
+        name = byline_name(text) if "/" not in text and len(text) <= 60 else None
+        if name:
+            return name
+    return None
+
+
 def _author_texts(tree) -> list[str]:
     """The texts of the elements the page marks as its author, in page order."""
     texts = (normalize_line(" ".join(e.itertext())) for e in tree.xpath(AUTHOR_XPATH))
@@ -322,7 +338,7 @@ def _page_facts(tree, url: str | None) -> PageFacts:
     lang = tree.get("lang")
     author_texts = _author_texts(tree)
     return PageFacts(
-        title=title, author=_author_element(author_texts),
+        title=title, author=_author_element(author_texts) or _stated_author(tree),
         description=printed_lead(tree, _description(tree)),
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,

@@ -136,3 +136,43 @@ def test_a_byline_signed_at_the_top_with_degrees_and_post():
     cleaned = clean_lines([line, "Chế độ ăn của người bệnh cần chia thành nhiều bữa nhỏ."])
     assert cleaned.author == "Trần Minh Khoa"
     assert cleaned.paragraphs == ["Chế độ ăn của người bệnh cần chia thành nhiều bữa nhỏ."]
+
+
+def test_a_papers_imprint_ends_the_article_with_its_contact_lines():
+    body = ["Sáng 23/12, Thanh tra thành phố tổ chức hội nghị tổng kết công tác năm 2025.",
+            "Năm 2026, ngành Thanh tra xác định nhiệm vụ trọng tâm của năm."]
+    foot = ["Chia sẻ bài viết", "Q.Tổng biên tập: Nguyễn Văn An",
+            "Giấy phép số 789/GP-BTTTT, do Bộ Thông Tin và Truyền Thông cấp ngày 02-12-2021",
+            "24 Trần Văn Hoài, P. Ninh Kiều - Điện thoại: (0292) 3830098",
+            "Email: toasoan@example.vn", 'Ghi rõ nguồn "Báo X" khi phát hành lại thông tin']
+    assert clean_lines(body + foot).paragraphs == body
+    desk = ["Ban biên tập Báo Y", "Địa chỉ: Tầng 21, số 1 Nguyễn Huy Tưởng, Hà Nội.",
+            "Email: info@example.vn", "Chịu trách nhiệm nội dung: Nguyễn Văn Bình"]
+    assert clean_lines(body + desk).paragraphs == body
+
+
+def test_a_licence_quoted_in_a_sentence_is_article_text():
+    lines = ["Sở đã thu hồi Giấy phép số 12/GP-BTTTT của trang tin điện tử này vì vi phạm.",
+             "Đơn vị có 30 ngày để nộp lại giấy phép đã cấp."]
+    assert clean_lines(lines).paragraphs == lines
+
+
+def test_a_rating_widget_is_dropped():
+    lines = ["Sáng ngày 21/9/2024, nhà trường tổ chức Đại hội đại biểu cha mẹ học sinh.",
+             "Tổng số điểm của bài viết là: 0 trong 0 đánh giá", "Click để đánh giá bài viết"]
+    assert clean_lines(lines).paragraphs == lines[:1]
+
+
+@pytest.mark.parametrize("credit", ["Pho Ban bien tap", "admin admin", "Quản trị viên"])
+def test_the_cms_account_after_the_signature_is_no_line_and_the_signature_is_the_author(credit):
+    body = "Đảng bộ nỗ lực hoàn thành thắng lợi các nhiệm vụ chính trị được giao./."
+    cleaned = clean_lines([body, "Thu Lan", credit])
+    assert (cleaned.paragraphs, cleaned.author) == ([body[:-2]], "Thu Lan")
+
+
+def test_the_office_under_a_signature_is_no_line_but_alone_it_stays():
+    body = "Các Ban quản lý dự án cam kết hoàn thành tốt các nhiệm vụ được giao."
+    cleaned = clean_lines([body, "Huy Kiên", "Sở Thông tin và Truyền thông"])
+    assert (cleaned.paragraphs, cleaned.author) == ([body], "Huy Kiên")
+    office_ends = clean_lines([body, "Sở Thông tin và Truyền thông"])
+    assert office_ends.paragraphs == [body, "Sở Thông tin và Truyền thông"]

@@ -1,0 +1,78 @@
+"""What a page states about its article in JSON-LD (schema.org's `NewsArticle`, `Article`...):
+the publication date and the author, read where a theme's element names say nothing (the
+names of a new site's theme are its own; its JSON-LD speaks schema.org, as search engines ask).
+
+Themes write it carelessly: a trailing comma, an unescaped quote, two objects side by side.
+Such a block is searched as text for the value rather than dropped whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+BLOCKS = etree.XPath('//script[@type="application/ld+json"]/text()')
+TEXT_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+# "author": {"@type": "Person", "name": "X"} or "author": "X", in a block JSON cannot read.
+TEXT_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^{}]*?"name"\s*:\s*)?"([^"]+)"')
+# The keys that mark an object as the article itself, not a comment, a review or the site.
+ARTICLE_KEYS = ("headline", "datePublished", "articleBody")
+
+
+def blocks(tree) -> list[str]:
+    return BLOCKS(tree)
+
+
+def _objects(data) -> Iterator[dict]:
+    """Every object of a parsed block, nested ones included, in the order written."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            stack.extend(reversed([v for v in item.values() if isinstance(v, dict | list)]))
+
+
+def _parsed(script: str):
+    try:
+        return json.loads(script)
+    except ValueError:
+        return None
+
+
+def dates_published(script: str) -> list[str]:
+    """Every datePublished of a block."""
+    data = _parsed(script)
+    if data is None:
+        return TEXT_DATE.findall(script)
+    return [item["datePublished"] for item in _objects(data)
+            if isinstance(item.get("datePublished"), str)]
+
+
+def _names(author) -> list[str]:
+    """The people an `author` value names: a text, a Person, or a list of them. An
+    Organization is the paper or the office that publishes the site, not a byline."""
+    if isinstance(author, str):
+        return [author]
+    if isinstance(author, dict):
+        if author.get("@type") == "Organization" or not isinstance(author.get("name"), str):
+            return []
+        return [author["name"]]
+    if isinstance(author, list):
+        return [name for item in author for name in _names(item)]
+    return []
+
+
+def authors(script: str) -> list[str]:
+    """The author names of the block's article objects, in the order written."""
+    data = _parsed(script)
+    if data is None:
+        return TEXT_AUTHOR.findall(script)
+    return [name.strip() for item in _objects(data)
+            if any(key in item for key in ARTICLE_KEYS) for name in _names(item.get("author"))
+            if name.strip()]

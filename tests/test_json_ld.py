@@ -1,0 +1,61 @@
+"""The author and date a page states in JSON-LD and its <meta> tags (pipelines/json_ld.py), read
+where no element of the theme is named as the byline."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines import json_ld
+from pipelines.extract import extract_article
+
+BODY = ("<p>Sáng ngày 4/6/2024, UBND huyện tổ chức hội nghị thường kỳ đánh giá tình hình phát "
+        "triển kinh tế - xã hội tháng 5; triển khai nhiệm vụ trọng tâm tháng 6/2024.</p>"
+        "<p>Đồng chí Chủ tịch UBND huyện chủ trì hội nghị; dự có lãnh đạo các phòng, ban, "
+        "ngành và Chủ tịch UBND các xã, thị trấn trên địa bàn huyện.</p>")
+
+
+def page_stating(head: str) -> bytes:
+    return (f"<html><head><title>Hội nghị tháng 5</title>{head}</head><body><div><h1>Hội nghị "
+            f"tháng 5</h1>{BODY}</div></body></html>").encode()
+
+
+@pytest.mark.parametrize(
+    ("block", "names"),
+    [('{"@type": "NewsArticle", "headline": "H", "author": {"@type": "Person", '
+      '"name": "Anh Nguyễn "}}', ["Anh Nguyễn"]),
+     ('{"@graph": [{"@type": "WebSite", "name": "Báo"}, {"@type": "Article", '
+       '"datePublished": "2024-06-04", "author": [{"@type": "Person", "name": "Đoàn Loan"}, '
+       '"Minh Anh"]}]}', ["Đoàn Loan", "Minh Anh"]),
+     # the paper as author is not a byline; a comment's author is not the article's
+     ('{"@type": "NewsArticle", "headline": "H", "author": {"@type": "Organization", '
+      '"name": "Báo Cần Thơ"}, "comment": [{"@type": "Comment", "author": "Bạn đọc"}]}', []),
+     # not valid JSON (an unescaped quote): read as text
+     ('{"@type": "NewsArticle", "headline": "Hội nghị "tổng kết"", "author": {"@type": '
+      '"Person", "name": "Bình Minh"}}', ["Bình Minh"])],
+)
+def test_author_names_of_the_article_object(block, names):
+    assert json_ld.authors(block) == names
+
+
+def test_the_stated_author_is_the_byline_when_no_element_is_named_so():
+    block = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", '
+             '"author": {"@type": "Person", "name": "Anh Nguyễn"}}</script>')
+    assert extract_article(page_stating(block)).author == "Anh Nguyễn"
+    assert extract_article(page_stating('<meta name="author" content="Thu Lan">')).author \
+        == "Thu Lan"
+
+
+@pytest.mark.parametrize("head", [
+    '<meta name="author" content="admin admin">',  # the CMS account
+    '<meta property="article:author" content="https://www.facebook.com/baocantho">',
+    '<meta name="author" content="Sở Thông tin và Truyền thông">',  # the office owning the site
+])
+def test_a_stated_account_address_or_office_is_no_byline(head):
+    assert extract_article(page_stating(head)).author is None
+
+
+def test_a_byline_element_comes_before_the_stated_author():
+    head = '<meta name="author" content="Ban biên tập">'
+    html = page_stating(head).replace(b"</div></body>",
+                                      b'<p class="author">Minh Anh</p></div></body>')
+    assert extract_article(html).author == "Minh Anh"
