@@ -28,8 +28,11 @@ BOILERPLATE_LINES = {
 WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)"
 DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
+RELATIVE_TIME = (rf"\d{{1,3}}\s+(?:giây|phút|giờ|ngày|tuần|tháng)\s+trước"
+                 rf"(?:\s+{CLOCK})?(?:\s+{DATE})?")
 LINE_PATTERNS = [
-    re.compile(rf"^{WEEKDAY},?\s*{DATE}(?:,?\s*{CLOCK})?(?:\s*\[?GMT\+7\]?)?$", re.I),  # clocks
+    # header clocks: "Thứ ba, 23/12/2025 09:02 (GMT+7)"
+    re.compile(rf"^{WEEKDAY},?\s*{DATE}(?:,?\s*{CLOCK})?(?:\s*[\[(]?GMT\+7[\])]?)?$", re.I),
     re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*)?(?:ngày\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
     # "(24/08/2022)" in listings and portals; "29/07/2022 | 3:52 PM" under an English interface
     re.compile(rf"^\(?{DATE}(?:\s*[|,-]?\s*{CLOCK}(?:\s*[AP]M)?)?\)?$", re.I),
@@ -49,6 +52,7 @@ LINE_PATTERNS = [
                r"\s*:?\s*[\d.,]+$", re.I),  # counters
     re.compile(r"^(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*\S.{0,200}$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
+    re.compile(rf"^{RELATIVE_TIME}$", re.I),  # "1 giờ trước", "17 phút trước 10:13 23/12/2025"
     # A rating widget (NukeViet's, on many school and office sites).
     re.compile(r"^(?:tổng số điểm của bài viết là:?\s*[\d.,]+ trong [\d.,]+ đánh giá|"
                r"click để đánh giá bài viết|xếp hạng:?\s*[\d.,]+\s*-\s*[\d.,]+ phiếu bầu)$", re.I),
@@ -57,6 +61,12 @@ LINE_PATTERNS = [
 RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các tin khác|tin liên quan|"
                              r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
                              r"related (?:news|posts|articles))\s*:?$", re.I)
+# A line that only stamps the headline above it with its time: a list of other stories.
+STAMP_LINE = re.compile(rf"^(?:{RELATIVE_TIME}|\(?{DATE}(?:\s*[|,-]?\s*{CLOCK}(?:\s*[AP]M)?)?\)?"
+                        rf"|{CLOCK}\s+{DATE})$", re.I)
+LIST_MARKERS = ("- ", "• ", "* ")
+# A headline is short and ends no sentence.
+SENTENCE_END = (".", "!", "?", "…", ":", ";", '"', "”")
 # A paper's imprint, the legal lines at the foot of every page of its site: its licence, its
 # editor, the rule on quoting it. A page read whole (no theme element names the article) brings
 # it in after the body; nothing of the article follows it.
@@ -174,6 +184,16 @@ def _cut_copy_of(previous: str, line: str) -> bool:
         and len(line) > len(stem)
 
 
+def _stamped_list_start(stamped: list[int], paragraphs: int) -> int | None:
+    """Where the list of other stories at the end of the text starts, or None: two headlines
+    or more each stamped with its time (`stamped`, their indexes), running to the end with a
+    teaser or a counter each, after at least two paragraphs of the article. (When a theme
+    names nothing, such a list comes without a heading RELATED_HEADING would see.)"""
+    if len(stamped) < 2 or stamped[0] < 2 or paragraphs - stamped[0] > 4 * len(stamped) + 2:
+        return None
+    return stamped[0]
+
+
 def _cms_credit_line(paragraphs: list[str]) -> bool:
     """Whether the last paragraph is the CMS's author field printed after the body."""
     last = paragraphs[-1]
@@ -189,6 +209,7 @@ def clean_lines(lines: list[str], title: str = "",
     names, from the document title): a line that is only one of them is dropped."""
     title_key = normalize_line(title).casefold()
     result = CleanText(paragraphs=[])
+    stamped: list[int] = []  # the paragraphs that are headlines stamped with their time
     for raw in lines:
         line = normalize_line(raw)
         if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
@@ -201,8 +222,13 @@ def clean_lines(lines: list[str], title: str = "",
         if labelled and byline_name(line):  # "Tin, ảnh: P.Y" is the byline, not a credit
             result.author = byline_name(line)
             continue
-        if (not line or is_boilerplate(line) or line.casefold() == title_key
+        # A list item's marker ("- ", trafilatura's) does not make a clock or a label text.
+        bare = line[2:] if line.startswith(LIST_MARKERS) else line
+        if (not line or is_boilerplate(bare) or line.casefold() == title_key
                 or line.casefold() in page_labels):
+            if (STAMP_LINE.match(bare) and result.paragraphs and len(result.paragraphs[-1]) < 160
+                    and not result.paragraphs[-1].endswith(SENTENCE_END)):
+                stamped.append(len(result.paragraphs) - 1)
             continue
         if len(result.paragraphs) < PREFIX_LINES:
             line = DATELINE_PREFIX.sub("", line)
@@ -221,6 +247,9 @@ def clean_lines(lines: list[str], title: str = "",
             result.paragraphs.pop()  # a sapo cut short with "...", repeated whole below
         if line and (not result.paragraphs or result.paragraphs[-1] != line):
             result.paragraphs.append(line)
+    related = _stamped_list_start(stamped, len(result.paragraphs))
+    if related is not None:
+        del result.paragraphs[related:]
     while result.paragraphs and _cms_credit_line(result.paragraphs):
         result.paragraphs.pop()
     if not result.author and result.paragraphs and looks_like_byline(result.paragraphs[-1]):

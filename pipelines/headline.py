@@ -225,6 +225,22 @@ def printed_lead(tree, description: str | None) -> str | None:
     if description and len(description) >= LEAD_CHARACTERS[0]:
         start = description[:60]
         for element in tree.xpath("//p | //div | //h2 | //strong"):
-            if normalize_line(element.text_content()).startswith(start):
+            text = normalize_line(element.text_content())
+            at = text.find(start, 0, STAMP_CHARACTERS + len(start))
+            if at == 0:
                 return description
+            if at > 0:  # after a place stamp ("TP HCM"): as printed, without a site's suffix
+                return _printed_part(description, text[at:])
     return None
+
+
+# A sapo may open with a place stamp before the words the description repeats ("TP HCM").
+STAMP_CHARACTERS = 40
+
+
+def _printed_part(description: str, printed: str) -> str:
+    """The description as far as the page prints it: a meta description may end with the
+    site's name (" - VnExpress") that the sapo does not print."""
+    same = next((i for i, (a, b) in enumerate(zip(description, printed, strict=False))
+                 if a != b), min(len(description), len(printed)))
+    return description[:same].rstrip(" -–|") if same >= 0.8 * len(description) else description

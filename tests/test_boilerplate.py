@@ -176,3 +176,29 @@ def test_the_office_under_a_signature_is_no_line_but_alone_it_stays():
     assert (cleaned.paragraphs, cleaned.author) == ([body], "Huy Kiên")
     office_ends = clean_lines([body, "Sở Thông tin và Truyền thông"])
     assert office_ends.paragraphs == [body, "Sở Thông tin và Truyền thông"]
+
+
+def test_a_list_of_other_stories_stamped_with_their_times_ends_the_article():
+    body = ["Giá vàng thế giới lập kỷ lục mới trên 4.400 USD/ounce trong phiên hôm nay.",
+            "Các chuyên gia cho rằng lực hỗ trợ đến từ căng thẳng địa chính trị."]
+    others = ["Động thái của thương lái khiến giá cau tươi lao dốc",
+              "17 phút trước 10:13 23/12/2025", "0",
+              "Bước vào cuối vụ, thương lái kén hàng khiến giá cau tươi tụt dốc.",
+              "Sắp hết thời che giấu doanh thu bằng tài khoản cá nhân",
+              "19 phút trước 10:11 23/12/2025", "0"]
+    assert clean_lines(body + others).paragraphs == body
+
+
+def test_one_dated_headline_in_the_text_is_no_list():
+    lines = ["Huyện tổ chức hội nghị tổng kết công tác năm 2023 vào sáng nay.",
+             "Các mốc chính của năm đã qua được điểm lại tại hội nghị.",
+             "Khởi công cầu Bến Mới", "(12/03/2023)",
+             "Cây cầu nối hai xã, dài 120 m, hoàn thành sau chín tháng."]
+    assert clean_lines(lines).paragraphs == lines[:3] + lines[4:]
+
+
+@pytest.mark.parametrize("line", ["- Thứ ba, 23/12/2025 09:02 (GMT+7)", "- 1 giờ trước",
+                                  "Thứ ba, 23/12/2025 09:02 (GMT+7)", "• Xem thêm"])
+def test_clocks_and_labels_are_dropped_as_list_items_too(line):
+    body = "Giá vàng thế giới lập kỷ lục mới trên 4.400 USD/ounce trong phiên hôm nay."
+    assert clean_lines([line, body]).paragraphs == [body]

@@ -1,5 +1,6 @@
-"""The author and date a page states in JSON-LD and its <meta> tags (pipelines/json_ld.py), read
-where no element of the theme is named as the byline."""
+"""What a page states about its article in JSON-LD and its <meta> tags, read where no element
+of the theme is named for it: the author (pipelines/json_ld.py) and the sapo its description
+repeats (pipelines/headline.py)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,19 @@ def test_a_byline_element_comes_before_the_stated_author():
     html = page_stating(head).replace(b"</div></body>",
                                       b'<p class="author">Minh Anh</p></div></body>')
     assert extract_article(html).author == "Minh Anh"
+
+
+SAPO = ("Nếu có ít tiền, chị Huyền sẽ nấu nồi thịt kho cho ba ngày Tết, một nồi canh khổ qua "
+        "ăn tất niên.")
+
+
+@pytest.mark.parametrize(("stamp", "suffix"), [("", ""), ("TP HCM", " - VnExpress"),
+                                                 ("<b>Hà Nội</b> - ", "")])
+def test_the_sapo_is_found_by_its_description_after_a_place_stamp(stamp, suffix):
+    """No element named as the lead: the sapo is the element printing the description, after
+    a place stamp, and the lead is the description as printed (no site name after it)."""
+    head = f'<meta name="description" content="{SAPO}{suffix}">'
+    html = page_stating(head).replace(b"<h1>", f"<p>{stamp}{SAPO}</p><h1>".encode())
+    found = extract_article(html)
+    assert found.lead == SAPO
+    assert found.text.count(SAPO[:60]) == 1
