@@ -75,6 +75,9 @@ IMPRINT = re.compile(
     r"|ghi rõ nguồn\b.{0,80}\b(?:phát hành lại|sử dụng lại|trích dẫn)\b.{0,60}"
     r"|chịu trách nhiệm (?:nội dung|xuất bản|quản lý nội dung)\s*:.{1,60}"
     r"|(?:q\.|quyền |phó )?tổng biên tập\s*:.{1,60})$", re.I)
+# Lines a page's foot may hold after an imprint line: an "editor:" line with more text after
+# it is an article's (a list of appointments), not the foot of its page.
+IMPRINT_TAIL = 12
 # The imprint's contact lines just before it: the desk, the address, telephones, e-mails.
 IMPRINT_CONTACT = re.compile(
     r"^(?:ban biên tập\b.{0,40}|chia sẻ bài viết|(?:địa chỉ|trụ sở|tòa soạn)\s*:.{1,150}"
@@ -210,11 +213,12 @@ def clean_lines(lines: list[str], title: str = "",
     title_key = normalize_line(title).casefold()
     result = CleanText(paragraphs=[])
     stamped: list[int] = []  # the paragraphs that are headlines stamped with their time
-    for raw in lines:
+    for number, raw in enumerate(lines, start=1):
         line = normalize_line(raw)
         if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
             break  # what follows is the list of other stories
-        if IMPRINT.match(line) and len(result.paragraphs) >= 2:
+        if (IMPRINT.match(line) and len(result.paragraphs) >= 2
+                and len(lines) - number <= IMPRINT_TAIL):
             while len(result.paragraphs) > 1 and IMPRINT_CONTACT.match(result.paragraphs[-1]):
                 result.paragraphs.pop()
             break  # the foot of the page

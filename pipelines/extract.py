@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -178,15 +179,38 @@ def _author_element(texts: list[str]) -> str | None:
 META_AUTHORS = etree.XPath('//meta[@name="author" or @property="article:author"]/@content')
 
 
-def _stated_author(tree) -> str | None:
+SITE_NAMES = etree.XPath('//meta[@property="og:site_name" or @name="application-name"]/@content')
+# Themes put the outlet in the author field too, even typed as a Person: "Báo Lào Cai",
+# "Báo điện tử VTC News", "Cổng thông tin điện tử huyện", "Ban biên tập".
+OUTLET = re.compile(r"^(?:báo|tạp chí|đài|cổng thông tin|trang thông tin|trang tin|truyền hình|"
+                    r"thông tấn|tòa soạn|toà soạn|ban biên tập|bbt|ttxvn|vtv|vov)\b", re.I)
+
+
+def _stated_author(tree, url: str | None) -> str | None:
     """The author the page states for search engines (JSON-LD, then its <meta> tags), when
-    it is a person's name: not a profile's address, a CMS account or the site's office."""
+    it is a person's name: not a profile's address, a CMS account, the site's office or the
+    outlet itself (its name, or its host's: "VnExpress" on vnexpress.net)."""
     stated = [name for script in json_ld.blocks(tree) for name in json_ld.authors(script)]
+    outlet = {normalize_line(name).casefold() for name in SITE_NAMES(tree)}
+    host = _host(url)
     for text in [*stated, *META_AUTHORS(tree)]:
         name = byline_name(text) if "/" not in text and len(text) <= 60 else None
-        if name:
+        if name and not _names_outlet(name, outlet, host):
             return name
     return None
+
+
+def _host(url: str | None) -> str:
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # a malformed address ("http://[::1"): no host to compare
+        return ""
+
+
+def _names_outlet(name: str, outlet: set[str], host: str) -> bool:
+    squashed = name.casefold().replace(" ", "")
+    return (bool(OUTLET.match(name)) or name.casefold() in outlet
+            or (len(squashed) >= 4 and squashed in host.replace(".", "").replace("-", "")))
 
 
 def _author_texts(tree) -> list[str]:
@@ -338,7 +362,7 @@ def _page_facts(tree, url: str | None) -> PageFacts:
     lang = tree.get("lang")
     author_texts = _author_texts(tree)
     return PageFacts(
-        title=title, author=_author_element(author_texts) or _stated_author(tree),
+        title=title, author=_author_element(author_texts) or _stated_author(tree, url),
         description=printed_lead(tree, _description(tree)),
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,

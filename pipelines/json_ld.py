@@ -41,7 +41,7 @@ def _objects(data) -> Iterator[dict]:
 def _parsed(script: str):
     try:
         return json.loads(script)
-    except ValueError:
+    except (ValueError, RecursionError):  # careless, or nested past Python's stack (hostile)
         return None
 
 

@@ -202,3 +202,10 @@ def test_one_dated_headline_in_the_text_is_no_list():
 def test_clocks_and_labels_are_dropped_as_list_items_too(line):
     body = "Giá vàng thế giới lập kỷ lục mới trên 4.400 USD/ounce trong phiên hôm nay."
     assert clean_lines([line, body]).paragraphs == [body]
+
+
+def test_an_editor_line_with_the_article_going_on_after_it_is_article_text():
+    lines = ["Hội đồng quản trị công bố các quyết định bổ nhiệm nhân sự mới của tòa soạn.",
+             "Các chức danh được bổ nhiệm gồm:", "Tổng biên tập: Nguyễn Văn An",
+             *[f"Đoạn {n} nói về nhiệm vụ của ban biên tập trong nhiệm kỳ mới." for n in range(13)]]
+    assert clean_lines(lines).paragraphs == lines

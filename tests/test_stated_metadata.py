@@ -76,3 +76,28 @@ def test_the_sapo_is_found_by_its_description_after_a_place_stamp(stamp, suffix)
     found = extract_article(html)
     assert found.lead == SAPO
     assert found.text.count(SAPO[:60]) == 1
+
+
+@pytest.mark.parametrize(("name", "head"), [
+    ("Báo Lào Cai", ""),
+    ("Ban biên tập", ""),
+    ("Tin Địa Phương", '<meta property="og:site_name" content="Tin địa phương">'),
+    ("VnExpress", ""),  # the host's own name, on vnexpress.net
+])
+def test_the_outlet_stated_as_a_person_is_no_byline(name, head):
+    block = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", '
+             f'"author": {{"@type": "Person", "name": "{name}"}}}}</script>')
+    html = page_stating(block + head)
+    assert extract_article(html, url="https://vnexpress.net/a-1.html").author is None
+
+
+def test_a_malformed_address_leaves_the_stated_author_to_its_name_alone():
+    block = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", '
+             '"author": {"@type": "Person", "name": "Minh Anh"}}</script>')
+    assert extract_article(page_stating(block), url="http://[::1").author == "Minh Anh"
+
+
+def test_a_json_ld_block_nested_past_the_stack_is_read_as_text():
+    nested = "[" * 100_000 + "]" * 100_000
+    assert json_ld.authors(nested) == []
+    assert json_ld.dates_published(nested) == []
