@@ -147,7 +147,7 @@ def page_count(text: str) -> int:
     try:
         answer = json.loads(text) if text else 0
         pages = int(answer.get("pages", 0) if isinstance(answer, dict) else answer)
-    except (ValueError, TypeError, AttributeError, OverflowError) as error:
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as error:
         raise NotCdx(f"not a CDX page count: {text[:60]!r}") from error
     if not 0 <= pages <= MAX_INDEX_PAGES:
         raise NotCdx(f"not a CDX page count: {pages} pages")
@@ -164,7 +164,7 @@ def parse_cdx(text: str) -> CdxPage:
     if text.startswith("["):  # the Internet Archive: rows, the first naming the fields
         try:
             rows = json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # nested past the stack: hostile
             raise NotCdx(f"not a CDX index page: {text[:60]!r}") from error
         if not rows:
             return CdxPage([])
@@ -189,7 +189,7 @@ def parse_cdx(text: str) -> CdxPage:
 def _json_object(line: str) -> dict | None:
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 

@@ -228,6 +228,20 @@ def test_any_answer_of_a_web_archives_index_is_captures_or_not_cdx(value, as_lin
                 pass
 
 
+def test_an_index_answer_nested_past_the_stack_is_not_cdx():
+    """JSON nested deeper than Python's stack makes json.loads raise RecursionError, no
+    ValueError: a hostile server's answer must still be NotCdx (or, as JSON lines, a line
+    that is no capture), not a crash of the backfill."""
+    rows = "[" * 100_000 + "]" * 100_000
+    for read in (parse_cdx, page_count):
+        with pytest.raises(NotCdx):
+            read(rows)
+    line = '{"pages": ' + rows + "}"
+    with pytest.raises(NotCdx):
+        page_count(line)
+    assert parse_cdx(line).captures == [] and parse_cdx(line).unreadable == 1
+
+
 @QUICK
 @given(base=st.sampled_from(["http://a.vn/tin/", "", "https://[::1]/"]),
        link=st.text(alphabet=string.printable + "[]:@%ư", max_size=40))
