@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from pipelines.extract import extract_article  # noqa: E402
 from pipelines.region import extract_with_region  # noqa: E402
 from pipelines.site_region import SiteRegions  # noqa: E402
-from testweb.shared import shared_folder  # noqa: E402
+from testweb.shared import real_pages, shared_folder  # noqa: E402
 
 REAL_SETS = ("articles", "more")
 # "(CTO) - ", "TT - ": the agency prefix of a lead, which a clean text may leave out.
@@ -74,10 +74,9 @@ def squash(text: str | None) -> str:
 
 
 def load_real_pages(set_name: str) -> list[RealPage]:
-    shared = shared_folder()
-    if shared is None:
+    folder = real_pages(set_name)
+    if folder is None:
         return []
-    folder = shared / "real-pages" / set_name
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     return [RealPage(label["file"], (folder / label["file"]).read_bytes(), label)
             for label in labels]

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from pipelines.vietnamese import is_headline
+
 # Whole lines that are never article text.
 BOILERPLATE_LINES = {
     "skip ribbon commands", "skip to main content", "xem thêm", "chia sẻ", "in bài", "a- a+",
@@ -28,6 +30,7 @@ BOILERPLATE_LINES = {
 WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)"
 DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
+DATE_STAMP = rf"\(?{DATE}(?:\s*[|,-]?\s*{CLOCK}(?:\s*[AP]M)?)?\)?"
 RELATIVE_TIME = (rf"\d{{1,3}}\s+(?:giây|phút|giờ|ngày|tuần|tháng)\s+trước"
                  rf"(?:\s+{CLOCK})?(?:\s+{DATE})?")
 LINE_PATTERNS = [
@@ -35,7 +38,7 @@ LINE_PATTERNS = [
     re.compile(rf"^{WEEKDAY},?\s*{DATE}(?:,?\s*{CLOCK})?(?:\s*[\[(]?GMT\+7[\])]?)?$", re.I),
     re.compile(rf"^cập nhật:?\s*(?:{CLOCK}\s*)?(?:ngày\s*)?{DATE}(?:\s*{CLOCK})?$", re.I),
     # "(24/08/2022)" in listings and portals; "29/07/2022 | 3:52 PM" under an English interface
-    re.compile(rf"^\(?{DATE}(?:\s*[|,-]?\s*{CLOCK}(?:\s*[AP]M)?)?\)?$", re.I),
+    re.compile(rf"^{DATE_STAMP}$", re.I),
     re.compile(rf"^{CLOCK}(?:\s*/\s*{CLOCK})?$"),  # player timecodes "0:00 / 0:00"
     re.compile(r"^[-|:\s]+$"),  # the rule under a table's header row, "---|---|---"
     re.compile(r"^[^\n]{0,80}\.(?:png|jpe?g|gif|webp|bmp)$", re.I),  # "69 (1) (1).png"
@@ -62,11 +65,8 @@ RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các
                              r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
                              r"related (?:news|posts|articles))\s*:?$", re.I)
 # A line that only stamps the headline above it with its time: a list of other stories.
-STAMP_LINE = re.compile(rf"^(?:{RELATIVE_TIME}|\(?{DATE}(?:\s*[|,-]?\s*{CLOCK}(?:\s*[AP]M)?)?\)?"
-                        rf"|{CLOCK}\s+{DATE})$", re.I)
+STAMP_LINE = re.compile(rf"^(?:{RELATIVE_TIME}|{DATE_STAMP}|{CLOCK}\s+{DATE})$", re.I)
 LIST_MARKERS = ("- ", "• ", "* ")
-# A headline is short and ends no sentence.
-SENTENCE_END = (".", "!", "?", "…", ":", ";", '"', "”")
 # A paper's imprint, the legal lines at the foot of every page of its site: its licence, its
 # editor, the rule on quoting it. A page read whole (no theme element names the article) brings
 # it in after the body; nothing of the article follows it.
@@ -230,8 +230,7 @@ def clean_lines(lines: list[str], title: str = "",
         bare = line[2:] if line.startswith(LIST_MARKERS) else line
         if (not line or is_boilerplate(bare) or line.casefold() == title_key
                 or line.casefold() in page_labels):
-            if (STAMP_LINE.match(bare) and result.paragraphs and len(result.paragraphs[-1]) < 160
-                    and not result.paragraphs[-1].endswith(SENTENCE_END)):
+            if STAMP_LINE.match(bare) and result.paragraphs and is_headline(result.paragraphs[-1]):
                 stamped.append(len(result.paragraphs) - 1)
             continue
         if len(result.paragraphs) < PREFIX_LINES:

@@ -177,8 +177,6 @@ def _author_element(texts: list[str]) -> str | None:
 
 # Named in the page's head: a theme that marks no byline element may still state it there.
 META_AUTHORS = etree.XPath('//meta[@name="author" or @property="article:author"]/@content')
-
-
 SITE_NAMES = etree.XPath('//meta[@property="og:site_name" or @name="application-name"]/@content')
 # Themes put the outlet in the author field too, even typed as a Person: "Báo Lào Cai",
 # "Báo điện tử VTC News", "Cổng thông tin điện tử huyện", "Ban biên tập".
@@ -191,9 +189,12 @@ def _stated_author(tree, url: str | None) -> str | None:
     it is a person's name: not a profile's address, a CMS account, the site's office or the
     outlet itself (its name, or its host's: "VnExpress" on vnexpress.net)."""
     stated = [name for script in json_ld.blocks(tree) for name in json_ld.authors(script)]
+    stated += META_AUTHORS(tree)
+    if not stated:
+        return None
     outlet = {normalize_line(name).casefold() for name in SITE_NAMES(tree)}
     host = _host(url)
-    for text in [*stated, *META_AUTHORS(tree)]:
+    for text in stated:
         name = byline_name(text) if "/" not in text and len(text) <= 60 else None
         if name and not _names_outlet(name, outlet, host):
             return name

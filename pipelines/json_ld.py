@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lxml import etree
 
@@ -38,6 +39,8 @@ def _objects(data) -> Iterator[dict]:
             stack.extend(reversed([v for v in item.values() if isinstance(v, dict | list)]))
 
 
+# The date reading and the author's both ask for a page's blocks: each is parsed once.
+@lru_cache(maxsize=8)
 def _parsed(script: str):
     try:
         return json.loads(script)

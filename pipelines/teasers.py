@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from pipelines.dates import MEETING_DATE
-from pipelines.vietnamese import SENTENCE_END
+from pipelines.vietnamese import is_headline
 
 # A teaser list (tag, search, section or print-digest page): many short lines, each a dated
 # headline. Never a report, whatever its teasers say.
@@ -23,16 +23,12 @@ TEASER_DATE = re.compile(r"\(?\b\d{1,2}/\d{1,2}/\d{4}\b\)?|\b\d{1,2}:\d{2}\b")
 DIGEST_PAGE = re.compile(r"\bTrang \d{1,2}\s*:")
 
 
-def _is_headline(line: str) -> bool:
-    return len(line) < 160 and not line.endswith(SENTENCE_END)
-
-
 def _stories_on_different_days(lines: list[str]) -> bool:
     """Three leads or more, each under a headline of its own and each opening on a day of its
     own. A chronology in one story opens its paragraphs with days too, but under no headline."""
     # A line that opens with its own day ("Ngày 10/7, …", "Sáng thứ Hai (8/1), …") is a lead.
     days = {match.groups() for before, line in zip(lines, lines[1:], strict=False)
-            if _is_headline(before) and (match := MEETING_DATE.match(line))}
+            if is_headline(before) and (match := MEETING_DATE.match(line))}
     return len(days) >= 3
 
 

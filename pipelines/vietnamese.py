@@ -139,6 +139,13 @@ ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 LOWERCASE = "".join(sorted({letter.lower() for letter in UPPERCASE if letter.isalpha()}))
 # What ends a sentence, a quote or a line that is whole (a headline never ends so).
 SENTENCE_END = (".", "!", "?", ":", ";", '"', "”", "…")
+HEADLINE_CHARACTERS = 160  # a longer line is a lead or a paragraph
+
+
+def is_headline(line: str) -> bool:
+    """A line that reads as a headline: short, and ending no sentence."""
+    return len(line) < HEADLINE_CHARACTERS and not line.endswith(SENTENCE_END)
+
 # A line broken inside a sentence (text copied from a PDF, a portal's <br> in mid-paragraph):
 # the line before ends with no stop and the next goes on in lower case. A headline, a lead and a
 # date stamp start with a capital or a digit, so a listing's lines stay apart.
