@@ -257,4 +257,16 @@ def clean_lines(lines: list[str], title: str = "",
         result.paragraphs.pop()
     if not result.author and result.paragraphs and looks_like_byline(result.paragraphs[-1]):
         result.author = result.paragraphs.pop()
+        # A CMS's author field printed under the writer's signature, naming the same person
+        # in full ("Phạm Linh" / "Phạm Văn Linh"): the signature, as printed, is the byline.
+        if (result.paragraphs and looks_like_byline(result.paragraphs[-1])
+                and _same_person(result.paragraphs[-1], result.author)):
+            result.author = result.paragraphs.pop()
     return result
+
+
+def _same_person(first: str, second: str) -> bool:
+    """Two names of two words or more, the words of one all in the other ("Linh Phạm" and
+    "Phạm Văn Linh"); "Nhật Linh" and "Theo Reuters", a writer and a source, are not."""
+    words, other = set(first.casefold().split()), set(second.casefold().split())
+    return min(len(words), len(other)) >= 2 and (words <= other or other <= words)

@@ -178,6 +178,20 @@ def test_the_office_under_a_signature_is_no_line_but_alone_it_stays():
     assert office_ends.paragraphs == [body, "Sở Thông tin và Truyền thông"]
 
 
+@pytest.mark.parametrize("signature", ["Phạm Linh", "Linh Phạm"])
+def test_the_author_field_naming_the_signer_in_full_leaves_the_signature_as_author(signature):
+    body = "Sở sẽ tiếp tục tăng cường quản lý hoạt động các trang thông tin điện tử tổng hợp."
+    cleaned = clean_lines([body, signature, "Phạm Văn Linh"])
+    assert (cleaned.paragraphs, cleaned.author) == ([body], signature)
+
+
+@pytest.mark.parametrize(("writer", "other"), [("Nhật Linh", "Theo Reuters"),
+                                                ("Thu Lan", "Lan Anh")])
+def test_two_people_on_the_last_two_lines_are_not_taken_for_one(writer, other):
+    body = "Khách có thể đến thưởng thức món ăn này vào ban đêm tại các chợ trên đảo."
+    assert clean_lines([body, writer, other]).paragraphs == [body, writer]
+
+
 def test_a_list_of_other_stories_stamped_with_their_times_ends_the_article():
     body = ["Giá vàng thế giới lập kỷ lục mới trên 4.400 USD/ounce trong phiên hôm nay.",
             "Các chuyên gia cho rằng lực hỗ trợ đến từ căng thẳng địa chính trị."]

@@ -101,3 +101,32 @@ def test_a_json_ld_block_nested_past_the_stack_is_read_as_text():
     nested = "[" * 100_000 + "]" * 100_000
     assert json_ld.authors(nested) == []
     assert json_ld.dates_published(nested) == []
+
+
+def page_with_foot(foot: str, head: str = "") -> bytes:
+    """A page whose theme names nothing, with `foot` after the article's block."""
+    return (f"<html><head><title>Hội nghị tháng 5</title>{head}</head><body><div><h1>Hội nghị "
+            f"tháng 5</h1><div>{BODY}</div><hr><div><div>{foot}</div></div></div></body>"
+            f"</html>").encode()
+
+
+@pytest.mark.parametrize(("foot", "author"), [
+    ('<span><i></i> <b>Tác giả:</b></span> An Khương - Sở GDĐT AG', "An Khương"),
+    ("<p><em>Tác giả: Thu Hà</em></p>", "Thu Hà"),
+    ("<span>TÁC GIẢ: Minh Đức</span>", "Minh Đức"),
+])
+def test_a_labelled_byline_beside_the_body_is_the_author(foot, author):
+    assert extract_article(page_with_foot(foot)).author == author
+
+
+@pytest.mark.parametrize("foot", [
+    # the school owning the site, under the label: the page's stated author comes next
+    '<span><b>Tác giả:</b></span> Trường THPT Nguyễn Bỉnh Khiêm',
+    # the words in a sentence, or a label with a paragraph after it: no byline
+    "<p>Tác giả của sáng kiến được khen thưởng: tổ chuyên môn Toán - Tin.</p>",
+    "<p><b>Tác giả:</b> nhóm học sinh lớp 11A1 đã thực hiện đề tài trong suốt sáu tháng "
+    "học kỳ vừa qua.</p>",
+])
+def test_a_label_before_no_name_is_no_byline(foot):
+    stated = '<meta name="author" content="Lan Anh">'
+    assert extract_article(page_with_foot(foot, stated)).author == "Lan Anh"
