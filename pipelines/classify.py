@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from pipelines.classify_cues import (
     CUES,
+    DEPARTMENT_HOLDS,
     DISCIPLINE,
     ECONOMIC_COMMITTEE,
     GENERAL_REVIEW,
@@ -211,6 +212,10 @@ def rule_cues(head: Head) -> list[tuple[str, float]]:
     names = {name for name, _ in cues}
     if "a plenary conference of a local party committee" in names:
         cues = [c for c in cues if c[0] != PLENARY_UNNUMBERED]  # the same conference, once
+    # A department named beside a committee's plenary conference is a post or a speaker
+    # there ("bầu ông X - trưởng Ban Tổ chức Tỉnh ủy"), not the meeting's holder.
+    if names & PLENARY_CUES:
+        cues = [c for c in cues if c[0] != DEPARTMENT_HOLDS]
     # A plenary conference's own decision on discipline is its business (docs/labelling.md):
     # a headline naming it is no incident raised there.
     if names & PLENARY_CUES and DISCIPLINE.search(folded["title"]):

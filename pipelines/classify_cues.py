@@ -40,6 +40,9 @@ PLENARY = rf"lan (?:thu )?{PLENARY_NUMBER}"
 # meet: "so ket(?! qua)" keeps "một số kết quả" out). "meeting sentence" is
 # the first sentence of the head that names a meeting or a review: real papers often open with
 # a quote or a topical sapo and state the meeting only there.
+# Named where rule_cues weighs it against a plenary conference.
+DEPARTMENT_HOLDS = "a committee's own department holds it"
+
 CUES = [
     cue("review act", 1.5, "head",
         r"\b(?:danh gia (?:ket qua|tinh hinh)|so ket(?! qua)|tong ket|ket qua thuc hien|"
@@ -165,7 +168,7 @@ CUES = [
         r"van hoa|du lich|giao thong|xay dung|tai chinh|noi vu|lao dong|kiem sat|toa an)\b"),
     cue("said on the sidelines of the meeting or after it", -4.0, "meeting sentence",
         r"\bben le\b|\bsau khi\b[^.]{0,80}\btai (?:cuoc hop|hoi nghi|phien hop)"),
-    cue("a committee's own department holds it", -3.0, "meeting sentence",
+    cue(DEPARTMENT_HOLDS, -3.0, "meeting sentence",
         r"\bban (?:phap che|kinh te(?: - (?:ngan sach|xa hoi))?|van hoa - xa hoi|dan toc|do thi|"
         r"to chuc|tuyen giao|dan van|noi chinh)"
         r"(?: va dan van)? (?:hdnd|(?:tinh|thanh|huyen|quan) uy)\b|"
