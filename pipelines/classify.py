@@ -196,6 +196,12 @@ AGENDA_TOPIC_CUES = {"single topic, campaign or event",
                      "single topic, campaign or event in the lead", "a sector's own review"}
 
 
+# The cues that read "sẽ" (will) as a session still to come, and what reports an opening.
+COMING_SESSION_CUES = {"a press briefing, a voter meeting or a coming session",
+                       "a coming session in the title"}
+OPENED = re.compile(r"(?<!se )(?<!sap )\b(?:phat bieu|dien van|bao cao) khai mac\b|\bda khai mac\b")
+
+
 def dated_plenary(folded: dict[str, str], names: set[str]) -> bool:
     """The lead states a local party committee's numbered plenary conference with its day."""
     return ("a plenary conference of a local party committee" in names
@@ -222,6 +228,10 @@ def rule_cues(head: Head) -> list[tuple[str, float]]:
         cues = [c for c in cues if c[0] != "the headline is an incident or a case"]
     if dated_plenary(folded, names):
         cues = [c for c in cues if c[0] not in AGENDA_TOPIC_CUES]
+        # Its opening reported with its day ("Ngày 30/11, phát biểu khai mạc Hội nghị lần thứ
+        # 15"): what it "sẽ" (will) consider is its agenda, not a session still to come.
+        if OPENED.search(meeting_sentence):
+            cues = [c for c in cues if c[0] not in COMING_SESSION_CUES]
     if ("socio-economic review", 1.0) in cues and not SOCIO_ECONOMIC.search(
             ECONOMIC_COMMITTEE.sub("ban", folded["head"])):
         cues.remove(("socio-economic review", 1.0))

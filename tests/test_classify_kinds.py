@@ -359,3 +359,39 @@ def test_a_headline_alone(title: str) -> None:
 ])
 def test_a_headline_alone_that_is_not_a_report(title: str) -> None:
     assert not classify(title, "").is_meeting_report
+
+
+# rules-15: a committee's plenary conference reported with its day and its opening: a
+# department named there is a post ("trưởng Ban Tổ chức Tỉnh ủy"), and what the conference
+# "sẽ" (will) consider is its agenda. Announced, or a department's own meeting, it is no report.
+PLENARY_REPORTS = [
+    ("Ông Trần Văn A làm phó bí thư Tỉnh ủy Bình Định",
+     "Sáng 8-4, Hội nghị Tỉnh ủy Bình Định lần thứ 15 bàn về công tác cán bộ đã bầu ông Trần "
+     "Văn A - trưởng Ban Tổ chức Tỉnh ủy Bình Định - giữ chức phó bí thư Tỉnh ủy nhiệm kỳ "
+     "2020-2025. Ông A được Ban Chấp hành Đảng bộ tỉnh tín nhiệm bầu với tỉ lệ phiếu 100%."),
+    ("Thành ủy sẽ xem xét kỷ luật một số cán bộ",
+     "Ngày 30/11, phát biểu khai mạc Hội nghị lần thứ 15 Ban Chấp hành Đảng bộ tỉnh Bình Định "
+     "nhiệm kỳ 2020-2025, Bí thư Tỉnh ủy cho biết, hội nghị lần này sẽ có nội dung xem xét kỷ "
+     "luật một số cán bộ. Hội nghị cũng thảo luận, cho ý kiến về tình hình kinh tế - xã hội."),
+]
+PLENARY_NOT_REPORTS = [
+    ("Tỉnh ủy Bình Định sẽ xem xét kỷ luật một số cán bộ",
+     "Ngày 30/11, Hội nghị lần thứ 15 Ban Chấp hành Đảng bộ tỉnh Bình Định nhiệm kỳ 2020-2025 "
+     "sẽ khai mạc; Bí thư Tỉnh ủy sẽ phát biểu khai mạc, hội nghị lần này sẽ có nội dung xem xét "
+     "kỷ luật một số cán bộ."),
+    ("Ban Tổ chức Tỉnh ủy Bình Định triển khai nhiệm vụ năm 2024",
+     "Sáng 8-1, Ban Tổ chức Tỉnh ủy Bình Định tổ chức hội nghị tổng kết công tác tổ chức xây "
+     "dựng Đảng năm 2023, triển khai nhiệm vụ năm 2024. Đồng chí Trưởng Ban Tổ chức Tỉnh ủy chủ "
+     "trì hội nghị."),
+]
+
+
+@pytest.mark.parametrize(("title", "text"), PLENARY_REPORTS)
+def test_a_plenary_reported_with_a_post_or_its_agenda(title: str, text: str) -> None:
+    result = classify(title, text)
+    assert result.is_meeting_report, result.cues
+
+
+@pytest.mark.parametrize(("title", "text"), PLENARY_NOT_REPORTS)
+def test_a_plenary_announced_or_a_departments_meeting(title: str, text: str) -> None:
+    assert not classify(title, text).is_meeting_report
