@@ -361,7 +361,7 @@ def test_a_headline_alone_that_is_not_a_report(title: str) -> None:
     assert not classify(title, "").is_meeting_report
 
 
-# rules-15: a committee's plenary conference reported with its day and its opening: a
+# rules-13: a committee's plenary conference reported with its day and its opening: a
 # department named there is a post ("trưởng Ban Tổ chức Tỉnh ủy"), and what the conference
 # "sẽ" (will) consider is its agenda. Announced, or a department's own meeting, it is no report.
 PLENARY_REPORTS = [
