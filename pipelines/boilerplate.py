@@ -180,6 +180,15 @@ def looks_like_byline(line: str) -> bool:
     )
 
 
+def _in_dash_list(line: str, lines: list[str], number: int) -> bool:
+    """Whether the line's dash is a list item's marker: the next line opens with one too ("- Đau
+    hông lưng" / "- Đau hạ vị"), so the dash is no dateline's ("HÀ NỘI -" printed apart)."""
+    if not line.startswith(("- ", "– ")):
+        return False
+    following = next((normalize_line(raw) for raw in lines[number:] if raw.strip()), "")
+    return following.startswith(("- ", "– "))
+
+
 def _cut_copy_of(previous: str, line: str) -> bool:
     """Whether `previous` is `line` cut short with an ellipsis."""
     stem = previous.rstrip(".… ")
@@ -233,7 +242,7 @@ def clean_lines(lines: list[str], title: str = "",
             if STAMP_LINE.match(bare) and result.paragraphs and is_headline(result.paragraphs[-1]):
                 stamped.append(len(result.paragraphs) - 1)
             continue
-        if len(result.paragraphs) < PREFIX_LINES:
+        if len(result.paragraphs) < PREFIX_LINES and not _in_dash_list(line, lines, number):
             line = DATELINE_PREFIX.sub("", line)
         # Each pattern below opens with "\s*" and is tried at every position of the line: asked
         # only when the line holds its words (cutting its end cannot bring them in).

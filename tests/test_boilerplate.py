@@ -223,3 +223,14 @@ def test_an_editor_line_with_the_article_going_on_after_it_is_article_text():
              "Các chức danh được bổ nhiệm gồm:", "Tổng biên tập: Nguyễn Văn An",
              *[f"Đoạn {n} nói về nhiệm vụ của ban biên tập trong nhiệm kỳ mới." for n in range(13)]]
     assert clean_lines(lines).paragraphs == lines
+
+
+def test_a_list_at_the_top_keeps_each_items_marker():
+    """A list among the first paragraphs: its dash is each item's marker, not a dateline's
+    ("HÀ NỘI -" printed apart), so every item keeps it, as the items after the first do."""
+    lines = ["Ở giai đoạn muộn, sẽ xuất hiện các biểu hiện sau:", "- Đau hông lưng",
+             "- Đau trên xương mu", "- Đau hạ vị"]
+    assert clean_lines(lines).paragraphs == lines
+    dateline_apart = ["- Sáng 5/6, UBND huyện tổ chức hội nghị sơ kết công tác 6 tháng.",
+                      "Dự hội nghị có lãnh đạo các phòng, ban của huyện."]
+    assert clean_lines(dateline_apart).paragraphs[0].startswith("Sáng 5/6")
