@@ -87,6 +87,7 @@ IMPRINT_CONTACT = re.compile(
 DATELINE_PREFIX = re.compile(
     r"^(?:\((?:[A-ZĐ]{2,8}|[\w.]+\.vn)\)\s*[-–]\s*|[A-ZĐ]{2,8}\s+[-–]\s+|[-–]\s+)"
 )
+DASHES = ("- ", "– ")
 PREFIX_LINES = 3  # the prefix opens the first paragraph, which may follow a sapo and a caption
 PHOTO_CREDIT = re.compile(r"\s*\(?ảnh:\s*([^()]{1,40}?)\)?\s*$", re.I)
 END_MARKER = re.compile(r"\s*/\.\s*$")
@@ -181,12 +182,14 @@ def looks_like_byline(line: str) -> bool:
 
 
 def _in_dash_list(line: str, lines: list[str], number: int) -> bool:
-    """Whether the line's dash is a list item's marker: the next line opens with one too ("- Đau
-    hông lưng" / "- Đau hạ vị"), so the dash is no dateline's ("HÀ NỘI -" printed apart)."""
-    if not line.startswith(("- ", "– ")):
+    """Whether the line's dash is a list item's marker: the line next to it, after or before,
+    opens with one too ("- Đau hông lưng" / "- Đau hạ vị"; an interview's turns), so the dash
+    is no dateline's ("HÀ NỘI -" printed apart). `number` counts `line` from 1 in `lines`."""
+    if not line.startswith(DASHES):
         return False
-    following = next((normalize_line(raw) for raw in lines[number:] if raw.strip()), "")
-    return following.startswith(("- ", "– "))
+    following = next((raw for raw in lines[number:] if raw.strip()), "")
+    preceding = next((raw for raw in reversed(lines[:number - 1]) if raw.strip()), "")
+    return any(normalize_line(raw).startswith(DASHES) for raw in (following, preceding))
 
 
 def _cut_copy_of(previous: str, line: str) -> bool:

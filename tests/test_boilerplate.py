@@ -231,6 +231,11 @@ def test_a_list_at_the_top_keeps_each_items_marker():
     lines = ["Ở giai đoạn muộn, sẽ xuất hiện các biểu hiện sau:", "- Đau hông lưng",
              "- Đau trên xương mu", "- Đau hạ vị"]
     assert clean_lines(lines).paragraphs == lines
+    # the list's last item among the first paragraphs, a paragraph after it
+    cases = ["- CA BỆNH 2831 ghi nhận tại tỉnh Yên Bái: bệnh nhân nam, 49 tuổi.",
+             "- CA BỆNH 2832 ghi nhận tại tỉnh Thái Bình: bệnh nhân nam, 27 tuổi.",
+             "Các bệnh nhân đang được cách ly, điều trị tại bệnh viện."]
+    assert clean_lines(cases).paragraphs == cases
     dateline_apart = ["- Sáng 5/6, UBND huyện tổ chức hội nghị sơ kết công tác 6 tháng.",
                       "Dự hội nghị có lãnh đạo các phòng, ban của huyện."]
     assert clean_lines(dateline_apart).paragraphs[0].startswith("Sáng 5/6")
