@@ -198,7 +198,7 @@ BYLINE_BLOCK_CHARACTERS = 80
 def _labelled_author(tree, html: str) -> str | None:
     """The name of the first labelled byline printed on the page (LABELLED_BYLINE on the
     smallest block around the label that holds more than the label), skipping a label whose
-    name is a CMS credit (the school owning the site)."""
+    name is a CMS credit (the school owning the site) or no name (a comment form's fields)."""
     if not any(word in html for word in BYLINE_LABEL_WORDS):
         return None
     for label in BYLINE_LABEL_TEXTS(tree):
@@ -211,7 +211,7 @@ def _labelled_author(tree, html: str) -> str | None:
                 break
             if LABELLED_BYLINE.match(text):
                 name = byline_name(text)
-                if name:
+                if name and looks_like_byline(name):  # not a form's labels ("Email: ...")
                     return name
                 break
             element = element.getparent()

@@ -126,6 +126,9 @@ def test_a_labelled_byline_beside_the_body_is_the_author(foot, author):
     "<p>Tác giả của sáng kiến được khen thưởng: tổ chuyên môn Toán - Tin.</p>",
     "<p><b>Tác giả:</b> nhóm học sinh lớp 11A1 đã thực hiện đề tài trong suốt sáu tháng "
     "học kỳ vừa qua.</p>",
+    # a comment form's fields
+    '<form><label>Tác giả:</label><input name="a"> <label>Email:</label><input name="e"> '
+    "<label>Nội dung:</label><textarea></textarea> <button>Gửi</button></form>",
 ])
 def test_a_label_before_no_name_is_no_byline(foot):
     stated = '<meta name="author" content="Lan Anh">'
