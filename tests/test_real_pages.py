@@ -9,10 +9,23 @@ pages, ours must be too (issue 22: never worse than the libraries we build on).
 
 from __future__ import annotations
 
+import io
+import sqlite3
+
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from bench.real_pages import COMPARED as PLAIN_READINGS
-from bench.real_pages import evaluate_set, shared_folder
+from bench.real_pages import (
+    FIELDS,
+    Reading,
+    evaluate_set,
+    load_real_pages,
+    score_real,
+    shared_folder,
+)
+from tests.conftest import run_vnarchive
 
 # Issue 14: title, date, body first/last and clean at 0.95 or more, author at 0.90 or more.
 FLOORS = {"title": 0.95, "published": 0.95, "body_first": 0.95, "body_last": 0.95,
@@ -65,3 +78,39 @@ def test_never_worse_than_trafilatura_and_htmldate(results, reading, plain_readi
         assert ours.count(name) >= plain.count(name), name
     assert ours.count("published") >= dates.count("published")
     assert not set(ours.empty) - set(plain.empty)  # never empty where trafilatura finds text
+
+
+def page_address(page) -> str:
+    """Where the page is archived: its labelled address (the query names the file, as the
+    desktop and mobile copies of one tuoitre.vn article share one)."""
+    address = page.label.get("url") or f"http://{page.name.rsplit('_', 1)[0]}/"
+    return f"{address}{'&' if '?' in address else '?'}file={page.name}"
+
+
+@pytest.mark.timeout(600)
+def test_a_web_archives_copy_of_the_real_pages_imports_as_they_read(tmp_path):
+    """The real pages as a web archive holds them (one WARC of responses, each at its address),
+    imported with `vnarchive import --all`: each archived row scores on every field as the
+    pages read as a crawl reads them (the import learns each site's region the same way)."""
+    pages = [page for name in ("articles", "more") for page in load_real_pages(name)]
+    addresses = {page_address(page): page for page in pages}
+    warc = tmp_path / "real-pages.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for address, page in addresses.items():
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                address, "response", payload=io.BytesIO(page.page), http_headers=headers))
+    db = tmp_path / "archive.db"
+    done = run_vnarchive("import", str(warc), "--all", "--db", str(db))
+    assert done.returncode == 0, done.stdout + done.stderr
+    with sqlite3.connect(db) as connection:
+        rows = {url: Reading(text, title, author, published) for url, text, title, author, published
+                in connection.execute("select url, text, title, author, published from articles")}
+    assert set(rows) == set(addresses)
+    for name in ("articles", "more"):
+        crawled = evaluate_set(name)["as crawled"]
+        imported = score_real(load_real_pages(name), lambda page: rows[page_address(page)])
+        assert {field: imported.count(field) for field in FIELDS} == \
+            {field: crawled.count(field) for field in FIELDS}, imported.misses
