@@ -4,9 +4,13 @@ vnarchive, plain trafilatura and htmldate side by side.
     python bench/real_pages.py            # one table per set
     python bench/real_pages.py --pages    # and every page where ours is empty or worse
 
-Beside each page as it is, the "names hidden" columns read it with every class and id renamed
-to an opaque token (the same name, the same token): what is left when a new site's theme names
-nothing the way the sites we know do (hashed CSS-module names, another language's words).
+Beside each page as it is, two rewrites of it are read by all three, each a kind of site the
+labelled ones are not:
+- "names hidden": every class and id renamed to an opaque token (the same name, the same
+  token): a new site's theme that names nothing the way the sites we know do (hashed
+  CSS-module names, another language's words);
+- "site's title": the <title> only the site's name (the title's last part) and no og:title or
+  twitter:title, as an old portal prints every page: the headline must be found on the page.
 
 Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
 published day, printed byline, first and last sentence of the body, strings outside the body.
@@ -92,8 +96,31 @@ def hide_names(html: bytes) -> bytes:
     return NAMED.sub(rename, html)
 
 
+DOCUMENT_TITLE = re.compile(rb"(<title\b[^>]*>)(.*?)(</title>)", re.I | re.S)
+SOCIAL_TITLE = re.compile(rb"<meta\b[^>]*(?:og:title|twitter:title)[^>]*>", re.I)
+TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")  # as pipelines/headline.py splits titles
+
+
+def site_title(html: bytes) -> bytes:
+    """The page with its <title> cut to its last part, the site's name ("Headline - Section -
+    Sở Thông Tin Và Truyền Thông" gives the last), and no og:title or twitter:title."""
+    def cut(match: re.Match) -> bytes:
+        site = TITLE_SEPARATOR.split(match.group(2).decode("utf-8", "replace").strip())[-1]
+        return match.group(1) + site.encode() + match.group(3)
+    return SOCIAL_TITLE.sub(b"", DOCUMENT_TITLE.sub(cut, html, count=1))
+
+
+# Each rewrite, by the name of its columns.
+REWRITES = {"names hidden": hide_names, "site's title": site_title}
+
+
+def rewritten(reader: Callable[[RealPage], Reading],
+              rewrite: Callable[[bytes], bytes]) -> Callable[[RealPage], Reading]:
+    return lambda page: reader(RealPage(page.name, rewrite(page.page), page.label))
+
+
 def names_hidden(reader: Callable[[RealPage], Reading]) -> Callable[[RealPage], Reading]:
-    return lambda page: reader(RealPage(page.name, hide_names(page.page), page.label))
+    return rewritten(reader, hide_names)
 
 
 def read_vnarchive(page: RealPage) -> Reading:
@@ -166,7 +193,7 @@ def score_real(pages: list[RealPage], reader: Callable[[RealPage], Reading]) -> 
 
 # Each of our readings and the plain ones it must not be worse than, pages read the same way.
 COMPARED = (("vnarchive", ("trafilatura", "htmldate")), ("as crawled", ("trafilatura", "htmldate")),
-            ("names hidden", ("trafilatura, names hidden", "htmldate, names hidden")))
+            *((name, (f"trafilatura, {name}", f"htmldate, {name}")) for name in REWRITES))
 
 
 def worse_pages(ours: RealScores, theirs: RealScores, dates: RealScores) -> list[str]:
@@ -189,33 +216,38 @@ def evaluate_set(set_name: str) -> dict[str, RealScores] | None:
     pages = load_real_pages(set_name)
     if not pages:
         return None
-    return {"vnarchive": score_real(pages, read_vnarchive),
-            "as crawled": score_real(pages, crawl_reader()),
-            "names hidden": score_real(pages, names_hidden(read_vnarchive)),
-            "trafilatura": score_real(pages, read_trafilatura),
-            "trafilatura, names hidden": score_real(pages, names_hidden(read_trafilatura)),
-            "htmldate, names hidden": score_real(pages, names_hidden(read_htmldate)),
-            "htmldate": score_real(pages, read_htmldate)}
+    results = {"vnarchive": score_real(pages, read_vnarchive),
+               "as crawled": score_real(pages, crawl_reader()),
+               "trafilatura": score_real(pages, read_trafilatura),
+               "htmldate": score_real(pages, read_htmldate)}
+    for name, rewrite in REWRITES.items():
+        results[name] = score_real(pages, rewritten(read_vnarchive, rewrite))
+        results[f"trafilatura, {name}"] = score_real(pages, rewritten(read_trafilatura, rewrite))
+        results[f"htmldate, {name}"] = score_real(pages, rewritten(read_htmldate, rewrite))
+    return results
 
 
 def print_set(set_name: str, results: dict[str, RealScores], pages: bool) -> None:
-    """One set's table: vnarchive on each page alone, as a crawl reads a site's pages (the
-    region learned) and with the names hidden, beside plain trafilatura and htmldate."""
+    """One set's table: vnarchive on each page alone and as a crawl reads a site's pages (the
+    region learned) beside plain trafilatura and htmldate, then each rewrite of the pages read
+    by vnarchive and trafilatura."""
     total = len(results["vnarchive"].hits["title"])
     print(f"\nreal pages: {set_name} ({total} pages)")
     print(f"{'':<16}{'vnarchive':>10}{'as crawled':>11}{'trafilatura':>12}{'htmldate':>9}"
-          f"   names hidden: {'vnarchive':>9}{'trafilatura':>12}")
+          + "".join(f"   {name}: {'vnarchive':>9}{'trafilatura':>12}" for name in REWRITES))
     for name in FIELDS:
         date_cell = f"{results['htmldate'].count(name)}" if name == "published" else ""
         print(f"{name:<16}{results['vnarchive'].count(name):>10}"
               f"{results['as crawled'].count(name):>11}"
-              f"{results['trafilatura'].count(name):>12}{date_cell:>9}{'':>15}"
-              f"{results['names hidden'].count(name):>9}"
-              f"{results['trafilatura, names hidden'].count(name):>12}")
+              f"{results['trafilatura'].count(name):>12}{date_cell:>9}"
+              + "".join(f"{'':>{len(rewrite) + 5}}{results[rewrite].count(name):>9}"
+                        f"{results[f'trafilatura, {rewrite}'].count(name):>12}"
+                        for rewrite in REWRITES))
     print(f"{'empty text':<16}{len(results['vnarchive'].empty):>10}"
-          f"{len(results['as crawled'].empty):>11}{len(results['trafilatura'].empty):>12}"
-          f"{'':>24}{len(results['names hidden'].empty):>9}"
-          f"{len(results['trafilatura, names hidden'].empty):>12}")
+          f"{len(results['as crawled'].empty):>11}{len(results['trafilatura'].empty):>12}{'':>9}"
+          + "".join(f"{'':>{len(rewrite) + 5}}{len(results[rewrite].empty):>9}"
+                    f"{len(results[f'trafilatura, {rewrite}'].empty):>12}"
+                    for rewrite in REWRITES))
     if pages:
         for ours, theirs in COMPARED:
             worse = worse_pages(results[ours], results[theirs[0]], results[theirs[1]])

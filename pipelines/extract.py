@@ -418,7 +418,7 @@ class PageFacts:
 
 
 def _page_facts(tree, url: str | None, html: str) -> PageFacts:
-    title, heading = page_title(tree)
+    title, heading, labels = page_title(tree)
     lang = tree.get("lang")
     author_texts = _author_texts(tree)
     return PageFacts(
@@ -429,7 +429,7 @@ def _page_facts(tree, url: str | None, html: str) -> PageFacts:
         language=lang.split("-")[0].lower() if lang else None,
         link_titles=link_titles(tree),
         # The section and site names, and the author elements' text: metadata, not body lines.
-        section_names=section_names(tree, title) | {t.casefold() for t in author_texts},
+        section_names=section_names(tree, title) | labels | {t.casefold() for t in author_texts},
     )
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
 from pipelines.boilerplate import normalize_line
+from pipelines.pruning import PROSE_CHARACTERS, article_holder
 from pipelines.text_nodes import text_nodes_equal_to
 
 # What CMSes put between the headline, the section and the site name in <title>.
@@ -158,26 +160,112 @@ def _bare_title(title: str) -> str:
     return first if len(parts) > 1 and len(first) >= max(map(len, parts)) else title
 
 
-def page_title(tree) -> tuple[str | None, object]:
+# Where no element agrees with the document title (an old portal's <title> may be its own
+# name on every page, with no og:title): the heading, or the element the theme names a title
+# ("asset-full-content-title", "tieude"), nearest before the article's first paragraph, within
+# this many elements of it. Sidebar boxes before the article are titled too ("quy hoạch - kế
+# hoạch", "LIÊN KẾT WEBSITE"): a headline opens with a capital or a digit and holds three words
+# or more, and is no link (a listing's teasers are); the sapo printed as an <h2> under it ends a
+# sentence, as a headline does not.
+TITLED_BEFORE = etree.XPath(
+    "(preceding::*[position() <= $within] | self::*)[self::h1 or self::h2 or self::h3 or "
+    "contains(@class, 'title') or contains(@class, 'tieude') or contains(@id, 'title')]")
+HEADLINE_WITHIN = 80
+HEADLINE_WORDS = 3
+SAPO_ENDS = (".", "…", ":", ";")
+LABEL_CHARACTERS = 80
+SHORT_TEXTS_BEFORE = etree.XPath(
+    f"preceding::text()[position() <= $within][string-length(normalize-space()) > 1]"
+    f"[string-length(normalize-space()) <= {LABEL_CHARACTERS}]", smart_strings=False)
+WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def first_paragraph(tree):
+    """The element printing the article's first paragraph: the first text of PROSE_CHARACTERS
+    or more of the element holding most of the page's prose (a long headline may be that text
+    itself); None when the page holds no prose."""
+    holder = article_holder(tree)
+    if holder is None:
+        return None
+    first = holder.xpath(f".//text()[string-length(normalize-space()) >= {PROSE_CHARACTERS}]")
+    return first[0].getparent() if first else None
+
+
+def heading_before_article(tree) -> tuple[str | None, object, frozenset[str]]:
+    """The headline printed just before the article's first paragraph, or (None, None); with
+    the short texts printed before it, casefolded: the section's label above the headline
+    ("Hoạt động Đảng, Đoàn thể" after a "Home" link), not a line of the article."""
+    paragraph = first_paragraph(tree)
+    if paragraph is None:
+        return None, None, frozenset()
+    for element in reversed(TITLED_BEFORE(paragraph, within=HEADLINE_WITHIN)):
+        text = _text_within(element, MAX_TITLE_CHARACTERS)
+        if (text and (text[0].isupper() or text[0].isdigit()) and not text.endswith(SAPO_ENDS)
+                and len(WORD.findall(text)) >= HEADLINE_WORDS and not _links_to_another(element)
+                and not any(a.tag in NOT_HEADLINE_ANCESTORS for a in element.iterancestors())):
+            labels = (normalize_line(above).casefold() for above
+                      in SHORT_TEXTS_BEFORE(element, within=HEADLINE_WITHIN))
+            return text, element, frozenset(label for label in labels if label)
+    return None, None, frozenset()
+
+
+def _links_to_another(element) -> bool:
+    """A title printed as a link: a listing's teaser ("<h3><a href=...>Headline</a></h3>"), not
+    the page's own headline."""
+    return bool(element.xpath("self::a or .//a"))
+
+
+NEAR_ARTICLE = etree.XPath("preceding::*[position() <= $within] | self::*")
+
+
+def prints_the_site_name(tree, element) -> bool:
+    """Whether the element agreeing with the document title prints the site's name rather than
+    the headline: the title is one part (an old portal's name on every page: "Sở Thông tin và
+    Truyền thông", "Báo Lào Cai điện tử") and the element is not just before the article's
+    first paragraph, where a headline is (it is the page's banner or footer)."""
+    if any(len(title_parts(title)[0]) > 1 for title in _document_titles(tree)):
+        return False
+    paragraph = first_paragraph(tree)
+    if paragraph is None:
+        return False
+    near = NEAR_ARTICLE(paragraph, within=HEADLINE_WITHIN)
+    return not any(candidate in near for candidate in (element, *element.iterancestors()))
+
+
+class Headline(NamedTuple):
+    text: str | None
+    element: object  # the element printing it, or None
+    labels: frozenset[str] = frozenset()  # section labels found above it (casefolded)
+
+
+def page_title(tree) -> Headline:
     """The headline and the element printing it (None when no element agrees with the
-    document title): the agreeing element, else og:title, the first <h1>, the document title
-    without its site name, in that order."""
+    document title): the agreeing element (unless it prints the site's name), else og:title,
+    the heading just before the article (with the section labels above it), the first <h1>,
+    the document title without its site name, in that order."""
     if tree is None:
-        return None, None
+        return Headline(None, None)
     element, text = headline_element(tree)
     if element is not None:
-        return text, element
+        if prints_the_site_name(tree, element):
+            nearer = Headline(*heading_before_article(tree))
+            if nearer.element is not None:
+                return nearer
+        return Headline(text, element)
     og_title = [normalize_line(value) for value in
                 tree.xpath('//meta[@property="og:title"]/@content')]
     if (og_title and og_title[0] and not TRUNCATED.search(og_title[0])
             and len(og_title[0]) <= MAX_TITLE_CHARACTERS):
-        return _bare_title(og_title[0]), None
+        return Headline(_bare_title(og_title[0]), None)
+    text, element, labels = heading_before_article(tree)
+    if element is not None:
+        return Headline(text, element, labels)
     first_h1 = next(iter(tree.iter("h1")), None)
     h1_text = normalize_line(first_h1.text_content()) if first_h1 is not None else ""
     if h1_text and len(h1_text) <= MAX_TITLE_CHARACTERS:
-        return h1_text, first_h1
+        return Headline(h1_text, first_h1)
     title = normalize_line(document_title(tree))
-    return (_bare_title(title), None) if title else (None, None)
+    return Headline(_bare_title(title), None) if title else Headline(None, None)
 
 
 def section_names(tree, headline: str | None) -> set[str]:

@@ -53,7 +53,10 @@ def results(request):
 # JSON-LD or meta, a signature line), so its floor is lower: 19 of 27 and 21 of 22 now.
 HIDDEN_FLOORS = {"title": 0.95, "published": 0.95, "body_first": 0.95, "body_last": 0.95,
                  "clean": 0.9, "lead_once": 0.9, "author": 0.65}
-READING_FLOORS = {"vnarchive": FLOORS, "as crawled": FLOORS, "names hidden": HIDDEN_FLOORS}
+# And with the <title> only the site's name and no og:title (bench/real_pages.py's site_title),
+# as an old portal prints every page: held to the floors of the pages as written.
+READING_FLOORS = {"vnarchive": FLOORS, "as crawled": FLOORS, "names hidden": HIDDEN_FLOORS,
+                  "site's title": FLOORS}
 
 
 @pytest.mark.timeout(600)

@@ -1,0 +1,49 @@
+"""The headline of a page whose <title> names only the site (an old portal prints its own name
+there on every page, with no og:title): the heading or title element nearest before the
+article's first paragraph, not the first <h1> (a sidebar box's), and the section label printed
+above it is no line of the text."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract import extract_article
+
+SIDEBAR = ("<div class='col-left'><div class='portlet'><h1 class='portlet-title'><span>quy hoạch - "
+           "kế hoạch</span></h1><ul><li><a href='/qh'>Quy hoạch ngành thông tin</a></li></ul>"
+           "</div><div class='portlet'><h1 class='portlet-title'>LIÊN KẾT WEBSITE</h1><ul><li>"
+           "<a href='/lk'>Cổng thông tin Chính phủ</a></li></ul></div></div>")
+BODY = ("<p>Đồng chí Bí thư Đảng ủy chủ trì hội nghị; dự có các đồng chí trong Ban Chấp hành "
+        "Đảng bộ và bí thư các chi bộ trực thuộc.</p><p>Hội nghị đã thảo luận, thống nhất các "
+        "nhiệm vụ trọng tâm năm 2017 của Đảng bộ Sở.</p>")
+SAPO = ("Sáng ngày 17/1/2017, Đảng bộ Sở Thông tin và Truyền thông tổ chức Hội nghị tổng kết "
+        "công tác xây dựng Đảng năm 2016, triển khai nhiệm vụ năm 2017.")
+
+
+def portal_page(headline: str, heading: str = "div class='asset-full-content-title'",
+                sapo: str = f"<p class='sapo'><strong>{SAPO}</strong></p>") -> bytes:
+    tag = heading.split()[0]
+    return (f"<html><head><title>Cổng thông tin điện tử Sở Thông tin và Truyền thông</title>"
+            f"</head><body><div class='page'>{SIDEBAR}<div class='col-main'><div class="
+            f"'dd_chuyenmuc'><span><a href='/'>Trang chủ</a></span><span><p>Hoạt động Đảng, "
+            f"Đoàn thể</p></span></div><div><{heading}>{headline}</{tag}><div class='date'>"
+            f"23/01/2017 | 9:05 AM</div>{sapo}<div class='content'>{BODY}</div></div></div>"
+            f"</div></body></html>").encode()
+
+
+@pytest.mark.parametrize("headline", [
+    "Đảng bộ Sở Thông tin và Truyền thông triển khai nhiệm vụ năm 2017",
+    "6 tháng đầu năm 2016: Đảng ủy Sở tích cực lãnh đạo thực hiện nhiệm vụ",  # a digit first
+])
+def test_the_headline_before_the_article_when_the_title_names_the_site(headline):
+    found = extract_article(portal_page(headline))
+    assert found.title == headline
+    assert found.published == "2017-01-23T09:05:00+07:00"  # the dateline under it
+    assert "Hoạt động Đảng, Đoàn thể" not in found.text  # the section's label above it
+    assert found.text.startswith("Đồng chí Bí thư Đảng ủy chủ trì hội nghị")
+
+
+def test_a_sapo_printed_as_a_heading_is_not_the_headline():
+    headline = "Đảng bộ Sở Thông tin và Truyền thông triển khai nhiệm vụ năm 2017"
+    found = extract_article(portal_page(headline, heading="h1", sapo=f"<h2>{SAPO}</h2>"))
+    assert found.title == headline
