@@ -33,6 +33,7 @@ from pipelines.headline import page_title, printed_lead, section_names
 from pipelines.page_task import FALLBACK_WARNING
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
 from pipelines.readability_gate import gated
+from pipelines.text_nodes import printing_element
 from pipelines.vietnamese import normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
@@ -202,7 +203,7 @@ def _labelled_author(tree, html: str) -> str | None:
     if not any(word in html for word in BYLINE_LABEL_WORDS):
         return None
     for label in BYLINE_LABEL_TEXTS(tree):
-        element = label.getparent()
+        element = printing_element(label)
         for _ in range(BYLINE_LABEL_LEVELS):
             if element is None:
                 break

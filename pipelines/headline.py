@@ -19,7 +19,7 @@ from lxml import etree
 
 from pipelines.boilerplate import normalize_line
 from pipelines.pruning import PROSE_CHARACTERS, article_holder
-from pipelines.text_nodes import text_nodes_equal_to
+from pipelines.text_nodes import printing_element, text_nodes_equal_to
 
 # What CMSes put between the headline, the section and the site name in <title>.
 TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")
@@ -103,7 +103,7 @@ def headline_element(tree):
     # every element's text costs tens of milliseconds on a deep portal page.
     best, best_key = None, None
     for node in _nodes_in_runs(tree, "\n".join(folded), 4 * longest):
-        element = node.getparent().getparent() if node.is_tail else node.getparent()
+        element = printing_element(node)
         for _ in range(3):
             if element is None:
                 break
@@ -188,7 +188,7 @@ def first_paragraph(tree):
     if holder is None:
         return None
     first = holder.xpath(f".//text()[string-length(normalize-space()) >= {PROSE_CHARACTERS}]")
-    return first[0].getparent() if first else None
+    return printing_element(first[0]) if first else None
 
 
 def heading_before_article(tree) -> tuple[str | None, object, frozenset[str]]:

@@ -54,3 +54,11 @@ def elements_named(tree, matches) -> list:
         return [element for element in NAMED_ELEMENTS(tree)
                 if element.get("class") in values or element.get("id") in values]
     return ATTRIBUTES_EQUAL_TO(tree, values=_holders(values)) if values else []
+
+
+def printing_element(text):
+    """The element whose content holds a text node that lxml returned: its parent, or for a
+    tail text (after a child, or after a comment, whose node lxml gives as the parent and which
+    no XPath or text iteration takes) the parent of that child."""
+    parent = text.getparent()
+    return parent.getparent() if text.is_tail and parent is not None else parent

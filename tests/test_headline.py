@@ -47,3 +47,15 @@ def test_a_sapo_printed_as_a_heading_is_not_the_headline():
     headline = "Đảng bộ Sở Thông tin và Truyền thông triển khai nhiệm vụ năm 2017"
     found = extract_article(portal_page(headline, heading="h1", sapo=f"<h2>{SAPO}</h2>"))
     assert found.title == headline
+
+
+def test_texts_after_a_comment_are_read_in_their_element():
+    """lxml gives a text that follows a comment as the comment's tail: the article's first
+    paragraph and a labelled byline written so are read in the element holding them (the
+    comment made XPath raise ValueError before)."""
+    body = "Văn bản của bài viết, đủ dài để là một đoạn văn xuôi của bài báo này. " * 3
+    page = (f"<html><head><title>Cổng thông tin điện tử</title></head><body><div><h1>Tiêu đề "
+            f"của bài viết hôm nay</h1><!-- nội dung -->{body}</div><div><!-- tác giả -->Tác "
+            f"giả: An Khương</div></body></html>")
+    found = extract_article(page)
+    assert (found.title, found.author) == ("Tiêu đề của bài viết hôm nay", "An Khương")
