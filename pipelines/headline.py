@@ -89,10 +89,11 @@ def _document_titles(tree) -> list[str]:
     return [title for title in titles if title and not TRUNCATED.search(title)]
 
 
-def headline_element(tree):
-    """The element that prints the headline, with its text, or (None, None)."""
+def headline_element(tree, titles: list[str] | None = None):
+    """The element that prints the headline, with its text, or (None, None). `titles`: the
+    page's _document_titles, when the caller has them."""
     runs: set[str] = set()
-    for title in _document_titles(tree):
+    for title in _document_titles(tree) if titles is None else titles:
         runs.update(title_runs(title))
     folded = {run.casefold() for run in runs}
     if not folded:
@@ -215,21 +216,20 @@ def _links_to_another(element) -> bool:
     return bool(element.xpath("self::a or .//a"))
 
 
-NEAR_ARTICLE = etree.XPath("preceding::*[position() <= $within] | self::*")
+# Prose (no link's text) within HEADLINE_WITHIN elements after an element: where a headline is.
+PROSE_AFTER = etree.XPath(
+    "following::*[position() <= $within][not(ancestor-or-self::a)]"
+    f"[text()[string-length(normalize-space()) >= {PROSE_CHARACTERS}]][1]")
 
 
-def prints_the_site_name(tree, element) -> bool:
-    """Whether the element agreeing with the document title prints the site's name rather than
-    the headline: the title is one part (an old portal's name on every page: "Sở Thông tin và
-    Truyền thông", "Báo Lào Cai điện tử") and the element is not just before the article's
-    first paragraph, where a headline is (it is the page's banner or footer)."""
-    if any(len(title_parts(title)[0]) > 1 for title in _document_titles(tree)):
+def prints_the_site_name(element, titles: list[str]) -> bool:
+    """Whether the element agreeing with the document `titles` prints the site's name rather
+    than the headline: the title is one part (an old portal's name on every page: "Sở Thông tin
+    và Truyền thông", "Báo Lào Cai điện tử") and no prose follows the element closely, as the
+    article follows its headline (it is the page's banner, before the menus, or its footer)."""
+    if any(len(title_parts(title)[0]) > 1 for title in titles):
         return False
-    paragraph = first_paragraph(tree)
-    if paragraph is None:
-        return False
-    near = NEAR_ARTICLE(paragraph, within=HEADLINE_WITHIN)
-    return not any(candidate in near for candidate in (element, *element.iterancestors()))
+    return not PROSE_AFTER(element, within=HEADLINE_WITHIN)
 
 
 class Headline(NamedTuple):
@@ -245,9 +245,10 @@ def page_title(tree) -> Headline:
     the document title without its site name, in that order."""
     if tree is None:
         return Headline(None, None)
-    element, text = headline_element(tree)
+    titles = _document_titles(tree)
+    element, text = headline_element(tree, titles)
     if element is not None:
-        if prints_the_site_name(tree, element):
+        if prints_the_site_name(element, titles):
             nearer = Headline(*heading_before_article(tree))
             if nearer.element is not None:
                 return nearer
