@@ -7,6 +7,11 @@ is the document title and og:title: "Headline - Section - Site name" (or "Site |
 So the headline is the page element whose whole text is the og:title or a run of the
 document title's parts; the longest such text wins (the site name or section alone is
 shorter than the headline beside it).
+
+Some old portals print their own name as the <title> of every page, with no og:title. Where no
+element agrees with the title, or the one that does prints the site's name (a one-part title
+with no prose after it: the banner, the footer), the headline is the heading or title element
+nearest before the article's first paragraph, which is where every theme prints it.
 """
 
 from __future__ import annotations
@@ -193,9 +198,10 @@ def first_paragraph(tree):
 
 
 def heading_before_article(tree) -> tuple[str | None, object, frozenset[str]]:
-    """The headline printed just before the article's first paragraph, or (None, None); with
+    """The headline printed just before the article's first paragraph and its element, with
     the short texts printed before it, casefolded: the section's label above the headline
-    ("Hoạt động Đảng, Đoàn thể" after a "Home" link), not a line of the article."""
+    ("Hoạt động Đảng, Đoàn thể" after a "Home" link), not a line of the article. (None, None,
+    no labels) when no such heading is there."""
     paragraph = first_paragraph(tree)
     if paragraph is None:
         return None, None, frozenset()
