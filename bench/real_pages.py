@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.extract import extract_article  # noqa: E402
+from pipelines.headline import TITLE_SEPARATOR  # noqa: E402
 from pipelines.region import extract_with_region  # noqa: E402
 from pipelines.site_region import SiteRegions  # noqa: E402
 from testweb.shared import real_pages, shared_folder  # noqa: E402
@@ -98,7 +99,6 @@ def hide_names(html: bytes) -> bytes:
 
 DOCUMENT_TITLE = re.compile(rb"(<title\b[^>]*>)(.*?)(</title>)", re.I | re.S)
 SOCIAL_TITLE = re.compile(rb"<meta\b[^>]*(?:og:title|twitter:title)[^>]*>", re.I)
-TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")  # as pipelines/headline.py splits titles
 
 
 def site_title(html: bytes) -> bytes:
@@ -117,10 +117,6 @@ REWRITES = {"names hidden": hide_names, "site's title": site_title}
 def rewritten(reader: Callable[[RealPage], Reading],
               rewrite: Callable[[bytes], bytes]) -> Callable[[RealPage], Reading]:
     return lambda page: reader(RealPage(page.name, rewrite(page.page), page.label))
-
-
-def names_hidden(reader: Callable[[RealPage], Reading]) -> Callable[[RealPage], Reading]:
-    return rewritten(reader, hide_names)
 
 
 def read_vnarchive(page: RealPage) -> Reading:

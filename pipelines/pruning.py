@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from pipelines.text_nodes import printing_element
+
 # Words of a class or id token that name a block beside the article: side columns, related
 # and "other news" boxes, share and social buttons, comment threads, tag lists, print bars.
 # Matched as the start of a word of a token ("sidebar-2", "relatedPosts", "comments").
@@ -80,11 +82,7 @@ def article_holder(tree):
     or None: found before pruning so that no rule can remove it or its ancestors."""
     totals: dict = {}
     for text in tree.xpath(f"//text()[string-length(normalize-space()) >= {PROSE_CHARACTERS}]"):
-        owner = text.getparent()
-        if owner is None:
-            continue
-        if text.is_tail:
-            owner = owner.getparent()
+        owner = printing_element(text)
         if owner is None or owner.tag in ("script", "style"):
             continue
         container = owner.getparent() if owner.getparent() is not None else owner
