@@ -11,6 +11,9 @@ labelled ones are not:
   CSS-module names, another language's words);
 - "site's title": the <title> only the site's name (the title's last part) and no og:title or
   twitter:title, as an old portal prints every page: the headline must be found on the page.
+Then the publication day alone, with every machine-readable date taken out and the printed
+date in each form other sites print ("printed dates": year first, in Vietnamese or English
+words), read by vnarchive and htmldate.
 
 Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
 published day, printed byline, first and last sentence of the body, strings outside the body.
@@ -112,6 +115,53 @@ def site_title(html: bytes) -> bytes:
 
 # Each rewrite, by the name of its columns.
 REWRITES = {"names hidden": hide_names, "site's title": site_title}
+
+# The "printed dates" reading: every machine-readable date taken out of the page (date and
+# time metas, JSON-LD, <time datetime>, ISO values in content attributes) and the labelled
+# day, wherever the page prints it in figures, printed in one form of another site's theme.
+# The publication day must then be read from the printed date alone.
+MACHINE_DATES = (
+    re.compile(rb"<meta\b[^>]*(?:date|time|published|modified|pubdate)[^>]*>", re.I),
+    re.compile(rb"<script[^>]*ld\+json[^>]*>.*?</script>", re.I | re.S),
+    re.compile(rb"\sdatetime\s*=\s*\"[^\"]*\"", re.I),
+    re.compile(rb"\scontent\s*=\s*\"\d{4}-\d\d-\d\d[^\"]*\"", re.I),
+)
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")
+VIETNAMESE_MONTHS = ("Một", "Hai", "Ba", "Tư", "Năm", "Sáu", "Bảy", "Tám", "Chín", "Mười",
+                     "Mười Một", "Mười Hai")
+PRINTED_FORMS = {
+    "dd/mm/yyyy": lambda y, m, d: f"{d:02d}/{m:02d}/{y}",
+    "yyyy-mm-dd": lambda y, m, d: f"{y}-{m:02d}-{d:02d}",
+    "ngày d tháng m năm y": lambda y, m, d: f"Ngày {d} tháng {m} năm {y}",
+    "dd Tháng Mười Hai, y": lambda y, m, d: f"{d:02d} Tháng {VIETNAMESE_MONTHS[m - 1]}, {y}",
+    "dd Tháng mm yyyy": lambda y, m, d: f"{d:02d} Tháng {m:02d} {y}",
+    "Month d, yyyy": lambda y, m, d: f"{ENGLISH_MONTHS[m - 1]} {d}, {y}",
+    "dd Mon yyyy": lambda y, m, d: f"{d:02d} {ENGLISH_MONTHS[m - 1][:3]} {y}",
+}
+
+
+def printed_date(form: str) -> Callable[[RealPage], RealPage]:
+    """The page without its machine-readable dates, its labelled day printed in `form`."""
+    def rewrite(page: RealPage) -> RealPage:
+        year, month, day = (int(part) for part in page.label["published"].split("-"))
+        printed = re.compile(rb"(?<!\d)0?%d\s*[/.-]\s*0?%d\s*[/.-]\s*%d(?!\d)"
+                             % (day, month, year))
+        html = page.page
+        for pattern in MACHINE_DATES:
+            html = pattern.sub(b"", html)
+        html = printed.sub(PRINTED_FORMS[form](year, month, day).encode(), html)
+        return RealPage(page.name, html, page.label)
+    return rewrite
+
+
+def score_printed_dates(pages: list[RealPage]) -> dict[str, tuple[RealScores, RealScores]]:
+    """For each printed form, vnarchive's and htmldate's readings of the rewritten pages."""
+    scores = {}
+    for form in PRINTED_FORMS:
+        printed = [printed_date(form)(page) for page in pages]
+        scores[form] = (score_real(printed, read_vnarchive), score_real(printed, read_htmldate))
+    return scores
 
 
 def rewritten(reader: Callable[[RealPage], Reading],
@@ -253,6 +303,20 @@ def print_set(set_name: str, results: dict[str, RealScores], pages: bool) -> Non
                     print(f"  ({ours} misses) {page}: {', '.join(missed)}")
 
 
+def print_printed_dates(set_name: str, pages: bool) -> None:
+    """The publication day read from the printed date alone, in each form, beside htmldate."""
+    scores = score_printed_dates(load_real_pages(set_name))
+    print(f"\nprinted dates, {set_name}: the day with no machine-readable date, printed as")
+    print(f"{'':<24}{'vnarchive':>10}{'htmldate':>9}")
+    for form, (ours, dates) in scores.items():
+        print(f"  {form:<22}{ours.count('published'):>10}{dates.count('published'):>9}")
+        if pages:
+            for page, missed in ours.misses.items():
+                if "published" in missed:
+                    worse = "published" not in dates.misses[page]
+                    print(f"    (misses{', htmldate right' if worse else ''}) {page}")
+
+
 def print_real_sets(pages: bool) -> None:
     """Every real set's table (and with `pages`, the pages where ours is empty or worse)."""
     if shared_folder() is None:
@@ -262,6 +326,7 @@ def print_real_sets(pages: bool) -> None:
         results = evaluate_set(set_name)
         if results:
             print_set(set_name, results, pages)
+            print_printed_dates(set_name, pages)
 
 
 def main() -> int:

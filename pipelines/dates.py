@@ -22,6 +22,7 @@ the day in the page's own offset. A time without one is the portal's local (Viet
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -56,12 +57,41 @@ META_DATE_RULES = (
     ("meta", "name", "DC.date.issued", "content"),
 )
 META_DATE_CANDIDATES = etree.XPath("//*[self::meta or @itemprop]")
-# Two-digit years ("24/12/12") only where a weekday or label marks the line as a dateline.
-DAY_MONTH_YEAR = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?!\d)"
+# A date printed with its year, in each form the field's themes print one: day first in
+# figures ("06/12/2023", two-digit years "24/12/12" after a weekday or label), year first as a
+# CMS prints its stored value ("2023-12-06 08:30:00": read day first it was 2020-12-23), the
+# month in Vietnamese words ("6 tháng 12 năm 2023", "06 Tháng Mười Hai, 2023") or in English,
+# as portals' English interfaces print it ("December 6, 2023", "6 Dec 2023"). htmldate reads
+# the English forms too, but not the Vietnamese ones and not the clock beside them.
+VIETNAMESE_MONTHS = {"một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5,
+                     "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10, "mười một": 11,
+                     "mười hai": 12, "chạp": 12}
+ENGLISH_MONTHS = {name: number for number, names in enumerate(
+    ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
+     "august aug", "september sept sep", "october oct", "november nov", "december dec"),
+    start=1) for name in names.split()}
+
+
+def _words(names) -> str:
+    return "|".join(sorted(names, key=len, reverse=True))  # "mười hai" before "mười"
+
+
+DATE_FORMS = (
+    re.compile(r"(?<!\d)(?P<day>\d{1,2})\s*[/.-]\s*(?P<month>\d{1,2})\s*[/.-]\s*"
+               r"(?P<year>\d{4}|\d{2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*[/.-]\s*(?P<month>\d{1,2})\s*[/.-]\s*"
+               r"(?P<day>\d{1,2})(?!\d)"),
+    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})\s+tháng\s+(?P<month>\d{{1,2}}|{_words(VIETNAMESE_MONTHS)})"
+               r"(?:\s*,\s*|\s+năm\s+|\s+)(?P<year>\d{4})(?!\d)", re.I),
+    re.compile(rf"\b(?P<month>{_words(ENGLISH_MONTHS)})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+               r",?\s+(?P<year>\d{4})(?!\d)", re.I),
+    re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_words(ENGLISH_MONTHS)})"
+               r"\.?,?\s+(?P<year>\d{4})(?!\d)", re.I),
+)
 # A 24-hour clock or a 12-hour one with its half of the day, in English or Vietnamese.
 CLOCK = r"(\d{1,2})\s*[:hH]\s*(\d{2})(?::\d{2})?(?:\s*(AM|PM|SA|CH|sáng|chiều|tối)\b)?"
-CLOCK_FIRST = re.compile(CLOCK + r"\s*(?:ngày|[,|-])?\s*" + DAY_MONTH_YEAR, re.I)
-DATE_FIRST = re.compile(DAY_MONTH_YEAR + r"(?:\s*[,|-]?\s*(?:lúc\s*)?" + CLOCK + ")?", re.I)
+CLOCK_BEFORE = re.compile(CLOCK + r"\s*(?:ngày|[,|-])?\s*$", re.I)
+CLOCK_AFTER = re.compile(r"\s*[,|-]?\s*(?:lúc\s*)?" + CLOCK, re.I)
 AFTERNOON = {"pm", "ch", "chiều", "tối"}
 MORNING = {"am", "sa", "sáng"}
 URL_DATE_PATTERNS = (
@@ -83,6 +113,7 @@ DATE_LABEL = re.compile(r"^\s*(?:ngày đăng|đăng ngày|ngày xuất bản|xu
                         r"date)\s*:?", re.I)
 # A teaser's <time> sits in a link, a list item, a nested article or a side block.
 TEASER_ANCESTORS = {"a", "li", "aside", "footer", "nav"}
+LINKS_WITH_TEXT = etree.XPath(".//a[normalize-space()]")
 
 
 @dataclass(frozen=True)
@@ -136,20 +167,32 @@ def parse_iso_datetime(value: str) -> str | None:
 
 
 def parse_dateline(text: str) -> str | None:
-    """The first day-first date (with its time, if printed beside it) in a line of text:
+    """The first date in a line of text (DATE_FORMS) with its time, if printed beside it:
     "14:20 ngày 10/01/2024", "07/04/2023 10:15" and "23/01/2017 | 9:05 AM" alike."""
-    match = CLOCK_FIRST.search(text)
-    if match:
-        hour, minute, half, day, month, year = match.groups()
-        found = _iso(int(year), int(month), int(day), int(hour), int(minute), half)
-        if found:
-            return found
-    match = DATE_FIRST.search(text)
-    if match:
-        day, month, year, hour, minute, half = match.groups()
-        return _iso(int(year), int(month), int(day), int(hour) if hour else None,
-                    int(minute) if minute else None, half)
-    return None
+    text = unicodedata.normalize("NFC", text)
+    found = _first_date(text)
+    if found is None:
+        return None
+    match, (year, month, day) = found
+    clock = CLOCK_BEFORE.search(text, 0, match.start()) or CLOCK_AFTER.match(text, match.end())
+    if clock:
+        hour, minute, half = clock.groups()
+        timed = _iso(year, month, day, int(hour), int(minute), half)
+        if timed:
+            return timed
+    return _iso(year, month, day)
+
+
+def _first_date(text: str) -> tuple[re.Match, tuple[int, int, int]] | None:
+    """The date printed first in the text, whatever its form, as (match, (year, month, day))."""
+    matches = [match for match in (form.search(text) for form in DATE_FORMS) if match]
+    if not matches:
+        return None
+    match = min(matches, key=lambda found: found.start())
+    month = match["month"]
+    number = int(month) if month.isdigit() else (
+        VIETNAMESE_MONTHS.get(month.casefold()) or ENGLISH_MONTHS[month.casefold()])
+    return match, (int(match["year"]), number, int(match["day"]))
 
 
 def _from_meta(tree) -> str | None:
@@ -208,7 +251,12 @@ def _in_teaser(element) -> bool:
     for ancestor in (element, *element.iterancestors()):
         if ancestor.tag == "a" and " ".join(ancestor.text_content().split()) != own:
             return True
-        if ancestor.tag in TEASER_ANCESTORS and ancestor.tag != "a":
+        if ancestor.tag == "li":
+            # A teaser's item links its story; a theme's list of the article's own facts
+            # ("<li class="the-article-publish">Thứ ba, 23/12/2025 09:02</li>") may link none.
+            if LINKS_WITH_TEXT(ancestor):
+                return True
+        elif ancestor.tag in TEASER_ANCESTORS and ancestor.tag != "a":
             return True
     return [a.tag for a in element.iterancestors()].count("article") > 1
 
@@ -273,10 +321,29 @@ def _from_label(tree) -> str | None:
         parent = text_node.getparent()
         if parent is not None and _in_clock_container(parent):
             continue
-        found = parse_dateline(line)
+        found = parse_dateline(line) or parse_dateline(_printed_after(text_node))
         if found:
             return found
     return None
+
+
+def _printed_after(text_node) -> str:
+    """The text right after a label printed in an element of its own ("<span>Ngày
+    đăng:</span>&nbsp;06/09/2020 - 17:20"): the element's tail, else its next sibling's text;
+    "" when the text is more than a label ("Ngày hội đọc sách"), not its element's whole
+    text, in a teaser, or followed by nothing short."""
+    line = normalize_line(str(text_node))
+    label = DATE_LABEL.match(line)
+    element = text_node.getparent()
+    if (not text_node.is_text or label is None or label.end() < len(line.rstrip())
+            or _in_teaser(element)):
+        return ""
+    following = element.tail
+    if not (following or "").strip():
+        sibling = element.getnext()
+        following = sibling.text_content() if sibling is not None else ""
+    following = " ".join((following or "").split())
+    return following if len(following) <= DATELINE_MAX_CHARACTERS else ""
 
 
 def original_url(url: str | None) -> str | None:

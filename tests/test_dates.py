@@ -24,6 +24,27 @@ def test_datelines_are_day_first(line, expected):
     assert parse_dateline(line) == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("2017-01-23 09:05:00", "2017-01-23T09:05:00+07:00"),  # day first, it was 2023-01-17
+     ("Ngày đăng: 2024/12/05", "2024-12-05"),
+     ("Thứ năm, ngày 5 tháng 12 năm 2024", "2024-12-05"),
+     ("15:42 ngày 05 tháng 5 năm 2024", "2024-05-05T15:42:00+07:00"),
+     ("05 Tháng Mười Hai, 2024 | 08:30", "2024-12-05T08:30:00+07:00"),
+     ("Thứ Năm, 05 Tháng 12 2024 08:30", "2024-12-05T08:30:00+07:00"),
+     ("December 5, 2024 3:40 PM", "2024-12-05T15:40:00+07:00"),
+     ("Posted on 5 Dec 2024", "2024-12-05"),
+     ("ngày 30 tháng 2 năm 2024", None), ("tháng 12 năm 2024", None), ("123/12/2024", None)],
+)
+def test_datelines_in_the_other_forms_themes_print(line, expected):
+    assert parse_dateline(line) == expected
+
+
+def test_the_first_date_of_a_line_is_read_whatever_its_form():
+    assert parse_dateline("Ngày 4 tháng 12 năm 2024, cập nhật 2024-12-05") == "2024-12-04"
+    assert parse_dateline("2024-12-05, sửa ngày 6 tháng 12 năm 2024") == "2024-12-05"
+
+
 def test_meta_wins_and_keeps_the_pages_own_offset():
     tree = page("<h1>T</h1>", '<meta property="article:published_time" '
                 'content="2024-04-05T02:15:00Z">')
@@ -166,3 +187,50 @@ def test_every_offset_a_place_keeps_is_kept(offset, expected):
     tree = html.fromstring(f'<html><head><meta property="article:published_time" '
                            f'content="2024-05-10T23:30:00{offset}"></head></html>')
     assert publication_date(tree).value == f"2024-05-10T23:30:00{expected}"
+
+
+LONG_PARAGRAPHS = "<p>Một đoạn văn dài của bài viết, không có ngày tháng nào cả ở đây.</p>" * 8
+
+
+def test_a_label_in_an_element_of_its_own_reads_the_date_after_it():
+    tree = page("<h1>T</h1>" + LONG_PARAGRAPHS + '<div class="news-date"><span>Ngày đăng:</span>'
+                "&nbsp;06/09/2020 - 17:20 </div>")
+    found = publication_date(tree, title="T")
+    assert (found.value, found.source) == ("2020-09-06T17:20:00+07:00", "label")
+    beside = page("<h1>T</h1>" + LONG_PARAGRAPHS * 2
+                  + "<div><b>Ngày đăng:</b><span>06/09/2020</span></div>")
+    assert publication_date(beside, title="T").source == "label"
+
+
+def test_a_text_opening_like_a_label_is_not_one():
+    """"Ngày hội đọc sách" opens with "Ngày": the date after it is not the page's."""
+    tree = page("<h1>T</h1>" + LONG_PARAGRAPHS
+                + '<div class="event"><span>Ngày hội đọc sách</span> 05/09/2020</div>')
+    found = publication_date(tree, title="T")
+    assert found is None or found.source != "label"
+
+
+def test_a_list_of_the_articles_own_facts_holds_its_dateline():
+    tree = page('<h1>Giá vàng tăng</h1><ul class="the-article-meta">'
+                '<li class="the-article-publish">Thứ ba, 23/12/2025 09:02 (GMT+7)</li>'
+                '<li><a href="/tac-gia/an">An Khương</a></li></ul>' + LONG_PARAGRAPHS)
+    found = publication_date(tree, title="Giá vàng tăng")
+    assert (found.value, found.source) == ("2025-12-23T09:02:00+07:00", "dateline")
+
+
+def test_a_teasers_list_item_does_not():
+    tree = page('<h1>Giá vàng tăng</h1><ul class="related">'
+                '<li><a href="/bai-khac">Giá bạc giảm</a> 20/12/2025</li></ul>' + LONG_PARAGRAPHS)
+    found = publication_date(tree, title="Giá vàng tăng")
+    assert found is None or found.source != "dateline"
+
+
+def test_an_articles_own_header_is_not_the_sites():
+    inside = page('<article><header><span class="post-date">Thứ 2, 13/02/2023 | 14:14</span>'
+                  "</header><h1>Hoạt động STEM</h1>" + LONG_PARAGRAPHS + "</article>")
+    found = publication_date(inside, title="Hoạt động STEM")
+    assert (found.value, found.source) == ("2023-02-13T14:14:00+07:00", "dateline")
+    site = page('<header><span class="today">Thứ 2, 13/02/2023 | 14:14</span></header>'
+                "<article><h1>Hoạt động STEM</h1>" + LONG_PARAGRAPHS + "</article>")
+    found = publication_date(site, title="Hoạt động STEM")
+    assert found is None or found.source != "dateline"
