@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipelines.vietnamese import is_headline
+from pipelines.vietnamese import SENTENCE_END, is_headline
 
 # Whole lines that are never article text.
 BOILERPLATE_LINES = {
@@ -64,6 +64,12 @@ LINE_PATTERNS = [
 RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các tin khác|tin liên quan|"
                              r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
                              r"related (?:news|posts|articles))\s*:?$", re.I)
+# A keyword list's label, alone on its line ("Từ khóa", "- Tags:") or before the keywords
+# ("Tags: Hà Nội, thanh tra"): the page's index terms, printed under the body, are not its
+# text. Each keyword is a few words and ends no sentence.
+KEYWORDS_LABEL = re.compile(r"^(?:từ khóa|từ khoá|tags?|keywords?|thẻ)\s*(?::\s*|$)", re.I)
+KEYWORD_SEPARATORS = re.compile(r"\s*[,;|]\s*")
+KEYWORD_WORDS = 8
 # A line that only stamps the headline above it with its time: a list of other stories.
 STAMP_LINE = re.compile(rf"^(?:{RELATIVE_TIME}|{DATE_STAMP}|{CLOCK}\s+{DATE})$", re.I)
 LIST_MARKERS = ("- ", "• ", "* ")
@@ -225,10 +231,17 @@ def clean_lines(lines: list[str], title: str = "",
     title_key = normalize_line(title).casefold()
     result = CleanText(paragraphs=[])
     stamped: list[int] = []  # the paragraphs that are headlines stamped with their time
+    keywords: str | None = None  # in a keyword list: the marker its items carry ("" none)
     for number, raw in enumerate(lines, start=1):
         line = normalize_line(raw)
         if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
             break  # what follows is the list of other stories
+        if keywords is not None and _is_keyword(line, keywords):
+            continue
+        keywords = None
+        if len(result.paragraphs) >= 2 and _keyword_list_label(line):
+            keywords = line[:2] if line.startswith(LIST_MARKERS) else ""
+            continue
         if (IMPRINT.match(line) and len(result.paragraphs) >= 2
                 and len(lines) - number <= IMPRINT_TAIL):
             while len(result.paragraphs) > 1 and IMPRINT_CONTACT.match(result.paragraphs[-1]):
@@ -275,6 +288,25 @@ def clean_lines(lines: list[str], title: str = "",
                 and _same_person(result.paragraphs[-1], result.author)):
             result.author = result.paragraphs.pop()
     return result
+
+
+def _keyword_list_label(line: str) -> bool:
+    """A keyword list's label alone, or the label with its keywords on the line."""
+    bare = line[2:] if line.startswith(LIST_MARKERS) else line
+    label = KEYWORDS_LABEL.match(bare)
+    if label is None:
+        return False
+    listed = bare[label.end():]
+    return not listed or all(_is_keyword(item, "") for item in KEYWORD_SEPARATORS.split(listed))
+
+
+def _is_keyword(line: str, marker: str) -> bool:
+    """An item of a keyword list whose items carry `marker`: a few words, no sentence."""
+    if not line.startswith(marker):
+        return False
+    item = line[len(marker):]
+    return (bool(item) and len(item.split()) <= KEYWORD_WORDS
+            and not item.endswith(SENTENCE_END))
 
 
 def _same_person(first: str, second: str) -> bool:

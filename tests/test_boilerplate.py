@@ -239,3 +239,30 @@ def test_a_list_at_the_top_keeps_each_items_marker():
     dateline_apart = ["- Sáng 5/6, UBND huyện tổ chức hội nghị sơ kết công tác 6 tháng.",
                       "Dự hội nghị có lãnh đạo các phòng, ban của huyện."]
     assert clean_lines(dateline_apart).paragraphs[0].startswith("Sáng 5/6")
+
+
+BODY = ["Sáng 22-3, UBND thành phố họp bàn việc thay thế cây xanh trên các tuyến phố.",
+        "Thành phố giao thanh tra báo cáo kết quả trong 30 ngày."]
+
+
+@pytest.mark.parametrize("keywords", [
+    ["XUÂN LONG", "- Từ khóa", "- chặt cây xanh", "- Hà Nội", "- Thanh tra"],
+    ["XUÂN LONG", "Tags:", "Hà Nội", "thanh tra"],
+    ["XUÂN LONG", "Từ khoá: chặt cây xanh, Hà Nội; thanh tra"],
+])
+def test_a_keyword_list_under_the_body_is_no_text(keywords):
+    cleaned = clean_lines(BODY + keywords)
+    assert (cleaned.paragraphs, cleaned.author) == (BODY, "XUÂN LONG")
+
+
+@pytest.mark.parametrize("line", [
+    "Thẻ: BHYT được cấp cho mọi người dân từ đầu năm sau.",  # "thẻ", a card, in a sentence
+    "Từ khóa: người dân cần nhớ rằng mọi khoản vay trực tuyến đều phải được kiểm tra kỹ",
+])
+def test_a_line_opening_like_a_keyword_label_but_a_sentence_stays(line):
+    assert clean_lines([*BODY, line]).paragraphs == [*BODY, line]
+
+
+def test_the_text_after_a_keyword_list_stays():
+    after = "Đoàn thanh tra sẽ công bố kết luận sau khi hoàn thành."
+    assert clean_lines([*BODY, "Từ khóa:", "Hà Nội", after]).paragraphs == [*BODY, after]
