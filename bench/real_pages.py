@@ -13,7 +13,9 @@ labelled ones are not:
   twitter:title, as an old portal prints every page: the headline must be found on the page.
 Then the publication day alone, with every machine-readable date taken out and the printed
 date in each form other sites print ("printed dates": year first, in Vietnamese or English
-words), read by vnarchive and htmldate.
+words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
+the name signed under the body in each form other sites print ("signed"), read by vnarchive
+and plain trafilatura.
 
 Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
 published day, printed byline, first and last sentence of the body, strings outside the body.
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import htmldate
+import lxml.html
 import trafilatura
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,6 +156,62 @@ def printed_date(form: str) -> Callable[[RealPage], RealPage]:
         html = printed.sub(PRINTED_FORMS[form](year, month, day).encode(), html)
         return RealPage(page.name, html, page.label)
     return rewrite
+
+
+# The "signed" reading: the page's own byline taken out (every text naming the labelled
+# author, its label left alone with it, the author metas and JSON-LD) and the author signed
+# under the body's last paragraph in one form of another site's theme. Pages with no author
+# or whose last paragraph is not found are left out.
+SIGNED_FORMS = {
+    "<p> right, bold": '<p style="text-align: right;"><strong>{}</strong></p>',
+    "<p> right, italic": '<p style="text-align:right"><em>{}</em></p>',
+    "<p> Bài và ảnh: bold": "<p><strong>Bài và ảnh: {}</strong></p>",
+    "<p> plain": "<p>{}</p>",
+    "<div> right, bold": '<div align="right"><b>{}</b></div>',
+}
+AUTHOR_STATEMENTS = ('//meta[contains(@name, "author") or contains(@property, "author")]'
+                     ' | //script[contains(@type, "ld+json")]')
+BYLINE_LABEL_LEFT = re.compile(r"^\W*(?:tác giả|(?:tin|bài)(?:,\s*|\s+và\s+)ảnh|tin|bài|by)"
+                               r"\s*:?\W*$", re.I)
+
+
+def signed(form: str) -> Callable[[RealPage], RealPage | None]:
+    def rewrite(page: RealPage) -> RealPage | None:
+        name = page.label.get("author")
+        if not name:
+            return None
+        tree = lxml.html.fromstring(page.page)
+        for element in tree.xpath(AUTHOR_STATEMENTS):
+            element.getparent().remove(element)
+        for node in tree.xpath("//text()[contains(., $name)]", name=name):
+            owner = node.getparent()
+            left = str(node).replace(name, "")
+            left = "" if BYLINE_LABEL_LEFT.match(left) else left
+            if node.is_text:
+                owner.text = left
+            else:
+                owner.tail = left
+        ending = squash(page.label["body_last"])[:25]
+        printing = [node.getparent() for node in tree.xpath("//body//text()")
+                    if ending in " ".join(str(node).split())]
+        if not printing:
+            return None
+        paragraph = printing[-1]
+        while paragraph.tag not in ("p", "div", "td", "li") and paragraph.getparent() is not None:
+            paragraph = paragraph.getparent()
+        paragraph.addnext(lxml.html.fragment_fromstring(SIGNED_FORMS[form].format(name)))
+        return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+    return rewrite
+
+
+def score_signed(pages: list[RealPage]) -> dict[str, tuple[RealScores, RealScores]]:
+    """For each signed form, vnarchive's and plain trafilatura's readings of the pages."""
+    scores = {}
+    for form in SIGNED_FORMS:
+        rewritten_pages = [found for found in map(signed(form), pages) if found is not None]
+        scores[form] = (score_real(rewritten_pages, read_vnarchive),
+                        score_real(rewritten_pages, read_trafilatura))
+    return scores
 
 
 def score_printed_dates(pages: list[RealPage]) -> dict[str, tuple[RealScores, RealScores]]:
@@ -317,6 +376,20 @@ def print_printed_dates(set_name: str, pages: bool) -> None:
                     print(f"    (misses{', htmldate right' if worse else ''}) {page}")
 
 
+def print_signed(set_name: str, pages: bool) -> None:
+    """The author signed under the body in each form, beside plain trafilatura."""
+    scores = score_signed(load_real_pages(set_name))
+    print(f"\nsigned, {set_name}: the page's byline taken out, the author signed under the body as")
+    print(f"{'':<24}{'pages':>6}{'vnarchive':>10}{'trafilatura':>12}{'body last':>10}")
+    for form, (ours, plain) in scores.items():
+        print(f"  {form:<22}{len(ours.hits['author']):>6}{ours.count('author'):>10}"
+              f"{plain.count('author'):>12}{ours.count('body_last'):>10}")
+        if pages:
+            for page, missed in ours.misses.items():
+                if "author" in missed:
+                    print(f"    (misses) {page}")
+
+
 def print_real_sets(pages: bool) -> None:
     """Every real set's table (and with `pages`, the pages where ours is empty or worse)."""
     if shared_folder() is None:
@@ -327,6 +400,7 @@ def print_real_sets(pages: bool) -> None:
         if results:
             print_set(set_name, results, pages)
             print_printed_dates(set_name, pages)
+            print_signed(set_name, pages)
 
 
 def main() -> int:

@@ -33,6 +33,7 @@ from pipelines.headline import page_title, printed_lead, section_names
 from pipelines.page_task import FALLBACK_WARNING
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
 from pipelines.readability_gate import gated
+from pipelines.signature import Signature, signature_after, signatures
 from pipelines.text_nodes import printing_element
 from pipelines.vietnamese import normalize_text
 
@@ -416,6 +417,7 @@ class PageFacts:
     language: str | None
     link_titles: set[str]
     section_names: set[str]
+    signatures: list[Signature]
 
 
 def _page_facts(tree, url: str | None, html: str) -> PageFacts:
@@ -431,6 +433,7 @@ def _page_facts(tree, url: str | None, html: str) -> PageFacts:
         link_titles=link_titles(tree),
         # The section and site names, and the author elements' text: metadata, not body lines.
         section_names=section_names(tree, title) | labels | {t.casefold() for t in author_texts},
+        signatures=signatures(tree),
     )
 
 
@@ -556,7 +559,8 @@ def extract_article(page: bytes | str, url: str | None = None,
         title=facts.title,
         lead=lead,
         text=cleaned.text,
-        author=cleaned.author or facts.author,
+        author=(cleaned.author or facts.author
+                or signature_after(tree, facts.signatures, cleaned.paragraphs)),
         published=published.value if published else None,
         published_source=published.source if published else None,
         language=text_language(cleaned.text, facts.language),

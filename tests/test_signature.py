@@ -1,0 +1,50 @@
+"""The writer's signature printed under the body in an element of its own (a bold name in a
+right-aligned <div>, after a share box), which trafilatura's text leaves out."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract import extract_article
+
+PARAGRAPHS = "".join(
+    f"<p>Đoạn thứ {n} của bài viết về việc thay thế cây xanh trên các tuyến phố của thành "
+    "phố, với đủ chữ để trình đọc coi là thân bài của một bài báo.</p>" for n in range(1, 6))
+LAST = ("<p>Chậm nhất trong 30 ngày, đoàn thanh tra phải báo cáo kết quả cho "
+        "<b>UBND TP</b>./.</p>")
+
+
+def page(after_body: str, before_body: str = "") -> str:
+    return ("<html><head><title>Thanh tra vụ chặt cây xanh</title></head><body>"
+            "<h1>Thanh tra vụ chặt cây xanh</h1>" + before_body
+            + f'<div class="content">{PARAGRAPHS}{LAST}{after_body}</div>'
+            '<div class="footer"><p>Bản quyền thuộc về cổng thông tin.</p></div></body></html>')
+
+
+@pytest.mark.parametrize("signed", [
+    '<div align="right"><b>Thu Lan</b></div>',
+    '<div class="wrapper-qt"><div class="qtam_social"><iframe src="x"></iframe></div>'
+    "<strong>XUÂN LONG</strong></div>",
+    '<div style="text-align: right"><em>Hải Yến</em></div>',
+])
+def test_a_name_signed_under_the_last_paragraph_is_the_author(signed):
+    found = extract_article(page(signed))
+    name = signed.split(">")[-3].split("<")[0]
+    assert found.author == name
+    assert name not in found.text
+    assert found.text.endswith("báo cáo kết quả cho UBND TP.")
+
+
+def test_a_bold_name_elsewhere_is_not():
+    """A bold place name before the body, and a name in a box after a list of other
+    stories, follow no last paragraph of the text."""
+    found = extract_article(page(
+        '<ul><li><a href="/a">Hà Nội trồng thêm cây xanh trên các tuyến phố</a></li></ul>'
+        "<div><b>Minh Anh</b></div>",
+        before_body="<p><strong>Hà Nội</strong></p>"))
+    assert found.author is None
+
+
+def test_the_texts_own_byline_comes_first():
+    found = extract_article(page('<p>Tin, ảnh: P.Y</p><div align="right"><b>Thu Lan</b></div>'))
+    assert found.author == "P.Y"
