@@ -15,7 +15,8 @@ Then the publication day alone, with every machine-readable date taken out and t
 date in each form other sites print ("printed dates": year first, in Vietnamese or English
 words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
 the name signed under the body in each form other sites print ("signed"), read by vnarchive
-and plain trafilatura.
+and plain trafilatura; and the text with a box other sites print inside the body ("boxes":
+a "Tin liên quan" list, "Xem thêm:" links, an advertisement's label), read by both.
 
 Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
 published day, printed byline, first and last sentence of the body, strings outside the body.
@@ -214,6 +215,70 @@ def score_signed(pages: list[RealPage]) -> dict[str, tuple[RealScores, RealScore
     return scores
 
 
+# The "boxes" reading: a box other sites print inside the body, put after its first
+# paragraph: the box's texts must stay out of the text, and the body must stay whole.
+OTHER_STORY = "Hà Nội trồng mới năm trăm cây xanh trên các tuyến phố nội đô"
+SECOND_STORY = "Thủ tướng chỉ đạo đẩy nhanh tiến độ giải ngân vốn đầu tư công"
+INSIDE_BOXES = {
+    "Xem thêm: <a>": (f'<p><strong>Xem thêm:</strong> <a href="/tin/1.html">{OTHER_STORY}</a></p>',
+                      (OTHER_STORY, "Xem thêm")),
+    ">> Đọc thêm: <a>": (f'<p>&gt;&gt; Đọc thêm: <a href="/tin/1.html">{OTHER_STORY}</a></p>',
+                         (OTHER_STORY, "Đọc thêm")),
+    "Tin liên quan + <ul>": (
+        f'<div class="box-x"><p><b>Tin liên quan</b></p><ul><li><a href="/tin/1.html">'
+        f'{OTHER_STORY}</a></li><li><a href="/tin/2.html">{SECOND_STORY}</a></li></ul></div>',
+        (OTHER_STORY, SECOND_STORY, "Tin liên quan")),
+    "<table> photo + link": (
+        f'<table class="tbl-x" align="right"><tr><td><a href="/tin/1.html"><img src="/a.jpg">'
+        f'</a></td></tr><tr><td><a href="/tin/1.html">{OTHER_STORY}</a></td></tr></table>',
+        (OTHER_STORY,)),
+    "Quảng cáo": ('<div class="adv-x"><p>Quảng cáo</p></div>', ("Quảng cáo",)),
+    "<ul> of links, no heading": (
+        f'<ul><li><a href="/tin/1.html">{OTHER_STORY}</a></li><li><a href="/tin/2.html">'
+        f'{SECOND_STORY}</a></li></ul>', (OTHER_STORY, SECOND_STORY)),
+}
+
+
+def boxed(form: str) -> Callable[[RealPage], RealPage | None]:
+    def rewrite(page: RealPage) -> RealPage | None:
+        tree = lxml.html.fromstring(page.page)
+        opening = squash(page.label["body_first"])[:25]
+        printing = [node.getparent() for node in tree.xpath("//body//text()")
+                    if opening in " ".join(str(node).split())]
+        if not printing:
+            return None
+        paragraph = printing[0]
+        while paragraph.tag not in ("p", "div", "td", "li") and paragraph.getparent() is not None:
+            paragraph = paragraph.getparent()
+        paragraph.addnext(lxml.html.fragment_fromstring(INSIDE_BOXES[form][0]))
+        return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+    return rewrite
+
+
+@dataclass
+class BoxScores:
+    pages: int = 0
+    clean: dict[str, int] = field(default_factory=dict)  # reader -> pages free of the box
+    whole: dict[str, int] = field(default_factory=dict)  # reader -> pages with first and last
+
+
+def score_boxes(pages: list[RealPage]) -> dict[str, BoxScores]:
+    """For each box, vnarchive's and plain trafilatura's texts of the pages holding it."""
+    readers = {"vnarchive": read_vnarchive, "trafilatura": read_trafilatura}
+    scores = {}
+    for form, (_, printed) in INSIDE_BOXES.items():
+        score = scores[form] = BoxScores()
+        for page in filter(None, map(boxed(form), pages)):
+            score.pages += 1
+            for name, reader in readers.items():
+                text = squash(reader(page).text)
+                clean = not any(squash(part) in text for part in printed)
+                whole = all(squash(page.label[end]) in text for end in ("body_first", "body_last"))
+                score.clean[name] = score.clean.get(name, 0) + clean
+                score.whole[name] = score.whole.get(name, 0) + whole
+    return scores
+
+
 def score_printed_dates(pages: list[RealPage]) -> dict[str, tuple[RealScores, RealScores]]:
     """For each printed form, vnarchive's and htmldate's readings of the rewritten pages."""
     scores = {}
@@ -390,6 +455,18 @@ def print_signed(set_name: str, pages: bool) -> None:
                     print(f"    (misses) {page}")
 
 
+def print_boxes(set_name: str) -> None:
+    """Each box inside the body: pages free of it and pages with the body whole."""
+    scores = score_boxes(load_real_pages(set_name))
+    print(f"\nboxes, {set_name}: a box printed after the body's first paragraph")
+    print(f"{'':<30}{'pages':>6}{'free of it: vnarchive':>23}{'trafilatura':>12}"
+          f"{'whole body: vnarchive':>23}{'trafilatura':>12}")
+    for form, score in scores.items():
+        print(f"  {form:<28}{score.pages:>6}{score.clean['vnarchive']:>23}"
+              f"{score.clean['trafilatura']:>12}{score.whole['vnarchive']:>23}"
+              f"{score.whole['trafilatura']:>12}")
+
+
 def print_real_sets(pages: bool) -> None:
     """Every real set's table (and with `pages`, the pages where ours is empty or worse)."""
     if shared_folder() is None:
@@ -401,6 +478,7 @@ def print_real_sets(pages: bool) -> None:
             print_set(set_name, results, pages)
             print_printed_dates(set_name, pages)
             print_signed(set_name, pages)
+            print_boxes(set_name)
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ from pipelines.vietnamese import SENTENCE_END, is_headline
 BOILERPLATE_LINES = {
     "skip ribbon commands", "skip to main content", "xem thêm", "chia sẻ", "in bài", "a- a+",
     "tin tức, sự kiện", "tin liên quan", "tin cùng chuyên mục", "bài viết liên quan",
-    "đọc nhiều", "quay lại", "trang chủ",
+    "đọc nhiều", "quay lại", "trang chủ", "quảng cáo", "advertisement",
     # The headings of a portal's side boxes (featured, latest, most read), which a page read
     # whole leaves on a line of their own: a real Liferay portal's "Tin tức nổi bật".
     "tin nổi bật", "tin tức nổi bật", "sự kiện nổi bật", "tin mới nhất", "tin xem nhiều",
@@ -53,7 +53,9 @@ LINE_PATTERNS = [
     re.compile(r"^(?:đang truy cập|đang trực tuyến|trực tuyến|tổng lượt truy cập|tổng truy cập|"
                r"lượt truy cập|hôm nay|tổng số lượt xem|lượt xem|số lượt xem|view count|views)"
                r"\s*:?\s*[\d.,]+$", re.I),  # counters
-    re.compile(r"^(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*\S.{0,200}$", re.I),
+    # A pointer to another story, marked or not: "Xem thêm: ...", ">> Đọc thêm: ...".
+    re.compile(r"^(?:[>»→=*•-]+\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*"
+               r"\S.{0,200}$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
     re.compile(rf"^{RELATIVE_TIME}$", re.I),  # "1 giờ trước", "17 phút trước 10:13 23/12/2025"
     # A rating widget (NukeViet's, on many school and office sites).
@@ -232,10 +234,16 @@ def clean_lines(lines: list[str], title: str = "",
     result = CleanText(paragraphs=[])
     stamped: list[int] = []  # the paragraphs that are headlines stamped with their time
     keywords: str | None = None  # in a keyword list: the marker its items carry ("" none)
+    resume_at = 0  # the line the article goes on at after a related list inside it
     for number, raw in enumerate(lines, start=1):
         line = normalize_line(raw)
+        if number < resume_at:
+            continue  # a related list printed inside the article
         if RELATED_HEADING.match(line) and len(result.paragraphs) >= 2:
-            break  # what follows is the list of other stories
+            resume_at = _article_after_list(lines, number)
+            if resume_at is None:
+                break  # what follows is the list of other stories
+            continue
         if keywords is not None and _is_keyword(line, keywords):
             continue
         keywords = None
@@ -288,6 +296,28 @@ def clean_lines(lines: list[str], title: str = "",
                 and _same_person(result.paragraphs[-1], result.author)):
             result.author = result.paragraphs.pop()
     return result
+
+
+def _article_after_list(lines: list[str], number: int) -> int | None:
+    """Where the article goes on after a related list printed inside it (a "Tin liên quan"
+    box between two paragraphs): the number of the first line after the list's headlines,
+    when it and the next line are both prose. None where the list runs to the end, or where
+    what follows alternates a headline and its sapo (other stories' teasers): the article
+    has ended. `number` counts the heading's line from 1 in `lines`."""
+    following = [(at, normalize_line(raw))
+                 for at, raw in enumerate(lines[number:], start=number + 1) if raw.strip()]
+    items = 0
+    while items < len(following) and _is_listed_headline(following[items][1]):
+        items += 1
+    after = following[items:items + 2]
+    if items and len(after) == 2 and not any(_is_listed_headline(line) for _, line in after):
+        return after[0][0]
+    return None
+
+
+def _is_listed_headline(line: str) -> bool:
+    bare = line[2:] if line.startswith(LIST_MARKERS) else line
+    return is_headline(bare) or STAMP_LINE.match(bare) is not None
 
 
 def _keyword_list_label(line: str) -> bool:

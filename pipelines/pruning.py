@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
+from pipelines.boilerplate import RELATED_HEADING, normalize_line
 from pipelines.text_nodes import printing_element
 
 # Words of a class or id token that name a block beside the article: side columns, related
@@ -41,6 +44,16 @@ MENU_LINK_SHARE = 0.8
 # A run of prose: the article's paragraphs are text nodes of this length or more.
 PROSE_CHARACTERS = 40
 WORD_SPLIT = re.compile(r"[-_\s]+")
+# A box of links to other stories inside the article, under a heading ("Tin liên quan", "Xem
+# thêm"), whatever its names: the article's short texts are read for the heading (the whole
+# page's were 2.5 ms of XPath), and the smallest block around it holding links is the box when
+# its text past the heading is nearly all link text.
+RELATED_BOX_HEADING_CHARACTERS = 40
+POINTER_HEADINGS = {"xem thêm", "đọc thêm"}
+ARTICLE_SHORT_TEXTS = etree.XPath(
+    f".//text()[string-length(normalize-space()) <= {RELATED_BOX_HEADING_CHARACTERS}]")
+LINKS_WITH_TEXT = etree.XPath(".//a[normalize-space()]")
+INLINE_TAGS = {"p", "span", "font", "b", "strong", "i", "em", "u", "a"}
 # A table cell with more text than this holds paragraphs of a page, not a figure.
 LAYOUT_CELL_CHARACTERS = 300
 
@@ -115,6 +128,11 @@ def prune_side_blocks(tree) -> list[str]:
         if reason:
             removed.append(_describe(element, reason))
             element.drop_tree()
+    if holder is not None:
+        for box in related_boxes(_block_of(holder), protected):
+            if not _detached(box, root):
+                removed.append(_describe(box, "links to other stories under a related heading"))
+                box.drop_tree()
     for element in tree.xpath(f"//ul[count(.//a) >= {MENU_LINKS}] | "
                               f"//ol[count(.//a) >= {MENU_LINKS}] | "
                               f"//div[count(.//a) >= {MENU_LINKS}]"):
@@ -123,6 +141,43 @@ def prune_side_blocks(tree) -> list[str]:
         removed.append(_describe(element, "a menu: nearly all its text is links"))
         element.drop_tree()
     return removed
+
+
+def related_boxes(holder, protected: set) -> list:
+    """The boxes of links to other stories printed inside the article (`holder`): a related
+    heading, and the smallest block around it that holds links, if its text past the heading
+    is nearly all theirs. A heading among the article's own paragraphs is left to the text's
+    cleaning (pipelines/boilerplate.py)."""
+    boxes = []
+    for node in ARTICLE_SHORT_TEXTS(holder):
+        heading = normalize_line(str(node))
+        if not (RELATED_HEADING.match(heading)
+                or heading.casefold().rstrip(" :") in POINTER_HEADINGS):
+            continue
+        owner = printing_element(node)
+        for element in (owner, *owner.iterancestors()) if owner is not None else ():
+            if element in protected or element.tag in FRAME_TAGS:
+                break
+            links = LINKS_WITH_TEXT(element)
+            if links:
+                if _nearly_all_linked(element, links, len(heading)):
+                    boxes.append(element)
+                break
+    return boxes
+
+
+def _block_of(element):
+    """The block an element of text lies in: a page whose paragraphs nest their text in
+    spans and fonts has its prose's holder inside one paragraph, not around them all."""
+    while element.tag in INLINE_TAGS and element.getparent() is not None:
+        element = element.getparent()
+    return element
+
+
+def _nearly_all_linked(element, links, heading: int) -> bool:
+    text = len(" ".join(element.text_content().split())) - heading
+    linked = sum(len(" ".join(link.text_content().split())) for link in links)
+    return text > 0 and linked / text >= MENU_LINK_SHARE
 
 
 def _detached(element, root) -> bool:
