@@ -10,7 +10,9 @@ labelled ones are not:
   token): a new site's theme that names nothing the way the sites we know do (hashed
   CSS-module names, another language's words);
 - "site's title": the <title> only the site's name (the title's last part) and no og:title or
-  twitter:title, as an old portal prints every page: the headline must be found on the page.
+  twitter:title, as an old portal prints every page: the headline must be found on the page;
+- "headline - site": the <title> without the section's name between them, as most themes
+  print it: the section's label printed above the headline is then named nowhere else.
 Then the publication day alone, with every machine-readable date taken out and the printed
 date in each form other sites print ("printed dates": year first, in Vietnamese or English
 words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
@@ -117,8 +119,19 @@ def site_title(html: bytes) -> bytes:
     return SOCIAL_TITLE.sub(b"", DOCUMENT_TITLE.sub(cut, html, count=1))
 
 
+def headline_and_site(html: bytes) -> bytes:
+    """The page with its <title> cut to its first and last parts ("Headline - Site": no
+    section named), as most themes print it; og:title kept."""
+    def cut(match: re.Match) -> bytes:
+        parts = TITLE_SEPARATOR.split(match.group(2).decode("utf-8", "replace").strip())
+        kept = parts[0] + (f" - {parts[-1]}" if len(parts) > 1 else "")
+        return match.group(1) + kept.encode() + match.group(3)
+    return DOCUMENT_TITLE.sub(cut, html, count=1)
+
+
 # Each rewrite, by the name of its columns.
-REWRITES = {"names hidden": hide_names, "site's title": site_title}
+REWRITES = {"names hidden": hide_names, "site's title": site_title,
+            "headline - site": headline_and_site}
 
 # The "printed dates" reading: every machine-readable date taken out of the page (date and
 # time metas, JSON-LD, <time datetime>, ISO values in content attributes) and the labelled

@@ -226,10 +226,12 @@ def _cms_credit_line(paragraphs: list[str]) -> bool:
 
 
 def clean_lines(lines: list[str], title: str = "",
-                page_labels: frozenset[str] | set[str] = frozenset()) -> CleanText:
+                page_labels: frozenset[str] | set[str] = frozenset(),
+                top_labels: frozenset[str] = frozenset()) -> CleanText:
     """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline.
     `page_labels` are casefolded lines that are the page's own labels (its section and site
-    names, from the document title): a line that is only one of them is dropped."""
+    names, from the document title): a line that is only one of them is dropped; a line of
+    `top_labels` (the short texts printed above the headline) only among the first lines."""
     title_key = normalize_line(title).casefold()
     result = CleanText(paragraphs=[])
     stamped: list[int] = []  # the paragraphs that are headlines stamped with their time
@@ -262,7 +264,8 @@ def clean_lines(lines: list[str], title: str = "",
         # A list item's marker ("- ", trafilatura's) does not make a clock or a label text.
         bare = line[2:] if line.startswith(LIST_MARKERS) else line
         if (not line or is_boilerplate(bare) or line.casefold() == title_key
-                or line.casefold() in page_labels):
+                or line.casefold() in page_labels
+                or (len(result.paragraphs) < PREFIX_LINES and line.casefold() in top_labels)):
             if STAMP_LINE.match(bare) and result.paragraphs and is_headline(result.paragraphs[-1]):
                 stamped.append(len(result.paragraphs) - 1)
             continue

@@ -417,11 +417,12 @@ class PageFacts:
     language: str | None
     link_titles: set[str]
     section_names: set[str]
+    labels_above: frozenset[str]
     signatures: list[Signature]
 
 
 def _page_facts(tree, url: str | None, html: str) -> PageFacts:
-    title, heading, labels = page_title(tree)
+    title, heading, labels, above = page_title(tree)
     lang = tree.get("lang")
     author_texts = _author_texts(tree)
     return PageFacts(
@@ -433,6 +434,7 @@ def _page_facts(tree, url: str | None, html: str) -> PageFacts:
         link_titles=link_titles(tree),
         # The section and site names, and the author elements' text: metadata, not body lines.
         section_names=section_names(tree, title) | labels | {t.casefold() for t in author_texts},
+        labels_above=above,
         signatures=signatures(tree),
     )
 
@@ -538,11 +540,11 @@ def extract_article(page: bytes | str, url: str | None = None,
     document, removed = _trafilatura(region if region is not None else tree, url)
     raw_text = document.text if document is not None and document.text else ""
     cleaned = clean_lines(with_lead(raw_text, facts.description), title=facts.title or "",
-                          page_labels=facts.section_names)
+                          page_labels=facts.section_names, top_labels=facts.labels_above)
     plain = plain_text_floor(html, url, cleaned.text, elements)
     if plain is not None:
         cleaned = clean_lines(with_lead(plain, facts.description), title=facts.title or "",
-                              page_labels=facts.section_names)
+                              page_labels=facts.section_names, top_labels=facts.labels_above)
         warnings.append(f"{FALLBACK_WARNING}: our cleaning kept under {FLOOR_SHARE:.0%} of "
                         "the sentences plain trafilatura finds; its text was used")
     linked = linked_shares(cleaned.text, facts.link_titles)

@@ -210,10 +210,17 @@ def heading_before_article(tree) -> tuple[str | None, object, frozenset[str]]:
         if (text and (text[0].isupper() or text[0].isdigit()) and not text.endswith(SAPO_ENDS)
                 and len(WORD.findall(text)) >= HEADLINE_WORDS and not _links_to_another(element)
                 and not any(a.tag in NOT_HEADLINE_ANCESTORS for a in element.iterancestors())):
-            labels = (normalize_line(above).casefold() for above
-                      in SHORT_TEXTS_BEFORE(element, within=HEADLINE_WITHIN))
-            return text, element, frozenset(label for label in labels if label)
+            return text, element, labels_above(element)
     return None, None, frozenset()
+
+
+def labels_above(element) -> frozenset[str]:
+    """The short texts printed just before the headline, casefolded: the section's label and
+    the breadcrumb above it ("Hoạt động Đảng, Đoàn thể"), which a page whose <title> does not
+    name its section leaves on the text's first line. A label ends no sentence."""
+    labels = (normalize_line(above).casefold()
+              for above in SHORT_TEXTS_BEFORE(element, within=HEADLINE_WITHIN))
+    return frozenset(label for label in labels if label and not label.endswith(SAPO_ENDS))
 
 
 def _links_to_another(element) -> bool:
@@ -242,6 +249,10 @@ class Headline(NamedTuple):
     text: str | None
     element: object  # the element printing it, or None
     labels: frozenset[str] = frozenset()  # section labels found above it (casefolded)
+    # The short texts printed above a headline that agrees with the document title: a label
+    # among them is dropped only from the text's first lines (a page whose headline element
+    # is printed after its content, a static page's, has its own lines above it).
+    above: frozenset[str] = frozenset()
 
 
 def page_title(tree) -> Headline:
@@ -258,7 +269,7 @@ def page_title(tree) -> Headline:
             nearer = Headline(*heading_before_article(tree))
             if nearer.element is not None:
                 return nearer
-        return Headline(text, element)
+        return Headline(text, element, above=labels_above(element))
     og_title = [normalize_line(value) for value in
                 tree.xpath('//meta[@property="og:title"]/@content')]
     if (og_title and og_title[0] and not TRUNCATED.search(og_title[0])

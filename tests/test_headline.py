@@ -59,3 +59,22 @@ def test_texts_after_a_comment_are_read_in_their_element():
             f"giả: An Khương</div></body></html>")
     found = extract_article(page)
     assert (found.title, found.author) == ("Tiêu đề của bài viết hôm nay", "An Khương")
+
+
+def test_the_sections_label_above_a_headline_named_by_the_title_is_no_line():
+    """"Headline - Site" names no section: the section's label printed above the headline was
+    the text's first line. A short line deep in the article stays, even if a menu prints it."""
+    paragraphs = "".join(
+        f"<p>Đoạn thứ {n} của bài viết về hội nghị tổng kết công tác xây dựng Đảng năm 2016 của"
+        " Đảng bộ Sở, với đủ chữ để trình đọc coi là thân bài.</p>" for n in range(1, 5))
+    html = ("<html><head><title>Đảng bộ Sở triển khai nhiệm vụ năm 2017 - Sở Thông tin"
+            "</title></head><body><ul class='x'><li>Trang chủ</li><li>Kết quả</li></ul>"
+            "<div class='c'><div class='dd'><span><a href='/'>Home</a></span>"
+            "<span><p>Hoạt động Đảng, Đoàn thể</p></span></div>"
+            "<h1>Đảng bộ Sở triển khai nhiệm vụ năm 2017</h1>" + paragraphs
+            + "<p>Kết quả</p>" + paragraphs.replace("Đoạn thứ", "Phần") + "</div></body></html>")
+    found = extract_article(html)
+    lines = found.text.splitlines()
+    assert lines[0].startswith("Đoạn thứ 1")
+    assert "Hoạt động Đảng, Đoàn thể" not in lines
+    assert "Kết quả" in lines  # printed above the headline too, but deep in the article
