@@ -12,7 +12,9 @@ labelled ones are not:
 - "site's title": the <title> only the site's name (the title's last part) and no og:title or
   twitter:title, as an old portal prints every page: the headline must be found on the page;
 - "headline - site": the <title> without the section's name between them, as most themes
-  print it: the section's label printed above the headline is then named nowhere else.
+  print it: the section's label printed above the headline is then named nowhere else;
+- "hidden, site's title": both the names hidden and the site's title, an old portal with a
+  theme that names nothing: the headline is found by where it is printed alone.
 Then the publication day alone, with every machine-readable date taken out and the printed
 date in each form other sites print ("printed dates": year first, in Vietnamese or English
 words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
@@ -131,7 +133,8 @@ def headline_and_site(html: bytes) -> bytes:
 
 # Each rewrite, by the name of its columns.
 REWRITES = {"names hidden": hide_names, "site's title": site_title,
-            "headline - site": headline_and_site}
+            "headline - site": headline_and_site,
+            "hidden, site's title": lambda html: site_title(hide_names(html))}
 
 # The "printed dates" reading: every machine-readable date taken out of the page (date and
 # time metas, JSON-LD, <time datetime>, ISO values in content attributes) and the labelled

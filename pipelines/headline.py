@@ -22,9 +22,11 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from pipelines.boilerplate import normalize_line
+from pipelines.boilerplate import is_boilerplate, normalize_line
+from pipelines.dates import parse_dateline
 from pipelines.pruning import PROSE_CHARACTERS, article_holder
 from pipelines.text_nodes import printing_element, text_nodes_equal_to
+from pipelines.vietnamese import is_headline
 
 # What CMSes put between the headline, the section and the site name in <title>.
 TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")
@@ -176,6 +178,14 @@ def _bare_title(title: str) -> str:
 TITLED_BEFORE = etree.XPath(
     "(preceding::*[position() <= $within] | self::*)[self::h1 or self::h2 or self::h3 or "
     "contains(@class, 'title') or contains(@class, 'tieude') or contains(@id, 'title')]")
+# With no heading or title-named element there (a theme whose names say nothing, under a
+# <title> naming only the site): the nearest element printing such a text of its own that is
+# no dateline ("23/01/2017 | 9:05 AM" opens with a digit too).
+PRINTED_BEFORE = etree.XPath(
+    "preceding::*[position() <= $within][text()[normalize-space()]][ancestor::body]"
+    "[not(self::script or self::style or self::noscript or self::option)]")
+DATELINE_CHARACTERS = 80
+DATELINE_DISTANCE = 12  # elements that print text between a headline and its dateline
 HEADLINE_WITHIN = 80
 HEADLINE_WORDS = 3
 SAPO_ENDS = (".", "…", ":", ";")
@@ -207,11 +217,37 @@ def heading_before_article(tree) -> tuple[str | None, object, frozenset[str]]:
         return None, None, frozenset()
     for element in reversed(TITLED_BEFORE(paragraph, within=HEADLINE_WITHIN)):
         text = _text_within(element, MAX_TITLE_CHARACTERS)
-        if (text and (text[0].isupper() or text[0].isdigit()) and not text.endswith(SAPO_ENDS)
-                and len(WORD.findall(text)) >= HEADLINE_WORDS and not _links_to_another(element)
-                and not any(a.tag in NOT_HEADLINE_ANCESTORS for a in element.iterancestors())):
+        if _reads_as_headline(text, element):
             return text, element, labels_above(element)
+    element = _printed_headline(paragraph)
+    if element is not None:
+        return _text_within(element, MAX_TITLE_CHARACTERS), element, labels_above(element)
     return None, None, frozenset()
+
+
+def _printed_headline(paragraph):
+    """With no heading or title-named element before the article: the element printing a
+    headline's text just above the article's dateline (a photo's caption between the dateline
+    and the first paragraph reads like a headline too); None where no dateline is printed
+    before the article (a listing's teasers read like headlines as well)."""
+    candidates, dateline = [], None
+    for position, element in enumerate(reversed(PRINTED_BEFORE(paragraph,
+                                                               within=HEADLINE_WITHIN))):
+        text = _text_within(element, MAX_TITLE_CHARACTERS)
+        if dateline is None and text and len(text) <= DATELINE_CHARACTERS and parse_dateline(text):
+            dateline = position
+        elif _reads_as_headline(text, element) and is_headline(text):
+            candidates.append((position, element))
+    above = [element for position, element in candidates
+             if dateline is not None and 0 < position - dateline <= DATELINE_DISTANCE]
+    return above[0] if above else None
+
+
+def _reads_as_headline(text: str | None, element) -> bool:
+    return bool(text and (text[0].isupper() or text[0].isdigit()) and not is_boilerplate(text)
+                and not text.endswith(SAPO_ENDS) and len(WORD.findall(text)) >= HEADLINE_WORDS
+                and not _links_to_another(element)
+                and not any(a.tag in NOT_HEADLINE_ANCESTORS for a in element.iterancestors()))
 
 
 def labels_above(element) -> frozenset[str]:

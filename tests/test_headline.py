@@ -78,3 +78,20 @@ def test_the_sections_label_above_a_headline_named_by_the_title_is_no_line():
     assert lines[0].startswith("Đoạn thứ 1")
     assert "Hoạt động Đảng, Đoàn thể" not in lines
     assert "Kết quả" in lines  # printed above the headline too, but deep in the article
+
+
+def test_with_no_heading_and_no_title_the_headline_is_the_text_above_the_dateline():
+    """A theme whose names say nothing under a <title> naming only the site: not the side
+    box's heading, not the photo's caption between the dateline and the first paragraph."""
+    paragraphs = "".join(
+        f"<p>Đoạn thứ {n} của bài viết về hội nghị tổng kết công tác xây dựng Đảng năm 2016 của"
+        " Đảng bộ Sở, với đủ chữ để trình đọc coi là thân bài.</p>" for n in range(1, 5))
+    html = ("<html><head><title>Sở Thông tin</title></head><body>"
+            "<div class='n1'><h2>Tin tức nổi bật</h2><div><a href='/a'>Một tin khác của Sở</a>"
+            "</div></div><div class='n2'><div class='n3'>Đảng bộ Sở triển khai nhiệm vụ năm 2017"
+            "</div><div class='n4'>23/01/2017 | 9:05 AM</div><div class='n5'><img src='a.jpg'>"
+            "<div>Các đại biểu dự hội nghị tại hội trường lớn</div></div>" + paragraphs
+            + "</div></body></html>")
+    found = extract_article(html)
+    assert found.title == "Đảng bộ Sở triển khai nhiệm vụ năm 2017"
+    assert found.published.startswith("2017-01-23")
