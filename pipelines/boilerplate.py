@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from pipelines.vietnamese import SENTENCE_END, is_headline
@@ -227,7 +228,7 @@ def _cms_credit_line(paragraphs: list[str]) -> bool:
 
 def clean_lines(lines: list[str], title: str = "",
                 page_labels: frozenset[str] | set[str] = frozenset(),
-                top_labels: frozenset[str] = frozenset()) -> CleanText:
+                top_labels: Container[str] = frozenset()) -> CleanText:
     """Clean trafilatura's text lines: drop boilerplate, fold doubles, lift the byline.
     `page_labels` are casefolded lines that are the page's own labels (its section and site
     names, from the document title): a line that is only one of them is dropped; a line of

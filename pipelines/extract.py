@@ -6,7 +6,7 @@ crawl, `vnarchive extract` and any later re-processing run the same code."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from copy import copy
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -417,7 +417,7 @@ class PageFacts:
     language: str | None
     link_titles: set[str]
     section_names: set[str]
-    labels_above: frozenset[str]
+    labels_above: Container[str]
     signatures: list[Signature]
 
 

@@ -17,6 +17,7 @@ nearest before the article's first paragraph, which is where every theme prints 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -250,6 +251,23 @@ def _reads_as_headline(text: str | None, element) -> bool:
                 and not any(a.tag in NOT_HEADLINE_ANCESTORS for a in element.iterancestors()))
 
 
+class LabelsAbove:
+    """The labels printed above a headline (`labels_above`), read the first time a short line
+    that ends no sentence is asked about: the text's first lines are mostly paragraphs no label
+    could be, and reading what precedes the headline cost 0.2 ms a page."""
+
+    def __init__(self, element) -> None:
+        self._element = element
+        self._labels: frozenset[str] | None = None
+
+    def __contains__(self, line: object) -> bool:
+        if not isinstance(line, str) or len(line) > LABEL_CHARACTERS or line.endswith(SAPO_ENDS):
+            return False
+        if self._labels is None:
+            self._labels = labels_above(self._element)
+        return line in self._labels
+
+
 def labels_above(element) -> frozenset[str]:
     """The short texts printed just before the headline, casefolded: the section's label and
     the breadcrumb above it ("Hoạt động Đảng, Đoàn thể"), which a page whose <title> does not
@@ -288,7 +306,7 @@ class Headline(NamedTuple):
     # The short texts printed above a headline that agrees with the document title: a label
     # among them is dropped only from the text's first lines (a page whose headline element
     # is printed after its content, a static page's, has its own lines above it).
-    above: frozenset[str] = frozenset()
+    above: Container[str] = frozenset()
 
 
 def page_title(tree) -> Headline:
@@ -305,7 +323,7 @@ def page_title(tree) -> Headline:
             nearer = Headline(*heading_before_article(tree))
             if nearer.element is not None:
                 return nearer
-        return Headline(text, element, above=labels_above(element))
+        return Headline(text, element, above=LabelsAbove(element))
     og_title = [normalize_line(value) for value in
                 tree.xpath('//meta[@property="og:title"]/@content')]
     if (og_title and og_title[0] and not TRUNCATED.search(og_title[0])
