@@ -192,6 +192,20 @@ BYLINE_LABEL_LEFT = re.compile(r"^\W*(?:tác giả|(?:tin|bài)(?:,\s*|\s+và\s+
                                r"\s*:?\W*$", re.I)
 
 
+def block_printing(tree, sentence: str, last: bool):
+    """The paragraph-like block printing a labelled sentence's first words (its last
+    occurrence, or its first), or None where the page prints them nowhere whole."""
+    opening = squash(sentence)[:25]
+    printing = [node.getparent() for node in tree.xpath("//body//text()")
+                if opening in " ".join(str(node).split())]
+    if not printing:
+        return None
+    block = printing[-1] if last else printing[0]
+    while block.tag not in ("p", "div", "td", "li") and block.getparent() is not None:
+        block = block.getparent()
+    return block
+
+
 def signed(form: str) -> Callable[[RealPage], RealPage | None]:
     def rewrite(page: RealPage) -> RealPage | None:
         name = page.label.get("author")
@@ -208,14 +222,9 @@ def signed(form: str) -> Callable[[RealPage], RealPage | None]:
                 owner.text = left
             else:
                 owner.tail = left
-        ending = squash(page.label["body_last"])[:25]
-        printing = [node.getparent() for node in tree.xpath("//body//text()")
-                    if ending in " ".join(str(node).split())]
-        if not printing:
+        paragraph = block_printing(tree, page.label["body_last"], last=True)
+        if paragraph is None:
             return None
-        paragraph = printing[-1]
-        while paragraph.tag not in ("p", "div", "td", "li") and paragraph.getparent() is not None:
-            paragraph = paragraph.getparent()
         paragraph.addnext(lxml.html.fragment_fromstring(SIGNED_FORMS[form].format(name)))
         return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
     return rewrite
@@ -258,14 +267,9 @@ INSIDE_BOXES = {
 def boxed(form: str) -> Callable[[RealPage], RealPage | None]:
     def rewrite(page: RealPage) -> RealPage | None:
         tree = lxml.html.fromstring(page.page)
-        opening = squash(page.label["body_first"])[:25]
-        printing = [node.getparent() for node in tree.xpath("//body//text()")
-                    if opening in " ".join(str(node).split())]
-        if not printing:
+        paragraph = block_printing(tree, page.label["body_first"], last=False)
+        if paragraph is None:
             return None
-        paragraph = printing[0]
-        while paragraph.tag not in ("p", "div", "td", "li") and paragraph.getparent() is not None:
-            paragraph = paragraph.getparent()
         paragraph.addnext(lxml.html.fragment_fromstring(INSIDE_BOXES[form][0]))
         return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
     return rewrite

@@ -61,12 +61,15 @@ def test_texts_after_a_comment_are_read_in_their_element():
     assert (found.title, found.author) == ("Tiêu đề của bài viết hôm nay", "An Khương")
 
 
+PARAGRAPHS = "".join(
+    f"<p>Đoạn thứ {n} của bài viết về hội nghị tổng kết công tác xây dựng Đảng năm 2016 của Đảng"
+    " bộ Sở, với đủ chữ để trình đọc coi là thân bài.</p>" for n in range(1, 5))
+
+
 def test_the_sections_label_above_a_headline_named_by_the_title_is_no_line():
     """"Headline - Site" names no section: the section's label printed above the headline was
     the text's first line. A short line deep in the article stays, even if a menu prints it."""
-    paragraphs = "".join(
-        f"<p>Đoạn thứ {n} của bài viết về hội nghị tổng kết công tác xây dựng Đảng năm 2016 của"
-        " Đảng bộ Sở, với đủ chữ để trình đọc coi là thân bài.</p>" for n in range(1, 5))
+    paragraphs = PARAGRAPHS
     html = ("<html><head><title>Đảng bộ Sở triển khai nhiệm vụ năm 2017 - Sở Thông tin"
             "</title></head><body><ul class='x'><li>Trang chủ</li><li>Kết quả</li></ul>"
             "<div class='c'><div class='dd'><span><a href='/'>Home</a></span>"
@@ -83,9 +86,7 @@ def test_the_sections_label_above_a_headline_named_by_the_title_is_no_line():
 def test_with_no_heading_and_no_title_the_headline_is_the_text_above_the_dateline():
     """A theme whose names say nothing under a <title> naming only the site: not the side
     box's heading, not the photo's caption between the dateline and the first paragraph."""
-    paragraphs = "".join(
-        f"<p>Đoạn thứ {n} của bài viết về hội nghị tổng kết công tác xây dựng Đảng năm 2016 của"
-        " Đảng bộ Sở, với đủ chữ để trình đọc coi là thân bài.</p>" for n in range(1, 5))
+    paragraphs = PARAGRAPHS
     html = ("<html><head><title>Sở Thông tin</title></head><body>"
             "<div class='n1'><h2>Tin tức nổi bật</h2><div><a href='/a'>Một tin khác của Sở</a>"
             "</div></div><div class='n2'><div class='n3'>Đảng bộ Sở triển khai nhiệm vụ năm 2017"
