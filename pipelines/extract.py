@@ -428,7 +428,7 @@ def _page_facts(tree, url: str | None, html: str) -> PageFacts:
     return PageFacts(
         title=title, author=(_author_element(author_texts) or _labelled_author(tree, html)
                              or _stated_author(tree, url)),
-        description=printed_lead(tree, _description(tree)),
+        description=printed_lead(tree, _description(tree), heading),
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles=link_titles(tree),

@@ -360,16 +360,19 @@ def section_names(tree, headline: str | None) -> set[str]:
 
 # Class words of the element printing the sapo (the lead under the headline).
 LEAD_WORDS = {"sapo", "lead", "summary", "chapeau", "excerpt", "tomtat", "tintomtat", "desc",
-              "description", "intro", "standfirst"}
+              "description", "intro", "standfirst", "brief"}
 LEAD_CHARACTERS = (40, 1000)  # shorter is a byline or a label, longer is the body
 LEAD_WORD_SPLIT = re.compile(r"[-_\s]+")
 ANY_LEAD_WORD = re.compile("|".join(sorted(LEAD_WORDS)))
 
 
-def printed_lead(tree, description: str | None) -> str | None:
+def printed_lead(tree, description: str | None, heading=None) -> str | None:
     """The sapo as the page prints it: the element whose class names it a lead ("sapo",
-    "article__sapo", "summary"), else the meta description when an element prints it.
-    Themes print it apart from the body, where trafilatura often leaves it out."""
+    "article__sapo", "summary", "brief-detail"), else the meta description when an element
+    prints it, else an `<h2>` just under the `heading` (the headline's element) that ends a
+    sentence, as a headline does not. Themes print it apart from the body, where trafilatura
+    often leaves it out. (schema.org's `itemprop="description"` is not read: themes put it on a
+    photo's caption too.)"""
     for element in tree.xpath("//*[@class]"):
         if not ANY_LEAD_WORD.search(element.get("class").lower()):  # the quick test first
             continue
@@ -391,6 +394,20 @@ def printed_lead(tree, description: str | None) -> str | None:
                 return description
             if at > 0:  # after a place stamp ("TP HCM"): as printed, without a site's suffix
                 return _printed_part(description, text[at:])
+    return _lead_under(heading) if heading is not None else None
+
+
+# The sapo printed as a heading under the headline ("<h1>...</h1><h2 class="font18 bold">Sau
+# 8 tháng khởi công, ...</h2>"), within this many elements of it.
+LEAD_UNDER = etree.XPath("following::*[position() <= 6][self::h2]")
+
+
+def _lead_under(heading) -> str | None:
+    for element in LEAD_UNDER(heading):
+        text = normalize_line(element.text_content())
+        if (LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]
+                and text.endswith(SAPO_ENDS) and not _links_to_another(element)):
+            return text
     return None
 
 

@@ -96,3 +96,28 @@ def test_with_no_heading_and_no_title_the_headline_is_the_text_above_the_datelin
     found = extract_article(html)
     assert found.title == "Đảng bộ Sở triển khai nhiệm vụ năm 2017"
     assert found.published.startswith("2017-01-23")
+
+
+SAPO = ("Sau 8 tháng khởi công, dự án mở rộng đường Nguyễn Thị Định đã hoàn thành phần mặt đường"
+        " và thông xe kỹ thuật.")
+
+
+def sapo_page(under_headline: str) -> str:
+    return ("<html><head><title>Thông xe đường Nguyễn Thị Định - Báo X</title></head><body>"
+            "<div class='c'><h1>Thông xe đường Nguyễn Thị Định</h1>" + under_headline
+            + "<div class='body'>" + PARAGRAPHS + "</div></div></body></html>")
+
+
+@pytest.mark.parametrize("printed", [
+    f"<h2 class='font18 bold inline-nb'>{SAPO}</h2>",  # a heading that ends a sentence
+    f"<div class='brief-detail'><p><b>{SAPO}</b></p></div>",  # a class naming a brief
+])
+def test_the_sapo_printed_under_the_headline_with_no_description_is_the_lead(printed):
+    found = extract_article(sapo_page(printed))
+    assert found.lead == SAPO
+    assert found.text.splitlines()[0] == SAPO and found.text.count(SAPO) == 1
+
+
+def test_a_subtitle_under_the_headline_is_no_sapo():
+    found = extract_article(sapo_page("<h2>Dự án giao thông trọng điểm của thành phố</h2>"))
+    assert found.lead is None
