@@ -180,8 +180,8 @@ TITLED_BEFORE = etree.XPath(
     "(preceding::*[position() <= $within] | self::*)[self::h1 or self::h2 or self::h3 or "
     "contains(@class, 'title') or contains(@class, 'tieude') or contains(@id, 'title')]")
 # With no heading or title-named element there (a theme whose names say nothing, under a
-# <title> naming only the site): the nearest element printing such a text of its own that is
-# no dateline ("23/01/2017 | 9:05 AM" opens with a digit too).
+# <title> naming only the site): the elements printing a text of their own before the article,
+# among which the headline is found just above the dateline (_printed_headline).
 PRINTED_BEFORE = etree.XPath(
     "preceding::*[position() <= $within][text()[normalize-space()]][ancestor::body]"
     "[not(self::script or self::style or self::noscript or self::option)]")
