@@ -263,7 +263,7 @@ def clean_lines(lines: list[str], title: str = "",
             result.author = byline_name(line)
             continue
         # A list item's marker ("- ", trafilatura's) does not make a clock or a label text.
-        bare = line[2:] if line.startswith(LIST_MARKERS) else line
+        bare = _without_marker(line)
         if (not line or is_boilerplate(bare) or line.casefold() == title_key
                 or line.casefold() in page_labels
                 or (len(result.paragraphs) < PREFIX_LINES and line.casefold() in top_labels)):
@@ -302,6 +302,11 @@ def clean_lines(lines: list[str], title: str = "",
     return result
 
 
+def _without_marker(line: str) -> str:
+    """The line without its list item's marker ("- ", trafilatura's), if it has one."""
+    return line[2:] if line.startswith(LIST_MARKERS) else line
+
+
 def _article_after_list(lines: list[str], number: int) -> int | None:
     """Where the article goes on after a related list printed inside it (a "Tin liên quan"
     box between two paragraphs): the number of the first line after the list's headlines,
@@ -320,13 +325,13 @@ def _article_after_list(lines: list[str], number: int) -> int | None:
 
 
 def _is_listed_headline(line: str) -> bool:
-    bare = line[2:] if line.startswith(LIST_MARKERS) else line
+    bare = _without_marker(line)
     return is_headline(bare) or STAMP_LINE.match(bare) is not None
 
 
 def _keyword_list_label(line: str) -> bool:
     """A keyword list's label alone, or the label with its keywords on the line."""
-    bare = line[2:] if line.startswith(LIST_MARKERS) else line
+    bare = _without_marker(line)
     label = KEYWORDS_LABEL.match(bare)
     if label is None:
         return False

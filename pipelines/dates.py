@@ -32,7 +32,7 @@ from lxml import etree
 
 from pipelines import json_ld
 from pipelines.boilerplate import normalize_line
-from pipelines.text_nodes import elements_named, text_nodes_equal_to
+from pipelines.text_nodes import LINKS_WITH_TEXT, elements_named, text_nodes_equal_to
 
 VIETNAM_TIME = timezone(timedelta(hours=7))
 # The widest UTC offset any place keeps (+14:00, Kiribati). A page's "+25:00" or "+07:75" is
@@ -113,7 +113,6 @@ DATE_LABEL = re.compile(r"^\s*(?:ngày đăng|đăng ngày|ngày xuất bản|xu
                         r"date)\s*:?", re.I)
 # A teaser's <time> sits in a link, a list item, a nested article or a side block.
 TEASER_ANCESTORS = {"a", "li", "aside", "footer", "nav"}
-LINKS_WITH_TEXT = etree.XPath(".//a[normalize-space()]")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from pipelines.boilerplate import is_boilerplate, normalize_line
-from pipelines.dates import parse_dateline
+from pipelines.dates import DATELINE_MAX_CHARACTERS, parse_dateline
 from pipelines.pruning import PROSE_CHARACTERS, article_holder
 from pipelines.text_nodes import printing_element, text_nodes_equal_to
 from pipelines.vietnamese import is_headline
@@ -185,7 +185,6 @@ TITLED_BEFORE = etree.XPath(
 PRINTED_BEFORE = etree.XPath(
     "preceding::*[position() <= $within][text()[normalize-space()]][ancestor::body]"
     "[not(self::script or self::style or self::noscript or self::option)]")
-DATELINE_CHARACTERS = 80
 DATELINE_DISTANCE = 12  # elements that print text between a headline and its dateline
 HEADLINE_WITHIN = 80
 HEADLINE_WORDS = 3
@@ -235,7 +234,8 @@ def _printed_headline(paragraph):
     for position, element in enumerate(reversed(PRINTED_BEFORE(paragraph,
                                                                within=HEADLINE_WITHIN))):
         text = _text_within(element, MAX_TITLE_CHARACTERS)
-        if dateline is None and text and len(text) <= DATELINE_CHARACTERS and parse_dateline(text):
+        if (dateline is None and text and len(text) <= DATELINE_MAX_CHARACTERS
+                and parse_dateline(text)):
             dateline = position
         elif _reads_as_headline(text, element) and is_headline(text):
             candidates.append((position, element))

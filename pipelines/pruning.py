@@ -17,7 +17,7 @@ import re
 from lxml import etree
 
 from pipelines.boilerplate import RELATED_HEADING, normalize_line
-from pipelines.text_nodes import printing_element
+from pipelines.text_nodes import LINKS_WITH_TEXT, detached, printing_element
 
 # Words of a class or id token that name a block beside the article: side columns, related
 # and "other news" boxes, share and social buttons, comment threads, tag lists, print bars.
@@ -52,7 +52,6 @@ RELATED_BOX_HEADING_CHARACTERS = 40
 POINTER_HEADINGS = {"xem thêm", "đọc thêm"}
 ARTICLE_SHORT_TEXTS = etree.XPath(
     f".//text()[string-length(normalize-space()) <= {RELATED_BOX_HEADING_CHARACTERS}]")
-LINKS_WITH_TEXT = etree.XPath(".//a[normalize-space()]")
 INLINE_TAGS = {"p", "span", "font", "b", "strong", "i", "em", "u", "a"}
 # A table cell with more text than this holds paragraphs of a page, not a figure.
 LAYOUT_CELL_CHARACTERS = 300
@@ -122,7 +121,7 @@ def prune_side_blocks(tree) -> list[str]:
         if element.tag != "nav" and element.get("role") != "navigation" and not ANY_NAME.search(
                 f"{element.get('class', '')} {element.get('id', '')}".lower()):
             continue
-        if element.tag in FRAME_TAGS or element in protected or _detached(element, root):
+        if element.tag in FRAME_TAGS or element in protected or detached(element, root):
             continue
         reason = side_block_reason(element)
         if reason:
@@ -130,13 +129,13 @@ def prune_side_blocks(tree) -> list[str]:
             element.drop_tree()
     if holder is not None:
         for box in related_boxes(_block_of(holder), protected):
-            if not _detached(box, root):
+            if not detached(box, root):
                 removed.append(_describe(box, "links to other stories under a related heading"))
                 box.drop_tree()
     for element in tree.xpath(f"//ul[count(.//a) >= {MENU_LINKS}] | "
                               f"//ol[count(.//a) >= {MENU_LINKS}] | "
                               f"//div[count(.//a) >= {MENU_LINKS}]"):
-        if element in protected or _detached(element, root) or not _is_menu(element):
+        if element in protected or detached(element, root) or not _is_menu(element):
             continue
         removed.append(_describe(element, "a menu: nearly all its text is links"))
         element.drop_tree()
@@ -178,12 +177,6 @@ def _nearly_all_linked(element, links, heading: int) -> bool:
     text = len(" ".join(element.text_content().split())) - heading
     linked = sum(len(" ".join(link.text_content().split())) for link in links)
     return text > 0 and linked / text >= MENU_LINK_SHARE
-
-
-def _detached(element, root) -> bool:
-    """Whether the element lies in a block already removed (its ancestors stop short of the
-    root: lxml keeps a removed block in the same document)."""
-    return element is not root and root not in element.iterancestors()
 
 
 def _describe(element, reason: str) -> str:

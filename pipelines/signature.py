@@ -17,6 +17,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from pipelines.boilerplate import byline_name, looks_like_byline, normalize_line
+from pipelines.text_nodes import detached
 
 SIGNATURE_CHARACTERS = 40
 SIGNED_TAGS = ("b", "strong", "em")
@@ -59,7 +60,7 @@ def signature_after(tree, found: list[Signature], paragraphs: list[str]) -> str 
     last = _end(paragraphs[-1])
     for signature in found:
         element = signature.element
-        if not any(ancestor is tree for ancestor in element.iterancestors()):
+        if detached(element, tree):
             continue  # taken out with a side block
         if _end("".join(TEXTS_BEFORE(element))) == last:
             return signature.name

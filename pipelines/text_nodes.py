@@ -62,3 +62,13 @@ def printing_element(text):
     no XPath or text iteration takes) the parent of that child."""
     parent = text.getparent()
     return parent.getparent() if text.is_tail and parent is not None else parent
+
+
+# The links that print something, under an element: a teaser's, a related box's.
+LINKS_WITH_TEXT = etree.XPath(".//a[normalize-space()]")
+
+
+def detached(element, root) -> bool:
+    """Whether the element lies in a block already removed from the tree under `root` (its
+    ancestors stop short of it: lxml keeps a removed block in the same document)."""
+    return element is not root and root not in element.iterancestors()

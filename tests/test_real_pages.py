@@ -97,15 +97,21 @@ def test_never_worse_than_trafilatura_and_htmldate(results, reading, plain_readi
     assert not set(ours.empty) - set(plain.empty)  # never empty where trafilatura finds text
 
 
+def labelled_pages(set_name: str) -> list[RealPage]:
+    """A real set's labelled pages; the test is skipped where the set is absent."""
+    pages = load_real_pages(set_name)
+    if not pages:
+        pytest.skip(f"real-pages/{set_name} is absent")
+    return pages
+
+
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("set_name", ["articles", "more"])
 def test_the_printed_date_alone_gives_the_day_in_every_form(set_name):
     """With no machine-readable date, the day printed year first, in Vietnamese or English
     words, read as well as day first: at the floor, and never on fewer pages than htmldate.
     (Before: year first gave 1 of 27 and 8 of 22, read day first; the words 13 and 11.)"""
-    pages = load_real_pages(set_name)
-    if not pages:
-        pytest.skip(f"real-pages/{set_name} is absent")
+    pages = labelled_pages(set_name)
     scores = score_printed_dates(pages)
     assert set(scores) == set(PRINTED_FORMS)
     for form, (ours, dates) in scores.items():
@@ -122,9 +128,7 @@ def test_the_author_signed_under_the_body_in_every_form(set_name):
     where captions, a promotion or a source line follow), never fewer than plain
     trafilatura. (Before: a bold name in a right-aligned <div>, which trafilatura's text
     leaves out, 5 of 24 and 4 of 13.)"""
-    pages = load_real_pages(set_name)
-    if not pages:
-        pytest.skip(f"real-pages/{set_name} is absent")
+    pages = labelled_pages(set_name)
     scores = score_signed(pages)
     assert set(scores) == set(SIGNED_FORMS)
     for form, (ours, plain) in scores.items():
@@ -143,9 +147,7 @@ def test_a_box_inside_the_body_stays_out_and_leaves_the_body_whole(set_name):
     trafilatura had 21 and 20), and a box under a heading or label stays out on 0.95 of the
     pages and never on fewer than plain trafilatura. A bare list of links with no heading is
     read as trafilatura reads it, give or take a page (5 and 6 of 22 free of it)."""
-    pages = load_real_pages(set_name)
-    if not pages:
-        pytest.skip(f"real-pages/{set_name} is absent")
+    pages = labelled_pages(set_name)
     scores = score_boxes(pages)
     assert set(scores) == set(INSIDE_BOXES)
     for form, score in scores.items():
