@@ -131,10 +131,21 @@ def headline_and_site(html: bytes) -> bytes:
     return DOCUMENT_TITLE.sub(cut, html, count=1)
 
 
+PARAGRAPH_OPENING = re.compile(rb"<p\b[^>]*>", re.I)
+PARAGRAPH_CLOSING = re.compile(rb"</p\s*>", re.I)
+
+
+def paragraphs_in_breaks(html: bytes) -> bytes:
+    """The page with no <p>: each paragraph's text followed by two <br>s, as old portals and
+    some editors print an article (the sapo then a bare run of text after the headline)."""
+    return PARAGRAPH_CLOSING.sub(b"<br><br>", PARAGRAPH_OPENING.sub(b"", html))
+
+
 # Each rewrite, by the name of its columns.
 REWRITES = {"names hidden": hide_names, "site's title": site_title,
             "headline - site": headline_and_site,
-            "hidden, site's title": lambda html: site_title(hide_names(html))}
+            "hidden, site's title": lambda html: site_title(hide_names(html)),
+            "<br> paragraphs": paragraphs_in_breaks}
 
 # The "printed dates" reading: every machine-readable date taken out of the page (date and
 # time metas, JSON-LD, <time datetime>, ISO values in content attributes) and the labelled

@@ -128,7 +128,23 @@ def normalize_line(line: str) -> str:
 def is_boilerplate(line: str) -> bool:
     if line.casefold() in BOILERPLATE_LINES:
         return True
-    return any(pattern.match(line) for pattern in LINE_PATTERNS)
+    if any(pattern.match(line) for pattern in LINE_PATTERNS):
+        return True
+    return "|" in line and _boilerplate_parts(line)
+
+
+# A clock alone, as a part of a piped line prints it ("3:52 PM").
+CLOCK_PART = re.compile(rf"^{CLOCK}(?:\s*[AP]M)?$", re.I)
+
+
+def _boilerplate_parts(line: str) -> bool:
+    """A line of the page's stamps joined by "|" ("Ngày đăng 29/07/2022 | 3:52 PM | View count:
+    100"), each of them boilerplate or a clock: a theme prints them as one line, or a page's
+    source had them on lines of their own, one space apart as a browser prints them."""
+    parts = [part.strip() for part in line.split("|")]
+    parts = [part for part in parts if part]
+    return len(parts) >= 2 and all(CLOCK_PART.match(part) or is_boilerplate(part)
+                                   for part in parts)
 
 
 # Portals often sign with an office instead of a name ("Văn phòng Huyện ủy", "Trung tâm
@@ -157,6 +173,10 @@ CMS_CREDIT = re.compile(f"{CMS_ACCOUNT}|{CMS_OFFICE}", re.I)
 # The account or role alone on the body's last line, where a theme prints its author field
 # after the writer's own signature ("Thu Lan" / "Pho Ban bien tap"; "admin admin").
 TRAILING_ACCOUNT = re.compile(rf"^(?:\S+\s+){{0,3}}?{CMS_ACCOUNT}(?:\s+\S+){{0,3}}$", re.I)
+# The source a story is taken from, printed under the body and the writer's signature:
+# "Theo Reuters", "(Theo TTXVN)", "Nguồn: Báo Chính phủ", the news agency alone ("TTXVN").
+SOURCE_LINE = re.compile(r"^\(?(?:theo|nguồn:?)\s+[^.()]{2,60}\)?$|^\(?TTXVN(?:/[\w+ ]{2,20})?\)?$",
+                         re.I)
 # The office owning the site under the writer's signature ("Huy Kiên" / "Sở Thông tin và
 # Truyền thông"): the author field again, not a line of the article.
 TRAILING_OFFICE = re.compile(rf"{CMS_OFFICE}(?:\s+[\wÀ-ỹ.&-]+){{1,7}}$")
@@ -292,14 +312,33 @@ def clean_lines(lines: list[str], title: str = "",
         del result.paragraphs[related:]
     while result.paragraphs and _cms_credit_line(result.paragraphs):
         result.paragraphs.pop()
-    if not result.author and result.paragraphs and looks_like_byline(result.paragraphs[-1]):
-        result.author = result.paragraphs.pop()
-        # A CMS's author field printed under the writer's signature, naming the same person
-        # in full ("Phạm Linh" / "Phạm Văn Linh"): the signature, as printed, is the byline.
-        if (result.paragraphs and looks_like_byline(result.paragraphs[-1])
-                and _same_person(result.paragraphs[-1], result.author)):
-            result.author = result.paragraphs.pop()
+    if not result.author:
+        result.author = _lifted_signature(result.paragraphs)
     return result
+
+
+def _lifted_signature(paragraphs: list[str]) -> str | None:
+    """The writer's signature on the text's last lines, taken out of them (None if there is
+    none). Under the signature a paper may print its source ("Nhật Linh" / "Theo Reuters"),
+    which stays the text's last line and is no byline, and a CMS its author field, whoever
+    posted the story ("Phạm Linh" / "Phạm Văn Linh", "Thu Lan" / "Lê Xuân Hải"), which goes:
+    the signature, as printed, is the byline. Where a third name line stands above the
+    two, they may be a list's last items: only the last line is the byline, as before."""
+    source = (paragraphs.pop() if len(paragraphs) >= 2 and SOURCE_LINE.match(paragraphs[-1])
+              else None)
+    author = None
+    if paragraphs and _is_signature(paragraphs[-1]):
+        author = paragraphs.pop()
+        if (paragraphs and _is_signature(paragraphs[-1])
+                and not (len(paragraphs) >= 2 and _is_signature(paragraphs[-2]))):
+            author = paragraphs.pop()
+    if source is not None:
+        paragraphs.append(source)
+    return author
+
+
+def _is_signature(line: str) -> bool:
+    return looks_like_byline(line) and not SOURCE_LINE.match(line)
 
 
 def _without_marker(line: str) -> str:

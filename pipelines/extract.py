@@ -28,6 +28,7 @@ from pipelines.boilerplate import (
     normalize_line,
 )
 from pipelines.dates import publication_date
+from pipelines.div_paragraphs import mark_div_paragraphs
 from pipelines.encodings import decode_page, vietnamese_score
 from pipelines.headline import page_title, printed_lead, section_names
 from pipelines.page_task import FALLBACK_WARNING
@@ -38,7 +39,7 @@ from pipelines.text_nodes import printing_element
 from pipelines.vietnamese import normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
-EXTRACTOR_VERSION = f"vnarchive-extract-2/trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"vnarchive-extract-3/trafilatura-{trafilatura.__version__}"
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
 # listing, home or menu page: navigation, not an article. Measured on the test web and on 16
 # real portal pages (tests/test_extract.py): the test web's articles have no linked line; its
@@ -316,6 +317,7 @@ def _trafilatura(tree, url: str | None):
     and come out row by row. Returns the document and what was removed, for --explain."""
     removed = prune_side_blocks(tree)
     unwrap_layout_tables(tree)
+    mark_div_paragraphs(tree)
     # trafilatura's readability comparison, skipped where it cannot change the text.
     with gated():
         document = trafilatura.bare_extraction(tree, options=_extraction_options(url))

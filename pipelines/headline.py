@@ -25,6 +25,7 @@ from lxml import etree
 
 from pipelines.boilerplate import is_boilerplate, normalize_line
 from pipelines.dates import DATELINE_MAX_CHARACTERS, parse_dateline
+from pipelines.div_paragraphs import has_paragraph_text
 from pipelines.pruning import PROSE_CHARACTERS, article_holder
 from pipelines.text_nodes import printing_element, text_nodes_equal_to
 from pipelines.vietnamese import is_headline
@@ -369,10 +370,10 @@ ANY_LEAD_WORD = re.compile("|".join(sorted(LEAD_WORDS)))
 def printed_lead(tree, description: str | None, heading=None) -> str | None:
     """The sapo as the page prints it: the element whose class names it a lead ("sapo",
     "article__sapo", "summary", "brief-detail"), else the meta description when an element
-    prints it, else an `<h2>` just under the `heading` (the headline's element) that ends a
-    sentence, as a headline does not. Themes print it apart from the body, where trafilatura
-    often leaves it out. (schema.org's `itemprop="description"` is not read: themes put it on a
-    photo's caption too.)"""
+    (or, on a page with no <p>, a bare run of text) prints it, else an `<h2>` just under the
+    `heading` (the headline's element) that ends a sentence, as a headline does not. Themes
+    print it apart from the body, where trafilatura often leaves it out. (schema.org's
+    `itemprop="description"` is not read: themes put it on a photo's caption too.)"""
     for element in tree.xpath("//*[@class]"):
         if not ANY_LEAD_WORD.search(element.get("class").lower()):  # the quick test first
             continue
@@ -394,7 +395,16 @@ def printed_lead(tree, description: str | None, heading=None) -> str | None:
                 return description
             if at > 0:  # after a place stamp ("TP HCM"): as printed, without a site's suffix
                 return _printed_part(description, text[at:])
+        if not has_paragraph_text(tree) and TEXT_OPENING_WITH(tree, start=start):
+            return description
     return _lead_under(heading) if heading is not None else None
+
+
+# The description printed as a bare run of text, in no element of its own: a page that
+# breaks its paragraphs with <br> alone prints its sapo as the headline's tail. (Searched only
+# on such a page, with no <p> text: 0.2-0.6 ms a page.)
+TEXT_OPENING_WITH = etree.XPath("//text()[starts-with(normalize-space(.), $start)]",
+                                smart_strings=False)
 
 
 # The sapo printed as a heading under the headline ("<h1>...</h1><h2 class="font18 bold">Sau

@@ -223,5 +223,16 @@ def unwrap_layout_tables(tree) -> int:
                     cell.tag = "div"
                 row.tag = "div"
             part.tag = "div"
+        _keep_tail(table)
         unwrapped += 1
     return unwrapped
+
+
+def _keep_tail(block) -> None:
+    """The text printed right after an unwrapped table (a photo's table, then "Chốt phiên giao
+    dịch 22/12, ..." up to the next <br>) moves onto a line break put after it: trafilatura
+    keeps a line break's tail, and drops the tail of a block it reads as a paragraph."""
+    if block.tail and block.tail.strip():
+        line_break = etree.Element("br")
+        line_break.tail, block.tail = block.tail, None
+        block.addnext(line_break)

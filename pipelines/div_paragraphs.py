@@ -1,0 +1,139 @@
+"""Paragraphs printed as `<div>`s on a page that has no `<p>` text, kept apart.
+
+Old portals and some CMS editors print an article's paragraphs as `<div>`s, or as runs of text
+between `<br>`s, with no `<p>` at all. trafilatura then reads the divs as paragraphs, but it
+strips their tags at the end, so the text of each div runs into the next: a subheading glued
+to the paragraph below it, the writer's signature glued to the last sentence ("... tình hình
+mới. Phạm Linh"), where the byline can no longer be told from the text. A line break at the end
+of each div that holds only inline content keeps each one a line of its own; trafilatura keeps
+line breaks. (trafilatura offers no option for this, hence the few lines here.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# trafilatura reads a page's divs as paragraphs when its <p> elements hold fewer characters
+# than three times its minimum extracted size (250 by default): only then are divs marked.
+P_TEXT_FLOOR = 750
+# What a paragraph holds: text and inline elements. A div holding any other element (a block,
+# a list, a table) is a container, not a paragraph.
+INLINE_TAGS = frozenset({"a", "abbr", "b", "big", "br", "cite", "code", "em", "font", "i", "img",
+                         "label", "mark", "q", "s", "small", "span", "strike", "strong", "sub",
+                         "sup", "time", "u"})
+
+
+def mark_div_paragraphs(tree) -> int:
+    """End each div that prints a paragraph with a line break, on a page with (nearly) no
+    <p> text. Returns how many were marked."""
+    if has_paragraph_text(tree):
+        return 0
+    for container in [div for div in tree.iter("div") if _mixes_runs_and_blocks(div)]:
+        _wrap_runs(container)
+    marked = 0
+    for div in tree.iter("div"):
+        if _is_paragraph(div):
+            etree.SubElement(div, "br")
+            marked += 1
+    _collapse_white_space(tree)
+    return marked
+
+
+WHITE_SPACE = re.compile(r"\s*\n\s*")
+VERBATIM_TAGS = frozenset({"pre", "textarea", "code", "script", "style"})
+
+
+def _collapse_white_space(tree) -> None:
+    """One space for each line break (and the white space around it) in the page's text, as a
+    browser prints it: trafilatura keeps the line breaks of a text run between <br>s, and a
+    page's source wrapped at 70 characters would break its sentences into lines."""
+    verbatim = {inner for element in tree.iter(*VERBATIM_TAGS) for inner in element.iter()}
+    for element in tree.iter():
+        if element.text and "\n" in element.text and element not in verbatim:
+            element.text = WHITE_SPACE.sub(" ", element.text)
+        if (element.tail and "\n" in element.tail
+                and element.getparent() not in verbatim):
+            element.tail = WHITE_SPACE.sub(" ", element.tail)
+
+
+def _mixes_runs_and_blocks(div) -> bool:
+    """Text or inline elements printed beside blocks, directly in the div."""
+    blocks = inline = False
+    if div.text and div.text.strip():
+        inline = True
+    for child in div:
+        if child.tail and child.tail.strip():
+            inline = True
+        if not isinstance(child.tag, str) or child.tag == "br":
+            continue
+        if child.tag in INLINE_TAGS:
+            inline = True
+        else:
+            blocks = True
+    return blocks and inline
+
+
+def _wrap_runs(container) -> None:
+    """Each run of text and inline elements between the container's blocks and line breaks
+    into a div of its own, as a browser lays such a run out as a block of its own: a caption,
+    a signature or a source line printed beside the paragraphs' box is a line of its own."""
+    items = []
+    if container.text:
+        items.append(container.text)
+    for child in list(container):
+        tail, child.tail = child.tail, None
+        container.remove(child)
+        items.append(child)
+        if tail:
+            items.append(tail)
+    container.text = None
+    run = None
+    for item in items:
+        if isinstance(item, str) or not isinstance(item.tag, str) or (
+                item.tag in INLINE_TAGS and item.tag != "br"):
+            run = run if run is not None else etree.Element("div")
+            _add_to_run(run, item)
+            continue
+        _append_run(container, run)
+        run = None
+        container.append(item)
+    _append_run(container, run)
+
+
+def _add_to_run(run, item) -> None:
+    if not isinstance(item, str):
+        run.append(item)
+    elif len(run):
+        run[-1].tail = (run[-1].tail or "") + item
+    else:
+        run.text = (run.text or "") + item
+
+
+def _append_run(container, run) -> None:
+    """The run into the container, unless it prints nothing (white space between blocks)."""
+    if run is not None and (len(run) or (run.text or "").strip()):
+        container.append(run)
+
+
+def has_paragraph_text(tree) -> bool:
+    """Whether the page's <p> elements hold P_TEXT_FLOOR characters or more (read only as
+    far as needed: a few paragraphs on most pages)."""
+    total = 0
+    for paragraph in tree.iter("p"):
+        total += len(paragraph.text_content())
+        if total >= P_TEXT_FLOOR:
+            return True
+    return False
+
+
+def _is_paragraph(div) -> bool:
+    """Text and inline elements only, some text among them, and no line break at its end
+    already."""
+    children = [child for child in div if isinstance(child.tag, str)]
+    if any(child.tag not in INLINE_TAGS for child in children):
+        return False
+    if children and children[-1].tag == "br" and not (children[-1].tail or "").strip():
+        return False
+    return bool(div.text_content().strip())
