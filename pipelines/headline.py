@@ -395,8 +395,9 @@ def printed_lead(tree, description: str | None, heading=None) -> str | None:
                 return description
             if at > 0:  # after a place stamp ("TP HCM"): as printed, without a site's suffix
                 return _printed_part(description, text[at:])
-        if not has_paragraph_text(tree) and TEXT_OPENING_WITH(tree, start=start):
-            return description
+        if not has_paragraph_text(tree):
+            for printed in TEXT_OPENING_WITH(tree, start=start):
+                return _printed_part(description, normalize_line(printed))
     return _lead_under(heading) if heading is not None else None
 
 

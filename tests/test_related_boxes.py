@@ -65,3 +65,37 @@ def test_marked_pointers_and_an_advertisements_label_are_no_lines():
     lines = [LINES[0], ">> Đọc thêm: Hà Nội trồng mới cây xanh", "» Xem thêm: Thủ tướng chỉ đạo",
              "Quảng cáo", LINES[1]]
     assert clean_lines(lines).paragraphs == LINES
+
+
+HEADLINES = ('<li><a href="/tin/1.html">Hà Nội trồng mới năm trăm cây xanh trên các tuyến phố</a>'
+             '</li><li><a href="/tin/2.html">Thủ tướng chỉ đạo đẩy nhanh giải ngân vốn đầu tư</a>'
+             "</li>")
+
+
+def test_a_bare_list_of_headlines_goes_wherever_it_stands():
+    """Other stories' headlines, each item one link and nothing else, with no heading and in
+    a box named nothing we know: inside the body and under it."""
+    html = page(f"<ul>{HEADLINES}</ul>").replace("</div></body>",
+                                                 f"<ol>{HEADLINES}</ol></div></body>")
+    tree = lxml.html.fromstring(html)
+    removed = prune_side_blocks(tree)
+    assert not tree.xpath("//ul | //ol")
+    assert [line.split(":")[1].strip() for line in removed] == ["a list of other stories' "
+                                                               "headlines"] * 2
+    found = extract_article(html)
+    assert "cây xanh" not in found.text and "giải ngân" not in found.text
+    assert "Đoạn thứ 1 " in found.text and "Đoạn thứ 6 " in found.text
+
+
+def test_lists_that_print_more_than_links_or_only_short_links_stay():
+    """A list of items that say something beside their link, a menu's short links, one item:
+    the article's own lists."""
+    lists = ['<ul><li><a href="/vb/1.pdf">Quyết định số 12/QĐ-UBND</a> ban hành quy chế làm việc'
+             '</li><li><a href="/vb/2.pdf">Kế hoạch số 34/KH-UBND</a> về chuyển đổi số</li></ul>',
+             '<ul><li><a href="/a">Tin tức</a></li><li><a href="/b">Sự kiện</a></li></ul>',
+             '<ul><li><a href="/tin/1.html">Hà Nội trồng mới năm trăm cây xanh trên các tuyến'
+             " phố</a></li></ul>"]
+    for kept in lists:
+        tree = lxml.html.fromstring(page(kept))
+        prune_side_blocks(tree)
+        assert tree.xpath("//ul"), kept
