@@ -145,7 +145,8 @@ def paragraphs_in_breaks(html: bytes) -> bytes:
 REWRITES = {"names hidden": hide_names, "site's title": site_title,
             "headline - site": headline_and_site,
             "hidden, site's title": lambda html: site_title(hide_names(html)),
-            "<br> paragraphs": paragraphs_in_breaks}
+            "<br> paragraphs": paragraphs_in_breaks,
+            "hidden, <br> paragraphs": lambda html: paragraphs_in_breaks(hide_names(html))}
 
 # The "printed dates" reading: every machine-readable date taken out of the page (date and
 # time metas, JSON-LD, <time datetime>, ISO values in content attributes) and the labelled

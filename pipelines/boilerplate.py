@@ -238,6 +238,17 @@ def _stamped_list_start(stamped: list[int], paragraphs: int) -> int | None:
     return stamped[0]
 
 
+# A first paragraph this long is a sapo (or a sentence): printed once in the text.
+SAPO_COPY_CHARACTERS = 80
+
+
+def _drop_sapo_copies(paragraphs: list[str]) -> None:
+    """The text's first paragraph printed again further down goes: the sapo repeated as the
+    body's opening, or this story's own teaser in a list of stories after the article."""
+    if paragraphs and len(paragraphs[0]) >= SAPO_COPY_CHARACTERS:
+        paragraphs[1:] = [line for line in paragraphs[1:] if line != paragraphs[0]]
+
+
 def _cms_credit_line(paragraphs: list[str]) -> bool:
     """Whether the last paragraph is the CMS's author field printed after the body."""
     last = paragraphs[-1]
@@ -310,6 +321,7 @@ def clean_lines(lines: list[str], title: str = "",
     related = _stamped_list_start(stamped, len(result.paragraphs))
     if related is not None:
         del result.paragraphs[related:]
+    _drop_sapo_copies(result.paragraphs)
     while result.paragraphs and _cms_credit_line(result.paragraphs):
         result.paragraphs.pop()
     if not result.author:

@@ -153,8 +153,8 @@ HEADLINE_WORDS = 4
 
 
 def _lists_headlines(element) -> bool:
-    """A list of two items or more, each item one link and nothing else, each link a
-    headline's few words: other stories, printed under the body with no heading (a box named
+    """A list of two items or more, each item a link of a headline's few words and nothing
+    that is not linked: other stories, printed under the body with no heading (a box named
     nothing we know), which trafilatura keeps as the text's last lines."""
     if len(element) < 2:
         return False
@@ -163,11 +163,12 @@ def _lists_headlines(element) -> bool:
     for item in islice(element, MENU_LINKS):
         if item.tag != "li":
             return False
-        printed = item.text_content().split()
-        if len(printed) < HEADLINE_WORDS:
+        printed = len(item.text_content().split())
+        if printed < HEADLINE_WORDS:
             return False
-        links = list(item.iter("a"))
-        if len(links) != 1 or links[0].text_content().split() != printed:
+        linked = [len(link.text_content().split()) for link in item.iter("a")]
+        # All it prints is linked: the headline, and maybe a comment counter's link.
+        if not linked or sum(linked) != printed or max(linked) < HEADLINE_WORDS:
             return False
     return True
 

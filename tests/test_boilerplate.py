@@ -294,3 +294,16 @@ def test_the_pages_stamps_joined_by_pipes_are_no_line():
     body = "Chiều 29/7, Sở tổ chức hội nghị sơ kết công tác sáu tháng đầu năm 2022."
     lines = ["Ngày đăng 29/07/2022 | 3:52 PM | View count: 100", body, "Trang chủ | Tin tức mới"]
     assert clean_lines(lines).paragraphs == [body, "Trang chủ | Tin tức mới"]
+
+
+def test_the_sapo_printed_again_further_down_is_kept_once():
+    """A theme's list of stories after the article shows this story's own teaser: its sapo
+    printed again. A short first line repeated stays."""
+    sapo = ("Phạm Kim Long, người viết bộ gõ tiếng Việt Unikey, đã rời công ty anh gắn bó "
+            "tám năm để nhận một công việc mới.")
+    body = ["Anh xuất hiện trước báo giới trong buổi ra mắt hội đồng chuyên gia của công ty.",
+            "Anh cho biết công việc mới có những thách thức thiết thực hơn."]
+    other = "Ngân hàng Quốc Dân vừa có quý lỗ nặng nhất lịch sử sau nhiều năm kinh doanh."
+    assert clean_lines([sapo, *body, sapo, other]).paragraphs == [sapo, *body, other]
+    short = ["Ông nói thêm.", *body, "Ông nói thêm."]
+    assert clean_lines(short).paragraphs == short

@@ -73,7 +73,8 @@ HIDDEN_FLOORS = {"title": 0.95, "published": 0.95, "body_first": 0.95, "body_las
 # the sapo, a bare run of text, was not found (lead once 18 of 22).
 READING_FLOORS = {"vnarchive": FLOORS, "as crawled": FLOORS, "names hidden": HIDDEN_FLOORS,
                   "site's title": FLOORS, "headline - site": FLOORS,
-                  "hidden, site's title": HIDDEN_FLOORS, "<br> paragraphs": FLOORS}
+                  "hidden, site's title": HIDDEN_FLOORS, "<br> paragraphs": FLOORS,
+                  "hidden, <br> paragraphs": HIDDEN_FLOORS}
 
 
 @pytest.mark.timeout(600)
