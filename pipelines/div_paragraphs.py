@@ -30,6 +30,10 @@ def mark_div_paragraphs(tree) -> int:
     <p> text. Returns how many were marked."""
     if has_paragraph_text(tree):
         return 0
+    # An image inside a paragraph's div makes trafilatura run that div's text into the next
+    # one; its text leaves images out anyway.
+    for image in list(tree.iter("img")):
+        image.drop_tag()
     for container in [div for div in tree.iter("div") if _mixes_runs_and_blocks(div)]:
         _wrap_runs(container)
     marked = 0
