@@ -48,3 +48,12 @@ def test_a_bold_name_elsewhere_is_not():
 def test_the_texts_own_byline_comes_first():
     found = extract_article(page('<p>Tin, ảnh: P.Y</p><div align="right"><b>Thu Lan</b></div>'))
     assert found.author == "P.Y"
+
+
+def test_the_signature_is_read_in_the_article_region_a_profile_or_a_crawl_names():
+    """Read from the region alone (a profile's article_selector, or the region a crawl
+    learned), the page's signature was taken for one removed with a side block."""
+    found = extract_article(page('<div align="right"><b>Thu Lan</b></div>'),
+                            article_selector="div.content")
+    assert found.author == "Thu Lan"
+    assert "Thu Lan" not in found.text
