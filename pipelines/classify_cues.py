@@ -30,6 +30,9 @@ def cue(name: str, weight: float, where: str, pattern: str) -> Cue:
 # conference, in figures or words, the first excepted.
 LOCAL_PARTY = (r"(?:ban chap hanh dang bo (?:tinh|tp|thanh pho|huyen|quan|thi xa|xa|phuong)|"
                r"(?:tinh|thanh|huyen|quan|thi) uy|dang uy (?:xa|phuong))")
+# The unit a local party committee is named by, after its executive ("Ban Chấp hành [Đảng bộ]
+# tỉnh", "Ban Chấp hành Thành ủy").
+LOCAL_UNIT = r"(?:tinh|tp|thanh pho|huyen|quan|thi xa|xa|phuong|(?:tinh|thanh|huyen|quan|thi) uy)"
 PLENARY_NUMBER = (r"(?:(?!1\b)\d+|hai|ba|tu|nam|sau|bay|tam|chin|"
                   r"muoi(?: (?:mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?)\b")
 # "lần thứ 15", "lần thứ ba", and "lần hai" with no "thứ".
@@ -56,7 +59,7 @@ CUES = [
         r"|\bnhiem vu,? giai phap"),
     cue("periodic meeting", 1.0, "head",
         r"\b(?:thuong ky|giao ban(?! quan ly| chi dao| can su)|ky hop (?:lan )?thu|"
-        rf"hoi nghi (?:ban chap hanh|bch)|lan thu \d+|hoi nghi lan thu {PLENARY_NUMBER}"
+        rf"hoi nghi (?:\d+ )?(?:ban chap hanh|bch)|lan thu \d+|hoi nghi lan thu {PLENARY_NUMBER}"
         r"|hoi nghi (?:tinh|thanh|huyen|quan|thi) uy|phien hop (?:ve )?kinh te)"),
     cue("the closing of a session", 1.5, "meeting sentence",
         r"\bbe mac\b[^.]{0,20}\b(?:hoi nghi|ky hop)\b|\b(?:hoi nghi|ky hop)\b[^.]{0,80}\bbe mac\b"),
@@ -78,6 +81,11 @@ CUES = [
     cue("a plenary conference of a local party committee", 2.0, "meeting sentence",
         rf"\bhoi nghi (?:{PLENARY} (?:- )?)?{LOCAL_PARTY}\b[^.]{{0,50}}?"
         rf"\b{PLENARY}|\bhoi nghi {PLENARY} (?:- )?{LOCAL_PARTY}\b"
+        # the committee's executive after its number ("Hội nghị lần thứ 16 Ban Chấp hành
+        # Thành ủy", "Hội nghị 16 Ban Chấp hành Đảng bộ tỉnh"; not "Hội nghị 2 Tỉnh ủy", two
+        # committees meeting)
+        rf"|\bhoi nghi (?:{PLENARY}|{PLENARY_NUMBER}) (?:ban chap hanh|bch) (?:dang bo )?"
+        rf"{LOCAL_UNIT}\b"
         rf"|\b{LOCAL_PARTY}\b[^.]{{0,50}}?\b(?:to chuc|hop|khai mac) hoi nghi "
         rf"{PLENARY}"),
     # The same conference reported without its number ("Hội nghị Ban Chấp hành Đảng bộ huyện

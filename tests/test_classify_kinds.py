@@ -395,3 +395,27 @@ def test_a_plenary_reported_with_a_post_or_its_agenda(title: str, text: str) -> 
 @pytest.mark.parametrize(("title", "text"), PLENARY_NOT_REPORTS)
 def test_a_plenary_announced_or_a_departments_meeting(title: str, text: str) -> None:
     assert not classify(title, text).is_meeting_report
+
+
+# rules-14: the plenary conference named by its number with the committee's executive after
+# it, as press releases and agencies write it ("Hội nghị 16 Ban Chấp hành Thành ủy", "Hội nghị
+# lần thứ 16 Ban Chấp hành Thành ủy"); "Hội nghị 2 Tỉnh ủy" is two committees meeting.
+PLENARY_BY_NUMBER = ("Thành ủy Đà Nẵng nhận định một số chỉ tiêu tăng trưởng còn thấp so "
+                     "với kế hoạch.\nĐó là nhận định tại Hội nghị {} Thành ủy Đà Nẵng khóa "
+                     "XXI vừa diễn ra.")
+
+
+@pytest.mark.parametrize("named", ["16 Ban Chấp hành", "lần thứ 16 Ban Chấp hành",
+                                   "16 BCH", "16 Ban Chấp hành Đảng bộ"])
+def test_a_plenary_named_by_its_number_before_the_committee(named: str) -> None:
+    text = PLENARY_BY_NUMBER.format(named).replace("Đảng bộ Thành ủy", "Đảng bộ thành phố")
+    result = classify("Đà Nẵng: Thẳng thắn nhìn nhận và khắc phục những tồn tại", text)
+    assert result.is_meeting_report, result.cues
+    assert ("a plenary conference of a local party committee", 2.0) in result.cues
+
+
+def test_two_committees_meeting_is_no_plenary() -> None:
+    result = classify("Hai tỉnh ủy ký kết chương trình hợp tác",
+                      "Ngày 5/3, Hội nghị 2 Tỉnh ủy Bắc Ninh - Bắc Giang ký kết chương trình "
+                      "hợp tác giai đoạn 2021-2025.")
+    assert ("a plenary conference of a local party committee", 2.0) not in result.cues
