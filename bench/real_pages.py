@@ -311,12 +311,44 @@ def score_boxes(pages: list[RealPage]) -> dict[str, BoxScores]:
     return scores
 
 
+# The same, the day printed under the body's last paragraph instead, where some portals stamp
+# an article: with its label, or alone (pages whose last paragraph the rewrite finds).
+STAMPED_FORMS = {
+    "under: Ngày đăng: dd/mm/yyyy": "<p>Ngày đăng: {d:02d}/{m:02d}/{y}</p>",
+    "under: (dd/mm/yyyy)": '<p style="text-align:right"><em>({d:02d}/{m:02d}/{y})</em></p>',
+    "under: dd/mm/yyyy hh:mm": "<div>{d:02d}/{m:02d}/{y} 08:30</div>",
+}
+
+
+def stamped_under_body(form: str) -> Callable[[RealPage], RealPage | None]:
+    """The page without its machine-readable dates nor its printed day, the day printed
+    under the body's last paragraph in `form`; None where the last paragraph is not found."""
+    def rewrite(page: RealPage) -> RealPage | None:
+        year, month, day = (int(part) for part in page.label["published"].split("-"))
+        html = page.page
+        for pattern in MACHINE_DATES:
+            html = pattern.sub(b"", html)
+        html = re.sub(rb"(?<!\d)0?%d\s*[/.-]\s*0?%d\s*[/.-]\s*%d(?!\d)" % (day, month, year),
+                      b"", html)
+        tree = lxml.html.fromstring(html)
+        block = block_printing(tree, page.label["body_last"], last=True)
+        if block is None:
+            return None
+        block.addnext(lxml.html.fragment_fromstring(
+            STAMPED_FORMS[form].format(y=year, m=month, d=day)))
+        return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+    return rewrite
+
+
 def score_printed_dates(pages: list[RealPage]) -> dict[str, tuple[RealScores, RealScores]]:
     """For each printed form, vnarchive's and htmldate's readings of the rewritten pages."""
     scores = {}
     for form in PRINTED_FORMS:
         printed = [printed_date(form)(page) for page in pages]
         scores[form] = (score_real(printed, read_vnarchive), score_real(printed, read_htmldate))
+    for form in STAMPED_FORMS:
+        stamped = [found for found in map(stamped_under_body(form), pages) if found is not None]
+        scores[form] = (score_real(stamped, read_vnarchive), score_real(stamped, read_htmldate))
     return scores
 
 

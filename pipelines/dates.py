@@ -32,7 +32,13 @@ from lxml import etree
 
 from pipelines import json_ld
 from pipelines.boilerplate import normalize_line
-from pipelines.text_nodes import LINKS_WITH_TEXT, elements_named, text_nodes_equal_to
+from pipelines.signature import prints_right_after
+from pipelines.text_nodes import (
+    LINKS_WITH_TEXT,
+    detached,
+    elements_named,
+    text_nodes_equal_to,
+)
 
 VIETNAM_TIME = timezone(timedelta(hours=7))
 # The widest UTC offset any place keeps (+14:00, Kiribati). A page's "+25:00" or "+07:75" is
@@ -118,7 +124,7 @@ TEASER_ANCESTORS = {"a", "li", "aside", "footer", "nav"}
 @dataclass(frozen=True)
 class FoundDate:
     value: str  # ISO date, or ISO datetime with its offset when the page gives a time
-    source: str  # meta, json-ld, time-element, dateline, label, htmldate, url
+    source: str  # meta, json-ld, time-element, dateline, label, htmldate, url, stamp
 
 
 def _iso(year: int, month: int, day: int, hour: int | None = None,
@@ -426,6 +432,40 @@ def publication_date(tree, url: str | None = None, title: str | None = None,
         found = finder()
         if found:
             return FoundDate(found, source)
+    return None
+
+
+# A date printed alone, bracketed or not, its clock before or after it or none: "(08/01/2026)",
+# "08/01/2026 09:15", "09:15 - 08/01/2026".
+BARE_STAMP = re.compile(r"^\(?\s*(?:\d{1,2}[:h]\d{2}\s*[-,|]?\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
+                        r"(?:\s*[-,|]?\s*\d{1,2}[:h]\d{2})?\s*\)?$")
+STAMP_CHARACTERS = 40
+STAMP_HOLDERS = ("p", "div", "span", "em", "i", "b", "strong", "small", "font", "td")
+
+
+def stamp_under_body(tree, paragraphs: list[str]) -> FoundDate | None:
+    """The date a page prints alone in an element of its own right under a paragraph of the
+    text's second half ("(08/01/2026)"; photos' captions may close the text), as some
+    portals stamp an article at its end: asked only when the page gives no date of its own
+    (or only htmldate's, which takes another story's day on such pages). `paragraphs` are
+    the text's, as cleaned."""
+    if not paragraphs:
+        return None
+    closing = paragraphs[len(paragraphs) // 2:]
+    for element in tree.iter(*STAMP_HOLDERS):
+        # Its own text opens with the stamp: the quick test, before reading its whole text
+        # (a page of thousands of elements has few such).
+        opening = (element.text or "").strip()
+        if (not opening or len(opening) > STAMP_CHARACTERS
+                or not (opening[-1].isdigit() or opening.endswith(")"))):
+            continue
+        printed = element.text_content()
+        if len(printed) > STAMP_CHARACTERS or not BARE_STAMP.match(normalize_line(printed)):
+            continue
+        if not detached(element, tree) and any(
+                prints_right_after(element, paragraph) for paragraph in closing):
+            found = parse_dateline(normalize_line(printed))
+            return FoundDate(found, "stamp") if found else None
     return None
 
 

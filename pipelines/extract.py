@@ -27,7 +27,7 @@ from pipelines.boilerplate import (
     looks_like_byline,
     normalize_line,
 )
-from pipelines.dates import publication_date
+from pipelines.dates import publication_date, stamp_under_body
 from pipelines.div_paragraphs import mark_div_paragraphs
 from pipelines.encodings import decode_page, vietnamese_score
 from pipelines.headline import page_title, printed_lead, section_names
@@ -553,7 +553,10 @@ def extract_article(page: bytes | str, url: str | None = None,
     lead = facts.description
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:
         lead = lead if lead in cleaned.text else None
+    reading_root = tree if region is None else region
     published = facts.published
+    if published is None or published.source == "htmldate":
+        published = stamp_under_body(reading_root, cleaned.paragraphs) or published
     if not cleaned.text:
         warnings.append("no article text found")
     if published is None:
@@ -564,8 +567,7 @@ def extract_article(page: bytes | str, url: str | None = None,
         lead=lead,
         text=cleaned.text,
         author=(cleaned.author or facts.author
-                or signature_after(tree if region is None else region, facts.signatures,
-                                   cleaned.paragraphs)),
+                or signature_after(reading_root, facts.signatures, cleaned.paragraphs)),
         published=published.value if published else None,
         published_source=published.source if published else None,
         language=text_language(cleaned.text, facts.language),

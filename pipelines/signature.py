@@ -57,14 +57,19 @@ def signature_after(tree, found: list[Signature], paragraphs: list[str]) -> str 
     no author otherwise (what precedes an element is a walk back through the page)."""
     if not paragraphs or not found:
         return None
-    last = _end(paragraphs[-1])
     for signature in found:
         element = signature.element
         if detached(element, tree):
             continue  # taken out with a side block
-        if _end("".join(TEXTS_BEFORE(element))) == last:
+        if prints_right_after(element, paragraphs[-1]):
             return signature.name
     return None
+
+
+def prints_right_after(element, paragraph: str) -> bool:
+    """Whether the text the page prints just before the element ends as the paragraph does:
+    the element stands right under it (a signature, a date stamp)."""
+    return _end("".join(TEXTS_BEFORE(element))) == _end(paragraph)
 
 
 def _end(text: str) -> str:

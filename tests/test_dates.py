@@ -6,6 +6,7 @@ import pytest
 from lxml import html
 
 from pipelines.dates import meeting_date, parse_dateline, publication_date
+from pipelines.extract import extract_article
 
 
 def page(body: str, head: str = "") -> html.HtmlElement:
@@ -234,3 +235,28 @@ def test_an_articles_own_header_is_not_the_sites():
                 "<article><h1>Hoạt động STEM</h1>" + LONG_PARAGRAPHS + "</article>")
     found = publication_date(site, title="Hoạt động STEM")
     assert found is None or found.source != "dateline"
+
+
+def stamped_page(stamp_after: int) -> str:
+    """Thirty paragraphs, the day printed alone under the paragraph `stamp_after` (far from
+    the headline), and other stories with their own days after the article (what htmldate
+    took)."""
+    paragraphs = [f"<p>Một đoạn của bài viết về hội nghị sơ kết công tác sáu tháng đầu năm "
+                  f"của Huyện ủy, đủ dài để là thân bài: đoạn thứ {n}.</p>" for n in range(1, 31)]
+    paragraphs.insert(stamp_after, '<p style="text-align:right"><em>(08/01/2026)</em></p>')
+    others = "".join(f'<li><a href="/tin/{n}.html">Tin khác số {n} của cổng thông tin</a> '
+                     f"({n + 10}/12/2025)</li>" for n in range(1, 4))
+    return ("<html><head><title>Huyện ủy sơ kết sáu tháng</title></head><body>"
+            f"<h1>Huyện ủy sơ kết sáu tháng</h1><div class='content'>{''.join(paragraphs)}"
+            f"</div><ul class='x'>{others}</ul></body></html>")
+
+
+def test_the_day_printed_alone_under_the_body_is_the_publication_date():
+    found = extract_article(stamped_page(30))
+    assert (found.published, found.published_source) == ("2026-01-08", "stamp")
+    assert "08/01/2026" not in found.text
+
+
+def test_a_bare_day_in_the_first_half_of_the_text_is_no_stamp():
+    found = extract_article(stamped_page(13))
+    assert (found.published, found.published_source) != ("2026-01-08", "stamp")
