@@ -4,9 +4,13 @@ Old portals and some CMS editors print an article's paragraphs as `<div>`s, or a
 between `<br>`s, with no `<p>` at all. trafilatura then reads the divs as paragraphs, but it
 strips their tags at the end, so the text of each div runs into the next: a subheading glued
 to the paragraph below it, the writer's signature glued to the last sentence ("... tình hình
-mới. Phạm Linh"), where the byline can no longer be told from the text. A line break at the end
-of each div that holds only inline content keeps each one a line of its own; trafilatura keeps
-line breaks. (trafilatura offers no option for this, hence the few lines here.)
+mới. Phạm Linh"), where the byline can no longer be told from the text. So, on such a page
+only, the tree trafilatura reads is first laid out as a browser would print it: each run of
+text and inline elements beside blocks becomes a block of its own (a caption, a signature, a
+source line beside the paragraphs' box), each div holding only inline content ends with a
+line break (trafilatura keeps line breaks), a line break in the source's text is one space, and
+images, which its text leaves out, are taken out (one in a paragraph's div ran that div into
+the next). (trafilatura offers no option for this, hence the few lines here.)
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ INLINE_TAGS = frozenset({"a", "abbr", "b", "big", "br", "cite", "code", "em", "f
 
 
 def mark_div_paragraphs(tree) -> int:
-    """End each div that prints a paragraph with a line break, on a page with (nearly) no
-    <p> text. Returns how many were marked."""
+    """On a page with (nearly) no <p> text, lay the tree out as the module says: runs of
+    text into blocks, each div printing a paragraph ended by a line break. Returns how many
+    divs were marked (0 on a page with <p> text, left as it is)."""
     if has_paragraph_text(tree):
         return 0
     # An image inside a paragraph's div makes trafilatura run that div's text into the next

@@ -161,6 +161,8 @@ def _lists_headlines(element) -> bool:
     # A menu's first item, a word or two, ends the test; a long list is judged by its first
     # items (a page of the test web prints lists of hundreds of headlines).
     for item in islice(element, MENU_LINKS):
+        if not isinstance(item.tag, str):
+            continue  # a comment between the items
         if item.tag != "li":
             return False
         printed = len(item.text_content().split())
