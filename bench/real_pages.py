@@ -173,16 +173,22 @@ PRINTED_FORMS = {
 }
 
 
+def undated(page: RealPage) -> tuple[bytes, tuple[int, int, int], re.Pattern[bytes]]:
+    """The page's bytes without its machine-readable dates, its labelled day (year, month,
+    day), and the pattern of that day as the page prints it in figures."""
+    year, month, day = (int(part) for part in page.label["published"].split("-"))
+    printed = re.compile(rb"(?<!\d)0?%d\s*[/.-]\s*0?%d\s*[/.-]\s*%d(?!\d)" % (day, month, year))
+    html = page.page
+    for pattern in MACHINE_DATES:
+        html = pattern.sub(b"", html)
+    return html, (year, month, day), printed
+
+
 def printed_date(form: str) -> Callable[[RealPage], RealPage]:
     """The page without its machine-readable dates, its labelled day printed in `form`."""
     def rewrite(page: RealPage) -> RealPage:
-        year, month, day = (int(part) for part in page.label["published"].split("-"))
-        printed = re.compile(rb"(?<!\d)0?%d\s*[/.-]\s*0?%d\s*[/.-]\s*%d(?!\d)"
-                             % (day, month, year))
-        html = page.page
-        for pattern in MACHINE_DATES:
-            html = pattern.sub(b"", html)
-        html = printed.sub(PRINTED_FORMS[form](year, month, day).encode(), html)
+        html, day, printed = undated(page)
+        html = printed.sub(PRINTED_FORMS[form](*day).encode(), html)
         return RealPage(page.name, html, page.label)
     return rewrite
 
@@ -218,6 +224,17 @@ def block_printing(tree, sentence: str, last: bool):
     return block
 
 
+def printed_beside(page: RealPage, tree, sentence: str, fragment: str) -> RealPage | None:
+    """The page (its `tree`) with `fragment` printed right after the block printing its
+    labelled `sentence` ("body_first": its first occurrence; "body_last": its last); None
+    where the page prints the sentence nowhere whole."""
+    block = block_printing(tree, page.label[sentence], last=sentence == "body_last")
+    if block is None:
+        return None
+    block.addnext(lxml.html.fragment_fromstring(fragment))
+    return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+
+
 def signed(form: str) -> Callable[[RealPage], RealPage | None]:
     def rewrite(page: RealPage) -> RealPage | None:
         name = page.label.get("author")
@@ -234,11 +251,7 @@ def signed(form: str) -> Callable[[RealPage], RealPage | None]:
                 owner.text = left
             else:
                 owner.tail = left
-        paragraph = block_printing(tree, page.label["body_last"], last=True)
-        if paragraph is None:
-            return None
-        paragraph.addnext(lxml.html.fragment_fromstring(SIGNED_FORMS[form].format(name)))
-        return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+        return printed_beside(page, tree, "body_last", SIGNED_FORMS[form].format(name))
     return rewrite
 
 
@@ -278,12 +291,8 @@ INSIDE_BOXES = {
 
 def boxed(form: str) -> Callable[[RealPage], RealPage | None]:
     def rewrite(page: RealPage) -> RealPage | None:
-        tree = lxml.html.fromstring(page.page)
-        paragraph = block_printing(tree, page.label["body_first"], last=False)
-        if paragraph is None:
-            return None
-        paragraph.addnext(lxml.html.fragment_fromstring(INSIDE_BOXES[form][0]))
-        return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+        return printed_beside(page, lxml.html.fromstring(page.page), "body_first",
+                              INSIDE_BOXES[form][0])
     return rewrite
 
 
@@ -324,19 +333,10 @@ def stamped_under_body(form: str) -> Callable[[RealPage], RealPage | None]:
     """The page without its machine-readable dates nor its printed day, the day printed
     under the body's last paragraph in `form`; None where the last paragraph is not found."""
     def rewrite(page: RealPage) -> RealPage | None:
-        year, month, day = (int(part) for part in page.label["published"].split("-"))
-        html = page.page
-        for pattern in MACHINE_DATES:
-            html = pattern.sub(b"", html)
-        html = re.sub(rb"(?<!\d)0?%d\s*[/.-]\s*0?%d\s*[/.-]\s*%d(?!\d)" % (day, month, year),
-                      b"", html)
-        tree = lxml.html.fromstring(html)
-        block = block_printing(tree, page.label["body_last"], last=True)
-        if block is None:
-            return None
-        block.addnext(lxml.html.fragment_fromstring(
-            STAMPED_FORMS[form].format(y=year, m=month, d=day)))
-        return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+        html, (year, month, day), printed = undated(page)
+        tree = lxml.html.fromstring(printed.sub(b"", html))
+        return printed_beside(page, tree, "body_last",
+                              STAMPED_FORMS[form].format(y=year, m=month, d=day))
     return rewrite
 
 

@@ -174,7 +174,8 @@ CMS_CREDIT = re.compile(f"{CMS_ACCOUNT}|{CMS_OFFICE}", re.I)
 # after the writer's own signature ("Thu Lan" / "Pho Ban bien tap"; "admin admin").
 TRAILING_ACCOUNT = re.compile(rf"^(?:\S+\s+){{0,3}}?{CMS_ACCOUNT}(?:\s+\S+){{0,3}}$", re.I)
 # The source a story is taken from, printed under the body and the writer's signature:
-# "Theo Reuters", "(Theo TTXVN)", "Nguồn: Báo Chính phủ", the news agency alone ("TTXVN").
+# "Theo Reuters", "(Theo TTXVN)", "Nguồn Báo Chính phủ", the news agency alone ("TTXVN").
+# ("Nguồn: X" with its colon is no line at all: LINE_PATTERNS.)
 SOURCE_LINE = re.compile(r"^\(?(?:theo|nguồn:?)\s+[^.()]{2,60}\)?$|^\(?TTXVN(?:/[\w+ ]{2,20})?\)?$",
                          re.I)
 # The office owning the site under the writer's signature ("Huy Kiên" / "Sở Thông tin và

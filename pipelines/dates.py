@@ -31,7 +31,7 @@ import htmldate
 from lxml import etree
 
 from pipelines import json_ld
-from pipelines.boilerplate import normalize_line
+from pipelines.boilerplate import DATE, normalize_line
 from pipelines.signature import prints_right_after
 from pipelines.text_nodes import (
     LINKS_WITH_TEXT,
@@ -437,8 +437,9 @@ def publication_date(tree, url: str | None = None, title: str | None = None,
 
 # A date printed alone, bracketed or not, its clock before or after it or none: "(08/01/2026)",
 # "08/01/2026 09:15", "09:15 - 08/01/2026".
-BARE_STAMP = re.compile(r"^\(?\s*(?:\d{1,2}[:h]\d{2}\s*[-,|]?\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
-                        r"(?:\s*[-,|]?\s*\d{1,2}[:h]\d{2})?\s*\)?$")
+STAMP_CLOCK = r"\d{1,2}[:h]\d{2}"
+BARE_STAMP = re.compile(rf"^\(?\s*(?:{STAMP_CLOCK}\s*[-,|]?\s*)?{DATE}"
+                        rf"(?:\s*[-,|]?\s*{STAMP_CLOCK})?\s*\)?$")
 STAMP_CHARACTERS = 40
 STAMP_HOLDERS = ("p", "div", "span", "em", "i", "b", "strong", "small", "font", "td")
 
