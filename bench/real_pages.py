@@ -4,7 +4,7 @@ vnarchive, plain trafilatura and htmldate side by side.
     python bench/real_pages.py            # one table per set
     python bench/real_pages.py --pages    # and every page where ours is empty or worse
 
-Beside each page as it is, two rewrites of it are read by all three, each a kind of site the
+Beside each page as it is, rewrites of it are read by all three, each a kind of site the
 labelled ones are not:
 - "names hidden": every class and id renamed to an opaque token (the same name, the same
   token): a new site's theme that names nothing the way the sites we know do (hashed
@@ -14,7 +14,12 @@ labelled ones are not:
 - "headline - site": the <title> without the section's name between them, as most themes
   print it: the section's label printed above the headline is then named nowhere else;
 - "hidden, site's title": both the names hidden and the site's title, an old portal with a
-  theme that names nothing: the headline is found by where it is printed alone.
+  theme that names nothing: the headline is found by where it is printed alone;
+- "<br> paragraphs" (and "hidden, <br> paragraphs"): no <p>, each paragraph's text ended by
+  two <br>s, as old portals and some editors print an article;
+- "no headings, hidden, site's title": the names hidden, the site's title, and each <h1>-<h3>
+  a <div>, as themes print the headline in a styled div: only the page's words, its layout
+  and what it states for machines (JSON-LD, Dublin Core) tell the headline.
 Then the publication day alone, with every machine-readable date taken out and the printed
 date in each form other sites print ("printed dates": year first, in Vietnamese or English
 words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
@@ -141,12 +146,29 @@ def paragraphs_in_breaks(html: bytes) -> bytes:
     return PARAGRAPH_CLOSING.sub(b"<br><br>", PARAGRAPH_OPENING.sub(b"", html))
 
 
+HEADING_OPENING = re.compile(rb"<h[1-3](?=[\s>])", re.I)
+HEADING_CLOSING = re.compile(rb"</h[1-3]\s*>", re.I)
+
+
+def headings_as_divs(html: bytes) -> bytes:
+    """The page with each <h1>, <h2> and <h3> a <div> (its attributes kept), as themes print a
+    headline in a styled div or span: no heading tells the headline from the rest."""
+    return HEADING_CLOSING.sub(b"</div>", HEADING_OPENING.sub(b"<div", html))
+
+
+def bare_headline(html: bytes) -> bytes:
+    """The page with nothing but its words and its statements for machines to tell the
+    headline by: names hidden, the <title> the site's name, no heading elements."""
+    return headings_as_divs(site_title(hide_names(html)))
+
+
 # Each rewrite, by the name of its columns.
 REWRITES = {"names hidden": hide_names, "site's title": site_title,
             "headline - site": headline_and_site,
             "hidden, site's title": lambda html: site_title(hide_names(html)),
             "<br> paragraphs": paragraphs_in_breaks,
-            "hidden, <br> paragraphs": lambda html: paragraphs_in_breaks(hide_names(html))}
+            "hidden, <br> paragraphs": lambda html: paragraphs_in_breaks(hide_names(html)),
+            "no headings, hidden, site's title": bare_headline}
 
 # The "printed dates" reading: every machine-readable date taken out of the page (date and
 # time metas, JSON-LD, <time datetime>, ISO values in content attributes) and the labelled

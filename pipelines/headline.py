@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from pipelines import json_ld
 from pipelines.boilerplate import is_boilerplate, normalize_line
 from pipelines.dates import DATELINE_MAX_CHARACTERS, parse_dateline
 from pipelines.div_paragraphs import has_paragraph_text
@@ -89,13 +90,68 @@ SOCIAL_TITLES = etree.XPath('//meta[@property="og:title" or @name="twitter:title
                             smart_strings=False)
 
 
-def _document_titles(tree) -> list[str]:
-    """og:title, twitter:title and <title>, but for those cut short with an ellipsis: a
-    cut title agrees with the teaser links that are cut the same way, not with the headline."""
+def _titles_of(values: list[str]) -> list[str]:
+    titles = (normalize_line(value) for value in values if len(value) <= MAX_TITLE_CHARACTERS)
+    return [title for title in titles if title]
+
+
+def _whole(titles: list[str]) -> list[str]:
+    """The titles but for those cut short with an ellipsis: a cut title agrees with the teaser
+    links that are cut the same way, not with the headline."""
+    return [title for title in titles if not TRUNCATED.search(title)]
+
+
+def _all_document_titles(tree) -> list[str]:
+    """og:title, twitter:title and <title>, normalized, those cut short included."""
     values = SOCIAL_TITLES(tree)
     values.append(document_title(tree))
-    titles = [normalize_line(value) for value in values if len(value) <= MAX_TITLE_CHARACTERS]
-    return [title for title in titles if title and not TRUNCATED.search(title)]
+    return _titles_of(values)
+
+
+def _document_titles(tree) -> list[str]:
+    """og:title, twitter:title and <title>, but for those cut short with an ellipsis."""
+    return _whole(_all_document_titles(tree))
+
+
+# The headline a page states for machines beside its <title>: in JSON-LD, in schema.org's
+# microdata, in Dublin Core's meta and in a "title" meta some themes print. Where the <title>
+# names only the site and no element is a heading, these tell the headline's element from the
+# others. (One walk of the page's metas, one of its scripts: 0.1 ms a page, spent only where
+# the document's own titles name no headline's element.)
+STATED_TITLES = etree.XPath(
+    '//meta[@itemprop="headline" or @name="title" or @name="DC.Title" or @name="DC.title"'
+    ' or @name="dc.title"]/@content', smart_strings=False)
+
+
+def stated_headlines(tree) -> list[str]:
+    """The headlines the page states in JSON-LD and in <meta> (STATED_TITLES), in that order,
+    normalized, those cut short included."""
+    values = [value for script in json_ld.blocks(tree) for value in json_ld.headlines(script)]
+    values.extend(STATED_TITLES(tree))
+    return _titles_of(values)
+
+
+# A title cut short, as some CMSs cut the <title> and its metas at a hundred characters ("Sở
+# Giáo dục ... phân phối chương trình ..."): the headline's element prints it whole, opening
+# with the cut title's words (of which there are CUT_TITLE_WORDS or more).
+PRINTED_OPENING = etree.XPath("//text()[starts-with(normalize-space(.), $start)]")
+CUT_TITLE_WORDS = 4
+
+
+def whole_of_cut_title(tree, titles: list[str]):
+    """The element printing whole a title of `titles` that is cut short, with its text, or
+    (None, None): the first that reads as a headline (no link, no sentence's end)."""
+    for title in titles:
+        start = TRUNCATED.sub("", title).rstrip()
+        if not TRUNCATED.search(title) or len(WORD.findall(start)) < CUT_TITLE_WORDS:
+            continue
+        for node in PRINTED_OPENING(tree, start=start):
+            element = printing_element(node)
+            text = _text_within(element, MAX_TITLE_CHARACTERS) if element is not None else None
+            if (text and len(text) > len(start) and text.startswith(start)
+                    and _reads_as_headline(text, element)):
+                return element, text
+    return None, None
 
 
 def headline_element(tree, titles: list[str] | None = None):
@@ -200,11 +256,13 @@ WORD = re.compile(r"[^\W\d_]{2,}")
 def first_paragraph(tree):
     """The element printing the article's first paragraph: the first text of PROSE_CHARACTERS
     or more of the element holding most of the page's prose (a long headline may be that text
-    itself); None when the page holds no prose."""
+    itself; a script's call with the headline in its arguments is none); None when the page
+    holds no prose."""
     holder = article_holder(tree)
     if holder is None:
         return None
-    first = holder.xpath(f".//text()[string-length(normalize-space()) >= {PROSE_CHARACTERS}]")
+    first = holder.xpath(".//text()[not(parent::script or parent::style)]"
+                         f"[string-length(normalize-space()) >= {PROSE_CHARACTERS}]")
     return printing_element(first[0]) if first else None
 
 
@@ -228,21 +286,28 @@ def heading_before_article(tree) -> tuple[str | None, object, frozenset[str]]:
 
 def _printed_headline(paragraph):
     """With no heading or title-named element before the article: the element printing a
-    headline's text just above the article's dateline (a photo's caption between the dateline
-    and the first paragraph reads like a headline too); None where no dateline is printed
-    before the article (a listing's teasers read like headlines as well)."""
+    headline's text just above the article's dateline, else the very next text under it (a
+    photo's caption further down, between the dateline and the first paragraph, reads like a
+    headline too); None where no dateline is printed before the article (a listing's teasers
+    read like headlines as well)."""
     candidates, dateline = [], None
-    for position, element in enumerate(reversed(PRINTED_BEFORE(paragraph,
-                                                               within=HEADLINE_WITHIN))):
+    # The paragraph itself first (position 0): a headline long enough to read as the first
+    # paragraph, with the dateline printed above it.
+    printed = [paragraph, *reversed(PRINTED_BEFORE(paragraph, within=HEADLINE_WITHIN))]
+    for position, element in enumerate(printed):
         text = _text_within(element, MAX_TITLE_CHARACTERS)
-        if (dateline is None and text and len(text) <= DATELINE_MAX_CHARACTERS
+        if (position and dateline is None and text and len(text) <= DATELINE_MAX_CHARACTERS
                 and parse_dateline(text)):
             dateline = position
         elif _reads_as_headline(text, element) and is_headline(text):
             candidates.append((position, element))
+    if dateline is None:
+        return None
     above = [element for position, element in candidates
-             if dateline is not None and 0 < position - dateline <= DATELINE_DISTANCE]
-    return above[0] if above else None
+             if 0 < position - dateline <= DATELINE_DISTANCE]
+    # Or the text printed right under the dateline, as older themes print the day first.
+    below = [element for position, element in candidates if position == dateline - 1]
+    return (above or below or [None])[0]
 
 
 def _reads_as_headline(text: str | None, element) -> bool:
@@ -312,13 +377,21 @@ class Headline(NamedTuple):
 
 def page_title(tree) -> Headline:
     """The headline and the element printing it (None when no element agrees with the
-    document title): the agreeing element (unless it prints the site's name), else og:title,
-    the heading just before the article (with the section labels above it), the first <h1>,
-    the document title without its site name, in that order."""
+    document title or a stated headline): the agreeing element (unless it prints the site's
+    name), else og:title, the heading just before the article (with the section labels above
+    it), the element printing whole a title cut short, the headline stated in JSON-LD or
+    <meta>, the first <h1>, the document title without its site name, in that order. What the
+    page states for machines is read only where its own titles name no headline's element."""
     if tree is None:
         return Headline(None, None)
-    titles = _document_titles(tree)
+    document = _all_document_titles(tree)
+    titles = _whole(document)
     element, text = headline_element(tree, titles)
+    stated: list[str] = []
+    if element is None or prints_the_site_name(element, titles):
+        stated = stated_headlines(tree)
+        if _whole(stated):
+            element, text = headline_element(tree, titles + _whole(stated))
     if element is not None:
         if prints_the_site_name(element, titles):
             nearer = Headline(*heading_before_article(tree))
@@ -333,6 +406,12 @@ def page_title(tree) -> Headline:
     text, element, labels = heading_before_article(tree)
     if element is not None:
         return Headline(text, element, labels)
+    element, text = whole_of_cut_title(tree, document + stated)
+    if element is not None:
+        return Headline(text, element)
+    stated = _whole(stated)
+    if stated:  # printed by no element: an editor may have changed the headline since
+        return Headline(stated[0], None)
     first_h1 = next(iter(tree.iter("h1")), None)
     h1_text = normalize_line(first_h1.text_content()) if first_h1 is not None else ""
     if h1_text and len(h1_text) <= MAX_TITLE_CHARACTERS:

@@ -1,6 +1,7 @@
 """What a page states about its article in JSON-LD (schema.org's `NewsArticle`, `Article`...):
-the publication date and the author, read where a theme's element names say nothing (the
-names of a new site's theme are its own; its JSON-LD speaks schema.org, as search engines ask).
+the publication date, the author and the headline, read where a theme's element names say
+nothing (the names of a new site's theme are its own; its JSON-LD speaks schema.org, as search
+engines ask).
 
 Themes write it carelessly: a trailing comma, an unescaped quote, two objects side by side.
 Such a block is searched as text for the value rather than dropped whole.
@@ -8,6 +9,7 @@ Such a block is searched as text for the value rather than dropped whole.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -19,8 +21,12 @@ BLOCKS = etree.XPath('//script[@type="application/ld+json"]/text()')
 TEXT_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 # "author": {"@type": "Person", "name": "X"} or "author": "X", in a block JSON cannot read.
 TEXT_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^{}]*?"name"\s*:\s*)?"([^"]+)"')
+TEXT_HEADLINE = re.compile(r'"headline"\s*:\s*"((?:[^"\\]|\\.)*)"')
 # The keys that mark an object as the article itself, not a comment, a review or the site.
 ARTICLE_KEYS = ("headline", "datePublished", "articleBody")
+# The types whose "name" is the article's headline: a WebPage's or a BreadcrumbList item's
+# names the page or a section, an Organization's the paper.
+ARTICLE_TYPE = re.compile(r"(?:Article|BlogPosting)$")
 
 
 def blocks(tree) -> list[str]:
@@ -79,3 +85,32 @@ def authors(script: str) -> list[str]:
     return [name.strip() for item in _objects(data)
             if any(key in item for key in ARTICLE_KEYS) for name in _names(item.get("author"))
             if name.strip()]
+
+
+def _is_article_type(item: dict) -> bool:
+    kinds = item.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(kind, str) and ARTICLE_TYPE.search(kind) for kind in kinds)
+
+
+def _unescaped(value: str) -> str:
+    """A value found as text in a block JSON cannot read: its escapes ("\\u1EC3") decoded."""
+    try:
+        return json.loads(f'"{value}"')
+    except ValueError:
+        return value
+
+
+def headlines(script: str) -> list[str]:
+    """The headlines the block states for its article objects: "headline", or the "name" of an
+    object typed as an article (some themes write only that). Entities some themes leave in
+    the value ("&quot;") are decoded."""
+    data = _parsed(script)
+    if data is None:
+        found = [_unescaped(value) for value in TEXT_HEADLINE.findall(script)]
+    else:
+        found = [item["headline"] if isinstance(item.get("headline"), str) else item.get("name")
+                 for item in _objects(data)
+                 if isinstance(item.get("headline"), str)
+                 or (_is_article_type(item) and isinstance(item.get("name"), str))]
+    return [html.unescape(value).strip() for value in found if value.strip()]

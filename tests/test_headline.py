@@ -121,3 +121,80 @@ def test_the_sapo_printed_under_the_headline_with_no_description_is_the_lead(pri
 def test_a_subtitle_under_the_headline_is_no_sapo():
     found = extract_article(sapo_page("<h2>Dự án giao thông trọng điểm của thành phố</h2>"))
     assert found.lead is None
+
+
+HEADLINE = "Huyện ủy Đức Thọ triển khai nhiệm vụ quý II năm 2024"
+# A new theme's page: its names say nothing, its <title> is the site's name, its headline a
+# styled div among others of the same look (a side box's heading before it, a banner line).
+BARE_PAGE = ("<html><head><title>Cổng thông tin điện tử huyện</title>{head}</head><body>"
+             "<div class='n1'><div class='n2'>Tin tức nổi bật trong tuần</div><div><a href='/a'>"
+             "Một tin khác của huyện</a></div></div><div class='n3'>{printed}<div class='n4'>"
+             "Cập nhật lúc 9:05 AM</div>" + PARAGRAPHS + "</div></body></html>")
+
+
+def bare_page(head: str, printed: str = f"<div class='n5'>{HEADLINE}</div>") -> str:
+    return BARE_PAGE.format(head=head, printed=printed)
+
+
+@pytest.mark.parametrize("head", [
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+    f'"NewsArticle", "headline": "{HEADLINE}", "datePublished": "2024-04-05"}}</script>',
+    # only the article's "name"; the page's own object names the site
+    '<script type="application/ld+json">[{"@type": "WebPage", "name": "Cổng thông tin điện '
+    f'tử huyện"}}, {{"@type": "NewsArticle", "name": "{HEADLINE}"}}]</script>',
+    # a careless block JSON cannot read, its letters escaped
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Huyện ủy Đức '
+    'Th\\u1ecd triển khai nhiệm vụ quý II năm 2024",}</script>',
+    f'<meta name="DC.Title" content="{HEADLINE}">',
+    f'<meta itemprop="headline" content="{HEADLINE}">',
+])
+def test_with_no_heading_the_headline_stated_for_machines_finds_its_element(head):
+    """The headline the page states in JSON-LD or a meta names the element printing it, so
+    the text's first line is the article's, not the headline again."""
+    found = extract_article(bare_page(head))
+    assert found.title == HEADLINE
+    assert not found.text.startswith(HEADLINE)
+
+
+def test_a_stated_headline_no_element_prints_gives_way_to_the_printed_one():
+    """An editor changed the headline after the JSON-LD was written: the heading printed
+    above the article is the headline; the stated one is kept for a page that prints none."""
+    stated = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+              '"Đức Thọ: hội nghị quý II"}</script>')
+    printed = f"<h1 class='n5'>{HEADLINE}</h1>"
+    assert extract_article(bare_page(stated, printed)).title == HEADLINE
+    assert extract_article(bare_page(stated, "")).title == "Đức Thọ: hội nghị quý II"
+
+
+def test_a_title_cut_short_finds_the_element_printing_it_whole():
+    """A CMS cuts the <title> and its metas at a hundred characters: the element printing the
+    cut title's words and more is the headline, whole (not a teaser link cut the same way)."""
+    whole = ("Sở Giáo dục và Đào tạo triển khai kế hoạch điều chỉnh nội dung, phân phối chương "
+             "trình các môn học cấp trung học cơ sở")
+    cut = whole[:70] + "..."
+    html = (bare_page("", f"<div class='n5'>{whole}</div>")
+            .replace("<title>Cổng thông tin điện tử huyện</title>", f"<title>{cut}</title>")
+            .replace("Một tin khác của huyện", cut))
+    assert extract_article(html).title == whole
+
+
+def test_with_no_heading_the_headline_printed_right_under_the_dateline():
+    """An older theme prints the day first, then the headline, then the article (the headline
+    long enough to read as the first paragraph; the page's script repeats it)."""
+    html = ("<html><head><title>VnExpress</title></head><body><div class='n1'><a href='/'>Xã hội"
+            "</a> <a href='/v'>Video</a></div><div class='n2'><span>Thứ năm, 13/6/2013, 08:28 "
+            "GMT+7</span><script>share('Chiến+thuật+giành+học+bổng+đại+học+danh+tiếng+Mỹ', "
+            "'sociable', 1002329338);</script><div class='n3'>Chiến thuật giành học bổng đại học "
+            "danh tiếng Mỹ</div>" + PARAGRAPHS + "</div></body></html>")
+    found = extract_article(html)
+    assert found.title == "Chiến thuật giành học bổng đại học danh tiếng Mỹ"
+    assert found.published.startswith("2013-06-13")
+
+
+def test_a_web_pages_name_in_json_ld_is_no_headline():
+    """Only an article's object names the headline: the WebPage's or the publisher's name is
+    the site's, printed in its banner."""
+    head = ('<script type="application/ld+json">[{"@type": "WebPage", "name": "Tin tức nổi bật '
+            'trong tuần"}, {"@type": "Organization", "name": "Tin tức nổi bật trong tuần"}]'
+            '</script>')
+    assert extract_article(bare_page(head)).title != "Tin tức nổi bật trong tuần"
