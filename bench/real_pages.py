@@ -25,7 +25,8 @@ date in each form other sites print ("printed dates": year first, in Vietnamese 
 words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
 the name signed under the body in each form other sites print ("signed"), read by vnarchive
 and plain trafilatura; and the text with a box other sites print inside the body ("boxes":
-a "Tin liên quan" list, "Xem thêm:" links, an advertisement's label), read by both.
+a "Tin liên quan" list, "Xem thêm:" links, an advertisement's label) or under it (readers'
+comments, the form to write one, a tool bar, a rating's question), read by both.
 
 Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
 published day, printed byline, first and last sentence of the body, strings outside the body.
@@ -311,11 +312,57 @@ INSIDE_BOXES = {
 }
 
 
+# And what sites print under the article, put at the end of the element holding its last
+# paragraph (after the signature printed there): it must stay out of the text, and the body and
+# the byline must stay whole. Readers' comments under their heading, as a list or as divs, the
+# form to write one, the tool bar, the rating's question.
+COMMENT = ("Bài viết rất hay, mong chính quyền địa phương tiếp tục quan tâm hơn nữa đến đời sống "
+           "người dân vùng sâu.")
+SECOND_COMMENT = "Tôi đồng ý với ý kiến trên, cần kiểm tra việc thực hiện ở từng xã."
+AFTER_BOXES = {
+    "comments, <h3> and <ul>": (
+        f'<div class="cm-x"><h3>Ý kiến bạn đọc (2)</h3><ul><li><b>Nguyễn Văn Nam</b> <span>'
+        f'09/01/2026 09:15</span><p>{COMMENT}</p></li><li><b>Trần Thị Hoa</b> <span>09/01/2026 '
+        f'10:02</span><p>{SECOND_COMMENT}</p></li></ul></div>', (COMMENT, SECOND_COMMENT)),
+    "comments, <div>s": (
+        f'<div class="cm-x"><div>BÌNH LUẬN</div><div><div><strong>Nguyễn Văn Nam</strong> - '
+        f'09/01/2026</div><div>{COMMENT}</div></div><div><div><strong>Trần Thị Hoa</strong> - '
+        f'09/01/2026</div><div>{SECOND_COMMENT}</div></div></div>', (COMMENT, SECOND_COMMENT)),
+    "the form to comment": (
+        '<div class="cf-x"><p>Gửi bình luận của bạn</p><form><input name="n" placeholder="Họ và '
+        'tên"><textarea>Nội dung</textarea><button>Gửi</button></form><p>Ý kiến của bạn sẽ được '
+        'biên tập trước khi đăng.</p></div>', ("Gửi bình luận", "biên tập trước khi đăng")),
+    "a tool bar, piped": (
+        '<div class="tb-x"><a href="#">In bài viết</a> | <a href="#">Gửi email</a> | <a href="#'
+        'top">Về đầu trang</a> | <a href="/">Quay lại</a></div>', ("In bài viết", "Về đầu trang")),
+    "the rating's question": (
+        '<div class="rt-x"><p>Bạn đánh giá bài viết này thế nào?</p><a href="#">Hay</a> <a href='
+        '"#">Không hay</a></div>', ("Bạn đánh giá bài viết",)),
+}
+
+
 def boxed(form: str) -> Callable[[RealPage], RealPage | None]:
     def rewrite(page: RealPage) -> RealPage | None:
+        if form in AFTER_BOXES:
+            return printed_after_body(page, AFTER_BOXES[form][0])
         return printed_beside(page, lxml.html.fromstring(page.page), "body_first",
                               INSIDE_BOXES[form][0])
     return rewrite
+
+
+def printed_after_body(page: RealPage, fragment: str) -> RealPage | None:
+    """The page with `fragment` at the end of the element holding the block that prints its
+    labelled last sentence (past the wrappers that hold that block alone); None where the page
+    prints it nowhere whole."""
+    tree = lxml.html.fromstring(page.page)
+    block = block_printing(tree, page.label["body_last"], last=True)
+    if block is None or block.getparent() is None:
+        return None
+    holder = block.getparent()
+    while len(holder) == 1 and holder.getparent() is not None:
+        holder = holder.getparent()
+    holder.append(lxml.html.fragment_fromstring(fragment))
+    return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
 
 
 @dataclass
@@ -323,22 +370,26 @@ class BoxScores:
     pages: int = 0
     clean: dict[str, int] = field(default_factory=dict)  # reader -> pages free of the box
     whole: dict[str, int] = field(default_factory=dict)  # reader -> pages with first and last
+    author: dict[str, int] = field(default_factory=dict)  # reader -> pages with their author
 
 
-def score_boxes(pages: list[RealPage]) -> dict[str, BoxScores]:
-    """For each box, vnarchive's and plain trafilatura's texts of the pages holding it."""
+def score_boxes(pages: list[RealPage], boxes: dict | None = None) -> dict[str, BoxScores]:
+    """For each box (INSIDE_BOXES, or `boxes`), vnarchive's and plain trafilatura's readings
+    of the pages holding it."""
     readers = {"vnarchive": read_vnarchive, "trafilatura": read_trafilatura}
     scores = {}
-    for form, (_, printed) in INSIDE_BOXES.items():
+    for form, (_, printed) in (INSIDE_BOXES if boxes is None else boxes).items():
         score = scores[form] = BoxScores()
         for page in filter(None, map(boxed(form), pages)):
             score.pages += 1
             for name, reader in readers.items():
-                text = squash(reader(page).text)
+                reading = reader(page)
+                text = squash(reading.text)
                 clean = not any(squash(part) in text for part in printed)
                 whole = all(squash(page.label[end]) in text for end in ("body_first", "body_last"))
                 score.clean[name] = score.clean.get(name, 0) + clean
                 score.whole[name] = score.whole.get(name, 0) + whole
+                score.author[name] = score.author.get(name, 0) + judge(page, reading)["author"]
     return scores
 
 
@@ -547,15 +598,19 @@ def print_signed(set_name: str, pages: bool) -> None:
 
 
 def print_boxes(set_name: str) -> None:
-    """Each box inside the body: pages free of it and pages with the body whole."""
-    scores = score_boxes(load_real_pages(set_name))
-    print(f"\nboxes, {set_name}: a box printed after the body's first paragraph")
-    print(f"{'':<30}{'pages':>6}{'free of it: vnarchive':>23}{'trafilatura':>12}"
-          f"{'whole body: vnarchive':>23}{'trafilatura':>12}")
-    for form, score in scores.items():
-        print(f"  {form:<28}{score.pages:>6}{score.clean['vnarchive']:>23}"
-              f"{score.clean['trafilatura']:>12}{score.whole['vnarchive']:>23}"
-              f"{score.whole['trafilatura']:>12}")
+    """Each box inside the body and after it: pages free of it, pages with the body whole,
+    pages with their author."""
+    pages = load_real_pages(set_name)
+    for where, boxes in (("after the body's first paragraph", INSIDE_BOXES),
+                         ("at the end of the body's element", AFTER_BOXES)):
+        scores = score_boxes(pages, boxes)
+        print(f"\nboxes, {set_name}: a box printed {where}")
+        print(f"{'':<30}{'pages':>6}{'free of it: vnarchive':>23}{'trafilatura':>12}"
+              f"{'whole body: vnarchive':>23}{'trafilatura':>12}{'author: vnarchive':>19}")
+        for form, score in scores.items():
+            print(f"  {form:<28}{score.pages:>6}{score.clean['vnarchive']:>23}"
+                  f"{score.clean['trafilatura']:>12}{score.whole['vnarchive']:>23}"
+                  f"{score.whole['trafilatura']:>12}{score.author['vnarchive']:>19}")
 
 
 def print_real_sets(pages: bool) -> None:

@@ -27,6 +27,10 @@ BOILERPLATE_LINES = {
     "tin đọc nhiều", "xem nhiều nhất", "đọc nhiều nhất", "tin tiêu điểm",
     # A publication label whose date the theme prints on the next line.
     "ngày đăng", "ngày đăng:", "đăng ngày", "ngày xuất bản", "ngày cập nhật", "ngày cập nhật:",
+    # The page's tool bar under the body, a button a line or joined by "|": print, send, save,
+    # back to the top, the networks to share on.
+    "in", "in bài viết", "in trang", "bản in", "gửi bài viết", "lưu bài viết", "về đầu trang",
+    "đầu trang", "lên đầu trang", "trở về", "trở lại", "email", "facebook", "zalo", "twitter",
 }
 WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)"
 DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
@@ -62,11 +66,20 @@ LINE_PATTERNS = [
     # A rating widget (NukeViet's, on many school and office sites).
     re.compile(r"^(?:tổng số điểm của bài viết là:?\s*[\d.,]+ trong [\d.,]+ đánh giá|"
                r"click để đánh giá bài viết|xếp hạng:?\s*[\d.,]+\s*-\s*[\d.,]+ phiếu bầu)$", re.I),
+    # Its question: "Bạn đánh giá bài viết này thế nào?", "Bài viết có hữu ích với bạn không?"
+    re.compile(r"^(?:bạn )?(?:đánh giá|thấy) bài viết(?: này)?(?: (?:như )?thế nào| ra sao)?"
+               r"\s*[?:]?$|^bài viết(?: này)? có hữu ích (?:với|cho) bạn không\s*\??$", re.I),
 ]
 # The heading of a related-news list: where the article has ended (with its byline above).
 RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các tin khác|tin liên quan|"
                              r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
                              r"related (?:news|posts|articles))\s*:?$", re.I)
+# The heading of the readers' comments or of the form to write one ("Ý kiến bạn đọc (5)",
+# "BÌNH LUẬN", "Gửi ý kiến"): where the article has ended. None of the 11,246 real texts
+# prints such a line inside its body.
+COMMENTS_HEADING = re.compile(r"^(?:ý kiến bạn đọc|bạn đọc bình luận|ý kiến|bình luận|"
+                              r"(?:gửi|viết) (?:ý kiến|bình luận)(?: của bạn)?|"
+                              r"(?:ý kiến|bình luận) của bạn)\s*(?:\(\d+\))?\s*:?$", re.I)
 # A keyword list's label, alone on its line ("Từ khóa", "- Tags:") or before the keywords
 # ("Tags: Hà Nội, thanh tra"): the page's index terms, printed under the body, are not its
 # text. Each keyword is a few words and ends no sentence.
@@ -279,6 +292,8 @@ def clean_lines(lines: list[str], title: str = "",
             if resume_at is None:
                 break  # what follows is the list of other stories
             continue
+        if COMMENTS_HEADING.match(line) and result.paragraphs:
+            break  # the readers' comments, or the form to write one
         if keywords is not None and _is_keyword(line, keywords):
             continue
         keywords = None

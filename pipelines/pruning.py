@@ -17,7 +17,12 @@ from itertools import islice
 
 from lxml import etree
 
-from pipelines.boilerplate import RELATED_HEADING, normalize_line
+from pipelines.boilerplate import (
+    COMMENTS_HEADING,
+    RELATED_HEADING,
+    is_boilerplate,
+    normalize_line,
+)
 from pipelines.text_nodes import LINKS_WITH_TEXT, detached, printing_element
 
 # Words of a class or id token that name a block beside the article: side columns, related
@@ -54,6 +59,7 @@ POINTER_HEADINGS = {"xem thêm", "đọc thêm"}
 ARTICLE_SHORT_TEXTS = etree.XPath(
     f".//text()[string-length(normalize-space()) <= {RELATED_BOX_HEADING_CHARACTERS}]")
 INLINE_TAGS = {"p", "span", "font", "b", "strong", "i", "em", "u", "a"}
+PHRASING_TAGS = INLINE_TAGS - {"p"} | {"label"}  # what a line of text climbs through
 # A table cell with more text than this holds paragraphs of a page, not a figure.
 LAYOUT_CELL_CHARACTERS = 300
 
@@ -129,10 +135,16 @@ def prune_side_blocks(tree) -> list[str]:
             removed.append(_describe(element, reason))
             element.drop_tree()
     if holder is not None:
-        for box in related_boxes(_block_of(holder), protected):
+        # The article's short texts, read once for the related headings and the comments'.
+        short_texts = ARTICLE_SHORT_TEXTS(_block_of(holder))
+        for box in related_boxes(short_texts, protected):
             if not detached(box, root):
                 removed.append(_describe(box, "links to other stories under a related heading"))
                 box.drop_tree()
+        for section in comment_sections(short_texts, protected):
+            if not detached(section, root):
+                removed.append(_describe(section, "readers' comments under their heading"))
+                section.drop_tree()
     for element in tree.xpath(f"//ul[count(.//a) >= {MENU_LINKS}] | "
                               f"//ol[count(.//a) >= {MENU_LINKS}] | "
                               f"//div[count(.//a) >= {MENU_LINKS}]"):
@@ -145,6 +157,10 @@ def prune_side_blocks(tree) -> list[str]:
             continue
         removed.append(_describe(element, "a list of other stories' headlines"))
         element.drop_tree()
+    for bar in link_bars(tree, protected):  # the menus gone: fewer links to look at
+        if not detached(bar, root):
+            removed.append(_describe(bar, "a bar of short links"))
+            bar.drop_tree()
     return removed
 
 
@@ -175,13 +191,13 @@ def _lists_headlines(element) -> bool:
     return True
 
 
-def related_boxes(holder, protected: set) -> list:
-    """The boxes of links to other stories printed inside the article (`holder`): a related
-    heading, and the smallest block around it that holds links, if its text past the heading
-    is nearly all theirs. A heading among the article's own paragraphs is left to the text's
-    cleaning (pipelines/boilerplate.py)."""
+def related_boxes(short_texts: list, protected: set) -> list:
+    """The boxes of links to other stories printed inside the article (`short_texts`: the
+    ARTICLE_SHORT_TEXTS of its element): a related heading, and the smallest block around it
+    that holds links, if its text past the heading is nearly all theirs. A heading among the
+    article's own paragraphs is left to the text's cleaning (pipelines/boilerplate.py)."""
     boxes = []
-    for node in ARTICLE_SHORT_TEXTS(holder):
+    for node in short_texts:
         heading = normalize_line(str(node))
         if not (RELATED_HEADING.match(heading)
                 or heading.casefold().rstrip(" :") in POINTER_HEADINGS):
@@ -196,6 +212,60 @@ def related_boxes(holder, protected: set) -> list:
                     boxes.append(element)
                 break
     return boxes
+
+
+def comment_sections(short_texts: list, protected: set) -> list:
+    """The readers' comments printed in the article's element (`short_texts`: its
+    ARTICLE_SHORT_TEXTS), or the form to write one, whatever their names: the block around a
+    line that is only their heading ("Ý kiến bạn đọc (5)", "Bình luận"), unless that block is
+    the article's own (the text's cleaning then ends the text at the heading). A paragraph
+    opening with such words is no heading."""
+    sections = []
+    for node in short_texts:
+        heading = normalize_line(str(node))
+        owner = printing_element(node) if COMMENTS_HEADING.match(heading) else None
+        if owner is None:
+            continue
+        line = owner
+        while line.tag in PHRASING_TAGS and line.getparent() is not None:
+            line = line.getparent()
+        section = line.getparent()
+        if (section is not None and section not in protected and section.tag not in FRAME_TAGS
+                and normalize_line(line.text_content()) == heading):
+            sections.append(section)
+    return sections
+
+
+# A bar of short links (share, print, rate: "Facebook Zalo", "Hay Không hay"), nothing printed
+# in it but the links, separators and a line of boilerplate (the rating's question): never the
+# article's text.
+# trafilatura reads a block that ends the article's element and ends with such a bar as
+# navigation, and drops it whole, with the paragraph above the bar.
+BAR_LINK_WORDS = 3
+BAR_SEPARATORS = re.compile(r"[\s|/•·,-]*")
+
+
+def link_bars(tree, protected: set) -> list:
+    """The elements of the page that print two links or more, each of BAR_LINK_WORDS words at
+    most, and nothing else but separators and boilerplate."""
+    parents = dict.fromkeys(link.getparent() for link in tree.iter("a"))
+    return [parent for parent in parents
+            if parent is not None and parent not in protected and _is_link_bar(parent)]
+
+
+def _is_link_bar(element) -> bool:
+    links = 0
+    outside = [element.text or ""]
+    for child in element:
+        text = child.text_content() if isinstance(child.tag, str) else ""
+        if child.tag == "a" and text.strip():
+            if len(text.split()) > BAR_LINK_WORDS:
+                return False
+            links += 1
+        elif text.strip() and not is_boilerplate(normalize_line(text)):
+            return False
+        outside.append(child.tail or "")
+    return links >= 2 and BAR_SEPARATORS.fullmatch("".join(outside)) is not None
 
 
 def _block_of(element):
