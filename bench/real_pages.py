@@ -23,10 +23,11 @@ labelled ones are not:
 Then the publication day alone, with every machine-readable date taken out and the printed
 date in each form other sites print ("printed dates": year first, in Vietnamese or English
 words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
-the name signed under the body in each form other sites print ("signed"), read by vnarchive
-and plain trafilatura; and the text with a box other sites print inside the body ("boxes":
-a "Tin liên quan" list, "Xem thêm:" links, an advertisement's label) or under it (readers'
-comments, the form to write one, a tool bar, a rating's question), read by both.
+the name signed under the body in each form other sites print ("signed"), or printed in a bar
+under the headline with no name in the markup, read by vnarchive and plain trafilatura; and
+the text with a box other sites print inside the body ("boxes": a "Tin liên quan" list, "Xem
+thêm:" links, an advertisement's label) or under it (readers' comments, the form to write
+one, a tool bar, a rating's question), read by both.
 
 Labels (`labels.json` of each set) are written by hand from the pages: title as displayed,
 published day, printed byline, first and last sentence of the body, strings outside the body.
@@ -258,31 +259,90 @@ def printed_beside(page: RealPage, tree, sentence: str, fragment: str) -> RealPa
     return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
 
 
+def unsigned(page: RealPage):
+    """The page's tree with its byline taken out (its author statements for machines, and the
+    labelled name wherever printed, with a byline's label left alone), or None where the page
+    names no author."""
+    name = page.label.get("author")
+    if not name:
+        return None
+    tree = lxml.html.fromstring(page.page)
+    for element in tree.xpath(AUTHOR_STATEMENTS):
+        element.getparent().remove(element)
+    for node in tree.xpath("//text()[contains(., $name)]", name=name):
+        owner = node.getparent()
+        left = str(node).replace(name, "")
+        left = "" if BYLINE_LABEL_LEFT.match(left) else left
+        if node.is_text:
+            owner.text = left
+        else:
+            owner.tail = left
+    return tree
+
+
 def signed(form: str) -> Callable[[RealPage], RealPage | None]:
     def rewrite(page: RealPage) -> RealPage | None:
-        name = page.label.get("author")
-        if not name:
+        tree = unsigned(page)
+        if tree is None:
             return None
-        tree = lxml.html.fromstring(page.page)
-        for element in tree.xpath(AUTHOR_STATEMENTS):
-            element.getparent().remove(element)
-        for node in tree.xpath("//text()[contains(., $name)]", name=name):
-            owner = node.getparent()
-            left = str(node).replace(name, "")
-            left = "" if BYLINE_LABEL_LEFT.match(left) else left
-            if node.is_text:
-                owner.text = left
-            else:
-                owner.tail = left
-        return printed_beside(page, tree, "body_last", SIGNED_FORMS[form].format(name))
+        return printed_beside(page, tree, "body_last",
+                              SIGNED_FORMS[form].format(page.label["author"]))
     return rewrite
 
 
-def score_signed(pages: list[RealPage]) -> dict[str, tuple[RealScores, RealScores]]:
-    """For each signed form, vnarchive's and plain trafilatura's readings of the pages."""
+# The "bylines under the headline" reading: the page's byline taken out, the name printed in a
+# bar right under the headline, with the day or alone, as many themes print it, with no name
+# in the markup saying so.
+HEADLINE_BARS = {
+    "name | day clock": ('<div class="bl-x"><span>{n}</span> | <span>{d:02d}/{m:02d}/{y} 08:30'
+                         '</span></div>'),
+    "weekday, day - name": '<div class="bl-x">Thứ Hai, {d:02d}/{m:02d}/{y} - {n}</div>',
+    "<p><strong>name": "<p><strong>{n}</strong></p>",
+    "Bài, ảnh: name": "<p><em>Bài, ảnh: {n}</em></p>",
+}
+
+
+def barred(form: str) -> Callable[[RealPage], RealPage | None]:
+    def rewrite(page: RealPage) -> RealPage | None:
+        tree = unsigned(page)
+        if tree is None:
+            return None
+        year, month, day = (int(part) for part in page.label["published"].split("-"))
+        bar = HEADLINE_BARS[form].format(n=page.label["author"], y=year, m=month, d=day)
+        return printed_under_headline(page, tree, bar)
+    return rewrite
+
+
+def printed_under_headline(page: RealPage, tree, fragment: str) -> RealPage | None:
+    """The page (its `tree`) with `fragment` right after the element printing the labelled
+    headline whole, the last such before the body's first sentence (no link, no <title>);
+    None where the page prints it nowhere whole before the body."""
+    first = block_printing(tree, page.label["body_first"], last=False)
+    body = tree.find("body")
+    if first is None or body is None:
+        return None
+    headline, printing = squash(page.label["title"]), None
+    for element in body.iter():
+        if element is first:
+            break
+        if (isinstance(element.tag, str) and element.tag != "a"
+                and not any(above.tag == "a" for above in element.iterancestors())
+                and squash(element.text_content()) == headline):
+            printing = element
+    if printing is None:
+        return None
+    printing.addnext(lxml.html.fragment_fromstring(fragment))
+    return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+
+
+def score_signed(pages: list[RealPage], bars: bool = False
+                 ) -> dict[str, tuple[RealScores, RealScores]]:
+    """For each signed form (with `bars`, each bar under the headline), vnarchive's and plain
+    trafilatura's readings of the pages."""
     scores = {}
-    for form in SIGNED_FORMS:
-        rewritten_pages = [found for found in map(signed(form), pages) if found is not None]
+    for form in HEADLINE_BARS if bars else SIGNED_FORMS:
+        rewrite = barred(form) if bars else signed(form)
+        rewritten_pages = [found for found in map(rewrite, pages) if found is not None]
         scores[form] = (score_real(rewritten_pages, read_vnarchive),
                         score_real(rewritten_pages, read_trafilatura))
     return scores
@@ -584,17 +644,19 @@ def print_printed_dates(set_name: str, pages: bool) -> None:
 
 
 def print_signed(set_name: str, pages: bool) -> None:
-    """The author signed under the body in each form, beside plain trafilatura."""
-    scores = score_signed(load_real_pages(set_name))
-    print(f"\nsigned, {set_name}: the page's byline taken out, the author signed under the body as")
-    print(f"{'':<24}{'pages':>6}{'vnarchive':>10}{'trafilatura':>12}{'body last':>10}")
-    for form, (ours, plain) in scores.items():
-        print(f"  {form:<22}{len(ours.hits['author']):>6}{ours.count('author'):>10}"
-              f"{plain.count('author'):>12}{ours.count('body_last'):>10}")
-        if pages:
-            for page, missed in ours.misses.items():
-                if "author" in missed:
-                    print(f"    (misses) {page}")
+    """The author signed under the body in each form, and printed in a bar under the headline,
+    beside plain trafilatura."""
+    for bars, where in ((False, "signed under the body"), (True, "printed under the headline")):
+        scores = score_signed(load_real_pages(set_name), bars)
+        print(f"\nsigned, {set_name}: the page's byline taken out, the author {where} as")
+        print(f"{'':<24}{'pages':>6}{'vnarchive':>10}{'trafilatura':>12}{'body last':>10}")
+        for form, (ours, plain) in scores.items():
+            print(f"  {form:<22}{len(ours.hits['author']):>6}{ours.count('author'):>10}"
+                  f"{plain.count('author'):>12}{ours.count('body_last'):>10}")
+            if pages:
+                for page, missed in ours.misses.items():
+                    if "author" in missed:
+                        print(f"    (misses) {page}")
 
 
 def print_boxes(set_name: str) -> None:

@@ -36,6 +36,7 @@ from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
 from pipelines.readability_gate import gated
 from pipelines.signature import Signature, signature_after, signatures
 from pipelines.text_nodes import printing_element
+from pipelines.top_byline import byline_above
 from pipelines.vietnamese import normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
@@ -421,23 +422,30 @@ class PageFacts:
     section_names: set[str]
     labels_above: Container[str]
     signatures: list[Signature]
+    byline_above: str | None = None  # the name printed under the headline, with no label
 
 
 def _page_facts(tree, url: str | None, html: str) -> PageFacts:
     title, heading, labels, above = page_title(tree)
     lang = tree.get("lang")
     author_texts = _author_texts(tree)
+    author = (_author_element(author_texts) or _labelled_author(tree, html)
+              or _stated_author(tree, url))
+    names = section_names(tree, title) | labels
+    # Read before the page is pruned, and only where no author is named otherwise.
+    above_byline = byline_above(heading, names) if author is None else None
     return PageFacts(
-        title=title, author=(_author_element(author_texts) or _labelled_author(tree, html)
-                             or _stated_author(tree, url)),
+        title=title, author=author,
         description=printed_lead(tree, _description(tree), heading),
         published=publication_date(tree, url=url, title=title, heading=heading),
         language=lang.split("-")[0].lower() if lang else None,
         link_titles=link_titles(tree),
-        # The section and site names, and the author elements' text: metadata, not body lines.
-        section_names=section_names(tree, title) | labels | {t.casefold() for t in author_texts},
+        # The section and site names, the author elements' text and the name printed under the
+        # headline: metadata, not body lines.
+        section_names=names | {t.casefold() for t in (*author_texts, above_byline or "") if t},
         labels_above=above,
         signatures=signatures(tree),
+        byline_above=above_byline,
     )
 
 
@@ -567,7 +575,8 @@ def extract_article(page: bytes | str, url: str | None = None,
         lead=lead,
         text=cleaned.text,
         author=(cleaned.author or facts.author
-                or signature_after(reading_root, facts.signatures, cleaned.paragraphs)),
+                or signature_after(reading_root, facts.signatures, cleaned.paragraphs)
+                or facts.byline_above),
         published=published.value if published else None,
         published_source=published.source if published else None,
         language=text_language(cleaned.text, facts.language),
