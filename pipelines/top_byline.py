@@ -5,10 +5,10 @@ or the name alone in bold above the first paragraph, as many themes print a byli
 Read only where the page names no author otherwise (its markup, a label, its JSON-LD, a
 signature under the body). A line is taken when, its day and clock and labels set apart, what
 is left is one name as bylines print them (every word capitalized, two to five words: see
-pipelines/boilerplate.py's looks_like_byline; not in capitals, as a subheading is printed)
-and no province's name ("Hà Nội - 08/01/2026" is a dateline). The line must stand before the
-article's body (the sapo may come first), within a few elements of the headline, and be no
-link (a category's or a tag's).
+pipelines/boilerplate.py's looks_like_byline; in capitals only beside the day, since a
+subheading is printed so) and no province's name ("Hà Nội - 08/01/2026" is a dateline). The
+line must stand before the article's body (the sapo may come first), within a few elements of
+the headline, and be no link (a category's or a tag's).
 """
 
 from __future__ import annotations
@@ -79,15 +79,17 @@ def _linked_elsewhere(element, name: str) -> bool:
 
 
 def _name_of(text: str, labels) -> str | None:
-    """The one name a byline bar's line prints beside its day and labels, or None."""
-    parts = [part for part in PARTS.split(text) if part and not _is_stamp(part)]
+    """The one name a byline bar's line prints beside its day and labels, or None. A name in
+    capitals only beside a day: alone, such a line is a subheading."""
+    printed = [part for part in PARTS.split(text) if part]
+    parts = [part for part in printed if not _is_stamp(part)]
     if len(parts) != 1:
         return None
     part = parts[0]
     if LABELLED_BYLINE.match(part):  # "Bài, ảnh: Minh Phương" under the headline
         part = byline_name(part) or ""
     if (part.casefold() in labels or not looks_like_byline(part) or _is_province(part)
-            or len(part.split()) < 2 or part.isupper()):
+            or len(part.split()) < 2 or part.isupper() and len(printed) == 1):
         return None
     return byline_name(part)
 

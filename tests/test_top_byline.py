@@ -55,3 +55,8 @@ def test_an_author_the_page_names_otherwise_comes_first():
     head = "<meta name='author' content='Lê Thu Hà'>"
     bar = "<div class='n5'><span>Minh Phương</span> | <span>08/01/2026 08:30</span></div>"
     assert extract_article(page(bar, head)).author == "Lê Thu Hà"
+
+
+def test_a_name_in_capitals_beside_the_day_is_the_author():
+    bar = "<div class='n5'><span>XUÂN LONG</span> | <span>23/03/2015 08:06 GMT+7</span></div>"
+    assert extract_article(page(bar)).author == "XUÂN LONG"
