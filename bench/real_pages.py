@@ -19,7 +19,9 @@ labelled ones are not:
   two <br>s, as old portals and some editors print an article;
 - "no headings, hidden, site's title": the names hidden, the site's title, and each <h1>-<h3>
   a <div>, as themes print the headline in a styled div: only the page's words, its layout
-  and what it states for machines (JSON-LD, Dublin Core) tell the headline.
+  and what it states for machines (JSON-LD, Dublin Core) tell the headline;
+- "hidden, no description": the names hidden and no description meta: the sapo is told by
+  where it is printed or what the page states in JSON-LD or Dublin Core.
 Then the publication day alone, with every machine-readable date taken out and the printed
 date in each form other sites print ("printed dates": year first, in Vietnamese or English
 words), read by vnarchive and htmldate; and the author alone, the page's byline taken out and
@@ -164,13 +166,25 @@ def bare_headline(html: bytes) -> bytes:
     return headings_as_divs(site_title(hide_names(html)))
 
 
+DESCRIPTIONS = re.compile(rb"<meta\b[^>]*(?:name|property)\s*=\s*[\"']"
+                          rb"(?:description|og:description|twitter:description)[\"'][^>]*>", re.I)
+
+
+def without_description(html: bytes) -> bytes:
+    """The page with no description meta (name, og: or twitter:), as many old portals print
+    it: the sapo is then told by where and how it is printed, or by what else the page states
+    for machines (JSON-LD, Dublin Core)."""
+    return DESCRIPTIONS.sub(b"", html)
+
+
 # Each rewrite, by the name of its columns.
 REWRITES = {"names hidden": hide_names, "site's title": site_title,
             "headline - site": headline_and_site,
             "hidden, site's title": lambda html: site_title(hide_names(html)),
             "<br> paragraphs": paragraphs_in_breaks,
             "hidden, <br> paragraphs": lambda html: paragraphs_in_breaks(hide_names(html)),
-            "no headings, hidden, site's title": bare_headline}
+            "no headings, hidden, site's title": bare_headline,
+            "hidden, no description": lambda html: without_description(hide_names(html))}
 
 # The "printed dates" reading: every machine-readable date taken out of the page (date and
 # time metas, JSON-LD, <time datetime>, ISO values in content attributes) and the labelled

@@ -152,12 +152,20 @@ class Extracted:
 
 
 def _description(tree) -> str | None:
+    """The page's description (its sapo, as the theme gives it): the description metas, else
+    Dublin Core's, else an article's in JSON-LD (read only where the metas give none)."""
+    if tree is None:
+        return None
     for xpath in ('//meta[@name="description"]/@content',
-                  '//meta[@property="og:description"]/@content'):
-        values = tree.xpath(xpath) if tree is not None else []
+                  '//meta[@property="og:description"]/@content',
+                  '//meta[@name="DC.Description" or @name="DC.description"'
+                  ' or @name="dc.description"]/@content'):
+        values = tree.xpath(xpath)
         if values and normalize_line(values[0]):
             return normalize_line(values[0])
-    return None
+    stated = (normalize_line(value) for script in json_ld.blocks(tree)
+              for value in json_ld.descriptions(script))
+    return next((value for value in stated if value), None)
 
 
 # Elements a theme marks as the author ("tacgia" is "tác giả", author, in Vietnamese themes).

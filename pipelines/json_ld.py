@@ -1,7 +1,7 @@
 """What a page states about its article in JSON-LD (schema.org's `NewsArticle`, `Article`...):
-the publication date, the author and the headline, read where a theme's element names say
-nothing (the names of a new site's theme are its own; its JSON-LD speaks schema.org, as search
-engines ask).
+the publication date, the author, the headline and the description, read where a theme's
+element names say nothing (the names of a new site's theme are its own; its JSON-LD speaks
+schema.org, as search engines ask).
 
 Themes write it carelessly: a trailing comma, an unescaped quote, two objects side by side.
 Such a block is searched as text for the value rather than dropped whole.
@@ -113,4 +113,20 @@ def headlines(script: str) -> list[str]:
                  for item in _objects(data)
                  if isinstance(item.get("headline"), str)
                  or (_is_article_type(item) and isinstance(item.get("name"), str))]
+    return [html.unescape(value).strip() for value in found if value.strip()]
+
+
+TEXT_DESCRIPTION = re.compile(r'"description"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def descriptions(script: str) -> list[str]:
+    """The descriptions the block states for its article objects (the sapo, as the page's
+    description meta would give it), entities decoded."""
+    data = _parsed(script)
+    if data is None:
+        found = [_unescaped(value) for value in TEXT_DESCRIPTION.findall(script)]
+    else:
+        found = [item["description"] for item in _objects(data)
+                 if isinstance(item.get("description"), str)
+                 and (any(key in item for key in ARTICLE_KEYS) or _is_article_type(item))]
     return [html.unescape(value).strip() for value in found if value.strip()]

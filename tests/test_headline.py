@@ -198,3 +198,32 @@ def test_a_web_pages_name_in_json_ld_is_no_headline():
             'trong tuần"}, {"@type": "Organization", "name": "Tin tức nổi bật trong tuần"}]'
             '</script>')
     assert extract_article(bare_page(head)).title != "Tin tức nổi bật trong tuần"
+
+
+LEAD = ("Sáng 8/1, Huyện ủy Đức Thọ tổ chức hội nghị sơ kết công tác quý II, triển khai nhiệm vụ "
+        "trọng tâm quý III năm 2024.")
+
+
+@pytest.mark.parametrize("head", [
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "' + HEADLINE
+    + '", "description": "' + LEAD + '"}</script>',
+    f'<meta name="DC.Description" content="{LEAD}">',
+])
+def test_with_no_description_meta_the_sapo_stated_for_machines_is_found(head):
+    """No description meta, the sapo in a box named nothing we know, apart from the body: the
+    description the page states in JSON-LD or Dublin Core finds it, and the text opens with it
+    once."""
+    html = (f"<html><head><title>{HEADLINE} - Cổng thông tin huyện</title>{head}</head><body>"
+            f"<div class='n1'><h1>{HEADLINE}</h1><div class='n2'><span>{LEAD}</span></div></div>"
+            f"<div class='n3'>{PARAGRAPHS}</div></body></html>")
+    found = extract_article(html)
+    assert found.lead == LEAD
+    assert found.text.splitlines()[0] == LEAD and found.text.count(LEAD) == 1
+
+
+def test_a_web_pages_description_in_json_ld_is_no_sapo():
+    head = ('<script type="application/ld+json">{"@type": "WebSite", "description": "Cổng thông '
+            'tin điện tử của huyện Đức Thọ, tỉnh Hà Tĩnh, nơi đăng tin tức và văn bản."}</script>')
+    html = (f"<html><head><title>{HEADLINE}</title>{head}</head><body><h1>{HEADLINE}</h1>"
+            f"<div class='n3'>{PARAGRAPHS}</div></body></html>")
+    assert extract_article(html).lead is None
