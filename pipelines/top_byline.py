@@ -6,9 +6,9 @@ Read only where the page names no author otherwise (its markup, a label, its JSO
 signature under the body). A line is taken when, its day and clock and labels set apart, what
 is left is one name as bylines print them (every word capitalized, two to five words: see
 pipelines/boilerplate.py's looks_like_byline; in capitals only beside the day, since a
-subheading is printed so) and no province's name ("Hà Nội - 08/01/2026" is a dateline). The
-line must stand before the article's body (the sapo may come first), within a few elements of
-the headline, and be no link (a category's or a tag's).
+subheading is printed so; every word a Vietnamese syllable) and no province's name ("Hà Nội -
+08/01/2026" is a dateline). The line must stand before the article's body (the sapo may come
+first), within a few elements of the headline, and be no link (a category's or a tag's).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 from lxml import etree
 
 from pipelines.boilerplate import (
+    BYLINE_PLACE,
     LABELLED_BYLINE,
     byline_name,
     is_boilerplate,
@@ -26,6 +27,8 @@ from pipelines.boilerplate import (
 )
 from pipelines.dates import parse_dateline
 from pipelines.gazetteer import alias, find_places
+from pipelines.letter_case import SYLLABLE
+from pipelines.vietnamese import fold_diacritics
 
 # The elements printing text after the headline, the first few: the byline bar is right under
 # it, or under the sapo.
@@ -42,6 +45,7 @@ CLOCK_OR_WEEKDAY = re.compile(r"^(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?|\(?GMT
 # sapo (a page printing its paragraphs in one element, ended by <br>s).
 SENTENCE_CHARACTERS = 60
 SAPO_CHARACTERS = 400
+ABBREVIATION_LETTERS = 4  # "PV", "CTV", "BTV": phóng viên, cộng tác viên, biên tập viên
 
 
 def byline_above(heading, labels: set[str] | frozenset[str] = frozenset()) -> str | None:
@@ -89,9 +93,19 @@ def _name_of(text: str, labels) -> str | None:
     if LABELLED_BYLINE.match(part):  # "Bài, ảnh: Minh Phương" under the headline
         part = byline_name(part) or ""
     if (part.casefold() in labels or not looks_like_byline(part) or _is_province(part)
-            or len(part.split()) < 2 or part.isupper() and len(printed) == 1):
+            or len(part.split()) < 2 or part.isupper() and len(printed) == 1
+            or not _vietnamese_words(part)):
         return None
     return byline_name(part)
+
+
+def _vietnamese_words(name: str) -> bool:
+    """Whether every word of the name is a Vietnamese syllable or a newsroom's abbreviation
+    ("Nhóm PV"), a remark in brackets aside ("Quý Hạnh (tổng hợp)"): a CMS's field label in
+    English ("Page Content", a SharePoint page's) is capitalized as a name is."""
+    words = BYLINE_PLACE.sub("", name).split()
+    return all(SYLLABLE.fullmatch(fold_diacritics(word).lower())
+               or word.isupper() and len(word) <= ABBREVIATION_LETTERS for word in words)
 
 
 def _is_province(name: str) -> bool:

@@ -60,3 +60,8 @@ def test_an_author_the_page_names_otherwise_comes_first():
 def test_a_name_in_capitals_beside_the_day_is_the_author():
     bar = "<div class='n5'><span>XUÂN LONG</span> | <span>23/03/2015 08:06 GMT+7</span></div>"
     assert extract_article(page(bar)).author == "XUÂN LONG"
+
+
+def test_a_cms_field_label_in_english_is_no_byline():
+    """A SharePoint page prints "Page Content" under its headline: capitalized as a name is."""
+    assert extract_article(page("<div class='n5'>Page Content</div>")).author is None
