@@ -262,6 +262,11 @@ def block_printing(tree, sentence: str, last: bool):
     return block
 
 
+def with_tree(page: RealPage, tree) -> RealPage:
+    """The page rewritten: its labels, `tree`'s bytes."""
+    return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+
+
 def printed_beside(page: RealPage, tree, sentence: str, fragment: str) -> RealPage | None:
     """The page (its `tree`) with `fragment` printed right after the block printing its
     labelled `sentence` ("body_first": its first occurrence; "body_last": its last); None
@@ -270,7 +275,7 @@ def printed_beside(page: RealPage, tree, sentence: str, fragment: str) -> RealPa
     if block is None:
         return None
     block.addnext(lxml.html.fragment_fromstring(fragment))
-    return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+    return with_tree(page, tree)
 
 
 def unsigned(page: RealPage):
@@ -346,7 +351,7 @@ def printed_under_headline(page: RealPage, tree, fragment: str) -> RealPage | No
     if printing is None:
         return None
     printing.addnext(lxml.html.fragment_fromstring(fragment))
-    return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+    return with_tree(page, tree)
 
 
 def score_signed(pages: list[RealPage], bars: bool = False
@@ -436,7 +441,7 @@ def printed_after_body(page: RealPage, fragment: str) -> RealPage | None:
     while len(holder) == 1 and holder.getparent() is not None:
         holder = holder.getparent()
     holder.append(lxml.html.fragment_fromstring(fragment))
-    return RealPage(page.name, lxml.html.tostring(tree, encoding="utf-8"), page.label)
+    return with_tree(page, tree)
 
 
 @dataclass

@@ -21,7 +21,6 @@ BLOCKS = etree.XPath('//script[@type="application/ld+json"]/text()')
 TEXT_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 # "author": {"@type": "Person", "name": "X"} or "author": "X", in a block JSON cannot read.
 TEXT_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^{}]*?"name"\s*:\s*)?"([^"]+)"')
-TEXT_HEADLINE = re.compile(r'"headline"\s*:\s*"((?:[^"\\]|\\.)*)"')
 # The keys that mark an object as the article itself, not a comment, a review or the site.
 ARTICLE_KEYS = ("headline", "datePublished", "articleBody")
 # The types whose "name" is the article's headline: a WebPage's or a BreadcrumbList item's
@@ -101,32 +100,37 @@ def _unescaped(value: str) -> str:
         return value
 
 
-def headlines(script: str) -> list[str]:
-    """The headlines the block states for its article objects: "headline", or the "name" of an
-    object typed as an article (some themes write only that). Entities some themes leave in
-    the value ("&quot;") are decoded."""
+def _article_strings(script: str, key: str, pick) -> list[str]:
+    """The strings `pick` takes from each object of the block (a block JSON cannot read: every
+    value of `key` found as text, its escapes decoded), entities some themes leave in the value
+    ("&quot;") decoded."""
     data = _parsed(script)
     if data is None:
-        found = [_unescaped(value) for value in TEXT_HEADLINE.findall(script)]
+        pattern = re.compile(rf'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)"')
+        found = [_unescaped(value) for value in pattern.findall(script)]
     else:
-        found = [item["headline"] if isinstance(item.get("headline"), str) else item.get("name")
-                 for item in _objects(data)
-                 if isinstance(item.get("headline"), str)
-                 or (_is_article_type(item) and isinstance(item.get("name"), str))]
+        found = [value for item in _objects(data) if (value := pick(item))]
     return [html.unescape(value).strip() for value in found if value.strip()]
 
 
-TEXT_DESCRIPTION = re.compile(r'"description"\s*:\s*"((?:[^"\\]|\\.)*)"')
+def _string(item: dict, key: str) -> str | None:
+    value = item.get(key)
+    return value if isinstance(value, str) else None
+
+
+def headlines(script: str) -> list[str]:
+    """The headlines the block states for its article objects: "headline", or the "name" of an
+    object typed as an article (some themes write only that)."""
+    def pick(item: dict) -> str | None:
+        headline = _string(item, "headline")
+        if headline is not None:
+            return headline
+        return _string(item, "name") if _is_article_type(item) else None
+    return _article_strings(script, "headline", pick)
 
 
 def descriptions(script: str) -> list[str]:
     """The descriptions the block states for its article objects (the sapo, as the page's
-    description meta would give it), entities decoded."""
-    data = _parsed(script)
-    if data is None:
-        found = [_unescaped(value) for value in TEXT_DESCRIPTION.findall(script)]
-    else:
-        found = [item["description"] for item in _objects(data)
-                 if isinstance(item.get("description"), str)
-                 and (any(key in item for key in ARTICLE_KEYS) or _is_article_type(item))]
-    return [html.unescape(value).strip() for value in found if value.strip()]
+    description meta would give it)."""
+    return _article_strings(script, "description", lambda item: _string(item, "description") if (
+        any(key in item for key in ARTICLE_KEYS) or _is_article_type(item)) else None)

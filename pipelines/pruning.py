@@ -226,9 +226,7 @@ def comment_sections(short_texts: list, protected: set) -> list:
         owner = printing_element(node) if COMMENTS_HEADING.match(heading) else None
         if owner is None:
             continue
-        line = owner
-        while line.tag in PHRASING_TAGS and line.getparent() is not None:
-            line = line.getparent()
+        line = _block_of(owner, PHRASING_TAGS)
         section = line.getparent()
         if (section is not None and section not in protected and section.tag not in FRAME_TAGS
                 and normalize_line(line.text_content()) == heading):
@@ -268,10 +266,11 @@ def _is_link_bar(element) -> bool:
     return links >= 2 and BAR_SEPARATORS.fullmatch("".join(outside)) is not None
 
 
-def _block_of(element):
+def _block_of(element, inline: set[str] = INLINE_TAGS):
     """The block an element of text lies in: a page whose paragraphs nest their text in
-    spans and fonts has its prose's holder inside one paragraph, not around them all."""
-    while element.tag in INLINE_TAGS and element.getparent() is not None:
+    spans and fonts has its prose's holder inside one paragraph, not around them all. With
+    `inline` PHRASING_TAGS, the line's own block (a <p> is one)."""
+    while element.tag in inline and element.getparent() is not None:
         element = element.getparent()
     return element
 
