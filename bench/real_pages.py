@@ -3,6 +3,7 @@ vnarchive, plain trafilatura and htmldate side by side.
 
     python bench/real_pages.py            # one table per set
     python bench/real_pages.py --pages    # and every page where ours is empty or worse
+    python bench/real_pages.py --folder DIR  # a labelled folder of your own, scored the same way
 
 Beside each page as it is, rewrites of it are read by all three, each a kind of site the
 labelled ones are not:
@@ -98,8 +99,12 @@ def squash(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", text or "").split())
 
 
+# Labelled folders named on the command line (--folder), scored beside the shared sets.
+OWN_FOLDERS: dict[str, Path] = {}
+
+
 def load_real_pages(set_name: str) -> list[RealPage]:
-    folder = real_pages(set_name)
+    folder = OWN_FOLDERS.get(set_name) or real_pages(set_name)
     if folder is None:
         return []
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
@@ -696,10 +701,12 @@ def print_boxes(set_name: str) -> None:
 
 def print_real_sets(pages: bool) -> None:
     """Every real set's table (and with `pages`, the pages where ours is empty or worse)."""
+    set_names = list(OWN_FOLDERS)
     if shared_folder() is None:
-        print("no shared folder (set VNARCHIVE_SHARED): real sets skipped")
-        return
-    for set_name in REAL_SETS:
+        print("no shared folder (set VNARCHIVE_SHARED): the shared real sets skipped")
+    else:
+        set_names = [*REAL_SETS, *set_names]
+    for set_name in set_names:
         results = evaluate_set(set_name)
         if results:
             print_set(set_name, results, pages)
@@ -712,7 +719,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", action="store_true",
                         help="list the pages where ours is empty or worse")
+    parser.add_argument("--folder", action="append", type=Path, default=[],
+                        help="a folder of pages and their labels.json (the shared sets' "
+                             "format), scored beside the shared sets; may be repeated")
     args = parser.parse_args()
+    for folder in args.folder:
+        if not (folder / "labels.json").is_file():
+            parser.error(f"{folder}: no labels.json in it")
+        OWN_FOLDERS[str(folder)] = folder
     print_real_sets(args.pages)
     return 0
 
