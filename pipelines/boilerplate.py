@@ -80,6 +80,13 @@ RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các
 COMMENTS_HEADING = re.compile(r"^(?:ý kiến bạn đọc|bạn đọc bình luận|ý kiến|bình luận|"
                               r"(?:gửi|viết) (?:ý kiến|bình luận)(?: của bạn)?|"
                               r"(?:ý kiến|bình luận) của bạn)\s*(?:\(\d+\))?\s*:?$", re.I)
+# The rules a comment form prints for its readers ("Bạn đọc thảo luận bằng tiếng Việt có dấu",
+# "Các thảo luận sẽ được xem xét trước", "Ý kiến của bạn đọc không nhất thiết thể hiện quan
+# điểm của ..."): where the article has ended too. None of the real texts prints one.
+COMMENT_RULES = re.compile(r"tiếng việt có dấu|(?:thảo luận|bình luận|ý kiến của bạn(?: đọc)?)"
+                           r" (?:sẽ )?được (?:xem xét|biên tập|kiểm duyệt|duyệt) trước|"
+                           r"không nhất thiết (?:thể hiện|phản ánh) quan điểm", re.I)
+COMMENT_RULES_CHARACTERS = 600
 # A keyword list's label, alone on its line ("Từ khóa", "- Tags:") or before the keywords
 # ("Tags: Hà Nội, thanh tra"): the page's index terms, printed under the body, are not its
 # text. Each keyword is a few words and ends no sentence.
@@ -118,6 +125,8 @@ DIGEST_POINTER = re.compile(r"\s*\(xem (?:tiếp )?trang \d+\)\s*$", re.I)  # ".
 # "(Place)" after them ("Trang Hằng (Hà Trung)") or an agency ("Minh Phương - TTVH").
 BYLINE_PLACE = re.compile(r"\s*\([^()]{2,30}\)$")
 BYLINE_SEPARATOR = re.compile(r"\s+[-–]\s+|,\s*")
+# A source cited in brackets after the signature: "according to" is no place.
+SIGNED_SOURCE = re.compile(r"\s*\((?:theo|nguồn:?)\s+[^()]{2,40}\)$", re.I)
 
 
 @dataclass
@@ -252,6 +261,29 @@ def _stamped_list_start(stamped: list[int], paragraphs: int) -> int | None:
     return stamped[0]
 
 
+# Another story's teaser: its sapo cut short with an ellipsis, under its headline (a line
+# of a headline's length ending with no full stop).
+ELLIPSES = ("...", "…")
+TEASER_CHARACTERS = 40
+TEASER_HEADLINE_CHARACTERS = 160
+
+
+def _teaser_list_start(paragraphs: list[str]) -> int | None:
+    """Where a list of other stories ends the text, or None: two teasers or more, each a
+    headline and its sapo cut short, running to the end after two paragraphs of the article
+    or more. (A box with no heading and no time stamps: "ĐỪNG BỎ QUA", named nothing.)"""
+    start = len(paragraphs)
+    while start >= 4 and _is_teaser(paragraphs[start - 2], paragraphs[start - 1]):
+        start -= 2
+    return start if len(paragraphs) - start >= 4 else None
+
+
+def _is_teaser(headline: str, sapo: str) -> bool:
+    return (len(sapo) >= TEASER_CHARACTERS and sapo.endswith(ELLIPSES)
+            and len(headline) <= TEASER_HEADLINE_CHARACTERS
+            and not headline.endswith((".", *ELLIPSES)))
+
+
 # A first paragraph this long is a sapo (or a sentence): printed once in the text.
 SAPO_COPY_CHARACTERS = 80
 
@@ -294,6 +326,9 @@ def clean_lines(lines: list[str], title: str = "",
             continue
         if COMMENTS_HEADING.match(line) and result.paragraphs:
             break  # the readers' comments, or the form to write one
+        if (len(result.paragraphs) >= 2 and len(line) <= COMMENT_RULES_CHARACTERS
+                and COMMENT_RULES.search(line)):
+            break  # the comment form's rules for its readers
         if keywords is not None and _is_keyword(line, keywords):
             continue
         keywords = None
@@ -335,6 +370,8 @@ def clean_lines(lines: list[str], title: str = "",
         if line and (not result.paragraphs or result.paragraphs[-1] != line):
             result.paragraphs.append(line)
     related = _stamped_list_start(stamped, len(result.paragraphs))
+    if related is None:
+        related = _teaser_list_start(result.paragraphs)
     if related is not None:
         del result.paragraphs[related:]
     _drop_sapo_copies(result.paragraphs)
@@ -354,6 +391,11 @@ def _lifted_signature(paragraphs: list[str]) -> str | None:
     two, they may be a list's last items: only the last line is the byline, as before."""
     source = (paragraphs.pop() if len(paragraphs) >= 2 and SOURCE_LINE.match(paragraphs[-1])
               else None)
+    cited = SIGNED_SOURCE.search(paragraphs[-1]) if paragraphs and source is None else None
+    if cited and cited.start() > 0 and _is_signature(paragraphs[-1][:cited.start()].rstrip()):
+        # "Ca Tiếu (theo online-tech-tips)": the name signs, the bracket cites the source.
+        source = cited.group().strip()
+        paragraphs[-1] = paragraphs[-1][:cited.start()].rstrip()
     author = None
     if paragraphs and _is_signature(paragraphs[-1]):
         author = paragraphs.pop()

@@ -32,9 +32,9 @@ INLINE_TAGS = frozenset({"a", "abbr", "b", "big", "br", "cite", "code", "em", "f
 def mark_div_paragraphs(tree) -> int:
     """On a page with (nearly) no <p> text, lay the tree out as the module says: runs of
     text into blocks, each div printing a paragraph ended by a line break. Returns how many
-    divs were marked (0 on a page with <p> text, left as it is)."""
+    divs were marked (on a page with <p> text, the divs printing a paragraph among them)."""
     if has_paragraph_text(tree):
-        return 0
+        return divs_among_paragraphs(tree)
     # An image inside a paragraph's div makes trafilatura run that div's text into the next
     # one; its text leaves images out anyway.
     for image in list(tree.iter("img")):
@@ -146,3 +146,48 @@ def _is_paragraph(div) -> bool:
     if children and children[-1].tag == "br" and not (children[-1].tail or "").strip():
         return False
     return bool(div.text_content().strip())
+
+
+# On a page with <p> text, trafilatura reads no div as a paragraph: a div printing one among the
+# <p>s of the article (an editor's paste: "<DIV align=left>Cụ thể, ...</DIV>" between them) is
+# dropped. Such a div, under a parent holding two <p>s or more that print sentences (not
+# captions), prints a sentence itself (sixty characters or more, ending as a sentence does),
+# and is no photo's caption.
+PROSE_PARAGRAPHS = 2
+SENTENCE_CHARACTERS = 60
+SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", ")", ":")
+
+
+def divs_among_paragraphs(tree) -> int:
+    """Each div printing a paragraph beside the article's <p> paragraphs made a <p>; how many."""
+    renamed = 0
+    for parent in dict.fromkeys(paragraph.getparent() for paragraph in tree.iter("p")):
+        if parent is None:
+            continue
+        children = [child for child in parent if isinstance(child.tag, str)]
+        if sum(1 for child in children if child.tag == "p" and _is_sentence(
+                child.text_content())) < PROSE_PARAGRAPHS:
+            continue  # captions, a sapo: not the article's prose
+        for index, child in enumerate(children):
+            if (child.tag == "div" and _prints_a_sentence(child)
+                    and not (index and _photo_only(children[index - 1]))):
+                child.tag = "p"
+                renamed += 1
+    return renamed
+
+
+def _prints_a_sentence(div) -> bool:
+    if any(child.tag not in INLINE_TAGS or child.tag == "img"
+           for child in div.iterdescendants() if isinstance(child.tag, str)):
+        return False
+    return _is_sentence(div.text_content())
+
+
+def _is_sentence(text: str) -> bool:
+    text = " ".join(text.split())
+    return len(text) >= SENTENCE_CHARACTERS and text.endswith(SENTENCE_ENDS)
+
+
+def _photo_only(element) -> bool:
+    """A block holding an image and no text: the div under it is the photo's caption."""
+    return next(element.iter("img"), None) is not None and not element.text_content().strip()

@@ -37,7 +37,7 @@ from pipelines.readability_gate import gated
 from pipelines.signature import Signature, signature_after, signatures
 from pipelines.text_nodes import printing_element
 from pipelines.top_byline import byline_above
-from pipelines.vietnamese import normalize_text
+from pipelines.vietnamese import fold_diacritics, normalize_text
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-4/trafilatura-{trafilatura.__version__}"
@@ -161,11 +161,31 @@ def _description(tree) -> str | None:
                   '//meta[@name="DC.Description" or @name="DC.description"'
                   ' or @name="dc.description"]/@content'):
         values = tree.xpath(xpath)
-        if values and normalize_line(values[0]):
-            return normalize_line(values[0])
-    stated = (normalize_line(value) for script in json_ld.blocks(tree)
+        if values and _described(values[0]):
+            return _described(values[0])
+    stated = (_described(value) for script in json_ld.blocks(tree)
               for value in json_ld.descriptions(script))
     return next((value for value in stated if value), None)
+
+
+# A CMS may copy the sapo's markup into the description ("...17/2/2013.<br><a href=...><b>
+# &nbsp;>>&nbsp;Công chức ...</b></a>": the sapo's line break and its link to another story).
+MARKUP = re.compile(r"<[a-zA-Z/][^<>]*>")
+TRAILING_LINKS = etree.XPath(".//a[not(following::text()[normalize-space()])]")
+
+
+def _described(value: str) -> str:
+    """A description's text: where it holds markup, the text that markup prints, without the
+    links that end it (pointers to other stories)."""
+    if not MARKUP.search(value):
+        return normalize_line(value)
+    try:
+        fragment = lxml_html.fragment_fromstring(value, create_parent="div")
+    except (etree.LxmlError, ValueError):
+        return normalize_line(MARKUP.sub(" ", value))
+    for link in TRAILING_LINKS(fragment):
+        link.drop_tree()
+    return normalize_line(fragment.text_content())
 
 
 # Elements a theme marks as the author ("tacgia" is "tác giả", author, in Vietnamese themes).
@@ -263,10 +283,27 @@ def _host(url: str | None) -> str:
         return ""
 
 
+# What an outlet's name adds to its host's: "VietNamNet News" on vietnamnet.vn, "Thanh Niên
+# Online" on thanhnien.vn (folded, spaces taken out).
+OUTLET_SUFFIXES = ("", "news", "online", "dientu", "plus", "media", "tv", "vn")
+HOST_PREFIXES = ("www", "m", "amp", "mobile")
+
+
 def _names_outlet(name: str, outlet: set[str], host: str) -> bool:
     squashed = name.casefold().replace(" ", "")
     return (bool(OUTLET.match(name)) or name.casefold() in outlet
-            or (len(squashed) >= 4 and squashed in host.replace(".", "").replace("-", "")))
+            or (len(squashed) >= 4 and squashed in host.replace(".", "").replace("-", ""))
+            or _host_name_with_suffix(name, host))
+
+
+def _host_name_with_suffix(name: str, host: str) -> bool:
+    """Whether the name is the host's own name (its first label past "www") and a word
+    outlets add to it. Only at its start and with such a word: a host is often a place, and
+    people bear places' names ("Nguyễn Thanh Hoa" on thanhhoa.gov.vn)."""
+    labels = [label for label in host.split(".") if label not in HOST_PREFIXES]
+    own = labels[0].replace("-", "") if labels else ""
+    folded = fold_diacritics(name).replace(" ", "")
+    return len(own) >= 4 and folded.startswith(own) and folded[len(own):] in OUTLET_SUFFIXES
 
 
 def _author_texts(tree) -> list[str]:

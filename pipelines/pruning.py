@@ -161,6 +161,10 @@ def prune_side_blocks(tree) -> list[str]:
         if not detached(bar, root):
             removed.append(_describe(bar, "a bar of short links"))
             bar.drop_tree()
+    for card in teaser_cards(holder, protected) if holder is not None else ():
+        if not detached(card, root):
+            removed.append(_describe(card, "another story's teaser: its photo and headline"))
+            card.drop_tree()
     return removed
 
 
@@ -264,6 +268,43 @@ def _is_link_bar(element) -> bool:
             return False
         outside.append(child.tail or "")
     return links >= 2 and BAR_SEPARATORS.fullmatch("".join(outside)) is not None
+
+
+# Another story's teaser card, whatever its names: its photo and its headline, two links to
+# the same page, in a block that prints little else (a summary). A theme prints one inside
+# the article's element, under the body ("inner-article"), where trafilatura keeps it.
+PHOTO_LINKS = etree.XPath(".//a[@href][.//img]")
+CARD_HEADLINE_WORDS = 4
+CARDS_IN_AN_ARTICLE = 2  # more: the page lists stories (a section's page), left to be read so
+CARD_CHARACTERS = 500
+FILE_LINK = re.compile(r"\.(?:jpe?g|png|gif|webp|bmp|svg|pdf|docx?|xlsx?)$", re.I)
+
+
+def teaser_cards(holder, protected: set) -> list:
+    """In the block of the article's element (`holder`), the smallest blocks around a photo's
+    link that also hold a headline's link (four words or more) to the same page, print
+    CARD_CHARACTERS at most, and are not the article's own element or head (an <h1>: a theme
+    may link the headline and the photo to the page itself); none where there are more than
+    CARDS_IN_AN_ARTICLE. A link to an image or a file (a photo opened full size) is no
+    story's."""
+    cards = []
+    for photo in PHOTO_LINKS(_block_of(holder)):
+        target = photo.get("href").split("#")[0].strip()
+        if not target or target.startswith(("javascript:", "mailto:")) or FILE_LINK.search(
+                target):
+            continue
+        for block in photo.iterancestors():
+            if block in protected or block.tag in FRAME_TAGS:
+                break
+            if (len(_opening_words(block, CARD_CHARACTERS)) >= CARD_CHARACTERS
+                    or next(block.iter("h1"), None) is not None):
+                break  # a column of the page, or the article's own head
+            if any(link is not photo and link.get("href", "").split("#")[0].strip() == target
+                   and len(link.text_content().split()) >= CARD_HEADLINE_WORDS
+                   for link in block.iter("a")):
+                cards.append(block)
+                break
+    return cards if len(cards) <= CARDS_IN_AN_ARTICLE else []
 
 
 def _block_of(element, inline: set[str] = INLINE_TAGS):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from pipelines.boilerplate import byline_name, looks_like_byline, normalize_line
+from pipelines.boilerplate import LABELLED_BYLINE, byline_name, looks_like_byline, normalize_line
 from pipelines.text_nodes import detached
 
 SIGNATURE_CHARACTERS = 40
@@ -63,7 +63,20 @@ def signature_after(tree, found: list[Signature], paragraphs: list[str]) -> str 
             continue  # taken out with a side block
         if prints_right_after(element, paragraphs[-1]):
             return signature.name
+        labelled = _labelled_line(element)
+        if labelled is not None and prints_right_after(labelled, paragraphs[-1]):
+            return signature.name
     return None
+
+
+def _labelled_line(element):
+    """The line printing the signature after its label ("<em>Tin, ảnh</em>: <strong>Vũ
+    Phương Thảo</strong>"), or None: what stands right under the paragraph is the label."""
+    line = element.getparent()
+    if line is None:
+        return None
+    text = normalize_line(line.text_content())
+    return line if len(text) <= 2 * SIGNATURE_CHARACTERS and LABELLED_BYLINE.match(text) else None
 
 
 def prints_right_after(element, paragraph: str) -> bool:

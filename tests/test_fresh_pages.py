@@ -1,0 +1,230 @@
+"""Faults a first look at real pages of sites nobody here had seen found (national papers'
+templates of 2012-2019: an ASP.NET theme, SharePoint, table layouts), each mended by a rule for a
+kind of markup or text. The pages here are written for the tests, each in the shape of the kind
+it stands for; the guards beside each rule are what the rule must leave alone."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from pipelines.boilerplate import clean_lines
+from pipelines.div_paragraphs import divs_among_paragraphs
+from pipelines.extract import extract_article
+from pipelines.signature import signature_after, signatures
+
+HEADLINE = "Huyện ủy sơ kết công tác quý II năm 2024"
+SENTENCES = [
+    f"Đoạn thứ {n} của bài viết về hội nghị sơ kết công tác quý II năm 2024 của Huyện ủy, với "
+    "đủ chữ để trình đọc coi là thân bài của trang." for n in range(1, 5)]
+LAST = ("Kết luận hội nghị, đồng chí Bí thư Huyện ủy yêu cầu các cấp ủy, chính quyền tập trung "
+        "hoàn thành các chỉ tiêu đã đề ra trong quý III.")
+PARAGRAPHS = "".join(f"<p>{sentence}</p>" for sentence in SENTENCES)
+
+
+def page(body: str, head: str = "", url_title: str = HEADLINE) -> str:
+    return (f"<html><head><title>{url_title} - Báo Thử</title>{head}</head><body>"
+            "<div class='menu'><a href='/'>Trang chủ</a> <a href='/thoi-su'>Thời sự</a></div>"
+            f"<div class='k1'><h1>{HEADLINE}</h1><div class='k2'>{body}</div></div>"
+            "<div class='k9'>Bản quyền thuộc về Báo Thử</div></body></html>")
+
+
+# The outlet named in the author meta by its host's name and a word outlets add to it.
+
+@pytest.mark.parametrize("meta, host, signed, author", [
+    ("VietNamNet News", "https://vietnamnet.vn/a-1.html", "", None),
+    ("Thanh Niên Online", "https://www.thanhnien.vn/a-1.html", "", None),
+    ("VietNamNet News", "https://vietnamnet.vn/a-1.html", "Ca Tiếu", "Ca Tiếu"),
+    # A person bearing the place's name the host is: the name alone, stated, is the author.
+    ("Nguyễn Thanh Hoa", "https://thanhhoa.gov.vn/a-1.html", "", "Nguyễn Thanh Hoa"),
+    ("Thanh Hoa Minh", "https://thanhhoa.gov.vn/a-1.html", "", "Thanh Hoa Minh"),
+])
+def test_an_author_meta_naming_the_outlet_by_its_host_is_no_writer(meta, host, signed, author):
+    signature = f"<p><b>{signed}</b></p>" if signed else ""
+    found = extract_article(page(PARAGRAPHS + f"<p>{LAST}</p>{signature}",
+                                 f"<meta name='author' content='{meta}'>"), url=host)
+    assert found.author == author
+
+
+# A description holding the sapo's markup.
+
+SAPO = ("(Dân trí) - UBND Hà Nội vừa thông báo về việc hoán đổi ngày nghỉ hàng tuần vào các dịp "
+        "nghỉ lễ, Tết năm 2025 của cán bộ, công chức.")
+LINKED = "Công chức được nghỉ 9 ngày dịp Tết Âm lịch"
+
+
+def test_a_description_holding_markup_is_read_for_its_text_without_its_closing_link():
+    markup = (f"{SAPO}&lt;br&gt;&lt;a href='/x-1.htm'&gt;&lt;b&gt;&amp;nbsp;&gt;&gt;&amp;nbsp;"
+              f"{LINKED}&lt;/b&gt;&lt;/a&gt;")
+    body = (f"<h2>{SAPO}<br><a href='/x-1.htm'><b>&gt;&gt; {LINKED}</b></a></h2>"
+            + PARAGRAPHS + f"<p>{LAST}</p>")
+    found = extract_article(page(body, f'<meta name="description" content="{markup}">'))
+    assert found.lead == SAPO
+    assert "<" not in found.text and "href" not in found.text
+    assert found.text.count(SAPO) == 1
+
+
+def test_a_link_inside_a_description_keeps_its_words():
+    markup = "UBND &lt;a href='/h'&gt;huyện Lý Nhân&lt;/a&gt; tổ chức hội nghị sơ kết quý II."
+    body = "<p>UBND huyện Lý Nhân tổ chức hội nghị sơ kết quý II.</p>" + PARAGRAPHS
+    found = extract_article(page(body, f'<meta name="description" content="{markup}">'))
+    assert found.lead == "UBND huyện Lý Nhân tổ chức hội nghị sơ kết quý II."
+
+
+# A paragraph printed as a <div> among the <p>s.
+
+DIV_SENTENCE = ("Cụ thể, trong dịp nghỉ Tết Dương lịch cán bộ, công chức, viên chức nghỉ Thứ hai "
+                "và đi làm bù vào Thứ bảy tuần sau đó.")
+CAPTION = "Quang cảnh hội nghị sơ kết công tác quý II năm 2024 của Huyện ủy, đông đủ đại biểu."
+
+
+def paragraph_tags(body: str) -> list[tuple[str, str]]:
+    """Each child of the body's element after divs_among_paragraphs: its tag and first words."""
+    tree = lxml.html.fromstring(f"<html><body><div id='b'>{body}</div></body></html>")
+    divs_among_paragraphs(tree)
+    return [(child.tag, " ".join(child.text_content().split()[:2]))
+            for child in tree.get_element_by_id("b")]
+
+
+def test_a_div_printing_a_paragraph_among_the_ps_is_read_as_one():
+    body = (f"<div align=left>{DIV_SENTENCE}<br></div>" + PARAGRAPHS
+            + "<div>Các cơ quan không nghỉ thứ Bảy, Chủ nhật thì tự bố trí lịch nghỉ cho phù "
+            f"hợp với kế hoạch.</div><div align=center><img src='/a.jpg'></div><div>{CAPTION}"
+            "</div><div>Xem thêm</div>")
+    assert paragraph_tags(body) == [
+        ("p", "Cụ thể,"), *[("p", "Đoạn thứ")] * 4, ("p", "Các cơ"),
+        ("div", ""), ("div", "Quang cảnh"), ("div", "Xem thêm")]  # a photo, its caption, a link
+
+
+def test_divs_beside_ps_that_print_only_captions_are_left():
+    captions = "".join(f"<div><img src='/{n}.jpg'></div><p>Ảnh {n}: quang cảnh hội nghị</p>"
+                       f"<div>{sentence}</div>" for n, sentence in enumerate(SENTENCES))
+    assert [tag for tag, _ in paragraph_tags(captions)] == ["div", "p", "div"] * 4
+
+
+def test_the_article_keeps_a_paragraph_printed_as_a_div():
+    second = "Các cơ quan không nghỉ thứ Bảy, Chủ nhật thì tự bố trí lịch nghỉ cho phù hợp."
+    body = (f"<div align=left>{DIV_SENTENCE}<br></div><div><img src='/a.jpg'></div>"
+            f"<div>Hoa đào đem không khí Tết đến mọi nhà</div>{PARAGRAPHS}<div>{second}</div>"
+            f"<div>{PARAGRAPHS}<p>{LAST}</p><p align=right><b>Quang Phong</b></p></div>")
+    found = extract_article(page(body))
+    assert DIV_SENTENCE in found.text and second in found.text
+    assert "Hoa đào" not in found.text
+    assert found.author == "Quang Phong"
+
+
+# Another story's teaser card printed inside the article's element.
+
+TEASER_REMOVED = "another story's teaser"  # pipelines/pruning.py's reason, in the explanation
+
+def card(number: int) -> str:
+    href = f"/cong-nghe/cach-tang-am-luong-{number}.html"
+    return (f"<div class='c{number}'><a href='{href}#inner'><img src='/t{number}.jpg'></a>"
+            f"<h4><a href='{href}'>Cách tăng âm lượng chỉ đường của bản đồ số {number}</a></h4>"
+            f"<p>Tính năng chỉ đường bằng giọng nói giúp người dùng theo dõi đường đi thuận tiện "
+            f"hơn, số {number}.</p></div>")
+
+
+def test_a_teaser_card_inside_the_article_stays_out_and_the_signature_is_read():
+    body = PARAGRAPHS + f"<p>{LAST}</p><p><b>Ca Tiếu</b></p>" + card(1)
+    found = extract_article(page(body))
+    assert any(TEASER_REMOVED in line for line in found.explanation)
+    assert "Cách tăng âm lượng" not in found.text
+    assert "Tính năng chỉ đường" not in found.text
+    assert found.text.splitlines()[-1] == LAST
+    assert found.author == "Ca Tiếu"
+
+
+def test_a_photo_opened_full_size_a_list_of_cards_and_the_articles_head_are_no_teaser():
+    photo = ("<div><a href='/anh/hoi-nghi.jpg'><img src='/anh/hoi-nghi-nho.jpg'></a>"
+             "<p><a href='/anh/hoi-nghi.jpg'>Quang cảnh hội nghị sơ kết công tác quý II</a> của "
+             "Huyện ủy.</p></div>")
+    found = extract_article(page(PARAGRAPHS + photo + f"<p>{LAST}</p>"))
+    assert "Quang cảnh hội nghị sơ kết công tác quý II" in found.text
+    assert not any(TEASER_REMOVED in line for line in found.explanation)
+    # Three cards: a list of stories, left to the rules that read lists.
+    cards = "".join(card(number) for number in range(1, 4))
+    found = extract_article(page(PARAGRAPHS + f"<p>{LAST}</p>" + cards))
+    assert not any(TEASER_REMOVED in line for line in found.explanation)
+    # The headline and the photo linked to the page itself, above the body.
+    head = ("<div><a href='/huyen-uy-so-ket.html'><img src='/a.jpg'></a><h1><a href="
+            f"'/huyen-uy-so-ket.html'>{HEADLINE}</a></h1></div>")
+    found = extract_article(page(head + PARAGRAPHS + f"<p>{LAST}</p>"))
+    assert not any(TEASER_REMOVED in line for line in found.explanation)
+
+
+# A list of other stories' teasers, each cut short with an ellipsis, ending the text.
+
+TEASERS = ["Đừng xem thị trường lớn là thị trường dễ tính!",
+           "(TBKTSG) - Không ít sản phẩm rau quả khi sang thị trường lớn đã chọn đi theo đường ...",
+           "Công nghệ và tôn giáo",
+           "(TBKTSG) - Tôn giáo đang ở đâu và sẽ như thế nào trong thời đại 4.0? Đó là câu hỏi ..."]
+
+
+def test_teasers_cut_short_under_their_headlines_end_the_text():
+    assert clean_lines([*SENTENCES, LAST, *TEASERS]).paragraphs == [*SENTENCES, LAST]
+
+
+def test_one_teaser_or_teasers_inside_the_body_are_left():
+    lines = [*SENTENCES, LAST, *TEASERS[:2]]
+    assert clean_lines(lines).paragraphs == lines
+    lines = [*SENTENCES, *TEASERS, LAST]
+    assert clean_lines(lines).paragraphs == lines
+
+
+# The comment form's rules for its readers.
+
+RULES = ("Thanh Niên Online hoan nghênh ý kiến của bạn đọc. Các thảo luận sẽ được xem xét trước "
+         "và có thể được lược trích khi đăng tải. Bạn đọc thảo luận bằng tiếng Việt có dấu.")
+
+
+@pytest.mark.parametrize("rules", [
+    RULES, "Vui lòng gõ tiếng Việt có dấu",
+    "Ý kiến của bạn đọc không nhất thiết thể hiện quan điểm của Báo Thử."])
+def test_a_comment_forms_rules_end_the_text(rules):
+    other = "(TNO) Sáng nay gió mùa đông bắc cường độ mạnh đã bao trùm các tỉnh miền Bắc."
+    assert clean_lines([*SENTENCES, LAST, rules, other]).paragraphs == [*SENTENCES, LAST]
+
+
+def test_a_quote_welcoming_opinions_is_the_articles_text():
+    quote = ("Chúng tôi hoan nghênh ý kiến góp ý của người dân, dư luận để đường đèn ngày càng "
+             "đẹp hơn, ý kiến của cử tri sẽ được xem xét trước kỳ họp.")
+    lines = [*SENTENCES, quote, LAST]
+    assert clean_lines(lines).paragraphs == lines
+
+
+# A signature citing its source in brackets; a signature after its label.
+
+def test_the_source_cited_after_the_signature_is_no_part_of_the_name():
+    cleaned = clean_lines([*SENTENCES, LAST, "Ca Tiếu(theo online-tech-tips)"])
+    assert cleaned.author == "Ca Tiếu"
+    assert cleaned.paragraphs == [*SENTENCES, LAST, "(theo online-tech-tips)"]
+    place = clean_lines([*SENTENCES, LAST, "Trang Hằng (Hà Trung)"])
+    assert place.author == "Trang Hằng (Hà Trung)"
+
+
+@pytest.mark.parametrize("label", ["<em>Tin, ảnh</em>: ", "Bài và ảnh: ", "Tác giả: "])
+def test_a_signature_after_its_label_is_read_right_under_the_last_paragraph(label):
+    # Where the text leaves the line out (trafilatura's fallback on a long page keeps the long
+    # paragraphs only), the name is found in the page, under the text's last paragraph.
+    tree = lxml.html.fromstring(
+        f"<html><body><div>{PARAGRAPHS}<p>{LAST}</p><p style='text-align:right'>{label}"
+        "<strong>Vũ Phương Thảo</strong></p><p><b>Nguyễn Văn Nam</b></p></div></body></html>")
+    found = signatures(tree)
+    assert signature_after(tree, found, [*SENTENCES, LAST]) == "Vũ Phương Thảo"
+    # Under another paragraph, or with words that are no label before it: no signature.
+    assert signature_after(tree, found, SENTENCES) is None
+    tree = lxml.html.fromstring(
+        f"<html><body><div>{PARAGRAPHS}<p>{LAST}</p><p>Người kể: <strong>Vũ Phương Thảo"
+        "</strong></p></div></body></html>")
+    assert signature_after(tree, signatures(tree), [*SENTENCES, LAST]) is None
+
+
+def test_the_article_reads_a_labelled_signature_above_a_paragraph_of_links():
+    links = "<br>".join(f"<a href='/t{n}.aspx'>&gt;&gt; Tin khác về phòng chống ma túy số {n}</a>"
+                        for n in range(6))
+    body = (PARAGRAPHS + f"<p>{LAST}</p><p style='text-align:right'><em>Tin, ảnh</em>: "
+            f"<strong>Vũ Phương Thảo</strong></p><p>{links}</p>")
+    found = extract_article(page(body))
+    assert found.author == "Vũ Phương Thảo"
+    assert "Tin, ảnh" not in found.text
