@@ -59,8 +59,11 @@ LINE_PATTERNS = [
                r"lượt truy cập|hôm nay|tổng số lượt xem|lượt xem|số lượt xem|view count|views)"
                r"\s*:?\s*[\d.,]+$", re.I),  # counters
     # A pointer to another story, marked or not: "Xem thêm: ...", ">> Đọc thêm: ...".
-    re.compile(r"^(?:[>»→=*•-]+\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)\s*:\s*"
-               r"\S.{0,200}$", re.I),
+    re.compile(r"^(?:[>»→=*•-]+\s*)?(?:xem thêm|đọc thêm|xem tiếp|tin liên quan|bài liên quan)"
+               r"\s*:\s*\S.{0,200}$", re.I),
+    # A headline marked ">>" or "»" is a link to another story (none of the real texts' own
+    # lines opens so).
+    re.compile(r"^(?:>>|»)\s*\S.{2,160}$"),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
     re.compile(rf"^{RELATIVE_TIME}$", re.I),  # "1 giờ trước", "17 phút trước 10:13 23/12/2025"
     # A rating widget (NukeViet's, on many school and office sites).
@@ -125,6 +128,8 @@ DIGEST_POINTER = re.compile(r"\s*\(xem (?:tiếp )?trang \d+\)\s*$", re.I)  # ".
 # "(Place)" after them ("Trang Hằng (Hà Trung)") or an agency ("Minh Phương - TTVH").
 BYLINE_PLACE = re.compile(r"\s*\([^()]{2,30}\)$")
 BYLINE_SEPARATOR = re.compile(r"\s+[-–]\s+|,\s*")
+# A byline citing where the story comes from: "Theo Ngoisao", "Theo Minh Nguyễn/Vcamp.vn".
+CITED = re.compile(r"^theo\s+([^/]+?)(?:\s*/\s*(\S.*))?$", re.I)
 # A source cited in brackets after the signature: "according to" is no place.
 SIGNED_SOURCE = re.compile(r"\s*\((?:theo|nguồn:?)\s+[^()]{2,40}\)$", re.I)
 
@@ -214,14 +219,28 @@ def byline_name(text: str) -> str | None:
     labelled = LABELLED_BYLINE.match(text) or WRITTEN_BY.match(text)
     if labelled:
         text = labelled.group(1)
+    cited = CITED.match(text)
+    if cited:
+        # "Theo Ngoisao": a source, no writer; "Theo Minh Nguyễn/Vcamp.vn": the writer the
+        # story is taken from, and the outlet.
+        if not cited.group(2) or len(cited.group(1).split()) < 2:
+            return None
+        text = cited.group(1)
     text = BYLINE_TAIL.sub("", text).strip()
     if not text or text.casefold().rstrip(":") in BYLINE_LABELS or CMS_CREDIT.search(text):
         return None
     return text
 
 
+# A writer signing with initials alone: "H.V.", "P.Y", "T.H.N."
+INITIALS = re.compile(r"^(?:[A-ZĐ]\.){1,3}[A-ZĐ]\.?$")
+
+
 def looks_like_byline(line: str) -> bool:
-    # Sentences end with a full stop; initials inside a name ("H.Lâm") do not end one.
+    # Sentences end with a full stop; initials inside a name ("H.Lâm") do not end one, and
+    # initials alone may ("H.V.").
+    if INITIALS.match(line):
+        return True
     if len(line) > 70 or line.endswith(".") or any(mark in line for mark in ':;!?"'):
         return False
     if INSTITUTION_BYLINE.match(line):

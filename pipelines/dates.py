@@ -4,7 +4,8 @@ Day-first everywhere ("06/12/2023" is 6 December). The publication date comes fr
 own signals, in this order: meta tags, JSON-LD (read even when the block is not valid JSON),
 a <time> element of the article (not of a teaser), the visible dateline next to the headline
 (with or without a label, 12-hour clocks "2:24 PM", "11:05 tối", two-digit years after a
-weekday), a labelled date anywhere ("Ngày đăng: ..."), the URL, then htmldate (original_date,
+weekday), a labelled date anywhere ("Ngày đăng: ..."), a dateline a script writes into the
+page, the URL, then htmldate (original_date,
 with the URL). Never a header clock (the day the page was served, printed above the
 title), never a date in the body (generic readers take "tháng 5/2024" as 2024-05-01), and never
 a web archive's capture time (its replay URL /web/20130307194448/..., its toolbar).
@@ -21,6 +22,7 @@ the day in the page's own offset. A time without one is the portal's local (Viet
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -124,7 +126,7 @@ TEASER_ANCESTORS = {"a", "li", "aside", "footer", "nav"}
 @dataclass(frozen=True)
 class FoundDate:
     value: str  # ISO date, or ISO datetime with its offset when the page gives a time
-    source: str  # meta, json-ld, time-element, dateline, label, htmldate, url, stamp
+    source: str  # meta, json-ld, time-element, dateline, label, script, url, htmldate, stamp
 
 
 def _iso(year: int, month: int, day: int, hour: int | None = None,
@@ -332,6 +334,33 @@ def _from_label(tree) -> str | None:
     return None
 
 
+# A theme that writes the article's date into its element by a script, the server having put
+# the day in the script's text (document.getElementById("pDateTime").innerHTML="Th&#7913;
+# n&#259;m, 20/12/2012, 16:10 GMT+7": VnExpress's family in 2012): the page prints it nowhere
+# else, and its teasers print the same day, which htmldate's reading is then refused for.
+SCRIPT_WRITES = re.compile(r"""getElementById\(\s*["']([\w-]+)["']\s*\)\s*\.innerHTML\s*=\s*"""
+                           r"""(["'])([^"'\n]{6,120})\2""")
+
+
+def _from_script(tree) -> str | None:
+    """The date a script writes into an element of the page as a dateline, unless that
+    element is a header's clock or a teaser's."""
+    for script in tree.iter("script"):
+        if "innerHTML" not in (script.text or ""):
+            continue
+        for element_id, _, written in SCRIPT_WRITES.findall(script.text):
+            line = normalize_line(html.unescape(written))
+            targets = tree.xpath("//*[@id=$id]", id=element_id)
+            if (len(line) > DATELINE_MAX_CHARACTERS or not targets
+                    or CLOCK_CONTAINERS.search(element_id) or _in_clock_container(targets[0])
+                    or _in_teaser(targets[0])):
+                continue
+            found = parse_dateline(line)
+            if found:
+                return found
+    return None
+
+
 def _printed_after(text_node) -> str:
     """The text right after a label printed in an element of its own ("<span>Ngày
     đăng:</span>&nbsp;06/09/2020 - 17:20"): the element's tail, else its next sibling's text;
@@ -426,6 +455,7 @@ def publication_date(tree, url: str | None = None, title: str | None = None,
         ("time-element", lambda: _from_time_element(tree)),
         ("dateline", lambda: _from_dateline(tree, title, heading)),
         ("label", lambda: _from_label(tree)),
+        ("script", lambda: _from_script(tree)),
         ("url", lambda: _from_url(url)),
         ("htmldate", lambda: _from_htmldate(tree, url)),
     ):

@@ -259,6 +259,10 @@ OUTLET = re.compile(r"^(?:báo|tạp chí|đài|cổng thông tin|trang thông t
                     r"thông tấn|tòa soạn|toà soạn|ban biên tập|bbt|ttxvn|vtv|vov)\b", re.I)
 
 
+# An address stated as the author ("VCCorp.vn", "genk.vn"): the publisher, no writer.
+DOMAIN_NAME = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|info|gov|edu|tv)$", re.I)
+
+
 def _stated_author(tree, url: str | None) -> str | None:
     """The author the page states for search engines (JSON-LD, then its <meta> tags), when
     it is a person's name: not a profile's address, a CMS account, the site's office or the
@@ -270,7 +274,8 @@ def _stated_author(tree, url: str | None) -> str | None:
     outlet = {normalize_line(name).casefold() for name in SITE_NAMES(tree)}
     host = _host(url)
     for text in stated:
-        name = byline_name(text) if "/" not in text and len(text) <= 60 else None
+        name = (byline_name(text) if "/" not in text and len(text) <= 60
+                and not DOMAIN_NAME.match(text) else None)
         if name and not _names_outlet(name, outlet, host):
             return name
     return None

@@ -20,7 +20,7 @@ from pipelines.boilerplate import LABELLED_BYLINE, byline_name, looks_like_bylin
 from pipelines.text_nodes import detached
 
 SIGNATURE_CHARACTERS = 40
-SIGNED_TAGS = ("b", "strong", "em")
+SIGNED_TAGS = ("b", "strong", "em", "i")
 # The texts printed just before an element (its own ancestors' earlier text included), the
 # last few: a paragraph's end may be split by inline tags ("... cho <b>UBND TP</b>.").
 TEXTS_BEFORE = etree.XPath("preceding::text()[normalize-space()][position() <= 4]",

@@ -228,3 +228,64 @@ def test_the_article_reads_a_labelled_signature_above_a_paragraph_of_links():
     found = extract_article(page(body))
     assert found.author == "Vũ Phương Thảo"
     assert "Tin, ảnh" not in found.text
+
+
+# The date a script writes into the page's dateline.
+
+def scripted(element_id: str, target: str) -> str:
+    teasers = "".join(f"<li><a href='/t{n}.htm'>Tin khác số {n} của chuyên mục</a> (20/12)</li>"
+                      for n in range(3))
+    return page(f"{target}{PARAGRAPHS}<p>{LAST}</p><ul>{teasers}</ul><script>document."
+                f'getElementById("{element_id}").innerHTML="Th&#7913; n&#259;m, 20/12/2012, '
+                '16:10 GMT+7";</script>')
+
+
+def test_a_dateline_a_script_writes_into_the_page_is_its_date():
+    found = extract_article(scripted("pDateTime", "<span id='pDateTime'></span>"))
+    assert found.published == "2012-12-20T16:10:00+07:00"
+    assert found.published_source == "script"
+
+
+@pytest.mark.parametrize("element_id, target", [
+    ("clock", "<span id='clock'></span>"),  # a header's clock: the day the page was served
+    ("pDateTime", ""),  # no such element on the page
+])
+def test_a_script_writing_a_clock_or_into_nothing_dates_nothing(element_id, target):
+    assert extract_article(scripted(element_id, target)).published_source != "script"
+
+
+# Pointers, initials and sources under the body.
+
+def test_a_headline_marked_as_a_link_to_another_story_is_no_text():
+    pointers = [">> Xem tiếp: Hình ảnh người đẹp đăng quang năm trước",
+                ">> Công chức được nghỉ 9 ngày dịp Tết Âm lịch", "» Tin khác của chuyên mục"]
+    assert clean_lines([*SENTENCES, *pointers, LAST]).paragraphs == [*SENTENCES, LAST]
+
+
+@pytest.mark.parametrize("initials", ["H.V.", "P.Y", "T.H.N."])
+def test_a_writer_signing_with_initials_alone_is_the_author(initials):
+    cleaned = clean_lines([*SENTENCES, LAST, initials])
+    assert (cleaned.author, cleaned.paragraphs[-1]) == (initials, LAST)
+
+
+def test_a_sentence_ending_the_text_is_no_signature():
+    assert clean_lines([*SENTENCES, LAST, "Đó là Q.Đ."]).author is None
+
+
+@pytest.mark.parametrize("byline, author", [
+    ("<span itemprop='author'>Theo Ngoisao</span>", None),  # a source, no writer
+    ("<span itemprop='author'>Theo TTXVN</span>", None),
+    ("<span itemprop='author'>Minh Anh</span>", "Minh Anh"),
+])
+def test_a_byline_citing_a_source_names_no_writer(byline, author):
+    assert extract_article(page(byline + PARAGRAPHS + f"<p>{LAST}</p>")).author == author
+
+
+def test_the_writer_a_story_is_taken_from_signs_it_and_a_publishers_address_does_not():
+    body = (PARAGRAPHS + f"<p>{LAST}</p><p><br></p><div style='text-align:right'><i>Theo Minh "
+            "Nguyễn/Vcamp.vn</i></div><div style='text-align:right'><i>Forbes</i></div>")
+    found = extract_article(page(body, "<meta name='author' content='VCCorp.vn'>"))
+    assert found.author == "Minh Nguyễn"
+    found = extract_article(page(PARAGRAPHS + f"<p>{LAST}</p>",
+                                 "<meta name='author' content='VCCorp.vn'>"))
+    assert found.author is None
