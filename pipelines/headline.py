@@ -16,6 +16,7 @@ nearest before the article's first paragraph, which is where every theme prints 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Container
 from functools import lru_cache
@@ -91,8 +92,19 @@ SOCIAL_TITLES = etree.XPath('//meta[@property="og:title" or @name="twitter:title
 
 
 def _titles_of(values: list[str]) -> list[str]:
-    titles = (normalize_line(value) for value in values if len(value) <= MAX_TITLE_CHARACTERS)
+    titles = (normalize_line(_entities_decoded(value)) for value in values
+              if len(value) <= MAX_TITLE_CHARACTERS)
     return [title for title in titles if title]
+
+
+# A CMS may escape a title twice ('<meta name="title" content="5 &amp;quot;bóng hồng&amp;quot;
+# ...">', a SharePoint paper in 2012): its value then still holds the entities the headline's
+# element prints decoded.
+ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+
+
+def _entities_decoded(value: str) -> str:
+    return html.unescape(value) if "&" in value and ENTITY.search(value) else value
 
 
 def _whole(titles: list[str]) -> list[str]:

@@ -60,6 +60,9 @@ ARTICLE_SHORT_TEXTS = etree.XPath(
     f".//text()[string-length(normalize-space()) <= {RELATED_BOX_HEADING_CHARACTERS}]")
 INLINE_TAGS = {"p", "span", "font", "b", "strong", "i", "em", "u", "a"}
 PHRASING_TAGS = INLINE_TAGS - {"p"} | {"label"}  # what a line of text climbs through
+# What styles a paragraph's text without making it another thing (a link is a teaser's
+# headline, a label a form's field).
+STYLING_TAGS = PHRASING_TAGS - {"a", "label"}
 # A table cell with more text than this holds paragraphs of a page, not a figure.
 LAYOUT_CELL_CHARACTERS = 300
 
@@ -104,6 +107,7 @@ def article_holder(tree):
         owner = printing_element(text)
         if owner is None or owner.tag in ("script", "style"):
             continue
+        owner = _block_of(owner, STYLING_TAGS)  # "<div><span>...</span></div>": the div
         container = owner.getparent() if owner.getparent() is not None else owner
         totals[container] = totals.get(container, 0) + len(text)
     return max(totals, key=totals.get) if totals else None

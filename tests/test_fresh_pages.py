@@ -289,3 +289,30 @@ def test_the_writer_a_story_is_taken_from_signs_it_and_a_publishers_address_does
     found = extract_article(page(PARAGRAPHS + f"<p>{LAST}</p>",
                                  "<meta name='author' content='VCCorp.vn'>"))
     assert found.author is None
+
+
+# Paragraphs printed as spans in divs, one div each (an editor's paste from a word processor).
+
+def test_paragraphs_printed_as_spans_in_divs_are_the_article_not_the_sites_banner():
+    banner = ("<div class='h'><h2>Báo Thử Điện tử – Tiếng nói của Liên đoàn Lao động thành phố"
+              "</h2><p>Tổng biên tập: Nguyễn Văn A - Giấy phép số 1872/GP-BTTTT cấp ngày "
+              "12/5/2010. Địa chỉ: 127 đường Võ Văn Tần, phường 6, quận 3. Điện thoại: 028 "
+              "3930 6262, fax 028 3930 4707. Ghi rõ nguồn khi phát hành lại thông tin từ "
+              "website này. Mọi ý kiến đóng góp xin gửi về ban biên tập của báo.</p></div>")
+    spans = "".join(f"<DIV><SPAN style='FONT-FAMILY: Times'>{sentence}</SPAN></DIV><DIV>"
+                    "<SPAN><BR></SPAN></DIV>" for sentence in [*SENTENCES, LAST])
+    html = ("<html><head><title>Báo Thử</title></head><body>" + banner
+            + f"<h1>{HEADLINE}</h1><p class='time'>Thứ Tư, 26/12/2012 17:14</p>"
+            f"<div class='content'>{spans}</div></body></html>")
+    found = extract_article(html)
+    assert (found.title, found.published) == (HEADLINE, "2012-12-26T17:14:00+07:00")
+    assert found.text.splitlines()[-1] == LAST
+
+
+def test_a_title_a_cms_escaped_twice_names_the_headline_as_printed():
+    quoted = '5 "bóng hồng" buôn ma túy lãnh án'
+    html = ("<html><head><title>Báo Thử</title><meta name='title' content='5 &amp;quot;bóng "
+            "hồng&amp;quot; buôn ma túy lãnh án'></head><body><div class='m'><h2>Tin mới</h2>"
+            f"</div><div><div class='t'>5 &quot;bóng hồng&quot; buôn ma túy lãnh án</div>"
+            f"{PARAGRAPHS}<p>{LAST}</p></div></body></html>")
+    assert extract_article(html).title == quoted
