@@ -254,11 +254,15 @@ def _labelled_author(tree, html: str) -> str | None:
 META_AUTHORS = etree.XPath('//meta[@name="author" or @property="article:author"]/@content')
 SITE_NAMES = etree.XPath('//meta[@property="og:site_name" or @name="application-name"]/@content')
 # Themes put the outlet in the author field too, even typed as a Person: "Báo Lào Cai",
-# "Báo điện tử VTC News", "Cổng thông tin điện tử huyện", "Ban biên tập".
+# "Báo điện tử VTC News", "Cổng thông tin điện tử huyện", "Ban biên tập"; or the company or
+# the technology behind the site ("Công nghệ ChannelVN", on every VCCorp paper's pages).
 OUTLET = re.compile(r"^(?:báo|tạp chí|đài|cổng thông tin|trang thông tin|trang tin|truyền hình|"
-                    r"thông tấn|tòa soạn|toà soạn|ban biên tập|bbt|ttxvn|vtv|vov)\b", re.I)
+                    r"thông tấn|tòa soạn|toà soạn|ban biên tập|bbt|ttxvn|vtv|vov|công ty|"
+                    r"công nghệ|tập đoàn)\b", re.I)
 
 
+# An account's handle stated as the author ("baodantridientu"): one word of small ASCII letters.
+ACCOUNT_HANDLE = re.compile(r"^[a-z0-9._-]+$")
 # An address stated as the author ("VCCorp.vn", "genk.vn"): the publisher, no writer.
 DOMAIN_NAME = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|info|gov|edu|tv)$", re.I)
 
@@ -275,7 +279,7 @@ def _stated_author(tree, url: str | None) -> str | None:
     host = _host(url)
     for text in stated:
         name = (byline_name(text) if "/" not in text and len(text) <= 60
-                and not DOMAIN_NAME.match(text) else None)
+                and not DOMAIN_NAME.match(text) and not ACCOUNT_HANDLE.match(text) else None)
         if name and not _names_outlet(name, outlet, host):
             return name
     return None

@@ -29,17 +29,23 @@ def page(body: str, head: str = "", url_title: str = HEADLINE) -> str:
             "<div class='k9'>Bản quyền thuộc về Báo Thử</div></body></html>")
 
 
-# The outlet named in the author meta by its host's name and a word outlets add to it.
+# The outlet named in the author meta by its host's name and a word outlets add to it, the
+# company or the technology behind the site, an account's handle.
 
 @pytest.mark.parametrize("meta, host, signed, author", [
     ("VietNamNet News", "https://vietnamnet.vn/a-1.html", "", None),
     ("Thanh Niên Online", "https://www.thanhnien.vn/a-1.html", "", None),
     ("VietNamNet News", "https://vietnamnet.vn/a-1.html", "Ca Tiếu", "Ca Tiếu"),
+    # The technology or the company behind the site, an account's handle.
+    ("Công nghệ ChannelVN", "https://dantri.com.vn/a-1.htm", "", None),
+    ("Công ty cổ phần Truyền thông Việt Nam", "https://dantri.com.vn/a-1.htm", "", None),
+    ("baodantridientu", "https://dantri.com.vn/a-1.htm", "", None),
+    ("Minh Anh", "https://dantri.com.vn/a-1.htm", "", "Minh Anh"),
     # A person bearing the place's name the host is: the name alone, stated, is the author.
     ("Nguyễn Thanh Hoa", "https://thanhhoa.gov.vn/a-1.html", "", "Nguyễn Thanh Hoa"),
     ("Thanh Hoa Minh", "https://thanhhoa.gov.vn/a-1.html", "", "Thanh Hoa Minh"),
 ])
-def test_an_author_meta_naming_the_outlet_by_its_host_is_no_writer(meta, host, signed, author):
+def test_an_author_meta_naming_the_outlet_or_its_company_is_no_writer(meta, host, signed, author):
     signature = f"<p><b>{signed}</b></p>" if signed else ""
     found = extract_article(page(PARAGRAPHS + f"<p>{LAST}</p>{signature}",
                                  f"<meta name='author' content='{meta}'>"), url=host)
