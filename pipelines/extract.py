@@ -21,6 +21,7 @@ from trafilatura.settings import Extractor
 
 from pipelines import json_ld
 from pipelines.boilerplate import (
+    DATELINE_PREFIX,
     LABELLED_BYLINE,
     byline_name,
     clean_lines,
@@ -614,7 +615,10 @@ def extract_article(page: bytes | str, url: str | None = None,
     linked = linked_shares(cleaned.text, facts.link_titles)
     lead = facts.description
     if lead and cleaned.paragraphs and cleaned.paragraphs[0] != lead:
-        lead = lead if lead in cleaned.text else None
+        # The text's first line loses an agency's prefix ("(NLĐO) - "): the lead as the text
+        # prints it.
+        bare = DATELINE_PREFIX.sub("", lead)
+        lead = lead if lead in cleaned.text else bare if bare and bare in cleaned.text else None
     reading_root = tree if region is None else region
     published = facts.published
     if published is None or published.source == "htmldate":

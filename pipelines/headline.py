@@ -16,6 +16,7 @@ nearest before the article's first paragraph, which is where every theme prints 
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from collections.abc import Container
@@ -500,17 +501,35 @@ TEXT_OPENING_WITH = etree.XPath("//text()[starts-with(normalize-space(.), $start
 
 
 # The sapo printed as a heading under the headline ("<h1>...</h1><h2 class="font18 bold">Sau
-# 8 tháng khởi công, ...</h2>"), within this many elements of it.
-LEAD_UNDER = etree.XPath("following::*[position() <= 6][self::h2]")
+# 8 tháng khởi công, ...</h2>", an <h3> under the dateline), within this many elements of it
+# (the dateline, the byline and a share bar between them), before the body's first paragraph.
+LEAD_UNDER = etree.XPath("following::*[position() <= 12][self::h2 or self::h3 or self::p]")
+# Links ending a sapo: pointers to other stories ("... 17/2/2013.<br><a>>> Công chức ...</a>").
+TRAILING_LINKS = etree.XPath(".//a[not(following::text()[normalize-space()])]")
 
 
 def _lead_under(heading) -> str | None:
     for element in LEAD_UNDER(heading):
-        text = normalize_line(element.text_content())
+        if element.tag == "p":
+            if len(normalize_line(element.text_content())) >= PROSE_CHARACTERS:
+                return None  # the body has begun
+            continue
+        text = _without_closing_links(element)
         if (LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]
-                and text.endswith(SAPO_ENDS) and not _links_to_another(element)):
+                and text.endswith(SAPO_ENDS)):
             return text
     return None
+
+
+def _without_closing_links(element) -> str:
+    """The element's text without the links that end it (a copy's: the page is not changed)."""
+    if next(element.iter("a"), None) is None:
+        return normalize_line(element.text_content())
+    copied = copy.deepcopy(element)
+    copied.tail = None
+    for link in TRAILING_LINKS(copied):
+        link.drop_tree()
+    return normalize_line(copied.text_content())
 
 
 # A sapo may open with a place stamp before the words the description repeats ("TP HCM").

@@ -322,3 +322,43 @@ def test_a_title_a_cms_escaped_twice_names_the_headline_as_printed():
             f"</div><div><div class='t'>5 &quot;bóng hồng&quot; buôn ma túy lãnh án</div>"
             f"{PARAGRAPHS}<p>{LAST}</p></div></body></html>")
     assert extract_article(html).title == quoted
+
+
+# The sapo printed as a heading under the headline, on a page stating no description.
+
+SAPO_TEXT = ("Cho rằng chủ hụi kể với mẹ vợ chuyện mình thiếu nợ, bị cáo đã xách dao đi "
+             "nói chuyện khiến một người vô can chết oan...")
+
+
+def headed(under: str, body_first: str = "") -> str:
+    return ("<html><head><title>Báo Thử</title></head><body><div class='a'>"
+            f"<h1>{HEADLINE}</h1>{under}<div class='c'>{body_first}{PARAGRAPHS}<p>{LAST}</p>"
+            "</div></div></body></html>")
+
+
+@pytest.mark.parametrize("under", [
+    # An <h3> under the dateline.
+    f"<p class='time'>Thứ Tư, 26/12/2012 17:14</p><h3>{SAPO_TEXT}</h3>",
+    # An <h2> past the dateline, the byline and a share bar's boxes.
+    "<span><span>Theo Ngoisao</span> | <span>25/12/2012 10:25</span></span><div><div><iframe>"
+    f"</iframe></div><div></div></div><div></div><h2>{SAPO_TEXT}</h2>",
+    # A link to another story ending it.
+    f"<h2>{SAPO_TEXT}<br><a href='/x-1.htm'><b>&gt;&gt; Công chức được nghỉ 9 ngày</b></a></h2>",
+])
+def test_a_sapo_printed_as_a_heading_under_the_headline_is_the_lead(under):
+    found = extract_article(headed(under))
+    assert found.lead == SAPO_TEXT
+    assert found.text.splitlines()[0] == SAPO_TEXT
+    assert "Công chức được nghỉ" not in found.text
+
+
+def test_a_subheading_after_the_bodys_first_paragraph_is_no_lead():
+    subheading = "<h3>Kết quả quý II vượt kế hoạch đề ra của huyện trong năm nay.</h3>"
+    found = extract_article(headed("", f"<p>{SENTENCES[0]}</p>{subheading}"))
+    assert found.lead is None
+
+
+def test_a_sapo_opening_with_an_agencys_prefix_is_the_lead_as_the_text_prints_it():
+    found = extract_article(headed(f"<h3>(NLĐO) - {SAPO_TEXT}</h3>"))
+    assert found.text.splitlines()[0] == SAPO_TEXT
+    assert found.lead == SAPO_TEXT
