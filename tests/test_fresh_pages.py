@@ -123,6 +123,7 @@ def test_the_article_keeps_a_paragraph_printed_as_a_div():
 
 TEASER_REMOVED = "another story's teaser"  # pipelines/pruning.py's reason, in the explanation
 
+
 def card(number: int) -> str:
     href = f"/cong-nghe/cach-tang-am-luong-{number}.html"
     return (f"<div class='c{number}'><a href='{href}#inner'><img src='/t{number}.jpg'></a>"
