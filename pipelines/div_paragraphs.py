@@ -165,9 +165,10 @@ def divs_among_paragraphs(tree) -> int:
         if parent is None:
             continue
         children = [child for child in parent if isinstance(child.tag, str)]
-        if sum(1 for child in children if child.tag == "p" and _is_sentence(
-                child.text_content())) < PROSE_PARAGRAPHS:
-            continue  # captions, a sapo: not the article's prose
+        if not any(child.tag == "div" for child in children) or sum(
+                1 for child in children if child.tag == "p" and _is_sentence(
+                    child.text_content())) < PROSE_PARAGRAPHS:
+            continue  # no div beside the <p>s, or they print captions, a sapo: no prose
         for index, child in enumerate(children):
             if (child.tag == "div" and _prints_a_sentence(child)
                     and not (index and _photo_only(children[index - 1]))):
