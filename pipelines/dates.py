@@ -5,10 +5,10 @@ own signals, in this order: meta tags, JSON-LD (read even when the block is not 
 a <time> element of the article (not of a teaser), the visible dateline next to the headline
 (with or without a label, 12-hour clocks "2:24 PM", "11:05 tối", two-digit years after a
 weekday), a labelled date anywhere ("Ngày đăng: ..."), a dateline a script writes into the
-page, the URL, then htmldate (original_date,
-with the URL). Never a header clock (the day the page was served, printed above the
-title), never a date in the body (generic readers take "tháng 5/2024" as 2024-05-01), and never
-a web archive's capture time (its replay URL /web/20130307194448/..., its toolbar).
+page, the URL, then htmldate (original_date, with the URL). Never a header clock (the day the
+page was served, printed above the title), never a date in the body (generic readers take
+"tháng 5/2024" as 2024-05-01), and never a web archive's capture time (its replay URL
+/web/20130307194448/..., its toolbar).
 
 htmldate comes last, as the candidate for what our readings do not know (abbr elements, CMS
 idiosyncrasies, other languages' printed dates), and its day is refused where it is printed

@@ -31,7 +31,12 @@ from pipelines.boilerplate import (
 from pipelines.dates import publication_date, stamp_under_body
 from pipelines.div_paragraphs import mark_div_paragraphs
 from pipelines.encodings import decode_page, vietnamese_score
-from pipelines.headline import page_title, printed_lead, section_names
+from pipelines.headline import (
+    page_title,
+    printed_lead,
+    section_names,
+    text_without_closing_links,
+)
 from pipelines.page_task import FALLBACK_WARNING
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
 from pipelines.readability_gate import gated
@@ -172,7 +177,6 @@ def _description(tree) -> str | None:
 # A CMS may copy the sapo's markup into the description ("...17/2/2013.<br><a href=...><b>
 # &nbsp;>>&nbsp;Công chức ...</b></a>": the sapo's line break and its link to another story).
 MARKUP = re.compile(r"<[a-zA-Z/][^<>]*>")
-TRAILING_LINKS = etree.XPath(".//a[not(following::text()[normalize-space()])]")
 
 
 def _described(value: str) -> str:
@@ -184,9 +188,7 @@ def _described(value: str) -> str:
         fragment = lxml_html.fragment_fromstring(value, create_parent="div")
     except (etree.LxmlError, ValueError):
         return normalize_line(MARKUP.sub(" ", value))
-    for link in TRAILING_LINKS(fragment):
-        link.drop_tree()
-    return normalize_line(fragment.text_content())
+    return text_without_closing_links(fragment)
 
 
 # Elements a theme marks as the author ("tacgia" is "tác giả", author, in Vietnamese themes).

@@ -505,7 +505,7 @@ TEXT_OPENING_WITH = etree.XPath("//text()[starts-with(normalize-space(.), $start
 # (the dateline, the byline and a share bar between them), before the body's first paragraph.
 LEAD_UNDER = etree.XPath("following::*[position() <= 12][self::h2 or self::h3 or self::p]")
 # Links ending a sapo: pointers to other stories ("... 17/2/2013.<br><a>>> Công chức ...</a>").
-TRAILING_LINKS = etree.XPath(".//a[not(following::text()[normalize-space()])]")
+CLOSING_LINKS = etree.XPath(".//a[not(following::text()[normalize-space()])]")
 
 
 def _lead_under(heading) -> str | None:
@@ -514,20 +514,21 @@ def _lead_under(heading) -> str | None:
             if len(normalize_line(element.text_content())) >= PROSE_CHARACTERS:
                 return None  # the body has begun
             continue
-        text = _without_closing_links(element)
+        text = text_without_closing_links(element)
         if (LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]
                 and text.endswith(SAPO_ENDS)):
             return text
     return None
 
 
-def _without_closing_links(element) -> str:
-    """The element's text without the links that end it (a copy's: the page is not changed)."""
+def text_without_closing_links(element) -> str:
+    """The element's text without the links that end it, pointers to other stories (read on a
+    copy: the page is not changed)."""
     if next(element.iter("a"), None) is None:
         return normalize_line(element.text_content())
     copied = copy.deepcopy(element)
     copied.tail = None
-    for link in TRAILING_LINKS(copied):
+    for link in CLOSING_LINKS(copied):
         link.drop_tree()
     return normalize_line(copied.text_content())
 
