@@ -263,10 +263,13 @@ def _in_dash_list(line: str, lines: list[str], number: int) -> bool:
     return any(normalize_line(raw).startswith(DASHES) for raw in (following, preceding))
 
 
+ELLIPSES = ("...", "…")  # what ends a text cut short
+
+
 def _cut_copy_of(previous: str, line: str) -> bool:
     """Whether `previous` is `line` cut short with an ellipsis."""
     stem = previous.rstrip(".… ")
-    return len(stem) >= 40 and previous.endswith(("...", "…")) and line.startswith(stem) \
+    return len(stem) >= 40 and previous.endswith(ELLIPSES) and line.startswith(stem) \
         and len(line) > len(stem)
 
 
@@ -282,7 +285,6 @@ def _stamped_list_start(stamped: list[int], paragraphs: int) -> int | None:
 
 # Another story's teaser: its sapo cut short with an ellipsis, under its headline (a line
 # of a headline's length ending with no full stop).
-ELLIPSES = ("...", "…")
 TEASER_CHARACTERS = 40
 TEASER_HEADLINE_CHARACTERS = 160
 

@@ -352,8 +352,7 @@ def _from_script(tree) -> str | None:
             line = normalize_line(html.unescape(written))
             targets = tree.xpath("//*[@id=$id]", id=element_id)
             if (len(line) > DATELINE_MAX_CHARACTERS or not targets
-                    or CLOCK_CONTAINERS.search(element_id) or _in_clock_container(targets[0])
-                    or _in_teaser(targets[0])):
+                    or _in_clock_container(targets[0]) or _in_teaser(targets[0])):
                 continue
             found = parse_dateline(line)
             if found:

@@ -167,8 +167,8 @@ def _description(tree) -> str | None:
                   '//meta[@name="DC.Description" or @name="DC.description"'
                   ' or @name="dc.description"]/@content'):
         values = tree.xpath(xpath)
-        if values and _described(values[0]):
-            return _described(values[0])
+        if values and (described := _described(values[0])):
+            return described
     stated = (_described(value) for script in json_ld.blocks(tree)
               for value in json_ld.descriptions(script))
     return next((value for value in stated if value), None)

@@ -293,7 +293,7 @@ def teaser_cards(holder, protected: set) -> list:
     story's."""
     cards = []
     for photo in PHOTO_LINKS(_block_of(holder)):
-        target = photo.get("href").split("#")[0].strip()
+        target = _link_target(photo)
         if not target or target.startswith(("javascript:", "mailto:")) or FILE_LINK.search(
                 target):
             continue
@@ -303,12 +303,17 @@ def teaser_cards(holder, protected: set) -> list:
             if (len(_opening_words(block, CARD_CHARACTERS)) >= CARD_CHARACTERS
                     or next(block.iter("h1"), None) is not None):
                 break  # a column of the page, or the article's own head
-            if any(link is not photo and link.get("href", "").split("#")[0].strip() == target
+            if any(link is not photo and _link_target(link) == target
                    and len(link.text_content().split()) >= CARD_HEADLINE_WORDS
                    for link in block.iter("a")):
                 cards.append(block)
                 break
     return cards if len(cards) <= CARDS_IN_AN_ARTICLE else []
+
+
+def _link_target(link) -> str:
+    """The page a link opens, without its fragment ("#inner-article")."""
+    return (link.get("href") or "").split("#")[0].strip()
 
 
 def _block_of(element, inline: set[str] = INLINE_TAGS):
