@@ -152,20 +152,23 @@ def _is_paragraph(div) -> bool:
 # <p>s of the article (an editor's paste: "<DIV align=left>Cụ thể, ...</DIV>" between them) is
 # dropped. Such a div, under a parent holding two <p>s or more that print sentences (not
 # captions), prints a sentence itself (sixty characters or more, ending as a sentence does),
-# and is no photo's caption.
+# and is no photo's caption. So does the div just before their block, where the sapo stands
+# (trafilatura loses a div's text there up to its first <br>, and keeps the lines after it).
 PROSE_PARAGRAPHS = 2
 SENTENCE_CHARACTERS = 60
 SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", ")", ":")
 
 
 def divs_among_paragraphs(tree) -> int:
-    """Each div printing a paragraph beside the article's <p> paragraphs made a <p>; how many."""
+    """Each div printing a paragraph beside the article's <p> paragraphs, or its sapo just
+    before their block, made a <p>; how many."""
     renamed = 0
     for parent in dict.fromkeys(paragraph.getparent() for paragraph in tree.iter("p")):
         if parent is None:
             continue
         children = [child for child in parent if isinstance(child.tag, str)]
-        if not any(child.tag == "div" for child in children) or sum(
+        before = _element_before(parent)
+        if (not any(child.tag == "div" for child in children) and before is None) or sum(
                 1 for child in children if child.tag == "p" and _is_sentence(
                     child.text_content())) < PROSE_PARAGRAPHS:
             continue  # no div beside the <p>s, or they print captions, a sapo: no prose
@@ -174,7 +177,19 @@ def divs_among_paragraphs(tree) -> int:
                     and not (index and _photo_only(children[index - 1]))):
                 child.tag = "p"
                 renamed += 1
+        if before is not None and _prints_a_sentence(before):
+            before.tag = "p"
+            renamed += 1
     return renamed
+
+
+def _element_before(block):
+    """The div just before the paragraphs' block, if any: where a sapo printed as lines
+    between <br>s stands ("<div class="init_content">- ...<br>- ...</div><div><p>...")."""
+    before = block.getprevious()
+    while before is not None and not isinstance(before.tag, str):
+        before = before.getprevious()
+    return before if before is not None and before.tag == "div" else None
 
 
 def _prints_a_sentence(div) -> bool:

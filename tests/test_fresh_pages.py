@@ -119,6 +119,49 @@ def test_the_article_keeps_a_paragraph_printed_as_a_div():
     assert found.author == "Quang Phong"
 
 
+# The sapo printed as a div of lines between <br>s just before the body's block, under a class
+# that names no lead: trafilatura reads such a div from its first line break on.
+
+SAPO_LINES = ["- Huyện ủy hoàn thành 12 trên 15 chỉ tiêu đề ra cho sáu tháng đầu năm 2024.",
+              "- Thu ngân sách đạt 62% dự toán, cao hơn cùng kỳ năm trước.",
+              "- Quý III tập trung giải ngân vốn đầu tư công và chuẩn bị đại hội chi bộ."]
+
+
+def sapo_page(sapo: str) -> str:
+    body = "".join(f"<p style='text-align:left'>&nbsp;{sentence}</p><p><br></p>"
+                   for sentence in SENTENCES * 3)
+    return page(f"<div class='article-body'><div class='init_box o_h'>{sapo}</div>"
+                f"<div align=center>{body}<p>{LAST}</p><p align=right><b>Minh Nguyễn</b></p>"
+                "</div></div>")
+
+
+def test_a_sapo_of_lines_between_breaks_before_the_body_is_read_whole_once():
+    found = extract_article(sapo_page("<br/>".join(SAPO_LINES)))
+    for line in SAPO_LINES:
+        assert found.text.count(line) == 1
+    assert found.text.index(SAPO_LINES[0]) < found.text.index(SENTENCES[0])
+
+
+@pytest.mark.parametrize("before", [
+    "<div>Minh Nguyễn</div>",  # a byline: no sentence
+    "<div>Thứ ba, 25/12/2012 - 10:03</div>",  # a dateline
+    f"<div><ul><li>{SAPO_LINES[0]}</li></ul></div>",  # a block inside: a container
+    f"<span>{SAPO_LINES[0]}</span>",  # no div
+])
+def test_only_a_div_printing_sentences_before_the_body_is_made_a_paragraph(before):
+    tree = lxml.html.fromstring(f"<html><body><div id='b'>{before}<div>{PARAGRAPHS}</div>"
+                                "</div></body></html>")
+    divs_among_paragraphs(tree)
+    assert tree.get_element_by_id("b")[0].tag == lxml.html.fromstring(before).tag
+
+
+def test_a_div_printing_sentences_before_the_body_is_made_a_paragraph():
+    tree = lxml.html.fromstring(f"<html><body><div id='b'><div>{'<br>'.join(SAPO_LINES)}</div>"
+                                f"<div>{PARAGRAPHS}</div></div></body></html>")
+    assert divs_among_paragraphs(tree) == 1
+    assert [child.tag for child in tree.get_element_by_id("b")] == ["p", "div"]
+
+
 # Another story's teaser card printed inside the article's element.
 
 TEASER_REMOVED = "another story's teaser"  # pipelines/pruning.py's reason, in the explanation
