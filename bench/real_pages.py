@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -552,6 +553,24 @@ def read_htmldate(page: RealPage) -> Reading:
                                                     url=page.label.get("url")))
 
 
+LEAD_KEY = 60  # characters of the sapo that find its copies
+COPY_SHARE = 0.9  # a copy goes on as the sapo for this share of it (a label's last words
+ELLIPSIS = ("...", "…")  # may differ from the page's), or to an ellipsis: one cut short
+
+
+def lead_copies(text: str, lead: str) -> int:
+    """How many copies of the sapo the text holds: its first LEAD_KEY characters going on as
+    the sapo does, nearly to its end or to an ellipsis. A sentence of the body that opens with
+    the sapo's words and goes on otherwise is no copy."""
+    copies, at = 0, text.find(lead[:LEAD_KEY])
+    while at >= 0:
+        same = len(os.path.commonprefix([text[at:at + len(lead)], lead]))
+        if same >= COPY_SHARE * len(lead) or text[at + same:].lstrip().startswith(ELLIPSIS):
+            copies += 1
+        at = text.find(lead[:LEAD_KEY], at + 1)
+    return copies
+
+
 def judge(page: RealPage, reading: Reading) -> dict[str, bool]:
     """Each labelled field right or wrong for one page."""
     label, text = page.label, squash(reading.text)
@@ -561,10 +580,8 @@ def judge(page: RealPage, reading: Reading) -> dict[str, bool]:
         "author": squash(reading.author) == squash(label["author"]),
         "body_first": squash(label["body_first"]) in text,
         "body_last": squash(label["body_last"]) in text,
-        # The sapo, where the page has one, in the text exactly once (its first 60 characters:
-        # a truncated copy ending in "..." counts as a second).
-        "lead_once": not label.get("lead") or text.count(
-            AGENCY_PREFIX.sub("", squash(label["lead"]))[:60]) == 1,
+        "lead_once": not label.get("lead") or lead_copies(
+            text, AGENCY_PREFIX.sub("", squash(label["lead"]))) == 1,
         "clean": bool(text) and not any(squash(s) in text for s in label["boilerplate"]),
     }
 

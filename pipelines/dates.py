@@ -113,6 +113,9 @@ REPLAY_PREFIX = re.compile(r"^.*?/web/\d{8,14}(?:[a-z]{2}_)?/", re.I)
 CLOCK_CONTAINERS = re.compile(r"header|topbar|top-bar|clock|menu|nav|banner|weather|today|"
                               r"wm-ipp|wb-autocomplete", re.I)
 CLOCK_ONLY = re.compile(r"clock|weather|today|time-now|wm-ipp", re.I)
+# The article's own header is no site's: SharePoint's news row "ms-news-header" prints the
+# section and the day above the headline, as "article-header" and "entry-header" do.
+ARTICLE_HEADER = re.compile(r"(?:news|article|post|entry|detail|story)[-_]?header", re.I)
 WITHIN_ELEMENTS_OF_TITLE = 12
 DATELINE_MAX_CHARACTERS = 80  # a dateline is a short line; a body paragraph is not
 # Labels that introduce the publication date wherever the theme prints it.
@@ -236,8 +239,9 @@ def _in_clock_container(element, frame=None) -> bool:
     for ancestor in (element, *element.iterancestors()):
         if ancestor is frame:
             return any(CLOCK_ONLY.search(name) for name in names)
-        names.append(" ".join(filter(None, (ancestor.tag if isinstance(ancestor.tag, str)
-                                            else "", ancestor.get("class"), ancestor.get("id")))))
+        names.append(ARTICLE_HEADER.sub("", " ".join(filter(None, (
+            ancestor.tag if isinstance(ancestor.tag, str) else "", ancestor.get("class"),
+            ancestor.get("id"))))))
     return any(CLOCK_CONTAINERS.search(name) for name in names)
 
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from pipelines import json_ld
-from pipelines.boilerplate import is_boilerplate, normalize_line
+from pipelines.boilerplate import ELLIPSES, is_boilerplate, normalize_line
 from pipelines.dates import DATELINE_MAX_CHARACTERS, parse_dateline
 from pipelines.div_paragraphs import has_paragraph_text
 from pipelines.pruning import PROSE_CHARACTERS, article_holder
@@ -246,9 +246,13 @@ def _bare_title(title: str) -> str:
 # hoạch", "LIÊN KẾT WEBSITE"): a headline opens with a capital or a digit and holds three words
 # or more, and is no link (a listing's teasers are); the sapo printed as an <h2> under it ends a
 # sentence, as a headline does not.
+# Names are read in any case: a SharePoint theme prints the headline as "<P class="Title">".
+LOWERED_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+LOWERED_ID = "translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 TITLED_BEFORE = etree.XPath(
     "(preceding::*[position() <= $within] | self::*)[self::h1 or self::h2 or self::h3 or "
-    "contains(@class, 'title') or contains(@class, 'tieude') or contains(@id, 'title')]")
+    f"contains({LOWERED_CLASS}, 'title') or contains({LOWERED_CLASS}, 'tieude') "
+    f"or contains({LOWERED_ID}, 'title')]")
 # With no heading or title-named element there (a theme whose names say nothing, under a
 # <title> naming only the site): the elements printing a text of their own before the article,
 # among which the headline is found just above the dateline (_printed_headline).
@@ -466,6 +470,7 @@ def printed_lead(tree, description: str | None, heading=None) -> str | None:
     `heading` (the headline's element) that ends a sentence, as a headline does not. Themes
     print it apart from the body, where trafilatura often leaves it out. (schema.org's
     `itemprop="description"` is not read: themes put it on a photo's caption too.)"""
+    named = None  # the element named a lead, or the one named so inside it
     for element in tree.xpath("//*[@class]"):
         if not ANY_LEAD_WORD.search(element.get("class").lower()):  # the quick test first
             continue
@@ -473,16 +478,24 @@ def printed_lead(tree, description: str | None, heading=None) -> str | None:
         if not words & LEAD_WORDS or any(a.tag in NOT_HEADLINE_ANCESTORS
                                          for a in element.iterancestors()):
             continue
+        if named is not None and named[0] not in element.iterancestors():
+            break
         text = normalize_line(element.text_content())
         # One paragraph at most: Drupal names its whole body field "text-with-summary".
         if (LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]
                 and len(element.xpath(".//p")) <= 1):
-            return text
+            named = (element, text)  # a "summary" box may hold the byline and the "desc"
+    if named is not None:
+        return named[1]
     if description and len(description) >= LEAD_CHARACTERS[0]:
         start = description[:60]
         for element in tree.xpath("//p | //div | //h2 | //strong"):
             text = normalize_line(element.text_content())
             at = text.find(start, 0, STAMP_CHARACTERS + len(start))
+            whole = at >= 0 and description.endswith(ELLIPSES) and _whole_sapo(element,
+                                                                                description)
+            if whole:
+                return whole
             if at == 0:
                 return description
             if at > 0:  # after a place stamp ("TP HCM"): as printed, without a site's suffix
@@ -491,6 +504,17 @@ def printed_lead(tree, description: str | None, heading=None) -> str | None:
             for printed in TEXT_OPENING_WITH(tree, start=start):
                 return _printed_part(description, normalize_line(printed))
     return _lead_under(heading) if heading is not None else None
+
+
+def _whole_sapo(element, description: str) -> str | None:
+    """The sapo as printed whole where the description cuts it short ("... đây là điều có thể
+    ..."): the shortest element in `element` that opens with the description's words and
+    stands apart from the paragraphs (a description may cut the body's first paragraph)."""
+    stem = description.rstrip(" .…")
+    texts = (normalize_line(inner.text_content()) for inner in element.iter()
+             if isinstance(inner.tag, str) and next(inner.itersiblings("p"), None) is None)
+    return min((text for text in texts if text.startswith(stem)
+                and len(text) <= LEAD_CHARACTERS[1]), key=len, default=None)
 
 
 # The description printed as a bare run of text, in no element of its own: a page that

@@ -132,7 +132,8 @@ def prune_side_blocks(tree) -> list[str]:
         if element.tag != "nav" and element.get("role") != "navigation" and not ANY_NAME.search(
                 f"{element.get('class', '')} {element.get('id', '')}".lower()):
             continue
-        if element.tag in FRAME_TAGS or element in protected or detached(element, root):
+        if (element.tag in FRAME_TAGS or element in protected or detached(element, root)
+                or _in_a_sentence(element)):
             continue
         reason = side_block_reason(element)
         if reason:
@@ -170,6 +171,18 @@ def prune_side_blocks(tree) -> list[str]:
             removed.append(_describe(card, "another story's teaser: its photo and headline"))
             card.drop_tree()
     return removed
+
+
+# The words a sentence goes on with after a link or a span inside it.
+SENTENCE_TAIL_CHARACTERS = 20
+
+
+def _in_a_sentence(element) -> bool:
+    """A link or span that a sentence goes on after, whatever its name: a document cited in a
+    paragraph is printed as a widget's link ("<p><a class="___widget_file_in_article">Thông tư
+    số 131/2026/TT-BTC</a> quy định chi tiết ...</p>")."""
+    return (element.tag in PHRASING_TAGS
+            and len((element.tail or "").strip()) >= SENTENCE_TAIL_CHARACTERS)
 
 
 # A headline has a few words at least; a menu's item one or two.

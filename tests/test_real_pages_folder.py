@@ -77,3 +77,22 @@ def test_a_folder_without_labels_is_refused_by_name(tmp_path, monkeypatch, capsy
         run_main(monkeypatch, capsys, "--folder", tmp_path)
     assert stopped.value.code == 2
     assert f"{tmp_path}: no labels.json in it" in capsys.readouterr().err
+
+
+# The lead printed once: its copies, not the body's sentences opening with its words.
+
+LEAD = ("Phó Bí thư Thành ủy, Chủ tịch Ủy ban MTTQ Việt Nam thành phố làm Trưởng đoàn, đến dâng "
+        "hoa, thắp hương tưởng niệm các anh hùng liệt sĩ tại nghĩa trang của tỉnh.")
+
+
+@pytest.mark.parametrize("text, copies", [
+    (LEAD + " Thân bài.", 1),
+    (LEAD + " Thân bài. " + LEAD, 2),
+    (LEAD + " Thân bài. " + LEAD[:90] + "...", 2),  # a copy cut short, a teaser's
+    (LEAD[:-12] + " Thân bài.", 1),  # the label's last words differ a little from the page's
+    # The body naming the same officials, then going on otherwise: no copy.
+    (LEAD + " " + LEAD[:75] + " (trái) dâng hương tại nhà tưởng niệm.", 1),
+    ("Thân bài.", 0),
+])
+def test_the_lead_is_counted_by_its_copies(text, copies):
+    assert real_pages.lead_copies(text, LEAD) == copies

@@ -1,0 +1,131 @@
+"""Faults a second look at real pages nobody here had seen found (a district portal on
+SharePoint, a ministry's paper, business papers of 2025-2026), each mended by a rule for a kind
+of markup. The pages here are written for the tests in the shape of the kind they stand for;
+the guards beside each rule are what it must leave alone."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from pipelines.dates import _in_clock_container
+from pipelines.extract import extract_article
+from pipelines.pruning import prune_side_blocks
+
+HEADLINE = "Phòng, chống dịch bệnh trong hoạt động văn hóa, văn nghệ, thể dục thể thao"
+SENTENCES = [
+    f"Đoạn thứ {n} của văn bản chỉ đạo về phòng, chống dịch bệnh trong các hoạt động văn hóa, "
+    "văn nghệ của tỉnh, đủ chữ để trình đọc coi là thân bài." for n in range(1, 5)]
+PARAGRAPHS = "".join(f"<p>{sentence}</p>" for sentence in SENTENCES)
+
+
+def sharepoint_news(title_class: str = "Title", row_class: str = "ms-news-header") -> str:
+    """A district portal's news item on SharePoint: the section and the day in a header row
+    of the news part, the headline in a <p> named "Title" under it, a <title> saying nothing."""
+    return ("<html><head><title>Print Me</title></head><body>"
+            "<div class='s4-title'><h1 style='display:none'>Home</h1></div>"
+            "<div class='menu'><a href='/'>Trang chủ</a> <a href='/tin'>Tin tức</a></div>"
+            "<div class='container_top_mid2'><table><tr class='" + row_class + "'>"
+            "<td class='FolderTitle'>Tin Chính trị - Xã hội</td>"
+            "<td class='Time'>03/02/2020</td></tr></table></div>"
+            f"<div id='part1'><table><tr><td><p class='{title_class}'>{HEADLINE}</p></td></tr>"
+            f"<tr><td><div id='content-print'>{PARAGRAPHS}<p>H.M</p></div></td></tr></table>"
+            "</div></body></html>")
+
+
+def test_a_headline_in_an_element_named_title_in_capitals_is_the_headline():
+    found = extract_article(sharepoint_news())
+    assert found.title == HEADLINE
+
+
+def test_the_day_in_the_news_parts_header_row_is_the_articles():
+    assert extract_article(sharepoint_news()).published == "2020-02-03"
+
+
+@pytest.mark.parametrize("name, clock", [
+    ("ms-news-header", False), ("article-header", False), ("entry-header", False),
+    ("post_header", False),
+    # The site's header and menus still hold a clock, not the article's day.
+    ("header", True), ("site-header", True), ("top-header", True), ("main-menu", True),
+])
+def test_only_the_sites_header_is_a_clocks_container(name, clock):
+    tree = lxml.html.fromstring(f"<html><body><div class='{name}'><span>03/02/2020</span>"
+                                "</div></body></html>")
+    assert _in_clock_container(tree.find(".//span")) is clock
+
+
+# A document cited in a paragraph, printed as a widget's link.
+
+CITED_SENTENCE = ("quy định chi tiết danh mục hàng dự trữ quốc gia do Bộ Tài chính trực tiếp quản "
+                  "lý, áp dụng đối với tất cả cơ quan, tổ chức liên quan.")
+
+
+def test_a_link_named_a_widget_that_a_sentence_goes_on_after_is_kept():
+    body = (f"<h1>{HEADLINE}</h1><div class='detail'>{PARAGRAPHS}<p><a class="
+            f"'___widget_file_in_article' href='/f/131.pdf'>Thông tư số 131/2026/TT-BTC</a> "
+            f"{CITED_SENTENCE}</p></div>")
+    found = extract_article(f"<html><body>{body}</body></html>")
+    assert f"Thông tư số 131/2026/TT-BTC {CITED_SENTENCE}" in found.text
+
+
+@pytest.mark.parametrize("inline", [
+    "<a class='share-facebook' href='/s'>Chia sẻ Facebook</a>",  # nothing after it
+    "<span class='ads'>Quảng cáo</span> ",  # a short word after it
+])
+def test_a_link_or_span_named_a_side_block_with_no_sentence_after_it_goes(inline):
+    tree = lxml.html.fromstring(f"<html><body><div>{PARAGRAPHS}<p>{inline}</p></div>"
+                                "</body></html>")
+    removed = prune_side_blocks(tree)
+    assert removed and "Chia sẻ" not in tree.text_content() and "Quảng cáo" not in (
+        tree.text_content())
+
+
+# The lead named twice: a "summary" box holding the writer's box and the "desc".
+
+SAPO = ("Ngày 4/9/2026, Thứ trưởng Bộ Tài chính đã ký ban hành Thông tư quy định về "
+        "danh mục chi tiết hàng dự trữ quốc gia do Bộ Tài chính trực tiếp quản lý.")
+
+
+def test_the_lead_is_the_element_named_so_inside_another_named_so():
+    summary = ("<div class='article-detail-summary'><div class='bx-author-info'>"
+               "<h2><a href='/tac-gia/duc-minh-54.sign'>Đức Minh</a></h2>"
+               "<a href='mailto:minh@example.vn'>minh@example.vn</a><span>19:51 | 07/09/2026"
+               f"</span></div><div class='article-detail-desc'>{SAPO}</div></div>")
+    found = extract_article(f"<html><body><h1>{HEADLINE}</h1>{summary}<div class='content'>"
+                            f"{PARAGRAPHS}</div></body></html>")
+    assert found.lead == SAPO
+    assert "minh@example.vn" not in found.text
+
+
+def test_a_lead_named_box_alone_is_the_lead():
+    found = extract_article(f"<html><body><h1>{HEADLINE}</h1><div class='summary'>{SAPO}</div>"
+                            f"<div class='content'>{PARAGRAPHS}</div></body></html>")
+    assert found.lead == SAPO
+
+
+# A description cutting the sapo short ("... đây là điều có thể ..."), on a page whose names
+# say nothing.
+
+WHOLE_SAPO = ("Sự thu hút của một người không nhất thiết bắt nguồn từ yếu tố bẩm sinh. Giống như "
+              "nhiều loại kỹ năng khác, đây là điều có thể trau dồi hằng ngày.")
+CUT = WHOLE_SAPO[:120].rsplit(" ", 1)[0] + " ..."
+
+
+def test_a_description_cut_short_gives_the_sapo_as_printed_whole():
+    page = (f"<html><head><meta name='description' content='{CUT}'></head><body>"
+            f"<h1>{HEADLINE}</h1><div class='x1'><div class='x2'><span>Ngày đăng:</span> "
+            f"06/09/2020 - 14:32</div><div class='x3'><p><b>{WHOLE_SAPO}</b></p></div>"
+            f"<div class='x4'>{PARAGRAPHS}</div></div></body></html>")
+    found = extract_article(page)
+    assert found.lead == WHOLE_SAPO
+    assert found.text.count(WHOLE_SAPO) == 1
+
+
+def test_a_description_cutting_the_first_paragraph_gives_no_lead():
+    first = SENTENCES[0] + " Câu thứ hai của đoạn mở đầu, cũng thuộc thân bài."
+    cut = first[:120].rsplit(" ", 1)[0] + "..."
+    page = (f"<html><head><meta name='description' content='{cut}'></head><body>"
+            f"<h1>{HEADLINE}</h1><div class='x4'><p>{first}</p>{PARAGRAPHS}</div></body></html>")
+    found = extract_article(page)
+    assert found.lead is None
+    assert found.text.count(first) == 1
