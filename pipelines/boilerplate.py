@@ -100,11 +100,12 @@ KEYWORD_WORDS = 8
 STAMP_LINE = re.compile(rf"^(?:{RELATIVE_TIME}|{DATE_STAMP}|{CLOCK}\s+{DATE})$", re.I)
 LIST_MARKERS = ("- ", "• ", "* ")
 # A paper's imprint, the legal lines at the foot of every page of its site: its licence, its
-# editor, the rule on quoting it. A page read whole (no theme element names the article) brings
-# it in after the body; nothing of the article follows it.
+# copyright, its editor, the rule on quoting it. A page read whole (no theme element names the
+# article) brings it in after the body; nothing of the article follows it.
 IMPRINT = re.compile(
     r"^(?:giấy phép(?: hoạt động)?(?: báo(?: điện tử| chí)?)?(?: số)?\s*:?\s*\d+/GP-\S+.{0,80}"
-    r"|ghi rõ nguồn\b.{0,80}\b(?:phát hành lại|sử dụng lại|trích dẫn)\b.{0,60}"
+    r"|ghi rõ nguồn\b.{0,160}\b(?:phát hành lại|sử dụng lại|trích dẫn)\b.{0,60}"
+    r"|(?:©\s*)?bản quyền thuộc\b.{1,120}|(?:copyright\s*)?©\s*.{1,120}"
     r"|chịu trách nhiệm (?:nội dung|xuất bản|quản lý nội dung)\s*:.{1,60}"
     r"|(?:q\.|quyền |phó )?tổng biên tập\s*:.{1,60})$", re.I)
 # Lines a page's foot may hold after an imprint line: an "editor:" line with more text after

@@ -318,9 +318,15 @@ def _from_dateline(tree, title: str | None, heading=None) -> str | None:
 SHORT_LINES = etree.XPath("//text()[string-length(normalize-space()) < 80]", smart_strings=False)
 
 
+# "ngày" in lower case opening a line goes on a sentence cut by a link ("Nghị định số <a>31/
+# 2026/NĐ-CP</a> ngày 21/01/2026 của Chính phủ"), where a theme's label is capitalized.
+SENTENCE_DAY = re.compile(r"^ngày\s+\d")
+
+
 @lru_cache(maxsize=16384)
 def _opens_with_a_label(text: str) -> bool:
-    return DATE_LABEL.match(normalize_line(text)) is not None
+    line = normalize_line(text)
+    return DATE_LABEL.match(line) is not None and not SENTENCE_DAY.match(line)
 
 
 def _from_label(tree) -> str | None:

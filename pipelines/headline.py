@@ -372,14 +372,21 @@ PROSE_AFTER = etree.XPath(
     f"[text()[string-length(normalize-space()) >= {PROSE_CHARACTERS}]][1]")
 
 
+# The site's banner: its logo or brand, or a page header holding no headline.
+SITE_BANNER = etree.XPath(
+    f"ancestor-or-self::*[contains({LOWERED_CLASS}, 'logo') or contains({LOWERED_CLASS}, "
+    "'brand') or @role = 'banner'] | ancestor::header[not(.//h1)]")
+
+
 def prints_the_site_name(element, titles: list[str]) -> bool:
     """Whether the element agreeing with the document `titles` prints the site's name rather
     than the headline: the title is one part (an old portal's name on every page: "Sở Thông tin
-    và Truyền thông", "Báo Lào Cai điện tử") and no prose follows the element closely, as the
-    article follows its headline (it is the page's banner, before the menus, or its footer)."""
+    và Truyền thông", "Báo Lào Cai điện tử") and the element is the site's logo or in its
+    banner, or no prose follows it closely, as the article follows its headline (it is the
+    page's banner, before the menus, or its footer)."""
     if any(len(title_parts(title)[0]) > 1 for title in titles):
         return False
-    return not PROSE_AFTER(element, within=HEADLINE_WITHIN)
+    return bool(SITE_BANNER(element)) or not PROSE_AFTER(element, within=HEADLINE_WITHIN)
 
 
 class Headline(NamedTuple):

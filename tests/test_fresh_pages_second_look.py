@@ -8,6 +8,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from pipelines.boilerplate import clean_lines
 from pipelines.dates import _in_clock_container
 from pipelines.extract import extract_article
 from pipelines.pruning import prune_side_blocks
@@ -129,3 +130,64 @@ def test_a_description_cutting_the_first_paragraph_gives_no_lead():
     found = extract_article(page)
     assert found.lead is None
     assert found.text.count(first) == 1
+
+
+# A <title> naming only the site, printed by the site's logo in its banner.
+
+SITE = "Báo Pháp Luật Thành phố"
+
+
+def test_the_sites_logo_printing_the_title_is_no_headline():
+    page = (f"<html><head><title>{SITE}</title><meta property='og:title' content='{SITE}'>"
+            f"</head><body><header class='site-header'><div class='hdr'><h2 class='logo'>"
+            f"<a href='/'>{SITE}</a></h2></div><div class='hotline'>Đường dây nóng của tòa "
+            "soạn: 0982 000 333, tiếp nhận phản ánh của bạn đọc cả ngày lẫn đêm.</div>"
+            f"</header><main><h1>{HEADLINE}</h1>{PARAGRAPHS}</main></body></html>")
+    assert extract_article(page).title == HEADLINE
+
+
+@pytest.mark.parametrize("header", [
+    f"<article><header><h1>{HEADLINE}</h1></header>",  # the article's header, with its h1
+    f"<article><header class='entry-header'><h2 class='entry-title'>{HEADLINE}</h2></header>",
+])
+def test_a_headline_printed_in_the_articles_header_is_the_headline(header):
+    page = (f"<html><head><title>{HEADLINE}</title></head><body><div class='menu'><a href='/'>"
+            f"Trang chủ</a></div>{header}{PARAGRAPHS}</article></body></html>")
+    assert extract_article(page).title == HEADLINE
+
+
+# A day cited in a sentence cut by a link ("Nghị định số <a>31/2026/NĐ-CP</a> ngày 21/01/2026")
+# is no label's.
+
+def test_a_day_going_on_a_sentence_after_a_link_is_not_the_publication_day():
+    body = (f"<h1>{HEADLINE}</h1>{PARAGRAPHS * 4}<p>Nghị định số <a href='/vb/31'>31/2026/NĐ-CP"
+            "</a> ngày 21/01/2026 <a href='/vb/32'>sửa đổi</a> một số điều.</p>"
+            f"{PARAGRAPHS}<p>Ngày đăng: 01/03/2026</p>")
+    assert extract_article(f"<html><body>{body}</body></html>").published == "2026-03-01"
+
+
+@pytest.mark.parametrize("label", ["Ngày 01/03/2026", "Ngày: 01/03/2026", "ngày đăng 01/03/2026"])
+def test_a_days_label_printed_on_its_own_line_is_read(label):
+    body = f"<h1>{HEADLINE}</h1>{PARAGRAPHS}<p>{SENTENCES[0]}</p><div>{label}</div>"
+    assert extract_article(f"<html><body>{body}</body></html>").published == "2026-03-01"
+
+
+# The site's copyright line under the body, on a page read whole.
+
+@pytest.mark.parametrize("line", [
+    "Bản quyền thuộc Báo Điện tử Chính phủ - Cổng Thông tin điện tử Chính phủ.",
+    "© Bản quyền thuộc về Báo Thử, cơ quan của Tỉnh ủy.",
+    "Copyright © 2026 Báo Thử. All rights reserved.",
+])
+def test_the_sites_copyright_line_ends_the_text(line):
+    quoting = ('Ghi rõ nguồn "Cổng Thông tin điện tử Chính phủ", "Báo Điện tử Chính phủ" hoặc '
+               '"www.chinhphu.vn" khi phát hành lại thông tin từ các nguồn này.')
+    cleaned = clean_lines([*SENTENCES, line, quoting], title=HEADLINE)
+    assert cleaned.paragraphs == SENTENCES
+
+
+def test_a_sentence_on_copyright_inside_the_article_stays():
+    sentence = ("Theo luật sư, bản quyền thuộc về tác giả ngay khi tác phẩm được sáng tạo, không "
+                "phụ thuộc vào việc đăng ký.")
+    cleaned = clean_lines([SENTENCES[0], sentence, *SENTENCES[1:]], title=HEADLINE)
+    assert sentence in cleaned.paragraphs
