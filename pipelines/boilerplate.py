@@ -31,6 +31,8 @@ BOILERPLATE_LINES = {
     # back to the top, the networks to share on.
     "in", "in bài viết", "in trang", "bản in", "gửi bài viết", "lưu bài viết", "về đầu trang",
     "đầu trang", "lên đầu trang", "trở về", "trở lại", "email", "facebook", "zalo", "twitter",
+    # The button copying the link of the story a paper took the article from.
+    "copy link", "lấy link", "lấy link!", "sao chép link", "link bài gốc",
 }
 WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)"
 DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
@@ -64,6 +66,9 @@ LINE_PATTERNS = [
     # A headline marked ">>" or "»" is a link to another story (none of the real texts' own
     # lines opens so).
     re.compile(r"^(?:>>|»)\s*\S.{2,160}$"),
+    # The outlet's pointers: "Xem thêm trên Báo Đầu Tư", "Link bài gốc Lấy link! https://...".
+    re.compile(r"^xem (?:thêm|tiếp|bài gốc) (?:trên|tại) [^.]{2,60}$", re.I),
+    re.compile(r"^link bài gốc(?:\s*lấy link!?)?\s*:?\s*https?://\S+$", re.I),
     re.compile(r"^(?:gửi email|gửi bài|bình luận|lượt xem:?\s*\d*|chia sẻ:?)$", re.I),
     re.compile(rf"^{RELATIVE_TIME}$", re.I),  # "1 giờ trước", "17 phút trước 10:13 23/12/2025"
     # A rating widget (NukeViet's, on many school and office sites).
@@ -75,6 +80,7 @@ LINE_PATTERNS = [
 ]
 # The heading of a related-news list: where the article has ended (with its byline above).
 RELATED_HEADING = re.compile(r"^(?:tin đã đưa|tin đã đăng|tin khác|các tin khác|tin liên quan|"
+                             r"tin bài liên quan|"
                              r"bài liên quan|tin cùng chuyên mục|bài viết liên quan|other news|"
                              r"related (?:news|posts|articles))\s*:?$", re.I)
 # The heading of the readers' comments or of the form to write one ("Ý kiến bạn đọc (5)",

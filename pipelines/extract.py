@@ -214,8 +214,10 @@ def _author_element(texts: list[str]) -> str | None:
     names = [byline_name(text) for text in texts]
     names = [name for name in names if name]
     # The element holding just the name before one holding the name, a date and a reading
-    # time (Ghost's "article-byline" around "author-name").
-    return next((name for name in names if looks_like_byline(name)), names[0] if names else None)
+    # time (Ghost's "article-byline" around "author-name"). An element named so that reads
+    # as no byline names no one: a bar printing the day and a share button ("19:41 |
+    # 07/09/2026 Chia sẻ"), a section's tag; the signature is then looked for elsewhere.
+    return next((name for name in names if looks_like_byline(name)), None)
 
 
 # A byline printed with its label beside the body, in an element no theme name marks

@@ -191,3 +191,32 @@ def test_a_sentence_on_copyright_inside_the_article_stays():
                 "phụ thuộc vào việc đăng ký.")
     cleaned = clean_lines([SENTENCES[0], sentence, *SENTENCES[1:]], title=HEADLINE)
     assert sentence in cleaned.paragraphs
+
+
+# An element named "author" that prints the day and a share button names no one.
+
+def test_an_author_named_bar_printing_the_day_and_a_share_button_is_no_byline():
+    bar = ("<div class='vnbcb-author'><span class='time'>19:41 | 07/09/2026</span>"
+           "<a class='share' href='javascript:;'><span>Chia sẻ</span></a></div>")
+    page = (f"<html><body><h1>{HEADLINE}</h1>{bar}<div class='detail'>{PARAGRAPHS}"
+            "<div style='text-align:right'><b>Thuỳ Linh</b></div></div></body></html>")
+    assert extract_article(page).author == "Thuỳ Linh"
+
+
+# The outlet's pointers printed under the body of a page read whole.
+
+@pytest.mark.parametrize("tail", [
+    ["Tin bài liên quan", "Cổ phiếu ngân hàng tăng mạnh phiên cuối tuần"],
+    ["Xem thêm trên Báo Đầu Tư"],
+    ["Copy link", "Link bài gốc", "https://dongvon.example.vn/co-phieu-42202697193048795.htm"],
+    ["Link bài gốc Lấy link! https://markettimes.example.vn/thoi-diem-109319.html"],
+])
+def test_the_outlets_pointers_under_the_body_are_no_text(tail):
+    cleaned = clean_lines([*SENTENCES, *tail], title=HEADLINE)
+    assert cleaned.paragraphs[:len(SENTENCES)] == SENTENCES
+    assert not any(line in cleaned.paragraphs for line in tail[:-1] or tail)
+
+
+def test_a_sentence_pointing_to_a_decree_stays():
+    sentence = "Xem thêm tại Điều 5 của Nghị định số 10/2026/NĐ-CP về quản lý dự trữ quốc gia."
+    assert sentence in clean_lines([*SENTENCES, sentence], title=HEADLINE).paragraphs
