@@ -137,6 +137,7 @@ BYLINE_PLACE = re.compile(r"\s*\([^()]{2,30}\)$")
 BYLINE_SEPARATOR = re.compile(r"\s+[-–]\s+|,\s*")
 # A byline citing where the story comes from: "Theo Ngoisao", "Theo Minh Nguyễn/Vcamp.vn".
 CITED = re.compile(r"^theo\s+([^/]+?)(?:\s*/\s*(\S.*))?$", re.I)
+BARE_ADDRESS = re.compile(r"^https?://\S+$")
 # A source cited in brackets after the signature: "according to" is no place.
 SIGNED_SOURCE = re.compile(r"\s*\((?:theo|nguồn:?)\s+[^()]{2,40}\)$", re.I)
 
@@ -417,6 +418,9 @@ def _lifted_signature(paragraphs: list[str]) -> str | None:
     posted the story ("Phạm Linh" / "Phạm Văn Linh", "Thu Lan" / "Lê Xuân Hải"), which goes:
     the signature, as printed, is the byline. Where a third name line stands above the
     two, they may be a list's last items: only the last line is the byline, as before."""
+    # The source's address printed under it ("Theo Báo Đắk Nông điện tử" / "http://...").
+    address = ([paragraphs.pop()] if len(paragraphs) >= 3 and BARE_ADDRESS.match(paragraphs[-1])
+               and SOURCE_LINE.match(paragraphs[-2]) else [])
     source = (paragraphs.pop() if len(paragraphs) >= 2 and SOURCE_LINE.match(paragraphs[-1])
               else None)
     cited = SIGNED_SOURCE.search(paragraphs[-1]) if paragraphs and source is None else None
@@ -432,6 +436,7 @@ def _lifted_signature(paragraphs: list[str]) -> str | None:
             author = paragraphs.pop()
     if source is not None:
         paragraphs.append(source)
+    paragraphs.extend(address)
     return author
 
 

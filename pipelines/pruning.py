@@ -109,7 +109,9 @@ def article_holder(tree):
             continue
         owner = _block_of(owner, STYLING_TAGS)  # "<div><span>...</span></div>": the div
         container = owner.getparent() if owner.getparent() is not None else owner
-        totals[container] = totals.get(container, 0) + len(text)
+        # The text as printed: a footer's text nodes indented by hundreds of spaces each (a
+        # SharePoint portal's) outweighed the article by their white space.
+        totals[container] = totals.get(container, 0) + len(" ".join(text.split()))
     return max(totals, key=totals.get) if totals else None
 
 

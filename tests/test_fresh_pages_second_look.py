@@ -220,3 +220,36 @@ def test_the_outlets_pointers_under_the_body_are_no_text(tail):
 def test_a_sentence_pointing_to_a_decree_stays():
     sentence = "Xem thêm tại Điều 5 của Nghị định số 10/2026/NĐ-CP về quản lý dự trữ quốc gia."
     assert sentence in clean_lines([*SENTENCES, sentence], title=HEADLINE).paragraphs
+
+
+# A footer whose text nodes are indented by hundreds of spaces (a SharePoint portal's nested
+# <font>s) outweighed the article when its white space was counted.
+
+def test_a_footer_indented_by_white_space_is_not_the_articles_holder():
+    padding = " " * 400
+    footer = "".join(f"<font>{padding}Dòng chân trang số {n} của cổng thông tin huyện{padding}"
+                     "</font><br>" for n in range(30))
+    page = (f"<html><head><title>Trang Thông Tin Điện Tử huyện - tỉnh</title></head><body>"
+            f"<div class='Home'><h1 style='display:none'>Home</h1></div>"
+            f"<table><tr><td><p class='Title'>{HEADLINE}</p></td></tr><tr><td>"
+            f"<div id='content-print'>{PARAGRAPHS}</div></td></tr></table>"
+            f"<div class='Footer-Text'>{footer}</div></body></html>")
+    found = extract_article(page)
+    assert found.title == HEADLINE
+    assert found.text.startswith(SENTENCES[0])
+
+
+# The signature above the source and the source's address.
+
+def test_the_signature_above_a_source_and_its_address_is_the_byline():
+    cleaned = clean_lines([*SENTENCES, "Lê Phước", "Theo Báo Đắk Nông điện tử",
+                           "http://baodaknong.example.vn/cong-bo-nghi-quyet-76588.html"],
+                          title=HEADLINE)
+    assert cleaned.author == "Lê Phước"
+    assert cleaned.paragraphs[-2:] == [
+        "Theo Báo Đắk Nông điện tử", "http://baodaknong.example.vn/cong-bo-nghi-quyet-76588.html"]
+
+
+def test_an_address_alone_under_the_text_leaves_the_last_line_to_the_text():
+    cleaned = clean_lines([*SENTENCES, "Lê Phước", "http://example.vn/a.html"], title=HEADLINE)
+    assert cleaned.author is None
