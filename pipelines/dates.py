@@ -239,10 +239,10 @@ def _in_clock_container(element, frame=None) -> bool:
     for ancestor in (element, *element.iterancestors()):
         if ancestor is frame:
             return any(CLOCK_ONLY.search(name) for name in names)
-        names.append(ARTICLE_HEADER.sub("", " ".join(filter(None, (
-            ancestor.tag if isinstance(ancestor.tag, str) else "", ancestor.get("class"),
-            ancestor.get("id"))))))
-    return any(CLOCK_CONTAINERS.search(name) for name in names)
+        names.append(" ".join(filter(None, (ancestor.tag if isinstance(ancestor.tag, str)
+                                            else "", ancestor.get("class"), ancestor.get("id")))))
+    return any(CLOCK_CONTAINERS.search(name) and CLOCK_CONTAINERS.search(
+        ARTICLE_HEADER.sub("", name)) for name in names)
 
 
 def _title_element(tree, title: str | None):
