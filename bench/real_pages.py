@@ -56,6 +56,7 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipelines.boilerplate import ELLIPSES  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 from pipelines.headline import TITLE_SEPARATOR  # noqa: E402
 from pipelines.region import extract_with_region  # noqa: E402
@@ -256,7 +257,8 @@ BYLINE_LABEL_LEFT = re.compile(r"^\W*(?:tác giả|(?:tin|bài)(?:,\s*|\s+và\s+
 
 def block_printing(tree, sentence: str, last: bool):
     """The paragraph-like block printing a labelled sentence's first words (its last
-    occurrence, or its first), or None where the page prints them nowhere whole."""
+    occurrence, or its first), or None where the page prints them nowhere whole or in no
+    block below the page's root (nothing can be printed beside the root)."""
     opening = squash(sentence)[:25]
     printing = [node.getparent() for node in tree.xpath("//body//text()")
                 if opening in " ".join(str(node).split())]
@@ -265,7 +267,7 @@ def block_printing(tree, sentence: str, last: bool):
     block = printing[-1] if last else printing[0]
     while block.tag not in ("p", "div", "td", "li") and block.getparent() is not None:
         block = block.getparent()
-    return block
+    return block if block.getparent() is not None else None
 
 
 def with_tree(page: RealPage, tree) -> RealPage:
@@ -554,8 +556,9 @@ def read_htmldate(page: RealPage) -> Reading:
 
 
 LEAD_KEY = 60  # characters of the sapo that find its copies
-COPY_SHARE = 0.9  # a copy goes on as the sapo for this share of it (a label's last words
-ELLIPSIS = ("...", "…")  # may differ from the page's), or to an ellipsis: one cut short
+# A copy goes on as the sapo for this share of it (a label's last words may differ from the
+# page's), or to an ellipsis (ELLIPSES: one cut short).
+COPY_SHARE = 0.9
 
 
 def lead_copies(text: str, lead: str) -> int:
@@ -565,7 +568,7 @@ def lead_copies(text: str, lead: str) -> int:
     copies, at = 0, text.find(lead[:LEAD_KEY])
     while at >= 0:
         same = len(os.path.commonprefix([text[at:at + len(lead)], lead]))
-        if same >= COPY_SHARE * len(lead) or text[at + same:].lstrip().startswith(ELLIPSIS):
+        if same >= COPY_SHARE * len(lead) or text[at + same:].lstrip().startswith(ELLIPSES):
             copies += 1
         at = text.find(lead[:LEAD_KEY], at + 1)
     return copies
