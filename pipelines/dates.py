@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 
-import htmldate
 from lxml import etree
 
 from pipelines import json_ld
@@ -443,6 +442,11 @@ def _from_htmldate(tree, url: str | None) -> str | None:
     _foreign_date_text): htmldate takes a teaser's, the body's or the header clock's day
     when the article prints none of its own (measured: a DNN portal with no date, a 2013
     newspaper template, the test web). None when it finds none."""
+    # Imported here: the crawl process imports this module for its dateline readers alone
+    # (crawler/frontier.py), and htmldate cost it 0.1 s of start-up; the workers' fork server
+    # imports htmldate before any page (pipelines/worker_start.py).
+    import htmldate
+
     try:
         found = htmldate.find_date(tree, original_date=True, url=original_url(url))
     except (ValueError, TypeError):

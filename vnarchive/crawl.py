@@ -21,7 +21,6 @@ from archive.disk import StorageFull, is_storage_failure
 from archive.errors import check_writable
 from archive.integrity import check_before_writing, mark_stuck_runs
 from archive.lock import archive_lock
-from archive.redis_policy import check_eviction_policy
 from archive.redis_waits import FULL_PATIENCE
 from archive.runs import finish_run, start_run
 from archive.schema import open_database
@@ -118,6 +117,9 @@ def crawl_worker(names: list[str], redis_url: str, profile_files: list[str] | No
     settings.set("VNARCHIVE_REDIS_FULL_TIMEOUT", full_timeout)
     process = _process(settings, names)
     crawlers = [process.create_crawler(name) for name in names]  # a bad profile is refused
+    # Here, not at the top: the redis client cost every crawl 0.06 s of start-up.
+    from archive.redis_policy import check_eviction_policy
+
     connect(redis_url).ping()
     check_eviction_policy(connect(redis_url))  # one that evicts would drop the round's work
     for crawler in crawlers:
