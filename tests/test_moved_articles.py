@@ -4,6 +4,9 @@ is kept as an alias, and neither is fetched again as a new article."""
 
 from __future__ import annotations
 
+import math
+import time
+
 import pytest
 
 from tests.conftest import query, run_vnarchive
@@ -56,9 +59,16 @@ def site(tmp_path):
     profile = site_profile(tmp_path, "moving_site", base, "/tin/[a-z0-9-]+[.]html$")
     db = str(tmp_path / "a.db")
 
+    ended = [0.0]
+
     def crawl(*options: str) -> None:
+        # Fetch times are stored to the second, and the move check compares them: two crawls
+        # ending and starting within one second look simultaneous (a crawl of this site takes
+        # under a second). Each crawl starts in a later second than the one before ended.
+        time.sleep(max(0.0, math.floor(ended[0]) + 1 - time.time()))
         MovingSite.log = []
         result = run_vnarchive("crawl", "--profile", str(profile), "--db", db, *options)
+        ended[0] = time.time()
         assert result.returncode == 0, result.stderr[-2000:]
 
     crawl()  # archived at its old address
