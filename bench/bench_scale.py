@@ -5,7 +5,9 @@ measured at each.
 
 At each size the archive is filled further by bench/fill_archive.py in a process of its own
 (rows through `ArchiveWriter`, the path a crawl's rows take), then measured:
-- the writer's rows/s over the last window of articles before the size, and its peak RSS;
+- the writer's rows/s over the last window of articles before the size, and over the last
+  40,000 (one cycle of the story-band move, which a window of 5,000 holds or not), and its peak
+  RSS;
 - `search` (archive/search.py, as `vnarchive search` calls it): p50 and p95 over a fixed set
   of queries, with no filter and with each filter `vnarchive search` offers;
 - `export` to Parquet of the articles table (archive/export.py): rows/s;
@@ -42,6 +44,7 @@ from archive.health import site_health  # noqa: E402
 from archive.metadata import DATASETTE_SETTINGS, QUERIES, datasette_metadata  # noqa: E402
 from archive.query import connect_read_only  # noqa: E402
 from archive.search import search  # noqa: E402
+from archive.stories import RECENT_BANDS  # noqa: E402
 from bench.fill_archive import BATCH_SIZE, fill_history, generated_so_far  # noqa: E402
 
 QUERY_SET = ("triển khai nhiệm vụ quý II", "trien khai nhiem vu quy II", "dang bo",
@@ -56,6 +59,9 @@ FILTERS = {"no filter": {}, "site": {"site": "testweb_thanhhoa"},
 QUERY_PARAMETERS = {**Filters().parameters(), "q": "", "district": "Ba Bể",
                     "province": "Thanh Hóa"}
 DATASETTE_ROWS = 1001  # what Datasette reads of a saved query
+# Articles between two moves of the recent story bands (16 bands an article): one batch in
+# this many pays the move, several seconds at a million articles.
+BAND_CYCLE = RECENT_BANDS // 16
 TARGETS = {"writer ratio": 0.8, "search p95 ms": 200, "page s": 1.0, "export rows/s": 50_000}
 
 
@@ -189,8 +195,28 @@ def writer_figures(db: Path, size: int) -> tuple[float, float, float, float]:
             window.get("disk_read_mb", 0.0), fill["peak_rss_mb"])
 
 
+def cycle_figures(db: Path, size: int) -> tuple[float, float, int]:
+    """The writer's rows/s and CPU ms per row over the windows of every fill of the archive
+    that ended within the last BAND_CYCLE articles before `size`, and how many articles those
+    windows hold (up to a window more than BAND_CYCLE; fewer when fills left gaps)."""
+    held = []  # (articles, window)
+    for fill in fill_history(str(db)):
+        start = fill["from"]
+        for window in fill["windows"]:
+            if size - BAND_CYCLE < window["articles"] <= size:
+                held.append((window["articles"] - start, window))
+            start = window["articles"]
+    articles = sum(count for count, _ in held)
+    if not articles:
+        return 0.0, 0.0, 0
+    seconds = sum(count / window["rows_per_s"] for count, window in held)
+    cpu = sum(count * window["cpu_ms_per_row"] for count, window in held) / articles
+    return articles / seconds, cpu, articles
+
+
 def measure(db: Path, size: int, folder: Path, repeat: int) -> dict:
     writer_rate, writer_cpu, writer_read, writer_peak = writer_figures(db, size)
+    cycle_rate, cycle_cpu, cycle_articles = cycle_figures(db, size)
     with connect_read_only(str(db)) as connection:
         rows = connection.execute("select count(*) from articles").fetchone()[0]
     pages, failures = measure_datasette(db)
@@ -199,6 +225,8 @@ def measure(db: Path, size: int, folder: Path, repeat: int) -> dict:
         "size": size, "rows": rows, "megabytes": db.stat().st_size / 2**20,
         "writer rows/s": writer_rate, "writer CPU ms/row": writer_cpu,
         "writer disk MB read": writer_read, "writer peak MB": writer_peak,
+        "writer cycle rows/s": cycle_rate, "writer cycle CPU ms/row": cycle_cpu,
+        "writer cycle articles": cycle_articles,
         "search ms": measure_search(db, repeat),
         "status ms": [t * 1000 for t in timed(lambda: site_health(str(db)))],
         "saved queries ms": measure_saved_queries(db),
@@ -234,6 +262,13 @@ def report(results: list[dict]) -> None:
     # Measurements saved before the figure existed have none.
     line("writer MB read from disk (last window)",
          [r.get("writer disk MB read", 0.0) for r in results])
+    # Measurements saved before these figures existed have none.
+    line(f"writer rows/s (last {BAND_CYCLE:,})", [r.get("writer cycle rows/s", 0.0)
+                                                  for r in results])
+    line(f"writer CPU ms per row (last {BAND_CYCLE:,})",
+         [r.get("writer cycle CPU ms/row", 0.0) for r in results], 2)
+    line("writer articles in those windows", [r.get("writer cycle articles", 0)
+                                              for r in results], 0)
     line("writer peak RSS MB", [r["writer peak MB"] for r in results])
     print("reads: wall / CPU")
     for name in first["search ms"]:
@@ -250,9 +285,11 @@ def report(results: list[dict]) -> None:
     worst_search = max(p95 for name, (p95, _) in last["search ms"].items() if "p95" in name)
     slowest_page = max(wall for wall, _ in [*last["saved queries ms"].values(),
                                             *last["datasette ms"].values()])
+    cycle = divided(last.get("writer cycle rows/s", 0.0), first.get("writer cycle rows/s", 0.0))
     print(f"targets at {last['size']:,} (wall clock): writer "
           f"{divided(last['writer rows/s'], first['writer rows/s']):.2f} of its "
-          f"{first['size']:,} rate (>= {TARGETS['writer ratio']}), search p95 "
+          f"{first['size']:,} rate in the last window, {cycle:.2f} over the last "
+          f"{BAND_CYCLE:,} (>= {TARGETS['writer ratio']}), search p95 "
           f"{worst_search:.0f} ms (< {TARGETS['search p95 ms']}), slowest saved query or page "
           f"{slowest_page / 1000:.2f} s (< {TARGETS['page s']}), export "
           f"{last['export rows/s'][0]:,.0f} rows/s (>= {TARGETS['export rows/s']:,}), writer "

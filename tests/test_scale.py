@@ -158,10 +158,33 @@ def test_bench_scale_runs_and_reports_each_size(tmp_path):
     assert [m["size"] for m in measured] == [150, 300]
     assert measured[-1]["rows"] > measured[0]["rows"] > 0
     assert all(not m["datasette failures"] for m in measured)  # every page answered 200
-    for label in ("writer rows/s", "writer MB read from disk", "search no filter p95 ms",
+    for label in ("writer rows/s", "writer MB read from disk", "writer rows/s (last 40,000)",
+                  "search no filter p95 ms",
                   "status ms", "wall / CPU",
                   "export parquet rows/s", "datasette articles table ms", "targets at 300"):
         assert label in result.stdout
+
+
+def test_the_writer_figure_over_a_band_cycle_weighs_each_window_by_its_articles(tmp_path):
+    """bench_scale's writer rate over the last 40,000 articles (one story-band move among
+    them) from the windows of every fill that ended there, the time of each window counted."""
+    from bench.bench_scale import cycle_figures
+    from bench.fill_archive import progress_file
+
+    db = tmp_path / "a.db"
+    progress_file(str(db)).write_text(json.dumps({"fills": [
+        {"from": 0, "to": 50000, "windows": [
+            {"articles": 25000, "rows_per_s": 1000.0, "cpu_ms_per_row": 0.5},
+            {"articles": 50000, "rows_per_s": 500.0, "cpu_ms_per_row": 1.0}]},
+        {"from": 50000, "to": 60000, "windows": [
+            {"articles": 60000, "rows_per_s": 2000.0, "cpu_ms_per_row": 0.25}]}]}))
+    # 25,000 articles in 25 s, 25,000 in 50 s, 10,000 in 5 s.
+    rate, cpu, articles = cycle_figures(db, 60000)
+    assert articles == 60000 and rate == pytest.approx(60000 / 80)
+    assert cpu == pytest.approx((25000 * 0.5 + 25000 * 1.0 + 10000 * 0.25) / 60000)
+    rate, cpu, articles = cycle_figures(db, 50000)  # the last fill's window is after it
+    assert articles == 50000 and rate == pytest.approx(50000 / 75)
+    assert cycle_figures(db, 10000) == (0.0, 0.0, 0)  # no window ended by then
 
 
 @pytest.mark.timeout(300)
