@@ -100,12 +100,12 @@ def band_filter(db) -> BandFilter:
     return _remember(db, BandFilter(token, bands, bits))
 
 
-def record_moved(db, bands: list[int]) -> None:
-    """`bands` have just been moved into `story_bands`: set their bits (or size the bitset
-    again from the whole table once it holds more than the bitset was made for), then store it
-    under a new token."""
+def record_moved(db, count: int, bands: Iterable[int]) -> None:
+    """`bands`, `count` of them, have just been moved into `story_bands`: set their bits (or
+    size the bitset again from the whole table once it holds more than the bitset was made
+    for), then store it under a new token."""
     current = band_filter(db)
-    total = current.bands + len(bands)
+    total = current.bands + count
     if total * BITS_PER_BAND > len(current.bits) * 8:
         rebuild(db)
         return
