@@ -259,10 +259,9 @@ def report(results: list[dict]) -> None:
     line("archive MB", [r["megabytes"] for r in results], 0)
     line("writer rows/s (last window)", [r["writer rows/s"] for r in results])
     line("writer CPU ms per row (last window)", [r["writer CPU ms/row"] for r in results], 2)
-    # Measurements saved before the figure existed have none.
+    # Measurements saved before a figure existed have none: its cells are 0.
     line("writer MB read from disk (last window)",
          [r.get("writer disk MB read", 0.0) for r in results])
-    # Measurements saved before these figures existed have none.
     line(f"writer rows/s (last {BAND_CYCLE:,})", [r.get("writer cycle rows/s", 0.0)
                                                   for r in results])
     line(f"writer CPU ms per row (last {BAND_CYCLE:,})",
