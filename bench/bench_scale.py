@@ -46,6 +46,7 @@ from archive.query import connect_read_only  # noqa: E402
 from archive.search import search  # noqa: E402
 from archive.stories import RECENT_BANDS  # noqa: E402
 from bench.fill_archive import BATCH_SIZE, fill_history, generated_so_far  # noqa: E402
+from pipelines.fingerprint import BAND_ROWS, SIGNATURE_SIZE  # noqa: E402
 
 QUERY_SET = ("triển khai nhiệm vụ quý II", "trien khai nhiem vu quy II", "dang bo",
              "thu ngân sách nhà nước", "hội nghị", "nông thôn mới", "Ba Bể",
@@ -59,9 +60,9 @@ FILTERS = {"no filter": {}, "site": {"site": "testweb_thanhhoa"},
 QUERY_PARAMETERS = {**Filters().parameters(), "q": "", "district": "Ba Bể",
                     "province": "Thanh Hóa"}
 DATASETTE_ROWS = 1001  # what Datasette reads of a saved query
-# Articles between two moves of the recent story bands (16 bands an article): one batch in
-# this many pays the move, several seconds at a million articles.
-BAND_CYCLE = RECENT_BANDS // 16
+# Articles between two moves of the recent story bands (an article's signature cut into
+# bands): one batch in this many pays the move, several seconds at a million articles.
+BAND_CYCLE = RECENT_BANDS // (SIGNATURE_SIZE // BAND_ROWS)
 TARGETS = {"writer ratio": 0.8, "search p95 ms": 200, "page s": 1.0, "export rows/s": 50_000}
 
 
