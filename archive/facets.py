@@ -31,8 +31,6 @@ from calendar import monthrange
 from datetime import date, timedelta
 
 FACETS_COLUMN = "facets"
-# bm25 weights: the facet tokens a filtered query asks for add nothing to a match's rank.
-RANK = "bm25(articles_fts, 1.0, 1.0, 1.0, 1.0, 0.0)"
 ODD_DATE = "đx"
 MEETING_FLAG = "đr"
 # A token no article has (no kind above is "z"): `X NOT` it keeps what X keeps (archive/search.py).
@@ -40,6 +38,14 @@ NO_ARTICLE = "đz"
 # Meeting report fields and their kinds, in the order of the stored facets.
 MEETING_KINDS = {"province": "đp", "locality_level": "đv", "locality": "đc", "organ": "đo",
                  "period_deployed": "đq"}
+
+
+def rank_sql(columns: list[str]) -> str:
+    """bm25 with the index's `columns` weighed, 1 each but the facets, 0: the facet tokens a
+    filtered query asks for add nothing to a match's rank. The columns are those of the
+    archive read: a reading command does not migrate it (schema m019, m027)."""
+    weights = ", ".join("0.0" if column == FACETS_COLUMN else "1.0" for column in columns)
+    return f"bm25(articles_fts, {weights})"
 
 
 def site_and_date_sql(a: str) -> str:

@@ -486,6 +486,87 @@ def m018_site_counts(db: Database) -> None:
 
 # Articles indexed a step of the full-text index's rebuild (m019), and progress printed.
 SEARCH_INDEX_STEP = 50_000
+# The article columns each version of the full-text index holds, beside the facets: as written
+# and folded (m019), then folded only (m027). Written out: a migration stays as it was written.
+M019_INDEXED = ("title", "text", "title_folded", "text_folded")
+M027_INDEXED = ("title_folded", "text_folded")
+# What the articles' facets are computed from (archive/facets.py).
+FACET_SOURCES = ("site", "published", "is_meeting_report")
+
+
+def create_search_index(db: Database, indexed: tuple[str, ...], label: str,
+                        settings: dict[str, int] | None = None) -> None:
+    """The full-text index of `indexed` and the facets, read from the view article_search,
+    with FTS5 `settings`, filled a step of rowids at a time with progress on stderr when
+    there is more than one step."""
+    import sys
+
+    db.execute(f"create virtual table articles_fts using fts5 ({', '.join(indexed)}, facets, "
+               "tokenize = 'unicode61 remove_diacritics 2', content = 'article_search')")
+    for name, value in (settings or {}).items():
+        db.execute("insert into articles_fts (articles_fts, rank) values (?, ?)", [name, value])
+    columns = ", ".join((*indexed, "facets"))
+    total, last = db.execute("select count(*), coalesce(max(rowid), 0) from articles").fetchone()
+    for start in range(0, last, SEARCH_INDEX_STEP):
+        db.execute(f"insert into articles_fts (rowid, {columns}) select rowid, {columns} from "
+                   "article_search where rowid > ? and rowid <= ?",
+                   [start, start + SEARCH_INDEX_STEP])
+        if last > SEARCH_INDEX_STEP:
+            print(f"vnarchive: {label}: article rowids to "
+                  f"{min(last, start + SEARCH_INDEX_STEP):,} of {last:,} ({total:,} articles)",
+                  file=sys.stderr, flush=True)
+
+
+def create_search_triggers(db: Database, indexed: tuple[str, ...]) -> None:
+    """The triggers that keep the full-text index of `indexed` and the facets, and the
+    facets of article_facets, on every change of an article (m019)."""
+    from archive.facets import facets_sql
+
+    stored = "(select facets from article_facets where article = {0}.rowid)"
+
+    def index(row: str, facets: str, delete: bool = False, source: str = "") -> str:
+        """The statement that indexes (or deletes from the index) the texts of `row`."""
+        command, column = ("'delete', ", "articles_fts, ") if delete else ("", "")
+        values = ", ".join(f"{row}.{name}" for name in indexed)
+        return (f"insert into articles_fts ({column}rowid, {', '.join(indexed)}, facets) "
+                f"select {command}{row}.rowid, {values}, {facets}{source}")
+
+    db.execute("create trigger articles_ai after insert on articles begin "
+               "insert or replace into article_facets (article, facets) "
+               f"values (new.rowid, {facets_sql('new')}); "
+               f"{index('new', stored.format('new'))}; end")
+    db.execute("create trigger articles_ad after delete on articles begin "
+               f"{index('old', stored.format('old'), delete=True)}; "
+               "delete from article_facets where article = old.rowid; end")
+    watched = (*indexed, *FACET_SOURCES)
+    changed = " or ".join(f"old.{column} is not new.{column}" for column in watched)
+    # Only when a column it indexes changed: an upsert that rewrites an unchanged article
+    # (a re-processing) costs no tokenizing.
+    db.execute(f"create trigger articles_au after update of {', '.join(watched)} on articles "
+               f"when {changed} begin {index('old', stored.format('old'), delete=True)}; "
+               "delete from article_facets where article = new.rowid; "
+               f"insert into article_facets (article, facets) values (new.rowid, "
+               f"{facets_sql('new')}); {index('new', stored.format('new'))}; end")
+    # A report's fields changed: its article's facets are computed again, and re-indexed
+    # when they differ (the texts in `articles` are those indexed).
+    source = " from articles a where a.rowid = new.article"
+    db.execute("create trigger article_facets_au after update of facets on article_facets "
+               "when old.facets is not new.facets begin "
+               f"{index('a', 'old.facets', delete=True, source=source)}; "
+               f"{index('a', 'new.facets', source=source)}; end")
+
+
+def drop_search_index(db: Database) -> None:
+    """The full-text index and the triggers that write it dropped, the freed pages not
+    overwritten: Debian's SQLite overwrites them with zeros (secure_delete), the old index's
+    2.6 GB at a million articles written to the WAL for nothing (they hold the texts the
+    articles table holds)."""
+    for name in ("articles_ai", "articles_ad", "articles_au", "article_facets_au"):
+        db.execute(f"drop trigger if exists {name}")
+    secure_delete = db.execute("pragma secure_delete").fetchone()[0]
+    db.execute("pragma secure_delete = off")
+    db.execute("drop table if exists articles_fts")
+    db.execute(f"pragma secure_delete = {secure_delete}")
 
 
 @migrations()
@@ -499,8 +580,6 @@ def m019_search_facets(db: Database) -> None:
     meeting report. The index is rebuilt (every text tokenized again): minutes at a million
     articles, with progress on stderr; it is one transaction, so an interrupted rebuild
     leaves the archive as it was, to be rebuilt at the next open."""
-    import sys
-
     from archive.facets import (
         MEETING_KINDS,
         facets_sql,
@@ -520,65 +599,13 @@ def m019_search_facets(db: Database) -> None:
     db.execute(f"update article_facets set facets = facets || {meeting_sql('m')} from (select "
                "a.rowid as id, m.* from meeting_reports m join articles a "
                "on a.canonical_url = m.canonical_url) m where article = m.id")
-    for name in ("articles_ai", "articles_ad", "articles_au"):
-        db.execute(f"drop trigger if exists {name}")
-    # Debian's SQLite overwrites freed pages with zeros (secure_delete): the old index's
-    # 2.6 GB at a million articles, written to the WAL for nothing (they hold the texts the
-    # articles table holds).
-    secure_delete = db.execute("pragma secure_delete").fetchone()[0]
-    db.execute("pragma secure_delete = off")
-    db.execute("drop table if exists articles_fts")
-    db.execute(f"pragma secure_delete = {secure_delete}")
+    drop_search_index(db)
     # The index's content: the articles' texts and their facets.
     db.execute("create view article_search as select a.rowid as rowid, a.title, a.text, "
                "a.title_folded, a.text_folded, f.facets from articles a "
                "left join article_facets f on f.article = a.rowid")
-    db.execute("create virtual table articles_fts using fts5 (title, text, title_folded, "
-               "text_folded, facets, tokenize = 'unicode61 remove_diacritics 2', "
-               "content = 'article_search')")
-    total, last = db.execute("select count(*), coalesce(max(rowid), 0) from articles").fetchone()
-    for start in range(0, last, SEARCH_INDEX_STEP):
-        db.execute("insert into articles_fts (rowid, title, text, title_folded, text_folded, "
-                   "facets) select rowid, title, text, title_folded, text_folded, facets from "
-                   "article_search where rowid > ? and rowid <= ?",
-                   [start, start + SEARCH_INDEX_STEP])
-        if last > SEARCH_INDEX_STEP:
-            print(f"vnarchive: search index with filters (schema m019): article rowids to "
-                  f"{min(last, start + SEARCH_INDEX_STEP):,} of {last:,} ({total:,} articles)",
-                  file=sys.stderr, flush=True)
-    stored = "(select facets from article_facets where article = {0}.rowid)"
-
-    def index(row: str, facets: str, delete: bool = False, source: str = "") -> str:
-        """The statement that indexes (or deletes from the index) the texts of `row`."""
-        command, column = ("'delete', ", "articles_fts, ") if delete else ("", "")
-        return (f"insert into articles_fts ({column}rowid, title, text, title_folded, "
-                f"text_folded, facets) select {command}{row}.rowid, {row}.title, {row}.text, "
-                f"{row}.title_folded, {row}.text_folded, {facets}{source}")
-
-    db.execute("create trigger articles_ai after insert on articles begin "
-               "insert or replace into article_facets (article, facets) "
-               f"values (new.rowid, {facets_sql('new')}); "
-               f"{index('new', stored.format('new'))}; end")
-    db.execute("create trigger articles_ad after delete on articles begin "
-               f"{index('old', stored.format('old'), delete=True)}; "
-               "delete from article_facets where article = old.rowid; end")
-    watched = ("title", "text", "title_folded", "text_folded", "site", "published",
-               "is_meeting_report")
-    changed = " or ".join(f"old.{column} is not new.{column}" for column in watched)
-    # Only when a column it indexes changed: an upsert that rewrites an unchanged article
-    # (a re-processing) costs no tokenizing.
-    db.execute(f"create trigger articles_au after update of {', '.join(watched)} on articles "
-               f"when {changed} begin {index('old', stored.format('old'), delete=True)}; "
-               "delete from article_facets where article = new.rowid; "
-               f"insert into article_facets (article, facets) values (new.rowid, "
-               f"{facets_sql('new')}); {index('new', stored.format('new'))}; end")
-    # A report's fields changed: its article's facets are computed again, and re-indexed
-    # when they differ (the texts in `articles` are those indexed).
-    source = " from articles a where a.rowid = new.article"
-    db.execute("create trigger article_facets_au after update of facets on article_facets "
-               "when old.facets is not new.facets begin "
-               f"{index('a', 'old.facets', delete=True, source=source)}; "
-               f"{index('a', 'new.facets', source=source)}; end")
+    create_search_index(db, M019_INDEXED, "search index with filters (schema m019)")
+    create_search_triggers(db, M019_INDEXED)
     refresh = ("update article_facets set facets = (select {facets} from articles a where "
                "a.rowid = article_facets.article) where article = (select rowid from articles "
                "where canonical_url = {row}.canonical_url)")
@@ -663,3 +690,22 @@ def m026_story_band_filter(db: Database) -> None:
     from archive.band_filter import create_table
 
     create_table(db)
+
+
+@migrations()
+def m027_search_index_of_folded_words(db: Database) -> None:
+    """The full-text index holds the folded title and text, no longer the texts as written
+    beside them: its tokenizer strips diacritics too, so both held the same words, twice (at
+    10,000 articles, 26,885 of about 26,900 terms and every occurrence). Only "đ" differed,
+    kept by the tokenizer and folded to "d" in the folded texts, and every search folds its
+    words (archive/filters.py's `fts_expression`), so what a search finds stays the same.
+    The index was the largest write that grows with the archive: a third of what a batch
+    writes at a million articles, and a folded index costs the writer 11% less CPU there
+    (bench/writer_profile.py). bm25's ranks move a little: a word is counted once a document,
+    in one column, where words without "đ" counted twice. The index is made again: about two
+    minutes at a million articles, with progress on stderr, in one transaction, so an
+    interrupted rebuild leaves the archive as it was, rebuilt at the next open."""
+    drop_search_index(db)
+    create_search_index(db, M027_INDEXED, "search index of folded words (schema m027)",
+                        FTS_SETTINGS)
+    create_search_triggers(db, M027_INDEXED)

@@ -1,9 +1,9 @@
 """Full-text search of the archive that folds Vietnamese diacritics, with the researcher's
 filters (archive/filters.py).
 
-The FTS5 index (schema migration m004) holds each article's title and text as written and
-folded ("Đảng bộ" as "dang bo"). The query is folded the same way, so "trien khai nhiem vu quy
-II", "triển khai nhiệm vụ quý II" and "hoà"/"hòa" find the same articles. FTS5's own syntax
+The FTS5 index (schema migration m027) holds each article's title and text folded ("Đảng bộ"
+as "dang bo"). The query is folded the same way, so "trien khai nhiem vu quy II", "triển khai
+nhiệm vụ quý II" and "hoà"/"hòa" find the same articles. FTS5's own syntax
 works on top: "quoted words" are a phrase, OR and NOT combine terms, a trailing * is a prefix,
 and -word (or -"a phrase") leaves out the articles holding it.
 Results are ranked by bm25, and snippets are cut from the text as written, with the matched
@@ -35,9 +35,9 @@ from archive.facets import (
     MEETING_FLAG,
     NO_ARTICLE,
     ODD_DATE,
-    RANK,
     any_of,
     date_tokens,
+    rank_sql,
     token,
 )
 from archive.filters import (
@@ -253,6 +253,11 @@ def archive_days(connection: sqlite3.Connection, chosen: dict[str, object]
     return (first, last) if first <= last else None
 
 
+def index_columns(connection: sqlite3.Connection) -> list[str]:
+    """The columns of the archive's full-text index, in their order."""
+    return [row[1] for row in connection.execute("pragma table_info(articles_fts)")]
+
+
 def has_odd_dates(connection: sqlite3.Connection) -> bool:
     """Whether an article's `published` does not start with a valid day: then the date
     filters compare the texts, as their condition does, rather than ask the day tokens."""
@@ -302,16 +307,17 @@ def filtered_match(connection: sqlite3.Connection, match: str, filters: Filters,
     archive no writer upgraded yet)."""
     if not has_table(connection, "article_facets"):
         return FilteredMatch(match, match_conditions(filters), "bm25(articles_fts)")
+    rank = rank_sql(index_columns(connection))
     odd_dates = has_odd_dates(connection)
     kept = facet_match(connection, replace(filters, date_from=None, date_to=None)
                        if odd_dates else filters, names)
     if kept is None:
-        return FilteredMatch(None, [], RANK)
+        return FilteredMatch(None, [], rank)
     dates = Filters(date_from=filters.date_from, date_to=filters.date_to)
     if not kept:
-        return FilteredMatch(match, match_conditions(dates) if odd_dates else [], RANK)
+        return FilteredMatch(match, match_conditions(dates) if odd_dates else [], rank)
     return FilteredMatch(paired_with_rarest(connection, match, kept),
-                         match_conditions(dates) if odd_dates else [], RANK,
+                         match_conditions(dates) if odd_dates else [], rank,
                          keeps_few(connection, kept))
 
 

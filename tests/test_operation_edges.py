@@ -65,7 +65,7 @@ def test_a_disk_that_fills_on_the_last_batch_ends_the_crawl_as_disk_full(web, tm
     open_database(str(db)).close()
     empty = db.stat().st_size
     crawl = vnarchive_crawl(web, db, "--batch-size", "100000",
-                            preexec_fn=limit_file_size(empty + 100_000))
+                            preexec_fn=limit_file_size(empty + 20_000))
     assert crawl.returncode == 6, crawl.stdout + crawl.stderr[-2000:]
     assert "disk full" in crawl.stderr.strip().splitlines()[-1]
     assert "Traceback" not in crawl.stderr

@@ -204,7 +204,8 @@ import builtins, os, sys
 import archive.schema
 from archive.schema import migrations, open_database
 every = migrations._migrations
-migrations._migrations = [m for m in every if m.name != "m019_search_facets"]
+# the version before: the migrations before m019
+migrations._migrations = every[:[m.name for m in every].index("m019_search_facets")]
 open_database(sys.argv[1]).close()  # the archive as the version before made it
 migrations._migrations = every
 archive.schema.SEARCH_INDEX_STEP = 2

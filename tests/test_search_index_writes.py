@@ -103,7 +103,8 @@ import os, sys
 import archive.schema
 from archive.schema import migrations, open_database
 every = migrations._migrations
-migrations._migrations = [m for m in every if m.name != "m021_search_index_and_band_batches"]
+# the version before: the migrations before m021
+migrations._migrations = every[:[m.name for m in every].index("m021_search_index_and_band_batches")]
 open_database(sys.argv[1]).close()  # the archive as the version before made it
 migrations._migrations = every
 class DyingSettings(dict):

@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 
-from archive.facets import FACETS_COLUMN
 from archive.filters import (
     FilterError,
     Filters,
@@ -33,9 +32,11 @@ SEARCHED_TABLE = "articles"
 # The articles table's search box, as this plugin answers it. Not a "_search..." name:
 # Datasette's own search reads those, and would add its uncapped condition.
 CAPPED_SEARCH = "_newest_matches"
-# The box, and Datasette's search of one column when it is the index's facet tokens
-# (`_search_facets=đr` matched every meeting report): both search the articles' words.
-SEARCH_ARGUMENTS = ("_search", "_search_" + FACETS_COLUMN)
+# The box, and Datasette's search of one column of the index (`_search_COLUMN`): all search
+# the articles' words. Datasette's own matched the facet tokens (`_search_facets=đr` found
+# every meeting report), and kept a word's "đ", which the folded columns (schema m027) spell
+# "d": `_search_text_folded=Đảng` found nothing, and `_search_text` no longer has a column.
+SEARCH_ARGUMENT = "_search"
 # What a researcher opens first, in this order; the other tables are one click away.
 MAIN_TABLES = ("reports", "report_figures", "articles", "meeting_reports", "officials",
                "figures", "sites")
@@ -149,6 +150,11 @@ def extra_template_vars(template, datasette) -> dict:
     }}
 
 
+def is_search(argument: str) -> bool:
+    """Whether a query-string argument is Datasette's search, of the box or of one column."""
+    return argument == SEARCH_ARGUMENT or argument.startswith(SEARCH_ARGUMENT + "_")
+
+
 def capped_search(app, database: str):
     """The articles table's `?_search=` handed to `filters_from_request` below under another
     name. Datasette's own condition, `rowid in (every match)`, made SQLite read and sort
@@ -160,8 +166,8 @@ def capped_search(app, database: str):
         if scope.get("type") == "http" and page.match(scope.get("path", "")):
             arguments = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                                   keep_blank_values=True)
-            if any(name in SEARCH_ARGUMENTS for name, _ in arguments):
-                renamed = [(CAPPED_SEARCH if name in SEARCH_ARGUMENTS else name, value)
+            if any(is_search(name) for name, _ in arguments):
+                renamed = [(CAPPED_SEARCH if is_search(name) else name, value)
                            for name, value in arguments]
                 scope = {**scope, "query_string": urlencode(renamed).encode("latin-1")}
         await app(scope, receive, send)
