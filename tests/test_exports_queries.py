@@ -307,6 +307,22 @@ def test_the_articles_search_box_matches_what_search_matches(filled, served, arg
     assert searched(filled, tokens[0]) == set()
 
 
+def test_sql_of_ones_own_matches_folded_words_through_vnarchive_fts(filled):
+    """The index holds the folded words only (schema m027): "Đảng bộ" matched as written
+    finds nothing, through `vnarchive_fts` what `vnarchive search` finds."""
+    import csv
+    import io
+
+    sql = ("select canonical_url from articles where rowid in (select rowid from articles_fts "
+           "where articles_fts match {})")
+    assert plain(filled, sql.format("'\"Đảng bộ\"'")) == []
+    result = run_vnarchive("export", "-", "--format", "csv", "--query",
+                           sql.format("vnarchive_fts('Đảng bộ')"), "--db", str(filled))
+    assert result.returncode == 0, result.stderr
+    exported = {row["canonical_url"] for row in csv.DictReader(io.StringIO(result.stdout))}
+    assert exported and exported == searched(filled, "Đảng bộ")
+
+
 @pytest.mark.parametrize(("boxes", "box", "form"), [
     ({"period": "Q2/2024"}, "period", "2024-Q2"),
     ({"date_from": "01/06/2024"}, "date_from", "2024-06"),
