@@ -64,6 +64,8 @@ def test_a_disk_that_fills_on_the_last_batch_ends_the_crawl_as_disk_full(web, tm
     db = tmp_path / "archive.db"
     open_database(str(db)).close()
     empty = db.stat().st_size
+    # 20 KB: the rows' WAL frames pass it. At 100 KB they fit once the full-text index held
+    # each word once (schema m027), and the run ended well with its rows in the WAL.
     crawl = vnarchive_crawl(web, db, "--batch-size", "100000",
                             preexec_fn=limit_file_size(empty + 20_000))
     assert crawl.returncode == 6, crawl.stdout + crawl.stderr[-2000:]
