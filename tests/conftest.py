@@ -35,6 +35,31 @@ def first_version_killed_while_opening(folder: Path, script: str) -> Path:
                             capture_output=True, text=True, timeout=60)
     assert killed.returncode == 9, killed.stderr
     return path
+
+
+def killed_while_indexing(migration: str) -> str:
+    """The script for `first_version_killed_while_opening` that opens the copy as the version
+    before `migration` made it, then opens it again and is killed while `migration` makes the
+    full-text index again (at its third line of progress, a step being two rowids)."""
+    return f"""
+import builtins, os, sys
+import archive.schema
+from archive.schema import migrations, open_database
+every = migrations._migrations
+migrations._migrations = every[:[m.name for m in every].index({migration!r})]
+open_database(sys.argv[1]).close()  # the archive as the version before made it
+migrations._migrations = every
+archive.schema.SEARCH_INDEX_STEP = 2
+printed = []
+def print_then_die(*args, **kwargs):
+    printed.append(args)
+    if len(printed) == 3:
+        os._exit(9)  # as a SIGKILL would, in the middle of the rebuild
+builtins.print = print_then_die
+open_database(sys.argv[1])
+"""
+
+
 COMMAND_TIMEOUT = 240
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive.filters import Filters, fts_expression
-from tests.conftest import first_version_killed_while_opening
+from tests.conftest import first_version_killed_while_opening, killed_while_indexing
 
 FOLDED = "m027_search_index_of_folded_words"
 # Searches as a user types them: words with "đ" as written and as folded, a phrase, OR, NOT,
@@ -153,23 +153,7 @@ def test_the_conversion_prints_its_progress(unconverted, tmp_path, monkeypatch, 
     assert len(printed) == -(-last // 100)
 
 
-INTERRUPTED = f"""
-import builtins, os, sys
-import archive.schema
-from archive.schema import migrations, open_database
-every = migrations._migrations
-migrations._migrations = every[:[m.name for m in every].index("{FOLDED}")]
-open_database(sys.argv[1]).close()  # the archive as the version before made it
-migrations._migrations = every
-archive.schema.SEARCH_INDEX_STEP = 2
-printed = []
-def print_then_die(*args, **kwargs):
-    printed.append(args)
-    if len(printed) == 3:
-        os._exit(9)  # as a SIGKILL would, in the middle of the rebuild
-builtins.print = print_then_die
-open_database(sys.argv[1])
-"""
+INTERRUPTED = killed_while_indexing(FOLDED)
 
 
 @pytest.mark.timeout(120)

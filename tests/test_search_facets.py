@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from archive.filters import Filters, filter_sql, fts_expression, register_functions
-from tests.conftest import first_version_killed_while_opening
+from tests.conftest import first_version_killed_while_opening, killed_while_indexing
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_VERSION = ROOT / "tests" / "fixtures" / "archive-v1.db"
@@ -199,24 +199,7 @@ def test_an_old_archive_is_converted(tmp_path):
     assert hits and hits == _brute_force(path, words, filters)[0][:len(hits)]
 
 
-INTERRUPTED_REBUILD = """
-import builtins, os, sys
-import archive.schema
-from archive.schema import migrations, open_database
-every = migrations._migrations
-# the version before: the migrations before m019
-migrations._migrations = every[:[m.name for m in every].index("m019_search_facets")]
-open_database(sys.argv[1]).close()  # the archive as the version before made it
-migrations._migrations = every
-archive.schema.SEARCH_INDEX_STEP = 2
-printed = []
-def print_then_die(*args, **kwargs):
-    printed.append(args)
-    if len(printed) == 3:
-        os._exit(9)  # as a SIGKILL would, in the middle of the rebuild
-builtins.print = print_then_die
-open_database(sys.argv[1])
-"""
+INTERRUPTED_REBUILD = killed_while_indexing("m019_search_facets")
 
 
 @pytest.mark.timeout(120)
