@@ -169,3 +169,20 @@ def test_an_interrupted_conversion_leaves_the_archive_as_it_was(tmp_path):
     open_database(str(path)).close()
     assert _columns(path) == ["title_folded", "text_folded", "facets"]
     assert _found(path, "huyện") == before
+
+
+def test_the_real_text_comparison_runs_on_a_few_texts():
+    """bench/folded_index_real.py on texts written here: every query finds the same texts
+    through both layouts, and the folded one is the smaller."""
+    from bench.folded_index_real import build, compare, queries_from, report
+
+    texts = [("Đảng bộ huyện Lý Nhân triển khai nhiệm vụ quý II",
+              "Ban Thường vụ Huyện ủy họp đánh giá kết quả quý I và đề ra nhiệm vụ quý II."),
+             ("UBND tỉnh Đồng Nai điều chỉnh quy hoạch đường ven sông",
+              "Dự án đường ven sông Đồng Nai được điều chỉnh quy hoạch, vốn đầu tư tăng."),
+             ("Hội nghị sơ kết 6 tháng đầu năm của Đảng ủy xã",
+              "Đảng ủy xã tổ chức hội nghị sơ kết công tác 6 tháng, đường giao thông nông thôn.")]
+    result = compare(build(texts), queries_from(texts, 3))
+    assert result["different"] == [] and result["same"] > len(texts) * 3
+    assert result["sizes"]["folded"] < result["sizes"]["before"]
+    assert report(len(texts), result).startswith("3 texts")
