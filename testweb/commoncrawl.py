@@ -65,7 +65,10 @@ def index_warcs(paths: list[Path]) -> list[IndexEntry]:
                         "sha1:"),
                     filename=SEGMENT + path.name, offset=iterator.get_record_offset(),
                     length=iterator.get_record_length()))
-    return entries
+    # In URL and time order, as a CDX server answers (its index is sorted by URL key), not in
+    # the order a recording's concurrent fetches happened to finish: the index pages then hold
+    # the same captures in every run.
+    return sorted(entries, key=lambda entry: (entry.url.split("://", 1)[-1], entry.timestamp))
 
 
 # What an index page may answer instead of its lines (`broken_pages`): an error that retries
