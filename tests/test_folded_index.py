@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive.filters import Filters, fts_expression
-from tests.conftest import first_version_killed_while_opening, killed_while_indexing
+from tests.conftest import first_version_killed_while_opening, killed_while_indexing, query
 
 FOLDED = "m027_search_index_of_folded_words"
 # Searches as a user types them: words with "đ" as written and as folded, a phrase, OR, NOT,
@@ -44,16 +44,8 @@ def unconverted(tmp_path_factory) -> Path:
     return db
 
 
-def _rows(db: Path, sql: str, parameters=()) -> list[tuple]:
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute(sql, parameters).fetchall()
-    finally:
-        connection.close()
-
-
 def _columns(db: Path) -> list[str]:
-    return [row[1] for row in _rows(db, "pragma table_info(articles_fts)")]
+    return [row[1] for row in query(db, "pragma table_info(articles_fts)")]
 
 
 def _found(db: Path, words: str, filters: Filters | None = None) -> tuple[set[str], int | None]:
@@ -66,7 +58,7 @@ def _found(db: Path, words: str, filters: Filters | None = None) -> tuple[set[st
 
 
 def _index_bytes(db: Path) -> int:
-    return _rows(db, "select sum(length(block)) from articles_fts_data")[0][0]
+    return query(db, "select sum(length(block)) from articles_fts_data")[0][0]
 
 
 def _converted(unconverted: Path, folder: Path) -> Path:
@@ -81,7 +73,7 @@ def _converted(unconverted: Path, folder: Path) -> Path:
 def test_a_converted_archive_finds_what_it_found_with_each_word_held_once(unconverted,
                                                                           tmp_path):
     assert _columns(unconverted) == ["title", "text", "title_folded", "text_folded", "facets"]
-    site = _rows(unconverted, "select site from articles group by 1 order by count(*) desc")[0][0]
+    site = query(unconverted, "select site from articles group by 1 order by count(*) desc")[0][0]
     asked = [(words, filters) for words in QUERIES
              for filters in (None, Filters(site=site), Filters(meeting_only=True))]
     before = {(words, str(filters)): _found(unconverted, words, filters)
@@ -93,7 +85,7 @@ def test_a_converted_archive_finds_what_it_found_with_each_word_held_once(unconv
         assert _found(converted, words, filters) == before[(words, str(filters))], words
     # Each folded word once: the unfolded columns held the same words again.
     assert _index_bytes(converted) < 0.65 * _index_bytes(unconverted)
-    _rows(converted, "insert into articles_fts (articles_fts) values ('integrity-check')")
+    query(converted, "insert into articles_fts (articles_fts) values ('integrity-check')")
 
 
 def test_the_converted_index_keeps_its_settings_and_is_written_by_every_change(unconverted,
@@ -101,9 +93,9 @@ def test_the_converted_index_keeps_its_settings_and_is_written_by_every_change(u
     from archive.schema import FTS_SETTINGS
 
     converted = _converted(unconverted, tmp_path)
-    settings = dict(_rows(converted, "select k, v from articles_fts_config"))
+    settings = dict(query(converted, "select k, v from articles_fts_config"))
     assert {name: settings.get(name) for name in FTS_SETTINGS} == FTS_SETTINGS
-    rowid, old_words = _rows(converted, "select rowid, text_folded from articles "
+    rowid, old_words = query(converted, "select rowid, text_folded from articles "
                                         "where is_meeting_report = 1 limit 1")[0]
     with sqlite3.connect(converted) as connection:
         connection.execute("update articles set title_folded = 'dieu chinh quy hoach "
@@ -113,13 +105,13 @@ def test_the_converted_index_keeps_its_settings_and_is_written_by_every_change(u
                            "= ?)", [rowid])
         connection.execute("delete from articles where rowid = (select max(rowid) from "
                            "articles)")
-    found = _rows(converted, "select rowid from articles_fts where articles_fts match ?",
+    found = query(converted, "select rowid from articles_fts where articles_fts match ?",
                   ['"xyzzyđ" AND "plugh"'])
     assert found == [(rowid,)]
     gone = fts_expression(" ".join(old_words.split()[:3]))
-    assert rowid not in {row[0] for row in _rows(
+    assert rowid not in {row[0] for row in query(
         converted, "select rowid from articles_fts where articles_fts match ?", [gone])}
-    _rows(converted, "insert into articles_fts (articles_fts) values ('integrity-check')")
+    query(converted, "insert into articles_fts (articles_fts) values ('integrity-check')")
 
 
 @pytest.mark.parametrize("folded", [False, True], ids=["unconverted", "converted"])
@@ -131,11 +123,11 @@ def test_a_filtered_search_ranks_as_the_plain_one_with_either_index(unconverted,
     from archive.search import search_counted
 
     db = _converted(unconverted, tmp_path) if folded else unconverted
-    site = _rows(db, "select site from articles group by 1 order by count(*) desc")[0][0]
+    site = query(db, "select site from articles group by 1 order by count(*) desc")[0][0]
     for words in ("hội nghị", "thu ngân sách nhà nước", "Đảng bộ"):
         hits, _ = search_counted(str(db), words, Filters(site=site), limit=1000)
         assert hits
-        plain = dict(_rows(db, "select a.canonical_url, bm25(articles_fts) from articles_fts "
+        plain = dict(query(db, "select a.canonical_url, bm25(articles_fts) from articles_fts "
                                "f join articles a on a.rowid = f.rowid where articles_fts "
                                "match ?", [fts_expression(words)]))
         assert [hit.rank for hit in hits] == [plain[hit.canonical_url] for hit in hits], words
@@ -147,7 +139,7 @@ def test_the_conversion_prints_its_progress(unconverted, tmp_path, monkeypatch, 
     monkeypatch.setattr(archive.schema, "SEARCH_INDEX_STEP", 100)
     _converted(unconverted, tmp_path)
     printed = capsys.readouterr().err.splitlines()
-    last, total = _rows(unconverted, "select max(rowid), count(*) from articles")[0]
+    last, total = query(unconverted, "select max(rowid), count(*) from articles")[0]
     assert printed[-1] == (f"vnarchive: search index of folded words (schema m027): article "
                            f"rowids to {last:,} of {last:,} ({total:,} articles)")
     assert len(printed) == -(-last // 100)
@@ -161,7 +153,7 @@ def test_an_interrupted_conversion_leaves_the_archive_as_it_was(tmp_path):
     from archive.schema import open_database
 
     path = first_version_killed_while_opening(tmp_path, INTERRUPTED)
-    applied = {row[0] for row in _rows(path, "select name from _sqlite_migrations")}
+    applied = {row[0] for row in query(path, "select name from _sqlite_migrations")}
     assert FOLDED not in applied and "m026_story_band_filter" in applied
     assert _columns(path) == ["title", "text", "title_folded", "text_folded", "facets"]
     before = _found(path, "huyện")
