@@ -40,12 +40,12 @@ MEETING_KINDS = {"province": "đp", "locality_level": "đv", "locality": "đc", 
                  "period_deployed": "đq"}
 
 
-def rank_sql(columns: list[str]) -> str:
+def rank_sql(columns: list[str], table: str = "articles_fts") -> str:
     """bm25 with the index's `columns` weighed, 1 each but the facets, 0: the facet tokens a
     filtered query asks for add nothing to a match's rank. The columns are those of the
     archive read: a reading command does not migrate it (schema m019, m027)."""
     weights = ", ".join("0.0" if column == FACETS_COLUMN else "1.0" for column in columns)
-    return f"bm25(articles_fts, {weights})"
+    return f"bm25({table}, {weights})"
 
 
 def site_and_date_sql(a: str) -> str:

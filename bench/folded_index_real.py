@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive.facets import rank_sql  # noqa: E402
 from archive.filters import fts_expression  # noqa: E402
 from bench.real_texts import load_texts, shared_folder  # noqa: E402
 from pipelines.vietnamese import fold_diacritics  # noqa: E402
@@ -72,10 +73,9 @@ def matches(db: sqlite3.Connection, table: str, expression: str) -> set[int]:
 def best(db: sqlite3.Connection, table: str, columns: tuple[str, ...],
          expression: str) -> list[int]:
     """The TOP best by bm25 as `vnarchive search` weighs it (the facets weigh nothing)."""
-    weights = ", ".join("0" if column == "facets" else "1" for column in columns)
     return [row[0] for row in db.execute(
-        f"select rowid from {table} where {table} match ? order by bm25({table}, {weights}), "
-        f"rowid limit {TOP}", [expression])]
+        f"select rowid from {table} where {table} match ? order by "
+        f"{rank_sql(list(columns), table)}, rowid limit {TOP}", [expression])]
 
 
 def compare(db: sqlite3.Connection, queries: list[str]) -> dict[str, object]:
