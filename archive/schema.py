@@ -494,6 +494,12 @@ M027_INDEXED = ("title_folded", "text_folded")
 FACET_SOURCES = ("site", "published", "is_meeting_report")
 
 
+def set_search_settings(db: Database, settings: dict[str, int]) -> None:
+    """FTS5 configuration options of the full-text index, stored in it (articles_fts_config)."""
+    for name, value in settings.items():
+        db.execute("insert into articles_fts (articles_fts, rank) values (?, ?)", [name, value])
+
+
 def create_search_index(db: Database, indexed: tuple[str, ...], label: str,
                         settings: dict[str, int] | None = None) -> None:
     """The full-text index of `indexed` and the facets, read from the view article_search,
@@ -503,8 +509,7 @@ def create_search_index(db: Database, indexed: tuple[str, ...], label: str,
 
     db.execute(f"create virtual table articles_fts using fts5 ({', '.join(indexed)}, facets, "
                "tokenize = 'unicode61 remove_diacritics 2', content = 'article_search')")
-    for name, value in (settings or {}).items():
-        db.execute("insert into articles_fts (articles_fts, rank) values (?, ?)", [name, value])
+    set_search_settings(db, settings or {})
     columns = ", ".join((*indexed, "facets"))
     total, last = db.execute("select count(*), coalesce(max(rowid), 0) from articles").fetchone()
     for start in range(0, last, SEARCH_INDEX_STEP):
@@ -632,8 +637,7 @@ def m021_search_index_and_band_batches(db: Database) -> None:
     """A batch's new terms written as one segment of the full-text index (FTS_SETTINGS), and
     a small table for the latest story bands (archive/stories.py). Only settings change for the
     index, at once: its contents, and search results, stay as they are."""
-    for name, value in FTS_SETTINGS.items():
-        db.execute("insert into articles_fts (articles_fts, rank) values (?, ?)", [name, value])
+    set_search_settings(db, FTS_SETTINGS)
     # Story bands wait here before they are moved to story_bands (archive/stories.py).
     db.execute("create table story_bands_recent (band integer not null, day text not null, "
                "article integer not null, primary key (band, day, article)) without rowid")
