@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from archive.article_rows import insert_rows
-from archive.query import has_table, open_read_only
+from archive.query import has_table, open_read_only, table_columns
 from archive.stories import SAME_STORY
 from pipelines.fingerprint import decode, estimated_similarity
 from pipelines.urls import canonical_url
@@ -166,11 +166,8 @@ def version_columns(db) -> list[str]:
     this database, but the version's own key and end. Migration m023 moves articles too, at
     the schema of its time: today's VERSION_COLUMNS would name a column a later migration
     adds, and upgrading an archive older than m023 failed inside it."""
-    def columns(table: str) -> list[str]:
-        return [row[1] for row in db.execute(f"pragma table_info({table})")]
-
-    shared = set(columns("articles"))
-    return [column for column in columns("article_versions")
+    shared = set(table_columns(db, "articles"))
+    return [column for column in table_columns(db, "article_versions")
             if column in shared and column not in ("id", "canonical_url", "replaced_at")]
 
 

@@ -39,7 +39,7 @@ from archive.errors import ExportError
 from archive.export_parquet import write_parquet_export
 from archive.filters import Filters, filter_sql, register_functions
 from archive.json_rows import json_line
-from archive.query import is_blank, reading
+from archive.query import is_blank, reading, table_columns
 from archive.safe_output import safe_output
 from archive.text_cells import text_cells
 
@@ -112,7 +112,7 @@ def _source_sql(connection, table: str | None, query: str | None, where: str | N
     conditions = [f"(\n{where}\n)"] if where else []
     if where:
         _refuse_parameters(connection, table, conditions[0])
-    columns = [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
+    columns = table_columns(connection, table)
     if filtering:
         if "canonical_url" not in columns:
             raise ExportError(f"the filters need articles: {table!r} has no canonical_url")

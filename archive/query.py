@@ -103,6 +103,11 @@ def has_table(connection: sqlite3.Connection, name: str) -> bool:
                               [name]).fetchone() is not None
 
 
+def table_columns(connection: sqlite3.Connection, table: str) -> list[str]:
+    """The columns of a table (a virtual one too), in their order."""
+    return [row[1] for row in connection.execute(f'pragma table_info("{table}")')]
+
+
 def _refuse_outside_actions(action: int, *_) -> int:
     return sqlite3.SQLITE_DENY if action in REFUSED_ACTIONS else sqlite3.SQLITE_OK
 

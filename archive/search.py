@@ -50,7 +50,7 @@ from archive.filters import (
     query_words,
     register_functions,
 )
-from archive.query import has_table, reading
+from archive.query import has_table, reading, table_columns
 from pipelines.vietnamese import fold_diacritics
 
 SNIPPET_WORDS = 30
@@ -253,11 +253,6 @@ def archive_days(connection: sqlite3.Connection, chosen: dict[str, object]
     return (first, last) if first <= last else None
 
 
-def index_columns(connection: sqlite3.Connection) -> list[str]:
-    """The columns of the archive's full-text index, in their order."""
-    return [row[1] for row in connection.execute("pragma table_info(articles_fts)")]
-
-
 def has_odd_dates(connection: sqlite3.Connection) -> bool:
     """Whether an article's `published` does not start with a valid day: then the date
     filters compare the texts, as their condition does, rather than ask the day tokens."""
@@ -307,7 +302,7 @@ def filtered_match(connection: sqlite3.Connection, match: str, filters: Filters,
     archive no writer upgraded yet)."""
     if not has_table(connection, "article_facets"):
         return FilteredMatch(match, match_conditions(filters), "bm25(articles_fts)")
-    rank = rank_sql(index_columns(connection))
+    rank = rank_sql(table_columns(connection, "articles_fts"))
     odd_dates = has_odd_dates(connection)
     kept = facet_match(connection, replace(filters, date_from=None, date_to=None)
                        if odd_dates else filters, names)
