@@ -19,7 +19,8 @@ from pipelines.page_task import (
     NotAnArticle,
     RejectedPage,
     SoftNotFound,
-    process_page,
+    decoded_page,
+    process_fetched_page,
 )
 from pipelines.pool import PooledPipeline, run
 from pipelines.site_region import SiteRegion
@@ -33,7 +34,7 @@ class CleanPipeline(PooledPipeline):
             return item
         try:
             page = item["page"]
-            fields, region = await run(self.pool, process_page, page.body,
+            fields, region = await run(self.pool, process_fetched_page, page.body,
                                        item["url"], page.declared_encoding,
                                        self.region.request(), self.owner)
         except (RejectedPage, SoftNotFound) as problem:
@@ -56,7 +57,8 @@ class CleanPipeline(PooledPipeline):
         self.region.observe(region)
         if region.in_learned_region:  # pipelines.region: a site never seen, read fast
             self.crawler.stats.inc_value("vnarchive/pages_in_learned_region")
-        page.html = fields.pop("html")  # the decoded page: the raw page's, not a field
+        # the decoded page: the raw page's, not a field
+        page.html = decoded_page(fields.pop("html"), page.body, fields.get("encoding"))
         item.update(fields)
         return item
 

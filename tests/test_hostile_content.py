@@ -6,6 +6,7 @@ read what the two runs left in the archive and what the server was asked for."""
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import os
@@ -150,6 +151,18 @@ def test_lying_or_missing_charsets_are_decoded_right(crawl, role, encoding):
     missing = [p[:50] for p in article.paragraphs if p not in text]
     assert missing == []
     assert "\x00" not in text and "\ufffd" not in text
+
+
+@pytest.mark.parametrize("role", ["header_utf8_body_1258", "meta_header_disagree",
+                                  "tcvn3_undeclared", "vni_undeclared", "utf16", "xml_declaration"])
+def test_the_stored_page_is_the_page_decoded(crawl, role):
+    """`article_sources` keeps the page as the workers decoded it, whether they sent it back
+    (a legacy encoding) or the crawl's process decoded the bytes again (plain UTF-8)."""
+    [(page,)] = query(crawl.db, "select html from article_sources where canonical_url = ?",
+                      [canonical_url(crawl.url(role))])
+    article, page = crawl.web.family.roles[role], html.unescape(page)
+    assert [p[:50] for p in article.paragraphs if p not in page] == []
+    assert "\ufffd" not in page
 
 
 def test_a_lying_charset_leaves_a_warning(crawl):
