@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import importlib
 import math
 import multiprocessing
@@ -54,6 +55,8 @@ DEFAULT_CPU_SECONDS = 10.0
 # Tasks queued per worker by `map_in_order`: enough to keep every worker busy, few enough that
 # results wait in memory only briefly.
 TASKS_PER_WORKER = 4
+# The results' pipe: the most an unprivileged process may ask (/proc/sys/fs/pipe-max-size).
+RESULT_PIPE_BYTES = 1 << 20
 
 
 class WorkerCrashed(RuntimeError):
@@ -239,9 +242,25 @@ def stop_workers() -> None:
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers,
+    pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=_WorkerContext(),
                                initializer=_follow_the_crawl)
+    _widen_result_pipe(pool)
+    return pool
+
+
+def _widen_result_pipe(pool: ProcessPoolExecutor) -> None:
+    """Let the results wait in the kernel, not the workers. They come back through one pipe,
+    whose buffer Linux makes 64 KB: one result of `reprocess` (a page's decoded HTML, 60 KB)
+    filled it, and its worker sat idle until the command's own busy process read it (10% of
+    the workers' time). With RESULT_PIPE_BYTES the workers go on, and the reader catches up.
+    The pipe is a private attribute of the executor; where it or the call is missing (another
+    Python, another system, a user over the kernel's pipe quota), the pool works as before."""
+    reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)
+    if reader is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
 
 
 def _replace_broken(broken: ProcessPoolExecutor) -> ProcessPoolExecutor:

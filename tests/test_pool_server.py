@@ -1,8 +1,12 @@
 """The pool's workers come from a fork server that loaded their modules once
 (pipelines/pool.py, pipelines/worker_start.py)."""
 
+import fcntl
 import resource
 from multiprocessing import forkserver
+from pathlib import Path
+
+import pytest
 
 from pipelines import pool
 from tests.cpu_tasks import gazetteer_indexes_built, loaded_before_any_task, spend_cpu
@@ -47,3 +51,17 @@ def test_the_workers_cpu_counts_in_the_commands_children_once_the_pool_is_releas
         pool.release()
     assert forkserver._forkserver._forkserver_pid is None  # the server was stopped and waited
     assert children_cpu() - before >= min(spent, 0.3)
+
+
+@pytest.mark.skipif(int(Path("/proc/sys/fs/pipe-max-size").read_text()) < pool.RESULT_PIPE_BYTES,
+                    reason="this kernel allows smaller pipes")
+def test_the_results_pipe_holds_many_pages_not_one():
+    # A worker whose result does not fit waits until the command's process reads it:
+    # reprocess's results hold a page's HTML (60 KB), and Linux's pipes hold 64 KB.
+    workers = pool.acquire(1)
+    try:
+        assert workers.submit(spend_cpu, 0.01).result(timeout=60) >= 0
+        reader = workers._result_queue._reader
+        assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) >= pool.RESULT_PIPE_BYTES
+    finally:
+        pool.release()
