@@ -57,8 +57,8 @@ def process_fetched_page(body: bytes, url: str, declared_encoding: str | None, r
     (`html`) comes back as None when the codec named by the result's `encoding` gives it from
     the bytes alone, and the caller decodes it again (`decoded_page`, 20 us for 60 KB).
     It is most of a result (54 of 64 KB on the bench's pages), and a result that does not fit
-    in the pool's pipe (64 KB) keeps its worker waiting, idle, until the crawl's process,
-    busy with its own work, reads it: the crawl then kept both cores 1.8 busy instead of 1.9."""
+    in the pool's pipe (64 KB) kept its worker waiting, idle, until the crawl's process, busy
+    with its own work, read it: a fifth of the workers' time (docs/performance-history.md)."""
     fields, report = process_page(body, url, declared_encoding, region, owner)
     if fields["html"] == _by_codec(body, fields["encoding"]):
         fields["html"] = None
