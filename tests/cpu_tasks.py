@@ -76,3 +76,10 @@ def gazetteer_indexes_built() -> bool:
 
     return gazetteer._index.cache_info().currsize == 1 == gazetteer._index_2025.cache_info(
     ).currsize
+
+
+def frozen_objects() -> int:
+    """How many objects the collector leaves alone in this process (gc.freeze)."""
+    import gc
+
+    return gc.get_freeze_count()

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from pipelines import pool
-from tests.cpu_tasks import gazetteer_indexes_built, loaded_before_any_task, spend_cpu
+from tests.cpu_tasks import (
+    frozen_objects,
+    gazetteer_indexes_built,
+    loaded_before_any_task,
+    spend_cpu,
+)
 
 
 def children_cpu() -> float:
@@ -25,6 +30,16 @@ def test_workers_start_with_the_processing_modules_and_gazetteer_loaded():
         assert not workers.submit(loaded_before_any_task, "tests.test_pool_server").result(
             timeout=60)  # the check can fail
         assert workers.submit(gazetteer_indexes_built).result(timeout=60)
+    finally:
+        pool.release()
+
+
+def test_what_the_server_loaded_is_frozen_for_the_collector():
+    # The workers' full collections skip it, and the server's exit, which a command's end
+    # waits for, does not walk it.
+    workers = pool.acquire(1)
+    try:
+        assert workers.submit(frozen_objects).result(timeout=60) > 50_000
     finally:
         pool.release()
 
