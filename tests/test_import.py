@@ -47,6 +47,9 @@ def test_an_import_writes_the_rows_a_crawl_wrote(recording, tmp_path):  # noqa: 
     # Same text, title, date and label; the capture time is the fetch time (the WARC-Date of
     # the recording's fetch), never the publication date.
     assert articles_of(db) == live
+    # And each page as decoded, which the workers send back only when its codec cannot.
+    stored = "select canonical_url, html, encoding from article_sources order by 1"
+    assert query(db, stored) == query(recording.db, stored)
     assert "17 pages imported (17 new articles" in output
     sources = query(db, "select distinct source_kind, source from captures")
     assert sources == [("file", str(recording.warcs[0].resolve()))]
