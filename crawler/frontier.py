@@ -28,7 +28,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
 
-from archive.query import has_table, open_read_only
+from archive.query import has_table, open_read_only, table_columns
 from pipelines.dates import VIETNAM_TIME, parse_dateline, parse_iso_datetime
 from pipelines.urls import canonical_url, spelled_otherwise
 
@@ -199,8 +199,7 @@ def read_validators(connection: sqlite3.Connection, site: str) -> dict[str, dict
     finished without an error (a listing seen by a run that was killed, or whose articles
     failed, must be parsed again); a listing's only from runs that walked the listings to the
     end, since a 304 ends the walk there."""
-    columns = {row[1] for row in connection.execute("pragma table_info(pages)")}
-    if not {"etag", "last_modified"} <= columns:
+    if not {"etag", "last_modified"} <= set(table_columns(connection, "pages")):
         return {}
     walked_runs = ("(select run_id from listing_walks where site = :site)"
                    if has_table(connection, "listing_walks") else "(select null)")
