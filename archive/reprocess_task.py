@@ -26,9 +26,14 @@ def process_stored(directory: str, record: ReadRecord, profile: SiteFacts | None
                                  f"{type(error).__name__}")
     declared = declared_charset(record.headers.get("content-type"), body)
     try:
-        return process_page(body, record.url, declared, region, profile and profile.owner)
+        fields, report = process_page(body, record.url, declared, region,
+                                      profile and profile.owner)
     except NotAnArticle as reason:
         return str(reason), None
+    # The page is in the WARC file it was read from, so the archive keeps no decoded copy
+    # (archive/article_rows.py kept_page): most of a result's bytes, left in the worker.
+    fields["html"] = None
+    return fields, report
 
 
 class UnreadablePayload(str):

@@ -30,7 +30,7 @@ from pipelines.boilerplate import (
 )
 from pipelines.dates import publication_date, stamp_under_body
 from pipelines.div_paragraphs import mark_div_paragraphs
-from pipelines.encodings import decode_page, vietnamese_score
+from pipelines.encodings import vietnamese_score
 from pipelines.headline import (
     page_title,
     printed_lead,
@@ -38,12 +38,13 @@ from pipelines.headline import (
     text_without_closing_links,
 )
 from pipelines.page_task import FALLBACK_WARNING
+from pipelines.page_text import page_text
 from pipelines.pruning import prune_side_blocks, unwrap_layout_tables
 from pipelines.readability_gate import gated
 from pipelines.signature import Signature, signature_after, signatures
 from pipelines.text_nodes import printing_element
 from pipelines.top_byline import byline_above
-from pipelines.vietnamese import fold_diacritics, normalize_text
+from pipelines.vietnamese import fold_diacritics
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
 EXTRACTOR_VERSION = f"vnarchive-extract-6/trafilatura-{trafilatura.__version__}"
@@ -97,20 +98,6 @@ BINARY_SIGNATURES = {
     b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
     b"\x1f\x8b": "gzip data", b"Rar!": "a RAR archive", b"7z\xbc\xaf\x27\x1c": "a 7z archive",
 }
-# Characters no HTML may hold (NUL and the C0 controls but tab, line feed and carriage
-# return): libxml2 refuses or mangles them. The noncharacters U+FFFE and U+FFFF go with them:
-# lxml refuses a text that holds one as an XPath value, and a headline with one failed the page.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-# The same characters written as references ("&#11;", a Word line break pasted into a CMS;
-# "&#2" without its semicolon, which parsers read too): libxml2 turns them into the
-# characters after the removal above, and one in a title failed the whole page (lxml takes
-# no such string as an XPath value). Each becomes a space: a line break between two words
-# must not join them.
-CONTROL_REFERENCES = re.compile(
-    r"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01]|127|6553[45])(?![0-9])"
-    r"|[xX]0*(?:[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?")
-CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # the same, as bytes
-NONCHARACTERS_UTF8 = ("\ufffe".encode(), "\uffff".encode())
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 
@@ -576,24 +563,7 @@ def extract_article(page: bytes | str, url: str | None = None,
         binary = binary_content(page)
         if binary:
             return _rejection(url, "binary", [], "", f"{binary}, not a web page")
-        decoded = decode_page(page, declared_encoding)
-        html, encoding, warnings = decoded.text, decoded.encoding, list(decoded.warnings)
-    else:
-        html, encoding, warnings = page, "unicode", []
-    if (encoding == "utf-8" and len(page.translate(None, CONTROL_BYTES)) == len(page)
-            and not any(noncharacter in page for noncharacter in NONCHARACTERS_UTF8)):
-        # UTF-8 writes a control character as that one byte and no other character with it
-        # (and each noncharacter as its own three): bytes without them (a deletion and two
-        # searches in C) decode to text without them, and the scan of the whole text for them
-        # (a quarter of a millisecond a page) is spared.
-        html, removed = normalize_text(html), 0
-    else:
-        html, removed = CONTROL_CHARACTERS.subn("", normalize_text(html))
-    if "&#" in html:
-        html, references = CONTROL_REFERENCES.subn(" ", html)
-        removed += references
-    if removed:
-        warnings.append(f"removed {removed} NUL or control characters")
+    html, encoding, warnings = page_text(page, declared_encoding)
     if not html.strip():
         return _rejection(url, encoding, warnings, html, "an empty page")
     tree = parse_html(html)

@@ -14,7 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from pipelines import dates, extract, headline, locality, meetings, organs, region, vietnamese
+from pipelines import (
+    dates,
+    extract,
+    headline,
+    locality,
+    meetings,
+    organs,
+    page_text,
+    region,
+    vietnamese,
+)
 from pipelines.organs import CAPITALISED, NAME, PLACE_NAME
 
 PLAIN_PLACE_AFTER_UNIT = re.compile(
@@ -226,7 +236,7 @@ def test_control_references_name_exactly_the_control_characters():
     when its character is one CONTROL_CHARACTERS removes (NUL aside: libxml2 reads "&#0;" as
     U+FFFD)."""
     for code in range(1, 70_000):
-        removed = extract.CONTROL_CHARACTERS.fullmatch(chr(code)) is not None
+        removed = page_text.CONTROL_CHARACTERS.fullmatch(chr(code)) is not None
         for written in (f"&#{code};", f"&#x{code:x};", f"&#X{code:04X};", f"&#00{code};",
                         f"&#{code}"):
-            assert (extract.CONTROL_REFERENCES.fullmatch(written) is not None) == removed, written
+            assert (page_text.CONTROL_REFERENCES.fullmatch(written) is not None) == removed, written

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 
+from archive.stored_pages import stored_page
 from archive.warc import read_payload
 from archive.writer import warc_folder
 from bench.hostile_pages import read_variant, variants
@@ -154,15 +155,22 @@ def test_lying_or_missing_charsets_are_decoded_right(crawl, role, encoding):
 
 
 @pytest.mark.parametrize("role", ["header_utf8_body_1258", "meta_header_disagree",
-                                  "tcvn3_undeclared", "vni_undeclared", "utf16", "xml_declaration"])
-def test_the_stored_page_is_the_page_decoded(crawl, role):
-    """`article_sources` keeps the page as the workers decoded it, whether they sent it back
-    (a legacy encoding) or the crawl's process decoded the bytes again (plain UTF-8)."""
-    [(page,)] = query(crawl.db, "select html from article_sources where canonical_url = ?",
-                      [canonical_url(crawl.url(role))])
-    article, page = crawl.web.family.roles[role], html.unescape(page)
+                                  "tcvn3_undeclared", "vni_undeclared", "utf16", "xml_declaration",
+                                  "nul_bytes"])
+def test_the_archived_page_is_the_page_decoded(crawl, role):
+    """`vnarchive page` gives the page as the workers decoded it, read back from the WARC
+    record the crawl wrote: the archive keeps no second, decoded copy of it."""
+    key = canonical_url(crawl.url(role))
+    [(kept, encoding)] = query(crawl.db, "select s.html, a.encoding from article_sources s "
+                                         "join articles a using (canonical_url) "
+                                         "where canonical_url = ?", [key])
+    assert kept is None
+    stored = stored_page(str(crawl.db), crawl.url(role))
+    assert stored.source != "article_sources"
+    assert stored.encoding == encoding
+    article, page = crawl.web.family.roles[role], html.unescape(stored.html)
     assert [p[:50] for p in article.paragraphs if p not in page] == []
-    assert "\ufffd" not in page
+    assert "\ufffd" not in page and "\x00" not in page
 
 
 def test_a_lying_charset_leaves_a_warning(crawl):

@@ -18,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.archive_files import NoRoomToInflate, inflated_members, read_payload, scan_files
 from archive.importer import import_files as archive_files
+from archive.stored_pages import stored_page
 from crawler.profiles import find_profile
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.site_region import AGREEING_PAGES
@@ -39,6 +40,11 @@ def import_files(db: Path, *args) -> str:
     return result.stdout
 
 
+def decoded_pages(db) -> dict[str, str]:
+    return {key: stored_page(str(db), key).html
+            for (key,) in query(db, "select canonical_url from articles")}
+
+
 def test_an_import_writes_the_rows_a_crawl_wrote(recording, tmp_path):  # noqa: F811
     db = tmp_path / "imported.db"
     output = import_files(db, *recording.warcs, "--site", SITE)
@@ -47,9 +53,12 @@ def test_an_import_writes_the_rows_a_crawl_wrote(recording, tmp_path):  # noqa: 
     # Same text, title, date and label; the capture time is the fetch time (the WARC-Date of
     # the recording's fetch), never the publication date.
     assert articles_of(db) == live
-    # And each page as decoded, which the workers send back only when its codec cannot.
+    # And each page as decoded: kept in neither archive's `article_sources` (their WARC files
+    # hold the bytes), and read back from the import's files as from the crawl's.
     stored = "select canonical_url, html, encoding from article_sources order by 1"
     assert query(db, stored) == query(recording.db, stored)
+    assert {html for _, html, _ in query(db, stored)} == {None}
+    assert decoded_pages(db) == decoded_pages(recording.db)
     assert "17 pages imported (17 new articles" in output
     sources = query(db, "select distinct source_kind, source from captures")
     assert sources == [("file", str(recording.warcs[0].resolve()))]

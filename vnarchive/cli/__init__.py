@@ -46,7 +46,7 @@ Exit codes, the same for every command:
 COMMANDS = (crawling.crawl, crawling.ingest, crawling.rejected, crawling.import_files,
             crawling.schedule, sites.sites, local_web.demo, local_web.testweb, operations.status,
             operations.reprocess, operations.compact, research.search, research.query,
-            research.export, research.serve, texts.classify, texts.extract)
+            research.page, research.export, research.serve, texts.classify, texts.extract)
 
 
 class CommandGroup(click.Group):

@@ -1,5 +1,6 @@
 """The commands that read the archive: `search` (full text, folded diacritics), `query` (SQL),
-`export` (CSV, JSON Lines, Parquet with a datasheet) and `serve` (Datasette)."""
+`page` (an article's page, decoded), `export` (CSV, JSON Lines, Parquet with a datasheet) and
+`serve` (Datasette)."""
 
 from __future__ import annotations
 
@@ -286,6 +287,25 @@ def query(sql, output_format, timeout, max_rows, db) -> int:
     if stream.truncated:
         print(f"vnarchive query: stopped at --max-rows {max_rows}; more rows follow",
               file=sys.stderr)
+    return 0
+
+
+@click.command(short_help="print an archived article's page, decoded")
+@click.argument("url")
+@db_option
+def page(url, db) -> int:
+    """Print the page an article was extracted from, as UTF-8: its bytes read back from the
+    archive's WARC files and decoded as the extraction decoded them (the charset found, NFC).
+    Any address of the article will do, or one it moved from.
+
+    \b
+    Example: vnarchive page https://baothanhhoa.vn/a-185001.htm > page.html
+    """
+    from archive.stored_pages import stored_page
+
+    found = stored_page(db, url)
+    sys.stdout.buffer.write(found.html.encode("utf-8", "replace"))
+    sys.stdout.flush()
     return 0
 
 
