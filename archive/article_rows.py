@@ -1,7 +1,6 @@
-"""An article as the archive stores it: its `articles` row, how its page was decoded
-(`article_sources`, with the decoded page when no WARC record holds it) and, for a meeting
-report, its fields (`meeting_reports`, `officials`, `figures`), written together for a batch
-of articles."""
+"""An article as the archive stores it: its `articles` row, its decoded page when no WARC
+record holds the page (`article_sources`) and, for a meeting report, its fields
+(`meeting_reports`, `officials`, `figures`), written together for a batch of articles."""
 
 from __future__ import annotations
 
@@ -98,11 +97,29 @@ def insert_rows(db, table: str, rows: list[dict], upsert: str | None = None) -> 
 
 def kept_page(record: ArticleRecord) -> str | None:
     """The decoded page `article_sources` keeps: only that of an article whose response no
-    WARC record holds. A WARC record keeps the page's bytes, gzipped, and `vnarchive page`
-    decodes them again as the extraction did (archive/stored_pages.py); a second, decoded
-    copy was most of a crawled archive (62.6 of 90.0 MB for the bench's 1,000 pages; real
-    pages average 81 KB), and writing it cost the crawl's process 4% of its CPU."""
+    WARC record holds (one written through the Python API alone). A WARC record keeps the
+    page's bytes, gzipped, and `vnarchive page` decodes them again as the extraction did
+    (archive/stored_pages.py); a second, decoded copy was most of a crawled archive (62.6 of
+    90.0 MB for the bench's 1,000 pages; real pages average 81 KB), and writing it cost the
+    crawl's process 4% of its CPU."""
     return record.html if record.row.get("warc_file") is None else None
+
+
+def _write_kept_pages(db, latest: dict[str, ArticleRecord], existing: dict) -> None:
+    """Keep the decoded pages `kept_page` keeps, and drop the one an earlier fetch left for an
+    article now in a WARC record. The row's other columns (the encoding, the fetch time) are
+    the article's own, so an article without a kept page has no row: one more B-tree keyed by
+    the URL, which a batch would otherwise write at a random place for each article."""
+    kept = [(key, html, record.row["encoding"], record.row["fetched_at"])
+            for key, record in latest.items() if (html := kept_page(record)) is not None]
+    db.conn.executemany(
+        "insert into article_sources (canonical_url, html, encoding, fetched_at) "
+        "values (?, ?, ?, ?) on conflict (canonical_url) do update set html = excluded.html, "
+        "encoding = excluded.encoding, fetched_at = excluded.fetched_at", kept)
+    stored = [key for key in existing if kept_page(latest[key]) is None]
+    if stored:
+        db.execute("delete from article_sources where canonical_url in "
+                   "(select value from json_each(?))", [json.dumps(stored)])
 
 
 def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
@@ -144,12 +161,7 @@ def write_articles(db, records: list[ArticleRecord]) -> WrittenArticles:
     if versions:  # the text changed at the same URL: keep what it said before
         insert_rows(db, "article_versions", versions)
     _write_article_rows(db, [row for _, row in sorted(updated, key=lambda u: u[0])], new)
-    db.conn.executemany(
-        "insert into article_sources (canonical_url, html, encoding, fetched_at) "
-        "values (?, ?, ?, ?) on conflict (canonical_url) do update set html = excluded.html, "
-        "encoding = excluded.encoding, fetched_at = excluded.fetched_at",
-        [(key, kept_page(record), record.row["encoding"], record.row["fetched_at"])
-         for key, record in latest.items()])
+    _write_kept_pages(db, latest, existing)
     assign_stories(db, [key for key in latest if key not in unmoved])
     written.new, written.updated = len(new), len(updated)
     return written

@@ -128,7 +128,9 @@ TABLES = {
                                        "by a permanent redirect (301, 308): each old key (alias) "
                                        "with the article's key now (canonical_url).",
                         "facets": ["site"]},
-    "article_sources": {"description": "The decoded HTML of each article's last fetch.",
+    "article_sources": {"description": "The decoded HTML of an article whose page no WARC "
+                                       "record holds (`vnarchive page URL` prints any "
+                                       "article's page decoded).",
                         "hidden": True},
     "story_bands": {"description": "Story signature bands (internal index).", "hidden": True},
     "story_bands_recent": {"description": "The latest story signature bands (internal index).",

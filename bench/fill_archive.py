@@ -295,7 +295,9 @@ def article_row(spec: dict, fetched_at: str) -> dict:
            "confidence": 0.9 if meeting else 0.1, "found_via": "sitemap", "status": 200,
            "fetched_at": fetched_at, "extractor_version": "fill", "classifier_version": "fill",
            "warc_file": None, "warc_offset": None, "meeting": meeting,
-           "html": family.render_article(article)}
+           # A crawled page is kept in the WARC files alone (archive/article_rows.py
+           # kept_page); the fill writes none, and keeps no page either.
+           "html": None}
     row.update(search_columns(article.title, text))
     row["story_signature"] = encode(signature(row["text_folded"]))
     return row
