@@ -75,7 +75,10 @@ def stored_page(db_path: str, url: str) -> StoredPage:
 
 
 def _article_key(connection: sqlite3.Connection, url: str) -> str:
-    """The article's key: its canonical URL, or that of the article it moved to."""
+    """The article's key: the URL itself when an article has it as its key, else its
+    canonical URL, or that of the article it moved to."""
+    if connection.execute("select 1 from articles where canonical_url = ?", [url]).fetchone():
+        return url
     key = canonical_url(url)
     if has_table(connection, "article_aliases"):
         moved = connection.execute("select canonical_url from article_aliases where alias = ?",

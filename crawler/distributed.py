@@ -200,7 +200,10 @@ class RedisArchiveSink:
         self.send("page", {"fetch_id": uuid.uuid4().hex, "page": page})
 
     def add_article(self, article: dict) -> None:
-        self.send("article", {key: article.get(key) for key in ARTICLE_KEYS})
+        # Without its decoded page: ingest stores the page's bytes from the fetch message in
+        # its WARC files, and keeps no decoded copy of a page they hold
+        # (archive/article_rows.py kept_page). That was most of an article's message.
+        self.send("article", {key: article.get(key) for key in ARTICLE_KEYS} | {"html": None})
 
     def add_attachment(self, attachment: dict) -> None:
         self.send("attachment", {**attachment, "site": self.site})

@@ -6,11 +6,14 @@ through both sinks are compared in tests/test_distributed.py."""
 from __future__ import annotations
 
 import inspect
+import json
 
 import pytest
 
 from archive.ingest import ingest
 from archive.sink import ArchiveSink, missing_methods
+from archive.stored_pages import stored_page
+from archive.stream import STREAM
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter
 from crawler.distributed import RedisArchiveSink, connect
@@ -74,7 +77,8 @@ def drive(sink) -> None:
     sink.add_article({"canonical_url": BASE + "a.aspx", "url": BASE + "a.aspx", "site": SITE,
                       "title": "Bài", "text": "Bài viết", "fetched_at": FETCHED_AT,
                       "status": 200, "is_meeting_report": 0, "warc_file": article.file,
-                      "warc_offset": article.offset})
+                      "warc_offset": article.offset, "html": "<html><p>Bài viết</p></html>",
+                      "encoding": "utf-8"})
     sink.add_attachment({"canonical_url": BASE + "a.aspx", "url": BASE + "a.pdf",
                          "link_text": "Báo cáo", "type": "pdf", "size": 10, "sha256": "ab",
                          "text": "x", "error": None, "fetched_at": FETCHED_AT,
@@ -91,6 +95,9 @@ def archive_rows(db) -> dict[str, set[tuple]]:
         "attachments": set(query(db, "select canonical_url, url, type, sha256, error, "
                                  "warc_file is not null from attachments")),
         "site_runs": set(query(db, "select site, finish_reason, errors from site_runs")),
+        # The page is in the WARC files, read back decoded; no second copy is kept.
+        "article_sources": set(query(db, "select canonical_url from article_sources")),
+        "page": {stored_page(str(db), BASE + "a.aspx").html},
     }
 
 
@@ -106,3 +113,15 @@ def test_both_sinks_leave_the_same_rows(redis_url, tmp_path):
             {row[4] for row in expected["pages"]})  # the scenario reached every table
     assert expected["attachments"] and expected["articles"]
     assert archive_rows(shared) == expected
+    assert expected["page"] == {"<html><p>Bai viet</p></html>"}
+
+
+def test_the_redis_sink_sends_an_article_without_its_decoded_page(redis_url):
+    """Its bytes go in the fetch message, which ingest stores in a WARC record."""
+    server = connect(redis_url)
+    server.delete(STREAM)
+    drive(RedisArchiveSink(server, SITE, "w1"))
+    sent = [json.loads(fields[b"data"]) for _, fields in server.xrange(STREAM)
+            if fields[b"kind"] == b"article"]
+    assert [(data["canonical_url"], data["html"]) for data in sent] == [(BASE + "a.aspx", None)]
+    server.delete(STREAM)
