@@ -55,7 +55,7 @@ from archive.warc import Exchange
 from archive.writer import ArchiveWriter
 from pipelines.encodings import declared_charset
 from pipelines.guards import MAX_PAGE_BYTES
-from pipelines.page_task import NotAnArticle, process_page
+from pipelines.page_task import NotAnArticle, process_archived_page
 from pipelines.pool import WorkerCrashed, map_in_order
 from pipelines.site_region import RegionReport, RegionRequest, SiteRegions
 from pipelines.urls import canonical_url, fetchable_url, is_on_site, matches_pattern
@@ -255,9 +255,9 @@ def prepare(candidate: Candidate, region: RegionRequest) -> tuple[Prepared, Regi
     payload, profile = read.payload, candidate.profile
     content_type = next((v for k, v in payload.headers if k.lower() == "content-type"), None)
     try:
-        fields, report = process_page(payload.body, candidate.record.url,
-                                      declared_charset(content_type, payload.body), region,
-                                      profile and profile.owner)
+        fields, report = process_archived_page(payload.body, candidate.record.url,
+                                               declared_charset(content_type, payload.body),
+                                               region, profile and profile.owner)
     except NotAnArticle as reason:
         return Prepared(payload, problem=f"{getattr(reason, 'error_kind', 'no_article')}: "
                                          f"{reason}"), None

@@ -10,7 +10,7 @@ from pathlib import Path
 from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_payload
 from pipelines.encodings import declared_charset
-from pipelines.page_task import NotAnArticle, process_page
+from pipelines.page_task import NotAnArticle, process_archived_page
 from pipelines.site_region import RegionReport, RegionRequest
 
 
@@ -26,14 +26,10 @@ def process_stored(directory: str, record: ReadRecord, profile: SiteFacts | None
                                  f"{type(error).__name__}")
     declared = declared_charset(record.headers.get("content-type"), body)
     try:
-        fields, report = process_page(body, record.url, declared, region,
-                                      profile and profile.owner)
+        return process_archived_page(body, record.url, declared, region,
+                                     profile and profile.owner)
     except NotAnArticle as reason:
         return str(reason), None
-    # The page is in the WARC file it was read from, so the archive keeps no decoded copy
-    # (archive/article_rows.py kept_page): most of a result's bytes, left in the worker.
-    fields["html"] = None
-    return fields, report
 
 
 class UnreadablePayload(str):

@@ -11,12 +11,10 @@ import scrapy
 
 @dataclass
 class RawPage:
-    """An article's page as fetched, and decoded (set by pipelines.clean, stored in
-    `article_sources`)."""
+    """An article's page as fetched (kept in the WARC files, read by pipelines.clean)."""
 
     body: bytes
     declared_encoding: str | None  # what the headers or meta tag claim, if anything
-    html: str | None = None
 
 
 class ArticleItem(scrapy.Item):

@@ -19,8 +19,7 @@ from pipelines.page_task import (
     NotAnArticle,
     RejectedPage,
     SoftNotFound,
-    decoded_page,
-    process_fetched_page,
+    process_archived_page,
 )
 from pipelines.pool import PooledPipeline, run
 from pipelines.site_region import SiteRegion
@@ -34,7 +33,7 @@ class CleanPipeline(PooledPipeline):
             return item
         try:
             page = item["page"]
-            fields, region = await run(self.pool, process_fetched_page, page.body,
+            fields, region = await run(self.pool, process_archived_page, page.body,
                                        item["url"], page.declared_encoding,
                                        self.region.request(), self.owner)
         except (RejectedPage, SoftNotFound) as problem:
@@ -57,8 +56,7 @@ class CleanPipeline(PooledPipeline):
         self.region.observe(region)
         if region.in_learned_region:  # pipelines.region: a site never seen, read fast
             self.crawler.stats.inc_value("vnarchive/pages_in_learned_region")
-        # the decoded page: the raw page's, not a field
-        page.html = decoded_page(fields.pop("html"), page.body, fields.get("encoding"))
+        del fields["html"]  # not a field; the page is kept in the WARC files
         item.update(fields)
         return item
 

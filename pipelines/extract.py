@@ -114,7 +114,7 @@ class Extracted:
     encoding: str
     photo_credits: list[str]
     warnings: list[str]
-    html: str = ""  # the decoded page, for the raw store
+    html: str = ""  # the decoded page (pipelines/region.py finds the article region in it)
     linked_characters: float = 0.0
     linked_lines: float = 0.0
     extractor_version: str = EXTRACTOR_VERSION

@@ -51,30 +51,14 @@ def process_page(body: bytes, url: str, declared_encoding: str | None, region, o
     return process_page_in_region(body, url, declared_encoding, region, owner)
 
 
-def process_fetched_page(body: bytes, url: str, declared_encoding: str | None, region,
-                         owner=None):
-    """`process_page` for a caller that holds the page's bytes (a crawl): the decoded page
-    (`html`) comes back as None when the codec named by the result's `encoding` gives it from
-    the bytes alone, and the caller decodes it again (`decoded_page`, 20 us for 60 KB).
-    It is most of a result (54 of 64 KB on the bench's pages), and a result that does not fit
-    in the pool's pipe (64 KB) kept its worker waiting, idle, until the crawl's process, busy
-    with its own work, read it: a fifth of the workers' time (docs/performance-history.md)."""
+def process_archived_page(body: bytes, url: str, declared_encoding: str | None, region,
+                          owner=None):
+    """`process_page` for a page the archive keeps in a WARC record (a crawl's, an import's,
+    `reprocess`'s), without its decoded page: the archive keeps no decoded copy of such a
+    page (archive/article_rows.py kept_page), and it was most of a result (54 of 64 KB on the
+    bench's pages). A result that did not fit in the pool's pipe (64 KB) kept its worker
+    waiting, idle, until the busy process that reads the results read it: a fifth of the
+    crawl's workers' time (docs/performance-history.md)."""
     fields, report = process_page(body, url, declared_encoding, region, owner)
-    if fields["html"] == _by_codec(body, fields["encoding"]):
-        fields["html"] = None
+    fields["html"] = None
     return fields, report
-
-
-def decoded_page(html: str | None, body: bytes, encoding: str | None) -> str | None:
-    """The decoded page of a `process_fetched_page` result."""
-    return _by_codec(body, encoding) if html is None else html
-
-
-def _by_codec(body: bytes, encoding: str | None) -> str | None:
-    """The bytes read by Python's own codec of that name, strictly; None when it cannot."""
-    if not encoding:
-        return None
-    try:
-        return body.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
-        return None

@@ -254,8 +254,8 @@ def _widen_result_pipe(pool: ProcessPoolExecutor) -> None:
     whose buffer Linux makes 64 KB: one result of `reprocess` that held a page's decoded HTML
     (60 KB) filled it, and its worker sat idle until the command's own busy process read it
     (12% of the workers' time). With RESULT_PIPE_BYTES the workers go on, and the reader
-    catches up; a page whose decoded HTML still comes back (one a crawl cannot decode again
-    by its codec alone, pipelines/page_task.py) still fits.
+    catches up. Results no longer hold the page (pipelines/page_task.py
+    `process_archived_page`), but five of a bench page's 13 KB still fill 64 KB.
     The pipe is a private attribute of the executor; where it or the call is missing (another
     Python, another system, a user over the kernel's pipe quota), the pool works as before."""
     reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)

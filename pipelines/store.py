@@ -26,7 +26,6 @@ class StorePipeline:
         if not isinstance(item, ArticleItem):
             return item
         article = {field: value for field, value in item.items() if field != "page"}
-        article["html"] = item["page"].html  # the sink keeps it in `article_sources`
         article["is_meeting_report"] = int(bool(article.get("is_meeting_report")))
         writer_for(self.crawler).add_article(article)
         return item

@@ -1,6 +1,8 @@
-"""The crawl's task for one page sends the decoded page back only when the crawl's own process
-cannot rebuild it from the bytes it holds: whatever the page's encoding, the crawl stores the
-page as the workers decoded it, and a plain UTF-8 page's result stays small."""
+"""The task of a crawl, an import and `reprocess` for one page leaves the decoded page out of
+its result (the archive keeps the page's bytes in a WARC record, and no decoded copy), and
+nothing else: whatever the page's encoding, every other field is the full task's, and a
+result stays small. The stored page read back decoded is tested in tests/test_stored_pages.py
+and, for a whole crawl, in tests/test_hostile_content.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import unicodedata
 import pytest
 
 from pipelines.encodings import ENCODERS
-from pipelines.page_task import decoded_page, process_fetched_page, process_page
+from pipelines.page_task import process_archived_page, process_page
 from pipelines.site_region import RegionRequest
 
 URL = "http://127.0.0.1:1/tin-tuc/hoi-nghi-quy-ii.html"
@@ -48,27 +50,20 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_the_crawl_stores_the_page_as_the_worker_decoded_it(name):
+def test_the_result_is_the_full_tasks_without_the_decoded_page(name):
     body = PAGES[name]
     expected, _ = process_page(body, URL, None, RegionRequest(None))
-    fields, _ = process_fetched_page(body, URL, None, RegionRequest(None))
-    html = fields.pop("html")
-    assert decoded_page(html, body, fields["encoding"]) == expected.pop("html")
+    fields, _ = process_archived_page(body, URL, None, RegionRequest(None))
+    assert "Huyện ủy Thuận Bắc" in expected.pop("html")
+    assert fields.pop("html") is None
     assert fields == expected
     assert all(paragraph in expected["text"] for paragraph in PARAGRAPHS)
 
 
-def test_a_plain_pages_result_leaves_its_html_out_and_fits_in_a_pipe():
-    body = PAGES["utf-8"]
+@pytest.mark.parametrize("name", ["utf-8", "utf-16"])
+def test_a_result_fits_in_a_pipe(name):
+    body = PAGES[name]
     assert len(body) > 64 * 1024
     full = process_page(body, URL, None, RegionRequest(None))
-    compact = process_fetched_page(body, URL, None, RegionRequest(None))
-    assert compact[0]["html"] is None
+    compact = process_archived_page(body, URL, None, RegionRequest(None))
     assert len(pickle.dumps(full)) > 64 * 1024 > len(pickle.dumps(compact))
-
-
-@pytest.mark.parametrize("name", ["tcvn3", "vni", "utf-8, tone marks decomposed",
-                                  "utf-8 with a control reference", "utf-16"])
-def test_a_page_its_codec_alone_does_not_read_is_sent_whole(name):
-    fields, _ = process_fetched_page(PAGES[name], URL, None, RegionRequest(None))
-    assert fields["html"] is not None and "Huyện ủy Thuận Bắc" in fields["html"]
