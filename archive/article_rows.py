@@ -107,9 +107,9 @@ def kept_page(record: ArticleRecord) -> str | None:
 
 def _write_kept_pages(db, latest: dict[str, ArticleRecord], existing: dict) -> None:
     """Keep the decoded pages `kept_page` keeps, and drop the one an earlier fetch left for an
-    article now in a WARC record. The row's other columns (the encoding, the fetch time) are
-    the article's own, so an article without a kept page has no row: one more B-tree keyed by
-    the URL, which a batch would otherwise write at a random place for each article."""
+    article now in a WARC record. An article without a kept page has no row at all: the row's
+    other columns (the encoding, the fetch time) are the article's own, and each row is an
+    entry at a random place of one more B-tree keyed by the URL, for every batch to write."""
     kept = [(key, html, record.row["encoding"], record.row["fetched_at"])
             for key, record in latest.items() if (html := kept_page(record)) is not None]
     db.conn.executemany(
