@@ -100,8 +100,8 @@ def kept_page(record: ArticleRecord) -> str | None:
     WARC record holds (one written through the Python API alone). A WARC record keeps the
     page's bytes, gzipped, and `vnarchive page` decodes them again as the extraction did
     (archive/stored_pages.py); a second, decoded copy was most of a crawled archive (62.6 of
-    90.0 MB for the bench's 1,000 pages; real pages average 81 KB), and writing it cost the
-    crawl's process 4% of its CPU."""
+    90.0 MB for the bench's 1,000 pages; real pages average 81 KB), and writing it cost a
+    crawl 2% of its CPU."""
     return record.html if record.row.get("warc_file") is None else None
 
 

@@ -114,6 +114,7 @@ def test_both_sinks_leave_the_same_rows(redis_url, tmp_path):
     assert expected["attachments"] and expected["articles"]
     assert archive_rows(shared) == expected
     assert expected["page"] == {"<html><p>Bai viet</p></html>"}
+    assert expected["article_sources"] == set()
 
 
 def test_the_redis_sink_sends_an_article_without_its_decoded_page(redis_url):
