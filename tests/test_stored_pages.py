@@ -133,3 +133,7 @@ def test_the_command_prints_the_page_as_utf8(tmp_path):
     assert missing.returncode == 2
     assert missing.stderr.strip().splitlines() == [
         f"vnarchive page: error: no article at https://a.vn/khac.html in {path}"]
+    empty = run_vnarchive("page", " ", "--db", path)
+    assert (empty.returncode, empty.stdout) == (2, "")
+    assert empty.stderr.strip().splitlines() == [
+        "vnarchive page: error: the URL is empty: give an article's address"]

@@ -303,6 +303,8 @@ def page(url, db) -> int:
     """
     from archive.stored_pages import stored_page
 
+    if not url.strip():
+        raise CommandError("the URL is empty: give an article's address")
     found = stored_page(db, url)
     sys.stdout.buffer.write(found.html.encode("utf-8", "replace"))
     sys.stdout.flush()
