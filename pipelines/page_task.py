@@ -43,22 +43,18 @@ class SoftNotFound(NotAnArticle):
     error_kind = "soft_404"
 
 
-def process_page(body: bytes, url: str, declared_encoding: str | None, region, owner=None):
-    """In a worker: pipelines.process.process_page_in_region (imported here, not at the top,
-    so the crawl process that pickles this function by name never imports it)."""
-    from pipelines.process import process_page_in_region
-
-    return process_page_in_region(body, url, declared_encoding, region, owner)
-
-
 def process_archived_page(body: bytes, url: str, declared_encoding: str | None, region,
                           owner=None):
-    """`process_page` for a page the archive keeps in a WARC record (a crawl's, an import's,
-    `reprocess`'s), without its decoded page: the archive keeps no decoded copy of such a
-    page (archive/article_rows.py kept_page), and it was most of a result (54 of 64 KB on the
-    bench's pages). A result that did not fit in the pool's pipe (64 KB) kept its worker
-    waiting, idle, until the busy process that reads the results read it: a fifth of the
-    crawl's workers' time (docs/performance-history.md)."""
-    fields, report = process_page(body, url, declared_encoding, region, owner)
+    """In a worker: pipelines.process.process_page_in_region (imported here, not at the top,
+    so the crawl process that pickles this function by name never imports it), for a page
+    the archive keeps in a WARC record (a crawl's, an import's, `reprocess`'s), without its
+    decoded page: the archive keeps no decoded copy of such a page (archive/article_rows.py
+    kept_page), and it was most of a result (54 of 64 KB on the bench's pages). A result that
+    did not fit in the pool's pipe (64 KB) kept its worker waiting, idle, until the busy
+    process that reads the results read it: a fifth of the crawl's workers' time
+    (docs/performance-history.md)."""
+    from pipelines.process import process_page_in_region
+
+    fields, report = process_page_in_region(body, url, declared_encoding, region, owner)
     fields["html"] = None
     return fields, report

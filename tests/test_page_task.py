@@ -12,7 +12,8 @@ import unicodedata
 import pytest
 
 from pipelines.encodings import ENCODERS
-from pipelines.page_task import process_archived_page, process_page
+from pipelines.page_task import process_archived_page
+from pipelines.process import process_page_in_region
 from pipelines.site_region import RegionRequest
 
 URL = "http://127.0.0.1:1/tin-tuc/hoi-nghi-quy-ii.html"
@@ -52,7 +53,7 @@ PAGES = {
 @pytest.mark.parametrize("name", PAGES)
 def test_the_result_is_the_full_tasks_without_the_decoded_page(name):
     body = PAGES[name]
-    expected, _ = process_page(body, URL, None, RegionRequest(None))
+    expected, _ = process_page_in_region(body, URL, None, RegionRequest(None))
     fields, _ = process_archived_page(body, URL, None, RegionRequest(None))
     assert "Huyện ủy Thuận Bắc" in expected.pop("html")
     assert fields.pop("html") is None
@@ -64,6 +65,6 @@ def test_the_result_is_the_full_tasks_without_the_decoded_page(name):
 def test_a_result_fits_in_a_pipe(name):
     body = PAGES[name]
     assert len(body) > 64 * 1024
-    full = process_page(body, URL, None, RegionRequest(None))
+    full = process_page_in_region(body, URL, None, RegionRequest(None))
     compact = process_archived_page(body, URL, None, RegionRequest(None))
     assert len(pickle.dumps(full)) > 64 * 1024 > len(pickle.dumps(compact))
