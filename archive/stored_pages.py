@@ -13,10 +13,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.errors import ArchiveError
 from archive.query import has_table, reading
+from archive.warc import StoredResponse, response_at
 from archive.warc_folders import warc_folder
 from pipelines.encodings import declared_charset
 from pipelines.page_text import page_text
@@ -33,14 +32,6 @@ class StoredPage:
     html: str
     encoding: str | None  # the encoding its bytes were read in
     source: str  # "article_sources", or the WARC file and offset the bytes were read from
-
-
-@dataclass
-class _Response:
-    record_type: str  # "response", or "revisit" (the payload is an earlier record's)
-    digest: str | None
-    content_type: str | None
-    body: bytes
 
 
 def stored_page(db_path: str, url: str) -> StoredPage:
@@ -98,22 +89,16 @@ def _original(connection: sqlite3.Connection, digest: str | None) -> tuple[str, 
         [digest]).fetchone()
 
 
-def _read_response(path: Path, offset: int) -> _Response:
+def _read_response(path: Path, offset: int) -> StoredResponse:
     """The response or revisit record at `offset` of a WARC file, content-encoding undone."""
     try:
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            record = next(iter(ArchiveIterator(handle)))
-            if record.rec_type not in ("response", "revisit"):
-                raise PageNotKept(f"{path.name}@{offset} is a {record.rec_type} record, not "
-                                  "a response")
-            content_type = record.http_headers.get_header("content-type") \
-                if record.http_headers else None
-            return _Response(record.rec_type,
-                             record.rec_headers.get_header("WARC-Payload-Digest"),
-                             content_type, record.content_stream().read())
+        response = response_at(path, offset)
     except FileNotFoundError:
         raise PageNotKept(f"the WARC file {path} is missing") from None
     except (StopIteration, OSError, ValueError) as error:
         raise PageNotKept(f"{path.name}@{offset} cannot be read ({type(error).__name__})") \
             from None
+    if response.record_type not in ("response", "revisit"):
+        raise PageNotKept(f"{path.name}@{offset} is a {response.record_type} record, not a "
+                          "response")
+    return response

@@ -343,8 +343,25 @@ def read_payload(directory: Path, file: str, offset: int) -> bytes:
     return _payload_at(Path(directory) / file, offset)
 
 
-def _payload_at(path: Path, offset: int) -> bytes:
+@dataclass
+class StoredResponse:
+    record_type: str  # "response", or "revisit" (its payload is an earlier record's)
+    digest: str | None  # WARC-Payload-Digest
+    content_type: str | None  # the HTTP header, as the server sent it
+    body: bytes  # the payload, content-encoding undone (none in a revisit)
+
+
+def response_at(path: Path, offset: int) -> StoredResponse:
+    """The record at `offset` of a WARC file, with its payload."""
     with path.open("rb") as handle:
         handle.seek(offset)
         record = next(iter(ArchiveIterator(handle)))
-        return record.content_stream().read()
+        headers = record.http_headers
+        return StoredResponse(record.rec_type,
+                              record.rec_headers.get_header("WARC-Payload-Digest"),
+                              headers.get_header("content-type") if headers else None,
+                              record.content_stream().read())
+
+
+def _payload_at(path: Path, offset: int) -> bytes:
+    return response_at(path, offset).body
