@@ -200,10 +200,7 @@ class RedisArchiveSink:
         self.send("page", {"fetch_id": uuid.uuid4().hex, "page": page})
 
     def add_article(self, article: dict) -> None:
-        # Without its decoded page: ingest stores the page's bytes from the fetch message in
-        # its WARC files, and keeps no decoded copy of a page they hold
-        # (archive/article_rows.py kept_page). That was most of an article's message.
-        self.send("article", {key: article.get(key) for key in ARTICLE_KEYS} | {"html": None})
+        self.send("article", {key: article.get(key) for key in ARTICLE_KEYS})
 
     def add_attachment(self, attachment: dict) -> None:
         self.send("attachment", {**attachment, "site": self.site})

@@ -6,14 +6,12 @@ through both sinks are compared in tests/test_distributed.py."""
 from __future__ import annotations
 
 import inspect
-import json
 
 import pytest
 
 from archive.ingest import ingest
 from archive.sink import ArchiveSink, missing_methods
 from archive.stored_pages import stored_page
-from archive.stream import STREAM
 from archive.warc import Exchange
 from archive.writer import ArchiveWriter
 from crawler.distributed import RedisArchiveSink, connect
@@ -117,12 +115,23 @@ def test_both_sinks_leave_the_same_rows(redis_url, tmp_path):
     assert expected["article_sources"] == set()
 
 
-def test_the_redis_sink_sends_an_article_without_its_decoded_page(redis_url):
-    """Its bytes go in the fetch message, which ingest stores in a WARC record."""
-    server = connect(redis_url)
-    server.delete(STREAM)
-    drive(RedisArchiveSink(server, SITE, "w1"))
-    sent = [json.loads(fields[b"data"]) for _, fields in server.xrange(STREAM)
-            if fields[b"kind"] == b"article"]
-    assert [(data["canonical_url"], data["html"]) for data in sent] == [(BASE + "a.aspx", None)]
-    server.delete(STREAM)
+def kept_pages(db) -> set[tuple]:
+    return set(query(db, "select canonical_url, html from article_sources"))
+
+
+def test_both_sinks_keep_the_page_of_an_article_no_warc_record_holds(redis_url, tmp_path):
+    """An article given with its decoded page and no fetch (the Python API): each sink keeps
+    the page, since no WARC record holds it. A crawl's article carries no page at all
+    (pipelines/clean.py), so its message to Redis holds none."""
+    article = {"canonical_url": BASE + "b.aspx", "url": BASE + "b.aspx", "site": SITE,
+               "title": "Bài", "text": "Bài viết", "fetched_at": FETCHED_AT, "status": 200,
+               "is_meeting_report": 0, "html": "<p>Bài viết</p>", "encoding": "utf-8"}
+    local = tmp_path / "local.db"
+    shared = tmp_path / "shared.db"
+    for sink in (ArchiveWriter(str(local), site=SITE),
+                 RedisArchiveSink(connect(redis_url), SITE, "w1")):
+        sink.record_site({"name": SITE, "title": "Hợp đồng", "kind": "portal"})
+        sink.add_article(dict(article))
+        sink.close({}, "finished")
+    assert ingest(redis_url, str(shared), idle_timeout=0.5).status == "finished"
+    assert kept_pages(local) == kept_pages(shared) == {(BASE + "b.aspx", "<p>Bài viết</p>")}
