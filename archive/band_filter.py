@@ -15,28 +15,17 @@ here, by hand. The large table changes only when the recent bands are moved into
 one row) and read once per process; a new random `token` with each change tells a writer
 that another one has moved bands since it read the bitset. Bands deleted from the table keep
 their bits (a stale bit costs one seek, never a missed copy).
-
-The large table is made of runs (archive/stories.py): each move appends the recent bands as a
-run of their own, which never changes after (but for deletions). Each run has a bitset of its
-own too (`story_band_runs`, one row a run, made with the run): a band the archive's bitset may
-hold is then looked up only in the runs whose bitset may hold it, one seek each, instead of in
-all of them (25 at a million articles). Run 0, the bands of an archive made before runs (schema
-m028), has none and is looked up for every band the archive's bitset lets through.
 """
 
 from __future__ import annotations
 
 import secrets
 import weakref
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 SMALLEST_BITS = 2**20  # 128 KB, for an archive's first 16,000 articles in the table
 BITS_PER_BAND = 4  # at least: made for twice as many, made again when the table outgrows it
-# A run's bitset: 4 to 8 bits a band (a power of two), 512 KB for a move of 640,000 bands.
-# Only bands the archive's bitset let through are tested in it: 5-16% of absent bands pass
-# each run's, so a band that passed costs about one wasted seek at a million articles.
-RUN_BITS_PER_BAND = 4
 CHUNK = 2**20  # bytes read or written at once through incremental blob I/O
 
 
@@ -76,20 +65,9 @@ _loaded: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> its bitset
 
 
-@dataclass
-class RunFilters:
-    filters: dict[int, BandFilter | None] = field(default_factory=dict)
-
-
-# The runs' bitsets, kept the same way (a class of our own: a dict cannot be weakly held).
-_loaded_runs: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
-_held_runs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def forget(db) -> None:
-    """The connection is closing: it no longer keeps its archive's bitsets in memory."""
+    """The connection is closing: it no longer keeps its archive's bitset in memory."""
     _held.pop(db, None)
-    _held_runs.pop(db, None)
 
 
 def _file_of(db) -> str:
@@ -122,61 +100,17 @@ def band_filter(db) -> BandFilter:
     return _remember(db, BandFilter(token, bands, bits))
 
 
-def record_moved(db, run: int, count: int, bands: Iterable[int]) -> None:
-    """`bands`, `count` of them, have just been moved into `story_bands` as `run`: make the
-    run's bitset and set their bits in the archive's (or size that again from the whole table
-    once it holds more than it was made for), then store both, the archive's under a new
-    token."""
+def record_moved(db, count: int, bands: Iterable[int]) -> None:
+    """`bands`, `count` of them, have just been moved into `story_bands`: set their bits (or
+    size the bitset again from the whole table once it holds more than the bitset was made
+    for), then store it under a new token."""
     current = band_filter(db)
     total = current.bands + count
-    outgrown = total * BITS_PER_BAND > len(current.bits) * 8
-    made = BandFilter(secrets.randbits(62), count, bytearray(_size_for(count) // 8))
-    for chunk in _chunks(bands):
-        made.add(chunk)
-        if not outgrown:
-            current.add(chunk)
-    db.execute("insert into story_band_runs (run, token, bands, bits) values (?, ?, ?, ?)",
-               [run, made.token, count, made.bits])
-    if outgrown:
+    if total * BITS_PER_BAND > len(current.bits) * 8:
         rebuild(db)
         return
+    current.add(bands)
     _store(db, BandFilter(secrets.randbits(62), total, current.bits))
-
-
-def _size_for(count: int) -> int:
-    size = SMALLEST_BITS // 16  # 8 KB at least
-    while size < count * RUN_BITS_PER_BAND:
-        size *= 2
-    return size
-
-
-def _chunks(bands: Iterable[int], size: int = 65_536) -> Iterator[list[int]]:
-    chunk = []
-    for band in bands:
-        chunk.append(band)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def run_filters(db) -> dict[int, BandFilter | None]:
-    """Each run of `story_bands` with its bitset as stored (None: a run without one). A run's
-    bitset never changes, so only those this process has not read yet are read (a token tells
-    them from the runs of another archive once at the same path)."""
-    stored = dict(db.execute("select run, token from story_band_runs").fetchall())
-    file = _file_of(db)
-    known = _loaded_runs.get(file) or RunFilters()
-    known.filters = {run: made for run, made in known.filters.items()
-                     if stored.get(run) == (made.token if made else None)}
-    for run, token in stored.items():
-        if run not in known.filters:
-            bits = db.execute("select bits from story_band_runs where run = ?",
-                              [run]).fetchone()[0]
-            known.filters[run] = None if bits is None else BandFilter(token, 0, bytearray(bits))
-    _loaded_runs[file] = _held_runs[db] = known
-    return known.filters
 
 
 def rebuild(db) -> BandFilter:

@@ -132,14 +132,11 @@ TABLES = {
                                        "record holds (`vnarchive page URL` prints any "
                                        "article's page decoded).",
                         "hidden": True},
-    "story_bands": {"description": "Story signature bands, in runs (internal index).",
-                    "hidden": True},
+    "story_bands": {"description": "Story signature bands (internal index).", "hidden": True},
     "story_bands_recent": {"description": "The latest story signature bands (internal index).",
                            "hidden": True},
     "story_band_filter": {"description": "Which bands story_bands may hold (internal).",
                           "hidden": True},
-    "story_band_runs": {"description": "Which bands each run of story_bands may hold "
-                                       "(internal).", "hidden": True},
     "_sqlite_migrations": {"description": "Schema migrations applied.", "hidden": True},
     "site_runs": {"description": "One row per site per crawl run, with its counts and errors."},
     "attachments": {"description": "Documents articles link as \"File đính kèm\" (PDF, DOC, "

@@ -713,33 +713,3 @@ def m027_search_index_of_folded_words(db: Database) -> None:
     create_search_index(db, M027_INDEXED, "search index of folded words (schema m027)",
                         FTS_SETTINGS)
     create_search_triggers(db, M027_INDEXED)
-
-
-@migrations()
-def m028_story_band_runs(db: Database) -> None:
-    """Story bands in runs (archive/stories.py): `story_bands` keyed by (run, band, day,
-    article), so that each move of the recent bands is appended at the end of the table as a
-    run of its own instead of being inserted among all the bands before it; and a bitset for
-    each run (`story_band_runs`, archive/band_filter.py). The bands already in the table
-    become run 0, with no bitset of its own: the archive's, which holds them all, is 16 MB at
-    a million articles, and a copy of it would add as much to every writer's memory for a few
-    seeks an article. About 20 s at a million articles, in the one transaction of the open."""
-    import sys
-
-    moved = db.execute("select count(*) from story_bands").fetchone()[0]
-    if moved > 1_000_000:
-        print(f"vnarchive: story bands in runs (schema m028): {moved:,} bands",
-              file=sys.stderr, flush=True)
-    db.execute("create table story_bands_in_runs (run integer not null default 0, "
-               "band integer not null, day text not null, article integer not null, "
-               "primary key (run, band, day, article)) without rowid")
-    db.execute("insert into story_bands_in_runs (run, band, day, article) "
-               "select 0, band, day, article from story_bands order by band, day, article")
-    db.execute("drop table story_bands")
-    db.execute("alter table story_bands_in_runs rename to story_bands")
-    db.execute("create index story_bands_article on story_bands (article)")
-    db.execute("create table story_band_runs (run integer primary key, token integer not null, "
-               "bands integer not null, bits blob)")
-    if moved:
-        db.execute("insert into story_band_runs (run, token, bands, bits) values (0, 0, ?, null)",
-                   [moved])

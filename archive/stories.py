@@ -14,31 +14,24 @@ bands, plus an index by article that grows at its end: a million articles' bands
 sixth of the former `article_bands` (a table and two indexes keyed by text), so a batch's
 inserts at random bands dirty fewer pages and its cost stays flat as the archive grows. Rowids
 are as stable as the full-text index's, which relies on them too.
-
-A batch's bands go to the small `story_bands_recent` first; once it holds RECENT_BANDS they
-are moved to `story_bands` as one run (schema m028: the key starts with the run), appended at
-the end of its B-tree in key order. Inserted among the bands already there, as before m028,
-each move wrote most of the table's leaves again: 5-6 s a move at a million articles, the
-writer's largest cost that grew with the archive. A lookup seeks a band in each run whose
-bitset may hold it (archive/band_filter.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 
-from archive.band_filter import BandFilter, band_filter, record_moved, run_filters
+from archive.band_filter import BandFilter, band_filter, record_moved
 from pipelines.fingerprint import bands, decode, encode, estimated_similarity, signature
 
 SAME_STORY = 0.5
 WINDOW_DAYS = 10
 MINIMUM_SHARED_BANDS = 2
 # Bands are written to a small table first and moved to the large one this many at a time
-# (40,000 articles' worth) as a run; a lookup reads both. Each run is a seek more for a band
-# its bitset lets through; the small table holds up to 30 MB, dirtied nearly whole by a batch
-# once it is large.
+# (40,000 articles' worth); a lookup reads both. A move writes most leaves of the large table
+# however many bands it brings (16 million rows at a million articles), so its cost is paid
+# once per this many: at 335,000 articles moving 126,544 bands took 1.6 s of CPU and 506,544
+# took 2.6 s (12.4 and 5.1 microseconds a band). The small table then holds up to 30 MB.
 RECENT_BANDS = 640_000
 BAND_TABLES = ("story_bands", "story_bands_recent")
 
@@ -68,7 +61,7 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
                                for band in keys_of_one))
     seen: dict[str, list[int]] = {}  # candidates' signatures, decoded once per batch
     alone, merged = [], False
-    large_table = LargeTable(band_filter(db), run_filters(db))
+    large_table = band_filter(db)
     for key, row in rows.items():
         mine = signatures[key]
         copies = [candidate for candidate in _candidates(db, row["id"], row["day"],
@@ -88,22 +81,21 @@ def assign_stories(db, canonical_urls: list[str]) -> None:
 
 
 def _move_recent_bands(db) -> None:
-    """Once `story_bands_recent` holds RECENT_BANDS rows, move them to `story_bands` as a new
-    run, in key order, all at once: a batch's 16,000 bands written straight into `story_bands`
-    dirtied as many of its leaf pages at a million articles (40% of the writer's writes,
-    bench/bench_scale.py); as a run, they fill new leaves at the table's end, and the small
-    table they wait in stays in the page cache."""
+    """Once `story_bands_recent` holds RECENT_BANDS rows, move them to `story_bands` in key
+    order, all at once: a batch's 16,000 bands written straight into `story_bands` dirtied
+    as many of its leaf pages at a million articles (40% of the writer's writes,
+    bench/bench_scale.py); moved forty batches of 1,000 at a time, each leaf is written
+    once for the forty, and the small table they wait in stays in the page cache."""
     waiting = db.execute("select count(*) from story_bands_recent").fetchone()[0]
     if waiting < RECENT_BANDS:
         return
-    run = db.execute("select coalesce(max(run), 0) + 1 from story_band_runs").fetchone()[0]
-    db.execute("insert into story_bands (run, band, day, article) select ?, band, day, article "
-               "from story_bands_recent order by band, day, article", [run])
-    # Read as the bitsets take them, not listed first: a list of 640,000 bands was 26 MB of
+    db.execute("insert or ignore into story_bands (band, day, article) select band, day, "
+               "article from story_bands_recent order by band, day, article")
+    # Read as the bitset takes them, not listed first: a list of 640,000 bands was 26 MB of
     # the writer's peak RSS at a million articles (258 MB with a move, 227 without). Closed
     # before the delete, read to its end or not (a bitset made anew reads the tables).
     moved = db.execute("select band from story_bands_recent")
-    record_moved(db, run, waiting, (band for (band,) in moved))
+    record_moved(db, waiting, (band for (band,) in moved))
     moved.close()
     db.execute("delete from story_bands_recent")
 
@@ -136,39 +128,23 @@ def band_key(band: str) -> int:
                           signed=True)
 
 
-@dataclass
-class LargeTable:
-    """What a lookup in `story_bands` needs: the archive's bitset and each run's."""
-
-    held: BandFilter
-    runs: dict[int, BandFilter | None]  # None: a run without a bitset, sought for every band
-
-    def searches(self, my_bands: list[int]) -> list[tuple[int, list[int]]]:
-        """(run, the bands to seek in it) for each run that may hold one of `my_bands`."""
-        held = self.held.held(my_bands)
-        if not held:
-            return []
-        return [(run, searched) for run, bits in self.runs.items()
-                if (searched := held if bits is None else bits.held(held))]
-
-
-def _candidates(db, article: int, day: str, my_bands: list[int], large_table: LargeTable):
+def _candidates(db, article: int, day: str, my_bands: list[int], large_table: BandFilter):
     """Articles within the window that share at least two bands (`band_key`s), with their
-    signatures: (canonical URL, story id, signature) each. In `story_bands` only the bands the
-    bitsets say a run may hold are looked up, in that run."""
+    signatures: (canonical URL, story id, signature) each. In `story_bands` only the bands its
+    filter may hold are looked up."""
     # Candidates share at least two bands: a copy (Jaccard 0.5) shares about four of the
     # sixteen, and finds two with probability 0.94; an unrelated text rarely shares one.
-    # Each band's rows of the window are one range of the (run, band, day, article) key; only
-    # the few articles that share two bands are then read, by rowid.
-    looked_up = [("story_bands_recent where", my_bands)] if my_bands else []
-    looked_up += [(f"story_bands where run = {run} and", searched)
-                  for run, searched in large_table.searches(my_bands)]
+    # Each band's rows of the window are one range of the (band, day, article) key; only the
+    # few articles that share two bands are then read, by rowid.
+    looked_up = [(table, searched) for table, searched in (
+        ("story_bands", large_table.held(my_bands)),
+        ("story_bands_recent", my_bands)) if searched]
     if not looked_up:
         return []
     window = [day, f"-{WINDOW_DAYS} days", day, f"+{WINDOW_DAYS} days"]
     union = " union all ".join(
-        f"select article from {where} band in ({', '.join('?' for _ in searched)}) "
-        "and day between date(?, ?) and date(?, ?)" for where, searched in looked_up)
+        f"select article from {table} where band in ({', '.join('?' for _ in searched)}) "
+        "and day between date(?, ?) and date(?, ?)" for table, searched in looked_up)
     # Tuples, not sqlite-utils' dicts: a page of a templated portal can have a hundred
     # candidates, and making them dicts was a fifth of the story search's time.
     return db.conn.execute(

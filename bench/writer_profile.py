@@ -34,12 +34,12 @@ from bench import fill_archive  # noqa: E402
 
 # Statements named by what they write; the others by their first words.
 KINDS = ("insert into articles", "insert into article_sources", "into story_bands_recent",
-         "from story_bands where", "insert into story_bands (",
+         "from story_bands where", "insert or ignore into story_bands (",
          "delete from story_bands_recent", "update articles set story_id", "meeting_reports",
          "officials", "figures", "commit")
 # Whose disk reads and writes are counted: reading /proc/self/io costs about 60 microseconds.
 HEAVY = {"commit", "insert into articles", "insert into article_sources",
-         "into story_bands_recent", "insert into story_bands ("}
+         "into story_bands_recent", "insert or ignore into story_bands ("}
 
 
 def kind_of(sql: str) -> str:
