@@ -110,13 +110,14 @@ def _write_kept_pages(db, latest: dict[str, ArticleRecord], existing: dict) -> N
     article now in a WARC record. An article without a kept page has no row at all: the row's
     other columns (the encoding, the fetch time) are the article's own, and each row is an
     entry at a random place of one more B-tree keyed by the URL, for every batch to write."""
-    kept = [(key, html, record.row["encoding"], record.row["fetched_at"])
-            for key, record in latest.items() if (html := kept_page(record)) is not None]
+    pages = {key: kept_page(record) for key, record in latest.items()}
     db.conn.executemany(
         "insert into article_sources (canonical_url, html, encoding, fetched_at) "
         "values (?, ?, ?, ?) on conflict (canonical_url) do update set html = excluded.html, "
-        "encoding = excluded.encoding, fetched_at = excluded.fetched_at", kept)
-    stored = [key for key in existing if kept_page(latest[key]) is None]
+        "encoding = excluded.encoding, fetched_at = excluded.fetched_at",
+        [(key, html, latest[key].row["encoding"], latest[key].row["fetched_at"])
+         for key, html in pages.items() if html is not None])
+    stored = [key for key in existing if pages[key] is None]
     if stored:
         db.execute("delete from article_sources where canonical_url in "
                    "(select value from json_each(?))", [json.dumps(stored)])
