@@ -41,6 +41,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.disk import StorageFull, is_storage_failure
 from archive.warc import SITE, TornGzip, inflate_gzip_members
+from pipelines.pool import WorkerCrashed, map_in_order
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
@@ -212,65 +213,116 @@ def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
 
 
 Wanted = Callable[[IndexedRecord], bool]
-ScanProgress = Callable[[int, int, int], None]  # (files begun, of files, records read)
+ScanProgress = Callable[[int, int, int], None]  # (file, of files, records read)
+# A file is scanned whole by one worker, however large (a Common Crawl file holds a gigabyte):
+# the pool's CPU-time limit is for one page, and a worker scanning a file is stopped only by a
+# crash, which costs that file.
+SCAN_CPU_SECONDS = 24 * 3600
 
 
 def scan_files(paths: list[Path], wanted: Wanted | None = None,
-               progress: ScanProgress | None = None) -> ScanResult:
+               progress: ScanProgress | None = None, workers: int = 0) -> ScanResult:
     """The index of every response and revisit record in the files, WACZ members included,
     or of those `wanted` says to keep: a backfill's files hold ten images, scripts and styles
-    for each page, and an index of them all held about 600 bytes of memory a record."""
+    for each page, and an index of them all held about 600 bytes of memory a record.
+
+    With `workers` (more than one) and more than one file or member, the files are scanned
+    side by side on the shared pool (pipelines/pool.py), each whole in one worker, and
+    `progress` hears of each once it is done; else here, one after another, record by record.
+    A backfill is many files, and reading every record of each (decompressed, its digests
+    checked) was the import's one step that ran on one core. The index is the same either way,
+    in the files' order. `wanted` must then be picklable (a module's function, a partial)."""
+    locations = scanned_locations(paths)
     result = ScanResult()
+    if workers > 1 and len(locations) > 1:
+        parts = map_in_order(scan_member, [(path, member, wanted) for _, path, member
+                                           in locations], workers, SCAN_CPU_SECONDS)
+        for (number, path, member), part in zip(locations, parts, strict=True):
+            _add_part(result, part if isinstance(part, ScanResult)
+                      else _crashed_scan(path, member, part))
+            if progress:
+                progress(number, len(paths), result.read)
+        return result
+    for number, path, member in locations:
+        def each_record(read: int, number: int = number, before: int = result.read) -> None:
+            progress(number, len(paths), before + read)
+        _add_part(result, scan_member(path, member, wanted, each_record if progress else None))
+        if progress:
+            progress(number, len(paths), result.read)
+    return result
+
+
+def scanned_locations(paths: list[Path]) -> list[tuple[int, str, str]]:
+    """What `scan_files` scans one by one: (the file's number from 1, its path, the WACZ
+    member or "") for each file, or for each WARC or ARC member of a WACZ."""
+    return [(number, str(path), member) for number, path in enumerate(paths, start=1)
+            for member in archive_members(path) or [""]]
+
+
+def scan_member(path: str, member: str, wanted: Wanted | None = None,
+                on_record: Callable[[int], None] | None = None) -> ScanResult:
+    """One file, or one member of a WACZ, scanned: its part of `scan_files`' index
+    (`on_record` hears how many records of it were read so far)."""
+    part = ScanResult(files=1)
 
     def listed(records: Iterator[IndexedRecord]) -> list[IndexedRecord]:
         kept = []
         for record in records:
-            result.read += 1
+            part.read += 1
             if wanted is None or wanted(record):
                 kept.append(record)
-            if progress:
-                progress(number, len(paths), result.read)
+            if on_record:
+                on_record(part.read)
         return kept
 
-    for number, path in enumerate(paths, start=1):
-        members = archive_members(path) or [""]
-        for member in members:
-            result.files += 1
-            before = (result.read, result.corrupt, len(result.lost), len(result.failed_digests))
-            try:
-                kept = listed(_scan_location(str(path), member, result))
-            except _GzippedWhole:
-                kept = None
-            if kept is None or (result.read == before[0] and result.corrupt > before[1]
-                                and _starts_gzipped(str(path), member)):
-                # One gzip member for all the records (warcio says so after the first), or
-                # a file whose first member is damaged before warcio could tell: read it
-                # through an inflating reader, up to its fault.
-                failed = (result.read, result.corrupt, len(result.lost),
-                          result.failed_digests[before[3]:])
-                # The second reading checks the same records' digests again: each damaged
-                # one was reported twice when its first report was kept.
-                result.read, result.corrupt = before[:2]
-                del result.failed_digests[before[3]:]
-                whole = listed(_scan_location(str(path), member, result, gzipped_whole=True))
-                if kept is not None and not whole:  # no better: as it was read first
-                    result.read, result.corrupt = failed[:2]
-                    del result.lost[failed[2]:]
-                    result.failed_digests[before[3]:] = failed[3]
-                else:
-                    result.gzipped_whole.add((str(path), member))
-                    kept = whole
-                    for index, name in enumerate(result.lost[failed[2]:], start=failed[2]):
-                        # What the fault cost: all of the file after it, which "1 corrupt
-                        # record" in the summary did not say.
-                        result.lost[index] = (
-                            f"{name} is gzipped as a whole and damaged after its first "
-                            f"{result.read - before[0]} records: the rest of it could not be "
-                            "read (`gzip -dc` it as far as it goes, or get a sound copy)")
-            result.records += kept
-        if progress:
-            progress(number, len(paths), result.read)
-    return result
+    try:
+        kept = listed(_scan_location(path, member, part))
+    except _GzippedWhole:
+        kept = None
+    if kept is None or (part.read == 0 and part.corrupt > 0 and _starts_gzipped(path, member)):
+        # One gzip member for all the records (warcio says so after the first), or a file
+        # whose first member is damaged before warcio could tell: read it through an inflating
+        # reader, up to its fault.
+        failed = (part.read, part.corrupt, len(part.lost), part.failed_digests[:])
+        # The second reading checks the same records' digests again: each damaged one was
+        # reported twice when its first report was kept.
+        part.read, part.corrupt = 0, 0
+        part.failed_digests.clear()
+        whole = listed(_scan_location(path, member, part, gzipped_whole=True))
+        if kept is not None and not whole:  # no better: as it was read first
+            part.read, part.corrupt = failed[:2]
+            del part.lost[failed[2]:]
+            part.failed_digests[:] = failed[3]
+        else:
+            part.gzipped_whole.add((path, member))
+            kept = whole
+            for index, name in enumerate(part.lost[failed[2]:], start=failed[2]):
+                # What the fault cost: all of the file after it, which "1 corrupt record" in
+                # the summary did not say.
+                part.lost[index] = (
+                    f"{name} is gzipped as a whole and damaged after its first {part.read} "
+                    "records: the rest of it could not be read (`gzip -dc` it as far as it "
+                    "goes, or get a sound copy)")
+    part.records = kept
+    return part
+
+
+def _add_part(result: ScanResult, part: ScanResult) -> None:
+    result.records += part.records
+    result.read += part.read
+    result.corrupt += part.corrupt
+    result.files += part.files
+    result.gzipped_whole |= part.gzipped_whole
+    result.lost += part.lost
+    result.failed_digests += part.failed_digests
+
+
+def _crashed_scan(path: str, member: str, crash: WorkerCrashed) -> ScanResult:
+    """What a file costs whose scan killed its worker twice (a crash in a C library, memory):
+    the file, counted as one corrupt record and named, as a file whose rest could not be
+    read; the other files are imported."""
+    name = f"{path}:{member}" if member else path
+    return ScanResult(files=1, corrupt=1, lost=[f"{name} could not be scanned ({crash})"])
 
 
 def _scan_location(path: str, member: str, result: ScanResult,

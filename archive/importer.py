@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,9 +33,11 @@ from archive.archive_files import (
     Payload,
     PayloadTooLarge,
     ScanProgress,
+    ScanResult,
     inflated_members,
     read_payload,
     scan_files,
+    scanned_locations,
 )
 from archive.captures import (
     CaptureKey,
@@ -56,7 +59,7 @@ from archive.writer import ArchiveWriter
 from pipelines.encodings import declared_charset
 from pipelines.guards import MAX_PAGE_BYTES
 from pipelines.page_task import NotAnArticle, process_archived_page
-from pipelines.pool import WorkerCrashed, map_in_order
+from pipelines.pool import WorkerCrashed, kept_pool, map_in_order
 from pipelines.site_region import RegionReport, RegionRequest, SiteRegions
 from pipelines.urls import canonical_url, fetchable_url, is_on_site, matches_pattern
 
@@ -440,7 +443,20 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     processing them on `workers` processes (default: one per core); `scan_progress` hears
     of the scan of the files first, `progress` of the captures processed."""
     check_before_writing(db_path)  # as crawl and reprocess: no foreign or damaged database
-    scan = scan_files(paths, lambda record: worth_listing(record, profiles), scan_progress)
+    cores = (os.cpu_count() or 1) if workers is None else workers
+    # Several files are scanned side by side on the pool, which is then kept for the pages:
+    # released in between, it would end its workers and their server, and start them again.
+    with kept_pool(cores if len(scanned_locations(paths)) > 1 else 0):
+        return _import_scanned(db_path, paths, profiles, all_html, workers, progress,
+                               scan_files(paths, partial(worth_listing, profiles=profiles),
+                                          scan_progress, cores))
+
+
+def _import_scanned(db_path: str, paths: list[Path], profiles: list[SiteFacts],
+                    all_html: bool, workers: int | None,
+                    progress: Callable[[int, int], None] | None,
+                    scan: ScanResult) -> ImportResult:
+    """The captures the scan found, triaged, processed and stored."""
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
     importer.result.responses, importer.result.lost = scan.read, scan.lost

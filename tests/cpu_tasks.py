@@ -83,3 +83,18 @@ def frozen_objects() -> int:
     import gc
 
     return gc.get_freeze_count()
+
+
+def kept_in_a_worker(_record) -> bool:
+    """A scan's `wanted`: a record is kept only when read in a child process (a worker of the
+    pool), not in the test's own."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
+def sleep_for(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds

@@ -344,6 +344,11 @@ def import_files(files, site, profile, all_html, db) -> int:
     \b
     Example: vnarchive import lynhan-2019.warc.gz crawl.wacz --site hanam_lynhan
     """
+    from pipelines.pool import start_worker_server
+
+    # The workers' server loads while the files are scanned, as a crawl's does while Scrapy
+    # starts: the scan reads every record's headers first, on one core.
+    start_worker_server()
     from archive.errors import check_writable
     from archive.importer import import_files as import_archive_files
     from archive.integrity import check_before_writing, mark_stuck_runs

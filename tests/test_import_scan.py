@@ -1,0 +1,163 @@
+"""An import's scan of several web archive files runs on the worker pool, file by file, and
+gives the index a scan one file after another gives (archive/archive_files.py `scan_files`)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import signal
+import threading
+import time
+import zipfile
+from functools import partial
+from multiprocessing import forkserver
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.archive_files import scan_files
+from archive.importer import worth_listing
+from crawler.profiles import find_profile
+from pipelines import pool
+from tests.conftest import query, run_vnarchive
+from tests.cpu_tasks import kept_in_a_worker, sleep_for
+from tests.test_webarchive_backfill import PORTAL, SITE, article_page
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def responses(first: int, count: int, images: int = 1) -> list[tuple[str, str, bytes]]:
+    """(url, content type, body): `count` article pages, each with `images` images."""
+    records = []
+    for number in range(first, first + count):
+        records.append((f"https://{PORTAL}/Pages/hop-{number}.aspx", "text/html",
+                        article_page(f"Hội nghị thường kỳ số {number}", "1/3/2019")))
+        records += [(f"https://{PORTAL}/anh-{number}-{image}.jpg", "image/jpeg",
+                     b"\xff\xd8\xff" + bytes(40)) for image in range(images)]
+    return records
+
+
+def warc_bytes(records: list[tuple[str, str, bytes]], gzipped: bool = True) -> bytes:
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gzipped)
+    for url, content_type, body in records:
+        writer.write_record(writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body),
+            warc_headers_dict={"WARC-Date": "2019-03-02T00:00:00Z"},
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", content_type)],
+                                          protocol="HTTP/1.1")))
+    return buffer.getvalue()
+
+
+def awkward_files(folder: Path) -> list[Path]:
+    """A backfill's files as they come: sound ones, one gzipped as a whole, one cut short,
+    one whose bytes changed after it was written, and a WACZ of two WARC files."""
+    files = {"sound.warc.gz": warc_bytes(responses(0, 4)),
+             "whole.warc.gz": gzip.compress(warc_bytes(responses(10, 3), gzipped=False)),
+             "cut.warc.gz": warc_bytes(responses(20, 4))[:-300]}
+    changed = warc_bytes(responses(30, 2), gzipped=False)
+    files["changed.warc"] = changed.replace("số 31".encode(), "số 39".encode())
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    with zipfile.ZipFile(folder / "crawl.wacz", "w") as wacz:
+        wacz.writestr("archive/a.warc.gz", warc_bytes(responses(40, 2)))
+        wacz.writestr("archive/b.warc.gz", warc_bytes(responses(50, 3)))
+    return [folder / name for name in (*files, "crawl.wacz")]
+
+
+def test_a_scan_on_the_workers_gives_the_index_of_a_scan_in_order(tmp_path):
+    paths = awkward_files(tmp_path)
+    wanted = partial(worth_listing, profiles=[find_profile(SITE)])
+    apart = scan_files(paths, wanted, workers=2)
+    in_order = scan_files(paths, wanted, workers=0)
+    assert apart == in_order
+    # The files were as awkward as meant: each kind of fault was met and reported.
+    assert apart.files == 6 and apart.corrupt >= 1
+    assert {Path(path).name for path, _ in apart.gzipped_whole} == {"whole.warc.gz"}
+    assert any("hop-31" in line for line in apart.failed_digests)
+    assert len(apart.records) == 4 + 3 + 4 + 1 + 2 + 3  # the pages (the cut file lost an image)
+    assert [record.url.rsplit("-", 1)[1] for record in apart.records[:4]] == [
+        "0.aspx", "1.aspx", "2.aspx", "3.aspx"]
+
+
+def test_the_scan_of_several_files_runs_in_the_workers_and_reports_each(tmp_path):
+    paths = awkward_files(tmp_path)
+    heard = []
+    # Keeps a record only when it is read in a worker process, not in this one.
+    apart = scan_files(paths, kept_in_a_worker, lambda *progress: heard.append(progress),
+                       workers=2)
+    assert len(apart.records) == apart.read > 0
+    assert not scan_files(paths, kept_in_a_worker, workers=0).records
+    assert [file for file, _, _ in heard] == [1, 2, 3, 4, 5, 5]  # the WACZ's two members
+    assert heard[-1] == (5, 5, apart.read)
+
+
+def test_one_file_is_scanned_here_record_by_record(tmp_path):
+    warc = tmp_path / "one.warc.gz"
+    warc.write_bytes(warc_bytes(responses(0, 3)))
+    heard = []
+    scan = scan_files([warc], kept_in_a_worker, lambda *progress: heard.append(progress),
+                      workers=2)
+    assert scan.read == 6 and not scan.records  # read here: no worker for one file
+    assert heard == [(1, 1, read) for read in range(1, 7)] + [(1, 1, 6)]
+
+
+def test_an_import_of_several_files_stores_what_an_import_one_by_one_stores(tmp_path):
+    folder = tmp_path / "backfill"
+    folder.mkdir()
+    paths = awkward_files(folder)
+    parallel, serial = tmp_path / "parallel.db", tmp_path / "serial.db"
+    result = run_vnarchive("import", *map(str, paths), "--site", SITE, "--db", str(parallel))
+    assert result.returncode == 0, result.stderr[-3000:]
+    from archive.importer import import_files
+
+    expected = import_files(str(serial), paths, [find_profile(SITE)], workers=0)
+    assert (f"{expected.files} archive files, {expected.responses} responses read, "
+            f"{expected.matched} pages imported") in result.stdout
+    assert expected.matched == 17
+    rows = "select canonical_url, title, text, published from articles order by 1"
+    assert query(parallel, rows) == query(serial, rows)
+    assert len(query(parallel, "select * from captures")) == expected.matched
+
+
+def test_the_import_command_starts_the_workers_server_before_it_scans(tmp_path, monkeypatch):
+    # The server's imports (0.3 s of CPU) ran after the scan, which then waited for them;
+    # started first, they overlap it, as a crawl's overlap Scrapy's start.
+    import archive.importer as importer
+    from vnarchive.cli.crawling import import_files as import_command
+
+    warc = tmp_path / "one.warc.gz"
+    warc.write_bytes(warc_bytes(responses(0, 2)))
+    running_at_scan = []
+    scan = importer.scan_files
+
+    def watched_scan(*args, **kwargs):
+        running_at_scan.append(forkserver._forkserver._forkserver_pid is not None)
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "scan_files", watched_scan)
+    pool.stop_worker_server()
+    try:
+        import_command.main([str(warc), "--site", SITE, "--db", str(tmp_path / "a.db")],
+                            standalone_mode=False)
+    finally:
+        pool.stop_worker_server()
+    assert running_at_scan == [True]
+
+
+def test_a_ctrl_c_ends_the_tasks_in_flight_at_once(tmp_path):
+    # A worker scanning a gigabyte file was waited for: the Ctrl-C took minutes to act.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    # A signal to this thread, as a Ctrl-C's (`interrupt_main` does not end a wait for a lock).
+    threading.Timer(1.0, signal.pthread_kill, [threading.main_thread().ident, signal.SIGINT]
+                    ).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(pool.map_in_order(sleep_for, [(60,), (60,)], 2, cpu_seconds=120))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        pool.stop_worker_server()
+    assert time.monotonic() - started < 20
