@@ -4,7 +4,6 @@ gives the index a scan one file after another gives (archive/archive_files.py `s
 from __future__ import annotations
 
 import gzip
-import io
 import signal
 import threading
 import time
@@ -14,8 +13,6 @@ from multiprocessing import forkserver
 from pathlib import Path
 
 import pytest
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from archive.archive_files import scan_files
 from archive.importer import worth_listing
@@ -23,47 +20,25 @@ from crawler.profiles import find_profile
 from pipelines import pool
 from tests.conftest import query, run_vnarchive
 from tests.cpu_tasks import kept_in_a_worker, sleep_for
-from tests.test_webarchive_backfill import PORTAL, SITE, article_page
+from tests.test_webarchive_backfill import SITE, site_responses, warc_bytes
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def responses(first: int, count: int, images: int = 1) -> list[tuple[str, str, bytes]]:
-    """(url, content type, body): `count` article pages, each with `images` images."""
-    records = []
-    for number in range(first, first + count):
-        records.append((f"https://{PORTAL}/Pages/hop-{number}.aspx", "text/html",
-                        article_page(f"Hội nghị thường kỳ số {number}", "1/3/2019")))
-        records += [(f"https://{PORTAL}/anh-{number}-{image}.jpg", "image/jpeg",
-                     b"\xff\xd8\xff" + bytes(40)) for image in range(images)]
-    return records
-
-
-def warc_bytes(records: list[tuple[str, str, bytes]], gzipped: bool = True) -> bytes:
-    buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=gzipped)
-    for url, content_type, body in records:
-        writer.write_record(writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body),
-            warc_headers_dict={"WARC-Date": "2019-03-02T00:00:00Z"},
-            http_headers=StatusAndHeaders("200 OK", [("Content-Type", content_type)],
-                                          protocol="HTTP/1.1")))
-    return buffer.getvalue()
 
 
 def awkward_files(folder: Path) -> list[Path]:
     """A backfill's files as they come: sound ones, one gzipped as a whole, one cut short,
     one whose bytes changed after it was written, and a WACZ of two WARC files."""
-    files = {"sound.warc.gz": warc_bytes(responses(0, 4)),
-             "whole.warc.gz": gzip.compress(warc_bytes(responses(10, 3), gzipped=False)),
-             "cut.warc.gz": warc_bytes(responses(20, 4))[:-300]}
-    changed = warc_bytes(responses(30, 2), gzipped=False)
+    files = {"sound.warc.gz": warc_bytes(site_responses(4, 1)),
+             "whole.warc.gz": gzip.compress(warc_bytes(site_responses(3, 1, first=10),
+                                                       gzipped=False)),
+             "cut.warc.gz": warc_bytes(site_responses(4, 1, first=20))[:-300]}
+    changed = warc_bytes(site_responses(2, 1, first=30), gzipped=False)
     files["changed.warc"] = changed.replace("số 31".encode(), "số 39".encode())
     for name, data in files.items():
         (folder / name).write_bytes(data)
     with zipfile.ZipFile(folder / "crawl.wacz", "w") as wacz:
-        wacz.writestr("archive/a.warc.gz", warc_bytes(responses(40, 2)))
-        wacz.writestr("archive/b.warc.gz", warc_bytes(responses(50, 3)))
+        wacz.writestr("archive/a.warc.gz", warc_bytes(site_responses(2, 1, first=40)))
+        wacz.writestr("archive/b.warc.gz", warc_bytes(site_responses(3, 1, first=50)))
     return [folder / name for name in (*files, "crawl.wacz")]
 
 
@@ -96,7 +71,7 @@ def test_the_scan_of_several_files_runs_in_the_workers_and_reports_each(tmp_path
 
 def test_one_file_is_scanned_here_record_by_record(tmp_path):
     warc = tmp_path / "one.warc.gz"
-    warc.write_bytes(warc_bytes(responses(0, 3)))
+    warc.write_bytes(warc_bytes(site_responses(3, 1)))
     heard = []
     scan = scan_files([warc], kept_in_a_worker, lambda *progress: heard.append(progress),
                       workers=2)
@@ -129,7 +104,7 @@ def test_the_import_command_starts_the_workers_server_before_it_scans(tmp_path, 
     from vnarchive.cli.crawling import import_files as import_command
 
     warc = tmp_path / "one.warc.gz"
-    warc.write_bytes(warc_bytes(responses(0, 2)))
+    warc.write_bytes(warc_bytes(site_responses(2, 1)))
     running_at_scan = []
     scan = importer.scan_files
 

@@ -176,22 +176,35 @@ def test_a_record_cut_short_by_the_files_end_is_corrupt_not_half_a_page(tmp_path
         (f"https://{PORTAL}/Pages/hop-thang-3.aspx",)]
 
 
+def site_responses(pages: int, images_per_page: int, first: int = 0,
+                   ) -> list[tuple[str, str, bytes]]:
+    """(URL, content type, body) of a site's article pages, each followed by its images."""
+    records = []
+    for number in range(first, first + pages):
+        records.append((f"https://{PORTAL}/Pages/hop-{number}.aspx", "text/html",
+                        article_page(f"Hội nghị thường kỳ số {number}", "1/3/2019")))
+        records += [(f"https://{PORTAL}/Style%20Library/anh-{number}-{image}.jpg",
+                     "image/jpeg", b"\xff\xd8\xff" + bytes(40))
+                    for image in range(images_per_page)]
+    return records
+
+
+def warc_bytes(records: list[tuple[str, str, bytes]], gzipped: bool = True) -> bytes:
+    """The responses as a WARC file, gzipped per record or not."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gzipped)
+    for url, content_type, body in records:
+        writer.write_record(writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body),
+            warc_headers_dict={"WARC-Date": "2019-03-02T00:00:00Z"},
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", content_type)],
+                                          protocol="HTTP/1.1")))
+    return buffer.getvalue()
+
+
 def site_crawl(path: Path, pages: int, images_per_page: int) -> Path:
     """A WARC as a site's crawl writes it: each article page and its images."""
-    with path.open("wb") as handle:
-        writer = WARCWriter(handle, gzip=True)
-        for number in range(pages):
-            records = [(f"https://{PORTAL}/Pages/hop-{number}.aspx", "text/html",
-                        article_page(f"Hội nghị thường kỳ số {number}", "1/3/2019"))]
-            records += [(f"https://{PORTAL}/Style%20Library/anh-{number}-{image}.jpg",
-                         "image/jpeg", b"\xff\xd8\xff" + bytes(40))
-                        for image in range(images_per_page)]
-            for url, content_type, body in records:
-                writer.write_record(writer.create_warc_record(
-                    url, "response", payload=io.BytesIO(body),
-                    warc_headers_dict={"WARC-Date": "2019-03-02T00:00:00Z"},
-                    http_headers=StatusAndHeaders("200 OK", [("Content-Type", content_type)],
-                                                  protocol="HTTP/1.1")))
+    path.write_bytes(warc_bytes(site_responses(pages, images_per_page)))
     return path
 
 
