@@ -23,9 +23,12 @@ import base64
 import contextlib
 import gzip
 import hashlib
+import os
 import re
 import shutil
+import struct
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -235,13 +238,26 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
     locations = scanned_locations(paths)
     result = ScanResult()
     if workers > 1 and len(locations) > 1:
-        parts = map_in_order(scan_member, [(path, member, wanted) for _, path, member
-                                           in locations], workers, SCAN_CPU_SECONDS)
-        for (number, path, member), part in zip(locations, parts, strict=True):
-            _add_part(result, part if isinstance(part, ScanResult)
-                      else _crashed_scan(path, member, part))
-            if progress:
-                progress(number, len(paths), result.read)
+        with ScanCounts(len(locations)) as counts:
+            parts = map_in_order(_counted_scan, [
+                (path, member, wanted, counts.path, index)
+                for index, (_, path, member) in enumerate(locations)], workers,
+                SCAN_CPU_SECONDS)
+            done, joining = 0, threading.Lock()
+
+            def report() -> None:  # while the workers scan: the records they have read
+                with joining:
+                    number = locations[min(done, len(locations) - 1)][0]
+                    progress(number, len(paths), result.read + counts.read_from(done))
+
+            with _every_second(report if progress else None):
+                for (number, path, member), part in zip(locations, parts, strict=True):
+                    with joining:
+                        _add_part(result, part if isinstance(part, ScanResult)
+                                  else _crashed_scan(path, member, part))
+                        done += 1
+                        if progress:
+                            progress(number, len(paths), result.read)
         return result
     for number, path, member in locations:
         def each_record(read: int, number: int = number, before: int = result.read) -> None:
@@ -305,6 +321,68 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
                     "goes, or get a sound copy)")
     part.records = kept
     return part
+
+
+class ScanCounts:
+    """How many records each worker's scan has read so far, in a small file of one 64-bit
+    count a file (or WACZ member), which the workers write and the command reads: a worker
+    cannot call the command's progress report, and a backfill's files of gigabytes take
+    minutes each, so a line only at each file's end said nothing for that long."""
+
+    SLOT = struct.Struct("<q")
+
+    def __init__(self, files: int):
+        self._folder = tempfile.TemporaryDirectory(prefix="vnarchive-scan-")
+        self.path = str(Path(self._folder.name) / "records-read")
+        Path(self.path).write_bytes(bytes(self.SLOT.size * files))
+
+    def __enter__(self) -> ScanCounts:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._folder.cleanup()
+
+    def read_from(self, first: int) -> int:
+        """The records read in the files from `first` on (those not yet done)."""
+        data = Path(self.path).read_bytes()[first * self.SLOT.size:]
+        return sum(count for (count,) in self.SLOT.iter_unpack(data))
+
+
+def _counted_scan(path: str, member: str, wanted: Wanted | None, counts: str,
+                  index: int) -> ScanResult:
+    """In a worker: `scan_member`, its records read so far written at its place in the
+    `ScanCounts` file every 100 records."""
+    handle = os.open(counts, os.O_WRONLY)
+
+    def count(read: int) -> None:
+        if read % 100 == 0:
+            os.pwrite(handle, ScanCounts.SLOT.pack(read), index * ScanCounts.SLOT.size)
+
+    try:
+        return scan_member(path, member, wanted, count)
+    finally:
+        os.close(handle)
+
+
+@contextmanager
+def _every_second(report: Callable[[], None] | None) -> Iterator[None]:
+    """`report` called once a second on a thread of its own while the block runs."""
+    if report is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(1.0):
+            report()
+
+    thread = threading.Thread(target=tick, name="scan-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _add_part(result: ScanResult, part: ScanResult) -> None:

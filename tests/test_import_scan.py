@@ -19,7 +19,7 @@ from archive.importer import worth_listing
 from crawler.profiles import find_profile
 from pipelines import pool
 from tests.conftest import query, run_vnarchive
-from tests.cpu_tasks import kept_in_a_worker, sleep_for
+from tests.cpu_tasks import kept_in_a_worker, sleep_for, slowly_kept
 from tests.test_webarchive_backfill import SITE, site_responses, warc_bytes
 
 pytestmark = pytest.mark.timeout(120)
@@ -65,8 +65,22 @@ def test_the_scan_of_several_files_runs_in_the_workers_and_reports_each(tmp_path
                        workers=2)
     assert len(apart.records) == apart.read > 0
     assert not scan_files(paths, kept_in_a_worker, workers=0).records
-    assert [file for file, _, _ in heard] == [1, 2, 3, 4, 5, 5]  # the WACZ's two members
-    assert heard[-1] == (5, 5, apart.read)
+    assert {file for file, _, _ in heard} == {1, 2, 3, 4, 5}  # the WACZ's two members: 5
+    assert heard == sorted(heard) and heard[-1] == (5, 5, apart.read)
+
+
+def test_a_long_scan_on_the_workers_reports_the_records_read_so_far(tmp_path):
+    # A line only at each file's end said nothing for minutes while files of gigabytes were
+    # scanned: the workers' counts are read once a second meanwhile.
+    paths = []
+    for number in range(2):
+        paths.append(tmp_path / f"{number}.warc.gz")
+        paths[-1].write_bytes(warc_bytes(site_responses(300, 1, first=number * 300)))
+    heard = []
+    scan = scan_files(paths, slowly_kept, lambda *progress: heard.append(progress), workers=2)
+    assert scan.read == 1200
+    assert any(0 < read < 600 for _, _, read in heard), heard  # before either file's end
+    assert heard[-1] == (2, 2, 1200)
 
 
 def test_one_file_is_scanned_here_record_by_record(tmp_path):
