@@ -33,13 +33,14 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.digestverifyingreader import DigestVerifyingReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.disk import StorageFull, is_storage_failure
@@ -281,18 +282,18 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
     (`on_record` hears how many records of it were read so far)."""
     part = ScanResult(files=1)
 
-    def listed(records: Iterator[IndexedRecord]) -> list[IndexedRecord]:
+    def listed(records: Iterator[tuple[IndexedRecord, bool]]) -> list[IndexedRecord]:
         kept = []
-        for record in records:
+        for record, wanted_one in records:
             part.read += 1
-            if wanted is None or wanted(record):
+            if wanted_one:
                 kept.append(record)
             if on_record:
                 on_record(part.read)
         return kept
 
     try:
-        kept = listed(_scan_location(path, member, part))
+        kept = listed(_scan_location(path, member, part, wanted))
     except _GzippedWhole:
         kept = None
     if kept is None or (part.read == 0 and part.corrupt > 0 and _starts_gzipped(path, member)):
@@ -304,7 +305,7 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
         # reported twice when its first report was kept.
         part.read, part.corrupt = 0, 0
         part.failed_digests.clear()
-        whole = listed(_scan_location(path, member, part, gzipped_whole=True))
+        whole = listed(_scan_location(path, member, part, wanted, gzipped_whole=True))
         if kept is not None and not whole:  # no better: as it was read first
             part.read, part.corrupt = failed[:2]
             del part.lost[failed[2]:]
@@ -403,17 +404,19 @@ def _crashed_scan(path: str, member: str, crash: WorkerCrashed) -> ScanResult:
     return ScanResult(files=1, corrupt=1, lost=[f"{name} could not be scanned ({crash})"])
 
 
-def _scan_location(path: str, member: str, result: ScanResult,
-                   gzipped_whole: bool = False) -> Iterator[IndexedRecord]:
+def _scan_location(path: str, member: str, result: ScanResult, wanted: Wanted | None,
+                   gzipped_whole: bool = False) -> Iterator[tuple[IndexedRecord, bool]]:
     with open_location(path, member, gzipped_whole) as handle:
-        yield from _scan(handle, path, member, result, inflated=gzipped_whole)
+        yield from _scan(handle, path, member, result, wanted, inflated=gzipped_whole)
 
 
 def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
-          inflated: bool = False) -> Iterator[IndexedRecord]:
-    """The file's records; `inflated`: read through a decompressing reader, which seeks back
-    only by inflating again from the start, so the reading ends at the first fault (a gzip
-    found inside, a file gzipped twice over, is one) with the records before it."""
+          wanted: Wanted | None, inflated: bool = False
+          ) -> Iterator[tuple[IndexedRecord, bool]]:
+    """The file's response and revisit records, each with whether `wanted` keeps it;
+    `inflated`: read through a decompressing reader, which seeks back only by inflating again
+    from the start, so the reading ends at the first fault (a gzip found inside, a file
+    gzipped twice over, is one) with the records before it."""
     position = 0
     try:
         arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
@@ -430,7 +433,7 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
         try:
             for record in iterator:
                 misfits = iterator.err_count
-                indexed, decoded = _index(record, iterator, path, member)
+                indexed, decoded, kept = _indexed(record, iterator, path, member, wanted)
                 iterator.read_to_end(record)
                 if plain_warc and (iterator.err_count > misfits or _glued(record)):
                     # A record torn in the middle of an uncompressed file: its Content-Length
@@ -445,14 +448,14 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                     raise TornRecord(indexed.url if indexed else record.rec_type)
                 offset, length = iterator.member_info
                 position = offset + length  # where the next record starts
-                failed = _failed_digest(record, decoded) if indexed is not None else None
+                failed = _failed_digest(record, decoded) if kept else None
                 if failed:
                     result.failed_digests.append(
                         f"{path}{':' + member if member else ''}: {indexed.url} captured "
                         f"{indexed.captured_at} fails its {failed} (its bytes changed since "
                         "it was archived): skipped")
                 elif indexed is not None:
-                    yield indexed
+                    yield indexed, kept
             if not inflated:
                 handle.seek(_after_blank_lines(handle, position))
                 if handle.read(1):  # warcio stops at a record torn in its headers, silently
@@ -478,22 +481,60 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
             position = following
 
 
+def _indexed(record, iterator, path: str, member: str, wanted: Wanted | None,
+             ) -> tuple[IndexedRecord | None, tuple[str, ...], bool]:
+    """`_index`'s entry and digests of a record `wanted` keeps, and True. One it does not
+    keep (an import's images, scripts and styles: most of a site's records) is only read past:
+    neither its digests checked nor its body decoded, since nothing of it is imported. It was
+    hashed three times (the block, the payload, the decoded body) for nothing."""
+    if wanted is not None:
+        entry = _header_entry(record, path, member)
+        if entry is not None and not wanted(entry):
+            _unverified(record)
+            return entry, (), False
+    indexed, decoded = _index(record, iterator, path, member)
+    return indexed, decoded, indexed is not None
+
+
+def _header_entry(record, path: str, member: str) -> IndexedRecord | None:
+    """The record's index entry as its headers give it, before its payload is read (its
+    digest only as declared, its offset unknown)."""
+    http = record.http_headers
+    if record.rec_type not in ("response", "revisit") or (
+            http is None and record.rec_type != "revisit"):
+        return None
+    headers = record.rec_headers
+    return IndexedRecord(
+        url=headers.get_header("WARC-Target-URI") or "",
+        captured_at=_iso(headers.get_header("WARC-Date") or ""),
+        record_type=record.rec_type, status=int(http.get_statuscode() or 0) if http else 0,
+        digest=(headers.get_header("WARC-Payload-Digest") or "").removeprefix("sha1:"),
+        location=Location(path, member), site=headers.get_header(SITE),
+        content_type=(http.get_header("Content-Type") or "") if http else "")
+
+
+def _unverified(record) -> None:
+    """The record read on without its digests computed (warcio's verifying reader, when
+    the file gives digests, hashes whatever is read through it)."""
+    reader = record.raw_stream
+    if isinstance(reader, DigestVerifyingReader):
+        reader.block_digester = reader.payload_digester = reader.payload_digester_obj = None
+
+
 def _index(record, iterator, path: str, member: str
            ) -> tuple[IndexedRecord | None, tuple[str, ...]]:
     """The record's index entry (None for a record that is no response or revisit), and for
     a response the digests of its payload as read: decoded, and for a chunked and encoded one
     also de-chunked but still encoded."""
-    kind = record.rec_type
-    http = record.http_headers
     # A revisit may have no HTTP block at all (WARC 1.1 6.7.2: it is optional): it still
     # says its URL was fetched again, with the payload its digest names (status 0: unknown,
     # its original's).
-    if kind not in ("response", "revisit") or (http is None and kind != "revisit"):
+    entry = _header_entry(record, path, member)
+    if entry is None:
         return None, ()
-    headers = record.rec_headers
-    digest = headers.get_header("WARC-Payload-Digest")
+    digest = record.rec_headers.get_header("WARC-Payload-Digest")
     decoded: tuple[str, ...] = ()
-    if kind == "response":
+    if record.rec_type == "response":
         # Read to its end, which checks it is whole (a torn record raises here), a megabyte at
         # a time: a video's record, or a small one that decompresses to gigabytes, is never
         # held in memory.
@@ -506,13 +547,8 @@ def _index(record, iterator, path: str, member: str
             decoded += (encoded.digest(),)
         digest = digest or decoded[0]
     offset = iterator.get_record_offset()
-    return IndexedRecord(
-        url=headers.get_header("WARC-Target-URI") or "",
-        captured_at=_iso(headers.get_header("WARC-Date") or ""),
-        record_type=kind, status=int(http.get_statuscode() or 0) if http else 0,
-        digest=(digest or "").removeprefix("sha1:"), location=Location(path, member, offset),
-        site=headers.get_header(SITE),
-        content_type=(http.get_header("Content-Type") or "") if http else ""), decoded
+    return replace(entry, digest=(digest or "").removeprefix("sha1:"),
+                   location=Location(path, member, offset)), decoded
 
 
 class _HashingReader:

@@ -1,16 +1,16 @@
 """Throughput of `vnarchive import` on web archive files of the shape a backfill brings.
 
-    python bench/bench_import.py [--files 8] [--records 1000] [--share 0.1] [--repeat 3]
-                                 [--before DIR]
+    python bench/bench_import.py [--files 8] [--records 1000] [--share 0.1] [--image-kb 24]
+                                 [--repeat 3] [--before DIR]
 
 A backfill from Common Crawl or another web archive comes as many WARC files, each holding
 every kind of response of many sites: a profile claims a few of their pages, and the rest
 (other sites' pages, images) must still be read to find them. This bench writes `--files`
 WARC files of `--records` responses each: a `--share` of them the article pages of
 bench/bench_pipeline.py's web (its never-seen profile claims them), the rest split between
-other hosts' HTML pages and images. Then `vnarchive import` of the whole folder runs in its
-own process into a new archive, and prints seconds, records read a second, the CPU seconds of
-the command and its workers, and peak RSS.
+other hosts' HTML pages and images (`--image-kb` each). Then `vnarchive import` of the whole
+folder runs in its own process into a new archive, and prints seconds, records read a
+second, the CPU seconds of the command and its workers, and peak RSS.
 
 `--before DIR` runs the same import with the code of DIR too (a checkout of an earlier commit:
 `git archive main | tar -x -C DIR`), alternated run by run, on the same files: a change's gain
@@ -40,16 +40,16 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_pipeline import build_pages, measure, write_profile  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"  # the profile's site; nothing is fetched
-IMAGE_BYTES = 24 * 1024
 
 
-def write_files(folder: Path, files: int, records: int, share: float) -> tuple[int, int]:
+def write_files(folder: Path, files: int, records: int, share: float,
+                image_kb: int = 24) -> tuple[int, int]:
     """The WARC files; how many article pages and records they hold in all."""
     total = files * records
     articles = max(1, round(total * share))
     pages, locations = build_pages(articles)
     draw = random.Random(19)
-    image = draw.randbytes(IMAGE_BYTES)
+    image = draw.randbytes(image_kb * 1024)
     start = datetime(2019, 3, 1, tzinfo=UTC)
     kinds = ["article"] * articles + ["page", "image"] * ((total - articles) // 2)
     kinds += ["page"] * (total - len(kinds))
@@ -87,6 +87,8 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=1000, help="responses in each file")
     parser.add_argument("--share", type=float, default=0.1,
                         help="the share of the responses that are the profile's articles")
+    parser.add_argument("--image-kb", type=int, default=24,
+                        help="the size of each image (a site's own crawl holds large ones)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path,
                         help="also run the import with the code of this checkout")
@@ -98,7 +100,8 @@ def main() -> int:
         folder = Path(temporary)
         warcs = folder / "warcs"
         warcs.mkdir()
-        articles, total = write_files(warcs, args.files, args.records, args.share)
+        articles, total = write_files(warcs, args.files, args.records, args.share,
+                                      args.image_kb)
         size = sum(path.stat().st_size for path in warcs.iterdir())
         profile = write_profile(folder, "never-seen", BASE)
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in codes}

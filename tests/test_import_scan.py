@@ -150,3 +150,24 @@ def test_a_ctrl_c_ends_the_tasks_in_flight_at_once(tmp_path):
         signal.signal(signal.SIGINT, previous)
         pool.stop_worker_server()
     assert time.monotonic() - started < 20
+
+
+def test_records_the_import_does_not_want_are_read_past_unchecked(tmp_path):
+    # A site's images, scripts and styles are most of its records: each was hashed three
+    # times (block, payload, decoded body) though nothing of it is imported. Their digests
+    # are no longer checked; a page's still are.
+    records = site_responses(2, 2)
+    data = warc_bytes(records, gzipped=False)
+    image = data.index(b"\xff\xd8\xff")  # the first image's body: one byte changed
+    page = data.index("số 1</h1>".encode())  # the second page's heading: one letter changed
+    warc = tmp_path / "site.warc"
+    warc.write_bytes(data[:image + 3] + b"\x01" + data[image + 4:page] + b"X"
+                     + data[page + 1:])
+    wanted = partial(worth_listing, profiles=[find_profile(SITE)])
+    scan = scan_files([warc], wanted)
+    # Six records read, less the damaged page (skipped, as before).
+    assert scan.read == 5 and [record.url.rsplit("/", 1)[1] for record in scan.records] == [
+        "hop-0.aspx"]
+    assert len(scan.failed_digests) == 1 and "hop-1" in scan.failed_digests[0]
+    everything = scan_files([warc])  # no `wanted`: every record indexed, and checked
+    assert len(everything.failed_digests) == 2
