@@ -216,6 +216,8 @@ def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
             target.write(inflated)
 
 
+# Whether the scan keeps a record: asked of its headers, before its payload is read (the entry's
+# digest only as the file declares it, its offset 0).
 Wanted = Callable[[IndexedRecord], bool]
 ScanProgress = Callable[[int, int, int], None]  # (file, of files, records read)
 # A file is scanned whole by one worker, however large (a Common Crawl file holds a gigabyte):
