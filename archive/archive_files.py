@@ -246,21 +246,28 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
                 (path, member, wanted, counts.path, index)
                 for index, (_, path, member) in enumerate(locations)], workers,
                 SCAN_CPU_SECONDS)
-            done, joining = 0, threading.Lock()
+            done, shown, joining = 0, 0, threading.Lock()
 
-            def report() -> None:  # while the workers scan: the records they have read
+            def show(number: int, read: int) -> None:
+                # Never fewer than a line before: a tick counted the files still being read,
+                # and a file's end adds only its own.
+                nonlocal shown
+                shown = max(shown, read)
+                progress(number, len(paths), shown)
+
+            def tick() -> None:  # while the workers scan: the records they have read
                 with joining:
-                    number = locations[min(done, len(locations) - 1)][0]
-                    progress(number, len(paths), result.read + counts.read_from(done))
+                    show(locations[min(done, len(locations) - 1)][0],
+                         result.read + counts.read_from(done))
 
-            with _every_second(report if progress else None):
+            with _every_second(tick if progress else None):
                 for (number, path, member), part in zip(locations, parts, strict=True):
                     with joining:
                         _add_part(result, part if isinstance(part, ScanResult)
                                   else _crashed_scan(path, member, part))
                         done += 1
                         if progress:
-                            progress(number, len(paths), result.read)
+                            show(number, result.read)
         return result
     for number, path, member in locations:
         def each_record(read: int, number: int = number, before: int = result.read) -> None:
