@@ -543,7 +543,12 @@ def _index(record, iterator, path: str, member: str
         return None, ()
     digest = record.rec_headers.get_header("WARC-Payload-Digest")
     decoded: tuple[str, ...] = ()
-    if record.rec_type == "response":
+    if record.rec_type == "response" and digest and record.content_stream() is record.raw_stream:
+        # A body stored as sent (neither chunked nor compressed) with its digest declared:
+        # warcio's check of that digest hashes these very bytes, so they are only read to their
+        # end (a torn record raises here), not hashed a second time.
+        iterator.read_to_end(record)
+    elif record.rec_type == "response":
         # Read to its end, which checks it is whole (a torn record raises here), a megabyte at
         # a time: a video's record, or a small one that decompresses to gigabytes, is never
         # held in memory.

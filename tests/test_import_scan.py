@@ -4,6 +4,7 @@ gives the index a scan one file after another gives (archive/archive_files.py `s
 from __future__ import annotations
 
 import gzip
+import hashlib
 import signal
 import threading
 import time
@@ -20,7 +21,7 @@ from crawler.profiles import find_profile
 from pipelines import pool
 from tests.conftest import query, run_vnarchive
 from tests.cpu_tasks import kept_in_a_worker, sleep_for, slowly_kept
-from tests.test_webarchive_backfill import SITE, site_responses, warc_bytes
+from tests.test_webarchive_backfill import SITE, digest_of, site_responses, warc_bytes
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -171,3 +172,25 @@ def test_records_the_import_does_not_want_are_read_past_unchecked(tmp_path):
     assert len(scan.failed_digests) == 1 and "hop-1" in scan.failed_digests[0]
     everything = scan_files([warc])  # no `wanted`: every record indexed, and checked
     assert len(everything.failed_digests) == 2
+
+
+def test_a_page_stored_as_sent_is_hashed_once_by_the_scan(tmp_path, monkeypatch):
+    # warcio's check of its declared payload digest hashes the body; the scan hashed the same
+    # bytes again for a digest of its own. A body chunked or compressed still gets its own.
+    import archive.archive_files as archive_files
+
+    hashed = []
+
+    class CountingHashlib:
+        @staticmethod
+        def sha1(*args):
+            hashed.append(args)
+            return hashlib.sha1(*args)
+
+    monkeypatch.setattr(archive_files, "hashlib", CountingHashlib)
+    warc = tmp_path / "site.warc.gz"
+    warc.write_bytes(warc_bytes(site_responses(3, 0)))
+    scan = scan_files([warc])
+    assert [record.digest for record in scan.records] == [
+        digest_of(body).removeprefix("sha1:") for _, _, body in site_responses(3, 0)]
+    assert not hashed
