@@ -534,7 +534,8 @@ def _index(record, iterator, path: str, member: str
            ) -> tuple[IndexedRecord | None, tuple[str, ...]]:
     """The record's index entry (None for a record that is no response or revisit), and for
     a response the digests of its payload as read: decoded, and for a chunked and encoded one
-    also de-chunked but still encoded."""
+    also de-chunked but still encoded (none for a body stored as sent whose digest the file
+    declares: warcio's check of that digest read the same bytes)."""
     # A revisit may have no HTTP block at all (WARC 1.1 6.7.2: it is optional): it still
     # says its URL was fetched again, with the payload its digest names (status 0: unknown,
     # its original's).
