@@ -496,13 +496,17 @@ def _indexed(record, iterator, path: str, member: str, wanted: Wanted | None,
     keep (an import's images, scripts and styles: most of a site's records) is only read past:
     neither its digests checked nor its body decoded, since nothing of it is imported. It was
     hashed three times (the block, the payload, the decoded body) for nothing."""
-    if wanted is not None:
-        entry = _header_entry(record, path, member)
-        if entry is not None and not wanted(entry):
-            _unverified(record)
-            return entry, (), False
-    indexed, decoded = _index(record, iterator, path, member)
-    return indexed, decoded, indexed is not None
+    # A revisit may have no HTTP block at all (WARC 1.1 6.7.2: it is optional): it still
+    # says its URL was fetched again, with the payload its digest names (status 0: unknown,
+    # its original's).
+    entry = _header_entry(record, path, member)
+    if entry is None:  # no response or revisit
+        return None, (), False
+    if wanted is not None and not wanted(entry):
+        _unverified(record)
+        return entry, (), False
+    indexed, decoded = _index(record, iterator, entry)
+    return indexed, decoded, True
 
 
 def _header_entry(record, path: str, member: str) -> IndexedRecord | None:
@@ -530,19 +534,12 @@ def _unverified(record) -> None:
         reader.block_digester = reader.payload_digester = reader.payload_digester_obj = None
 
 
-def _index(record, iterator, path: str, member: str
-           ) -> tuple[IndexedRecord | None, tuple[str, ...]]:
-    """The record's index entry (None for a record that is no response or revisit), and for
-    a response the digests of its payload as read: decoded, and for a chunked and encoded one
-    also de-chunked but still encoded (none for a body stored as sent whose digest the file
-    declares: warcio's check of that digest read the same bytes)."""
-    # A revisit may have no HTTP block at all (WARC 1.1 6.7.2: it is optional): it still
-    # says its URL was fetched again, with the payload its digest names (status 0: unknown,
-    # its original's).
-    entry = _header_entry(record, path, member)
-    if entry is None:
-        return None, ()
-    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+def _index(record, iterator, entry: IndexedRecord) -> tuple[IndexedRecord, tuple[str, ...]]:
+    """The record's index entry (`entry`, its headers' one, with its digest and offset), and
+    for a response the digests of its payload as read: decoded, and for a chunked and encoded
+    one also de-chunked but still encoded (none for a body stored as sent whose digest the
+    file declares: warcio's check of that digest read the same bytes)."""
+    digest = entry.digest  # as declared, less its "sha1:"
     decoded: tuple[str, ...] = ()
     if record.rec_type == "response" and digest and record.content_stream() is record.raw_stream:
         # A body stored as sent (neither chunked nor compressed) with its digest declared:
@@ -560,10 +557,9 @@ def _index(record, iterator, path: str, member: str
         decoded = ("sha1:" + base64.b32encode(sha1.digest()).decode(),)
         if encoded is not None:
             decoded += (encoded.digest(),)
-        digest = digest or decoded[0]
-    offset = iterator.get_record_offset()
-    return replace(entry, digest=(digest or "").removeprefix("sha1:"),
-                   location=Location(path, member, offset)), decoded
+        digest = digest or decoded[0].removeprefix("sha1:")
+    location = replace(entry.location, offset=iterator.get_record_offset())
+    return replace(entry, digest=digest, location=location), decoded
 
 
 class _HashingReader:
