@@ -260,7 +260,7 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
                     show(locations[min(done, len(locations) - 1)][0],
                          result.read + counts.read_from(done))
 
-            with _every_second(tick if progress else None):
+            with _every_interval(tick if progress else None):
                 for (number, path, member), part in zip(locations, parts, strict=True):
                     with joining:
                         _add_part(result, part if isinstance(part, ScanResult)
@@ -333,6 +333,10 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
     return part
 
 
+# How often the progress of a parallel scan is read from the workers' counts.
+PROGRESS_SECONDS = 1.0
+
+
 class ScanCounts:
     """How many records each worker's scan has read so far, in a small file of one 64-bit
     count a file (or WACZ member), which the workers write and the command reads: a worker
@@ -375,15 +379,15 @@ def _counted_scan(path: str, member: str, wanted: Wanted | None, counts: str,
 
 
 @contextmanager
-def _every_second(report: Callable[[], None] | None) -> Iterator[None]:
-    """`report` called once a second on a thread of its own while the block runs."""
+def _every_interval(report: Callable[[], None] | None) -> Iterator[None]:
+    """`report` called every `PROGRESS_SECONDS` on a thread of its own while the block runs."""
     if report is None:
         yield
         return
     stop = threading.Event()
 
     def tick() -> None:
-        while not stop.wait(1.0):
+        while not stop.wait(PROGRESS_SECONDS):
             report()
 
     thread = threading.Thread(target=tick, name="scan-progress", daemon=True)

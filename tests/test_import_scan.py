@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from archive import archive_files
 from archive.archive_files import scan_files
 from archive.importer import worth_listing
 from crawler.profiles import find_profile
@@ -70,9 +71,11 @@ def test_the_scan_of_several_files_runs_in_the_workers_and_reports_each(tmp_path
     assert heard == sorted(heard) and heard[-1] == (5, 5, apart.read)
 
 
-def test_a_long_scan_on_the_workers_reports_the_records_read_so_far(tmp_path):
+def test_a_long_scan_on_the_workers_reports_the_records_read_so_far(tmp_path, monkeypatch):
     # A line only at each file's end said nothing for minutes while files of gigabytes were
-    # scanned: the workers' counts are read once a second meanwhile.
+    # scanned: the workers' counts are read once a second meanwhile (here every 50 ms, so that
+    # a slow start of the workers on a busy machine cannot leave no line inside the scan).
+    monkeypatch.setattr(archive_files, "PROGRESS_SECONDS", 0.05)
     paths = []
     for number in range(2):
         paths.append(tmp_path / f"{number}.warc.gz")
