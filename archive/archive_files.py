@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import struct
+import sys
 import tempfile
 import threading
 import zipfile
@@ -64,7 +65,7 @@ SCAN_CHUNK = 1 << 20
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a record starts: a file, or a member of a WACZ, and an offset in it."""
 
@@ -73,7 +74,9 @@ class Location:
     offset: int = 0
 
 
-@dataclass(frozen=True)
+# Slotted, their few repeated strings interned: an import keeps one of these for every page the
+# scan lists, millions in a large backfill (archive/importer.py worth_listing).
+@dataclass(frozen=True, slots=True)
 class IndexedRecord:
     url: str
     captured_at: str  # ISO 8601 UTC: the WARC-Date, when the page was captured
@@ -524,10 +527,11 @@ def _header_entry(record, path: str, member: str) -> IndexedRecord | None:
     return IndexedRecord(
         url=headers.get_header("WARC-Target-URI") or "",
         captured_at=_iso(headers.get_header("WARC-Date") or ""),
-        record_type=record.rec_type, status=int(http.get_statuscode() or 0) if http else 0,
+        record_type=sys.intern(record.rec_type),
+        status=int(http.get_statuscode() or 0) if http else 0,
         digest=(headers.get_header("WARC-Payload-Digest") or "").removeprefix("sha1:"),
         location=Location(path, member), site=headers.get_header(SITE),
-        content_type=(http.get_header("Content-Type") or "") if http else "")
+        content_type=sys.intern((http.get_header("Content-Type") or "") if http else ""))
 
 
 def _unverified(record) -> None:
