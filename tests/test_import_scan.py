@@ -197,3 +197,23 @@ def test_a_page_stored_as_sent_is_hashed_once_by_the_scan(tmp_path, monkeypatch)
     assert [record.digest for record in scan.records] == [
         digest_of(body).removeprefix("sha1:") for _, _, body in site_responses(3, 0)]
     assert not hashed
+
+
+def test_the_entries_of_a_large_scan_share_what_their_records_repeat(tmp_path):
+    # An import lists every page of its files before the first is processed: millions of
+    # entries in a large backfill, each with its own copy of "response" and of its
+    # Content-Type, and a dictionary of its own, made the command's memory grow fastest.
+    paths = []
+    for number in range(2):
+        paths.append(tmp_path / f"{number}.warc.gz")
+        paths[-1].write_bytes(warc_bytes(site_responses(3, 0, first=number * 3)))
+    for workers in (0, 2):  # read here, and read in the workers and sent back
+        scan = scan_files(paths, workers=workers)
+        assert len(scan.records) == 6
+        for path in paths:  # a worker's file comes back as one pickle: shared within it
+            first, *others = [r for r in scan.records if r.location.path == str(path)]
+            assert len(others) == 2
+            assert all(other.record_type is first.record_type for other in others)
+            assert all(other.content_type is first.content_type for other in others)
+        assert not any(hasattr(r, "__dict__") or hasattr(r.location, "__dict__")
+                       for r in scan.records)
