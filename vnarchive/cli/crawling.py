@@ -346,8 +346,8 @@ def import_files(files, site, profile, all_html, db) -> int:
     """
     from pipelines.pool import start_worker_server
 
-    # The workers' server loads while the files are scanned, as a crawl's does while Scrapy
-    # starts: the scan reads every record's headers first, on one core.
+    # The workers' server loads while the command starts and scans, as a crawl's does while
+    # Scrapy starts: one file is scanned here, on one core, and several by the workers.
     start_worker_server()
     from archive.errors import check_writable
     from archive.importer import import_files as import_archive_files
