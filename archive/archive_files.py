@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import enum
 import gzip
 import hashlib
 import os
@@ -45,6 +46,7 @@ from warcio.digestverifyingreader import DigestVerifyingReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.disk import StorageFull, is_storage_failure
+from archive.payload_places import PayloadPlaces, PayloadRow
 from archive.warc import SITE, TornGzip, inflate_gzip_members
 from pipelines.pool import WorkerCrashed, map_in_order
 
@@ -91,6 +93,10 @@ class IndexedRecord:
 @dataclass
 class ScanResult:
     records: list[IndexedRecord] = field(default_factory=list)
+    # Every response indexed, listed or only set aside, in the order read: the payloads a
+    # revisit may name (handed to a `PayloadPlaces` instead, when the scan is given one).
+    payloads: list[PayloadRow] = field(default_factory=list)
+    set_aside: int = 0  # responses `wanted` kept only as payloads, not listed
     read: int = 0  # response and revisit records read, listed or not
     corrupt: int = 0  # records that could not be read and were skipped
     files: int = 0
@@ -219,9 +225,17 @@ def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
             target.write(inflated)
 
 
-# Whether the scan keeps a record: asked of its headers, before its payload is read (the entry's
-# digest only as the file declares it, its offset 0).
-Wanted = Callable[[IndexedRecord], bool]
+class Kept(enum.IntEnum):
+    """What a scan keeps of a record (`Wanted` may also say True or False)."""
+
+    NOTHING = 0  # read past: neither indexed nor checked
+    LISTED = 1  # its entry in the index
+    PAYLOAD = 2  # a response only as the payload a revisit may name (`ScanResult.payloads`)
+
+
+# What the scan keeps of a record: asked of its headers, before its payload is read (the
+# entry's digest only as the file declares it, its offset 0).
+Wanted = Callable[[IndexedRecord], "bool | Kept"]
 ScanProgress = Callable[[int, int, int], None]  # (file, of files, records read)
 # A file is scanned whole by one worker, however large (a Common Crawl file holds a gigabyte):
 # the pool's CPU-time limit is for one page, and a worker scanning a file is stopped only by a
@@ -230,7 +244,8 @@ SCAN_CPU_SECONDS = 24 * 3600
 
 
 def scan_files(paths: list[Path], wanted: Wanted | None = None,
-               progress: ScanProgress | None = None, workers: int = 0) -> ScanResult:
+               progress: ScanProgress | None = None, workers: int = 0,
+               places: PayloadPlaces | None = None) -> ScanResult:
     """The index of every response and revisit record in the files, WACZ members included,
     or of those `wanted` says to keep: a backfill's files hold ten images, scripts and styles
     for each page, and an index of them all held about 600 bytes of memory a record.
@@ -240,7 +255,9 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
     `progress` hears of each once it is done; else here, one after another, record by record.
     A backfill is many files, and reading every record of each (decompressed, its digests
     checked) was the import's one step that ran on one core. The index is the same either way,
-    in the files' order. `wanted` must then be picklable (a module's function, a partial)."""
+    in the files' order. `wanted` must then be picklable (a module's function, a partial).
+    With `places`, each file's responses go there as it is done, not into the result's
+    `payloads`, so the memory a scan holds is what it lists."""
     locations = scanned_locations(paths)
     result = ScanResult()
     if workers > 1 and len(locations) > 1:
@@ -267,7 +284,7 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
                 for (number, path, member), part in zip(locations, parts, strict=True):
                     with joining:
                         _add_part(result, part if isinstance(part, ScanResult)
-                                  else _crashed_scan(path, member, part))
+                                  else _crashed_scan(path, member, part), places)
                         done += 1
                         if progress:
                             show(number, result.read)
@@ -275,7 +292,8 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
     for number, path, member in locations:
         def each_record(read: int, number: int = number, before: int = result.read) -> None:
             progress(number, len(paths), before + read)
-        _add_part(result, scan_member(path, member, wanted, each_record if progress else None))
+        _add_part(result, scan_member(path, member, wanted, each_record if progress else None),
+                  places)
         if progress:
             progress(number, len(paths), result.read)
     return result
@@ -288,18 +306,38 @@ def scanned_locations(paths: list[Path]) -> list[tuple[int, str, str]]:
             for member in archive_members(path) or [""]]
 
 
+@dataclass
+class Listing:
+    """What one reading of a file kept (`ScanResult`'s fields of the same names)."""
+
+    records: list[IndexedRecord]
+    payloads: list[PayloadRow]
+    set_aside: int
+
+
+def payload_row(record: IndexedRecord) -> PayloadRow:
+    """What `PayloadPlaces` keeps of a response: a tuple, a third of an entry's memory (its
+    address and capture time left out), since a worker sends a whole file's at once."""
+    location = record.location
+    return (record.digest, record.status, record.content_type, location.path,
+            location.member, location.offset)
+
+
 def scan_member(path: str, member: str, wanted: Wanted | None = None,
                 on_record: Callable[[int], None] | None = None) -> ScanResult:
     """One file, or one member of a WACZ, scanned: its part of `scan_files`' index
     (`on_record` hears how many records of it were read so far)."""
     part = ScanResult(files=1)
 
-    def listed(records: Iterator[tuple[IndexedRecord, bool]]) -> list[IndexedRecord]:
-        kept = []
-        for record, wanted_one in records:
+    def listed(records: Iterator[tuple[IndexedRecord, Kept]]) -> Listing:
+        kept = Listing([], [], 0)
+        for record, how in records:
             part.read += 1
-            if wanted_one:
-                kept.append(record)
+            if how == Kept.LISTED:
+                kept.records.append(record)
+            if how and record.record_type == "response":
+                kept.payloads.append(payload_row(record))
+            kept.set_aside += how == Kept.PAYLOAD
             if on_record:
                 on_record(part.read)
         return kept
@@ -318,7 +356,7 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
         part.read, part.corrupt = 0, 0
         part.failed_digests.clear()
         whole = listed(_scan_location(path, member, part, wanted, gzipped_whole=True))
-        if kept is not None and not whole:  # no better: as it was read first
+        if kept is not None and not (whole.records or whole.payloads):  # no better: as read first
             part.read, part.corrupt = failed[:2]
             del part.lost[failed[2]:]
             part.failed_digests[:] = failed[3]
@@ -332,7 +370,7 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
                     f"{name} is gzipped as a whole and damaged after its first {part.read} "
                     "records: the rest of it could not be read (`gzip -dc` it as far as it "
                     "goes, or get a sound copy)")
-    part.records = kept
+    part.records, part.payloads, part.set_aside = kept.records, kept.payloads, kept.set_aside
     return part
 
 
@@ -402,8 +440,13 @@ def _every_interval(report: Callable[[], None] | None) -> Iterator[None]:
         thread.join()
 
 
-def _add_part(result: ScanResult, part: ScanResult) -> None:
+def _add_part(result: ScanResult, part: ScanResult, places: PayloadPlaces | None) -> None:
     result.records += part.records
+    if places is None:
+        result.payloads += part.payloads
+    else:
+        places.add(part.payloads)
+    result.set_aside += part.set_aside
     result.read += part.read
     result.corrupt += part.corrupt
     result.files += part.files
@@ -421,15 +464,15 @@ def _crashed_scan(path: str, member: str, crash: WorkerCrashed) -> ScanResult:
 
 
 def _scan_location(path: str, member: str, result: ScanResult, wanted: Wanted | None,
-                   gzipped_whole: bool = False) -> Iterator[tuple[IndexedRecord, bool]]:
+                   gzipped_whole: bool = False) -> Iterator[tuple[IndexedRecord, Kept]]:
     with open_location(path, member, gzipped_whole) as handle:
         yield from _scan(handle, path, member, result, wanted, inflated=gzipped_whole)
 
 
 def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
           wanted: Wanted | None, inflated: bool = False
-          ) -> Iterator[tuple[IndexedRecord, bool]]:
-    """The file's response and revisit records, each with whether `wanted` keeps it;
+          ) -> Iterator[tuple[IndexedRecord, Kept]]:
+    """The file's response and revisit records, each with what `wanted` keeps of it;
     `inflated`: read through a decompressing reader, which seeks back only by inflating again
     from the start, so the reading ends at the first fault (a gzip found inside, a file
     gzipped twice over, is one) with the records before it."""
@@ -498,22 +541,24 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
 
 
 def _indexed(record, iterator, path: str, member: str, wanted: Wanted | None,
-             ) -> tuple[IndexedRecord | None, tuple[str, ...], bool]:
-    """`_index`'s entry and digests of a record `wanted` keeps, and True. One it does not
-    keep (an import's images, scripts and styles: most of a site's records) is only read past:
-    neither its digests checked nor its body decoded, since nothing of it is imported. It was
-    hashed three times (the block, the payload, the decoded body) for nothing."""
+             ) -> tuple[IndexedRecord | None, tuple[str, ...], Kept]:
+    """`_index`'s entry and digests of a record `wanted` keeps, and what it keeps. One it
+    does not keep (an import's images, scripts and styles: most of a site's records) is only
+    read past: neither its digests checked nor its body decoded, since nothing of it is
+    imported. It was hashed three times (the block, the payload, the decoded body) for
+    nothing."""
     # A revisit may have no HTTP block at all (WARC 1.1 6.7.2: it is optional): it still
     # says its URL was fetched again, with the payload its digest names (status 0: unknown,
     # its original's).
     entry = _header_entry(record, path, member)
     if entry is None:  # no response or revisit
-        return None, (), False
-    if wanted is not None and not wanted(entry):
+        return None, (), Kept.NOTHING
+    kept = Kept.LISTED if wanted is None else Kept(wanted(entry))
+    if not kept:
         _unverified(record)
-        return entry, (), False
+        return entry, (), kept
     indexed, decoded = _index(record, iterator, entry)
-    return indexed, decoded, True
+    return indexed, decoded, kept
 
 
 def _header_entry(record, path: str, member: str) -> IndexedRecord | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from archive.archive_files import (
     WIRE_HEADERS,
     IndexedRecord,
+    Kept,
     Location,
     Payload,
     PayloadTooLarge,
@@ -51,6 +52,7 @@ from archive.captures import (
     record_captures,
 )
 from archive.integrity import check_before_writing
+from archive.payload_places import PayloadPlace, PayloadPlaces
 from archive.runs import finish_run, site_row, start_run
 from archive.schema import open_database
 from archive.sites import SiteFacts
@@ -128,21 +130,40 @@ def host_site(url: str) -> str:
     return "web_" + "".join(c if c.isalnum() else "_" for c in host.lower())
 
 
-def worth_listing(record: IndexedRecord, profiles: list[SiteFacts]) -> bool:
-    """Whether the scan keeps a record in its index: a page a profile claims, any page that
-    may be HTML (a revisit's original, an HTML page for `--all`), or an address that is none
-    (counted); not the images, scripts, styles and errors that are most of a site's records."""
+def worth_listing(record: IndexedRecord, profiles: list[SiteFacts],
+                 all_html: bool = False) -> Kept:
+    """What the scan keeps of a record: a page a profile claims (any HTML page with
+    `all_html`), a revisit, or an address that is none (counted) is listed; another site's
+    HTML page only as a payload a revisit may name (`_html_listing`); not the images,
+    scripts, styles and errors that are most of a site's records."""
     if headerless_revisit(record):  # its original's status and type decide, once known
-        return True
+        return Kept.LISTED
     if not 200 <= record.status < 300:
-        return False
+        return Kept.NOTHING
     content_type = record.content_type.lower()
     if not content_type or "html" in content_type:
-        return True
+        return _html_listing(record, profiles, all_html)
     try:
-        return matching_profile(record.url, profiles, record.site) is not None
+        return Kept(matching_profile(record.url, profiles, record.site) is not None)
     except ValueError:  # no URL at all ("http://[URL]"): listed, to be counted as corrupt
-        return True
+        return Kept.LISTED
+
+
+def _html_listing(record: IndexedRecord, profiles: list[SiteFacts], all_html: bool) -> Kept:
+    """An HTML response no profile claims is set aside, its payload's place only kept (on
+    disk, archive/payload_places.py), and counted as `choose_candidates` counted it when it
+    was listed: in a Common Crawl file nearly every page is another site's, and listing them
+    all made an import's memory grow with its files."""
+    if all_html or record.record_type != "response":
+        return Kept.LISTED
+    captured = as_captured(record)  # a Wayback replay's address is its capture's
+    try:
+        if (not fetchable_url(captured.url, captured.url)
+                or matching_profile(captured.url, profiles, captured.site) is not None):
+            return Kept.LISTED
+    except ValueError:  # no URL at all: listed, to be counted as corrupt
+        return Kept.LISTED
+    return Kept.PAYLOAD
 
 
 def headerless_revisit(record: IndexedRecord) -> bool:
@@ -150,7 +171,7 @@ def headerless_revisit(record: IndexedRecord) -> bool:
     return record.record_type == "revisit" and record.status == 0
 
 
-def with_original_headers(record: IndexedRecord, responses: dict[str, IndexedRecord],
+def with_original_headers(record: IndexedRecord, responses: Mapping[str, PayloadPlace],
                           profiles: list[SiteFacts]) -> IndexedRecord | None:
     """A revisit with no HTTP block, given the status and Content-Type of the response its
     digest names. One whose response is not among those listed counts as a page answered
@@ -184,11 +205,13 @@ def as_captured(record: IndexedRecord) -> IndexedRecord:
     return replace(record, url=replayed[2], captured_at=moment.isoformat(timespec="seconds"))
 
 
-def choose_candidates(records: list[IndexedRecord], profiles: list[SiteFacts],
-                      all_html: bool, result: ImportResult) -> list[Candidate]:
-    """The article responses to import, oldest capture first."""
-    responses = {r.digest: r for r in records if r.record_type == "response"}
-    originals = {digest: r.location for digest, r in responses.items()}
+def choose_candidates(records: list[IndexedRecord], responses: Mapping[str, PayloadPlace],
+                      profiles: list[SiteFacts], all_html: bool,
+                      result: ImportResult) -> list[Candidate]:
+    """The article responses to import, oldest capture first; `responses` holds the place of
+    the payload each revisit's digest names (`PayloadPlaces.latest`), where the files have it."""
+    originals = {digest: Location(place.path, place.member, place.offset)
+                 for digest, place in responses.items()}
     chosen = []
     for record in map(as_captured, records):
         if headerless_revisit(record):
@@ -446,22 +469,27 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     cores = (os.cpu_count() or 1) if workers is None else workers
     # Several files are scanned side by side on the pool, which is then kept for the pages:
     # released in between, it would end its workers and their server, and start them again.
-    with kept_pool(cores if len(scanned_locations(paths)) > 1 else 0):
-        return _import_scanned(db_path, paths, profiles, all_html, workers, progress,
-                               scan_files(paths, partial(worth_listing, profiles=profiles),
-                                          scan_progress, cores))
+    with kept_pool(cores if len(scanned_locations(paths)) > 1 else 0), PayloadPlaces() as places:
+        scan = scan_files(paths, partial(worth_listing, profiles=profiles, all_html=all_html),
+                          scan_progress, cores, places)
+        responses = places.latest(record.digest for record in scan.records
+                                  if record.record_type == "revisit")
+        return _import_scanned(db_path, paths, profiles, all_html, workers, progress, scan,
+                               responses)
 
 
 def _import_scanned(db_path: str, paths: list[Path], profiles: list[SiteFacts],
                     all_html: bool, workers: int | None,
                     progress: Callable[[int, int], None] | None,
-                    scan: ScanResult) -> ImportResult:
+                    scan: ScanResult, responses: Mapping[str, PayloadPlace]) -> ImportResult:
     """The captures the scan found, triaged, processed and stored."""
     importer = Importer(db_path, file_source)
     importer.result.files, importer.result.corrupt = scan.files, scan.corrupt
     importer.result.responses, importer.result.lost = scan.read, scan.lost
     importer.result.failed_digests = scan.failed_digests
-    candidates = choose_candidates(scan.records, profiles, all_html, importer.result)
+    importer.result.unclaimed = scan.set_aside  # other sites' pages the scan did not list
+    candidates = choose_candidates(scan.records, responses, profiles, all_html,
+                                   importer.result)
     urls = sorted({c.record.url for c in candidates})
     # Not what the archive fetched itself either: its own WARC folder inside a folder given.
     digests = sorted({c.record.digest for c in candidates})

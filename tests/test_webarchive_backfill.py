@@ -225,6 +225,39 @@ def test_the_scan_of_a_backfills_files_keeps_its_pages_not_its_images(tmp_path):
     assert (result.responses, result.matched, result.articles_new) == (63, 3, 3)
 
 
+def test_other_sites_pages_wait_on_disk_and_a_revisit_still_takes_its_payload_from_one(
+        tmp_path):
+    # Every other site's HTML page was listed in memory for the whole import, in case a
+    # revisit named its payload: a Common Crawl file is nearly all such pages, so an import's
+    # memory grew with its files. Now only their payloads' places are kept, on disk.
+    from functools import partial
+
+    from archive.archive_files import scan_files
+    from archive.importer import worth_listing
+    from archive.payload_places import PayloadPlaces
+
+    body = article_page("Hội nghị giao ban tháng 5", "5/5/2019")
+    claimed = f"https://{PORTAL}/Pages/giao-ban-thang-5.aspx"
+    warc = write_warc(tmp_path / "mixed.warc.gz", [
+        {"url": "http://mirror.example.org/ban-sao.html", "date": "2019-05-05T00:00:00Z",
+         "body": body},
+        *({"url": f"http://news.example.org/tin-{number}.html", "date": "2019-05-05T00:00:00Z",
+           "body": article_page(f"Tin tức số {number}", "5/5/2019")} for number in range(3)),
+        {"url": claimed, "date": "2019-05-06T00:00:00Z",
+         "revisit_of": (body, "2019-05-05T00:00:00Z")}])
+    with PayloadPlaces() as places:
+        scan = scan_files([warc], partial(worth_listing, profiles=[find_profile(SITE)]),
+                          places=places)
+        assert [record.url for record in scan.records] == [claimed]
+        assert (scan.set_aside, places.count, scan.payloads) == (4, 4, [])
+        original = places.latest([digest_of(body).removeprefix("sha1:")])
+        assert [place.status for place in original.values()] == [200]
+    result = run_import(tmp_path / "archive.db", warc)
+    assert (result.matched, result.articles_new, result.unclaimed) == (1, 1, 4)
+    assert query(tmp_path / "archive.db", "select canonical_url, title from articles") == [
+        (claimed, "Hội nghị giao ban tháng 5")]
+
+
 def test_the_scan_before_the_first_capture_reports_its_progress(tmp_path):
     # The scan of a backfill's files (hours for a few hundred gigabytes) said nothing: the
     # first progress line came with the first hundred captures processed, after it.
