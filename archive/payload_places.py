@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,13 +76,8 @@ class PayloadPlaces:
         """Responses' rows, in the order the scan read them."""
         rows = [(digest, status, content_type, self._location_number(path, member), offset)
                 for digest, status, content_type, path, member, offset in responses]
-        try:
-            with self._db:
-                self._db.executemany("insert into places values (?, ?, ?, ?, ?)", rows)
-        except sqlite3.OperationalError as error:
-            if not is_storage_failure(error):
-                raise
-            raise NoRoomForPayloadPlaces(self._folder.name, str(error)) from None
+        with self._room(), self._db:
+            self._db.executemany("insert into places values (?, ?, ?, ?, ?)", rows)
         self.count += len(rows)
 
     def latest(self, digests: Iterable[str]) -> dict[str, PayloadPlace]:
@@ -90,7 +86,7 @@ class PayloadPlaces:
         numbered = {number: location for location, number in self._locations.items()}
         found: dict[str, PayloadPlace] = {}
         try:
-            with self._db:
+            with self._room(), self._db:
                 self._db.execute("create temp table wanted (digest text primary key) "
                                  "without rowid")
                 self._db.executemany("insert or ignore into wanted values (?)",
@@ -103,6 +99,16 @@ class PayloadPlaces:
         finally:
             self._db.execute("drop table if exists temp.wanted")
         return found
+
+    @contextmanager
+    def _room(self) -> Iterator[None]:
+        """SQLite's "database or disk is full" as the error that says where and what to do."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if not is_storage_failure(error):
+                raise
+            raise NoRoomForPayloadPlaces(self._folder.name, str(error)) from None
 
     def _location_number(self, path: str, member: str) -> int:
         return self._locations.setdefault((path, member), len(self._locations))
