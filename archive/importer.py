@@ -174,7 +174,7 @@ def headerless_revisit(record: IndexedRecord) -> bool:
 def with_original_headers(record: IndexedRecord, responses: Mapping[str, PayloadPlace],
                           profiles: list[SiteFacts]) -> IndexedRecord | None:
     """A revisit with no HTTP block, given the status and Content-Type of the response its
-    digest names. One whose response is not among those listed counts as a page answered
+    digest names. One whose response is not among the files' counts as a page answered
     (200) when a profile claims its address: the archive may hold that payload from an
     earlier import (triage decides); else nothing is known of it (an image's, say): None.
     Before, with status 0 it was dropped, and the fetch it records was never seen."""

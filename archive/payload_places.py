@@ -83,14 +83,17 @@ class PayloadPlaces:
     def latest(self, digests: Iterable[str]) -> dict[str, PayloadPlace]:
         """For each digest found, the place of the last response read with it: one pass over
         the rows, in the order they were read, however many digests are asked."""
+        wanted = set(digests)
+        if not wanted:  # no revisit: the rows are not read at all
+            return {}
         numbered = {number: location for location, number in self._locations.items()}
         found: dict[str, PayloadPlace] = {}
         try:
             with self._room(), self._db:
                 self._db.execute("create temp table wanted (digest text primary key) "
                                  "without rowid")
-                self._db.executemany("insert or ignore into wanted values (?)",
-                                     ((digest,) for digest in digests))
+                self._db.executemany("insert into wanted values (?)",
+                                     ((digest,) for digest in wanted))
             rows = self._db.execute(
                 "select digest, status, content_type, location, offset from places "
                 "where digest in (select digest from wanted) order by rowid")
