@@ -46,6 +46,7 @@ from warcio.digestverifyingreader import DigestVerifyingReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.disk import StorageFull, is_storage_failure
+from archive.file_pieces import piece_starts
 from archive.payload_places import PayloadPlaces, PayloadRow
 from archive.warc import SITE, TornGzip, inflate_gzip_members
 from pipelines.pool import WorkerCrashed, map_in_order
@@ -97,6 +98,9 @@ class ScanResult:
     # revisit may name (handed to a `PayloadPlaces` instead, when the scan is given one).
     payloads: list[PayloadRow] = field(default_factory=list)
     set_aside: int = 0  # responses `wanted` kept only as payloads, not listed
+    # Where a piece's scan stopped: the offset of the first record at or after its end, or
+    # -1 at the file's end (archive/file_pieces.py).
+    ends_at: int = -1
     read: int = 0  # response and revisit records read, listed or not
     corrupt: int = 0  # records that could not be read and were skipped
     files: int = 0
@@ -250,9 +254,10 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
     or of those `wanted` says to keep: a backfill's files hold ten images, scripts and styles
     for each page, and an index of them all held about 600 bytes of memory a record.
 
-    With `workers` (more than one) and more than one file or member, the files are scanned
-    side by side on the shared pool (pipelines/pool.py), each whole in one worker, and
-    `progress` hears of each once it is done; else here, one after another, record by record.
+    With `workers` (more than one) and more than one file or member, or a file large enough to
+    be cut in pieces (archive/file_pieces.py), the files are scanned side by side on the shared
+    pool (pipelines/pool.py), each file or piece in one worker, and `progress` hears of each
+    once it is done; else here, one after another, record by record.
     A backfill is many files, and reading every record of each (decompressed, its digests
     checked) was the import's one step that ran on one core. The index is the same either way,
     in the files' order. `wanted` must then be picklable (a module's function, a partial).
@@ -260,35 +265,13 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
     `payloads`, so the memory a scan holds is what it lists."""
     locations = scanned_locations(paths)
     result = ScanResult()
-    if workers > 1 and len(locations) > 1:
-        with ScanCounts(len(locations)) as counts:
-            parts = map_in_order(_counted_scan, [
-                (path, member, wanted, counts.path, index)
-                for index, (_, path, member) in enumerate(locations)], workers,
-                SCAN_CPU_SECONDS)
-            done, shown, joining = 0, 0, threading.Lock()
-
-            def show(number: int, read: int) -> None:
-                # Never fewer than a line before: a tick counted the files still being read,
-                # and a file's end adds only its own.
-                nonlocal shown
-                shown = max(shown, read)
-                progress(number, len(paths), shown)
-
-            def tick() -> None:  # while the workers scan: the records they have read
-                with joining:
-                    show(locations[min(done, len(locations) - 1)][0],
-                         result.read + counts.read_from(done))
-
-            with _every_interval(tick if progress else None):
-                for (number, path, member), part in zip(locations, parts, strict=True):
-                    with joining:
-                        _add_part(result, part if isinstance(part, ScanResult)
-                                  else _crashed_scan(path, member, part), places)
-                        done += 1
-                        if progress:
-                            show(number, result.read)
-        return result
+    if workers > 1:
+        tasks = [ScanTask(number, path, member, start, end)
+                 for number, path, member in locations
+                 for start, end in _pieces(path, member)]
+        if len(tasks) > 1:
+            _scan_side_by_side(tasks, len(paths), wanted, progress, workers, places, result)
+            return result
     for number, path, member in locations:
         def each_record(read: int, number: int = number, before: int = result.read) -> None:
             progress(number, len(paths), before + read)
@@ -297,6 +280,81 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
         if progress:
             progress(number, len(paths), result.read)
     return result
+
+
+@dataclass(frozen=True)
+class ScanTask:
+    """A file or WACZ member to scan, or a piece of a large file: from the record at `start`
+    up to the one at `end` (None: to the file's end)."""
+
+    number: int  # the file's, from 1
+    path: str
+    member: str
+    start: int = 0
+    end: int | None = None
+
+
+def _pieces(path: str, member: str) -> list[tuple[int, int | None]]:
+    """(start, end) of each piece a file is scanned in: one for a WACZ member or a file
+    that cannot be cut."""
+    starts = [0] if member else piece_starts(path)
+    return list(zip(starts, [*starts[1:], None], strict=True))
+
+
+def _scan_side_by_side(tasks: list[ScanTask], files: int, wanted: Wanted | None,
+                       progress: ScanProgress | None, workers: int,
+                       places: PayloadPlaces | None, result: ScanResult) -> None:
+    """`scan_files` on the pool: each task in a worker, the results added in the tasks'
+    order, a file's pieces once all have come (`_joined_pieces`)."""
+    with ScanCounts(len(tasks)) as counts:
+        parts = map_in_order(_counted_scan, [
+            (task, wanted, counts.path, index) for index, task in enumerate(tasks)],
+            workers, SCAN_CPU_SECONDS)
+        done, heard, shown, joining = 0, 0, 0, threading.Lock()
+        waiting: list[tuple[ScanTask, ScanResult | WorkerCrashed | None]] = []
+
+        def show(number: int, read: int) -> None:
+            # Never fewer than a line before: a tick counted the files still being read,
+            # and a file's end adds only its own.
+            nonlocal shown
+            shown = max(shown, read)
+            progress(number, files, shown)
+
+        def tick() -> None:  # while the workers scan: the records they have read
+            with joining:
+                show(tasks[min(done, len(tasks) - 1)].number, heard + counts.read_from(done))
+
+        with _every_interval(tick if progress else None):
+            for task, part in zip(tasks, parts, strict=True):
+                with joining:
+                    waiting.append((task, part))
+                    done += 1
+                    heard += part.read if isinstance(part, ScanResult) else 0
+                    if task.end is None:  # a file's last piece: the file is whole
+                        for joined in _joined_pieces(waiting, wanted):
+                            _add_part(result, joined, places)
+                        waiting.clear()
+                        heard = result.read
+                        if progress:
+                            show(task.number, result.read)
+
+
+def _joined_pieces(pieces: list[tuple[ScanTask, ScanResult | WorkerCrashed | None]],
+                   wanted: Wanted | None) -> list[ScanResult]:
+    """A file's parts, piece after piece, when each piece read its way to exactly where the
+    next starts; else the file scanned again whole, here (a cut that fell inside a record, a
+    record gzipped with others). A piece whose worker crashed twice costs the whole file, as
+    a file's crash does."""
+    first = pieces[0][0]
+    crashed = next((part for _, part in pieces if isinstance(part, WorkerCrashed)), None)
+    if crashed is not None:
+        return [_crashed_scan(first.path, first.member, crashed)]
+    parts = [part for _, part in pieces]
+    follows = all(part is not None and part.ends_at == (task.end if task.end is not None else -1)
+                  for (task, _), part in zip(pieces, parts, strict=True))
+    if follows:
+        return parts
+    return [scan_member(first.path, first.member, wanted)]
 
 
 def scanned_locations(paths: list[Path]) -> list[tuple[int, str, str]]:
@@ -323,6 +381,37 @@ def payload_row(record: IndexedRecord) -> PayloadRow:
             location.member, location.offset)
 
 
+def _listing(records: Iterator[tuple[IndexedRecord, Kept]], part: ScanResult,
+             on_record: Callable[[int], None] | None) -> Listing:
+    """What a reading of a file keeps of its records, counted in `part`."""
+    kept = Listing([], [], 0)
+    for record, how in records:
+        part.read += 1
+        if how == Kept.LISTED:
+            kept.records.append(record)
+        if how and record.record_type == "response":
+            kept.payloads.append(payload_row(record))
+        kept.set_aside += how == Kept.PAYLOAD
+        if on_record:
+            on_record(part.read)
+    return kept
+
+
+def scan_piece(path: str, start: int, end: int | None, wanted: Wanted | None = None,
+               on_record: Callable[[int], None] | None = None) -> ScanResult | None:
+    """A piece of a large file scanned: from the record at `start` up to the first that
+    starts at or after `end` (its offset in `ends_at`). None for a file whose records are not
+    each a gzip member of their own, which only a scan of the whole file reads."""
+    part = ScanResult(files=int(start == 0))
+    try:
+        kept = _listing(_scan_location(path, "", part, wanted, start=start, end=end), part,
+                        on_record)
+    except _GzippedWhole:
+        return None
+    part.records, part.payloads, part.set_aside = kept.records, kept.payloads, kept.set_aside
+    return part
+
+
 def scan_member(path: str, member: str, wanted: Wanted | None = None,
                 on_record: Callable[[int], None] | None = None) -> ScanResult:
     """One file, or one member of a WACZ, scanned: its part of `scan_files`' index
@@ -330,17 +419,7 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
     part = ScanResult(files=1)
 
     def listed(records: Iterator[tuple[IndexedRecord, Kept]]) -> Listing:
-        kept = Listing([], [], 0)
-        for record, how in records:
-            part.read += 1
-            if how == Kept.LISTED:
-                kept.records.append(record)
-            if how and record.record_type == "response":
-                kept.payloads.append(payload_row(record))
-            kept.set_aside += how == Kept.PAYLOAD
-            if on_record:
-                on_record(part.read)
-        return kept
+        return _listing(records, part, on_record)
 
     try:
         kept = listed(_scan_location(path, member, part, wanted))
@@ -403,10 +482,10 @@ class ScanCounts:
         return sum(count for (count,) in self.SLOT.iter_unpack(data))
 
 
-def _counted_scan(path: str, member: str, wanted: Wanted | None, counts: str,
-                  index: int) -> ScanResult:
-    """In a worker: `scan_member`, its records read so far written at its place in the
-    `ScanCounts` file every 100 records."""
+def _counted_scan(task: ScanTask, wanted: Wanted | None, counts: str,
+                  index: int) -> ScanResult | None:
+    """In a worker: `scan_member` (`scan_piece` for a piece), its records read so far written
+    at its place in the `ScanCounts` file every 100 records."""
     handle = os.open(counts, os.O_WRONLY)
 
     def count(read: int) -> None:
@@ -414,7 +493,9 @@ def _counted_scan(path: str, member: str, wanted: Wanted | None, counts: str,
             os.pwrite(handle, ScanCounts.SLOT.pack(read), index * ScanCounts.SLOT.size)
 
     try:
-        return scan_member(path, member, wanted, count)
+        if (task.start, task.end) == (0, None):
+            return scan_member(task.path, task.member, wanted, count)
+        return scan_piece(task.path, task.start, task.end, wanted, count)
     finally:
         os.close(handle)
 
@@ -464,19 +545,22 @@ def _crashed_scan(path: str, member: str, crash: WorkerCrashed) -> ScanResult:
 
 
 def _scan_location(path: str, member: str, result: ScanResult, wanted: Wanted | None,
-                   gzipped_whole: bool = False) -> Iterator[tuple[IndexedRecord, Kept]]:
+                   gzipped_whole: bool = False, start: int = 0, end: int | None = None,
+                   ) -> Iterator[tuple[IndexedRecord, Kept]]:
     with open_location(path, member, gzipped_whole) as handle:
-        yield from _scan(handle, path, member, result, wanted, inflated=gzipped_whole)
+        yield from _scan(handle, path, member, result, wanted, inflated=gzipped_whole,
+                         start=start, end=end)
 
 
 def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
-          wanted: Wanted | None, inflated: bool = False
-          ) -> Iterator[tuple[IndexedRecord, Kept]]:
+          wanted: Wanted | None, inflated: bool = False, start: int = 0,
+          end: int | None = None) -> Iterator[tuple[IndexedRecord, Kept]]:
     """The file's response and revisit records, each with what `wanted` keeps of it;
     `inflated`: read through a decompressing reader, which seeks back only by inflating again
     from the start, so the reading ends at the first fault (a gzip found inside, a file
-    gzipped twice over, is one) with the records before it."""
-    position = 0
+    gzipped twice over, is one) with the records before it. A piece (`start`, `end`) starts
+    at a record and stops at the first record at or after `end`, noted in `ends_at`."""
+    position = start
     try:
         arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
         handle.seek(0)
@@ -485,12 +569,18 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
         result.corrupt += 1
         return
     while True:
+        if end is not None and position >= end:  # a damaged record's search went past it
+            result.ends_at = position
+            return
         handle.seek(position)
         # Digests checked as the records are read (warcio's `check_digests`), so bytes changed
         # in an uncompressed file (no gzip CRC to notice) are not imported as the page.
         iterator = ArchiveIterator(handle, arc2warc=True, check_digests=True)
         try:
             for record in iterator:
+                if end is not None and iterator.offset >= end:  # the next piece's
+                    result.ends_at = iterator.offset
+                    return
                 misfits = iterator.err_count
                 indexed, decoded, kept = _indexed(record, iterator, path, member, wanted)
                 iterator.read_to_end(record)

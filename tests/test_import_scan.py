@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import archive_files
+from archive import archive_files, file_pieces
 from archive.archive_files import scan_files
 from archive.importer import worth_listing
 from crawler.profiles import find_profile
@@ -217,3 +217,56 @@ def test_the_entries_of_a_large_scan_share_what_their_records_repeat(tmp_path):
             assert all(other.content_type is first.content_type for other in others)
         assert not any(hasattr(r, "__dict__") or hasattr(r.location, "__dict__")
                        for r in scan.records)
+
+
+def record_bytes(url: str, body: bytes, content_type: str = "text/html",
+                 level: int | None = None) -> bytes:
+    """One response record as a gzip member of its own (`level` 0: stored, not deflated)."""
+    plain = warc_bytes([(url, content_type, body)], gzipped=False)
+    return gzip.compress(plain, compresslevel=9 if level is None else level, mtime=0)
+
+
+def test_a_large_file_is_cut_in_pieces_that_give_the_index_of_the_whole(tmp_path, monkeypatch):
+    # A Common Crawl file is a gigabyte, scanned whole on one core while the others waited.
+    # Cut every few kilobytes here, a damaged record and a torn end among them.
+    data = warc_bytes(site_responses(60, 2))
+    broken = bytearray(record_bytes(f"https://{SITE}.example/hong.html", b"<p>" + bytes(3000)))
+    broken[40] ^= 0xFF  # a member whose deflate stream is damaged
+    warc = tmp_path / "large.warc.gz"
+    half = len(data) // 2
+    warc.write_bytes(data[:half] + bytes(broken) + data[half:] + data[:500])
+    monkeypatch.setattr(file_pieces, "PIECE_BYTES", 4096)
+    starts = file_pieces.piece_starts(str(warc))
+    assert len(starts) > 5 and starts == sorted(set(starts))
+    wanted = partial(worth_listing, profiles=[find_profile(SITE)])
+    heard, scanned_here = [], []
+    whole = scan_files([warc], wanted, workers=0)
+    scan = archive_files.scan_member
+    monkeypatch.setattr(archive_files, "scan_member",
+                        lambda *args: scanned_here.append(args) or scan(*args))
+    apart = scan_files([warc], wanted, lambda *progress: heard.append(progress), workers=2)
+    assert apart == whole and not scanned_here  # in the workers' pieces, not here again
+    assert apart.files == 1 and apart.corrupt >= 2 and len(apart.records) >= 59
+    assert heard[-1] == (1, 1, whole.read)
+
+
+def test_a_cut_inside_a_record_is_found_and_the_file_scanned_whole(tmp_path, monkeypatch):
+    # A record whose payload is a gzipped WARC record, stored as it is (deflate's stored
+    # blocks): a search for where records start finds one inside it, sound and whole.
+    inner = record_bytes("http://elsewhere.example/inner.html", b"<p>inner</p>")
+    outer = record_bytes(f"https://{SITE}.example/Pages/goi.aspx", b"<p>" + inner + b"</p>",
+                         content_type="application/octet-stream", level=0)
+    pages = warc_bytes(site_responses(20, 0))
+    warc = tmp_path / "nested.warc.gz"
+    warc.write_bytes(pages + outer + pages)
+    inner_at = len(pages) + outer.index(inner)
+    monkeypatch.setattr(file_pieces, "PIECE_BYTES", inner_at - 1)
+    assert inner_at in file_pieces.piece_starts(str(warc))  # the cut is wrong
+    whole = scan_files([warc], None, workers=0)
+    scanned_here = []
+    scan = archive_files.scan_member
+    monkeypatch.setattr(archive_files, "scan_member",
+                        lambda *args: scanned_here.append(args) or scan(*args))
+    apart = scan_files([warc], None, workers=2)
+    assert apart == whole and len(scanned_here) == 1
+    assert "http://elsewhere.example/inner.html" not in {record.url for record in apart.records}
