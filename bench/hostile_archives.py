@@ -1,6 +1,6 @@
 """Careless and hostile web archive files through `vnarchive import`'s own function.
 
-    python bench/hostile_archives.py [--seed 1] [--cases 200] [--slow 3.0]
+    python bench/hostile_archives.py [--seed 1] [--cases 200] [--slow 3.0] [--pieces]
 
 A small archive of three article responses is written in each format an import reads: a WARC
 gzipped per record (as the archive's own writer makes it), a plain ARC, and both gzipped as a
@@ -10,6 +10,10 @@ a date or an address, or gzips it whole, then imports it (`import_files`, every 
 one worker process). Printed: every exception (an import must end with what it could read,
 never raise) and every import that took more than --slow seconds of CPU, then the counts. The
 exit code is 1 when an exception was printed.
+
+With `--pieces`, each case is also made six times longer and scanned cut in pieces of a few
+hundred bytes on two workers (archive/file_pieces.py), which must give the index a scan of
+the whole file gives; each difference is printed, and counts as a failure.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive import file_pieces  # noqa: E402
+from archive.archive_files import scan_files  # noqa: E402
 from archive.importer import import_files  # noqa: E402
 from archive.warc import Exchange, WarcStore  # noqa: E402
 from crawler.profiles import find_profile  # noqa: E402
@@ -103,22 +109,48 @@ def mutated(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     return kind, bytes(data)
 
 
+def pieces_agree(folder: Path, number: int, source: str, rng: random.Random,
+                 failures: list[int]) -> bool:
+    """Whether case `number`, made six times longer, was cut in pieces; a scan in pieces that
+    differs from the whole file's, or raises, is printed and noted in `failures`."""
+    kind, data = mutated(SOURCES_FOR_PIECES[source], rng)
+    path = folder / f"pieces-{number}.warc.gz"
+    path.write_bytes(data)
+    file_pieces.PIECE_BYTES = rng.choice([300, 700, 1500, 3000])
+    cut = len(file_pieces.piece_starts(str(path))) > 1
+    try:
+        if scan_files([path], None, workers=2) != scan_files([path], None, workers=0):
+            failures.append(number)
+            print(f"case {number} in pieces ({source}, {kind}): not the whole file's index")
+    except Exception:  # noqa: BLE001 (what the bench looks for)
+        failures.append(number)
+        print(f"case {number} in pieces ({source}, {kind}): {traceback.format_exc(limit=-4)}")
+    return cut
+
+
+SOURCES_FOR_PIECES: dict[str, bytes] = {}  # the sources, six times longer
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--slow", type=float, default=3.0)
+    parser.add_argument("--pieces", action="store_true",
+                        help="also compare a scan cut in pieces with a scan of the whole file")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # warcio's and the importer's warnings for each case
     rng = random.Random(args.seed)
     profile = find_profile("testweb_lynhan")
-    failures = slow = 0
+    failures = slow = cut = 0
+    failures_of_pieces: list[int] = []
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         arc = arc_file()
         sources = {"arc": arc, "warc": warc_file(folder / "made"),
                    "arc gzipped whole": gzip.compress(arc)}
         sources["warc gzipped whole"] = gzip.compress(gzip.decompress(sources["warc"]))
+        SOURCES_FOR_PIECES.update({name: data * 6 for name, data in sources.items()})
         for number in range(args.cases):
             source = rng.choice(sorted(sources))
             kind, data = mutated(sources[source], rng)
@@ -136,8 +168,14 @@ def main() -> int:
             if spent > args.slow:
                 slow += 1
                 print(f"case {number} ({source}, {kind}): {spent:.1f} s of CPU")
+            if args.pieces and "gzipped whole" not in source:
+                cut += pieces_agree(folder, number, source, rng, failures_of_pieces)
     print(f"seed {args.seed}: {args.cases} imports, {failures} exceptions, {slow} over "
           f"{args.slow} s")
+    if args.pieces:
+        failures += len(failures_of_pieces)
+        print(f"cut in pieces: {cut} files, {len(failures_of_pieces)} scans that differ from "
+              "the whole file's or raised")
     return 1 if failures else 0
 
 
