@@ -241,9 +241,9 @@ class Kept(enum.IntEnum):
 # entry's digest only as the file declares it, its offset 0).
 Wanted = Callable[[IndexedRecord], "bool | Kept"]
 ScanProgress = Callable[[int, int, int], None]  # (file, of files, records read)
-# A file is scanned whole by one worker, however large (a Common Crawl file holds a gigabyte):
-# the pool's CPU-time limit is for one page, and a worker scanning a file is stopped only by a
-# crash, which costs that file.
+# A file that cannot be cut in pieces is scanned whole by one worker, however large (a file
+# gzipped as a whole may hold gigabytes): the pool's CPU-time limit is for one page, and a
+# worker scanning a file is stopped only by a crash, which costs that file.
 SCAN_CPU_SECONDS = 24 * 3600
 
 
