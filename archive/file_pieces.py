@@ -27,7 +27,7 @@ WARC_LINE = b"WARC/1."
 # A record's member is inflated this far to check it is whole: a page's record is kilobytes;
 # one this large is a file gzipped as a whole, which cannot be entered in the middle.
 MEMBER_CHECK_BYTES = 16 * 2**20
-MEMBER_INFLATED_BYTES = 256 * 2**20
+MEMBER_INFLATED_BYTES = 64 * 2**20
 SEARCH_CHUNK = 2**20
 
 
