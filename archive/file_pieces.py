@@ -29,6 +29,7 @@ WARC_LINE = b"WARC/1."
 MEMBER_CHECK_BYTES = 16 * 2**20
 MEMBER_INFLATED_BYTES = 64 * 2**20
 SEARCH_CHUNK = 2**20
+CANDIDATES = 64  # places that look like a member's start, checked after a cut at most
 
 
 def piece_starts(path: str, piece_bytes: int | None = None) -> list[int]:
@@ -45,29 +46,35 @@ def piece_starts(path: str, piece_bytes: int | None = None) -> list[int]:
         for boundary in range(piece_bytes, size, piece_bytes):
             if boundary <= starts[-1]:  # a record longer than a piece: already inside it
                 continue
-            start = record_member_at_or_after(handle, boundary)
-            if start is None:
+            start = record_member_at_or_after(handle, boundary, piece_bytes)
+            if start is None:  # none found, or not soon enough: the rest is one piece
                 break
             if start > starts[-1]:
                 starts.append(start)
     return starts
 
 
-def record_member_at_or_after(handle: IO[bytes], offset: int) -> int | None:
+def record_member_at_or_after(handle: IO[bytes], offset: int, within: int) -> int | None:
     """The offset of the first whole gzip member at or after `offset` that holds a WARC
-    record's start."""
-    position = offset
-    while True:
+    record's start, if one starts `within` bytes of it and among the first CANDIDATES places
+    that look like one: a file made to hold many would otherwise have each inflated for
+    megabytes."""
+    position, candidates = offset, 0
+    while position < offset + within:
         handle.seek(position)
         data = handle.read(SEARCH_CHUNK + len(GZIP_MAGIC) - 1)
         if len(data) < len(GZIP_MAGIC):
             return None
         found = data.find(GZIP_MAGIC)
         while found >= 0:
+            candidates += 1
+            if candidates > CANDIDATES:
+                return None
             if is_record_member(handle, position + found):
                 return position + found
             found = data.find(GZIP_MAGIC, found + 1)
         position += SEARCH_CHUNK
+    return None
 
 
 def is_record_member(handle: IO[bytes], offset: int) -> bool:

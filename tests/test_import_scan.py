@@ -272,3 +272,16 @@ def test_a_cut_inside_a_record_is_found_and_the_file_scanned_whole(tmp_path, mon
     apart = scan_files([warc], None, workers=2)
     assert apart == whole and len(scanned_here) == 1
     assert "http://elsewhere.example/inner.html" not in {record.url for record in apart.records}
+
+
+def test_a_file_made_to_look_like_records_everywhere_is_not_searched_for_long(tmp_path):
+    # Every place that starts as a gzip member is inflated to be checked: a file holding
+    # thousands of them would have each inflated in turn before a cut could be placed.
+    member = record_bytes("http://example.org/a.html", b"<p>a</p>")
+    decoys = (file_pieces.GZIP_MAGIC + bytes(5)) * (file_pieces.CANDIDATES + 1)
+    path = tmp_path / "decoys.warc.gz"
+    path.write_bytes(decoys + member)
+    with path.open("rb") as handle:
+        assert file_pieces.record_member_at_or_after(handle, 0, len(decoys) + 1) is None
+        assert file_pieces.record_member_at_or_after(handle, len(decoys) - 16, 1000) == len(
+            decoys)
