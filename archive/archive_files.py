@@ -25,7 +25,6 @@ import enum
 import gzip
 import hashlib
 import os
-import re
 import shutil
 import struct
 import sys
@@ -46,23 +45,17 @@ from warcio.digestverifyingreader import DigestVerifyingReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.disk import StorageFull, is_storage_failure
-from archive.file_pieces import piece_starts
+from archive.file_pieces import (
+    ARC_MAGIC,
+    GZIP_MAGIC,
+    WARC_MAGIC,
+    next_record_start,
+    piece_starts,
+)
 from archive.payload_places import PayloadPlaces, PayloadRow
 from archive.warc import SITE, TornGzip, inflate_gzip_members
 from pipelines.pool import WorkerCrashed, map_in_order
 
-GZIP_MAGIC = b"\x1f\x8b\x08"
-WARC_MAGIC = b"WARC/1."
-ARC_MAGIC = b"filedesc://"  # an ARC file's first record, the file's own description
-# An ARC record has no magic bytes: its header is a line after the newline that ends the
-# record before, "URL IP DATE MIME LENGTH" (version 1), or with result code, checksum,
-# location, offset and file name before the length (version 2). A date of 14 digits and a
-# length that ends the line single it out; a line in a page that looks like one is read as a
-# record, fails, and the search goes on after it.
-ARC_HEADER = re.compile(rb"\n(?=(?:https?|ftp|dns|whois|filedesc):[^ \r\n]{1,8192} [^ \r\n]{1,64} "
-                        rb"\d{14} [^ \r\n]{1,256}(?:(?: [^ \r\n]{1,8192}){5})? \d{1,12}\r?\n)")
-ARC_HEADER_MAX = 8192 + 64 + 14 + 256 + 5 * 8193 + 20  # carried over between chunks
-SCAN_CHUNK = 1 << 20
 # Headers that described the bytes on the wire: a body read back is already de-chunked and
 # decompressed (warcio undoes both), so stored beside it they would lie about it.
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -349,11 +342,9 @@ def _joined_pieces(pieces: list[tuple[ScanTask, ScanResult | WorkerCrashed | Non
     crashed = next((part for _, part in pieces if isinstance(part, WorkerCrashed)), None)
     if crashed is not None:
         return [_crashed_scan(first.path, first.member, crashed)]
-    parts = [part for _, part in pieces]
-    follows = all(part is not None and part.ends_at == (task.end if task.end is not None else -1)
-                  for (task, _), part in zip(pieces, parts, strict=True))
-    if follows:
-        return parts
+    if all(part is not None and part.ends_at == (-1 if task.end is None else task.end)
+           for task, part in pieces):
+        return [part for _, part in pieces]
     return [scan_member(first.path, first.member, wanted)]
 
 
@@ -417,12 +408,8 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
     """One file, or one member of a WACZ, scanned: its part of `scan_files`' index
     (`on_record` hears how many records of it were read so far)."""
     part = ScanResult(files=1)
-
-    def listed(records: Iterator[tuple[IndexedRecord, Kept]]) -> Listing:
-        return _listing(records, part, on_record)
-
     try:
-        kept = listed(_scan_location(path, member, part, wanted))
+        kept = _listing(_scan_location(path, member, part, wanted), part, on_record)
     except _GzippedWhole:
         kept = None
     if kept is None or (part.read == 0 and part.corrupt > 0 and _starts_gzipped(path, member)):
@@ -434,7 +421,8 @@ def scan_member(path: str, member: str, wanted: Wanted | None = None,
         # reported twice when its first report was kept.
         part.read, part.corrupt = 0, 0
         part.failed_digests.clear()
-        whole = listed(_scan_location(path, member, part, wanted, gzipped_whole=True))
+        whole = _listing(_scan_location(path, member, part, wanted, gzipped_whole=True), part,
+                         on_record)
         if kept is not None and not (whole.records or whole.payloads):  # no better: as read first
             part.read, part.corrupt = failed[:2]
             del part.lost[failed[2]:]
@@ -621,7 +609,7 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
             try:
                 # Past the blank lines an uncompressed record's length leaves out: from
                 # there, the damaged record's own "WARC/1." would be found, and counted again.
-                following = _next_record_start(handle, _after_blank_lines(handle, position)
+                following = next_record_start(handle, _after_blank_lines(handle, position)
                                                + 1, arc)
             except (EOFError, OSError, zlib.error):  # a file gzipped as a whole, cut short
                 return
@@ -778,25 +766,6 @@ def _after_blank_lines(handle: IO[bytes], position: int) -> int:
     while handle.read(1) in (b"\r", b"\n"):
         position += 1
     return position
-
-
-def _next_record_start(handle: IO[bytes], start: int, arc: bool = False) -> int | None:
-    """The offset of the next gzip member or WARC header line at or after `start`; in an ARC
-    file that is not gzipped, of the next ARC header line too."""
-    handle.seek(start)
-    carry = b""
-    base = start
-    while chunk := handle.read(SCAN_CHUNK):
-        data = carry + chunk
-        found = [i for i in (data.find(GZIP_MAGIC), data.find(WARC_MAGIC)) if i >= 0]
-        header = ARC_HEADER.search(data) if arc else None
-        if header is not None:
-            found.append(header.start() + 1)  # after the newline
-        if found:
-            return base + min(found)
-        carry = data[-(ARC_HEADER_MAX if arc else 8):]
-        base += len(data) - len(carry)
-    return None
 
 
 @dataclass

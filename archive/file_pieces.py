@@ -1,4 +1,5 @@
-"""A large WARC file cut into pieces that workers scan side by side.
+"""Where records start in a web archive file, and a large WARC file cut into pieces there
+that workers scan side by side.
 
 A Common Crawl file is a gigabyte, and an import of a few of them scanned each on one core
 while the other cores waited. A WARC file gzipped record by record (as Common Crawl, Heritrix
@@ -7,28 +8,39 @@ So the file is cut every PIECE_BYTES at the first record that starts there or af
 piece is scanned by a worker up to the next piece's first record, and the pieces' indexes,
 put end to end, are the file's.
 
-Where a record starts is found by searching for gzip's magic bytes and checking that a whole
-member starts there and inflates to a WARC record's first line; compressed data rarely holds
-those bytes, and a member stored inside another record's payload would hold them. So the cut
-is checked after the scan as well: each piece must have read its way, record after record, to
+Where a record starts is found as a scan finds the next record after a damaged one
+(`next_record_start`), then checked: a whole gzip member must start there and inflate to a
+WARC record's first line. Compressed data rarely holds gzip's magic bytes, but a member
+stored inside another record's payload would pass that check. So the cut is checked after the
+scan as well: each piece must have read its way, record after record, to
 exactly where the next begins (archive/archive_files.py `scan_files`), else the file is
 scanned again whole, in one piece.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 from typing import IO
 
-PIECE_BYTES = 64 * 2**20
 GZIP_MAGIC = b"\x1f\x8b\x08"
-WARC_LINE = b"WARC/1."
+WARC_MAGIC = b"WARC/1."
+ARC_MAGIC = b"filedesc://"  # an ARC file's first record, the file's own description
+# An ARC record has no magic bytes: its header is a line after the newline that ends the
+# record before, "URL IP DATE MIME LENGTH" (version 1), or with result code, checksum,
+# location, offset and file name before the length (version 2). A date of 14 digits and a
+# length that ends the line single it out; a line in a page that looks like one is read as a
+# record, fails, and the search goes on after it.
+ARC_HEADER = re.compile(rb"\n(?=(?:https?|ftp|dns|whois|filedesc):[^ \r\n]{1,8192} [^ \r\n]{1,64} "
+                        rb"\d{14} [^ \r\n]{1,256}(?:(?: [^ \r\n]{1,8192}){5})? \d{1,12}\r?\n)")
+ARC_HEADER_MAX = 8192 + 64 + 14 + 256 + 5 * 8193 + 20  # carried over between chunks
+SCAN_CHUNK = 1 << 20
+PIECE_BYTES = 64 * 2**20
 # A record's member is inflated this far to check it is whole: a page's record is kilobytes;
 # one this large is a file gzipped as a whole, which cannot be entered in the middle.
 MEMBER_CHECK_BYTES = 16 * 2**20
 MEMBER_INFLATED_BYTES = 64 * 2**20
-SEARCH_CHUNK = 2**20
 CANDIDATES = 64  # places that look like a member's start, checked after a cut at most
 
 
@@ -57,23 +69,16 @@ def piece_starts(path: str, piece_bytes: int | None = None) -> list[int]:
 def record_member_at_or_after(handle: IO[bytes], offset: int, within: int) -> int | None:
     """The offset of the first whole gzip member at or after `offset` that holds a WARC
     record's start, if one starts `within` bytes of it and among the first CANDIDATES places
-    that look like one: a file made to hold many would otherwise have each inflated for
-    megabytes."""
-    position, candidates = offset, 0
-    while position < offset + within:
-        handle.seek(position)
-        data = handle.read(SEARCH_CHUNK + len(GZIP_MAGIC) - 1)
-        if len(data) < len(GZIP_MAGIC):
+    that look like a record's start: a file made to hold many would otherwise have each
+    inflated for megabytes."""
+    position = offset
+    for _ in range(CANDIDATES):
+        found = next_record_start(handle, position)
+        if found is None or found >= offset + within:
             return None
-        found = data.find(GZIP_MAGIC)
-        while found >= 0:
-            candidates += 1
-            if candidates > CANDIDATES:
-                return None
-            if is_record_member(handle, position + found):
-                return position + found
-            found = data.find(GZIP_MAGIC, found + 1)
-        position += SEARCH_CHUNK
+        if is_record_member(handle, found):
+            return found
+        position = found + 1
     return None
 
 
@@ -90,16 +95,35 @@ def is_record_member(handle: IO[bytes], offset: int) -> bool:
             if not data:
                 if read >= MEMBER_CHECK_BYTES:
                     return False
-                data = handle.read(min(SEARCH_CHUNK, MEMBER_CHECK_BYTES - read))
+                data = handle.read(min(SCAN_CHUNK, MEMBER_CHECK_BYTES - read))
                 if not data:
                     return False
                 read += len(data)
-            out = member.decompress(data, SEARCH_CHUNK)
+            out = member.decompress(data, SCAN_CHUNK)
             inflated += len(out)
-            head += out[:len(WARC_LINE) - len(head)]
-            if (len(head) == len(WARC_LINE) and head != WARC_LINE) or (
+            head += out[:len(WARC_MAGIC) - len(head)]
+            if (len(head) == len(WARC_MAGIC) and head != WARC_MAGIC) or (
                     inflated > MEMBER_INFLATED_BYTES):
                 return False
     except zlib.error:
         return False
-    return head == WARC_LINE
+    return head == WARC_MAGIC
+
+
+def next_record_start(handle: IO[bytes], start: int, arc: bool = False) -> int | None:
+    """The offset of the next gzip member or WARC header line at or after `start`; in an ARC
+    file that is not gzipped, of the next ARC header line too."""
+    handle.seek(start)
+    carry = b""
+    base = start
+    while chunk := handle.read(SCAN_CHUNK):
+        data = carry + chunk
+        found = [i for i in (data.find(GZIP_MAGIC), data.find(WARC_MAGIC)) if i >= 0]
+        header = ARC_HEADER.search(data) if arc else None
+        if header is not None:
+            found.append(header.start() + 1)  # after the newline
+        if found:
+            return base + min(found)
+        carry = data[-(ARC_HEADER_MAX if arc else 8):]
+        base += len(data) - len(carry)
+    return None
