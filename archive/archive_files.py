@@ -44,6 +44,7 @@ from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.digestverifyingreader import DigestVerifyingReader
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive import file_pieces
 from archive.disk import StorageFull, is_storage_failure
 from archive.file_pieces import (
     ARC_MAGIC,
@@ -346,6 +347,16 @@ def _joined_pieces(pieces: list[tuple[ScanTask, ScanResult | WorkerCrashed | Non
            for task, part in pieces):
         return [part for _, part in pieces]
     return [scan_member(first.path, first.member, wanted)]
+
+
+def may_scan_side_by_side(paths: list[Path]) -> bool:
+    """Whether `scan_files` with workers may use the pool: more than one file or member, or a
+    file large enough to be cut in pieces (its size alone: whether it can be cut is found by
+    reading it, which the scan does)."""
+    locations = scanned_locations(paths)
+    return len(locations) > 1 or any(
+        not member and Path(path).stat().st_size > file_pieces.PIECE_BYTES
+        for _, path, member in locations)
 
 
 def scanned_locations(paths: list[Path]) -> list[tuple[int, str, str]]:

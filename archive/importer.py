@@ -36,9 +36,9 @@ from archive.archive_files import (
     ScanProgress,
     ScanResult,
     inflated_members,
+    may_scan_side_by_side,
     read_payload,
     scan_files,
-    scanned_locations,
 )
 from archive.captures import (
     CaptureKey,
@@ -467,9 +467,10 @@ def import_files(db_path: str, paths: list[Path], profiles: list[SiteFacts],
     of the scan of the files first, `progress` of the captures processed."""
     check_before_writing(db_path)  # as crawl and reprocess: no foreign or damaged database
     cores = (os.cpu_count() or 1) if workers is None else workers
-    # Several files are scanned side by side on the pool, which is then kept for the pages:
-    # released in between, it would end its workers and their server, and start them again.
-    with kept_pool(cores if len(scanned_locations(paths)) > 1 else 0), PayloadPlaces() as places:
+    # Several files, or a large one's pieces, are scanned side by side on the pool, which is
+    # then kept for the pages: released in between, it would end its workers and their
+    # server, and start them again.
+    with kept_pool(cores if may_scan_side_by_side(paths) else 0), PayloadPlaces() as places:
         scan = scan_files(paths, partial(worth_listing, profiles=profiles, all_html=all_html),
                           scan_progress, cores, places)
         responses = places.latest(record.digest for record in scan.records

@@ -285,3 +285,23 @@ def test_a_file_made_to_look_like_records_everywhere_is_not_searched_for_long(tm
         assert file_pieces.record_member_at_or_after(handle, 0, len(decoys) + 1) is None
         assert file_pieces.record_member_at_or_after(handle, len(decoys) - 16, 1000) == len(
             decoys)
+
+
+def test_an_import_of_one_large_file_keeps_its_workers_from_the_scan_to_the_pages(
+        tmp_path, monkeypatch):
+    # The pool was held from the scan to the pages only for several files: a single large
+    # file's pieces ended the workers and their server after the scan, to start them again.
+    from archive.importer import import_files
+
+    warc = tmp_path / "large.warc.gz"
+    warc.write_bytes(warc_bytes(site_responses(60, 0)))
+    monkeypatch.setattr(file_pieces, "PIECE_BYTES", 8192)
+    assert len(file_pieces.piece_starts(str(warc))) > 1
+    made = []
+    new_pool = pool._new_pool
+    monkeypatch.setattr(pool, "_new_pool", lambda *args: made.append(args) or new_pool(*args))
+    try:
+        result = import_files(str(tmp_path / "a.db"), [warc], [find_profile(SITE)], workers=2)
+    finally:
+        pool.stop_worker_server()
+    assert result.matched == 60 and len(made) == 1
