@@ -109,11 +109,11 @@ def mutated(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     return kind, bytes(data)
 
 
-def pieces_agree(folder: Path, number: int, source: str, rng: random.Random,
+def pieces_agree(folder: Path, number: int, source: str, original: bytes, rng: random.Random,
                  failures: list[int]) -> bool:
-    """Whether case `number`, made six times longer, was cut in pieces; a scan in pieces that
-    differs from the whole file's, or raises, is printed and noted in `failures`."""
-    kind, data = mutated(SOURCES_FOR_PIECES[source], rng)
+    """Whether case `number` (`original` six times over, mutated) was cut in pieces; a scan in
+    pieces that differs from the whole file's, or raises, is printed and noted in `failures`."""
+    kind, data = mutated(original * 6, rng)
     path = folder / f"pieces-{number}.warc.gz"
     path.write_bytes(data)
     file_pieces.PIECE_BYTES = rng.choice([300, 700, 1500, 3000])
@@ -126,9 +126,6 @@ def pieces_agree(folder: Path, number: int, source: str, rng: random.Random,
         failures.append(number)
         print(f"case {number} in pieces ({source}, {kind}): {traceback.format_exc(limit=-4)}")
     return cut
-
-
-SOURCES_FOR_PIECES: dict[str, bytes] = {}  # the sources, six times longer
 
 
 def main() -> int:
@@ -150,7 +147,6 @@ def main() -> int:
         sources = {"arc": arc, "warc": warc_file(folder / "made"),
                    "arc gzipped whole": gzip.compress(arc)}
         sources["warc gzipped whole"] = gzip.compress(gzip.decompress(sources["warc"]))
-        SOURCES_FOR_PIECES.update({name: data * 6 for name, data in sources.items()})
         for number in range(args.cases):
             source = rng.choice(sorted(sources))
             kind, data = mutated(sources[source], rng)
@@ -169,7 +165,8 @@ def main() -> int:
                 slow += 1
                 print(f"case {number} ({source}, {kind}): {spent:.1f} s of CPU")
             if args.pieces and "gzipped whole" not in source:
-                cut += pieces_agree(folder, number, source, rng, failures_of_pieces)
+                cut += pieces_agree(folder, number, source, sources[source], rng,
+                                    failures_of_pieces)
     print(f"seed {args.seed}: {args.cases} imports, {failures} exceptions, {slow} over "
           f"{args.slow} s")
     if args.pieces:
