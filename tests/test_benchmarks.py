@@ -76,3 +76,10 @@ def test_hostile_archive_files_end_in_an_import():
     counted corrupt, never an exception (its exit code is 1 when one is printed)."""
     output = run_bench("hostile_archives.py", "--cases", "16", "--seed", "3")
     assert output.strip().splitlines()[-1].startswith("seed 3: 16 imports, 0 exceptions")
+
+
+def test_search_benchmark_runs_cold_and_warm_on_a_tiny_archive():
+    output = run_bench("bench_search.py", "--articles", "300", "--cold", "--repeat", "1")
+    assert "60 searches" in output
+    assert "  cold: p50 " in output and "  warm: p50 " in output
+    assert output.count(" MB read)  ") == 3  # the slowest cold searches, each with its reads
