@@ -79,7 +79,9 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
     connection = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        busy = _vacuum(connection, progress, 2 * before, every)
+        # VACUUM writes the archive three times: its temporary copy, each page through the
+        # WAL, then the checkpoint's copy of them into the file (the WAL's space is reused).
+        busy = _vacuum(connection, progress, 3 * before, every)
         # The size from the pages, not the file's: with the checkpoint blocked by a reader,
         # the file still had its old size and the report said nothing had shrunk.
         after = (connection.execute("PRAGMA page_count").fetchone()[0]
@@ -94,8 +96,8 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
 def _vacuum(connection: sqlite3.Connection, progress, expected: int, every: float) -> int:
     """VACUUM, then the checkpoint that empties the WAL (its `busy` flag returned), on a
     thread of their own, while this thread calls `progress` every `every` seconds: the bytes
-    this process has written since (the temporary copy, then each page through the WAL: about
-    twice the archive), of `expected`, and the seconds. VACUUM itself says nothing until it is
+    this process has written since (the temporary copy, each page through the WAL, then into
+    the file: about three times the archive), of `expected`, and the seconds. VACUUM itself says nothing until it is
     done, which is minutes at a million articles.
 
     This thread also stays free to take a Ctrl-C: Python runs a signal's handler only in the
