@@ -97,8 +97,8 @@ def _vacuum(connection: sqlite3.Connection, progress, expected: int, every: floa
     """VACUUM, then the checkpoint that empties the WAL (its `busy` flag returned), on a
     thread of their own, while this thread calls `progress` every `every` seconds: the bytes
     this process has written since (the temporary copy, each page through the WAL, then into
-    the file: about three times the archive), of `expected`, and the seconds. VACUUM itself says nothing until it is
-    done, which is minutes at a million articles.
+    the file: about three times the archive), of `expected`, and the seconds. VACUUM itself
+    says nothing until it is done, which is minutes at a million articles.
 
     This thread also stays free to take a Ctrl-C: Python runs a signal's handler only in the
     main thread, between its own instructions, so a Ctrl-C waited for VACUUM's end and then
