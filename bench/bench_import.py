@@ -1,14 +1,15 @@
 """Throughput of `vnarchive import` on web archive files of the shape a backfill brings.
 
     python bench/bench_import.py [--files 8] [--records 1000] [--share 0.1] [--image-kb 24]
-                                 [--repeat 3] [--before DIR]
+                                 [--uncompressed] [--repeat 3] [--before DIR]
 
 A backfill from Common Crawl or another web archive comes as many WARC files, each holding
 every kind of response of many sites: a profile claims a few of their pages, and the rest
 (other sites' pages, images) must still be read to find them. This bench writes `--files`
 WARC files of `--records` responses each: a `--share` of them the article pages of
 bench/bench_pipeline.py's web (its never-seen profile claims them), the rest split between
-other hosts' HTML pages and images (`--image-kb` each). Then `vnarchive import` of the whole
+other hosts' HTML pages and images (`--image-kb` each), gzipped record by record, or not at
+all with `--uncompressed`. Then `vnarchive import` of the whole
 folder runs in its own process into a new archive, and prints seconds, records read a
 second, the CPU seconds of the command and its workers, and peak RSS.
 
@@ -43,7 +44,7 @@ BASE = "http://127.0.0.1:8000"  # the profile's site; nothing is fetched
 
 
 def write_files(folder: Path, files: int, records: int, share: float,
-                image_kb: int = 24) -> tuple[int, int]:
+                image_kb: int = 24, gzipped: bool = True) -> tuple[int, int]:
     """The WARC files; how many article pages and records they hold in all."""
     total = files * records
     articles = max(1, round(total * share))
@@ -56,8 +57,9 @@ def write_files(folder: Path, files: int, records: int, share: float,
     draw.shuffle(kinds)
     next_article = 0
     for number in range(files):
-        with (folder / f"backfill-{number:03d}.warc.gz").open("wb") as handle:
-            writer = WARCWriter(handle, gzip=True)
+        name = f"backfill-{number:03d}.warc{'.gz' if gzipped else ''}"
+        with (folder / name).open("wb") as handle:
+            writer = WARCWriter(handle, gzip=gzipped)
             for index in range(number * records, (number + 1) * records):
                 kind = kinds[index]
                 if kind == "article":
@@ -89,6 +91,8 @@ def main() -> int:
                         help="the share of the responses that are the profile's articles")
     parser.add_argument("--image-kb", type=int, default=24,
                         help="the size of each image (a site's own crawl holds large ones)")
+    parser.add_argument("--uncompressed", action="store_true",
+                        help="WARC files not gzipped (as `wget --no-warc-compression` writes)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path,
                         help="also run the import with the code of this checkout")
@@ -101,7 +105,7 @@ def main() -> int:
         warcs = folder / "warcs"
         warcs.mkdir()
         articles, total = write_files(warcs, args.files, args.records, args.share,
-                                      args.image_kb)
+                                      args.image_kb, gzipped=not args.uncompressed)
         size = sum(path.stat().st_size for path in warcs.iterdir())
         profile = write_profile(folder, "never-seen", BASE)
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in codes}
@@ -116,7 +120,8 @@ def main() -> int:
                     stored = archive.execute("select count(*) from articles").fetchone()[0]
                 if stored != articles:  # a fast import of nothing is no figure
                     sys.exit(f"{name}: {stored} articles stored of {articles}")
-    print(f"{args.files} WARC files of {args.records} responses ({size / 2**20:.0f} MB), "
+    print(f"{args.files} {'uncompressed ' if args.uncompressed else ''}WARC files of "
+          f"{args.records} responses ({size / 2**20:.0f} MB), "
           f"{articles} of the {total} the profile's article pages; median of {args.repeat} "
           f"run(s); load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} "
           "at the end")

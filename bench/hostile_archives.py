@@ -3,13 +3,13 @@
     python bench/hostile_archives.py [--seed 1] [--cases 200] [--slow 3.0] [--pieces]
 
 A small archive of three article responses is written in each format an import reads: a WARC
-gzipped per record (as the archive's own writer makes it), a plain ARC, and both gzipped as a
-whole. Each case takes one of them and flips bytes in it, cuts it, inserts junk, makes an ARC
-header's length lie (negative, huge, no number), changes a header line's fields, puts junk in
-a date or an address, or gzips it whole, then imports it (`import_files`, every HTML page kept,
-one worker process). Printed: every exception (an import must end with what it could read,
-never raise) and every import that took more than --slow seconds of CPU, then the counts. The
-exit code is 1 when an exception was printed.
+gzipped per record (as the archive's own writer makes it), the same WARC uncompressed, a plain
+ARC, and both gzipped as a whole. Each case takes one of them and flips bytes in it, cuts it,
+inserts junk, makes an ARC header's length lie (negative, huge, no number), changes a header
+line's fields, puts junk in a date or an address, or gzips it whole, then imports it
+(`import_files`, every HTML page kept, one worker process). Printed: every exception (an
+import must end with what it could read, never raise) and every import that took more than
+--slow seconds of CPU, then the counts. The exit code is 1 when an exception was printed.
 
 With `--pieces`, each case is also made six times longer and scanned cut in pieces of a few
 hundred bytes on two workers (archive/file_pieces.py), which must give the index a scan of
@@ -41,6 +41,7 @@ PAGE = ("<html><head><title>Huyện ủy họp phiên thứ {n}</title></head><b
         "ủy họp</h1>" + "<p>Huyện ủy tổ chức hội nghị triển khai nhiệm vụ quý II năm 2024 với "
         "các nội dung quan trọng cho toàn huyện.</p>" * 8 + "</article></body></html>")
 URL = "http://lynhan.hanam.gov.vn/tin-tuc/Pages/huyen-uy-hop-{n}.aspx"
+GZIP_START = b"\x1f\x8b"
 
 
 def http_response(number: int) -> bytes:
@@ -114,7 +115,7 @@ def pieces_agree(folder: Path, number: int, source: str, original: bytes, rng: r
     """Whether case `number` (`original` six times over, mutated) was cut in pieces; a scan in
     pieces that differs from the whole file's, or raises, is printed and noted in `failures`."""
     kind, data = mutated(original * 6, rng)
-    path = folder / f"pieces-{number}.warc.gz"
+    path = folder / f"pieces-{number}.warc{'.gz' if data[:2] == GZIP_START else ''}"
     path.write_bytes(data)
     file_pieces.PIECE_BYTES = rng.choice([300, 700, 1500, 3000])
     cut = len(file_pieces.piece_starts(str(path))) > 1
@@ -147,11 +148,12 @@ def main() -> int:
         sources = {"arc": arc, "warc": warc_file(folder / "made"),
                    "arc gzipped whole": gzip.compress(arc)}
         sources["warc gzipped whole"] = gzip.compress(gzip.decompress(sources["warc"]))
+        sources["warc uncompressed"] = gzip.decompress(sources["warc"])
         for number in range(args.cases):
             source = rng.choice(sorted(sources))
             kind, data = mutated(sources[source], rng)
             path = folder / f"case-{number}.{'warc' if 'warc' in source else 'arc'}"
-            path = path.with_name(path.name + ".gz") if data[:2] == b"\x1f\x8b" else path
+            path = path.with_name(path.name + ".gz") if data[:2] == GZIP_START else path
             path.write_bytes(data)
             started = time.process_time()
             try:

@@ -30,6 +30,9 @@ def test_import_benchmark_runs_on_tiny_files():
     output = run_bench("bench_import.py", "--files", "2", "--records", "20", "--repeat", "1")
     assert output.startswith("2 WARC files of 20 responses")
     assert output.strip().splitlines()[-1].startswith("import ")
+    output = run_bench("bench_import.py", "--files", "1", "--records", "20", "--repeat", "1",
+                       "--uncompressed")
+    assert output.startswith("1 uncompressed WARC files of 20 responses")
 
 
 def test_page_readings_are_written_one_json_line_each(tmp_path):

@@ -226,6 +226,28 @@ def record_bytes(url: str, body: bytes, content_type: str = "text/html",
     return gzip.compress(plain, compresslevel=9 if level is None else level, mtime=0)
 
 
+def scans_here(monkeypatch) -> list[tuple]:
+    """The scans of a whole file made in this process (not in the workers' pieces)."""
+    scanned_here = []
+    scan = archive_files.scan_member
+    monkeypatch.setattr(archive_files, "scan_member",
+                        lambda *args: scanned_here.append(args) or scan(*args))
+    return scanned_here
+
+
+def assert_a_wrong_cut_is_scanned_again(warc: Path, inner_at: int, monkeypatch) -> None:
+    """The file is cut at `inner_at`, a record's start inside another record: the piece
+    before does not stop there, so the file is scanned again whole, and the inner record is
+    not indexed."""
+    monkeypatch.setattr(file_pieces, "PIECE_BYTES", inner_at - 1)
+    assert inner_at in file_pieces.piece_starts(str(warc))  # the cut is wrong
+    whole = scan_files([warc], None, workers=0)
+    scanned_here = scans_here(monkeypatch)
+    apart = scan_files([warc], None, workers=2)
+    assert apart == whole and len(scanned_here) == 1
+    assert "http://elsewhere.example/inner.html" not in {record.url for record in apart.records}
+
+
 def test_a_large_file_is_cut_in_pieces_that_give_the_index_of_the_whole(tmp_path, monkeypatch):
     # A Common Crawl file is a gigabyte, scanned whole on one core while the others waited.
     # Cut every few kilobytes here; a damaged member put in the middle of a page's record, and
@@ -240,11 +262,9 @@ def test_a_large_file_is_cut_in_pieces_that_give_the_index_of_the_whole(tmp_path
     starts = file_pieces.piece_starts(str(warc))
     assert len(starts) > 5 and starts == sorted(set(starts))
     wanted = partial(worth_listing, profiles=[find_profile(SITE)])
-    heard, scanned_here = [], []
+    heard = []
     whole = scan_files([warc], wanted, workers=0)
-    scan = archive_files.scan_member
-    monkeypatch.setattr(archive_files, "scan_member",
-                        lambda *args: scanned_here.append(args) or scan(*args))
+    scanned_here = scans_here(monkeypatch)
     apart = scan_files([warc], wanted, lambda *progress: heard.append(progress), workers=2)
     assert apart == whole and not scanned_here  # in the workers' pieces, not here again
     # Corrupt: the page cut in two where the damaged member went in, that member, the torn end.
@@ -261,17 +281,49 @@ def test_a_cut_inside_a_record_is_found_and_the_file_scanned_whole(tmp_path, mon
     pages = warc_bytes(site_responses(20, 0))
     warc = tmp_path / "nested.warc.gz"
     warc.write_bytes(pages + outer + pages)
-    inner_at = len(pages) + outer.index(inner)
-    monkeypatch.setattr(file_pieces, "PIECE_BYTES", inner_at - 1)
-    assert inner_at in file_pieces.piece_starts(str(warc))  # the cut is wrong
-    whole = scan_files([warc], None, workers=0)
-    scanned_here = []
-    scan = archive_files.scan_member
-    monkeypatch.setattr(archive_files, "scan_member",
-                        lambda *args: scanned_here.append(args) or scan(*args))
-    apart = scan_files([warc], None, workers=2)
-    assert apart == whole and len(scanned_here) == 1
-    assert "http://elsewhere.example/inner.html" not in {record.url for record in apart.records}
+    assert_a_wrong_cut_is_scanned_again(warc, len(pages) + outer.index(inner), monkeypatch)
+
+
+def test_an_uncompressed_file_is_cut_in_pieces_that_give_the_index_of_the_whole(
+        tmp_path, monkeypatch):
+    # An uncompressed WARC file was scanned whole on one core however large. Its records are
+    # cut here every few kilobytes; a record whose Content-Length runs past its end (it
+    # swallows the start of the next) sits in the middle, and pages gzipped as their server
+    # sent them hold gzip's magic bytes, which are no record's start there.
+    pages = site_responses(30, 1) + [(f"https://{SITE}.example/nen.html", "text/html",
+                                      gzip.compress(b"<p>" + bytes(2000)) * 3)]
+    data = warc_bytes(pages + site_responses(30, 1, first=30), gzipped=False)
+    torn = warc_bytes([(f"https://{SITE}.example/rach.html", "text/html", b"<p>rach</p>")],
+                      gzipped=False).replace(b"Content-Length: ", b"Content-Length: 9")
+    half = data.index(b"WARC/1.", len(data) // 2)
+    warc = tmp_path / "large.warc"
+    warc.write_bytes(data[:half] + torn + data[half:])
+    monkeypatch.setattr(file_pieces, "PIECE_BYTES", 4096)
+    starts = file_pieces.piece_starts(str(warc))
+    assert len(starts) > 5 and starts == sorted(set(starts))
+    assert all(warc.read_bytes()[start:start + 7] == b"WARC/1." for start in starts)
+    wanted = partial(worth_listing, profiles=[find_profile(SITE)])
+    whole = scan_files([warc], wanted, workers=0)
+    scanned_here = scans_here(monkeypatch)
+    apart = scan_files([warc], wanted, workers=2)
+    assert apart == whole and not scanned_here  # in the workers' pieces, not here again
+    # Only the torn record is lost: the page it swallowed the start of is found again; the
+    # gzipped page is another site's, set aside.
+    assert (apart.files, apart.corrupt, len(apart.records), apart.set_aside) == (1, 1, 60, 1)
+
+
+def test_a_warc_file_stored_in_an_uncompressed_one_is_found_as_a_wrong_cut(tmp_path, monkeypatch):
+    # A record whose payload is a WARC file of two records: each inner record passes the
+    # check of where a record starts (a blank line before, its length ending at the next).
+    inner = warc_bytes([("http://elsewhere.example/inner.html", "text/html", b"<p>inner</p>"),
+                        ("http://elsewhere.example/next.html", "text/html", b"<p>next</p>")],
+                       gzipped=False)
+    outer = warc_bytes([(f"https://{SITE}.example/Pages/goi.aspx", "application/warc",
+                         b"\r\n\r\n" + inner)], gzipped=False)
+    pages = warc_bytes(site_responses(20, 0), gzipped=False)
+    warc = tmp_path / "nested.warc"
+    warc.write_bytes(pages + outer + pages)
+    assert_a_wrong_cut_is_scanned_again(warc, len(pages) + outer.index(inner), monkeypatch)
 
 
 def test_a_file_made_to_look_like_records_everywhere_is_not_searched_for_long(tmp_path):
