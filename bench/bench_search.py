@@ -9,10 +9,12 @@ each of its filters (no filter, a site, a province, dates, meeting reports only)
 what it needs from the disk: an archive larger than the machine's free memory, or the first
 searches after a reboot. How the full-text index's pages lie in the file decides how much of
 it is read and how fast (`vnarchive compact` lays each table's pages together again), so the
-bytes each search read from the disk are printed too (/proc/self/io), and the read requests the
-disk served meanwhile (the kernel's counters for the archive's block device, so any other
-reader on the machine counts too): pages scattered across the file take many small reads, pages
-that lie together fewer, larger ones the kernel's read-ahead joins. The warm passes come
+bytes each search read from the disk are printed too (/proc/self/io), and the read requests
+the disk served meanwhile (the kernel's counters for the archive's block device, so any other
+reader on the machine counts too): pages scattered across the file take many small reads,
+pages that lie together fewer, larger ones the kernel's read-ahead joins. On a virtual machine the
+host's own cache may still hold a file the guest dropped, and serve it faster: the request
+counts, not the times, then tell how the pages lie. The warm passes come
 after (one untimed pass, then `--repeat` timed ones). Several archives are measured in turn.
 Without --db a temporary archive of --articles is filled first (bench/fill_archive.py).
 """
@@ -34,23 +36,10 @@ from archive.filters import Filters  # noqa: E402
 from archive.search import search  # noqa: E402
 from bench.bench_export import drop_from_page_cache  # noqa: E402
 from bench.bench_scale import FILTERS, QUERY_SET, TARGETS, percentile  # noqa: E402
-from bench.fill_archive import fill  # noqa: E402
+from bench.fill_archive import disk_bytes, fill  # noqa: E402
 
 SEARCHES = [(name, query) for name in FILTERS for query in QUERY_SET]
 SLOWEST_SHOWN = 3
-
-
-def bytes_read_from_disk() -> int:
-    """Bytes this process has had read from the disk (not the page cache) so far; 0 where the
-    kernel does not say."""
-    try:
-        with open("/proc/self/io", "rb") as counters:
-            for line in counters:
-                if line.startswith(b"read_bytes:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def disk_reads(db: Path) -> tuple[int, int]:
@@ -67,10 +56,10 @@ def disk_reads(db: Path) -> tuple[int, int]:
 
 def timed_search(db: Path, filter_name: str, query: str) -> tuple[float, float, float]:
     """Wall ms, CPU ms and MB read from the disk of one search."""
-    disk, started, cpu = bytes_read_from_disk(), time.perf_counter(), time.process_time()
+    disk, started, cpu = disk_bytes()[0], time.perf_counter(), time.process_time()
     search(str(db), query, Filters(**FILTERS[filter_name]))
     return ((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000,
-            (bytes_read_from_disk() - disk) / 2**20)
+            (disk_bytes()[0] - disk) / 2**20)
 
 
 def cold_pass(db: Path) -> tuple[list[tuple[float, float, float, str, str]], tuple[int, int]]:
@@ -104,14 +93,14 @@ def report(db: Path, cold: tuple[list, tuple[int, int]] | None, warm: list[float
           f"{len(SEARCHES)} searches")
     target = TARGETS["search p95 ms"]
     if cold is not None:
-        cold, (requests, reading) = cold
-        walls = [wall for wall, *_ in cold]
+        searches, (requests, reading) = cold
+        walls = [wall for wall, *_ in searches]
         p95 = percentile(walls, 0.95)
         print(f"  cold: p50 {percentile(walls, 0.5):.0f} ms, p95 {p95:.0f} ms "
               f"({'met' if p95 < target else 'missed'}: < {target}), slowest "
-              f"{max(walls):.0f} ms, {sum(mb for *_, mb, _, _ in cold):,.0f} MB read from the "
+              f"{max(walls):.0f} ms, {sum(mb for *_, mb, _, _ in searches):,.0f} MB read from the "
               f"disk in {requests:,} requests ({reading:,} ms of the disk's)")
-        for wall, cpu, mb, name, query in sorted(cold, reverse=True)[:SLOWEST_SHOWN]:
+        for wall, cpu, mb, name, query in sorted(searches, reverse=True)[:SLOWEST_SHOWN]:
             print(f"    {wall:6.0f} ms ({cpu:.0f} ms CPU, {mb:.1f} MB read)  {name} / {query}")
     p95 = percentile(warm, 0.95)
     print(f"  warm: p50 {percentile(warm, 0.5):.0f} ms, p95 {p95:.0f} ms "
