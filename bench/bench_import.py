@@ -9,9 +9,9 @@ every kind of response of many sites: a profile claims a few of their pages, and
 WARC files of `--records` responses each: a `--share` of them the article pages of
 bench/bench_pipeline.py's web (its never-seen profile claims them), the rest split between
 other hosts' HTML pages and images (`--image-kb` each), gzipped record by record, or not at
-all with `--uncompressed`. Then `vnarchive import` of the whole
-folder runs in its own process into a new archive, and prints seconds, records read a
-second, the CPU seconds of the command and its workers, and peak RSS.
+all with `--uncompressed`. Then `vnarchive import` of the whole folder runs in its own process
+into a new archive, and prints seconds, records read a second, the CPU seconds of the command
+and its workers, and peak RSS.
 
 `--before DIR` runs the same import with the code of DIR too (a checkout of an earlier commit:
 `git archive main | tar -x -C DIR`), alternated run by run, on the same files: a change's gain
