@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import tee
 from pathlib import Path
 
 from archive.article_keys import read_aliases
 from archive.integrity import check_before_writing, mark_stuck_runs
+from archive.latest_fetches import LatestFetches
 from archive.reprocess_task import UnreadablePayload, process_stored
 from archive.sites import SiteFacts
 from archive.warc import ReadRecord, read_records
@@ -50,30 +52,20 @@ class ReprocessResult:
     crashed: list[str] = field(default_factory=list)  # "URL: why", per page that killed a worker
 
 
-def latest_article_fetches(directory: Path, site: str | None = None,
-                           since: str | None = None, problems: list[str] | None = None,
-                           names: set[str] | None = None,
-                           aliases: dict[str, str] | None = None,
-                           ) -> dict[str, tuple[ReadRecord, str]]:
-    """Canonical URL -> (its latest article response, the time it was first fetched), from
-    the folder's files (or those `names` lists). A fetch at an address an article moved from
-    (`aliases`) is one of that article's."""
+def read_article_fetches(fetches: LatestFetches, directory: Path, site: str | None = None,
+                         problems: list[str] | None = None, names: set[str] | None = None,
+                         aliases: dict[str, str] | None = None) -> None:
+    """Every article response of the folder's files (or those `names` lists) into `fetches`,
+    under its canonical URL. A fetch at an address an article moved from (`aliases`) is one
+    of that article's."""
     aliases = aliases or {}
-    chosen: dict[str, tuple[ReadRecord, str]] = {}
     for record in read_records(directory, with_bodies=False, problems=problems, names=names):
         if record.kind != "article" or not 200 <= record.status < 300:  # as HttpError drops
             continue
         if site and record.site != site:
             continue
         key = canonical_url(record.url)
-        key = aliases.get(key, key)
-        latest, first_seen = chosen.get(key, (record, record.fetched_at))
-        if record.fetched_at >= latest.fetched_at:
-            latest = record
-        chosen[key] = (latest, min(first_seen, record.fetched_at))
-    if since:
-        chosen = {k: v for k, v in chosen.items() if v[0].fetched_at[:10] >= since}
-    return chosen
+        fetches.add(aliases.get(key, key), record)
 
 
 def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None,
@@ -100,20 +92,34 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
         # Another archive's files in the folder would become this one's articles.
         result.shared_with = shared_with(str(db_path), directory)
         names = own_files(str(db_path)) if result.shared_with else None
-    fetches = sorted(latest_article_fetches(directory, site, since, result.warc_problems,
-                                            names, read_aliases(str(db_path))).items())
+    with LatestFetches() as fetches:
+        read_article_fetches(fetches, directory, site, result.warc_problems, names,
+                             read_aliases(str(db_path)))
+        _rebuild_rows(db_path, directory, fetches.settle(since), fetches.latest(),
+                      workers, progress, profiles, result)
+    return result
+
+
+def _rebuild_rows(db_path: str, directory: Path, total: int,
+                  fetches: Iterator[tuple[str, ReadRecord, str]], workers: int,
+                  progress: Callable[[int, int], None] | None,
+                  profiles: dict[str, SiteFacts], result: ReprocessResult) -> None:
+    """Each article's latest fetch processed on the pool and written as its row again."""
     # Batches commit on their own thread while the pages' outcomes keep the pool busy.
     writer = ArchiveWriter(str(db_path), record_run=False, warc_dir=str(directory),
                            background=True)
     regions = SiteRegions({name: profile.article_selector for name, profile in profiles.items()})
+    # The fetches are read once, from disk: the pages handed out and their outcomes walk them
+    # side by side (tee keeps the few in the workers meanwhile).
+    handed, written = tee(fetches)
     # A generator: each page's region is asked for when it is handed to a worker, after the
     # reports of the pages before it (all but the few still in the workers) were observed.
     jobs = ((str(directory), record, profiles.get(record.site), regions.request(record.site))
-            for _, (record, _) in fetches)
+            for _, record, _ in handed)
     outcomes = map_in_order(process_stored, jobs, workers)
     try:
-        for done, ((key, (record, first_seen)), outcome) in enumerate(
-                zip(fetches, outcomes, strict=True), start=1):
+        for done, ((key, record, first_seen), outcome) in enumerate(
+                zip(written, outcomes, strict=True), start=1):
             if isinstance(outcome, WorkerCrashed):
                 result.crashed.append(f"{record.url}: {outcome}")
                 logger.warning("reprocess: %s left as it was: %s", record.url, outcome)
@@ -136,9 +142,8 @@ def reprocess(db_path: str, warc_dir: str | None = None, site: str | None = None
             })
             result.articles += 1
             if progress:
-                progress(done, len(fetches))
+                progress(done, total)
     finally:
         outcomes.close()  # the pool is released even when writing failed
     writer.close()
     result.new, result.updated = writer.counts.articles_new, writer.counts.articles_updated
-    return result

@@ -86,3 +86,9 @@ def test_search_benchmark_runs_cold_and_warm_on_a_tiny_archive():
     assert "60 searches" in output
     assert "  cold: p50 " in output and "  warm: p50 " in output
     assert output.count(" MB read)  ") == 3  # the slowest cold searches, each with its reads
+
+
+def test_reprocess_index_benchmark_runs_on_a_tiny_folder():
+    output = run_bench("reprocess_index.py", "--fetches", "300")
+    assert output.startswith("300 article fetches in ")
+    assert output.strip().splitlines()[-1].split()[:3] == ["reprocess", "index", "270"]
