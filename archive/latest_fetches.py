@@ -46,6 +46,35 @@ class NoRoomForFetches(StorageFull):
                          "more room")
 
 
+class PayloadsOnDisk:
+    """Where the first response with each payload digest is (archive/warc.py's PayloadIndex),
+    in a table of the fetches' temporary file: the WARC reader's dict of them held about 200
+    bytes a response. The latest BATCH wait in memory; a digest met again is looked for on
+    disk first, where the older ones are, so the first response stays the one found."""
+
+    def __init__(self, db: sqlite3.Connection, room) -> None:
+        self._db, self._room = db, room
+        self._db.execute("create table payloads (digest text primary key, file text not null, "
+                         "offset integer not null) without rowid")
+        self._pending: dict[str, tuple[Path, int]] = {}
+
+    def setdefault(self, digest: str | None, place: tuple[Path, int]) -> None:
+        self._pending.setdefault(digest or "", place)
+        if len(self._pending) >= BATCH:
+            with self._room(), self._db:
+                self._db.execute("begin")
+                self._db.executemany(
+                    "insert or ignore into payloads values (?, ?, ?)",
+                    ((digest, str(path), offset)
+                     for digest, (path, offset) in self._pending.items()))
+            self._pending.clear()
+
+    def get(self, digest: str | None) -> tuple[Path, int] | None:
+        row = self._db.execute("select file, offset from payloads where digest = ?",
+                               [digest or ""]).fetchone()
+        return (Path(row[0]), row[1]) if row else self._pending.get(digest or "")
+
+
 class LatestFetches:
     """The article fetches read (`add`), then each URL's latest (`settle`, then `latest`), in
     a temporary SQLite file removed at `close`."""
@@ -60,6 +89,7 @@ class LatestFetches:
         self._db.execute(f"create table fetches (key text not null, seq integer primary key, "
                          f"{', '.join(COLUMNS)})")
         self._pending: list[tuple] = []
+        self.payloads = PayloadsOnDisk(self._db, self._room)
 
     def __enter__(self) -> LatestFetches:
         return self

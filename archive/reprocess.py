@@ -59,7 +59,8 @@ def read_article_fetches(fetches: LatestFetches, directory: Path, site: str | No
     under its canonical URL. A fetch at an address an article moved from (`aliases`) is one
     of that article's."""
     aliases = aliases or {}
-    for record in read_records(directory, with_bodies=False, problems=problems, names=names):
+    for record in read_records(directory, with_bodies=False, problems=problems, names=names,
+                               payloads=fetches.payloads):
         if record.kind != "article" or not 200 <= record.status < 300:  # as HttpError drops
             continue
         if site and record.site != site:

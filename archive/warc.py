@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 from w3lib.url import safe_url_string
@@ -213,9 +214,19 @@ def _iso(warc_date_value: str) -> str:
         tzinfo=UTC).isoformat(timespec="seconds")
 
 
+class PayloadIndex(Protocol):
+    """Where the first response with each payload digest is, for the revisits that name it
+    (a dict by default; archive/latest_fetches.py keeps one on disk)."""
+
+    def setdefault(self, digest: str, place: tuple[Path, int]) -> object: ...
+
+    def get(self, digest: str) -> tuple[Path, int] | None: ...
+
+
 def read_records(directory: Path, with_bodies: bool = True,
                  problems: list[str] | None = None,
-                 names: set[str] | None = None) -> Iterator[ReadRecord]:
+                 names: set[str] | None = None,
+                 payloads: PayloadIndex | None = None) -> Iterator[ReadRecord]:
     """Every response and revisit of the folder, oldest file first, with revisits given the
     payload of the record they point to. Without bodies, each record only says where its
     payload is (`read_payload` fetches it), so a large archive can be scanned in flat memory.
@@ -223,8 +234,9 @@ def read_records(directory: Path, with_bodies: bool = True,
     With a `problems` list, a file that is empty, garbled or ends in a torn record is noted
     there (one line each) and the reading goes on with what can be read; without one, a
     garbled file raises. With `names`, only those files are read (a folder shared with another
-    archive: archive/warc_folders.py)."""
-    payloads: dict[str, tuple[Path, int]] = {}
+    archive: archive/warc_folders.py). `payloads` holds where each payload is (one entry a
+    response): by default a dict, about 200 bytes a response."""
+    payloads = {} if payloads is None else payloads
     for path in sorted(Path(directory).glob("*.warc.gz")):
         if names is not None and path.name not in names:
             continue
@@ -245,7 +257,7 @@ def read_records(directory: Path, with_bodies: bool = True,
                             "writing it); the records before it were read")
 
 
-def _file_records(path: Path, payloads: dict[str, tuple[Path, int]], with_bodies: bool,
+def _file_records(path: Path, payloads: PayloadIndex, with_bodies: bool,
                   ends: list[int]) -> Iterator[ReadRecord]:
     """The responses and revisits of one WARC file; `ends` gets each record's offset."""
     with path.open("rb") as handle:

@@ -377,6 +377,21 @@ def disk_bytes() -> tuple[int, int]:
     return int(fields["read_bytes"]), int(fields["write_bytes"])
 
 
+def own_peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (the kernel's VmHWM). getrusage's
+    maxrss also keeps the peak of the process it was forked from, before its exec: a fill
+    started by bench_scale.py, after that had measured Datasette and an export, reported
+    bench_scale's own peak when it was the larger."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class Stop:
     """Set by SIGTERM: the fill closes its writer and records how far it got."""
 
@@ -445,7 +460,7 @@ def fill(db_path: str, target: int, batch_size: int = BATCH_SIZE, seed: int = 7,
               "writer_seconds": round(writing, 1),
               "rows_per_s": round((reached - start) / writing, 1) if writing else 0.0,
               "windows": windows,
-              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+              "peak_rss_mb": round(own_peak_rss_mb(), 1)}
     record_progress(db_path, result)
     return result
 

@@ -69,3 +69,31 @@ def test_a_full_temporary_disk_says_where_and_what_to_do():
             for number in range(20_000):
                 url = f"https://a.vn/{number}"
                 fetches.add(url, fetch(url, "2024-01-01T00:00:00+00:00", "one.warc.gz", number))
+
+
+def test_a_revisit_finds_its_first_response_in_the_index_on_disk(tmp_path, monkeypatch):
+    from archive import latest_fetches
+    from archive.warc import Exchange, read_records
+    from archive.warc_folders import warc_folder
+    from archive.writer import ArchiveWriter
+
+    def exchange(number: int, at: str) -> Exchange:
+        return Exchange(url=f"http://127.0.0.1:9/{number}.html", fetched_at=at, method="GET",
+                        request_headers=[], status=200, reason="OK",
+                        response_headers=[("Content-Type", "text/html")],
+                        body=f"<p>{number}</p>".encode(), site="s", kind="article")
+
+    monkeypatch.setattr(latest_fetches, "BATCH", 3)  # the first responses' places on disk
+    db = str(tmp_path / "a.db")
+    writer = ArchiveWriter(db, batch_size=1)
+    for number in range(7):
+        writer.add_fetch(exchange(number, f"2026-01-01T00:00:0{number}+00:00"))
+    assert writer.add_fetch(exchange(0, "2026-01-02T00:00:00+00:00")).record_type == "revisit"
+    writer.close()
+    with LatestFetches() as fetches:
+        on_disk = list(read_records(warc_folder(db), with_bodies=False,
+                                    payloads=fetches.payloads))
+    in_memory = list(read_records(warc_folder(db), with_bodies=False))
+    assert on_disk == in_memory
+    assert (on_disk[-1].payload_file, on_disk[-1].payload_offset) == (on_disk[0].file,
+                                                                      on_disk[0].offset)
