@@ -7,15 +7,16 @@ in a dict, each fetch cost about 1.7 KB of memory, its response headers most of 
 for 100,000 fetches, so gigabytes for an archive of millions. Here each fetch is a row of a
 temporary SQLite file under TMPDIR, with the one header a page's processing reads (its
 Content-Type, for the declared charset), and SQLite sorts them on disk: the latest of each
-URL comes back in the URL's order, as the dict's sorted items did, in flat memory.
+URL comes back in the URL's order, as the dict's sorted items did, in flat memory. The WARC
+reader's own index of where each payload is (for the revisits) goes to the same file.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from archive.disk import StorageFull, is_storage_failure
@@ -52,7 +53,8 @@ class PayloadsOnDisk:
     bytes a response. The latest BATCH wait in memory; a digest met again is looked for on
     disk first, where the older ones are, so the first response stays the one found."""
 
-    def __init__(self, db: sqlite3.Connection, room) -> None:
+    def __init__(self, db: sqlite3.Connection,
+                 room: Callable[[], AbstractContextManager[None]]) -> None:
         self._db, self._room = db, room
         self._db.execute("create table payloads (digest text primary key, file text not null, "
                          "offset integer not null) without rowid")
