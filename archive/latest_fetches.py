@@ -16,10 +16,11 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 
-from archive.disk import StorageFull, is_storage_failure
+from archive.disk import StorageFull, full_disk_as
 from archive.warc import ReadRecord
 
 BATCH = 10_000  # fetches written at once
@@ -134,15 +135,9 @@ class LatestFetches:
                     f"({', '.join('?' * (len(COLUMNS) + 1))})", self._pending)
             self._pending.clear()
 
-    @contextmanager
-    def _room(self) -> Iterator[None]:
+    def _room(self) -> AbstractContextManager[None]:
         """SQLite's "database or disk is full" as the error that says where and what to do."""
-        try:
-            yield
-        except sqlite3.OperationalError as error:
-            if not is_storage_failure(error):
-                raise
-            raise NoRoomForFetches(self._folder.name, str(error)) from None
+        return full_disk_as(partial(NoRoomForFetches, self._folder.name))
 
     def close(self) -> None:
         self._db.close()

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from archive.disk import StorageFull, is_storage_failure
+from archive.disk import StorageFull, full_disk_as
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +104,9 @@ class PayloadPlaces:
             self._db.execute("drop table if exists temp.wanted")
         return found
 
-    @contextmanager
-    def _room(self) -> Iterator[None]:
+    def _room(self) -> AbstractContextManager[None]:
         """SQLite's "database or disk is full" as the error that says where and what to do."""
-        try:
-            yield
-        except sqlite3.OperationalError as error:
-            if not is_storage_failure(error):
-                raise
-            raise NoRoomForPayloadPlaces(self._folder.name, str(error)) from None
+        return full_disk_as(partial(NoRoomForPayloadPlaces, self._folder.name))
 
     def _location_number(self, path: str, member: str) -> int:
         return self._locations.setdefault((path, member), len(self._locations))
