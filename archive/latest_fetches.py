@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from functools import partial
 from pathlib import Path
@@ -55,8 +55,8 @@ class PayloadsOnDisk:
     disk first, where the older ones are, so the first response stays the one found."""
 
     def __init__(self, db: sqlite3.Connection,
-                 room: Callable[[], AbstractContextManager[None]]) -> None:
-        self._db, self._room = db, room
+                 write: Callable[[str, Iterable[tuple]], None]) -> None:
+        self._db, self._write = db, write
         self._db.execute("create table payloads (digest text primary key, file text not null, "
                          "offset integer not null) without rowid")
         self._pending: dict[str, tuple[Path, int]] = {}
@@ -64,12 +64,9 @@ class PayloadsOnDisk:
     def setdefault(self, digest: str | None, place: tuple[Path, int]) -> None:
         self._pending.setdefault(digest or "", place)
         if len(self._pending) >= BATCH:
-            with self._room(), self._db:
-                self._db.execute("begin")
-                self._db.executemany(
-                    "insert or ignore into payloads values (?, ?, ?)",
-                    ((digest, str(path), offset)
-                     for digest, (path, offset) in self._pending.items()))
+            self._write("insert or ignore into payloads values (?, ?, ?)",
+                        ((digest, str(path), offset)
+                         for digest, (path, offset) in self._pending.items()))
             self._pending.clear()
 
     def get(self, digest: str | None) -> tuple[Path, int] | None:
@@ -92,7 +89,7 @@ class LatestFetches:
         self._db.execute(f"create table fetches (key text not null, seq integer primary key, "
                          f"{', '.join(COLUMNS)})")
         self._pending: list[tuple] = []
-        self.payloads = PayloadsOnDisk(self._db, self._room)
+        self.payloads = PayloadsOnDisk(self._db, self._write)
 
     def __enter__(self) -> LatestFetches:
         return self
@@ -128,12 +125,15 @@ class LatestFetches:
 
     def _flush(self) -> None:
         if self._pending:
-            with self._room(), self._db:  # one transaction a batch
-                self._db.execute("begin")
-                self._db.executemany(
-                    f"insert into fetches (key, {', '.join(COLUMNS)}) values "
-                    f"({', '.join('?' * (len(COLUMNS) + 1))})", self._pending)
+            self._write(f"insert into fetches (key, {', '.join(COLUMNS)}) values "
+                        f"({', '.join('?' * (len(COLUMNS) + 1))})", self._pending)
             self._pending.clear()
+
+    def _write(self, sql: str, rows: Iterable[tuple]) -> None:
+        """A batch of rows in one transaction."""
+        with self._room(), self._db:
+            self._db.execute("begin")
+            self._db.executemany(sql, rows)
 
     def _room(self) -> AbstractContextManager[None]:
         """SQLite's "database or disk is full" as the error that says where and what to do."""

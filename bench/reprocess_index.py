@@ -47,7 +47,8 @@ if hasattr(reprocess, "read_article_fetches"):
 else:
     count = len(sorted(reprocess.latest_article_fetches(Path(sys.argv[2])).items()))
 # VmHWM, not getrusage's maxrss: that one keeps the high-water mark of the process before its
-# exec, which was this bench's own, larger after writing the files.
+# exec, which was this bench's own, larger after writing the files. Read here, not through
+# fill_archive.own_peak_rss_mb: the checkout measured may be one from before it.
 peak = next(int(line.split()[1]) for line in open("/proc/self/status")
             if line.startswith("VmHWM:"))
 print(count, time.perf_counter() - started, peak / 1024)
