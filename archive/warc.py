@@ -229,7 +229,8 @@ def read_records(directory: Path, with_bodies: bool = True,
                  payloads: PayloadIndex | None = None) -> Iterator[ReadRecord]:
     """Every response and revisit of the folder, oldest file first, with revisits given the
     payload of the record they point to. Without bodies, each record only says where its
-    payload is (`read_payload` fetches it), so a large archive can be scanned in flat memory.
+    payload is (`read_payload` fetches it), so no page is held; with a `payloads` index on
+    disk as well, a large archive is scanned in flat memory.
 
     With a `problems` list, a file that is empty, garbled or ends in a torn record is noted
     there (one line each) and the reading goes on with what can be read; without one, a
