@@ -52,9 +52,11 @@ from archive.file_pieces import (
     WARC_MAGIC,
     next_record_start,
     piece_starts,
+    piece_starts_in,
 )
 from archive.payload_places import PayloadPlaces, PayloadRow
 from archive.warc import SITE, TornGzip, inflate_gzip_members
+from archive.zip_members import open_stored, stored_span
 from pipelines.pool import WorkerCrashed, map_in_order
 
 # Headers that described the bytes on the wire: a body read back is already de-chunked and
@@ -129,8 +131,9 @@ def _is_archive_name(name: str) -> bool:
 def open_location(path: str, member: str = "", gzipped_whole: bool = False,
                   ) -> Iterator[IO[bytes]]:
     """A seekable binary handle on a file or on one member of a WACZ. Members are usually
-    stored uncompressed (the WACZ spec asks for it), so seeking in them is cheap. A file
-    gzipped as a whole is read decompressed (seeking forward only is cheap)."""
+    stored uncompressed (the WACZ spec asks for it) and then read in place, where seeking is
+    cheap (archive/zip_members.py). A file gzipped as a whole is read decompressed (seeking
+    forward only is cheap)."""
     with _raw_location(path, member) as handle:
         if not gzipped_whole:
             yield handle
@@ -145,6 +148,10 @@ def _raw_location(path: str, member: str) -> Iterator[IO[bytes]]:
         with open(path, "rb") as handle:
             yield handle
         return
+    with open_stored(path, member) as stored:
+        if stored is not None:
+            yield stored
+            return
     with zipfile.ZipFile(path) as wacz, wacz.open(member) as handle:
         yield handle
 
@@ -278,7 +285,7 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
 
 @dataclass(frozen=True)
 class ScanTask:
-    """A file or WACZ member to scan, or a piece of a large file: from the record at `start`
+    """A file or WACZ member to scan, or a piece of a large one: from the record at `start`
     up to the one at `end` (None: to the file's end)."""
 
     number: int  # the file's, from 1
@@ -289,9 +296,13 @@ class ScanTask:
 
 
 def _pieces(path: str, member: str) -> list[tuple[int, int | None]]:
-    """(start, end) of each piece a file is scanned in: one for a WACZ member or a file
-    that cannot be cut."""
-    starts = [0] if member else piece_starts(path)
+    """(start, end) of each piece a file or a WACZ's stored member is scanned in: one for a
+    member the zip compressed or a file that cannot be cut."""
+    if not member:
+        starts = piece_starts(path)
+    else:
+        with open_stored(path, member) as stored:
+            starts = [0] if stored is None else piece_starts_in(stored, stored.raw.size)
     return list(zip(starts, [*starts[1:], None], strict=True))
 
 
@@ -355,8 +366,15 @@ def may_scan_side_by_side(paths: list[Path]) -> bool:
     reading it, which the scan does)."""
     locations = scanned_locations(paths)
     return len(locations) > 1 or any(
-        not member and Path(path).stat().st_size > file_pieces.PIECE_BYTES
-        for _, path, member in locations)
+        _cuttable_size(path, member) > file_pieces.PIECE_BYTES for _, path, member in locations)
+
+
+def _cuttable_size(path: str, member: str) -> int:
+    """The size of a file or of a WACZ's stored member; 0 for a member the zip compressed."""
+    if not member:
+        return Path(path).stat().st_size
+    span = stored_span(path, member)
+    return 0 if span is None else span[1]
 
 
 def scanned_locations(paths: list[Path]) -> list[tuple[int, str, str]]:
@@ -399,14 +417,16 @@ def _listing(records: Iterator[tuple[IndexedRecord, Kept]], part: ScanResult,
     return kept
 
 
-def scan_piece(path: str, start: int, end: int | None, wanted: Wanted | None = None,
-               on_record: Callable[[int], None] | None = None) -> ScanResult | None:
-    """A piece of a large file scanned: from the record at `start` up to the first that
-    starts at or after `end` (its offset in `ends_at`). None for a file whose records are not
-    each a gzip member of their own, which only a scan of the whole file reads."""
+def scan_piece(path: str, member: str, start: int, end: int | None,
+               wanted: Wanted | None = None, on_record: Callable[[int], None] | None = None,
+               ) -> ScanResult | None:
+    """A piece of a large file (or WACZ member) scanned: from the record at `start` up to the
+    first that starts at or after `end` (its offset in `ends_at`). None for a file whose
+    records are not each a gzip member of their own, which only a scan of the whole file
+    reads."""
     part = ScanResult(files=int(start == 0))
     try:
-        kept = _listing(_scan_location(path, "", part, wanted, start=start, end=end), part,
+        kept = _listing(_scan_location(path, member, part, wanted, start=start, end=end), part,
                         on_record)
     except _GzippedWhole:
         return None
@@ -494,7 +514,7 @@ def _counted_scan(task: ScanTask, wanted: Wanted | None, counts: str,
     try:
         if (task.start, task.end) == (0, None):
             return scan_member(task.path, task.member, wanted, count)
-        return scan_piece(task.path, task.start, task.end, wanted, count)
+        return scan_piece(task.path, task.member, task.start, task.end, wanted, count)
     finally:
         os.close(handle)
 

@@ -57,26 +57,31 @@ CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,15})[ \t]*\r\n", r
 def piece_starts(path: str, piece_bytes: int | None = None) -> list[int]:
     """Where each piece of the file starts (its first record's offset): [0] for a file that is
     small, an ARC file, or a WARC file neither gzipped record by record nor uncompressed."""
+    with open(path, "rb") as handle:
+        return piece_starts_in(handle, Path(path).stat().st_size, piece_bytes)
+
+
+def piece_starts_in(handle: IO[bytes], size: int, piece_bytes: int | None = None) -> list[int]:
+    """`piece_starts` of what a seekable handle reads, `size` bytes (a file, or a WACZ's
+    member stored in place)."""
     piece_bytes = piece_bytes or PIECE_BYTES
-    size = Path(path).stat().st_size
     if size <= piece_bytes:
         return [0]
-    with open(path, "rb") as handle:
-        if is_record_member(handle, 0):
-            record_at_or_after = record_member_at_or_after
-        elif is_plain_record(handle, 0):
-            record_at_or_after = plain_record_at_or_after
-        else:
-            return [0]
-        starts = [0]
-        for boundary in range(piece_bytes, size, piece_bytes):
-            if boundary <= starts[-1]:  # a record longer than a piece: already inside it
-                continue
-            start = record_at_or_after(handle, boundary, piece_bytes)
-            if start is None:  # none found, or not soon enough: the rest is one piece
-                break
-            if start > starts[-1]:
-                starts.append(start)
+    if is_record_member(handle, 0):
+        record_at_or_after = record_member_at_or_after
+    elif is_plain_record(handle, 0):
+        record_at_or_after = plain_record_at_or_after
+    else:
+        return [0]
+    starts = [0]
+    for boundary in range(piece_bytes, size, piece_bytes):
+        if boundary <= starts[-1]:  # a record longer than a piece: already inside it
+            continue
+        start = record_at_or_after(handle, boundary, piece_bytes)
+        if start is None:  # none found, or not soon enough: the rest is one piece
+            break
+        if start > starts[-1]:
+            starts.append(start)
     return starts
 
 

@@ -1,7 +1,7 @@
 """Throughput of `vnarchive import` on web archive files of the shape a backfill brings.
 
     python bench/bench_import.py [--files 8] [--records 1000] [--share 0.1] [--image-kb 24]
-                                 [--uncompressed] [--repeat 3] [--before DIR]
+                                 [--uncompressed] [--wacz] [--repeat 3] [--before DIR]
 
 A backfill from Common Crawl or another web archive comes as many WARC files, each holding
 every kind of response of many sites: a profile claims a few of their pages, and the rest
@@ -9,7 +9,8 @@ every kind of response of many sites: a profile claims a few of their pages, and
 WARC files of `--records` responses each: a `--share` of them the article pages of
 bench/bench_pipeline.py's web (its never-seen profile claims them), the rest split between
 other hosts' HTML pages and images (`--image-kb` each), gzipped record by record, or not at
-all with `--uncompressed`. Then `vnarchive import` of the whole folder runs in its own process
+all with `--uncompressed`; with `--wacz`, stored in one WACZ, as Browsertrix packs a crawl's
+WARC files. Then `vnarchive import` of the whole folder runs in its own process
 into a new archive, and prints seconds, records read a second, the CPU seconds of the command
 and its workers, and peak RSS.
 
@@ -27,6 +28,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import zipfile
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -83,6 +85,18 @@ def write_files(folder: Path, files: int, records: int, share: float,
     return articles, total
 
 
+def pack_wacz(warcs: Path, folder: Path) -> Path:
+    """`folder` holding one WACZ of the WARC files in `warcs` (removed), stored under
+    archive/ as the spec asks."""
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "crawl.wacz", "w", zipfile.ZIP_STORED) as wacz:
+        for warc in sorted(warcs.iterdir()):
+            wacz.write(warc, f"archive/{warc.name}")
+            warc.unlink()
+        wacz.writestr("datapackage.json", '{"profile": "data-package"}')
+    return folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=8)
@@ -93,6 +107,8 @@ def main() -> int:
                         help="the size of each image (a site's own crawl holds large ones)")
     parser.add_argument("--uncompressed", action="store_true",
                         help="WARC files not gzipped (as `wget --no-warc-compression` writes)")
+    parser.add_argument("--wacz", action="store_true",
+                        help="the WARC files stored in one WACZ (its zip does not compress them)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path,
                         help="also run the import with the code of this checkout")
@@ -106,6 +122,8 @@ def main() -> int:
         warcs.mkdir()
         articles, total = write_files(warcs, args.files, args.records, args.share,
                                       args.image_kb, gzipped=not args.uncompressed)
+        if args.wacz:
+            warcs = pack_wacz(warcs, folder / "wacz")
         size = sum(path.stat().st_size for path in warcs.iterdir())
         profile = write_profile(folder, "never-seen", BASE)
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in codes}
@@ -120,7 +138,8 @@ def main() -> int:
                     stored = archive.execute("select count(*) from articles").fetchone()[0]
                 if stored != articles:  # a fast import of nothing is no figure
                     sys.exit(f"{name}: {stored} articles stored of {articles}")
-    print(f"{args.files} {'uncompressed ' if args.uncompressed else ''}WARC files of "
+    print(f"{args.files} {'uncompressed ' if args.uncompressed else ''}WARC files"
+          f"{' in a WACZ' if args.wacz else ''} of "
           f"{args.records} responses ({size / 2**20:.0f} MB), "
           f"{articles} of the {total} the profile's article pages; median of {args.repeat} "
           f"run(s); load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} "
