@@ -59,6 +59,10 @@ from archive.warc import SITE, TornGzip, inflate_gzip_members
 from archive.zip_members import open_stored, stored_span
 from pipelines.pool import WorkerCrashed, map_in_order
 
+# What zipfile raises for a member it cannot give: its entry damaged (BadZipFile, or EOFError
+# and zlib.error for deflated data cut short or damaged), encrypted (RuntimeError), or
+# compressed by a method it lacks (NotImplementedError).
+UNREADABLE_ENTRY = (zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, NotImplementedError)
 # Headers that described the bytes on the wire: a body read back is already de-chunked and
 # decompressed (warcio undoes both), so stored beside it they would lie about it.
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -115,12 +119,17 @@ class _GzippedWhole(Exception):
 
 
 def archive_members(path: Path) -> list[str]:
-    """The WARC/ARC files inside a WACZ (empty for a WARC or ARC file itself)."""
+    """The WARC/ARC files inside a WACZ (empty for a WARC or ARC file itself, and for a zip
+    whose directory is damaged: read as a file, its stored WARC files' records are found
+    where they lie, as after a damaged record)."""
     if not zipfile.is_zipfile(path):
         return []
-    with zipfile.ZipFile(path) as wacz:
-        return sorted(name for name in wacz.namelist()
-                      if name.startswith("archive/") and _is_archive_name(name))
+    try:
+        with zipfile.ZipFile(path) as wacz:
+            return sorted(name for name in wacz.namelist()
+                          if name.startswith("archive/") and _is_archive_name(name))
+    except zipfile.BadZipFile:
+        return []
 
 
 def _is_archive_name(name: str) -> bool:
@@ -185,11 +194,8 @@ def inflated_members(paths: list[Path], gzipped_whole: set[tuple[str, str]] = fr
         for number, (path, member) in enumerate(compressed):
             copy = Path(folder) / f"{number}-{Path(member or path).name}"
             try:
-                with _raw_location(path, member) as source, copy.open("wb") as target:
-                    if (path, member) in gzipped_whole:
-                        _inflate_gzip(source, target)
-                    else:
-                        shutil.copyfileobj(source, target, 2**20)
+                with copy.open("wb") as target:
+                    _copy_inflated(path, member, (path, member) in gzipped_whole, target)
             except OSError as error:
                 if not is_storage_failure(error):
                     raise
@@ -219,6 +225,17 @@ def _check_room(folder: str, needed: int, locations: list[tuple[str, str]]) -> N
     if needed > free:
         raise NoRoomToInflate(folder, locations, f"{needed / 2**20:,.0f} MB needed, "
                                                  f"{free / 2**20:,.0f} MB free")
+
+
+def _copy_inflated(path: str, member: str, gzipped_whole: bool, target: IO[bytes]) -> None:
+    """The file or member inflated into `target` as far as it goes: a member whose zip entry
+    is damaged gives the bytes before the fault (its CRC fails only at its end), or none,
+    as the scan found it (which counted what it cost)."""
+    with contextlib.suppress(*UNREADABLE_ENTRY), _raw_location(path, member) as source:
+        if gzipped_whole:
+            _inflate_gzip(source, target)
+        else:
+            shutil.copyfileobj(source, target, 2**20)
 
 
 def _inflate_gzip(source: IO[bytes], target: IO[bytes]) -> None:
@@ -566,7 +583,17 @@ def _crashed_scan(path: str, member: str, crash: WorkerCrashed) -> ScanResult:
 def _scan_location(path: str, member: str, result: ScanResult, wanted: Wanted | None,
                    gzipped_whole: bool = False, start: int = 0, end: int | None = None,
                    ) -> Iterator[tuple[IndexedRecord, Kept]]:
-    with open_location(path, member, gzipped_whole) as handle:
+    with contextlib.ExitStack() as opened:
+        try:
+            handle = opened.enter_context(open_location(path, member, gzipped_whole))
+        except UNREADABLE_ENTRY as error:
+            # A WACZ whose entry for this member is damaged (its local header overwritten),
+            # encrypted or compressed in a way zipfile cannot undo: the member is lost, not
+            # the import (a traceback ended it, the WACZ's other members unread).
+            result.corrupt += 1
+            result.lost.append(f"{path}:{member} could not be opened in its zip ({error}): "
+                               "none of its records was read")
+            return
         yield from _scan(handle, path, member, result, wanted, inflated=gzipped_whole,
                          start=start, end=end)
 
@@ -584,7 +611,7 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
         arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
         handle.seek(0)
         plain_warc = handle.read(len(WARC_MAGIC)) == WARC_MAGIC  # records one after another
-    except (OSError, EOFError, zlib.error):  # inflated, and damaged at its very start
+    except (OSError, *UNREADABLE_ENTRY):  # inflated, or a zip's member, damaged at its start
         result.corrupt += 1
         return
     while True:
@@ -642,7 +669,7 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                 # there, the damaged record's own "WARC/1." would be found, and counted again.
                 following = next_record_start(handle, _after_blank_lines(handle, position)
                                                + 1, arc)
-            except (EOFError, OSError, zlib.error):  # a file gzipped as a whole, cut short
+            except (OSError, *UNREADABLE_ENTRY):  # gzipped as a whole or zipped, cut short
                 return
             if following is None:
                 return
@@ -782,8 +809,11 @@ def _iso(value: str) -> str:
 
 
 def _starts_gzipped(path: str, member: str) -> bool:
-    with _raw_location(path, member) as handle:
-        return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    try:
+        with _raw_location(path, member) as handle:
+            return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    except UNREADABLE_ENTRY:
+        return False
 
 
 def _glued(record) -> bool:

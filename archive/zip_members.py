@@ -32,20 +32,22 @@ WINDOW_BUFFER = 1 << 16
 
 def stored_span(path: str, member: str) -> tuple[int, int] | None:
     """Where a member the zip stored (not compressed, not encrypted) lies in the zip file:
-    (offset of its first byte, its size); None for any other member."""
+    (offset of its first byte, its size); None for any other member, or one whose local
+    header is not the one the zip's directory names (as zipfile checks it)."""
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo(member)
         if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
             return None
         archive.fp.seek(info.header_offset)
         header = archive.fp.read(LOCAL_HEADER.size)
-    if len(header) < LOCAL_HEADER.size:
-        return None
-    fields = LOCAL_HEADER.unpack(header)
-    if fields[0] != LOCAL_SIGNATURE:
-        return None
-    name_length, extra_length = fields[9], fields[10]
-    return info.header_offset + LOCAL_HEADER.size + name_length + extra_length, info.file_size
+        if len(header) < LOCAL_HEADER.size:
+            return None
+        fields = LOCAL_HEADER.unpack(header)
+        name = archive.fp.read(fields[9])
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"  # as zipfile reads names
+    if fields[0] != LOCAL_SIGNATURE or name.decode(encoding, "replace") != info.orig_filename:
+        return None  # a damaged entry: zipfile says how when it opens it
+    return info.header_offset + LOCAL_HEADER.size + len(name) + fields[10], info.file_size
 
 
 class Window(io.RawIOBase):

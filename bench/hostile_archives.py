@@ -4,34 +4,38 @@
 
 A small archive of three article responses is written in each format an import reads: a WARC
 gzipped per record (as the archive's own writer makes it), the same WARC uncompressed, a plain
-ARC, and both gzipped as a whole. Each case takes one of them and flips bytes in it, cuts it,
-inserts junk, makes an ARC header's length lie (negative, huge, no number), changes a header
-line's fields, puts junk in a date or an address, or gzips it whole, then imports it
-(`import_files`, every HTML page kept, one worker process). Printed: every exception (an
-import must end with what it could read, never raise) and every import that took more than
---slow seconds of CPU, then the counts. The exit code is 1 when an exception was printed.
+ARC, both gzipped as a whole, and the WARC in a WACZ, stored (as the spec asks) or deflated.
+Each case takes one of them and flips bytes in it, cuts it, inserts junk, makes an ARC header's
+length lie (negative, huge, no number), changes a header line's fields, puts junk in a date or
+an address, or gzips it whole, then imports it (`import_files`, every HTML page kept, one
+worker process). Printed: every exception (an import must end with what it could read, never
+raise) and every import that took more than --slow seconds of CPU, then the counts. The exit
+code is 1 when an exception was printed.
 
 With `--pieces`, each case is also made six times longer and scanned cut in pieces of a few
 hundred bytes on two workers (archive/file_pieces.py), which must give the index a scan of
-the whole file gives; each difference is printed, and counts as a failure.
+the whole file gives (for a WACZ, the WARC file's six copies mutated, then stored in one);
+each difference is printed, and counts as a failure.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import logging
 import random
 import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive import file_pieces  # noqa: E402
+from archive import archive_files, file_pieces  # noqa: E402
 from archive.archive_files import scan_files  # noqa: E402
 from archive.importer import import_files  # noqa: E402
 from archive.warc import Exchange, WarcStore  # noqa: E402
@@ -110,23 +114,43 @@ def mutated(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     return kind, bytes(data)
 
 
+def in_wacz(warc: bytes, compression: int = zipfile.ZIP_STORED) -> bytes:
+    """A WACZ holding the WARC file's bytes as its one member."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as wacz:
+        wacz.writestr("archive/data.warc.gz", warc)
+        wacz.writestr("datapackage.json", "{}")
+    return buffer.getvalue()
+
+
 def pieces_agree(folder: Path, number: int, source: str, original: bytes, rng: random.Random,
-                 failures: list[int]) -> bool:
-    """Whether case `number` (`original` six times over, mutated) was cut in pieces; a scan in
-    pieces that differs from the whole file's, or raises, is printed and noted in `failures`."""
+                 failures: list[int], wacz: bool = False) -> bool:
+    """Whether case `number` (`original` six times over, mutated, stored in a WACZ with
+    `wacz`) was cut in pieces; a scan in pieces that differs from the whole file's, or raises,
+    is printed and noted in `failures`."""
     kind, data = mutated(original * 6, rng)
     path = folder / f"pieces-{number}.warc{'.gz' if data[:2] == GZIP_START else ''}"
+    if wacz:
+        data, path = in_wacz(data), path.with_name(f"pieces-{number}.wacz")
     path.write_bytes(data)
     file_pieces.PIECE_BYTES = rng.choice([300, 700, 1500, 3000])
-    cut = len(file_pieces.piece_starts(str(path))) > 1
+    cut = len(archive_files._pieces(str(path), "archive/data.warc.gz" if wacz else "")) > 1
     try:
-        if scan_files([path], None, workers=2) != scan_files([path], None, workers=0):
+        apart, whole = scan_files([path], None, workers=2), scan_files([path], None, workers=0)
+        if apart != whole:
             failures.append(number)
-            print(f"case {number} in pieces ({source}, {kind}): not the whole file's index")
+            print(f"case {number} in pieces ({source}, {kind}): not the whole file's index "
+                  f"(in pieces: {summary(apart)}; whole: {summary(whole)})")
     except Exception:  # noqa: BLE001 (what the bench looks for)
         failures.append(number)
         print(f"case {number} in pieces ({source}, {kind}): {traceback.format_exc(limit=-4)}")
     return cut
+
+
+def summary(scan) -> str:
+    """What a comparison of two scans shows first: their counts and what they lost."""
+    return (f"{scan.read} read, {scan.corrupt} corrupt, {len(scan.records)} listed, "
+            f"{len(scan.payloads)} payloads, lost {scan.lost}, digests {scan.failed_digests}")
 
 
 def main() -> int:
@@ -149,10 +173,12 @@ def main() -> int:
                    "arc gzipped whole": gzip.compress(arc)}
         sources["warc gzipped whole"] = gzip.compress(gzip.decompress(sources["warc"]))
         sources["warc uncompressed"] = gzip.decompress(sources["warc"])
+        sources["wacz"] = in_wacz(sources["warc"])
+        sources["wacz deflated"] = in_wacz(sources["warc"], zipfile.ZIP_DEFLATED)
         for number in range(args.cases):
             source = rng.choice(sorted(sources))
             kind, data = mutated(sources[source], rng)
-            path = folder / f"case-{number}.{'warc' if 'warc' in source else 'arc'}"
+            path = folder / f"case-{number}.{source.split()[0]}"
             path = path.with_name(path.name + ".gz") if data[:2] == GZIP_START else path
             path.write_bytes(data)
             started = time.process_time()
@@ -166,9 +192,10 @@ def main() -> int:
             if spent > args.slow:
                 slow += 1
                 print(f"case {number} ({source}, {kind}): {spent:.1f} s of CPU")
-            if args.pieces and "gzipped whole" not in source:
-                cut += pieces_agree(folder, number, source, sources[source], rng,
-                                    failures_of_pieces)
+            if args.pieces and "gzipped whole" not in source and source != "wacz deflated":
+                wacz = source == "wacz"
+                cut += pieces_agree(folder, number, source, sources["warc" if wacz else source],
+                                    rng, failures_of_pieces, wacz)
     print(f"seed {args.seed}: {args.cases} imports, {failures} exceptions, {slow} over "
           f"{args.slow} s")
     if args.pieces:

@@ -16,8 +16,9 @@ from archive.archive_files import read_payload, scan_files
 from archive.importer import worth_listing
 from archive.zip_members import stored_span
 from crawler.profiles import find_profile
+from tests.conftest import query, run_vnarchive
 from tests.test_import_scan import scans_here
-from tests.test_webarchive_backfill import SITE, site_responses, warc_bytes
+from tests.test_webarchive_backfill import PORTAL, SITE, site_responses, warc_bytes
 
 pytestmark = pytest.mark.timeout(120)
 MEMBER = "archive/data.warc.gz"
@@ -98,3 +99,42 @@ def test_a_large_member_the_zip_compressed_is_scanned_whole(tmp_path, monkeypatc
     assert archive_files._pieces(str(wacz), MEMBER) == [(0, None)]
     assert not archive_files.may_scan_side_by_side([wacz])
     assert len(scan_files([wacz], workers=2).records) == 60
+
+
+def import_wacz(wacz: Path, db: Path):
+    return run_vnarchive("import", str(wacz), "--site", SITE, "--db", str(db))
+
+
+def test_a_member_whose_zip_entry_is_damaged_costs_that_member_only(tmp_path):
+    # The local header of the first member overwritten: zipfile refuses to open it, and that
+    # ended the import with a traceback, the WACZ's other member unread.
+    wacz = pack(tmp_path / "damaged.wacz", {"archive/a.warc.gz": warc_bytes(site_responses(3, 1)),
+                                            MEMBER: warc_bytes(site_responses(2, 1, first=10))})
+    data = bytearray(wacz.read_bytes())
+    first = data.index(b"PK\x03\x04", data.index(b"datapackage.json"))
+    data[first:first + 4] = b"XXXX"
+    wacz.write_bytes(data)
+    result = import_wacz(wacz, tmp_path / "a.db")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "2 pages imported" in result.stdout and "1 corrupt records skipped" in result.stdout
+    assert f"{wacz}:archive/a.warc.gz could not be opened in its zip" in result.stderr
+    assert query(tmp_path / "a.db", "select count(*) from articles") == [(2,)]
+
+
+def test_a_member_the_zip_compressed_damaged_inside_costs_no_other_member(tmp_path):
+    # Deflated data damaged in the middle: zipfile raised zlib's error as the scan read it,
+    # and again as the import copied the member out to read its pages back.
+    damaged = warc_bytes(site_responses(30, 1), gzipped=False)
+    wacz = pack(tmp_path / "zipped.wacz", {"archive/a.warc": damaged,
+                                           MEMBER: warc_bytes(site_responses(2, 1, first=40))},
+                zipfile.ZIP_DEFLATED)
+    data = bytearray(wacz.read_bytes())
+    middle = data.index(b"archive/a.warc") + 2000
+    data[middle:middle + 32] = bytes(32)
+    wacz.write_bytes(data)
+    result = import_wacz(wacz, tmp_path / "a.db")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    urls = {url for (url,) in query(tmp_path / "a.db", "select url from articles")}
+    assert {f"https://{PORTAL}/Pages/hop-{n}.aspx" for n in (40, 41)} <= urls
