@@ -67,7 +67,10 @@ class Window(io.RawIOBase):
         return self._position
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        bases = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}
+        if whence not in bases:
+            raise ValueError(f"whence {whence} is none of SEEK_SET, SEEK_CUR, SEEK_END")
+        base = bases[whence]
         if base + offset < 0:
             raise OSError(f"seek to {base + offset}, before the start of the member")
         self._position = base + offset
