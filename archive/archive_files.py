@@ -272,10 +272,11 @@ def scan_files(paths: list[Path], wanted: Wanted | None = None,
     or of those `wanted` says to keep: a backfill's files hold ten images, scripts and styles
     for each page, and an index of them all held about 600 bytes of memory a record.
 
-    With `workers` (more than one) and more than one file or member, or a file large enough to
-    be cut in pieces (archive/file_pieces.py), the files are scanned side by side on the shared
-    pool (pipelines/pool.py), each file or piece in one worker, and `progress` hears of each
-    once it is done; else here, one after another, record by record.
+    With `workers` (more than one) and more than one file or member, or a file (or a WACZ's
+    stored member) large enough to be cut in pieces (archive/file_pieces.py), the files are
+    scanned side by side on the shared pool (pipelines/pool.py), each file or piece in one
+    worker, and `progress` hears of each once it is done; else here, one after another,
+    record by record.
     A backfill is many files, and reading every record of each (decompressed, its digests
     checked) was the import's one step that ran on one core. The index is the same either way,
     in the files' order. `wanted` must then be picklable (a module's function, a partial).
@@ -379,8 +380,8 @@ def _joined_pieces(pieces: list[tuple[ScanTask, ScanResult | WorkerCrashed | Non
 
 def may_scan_side_by_side(paths: list[Path]) -> bool:
     """Whether `scan_files` with workers may use the pool: more than one file or member, or a
-    file large enough to be cut in pieces (its size alone: whether it can be cut is found by
-    reading it, which the scan does)."""
+    file or stored WACZ member large enough to be cut in pieces (its size alone: whether it
+    can be cut is found by reading it, which the scan does)."""
     locations = scanned_locations(paths)
     return len(locations) > 1 or any(
         _cuttable_size(path, member) > file_pieces.PIECE_BYTES for _, path, member in locations)
