@@ -140,6 +140,34 @@ def test_robots_txt_crawl_delay_spaces_the_requests(tmp_path):
     assert "Crawl-delay of 1.5 s" in result.stderr
 
 
+@pytest.mark.parametrize(("line", "start"), [
+    ("download_delay = 0", 0.0), ("download_delay = 0.25", 0.25), ("", 1.0),
+    ("download_delay = 3", 1.0),  # AutoThrottle never goes under DOWNLOAD_DELAY anyway
+])
+def test_autothrottle_starts_at_a_profiles_lower_delay(tmp_path, line, start):
+    """AutoThrottle's first delay is the larger of DOWNLOAD_DELAY and AUTOTHROTTLE_START_DELAY
+    (1 s here): a profile that lowers its delay starts there, not a second above it."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project_settings
+    from crawler.profiles import load_profile_file
+    from crawler.spiders.profile_spider import spider_class_for
+
+    path = tmp_path / "fast_site.toml"
+    path.write_text(f"""name = "fast_site"
+title = "Báo thử"
+kind = "newspaper"
+start_urls = ["https://baothu.vn/"]
+allowed_domains = ["baothu.vn"]
+article_pattern = '/tin/[0-9]+'
+{line}
+""", encoding="utf-8")
+    crawler = get_crawler(spider_class_for(load_profile_file(path)), {
+        name: getattr(project_settings, name)
+        for name in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_START_DELAY")})
+    assert crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY") == start
+
+
 def endless_listing(log: list):
     """A listing that ignores `?page=N`: every page shows the same three articles and a link
     to the next number."""
