@@ -713,3 +713,36 @@ def m027_search_index_of_folded_words(db: Database) -> None:
     create_search_index(db, M027_INDEXED, "search index of folded words (schema m027)",
                         FTS_SETTINGS)
     create_search_triggers(db, M027_INDEXED)
+
+
+# Articles above which the migration below says on stderr that it is at work.
+KEY_INDEX_NOTICE_ROWS = 100_000
+
+
+@migrations()
+def m028_site_index_with_keys(db: Database) -> None:
+    """What a crawl's frontier reads at its start (crawler/frontier.py) comes from indexes,
+    not from every row of the site, whose fetch times and story ids lie after the text, in
+    its overflow pages (52,000 articles of a site in an archive of a million: 12 s when the
+    file was not in the page cache):
+    - the index of each site's articles by day also holds their keys and fetch times (the
+      archived articles); it was there already, so the writer adds no B-tree for it;
+    - a partial index of the articles that joined another's story (where the check for moved
+      articles starts); few rows are in it.
+    (A new index of keys, fetch times and story ids cost the writer 11% at a million, and
+    the index by day with the story ids too 19%: bench/writer_profile.py.) Made once: about
+    two minutes at a million articles, since the columns are read from the whole table."""
+    import sys
+
+    if db.execute("select count(*) from articles").fetchone()[0] > KEY_INDEX_NOTICE_ROWS:
+        print("vnarchive: adding the articles' keys to their index by site (schema m028)...",
+              file=sys.stderr, flush=True)
+    db.execute("drop index idx_articles_site_published")
+    db["articles"].create_index(
+        ["site", "published", "canonical_url", "fetched_at"],
+        index_name="idx_articles_site_published")
+    # The articles that joined another's story (a copy, or a moved article's new address):
+    # where the frontier's check for moved articles starts, not at every row of the site.
+    # An article alone is its own story, so few rows are in it, and few writes.
+    db.execute("create index idx_articles_joined_stories on articles (site, story_id) "
+               "where story_id != canonical_url")
