@@ -69,6 +69,13 @@ def query(db, sql: str, params=()) -> list[tuple]:
         return connection.execute(sql, params).fetchall()
 
 
+def bytes_read_by_this_process() -> int:
+    """The bytes this process has asked the kernel to read so far (`rchar`, page cache or not):
+    a test's bound on what a reader reads, not on how long it takes."""
+    with open("/proc/self/io") as counters:
+        return next(int(line.split()[1]) for line in counters if line.startswith("rchar:"))
+
+
 def run_vnarchive(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """`vnarchive ARGS` in a fresh Python process; its output, and never a hang."""
     return subprocess.run(

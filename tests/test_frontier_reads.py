@@ -11,14 +11,10 @@ import pytest
 from archive.article_rows import article_record, write_articles
 from archive.schema import open_database
 from crawler.frontier import Frontier
+from tests.conftest import bytes_read_by_this_process
 
 ARTICLES = 300
 TEXT = "Hội nghị triển khai nhiệm vụ trọng tâm của huyện trong quý tới. " * 125  # 8 KB
-
-
-def bytes_read_by_this_process() -> int:
-    with open("/proc/self/io") as counters:
-        return next(int(line.split()[1]) for line in counters if line.startswith("rchar:"))
 
 
 @pytest.fixture(scope="module")

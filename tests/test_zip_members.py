@@ -16,7 +16,7 @@ from archive.archive_files import read_payload, scan_files
 from archive.importer import worth_listing
 from archive.zip_members import stored_span
 from crawler.profiles import find_profile
-from tests.conftest import query, run_vnarchive
+from tests.conftest import bytes_read_by_this_process, query, run_vnarchive
 from tests.test_import_scan import scans_here
 from tests.test_webarchive_backfill import PORTAL, SITE, site_responses, warc_bytes
 
@@ -33,11 +33,6 @@ def pack(path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP_S
             info.extra = b"UT\x05\x00\x01\x00\x5c\x7a\x5c"  # Info-ZIP's modification time
             wacz.writestr(info, data, compress_type=compression)
     return path
-
-
-def bytes_read_by_this_process() -> int:
-    with open("/proc/self/io") as counters:
-        return next(int(line.split()[1]) for line in counters if line.startswith("rchar:"))
 
 
 def test_a_stored_member_is_found_where_its_bytes_lie_in_the_zip(tmp_path):
