@@ -168,6 +168,31 @@ article_pattern = '/tin/[0-9]+'
     assert crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY") == start
 
 
+def test_a_profiles_delay_is_compared_with_the_start_delay_the_settings_give(tmp_path):
+    """Project settings that start AutoThrottle at 5 s: a profile asking for 3 starts at 3,
+    one asking for nothing (1 s) starts at 1, as a profile under the default 1 s does."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.profiles import load_profile_file
+    from crawler.spiders.profile_spider import spider_class_for
+
+    starts = {}
+    for line in ("download_delay = 3", "", "download_delay = 8"):
+        path = tmp_path / "slow_start.toml"
+        path.write_text(f"""name = "slow_start"
+title = "Báo thử"
+kind = "newspaper"
+start_urls = ["https://baothu.vn/"]
+allowed_domains = ["baothu.vn"]
+article_pattern = '/tin/[0-9]+'
+{line}
+""", encoding="utf-8")
+        crawler = get_crawler(spider_class_for(load_profile_file(path)), {
+            "AUTOTHROTTLE_ENABLED": True, "AUTOTHROTTLE_START_DELAY": 5.0})
+        starts[line] = crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY")
+    assert starts == {"download_delay = 3": 3.0, "": 1.0, "download_delay = 8": 5.0}
+
+
 def endless_listing(log: list):
     """A listing that ignores `?page=N`: every page shows the same three articles and a link
     to the next number."""

@@ -35,7 +35,6 @@ from crawler.moves import moved_from
 from crawler.notfound import is_home_or_listing, record_soft_404
 from crawler.patterns import UrlPattern
 from crawler.profiles import SiteProfile
-from crawler.settings import AUTOTHROTTLE_START_DELAY
 from crawler.sitemaps import first_entries, generated_lastmod
 from crawler.xml_links import feed_links, feed_text, xml_bytes_to_parse
 from pipelines.encodings import declared_charset
@@ -82,6 +81,18 @@ class PatternLinkExtractor(LinkExtractor):
 class ProfileSpider(SitemapSpider):
     name = ""  # each profile's subclass carries its own name
     profile: SiteProfile
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        # AutoThrottle starts at the larger of DOWNLOAD_DELAY and its start delay (1 s in the
+        # project's settings): a profile that lowers its delay (a local server's 0) still
+        # waited a second, then half of one, before its first pages. It starts at the
+        # profile's own delay instead, below whatever start delay the settings give (a start
+        # delay set on the command line stays).
+        if cls.profile.download_delay < settings.getfloat("AUTOTHROTTLE_START_DELAY"):
+            settings.set("AUTOTHROTTLE_START_DELAY", cls.profile.download_delay,
+                         priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -454,11 +465,6 @@ def spider_class_for(profile: SiteProfile) -> type[ProfileSpider]:
     custom_settings = {"DOWNLOAD_DELAY": profile.download_delay,
                        "CONCURRENT_REQUESTS_PER_DOMAIN": profile.concurrency,
                        "AUTOTHROTTLE_ENABLED": profile.autothrottle}
-    if profile.download_delay < AUTOTHROTTLE_START_DELAY:
-        # AutoThrottle starts at the larger of DOWNLOAD_DELAY and its start delay (1 s): a
-        # profile that lowers its delay (a local server's 0) still waited a second, then half
-        # of one, before its first pages. It starts at the profile's own delay instead.
-        custom_settings["AUTOTHROTTLE_START_DELAY"] = profile.download_delay
     if profile.url_pattern_budget:
         custom_settings["VNARCHIVE_URL_PATTERN_BUDGET"] = profile.url_pattern_budget
     return type(class_name, (ProfileSpider,), {
