@@ -137,6 +137,9 @@ TABLES = {
                            "hidden": True},
     "story_band_filter": {"description": "Which bands story_bands may hold (internal).",
                           "hidden": True},
+    "integrity_checks": {"description": "When each file of the archive (its device and "
+                                        "inode) last passed SQLite's whole quick_check, and "
+                                        "how long it took.", "hidden": True},
     "_sqlite_migrations": {"description": "Schema migrations applied.", "hidden": True},
     "site_runs": {"description": "One row per site per crawl run, with its counts and errors."},
     "attachments": {"description": "Documents articles link as \"File đính kèm\" (PDF, DOC, "

@@ -218,15 +218,17 @@ def _is_refused_write(error: sqlite3.DatabaseError) -> bool:
 
 
 def run_summary(db_path: str, run_id: int) -> dict:
-    """What a crawl run did, and what the archive holds per site afterwards."""
+    """What a crawl run did, and what the archive holds afterwards for the run's sites. Only
+    theirs: every site's counts read every article's row (15 s at 1.47 million articles,
+    after a crawl of one site of a thousand)."""
     with connect_read_only(db_path) as connection:
         connection.row_factory = sqlite3.Row
         run = dict(connection.execute("select * from crawl_runs where id = ?", [run_id]).fetchone())
         per_site = connection.execute(
             "select site, count(*) as articles, sum(is_meeting_report) as meeting_reports, "
-            "min(published) as earliest, max(published) as latest "
-            "from articles group by site order by site"
-        ).fetchall()
+            "min(published) as earliest, max(published) as latest from articles "
+            "where site in (select value from json_each(?)) group by site order by site",
+            [run["sites"] or "[]"]).fetchall()
     started = datetime.fromisoformat(run["started_at"])
     finished = datetime.fromisoformat(run["finished_at"]) if run["finished_at"] else started
     run["duration"] = f"{(finished - started).total_seconds():.0f} s"

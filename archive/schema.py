@@ -747,3 +747,13 @@ def m028_site_index_with_keys(db: Database) -> None:
     # An article alone is its own story, so few rows are in it, and few writes.
     db.execute("create index idx_articles_joined_stories on articles (site, story_id) "
                "where story_id != canonical_url")
+
+
+@migrations()
+def m029_integrity_checks(db: Database) -> None:
+    """When each file of the archive last passed SQLite's whole quick_check: a large archive
+    is checked whole once a day, not at every writing command's start (archive/integrity.py)."""
+    db["integrity_checks"].create(
+        {"device": int, "inode": int, "checked_at": str, "size": int, "seconds": float},
+        pk=("device", "inode"),
+    )

@@ -11,15 +11,17 @@ import io
 import os
 import shutil
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from archive.errors import ArchiveUnusable
+from archive.integrity import ArchiveDamaged, check_whole, record_whole_check
 from archive.lock import archive_lock
 from archive.schema import open_database
 from archive.writer import warc_folder
-from tests.conftest import run_vnarchive
+from tests.conftest import bytes_read_by_this_process, run_vnarchive
 from vnarchive.cli import main
 
 pytestmark = pytest.mark.timeout(120)
@@ -312,6 +314,75 @@ def test_reprocess_refuses_a_damaged_archive(tmp_path):
     result = run_vnarchive("reprocess", "--db", str(archive))
     assert result.returncode == 9 and "is damaged" in result.stderr, result.stderr
     assert archive.read_bytes() == before
+
+
+# a large archive is checked whole once a day --------------------------------------------------
+LARGE = 0  # every_start_below: the tests' small archives count as large
+A_DAY_LATER = timedelta(hours=25)
+
+
+def _checked_whole_today(archive: Path):
+    check = check_whole(str(archive), every_start_below=LARGE)
+    assert check is not None
+    record_whole_check(str(archive), check)
+    return check
+
+
+def test_a_large_archive_checked_whole_today_is_not_read_whole_again(tmp_path, capsys):
+    archive = make_archive(tmp_path / "a.db", articles=400)
+    check = _checked_whole_today(archive)
+    assert "checking the whole archive" in capsys.readouterr().err
+    stat = archive.stat()
+    assert (check.device, check.inode) == (stat.st_dev, stat.st_ino)
+    before = bytes_read_by_this_process()
+    assert check_whole(str(archive), every_start_below=LARGE) is None
+    read = bytes_read_by_this_process() - before
+    assert read < stat.st_size / 4, (read, stat.st_size)
+    assert capsys.readouterr().err == ""
+    # A small archive is still checked whole at every start, as before.
+    assert check_whole(str(archive)) is not None
+
+
+def test_a_large_archive_is_checked_whole_again_the_next_day(tmp_path):
+    archive = make_archive(tmp_path / "a.db")
+    check = _checked_whole_today(archive)
+    _damage_articles(archive)
+    later = datetime.fromisoformat(check.checked_at) + A_DAY_LATER
+    with pytest.raises(ArchiveDamaged, match="is damaged"):
+        check_whole(str(archive), every_start_below=LARGE, now=later)
+
+
+def test_a_copy_of_a_large_archive_checked_today_is_checked_whole(tmp_path):
+    archive = make_archive(tmp_path / "a.db")
+    _checked_whole_today(archive)
+    copy = tmp_path / "copy.db"
+    shutil.copy(archive, copy)  # its record came along, but it is another file
+    _damage_articles(copy)
+    with pytest.raises(ArchiveDamaged, match="is damaged"):
+        check_whole(str(copy), every_start_below=LARGE)
+
+
+def test_a_large_archive_cut_short_in_place_is_refused_between_whole_checks(tmp_path):
+    archive = make_archive(tmp_path / "a.db", articles=400)
+    with sqlite3.connect(archive) as connection:
+        connection.execute("pragma wal_checkpoint(truncate)")
+    _checked_whole_today(archive)
+    inode = archive.stat().st_ino
+    os.truncate(archive, archive.stat().st_size - 8192)  # as a copy written over it, cut
+    assert archive.stat().st_ino == inode
+    with pytest.raises(ArchiveDamaged, match="its header counts"):
+        check_whole(str(archive), every_start_below=LARGE)
+
+
+def test_a_writing_command_records_the_whole_check_it_made(tmp_path):
+    archive = make_archive(tmp_path / "a.db")
+    warc_folder(str(archive)).mkdir()
+    result = run_vnarchive("reprocess", "--db", str(archive))
+    assert result.returncode == 0, result.stderr
+    stat = archive.stat()
+    with sqlite3.connect(archive) as connection:
+        rows = connection.execute("select device, inode, size from integrity_checks").fetchall()
+    assert [row[:2] for row in rows] == [(stat.st_dev, stat.st_ino)] and rows[0][2] > 0
 
 
 def test_copy_of_the_archive_is_still_an_archive(tmp_path):

@@ -47,7 +47,8 @@ def print_json(data) -> None:
 
 
 def print_summary(db_path: str, run_id: int) -> None:
-    """A crawl's (or an ingest's) summary: what it fetched and stored, and the archive now."""
+    """A crawl's (or an ingest's) summary: what it fetched and stored, and what the archive
+    now holds for its sites."""
     from archive.query import run_summary
 
     summary = run_summary(db_path, run_id)
@@ -61,7 +62,7 @@ def print_summary(db_path: str, run_id: int) -> None:
     print(f"  meeting reports:  {summary['meeting_reports']}")
     print(f"  errors:           {summary['errors']}")
     print()
-    print("Archive now holds:")
+    print("Archive now holds, for the sites of this run:")
     print_table(*summary["per_site"])
 
 
