@@ -153,10 +153,12 @@ def navigation_padding(number: int) -> str:
     return f'<div class="mega-menu"><ul>{links}</ul></div>{script}'
 
 
-def build_pages(count: int) -> dict[str, bytes]:
+def build_pages(count: int, first: int = 0) -> dict[str, bytes]:
+    """`count` article pages, numbered from `first`: pages of other numbers are other articles
+    (texts, titles and dates), not copies."""
     start = datetime(2023, 1, 2, 8, 0, tzinfo=VIETNAM_TIME)
     pages, locations = {}, []
-    for number in range(count):
+    for number in range(first, first + count):
         family_name = BENCH_FAMILIES[number % len(BENCH_FAMILIES)]
         # Real articles differ: each paragraph names its own place, figures and people.
         body = tuple(f"Tại xã số {number * 13 + i}, " + " ".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
@@ -92,3 +93,23 @@ def test_reprocess_index_benchmark_runs_on_a_tiny_folder():
     output = run_bench("reprocess_index.py", "--fetches", "300")
     assert output.startswith("300 article fetches in ")
     assert output.strip().splitlines()[-1].split()[:3] == ["reprocess", "index", "270"]
+
+
+def test_large_archive_benchmark_crawls_into_the_copy_and_new_archives(tmp_path):
+    copy = tmp_path / "copy.db"
+    subprocess.run([sys.executable, "bench/fill_archive.py", str(copy), "--articles", "200"],
+                   cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=280)
+    output = run_bench("bench_large_archive.py", str(copy), "--pages", "10")
+    lines = output.splitlines()
+    assert lines[0].startswith(f"{copy}: 200 articles")
+    crawls = [line for line in lines if line.startswith("into ")]
+    assert [line[:34].strip() for line in crawls] == [
+        "into a new archive", "into COPY, first of the day", "into another new archive",
+        "into COPY, checked today"]
+    # Seconds, CPU seconds, peak MB; and a crawl into COPY its ratio to the new archive's.
+    assert [len(line[34:].split()) for line in crawls] == [3, 4, 3, 4]
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("select count(*) from articles").fetchone() == (220,)
+        # The first crawl of the day checked it whole, and said so for the next ones.
+        assert connection.execute("select inode from integrity_checks").fetchall() == [
+            (copy.stat().st_ino,)]
