@@ -757,3 +757,11 @@ def m029_integrity_checks(db: Database) -> None:
         {"device": int, "inode": int, "checked_at": str, "size": int, "seconds": float},
         pk=("device", "inode"),
     )
+
+
+@migrations()
+def m030_site_runs_by_run(db: Database) -> None:
+    """A run's own rows of `site_runs`, found by index: the checks at a crawl's end
+    (archive/health.py) and the scheduler's line read them, and scanned every site's every run
+    (482,093 rows at 1.47 million articles: 0.56 s at every crawl's end, growing with each run)."""
+    db["site_runs"].create_index(["run_id"], if_not_exists=True)

@@ -192,3 +192,25 @@ def test_a_runs_summary_counts_the_archive_for_its_own_sites(tmp_path):
     columns, rows = run_summary(str(tmp_path / "a.db"), run_id)["per_site"]
     assert columns == ["site", "articles", "meeting_reports", "earliest", "latest"]
     assert rows == [("crawled", 3, 1, "2024-01-01", "2024-01-03")]
+
+
+def test_a_runs_end_reads_its_own_site_runs_not_every_runs(tmp_path):
+    """The checks at a crawl's end read `site_runs` by its run, not every run's rows."""
+    from archive.health import sites_never_reached, sites_without_article_links
+    from tests.conftest import bytes_read_by_this_process
+
+    db = open_database(str(tmp_path / "a.db"))
+    db["crawl_runs"].insert_all({"id": run, "started_at": "2025-01-01T00:00:00+00:00",
+                                 "status": "finished", "sites": "[]"} for run in range(1, 2001))
+    db["site_runs"].insert_all({"run_id": run, "site": f"site_{n}", "pages": 5,
+                                "listing_pages_parsed": 3, "listing_article_links": n % 2,
+                                "errors_by_kind": "{}" * 20}
+                               for run in range(1, 2001) for n in range(20))
+    db.close()
+    size = (tmp_path / "a.db").stat().st_size
+    before = bytes_read_by_this_process()
+    lines = sites_without_article_links(str(tmp_path / "a.db"), 2000)
+    assert sites_never_reached(str(tmp_path / "a.db"), 2000) == []
+    read = bytes_read_by_this_process() - before
+    assert len(lines) == 10 and lines[0].startswith("site_0: 3 listing pages parsed")
+    assert read < size / 10, (read, size)
