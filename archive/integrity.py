@@ -10,8 +10,9 @@
   articles) in the page cache, minutes out of it. So an archive over WHOLE_CHECK_AT_EVERY_START
   is checked whole once a day (WHOLE_CHECK_INTERVAL): the first writing command of the day
   checks it, and records the pass in `integrity_checks` against the file's device and inode;
-  the others check its length and its schema. A copy, a restored backup or a file put in its
-  place is another file, checked whole.
+  the others check its schema (which SQLite reads only once the file's length matches the
+  pages its header counts). A copy, a restored backup or a file put in its place is another
+  file, checked whole.
 - The archive was not written by a newer vnarchive (archive/schema.py), before the check
   writes its record.
 - A run that a crash left `running` (the kernel released its lock, so no run holds it now) is
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import struct
 import sys
 import time
 from contextlib import closing
@@ -96,7 +96,7 @@ def check_whole(db_path: str, every_start_below: int = WHOLE_CHECK_AT_EVERY_STAR
                 now: datetime | None = None) -> WholeCheck | None:
     """ArchiveDamaged when SQLite's quick_check finds the file damaged. A file of
     `every_start_below` bytes or more whose whole check passed within `interval` has its
-    length and schema checked instead. Returns the whole check made, if one was."""
+    schema checked instead. Returns the whole check made, if one was."""
     path = Path(db_path)
     if not path.is_file() or path.stat().st_size == 0:
         return None
@@ -107,8 +107,9 @@ def check_whole(db_path: str, every_start_below: int = WHOLE_CHECK_AT_EVERY_STAR
     made = None
     try:
         if large and _checked_within(connection, stat, now, interval):
-            problems = _length_problems(path, stat.st_size) or _quick_check(
-                connection, "quick_check(sqlite_schema)")
+            # SQLite compares the file's length with the pages its header counts before it
+            # reads a page: a file cut short in place (same inode) is refused here too.
+            problems = _quick_check(connection, "quick_check(sqlite_schema)")
         else:
             if large:
                 print(f"vnarchive: checking the whole archive ({stat.st_size / 1e9:.1f} GB) "
@@ -149,23 +150,6 @@ def _checked_within(connection: sqlite3.Connection, stat: os.stat_result, now: d
     except (sqlite3.DatabaseError, ValueError, TypeError):  # unreadable: checked whole
         return False
     return checked_at is not None and timedelta(0) <= now - checked_at < interval
-
-
-def _length_problems(path: Path, size: int) -> list[str]:
-    """A file shorter than the pages its header counts: cut off (a copy or a download
-    written over it in place keeps its inode). The header's count holds only when its
-    "version-valid-for" number matches its change counter (SQLite's file format, 1.3)."""
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if len(header) < 100:
-        return [f"its header is cut off ({len(header)} bytes)"]
-    page_size = struct.unpack(">H", header[16:18])[0]
-    page_size = 65536 if page_size == 1 else page_size
-    counter, pages, valid_for = (struct.unpack(">I", header[at:at + 4])[0]
-                                 for at in (24, 28, 92))
-    if valid_for == counter and size < pages * page_size:
-        return [f"the file is {size:,} bytes, its header counts {pages * page_size:,}"]
-    return []
 
 
 def record_whole_check(db_path: str, check: WholeCheck) -> None:
