@@ -4,6 +4,7 @@ and the `vnarchive` command prints it as one line."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -37,6 +38,25 @@ class ArchiveUnusable(ArchiveError):
 class ArchiveTooNew(ArchiveUnusable):
     """A newer vnarchive wrote the archive: its schema has migrations this version lacks, so
     this version could write rows the newer one reads wrongly."""
+
+
+class ArchiveDamaged(ArchiveError):
+    """The archive fails SQLite's integrity check (archive/integrity.py), or SQLite found a
+    damaged page while reading it: nothing is written to it."""
+
+    exit_code = 9
+
+
+def damaged(db_path: str, problems: list[str]) -> ArchiveDamaged:
+    """What a damaged archive is told with, and the way out."""
+    return ArchiveDamaged(
+        f"the archive {db_path} is damaged ({'; '.join(problems)[:300]}): nothing was "
+        f"written; restore it from a backup, or recover it with `sqlite3 {db_path} .recover`")
+
+
+def is_damage(error: BaseException) -> bool:
+    """An SQLite error that reports a damaged page (SQLITE_CORRUPT)."""
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT
 
 
 class ArchiveReadOnly(ArchiveError):

@@ -32,21 +32,18 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive.errors import SQLITE_HEADER, ArchiveError, ArchiveUnusable
+from archive.errors import SQLITE_HEADER, ArchiveDamaged, ArchiveUnusable, damaged, is_damage
 from archive.query import has_table, open_read_only
 from archive.schema import refuse_newer_schema
+
+__all__ = ["ArchiveDamaged", "check_before_writing", "check_ours", "check_whole",
+           "mark_stuck_runs", "record_whole_check"]
 
 MIGRATION_SET = "vnarchive"  # archive/schema.py's Migrations("vnarchive")
 # Above this size (about 100,000 articles) an archive is checked whole once a day, not at
 # every writing command's start: a scheduled crawl starts many times a day.
 WHOLE_CHECK_AT_EVERY_START = 1 << 30
 WHOLE_CHECK_INTERVAL = timedelta(days=1)
-
-
-class ArchiveDamaged(ArchiveError):
-    """The archive fails SQLite's integrity check: nothing is written to it."""
-
-    exit_code = 9
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -70,6 +67,8 @@ def check_ours(db_path: str) -> None:
             "select 1 from _sqlite_migrations where migration_set = ? limit 1",
             [MIGRATION_SET]).fetchone()
     except sqlite3.DatabaseError as error:
+        if is_damage(error):  # an SQLite file, cut short or damaged
+            raise damaged(db_path, [str(error)]) from None
         raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
     finally:
         connection.close()
@@ -122,10 +121,7 @@ def check_whole(db_path: str, every_start_below: int = WHOLE_CHECK_AT_EVERY_STAR
     finally:
         connection.close()
     if problems != ["ok"]:
-        raise ArchiveDamaged(
-            f"the archive {db_path} is damaged ({'; '.join(problems)[:300]}): nothing was "
-            "written; restore it from a backup, or recover it with `sqlite3 "
-            f"{db_path} .recover`")
+        raise damaged(db_path, problems)
     return made
 
 

@@ -379,6 +379,25 @@ def test_a_large_archive_cut_short_in_place_is_refused_between_whole_checks(tmp_
         check_whole(str(archive), every_start_below=LARGE)
 
 
+def test_an_archive_cut_short_is_damaged_not_someone_elses_file(tmp_path):
+    """A file cut short (a copy that stopped) failed on its schema's read, and was called
+    "not an archive" (exit 2)."""
+    archive = make_archive(tmp_path / "a.db")
+    warc_folder(str(archive)).mkdir()
+    os.truncate(archive, archive.stat().st_size - 4096)
+    result = run_vnarchive("reprocess", "--db", str(archive))
+    assert result.returncode == 9 and "is damaged" in result.stderr, result.stderr
+
+
+def test_a_reading_command_that_meets_a_damaged_page_says_the_archive_is_damaged(tmp_path):
+    archive = make_archive(tmp_path / "a.db")
+    _damage_articles(archive)
+    result = run_vnarchive("query", "select title from articles", "--db", str(archive))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 9 and len(lines) == 1, result.stderr
+    assert "the archive is damaged" in lines[0] and ".recover" in lines[0]
+
+
 def test_a_writing_command_records_the_whole_check_it_made(tmp_path):
     archive = make_archive(tmp_path / "a.db")
     warc_folder(str(archive)).mkdir()

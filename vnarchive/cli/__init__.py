@@ -37,7 +37,8 @@ Exit codes, the same for every command:
   7  a crawl finished, but a site's listing pages gave no article link (one line per
      site)
   8  a query ran past its --timeout
-  9  the archive is damaged (it fails SQLite's quick_check): refused, nothing written
+  9  the archive is damaged (it fails SQLite's quick_check, or a read met a damaged
+     page): refused, nothing written
   10 a crawl finished, but a site answered no request at all: down, refusing, or a
      wrong address (one line per site)
   11 a distributed worker ended, but Redis had forgotten its round meanwhile (one line
