@@ -1,6 +1,7 @@
 """What a crawl's frontier reads of a large archive at its start: the articles' keys and fetch
 times, and the stories the moved-article check looks into, from indexes (archive/schema.py
-m028), not from the rows, where they lie after the texts."""
+m028), not from the rows, where they lie after the texts; and what a `crawl --wayback` reads
+of the fetches (m031)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,31 @@ def test_an_archive_whose_site_index_has_no_keys_gives_the_same_frontier(archive
     older, upgraded = Frontier.from_archive(copy, "p"), Frontier.from_archive(archive_path, "p")
     assert older.archived == upgraded.archived
     assert older.moved_checks == upgraded.moved_checks == [("https://p.vn/cu", None)]
+
+
+def test_the_wayback_crawls_known_payloads_read_each_fetch_once(tmp_path):
+    """`crawl --wayback` starts with the payloads the site's articles were fetched from: the
+    fetches matched to the articles' WARC records by index (m031), not read once per article."""
+    from archive.captures import known_digests
+
+    path = str(tmp_path / "a.db")
+    db = open_database(path)
+    db["pages"].insert_all({"site": "p", "url": f"https://p.vn/bai-{n}", "kind": "article",
+                            "status": 200, "fetched_at": "2024-05-02T09:00:00+00:00",
+                            "warc_file": f"p-{n // 500}.warc.gz", "warc_offset": n * 900,
+                            "payload_digest": f"sha1:D{n}"} for n in range(3000))
+    db["articles"].insert_all({"canonical_url": f"https://p.vn/bai-{n}", "site": "p",
+                               "url": f"https://p.vn/bai-{n}", "text": "Nội dung.",
+                               "warc_file": f"p-{n // 500}.warc.gz", "warc_offset": n * 900}
+                              for n in range(0, 3000, 10))
+    db.conn.commit()
+    db.close()
+    connection = sqlite3.connect(path)
+    connection.execute("pragma cache_size = 8")  # every page read is the kernel's to count
+    size = (tmp_path / "a.db").stat().st_size
+    before = bytes_read_by_this_process()
+    digests = known_digests(connection, "p")
+    read = bytes_read_by_this_process() - before
+    connection.close()
+    assert digests == {f"D{n}" for n in range(0, 3000, 10)}  # without "sha1:"
+    assert read < 10 * size, (read, size)  # without the index: 80 times the file
