@@ -218,21 +218,22 @@ class Ingester:
 
     def _write_article(self, article: dict) -> None:
         article["warc_file"], article["warc_offset"] = self._warc_pointer(
-            article["url"], article["fetched_at"])
+            article["site"], article["url"], article["fetched_at"])
         self.writer(article["site"]).add_article(article)
 
     def _write_attachment(self, attachment: dict) -> None:
         if attachment.get("fetched_at"):  # a document that could not be fetched has none
             attachment["warc_file"], attachment["warc_offset"] = self._warc_pointer(
-                attachment["url"], attachment["fetched_at"])
+                attachment["site"], attachment["url"], attachment["fetched_at"])
         self.writer(attachment["site"]).add_attachment(attachment)
 
-    def _warc_pointer(self, url: str, fetched_at: str) -> tuple[str | None, int | None]:
-        """Where the response fetched from `url` at `fetched_at` was stored."""
-        key = (url, fetched_at)
-        return self.warc_pointers.pop(key, None) or next(self.db.execute(
-            "select warc_file, warc_offset from pages where url = ? and fetched_at = ? and "
-            "warc_file is not null order by id desc limit 1", list(key)), (None, None))
+    def _warc_pointer(self, site: str, url: str,
+                      fetched_at: str) -> tuple[str | None, int | None]:
+        """Where the response fetched from `url` at `fetched_at` was stored: by this writer,
+        or by an earlier one (its fetch's message came again after a restart, and was
+        skipped as archived)."""
+        return (self.warc_pointers.pop((url, fetched_at), None)
+                or stored_pointer(self.db, site, url, fetched_at))
 
     def _note_closed(self, data: dict) -> None:
         report = self.reports[data["site"]]
@@ -286,6 +287,15 @@ class Ingester:
         self.db.conn.commit()
         self.db.close()
         self.result.status = status
+
+
+def stored_pointer(db, site: str, url: str, fetched_at: str) -> tuple[str | None, int | None]:
+    """The WARC record of the site's fetch of `url` at `fetched_at`, if the archive has it:
+    found by the index of a site's pages by URL, where the URL alone read every fetch."""
+    return next(db.execute(
+        "select warc_file, warc_offset from pages where site = ? and url = ? and "
+        "fetched_at = ? and warc_file is not null order by id desc limit 1",
+        [site, url, fetched_at]), (None, None))
 
 
 def publish_archive(server: Redis, db) -> None:

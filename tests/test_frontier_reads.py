@@ -102,3 +102,28 @@ def test_the_wayback_crawls_known_payloads_read_each_fetch_once(tmp_path):
     connection.close()
     assert digests == {f"D{n}" for n in range(0, 3000, 10)}  # without "sha1:"
     assert read < 10 * size, (read, size)  # without the index: 80 times the file
+
+
+def test_ingest_finds_an_archived_fetchs_record_by_its_sites_index(tmp_path):
+    """A worker's message that came again after the writer restarted: its fetch is archived,
+    and the article's WARC record is looked up by site and URL, not among every fetch."""
+    from archive.ingest import stored_pointer
+
+    path = str(tmp_path / "a.db")
+    db = open_database(path)
+    db["pages"].insert_all({"site": f"s{n % 4}", "url": f"https://s{n % 4}.vn/bai-{n}",
+                            "kind": "article", "status": 200, "fetched_at": "2025-07-01",
+                            "warc_file": f"s{n % 4}.warc.gz", "warc_offset": n * 900}
+                           for n in range(20000))
+    db.conn.commit()
+    db.close()
+    connection = sqlite3.connect(path)
+    connection.execute("pragma cache_size = 8")
+    size = (tmp_path / "a.db").stat().st_size
+    before = bytes_read_by_this_process()
+    found = stored_pointer(connection, "s3", "https://s3.vn/bai-19999", "2025-07-01")
+    missing = stored_pointer(connection, "s3", "https://s3.vn/bai-5", "2025-07-01")
+    read = bytes_read_by_this_process() - before
+    connection.close()
+    assert found == ("s3.warc.gz", 19999 * 900) and missing == (None, None)
+    assert read < size / 20, (read, size)
