@@ -12,7 +12,9 @@
   checks it, and records the pass in `integrity_checks` against the file's device and inode;
   the others check its schema (which SQLite reads only once the file's length matches the
   pages its header counts). A copy, a restored backup or a file put in its place is another
-  file, checked whole.
+  file (another inode), checked whole; only a file given the very inode number of one
+  deleted, whose copy it is, is taken for it (a backup copied back after the archive was
+  removed can be), and is then checked whole the next day.
 - The archive was not written by a newer vnarchive (archive/schema.py), before the check
   writes its record.
 - A run that a crash left `running` (the kernel released its lock, so no run holds it now) is
@@ -142,10 +144,10 @@ def _checked_within(connection: sqlite3.Connection, stat: os.stat_result, now: d
         row = connection.execute("select checked_at from integrity_checks "
                                  "where device = ? and inode = ?",
                                  [stat.st_dev, stat.st_ino]).fetchone()
-        checked_at = datetime.fromisoformat(row[0]) if row else None
+        return row is not None and (
+            timedelta(0) <= now - datetime.fromisoformat(row[0]) < interval)
     except (sqlite3.DatabaseError, ValueError, TypeError):  # unreadable: checked whole
         return False
-    return checked_at is not None and timedelta(0) <= now - checked_at < interval
 
 
 def record_whole_check(db_path: str, check: WholeCheck) -> None:
