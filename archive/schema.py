@@ -772,8 +772,9 @@ def m031_pages_by_warc_record(db: Database) -> None:
     """Fetches found by the WARC record that holds them: `crawl --wayback` asks, at its start,
     which payloads the site's articles were fetched from (archive/captures.py known_digests),
     and with no index SQLite read every fetch once per article of the site (158 s for 20,000
-    articles among 100,000 fetches; 0.03 s now). Each crawl appends to its own WARC files, so
-    the writer adds to the index's end."""
+    articles among 100,000 fetches; 0.03 s now). A crawl appends to its sites' own WARC
+    files, so its entries go to the ends of those files' runs in the index: a few pages a
+    batch, not one a fetch."""
     import sys
 
     if db.execute("select count(*) from pages").fetchone()[0] > KEY_INDEX_NOTICE_ROWS:
