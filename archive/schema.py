@@ -782,3 +782,12 @@ def m031_pages_by_warc_record(db: Database) -> None:
               file=sys.stderr, flush=True)
     db["pages"].create_index(["warc_file", "warc_offset"], index_name="idx_pages_warc_record",
                              if_not_exists=True)
+
+
+@migrations()
+def m032_captures_by_site(db: Database) -> None:
+    """A site's captures found by index: `crawl --wayback` reads their digests at its start
+    (archive/captures.py known_digests), and read every site's captures, which a backfill
+    from web archives makes millions of. Each import adds a site's captures at the end of its
+    run in the index."""
+    db["captures"].create_index(["site"], if_not_exists=True)

@@ -127,3 +127,28 @@ def test_ingest_finds_an_archived_fetchs_record_by_its_sites_index(tmp_path):
     connection.close()
     assert found == ("s3.warc.gz", 19999 * 900) and missing == (None, None)
     assert read < size / 20, (read, size)
+
+
+def test_the_wayback_crawls_start_reads_its_sites_captures_alone(tmp_path):
+    """Imported captures of many sites, a site's file after another's: the crawl of one reads
+    its own (m032), not them all."""
+    from archive.captures import known_digests
+
+    path = str(tmp_path / "a.db")
+    db = open_database(path)
+    db["captures"].insert_all({"canonical_url": f"https://s{n // 1000}.vn/bai-{n}",
+                               "url": f"https://s{n // 1000}.vn/bai-{n}", "site": f"s{n // 1000}",
+                               "captured_at": "2019-03-01T00:00:00+00:00", "digest": f"D{n}",
+                               "status": 200, "source_kind": "file", "source": "/a.warc.gz"}
+                              for n in range(20000))
+    db.conn.commit()
+    db.close()
+    connection = sqlite3.connect(path)
+    connection.execute("pragma cache_size = 8")
+    size = (tmp_path / "a.db").stat().st_size
+    before = bytes_read_by_this_process()
+    digests = known_digests(connection, "s7")
+    read = bytes_read_by_this_process() - before
+    connection.close()
+    assert digests == {f"D{n}" for n in range(7000, 8000)}
+    assert read < size / 10, (read, size)
