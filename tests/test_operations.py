@@ -173,8 +173,9 @@ def test_ctrl_c_of_another_command_gives_one_line():
 
 
 def test_a_runs_summary_counts_the_archive_for_its_own_sites(tmp_path):
-    """After a crawl of one site, the summary read every article of every site (15 s at 1.47
-    million articles): it gives the run's sites alone, each counted in full."""
+    """After a crawl of one site, the summary read every article of every site (at 1.47
+    million articles, 5.5 s in the page cache, 55 s out of it): it gives the run's sites
+    alone, each counted in full."""
     from archive.query import run_summary
     from archive.runs import finish_run, start_run
 
