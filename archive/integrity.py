@@ -34,7 +34,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive.errors import SQLITE_HEADER, ArchiveDamaged, ArchiveUnusable, damaged, is_damage
+from archive.errors import (
+    SQLITE_HEADER,
+    ArchiveDamaged,
+    ArchiveUnusable,
+    check_writable,
+    damaged,
+    is_damage,
+)
 from archive.query import has_table, open_read_only
 from archive.schema import refuse_newer_schema
 
@@ -164,6 +171,7 @@ def record_whole_check(db_path: str, check: WholeCheck) -> None:
 def check_before_writing(db_path: str) -> None:
     """Everything a writing command checks once, at its start."""
     check_ours(db_path)
+    check_writable(db_path)  # before the check's record is written to it
     path = Path(db_path)
     if not path.is_file() or path.stat().st_size == 0:
         return

@@ -16,8 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import ArchiveUnusable
-from archive.integrity import ArchiveDamaged, check_whole, record_whole_check
+from archive.errors import ArchiveReadOnly, ArchiveUnusable
+from archive.integrity import (
+    ArchiveDamaged,
+    check_before_writing,
+    check_whole,
+    record_whole_check,
+)
 from archive.lock import archive_lock
 from archive.schema import open_database
 from archive.writer import warc_folder
@@ -377,6 +382,17 @@ def test_a_large_archive_cut_short_in_place_is_refused_between_whole_checks(tmp_
     assert archive.stat().st_ino == inode
     with pytest.raises(ArchiveDamaged, match="is damaged"):
         check_whole(str(archive), every_start_below=LARGE)
+
+
+def test_a_read_only_archive_is_refused_before_the_check_records_anything(tmp_path):
+    """`scrapy crawl` checks the archive before it opens it: the whole check's record was
+    written (by root, whom the file's mode does not stop) before the read-only refusal."""
+    archive = make_archive(tmp_path / "a.db")
+    archive.chmod(0o444)
+    before = archive.read_bytes()
+    with pytest.raises(ArchiveReadOnly):
+        check_before_writing(str(archive))
+    assert archive.read_bytes() == before
 
 
 def test_an_archive_cut_short_is_damaged_not_someone_elses_file(tmp_path):
