@@ -421,8 +421,9 @@ def test_budget_figures_come_in_the_order_of_an_index(small_archive):
 
 
 def test_site_counts_stay_exact_through_inserts_deletes_and_moves(small_archive, tmp_path):
-    """`status` reads each site's articles and runs from `site_counts` (schema m018), which
-    the triggers keep equal to counting the rows, whatever changes them."""
+    """`status` reads each site's articles and runs from `site_counts` (schema m018), and a
+    crawl's summary its meeting reports (m033), which the triggers keep equal to counting the
+    rows, whatever changes them."""
     import shutil
 
     from archive.health import site_health
@@ -436,15 +437,24 @@ def test_site_counts_stay_exact_through_inserts_deletes_and_moves(small_archive,
         connection.execute("delete from figures")
         connection.execute("delete from meeting_reports")
         connection.execute("delete from articles where rowid % 7 = 0")
-        connection.execute("update articles set site = 'moved' where rowid % 5 = 0")
+        connection.execute("update articles set is_meeting_report = 1 - is_meeting_report "
+                           "where rowid % 3 = 0")  # classified again
+        connection.execute("update articles set site = 'moved', is_meeting_report = 1 "
+                           "where rowid % 5 = 0")
         connection.execute("update site_runs set site = null where id % 3 = 0")
         connection.execute("insert into site_runs (site, started_at, pages, errors, articles_new) "
                            "values ('new_site', 'x', 0, 0, 0)")
     kept = connection.execute("select site, articles, runs from site_counts "
                               "where articles or runs order by site").fetchall()
     counted = connection.execute(f"select * from ({COUNTED_SITES}) order by site").fetchall()
+    # The meeting reports too (schema m033), for a crawl's summary.
+    reports = connection.execute("select site, meeting_reports from site_counts "
+                                 "where articles order by site").fetchall()
+    reports_counted = connection.execute("select site, sum(is_meeting_report) from articles "
+                                         "group by site order by site").fetchall()
     connection.close()
     assert kept == counted and ("moved",) in [(row[0],) for row in kept]
+    assert reports == reports_counted and all(count for _, count in reports)
     report = {health.site: health for health in site_health(str(db))}
     assert report["new_site"].runs == 1
     assert {site: (health.articles, health.runs) for site, health in report.items()} == {

@@ -52,7 +52,8 @@ def test_schema_is_created_once_and_in_wal_mode(tmp_path):
                        ("m025_retired_sites",), ("m026_story_band_filter",),
                        ("m027_search_index_of_folded_words",), ("m028_site_index_with_keys",),
                        ("m029_integrity_checks",), ("m030_site_runs_by_run",),
-                       ("m031_pages_by_warc_record",), ("m032_captures_by_site",)]
+                       ("m031_pages_by_warc_record",), ("m032_captures_by_site",),
+                       ("m033_site_counts_of_reports",)]
     with pytest.raises(sqlite3.OperationalError):  # inserts cannot invent columns
         again.execute("insert into articles (canonical_url, url, site, invented) "
                       "values ('a', 'a', 's', 1)")
