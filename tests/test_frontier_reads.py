@@ -6,6 +6,7 @@ of the fetches (m031)."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -76,30 +77,44 @@ def test_an_archive_whose_site_index_has_no_keys_gives_the_same_frontier(archive
     assert older.moved_checks == upgraded.moved_checks == [("https://p.vn/cu", None)]
 
 
+def archive_of(path: Path, **tables: list[dict]) -> str:
+    """An archive holding these rows, made by the project's own schema."""
+    db = open_database(str(path))
+    for table, rows in tables.items():
+        db[table].insert_all(rows)
+    db.conn.commit()
+    db.close()
+    return str(path)
+
+
+def read_with_a_tiny_cache(path: str, reading):
+    """What `reading(connection)` returns, and the bytes it read: with SQLite's cache at 8
+    pages, every page it reads is the kernel's to count."""
+    connection = sqlite3.connect(path)
+    connection.execute("pragma cache_size = 8")
+    before = bytes_read_by_this_process()
+    try:
+        return reading(connection), bytes_read_by_this_process() - before
+    finally:
+        connection.close()
+
+
 def test_the_wayback_crawls_known_payloads_read_each_fetch_once(tmp_path):
     """`crawl --wayback` starts with the payloads the site's articles were fetched from: the
     fetches matched to the articles' WARC records by index (m031), not read once per article."""
     from archive.captures import known_digests
 
-    path = str(tmp_path / "a.db")
-    db = open_database(path)
-    db["pages"].insert_all({"site": "p", "url": f"https://p.vn/bai-{n}", "kind": "article",
-                            "status": 200, "fetched_at": "2024-05-02T09:00:00+00:00",
-                            "warc_file": f"p-{n // 500}.warc.gz", "warc_offset": n * 900,
-                            "payload_digest": f"sha1:D{n}"} for n in range(3000))
-    db["articles"].insert_all({"canonical_url": f"https://p.vn/bai-{n}", "site": "p",
-                               "url": f"https://p.vn/bai-{n}", "text": "Nội dung.",
-                               "warc_file": f"p-{n // 500}.warc.gz", "warc_offset": n * 900}
-                              for n in range(0, 3000, 10))
-    db.conn.commit()
-    db.close()
-    connection = sqlite3.connect(path)
-    connection.execute("pragma cache_size = 8")  # every page read is the kernel's to count
-    size = (tmp_path / "a.db").stat().st_size
-    before = bytes_read_by_this_process()
-    digests = known_digests(connection, "p")
-    read = bytes_read_by_this_process() - before
-    connection.close()
+    path = archive_of(
+        tmp_path / "a.db",
+        pages=[{"site": "p", "url": f"https://p.vn/bai-{n}", "kind": "article", "status": 200,
+                "fetched_at": "2024-05-02T09:00:00+00:00", "warc_file": f"p-{n // 500}.warc.gz",
+                "warc_offset": n * 900, "payload_digest": f"sha1:D{n}"} for n in range(3000)],
+        articles=[{"canonical_url": f"https://p.vn/bai-{n}", "site": "p",
+                   "url": f"https://p.vn/bai-{n}", "text": "Nội dung.",
+                   "warc_file": f"p-{n // 500}.warc.gz", "warc_offset": n * 900}
+                  for n in range(0, 3000, 10)])
+    digests, read = read_with_a_tiny_cache(path, lambda db: known_digests(db, "p"))
+    size = Path(path).stat().st_size
     assert digests == {f"D{n}" for n in range(0, 3000, 10)}  # without "sha1:"
     assert read < 10 * size, (read, size)  # without the index: 80 times the file
 
@@ -109,22 +124,15 @@ def test_ingest_finds_an_archived_fetchs_record_by_its_sites_index(tmp_path):
     and the article's WARC record is looked up by site and URL, not among every fetch."""
     from archive.ingest import stored_pointer
 
-    path = str(tmp_path / "a.db")
-    db = open_database(path)
-    db["pages"].insert_all({"site": f"s{n % 4}", "url": f"https://s{n % 4}.vn/bai-{n}",
-                            "kind": "article", "status": 200, "fetched_at": "2025-07-01",
-                            "warc_file": f"s{n % 4}.warc.gz", "warc_offset": n * 900}
-                           for n in range(20000))
-    db.conn.commit()
-    db.close()
-    connection = sqlite3.connect(path)
-    connection.execute("pragma cache_size = 8")
-    size = (tmp_path / "a.db").stat().st_size
-    before = bytes_read_by_this_process()
-    found = stored_pointer(connection, "s3", "https://s3.vn/bai-19999", "2025-07-01")
-    missing = stored_pointer(connection, "s3", "https://s3.vn/bai-5", "2025-07-01")
-    read = bytes_read_by_this_process() - before
-    connection.close()
+    path = archive_of(
+        tmp_path / "a.db",
+        pages=[{"site": f"s{n % 4}", "url": f"https://s{n % 4}.vn/bai-{n}", "kind": "article",
+                "status": 200, "fetched_at": "2025-07-01", "warc_file": f"s{n % 4}.warc.gz",
+                "warc_offset": n * 900} for n in range(20000)])
+    (found, missing), read = read_with_a_tiny_cache(path, lambda db: (
+        stored_pointer(db, "s3", "https://s3.vn/bai-19999", "2025-07-01"),
+        stored_pointer(db, "s3", "https://s3.vn/bai-5", "2025-07-01")))
+    size = Path(path).stat().st_size
     assert found == ("s3.warc.gz", 19999 * 900) and missing == (None, None)
     assert read < size / 20, (read, size)
 
@@ -134,21 +142,14 @@ def test_the_wayback_crawls_start_reads_its_sites_captures_alone(tmp_path):
     its own (m032), not them all."""
     from archive.captures import known_digests
 
-    path = str(tmp_path / "a.db")
-    db = open_database(path)
-    db["captures"].insert_all({"canonical_url": f"https://s{n // 1000}.vn/bai-{n}",
-                               "url": f"https://s{n // 1000}.vn/bai-{n}", "site": f"s{n // 1000}",
-                               "captured_at": "2019-03-01T00:00:00+00:00", "digest": f"D{n}",
-                               "status": 200, "source_kind": "file", "source": "/a.warc.gz"}
-                              for n in range(20000))
-    db.conn.commit()
-    db.close()
-    connection = sqlite3.connect(path)
-    connection.execute("pragma cache_size = 8")
-    size = (tmp_path / "a.db").stat().st_size
-    before = bytes_read_by_this_process()
-    digests = known_digests(connection, "s7")
-    read = bytes_read_by_this_process() - before
-    connection.close()
+    path = archive_of(
+        tmp_path / "a.db",
+        captures=[{"canonical_url": f"https://s{n // 1000}.vn/bai-{n}",
+                   "url": f"https://s{n // 1000}.vn/bai-{n}", "site": f"s{n // 1000}",
+                   "captured_at": "2019-03-01T00:00:00+00:00", "digest": f"D{n}",
+                   "status": 200, "source_kind": "file", "source": "/a.warc.gz"}
+                  for n in range(20000)])
+    digests, read = read_with_a_tiny_cache(path, lambda db: known_digests(db, "s7"))
+    size = Path(path).stat().st_size
     assert digests == {f"D{n}" for n in range(7000, 8000)}
     assert read < size / 10, (read, size)
