@@ -140,6 +140,27 @@ def test_robots_txt_crawl_delay_spaces_the_requests(tmp_path):
     assert "Crawl-delay of 1.5 s" in result.stderr
 
 
+def _autothrottle_start(folder, delay_line: str, settings: dict) -> float:
+    """The AutoThrottle start delay Scrapy's crawler gets for a profile with `delay_line`,
+    under these project settings."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.profiles import load_profile_file
+    from crawler.spiders.profile_spider import spider_class_for
+
+    path = folder / "delay_site.toml"
+    path.write_text(f"""name = "delay_site"
+title = "Báo thử"
+kind = "newspaper"
+start_urls = ["https://baothu.vn/"]
+allowed_domains = ["baothu.vn"]
+article_pattern = '/tin/[0-9]+'
+{delay_line}
+""", encoding="utf-8")
+    crawler = get_crawler(spider_class_for(load_profile_file(path)), settings)
+    return crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY")
+
+
 @pytest.mark.parametrize(("line", "start"), [
     ("download_delay = 0", 0.0), ("download_delay = 0.25", 0.25), ("", 1.0),
     ("download_delay = 3", 1.0),  # AutoThrottle never goes under DOWNLOAD_DELAY anyway
@@ -147,49 +168,20 @@ def test_robots_txt_crawl_delay_spaces_the_requests(tmp_path):
 def test_autothrottle_starts_at_a_profiles_lower_delay(tmp_path, line, start):
     """AutoThrottle's first delay is the larger of DOWNLOAD_DELAY and AUTOTHROTTLE_START_DELAY
     (1 s here): a profile that lowers its delay starts there, not a second above it."""
-    from scrapy.utils.test import get_crawler
-
     from crawler import settings as project_settings
-    from crawler.profiles import load_profile_file
-    from crawler.spiders.profile_spider import spider_class_for
 
-    path = tmp_path / "fast_site.toml"
-    path.write_text(f"""name = "fast_site"
-title = "Báo thử"
-kind = "newspaper"
-start_urls = ["https://baothu.vn/"]
-allowed_domains = ["baothu.vn"]
-article_pattern = '/tin/[0-9]+'
-{line}
-""", encoding="utf-8")
-    crawler = get_crawler(spider_class_for(load_profile_file(path)), {
+    assert _autothrottle_start(tmp_path, line, {
         name: getattr(project_settings, name)
-        for name in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_START_DELAY")})
-    assert crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY") == start
+        for name in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_START_DELAY")}
+    ) == start
 
 
 def test_a_profiles_delay_is_compared_with_the_start_delay_the_settings_give(tmp_path):
     """Project settings that start AutoThrottle at 5 s: a profile asking for 3 starts at 3,
     one asking for nothing (1 s) starts at 1, as a profile under the default 1 s does."""
-    from scrapy.utils.test import get_crawler
-
-    from crawler.profiles import load_profile_file
-    from crawler.spiders.profile_spider import spider_class_for
-
-    starts = {}
-    for line in ("download_delay = 3", "", "download_delay = 8"):
-        path = tmp_path / "slow_start.toml"
-        path.write_text(f"""name = "slow_start"
-title = "Báo thử"
-kind = "newspaper"
-start_urls = ["https://baothu.vn/"]
-allowed_domains = ["baothu.vn"]
-article_pattern = '/tin/[0-9]+'
-{line}
-""", encoding="utf-8")
-        crawler = get_crawler(spider_class_for(load_profile_file(path)), {
-            "AUTOTHROTTLE_ENABLED": True, "AUTOTHROTTLE_START_DELAY": 5.0})
-        starts[line] = crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY")
+    starts = {line: _autothrottle_start(tmp_path, line, {"AUTOTHROTTLE_ENABLED": True,
+                                                         "AUTOTHROTTLE_START_DELAY": 5.0})
+              for line in ("download_delay = 3", "", "download_delay = 8")}
     assert starts == {"download_delay = 3": 3.0, "": 1.0, "download_delay = 8": 5.0}
 
 
