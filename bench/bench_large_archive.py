@@ -1,6 +1,6 @@
 """A crawl into a large archive against the same crawl into a new one, side by side.
 
-    python bench/bench_large_archive.py COPY [--pages 1000]
+    python bench/bench_large_archive.py COPY [--pages 1000] [--cold]
 
 COPY is an archive the crawls write to (give a copy: `bench/fill_archive.py` makes one of a
 million articles). The never-seen job of bench/bench_pipeline.py (its pages, its profile less
@@ -8,10 +8,13 @@ million articles). The never-seen job of bench/bench_pipeline.py (its pages, its
 finds new pages: into a new archive, into COPY as the first writing command of the day (its
 record of a whole check removed first, so the crawl checks it whole: archive/integrity.py), into
 another new archive, then into COPY again (checked today). The last two crawl other articles
-than the first two: COPY never gets a copy of what it holds (a story to join costs more).
-Each prints its wall seconds, CPU seconds (its process and its children) and peak RSS, and
-each crawl into COPY its ratio to the new archive's. What grows with the archive, from the
-crawl's start (checks, frontier) to its summary, shows as the difference.
+than the first two: COPY never gets a copy of what it holds (a story to join costs more; so
+give each run a copy of its own: a second run's crawls find the first's pages). With
+`--cold`, COPY is dropped from the kernel's page cache before its first crawl (the morning's
+first scheduled crawl, its archive untouched overnight). Each prints its wall seconds, CPU
+seconds (its process and its children) and peak RSS, and each crawl into COPY its ratio to
+the new archive's. What grows with the archive, from the crawl's start (checks, frontier) to
+its summary, shows as the difference.
 """
 
 from __future__ import annotations
@@ -39,6 +42,13 @@ def forget_whole_check(db: Path) -> None:
     connection.close()
 
 
+def drop_from_page_cache(db: Path) -> None:
+    """`db` (written out first) no longer in the kernel's page cache, as a file read long ago."""
+    with db.open("rb+") as handle:
+        os.fsync(handle.fileno())
+        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
+
 def crawl(pages: dict, locations: list[str], folder: Path, db: Path) -> tuple[float, float, float]:
     """The never-seen crawl of the pages, served anew (a new port: new URLs), into `db`."""
     folder.mkdir()
@@ -61,7 +71,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path, help="the large archive, written to: give a copy")
     parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--cold", action="store_true",
+                        help="COPY out of the page cache before its first crawl")
     args = parser.parse_args()
+    args.db = args.db.resolve()  # the crawls run in the project's folder
     if not args.db.is_file():
         parser.error(f"{args.db} is not a file")
     # At this version's schema first, as its first writing command would leave it: one made
@@ -79,6 +92,8 @@ def main() -> int:
                 ("into COPY, checked today", True))):
             if into_copy and number == 1:
                 forget_whole_check(args.db)
+                if args.cold:
+                    drop_from_page_cache(args.db)
             db = args.db if into_copy else Path(folder) / f"new-{number}.db"
             pages, locations = build_pages(args.pages, first=number // 2 * args.pages)
             wall, cpu, peak = crawl(pages, locations, Path(folder) / f"crawl-{number}", db)

@@ -99,7 +99,7 @@ def test_large_archive_benchmark_crawls_into_the_copy_and_new_archives(tmp_path)
     copy = tmp_path / "copy.db"
     subprocess.run([sys.executable, "bench/fill_archive.py", str(copy), "--articles", "200"],
                    cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=280)
-    output = run_bench("bench_large_archive.py", str(copy), "--pages", "10")
+    output = run_bench("bench_large_archive.py", str(copy), "--pages", "10", "--cold")
     lines = output.splitlines()
     assert lines[0].startswith(f"{copy}: 200 articles")
     crawls = [line for line in lines if line.startswith("into ")]
