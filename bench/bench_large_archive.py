@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.schema import open_database  # noqa: E402
+from bench.bench_export import drop_from_page_cache  # noqa: E402
 from bench.bench_pipeline import build_pages, measure, serve, write_profile  # noqa: E402
 
 
@@ -40,13 +41,6 @@ def forget_whole_check(db: Path) -> None:
         if "integrity_checks" in tables:
             connection.execute("delete from integrity_checks")
     connection.close()
-
-
-def drop_from_page_cache(db: Path) -> None:
-    """`db` (written out first) no longer in the kernel's page cache, as a file read long ago."""
-    with db.open("rb+") as handle:
-        os.fsync(handle.fileno())
-        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 def crawl(pages: dict, locations: list[str], folder: Path, db: Path) -> tuple[float, float, float]:

@@ -272,23 +272,34 @@ def test_a_scrapy_crawl_stopped_twice_records_a_killed_run(web, tmp_path):
     a bare `scrapy crawl` stayed `running` until another run took the archive."""
     db = tmp_path / "archive.db"
     site = web.sites[SITE]
-    site.delay = 0.5
+    site.delay = 2.0
     try:
         crawl = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", f"testweb_{SITE}", "-s",
              f"VNARCHIVE_DB={db}", "-s", f"VNARCHIVE_BASE_URLS={json.dumps(web.base_urls())}",
              "-s", "VNARCHIVE_BATCH_SIZE=2"],
-            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and crawl.poll() is None and not (
                 db.exists() and query(db, "select count(*) from sqlite_master "
                                           "where name = 'pages'") == [(1,)]
                 and query(db, "select count(*) from pages")[0][0]):
             time.sleep(0.1)
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(crawl.stderr), daemon=True)
+        reader.start()
         crawl.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        # The second once Scrapy has taken the first, while the spider waits for the pages in
+        # flight (each takes the site's delay): a fixed pause was at times longer than the
+        # whole graceful stop on a busy machine, and the run was then only interrupted.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any("shutting down gracefully" in line
+                                                      for line in list(lines)):
+            time.sleep(0.02)
         crawl.send_signal(signal.SIGTERM)
-        _, stderr = crawl.communicate(timeout=120)
+        crawl.wait(timeout=120)
+        reader.join(timeout=30)
+        stderr = "".join(lines)
     finally:
         site.delay = 0.0
     assert query(db, "select status from crawl_runs") == [("killed",)], stderr[-3000:]
