@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +14,9 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.timeout(300)
 
 
-def run_bench(script: str, *args: str) -> str:
-    result = subprocess.run([sys.executable, f"bench/{script}", *args], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=280)
+def run_bench(script: str, *args: str, cwd: Path = PROJECT_ROOT) -> str:
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / script), *args],
+                            cwd=cwd, capture_output=True, text=True, timeout=280)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -99,7 +100,9 @@ def test_large_archive_benchmark_crawls_into_the_copy_and_new_archives(tmp_path)
     copy = tmp_path / "copy.db"
     subprocess.run([sys.executable, "bench/fill_archive.py", str(copy), "--articles", "200"],
                    cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=280)
-    output = run_bench("bench_large_archive.py", str(copy), "--pages", "10", "--cold")
+    # Given as a path from the folder it is run in, not the project's, where its crawls run.
+    output = run_bench("bench_large_archive.py", "copy.db", "--pages", "10", "--cold",
+                       cwd=tmp_path)
     lines = output.splitlines()
     assert lines[0].startswith(f"{copy}: 200 articles")
     crawls = [line for line in lines if line.startswith("into ")]
