@@ -9,8 +9,9 @@ memory (12.6 s), 19 s (docs/performance-history.md). SQLite has no prefetch, and
 `sendfile` into /dev/null, which brings each page into the cache without copying it to this
 process (a read loop, which costs a copy, where `sendfile` cannot).
 
-Only a file that fits in the memory the kernel can give (a quarter kept free) is read: a
-larger one would push out its own first pages before the check asked for them.
+Only a file that fits in the memory the kernel can give (a quarter kept free; in a container,
+within its memory limit) is read: a larger one would push out its own first pages before the
+check asked for them.
 """
 
 from __future__ import annotations
@@ -22,16 +23,33 @@ CHUNK = 64 << 20
 KEPT_FREE = 4  # a file up to (available memory) * (1 - 1/KEPT_FREE) is read
 
 
-def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+def available_memory(meminfo: Path = Path("/proc/meminfo"),
+                     cgroup: Path = Path("/sys/fs/cgroup")) -> int | None:
     """The kernel's estimate of the memory it could give without swapping (MemAvailable,
-    which counts the page cache it could drop), in bytes; None where it does not say."""
+    which counts the page cache it could drop), in bytes, at most the memory limit of the
+    container this runs in (whose page cache counts against it, where /proc/meminfo shows
+    the host's); None where the kernel does not say."""
     try:
-        for line in meminfo.read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name == "MemAvailable":
-                return int(value.split()[0]) * 1024
+        available = next((int(value.split()[0]) * 1024
+                          for name, _, value in (line.partition(":") for line in
+                                                 meminfo.read_text().splitlines())
+                          if name == "MemAvailable"), None)
     except (OSError, ValueError, IndexError):
         return None
+    limit = memory_limit(cgroup)
+    return available if available is None or limit is None else min(available, limit)
+
+
+def memory_limit(cgroup: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """The memory limit of this process's control group (version 2's memory.max, version 1's
+    memory.limit_in_bytes), None when there is none."""
+    for name in ("memory.max", "memory/memory.limit_in_bytes"):
+        try:
+            text = (cgroup / name).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 1 << 60:  # "max", or v1's "unlimited" 2^63 - 4096
+            return int(text)
     return None
 
 

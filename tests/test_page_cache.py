@@ -78,11 +78,30 @@ def test_the_available_memory_is_the_kernels_memavailable(tmp_path):
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:       24000000 kB\nMemFree:  100 kB\n"
                        "MemAvailable:   20000000 kB\nBuffers:  5 kB\n")
-    assert page_cache.available_memory(meminfo) == 20_000_000 * 1024
+    no_cgroup = tmp_path / "no-cgroup"
+    assert page_cache.available_memory(meminfo, no_cgroup) == 20_000_000 * 1024
     meminfo.write_text("MemTotal:       24000000 kB\n")
-    assert page_cache.available_memory(meminfo) is None
-    assert page_cache.available_memory(tmp_path / "none") is None
+    assert page_cache.available_memory(meminfo, no_cgroup) is None
+    assert page_cache.available_memory(tmp_path / "none", no_cgroup) is None
     assert not page_cache.fits_in_memory(1, None)
+
+
+def test_in_a_container_the_available_memory_is_at_most_its_limit(tmp_path):
+    """/proc/meminfo shows the host's memory; a container's page cache counts against its own
+    limit, so a file larger than that limit is not read ahead."""
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemAvailable:   20000000 kB\n")
+    version2, version1 = tmp_path / "v2", tmp_path / "v1"
+    version2.mkdir()
+    (version1 / "memory").mkdir(parents=True)
+    (version2 / "memory.max").write_text("4294967296\n")
+    (version1 / "memory" / "memory.limit_in_bytes").write_text("2147483648\n")
+    assert page_cache.available_memory(meminfo, version2) == 4 << 30
+    assert page_cache.available_memory(meminfo, version1) == 2 << 30
+    (version2 / "memory.max").write_text("max\n")
+    (version1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712\n")
+    assert page_cache.available_memory(meminfo, version2) == 20_000_000 * 1024
+    assert page_cache.available_memory(meminfo, version1) == 20_000_000 * 1024
 
 
 def test_the_whole_check_finds_the_archive_in_the_page_cache(tmp_path, monkeypatch):
