@@ -8,6 +8,7 @@ by any earlier version is upgraded in place.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -505,8 +506,6 @@ def create_search_index(db: Database, indexed: tuple[str, ...], label: str,
     """The full-text index of `indexed` and the facets, read from the view article_search,
     with FTS5 `settings`, filled a step of rowids at a time with progress on stderr when
     there is more than one step."""
-    import sys
-
     db.execute(f"create virtual table articles_fts using fts5 ({', '.join(indexed)}, facets, "
                "tokenize = 'unicode61 remove_diacritics 2', content = 'article_search')")
     set_search_settings(db, settings or {})
@@ -715,8 +714,15 @@ def m027_search_index_of_folded_words(db: Database) -> None:
     create_search_triggers(db, M027_INDEXED)
 
 
-# Articles above which the migration below says on stderr that it is at work.
+# Rows above which a migration that reads a whole table says on stderr that it is at work.
 KEY_INDEX_NOTICE_ROWS = 100_000
+
+
+def say_at_work(db: Database, table: str, what: str) -> None:
+    """`what` on stderr when `table` is large enough for its migration to take a while; its
+    size told by the last rowid, a seek, where counting read the whole table first."""
+    if (db.execute(f"select max(rowid) from {table}").fetchone()[0] or 0) > KEY_INDEX_NOTICE_ROWS:
+        print(f"vnarchive: {what}...", file=sys.stderr, flush=True)
 
 
 @migrations()
@@ -733,11 +739,7 @@ def m028_site_index_with_keys(db: Database) -> None:
     the index by day with the story ids too 19%: bench/writer_profile.py.) Made once: 64 s
     at 1.47 million articles with the file out of the page cache, since the columns are read
     from the whole table."""
-    import sys
-
-    if db.execute("select count(*) from articles").fetchone()[0] > KEY_INDEX_NOTICE_ROWS:
-        print("vnarchive: adding the articles' keys to their index by site (schema m028)...",
-              file=sys.stderr, flush=True)
+    say_at_work(db, "articles", "adding the articles' keys to their index by site (schema m028)")
     db.execute("drop index idx_articles_site_published")
     db["articles"].create_index(
         ["site", "published", "canonical_url", "fetched_at"],
@@ -775,11 +777,7 @@ def m031_pages_by_warc_record(db: Database) -> None:
     articles among 100,000 fetches; 0.03 s now). A crawl appends to its sites' own WARC
     files, so its entries go to the ends of those files' runs in the index: a few pages a
     batch, not one a fetch."""
-    import sys
-
-    if db.execute("select count(*) from pages").fetchone()[0] > KEY_INDEX_NOTICE_ROWS:
-        print("vnarchive: indexing the fetches by their WARC records (schema m031)...",
-              file=sys.stderr, flush=True)
+    say_at_work(db, "pages", "indexing the fetches by their WARC records (schema m031)")
     db["pages"].create_index(["warc_file", "warc_offset"], index_name="idx_pages_warc_record",
                              if_not_exists=True)
 
@@ -800,11 +798,7 @@ def m033_site_counts_of_reports(db: Database) -> None:
     and counting them read every article's row up to its flag, which lies after the text (a
     crawl of every site of 1.47 million articles: 362 s when the file was out of the page
     cache, 11 s when it was in). Filled once, from a scan of the table in its own order."""
-    import sys
-
-    if (db.execute("select max(rowid) from articles").fetchone()[0] or 0) > KEY_INDEX_NOTICE_ROWS:
-        print("vnarchive: counting each site's meeting reports (schema m033)...",
-              file=sys.stderr, flush=True)
+    say_at_work(db, "articles", "counting each site's meeting reports (schema m033)")
     db.execute("alter table site_counts add column meeting_reports integer not null default 0")
     db.execute("update site_counts set meeting_reports = counted.reports from (select site, "
                "total(is_meeting_report) as reports from articles not indexed group by site) "
