@@ -49,9 +49,12 @@ class ArchiveDamaged(ArchiveError):
 
 def damaged(db_path: str, problems: list[str]) -> ArchiveDamaged:
     """What a damaged archive is told with, and the way out."""
-    return ArchiveDamaged(
-        f"the archive {db_path} is damaged ({'; '.join(problems)[:300]}): nothing was "
-        f"written; restore it from a backup, or recover it with `sqlite3 {db_path} .recover`")
+    return ArchiveDamaged(f"the archive {db_path} is damaged ({'; '.join(problems)[:300]}): "
+                          f"nothing was written; {way_out_of_damage(db_path)}")
+
+
+def way_out_of_damage(db_path: str) -> str:
+    return f"restore it from a backup, or recover it with `sqlite3 {db_path} .recover`"
 
 
 def is_damage(error: BaseException) -> bool:

@@ -9,7 +9,13 @@ import sqlite3
 import sys
 
 from archive.disk import StorageFull
-from archive.errors import ArchiveDamaged, ArchiveError, ExportError, is_damage
+from archive.errors import (
+    ArchiveDamaged,
+    ArchiveError,
+    ExportError,
+    is_damage,
+    way_out_of_damage,
+)
 from archive.lock import ArchiveBusy
 from crawler.profiles import ProfileError
 from vnarchive.cli.options import CommandError
@@ -77,8 +83,7 @@ def exit_code_of(command: str, error: BaseException) -> int:
         print(f"vnarchive {command}: {said}", file=sys.stderr)
         return EXIT_DISK_FULL
     if is_damage(error):  # met by a read before any check, or by a reading command
-        error = ArchiveDamaged(f"the archive is damaged ({said}): restore it from a backup, "
-                               "or recover it with `sqlite3 FILE .recover`")
+        error = ArchiveDamaged(f"the archive is damaged ({said}): {way_out_of_damage('FILE')}")
         said = str(error)
     print(f"vnarchive {command}: error: {said}", file=sys.stderr)
     return getattr(error, "exit_code", EXIT_BAD_INPUT)  # 9 for a damaged archive, 4 and 8 for query
