@@ -56,6 +56,11 @@ WHOLE_CHECK_AT_EVERY_START = 1 << 30
 WHOLE_CHECK_INTERVAL = timedelta(days=1)
 
 
+def _missing_or_empty(path: Path) -> bool:
+    """Nothing to check: a writing command makes the archive anew."""
+    return not path.is_file() or path.stat().st_size == 0
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     return open_read_only(path)  # escapes a `#`, `?` or `%` in the path
 
@@ -64,7 +69,7 @@ def check_ours(db_path: str) -> None:
     """ArchiveUnusable unless `db_path` is missing, empty or a vnarchive (or empty) SQLite
     database. Cheap: reads the header and the schema."""
     path = Path(db_path)
-    if not path.is_file() or path.stat().st_size == 0:
+    if _missing_or_empty(path):
         return
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
@@ -107,7 +112,7 @@ def check_whole(db_path: str, every_start_below: int = WHOLE_CHECK_AT_EVERY_STAR
     `every_start_below` bytes or more whose whole check passed within `interval` has its
     schema checked instead. Returns the whole check made, if one was."""
     path = Path(db_path)
-    if not path.is_file() or path.stat().st_size == 0:
+    if _missing_or_empty(path):
         return None
     stat = path.stat()
     now = now or datetime.now(UTC)
@@ -178,7 +183,7 @@ def check_before_writing(db_path: str) -> None:
     check_ours(db_path)
     check_writable(db_path)  # before the check's record is written to it
     path = Path(db_path)
-    if not path.is_file() or path.stat().st_size == 0:
+    if _missing_or_empty(path):
         return
     with closing(_connect(path)) as connection:
         refuse_newer_schema(Database(connection), db_path)  # before the record is written
