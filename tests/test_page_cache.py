@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import archive.integrity as integrity  # noqa: E402
 from archive import page_cache  # noqa: E402
+from bench.bench_export import drop_from_page_cache  # noqa: E402
 
 MIB = 1 << 20
 
@@ -28,9 +29,7 @@ def dropped_from_cache(path: Path) -> Path:
     """`path` written out and dropped from the page cache; skips where that cannot be done."""
     if shutil.which("fincore") is None or not hasattr(os, "posix_fadvise"):
         pytest.skip("needs util-linux's fincore and posix_fadvise to see the page cache")
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    drop_from_page_cache(path)
     if resident_bytes(path) > path.stat().st_size // 10:
         pytest.skip("this file system keeps the file in memory (tmpfs?)")
     return path
