@@ -118,3 +118,23 @@ def test_the_whole_check_finds_the_archive_in_the_page_cache(tmp_path, monkeypat
     monkeypatch.setattr(integrity, "_quick_check", checked)
     assert integrity.check_whole(str(archive), every_start_below=1) is not None
     assert seen["quick_check(3)"] >= archive.stat().st_size - 4096
+
+
+def test_compact_finds_the_archive_in_the_page_cache(tmp_path, monkeypatch):
+    """VACUUM copies each table and index in key order, one page at a time at random places
+    of a file filled at random keys; the file is read in order before it."""
+    import archive.compact as compact
+
+    archive = sqlite_file(tmp_path / "archive.db", 8)
+    size = archive.stat().st_size
+    dropped_from_cache(archive)
+    seen = []
+    vacuum = compact._vacuum
+
+    def vacuumed(connection, *args):
+        seen.append(resident_bytes(archive))
+        return vacuum(connection, *args)
+
+    monkeypatch.setattr(compact, "_vacuum", vacuumed)
+    assert compact.compact(str(archive)).bytes_before == size
+    assert seen and seen[0] >= size - 4096
