@@ -4,18 +4,32 @@ The writer adds each batch's article rows, raw pages, full-text segments and ind
 by side, so at a million articles the `articles` table lies in short runs across the file and a
 cold Parquet export reads 71% of the file to get it; after VACUUM it reads 37%, and ran 37-60%
 faster on a machine with a core to spare (docs/performance-history.md). VACUUM rewrites every
-page: it builds a copy in SQLite's temporary directory, then writes each page through the WAL,
-so it needs about the archive's size free there and as much again beside the archive, and is
-refused without it. Readers go on reading the archive as it was until it is done.
+page: it builds a copy in SQLite's temporary directory, then writes each page back into the
+archive, so it needs about the archive's size free there and as much again beside the archive
+(the rollback journal or the WAL), and is refused without it.
+
+Two ways back, chosen at the start:
+- **Nothing else has the archive open:** it is switched to a rollback journal for the VACUUM
+  and back to WAL after it. Written through the WAL, every page VACUUM wrote back cost a
+  search of the WAL's index, which grows with each page (SQLite's walFindFrame was 75% of the
+  CPU): 201-223 s for a 13.4 GB archive out of the page cache, 109-137 s with the journal. A
+  reader that opens the archive meanwhile reads it as it was while VACUUM builds its copy, and
+  waits while VACUUM writes it back (up to its busy timeout: vnarchive's reading commands
+  then name the run holding it, archive/lock.py locked_out). VACUUM waits for a read under
+  way; one held past compact's busy timeout rolls it back, and it is VACUUMed again through
+  the WAL once that read is over.
+- **A reader has it open** (a Datasette server, a long query): through the WAL as before, and
+  the reader goes on reading the archive as it was until it is done.
 
 VACUUM copies each table and index in key order, and the trees filled at random keys lie at
 random places in the file, so a cold archive was read one page at a time: the file is read in
 order into the page cache first, when it fits in memory (archive/page_cache.py, as the whole
-check does). A 13.4 GB archive out of the page cache: 251 s before, 201 s with it.
+check does): 251-261 s before, 201-223 s with it (through the WAL).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -26,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import ArchiveError
+from archive.lock import is_locked
 from archive.page_cache import read_into_page_cache
 
 # Where SQLite puts a VACUUM's temporary copy (os_unix.c, unixTempFileDir), after SQLITE_TMPDIR.
@@ -33,6 +48,13 @@ SQLITE_TEMP_FOLDERS = ("/var/tmp", "/usr/tmp", "/tmp", ".")
 # How long VACUUM and the checkpoint after it wait for other connections (a crawl's writer
 # cannot be one: the caller holds the lock; readers can).
 BUSY_TIMEOUT_MS = 30_000
+
+
+class HeldByReader(ArchiveError):
+    """Another process held a read of the archive for longer than compact waits, both when
+    VACUUM came to write it back and when compact turned to the WAL instead; rolled back."""
+
+    exit_code = 3  # as for an archive another run holds: nothing done, try again
 
 
 class NotEnoughSpace(ArchiveError):
@@ -86,9 +108,28 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
     connection = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # VACUUM writes the archive three times: its temporary copy, each page through the
-        # WAL, then the checkpoint's copy of them into the file (the WAL's space is reused).
-        busy = _vacuum(connection, progress, 3 * before, every)
+        alone = _rollback_journal_if_alone(connection)
+        try:
+            # VACUUM writes the archive three times: its temporary copy, each page's old
+            # content to the journal and its new one into the file (or each page through the
+            # WAL, then the checkpoint's copy of them into the file).
+            busy = _vacuum(connection, progress, 3 * before, every)
+        except sqlite3.OperationalError as error:
+            if not (alone and is_locked(error)):
+                raise
+            # A reader that opened the archive meanwhile held a read past the busy timeout
+            # when VACUUM came to write its pages back (rolled back, the archive as it was):
+            # VACUUMed again beside it, through the WAL, once its read is over.
+            alone = _back_to_wal(connection)
+            if alone:
+                raise HeldByReader(
+                    f"{db_path} was read by another process for over {BUSY_TIMEOUT_MS // 1000} "
+                    "s while compact waited to write it back; nothing was changed: try again"
+                ) from None
+            busy = _vacuum(connection, progress, 3 * before, every)
+        finally:
+            if alone:
+                _back_to_wal(connection)
         # The size from the pages, not the file's: with the checkpoint blocked by a reader,
         # the file still had its old size and the report said nothing had shrunk.
         after = (connection.execute("PRAGMA page_count").fetchone()[0]
@@ -98,6 +139,30 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
     wal = Path(f"{db_path}-wal")
     pending = wal.stat().st_size if busy and wal.exists() else 0
     return Compacted(before, after, time.perf_counter() - started, pending)
+
+
+def _rollback_journal_if_alone(connection: sqlite3.Connection) -> bool:
+    """Switch an archive in WAL mode to a rollback journal, which SQLite allows only when no
+    other connection has it open (each holds a shared lock on the file while open, idle or
+    not): whether it was switched. Asked once, without waiting."""
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        return False  # a file that is not in WAL mode is VACUUMed as it is
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        return connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    except sqlite3.OperationalError:  # "database is locked": another connection has it open
+        return False
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _back_to_wal(connection: sqlite3.Connection) -> bool:
+    """The archive in WAL mode again; whether it is still in rollback mode. Should a reader
+    hold it past the busy timeout, it stays so, which every reader and writer reads as well,
+    until the next writing command opens it (archive/schema.py open_archive turns WAL on)."""
+    with contextlib.suppress(sqlite3.OperationalError):
+        return connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal"
+    return True
 
 
 def _vacuum(connection: sqlite3.Connection, progress, expected: int, every: float) -> int:

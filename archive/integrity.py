@@ -42,6 +42,7 @@ from archive.errors import (
     damaged,
     is_damage,
 )
+from archive.lock import is_locked, locked_out
 from archive.page_cache import read_into_page_cache
 from archive.query import has_table, open_read_only
 from archive.schema import refuse_newer_schema
@@ -84,6 +85,8 @@ def check_ours(db_path: str) -> None:
     except sqlite3.DatabaseError as error:
         if is_damage(error):  # an SQLite file, cut short or damaged
             raise damaged(db_path, [str(error)]) from None
+        if is_locked(error):
+            raise locked_out(db_path) from None
         raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
     finally:
         connection.close()

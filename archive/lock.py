@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,3 +89,34 @@ def archive_lock(db_path: str) -> Iterator[Path]:
         yield path
     finally:
         os.close(descriptor)
+
+
+def is_locked(error: BaseException) -> bool:
+    """An SQLite error that says another connection holds the file alone (SQLITE_BUSY)."""
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+
+
+def locked_out(db_path: str) -> ArchiveBusy:
+    """What a reader is told when another process holds the archive alone past the reader's
+    busy timeout: `vnarchive compact` does, for its whole run, when nothing else had the
+    archive open as it started (archive/compact.py)."""
+    holder = _lock_holder(db_path)
+    who = (f"is being {_doing(holder)} by {holder}" if holder
+           else "is held by another process")
+    return ArchiveBusy(f"{db_path} {who}, alone meanwhile: try again when it is done")
+
+
+def _lock_holder(db_path: str) -> str | None:
+    """"process PID" of the run holding the archive's lock, None when no run holds it. Reads
+    the lock file without making one (a reader may not write beside the archive)."""
+    try:
+        descriptor = os.open(lock_path(db_path), os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return None
+    except BlockingIOError:
+        return _holder(descriptor).strip() or "another process"
+    finally:
+        os.close(descriptor)  # and with it a shared lock taken

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import threading
 from collections import namedtuple
+from contextlib import closing
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.conftest import run_vnarchive
 
 
 def rows_of(path) -> list[tuple]:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:  # closed now, not at a collection
         return connection.execute(
             "select rowid, canonical_url, story_id, text from articles order by rowid").fetchall()
 
@@ -80,3 +81,120 @@ def test_compact_reports_progress_while_vacuum_works(tmp_path, monkeypatch):
     assert {report[1] for report in reports} == {3 * size}
     assert [report[2] for report in reports] == sorted(report[2] for report in reports)
     assert not any(thread.name == "compact-vacuum" for thread in threading.enumerate())
+
+
+@pytest.mark.timeout(300)
+def test_compact_takes_a_rollback_journal_only_when_nothing_else_has_the_archive_open(
+        tmp_path, monkeypatch):
+    """Written back through the WAL, each page VACUUM wrote searched the WAL's growing index
+    (twice the time at a million articles): alone with the archive, compact VACUUMs it with a
+    rollback journal; beside a reader, through the WAL, so the reader goes on reading."""
+    path = str(tmp_path / "a.db")
+    fill(path, 60, window=30)
+    modes = []
+    vacuum = compacting._vacuum
+
+    def vacuumed(connection, *args):
+        modes.append(connection.execute("pragma journal_mode").fetchone()[0])
+        return vacuum(connection, *args)
+
+    monkeypatch.setattr(compacting, "_vacuum", vacuumed)
+    compacting.compact(path)
+    reader = sqlite3.connect(path, isolation_level=None)  # open and idle
+    try:
+        assert reader.execute("select count(*) from articles").fetchone()[0] > 0
+        compacting.compact(path)
+        assert reader.execute("select count(*) from articles").fetchone()[0] > 0
+    finally:
+        reader.close()
+    assert modes == ["delete", "wal"]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.timeout(300)
+def test_a_reader_meeting_a_compact_that_holds_the_archive_alone_is_told_so(tmp_path):
+    """Alone with the archive, compact writes VACUUM's pages back under a rollback journal,
+    holding the file alone meanwhile (held here as it does); a reading command that starts
+    then waits its busy timeout, and said "is not an archive (database is locked)". It now
+    names the run holding the archive's lock and exits as a busy archive does."""
+    from archive.lock import archive_lock
+
+    path = str(tmp_path / "a.db")
+    fill(path, 30, window=30)
+    with archive_lock(path), closing(sqlite3.connect(path, isolation_level=None)) as writing:
+        assert writing.execute("pragma journal_mode = delete").fetchone()[0] == "delete"
+        writing.execute("begin exclusive")
+        reader = run_vnarchive("search", "hội nghị", "--db", path)
+        writing.execute("rollback")
+        writing.execute("pragma journal_mode = wal")
+    assert reader.returncode == 3, reader.stderr
+    assert f"{path} is being crawled by process {os.getpid()}" in reader.stderr
+    assert "try again when it is done" in reader.stderr
+    assert "not an archive" not in reader.stderr
+    assert run_vnarchive("search", "hội nghị", "--db", path).returncode == 0
+
+
+def compact_with_a_reader_coming(path, monkeypatch, leaves_before_the_retry: bool) -> list:
+    """compact alone with the archive, and a reader that opens it while VACUUM builds its copy
+    and holds one read past the busy timeout: until compact turns back to WAL, or for good.
+    The journal modes VACUUM ran in are returned."""
+    monkeypatch.setattr(compacting, "BUSY_TIMEOUT_MS", 200)
+    readers, modes = [], []
+    vacuum, back_to_wal = compacting._vacuum, compacting._back_to_wal
+
+    def vacuumed(connection, *args):
+        modes.append(connection.execute("pragma journal_mode").fetchone()[0])
+        if not readers:
+            readers.append(sqlite3.connect(path, isolation_level=None))
+            readers[0].execute("begin")
+            readers[0].execute("select count(*) from articles").fetchone()
+        return vacuum(connection, *args)
+
+    def read_over_first(connection):
+        if leaves_before_the_retry:
+            readers[0].execute("commit")
+        return back_to_wal(connection)
+
+    monkeypatch.setattr(compacting, "_vacuum", vacuumed)
+    monkeypatch.setattr(compacting, "_back_to_wal", read_over_first)
+    try:
+        compacting.compact(path)
+    finally:
+        for reader in readers:
+            reader.close()
+    return modes
+
+
+@pytest.mark.timeout(300)
+def test_compact_alone_held_up_by_a_new_reader_vacuums_again_through_the_wal(tmp_path,
+                                                                            monkeypatch):
+    """Under a rollback journal VACUUM waits for every reader before it writes its pages back;
+    a reader that opened meanwhile and held one read past the busy timeout failed the
+    compaction ("database is locked"). Once that read is over, it is VACUUMed again through
+    the WAL, as when a reader has the archive open at the start."""
+    path = str(tmp_path / "a.db")
+    fill(path, 60, window=30)
+    before = rows_of(path)
+    assert compact_with_a_reader_coming(path, monkeypatch, True) == ["delete", "wal"]
+    assert rows_of(path) == before
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("pragma freelist_count").fetchone()[0] == 0
+        assert connection.execute("pragma journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.timeout(300)
+def test_compact_held_up_by_a_reader_for_good_says_so_and_changes_nothing(tmp_path,
+                                                                         monkeypatch):
+    path = str(tmp_path / "a.db")
+    fill(path, 60, window=30)
+    before = rows_of(path)
+    with pytest.raises(compacting.HeldByReader,
+                       match="was read by another process for over 0 s while compact waited "
+                             "to write it back; nothing was changed: try again"):
+        compact_with_a_reader_coming(path, monkeypatch, False)
+    assert rows_of(path) == before
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
