@@ -15,7 +15,7 @@ from pipelines.figure_labels import figure_label
 from pipelines.gazetteer import province_2025, province_at
 from pipelines.locality import resolve_locality
 from pipelines.organs import CAPITALISED, OrganMention, organ_mentions
-from pipelines.periods import deployed_and_reviewed, meeting_kind
+from pipelines.periods import Period, deployed_and_reviewed, first_written_year, meeting_kind
 from pipelines.vietnamese import UPPERCASE
 
 __all__ = ["MeetingFields", "extract_fields", "find_figures", "find_officials", "organ_mentions",
@@ -175,19 +175,47 @@ def _organ_name(mention: OrganMention | None, place: str | None) -> str | None:
     return mention.organ_name
 
 
+# Two years no text writes (a period's own year is 20xx), assumed in turn for a text nothing
+# dates (meetings._reference_year): a period value that differs between them was guessed.
+ASSUMED_YEARS = (1900, 2900)
+
+
+def _reference_year(title: str, head: str, published: str | None,
+                    meeting_date: str | None) -> int | None:
+    """The year a period mention without its own year belongs to: the meeting's, else a year
+    in the title, else the publication's, else the year another period mention of the lead
+    writes ("3 tháng, triển khai nhiệm vụ quý II năm 2024"); None when nothing dates it."""
+    title_year = re.search(r"20\d\d", title)
+    if title_year and not meeting_date:
+        return int(title_year.group(0))
+    reference = meeting_date or published
+    return int(reference[:4]) if reference else first_written_year(head)
+
+
+def _read_periods(title: str, head: str, year: int) -> tuple[Period | None, str | None]:
+    """The periods deployed and reviewed: the lead states them most fully; the title only
+    helps when the lead has none."""
+    deployed, reviewed = deployed_and_reviewed(head, year)
+    if deployed is None:
+        deployed, reviewed = deployed_and_reviewed(f"{title}. {head}", year)
+    return deployed, reviewed
+
+
 def extract_fields(title: str, text: str, published: str | None, meeting_date: str | None,
                    owner=None, head_characters: int = 700, sapo: str = "") -> MeetingFields:
     """`sapo` is what a paper prints before the sentence that states the meeting (a source
     line such as "Báo Sơn La", a summary): it may name the place, never the organ."""
     head = text[:head_characters]
-    default_year = int((meeting_date or published or "2024")[:4])
-    title_year = re.search(r"20\d\d", title)
-    if title_year and not meeting_date:
-        default_year = int(title_year.group(0))
-    # The lead states the periods most fully; the title only helps when the lead has none.
-    deployed, reviewed = deployed_and_reviewed(head, default_year)
-    if deployed is None:
-        deployed, reviewed = deployed_and_reviewed(f"{title}. {head}", default_year)
+    year = _reference_year(title, head, published, meeting_date)
+    deployed, reviewed = _read_periods(title, head, year or ASSUMED_YEARS[0])
+    deployed_value = deployed.value if deployed else None
+    if year is None:
+        # Nothing dates the text: a period whose year it does not write gets none, where a
+        # fixed year assumed stored 2024 for reports of 2017. Read again with another year
+        # assumed: a value that changes with the assumption depends on it.
+        other, other_reviewed = _read_periods(title, head, ASSUMED_YEARS[1])
+        deployed_value = deployed_value if other and other.value == deployed_value else None
+        reviewed = reviewed if other_reviewed == reviewed else None
     mention = subject_organ(title, head)
     locality = resolve_locality(mention, f"{title}. {sapo} {text}", owner,
                                 meeting_date or published)
@@ -201,7 +229,7 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
         province_2025=province_2025(locality.province),
         meeting_date=meeting_date,
         period_reviewed=reviewed,
-        period_deployed=deployed.value if deployed else None,
+        period_deployed=deployed_value,
         officials=find_officials(text),
         figures=find_figures(text),
         locality_source=locality.source,

@@ -93,6 +93,13 @@ def find_periods(text: str, default_year: int) -> list[Period]:
     return sorted(periods, key=lambda period: period.start)
 
 
+def first_written_year(text: str) -> int | None:
+    """The year of the first period mention that writes its own ("quý II năm 2024"), if any."""
+    written = [(match.start(), int(match.group("year"))) for _, pattern in PERIOD_PATTERNS
+               for match in pattern.finditer(text) if match.groupdict().get("year")]
+    return min(written)[1] if written else None
+
+
 def previous_period(period: Period) -> str:
     """The period a meeting that deploys `period` reviews."""
     value = period.value

@@ -336,6 +336,24 @@ def test_non_standard_periods(title: str, text: str, reviewed: str, deployed: st
     assert (meeting.period_reviewed, meeting.period_deployed) == (reviewed, deployed)
 
 
+# A text nothing dates (no publication date, no year in its title or its periods: a page whose
+# date the extractor did not find, an undated corpus) has no year for a period it names without
+# one; a fixed year was assumed, and "2024-Q1" stored for a report of any year.
+def test_an_undated_report_gets_no_year_it_does_not_write() -> None:
+    title = "Huyện ủy Mường La sơ kết quý I"
+    text = ("Chiều 5/4, Huyện ủy Mường La tổ chức hội nghị sơ kết công tác quý I, triển khai "
+            "nhiệm vụ quý II.")
+    undated = classify(title, text).meeting
+    assert undated.kind == "quarterly"
+    assert (undated.period_reviewed, undated.period_deployed) == (None, None)
+    dated = classify(title, text, "2019-04-06").meeting
+    assert (dated.kind, dated.period_reviewed, dated.period_deployed) == (
+        "quarterly", "2019-Q1", "2019-Q2")
+    # The year written for one period dates the others.
+    written = classify(title, text.replace("quý II.", "quý II năm 2017.")).meeting
+    assert (written.period_reviewed, written.period_deployed) == ("2017-Q1", "2017-Q2")
+
+
 # rules-11: an RSS item may be its headline alone; a standing committee ("Ban Thường vụ") is no
 # case ("vụ"); "họp phiên thường kỳ" names a meeting.
 @pytest.mark.parametrize("title", [
