@@ -185,11 +185,29 @@ def _reference_year(title: str, head: str, published: str | None,
     """The year a period mention without its own year belongs to: the meeting's, else a year
     in the title, else the publication's, else the year another period mention of the lead
     writes ("3 tháng, triển khai nhiệm vụ quý II năm 2024"); None when nothing dates it."""
-    title_year = re.search(r"20\d\d", title)
+    title_year = _title_year(title)
     if title_year and not meeting_date:
-        return int(title_year.group(0))
+        return title_year
     reference = meeting_date or published
     return int(reference[:4]) if reference else first_written_year(head)
+
+
+# A year in a headline that is a target or a span's bound, not the meeting's: "cấm xe máy từ
+# năm 2030", "kế hoạch ... đến năm 2020", "nhiệm kỳ 2025-2030", "giai đoạn 2017 – 2020".
+TARGET_BEFORE = re.compile(r"(?:đến|tới|từ|vào|trước|sau|giai[ _]đoạn|nhiệm[ _]kỳ|tầm[ _]nhìn)"
+                           r"(?:[ _]hết)?(?:[ _]năm)?[ _]*$", re.I)
+SPAN_AFTER = re.compile(r"\s*[-–]\s*20\d\d")
+SPAN_BEFORE = re.compile(r"20\d\d\s*[-–]\s*$")
+
+
+def _title_year(title: str) -> int | None:
+    """The first year in a headline that may be its meeting's."""
+    for match in re.finditer(r"20\d\d", title):
+        before = title[:match.start()]
+        if not (SPAN_AFTER.match(title, match.end()) or SPAN_BEFORE.search(before)
+                or TARGET_BEFORE.search(before)):
+            return int(match.group(0))
+    return None
 
 
 def _read_periods(title: str, head: str, year: int) -> tuple[Period | None, str | None]:

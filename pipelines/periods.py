@@ -30,7 +30,9 @@ PERIOD_PATTERNS = [
     ("quarter", re.compile(r"quý (?P<quarter>IV|I{1,3}|[1-4])\b" + YEAR_SUFFIX, re.I)),
     ("month", re.compile(r"tháng (?P<month>1[0-2]|0?[1-9])(?![\d/.-]\d{1,2}[/.-])" + YEAR_SUFFIX,
                          re.I)),
-    ("year", re.compile(r"(?:công tác |nhiệm vụ |kế hoạch |(?<!tháng )năm |"
+    # Not a target year: "định hướng đến năm 2025", "từ năm 2030", "trước năm 2020".
+    ("year", re.compile(r"(?:công tác |nhiệm vụ |kế hoạch |"
+                        r"(?<!tháng )(?<!đến )(?<!tới )(?<!từ )(?<!vào )(?<!trước )(?<!sau )năm |"
                         r"kinh tế\s*[-–]?\s*xã hội )"
                         r"(?:năm )?"
                         r"(?P<year>20\d\d)"
@@ -94,9 +96,12 @@ def find_periods(text: str, default_year: int) -> list[Period]:
 
 
 def first_written_year(text: str) -> int | None:
-    """The year of the first period mention that writes its own ("quý II năm 2024"), if any."""
-    written = [(match.start(), int(match.group("year"))) for _, pattern in PERIOD_PATTERNS
-               for match in pattern.finditer(text) if match.groupdict().get("year")]
+    """The year of the first part of a year that writes its own ("quý II năm 2024", "6 tháng
+    đầu năm 2023"), if any. A year alone is left out: a lead's "năm 2016" is as often a
+    figure's ("năm 2016 tăng 8,05%") as the meeting's."""
+    written = [(match.start(), int(match.group("year"))) for kind, pattern in PERIOD_PATTERNS
+               if kind != "year" for match in pattern.finditer(text)
+               if match.groupdict().get("year")]
     return min(written)[1] if written else None
 
 

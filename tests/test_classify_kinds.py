@@ -354,6 +354,20 @@ def test_an_undated_report_gets_no_year_it_does_not_write() -> None:
     assert (written.period_reviewed, written.period_deployed) == ("2017-Q1", "2017-Q2")
 
 
+# A target year is not the meeting's: in a headline ("… đến năm 2030") it set the year of every
+# period a lead with no date of its own names without one; in the lead, "đến năm 2030" read as
+# the year deployed.
+def test_a_target_year_dates_no_period() -> None:
+    text = "Huyện ủy Kim Sơn tổ chức hội nghị sơ kết công tác quý I, triển khai nhiệm vụ quý II."
+    headline = classify("Huyện ủy Kim Sơn phấn đấu trở thành thị xã đến năm 2030", text,
+                        "2024-04-04").meeting
+    assert (headline.period_reviewed, headline.period_deployed) == ("2024-Q1", "2024-Q2")
+    lead = classify("Huyện ủy Kim Sơn sơ kết quý I",
+                    "Sáng 3/4, Huyện ủy Kim Sơn tổ chức hội nghị sơ kết công tác quý I, triển "
+                    "khai chương trình hành động đến năm 2030.", "2024-04-04").meeting
+    assert (lead.period_reviewed, lead.period_deployed) == ("2024-Q1", "2024-Q2")
+
+
 # rules-11: an RSS item may be its headline alone; a standing committee ("Ban Thường vụ") is no
 # case ("vụ"); "họp phiên thường kỳ" names a meeting.
 @pytest.mark.parametrize("title", [
