@@ -22,6 +22,11 @@ def run() -> int:
         # and closed as before; only objects in reference cycles that nothing reaches are
         # left to the end of the process, which Python never promised to finalise either.
         gc.freeze()
+        # A stop signal has nothing left to stop, and Python's teardown sets a handler of its
+        # own back to the default: a Ctrl-C in the last milliseconds of a finished crawl ended
+        # the process by the signal, silently, with -2 instead of the command's exit code.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
 
 
 def _interrupted_while_loading(_signum, _frame) -> None:
