@@ -129,7 +129,7 @@ def compact(db) -> int:
     index in fewer, larger reads. Needs about twice the archive's size free and holds the
     archive's lock (no crawl meanwhile): 12 s at 100,000 articles, about 2 minutes for 14 GB
     when nothing else has the archive open (a reader that opens it meanwhile may wait), about
-    twice that beside an open reader (a Datasette server), which reads on undisturbed.
+    3.5 minutes beside an open reader (a Datasette server), which reads on undisturbed.
 
     \b
     Example: vnarchive compact --db archive/vnarchive.db
