@@ -12,12 +12,13 @@ Two ways back, chosen at the start:
 - **Nothing else has the archive open:** it is switched to a rollback journal for the VACUUM
   and back to WAL after it. Written through the WAL, every page VACUUM wrote back cost a
   search of the WAL's index, which grows with each page (SQLite's walFindFrame was 75% of the
-  CPU): 201-223 s for a 13.4 GB archive out of the page cache, 109-137 s with the journal. A
-  reader that opens the archive meanwhile reads it as it was while VACUUM builds its copy, and
-  waits while VACUUM writes it back (up to its busy timeout: vnarchive's reading commands
-  then name the run holding it, archive/lock.py locked_out). VACUUM waits for a read under
-  way; one held past compact's busy timeout rolls it back, and it is VACUUMed again through
-  the WAL once that read is over.
+  CPU): 201-223 s for a 13.4 GB archive out of the page cache, 109-137 s with the journal.
+  Under a rollback journal VACUUM takes the file alone from its start: a reader that opens the
+  archive meanwhile waits for its end (up to its busy timeout: vnarchive's reading commands
+  then name the run holding it, archive/lock.py locked_out; 109 s of a 119 s compaction of 14
+  GB). A read that began between compact's look and VACUUM's start is waited for; held past
+  compact's busy timeout, VACUUM gives up, and it is VACUUMed through the WAL once that read
+  is over.
 - **A reader has it open** (a Datasette server, a long query): through the WAL as before, and
   the reader goes on reading the archive as it was until it is done.
 
@@ -52,7 +53,7 @@ BUSY_TIMEOUT_MS = 30_000
 
 class HeldByReader(ArchiveError):
     """Another process held a read of the archive for longer than compact waits, both when
-    VACUUM came to write it back and when compact turned to the WAL instead; rolled back."""
+    VACUUM came to take it alone and when compact turned to the WAL instead; nothing done."""
 
     exit_code = 3  # as for an archive another run holds: nothing done, try again
 
@@ -117,14 +118,14 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
         except sqlite3.OperationalError as error:
             if not (alone and is_locked(error)):
                 raise
-            # A reader that opened the archive meanwhile held a read past the busy timeout
-            # when VACUUM came to write its pages back (rolled back, the archive as it was):
-            # VACUUMed again beside it, through the WAL, once its read is over.
+            # A reader that opened the archive after compact looked held a read past the busy
+            # timeout when VACUUM came to take the file alone (nothing done): VACUUMed beside
+            # it instead, through the WAL, once its read is over.
             alone = _back_to_wal(connection)
             if alone:
                 raise HeldByReader(
                     f"{db_path} was read by another process for over {BUSY_TIMEOUT_MS // 1000} "
-                    "s while compact waited to write it back; nothing was changed: try again"
+                    "s while compact waited to take it alone; nothing was changed: try again"
                 ) from None
             busy = _vacuum(connection, progress, 3 * before, every)
         finally:

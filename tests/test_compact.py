@@ -115,8 +115,8 @@ def test_compact_takes_a_rollback_journal_only_when_nothing_else_has_the_archive
 
 @pytest.mark.timeout(300)
 def test_a_reader_meeting_a_compact_that_holds_the_archive_alone_is_told_so(tmp_path):
-    """Alone with the archive, compact writes VACUUM's pages back under a rollback journal,
-    holding the file alone meanwhile (held here as it does); a reading command that starts
+    """Alone with the archive, compact VACUUMs under a rollback journal, which holds the file
+    alone from VACUUM's start to its end (held here as it does); a reading command that starts
     then waits its busy timeout, and said "is not an archive (database is locked)". It now
     names the run holding the archive's lock and exits as a busy archive does."""
     from archive.lock import archive_lock
@@ -137,7 +137,7 @@ def test_a_reader_meeting_a_compact_that_holds_the_archive_alone_is_told_so(tmp_
 
 
 def compact_with_a_reader_coming(path, monkeypatch, leaves_before_the_retry: bool) -> list:
-    """compact alone with the archive, and a reader that opens it while VACUUM builds its copy
+    """compact alone with the archive, and a reader that opens it just before VACUUM starts
     and holds one read past the busy timeout: until compact turns back to WAL, or for good.
     The journal modes VACUUM ran in are returned."""
     monkeypatch.setattr(compacting, "BUSY_TIMEOUT_MS", 200)
@@ -170,7 +170,7 @@ def compact_with_a_reader_coming(path, monkeypatch, leaves_before_the_retry: boo
 @pytest.mark.timeout(300)
 def test_compact_alone_held_up_by_a_new_reader_vacuums_again_through_the_wal(tmp_path,
                                                                             monkeypatch):
-    """Under a rollback journal VACUUM waits for every reader before it writes its pages back;
+    """Under a rollback journal VACUUM waits for every reader before it takes the file alone;
     a reader that opened meanwhile and held one read past the busy timeout failed the
     compaction ("database is locked"). Once that read is over, it is VACUUMed again through
     the WAL, as when a reader has the archive open at the start."""
@@ -193,7 +193,7 @@ def test_compact_held_up_by_a_reader_for_good_says_so_and_changes_nothing(tmp_pa
     before = rows_of(path)
     with pytest.raises(compacting.HeldByReader,
                        match="was read by another process for over 0 s while compact waited "
-                             "to write it back; nothing was changed: try again"):
+                             "to take it alone; nothing was changed: try again"):
         compact_with_a_reader_coming(path, monkeypatch, False)
     assert rows_of(path) == before
     with closing(sqlite3.connect(path)) as connection:

@@ -128,8 +128,8 @@ def compact(db) -> int:
     archive then reads about half as much of the file, and a cold search reads its full-text
     index in fewer, larger reads. Needs about twice the archive's size free and holds the
     archive's lock (no crawl meanwhile): 12 s at 100,000 articles, about 2 minutes for 14 GB
-    when nothing else has the archive open (a reader that opens it meanwhile may wait), about
-    3.5 minutes beside an open reader (a Datasette server), which reads on undisturbed.
+    when nothing else has the archive open (a reader that opens it meanwhile waits for the
+    end), about 3.5 minutes beside an open reader (a Datasette server), which reads on.
 
     \b
     Example: vnarchive compact --db archive/vnarchive.db
