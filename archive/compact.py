@@ -14,11 +14,11 @@ Two ways back, chosen at the start:
   search of the WAL's index, which grows with each page (SQLite's walFindFrame was 75% of the
   CPU): 201-223 s for a 13.4 GB archive out of the page cache, 109-137 s with the journal.
   Under a rollback journal VACUUM takes the file alone from its start: a reader that opens the
-  archive meanwhile waits for its end (up to its busy timeout: vnarchive's reading commands
-  then name the run holding it, archive/lock.py locked_out; 109 s of a 119 s compaction of 14
-  GB). A read that began between compact's look and VACUUM's start is waited for; held past
-  compact's busy timeout, VACUUM gives up, and it is VACUUMed through the WAL once that read
-  is over.
+  archive meanwhile waits for its end (109 s of a 119 s compaction of 14 GB; vnarchive's
+  reading commands say so and wait, archive/lock.py waited_for_compaction, where another
+  reader gives up at its busy timeout). A read that began between compact's look and
+  VACUUM's start is waited for; held past compact's busy timeout, VACUUM gives up, and it is
+  VACUUMed through the WAL once that read is over.
 - **A reader has it open** (a Datasette server, a long query): through the WAL as before, and
   the reader goes on reading the archive as it was until it is done.
 

@@ -42,7 +42,7 @@ from archive.errors import (
     damaged,
     is_damage,
 )
-from archive.lock import is_locked, locked_out
+from archive.lock import is_locked, locked_out, waited_for_compaction
 from archive.page_cache import read_into_page_cache
 from archive.query import has_table, open_read_only
 from archive.schema import refuse_newer_schema
@@ -85,11 +85,15 @@ def check_ours(db_path: str) -> None:
     except sqlite3.DatabaseError as error:
         if is_damage(error):  # an SQLite file, cut short or damaged
             raise damaged(db_path, [str(error)]) from None
-        if is_locked(error):
-            raise locked_out(db_path) from None
-        raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
+        if not is_locked(error):
+            raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
+        tables = None
     finally:
         connection.close()
+    if tables is None:  # held alone by another process
+        if waited_for_compaction(db_path):
+            return check_ours(db_path)
+        raise locked_out(db_path)
     if tables and not ours:
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         raise ArchiveUnusable(f"{db_path} is not an archive: an SQLite database of something "

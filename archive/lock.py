@@ -16,6 +16,8 @@ import fcntl
 import os
 import re
 import sqlite3
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,6 +106,24 @@ def locked_out(db_path: str) -> ArchiveBusy:
     who = (f"is being {_doing(holder)} by {holder}" if holder
            else "is held by another process")
     return ArchiveBusy(f"{db_path} {who}, alone meanwhile: try again when it is done")
+
+
+COMPACTION_POLL_SECONDS = 1.0
+
+
+def waited_for_compaction(db_path: str) -> bool:
+    """A reader that met the archive held alone by a `vnarchive compact` (alone with the
+    archive, it holds the file from VACUUM's start to its end: minutes for a large one) says
+    so and waits for that run's end: True once it has ended, False when no compaction holds
+    the archive's lock (the reader is then told who does, `locked_out`)."""
+    holder = _lock_holder(db_path)
+    if holder is None or _doing(holder) != DOING["compact"]:
+        return False
+    print(f"vnarchive: {db_path} is being compacted by {holder}; reading it once that is done "
+          "(Ctrl-C stops)", file=sys.stderr, flush=True)
+    while _lock_holder(db_path) == holder:
+        time.sleep(COMPACTION_POLL_SECONDS)
+    return True
 
 
 def _lock_holder(db_path: str) -> str | None:

@@ -26,7 +26,7 @@ from archive.errors import (
     QueryRefused,
     check_readable,
 )
-from archive.lock import is_locked, locked_out
+from archive.lock import is_locked, locked_out, waited_for_compaction
 
 __all__ = ["ArchiveMissing", "connect_read_only", "has_table", "is_blank", "open_read_only",
            "read_only_uri", "reading", "run_query", "run_summary", "stream_query"]
@@ -77,9 +77,11 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
         connection.execute("select count(*) from sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:
         connection.close()
-        if is_locked(error):
-            raise locked_out(db_path) from None
-        raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
+        if not is_locked(error):
+            raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
+        if waited_for_compaction(db_path):
+            return connect_read_only(db_path)
+        raise locked_out(db_path) from None
     connection.execute("PRAGMA query_only = 1")
     connection.set_authorizer(_refuse_outside_actions)
     return connection

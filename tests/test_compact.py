@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections import namedtuple
 from contextlib import closing
@@ -13,7 +15,7 @@ import pytest
 
 from archive import compact as compacting
 from bench.fill_archive import fill
-from tests.conftest import run_vnarchive
+from tests.conftest import PROJECT_ROOT, run_vnarchive
 
 
 def rows_of(path) -> list[tuple]:
@@ -198,3 +200,42 @@ def test_compact_held_up_by_a_reader_for_good_says_so_and_changes_nothing(tmp_pa
     assert rows_of(path) == before
     with closing(sqlite3.connect(path)) as connection:
         assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+# A stand-in for `vnarchive compact` alone with the archive: its command line names it, and it
+# holds the archive's lock and the file alone for a few seconds, as VACUUM does.
+COMPACTING = """
+import sqlite3, sys, time
+from archive.lock import archive_lock
+with archive_lock(sys.argv[1]):
+    connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+    connection.execute("pragma journal_mode = delete")
+    connection.execute("begin exclusive")
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+    connection.execute("rollback")
+    connection.execute("pragma journal_mode = wal")
+    connection.close()
+"""
+
+
+@pytest.mark.timeout(300)
+def test_a_reading_command_waits_for_a_compaction_that_holds_the_archive_alone(tmp_path):
+    """A compaction alone with the archive holds it for minutes at a million articles; a
+    reading command gave up after its 5 s busy timeout. It now says that it waits, and reads
+    once the compaction is over."""
+    path = str(tmp_path / "a.db")
+    fill(path, 30, window=30)
+    compacting_run = subprocess.Popen(
+        [sys.executable, "-c", COMPACTING, path, "8", "vnarchive", "compact"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert compacting_run.stdout.readline().strip() == "holding"
+        reader = run_vnarchive("search", "hội nghị", "--db", path)
+    finally:
+        compacting_run.wait(60)
+    assert compacting_run.returncode == 0
+    assert reader.returncode == 0, reader.stderr
+    assert (f"{path} is being compacted by process {compacting_run.pid}; reading it once that "
+            "is done") in reader.stderr
+    assert "results" in reader.stdout
