@@ -15,7 +15,7 @@ Two ways back, chosen at the start:
   CPU): 201-223 s for a 13.4 GB archive out of the page cache, 109-137 s with the journal.
   Under a rollback journal VACUUM takes the file alone from its start: a reader that opens the
   archive meanwhile waits for its end (109 s of a 119 s compaction of 14 GB; vnarchive's
-  reading commands say so and wait, archive/lock.py waited_for_compaction, where another
+  reading commands say so and wait, archive/lock.py wait_for_compaction, where another
   reader gives up at its busy timeout). A read that began between compact's look and
   VACUUM's start is waited for; held past compact's busy timeout, VACUUM gives up, and it is
   VACUUMed through the WAL once that read is over.

@@ -42,7 +42,7 @@ from archive.errors import (
     damaged,
     is_damage,
 )
-from archive.lock import is_locked, locked_out, waited_for_compaction
+from archive.lock import is_locked, wait_for_compaction
 from archive.page_cache import read_into_page_cache
 from archive.query import has_table, open_read_only
 from archive.schema import refuse_newer_schema
@@ -90,10 +90,9 @@ def check_ours(db_path: str) -> None:
         tables = None
     finally:
         connection.close()
-    if tables is None:  # held alone by another process
-        if waited_for_compaction(db_path):
-            return check_ours(db_path)
-        raise locked_out(db_path)
+    if tables is None:  # held alone by another process (waited for with this one closed)
+        wait_for_compaction(db_path)
+        return check_ours(db_path)
     if tables and not ours:
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         raise ArchiveUnusable(f"{db_path} is not an archive: an SQLite database of something "

@@ -98,32 +98,23 @@ def is_locked(error: BaseException) -> bool:
     return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
 
 
-def locked_out(db_path: str) -> ArchiveBusy:
-    """What a reader is told when another process holds the archive alone past the reader's
-    busy timeout: `vnarchive compact` does, for its whole run, when nothing else had the
-    archive open as it started (archive/compact.py)."""
-    holder = _lock_holder(db_path)
-    who = (f"is being {_doing(holder)} by {holder}" if holder
-           else "is held by another process")
-    return ArchiveBusy(f"{db_path} {who}, alone meanwhile: try again when it is done")
-
-
 COMPACTION_POLL_SECONDS = 1.0
 
 
-def waited_for_compaction(db_path: str) -> bool:
-    """A reader that met the archive held alone by a `vnarchive compact` (alone with the
-    archive, it holds the file from VACUUM's start to its end: minutes for a large one) says
-    so and waits for that run's end: True once it has ended, False when no compaction holds
-    the archive's lock (the reader is then told who does, `locked_out`)."""
+def wait_for_compaction(db_path: str) -> None:
+    """For a reader that met the archive held alone past its busy timeout. A `vnarchive
+    compact` alone with the archive holds it from VACUUM's start to its end (minutes for a
+    large one, archive/compact.py): said, and waited for, so the caller reads again once it
+    returns. Any other holder: ArchiveBusy, naming the run holding the lock if one does."""
     holder = _lock_holder(db_path)
-    if holder is None or _doing(holder) != DOING["compact"]:
-        return False
+    doing = _doing(holder) if holder else None
+    if doing != DOING["compact"]:
+        who = f"is being {doing} by {holder}" if holder else "is held by another process"
+        raise ArchiveBusy(f"{db_path} {who}, alone meanwhile: try again when it is done")
     print(f"vnarchive: {db_path} is being compacted by {holder}; reading it once that is done "
           "(Ctrl-C stops)", file=sys.stderr, flush=True)
     while _lock_holder(db_path) == holder:
         time.sleep(COMPACTION_POLL_SECONDS)
-    return True
 
 
 def _lock_holder(db_path: str) -> str | None:

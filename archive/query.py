@@ -26,7 +26,7 @@ from archive.errors import (
     QueryRefused,
     check_readable,
 )
-from archive.lock import is_locked, locked_out, waited_for_compaction
+from archive.lock import is_locked, wait_for_compaction
 
 __all__ = ["ArchiveMissing", "connect_read_only", "has_table", "is_blank", "open_read_only",
            "read_only_uri", "reading", "run_query", "run_summary", "stream_query"]
@@ -79,9 +79,8 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
         connection.close()
         if not is_locked(error):
             raise ArchiveUnusable(f"{db_path} is not an archive ({error})") from None
-        if waited_for_compaction(db_path):
-            return connect_read_only(db_path)
-        raise locked_out(db_path) from None
+        wait_for_compaction(db_path)
+        return connect_read_only(db_path)
     connection.execute("PRAGMA query_only = 1")
     connection.set_authorizer(_refuse_outside_actions)
     return connection
