@@ -85,6 +85,20 @@ def test_compact_reports_progress_while_vacuum_works(tmp_path, monkeypatch):
     assert not any(thread.name == "compact-vacuum" for thread in threading.enumerate())
 
 
+def journal_modes_of_vacuum(monkeypatch, before_vacuum=lambda: None) -> list[str]:
+    """The journal mode of each VACUUM compact runs, as it starts (`before_vacuum` then)."""
+    modes = []
+    vacuum = compacting._vacuum
+
+    def vacuumed(connection, *args):
+        modes.append(connection.execute("pragma journal_mode").fetchone()[0])
+        before_vacuum()
+        return vacuum(connection, *args)
+
+    monkeypatch.setattr(compacting, "_vacuum", vacuumed)
+    return modes
+
+
 @pytest.mark.timeout(300)
 def test_compact_takes_a_rollback_journal_only_when_nothing_else_has_the_archive_open(
         tmp_path, monkeypatch):
@@ -93,14 +107,7 @@ def test_compact_takes_a_rollback_journal_only_when_nothing_else_has_the_archive
     rollback journal; beside a reader, through the WAL, so the reader goes on reading."""
     path = str(tmp_path / "a.db")
     fill(path, 60, window=30)
-    modes = []
-    vacuum = compacting._vacuum
-
-    def vacuumed(connection, *args):
-        modes.append(connection.execute("pragma journal_mode").fetchone()[0])
-        return vacuum(connection, *args)
-
-    monkeypatch.setattr(compacting, "_vacuum", vacuumed)
+    modes = journal_modes_of_vacuum(monkeypatch)
     compacting.compact(path)
     reader = sqlite3.connect(path, isolation_level=None)  # open and idle
     try:
@@ -143,23 +150,21 @@ def compact_with_a_reader_coming(path, monkeypatch, leaves_before_the_retry: boo
     and holds one read past the busy timeout: until compact turns back to WAL, or for good.
     The journal modes VACUUM ran in are returned."""
     monkeypatch.setattr(compacting, "BUSY_TIMEOUT_MS", 200)
-    readers, modes = [], []
-    vacuum, back_to_wal = compacting._vacuum, compacting._back_to_wal
+    readers = []
+    back_to_wal = compacting._back_to_wal
 
-    def vacuumed(connection, *args):
-        modes.append(connection.execute("pragma journal_mode").fetchone()[0])
+    def a_reader_comes():
         if not readers:
             readers.append(sqlite3.connect(path, isolation_level=None))
             readers[0].execute("begin")
             readers[0].execute("select count(*) from articles").fetchone()
-        return vacuum(connection, *args)
 
     def read_over_first(connection):
         if leaves_before_the_retry:
             readers[0].execute("commit")
         return back_to_wal(connection)
 
-    monkeypatch.setattr(compacting, "_vacuum", vacuumed)
+    modes = journal_modes_of_vacuum(monkeypatch, a_reader_comes)
     monkeypatch.setattr(compacting, "_back_to_wal", read_over_first)
     try:
         compacting.compact(path)
