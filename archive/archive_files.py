@@ -114,6 +114,10 @@ class TornRecord(ValueError):
     """A record whose block ends before its Content-Length."""
 
 
+class DamagedMember(ValueError):
+    """A gzip member of a file gzipped record by record that does not inflate."""
+
+
 class _GzippedWhole(Exception):
     """warcio found one gzip member holding more than one record."""
 
@@ -609,12 +613,13 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
     at a record and stops at the first record at or after `end`, noted in `ends_at`."""
     position = start
     try:
-        arc = handle.read(len(ARC_MAGIC)) == ARC_MAGIC  # an ARC file, not gzipped
-        handle.seek(0)
-        plain_warc = handle.read(len(WARC_MAGIC)) == WARC_MAGIC  # records one after another
+        head = handle.read(len(ARC_MAGIC))
     except (OSError, *UNREADABLE_ENTRY):  # inflated, or a zip's member, damaged at its start
         result.corrupt += 1
         return
+    arc = head == ARC_MAGIC  # an ARC file, not gzipped
+    plain_warc = head.startswith(WARC_MAGIC)  # records one after another
+    gzip_members = not inflated and head.startswith(GZIP_MAGIC)  # each record a gzip member
     while True:
         if end is not None and position >= end:  # a damaged record's search went past it
             result.ends_at = position
@@ -628,6 +633,11 @@ def _scan(handle: IO[bytes], path: str, member: str, result: ScanResult,
                 if end is not None and iterator.offset >= end:  # the next piece's
                     result.ends_at = iterator.offset
                     return
+                if gzip_members and iterator.reader.decompressor is None:
+                    # warcio reads a member it cannot inflate as plain bytes, where a damaged
+                    # member's binary can pass for an ARC header line whose length swallows
+                    # the whole members after it, lost without a count.
+                    raise DamagedMember(record.rec_type)
                 misfits = iterator.err_count
                 indexed, decoded, kept = _indexed(record, iterator, path, member, wanted)
                 iterator.read_to_end(record)

@@ -272,6 +272,23 @@ def test_a_large_file_is_cut_in_pieces_that_give_the_index_of_the_whole(tmp_path
     assert heard[-1] == (1, 1, whole.read)
 
 
+def test_a_member_that_does_not_inflate_swallows_no_member_after_it(tmp_path):
+    # warcio reads a gzip member it cannot inflate as plain bytes; a damaged member's binary
+    # whose first line passed for an ARC header took the next two pages with it, uncounted.
+    pages = [record_bytes(f"https://{SITE}.example/trang-{number}.html",
+                          f"<p>trang {number}</p>".encode()) for number in range(4)]
+    gzip_header = gzip.compress(b"", mtime=0)[:10]
+    not_deflate = b"\xff"  # its first block of the reserved type 3, which no inflater reads
+    arc_like_line = b" 10.0.0.1 20190302000000 text/html %d\n" % (len(pages[2]) + 40)
+    damaged = gzip_header + not_deflate + arc_like_line + b"x" * 20
+    warc = tmp_path / "damaged.warc.gz"
+    warc.write_bytes(pages[0] + pages[1] + damaged + pages[2] + pages[3])
+    result = scan_files([warc], None, workers=0)
+    assert sorted(record.url for record in result.records) == [
+        f"https://{SITE}.example/trang-{number}.html" for number in range(4)]
+    assert result.corrupt == 1
+
+
 def test_a_cut_inside_a_record_is_found_and_the_file_scanned_whole(tmp_path, monkeypatch):
     # A record whose payload is a gzipped WARC record, stored as it is (deflate's stored
     # blocks): a search for where records start finds one inside it, sound and whole.
