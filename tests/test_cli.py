@@ -228,3 +228,16 @@ def test_serve_on_a_port_another_server_holds_is_one_line(crawled_archive):
     assert result.stderr.splitlines() == [
         f"vnarchive serve: error: cannot listen on 127.0.0.1 port {port} (Address already in "
         "use): --port or --host names another"]
+
+
+def test_serve_refuses_a_file_that_is_no_database_before_saying_where_it_serves(tmp_path):
+    """`serve` said where it served a text file, then Datasette's traceback (exit 1)."""
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("ghi chép\n", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_vnarchive("serve", "--port", str(port), "--db", str(not_a_database))
+    assert result.returncode == 2 and result.stdout == "", result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        f"vnarchive serve: error: {not_a_database} is not an archive (file is not a database)"]

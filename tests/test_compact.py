@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections import namedtuple
 from contextlib import closing
 
@@ -16,6 +17,7 @@ import pytest
 from archive import compact as compacting
 from bench.fill_archive import fill
 from tests.conftest import PROJECT_ROOT, run_vnarchive
+from tests.test_archive import fetch, free_port
 
 
 def rows_of(path) -> list[tuple]:
@@ -244,3 +246,39 @@ def test_a_reading_command_waits_for_a_compaction_that_holds_the_archive_alone(t
     assert (f"{path} is being compacted by process {compacting_run.pid}; reading it once that "
             "is done") in reader.stderr
     assert "results" in reader.stdout
+
+
+@pytest.mark.timeout(300)
+def test_serve_says_it_waits_for_a_compaction_and_serves_once_it_is_done(tmp_path):
+    """`vnarchive serve` started during a compaction alone with the archive sat silent for the
+    whole compaction (minutes at a million articles) before it said where it serves."""
+    path = str(tmp_path / "a.db")
+    fill(path, 30, window=30)
+    compacting_run = subprocess.Popen(
+        [sys.executable, "-c", COMPACTING, path, "10", "vnarchive", "compact"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    server = None
+    try:
+        assert compacting_run.stdout.readline().strip() == "holding"
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "vnarchive", "serve", "--port", str(port), "--db", path],
+            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert server.stderr.readline().startswith(
+            f"vnarchive: {path} is being compacted by process {compacting_run.pid}; reading "
+            "it once that is done")
+        assert server.stdout.readline().startswith(f"serving {path} at ")
+        assert compacting_run.poll() is not None  # said only once the compaction was over
+        status = None
+        for _ in range(150):
+            try:
+                status, _ = fetch(f"http://127.0.0.1:{port}/vnarchive/articles.json")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+    finally:
+        compacting_run.wait(60)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)

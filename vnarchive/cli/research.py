@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from archive.errors import ExportError
-from archive.query import reading
+from archive.query import connect_read_only, reading
 from vnarchive.cli.options import (
     PROJECT_ROOT,
     CommandError,
@@ -350,6 +350,9 @@ def serve(port, host, write_metadata, db) -> int:
         return 0
     check_readable(db)
     check_can_listen(host, port)
+    # Opened once before Datasette: a compaction alone with the archive is said and waited
+    # for (it sat silent for minutes), and a file that is no SQLite database is refused here.
+    connect_read_only(db).close()
     add_views(db)
     warning = off_loopback_warning(host)
     if warning:
