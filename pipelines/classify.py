@@ -37,7 +37,7 @@ from pipelines.teasers import is_teaser_list
 from pipelines.vietnamese import UPPERCASE, prepare_input
 from pipelines.vietnamese import fold_nfc as fold  # the text is prepared (NFC) first
 
-RULES_VERSION = "rules-15"  # (rules-9: a rejected branch)
+RULES_VERSION = "rules-16"  # (rules-9: a rejected branch)
 CLASSIFIER_VERSION = f"{RULES_VERSION}+{MODEL_VERSION}"
 HEAD_CHARACTERS = 600  # title plus lead: where a report states what the meeting was
 THRESHOLD = 3.5

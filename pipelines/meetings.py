@@ -15,7 +15,13 @@ from pipelines.figure_labels import figure_label
 from pipelines.gazetteer import province_2025, province_at
 from pipelines.locality import resolve_locality
 from pipelines.organs import CAPITALISED, OrganMention, organ_mentions
-from pipelines.periods import Period, deployed_and_reviewed, first_written_year, meeting_kind
+from pipelines.periods import (
+    Period,
+    as_held_on,
+    deployed_and_reviewed,
+    first_written_year,
+    meeting_kind,
+)
 from pipelines.vietnamese import UPPERCASE
 
 __all__ = ["MeetingFields", "extract_fields", "find_figures", "find_officials", "organ_mentions",
@@ -226,6 +232,8 @@ def extract_fields(title: str, text: str, published: str | None, meeting_date: s
     head = text[:head_characters]
     year = _reference_year(title, head, published, meeting_date)
     deployed, reviewed = _read_periods(title, head, year or ASSUMED_YEARS[0])
+    if deployed is not None:
+        deployed, reviewed = as_held_on(deployed, reviewed, meeting_date or published)
     deployed_value = deployed.value if deployed else None
     if year is None:
         # Nothing dates the text: a period whose year it does not write gets none, where a

@@ -268,3 +268,27 @@ def reference_day(deployed: str | None, reviewed: str | None) -> str:
         year, month = (year + 1, 1) if month >= 7 or len(value) == 4 else (year, month + 6)
     year, month = (year + 1, month - 11) if month >= 12 else (year, month + 1)
     return f"{year}-{month:02d}-28"
+
+
+def as_held_on(deployed: Period, reviewed: str | None, day: str | None,
+               ) -> tuple[Period, str | None]:
+    """The periods of a meeting held on `day` (YYYY-MM-DD): one held once the period read as
+    deployed was over, in the period after it, reviews that period and deploys the next ("thành
+    phố triển khai nhiệm vụ ... 6 tháng đầu năm" told at a session of 5 July is what was done).
+    Held after the next one too (a text printed long after), the reading stands."""
+    held = (int(day[:4]), int(day[5:7])) if day and DAY.match(day) else None
+    if held is None or not _over_before(deployed.value, held):
+        return deployed, reviewed
+    following = next_period(deployed)
+    if _over_before(following.value, held):
+        return deployed, reviewed
+    return following, deployed.value
+
+
+DAY = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-\d{2}")
+
+
+def _over_before(value: str, held: tuple[int, int]) -> bool:
+    """Whether the period ended before the month `held` (year, month) began."""
+    year, _, last_month = period_months(value)
+    return (year, last_month) < held

@@ -368,6 +368,23 @@ def test_a_target_year_dates_no_period() -> None:
     assert (lead.period_reviewed, lead.period_deployed) == ("2024-Q1", "2024-Q2")
 
 
+# rules-16: a period over before the meeting was held is not what it deploys. A mid-year session
+# whose lead tells what was done "trong 6 tháng đầu năm" (after a "triển khai" of the past) and
+# whose next half it prepares comes later, or is not named, deployed the half just over.
+def test_a_period_over_when_the_meeting_was_held_is_the_one_reviewed() -> None:
+    title = "Khai mạc kỳ họp thứ 6 HĐND huyện Văn Chấn"
+    text = ("Sáng 8/7, HĐND huyện Văn Chấn khai mạc kỳ họp thứ 6. Huyện triển khai nhiệm vụ 6 "
+            "tháng đầu năm 2023 trong bối cảnh nhiều khó khăn, thu ngân sách đạt 62% dự toán.")
+    held = classify(title, text, "2023-07-08").meeting
+    assert (held.period_reviewed, held.period_deployed) == ("2023-H1", "2023-H2")
+    # Held before the half was over, the same lead deploys it; printed a year later with no
+    # day of its own, nothing says which half is meant, and the reading stands.
+    early = classify(title, text.replace("Sáng 8/7", "Sáng 28/6"), "2023-06-28").meeting
+    assert (early.period_reviewed, early.period_deployed) == ("2022-H2", "2023-H1")
+    late = classify(title, text.replace("Sáng 8/7, ", ""), "2024-07-20").meeting
+    assert (late.period_reviewed, late.period_deployed) == ("2022-H2", "2023-H1")
+
+
 # rules-11: an RSS item may be its headline alone; a standing committee ("Ban Thường vụ") is no
 # case ("vụ"); "họp phiên thường kỳ" names a meeting.
 @pytest.mark.parametrize("title", [
