@@ -21,15 +21,21 @@ NOT_FOUND_PHRASES = (
 SHORT_TEXT = 400
 
 
-def soft_404_reason(title: str | None, text: str | None) -> str | None:
-    """Why the page is a "not found" page served as 200, or None when it is not one."""
-    folded_title = fold_diacritics(title or "").strip()
+def soft_404_reason(title: str | None, text: str | None, folded_title: str | None = None,
+                    folded_text: str | None = None) -> str | None:
+    """Why the page is a "not found" page served as 200, or None when it is not one.
+    `folded_title` and `folded_text`: their fold_diacritics, when the caller has them (a
+    crawl's worker folds every text once, for search and story grouping too)."""
+    if folded_title is None:
+        folded_title = fold_diacritics(title or "")
+    folded_title = folded_title.strip()
     if folded_title in ("404", "not found"):
         return f"its title is {title!r}"
     for phrase in NOT_FOUND_PHRASES:
         if phrase in folded_title:
             return f"its title says {title!r}"
-    folded_text = fold_diacritics(text or "")
+    if folded_text is None:
+        folded_text = fold_diacritics(text or "")
     if len(folded_text) < SHORT_TEXT:
         for phrase in NOT_FOUND_PHRASES:
             if phrase in folded_text:

@@ -44,7 +44,9 @@ def extract_page_in_region(body: bytes, url: str, declared_encoding: str | None,
 def _fields(extracted: Extracted, url: str) -> dict:
     if extracted.rejected:
         raise RejectedPage(extracted.rejected)
-    not_found = soft_404_reason(extracted.title, extracted.text)
+    title_folded = fold_diacritics(extracted.title or "")
+    text_folded = fold_diacritics(extracted.text or "")
+    not_found = soft_404_reason(extracted.title, extracted.text, title_folded, text_folded)
     if not_found:
         raise SoftNotFound(not_found)
     if not extracted.text:
@@ -55,8 +57,8 @@ def _fields(extracted: Extracted, url: str) -> dict:
     fields = {name: getattr(extracted, name) for name in EXTRACTED_FIELDS}
     fields["event_date"] = meeting_date(extracted.text, extracted.published)
     # The keys search and story grouping need, computed here, where it runs in parallel.
-    fields["title_folded"] = fold_diacritics(extracted.title or "")
-    fields["text_folded"] = fold_diacritics(extracted.text)
+    fields["title_folded"] = title_folded
+    fields["text_folded"] = text_folded
     fields["story_signature"] = encode(signature(fields["text_folded"]))
     return fields
 
