@@ -270,6 +270,9 @@ def reference_day(deployed: str | None, reviewed: str | None) -> str:
     return f"{year}-{month:02d}-28"
 
 
+DAY = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-\d{2}")  # a meeting's or a publication's day
+
+
 def as_held_on(deployed: Period, reviewed: str | None, day: str | None,
                ) -> tuple[Period, str | None]:
     """The periods of a meeting held on `day` (YYYY-MM-DD): one held once the period read as
@@ -283,9 +286,6 @@ def as_held_on(deployed: Period, reviewed: str | None, day: str | None,
     if _over_before(following.value, held):
         return deployed, reviewed
     return following, deployed.value
-
-
-DAY = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-\d{2}")
 
 
 def _over_before(value: str, held: tuple[int, int]) -> bool:
