@@ -92,10 +92,11 @@ def space_needed(db_path: str) -> dict[Path, int]:
 
 
 def compact(db_path: str, progress: Callable[[int, int, float], None] | None = None,
-            every: float = 10.0) -> Compacted:
+            every: float = 10.0, notice: Callable[[str], None] | None = None) -> Compacted:
     """VACUUM the archive in place, then empty its WAL; raises NotEnoughSpace first if the disk
     cannot hold what it writes. The caller holds the archive's lock (no writer meanwhile).
-    `progress(written, expected, seconds)` is called every `every` seconds meanwhile."""
+    `progress(written, expected, seconds)` is called every `every` seconds meanwhile;
+    `notice(text)` is told, before VACUUM, of the processes that keep it from going alone."""
     for folder, needed in space_needed(db_path).items():
         free = shutil.disk_usage(folder).free
         if free < needed:
@@ -110,6 +111,8 @@ def compact(db_path: str, progress: Callable[[int, int, float], None] | None = N
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         alone = _rollback_journal_if_alone(connection)
+        if not alone and notice is not None:
+            _tell_who_reads(db_path, notice)
         try:
             # VACUUM writes the archive three times: its temporary copy, each page's old
             # content to the journal and its new one into the file (or each page through the
@@ -155,6 +158,48 @@ def _rollback_journal_if_alone(connection: sqlite3.Connection) -> bool:
         return False
     finally:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _tell_who_reads(db_path: str, notice: Callable[[str], None]) -> None:
+    """Name the processes that have the archive open: compacting beside them takes about half
+    again as long (201-223 s against 132-137 s for 14 GB), which a user who can stop a
+    Datasette server for it would rather know before the minutes start."""
+    readers = processes_with_open(db_path)
+    if readers:
+        notice(f"{', '.join(readers)} {'has' if len(readers) == 1 else 'have'} the archive "
+               "open: compacting beside it, through the WAL, takes about half again as long "
+               "as alone (close it first to be quicker)")
+
+
+def processes_with_open(path: str) -> list[str]:
+    """"process PID (COMMAND)" of each other process that has `path` open, from Linux's /proc
+    (the processes this user may look into; none elsewhere). SQLite says only that the file
+    is in use, not by whom."""
+    target, found = os.path.realpath(path), []
+    with contextlib.suppress(OSError), os.scandir("/proc") as processes:
+        for process in processes:
+            if not process.name.isdigit() or int(process.name) == os.getpid():
+                continue
+            if _has_open(process.name, target):
+                found.append(f"process {process.name} ({_command_of(process.name)})")
+    return found
+
+
+def _has_open(pid: str, target: str) -> bool:
+    with contextlib.suppress(OSError):  # gone, or another user's
+        for descriptor in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):  # closed since it was listed
+                if os.readlink(f"/proc/{pid}/fd/{descriptor}") == target:
+                    return True
+    return False
+
+
+def _command_of(pid: str) -> str:
+    with contextlib.suppress(OSError):
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+        command = " ".join(" ".join(word.decode("utf-8", "replace").split()) for word in words)
+        return command if len(command) <= 60 else command[:59] + "…"
+    return "?"
 
 
 def _back_to_wal(connection: sqlite3.Connection) -> bool:

@@ -47,6 +47,38 @@ def test_compact_keeps_every_row_and_leaves_no_free_page(tmp_path):
             "select count(*) from articles where is_meeting_report = 1").fetchone()[0]
 
 
+# A process that opens the archive and keeps it open, idle, as a Datasette server does.
+HOLDING_OPEN = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("select count(*) from articles").fetchone()
+print("open", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.timeout(300)
+def test_compact_beside_a_reader_names_it_before_the_longer_way(tmp_path):
+    """Beside a process that has the archive open, compact goes through the WAL, about half
+    again as long at a million articles, and said nothing of it: the user who could have
+    stopped that Datasette server for the minutes it costs never knew."""
+    path = str(tmp_path / "a.db")
+    fill(path, 60, window=30)
+    alone = run_vnarchive("compact", "--db", path)
+    assert alone.returncode == 0 and "has the archive open" not in alone.stderr
+    reader = subprocess.Popen([sys.executable, "-c", HOLDING_OPEN, path],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        beside = run_vnarchive("compact", "--db", path)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert beside.returncode == 0, beside.stderr
+    assert beside.stderr.startswith(f"vnarchive compact: process {reader.pid} (")
+    assert ("has the archive open: compacting beside it, through the WAL, takes about half "
+            "again as long as alone" in beside.stderr.splitlines()[0])
+
 def test_compact_is_refused_without_twice_the_archives_size_free(tmp_path, monkeypatch):
     path = tmp_path / "a.db"
     with sqlite3.connect(path) as connection:

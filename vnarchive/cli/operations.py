@@ -147,7 +147,8 @@ def compact(db) -> int:
         with contextlib.suppress(ArchiveUnusable):
             check_ours(db)
             mark_stuck_runs(db)
-        result = compact_archive(db, progress=compact_progress)
+        result = compact_archive(db, progress=compact_progress, notice=lambda text: print(
+            f"vnarchive compact: {text}", file=sys.stderr, flush=True))
     print(f"compacted {db}: {result.bytes_before / 2**20:,.0f} MB to "
           f"{result.bytes_after / 2**20:,.0f} MB in {result.seconds:.0f} s")
     if result.wal_pending:
