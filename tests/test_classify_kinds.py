@@ -369,8 +369,8 @@ def test_a_target_year_dates_no_period() -> None:
 
 
 # rules-16: a period over before the meeting was held is not what it deploys. A mid-year session
-# whose lead tells what was done "trong 6 tháng đầu năm" (after a "triển khai" of the past) and
-# whose next half it prepares comes later, or is not named, deployed the half just over.
+# whose lead tells what was done in the first half ("triển khai nhiệm vụ 6 tháng đầu năm", of
+# the past), and names the half it prepares later or not at all, deployed the half just over.
 def test_a_period_over_when_the_meeting_was_held_is_the_one_reviewed() -> None:
     title = "Khai mạc kỳ họp thứ 6 HĐND huyện Văn Chấn"
     text = ("Sáng 8/7, HĐND huyện Văn Chấn khai mạc kỳ họp thứ 6. Huyện triển khai nhiệm vụ 6 "

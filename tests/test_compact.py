@@ -79,6 +79,7 @@ def test_compact_beside_a_reader_names_it_before_the_longer_way(tmp_path):
     assert ("has the archive open: compacting beside it, through the WAL, takes about half "
             "again as long as alone" in beside.stderr.splitlines()[0])
 
+
 def test_compact_is_refused_without_twice_the_archives_size_free(tmp_path, monkeypatch):
     path = tmp_path / "a.db"
     with sqlite3.connect(path) as connection:
