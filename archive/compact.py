@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import ArchiveError
-from archive.lock import is_locked
+from archive.lock import command_line, is_locked
 from archive.page_cache import read_into_page_cache
 
 # Where SQLite puts a VACUUM's temporary copy (os_unix.c, unixTempFileDir), after SQLITE_TMPDIR.
@@ -196,8 +196,7 @@ def _has_open(pid: str, target: str) -> bool:
 
 def _command_of(pid: str) -> str:
     with contextlib.suppress(OSError):
-        words = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
-        command = " ".join(" ".join(word.decode("utf-8", "replace").split()) for word in words)
+        command = " ".join(" ".join(word.split()) for word in command_line(pid))
         return command if len(command) <= 60 else command[:59] + "…"
     return "?"
 

@@ -57,13 +57,20 @@ DOING = {"compact": "compacted", "reprocess": "re-processed", "import": "importe
          "ingest": "written by an ingest"}
 
 
+def command_line(pid: str) -> list[str]:
+    """The words of process `pid`'s command line, from Linux's /proc; OSError where it cannot
+    be read (gone, another user's, no /proc)."""
+    words = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    return [word.decode("utf-8", "replace") for word in words]
+
+
 def _doing(holder: str) -> str:
-    """What the holder ("process PID") is doing, read from its command line (Linux's /proc)."""
+    """What the holder ("process PID") is doing, read from its command line."""
     try:
-        words = Path(f"/proc/{holder.split()[-1]}/cmdline").read_bytes().split(b"\0")
+        words = command_line(holder.split()[-1])
     except (OSError, IndexError):
         return "crawled"
-    names = [Path(word.decode("utf-8", "replace")).name for word in words]
+    names = [Path(word).name for word in words]
     for place, name in enumerate(names[:-1]):
         if name == "vnarchive" and names[place + 1] in DOING:  # bin/vnarchive or -m vnarchive
             return DOING[names[place + 1]]
