@@ -14,6 +14,7 @@ import click
 import pytest
 
 from tests.conftest import PROJECT_ROOT, run_vnarchive
+from tests.test_archive import free_port
 from testweb.content import load_articles
 from vnarchive.cli import cli, output
 
@@ -234,10 +235,7 @@ def test_serve_refuses_a_file_that_is_no_database_before_saying_where_it_serves(
     """`serve` said where it served a text file, then Datasette's traceback (exit 1)."""
     not_a_database = tmp_path / "notes.db"
     not_a_database.write_text("ghi chép\n", encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    result = run_vnarchive("serve", "--port", str(port), "--db", str(not_a_database))
+    result = run_vnarchive("serve", "--port", str(free_port()), "--db", str(not_a_database))
     assert result.returncode == 2 and result.stdout == "", result.stdout + result.stderr
     assert result.stderr.splitlines() == [
         f"vnarchive serve: error: {not_a_database} is not an archive (file is not a database)"]
