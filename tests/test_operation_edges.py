@@ -285,13 +285,21 @@ def test_a_scrapy_crawl_stopped_twice_records_a_killed_run(web, tmp_path):
                                           "where name = 'pages'") == [(1,)]
                 and query(db, "select count(*) from pages")[0][0]):
             time.sleep(0.1)
+        # From here every request outlasts the graceful stop: the first SIGTERM is sent once
+        # one such request is in flight, so the stop still waits for it when the second
+        # comes, however slow the machine (with the 2 s of every earlier request, a busy
+        # machine at times let the graceful stop end first, and the run was interrupted).
+        started = sum(site.requests.values())
+        site.delay = 60.0
+        while time.monotonic() < deadline and crawl.poll() is None and sum(
+                site.requests.values()) == started:
+            time.sleep(0.02)
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(crawl.stderr), daemon=True)
         reader.start()
         crawl.send_signal(signal.SIGTERM)
         # The second once Scrapy has taken the first, while the spider waits for the pages in
-        # flight (each takes the site's delay): a fixed pause was at times longer than the
-        # whole graceful stop on a busy machine, and the run was then only interrupted.
+        # flight: a fixed pause was at times longer than the whole graceful stop.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any("shutting down gracefully" in line
                                                       for line in list(lines)):
