@@ -47,7 +47,7 @@ from pipelines.top_byline import byline_above
 from pipelines.vietnamese import fold_diacritics
 
 # Bump when extraction changes, so rows made by older code can be found and re-processed.
-EXTRACTOR_VERSION = f"vnarchive-extract-6/trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"vnarchive-extract-7/trafilatura-{trafilatura.__version__}"
 # A page whose text opens many lines with link titles, or has no paragraph of prose, is a
 # listing, home or menu page: navigation, not an article. Measured on the test web and on 16
 # real portal pages (tests/test_extract.py): the test web's articles have no linked line; its

@@ -7,7 +7,10 @@ Lan</b></div>", "<strong>XUÂN LONG</strong>" after a share box). Printed as a p
 own, trafilatura keeps it and the text's last line is the byline (pipelines/boilerplate.py);
 printed in a `<div>` or a box, trafilatura leaves such a short line out, and the name was lost.
 A name is taken only where it follows the text's last paragraph, so a bold subheading or a
-caption elsewhere on the page is never the author.
+caption elsewhere on the page is never the author. Portals often print photos after the
+signature ("Quý Hạnh", then "Một số hình ảnh tại Hội nghị:" and the captions): the text then
+ends with the captions, and the name follows the last paragraph of prose before them, with a
+picture after it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from lxml import etree
 
 from pipelines.boilerplate import LABELLED_BYLINE, byline_name, looks_like_byline, normalize_line
 from pipelines.text_nodes import detached
+from pipelines.vietnamese import is_headline
 
 SIGNATURE_CHARACTERS = 40
 SIGNED_TAGS = ("b", "strong", "em", "i")
@@ -27,6 +31,8 @@ TEXTS_BEFORE = etree.XPath("preceding::text()[normalize-space()][position() <= 4
                            smart_strings=False)
 # How much of the last paragraph's end must be the text printed before the signature.
 END_CHARACTERS = 30
+# A picture printed after an element: its captions may follow the signature.
+PICTURE_AFTER = etree.XPath("following::img[1]")
 
 
 class Signature(NamedTuple):
@@ -57,16 +63,39 @@ def signature_after(tree, found: list[Signature], paragraphs: list[str]) -> str 
     no author otherwise (what precedes an element is a walk back through the page)."""
     if not paragraphs or not found:
         return None
+    before_captions = _last_prose_before_captions(paragraphs)
     for signature in found:
         element = signature.element
         if detached(element, tree):
             continue  # taken out with a side block
-        if prints_right_after(element, paragraphs[-1]):
+        if _signs(element, paragraphs[-1]):
             return signature.name
-        labelled = _labelled_line(element)
-        if labelled is not None and prints_right_after(labelled, paragraphs[-1]):
+        if before_captions and _signs(element, before_captions) and PICTURE_AFTER(element):
             return signature.name
     return None
+
+
+def _signs(element, paragraph: str) -> bool:
+    """Whether the signature's element, or the line printing it after its label, stands
+    right under the paragraph."""
+    if prints_right_after(element, paragraph):
+        return True
+    labelled = _labelled_line(element)
+    return labelled is not None and prints_right_after(labelled, paragraph)
+
+
+def _last_prose_before_captions(paragraphs: list[str]) -> str | None:
+    """The text's last paragraph of prose when only captions follow it (short lines ending
+    no sentence, the gallery's heading "Một số hình ảnh…:", the name itself), or None."""
+    for index in range(len(paragraphs) - 1, -1, -1):
+        line = paragraphs[index]
+        if not (is_headline(line) or _gallery_heading(line)):
+            return line if index < len(paragraphs) - 1 else None
+    return None
+
+
+def _gallery_heading(line: str) -> bool:
+    return line.endswith(":") and is_headline(line[:-1])
 
 
 def _labelled_line(element):

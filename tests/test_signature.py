@@ -57,3 +57,34 @@ def test_the_signature_is_read_in_the_article_region_a_profile_or_a_crawl_names(
                             article_selector="div.content")
     assert found.author == "Thu Lan"
     assert "Thu Lan" not in found.text
+
+
+GALLERY = ("<p>Một số hình ảnh tại Hội nghị:</p>"
+           '<p align="center"><img src="/anh/1.jpg"></p>'
+           '<p align="center">Lãnh đạo thành phố trao bằng khen cho các tập thể</p>'
+           '<p align="center"><img src="/anh/2.jpg"></p>'
+           '<p align="center">Các đại biểu dự Hội nghị</p>')
+
+
+@pytest.mark.parametrize("gallery", [
+    GALLERY,
+    '<p align="center"><img src="/anh/1.jpg"></p><p align="center">Các đại biểu dự Hội nghị</p>',
+])
+def test_a_name_signed_before_the_photos_and_their_captions_is_the_author(gallery):
+    """Portals print the photos after the signature: the text ends with their captions."""
+    found = extract_article(page('<p style="text-align: right;"><strong>Quý Hạnh</strong></p>'
+                                 + gallery))
+    assert found.text.endswith("Các đại biểu dự Hội nghị")
+    assert found.author == "Quý Hạnh"
+
+
+def test_a_bold_name_before_photos_and_more_prose_is_not_the_author():
+    """A name printed bold over a photo in the middle of the body, with prose after the
+    captions, signs nothing; nor does one before captions with no photo after it."""
+    prose = ("<p>Sau hội nghị, các đại biểu đi thăm mô hình sản xuất của các hộ dân trong "
+             "xã và ghi nhận nhiều cách làm hay để nhân rộng.</p>")
+    with_prose = extract_article(page("<p><strong>Quý Hạnh</strong></p>" + GALLERY + prose))
+    no_photo = extract_article(page("<p><strong>Quý Hạnh</strong></p>"
+                                    "<p>Các đại biểu dự Hội nghị</p>"))
+    assert with_prose.author is None and "hộ dân trong xã" in with_prose.text
+    assert no_photo.author is None
