@@ -532,8 +532,10 @@ TEXT_OPENING_WITH = etree.XPath("//text()[starts-with(normalize-space(.), $start
 
 
 # The sapo printed as a heading under the headline ("<h1>...</h1><h2 class="font18 bold">Sau
-# 8 tháng khởi công, ...</h2>", an <h3> under the dateline), within this many elements of it
-# (the dateline, the byline and a share bar between them), before the body's first paragraph.
+# 8 tháng khởi công, ...</h2>", an <h3> under the dateline) or as a paragraph all in bold
+# apart from the body's paragraphs ("<p><strong>Chiều 6/4, ...</strong></p>" beside a photo),
+# within this many elements of it (the dateline, the byline and a share bar between them),
+# before the body's first paragraph.
 LEAD_UNDER = etree.XPath("following::*[position() <= 12][self::h2 or self::h3 or self::p]")
 # Links ending a sapo: pointers to other stories ("... 17/2/2013.<br><a>>> Công chức ...</a>").
 CLOSING_LINKS = etree.XPath(".//a[not(following::text()[normalize-space()])]")
@@ -542,7 +544,14 @@ CLOSING_LINKS = etree.XPath(".//a[not(following::text()[normalize-space()])]")
 def _lead_under(heading) -> str | None:
     for element in LEAD_UNDER(heading):
         if element.tag == "p":
-            if len(normalize_line(element.text_content())) >= PROSE_CHARACTERS:
+            text = normalize_line(element.text_content())
+            if (LEAD_CHARACTERS[0] <= len(text) <= LEAD_CHARACTERS[1]
+                    and text.endswith(SAPO_ENDS) and _all_bold(element)
+                    and next(element.itersiblings("p"), None) is None):
+                # The sapo printed bold apart from the body's paragraphs (a first paragraph
+                # in bold among them is the body's: hand labels of a Liferay portal's pages).
+                return text
+            if len(text) >= PROSE_CHARACTERS:
                 return None  # the body has begun
             continue
         text = text_without_closing_links(element)
@@ -550,6 +559,23 @@ def _lead_under(heading) -> str | None:
                 and text.endswith(SAPO_ENDS)):
             return text
     return None
+
+
+BOLD_TAGS = ("b", "strong")
+PRINTED_TEXTS = etree.XPath(".//text()[normalize-space()]")
+
+
+def _all_bold(paragraph) -> bool:
+    """Whether every text the paragraph prints is inside a <b> or <strong> of its own."""
+    for text in PRINTED_TEXTS(paragraph):
+        owner = text.getparent()
+        if text.is_tail:
+            owner = owner.getparent()
+        while owner is not paragraph and owner.tag not in BOLD_TAGS:
+            owner = owner.getparent()
+        if owner is paragraph:
+            return False
+    return True
 
 
 def text_without_closing_links(element) -> str:

@@ -396,6 +396,30 @@ def test_a_sapo_printed_as_a_heading_under_the_headline_is_the_lead(under):
     assert "Công chức được nghỉ" not in found.text
 
 
+@pytest.mark.parametrize("under", [
+    # In bold beside the photo, under the dateline (a Liferay portal's "sapo" with its name
+    # hidden).
+    f"<div>06/04/2022 | 2:29 PM</div><div><img src='/a.jpg'><p><strong>{SAPO_TEXT}</strong>"
+    "</p></div>",
+    "<p><b>{}, </b><b><i>{}</i></b></p>".format(*SAPO_TEXT.split(", ", 1)),
+])
+def test_a_sapo_printed_as_a_paragraph_all_in_bold_under_the_headline_is_the_lead(under):
+    found = extract_article(headed(under))
+    assert found.lead == SAPO_TEXT
+    assert found.text.splitlines()[0] == SAPO_TEXT
+
+
+@pytest.mark.parametrize("under, body_first", [
+    # Only its place and day bold ("<b>Chiều 6/4,</b> ...").
+    (f"<p><strong>{SAPO_TEXT[:20]}</strong>{SAPO_TEXT[20:]}</p>", ""),
+    # All in bold, but the first of the body's paragraphs.
+    ("", f"<p><strong>{SAPO_TEXT}</strong></p>"),
+])
+def test_a_first_paragraph_of_the_body_printed_in_bold_is_no_lead(under, body_first):
+    found = extract_article(headed(under, body_first))
+    assert found.lead is None
+
+
 def test_a_subheading_after_the_bodys_first_paragraph_is_no_lead():
     subheading = "<h3>Kết quả quý II vượt kế hoạch đề ra của huyện trong năm nay.</h3>"
     found = extract_article(headed("", f"<p>{SENTENCES[0]}</p>{subheading}"))
