@@ -41,11 +41,11 @@ class Signature(NamedTuple):
 
 
 def signatures(tree) -> list[Signature]:
-    """Each name the page prints alone, bold or in italics. Read before the page is pruned:
-    a side block's removal may take a signature's box with it."""
+    """Each name the page prints alone, bold, in italics or in a span. Read before the page is
+    pruned: a side block's removal may take a signature's box with it."""
     found = []
     # lxml's tag filter walks the tree in C: a third of the cost of the XPath doing the same.
-    for element in tree.iter(SIGNED_TAGS):
+    for element in (*tree.iter(SIGNED_TAGS), *_name_spans(tree)):
         printed = element.text_content()
         if len(printed) > 2 * SIGNATURE_CHARACTERS:
             continue
@@ -55,6 +55,14 @@ def signatures(tree) -> list[Signature]:
             if name:
                 found.append(Signature(name, element))
     return found
+
+
+def _name_spans(tree):
+    """The spans printing a short text alone, plain ("<span class="author">XUÂN LONG</span>"
+    in a box under the body, where a reader cannot count on the class names)."""
+    for span in tree.iter("span"):
+        if not len(span) and span.text and 1 < len(span.text.strip()) <= SIGNATURE_CHARACTERS:
+            yield span
 
 
 def signature_after(tree, found: list[Signature], paragraphs: list[str]) -> str | None:

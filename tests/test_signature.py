@@ -26,6 +26,8 @@ def page(after_body: str, before_body: str = "") -> str:
     '<div class="wrapper-qt"><div class="qtam_social"><iframe src="x"></iframe></div>'
     "<strong>XUÂN LONG</strong></div>",
     '<div style="text-align: right"><em>Hải Yến</em></div>',
+    # Plain, in a span of its own, in a box under the body (its class names unknown).
+    '<div class="n1"><!-- Ban Thời sự --><span class="n2">XUÂN LONG</span></div>',
 ])
 def test_a_name_signed_under_the_last_paragraph_is_the_author(signed):
     found = extract_article(page(signed))
@@ -35,13 +37,14 @@ def test_a_name_signed_under_the_last_paragraph_is_the_author(signed):
     assert found.text.endswith("báo cáo kết quả cho UBND TP.")
 
 
-def test_a_bold_name_elsewhere_is_not():
+@pytest.mark.parametrize("tag", ["b", "span"])
+def test_a_bold_name_elsewhere_is_not(tag):
     """A bold place name before the body, and a name in a box after a list of other
     stories, follow no last paragraph of the text."""
     found = extract_article(page(
         '<ul><li><a href="/a">Hà Nội trồng thêm cây xanh trên các tuyến phố</a></li></ul>'
-        "<div><b>Minh Anh</b></div>",
-        before_body="<p><strong>Hà Nội</strong></p>"))
+        f"<div><{tag}>Minh Anh</{tag}></div>",
+        before_body=f"<p><{tag}>Hà Nội</{tag}></p>"))
     assert found.author is None
 
 
