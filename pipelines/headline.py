@@ -147,7 +147,12 @@ def stated_headlines(tree) -> list[str]:
 # A title cut short, as some CMSs cut the <title> and its metas at a hundred characters ("Sở
 # Giáo dục ... phân phối chương trình ..."): the headline's element prints it whole, opening
 # with the cut title's words (of which there are CUT_TITLE_WORDS or more).
-PRINTED_OPENING = etree.XPath("//text()[starts-with(normalize-space(.), $start)]")
+# XPath's normalize-space() folds only ASCII white space; the texts compared with these
+# openings are normalized (pipelines.boilerplate.normalize_line), so a page's non-breaking and
+# thin spaces ("phó&nbsp;giám đốc") are made plain spaces first.
+ODD_SPACES = "\u00a0" + "".join(map(chr, range(0x2000, 0x200b))) + "\u202f\u205f\u3000"
+TEXT_AS_NORMALIZED = f"normalize-space(translate(., '{ODD_SPACES}', '{' ' * len(ODD_SPACES)}'))"
+PRINTED_OPENING = etree.XPath(f"//text()[starts-with({TEXT_AS_NORMALIZED}, $start)]")
 CUT_TITLE_WORDS = 4
 
 
@@ -527,7 +532,7 @@ def _whole_sapo(element, description: str) -> str | None:
 # The description printed as a bare run of text, in no element of its own: a page that
 # breaks its paragraphs with <br> alone prints its sapo as the headline's tail. (Searched only
 # on such a page, with no <p> text: 0.2-0.6 ms a page.)
-TEXT_OPENING_WITH = etree.XPath("//text()[starts-with(normalize-space(.), $start)]",
+TEXT_OPENING_WITH = etree.XPath(f"//text()[starts-with({TEXT_AS_NORMALIZED}, $start)]",
                                 smart_strings=False)
 
 

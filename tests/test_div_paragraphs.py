@@ -88,6 +88,15 @@ def test_runs_of_text_between_line_breaks_are_whole_paragraphs_and_the_sapo_is_r
     assert found.author == "Phạm Linh"
 
 
+def test_a_sapo_printed_with_non_breaking_spaces_is_the_description_it_repeats():
+    """"phó&nbsp;giám đốc" as printed, "phó giám đốc" in the description: the same words."""
+    sapo = SENTENCES[0]
+    printed = wrapped(sapo)
+    found = extract_article(break_page().replace(printed, printed.replace(" ", "&nbsp;", 3)))
+    assert found.lead == sapo
+    assert " ".join(found.text.split()).count(sapo[:60]) == 1
+
+
 def test_the_text_after_a_photos_layout_table_is_kept():
     """A photo printed in a table, the paragraph after it a bare run of text up to a <br>:
     the run was lost when the table became a block."""
