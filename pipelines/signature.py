@@ -2,8 +2,9 @@
 leaves out.
 
 Vietnamese papers and portals sign an article with the writer's name alone, bold (often
-right-aligned) or in italics, under the last paragraph ("<div align="right"><b>Thu
-Lan</b></div>", "<strong>XUÂN LONG</strong>" after a share box). Printed as a paragraph of its
+right-aligned), in italics or plain in a span, under the last paragraph ("<div
+align="right"><b>Thu Lan</b></div>", "<strong>XUÂN LONG</strong>" after a share box, "<span
+class="author">XUÂN LONG</span>" in a box under the body). Printed as a paragraph of its
 own, trafilatura keeps it and the text's last line is the byline (pipelines/boilerplate.py);
 printed in a `<div>` or a box, trafilatura leaves such a short line out, and the name was lost.
 A name is taken only where it follows the text's last paragraph, so a bold subheading or a
