@@ -31,7 +31,7 @@ from pipelines.dates import DATELINE_MAX_CHARACTERS, parse_dateline
 from pipelines.div_paragraphs import has_paragraph_text
 from pipelines.pruning import PROSE_CHARACTERS, article_holder
 from pipelines.text_nodes import printing_element, text_nodes_equal_to
-from pipelines.vietnamese import is_headline
+from pipelines.vietnamese import ODD_SPACE_CHARACTERS, is_headline
 
 # What CMSes put between the headline, the section and the site name in <title>.
 TITLE_SEPARATOR = re.compile(r"\s+[-|–—:»/]{1,2}\s+")
@@ -150,8 +150,8 @@ def stated_headlines(tree) -> list[str]:
 # XPath's normalize-space() folds only ASCII white space; the texts compared with these
 # openings are normalized (pipelines.boilerplate.normalize_line), so a page's non-breaking and
 # thin spaces ("phó&nbsp;giám đốc") are made plain spaces first.
-ODD_SPACES = "\u00a0" + "".join(map(chr, range(0x2000, 0x200b))) + "\u202f\u205f\u3000"
-TEXT_AS_NORMALIZED = f"normalize-space(translate(., '{ODD_SPACES}', '{' ' * len(ODD_SPACES)}'))"
+TEXT_AS_NORMALIZED = (f"normalize-space(translate(., '{ODD_SPACE_CHARACTERS}', "
+                      f"'{' ' * len(ODD_SPACE_CHARACTERS)}'))")
 PRINTED_OPENING = etree.XPath(f"//text()[starts-with({TEXT_AS_NORMALIZED}, $start)]")
 CUT_TITLE_WORDS = 4
 
@@ -573,9 +573,7 @@ PRINTED_TEXTS = etree.XPath(".//text()[normalize-space()]")
 def _all_bold(paragraph) -> bool:
     """Whether every text the paragraph prints is inside a <b> or <strong> of its own."""
     for text in PRINTED_TEXTS(paragraph):
-        owner = text.getparent()
-        if text.is_tail:
-            owner = owner.getparent()
+        owner = printing_element(text)
         while owner is not paragraph and owner.tag not in BOLD_TAGS:
             owner = owner.getparent()
         if owner is paragraph:

@@ -135,7 +135,9 @@ def fold_nfc(text: str) -> str:
 SEGMENTED_WORD = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
 SPACE_BEFORE_PUNCTUATION = re.compile(r" +(?=[,.;:!?)])")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# Non-breaking and thin spaces: white space Python's str.split() folds, XPath's does not.
+ODD_SPACE_CHARACTERS = "\u00a0" + "".join(map(chr, range(0x2000, 0x200b))) + "\u202f\u205f\u3000"
+ODD_SPACE = re.compile(f"[{ODD_SPACE_CHARACTERS}]")
 LOWERCASE = "".join(sorted({letter.lower() for letter in UPPERCASE if letter.isalpha()}))
 # What ends a sentence, a quote or a line that is whole (a headline never ends so).
 SENTENCE_END = (".", "!", "?", ":", ";", '"', "”", "…")
